@@ -1,0 +1,1 @@
+//! A session with a server and the operations every front end shares.

@@ -1,0 +1,23 @@
+//! ssis-service: an open re-implementation of the SQL Server Integration
+//! Services (SSIS) Service.
+//!
+//! The data flows down this list; no module reaches back up it:
+//!
+//! - [`config`]: the service configuration file (`MsDtsSrvr.ini.xml`).
+//! - [`package`]: reading `.dtsx` packages (identity metadata, summary).
+//! - [`store`]: the package store: top-level folders, File System and msdb backends.
+//! - [`client`]: a session with a server; the operations every front end shares,
+//!   with the JSON shapes the CLI (`--json`) and the C API return.
+//! - [`cli`]: the `ssis` command-line tool.
+//! - [`error`]: the one error type, whose kinds are the C status codes,
+//!   CLI exit codes and PowerShell error categories.
+
+pub mod cli;
+pub mod client;
+pub mod config;
+pub mod error;
+pub mod fsutil;
+pub mod package;
+pub mod store;
+
+pub use error::{Error, ErrorKind, Result};
