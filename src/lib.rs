@@ -8,6 +8,7 @@
 //! - [`store`]: the package store: top-level folders, File System and msdb backends.
 //! - [`client`]: a session with a server; the operations every front end shares,
 //!   with the JSON shapes the CLI (`--json`) and the C API return.
+//! - [`runner`]: the built-in package runner (`ssis exec`, dtexec-compatible).
 //! - [`cli`]: the `ssis` command-line tool.
 //! - [`error`]: the one error type, whose kinds are the C status codes,
 //!   CLI exit codes and PowerShell error categories.
@@ -18,6 +19,8 @@ pub mod config;
 pub mod error;
 pub mod fsutil;
 pub mod package;
+pub mod runner;
 pub mod store;
+pub mod timefmt;
 
 pub use error::{Error, ErrorKind, Result};

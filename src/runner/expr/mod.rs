@@ -1,0 +1,1 @@
+//! The SSIS expression language: parsing, typing and evaluation.
