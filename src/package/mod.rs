@@ -54,3 +54,8 @@ pub fn read_metadata_bytes(bytes: &[u8], origin: &str) -> Result<PackageMetadata
     let _ = (bytes, origin);
     todo!("package helper")
 }
+
+/// A package read in full: executables, connection managers, variables, parameters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PackageDetails {}
