@@ -124,3 +124,19 @@ pub fn load_or_default(explicit: Option<&Path>) -> Result<ServiceConfig> {
     let _ = explicit;
     todo!("config helper")
 }
+
+/// Where the configuration file is, and why there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ConfigLocation {
+    /// The file.
+    pub path: PathBuf,
+    /// `Explicit`, `Environment` or `Default`.
+    pub source: String,
+}
+
+/// `--config`, else `$SSIS_SERVICE_CONFIG`, else the platform default.
+pub fn locate(explicit: Option<&Path>) -> ConfigLocation {
+    let _ = explicit;
+    todo!("config helper")
+}
