@@ -23,13 +23,22 @@ impl ServiceConfig {
     /// misspelt name would otherwise be silently dropped); errors give the
     /// line and column in the JSON text.
     pub fn from_json(text: &str) -> Result<ServiceConfig> {
-        let config: ServiceConfig = serde_json::from_str(text).map_err(|e| {
+        let mut config: ServiceConfig = serde_json::from_str(text).map_err(|e| {
             Error::new(
                 ErrorKind::Configuration,
                 format!("invalid configuration JSON: {e}"),
             )
             .at(e.line() as u64, e.column() as u64)
         })?;
+        // An empty extension value means "not set", as an empty element does.
+        for value in [
+            &mut config.extensions.state_directory,
+            &mut config.extensions.executor,
+        ] {
+            if value.as_deref() == Some("") {
+                *value = None;
+            }
+        }
         config.validate()?;
         Ok(config)
     }
@@ -96,7 +105,8 @@ mod tests {
 
     #[test]
     fn absent_properties_take_defaults() {
-        let config = ServiceConfig::from_json("{}").unwrap();
+        let config = ServiceConfig::from_json("{\"Extensions\":{\"Executor\":\"\"}}").unwrap();
+        assert_eq!(config.extensions.executor, None);
         assert!(config.stop_executing_packages_on_shutdown);
         assert!(config.top_level_folders.is_empty());
     }

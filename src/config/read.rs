@@ -149,24 +149,29 @@ fn xsi_type<'a>(scope: &[&'a Element]) -> Option<&'a str> {
 fn read_folder(scope: &[&Element], index: usize) -> Result<TopLevelFolder, XmlError> {
     let el = scope[scope.len() - 1];
     let allowed = FOLDER_TYPES.join(", ");
+    let label = match el
+        .find("Name")
+        .and_then(|i| match &el.children[i] {
+            super::xml::Node::Element(n) => n.text().ok(),
+            _ => None,
+        })
+        .filter(|n| !n.trim().is_empty())
+    {
+        Some(name) => format!("folder {} ('{name}')", index + 1),
+        None => format!("folder {}", index + 1),
+    };
     let kind = match xsi_type(scope) {
         Some(kind) if FOLDER_TYPES.contains(&kind) => kind,
         Some(kind) => {
             return Err(err(
                 el.offset,
-                format!(
-                    "folder {} has an unknown xsi:type '{kind}'; allowed types: {allowed}",
-                    index + 1
-                ),
+                format!("{label} has an unknown xsi:type '{kind}'; allowed types: {allowed}"),
             ));
         }
         None => {
             return Err(err(
                 el.offset,
-                format!(
-                    "folder {} has no xsi:type attribute; allowed types: {allowed}",
-                    index + 1
-                ),
+                format!("{label} has no xsi:type attribute; allowed types: {allowed}"),
             ));
         }
     };
@@ -219,7 +224,7 @@ fn read_extensions(el: &Element) -> Result<Extensions, XmlError> {
         once(seen.contains(&child.name.as_str()), child)?;
         seen.push(&child.name);
         let text = child.text()?;
-        *slot = (!text.trim().is_empty()).then_some(text);
+        *slot = (!text.is_empty()).then_some(text);
     }
     Ok(ext)
 }

@@ -21,33 +21,35 @@ pub(crate) struct Problem {
 
 /// Checks a top-level folder name against [`NAME_RULE`].
 pub fn validate_folder_name(name: &str) -> Result<()> {
-    name_problem(name).map_or(Ok(()), |msg| {
-        Err(Error::new(ErrorKind::Configuration, msg).with_target(name))
+    name_problem(name).map_or(Ok(()), |problem| {
+        Err(Error::new(
+            ErrorKind::Configuration,
+            format!("the folder name '{name}' {problem}; {NAME_RULE}"),
+        )
+        .with_target(name))
     })
 }
 
+/// What is wrong with `name`, as the end of a sentence starting with the name.
 fn name_problem(name: &str) -> Option<String> {
     if name.trim().is_empty() {
-        return Some("the folder name is empty".to_string());
+        return Some("is empty".to_string());
     }
     if let Some(c) = name
         .chars()
         .find(|c| INVALID_NAME_CHARS.contains(c) || c.is_control())
     {
-        let shown = if c.is_control() {
-            format!("control character U+{:04X}", c as u32)
+        return Some(if c.is_control() {
+            format!("contains the control character U+{:04X}", c as u32)
         } else {
-            format!("'{c}'")
-        };
-        return Some(format!(
-            "the folder name '{}' contains {shown}; {NAME_RULE}",
-            name.escape_debug()
-        ));
+            format!("contains '{c}'")
+        });
     }
-    if name == "." || name == ".." || name.ends_with(' ') || name.ends_with('.') {
-        return Some(format!(
-            "the folder name '{name}' is not allowed; {NAME_RULE}"
-        ));
+    if name == "." || name == ".." {
+        return Some("is not allowed".to_string());
+    }
+    if name.ends_with(' ') || name.ends_with('.') {
+        return Some("ends with a space or a dot".to_string());
     }
     None
 }
@@ -80,7 +82,7 @@ pub(crate) fn check(config: &ServiceConfig) -> std::result::Result<(), Problem> 
             return Err(problem(format!("{what} has an empty Name")));
         }
         if let Some(msg) = name_problem(folder.name()) {
-            return Err(problem(format!("{what}: {msg}")));
+            return Err(problem(format!("{what}: the name {msg}; {NAME_RULE}")));
         }
         match folder {
             TopLevelFolder::SqlServerFolder(f) if f.server_name.trim().is_empty() => {

@@ -60,17 +60,13 @@ fn write_stop(root: &mut Element, value: bool, style: &Style) {
     }
 }
 
-/// The `xsi` prefix declared on the root, declaring `xsi` when there is none.
-fn xsi_prefix(root: &mut Element) -> String {
-    let declared = root.attrs.iter().find_map(|(k, v)| {
+/// The prefix the root binds to the XML Schema instance namespace.
+fn declared_xsi_prefix(root: &Element) -> Option<String> {
+    root.attrs.iter().find_map(|(k, v)| {
         (v == XSI_NS)
             .then(|| k.strip_prefix("xmlns:"))
             .flatten()
             .map(str::to_string)
-    });
-    declared.unwrap_or_else(|| {
-        root.push_attr("xmlns:xsi", XSI_NS);
-        "xsi".to_string()
     })
 }
 
@@ -90,7 +86,8 @@ fn write_folders(root: &mut Element, folders: &[TopLevelFolder], style: &Style) 
             }
         }
     };
-    let prefix = xsi_prefix(root);
+    let declared = declared_xsi_prefix(root);
+    let prefix = declared.clone().unwrap_or_else(|| "xsi".to_string());
     let list_indent = xml::indent_before(&root.children, index).unwrap_or_default();
     let Some(list) = root.element_mut(index) else {
         return;
@@ -113,6 +110,7 @@ fn write_folders(root: &mut Element, folders: &[TopLevelFolder], style: &Style) 
         .collect();
     let matches = match_folders(folders, &existing);
     let mut updated: Vec<Element> = Vec::with_capacity(folders.len());
+    let mut created = false;
     for (folder, matched) in folders.iter().zip(&matches) {
         let el = match matched.and_then(|k| match &list.children[slots[k]] {
             Node::Element(e) => Some(e.clone()),
@@ -122,7 +120,10 @@ fn write_folders(root: &mut Element, folders: &[TopLevelFolder], style: &Style) 
                 update_folder(&mut el, folder, &folder_indent, style);
                 el
             }
-            None => new_folder(folder, &prefix, &folder_indent, style),
+            None => {
+                created = true;
+                new_folder(folder, &prefix, &folder_indent, style)
+            }
         };
         updated.push(el);
     }
@@ -138,6 +139,10 @@ fn write_folders(root: &mut Element, folders: &[TopLevelFolder], style: &Style) 
     }
     for el in updated {
         list.append_formatted(el, &list_indent, style);
+    }
+    // New folders say `xsi:type`: declare `xsi` where the file did not.
+    if created && declared.is_none() {
+        root.push_attr("xmlns:xsi", XSI_NS);
     }
 }
 
@@ -242,7 +247,7 @@ fn write_extensions(root: &mut Element, config: &ServiceConfig, style: &Style) {
             None => {
                 // An empty element means "not set" too: keep it as written.
                 let set = el.find(name).filter(|&i| match &el.children[i] {
-                    Node::Element(c) => c.text().map_or(true, |t| !t.trim().is_empty()),
+                    Node::Element(c) => c.text().map_or(true, |t| !t.is_empty()),
                     _ => false,
                 });
                 if let Some(i) = set {
