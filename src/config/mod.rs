@@ -3,14 +3,14 @@
 //! Read and written faithfully: elements and attributes this product does not
 //! know survive a read/write round trip. See docs/CONFIG.md.
 //!
-//! - [`xml`]: a small XML document model that keeps everything it reads.
-//! - [`read`]: the model out of the document (XmlSerializer's rules).
-//! - [`write`]: the model back into the document.
-//! - [`validate`]: checks on names, values and uniqueness.
-//! - [`file`]: loading and saving (atomic, with one backup).
-//! - [`location`]: where the file is looked for; the default configuration.
-//! - [`json`]: the JSON form for the C API and PowerShell.
-//! - [`resolve`]: relative `StorePath` resolution.
+//! - `xml`: a small XML document model that keeps everything it reads.
+//! - `read`: the model out of the document (XmlSerializer's rules).
+//! - `write`: the model back into the document.
+//! - `validate`: checks on names, values and uniqueness.
+//! - `file`: loading and saving (atomic, with one backup).
+//! - `location`: where the file is looked for; the default configuration.
+//! - `json`: the JSON form for the C API and PowerShell.
+//! - `resolve`: relative `StorePath` resolution.
 
 mod file;
 mod json;
@@ -21,6 +21,7 @@ mod validate;
 mod write;
 mod xml;
 
+pub use file::backup_path;
 pub use location::{
     CONFIG_ENV, CONFIG_FILE_NAME, ConfigLocation, ConfigSource, default_config_path,
     default_packages_dir, load_or_default, locate,

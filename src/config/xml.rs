@@ -188,13 +188,10 @@ pub(crate) fn parse(text: &str) -> Result<Document, XmlError> {
 /// Appends `node`, joining it to a preceding text node (entity references
 /// arrive as separate events).
 fn push_merging_text(nodes: &mut Vec<Node>, node: Node) {
-    if let Node::Text(t) = &node
-        && let Some(Node::Text(prev)) = nodes.last_mut()
-    {
-        prev.push_str(t);
-        return;
+    match (nodes.last_mut(), node) {
+        (Some(Node::Text(prev)), Node::Text(t)) => prev.push_str(&t),
+        (_, node) => nodes.push(node),
     }
-    nodes.push(node);
 }
 
 fn element_from(
