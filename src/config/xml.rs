@@ -87,6 +87,10 @@ pub(crate) fn line_col(text: &str, offset: usize) -> (u64, u64) {
     (line, column)
 }
 
+/// Deepest element nesting accepted: the writer and the drop glue recurse,
+/// and a configuration file needs four levels.
+const MAX_DEPTH: usize = 256;
+
 /// Parses `text` (without a byte-order mark) into a [`Document`].
 pub(crate) fn parse(text: &str) -> Result<Document, XmlError> {
     let mut reader = Reader::from_str(text);
@@ -107,6 +111,12 @@ pub(crate) fn parse(text: &str) -> Result<Document, XmlError> {
         };
         let node = match event {
             Event::Start(s) => {
+                if stack.len() >= MAX_DEPTH {
+                    return Err(XmlError::new(
+                        before,
+                        format!("elements are nested more than {MAX_DEPTH} levels deep"),
+                    ));
+                }
                 stack.push(element_from(&s, before)?);
                 continue;
             }
@@ -586,6 +596,10 @@ mod tests {
         assert!(parse("  \n").unwrap_err().message.contains("empty"));
         assert!(parse("<a/>x").unwrap_err().message.contains("outside"));
         assert!(parse("<a x='1' x='2'/>").is_err());
+        let deep = "<a>".repeat(100_000);
+        assert!(parse(&deep).unwrap_err().message.contains("nested"));
+        let ok = format!("{}{}", "<a>".repeat(MAX_DEPTH), "</a>".repeat(MAX_DEPTH));
+        assert_eq!(write(&parse(&ok).unwrap()), ok);
     }
 
     #[test]
