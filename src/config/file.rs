@@ -55,7 +55,8 @@ impl ServiceConfig {
     /// Nothing is written when the file already holds exactly this text.
     pub fn save(&self, path: &Path) -> Result<()> {
         self.validate()?;
-        write_with_backup(path, &self.to_xml())
+        let old = read_existing(path)?;
+        write_with_backup(path, &self.to_xml(), old)
     }
 
     /// Like [`Self::save`], but the file already at `path` is the base: its
@@ -68,13 +69,11 @@ impl ServiceConfig {
     /// as [`Self::save`] would (the old file stays in `<path>.bak`).
     pub fn save_over_existing(&self, path: &Path) -> Result<()> {
         self.validate()?;
-        let base = match std::fs::read(path) {
-            Ok(bytes) => decode(bytes, path)
-                .ok()
-                .and_then(|text| existing_document(&text)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => return Err(Error::io(&e, "read configuration file", path)),
-        };
+        let old = read_existing(path)?;
+        let base = old
+            .as_ref()
+            .and_then(|bytes| std::str::from_utf8(bytes).ok())
+            .and_then(existing_document);
         let text = match base {
             Some(doc) => {
                 let mut merged = self.clone();
@@ -83,29 +82,34 @@ impl ServiceConfig {
             }
             None => self.to_xml(),
         };
-        write_with_backup(path, &text)
+        write_with_backup(path, &text, old)
+    }
+}
+
+/// The bytes of the file at `path`, or `None` when there is none.
+fn read_existing(path: &Path) -> Result<Option<Vec<u8>>> {
+    match std::fs::read(path) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::io(&e, "read configuration file", path)),
     }
 }
 
 /// The document of an existing configuration file, when it is one.
 fn existing_document(text: &str) -> Option<xml::Document> {
-    let (bom, body) = match text.strip_prefix('\u{FEFF}') {
-        Some(rest) => (true, rest),
-        None => (false, text),
-    };
+    let (bom, body) = xml::split_bom(text);
     let mut doc = xml::parse(body).ok()?;
     doc.bom = bom;
     (doc.root.name == super::read::ROOT).then_some(doc)
 }
 
-/// Writes `text` to `path` atomically, first copying the current file (if
-/// any, and if different) to `<path>.bak`.
-fn write_with_backup(path: &Path, text: &str) -> Result<()> {
-    match std::fs::read(path) {
-        Ok(old) if old == text.as_bytes() => return Ok(()),
-        Ok(old) => write_atomic(&backup_path(path), &old, true)?,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => return Err(Error::io(&e, "read configuration file", path)),
+/// Writes `text` to `path` atomically, first copying `old` (the file's
+/// current bytes, if any and if different) to `<path>.bak`.
+fn write_with_backup(path: &Path, text: &str, old: Option<Vec<u8>>) -> Result<()> {
+    match old {
+        Some(old) if old == text.as_bytes() => return Ok(()),
+        Some(old) => write_atomic(&backup_path(path), &old, true)?,
+        None => {}
     }
     write_atomic(path, text.as_bytes(), true)
 }

@@ -196,10 +196,7 @@ impl ServiceConfig {
     /// line ends are fine) and validates it. `origin` names the file in
     /// errors and is the base of relative store paths.
     pub fn parse(text: &str, origin: Option<&Path>) -> Result<ServiceConfig> {
-        let (bom, body) = match text.strip_prefix('\u{FEFF}') {
-            Some(rest) => (true, rest),
-            None => (false, text),
-        };
+        let (bom, body) = xml::split_bom(text);
         let located = |e: xml::XmlError| {
             let (line, column) = xml::line_col(body, e.offset);
             let err = Error::new(ErrorKind::Configuration, e.message);

@@ -74,6 +74,14 @@ impl XmlError {
     }
 }
 
+/// Splits off a UTF-8 byte-order mark: (had one, the text after it).
+pub(crate) fn split_bom(text: &str) -> (bool, &str) {
+    match text.strip_prefix('\u{FEFF}') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    }
+}
+
 /// 1-based line and column (in characters) of a byte offset in `text`.
 pub(crate) fn line_col(text: &str, offset: usize) -> (u64, u64) {
     let mut end = offset.min(text.len());
