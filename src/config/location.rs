@@ -32,8 +32,19 @@ pub enum ConfigSource {
     Default,
 }
 
+impl std::fmt::Display for ConfigSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ConfigSource::Explicit => "named with --config",
+            ConfigSource::Environment => "named by SSIS_SERVICE_CONFIG",
+            ConfigSource::Default => "platform default",
+        })
+    }
+}
+
 /// A configuration file's path and who chose it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "PascalCase")]
 pub struct ConfigLocation {
     /// The file.
     pub path: PathBuf,
