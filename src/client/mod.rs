@@ -181,18 +181,25 @@ pub fn config_write(path: &Path, config_json: &str) -> Result<ServiceConfig> {
 }
 
 /// Validates a configuration file and/or a JSON configuration without
-/// applying it: `Valid` plus the errors found.
+/// applying it (with neither, the configuration in force): `Valid` plus the
+/// errors found.
 pub fn config_validate(path: Option<&Path>, config_json: Option<&str>) -> ValidationReport {
     let mut errors = Vec::new();
-    if let Some(path) = path {
-        if let Err(e) = ServiceConfig::load(path) {
-            errors.push(e);
-        }
+    if let Some(path) = path
+        && let Err(e) = ServiceConfig::load(path)
+    {
+        errors.push(e);
     }
-    if let Some(json) = config_json {
-        if let Err(e) = ServiceConfig::from_json(json) {
-            errors.push(e);
-        }
+    if let Some(json) = config_json
+        && let Err(e) = ServiceConfig::from_json(json)
+    {
+        errors.push(e);
+    }
+    if path.is_none()
+        && config_json.is_none()
+        && let Err(e) = crate::config::load_or_default(None)
+    {
+        errors.push(e);
     }
     ValidationReport {
         valid: errors.is_empty(),
