@@ -140,7 +140,8 @@ ssis_status ssis_config_write(const char *path, const char *config_json);
 
 /**
  * Validates a configuration file (`path`), a JSON configuration (`config_json`), or
- * both, without applying anything; at least one must be non-NULL. Writes the report
+ * both, without applying anything; with both NULL, the default configuration (the one
+ * `ssis_config_read(NULL, ...)` reads), like `ssis config validate`. Writes the report
  * `{"Valid": false, "Errors": [{"Kind": "Configuration", "Message": "...", "Details":
  * {"File": "...", "Line": 3, "Column": 7}}]}`: an invalid configuration is a successful
  * call (`SSIS_OK`) whose report says `"Valid": false`.

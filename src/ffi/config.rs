@@ -5,7 +5,6 @@ use super::runtime;
 use super::status::ssis_status;
 use super::strings::{arg_str, opt_str, out_string};
 use crate::client;
-use crate::error::Error;
 use std::ffi::c_char;
 use std::path::Path;
 
@@ -49,7 +48,8 @@ pub unsafe extern "C" fn ssis_config_write(
 }
 
 /// Validates a configuration file (`path`), a JSON configuration (`config_json`), or
-/// both, without applying anything; at least one must be non-NULL. Writes the report
+/// both, without applying anything; with both NULL, the default configuration (the one
+/// `ssis_config_read(NULL, ...)` reads), like `ssis config validate`. Writes the report
 /// `{"Valid": false, "Errors": [{"Kind": "Configuration", "Message": "...", "Details":
 /// {"File": "...", "Line": 3, "Column": 7}}]}`: an invalid configuration is a successful
 /// call (`SSIS_OK`) whose report says `"Valid": false`.
@@ -66,12 +66,6 @@ pub unsafe extern "C" fn ssis_config_validate(
         let path = unsafe { opt_str(path, "path") }?;
         let json = unsafe { opt_str(config_json, "config_json") }?;
         let out = unsafe { out_string(out_json, "out_json") }?;
-        if path.is_none() && json.is_none() {
-            return Err(Error::invalid(
-                "give a configuration file ('path'), a JSON configuration ('config_json') or both",
-            )
-            .with_target("path"));
-        }
         let report = runtime::call(|| Ok(client::config_validate(path.map(Path::new), json)))?;
         out.write_json(&report)
     })

@@ -200,8 +200,8 @@ static void test_null_handling(void) {
            "\"Target\":\"path\"");
     expect("config_write json NULL", ssis_config_write(config_path, NULL), SSIS_INVALID_ARGUMENT,
            "\"Target\":\"config_json\"");
-    expect("config_validate nothing", ssis_config_validate(NULL, NULL, &json),
-           SSIS_INVALID_ARGUMENT, "config_json");
+    expect("config_validate out NULL", ssis_config_validate(NULL, NULL, NULL),
+           SSIS_INVALID_ARGUMENT, "out_json");
     expect("get_config NULL", ssis_get_config(NULL, &json), SSIS_INVALID_ARGUMENT, "session");
     expect("set_config NULL", ssis_set_config(NULL, "{}"), SSIS_INVALID_ARGUMENT, "session");
     CHECK(strcmp(json, "untouched") == 0, "out_json written on failure");
@@ -250,6 +250,12 @@ static void test_config(void) {
     if (expect("config_validate good file", ssis_config_validate(config_path, NULL, &json),
                SSIS_OK, NULL)) {
         expect_json("validate good", json, valid_needles);
+        ssis_string_free(json);
+    }
+    /* Neither: the default configuration ($SSIS_SERVICE_CONFIG, set by main). */
+    if (expect("config_validate default", ssis_config_validate(NULL, NULL, &json), SSIS_OK,
+               NULL)) {
+        expect_json("validate default", json, valid_needles);
         ssis_string_free(json);
     }
     if (expect("config_validate bad json", ssis_config_validate(NULL, "{\"TopLevelFolders\":7}",

@@ -165,8 +165,8 @@ public static class SsisNativeTests
         int st = SsisNative.Native.ssis_config_read(new byte[] { 0x61, 0xff, 0x62, 0 }, out json);
         Check(st == (int)SsisStatus.InvalidArgument, "raw invalid UTF-8 path: " + st);
         Contains(SsisNative.LastError(), "\"Target\":\"path\"", "invalid UTF-8 names the parameter");
-        st = SsisNative.Native.ssis_config_validate(null, null, out json);
-        Check(st == (int)SsisStatus.InvalidArgument && json == IntPtr.Zero, "validate(NULL, NULL)");
+        st = SsisNative.Native.ssis_config_validate(new byte[] { 0xc3, 0x28, 0 }, null, out json);
+        Check(st == (int)SsisStatus.InvalidArgument && json == IntPtr.Zero, "validate(bad UTF-8)");
         st = SsisNative.Native.ssis_list_folders(new SsisSessionHandle(), null, out json);
         Check(st == (int)SsisStatus.InvalidArgument, "NULL session handle: " + st);
         Contains(SsisNative.LastError(), "\"Target\":\"session\"", "NULL session names the parameter");
@@ -214,7 +214,10 @@ public static class SsisNativeTests
             Contains(SsisNative.ConfigValidate(config, null), "\"Valid\":true", "ConfigValidate good");
             Contains(SsisNative.ConfigValidate(null, "{\"TopLevelFolders\":7}"), "\"Valid\":false", "ConfigValidate json");
         });
-        Throws("ConfigValidate nothing", SsisStatus.InvalidArgument, null, delegate { SsisNative.ConfigValidate(null, null); });
+        Ok("ConfigValidate default", delegate
+        {
+            Contains(SsisNative.ConfigValidate(null, null), "\"Valid\":true", "ConfigValidate default");
+        });
         Throws("ConfigWrite NULL json", SsisStatus.InvalidArgument, "config_json",
             delegate { SsisNative.ConfigWrite(Path.Combine(work, "x.xml"), null); });
     }
