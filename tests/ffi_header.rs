@@ -116,14 +116,19 @@ fn status_enum_agrees_with_error_kinds() {
 }
 
 #[test]
-fn every_declared_function_is_tested_from_c_and_csharp() {
+fn every_declared_function_is_documented_and_tested_from_c_and_csharp() {
     let functions = declared_functions(&committed_header());
     assert!(functions.len() >= 24, "{functions:?}");
     let read = |p: &str| std::fs::read_to_string(root().join(p)).unwrap();
     let c_test = read("tests/c/test_ssis.c");
     let binding = read("powershell/SsisService/SsisNative.cs");
     let cs_test = read("tests/dotnet/SsisNativeTests.cs");
+    let doc = read("docs/C-API.md");
     for f in &functions {
+        assert!(
+            doc.contains(&format!("{f}(")),
+            "docs/C-API.md does not describe {f}"
+        );
         assert!(
             c_test.contains(&format!("{f}(")),
             "tests/c/test_ssis.c never calls {f}"
