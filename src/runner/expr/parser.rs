@@ -10,8 +10,11 @@ use super::lexer::{Suffix, Tok, Token, tokenize};
 use super::types::DataType;
 use super::value::Value;
 
-/// Deepest nesting (parentheses, unary chains, operator chains) accepted.
-const MAX_DEPTH: usize = 400;
+/// Nesting budget: a parenthesis or `? :` costs [`NEST_COST`], a unary
+/// operator or a chained binary operator costs 1. Keeps parsing and evaluation
+/// well inside a 2 MB thread stack.
+const MAX_DEPTH: usize = 256;
+const NEST_COST: usize = 4;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum UnOp {
@@ -178,8 +181,8 @@ impl Parser {
         }
     }
 
-    fn enter(&mut self) -> Result<(), ExprError> {
-        self.depth += 1;
+    fn enter(&mut self, cost: usize) -> Result<(), ExprError> {
+        self.depth += cost;
         if self.depth > MAX_DEPTH {
             return Err(err(
                 format!("the expression is nested too deeply (more than {MAX_DEPTH} levels)"),
@@ -190,7 +193,7 @@ impl Parser {
     }
 
     fn conditional(&mut self) -> Result<Node, ExprError> {
-        self.enter()?;
+        self.enter(NEST_COST)?;
         let cond = self.binary(0)?;
         let node = if self.peek_op("?") {
             let pos = self.pos();
@@ -205,7 +208,7 @@ impl Parser {
         } else {
             cond
         };
-        self.depth -= 1;
+        self.depth -= NEST_COST;
         Ok(node)
     }
 
@@ -241,7 +244,7 @@ impl Parser {
             let Some(op) = op else { break };
             let pos = self.pos();
             self.i += 1;
-            self.enter()?;
+            self.enter(1)?;
             added += 1;
             let right = self.binary(level + 1)?;
             left = Node {
@@ -254,7 +257,7 @@ impl Parser {
     }
 
     fn unary(&mut self) -> Result<Node, ExprError> {
-        self.enter()?;
+        self.enter(1)?;
         let pos = self.pos();
         let op = ["-", "!", "~"].into_iter().find(|o| self.peek_op(o));
         let node = if let Some(op) = op {
