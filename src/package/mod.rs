@@ -125,3 +125,132 @@ fn bytes_error(f: Failure, bytes: &[u8], origin: &str) -> Error {
         Some(bytes[..end].to_vec())
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorKind;
+
+    const NS: &str = "www.microsoft.com/SqlServer/Dts";
+
+    #[test]
+    fn any_prefix_bound_to_the_namespace_works() {
+        let xml = format!(
+            r#"<p:Executable xmlns:p="{NS}" p:ObjectName="Pfx" p:DTSID="{{1}}" p:ExecutableType="Microsoft.Package"><p:Property p:Name="PackageFormatVersion">8</p:Property></p:Executable>"#
+        );
+        let m = read_metadata_bytes(xml.as_bytes(), "x").unwrap();
+        assert_eq!((m.object_name.as_str(), m.id.as_str()), ("Pfx", "{1}"));
+        // Default namespace, unprefixed attributes (as some tools write them).
+        let xml = format!(
+            r#"<Executable xmlns="{NS}" ObjectName="Dflt"><Property Name="PackageFormatVersion">6</Property></Executable>"#
+        );
+        let m = read_metadata_bytes(xml.as_bytes(), "x").unwrap();
+        assert_eq!(
+            (m.object_name.as_str(), m.package_format_version),
+            ("Dflt", 6)
+        );
+    }
+
+    #[test]
+    fn an_executable_in_another_namespace_is_not_a_package() {
+        let err = read_metadata_bytes(br#"<a:Executable xmlns:a="urn:other"/>"#, "other.xml")
+            .unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Package);
+        assert!(err.message.contains("a:Executable"), "{err}");
+        // No namespace at all but a package's ExecutableType: accepted.
+        let m = read_metadata_bytes(
+            br#"<Executable ExecutableType="Microsoft.Package" ObjectName="Loose"/>"#,
+            "loose",
+        )
+        .unwrap();
+        assert_eq!(m.object_name, "Loose");
+    }
+
+    #[test]
+    fn defaults_apply_when_a_2012_file_omits_values() {
+        let xml = format!(
+            r#"<DTS:Executable xmlns:DTS="{NS}" DTS:ObjectName="D"><DTS:Property DTS:Name="PackageFormatVersion">8</DTS:Property></DTS:Executable>"#
+        );
+        let m = read_metadata_bytes(xml.as_bytes(), "x").unwrap();
+        assert_eq!(m.version(), "1.0.0");
+        assert_eq!(
+            m.protection(),
+            Some(ProtectionLevel::EncryptSensitiveWithUserKey)
+        );
+        assert_eq!(m.package_type, 0);
+        assert_eq!(m.creation_date, None);
+        assert_eq!(m.format_release(), "SQL Server 2014 or later");
+    }
+
+    #[test]
+    fn bad_numbers_name_the_property_and_position() {
+        let xml = format!(
+            "<DTS:Executable xmlns:DTS=\"{NS}\">\n<DTS:Property DTS:Name=\"PackageFormatVersion\">3</DTS:Property>\n<DTS:Property DTS:Name=\"VersionBuild\">seven</DTS:Property></DTS:Executable>"
+        );
+        let err = read_metadata_bytes(xml.as_bytes(), "bad.dtsx").unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Package);
+        assert!(
+            err.message.contains("VersionBuild") && err.message.contains("seven"),
+            "{err}"
+        );
+        assert_eq!(err.details.line, Some(3));
+    }
+
+    #[test]
+    fn a_nested_object_after_the_packages_own_values_does_not_win() {
+        // A reader that ignores depth and keeps the last value would report "Late".
+        let xml = format!(
+            r#"<DTS:Executable xmlns:DTS="{NS}"><DTS:Property DTS:Name="PackageFormatVersion">3</DTS:Property><DTS:Property DTS:Name="ObjectName">Own</DTS:Property><DTS:Property DTS:Name="DTSID">{{OWN}}</DTS:Property><DTS:PackageVariable><DTS:Property DTS:Name="ObjectName">Late</DTS:Property><DTS:Property DTS:Name="DTSID">{{LATE}}</DTS:Property></DTS:PackageVariable></DTS:Executable>"#
+        );
+        let m = read_metadata_bytes(xml.as_bytes(), "x").unwrap();
+        assert_eq!((m.object_name.as_str(), m.id.as_str()), ("Own", "{OWN}"));
+    }
+
+    #[test]
+    fn entities_and_character_references_are_decoded() {
+        let xml = format!(
+            r#"<DTS:Executable xmlns:DTS="{NS}"><DTS:Property DTS:Name="PackageFormatVersion">3</DTS:Property><DTS:Property DTS:Name="Description">a &amp; b &lt;c&gt; &#233;&#x21;</DTS:Property></DTS:Executable>"#
+        );
+        let m = read_metadata_bytes(xml.as_bytes(), "x").unwrap();
+        assert_eq!(m.description, "a & b <c> é!");
+        let bad = xml.replace("&amp;", "&nope;");
+        let err = read_metadata_bytes(bad.as_bytes(), "x").unwrap_err();
+        assert!(err.message.contains("nope"), "{err}");
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_not_a_stack_overflow() {
+        let mut xml = format!(r#"<DTS:Executable xmlns:DTS="{NS}">"#);
+        for _ in 0..100_000 {
+            xml.push_str("<a>");
+        }
+        for reader in [
+            |b: &[u8]| read_metadata_bytes(b, "deep").map(|_| ()),
+            |b: &[u8]| read_details_bytes(b, "deep").map(|_| ()),
+        ] {
+            let err = reader(xml.as_bytes()).unwrap_err();
+            assert_eq!(err.kind, ErrorKind::Package);
+            assert!(err.message.contains("nested"), "{err}");
+        }
+    }
+
+    #[test]
+    fn metadata_json_uses_pascal_case() {
+        let xml = synthetic_package_xml("J", "{J}", 8);
+        let m = read_metadata_bytes(xml.as_bytes(), "j").unwrap();
+        let v = serde_json::to_value(&m).unwrap();
+        for key in [
+            "ObjectName",
+            "Id",
+            "PackageFormatVersion",
+            "ProtectionLevel",
+            "ProtectionLevelName",
+            "Encrypted",
+            "VersionBuild",
+        ] {
+            assert!(v.get(key).is_some(), "missing {key}");
+        }
+        let back: PackageMetadata = serde_json::from_value(v).unwrap();
+        assert_eq!(back, m);
+    }
+}
