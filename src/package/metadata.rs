@@ -3,9 +3,9 @@
 //!
 //! - SSIS 2012+ (PackageFormatVersion 6, 8): the identity is in attributes of
 //!   the root `DTS:Executable`, followed by the `PackageFormatVersion`
-//!   property; reading stops at the first element after that property (which
-//!   tells whether the content is `EncryptedData`), so only the first
-//!   kilobyte or two of the file is read.
+//!   property; reading stops right after that property (or, for a package
+//!   that declares itself encrypted whole, at the next element, which should
+//!   be its `EncryptedData`), so only the first kilobyte or two is read.
 //! - SSIS 2005/2008 (format 2, 3): every value is a `<DTS:Property>` child;
 //!   nested objects carry their own `ObjectName`, `DTSID`, ... *before* the
 //!   package's own, which follow the last child executable. Only the root's
@@ -15,10 +15,10 @@
 use super::PackageMetadata;
 use super::protection::{ProtectionLevel, protection_level_name};
 use super::xml::{
-    Failure, MAX_DEPTH, for_each_attribute, is_bound_dts, is_dts, parse_int, push_reference, qname,
+    DTS_NAMESPACE, Failure, MAX_DEPTH, for_each_attribute, parse_int, push_reference, qname,
 };
-use quick_xml::NsReader;
-use quick_xml::events::Event;
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::{Reader, XmlVersion};
 use std::io::BufRead;
 
 /// An identity value the reader looks for.
@@ -143,6 +143,13 @@ impl Builder {
         Ok(())
     }
 
+    /// The package says it is encrypted whole (`EncryptAll*`).
+    fn declares_encrypt_all(&self) -> bool {
+        self.protection_level
+            .and_then(ProtectionLevel::from_number)
+            .is_some_and(ProtectionLevel::encrypts_all)
+    }
+
     /// The format uses the SSIS 2012+ attribute layout.
     fn attribute_layout(&self) -> bool {
         self.package_format_version.is_some_and(|v| v >= 6)
@@ -197,57 +204,27 @@ impl Builder {
 }
 
 /// Reads a package identity from `src`, stopping as early as the layout allows.
+///
+/// Uses the plain (namespace-unaware) reader for speed: the root's namespace
+/// is resolved from the declarations on the root itself (the only place a
+/// root's prefix can be declared), and the root's children are matched by
+/// local name (`Property`, `EncryptedData`).
 pub(crate) fn read_identity<R: BufRead>(src: R) -> Result<PackageMetadata, Failure> {
-    let mut reader = NsReader::from_reader(src);
-    let mut buf = Vec::with_capacity(1024);
+    let mut reader = Reader::from_reader(src);
+    let mut buf = Vec::with_capacity(2048);
     let mut b = Builder::default();
 
     // 1. The root element.
     loop {
         buf.clear();
         let position = reader.buffer_position();
-        let event = reader.read_resolved_event_into(&mut buf);
-        let (ns, event) = match event {
-            Ok(v) => v,
+        let event = match reader.read_event_into(&mut buf) {
+            Ok(event) => event,
             Err(err) => return Err(Failure::xml(err, reader.error_position())),
         };
         match event {
             Event::Start(ref e) | Event::Empty(ref e) => {
-                let local = e.local_name();
-                let mut has_type = false;
-                let named_right = local.as_ref() == "Executable";
-                let ns_ok = is_bound_dts(&ns);
-                if named_right && !ns_ok {
-                    // No (or another) namespace: accept only when it looks like a package.
-                    for_each_attribute(
-                        e,
-                        position,
-                        |l| l == "ExecutableType",
-                        |_, _| {
-                            has_type = true;
-                            Ok(())
-                        },
-                    )?;
-                }
-                if !named_right || !(ns_ok || (is_dts(&ns) && has_type)) {
-                    return Err(Failure::at(
-                        format!(
-                            "the root element is <{}>, not <DTS:Executable> in namespace {}",
-                            qname(e),
-                            super::xml::DTS_NAMESPACE
-                        ),
-                        position,
-                    ));
-                }
-                for_each_attribute(
-                    e,
-                    position,
-                    |l| Field::from_name(l).is_some(),
-                    |l, v| match Field::from_name(l) {
-                        Some(f) => b.set(f, v, position),
-                        None => Ok(()),
-                    },
-                )?;
+                read_root(e, position, &mut b)?;
                 if matches!(event, Event::Empty(_)) {
                     return Ok(b.finish());
                 }
@@ -287,27 +264,25 @@ pub(crate) fn read_identity<R: BufRead>(src: R) -> Result<PackageMetadata, Failu
     loop {
         buf.clear();
         let position = reader.buffer_position();
-        let event = match reader.read_resolved_event_into(&mut buf) {
-            Ok((ns, event)) => {
-                let is_property = depth == 1
-                    && matches!(&event, Event::Start(e) if e.local_name().as_ref() == "Property")
-                    && is_dts(&ns);
-                (is_property, event)
-            }
+        let event = match reader.read_event_into(&mut buf) {
+            Ok(event) => event,
             Err(err) => return Err(Failure::xml(err, reader.error_position())),
         };
         match event {
-            (true, Event::Start(e)) => {
+            Event::Start(e) if depth == 1 && e.local_name().as_ref() == "Property" => {
+                // Property names never hold entities: compare the raw value.
                 let mut field = None;
-                for_each_attribute(
-                    &e,
-                    position,
-                    |l| l == "Name",
-                    |_, v| {
-                        field = Field::from_name(&v);
-                        Ok(())
-                    },
-                )?;
+                let mut attrs = e.attributes();
+                attrs.with_checks(false);
+                for attr in attrs {
+                    let attr = attr.map_err(|err| {
+                        Failure::at(format!("malformed attribute: {err}"), position)
+                    })?;
+                    if attr.key.local_name().as_ref() == "Name" {
+                        field = Field::from_name(attr.value.as_ref());
+                        break;
+                    }
+                }
                 match field {
                     Some(field) => {
                         read_text(&mut reader, &mut buf, &mut text)?;
@@ -315,11 +290,21 @@ pub(crate) fn read_identity<R: BufRead>(src: R) -> Result<PackageMetadata, Failu
                         if b.seen == ALL_FIELDS {
                             return Ok(b.finish());
                         }
+                        // 2012+: the format property follows the root's
+                        // attributes, so the identity is complete. Only a
+                        // package that says it is encrypted whole needs a
+                        // look at the next element (its EncryptedData).
+                        if field == Field::PackageFormatVersion
+                            && b.attribute_layout()
+                            && !b.declares_encrypt_all()
+                        {
+                            return Ok(b.finish());
+                        }
                     }
                     None => depth += 1,
                 }
             }
-            (false, Event::Start(e)) => {
+            Event::Start(e) => {
                 if depth == 1 {
                     note_encrypted_data(&mut b, &e, position)?;
                     if b.attribute_layout() {
@@ -334,19 +319,19 @@ pub(crate) fn read_identity<R: BufRead>(src: R) -> Result<PackageMetadata, Failu
                     ));
                 }
             }
-            (_, Event::Empty(e)) if depth == 1 => {
+            Event::Empty(e) if depth == 1 => {
                 note_encrypted_data(&mut b, &e, position)?;
                 if b.attribute_layout() {
                     return Ok(b.finish());
                 }
             }
-            (_, Event::End(_)) => {
+            Event::End(_) => {
                 depth -= 1;
                 if depth == 0 {
                     return Ok(b.finish());
                 }
             }
-            (_, Event::Eof) => {
+            Event::Eof => {
                 return Err(Failure::at(
                     "the file ends before the package does (truncated?)",
                     position,
@@ -357,15 +342,79 @@ pub(crate) fn read_identity<R: BufRead>(src: R) -> Result<PackageMetadata, Failu
     }
 }
 
-fn is_encrypted_data(e: &quick_xml::events::BytesStart<'_>) -> bool {
+/// Checks that `e` is a package root (`Executable` in the package
+/// namespace) and records the identity values among its attributes, in one
+/// pass over them.
+fn read_root(e: &BytesStart<'_>, position: u64, b: &mut Builder) -> Result<(), Failure> {
+    let name = e.name();
+    let (local, prefix) = name.decompose();
+    let prefix = prefix.map(|p| p.as_ref().to_string());
+    // The namespace the root's prefix is bound to, from the root's own declarations.
+    let mut namespace: Option<String> = None;
+    let mut has_type = false;
+    let mut attrs = e.attributes();
+    attrs.with_checks(false);
+    for attr in attrs {
+        let attr =
+            attr.map_err(|err| Failure::at(format!("malformed attribute: {err}"), position))?;
+        let key = attr.key.as_ref();
+        let declared = match key.strip_prefix("xmlns") {
+            Some("") => prefix.is_none(),
+            Some(rest) => rest
+                .strip_prefix(':')
+                .is_some_and(|p| prefix.as_deref() == Some(p)),
+            None => false,
+        };
+        if declared {
+            namespace = Some(attr.value.as_ref().to_string());
+            continue;
+        }
+        if key.starts_with("xmlns") {
+            continue;
+        }
+        let local = attr.key.local_name();
+        let local = local.as_ref();
+        if local == "ExecutableType" {
+            has_type = true;
+            continue;
+        }
+        if let Some(field) = Field::from_name(local) {
+            let value = attr
+                .normalized_value(XmlVersion::Implicit1_0)
+                .map_err(|err| {
+                    Failure::at(format!("bad value in attribute '{key}': {err}"), position)
+                })?;
+            b.set(field, value.into_owned(), position)?;
+        }
+    }
+    let in_namespace = match &namespace {
+        Some(ns) => ns.eq_ignore_ascii_case(DTS_NAMESPACE),
+        // No declaration: accept an unqualified or `DTS:` root that looks
+        // like a package (hand-edited and generated files are not always careful).
+        None => {
+            has_type
+                && prefix
+                    .as_deref()
+                    .is_none_or(|p| p.eq_ignore_ascii_case("DTS"))
+        }
+    };
+    if local.as_ref() != "Executable" || !in_namespace {
+        return Err(Failure::at(
+            format!(
+                "the root element is <{}>, not <DTS:Executable> in namespace {DTS_NAMESPACE}",
+                qname(e),
+            ),
+            position,
+        ));
+    }
+    Ok(())
+}
+
+fn is_encrypted_data(e: &BytesStart<'_>) -> bool {
     e.local_name().as_ref() == "EncryptedData"
 }
 
-fn note_encrypted_data(
-    b: &mut Builder,
-    e: &quick_xml::events::BytesStart<'_>,
-    position: u64,
-) -> Result<(), Failure> {
+fn note_encrypted_data(b: &mut Builder, e: &BytesStart<'_>, position: u64) -> Result<(), Failure> {
     if is_encrypted_data(e) {
         b.encrypted_data = true;
         for_each_attribute(
@@ -384,7 +433,7 @@ fn note_encrypted_data(
 /// Reads the text of the element just opened, up to its end tag, into
 /// `out`; text of nested elements is ignored.
 fn read_text<R: BufRead>(
-    reader: &mut NsReader<R>,
+    reader: &mut Reader<R>,
     buf: &mut Vec<u8>,
     out: &mut String,
 ) -> Result<(), Failure> {

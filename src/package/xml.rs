@@ -154,11 +154,6 @@ pub(crate) fn is_dts(ns: &ResolveResult<'_>) -> bool {
     }
 }
 
-/// Whether a resolved namespace is explicitly the package namespace.
-pub(crate) fn is_bound_dts(ns: &ResolveResult<'_>) -> bool {
-    matches!(ns, ResolveResult::Bound(Namespace(n)) if n.eq_ignore_ascii_case(DTS_NAMESPACE))
-}
-
 /// Display form of an element's qualified name, for messages.
 pub(crate) fn qname(e: &BytesStart<'_>) -> String {
     e.name().as_ref().chars().take(80).collect()
