@@ -219,13 +219,11 @@ pub fn run(spec: &ExecuteProcessSpec, ctx: &mut TaskContext<'_>) -> TaskOutcome 
         (&spec.stdout_variable, out_text),
         (&spec.stderr_variable, err_text),
     ] {
-        if !name.is_empty() {
-            if let Err(e) = ctx.vars.set_text(ctx.path, name, &text, false) {
-                return TaskOutcome::Failed(format!(
-                    "cannot store the process output: {}",
-                    e.message
-                ));
-            }
+        if name.is_empty() {
+            continue;
+        }
+        if let Err(e) = ctx.vars.set_text(ctx.path, name, &text, false) {
+            return TaskOutcome::Failed(format!("cannot store the process output: {}", e.message));
         }
     }
     let Some(code) = status.code() else {
