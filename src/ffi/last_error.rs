@@ -24,10 +24,10 @@ pub(super) fn set(err: Error) {
 /// Forgets this thread's last error (after a successful call).
 pub(super) fn clear() {
     let _ = LAST_ERROR.try_with(|slot| {
-        if let Ok(mut slot) = slot.try_borrow_mut()
-            && slot.is_some()
-        {
-            *slot = None;
+        if let Ok(mut slot) = slot.try_borrow_mut() {
+            if slot.is_some() {
+                *slot = None;
+            }
         }
     });
 }
