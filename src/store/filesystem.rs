@@ -179,15 +179,25 @@ impl FileSystemStore {
 
     /// The directory of `folder`, every step checked.
     fn resolve_folder(&self, folder: &[String]) -> Result<PathBuf> {
+        Ok(self.resolve_folder_named(folder)?.0)
+    }
+
+    /// The directory of `folder` and its segments as spelled on disk.
+    fn resolve_folder_named(&self, folder: &[String]) -> Result<(PathBuf, Vec<String>)> {
         let mut dir = self.root_dir()?.to_path_buf();
+        let mut stored = Vec::with_capacity(folder.len());
         for (i, name) in folder.iter().enumerate() {
             validate_name(name, "folder name")?;
             match self.find(&dir, name, Want::Folder, &folder[..=i])? {
-                Some(next) => dir = next,
+                Some(next) => {
+                    let spelled = next.file_name().and_then(|n| n.to_str()).unwrap_or(name);
+                    stored.push(spelled.to_string());
+                    dir = next;
+                }
                 None => return Err(folder_not_found(&self.path_of(&folder[..=i]))),
             }
         }
-        Ok(dir)
+        Ok((dir, stored))
     }
 
     /// The folder directory and the existing file (if any) of `package`.
@@ -310,22 +320,22 @@ impl PackageStore for FileSystemStore {
     }
 
     fn list_packages(&self, folder: &[String]) -> Result<Vec<PackageEntry>> {
-        let dir = self.resolve_folder(folder)?;
-        let folder_path = self.path_of(folder);
+        let (dir, folder) = self.resolve_folder_named(folder)?;
+        let folder_path = self.path_of(&folder);
         Ok(self
             .scan(&dir)?
             .packages
             .iter()
-            .map(|(name, file)| self.entry(folder, &folder_path, name, file))
+            .map(|(name, file)| self.entry(&folder, &folder_path, name, file))
             .collect())
     }
 
     /// Walks the folders first (directory listings only), then reads the
     /// package headers on up to `threads` threads.
     fn list_packages_recursive(&self, folder: &[String]) -> Result<Vec<PackageEntry>> {
-        let dir = self.resolve_folder(folder)?;
+        let (dir, folder) = self.resolve_folder_named(folder)?;
         let mut folders: Vec<WalkedFolder> = Vec::new();
-        let mut stack = vec![(folder.to_vec(), dir)];
+        let mut stack = vec![(folder, dir)];
         while let Some((segments, dir)) = stack.pop() {
             let listing = self.scan(&dir)?;
             for sub in listing.folders.iter().rev() {
@@ -376,16 +386,20 @@ impl PackageStore for FileSystemStore {
     }
 
     fn package_info(&self, package: &[String]) -> Result<PackageEntry> {
-        let file = self.existing_package(package)?;
-        let (folder, _) = split_package(&self.name, package)?;
-        // Report the name as stored on disk, which may differ in case.
+        let (folder, name) = split_package(&self.name, package)?;
+        validate_name(name, "package name")?;
+        let (dir, folder) = self.resolve_folder_named(folder)?;
+        let file = self
+            .find(&dir, name, Want::Package, package)?
+            .ok_or_else(|| package_not_found(&self.path_of(package)))?;
+        // Report names as stored on disk, which may differ in case.
         let name = file
             .file_name()
             .and_then(|n| n.to_str())
             .and_then(package_stem)
-            .unwrap_or(&package[package.len() - 1])
+            .unwrap_or(name)
             .to_string();
-        Ok(self.entry(folder, &self.path_of(folder), &name, &file))
+        Ok(self.entry(&folder, &self.path_of(&folder), &name, &file))
     }
 
     fn folder_exists(&self, folder: &[String]) -> Result<bool> {

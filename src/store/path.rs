@@ -35,15 +35,9 @@ impl StorePath {
     }
 
     /// Parses `\A\B\C` or `/A/B/C` (a leading or trailing separator is
-    /// optional; `\` alone is the root). Every segment is checked with
+    /// optional; `\`, `/` or the empty string is the root). Every segment is checked with
     /// [`validate_name`]; an empty segment (`\A\\B`) is an error.
     pub fn parse(text: &str) -> Result<StorePath> {
-        if text.is_empty() {
-            return Err(
-                Error::invalid("the store path is empty; the root of the store is '\\'")
-                    .with_target(text),
-            );
-        }
         let is_sep = |c: char| c == '\\' || c == '/';
         let mut body = text;
         if let Some(c) = body.chars().next().filter(|c| is_sep(*c)) {
@@ -336,7 +330,8 @@ mod tests {
             assert!(p(root).is_root(), "{root}");
         }
         assert_eq!(StorePath::root().to_string(), "\\");
-        err("");
+        assert!(p("").is_root());
+        err("\\\\\\");
     }
 
     #[test]
