@@ -2,7 +2,7 @@
 //! floor `find ROOT -name '*.dtsx' -exec head -c 4096 {} + >/dev/null`.
 //!
 //! Run: `cargo bench --bench store_list -- [N] [FOLDERS] [RUNS]`
-//! (defaults 20000 packages in 1000 folders, 5 runs). Generates the store in
+//! (defaults 20000 packages in 1000 folders, 7 runs). Generates the store in
 //! a temporary directory, warms the cache, then prints the median of each
 //! measurement and the ratio to the floor, for 1 thread and for every CPU.
 
@@ -28,7 +28,7 @@ fn main() {
     };
     let packages = number(0, 20_000);
     let folders = number(1, 1_000).max(1);
-    let runs = number(2, 5).max(1);
+    let runs = number(2, 7).max(1);
 
     let dir = tempfile::tempdir().expect("temporary directory");
     let root = dir.path().join("Packages");
@@ -42,7 +42,7 @@ fn main() {
     );
     println!("machine: {}", machine());
 
-    let floor = |_: ()| {
+    let floor = || {
         let status = Command::new("sh")
             .arg("-c")
             .arg("find \"$1\" -name '*.dtsx' -exec head -c 4096 {} + >/dev/null")
@@ -52,51 +52,68 @@ fn main() {
             .expect("run find");
         assert!(status.success(), "find failed: {status}");
     };
-    let floor_median = measure(runs, || floor(()));
-    println!("floor (find + head -c 4096): median {floor_median:.3?} over {runs} runs");
-
     let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut thread_counts = vec![1];
     if cpus > 1 {
         thread_counts.push(cpus);
     }
-    for threads in thread_counts {
-        let store = Store::from_backends(vec![(
-            TopLevelFolder::FileSystemFolder(FileSystemFolder {
+    let stores: Vec<(usize, Store)> = thread_counts
+        .iter()
+        .map(|&threads| {
+            let backend = FileSystemStore::new("File System", &root).with_threads(threads);
+            let folder = TopLevelFolder::FileSystemFolder(FileSystemFolder {
                 name: "File System".into(),
                 store_path: root.display().to_string(),
-            }),
-            Box::new(FileSystemStore::new("File System", &root).with_threads(threads))
-                as Box<dyn PackageStore>,
-        )])
-        .expect("store");
-        let list = || {
-            let entries = store
-                .list_packages(&StorePath::root(), true)
-                .expect("listing");
-            assert_eq!(entries.len(), packages, "every package listed");
-            let failed = entries.iter().filter(|e| e.metadata.is_none()).count();
-            assert_eq!(failed, 0, "metadata of every package read");
-        };
-        let median = measure(runs, list);
+            });
+            let store =
+                Store::from_backends(vec![(folder, Box::new(backend) as Box<dyn PackageStore>)])
+                    .expect("store");
+            (threads, store)
+        })
+        .collect();
+    let list = |store: &Store| {
+        let entries = store
+            .list_packages(&StorePath::root(), true)
+            .expect("listing");
+        assert_eq!(entries.len(), packages, "every package listed");
+        let failed = entries.iter().filter(|e| e.metadata.is_none()).count();
+        assert_eq!(failed, 0, "metadata of every package read");
+    };
+
+    // Warm the cache, then interleave the measurements round by round so
+    // that load from other processes weighs on all of them alike.
+    floor();
+    for (_, store) in &stores {
+        list(store);
+    }
+    let mut floor_times = Vec::new();
+    let mut list_times = vec![Vec::new(); stores.len()];
+    for _ in 0..runs {
+        floor_times.push(time(floor));
+        for (i, (_, store)) in stores.iter().enumerate() {
+            list_times[i].push(time(|| list(store)));
+        }
+    }
+    let floor_median = median(floor_times);
+    println!("floor (find + head -c 4096): median {floor_median:.3?} over {runs} runs");
+    for ((threads, _), times) in stores.iter().zip(list_times) {
+        let m = median(times);
         println!(
-            "store listing with metadata, {threads} thread(s): median {median:.3?} \
-             ({:.2}x the floor)",
-            median.as_secs_f64() / floor_median.as_secs_f64()
+            "store listing with metadata, {threads} thread(s): median {m:.3?} ({:.2}x the floor)",
+            m.as_secs_f64() / floor_median.as_secs_f64()
         );
     }
 }
 
-/// Runs `f` once to warm the cache, then `runs` times; the median time.
-fn measure(runs: usize, mut f: impl FnMut()) -> Duration {
+/// How long `f` takes.
+fn time(f: impl FnOnce()) -> Duration {
+    let t = Instant::now();
     f();
-    let mut times: Vec<Duration> = (0..runs)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed()
-        })
-        .collect();
+    t.elapsed()
+}
+
+/// The median of `times`.
+fn median(mut times: Vec<Duration>) -> Duration {
     times.sort();
     times[times.len() / 2]
 }

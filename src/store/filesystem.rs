@@ -14,9 +14,10 @@ use super::backend::{PackageStore, folder_not_found, full_path, package_not_foun
 use super::entries::PackageEntry;
 use super::path::{MAX_NAME_BYTES, TEMP_PREFIX, fold_case, validate_name};
 use crate::error::{Error, ErrorKind, Result};
-use crate::package::{PackageMetadata, read_metadata};
+use crate::package::{PackageMetadata, read_metadata, read_metadata_bytes};
 use std::fs;
 use std::io;
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 /// The package file extension.
@@ -254,7 +255,15 @@ impl FileSystemStore {
     }
 
     /// The entry of the package `name` stored in `file`, in folder `folder`.
-    fn entry(&self, folder: &[String], folder_path: &str, name: &str, file: &Path) -> PackageEntry {
+    /// `head` is a scratch buffer, reused from call to call.
+    fn entry(
+        &self,
+        folder: &[String],
+        folder_path: &str,
+        name: &str,
+        file: &Path,
+        head: &mut Vec<u8>,
+    ) -> PackageEntry {
         let mut segments = folder.to_vec();
         segments.push(name.to_string());
         let mut entry = PackageEntry {
@@ -266,25 +275,83 @@ impl FileSystemStore {
             metadata: None,
             error: None,
         };
-        match fs::symlink_metadata(file) {
+        match read_head(file, head) {
             Ok(md) => {
                 entry.size = md.len();
                 entry.modified = md
                     .modified()
                     .ok()
                     .map(|t| crate::timefmt::rfc3339(t, false));
+                match guarded_metadata(file, head) {
+                    Ok(md) => entry.metadata = Some(md),
+                    Err(e) => entry.error = Some(e),
+                }
             }
-            Err(e) => {
-                entry.error = Some(Error::io(&e, "read", file));
-                return entry;
-            }
-        }
-        match guarded_metadata(file) {
-            Ok(md) => entry.metadata = Some(md),
-            Err(e) => entry.error = Some(e),
+            Err(e) if is_link_error(&e) => entry.error = Some(self.symlink_refused(&segments)),
+            Err(e) => entry.error = Some(Error::io(&e, "read", file)),
         }
         entry
     }
+}
+
+/// How much of a package a listing reads at first: the SSIS 2012+ identity
+/// sits in the root element, well inside it.
+const HEAD_BYTES: usize = 8192;
+
+/// Opens `file` without following a link (one open, no path race), and
+/// reads its status and up to [`HEAD_BYTES`] of its start into `head`.
+fn read_head(file: &Path, head: &mut Vec<u8>) -> io::Result<fs::Metadata> {
+    let f = open_no_follow(file)?;
+    let md = f.metadata()?;
+    head.clear();
+    head.reserve(HEAD_BYTES);
+    io::Read::take(&f, HEAD_BYTES as u64).read_to_end(head)?;
+    Ok(md)
+}
+
+/// Opens `path` for reading; a symbolic link is an error (see [`is_link_error`]).
+#[cfg(unix)]
+fn open_no_follow(path: &Path) -> io::Result<fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(path)
+}
+
+/// Opens `path` for reading; a symbolic link or other reparse point is an
+/// error (see [`is_link_error`]).
+#[cfg(windows)]
+fn open_no_follow(path: &Path) -> io::Result<fs::File> {
+    use std::os::windows::fs::OpenOptionsExt;
+    const FILE_FLAG_OPEN_REPARSE_POINT: u32 = 0x0020_0000;
+    let f = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(FILE_FLAG_OPEN_REPARSE_POINT)
+        .open(path)?;
+    if f.metadata()?.file_type().is_symlink() {
+        return Err(io::Error::new(
+            io::ErrorKind::FilesystemLoop,
+            "symbolic link",
+        ));
+    }
+    Ok(f)
+}
+
+/// Windows' "the operation stopped at a symbolic link" error code.
+#[cfg(windows)]
+const ERROR_STOPPED_ON_SYMLINK: i32 = 681;
+
+/// True for the error [`open_no_follow`] gives on a link.
+#[cfg(unix)]
+fn is_link_error(e: &io::Error) -> bool {
+    e.raw_os_error() == Some(libc::ELOOP)
+}
+
+/// True for the error [`open_no_follow`] gives on a link.
+#[cfg(windows)]
+fn is_link_error(e: &io::Error) -> bool {
+    e.raw_os_error() == Some(ERROR_STOPPED_ON_SYMLINK)
 }
 
 /// The package name of a file name ending in `.dtsx` (any case).
@@ -297,10 +364,16 @@ fn package_stem(file_name: &str) -> Option<&str> {
     ext.eq_ignore_ascii_case(EXTENSION).then_some(stem)
 }
 
-/// Reads a package's metadata; a panic in the reader becomes an Internal
+/// Reads a package's metadata from `head` (the start of `file`), or from
+/// the whole file when the head is not enough (SSIS 2005/2008 packages keep
+/// their identity after their contents); errors always come from the file
+/// reader, so they name the file. A panic in the reader becomes an Internal
 /// error on that one package instead of taking the whole listing down.
-fn guarded_metadata(file: &Path) -> Result<PackageMetadata> {
-    std::panic::catch_unwind(|| read_metadata(file)).unwrap_or_else(|_| {
+fn guarded_metadata(file: &Path, head: &[u8]) -> Result<PackageMetadata> {
+    std::panic::catch_unwind(|| {
+        read_metadata_bytes(head, &file.display().to_string()).or_else(|_| read_metadata(file))
+    })
+    .unwrap_or_else(|_| {
         Err(Error::internal(format!(
             "bug: the package reader panicked on '{}'; please report it",
             file.display()
@@ -322,11 +395,12 @@ impl PackageStore for FileSystemStore {
     fn list_packages(&self, folder: &[String]) -> Result<Vec<PackageEntry>> {
         let (dir, folder) = self.resolve_folder_named(folder)?;
         let folder_path = self.path_of(&folder);
+        let mut head = Vec::new();
         Ok(self
             .scan(&dir)?
             .packages
             .iter()
-            .map(|(name, file)| self.entry(&folder, &folder_path, name, file))
+            .map(|(name, file)| self.entry(&folder, &folder_path, name, file, &mut head))
             .collect())
     }
 
@@ -356,9 +430,12 @@ impl PackageStore for FileSystemStore {
             })
             .collect();
         let run = |chunk: &[(usize, &str, &Path)]| -> Vec<PackageEntry> {
+            let mut head = Vec::new();
             chunk
                 .iter()
-                .map(|&(i, name, file)| self.entry(&folders[i].0, &folders[i].1, name, file))
+                .map(|&(i, name, file)| {
+                    self.entry(&folders[i].0, &folders[i].1, name, file, &mut head)
+                })
                 .collect()
         };
         let threads = self.threads.min(jobs.len() / 64).max(1);
@@ -399,7 +476,13 @@ impl PackageStore for FileSystemStore {
             .and_then(package_stem)
             .unwrap_or(name)
             .to_string();
-        Ok(self.entry(&folder, &self.path_of(&folder), &name, &file))
+        Ok(self.entry(
+            &folder,
+            &self.path_of(&folder),
+            &name,
+            &file,
+            &mut Vec::new(),
+        ))
     }
 
     fn folder_exists(&self, folder: &[String]) -> Result<bool> {
@@ -526,7 +609,17 @@ impl PackageStore for FileSystemStore {
 
     fn read_package(&self, package: &[String]) -> Result<Vec<u8>> {
         let file = self.existing_package(package)?;
-        fs::read(&file).map_err(|e| Error::io(&e, "read", &file))
+        let mut data = Vec::new();
+        open_no_follow(&file)
+            .and_then(|mut f| f.read_to_end(&mut data))
+            .map_err(|e| {
+                if is_link_error(&e) {
+                    self.symlink_refused(package)
+                } else {
+                    Error::io(&e, "read", &file)
+                }
+            })?;
+        Ok(data)
     }
 
     fn write_package(&self, package: &[String], data: &[u8], replace: bool) -> Result<()> {
