@@ -1,6 +1,50 @@
-//! The `ssis` command-line tool.
+//! The `ssis` command-line tool: clap parsing, then one call into
+//! [`crate::client`] per command. `--json` prints exactly the JSON the C API
+//! returns; without it, readable tables.
+//!
+//! Exit codes: 0 success; 1 failure; 3 canceled; 4 not found; 5 package could
+//! not be loaded; 6 command-line error (dtutil's codes, see [`crate::ErrorKind::exit_code`]).
+//! `ssis exists` exits 0 when the path exists and 1 when it does not.
+
+mod args;
+mod commands;
+mod output;
+
+use crate::error::Error;
+use clap::Parser;
+use std::ffi::OsString;
 
 /// Runs the CLI with the process arguments; returns the exit code.
 pub fn main() -> i32 {
-    0
+    run(std::env::args_os().collect())
+}
+
+/// Runs the CLI with `argv` (program name first); returns the exit code.
+pub fn run(argv: Vec<OsString>) -> i32 {
+    // `ssis exec` takes dtexec's own syntax (`/F path`, `/SET ...`), not clap's.
+    if argv.get(1).is_some_and(|a| a == "exec") {
+        return crate::runner::exec_main(&argv[2..]);
+    }
+    let cli = match args::Cli::try_parse_from(argv) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { 6 } else { 0 };
+        }
+    };
+    let json = cli.json;
+    match commands::execute(cli) {
+        Ok(code) => code,
+        Err(err) => report(&err, json),
+    }
+}
+
+/// Prints an error (as JSON with `--json`) to stderr; returns its exit code.
+fn report(err: &Error, json: bool) -> i32 {
+    if json {
+        eprintln!("{}", err.to_json());
+    } else {
+        eprintln!("ssis: error: {err}");
+    }
+    err.kind.exit_code()
 }

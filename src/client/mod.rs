@@ -1,1 +1,201 @@
 //! A session with a server and the operations every front end shares.
+//!
+//! The CLI and the C API both call [`Session`]; what they print or return is
+//! the JSON serialization of these results, so `ssis ... --json` and the C
+//! functions give the same text. Lists are wrapped as `{"Items": [...]}`.
+//!
+//! Today a session opens a configuration in-process (`embedded:<path>`, or
+//! the default configuration); the service adds local and remote servers
+//! behind the same [`Session::connect`].
+
+mod embedded;
+mod results;
+
+pub use results::{ExistsResult, Items, PackageInfo, ServerInfo, ValidationReport};
+
+use crate::config::ServiceConfig;
+use crate::error::{Error, ErrorKind, Result};
+use crate::store::{FolderEntry, PackageEntry};
+use embedded::Embedded;
+use std::path::Path;
+use std::sync::Arc;
+
+/// A connection to one server. Cheap to clone; safe to share between threads.
+#[derive(Clone)]
+pub struct Session {
+    inner: Arc<Embedded>,
+    server: String,
+}
+
+/// Prefix of in-process servers: `embedded:<path to configuration>`.
+pub const EMBEDDED_PREFIX: &str = "embedded:";
+
+impl Session {
+    /// Opens a session. `server` is `embedded:<config path>`, or empty/`None`
+    /// for the default configuration in-process. `options_json` is reserved
+    /// for connection options (an object; unknown keys are refused).
+    pub fn connect(server: Option<&str>, options_json: Option<&str>) -> Result<Session> {
+        if let Some(options) = options_json.filter(|o| !o.trim().is_empty()) {
+            check_options(options)?;
+        }
+        let server = server.unwrap_or("").trim();
+        if server.is_empty() {
+            let inner = Embedded::open(None)?;
+            return Ok(Session {
+                inner: Arc::new(inner),
+                server: String::new(),
+            });
+        }
+        if let Some(path) = server.strip_prefix(EMBEDDED_PREFIX) {
+            let path = path.trim();
+            let inner = Embedded::open((!path.is_empty()).then(|| Path::new(path)))?;
+            return Ok(Session {
+                inner: Arc::new(inner),
+                server: server.to_string(),
+            });
+        }
+        Err(Error::new(
+            ErrorKind::Connection,
+            format!(
+                "cannot connect to '{server}': this version opens configurations in-process only; \
+                 use 'embedded:<path to MsDtsSrvr.ini.xml>' or an empty server for the default configuration"
+            ),
+        )
+        .with_target(server.to_string()))
+    }
+
+    /// The server name this session was opened with.
+    pub fn server(&self) -> &str {
+        &self.server
+    }
+
+    /// What this session is connected to.
+    pub fn info(&self) -> ServerInfo {
+        self.inner.info(&self.server)
+    }
+
+    /// The configuration in force.
+    pub fn get_config(&self) -> Result<ServiceConfig> {
+        Ok(self.inner.config())
+    }
+
+    /// Validates, writes (atomically, keeping unknown elements of the existing
+    /// file) and applies a new configuration given as JSON.
+    pub fn set_config(&self, config_json: &str) -> Result<ServiceConfig> {
+        self.inner.set_config(config_json)
+    }
+
+    /// Top-level folders when `path` is `None`, empty or `\`; else the subfolders of `path`.
+    pub fn list_folders(&self, path: Option<&str>) -> Result<Items<FolderEntry>> {
+        self.inner.list_folders(path.unwrap_or(""))
+    }
+
+    /// Packages in `folder` (and below it with `recursive`).
+    pub fn list_packages(&self, folder: &str, recursive: bool) -> Result<Items<PackageEntry>> {
+        self.inner.list_packages(folder, recursive)
+    }
+
+    /// One package: its listing entry and, read in full, its contents summary.
+    pub fn package_info(&self, path: &str) -> Result<PackageInfo> {
+        self.inner.package_info(path)
+    }
+
+    /// Creates the folder `path` (its parent must exist).
+    pub fn folder_create(&self, path: &str) -> Result<FolderEntry> {
+        self.inner.folder_create(path)
+    }
+
+    /// Renames the folder `path` to `new_name` in the same parent.
+    pub fn folder_rename(&self, path: &str, new_name: &str) -> Result<FolderEntry> {
+        self.inner.folder_rename(path, new_name)
+    }
+
+    /// Deletes the folder `path`; a non-empty folder only with `recursive`.
+    pub fn folder_delete(&self, path: &str, recursive: bool) -> Result<()> {
+        self.inner.folder_delete(path, recursive)
+    }
+
+    /// Imports the package file `file` as the store path `dest`.
+    pub fn package_import(&self, file: &str, dest: &str, replace: bool) -> Result<PackageEntry> {
+        self.inner.package_import(file, dest, replace)
+    }
+
+    /// Exports the package `path` to the file `file`.
+    pub fn package_export(&self, path: &str, file: &str, replace: bool) -> Result<PackageEntry> {
+        self.inner.package_export(path, file, replace)
+    }
+
+    /// Copies a package to another store path.
+    pub fn package_copy(&self, source: &str, dest: &str, replace: bool) -> Result<PackageEntry> {
+        self.inner.package_copy(source, dest, replace)
+    }
+
+    /// Moves a package to another store path.
+    pub fn package_move(&self, source: &str, dest: &str, replace: bool) -> Result<PackageEntry> {
+        self.inner.package_move(source, dest, replace)
+    }
+
+    /// Deletes a package.
+    pub fn package_delete(&self, path: &str) -> Result<()> {
+        self.inner.package_delete(path)
+    }
+
+    /// Whether `path` names a folder, a package or nothing.
+    pub fn exists(&self, path: &str) -> Result<ExistsResult> {
+        self.inner.exists(path)
+    }
+}
+
+/// Connection options are a JSON object; none are defined yet, so any key is
+/// refused rather than silently ignored.
+fn check_options(options: &str) -> Result<()> {
+    let value: serde_json::Value = serde_json::from_str(options).map_err(|e| {
+        Error::invalid(format!("options_json is not valid JSON: {e}")).with_target("options_json")
+    })?;
+    let Some(map) = value.as_object() else {
+        return Err(
+            Error::invalid("options_json must be a JSON object").with_target("options_json")
+        );
+    };
+    if let Some(key) = map.keys().next() {
+        return Err(Error::invalid(format!(
+            "unknown connection option '{key}' (no options are defined for embedded sessions)"
+        ))
+        .with_target("options_json"));
+    }
+    Ok(())
+}
+
+/// Reads a configuration file (or the default one when `path` is `None`).
+pub fn config_read(path: Option<&Path>) -> Result<ServiceConfig> {
+    crate::config::load_or_default(path)
+}
+
+/// Writes a configuration given as JSON to `path` (atomically; unknown
+/// elements of an existing file are kept).
+pub fn config_write(path: &Path, config_json: &str) -> Result<ServiceConfig> {
+    let mut config = ServiceConfig::from_json(config_json)?;
+    config.save_over_existing(path)?;
+    config.path = Some(path.to_path_buf());
+    Ok(config)
+}
+
+/// Validates a configuration file and/or a JSON configuration without
+/// applying it (with neither, the configuration in force): `Valid` plus the
+/// errors found.
+pub fn config_validate(path: Option<&Path>, config_json: Option<&str>) -> ValidationReport {
+    let mut errors = Vec::new();
+    let results = match (path, config_json) {
+        (None, None) => vec![crate::config::load_or_default(None)],
+        (path, json) => {
+            let from_file = path.map(ServiceConfig::load);
+            let from_json = json.map(ServiceConfig::from_json);
+            from_file.into_iter().chain(from_json).collect()
+        }
+    };
+    errors.extend(results.into_iter().filter_map(|r| r.err()));
+    ValidationReport {
+        valid: errors.is_empty(),
+        errors,
+    }
+}

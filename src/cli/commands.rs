@@ -1,0 +1,175 @@
+//! One function per command: call the client, print the result.
+
+use super::args::{Cli, Command, ConfigCommand, FolderCommand, PackageCommand};
+use super::output::{Out, print_folders, print_packages};
+use crate::client::{self, EMBEDDED_PREFIX, Session};
+use crate::error::Result;
+use std::ffi::OsString;
+use std::path::Path;
+
+/// Runs the parsed command; returns the exit code on success.
+pub fn execute(cli: Cli) -> Result<i32> {
+    let out = Out { json: cli.json };
+    let server = match (&cli.server, &cli.config) {
+        (Some(server), _) => Some(server.clone()),
+        (None, Some(config)) => Some(format!("{EMBEDDED_PREFIX}{}", config.display())),
+        (None, None) => None,
+    };
+    let connect = || Session::connect(server.as_deref(), None);
+    match cli.command {
+        Command::Folder(cmd) => folder(&connect()?, cmd, out),
+        Command::Package(cmd) => package(&connect()?, cmd, out),
+        Command::Exists { path } => exists(&connect()?, &path, out),
+        Command::Config(cmd) => config(cmd, cli.config.as_deref(), &connect, out),
+        Command::Exec { args } => {
+            let args: Vec<OsString> = args.into_iter().map(OsString::from).collect();
+            Ok(crate::runner::exec_main(&args))
+        }
+    }
+}
+
+fn folder(session: &Session, cmd: FolderCommand, out: Out) -> Result<i32> {
+    match cmd {
+        FolderCommand::List { path } => {
+            let folders = session.list_folders(path.as_deref())?;
+            out.emit(&folders, || print_folders(&folders.items));
+        }
+        FolderCommand::Create { path } => {
+            let folder = session.folder_create(&path)?;
+            out.emit(&folder, || println!("Created folder {}", folder.path));
+        }
+        FolderCommand::Rename { path, new_name } => {
+            let folder = session.folder_rename(&path, &new_name)?;
+            out.emit(&folder, || println!("Renamed {path} to {}", folder.path));
+        }
+        FolderCommand::Delete { path, recursive } => {
+            session.folder_delete(&path, recursive)?;
+            out.done(|| println!("Deleted folder {path}"));
+        }
+    }
+    Ok(0)
+}
+
+fn package(session: &Session, cmd: PackageCommand, out: Out) -> Result<i32> {
+    match cmd {
+        PackageCommand::List { folder, recursive } => {
+            let packages = match folder {
+                Some(folder) => session.list_packages(&folder, recursive)?,
+                None => session.list_packages("", true)?,
+            };
+            out.emit(&packages, || print_packages(&packages.items));
+        }
+        PackageCommand::Info { path } => {
+            let info = session.package_info(&path)?;
+            out.emit(&info, || super::output::print_info(&info));
+        }
+        PackageCommand::Import {
+            file,
+            dest,
+            replace,
+        } => {
+            let entry = session.package_import(&path_text(&file), &dest, replace.replace)?;
+            out.emit(&entry, || {
+                println!("Imported {} as {}", file.display(), entry.path)
+            });
+        }
+        PackageCommand::Export {
+            path,
+            file,
+            replace,
+        } => {
+            let entry = session.package_export(&path, &path_text(&file), replace.replace)?;
+            out.emit(&entry, || {
+                println!("Exported {} to {}", entry.path, file.display())
+            });
+        }
+        PackageCommand::Copy {
+            source,
+            dest,
+            replace,
+        } => {
+            let entry = session.package_copy(&source, &dest, replace.replace)?;
+            out.emit(&entry, || println!("Copied {source} to {}", entry.path));
+        }
+        PackageCommand::Move {
+            source,
+            dest,
+            replace,
+        } => {
+            let entry = session.package_move(&source, &dest, replace.replace)?;
+            out.emit(&entry, || println!("Moved {source} to {}", entry.path));
+        }
+        PackageCommand::Delete { path } => {
+            session.package_delete(&path)?;
+            out.done(|| println!("Deleted package {path}"));
+        }
+        PackageCommand::Exists { path } => {
+            let found = session.exists(&path)?;
+            let is_package = found.item_type.as_deref() == Some("Package");
+            out.emit(&found, || {
+                println!(
+                    "{}",
+                    if is_package {
+                        "The package exists."
+                    } else {
+                        "The package does not exist."
+                    }
+                )
+            });
+            return Ok(if is_package { 0 } else { 1 });
+        }
+    }
+    Ok(0)
+}
+
+fn exists(session: &Session, path: &str, out: Out) -> Result<i32> {
+    let found = session.exists(path)?;
+    out.emit(&found, || match &found.item_type {
+        Some(kind) => println!("{kind} {} exists.", found.path),
+        None => println!("{} does not exist.", found.path),
+    });
+    Ok(if found.exists { 0 } else { 1 })
+}
+
+fn config(
+    cmd: ConfigCommand,
+    explicit: Option<&Path>,
+    connect: &dyn Fn() -> Result<Session>,
+    out: Out,
+) -> Result<i32> {
+    match cmd {
+        ConfigCommand::Show { file } => {
+            let config = match file {
+                Some(file) => client::config_read(Some(&file))?,
+                None => connect()?.get_config()?,
+            };
+            out.emit(&config, || super::output::print_config(&config));
+            Ok(0)
+        }
+        ConfigCommand::Validate { file } => {
+            let file = file.or_else(|| Some(crate::config::locate(explicit).path));
+            let report = client::config_validate(file.as_deref(), None);
+            out.emit(&report, || {
+                if report.valid {
+                    println!("The configuration is valid.");
+                }
+                for err in &report.errors {
+                    println!("{err}");
+                }
+            });
+            Ok(if report.valid { 0 } else { 1 })
+        }
+        ConfigCommand::Path => {
+            let location = crate::config::locate(explicit);
+            out.emit(&location, || {
+                println!("{} ({})", location.path.display(), location.source);
+            });
+            Ok(0)
+        }
+    }
+}
+
+/// A file argument as UTF-8 text for the client API.
+fn path_text(path: &Path) -> String {
+    path.to_string_lossy().into_owned()
+}
