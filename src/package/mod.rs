@@ -254,8 +254,3 @@ mod tests {
         assert_eq!(back, m);
     }
 }
-
-/// A package read in full: executables, connection managers, variables, parameters.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct PackageDetails {}
