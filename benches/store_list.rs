@@ -7,8 +7,8 @@
 //! measurement and the ratio to the floor, for 1 thread and for every CPU.
 
 use ssis_service::config::{FileSystemFolder, TopLevelFolder};
+use ssis_service::package::synthetic_package_xml;
 use ssis_service::store::{FileSystemStore, PackageStore, Store, StorePath};
-use std::fmt::Write as _;
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -119,7 +119,9 @@ fn median(mut times: Vec<Duration>) -> Duration {
 }
 
 /// Writes `packages` packages spread over `folders` folders (two levels:
-/// `Area NN\Folder NNNN`), every tenth in the SSIS 2008 layout. Returns the bytes written.
+/// `Area NN\Folder NNNN`) with [`synthetic_package_xml`]: nine in ten in the
+/// SSIS 2014+ layout (format 8), one in ten in the SSIS 2008 layout (format
+/// 3, identity after the contents). Returns the bytes written.
 fn generate(root: &Path, packages: usize, folders: usize) -> u64 {
     let areas = (folders as f64).sqrt().ceil() as usize;
     let mut dirs = Vec::with_capacity(folders);
@@ -133,159 +135,13 @@ fn generate(root: &Path, packages: usize, folders: usize) -> u64 {
     let mut total = 0;
     for i in 0..packages {
         let name = format!("Load Step {i:06}");
-        let xml = if i % 10 == 9 {
-            package_2008(&name, i)
-        } else {
-            package_2012(&name, i)
-        };
+        let id = format!("{{A11CE000-0000-4000-8000-{i:012X}}}");
+        let format = if i % 10 == 9 { 3 } else { 8 };
+        let xml = synthetic_package_xml(&name, &id, format);
         total += xml.len() as u64;
         std::fs::write(dirs[i % folders].join(format!("{name}.dtsx")), xml).expect("write package");
     }
     total
-}
-
-fn guid(i: usize, salt: u32) -> String {
-    format!(
-        "{{{salt:08X}-{:04X}-4{:03X}-8000-{i:012X}}}",
-        i % 0xFFFF,
-        i % 0xFFF
-    )
-}
-
-/// A package in the SSIS 2012+ layout (format 8): identity in attributes of
-/// the root, then a few tasks and the layout block, about 6 KB.
-fn package_2012(name: &str, i: usize) -> String {
-    let mut x = String::with_capacity(8192);
-    let _ = write!(
-        x,
-        "<?xml version=\"1.0\"?>\n<DTS:Executable xmlns:DTS=\"www.microsoft.com/SqlServer/Dts\"\n  \
-         DTS:refId=\"Package\"\n  DTS:CreationDate=\"3/14/2023 9:26:53 AM\"\n  \
-         DTS:CreationName=\"Microsoft.Package\"\n  DTS:CreatorComputerName=\"ETL-BUILD-{m:02}\"\n  \
-         DTS:CreatorName=\"CONTOSO\\etl.developer\"\n  \
-         DTS:Description=\"Loads the daily extract number {i} into the warehouse\"\n  \
-         DTS:DTSID=\"{id}\"\n  DTS:ExecutableType=\"Microsoft.Package\"\n  \
-         DTS:LastModifiedProductVersion=\"16.0.5685.0\"\n  DTS:LocaleID=\"1033\"\n  \
-         DTS:ObjectName=\"{name}\"\n  DTS:PackageType=\"5\"\n  DTS:ProtectionLevel=\"0\"\n  \
-         DTS:VersionBuild=\"{b}\"\n  DTS:VersionGUID=\"{vg}\">\n  \
-         <DTS:Property\n    DTS:Name=\"PackageFormatVersion\">8</DTS:Property>\n",
-        m = i % 40,
-        id = guid(i, 0xA11CE),
-        b = i % 97,
-        vg = guid(i, 0xB0B),
-    );
-    x.push_str("  <DTS:ConnectionManagers>\n");
-    for c in 0..2 {
-        let _ = write!(
-            x,
-            "    <DTS:ConnectionManager\n      DTS:refId=\"Package.ConnectionManagers[Source {c}]\"\n      \
-             DTS:CreationName=\"OLEDB\"\n      DTS:DTSID=\"{}\"\n      DTS:ObjectName=\"Source {c}\">\n      \
-             <DTS:ObjectData>\n        <DTS:ConnectionManager\n          \
-             DTS:ConnectionString=\"Data Source=sql{c}.contoso.local;Initial Catalog=Staging;\
-             Provider=SQLNCLI11.1;Integrated Security=SSPI;Auto Translate=False;\" />\n      \
-             </DTS:ObjectData>\n    </DTS:ConnectionManager>\n",
-            guid(i, 0xC0 + c)
-        );
-    }
-    x.push_str("  </DTS:ConnectionManagers>\n  <DTS:Variables>\n");
-    for v in 0..4 {
-        let _ = write!(
-            x,
-            "    <DTS:Variable\n      DTS:CreationName=\"\"\n      DTS:DTSID=\"{}\"\n      \
-             DTS:IncludeInDebugDump=\"2345\"\n      DTS:Namespace=\"User\"\n      \
-             DTS:ObjectName=\"Var{v}\">\n      <DTS:VariableValue\n        \
-             DTS:DataType=\"8\">value {v}</DTS:VariableValue>\n    </DTS:Variable>\n",
-            guid(i, 0xD0 + v)
-        );
-    }
-    x.push_str("  </DTS:Variables>\n  <DTS:Executables>\n");
-    for t in 0..6 {
-        let _ = write!(
-            x,
-            "    <DTS:Executable\n      DTS:refId=\"Package\\Execute SQL {t}\"\n      \
-             DTS:CreationName=\"Microsoft.ExecuteSQLTask\"\n      DTS:Description=\"Execute SQL Task\"\n      \
-             DTS:DTSID=\"{}\"\n      DTS:ExecutableType=\"Microsoft.ExecuteSQLTask\"\n      \
-             DTS:LocaleID=\"-1\"\n      DTS:ObjectName=\"Execute SQL {t}\"\n      \
-             DTS:ThreadHint=\"0\">\n      <DTS:Variables />\n      <DTS:ObjectData>\n        \
-             <SQLTask:SqlTaskData\n          SQLTask:Connection=\"{}\"\n          \
-             SQLTask:SqlStatementSource=\"EXEC dbo.usp_Load_{t} @Batch = ?\" \
-             xmlns:SQLTask=\"www.microsoft.com/sqlserver/dts/tasks/sqltask\" />\n      \
-             </DTS:ObjectData>\n    </DTS:Executable>\n",
-            guid(i, 0xE0 + t),
-            guid(i, 0xC0)
-        );
-    }
-    x.push_str("  </DTS:Executables>\n  <DTS:DesignTimeProperties><![CDATA[<?xml version=\"1.0\"?>\n<Objects Version=\"8\">\n");
-    for t in 0..6 {
-        let _ = writeln!(
-            x,
-            "  <NodeLayout Size=\"150,42\" Id=\"Package\\Execute SQL {t}\" TopLeft=\"{},{}\" />",
-            100 + t * 20,
-            60 + t * 80
-        );
-    }
-    x.push_str("</Objects>]]></DTS:DesignTimeProperties>\n</DTS:Executable>\n");
-    x
-}
-
-/// A package in the SSIS 2008 layout (format 3): the package's own
-/// properties follow its child objects, so the reader must go further.
-fn package_2008(name: &str, i: usize) -> String {
-    let mut x = String::with_capacity(8192);
-    x.push_str(
-        "<?xml version=\"1.0\"?><DTS:Executable xmlns:DTS=\"www.microsoft.com/SqlServer/Dts\" \
-         DTS:ExecutableType=\"SSIS.Package.2\">\n\
-         <DTS:Property DTS:Name=\"PackageFormatVersion\">3</DTS:Property>\n",
-    );
-    for v in 0..4 {
-        let _ = writeln!(
-            x,
-            "<DTS:Variable><DTS:Property DTS:Name=\"Expression\"></DTS:Property>\
-             <DTS:Property DTS:Name=\"EvaluateAsExpression\">0</DTS:Property>\
-             <DTS:Property DTS:Name=\"Namespace\">User</DTS:Property>\
-             <DTS:Property DTS:Name=\"ReadOnly\">0</DTS:Property>\
-             <DTS:Property DTS:Name=\"ObjectName\">Var{v}</DTS:Property>\
-             <DTS:Property DTS:Name=\"DTSID\">{}</DTS:Property>\
-             <DTS:Property DTS:Name=\"Description\"></DTS:Property>\
-             <DTS:Property DTS:Name=\"CreationName\"></DTS:Property>\
-             <DTS:VariableValue DTS:DataType=\"8\">value {v}</DTS:VariableValue></DTS:Variable>",
-            guid(i, 0xD0 + v)
-        );
-    }
-    for t in 0..4 {
-        let _ = writeln!(
-            x,
-            "<DTS:Executable DTS:ExecutableType=\"Microsoft.SqlServer.Dts.Tasks.ExecuteSQLTask.ExecuteSQLTask, \
-             Microsoft.SqlServer.SQLTask, Version=10.0.0.0, Culture=neutral, PublicKeyToken=89845dcd8080cc91\">\
-             <DTS:Property DTS:Name=\"ExecutionLocation\">0</DTS:Property>\
-             <DTS:Property DTS:Name=\"ObjectName\">Execute SQL {t}</DTS:Property>\
-             <DTS:Property DTS:Name=\"DTSID\">{}</DTS:Property>\
-             <DTS:Property DTS:Name=\"Description\">Execute SQL Task</DTS:Property>\
-             <DTS:Property DTS:Name=\"CreationName\">Microsoft.SqlServer.Dts.Tasks.ExecuteSQLTask.ExecuteSQLTask</DTS:Property>\
-             <DTS:ObjectData><SQLTask:SqlTaskData SQLTask:SqlStatementSource=\"EXEC dbo.usp_Load_{t}\" \
-             xmlns:SQLTask=\"www.microsoft.com/sqlserver/dts/tasks/sqltask\"/></DTS:ObjectData></DTS:Executable>",
-            guid(i, 0xE0 + t)
-        );
-    }
-    let props: [(&str, String); 13] = [
-        ("ObjectName", name.to_string()),
-        ("DTSID", guid(i, 0xA11CE)),
-        ("Description", format!("Loads the daily extract number {i}")),
-        ("CreationName", "SSIS.Package.2".into()),
-        ("CreationDate", "3/14/2010 9:26:53 AM".into()),
-        ("CreatorName", "CONTOSO\\etl.developer".into()),
-        ("CreatorComputerName", format!("ETL-BUILD-{:02}", i % 40)),
-        ("VersionMajor", "1".into()),
-        ("VersionMinor", "0".into()),
-        ("VersionBuild", format!("{}", i % 97)),
-        ("VersionGUID", guid(i, 0xB0B)),
-        ("VersionComments", String::new()),
-        ("ProtectionLevel", "0".into()),
-    ];
-    for (k, v) in props {
-        let _ = writeln!(x, "<DTS:Property DTS:Name=\"{k}\">{v}</DTS:Property>");
-    }
-    x.push_str("<DTS:Property DTS:Name=\"PackageType\">5</DTS:Property>\n</DTS:Executable>\n");
-    x
 }
 
 /// CPU model, CPU count and OS, as far as the platform tells.

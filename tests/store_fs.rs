@@ -321,7 +321,6 @@ fn listing_shows_packages_and_skips_temp_and_other_files() {
 }
 
 #[test]
-#[ignore = "needs the package metadata reader from the package branch"]
 fn listing_reads_metadata_and_flags_unreadable_packages() {
     let f = fixture();
     put(&f.root, "good.dtsx", PACKAGE_2012.as_bytes());
@@ -751,7 +750,6 @@ fn concurrent_writes_of_one_name_leave_one_intact_package() {
 }
 
 #[test]
-#[ignore = "needs the package metadata reader from the package branch"]
 fn concurrent_imports_of_one_name_leave_one_intact_package() {
     let f = fixture();
     let corpus = corpus_package();
@@ -779,7 +777,6 @@ fn concurrent_imports_of_one_name_leave_one_intact_package() {
 }
 
 #[test]
-#[ignore = "needs the package metadata reader from the package branch"]
 fn import_checks_the_file_and_replaces_only_when_asked() {
     let f = fixture();
     let s = &f.store;
