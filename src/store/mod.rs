@@ -264,6 +264,13 @@ impl Store {
         top.backend.package_info(dest.below_top())
     }
 
+    /// The bytes of the package `path`, as stored.
+    pub fn read_package(&self, path: &StorePath) -> Result<Vec<u8>> {
+        self.package_top(path)?
+            .backend
+            .read_package(path.below_top())
+    }
+
     /// Writes the package `path` to the file `file` (atomically; an existing
     /// file is replaced only when `replace` is true).
     pub fn export(&self, path: &StorePath, file: &Path, replace: bool) -> Result<ExportResult> {
