@@ -11,11 +11,11 @@
 mod embedded;
 mod results;
 
-pub use results::{ExistsResult, Items, PackageInfo, ServerInfo, ValidationReport};
+pub use results::{Items, PackageInfo, ServerInfo, ValidationReport};
 
 use crate::config::ServiceConfig;
 use crate::error::{Error, ErrorKind, Result};
-use crate::store::{FolderEntry, PackageEntry};
+use crate::store::{ExistsResult, ExportResult, FolderEntry, PackageEntry};
 use embedded::Embedded;
 use std::path::Path;
 use std::sync::Arc;
@@ -121,7 +121,7 @@ impl Session {
     }
 
     /// Exports the package `path` to the file `file`.
-    pub fn package_export(&self, path: &str, file: &str, replace: bool) -> Result<PackageEntry> {
+    pub fn package_export(&self, path: &str, file: &str, replace: bool) -> Result<ExportResult> {
         self.inner.package_export(path, file, replace)
     }
 
