@@ -160,7 +160,8 @@ pub unsafe extern "C" fn ssis_package_import(
 }
 
 /// Exports the package `path` to the file `file` (written atomically; an existing file
-/// is replaced only when `replace` is 1). Writes the exported package's entry.
+/// is replaced only when `replace` is 1). Writes `{"Path": "\\File System\\X", "File":
+/// "/tmp/x.dtsx", "Size": 1234}`.
 ///
 /// # Safety
 /// As `ssis_list_folders`.
@@ -250,8 +251,9 @@ pub unsafe extern "C" fn ssis_package_delete(
     })
 }
 
-/// Tells what the store path `path` names: `{"Path": "\\File System\\X", "Exists": true,
-/// "ItemType": "Folder"}` (`ItemType` `Folder` or `Package`, absent when nothing is there).
+/// Tells what the store path `path` names: `{"Path": "\\File System\\X", "Kind":
+/// "Folder", "Folder": true, "Package": false}`. `Kind` is `None`, `Folder` or `Package` (a
+/// package wins over a folder of the same name; then both flags are true).
 ///
 /// # Safety
 /// As `ssis_list_folders`.

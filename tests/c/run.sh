@@ -49,9 +49,11 @@ run_case() { # name, command...
 
 run_case "test_ssis" "$build/test_ssis"
 
+# --child-silent-after-fork: the fork() test's child cannot free what the runtime threads
+# own (they do not exist in a child); it reports its verdict through a pipe instead.
 if command -v valgrind >/dev/null; then
-  run_case "test_ssis under valgrind" valgrind -q --leak-check=full \
-    --errors-for-leak-kinds=definite --error-exitcode=1 --trace-children=no "$build/test_ssis"
+  run_case "test_ssis under valgrind" valgrind -q --leak-check=full --show-possibly-lost=no \
+    --errors-for-leak-kinds=definite --error-exitcode=1 --child-silent-after-fork=yes "$build/test_ssis"
 else
   echo "== valgrind not installed: skipped (apt-get install valgrind)"
 fi

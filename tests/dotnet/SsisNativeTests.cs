@@ -246,7 +246,7 @@ public static class SsisNativeTests
         {
             Contains(SsisNative.FolderCreate(s, folder), "\"Name\":\"" + Euro + "\"", "FolderCreate");
             Contains(SsisNative.ListFolders(s, "\\File System"), "\"Name\":\"" + Euro + "\"", "ListFolders sub");
-            Contains(SsisNative.Exists(s, folder), "\"ItemType\":\"Folder\"", "Exists folder");
+            Contains(SsisNative.Exists(s, folder), "\"Kind\":\"Folder\"", "Exists folder");
         });
         Throws("FolderCreate again", SsisStatus.AlreadyExists, null, delegate { SsisNative.FolderCreate(s, folder); });
         Ok("PackageImport " + Euro, delegate
@@ -258,7 +258,7 @@ public static class SsisNativeTests
             Contains(SsisNative.ListPackages(s, folder, false), "\"Name\":\"" + Euro + "\"", "ListPackages");
             Contains(SsisNative.ListPackages(s, "\\File System", true), Euro, "ListPackages recursive");
             Contains(SsisNative.PackageInfo(s, package), "\"Details\"", "PackageInfo");
-            Contains(SsisNative.Exists(s, package), "\"ItemType\":\"Package\"", "Exists package");
+            Contains(SsisNative.Exists(s, package), "\"Kind\":\"Package\"", "Exists package");
         });
         Throws("PackageImport again", SsisStatus.AlreadyExists, null,
             delegate { SsisNative.PackageImport(s, packageFile, package, false); });
@@ -267,7 +267,7 @@ public static class SsisNativeTests
             SsisNative.PackageCopy(s, package, folder + "\\Kopie €", false);
             Contains(SsisNative.PackageMove(s, folder + "\\Kopie €", "\\File System\\Verschoben", false),
                 "\"Name\":\"Verschoben\"", "PackageMove");
-            Contains(SsisNative.Exists(s, folder + "\\Kopie €"), "\"Exists\":false", "moved away");
+            Contains(SsisNative.Exists(s, folder + "\\Kopie €"), "\"Kind\":\"None\"", "moved away");
             string exported = Path.Combine(work, "exportiert €.dtsx");
             SsisNative.PackageExport(s, "\\File System\\Verschoben", exported, false);
             Check(File.ReadAllText(exported) == File.ReadAllText(packageFile), "exported file equals the imported one");
@@ -283,7 +283,7 @@ public static class SsisNativeTests
         Ok("FolderDelete recursive", delegate
         {
             SsisNative.FolderDelete(s, "\\File System\\Zahlung €", true);
-            Contains(SsisNative.Exists(s, "\\File System\\Zahlung €"), "\"Exists\":false", "deleted");
+            Contains(SsisNative.Exists(s, "\\File System\\Zahlung €"), "\"Kind\":\"None\"", "deleted");
         });
         Check(!Directory.Exists(Path.Combine(work, "Packages/Zahlung €")), "folder gone from disk");
     }
