@@ -6,6 +6,9 @@
 //!   (Rust, no JSON), the same plus `serde_json::to_string` (what the C call returns), and
 //!   `ssis_list_folders` plus `ssis_string_free` through the C ABI.
 //!
+//! - `ssis_get_config` beside `Session::get_config` + JSON: no I/O, so the boundary's own
+//!   cost (checks, runtime entry, last error, C string) shows through the noise.
+//!
 //! It prints nanoseconds per call and the ABI + JSON overhead (C ABI minus the Rust call
 //! without JSON); the target is under 5 µs. Figures go in docs/PERFORMANCE.md ("C API").
 //! Run by `cargo test --all-targets` (no `--bench` argument) it makes a few calls of each
@@ -13,17 +16,19 @@
 
 use ssis_service::client::Session;
 use ssis_service::ffi::{
-    ssis_connect, ssis_disconnect, ssis_list_folders, ssis_session, ssis_status, ssis_string_free,
-    ssis_version,
+    ssis_connect, ssis_disconnect, ssis_get_config, ssis_list_folders, ssis_session, ssis_status,
+    ssis_string_free, ssis_version,
 };
 use std::ffi::{CStr, CString};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 const FOLDERS: usize = 10;
+/// Interleaved measuring rounds; the median of each kind is reported.
+const ROUNDS: usize = 7;
 
 /// Runs `f` repeatedly for about `budget`; nanoseconds per call.
-fn measure(budget: Duration, mut f: impl FnMut()) -> f64 {
+fn measure(budget: Duration, f: &mut dyn FnMut()) -> f64 {
     // Warm up, then size batches so the clock is read rarely.
     for _ in 0..100 {
         f();
@@ -44,9 +49,9 @@ fn measure(budget: Duration, mut f: impl FnMut()) -> f64 {
 fn main() {
     let full = std::env::args().any(|a| a == "--bench");
     let budget = if full {
-        Duration::from_secs(2)
+        Duration::from_millis(400)
     } else {
-        Duration::from_millis(20)
+        Duration::from_millis(10)
     };
 
     let dir = tempfile::tempdir().expect("temp dir");
@@ -76,14 +81,6 @@ fn main() {
     let session = Session::connect(Some(&server), None).expect("connect");
     let listed = session.list_folders(Some(folder)).expect("list");
     assert_eq!(listed.items.len(), FOLDERS);
-    let rust_plain = measure(budget, || {
-        black_box(session.list_folders(black_box(Some(folder))).unwrap());
-    });
-    let rust_json = measure(budget, || {
-        let items = session.list_folders(black_box(Some(folder))).unwrap();
-        black_box(serde_json::to_string(&items).unwrap());
-    });
-
     // C ABI.
     let server_c = CString::new(server).unwrap();
     let folder_c = CString::new(folder).unwrap();
@@ -103,22 +100,78 @@ fn main() {
         "C returns the Rust JSON"
     );
 
-    let version = measure(budget, || {
-        black_box(ssis_version());
-    });
-    let c_list = measure(budget, || {
-        let mut out = std::ptr::null_mut();
-        let st = unsafe { ssis_list_folders(handle, black_box(folder_c.as_ptr()), &mut out) };
-        debug_assert_eq!(st, ssis_status::SSIS_OK);
-        unsafe { ssis_string_free(black_box(out)) };
-    });
+    // The machine is shared and noisy: interleave the kinds in rounds, keep each median.
+    let mut kinds: Vec<(&str, Box<dyn FnMut() + '_>)> = vec![
+        (
+            "ssis_version()",
+            Box::new(|| {
+                black_box(ssis_version());
+            }),
+        ),
+        (
+            "Rust: Session::list_folders",
+            Box::new(|| {
+                black_box(session.list_folders(black_box(Some(folder))).unwrap());
+            }),
+        ),
+        (
+            "Rust: Session::list_folders + serde_json::to_string",
+            Box::new(|| {
+                let items = session.list_folders(black_box(Some(folder))).unwrap();
+                black_box(serde_json::to_string(&items).unwrap());
+            }),
+        ),
+        (
+            "C ABI: ssis_list_folders + ssis_string_free",
+            Box::new(|| {
+                let mut out = std::ptr::null_mut();
+                let st =
+                    unsafe { ssis_list_folders(handle, black_box(folder_c.as_ptr()), &mut out) };
+                debug_assert_eq!(st, ssis_status::SSIS_OK);
+                unsafe { ssis_string_free(black_box(out)) };
+            }),
+        ),
+        // An operation without I/O, to see the boundary's own cost beside the noisy listing.
+        (
+            "Rust: Session::get_config + serde_json::to_string",
+            Box::new(|| {
+                let config = session.get_config().unwrap();
+                black_box(serde_json::to_string(&config).unwrap());
+            }),
+        ),
+        (
+            "C ABI: ssis_get_config + ssis_string_free",
+            Box::new(|| {
+                let mut out = std::ptr::null_mut();
+                let st = unsafe { ssis_get_config(handle, &mut out) };
+                debug_assert_eq!(st, ssis_status::SSIS_OK);
+                unsafe { ssis_string_free(black_box(out)) };
+            }),
+        ),
+    ];
+    let names: Vec<&str> = kinds.iter().map(|k| k.0).collect();
+    let mut samples: Vec<Vec<f64>> = vec![Vec::new(); kinds.len()];
+    for _ in 0..ROUNDS {
+        for (i, (_, f)) in kinds.iter_mut().enumerate() {
+            samples[i].push(measure(budget, f.as_mut()));
+        }
+    }
+    drop(kinds);
+    let median: Vec<f64> = samples
+        .iter_mut()
+        .map(|s| {
+            s.sort_by(|a, b| a.total_cmp(b));
+            s[s.len() / 2]
+        })
+        .collect();
+    let (rust_plain, rust_json, c_list) = (median[1], median[2], median[3]);
     unsafe { ssis_disconnect(handle) };
 
     let row = |name: &str, ns: f64| {
         println!("{name:<58} {ns:>10.0} ns/call {:>12.0} calls/s", 1e9 / ns);
     };
     println!(
-        "C API benchmark ({} build, {FOLDERS}-folder store{})",
+        "C API benchmark ({} build, {FOLDERS}-folder store, median of {ROUNDS} interleaved rounds{})",
         if cfg!(debug_assertions) {
             "debug"
         } else {
@@ -126,18 +179,18 @@ fn main() {
         },
         if full { "" } else { ", smoke run" }
     );
-    row("ssis_version()", version);
-    row("Rust: Session::list_folders", rust_plain);
-    row(
-        "Rust: Session::list_folders + serde_json::to_string",
-        rust_json,
-    );
-    row("C ABI: ssis_list_folders + ssis_string_free", c_list);
+    for (name, ns) in names.iter().zip(&median) {
+        row(name, *ns);
+    }
     println!(
         "JSON serialization: {:.0} ns; ABI beyond Rust+JSON: {:.0} ns; ABI + JSON overhead: {:.0} ns (target < 5000 ns)",
         rust_json - rust_plain,
         c_list - rust_json,
         c_list - rust_plain
+    );
+    println!(
+        "get_config (no I/O): ABI beyond Rust+JSON: {:.0} ns",
+        median[5] - median[4]
     );
     if full && c_list - rust_plain > 5000.0 {
         eprintln!("warning: ABI + JSON overhead above the 5 µs target");
