@@ -23,6 +23,9 @@ use std::ffi::{CStr, CString};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
+/// One measured operation.
+type Operation<'a> = Box<dyn FnMut() + 'a>;
+
 const FOLDERS: usize = 10;
 /// Interleaved measuring rounds; the median of each kind is reported.
 const ROUNDS: usize = 7;
@@ -101,7 +104,7 @@ fn main() {
     );
 
     // The machine is shared and noisy: interleave the kinds in rounds, keep each median.
-    let mut kinds: Vec<(&str, Box<dyn FnMut() + '_>)> = vec![
+    let mut kinds: Vec<(&str, Operation)> = vec![
         (
             "ssis_version()",
             Box::new(|| {
