@@ -24,6 +24,18 @@ if [ "$profile" = release ]; then cargo build --lib --release; else cargo build 
 
 if tests/c/check-header.sh; then pass "header"; else fail "header"; fi
 
+# The library exports exactly the functions the header declares (no more, no fewer).
+declared="$(grep -E '^[^ #/].*ssis_[a-z_]+\(' include/ssis_service.h | grep -oE 'ssis_[a-z_]+\(' | tr -d '(' | sort)"
+exported="$(nm -D --defined-only "$lib_dir/libssis_service.so" | awk '$2 == "T" && $3 ~ /^ssis_/ {print $3}' | sort)"
+if [ -n "$declared" ] && [ "$declared" = "$exported" ]; then
+  pass "exports match the header ($(echo "$declared" | wc -l) functions)"
+else
+  diff <(echo "$declared") <(echo "$exported") || true
+  fail "exports match the header"
+fi
+# -z nodelete: dlclose() must never unmap the library while its runtime threads exist.
+if readelf -d "$lib_dir/libssis_service.so" | grep -q 'NODELETE'; then pass "linked -z nodelete"; else fail "linked -z nodelete"; fi
+
 build="$(mktemp -d)"
 trap 'rm -rf "$build"' EXIT
 cc="${CC:-gcc}"
@@ -71,5 +83,5 @@ else
   echo "== ASan/UBSan not available: skipped"
 fi
 
-echo "C API: $suites_passed passed, $suites_failed failed"
+echo "capi: $suites_passed passed, $suites_failed failed"
 [ "$suites_failed" -eq 0 ]

@@ -2,7 +2,7 @@
 // Mono by tests/dotnet/run.sh: every function, error paths (exceptions carrying the error
 // JSON), invalid UTF-8 through the raw imports, threads, and a round trip of the
 // non-ASCII name "Überweisung €" as a folder and a package.
-// Usage: mono SsisNativeTests.exe <empty work directory>
+// Usage: mono SsisNativeTests.exe <empty work directory> [<copy of examples/>]
 // C# 5 only (mcs -langversion:5).
 using System;
 using System.Collections.Generic;
@@ -128,6 +128,10 @@ public static class SsisNativeTests
                 TestThreads(session);
             }
             Check(session.IsClosed, "Dispose released the session");
+        }
+        if (args.Length > 1)
+        {
+            TestExamples(args[1]);
         }
 
         Console.WriteLine(passed + " passed, " + failed + " failed");
@@ -286,6 +290,19 @@ public static class SsisNativeTests
             Contains(SsisNative.Exists(s, "\\File System\\Zahlung €"), "\"Kind\":\"None\"", "deleted");
         });
         Check(!Directory.Exists(Path.Combine(work, "Packages/Zahlung €")), "folder gone from disk");
+    }
+
+    /// <summary>The repository's example store (a copy): folders and packages listed.</summary>
+    private static void TestExamples(string examples)
+    {
+        Ok("examples store", delegate
+        {
+            using (SsisSessionHandle s = SsisNative.Connect("embedded:" + Path.Combine(examples, "MsDtsSrvr.ini.xml"), ""))
+            {
+                Contains(SsisNative.ListFolders(s, null), "\"Name\":\"File System\"", "examples top-level folders");
+                Contains(SsisNative.ListPackages(s, "\\File System", true), "\"ObjectName\":", "examples packages with metadata");
+            }
+        });
     }
 
     private static void TestThreads(SsisSessionHandle s)

@@ -36,7 +36,13 @@ echo "== mcs -langversion:5"
 mcs -langversion:5 -warnaserror -nologo -target:exe -out:"$build/SsisNativeTests.exe" \
   powershell/SsisService/SsisNative.cs tests/dotnet/SsisNativeTests.cs
 mkdir -p "$build/work"
+examples_args=()
+if [ -f examples/MsDtsSrvr.ini.xml ] && [ -d examples/Packages ]; then
+  mkdir -p "$build/examples"
+  cp -R examples/MsDtsSrvr.ini.xml examples/Packages "$build/examples/"
+  examples_args=("$build/examples")
+fi
 echo "== mono SsisNativeTests.exe"
 # Mono resolves DllImport("ssis_service") to libssis_service.so on LD_LIBRARY_PATH.
 LD_LIBRARY_PATH="$lib_dir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" SSIS_SERVICE_CONFIG="$build/work/MsDtsSrvr.ini.xml" \
-  mono --debug "$build/SsisNativeTests.exe" "$build/work"
+  mono --debug "$build/SsisNativeTests.exe" "$build/work" "${examples_args[@]}"
