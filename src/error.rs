@@ -208,7 +208,7 @@ impl Error {
             Io::NotFound => ErrorKind::NotFound,
             Io::PermissionDenied => ErrorKind::AccessDenied,
             Io::AlreadyExists => ErrorKind::AlreadyExists,
-            Io::InvalidInput | Io::InvalidFilename => ErrorKind::InvalidArgument,
+            Io::InvalidInput => ErrorKind::InvalidArgument,
             Io::TimedOut => ErrorKind::Timeout,
             Io::DirectoryNotEmpty => ErrorKind::NotEmpty,
             _ => ErrorKind::Io,

@@ -18,7 +18,11 @@ impl Fixture {
     fn new() -> Fixture {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("Packages/Sales")).unwrap();
-        std::fs::copy(sample_package(), dir.path().join("Packages/Sales/Daily Load.dtsx")).unwrap();
+        std::fs::copy(
+            sample_package(),
+            dir.path().join("Packages/Sales/Daily Load.dtsx"),
+        )
+        .unwrap();
         std::fs::write(
             dir.path().join("MsDtsSrvr.ini.xml"),
             r#"<?xml version="1.0" encoding="utf-8"?>
@@ -102,29 +106,69 @@ fn import_export_copy_move_delete_round_trip() {
     let file = sample_package();
     let file = file.to_str().unwrap();
     fx.json(&["folder", "create", "/File System/Archive"]);
-    let imported = fx.json(&["package", "import", file, "\\File System\\Archive\\Überweisung €"]);
+    let imported = fx.json(&[
+        "package",
+        "import",
+        file,
+        "\\File System\\Archive\\Überweisung €",
+    ]);
     assert_eq!(imported["Name"], "Überweisung €");
 
     // Importing again without --replace is refused and keeps the package.
-    let again = fx.ssis(&["package", "import", file, "\\File System\\Archive\\Überweisung €"]);
+    let again = fx.ssis(&[
+        "package",
+        "import",
+        file,
+        "\\File System\\Archive\\Überweisung €",
+    ]);
     assert_eq!(again.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
 
-    fx.json(&["package", "copy", "\\File System\\Archive\\Überweisung €", "\\File System\\Sales\\Copy"]);
-    fx.json(&["package", "move", "\\File System\\Sales\\Copy", "\\File System\\Archive\\Moved"]);
+    fx.json(&[
+        "package",
+        "copy",
+        "\\File System\\Archive\\Überweisung €",
+        "\\File System\\Sales\\Copy",
+    ]);
+    fx.json(&[
+        "package",
+        "move",
+        "\\File System\\Sales\\Copy",
+        "\\File System\\Archive\\Moved",
+    ]);
     let archive = fx.json(&["package", "list", "\\File System\\Archive"]);
     let mut got = names(&archive);
     got.sort();
     assert_eq!(got, ["Moved", "Überweisung €"]);
-    assert_eq!(fx.ssis(&["exists", "\\File System\\Sales\\Copy"]).status.code(), Some(1));
+    assert_eq!(
+        fx.ssis(&["exists", "\\File System\\Sales\\Copy"])
+            .status
+            .code(),
+        Some(1)
+    );
 
     let out = fx.dir.path().join("exported.dtsx");
-    fx.json(&["package", "export", "\\File System\\Archive\\Moved", out.to_str().unwrap()]);
+    fx.json(&[
+        "package",
+        "export",
+        "\\File System\\Archive\\Moved",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(std::fs::read(&out).unwrap(), std::fs::read(file).unwrap());
 
     fx.json(&["package", "delete", "\\File System\\Archive\\Moved"]);
-    assert_eq!(fx.ssis(&["package", "exists", "\\File System\\Archive\\Moved"]).status.code(), Some(1));
-    assert_eq!(fx.ssis(&["package", "exists", "\\File System\\Archive\\Überweisung €"]).status.code(), Some(0));
+    assert_eq!(
+        fx.ssis(&["package", "exists", "\\File System\\Archive\\Moved"])
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(
+        fx.ssis(&["package", "exists", "\\File System\\Archive\\Überweisung €"])
+            .status
+            .code(),
+        Some(0)
+    );
 }
 
 #[test]
@@ -135,7 +179,12 @@ fn folder_rename_and_guarded_delete() {
     assert_eq!(names(&folders), ["Revenue"]);
     let refused = fx.ssis(&["folder", "delete", "\\File System\\Revenue"]);
     assert_ne!(refused.status.code(), Some(0));
-    assert!(fx.dir.path().join("Packages/Revenue/Daily Load.dtsx").exists());
+    assert!(
+        fx.dir
+            .path()
+            .join("Packages/Revenue/Daily Load.dtsx")
+            .exists()
+    );
     fx.json(&["folder", "delete", "\\File System\\Revenue", "--recursive"]);
     assert!(!fx.dir.path().join("Packages/Revenue").exists());
 }
@@ -168,7 +217,11 @@ fn config_commands() {
     assert_eq!(report["Valid"], true);
 
     let bad = fx.dir.path().join("bad.xml");
-    std::fs::write(&bad, "<DtsServiceConfiguration>\n  <TopLevelFolders>\n</DtsServiceConfiguration>\n").unwrap();
+    std::fs::write(
+        &bad,
+        "<DtsServiceConfiguration>\n  <TopLevelFolders>\n</DtsServiceConfiguration>\n",
+    )
+    .unwrap();
     let out = fx.ssis(&["config", "validate", bad.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);

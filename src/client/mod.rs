@@ -181,19 +181,19 @@ pub fn config_write(path: &Path, config_json: &str) -> Result<ServiceConfig> {
 }
 
 /// Validates a configuration file and/or a JSON configuration without
-/// applying it: `Valid` plus the errors found.
+/// applying it (with neither, the configuration in force): `Valid` plus the
+/// errors found.
 pub fn config_validate(path: Option<&Path>, config_json: Option<&str>) -> ValidationReport {
     let mut errors = Vec::new();
-    if let Some(path) = path {
-        if let Err(e) = ServiceConfig::load(path) {
-            errors.push(e);
+    let results = match (path, config_json) {
+        (None, None) => vec![crate::config::load_or_default(None)],
+        (path, json) => {
+            let from_file = path.map(ServiceConfig::load);
+            let from_json = json.map(ServiceConfig::from_json);
+            from_file.into_iter().chain(from_json).collect()
         }
-    }
-    if let Some(json) = config_json {
-        if let Err(e) = ServiceConfig::from_json(json) {
-            errors.push(e);
-        }
-    }
+    };
+    errors.extend(results.into_iter().filter_map(|r| r.err()));
     ValidationReport {
         valid: errors.is_empty(),
         errors,

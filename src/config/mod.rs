@@ -2,18 +2,49 @@
 //!
 //! Read and written faithfully: elements and attributes this product does not
 //! know survive a read/write round trip. See docs/CONFIG.md.
+//!
+//! - `xml`: a small XML document model that keeps everything it reads.
+//! - `read`: the model out of the document (XmlSerializer's rules).
+//! - `write`: the model back into the document.
+//! - `validate`: checks on names, values and uniqueness.
+//! - `file`: loading and saving (atomic, with one backup).
+//! - `location`: where the file is looked for; the default configuration.
+//! - `json`: the JSON form for the C API and PowerShell.
+//! - `resolve`: relative `StorePath` resolution.
 
-use crate::error::Result;
+mod file;
+mod json;
+mod location;
+mod read;
+mod resolve;
+mod validate;
+mod write;
+mod xml;
+
+pub use file::backup_path;
+pub use location::{
+    CONFIG_ENV, CONFIG_FILE_NAME, ConfigLocation, ConfigSource, default_config_path,
+    default_packages_dir, load_or_default, locate,
+};
+pub use resolve::resolve_store_path_from;
+pub use validate::{INVALID_NAME_CHARS, NAME_RULE, validate_folder_name};
+
+use crate::error::{Error, ErrorKind, Result};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// The service configuration: Microsoft's settings plus this product's extensions.
+///
+/// Equality compares the settings and `path`, not the layout of the file read.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct ServiceConfig {
-    /// Stop running packages when the service stops.
+    /// Stop running packages when the service stops (`true` when absent).
+    #[serde(default = "default_stop")]
     pub stop_executing_packages_on_shutdown: bool,
     /// The top-level folders of the package store, in file order.
+    #[serde(default)]
     pub top_level_folders: Vec<TopLevelFolder>,
     /// Settings this product adds (ignored by Microsoft's reader).
     #[serde(default)]
@@ -21,6 +52,34 @@ pub struct ServiceConfig {
     /// The file this configuration was read from, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<PathBuf>,
+    /// The document read, so that writing back keeps what the model does not hold.
+    #[serde(skip)]
+    source: Source,
+}
+
+fn default_stop() -> bool {
+    read::DEFAULT_STOP
+}
+
+/// The XML document a configuration was read from. Always compares equal:
+/// two configurations are equal when their settings are.
+#[derive(Clone, Default)]
+struct Source(Option<Arc<xml::Document>>);
+
+impl PartialEq for Source {
+    fn eq(&self, _: &Source) -> bool {
+        true
+    }
+}
+
+impl std::fmt::Debug for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "Source(xml)"
+        } else {
+            "Source(none)"
+        })
+    }
 }
 
 /// A top-level folder of the package store.
@@ -35,7 +94,7 @@ pub enum TopLevelFolder {
 
 /// `<Folder xsi:type="SqlServerFolder">`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct SqlServerFolder {
     /// Display name of the folder.
     pub name: String,
@@ -45,7 +104,7 @@ pub struct SqlServerFolder {
 
 /// `<Folder xsi:type="FileSystemFolder">`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct FileSystemFolder {
     /// Display name of the folder.
     pub name: String,
@@ -55,8 +114,10 @@ pub struct FileSystemFolder {
 }
 
 /// Settings this product adds to the file.
+///
+/// Written as `<SsisService>` under the root element; its unknown children survive.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct Extensions {
     /// Where execution history, output logs and the event log live.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -84,59 +145,136 @@ impl TopLevelFolder {
     }
 }
 
+impl Extensions {
+    /// True when no extension is set.
+    pub fn is_empty(&self) -> bool {
+        self == &Extensions::default()
+    }
+}
+
 impl ServiceConfig {
-    /// Reads and validates the configuration file at `path`.
-    pub fn load(path: &Path) -> Result<ServiceConfig> {
-        let _ = path;
-        todo!("config helper")
+    /// A configuration with these settings, no extensions and no file.
+    pub fn new(
+        stop_executing_packages_on_shutdown: bool,
+        top_level_folders: Vec<TopLevelFolder>,
+    ) -> ServiceConfig {
+        ServiceConfig {
+            stop_executing_packages_on_shutdown,
+            top_level_folders,
+            extensions: Extensions::default(),
+            path: None,
+            source: Source::default(),
+        }
     }
 
-    /// The folder relative store paths resolve against.
+    /// The same configuration with `extensions`.
+    pub fn with_extensions(mut self, extensions: Extensions) -> ServiceConfig {
+        self.extensions = extensions;
+        self
+    }
+
+    /// The documented default: packages stop with the service, `MSDB` on the
+    /// local default SQL Server instance (`.`), and `File System` at
+    /// `packages_dir`. Only `File System` works without SQL Server.
+    pub fn default_for(packages_dir: &Path) -> ServiceConfig {
+        ServiceConfig::new(
+            read::DEFAULT_STOP,
+            vec![
+                TopLevelFolder::SqlServerFolder(SqlServerFolder {
+                    name: "MSDB".to_string(),
+                    server_name: ".".to_string(),
+                }),
+                TopLevelFolder::FileSystemFolder(FileSystemFolder {
+                    name: "File System".to_string(),
+                    store_path: packages_dir.display().to_string(),
+                }),
+            ],
+        )
+    }
+
+    /// Reads a configuration from `text` (a UTF-8 byte-order mark and CRLF
+    /// line ends are fine) and validates it. `origin` names the file in
+    /// errors and is the base of relative store paths.
+    pub fn parse(text: &str, origin: Option<&Path>) -> Result<ServiceConfig> {
+        let (bom, body) = xml::split_bom(text);
+        let located = |e: xml::XmlError| {
+            let (line, column) = xml::line_col(body, e.offset);
+            let err = Error::new(ErrorKind::Configuration, e.message);
+            let err = match origin {
+                Some(p) => err.with_file(p),
+                None => err,
+            };
+            err.at(line, column)
+        };
+        let mut doc = xml::parse(body).map_err(located)?;
+        doc.bom = bom;
+        let extracted = read::extract(&doc).map_err(located)?;
+        let mut config = extracted.config;
+        if let Err(problem) = validate::check(&config) {
+            let offset = problem
+                .folder
+                .and_then(|i| extracted.folder_offsets.get(i).copied())
+                .unwrap_or(doc.root.offset);
+            let mut err = located(xml::XmlError {
+                offset,
+                message: problem.message,
+            });
+            if let Some(target) = problem.target {
+                err = err.with_target(target);
+            }
+            return Err(err);
+        }
+        config.path = origin.map(Path::to_path_buf);
+        config.source = Source(Some(Arc::new(doc)));
+        Ok(config)
+    }
+
+    /// Checks the settings: names (non-empty, allowed characters, unique
+    /// without regard to case), server names and store paths non-empty.
+    pub fn validate(&self) -> Result<()> {
+        validate::check(self).map_err(|problem| {
+            let mut err = Error::new(ErrorKind::Configuration, problem.message);
+            if let Some(target) = problem.target {
+                err = err.with_target(target);
+            }
+            match &self.path {
+                Some(p) => err.with_file(p),
+                None => err,
+            }
+        })
+    }
+
+    /// The configuration as `MsDtsSrvr.ini.xml` text. A configuration read
+    /// from a file keeps everything that file had (comments, unknown
+    /// elements and attributes, layout); otherwise XmlSerializer's layout.
+    pub fn to_xml(&self) -> String {
+        let mut doc = match &self.source.0 {
+            Some(doc) => doc.as_ref().clone(),
+            None => write::fresh_document(),
+        };
+        write::apply(&mut doc, self);
+        xml::write(&doc)
+    }
+
+    /// The folder relative store paths resolve against: the folder holding
+    /// the configuration file, or the current directory when there is none.
     pub fn base_dir(&self) -> PathBuf {
-        todo!("config helper")
+        let parent = self
+            .path
+            .as_deref()
+            .and_then(Path::parent)
+            .filter(|p| !p.as_os_str().is_empty());
+        let dir = match parent {
+            Some(p) => p.to_path_buf(),
+            None => PathBuf::from("."),
+        };
+        std::path::absolute(&dir).unwrap_or(dir)
     }
 
-    /// The directory of a File System folder, resolved against [`Self::base_dir`].
+    /// The directory of a File System folder: its `StorePath` with `\` and
+    /// `/` both as separators, relative paths resolved against
+    /// [`Self::base_dir`], `.` and `..` removed.
     pub fn resolve_store_path(&self, folder: &FileSystemFolder) -> PathBuf {
-        let _ = folder;
-        todo!("config helper")
+        resolve::resolve_store_path_from(&self.base_dir(), &folder.store_path)
     }
-}
-
-impl ServiceConfig {
-    /// Parses and validates the JSON form.
-    pub fn from_json(json: &str) -> Result<ServiceConfig> {
-        let _ = json;
-        todo!("config helper")
-    }
-
-    /// Writes to `path` atomically; if a file exists there, its unknown
-    /// elements are kept.
-    pub fn save_over_existing(&self, path: &Path) -> Result<()> {
-        let _ = path;
-        todo!("config helper")
-    }
-}
-
-/// Loads `explicit`, else `$SSIS_SERVICE_CONFIG`, else the platform default
-/// file, else the documented default configuration.
-pub fn load_or_default(explicit: Option<&Path>) -> Result<ServiceConfig> {
-    let _ = explicit;
-    todo!("config helper")
-}
-
-/// Where the configuration file is, and why there.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct ConfigLocation {
-    /// The file.
-    pub path: PathBuf,
-    /// `Explicit`, `Environment` or `Default`.
-    pub source: String,
-}
-
-/// `--config`, else `$SSIS_SERVICE_CONFIG`, else the platform default.
-pub fn locate(explicit: Option<&Path>) -> ConfigLocation {
-    let _ = explicit;
-    todo!("config helper")
 }

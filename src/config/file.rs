@@ -1,0 +1,138 @@
+//! Loading and saving the configuration file. Saves are atomic
+//! ([`crate::fsutil::write_atomic`]) and keep the previous file as
+//! `<file>.bak`.
+
+use super::{ServiceConfig, Source, xml};
+use crate::error::{Error, ErrorKind, Result};
+use crate::fsutil::write_atomic;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// The backup kept beside `path`: `MsDtsSrvr.ini.xml.bak`.
+pub fn backup_path(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_os_string();
+    name.push(".bak");
+    PathBuf::from(name)
+}
+
+/// Decodes the file's bytes: UTF-8 (with or without a byte-order mark).
+fn decode(bytes: Vec<u8>, path: &Path) -> Result<String> {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(Error::new(
+            ErrorKind::Configuration,
+            "the file is UTF-16 encoded; save it as UTF-8",
+        )
+        .with_file(path));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let bytes = e.into_bytes();
+        let text = String::from_utf8_lossy(&bytes[..valid]);
+        let (line, column) = xml::line_col(&text, valid);
+        Error::new(ErrorKind::Configuration, "the file is not valid UTF-8 text")
+            .with_file(path)
+            .at(line, column)
+    })
+}
+
+/// Reads the file at `path` as text.
+fn read_text(path: &Path) -> Result<String> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(&e, "read configuration file", path))?;
+    decode(bytes, path)
+}
+
+impl ServiceConfig {
+    /// Reads and validates the configuration file at `path` (made absolute).
+    pub fn load(path: &Path) -> Result<ServiceConfig> {
+        let path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        let text = read_text(&path)?;
+        ServiceConfig::parse(&text, Some(&path))
+    }
+
+    /// Validates and writes the configuration to `path`: [`Self::to_xml`]
+    /// (this configuration's own document, so everything it was read with
+    /// survives), atomically, keeping the previous file as `<path>.bak`.
+    /// Nothing is written when the file already holds exactly this text.
+    pub fn save(&self, path: &Path) -> Result<()> {
+        self.validate()?;
+        let old = read_existing(path)?;
+        write_with_backup(path, &self.to_xml(), old)
+    }
+
+    /// Like [`Self::save`], but the file already at `path` is the base: its
+    /// comments, unknown elements and attributes and layout are kept and only
+    /// the settings this configuration holds are replaced. Use it to write a
+    /// configuration that did not come from that file (from JSON, say).
+    ///
+    /// When `path` does not exist, or does not hold a
+    /// `DtsServiceConfiguration` document that can be read, it is written
+    /// as [`Self::save`] would (the old file stays in `<path>.bak`).
+    pub fn save_over_existing(&self, path: &Path) -> Result<()> {
+        self.validate()?;
+        let old = read_existing(path)?;
+        let base = old
+            .as_ref()
+            .and_then(|bytes| std::str::from_utf8(bytes).ok())
+            .and_then(existing_document);
+        let text = match base {
+            Some(doc) => {
+                let mut merged = self.clone();
+                merged.source = Source(Some(Arc::new(doc)));
+                merged.to_xml()
+            }
+            None => self.to_xml(),
+        };
+        write_with_backup(path, &text, old)
+    }
+}
+
+/// The bytes of the file at `path`, or `None` when there is none.
+fn read_existing(path: &Path) -> Result<Option<Vec<u8>>> {
+    match std::fs::read(path) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::io(&e, "read configuration file", path)),
+    }
+}
+
+/// The document of an existing configuration file, when it is one.
+fn existing_document(text: &str) -> Option<xml::Document> {
+    let (bom, body) = xml::split_bom(text);
+    let mut doc = xml::parse(body).ok()?;
+    doc.bom = bom;
+    (doc.root.name == super::read::ROOT).then_some(doc)
+}
+
+/// Writes `text` to `path` atomically, first copying `old` (the file's
+/// current bytes, if any and if different) to `<path>.bak`.
+fn write_with_backup(path: &Path, text: &str, old: Option<Vec<u8>>) -> Result<()> {
+    match old {
+        Some(old) if old == text.as_bytes() => return Ok(()),
+        Some(old) => write_atomic(&backup_path(path), &old, true)?,
+        None => {}
+    }
+    write_atomic(path, text.as_bytes(), true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf16_and_bad_utf8_are_named() {
+        let p = Path::new("c.xml");
+        let err = decode(vec![0xFF, 0xFE, b'<', 0], p).unwrap_err();
+        assert!(err.message.contains("UTF-16"));
+        let err = decode(b"<a>\n\xC3(</a>".to_vec(), p).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Configuration);
+        assert_eq!((err.details.line, err.details.column), (Some(2), Some(1)));
+    }
+
+    #[test]
+    fn backup_sits_beside_the_file() {
+        assert_eq!(
+            backup_path(Path::new("/etc/x/MsDtsSrvr.ini.xml")),
+            PathBuf::from("/etc/x/MsDtsSrvr.ini.xml.bak")
+        );
+    }
+}

@@ -1,0 +1,342 @@
+//! The package model the engine runs: containers, tasks, precedence
+//! constraints, variables and connection managers, read from either `.dtsx`
+//! layout (2005/2008 format 2/3 and 2012+ format 6/8).
+
+mod load;
+pub mod xml;
+
+pub use load::{load_package, load_package_bytes};
+
+/// Parses an SSIS boolean as written in either layout: `True`/`False`, `-1`/`0`, `1`.
+pub fn xml_bool(s: &str) -> Option<bool> {
+    load::boolean(s)
+}
+
+/// How an executable ended, as precedence constraints and parents see it
+/// (`DTSExecResult` values).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExecResult {
+    /// 0: it succeeded.
+    Success,
+    /// 1: it failed.
+    Failure,
+    /// 2: completed (a constraint value matching success or failure).
+    Completion,
+    /// 3: it was canceled.
+    Canceled,
+}
+
+impl ExecResult {
+    /// The result for a `DTSExecResult` number.
+    pub fn from_code(code: i64) -> Option<ExecResult> {
+        match code {
+            0 => Some(ExecResult::Success),
+            1 => Some(ExecResult::Failure),
+            2 => Some(ExecResult::Completion),
+            3 => Some(ExecResult::Canceled),
+            _ => None,
+        }
+    }
+}
+
+/// A precedence constraint's evaluation operation (`DTS:EvalOp`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EvalOp {
+    /// 1: the expression alone.
+    Expression,
+    /// 2: the execution result alone (the default).
+    Constraint,
+    /// 3: both the expression and the result.
+    ExpressionAndConstraint,
+    /// 4: either the expression or the result.
+    ExpressionOrConstraint,
+}
+
+/// A precedence constraint between two executables of one container.
+#[derive(Debug, Clone)]
+pub struct Constraint {
+    /// `ObjectName`.
+    pub name: String,
+    /// Index of the source executable in the container's `executables`.
+    pub from: usize,
+    /// Index of the constrained executable.
+    pub to: usize,
+    /// The result the source must have (`Success`, `Failure` or `Completion`).
+    pub value: ExecResult,
+    /// How the constraint is evaluated.
+    pub eval_op: EvalOp,
+    /// The expression (empty when none).
+    pub expression: String,
+    /// `LogicalAnd`: combined with AND (true) or OR (false) with the other
+    /// constraints into the same executable.
+    pub logical_and: bool,
+}
+
+/// A variable's declared value and flags as written in the package.
+#[derive(Debug, Clone)]
+pub struct VariableDef {
+    /// `User`, `System` or a custom namespace.
+    pub namespace: String,
+    /// The name without namespace.
+    pub name: String,
+    /// `DTS:DataType` of the value (3 Int32, 8 String, 11 Boolean, ...).
+    pub data_type: i32,
+    /// The value as written.
+    pub value: String,
+    /// `ReadOnly`.
+    pub read_only: bool,
+    /// `EvaluateAsExpression`.
+    pub evaluate_as_expression: bool,
+    /// `Expression`.
+    pub expression: String,
+}
+
+impl VariableDef {
+    /// `Namespace::Name`.
+    pub fn qualified_name(&self) -> String {
+        format!("{}::{}", self.namespace, self.name)
+    }
+}
+
+/// A connection manager (only what the supported tasks use).
+#[derive(Debug, Clone)]
+pub struct ConnectionManager {
+    /// `ObjectName`.
+    pub name: String,
+    /// `DTSID`.
+    pub id: String,
+    /// `CreationName`, e.g. `FILE`, `OLEDB`.
+    pub creation_name: String,
+    /// The connection string (a path for `FILE`).
+    pub connection_string: String,
+    /// `FileUsageType` for `FILE` managers: 0 existing file, 1 create file,
+    /// 2 existing folder, 3 create folder.
+    pub file_usage_type: i32,
+    /// Property expressions (property name, expression).
+    pub property_expressions: Vec<(String, String)>,
+}
+
+/// The Execute Process task's settings (`ExecuteProcessData`).
+#[derive(Debug, Clone, Default)]
+pub struct ExecuteProcessSpec {
+    /// `Executable`.
+    pub executable: String,
+    /// `Arguments`, one string split by Windows command-line rules on Unix.
+    pub arguments: String,
+    /// `WorkingDirectory` (empty: inherit).
+    pub working_directory: String,
+    /// `RequireFullFileName`: fail when the executable is not found where given.
+    pub require_full_file_name: bool,
+    /// `SuccessValue`.
+    pub success_value: i64,
+    /// `FailTaskIfReturnCodeIsNotSuccessValue`.
+    pub fail_on_return_code: bool,
+    /// `TimeOut` in seconds, 0 for none.
+    pub timeout_secs: u64,
+    /// `TerminateProcessAfterTimeOut`.
+    pub terminate_after_timeout: bool,
+    /// `StandardInputVariable` (empty: none).
+    pub stdin_variable: String,
+    /// `StandardOutputVariable` (empty: none).
+    pub stdout_variable: String,
+    /// `StandardErrorVariable` (empty: none).
+    pub stderr_variable: String,
+}
+
+/// A File System task operation (`TaskOperationType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileSystemOp {
+    /// `CopyFile`.
+    CopyFile,
+    /// `MoveFile`.
+    MoveFile,
+    /// `DeleteFile`.
+    DeleteFile,
+    /// `RenameFile`.
+    RenameFile,
+    /// `CreateDirectory`.
+    CreateDirectory,
+    /// `CopyDirectory`.
+    CopyDirectory,
+    /// `MoveDirectory`.
+    MoveDirectory,
+    /// `DeleteDirectory`.
+    DeleteDirectory,
+    /// `DeleteDirectoryContent`.
+    DeleteDirectoryContent,
+    /// `SetAttributes` (not supported yet).
+    SetAttributes,
+}
+
+impl FileSystemOp {
+    /// The operation for its `TaskOperationType` name or number.
+    pub fn parse(s: &str) -> Option<FileSystemOp> {
+        use FileSystemOp::*;
+        Some(match s.trim() {
+            "CopyFile" | "3" => CopyFile,
+            "MoveFile" | "4" => MoveFile,
+            "DeleteFile" | "5" => DeleteFile,
+            "RenameFile" | "6" => RenameFile,
+            "CreateDirectory" | "0" => CreateDirectory,
+            "CopyDirectory" | "1" => CopyDirectory,
+            "MoveDirectory" | "8" => MoveDirectory,
+            "DeleteDirectory" | "2" => DeleteDirectory,
+            "DeleteDirectoryContent" | "7" => DeleteDirectoryContent,
+            "SetAttributes" | "9" => SetAttributes,
+            _ => return None,
+        })
+    }
+
+    /// Whether the operation needs a destination.
+    pub fn needs_destination(self) -> bool {
+        use FileSystemOp::*;
+        matches!(
+            self,
+            CopyFile | MoveFile | RenameFile | CopyDirectory | MoveDirectory
+        )
+    }
+}
+
+/// Where a File System task path comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathSource {
+    /// A variable (`User::Name`).
+    Variable(String),
+    /// A connection manager (DTSID, refId or name as written).
+    Connection(String),
+}
+
+/// The File System task's settings (`FileSystemData`).
+#[derive(Debug, Clone)]
+pub struct FileSystemSpec {
+    /// The operation.
+    pub op: FileSystemOp,
+    /// The source path.
+    pub source: Option<PathSource>,
+    /// The destination path.
+    pub destination: Option<PathSource>,
+    /// `TaskOverwriteDestFile`.
+    pub overwrite: bool,
+}
+
+/// What an executable is.
+#[derive(Debug, Clone)]
+pub enum ExecutableKind {
+    /// The package or a Sequence container.
+    Sequence(Body),
+    /// A For Loop container with its init, eval and assign expressions.
+    ForLoop {
+        /// The children.
+        body: Body,
+        /// `InitExpression`.
+        init: String,
+        /// `EvalExpression`.
+        eval: String,
+        /// `AssignExpression`.
+        assign: String,
+    },
+    /// A Foreach Loop container (enumerator type as written).
+    ForeachLoop {
+        /// The children.
+        body: Body,
+        /// The enumerator's `CreationName`.
+        enumerator: String,
+    },
+    /// An Execute Process task.
+    ExecuteProcess(ExecuteProcessSpec),
+    /// A File System task.
+    FileSystem(FileSystemSpec),
+    /// Anything this runner cannot run, with the reason.
+    Unsupported(String),
+}
+
+/// A container's children and the constraints between them.
+#[derive(Debug, Clone, Default)]
+pub struct Body {
+    /// The child executables in document order.
+    pub executables: Vec<Executable>,
+    /// The precedence constraints between them.
+    pub constraints: Vec<Constraint>,
+}
+
+/// A task or container with the properties every executable has.
+#[derive(Debug, Clone)]
+pub struct Executable {
+    /// Path as SSIS writes refIds: `Package\Sequence\Task`.
+    pub path: String,
+    /// `ObjectName`.
+    pub name: String,
+    /// `DTSID`.
+    pub id: String,
+    /// `ExecutableType` (or `CreationName`) as written.
+    pub type_name: String,
+    /// A readable task type, e.g. `Execute Process Task`.
+    pub type_label: String,
+    /// `Disabled`.
+    pub disabled: bool,
+    /// `FailPackageOnFailure`.
+    pub fail_package_on_failure: bool,
+    /// `FailParentOnFailure`.
+    pub fail_parent_on_failure: bool,
+    /// `MaxErrorCount` (0: no limit).
+    pub max_error_count: u32,
+    /// `ForceExecutionResult` (None for -1).
+    pub force_execution_result: Option<ExecResult>,
+    /// Variables declared on this executable.
+    pub variables: Vec<VariableDef>,
+    /// Property expressions (property name, expression).
+    pub property_expressions: Vec<(String, String)>,
+    /// Whether the executable has event handlers with executables.
+    pub has_event_handlers: bool,
+    /// What it is.
+    pub kind: ExecutableKind,
+}
+
+impl Executable {
+    /// The container body, for containers.
+    pub fn body(&self) -> Option<&Body> {
+        match &self.kind {
+            ExecutableKind::Sequence(b)
+            | ExecutableKind::ForLoop { body: b, .. }
+            | ExecutableKind::ForeachLoop { body: b, .. } => Some(b),
+            _ => None,
+        }
+    }
+}
+
+/// A loaded package.
+#[derive(Debug, Clone)]
+pub struct Package {
+    /// `PackageFormatVersion`: 2, 3, 6 or 8.
+    pub format_version: i32,
+    /// `ProtectionLevel` (0..=5; 1 when not written).
+    pub protection_level: i32,
+    /// Whether some sensitive value is stored encrypted (not readable here).
+    pub has_encrypted_values: bool,
+    /// Connection managers.
+    pub connections: Vec<ConnectionManager>,
+    /// The package itself as the root container.
+    pub root: Executable,
+}
+
+impl Package {
+    /// `ObjectName`.
+    pub fn name(&self) -> &str {
+        &self.root.name
+    }
+
+    /// `DTSID`.
+    pub fn id(&self) -> &str {
+        &self.root.id
+    }
+
+    /// A connection manager by DTSID, refId-style reference or name.
+    pub fn connection(&self, reference: &str) -> Option<&ConnectionManager> {
+        let r = reference.trim();
+        self.connections.iter().find(|c| {
+            c.id.eq_ignore_ascii_case(r)
+                || c.name == r
+                || format!("Package.ConnectionManagers[{}]", c.name) == r
+        })
+    }
+}

@@ -1,0 +1,63 @@
+//! The tasks the runner can execute.
+
+pub mod execute_process;
+pub mod file_system;
+
+use super::cancel::CancelToken;
+use super::events::{Event, EventKind, EventSink};
+use super::variables::Variables;
+
+/// How a task ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TaskOutcome {
+    /// It did its work.
+    Success,
+    /// It failed; the message becomes an OnError event.
+    Failed(String),
+    /// It stopped because the run was canceled.
+    Canceled,
+}
+
+/// What a running task may use: its variables, the cancel token and events.
+pub struct TaskContext<'a> {
+    /// The task's path (variables resolve from here outwards).
+    pub path: &'a str,
+    /// The task's type label for events.
+    pub type_label: &'a str,
+    /// The run's variables.
+    pub vars: &'a mut Variables,
+    /// The run's cancel token.
+    pub cancel: &'a CancelToken,
+    /// Where events go.
+    pub events: &'a dyn EventSink,
+}
+
+impl TaskContext<'_> {
+    /// Raises an OnInformation event.
+    pub fn info(&self, msg: impl Into<String>) {
+        self.events.emit(&Event::now(
+            EventKind::OnInformation,
+            self.path,
+            self.type_label,
+            msg,
+        ));
+    }
+
+    /// Raises an OnWarning event.
+    pub fn warn(&self, msg: impl Into<String>) {
+        self.events.emit(&Event::now(
+            EventKind::OnWarning,
+            self.path,
+            self.type_label,
+            msg,
+        ));
+    }
+
+    /// A variable's value as text, or a failure naming it.
+    pub fn var_text(&self, name: &str) -> Result<String, String> {
+        self.vars
+            .get(self.path, name)
+            .map(|v| v.value.to_text())
+            .ok_or_else(|| format!("variable '{name}' does not exist"))
+    }
+}

@@ -1,0 +1,158 @@
+//! Packages and command lines the runner refuses, with dtexec's exit codes,
+//! and the shared corpus: every package validates or is refused with a list.
+
+mod common;
+use common::{exec, packages, stage};
+use ssis_service::runner::{check_runnable, model, unsupported};
+
+#[test]
+fn unsupported_component_refused_before_anything_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = stage("unsupported_2012.dtsx", dir.path(), &[]);
+    for extra in [None, Some("/VALIDATE")] {
+        let mut args = vec!["/F", pkg.to_str().unwrap()];
+        args.extend(extra);
+        let r = exec(&args);
+        assert_eq!(r.code, 1, "{}", r.out);
+        assert!(
+            r.out.contains("Package\\Load Rows (Data Flow Task)"),
+            "{}",
+            r.out
+        );
+        assert!(
+            !r.out.contains("Old Script"),
+            "disabled components are not listed: {}",
+            r.out
+        );
+        assert!(!dir.path().join("first.txt").exists(), "nothing ran");
+    }
+    let loaded = model::load_package(&pkg).unwrap();
+    let items = unsupported::find_unsupported(&loaded);
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0].path, "Package\\Load Rows");
+}
+
+#[test]
+fn load_failures_and_sources_have_dtexec_exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.dtsx");
+    let r = exec(&["/F", missing.to_str().unwrap()]);
+    assert_eq!(r.code, 4, "{}", r.out);
+    assert!(r.out.contains("missing.dtsx"));
+
+    let bad = dir.path().join("bad.dtsx");
+    std::fs::write(
+        &bad,
+        "<DTS:Executable xmlns:DTS=\"www.microsoft.com/SqlServer/Dts\">\n<DTS:Property>",
+    )
+    .unwrap();
+    let r = exec(&["/F", bad.to_str().unwrap()]);
+    assert_eq!(r.code, 5, "{}", r.out);
+    assert!(
+        r.out.contains("bad.dtsx:"),
+        "the error names the file and line: {}",
+        r.out
+    );
+
+    let r = exec(&["/SQL", "Folder\\Pkg", "/SER", "."]);
+    assert_eq!(r.code, 5);
+    assert!(
+        r.out.contains("/SQL") && r.out.contains("msdb"),
+        "{}",
+        r.out
+    );
+    let r = exec(&["/DTS", "File System\\Pkg"]);
+    assert_eq!(r.code, 5);
+    assert!(r.out.contains("/DTS"), "{}", r.out);
+
+    let r = exec(&["/Fx", "a.dtsx"]);
+    assert_eq!(r.code, 6);
+    assert!(r.err.contains("/Fx"), "{}", r.err);
+    let r = exec(&["/C", "x"]);
+    assert_eq!(r.code, 6);
+    assert!(r.err.contains("ambiguous"), "{}", r.err);
+    assert_eq!(exec(&["/?"]).code, 0);
+}
+
+#[test]
+fn encrypted_package_refused_with_exit_5() {
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = stage(
+        "precedence_2012.dtsx",
+        dir.path(),
+        &[("@@MAXERR@@", "1\"\n  DTS:ProtectionLevel=\"3")],
+    );
+    let r = exec(&["/F", pkg.to_str().unwrap(), "/DE", "secret"]);
+    assert_eq!(r.code, 5, "{}", r.out);
+    assert!(r.out.contains("encrypted"), "{}", r.out);
+    assert!(!dir.path().join("a.txt").exists());
+}
+
+#[test]
+fn every_test_package_loads_in_its_layout() {
+    for entry in std::fs::read_dir(packages()).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path)
+            .unwrap()
+            .replace("@@MAXERR@@", "1")
+            .replace("@@SEQMAX@@", "1");
+        let pkg =
+            model::load_package_bytes(text.as_bytes(), &path).unwrap_or_else(|e| panic!("{e}"));
+        assert!(matches!(pkg.format_version, 3 | 8), "{}", path.display());
+    }
+}
+
+#[test]
+fn shared_corpus_validates_or_is_refused_with_a_list() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/packages");
+    let mut files = Vec::new();
+    let mut stack = vec![root];
+    while let Some(d) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p
+                .extension()
+                .is_some_and(|x| x.eq_ignore_ascii_case("dtsx"))
+            {
+                files.push(p);
+            }
+        }
+    }
+    for f in &files {
+        match model::load_package(f) {
+            Ok(pkg) => match check_runnable(&pkg) {
+                Ok(()) => {}
+                Err(e) => {
+                    let listed = unsupported::find_unsupported(&pkg);
+                    assert!(
+                        !listed.is_empty() || e.kind == ssis_service::ErrorKind::Package,
+                        "{}: refused without a list: {e}",
+                        f.display()
+                    );
+                    if !listed.is_empty() {
+                        assert!(e.message.contains(&listed[0].path), "{e}");
+                    }
+                }
+            },
+            Err(e) => assert_eq!(
+                e.kind,
+                ssis_service::ErrorKind::Package,
+                "{}: {e}",
+                f.display()
+            ),
+        }
+        let r = exec(&["/F", f.to_str().unwrap(), "/VALIDATE"]);
+        assert!(
+            matches!(r.code, 0 | 1 | 5),
+            "{}: exit {}: {}",
+            f.display(),
+            r.code,
+            r.out
+        );
+    }
+}
