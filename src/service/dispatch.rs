@@ -29,14 +29,18 @@ where
     T: Serialize + Send + 'static,
     F: FnOnce(&Session) -> Result<T> + Send + 'static,
 {
-    let session = svc.loaded().session;
+    let loaded = svc.loaded();
     let joined = tokio::task::spawn_blocking(move || {
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| op(&session)))
+        let session = loaded.session()?;
+        Ok(std::panic::catch_unwind(std::panic::AssertUnwindSafe(
+            || op(&session),
+        )))
     })
     .await;
     match joined {
-        Ok(Ok(result)) => to_value(result?),
-        Ok(Err(panic)) => Err(panic_error("serving the store", panic)),
+        Ok(Err(e)) => Err(e),
+        Ok(Ok(Ok(result))) => to_value(result?),
+        Ok(Ok(Err(panic))) => Err(panic_error("serving the store", panic)),
         Err(e) => Err(Error::internal(format!("a store operation was lost: {e}"))),
     }
 }

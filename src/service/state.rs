@@ -15,7 +15,7 @@ use crate::protocol::events::EventLevel;
 use crate::protocol::service::ServiceInfo;
 use serde_json::json;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 use tokio::sync::watch;
 
 /// A loaded configuration and the store session opened from it.
@@ -23,11 +23,29 @@ use tokio::sync::watch;
 pub struct Loaded {
     /// The configuration.
     pub config: Arc<ServiceConfig>,
-    /// An in-process session over it: every store method goes through it,
-    /// so the service and embedded clients share one implementation.
-    pub session: Session,
+    /// An in-process session over it, opened on first use: every store
+    /// method goes through it, so the service and embedded clients share one
+    /// implementation.
+    session: Arc<OnceLock<Session>>,
     /// When it was loaded (RFC 3339).
     pub loaded_at: String,
+}
+
+impl Loaded {
+    /// The store session over this configuration (opened now if needed).
+    /// Call from a blocking thread: opening reads the store.
+    pub fn session(&self) -> Result<Session> {
+        if let Some(s) = self.session.get() {
+            return Ok(s.clone());
+        }
+        let server = match &self.config.path {
+            Some(p) => format!("{EMBEDDED_PREFIX}{}", p.display()),
+            None => String::new(),
+        };
+        let opened = std::panic::catch_unwind(|| Session::connect(Some(&server), None))
+            .unwrap_or_else(|panic| Err(panic_error("opening the package store", panic)))?;
+        Ok(self.session.get_or_init(|| opened).clone())
+    }
 }
 
 /// Loads the configuration (`explicit`, else `$SSIS_SERVICE_CONFIG`, else the
@@ -37,14 +55,9 @@ pub fn load(explicit: Option<&Path>) -> Result<Loaded> {
     let explicit = explicit.map(Path::to_path_buf);
     let outcome = std::panic::catch_unwind(move || -> Result<Loaded> {
         let config = crate::config::load_or_default(explicit.as_deref())?;
-        let server = match &config.path {
-            Some(p) => format!("{EMBEDDED_PREFIX}{}", p.display()),
-            None => String::new(),
-        };
-        let session = Session::connect(Some(&server), None)?;
         Ok(Loaded {
             config: Arc::new(config),
-            session,
+            session: Arc::new(OnceLock::new()),
             loaded_at: format_ms(now_ms()),
         })
     });
