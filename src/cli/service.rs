@@ -200,21 +200,22 @@ pub fn service(
         }
         ServiceCommand::Stop { timeout } => {
             let session = connect(server)?;
+            let pid = session.service_info()?.process_id;
             session.service_stop()?;
+            drop(session);
+            // The service is on this machine: wait for its process to exit.
             let deadline = Instant::now() + Duration::from_secs(timeout);
-            while Instant::now() < deadline {
-                match Session::connect(Some(server.unwrap_or(".")), None) {
-                    Err(e) if e.kind == ErrorKind::Connection => {
-                        out.done(|| println!("The SSIS service stopped."));
-                        return Ok(0);
-                    }
-                    _ => std::thread::sleep(Duration::from_millis(100)),
+            while crate::service::process::is_alive(pid, None) {
+                if Instant::now() >= deadline {
+                    return Err(Error::new(
+                        ErrorKind::Timeout,
+                        format!("the service (process {pid}) did not stop within {timeout} s"),
+                    ));
                 }
+                std::thread::sleep(Duration::from_millis(50));
             }
-            Err(Error::new(
-                ErrorKind::Timeout,
-                format!("the service did not stop within {timeout} s"),
-            ))
+            out.done(|| println!("The SSIS service stopped."));
+            Ok(0)
         }
         ServiceCommand::Reload => {
             let info = connect(server)?.service_reload()?;
