@@ -16,29 +16,49 @@ fn run(d: &service_support::Daemon, args: &[&str]) -> Value {
 fn run_records_history_output_and_current_task() {
     let f = Fixture::new(true);
     let d = f.start();
-    let done = run(&d, &["\\File System\\Jobs\\quick", "--set", "Count=5", "--wait"]);
+    let done = run(
+        &d,
+        &["\\File System\\Jobs\\quick", "--set", "Count=5", "--wait"],
+    );
     assert_eq!(done["Status"], "Succeeded", "{done}");
     assert_eq!(done["ExitCode"], 0);
     assert_eq!(done["Store"], "File System");
     assert_eq!(done["PackagePath"], "\\File System\\Jobs\\quick");
-    assert_eq!(done["CurrentTask"], "Package", "post-execute returns to the parent: {done}");
+    assert_eq!(
+        done["CurrentTask"], "Package",
+        "post-execute returns to the parent: {done}"
+    );
     assert!(done["EndTime"].is_string() && done["Duration"].as_f64().unwrap() >= 0.0);
     let cmd: Vec<String> = serde_json::from_value(done["CommandLine"].clone()).unwrap();
     assert_eq!(cmd[1], "/F");
-    assert_eq!(cmd[3..], ["/SET", "\\Package.Variables[User::Count].Properties[Value];5"]);
+    assert_eq!(
+        cmd[3..],
+        [
+            "/SET",
+            "\\Package.Variables[User::Count].Properties[Value];5"
+        ]
+    );
     let id = done["ExecutionId"].as_str().unwrap();
     assert_eq!(id.len(), 36);
 
     let out = d.json(&["logs", id]);
     let text = out["Text"].as_str().unwrap();
-    assert!(text.contains("set: \\Package.Variables[User::Count].Properties[Value];5"), "{text}");
+    assert!(
+        text.contains("set: \\Package.Variables[User::Count].Properties[Value];5"),
+        "{text}"
+    );
     assert!(text.contains("ran "), "{text}");
     assert_eq!(out["Complete"], true);
 
     // A package file, failing with exit code 7: `ssis run --wait` exits 7.
     let fail = f.package("Fail");
     let o = d.ssis(&["run", "--file", fail.to_str().unwrap(), "--wait"]);
-    assert_eq!(o.status.code(), Some(7), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(7),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let failed = d.json(&["history", "--status", "Failed"]);
     assert_eq!(failed["Items"].as_array().unwrap().len(), 1);
     assert_eq!(failed["Items"][0]["ExitCode"], 7);
@@ -47,14 +67,25 @@ fn run_records_history_output_and_current_task() {
     // Filters.
     let quick = d.json(&["history", "--package", "QUICK"]);
     assert_eq!(quick["Items"].as_array().unwrap().len(), 1);
-    let all = d.json(&["history", "--since", "2000-01-01", "--user", &done["StartedBy"].as_str().unwrap().to_uppercase()]);
+    let all = d.json(&[
+        "history",
+        "--since",
+        "2000-01-01",
+        "--user",
+        &done["StartedBy"].as_str().unwrap().to_uppercase(),
+    ]);
     assert_eq!(all["Items"].as_array().unwrap().len(), 2);
     let none = d.json(&["history", "--until", "2000-01-01"]);
     assert!(none["Items"].as_array().unwrap().is_empty());
 
     // Events about the execution.
     let ev = d.json(&["events", "--execution", id]);
-    let ids: Vec<u64> = ev["Items"].as_array().unwrap().iter().map(|e| e["EventId"].as_u64().unwrap()).collect();
+    let ids: Vec<u64> = ev["Items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["EventId"].as_u64().unwrap())
+        .collect();
     assert_eq!(ids, [1020, 1021], "{ev}");
 
     // Errors name the problem.
@@ -86,7 +117,11 @@ fn stop_ends_the_whole_process_tree() {
     let stopped = d.json(&["stop", &id]);
     assert_eq!(stopped["Status"], "Stopped", "{stopped}");
     assert_eq!(stopped["ExitCode"], 128 + 15);
-    assert!(group_members(pid).is_empty(), "left behind: {:?}", group_members(pid));
+    assert!(
+        group_members(pid).is_empty(),
+        "left behind: {:?}",
+        group_members(pid)
+    );
     assert!(d.json(&["ps"])["Items"].as_array().unwrap().is_empty());
     d.stop();
 }
@@ -101,10 +136,17 @@ fn a_package_ignoring_sigterm_is_killed_after_the_grace_period() {
     d.wait_for(&id, "current task", |e| !e["CurrentTask"].is_null());
     let t = std::time::Instant::now();
     let stopped = d.json(&["stop", &id]);
-    assert!(t.elapsed() >= std::time::Duration::from_millis(900), "grace period honoured");
+    assert!(
+        t.elapsed() >= std::time::Duration::from_millis(900),
+        "grace period honoured"
+    );
     assert_eq!(stopped["Status"], "Stopped");
     assert_eq!(stopped["ExitCode"], 128 + 9);
-    assert!(group_members(pid).is_empty(), "left behind: {:?}", group_members(pid));
+    assert!(
+        group_members(pid).is_empty(),
+        "left behind: {:?}",
+        group_members(pid)
+    );
     let killed = d.json(&["events", "--event-id", "1026"]);
     assert_eq!(killed["Items"].as_array().unwrap().len(), 1);
     kill_group(pid);
@@ -129,7 +171,9 @@ fn fifty_concurrent_executions_are_all_in_the_history() {
                     ..Default::default()
                 };
                 let e = session.run(&params).unwrap();
-                session.execution_wait(&e.execution_id, Some(std::time::Duration::from_secs(60))).unwrap()
+                session
+                    .execution_wait(&e.execution_id, Some(std::time::Duration::from_secs(60)))
+                    .unwrap()
             })
         })
         .collect();

@@ -186,9 +186,17 @@ impl Daemon {
     /// `ssis service stop`, then waits for the process.
     pub fn stop(mut self) {
         let out = self.ssis(&["service", "stop"]);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let status = self.child.wait().unwrap();
-        assert!(status.success(), "service exit {status:?}\n{}", self.log_text());
+        assert!(
+            status.success(),
+            "service exit {status:?}\n{}",
+            self.log_text()
+        );
     }
 
     /// SIGKILL, as a crash would.
@@ -202,12 +210,20 @@ impl Daemon {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             let e = self.json(&["--server", ".", "history", "--limit", "10000"]);
-            if let Some(found) = e["Items"].as_array().unwrap().iter().find(|x| x["ExecutionId"] == id) {
+            if let Some(found) = e["Items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|x| x["ExecutionId"] == id)
+            {
                 if cond(found) {
                     return found.clone();
                 }
                 if Instant::now() > deadline {
-                    panic!("execution {id}: {what} did not happen: {found}\n{}", self.log_text());
+                    panic!(
+                        "execution {id}: {what} did not happen: {found}\n{}",
+                        self.log_text()
+                    );
                 }
             }
             std::thread::sleep(Duration::from_millis(100));
@@ -246,7 +262,9 @@ impl Raw {
     /// Connects without saying Hello.
     pub fn connect(socket: &Path) -> Raw {
         let writer = UnixStream::connect(socket).unwrap();
-        writer.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        writer
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .unwrap();
         Raw {
             reader: BufReader::new(writer.try_clone().unwrap()),
             writer,
