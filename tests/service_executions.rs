@@ -194,3 +194,29 @@ fn fifty_concurrent_executions_are_all_in_the_history() {
     assert_eq!(listed, ids);
     d.stop();
 }
+
+#[test]
+fn the_store_is_served_over_the_socket() {
+    let f = Fixture::new(true);
+    let d = f.start();
+    let folders = d.json(&["--server", ".", "folder", "list"]);
+    let names: Vec<&str> = folders["Items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["Name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["File System"]);
+    let pk = d.json(&["--server", ".", "package", "list", "\\File System\\Jobs"]);
+    assert_eq!(pk["Items"].as_array().unwrap().len(), 4, "{pk}");
+    let made = d.json(&["--server", ".", "folder", "create", "\\File System\\New"]);
+    assert_eq!(made["Path"], "\\File System\\New");
+    assert!(f.dir.path().join("Packages/New").is_dir());
+    let o = d.ssis(&["--server", ".", "exists", "\\File System\\Jobs\\Quick"]);
+    assert!(o.status.success());
+    let o = d.ssis(&["--server", ".", "folder", "list", "\\Nowhere"]);
+    assert_eq!(o.status.code(), Some(4));
+    let ev = d.json(&["events", "--event-id", "1030"]);
+    assert_eq!(ev["Items"].as_array().unwrap().len(), 1);
+    d.stop();
+}

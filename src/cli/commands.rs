@@ -4,6 +4,7 @@ use super::args::{Cli, Command, ConfigCommand, FolderCommand, PackageCommand};
 use super::output::{Out, print_folders, print_packages};
 use crate::client::{self, EMBEDDED_PREFIX, Session};
 use crate::error::Result;
+use crate::store::ItemKind;
 use std::ffi::OsString;
 use std::path::Path;
 
@@ -114,7 +115,7 @@ fn package(session: &Session, cmd: PackageCommand, out: Out) -> Result<i32> {
         }
         PackageCommand::Exists { path } => {
             let found = session.exists(&path)?;
-            let is_package = found.item_type.as_deref() == Some("Package");
+            let is_package = found.package;
             out.emit(&found, || {
                 println!(
                     "{}",
@@ -133,11 +134,11 @@ fn package(session: &Session, cmd: PackageCommand, out: Out) -> Result<i32> {
 
 fn exists(session: &Session, path: &str, out: Out) -> Result<i32> {
     let found = session.exists(path)?;
-    out.emit(&found, || match &found.item_type {
-        Some(kind) => println!("{kind} {} exists.", found.path),
-        None => println!("{} does not exist.", found.path),
+    out.emit(&found, || match found.kind {
+        ItemKind::None => println!("{} does not exist.", found.path),
+        kind => println!("{kind:?} {} exists.", found.path),
     });
-    Ok(if found.exists { 0 } else { 1 })
+    Ok(if found.kind == ItemKind::None { 1 } else { 0 })
 }
 
 fn config(

@@ -13,11 +13,11 @@ mod remote;
 mod results;
 
 pub use remote::{EventStream, LOCAL_NAMES, LiveEvent, UNIX_PREFIX, is_remote_name};
-pub use results::{ExistsResult, Items, PackageInfo, ServerInfo, ValidationReport};
+pub use results::{Items, PackageInfo, ServerInfo, ValidationReport};
 
 use crate::config::ServiceConfig;
 use crate::error::{Error, ErrorKind, Result};
-use crate::store::{FolderEntry, PackageEntry};
+use crate::store::{ExistsResult, ExportResult, FolderEntry, PackageEntry};
 use embedded::Embedded;
 use remote::Remote;
 use std::path::Path;
@@ -163,7 +163,7 @@ impl Session {
     }
 
     /// Exports the package `path` to the file `file`.
-    pub fn package_export(&self, path: &str, file: &str, replace: bool) -> Result<PackageEntry> {
+    pub fn package_export(&self, path: &str, file: &str, replace: bool) -> Result<ExportResult> {
         via!(self.package_export(path, file, replace))
     }
 

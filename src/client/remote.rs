@@ -7,7 +7,7 @@
 //! is re-opened on the next call.
 
 use super::Session;
-use super::results::{ExistsResult, Items, PackageInfo, ServerInfo};
+use super::results::{Items, PackageInfo, ServerInfo};
 use crate::error::{Error, ErrorKind, Result};
 use crate::protocol::codec::{Frame, encode, read_frame};
 use crate::protocol::envelope::ServerMessage;
@@ -19,7 +19,7 @@ use crate::protocol::executions::{
 use crate::protocol::service::{self as sv, HelloParams, HelloResult, ServiceInfo};
 use crate::protocol::store as st;
 use crate::protocol::{MAX_MESSAGE_SIZE, Notification, PROTOCOL_VERSION, Request};
-use crate::store::{FolderEntry, PackageEntry};
+use crate::store::{ExistsResult, ExportResult, FolderEntry, PackageEntry};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
@@ -540,7 +540,7 @@ impl Remote {
         path: &str,
         file: &str,
         replace: bool,
-    ) -> Result<PackageEntry> {
+    ) -> Result<ExportResult> {
         let p = st::ExportParams {
             path: path.into(),
             file: absolute(file),
