@@ -220,3 +220,27 @@ fn the_store_is_served_over_the_socket() {
     assert_eq!(ev["Items"].as_array().unwrap().len(), 1);
     d.stop();
 }
+
+#[test]
+fn the_built_in_runner_is_the_default_executor() {
+    let f = Fixture::new(true);
+    let text = std::fs::read_to_string(f.config()).unwrap();
+    let start = text.find("  <SsisService>").unwrap();
+    let end = text.find("</SsisService>\n").unwrap() + "</SsisService>\n".len();
+    std::fs::write(f.config(), format!("{}{}", &text[..start], &text[end..])).unwrap();
+    let d = f.start();
+    let done = run(&d, &["\\File System\\Jobs\\Quick", "--wait"]);
+    assert_eq!(done["Status"], "Succeeded", "{done}");
+    let cmd: Vec<String> = serde_json::from_value(done["CommandLine"].clone()).unwrap();
+    assert_eq!(cmd[0], service_support::SSIS);
+    assert_eq!(cmd[1], "exec");
+    assert_eq!(cmd[cmd.len() - 2..], ["--events", "json"]);
+    assert_eq!(done["CurrentTask"], "Package", "{done}");
+    let ev = d.json(&[
+        "events",
+        "--execution",
+        done["ExecutionId"].as_str().unwrap(),
+    ]);
+    assert_eq!(ev["Items"].as_array().unwrap().len(), 2);
+    d.stop();
+}
