@@ -4,9 +4,10 @@
 //! the JSON serialization of these results, so `ssis ... --json` and the C
 //! functions give the same text. Lists are wrapped as `{"Items": [...]}`.
 //!
-//! Today a session opens a configuration in-process (`embedded:<path>`, or
-//! the default configuration); the service adds local and remote servers
-//! behind the same [`Session::connect`].
+//! A session talks to the local service (`.`, `(local)`, `localhost`, an
+//! empty name, or `unix:<socket>`), or opens a configuration in-process
+//! (`embedded:<path>`; `embedded:` alone for the configuration in force),
+//! which scripts and tests use without a running service.
 
 mod embedded;
 mod remote;
@@ -53,23 +54,17 @@ macro_rules! via {
 pub const EMBEDDED_PREFIX: &str = "embedded:";
 
 impl Session {
-    /// Opens a session. `server` is `.`, `(local)` or `localhost` for the
-    /// local service, `unix:<socket path>` for a service on that socket,
-    /// `embedded:<config path>`, or empty/`None` for the default
-    /// configuration in-process. `options_json` is reserved
+    /// Opens a session. `server` is `.`, `(local)`, `localhost`, empty or
+    /// `None` for the local service, `unix:<socket path>` for a service on
+    /// that socket, `embedded:<config path>` for a configuration opened
+    /// in-process (`embedded:` alone: the configuration in force, found as
+    /// [`crate::config::load_or_default`] does). `options_json` is reserved
     /// for connection options (an object; unknown keys are refused).
     pub fn connect(server: Option<&str>, options_json: Option<&str>) -> Result<Session> {
         if let Some(options) = options_json.filter(|o| !o.trim().is_empty()) {
             check_options(options)?;
         }
         let server = server.unwrap_or("").trim();
-        if server.is_empty() {
-            let inner = Embedded::open(None)?;
-            return Ok(Session {
-                inner: Backend::Embedded(Arc::new(inner)),
-                server: String::new(),
-            });
-        }
         if let Some(path) = server.strip_prefix(EMBEDDED_PREFIX) {
             let path = path.trim();
             let inner = Embedded::open((!path.is_empty()).then(|| Path::new(path)))?;
@@ -78,9 +73,10 @@ impl Session {
                 server: server.to_string(),
             });
         }
-        if is_remote_name(server) {
+        if server.is_empty() || is_remote_name(server) {
+            let local = if server.is_empty() { "." } else { server };
             return Ok(Session {
-                inner: Backend::Remote(Arc::new(Remote::connect(server)?)),
+                inner: Backend::Remote(Arc::new(Remote::connect(local)?)),
                 server: server.to_string(),
             });
         }
@@ -88,8 +84,8 @@ impl Session {
             ErrorKind::Connection,
             format!(
                 "cannot connect to '{server}': use '.', '(local)' or 'localhost' for the local service, \
-                 'unix:<socket path>' for a service on another socket, 'embedded:<path to MsDtsSrvr.ini.xml>' \
-                 or an empty server for the configuration in-process"
+                 'unix:<socket path>' for a service on another socket, or 'embedded:<path to MsDtsSrvr.ini.xml>' \
+                 for a configuration opened in-process"
             ),
         )
         .with_target(server.to_string()))

@@ -73,7 +73,8 @@ fn no_service(server: &str, tried: &[PathBuf], cause: &str) -> Error {
         format!(
             "cannot connect to the SSIS service '{server}': no service answers at {} ({cause}). \
              Start it with 'ssis service run' (or 'systemctl start ssis-service'), or name its socket \
-             with --server unix:<path> or ${}",
+             with --server unix:<path> or ${}; to work on a configuration file without the service, \
+             use --config <file> (server 'embedded:<file>')",
             list.join(" or "),
             crate::service::paths::SOCKET_ENV
         ),

@@ -40,7 +40,7 @@ impl Loaded {
         }
         let server = match &self.config.path {
             Some(p) => format!("{EMBEDDED_PREFIX}{}", p.display()),
-            None => String::new(),
+            None => EMBEDDED_PREFIX.to_string(),
         };
         let opened = std::panic::catch_unwind(|| Session::connect(Some(&server), None))
             .unwrap_or_else(|panic| Err(panic_error("opening the package store", panic)))?;
