@@ -21,7 +21,9 @@ pub mod error;
 pub mod ffi;
 pub mod fsutil;
 pub mod package;
+pub mod protocol;
 pub mod runner;
+pub mod service;
 pub mod store;
 pub mod timefmt;
 
