@@ -2,9 +2,10 @@
 //!
 //! Built on first use (by the first call that needs it), multi-threaded, shared by
 //! every caller of every host thread. Each C call blocks on it from the caller's own
-//! thread ([`call`]): today's session operations are synchronous and run right there,
-//! inside the runtime's context, so there is no thread hop; operations that become
-//! asynchronous (the service client) run the same way without changing the C API.
+//! thread ([`call`]): today's session operations (embedded, and the service client over a
+//! blocking socket) are synchronous and run right there, inside the runtime's context, so
+//! there is no thread hop; operations that become asynchronous run their futures the same
+//! way without changing the C API.
 //!
 //! Two misuses fail with `Unsupported` instead of deadlocking: a call from a thread
 //! that is itself running a tokio runtime (nesting `block_on` would panic or hang),

@@ -629,14 +629,29 @@ int main(int argc, char **argv) {
         test_fork(s);
         ssis_disconnect(s);
     }
-    /* The default configuration ($SSIS_SERVICE_CONFIG) through a NULL server. */
+    /* "embedded:" alone: the configuration in force ($SSIS_SERVICE_CONFIG) in-process. */
     s = NULL;
-    if (expect("connect default", ssis_connect(NULL, NULL, &s), SSIS_OK, NULL)) {
+    if (expect("connect embedded default", ssis_connect("embedded:", NULL, &s), SSIS_OK, NULL)) {
         char *json = NULL;
         if (expect("list default", ssis_list_folders(s, NULL, &json), SSIS_OK, NULL)) {
+            const char *needles[] = {"\"Name\":\"File System\"", NULL};
+            expect_json("list default", json, needles);
             ssis_string_free(json);
         }
         ssis_disconnect(s);
+    }
+    /* NULL server: the local service, here on a socket where none listens. */
+    {
+        char sock[4300], unix_server[4400];
+        ssis_session *none = NULL;
+        snprintf(sock, sizeof sock, "%s/no-service.sock", work);
+        setenv("SSIS_SERVICE_SOCKET", sock, 1);
+        expect("connect local service, none running", ssis_connect(NULL, NULL, &none),
+               SSIS_CONNECTION, "no-service.sock");
+        snprintf(unix_server, sizeof unix_server, "unix:%s/other.sock", work);
+        expect("connect unix socket, none listening", ssis_connect(unix_server, "", &none),
+               SSIS_CONNECTION, "other.sock");
+        CHECK(none == NULL, "no handle without a service");
     }
     if (argc > 2) {
         test_examples(argv[2]);

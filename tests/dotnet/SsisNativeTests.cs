@@ -163,6 +163,15 @@ public static class SsisNativeTests
             delegate { SsisNative.Connect("tcp://example:1", null); });
         string last = SsisNative.LastError();
         Contains(last, "\"Kind\":\"Connection\"", "LastError after failure");
+        Throws("Connect to a socket where no service listens", SsisStatus.Connection, "none €.sock",
+            delegate { SsisNative.Connect("unix:" + Path.Combine(Path.GetDirectoryName(config), "none €.sock"), null); });
+        Ok("Connect embedded: (configuration in force)", delegate
+        {
+            using (SsisSessionHandle d = SsisNative.Connect("embedded:", null))
+            {
+                Contains(SsisNative.ListFolders(d, ""), "\"Name\":\"File System\"", "default configuration session");
+            }
+        });
 
         // Invalid UTF-8 and NULL straight through the raw imports.
         IntPtr json;
