@@ -8,8 +8,8 @@ use crate::client;
 use std::ffi::c_char;
 use std::path::Path;
 
-/// Reads the configuration file `path` (NULL: the default configuration, as
-/// `ssis_connect` with a NULL server uses) and writes it as JSON:
+/// Reads the configuration file `path` (NULL: the configuration in force, the one
+/// `ssis_connect("embedded:", ...)` opens) and writes it as JSON:
 /// `{"StopExecutingPackagesOnShutdown": true, "TopLevelFolders": [{"Type":
 /// "FileSystemFolder", "Name": "File System", "StorePath": "..\\Packages"}, ...],
 /// "Extensions": {...}, "Path": "..."}`. Errors name the file, line and column.
