@@ -1,7 +1,8 @@
 //! The System variables a run provides (read-only).
 
-use super::model::Package;
-use super::variables::{Value, Variable, Variables};
+use super::expr::{DataType, DateTime, Value};
+use super::model::{Executable, Package};
+use super::variables::{Variable, Variables};
 use std::hash::{BuildHasher, Hasher};
 
 /// A random GUID in SSIS's `{XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}` form.
@@ -48,31 +49,65 @@ fn machine_name() -> String {
     }
 }
 
-/// Declares PackageName, PackageID, StartTime, ExecutionInstanceGUID,
-/// MachineName and UserName in the package scope.
-pub fn declare(vars: &mut Variables, pkg: &Package) {
+fn system(name: &str, type_code: u16, value: Value) -> Variable {
+    Variable {
+        namespace: "System".into(),
+        name: name.into(),
+        type_code,
+        value: Some(value),
+        read_only: true,
+        expression: None,
+    }
+}
+
+/// Declares the package-wide System variables (PackageName, PackageID,
+/// StartTime, ExecutionInstanceGUID (new per run), MachineName, UserName,
+/// VersionBuild/Major/Minor, VersionGUID, CreatorName, ...) in the package
+/// scope `prefix` + `Package`.
+pub fn declare(vars: &mut Variables, pkg: &Package, prefix: &str) {
     let user = std::env::var("USER")
         .or_else(|_| std::env::var("USERNAME"))
         .unwrap_or_default();
-    let now = crate::timefmt::rfc3339(std::time::SystemTime::now(), false);
+    let now = DateTime::now_local();
+    let p = &pkg.properties;
+    let text = |s: &str| Value::WStr(s.to_string());
+    let created = DateTime::parse(&p.creation_date)
+        .map(Value::Date)
+        .unwrap_or(Value::Null(DataType::Date));
     let list = [
-        ("PackageName", 8, Value::Text(pkg.name().to_string())),
-        ("PackageID", 8, Value::Text(pkg.id().to_string())),
-        ("StartTime", 7, Value::Text(now)),
-        ("ExecutionInstanceGUID", 8, Value::Text(new_guid())),
-        ("MachineName", 8, Value::Text(machine_name())),
-        ("UserName", 8, Value::Text(user)),
+        system("PackageName", 8, text(pkg.name())),
+        system("PackageID", 8, text(pkg.id())),
+        system("StartTime", 7, Value::Date(now)),
+        system("ExecutionInstanceGUID", 8, text(&new_guid())),
+        system("MachineName", 8, text(&machine_name())),
+        system("UserName", 8, text(&user)),
+        system("VersionBuild", 3, Value::I4(p.version_build)),
+        system("VersionMajor", 3, Value::I4(p.version_major)),
+        system("VersionMinor", 3, Value::I4(p.version_minor)),
+        system("VersionGUID", 8, text(&p.version_guid)),
+        system("VersionComments", 8, text(&p.version_comments)),
+        system("CreatorName", 8, text(&p.creator_name)),
+        system("CreatorComputerName", 8, text(&p.creator_computer_name)),
+        system("CreationDate", 7, created),
+        system("InteractiveMode", 11, Value::Bool(false)),
+        system("OfflineMode", 11, Value::Bool(false)),
+        system("CancelEvent", 3, Value::I4(0)),
+        system("ServerExecutionID", 20, Value::I8(0)),
     ];
-    for (name, data_type, value) in list {
-        vars.insert(
-            &pkg.root.path,
-            Variable {
-                namespace: "System".into(),
-                name: name.into(),
-                data_type,
-                value,
-                read_only: true,
-            },
-        );
+    let scope = format!("{prefix}{}", pkg.root.path);
+    for v in list {
+        vars.insert(&scope, v);
+    }
+}
+
+/// Declares the System variables every container has (TaskName, TaskID,
+/// ContainerStartTime, LocaleID) in `scope` as the executable starts.
+pub fn declare_container(vars: &mut Variables, scope: &str, exe: &Executable) {
+    for v in [
+        system("TaskName", 8, Value::WStr(exe.name.clone())),
+        system("TaskID", 8, Value::WStr(exe.id.clone())),
+        system("ContainerStartTime", 7, Value::Date(DateTime::now_local())),
+    ] {
+        vars.insert(scope, v);
     }
 }

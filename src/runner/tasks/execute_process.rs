@@ -143,7 +143,7 @@ pub fn run(spec: &ExecuteProcessSpec, ctx: &mut TaskContext<'_>) -> TaskOutcome 
         ("StandardOutputVariable", &spec.stdout_variable),
         ("StandardErrorVariable", &spec.stderr_variable),
     ] {
-        if !name.is_empty() && ctx.vars.get(ctx.path, name).is_none() {
+        if !name.is_empty() && ctx.vars.get(ctx.scope, name).is_none() {
             return TaskOutcome::Failed(format!("{what}: variable '{name}' does not exist"));
         }
     }
@@ -222,7 +222,7 @@ pub fn run(spec: &ExecuteProcessSpec, ctx: &mut TaskContext<'_>) -> TaskOutcome 
         if name.is_empty() {
             continue;
         }
-        if let Err(e) = ctx.vars.set_text(ctx.path, name, &text, false) {
+        if let Err(e) = ctx.vars.set_text(ctx.scope, name, &text, false) {
             return TaskOutcome::Failed(format!("cannot store the process output: {}", e.message));
         }
     }
