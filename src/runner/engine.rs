@@ -55,6 +55,7 @@ fn execute_scoped(
         package_failed: false,
     };
     let root = &pkg.root;
+    system_vars::declare_container(engine.vars, &engine.scope(root), root);
     let result = match property_exprs::apply(root, engine.vars, &engine.scope(root)) {
         Ok(eff) => engine.run_executable(root, &eff),
         Err(msg) => {
@@ -168,8 +169,6 @@ impl Engine<'_> {
     }
 
     pub(super) fn run_executable(&mut self, exe: &Executable, eff: &Effective) -> ExecResult {
-        let scope = self.scope(exe);
-        system_vars::declare_container(self.vars, &scope, exe);
         self.emit(EventKind::OnPreExecute, exe, "");
         let kind = eff.task.as_ref().unwrap_or(&exe.kind);
         let raw = match kind {
@@ -443,8 +442,10 @@ impl Engine<'_> {
                 continue;
             }
             let child = &body.executables[i];
+            let child_scope = self.scope(child);
+            system_vars::declare_container(self.vars, &child_scope, child);
             let (result, disabled, fail_parent) =
-                match property_exprs::apply(child, self.vars, &self.scope(child)) {
+                match property_exprs::apply(child, self.vars, &child_scope) {
                     Err(msg) => {
                         self.error(child, msg);
                         (ExecResult::Failure, false, child.fail_parent_on_failure)
