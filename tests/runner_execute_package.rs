@@ -1,6 +1,7 @@
 //! Execute Package: a 2012 parent runs a 2008 child in-process; the child
 //! sees the parent's variables unless it shadows them, writes one back, and
 //! its failure fails the task.
+#![cfg(unix)] // the test packages run /bin/sh
 
 mod common;
 use common::{exec, stage};

@@ -2,6 +2,7 @@
 //! expressions on tasks and connection managers, EvaluateAsExpression
 //! variables, precedence constraints with EvalOp 1/3/4, `/SET` feeding
 //! expressions, and the failure paths.
+#![cfg(unix)] // the test packages run /bin/sh
 
 mod common;
 use common::{Run, exec, stage};

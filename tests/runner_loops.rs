@@ -1,5 +1,6 @@
 //! For Loop and Foreach Loop (File and Item enumerators) end to end, with
 //! property expressions building each iteration's command line.
+#![cfg(unix)] // the test packages run /bin/sh
 
 mod common;
 use common::{exec, stage};
