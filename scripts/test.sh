@@ -16,5 +16,5 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
   fi
 fi
 
-echo "== cargo test"
-cargo test --all-targets
+echo "== cargo test (library, binaries, integration tests, doctests; benches are built by clippy and run with cargo bench)"
+cargo test

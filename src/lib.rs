@@ -19,7 +19,9 @@ pub mod config;
 pub mod error;
 pub mod fsutil;
 pub mod package;
+pub mod protocol;
 pub mod runner;
+pub mod service;
 pub mod store;
 pub mod timefmt;
 

@@ -167,3 +167,10 @@ fn deep_nesting_is_an_error_not_a_stack_overflow() {
         Value::I4(121)
     );
 }
+
+/// A multi-byte identifier after `(` once panicked while looking for a cast.
+#[test]
+fn non_ascii_identifier_after_parenthesis_is_an_error_not_a_panic() {
+    assert!(Expression::parse("(𞺀").is_err());
+    assert!(Expression::parse("(é𞺀)").is_err());
+}

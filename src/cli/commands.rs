@@ -4,6 +4,7 @@ use super::args::{Cli, Command, ConfigCommand, FolderCommand, PackageCommand};
 use super::output::{Out, print_folders, print_packages};
 use crate::client::{self, EMBEDDED_PREFIX, Session};
 use crate::error::Result;
+use crate::store::ItemKind;
 use std::ffi::OsString;
 use std::path::Path;
 
@@ -21,6 +22,15 @@ pub fn execute(cli: Cli) -> Result<i32> {
         Command::Package(cmd) => package(&connect()?, cmd, out),
         Command::Exists { path } => exists(&connect()?, &path, out),
         Command::Config(cmd) => config(cmd, cli.config.as_deref(), &connect, out),
+        Command::Service(cmd) => {
+            super::service::service(cmd, cli.server.as_deref(), cli.config.as_deref(), out)
+        }
+        Command::Run(a) => super::service::run(a, cli.server.as_deref(), out),
+        Command::Stop(a) => super::service::stop(a, cli.server.as_deref(), out),
+        Command::Ps => super::service::ps(cli.server.as_deref(), out),
+        Command::History(a) => super::service::history(a, cli.server.as_deref(), out),
+        Command::Logs(a) => super::service::logs(a, cli.server.as_deref(), out),
+        Command::Events(a) => super::service::events(a, cli.server.as_deref(), out),
         Command::Exec { args } => {
             let args: Vec<OsString> = args.into_iter().map(OsString::from).collect();
             Ok(crate::runner::exec_main(&args))
@@ -105,7 +115,7 @@ fn package(session: &Session, cmd: PackageCommand, out: Out) -> Result<i32> {
         }
         PackageCommand::Exists { path } => {
             let found = session.exists(&path)?;
-            let is_package = found.item_type.as_deref() == Some("Package");
+            let is_package = found.package;
             out.emit(&found, || {
                 println!(
                     "{}",
@@ -124,11 +134,11 @@ fn package(session: &Session, cmd: PackageCommand, out: Out) -> Result<i32> {
 
 fn exists(session: &Session, path: &str, out: Out) -> Result<i32> {
     let found = session.exists(path)?;
-    out.emit(&found, || match &found.item_type {
-        Some(kind) => println!("{kind} {} exists.", found.path),
-        None => println!("{} does not exist.", found.path),
+    out.emit(&found, || match found.kind {
+        ItemKind::None => println!("{} does not exist.", found.path),
+        kind => println!("{kind:?} {} exists.", found.path),
     });
-    Ok(if found.exists { 0 } else { 1 })
+    Ok(if found.kind == ItemKind::None { 1 } else { 0 })
 }
 
 fn config(

@@ -2,6 +2,7 @@
 
 use crate::client::PackageInfo;
 use crate::config::{ServiceConfig, TopLevelFolder};
+use crate::package::PackageDetails;
 use crate::store::{FolderEntry, PackageEntry};
 use serde::Serialize;
 
@@ -131,10 +132,7 @@ pub fn print_info(info: &PackageInfo) {
         println!("Error:       {err}");
     }
     if let Some(details) = &info.details {
-        match serde_json::to_string_pretty(details) {
-            Ok(text) => println!("Details:\n{text}"),
-            Err(e) => println!("Details:     cannot be shown: {e}"),
-        }
+        print_details(details);
     }
 }
 
@@ -170,4 +168,77 @@ pub fn print_config(config: &ServiceConfig) {
         })
         .collect();
     print_table(&["Name", "Type", "Location"], &rows);
+}
+
+/// The contents of a package read in full, as sections of tables.
+fn print_details(details: &PackageDetails) {
+    let section = |title: &str, header: &[&str], rows: Vec<Vec<String>>| {
+        if !rows.is_empty() {
+            println!("\n{title}:");
+            print_table(header, &rows);
+        }
+    };
+    section(
+        "Executables",
+        &["Path", "Type", "Disabled"],
+        details
+            .executables
+            .iter()
+            .map(|e| {
+                vec![
+                    e.path.clone(),
+                    e.executable_type.clone(),
+                    yes_no(e.disabled),
+                ]
+            })
+            .collect(),
+    );
+    section(
+        "Connection managers",
+        &["Name", "Type", "Connection string"],
+        details
+            .connection_managers
+            .iter()
+            .map(|c| {
+                let conn = c.connection_string.clone().unwrap_or_default();
+                vec![c.name.clone(), c.creation_name.clone(), conn]
+            })
+            .collect(),
+    );
+    section(
+        "Variables",
+        &["Name", "Type", "Value", "Expression"],
+        details
+            .variables
+            .iter()
+            .map(|v| {
+                vec![
+                    format!("{}::{}", v.namespace, v.name),
+                    v.data_type_name.clone(),
+                    v.value.clone().unwrap_or_default(),
+                    v.expression.clone().unwrap_or_default(),
+                ]
+            })
+            .collect(),
+    );
+    section(
+        "Parameters",
+        &["Name", "Type", "Value", "Required"],
+        details
+            .parameters
+            .iter()
+            .map(|p| {
+                vec![
+                    p.name.clone(),
+                    p.data_type_name.clone(),
+                    p.value.clone().unwrap_or_default(),
+                    yes_no(p.required),
+                ]
+            })
+            .collect(),
+    );
+}
+
+fn yes_no(flag: bool) -> String {
+    if flag { "yes" } else { "no" }.to_string()
 }

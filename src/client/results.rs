@@ -31,19 +31,6 @@ pub struct PackageInfo {
     pub details: Option<PackageDetails>,
 }
 
-/// `exists`: what a store path names.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct ExistsResult {
-    /// The path asked about, normalized.
-    pub path: String,
-    /// Whether anything is there.
-    pub exists: bool,
-    /// `Folder`, `Package`, or absent.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub item_type: Option<String>,
-}
-
 /// `config validate`: whether the configuration is valid, and every error found.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]

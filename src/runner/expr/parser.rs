@@ -303,7 +303,7 @@ impl Parser {
 
     fn cast_follows(&self) -> bool {
         matches!(self.toks.get(self.i + 1), Some(Token { tok: Tok::Ident(n), .. })
-            if n.len() > 3 && n[..3].eq_ignore_ascii_case("DT_"))
+            if n.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("DT_")) && n.len() > 3)
     }
 
     /// After `(`: `DT_X [, n [, n]] )`.

@@ -1,0 +1,783 @@
+//! The File System store: packages as `.dtsx` files under a root directory.
+//!
+//! Safety rules, enforced here for every operation:
+//! - On-disk paths are built only by joining validated names to the root.
+//! - Symbolic links inside the root are never followed: listings skip them
+//!   and operations that meet one refuse (AccessDenied). The root itself may
+//!   be a link.
+//! - Names are looked up case-insensitively; an exact match wins when two
+//!   entries differ only by case.
+//! - Every write goes through [`crate::fsutil::write_atomic`]; temporary
+//!   files (`.ssis-tmp-*`) are hidden from listings.
+
+use super::backend::{PackageStore, folder_not_found, full_path, package_not_found, split_package};
+use super::entries::PackageEntry;
+use super::path::{MAX_NAME_BYTES, TEMP_PREFIX, fold_case, validate_name};
+use crate::error::{Error, ErrorKind, Result};
+use crate::package::{PackageMetadata, read_metadata, read_metadata_bytes};
+use std::fs;
+use std::io;
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
+
+/// The package file extension.
+const EXTENSION: &str = ".dtsx";
+
+/// A `FileSystemFolder`: packages as `.dtsx` files under `root`.
+#[derive(Debug, Clone)]
+pub struct FileSystemStore {
+    name: String,
+    root: PathBuf,
+    threads: usize,
+}
+
+/// What a lookup wants to find.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Want {
+    Folder,
+    Package,
+}
+
+/// A folder met in a recursive walk: its segments, its store path and its
+/// packages (name, file).
+type WalkedFolder = (Vec<String>, String, Vec<(String, PathBuf)>);
+
+/// One directory's listing: subfolder names and packages (name, file).
+#[derive(Default)]
+struct DirListing {
+    folders: Vec<String>,
+    packages: Vec<(String, PathBuf)>,
+}
+
+impl FileSystemStore {
+    /// The top-level folder `name` stored in the directory `root`. The
+    /// directory need not exist yet; operations report it when it does not.
+    pub fn new(name: impl Into<String>, root: impl Into<PathBuf>) -> FileSystemStore {
+        let threads = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1);
+        FileSystemStore {
+            name: name.into(),
+            root: root.into(),
+            threads,
+        }
+    }
+
+    /// Sets how many threads a recursive listing reads package headers with
+    /// (default: the number of CPUs; at least 1).
+    pub fn with_threads(mut self, threads: usize) -> FileSystemStore {
+        self.threads = threads.max(1);
+        self
+    }
+
+    /// The directory this store keeps its packages in.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    fn path_of(&self, segments: &[String]) -> String {
+        full_path(&self.name, segments)
+    }
+
+    /// The root directory, checked to exist.
+    fn root_dir(&self) -> Result<&Path> {
+        match fs::metadata(&self.root) {
+            Ok(md) if md.is_dir() => Ok(&self.root),
+            Ok(_) => Err(Error::new(
+                ErrorKind::Configuration,
+                format!(
+                    "the store path '{}' of folder '{}' is not a directory",
+                    self.root.display(),
+                    self.name
+                ),
+            )
+            .with_target(self.root.display().to_string())),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Err(Error::not_found(format!(
+                "the directory '{}' of store folder '{}' does not exist",
+                self.root.display(),
+                self.name
+            ))
+            .with_target(self.root.display().to_string())),
+            Err(e) => Err(Error::io(&e, "open the store directory", &self.root)),
+        }
+    }
+
+    fn symlink_refused(&self, segments: &[String]) -> Error {
+        let path = self.path_of(segments);
+        Error::new(
+            ErrorKind::AccessDenied,
+            format!(
+                "'{path}' is a symbolic link; the store does not follow links \
+                 (nothing outside the store directory is read or written)"
+            ),
+        )
+        .with_target(path)
+    }
+
+    /// Finds `name` (a folder, or a package without its extension) in `dir`:
+    /// the exact name first, else a case-insensitive match (the first in
+    /// sorted order). `segments` is the store path of the wanted item, for errors.
+    fn find(
+        &self,
+        dir: &Path,
+        name: &str,
+        want: Want,
+        segments: &[String],
+    ) -> Result<Option<PathBuf>> {
+        let file_name = match want {
+            Want::Folder => name.to_string(),
+            Want::Package => format!("{name}{EXTENSION}"),
+        };
+        let exact = dir.join(&file_name);
+        let wanted = |ft: fs::FileType| match want {
+            Want::Folder => ft.is_dir(),
+            Want::Package => ft.is_file(),
+        };
+        match fs::symlink_metadata(&exact) {
+            Ok(md) if md.file_type().is_symlink() => {
+                // On a case-insensitive file system this may be another
+                // spelling of the same link; either way, it is refused.
+                return Err(self.symlink_refused(segments));
+            }
+            Ok(md) if wanted(md.file_type()) => {
+                // The exact spelling on a case-insensitive file system may
+                // still differ from the stored one; keep ours, it opens the same file.
+                return Ok(Some(exact));
+            }
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::io(&e, "look up", &exact)),
+        }
+        let folded = fold_case(&file_name);
+        let mut matches = Vec::new();
+        let mut link = false;
+        let entries = fs::read_dir(dir).map_err(|e| Error::io(&e, "list", dir))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| Error::io(&e, "list", dir))?;
+            let os_name = entry.file_name();
+            let Some(candidate) = os_name.to_str() else {
+                continue;
+            };
+            if fold_case(candidate) != folded {
+                continue;
+            }
+            let ft = entry
+                .file_type()
+                .map_err(|e| Error::io(&e, "look up", &entry.path()))?;
+            if ft.is_symlink() {
+                link = true;
+            } else if wanted(ft) {
+                matches.push(candidate.to_string());
+            }
+        }
+        matches.sort();
+        match matches.into_iter().next() {
+            Some(found) => Ok(Some(dir.join(found))),
+            None if link => Err(self.symlink_refused(segments)),
+            None => Ok(None),
+        }
+    }
+
+    /// The directory of `folder`, every step checked.
+    fn resolve_folder(&self, folder: &[String]) -> Result<PathBuf> {
+        Ok(self.resolve_folder_named(folder)?.0)
+    }
+
+    /// The directory of `folder` and its segments as spelled on disk.
+    fn resolve_folder_named(&self, folder: &[String]) -> Result<(PathBuf, Vec<String>)> {
+        let mut dir = self.root_dir()?.to_path_buf();
+        let mut stored = Vec::with_capacity(folder.len());
+        for (i, name) in folder.iter().enumerate() {
+            validate_name(name, "folder name")?;
+            match self.find(&dir, name, Want::Folder, &folder[..=i])? {
+                Some(next) => {
+                    let spelled = next.file_name().and_then(|n| n.to_str()).unwrap_or(name);
+                    stored.push(spelled.to_string());
+                    dir = next;
+                }
+                None => return Err(folder_not_found(&self.path_of(&folder[..=i]))),
+            }
+        }
+        Ok((dir, stored))
+    }
+
+    /// The folder directory and the existing file (if any) of `package`.
+    fn resolve_package(&self, package: &[String]) -> Result<(PathBuf, Option<PathBuf>)> {
+        let (folder, name) = split_package(&self.name, package)?;
+        validate_name(name, "package name")?;
+        let dir = self.resolve_folder(folder)?;
+        let file = self.find(&dir, name, Want::Package, package)?;
+        Ok((dir, file))
+    }
+
+    /// The existing file of `package`, or NotFound.
+    fn existing_package(&self, package: &[String]) -> Result<PathBuf> {
+        match self.resolve_package(package)? {
+            (_, Some(file)) => Ok(file),
+            (_, None) => Err(package_not_found(&self.path_of(package))),
+        }
+    }
+
+    /// Lists `dir`: valid-named subfolders and `.dtsx` files, sorted; links,
+    /// temporary files and names no store path can address are skipped.
+    fn scan(&self, dir: &Path) -> Result<DirListing> {
+        let mut out = DirListing::default();
+        let entries = fs::read_dir(dir).map_err(|e| Error::io(&e, "list", dir))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| Error::io(&e, "list", dir))?;
+            let os_name = entry.file_name();
+            let Some(name) = os_name.to_str() else {
+                continue;
+            };
+            if name.starts_with(TEMP_PREFIX) {
+                continue;
+            }
+            let Ok(ft) = entry.file_type() else {
+                continue;
+            };
+            if ft.is_dir() {
+                if validate_name(name, "folder name").is_ok() {
+                    out.folders.push(name.to_string());
+                }
+            } else if ft.is_file() {
+                if let Some(stem) = package_stem(name) {
+                    if validate_name(stem, "package name").is_ok() {
+                        out.packages.push((stem.to_string(), entry.path()));
+                    }
+                }
+            }
+        }
+        out.folders
+            .sort_by_cached_key(|n| (fold_case(n), n.clone()));
+        out.packages
+            .sort_by_cached_key(|(n, _)| (fold_case(n), n.clone()));
+        Ok(out)
+    }
+
+    /// The entry of the package `name` stored in `file`, in folder `folder`.
+    /// `head` is a scratch buffer, reused from call to call.
+    fn entry(
+        &self,
+        folder: &[String],
+        folder_path: &str,
+        name: &str,
+        file: &Path,
+        head: &mut Vec<u8>,
+    ) -> PackageEntry {
+        let mut segments = folder.to_vec();
+        segments.push(name.to_string());
+        let mut entry = PackageEntry {
+            name: name.to_string(),
+            path: self.path_of(&segments),
+            folder: folder_path.to_string(),
+            size: 0,
+            modified: None,
+            metadata: None,
+            error: None,
+        };
+        match read_head(file, head) {
+            Ok(md) => {
+                entry.size = md.len();
+                entry.modified = md
+                    .modified()
+                    .ok()
+                    .map(|t| crate::timefmt::rfc3339(t, false));
+                match guarded_metadata(file, head) {
+                    Ok(md) => entry.metadata = Some(md),
+                    Err(e) => entry.error = Some(e),
+                }
+            }
+            Err(e) if is_link_error(&e) => entry.error = Some(self.symlink_refused(&segments)),
+            Err(e) => entry.error = Some(Error::io(&e, "read", file)),
+        }
+        entry
+    }
+}
+
+/// How much of a package a listing reads at first: the SSIS 2012+ identity
+/// sits in the root element, well inside it.
+const HEAD_BYTES: usize = 8192;
+
+/// Opens `file` without following a link (one open, no path race), and
+/// reads its status and up to [`HEAD_BYTES`] of its start into `head`.
+fn read_head(file: &Path, head: &mut Vec<u8>) -> io::Result<fs::Metadata> {
+    let f = open_no_follow(file)?;
+    let md = f.metadata()?;
+    head.clear();
+    head.reserve(HEAD_BYTES);
+    io::Read::take(&f, HEAD_BYTES as u64).read_to_end(head)?;
+    Ok(md)
+}
+
+/// Opens `path` for reading; a symbolic link is an error (see [`is_link_error`]).
+#[cfg(unix)]
+fn open_no_follow(path: &Path) -> io::Result<fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(path)
+}
+
+/// Opens `path` for reading; a symbolic link or other reparse point is an
+/// error (see [`is_link_error`]).
+#[cfg(windows)]
+fn open_no_follow(path: &Path) -> io::Result<fs::File> {
+    use std::os::windows::fs::OpenOptionsExt;
+    const FILE_FLAG_OPEN_REPARSE_POINT: u32 = 0x0020_0000;
+    let f = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(FILE_FLAG_OPEN_REPARSE_POINT)
+        .open(path)?;
+    if f.metadata()?.file_type().is_symlink() {
+        return Err(io::Error::from_raw_os_error(ERROR_STOPPED_ON_SYMLINK));
+    }
+    Ok(f)
+}
+
+/// Windows' "the operation stopped at a symbolic link" error code.
+#[cfg(windows)]
+const ERROR_STOPPED_ON_SYMLINK: i32 = 681;
+
+/// True for the error [`open_no_follow`] gives on a link.
+#[cfg(unix)]
+fn is_link_error(e: &io::Error) -> bool {
+    e.raw_os_error() == Some(libc::ELOOP)
+}
+
+/// True for the error [`open_no_follow`] gives on a link.
+#[cfg(windows)]
+fn is_link_error(e: &io::Error) -> bool {
+    e.raw_os_error() == Some(ERROR_STOPPED_ON_SYMLINK)
+}
+
+/// The package name of a file name ending in `.dtsx` (any case).
+fn package_stem(file_name: &str) -> Option<&str> {
+    let cut = file_name.len().checked_sub(EXTENSION.len())?;
+    if cut == 0 || !file_name.is_char_boundary(cut) {
+        return None;
+    }
+    let (stem, ext) = file_name.split_at(cut);
+    ext.eq_ignore_ascii_case(EXTENSION).then_some(stem)
+}
+
+/// Reads a package's metadata from `head` (the start of `file`), or from
+/// the whole file when the head is not enough (SSIS 2005/2008 packages keep
+/// their identity after their contents); errors always come from the file
+/// reader, so they name the file. A panic in the reader becomes an Internal
+/// error on that one package instead of taking the whole listing down.
+fn guarded_metadata(file: &Path, head: &[u8]) -> Result<PackageMetadata> {
+    std::panic::catch_unwind(|| {
+        read_metadata_bytes(head, &file.display().to_string()).or_else(|_| read_metadata(file))
+    })
+    .unwrap_or_else(|_| {
+        Err(Error::internal(format!(
+            "bug: the package reader panicked on '{}'; please report it",
+            file.display()
+        ))
+        .with_file(file))
+    })
+}
+
+impl PackageStore for FileSystemStore {
+    fn top_level_name(&self) -> &str {
+        &self.name
+    }
+
+    fn list_folders(&self, folder: &[String]) -> Result<Vec<String>> {
+        let dir = self.resolve_folder(folder)?;
+        Ok(self.scan(&dir)?.folders)
+    }
+
+    fn list_packages(&self, folder: &[String]) -> Result<Vec<PackageEntry>> {
+        let (dir, folder) = self.resolve_folder_named(folder)?;
+        let folder_path = self.path_of(&folder);
+        let mut head = Vec::new();
+        Ok(self
+            .scan(&dir)?
+            .packages
+            .iter()
+            .map(|(name, file)| self.entry(&folder, &folder_path, name, file, &mut head))
+            .collect())
+    }
+
+    /// Walks the folders first (directory listings only), then reads the
+    /// package headers on up to `threads` threads.
+    fn list_packages_recursive(&self, folder: &[String]) -> Result<Vec<PackageEntry>> {
+        let (dir, folder) = self.resolve_folder_named(folder)?;
+        let mut folders: Vec<WalkedFolder> = Vec::new();
+        let mut stack = vec![(folder, dir)];
+        while let Some((segments, dir)) = stack.pop() {
+            let listing = self.scan(&dir)?;
+            for sub in listing.folders.iter().rev() {
+                let mut child = segments.clone();
+                child.push(sub.clone());
+                stack.push((child, dir.join(sub)));
+            }
+            let path = self.path_of(&segments);
+            folders.push((segments, path, listing.packages));
+        }
+        let jobs: Vec<(usize, &str, &Path)> = folders
+            .iter()
+            .enumerate()
+            .flat_map(|(i, (_, _, packages))| {
+                packages
+                    .iter()
+                    .map(move |(n, f)| (i, n.as_str(), f.as_path()))
+            })
+            .collect();
+        let run = |chunk: &[(usize, &str, &Path)]| -> Vec<PackageEntry> {
+            let mut head = Vec::new();
+            chunk
+                .iter()
+                .map(|&(i, name, file)| {
+                    self.entry(&folders[i].0, &folders[i].1, name, file, &mut head)
+                })
+                .collect()
+        };
+        let threads = self.threads.min(jobs.len() / 64).max(1);
+        if threads == 1 {
+            return Ok(run(&jobs));
+        }
+        let chunk = jobs.len().div_ceil(threads);
+        let results: Vec<Vec<PackageEntry>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = jobs
+                .chunks(chunk)
+                .map(|c| scope.spawn(move || run(c)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_default())
+                .collect()
+        });
+        let total: usize = results.iter().map(Vec::len).sum();
+        if total != jobs.len() {
+            return Err(Error::internal(
+                "bug: a listing thread panicked; please report it",
+            ));
+        }
+        Ok(results.into_iter().flatten().collect())
+    }
+
+    fn package_info(&self, package: &[String]) -> Result<PackageEntry> {
+        let (folder, name) = split_package(&self.name, package)?;
+        validate_name(name, "package name")?;
+        let (dir, folder) = self.resolve_folder_named(folder)?;
+        let file = self
+            .find(&dir, name, Want::Package, package)?
+            .ok_or_else(|| package_not_found(&self.path_of(package)))?;
+        // Report names as stored on disk, which may differ in case.
+        let name = file
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(package_stem)
+            .unwrap_or(name)
+            .to_string();
+        Ok(self.entry(
+            &folder,
+            &self.path_of(&folder),
+            &name,
+            &file,
+            &mut Vec::new(),
+        ))
+    }
+
+    fn folder_exists(&self, folder: &[String]) -> Result<bool> {
+        match self.resolve_folder(folder) {
+            Ok(_) => Ok(true),
+            Err(e) if e.kind == ErrorKind::NotFound && !folder.is_empty() => {
+                // A missing root is a configuration problem worth reporting.
+                self.root_dir()?;
+                Ok(false)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    fn package_exists(&self, package: &[String]) -> Result<bool> {
+        match self.resolve_package(package) {
+            Ok((_, file)) => Ok(file.is_some()),
+            Err(e) if e.kind == ErrorKind::NotFound => {
+                self.root_dir()?;
+                Ok(false)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    fn create_folder(&self, folder: &[String]) -> Result<()> {
+        let (name, parent) = folder.split_last().ok_or_else(|| {
+            Error::new(
+                ErrorKind::AlreadyExists,
+                format!(
+                    "'{}' is a top-level folder; it always exists",
+                    self.path_of(&[])
+                ),
+            )
+        })?;
+        validate_name(name, "folder name")?;
+        let dir = self.resolve_folder(parent)?;
+        let path = self.path_of(folder);
+        if self.find(&dir, name, Want::Folder, folder)?.is_some() {
+            return Err(already_exists("folder", &path));
+        }
+        let target = dir.join(name);
+        fs::create_dir(&target).map_err(|e| match e.kind() {
+            io::ErrorKind::AlreadyExists => already_exists_as_file(&path, &target),
+            _ => Error::io(&e, "create the folder", &target),
+        })
+    }
+
+    fn rename_folder(&self, folder: &[String], new_name: &str) -> Result<()> {
+        let (_, parent) = folder
+            .split_last()
+            .ok_or_else(|| top_level_fixed(&self.name))?;
+        validate_name(new_name, "new folder name")?;
+        let source = self.resolve_folder(folder)?;
+        let dir = self.resolve_folder(parent)?;
+        let old_name = source
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_string();
+        if old_name == new_name {
+            return Ok(());
+        }
+        let target = dir.join(new_name);
+        let mut new_segments = parent.to_vec();
+        new_segments.push(new_name.to_string());
+        let new_path = self.path_of(&new_segments);
+        if fold_case(&old_name) == fold_case(new_name) {
+            // Only the case changes: the same folder, renamed in place.
+            return fs::rename(&source, &target)
+                .map_err(|e| Error::io(&e, "rename the folder", &source));
+        }
+        if self
+            .find(&dir, new_name, Want::Folder, &new_segments)?
+            .is_some()
+        {
+            return Err(already_exists("folder", &new_path));
+        }
+        rename_dir_no_clobber(&source, &target).map_err(|e| match e.kind() {
+            io::ErrorKind::AlreadyExists => already_exists_as_file(&new_path, &target),
+            _ => Error::io(&e, "rename the folder", &source),
+        })
+    }
+
+    fn delete_folder(&self, folder: &[String], recursive: bool) -> Result<()> {
+        if folder.is_empty() {
+            return Err(top_level_fixed(&self.name));
+        }
+        let dir = self.resolve_folder(folder)?;
+        let path = self.path_of(folder);
+        if recursive {
+            // std's remove_dir_all removes links without following them.
+            return fs::remove_dir_all(&dir).map_err(|e| Error::io(&e, "delete the folder", &dir));
+        }
+        let listing = self.scan(&dir)?;
+        if !listing.folders.is_empty() || !listing.packages.is_empty() {
+            return Err(Error::new(
+                ErrorKind::NotEmpty,
+                format!(
+                    "folder '{path}' is not empty ({} folders, {} packages); \
+                     ask for a recursive delete to remove it with its contents",
+                    listing.folders.len(),
+                    listing.packages.len()
+                ),
+            )
+            .with_target(path));
+        }
+        remove_stale_temp_files(&dir);
+        fs::remove_dir(&dir).map_err(|e| {
+            if dir_not_empty(&e) {
+                Error::new(
+                    ErrorKind::NotEmpty,
+                    format!(
+                        "folder '{path}' holds files that are not packages; \
+                         ask for a recursive delete to remove them too"
+                    ),
+                )
+                .with_target(path.clone())
+            } else {
+                Error::io(&e, "delete the folder", &dir)
+            }
+        })
+    }
+
+    fn read_package(&self, package: &[String]) -> Result<Vec<u8>> {
+        let file = self.existing_package(package)?;
+        let mut data = Vec::new();
+        open_no_follow(&file)
+            .and_then(|mut f| f.read_to_end(&mut data))
+            .map_err(|e| {
+                if is_link_error(&e) {
+                    self.symlink_refused(package)
+                } else {
+                    Error::io(&e, "read", &file)
+                }
+            })?;
+        Ok(data)
+    }
+
+    fn write_package(&self, package: &[String], data: &[u8], replace: bool) -> Result<()> {
+        let (dir, existing) = self.resolve_package(package)?;
+        let path = self.path_of(package);
+        let name = &package[package.len() - 1];
+        if name.len() + EXTENSION.len() > MAX_NAME_BYTES {
+            return Err(Error::invalid(format!(
+                "package name '{name}' is too long: with '{EXTENSION}' a file name may be at most \
+                 {MAX_NAME_BYTES} bytes"
+            ))
+            .with_target(path));
+        }
+        let target = match existing {
+            Some(_) if !replace => return Err(already_exists("package", &path)),
+            Some(file) => file,
+            None => dir.join(format!("{name}{EXTENSION}")),
+        };
+        crate::fsutil::write_atomic(&target, data, replace).map_err(|e| {
+            if e.kind == ErrorKind::AlreadyExists {
+                already_exists("package", &path)
+            } else {
+                e
+            }
+        })
+    }
+
+    fn delete_package(&self, package: &[String]) -> Result<()> {
+        let file = self.existing_package(package)?;
+        fs::remove_file(&file).map_err(|e| Error::io(&e, "delete", &file))
+    }
+
+    fn rename_package(&self, from: &[String], to: &[String], replace: bool) -> Result<()> {
+        let source = self.existing_package(from)?;
+        let (dir, existing) = self.resolve_package(to)?;
+        let to_path = self.path_of(to);
+        let name = &to[to.len() - 1];
+        let target = dir.join(format!("{name}{EXTENSION}"));
+        if let Some(existing) = existing {
+            if existing == source || same_file(&existing, &source) {
+                if existing.file_name() == target.file_name() {
+                    return Err(Error::invalid(format!(
+                        "'{}' and '{to_path}' are the same package",
+                        self.path_of(from)
+                    ))
+                    .with_target(to_path));
+                }
+                // Only the case of the name changes.
+                return fs::rename(&source, &target).map_err(|e| Error::io(&e, "rename", &source));
+            }
+            if !replace {
+                return Err(already_exists("package", &to_path));
+            }
+            return fs::rename(&source, &existing).map_err(|e| Error::io(&e, "move", &source));
+        }
+        if replace {
+            return fs::rename(&source, &target).map_err(|e| Error::io(&e, "move", &source));
+        }
+        // No replace: a hard link is an atomic create-if-absent.
+        match fs::hard_link(&source, &target) {
+            Ok(()) => fs::remove_file(&source).map_err(|e| Error::io(&e, "delete", &source)),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                Err(already_exists("package", &to_path))
+            }
+            Err(_) => {
+                // No hard links here (e.g. FAT): copy atomically, then delete.
+                let data = fs::read(&source).map_err(|e| Error::io(&e, "read", &source))?;
+                self.write_package(to, &data, false)?;
+                fs::remove_file(&source).map_err(|e| Error::io(&e, "delete", &source))
+            }
+        }
+    }
+}
+
+fn already_exists(what: &str, path: &str) -> Error {
+    Error::new(
+        ErrorKind::AlreadyExists,
+        format!("{what} '{path}' already exists; ask to replace it to overwrite"),
+    )
+    .with_target(path)
+}
+
+fn already_exists_as_file(path: &str, target: &Path) -> Error {
+    Error::new(
+        ErrorKind::AlreadyExists,
+        format!(
+            "cannot create folder '{path}': '{}' already exists and is not a folder",
+            target.display()
+        ),
+    )
+    .with_target(path)
+}
+
+fn top_level_fixed(name: &str) -> Error {
+    Error::invalid(format!(
+        "'\\{name}' is a top-level folder: top-level folders come from the service \
+         configuration and cannot be renamed or deleted here"
+    ))
+    .with_target(format!("\\{name}"))
+}
+
+fn dir_not_empty(e: &io::Error) -> bool {
+    e.kind() == io::ErrorKind::DirectoryNotEmpty
+}
+
+/// Leftovers of interrupted writes (`.ssis-tmp-*`) in `dir`, removed before
+/// deleting an otherwise empty folder.
+fn remove_stale_temp_files(dir: &Path) {
+    if let Ok(entries) = fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let is_temp = entry
+                .file_name()
+                .to_str()
+                .is_some_and(|n| n.starts_with(TEMP_PREFIX));
+            if is_temp && entry.file_type().is_ok_and(|t| t.is_file()) {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
+    }
+}
+
+/// True when two paths name the same file (case-insensitive file systems).
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (fs::canonicalize(a), fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// Renames the directory `from` to `to`, failing with AlreadyExists when
+/// `to` exists (POSIX rename would silently replace an empty directory).
+#[cfg(unix)]
+fn rename_dir_no_clobber(from: &Path, to: &Path) -> io::Result<()> {
+    // Claim the name atomically, then rename over our own empty directory.
+    fs::create_dir(to)?;
+    fs::rename(from, to).inspect_err(|_| {
+        let _ = fs::remove_dir(to);
+    })
+}
+
+/// Renames the directory `from` to `to`, failing when `to` exists (Windows
+/// never renames a directory over an existing one).
+#[cfg(windows)]
+fn rename_dir_no_clobber(from: &Path, to: &Path) -> io::Result<()> {
+    if fs::symlink_metadata(to).is_ok() {
+        return Err(io::Error::from(io::ErrorKind::AlreadyExists));
+    }
+    fs::rename(from, to)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn package_stems() {
+        assert_eq!(package_stem("A.dtsx"), Some("A"));
+        assert_eq!(package_stem("Daily Load.DTSX"), Some("Daily Load"));
+        assert_eq!(package_stem(".dtsx"), None);
+        assert_eq!(package_stem("a.dtsx.bak"), None);
+        assert_eq!(package_stem("ä"), None);
+        assert_eq!(package_stem("éé.dtsx"), Some("éé"));
+    }
+}
