@@ -20,6 +20,7 @@ pub mod expr;
 mod loops;
 pub mod model;
 pub mod property_exprs;
+pub mod store_source;
 mod system_vars;
 pub mod tasks;
 pub mod unsupported;
@@ -218,13 +219,10 @@ pub fn run_cli(
             .with_target("/SQL");
             return fail(&mut text, &e, EXIT_NOT_LOADED);
         }
-        Some(PackageSource::Dts(p)) => {
-            let e = Error::new(ErrorKind::Unsupported, format!(
-                "/DTS '{p}': loading packages from the service's package store is not available yet; use /FILE"
-            ))
-            .with_target("/DTS");
-            return fail(&mut text, &e, EXIT_NOT_LOADED);
-        }
+        Some(PackageSource::Dts(p)) => match store_source::load_from_store(&p) {
+            Ok(pkg) => pkg,
+            Err(e) => return fail(&mut text, &e, exit_for_load_error(&e)),
+        },
         None => return EXIT_COMMAND_LINE,
     };
     if let Err(e) = check_runnable(&pkg) {
