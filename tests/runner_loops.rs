@@ -113,3 +113,60 @@ fn an_empty_folder_runs_no_iteration_and_warns() {
     assert!(r.out.contains("enumerator is empty"), "{}", r.out);
     assert_eq!(read(dir.path(), "count.txt"), "0\n1\n2\n");
 }
+
+#[test]
+fn a_non_boolean_eval_expression_fails_the_loop() {
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = setup(dir.path(), "99");
+    let text = std::fs::read_to_string(&pkg).unwrap().replace(
+        "DTS:EvalExpression=\"@[User::Counter] &lt; @[User::Limit]\"",
+        "DTS:EvalExpression=\"@[User::Counter] + 1\"",
+    );
+    std::fs::write(&pkg, text).unwrap();
+    let r = exec(&["/F", pkg.to_str().unwrap()]);
+    assert_eq!(r.code, 1, "{}", r.out);
+    assert!(
+        r.out.contains("EvalExpression") && r.out.contains("not a boolean"),
+        "{}",
+        r.out
+    );
+    assert!(!dir.path().join("count.txt").exists());
+}
+
+#[test]
+fn cancel_stops_a_loop_between_iterations() {
+    use ssis_service::runner::{SharedWriter, cancel::CancelToken, run_cli};
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = setup(dir.path(), "-1");
+    let token = CancelToken::new();
+    let canceler = {
+        let t = token.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            t.cancel();
+        })
+    };
+    let args: Vec<std::ffi::OsString> = [
+        "/F",
+        pkg.to_str().unwrap(),
+        "/SET",
+        "\\Package.Variables[User::Limit].Value;1000000",
+    ]
+    .iter()
+    .map(Into::into)
+    .collect();
+    let out = common::Buf::default();
+    let started = std::time::Instant::now();
+    let code = run_cli(
+        &args,
+        SharedWriter::new(Box::new(out.clone())),
+        SharedWriter::new(Box::new(std::io::sink())),
+        &token,
+    );
+    canceler.join().unwrap();
+    assert_eq!(code, 3, "{}", out.text());
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    let lines = read(dir.path(), "count.txt").lines().count();
+    assert!((1..1_000_000).contains(&lines), "{lines} iterations");
+    assert!(!dir.path().join("item_10.txt").exists());
+}
