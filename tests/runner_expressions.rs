@@ -146,3 +146,16 @@ fn set_of_a_wrong_type_is_a_command_line_error() {
         r.out
     );
 }
+
+#[test]
+fn package_parameters_are_read_only_values_in_expressions() {
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = stage("params_2012.dtsx", dir.path(), &[]);
+    let r = exec(&["/F", pkg.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.out);
+    assert_eq!(
+        read(dir.path(), "par.out"),
+        "6\n",
+        "Int32 parameter times two"
+    );
+}

@@ -174,6 +174,45 @@ fn read_variable(v: &Element) -> VariableDef {
     }
 }
 
+/// The variant code (`DTS:DataType` of variables) for a .NET `TypeCode`
+/// (`DTS:DataType` of package parameters).
+fn variant_of_type_code(code: i64) -> i32 {
+    match code {
+        3 => 11,  // Boolean
+        5 => 16,  // SByte
+        6 => 17,  // Byte
+        7 => 2,   // Int16
+        8 => 18,  // UInt16
+        9 => 3,   // Int32
+        10 => 19, // UInt32
+        11 => 20, // Int64
+        12 => 21, // UInt64
+        13 => 4,  // Single
+        14 => 5,  // Double
+        15 => 14, // Decimal
+        16 => 7,  // DateTime
+        1 => 13,  // Object
+        _ => 8,   // String and anything else
+    }
+}
+
+/// A package parameter (2012+) as a read-only variable in the `$Package`
+/// namespace, so expressions read it as `@[$Package::Name]`.
+fn read_parameter(p: &Element) -> VariableDef {
+    let value = p
+        .children_named("Property")
+        .find(|x| x.attr("Name") == Some("ParameterValue"));
+    VariableDef {
+        namespace: "$Package".into(),
+        name: p.prop("ObjectName").unwrap_or("").to_string(),
+        data_type: variant_of_type_code(p.attr("DataType").and_then(int).unwrap_or(18)),
+        value: value.map(|v| v.text.clone()).unwrap_or_default(),
+        read_only: true,
+        evaluate_as_expression: false,
+        expression: String::new(),
+    }
+}
+
 /// The short form of an executable type: the class name before any
 /// assembly qualification, e.g. `Microsoft.SqlServer.Dts.Tasks.ExecuteProcess.ExecuteProcess`.
 fn type_key(type_name: &str) -> String {
@@ -420,6 +459,11 @@ impl Ctx<'_> {
             variables: collection(el, "Variables", "Variable")
                 .into_iter()
                 .map(read_variable)
+                .chain(
+                    collection(el, "PackageParameters", "PackageParameter")
+                        .into_iter()
+                        .map(read_parameter),
+                )
                 .collect(),
             property_expressions: property_expressions(el),
             has_event_handlers: collection(el, "EventHandlers", "EventHandler")
