@@ -107,3 +107,19 @@ fn unsupported_parts_of_a_child_are_listed_with_the_parent() {
     );
     assert!(!d.join("child_count.txt").exists());
 }
+
+#[test]
+fn project_reference_finds_the_child_next_to_the_parent() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let pkg = setup(d, "0", true);
+    let text = read(d, "parent_2012.dtsx").replace(
+        "<UseProjectReference>False</UseProjectReference>\n          <Connection>{66666666-0000-0000-0000-000000000C01}</Connection>",
+        "<UseProjectReference>True</UseProjectReference>\n          <PackageName>child_2008.dtsx</PackageName>",
+    );
+    assert!(text.contains("<PackageName>"));
+    std::fs::write(&pkg, text).unwrap();
+    let r = exec(&["/F", pkg.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.out);
+    assert_eq!(read(d, "after.txt"), "child-done");
+}
