@@ -68,10 +68,12 @@ function New-SsisUsageError {
     param(
         [Parameter(Mandatory)][string]$Message,
         [Parameter(Mandatory)][string]$Kind,
-        [AllowNull()][object]$TargetObject
+        [AllowNull()][object]$TargetObject,
+        [System.Management.Automation.ErrorCategory]$Category = [System.Management.Automation.ErrorCategory]::NotSpecified
     )
+    if (-not $PSBoundParameters.ContainsKey('Category')) { $Category = Get-SsisErrorCategory -Kind $Kind }
     $exception = New-Object System.InvalidOperationException($Message)
-    return New-Object System.Management.Automation.ErrorRecord($exception, ('Ssis.' + $Kind), (Get-SsisErrorCategory -Kind $Kind), $TargetObject)
+    return New-Object System.Management.Automation.ErrorRecord($exception, ('Ssis.' + $Kind), $Category, $TargetObject)
 }
 
 function Invoke-SsisNative {
@@ -114,5 +116,16 @@ function Invoke-SsisNativeMethod {
         $exception = New-Object SsisService.SsisException([SsisService.SsisStatus]::Unsupported, 'Unsupported', ("this build of libssis_service ({0}) has no {1}: it needs a library with the service's execution functions" -f $version, $CFunction), $CFunction, $null)
         throw $exception
     }
-    return $method.Invoke($null, $ArgumentList)
+    $parameters = $method.GetParameters()
+    if ($parameters.Count -ne $ArgumentList.Count) {
+        $exception = New-Object SsisService.SsisException([SsisService.SsisStatus]::Unsupported, 'Unsupported', ("SsisNative.{0} takes {1} arguments, this module passes {2}: the module and its library do not match" -f $Name, $parameters.Count, $ArgumentList.Count), $CFunction, $null)
+        throw $exception
+    }
+    $converted = New-Object object[] $parameters.Count
+    for ($i = 0; $i -lt $parameters.Count; $i++) {
+        if ($null -ne $ArgumentList[$i]) {
+            $converted[$i] = [System.Management.Automation.LanguagePrimitives]::ConvertTo($ArgumentList[$i], $parameters[$i].ParameterType)
+        }
+    }
+    return $method.Invoke($null, $converted)
 }

@@ -92,3 +92,12 @@ function Add-SsisPackageProperty {
     Add-Member -InputObject $Package -MemberType NoteProperty -Name 'PackageId' -Value $id -Force
     return $Package
 }
+
+function ConvertTo-SsisTimeText {
+    # A DateTime as the RFC 3339 UTC text the library takes (unspecified kind: local time).
+    [CmdletBinding()]
+    [OutputType([string])]
+    param([Parameter(Mandatory)][datetime]$Value)
+    if ($Value.Kind -ne [System.DateTimeKind]::Utc) { $Value = $Value.ToUniversalTime() }
+    return $Value.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", [System.Globalization.CultureInfo]::InvariantCulture)
+}
