@@ -129,3 +129,26 @@ function Get-SsisPackageEntry {
         if (Test-SsisPathMatch -Relative $relative -Pattern $pattern -Recurse:$Recurse) { $package }
     }
 }
+
+function Get-SsisFolderEntry {
+    # The subfolders of Folder whose names match Pattern; with -Recurse, each followed by
+    # its whole subtree.
+    [CmdletBinding()]
+    [OutputType([pscustomobject])]
+    param(
+        [Parameter(Mandatory)][System.Management.Automation.PSCmdlet]$Caller,
+        [Parameter(Mandatory)][object]$Connection,
+        [Parameter(Mandatory)][string]$Folder,
+        [string]$Pattern = '*',
+        [switch]$Recurse
+    )
+    $handle = $Connection.Handle
+    $json = Invoke-SsisNative $Caller { [SsisService.SsisNative]::ListFolders($handle, $Folder) } -SsisTarget $Folder
+    if ($null -eq $json) { return }
+    foreach ($entry in (ConvertFrom-SsisJson -Json $json -TypeName 'SsisService.Folder' -Server $Connection.Server -Items)) {
+        if ($entry.Name -like $Pattern) {
+            $entry
+            if ($Recurse) { Get-SsisFolderEntry -Caller $Caller -Connection $Connection -Folder $entry.Path -Recurse }
+        }
+    }
+}

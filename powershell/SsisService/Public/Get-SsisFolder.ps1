@@ -54,29 +54,16 @@ function Get-SsisFolder {
         [Parameter(ValueFromPipelineByPropertyName)]
         [string]$Server
     )
-    begin {
-        function Get-SsisSubfolder([string]$Folder, [string]$Pattern) {
-            $json = Invoke-SsisNative $PSCmdlet { [SsisService.SsisNative]::ListFolders($handle, $Folder) } -SsisTarget $Folder
-            if ($null -eq $json) { return }
-            foreach ($entry in (ConvertFrom-SsisJson -Json $json -TypeName 'SsisService.Folder' -Server $connection.Server -Items)) {
-                if ($entry.Name -like $Pattern) {
-                    $entry
-                    if ($Recurse) { Get-SsisSubfolder -Folder $entry.Path -Pattern '*' }
-                }
-            }
-        }
-    }
     process {
         $connection = Resolve-SsisConnection -Caller $PSCmdlet -Server $Server
-        $handle = $connection.Handle
         foreach ($each in $Path) {
             $storePath = ConvertTo-SsisStorePath -Path $each
             $split = Split-SsisStorePath -Path $storePath
             if ($split.Leaf -and [System.Management.Automation.WildcardPattern]::ContainsWildcardCharacters($split.Leaf)) {
-                Get-SsisSubfolder -Folder $split.Parent -Pattern $split.Leaf
+                Get-SsisFolderEntry -Caller $PSCmdlet -Connection $connection -Folder $split.Parent -Pattern $split.Leaf -Recurse:$Recurse
             }
             else {
-                Get-SsisSubfolder -Folder $storePath -Pattern '*'
+                Get-SsisFolderEntry -Caller $PSCmdlet -Connection $connection -Folder $storePath -Pattern '*' -Recurse:$Recurse
             }
         }
     }
