@@ -10,6 +10,7 @@
 //!   with the JSON shapes the CLI (`--json`) and the C API return.
 //! - [`runner`]: the built-in package runner (`ssis exec`, dtexec-compatible).
 //! - [`cli`]: the `ssis` command-line tool.
+//! - [`ffi`]: the C API (`include/ssis_service.h`).
 //! - [`error`]: the one error type, whose kinds are the C status codes,
 //!   CLI exit codes and PowerShell error categories.
 
@@ -17,9 +18,12 @@ pub mod cli;
 pub mod client;
 pub mod config;
 pub mod error;
+pub mod ffi;
 pub mod fsutil;
 pub mod package;
+pub mod protocol;
 pub mod runner;
+pub mod service;
 pub mod store;
 pub mod timefmt;
 

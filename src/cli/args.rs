@@ -10,7 +10,8 @@ pub struct Cli {
     /// Service configuration file (default: $SSIS_SERVICE_CONFIG, then the platform default).
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Server to connect to (`embedded:<config>`; empty for the default configuration).
+    /// Server to connect to: `.` (the local service), `unix:<socket>`, `embedded:<config>`;
+    /// empty for the default configuration in-process.
     #[arg(long, global = true, value_name = "NAME", conflicts_with = "config")]
     pub server: Option<String>,
     /// Print the JSON the C API returns instead of a table.
@@ -37,6 +38,21 @@ pub enum Command {
     /// The service configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// The SSIS service: run it, show its status, stop it, reload its configuration.
+    #[command(subcommand)]
+    Service(super::service::ServiceCommand),
+    /// Start a package on the service (store path, or --file).
+    Run(super::service::RunArgs),
+    /// Stop a running execution.
+    Stop(super::service::StopArgs),
+    /// Executions running on the service.
+    Ps,
+    /// Execution history, with filters.
+    History(super::service::HistoryArgs),
+    /// An execution's output.
+    Logs(super::service::LogsArgs),
+    /// The service's event log, with filters.
+    Events(super::service::EventsArgs),
     /// Run a package with dtexec's command line (`ssis exec /F file.dtsx`).
     Exec {
         /// dtexec arguments.

@@ -22,6 +22,15 @@ pub fn execute(cli: Cli) -> Result<i32> {
         Command::Package(cmd) => package(&connect()?, cmd, out),
         Command::Exists { path } => exists(&connect()?, &path, out),
         Command::Config(cmd) => config(cmd, cli.config.as_deref(), &connect, out),
+        Command::Service(cmd) => {
+            super::service::service(cmd, cli.server.as_deref(), cli.config.as_deref(), out)
+        }
+        Command::Run(a) => super::service::run(a, cli.server.as_deref(), out),
+        Command::Stop(a) => super::service::stop(a, cli.server.as_deref(), out),
+        Command::Ps => super::service::ps(cli.server.as_deref(), out),
+        Command::History(a) => super::service::history(a, cli.server.as_deref(), out),
+        Command::Logs(a) => super::service::logs(a, cli.server.as_deref(), out),
+        Command::Events(a) => super::service::events(a, cli.server.as_deref(), out),
         Command::Exec { args } => {
             let args: Vec<OsString> = args.into_iter().map(OsString::from).collect();
             Ok(crate::runner::exec_main(&args))

@@ -9,6 +9,7 @@
 mod args;
 mod commands;
 mod output;
+mod service;
 
 use crate::error::Error;
 use clap::Parser;

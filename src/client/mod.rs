@@ -4,64 +4,99 @@
 //! the JSON serialization of these results, so `ssis ... --json` and the C
 //! functions give the same text. Lists are wrapped as `{"Items": [...]}`.
 //!
-//! Today a session opens a configuration in-process (`embedded:<path>`, or
-//! the default configuration); the service adds local and remote servers
-//! behind the same [`Session::connect`].
+//! A session talks to the local service (`.`, `(local)`, `localhost`, an
+//! empty name, or `unix:<socket>`), or opens a configuration in-process
+//! (`embedded:<path>`; `embedded:` alone for the configuration in force),
+//! which scripts and tests use without a running service.
 
 mod embedded;
+mod remote;
 mod results;
 
+pub use remote::{EventStream, LOCAL_NAMES, LiveEvent, UNIX_PREFIX, is_remote_name};
 pub use results::{Items, PackageInfo, ServerInfo, ValidationReport};
 
 use crate::config::ServiceConfig;
 use crate::error::{Error, ErrorKind, Result};
 use crate::store::{ExistsResult, ExportResult, FolderEntry, PackageEntry};
 use embedded::Embedded;
+use remote::Remote;
 use std::path::Path;
 use std::sync::Arc;
 
 /// A connection to one server. Cheap to clone; safe to share between threads.
 #[derive(Clone)]
 pub struct Session {
-    inner: Arc<Embedded>,
+    inner: Backend,
     server: String,
+}
+
+/// Where a session's operations go.
+#[derive(Clone)]
+enum Backend {
+    /// The configuration and store opened in this process.
+    Embedded(Arc<Embedded>),
+    /// The local service, over its socket.
+    Remote(Arc<Remote>),
+}
+
+/// Calls the same operation on whichever backend the session has.
+macro_rules! via {
+    ($self:ident . $m:ident ( $($a:expr),* )) => {
+        match &$self.inner {
+            Backend::Embedded(b) => b.$m($($a),*),
+            Backend::Remote(b) => b.$m($($a),*),
+        }
+    };
 }
 
 /// Prefix of in-process servers: `embedded:<path to configuration>`.
 pub const EMBEDDED_PREFIX: &str = "embedded:";
 
 impl Session {
-    /// Opens a session. `server` is `embedded:<config path>`, or empty/`None`
-    /// for the default configuration in-process. `options_json` is reserved
+    /// Opens a session. `server` is `.`, `(local)`, `localhost`, empty or
+    /// `None` for the local service, `unix:<socket path>` for a service on
+    /// that socket, `embedded:<config path>` for a configuration opened
+    /// in-process (`embedded:` alone: the configuration in force, found as
+    /// [`crate::config::load_or_default`] does). `options_json` is reserved
     /// for connection options (an object; unknown keys are refused).
     pub fn connect(server: Option<&str>, options_json: Option<&str>) -> Result<Session> {
         if let Some(options) = options_json.filter(|o| !o.trim().is_empty()) {
             check_options(options)?;
         }
         let server = server.unwrap_or("").trim();
-        if server.is_empty() {
-            let inner = Embedded::open(None)?;
-            return Ok(Session {
-                inner: Arc::new(inner),
-                server: String::new(),
-            });
-        }
         if let Some(path) = server.strip_prefix(EMBEDDED_PREFIX) {
             let path = path.trim();
             let inner = Embedded::open((!path.is_empty()).then(|| Path::new(path)))?;
             return Ok(Session {
-                inner: Arc::new(inner),
+                inner: Backend::Embedded(Arc::new(inner)),
+                server: server.to_string(),
+            });
+        }
+        if server.is_empty() || is_remote_name(server) {
+            let local = if server.is_empty() { "." } else { server };
+            return Ok(Session {
+                inner: Backend::Remote(Arc::new(Remote::connect(local)?)),
                 server: server.to_string(),
             });
         }
         Err(Error::new(
             ErrorKind::Connection,
             format!(
-                "cannot connect to '{server}': this version opens configurations in-process only; \
-                 use 'embedded:<path to MsDtsSrvr.ini.xml>' or an empty server for the default configuration"
+                "cannot connect to '{server}': use '.', '(local)' or 'localhost' for the local service, \
+                 'unix:<socket path>' for a service on another socket, or 'embedded:<path to MsDtsSrvr.ini.xml>' \
+                 for a configuration opened in-process"
             ),
         )
         .with_target(server.to_string()))
+    }
+
+    /// The service connection, when this session has one.
+    fn remote_backend(&self) -> Option<&Remote> {
+        match &self.inner {
+            Backend::Remote(r) => Some(r),
+            Backend::Embedded(_) => None,
+        }
     }
 
     /// The server name this session was opened with.
@@ -71,78 +106,81 @@ impl Session {
 
     /// What this session is connected to.
     pub fn info(&self) -> ServerInfo {
-        self.inner.info(&self.server)
+        via!(self.info(&self.server))
     }
 
     /// The configuration in force.
     pub fn get_config(&self) -> Result<ServiceConfig> {
-        Ok(self.inner.config())
+        match &self.inner {
+            Backend::Embedded(b) => Ok(b.config()),
+            Backend::Remote(b) => b.get_config(),
+        }
     }
 
     /// Validates, writes (atomically, keeping unknown elements of the existing
     /// file) and applies a new configuration given as JSON.
     pub fn set_config(&self, config_json: &str) -> Result<ServiceConfig> {
-        self.inner.set_config(config_json)
+        via!(self.set_config(config_json))
     }
 
     /// Top-level folders when `path` is `None`, empty or `\`; else the subfolders of `path`.
     pub fn list_folders(&self, path: Option<&str>) -> Result<Items<FolderEntry>> {
-        self.inner.list_folders(path.unwrap_or(""))
+        via!(self.list_folders(path.unwrap_or("")))
     }
 
     /// Packages in `folder` (and below it with `recursive`).
     pub fn list_packages(&self, folder: &str, recursive: bool) -> Result<Items<PackageEntry>> {
-        self.inner.list_packages(folder, recursive)
+        via!(self.list_packages(folder, recursive))
     }
 
     /// One package: its listing entry and, read in full, its contents summary.
     pub fn package_info(&self, path: &str) -> Result<PackageInfo> {
-        self.inner.package_info(path)
+        via!(self.package_info(path))
     }
 
     /// Creates the folder `path` (its parent must exist).
     pub fn folder_create(&self, path: &str) -> Result<FolderEntry> {
-        self.inner.folder_create(path)
+        via!(self.folder_create(path))
     }
 
     /// Renames the folder `path` to `new_name` in the same parent.
     pub fn folder_rename(&self, path: &str, new_name: &str) -> Result<FolderEntry> {
-        self.inner.folder_rename(path, new_name)
+        via!(self.folder_rename(path, new_name))
     }
 
     /// Deletes the folder `path`; a non-empty folder only with `recursive`.
     pub fn folder_delete(&self, path: &str, recursive: bool) -> Result<()> {
-        self.inner.folder_delete(path, recursive)
+        via!(self.folder_delete(path, recursive))
     }
 
     /// Imports the package file `file` as the store path `dest`.
     pub fn package_import(&self, file: &str, dest: &str, replace: bool) -> Result<PackageEntry> {
-        self.inner.package_import(file, dest, replace)
+        via!(self.package_import(file, dest, replace))
     }
 
     /// Exports the package `path` to the file `file`.
     pub fn package_export(&self, path: &str, file: &str, replace: bool) -> Result<ExportResult> {
-        self.inner.package_export(path, file, replace)
+        via!(self.package_export(path, file, replace))
     }
 
     /// Copies a package to another store path.
     pub fn package_copy(&self, source: &str, dest: &str, replace: bool) -> Result<PackageEntry> {
-        self.inner.package_copy(source, dest, replace)
+        via!(self.package_copy(source, dest, replace))
     }
 
     /// Moves a package to another store path.
     pub fn package_move(&self, source: &str, dest: &str, replace: bool) -> Result<PackageEntry> {
-        self.inner.package_move(source, dest, replace)
+        via!(self.package_move(source, dest, replace))
     }
 
     /// Deletes a package.
     pub fn package_delete(&self, path: &str) -> Result<()> {
-        self.inner.package_delete(path)
+        via!(self.package_delete(path))
     }
 
     /// Whether `path` names a folder, a package or nothing.
     pub fn exists(&self, path: &str) -> Result<ExistsResult> {
-        self.inner.exists(path)
+        via!(self.exists(path))
     }
 }
 

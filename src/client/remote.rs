@@ -1,0 +1,585 @@
+//! Sessions with the local service over its socket (servers `.`, `(local)`,
+//! `localhost`, `unix:<socket path>`), and the session operations that only
+//! a service can do: running packages, monitoring, events, service control.
+//!
+//! The client is blocking (one request at a time per session, serialized by
+//! a mutex, so a session may be shared between threads); a broken connection
+//! is re-opened on the next call.
+
+use super::Session;
+use super::results::{Items, PackageInfo, ServerInfo};
+use crate::error::{Error, ErrorKind, Result};
+use crate::protocol::codec::{Frame, encode, read_frame};
+use crate::protocol::envelope::ServerMessage;
+use crate::protocol::events::{self as ev, EventFilter, ExecutionEvent, LogEntry, SubscribeParams};
+use crate::protocol::executions::{
+    self as ex, Execution, ExecutionIdParams, HistoryFilter, OutputChunk, OutputParams, RunParams,
+    WaitParams,
+};
+use crate::protocol::service::{self as sv, HelloParams, HelloResult, ServiceInfo};
+use crate::protocol::store as st;
+use crate::protocol::{MAX_MESSAGE_SIZE, Notification, PROTOCOL_VERSION, Request};
+use crate::store::{ExistsResult, ExportResult, FolderEntry, PackageEntry};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+use std::io::{BufReader, Write};
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+/// Server names that mean the local service.
+pub const LOCAL_NAMES: [&str; 3] = [".", "(local)", "localhost"];
+/// Prefix naming a socket explicitly: `unix:/path/to/ssis.sock`.
+pub const UNIX_PREFIX: &str = "unix:";
+
+/// How long an ordinary request may take before the client gives up.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// Whether `server` names the local service (or an explicit socket).
+pub fn is_remote_name(server: &str) -> bool {
+    LOCAL_NAMES.iter().any(|n| n.eq_ignore_ascii_case(server)) || server.starts_with(UNIX_PREFIX)
+}
+
+#[cfg(unix)]
+type Stream = std::os::unix::net::UnixStream;
+
+struct Conn {
+    reader: BufReader<Stream>,
+    writer: Stream,
+}
+
+/// A connection to the service.
+pub(super) struct Remote {
+    socket: PathBuf,
+    hello: HelloResult,
+    conn: Mutex<Option<Conn>>,
+    next_id: AtomicU64,
+}
+
+/// The sockets to try for `server`.
+fn candidates(server: &str) -> Vec<PathBuf> {
+    match server.strip_prefix(UNIX_PREFIX) {
+        Some(path) => vec![PathBuf::from(path.trim())],
+        None => crate::service::paths::client_candidates(),
+    }
+}
+
+fn no_service(server: &str, tried: &[PathBuf], cause: &str) -> Error {
+    let list: Vec<String> = tried.iter().map(|p| format!("'{}'", p.display())).collect();
+    Error::new(
+        ErrorKind::Connection,
+        format!(
+            "cannot connect to the SSIS service '{server}': no service answers at {} ({cause}). \
+             Start it with 'ssis service run' (or 'systemctl start ssis-service'), or name its socket \
+             with --server unix:<path> or ${}; to work on a configuration file without the service, \
+             use --config <file> (server 'embedded:<file>')",
+            list.join(" or "),
+            crate::service::paths::SOCKET_ENV
+        ),
+    )
+    .with_target(server.to_string())
+}
+
+#[cfg(unix)]
+fn open_stream(path: &std::path::Path) -> std::io::Result<Stream> {
+    Stream::connect(path)
+}
+
+#[cfg(windows)]
+fn open_stream(path: &std::path::Path) -> std::io::Result<Stream> {
+    let _ = path;
+    Err(std::io::Error::new(
+        std::io::ErrorKind::Unsupported,
+        "the named-pipe transport is not implemented yet",
+    ))
+}
+
+#[cfg(windows)]
+type Stream = std::fs::File;
+
+impl Conn {
+    fn open(path: &std::path::Path) -> std::io::Result<Conn> {
+        let writer = open_stream(path)?;
+        let reader = BufReader::with_capacity(64 * 1024, writer.try_clone()?);
+        Ok(Conn { reader, writer })
+    }
+
+    fn set_timeout(&self, timeout: Option<Duration>) {
+        #[cfg(unix)]
+        {
+            let _ = self.writer.set_read_timeout(timeout);
+        }
+        #[cfg(windows)]
+        let _ = timeout;
+    }
+
+    /// Sends one request and reads until its response (skipping notifications).
+    fn call(
+        &mut self,
+        id: u64,
+        method: &str,
+        params: Value,
+        timeout: Option<Duration>,
+    ) -> Result<Value> {
+        let request = Request {
+            id: Value::from(id),
+            method: method.to_string(),
+            params,
+        };
+        let line = encode(&request);
+        if line.len() > MAX_MESSAGE_SIZE + 1 {
+            return Err(Error::invalid(format!(
+                "the {method} request is {} bytes, more than the protocol's limit of {MAX_MESSAGE_SIZE}",
+                line.len()
+            )));
+        }
+        self.writer.write_all(&line).map_err(|e| lost(method, &e))?;
+        self.set_timeout(timeout);
+        loop {
+            match read_frame(&mut self.reader, MAX_MESSAGE_SIZE * 64)
+                .map_err(|e| lost(method, &e))?
+            {
+                Frame::Eof => {
+                    return Err(Error::new(
+                        ErrorKind::Connection,
+                        format!("the service closed the connection during {method}"),
+                    ));
+                }
+                Frame::Oversized(n) => {
+                    return Err(Error::new(
+                        ErrorKind::Protocol,
+                        format!("the service sent a {n}-byte message"),
+                    ));
+                }
+                Frame::Line(line) => match ServerMessage::parse(&line) {
+                    Ok(ServerMessage::Response(r)) if r.id.as_u64() == Some(id) => {
+                        return match (r.result, r.error) {
+                            (_, Some(err)) => Err(err),
+                            (Some(v), None) => Ok(v),
+                            (None, None) => Ok(Value::Null),
+                        };
+                    }
+                    Ok(_) => continue,
+                    Err(e) => {
+                        return Err(Error::new(
+                            ErrorKind::Protocol,
+                            format!("the service sent a malformed message: {e}"),
+                        ));
+                    }
+                },
+            }
+        }
+    }
+}
+
+fn lost(method: &str, e: &std::io::Error) -> Error {
+    let kind = match e.kind() {
+        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => ErrorKind::Timeout,
+        _ => ErrorKind::Connection,
+    };
+    Error::new(
+        kind,
+        format!("connection to the service lost during {method}: {e}"),
+    )
+}
+
+fn hello(conn: &mut Conn) -> Result<HelloResult> {
+    let params = HelloParams {
+        protocol: PROTOCOL_VERSION,
+        client: Some(format!(
+            "{} {} (pid {})",
+            std::env::current_exe()
+                .ok()
+                .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+                .unwrap_or_else(|| "ssis".into()),
+            env!("CARGO_PKG_VERSION"),
+            std::process::id()
+        )),
+    };
+    let v = conn.call(0, sv::HELLO, to_params(&params)?, Some(REQUEST_TIMEOUT))?;
+    serde_json::from_value(v)
+        .map_err(|e| Error::new(ErrorKind::Protocol, format!("bad Hello answer: {e}")))
+}
+
+fn to_params<T: Serialize>(p: &T) -> Result<Value> {
+    serde_json::to_value(p)
+        .map_err(|e| Error::internal(format!("cannot serialize parameters: {e}")))
+}
+
+impl Remote {
+    /// Connects to the service `server` names and says Hello.
+    pub(super) fn connect(server: &str) -> Result<Remote> {
+        let tried = candidates(server);
+        let mut last = String::from("no socket to try");
+        for path in &tried {
+            match Conn::open(path) {
+                Ok(mut conn) => {
+                    let hello = hello(&mut conn)?;
+                    return Ok(Remote {
+                        socket: path.clone(),
+                        hello,
+                        conn: Mutex::new(Some(conn)),
+                        next_id: AtomicU64::new(1),
+                    });
+                }
+                Err(e) => last = e.to_string(),
+            }
+        }
+        Err(no_service(server, &tried, &last))
+    }
+
+    /// What the session is connected to.
+    pub(super) fn info(&self, server: &str) -> ServerInfo {
+        ServerInfo {
+            server: server.to_string(),
+            mode: "Local".into(),
+            config_path: None,
+            version: self.hello.version.clone(),
+        }
+    }
+
+    /// One request; re-opens a broken connection first.
+    pub(super) fn call_value(
+        &self,
+        method: &str,
+        params: Value,
+        timeout: Option<Duration>,
+    ) -> Result<Value> {
+        let mut guard = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        if guard.is_none() {
+            let mut conn = Conn::open(&self.socket).map_err(|e| {
+                no_service(
+                    &format!("{UNIX_PREFIX}{}", self.socket.display()),
+                    std::slice::from_ref(&self.socket),
+                    &e.to_string(),
+                )
+            })?;
+            hello(&mut conn)?;
+            *guard = Some(conn);
+        }
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let conn = guard
+            .as_mut()
+            .ok_or_else(|| Error::internal("connection missing"))?;
+        let result = conn.call(id, method, params, timeout);
+        if let Err(e) = &result {
+            if matches!(
+                e.kind,
+                ErrorKind::Connection | ErrorKind::Timeout | ErrorKind::Protocol
+            ) {
+                *guard = None;
+            }
+        }
+        result
+    }
+
+    /// One request with typed parameters and result.
+    pub(super) fn call<P: Serialize, R: DeserializeOwned>(
+        &self,
+        method: &str,
+        params: &P,
+    ) -> Result<R> {
+        self.call_timeout(method, params, Some(REQUEST_TIMEOUT))
+    }
+
+    fn call_timeout<P: Serialize, R: DeserializeOwned>(
+        &self,
+        method: &str,
+        params: &P,
+        timeout: Option<Duration>,
+    ) -> Result<R> {
+        let v = self.call_value(method, to_params(params)?, timeout)?;
+        serde_json::from_value(v).map_err(|e| {
+            Error::new(
+                ErrorKind::Protocol,
+                format!("unexpected {method} result from the service: {e}"),
+            )
+        })
+    }
+}
+
+/// Live events from a subscription (its own connection).
+pub struct EventStream {
+    conn: Conn,
+}
+
+/// One live event.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LiveEvent {
+    /// An execution's event or status change.
+    Execution(ExecutionEvent),
+    /// A new event-log entry.
+    Log(LogEntry),
+    /// Events were dropped because the reader was slow.
+    Lagged(u64),
+}
+
+impl EventStream {
+    /// Waits for the next event; `None` when the service closed the stream.
+    pub fn next_event(&mut self, timeout: Option<Duration>) -> Result<Option<LiveEvent>> {
+        self.conn.set_timeout(timeout);
+        loop {
+            let frame = read_frame(&mut self.conn.reader, MAX_MESSAGE_SIZE * 64)
+                .map_err(|e| lost(ev::SUBSCRIBE, &e))?;
+            let line = match frame {
+                Frame::Eof => return Ok(None),
+                Frame::Oversized(_) => continue,
+                Frame::Line(l) => l,
+            };
+            let Ok(ServerMessage::Notification(Notification {
+                notification,
+                params,
+            })) = ServerMessage::parse(&line)
+            else {
+                continue;
+            };
+            let bad = |e: serde_json::Error| {
+                Error::new(ErrorKind::Protocol, format!("bad {notification}: {e}"))
+            };
+            return Ok(Some(match notification.as_str() {
+                ev::EXECUTION_EVENT => {
+                    LiveEvent::Execution(serde_json::from_value(params).map_err(bad)?)
+                }
+                ev::LOG_EVENT => LiveEvent::Log(serde_json::from_value(params).map_err(bad)?),
+                _ => LiveEvent::Lagged(params["Missed"].as_u64().unwrap_or(0)),
+            }));
+        }
+    }
+}
+
+/// Operations that need the service.
+impl Session {
+    fn remote(&self) -> Result<&Remote> {
+        self.remote_backend().ok_or_else(|| {
+            Error::new(
+                ErrorKind::Unsupported,
+                format!(
+                    "'{}' is an in-process session; running and monitoring packages needs the service: \
+                     connect to '.' (start the service with 'ssis service run')",
+                    self.server()
+                ),
+            )
+        })
+    }
+
+    /// Starts a stored package (`Package`) or a package file (`File`).
+    pub fn run(&self, params: &RunParams) -> Result<Execution> {
+        let mut params = params.clone();
+        params.file = params.file.as_deref().map(absolute);
+        self.remote()?.call(ex::RUN, &params)
+    }
+
+    /// Asks an execution to stop; returns it (status `Stopping`, or final).
+    pub fn execution_stop(&self, execution_id: &str) -> Result<Execution> {
+        let p = ExecutionIdParams {
+            execution_id: execution_id.into(),
+        };
+        self.remote()?.call(ex::STOP, &p)
+    }
+
+    /// Executions that have not ended.
+    pub fn executions_list(&self) -> Result<Items<Execution>> {
+        self.remote()?.call(ex::LIST, &json!({}))
+    }
+
+    /// One execution.
+    pub fn execution_get(&self, execution_id: &str) -> Result<Execution> {
+        let p = ExecutionIdParams {
+            execution_id: execution_id.into(),
+        };
+        self.remote()?.call(ex::GET, &p)
+    }
+
+    /// A chunk of an execution's output from `offset`.
+    pub fn execution_output(
+        &self,
+        execution_id: &str,
+        offset: u64,
+        max_bytes: Option<u64>,
+    ) -> Result<OutputChunk> {
+        let p = OutputParams {
+            execution_id: execution_id.into(),
+            offset,
+            max_bytes,
+        };
+        self.remote()?.call(ex::OUTPUT, &p)
+    }
+
+    /// Waits until an execution ends (`timeout` None: for ever; else error `Timeout`).
+    pub fn execution_wait(
+        &self,
+        execution_id: &str,
+        timeout: Option<Duration>,
+    ) -> Result<Execution> {
+        let p = WaitParams {
+            execution_id: execution_id.into(),
+            timeout_ms: timeout.map(|t| t.as_millis().min(u128::from(u64::MAX)) as u64),
+        };
+        let client_timeout = timeout.map(|t| t + Duration::from_secs(30));
+        self.remote()?.call_timeout(ex::WAIT, &p, client_timeout)
+    }
+
+    /// Execution history, newest first.
+    pub fn execution_history(&self, filter: &HistoryFilter) -> Result<Items<Execution>> {
+        self.remote()?.call(ex::HISTORY, filter)
+    }
+
+    /// Event-log entries, oldest first.
+    pub fn events_read(&self, filter: &EventFilter) -> Result<Items<LogEntry>> {
+        self.remote()?.call(ev::READ, filter)
+    }
+
+    /// Opens a subscription to live events (of one execution, or all events).
+    pub fn events_subscribe(&self, execution_id: Option<&str>) -> Result<EventStream> {
+        let remote = self.remote()?;
+        let mut conn = Conn::open(&remote.socket).map_err(|e| {
+            no_service(
+                self.server(),
+                std::slice::from_ref(&remote.socket),
+                &e.to_string(),
+            )
+        })?;
+        hello(&mut conn)?;
+        let p = SubscribeParams {
+            execution_id: execution_id.map(str::to_string),
+        };
+        conn.call(1, ev::SUBSCRIBE, to_params(&p)?, Some(REQUEST_TIMEOUT))?;
+        Ok(EventStream { conn })
+    }
+
+    /// What the service is and runs with.
+    pub fn service_info(&self) -> Result<ServiceInfo> {
+        self.remote()?.call(sv::INFO, &json!({}))
+    }
+
+    /// Makes the service re-read its configuration (refused if invalid).
+    pub fn service_reload(&self) -> Result<ServiceInfo> {
+        self.remote()?.call(sv::RELOAD, &json!({}))
+    }
+
+    /// Asks the service to stop.
+    pub fn service_stop(&self) -> Result<()> {
+        let _: Value = self.remote()?.call(sv::STOP, &json!({}))?;
+        Ok(())
+    }
+}
+
+/// A file argument made absolute, since the service does not share the client's working directory.
+fn absolute(file: &str) -> String {
+    std::path::absolute(file)
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|_| file.to_string())
+}
+
+/// The store operations, as the embedded backend has them, over the protocol.
+impl Remote {
+    pub(super) fn get_config(&self) -> Result<crate::config::ServiceConfig> {
+        self.call(st::GET_CONFIG, &json!({}))
+    }
+    pub(super) fn set_config(&self, json: &str) -> Result<crate::config::ServiceConfig> {
+        let config: Value = serde_json::from_str(json).map_err(|e| {
+            Error::invalid(format!("the configuration is not valid JSON: {e}"))
+                .with_target("config_json")
+        })?;
+        self.call(st::SET_CONFIG, &st::SetConfigParams { config })
+    }
+    pub(super) fn list_folders(&self, path: &str) -> Result<Items<FolderEntry>> {
+        let p = st::ListFoldersParams {
+            path: Some(path.to_string()),
+        };
+        self.call(st::LIST_FOLDERS, &p)
+    }
+    pub(super) fn list_packages(
+        &self,
+        folder: &str,
+        recursive: bool,
+    ) -> Result<Items<PackageEntry>> {
+        let p = st::ListPackagesParams {
+            folder: folder.to_string(),
+            recursive,
+        };
+        self.call(st::LIST_PACKAGES, &p)
+    }
+    pub(super) fn package_info(&self, path: &str) -> Result<PackageInfo> {
+        self.call(st::PACKAGE_INFO, &st::PathParams { path: path.into() })
+    }
+    pub(super) fn folder_create(&self, path: &str) -> Result<FolderEntry> {
+        self.call(st::FOLDER_CREATE, &st::PathParams { path: path.into() })
+    }
+    pub(super) fn folder_rename(&self, path: &str, new_name: &str) -> Result<FolderEntry> {
+        let p = st::FolderRenameParams {
+            path: path.into(),
+            new_name: new_name.into(),
+        };
+        self.call(st::FOLDER_RENAME, &p)
+    }
+    pub(super) fn folder_delete(&self, path: &str, recursive: bool) -> Result<()> {
+        let p = st::FolderDeleteParams {
+            path: path.into(),
+            recursive,
+        };
+        let _: Value = self.call(st::FOLDER_DELETE, &p)?;
+        Ok(())
+    }
+    pub(super) fn package_import(
+        &self,
+        file: &str,
+        dest: &str,
+        replace: bool,
+    ) -> Result<PackageEntry> {
+        let p = st::ImportParams {
+            file: absolute(file),
+            dest: dest.into(),
+            replace,
+        };
+        self.call(st::PACKAGE_IMPORT, &p)
+    }
+    pub(super) fn package_export(
+        &self,
+        path: &str,
+        file: &str,
+        replace: bool,
+    ) -> Result<ExportResult> {
+        let p = st::ExportParams {
+            path: path.into(),
+            file: absolute(file),
+            replace,
+        };
+        self.call(st::PACKAGE_EXPORT, &p)
+    }
+    pub(super) fn package_copy(
+        &self,
+        source: &str,
+        dest: &str,
+        replace: bool,
+    ) -> Result<PackageEntry> {
+        let p = st::TransferParams {
+            source: source.into(),
+            dest: dest.into(),
+            replace,
+        };
+        self.call(st::PACKAGE_COPY, &p)
+    }
+    pub(super) fn package_move(
+        &self,
+        source: &str,
+        dest: &str,
+        replace: bool,
+    ) -> Result<PackageEntry> {
+        let p = st::TransferParams {
+            source: source.into(),
+            dest: dest.into(),
+            replace,
+        };
+        self.call(st::PACKAGE_MOVE, &p)
+    }
+    pub(super) fn package_delete(&self, path: &str) -> Result<()> {
+        let _: Value = self.call(st::PACKAGE_DELETE, &st::PathParams { path: path.into() })?;
+        Ok(())
+    }
+    pub(super) fn exists(&self, path: &str) -> Result<ExistsResult> {
+        self.call(st::EXISTS, &st::PathParams { path: path.into() })
+    }
+}

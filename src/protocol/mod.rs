@@ -1,0 +1,43 @@
+//! The wire protocol between `ssis` clients and the service.
+//!
+//! One JSON object per line (UTF-8, `\n`-terminated) in each direction, at
+//! most [`MAX_MESSAGE_SIZE`] bytes. The client opens with `Hello`, then sends
+//! requests `{"Id", "Method", "Params"}`; the service answers each with
+//! `{"Id", "Result"}` or `{"Id", "Error": {"Kind", "Message", "Target",
+//! "Details"}}` (exactly [`crate::Error`]'s JSON). After
+//! `EventsSubscribe` the service also pushes `{"Notification", "Params"}`
+//! lines. See docs/PROTOCOL.md.
+//!
+//! The parameter and result shapes live in one file per group of methods:
+//! [`store`], [`executions`], [`events`], [`service`].
+
+pub mod codec;
+pub mod envelope;
+pub mod events;
+pub mod executions;
+pub mod service;
+pub mod store;
+
+pub use envelope::{Notification, Request, Response};
+
+/// Protocol version spoken by this build; bumped on incompatible change.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// The largest message (one line, newline excluded) either side accepts.
+pub const MAX_MESSAGE_SIZE: usize = 1024 * 1024;
+
+/// Parses a method's parameters, naming the method and the fault on error.
+pub fn parse_params<T: serde::de::DeserializeOwned>(
+    method: &str,
+    params: serde_json::Value,
+) -> crate::Result<T> {
+    let params = if params.is_null() {
+        serde_json::Value::Object(Default::default())
+    } else {
+        params
+    };
+    serde_json::from_value(params).map_err(|e| {
+        crate::Error::invalid(format!("invalid parameters for {method}: {e}"))
+            .with_target(format!("{method}.Params"))
+    })
+}

@@ -1,0 +1,226 @@
+//! One client connection: the handshake, then requests answered in order;
+//! malformed or oversized messages get an error response and the connection
+//! (and the service) carry on.
+
+use super::dispatch::dispatch;
+use super::eventlog::{Entry, ids};
+use super::state::Service;
+use super::transport::Connection;
+use crate::error::{Error, ErrorKind};
+use crate::protocol::codec::{Frame, encode, read_frame_async};
+use crate::protocol::events::{self as ev, EventLevel, SubscribeParams};
+use crate::protocol::service::{self as sv, HelloParams, HelloResult};
+use crate::protocol::{
+    MAX_MESSAGE_SIZE, Notification, PROTOCOL_VERSION, Request, Response, parse_params,
+};
+use serde_json::{Value, json};
+use std::sync::Arc;
+use tokio::io::{AsyncWriteExt, BufReader};
+use tokio::sync::{broadcast, mpsc};
+use tokio::task::JoinHandle;
+
+/// Serves one connection until the client leaves or the service stops.
+pub async fn serve(svc: Arc<Service>, conn: Connection) {
+    let Connection {
+        reader,
+        mut writer,
+        peer,
+    } = conn;
+    let (tx, mut rx) = mpsc::channel::<Vec<u8>>(256);
+    let writer_task = tokio::spawn(async move {
+        while let Some(buf) = rx.recv().await {
+            if writer.write_all(&buf).await.is_err() {
+                break;
+            }
+        }
+        let _ = writer.shutdown().await;
+    });
+    let mut reader = BufReader::with_capacity(64 * 1024, reader);
+    let mut greeted = false;
+    let mut subscription: Option<JoinHandle<()>> = None;
+    loop {
+        let frame = tokio::select! {
+            f = read_frame_async(&mut reader, MAX_MESSAGE_SIZE) => f,
+            _ = svc.shutting_down() => break,
+        };
+        let response = match frame {
+            Err(_) | Ok(Frame::Eof) => break,
+            Ok(Frame::Oversized(n)) => {
+                protocol_error(
+                    &svc,
+                    &peer.user,
+                    &format!("a message of {n} bytes exceeds the limit"),
+                );
+                Response::err(
+                    Value::Null,
+                    Error::new(
+                        ErrorKind::Protocol,
+                        format!(
+                            "message of {n} bytes exceeds the limit of {MAX_MESSAGE_SIZE} bytes; it was ignored"
+                        ),
+                    ),
+                )
+            }
+            Ok(Frame::Line(line)) if line.trim_ascii().is_empty() => continue,
+            Ok(Frame::Line(line)) => match parse_request(&line) {
+                Err(resp) => {
+                    protocol_error(&svc, &peer.user, "a malformed message");
+                    *resp
+                }
+                Ok(req) if !greeted && req.method != sv::HELLO => Response::err(
+                    req.id,
+                    Error::new(
+                        ErrorKind::Protocol,
+                        "the first message must be Hello (see docs/PROTOCOL.md)",
+                    ),
+                ),
+                Ok(req) if req.method == sv::HELLO && !greeted => {
+                    match hello(&svc, &peer, req.params) {
+                        Ok(v) => {
+                            greeted = true;
+                            Response::ok(req.id, v)
+                        }
+                        Err(e) => Response::err(req.id, e),
+                    }
+                }
+                Ok(req) if req.method == ev::SUBSCRIBE => {
+                    match parse_params::<SubscribeParams>(&req.method, req.params) {
+                        Ok(p) => {
+                            if let Some(old) = subscription.take() {
+                                old.abort();
+                            }
+                            subscription = Some(subscribe(&svc, p, tx.clone()));
+                            Response::ok(req.id, json!({"Subscribed": true}))
+                        }
+                        Err(e) => Response::err(req.id, e),
+                    }
+                }
+                Ok(req) => {
+                    let result = tokio::select! {
+                        r = dispatch(&svc, &peer, &req.method, req.params) => r,
+                        _ = svc.shutting_down() => Err(Error::new(ErrorKind::Canceled, "the service is stopping")),
+                    };
+                    match result {
+                        Ok(v) => Response::ok(req.id, v),
+                        Err(e) => Response::err(req.id, e),
+                    }
+                }
+            },
+        };
+        if tx.send(encode(&response)).await.is_err() {
+            break;
+        }
+    }
+    if let Some(sub) = subscription {
+        sub.abort();
+    }
+    drop(tx);
+    let _ = writer_task.await;
+}
+
+fn parse_request(line: &[u8]) -> Result<Request, Box<Response>> {
+    let value: Value = serde_json::from_slice(line).map_err(|e| {
+        Box::new(Response::err(
+            Value::Null,
+            Error::new(
+                ErrorKind::Protocol,
+                format!("the message is not valid JSON: {e}"),
+            ),
+        ))
+    })?;
+    let id = value.get("Id").cloned().unwrap_or(Value::Null);
+    serde_json::from_value::<Request>(value).map_err(|e| {
+        Box::new(Response::err(
+            id,
+            Error::new(
+                ErrorKind::Protocol,
+                format!("the message is not a request {{\"Id\", \"Method\", \"Params\"}}: {e}"),
+            ),
+        ))
+    })
+}
+
+fn protocol_error(svc: &Service, user: &str, what: &str) {
+    svc.log.write(Entry {
+        level: EventLevel::Warning,
+        event_id: ids::PROTOCOL_ERROR,
+        source: "Connections",
+        user: Some(user),
+        message: format!("A client sent {what}; it got an error response."),
+        data: Value::Null,
+        execution_id: None,
+    });
+}
+
+fn hello(svc: &Service, peer: &super::identity::Peer, params: Value) -> crate::Result<Value> {
+    let p: HelloParams = parse_params(sv::HELLO, params)?;
+    if p.protocol != PROTOCOL_VERSION {
+        return Err(Error::new(
+            ErrorKind::Protocol,
+            format!(
+                "protocol version {} is not supported; this service speaks version {PROTOCOL_VERSION}",
+                p.protocol
+            ),
+        )
+        .with_target("Protocol"));
+    }
+    let client = p.client.unwrap_or_else(|| "an unnamed client".into());
+    svc.log.write(Entry {
+        level: EventLevel::Information,
+        event_id: ids::CLIENT_CONNECTED,
+        source: "Connections",
+        user: Some(&peer.user),
+        message: format!(
+            "{} connected with {client} ({}).",
+            peer.user,
+            peer.describe()
+        ),
+        data: serde_json::to_value(peer).unwrap_or_default(),
+        execution_id: None,
+    });
+    serde_json::to_value(HelloResult {
+        protocol: PROTOCOL_VERSION,
+        server: "ssis-service".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        user: peer.user.clone(),
+    })
+    .map_err(|e| Error::internal(e.to_string()))
+}
+
+/// Forwards live events to the connection. Slow readers lose events (a
+/// `Lagged` notification says how many) rather than slowing the service.
+fn subscribe(svc: &Service, p: SubscribeParams, tx: mpsc::Sender<Vec<u8>>) -> JoinHandle<()> {
+    let mut exec_rx = svc.executions.subscribe();
+    let mut log_rx = (p.execution_id.is_none()).then(|| svc.log.subscribe());
+    let only = p.execution_id.map(|s| s.to_ascii_lowercase());
+    tokio::spawn(async move {
+        loop {
+            let note = tokio::select! {
+                r = exec_rx.recv() => match r {
+                    Ok(e) if only.as_deref().is_none_or(|id| id == e.execution_id) => {
+                        Notification { notification: ev::EXECUTION_EVENT.into(), params: serde_json::to_value(e).unwrap_or_default() }
+                    }
+                    Ok(_) => continue,
+                    Err(broadcast::error::RecvError::Lagged(n)) => lagged(n),
+                    Err(_) => break,
+                },
+                r = async { match log_rx.as_mut() { Some(rx) => rx.recv().await, None => std::future::pending().await } } => match r {
+                    Ok(e) => Notification { notification: ev::LOG_EVENT.into(), params: serde_json::to_value(e).unwrap_or_default() },
+                    Err(broadcast::error::RecvError::Lagged(n)) => lagged(n),
+                    Err(_) => break,
+                },
+            };
+            match tx.try_send(encode(&note)) {
+                Ok(()) | Err(mpsc::error::TrySendError::Full(_)) => {}
+                Err(mpsc::error::TrySendError::Closed(_)) => break,
+            }
+        }
+    })
+}
+
+fn lagged(n: u64) -> Notification {
+    Notification {
+        notification: "Lagged".into(),
+        params: json!({"Missed": n}),
+    }
+}

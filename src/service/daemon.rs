@@ -1,0 +1,255 @@
+//! `ssis service run`: start-up, the accept loop, and shutdown.
+
+use super::db::Db;
+use super::eventlog::{Entry, EventLog, ids};
+use super::executions::{Executions, Settings};
+use super::state::{Service, describe_path, load};
+use super::transport::Listener;
+use super::{connection, paths, signals};
+use crate::error::{Error, Result};
+use crate::protocol::events::EventLevel;
+use serde_json::json;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How to run the service (command-line options; the configuration file's
+/// extensions fill what is not given).
+#[derive(Debug, Clone)]
+pub struct ServiceOptions {
+    /// Configuration file (`--config`).
+    pub config: Option<PathBuf>,
+    /// Socket path (`--socket`); else `$SSIS_SERVICE_SOCKET`, else the default.
+    pub socket: Option<PathBuf>,
+    /// State directory (`--state-dir`); else the configuration's `StateDirectory`, else the default.
+    pub state_dir: Option<PathBuf>,
+    /// SIGTERM-to-SIGKILL grace period when stopping a package.
+    pub stop_grace: Duration,
+    /// Size cap of one execution's output log.
+    pub output_cap: u64,
+    /// Event-log entries older than this many days are deleted.
+    pub event_retention_days: u32,
+}
+
+impl Default for ServiceOptions {
+    fn default() -> ServiceOptions {
+        ServiceOptions {
+            config: None,
+            socket: None,
+            state_dir: None,
+            stop_grace: Duration::from_secs(10),
+            output_cap: 10 * 1024 * 1024,
+            event_retention_days: 30,
+        }
+    }
+}
+
+/// Runs the service in the foreground until it is stopped; returns the exit code.
+pub fn run(options: ServiceOptions) -> Result<i32> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("ssis-service")
+        .build()
+        .map_err(|e| Error::internal(format!("cannot start the runtime: {e}")))?;
+    let code = runtime.block_on(serve(options));
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    code
+}
+
+async fn serve(options: ServiceOptions) -> Result<i32> {
+    let loaded = load(options.config.as_deref());
+    let state_dir = options
+        .state_dir
+        .clone()
+        .or_else(|| {
+            let l = loaded.as_ref().ok()?;
+            let dir = l.config.extensions.state_directory.as_deref()?.trim();
+            (!dir.is_empty()).then(|| {
+                let p = PathBuf::from(dir);
+                if p.is_relative() {
+                    l.config.base_dir().join(p)
+                } else {
+                    p
+                }
+            })
+        })
+        .unwrap_or_else(paths::default_state_dir);
+    std::fs::create_dir_all(&state_dir)
+        .map_err(|e| Error::io(&e, "create the state directory", &state_dir))?;
+    let _lock = lock_state_dir(&state_dir)?;
+    let db = Arc::new(Db::open(&state_dir)?);
+    let log = EventLog::new(Arc::clone(&db));
+    log.note(
+        EventLevel::Information,
+        ids::SERVICE_STARTING,
+        "Service",
+        format!(
+            "The SSIS service is starting (version {}, process {}).",
+            env!("CARGO_PKG_VERSION"),
+            std::process::id()
+        ),
+    );
+    let start_failed = |log: &EventLog, err: &Error| {
+        log.note(
+            EventLevel::Error,
+            ids::SERVICE_START_FAILED,
+            "Service",
+            format!("The SSIS service could not start: {err}"),
+        );
+    };
+    let loaded = match loaded {
+        Ok(l) => l,
+        Err(err) => {
+            log.write(Entry {
+                level: EventLevel::Error,
+                event_id: ids::CONFIG_INVALID,
+                source: "Configuration",
+                user: None,
+                message: format!("The configuration is invalid: {err}"),
+                data: serde_json::to_value(&err).unwrap_or_default(),
+                execution_id: None,
+            });
+            start_failed(&log, &err);
+            return Err(err);
+        }
+    };
+    if loaded.config.path.is_none() {
+        log.note(
+            EventLevel::Warning,
+            ids::CONFIG_MISSING,
+            "Configuration",
+            "No configuration file was found; the built-in default configuration is used.".into(),
+        );
+    }
+    log.note(
+        EventLevel::Information,
+        ids::CONFIG_LOADED,
+        "Configuration",
+        format!(
+            "The configuration was loaded from {}.",
+            describe_path(loaded.config.path.as_deref())
+        ),
+    );
+    let socket = options
+        .socket
+        .clone()
+        .unwrap_or_else(paths::default_listen_path);
+    let listener = match Listener::bind(&socket) {
+        Ok(l) => l,
+        Err(err) => {
+            start_failed(&log, &err);
+            return Err(err);
+        }
+    };
+    let settings = Settings {
+        output_dir: state_dir.join("output"),
+        output_cap: options.output_cap,
+        stop_grace: options.stop_grace,
+        poll: Duration::from_millis(100),
+    };
+    let executions = Executions::new(Arc::clone(&db), log.clone(), settings)?;
+    let svc = Arc::new(Service::new(
+        options.config.clone(),
+        listener.describe(),
+        state_dir.clone(),
+        loaded,
+        Arc::clone(&db),
+        log.clone(),
+        Arc::clone(&executions),
+    ));
+    executions.recover()?;
+    signals::install(Arc::clone(&svc))?;
+    prune(&svc, options.event_retention_days);
+    log.write(Entry {
+        level: EventLevel::Information,
+        event_id: ids::SERVICE_STARTED,
+        source: "Service",
+        user: None,
+        message: format!("The SSIS service started; it listens on {}.", listener.describe()),
+        data: json!({"Listen": listener.describe(), "StateDirectory": state_dir, "ProcessId": std::process::id()}),
+        execution_id: None,
+    });
+
+    let mut connections = tokio::task::JoinSet::new();
+    let mut retention = tokio::time::interval(Duration::from_secs(3600));
+    let reason = loop {
+        tokio::select! {
+            reason = svc.shutting_down() => break reason,
+            accepted = listener.accept() => match accepted {
+                Ok(conn) => {
+                    connections.spawn(connection::serve(Arc::clone(&svc), conn));
+                }
+                Err(e) => {
+                    eprintln!("ssis-service: accept failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            },
+            _ = retention.tick() => prune(&svc, options.event_retention_days),
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+        }
+    };
+    log.note(
+        EventLevel::Information,
+        ids::SERVICE_STOPPING,
+        "Service",
+        format!("The SSIS service is stopping ({reason})."),
+    );
+    listener.remove();
+    let stop_all = svc.loaded().config.stop_executing_packages_on_shutdown;
+    executions.shutdown(stop_all, Duration::from_secs(5)).await;
+    let _ = tokio::time::timeout(Duration::from_secs(2), async {
+        while connections.join_next().await.is_some() {}
+    })
+    .await;
+    log.note(
+        EventLevel::Information,
+        ids::SERVICE_STOPPED,
+        "Service",
+        "The SSIS service stopped.".into(),
+    );
+    Ok(0)
+}
+
+fn prune(svc: &Service, days: u32) {
+    let before = super::times::now_ms() - i64::from(days) * 86_400_000;
+    if let Err(e) = svc.db.prune_events(before) {
+        eprintln!("ssis-service: cannot apply the event retention: {e}");
+    }
+}
+
+/// One service per state directory: an exclusive lock held for the life of the process.
+#[cfg(unix)]
+fn lock_state_dir(dir: &std::path::Path) -> Result<std::fs::File> {
+    use std::os::fd::AsRawFd;
+    let path = dir.join("service.lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| Error::io(&e, "open", &path))?;
+    // SAFETY: flock on a descriptor we own.
+    if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
+        return Err(Error::new(
+            crate::ErrorKind::AlreadyExists,
+            format!(
+                "another service already uses the state directory '{}'",
+                dir.display()
+            ),
+        )
+        .with_target(dir.display().to_string()));
+    }
+    Ok(file)
+}
+
+/// Windows: the lock comes with the Windows service (issue 9).
+#[cfg(windows)]
+fn lock_state_dir(dir: &std::path::Path) -> Result<std::fs::File> {
+    let path = dir.join("service.lock");
+    std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| Error::io(&e, "open", &path))
+}

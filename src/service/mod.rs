@@ -1,0 +1,28 @@
+//! The Integration Services service: a daemon that loads the configuration,
+//! serves the package store, runs packages as executor processes, keeps
+//! their history and an event log, and answers clients over a local socket
+//! ([`crate::protocol`]).
+//!
+//! Layout: [`daemon`] (start-up, accept loop, shutdown), [`connection`] and
+//! [`dispatch`] (one client, one request), [`state`] (configuration in force,
+//! reload), [`executions`] with [`launch`], [`process`] and [`output`]
+//! (running packages), [`db`] and [`eventlog`] (the state database),
+//! [`transport`], [`identity`], [`signals`], [`paths`], [`times`].
+
+pub mod connection;
+pub mod daemon;
+pub mod db;
+pub mod dispatch;
+pub mod eventlog;
+pub mod executions;
+pub mod identity;
+pub mod launch;
+pub mod output;
+pub mod paths;
+pub mod process;
+pub mod signals;
+pub mod state;
+pub mod times;
+pub mod transport;
+
+pub use daemon::{ServiceOptions, run};

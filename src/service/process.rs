@@ -1,0 +1,154 @@
+//! Executor processes: their own process group, signals to the group,
+//! liveness by pid plus start time (so a reused pid is not mistaken for ours).
+
+use std::io;
+
+/// Puts the child in a new process group led by itself, so the whole tree
+/// can be signalled at once.
+pub fn own_group(cmd: &mut tokio::process::Command) {
+    #[cfg(unix)]
+    {
+        cmd.process_group(0);
+    }
+    #[cfg(windows)]
+    {
+        // CREATE_NEW_PROCESS_GROUP; Job Objects come with the Windows issue.
+        cmd.creation_flags(0x0000_0200);
+    }
+}
+
+/// How hard to stop a process group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    /// SIGTERM: the package may clean up.
+    Graceful,
+    /// SIGKILL.
+    Forced,
+}
+
+/// Signals every process of the group led by `pgid`. A group that is
+/// already gone is not an error.
+pub fn signal_group(pgid: u32, how: Stop) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        let sig = match how {
+            Stop::Graceful => libc::SIGTERM,
+            Stop::Forced => libc::SIGKILL,
+        };
+        let pgid = libc::pid_t::try_from(pgid)
+            .map_err(|_| io::Error::from(io::ErrorKind::InvalidInput))?;
+        // SAFETY: killpg only sends a signal.
+        if unsafe { libc::killpg(pgid, sig) } == 0 {
+            return Ok(());
+        }
+        let err = io::Error::last_os_error();
+        if err.raw_os_error() == Some(libc::ESRCH) {
+            Ok(())
+        } else {
+            Err(err)
+        }
+    }
+    #[cfg(windows)]
+    {
+        let _ = (pgid, how);
+        Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "stopping process trees on Windows needs Job Objects (not implemented yet)",
+        ))
+    }
+}
+
+/// The start time of process `pid` in clock ticks since boot (Linux), to
+/// recognize it again after a service restart.
+pub fn start_ticks(pid: u32) -> Option<u64> {
+    stat_fields(pid).and_then(|f| f.get(19).and_then(|v| v.parse().ok()))
+}
+
+/// Whether process `pid` runs (not a zombie) and, when `start` is known,
+/// is the same process that was started then.
+pub fn is_alive(pid: u32, start: Option<u64>) -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        let Some(fields) = stat_fields(pid) else {
+            return false;
+        };
+        if fields.first().is_some_and(|s| s == "Z" || s == "X") {
+            return false;
+        }
+        match start {
+            Some(start) => fields.get(19).and_then(|v| v.parse::<u64>().ok()) == Some(start),
+            None => true,
+        }
+    }
+    #[cfg(all(unix, not(target_os = "linux")))]
+    {
+        let _ = start;
+        // SAFETY: signal 0 only checks for existence.
+        libc::pid_t::try_from(pid).is_ok_and(|p| unsafe { libc::kill(p, 0) } == 0)
+    }
+    #[cfg(windows)]
+    {
+        let _ = (pid, start);
+        false
+    }
+}
+
+/// Live (non-zombie) processes in the group `pgid`.
+pub fn group_members(pgid: u32) -> Vec<u32> {
+    #[cfg(target_os = "linux")]
+    {
+        let Ok(dir) = std::fs::read_dir("/proc") else {
+            return Vec::new();
+        };
+        dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+            .filter(|pid| {
+                stat_fields(*pid).is_some_and(|f| {
+                    f.first().is_some_and(|s| s != "Z" && s != "X")
+                        && f.get(2).and_then(|g| g.parse::<u32>().ok()) == Some(pgid)
+                })
+            })
+            .collect()
+    }
+    #[cfg(all(unix, not(target_os = "linux")))]
+    {
+        // SAFETY: signal 0 only checks for existence.
+        let alive = libc::pid_t::try_from(pgid).is_ok_and(|p| unsafe { libc::killpg(p, 0) } == 0);
+        if alive { vec![pgid] } else { Vec::new() }
+    }
+    #[cfg(windows)]
+    {
+        let _ = pgid;
+        Vec::new()
+    }
+}
+
+/// The fields of `/proc/<pid>/stat` after the command name: state first
+/// (field 3 of proc(5)), so field N of proc(5) is index N-3.
+fn stat_fields(pid: u32) -> Option<Vec<String>> {
+    #[cfg(target_os = "linux")]
+    {
+        let text = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        let after = &text[text.rfind(')')? + 1..];
+        Some(after.split_whitespace().map(str::to_string).collect())
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = pid;
+        None
+    }
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn this_process_is_alive_with_its_start_time() {
+        let me = std::process::id();
+        let start = start_ticks(me);
+        assert!(start.is_some());
+        assert!(is_alive(me, start));
+        assert!(!is_alive(me, start.map(|s| s + 1)));
+        assert!(!is_alive(u32::MAX - 1, None));
+    }
+}

@@ -1,0 +1,40 @@
+//! Operating-system signals: SIGTERM/SIGINT stop the service, SIGHUP reloads
+//! the configuration. Windows: Ctrl+C stops it (the Service Control Manager
+//! comes with the Windows issue).
+
+use super::state::Service;
+use std::sync::Arc;
+
+/// Watches signals for the life of the service.
+pub fn install(svc: Arc<Service>) -> crate::Result<()> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let err = |e: std::io::Error| crate::Error::internal(format!("cannot watch signals: {e}"));
+        let mut term = signal(SignalKind::terminate()).map_err(err)?;
+        let mut int = signal(SignalKind::interrupt()).map_err(err)?;
+        let mut hup = signal(SignalKind::hangup()).map_err(err)?;
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    _ = term.recv() => svc.request_shutdown("SIGTERM".into()),
+                    _ = int.recv() => svc.request_shutdown("SIGINT".into()),
+                    _ = hup.recv() => {
+                        let me = Arc::clone(&svc);
+                        // Refusals are logged by reload itself.
+                        let _ = tokio::task::spawn_blocking(move || me.reload("SIGHUP")).await;
+                    }
+                }
+            }
+        });
+    }
+    #[cfg(windows)]
+    {
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                svc.request_shutdown("Ctrl+C".into());
+            }
+        });
+    }
+    Ok(())
+}

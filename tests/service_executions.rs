@@ -1,0 +1,246 @@
+//! Running packages through a real service: run, monitor, output, stop (the
+//! whole process tree), history, and the dtexec-compatible script executor.
+
+mod service_support;
+
+use serde_json::Value;
+use service_support::{Fixture, group_members, kill_group};
+
+fn run(d: &service_support::Daemon, args: &[&str]) -> Value {
+    let mut all = vec!["run"];
+    all.extend_from_slice(args);
+    d.json(&all)
+}
+
+#[test]
+fn run_records_history_output_and_current_task() {
+    let f = Fixture::new(true);
+    let d = f.start();
+    let done = run(
+        &d,
+        &["\\File System\\Jobs\\quick", "--set", "Count=5", "--wait"],
+    );
+    assert_eq!(done["Status"], "Succeeded", "{done}");
+    assert_eq!(done["ExitCode"], 0);
+    assert_eq!(done["Store"], "File System");
+    assert_eq!(done["PackagePath"], "\\File System\\Jobs\\quick");
+    assert_eq!(
+        done["CurrentTask"], "Package",
+        "post-execute returns to the parent: {done}"
+    );
+    assert!(done["EndTime"].is_string() && done["Duration"].as_f64().unwrap() >= 0.0);
+    let cmd: Vec<String> = serde_json::from_value(done["CommandLine"].clone()).unwrap();
+    assert_eq!(cmd[1], "/F");
+    assert_eq!(
+        cmd[3..],
+        [
+            "/SET",
+            "\\Package.Variables[User::Count].Properties[Value];5"
+        ]
+    );
+    let id = done["ExecutionId"].as_str().unwrap();
+    assert_eq!(id.len(), 36);
+
+    let out = d.json(&["logs", id]);
+    let text = out["Text"].as_str().unwrap();
+    assert!(
+        text.contains("set: \\Package.Variables[User::Count].Properties[Value];5"),
+        "{text}"
+    );
+    assert!(text.contains("ran "), "{text}");
+    assert_eq!(out["Complete"], true);
+
+    // A package file, failing with exit code 7: `ssis run --wait` exits 7.
+    let fail = f.package("Fail");
+    let o = d.ssis(&["run", "--file", fail.to_str().unwrap(), "--wait"]);
+    assert_eq!(
+        o.status.code(),
+        Some(7),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let failed = d.json(&["history", "--status", "Failed"]);
+    assert_eq!(failed["Items"].as_array().unwrap().len(), 1);
+    assert_eq!(failed["Items"][0]["ExitCode"], 7);
+    assert_eq!(failed["Items"][0]["Store"], "File");
+
+    // Filters.
+    let quick = d.json(&["history", "--package", "QUICK"]);
+    assert_eq!(quick["Items"].as_array().unwrap().len(), 1);
+    let all = d.json(&[
+        "history",
+        "--since",
+        "2000-01-01",
+        "--user",
+        &done["StartedBy"].as_str().unwrap().to_uppercase(),
+    ]);
+    assert_eq!(all["Items"].as_array().unwrap().len(), 2);
+    let none = d.json(&["history", "--until", "2000-01-01"]);
+    assert!(none["Items"].as_array().unwrap().is_empty());
+
+    // Events about the execution.
+    let ev = d.json(&["events", "--execution", id]);
+    let ids: Vec<u64> = ev["Items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["EventId"].as_u64().unwrap())
+        .collect();
+    assert_eq!(ids, [1020, 1021], "{ev}");
+
+    // Errors name the problem.
+    let o = d.ssis(&["run", "\\File System\\Jobs\\Missing"]);
+    assert_eq!(o.status.code(), Some(4));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("does not exist"));
+    let o = d.ssis(&["run", "\\File System\\..\\etc\\passwd"]);
+    assert_eq!(o.status.code(), Some(6));
+    let o = d.ssis(&["logs", "00000000-0000-0000-0000-000000000000"]);
+    assert_eq!(o.status.code(), Some(4));
+    d.stop();
+}
+
+#[test]
+fn stop_ends_the_whole_process_tree() {
+    let f = Fixture::new(true);
+    let d = f.start();
+    let started = run(&d, &["\\File System\\Jobs\\Sleep"]);
+    let id = started["ExecutionId"].as_str().unwrap().to_string();
+    let pid = started["ProcessId"].as_u64().unwrap() as u32;
+    let running = d.wait_for(&id, "current task", |e| e["CurrentTask"] == "Package\\Work");
+    assert_eq!(running["Status"], "Running");
+    while group_members(pid).len() < 3 {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let ps = d.json(&["ps"]);
+    assert_eq!(ps["Items"][0]["ExecutionId"], id.as_str());
+
+    let stopped = d.json(&["stop", &id]);
+    assert_eq!(stopped["Status"], "Stopped", "{stopped}");
+    assert_eq!(stopped["ExitCode"], 128 + 15);
+    assert!(
+        group_members(pid).is_empty(),
+        "left behind: {:?}",
+        group_members(pid)
+    );
+    assert!(d.json(&["ps"])["Items"].as_array().unwrap().is_empty());
+    d.stop();
+}
+
+#[test]
+fn a_package_ignoring_sigterm_is_killed_after_the_grace_period() {
+    let f = Fixture::new(true);
+    let d = f.start();
+    let started = run(&d, &["\\File System\\Jobs\\Stubborn"]);
+    let id = started["ExecutionId"].as_str().unwrap().to_string();
+    let pid = started["ProcessId"].as_u64().unwrap() as u32;
+    d.wait_for(&id, "current task", |e| !e["CurrentTask"].is_null());
+    let t = std::time::Instant::now();
+    let stopped = d.json(&["stop", &id]);
+    assert!(
+        t.elapsed() >= std::time::Duration::from_millis(900),
+        "grace period honoured"
+    );
+    assert_eq!(stopped["Status"], "Stopped");
+    assert_eq!(stopped["ExitCode"], 128 + 9);
+    assert!(
+        group_members(pid).is_empty(),
+        "left behind: {:?}",
+        group_members(pid)
+    );
+    let killed = d.json(&["events", "--event-id", "1026"]);
+    assert_eq!(killed["Items"].as_array().unwrap().len(), 1);
+    kill_group(pid);
+    d.stop();
+}
+
+#[test]
+fn fifty_concurrent_executions_are_all_in_the_history() {
+    let f = Fixture::new(true);
+    let d = f.start();
+    let threads: Vec<_> = (0..50)
+        .map(|_| {
+            let socket = d.socket.clone();
+            std::thread::spawn(move || {
+                let session = ssis_service::client::Session::connect(
+                    Some(&format!("unix:{}", socket.display())),
+                    None,
+                )
+                .unwrap();
+                let params = ssis_service::protocol::executions::RunParams {
+                    package: Some("\\File System\\Jobs\\Quick".into()),
+                    ..Default::default()
+                };
+                let e = session.run(&params).unwrap();
+                session
+                    .execution_wait(&e.execution_id, Some(std::time::Duration::from_secs(60)))
+                    .unwrap()
+            })
+        })
+        .collect();
+    let mut ids = std::collections::HashSet::new();
+    for t in threads {
+        let e = t.join().unwrap();
+        assert_eq!(e.status.name(), "Succeeded", "{e:?}");
+        ids.insert(e.execution_id);
+    }
+    assert_eq!(ids.len(), 50);
+    let h = d.json(&["history", "--status", "Succeeded", "--limit", "1000"]);
+    let listed: std::collections::HashSet<String> = h["Items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["ExecutionId"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(listed, ids);
+    d.stop();
+}
+
+#[test]
+fn the_store_is_served_over_the_socket() {
+    let f = Fixture::new(true);
+    let d = f.start();
+    let folders = d.json(&["--server", ".", "folder", "list"]);
+    let names: Vec<&str> = folders["Items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["Name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["File System"]);
+    let pk = d.json(&["--server", ".", "package", "list", "\\File System\\Jobs"]);
+    assert_eq!(pk["Items"].as_array().unwrap().len(), 4, "{pk}");
+    let made = d.json(&["--server", ".", "folder", "create", "\\File System\\New"]);
+    assert_eq!(made["Path"], "\\File System\\New");
+    assert!(f.dir.path().join("Packages/New").is_dir());
+    let o = d.ssis(&["--server", ".", "exists", "\\File System\\Jobs\\Quick"]);
+    assert!(o.status.success());
+    let o = d.ssis(&["--server", ".", "folder", "list", "\\Nowhere"]);
+    assert_eq!(o.status.code(), Some(4));
+    let ev = d.json(&["events", "--event-id", "1030"]);
+    assert_eq!(ev["Items"].as_array().unwrap().len(), 1);
+    d.stop();
+}
+
+#[test]
+fn the_built_in_runner_is_the_default_executor() {
+    let f = Fixture::new(true);
+    let text = std::fs::read_to_string(f.config()).unwrap();
+    let start = text.find("  <SsisService>").unwrap();
+    let end = text.find("</SsisService>\n").unwrap() + "</SsisService>\n".len();
+    std::fs::write(f.config(), format!("{}{}", &text[..start], &text[end..])).unwrap();
+    let d = f.start();
+    let done = run(&d, &["\\File System\\Jobs\\Quick", "--wait"]);
+    assert_eq!(done["Status"], "Succeeded", "{done}");
+    let cmd: Vec<String> = serde_json::from_value(done["CommandLine"].clone()).unwrap();
+    assert_eq!(cmd[0], service_support::SSIS);
+    assert_eq!(cmd[1], "exec");
+    assert_eq!(cmd[cmd.len() - 2..], ["--events", "json"]);
+    assert_eq!(done["CurrentTask"], "Package", "{done}");
+    let ev = d.json(&[
+        "events",
+        "--execution",
+        done["ExecutionId"].as_str().unwrap(),
+    ]);
+    assert_eq!(ev["Items"].as_array().unwrap().len(), 2);
+    d.stop();
+}

@@ -1,0 +1,136 @@
+//! The wire protocol against a real service: handshake, malformed and
+//! oversized messages (the service survives), and load from many clients.
+
+mod service_support;
+
+use serde_json::{Value, json};
+use service_support::{Fixture, Raw};
+
+#[test]
+fn bad_messages_get_errors_and_the_service_survives() {
+    let f = Fixture::new(true);
+    let d = f.start();
+    let mut c = Raw::connect(&d.socket);
+    let r = c.call(1, "ServiceInfo", json!({}));
+    assert_eq!(r["Error"]["Kind"], "Protocol", "Hello comes first: {r}");
+    let r = c.call(2, "Hello", json!({"Protocol": 99}));
+    assert_eq!(r["Error"]["Kind"], "Protocol");
+    assert!(r["Error"]["Message"].as_str().unwrap().contains("99"));
+    let r = c.call(3, "Hello", json!({"Protocol": 1, "Client": "test"}));
+    assert_eq!(r["Id"], 3);
+    assert_eq!(r["Result"]["Protocol"], 1);
+    assert_eq!(r["Result"]["Server"], "ssis-service");
+
+    c.send(b"this is not json\n");
+    let r = c.recv();
+    assert_eq!(r["Id"], Value::Null);
+    assert_eq!(r["Error"]["Kind"], "Protocol");
+    c.send(b"{\"Id\": 4, \"method\": \"x\"}\n");
+    let r = c.recv();
+    assert_eq!(
+        (r["Id"].clone(), r["Error"]["Kind"].clone()),
+        (json!(4), json!("Protocol"))
+    );
+    let r = c.call(5, "NoSuchMethod", json!({}));
+    assert_eq!(r["Error"]["Kind"], "Protocol");
+    let r = c.call(6, "ExecutionGet", json!({"Nope": 1}));
+    assert_eq!(r["Error"]["Kind"], "InvalidArgument");
+    assert_eq!(r["Error"]["Target"], "ExecutionGet.Params");
+    let r = c.call(7, "ExecutionGet", json!({"ExecutionId": "x"}));
+    assert_eq!(r["Error"]["Kind"], "NotFound");
+
+    let mut big = vec![b'x'; 2 * 1024 * 1024];
+    big.push(b'\n');
+    c.send(&big);
+    let r = c.recv();
+    assert_eq!(r["Error"]["Kind"], "Protocol");
+    assert!(
+        r["Error"]["Message"]
+            .as_str()
+            .unwrap()
+            .contains("exceeds the limit")
+    );
+    // The same connection still works, and so do new ones.
+    let r = c.call(8, "ServiceInfo", json!({}));
+    assert_eq!(r["Result"]["ProcessId"], d.child.id());
+    drop(c);
+    // A client that vanishes mid-message does no harm.
+    let mut half = Raw::connect(&d.socket);
+    half.send(b"{\"Id\": 1, \"Meth");
+    drop(half);
+    assert!(d.ssis(&["service", "status"]).status.success());
+    let ev = d.json(&["events", "--event-id", "1012"]);
+    assert!(ev["Items"].as_array().unwrap().len() >= 3);
+    d.stop();
+}
+
+#[test]
+fn subscription_streams_execution_events() {
+    let f = Fixture::new(true);
+    let d = f.start();
+    let session =
+        ssis_service::client::Session::connect(Some(&format!("unix:{}", d.socket.display())), None)
+            .unwrap();
+    let mut stream = session.events_subscribe(None).unwrap();
+    let params = ssis_service::protocol::executions::RunParams {
+        package: Some("\\File System\\Jobs\\Quick".into()),
+        ..Default::default()
+    };
+    let e = session.run(&params).unwrap();
+    let mut seen = Vec::new();
+    while let Some(ev) = stream
+        .next_event(Some(std::time::Duration::from_secs(20)))
+        .unwrap()
+    {
+        if let ssis_service::client::LiveEvent::Execution(x) = ev {
+            assert_eq!(x.execution_id, e.execution_id);
+            seen.push(format!("{}:{}", x.event, x.message.unwrap_or_default()));
+            if seen.last().is_some_and(|s| s == "StatusChanged:Succeeded") {
+                break;
+            }
+        }
+    }
+    assert_eq!(
+        seen,
+        [
+            "StatusChanged:Running",
+            "OnPreExecute:",
+            "OnPostExecute:",
+            "StatusChanged:Succeeded"
+        ]
+    );
+    d.stop();
+}
+
+#[test]
+fn fifty_clients_times_two_hundred_requests() {
+    let f = Fixture::new(true);
+    let d = f.start();
+    let threads: Vec<_> = (0..50)
+        .map(|i| {
+            let socket = d.socket.clone();
+            std::thread::spawn(move || {
+                let s = ssis_service::client::Session::connect(
+                    Some(&format!("unix:{}", socket.display())),
+                    None,
+                )
+                .unwrap();
+                for n in 0..200 {
+                    match (i + n) % 3 {
+                        0 => assert!(s.service_info().unwrap().process_id > 0),
+                        1 => assert!(s.executions_list().unwrap().items.is_empty()),
+                        _ => {
+                            let h = ssis_service::protocol::executions::HistoryFilter::default();
+                            assert!(s.execution_history(&h).unwrap().items.is_empty());
+                        }
+                    }
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    assert!(d.ssis(&["service", "status"]).status.success());
+    d.stop();
+}

@@ -1,0 +1,292 @@
+//! Shared fixture of the service tests: a temporary configuration, store,
+//! executor script and state directory, and a real `ssis service run` process.
+#![allow(dead_code)]
+
+use serde_json::Value;
+use std::io::{BufRead, BufReader, Write};
+use std::os::unix::net::UnixStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// The `ssis` binary under test.
+pub const SSIS: &str = env!("CARGO_BIN_EXE_ssis");
+
+/// A dtexec stand-in: honours `/F` and `/SET`, prints JSON event lines, and
+/// behaves by package name: `*Sleep*` waits on two `sleep` children,
+/// `*Stubborn*` also ignores SIGTERM, `*Fail*` exits 7, others succeed.
+const EXECUTOR: &str = r#"#!/bin/sh
+file=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    /F|/f) file="$2"; shift 2 ;;
+    /SET) echo "set: $2"; shift 2 ;;
+    *) echo "arg: $1"; shift ;;
+  esac
+done
+[ -f "$file" ] || { echo "no package file '$file'" >&2; exit 4; }
+printf '{"Time":"2024-01-01T00:00:00Z","Event":"OnPreExecute","SourcePath":"Package\\\\Work","SourceType":"Task","Message":""}\n'
+case "$file" in
+  *Stubborn*) trap '' TERM; sleep 300 & sleep 300 & wait ;;
+  *Sleep*) sleep 300 & sleep 300 & wait ;;
+  *Fail*) echo "failing"; exit 7 ;;
+  *) echo "ran $file" ;;
+esac
+printf '{"Event":"OnPostExecute","SourcePath":"Package\\\\Work"}\n'
+exit 0
+"#;
+
+/// A configuration, store and state directory in a temporary folder.
+pub struct Fixture {
+    /// The temporary folder.
+    pub dir: tempfile::TempDir,
+}
+
+impl Fixture {
+    /// Packages `Quick`, `Sleep`, `Stubborn`, `Fail` in `\File System`, the
+    /// script executor, and `StopExecutingPackagesOnShutdown` as given.
+    pub fn new(stop_on_shutdown: bool) -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        let packages = dir.path().join("Packages/Jobs");
+        std::fs::create_dir_all(&packages).unwrap();
+        let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/Packages/Hello.dtsx");
+        for name in ["Quick", "Sleep", "Stubborn", "Fail"] {
+            std::fs::copy(&sample, packages.join(format!("{name}.dtsx"))).unwrap();
+        }
+        let exec = dir.path().join("executor.sh");
+        std::fs::write(&exec, EXECUTOR).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&exec, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let f = Fixture { dir };
+        f.write_config(stop_on_shutdown, &["File System"]);
+        f
+    }
+
+    /// Rewrites the configuration with these File System folder names (all on `Packages`).
+    pub fn write_config(&self, stop_on_shutdown: bool, folders: &[&str]) {
+        let folders: String = folders
+            .iter()
+            .map(|n| {
+                format!(
+                    "    <Folder xsi:type=\"FileSystemFolder\">\n      <Name>{n}</Name>\n      <StorePath>Packages</StorePath>\n    </Folder>\n"
+                )
+            })
+            .collect();
+        let text = format!(
+            r#"<?xml version="1.0" encoding="utf-8"?>
+<DtsServiceConfiguration xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+  <StopExecutingPackagesOnShutdown>{stop_on_shutdown}</StopExecutingPackagesOnShutdown>
+  <TopLevelFolders>
+{folders}  </TopLevelFolders>
+  <SsisService>
+    <Executor>{}</Executor>
+  </SsisService>
+</DtsServiceConfiguration>
+"#,
+            self.dir.path().join("executor.sh").display()
+        );
+        std::fs::write(self.config(), text).unwrap();
+    }
+
+    /// The configuration file.
+    pub fn config(&self) -> PathBuf {
+        self.dir.path().join("MsDtsSrvr.ini.xml")
+    }
+
+    /// The socket.
+    pub fn socket(&self) -> PathBuf {
+        self.dir.path().join("ssis.sock")
+    }
+
+    /// The state directory.
+    pub fn state(&self) -> PathBuf {
+        self.dir.path().join("state")
+    }
+
+    /// A package file of the store.
+    pub fn package(&self, name: &str) -> PathBuf {
+        self.dir.path().join(format!("Packages/Jobs/{name}.dtsx"))
+    }
+
+    /// Starts `ssis service run` and waits until it answers.
+    pub fn start(&self) -> Daemon {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.dir.path().join("daemon.log"))
+            .unwrap();
+        let child = Command::new(SSIS)
+            .arg("--config")
+            .arg(self.config())
+            .args(["service", "run", "--stop-grace", "1", "--socket"])
+            .arg(self.socket())
+            .arg("--state-dir")
+            .arg(self.state())
+            .env_remove("SSIS_SERVICE_SOCKET")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .unwrap();
+        let d = Daemon {
+            child,
+            socket: self.socket(),
+            log: self.dir.path().join("daemon.log"),
+        };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if d.ssis(&["service", "status"]).status.success() {
+                return d;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("the service did not start:\n{}", d.log_text());
+    }
+}
+
+/// A running service process.
+pub struct Daemon {
+    /// The process.
+    pub child: Child,
+    /// Its socket.
+    pub socket: PathBuf,
+    log: PathBuf,
+}
+
+impl Daemon {
+    /// Runs `ssis` against this service.
+    pub fn ssis(&self, args: &[&str]) -> Output {
+        Command::new(SSIS)
+            .args(args)
+            .env("SSIS_SERVICE_SOCKET", &self.socket)
+            .env_remove("SSIS_SERVICE_CONFIG")
+            .output()
+            .unwrap()
+    }
+
+    /// Runs `ssis --json ...`, expects success, parses stdout.
+    pub fn json(&self, args: &[&str]) -> Value {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        let out = self.ssis(&all);
+        assert!(
+            out.status.success(),
+            "ssis {args:?} failed: {}\n{}",
+            String::from_utf8_lossy(&out.stderr),
+            String::from_utf8_lossy(&out.stdout)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
+    /// The service's stderr so far.
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// `ssis service stop`, then waits for the process.
+    pub fn stop(mut self) {
+        let out = self.ssis(&["service", "stop"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let status = self.child.wait().unwrap();
+        assert!(
+            status.success(),
+            "service exit {status:?}\n{}",
+            self.log_text()
+        );
+    }
+
+    /// SIGKILL, as a crash would.
+    pub fn kill9(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+
+    /// Waits until `cond` holds for the execution (polling `ExecutionGet`).
+    pub fn wait_for(&self, id: &str, what: &str, cond: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let e = self.json(&["--server", ".", "history", "--limit", "10000"]);
+            if let Some(found) = e["Items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|x| x["ExecutionId"] == id)
+            {
+                if cond(found) {
+                    return found.clone();
+                }
+                if Instant::now() > deadline {
+                    panic!(
+                        "execution {id}: {what} did not happen: {found}\n{}",
+                        self.log_text()
+                    );
+                }
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// Live processes of the process group `pgid` (from /proc).
+pub fn group_members(pgid: u32) -> Vec<u32> {
+    ssis_service::service::process::group_members(pgid)
+}
+
+/// Kills what is left of a group (test cleanup).
+pub fn kill_group(pgid: u32) {
+    unsafe {
+        libc::killpg(pgid as i32, libc::SIGKILL);
+    }
+}
+
+/// A raw protocol connection.
+pub struct Raw {
+    reader: BufReader<UnixStream>,
+    writer: UnixStream,
+}
+
+impl Raw {
+    /// Connects without saying Hello.
+    pub fn connect(socket: &Path) -> Raw {
+        let writer = UnixStream::connect(socket).unwrap();
+        writer
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .unwrap();
+        Raw {
+            reader: BufReader::new(writer.try_clone().unwrap()),
+            writer,
+        }
+    }
+
+    /// Sends raw bytes.
+    pub fn send(&mut self, bytes: &[u8]) {
+        self.writer.write_all(bytes).unwrap();
+    }
+
+    /// Reads one line as JSON.
+    pub fn recv(&mut self) -> Value {
+        let mut line = String::new();
+        self.reader.read_line(&mut line).unwrap();
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("bad line {line:?}: {e}"))
+    }
+
+    /// Sends a request and reads its response.
+    pub fn call(&mut self, id: u64, method: &str, params: Value) -> Value {
+        let line = serde_json::json!({"Id": id, "Method": method, "Params": params});
+        self.send(format!("{line}\n").as_bytes());
+        self.recv()
+    }
+}
