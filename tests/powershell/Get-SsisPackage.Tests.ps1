@@ -36,9 +36,10 @@ Describe 'Get-SsisPackage' {
         (Get-SsisPackage '\*\C*' -Recurse).Name | Should -Be 'Cleanup'
     }
 
-    It 'takes -LiteralPath as written' {
+    It 'takes -LiteralPath as written (no wildcard expansion)' {
         Get-SsisPackage -LiteralPath '\File System\Sales\*' -ErrorVariable failures -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
-        $failures[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $failures[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        (Get-SsisPackage -LiteralPath '\File System\Hello').Name | Should -Be 'Hello'
     }
 
     It 'adds the contents with -Detailed' {

@@ -1,3 +1,9 @@
+BeforeDiscovery {
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    Import-SsisTestModule
+    $noServiceInfo = -not (Test-SsisExported 'Get-SsisExecution')
+}
+
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
     Import-SsisTestModule
@@ -24,7 +30,7 @@ Describe 'Get-SsisServer' {
         @(Get-SsisServer -Server 'unix:*').Count | Should -Be 0
     }
 
-    It 'describes a running service with -Detailed' -Skip:(-not (Test-SsisExported 'Get-SsisExecution')) {
+    It 'describes a running service with -Detailed' -Skip:$noServiceInfo {
         $service = Start-SsisTestService
         try {
             Connect-SsisServer -Server $service.Server | Out-Null
