@@ -33,6 +33,8 @@ run "cargo test" cargo test
 run "C API tests (tests/c/run.sh)" tests/c/run.sh
 # The P/Invoke class PowerShell loads, compiled as C# 5 and run under Mono.
 run "Mono P/Invoke tests (tests/dotnet/run.sh)" tests/dotnet/run.sh
+# PowerShell module: tree-sitter parse and structure checks; Pester where pwsh exists.
+run "PowerShell module checks (scripts/check-powershell.sh)" scripts/check-powershell.sh
 
 if [ ${#failed[@]} -gt 0 ]; then
   echo "FAILED suites: ${failed[*]}"
