@@ -9,6 +9,7 @@
 mod backend;
 mod entries;
 mod filesystem;
+pub mod msdb;
 mod path;
 mod sqlserver;
 
@@ -48,7 +49,8 @@ impl std::fmt::Debug for Store {
 
 impl Store {
     /// Opens every top-level folder of `config`: File System folders at
-    /// their resolved directories, SQL Server folders as not yet available.
+    /// their resolved directories, SQL Server folders on their server's msdb
+    /// (connections are opened on first use).
     pub fn open(config: &ServiceConfig) -> Result<Store> {
         let backends = config
             .top_level_folders
@@ -59,9 +61,11 @@ impl Store {
                         f.name.clone(),
                         config.resolve_store_path(f),
                     )),
-                    TopLevelFolder::SqlServerFolder(f) => {
-                        Box::new(SqlServerStore::new(f.name.clone(), f.server_name.clone()))
-                    }
+                    TopLevelFolder::SqlServerFolder(f) => Box::new(SqlServerStore::configured(
+                        f.name.clone(),
+                        f.server_name.clone(),
+                        config.path.as_deref(),
+                    )),
                 };
                 (folder.clone(), backend)
             })
