@@ -56,7 +56,10 @@ impl TestServer {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind test server");
         let addr = listener.local_addr().expect("local addr");
         let mut users = HashMap::new();
-        users.insert(ADMIN_USER.to_string(), (ADMIN_PASSWORD.to_string(), Role::Admin));
+        users.insert(
+            ADMIN_USER.to_string(),
+            (ADMIN_PASSWORD.to_string(), Role::Admin),
+        );
         users.insert(
             READER_USER.to_string(),
             (READER_PASSWORD.to_string(), Role::Operator),
@@ -172,7 +175,12 @@ fn serve(mut stream: TcpStream, s: &Shared) -> io::Result<()> {
     if pre.kind != tds::PT_PRELOGIN {
         return Ok(());
     }
-    tds::write_message(&mut stream, tds::PT_TABULAR, &tds::prelogin_response(), 4096)?;
+    tds::write_message(
+        &mut stream,
+        tds::PT_TABULAR,
+        &tds::prelogin_response(),
+        4096,
+    )?;
     let login = tds::read_message(&mut stream)?;
     if login.kind != tds::PT_LOGIN7 {
         // A TLS handshake inside PRELOGIN packets: this server has no TLS.
@@ -262,7 +270,9 @@ fn handle(msg: &Message, caller: &Caller<'_>, s: &Shared) -> io::Result<Tokens> 
                 match c.u16()? {
                     10 => "sp_executesql".to_string(),
                     other => {
-                        return Err(io::Error::other(format!("RPC ProcID {other} not supported")));
+                        return Err(io::Error::other(format!(
+                            "RPC ProcID {other} not supported"
+                        )));
                     }
                 }
             } else {
@@ -290,14 +300,29 @@ fn handle(msg: &Message, caller: &Caller<'_>, s: &Shared) -> io::Result<Tokens> 
                 run_proc(&short_name(&proc), &args, caller, s, &mut t)
             };
             t.return_status(status);
-            t.done_proc(if status == 0 { tds::DONE_FINAL } else { tds::DONE_ERROR });
+            t.done_proc(if status == 0 {
+                tds::DONE_FINAL
+            } else {
+                tds::DONE_ERROR
+            });
         }
         tds::PT_SQL_BATCH => {
             let text = c.rest_ucs2();
             let status = run_statements(&text, &HashMap::new(), caller, s, &mut t);
-            t.done(if status == 0 { tds::DONE_FINAL } else { tds::DONE_ERROR }, 0);
+            t.done(
+                if status == 0 {
+                    tds::DONE_FINAL
+                } else {
+                    tds::DONE_ERROR
+                },
+                0,
+            );
         }
-        other => return Err(io::Error::other(format!("packet type {other} not supported"))),
+        other => {
+            return Err(io::Error::other(format!(
+                "packet type {other} not supported"
+            )));
+        }
     }
     Ok(t)
 }
@@ -356,18 +381,24 @@ fn run_statements(
             return 1;
         }
         let rest = words.next().unwrap_or_default().trim();
-        let (proc, arg_text) = rest
-            .split_once(char::is_whitespace)
-            .unwrap_or((rest, ""));
+        let (proc, arg_text) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
         let mut args = HashMap::new();
         for a in arg_text.split(',').map(str::trim).filter(|a| !a.is_empty()) {
             let Some((name, value)) = a.split_once('=') else {
-                t.error(102, 15, &format!("test server: cannot parse argument '{a}'"), "");
+                t.error(
+                    102,
+                    15,
+                    &format!("test server: cannot parse argument '{a}'"),
+                    "",
+                );
                 return 1;
             };
             let value = value.trim();
             let v = if let Some(p) = value.strip_prefix('@') {
-                params.get(&p.to_lowercase()).cloned().unwrap_or(Value::Null)
+                params
+                    .get(&p.to_lowercase())
+                    .cloned()
+                    .unwrap_or(Value::Null)
             } else if value.eq_ignore_ascii_case("null") {
                 Value::Null
             } else if let Ok(i) = value.parse::<i64>() {
@@ -375,7 +406,12 @@ fn run_statements(
             } else if let Some(q) = value.strip_prefix("N'").and_then(|v| v.strip_suffix('\'')) {
                 Value::Text(q.replace("''", "'"))
             } else {
-                t.error(102, 15, &format!("test server: cannot parse value '{value}'"), "");
+                t.error(
+                    102,
+                    15,
+                    &format!("test server: cannot parse value '{value}'"),
+                    "",
+                );
                 return 1;
             };
             args.insert(name.trim().trim_start_matches('@').to_lowercase(), v);
@@ -421,9 +457,12 @@ impl FakeBrowser {
                 if n < 2 || buf[0] != 0x04 {
                     continue;
                 }
-                let name = String::from_utf8_lossy(&buf[1..n]).trim_end_matches('\0').to_string();
-                if let Some((inst, tcp)) =
-                    instances.iter().find(|(i, _)| i.eq_ignore_ascii_case(&name))
+                let name = String::from_utf8_lossy(&buf[1..n])
+                    .trim_end_matches('\0')
+                    .to_string();
+                if let Some((inst, tcp)) = instances
+                    .iter()
+                    .find(|(i, _)| i.eq_ignore_ascii_case(&name))
                 {
                     let text = format!(
                         "ServerName;SSISTEST;InstanceName;{inst};IsClustered;No;Version;16.0.1000.6;tcp;{tcp};;"
@@ -478,7 +517,9 @@ impl Target {
                 let server = parsed
                     .server
                     .expect("SSIS_TEST_SQLSERVER names no server (Server=...)");
-                eprintln!("msdb tests: running against the real SQL Server '{server}' (SSIS_TEST_SQLSERVER)");
+                eprintln!(
+                    "msdb tests: running against the real SQL Server '{server}' (SSIS_TEST_SQLSERVER)"
+                );
                 Target::Real {
                     server,
                     options: parsed.options,

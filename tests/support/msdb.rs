@@ -71,7 +71,10 @@ pub fn guid_text(g: &[u8; 16]) -> String {
         u16::from_le_bytes([g[6], g[7]]),
         g[8],
         g[9],
-        g[10..].iter().map(|b| format!("{b:02X}")).collect::<String>()
+        g[10..]
+            .iter()
+            .map(|b| format!("{b:02X}"))
+            .collect::<String>()
     )
 }
 
@@ -200,7 +203,9 @@ impl Db {
                     t.error(
                         14591,
                         16,
-                        &format!("User does not have permission to create or rename folder '{name}'."),
+                        &format!(
+                            "User does not have permission to create or rename folder '{name}'."
+                        ),
                         "sp_ssis_addfolder",
                     );
                     return Some(1);
@@ -221,13 +226,19 @@ impl Db {
                     t.error(
                         14591,
                         16,
-                        &format!("User does not have permission to create or rename folder '{name}'."),
+                        &format!(
+                            "User does not have permission to create or rename folder '{name}'."
+                        ),
                         "sp_ssis_renamefolder",
                     );
                     return Some(1);
                 }
                 let id = guid_arg(args, "folderid");
-                let parent = self.folders.iter().find(|f| Some(f.id) == id).and_then(|f| f.parent);
+                let parent = self
+                    .folders
+                    .iter()
+                    .find(|f| Some(f.id) == id)
+                    .and_then(|f| f.parent);
                 if let Some(e) = self.duplicate_folder(parent, &name, id) {
                     t.error(2601, 14, &e, "sp_ssis_renamefolder");
                     return Some(1);
@@ -249,7 +260,10 @@ impl Db {
                     t.error(
                         14307,
                         16,
-                        &format!("Cannot delete or modify '{}': it is the root folder.", guid_text(&ROOT)),
+                        &format!(
+                            "Cannot delete or modify '{}': it is the root folder.",
+                            guid_text(&ROOT)
+                        ),
                         "sp_ssis_deletefolder",
                     );
                     return Some(1);
@@ -286,7 +300,11 @@ impl Db {
                 }
                 let before = self.folders.len();
                 self.folders.retain(|f| f.id != id);
-                t.done_in_proc(DONE_MORE | DONE_COUNT, 0xC4, (before - self.folders.len()) as u64);
+                t.done_in_proc(
+                    DONE_MORE | DONE_COUNT,
+                    0xC4,
+                    (before - self.folders.len()) as u64,
+                );
                 0
             }
             "sp_ssis_listpackages" => {

@@ -49,7 +49,10 @@ pub fn read_message(r: &mut impl Read) -> io::Result<Message> {
         r.read_exact(&mut header)?;
         let len = usize::from(u16::from_be_bytes([header[2], header[3]]));
         if len < 8 {
-            return Err(io::Error::new(io::ErrorKind::InvalidData, "packet length < 8"));
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "packet length < 8",
+            ));
         }
         let mut body = vec![0u8; len - 8];
         r.read_exact(&mut body)?;
@@ -381,7 +384,8 @@ impl Tokens {
         b_varchar(&mut body, new);
         b_varchar(&mut body, old);
         self.out.push(TK_ENVCHANGE);
-        self.out.extend_from_slice(&(body.len() as u16).to_le_bytes());
+        self.out
+            .extend_from_slice(&(body.len() as u16).to_le_bytes());
         self.out.extend_from_slice(&body);
     }
 
@@ -392,7 +396,8 @@ impl Tokens {
         b_varchar(&mut body, "Microsoft SQL Server");
         body.extend_from_slice(&[16, 0, 0x07, 0xD0]);
         self.out.push(TK_LOGINACK);
-        self.out.extend_from_slice(&(body.len() as u16).to_le_bytes());
+        self.out
+            .extend_from_slice(&(body.len() as u16).to_le_bytes());
         self.out.extend_from_slice(&body);
     }
 
@@ -407,7 +412,8 @@ impl Tokens {
         b_varchar(&mut body, proc_name);
         body.extend_from_slice(&1i32.to_le_bytes()); // line number
         self.out.push(TK_ERROR);
-        self.out.extend_from_slice(&(body.len() as u16).to_le_bytes());
+        self.out
+            .extend_from_slice(&(body.len() as u16).to_le_bytes());
         self.out.extend_from_slice(&body);
     }
 

@@ -59,6 +59,11 @@ impl Connector {
         self.options.as_ref().map_err(Clone::clone)
     }
 
+    /// Checks, without any I/O, that the options and credentials allow a login.
+    pub fn ready(&self) -> Result<()> {
+        self.auth(self.options()?).map(|_| ())
+    }
+
     /// The server name as configured.
     pub fn server(&self) -> &str {
         &self.server
@@ -171,6 +176,7 @@ impl Connector {
     }
 
     async fn connect_inner(&self, options: &ConnectOptions) -> Result<Client> {
+        let auth = self.auth(options)?;
         let address = parse_server_name(&self.server)?;
         let (host, port) = match &address {
             ServerAddress::Port { host, port } => (host.clone(), *port),
@@ -204,7 +210,7 @@ impl Connector {
         if options.trust_server_certificate {
             config.trust_cert();
         }
-        config.authentication(self.auth(options)?);
+        config.authentication(auth);
         tiberius::Client::connect(config, tcp.compat_write())
             .await
             .map_err(|e| match e {
@@ -223,7 +229,7 @@ impl Connector {
                 user,
                 options.password.as_deref().unwrap_or(""),
             )),
-            _ => integrated_auth(&self.server),
+            _ => integrated_auth(&self.server, &self.folder),
         }
     }
 
@@ -277,19 +283,20 @@ impl Connector {
 }
 
 #[cfg(windows)]
-fn integrated_auth(_server: &str) -> Result<AuthMethod> {
+fn integrated_auth(_server: &str, _folder: &str) -> Result<AuthMethod> {
     Ok(AuthMethod::Integrated)
 }
 
 #[cfg(not(windows))]
-fn integrated_auth(server: &str) -> Result<AuthMethod> {
+fn integrated_auth(server: &str, folder: &str) -> Result<AuthMethod> {
     Err(Error::new(
         ErrorKind::Unsupported,
         format!(
-            "no SQL login is configured for server '{server}', and integrated (Kerberos) \
-             authentication is not available on this platform in this version: set \
-             SSIS_MSDB_USER and SSIS_MSDB_PASSWORD, or a credentials file (SSIS_MSDB_CREDENTIALS)"
+            "SQL Server folder '{folder}' (server '{server}'): no SQL login is configured, and \
+             integrated (Kerberos) authentication is not available on this platform in this \
+             version: set SSIS_MSDB_USER and SSIS_MSDB_PASSWORD, or a credentials file \
+             (SSIS_MSDB_CREDENTIALS)"
         ),
     )
-    .with_target(server.to_string()))
+    .with_target(format!("\\{folder}")))
 }

@@ -416,8 +416,9 @@ impl PackageStore for SqlServerStore {
     fn write_package(&self, package: &[String], data: &[u8], replace: bool) -> Result<()> {
         let (folder, name) = split_package(&self.name, package)?;
         self.check_sysname(name, package)?;
-        let meta = crate::package::read_metadata_bytes(data, &self.path(package))?;
+        self.connector.ready()?;
         let (id, _) = self.folder(folder)?;
+        let meta = crate::package::read_metadata_bytes(data, &self.path(package))?;
         if !replace && self.call(procs::check_exists(name.to_string(), id))? {
             return Err(Error::new(
                 ErrorKind::AlreadyExists,
