@@ -185,7 +185,8 @@ impl Connector {
                     host,
                     instance,
                     options.browser_port,
-                    options.connect_timeout,
+                    // Leave time for the TCP connect and login.
+                    options.connect_timeout.mul_f32(0.6),
                 )
                 .await
                 .map_err(|e| self.unavailable(e.message))?;
