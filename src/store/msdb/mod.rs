@@ -43,6 +43,8 @@ pub const ROOT_FOLDER_ID: Uuid = Uuid::nil();
 const MAX_SYSNAME: usize = 128;
 /// Longest description and version comment (`nvarchar(1024)`).
 const MAX_COMMENT: usize = 1024;
+/// How long the entry of a package just written answers `package_info`.
+const WRITTEN_FRESH: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// A resolved folder: its id, its segments as stored, when it was resolved.
 type CachedFolder = (Uuid, Vec<String>, Instant);
@@ -53,6 +55,11 @@ pub struct SqlServerStore {
     connector: Arc<Connector>,
     /// Folded path below the top → (folder id, stored segment names, when resolved).
     folders: Mutex<HashMap<String, CachedFolder>>,
+    /// The entry of the package this store wrote last (folded path, entry,
+    /// when): [`PackageStore::package_info`] right after a write (as
+    /// `Store::import` and `copy_package` do) answers from it once, instead
+    /// of listing the whole folder again.
+    written: Mutex<Option<(String, PackageEntry, Instant)>>,
 }
 
 impl std::fmt::Debug for SqlServerStore {
@@ -113,6 +120,7 @@ impl SqlServerStore {
             connector: Arc::new(Connector::new(server, name.clone(), config_file, options)),
             name,
             folders: Mutex::new(HashMap::new()),
+            written: Mutex::new(None),
         }
     }
 
@@ -242,6 +250,22 @@ impl SqlServerStore {
         }
     }
 
+    /// The entry of the package just written at `package`, once, if recent.
+    fn take_written(&self, package: &[String]) -> Option<PackageEntry> {
+        let mut w = self.written.lock().ok()?;
+        let (key, _, at) = w.as_ref()?;
+        if *key != Self::cache_key(package) || at.elapsed() > WRITTEN_FRESH {
+            return None;
+        }
+        w.take().map(|(_, entry, _)| entry)
+    }
+
+    fn forget_written(&self) {
+        if let Ok(mut w) = self.written.lock() {
+            *w = None;
+        }
+    }
+
     fn check_sysname(&self, name: &str, segments: &[String]) -> Result<()> {
         if name.encode_utf16().count() > MAX_SYSNAME {
             return Err(Error::invalid(format!(
@@ -299,6 +323,9 @@ impl PackageStore for SqlServerStore {
 
     fn package_info(&self, package: &[String]) -> Result<PackageEntry> {
         let (folder, name) = split_package(&self.name, package)?;
+        if let Some(entry) = self.take_written(package) {
+            return Ok(entry);
+        }
         let Some((id, names)) = self.find_folder(folder)? else {
             return Err(package_not_found(&self.path(package)));
         };
@@ -329,7 +356,7 @@ impl PackageStore for SqlServerStore {
             ));
         };
         self.check_sysname(name, folder)?;
-        let (parent_id, _) = self.folder(parent)?;
+        let (parent_id, parent_names) = self.folder(parent)?;
         if self
             .call(procs::get_folder(name.clone(), parent_id))?
             .is_some()
@@ -340,7 +367,12 @@ impl PackageStore for SqlServerStore {
             )
             .with_target(self.path(folder)));
         }
-        self.call(procs::add_folder(parent_id, name.clone()))
+        let id = procs::new_folder_id();
+        self.call(procs::add_folder(parent_id, name.clone(), id))?;
+        let mut names = parent_names;
+        names.push(name.clone());
+        self.remember(&names, id);
+        Ok(())
     }
 
     fn rename_folder(&self, folder: &[String], new_name: &str) -> Result<()> {
@@ -364,6 +396,7 @@ impl PackageStore for SqlServerStore {
             }
         }
         self.forget(folder);
+        self.forget_written();
         self.call(procs::rename_folder(id, new_name.to_string()))?;
         Ok(())
     }
@@ -386,6 +419,7 @@ impl PackageStore for SqlServerStore {
             }
         }
         self.forget(folder);
+        self.forget_written();
         self.call(procs::delete_folder(id)).map_err(|e| {
             if e.kind == ErrorKind::NotEmpty {
                 Error::new(
@@ -417,7 +451,7 @@ impl PackageStore for SqlServerStore {
         let (folder, name) = split_package(&self.name, package)?;
         self.check_sysname(name, package)?;
         self.connector.ready()?;
-        let (id, _) = self.folder(folder)?;
+        let (id, names) = self.folder(folder)?;
         let meta = crate::package::read_metadata_bytes(data, &self.path(package))?;
         if !replace && self.call(procs::check_exists(name.to_string(), id))? {
             return Err(Error::new(
@@ -444,7 +478,25 @@ impl PackageStore for SqlServerStore {
             vercomments: truncate(&meta.version_comments, MAX_COMMENT),
             verid: parse_guid(&meta.version_guid).unwrap_or(Uuid::nil()),
         };
-        self.call(procs::put_package(put))
+        let row = PackageRow {
+            name: put.name.clone(),
+            id: Some(put.id),
+            description: put.description.clone(),
+            createdate: Some(put.createdate.rfc3339()),
+            size: data.len() as u64,
+            vermajor: put.vermajor,
+            verminor: put.verminor,
+            verbuild: put.verbuild,
+            vercomments: put.vercomments.clone(),
+            verid: Some(put.verid),
+        };
+        self.forget_written();
+        self.call(procs::put_package(put))?;
+        let entry = self.entry(&names, row);
+        if let Ok(mut w) = self.written.lock() {
+            *w = Some((Self::cache_key(package), entry, Instant::now()));
+        }
+        Ok(())
     }
 
     fn delete_package(&self, package: &[String]) -> Result<()> {
@@ -452,6 +504,7 @@ impl PackageStore for SqlServerStore {
         let Some((id, _)) = self.find_folder(folder)? else {
             return Err(package_not_found(&self.path(package)));
         };
+        self.forget_written();
         // sp_ssis_deletepackage is silent about a missing package.
         if !self.call(procs::check_exists(name.to_string(), id))? {
             return Err(package_not_found(&self.path(package)));

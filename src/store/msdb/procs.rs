@@ -235,19 +235,52 @@ pub fn get_folder(
     }
 }
 
-/// `sp_ssis_addfolder @parentfolderid, @name`.
-pub fn add_folder(parent: Uuid, name: String) -> impl for<'c> Fn(&'c mut Client) -> Op<'c, ()> {
+/// `sp_ssis_addfolder @parentfolderid, @name, @folderid`.
+pub fn add_folder(
+    parent: Uuid,
+    name: String,
+    id: Uuid,
+) -> impl for<'c> Fn(&'c mut Client) -> Op<'c, ()> {
     move |c| {
         let name = name.clone();
         Box::pin(async move {
             c.execute(
-                "EXEC msdb.dbo.sp_ssis_addfolder @parentfolderid = @P1, @name = @P2",
-                &[&parent, &name],
+                "EXEC msdb.dbo.sp_ssis_addfolder @parentfolderid = @P1, @name = @P2, \
+                 @folderid = @P3",
+                &[&parent, &name, &id],
             )
             .await?;
             Ok(())
         })
     }
+}
+
+/// A new random (version 4) folder id.
+pub fn new_folder_id() -> Uuid {
+    use std::hash::{BuildHasher, Hasher};
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_nanos() as u64;
+    let mut bytes = [0u8; 16];
+    for (i, half) in bytes.chunks_mut(8).enumerate() {
+        // RandomState is seeded from the OS's random source.
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u64(n);
+        h.write_u64(now);
+        h.write_usize(i);
+        half.copy_from_slice(&h.finish().to_le_bytes());
+    }
+    uuid_v4(bytes)
+}
+
+fn uuid_v4(mut bytes: [u8; 16]) -> Uuid {
+    bytes[6] = (bytes[6] & 0x0F) | 0x40;
+    bytes[8] = (bytes[8] & 0x3F) | 0x80;
+    Uuid::from_bytes(bytes)
 }
 
 /// `sp_ssis_renamefolder @folderid, @name`: rows updated.
@@ -412,6 +445,13 @@ pub fn check_exists(name: String, folder: Uuid) -> impl for<'c> Fn(&'c mut Clien
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn folder_ids_are_version_4_and_distinct() {
+        let (a, b) = (new_folder_id(), new_folder_id());
+        assert_ne!(a, b);
+        assert_eq!(a.get_version_num(), 4);
+    }
 
     #[test]
     fn datetime_round_trips_through_rfc3339() {
