@@ -212,12 +212,10 @@ pub fn run_cli(
             Err(e) => return fail(&mut text, &e, exit_for_load_error(&e)),
         },
         Some(PackageSource::Sql(p)) => {
-            let e = Error::new(
-                ErrorKind::Unsupported,
-                format!("/SQL '{p}': loading packages from msdb is not available yet; use /FILE"),
-            )
-            .with_target("/SQL");
-            return fail(&mut text, &e, EXIT_NOT_LOADED);
+            match store_source::load_from_msdb(opts.server.as_deref(), &p) {
+                Ok(pkg) => pkg,
+                Err(e) => return fail(&mut text, &e, exit_for_load_error(&e)),
+            }
         }
         Some(PackageSource::Dts(p)) => match store_source::load_from_store(&p) {
             Ok(pkg) => pkg,
