@@ -19,6 +19,12 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
   fi
 fi
 
+if [ -n "${SSIS_TEST_SQLSERVER:-}" ]; then
+  echo "== msdb: SSIS_TEST_SQLSERVER is set: tests/msdb_store.rs runs against that SQL Server"
+else
+  echo "== msdb: SSIS_TEST_SQLSERVER is not set: the real SQL Server run is skipped; the msdb tests run against the TDS test server (tests/support)"
+fi
+
 failed=()
 run() {
   local name="$1"; shift
