@@ -9,11 +9,19 @@ use std::path::Path;
 use std::process::Command;
 use support::{ADMIN_PASSWORD, ADMIN_USER, TestServer};
 
+/// `ssis exec ARGS /SERVER <test server>`.
 fn ssis_exec(server: &TestServer, args: &[&str]) -> std::process::Output {
+    let mut all = args.to_vec();
+    let name = server.server_name();
+    all.extend(["/SERVER", name.as_str()]);
+    ssis_exec_plain(&all)
+}
+
+/// `ssis exec ARGS` with the test server's login in the environment.
+fn ssis_exec_plain(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_ssis"))
         .arg("exec")
         .args(args)
-        .args(["/SERVER", &server.server_name()])
         .env("SSIS_MSDB_USER", ADMIN_USER)
         .env("SSIS_MSDB_PASSWORD", ADMIN_PASSWORD)
         .env("SSIS_MSDB_OPTIONS", "Encrypt=optional")
@@ -22,8 +30,8 @@ fn ssis_exec(server: &TestServer, args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
-#[test]
-fn runs_a_package_stored_in_msdb() {
+/// A test server whose msdb holds `\Nightly\Hello` (the example package).
+fn server_with_hello() -> TestServer {
     let server = TestServer::start();
     let store = Store::from_backends(vec![(
         TopLevelFolder::SqlServerFolder(SqlServerFolder {
@@ -49,7 +57,12 @@ fn runs_a_package_stored_in_msdb() {
             false,
         )
         .unwrap();
+    server
+}
 
+#[test]
+fn runs_a_package_stored_in_msdb() {
+    let server = server_with_hello();
     let ran = ssis_exec(&server, &["/SQL", "Nightly\\Hello", "/REP", "E"]);
     assert_eq!(
         ran.status.code(),
@@ -67,4 +80,66 @@ fn runs_a_package_stored_in_msdb() {
     );
     let text = String::from_utf8_lossy(&missing.stdout);
     assert!(text.contains("/SQL") && text.contains("Nope"), "{text}");
+}
+
+/// A parent package whose Execute Package task runs `\\Nightly\\Hello`
+/// from the msdb its OLE DB connection names (location "SQL Server").
+fn parent_package(server: &str, child: &str) -> String {
+    format!(
+        r#"<?xml version="1.0"?>
+<DTS:Executable xmlns:DTS="www.microsoft.com/SqlServer/Dts" DTS:refId="Package"
+  DTS:CreationName="Microsoft.Package" DTS:DTSID="{{77777777-0000-0000-0000-000000000001}}"
+  DTS:ExecutableType="Microsoft.Package" DTS:ObjectName="MsdbParent">
+  <DTS:Property DTS:Name="PackageFormatVersion">8</DTS:Property>
+  <DTS:ConnectionManagers>
+    <DTS:ConnectionManager DTS:refId="Package.ConnectionManagers[msdb]" DTS:CreationName="OLEDB"
+      DTS:DTSID="{{77777777-0000-0000-0000-000000000C01}}" DTS:ObjectName="msdb">
+      <DTS:ObjectData>
+        <DTS:ConnectionManager DTS:ConnectionString="Data Source={server};Initial Catalog=msdb;Provider=SQLNCLI11.1;" />
+      </DTS:ObjectData>
+    </DTS:ConnectionManager>
+  </DTS:ConnectionManagers>
+  <DTS:Executables>
+    <DTS:Executable DTS:refId="Package\Run Child" DTS:CreationName="Microsoft.ExecutePackageTask"
+      DTS:DTSID="{{77777777-0000-0000-0000-000000000010}}" DTS:ExecutableType="Microsoft.ExecutePackageTask"
+      DTS:ObjectName="Run Child">
+      <DTS:ObjectData>
+        <ExecutePackageTask>
+          <UseProjectReference>False</UseProjectReference>
+          <Connection>{{77777777-0000-0000-0000-000000000C01}}</Connection>
+          <PackageName>{child}</PackageName>
+        </ExecutePackageTask>
+      </DTS:ObjectData>
+    </DTS:Executable>
+  </DTS:Executables>
+</DTS:Executable>
+"#
+    )
+}
+
+#[test]
+fn execute_package_task_runs_a_child_stored_in_msdb() {
+    let server = server_with_hello();
+    let dir = tempfile::tempdir().unwrap();
+    let parent = dir.path().join("parent.dtsx");
+    std::fs::write(
+        &parent,
+        parent_package(&server.server_name(), "\\Nightly\\Hello"),
+    )
+    .unwrap();
+    let ran = ssis_exec_plain(&["/F", parent.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&ran.stdout);
+    assert_eq!(ran.status.code(), Some(0), "{text}");
+
+    // A child that is not there is found before anything runs.
+    let missing = dir.path().join("missing.dtsx");
+    std::fs::write(
+        &missing,
+        parent_package(&server.server_name(), "\\Nightly\\Nope"),
+    )
+    .unwrap();
+    let refused = ssis_exec_plain(&["/F", missing.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&refused.stdout);
+    assert_eq!(refused.status.code(), Some(1), "{text}");
+    assert!(text.contains("Nope"), "{text}");
 }
