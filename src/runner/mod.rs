@@ -238,11 +238,21 @@ pub fn run_cli(
         return fail(&mut text, &e, EXIT_NOT_LOADED);
     }
     if pkg.has_encrypted_values {
-        let msg = if opts.decrypt.is_some() {
-            "the package holds encrypted sensitive values; /DECRYPT is not supported, they stay empty"
-        } else {
-            "the package holds encrypted sensitive values; they stay empty"
-        };
+        // Asked to decrypt, running with the values missing would be a
+        // half-run of what the caller wanted: refuse before anything runs.
+        // Without /DECRYPT, dtexec too runs on with the values it cannot
+        // decrypt left empty, after a warning.
+        if opts.decrypt.is_some() {
+            let e = Error::new(
+                ErrorKind::Unsupported,
+                "/DECRYPT: the package holds values encrypted with a password \
+                 (EncryptSensitiveWithPassword), and this runner cannot decrypt them; \
+                 save the package with DontSaveSensitive and pass the values with /SET",
+            )
+            .with_target("/DECRYPT");
+            return fail(&mut text, &e, EXIT_NOT_LOADED);
+        }
+        let msg = "the package holds encrypted sensitive values; they stay empty";
         sink.emit(&Event::now(EventKind::OnWarning, "Package", "Package", msg));
     }
     let mut vars = match prepare_variables(&pkg, &opts.sets) {
