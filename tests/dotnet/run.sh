@@ -45,7 +45,10 @@ if [ -f examples/MsDtsSrvr.ini.xml ] && [ -d examples/Packages ]; then
   cp -R examples/MsDtsSrvr.ini.xml examples/Packages "$build/examples/"
   examples_args=("$build/examples")
 fi
-start_service "$target_dir/$profile/ssis" "$build/service"
+if ! start_service "$target_dir/$profile/ssis" "$build/service"; then
+  echo "0 passed, 1 failed"
+  exit 1
+fi
 echo "== mono SsisNativeTests.exe"
 # Mono resolves DllImport("ssis_service") to libssis_service.so on LD_LIBRARY_PATH.
 LD_LIBRARY_PATH="$lib_dir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" SSIS_SERVICE_CONFIG="$build/work/MsDtsSrvr.ini.xml" \
