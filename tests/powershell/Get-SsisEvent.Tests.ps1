@@ -34,6 +34,8 @@ Describe 'Get-SsisEvent' -Skip:$skip {
         @(Get-SsisEvent -EventId 1020).Count | Should -Be 1
         @(Get-SsisEvent -Level Error | Where-Object Level -ne 'Error').Count | Should -Be 0
         @(Get-SsisEvent -Last 1).Count | Should -Be 1
+        (Get-SsisEvent -Message 'SUCCEEDED' -ExecutionId $run.ExecutionId).EventId | Should -Be 1021
+        @(Get-SsisEvent -Since (Get-Date).AddHours(1)).Count | Should -Be 0
     }
 
     It 'reads on after a sequence number' {

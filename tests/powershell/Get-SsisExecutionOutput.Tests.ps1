@@ -22,14 +22,14 @@ AfterAll {
 Describe 'Get-SsisExecutionOutput' -Skip:$skip {
     It 'returns the output as lines' {
         $lines = @($run | Get-SsisExecutionOutput)
-        $lines | Should -Contain 'Hello, world'
+        $lines | Should -Contain 'DTExec: The package execution returned DTSER_SUCCESS (0).'
         $lines | ForEach-Object { $_ | Should -Not -Match "`n" }
     }
 
     It 'returns one string with -Raw, from -Offset' {
         $raw = Get-SsisExecutionOutput -ExecutionId $run.ExecutionId -Raw
         $raw | Should -BeOfType [string]
-        $raw | Should -Match 'Hello, world'
+        $raw | Should -Match 'Say hello'
         $rest = Get-SsisExecutionOutput -ExecutionId $run.ExecutionId -Raw -Offset 1
         $rest | Should -Be $raw.Substring(1)
     }

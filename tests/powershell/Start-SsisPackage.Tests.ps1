@@ -31,12 +31,35 @@ Describe 'Start-SsisPackage' -Skip:$skip {
         $execution = Start-SsisPackage '\File System\Hello' -Wait
         $execution.Status | Should -Be 'Succeeded'
         $execution.EndTime | Should -BeOfType [datetime]
-        (Get-SsisExecutionOutput -ExecutionId $execution.ExecutionId) -join "`n" | Should -Match 'Hello, world'
+        (Get-SsisExecutionOutput -ExecutionId $execution.ExecutionId) -join "`n" | Should -Match 'DTSER_SUCCESS'
     }
 
-    It 'passes -Set overrides' {
+    It 'passes -Set overrides as the options Set array' {
+        # Hello declares no variable Count: the runner refuses the override and says so.
         $execution = Start-SsisPackage '\File System\Hello' -Set @{ Count = 5 } -Wait -ErrorAction SilentlyContinue
         ($execution.CommandLine -join ' ') | Should -Match 'Count\]\.Properties\[Value\];5'
+        $execution.Status | Should -Be 'Failed'
+        ($execution | Get-SsisExecutionOutput) -join "`n" | Should -Match 'User::Count'
+    }
+
+    It 'runs package files with -File, by name and from Get-ChildItem' {
+        $file = Join-Path $TestDrive 'Hallo Welt €.dtsx'
+        Copy-Item -LiteralPath (Join-Path $RepoRoot 'examples/Packages/Hello.dtsx') -Destination $file
+        $execution = Start-SsisPackage -File $file -Wait
+        $execution.Status | Should -Be 'Succeeded'
+        $execution.Store | Should -Be 'File'
+        $execution.PackageName | Should -Be 'Hallo Welt €'
+        $execution.PackagePath | Should -BeNullOrEmpty
+        $piped = @(Get-Item -LiteralPath $file | Start-SsisPackage -Wait)
+        $piped.Count | Should -Be 1
+        $piped[0].PackageFile | Should -Be $execution.PackageFile
+        { Start-SsisPackage -File (Join-Path $TestDrive 'none.dtsx') -ErrorAction Stop } | Should -Throw -ErrorId 'Ssis.NotFound*'
+    }
+
+    It 'honours -WhatIf' {
+        $before = @(Get-SsisExecution -Last 10000).Count
+        Start-SsisPackage '\File System\Hello' -WhatIf
+        @(Get-SsisExecution -Last 10000).Count | Should -Be $before
     }
 
     It 'reports a package that fails as Ssis.PackageFailed with -Wait' {

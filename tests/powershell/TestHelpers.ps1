@@ -63,7 +63,11 @@ function Start-SsisTestService {
 }
 
 function Stop-SsisTestService([object]$Service) {
-    if ($null -ne $Service -and -not $Service.Process.HasExited) {
+    # Asks the service to stop (it stops its running packages first), then kills the
+    # process if it is still there after 15 s.
+    if ($null -eq $Service -or $Service.Process.HasExited) { return }
+    & (Get-SsisTestBinary) --server $Service.Server service stop 2>$null | Out-Null
+    if (-not $Service.Process.WaitForExit(15000)) {
         $Service.Process.Kill()
         $Service.Process.WaitForExit(10000) | Out-Null
     }

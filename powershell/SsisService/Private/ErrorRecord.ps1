@@ -99,33 +99,3 @@ function Invoke-SsisNative {
         $SsisCaller.WriteError($record)
     }
 }
-
-function Invoke-SsisNativeMethod {
-    # Calls [SsisService.SsisNative]::<Name>(arguments) when this build of the binding has it,
-    # else fails with an Unsupported error naming the C function. Used for the functions
-    # the service adds (executions, events, service information).
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory)][string]$Name,
-        [Parameter(Mandatory)][string]$CFunction,
-        [object[]]$ArgumentList = @()
-    )
-    $method = [SsisService.SsisNative].GetMethod($Name)
-    if ($null -eq $method) {
-        $version = [SsisService.SsisNative]::Version()
-        $exception = New-Object SsisService.SsisException([SsisService.SsisStatus]::Unsupported, 'Unsupported', ("this build of libssis_service ({0}) has no {1}: it needs a library with the service's execution functions" -f $version, $CFunction), $CFunction, $null)
-        throw $exception
-    }
-    $parameters = $method.GetParameters()
-    if ($parameters.Count -ne $ArgumentList.Count) {
-        $exception = New-Object SsisService.SsisException([SsisService.SsisStatus]::Unsupported, 'Unsupported', ("SsisNative.{0} takes {1} arguments, this module passes {2}: the module and its library do not match" -f $Name, $parameters.Count, $ArgumentList.Count), $CFunction, $null)
-        throw $exception
-    }
-    $converted = New-Object object[] $parameters.Count
-    for ($i = 0; $i -lt $parameters.Count; $i++) {
-        if ($null -ne $ArgumentList[$i]) {
-            $converted[$i] = [System.Management.Automation.LanguagePrimitives]::ConvertTo($ArgumentList[$i], $parameters[$i].ParameterType)
-        }
-    }
-    return $method.Invoke($null, $converted)
-}

@@ -1,6 +1,5 @@
-# Executions on a service: the calls the service's C functions make available
-# (ssis_package_run, ssis_execution_*, ssis_events_read), made through
-# Invoke-SsisNativeMethod so that a library without them gives a clear Unsupported error.
+# Executions on a service: helpers of the execution cmdlets over ssis_execution_get,
+# ssis_execution_wait and the -Set overrides of ssis_package_run.
 
 function Get-SsisExecutionById {
     # One execution (ssis_execution_get) as an SsisService.Execution object.
@@ -10,7 +9,7 @@ function Get-SsisExecutionById {
         [Parameter(Mandatory)][object]$Connection,
         [Parameter(Mandatory)][string]$ExecutionId
     )
-    $json = Invoke-SsisNativeMethod -Name 'ExecutionGet' -CFunction 'ssis_execution_get' -ArgumentList @($Connection.Handle, $ExecutionId)
+    $json = [SsisService.SsisNative]::ExecutionGet($Connection.Handle, $ExecutionId)
     ConvertFrom-SsisJson -Json $json -TypeName 'SsisService.Execution' -Server $Connection.Server
 }
 
@@ -53,7 +52,7 @@ function Wait-SsisExecutionEnd {
                 if ($left -lt $slice) { $slice = $left }
             }
             try {
-                $json = Invoke-SsisNativeMethod -Name 'ExecutionWait' -CFunction 'ssis_execution_wait' -ArgumentList @($Connection.Handle, $ExecutionId, $slice)
+                $json = [SsisService.SsisNative]::ExecutionWait($Connection.Handle, $ExecutionId, [long]$slice)
                 return (ConvertFrom-SsisJson -Json $json -TypeName 'SsisService.Execution' -Server $Connection.Server)
             }
             catch {

@@ -87,7 +87,7 @@ function Get-SsisEvent {
         if ($PSBoundParameters.ContainsKey('AfterSequence')) { $filter['AfterSequence'] = $AfterSequence }
         $filter['Limit'] = $Last
         $filterJson = ConvertTo-SsisRequestJson -Request $filter
-        $json = Invoke-SsisNative $PSCmdlet { Invoke-SsisNativeMethod -Name 'EventsRead' -CFunction 'ssis_events_read' -ArgumentList @($handle, $filterJson) } -SsisTarget $connection.Server
+        $json = Invoke-SsisNative $PSCmdlet { [SsisService.SsisNative]::EventsRead($handle, $filterJson) } -SsisTarget $connection.Server
         if ($null -ne $json) {
             ConvertFrom-SsisJson -Json $json -TypeName 'SsisService.Event' -Server $connection.Server -Items
         }

@@ -114,7 +114,7 @@ function Get-SsisExecution {
             $filter['Limit'] = $Last
         }
         $filterJson = ConvertTo-SsisRequestJson -Request $filter
-        $json = Invoke-SsisNative $PSCmdlet { Invoke-SsisNativeMethod -Name 'ExecutionsList' -CFunction 'ssis_executions_list' -ArgumentList @($handle, $filterJson) } -SsisTarget $connection.Server
+        $json = Invoke-SsisNative $PSCmdlet { [SsisService.SsisNative]::ExecutionsList($handle, $filterJson) } -SsisTarget $connection.Server
         if ($null -ne $json) {
             ConvertFrom-SsisJson -Json $json -TypeName 'SsisService.Execution' -Server $connection.Server -Items
         }

@@ -65,7 +65,7 @@ function Get-SsisExecutionOutput {
             $truncated = $false
             while ($true) {
                 $options = ConvertTo-SsisRequestJson -Request ([ordered]@{ Offset = $at })
-                $json = Invoke-SsisNative $PSCmdlet { Invoke-SsisNativeMethod -Name 'ExecutionOutput' -CFunction 'ssis_execution_output' -ArgumentList @($handle, $id, $options) } -SsisTarget $id
+                $json = Invoke-SsisNative $PSCmdlet { [SsisService.SsisNative]::ExecutionOutput($handle, $id, $options) } -SsisTarget $id
                 if ($null -eq $json) { $failed = $true; break }
                 $chunk = ConvertFrom-Json -InputObject $json
                 [void]$text.Append([string]$chunk.Text)

@@ -55,7 +55,7 @@ function Get-SsisServer {
             foreach ($connection in $found) {
                 if (-not $Detailed) { $connection; continue }
                 $handle = $connection.Handle
-                $json = Invoke-SsisNative $PSCmdlet { Invoke-SsisNativeMethod -Name 'ServiceInfo' -CFunction 'ssis_service_info' -ArgumentList @($handle) } -SsisTarget $connection.Server
+                $json = Invoke-SsisNative $PSCmdlet { [SsisService.SsisNative]::ServiceInfo($handle) } -SsisTarget $connection.Server
                 if ($null -ne $json) {
                     ConvertFrom-SsisJson -Json $json -TypeName 'SsisService.ServiceInfo' -Server $connection.Server
                 }

@@ -1,22 +1,28 @@
 function Start-SsisPackage {
     <#
     .SYNOPSIS
-    Runs stored packages on the service.
+    Runs packages on the service: stored packages, or package files.
 
     .DESCRIPTION
-    Asks the service to run each package (by store path) and returns its execution at once
-    (Status Running). -Set overrides variables or properties for this run, as dtexec's /SET
-    does. With -Wait, waits until the package ends (showing its status and current task as
-    progress; Ctrl+C stops waiting, not the package) and returns the finished execution; an
-    execution that did not succeed is also reported as an error (Ssis.PackageFailed), so
-    -ErrorAction Stop makes a script stop on it.
+    Asks the service to run each package and returns its execution at once (Status Running).
+    Packages are named by store path (-Path), or given as package files with -File (as dtexec
+    /F; the service reads the file, so it must be a path the service can open). -Set overrides
+    variables or properties for this run, as dtexec's /SET does. With -Wait, waits until the
+    package ends (showing its status and current task as progress; Ctrl+C stops waiting, not
+    the package) and returns the finished execution; an execution that did not succeed is also
+    reported as an error (Ssis.PackageFailed), so -ErrorAction Stop makes a script stop on it.
 
     .PARAMETER Path
     Store paths of the packages to run; bound from package objects by Path.
 
+    .PARAMETER File
+    Package files (.dtsx) to run instead of stored packages; relative paths are resolved from
+    the current location. Bound from file objects by FullName (Get-ChildItem *.dtsx).
+
     .PARAMETER Set
     Variable overrides: keys are variable names ('Count', 'User::Count') or property paths
-    ('\Package.Variables[User::Count].Properties[Value]'); values are sent as text.
+    ('\Package.Variables[User::Count].Properties[Value]'); values are sent as text (dates as
+    ISO 8601).
 
     .PARAMETER Wait
     Waits until each package ends.
@@ -43,12 +49,23 @@ function Start-SsisPackage {
 
     Runs every package of a folder, one after the other.
 
+    .EXAMPLE
+    Start-SsisPackage -File ./build/Load.dtsx -Wait -Timeout 600 -Server .
+
+    Runs a package file that is not in the store, waiting ten minutes at most.
+
+    .EXAMPLE
+    Get-ChildItem ./build -Filter *.dtsx | Start-SsisPackage -Wait
+
+    Runs every package file of a folder (files bind to -File by their FullName).
+
     .INPUTS
-    SsisService.Package, or objects with the properties Path and Server.
+    SsisService.Package, objects with the properties Path and Server, or files (FullName)
+    with -File.
 
     .OUTPUTS
-    SsisService.Execution. ExecutionId, PackageName, PackagePath, Status, StartedBy,
-    StartTime, EndTime, Duration, ExitCode, CurrentTask, Server.
+    SsisService.Execution. ExecutionId, PackageName, PackagePath, PackageFile, Store, Status,
+    StartedBy, StartTime, EndTime, Duration, ExitCode, CurrentTask, CommandLine, Server.
 
     .LINK
     Stop-SsisPackage
@@ -56,11 +73,15 @@ function Start-SsisPackage {
     .LINK
     Wait-SsisExecution
     #>
-    [CmdletBinding(SupportsShouldProcess)]
+    [CmdletBinding(SupportsShouldProcess, DefaultParameterSetName = 'Path')]
     [OutputType('SsisService.Execution')]
     param(
-        [Parameter(Mandatory, Position = 0, ValueFromPipeline, ValueFromPipelineByPropertyName)]
+        [Parameter(ParameterSetName = 'Path', Mandatory, Position = 0, ValueFromPipeline, ValueFromPipelineByPropertyName)]
         [string[]]$Path,
+
+        [Parameter(ParameterSetName = 'File', Mandatory, ValueFromPipelineByPropertyName)]
+        [Alias('FullName')]
+        [string[]]$File,
 
         [System.Collections.IDictionary]$Set,
 
@@ -75,11 +96,21 @@ function Start-SsisPackage {
     process {
         $connection = Resolve-SsisConnection -Caller $PSCmdlet -Server $Server
         $handle = $connection.Handle
-        $options = ConvertTo-SsisRequestJson -Request @{ Set = (ConvertTo-SsisSetList -Set $Set) }
-        foreach ($each in $Path) {
-            $storePath = ConvertTo-SsisStorePath -Path $each
-            if (-not $PSCmdlet.ShouldProcess(('{0} on {1}' -f $storePath, $connection.Server), 'Run package')) { continue }
-            $json = Invoke-SsisNative $PSCmdlet { Invoke-SsisNativeMethod -Name 'PackageRun' -CFunction 'ssis_package_run' -ArgumentList @($handle, $storePath, $options) } -SsisTarget $storePath
+        $isFile = $PSCmdlet.ParameterSetName -eq 'File'
+        $options = ConvertTo-SsisRequestJson -Request ([ordered]@{ Set = (ConvertTo-SsisSetList -Set $Set); File = $isFile })
+        $targets = $Path
+        if ($isFile) { $targets = $File }
+        foreach ($each in $targets) {
+            if ($isFile) {
+                $target = $PSCmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath($each)
+                $action = 'Run package file'
+            }
+            else {
+                $target = ConvertTo-SsisStorePath -Path $each
+                $action = 'Run package'
+            }
+            if (-not $PSCmdlet.ShouldProcess(('{0} on {1}' -f $target, $connection.Server), $action)) { continue }
+            $json = Invoke-SsisNative $PSCmdlet { [SsisService.SsisNative]::PackageRun($handle, $target, $options) } -SsisTarget $target
             if ($null -eq $json) { continue }
             $execution = ConvertFrom-SsisJson -Json $json -TypeName 'SsisService.Execution' -Server $connection.Server
             if (-not $Wait) { $execution; continue }
@@ -88,7 +119,7 @@ function Start-SsisPackage {
             if ($null -eq $final) { continue }
             $final
             if ($final.Status -ne 'Succeeded') {
-                $message = "Package '{0}' ended with status {1} (exit code {2}) in execution {3}." -f $storePath, $final.Status, $final.ExitCode, $id
+                $message = "Package '{0}' ended with status {1} (exit code {2}) in execution {3}." -f $target, $final.Status, $final.ExitCode, $id
                 if ($final.Message) { $message = $message + ' ' + $final.Message }
                 $record = New-SsisUsageError -Kind 'PackageFailed' -TargetObject $final -Message $message -Category InvalidResult
                 $PSCmdlet.WriteError($record)

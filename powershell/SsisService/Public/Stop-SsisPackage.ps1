@@ -4,9 +4,11 @@ function Stop-SsisPackage {
     Stops running packages.
 
     .DESCRIPTION
-    Asks the service to stop each execution: the package's process tree gets a graceful stop,
-    then is killed after the service's grace period. The execution then ends with status
-    Stopped. Asks for confirmation unless -Force or -Confirm:$false is given.
+    Asks the service to stop each execution and returns at once: the package's process tree
+    gets a graceful stop, then is killed after the service's grace period, and the execution
+    then ends with status Stopped (meanwhile its status is Stopping). Pipe the executions to
+    Wait-SsisExecution to wait for the end. Asks for confirmation unless -Force or
+    -Confirm:$false is given.
 
     .PARAMETER ExecutionId
     Ids of the executions to stop; bound from execution objects by ExecutionId.
@@ -15,7 +17,8 @@ function Stop-SsisPackage {
     Does not ask for confirmation.
 
     .PARAMETER PassThru
-    Returns the executions (Status Stopping, or their final status if already ended).
+    Returns the executions as they are right after the request (Status Stopping, or their
+    final status if already ended).
 
     .PARAMETER Server
     The service to ask. Default: the default connection; bound from execution objects.
@@ -26,9 +29,9 @@ function Stop-SsisPackage {
     Stops every running package, asking for each.
 
     .EXAMPLE
-    Get-SsisExecution -Running | Where-Object PackageName -eq 'Daily Load' | Stop-SsisPackage -Force -PassThru
+    Get-SsisExecution -Running | Where-Object PackageName -eq 'Daily Load' | Stop-SsisPackage -Force -PassThru | Wait-SsisExecution
 
-    Stops the running Daily Load packages without asking.
+    Stops the running Daily Load packages without asking, and waits until they have ended.
 
     .INPUTS
     SsisService.Execution, or objects with the properties ExecutionId and Server.
@@ -61,15 +64,10 @@ function Stop-SsisPackage {
         $handle = $connection.Handle
         foreach ($id in $ExecutionId) {
             if (-not $PSCmdlet.ShouldProcess(('execution {0} on {1}' -f $id, $connection.Server), 'Stop package')) { continue }
-            $result = Invoke-SsisNative $PSCmdlet { Invoke-SsisNativeMethod -Name 'ExecutionStop' -CFunction 'ssis_execution_stop' -ArgumentList @($handle, $id); $true } -SsisTarget $id
-            if ($null -eq $result -or -not $PassThru) { continue }
-            $json = @($result | Where-Object { $_ -is [string] })
-            if ($json.Count -gt 0) {
-                ConvertFrom-SsisJson -Json $json[0] -TypeName 'SsisService.Execution' -Server $connection.Server
-            }
-            else {
-                Invoke-SsisNative $PSCmdlet { Get-SsisExecutionById -Connection $connection -ExecutionId $id } -SsisTarget $id
-            }
+            # ssis_execution_stop only asks: the stop is asynchronous (Wait-SsisExecution waits for it).
+            $asked = Invoke-SsisNative $PSCmdlet { [SsisService.SsisNative]::ExecutionStop($handle, $id); $true } -SsisTarget $id
+            if ($true -ne $asked -or -not $PassThru) { continue }
+            Invoke-SsisNative $PSCmdlet { Get-SsisExecutionById -Connection $connection -ExecutionId $id } -SsisTarget $id
         }
     }
 }
