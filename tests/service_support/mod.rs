@@ -62,8 +62,47 @@ impl Fixture {
         f
     }
 
+    /// A fixture whose configuration names no executor (the built-in runner,
+    /// `ssis exec`), with one-task packages `Nap` (Execute Process `sleep
+    /// <nap_seconds>`, succeeds) and `Broken` (Execute Process `false`, fails).
+    pub fn builtin(nap_seconds: u32) -> Fixture {
+        let f = Fixture::new(true);
+        let sample = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/Packages/Hello.dtsx"),
+        )
+        .unwrap();
+        let task = r#"Executable="echo"
+          Arguments="Hello, world""#;
+        assert!(
+            sample.contains(task),
+            "examples/Packages/Hello.dtsx changed"
+        );
+        let nap = sample.replace(
+            task,
+            &format!("Executable=\"sleep\"\n          Arguments=\"{nap_seconds}\""),
+        );
+        let broken = sample.replace(task, "Executable=\"false\"");
+        let jobs = f.dir.path().join("Packages/Jobs");
+        std::fs::write(jobs.join("Nap.dtsx"), nap).unwrap();
+        std::fs::write(jobs.join("Broken.dtsx"), broken).unwrap();
+        f.write_config_with(true, &["File System"], None);
+        f
+    }
+
     /// Rewrites the configuration with these File System folder names (all on `Packages`).
     pub fn write_config(&self, stop_on_shutdown: bool, folders: &[&str]) {
+        let exec = self.dir.path().join("executor.sh");
+        self.write_config_with(stop_on_shutdown, folders, Some(&exec));
+    }
+
+    /// Rewrites the configuration: folders as [`Fixture::write_config`], and
+    /// this executor (`None`: the built-in runner).
+    pub fn write_config_with(
+        &self,
+        stop_on_shutdown: bool,
+        folders: &[&str],
+        executor: Option<&Path>,
+    ) {
         let folders: String = folders
             .iter()
             .map(|n| {
@@ -78,12 +117,14 @@ impl Fixture {
   <StopExecutingPackagesOnShutdown>{stop_on_shutdown}</StopExecutingPackagesOnShutdown>
   <TopLevelFolders>
 {folders}  </TopLevelFolders>
-  <SsisService>
-    <Executor>{}</Executor>
-  </SsisService>
-</DtsServiceConfiguration>
+{}</DtsServiceConfiguration>
 "#,
-            self.dir.path().join("executor.sh").display()
+            executor
+                .map(|e| format!(
+                    "  <SsisService>\n    <Executor>{}</Executor>\n  </SsisService>\n",
+                    e.display()
+                ))
+                .unwrap_or_default()
         );
         std::fs::write(self.config(), text).unwrap();
     }
@@ -110,6 +151,11 @@ impl Fixture {
 
     /// Starts `ssis service run` and waits until it answers.
     pub fn start(&self) -> Daemon {
+        self.start_with(&[])
+    }
+
+    /// Starts `ssis service run` with extra options and waits until it answers.
+    pub fn start_with(&self, extra: &[&str]) -> Daemon {
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -122,6 +168,7 @@ impl Fixture {
             .arg(self.socket())
             .arg("--state-dir")
             .arg(self.state())
+            .args(extra)
             .env_remove("SSIS_SERVICE_SOCKET")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
