@@ -208,7 +208,7 @@ fn the_store_is_served_over_the_socket() {
         .collect();
     assert_eq!(names, ["File System"]);
     let pk = d.json(&["--server", ".", "package", "list", "\\File System\\Jobs"]);
-    assert_eq!(pk["Items"].as_array().unwrap().len(), 4, "{pk}");
+    assert_eq!(pk["Items"].as_array().unwrap().len(), 7, "{pk}");
     let made = d.json(&["--server", ".", "folder", "create", "\\File System\\New"]);
     assert_eq!(made["Path"], "\\File System\\New");
     assert!(f.dir.path().join("Packages/New").is_dir());

@@ -100,13 +100,18 @@ fn shutdown_leaves_packages_running_and_the_next_start_finds_them() {
     let d = f.start();
     let (id, pid) = start_sleep(&d);
     d.stop();
-    assert_eq!(group_members(pid).len(), 3, "the package keeps running");
+    assert_eq!(
+        group_members(pid).len(),
+        4,
+        "the package (supervisor, script, two sleeps) keeps running"
+    );
     let d = f.start();
     let ps = d.json(&["ps"]);
     assert_eq!(ps["Items"][0]["ExecutionId"], id.as_str(), "{ps}");
     assert_eq!(ps["Items"][0]["Status"], "Running");
     assert!(event_ids(&d).contains(&1027));
-    // It ends while adopted: the service sees it go; the exit code is unknown.
+    // The whole group, supervisor included, is killed while adopted: the
+    // service sees it go, and with no exit file the result is unknown.
     kill_group(pid);
     let e = d.wait_for(&id, "end", |e| e["Status"] != "Running");
     assert_eq!(e["Status"], "Unknown", "{e}");
@@ -142,6 +147,77 @@ fn kill_9_loses_no_history_and_a_restart_adopts_or_marks_unknown() {
     let stopped = d.json(&["stop", &kept]);
     assert_eq!(stopped["Status"], "Stopped", "{stopped}");
     assert!(group_members(kept_pid).is_empty());
+    d.stop();
+}
+
+fn start_gate(d: &service_support::Daemon, name: &str) -> String {
+    let e = d.json(&["run", &format!("\\File System\\Jobs\\{name}")]);
+    let id = e["ExecutionId"].as_str().unwrap().to_string();
+    d.wait_for(&id, "running task", |e| !e["CurrentTask"].is_null());
+    id
+}
+
+#[test]
+fn after_kill_9_and_a_restart_the_real_exit_codes_are_recorded() {
+    let f = Fixture::new(true);
+    let d = f.start();
+    let ok = start_gate(&d, "GateOk");
+    let failed = start_gate(&d, "GateFail");
+    let late = start_gate(&d, "GateLate");
+    let pid_of = |id: &str| {
+        d.json(&["history"])["Items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["ExecutionId"] == id)
+            .unwrap()["ProcessId"]
+            .as_u64()
+            .unwrap() as u32
+    };
+    let (ok_pid, failed_pid, late_pid) = (pid_of(&ok), pid_of(&failed), pid_of(&late));
+    d.kill9();
+    // Two end while no service runs...
+    f.open_gate("GateOk", 0);
+    f.open_gate("GateFail", 9);
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while !(group_members(ok_pid).is_empty() && group_members(failed_pid).is_empty()) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the gated packages did not end"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let d = f.start();
+    let e = d.wait_for(&ok, "end", |e| e["Status"] != "Running");
+    assert_eq!(
+        (e["Status"].as_str(), e["ExitCode"].as_i64()),
+        (Some("Succeeded"), Some(0)),
+        "{e}"
+    );
+    let e = d.wait_for(&failed, "end", |e| e["Status"] != "Running");
+    assert_eq!(
+        (e["Status"].as_str(), e["ExitCode"].as_i64()),
+        (Some("Failed"), Some(9)),
+        "{e}"
+    );
+    assert!(
+        e["Message"].as_str().unwrap().contains("exit code 9"),
+        "{e}"
+    );
+    // ...and one ends later, while the restarted service watches it.
+    assert_eq!(d.json(&["ps"])["Items"][0]["ExecutionId"], late.as_str());
+    f.open_gate("GateLate", 0);
+    let e = d.wait_for(&late, "end", |e| e["Status"] != "Running");
+    assert_eq!(
+        (e["Status"].as_str(), e["ExitCode"].as_i64()),
+        (Some("Succeeded"), Some(0)),
+        "{e}"
+    );
+    assert!(group_members(late_pid).is_empty());
+    assert!(
+        !f.state().join(format!("output/{late}.exit")).exists(),
+        "the exit file is removed once recorded"
+    );
     d.stop();
 }
 

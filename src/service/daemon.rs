@@ -146,6 +146,8 @@ async fn serve(options: ServiceOptions) -> Result<i32> {
         output_cap: options.output_cap,
         stop_grace: options.stop_grace,
         poll: Duration::from_millis(100),
+        supervisor: std::env::current_exe()
+            .map_err(|e| Error::internal(format!("cannot find this program's path: {e}")))?,
     };
     let executions = Executions::new(Arc::clone(&db), log.clone(), settings)?;
     let svc = Arc::new(Service::new(

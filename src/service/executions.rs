@@ -8,6 +8,7 @@ use super::identity::Peer;
 use super::launch::{self, Executor};
 use super::output::{self, OutputTail, RunnerEvent};
 use super::process::{self, Stop};
+use super::supervise::{self, ExitReport};
 use super::times::{format_ms, now_ms};
 use crate::config::ServiceConfig;
 use crate::error::{Error, ErrorKind, Result};
@@ -38,6 +39,8 @@ pub struct Settings {
     pub stop_grace: Duration,
     /// How often output is scanned and adopted processes are checked.
     pub poll: Duration,
+    /// The program whose `service supervise` wraps each executor (this binary).
+    pub supervisor: PathBuf,
 }
 
 /// An execution whose process the service watches.
@@ -101,6 +104,11 @@ impl Executions {
         self.settings.output_dir.join(format!("{id}.log"))
     }
 
+    /// Where the supervisor of `id` writes the executor's exit code.
+    fn exit_path(&self, id: &str) -> PathBuf {
+        self.settings.output_dir.join(format!("{id}.exit"))
+    }
+
     /// Starts a package for `peer`.
     pub fn start(
         self: &Arc<Self>,
@@ -120,6 +128,7 @@ impl Executions {
             })
         })?;
         let executor = Executor::from_config(config)?;
+        executor.check()?;
         let command_line = executor.command_line(&target, &params.set);
         let id = uuid::Uuid::new_v4().to_string();
         let start_ms = now_ms();
@@ -150,8 +159,16 @@ impl Executions {
             .clone()
             .or(record.package_file.clone())
             .unwrap_or_default();
-        let spawned = OutputTail::create(&self.log_path(&id), self.settings.output_cap)
-            .and_then(|(tail, file)| spawn(&command_line, &id, file).map(|child| (tail, child)));
+        let spawned = OutputTail::create(&self.log_path(&id), self.settings.output_cap).and_then(
+            |(tail, file)| {
+                let cmd = supervise::command_line(
+                    &self.settings.supervisor,
+                    &self.exit_path(&id),
+                    &command_line,
+                );
+                spawn(&cmd, &id, file).map(|child| (tail, child))
+            },
+        );
         let (tail, child) = match spawned {
             Ok(v) => v,
             Err(err) => {
@@ -246,26 +263,42 @@ impl Executions {
 
     fn finish(&self, active: &Active, ending: Ending, stopped: bool) {
         let id = active.id.as_str();
-        let (exit_code, detail) = match &ending {
-            Ending::Exited(s) => exit_code(s),
-            Ending::Gone => (
+        let exit_file = self.exit_path(id);
+        // The supervisor's report is the executor's own result; without one
+        // (the supervisor itself was killed), the supervisor's status is used.
+        let report = ExitReport::read(&exit_file);
+        let (exit_code, detail, success) = match (&report, &ending) {
+            (Some(r), _) => (
+                Some(r.exit_code),
+                r.describe(),
+                Some(r.exit_code == 0 && r.error.is_none()),
+            ),
+            (None, Ending::Exited(s)) => {
+                let (code, detail) = exit_code(s);
+                (code, detail, Some(s.success()))
+            }
+            (None, Ending::Gone) => (
                 None,
-                "the process ended while the service was not its parent; its exit code is unknown"
+                "the process ended while the service was not its parent and left no exit code"
                     .to_string(),
+                None,
             ),
         };
-        let status = match (&ending, stopped) {
+        let status = match (success, stopped) {
             (_, true) => ExecutionStatus::Stopped,
-            (Ending::Exited(s), false) if s.success() => ExecutionStatus::Succeeded,
-            (Ending::Exited(_), false) => ExecutionStatus::Failed,
-            (Ending::Gone, false) => ExecutionStatus::Unknown,
+            (Some(true), false) => ExecutionStatus::Succeeded,
+            (Some(false), false) => ExecutionStatus::Failed,
+            (None, false) => ExecutionStatus::Unknown,
         };
         let message = match status {
             ExecutionStatus::Succeeded => None,
             _ => Some(detail.clone()),
         };
-        if let Err(err) = self.db.finish(id, status, exit_code, message.as_deref()) {
-            eprintln!("ssis-service: cannot record the end of execution {id}: {err}");
+        match self.db.finish(id, status, exit_code, message.as_deref()) {
+            Ok(()) => {
+                let _ = std::fs::remove_file(&exit_file);
+            }
+            Err(err) => eprintln!("ssis-service: cannot record the end of execution {id}: {err}"),
         }
         let record = self.db.get_execution(id).ok().flatten();
         let (user, what) = record
@@ -522,25 +555,11 @@ impl Executions {
                     tokio::spawn(async move { me.monitor(active, None, ticks, tail).await });
                 }
                 _ => {
-                    let message = "the service was not running when the execution ended; its result is unknown";
-                    self.db.finish(
-                        &e.execution_id,
-                        ExecutionStatus::Unknown,
-                        None,
-                        Some(message),
-                    )?;
-                    self.log.write(Entry {
-                        level: EventLevel::Warning,
-                        event_id: ids::EXECUTION_LOST,
-                        source: "Executions",
-                        user: Some(&e.started_by),
-                        message: format!(
-                            "Execution {} ({}): {message}.",
-                            e.execution_id, e.package_name
-                        ),
-                        data: json!({"ProcessId": e.process_id, "PreviousStatus": e.status}),
-                        execution_id: Some(&e.execution_id),
-                    });
+                    // Ended while the service was down: its supervisor's exit
+                    // file has the result, else it is Unknown.
+                    let active = self.watch(e.execution_id.clone(), e.process_id.unwrap_or(0));
+                    let stopping = e.status == ExecutionStatus::Stopping;
+                    self.finish(&active, Ending::Gone, stopping);
                 }
             }
         }
@@ -640,8 +659,12 @@ fn exit_code(status: &ExitStatus) -> (Option<i32>, String) {
     (None, "ended without an exit code".into())
 }
 
-/// Spawns the executor in its own process group, stdout and stderr into `log`.
-fn spawn(cmd: &[String], id: &str, log: std::fs::File) -> Result<tokio::process::Child> {
+/// Spawns the supervised executor in its own process group, stdout and stderr into `log`.
+fn spawn(
+    cmd: &[std::ffi::OsString],
+    id: &str,
+    log: std::fs::File,
+) -> Result<tokio::process::Child> {
     let program = cmd
         .first()
         .ok_or_else(|| Error::internal("empty executor command line"))?;

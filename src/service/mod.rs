@@ -6,7 +6,8 @@
 //! Layout: [`daemon`] (start-up, accept loop, shutdown), [`connection`] and
 //! [`dispatch`] (one client, one request), [`state`] (configuration in force,
 //! reload), [`executions`] with [`launch`], [`process`] and [`output`]
-//! (running packages), [`db`] and [`eventlog`] (the state database),
+//! (running packages; [`supervise`] is the per-execution wrapper process
+//! that records the exit code), [`db`] and [`eventlog`] (the state database),
 //! [`transport`], [`identity`], [`signals`], [`paths`], [`times`].
 
 pub mod connection;
@@ -22,6 +23,7 @@ pub mod paths;
 pub mod process;
 pub mod signals;
 pub mod state;
+pub mod supervise;
 pub mod times;
 pub mod transport;
 

@@ -14,7 +14,8 @@ pub const SSIS: &str = env!("CARGO_BIN_EXE_ssis");
 
 /// A dtexec stand-in: honours `/F` and `/SET`, prints JSON event lines, and
 /// behaves by package name: `*Sleep*` waits on two `sleep` children,
-/// `*Stubborn*` also ignores SIGTERM, `*Fail*` exits 7, others succeed.
+/// `*Stubborn*` also ignores SIGTERM, `*Fail*` exits 7, `*Gate*` waits for
+/// `<package file>.go` and exits with the code written in it, others succeed.
 const EXECUTOR: &str = r#"#!/bin/sh
 file=""
 while [ $# -gt 0 ]; do
@@ -27,6 +28,7 @@ done
 [ -f "$file" ] || { echo "no package file '$file'" >&2; exit 4; }
 printf '{"Time":"2024-01-01T00:00:00Z","Event":"OnPreExecute","SourcePath":"Package\\\\Work","SourceType":"Task","Message":""}\n'
 case "$file" in
+  *Gate*) while [ ! -f "$file.go" ]; do sleep 0.05; done; exit "$(cat "$file.go")" ;;
   *Stubborn*) trap '' TERM; sleep 300 & sleep 300 & wait ;;
   *Sleep*) sleep 300 & sleep 300 & wait ;;
   *Fail*) echo "failing"; exit 7 ;;
@@ -50,7 +52,9 @@ impl Fixture {
         let packages = dir.path().join("Packages/Jobs");
         std::fs::create_dir_all(&packages).unwrap();
         let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/Packages/Hello.dtsx");
-        for name in ["Quick", "Sleep", "Stubborn", "Fail"] {
+        for name in [
+            "Quick", "Sleep", "Stubborn", "Fail", "GateOk", "GateFail", "GateLate",
+        ] {
             std::fs::copy(&sample, packages.join(format!("{name}.dtsx"))).unwrap();
         }
         let exec = dir.path().join("executor.sh");
@@ -142,6 +146,15 @@ impl Fixture {
     /// The state directory.
     pub fn state(&self) -> PathBuf {
         self.dir.path().join("state")
+    }
+
+    /// Lets a `Gate*` package end with `code`.
+    pub fn open_gate(&self, name: &str, code: i32) {
+        let go = self
+            .dir
+            .path()
+            .join(format!("Packages/Jobs/{name}.dtsx.go"));
+        std::fs::write(go, code.to_string()).unwrap();
     }
 
     /// A package file of the store.
