@@ -265,3 +265,53 @@ fn a_second_service_on_the_same_state_directory_is_refused() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("already uses the state directory"));
     d.stop();
 }
+
+#[test]
+fn retention_prunes_old_output_logs_then_old_history() {
+    let f = Fixture::new(true);
+    let d = f.start();
+    let old = d.json(&["run", "\\File System\\Jobs\\Quick", "--wait"]);
+    let old_id = old["ExecutionId"].as_str().unwrap().to_string();
+    let log = f.state().join(format!("output/{old_id}.log"));
+    assert!(log.exists());
+    d.stop();
+    std::thread::sleep(Duration::from_millis(1500));
+    // One second (in days): the log goes, the history row stays.
+    let second = "0.0000116";
+    let d = f.start_with(&["--output-retention-days", second]);
+    assert!(!log.exists(), "the old output log is pruned");
+    let h = d.json(&["history"]);
+    assert_eq!(h["Items"][0]["ExecutionId"], old_id.as_str(), "{h}");
+    let fresh = d.json(&["run", "\\File System\\Jobs\\Quick", "--wait"]);
+    let fresh_id = fresh["ExecutionId"].as_str().unwrap().to_string();
+    d.stop();
+    std::thread::sleep(Duration::from_millis(1500));
+    f.write_config(false, &["File System"]);
+    let d = f.start_with(&["--history-retention-days", "0.0000116"]);
+    let ids: Vec<String> = d.json(&["history"])["Items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["ExecutionId"].as_str().unwrap().to_string())
+        .collect();
+    assert!(ids.is_empty(), "both ended more than a second ago: {ids:?}");
+    assert!(!f.state().join(format!("output/{fresh_id}.log")).exists());
+    let ev = d.json(&["events", "--event-id", "1031"]);
+    assert_eq!(ev["Items"].as_array().unwrap().len(), 2, "{ev}");
+    // A running execution (left running by the stop) is never pruned.
+    let (running, pid) = start_sleep(&d);
+    d.stop();
+    std::thread::sleep(Duration::from_millis(1500));
+    let d = f.start_with(&["--history-retention-days", "0.0000116"]);
+    let h = d.json(&["history"]);
+    assert_eq!(h["Items"][0]["ExecutionId"], running.as_str(), "{h}");
+    assert_eq!(h["Items"][0]["Status"], "Running", "{h}");
+    d.stop();
+    kill_group(pid);
+    let o = std::process::Command::new(service_support::SSIS)
+        .args(["service", "run", "--history-retention-days=-1"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(6));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("number of days"));
+}

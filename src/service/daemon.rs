@@ -3,6 +3,7 @@
 use super::db::Db;
 use super::eventlog::{Entry, EventLog, ids};
 use super::executions::{Executions, Settings};
+use super::retention::{self, Retention};
 use super::state::{Service, describe_path, load};
 use super::transport::Listener;
 use super::{connection, paths, signals};
@@ -12,6 +13,9 @@ use serde_json::json;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
+
+/// One day.
+pub const DAY: Duration = Duration::from_secs(86_400);
 
 /// How to run the service (command-line options; the configuration file's
 /// extensions fill what is not given).
@@ -27,8 +31,8 @@ pub struct ServiceOptions {
     pub stop_grace: Duration,
     /// Size cap of one execution's output log.
     pub output_cap: u64,
-    /// Event-log entries older than this many days are deleted.
-    pub event_retention_days: u32,
+    /// How long ended executions, output logs and event-log entries are kept.
+    pub retention: Retention,
 }
 
 impl Default for ServiceOptions {
@@ -39,7 +43,11 @@ impl Default for ServiceOptions {
             state_dir: None,
             stop_grace: Duration::from_secs(10),
             output_cap: 10 * 1024 * 1024,
-            event_retention_days: 30,
+            retention: Retention {
+                history: DAY * 90,
+                output: DAY * 30,
+                events: DAY * 30,
+            },
         }
     }
 }
@@ -161,7 +169,11 @@ async fn serve(options: ServiceOptions) -> Result<i32> {
     ));
     executions.recover()?;
     signals::install(Arc::clone(&svc))?;
-    prune(&svc, options.event_retention_days);
+    // TODO(issue 6, configuration extension elements): HistoryRetentionDays,
+    // OutputRetentionDays and EventRetentionDays under <SsisService> in the
+    // configuration file, once src/config reads them; command-line flags win.
+    let retention = options.retention;
+    prune(&svc, &retention);
     log.write(Entry {
         level: EventLevel::Information,
         event_id: ids::SERVICE_STARTED,
@@ -173,7 +185,8 @@ async fn serve(options: ServiceOptions) -> Result<i32> {
     });
 
     let mut connections = tokio::task::JoinSet::new();
-    let mut retention = tokio::time::interval(Duration::from_secs(3600));
+    let mut retention_tick = tokio::time::interval(Duration::from_secs(3600));
+    retention_tick.tick().await;
     let reason = loop {
         tokio::select! {
             reason = svc.shutting_down() => break reason,
@@ -186,7 +199,7 @@ async fn serve(options: ServiceOptions) -> Result<i32> {
                     tokio::time::sleep(Duration::from_millis(50)).await;
                 }
             },
-            _ = retention.tick() => prune(&svc, options.event_retention_days),
+            _ = retention_tick.tick() => prune(&svc, &retention),
             Some(_) = connections.join_next(), if !connections.is_empty() => {}
         }
     };
@@ -212,10 +225,24 @@ async fn serve(options: ServiceOptions) -> Result<i32> {
     Ok(0)
 }
 
-fn prune(svc: &Service, days: u32) {
-    let before = super::times::now_ms() - i64::from(days) * 86_400_000;
-    if let Err(e) = svc.db.prune_events(before) {
-        eprintln!("ssis-service: cannot apply the event retention: {e}");
+/// Applies the retention; logs what it deleted.
+fn prune(svc: &Service, r: &Retention) {
+    let output_dir = svc.state_dir.join("output");
+    match retention::apply(&svc.db, &output_dir, r, super::times::now_ms()) {
+        Ok(p) if p != retention::Pruned::default() => svc.log.write(Entry {
+            level: EventLevel::Information,
+            event_id: ids::RETENTION_APPLIED,
+            source: "Service",
+            user: None,
+            message: format!(
+                "Retention: deleted {} ended executions, {} output files and {} event-log entries.",
+                p.executions, p.files, p.events
+            ),
+            data: json!({"Executions": p.executions, "Files": p.files, "Events": p.events}),
+            execution_id: None,
+        }),
+        Ok(_) => {}
+        Err(e) => eprintln!("ssis-service: cannot apply the retention: {e}"),
     }
 }
 

@@ -62,6 +62,8 @@ pub mod ids {
     pub const PACKAGE_LEFT_RUNNING: u32 = 1029;
     /// The package store changed (import, delete, copy, move, folder changes, configuration).
     pub const STORE_CHANGED: u32 = 1030;
+    /// The retention deleted old executions, output logs or event-log entries.
+    pub const RETENTION_APPLIED: u32 = 1031;
 }
 
 /// Writes event-log entries.

@@ -8,7 +8,7 @@
 //! reload), [`executions`] with [`launch`], [`process`] and [`output`]
 //! (running packages; [`supervise`] is the per-execution wrapper process
 //! that records the exit code), [`db`] and [`eventlog`] (the state database),
-//! [`transport`], [`identity`], [`signals`], [`paths`], [`times`].
+//! [`retention`], [`transport`], [`identity`], [`signals`], [`paths`], [`times`].
 
 pub mod connection;
 pub mod daemon;
@@ -21,6 +21,7 @@ pub mod launch;
 pub mod output;
 pub mod paths;
 pub mod process;
+pub mod retention;
 pub mod signals;
 pub mod state;
 pub mod supervise;
