@@ -2,6 +2,7 @@
 //! them (exit, current task, output cap), stops them (SIGTERM to the group,
 //! SIGKILL after the grace period), and finds them again after a restart.
 
+use super::capture;
 use super::db::Db;
 use super::eventlog::{Entry, EventLog, ids};
 use super::identity::Peer;
@@ -159,16 +160,17 @@ impl Executions {
             .clone()
             .or(record.package_file.clone())
             .unwrap_or_default();
-        let spawned = OutputTail::create(&self.log_path(&id), self.settings.output_cap).and_then(
-            |(tail, file)| {
-                let cmd = supervise::command_line(
-                    &self.settings.supervisor,
-                    &self.exit_path(&id),
-                    &command_line,
-                );
-                spawn(&cmd, &id, file).map(|child| (tail, child))
-            },
-        );
+        let spawned = OutputTail::create(&self.log_path(&id)).and_then(|tail| {
+            let log = self.log_path(&id);
+            let cmd = supervise::command_line(
+                &self.settings.supervisor,
+                &log,
+                self.settings.output_cap,
+                &self.exit_path(&id),
+                &command_line,
+            );
+            spawn(&cmd, &id, &log).map(|child| (tail, child))
+        });
         let (tail, child) = match spawned {
             Ok(v) => v,
             Err(err) => {
@@ -346,24 +348,19 @@ impl Executions {
                     .current_task
                     .lock()
                     .unwrap_or_else(|p| p.into_inner());
-                let before = task.clone();
-                match (ev.event.as_str(), &ev.source_path) {
-                    ("OnPreExecute", Some(path)) => *task = Some(path.clone()),
-                    ("OnPostExecute", Some(path)) if task.as_deref() == Some(path.as_str()) => {
-                        *task = path
-                            .rfind('\\')
-                            .filter(|i| *i > 0)
-                            .map(|i| path[..i].to_string())
-                            .or(Some(path.clone()));
-                    }
-                    _ => {}
-                }
-                (*task != before).then(|| task.clone())
+                let next = output::next_task(task.as_deref(), &ev);
+                (next != *task).then(|| {
+                    *task = next.clone();
+                    next
+                })
             };
             if let Some(task) = changed {
                 if let Err(err) = self.db.set_current_task(&active.id, task.as_deref()) {
                     eprintln!("ssis-service: {err}");
                 }
+            }
+            if capture::is_restatement(&ev) {
+                continue;
             }
             let _ = self.live.send(ExecutionEvent {
                 execution_id: active.id.clone(),
@@ -542,10 +539,7 @@ impl Executions {
                         .current_task
                         .lock()
                         .unwrap_or_else(|p| p.into_inner()) = e.current_task.clone();
-                    let tail = OutputTail::resume(
-                        &self.log_path(&e.execution_id),
-                        self.settings.output_cap,
-                    );
+                    let tail = OutputTail::resume(&self.log_path(&e.execution_id));
                     if e.status == ExecutionStatus::Stopping {
                         active.stop_requested.store(true, Ordering::SeqCst);
                         self.signal_stop(&active);
@@ -659,24 +653,26 @@ fn exit_code(status: &ExitStatus) -> (Option<i32>, String) {
     (None, "ended without an exit code".into())
 }
 
-/// Spawns the supervised executor in its own process group, stdout and stderr into `log`.
+/// Spawns the supervisor in its own process group; its own complaints
+/// (stderr) go to the end of `log`.
 fn spawn(
     cmd: &[std::ffi::OsString],
     id: &str,
-    log: std::fs::File,
+    log_path: &std::path::Path,
 ) -> Result<tokio::process::Child> {
+    let log = std::fs::OpenOptions::new()
+        .append(true)
+        .open(log_path)
+        .map_err(|e| Error::io(&e, "open the output log", log_path))?;
     let program = cmd
         .first()
         .ok_or_else(|| Error::internal("empty executor command line"))?;
-    let err_log = log
-        .try_clone()
-        .map_err(|e| Error::io(&e, "share the output log of", std::path::Path::new(id)))?;
     let mut command = tokio::process::Command::new(program);
     command
         .args(&cmd[1..])
         .stdin(std::process::Stdio::null())
-        .stdout(log)
-        .stderr(err_log)
+        .stdout(std::process::Stdio::null())
+        .stderr(log)
         .env("SSIS_EXECUTION_ID", id)
         .kill_on_drop(false);
     process::own_group(&mut command);

@@ -10,6 +10,7 @@
 //! that records the exit code), [`db`] and [`eventlog`] (the state database),
 //! [`retention`], [`transport`], [`identity`], [`signals`], [`paths`], [`times`].
 
+pub mod capture;
 pub mod connection;
 pub mod daemon;
 pub mod db;

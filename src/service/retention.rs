@@ -56,9 +56,9 @@ pub fn apply(db: &Db, output_dir: &Path, r: &Retention, now_ms: i64) -> Result<P
     Ok(pruned)
 }
 
-/// Removes `<id>.log` and `<id>.exit`; returns how many existed.
+/// Removes `<id>.log`, `<id>.log.events` and `<id>.exit`; returns how many existed.
 fn remove_files_of(dir: &Path, id: &str) -> usize {
-    ["log", "exit"]
+    ["log", "log.events", "exit"]
         .iter()
         .filter(|ext| std::fs::remove_file(dir.join(format!("{id}.{ext}"))).is_ok())
         .count()
@@ -92,6 +92,8 @@ fn prune_logs(db: &Db, dir: &Path, before_ms: i64) -> Result<usize> {
         };
         if ended && std::fs::remove_file(entry.path()).is_ok() {
             removed += 1;
+            let events = super::capture::events_path(&entry.path());
+            removed += usize::from(std::fs::remove_file(events).is_ok());
         }
     }
     Ok(removed)

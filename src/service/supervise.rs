@@ -1,9 +1,10 @@
-//! `ssis service supervise <exit-file> <program> [args...]`: the small
-//! process the service starts for each execution. It runs the executor in
-//! its own process group (the group the service created for the
-//! supervisor, so one signal to the group reaches the whole tree), waits for
-//! it, and writes its exit code to `<exit-file>` (atomically) before exiting
-//! with the same code.
+//! `ssis service supervise [--output <log> --cap <bytes>] <exit-file>
+//! <program> [args...]`: the small process the service starts for each
+//! execution. It runs the executor in its own process group (the group the
+//! service created for the supervisor, so one signal to the group reaches
+//! the whole tree), copies its stdout and stderr into the output log with
+//! the cap ([`super::capture`]), waits for it, and writes its exit code to
+//! `<exit-file>` (atomically) before exiting with the same code.
 //!
 //! Why: a service restarted while a package runs is no longer the parent of
 //! that package, so it cannot collect the exit status; it reads the
@@ -13,11 +14,15 @@
 //! them (the executor, in the same group, gets its own copy and decides);
 //! caught signals are reset to their defaults in the executor by exec.
 
+use super::capture::Capture;
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::ffi::OsString;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::time::Duration;
 
 /// Exit code when the command line of the supervisor itself is wrong.
 pub const EXIT_USAGE: i32 = 6;
@@ -75,17 +80,33 @@ pub fn code_of(status: &ExitStatus) -> (i32, Option<i32>) {
     (1, None)
 }
 
-/// The supervisor's command line for running `cmd` with its exit code in `exit_file`.
-pub fn command_line(supervisor: &Path, exit_file: &Path, cmd: &[String]) -> Vec<OsString> {
+/// The supervisor's command line for running `cmd` with its output in
+/// `log` (held to `cap` bytes) and its exit code in `exit_file`.
+pub fn command_line(
+    supervisor: &Path,
+    log: &Path,
+    cap: u64,
+    exit_file: &Path,
+    cmd: &[String],
+) -> Vec<OsString> {
     let mut v: Vec<OsString> = vec![
         supervisor.as_os_str().to_owned(),
         "service".into(),
         "supervise".into(),
+        "--output".into(),
+        log.as_os_str().to_owned(),
+        "--cap".into(),
+        cap.to_string().into(),
         exit_file.as_os_str().to_owned(),
     ];
     v.extend(cmd.iter().map(OsString::from));
     v
 }
+
+/// How long output still in the pipe is copied after the executor ends
+/// (a leftover background process holding the pipe does not keep the
+/// supervisor, and so the execution, alive).
+const DRAIN: Duration = Duration::from_millis(500);
 
 /// `ssis service supervise` (arguments after `supervise`); returns the exit code.
 pub fn main(args: &[OsString]) -> i32 {
@@ -97,21 +118,63 @@ pub fn main(args: &[OsString]) -> i32 {
 
 /// Runs the executor and writes its exit file (no signal handling).
 fn supervise(args: &[OsString]) -> i32 {
+    let mut args = args;
+    let mut output: Option<PathBuf> = None;
+    let mut cap = u64::MAX;
+    loop {
+        match (args.first().and_then(|a| a.to_str()), args.get(1)) {
+            (Some("--output"), Some(v)) => output = Some(PathBuf::from(v)),
+            (Some("--cap"), Some(v)) => match v.to_str().and_then(|v| v.parse().ok()) {
+                Some(n) => cap = n,
+                None => {
+                    return usage(&format!(
+                        "--cap {}: not a number of bytes",
+                        v.to_string_lossy()
+                    ));
+                }
+            },
+            _ => break,
+        }
+        args = &args[2..];
+    }
     let (Some(exit_file), Some(program)) = (args.first(), args.get(1)) else {
-        eprintln!(
-            "ssis service supervise: usage: ssis service supervise <exit-file> <program> [arguments...]"
-        );
-        return EXIT_USAGE;
+        return usage("an exit file and a program are needed");
     };
     let exit_file = PathBuf::from(exit_file);
-    let report = match Command::new(program)
-        .args(&args[2..])
-        .stdin(Stdio::null())
-        .spawn()
-    {
+    let capture = match output.as_deref().map(|log| (log, Capture::open(log, cap))) {
+        None => None,
+        Some((_, Ok(c))) => Some(c),
+        Some((log, Err(e))) => {
+            eprintln!(
+                "ssis service supervise: cannot open the output log '{}': {e}",
+                log.display()
+            );
+            return EXIT_USAGE;
+        }
+    };
+    let mut command = Command::new(program);
+    command.args(&args[2..]).stdin(Stdio::null());
+    let copier = match capture {
+        Some(c) => match copy_output(&mut command, c) {
+            Ok(copier) => Some(copier),
+            Err(e) => {
+                eprintln!("ssis service supervise: cannot create the output pipe: {e}");
+                return EXIT_USAGE;
+            }
+        },
+        None => None,
+    };
+    let spawned = command.spawn();
+    // The pipe's writing ends now live only in the executor (and what it starts).
+    drop(command);
+    let report = match spawned {
         Ok(mut child) => {
             let pid = child.id();
-            match child.wait() {
+            let status = child.wait();
+            if let Some(done) = copier {
+                let _ = done.recv_timeout(DRAIN);
+            }
+            match status {
                 Ok(status) => {
                     let (exit_code, signal) = code_of(&status);
                     report(exit_code, signal, pid, None)
@@ -134,6 +197,66 @@ fn supervise(args: &[OsString]) -> i32 {
         eprintln!("ssis service supervise: {e}");
     }
     report.exit_code.clamp(0, 255)
+}
+
+fn usage(problem: &str) -> i32 {
+    eprintln!(
+        "ssis service supervise: {problem}\nusage: ssis service supervise [--output <log> --cap <bytes>] <exit-file> <program> [arguments...]"
+    );
+    EXIT_USAGE
+}
+
+/// Points the executor's stdout and stderr at one pipe and copies it into
+/// `capture` on a thread; the receiver hears when the pipe is drained.
+#[cfg(unix)]
+fn copy_output(command: &mut Command, mut capture: Capture) -> std::io::Result<Receiver<()>> {
+    use std::os::fd::{FromRawFd, OwnedFd};
+    let mut fds = [0 as libc::c_int; 2];
+    // SAFETY: pipe2 fills two descriptors, which are owned right below.
+    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    // SAFETY: fresh descriptors from pipe2, owned once each.
+    let (read, write) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+    let write2 = write.try_clone()?;
+    command
+        .stdout(Stdio::from(write))
+        .stderr(Stdio::from(write2));
+    let (tx, rx) = mpsc::channel();
+    let mut pipe = std::fs::File::from(read);
+    std::thread::spawn(move || {
+        copy(&mut pipe, &mut capture);
+        let _ = tx.send(());
+    });
+    Ok(rx)
+}
+
+/// Windows (until issue 9 brings pipes here): both streams straight into
+/// the log, without the cap.
+#[cfg(windows)]
+fn copy_output(command: &mut Command, capture: Capture) -> std::io::Result<Receiver<()>> {
+    let log = capture.log_file()?;
+    command.stdout(log.try_clone()?).stderr(log);
+    let (tx, rx) = mpsc::channel();
+    let _ = tx.send(());
+    Ok(rx)
+}
+
+fn copy(pipe: &mut impl Read, capture: &mut Capture) {
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        match pipe.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => {
+                if capture.write(&buf[..n]).is_err() {
+                    // A full disk: keep draining so the executor is not blocked.
+                    continue;
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => break,
+        }
+    }
 }
 
 fn report(exit_code: i32, signal: Option<i32>, pid: u32, error: Option<String>) -> ExitReport {
@@ -217,5 +340,33 @@ mod tests {
         let r = ExitReport::read(&path).unwrap();
         assert!(r.error.unwrap().contains("/no/such/program"));
         assert_eq!(main(&[]), EXIT_USAGE);
+        assert_eq!(supervise(&["--cap".into(), "x".into()]), EXIT_USAGE);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn copies_both_streams_into_the_capped_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let exit = dir.path().join("z.exit");
+        let log = dir.path().join("z.log");
+        let script = "echo out; echo err >&2; (sleep 3 &) ; exit 3";
+        let args: Vec<OsString> = vec![
+            "--output".into(),
+            log.clone().into(),
+            "--cap".into(),
+            "6".into(),
+            exit.clone().into(),
+            "sh".into(),
+            "-c".into(),
+            script.into(),
+        ];
+        let started = std::time::Instant::now();
+        assert_eq!(supervise(&args), 3);
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "a background process holding the pipe does not hold the supervisor"
+        );
+        let text = std::fs::read_to_string(&log).unwrap();
+        assert_eq!(text, format!("out\ner{}", super::super::output::marker(6)));
     }
 }

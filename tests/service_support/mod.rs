@@ -15,7 +15,8 @@ pub const SSIS: &str = env!("CARGO_BIN_EXE_ssis");
 /// A dtexec stand-in: honours `/F` and `/SET`, prints JSON event lines, and
 /// behaves by package name: `*Sleep*` waits on two `sleep` children,
 /// `*Stubborn*` also ignores SIGTERM, `*Fail*` exits 7, `*Gate*` waits for
-/// `<package file>.go` and exits with the code written in it, others succeed.
+/// `<package file>.go` and exits with the code written in it, `*Chatty*`
+/// prints 3,000 lines and then starts task `Package\Late`, others succeed.
 const EXECUTOR: &str = r#"#!/bin/sh
 file=""
 while [ $# -gt 0 ]; do
@@ -28,6 +29,8 @@ done
 [ -f "$file" ] || { echo "no package file '$file'" >&2; exit 4; }
 printf '{"Time":"2024-01-01T00:00:00Z","Event":"OnPreExecute","SourcePath":"Package\\\\Work","SourceType":"Task","Message":""}\n'
 case "$file" in
+  *Chatty*) i=0; while [ $i -lt 3000 ]; do echo "filler line $i"; i=$((i+1)); done
+    printf '{"Event":"OnPreExecute","SourcePath":"Package\\\\Late"}\n' ;;
   *Gate*) while [ ! -f "$file.go" ]; do sleep 0.05; done; exit "$(cat "$file.go")" ;;
   *Stubborn*) trap '' TERM; sleep 300 & sleep 300 & wait ;;
   *Sleep*) sleep 300 & sleep 300 & wait ;;
@@ -53,7 +56,7 @@ impl Fixture {
         std::fs::create_dir_all(&packages).unwrap();
         let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/Packages/Hello.dtsx");
         for name in [
-            "Quick", "Sleep", "Stubborn", "Fail", "GateOk", "GateFail", "GateLate",
+            "Quick", "Sleep", "Stubborn", "Fail", "GateOk", "GateFail", "GateLate", "Chatty",
         ] {
             std::fs::copy(&sample, packages.join(format!("{name}.dtsx"))).unwrap();
         }
