@@ -102,3 +102,39 @@ fn subscription_streams_execution_events() {
     );
     d.stop();
 }
+
+#[test]
+fn polling_clients_do_not_flood_the_event_log() {
+    let f = Fixture::new(true);
+    // The fixture's readiness check (`ssis service status`) is the first connection.
+    let d = f.start_with(&["--connection-log-window", "2"]);
+    let started = std::time::Instant::now();
+    for _ in 0..15 {
+        assert!(d.ssis(&["ps"]).status.success());
+    }
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(2),
+        "the polls took longer than the window; the test cannot judge"
+    );
+    std::thread::sleep(std::time::Duration::from_millis(2600));
+    let ev = d.json(&["events", "--event-id", "1010"]);
+    let items = ev["Items"].as_array().unwrap();
+    let summaries: Vec<&Value> = items
+        .iter()
+        .filter(|e| e["Data"]["Connections"].is_u64())
+        .collect();
+    assert_eq!(
+        (items.len(), summaries.len()),
+        (3, 1),
+        "the window's first connection, one summary of the rest, and this query's connection: {ev}"
+    );
+    assert_eq!(summaries[0]["Data"]["Connections"], 15, "{ev}");
+    assert!(
+        summaries[0]["Message"]
+            .as_str()
+            .unwrap()
+            .contains("15 more times"),
+        "{ev}"
+    );
+    d.stop();
+}

@@ -60,6 +60,10 @@ pub struct ServiceRunArgs {
     /// Days the output logs of ended executions are kept (0: for ever).
     #[arg(long, default_value_t = 30.0, value_name = "DAYS", value_parser = parse_days)]
     pub output_retention_days: f64,
+    /// Seconds over which a user's "client connected" entries are summed up
+    /// (the first is logged, the rest counted); 0 logs every connection.
+    #[arg(long, default_value_t = 60.0, value_name = "SECONDS")]
+    pub connection_log_window: f64,
 }
 
 /// `ssis run` options.
@@ -184,6 +188,12 @@ pub fn service(
 ) -> Result<i32> {
     match cmd {
         ServiceCommand::Run(a) => {
+            if !(a.connection_log_window.is_finite() && a.connection_log_window >= 0.0) {
+                return Err(Error::invalid(
+                    "--connection-log-window must be a number of seconds ≥ 0",
+                )
+                .with_target("--connection-log-window"));
+            }
             if !(a.stop_grace.is_finite() && a.stop_grace >= 0.0) {
                 return Err(
                     Error::invalid("--stop-grace must be a number of seconds ≥ 0")
@@ -201,6 +211,7 @@ pub fn service(
                     output: days(a.output_retention_days),
                     events: days(a.event_retention_days),
                 },
+                connection_log_window: Duration::from_secs_f64(a.connection_log_window),
             })
         }
         ServiceCommand::Status => {

@@ -165,19 +165,16 @@ fn hello(svc: &Service, peer: &super::identity::Peer, params: Value) -> crate::R
         .with_target("Protocol"));
     }
     let client = p.client.unwrap_or_else(|| "an unnamed client".into());
-    svc.log.write(Entry {
-        level: EventLevel::Information,
-        event_id: ids::CLIENT_CONNECTED,
-        source: "Connections",
-        user: Some(&peer.user),
-        message: format!(
+    svc.log.client_connected(
+        &peer.user,
+        &client,
+        format!(
             "{} connected with {client} ({}).",
             peer.user,
             peer.describe()
         ),
-        data: serde_json::to_value(peer).unwrap_or_default(),
-        execution_id: None,
-    });
+        serde_json::to_value(peer).unwrap_or_default(),
+    );
     serde_json::to_value(HelloResult {
         protocol: PROTOCOL_VERSION,
         server: "ssis-service".into(),

@@ -33,6 +33,9 @@ pub struct ServiceOptions {
     pub output_cap: u64,
     /// How long ended executions, output logs and event-log entries are kept.
     pub retention: Retention,
+    /// "Client connected" entries are summed up per user over this window
+    /// (zero: one entry per connection).
+    pub connection_log_window: Duration,
 }
 
 impl Default for ServiceOptions {
@@ -48,6 +51,7 @@ impl Default for ServiceOptions {
                 output: DAY * 30,
                 events: DAY * 30,
             },
+            connection_log_window: super::eventlog::DEFAULT_CONNECTION_WINDOW,
         }
     }
 }
@@ -86,7 +90,7 @@ async fn serve(options: ServiceOptions) -> Result<i32> {
         .map_err(|e| Error::io(&e, "create the state directory", &state_dir))?;
     let _lock = lock_state_dir(&state_dir)?;
     let db = Arc::new(Db::open(&state_dir)?);
-    let log = EventLog::new(Arc::clone(&db));
+    let log = EventLog::with_connection_window(Arc::clone(&db), options.connection_log_window);
     log.note(
         EventLevel::Information,
         ids::SERVICE_STARTING,
@@ -187,6 +191,9 @@ async fn serve(options: ServiceOptions) -> Result<i32> {
     let mut connections = tokio::task::JoinSet::new();
     let mut retention_tick = tokio::time::interval(Duration::from_secs(3600));
     retention_tick.tick().await;
+    let window = options.connection_log_window;
+    let mut connections_tick =
+        tokio::time::interval(window.clamp(Duration::from_millis(100), Duration::from_secs(5)));
     let reason = loop {
         tokio::select! {
             reason = svc.shutting_down() => break reason,
@@ -200,9 +207,11 @@ async fn serve(options: ServiceOptions) -> Result<i32> {
                 }
             },
             _ = retention_tick.tick() => prune(&svc, &retention),
+            _ = connections_tick.tick(), if !window.is_zero() => log.flush_connections(),
             Some(_) = connections.join_next(), if !connections.is_empty() => {}
         }
     };
+    log.flush_connections();
     log.note(
         EventLevel::Information,
         ids::SERVICE_STOPPING,

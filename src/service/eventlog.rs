@@ -2,11 +2,13 @@
 //! with `EventsRead` / `ssis events`), to stderr (journald under systemd), and
 //! to live subscribers.
 
+use super::connlog::{ConnectionLog, Summary};
 use super::db::Db;
 use super::times::{format_ms, now_ms};
 use crate::protocol::events::{EventLevel, LogEntry};
 use serde_json::Value;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 use tokio::sync::broadcast;
 
 /// Event ids. 256–260, 272, 273 and 336 are the original service's
@@ -66,11 +68,15 @@ pub mod ids {
     pub const RETENTION_APPLIED: u32 = 1031;
 }
 
+/// The default window over which "client connected" entries are summed up.
+pub const DEFAULT_CONNECTION_WINDOW: Duration = Duration::from_secs(60);
+
 /// Writes event-log entries.
 #[derive(Clone)]
 pub struct EventLog {
     db: Arc<Db>,
     live: broadcast::Sender<LogEntry>,
+    connections: Arc<ConnectionLog>,
 }
 
 /// One entry to write.
@@ -92,10 +98,72 @@ pub struct Entry<'a> {
 }
 
 impl EventLog {
-    /// An event log over `db`.
+    /// An event log over `db`; "client connected" entries are summed up
+    /// per user over [`DEFAULT_CONNECTION_WINDOW`].
     pub fn new(db: Arc<Db>) -> EventLog {
+        EventLog::with_connection_window(db, DEFAULT_CONNECTION_WINDOW)
+    }
+
+    /// An event log whose "client connected" entries are summed up per user
+    /// over `window` (zero: one entry per connection).
+    pub fn with_connection_window(db: Arc<Db>, window: Duration) -> EventLog {
         let (live, _) = broadcast::channel(1024);
-        EventLog { db, live }
+        EventLog {
+            db,
+            live,
+            connections: Arc::new(ConnectionLog::new(window)),
+        }
+    }
+
+    /// Records a client connection (event 1010), rate-limited per user: the
+    /// first of a window in full, the rest as one summary when it closes.
+    pub fn client_connected(&self, user: &str, client: &str, message: String, data: Value) {
+        let (full, summary) = self.connections.connected(user, client, Instant::now());
+        if let Some(s) = summary {
+            self.write_summary(s);
+        }
+        if full {
+            self.write(Entry {
+                level: EventLevel::Information,
+                event_id: ids::CLIENT_CONNECTED,
+                source: "Connections",
+                user: Some(user),
+                message,
+                data,
+                execution_id: None,
+            });
+        }
+    }
+
+    /// Writes the summaries of connection windows that have closed.
+    pub fn flush_connections(&self) {
+        for s in self.connections.flush(Instant::now()) {
+            self.write_summary(s);
+        }
+    }
+
+    fn write_summary(&self, s: Summary) {
+        self.write(Entry {
+            level: EventLevel::Information,
+            event_id: ids::CLIENT_CONNECTED,
+            source: "Connections",
+            user: Some(&s.user),
+            message: format!(
+                "{} connected {} more time{} within {} s ({}); these connections were not logged one by one.",
+                s.user,
+                s.count,
+                if s.count == 1 { "" } else { "s" },
+                s.window_seconds,
+                s.clients.join(", ")
+            ),
+            data: serde_json::json!({
+                "User": s.user,
+                "Connections": s.count,
+                "Clients": s.clients,
+                "WindowSeconds": s.window_seconds,
+            }),
+            execution_id: None,
+        });
     }
 
     /// New entries as they are written.

@@ -12,6 +12,7 @@
 
 pub mod capture;
 pub mod connection;
+pub mod connlog;
 pub mod daemon;
 pub mod db;
 pub mod dispatch;
