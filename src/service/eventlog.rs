@@ -68,6 +68,37 @@ pub mod ids {
     pub const RETENTION_APPLIED: u32 = 1031;
 }
 
+/// The sd-daemon(3) priority of a level: `<3>` error, `<4>` warning, `<6>` info.
+pub fn journal_priority(level: EventLevel) -> u8 {
+    match level {
+        EventLevel::Error => 3,
+        EventLevel::Warning => 4,
+        EventLevel::Information => 6,
+    }
+}
+
+/// An entry as written to stderr. For the journal (`journal`: systemd set
+/// `JOURNAL_STREAM`), every line starts with its priority prefix and the
+/// time is left to the journal; otherwise the line starts with the time.
+pub fn stderr_text(e: &LogEntry, journal: bool) -> String {
+    let text = format!(
+        "{} {} {}: {}",
+        e.level.name(),
+        e.event_id,
+        e.source,
+        e.message
+    );
+    let mut out = String::with_capacity(text.len() + 40);
+    for line in text.lines() {
+        if journal {
+            out.push_str(&format!("<{}>{line}\n", journal_priority(e.level)));
+        } else {
+            out.push_str(&format!("{} {line}\n", e.time));
+        }
+    }
+    out
+}
+
 /// The default window over which "client connected" entries are summed up.
 pub const DEFAULT_CONNECTION_WINDOW: Duration = Duration::from_secs(60);
 
@@ -77,6 +108,8 @@ pub struct EventLog {
     db: Arc<Db>,
     live: broadcast::Sender<LogEntry>,
     connections: Arc<ConnectionLog>,
+    /// Stderr is connected to the journal: lines carry sd-daemon priority prefixes.
+    journal: bool,
 }
 
 /// One entry to write.
@@ -112,6 +145,7 @@ impl EventLog {
             db,
             live,
             connections: Arc::new(ConnectionLog::new(window)),
+            journal: std::env::var_os("JOURNAL_STREAM").is_some_and(|v| !v.is_empty()),
         }
     }
 
@@ -185,14 +219,7 @@ impl EventLog {
             data: e.data,
             execution_id: e.execution_id.map(str::to_string),
         };
-        eprintln!(
-            "{} {} {} {}: {}",
-            entry.time,
-            entry.level.name(),
-            entry.event_id,
-            entry.source,
-            entry.message
-        );
+        eprint!("{}", stderr_text(&entry, self.journal));
         match self.db.insert_event(entry, ms) {
             Ok(entry) => {
                 let _ = self.live.send(entry);
@@ -212,5 +239,45 @@ impl EventLog {
             data: Value::Null,
             execution_id: None,
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(level: EventLevel, message: &str) -> LogEntry {
+        LogEntry {
+            sequence: 1,
+            time: "2024-05-01T10:00:00.000Z".into(),
+            level,
+            event_id: 1022,
+            source: "Executions".into(),
+            user: None,
+            message: message.into(),
+            data: Value::Null,
+            execution_id: None,
+        }
+    }
+
+    #[test]
+    fn journal_lines_carry_priority_prefixes() {
+        let e = entry(EventLevel::Error, "Package failed;\nsecond line");
+        assert_eq!(
+            stderr_text(&e, true),
+            "<3>Error 1022 Executions: Package failed;\n<3>second line\n"
+        );
+        assert_eq!(
+            stderr_text(&entry(EventLevel::Warning, "w"), true),
+            "<4>Warning 1022 Executions: w\n"
+        );
+        assert_eq!(
+            stderr_text(&entry(EventLevel::Information, "i"), true),
+            "<6>Information 1022 Executions: i\n"
+        );
+        assert_eq!(
+            stderr_text(&e, false),
+            "2024-05-01T10:00:00.000Z Error 1022 Executions: Package failed;\n2024-05-01T10:00:00.000Z second line\n"
+        );
     }
 }
