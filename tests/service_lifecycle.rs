@@ -175,6 +175,18 @@ fn after_kill_9_and_a_restart_the_real_exit_codes_are_recorded() {
             .unwrap() as u32
     };
     let (ok_pid, failed_pid, late_pid) = (pid_of(&ok), pid_of(&failed), pid_of(&late));
+    // A spare supervisor waits for the next run; it leaves with the service.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let spares = loop {
+        let mut s = service_support::spares_of(d.child.id());
+        // Supervisors with a job were spares too: leave the running ones out.
+        s.retain(|p| ![ok_pid, failed_pid, late_pid].contains(p));
+        if !s.is_empty() || std::time::Instant::now() > deadline {
+            break s;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(spares.len(), 1, "one spare supervisor: {spares:?}");
     d.kill9();
     // Two end while no service runs...
     f.open_gate("GateOk", 0);
@@ -186,6 +198,13 @@ fn after_kill_9_and_a_restart_the_real_exit_codes_are_recorded() {
             "the gated packages did not end"
         );
         std::thread::sleep(Duration::from_millis(50));
+    }
+    while service_support::alive(spares[0]) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the spare supervisor outlived its service"
+        );
+        std::thread::sleep(Duration::from_millis(20));
     }
     let d = f.start();
     let e = d.wait_for(&ok, "end", |e| e["Status"] != "Running");

@@ -208,7 +208,7 @@ pub async fn dispatch(
         ex::RUN => {
             let p: RunParams = parse_params(m, params)?;
             let config = svc.loaded().config;
-            to_value(svc.executions.start(&config, &p, peer)?)
+            to_value(svc.executions.start(&config, &p, peer).await?)
         }
         ex::STOP => {
             let p: ExecutionIdParams = parse_params(m, params)?;

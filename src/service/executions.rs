@@ -9,7 +9,7 @@ use super::identity::Peer;
 use super::launch::{self, Executor};
 use super::output::{self, OutputTail, RunnerEvent};
 use super::process::{self, Stop};
-use super::supervise::{self, ExitReport};
+use super::supervise::{self, ExitReport, Job};
 use super::times::{format_ms, now_ms};
 use crate::config::ServiceConfig;
 use crate::error::{Error, ErrorKind, Result};
@@ -24,6 +24,7 @@ use std::process::ExitStatus;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use tokio::io::AsyncWriteExt;
 use tokio::sync::{broadcast, watch};
 
 /// Largest `ExecutionOutput` chunk.
@@ -60,6 +61,8 @@ pub struct Executions {
     settings: Settings,
     live: broadcast::Sender<ExecutionEvent>,
     active: Mutex<HashMap<String, Arc<Active>>>,
+    /// A supervisor started ahead, waiting for its job.
+    spare: Mutex<Option<tokio::process::Child>>,
 }
 
 /// How a watched process ended.
@@ -80,6 +83,7 @@ impl Executions {
             settings,
             live,
             active: Mutex::new(HashMap::new()),
+            spare: Mutex::new(None),
         }))
     }
 
@@ -111,7 +115,7 @@ impl Executions {
     }
 
     /// Starts a package for `peer`.
-    pub fn start(
+    pub async fn start(
         self: &Arc<Self>,
         config: &ServiceConfig,
         params: &RunParams,
@@ -160,17 +164,18 @@ impl Executions {
             .clone()
             .or(record.package_file.clone())
             .unwrap_or_default();
-        let spawned = OutputTail::create(&self.log_path(&id)).and_then(|tail| {
-            let log = self.log_path(&id);
-            let cmd = supervise::command_line(
-                &self.settings.supervisor,
-                &log,
-                self.settings.output_cap,
-                &self.exit_path(&id),
-                &command_line,
-            );
-            spawn(&cmd, &id, &log).map(|child| (tail, child))
-        });
+        let log = self.log_path(&id);
+        let job = Job {
+            output: Some(log.clone()),
+            cap: Some(self.settings.output_cap),
+            exit_file: self.exit_path(&id),
+            execution_id: Some(id.clone()),
+            command_line: command_line.clone(),
+        };
+        let spawned = match OutputTail::create(&log) {
+            Ok(tail) => self.launch(&job).await.map(|child| (tail, child)),
+            Err(e) => Err(e),
+        };
         let (tail, child) = match spawned {
             Ok(v) => v,
             Err(err) => {
@@ -217,6 +222,80 @@ impl Executions {
         let me = Arc::clone(self);
         tokio::spawn(async move { me.monitor(active, Some(child), ticks, tail).await });
         Ok(record)
+    }
+
+    /// Hands `job` to a supervisor: the spare started ahead of time when
+    /// there is a live one (then a new spare is started in the background),
+    /// else a new one.
+    async fn launch(self: &Arc<Self>, job: &Job) -> Result<tokio::process::Child> {
+        let mut line = serde_json::to_vec(job)
+            .map_err(|e| Error::internal(format!("cannot encode the supervisor's job: {e}")))?;
+        line.push(b'\n');
+        let mut last_error = None;
+        for _ in 0..2 {
+            let mut child = match self.take_spare() {
+                Some(c) => c,
+                None => self.spawn_supervisor()?,
+            };
+            let sent = match child.stdin.take() {
+                Some(mut stdin) => stdin.write_all(&line).await.map_err(|e| e.to_string()),
+                None => Err("no pipe to the supervisor".into()),
+            };
+            match sent {
+                Ok(()) => {
+                    self.refill_spare();
+                    return Ok(child);
+                }
+                Err(e) => {
+                    let _ = child.start_kill();
+                    last_error = Some(e);
+                }
+            }
+        }
+        Err(Error::internal(format!(
+            "cannot hand the execution to its supervisor: {}",
+            last_error.unwrap_or_default()
+        )))
+    }
+
+    /// The spare supervisor, if it is still alive.
+    fn take_spare(&self) -> Option<tokio::process::Child> {
+        let mut child = self
+            .spare
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()?;
+        matches!(child.try_wait(), Ok(None)).then_some(child)
+    }
+
+    /// Starts a spare supervisor on a blocking thread (spawning waits for the exec).
+    fn refill_spare(self: &Arc<Self>) {
+        let me = Arc::clone(self);
+        tokio::task::spawn_blocking(move || match me.spawn_supervisor() {
+            Ok(child) => {
+                let mut spare = me.spare.lock().unwrap_or_else(|p| p.into_inner());
+                if spare.is_none() {
+                    *spare = Some(child);
+                }
+                // Else the new one is dropped: its stdin closes and it exits.
+            }
+            Err(e) => eprintln!("ssis-service: cannot start a spare supervisor: {e}"),
+        });
+    }
+
+    /// A supervisor waiting for its job on stdin, leading a new process group.
+    fn spawn_supervisor(&self) -> Result<tokio::process::Child> {
+        let program = &self.settings.supervisor;
+        let mut command = tokio::process::Command::new(program);
+        command
+            .args(supervise::STDIN_ARGS)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .kill_on_drop(false);
+        process::own_group(&mut command);
+        command
+            .spawn()
+            .map_err(|e| Error::io(&e, "start the supervisor", program))
     }
 
     fn watch(&self, id: String, pid: u32) -> Arc<Active> {
@@ -563,6 +642,8 @@ impl Executions {
     /// At shutdown: stop every running execution and wait up to the grace
     /// period plus `extra` (when `stop_all`), or leave them running.
     pub async fn shutdown(self: &Arc<Self>, stop_all: bool, extra: Duration) {
+        // The spare reads end-of-file and exits.
+        drop(self.spare.lock().unwrap_or_else(|p| p.into_inner()).take());
         let running: Vec<Arc<Active>> = self.active_map().values().cloned().collect();
         if !stop_all {
             for a in &running {
@@ -651,32 +732,4 @@ fn exit_code(status: &ExitStatus) -> (Option<i32>, String) {
         }
     }
     (None, "ended without an exit code".into())
-}
-
-/// Spawns the supervisor in its own process group; its own complaints
-/// (stderr) go to the end of `log`.
-fn spawn(
-    cmd: &[std::ffi::OsString],
-    id: &str,
-    log_path: &std::path::Path,
-) -> Result<tokio::process::Child> {
-    let log = std::fs::OpenOptions::new()
-        .append(true)
-        .open(log_path)
-        .map_err(|e| Error::io(&e, "open the output log", log_path))?;
-    let program = cmd
-        .first()
-        .ok_or_else(|| Error::internal("empty executor command line"))?;
-    let mut command = tokio::process::Command::new(program);
-    command
-        .args(&cmd[1..])
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(log)
-        .env("SSIS_EXECUTION_ID", id)
-        .kill_on_drop(false);
-    process::own_group(&mut command);
-    command
-        .spawn()
-        .map_err(|e| Error::io(&e, "start the executor", std::path::Path::new(program)))
 }

@@ -1,14 +1,19 @@
 //! `ssis service supervise [--output <log> --cap <bytes>] <exit-file>
-//! <program> [args...]`: the small process the service starts for each
+//! <program> [args...]`, or `ssis service supervise --stdin` reading a
+//! [`Job`] as one JSON line: the small process the service starts for each
 //! execution. It runs the executor in its own process group (the group the
 //! service created for the supervisor, so one signal to the group reaches
 //! the whole tree), copies its stdout and stderr into the output log with
 //! the cap ([`super::capture`]), waits for it, and writes its exit code to
-//! `<exit-file>` (atomically) before exiting with the same code.
+//! the exit file (atomically) before exiting with the same code.
 //!
 //! Why: a service restarted while a package runs is no longer the parent of
 //! that package, so it cannot collect the exit status; it reads the
 //! supervisor's exit file instead and records the real result.
+//!
+//! The service keeps one spare supervisor started ahead (`--stdin`, waiting
+//! for its job), so a run does not wait for this program to load; a spare
+//! whose service goes away reads end-of-file and exits.
 //!
 //! The supervisor catches SIGTERM, SIGINT and SIGHUP and does nothing with
 //! them (the executor, in the same group, gets its own copy and decides);
@@ -18,7 +23,7 @@ use super::capture::Capture;
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::ffi::OsString;
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver};
@@ -80,28 +85,29 @@ pub fn code_of(status: &ExitStatus) -> (i32, Option<i32>) {
     (1, None)
 }
 
-/// The supervisor's command line for running `cmd` with its output in
-/// `log` (held to `cap` bytes) and its exit code in `exit_file`.
-pub fn command_line(
-    supervisor: &Path,
-    log: &Path,
-    cap: u64,
-    exit_file: &Path,
-    cmd: &[String],
-) -> Vec<OsString> {
-    let mut v: Vec<OsString> = vec![
-        supervisor.as_os_str().to_owned(),
-        "service".into(),
-        "supervise".into(),
-        "--output".into(),
-        log.as_os_str().to_owned(),
-        "--cap".into(),
-        cap.to_string().into(),
-        exit_file.as_os_str().to_owned(),
-    ];
-    v.extend(cmd.iter().map(OsString::from));
-    v
+/// One execution for a supervisor: what the service sends, as one JSON
+/// line, to a supervisor started with `--stdin` (a spare, started ahead of
+/// time so a run does not wait for this program to load).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Job {
+    /// The output log (absent: the executor's output is inherited).
+    #[serde(default)]
+    pub output: Option<PathBuf>,
+    /// Size cap of the output log.
+    #[serde(default)]
+    pub cap: Option<u64>,
+    /// Where the exit report goes.
+    pub exit_file: PathBuf,
+    /// Given to the executor as `SSIS_EXECUTION_ID`.
+    #[serde(default)]
+    pub execution_id: Option<String>,
+    /// The executor's command line, program first.
+    pub command_line: Vec<String>,
 }
+
+/// The arguments of a supervisor that waits for its [`Job`] on stdin.
+pub const STDIN_ARGS: [&str; 3] = ["service", "supervise", "--stdin"];
 
 /// How long output still in the pipe is copied after the executor ends
 /// (a leftover background process holding the pipe does not keep the
@@ -110,6 +116,20 @@ const DRAIN: Duration = Duration::from_millis(500);
 
 /// `ssis service supervise` (arguments after `supervise`); returns the exit code.
 pub fn main(args: &[OsString]) -> i32 {
+    if args.len() == 1 && args[0] == "--stdin" {
+        let mut line = String::new();
+        return match std::io::stdin().read_line(&mut line) {
+            // The service went away before it had a job for this spare.
+            Ok(0) | Err(_) => 0,
+            Ok(_) => match serde_json::from_str::<Job>(&line) {
+                Ok(job) => {
+                    ignore_stop_signals();
+                    run_job(&job)
+                }
+                Err(e) => usage(&format!("the job on stdin is not valid: {e}")),
+            },
+        };
+    }
     if args.len() >= 2 {
         ignore_stop_signals();
     }
@@ -120,12 +140,12 @@ pub fn main(args: &[OsString]) -> i32 {
 fn supervise(args: &[OsString]) -> i32 {
     let mut args = args;
     let mut output: Option<PathBuf> = None;
-    let mut cap = u64::MAX;
+    let mut cap = None;
     loop {
         match (args.first().and_then(|a| a.to_str()), args.get(1)) {
             (Some("--output"), Some(v)) => output = Some(PathBuf::from(v)),
             (Some("--cap"), Some(v)) => match v.to_str().and_then(|v| v.parse().ok()) {
-                Some(n) => cap = n,
+                Some(n) => cap = Some(n),
                 None => {
                     return usage(&format!(
                         "--cap {}: not a number of bytes",
@@ -137,32 +157,57 @@ fn supervise(args: &[OsString]) -> i32 {
         }
         args = &args[2..];
     }
-    let (Some(exit_file), Some(program)) = (args.first(), args.get(1)) else {
+    let (Some(exit_file), Some(_)) = (args.first(), args.get(1)) else {
         return usage("an exit file and a program are needed");
     };
-    let exit_file = PathBuf::from(exit_file);
-    let capture = match output.as_deref().map(|log| (log, Capture::open(log, cap))) {
-        None => None,
-        Some((_, Ok(c))) => Some(c),
-        Some((log, Err(e))) => {
-            eprintln!(
-                "ssis service supervise: cannot open the output log '{}': {e}",
-                log.display()
-            );
-            return EXIT_USAGE;
-        }
+    let job = Job {
+        output,
+        cap,
+        exit_file: PathBuf::from(exit_file),
+        execution_id: None,
+        command_line: args[1..]
+            .iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect(),
     };
-    let mut command = Command::new(program);
-    command.args(&args[2..]).stdin(Stdio::null());
-    let copier = match capture {
-        Some(c) => match copy_output(&mut command, c) {
-            Ok(copier) => Some(copier),
+    run_job(&job)
+}
+
+/// Runs one job: the executor, its output, its exit file.
+pub fn run_job(job: &Job) -> i32 {
+    let Some(program) = job.command_line.first() else {
+        return usage("the job has an empty command line");
+    };
+    let capture = match job.output.as_deref() {
+        None => None,
+        Some(log) => match Capture::open(log, job.cap.unwrap_or(u64::MAX)) {
+            Ok(c) => Some(c),
             Err(e) => {
-                eprintln!("ssis service supervise: cannot create the output pipe: {e}");
+                eprintln!(
+                    "ssis service supervise: cannot open the output log '{}': {e}",
+                    log.display()
+                );
                 return EXIT_USAGE;
             }
         },
-        None => None,
+    };
+    let mut command = Command::new(program);
+    command.args(&job.command_line[1..]).stdin(Stdio::null());
+    if let Some(id) = &job.execution_id {
+        command.env("SSIS_EXECUTION_ID", id);
+    }
+    let (copier, mut notes) = match capture {
+        Some(c) => {
+            let notes = c.log_file().ok();
+            match copy_output(&mut command, c) {
+                Ok(copier) => (Some(copier), notes),
+                Err(e) => {
+                    eprintln!("ssis service supervise: cannot create the output pipe: {e}");
+                    return EXIT_USAGE;
+                }
+            }
+        }
+        None => (None, None),
     };
     let spawned = command.spawn();
     // The pipe's writing ends now live only in the executor (and what it starts).
@@ -183,17 +228,15 @@ fn supervise(args: &[OsString]) -> i32 {
             }
         }
         Err(e) => {
-            let program = Path::new(program).display();
-            eprintln!("ssis service supervise: cannot start '{program}': {e}");
-            report(
-                EXIT_NOT_STARTED,
-                None,
-                0,
-                Some(format!("cannot start '{program}': {e}")),
-            )
+            let message = format!("cannot start '{program}': {e}");
+            eprintln!("ssis service supervise: {message}");
+            if let Some(log) = notes.as_mut() {
+                let _ = writeln!(log, "ssis service supervise: {message}");
+            }
+            report(EXIT_NOT_STARTED, None, 0, Some(message))
         }
     };
-    if let Err(e) = write_report(&exit_file, &report) {
+    if let Err(e) = write_report(&job.exit_file, &report) {
         eprintln!("ssis service supervise: {e}");
     }
     report.exit_code.clamp(0, 255)

@@ -308,6 +308,29 @@ pub fn group_members(pgid: u32) -> Vec<u32> {
     ssis_service::service::process::group_members(pgid)
 }
 
+/// Supervisors (`ssis service supervise --stdin`: the spare, and those that
+/// got a job) whose parent is `parent`.
+pub fn spares_of(parent: u32) -> Vec<u32> {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+            let ppid = stat
+                .rfind(')')
+                .and_then(|i| stat[i + 1..].split_whitespace().nth(1)?.parse::<u32>().ok());
+            let cmd = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+            ppid == Some(parent) && cmd.ends_with(b"supervise\0--stdin\0")
+        })
+        .collect()
+}
+
+/// Whether process `pid` still runs (not a zombie).
+pub fn alive(pid: u32) -> bool {
+    ssis_service::service::process::is_alive(pid, None)
+}
+
 /// Kills what is left of a group (test cleanup).
 pub fn kill_group(pgid: u32) {
     unsafe {
