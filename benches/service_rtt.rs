@@ -181,6 +181,9 @@ fn start_overhead(service: &Service, stamps: &Path, runs: usize) -> (f64, f64, f
     let mut reply = Vec::new();
     let mut client = Client::connect(&service.socket, true);
     for i in 0..runs {
+        // Let the previous run's background work (the service starts its
+        // next spare supervisor) finish, so it weighs on neither measurement.
+        std::thread::sleep(Duration::from_millis(30));
         // Direct: what the service's supervisor does, without the service.
         let id = format!("direct-{i}");
         let t0 = now_ns();
