@@ -172,10 +172,9 @@ impl Executions {
             execution_id: Some(id.clone()),
             command_line: command_line.clone(),
         };
-        let spawned = match OutputTail::create(&log) {
-            Ok(tail) => self.launch(&job).await.map(|child| (tail, child)),
-            Err(e) => Err(e),
-        };
+        // The supervisor creates the log; the tail finds it when it appears.
+        let tail = OutputTail::resume(&log);
+        let spawned = self.launch(&job).await.map(|child| (tail, child));
         let (tail, child) = match spawned {
             Ok(v) => v,
             Err(err) => {
