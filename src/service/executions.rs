@@ -335,8 +335,16 @@ impl Executions {
         self.apply_events(&active, tail.poll());
         let stopped = active.stop_requested.load(Ordering::SeqCst);
         if stopped {
-            // The leader is gone; take whatever it left in its group with it.
+            // The leader is gone; take whatever it left in its group with it,
+            // and wait (bounded) until the group is empty, so that Stopped
+            // means nothing is left.
             let _ = process::signal_group(active.pid, Stop::Forced);
+            for _ in 0..100 {
+                if process::group_members(active.pid).is_empty() {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
         }
         self.finish(&active, ending, stopped);
     }
