@@ -150,6 +150,19 @@ fn kill_9_loses_no_history_and_a_restart_adopts_or_marks_unknown() {
     d.stop();
 }
 
+/// Kills process groups when dropped (test cleanup, also on a failed assertion).
+struct KillGroupsOnDrop(Vec<u32>);
+
+impl Drop for KillGroupsOnDrop {
+    fn drop(&mut self) {
+        for pgid in &self.0 {
+            if !group_members(*pgid).is_empty() {
+                kill_group(*pgid);
+            }
+        }
+    }
+}
+
 fn start_gate(d: &service_support::Daemon, name: &str) -> String {
     let e = d.json(&["run", &format!("\\File System\\Jobs\\{name}")]);
     let id = e["ExecutionId"].as_str().unwrap().to_string();
@@ -175,6 +188,8 @@ fn after_kill_9_and_a_restart_the_real_exit_codes_are_recorded() {
             .unwrap() as u32
     };
     let (ok_pid, failed_pid, late_pid) = (pid_of(&ok), pid_of(&failed), pid_of(&late));
+    // If an assertion fails, the gated packages (which would wait for ever) go too.
+    let _cleanup = KillGroupsOnDrop(vec![ok_pid, failed_pid, late_pid]);
     // A spare supervisor waits for the next run; it leaves with the service.
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     let spares = loop {
