@@ -208,7 +208,7 @@ fn the_store_is_served_over_the_socket() {
         .collect();
     assert_eq!(names, ["File System"]);
     let pk = d.json(&["--server", ".", "package", "list", "\\File System\\Jobs"]);
-    assert_eq!(pk["Items"].as_array().unwrap().len(), 4, "{pk}");
+    assert_eq!(pk["Items"].as_array().unwrap().len(), 8, "{pk}");
     let made = d.json(&["--server", ".", "folder", "create", "\\File System\\New"]);
     assert_eq!(made["Path"], "\\File System\\New");
     assert!(f.dir.path().join("Packages/New").is_dir());
@@ -242,5 +242,31 @@ fn the_built_in_runner_is_the_default_executor() {
         done["ExecutionId"].as_str().unwrap(),
     ]);
     assert_eq!(ev["Items"].as_array().unwrap().len(), 2);
+    d.stop();
+}
+
+#[test]
+fn output_past_the_cap_is_cut_cleanly_and_its_events_still_count() {
+    let f = Fixture::new(true);
+    let d = f.start_with(&["--output-cap", "1024"]);
+    let e = run(&d, &["\\File System\\Jobs\\Chatty", "--wait"]);
+    assert_eq!(e["Status"], "Succeeded", "{e}");
+    assert_eq!(
+        e["CurrentTask"], "Package\\Late",
+        "an event written far past the cap still moves the current task: {e}"
+    );
+    let id = e["ExecutionId"].as_str().unwrap();
+    let out = d.json(&["logs", id]);
+    let text = out["Text"].as_str().unwrap();
+    let marker = ssis_service::service::output::marker(1024);
+    assert_eq!(
+        text.len(),
+        1024 + marker.len(),
+        "exactly the cap, then the marker"
+    );
+    assert!(text.ends_with(&marker), "{text}");
+    assert!(text.starts_with("{\"Time\""), "{text}");
+    assert!(!text.contains("Late"), "nothing past the cap is in the log");
+    assert_eq!(out["Truncated"], true);
     d.stop();
 }

@@ -100,13 +100,18 @@ fn shutdown_leaves_packages_running_and_the_next_start_finds_them() {
     let d = f.start();
     let (id, pid) = start_sleep(&d);
     d.stop();
-    assert_eq!(group_members(pid).len(), 3, "the package keeps running");
+    assert_eq!(
+        group_members(pid).len(),
+        4,
+        "the package (supervisor, script, two sleeps) keeps running"
+    );
     let d = f.start();
     let ps = d.json(&["ps"]);
     assert_eq!(ps["Items"][0]["ExecutionId"], id.as_str(), "{ps}");
     assert_eq!(ps["Items"][0]["Status"], "Running");
     assert!(event_ids(&d).contains(&1027));
-    // It ends while adopted: the service sees it go; the exit code is unknown.
+    // The whole group, supervisor included, is killed while adopted: the
+    // service sees it go, and with no exit file the result is unknown.
     kill_group(pid);
     let e = d.wait_for(&id, "end", |e| e["Status"] != "Running");
     assert_eq!(e["Status"], "Unknown", "{e}");
@@ -142,6 +147,111 @@ fn kill_9_loses_no_history_and_a_restart_adopts_or_marks_unknown() {
     let stopped = d.json(&["stop", &kept]);
     assert_eq!(stopped["Status"], "Stopped", "{stopped}");
     assert!(group_members(kept_pid).is_empty());
+    d.stop();
+}
+
+/// Kills process groups when dropped (test cleanup, also on a failed assertion).
+struct KillGroupsOnDrop(Vec<u32>);
+
+impl Drop for KillGroupsOnDrop {
+    fn drop(&mut self) {
+        for pgid in &self.0 {
+            if !group_members(*pgid).is_empty() {
+                kill_group(*pgid);
+            }
+        }
+    }
+}
+
+fn start_gate(d: &service_support::Daemon, name: &str) -> String {
+    let e = d.json(&["run", &format!("\\File System\\Jobs\\{name}")]);
+    let id = e["ExecutionId"].as_str().unwrap().to_string();
+    d.wait_for(&id, "running task", |e| !e["CurrentTask"].is_null());
+    id
+}
+
+#[test]
+fn after_kill_9_and_a_restart_the_real_exit_codes_are_recorded() {
+    let f = Fixture::new(true);
+    let d = f.start();
+    let ok = start_gate(&d, "GateOk");
+    let failed = start_gate(&d, "GateFail");
+    let late = start_gate(&d, "GateLate");
+    let pid_of = |id: &str| {
+        d.json(&["history"])["Items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["ExecutionId"] == id)
+            .unwrap()["ProcessId"]
+            .as_u64()
+            .unwrap() as u32
+    };
+    let (ok_pid, failed_pid, late_pid) = (pid_of(&ok), pid_of(&failed), pid_of(&late));
+    // If an assertion fails, the gated packages (which would wait for ever) go too.
+    let _cleanup = KillGroupsOnDrop(vec![ok_pid, failed_pid, late_pid]);
+    // A spare supervisor waits for the next run; it leaves with the service.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let spares = loop {
+        let mut s = service_support::spares_of(d.child.id());
+        // Supervisors with a job were spares too: leave the running ones out.
+        s.retain(|p| ![ok_pid, failed_pid, late_pid].contains(p));
+        if !s.is_empty() || std::time::Instant::now() > deadline {
+            break s;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(spares.len(), 1, "one spare supervisor: {spares:?}");
+    d.kill9();
+    // Two end while no service runs...
+    f.open_gate("GateOk", 0);
+    f.open_gate("GateFail", 9);
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while !(group_members(ok_pid).is_empty() && group_members(failed_pid).is_empty()) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the gated packages did not end"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    while service_support::alive(spares[0]) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the spare supervisor outlived its service"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let d = f.start();
+    let e = d.wait_for(&ok, "end", |e| e["Status"] != "Running");
+    assert_eq!(
+        (e["Status"].as_str(), e["ExitCode"].as_i64()),
+        (Some("Succeeded"), Some(0)),
+        "{e}"
+    );
+    let e = d.wait_for(&failed, "end", |e| e["Status"] != "Running");
+    assert_eq!(
+        (e["Status"].as_str(), e["ExitCode"].as_i64()),
+        (Some("Failed"), Some(9)),
+        "{e}"
+    );
+    assert!(
+        e["Message"].as_str().unwrap().contains("exit code 9"),
+        "{e}"
+    );
+    // ...and one ends later, while the restarted service watches it.
+    assert_eq!(d.json(&["ps"])["Items"][0]["ExecutionId"], late.as_str());
+    f.open_gate("GateLate", 0);
+    let e = d.wait_for(&late, "end", |e| e["Status"] != "Running");
+    assert_eq!(
+        (e["Status"].as_str(), e["ExitCode"].as_i64()),
+        (Some("Succeeded"), Some(0)),
+        "{e}"
+    );
+    assert!(group_members(late_pid).is_empty());
+    assert!(
+        !f.state().join(format!("output/{late}.exit")).exists(),
+        "the exit file is removed once recorded"
+    );
     d.stop();
 }
 
@@ -188,4 +298,54 @@ fn a_second_service_on_the_same_state_directory_is_refused() {
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("already uses the state directory"));
     d.stop();
+}
+
+#[test]
+fn retention_prunes_old_output_logs_then_old_history() {
+    let f = Fixture::new(true);
+    let d = f.start();
+    let old = d.json(&["run", "\\File System\\Jobs\\Quick", "--wait"]);
+    let old_id = old["ExecutionId"].as_str().unwrap().to_string();
+    let log = f.state().join(format!("output/{old_id}.log"));
+    assert!(log.exists());
+    d.stop();
+    std::thread::sleep(Duration::from_millis(1500));
+    // One second (in days): the log goes, the history row stays.
+    let second = "0.0000116";
+    let d = f.start_with(&["--output-retention-days", second]);
+    assert!(!log.exists(), "the old output log is pruned");
+    let h = d.json(&["history"]);
+    assert_eq!(h["Items"][0]["ExecutionId"], old_id.as_str(), "{h}");
+    let fresh = d.json(&["run", "\\File System\\Jobs\\Quick", "--wait"]);
+    let fresh_id = fresh["ExecutionId"].as_str().unwrap().to_string();
+    d.stop();
+    std::thread::sleep(Duration::from_millis(1500));
+    f.write_config(false, &["File System"]);
+    let d = f.start_with(&["--history-retention-days", "0.0000116"]);
+    let ids: Vec<String> = d.json(&["history"])["Items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["ExecutionId"].as_str().unwrap().to_string())
+        .collect();
+    assert!(ids.is_empty(), "both ended more than a second ago: {ids:?}");
+    assert!(!f.state().join(format!("output/{fresh_id}.log")).exists());
+    let ev = d.json(&["events", "--event-id", "1031"]);
+    assert_eq!(ev["Items"].as_array().unwrap().len(), 2, "{ev}");
+    // A running execution (left running by the stop) is never pruned.
+    let (running, pid) = start_sleep(&d);
+    d.stop();
+    std::thread::sleep(Duration::from_millis(1500));
+    let d = f.start_with(&["--history-retention-days", "0.0000116"]);
+    let h = d.json(&["history"]);
+    assert_eq!(h["Items"][0]["ExecutionId"], running.as_str(), "{h}");
+    assert_eq!(h["Items"][0]["Status"], "Running", "{h}");
+    d.stop();
+    kill_group(pid);
+    let o = std::process::Command::new(service_support::SSIS)
+        .args(["service", "run", "--history-retention-days=-1"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(6));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("number of days"));
 }

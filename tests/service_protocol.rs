@@ -1,5 +1,6 @@
 //! The wire protocol against a real service: handshake, malformed and
-//! oversized messages (the service survives), and load from many clients.
+//! oversized messages (the service survives), and the live subscription
+//! (load is in `service_load.rs`).
 
 mod service_support;
 
@@ -103,34 +104,37 @@ fn subscription_streams_execution_events() {
 }
 
 #[test]
-fn fifty_clients_times_two_hundred_requests() {
+fn polling_clients_do_not_flood_the_event_log() {
     let f = Fixture::new(true);
-    let d = f.start();
-    let threads: Vec<_> = (0..50)
-        .map(|i| {
-            let socket = d.socket.clone();
-            std::thread::spawn(move || {
-                let s = ssis_service::client::Session::connect(
-                    Some(&format!("unix:{}", socket.display())),
-                    None,
-                )
-                .unwrap();
-                for n in 0..200 {
-                    match (i + n) % 3 {
-                        0 => assert!(s.service_info().unwrap().process_id > 0),
-                        1 => assert!(s.executions_list().unwrap().items.is_empty()),
-                        _ => {
-                            let h = ssis_service::protocol::executions::HistoryFilter::default();
-                            assert!(s.execution_history(&h).unwrap().items.is_empty());
-                        }
-                    }
-                }
-            })
-        })
-        .collect();
-    for t in threads {
-        t.join().unwrap();
+    // The fixture's readiness check (`ssis service status`) is the first connection.
+    let d = f.start_with(&["--connection-log-window", "2"]);
+    let started = std::time::Instant::now();
+    for _ in 0..15 {
+        assert!(d.ssis(&["ps"]).status.success());
     }
-    assert!(d.ssis(&["service", "status"]).status.success());
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(2),
+        "the polls took longer than the window; the test cannot judge"
+    );
+    std::thread::sleep(std::time::Duration::from_millis(2600));
+    let ev = d.json(&["events", "--event-id", "1010"]);
+    let items = ev["Items"].as_array().unwrap();
+    let summaries: Vec<&Value> = items
+        .iter()
+        .filter(|e| e["Data"]["Connections"].is_u64())
+        .collect();
+    assert_eq!(
+        (items.len(), summaries.len()),
+        (3, 1),
+        "the window's first connection, one summary of the rest, and this query's connection: {ev}"
+    );
+    assert_eq!(summaries[0]["Data"]["Connections"], 15, "{ev}");
+    assert!(
+        summaries[0]["Message"]
+            .as_str()
+            .unwrap()
+            .contains("15 more times"),
+        "{ev}"
+    );
     d.stop();
 }

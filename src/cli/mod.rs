@@ -26,6 +26,11 @@ pub fn run(argv: Vec<OsString>) -> i32 {
     if argv.get(1).is_some_and(|a| a == "exec") {
         return crate::runner::exec_main(&argv[2..]);
     }
+    // The service's per-execution wrapper: no clap, the executor's command line follows.
+    if argv.get(1).is_some_and(|a| a == "service") && argv.get(2).is_some_and(|a| a == "supervise")
+    {
+        return crate::service::supervise::main(&argv[3..]);
+    }
     let cli = match args::Cli::try_parse_from(argv) {
         Ok(cli) => cli,
         Err(e) => {

@@ -10,6 +10,7 @@ use crate::protocol::executions::{
     Execution, ExecutionStatus, HistoryFilter, RunParams, VariableOverride,
 };
 use crate::service::ServiceOptions;
+use crate::service::retention::Retention;
 use clap::{Args, Subcommand};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -50,9 +51,19 @@ pub struct ServiceRunArgs {
     /// Size cap of one execution's output log, in bytes.
     #[arg(long, default_value_t = 10 * 1024 * 1024, value_name = "BYTES")]
     pub output_cap: u64,
-    /// Days the event log keeps entries.
-    #[arg(long, default_value_t = 30, value_name = "DAYS")]
-    pub event_retention_days: u32,
+    /// Days the event log keeps entries (0: for ever; fractions allowed).
+    #[arg(long, default_value_t = 30.0, value_name = "DAYS", value_parser = parse_days)]
+    pub event_retention_days: f64,
+    /// Days ended executions stay in the history, with their output logs (0: for ever).
+    #[arg(long, default_value_t = 90.0, value_name = "DAYS", value_parser = parse_days)]
+    pub history_retention_days: f64,
+    /// Days the output logs of ended executions are kept (0: for ever).
+    #[arg(long, default_value_t = 30.0, value_name = "DAYS", value_parser = parse_days)]
+    pub output_retention_days: f64,
+    /// Seconds over which a user's "client connected" entries are summed up
+    /// (the first is logged, the rest counted); 0 logs every connection.
+    #[arg(long, default_value_t = 60.0, value_name = "SECONDS")]
+    pub connection_log_window: f64,
 }
 
 /// `ssis run` options.
@@ -154,6 +165,20 @@ fn connect(server: Option<&str>) -> Result<Session> {
     Session::connect(Some(server.unwrap_or(".")), None)
 }
 
+/// A retention in days: a finite number ≥ 0.
+fn parse_days(text: &str) -> std::result::Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(d) if d.is_finite() && (0.0..=36_500.0).contains(&d) => Ok(d),
+        _ => Err(format!(
+            "'{text}' is not a number of days from 0 (keep for ever) to 36500"
+        )),
+    }
+}
+
+fn days(d: f64) -> Duration {
+    Duration::from_secs_f64(d * 86_400.0)
+}
+
 /// `ssis service ...`
 pub fn service(
     cmd: ServiceCommand,
@@ -163,6 +188,12 @@ pub fn service(
 ) -> Result<i32> {
     match cmd {
         ServiceCommand::Run(a) => {
+            if !(a.connection_log_window.is_finite() && a.connection_log_window >= 0.0) {
+                return Err(Error::invalid(
+                    "--connection-log-window must be a number of seconds ≥ 0",
+                )
+                .with_target("--connection-log-window"));
+            }
             if !(a.stop_grace.is_finite() && a.stop_grace >= 0.0) {
                 return Err(
                     Error::invalid("--stop-grace must be a number of seconds ≥ 0")
@@ -175,7 +206,12 @@ pub fn service(
                 state_dir: a.state_dir,
                 stop_grace: Duration::from_secs_f64(a.stop_grace),
                 output_cap: a.output_cap.max(1024),
-                event_retention_days: a.event_retention_days,
+                retention: Retention {
+                    history: days(a.history_retention_days),
+                    output: days(a.output_retention_days),
+                    events: days(a.event_retention_days),
+                },
+                connection_log_window: Duration::from_secs_f64(a.connection_log_window),
             })
         }
         ServiceCommand::Status => {

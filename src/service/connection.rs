@@ -23,18 +23,24 @@ use tokio::task::JoinHandle;
 pub async fn serve(svc: Arc<Service>, conn: Connection) {
     let Connection {
         reader,
-        mut writer,
+        writer,
         peer,
     } = conn;
+    // Responses are written by this task directly (no hop to another task);
+    // notifications of a subscription go through a bounded queue to a task
+    // of their own, so a slow reader loses events instead of slowing anyone.
+    let writer = Arc::new(tokio::sync::Mutex::new(writer));
     let (tx, mut rx) = mpsc::channel::<Vec<u8>>(256);
-    let writer_task = tokio::spawn(async move {
-        while let Some(buf) = rx.recv().await {
-            if writer.write_all(&buf).await.is_err() {
-                break;
+    let notifier = {
+        let writer = Arc::clone(&writer);
+        tokio::spawn(async move {
+            while let Some(buf) = rx.recv().await {
+                if writer.lock().await.write_all(&buf).await.is_err() {
+                    break;
+                }
             }
-        }
-        let _ = writer.shutdown().await;
-    });
+        })
+    };
     let mut reader = BufReader::with_capacity(64 * 1024, reader);
     let mut greeted = false;
     let mut subscription: Option<JoinHandle<()>> = None;
@@ -107,7 +113,13 @@ pub async fn serve(svc: Arc<Service>, conn: Connection) {
                 }
             },
         };
-        if tx.send(encode(&response)).await.is_err() {
+        if writer
+            .lock()
+            .await
+            .write_all(&encode(&response))
+            .await
+            .is_err()
+        {
             break;
         }
     }
@@ -115,7 +127,8 @@ pub async fn serve(svc: Arc<Service>, conn: Connection) {
         sub.abort();
     }
     drop(tx);
-    let _ = writer_task.await;
+    let _ = notifier.await;
+    let _ = writer.lock().await.shutdown().await;
 }
 
 fn parse_request(line: &[u8]) -> Result<Request, Box<Response>> {
@@ -165,19 +178,16 @@ fn hello(svc: &Service, peer: &super::identity::Peer, params: Value) -> crate::R
         .with_target("Protocol"));
     }
     let client = p.client.unwrap_or_else(|| "an unnamed client".into());
-    svc.log.write(Entry {
-        level: EventLevel::Information,
-        event_id: ids::CLIENT_CONNECTED,
-        source: "Connections",
-        user: Some(&peer.user),
-        message: format!(
+    svc.log.client_connected(
+        &peer.user,
+        &client,
+        format!(
             "{} connected with {client} ({}).",
             peer.user,
             peer.describe()
         ),
-        data: serde_json::to_value(peer).unwrap_or_default(),
-        execution_id: None,
-    });
+        serde_json::to_value(peer).unwrap_or_default(),
+    );
     serde_json::to_value(HelloResult {
         protocol: PROTOCOL_VERSION,
         server: "ssis-service".into(),

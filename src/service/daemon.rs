@@ -3,6 +3,7 @@
 use super::db::Db;
 use super::eventlog::{Entry, EventLog, ids};
 use super::executions::{Executions, Settings};
+use super::retention::{self, Retention};
 use super::state::{Service, describe_path, load};
 use super::transport::Listener;
 use super::{connection, paths, signals};
@@ -12,6 +13,9 @@ use serde_json::json;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
+
+/// One day.
+pub const DAY: Duration = Duration::from_secs(86_400);
 
 /// How to run the service (command-line options; the configuration file's
 /// extensions fill what is not given).
@@ -27,8 +31,11 @@ pub struct ServiceOptions {
     pub stop_grace: Duration,
     /// Size cap of one execution's output log.
     pub output_cap: u64,
-    /// Event-log entries older than this many days are deleted.
-    pub event_retention_days: u32,
+    /// How long ended executions, output logs and event-log entries are kept.
+    pub retention: Retention,
+    /// "Client connected" entries are summed up per user over this window
+    /// (zero: one entry per connection).
+    pub connection_log_window: Duration,
 }
 
 impl Default for ServiceOptions {
@@ -39,7 +46,12 @@ impl Default for ServiceOptions {
             state_dir: None,
             stop_grace: Duration::from_secs(10),
             output_cap: 10 * 1024 * 1024,
-            event_retention_days: 30,
+            retention: Retention {
+                history: DAY * 90,
+                output: DAY * 30,
+                events: DAY * 30,
+            },
+            connection_log_window: super::eventlog::DEFAULT_CONNECTION_WINDOW,
         }
     }
 }
@@ -78,7 +90,7 @@ async fn serve(options: ServiceOptions) -> Result<i32> {
         .map_err(|e| Error::io(&e, "create the state directory", &state_dir))?;
     let _lock = lock_state_dir(&state_dir)?;
     let db = Arc::new(Db::open(&state_dir)?);
-    let log = EventLog::new(Arc::clone(&db));
+    let log = EventLog::with_connection_window(Arc::clone(&db), options.connection_log_window);
     log.note(
         EventLevel::Information,
         ids::SERVICE_STARTING,
@@ -146,6 +158,8 @@ async fn serve(options: ServiceOptions) -> Result<i32> {
         output_cap: options.output_cap,
         stop_grace: options.stop_grace,
         poll: Duration::from_millis(100),
+        supervisor: std::env::current_exe()
+            .map_err(|e| Error::internal(format!("cannot find this program's path: {e}")))?,
     };
     let executions = Executions::new(Arc::clone(&db), log.clone(), settings)?;
     let svc = Arc::new(Service::new(
@@ -159,7 +173,11 @@ async fn serve(options: ServiceOptions) -> Result<i32> {
     ));
     executions.recover()?;
     signals::install(Arc::clone(&svc))?;
-    prune(&svc, options.event_retention_days);
+    // TODO(issue 6, configuration extension elements): HistoryRetentionDays,
+    // OutputRetentionDays and EventRetentionDays under <SsisService> in the
+    // configuration file, once src/config reads them; command-line flags win.
+    let retention = options.retention;
+    prune(&svc, &retention);
     log.write(Entry {
         level: EventLevel::Information,
         event_id: ids::SERVICE_STARTED,
@@ -171,7 +189,11 @@ async fn serve(options: ServiceOptions) -> Result<i32> {
     });
 
     let mut connections = tokio::task::JoinSet::new();
-    let mut retention = tokio::time::interval(Duration::from_secs(3600));
+    let mut retention_tick = tokio::time::interval(Duration::from_secs(3600));
+    retention_tick.tick().await;
+    let window = options.connection_log_window;
+    let mut connections_tick =
+        tokio::time::interval(window.clamp(Duration::from_millis(100), Duration::from_secs(5)));
     let reason = loop {
         tokio::select! {
             reason = svc.shutting_down() => break reason,
@@ -184,10 +206,12 @@ async fn serve(options: ServiceOptions) -> Result<i32> {
                     tokio::time::sleep(Duration::from_millis(50)).await;
                 }
             },
-            _ = retention.tick() => prune(&svc, options.event_retention_days),
+            _ = retention_tick.tick() => prune(&svc, &retention),
+            _ = connections_tick.tick(), if !window.is_zero() => log.flush_connections(),
             Some(_) = connections.join_next(), if !connections.is_empty() => {}
         }
     };
+    log.flush_connections();
     log.note(
         EventLevel::Information,
         ids::SERVICE_STOPPING,
@@ -210,10 +234,24 @@ async fn serve(options: ServiceOptions) -> Result<i32> {
     Ok(0)
 }
 
-fn prune(svc: &Service, days: u32) {
-    let before = super::times::now_ms() - i64::from(days) * 86_400_000;
-    if let Err(e) = svc.db.prune_events(before) {
-        eprintln!("ssis-service: cannot apply the event retention: {e}");
+/// Applies the retention; logs what it deleted.
+fn prune(svc: &Service, r: &Retention) {
+    let output_dir = svc.state_dir.join("output");
+    match retention::apply(&svc.db, &output_dir, r, super::times::now_ms()) {
+        Ok(p) if p != retention::Pruned::default() => svc.log.write(Entry {
+            level: EventLevel::Information,
+            event_id: ids::RETENTION_APPLIED,
+            source: "Service",
+            user: None,
+            message: format!(
+                "Retention: deleted {} ended executions, {} output files and {} event-log entries.",
+                p.executions, p.files, p.events
+            ),
+            data: json!({"Executions": p.executions, "Files": p.files, "Events": p.events}),
+            execution_id: None,
+        }),
+        Ok(_) => {}
+        Err(e) => eprintln!("ssis-service: cannot apply the retention: {e}"),
     }
 }
 

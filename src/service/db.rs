@@ -351,6 +351,29 @@ impl Db {
         Ok(rows)
     }
 
+    /// Deletes ended executions that ended before `before_ms`; returns their ids.
+    pub fn prune_executions(&self, before_ms: i64) -> Result<Vec<String>> {
+        self.with(|c| {
+            let tx = c.unchecked_transaction()?;
+            let ids = {
+                let mut stmt = tx.prepare(
+                    "SELECT execution_id FROM executions \
+                     WHERE status NOT IN ('Created', 'Running', 'Stopping') \
+                     AND COALESCE(end_ms, start_ms) < ?1",
+                )?;
+                let rows = stmt.query_map(params![before_ms], |r| r.get::<_, String>(0))?;
+                rows.collect::<rusqlite::Result<Vec<_>>>()?
+            };
+            tx.execute(
+                "DELETE FROM executions WHERE status NOT IN ('Created', 'Running', 'Stopping') \
+                 AND COALESCE(end_ms, start_ms) < ?1",
+                params![before_ms],
+            )?;
+            tx.commit()?;
+            Ok(ids)
+        })
+    }
+
     /// Deletes event-log entries older than `before_ms`; returns how many.
     pub fn prune_events(&self, before_ms: i64) -> Result<usize> {
         self.with(|c| c.execute("DELETE FROM events WHERE time_ms < ?1", params![before_ms]))

@@ -69,7 +69,16 @@ pub async fn dispatch(
     match m {
         st::LIST_FOLDERS => {
             let p: ListFoldersParams = parse_params(m, params)?;
-            store_op(svc, move |s| s.list_folders(p.path.as_deref())).await
+            let top = p
+                .path
+                .as_deref()
+                .is_none_or(|p| p.trim_matches(['\\', '/']).is_empty());
+            // The top level comes from the configuration in memory: no I/O,
+            // so no hop to a blocking thread.
+            match svc.loaded().session_if_open() {
+                Some(session) if top => to_value(session.list_folders(None)?),
+                _ => store_op(svc, move |s| s.list_folders(p.path.as_deref())).await,
+            }
         }
         st::LIST_PACKAGES => {
             let p: ListPackagesParams = parse_params(m, params)?;
@@ -199,7 +208,7 @@ pub async fn dispatch(
         ex::RUN => {
             let p: RunParams = parse_params(m, params)?;
             let config = svc.loaded().config;
-            to_value(svc.executions.start(&config, &p, peer)?)
+            to_value(svc.executions.start(&config, &p, peer).await?)
         }
         ex::STOP => {
             let p: ExecutionIdParams = parse_params(m, params)?;

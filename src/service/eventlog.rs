@@ -2,11 +2,13 @@
 //! with `EventsRead` / `ssis events`), to stderr (journald under systemd), and
 //! to live subscribers.
 
+use super::connlog::{ConnectionLog, Summary};
 use super::db::Db;
 use super::times::{format_ms, now_ms};
 use crate::protocol::events::{EventLevel, LogEntry};
 use serde_json::Value;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 use tokio::sync::broadcast;
 
 /// Event ids. 256–260, 272, 273 and 336 are the original service's
@@ -62,13 +64,52 @@ pub mod ids {
     pub const PACKAGE_LEFT_RUNNING: u32 = 1029;
     /// The package store changed (import, delete, copy, move, folder changes, configuration).
     pub const STORE_CHANGED: u32 = 1030;
+    /// The retention deleted old executions, output logs or event-log entries.
+    pub const RETENTION_APPLIED: u32 = 1031;
 }
+
+/// The sd-daemon(3) priority of a level: `<3>` error, `<4>` warning, `<6>` info.
+pub fn journal_priority(level: EventLevel) -> u8 {
+    match level {
+        EventLevel::Error => 3,
+        EventLevel::Warning => 4,
+        EventLevel::Information => 6,
+    }
+}
+
+/// An entry as written to stderr. For the journal (`journal`: systemd set
+/// `JOURNAL_STREAM`), every line starts with its priority prefix and the
+/// time is left to the journal; otherwise the line starts with the time.
+pub fn stderr_text(e: &LogEntry, journal: bool) -> String {
+    let text = format!(
+        "{} {} {}: {}",
+        e.level.name(),
+        e.event_id,
+        e.source,
+        e.message
+    );
+    let mut out = String::with_capacity(text.len() + 40);
+    for line in text.lines() {
+        if journal {
+            out.push_str(&format!("<{}>{line}\n", journal_priority(e.level)));
+        } else {
+            out.push_str(&format!("{} {line}\n", e.time));
+        }
+    }
+    out
+}
+
+/// The default window over which "client connected" entries are summed up.
+pub const DEFAULT_CONNECTION_WINDOW: Duration = Duration::from_secs(60);
 
 /// Writes event-log entries.
 #[derive(Clone)]
 pub struct EventLog {
     db: Arc<Db>,
     live: broadcast::Sender<LogEntry>,
+    connections: Arc<ConnectionLog>,
+    /// Stderr is connected to the journal: lines carry sd-daemon priority prefixes.
+    journal: bool,
 }
 
 /// One entry to write.
@@ -90,10 +131,73 @@ pub struct Entry<'a> {
 }
 
 impl EventLog {
-    /// An event log over `db`.
+    /// An event log over `db`; "client connected" entries are summed up
+    /// per user over [`DEFAULT_CONNECTION_WINDOW`].
     pub fn new(db: Arc<Db>) -> EventLog {
+        EventLog::with_connection_window(db, DEFAULT_CONNECTION_WINDOW)
+    }
+
+    /// An event log whose "client connected" entries are summed up per user
+    /// over `window` (zero: one entry per connection).
+    pub fn with_connection_window(db: Arc<Db>, window: Duration) -> EventLog {
         let (live, _) = broadcast::channel(1024);
-        EventLog { db, live }
+        EventLog {
+            db,
+            live,
+            connections: Arc::new(ConnectionLog::new(window)),
+            journal: std::env::var_os("JOURNAL_STREAM").is_some_and(|v| !v.is_empty()),
+        }
+    }
+
+    /// Records a client connection (event 1010), rate-limited per user: the
+    /// first of a window in full, the rest as one summary when it closes.
+    pub fn client_connected(&self, user: &str, client: &str, message: String, data: Value) {
+        let (full, summary) = self.connections.connected(user, client, Instant::now());
+        if let Some(s) = summary {
+            self.write_summary(s);
+        }
+        if full {
+            self.write(Entry {
+                level: EventLevel::Information,
+                event_id: ids::CLIENT_CONNECTED,
+                source: "Connections",
+                user: Some(user),
+                message,
+                data,
+                execution_id: None,
+            });
+        }
+    }
+
+    /// Writes the summaries of connection windows that have closed.
+    pub fn flush_connections(&self) {
+        for s in self.connections.flush(Instant::now()) {
+            self.write_summary(s);
+        }
+    }
+
+    fn write_summary(&self, s: Summary) {
+        self.write(Entry {
+            level: EventLevel::Information,
+            event_id: ids::CLIENT_CONNECTED,
+            source: "Connections",
+            user: Some(&s.user),
+            message: format!(
+                "{} connected {} more time{} within {} s ({}); these connections were not logged one by one.",
+                s.user,
+                s.count,
+                if s.count == 1 { "" } else { "s" },
+                s.window_seconds,
+                s.clients.join(", ")
+            ),
+            data: serde_json::json!({
+                "User": s.user,
+                "Connections": s.count,
+                "Clients": s.clients,
+                "WindowSeconds": s.window_seconds,
+            }),
+            execution_id: None,
+        });
     }
 
     /// New entries as they are written.
@@ -115,14 +219,7 @@ impl EventLog {
             data: e.data,
             execution_id: e.execution_id.map(str::to_string),
         };
-        eprintln!(
-            "{} {} {} {}: {}",
-            entry.time,
-            entry.level.name(),
-            entry.event_id,
-            entry.source,
-            entry.message
-        );
+        eprint!("{}", stderr_text(&entry, self.journal));
         match self.db.insert_event(entry, ms) {
             Ok(entry) => {
                 let _ = self.live.send(entry);
@@ -142,5 +239,45 @@ impl EventLog {
             data: Value::Null,
             execution_id: None,
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(level: EventLevel, message: &str) -> LogEntry {
+        LogEntry {
+            sequence: 1,
+            time: "2024-05-01T10:00:00.000Z".into(),
+            level,
+            event_id: 1022,
+            source: "Executions".into(),
+            user: None,
+            message: message.into(),
+            data: Value::Null,
+            execution_id: None,
+        }
+    }
+
+    #[test]
+    fn journal_lines_carry_priority_prefixes() {
+        let e = entry(EventLevel::Error, "Package failed;\nsecond line");
+        assert_eq!(
+            stderr_text(&e, true),
+            "<3>Error 1022 Executions: Package failed;\n<3>second line\n"
+        );
+        assert_eq!(
+            stderr_text(&entry(EventLevel::Warning, "w"), true),
+            "<4>Warning 1022 Executions: w\n"
+        );
+        assert_eq!(
+            stderr_text(&entry(EventLevel::Information, "i"), true),
+            "<6>Information 1022 Executions: i\n"
+        );
+        assert_eq!(
+            stderr_text(&e, false),
+            "2024-05-01T10:00:00.000Z Error 1022 Executions: Package failed;\n2024-05-01T10:00:00.000Z second line\n"
+        );
     }
 }

@@ -2,12 +2,14 @@
 //! them (exit, current task, output cap), stops them (SIGTERM to the group,
 //! SIGKILL after the grace period), and finds them again after a restart.
 
+use super::capture;
 use super::db::Db;
 use super::eventlog::{Entry, EventLog, ids};
 use super::identity::Peer;
 use super::launch::{self, Executor};
 use super::output::{self, OutputTail, RunnerEvent};
 use super::process::{self, Stop};
+use super::supervise::{self, ExitReport, Job};
 use super::times::{format_ms, now_ms};
 use crate::config::ServiceConfig;
 use crate::error::{Error, ErrorKind, Result};
@@ -22,6 +24,7 @@ use std::process::ExitStatus;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use tokio::io::AsyncWriteExt;
 use tokio::sync::{broadcast, watch};
 
 /// Largest `ExecutionOutput` chunk.
@@ -38,6 +41,8 @@ pub struct Settings {
     pub stop_grace: Duration,
     /// How often output is scanned and adopted processes are checked.
     pub poll: Duration,
+    /// The program whose `service supervise` wraps each executor (this binary).
+    pub supervisor: PathBuf,
 }
 
 /// An execution whose process the service watches.
@@ -56,6 +61,8 @@ pub struct Executions {
     settings: Settings,
     live: broadcast::Sender<ExecutionEvent>,
     active: Mutex<HashMap<String, Arc<Active>>>,
+    /// A supervisor started ahead, waiting for its job.
+    spare: Mutex<Option<tokio::process::Child>>,
 }
 
 /// How a watched process ended.
@@ -76,6 +83,7 @@ impl Executions {
             settings,
             live,
             active: Mutex::new(HashMap::new()),
+            spare: Mutex::new(None),
         }))
     }
 
@@ -101,8 +109,13 @@ impl Executions {
         self.settings.output_dir.join(format!("{id}.log"))
     }
 
+    /// Where the supervisor of `id` writes the executor's exit code.
+    fn exit_path(&self, id: &str) -> PathBuf {
+        self.settings.output_dir.join(format!("{id}.exit"))
+    }
+
     /// Starts a package for `peer`.
-    pub fn start(
+    pub async fn start(
         self: &Arc<Self>,
         config: &ServiceConfig,
         params: &RunParams,
@@ -120,6 +133,7 @@ impl Executions {
             })
         })?;
         let executor = Executor::from_config(config)?;
+        executor.check()?;
         let command_line = executor.command_line(&target, &params.set);
         let id = uuid::Uuid::new_v4().to_string();
         let start_ms = now_ms();
@@ -150,8 +164,17 @@ impl Executions {
             .clone()
             .or(record.package_file.clone())
             .unwrap_or_default();
-        let spawned = OutputTail::create(&self.log_path(&id), self.settings.output_cap)
-            .and_then(|(tail, file)| spawn(&command_line, &id, file).map(|child| (tail, child)));
+        let log = self.log_path(&id);
+        let job = Job {
+            output: Some(log.clone()),
+            cap: Some(self.settings.output_cap),
+            exit_file: self.exit_path(&id),
+            execution_id: Some(id.clone()),
+            command_line: command_line.clone(),
+        };
+        // The supervisor creates the log; the tail finds it when it appears.
+        let tail = OutputTail::resume(&log);
+        let spawned = self.launch(&job).await.map(|child| (tail, child));
         let (tail, child) = match spawned {
             Ok(v) => v,
             Err(err) => {
@@ -200,6 +223,80 @@ impl Executions {
         Ok(record)
     }
 
+    /// Hands `job` to a supervisor: the spare started ahead of time when
+    /// there is a live one (then a new spare is started in the background),
+    /// else a new one.
+    async fn launch(self: &Arc<Self>, job: &Job) -> Result<tokio::process::Child> {
+        let mut line = serde_json::to_vec(job)
+            .map_err(|e| Error::internal(format!("cannot encode the supervisor's job: {e}")))?;
+        line.push(b'\n');
+        let mut last_error = None;
+        for _ in 0..2 {
+            let mut child = match self.take_spare() {
+                Some(c) => c,
+                None => self.spawn_supervisor()?,
+            };
+            let sent = match child.stdin.take() {
+                Some(mut stdin) => stdin.write_all(&line).await.map_err(|e| e.to_string()),
+                None => Err("no pipe to the supervisor".into()),
+            };
+            match sent {
+                Ok(()) => {
+                    self.refill_spare();
+                    return Ok(child);
+                }
+                Err(e) => {
+                    let _ = child.start_kill();
+                    last_error = Some(e);
+                }
+            }
+        }
+        Err(Error::internal(format!(
+            "cannot hand the execution to its supervisor: {}",
+            last_error.unwrap_or_default()
+        )))
+    }
+
+    /// The spare supervisor, if it is still alive.
+    fn take_spare(&self) -> Option<tokio::process::Child> {
+        let mut child = self
+            .spare
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()?;
+        matches!(child.try_wait(), Ok(None)).then_some(child)
+    }
+
+    /// Starts a spare supervisor on a blocking thread (spawning waits for the exec).
+    fn refill_spare(self: &Arc<Self>) {
+        let me = Arc::clone(self);
+        tokio::task::spawn_blocking(move || match me.spawn_supervisor() {
+            Ok(child) => {
+                let mut spare = me.spare.lock().unwrap_or_else(|p| p.into_inner());
+                if spare.is_none() {
+                    *spare = Some(child);
+                }
+                // Else the new one is dropped: its stdin closes and it exits.
+            }
+            Err(e) => eprintln!("ssis-service: cannot start a spare supervisor: {e}"),
+        });
+    }
+
+    /// A supervisor waiting for its job on stdin, leading a new process group.
+    fn spawn_supervisor(&self) -> Result<tokio::process::Child> {
+        let program = &self.settings.supervisor;
+        let mut command = tokio::process::Command::new(program);
+        command
+            .args(supervise::STDIN_ARGS)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .kill_on_drop(false);
+        process::own_group(&mut command);
+        command
+            .spawn()
+            .map_err(|e| Error::io(&e, "start the supervisor", program))
+    }
+
     fn watch(&self, id: String, pid: u32) -> Arc<Active> {
         let (done, _) = watch::channel(false);
         let active = Arc::new(Active {
@@ -238,34 +335,58 @@ impl Executions {
         self.apply_events(&active, tail.poll());
         let stopped = active.stop_requested.load(Ordering::SeqCst);
         if stopped {
-            // The leader is gone; take whatever it left in its group with it.
+            // The leader is gone; take whatever it left in its group with it,
+            // and wait (bounded) until the group is empty, so that Stopped
+            // means nothing is left.
             let _ = process::signal_group(active.pid, Stop::Forced);
+            for _ in 0..100 {
+                if process::group_members(active.pid).is_empty() {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
         }
         self.finish(&active, ending, stopped);
     }
 
     fn finish(&self, active: &Active, ending: Ending, stopped: bool) {
         let id = active.id.as_str();
-        let (exit_code, detail) = match &ending {
-            Ending::Exited(s) => exit_code(s),
-            Ending::Gone => (
+        let exit_file = self.exit_path(id);
+        // The supervisor's report is the executor's own result; without one
+        // (the supervisor itself was killed), the supervisor's status is used.
+        let report = ExitReport::read(&exit_file);
+        let (exit_code, detail, success) = match (&report, &ending) {
+            (Some(r), _) => (
+                Some(r.exit_code),
+                r.describe(),
+                Some(r.exit_code == 0 && r.error.is_none()),
+            ),
+            (None, Ending::Exited(s)) => {
+                let (code, detail) = exit_code(s);
+                (code, detail, Some(s.success()))
+            }
+            (None, Ending::Gone) => (
                 None,
-                "the process ended while the service was not its parent; its exit code is unknown"
+                "the process ended while the service was not its parent and left no exit code"
                     .to_string(),
+                None,
             ),
         };
-        let status = match (&ending, stopped) {
+        let status = match (success, stopped) {
             (_, true) => ExecutionStatus::Stopped,
-            (Ending::Exited(s), false) if s.success() => ExecutionStatus::Succeeded,
-            (Ending::Exited(_), false) => ExecutionStatus::Failed,
-            (Ending::Gone, false) => ExecutionStatus::Unknown,
+            (Some(true), false) => ExecutionStatus::Succeeded,
+            (Some(false), false) => ExecutionStatus::Failed,
+            (None, false) => ExecutionStatus::Unknown,
         };
         let message = match status {
             ExecutionStatus::Succeeded => None,
             _ => Some(detail.clone()),
         };
-        if let Err(err) = self.db.finish(id, status, exit_code, message.as_deref()) {
-            eprintln!("ssis-service: cannot record the end of execution {id}: {err}");
+        match self.db.finish(id, status, exit_code, message.as_deref()) {
+            Ok(()) => {
+                let _ = std::fs::remove_file(&exit_file);
+            }
+            Err(err) => eprintln!("ssis-service: cannot record the end of execution {id}: {err}"),
         }
         let record = self.db.get_execution(id).ok().flatten();
         let (user, what) = record
@@ -313,24 +434,19 @@ impl Executions {
                     .current_task
                     .lock()
                     .unwrap_or_else(|p| p.into_inner());
-                let before = task.clone();
-                match (ev.event.as_str(), &ev.source_path) {
-                    ("OnPreExecute", Some(path)) => *task = Some(path.clone()),
-                    ("OnPostExecute", Some(path)) if task.as_deref() == Some(path.as_str()) => {
-                        *task = path
-                            .rfind('\\')
-                            .filter(|i| *i > 0)
-                            .map(|i| path[..i].to_string())
-                            .or(Some(path.clone()));
-                    }
-                    _ => {}
-                }
-                (*task != before).then(|| task.clone())
+                let next = output::next_task(task.as_deref(), &ev);
+                (next != *task).then(|| {
+                    *task = next.clone();
+                    next
+                })
             };
             if let Some(task) = changed {
                 if let Err(err) = self.db.set_current_task(&active.id, task.as_deref()) {
                     eprintln!("ssis-service: {err}");
                 }
+            }
+            if capture::is_restatement(&ev) {
+                continue;
             }
             let _ = self.live.send(ExecutionEvent {
                 execution_id: active.id.clone(),
@@ -509,10 +625,7 @@ impl Executions {
                         .current_task
                         .lock()
                         .unwrap_or_else(|p| p.into_inner()) = e.current_task.clone();
-                    let tail = OutputTail::resume(
-                        &self.log_path(&e.execution_id),
-                        self.settings.output_cap,
-                    );
+                    let tail = OutputTail::resume(&self.log_path(&e.execution_id));
                     if e.status == ExecutionStatus::Stopping {
                         active.stop_requested.store(true, Ordering::SeqCst);
                         self.signal_stop(&active);
@@ -522,25 +635,11 @@ impl Executions {
                     tokio::spawn(async move { me.monitor(active, None, ticks, tail).await });
                 }
                 _ => {
-                    let message = "the service was not running when the execution ended; its result is unknown";
-                    self.db.finish(
-                        &e.execution_id,
-                        ExecutionStatus::Unknown,
-                        None,
-                        Some(message),
-                    )?;
-                    self.log.write(Entry {
-                        level: EventLevel::Warning,
-                        event_id: ids::EXECUTION_LOST,
-                        source: "Executions",
-                        user: Some(&e.started_by),
-                        message: format!(
-                            "Execution {} ({}): {message}.",
-                            e.execution_id, e.package_name
-                        ),
-                        data: json!({"ProcessId": e.process_id, "PreviousStatus": e.status}),
-                        execution_id: Some(&e.execution_id),
-                    });
+                    // Ended while the service was down: its supervisor's exit
+                    // file has the result, else it is Unknown.
+                    let active = self.watch(e.execution_id.clone(), e.process_id.unwrap_or(0));
+                    let stopping = e.status == ExecutionStatus::Stopping;
+                    self.finish(&active, Ending::Gone, stopping);
                 }
             }
         }
@@ -550,6 +649,8 @@ impl Executions {
     /// At shutdown: stop every running execution and wait up to the grace
     /// period plus `extra` (when `stop_all`), or leave them running.
     pub async fn shutdown(self: &Arc<Self>, stop_all: bool, extra: Duration) {
+        // The spare reads end-of-file and exits.
+        drop(self.spare.lock().unwrap_or_else(|p| p.into_inner()).take());
         let running: Vec<Arc<Active>> = self.active_map().values().cloned().collect();
         if !stop_all {
             for a in &running {
@@ -638,26 +739,4 @@ fn exit_code(status: &ExitStatus) -> (Option<i32>, String) {
         }
     }
     (None, "ended without an exit code".into())
-}
-
-/// Spawns the executor in its own process group, stdout and stderr into `log`.
-fn spawn(cmd: &[String], id: &str, log: std::fs::File) -> Result<tokio::process::Child> {
-    let program = cmd
-        .first()
-        .ok_or_else(|| Error::internal("empty executor command line"))?;
-    let err_log = log
-        .try_clone()
-        .map_err(|e| Error::io(&e, "share the output log of", std::path::Path::new(id)))?;
-    let mut command = tokio::process::Command::new(program);
-    command
-        .args(&cmd[1..])
-        .stdin(std::process::Stdio::null())
-        .stdout(log)
-        .stderr(err_log)
-        .env("SSIS_EXECUTION_ID", id)
-        .kill_on_drop(false);
-    process::own_group(&mut command);
-    command
-        .spawn()
-        .map_err(|e| Error::io(&e, "start the executor", std::path::Path::new(program)))
 }

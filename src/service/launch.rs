@@ -63,6 +63,31 @@ impl Executor {
         cmd
     }
 
+    /// Refuses an executor that cannot be started (a missing file, a
+    /// folder, a bare name not on `PATH`), so the client gets the error at
+    /// once rather than a run that fails in its supervisor.
+    pub fn check(&self) -> Result<()> {
+        let program = match self {
+            Executor::BuiltIn(p) | Executor::External(p) => p,
+        };
+        let found = if program.components().count() > 1 || program.is_absolute() {
+            program.is_file()
+        } else {
+            std::env::var_os("PATH").is_some_and(|paths| {
+                std::env::split_paths(&paths).any(|dir| dir.join(program).is_file())
+            })
+        };
+        if found {
+            Ok(())
+        } else {
+            Err(Error::not_found(format!(
+                "the executor '{}' (configuration extension Executor) does not exist or is not a file",
+                program.display()
+            ))
+            .with_target(program.display().to_string()))
+        }
+    }
+
     /// The program and its leading arguments, for `ServiceInfo`.
     pub fn describe(&self) -> Vec<String> {
         match self {
@@ -214,6 +239,26 @@ mod tests {
         assert!(segments("\\File System\\..\\x").is_err());
         assert!(segments("\\File System\\a:b").is_err());
         assert_eq!(segments("/File System/Sales/Daily").unwrap().len(), 3);
+    }
+
+    #[test]
+    fn missing_executors_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = Executor::External(dir.path().join("dtexec"));
+        let err = missing.check().unwrap_err();
+        assert!(err.message.contains("dtexec"), "{err}");
+        assert!(
+            Executor::External(dir.path().to_path_buf())
+                .check()
+                .is_err()
+        );
+        assert!(
+            Executor::External("no-such-dtexec-here".into())
+                .check()
+                .is_err()
+        );
+        let exe = std::env::current_exe().unwrap();
+        assert!(Executor::BuiltIn(exe).check().is_ok());
     }
 
     #[test]

@@ -6,10 +6,13 @@
 //! Layout: [`daemon`] (start-up, accept loop, shutdown), [`connection`] and
 //! [`dispatch`] (one client, one request), [`state`] (configuration in force,
 //! reload), [`executions`] with [`launch`], [`process`] and [`output`]
-//! (running packages), [`db`] and [`eventlog`] (the state database),
-//! [`transport`], [`identity`], [`signals`], [`paths`], [`times`].
+//! (running packages; [`supervise`] is the per-execution wrapper process
+//! that records the exit code), [`db`] and [`eventlog`] (the state database),
+//! [`retention`], [`transport`], [`identity`], [`signals`], [`paths`], [`times`].
 
+pub mod capture;
 pub mod connection;
+pub mod connlog;
 pub mod daemon;
 pub mod db;
 pub mod dispatch;
@@ -20,8 +23,10 @@ pub mod launch;
 pub mod output;
 pub mod paths;
 pub mod process;
+pub mod retention;
 pub mod signals;
 pub mod state;
+pub mod supervise;
 pub mod times;
 pub mod transport;
 

@@ -1,19 +1,16 @@
-//! Per-execution output logs: the executor writes stdout and stderr straight
-//! into `<state>/output/<id>.log` (so a package keeps running, and logging,
-//! while the service restarts); the service tails the file for the runner's
-//! JSON event lines and holds it to a size cap.
-//!
-//! Cap: the first `cap` bytes are kept, then one marker line; what the
-//! package writes after that is read for events and cut off.
+//! Per-execution output logs, the reading side: the supervisor writes the
+//! executor's stdout and stderr into `<state>/output/<id>.log` with the cap
+//! ([`super::capture`]; the file, not a pipe to the service, so a package
+//! keeps running and logging while the service restarts); the service tails
+//! the log, and the events file beside it, for the runner's JSON event lines.
 
 use crate::error::{Error, Result};
 use serde::Deserialize;
 use std::fs::{File, OpenOptions};
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
-/// Longest line scanned for an event; longer lines are plain output.
-const MAX_EVENT_LINE: usize = 64 * 1024;
+use super::capture::MAX_EVENT_LINE;
 
 /// A `--events json` line of the runner.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -35,13 +32,60 @@ pub struct RunnerEvent {
     pub message: Option<String>,
 }
 
-/// The tail of one execution's output log.
+/// The reading side of one execution's output: the log and the events
+/// file beside it (see [`super::capture`], the writing side). Both only
+/// grow, except that the events file may be replaced by a new one.
 pub struct OutputTail {
-    path: PathBuf,
-    cap: u64,
+    log_path: PathBuf,
+    log: LineTail,
+    events_path: PathBuf,
+    events: Option<(File, LineTail)>,
+}
+
+/// One file read line by line from where the last read stopped.
+struct LineTail {
     offset: u64,
     partial: Vec<u8>,
-    kept: Option<u64>,
+    too_long: bool,
+}
+
+impl LineTail {
+    fn new() -> LineTail {
+        LineTail {
+            offset: 0,
+            partial: Vec::new(),
+            too_long: false,
+        }
+    }
+
+    /// Reads `file` from the offset to its end; pushes the events found.
+    fn read(&mut self, file: &mut File, events: &mut Vec<RunnerEvent>) {
+        if file.seek(SeekFrom::Start(self.offset)).is_err() {
+            return;
+        }
+        let mut buf = Vec::new();
+        if file.read_to_end(&mut buf).is_err() {
+            return;
+        }
+        self.offset += buf.len() as u64;
+        for chunk in buf.split_inclusive(|b| *b == b'\n') {
+            if !self.too_long {
+                if self.partial.len() + chunk.len() <= MAX_EVENT_LINE {
+                    self.partial.extend_from_slice(chunk);
+                } else {
+                    self.too_long = true;
+                    self.partial.clear();
+                }
+            }
+            if chunk.ends_with(b"\n") {
+                if !self.too_long {
+                    events.extend(parse_event(&self.partial));
+                }
+                self.partial.clear();
+                self.too_long = false;
+            }
+        }
+    }
 }
 
 /// The marker written where the cap cut the output.
@@ -49,88 +93,89 @@ pub fn marker(cap: u64) -> String {
     format!("\n[ssis-service: output truncated at {cap} bytes]\n")
 }
 
+/// The current task after `ev`: a task starting becomes current; when it
+/// ends its parent container does; a `CurrentTask` restatement sets it.
+pub fn next_task(task: Option<&str>, ev: &RunnerEvent) -> Option<String> {
+    match (ev.event.as_str(), ev.source_path.as_deref()) {
+        ("OnPreExecute", Some(path)) => Some(path.to_string()),
+        ("OnPostExecute", Some(path)) if task == Some(path) => Some(
+            path.rfind('\\')
+                .filter(|i| *i > 0)
+                .map_or(path, |i| &path[..i])
+                .to_string(),
+        ),
+        (super::capture::CURRENT_TASK, path) => path.map(str::to_string),
+        _ => task.map(str::to_string),
+    }
+}
+
 impl OutputTail {
-    /// Creates the log (empty) and returns the tail and the file the child writes to.
-    pub fn create(path: &Path, cap: u64) -> Result<(OutputTail, File)> {
-        let file = OpenOptions::new()
+    /// Creates the log (empty) for a new execution and tails it.
+    pub fn create(path: &Path) -> Result<OutputTail> {
+        OpenOptions::new()
             .create(true)
             .append(true)
             .open(path)
             .map_err(|e| Error::io(&e, "create the output log", path))?;
-        Ok((OutputTail::resume(path, cap), file))
+        Ok(OutputTail::resume(path))
     }
 
     /// Tails an existing log from its start (after a service restart).
-    pub fn resume(path: &Path, cap: u64) -> OutputTail {
+    pub fn resume(path: &Path) -> OutputTail {
         OutputTail {
-            path: path.to_path_buf(),
-            cap,
-            offset: 0,
-            partial: Vec::new(),
-            kept: None,
+            log_path: path.to_path_buf(),
+            log: LineTail::new(),
+            events_path: super::capture::events_path(path),
+            events: None,
         }
     }
 
-    /// Reads what was written since the last poll; returns the events found
-    /// and enforces the cap.
+    /// Reads what was written since the last poll; returns the events found.
     pub fn poll(&mut self) -> Vec<RunnerEvent> {
         let mut events = Vec::new();
-        let Ok(mut file) = OpenOptions::new().read(true).write(true).open(&self.path) else {
-            return events;
-        };
-        let len = file.metadata().map(|m| m.len()).unwrap_or(0);
-        if len < self.offset {
-            self.offset = len;
+        if let Ok(mut file) = File::open(&self.log_path) {
+            self.log.read(&mut file, &mut events);
         }
-        if file.seek(SeekFrom::Start(self.offset)).is_err() {
-            return events;
-        }
-        let mut buf = Vec::new();
-        let _ = (&mut file).take(len - self.offset).read_to_end(&mut buf);
-        self.offset += buf.len() as u64;
-        for chunk in buf.split_inclusive(|b| *b == b'\n') {
-            if chunk.ends_with(b"\n") {
-                self.partial.extend_from_slice(chunk);
-                if let Some(ev) = parse_event(&self.partial) {
-                    events.push(ev);
-                }
-                self.partial.clear();
-            } else if self.partial.len() + chunk.len() <= MAX_EVENT_LINE {
-                self.partial.extend_from_slice(chunk);
-            } else {
-                self.partial.clear();
-            }
-        }
-        self.enforce_cap(&mut file);
+        self.poll_events_file(&mut events);
         events
     }
 
-    fn enforce_cap(&mut self, file: &mut File) {
-        if self.offset <= self.cap && self.kept.is_none() {
-            return;
+    /// Events past the cap. A replaced file is read to its end first, then
+    /// the new one from its start.
+    fn poll_events_file(&mut self, events: &mut Vec<RunnerEvent>) {
+        if let Some((file, tail)) = self.events.as_mut() {
+            tail.read(file, events);
         }
-        let kept = match self.kept {
-            Some(kept) => kept,
-            None => {
-                let mark = marker(self.cap);
-                if file.set_len(self.cap).is_err() {
-                    return;
-                }
-                let _ = file.seek(SeekFrom::End(0));
-                let _ = file.write_all(mark.as_bytes());
-                let kept = self.cap + mark.len() as u64;
-                self.kept = Some(kept);
-                kept
-            }
+        let replaced = match (&self.events, std::fs::metadata(&self.events_path)) {
+            (_, Err(_)) => return,
+            (None, Ok(_)) => true,
+            (Some((file, _)), Ok(now)) => file.metadata().is_ok_and(|open| !same_file(&open, &now)),
         };
-        if self.offset > kept {
-            let _ = file.set_len(kept);
+        if replaced {
+            if let Ok(mut file) = File::open(&self.events_path) {
+                let mut tail = LineTail::new();
+                tail.read(&mut file, events);
+                self.events = Some((file, tail));
+            }
         }
-        self.offset = kept;
     }
 }
 
-fn parse_event(line: &[u8]) -> Option<RunnerEvent> {
+/// Whether two metadata describe the same file (not just the same name).
+fn same_file(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        a.dev() == b.dev() && a.ino() == b.ino()
+    }
+    #[cfg(windows)]
+    {
+        a.created().ok() == b.created().ok() && a.len() <= b.len()
+    }
+}
+
+/// A runner event line, or `None` for plain output.
+pub fn parse_event(line: &[u8]) -> Option<RunnerEvent> {
     let trimmed = line.trim_ascii();
     if !trimmed.starts_with(b"{") {
         return None;
@@ -163,36 +208,94 @@ pub fn read_chunk(path: &Path, offset: u64, max: u64) -> Result<(String, u64, u6
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::service::capture::{Capture, EVENTS_FILE_CAP};
+
+    fn line(event: &str, task: &str) -> String {
+        format!("{{\"Event\":\"{event}\",\"SourcePath\":\"Package\\\\{task}\"}}\n")
+    }
 
     #[test]
-    fn finds_events_and_keeps_the_cap() {
+    fn follows_events_in_the_log_and_past_the_cap() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("x.log");
-        let (mut tail, mut file) = OutputTail::create(&path, 100).unwrap();
-        file.write_all(
-            b"hello\n{\"Event\":\"OnPreExecute\",\"SourcePath\":\"\\\\Package\\\\T1\"}\n{\"Ev",
-        )
-        .unwrap();
-        let ev = tail.poll();
-        assert_eq!(ev.len(), 1);
-        assert_eq!(ev[0].source_path.as_deref(), Some("\\Package\\T1"));
-        file.write_all(b"ent\":\"OnPostExecute\"}\nnot json {\n")
+        let mut tail = OutputTail::create(&path).unwrap();
+        let mut c = Capture::open(&path, 100).unwrap();
+        c.write(format!("hello\n{}{{\"Ev", line("OnPreExecute", "T1")).as_bytes())
             .unwrap();
         let ev = tail.poll();
         assert_eq!(ev.len(), 1);
-        assert_eq!(ev[0].event, "OnPostExecute");
-        file.write_all(&[b'x'; 200]).unwrap();
-        file.write_all(b"\n{\"Event\":\"OnError\"}\n").unwrap();
-        let ev = tail.poll();
-        assert_eq!(ev.len(), 1, "events past the cap are still seen");
+        assert_eq!(ev[0].source_path.as_deref(), Some("Package\\T1"));
+        c.write(b"ent\":\"OnPostExecute\"}\nnot json {\n").unwrap();
+        assert_eq!(tail.poll()[0].event, "OnPostExecute");
+        c.write(&[b'x'; 200]).unwrap();
+        c.write(b"\n{\"Event\":\"OnError\"}\n").unwrap();
+        assert_eq!(
+            tail.poll()[0].event,
+            "OnError",
+            "events past the cap are still seen"
+        );
         let kept = 100 + marker(100).len() as u64;
         assert_eq!(std::fs::metadata(&path).unwrap().len(), kept);
-        file.write_all(b"more\n").unwrap();
-        tail.poll();
+        c.write(b"more\n").unwrap();
+        assert!(tail.poll().is_empty());
         let text = std::fs::read_to_string(&path).unwrap();
         assert_eq!(text.len() as u64, kept);
         assert!(text.ends_with(&marker(100)));
         let (chunk, next, len) = read_chunk(&path, 0, 5).unwrap();
         assert_eq!((chunk.as_str(), next, len), ("hello", 5, kept));
+    }
+
+    #[test]
+    fn a_replaced_events_file_is_read_to_its_end_then_the_new_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("y.log");
+        let mut tail = OutputTail::create(&path).unwrap();
+        let mut c = Capture::open(&path, 0).unwrap();
+        let mut task = None;
+        let mut seen = 0;
+        let pre = line("OnPreExecute", "Loop");
+        let n = 3 * EVENTS_FILE_CAP as usize / pre.len();
+        for i in 0..n {
+            c.write(pre.as_bytes()).unwrap();
+            if i % 1000 == 0 {
+                for ev in tail.poll() {
+                    task = next_task(task.as_deref(), &ev);
+                    seen += 1;
+                }
+            }
+        }
+        c.write(line("OnPreExecute", "Last").as_bytes()).unwrap();
+        for ev in tail.poll() {
+            task = next_task(task.as_deref(), &ev);
+            seen += 1;
+        }
+        assert_eq!(task.as_deref(), Some("Package\\Last"));
+        assert!(
+            seen > n,
+            "every line was read, plus restatements: {seen} of {n}"
+        );
+    }
+
+    #[test]
+    fn the_current_task_follows_pre_and_post_execute() {
+        let ev = |e: &str, p: Option<&str>| RunnerEvent {
+            time: None,
+            event: e.into(),
+            source_path: p.map(str::to_string),
+            source_type: None,
+            message: None,
+        };
+        let t = next_task(None, &ev("OnPreExecute", Some("Package\\Seq\\T")));
+        assert_eq!(t.as_deref(), Some("Package\\Seq\\T"));
+        let t = next_task(t.as_deref(), &ev("OnPostExecute", Some("Package\\Seq\\T")));
+        assert_eq!(t.as_deref(), Some("Package\\Seq"));
+        let t = next_task(t.as_deref(), &ev("OnPostExecute", Some("Package\\Other")));
+        assert_eq!(
+            t.as_deref(),
+            Some("Package\\Seq"),
+            "another task's end changes nothing"
+        );
+        let t = next_task(t.as_deref(), &ev("CurrentTask", Some("Package\\X")));
+        assert_eq!(t.as_deref(), Some("Package\\X"));
     }
 }

@@ -32,6 +32,11 @@ pub struct Loaded {
 }
 
 impl Loaded {
+    /// The store session if it is already open (no I/O).
+    pub fn session_if_open(&self) -> Option<Session> {
+        self.session.get().cloned()
+    }
+
     /// The store session over this configuration (opened now if needed).
     /// Call from a blocking thread: opening reads the store.
     pub fn session(&self) -> Result<Session> {

@@ -14,7 +14,9 @@ pub const SSIS: &str = env!("CARGO_BIN_EXE_ssis");
 
 /// A dtexec stand-in: honours `/F` and `/SET`, prints JSON event lines, and
 /// behaves by package name: `*Sleep*` waits on two `sleep` children,
-/// `*Stubborn*` also ignores SIGTERM, `*Fail*` exits 7, others succeed.
+/// `*Stubborn*` also ignores SIGTERM, `*Fail*` exits 7, `*Gate*` waits for
+/// `<package file>.go` and exits with the code written in it, `*Chatty*`
+/// prints 3,000 lines and then starts task `Package\Late`, others succeed.
 const EXECUTOR: &str = r#"#!/bin/sh
 file=""
 while [ $# -gt 0 ]; do
@@ -27,6 +29,9 @@ done
 [ -f "$file" ] || { echo "no package file '$file'" >&2; exit 4; }
 printf '{"Time":"2024-01-01T00:00:00Z","Event":"OnPreExecute","SourcePath":"Package\\\\Work","SourceType":"Task","Message":""}\n'
 case "$file" in
+  *Chatty*) i=0; while [ $i -lt 3000 ]; do echo "filler line $i"; i=$((i+1)); done
+    printf '{"Event":"OnPreExecute","SourcePath":"Package\\\\Late"}\n' ;;
+  *Gate*) while [ ! -f "$file.go" ]; do sleep 0.05; done; exit "$(cat "$file.go")" ;;
   *Stubborn*) trap '' TERM; sleep 300 & sleep 300 & wait ;;
   *Sleep*) sleep 300 & sleep 300 & wait ;;
   *Fail*) echo "failing"; exit 7 ;;
@@ -50,7 +55,9 @@ impl Fixture {
         let packages = dir.path().join("Packages/Jobs");
         std::fs::create_dir_all(&packages).unwrap();
         let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/Packages/Hello.dtsx");
-        for name in ["Quick", "Sleep", "Stubborn", "Fail"] {
+        for name in [
+            "Quick", "Sleep", "Stubborn", "Fail", "GateOk", "GateFail", "GateLate", "Chatty",
+        ] {
             std::fs::copy(&sample, packages.join(format!("{name}.dtsx"))).unwrap();
         }
         let exec = dir.path().join("executor.sh");
@@ -62,8 +69,47 @@ impl Fixture {
         f
     }
 
+    /// A fixture whose configuration names no executor (the built-in runner,
+    /// `ssis exec`), with one-task packages `Nap` (Execute Process `sleep
+    /// <nap_seconds>`, succeeds) and `Broken` (Execute Process `false`, fails).
+    pub fn builtin(nap_seconds: u32) -> Fixture {
+        let f = Fixture::new(true);
+        let sample = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/Packages/Hello.dtsx"),
+        )
+        .unwrap();
+        let task = r#"Executable="echo"
+          Arguments="Hello, world""#;
+        assert!(
+            sample.contains(task),
+            "examples/Packages/Hello.dtsx changed"
+        );
+        let nap = sample.replace(
+            task,
+            &format!("Executable=\"sleep\"\n          Arguments=\"{nap_seconds}\""),
+        );
+        let broken = sample.replace(task, "Executable=\"false\"");
+        let jobs = f.dir.path().join("Packages/Jobs");
+        std::fs::write(jobs.join("Nap.dtsx"), nap).unwrap();
+        std::fs::write(jobs.join("Broken.dtsx"), broken).unwrap();
+        f.write_config_with(true, &["File System"], None);
+        f
+    }
+
     /// Rewrites the configuration with these File System folder names (all on `Packages`).
     pub fn write_config(&self, stop_on_shutdown: bool, folders: &[&str]) {
+        let exec = self.dir.path().join("executor.sh");
+        self.write_config_with(stop_on_shutdown, folders, Some(&exec));
+    }
+
+    /// Rewrites the configuration: folders as [`Fixture::write_config`], and
+    /// this executor (`None`: the built-in runner).
+    pub fn write_config_with(
+        &self,
+        stop_on_shutdown: bool,
+        folders: &[&str],
+        executor: Option<&Path>,
+    ) {
         let folders: String = folders
             .iter()
             .map(|n| {
@@ -78,12 +124,14 @@ impl Fixture {
   <StopExecutingPackagesOnShutdown>{stop_on_shutdown}</StopExecutingPackagesOnShutdown>
   <TopLevelFolders>
 {folders}  </TopLevelFolders>
-  <SsisService>
-    <Executor>{}</Executor>
-  </SsisService>
-</DtsServiceConfiguration>
+{}</DtsServiceConfiguration>
 "#,
-            self.dir.path().join("executor.sh").display()
+            executor
+                .map(|e| format!(
+                    "  <SsisService>\n    <Executor>{}</Executor>\n  </SsisService>\n",
+                    e.display()
+                ))
+                .unwrap_or_default()
         );
         std::fs::write(self.config(), text).unwrap();
     }
@@ -103,6 +151,15 @@ impl Fixture {
         self.dir.path().join("state")
     }
 
+    /// Lets a `Gate*` package end with `code`.
+    pub fn open_gate(&self, name: &str, code: i32) {
+        let go = self
+            .dir
+            .path()
+            .join(format!("Packages/Jobs/{name}.dtsx.go"));
+        std::fs::write(go, code.to_string()).unwrap();
+    }
+
     /// A package file of the store.
     pub fn package(&self, name: &str) -> PathBuf {
         self.dir.path().join(format!("Packages/Jobs/{name}.dtsx"))
@@ -110,6 +167,11 @@ impl Fixture {
 
     /// Starts `ssis service run` and waits until it answers.
     pub fn start(&self) -> Daemon {
+        self.start_with(&[])
+    }
+
+    /// Starts `ssis service run` with extra options and waits until it answers.
+    pub fn start_with(&self, extra: &[&str]) -> Daemon {
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -122,6 +184,7 @@ impl Fixture {
             .arg(self.socket())
             .arg("--state-dir")
             .arg(self.state())
+            .args(extra)
             .env_remove("SSIS_SERVICE_SOCKET")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -243,6 +306,29 @@ impl Drop for Daemon {
 /// Live processes of the process group `pgid` (from /proc).
 pub fn group_members(pgid: u32) -> Vec<u32> {
     ssis_service::service::process::group_members(pgid)
+}
+
+/// Supervisors (`ssis service supervise --stdin`: the spare, and those that
+/// got a job) whose parent is `parent`.
+pub fn spares_of(parent: u32) -> Vec<u32> {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+            let ppid = stat
+                .rfind(')')
+                .and_then(|i| stat[i + 1..].split_whitespace().nth(1)?.parse::<u32>().ok());
+            let cmd = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+            ppid == Some(parent) && cmd.ends_with(b"supervise\0--stdin\0")
+        })
+        .collect()
+}
+
+/// Whether process `pid` still runs (not a zombie).
+pub fn alive(pid: u32) -> bool {
+    ssis_service::service::process::is_alive(pid, None)
 }
 
 /// Kills what is left of a group (test cleanup).
