@@ -1,5 +1,8 @@
 //! The wire protocol against a real service: handshake, malformed and
 //! oversized messages (the service survives), and load from many clients.
+// The service fixture drives a Unix socket, sh executors and process groups;
+// the Windows counterpart is tests/windows/ (named pipe under Wine).
+#![cfg(unix)]
 
 mod service_support;
 
