@@ -33,13 +33,17 @@ use std::time::Duration;
 pub const LOCAL_NAMES: [&str; 3] = [".", "(local)", "localhost"];
 /// Prefix naming a socket explicitly: `unix:/path/to/ssis.sock`.
 pub const UNIX_PREFIX: &str = "unix:";
+/// Prefix of an explicit named pipe (Windows): `pipe:\\.\pipe\<name>`.
+pub const PIPE_PREFIX: &str = "pipe:";
 
 /// How long an ordinary request may take before the client gives up.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// Whether `server` names the local service (or an explicit socket).
 pub fn is_remote_name(server: &str) -> bool {
-    LOCAL_NAMES.iter().any(|n| n.eq_ignore_ascii_case(server)) || server.starts_with(UNIX_PREFIX)
+    LOCAL_NAMES.iter().any(|n| n.eq_ignore_ascii_case(server))
+        || server.starts_with(UNIX_PREFIX)
+        || server.starts_with(PIPE_PREFIX)
 }
 
 #[cfg(unix)]
@@ -60,7 +64,10 @@ pub(super) struct Remote {
 
 /// The sockets to try for `server`.
 fn candidates(server: &str) -> Vec<PathBuf> {
-    match server.strip_prefix(UNIX_PREFIX) {
+    match server
+        .strip_prefix(UNIX_PREFIX)
+        .or_else(|| server.strip_prefix(PIPE_PREFIX))
+    {
         Some(path) => vec![PathBuf::from(path.trim())],
         None => crate::service::paths::client_candidates(),
     }
@@ -89,15 +96,11 @@ fn open_stream(path: &std::path::Path) -> std::io::Result<Stream> {
 
 #[cfg(windows)]
 fn open_stream(path: &std::path::Path) -> std::io::Result<Stream> {
-    let _ = path;
-    Err(std::io::Error::new(
-        std::io::ErrorKind::Unsupported,
-        "the named-pipe transport is not implemented yet",
-    ))
+    Stream::connect(path)
 }
 
 #[cfg(windows)]
-type Stream = std::fs::File;
+type Stream = super::pipe::PipeStream;
 
 impl Conn {
     fn open(path: &std::path::Path) -> std::io::Result<Conn> {
@@ -107,12 +110,7 @@ impl Conn {
     }
 
     fn set_timeout(&self, timeout: Option<Duration>) {
-        #[cfg(unix)]
-        {
-            let _ = self.writer.set_read_timeout(timeout);
-        }
-        #[cfg(windows)]
-        let _ = timeout;
+        let _ = self.writer.set_read_timeout(timeout);
     }
 
     /// Sends one request and reads until its response (skipping notifications).

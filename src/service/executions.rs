@@ -241,6 +241,7 @@ impl Executions {
             // The leader is gone; take whatever it left in its group with it.
             let _ = process::signal_group(active.pid, Stop::Forced);
         }
+        process::release(active.pid);
         self.finish(&active, ending, stopped);
     }
 
@@ -657,7 +658,11 @@ fn spawn(cmd: &[String], id: &str, log: std::fs::File) -> Result<tokio::process:
         .env("SSIS_EXECUTION_ID", id)
         .kill_on_drop(false);
     process::own_group(&mut command);
-    command
+    let child = command
         .spawn()
-        .map_err(|e| Error::io(&e, "start the executor", std::path::Path::new(program)))
+        .map_err(|e| Error::io(&e, "start the executor", std::path::Path::new(program)))?;
+    if let Err(e) = process::adopt(&child) {
+        eprintln!("ssis-service: execution {id}: its process tree is not tracked: {e}");
+    }
+    Ok(child)
 }

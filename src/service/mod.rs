@@ -24,5 +24,7 @@ pub mod signals;
 pub mod state;
 pub mod times;
 pub mod transport;
+#[cfg(windows)]
+pub mod windows;
 
 pub use daemon::{ServiceOptions, run};

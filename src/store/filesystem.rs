@@ -171,7 +171,7 @@ impl FileSystemStore {
                 matches.push(candidate.to_string());
             }
         }
-        if matches.iter().any(|m| *m == file_name) {
+        if matches.contains(&file_name) {
             return Ok(Some(exact));
         }
         matches.sort();
