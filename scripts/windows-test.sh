@@ -81,7 +81,7 @@ fi
 echo "== C ABI test (mingw gcc, Wine)"
 tests/windows/run-c.sh "$out" >"$log_dir/c.log" 2>&1
 c_rc=$?
-summary="$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log_dir/c.log" | tail -1)"
+summary="$(tr -d '\r' <"$log_dir/c.log" | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -1)"
 if [ -n "$summary" ]; then
     passed=$((passed + $(echo "$summary" | awk '{print $1}')))
     c_failed=$(echo "$summary" | awk '{print $3}')

@@ -1,10 +1,14 @@
 //! The Windows side of the service: the named-pipe transport and the
 //! caller's token ([`pipe`], [`caller`]), executor process trees in Job
-//! Objects ([`jobs`]).
+//! Objects ([`jobs`]), the Windows Event Log ([`eventlog`]), and a SQL
+//! Server installation's settings ([`sqlserver`], [`registry`]).
 
 pub mod caller;
+pub mod eventlog;
 pub mod jobs;
 pub mod pipe;
+pub mod registry;
+pub mod sqlserver;
 
 use super::identity::Peer;
 
