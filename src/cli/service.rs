@@ -31,6 +31,16 @@ pub enum ServiceCommand {
     },
     /// Make the service re-read its configuration file (refused if invalid).
     Reload,
+    /// Windows: register the service with the Service Control Manager (and
+    /// our Event Log source).
+    Install(super::windows_service::InstallArgs),
+    /// Windows: remove the service from the Service Control Manager.
+    Uninstall,
+    /// Windows: start the installed service through the Service Control Manager.
+    Start,
+    /// Windows: the service as the Service Control Manager starts it.
+    #[command(hide = true)]
+    ScmRun(ServiceRunArgs),
 }
 
 /// `ssis service run` options.
@@ -162,21 +172,24 @@ pub fn service(
     out: Out,
 ) -> Result<i32> {
     match cmd {
-        ServiceCommand::Run(a) => {
-            if !(a.stop_grace.is_finite() && a.stop_grace >= 0.0) {
-                return Err(
-                    Error::invalid("--stop-grace must be a number of seconds ≥ 0")
-                        .with_target("--stop-grace"),
-                );
-            }
-            crate::service::run(ServiceOptions {
-                config: config.map(Path::to_path_buf),
-                socket: a.socket,
-                state_dir: a.state_dir,
-                stop_grace: Duration::from_secs_f64(a.stop_grace),
-                output_cap: a.output_cap.max(1024),
-                event_retention_days: a.event_retention_days,
-            })
+        ServiceCommand::Run(a) => crate::service::run(run_options(a, config)?),
+        ServiceCommand::ScmRun(a) => super::windows_service::scm_run(run_options(a, config)?),
+        ServiceCommand::Install(a) => {
+            super::windows_service::install(a, config)?;
+            out.done(|| {
+                println!("The SSIS service was installed; start it with 'ssis service start'.")
+            });
+            Ok(0)
+        }
+        ServiceCommand::Uninstall => {
+            super::windows_service::uninstall()?;
+            out.done(|| println!("The SSIS service was uninstalled."));
+            Ok(0)
+        }
+        ServiceCommand::Start => {
+            super::windows_service::start()?;
+            out.done(|| println!("The SSIS service is starting."));
+            Ok(0)
         }
         ServiceCommand::Status => {
             let info = connect(server)?.service_info()?;
@@ -201,7 +214,9 @@ pub fn service(
         ServiceCommand::Stop { timeout } => {
             let session = connect(server)?;
             let pid = session.service_info()?.process_id;
-            session.service_stop()?;
+            if server.is_some() || !super::windows_service::stop_through_scm()? {
+                session.service_stop()?;
+            }
             drop(session);
             // The service is on this machine: wait for its process to exit.
             let deadline = Instant::now() + Duration::from_secs(timeout);
@@ -225,6 +240,24 @@ pub fn service(
             Ok(0)
         }
     }
+}
+
+/// The options of `ssis service run` (and `scm-run`).
+fn run_options(a: ServiceRunArgs, config: Option<&Path>) -> Result<ServiceOptions> {
+    if !(a.stop_grace.is_finite() && a.stop_grace >= 0.0) {
+        return Err(
+            Error::invalid("--stop-grace must be a number of seconds ≥ 0")
+                .with_target("--stop-grace"),
+        );
+    }
+    Ok(ServiceOptions {
+        config: config.map(Path::to_path_buf),
+        socket: a.socket,
+        state_dir: a.state_dir,
+        stop_grace: Duration::from_secs_f64(a.stop_grace),
+        output_cap: a.output_cap.max(1024),
+        event_retention_days: a.event_retention_days,
+    })
 }
 
 /// `ssis run`
