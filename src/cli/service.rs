@@ -212,11 +212,15 @@ pub fn service(
             Ok(0)
         }
         ServiceCommand::Stop { timeout } => {
+            if server.is_none()
+                && super::windows_service::stop_through_scm(Duration::from_secs(timeout))?
+            {
+                out.done(|| println!("The SSIS service stopped."));
+                return Ok(0);
+            }
             let session = connect(server)?;
             let pid = session.service_info()?.process_id;
-            if server.is_some() || !super::windows_service::stop_through_scm()? {
-                session.service_stop()?;
-            }
+            session.service_stop()?;
             drop(session);
             // The service is on this machine: wait for its process to exit.
             let deadline = Instant::now() + Duration::from_secs(timeout);

@@ -114,16 +114,18 @@ pub fn start() -> Result<()> {
 }
 
 /// `ssis service stop` on Windows: through the SCM when it runs the
-/// service (true), else the caller stops it over the protocol (false).
-pub fn stop_through_scm() -> Result<bool> {
+/// service, waiting up to `timeout` (true); else the caller stops it over
+/// the protocol (false).
+pub fn stop_through_scm(timeout: std::time::Duration) -> Result<bool> {
     #[cfg(windows)]
     {
         use crate::service::windows::scm;
         if scm::is_running_under_scm() {
-            scm::stop()?;
+            scm::stop(timeout)?;
             return Ok(true);
         }
     }
+    let _ = timeout;
     Ok(false)
 }
 
@@ -181,6 +183,6 @@ mod tests {
         use crate::error::ErrorKind;
         assert_eq!(uninstall().unwrap_err().kind, ErrorKind::Unsupported);
         assert_eq!(start().unwrap_err().kind, ErrorKind::Unsupported);
-        assert!(!stop_through_scm().unwrap());
+        assert!(!stop_through_scm(std::time::Duration::ZERO).unwrap());
     }
 }

@@ -149,14 +149,35 @@ pub fn is_running_under_scm() -> bool {
         .is_ok_and(|s| s.current_state != ServiceState::Stopped)
 }
 
-/// Asks the SCM to stop the service.
-pub fn stop() -> Result<()> {
+/// Asks the SCM to stop the service and waits up to `timeout` until it
+/// reports Stopped.
+pub fn stop(timeout: Duration) -> Result<()> {
     let manager = ServiceManager::local_computer(None::<&str>, ServiceManagerAccess::CONNECT)
         .map_err(|e| scm_error("stop", e))?;
     let service = manager
-        .open_service(SERVICE_NAME, ServiceAccess::STOP)
+        .open_service(
+            SERVICE_NAME,
+            ServiceAccess::STOP | ServiceAccess::QUERY_STATUS,
+        )
         .map_err(|e| scm_error("stop", e))?;
-    service.stop().map(|_| ()).map_err(|e| scm_error("stop", e))
+    service.stop().map_err(|e| scm_error("stop", e))?;
+    let deadline = std::time::Instant::now() + timeout;
+    loop {
+        let status = service.query_status().map_err(|e| scm_error("stop", e))?;
+        if status.current_state == ServiceState::Stopped {
+            return Ok(());
+        }
+        if std::time::Instant::now() >= deadline {
+            return Err(Error::new(
+                ErrorKind::Timeout,
+                format!(
+                    "the Windows service '{SERVICE_NAME}' did not stop within {} s",
+                    timeout.as_secs()
+                ),
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }
 
 /// What the service reports to the SCM, by phase.
