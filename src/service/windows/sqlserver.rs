@@ -80,6 +80,26 @@ pub fn find_dtexec_in(path: &[PathBuf], program_files: &[PathBuf]) -> Option<Pat
     None
 }
 
+/// Whether the configured executor is Microsoft's DTExec named without a
+/// folder (`DTExec`, `dtexec.exe`): then it is looked for with [`find_dtexec`].
+pub fn is_bare_dtexec(executor: &str) -> bool {
+    let e = executor.trim();
+    !e.contains(['\\', '/'])
+        && (e.eq_ignore_ascii_case("dtexec") || e.eq_ignore_ascii_case("dtexec.exe"))
+}
+
+/// The error when [`find_dtexec`] finds nothing.
+pub fn dtexec_not_found() -> crate::Error {
+    crate::Error::new(
+        crate::ErrorKind::Configuration,
+        "the configured executor DTExec.exe is neither on PATH nor under \
+         %ProgramFiles%\\Microsoft SQL Server\\<NNN>\\DTS\\Binn; install the SQL Server \
+         Integration Services feature, name its full path as the Executor, or leave the \
+         Executor empty for the built-in runner",
+    )
+    .with_target("Executor")
+}
+
 fn dts_binn(base: &Path, version: &str) -> PathBuf {
     base.join(version).join("DTS").join("Binn")
 }
@@ -87,6 +107,15 @@ fn dts_binn(base: &Path, version: &str) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_bare_dtexec_is_looked_up() {
+        assert!(is_bare_dtexec("DTExec.exe") && is_bare_dtexec(" dtexec "));
+        assert!(!is_bare_dtexec(r"C:\SQL\DTExec.exe") && !is_bare_dtexec("ssis.exe"));
+        let e = dtexec_not_found();
+        assert_eq!(e.kind, crate::ErrorKind::Configuration);
+        assert!(e.message.contains("DTS\\Binn"), "{}", e.message);
+    }
 
     #[test]
     fn versions_sort_numerically() {
