@@ -75,12 +75,23 @@ fn candidates(server: &str) -> Vec<PathBuf> {
 
 fn no_service(server: &str, tried: &[PathBuf], cause: &str) -> Error {
     let list: Vec<String> = tried.iter().map(|p| format!("'{}'", p.display())).collect();
+    let (start, endpoint) = if cfg!(windows) {
+        (
+            "'ssis service start'",
+            "pipe with --server pipe:\\\\.\\pipe\\<name>",
+        )
+    } else {
+        (
+            "'systemctl start ssis-service'",
+            "socket with --server unix:<path>",
+        )
+    };
     Error::new(
         ErrorKind::Connection,
         format!(
             "cannot connect to the SSIS service '{server}': no service answers at {} ({cause}). \
-             Start it with 'ssis service run' (or 'systemctl start ssis-service'), or name its socket \
-             with --server unix:<path> or ${}; to work on a configuration file without the service, \
+             Start it with 'ssis service run' (or {start}), or name its {endpoint} \
+             or ${}; to work on a configuration file without the service, \
              use --config <file> (server 'embedded:<file>')",
             list.join(" or "),
             crate::service::paths::SOCKET_ENV
@@ -249,7 +260,15 @@ impl Remote {
         if guard.is_none() {
             let mut conn = Conn::open(&self.socket).map_err(|e| {
                 no_service(
-                    &format!("{UNIX_PREFIX}{}", self.socket.display()),
+                    &format!(
+                        "{}{}",
+                        if cfg!(windows) {
+                            PIPE_PREFIX
+                        } else {
+                            UNIX_PREFIX
+                        },
+                        self.socket.display()
+                    ),
                     std::slice::from_ref(&self.socket),
                     &e.to_string(),
                 )
