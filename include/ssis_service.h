@@ -152,6 +152,112 @@ ssis_status ssis_config_write(const char *path, const char *config_json);
 ssis_status ssis_config_validate(const char *path, const char *config_json, char **out_json);
 
 /**
+ * Starts a package on the service and writes its Execution JSON (status `Running`, or
+ * `Failed` when it could not start) without waiting for it to end; use
+ * `ssis_execution_wait` for that.
+ *
+ * `path` is the store path of the package (`\File System\Sales\Daily Load`). `options_json`
+ * is NULL, `""` or an object:
+ * - `"Set"`: variable overrides applied in order, as dtexec's `/SET`:
+ *   `[{"Name": "User::Count", "Value": "5"}]`; a name without namespace means `User::`,
+ *   a name starting with `\` is a full property path (`\Package.Variables[...].Properties[Value]`);
+ *   values are strings;
+ * - `"File"`: `true` when `path` is a package file (`.dtsx`, as dtexec `/F`) instead of a
+ *   store path; a relative file is taken from the caller's working directory.
+ *
+ * An unknown key is `SSIS_INVALID_ARGUMENT` naming it. A missing package is
+ * `SSIS_NOT_FOUND`; an in-process session `SSIS_UNSUPPORTED`.
+ *
+ * # Safety
+ * `session` must be a live handle (or NULL); strings NULL or NUL-terminated; `out_json`
+ * NULL or writable.
+ */
+ssis_status ssis_package_run(const ssis_session *session,
+                             const char *path,
+                             const char *options_json,
+                             char **out_json);
+
+/**
+ * Asks the service to stop the execution `execution_id`, and returns at once: the stop is
+ * asynchronous. The package's process group gets a graceful stop (SIGTERM), then is killed
+ * after the service's grace period; meanwhile the execution's status is `Stopping`, then
+ * `Stopped`. Call `ssis_execution_wait` to wait for the end. Stopping an execution that has
+ * already ended does nothing and succeeds; an unknown id is `SSIS_NOT_FOUND`.
+ *
+ * # Safety
+ * `session` must be a live handle (or NULL); `execution_id` NULL or NUL-terminated.
+ */
+ssis_status ssis_execution_stop(const ssis_session *session, const char *execution_id);
+
+/**
+ * Lists executions as `{"Items": [Execution, ...]}`.
+ *
+ * `filter_json`:
+ * - `{"Running": true}`: the executions that have not ended (status `Created`, `Running` or
+ *   `Stopping`), oldest first: what SSMS shows under Running Packages;
+ * - NULL, `""`, `{}` or history filters: the execution history (ended or not), newest
+ *   first. Filters, all optional and combined with AND: `"Package"` (name or store path
+ *   contains the text, case-insensitive), `"Status"` (`"Succeeded"`, `"Failed"`, ...),
+ *   `"User"` (started by), `"Since"` and `"Until"` (RFC 3339 start-time bounds, `Until`
+ *   excluded), `"Limit"` (at most this many; default 100, ceiling 10,000).
+ *
+ * `"Running": true` combined with a history filter, or an unknown key, is
+ * `SSIS_INVALID_ARGUMENT`.
+ *
+ * # Safety
+ * As `ssis_package_run`.
+ */
+ssis_status ssis_executions_list(const ssis_session *session,
+                                 const char *filter_json,
+                                 char **out_json);
+
+/**
+ * Writes the Execution JSON of `execution_id` (running or ended); an unknown id is
+ * `SSIS_NOT_FOUND`.
+ *
+ * # Safety
+ * As `ssis_package_run`.
+ */
+ssis_status ssis_execution_get(const ssis_session *session,
+                               const char *execution_id,
+                               char **out_json);
+
+/**
+ * Reads a chunk of what the execution's process wrote (its output log, kept by the
+ * service up to a size cap) and writes `{"ExecutionId", "Offset", "NextOffset", "Text",
+ * "Truncated", "Complete"}`.
+ *
+ * `options_json` is NULL, `""` or `{"Offset": n, "MaxBytes": n}`: the byte offset to read
+ * from (default 0) and the most bytes to return (default and ceiling 512 KiB, at least 1).
+ * To read everything, call again from `NextOffset` until `Complete` is true (the execution
+ * has ended and the chunk reaches the end of the log); while it runs, a chunk may be empty.
+ * `Truncated` is true when the log reached its cap and later output was dropped.
+ *
+ * # Safety
+ * As `ssis_package_run`.
+ */
+ssis_status ssis_execution_output(const ssis_session *session,
+                                  const char *execution_id,
+                                  const char *options_json,
+                                  char **out_json);
+
+/**
+ * Waits until the execution ends and writes its final Execution JSON (status `Succeeded`,
+ * `Failed`, `Stopped` or `Unknown`); an execution that has already ended is written at
+ * once. `timeout_ms` < 0 waits without limit; otherwise, when the execution is still
+ * running after that many milliseconds, the result is `SSIS_TIMEOUT` (the package goes on
+ * running; `0` only checks). While it waits, other calls on the same session wait for it
+ * (one request at a time per session): wait on a session of its own, or in slices.
+ *
+ * # Safety
+ * As `ssis_package_run`.
+ */
+ssis_status ssis_execution_wait(const ssis_session *session,
+                                const char *execution_id,
+                                int64_t timeout_ms,
+                                char **out_json);
+
+/**
  * Writes the calling thread's last error as a JSON object
  * `{"Kind": "NotFound", "Message": "...", "Target": "...", "Details": {"File": "...",
  * "Line": 3, "Column": 7}}` (`Target` and `Details` only when known), or the JSON text
@@ -166,6 +272,33 @@ ssis_status ssis_config_validate(const char *path, const char *config_json, char
  * `out_json` must be NULL or point to writable storage for one pointer.
  */
 ssis_status ssis_last_error(char **out_json);
+
+/**
+ * Reads the service's event log and writes `{"Items": [{"Sequence", "Time", "Level",
+ * "EventId", "Source", "User", "Message", "Data", "ExecutionId"}, ...]}`, oldest first: the
+ * newest entries that match, at most `Limit`.
+ *
+ * `filter_json` is NULL, `""` or an object of filters, all optional and combined with AND:
+ * `"Since"` (RFC 3339), `"Level"` (`"Information"`, `"Warning"` or `"Error"`: that level or
+ * more severe), `"Text"` (message contains, case-insensitive), `"ExecutionId"`, `"EventId"`,
+ * `"AfterSequence"` (entries after this `Sequence`, to read on from an earlier call),
+ * `"Limit"` (default 1,000, ceiling 10,000). An unknown key is `SSIS_INVALID_ARGUMENT`.
+ *
+ * # Safety
+ * `session` must be a live handle (or NULL); `filter_json` NULL or NUL-terminated;
+ * `out_json` NULL or writable.
+ */
+ssis_status ssis_events_read(const ssis_session *session, const char *filter_json, char **out_json);
+
+/**
+ * Describes the service the session is connected to: `{"Version", "Protocol",
+ * "ProcessId", "StartTime", "Listen", "ConfigPath", "ConfigLoaded", "StateDirectory",
+ * "Executor", "StopExecutingPackagesOnShutdown", "RunningExecutions"}`.
+ *
+ * # Safety
+ * `session` must be a live handle (or NULL); `out_json` NULL or writable.
+ */
+ssis_status ssis_service_info(const ssis_session *session, char **out_json);
 
 /**
  * Opens a session and writes its handle to `*out`.

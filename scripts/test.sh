@@ -19,6 +19,12 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
   fi
 fi
 
+if [ -n "${SSIS_TEST_SQLSERVER:-}" ]; then
+  echo "== msdb: SSIS_TEST_SQLSERVER is set: tests/msdb_store.rs runs against that SQL Server"
+else
+  echo "== msdb: SSIS_TEST_SQLSERVER is not set: the real SQL Server run is skipped; the msdb tests run against the TDS test server (tests/support)"
+fi
+
 failed=()
 run() {
   local name="$1"; shift
@@ -33,6 +39,8 @@ run "cargo test" cargo test
 run "C API tests (tests/c/run.sh)" tests/c/run.sh
 # The P/Invoke class PowerShell loads, compiled as C# 5 and run under Mono.
 run "Mono P/Invoke tests (tests/dotnet/run.sh)" tests/dotnet/run.sh
+# PowerShell module: tree-sitter parse and structure checks; Pester where pwsh exists.
+run "PowerShell module checks (scripts/check-powershell.sh)" scripts/check-powershell.sh
 
 if [ ${#failed[@]} -gt 0 ]; then
   echo "FAILED suites: ${failed[*]}"

@@ -54,10 +54,12 @@ fn load_failures_and_sources_have_dtexec_exit_codes() {
         r.out
     );
 
+    // No SQL login is configured in the test environment: msdb cannot be
+    // reached, and the message says what to set.
     let r = exec(&["/SQL", "Folder\\Pkg", "/SER", "."]);
     assert_eq!(r.code, 5);
     assert!(
-        r.out.contains("/SQL") && r.out.contains("msdb"),
+        r.out.contains("/SQL") && r.out.contains("SSIS_MSDB_USER"),
         "{}",
         r.out
     );
@@ -155,4 +157,26 @@ fn shared_corpus_validates_or_is_refused_with_a_list() {
             r.out
         );
     }
+}
+
+#[test]
+fn decrypt_of_password_protected_values_is_refused_before_anything_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let encrypted_variable = r#"<DTS:Variables>
+    <DTS:Variable DTS:CreationName="" DTS:DTSID="{99999999-0000-0000-0000-000000000001}" DTS:Namespace="User" DTS:ObjectName="Secret">
+      <DTS:VariableValue DTS:DataType="8" Encrypted="1"><EncryptedData xmlns="http://www.w3.org/2001/04/xmlenc#"><CipherData><CipherValue>ZmFrZQ==</CipherValue></CipherData></EncryptedData></DTS:VariableValue>
+    </DTS:Variable>
+  </DTS:Variables>"#;
+    let pkg = stage(
+        "precedence_2012.dtsx",
+        dir.path(),
+        &[
+            ("@@MAXERR@@", "1\"\n  DTS:ProtectionLevel=\"2"),
+            ("<DTS:Variables />", encrypted_variable),
+        ],
+    );
+    let r = exec(&["/F", pkg.to_str().unwrap(), "/DE", "secret"]);
+    assert_eq!(r.code, 5, "{}", r.out);
+    assert!(r.out.contains("/DECRYPT"), "{}", r.out);
+    assert!(!dir.path().join("a.txt").exists(), "nothing ran");
 }

@@ -175,6 +175,29 @@ namespace SsisService
 
             [DllImport(LibraryName, EntryPoint = "ssis_exists", CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
             internal static extern int ssis_exists(SsisSessionHandle session, byte[] path, out IntPtr outJson);
+            [DllImport(LibraryName, EntryPoint = "ssis_package_run", CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+            internal static extern int ssis_package_run(SsisSessionHandle session, byte[] path, byte[] optionsJson, out IntPtr outJson);
+
+            [DllImport(LibraryName, EntryPoint = "ssis_execution_stop", CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+            internal static extern int ssis_execution_stop(SsisSessionHandle session, byte[] executionId);
+
+            [DllImport(LibraryName, EntryPoint = "ssis_executions_list", CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+            internal static extern int ssis_executions_list(SsisSessionHandle session, byte[] filterJson, out IntPtr outJson);
+
+            [DllImport(LibraryName, EntryPoint = "ssis_execution_get", CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+            internal static extern int ssis_execution_get(SsisSessionHandle session, byte[] executionId, out IntPtr outJson);
+
+            [DllImport(LibraryName, EntryPoint = "ssis_execution_output", CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+            internal static extern int ssis_execution_output(SsisSessionHandle session, byte[] executionId, byte[] optionsJson, out IntPtr outJson);
+
+            [DllImport(LibraryName, EntryPoint = "ssis_execution_wait", CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+            internal static extern int ssis_execution_wait(SsisSessionHandle session, byte[] executionId, long timeoutMs, out IntPtr outJson);
+
+            [DllImport(LibraryName, EntryPoint = "ssis_events_read", CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+            internal static extern int ssis_events_read(SsisSessionHandle session, byte[] filterJson, out IntPtr outJson);
+
+            [DllImport(LibraryName, EntryPoint = "ssis_service_info", CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+            internal static extern int ssis_service_info(SsisSessionHandle session, out IntPtr outJson);
         }
 
         // ---- marshalling helpers ----
@@ -434,6 +457,70 @@ namespace SsisService
         {
             IntPtr json;
             int status = Native.ssis_exists(session, Utf8(path, "path"), out json);
+            return Result(status, json);
+        }
+        // ---- executions, events and the service (service sessions only) ----
+
+        /// <summary>ssis_package_run: starts a package; optionsJson null or {"Set": [{"Name", "Value"}], "File": bool}.
+        /// Returns the Execution JSON.</summary>
+        public static string PackageRun(SsisSessionHandle session, string path, string optionsJson)
+        {
+            IntPtr json;
+            int status = Native.ssis_package_run(session, Utf8(path, "path"), Utf8(optionsJson, "optionsJson"), out json);
+            return Result(status, json);
+        }
+
+        /// <summary>ssis_execution_stop: asks for the stop and returns at once (use ExecutionWait).</summary>
+        public static void ExecutionStop(SsisSessionHandle session, string executionId)
+        {
+            Check(Native.ssis_execution_stop(session, Utf8(executionId, "executionId")));
+        }
+
+        /// <summary>ssis_executions_list: {"Running": true} for the running ones, else history filters (null: all, newest first).</summary>
+        public static string ExecutionsList(SsisSessionHandle session, string filterJson)
+        {
+            IntPtr json;
+            int status = Native.ssis_executions_list(session, Utf8(filterJson, "filterJson"), out json);
+            return Result(status, json);
+        }
+
+        /// <summary>ssis_execution_get: one Execution.</summary>
+        public static string ExecutionGet(SsisSessionHandle session, string executionId)
+        {
+            IntPtr json;
+            int status = Native.ssis_execution_get(session, Utf8(executionId, "executionId"), out json);
+            return Result(status, json);
+        }
+
+        /// <summary>ssis_execution_output: optionsJson null or {"Offset": n, "MaxBytes": n}.</summary>
+        public static string ExecutionOutput(SsisSessionHandle session, string executionId, string optionsJson)
+        {
+            IntPtr json;
+            int status = Native.ssis_execution_output(session, Utf8(executionId, "executionId"), Utf8(optionsJson, "optionsJson"), out json);
+            return Result(status, json);
+        }
+
+        /// <summary>ssis_execution_wait: timeoutMs &lt; 0 waits without limit; SsisStatus.Timeout when it expires.</summary>
+        public static string ExecutionWait(SsisSessionHandle session, string executionId, long timeoutMs)
+        {
+            IntPtr json;
+            int status = Native.ssis_execution_wait(session, Utf8(executionId, "executionId"), timeoutMs, out json);
+            return Result(status, json);
+        }
+
+        /// <summary>ssis_events_read: the event log; filterJson null or {"Since", "Level", "Text", "ExecutionId", "EventId", "AfterSequence", "Limit"}.</summary>
+        public static string EventsRead(SsisSessionHandle session, string filterJson)
+        {
+            IntPtr json;
+            int status = Native.ssis_events_read(session, Utf8(filterJson, "filterJson"), out json);
+            return Result(status, json);
+        }
+
+        /// <summary>ssis_service_info: what the service is and runs with.</summary>
+        public static string ServiceInfo(SsisSessionHandle session)
+        {
+            IntPtr json;
+            int status = Native.ssis_service_info(session, out json);
             return Result(status, json);
         }
     }

@@ -13,8 +13,11 @@
 
 mod boundary;
 mod config;
+mod executions;
 mod last_error;
+mod options;
 mod runtime;
+mod service;
 mod session;
 mod status;
 mod store;
@@ -22,7 +25,12 @@ mod strings;
 mod version;
 
 pub use config::{ssis_config_read, ssis_config_validate, ssis_config_write};
+pub use executions::{
+    ssis_execution_get, ssis_execution_output, ssis_execution_stop, ssis_execution_wait,
+    ssis_executions_list, ssis_package_run,
+};
 pub use last_error::ssis_last_error;
+pub use service::{ssis_events_read, ssis_service_info};
 pub use session::{ssis_connect, ssis_disconnect, ssis_get_config, ssis_session, ssis_set_config};
 pub use status::{ssis_status, ssis_status_name};
 pub use store::{

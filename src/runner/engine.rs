@@ -16,7 +16,7 @@ use super::expr::Expression;
 use super::model::{Body, EvalOp, ExecResult, Executable, ExecutableKind, Package};
 use super::property_exprs::{self, Effective};
 use super::system_vars;
-use super::tasks::execute_package::{ChildSource, resolve_child};
+use super::tasks::execute_package::resolve_child;
 use super::tasks::{self, TaskContext, TaskOutcome};
 use super::variables::Variables;
 
@@ -277,22 +277,14 @@ impl Engine<'_> {
             Ok(None) => return TaskOutcome::Failed("the child package is unknown".into()),
             Err(e) => return TaskOutcome::Failed(e),
         };
-        let path = match source {
-            ChildSource::File(p) => p,
-            ChildSource::Store(p) => {
-                return TaskOutcome::Failed(format!(
-                    "the child package '{p}' is in msdb or the package store, which this runner cannot read yet"
-                ));
-            }
-        };
-        let child = match super::model::load_package(&path) {
+        let child = match source.load() {
             Ok(c) => c,
             Err(e) => return TaskOutcome::Failed(format!("cannot load the child package: {e}")),
         };
         if let Err(e) = super::check_runnable(&child) {
             return TaskOutcome::Failed(format!(
                 "the child package '{}' cannot run: {}",
-                path.display(),
+                source.describe(),
                 e.message
             ));
         }

@@ -212,12 +212,10 @@ pub fn run_cli(
             Err(e) => return fail(&mut text, &e, exit_for_load_error(&e)),
         },
         Some(PackageSource::Sql(p)) => {
-            let e = Error::new(
-                ErrorKind::Unsupported,
-                format!("/SQL '{p}': loading packages from msdb is not available yet; use /FILE"),
-            )
-            .with_target("/SQL");
-            return fail(&mut text, &e, EXIT_NOT_LOADED);
+            match store_source::load_from_msdb(opts.server.as_deref(), &p) {
+                Ok(pkg) => pkg,
+                Err(e) => return fail(&mut text, &e, exit_for_load_error(&e)),
+            }
         }
         Some(PackageSource::Dts(p)) => match store_source::load_from_store(&p) {
             Ok(pkg) => pkg,
@@ -240,11 +238,21 @@ pub fn run_cli(
         return fail(&mut text, &e, EXIT_NOT_LOADED);
     }
     if pkg.has_encrypted_values {
-        let msg = if opts.decrypt.is_some() {
-            "the package holds encrypted sensitive values; /DECRYPT is not supported, they stay empty"
-        } else {
-            "the package holds encrypted sensitive values; they stay empty"
-        };
+        // Asked to decrypt, running with the values missing would be a
+        // half-run of what the caller wanted: refuse before anything runs.
+        // Without /DECRYPT, dtexec too runs on with the values it cannot
+        // decrypt left empty, after a warning.
+        if opts.decrypt.is_some() {
+            let e = Error::new(
+                ErrorKind::Unsupported,
+                "/DECRYPT: the package holds values encrypted with a password \
+                 (EncryptSensitiveWithPassword), and this runner cannot decrypt them; \
+                 save the package with DontSaveSensitive and pass the values with /SET",
+            )
+            .with_target("/DECRYPT");
+            return fail(&mut text, &e, EXIT_NOT_LOADED);
+        }
+        let msg = "the package holds encrypted sensitive values; they stay empty";
         sink.emit(&Event::now(EventKind::OnWarning, "Package", "Package", msg));
     }
     let mut vars = match prepare_variables(&pkg, &opts.sets) {

@@ -5,10 +5,10 @@ use super::engine::MAX_PACKAGE_DEPTH;
 use super::expr::Expression;
 use super::model::{
     EnumeratorKind, EvalOp, Executable, ExecutableKind, ExecutePackageSpec, FileSystemOp, Package,
-    PathSource, load_package,
+    PathSource,
 };
 use super::property_exprs;
-use super::tasks::execute_package::{ChildSource, resolve_child};
+use super::tasks::execute_package::resolve_child;
 use serde::Serialize;
 use std::path::PathBuf;
 
@@ -235,21 +235,12 @@ impl Walker<'_> {
                 return;
             }
         };
-        let file = match source {
-            ChildSource::File(f) => f,
-            ChildSource::Store(p) => {
-                found.push(format!(
-                    "Execute Package Task: the child package '{p}' is in msdb or the package store, which this runner cannot read yet"
-                ));
-                return;
-            }
-        };
-        let key = std::fs::canonicalize(&file).unwrap_or_else(|_| file.clone());
+        let key = source.key();
         if self.seen.contains(&key) || self.seen.len() >= MAX_PACKAGE_DEPTH {
             // Recursion is checked at run time (nesting limit).
             return;
         }
-        match load_package(&file) {
+        match source.load() {
             Err(e) => found.push(format!(
                 "Execute Package Task: the child package cannot be loaded: {e}"
             )),
@@ -257,7 +248,7 @@ impl Walker<'_> {
                 if matches!(child.protection_level, 3 | 4) {
                     found.push(format!(
                         "Execute Package Task: the child package '{}' is encrypted as a whole",
-                        file.display()
+                        source.describe()
                     ));
                     return;
                 }

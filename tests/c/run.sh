@@ -4,6 +4,12 @@
 # built with ASan/UBSan (when the compiler supports it). Also checks the header (see
 # check-header.sh). Prints "N passed, M failed" and exits non-zero on any failure.
 #
+# The execution, event and service functions need a service: the script starts a real
+# daemon (`ssis service run`, a separate process, never under valgrind) on a temporary
+# socket and state directory, with a copy of examples/ plus tests/c/fixtures/ as its store
+# (`\File System\Tests\Sleep` runs for a minute), passes its socket to the test program
+# in $SSIS_TEST_SERVICE_SOCKET, and stops it on exit.
+#
 #   tests/c/run.sh            # debug library (default)
 #   PROFILE=release tests/c/run.sh
 set -euo pipefail
@@ -18,8 +24,8 @@ suites_failed=0
 pass() { suites_passed=$((suites_passed + 1)); echo "ok: $1"; }
 fail() { suites_failed=$((suites_failed + 1)); echo "FAILED: $1"; }
 
-echo "== cargo build --lib ($profile)"
-if [ "$profile" = release ]; then cargo build --lib --release; else cargo build --lib; fi
+echo "== cargo build --lib --bin ssis ($profile)"
+if [ "$profile" = release ]; then cargo build --lib --bin ssis --release; else cargo build --lib --bin ssis; fi
 [ -f "$lib_dir/libssis_service.so" ] || { echo "no $lib_dir/libssis_service.so"; exit 1; }
 
 if tests/c/check-header.sh; then pass "header"; else fail "header"; fi
@@ -37,7 +43,9 @@ fi
 if readelf -d "$lib_dir/libssis_service.so" | grep -q 'NODELETE'; then pass "linked -z nodelete"; else fail "linked -z nodelete"; fi
 
 build="$(mktemp -d)"
-trap 'rm -rf "$build"' EXIT
+# shellcheck source=tests/c/service.sh
+. "$root/tests/c/service.sh"
+trap 'stop_service; rm -rf "$build"' EXIT
 cc="${CC:-gcc}"
 cflags=(-std=c99 -Wall -Wextra -Werror -pedantic -g -I include)
 ldflags=(-L "$lib_dir" -Wl,-rpath,"$lib_dir" -lssis_service -pthread)
@@ -58,6 +66,12 @@ run_case() { # name, command...
   echo "== $name"
   if "$@" "$work" "${examples_args[@]}"; then pass "$name"; else fail "$name"; fi
 }
+
+if start_service "$target_dir/$profile/ssis" "$build/service"; then
+  pass "service started ($SSIS_TEST_SERVICE_SOCKET)"
+else
+  fail "service started"
+fi
 
 run_case "test_ssis" "$build/test_ssis"
 
@@ -82,6 +96,8 @@ if "$cc" -fsanitize=address,undefined -x c -o "$build/probe" - <<<'int main(void
 else
   echo "== ASan/UBSan not available: skipped"
 fi
+
+if stop_service; then pass "service stopped"; else fail "service stopped"; fi
 
 echo "capi: $suites_passed passed, $suites_failed failed"
 [ "$suites_failed" -eq 0 ]

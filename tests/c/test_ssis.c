@@ -6,6 +6,10 @@
  * Usage: test_ssis <empty work directory> [<examples directory>]
  * The program writes its own configuration and store under the work directory; with an
  * examples directory (a copy of the repository's examples/) it also reads that store.
+ * With $SSIS_TEST_SERVICE_SOCKET naming the socket of a running service whose store is a
+ * copy of examples/ plus tests/c/fixtures/ as \File System\Tests (tests/c/run.sh starts
+ * one), it also runs, waits for, lists, reads and stops packages there, reads the event log
+ * and the service information.
  * Prints "N passed, M failed" and exits non-zero on any failure. tests/c/run.sh builds
  * and runs it (under valgrind and with ASan/UBSan where available).
  */
@@ -620,6 +624,530 @@ static void test_examples(const char *examples) {
     }
 }
 
+/* ---- Executions, events and service information (a live service) ---- */
+
+/* Copies the string value of the first `"key":"..."` in `json` (no escapes) into `buf`. */
+static int json_string(const char *json, const char *key, char *buf, size_t size) {
+    char pattern[128];
+    const char *start, *end;
+    snprintf(pattern, sizeof pattern, "\"%s\":\"", key);
+    start = json ? strstr(json, pattern) : NULL;
+    if (start == NULL) {
+        buf[0] = '\0';
+        return 0;
+    }
+    start += strlen(pattern);
+    end = strchr(start, '"');
+    if (end == NULL || (size_t)(end - start) >= size) {
+        buf[0] = '\0';
+        return 0;
+    }
+    memcpy(buf, start, (size_t)(end - start));
+    buf[end - start] = '\0';
+    return 1;
+}
+
+/* How many times `needle` occurs in `text`. */
+static int count_of(const char *text, const char *needle) {
+    int n = 0;
+    const char *at = text;
+    while (at != NULL && (at = strstr(at, needle)) != NULL) {
+        n++;
+        at += strlen(needle);
+    }
+    return n;
+}
+
+/* Reads an execution's whole output in chunks of `max_bytes` (0: default); caller frees. */
+static char *read_output(ssis_session *s, const char *id, int max_bytes, int *chunks) {
+    size_t len = 0;
+    long offset = 0;
+    char *all = calloc(1, 1);
+    *chunks = 0;
+    while (all != NULL && *chunks < 100000) {
+        char options[128], text_key[] = "\"Text\":\"";
+        char *json = NULL;
+        const char *next, *text;
+        if (max_bytes > 0) {
+            snprintf(options, sizeof options, "{\"Offset\": %ld, \"MaxBytes\": %d}", offset,
+                     max_bytes);
+        } else {
+            snprintf(options, sizeof options, "{\"Offset\": %ld}", offset);
+        }
+        if (!expect("execution_output chunk", ssis_execution_output(s, id, options, &json), SSIS_OK,
+                    NULL)) {
+            break;
+        }
+        (*chunks)++;
+        /* Keep the raw JSON text of each chunk: enough to look for needles. */
+        text = strstr(json, text_key);
+        if (text != NULL) {
+            size_t n = strlen(text);
+            char *grown = realloc(all, len + n + 1);
+            if (grown == NULL) {
+                ssis_string_free(json);
+                break;
+            }
+            all = grown;
+            memcpy(all + len, text, n + 1);
+            len += n;
+        }
+        next = strstr(json, "\"NextOffset\":");
+        if (strstr(json, "\"Complete\":true") != NULL || next == NULL) {
+            ssis_string_free(json);
+            break;
+        }
+        offset = strtol(next + strlen("\"NextOffset\":"), NULL, 10);
+        ssis_string_free(json);
+    }
+    return all;
+}
+
+/* Every service function on an in-process session: SSIS_UNSUPPORTED, saying why. */
+static void test_service_functions_need_a_service(ssis_session *embedded) {
+    char *json = (char *)"untouched";
+    const char *why = "in-process session";
+    expect("package_run embedded", ssis_package_run(embedded, "\\File System\\Hello", NULL, &json),
+           SSIS_UNSUPPORTED, why);
+    expect("execution_stop embedded", ssis_execution_stop(embedded, "x"), SSIS_UNSUPPORTED, why);
+    expect("executions_list embedded", ssis_executions_list(embedded, NULL, &json),
+           SSIS_UNSUPPORTED, why);
+    expect("execution_get embedded", ssis_execution_get(embedded, "x", &json), SSIS_UNSUPPORTED,
+           why);
+    expect("execution_output embedded", ssis_execution_output(embedded, "x", NULL, &json),
+           SSIS_UNSUPPORTED, why);
+    expect("execution_wait embedded", ssis_execution_wait(embedded, "x", 0, &json),
+           SSIS_UNSUPPORTED, why);
+    expect("events_read embedded", ssis_events_read(embedded, NULL, &json), SSIS_UNSUPPORTED, why);
+    expect("service_info embedded", ssis_service_info(embedded, &json), SSIS_UNSUPPORTED,
+           "ssis service run");
+    CHECK(strcmp(json, "untouched") == 0, "out_json written on failure");
+    /* Argument errors come first, even on an in-process session. */
+    expect("package_run bad options embedded",
+           ssis_package_run(embedded, "\\File System\\Hello", "{\"Wait\": true}", &json),
+           SSIS_INVALID_ARGUMENT, "'Wait'");
+}
+
+/* NULLs, bad UTF-8, bad JSON options, unknown ids: on a service session. */
+static void test_execution_errors(ssis_session *s) {
+    char *json = (char *)"untouched";
+    const char *nobody = "00000000-0000-0000-0000-000000000000";
+
+    expect("package_run session NULL", ssis_package_run(NULL, "\\File System\\Hello", NULL, &json),
+           SSIS_INVALID_ARGUMENT, "\"Target\":\"session\"");
+    expect("package_run path NULL", ssis_package_run(s, NULL, NULL, &json), SSIS_INVALID_ARGUMENT,
+           "\"Target\":\"path\"");
+    expect("package_run out NULL", ssis_package_run(s, "\\File System\\Hello", NULL, NULL),
+           SSIS_INVALID_ARGUMENT, "\"Target\":\"out_json\"");
+    expect("package_run bad utf8 path", ssis_package_run(s, "\\File System\\\xe2\x82", NULL, &json),
+           SSIS_INVALID_ARGUMENT, "\"Target\":\"path\"");
+    expect("package_run bad utf8 options",
+           ssis_package_run(s, "\\File System\\Hello", "{\"Set\":\"\xff\"}", &json),
+           SSIS_INVALID_ARGUMENT, "\"Target\":\"options_json\"");
+    expect("package_run options not JSON", ssis_package_run(s, "\\File System\\Hello", "{", &json),
+           SSIS_INVALID_ARGUMENT, "not valid JSON");
+    expect("package_run options not object",
+           ssis_package_run(s, "\\File System\\Hello", "[]", &json), SSIS_INVALID_ARGUMENT,
+           "JSON object");
+    expect("package_run unknown key",
+           ssis_package_run(s, "\\File System\\Hello", "{\"Sett\": []}", &json),
+           SSIS_INVALID_ARGUMENT, "unknown key 'Sett'");
+    expect("package_run File not bool",
+           ssis_package_run(s, "\\File System\\Hello", "{\"File\": 1}", &json),
+           SSIS_INVALID_ARGUMENT, "'File'");
+    expect("package_run Set not array",
+           ssis_package_run(s, "\\File System\\Hello", "{\"Set\": {\"X\": \"1\"}}", &json),
+           SSIS_INVALID_ARGUMENT, "'Set' must be an array");
+    expect("package_run Set item without Value",
+           ssis_package_run(s, "\\File System\\Hello", "{\"Set\": [{\"Name\": \"X\"}]}", &json),
+           SSIS_INVALID_ARGUMENT, "Set[0]");
+    expect("package_run missing package",
+           ssis_package_run(s, "\\File System\\No Such Package", NULL, &json), SSIS_NOT_FOUND,
+           "No Such Package");
+    expect("package_run missing file",
+           ssis_package_run(s, "/nonexistent/none.dtsx", "{\"File\": true}", &json),
+           SSIS_NOT_FOUND, NULL);
+
+    expect("execution_stop session NULL", ssis_execution_stop(NULL, nobody), SSIS_INVALID_ARGUMENT,
+           "session");
+    expect("execution_stop id NULL", ssis_execution_stop(s, NULL), SSIS_INVALID_ARGUMENT,
+           "\"Target\":\"execution_id\"");
+    expect("execution_stop bad utf8", ssis_execution_stop(s, "\xc3"), SSIS_INVALID_ARGUMENT,
+           "\"Target\":\"execution_id\"");
+    expect("execution_stop unknown", ssis_execution_stop(s, nobody), SSIS_NOT_FOUND, nobody);
+
+    expect("executions_list session NULL", ssis_executions_list(NULL, NULL, &json),
+           SSIS_INVALID_ARGUMENT, "session");
+    expect("executions_list out NULL", ssis_executions_list(s, NULL, NULL), SSIS_INVALID_ARGUMENT,
+           "out_json");
+    expect("executions_list bad utf8", ssis_executions_list(s, "{\"User\":\"\xff\"}", &json),
+           SSIS_INVALID_ARGUMENT, "\"Target\":\"filter_json\"");
+    expect("executions_list unknown key", ssis_executions_list(s, "{\"Offset\": 1}", &json),
+           SSIS_INVALID_ARGUMENT, "unknown key 'Offset'");
+    expect("executions_list bad status", ssis_executions_list(s, "{\"Status\": \"Done\"}", &json),
+           SSIS_INVALID_ARGUMENT, "'Status'");
+    expect("executions_list running and package",
+           ssis_executions_list(s, "{\"Running\": true, \"Package\": \"Hello\"}", &json),
+           SSIS_INVALID_ARGUMENT, "'Package'");
+    expect("executions_list bad since", ssis_executions_list(s, "{\"Since\": \"yesterday\"}", &json),
+           SSIS_INVALID_ARGUMENT, "Since");
+
+    expect("execution_get session NULL", ssis_execution_get(NULL, nobody, &json),
+           SSIS_INVALID_ARGUMENT, "session");
+    expect("execution_get id NULL", ssis_execution_get(s, NULL, &json), SSIS_INVALID_ARGUMENT,
+           "execution_id");
+    expect("execution_get out NULL", ssis_execution_get(s, nobody, NULL), SSIS_INVALID_ARGUMENT,
+           "out_json");
+    expect("execution_get unknown", ssis_execution_get(s, nobody, &json), SSIS_NOT_FOUND, nobody);
+    expect("execution_get bad utf8", ssis_execution_get(s, "\xed\xa0\x80", &json),
+           SSIS_INVALID_ARGUMENT, "not valid UTF-8");
+
+    expect("execution_output session NULL", ssis_execution_output(NULL, nobody, NULL, &json),
+           SSIS_INVALID_ARGUMENT, "session");
+    expect("execution_output id NULL", ssis_execution_output(s, NULL, NULL, &json),
+           SSIS_INVALID_ARGUMENT, "execution_id");
+    expect("execution_output out NULL", ssis_execution_output(s, nobody, NULL, NULL),
+           SSIS_INVALID_ARGUMENT, "out_json");
+    expect("execution_output unknown", ssis_execution_output(s, nobody, NULL, &json),
+           SSIS_NOT_FOUND, nobody);
+    expect("execution_output MaxBytes 0",
+           ssis_execution_output(s, nobody, "{\"MaxBytes\": 0}", &json), SSIS_INVALID_ARGUMENT,
+           "MaxBytes");
+    expect("execution_output negative offset",
+           ssis_execution_output(s, nobody, "{\"Offset\": -1}", &json), SSIS_INVALID_ARGUMENT,
+           "'Offset'");
+    expect("execution_output unknown key",
+           ssis_execution_output(s, nobody, "{\"Limit\": 1}", &json), SSIS_INVALID_ARGUMENT,
+           "unknown key 'Limit'");
+
+    expect("execution_wait session NULL", ssis_execution_wait(NULL, nobody, 0, &json),
+           SSIS_INVALID_ARGUMENT, "session");
+    expect("execution_wait id NULL", ssis_execution_wait(s, NULL, -1, &json),
+           SSIS_INVALID_ARGUMENT, "execution_id");
+    expect("execution_wait out NULL", ssis_execution_wait(s, nobody, -1, NULL),
+           SSIS_INVALID_ARGUMENT, "out_json");
+    expect("execution_wait unknown", ssis_execution_wait(s, nobody, -1, &json), SSIS_NOT_FOUND,
+           nobody);
+
+    expect("events_read session NULL", ssis_events_read(NULL, NULL, &json), SSIS_INVALID_ARGUMENT,
+           "session");
+    expect("events_read out NULL", ssis_events_read(s, NULL, NULL), SSIS_INVALID_ARGUMENT,
+           "out_json");
+    expect("events_read bad level", ssis_events_read(s, "{\"Level\": \"Fatal\"}", &json),
+           SSIS_INVALID_ARGUMENT, "'Level'");
+    expect("events_read unknown key", ssis_events_read(s, "{\"Running\": true}", &json),
+           SSIS_INVALID_ARGUMENT, "unknown key 'Running'");
+    expect("events_read bad utf8", ssis_events_read(s, "{\"Text\": \"\xc0\"}", &json),
+           SSIS_INVALID_ARGUMENT, "filter_json");
+
+    expect("service_info session NULL", ssis_service_info(NULL, &json), SSIS_INVALID_ARGUMENT,
+           "session");
+    expect("service_info out NULL", ssis_service_info(s, NULL), SSIS_INVALID_ARGUMENT,
+           "out_json");
+    CHECK(strcmp(json, "untouched") == 0, "out_json written on failure");
+}
+
+/* Runs `path` (options as given), waits for it and checks the final status. */
+static int run_and_wait(ssis_session *s, const char *path, const char *options,
+                        const char *status_needle, char *id, size_t id_size) {
+    char *json = NULL;
+    int ok = 0;
+    id[0] = '\0';
+    if (expect("package_run", ssis_package_run(s, path, options, &json), SSIS_OK, NULL)) {
+        json_string(json, "ExecutionId", id, id_size);
+        CHECK(strlen(id) == 36, "execution id of %s: %s", path, json);
+        ssis_string_free(json);
+        json = NULL;
+        if (expect("execution_wait", ssis_execution_wait(s, id, 60000, &json), SSIS_OK, NULL)) {
+            ok = strstr(json, status_needle) != NULL;
+            CHECK(ok, "%s ended with %s: %s", path, status_needle, json);
+            ssis_string_free(json);
+        }
+    }
+    return ok;
+}
+
+static void test_run_hello(ssis_session *s, const char *examples) {
+    char id[64], file_id[64], failed_id[64], hello_file[4400];
+    char *json = NULL;
+    char *all;
+    int chunks = 0, small_chunks = 0;
+
+    if (!run_and_wait(s, "\\File System\\Hello", NULL, "\"Status\":\"Succeeded\"", id,
+                      sizeof id)) {
+        return;
+    }
+    if (expect("execution_get", ssis_execution_get(s, id, &json), SSIS_OK, NULL)) {
+        const char *needles[] = {"\"PackageName\":\"Hello\"", "\"PackagePath\":\"\\\\File System\\\\Hello\"",
+                                 "\"Store\":\"File System\"", "\"ExitCode\":0", "\"EndTime\":\"",
+                                 "\"StartedBy\":\"", "\"CommandLine\":[", NULL};
+        expect_json("execution_get", json, needles);
+        ssis_string_free(json);
+    }
+    /* An ended execution: waiting returns at once, even with a zero timeout; stopping it
+     * does nothing. */
+    if (expect("execution_wait ended, 0 ms", ssis_execution_wait(s, id, 0, &json), SSIS_OK, NULL)) {
+        const char *needles[] = {"\"Status\":\"Succeeded\"", NULL};
+        expect_json("execution_wait ended", json, needles);
+        ssis_string_free(json);
+    }
+    expect("execution_stop ended", ssis_execution_stop(s, id), SSIS_OK, NULL);
+
+    /* The output: whole, then in 16-byte chunks, which must add up to the same text. */
+    if (expect("execution_output", ssis_execution_output(s, id, NULL, &json), SSIS_OK, NULL)) {
+        const char *needles[] = {"\"Offset\":0", "\"Complete\":true", "\"Truncated\":false",
+                                 "DTSER_SUCCESS", "Say hello", NULL};
+        expect_json("execution_output", json, needles);
+        ssis_string_free(json);
+    }
+    all = read_output(s, id, 0, &chunks);
+    CHECK(all != NULL && strstr(all, "DTSER_SUCCESS") != NULL && chunks == 1,
+          "output in one chunk (%d)", chunks);
+    free(all);
+    all = read_output(s, id, 16, &small_chunks);
+    CHECK(all != NULL && small_chunks > 10, "output in 16-byte chunks (%d)", small_chunks);
+    free(all);
+    if (expect("execution_output past the end",
+               ssis_execution_output(s, id, "{\"Offset\": 100000000}", &json), SSIS_OK, NULL)) {
+        const char *needles[] = {"\"Text\":\"\"", "\"Complete\":true", NULL};
+        expect_json("output past the end", json, needles);
+        ssis_string_free(json);
+    }
+
+    /* A package file (dtexec /F), with a variable override that does not exist: the runner
+     * refuses it, so the execution fails and its output names the variable. */
+    snprintf(hello_file, sizeof hello_file, "%s/Packages/Hello.dtsx", examples);
+    run_and_wait(s, hello_file, "{\"File\": true}", "\"Status\":\"Succeeded\"", file_id,
+                 sizeof file_id);
+    if (file_id[0] && expect("execution_get file", ssis_execution_get(s, file_id, &json), SSIS_OK,
+                             NULL)) {
+        const char *needles[] = {"\"Store\":\"File\"", "\"PackagePath\":null", "Hello.dtsx", NULL};
+        expect_json("execution_get file", json, needles);
+        ssis_string_free(json);
+    }
+    run_and_wait(s, "\\File System\\Hello",
+                 "{\"Set\": [{\"Name\": \"User::Nope\", \"Value\": \"1\"}], \"File\": false}",
+                 "\"Status\":\"Failed\"", failed_id, sizeof failed_id);
+    if (failed_id[0]) {
+        all = read_output(s, failed_id, 0, &chunks);
+        CHECK(all != NULL && strstr(all, "User::Nope") != NULL, "failed output names the variable: %s",
+              all ? all : "(null)");
+        free(all);
+    }
+
+    /* History (newest first), filtered. */
+    if (expect("executions_list history", ssis_executions_list(s, NULL, &json), SSIS_OK, NULL)) {
+        const char *needles[] = {"\"Items\":[{", id, failed_id, NULL};
+        expect_json("history", json, needles);
+        CHECK(strstr(json, failed_id) < strstr(json, id), "history is newest first");
+        ssis_string_free(json);
+    }
+    if (expect("executions_list {}", ssis_executions_list(s, "{}", &json), SSIS_OK, NULL)) {
+        const char *needles[] = {id, NULL};
+        expect_json("history {}", json, needles);
+        ssis_string_free(json);
+    }
+    if (expect("executions_list failed",
+               ssis_executions_list(s, "{\"Status\": \"Failed\", \"Package\": \"hello\", "
+                                       "\"Since\": \"2000-01-01T00:00:00Z\", \"Limit\": 1}",
+                                    &json),
+               SSIS_OK, NULL)) {
+        const char *needles[] = {failed_id, NULL};
+        expect_json("history failed", json, needles);
+        CHECK(strstr(json, "\"Status\":\"Succeeded\"") == NULL, "only failed: %s", json);
+        ssis_string_free(json);
+    }
+    if (expect("executions_list until 2000",
+               ssis_executions_list(s, "{\"Until\": \"2000-01-01T00:00:00Z\"}", &json), SSIS_OK,
+               NULL)) {
+        CHECK(strcmp(json, "{\"Items\":[]}") == 0, "nothing before 2000: %s", json);
+        ssis_string_free(json);
+    }
+
+    /* Events about the execution: started (1020) and succeeded (1021). */
+    {
+        char filter[256];
+        snprintf(filter, sizeof filter, "{\"ExecutionId\": \"%s\"}", id);
+        if (expect("events_read execution", ssis_events_read(s, filter, &json), SSIS_OK, NULL)) {
+            const char *needles[] = {"\"EventId\":1020", "\"EventId\":1021", "\"Source\":\"Executions\"",
+                                     "\"Level\":\"Information\"", NULL};
+            expect_json("events of the execution", json, needles);
+            ssis_string_free(json);
+        }
+        snprintf(filter, sizeof filter, "{\"ExecutionId\": \"%s\", \"Level\": \"Error\"}",
+                 failed_id);
+        if (expect("events_read errors", ssis_events_read(s, filter, &json), SSIS_OK, NULL)) {
+            const char *needles[] = {"\"Level\":\"Error\"", failed_id, NULL};
+            expect_json("error events of the failed execution", json, needles);
+            ssis_string_free(json);
+        }
+    }
+    if (expect("events_read all", ssis_events_read(s, NULL, &json), SSIS_OK, NULL)) {
+        const char *needles[] = {"\"Items\":[{", "\"EventId\":256", NULL};
+        expect_json("all events", json, needles);
+        ssis_string_free(json);
+    }
+    if (expect("events_read limit", ssis_events_read(s, "{\"Limit\": 1, \"Text\": \"started\"}",
+                                                     &json),
+               SSIS_OK, NULL)) {
+        CHECK(count_of(json, "\"Sequence\":") == 1, "one event: %s", json);
+        ssis_string_free(json);
+    }
+}
+
+/* A long-running package: listed as running, wait times out, stop ends it. */
+static void test_stop_long_running(ssis_session *s) {
+    char id[64];
+    char *json = NULL;
+    ssis_status st;
+    if (!expect("package_run Sleep",
+                ssis_package_run(s, "\\File System\\Tests\\Sleep",
+                                 "{\"Set\": [{\"Name\": \"User::Seconds\", \"Value\": \"90\"}]}",
+                                 &json),
+                SSIS_OK, NULL)) {
+        return;
+    }
+    json_string(json, "ExecutionId", id, sizeof id);
+    {
+        const char *needles[] = {"\"PackageName\":\"Sleep\"",
+                                 "\\\\Package.Variables[User::Seconds].Properties[Value];90", NULL};
+        expect_json("package_run Sleep", json, needles);
+    }
+    ssis_string_free(json);
+    json = (char *)"untouched";
+    st = ssis_execution_wait(s, id, 300, &json);
+    expect("execution_wait times out", st, SSIS_TIMEOUT, id);
+    CHECK(strcmp(json, "untouched") == 0, "out_json written on timeout");
+    if (expect("executions_list running", ssis_executions_list(s, "{\"Running\": true}", &json),
+               SSIS_OK, NULL)) {
+        const char *needles[] = {"\"Items\":[{", id, "\"Status\":\"Running\"", NULL};
+        expect_json("running", json, needles);
+        ssis_string_free(json);
+    }
+    if (expect("service_info running", ssis_service_info(s, &json), SSIS_OK, NULL)) {
+        CHECK(strstr(json, "\"RunningExecutions\":0") == NULL, "a running execution: %s", json);
+        ssis_string_free(json);
+    }
+    expect("execution_stop", ssis_execution_stop(s, id), SSIS_OK, NULL);
+    if (expect("execution_get after stop", ssis_execution_get(s, id, &json), SSIS_OK, NULL)) {
+        CHECK(strstr(json, "\"Status\":\"Stopping\"") || strstr(json, "\"Status\":\"Stopped\""),
+              "stopping or stopped: %s", json);
+        ssis_string_free(json);
+    }
+    if (expect("execution_wait after stop", ssis_execution_wait(s, id, -1, &json), SSIS_OK, NULL)) {
+        const char *needles[] = {"\"Status\":\"Stopped\"", "\"EndTime\":\"", NULL};
+        expect_json("stopped", json, needles);
+        ssis_string_free(json);
+    }
+    if (expect("executions_list running after stop",
+               ssis_executions_list(s, "{\"Running\": true}", &json), SSIS_OK, NULL)) {
+        CHECK(strstr(json, id) == NULL, "no longer running: %s", json);
+        ssis_string_free(json);
+    }
+    if (expect("executions_list stopped",
+               ssis_executions_list(s, "{\"Status\": \"Stopped\", \"Running\": false}", &json),
+               SSIS_OK, NULL)) {
+        const char *needles[] = {id, NULL};
+        expect_json("history stopped", json, needles);
+        ssis_string_free(json);
+    }
+}
+
+/* A stored package with a non-ASCII name, imported over the service and run. */
+static void test_run_non_ascii(ssis_session *s, const char *examples) {
+    char file[4400], id[64];
+    char *json = NULL;
+    const char *path = "\\File System\\Tests\\Grüße €";
+    snprintf(file, sizeof file, "%s/Packages/Hello.dtsx", examples);
+    if (!expect("package_import over the service", ssis_package_import(s, file, path, 1, &json),
+                SSIS_OK, NULL)) {
+        return;
+    }
+    ssis_string_free(json);
+    if (run_and_wait(s, path, "", "\"Status\":\"Succeeded\"", id, sizeof id) &&
+        expect("execution_get non-ASCII", ssis_execution_get(s, id, &json), SSIS_OK, NULL)) {
+        const char *needles[] = {"\"PackageName\":\"Grüße €\"", "Tests\\\\Grüße €", NULL};
+        expect_json("non-ASCII execution", json, needles);
+        ssis_string_free(json);
+    }
+    if (expect("executions_list non-ASCII", ssis_executions_list(s, "{\"Package\": \"grüße\"}", &json),
+               SSIS_OK, NULL)) {
+        const char *needles[] = {id, NULL};
+        expect_json("history by non-ASCII name", json, needles);
+        ssis_string_free(json);
+    }
+}
+
+/* Threads sharing one service session: runs and waits at once. */
+struct runner {
+    ssis_session *session;
+    int errors;
+};
+
+static void *runner_main(void *arg) {
+    struct runner *r = arg;
+    int i;
+    for (i = 0; i < 2; i++) {
+        char *json = NULL;
+        char id[64];
+        if (ssis_package_run(r->session, "\\File System\\Hello", NULL, &json) != SSIS_OK) {
+            r->errors++;
+            continue;
+        }
+        json_string(json, "ExecutionId", id, sizeof id);
+        ssis_string_free(json);
+        json = NULL;
+        if (ssis_execution_wait(r->session, id, 60000, &json) != SSIS_OK ||
+            strstr(json, "\"Status\":\"Succeeded\"") == NULL) {
+            r->errors++;
+        }
+        ssis_string_free(json);
+    }
+    return NULL;
+}
+
+static void test_service_threads(ssis_session *s) {
+    pthread_t threads[4];
+    struct runner runners[4];
+    int i;
+    for (i = 0; i < 4; i++) {
+        runners[i].session = s;
+        runners[i].errors = 0;
+        pthread_create(&threads[i], NULL, runner_main, &runners[i]);
+    }
+    for (i = 0; i < 4; i++) {
+        pthread_join(threads[i], NULL);
+        CHECK(runners[i].errors == 0, "service thread %d had %d errors", i, runners[i].errors);
+    }
+}
+
+static void test_service(const char *socket_path, const char *examples) {
+    char srv[4400];
+    char *json = NULL;
+    ssis_session *s = NULL;
+    snprintf(srv, sizeof srv, "unix:%s", socket_path);
+    if (!expect("connect service", ssis_connect(srv, NULL, &s), SSIS_OK, NULL)) {
+        return;
+    }
+    if (expect("service_info", ssis_service_info(s, &json), SSIS_OK, NULL)) {
+        char listen[4500];
+        const char *needles[] = {"\"Version\":\"", "\"ProcessId\":", "\"StartTime\":\"",
+                                 "\"StateDirectory\":\"", "\"Executor\":[",
+                                 "\"StopExecutingPackagesOnShutdown\":true", "\"RunningExecutions\":",
+                                 NULL};
+        expect_json("service_info", json, needles);
+        snprintf(listen, sizeof listen, "\"Listen\":\"unix:%s\"", socket_path);
+        CHECK(strstr(json, listen) != NULL, "service_info %s lacks %s", json, listen);
+        ssis_string_free(json);
+    }
+    test_execution_errors(s);
+    test_run_hello(s, examples);
+    test_stop_long_running(s);
+    test_run_non_ascii(s, examples);
+    test_service_threads(s);
+    ssis_disconnect(s);
+}
+
 int main(int argc, char **argv) {
     ssis_session *s = NULL;
     char packages[4300];
@@ -645,6 +1173,7 @@ int main(int argc, char **argv) {
         test_store(s);
         test_last_error(s);
         test_threads(s);
+        test_service_functions_need_a_service(s);
 #ifndef _WIN32
         test_fork(s);
 #endif
@@ -676,6 +1205,13 @@ int main(int argc, char **argv) {
     }
     if (argc > 2) {
         test_examples(argv[2]);
+    }
+    /* A running service (tests/c/run.sh starts one): executions, events, service info. */
+    if (getenv("SSIS_TEST_SERVICE_SOCKET") != NULL && argc > 2) {
+        test_service(getenv("SSIS_TEST_SERVICE_SOCKET"), argv[2]);
+    } else {
+        printf("service tests skipped: set SSIS_TEST_SERVICE_SOCKET and pass the examples "
+               "directory (tests/c/run.sh does)\n");
     }
 
     printf("%d passed, %d failed\n", passed, failed);

@@ -1,7 +1,10 @@
 // Console test of powershell/SsisService/SsisNative.cs against the real library, run under
 // Mono by tests/dotnet/run.sh: every function, error paths (exceptions carrying the error
 // JSON), invalid UTF-8 through the raw imports, threads, and a round trip of the
-// non-ASCII name "Überweisung €" as a folder and a package.
+// non-ASCII name "Überweisung €" as a folder and a package; with $SSIS_TEST_SERVICE_SOCKET (a
+// service whose store holds examples/ and tests/c/fixtures/ as \File System\Tests, which
+// tests/dotnet/run.sh starts), running, waiting for, stopping and listing packages, their
+// output, the event log and the service information.
 // Usage: mono SsisNativeTests.exe <empty work directory> [<copy of examples/>]
 // C# 5 only (mcs -langversion:5).
 using System;
@@ -126,12 +129,22 @@ public static class SsisNativeTests
                 TestSessionConfig(session);
                 TestStore(session, work, packageFile);
                 TestThreads(session);
+                TestServiceFunctionsNeedAService(session);
             }
             Check(session.IsClosed, "Dispose released the session");
         }
         if (args.Length > 1)
         {
             TestExamples(args[1]);
+        }
+        string socket = Environment.GetEnvironmentVariable("SSIS_TEST_SERVICE_SOCKET");
+        if (!string.IsNullOrEmpty(socket) && args.Length > 1)
+        {
+            TestService(socket, args[1]);
+        }
+        else
+        {
+            Console.WriteLine("service tests skipped: set SSIS_TEST_SERVICE_SOCKET and pass the examples directory (tests/dotnet/run.sh does)");
         }
 
         Console.WriteLine(passed + " passed, " + failed + " failed");
@@ -358,5 +371,154 @@ public static class SsisNativeTests
             thread.Join();
         }
         Check(errors == 0, "threads sharing one session: " + errors + " errors");
+    }
+
+    /// <summary>Every service function on an in-process session: Unsupported, saying why.</summary>
+    private static void TestServiceFunctionsNeedAService(SsisSessionHandle embedded)
+    {
+        const string why = "in-process session";
+        Throws("PackageRun embedded", SsisStatus.Unsupported, why, delegate { SsisNative.PackageRun(embedded, "\\File System\\Hello", null); });
+        Throws("ExecutionStop embedded", SsisStatus.Unsupported, why, delegate { SsisNative.ExecutionStop(embedded, "x"); });
+        Throws("ExecutionsList embedded", SsisStatus.Unsupported, why, delegate { SsisNative.ExecutionsList(embedded, null); });
+        Throws("ExecutionGet embedded", SsisStatus.Unsupported, why, delegate { SsisNative.ExecutionGet(embedded, "x"); });
+        Throws("ExecutionOutput embedded", SsisStatus.Unsupported, why, delegate { SsisNative.ExecutionOutput(embedded, "x", null); });
+        Throws("ExecutionWait embedded", SsisStatus.Unsupported, why, delegate { SsisNative.ExecutionWait(embedded, "x", 0); });
+        Throws("EventsRead embedded", SsisStatus.Unsupported, why, delegate { SsisNative.EventsRead(embedded, null); });
+        Throws("ServiceInfo embedded", SsisStatus.Unsupported, "ssis service run", delegate { SsisNative.ServiceInfo(embedded); });
+    }
+
+    /// <summary>Reads an execution's whole output, chunk by chunk, until Complete.</summary>
+    private static string ReadOutput(SsisSessionHandle s, string id, int maxBytes, out int chunks)
+    {
+        StringBuilder all = new StringBuilder();
+        long offset = 0;
+        chunks = 0;
+        while (chunks < 100000)
+        {
+            string options = "{\"Offset\": " + offset + (maxBytes > 0 ? ", \"MaxBytes\": " + maxBytes : "") + "}";
+            string json = SsisNative.ExecutionOutput(s, id, options);
+            chunks++;
+            all.Append(JsonText.TopLevelString(json, "Text"));
+            if (json.Contains("\"Complete\":true"))
+            {
+                break;
+            }
+            int at = json.IndexOf("\"NextOffset\":") + "\"NextOffset\":".Length;
+            int end = json.IndexOfAny(new char[] { ',', '}' }, at);
+            offset = long.Parse(json.Substring(at, end - at));
+        }
+        return all.ToString();
+    }
+
+    /// <summary>Runs a package and waits for its end; returns the final Execution JSON.</summary>
+    private static string RunAndWait(SsisSessionHandle s, string path, string options)
+    {
+        string started = SsisNative.PackageRun(s, path, options);
+        string id = JsonText.TopLevelString(started, "ExecutionId");
+        Check(id != null && id.Length == 36, "execution id of " + path + ": " + started);
+        return SsisNative.ExecutionWait(s, id, 60000);
+    }
+
+    /// <summary>Executions, events and service information on a real service.</summary>
+    private static void TestService(string socket, string examples)
+    {
+        SsisSessionHandle s = null;
+        Ok("Connect service", delegate { s = SsisNative.Connect("unix:" + socket, null); });
+        if (s == null)
+        {
+            return;
+        }
+        using (s)
+        {
+            const string nobody = "00000000-0000-0000-0000-000000000000";
+            Ok("ServiceInfo", delegate
+            {
+                string info = SsisNative.ServiceInfo(s);
+                Contains(info, "\"Listen\":\"unix:" + socket + "\"", "ServiceInfo Listen");
+                Contains(info, "\"StopExecutingPackagesOnShutdown\":true", "ServiceInfo configuration");
+                Contains(info, "\"RunningExecutions\":", "ServiceInfo running count");
+            });
+
+            // Errors: unknown ids, bad options, NULLs.
+            Throws("ExecutionGet unknown", SsisStatus.NotFound, nobody, delegate { SsisNative.ExecutionGet(s, nobody); });
+            Throws("ExecutionStop unknown", SsisStatus.NotFound, nobody, delegate { SsisNative.ExecutionStop(s, nobody); });
+            Throws("ExecutionWait unknown", SsisStatus.NotFound, nobody, delegate { SsisNative.ExecutionWait(s, nobody, -1); });
+            Throws("ExecutionOutput unknown", SsisStatus.NotFound, nobody, delegate { SsisNative.ExecutionOutput(s, nobody, null); });
+            Throws("ExecutionGet NULL", SsisStatus.InvalidArgument, "execution_id", delegate { SsisNative.ExecutionGet(s, null); });
+            Throws("PackageRun unknown option", SsisStatus.InvalidArgument, "unknown key 'Wait'",
+                delegate { SsisNative.PackageRun(s, "\\File System\\Hello", "{\"Wait\": true}"); });
+            Throws("PackageRun bad Set", SsisStatus.InvalidArgument, "Set[0]",
+                delegate { SsisNative.PackageRun(s, "\\File System\\Hello", "{\"Set\": [{\"Name\": \"X\"}]}"); });
+            Throws("PackageRun missing", SsisStatus.NotFound, null, delegate { SsisNative.PackageRun(s, "\\File System\\Nope", null); });
+            Throws("ExecutionsList running and filter", SsisStatus.InvalidArgument, "'Status'",
+                delegate { SsisNative.ExecutionsList(s, "{\"Running\": true, \"Status\": \"Failed\"}"); });
+            Throws("ExecutionOutput MaxBytes 0", SsisStatus.InvalidArgument, "MaxBytes",
+                delegate { SsisNative.ExecutionOutput(s, nobody, "{\"MaxBytes\": 0}"); });
+            Throws("EventsRead bad level", SsisStatus.InvalidArgument, "'Level'", delegate { SsisNative.EventsRead(s, "{\"Level\": \"Loud\"}"); });
+            IntPtr raw;
+            int st = SsisNative.Native.ssis_execution_get(s, new byte[] { 0x61, 0xc3, 0 }, out raw);
+            Check(st == (int)SsisStatus.InvalidArgument && raw == IntPtr.Zero, "raw invalid UTF-8 execution id: " + st);
+            Contains(SsisNative.LastError(), "\"Target\":\"execution_id\"", "invalid UTF-8 names the parameter");
+
+            // Hello: run, wait, output, history, events.
+            Ok("PackageRun Hello", delegate
+            {
+                string done = RunAndWait(s, "\\File System\\Hello", null);
+                Contains(done, "\"Status\":\"Succeeded\"", "Hello succeeded");
+                string id = JsonText.TopLevelString(done, "ExecutionId");
+                Contains(SsisNative.ExecutionGet(s, id), "\"PackageName\":\"Hello\"", "ExecutionGet");
+                Contains(SsisNative.ExecutionWait(s, id, 0), "\"Status\":\"Succeeded\"", "ExecutionWait on an ended execution");
+                SsisNative.ExecutionStop(s, id);
+                Contains(SsisNative.ExecutionOutput(s, id, null), "DTSER_SUCCESS", "ExecutionOutput");
+                int chunks;
+                string whole = ReadOutput(s, id, 0, out chunks);
+                int small;
+                string pieces = ReadOutput(s, id, 16, out small);
+                Check(chunks == 1 && small > 10 && whole == pieces && whole.Contains("Say hello"),
+                    "output in 16-byte chunks (" + small + ") equals the whole (" + whole.Length + " chars)");
+                Contains(SsisNative.ExecutionsList(s, null), id, "history");
+                Contains(SsisNative.ExecutionsList(s, "{\"Package\": \"HELLO\", \"Status\": \"Succeeded\", \"Limit\": 500}"), id, "history filtered");
+                Check(SsisNative.ExecutionsList(s, "{\"Until\": \"2000-01-01T00:00:00Z\"}") == "{\"Items\":[]}", "nothing before 2000");
+                string events = SsisNative.EventsRead(s, "{\"ExecutionId\": \"" + id + "\"}");
+                Contains(events, "\"EventId\":1020", "event: started");
+                Contains(events, "\"EventId\":1021", "event: succeeded");
+            });
+
+            // A package file with an override the package does not have: it fails and says why.
+            Ok("PackageRun file with Set", delegate
+            {
+                string file = Path.Combine(Path.Combine(examples, "Packages"), "Hello.dtsx");
+                string done = RunAndWait(s, file, "{\"File\": true, \"Set\": [{\"Name\": \"User::Nope\", \"Value\": \"1\"}]}");
+                Contains(done, "\"Status\":\"Failed\"", "unknown variable fails");
+                Contains(done, "\"Store\":\"File\"", "a package file");
+                int chunks;
+                Contains(ReadOutput(s, JsonText.TopLevelString(done, "ExecutionId"), 0, out chunks), "User::Nope", "output names the variable");
+            });
+
+            // A long-running package: running list, wait timeout, asynchronous stop.
+            Ok("Stop a long-running package", delegate
+            {
+                string started = SsisNative.PackageRun(s, "\\File System\\Tests\\Sleep",
+                    "{\"Set\": [{\"Name\": \"Seconds\", \"Value\": \"90\"}]}");
+                string id = JsonText.TopLevelString(started, "ExecutionId");
+                Throws("ExecutionWait timeout", SsisStatus.Timeout, id, delegate { SsisNative.ExecutionWait(s, id, 300); });
+                Contains(SsisNative.ExecutionsList(s, "{\"Running\": true}"), id, "running list");
+                SsisNative.ExecutionStop(s, id);
+                string stopped = SsisNative.ExecutionWait(s, id, -1);
+                Contains(stopped, "\"Status\":\"Stopped\"", "stopped");
+                Check(!SsisNative.ExecutionsList(s, "{\"Running\": true}").Contains(id), "no longer running");
+                Contains(SsisNative.EventsRead(s, "{\"ExecutionId\": \"" + id + "\", \"Text\": \"stopping\", \"Limit\": 10}"), "Stopping execution", "stop event");
+            });
+
+            // A non-ASCII package name through the service.
+            Ok("Run " + Euro, delegate
+            {
+                string path = "\\File System\\Tests\\" + Euro;
+                SsisNative.PackageImport(s, Path.Combine(Path.Combine(examples, "Packages"), "Hello.dtsx"), path, true);
+                string done = RunAndWait(s, path, "");
+                Contains(done, "\"PackageName\":\"" + Euro + "\"", "non-ASCII execution");
+                Contains(SsisNative.ExecutionsList(s, "{\"Package\": \"" + Euro + "\"}"), JsonText.TopLevelString(done, "ExecutionId"), "history by non-ASCII name");
+            });
+        }
     }
 }

@@ -3,7 +3,8 @@
 # Windows PowerShell 5.1's Add-Type would) and runs it under mono against the built library.
 # Prints "N passed, M failed"; exits non-zero on failure. Needs mono-mcs and mono-runtime
 # (Debian); installs them when run as root with apt-get, else skips with a message
-# (exit 0 unless SSIS_REQUIRE_MONO=1).
+# (exit 0 unless SSIS_REQUIRE_MONO=1). Like tests/c/run.sh, it starts a real service
+# (tests/c/service.sh) for the execution, event and service functions and stops it on exit.
 #
 #   tests/dotnet/run.sh               # debug library (default)
 #   PROFILE=release tests/dotnet/run.sh
@@ -27,11 +28,13 @@ if ! command -v mcs >/dev/null || ! command -v mono >/dev/null; then
   exit 0
 fi
 
-echo "== cargo build --lib ($profile)"
-if [ "$profile" = release ]; then cargo build --lib --release; else cargo build --lib; fi
+echo "== cargo build --lib --bin ssis ($profile)"
+if [ "$profile" = release ]; then cargo build --lib --bin ssis --release; else cargo build --lib --bin ssis; fi
 
 build="$(mktemp -d)"
-trap 'rm -rf "$build"' EXIT
+# shellcheck source=tests/c/service.sh
+. "$root/tests/c/service.sh"
+trap 'stop_service; rm -rf "$build"' EXIT
 echo "== mcs -langversion:5"
 mcs -langversion:5 -warnaserror -nologo -target:exe -out:"$build/SsisNativeTests.exe" \
   powershell/SsisService/SsisNative.cs tests/dotnet/SsisNativeTests.cs
@@ -42,7 +45,16 @@ if [ -f examples/MsDtsSrvr.ini.xml ] && [ -d examples/Packages ]; then
   cp -R examples/MsDtsSrvr.ini.xml examples/Packages "$build/examples/"
   examples_args=("$build/examples")
 fi
+if ! start_service "$target_dir/$profile/ssis" "$build/service"; then
+  echo "0 passed, 1 failed"
+  exit 1
+fi
 echo "== mono SsisNativeTests.exe"
 # Mono resolves DllImport("ssis_service") to libssis_service.so on LD_LIBRARY_PATH.
 LD_LIBRARY_PATH="$lib_dir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" SSIS_SERVICE_CONFIG="$build/work/MsDtsSrvr.ini.xml" \
-  mono --debug "$build/SsisNativeTests.exe" "$build/work" "${examples_args[@]}"
+  mono --debug "$build/SsisNativeTests.exe" "$build/work" "${examples_args[@]}" || status=$?
+if ! stop_service; then
+  echo "FAILED: the service did not stop cleanly"
+  status=1
+fi
+exit "${status:-0}"
