@@ -6,7 +6,8 @@
 #   - the C ABI test program (tests/c/test_ssis.c built with mingw gcc);
 #   - the Rust suites cross-built and run through a Wine runner: library unit
 #     tests, store, config, package, expressions, runner (incl. cmd /c
-#     packages), C API from Rust, CLI store, the service on a named pipe, and
+#     packages), C API from Rust, CLI store, msdb (against the in-process TDS
+#     test server), the service on a named pipe, and
 #     the service under Wine's Service Control Manager (install/start/stop).
 # Installs gcc-mingw-w64-x86-64 and wine64 when missing (as root, apt-get)
 # and the rustup target. Prints "N passed, M failed"; exits non-zero on any
@@ -101,7 +102,8 @@ suites=(store_fs store_open config_corpus config_files config_roundtrip config_p
     package_metadata package_proptest expr_functions expr_operators expr_proptest
     runner_windows runner_cancel runner_execute_package runner_expressions runner_loops
     runner_precedence runner_refusals runner_store runner_tasks
-    ffi_errors ffi_header ffi_threads cli_store windows_service_pipe windows_scm)
+    ffi_errors ffi_header ffi_threads cli_store msdb_credentials msdb_failures msdb_store msdb_tds
+    windows_service_pipe windows_scm)
 run_tests() { # name, cargo test arguments...
     local name="$1"; shift
     echo "== cargo test --target $target $name (Wine)"
