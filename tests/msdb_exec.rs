@@ -1,5 +1,6 @@
 //! `ssis exec /SQL path /SERVER name`: running a package stored in msdb,
 //! against the TDS test server.
+#![cfg(unix)] // examples/Packages/Hello.dtsx runs `echo`, a Unix program
 
 mod support;
 

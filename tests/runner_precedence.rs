@@ -9,6 +9,7 @@ fn exists(dir: &Path, f: &str) -> bool {
     dir.join(f).exists()
 }
 
+#[cfg(unix)]
 fn check_paths(dir: &Path) {
     assert!(exists(dir, "a.txt"), "A runs first");
     assert!(exists(dir, "c.txt"), "failure path runs after B fails");
@@ -28,6 +29,7 @@ fn check_paths(dir: &Path) {
     );
 }
 
+#[cfg(unix)] // the packages run /bin/sh; Windows: tests/runner_windows.rs
 #[test]
 fn layout_2012_paths_and_failure_exit_code() {
     let dir = tempfile::tempdir().unwrap();
@@ -48,6 +50,7 @@ fn layout_2012_paths_and_failure_exit_code() {
     assert!(r.out.contains("exit code was \"3\""), "{}", r.out);
 }
 
+#[cfg(unix)] // the packages run /bin/sh; Windows: tests/runner_windows.rs
 #[test]
 fn layout_2012_succeeds_when_errors_stay_below_maximum() {
     let dir = tempfile::tempdir().unwrap();
@@ -58,6 +61,7 @@ fn layout_2012_succeeds_when_errors_stay_below_maximum() {
     assert!(r.out.is_empty(), "/REP N prints nothing: {}", r.out);
 }
 
+#[cfg(unix)] // the packages run /bin/sh; Windows: tests/runner_windows.rs
 #[test]
 fn layout_2008_in_a_sequence_container() {
     let dir = tempfile::tempdir().unwrap();
@@ -87,6 +91,7 @@ fn layout_2008_in_a_sequence_container() {
     assert!(exists(dir.path(), "after.txt"));
 }
 
+#[cfg(unix)] // the packages run /bin/sh; Windows: tests/runner_windows.rs
 #[test]
 fn events_json_one_object_per_line() {
     let dir = tempfile::tempdir().unwrap();

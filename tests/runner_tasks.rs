@@ -1,5 +1,6 @@
 //! Execute Process details (standard streams, /SET, success value, time-out)
 //! and the File System task, end to end.
+#![cfg(unix)] // the packages run /bin/sh; Windows: tests/runner_windows.rs
 
 mod common;
 use common::{exec, stage};

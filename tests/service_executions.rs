@@ -1,5 +1,8 @@
 //! Running packages through a real service: run, monitor, output, stop (the
 //! whole process tree), history, and the dtexec-compatible script executor.
+// The service fixture drives a Unix socket, sh executors and process groups;
+// the Windows counterpart is tests/windows/ (named pipe under Wine).
+#![cfg(unix)]
 
 mod service_support;
 

@@ -1,6 +1,9 @@
 //! The service's life: reload (a broken file is refused, the old
 //! configuration stays), shutdown in both modes, kill -9 and restart with a
 //! package running, and the error when no service runs.
+// The service fixture drives a Unix socket, sh executors and process groups;
+// the Windows counterpart is tests/windows/ (named pipe under Wine).
+#![cfg(unix)]
 
 mod service_support;
 

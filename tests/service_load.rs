@@ -2,6 +2,8 @@
 //! requests with no error, and 200 concurrent executions of a one-task
 //! package through the built-in runner, every one accounted for in the
 //! history with the right final status and exit code.
+// The fixture drives a Unix socket and process groups; Windows has tests/windows/.
+#![cfg(unix)]
 
 mod service_support;
 

@@ -1,6 +1,9 @@
 //! The wire protocol against a real service: handshake, malformed and
 //! oversized messages (the service survives), and the live subscription
 //! (load is in `service_load.rs`).
+// The service fixture drives a Unix socket, sh executors and process groups;
+// the Windows counterpart is tests/windows/ (named pipe under Wine).
+#![cfg(unix)]
 
 mod service_support;
 

@@ -269,7 +269,10 @@ fn listing_shows_packages_and_skips_temp_and_other_files() {
     put(&f.root, "Sales/A Pkg.DTSX", b"not xml at all");
     put(&f.root, "Sales/.ssis-tmp-x1.part", b"partial");
     put(&f.root, "Sales/notes.txt", b"x");
-    put(&f.root, "Sales/CON.dtsx", b"x"); // not addressable: not listed
+    if cfg!(unix) {
+        // Not addressable, so not listed (Windows cannot even create it).
+        put(&f.root, "Sales/CON.dtsx", b"x");
+    }
     put(&f.root, "Sales/Sub/c.dtsx", PACKAGE_2012.as_bytes());
     put(&f.root, "top.dtsx", PACKAGE_2012.as_bytes());
 

@@ -178,4 +178,17 @@ pub enum ConfigCommand {
     },
     /// Print where the configuration is looked for, and which one is used.
     Path,
+    /// Take over a SQL Server installation's MsDtsSrvr.ini.xml (Windows: the
+    /// one the registry names) as the configuration in force (or --config).
+    Import {
+        /// The file to import (default, Windows: the registry's ServiceConfigFile).
+        #[arg(long, value_name = "FILE")]
+        from: Option<PathBuf>,
+        /// SQL Server version key to take it from (e.g. 160; default: the newest).
+        #[arg(long, value_name = "NNN")]
+        version: Option<String>,
+        /// Overwrite an existing configuration file (kept as .bak).
+        #[arg(long)]
+        replace: bool,
+    },
 }

@@ -169,6 +169,23 @@ fn config(
             });
             Ok(if report.valid { 0 } else { 1 })
         }
+        ConfigCommand::Import {
+            from,
+            version,
+            replace,
+        } => {
+            let (from, version) =
+                super::config_import::source(from.as_deref(), version.as_deref())?;
+            let to = crate::config::locate(explicit).path;
+            let r = super::config_import::import(&from, version, &to, replace)?;
+            out.emit(&r, || {
+                println!("Imported '{}' into '{}'.", r.from, r.to);
+                for p in &r.store_paths {
+                    println!("  {p}");
+                }
+            });
+            Ok(0)
+        }
         ConfigCommand::Path => {
             let location = crate::config::locate(explicit);
             out.emit(&location, || {

@@ -8,8 +8,10 @@
 
 mod args;
 mod commands;
+mod config_import;
 mod output;
 mod service;
+mod windows_service;
 
 use crate::error::Error;
 use clap::Parser;

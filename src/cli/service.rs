@@ -32,6 +32,16 @@ pub enum ServiceCommand {
     },
     /// Make the service re-read its configuration file (refused if invalid).
     Reload,
+    /// Windows: register the service with the Service Control Manager (and
+    /// our Event Log source).
+    Install(super::windows_service::InstallArgs),
+    /// Windows: remove the service from the Service Control Manager.
+    Uninstall,
+    /// Windows: start the installed service through the Service Control Manager.
+    Start,
+    /// Windows: the service as the Service Control Manager starts it.
+    #[command(hide = true)]
+    ScmRun(ServiceRunArgs),
 }
 
 /// `ssis service run` options.
@@ -187,32 +197,24 @@ pub fn service(
     out: Out,
 ) -> Result<i32> {
     match cmd {
-        ServiceCommand::Run(a) => {
-            if !(a.connection_log_window.is_finite() && a.connection_log_window >= 0.0) {
-                return Err(Error::invalid(
-                    "--connection-log-window must be a number of seconds ≥ 0",
-                )
-                .with_target("--connection-log-window"));
-            }
-            if !(a.stop_grace.is_finite() && a.stop_grace >= 0.0) {
-                return Err(
-                    Error::invalid("--stop-grace must be a number of seconds ≥ 0")
-                        .with_target("--stop-grace"),
-                );
-            }
-            crate::service::run(ServiceOptions {
-                config: config.map(Path::to_path_buf),
-                socket: a.socket,
-                state_dir: a.state_dir,
-                stop_grace: Duration::from_secs_f64(a.stop_grace),
-                output_cap: a.output_cap.max(1024),
-                retention: Retention {
-                    history: days(a.history_retention_days),
-                    output: days(a.output_retention_days),
-                    events: days(a.event_retention_days),
-                },
-                connection_log_window: Duration::from_secs_f64(a.connection_log_window),
-            })
+        ServiceCommand::Run(a) => crate::service::run(run_options(a, config)?),
+        ServiceCommand::ScmRun(a) => super::windows_service::scm_run(run_options(a, config)?),
+        ServiceCommand::Install(a) => {
+            super::windows_service::install(a, config)?;
+            out.done(|| {
+                println!("The SSIS service was installed; start it with 'ssis service start'.")
+            });
+            Ok(0)
+        }
+        ServiceCommand::Uninstall => {
+            super::windows_service::uninstall()?;
+            out.done(|| println!("The SSIS service was uninstalled."));
+            Ok(0)
+        }
+        ServiceCommand::Start => {
+            super::windows_service::start()?;
+            out.done(|| println!("The SSIS service is starting."));
+            Ok(0)
         }
         ServiceCommand::Status => {
             let info = connect(server)?.service_info()?;
@@ -235,6 +237,12 @@ pub fn service(
             Ok(0)
         }
         ServiceCommand::Stop { timeout } => {
+            if server.is_none()
+                && super::windows_service::stop_through_scm(Duration::from_secs(timeout))?
+            {
+                out.done(|| println!("The SSIS service stopped."));
+                return Ok(0);
+            }
             let session = connect(server)?;
             let pid = session.service_info()?.process_id;
             session.service_stop()?;
@@ -261,6 +269,35 @@ pub fn service(
             Ok(0)
         }
     }
+}
+
+/// The options of `ssis service run` (and `scm-run`).
+fn run_options(a: ServiceRunArgs, config: Option<&Path>) -> Result<ServiceOptions> {
+    if !(a.connection_log_window.is_finite() && a.connection_log_window >= 0.0) {
+        return Err(
+            Error::invalid("--connection-log-window must be a number of seconds ≥ 0")
+                .with_target("--connection-log-window"),
+        );
+    }
+    if !(a.stop_grace.is_finite() && a.stop_grace >= 0.0) {
+        return Err(
+            Error::invalid("--stop-grace must be a number of seconds ≥ 0")
+                .with_target("--stop-grace"),
+        );
+    }
+    Ok(ServiceOptions {
+        config: config.map(Path::to_path_buf),
+        socket: a.socket,
+        state_dir: a.state_dir,
+        stop_grace: Duration::from_secs_f64(a.stop_grace),
+        output_cap: a.output_cap.max(1024),
+        retention: Retention {
+            history: days(a.history_retention_days),
+            output: days(a.output_retention_days),
+            events: days(a.event_retention_days),
+        },
+        connection_log_window: Duration::from_secs_f64(a.connection_log_window),
+    })
 }
 
 /// `ssis run`

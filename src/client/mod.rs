@@ -10,6 +10,8 @@
 //! which scripts and tests use without a running service.
 
 mod embedded;
+#[cfg(windows)]
+mod pipe;
 mod remote;
 mod results;
 

@@ -33,13 +33,17 @@ use std::time::Duration;
 pub const LOCAL_NAMES: [&str; 3] = [".", "(local)", "localhost"];
 /// Prefix naming a socket explicitly: `unix:/path/to/ssis.sock`.
 pub const UNIX_PREFIX: &str = "unix:";
+/// Prefix of an explicit named pipe (Windows): `pipe:\\.\pipe\<name>`.
+pub const PIPE_PREFIX: &str = "pipe:";
 
 /// How long an ordinary request may take before the client gives up.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// Whether `server` names the local service (or an explicit socket).
 pub fn is_remote_name(server: &str) -> bool {
-    LOCAL_NAMES.iter().any(|n| n.eq_ignore_ascii_case(server)) || server.starts_with(UNIX_PREFIX)
+    LOCAL_NAMES.iter().any(|n| n.eq_ignore_ascii_case(server))
+        || server.starts_with(UNIX_PREFIX)
+        || server.starts_with(PIPE_PREFIX)
 }
 
 #[cfg(unix)]
@@ -60,7 +64,10 @@ pub(super) struct Remote {
 
 /// The sockets to try for `server`.
 fn candidates(server: &str) -> Vec<PathBuf> {
-    match server.strip_prefix(UNIX_PREFIX) {
+    match server
+        .strip_prefix(UNIX_PREFIX)
+        .or_else(|| server.strip_prefix(PIPE_PREFIX))
+    {
         Some(path) => vec![PathBuf::from(path.trim())],
         None => crate::service::paths::client_candidates(),
     }
@@ -68,12 +75,23 @@ fn candidates(server: &str) -> Vec<PathBuf> {
 
 fn no_service(server: &str, tried: &[PathBuf], cause: &str) -> Error {
     let list: Vec<String> = tried.iter().map(|p| format!("'{}'", p.display())).collect();
+    let (start, endpoint) = if cfg!(windows) {
+        (
+            "'ssis service start'",
+            "pipe with --server pipe:\\\\.\\pipe\\<name>",
+        )
+    } else {
+        (
+            "'systemctl start ssis-service'",
+            "socket with --server unix:<path>",
+        )
+    };
     Error::new(
         ErrorKind::Connection,
         format!(
             "cannot connect to the SSIS service '{server}': no service answers at {} ({cause}). \
-             Start it with 'ssis service run' (or 'systemctl start ssis-service'), or name its socket \
-             with --server unix:<path> or ${}; to work on a configuration file without the service, \
+             Start it with 'ssis service run' (or {start}), or name its {endpoint} \
+             or ${}; to work on a configuration file without the service, \
              use --config <file> (server 'embedded:<file>')",
             list.join(" or "),
             crate::service::paths::SOCKET_ENV
@@ -89,15 +107,11 @@ fn open_stream(path: &std::path::Path) -> std::io::Result<Stream> {
 
 #[cfg(windows)]
 fn open_stream(path: &std::path::Path) -> std::io::Result<Stream> {
-    let _ = path;
-    Err(std::io::Error::new(
-        std::io::ErrorKind::Unsupported,
-        "the named-pipe transport is not implemented yet",
-    ))
+    Stream::connect(path)
 }
 
 #[cfg(windows)]
-type Stream = std::fs::File;
+type Stream = super::pipe::PipeStream;
 
 impl Conn {
     fn open(path: &std::path::Path) -> std::io::Result<Conn> {
@@ -107,12 +121,7 @@ impl Conn {
     }
 
     fn set_timeout(&self, timeout: Option<Duration>) {
-        #[cfg(unix)]
-        {
-            let _ = self.writer.set_read_timeout(timeout);
-        }
-        #[cfg(windows)]
-        let _ = timeout;
+        let _ = self.writer.set_read_timeout(timeout);
     }
 
     /// Sends one request and reads until its response (skipping notifications).
@@ -251,7 +260,15 @@ impl Remote {
         if guard.is_none() {
             let mut conn = Conn::open(&self.socket).map_err(|e| {
                 no_service(
-                    &format!("{UNIX_PREFIX}{}", self.socket.display()),
+                    &format!(
+                        "{}{}",
+                        if cfg!(windows) {
+                            PIPE_PREFIX
+                        } else {
+                            UNIX_PREFIX
+                        },
+                        self.socket.display()
+                    ),
                     std::slice::from_ref(&self.socket),
                     &e.to_string(),
                 )

@@ -220,6 +220,8 @@ impl EventLog {
             execution_id: e.execution_id.map(str::to_string),
         };
         eprint!("{}", stderr_text(&entry, self.journal));
+        #[cfg(windows)]
+        mirror_to_windows(&entry);
         match self.db.insert_event(entry, ms) {
             Ok(entry) => {
                 let _ = self.live.send(entry);
@@ -239,6 +241,25 @@ impl EventLog {
             data: Value::Null,
             execution_id: None,
         });
+    }
+}
+
+/// Reports an entry to the Windows Event Log too (under our own source).
+#[cfg(windows)]
+fn mirror_to_windows(e: &LogEntry) {
+    let record = super::windows::eventlog::record(
+        e.level,
+        e.event_id,
+        &e.source,
+        e.user.as_deref(),
+        &e.message,
+        e.execution_id.as_deref(),
+    );
+    static WARNED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if let Err(err) = super::windows::eventlog::report(&record) {
+        if !WARNED.swap(true, std::sync::atomic::Ordering::Relaxed) {
+            eprintln!("ssis-service: cannot write to the Windows Event Log: {err}");
+        }
     }
 }
 

@@ -292,9 +292,14 @@ impl Executions {
             .stdout(std::process::Stdio::null())
             .kill_on_drop(false);
         process::own_group(&mut command);
-        command
+        let child = command
             .spawn()
-            .map_err(|e| Error::io(&e, "start the supervisor", program))
+            .map_err(|e| Error::io(&e, "start the supervisor", program))?;
+        // Windows: the supervisor's Job Object holds the whole tree it starts.
+        if let Err(e) = process::adopt(&child) {
+            eprintln!("ssis-service: a supervisor's process tree is not tracked: {e}");
+        }
+        Ok(child)
     }
 
     fn watch(&self, id: String, pid: u32) -> Arc<Active> {
@@ -346,6 +351,7 @@ impl Executions {
                 tokio::time::sleep(Duration::from_millis(10)).await;
             }
         }
+        process::release(active.pid);
         self.finish(&active, ending, stopped);
     }
 

@@ -34,6 +34,12 @@ impl Executor {
     /// The executor the configuration names (extension `Executor`), or the built-in runner.
     pub fn from_config(config: &ServiceConfig) -> Result<Executor> {
         match config.extensions.executor.as_deref().map(str::trim) {
+            #[cfg(windows)]
+            Some(path) if super::windows::sqlserver::is_bare_dtexec(path) => {
+                super::windows::sqlserver::find_dtexec()
+                    .map(Executor::External)
+                    .ok_or_else(super::windows::sqlserver::dtexec_not_found)
+            }
             Some(path) if !path.is_empty() => Ok(Executor::External(PathBuf::from(path))),
             _ => std::env::current_exe()
                 .map(Executor::BuiltIn)

@@ -29,5 +29,7 @@ pub mod state;
 pub mod supervise;
 pub mod times;
 pub mod transport;
+#[cfg(windows)]
+pub mod windows;
 
 pub use daemon::{ServiceOptions, run};

@@ -12,9 +12,32 @@ pub fn own_group(cmd: &mut tokio::process::Command) {
     }
     #[cfg(windows)]
     {
-        // CREATE_NEW_PROCESS_GROUP; Job Objects come with the Windows issue.
+        // CREATE_NEW_PROCESS_GROUP: CTRL_BREAK reaches the executor's group.
         cmd.creation_flags(0x0000_0200);
     }
+}
+
+/// Right after spawn: on Windows puts the child in its own Job Object, so
+/// a forced stop ends every process it started (Unix: the group suffices).
+pub fn adopt(child: &tokio::process::Child) -> io::Result<()> {
+    #[cfg(windows)]
+    {
+        if let (Some(pid), Some(handle)) = (child.id(), child.raw_handle()) {
+            // SAFETY: the handle belongs to the live child.
+            unsafe { super::windows::jobs::adopt(pid, handle as _)? };
+        }
+    }
+    #[cfg(unix)]
+    let _ = child;
+    Ok(())
+}
+
+/// When an execution is finished: on Windows closes its job handle.
+pub fn release(pgid: u32) {
+    #[cfg(windows)]
+    super::windows::jobs::forget(pgid);
+    #[cfg(unix)]
+    let _ = pgid;
 }
 
 /// How hard to stop a process group.
@@ -50,18 +73,25 @@ pub fn signal_group(pgid: u32, how: Stop) -> io::Result<()> {
     }
     #[cfg(windows)]
     {
-        let _ = (pgid, how);
-        Err(io::Error::new(
-            io::ErrorKind::Unsupported,
-            "stopping process trees on Windows needs Job Objects (not implemented yet)",
-        ))
+        match how {
+            Stop::Graceful => super::windows::jobs::ctrl_break(pgid),
+            Stop::Forced => super::windows::jobs::terminate(pgid),
+        }
     }
 }
 
-/// The start time of process `pid` in clock ticks since boot (Linux), to
+/// The start time of process `pid` in clock ticks since boot (Linux; on
+/// Windows its creation time in 100 ns units), to
 /// recognize it again after a service restart.
 pub fn start_ticks(pid: u32) -> Option<u64> {
-    stat_fields(pid).and_then(|f| f.get(19).and_then(|v| v.parse().ok()))
+    #[cfg(windows)]
+    {
+        super::windows::jobs::start_time(pid)
+    }
+    #[cfg(not(windows))]
+    {
+        stat_fields(pid).and_then(|f| f.get(19).and_then(|v| v.parse().ok()))
+    }
 }
 
 /// Whether process `pid` runs (not a zombie) and, when `start` is known,
@@ -88,8 +118,7 @@ pub fn is_alive(pid: u32, start: Option<u64>) -> bool {
     }
     #[cfg(windows)]
     {
-        let _ = (pid, start);
-        false
+        super::windows::jobs::is_alive(pid, start)
     }
 }
 
@@ -117,13 +146,13 @@ pub fn group_members(pgid: u32) -> Vec<u32> {
     }
     #[cfg(windows)]
     {
-        let _ = pgid;
-        Vec::new()
+        super::windows::jobs::members(pgid)
     }
 }
 
 /// The fields of `/proc/<pid>/stat` after the command name: state first
 /// (field 3 of proc(5)), so field N of proc(5) is index N-3.
+#[cfg(not(windows))]
 fn stat_fields(pid: u32) -> Option<Vec<String>> {
     #[cfg(target_os = "linux")]
     {

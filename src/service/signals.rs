@@ -1,6 +1,6 @@
 //! Operating-system signals: SIGTERM/SIGINT stop the service, SIGHUP reloads
-//! the configuration. Windows: Ctrl+C stops it (the Service Control Manager
-//! comes with the Windows issue).
+//! the configuration. Windows: Ctrl+C or a stop from the Service Control
+//! Manager stops it.
 
 use super::state::Service;
 use std::sync::Arc;
@@ -31,8 +31,13 @@ pub fn install(svc: Arc<Service>) -> crate::Result<()> {
     #[cfg(windows)]
     {
         tokio::spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                svc.request_shutdown("Ctrl+C".into());
+            tokio::select! {
+                r = tokio::signal::ctrl_c() => if r.is_ok() {
+                    svc.request_shutdown("Ctrl+C".into());
+                },
+                _ = super::windows::scm::stop_requested() => {
+                    svc.request_shutdown("Service Control Manager".into());
+                }
             }
         });
     }

@@ -23,7 +23,7 @@ use super::capture::Capture;
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::ffi::OsString;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver};
@@ -285,7 +285,8 @@ fn copy_output(command: &mut Command, capture: Capture) -> std::io::Result<Recei
     Ok(rx)
 }
 
-fn copy(pipe: &mut impl Read, capture: &mut Capture) {
+#[cfg(unix)]
+fn copy(pipe: &mut impl std::io::Read, capture: &mut Capture) {
     let mut buf = vec![0u8; 64 * 1024];
     loop {
         match pipe.read(&mut buf) {

@@ -26,13 +26,16 @@ pub struct Connection {
 pub struct Listener {
     #[cfg(unix)]
     inner: tokio::net::UnixListener,
+    #[cfg(windows)]
+    inner: super::windows::pipe::PipeListener,
     path: PathBuf,
 }
 
 impl Listener {
-    /// The endpoint, as clients name it (`unix:<path>`).
+    /// The endpoint, as clients name it (`unix:<path>`; on Windows `pipe:<name>`).
     pub fn describe(&self) -> String {
-        format!("unix:{}", self.path.display())
+        let scheme = if cfg!(windows) { "pipe" } else { "unix" };
+        format!("{scheme}:{}", self.path.display())
     }
 
     /// The socket path.
@@ -141,22 +144,43 @@ impl Drop for UmaskGuard {
 
 #[cfg(windows)]
 impl Listener {
-    /// Named pipes come with the Windows issue; until then this is refused.
+    /// Serves the named pipe `path` (`\\.\pipe\<name>`); a live pipe of
+    /// that name means another service runs there.
     pub fn bind(path: &Path) -> Result<Listener> {
-        Err(Error::new(
-            ErrorKind::Unsupported,
-            format!(
-                "cannot listen on '{}': the named-pipe transport is not implemented yet",
-                path.display()
-            ),
-        ))
+        let name = path.to_string_lossy();
+        let inner = super::windows::pipe::PipeListener::bind(&name).map_err(|e| {
+            let kind = if e.kind() == std::io::ErrorKind::PermissionDenied {
+                ErrorKind::AlreadyExists
+            } else {
+                ErrorKind::Io
+            };
+            Error::new(
+                kind,
+                format!(
+                    "cannot listen on the pipe '{name}': {e} (another service may already \
+                     listen there; stop it with 'ssis service stop')"
+                ),
+            )
+            .with_target(name.to_string())
+        })?;
+        Ok(Listener {
+            inner,
+            path: path.to_path_buf(),
+        })
     }
 
-    /// Never reached: [`Listener::bind`] fails on Windows for now.
+    /// Waits for the next client; its identity comes from its token.
     pub async fn accept(&self) -> std::io::Result<Connection> {
-        Err(std::io::Error::from(std::io::ErrorKind::Unsupported))
+        let (pipe, caller) = self.inner.accept().await?;
+        let peer = super::windows::peer(caller, self.describe());
+        let (reader, writer) = tokio::io::split(pipe);
+        Ok(Connection {
+            reader: Box::new(reader),
+            writer: Box::new(writer),
+            peer,
+        })
     }
 
-    /// Nothing to remove for a named pipe.
+    /// Nothing to remove: the pipe goes with its last handle.
     pub fn remove(&self) {}
 }

@@ -139,9 +139,10 @@ impl FileSystemStore {
                 // spelling of the same link; either way, it is refused.
                 return Err(self.symlink_refused(segments));
             }
-            Ok(md) if wanted(md.file_type()) => {
-                // The exact spelling on a case-insensitive file system may
-                // still differ from the stored one; keep ours, it opens the same file.
+            // On a case-insensitive file system (Windows) the exact spelling
+            // opens the file whatever its stored case: the scan below finds
+            // the stored name, which listings and renames report.
+            Ok(md) if wanted(md.file_type()) && !cfg!(windows) => {
                 return Ok(Some(exact));
             }
             Ok(_) => {}
@@ -169,6 +170,9 @@ impl FileSystemStore {
             } else if wanted(ft) {
                 matches.push(candidate.to_string());
             }
+        }
+        if matches.contains(&file_name) {
+            return Ok(Some(exact));
         }
         matches.sort();
         match matches.into_iter().next() {
@@ -549,7 +553,7 @@ impl PackageStore for FileSystemStore {
         let new_path = self.path_of(&new_segments);
         if fold_case(&old_name) == fold_case(new_name) {
             // Only the case changes: the same folder, renamed in place.
-            return fs::rename(&source, &target)
+            return rename_case(&source, &target)
                 .map_err(|e| Error::io(&e, "rename the folder", &source));
         }
         if self
@@ -665,7 +669,7 @@ impl PackageStore for FileSystemStore {
                     .with_target(to_path));
                 }
                 // Only the case of the name changes.
-                return fs::rename(&source, &target).map_err(|e| Error::io(&e, "rename", &source));
+                return rename_case(&source, &target).map_err(|e| Error::io(&e, "rename", &source));
             }
             if !replace {
                 return Err(already_exists("package", &to_path));
@@ -744,6 +748,27 @@ fn same_file(a: &Path, b: &Path) -> bool {
         (Ok(a), Ok(b)) => a == b,
         _ => false,
     }
+}
+
+/// Renames `from` to `to`, two spellings of one name differing only by case.
+/// Some case-insensitive file systems (Wine's mapping onto a Unix one) take
+/// the rename for a no-op; then it goes through a temporary name.
+fn rename_case(from: &Path, to: &Path) -> io::Result<()> {
+    fs::rename(from, to)?;
+    let (Some(dir), Some(wanted)) = (to.parent(), to.file_name()) else {
+        return Ok(());
+    };
+    let stored = fs::read_dir(dir)?
+        .flatten()
+        .any(|e| e.file_name().as_os_str() == wanted);
+    if stored {
+        return Ok(());
+    }
+    let temp = dir.join(format!("{TEMP_PREFIX}{}", uuid::Uuid::new_v4().simple()));
+    fs::rename(from, &temp)?;
+    fs::rename(&temp, to).inspect_err(|_| {
+        let _ = fs::rename(&temp, from);
+    })
 }
 
 /// Renames the directory `from` to `to`, failing with AlreadyExists when

@@ -1,18 +1,3 @@
-//! The service over its Unix socket, beside floors measured in the same run:
-//!
-//! 1. Round trip (p50, p99; one client) and throughput (`CLIENTS` clients)
-//!    of `ListFolders`, beside a bare Unix-socket JSON echo server written
-//!    here (tokio, one task per connection: one JSON line in, parsed, one
-//!    out) — the floor. Rounds alternate echo and service.
-//! 2. Execution start overhead: from the `ExecutionRun` request to the
-//!    executor's `main` (a timestamp the executor writes), beside spawning
-//!    the same executor directly (own process group, as the service does).
-//!    This binary is the executor: with `SSIS_BENCH_STAMP_DIR` set and a
-//!    dtexec `/F` argument it writes the time and exits.
-//!
-//! Run: `cargo bench --bench service_rtt -- [REQUESTS] [ROUNDS] [RUNS]`
-//! (defaults 20000 requests per measurement, 3 rounds, 100 executions).
-
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::UnixStream;
@@ -24,7 +9,7 @@ const SSIS: &str = env!("CARGO_BIN_EXE_ssis");
 const CLIENTS: usize = 8;
 const STAMP_DIR: &str = "SSIS_BENCH_STAMP_DIR";
 
-fn main() {
+pub fn main() {
     if let Some(dir) = std::env::var_os(STAMP_DIR) {
         if std::env::args().any(|a| a == "/F") {
             stamp(Path::new(&dir));

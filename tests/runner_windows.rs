@@ -1,0 +1,72 @@
+//! The runner on Windows (run under Wine by scripts/windows-test.sh): Execute
+//! Process tasks running `cmd /c`, precedence on their exit codes, and a
+//! time-out that ends the whole process tree through its Job Object.
+#![cfg(windows)]
+
+mod common;
+use common::exec;
+use std::path::{Path, PathBuf};
+
+/// Copies a package of tests/windows/packages into `dir`, `@@DIR@@` replaced.
+fn stage(name: &str, dir: &Path) -> PathBuf {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/windows/packages")
+        .join(name);
+    let text = std::fs::read_to_string(src).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, text.replace("@@DIR@@", dir.to_str().unwrap())).unwrap();
+    path
+}
+
+/// The processes named `image` (tasklist).
+fn running(image: &str) -> usize {
+    let out = std::process::Command::new("tasklist.exe").output().unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| l.to_ascii_lowercase().starts_with(image))
+        .count()
+}
+
+#[test]
+fn cmd_tasks_write_files_and_the_failure_path_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = stage("cmd_2012.dtsx", dir.path());
+    let r = exec(&["/F", pkg.to_str().unwrap()]);
+    assert_eq!(
+        r.code, 1,
+        "a failed task fails the package: {}{}",
+        r.out, r.err
+    );
+    let read = |f: &str| std::fs::read_to_string(dir.path().join(f));
+    assert_eq!(read("hello.txt").unwrap().trim_end(), "hello");
+    assert_eq!(read("failed.txt").unwrap().trim_end(), "failed");
+    assert!(read("wrong.txt").is_err(), "the success path must not run");
+    assert!(r.out.contains("Package\\Fail"), "{}", r.out);
+    assert!(r.out.contains('3'), "the exit code is reported: {}", r.out);
+}
+
+#[test]
+fn a_time_out_ends_the_task_and_its_children() {
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = stage("timeout_cmd_2012.dtsx", dir.path());
+    let before = running("ping.exe");
+    let started = std::time::Instant::now();
+    let r = exec(&["/F", pkg.to_str().unwrap()]);
+    let took = started.elapsed();
+    assert_eq!(r.code, 1, "{}", r.out);
+    assert!(took.as_secs() < 30, "the 60 s ping was cut short: {took:?}");
+    assert!(r.out.contains("timed out after 1 second"), "{}", r.out);
+    assert!(
+        dir.path().join("after.txt").exists(),
+        "the failure path runs"
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while running("ping.exe") > before && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(
+        running("ping.exe"),
+        before,
+        "the grandchild ping ended with the job"
+    );
+}

@@ -1,0 +1,223 @@
+//! The service on Windows (run under Wine by scripts/windows-test.sh): a
+//! daemon on its own named pipe, a client listing the store, running a
+//! package (`cmd /c`), stopping a running one (its whole process tree), and
+//! the caller recorded from the pipe's token.
+#![cfg(windows)]
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const SSIS: &str = env!("CARGO_BIN_EXE_ssis");
+
+struct Daemon {
+    child: Child,
+    pipe: String,
+    dir: tempfile::TempDir,
+}
+
+impl Daemon {
+    fn start() -> Daemon {
+        let dir = tempfile::tempdir().unwrap();
+        let store = dir.path().join("Packages/Jobs");
+        std::fs::create_dir_all(&store).unwrap();
+        for (name, file) in [("Hello", "cmd_2012.dtsx"), ("Sleep", "sleep_cmd_2012.dtsx")] {
+            let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/windows/packages")
+                .join(file);
+            let text = std::fs::read_to_string(src).unwrap();
+            let work = dir.path().join("work");
+            std::fs::create_dir_all(&work).unwrap();
+            std::fs::write(
+                store.join(format!("{name}.dtsx")),
+                text.replace("@@DIR@@", work.to_str().unwrap()),
+            )
+            .unwrap();
+        }
+        let config = dir.path().join("MsDtsSrvr.ini.xml");
+        std::fs::write(
+            &config,
+            format!(
+                "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<DtsServiceConfiguration>\n  \
+                 <StopExecutingPackagesOnShutdown>true</StopExecutingPackagesOnShutdown>\n  \
+                 <TopLevelFolders>\n    <Folder xsi:type=\"FileSystemFolder\" \
+                 xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">\n      \
+                 <Name>File System</Name>\n      <StorePath>{}</StorePath>\n    </Folder>\n  \
+                 </TopLevelFolders>\n</DtsServiceConfiguration>\n",
+                dir.path().join("Packages").display()
+            ),
+        )
+        .unwrap();
+        let pipe = format!(r"\\.\pipe\ssis-test-{}", uuid::Uuid::new_v4().simple());
+        let log = std::fs::File::create(dir.path().join("daemon.log")).unwrap();
+        let child = Command::new(SSIS)
+            .arg("--config")
+            .arg(&config)
+            .args(["service", "run", "--stop-grace", "2", "--socket", &pipe])
+            .arg("--state-dir")
+            .arg(dir.path().join("state"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .unwrap();
+        let d = Daemon { child, pipe, dir };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if d.ssis(&["service", "status"]).status.success() {
+                return d;
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        panic!("the service did not answer on {}: {}", d.pipe, d.log());
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("daemon.log")).unwrap_or_default()
+    }
+
+    fn work(&self) -> PathBuf {
+        self.dir.path().join("work")
+    }
+
+    fn ssis(&self, args: &[&str]) -> Output {
+        Command::new(SSIS)
+            .arg("--server")
+            .arg(format!("pipe:{}", self.pipe))
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        let out = self.ssis(&all);
+        assert!(
+            out.status.success(),
+            "ssis {args:?}: {}{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+            self.log()
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
+    fn wait_status(&self, id: &str, want: &[&str]) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let items = self.json(&["history", "--limit", "100"]);
+            let found = items["Items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|x| x["ExecutionId"] == id)
+                .cloned();
+            if let Some(e) = found {
+                if want.iter().any(|w| e["Status"] == *w) {
+                    return e;
+                }
+                assert!(
+                    Instant::now() < deadline,
+                    "{id} never reached {want:?}: {e}"
+                );
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.ssis(&["service", "stop"]);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn running(image: &str) -> usize {
+    let out = Command::new("tasklist.exe").output().unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| l.to_ascii_lowercase().starts_with(image))
+        .count()
+}
+
+#[test]
+fn list_run_and_stop_over_the_named_pipe() {
+    let d = Daemon::start();
+    let info = d.json(&["service", "status"]);
+    assert!(
+        info.to_string()
+            .contains(&format!("pipe:{}", d.pipe).replace('\\', "\\\\")),
+        "the service names its pipe: {info}"
+    );
+
+    let listed = d.json(&["package", "list", "\\File System\\Jobs"]);
+    let names: Vec<&str> = listed["Items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["Name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Hello", "Sleep"], "{listed}");
+
+    // A run to the end: cmd /c writes the file, the failing task fails it.
+    let run = d.json(&["run", "\\File System\\Jobs\\Hello"]);
+    let id = run["ExecutionId"].as_str().unwrap().to_string();
+    let done = d.wait_status(&id, &["Succeeded", "Failed"]);
+    assert_eq!(done["Status"], "Failed", "{done}");
+    assert_eq!(done["ExitCode"], 1, "{done}");
+    assert_eq!(
+        std::fs::read_to_string(d.work().join("hello.txt"))
+            .unwrap()
+            .trim_end(),
+        "hello"
+    );
+    let started_by = done["StartedBy"].as_str().unwrap_or_default().to_string();
+    assert!(
+        started_by.contains('\\') && !started_by.contains("unknown"),
+        "the caller comes from the pipe token as DOMAIN\\user: {done}"
+    );
+
+    // Stop a running package: CTRL_BREAK, then its job.
+    let pings = running("ping.exe");
+    let run = d.json(&["run", "\\File System\\Jobs\\Sleep"]);
+    let id = run["ExecutionId"].as_str().unwrap().to_string();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !d.work().join("started.txt").exists() {
+        assert!(
+            Instant::now() < deadline,
+            "the package never started: {}",
+            d.log()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let ps = d.json(&["ps"]);
+    assert!(ps.to_string().contains(&id), "{ps}");
+    let t = Instant::now();
+    d.json(&["stop", &id]);
+    let stopped = d.wait_status(&id, &["Stopped"]);
+    assert!(t.elapsed() < Duration::from_secs(30), "{stopped}");
+    assert!(
+        !d.work().join("done.txt").exists(),
+        "the next task never ran"
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while running("ping.exe") > pings && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(
+        running("ping.exe"),
+        pings,
+        "the ping grandchild ended with the job"
+    );
+}
