@@ -31,6 +31,12 @@ pub enum ServiceCommand {
     },
     /// Make the service re-read its configuration file (refused if invalid).
     Reload,
+    /// Relay stdin/stdout to this host's service socket (what `ssh://` clients run remotely).
+    DialStdio {
+        /// The socket (default: $SSIS_SERVICE_SOCKET, else the default paths).
+        #[arg(long, value_name = "PATH")]
+        socket: Option<PathBuf>,
+    },
 }
 
 /// `ssis service run` options.
@@ -217,6 +223,9 @@ pub fn service(
             out.done(|| println!("The SSIS service stopped."));
             Ok(0)
         }
+        ServiceCommand::DialStdio { socket } => {
+            crate::service::net::dial_stdio::run(socket.as_deref())
+        }
         ServiceCommand::Reload => {
             let info = connect(server)?.service_reload()?;
             out.emit(&info, || {
@@ -292,14 +301,7 @@ pub fn ps(server: Option<&str>, out: Out) -> Result<i32> {
 
 /// `ssis history`
 pub fn history(a: HistoryArgs, server: Option<&str>, out: Out) -> Result<i32> {
-    let filter = HistoryFilter {
-        package: a.package,
-        status: a.status,
-        user: a.user,
-        since: a.since,
-        until: a.until,
-        limit: a.limit,
-    };
+    let filter = history_filter(&a);
     let list = connect(server)?.execution_history(&filter)?;
     out.emit(&list, || print_executions(&list.items));
     Ok(0)
@@ -341,15 +343,7 @@ pub fn logs(a: LogsArgs, server: Option<&str>, out: Out) -> Result<i32> {
 /// `ssis events`
 pub fn events(a: EventsArgs, server: Option<&str>, out: Out) -> Result<i32> {
     let session = connect(server)?;
-    let filter = EventFilter {
-        since: a.since,
-        level: a.level,
-        text: a.text,
-        execution_id: a.execution_id.clone(),
-        event_id: a.event_id,
-        after_sequence: None,
-        limit: a.limit,
-    };
+    let filter = event_filter(&a);
     let stream = a
         .follow
         .then(|| session.events_subscribe(None))
@@ -453,4 +447,29 @@ fn print_event_line(e: &LogEntry) {
         e.source,
         e.message
     );
+}
+
+/// The history filter of `ssis history`'s options.
+pub fn history_filter(a: &HistoryArgs) -> HistoryFilter {
+    HistoryFilter {
+        package: a.package.clone(),
+        status: a.status,
+        user: a.user.clone(),
+        since: a.since.clone(),
+        until: a.until.clone(),
+        limit: a.limit,
+    }
+}
+
+/// The event filter of `ssis events`' options.
+pub fn event_filter(a: &EventsArgs) -> EventFilter {
+    EventFilter {
+        since: a.since.clone(),
+        level: a.level,
+        text: a.text.clone(),
+        execution_id: a.execution_id.clone(),
+        event_id: a.event_id,
+        after_sequence: None,
+        limit: a.limit,
+    }
 }

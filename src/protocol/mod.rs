@@ -11,6 +11,7 @@
 //! The parameter and result shapes live in one file per group of methods:
 //! [`store`], [`executions`], [`events`], [`service`].
 
+pub mod access;
 pub mod codec;
 pub mod envelope;
 pub mod events;

@@ -2,6 +2,7 @@
 //! malformed or oversized messages get an error response and the connection
 //! (and the service) carry on.
 
+use super::access;
 use super::dispatch::dispatch;
 use super::eventlog::{Entry, ids};
 use super::state::Service;
@@ -15,16 +16,28 @@ use crate::protocol::{
 };
 use serde_json::{Value, json};
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::io::{AsyncWriteExt, BufReader};
 use tokio::sync::{broadcast, mpsc};
 use tokio::task::JoinHandle;
 
 /// Serves one connection until the client leaves or the service stops.
 pub async fn serve(svc: Arc<Service>, conn: Connection) {
+    serve_with(svc, conn, None).await
+}
+
+/// Serves a network connection: its caller must say Hello, with a valid
+/// token, within `hello_timeout`, and has one try.
+pub async fn serve_network(svc: Arc<Service>, conn: Connection, hello_timeout: Duration) {
+    serve_with(svc, conn, Some(hello_timeout)).await
+}
+
+async fn serve_with(svc: Arc<Service>, conn: Connection, hello_timeout: Option<Duration>) {
+    let hello_deadline = hello_timeout.map(|t| tokio::time::Instant::now() + t);
     let Connection {
         reader,
         mut writer,
-        peer,
+        mut peer,
     } = conn;
     let (tx, mut rx) = mpsc::channel::<Vec<u8>>(256);
     let writer_task = tokio::spawn(async move {
@@ -39,12 +52,21 @@ pub async fn serve(svc: Arc<Service>, conn: Connection) {
     let mut greeted = false;
     let mut subscription: Option<JoinHandle<()>> = None;
     loop {
+        let hello_wait = async {
+            match hello_deadline.filter(|_| !greeted) {
+                Some(at) => tokio::time::sleep_until(at).await,
+                None => std::future::pending().await,
+            }
+        };
         let frame = tokio::select! {
             f = read_frame_async(&mut reader, MAX_MESSAGE_SIZE) => f,
             _ = svc.shutting_down() => break,
+            _ = hello_wait => break,
         };
         let response = match frame {
             Err(_) | Ok(Frame::Eof) => break,
+            // An anonymous network caller that breaks the protocol is dropped, unlogged.
+            Ok(Frame::Oversized(_)) if peer.needs_token => break,
             Ok(Frame::Oversized(n)) => {
                 protocol_error(
                     &svc,
@@ -63,6 +85,7 @@ pub async fn serve(svc: Arc<Service>, conn: Connection) {
             }
             Ok(Frame::Line(line)) if line.trim_ascii().is_empty() => continue,
             Ok(Frame::Line(line)) => match parse_request(&line) {
+                Err(_) if peer.needs_token => break,
                 Err(resp) => {
                     protocol_error(&svc, &peer.user, "a malformed message");
                     *resp
@@ -75,36 +98,45 @@ pub async fn serve(svc: Arc<Service>, conn: Connection) {
                     ),
                 ),
                 Ok(req) if req.method == sv::HELLO && !greeted => {
-                    match hello(&svc, &peer, req.params) {
+                    let anonymous = peer.needs_token;
+                    match hello(&svc, &mut peer, req.params) {
                         Ok(v) => {
                             greeted = true;
                             Response::ok(req.id, v)
                         }
-                        Err(e) => Response::err(req.id, e),
-                    }
-                }
-                Ok(req) if req.method == ev::SUBSCRIBE => {
-                    match parse_params::<SubscribeParams>(&req.method, req.params) {
-                        Ok(p) => {
-                            if let Some(old) = subscription.take() {
-                                old.abort();
-                            }
-                            subscription = Some(subscribe(&svc, p, tx.clone()));
-                            Response::ok(req.id, json!({"Subscribed": true}))
+                        // A network caller gets one try per connection.
+                        Err(e) if anonymous => {
+                            let _ = tx.send(encode(&Response::err(req.id, e))).await;
+                            break;
                         }
                         Err(e) => Response::err(req.id, e),
                     }
                 }
-                Ok(req) => {
-                    let result = tokio::select! {
-                        r = dispatch(&svc, &peer, &req.method, req.params) => r,
-                        _ = svc.shutting_down() => Err(Error::new(ErrorKind::Canceled, "the service is stopping")),
-                    };
-                    match result {
-                        Ok(v) => Response::ok(req.id, v),
-                        Err(e) => Response::err(req.id, e),
+                Ok(req) => match access::authorize(&svc, &peer, &req.method) {
+                    Err(denied) => Response::err(req.id, denied),
+                    Ok(()) if req.method == ev::SUBSCRIBE => {
+                        match parse_params::<SubscribeParams>(&req.method, req.params) {
+                            Ok(p) => {
+                                if let Some(old) = subscription.take() {
+                                    old.abort();
+                                }
+                                subscription = Some(subscribe(&svc, p, tx.clone()));
+                                Response::ok(req.id, json!({"Subscribed": true}))
+                            }
+                            Err(e) => Response::err(req.id, e),
+                        }
                     }
-                }
+                    Ok(()) => {
+                        let result = tokio::select! {
+                            r = dispatch(&svc, &peer, &req.method, req.params) => r,
+                            _ = svc.shutting_down() => Err(Error::new(ErrorKind::Canceled, "the service is stopping")),
+                        };
+                        match result {
+                            Ok(v) => Response::ok(req.id, v),
+                            Err(e) => Response::err(req.id, e),
+                        }
+                    }
+                },
             },
         };
         if tx.send(encode(&response)).await.is_err() {
@@ -152,8 +184,10 @@ fn protocol_error(svc: &Service, user: &str, what: &str) {
     });
 }
 
-fn hello(svc: &Service, peer: &super::identity::Peer, params: Value) -> crate::Result<Value> {
+fn hello(svc: &Service, peer: &mut super::identity::Peer, params: Value) -> crate::Result<Value> {
     let p: HelloParams = parse_params(sv::HELLO, params)?;
+    access::admin::authenticate(svc, peer, p.token.as_deref())?;
+    access::authorize(svc, peer, sv::HELLO)?;
     if p.protocol != PROTOCOL_VERSION {
         return Err(Error::new(
             ErrorKind::Protocol,
@@ -175,7 +209,7 @@ fn hello(svc: &Service, peer: &super::identity::Peer, params: Value) -> crate::R
             peer.user,
             peer.describe()
         ),
-        data: serde_json::to_value(peer).unwrap_or_default(),
+        data: serde_json::to_value(&*peer).unwrap_or_default(),
         execution_id: None,
     });
     serde_json::to_value(HelloResult {

@@ -7,8 +7,10 @@
 //! [`dispatch`] (one client, one request), [`state`] (configuration in force,
 //! reload), [`executions`] with [`launch`], [`process`] and [`output`]
 //! (running packages), [`db`] and [`eventlog`] (the state database),
-//! [`transport`], [`identity`], [`signals`], [`paths`], [`times`].
+//! [`transport`], [`identity`], [`signals`], [`paths`], [`times`];
+//! [`access`] (who may do what) and [`net`] (TLS listener, `dial-stdio`).
 
+pub mod access;
 pub mod connection;
 pub mod daemon;
 pub mod db;
@@ -17,6 +19,7 @@ pub mod eventlog;
 pub mod executions;
 pub mod identity;
 pub mod launch;
+pub mod net;
 pub mod output;
 pub mod paths;
 pub mod process;
