@@ -112,7 +112,9 @@ async fn serve_with(svc: Arc<Service>, conn: Connection, hello_timeout: Option<D
                         Err(e) => Response::err(req.id, e),
                     }
                 }
-                Ok(req) => match access::authorize(&svc, &peer, &req.method) {
+                Ok(req) => match access::authorize(&svc, &peer, &req.method).and_then(|()| {
+                    access::files::check_files(&svc, &peer, &req.method, &req.params)
+                }) {
                     Err(denied) => Response::err(req.id, denied),
                     Ok(()) if req.method == ev::SUBSCRIBE => {
                         match parse_params::<SubscribeParams>(&req.method, req.params) {

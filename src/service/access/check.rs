@@ -82,7 +82,8 @@ struct Limiter {
 
 static LIMITER: Mutex<Option<Limiter>> = Mutex::new(None);
 
-fn log_denial(svc: &Service, peer: &Peer, message: String, data: serde_json::Value) {
+/// Writes a denial to the event log, at most [`LOG_BURST`] per [`LOG_WINDOW`].
+pub(super) fn log_denial(svc: &Service, peer: &Peer, message: String, data: serde_json::Value) {
     let (write, summary) = {
         let mut guard = LIMITER.lock().unwrap_or_else(|p| p.into_inner());
         let now = Instant::now();

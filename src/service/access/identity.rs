@@ -140,6 +140,27 @@ pub fn account_by_name(name: &str) -> Option<Account> {
 /// The names of the groups `user` belongs to (getgrouplist), primary group `gid` included.
 #[cfg(unix)]
 pub fn group_names(user: &str, gid: u32) -> Vec<String> {
+    let mut names: Vec<String> = raw_group_ids(user, gid)
+        .into_iter()
+        .filter_map(group_name)
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// The ids of the groups `user` belongs to (its primary group `gid` or the
+/// account's, included).
+#[cfg(unix)]
+pub fn group_ids(user: &str, gid: Option<u32>) -> Vec<u32> {
+    let gid = gid
+        .or_else(|| account_by_name(user).map(|a| a.gid))
+        .unwrap_or(u32::MAX);
+    raw_group_ids(user, gid)
+}
+
+#[cfg(unix)]
+fn raw_group_ids(user: &str, gid: u32) -> Vec<libc::gid_t> {
     let Ok(cuser) = std::ffi::CString::new(user) else {
         return Vec::new();
     };
@@ -172,10 +193,7 @@ pub fn group_names(user: &str, gid: u32) -> Vec<String> {
     if ids.is_empty() {
         ids.push(gid);
     }
-    let mut names: Vec<String> = ids.into_iter().filter_map(group_name).collect();
-    names.sort();
-    names.dedup();
-    names
+    ids
 }
 
 /// The name of group `gid`.
@@ -223,6 +241,12 @@ pub fn account_by_name(_name: &str) -> Option<Account> {
 /// Windows: group membership comes from the client's token (issue 9).
 #[cfg(windows)]
 pub fn group_names(_user: &str, _gid: u32) -> Vec<String> {
+    Vec::new()
+}
+
+/// Windows: see [`group_names`].
+#[cfg(windows)]
+pub fn group_ids(_user: &str, _gid: Option<u32>) -> Vec<u32> {
     Vec::new()
 }
 

@@ -9,6 +9,7 @@
 
 pub mod admin;
 pub mod check;
+pub mod files;
 pub mod identity;
 pub mod methods;
 pub mod policy;
