@@ -23,16 +23,40 @@ use tokio::task::JoinHandle;
 
 /// Serves one connection until the client leaves or the service stops.
 pub async fn serve(svc: Arc<Service>, conn: Connection) {
-    serve_with(svc, conn, None).await
+    serve_with(svc, conn, None).await;
+}
+
+/// How a network connection went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NetworkOutcome {
+    /// The caller authenticated (or left before trying).
+    Served,
+    /// The caller's Hello was refused (bad token) or never came in time.
+    Refused,
 }
 
 /// Serves a network connection: its caller must say Hello, with a valid
-/// token, within `hello_timeout`, and has one try.
-pub async fn serve_network(svc: Arc<Service>, conn: Connection, hello_timeout: Duration) {
-    serve_with(svc, conn, Some(hello_timeout)).await
+/// token, within `hello_timeout`, and has one try. `unauthenticated` is
+/// released once the caller is identified.
+pub async fn serve_network(
+    svc: Arc<Service>,
+    conn: Connection,
+    hello_timeout: Duration,
+    unauthenticated: tokio::sync::OwnedSemaphorePermit,
+) -> NetworkOutcome {
+    serve_with(svc, conn, Some((hello_timeout, unauthenticated))).await
 }
 
-async fn serve_with(svc: Arc<Service>, conn: Connection, hello_timeout: Option<Duration>) {
+async fn serve_with(
+    svc: Arc<Service>,
+    conn: Connection,
+    network: Option<(Duration, tokio::sync::OwnedSemaphorePermit)>,
+) -> NetworkOutcome {
+    let (hello_timeout, mut unauthenticated) = match network {
+        Some((t, p)) => (Some(t), Some(p)),
+        None => (None, None),
+    };
+    let mut outcome = NetworkOutcome::Served;
     let hello_deadline = hello_timeout.map(|t| tokio::time::Instant::now() + t);
     let Connection {
         reader,
@@ -61,12 +85,18 @@ async fn serve_with(svc: Arc<Service>, conn: Connection, hello_timeout: Option<D
         let frame = tokio::select! {
             f = read_frame_async(&mut reader, MAX_MESSAGE_SIZE) => f,
             _ = svc.shutting_down() => break,
-            _ = hello_wait => break,
+            _ = hello_wait => {
+                outcome = NetworkOutcome::Refused;
+                break;
+            }
         };
         let response = match frame {
             Err(_) | Ok(Frame::Eof) => break,
             // An anonymous network caller that breaks the protocol is dropped, unlogged.
-            Ok(Frame::Oversized(_)) if peer.needs_token => break,
+            Ok(Frame::Oversized(_)) if peer.needs_token => {
+                outcome = NetworkOutcome::Refused;
+                break;
+            }
             Ok(Frame::Oversized(n)) => {
                 protocol_error(
                     &svc,
@@ -85,7 +115,10 @@ async fn serve_with(svc: Arc<Service>, conn: Connection, hello_timeout: Option<D
             }
             Ok(Frame::Line(line)) if line.trim_ascii().is_empty() => continue,
             Ok(Frame::Line(line)) => match parse_request(&line) {
-                Err(_) if peer.needs_token => break,
+                Err(_) if peer.needs_token => {
+                    outcome = NetworkOutcome::Refused;
+                    break;
+                }
                 Err(resp) => {
                     protocol_error(&svc, &peer.user, "a malformed message");
                     *resp
@@ -102,11 +135,13 @@ async fn serve_with(svc: Arc<Service>, conn: Connection, hello_timeout: Option<D
                     match hello(&svc, &mut peer, req.params) {
                         Ok(v) => {
                             greeted = true;
+                            unauthenticated = None;
                             Response::ok(req.id, v)
                         }
                         // A network caller gets one try per connection.
                         Err(e) if anonymous => {
                             let _ = tx.send(encode(&Response::err(req.id, e))).await;
+                            outcome = NetworkOutcome::Refused;
                             break;
                         }
                         Err(e) => Response::err(req.id, e),
@@ -149,7 +184,9 @@ async fn serve_with(svc: Arc<Service>, conn: Connection, hello_timeout: Option<D
         sub.abort();
     }
     drop(tx);
+    drop(unauthenticated);
     let _ = writer_task.await;
+    outcome
 }
 
 fn parse_request(line: &[u8]) -> Result<Request, Box<Response>> {

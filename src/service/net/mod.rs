@@ -8,6 +8,7 @@
 
 pub mod dial_stdio;
 pub mod tcp;
+pub mod throttle;
 pub mod tls;
 
 pub use tcp::start;

@@ -4,8 +4,11 @@
 //! rest wait in the kernel's backlog), a handshake has
 //! [`HANDSHAKE_TIMEOUT`], a caller has [`HELLO_TIMEOUT`] to authenticate
 //! and one try per connection, and refusals are logged at a bounded rate
-//! (see `access::check`).
+//! (see `access::check`); an address that keeps failing is paced
+//! ([`super::throttle`]), and at most [`MAX_PENDING`] callers may be
+//! unauthenticated at once.
 
+use super::throttle::Throttle;
 use crate::config::ListenEndpoint;
 use crate::error::{Error, ErrorKind, Result};
 use crate::protocol::events::EventLevel;
@@ -25,6 +28,8 @@ use tokio_rustls::TlsAcceptor;
 pub const MAX_HANDSHAKES: usize = 8;
 /// Time a client has to finish the TLS handshake.
 pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+/// Network connections not authenticated yet, at most.
+pub const MAX_PENDING: usize = 256;
 /// Time a network client has to send a Hello with a valid token.
 pub const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -93,15 +98,10 @@ async fn serve(
     endpoint: ListenEndpoint,
 ) {
     let handshakes = Arc::new(Semaphore::new(MAX_HANDSHAKES));
+    let pending = Arc::new(Semaphore::new(MAX_PENDING));
+    let throttle = Arc::new(Throttle::default());
     let scheme = if acceptor.is_some() { "tls" } else { "tcp" };
     loop {
-        let permit = tokio::select! {
-            _ = svc.shutting_down() => break,
-            p = Arc::clone(&handshakes).acquire_owned() => match p {
-                Ok(p) => p,
-                Err(_) => break,
-            },
-        };
         let accepted = tokio::select! {
             _ = svc.shutting_down() => break,
             a = listener.accept() => a,
@@ -114,14 +114,29 @@ async fn serve(
                 continue;
             }
         };
+        // Too many callers not authenticated yet, or a flooding address: drop.
+        let Ok(unauthenticated) = Arc::clone(&pending).try_acquire_owned() else {
+            continue;
+        };
+        let Some(wait) = throttle.admit(remote.ip()) else {
+            continue;
+        };
         let _ = tcp.set_nodelay(true);
         let svc = Arc::clone(&svc);
         let acceptor = acceptor.clone();
+        let handshakes = Arc::clone(&handshakes);
+        let throttle = Arc::clone(&throttle);
         let local = listener
             .local_addr()
             .map(|a| a.to_string())
             .unwrap_or_default();
         tokio::spawn(async move {
+            if !wait.is_zero() {
+                tokio::time::sleep(wait).await;
+            }
+            let Ok(permit) = handshakes.acquire_owned().await else {
+                return;
+            };
             let peer = network_peer(format!("{scheme}://{local} from {remote}"));
             let conn = match acceptor {
                 Some(acceptor) => {
@@ -147,7 +162,11 @@ async fn serve(
                     }
                 }
             };
-            connection::serve_network(svc, conn, HELLO_TIMEOUT).await;
+            let outcome =
+                connection::serve_network(svc, conn, HELLO_TIMEOUT, unauthenticated).await;
+            if outcome == connection::NetworkOutcome::Refused {
+                throttle.failed(remote.ip());
+            }
         });
     }
 }
