@@ -2,7 +2,7 @@
 //! `service_support` with extra `<SsisService>` content (grants, listeners),
 //! the two local test accounts, a copy of `ssis` every account can run, and
 //! commands run as another user.
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
 
 #[path = "../service_support/mod.rs"]
 pub mod service_support;
