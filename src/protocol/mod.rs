@@ -13,6 +13,7 @@
 
 pub mod access;
 pub mod codec;
+pub mod decode;
 pub mod envelope;
 pub mod events;
 pub mod executions;

@@ -190,25 +190,7 @@ async fn serve_with(
 }
 
 fn parse_request(line: &[u8]) -> Result<Request, Box<Response>> {
-    let value: Value = serde_json::from_slice(line).map_err(|e| {
-        Box::new(Response::err(
-            Value::Null,
-            Error::new(
-                ErrorKind::Protocol,
-                format!("the message is not valid JSON: {e}"),
-            ),
-        ))
-    })?;
-    let id = value.get("Id").cloned().unwrap_or(Value::Null);
-    serde_json::from_value::<Request>(value).map_err(|e| {
-        Box::new(Response::err(
-            id,
-            Error::new(
-                ErrorKind::Protocol,
-                format!("the message is not a request {{\"Id\", \"Method\", \"Params\"}}: {e}"),
-            ),
-        ))
-    })
+    crate::protocol::decode::decode_request(line).map_err(|(id, e)| Box::new(Response::err(id, e)))
 }
 
 fn protocol_error(svc: &Service, user: &str, what: &str) {
