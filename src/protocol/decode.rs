@@ -13,25 +13,25 @@ use serde_json::Value;
 
 /// Parses one request line. On failure, the request's `Id` when it could
 /// be read (for the error response), and the error.
-pub fn decode_request(line: &[u8]) -> std::result::Result<Request, (Value, Error)> {
+pub fn decode_request(line: &[u8]) -> std::result::Result<Request, Box<(Value, Error)>> {
     let value: Value = serde_json::from_slice(line).map_err(|e| {
-        (
+        Box::new((
             Value::Null,
             Error::new(
                 ErrorKind::Protocol,
                 format!("the message is not valid JSON: {e}"),
             ),
-        )
+        ))
     })?;
     let id = value.get("Id").cloned().unwrap_or(Value::Null);
     serde_json::from_value::<Request>(value).map_err(|e| {
-        (
+        Box::new((
             id,
             Error::new(
                 ErrorKind::Protocol,
                 format!("the message is not a request {{\"Id\", \"Method\", \"Params\"}}: {e}"),
             ),
-        )
+        ))
     })
 }
 
@@ -100,7 +100,7 @@ mod tests {
         let r =
             decode_request(br#"{"Id":3,"Method":"ListFolders","Params":{"Path":"\\"}}"#).unwrap();
         assert!(decode_params(&r.method, r.params).is_ok());
-        let (id, e) = decode_request(br#"{"Id":9,"Method":1}"#).unwrap_err();
+        let (id, e) = *decode_request(br#"{"Id":9,"Method":1}"#).unwrap_err();
         assert_eq!((id, e.kind), (Value::from(9), ErrorKind::Protocol));
         assert!(decode_request(b"\xff").is_err());
         assert!(decode_params("ExecutionRun", serde_json::json!({"Bogus": 1})).is_err());

@@ -190,7 +190,10 @@ async fn serve_with(
 }
 
 fn parse_request(line: &[u8]) -> Result<Request, Box<Response>> {
-    crate::protocol::decode::decode_request(line).map_err(|(id, e)| Box::new(Response::err(id, e)))
+    crate::protocol::decode::decode_request(line).map_err(|b| {
+        let (id, e) = *b;
+        Box::new(Response::err(id, e))
+    })
 }
 
 fn protocol_error(svc: &Service, user: &str, what: &str) {
