@@ -1,20 +1,43 @@
 #!/usr/bin/env bash
-# Runs every test. Installs what the tests need when it can (Debian, as root).
+# Runs every test. Installs what the tests need when it can (Debian, as root);
+# a suite whose tools cannot be had says plainly that it was skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
 
 need_pkgs=()
 command -v valgrind >/dev/null || need_pkgs+=(valgrind)
+command -v gcc >/dev/null || need_pkgs+=(gcc)
+{ command -v mcs >/dev/null && command -v mono >/dev/null; } || need_pkgs+=(mono-mcs mono-runtime)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "== installing ${need_pkgs[*]}"
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_pkgs[@]}" >/dev/null
   else
-    echo "== missing ${need_pkgs[*]}: the tests that need them will say they were skipped"
+    echo "== missing ${need_pkgs[*]}: the suites that need them will say they were skipped"
   fi
 fi
 
-echo "== cargo test (library, binaries, integration tests, doctests; benches are built by clippy and run with cargo bench)"
-cargo test
+failed=()
+run() {
+  local name="$1"; shift
+  echo "== $name"
+  if "$@"; then echo "== $name: ok"; else echo "== $name: FAILED"; failed+=("$name"); fi
+}
+
+# Library, binaries, integration tests, doctests (benches are built by clippy
+# and run with `cargo bench`).
+run "cargo test" cargo test
+# The C program against the committed header: plain, valgrind, ASan/UBSan.
+run "C API tests (tests/c/run.sh)" tests/c/run.sh
+# The P/Invoke class PowerShell loads, compiled as C# 5 and run under Mono.
+run "Mono P/Invoke tests (tests/dotnet/run.sh)" tests/dotnet/run.sh
+# PowerShell module: tree-sitter parse and structure checks; Pester where pwsh exists.
+run "PowerShell module checks (scripts/check-powershell.sh)" scripts/check-powershell.sh
+
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "FAILED suites: ${failed[*]}"
+  exit 1
+fi
+echo "all suites passed"

@@ -227,3 +227,24 @@ fn config_commands() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("bad.xml:3"), "names file and line: {text}");
 }
+
+#[cfg(unix)]
+#[test]
+fn a_closed_pipe_ends_output_quietly() {
+    let fx = Fixture::new();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ssis"))
+        .arg("--config")
+        .arg(fx.config())
+        .args(["package", "list", "--recursive"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take()); // the reader goes away before anything is read
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !stderr.contains("panicked"),
+        "no panic on a closed pipe: {stderr}"
+    );
+}

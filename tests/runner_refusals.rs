@@ -54,16 +54,18 @@ fn load_failures_and_sources_have_dtexec_exit_codes() {
         r.out
     );
 
+    // No SQL login is configured in the test environment: msdb cannot be
+    // reached, and the message says what to set.
     let r = exec(&["/SQL", "Folder\\Pkg", "/SER", "."]);
     assert_eq!(r.code, 5);
     assert!(
-        r.out.contains("/SQL") && r.out.contains("msdb"),
+        r.out.contains("/SQL") && r.out.contains("SSIS_MSDB_USER"),
         "{}",
         r.out
     );
-    let r = exec(&["/DTS", "File System\\Pkg"]);
-    assert_eq!(r.code, 5);
-    assert!(r.out.contains("/DTS"), "{}", r.out);
+    let r = exec(&["/DTS", "File System\\a|b"]);
+    assert_eq!(r.code, 6, "a malformed store path is a command-line error");
+    assert!(r.out.contains("/DTS") && r.out.contains("a|b"), "{}", r.out);
 
     let r = exec(&["/Fx", "a.dtsx"]);
     assert_eq!(r.code, 6);

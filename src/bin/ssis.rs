@@ -1,5 +1,19 @@
 //! `ssis`: the command-line tool. All logic lives in [`ssis_service::cli`].
 
 fn main() {
+    restore_default_sigpipe();
     std::process::exit(ssis_service::cli::main());
+}
+
+/// Lets `ssis ... | head` end quietly, as Unix tools do, instead of failing
+/// on a closed pipe. The service commands keep Rust's default (SIGPIPE
+/// ignored), so a client hanging up can never kill the daemon.
+fn restore_default_sigpipe() {
+    #[cfg(unix)]
+    if !std::env::args_os().any(|a| a == "service") {
+        // SAFETY: called first thing in main, before any other thread exists.
+        unsafe {
+            libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        }
+    }
 }

@@ -1,5 +1,5 @@
 //! Cooperative cancellation of a run, and the process-wide signal seam that
-//! `ssis exec` installs (SIGINT/SIGTERM on Unix).
+//! `ssis exec` installs (SIGINT/SIGTERM on Unix, CTRL-C/CTRL-BREAK on Windows).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -68,10 +68,29 @@ pub fn install_signal_handlers() -> std::io::Result<()> {
     Ok(())
 }
 
-/// Windows seam: CTRL-C/CTRL-BREAK through `SetConsoleCtrlHandler` is not
-/// wired yet, so a console interrupt ends the process with the default action.
+#[cfg(windows)]
+unsafe extern "system" fn on_console_event(ctrl_type: u32) -> windows_sys::core::BOOL {
+    use windows_sys::Win32::System::Console::{CTRL_BREAK_EVENT, CTRL_C_EVENT, CTRL_CLOSE_EVENT};
+    match ctrl_type {
+        CTRL_C_EVENT | CTRL_BREAK_EVENT | CTRL_CLOSE_EVENT => {
+            SIGNALED.store(true, Ordering::SeqCst);
+            1
+        }
+        _ => 0,
+    }
+}
+
+/// Makes CTRL-C, CTRL-BREAK and closing the console cancel every token
+/// made with [`CancelToken::linked_to_signals`] (`SetConsoleCtrlHandler`).
 #[cfg(windows)]
 pub fn install_signal_handlers() -> std::io::Result<()> {
+    // SAFETY: registers a handler that only performs an atomic store.
+    let ok = unsafe {
+        windows_sys::Win32::System::Console::SetConsoleCtrlHandler(Some(on_console_event), 1)
+    };
+    if ok == 0 {
+        return Err(std::io::Error::last_os_error());
+    }
     Ok(())
 }
 

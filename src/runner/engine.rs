@@ -1,16 +1,27 @@
 //! Control-flow execution: runs a container's executables in precedence
 //! order (one at a time), evaluates Success/Failure/Completion constraints
-//! with logical AND/OR, skips disabled executables (they count as
-//! succeeded), never runs unreachable ones, counts errors against
-//! MaximumErrorCount (reaching it fails the container once it is done, as
-//! SSIS's DTS_W_MAXIMUMERRORCOUNTREACHED; failure paths still run) and honours FailParentOnFailure, FailPackageOnFailure
-//! and ForceExecutionResult.
+//! and their expressions (EvalOp) with logical AND/OR, skips disabled
+//! executables (they count as succeeded), never runs unreachable ones,
+//! counts errors against MaximumErrorCount (reaching it fails the container
+//! once it is done, as SSIS's DTS_W_MAXIMUMERRORCOUNTREACHED; failure paths
+//! still run) and honours FailParentOnFailure, FailPackageOnFailure and
+//! ForceExecutionResult. Property expressions are applied just before an
+//! executable runs. Loops live in [`super::loops`]; a child package of an
+//! Execute Package task runs here, in-process, with its variables scoped
+//! under the task so it sees the parent's.
 
 use super::cancel::CancelToken;
 use super::events::{Event, EventKind, EventSink};
-use super::model::{Body, ExecResult, Executable, ExecutableKind, Package};
+use super::expr::Expression;
+use super::model::{Body, EvalOp, ExecResult, Executable, ExecutableKind, Package};
+use super::property_exprs::{self, Effective};
+use super::system_vars;
+use super::tasks::execute_package::{ChildSource, resolve_child};
 use super::tasks::{self, TaskContext, TaskOutcome};
 use super::variables::Variables;
+
+/// How deep Execute Package tasks may nest.
+pub const MAX_PACKAGE_DEPTH: usize = 16;
 
 /// Runs `pkg` with `vars` (already declared and overridden) and returns the
 /// package's result: `Success`, `Failure` or `Canceled`.
@@ -20,15 +31,38 @@ pub fn execute(
     events: &dyn EventSink,
     cancel: &CancelToken,
 ) -> ExecResult {
+    execute_scoped(pkg, "", 0, vars, events, cancel)
+}
+
+/// Runs `pkg` whose variable scopes are prefixed with `prefix` (empty for
+/// the top-level package), `depth` Execute Package levels down.
+fn execute_scoped(
+    pkg: &Package,
+    prefix: &str,
+    depth: usize,
+    vars: &mut Variables,
+    events: &dyn EventSink,
+    cancel: &CancelToken,
+) -> ExecResult {
     let mut engine = Engine {
         pkg,
+        prefix: prefix.to_string(),
+        depth,
         vars,
         events,
         cancel,
         error_frames: Vec::new(),
         package_failed: false,
     };
-    let result = engine.run_executable(&pkg.root);
+    let root = &pkg.root;
+    system_vars::declare_container(engine.vars, &engine.scope(root), root);
+    let result = match property_exprs::apply(root, engine.vars, &engine.scope(root)) {
+        Ok(eff) => engine.run_executable(root, &eff),
+        Err(msg) => {
+            engine.error(root, msg);
+            ExecResult::Failure
+        }
+    };
     match result {
         ExecResult::Canceled => ExecResult::Canceled,
         _ if engine.package_failed => ExecResult::Failure,
@@ -37,11 +71,14 @@ pub fn execute(
     }
 }
 
-struct Engine<'a> {
-    pkg: &'a Package,
-    vars: &'a mut Variables,
+pub(super) struct Engine<'a> {
+    pub(super) pkg: &'a Package,
+    /// Variable-scope and event-path prefix (`Package\Run Child>` in a child).
+    prefix: String,
+    depth: usize,
+    pub(super) vars: &'a mut Variables,
     events: &'a dyn EventSink,
-    cancel: &'a CancelToken,
+    pub(super) cancel: &'a CancelToken,
     /// Error counts of the containers being run, outermost first.
     error_frames: Vec<u32>,
     /// A FailPackageOnFailure executable failed.
@@ -65,6 +102,17 @@ enum Tri {
     Unknown,
 }
 
+/// How a run of a container's body ended.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(super) enum BodyEnd {
+    /// Every runnable child ran.
+    Completed,
+    /// A FailParentOnFailure child failed, or the package must fail.
+    Failed,
+    /// The run was canceled.
+    Canceled,
+}
+
 fn satisfies(result: ExecResult, wanted: ExecResult) -> bool {
     let r = match result {
         ExecResult::Completion => ExecResult::Success,
@@ -77,22 +125,65 @@ fn satisfies(result: ExecResult, wanted: ExecResult) -> bool {
 }
 
 impl Engine<'_> {
-    fn emit(&self, kind: EventKind, exe: &Executable, msg: impl Into<String>) {
-        self.events
-            .emit(&Event::now(kind, &exe.path, &exe.type_label, msg));
+    /// The variable scope (and event path) of `exe`.
+    pub(super) fn scope(&self, exe: &Executable) -> String {
+        format!("{}{}", self.prefix, exe.path)
     }
 
-    fn error(&mut self, exe: &Executable, msg: impl Into<String>) {
+    pub(super) fn emit(&self, kind: EventKind, exe: &Executable, msg: impl Into<String>) {
+        self.events
+            .emit(&Event::now(kind, &self.scope(exe), &exe.type_label, msg));
+    }
+
+    /// Raises OnError on `exe`; it counts in every enclosing container.
+    pub(super) fn error(&mut self, exe: &Executable, msg: impl Into<String>) {
         for f in &mut self.error_frames {
             *f += 1;
         }
         self.emit(EventKind::OnError, exe, msg);
     }
 
-    fn run_executable(&mut self, exe: &Executable) -> ExecResult {
+    /// Errors raised so far in the innermost container being run.
+    pub(super) fn frame_errors(&self) -> u32 {
+        self.error_frames.last().copied().unwrap_or(0)
+    }
+
+    /// Evaluates `text` as a boolean in `exe`'s scope (constraint, loop condition).
+    pub(super) fn eval_bool(
+        &self,
+        exe: &Executable,
+        what: &str,
+        text: &str,
+    ) -> Result<bool, String> {
+        let e = Expression::parse(text).map_err(|e| format!("{what} \"{text}\": {e}"))?;
+        let v = self
+            .vars
+            .eval(&self.scope(exe), &e)
+            .map_err(|e| format!("{what} \"{text}\": {}", e.message))?;
+        v.as_bool().ok_or_else(|| {
+            format!(
+                "{what} \"{text}\" gave {} '{v}', not a boolean",
+                v.data_type()
+            )
+        })
+    }
+
+    pub(super) fn run_executable(&mut self, exe: &Executable, eff: &Effective) -> ExecResult {
         self.emit(EventKind::OnPreExecute, exe, "");
-        let raw = match &exe.kind {
-            ExecutableKind::Sequence(body) => self.run_container(exe, body),
+        let kind = eff.task.as_ref().unwrap_or(&exe.kind);
+        let raw = match kind {
+            ExecutableKind::Sequence(body) => self.run_container(exe, body, eff.max_error_count),
+            ExecutableKind::ForLoop {
+                body,
+                init,
+                eval,
+                assign,
+            } => self.run_for_loop(exe, body, eff.max_error_count, [init, eval, assign]),
+            ExecutableKind::ForeachLoop {
+                body,
+                enumerator,
+                mappings,
+            } => self.run_foreach_loop(exe, body, eff.max_error_count, enumerator, mappings),
             ExecutableKind::ExecuteProcess(spec) => {
                 self.run_task(exe, |ctx| tasks::execute_process::run(spec, ctx))
             }
@@ -100,9 +191,11 @@ impl Engine<'_> {
                 let pkg = self.pkg;
                 self.run_task(exe, |ctx| tasks::file_system::run(spec, pkg, ctx))
             }
-            ExecutableKind::ForLoop { .. }
-            | ExecutableKind::ForeachLoop { .. }
-            | ExecutableKind::Unsupported(_) => {
+            ExecutableKind::ExpressionTask(text) => {
+                self.run_task(exe, |ctx| tasks::expression_task::run(text, ctx))
+            }
+            ExecutableKind::ExecutePackage(spec) => self.run_child_package(exe, spec),
+            ExecutableKind::Unsupported(_) => {
                 self.error(
                     exe,
                     format!(
@@ -113,11 +206,11 @@ impl Engine<'_> {
                 ExecResult::Failure
             }
         };
-        let result = match (raw, exe.force_execution_result) {
+        let result = match (raw, eff.force_execution_result) {
             (ExecResult::Canceled, _) | (_, None) => raw,
             (_, Some(forced)) => forced,
         };
-        if result == ExecResult::Failure && exe.fail_package_on_failure {
+        if result == ExecResult::Failure && eff.fail_package_on_failure {
             self.package_failed = true;
         }
         self.emit(EventKind::OnPostExecute, exe, "");
@@ -129,9 +222,13 @@ impl Engine<'_> {
         exe: &Executable,
         f: impl FnOnce(&mut TaskContext<'_>) -> TaskOutcome,
     ) -> ExecResult {
+        let scope = self.scope(exe);
+        let package_scope = self.scope(&self.pkg.root);
         let outcome = {
             let mut ctx = TaskContext {
-                path: &exe.path,
+                path: &scope,
+                scope: &scope,
+                package_scope: &package_scope,
                 type_label: &exe.type_label,
                 vars: &mut *self.vars,
                 cancel: self.cancel,
@@ -139,6 +236,10 @@ impl Engine<'_> {
             };
             f(&mut ctx)
         };
+        self.task_result(exe, outcome)
+    }
+
+    fn task_result(&mut self, exe: &Executable, outcome: TaskOutcome) -> ExecResult {
         match outcome {
             TaskOutcome::Success => ExecResult::Success,
             TaskOutcome::Canceled => ExecResult::Canceled,
@@ -150,25 +251,120 @@ impl Engine<'_> {
         }
     }
 
+    /// Loads and runs the child package of an Execute Package task.
+    fn run_child_package(
+        &mut self,
+        exe: &Executable,
+        spec: &super::model::ExecutePackageSpec,
+    ) -> ExecResult {
+        let outcome = self.child_package(exe, spec);
+        self.task_result(exe, outcome)
+    }
+
+    fn child_package(
+        &mut self,
+        exe: &Executable,
+        spec: &super::model::ExecutePackageSpec,
+    ) -> TaskOutcome {
+        if self.depth + 1 >= MAX_PACKAGE_DEPTH {
+            return TaskOutcome::Failed(format!(
+                "Execute Package tasks nest deeper than {MAX_PACKAGE_DEPTH} levels (does a package run itself?)"
+            ));
+        }
+        let package_scope = self.scope(&self.pkg.root);
+        let source = match resolve_child(self.pkg, spec, Some((&*self.vars, &package_scope))) {
+            Ok(Some(s)) => s,
+            Ok(None) => return TaskOutcome::Failed("the child package is unknown".into()),
+            Err(e) => return TaskOutcome::Failed(e),
+        };
+        let path = match source {
+            ChildSource::File(p) => p,
+            ChildSource::Store(p) => {
+                return TaskOutcome::Failed(format!(
+                    "the child package '{p}' is in msdb or the package store, which this runner cannot read yet"
+                ));
+            }
+        };
+        let child = match super::model::load_package(&path) {
+            Ok(c) => c,
+            Err(e) => return TaskOutcome::Failed(format!("cannot load the child package: {e}")),
+        };
+        if let Err(e) = super::check_runnable(&child) {
+            return TaskOutcome::Failed(format!(
+                "the child package '{}' cannot run: {}",
+                path.display(),
+                e.message
+            ));
+        }
+        let prefix = format!("{}>", self.scope(exe));
+        if let Err(e) = self.vars.declare_tree(&prefix, &child.root) {
+            self.vars.remove_scopes_with_prefix(&prefix);
+            return TaskOutcome::Failed(format!("the child package's variables: {}", e.message));
+        }
+        system_vars::declare(self.vars, &child, &prefix);
+        let result = execute_scoped(
+            &child,
+            &prefix,
+            self.depth + 1,
+            self.vars,
+            self.events,
+            self.cancel,
+        );
+        self.vars.remove_scopes_with_prefix(&prefix);
+        match result {
+            ExecResult::Canceled => TaskOutcome::Canceled,
+            ExecResult::Failure => {
+                TaskOutcome::Failed(format!("the child package '{}' failed", child.name()))
+            }
+            _ => TaskOutcome::Success,
+        }
+    }
+
+    /// Evaluates constraint `c`'s expression part, after its source ran.
+    fn constraint_expression(&mut self, container: &Executable, body: &Body, ci: usize) -> bool {
+        let c = &body.constraints[ci];
+        match self.eval_bool(
+            container,
+            &format!("precedence constraint '{}' expression", c.name),
+            &c.expression,
+        ) {
+            Ok(b) => b,
+            Err(msg) => {
+                self.error(container, msg);
+                false
+            }
+        }
+    }
+
     /// Evaluates the constraints into child `i`: Some(true) run, Some(false)
-    /// never run, None not decidable yet.
-    fn decide(body: &Body, states: &[State], i: usize) -> Option<bool> {
-        let incoming: Vec<_> = body.constraints.iter().filter(|c| c.to == i).collect();
+    /// never run, None not decidable yet. `exprs[c]` holds constraint `c`'s
+    /// expression result once its source has finished.
+    fn decide(body: &Body, states: &[State], exprs: &[Option<bool>], i: usize) -> Option<bool> {
+        let incoming: Vec<(usize, _)> = body
+            .constraints
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.to == i)
+            .collect();
         if incoming.is_empty() {
             return Some(true);
         }
-        let and = incoming.iter().all(|c| c.logical_and);
+        let and = incoming.iter().all(|(_, c)| c.logical_and);
         let values: Vec<Tri> = incoming
             .iter()
-            .map(|c| match states[c.from] {
+            .map(|&(ci, c)| match states[c.from] {
                 State::Pending => Tri::Unknown,
                 State::NotRun => Tri::False,
                 State::Done(r) => {
-                    if satisfies(r, c.value) {
-                        Tri::True
-                    } else {
-                        Tri::False
-                    }
+                    let result = satisfies(r, c.value);
+                    let expr = exprs[ci].unwrap_or(false);
+                    let ok = match c.eval_op {
+                        EvalOp::Constraint => result,
+                        EvalOp::Expression => expr,
+                        EvalOp::ExpressionAndConstraint => result && expr,
+                        EvalOp::ExpressionOrConstraint => result || expr,
+                    };
+                    if ok { Tri::True } else { Tri::False }
                 }
             })
             .collect();
@@ -189,28 +385,56 @@ impl Engine<'_> {
         }
     }
 
-    fn run_container(&mut self, exe: &Executable, body: &Body) -> ExecResult {
+    /// Runs a container: its body in a fresh error frame, then the verdict.
+    fn run_container(&mut self, exe: &Executable, body: &Body, max: u32) -> ExecResult {
+        self.error_frames.push(0);
+        let end = self.run_body(exe, body);
+        self.finish_container(exe, max, end)
+    }
+
+    /// Pops the container's error frame and turns how its body ended into a result.
+    pub(super) fn finish_container(
+        &mut self,
+        exe: &Executable,
+        max: u32,
+        end: BodyEnd,
+    ) -> ExecResult {
+        let errors = self.error_frames.pop().unwrap_or(0);
+        if end == BodyEnd::Canceled {
+            self.emit(EventKind::OnWarning, exe, "the run was canceled");
+            return ExecResult::Canceled;
+        }
+        if max > 0 && errors >= max {
+            self.emit(
+                EventKind::OnWarning,
+                exe,
+                format!("the number of errors raised ({errors}) reached the maximum allowed ({max}), resulting in failure"),
+            );
+            return ExecResult::Failure;
+        }
+        if end == BodyEnd::Failed || self.package_failed {
+            return ExecResult::Failure;
+        }
+        ExecResult::Success
+    }
+
+    /// Runs the children of `exe` once, in precedence order (the caller owns the error frame).
+    pub(super) fn run_body(&mut self, exe: &Executable, body: &Body) -> BodyEnd {
         let n = body.executables.len();
         let mut states = vec![State::Pending; n];
-        self.error_frames.push(0);
-        let max = exe.max_error_count;
-        let mut canceled = false;
+        let mut exprs: Vec<Option<bool>> = vec![None; body.constraints.len()];
         let mut failed_parent = false;
-        let mut limit_hit = false;
         let mut finished = 0usize;
+        let is_package = std::ptr::eq(exe, &self.pkg.root);
         loop {
             if self.cancel.is_canceled() {
-                canceled = true;
-                break;
+                return BodyEnd::Canceled;
             }
             let next = (0..n)
                 .filter(|&i| states[i] == State::Pending)
-                .find_map(|i| Self::decide(body, &states, i).map(|run| (i, run)));
+                .find_map(|i| Self::decide(body, &states, &exprs, i).map(|run| (i, run)));
             let Some((i, run)) = next else {
                 // Nothing decidable: done, or the rest waits on a cycle and never runs.
-                for s in states.iter_mut().filter(|s| **s == State::Pending) {
-                    *s = State::NotRun;
-                }
                 break;
             };
             if !run {
@@ -218,19 +442,41 @@ impl Engine<'_> {
                 continue;
             }
             let child = &body.executables[i];
-            let result = if child.disabled {
-                self.emit(
-                    EventKind::OnInformation,
-                    child,
-                    "skipped: the executable is disabled",
-                );
-                ExecResult::Success
-            } else {
-                self.run_executable(child)
-            };
+            let child_scope = self.scope(child);
+            system_vars::declare_container(self.vars, &child_scope, child);
+            let (result, disabled, fail_parent) =
+                match property_exprs::apply(child, self.vars, &child_scope) {
+                    Err(msg) => {
+                        self.error(child, msg);
+                        (ExecResult::Failure, false, child.fail_parent_on_failure)
+                    }
+                    Ok(eff) if eff.disabled => {
+                        self.emit(
+                            EventKind::OnInformation,
+                            child,
+                            "skipped: the executable is disabled",
+                        );
+                        (ExecResult::Success, true, false)
+                    }
+                    Ok(eff) => (
+                        self.run_executable(child, &eff),
+                        false,
+                        eff.fail_parent_on_failure,
+                    ),
+                };
             states[i] = State::Done(result);
+            let to_evaluate: Vec<usize> = body
+                .constraints
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.from == i && c.eval_op != EvalOp::Constraint)
+                .map(|(ci, _)| ci)
+                .collect();
+            for ci in to_evaluate {
+                exprs[ci] = Some(self.constraint_expression(exe, body, ci));
+            }
             finished += 1;
-            if exe.path == "Package" || exe.path == self.pkg.root.path {
+            if is_package {
                 let pct = finished * 100 / n.max(1);
                 self.emit(
                     EventKind::OnProgress,
@@ -239,35 +485,24 @@ impl Engine<'_> {
                 );
             }
             if result == ExecResult::Canceled {
-                canceled = true;
-                break;
+                return BodyEnd::Canceled;
             }
-            if result == ExecResult::Failure && child.fail_parent_on_failure && !child.disabled {
+            if result == ExecResult::Failure && fail_parent && !disabled {
                 failed_parent = true;
             }
             if self.package_failed {
                 break;
             }
         }
-        let errors = self.error_frames.pop().unwrap_or(0);
-        if max > 0 && errors >= max {
-            limit_hit = true;
-        }
-        if canceled {
-            self.emit(EventKind::OnWarning, exe, "the run was canceled");
-            return ExecResult::Canceled;
-        }
-        if limit_hit {
-            self.emit(
-                EventKind::OnWarning,
-                exe,
-                format!("the number of errors raised ({errors}) reached the maximum allowed ({max}), resulting in failure"),
-            );
-            return ExecResult::Failure;
-        }
         if failed_parent || self.package_failed {
-            return ExecResult::Failure;
+            BodyEnd::Failed
+        } else {
+            BodyEnd::Completed
         }
-        ExecResult::Success
+    }
+
+    /// Pushes a fresh error frame (for loops, which run their body many times).
+    pub(super) fn push_frame(&mut self) {
+        self.error_frames.push(0);
     }
 }

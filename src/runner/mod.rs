@@ -5,16 +5,22 @@
 //! - [`model`]: the package model, read from both `.dtsx` layouts.
 //! - [`unsupported`]: what cannot run here, refused before anything runs.
 //! - [`engine`]: precedence, error counting, failure propagation.
-//! - [`tasks`]: Execute Process and File System.
+//! - [`tasks`]: Execute Process, File System, Expression Task, Execute Package.
+//! - [`variables`]: typed variables in container scopes, System variables.
+//! - [`property_exprs`]: property expressions; [`enumerators`]: Foreach enumerators.
 //! - [`events`]: console reporting and `--events json`.
 //! - [`cancel`]: cancellation and the signal seam.
 
 pub mod cancel;
 pub mod cmdline;
 pub mod engine;
+pub mod enumerators;
 pub mod events;
 pub mod expr;
+mod loops;
 pub mod model;
+pub mod property_exprs;
+pub mod store_source;
 mod system_vars;
 pub mod tasks;
 pub mod unsupported;
@@ -83,8 +89,8 @@ pub fn check_runnable(pkg: &Package) -> Result<()> {
 /// naming `/SET`).
 pub fn prepare_variables(pkg: &Package, sets: &[SetOverride]) -> Result<Variables> {
     let mut vars = Variables::default();
-    vars.declare_tree(&pkg.root)?;
-    system_vars::declare(&mut vars, pkg);
+    vars.declare_tree("", &pkg.root)?;
+    system_vars::declare(&mut vars, pkg, "");
     for s in sets {
         if !vars.declared_in(&s.scope, &s.variable) {
             return Err(Error::invalid(format!(
@@ -206,20 +212,15 @@ pub fn run_cli(
             Err(e) => return fail(&mut text, &e, exit_for_load_error(&e)),
         },
         Some(PackageSource::Sql(p)) => {
-            let e = Error::new(
-                ErrorKind::Unsupported,
-                format!("/SQL '{p}': loading packages from msdb is not available yet; use /FILE"),
-            )
-            .with_target("/SQL");
-            return fail(&mut text, &e, EXIT_NOT_LOADED);
+            match store_source::load_from_msdb(opts.server.as_deref(), &p) {
+                Ok(pkg) => pkg,
+                Err(e) => return fail(&mut text, &e, exit_for_load_error(&e)),
+            }
         }
-        Some(PackageSource::Dts(p)) => {
-            let e = Error::new(ErrorKind::Unsupported, format!(
-                "/DTS '{p}': loading packages from the service's package store is not available yet; use /FILE"
-            ))
-            .with_target("/DTS");
-            return fail(&mut text, &e, EXIT_NOT_LOADED);
-        }
+        Some(PackageSource::Dts(p)) => match store_source::load_from_store(&p) {
+            Ok(pkg) => pkg,
+            Err(e) => return fail(&mut text, &e, exit_for_load_error(&e)),
+        },
         None => return EXIT_COMMAND_LINE,
     };
     if let Err(e) = check_runnable(&pkg) {

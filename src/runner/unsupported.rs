@@ -1,8 +1,16 @@
 //! Finds everything in a package this runner cannot run, so a run or a
 //! `/VALIDATE` can refuse up front with the full list before anything executes.
 
-use super::model::{EvalOp, Executable, ExecutableKind, FileSystemOp, Package, PathSource};
+use super::engine::MAX_PACKAGE_DEPTH;
+use super::expr::Expression;
+use super::model::{
+    EnumeratorKind, EvalOp, Executable, ExecutableKind, ExecutePackageSpec, FileSystemOp, Package,
+    PathSource, load_package,
+};
+use super::property_exprs;
+use super::tasks::execute_package::{ChildSource, resolve_child};
 use serde::Serialize;
+use std::path::PathBuf;
 
 /// One component the runner cannot run (or a setting it cannot honour).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -17,95 +25,247 @@ pub struct Unsupported {
 }
 
 /// Every unsupported, enabled component of `pkg`, in document order.
-/// Disabled executables (and everything inside them) are skipped.
+/// Disabled executables (and everything inside them) are skipped. Child
+/// packages of Execute Package tasks with a fixed file path are loaded and
+/// checked too (their paths appear as `Package\Task>Package\...`).
 pub fn find_unsupported(pkg: &Package) -> Vec<Unsupported> {
     let mut out = Vec::new();
-    walk(pkg, &pkg.root, &mut out);
+    let mut seen = Vec::new();
+    check_package(pkg, "", &mut seen, &mut out);
     out
 }
 
-const NEEDS_EXPR: &str = "needs the SSIS expression language, which this runner does not have yet";
-
-fn walk(pkg: &Package, exe: &Executable, out: &mut Vec<Unsupported>) {
-    if exe.disabled {
-        return;
-    }
-    let mut add = |reason: String| {
-        out.push(Unsupported {
-            path: exe.path.clone(),
-            component_type: exe.type_label.clone(),
-            reason,
-        })
-    };
-    match &exe.kind {
-        ExecutableKind::Unsupported(why) => add(why.clone()),
-        ExecutableKind::ForLoop { .. } => add(format!("For Loop Container {NEEDS_EXPR}")),
-        ExecutableKind::ForeachLoop { enumerator, .. } => add(format!(
-            "Foreach Loop Container (enumerator '{enumerator}') is not supported yet"
-        )),
-        ExecutableKind::ExecuteProcess(spec) => {
-            if spec.executable.trim().is_empty() {
-                add("Execute Process Task has no Executable".into());
+fn check_package(pkg: &Package, prefix: &str, seen: &mut Vec<PathBuf>, out: &mut Vec<Unsupported>) {
+    for cm in &pkg.connections {
+        if !cm.creation_name.eq_ignore_ascii_case("FILE") {
+            continue;
+        }
+        for (prop, text) in &cm.property_expressions {
+            if let Some(why) = property_exprs::check_connection(cm, prop, text) {
+                out.push(Unsupported {
+                    path: format!("{prefix}Package.Connections[{}]", cm.name),
+                    component_type: "FILE Connection Manager".into(),
+                    reason: why,
+                });
             }
         }
-        ExecutableKind::FileSystem(spec) => {
-            if spec.op == FileSystemOp::SetAttributes {
-                add("File System Task operation SetAttributes is not supported".into());
+    }
+    let mut w = Walker {
+        pkg,
+        prefix,
+        seen,
+        out,
+    };
+    w.walk(&pkg.root);
+}
+
+struct Walker<'a> {
+    pkg: &'a Package,
+    prefix: &'a str,
+    seen: &'a mut Vec<PathBuf>,
+    out: &'a mut Vec<Unsupported>,
+}
+
+fn parse_problem(what: &str, text: &str) -> Option<String> {
+    if text.trim().is_empty() {
+        return None;
+    }
+    Expression::parse(text)
+        .err()
+        .map(|e| format!("{what} \"{text}\" does not parse: {e}"))
+}
+
+impl Walker<'_> {
+    fn walk(&mut self, exe: &Executable) {
+        if exe.disabled
+            && !exe
+                .property_expressions
+                .iter()
+                .any(|(p, _)| p == "Disabled")
+        {
+            return;
+        }
+        let path = format!("{}{}", self.prefix, exe.path);
+        let mut found: Vec<String> = Vec::new();
+        match &exe.kind {
+            ExecutableKind::Unsupported(why) => found.push(why.clone()),
+            ExecutableKind::ForLoop {
+                init, eval, assign, ..
+            } => {
+                if eval.trim().is_empty() {
+                    found.push("For Loop Container has no EvalExpression".into());
+                }
+                for (what, text) in [
+                    ("InitExpression", init),
+                    ("EvalExpression", eval),
+                    ("AssignExpression", assign),
+                ] {
+                    found.extend(parse_problem(what, text));
+                }
             }
-            let ends = [
-                ("source", &spec.source, true),
-                (
-                    "destination",
-                    &spec.destination,
-                    spec.op.needs_destination(),
-                ),
-            ];
-            for (what, end, needed) in ends {
-                match end {
-                    None if needed => add(format!("File System Task has no {what} path")),
-                    Some(PathSource::Connection(r)) => match pkg.connection(r) {
-                        None => add(format!(
-                            "File System Task {what} connection '{r}' does not exist"
-                        )),
-                        Some(cm) if !cm.creation_name.eq_ignore_ascii_case("FILE") => add(format!(
-                            "File System Task {what} connection '{}' is a {} connection, not FILE",
-                            cm.name, cm.creation_name
-                        )),
-                        Some(cm) if !cm.property_expressions.is_empty() => add(format!(
-                            "connection '{}' has property expressions, which {NEEDS_EXPR}",
-                            cm.name
-                        )),
+            ExecutableKind::ForeachLoop {
+                enumerator,
+                mappings,
+                ..
+            } => {
+                if matches!(enumerator.kind, EnumeratorKind::Unsupported) {
+                    found.push(format!(
+                        "Foreach Loop Container enumerator '{}' is not supported (File and Item are)",
+                        enumerator.creation_name
+                    ));
+                }
+                for (prop, text) in &enumerator.property_expressions {
+                    found.extend(property_exprs::check_enumerator(
+                        &enumerator.kind,
+                        prop,
+                        text,
+                    ));
+                }
+                for m in mappings.iter().filter(|m| m.variable.is_empty()) {
+                    found.push(format!(
+                        "variable mapping for value {} names no variable",
+                        m.value_index
+                    ));
+                }
+            }
+            ExecutableKind::ExpressionTask(text) => {
+                if text.trim().is_empty()
+                    && !exe
+                        .property_expressions
+                        .iter()
+                        .any(|(p, _)| p == "Expression")
+                {
+                    found.push("Expression Task has no expression".into());
+                }
+                found.extend(parse_problem("the expression", text));
+            }
+            ExecutableKind::ExecutePackage(spec) => self.child(exe, spec, &mut found),
+            ExecutableKind::ExecuteProcess(spec) => {
+                if spec.executable.trim().is_empty()
+                    && !exe
+                        .property_expressions
+                        .iter()
+                        .any(|(p, _)| p == "Executable")
+                {
+                    found.push("Execute Process Task has no Executable".into());
+                }
+            }
+            ExecutableKind::FileSystem(spec) => {
+                if spec.op == FileSystemOp::SetAttributes {
+                    found.push("File System Task operation SetAttributes is not supported".into());
+                }
+                let ends = [
+                    ("source", &spec.source, true),
+                    (
+                        "destination",
+                        &spec.destination,
+                        spec.op.needs_destination(),
+                    ),
+                ];
+                for (what, end, needed) in ends {
+                    match end {
+                        None if needed => found.push(format!("File System Task has no {what} path")),
+                        Some(PathSource::Connection(r)) => match self.pkg.connection(r) {
+                            None => found.push(format!(
+                                "File System Task {what} connection '{r}' does not exist"
+                            )),
+                            Some(cm) if !cm.creation_name.eq_ignore_ascii_case("FILE") => found
+                                .push(format!(
+                                "File System Task {what} connection '{}' is a {} connection, not FILE",
+                                cm.name, cm.creation_name
+                            )),
+                            _ => {}
+                        },
                         _ => {}
-                    },
-                    _ => {}
+                    }
+                }
+            }
+            ExecutableKind::Sequence(_) => {}
+        }
+        for (prop, text) in &exe.property_expressions {
+            found.extend(property_exprs::check_executable(exe, prop, text));
+        }
+        for v in exe.variables.iter().filter(|v| v.evaluate_as_expression) {
+            found.extend(parse_problem(
+                &format!("the expression of variable {}", v.qualified_name()),
+                &v.expression,
+            ));
+        }
+        if exe.has_event_handlers {
+            found.push("event handlers are not supported yet".into());
+        }
+        if let Some(body) = exe.body() {
+            for c in &body.constraints {
+                if c.eval_op != EvalOp::Constraint && !body.executables[c.to].disabled {
+                    if c.expression.trim().is_empty() {
+                        found.push(format!(
+                            "precedence constraint '{}' evaluates an expression but has none",
+                            c.name
+                        ));
+                    }
+                    found.extend(parse_problem(
+                        &format!("precedence constraint '{}' expression", c.name),
+                        &c.expression,
+                    ));
                 }
             }
         }
-        ExecutableKind::Sequence(_) => {}
-    }
-    for (prop, _) in &exe.property_expressions {
-        add(format!("property expression on {prop} {NEEDS_EXPR}"));
-    }
-    for v in exe.variables.iter().filter(|v| v.evaluate_as_expression) {
-        add(format!(
-            "variable {} is evaluated as an expression, which {NEEDS_EXPR}",
-            v.qualified_name()
-        ));
-    }
-    if exe.has_event_handlers {
-        add("event handlers are not supported yet".into());
-    }
-    if let Some(body) = exe.body() {
-        for c in &body.constraints {
-            if c.eval_op != EvalOp::Constraint && !body.executables[c.to].disabled {
-                add(format!(
-                    "precedence constraint '{}' uses an expression, which {NEEDS_EXPR}",
-                    c.name
-                ));
+        for reason in found {
+            self.out.push(Unsupported {
+                path: path.clone(),
+                component_type: exe.type_label.clone(),
+                reason,
+            });
+        }
+        if let Some(body) = exe.body() {
+            for child in &body.executables {
+                self.walk(child);
             }
         }
-        for child in &body.executables {
-            walk(pkg, child, out);
+    }
+
+    /// Checks an Execute Package task's child: resolvable, loadable and
+    /// itself runnable (when its path is fixed before the run).
+    fn child(&mut self, exe: &Executable, spec: &ExecutePackageSpec, found: &mut Vec<String>) {
+        let source = match resolve_child(self.pkg, spec, None) {
+            Ok(Some(s)) => s,
+            Ok(None) => return,
+            Err(e) => {
+                found.push(format!("Execute Package Task: {e}"));
+                return;
+            }
+        };
+        let file = match source {
+            ChildSource::File(f) => f,
+            ChildSource::Store(p) => {
+                found.push(format!(
+                    "Execute Package Task: the child package '{p}' is in msdb or the package store, which this runner cannot read yet"
+                ));
+                return;
+            }
+        };
+        let key = std::fs::canonicalize(&file).unwrap_or_else(|_| file.clone());
+        if self.seen.contains(&key) || self.seen.len() >= MAX_PACKAGE_DEPTH {
+            // Recursion is checked at run time (nesting limit).
+            return;
+        }
+        match load_package(&file) {
+            Err(e) => found.push(format!(
+                "Execute Package Task: the child package cannot be loaded: {e}"
+            )),
+            Ok(child) => {
+                if matches!(child.protection_level, 3 | 4) {
+                    found.push(format!(
+                        "Execute Package Task: the child package '{}' is encrypted as a whole",
+                        file.display()
+                    ));
+                    return;
+                }
+                self.seen.push(key);
+                let prefix = format!("{}{}>", self.prefix, exe.path);
+                check_package(&child, &prefix, self.seen, self.out);
+                self.seen.pop();
+            }
         }
     }
 }

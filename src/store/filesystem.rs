@@ -330,10 +330,7 @@ fn open_no_follow(path: &Path) -> io::Result<fs::File> {
         .custom_flags(FILE_FLAG_OPEN_REPARSE_POINT)
         .open(path)?;
     if f.metadata()?.file_type().is_symlink() {
-        return Err(io::Error::new(
-            io::ErrorKind::FilesystemLoop,
-            "symbolic link",
-        ));
+        return Err(io::Error::from_raw_os_error(ERROR_STOPPED_ON_SYMLINK));
     }
     Ok(f)
 }

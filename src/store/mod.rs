@@ -9,6 +9,7 @@
 mod backend;
 mod entries;
 mod filesystem;
+pub mod msdb;
 mod path;
 mod sqlserver;
 
@@ -48,7 +49,8 @@ impl std::fmt::Debug for Store {
 
 impl Store {
     /// Opens every top-level folder of `config`: File System folders at
-    /// their resolved directories, SQL Server folders as not yet available.
+    /// their resolved directories, SQL Server folders on their server's msdb
+    /// (connections are opened on first use).
     pub fn open(config: &ServiceConfig) -> Result<Store> {
         let backends = config
             .top_level_folders
@@ -59,9 +61,11 @@ impl Store {
                         f.name.clone(),
                         config.resolve_store_path(f),
                     )),
-                    TopLevelFolder::SqlServerFolder(f) => {
-                        Box::new(SqlServerStore::new(f.name.clone(), f.server_name.clone()))
-                    }
+                    TopLevelFolder::SqlServerFolder(f) => Box::new(SqlServerStore::configured(
+                        f.name.clone(),
+                        f.server_name.clone(),
+                        config.path.as_deref(),
+                    )),
                 };
                 (folder.clone(), backend)
             })
@@ -186,8 +190,9 @@ impl Store {
 
     /// Packages in the folder `path`, with metadata; with `recursive`, also
     /// those in every folder below. From the root, a recursive listing covers
-    /// every top-level folder whose backend is available and skips those that
-    /// are not yet (SQL Server folders).
+    /// every top-level folder whose backend can be used now and skips those
+    /// that cannot (a SQL Server folder with no login configured, or whose
+    /// server is unreachable); listing such a folder itself says why.
     pub fn list_packages(&self, path: &StorePath, recursive: bool) -> Result<Vec<PackageEntry>> {
         if path.is_root() {
             if !recursive {
@@ -197,7 +202,10 @@ impl Store {
             for t in &self.folders {
                 match t.backend.list_packages_recursive(&[]) {
                     Ok(entries) => out.extend(entries),
-                    Err(e) if e.kind == ErrorKind::Unsupported => {}
+                    // A folder whose server cannot be used now (no login
+                    // configured, unreachable) does not hide the others;
+                    // listing that folder itself reports why.
+                    Err(e) if matches!(e.kind, ErrorKind::Unsupported | ErrorKind::Connection) => {}
                     Err(e) => return Err(e),
                 }
             }

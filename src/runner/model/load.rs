@@ -76,11 +76,25 @@ pub fn load_package_bytes(bytes: &[u8], origin: &Path) -> Result<Package> {
     }
     let ctx = Ctx { origin };
     let root_exe = ctx.read_executable(&root, "", true)?;
+    let text = |n: &str| root.prop(n).unwrap_or("").to_string();
+    let number = |n: &str| root.prop(n).and_then(int).unwrap_or(0) as i32;
+    let properties = PackageProperties {
+        version_build: number("VersionBuild"),
+        version_major: number("VersionMajor"),
+        version_minor: number("VersionMinor"),
+        version_guid: text("VersionGUID"),
+        version_comments: text("VersionComments"),
+        creator_name: text("CreatorName"),
+        creator_computer_name: text("CreatorComputerName"),
+        creation_date: text("CreationDate"),
+    };
     Ok(Package {
         format_version,
         protection_level,
         has_encrypted_values: has_encrypted(&root),
         connections,
+        properties,
+        source_path: origin.to_path_buf(),
         root: root_exe,
     })
 }
@@ -157,6 +171,45 @@ fn read_variable(v: &Element) -> VariableDef {
             .and_then(boolean)
             .unwrap_or(false),
         expression: v.prop("Expression").unwrap_or("").to_string(),
+    }
+}
+
+/// The variant code (`DTS:DataType` of variables) for a .NET `TypeCode`
+/// (`DTS:DataType` of package parameters).
+fn variant_of_type_code(code: i64) -> i32 {
+    match code {
+        3 => 11,  // Boolean
+        5 => 16,  // SByte
+        6 => 17,  // Byte
+        7 => 2,   // Int16
+        8 => 18,  // UInt16
+        9 => 3,   // Int32
+        10 => 19, // UInt32
+        11 => 20, // Int64
+        12 => 21, // UInt64
+        13 => 4,  // Single
+        14 => 5,  // Double
+        15 => 14, // Decimal
+        16 => 7,  // DateTime
+        1 => 13,  // Object
+        _ => 8,   // String and anything else
+    }
+}
+
+/// A package parameter (2012+) as a read-only variable in the `$Package`
+/// namespace, so expressions read it as `@[$Package::Name]`.
+fn read_parameter(p: &Element) -> VariableDef {
+    let value = p
+        .children_named("Property")
+        .find(|x| x.attr("Name") == Some("ParameterValue"));
+    VariableDef {
+        namespace: "$Package".into(),
+        name: p.prop("ObjectName").unwrap_or("").to_string(),
+        data_type: variant_of_type_code(p.attr("DataType").and_then(int).unwrap_or(18)),
+        value: value.map(|v| v.text.clone()).unwrap_or_default(),
+        read_only: true,
+        evaluate_as_expression: false,
+        expression: String::new(),
     }
 }
 
@@ -247,13 +300,18 @@ fn classify(type_name: &str) -> (&'static str, String) {
                 "ssis.executepackagetask.2",
                 "ssis.executepackagetask.3",
                 "stock:executepackagetask",
+                "microsoft.sqlserver.dts.tasks.executepackagetask.executepackagetask",
             ],
-            "other",
+            "executepackage",
             "Execute Package Task",
         ),
         (
-            &["microsoft.expressiontask", "stock:expressiontask"],
-            "other",
+            &[
+                "microsoft.expressiontask",
+                "stock:expressiontask",
+                "microsoft.sqlserver.dts.tasks.expressiontask.expressiontask",
+            ],
+            "expression",
             "Expression Task",
         ),
         (
@@ -374,12 +432,16 @@ impl Ctx<'_> {
             },
             "foreachloop" => ExecutableKind::ForeachLoop {
                 body: self.read_body(el, &path)?,
-                enumerator: el
-                    .child("ForEachEnumerator")
-                    .and_then(|e| e.prop("CreationName"))
+                enumerator: self.read_enumerator(el, &path)?,
+                mappings: self.read_mappings(el, &path)?,
+            },
+            "expression" => ExecutableKind::ExpressionTask(
+                self.task_data(el, "ExpressionTask", &path)?
+                    .and_then(|d| d.prop("Expression"))
                     .unwrap_or("")
                     .to_string(),
-            },
+            ),
+            "executepackage" => self.read_execute_package(el, &path)?,
             "process" => self.read_execute_process(el, &path)?,
             "filesystem" => self.read_file_system(el, &path)?,
             _ => ExecutableKind::Unsupported(format!("{type_label} is not supported")),
@@ -397,6 +459,11 @@ impl Ctx<'_> {
             variables: collection(el, "Variables", "Variable")
                 .into_iter()
                 .map(read_variable)
+                .chain(
+                    collection(el, "PackageParameters", "PackageParameter")
+                        .into_iter()
+                        .map(read_parameter),
+                )
                 .collect(),
             property_expressions: property_expressions(el),
             has_event_handlers: collection(el, "EventHandlers", "EventHandler")
@@ -512,6 +579,123 @@ impl Ctx<'_> {
                 od.line,
             )),
         }
+    }
+
+    fn read_enumerator(&self, el: &Element, path: &str) -> Result<Enumerator> {
+        let Some(en) = el.child("ForEachEnumerator") else {
+            return Ok(Enumerator {
+                creation_name: String::new(),
+                kind: EnumeratorKind::Unsupported,
+                property_expressions: Vec::new(),
+            });
+        };
+        let data = en.child("ObjectData");
+        let kind = if let Some(p) = data.and_then(|d| d.child("ForEachFileEnumeratorProperties")) {
+            // Each FEFEProperty carries one attribute: Folder, FileSpec,
+            // FileNameRetrievalType or Recurse.
+            let get = |n: &str| {
+                p.children_named("FEFEProperty")
+                    .find_map(|x| x.attr(n))
+                    .map(str::to_string)
+            };
+            let format = match get("FileNameRetrievalType").as_deref().map(str::trim) {
+                None | Some("0") | Some("") => FileNameFormat::FullyQualified,
+                Some("1") => FileNameFormat::NameAndExtension,
+                Some("2") => FileNameFormat::NameOnly,
+                Some(other) => {
+                    return Err(self.bad(
+                        format!("{path}: FileNameRetrievalType '{other}' is not 0, 1 or 2"),
+                        p.line,
+                    ));
+                }
+            };
+            let recurse = match get("Recurse") {
+                None => false,
+                Some(v) => boolean(&v).ok_or_else(|| {
+                    self.bad(format!("{path}: Recurse '{v}' is not a boolean"), p.line)
+                })?,
+            };
+            EnumeratorKind::File(FileEnumerator {
+                folder: get("Folder").unwrap_or_default(),
+                file_spec: get("FileSpec").unwrap_or_else(|| "*.*".into()),
+                format,
+                recurse,
+            })
+        } else if let Some(items) = data.and_then(|d| d.child("FEIEItems")) {
+            let mut rows = Vec::new();
+            for item in items.children_named("FEIEItem") {
+                let mut row = Vec::new();
+                for v in item.children_named("FEIEItemValue") {
+                    let t = v.attr("Type").unwrap_or("8");
+                    let type_code = t.trim().parse::<u16>().map_err(|_| {
+                        self.bad(
+                            format!("{path}: item value Type '{t}' is not a number"),
+                            v.line,
+                        )
+                    })?;
+                    row.push(ItemValue {
+                        type_code,
+                        text: v
+                            .attr("Value")
+                            .map(str::to_string)
+                            .unwrap_or_else(|| v.text.clone()),
+                    });
+                }
+                rows.push(row);
+            }
+            EnumeratorKind::Item(rows)
+        } else {
+            EnumeratorKind::Unsupported
+        };
+        Ok(Enumerator {
+            creation_name: en.prop("CreationName").unwrap_or("").to_string(),
+            kind,
+            property_expressions: property_expressions(en),
+        })
+    }
+
+    fn read_mappings(&self, el: &Element, path: &str) -> Result<Vec<VariableMapping>> {
+        let mut out = Vec::new();
+        for m in collection(el, "ForEachVariableMappings", "ForEachVariableMapping") {
+            let idx = m.prop("ValueIndex").unwrap_or("0");
+            let value_index = idx.trim().parse::<usize>().map_err(|_| {
+                self.bad(
+                    format!("{path}: variable mapping ValueIndex '{idx}' is not a number"),
+                    m.line,
+                )
+            })?;
+            out.push(VariableMapping {
+                value_index,
+                variable: m.prop("VariableName").unwrap_or("").trim().to_string(),
+            });
+        }
+        Ok(out)
+    }
+
+    fn read_execute_package(&self, el: &Element, path: &str) -> Result<ExecutableKind> {
+        let data = self.task_data(el, "ExecutePackageTask", path)?;
+        let get = |n: &str| -> String {
+            data.and_then(|d| d.attr(n).or_else(|| d.child(n).map(|c| c.text.as_str())))
+                .unwrap_or("")
+                .trim()
+                .to_string()
+        };
+        let upr = get("UseProjectReference");
+        let use_project_reference = if upr.is_empty() {
+            false
+        } else {
+            boolean(&upr).ok_or_else(|| {
+                self.bad(
+                    format!("{path}: UseProjectReference '{upr}' is not a boolean"),
+                    el.line,
+                )
+            })?
+        };
+        Ok(ExecutableKind::ExecutePackage(ExecutePackageSpec {
+            use_project_reference,
+            connection: get("Connection"),
+            package_name: get("PackageName"),
+        }))
     }
 
     fn read_execute_process(&self, el: &Element, path: &str) -> Result<ExecutableKind> {

@@ -219,6 +219,103 @@ pub struct FileSystemSpec {
     pub overwrite: bool,
 }
 
+/// How the File enumerator returns each file name (`FileNameRetrievalType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileNameFormat {
+    /// 0: the full path.
+    FullyQualified,
+    /// 1: the name with its extension.
+    NameAndExtension,
+    /// 2: the name without its extension.
+    NameOnly,
+}
+
+/// The Foreach File enumerator's settings (`ForEachFileEnumeratorProperties`).
+#[derive(Debug, Clone)]
+pub struct FileEnumerator {
+    /// `Folder`.
+    pub folder: String,
+    /// `FileSpec`, with `*` and `?` wildcards.
+    pub file_spec: String,
+    /// `FileNameRetrievalType`.
+    pub format: FileNameFormat,
+    /// `Recurse`: include subfolders.
+    pub recurse: bool,
+}
+
+/// One value of an Item enumerator row (`FEIEItemValue`).
+#[derive(Debug, Clone)]
+pub struct ItemValue {
+    /// Variant type code (`Type`).
+    pub type_code: u16,
+    /// The value as written (`Value`).
+    pub text: String,
+}
+
+/// What a Foreach Loop enumerates.
+#[derive(Debug, Clone)]
+pub enum EnumeratorKind {
+    /// Files of a folder.
+    File(FileEnumerator),
+    /// Fixed rows of values (`FEIEItems`).
+    Item(Vec<Vec<ItemValue>>),
+    /// Any other enumerator (ADO, Variable, NodeList, SMO, ...).
+    Unsupported,
+}
+
+/// A Foreach Loop's enumerator (`DTS:ForEachEnumerator`).
+#[derive(Debug, Clone)]
+pub struct Enumerator {
+    /// `CreationName` as written.
+    pub creation_name: String,
+    /// What it enumerates.
+    pub kind: EnumeratorKind,
+    /// Property expressions on the enumerator (e.g. `Directory`, `FileSpec`).
+    pub property_expressions: Vec<(String, String)>,
+}
+
+/// `DTS:ForEachVariableMapping`: value `value_index` of each item goes to `variable`.
+#[derive(Debug, Clone)]
+pub struct VariableMapping {
+    /// `ValueIndex`.
+    pub value_index: usize,
+    /// `VariableName`, e.g. `User::FileName`.
+    pub variable: String,
+}
+
+/// The Execute Package task's settings (`ExecutePackageTask`).
+#[derive(Debug, Clone, Default)]
+pub struct ExecutePackageSpec {
+    /// `UseProjectReference`: the child is a package of the same project (2012+).
+    pub use_project_reference: bool,
+    /// `Connection`: the connection manager naming the child package.
+    pub connection: String,
+    /// `PackageName`: with a project reference, the child's name; with an
+    /// OLEDB connection (msdb), its path in the store.
+    pub package_name: String,
+}
+
+/// Package-level properties the System variables show.
+#[derive(Debug, Clone, Default)]
+pub struct PackageProperties {
+    /// `VersionBuild`.
+    pub version_build: i32,
+    /// `VersionMajor`.
+    pub version_major: i32,
+    /// `VersionMinor`.
+    pub version_minor: i32,
+    /// `VersionGUID`.
+    pub version_guid: String,
+    /// `VersionComments`.
+    pub version_comments: String,
+    /// `CreatorName`.
+    pub creator_name: String,
+    /// `CreatorComputerName`.
+    pub creator_computer_name: String,
+    /// `CreationDate` as written.
+    pub creation_date: String,
+}
+
 /// What an executable is.
 #[derive(Debug, Clone)]
 pub enum ExecutableKind {
@@ -235,13 +332,19 @@ pub enum ExecutableKind {
         /// `AssignExpression`.
         assign: String,
     },
-    /// A Foreach Loop container (enumerator type as written).
+    /// A Foreach Loop container.
     ForeachLoop {
         /// The children.
         body: Body,
-        /// The enumerator's `CreationName`.
-        enumerator: String,
+        /// What it enumerates.
+        enumerator: Enumerator,
+        /// Which enumerated value goes to which variable.
+        mappings: Vec<VariableMapping>,
     },
+    /// An Expression Task with its expression (usually an assignment).
+    ExpressionTask(String),
+    /// An Execute Package task.
+    ExecutePackage(ExecutePackageSpec),
     /// An Execute Process task.
     ExecuteProcess(ExecuteProcessSpec),
     /// A File System task.
@@ -315,6 +418,10 @@ pub struct Package {
     pub has_encrypted_values: bool,
     /// Connection managers.
     pub connections: Vec<ConnectionManager>,
+    /// Version and creator properties.
+    pub properties: PackageProperties,
+    /// Where the package was read from (file path, or a store path as given).
+    pub source_path: std::path::PathBuf,
     /// The package itself as the root container.
     pub root: Executable,
 }

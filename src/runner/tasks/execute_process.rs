@@ -87,9 +87,59 @@ fn set_arguments(cmd: &mut Command, arguments: &str) {
     }
 }
 
+/// The child's whole process tree, so a time-out or a cancel ends it all:
+/// the child's process group on Unix, a Job Object on Windows.
+pub struct ProcessTree {
+    #[cfg(windows)]
+    job: Option<windows_sys::Win32::Foundation::HANDLE>,
+}
+
+/// Puts the just-started child in its own tree (on Unix the process group
+/// was set before it started).
+#[cfg(unix)]
+pub fn attach_tree(_child: &Child) -> ProcessTree {
+    ProcessTree {}
+}
+
+/// Puts the just-started child in a Job Object, so [`kill_tree`] can end
+/// every process it started. Processes the child started before the
+/// assignment are outside the job (a small window right after start).
+/// Closing the job (drop) leaves its processes alone, as a process left
+/// running after a time-out must stay.
+#[cfg(windows)]
+pub fn attach_tree(child: &Child) -> ProcessTree {
+    use std::os::windows::io::AsRawHandle;
+    use windows_sys::Win32::Foundation::CloseHandle;
+    use windows_sys::Win32::System::JobObjects::{AssignProcessToJobObject, CreateJobObjectW};
+    // SAFETY: plain Win32 calls on a job we create and the child's valid handle.
+    unsafe {
+        let job = CreateJobObjectW(std::ptr::null(), std::ptr::null());
+        if job.is_null() {
+            return ProcessTree { job: None };
+        }
+        if AssignProcessToJobObject(job, child.as_raw_handle() as _) == 0 {
+            CloseHandle(job);
+            return ProcessTree { job: None };
+        }
+        ProcessTree { job: Some(job) }
+    }
+}
+
+#[cfg(windows)]
+impl Drop for ProcessTree {
+    fn drop(&mut self) {
+        if let Some(job) = self.job.take() {
+            // SAFETY: the handle is ours and closed once.
+            unsafe {
+                windows_sys::Win32::Foundation::CloseHandle(job);
+            }
+        }
+    }
+}
+
 /// Ends the child and its process group (Unix: SIGKILL to the group).
 #[cfg(unix)]
-pub fn kill_tree(child: &mut Child) {
+pub fn kill_tree(child: &mut Child, _tree: &mut ProcessTree) {
     let pgid = child.id() as libc::pid_t;
     // SAFETY: plain kill(2) on the group we created for this child.
     unsafe {
@@ -99,9 +149,15 @@ pub fn kill_tree(child: &mut Child) {
     let _ = child.wait();
 }
 
-/// Ends the child. Gap: grandchildren survive until a Job Object is used.
+/// Ends the child and every process of its Job Object.
 #[cfg(windows)]
-pub fn kill_tree(child: &mut Child) {
+pub fn kill_tree(child: &mut Child, tree: &mut ProcessTree) {
+    if let Some(job) = tree.job {
+        // SAFETY: the job handle is valid until the tree is dropped.
+        unsafe {
+            windows_sys::Win32::System::JobObjects::TerminateJobObject(job, 1);
+        }
+    }
     let _ = child.kill();
     let _ = child.wait();
 }
@@ -143,7 +199,7 @@ pub fn run(spec: &ExecuteProcessSpec, ctx: &mut TaskContext<'_>) -> TaskOutcome 
         ("StandardOutputVariable", &spec.stdout_variable),
         ("StandardErrorVariable", &spec.stderr_variable),
     ] {
-        if !name.is_empty() && ctx.vars.get(ctx.path, name).is_none() {
+        if !name.is_empty() && ctx.vars.get(ctx.scope, name).is_none() {
             return TaskOutcome::Failed(format!("{what}: variable '{name}' does not exist"));
         }
     }
@@ -168,6 +224,7 @@ pub fn run(spec: &ExecuteProcessSpec, ctx: &mut TaskContext<'_>) -> TaskOutcome 
             ));
         }
     };
+    let mut tree = attach_tree(&child);
     let writer = match (child.stdin.take(), stdin_text) {
         (Some(mut input), Some(text)) => Some(std::thread::spawn(move || {
             let _ = input.write_all(text.as_bytes());
@@ -184,19 +241,19 @@ pub fn run(spec: &ExecuteProcessSpec, ctx: &mut TaskContext<'_>) -> TaskOutcome 
             Ok(Some(status)) => break status,
             Ok(None) => {}
             Err(e) => {
-                kill_tree(&mut child);
+                kill_tree(&mut child, &mut tree);
                 return TaskOutcome::Failed(format!(
                     "In executing {described}: waiting failed: {e}"
                 ));
             }
         }
         if ctx.cancel.is_canceled() {
-            kill_tree(&mut child);
+            kill_tree(&mut child, &mut tree);
             return TaskOutcome::Canceled;
         }
         if deadline.is_some_and(|d| Instant::now() >= d) {
             if spec.terminate_after_timeout {
-                kill_tree(&mut child);
+                kill_tree(&mut child, &mut tree);
                 return TaskOutcome::Failed(format!(
                     "In executing {described}: the process timed out after {} second(s) and was terminated",
                     spec.timeout_secs
@@ -222,7 +279,7 @@ pub fn run(spec: &ExecuteProcessSpec, ctx: &mut TaskContext<'_>) -> TaskOutcome 
         if name.is_empty() {
             continue;
         }
-        if let Err(e) = ctx.vars.set_text(ctx.path, name, &text, false) {
+        if let Err(e) = ctx.vars.set_text(ctx.scope, name, &text, false) {
             return TaskOutcome::Failed(format!("cannot store the process output: {}", e.message));
         }
     }

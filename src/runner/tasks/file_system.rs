@@ -21,10 +21,12 @@ fn resolve(
             }
             Ok(PathBuf::from(text.trim()))
         }
-        Some(PathSource::Connection(r)) => pkg
-            .connection(r)
-            .map(|c| PathBuf::from(c.connection_string.trim()))
-            .ok_or_else(|| format!("the {what} connection '{r}' does not exist")),
+        Some(PathSource::Connection(r)) => {
+            let cm = pkg
+                .connection(r)
+                .ok_or_else(|| format!("the {what} connection '{r}' does not exist"))?;
+            Ok(PathBuf::from(ctx.connection_string(cm)?.trim()))
+        }
     }
 }
 

@@ -1,6 +1,8 @@
 //! The tasks the runner can execute.
 
+pub mod execute_package;
 pub mod execute_process;
+pub mod expression_task;
 pub mod file_system;
 
 use super::cancel::CancelToken;
@@ -20,8 +22,12 @@ pub enum TaskOutcome {
 
 /// What a running task may use: its variables, the cancel token and events.
 pub struct TaskContext<'a> {
-    /// The task's path (variables resolve from here outwards).
+    /// The task's path as events show it.
     pub path: &'a str,
+    /// The task's variable scope (variables resolve from here outwards).
+    pub scope: &'a str,
+    /// The package's variable scope (connection manager expressions evaluate there).
+    pub package_scope: &'a str,
     /// The task's type label for events.
     pub type_label: &'a str,
     /// The run's variables.
@@ -55,9 +61,14 @@ impl TaskContext<'_> {
 
     /// A variable's value as text, or a failure naming it.
     pub fn var_text(&self, name: &str) -> Result<String, String> {
-        self.vars
-            .get(self.path, name)
-            .map(|v| v.value.to_text())
-            .ok_or_else(|| format!("variable '{name}' does not exist"))
+        self.vars.text(self.scope, name).map_err(|e| e.message)
+    }
+
+    /// A connection manager's connection string, after its property expression.
+    pub fn connection_string(
+        &self,
+        cm: &crate::runner::model::ConnectionManager,
+    ) -> Result<String, String> {
+        crate::runner::property_exprs::connection_string(cm, self.vars, self.package_scope)
     }
 }

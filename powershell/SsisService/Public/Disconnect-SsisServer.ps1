@@ -1,0 +1,79 @@
+function Disconnect-SsisServer {
+    <#
+    .SYNOPSIS
+    Closes connections opened with Connect-SsisServer.
+
+    .DESCRIPTION
+    Closes the session of each connection named (wildcards allowed), or of the default
+    connection when none is named. When the default connection is closed, the most recent
+    remaining one becomes the default.
+
+    .PARAMETER Server
+    Server names of the connections to close (wildcards allowed). Default: the default connection.
+
+    .PARAMETER All
+    Closes every connection.
+
+    .PARAMETER PassThru
+    Returns the closed connection objects.
+
+    .EXAMPLE
+    Disconnect-SsisServer
+
+    Closes the default connection.
+
+    .EXAMPLE
+    Get-SsisServer | Disconnect-SsisServer
+
+    Closes every connection.
+
+    .INPUTS
+    SsisService.Connection, or any object with a Server property.
+
+    .OUTPUTS
+    None, or SsisService.Connection with -PassThru.
+
+    .LINK
+    Connect-SsisServer
+    #>
+    [CmdletBinding(SupportsShouldProcess, DefaultParameterSetName = 'Server')]
+    [OutputType('SsisService.Connection')]
+    param(
+        [Parameter(ParameterSetName = 'Server', Position = 0, ValueFromPipeline, ValueFromPipelineByPropertyName)]
+        [SupportsWildcards()]
+        [string[]]$Server,
+
+        [Parameter(ParameterSetName = 'All', Mandatory)]
+        [switch]$All,
+
+        [switch]$PassThru
+    )
+    process {
+        $targets = New-Object System.Collections.Generic.List[object]
+        if ($All) {
+            foreach ($connection in $script:SsisConnections) { $targets.Add($connection) }
+        }
+        elseif (-not $Server) {
+            if ($null -ne $script:SsisDefaultConnection) { $targets.Add($script:SsisDefaultConnection) }
+        }
+        else {
+            foreach ($pattern in $Server) {
+                $name = $pattern
+                if (-not [System.Management.Automation.WildcardPattern]::ContainsWildcardCharacters($pattern)) {
+                    $name = Get-SsisConnectionName -Caller $PSCmdlet -Server $pattern
+                }
+                $found = @($script:SsisConnections | Where-Object { $_.Server -like $name })
+                if ($found.Count -eq 0) {
+                    $PSCmdlet.WriteError((New-SsisUsageError -Kind 'NotFound' -TargetObject $pattern -Message ("There is no connection to '{0}'." -f $pattern)))
+                }
+                foreach ($connection in $found) { $targets.Add($connection) }
+            }
+        }
+        foreach ($connection in $targets) {
+            if ($PSCmdlet.ShouldProcess($connection.Server, 'Disconnect')) {
+                Close-SsisConnection -Connection $connection
+                if ($PassThru) { $connection }
+            }
+        }
+    }
+}

@@ -1,0 +1,94 @@
+function Get-SsisPackage {
+    <#
+    .SYNOPSIS
+    Lists packages of the package store.
+
+    .DESCRIPTION
+    Returns the package a path names, the packages of a folder (with -Recurse, of its
+    subfolders too), or the packages matching wildcards ('\File System\Sales\*', '\*\Daily*').
+    A wildcard that matches a folder lists that folder's packages, as Get-ChildItem does.
+    Without -Path, returns every package of every top-level folder. Each package carries its
+    identity (Name, Folder, Description, version, protection level from the file header) and,
+    with -Detailed, its contents (executables, connection managers, variables, parameters).
+
+    .PARAMETER Path
+    Store paths of packages or folders; wildcards allowed. Default: every package.
+
+    .PARAMETER LiteralPath
+    Store paths taken as written (for names containing [ ] * or ?).
+
+    .PARAMETER Recurse
+    Includes packages in subfolders.
+
+    .PARAMETER Detailed
+    Adds the package's contents (Details) by reading each package in full.
+
+    .PARAMETER Server
+    The server to ask. Default: the default connection.
+
+    .EXAMPLE
+    Get-SsisPackage '\File System\Sales\*'
+
+    Lists the packages in the Sales folder.
+
+    .EXAMPLE
+    Get-SsisPackage -Recurse | Where-Object ProtectionLevelName -eq 'EncryptSensitiveWithUserKey'
+
+    Finds every package protected with a user key (which only its creator can open).
+
+    .EXAMPLE
+    Get-SsisPackage '\File System\Sales\Daily Load' -Detailed | Select-Object -ExpandProperty Details
+
+    Shows the executables, connection managers and variables of one package.
+
+    .INPUTS
+    System.String. Store paths, by value or by the property name Path.
+
+    .OUTPUTS
+    SsisService.Package. Name, Path, Folder, Size, Modified (DateTime, UTC), Metadata, Error,
+    Server, plus Description, Version and ProtectionLevelName taken from Metadata.
+
+    .LINK
+    Export-SsisPackage
+
+    .LINK
+    Start-SsisPackage
+    #>
+    [CmdletBinding(DefaultParameterSetName = 'Path')]
+    [OutputType('SsisService.Package')]
+    param(
+        [Parameter(ParameterSetName = 'Path', Position = 0, ValueFromPipeline, ValueFromPipelineByPropertyName)]
+        [SupportsWildcards()]
+        [string[]]$Path,
+
+        [Parameter(ParameterSetName = 'Literal', Mandatory)]
+        [string[]]$LiteralPath,
+
+        [switch]$Recurse,
+
+        [switch]$Detailed,
+
+        [Parameter(ValueFromPipelineByPropertyName)]
+        [string]$Server
+    )
+    process {
+        $connection = Resolve-SsisConnection -Caller $PSCmdlet -Server $Server
+        $handle = $connection.Handle
+        $literal = $PSCmdlet.ParameterSetName -eq 'Literal'
+        $paths = $Path
+        $recursive = [bool]$Recurse
+        if ($literal) { $paths = $LiteralPath }
+        elseif (-not $Path) { $paths = @('\'); $recursive = $true }
+        foreach ($each in $paths) {
+            foreach ($package in (Get-SsisPackageEntry -Caller $PSCmdlet -Connection $connection -Path $each -Recurse:$recursive -Literal:$literal)) {
+                if ($Detailed) {
+                    $packagePath = $package.Path
+                    $json = Invoke-SsisNative $PSCmdlet { [SsisService.SsisNative]::PackageInfo($handle, $packagePath) } -SsisTarget $packagePath
+                    if ($null -eq $json) { continue }
+                    $package = ConvertFrom-SsisJson -Json $json -TypeName 'SsisService.Package' -Server $connection.Server
+                }
+                Add-SsisPackageProperty -Package $package
+            }
+        }
+    }
+}

@@ -1,0 +1,272 @@
+//! The package store through a session: folders and packages.
+//!
+//! Store paths are written `\File System\Sales\Daily Load` (`/` is accepted too) and
+//! compared case-insensitively; names may contain any Unicode letter (`Überweisung €`).
+//! Each result is the JSON the CLI prints with `--json`.
+
+use super::boundary;
+use super::runtime;
+use super::session::{session_ref, ssis_session};
+use super::status::ssis_status;
+use super::strings::{arg_bool, arg_str, opt_str, out_string};
+use std::ffi::c_char;
+
+/// Lists folders: the top-level folders when `path` is NULL, `""` or `"\"`, else the
+/// subfolders of `path`. Writes `{"Items": [{"Name": "Sales", "Path": "\\File System\\Sales",
+/// "FolderType": "Folder"}, ...]}` (`FolderType` is `FileSystemFolder` or `SqlServerFolder`
+/// for top-level folders).
+///
+/// # Safety
+/// `session` must be a live handle (or NULL); strings NULL or NUL-terminated; `out_json`
+/// NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ssis_list_folders(
+    session: *const ssis_session,
+    path: *const c_char,
+    out_json: *mut *mut c_char,
+) -> ssis_status {
+    boundary::call("ssis_list_folders", || {
+        let session = unsafe { session_ref(session, "session") }?;
+        let path = unsafe { opt_str(path, "path") }?;
+        let out = unsafe { out_string(out_json, "out_json") }?;
+        out.write_json(&runtime::call(|| session.list_folders(path))?)
+    })
+}
+
+/// Lists the packages in `folder` (and in all its subfolders when `recursive` is 1).
+/// Writes `{"Items": [{"Name", "Path", "Folder", "Size", "Modified", "Metadata", "Error"}]}`;
+/// a package whose identity cannot be read is listed with `Metadata` null and `Error` set.
+///
+/// # Safety
+/// As `ssis_list_folders`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ssis_list_packages(
+    session: *const ssis_session,
+    folder: *const c_char,
+    recursive: i32,
+    out_json: *mut *mut c_char,
+) -> ssis_status {
+    boundary::call("ssis_list_packages", || {
+        let session = unsafe { session_ref(session, "session") }?;
+        let folder = unsafe { arg_str(folder, "folder") }?;
+        let recursive = arg_bool(recursive, "recursive")?;
+        let out = unsafe { out_string(out_json, "out_json") }?;
+        out.write_json(&runtime::call(|| session.list_packages(folder, recursive))?)
+    })
+}
+
+/// Describes the package `path`: its listing entry plus `Details` (executables,
+/// connection managers, variables, parameters; null when it could not be read in full).
+///
+/// # Safety
+/// As `ssis_list_folders`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ssis_package_info(
+    session: *const ssis_session,
+    path: *const c_char,
+    out_json: *mut *mut c_char,
+) -> ssis_status {
+    boundary::call("ssis_package_info", || {
+        let session = unsafe { session_ref(session, "session") }?;
+        let path = unsafe { arg_str(path, "path") }?;
+        let out = unsafe { out_string(out_json, "out_json") }?;
+        out.write_json(&runtime::call(|| session.package_info(path))?)
+    })
+}
+
+/// Creates the folder `path` (its parent must exist) and writes its entry
+/// `{"Name", "Path", "FolderType"}`.
+///
+/// # Safety
+/// As `ssis_list_folders`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ssis_folder_create(
+    session: *const ssis_session,
+    path: *const c_char,
+    out_json: *mut *mut c_char,
+) -> ssis_status {
+    boundary::call("ssis_folder_create", || {
+        let session = unsafe { session_ref(session, "session") }?;
+        let path = unsafe { arg_str(path, "path") }?;
+        let out = unsafe { out_string(out_json, "out_json") }?;
+        out.write_json(&runtime::call(|| session.folder_create(path))?)
+    })
+}
+
+/// Renames the folder `path` to `new_name` (a name, not a path) in the same parent and
+/// writes the renamed folder's entry.
+///
+/// # Safety
+/// As `ssis_list_folders`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ssis_folder_rename(
+    session: *const ssis_session,
+    path: *const c_char,
+    new_name: *const c_char,
+    out_json: *mut *mut c_char,
+) -> ssis_status {
+    boundary::call("ssis_folder_rename", || {
+        let session = unsafe { session_ref(session, "session") }?;
+        let path = unsafe { arg_str(path, "path") }?;
+        let new_name = unsafe { arg_str(new_name, "new_name") }?;
+        let out = unsafe { out_string(out_json, "out_json") }?;
+        out.write_json(&runtime::call(|| session.folder_rename(path, new_name))?)
+    })
+}
+
+/// Deletes the folder `path`. A folder that is not empty is deleted only when
+/// `recursive` is 1 (else `SSIS_NOT_EMPTY`).
+///
+/// # Safety
+/// `session` must be a live handle (or NULL); `path` NULL or NUL-terminated.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ssis_folder_delete(
+    session: *const ssis_session,
+    path: *const c_char,
+    recursive: i32,
+) -> ssis_status {
+    boundary::call("ssis_folder_delete", || {
+        let session = unsafe { session_ref(session, "session") }?;
+        let path = unsafe { arg_str(path, "path") }?;
+        let recursive = arg_bool(recursive, "recursive")?;
+        runtime::call(|| session.folder_delete(path, recursive))
+    })
+}
+
+/// Imports the package file `file` (a file-system path) as the store path `dest` (folder
+/// path plus package name, without `.dtsx`). An existing package is replaced only when
+/// `replace` is 1 (else `SSIS_ALREADY_EXISTS`). Writes the new package's entry.
+///
+/// # Safety
+/// As `ssis_list_folders`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ssis_package_import(
+    session: *const ssis_session,
+    file: *const c_char,
+    dest: *const c_char,
+    replace: i32,
+    out_json: *mut *mut c_char,
+) -> ssis_status {
+    boundary::call("ssis_package_import", || {
+        let session = unsafe { session_ref(session, "session") }?;
+        let file = unsafe { arg_str(file, "file") }?;
+        let dest = unsafe { arg_str(dest, "dest") }?;
+        let replace = arg_bool(replace, "replace")?;
+        let out = unsafe { out_string(out_json, "out_json") }?;
+        out.write_json(&runtime::call(|| {
+            session.package_import(file, dest, replace)
+        })?)
+    })
+}
+
+/// Exports the package `path` to the file `file` (written atomically; an existing file
+/// is replaced only when `replace` is 1). Writes `{"Path": "\\File System\\X", "File":
+/// "/tmp/x.dtsx", "Size": 1234}`.
+///
+/// # Safety
+/// As `ssis_list_folders`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ssis_package_export(
+    session: *const ssis_session,
+    path: *const c_char,
+    file: *const c_char,
+    replace: i32,
+    out_json: *mut *mut c_char,
+) -> ssis_status {
+    boundary::call("ssis_package_export", || {
+        let session = unsafe { session_ref(session, "session") }?;
+        let path = unsafe { arg_str(path, "path") }?;
+        let file = unsafe { arg_str(file, "file") }?;
+        let replace = arg_bool(replace, "replace")?;
+        let out = unsafe { out_string(out_json, "out_json") }?;
+        out.write_json(&runtime::call(|| {
+            session.package_export(path, file, replace)
+        })?)
+    })
+}
+
+/// Copies the package `source` to the store path `dest` (an existing package replaced
+/// only when `replace` is 1). Writes the copy's entry.
+///
+/// # Safety
+/// As `ssis_list_folders`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ssis_package_copy(
+    session: *const ssis_session,
+    source: *const c_char,
+    dest: *const c_char,
+    replace: i32,
+    out_json: *mut *mut c_char,
+) -> ssis_status {
+    boundary::call("ssis_package_copy", || {
+        let session = unsafe { session_ref(session, "session") }?;
+        let source = unsafe { arg_str(source, "source") }?;
+        let dest = unsafe { arg_str(dest, "dest") }?;
+        let replace = arg_bool(replace, "replace")?;
+        let out = unsafe { out_string(out_json, "out_json") }?;
+        out.write_json(&runtime::call(|| {
+            session.package_copy(source, dest, replace)
+        })?)
+    })
+}
+
+/// Moves the package `source` to the store path `dest` (an existing package replaced
+/// only when `replace` is 1). Writes the moved package's entry.
+///
+/// # Safety
+/// As `ssis_list_folders`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ssis_package_move(
+    session: *const ssis_session,
+    source: *const c_char,
+    dest: *const c_char,
+    replace: i32,
+    out_json: *mut *mut c_char,
+) -> ssis_status {
+    boundary::call("ssis_package_move", || {
+        let session = unsafe { session_ref(session, "session") }?;
+        let source = unsafe { arg_str(source, "source") }?;
+        let dest = unsafe { arg_str(dest, "dest") }?;
+        let replace = arg_bool(replace, "replace")?;
+        let out = unsafe { out_string(out_json, "out_json") }?;
+        out.write_json(&runtime::call(|| {
+            session.package_move(source, dest, replace)
+        })?)
+    })
+}
+
+/// Deletes the package `path`.
+///
+/// # Safety
+/// `session` must be a live handle (or NULL); `path` NULL or NUL-terminated.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ssis_package_delete(
+    session: *const ssis_session,
+    path: *const c_char,
+) -> ssis_status {
+    boundary::call("ssis_package_delete", || {
+        let session = unsafe { session_ref(session, "session") }?;
+        let path = unsafe { arg_str(path, "path") }?;
+        runtime::call(|| session.package_delete(path))
+    })
+}
+
+/// Tells what the store path `path` names: `{"Path": "\\File System\\X", "Kind":
+/// "Folder", "Folder": true, "Package": false}`. `Kind` is `None`, `Folder` or `Package` (a
+/// package wins over a folder of the same name; then both flags are true).
+///
+/// # Safety
+/// As `ssis_list_folders`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ssis_exists(
+    session: *const ssis_session,
+    path: *const c_char,
+    out_json: *mut *mut c_char,
+) -> ssis_status {
+    boundary::call("ssis_exists", || {
+        let session = unsafe { session_ref(session, "session") }?;
+        let path = unsafe { arg_str(path, "path") }?;
+        let out = unsafe { out_string(out_json, "out_json") }?;
+        out.write_json(&runtime::call(|| session.exists(path))?)
+    })
+}

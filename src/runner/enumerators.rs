@@ -1,0 +1,184 @@
+//! Foreach Loop enumerators: the File enumerator (folder, wildcard file
+//! spec, recursion, name format) and the Item enumerator (fixed rows).
+//! Each produces the rows of values the loop maps into variables.
+
+use super::expr::Value;
+use super::model::{FileEnumerator, FileNameFormat, ItemValue};
+use super::variables::parse_typed;
+use std::path::Path;
+
+/// Whether `name` matches the Windows-style wildcard `spec` (`*` any run,
+/// `?` one character), ignoring ASCII case as Windows file names do. `*.*`
+/// matches every name, with or without an extension, as on Windows.
+pub fn wildcard_match(spec: &str, name: &str) -> bool {
+    let spec = spec.trim();
+    if spec.is_empty() || spec == "*.*" || spec == "*" {
+        return true;
+    }
+    let p: Vec<char> = spec.chars().flat_map(char::to_lowercase).collect();
+    let n: Vec<char> = name.chars().flat_map(char::to_lowercase).collect();
+    // Iterative matcher with backtracking to the last `*`.
+    let (mut pi, mut ni) = (0usize, 0usize);
+    let mut star: Option<(usize, usize)> = None;
+    while ni < n.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == n[ni]) {
+            pi += 1;
+            ni += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some((pi, ni));
+            pi += 1;
+        } else if let Some((sp, sn)) = star {
+            pi = sp + 1;
+            ni = sn + 1;
+            star = Some((sp, sn + 1));
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|&c| c == '*')
+}
+
+fn collect(
+    dir: &Path,
+    spec: &str,
+    recurse: bool,
+    out: &mut Vec<std::path::PathBuf>,
+) -> std::io::Result<()> {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)?.collect::<std::io::Result<_>>()?;
+    entries.sort_by_key(|e| e.file_name());
+    let mut subdirs = Vec::new();
+    for e in entries {
+        let ft = e.file_type()?;
+        let path = e.path();
+        if ft.is_dir() || (ft.is_symlink() && path.is_dir()) {
+            subdirs.push(path);
+        } else if wildcard_match(spec, &e.file_name().to_string_lossy()) {
+            out.push(path);
+        }
+    }
+    if recurse {
+        for d in subdirs {
+            collect(&d, spec, true, out)?;
+        }
+    }
+    Ok(())
+}
+
+/// The files the File enumerator yields, in name order (a folder's files
+/// before its subfolders'), formatted as asked. A missing folder is an error.
+pub fn enumerate_files(f: &FileEnumerator) -> Result<Vec<String>, String> {
+    let folder = f.folder.trim();
+    if folder.is_empty() {
+        return Err("the File enumerator has no folder".into());
+    }
+    let dir = Path::new(folder);
+    if !dir.is_dir() {
+        return Err(format!(
+            "the File enumerator's folder '{folder}' does not exist"
+        ));
+    }
+    let mut files = Vec::new();
+    collect(dir, &f.file_spec, f.recurse, &mut files)
+        .map_err(|e| format!("cannot list the folder '{folder}': {e}"))?;
+    Ok(files
+        .into_iter()
+        .map(|p| match f.format {
+            FileNameFormat::FullyQualified => std::path::absolute(&p)
+                .unwrap_or(p)
+                .to_string_lossy()
+                .into_owned(),
+            FileNameFormat::NameAndExtension => p
+                .file_name()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            FileNameFormat::NameOnly => p
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+        })
+        .collect())
+}
+
+/// The Item enumerator's rows as typed values; a value that does not fit
+/// its declared type is an error naming the row and column.
+pub fn item_rows(rows: &[Vec<ItemValue>]) -> Result<Vec<Vec<Value>>, String> {
+    rows.iter()
+        .enumerate()
+        .map(|(r, row)| {
+            row.iter()
+                .enumerate()
+                .map(|(c, v)| {
+                    parse_typed(v.type_code, &v.text)
+                        .map(|x| x.unwrap_or_else(|| Value::WStr(v.text.clone())))
+                        .map_err(|m| format!("item {r}, value {c}: {m}"))
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcards_follow_windows_rules() {
+        assert!(wildcard_match("*.txt", "a.txt"));
+        assert!(wildcard_match("*.TXT", "a.txt"));
+        assert!(!wildcard_match("*.txt", "a.txt.bak"));
+        assert!(wildcard_match("a?c.*", "abc.csv"));
+        assert!(!wildcard_match("a?c.*", "ac.csv"));
+        assert!(wildcard_match("*.*", "README"));
+        assert!(wildcard_match("*a*b*", "xxaYYbzz"));
+        assert!(!wildcard_match("*a*b", "xxaYYbzz"));
+        assert!(wildcard_match("data_*_2024.csv", "data_x_y_2024.csv"));
+    }
+
+    #[test]
+    fn files_in_name_order_with_formats_and_recursion() {
+        let dir = tempfile::tempdir().unwrap();
+        for f in ["b.txt", "a.txt", "c.csv"] {
+            std::fs::write(dir.path().join(f), "x").unwrap();
+        }
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        std::fs::write(dir.path().join("sub").join("d.txt"), "x").unwrap();
+        let mut f = FileEnumerator {
+            folder: dir.path().to_string_lossy().into_owned(),
+            file_spec: "*.txt".into(),
+            format: FileNameFormat::NameAndExtension,
+            recurse: false,
+        };
+        assert_eq!(enumerate_files(&f).unwrap(), vec!["a.txt", "b.txt"]);
+        f.recurse = true;
+        f.format = FileNameFormat::NameOnly;
+        assert_eq!(enumerate_files(&f).unwrap(), vec!["a", "b", "d"]);
+        f.format = FileNameFormat::FullyQualified;
+        let full = enumerate_files(&f).unwrap();
+        assert!(Path::new(&full[2]).is_absolute() && full[2].ends_with("d.txt"));
+        f.folder = dir.path().join("missing").to_string_lossy().into_owned();
+        assert!(enumerate_files(&f).unwrap_err().contains("does not exist"));
+    }
+
+    #[test]
+    fn item_rows_are_typed() {
+        let rows = vec![vec![
+            ItemValue {
+                type_code: 3,
+                text: "5".into(),
+            },
+            ItemValue {
+                type_code: 8,
+                text: "x".into(),
+            },
+        ]];
+        assert_eq!(
+            item_rows(&rows).unwrap(),
+            vec![vec![Value::I4(5), Value::WStr("x".into())]]
+        );
+        let bad = vec![vec![ItemValue {
+            type_code: 3,
+            text: "five".into(),
+        }]];
+        assert!(item_rows(&bad).unwrap_err().contains("item 0, value 0"));
+    }
+}

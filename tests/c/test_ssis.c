@@ -1,0 +1,662 @@
+/*
+ * C test of libssis_service through the committed header: every exported function,
+ * success and error paths (NULL arguments, invalid UTF-8, invalid booleans, missing
+ * folders, invalid configuration), non-ASCII names, threads and fork().
+ *
+ * Usage: test_ssis <empty work directory> [<examples directory>]
+ * The program writes its own configuration and store under the work directory; with an
+ * examples directory (a copy of the repository's examples/) it also reads that store.
+ * Prints "N passed, M failed" and exits non-zero on any failure. tests/c/run.sh builds
+ * and runs it (under valgrind and with ASan/UBSan where available).
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "ssis_service.h"
+#include "ssis_service.h" /* included twice on purpose: the include guard must hold */
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int passed = 0;
+static int failed = 0;
+
+#define CHECK(cond, ...)                                                                       \
+    do {                                                                                       \
+        if (cond) {                                                                            \
+            passed++;                                                                          \
+        } else {                                                                               \
+            failed++;                                                                          \
+            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                               \
+            fprintf(stderr, __VA_ARGS__);                                                      \
+            fputc('\n', stderr);                                                               \
+        }                                                                                      \
+    } while (0)
+
+/* The calling thread's last error JSON (caller frees with ssis_string_free). */
+static char *last_error(void) {
+    char *json = NULL;
+    ssis_status st = ssis_last_error(&json);
+    if (st != SSIS_OK) {
+        return NULL;
+    }
+    return json;
+}
+
+/*
+ * Checks that `st` is `expected`; for an error, that the last error JSON contains
+ * `needle` (NULL: anything). Returns 1 when both hold.
+ */
+static int expect(const char *what, ssis_status st, ssis_status expected, const char *needle) {
+    int ok = (st == expected);
+    char *err = NULL;
+    if (st != SSIS_OK) {
+        err = last_error();
+    }
+    if (ok && expected != SSIS_OK && needle != NULL) {
+        ok = err != NULL && strstr(err, needle) != NULL;
+    }
+    CHECK(ok, "%s: got %s, expected %s (needle %s); last error: %s", what, ssis_status_name(st),
+          ssis_status_name(expected), needle ? needle : "-", err ? err : "(none)");
+    ssis_string_free(err);
+    return ok;
+}
+
+/* Checks that the JSON `json` contains every string of the NULL-terminated list. */
+static void expect_json(const char *what, const char *json, const char *needles[]) {
+    size_t i;
+    for (i = 0; needles[i] != NULL; i++) {
+        CHECK(json != NULL && strstr(json, needles[i]) != NULL, "%s: %s lacks %s", what,
+              json ? json : "(null)", needles[i]);
+    }
+}
+
+static void write_file(const char *path, const char *text) {
+    FILE *f = fopen(path, "wb");
+    if (f == NULL) {
+        perror(path);
+        exit(2);
+    }
+    fputs(text, f);
+    fclose(f);
+}
+
+static char *read_file(const char *path) {
+    FILE *f = fopen(path, "rb");
+    long n;
+    char *buf;
+    if (f == NULL) {
+        return NULL;
+    }
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    buf = malloc((size_t)n + 1);
+    if (buf == NULL || fread(buf, 1, (size_t)n, f) != (size_t)n) {
+        fclose(f);
+        free(buf);
+        return NULL;
+    }
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+static const char *CONFIG_XML =
+    "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+    "<DtsServiceConfiguration xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\" "
+    "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">\n"
+    "  <StopExecutingPackagesOnShutdown>true</StopExecutingPackagesOnShutdown>\n"
+    "  <TopLevelFolders>\n"
+    "    <Folder xsi:type=\"FileSystemFolder\">\n"
+    "      <Name>File System</Name>\n"
+    "      <StorePath>Packages</StorePath>\n"
+    "    </Folder>\n"
+    "  </TopLevelFolders>\n"
+    "</DtsServiceConfiguration>\n";
+
+static const char *BAD_CONFIG_XML = "<DtsServiceConfiguration>\n"
+                                    "  <TopLevelFolders>\n"
+                                    "</DtsServiceConfiguration>\n";
+
+/* A minimal SSIS 2012+ package. */
+static const char *PACKAGE_XML =
+    "<?xml version=\"1.0\"?>\n"
+    "<DTS:Executable xmlns:DTS=\"www.microsoft.com/SqlServer/Dts\" DTS:refId=\"Package\"\n"
+    "  DTS:CreationDate=\"1/2/2024 10:00:00 AM\" DTS:CreationName=\"Microsoft.Package\"\n"
+    "  DTS:CreatorComputerName=\"HOST\" DTS:CreatorName=\"HOST\\\\user\"\n"
+    "  DTS:DTSID=\"{5C4F0C1E-2B9A-4E4B-9B2F-1A2B3C4D5E6F}\" DTS:ExecutableType=\"Microsoft.Package\"\n"
+    "  DTS:LastModifiedProductVersion=\"15.0.2000.170\" DTS:LocaleID=\"1033\"\n"
+    "  DTS:ObjectName=\"CTest\" DTS:PackageType=\"5\" DTS:VersionBuild=\"3\"\n"
+    "  DTS:VersionGUID=\"{0F1E2D3C-4B5A-6978-8796-A5B4C3D2E1F0}\">\n"
+    "  <DTS:Property DTS:Name=\"PackageFormatVersion\">8</DTS:Property>\n"
+    "  <DTS:Variables />\n"
+    "  <DTS:Executables />\n"
+    "</DTS:Executable>\n";
+
+static char work[4096];
+static char config_path[4200];
+static char server[4300];
+static char package_file[4200];
+
+static void test_version_and_names(void) {
+    char expected[64];
+    const char *v = ssis_version();
+    snprintf(expected, sizeof expected, "%d.%d.%d", SSIS_VERSION_MAJOR, SSIS_VERSION_MINOR,
+             SSIS_VERSION_PATCH);
+    CHECK(v != NULL && strncmp(v, expected, strlen(expected)) == 0, "ssis_version %s vs %s", v,
+          expected);
+    CHECK(strcmp(SSIS_VERSION_STRING, expected) == 0, "SSIS_VERSION_STRING %s",
+          SSIS_VERSION_STRING);
+    CHECK(v[strlen(expected)] == '\0' || v[strlen(expected)] == '+', "version suffix: %s", v);
+    CHECK(ssis_abi_version() == SSIS_ABI_VERSION, "abi %d vs %d", ssis_abi_version(),
+          SSIS_ABI_VERSION);
+    CHECK(strcmp(ssis_status_name(SSIS_OK), "SSIS_OK") == 0, "name of OK");
+    CHECK(strcmp(ssis_status_name(SSIS_NOT_FOUND), "SSIS_NOT_FOUND") == 0, "name of NOT_FOUND");
+    CHECK(strcmp(ssis_status_name(SSIS_INVALID_ARGUMENT), "SSIS_INVALID_ARGUMENT") == 0, "name");
+    CHECK(strcmp(ssis_status_name(SSIS_PROTOCOL), "SSIS_PROTOCOL") == 0, "name of PROTOCOL");
+    CHECK(SSIS_PROTOCOL == 14 && SSIS_INTERNAL == 10 && SSIS_NOT_EMPTY == 13, "codes");
+    CHECK(strcmp(ssis_status_name(99), "SSIS_UNKNOWN_STATUS") == 0, "unknown code name");
+    CHECK(strcmp(ssis_status_name(-1), "SSIS_UNKNOWN_STATUS") == 0, "negative code name");
+}
+
+static void test_null_handling(void) {
+    char *json = (char *)"untouched";
+    ssis_session *s = (ssis_session *)&json; /* sentinel: must stay untouched on failure */
+    ssis_session *sentinel = s;
+
+    ssis_string_free(NULL);
+    ssis_disconnect(NULL);
+    CHECK(ssis_last_error(NULL) == SSIS_INVALID_ARGUMENT, "last_error(NULL)");
+
+    expect("connect out=NULL", ssis_connect(NULL, NULL, NULL), SSIS_INVALID_ARGUMENT,
+           "\"Target\":\"out\"");
+    expect("connect bad utf8 server", ssis_connect("embedded:\xff\xfe", NULL, &s),
+           SSIS_INVALID_ARGUMENT, "\"Target\":\"server\"");
+    CHECK(s == sentinel, "out written on failure");
+    expect("connect bad options", ssis_connect(server, "{\"Nope\":1}", &s), SSIS_INVALID_ARGUMENT,
+           "\"Target\":\"options_json\"");
+    expect("connect options not JSON", ssis_connect(server, "{", &s), SSIS_INVALID_ARGUMENT,
+           "options_json");
+    expect("connect options not object", ssis_connect(server, "[1]", &s), SSIS_INVALID_ARGUMENT,
+           "options_json");
+    expect("connect remote server", ssis_connect("tcp://example:1", NULL, &s), SSIS_CONNECTION,
+           "embedded:");
+    CHECK(s == sentinel, "out written on failure");
+
+    expect("list_folders session NULL", ssis_list_folders(NULL, NULL, &json),
+           SSIS_INVALID_ARGUMENT, "\"Target\":\"session\"");
+    CHECK(strcmp(json, "untouched") == 0, "out_json written on failure");
+    expect("config_read out NULL", ssis_config_read(NULL, NULL), SSIS_INVALID_ARGUMENT,
+           "\"Target\":\"out_json\"");
+    expect("config_read bad utf8", ssis_config_read("a\xc3(.xml", &json), SSIS_INVALID_ARGUMENT,
+           "not valid UTF-8");
+    expect("config_write path NULL", ssis_config_write(NULL, "{}"), SSIS_INVALID_ARGUMENT,
+           "\"Target\":\"path\"");
+    expect("config_write json NULL", ssis_config_write(config_path, NULL), SSIS_INVALID_ARGUMENT,
+           "\"Target\":\"config_json\"");
+    expect("config_validate out NULL", ssis_config_validate(NULL, NULL, NULL),
+           SSIS_INVALID_ARGUMENT, "out_json");
+    expect("get_config NULL", ssis_get_config(NULL, &json), SSIS_INVALID_ARGUMENT, "session");
+    expect("set_config NULL", ssis_set_config(NULL, "{}"), SSIS_INVALID_ARGUMENT, "session");
+    CHECK(strcmp(json, "untouched") == 0, "out_json written on failure");
+}
+
+static void test_config(void) {
+    char *json = NULL;
+    char *copy_json = NULL;
+    char bad[4300], copy[4300], missing[4300];
+    const char *folder_needles[] = {"\"TopLevelFolders\"", "\"File System\"",
+                                    "\"StorePath\":\"Packages\"", NULL};
+    const char *invalid_needles[] = {"\"Valid\":false", "bad.xml", "\"Line\":3", NULL};
+    const char *valid_needles[] = {"\"Valid\":true", "\"Errors\":[]", NULL};
+
+    snprintf(bad, sizeof bad, "%s/bad.xml", work);
+    snprintf(copy, sizeof copy, "%s/copy.ini.xml", work);
+    snprintf(missing, sizeof missing, "%s/missing.xml", work);
+    write_file(bad, BAD_CONFIG_XML);
+
+    if (expect("config_read", ssis_config_read(config_path, &json), SSIS_OK, NULL)) {
+        expect_json("config_read", json, folder_needles);
+        if (expect("config_write copy", ssis_config_write(copy, json), SSIS_OK, NULL)) {
+            if (expect("config_read copy", ssis_config_read(copy, &copy_json), SSIS_OK, NULL)) {
+                expect_json("config_read copy", copy_json, folder_needles);
+                ssis_string_free(copy_json);
+            }
+        }
+        ssis_string_free(json);
+        json = NULL;
+    }
+    /* NULL path: the default configuration ($SSIS_SERVICE_CONFIG, set by main). */
+    if (expect("config_read default", ssis_config_read(NULL, &json), SSIS_OK, NULL)) {
+        expect_json("config_read default", json, folder_needles);
+        ssis_string_free(json);
+        json = NULL;
+    }
+    expect("config_read bad", ssis_config_read(bad, &json), SSIS_CONFIGURATION, "\"Line\":3");
+    expect("config_read missing", ssis_config_read(missing, &json), SSIS_NOT_FOUND, "missing.xml");
+    CHECK(json == NULL, "out_json written on failure");
+
+    if (expect("config_validate bad file", ssis_config_validate(bad, NULL, &json), SSIS_OK,
+               NULL)) {
+        expect_json("validate bad", json, invalid_needles);
+        ssis_string_free(json);
+    }
+    if (expect("config_validate good file", ssis_config_validate(config_path, NULL, &json),
+               SSIS_OK, NULL)) {
+        expect_json("validate good", json, valid_needles);
+        ssis_string_free(json);
+    }
+    /* Neither: the default configuration ($SSIS_SERVICE_CONFIG, set by main). */
+    if (expect("config_validate default", ssis_config_validate(NULL, NULL, &json), SSIS_OK,
+               NULL)) {
+        expect_json("validate default", json, valid_needles);
+        ssis_string_free(json);
+    }
+    if (expect("config_validate bad json", ssis_config_validate(NULL, "{\"TopLevelFolders\":7}",
+                                                                &json),
+               SSIS_OK, NULL)) {
+        const char *needles[] = {"\"Valid\":false", NULL};
+        expect_json("validate bad json", json, needles);
+        ssis_string_free(json);
+    }
+    {
+        char target[4300];
+        struct stat st;
+        snprintf(target, sizeof target, "%s/never-written.xml", work);
+        CHECK(ssis_config_write(target, "{\"StopExecutingPackagesOnShutdown\": \"yes\"}") !=
+                  SSIS_OK,
+              "config_write of an invalid configuration fails");
+        CHECK(stat(target, &st) != 0, "invalid configuration not written");
+    }
+}
+
+/* Lists folders of `path` and checks the names in `needles`. */
+static void expect_folders(ssis_session *s, const char *path, const char *needles[]) {
+    char *json = NULL;
+    if (expect("list_folders", ssis_list_folders(s, path, &json), SSIS_OK, NULL)) {
+        expect_json(path ? path : "(top)", json, needles);
+        ssis_string_free(json);
+    }
+}
+
+static void test_store(ssis_session *s) {
+    const char *euro = "\\File System\\Überweisung €";
+    const char *pkg = "\\File System\\Überweisung €\\Überweisung €";
+    char *json = NULL;
+    char exported[4300];
+    struct stat st;
+
+    {
+        const char *top[] = {"\"Items\":[", "\"Name\":\"File System\"",
+                             "\"FolderType\":\"FileSystemFolder\"", NULL};
+        expect_folders(s, NULL, top);
+        expect_folders(s, "", top);
+        expect_folders(s, "\\", top);
+    }
+    expect("list missing folder", ssis_list_folders(s, "\\File System\\Nope", &json),
+           SSIS_NOT_FOUND, "Nope");
+    expect("list bad utf8", ssis_list_folders(s, "\\File System\\\xc0\xaf", &json),
+           SSIS_INVALID_ARGUMENT, "\"Target\":\"path\"");
+    expect("list_packages folder NULL", ssis_list_packages(s, NULL, 0, &json),
+           SSIS_INVALID_ARGUMENT, "\"Target\":\"folder\"");
+    expect("list_packages recursive 2", ssis_list_packages(s, "\\File System", 2, &json),
+           SSIS_INVALID_ARGUMENT, "\"Target\":\"recursive\"");
+    expect("list_packages missing", ssis_list_packages(s, "\\File System\\Nope", 0, &json),
+           SSIS_NOT_FOUND, NULL);
+    CHECK(json == NULL, "out_json written on failure");
+
+    /* Folders with non-ASCII names. */
+    if (expect("folder_create", ssis_folder_create(s, euro, &json), SSIS_OK, NULL)) {
+        const char *needles[] = {"\"Name\":\"Überweisung €\"", "\"FolderType\":\"Folder\"", NULL};
+        expect_json("folder_create", json, needles);
+        ssis_string_free(json);
+    }
+    expect("folder_create again", ssis_folder_create(s, euro, &json), SSIS_ALREADY_EXISTS, NULL);
+    expect("folder_create no parent", ssis_folder_create(s, "\\File System\\A\\B", &json),
+           SSIS_NOT_FOUND, NULL);
+    expect("folder_create out NULL", ssis_folder_create(s, "\\File System\\X", NULL),
+           SSIS_INVALID_ARGUMENT, "out_json");
+    {
+        const char *needles[] = {"\"Name\":\"Überweisung €\"", NULL};
+        expect_folders(s, "\\File System", needles);
+    }
+    if (expect("exists folder", ssis_exists(s, euro, &json), SSIS_OK, NULL)) {
+        const char *needles[] = {"\"Kind\":\"Folder\"", "\"Folder\":true", "\"Package\":false", NULL};
+        expect_json("exists folder", json, needles);
+        ssis_string_free(json);
+    }
+    if (expect("exists nothing", ssis_exists(s, "\\File System\\Nope", &json), SSIS_OK, NULL)) {
+        const char *needles[] = {"\"Kind\":\"None\"", "\"Folder\":false", "\"Package\":false", NULL};
+        expect_json("exists nothing", json, needles);
+        ssis_string_free(json);
+    }
+    expect("exists path NULL", ssis_exists(s, NULL, &json), SSIS_INVALID_ARGUMENT, "path");
+
+    /* Packages. */
+    if (expect("package_import", ssis_package_import(s, package_file, pkg, 0, &json), SSIS_OK,
+               NULL)) {
+        const char *needles[] = {"\"Name\":\"Überweisung €\"", "\"ObjectName\":\"CTest\"", NULL};
+        expect_json("package_import", json, needles);
+        ssis_string_free(json);
+    }
+    expect("package_import again", ssis_package_import(s, package_file, pkg, 0, &json),
+           SSIS_ALREADY_EXISTS, "already exists");
+    if (expect("package_import replace", ssis_package_import(s, package_file, pkg, 1, &json),
+               SSIS_OK, NULL)) {
+        ssis_string_free(json);
+    }
+    expect("package_import replace 7", ssis_package_import(s, package_file, pkg, 7, &json),
+           SSIS_INVALID_ARGUMENT, "\"Target\":\"replace\"");
+    expect("package_import missing file",
+           ssis_package_import(s, "/nonexistent/x.dtsx", "\\File System\\X", 0, &json),
+           SSIS_NOT_FOUND, NULL);
+    expect("package_import file NULL", ssis_package_import(s, NULL, pkg, 0, &json),
+           SSIS_INVALID_ARGUMENT, "\"Target\":\"file\"");
+    if (expect("package_info", ssis_package_info(s, pkg, &json), SSIS_OK, NULL)) {
+        const char *needles[] = {"\"Name\":\"Überweisung €\"", "\"Details\"", NULL};
+        expect_json("package_info", json, needles);
+        ssis_string_free(json);
+    }
+    if (expect("exists package", ssis_exists(s, pkg, &json), SSIS_OK, NULL)) {
+        const char *needles[] = {"\"Kind\":\"Package\"", "\"Package\":true", NULL};
+        expect_json("exists package", json, needles);
+        ssis_string_free(json);
+    }
+    expect("package_info missing", ssis_package_info(s, "\\File System\\Nope", &json),
+           SSIS_NOT_FOUND, NULL);
+    if (expect("list_packages", ssis_list_packages(s, euro, 0, &json), SSIS_OK, NULL)) {
+        const char *needles[] = {"\"Items\":[", "\"Name\":\"Überweisung €\"", NULL};
+        expect_json("list_packages", json, needles);
+        ssis_string_free(json);
+    }
+    if (expect("list_packages recursive", ssis_list_packages(s, "\\File System", 1, &json),
+               SSIS_OK, NULL)) {
+        const char *needles[] = {"\"Name\":\"Überweisung €\"", NULL};
+        expect_json("list_packages recursive", json, needles);
+        ssis_string_free(json);
+    }
+    if (expect("package_copy",
+               ssis_package_copy(s, pkg, "\\File System\\Überweisung €\\Kopie", 0, &json), SSIS_OK,
+               NULL)) {
+        ssis_string_free(json);
+    }
+    expect("package_copy over", ssis_package_copy(s, pkg, "\\File System\\Überweisung €\\Kopie", 0,
+                                                  &json),
+           SSIS_ALREADY_EXISTS, NULL);
+    expect("package_copy missing",
+           ssis_package_copy(s, "\\File System\\Nope", "\\File System\\N2", 0, &json),
+           SSIS_NOT_FOUND, NULL);
+    if (expect("package_move",
+               ssis_package_move(s, "\\File System\\Überweisung €\\Kopie", "\\File System\\Moved",
+                                 0, &json),
+               SSIS_OK, NULL)) {
+        const char *needles[] = {"\"Name\":\"Moved\"", NULL};
+        expect_json("package_move", json, needles);
+        ssis_string_free(json);
+    }
+    if (expect("exists moved away", ssis_exists(s, "\\File System\\Überweisung €\\Kopie", &json),
+               SSIS_OK, NULL)) {
+        const char *needles[] = {"\"Kind\":\"None\"", "\"Folder\":false", "\"Package\":false", NULL};
+        expect_json("exists moved away", json, needles);
+        ssis_string_free(json);
+    }
+    snprintf(exported, sizeof exported, "%s/exported €.dtsx", work);
+    if (expect("package_export", ssis_package_export(s, "\\File System\\Moved", exported, 0, &json),
+               SSIS_OK, NULL)) {
+        const char *needles[] = {"\"File\":", "exported €.dtsx", "\"Size\":", NULL};
+        expect_json("package_export", json, needles);
+        char *a = read_file(exported);
+        char *b = read_file(package_file);
+        CHECK(a != NULL && b != NULL && strcmp(a, b) == 0, "exported file equals imported one");
+        free(a);
+        free(b);
+        ssis_string_free(json);
+    }
+    expect("package_export again", ssis_package_export(s, "\\File System\\Moved", exported, 0,
+                                                       &json),
+           SSIS_ALREADY_EXISTS, NULL);
+    expect("package_delete", ssis_package_delete(s, "\\File System\\Moved"), SSIS_OK, NULL);
+    expect("package_delete again", ssis_package_delete(s, "\\File System\\Moved"), SSIS_NOT_FOUND,
+           "Moved");
+    expect("package_delete NULL", ssis_package_delete(s, NULL), SSIS_INVALID_ARGUMENT, "path");
+
+    /* Rename and delete folders. */
+    if (expect("folder_rename", ssis_folder_rename(s, euro, "Zahlung €", &json), SSIS_OK, NULL)) {
+        const char *needles[] = {"\"Name\":\"Zahlung €\"", NULL};
+        expect_json("folder_rename", json, needles);
+        ssis_string_free(json);
+    }
+    expect("folder_rename missing", ssis_folder_rename(s, euro, "Other", &json), SSIS_NOT_FOUND,
+           NULL);
+    expect("folder_rename bad name",
+           ssis_folder_rename(s, "\\File System\\Zahlung €", "a\\b", &json),
+           SSIS_INVALID_ARGUMENT, NULL);
+    expect("folder_rename new_name NULL",
+           ssis_folder_rename(s, "\\File System\\Zahlung €", NULL, &json), SSIS_INVALID_ARGUMENT,
+           "new_name");
+    expect("folder_delete not empty", ssis_folder_delete(s, "\\File System\\Zahlung €", 0),
+           SSIS_NOT_EMPTY, NULL);
+    expect("folder_delete recursive=-1", ssis_folder_delete(s, "\\File System\\Zahlung €", -1),
+           SSIS_INVALID_ARGUMENT, "recursive");
+    expect("folder_delete recursive", ssis_folder_delete(s, "\\File System\\Zahlung €", 1), SSIS_OK,
+           NULL);
+    expect("folder_delete missing", ssis_folder_delete(s, "\\File System\\Zahlung €", 0),
+           SSIS_NOT_FOUND, NULL);
+    {
+        char dir[4300];
+        snprintf(dir, sizeof dir, "%s/Packages/Zahlung €", work);
+        CHECK(stat(dir, &st) != 0, "folder gone from disk");
+    }
+}
+
+static void test_session_config(ssis_session *s) {
+    char *json = NULL;
+    if (expect("get_config", ssis_get_config(s, &json), SSIS_OK, NULL)) {
+        const char *needles[] = {"\"File System\"", NULL};
+        expect_json("get_config", json, needles);
+        expect("set_config same", ssis_set_config(s, json), SSIS_OK, NULL);
+        ssis_string_free(json);
+    }
+    expect("set_config invalid", ssis_set_config(s, "{\"TopLevelFolders\": 3}"), SSIS_CONFIGURATION,
+           NULL);
+    expect("set_config not json", ssis_set_config(s, "<xml/>"), SSIS_CONFIGURATION, "\"Line\":1");
+    expect("set_config NULL", ssis_set_config(s, NULL), SSIS_INVALID_ARGUMENT, "config_json");
+}
+
+static void test_last_error(ssis_session *s) {
+    char *json = NULL;
+    char *err;
+    ssis_list_folders(s, "\\File System\\Nope", &json);
+    err = last_error();
+    CHECK(err != NULL && strstr(err, "\"Kind\":\"NotFound\"") && strstr(err, "\"Message\""),
+          "last error names kind and message: %s", err ? err : "(null)");
+    ssis_string_free(err);
+    err = last_error(); /* reading does not clear */
+    CHECK(err != NULL && strstr(err, "NotFound"), "last error read twice");
+    ssis_string_free(err);
+    if (ssis_exists(s, "\\File System", &json) == SSIS_OK) {
+        ssis_string_free(json);
+    }
+    err = last_error();
+    CHECK(err != NULL && strcmp(err, "null") == 0, "success clears last error: %s",
+          err ? err : "(null)");
+    ssis_string_free(err);
+}
+
+/* Threads: each shares the session, checks results and its own last error. */
+struct worker {
+    ssis_session *session;
+    int index;
+    int errors;
+};
+
+static void *worker_main(void *arg) {
+    struct worker *w = arg;
+    int i;
+    for (i = 0; i < 40; i++) {
+        char *json = NULL;
+        char *err;
+        if (ssis_list_folders(w->session, NULL, &json) != SSIS_OK ||
+            strstr(json, "File System") == NULL) {
+            w->errors++;
+        }
+        ssis_string_free(json);
+        json = NULL;
+        /* A per-thread error, then its last error must be this thread's. */
+        if (ssis_exists(w->session, NULL, &json) != SSIS_INVALID_ARGUMENT) {
+            w->errors++;
+        }
+        err = last_error();
+        if (err == NULL || strstr(err, "\"Target\":\"path\"") == NULL) {
+            w->errors++;
+        }
+        ssis_string_free(err);
+        if (ssis_exists(w->session, "\\File System", &json) != SSIS_OK) {
+            w->errors++;
+        }
+        ssis_string_free(json);
+    }
+    return NULL;
+}
+
+static void test_threads(ssis_session *s) {
+    pthread_t threads[4];
+    struct worker workers[4];
+    int i;
+    for (i = 0; i < 4; i++) {
+        workers[i].session = s;
+        workers[i].index = i;
+        workers[i].errors = 0;
+        pthread_create(&threads[i], NULL, worker_main, &workers[i]);
+    }
+    for (i = 0; i < 4; i++) {
+        pthread_join(threads[i], NULL);
+        CHECK(workers[i].errors == 0, "thread %d had %d errors", i, workers[i].errors);
+    }
+}
+
+/*
+ * After fork(), the child must get a clear error, not a hang. The child reports through a
+ * pipe, not its exit status: under valgrind the child's exit status is valgrind's, and the
+ * child does "leak" the runtime's blocks (their owner threads do not exist after fork).
+ */
+static void test_fork(ssis_session *s) {
+    pid_t pid;
+    int fds[2];
+    int status = 0;
+    char verdict = '?';
+    if (pipe(fds) != 0) {
+        CHECK(0, "pipe failed");
+        return;
+    }
+    fflush(stdout);
+    fflush(stderr);
+    pid = fork();
+    if (pid == 0) {
+        char *json = NULL;
+        char *err;
+        ssis_status st = ssis_list_folders(s, NULL, &json);
+        char answer;
+        err = last_error();
+        answer = (st == SSIS_UNSUPPORTED && err != NULL && strstr(err, "fork") != NULL) ? 'Y' : 'N';
+        if (write(fds[1], &answer, 1) != 1) {
+            _exit(3);
+        }
+        _exit(0);
+    }
+    close(fds[1]);
+    if (pid > 0 && read(fds[0], &verdict, 1) != 1) {
+        verdict = '-';
+    }
+    close(fds[0]);
+    CHECK(pid > 0 && waitpid(pid, &status, 0) == pid, "fork/wait");
+    CHECK(verdict == 'Y', "forked child got SSIS_UNSUPPORTED naming fork() (verdict %c)", verdict);
+}
+
+static void test_examples(const char *examples) {
+    char ini[4300], srv[4400];
+    ssis_session *s = NULL;
+    char *json = NULL;
+    snprintf(ini, sizeof ini, "%s/MsDtsSrvr.ini.xml", examples);
+    snprintf(srv, sizeof srv, "embedded:%s", ini);
+    if (expect("connect examples", ssis_connect(srv, "", &s), SSIS_OK, NULL)) {
+        if (expect("list examples", ssis_list_folders(s, NULL, &json), SSIS_OK, NULL)) {
+            const char *needles[] = {"\"Items\":[", "File System", NULL};
+            expect_json("examples", json, needles);
+            ssis_string_free(json);
+        }
+        if (expect("list example packages", ssis_list_packages(s, "\\File System", 1, &json),
+                   SSIS_OK, NULL)) {
+            const char *needles[] = {"\"Items\":[{", NULL};
+            expect_json("example packages", json, needles);
+            ssis_string_free(json);
+        }
+        ssis_disconnect(s);
+    }
+}
+
+int main(int argc, char **argv) {
+    ssis_session *s = NULL;
+    char packages[4300];
+    if (argc < 2) {
+        fprintf(stderr, "usage: %s <empty work dir> [<examples dir>]\n", argv[0]);
+        return 2;
+    }
+    snprintf(work, sizeof work, "%s", argv[1]);
+    snprintf(config_path, sizeof config_path, "%s/MsDtsSrvr.ini.xml", work);
+    snprintf(server, sizeof server, "embedded:%s", config_path);
+    snprintf(package_file, sizeof package_file, "%s/CTest.dtsx", work);
+    snprintf(packages, sizeof packages, "%s/Packages", work);
+    mkdir(packages, 0755);
+    write_file(config_path, CONFIG_XML);
+    write_file(package_file, PACKAGE_XML);
+    setenv("SSIS_SERVICE_CONFIG", config_path, 1);
+
+    test_version_and_names();
+    test_null_handling();
+    test_config();
+    if (expect("connect", ssis_connect(server, NULL, &s), SSIS_OK, NULL)) {
+        test_session_config(s);
+        test_store(s);
+        test_last_error(s);
+        test_threads(s);
+        test_fork(s);
+        ssis_disconnect(s);
+    }
+    /* "embedded:" alone: the configuration in force ($SSIS_SERVICE_CONFIG) in-process. */
+    s = NULL;
+    if (expect("connect embedded default", ssis_connect("embedded:", NULL, &s), SSIS_OK, NULL)) {
+        char *json = NULL;
+        if (expect("list default", ssis_list_folders(s, NULL, &json), SSIS_OK, NULL)) {
+            const char *needles[] = {"\"Name\":\"File System\"", NULL};
+            expect_json("list default", json, needles);
+            ssis_string_free(json);
+        }
+        ssis_disconnect(s);
+    }
+    /* NULL server: the local service, here on a socket where none listens. */
+    {
+        char sock[4300], unix_server[4400];
+        ssis_session *none = NULL;
+        snprintf(sock, sizeof sock, "%s/no-service.sock", work);
+        setenv("SSIS_SERVICE_SOCKET", sock, 1);
+        expect("connect local service, none running", ssis_connect(NULL, NULL, &none),
+               SSIS_CONNECTION, "no-service.sock");
+        snprintf(unix_server, sizeof unix_server, "unix:%s/other.sock", work);
+        expect("connect unix socket, none listening", ssis_connect(unix_server, "", &none),
+               SSIS_CONNECTION, "other.sock");
+        CHECK(none == NULL, "no handle without a service");
+    }
+    if (argc > 2) {
+        test_examples(argv[2]);
+    }
+
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed == 0 ? 0 : 1;
+}

@@ -1,0 +1,362 @@
+// Console test of powershell/SsisService/SsisNative.cs against the real library, run under
+// Mono by tests/dotnet/run.sh: every function, error paths (exceptions carrying the error
+// JSON), invalid UTF-8 through the raw imports, threads, and a round trip of the
+// non-ASCII name "Überweisung €" as a folder and a package.
+// Usage: mono SsisNativeTests.exe <empty work directory> [<copy of examples/>]
+// C# 5 only (mcs -langversion:5).
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Text;
+using System.Threading;
+using SsisService;
+
+public static class SsisNativeTests
+{
+    private static int passed;
+    private static int failed;
+
+    private static void Check(bool condition, string what)
+    {
+        if (condition)
+        {
+            passed++;
+        }
+        else
+        {
+            failed++;
+            Console.Error.WriteLine("FAIL: " + what);
+        }
+    }
+
+    private static void Contains(string json, string needle, string what)
+    {
+        Check(json != null && json.Contains(needle), what + ": " + (json ?? "(null)") + " lacks " + needle);
+    }
+
+    /// <summary>Runs `action`, which must throw SsisException with `status` (and `needle` in the JSON).</summary>
+    private static void Throws(string what, SsisStatus status, string needle, Action action)
+    {
+        try
+        {
+            action();
+            Check(false, what + ": no exception, expected " + status);
+        }
+        catch (SsisException e)
+        {
+            bool ok = e.Status == status && e.ErrorJson != null && e.Kind == status.ToString()
+                && (needle == null || e.ErrorJson.Contains(needle));
+            Check(ok, what + ": got " + e.Status + "/" + e.Kind + " " + e.ErrorJson + ", expected " + status
+                + (needle == null ? "" : " with " + needle));
+        }
+        catch (Exception e)
+        {
+            Check(false, what + ": unexpected " + e);
+        }
+    }
+
+    /// <summary>Runs `action`; an exception is a failure (reported, not thrown).</summary>
+    private static void Ok(string what, Action action)
+    {
+        try
+        {
+            action();
+            passed++;
+        }
+        catch (Exception e)
+        {
+            Check(false, what + ": " + e.GetType().Name + ": " + e.Message
+                + (e is SsisException ? " " + ((SsisException)e).ErrorJson : ""));
+        }
+    }
+
+    private const string ConfigXml =
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n" +
+        "<DtsServiceConfiguration xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\" " +
+        "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">\n" +
+        "  <StopExecutingPackagesOnShutdown>true</StopExecutingPackagesOnShutdown>\n" +
+        "  <TopLevelFolders>\n" +
+        "    <Folder xsi:type=\"FileSystemFolder\">\n" +
+        "      <Name>File System</Name>\n" +
+        "      <StorePath>Packages</StorePath>\n" +
+        "    </Folder>\n" +
+        "  </TopLevelFolders>\n" +
+        "</DtsServiceConfiguration>\n";
+
+    private const string PackageXml =
+        "<?xml version=\"1.0\"?>\n" +
+        "<DTS:Executable xmlns:DTS=\"www.microsoft.com/SqlServer/Dts\" DTS:refId=\"Package\"\n" +
+        "  DTS:CreationDate=\"1/2/2024 10:00:00 AM\" DTS:CreationName=\"Microsoft.Package\"\n" +
+        "  DTS:CreatorComputerName=\"HOST\" DTS:CreatorName=\"HOST\\user\"\n" +
+        "  DTS:DTSID=\"{5C4F0C1E-2B9A-4E4B-9B2F-1A2B3C4D5E6F}\" DTS:ExecutableType=\"Microsoft.Package\"\n" +
+        "  DTS:LastModifiedProductVersion=\"15.0.2000.170\" DTS:LocaleID=\"1033\"\n" +
+        "  DTS:ObjectName=\"DotNetTest\" DTS:PackageType=\"5\" DTS:VersionBuild=\"3\"\n" +
+        "  DTS:VersionGUID=\"{0F1E2D3C-4B5A-6978-8796-A5B4C3D2E1F0}\">\n" +
+        "  <DTS:Property DTS:Name=\"PackageFormatVersion\">8</DTS:Property>\n" +
+        "  <DTS:Variables />\n" +
+        "  <DTS:Executables />\n" +
+        "</DTS:Executable>\n";
+
+    private const string Euro = "Überweisung €";
+
+    public static int Main(string[] args)
+    {
+        if (args.Length < 1)
+        {
+            Console.Error.WriteLine("usage: SsisNativeTests.exe <empty work directory>");
+            return 2;
+        }
+        string work = args[0];
+        string config = Path.Combine(work, "MsDtsSrvr.ini.xml");
+        string packageFile = Path.Combine(work, "DotNetTest.dtsx");
+        Directory.CreateDirectory(Path.Combine(work, "Packages"));
+        File.WriteAllText(config, ConfigXml, new UTF8Encoding(false));
+        File.WriteAllText(packageFile, PackageXml, new UTF8Encoding(false));
+
+        TestVersion();
+        TestErrors(config);
+        TestConfig(work, config);
+
+        SsisSessionHandle session = null;
+        Ok("Connect", delegate { session = SsisNative.Connect("embedded:" + config, null); });
+        if (session != null)
+        {
+            using (session)
+            {
+                TestSessionConfig(session);
+                TestStore(session, work, packageFile);
+                TestThreads(session);
+            }
+            Check(session.IsClosed, "Dispose released the session");
+        }
+        if (args.Length > 1)
+        {
+            TestExamples(args[1]);
+        }
+
+        Console.WriteLine(passed + " passed, " + failed + " failed");
+        return failed == 0 ? 0 : 1;
+    }
+
+    private static void TestVersion()
+    {
+        string version = SsisNative.Version();
+        Check(version != null && char.IsDigit(version[0]) && version.Split('.').Length >= 3, "Version: " + version);
+        Check(SsisNative.AbiVersion() == SsisNative.ExpectedAbiVersion, "AbiVersion");
+        Ok("EnsureAbi", SsisNative.EnsureAbi);
+        Check(SsisNative.StatusName(0) == "SSIS_OK", "StatusName(0)");
+        Check(SsisNative.StatusName((int)SsisStatus.NotFound) == "SSIS_NOT_FOUND", "StatusName(NotFound)");
+        Check(SsisNative.StatusName(99) == "SSIS_UNKNOWN_STATUS", "StatusName(99)");
+        foreach (SsisStatus status in Enum.GetValues(typeof(SsisStatus)))
+        {
+            string name = SsisNative.StatusName((int)status);
+            Check(name.Replace("_", "") == "SSIS" + status.ToString().ToUpperInvariant(),
+                "C# enum " + status + " = " + (int)status + " matches " + name);
+        }
+    }
+
+    private static void TestErrors(string config)
+    {
+        Throws("Connect bad options", SsisStatus.InvalidArgument, "options_json",
+            delegate { SsisNative.Connect("embedded:" + config, "{\"Nope\":1}"); });
+        Throws("Connect remote", SsisStatus.Connection, null,
+            delegate { SsisNative.Connect("tcp://example:1", null); });
+        string last = SsisNative.LastError();
+        Contains(last, "\"Kind\":\"Connection\"", "LastError after failure");
+        Throws("Connect to a socket where no service listens", SsisStatus.Connection, "none €.sock",
+            delegate { SsisNative.Connect("unix:" + Path.Combine(Path.GetDirectoryName(config), "none €.sock"), null); });
+        Ok("Connect embedded: (configuration in force)", delegate
+        {
+            using (SsisSessionHandle d = SsisNative.Connect("embedded:", null))
+            {
+                Contains(SsisNative.ListFolders(d, ""), "\"Name\":\"File System\"", "default configuration session");
+            }
+        });
+
+        // Invalid UTF-8 and NULL straight through the raw imports.
+        IntPtr json;
+        int st = SsisNative.Native.ssis_config_read(new byte[] { 0x61, 0xff, 0x62, 0 }, out json);
+        Check(st == (int)SsisStatus.InvalidArgument, "raw invalid UTF-8 path: " + st);
+        Contains(SsisNative.LastError(), "\"Target\":\"path\"", "invalid UTF-8 names the parameter");
+        st = SsisNative.Native.ssis_config_validate(new byte[] { 0xc3, 0x28, 0 }, null, out json);
+        Check(st == (int)SsisStatus.InvalidArgument && json == IntPtr.Zero, "validate(bad UTF-8)");
+        st = SsisNative.Native.ssis_list_folders(new SsisSessionHandle(), null, out json);
+        Check(st == (int)SsisStatus.InvalidArgument, "NULL session handle: " + st);
+        Contains(SsisNative.LastError(), "\"Target\":\"session\"", "NULL session names the parameter");
+        try
+        {
+            SsisNative.ConfigRead("a\0b");
+            Check(false, "embedded NUL accepted");
+        }
+        catch (ArgumentException)
+        {
+            passed++;
+        }
+        try
+        {
+            SsisNative.ConfigRead("bad \ud800 surrogate");
+            Check(false, "lone surrogate accepted");
+        }
+        catch (ArgumentException)
+        {
+            passed++;
+        }
+        Check(JsonText.TopLevelString("{\"A\":{\"Kind\":\"x\"},\"Kind\":\"Y\\\"z\"}", "Kind") == "Y\"z",
+            "JsonText reads top-level strings only");
+    }
+
+    private static void TestConfig(string work, string config)
+    {
+        string bad = Path.Combine(work, "bad.xml");
+        File.WriteAllText(bad, "<DtsServiceConfiguration>\n  <TopLevelFolders>\n</DtsServiceConfiguration>\n");
+        Ok("ConfigRead", delegate
+        {
+            string json = SsisNative.ConfigRead(config);
+            Contains(json, "\"Name\":\"File System\"", "ConfigRead");
+            string copy = Path.Combine(work, "copy €.ini.xml");
+            SsisNative.ConfigWrite(copy, json);
+            Contains(SsisNative.ConfigRead(copy), "\"StorePath\":\"Packages\"", "ConfigWrite round trip");
+        });
+        Ok("ConfigRead default", delegate { Contains(SsisNative.ConfigRead(null), "File System", "default config"); });
+        Throws("ConfigRead bad", SsisStatus.Configuration, "\"Line\":3", delegate { SsisNative.ConfigRead(bad); });
+        Throws("ConfigRead missing", SsisStatus.NotFound, "missing.xml",
+            delegate { SsisNative.ConfigRead(Path.Combine(work, "missing.xml")); });
+        Ok("ConfigValidate", delegate
+        {
+            Contains(SsisNative.ConfigValidate(bad, null), "\"Valid\":false", "ConfigValidate bad");
+            Contains(SsisNative.ConfigValidate(config, null), "\"Valid\":true", "ConfigValidate good");
+            Contains(SsisNative.ConfigValidate(null, "{\"TopLevelFolders\":7}"), "\"Valid\":false", "ConfigValidate json");
+        });
+        Ok("ConfigValidate default", delegate
+        {
+            Contains(SsisNative.ConfigValidate(null, null), "\"Valid\":true", "ConfigValidate default");
+        });
+        Throws("ConfigWrite NULL json", SsisStatus.InvalidArgument, "config_json",
+            delegate { SsisNative.ConfigWrite(Path.Combine(work, "x.xml"), null); });
+    }
+
+    private static void TestSessionConfig(SsisSessionHandle s)
+    {
+        Ok("GetConfig/SetConfig", delegate
+        {
+            string json = SsisNative.GetConfig(s);
+            Contains(json, "File System", "GetConfig");
+            SsisNative.SetConfig(s, json);
+        });
+        Throws("SetConfig invalid", SsisStatus.Configuration, null, delegate { SsisNative.SetConfig(s, "{\"TopLevelFolders\": 3}"); });
+    }
+
+    private static void TestStore(SsisSessionHandle s, string work, string packageFile)
+    {
+        string folder = "\\File System\\" + Euro;
+        string package = folder + "\\" + Euro;
+        Ok("ListFolders", delegate
+        {
+            Contains(SsisNative.ListFolders(s, null), "\"Name\":\"File System\"", "ListFolders top");
+        });
+        Throws("ListFolders missing", SsisStatus.NotFound, null, delegate { SsisNative.ListFolders(s, "\\File System\\Nope"); });
+        Ok("FolderCreate " + Euro, delegate
+        {
+            Contains(SsisNative.FolderCreate(s, folder), "\"Name\":\"" + Euro + "\"", "FolderCreate");
+            Contains(SsisNative.ListFolders(s, "\\File System"), "\"Name\":\"" + Euro + "\"", "ListFolders sub");
+            Contains(SsisNative.Exists(s, folder), "\"Kind\":\"Folder\"", "Exists folder");
+        });
+        Throws("FolderCreate again", SsisStatus.AlreadyExists, null, delegate { SsisNative.FolderCreate(s, folder); });
+        Ok("PackageImport " + Euro, delegate
+        {
+            string entry = SsisNative.PackageImport(s, packageFile, package, false);
+            Contains(entry, "\"Name\":\"" + Euro + "\"", "PackageImport name");
+            Contains(entry, "\"ObjectName\":\"DotNetTest\"", "PackageImport metadata");
+            SsisNative.PackageImport(s, packageFile, package, true);
+            Contains(SsisNative.ListPackages(s, folder, false), "\"Name\":\"" + Euro + "\"", "ListPackages");
+            Contains(SsisNative.ListPackages(s, "\\File System", true), Euro, "ListPackages recursive");
+            Contains(SsisNative.PackageInfo(s, package), "\"Details\"", "PackageInfo");
+            Contains(SsisNative.Exists(s, package), "\"Kind\":\"Package\"", "Exists package");
+        });
+        Throws("PackageImport again", SsisStatus.AlreadyExists, null,
+            delegate { SsisNative.PackageImport(s, packageFile, package, false); });
+        Ok("PackageCopy/Move/Export/Delete", delegate
+        {
+            SsisNative.PackageCopy(s, package, folder + "\\Kopie €", false);
+            Contains(SsisNative.PackageMove(s, folder + "\\Kopie €", "\\File System\\Verschoben", false),
+                "\"Name\":\"Verschoben\"", "PackageMove");
+            Contains(SsisNative.Exists(s, folder + "\\Kopie €"), "\"Kind\":\"None\"", "moved away");
+            string exported = Path.Combine(work, "exportiert €.dtsx");
+            SsisNative.PackageExport(s, "\\File System\\Verschoben", exported, false);
+            Check(File.ReadAllText(exported) == File.ReadAllText(packageFile), "exported file equals the imported one");
+            SsisNative.PackageDelete(s, "\\File System\\Verschoben");
+        });
+        Throws("PackageDelete missing", SsisStatus.NotFound, null, delegate { SsisNative.PackageDelete(s, "\\File System\\Verschoben"); });
+        Throws("PackageInfo missing", SsisStatus.NotFound, null, delegate { SsisNative.PackageInfo(s, "\\File System\\Nope"); });
+        Ok("FolderRename", delegate
+        {
+            Contains(SsisNative.FolderRename(s, folder, "Zahlung €"), "\"Name\":\"Zahlung €\"", "FolderRename");
+        });
+        Throws("FolderDelete not empty", SsisStatus.NotEmpty, null, delegate { SsisNative.FolderDelete(s, "\\File System\\Zahlung €", false); });
+        Ok("FolderDelete recursive", delegate
+        {
+            SsisNative.FolderDelete(s, "\\File System\\Zahlung €", true);
+            Contains(SsisNative.Exists(s, "\\File System\\Zahlung €"), "\"Kind\":\"None\"", "deleted");
+        });
+        Check(!Directory.Exists(Path.Combine(work, "Packages/Zahlung €")), "folder gone from disk");
+    }
+
+    /// <summary>The repository's example store (a copy): folders and packages listed.</summary>
+    private static void TestExamples(string examples)
+    {
+        Ok("examples store", delegate
+        {
+            using (SsisSessionHandle s = SsisNative.Connect("embedded:" + Path.Combine(examples, "MsDtsSrvr.ini.xml"), ""))
+            {
+                Contains(SsisNative.ListFolders(s, null), "\"Name\":\"File System\"", "examples top-level folders");
+                Contains(SsisNative.ListPackages(s, "\\File System", true), "\"ObjectName\":", "examples packages with metadata");
+            }
+        });
+    }
+
+    private static void TestThreads(SsisSessionHandle s)
+    {
+        int errors = 0;
+        List<Thread> threads = new List<Thread>();
+        for (int t = 0; t < 4; t++)
+        {
+            Thread thread = new Thread(delegate()
+            {
+                for (int i = 0; i < 25; i++)
+                {
+                    try
+                    {
+                        if (!SsisNative.ListFolders(s, null).Contains("File System"))
+                        {
+                            Interlocked.Increment(ref errors);
+                        }
+                        SsisNative.Exists(s, "\\File System\\Nope" + i);
+                    }
+                    catch (Exception)
+                    {
+                        Interlocked.Increment(ref errors);
+                    }
+                    try
+                    {
+                        SsisNative.PackageInfo(s, "\\File System\\Nope");
+                        Interlocked.Increment(ref errors);
+                    }
+                    catch (SsisException e)
+                    {
+                        if (e.Status != SsisStatus.NotFound || !e.ErrorJson.Contains("NotFound"))
+                        {
+                            Interlocked.Increment(ref errors);
+                        }
+                    }
+                }
+            });
+            threads.Add(thread);
+            thread.Start();
+        }
+        foreach (Thread thread in threads)
+        {
+            thread.Join();
+        }
+        Check(errors == 0, "threads sharing one session: " + errors + " errors");
+    }
+}

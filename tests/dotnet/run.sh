@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Compiles powershell/SsisService/SsisNative.cs with the test program using mcs (C# 5, as
+# Windows PowerShell 5.1's Add-Type would) and runs it under mono against the built library.
+# Prints "N passed, M failed"; exits non-zero on failure. Needs mono-mcs and mono-runtime
+# (Debian); installs them when run as root with apt-get, else skips with a message
+# (exit 0 unless SSIS_REQUIRE_MONO=1).
+#
+#   tests/dotnet/run.sh               # debug library (default)
+#   PROFILE=release tests/dotnet/run.sh
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+cd "$root"
+profile="${PROFILE:-debug}"
+target_dir="${CARGO_TARGET_DIR:-$root/target}"
+lib_dir="$target_dir/$profile"
+
+if ! command -v mcs >/dev/null || ! command -v mono >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "== installing mono-mcs mono-runtime"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mono-mcs mono-runtime >/dev/null
+  fi
+fi
+if ! command -v mcs >/dev/null || ! command -v mono >/dev/null; then
+  echo "== mono not installed: .NET P/Invoke tests skipped"
+  [ "${SSIS_REQUIRE_MONO:-0}" = 1 ] && exit 1
+  exit 0
+fi
+
+echo "== cargo build --lib ($profile)"
+if [ "$profile" = release ]; then cargo build --lib --release; else cargo build --lib; fi
+
+build="$(mktemp -d)"
+trap 'rm -rf "$build"' EXIT
+echo "== mcs -langversion:5"
+mcs -langversion:5 -warnaserror -nologo -target:exe -out:"$build/SsisNativeTests.exe" \
+  powershell/SsisService/SsisNative.cs tests/dotnet/SsisNativeTests.cs
+mkdir -p "$build/work"
+examples_args=()
+if [ -f examples/MsDtsSrvr.ini.xml ] && [ -d examples/Packages ]; then
+  mkdir -p "$build/examples"
+  cp -R examples/MsDtsSrvr.ini.xml examples/Packages "$build/examples/"
+  examples_args=("$build/examples")
+fi
+echo "== mono SsisNativeTests.exe"
+# Mono resolves DllImport("ssis_service") to libssis_service.so on LD_LIBRARY_PATH.
+LD_LIBRARY_PATH="$lib_dir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" SSIS_SERVICE_CONFIG="$build/work/MsDtsSrvr.ini.xml" \
+  mono --debug "$build/SsisNativeTests.exe" "$build/work" "${examples_args[@]}"

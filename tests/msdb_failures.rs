@@ -1,0 +1,307 @@
+//! Failures of an msdb folder: unreachable server, wrong password, a server
+//! that stops mid-operation, a slow server, access denied, TLS required,
+//! instance names through the SQL Server Browser. These need the TDS test
+//! server (they stop it, slow it, or log in as its read-only user).
+
+mod support;
+
+use ssis_service::ErrorKind;
+use ssis_service::config::{FileSystemFolder, SqlServerFolder, TopLevelFolder};
+use ssis_service::package::synthetic_package_xml;
+use ssis_service::store::msdb::{ConnectOptions, SqlServerStore};
+use ssis_service::store::{FileSystemStore, PackageStore, Store, StorePath};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+use support::{FakeBrowser, READER_PASSWORD, READER_USER, TestServer, options};
+
+fn p(text: &str) -> StorePath {
+    StorePath::parse(text).unwrap()
+}
+
+fn seg(parts: &[&str]) -> Vec<String> {
+    parts.iter().map(|s| s.to_string()).collect()
+}
+
+const CONFIG: &str = "/etc/ssis/MsDtsSrvr.ini.xml";
+
+/// A store with `\MSDB` on `server` with `options` and a File System folder
+/// holding one package.
+fn store_with(server: &str, options: ConnectOptions) -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("Local.dtsx"),
+        synthetic_package_xml("Local", "{00000000-0000-4000-8000-000000000001}", 8),
+    )
+    .unwrap();
+    let store = Store::from_backends(vec![
+        (
+            TopLevelFolder::SqlServerFolder(SqlServerFolder {
+                name: "MSDB".into(),
+                server_name: server.into(),
+            }),
+            Box::new(SqlServerStore::with_options(
+                "MSDB",
+                server,
+                Some(PathBuf::from(CONFIG)),
+                options,
+            )) as Box<dyn PackageStore>,
+        ),
+        (
+            TopLevelFolder::FileSystemFolder(FileSystemFolder {
+                name: "File System".into(),
+                store_path: dir.path().display().to_string(),
+            }),
+            Box::new(FileSystemStore::new(
+                "File System",
+                dir.path().to_path_buf(),
+            )),
+        ),
+    ])
+    .unwrap();
+    (dir, store)
+}
+
+fn unavailable_prefix(server: &str) -> String {
+    format!(
+        "The SQL Server instance specified in the service configuration ('{server}', folder \
+         'MSDB', configuration file '{CONFIG}') is not present or not available: "
+    )
+}
+
+fn assert_file_system_works(store: &Store) {
+    let list = store.list_packages(&p("\\File System"), false).unwrap();
+    assert!(list.iter().any(|e| e.name == "Local"), "{list:?}");
+    // Listing everything from the root still shows the reachable folders.
+    let all = store.list_packages(&StorePath::root(), true).unwrap();
+    assert!(all.iter().any(|e| e.name == "Local"), "{all:?}");
+    assert!(store.exists(&p("\\File System\\Local")).unwrap().package);
+}
+
+#[test]
+fn a_closed_port_is_a_connection_error_and_file_system_folders_keep_working() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let server = format!("127.0.0.1,{port}");
+    let (_dir, store) = store_with(&server, options("u", "p"));
+    for e in [
+        store.list_folders(&p("\\MSDB")).unwrap_err(),
+        store.list_packages(&p("\\MSDB"), false).unwrap_err(),
+        store
+            .copy_package(&p("\\File System\\Local"), &p("\\MSDB\\Local"), false)
+            .unwrap_err(),
+    ] {
+        assert_eq!(e.kind, ErrorKind::Connection, "{e}");
+        assert!(e.message.starts_with(&unavailable_prefix(&server)), "{e}");
+        assert!(e.message.contains("refused"), "{e}");
+        assert_eq!(e.target.as_deref(), Some("\\MSDB"));
+    }
+    assert_file_system_works(&store);
+}
+
+#[test]
+fn a_wrong_password_is_a_login_failure() {
+    let server = TestServer::start();
+    let (_dir, store) = store_with(&server.server_name(), options(READER_USER, "wrong"));
+    let e = store.list_folders(&p("\\MSDB")).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Connection, "{e}");
+    assert!(
+        e.message
+            .starts_with(&unavailable_prefix(&server.server_name())),
+        "{e}"
+    );
+    assert!(
+        e.message
+            .ends_with("login failed (error 18456): Login failed for user 'ssis_reader'."),
+        "{e}"
+    );
+    assert_eq!(server.logins(), 0);
+    assert_file_system_works(&store);
+}
+
+#[test]
+fn a_server_that_stops_mid_operation_gives_the_connection_error() {
+    let server = TestServer::start();
+    let (dir, store) = store_with(&server.server_name(), server.admin_options());
+    store.create_folder(&p("\\MSDB\\Work")).unwrap();
+    for i in 0..3 {
+        let file = dir.path().join(format!("P{i}.dtsx"));
+        std::fs::write(
+            &file,
+            synthetic_package_xml(
+                &format!("P{i}"),
+                "{00000000-0000-4000-8000-000000000002}",
+                8,
+            ),
+        )
+        .unwrap();
+        store
+            .import(&file, &p(&format!("\\MSDB\\Work\\P{i}")), false)
+            .unwrap();
+    }
+    // A recursive delete takes several requests; the server stops after two.
+    server.stop_after(2);
+    let e = store.delete_folder(&p("\\MSDB\\Work"), true).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Connection, "{e}");
+    assert!(
+        e.message
+            .starts_with(&unavailable_prefix(&server.server_name())),
+        "{e}"
+    );
+    // Still down: a fresh connection is refused.
+    let e = store.list_folders(&p("\\MSDB")).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Connection, "{e}");
+    assert_file_system_works(&store);
+}
+
+#[test]
+fn connections_are_pooled_and_a_dropped_one_is_replaced() {
+    let server = TestServer::start();
+    let store =
+        SqlServerStore::with_options("MSDB", server.server_name(), None, server.admin_options());
+    for _ in 0..10 {
+        store.list_folders(&[]).unwrap();
+    }
+    assert_eq!(server.logins(), 1, "one connection, reused");
+    assert_eq!(server.requests(), 10);
+    store.close_idle_connections();
+    store.list_folders(&[]).unwrap();
+    assert_eq!(server.logins(), 2);
+}
+
+#[test]
+fn a_slow_server_times_out_without_blocking_other_folders() {
+    let slow = TestServer::start();
+    let fast = TestServer::start();
+    slow.set_delay(Duration::from_secs(4));
+    let mut slow_options = slow.admin_options();
+    slow_options.command_timeout = Duration::from_secs(1);
+    slow_options.connect_timeout = Duration::from_secs(1);
+    let slow_store = SqlServerStore::with_options("Slow", slow.server_name(), None, slow_options);
+    let fast_store =
+        SqlServerStore::with_options("Fast", fast.server_name(), None, fast.admin_options());
+    fast_store.list_folders(&[]).unwrap(); // log in first
+    let waiting = std::thread::spawn(move || {
+        let started = Instant::now();
+        let e = slow_store.list_folders(&[]).unwrap_err();
+        (e, started.elapsed())
+    });
+    std::thread::sleep(Duration::from_millis(100));
+    let started = Instant::now();
+    for _ in 0..20 {
+        fast_store.list_folders(&[]).unwrap();
+    }
+    let fast_time = started.elapsed();
+    let (e, slow_time) = waiting.join().unwrap();
+    assert!(fast_time < Duration::from_millis(1500), "{fast_time:?}");
+    assert_eq!(e.kind, ErrorKind::Timeout, "{e}");
+    assert!(e.message.contains("did not answer within 2 s"), "{e}");
+    assert!(slow_time < Duration::from_secs(4), "{slow_time:?}");
+}
+
+#[test]
+fn security_errors_of_the_procedures_are_access_denied() {
+    let server = TestServer::start();
+    let admin =
+        SqlServerStore::with_options("MSDB", server.server_name(), None, server.admin_options());
+    admin.create_folder(&seg(&["Shared"])).unwrap();
+    let xml = synthetic_package_xml("Load", "{00000000-0000-4000-8000-000000000003}", 8);
+    admin
+        .write_package(&seg(&["Shared", "Load"]), xml.as_bytes(), false)
+        .unwrap();
+
+    let reader = SqlServerStore::with_options(
+        "MSDB",
+        server.server_name(),
+        None,
+        options(READER_USER, READER_PASSWORD),
+    );
+    // Listing and reading are allowed (db_ssisoperator).
+    assert_eq!(reader.list_packages(&seg(&["Shared"])).unwrap().len(), 1);
+    assert_eq!(
+        reader.read_package(&seg(&["Shared", "Load"])).unwrap(),
+        xml.as_bytes()
+    );
+    // Writing is not: the server's message is kept.
+    for (e, proc_message) in [
+        (
+            reader
+                .write_package(&seg(&["Shared", "Load"]), xml.as_bytes(), true)
+                .unwrap_err(),
+            "permission to save package 'Load'",
+        ),
+        (
+            reader.create_folder(&seg(&["Mine"])).unwrap_err(),
+            "permission to create or rename folder 'Mine'",
+        ),
+        (
+            reader.rename_folder(&seg(&["Shared"]), "X").unwrap_err(),
+            "permission to create or rename folder 'X'",
+        ),
+        (
+            reader
+                .delete_package(&seg(&["Shared", "Load"]))
+                .unwrap_err(),
+            "permission to delete package 'Load'",
+        ),
+        (
+            reader.delete_folder(&seg(&["Shared"]), true).unwrap_err(),
+            "permission to delete package 'Load'",
+        ),
+    ] {
+        assert_eq!(e.kind, ErrorKind::AccessDenied, "{e}");
+        assert!(e.message.contains(proc_message), "{e}");
+        assert!(e.message.contains("(error 14"), "{e}");
+    }
+    assert!(admin.package_exists(&seg(&["Shared", "Load"])).unwrap());
+}
+
+#[test]
+fn encryption_is_required_by_default() {
+    let server = TestServer::start();
+    let mut o = server.admin_options();
+    o.encrypt = ConnectOptions::default().encrypt;
+    o.connect_timeout = Duration::from_secs(3);
+    let store = SqlServerStore::with_options("MSDB", server.server_name(), None, o);
+    let e = store.list_folders(&[]).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Connection, "{e}");
+    assert_eq!(server.logins(), 0, "no login without TLS");
+}
+
+#[test]
+fn named_instances_resolve_through_the_sql_server_browser() {
+    let server = TestServer::start();
+    let browser = FakeBrowser::start(&[("SSISTEST", server.port())]);
+    let mut o = server.admin_options();
+    o.browser_port = browser.port();
+    let store = SqlServerStore::with_options("MSDB", "127.0.0.1\\ssistest", None, o.clone());
+    assert_eq!(store.list_folders(&[]).unwrap(), ["Maintenance Plans"]);
+    assert!(browser.requests.load(std::sync::atomic::Ordering::SeqCst) >= 1);
+
+    o.connect_timeout = Duration::from_secs(1);
+    let store =
+        SqlServerStore::with_options("MSDB", "127.0.0.1\\OTHER", Some(PathBuf::from(CONFIG)), o);
+    let e = store.list_folders(&[]).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Connection, "{e}");
+    assert!(
+        e.message.contains("did not answer for instance 'OTHER'"),
+        "{e}"
+    );
+    assert!(e.message.contains("folder 'MSDB'"), "{e}");
+}
+
+#[test]
+fn root_and_maintenance_plans_are_msdbs_own() {
+    let server = TestServer::start();
+    let store =
+        SqlServerStore::with_options("MSDB", server.server_name(), None, server.admin_options());
+    assert!(store.folder_exists(&seg(&["maintenance plans"])).unwrap());
+    // A name longer than sysname is refused before any request.
+    let long = "x".repeat(129);
+    let before = server.requests();
+    let e = store.create_folder(&seg(&[&long])).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::InvalidArgument, "{e}");
+    assert_eq!(server.requests(), before);
+}

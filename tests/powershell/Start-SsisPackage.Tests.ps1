@@ -1,0 +1,59 @@
+BeforeDiscovery {
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    Import-SsisTestModule
+    $skip = -not (Test-SsisExported 'Start-SsisPackage')
+}
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    Import-SsisTestModule
+    if (Test-SsisExported 'Start-SsisPackage') {
+        $service = Start-SsisTestService
+        Connect-SsisServer -Server $service.Server | Out-Null
+    }
+}
+
+AfterAll {
+    Disconnect-SsisServer -All -Confirm:$false -ErrorAction SilentlyContinue
+    if ($service) { Stop-SsisTestService $service }
+}
+
+Describe 'Start-SsisPackage' -Skip:$skip {
+    It 'starts a package and returns the running execution' {
+        $execution = Start-SsisPackage '\File System\Hello'
+        $execution.PSObject.TypeNames | Should -Contain 'SsisService.Execution'
+        $execution.ExecutionId | Should -Match '^[0-9a-f-]{36}$'
+        $execution.StartTime | Should -BeOfType [datetime]
+        $execution.Server | Should -Be $service.Server
+    }
+
+    It 'waits for the end with -Wait' {
+        $execution = Start-SsisPackage '\File System\Hello' -Wait
+        $execution.Status | Should -Be 'Succeeded'
+        $execution.EndTime | Should -BeOfType [datetime]
+        (Get-SsisExecutionOutput -ExecutionId $execution.ExecutionId) -join "`n" | Should -Match 'Hello, world'
+    }
+
+    It 'passes -Set overrides' {
+        $execution = Start-SsisPackage '\File System\Hello' -Set @{ Count = 5 } -Wait -ErrorAction SilentlyContinue
+        ($execution.CommandLine -join ' ') | Should -Match 'Count\]\.Properties\[Value\];5'
+    }
+
+    It 'reports a package that fails as Ssis.PackageFailed with -Wait' {
+        Start-SsisPackage '\File System\Sales\Daily Load' -Wait -ErrorVariable failures -ErrorAction SilentlyContinue | Out-Null
+        $failures | Where-Object FullyQualifiedErrorId -like 'Ssis.PackageFailed*' | Should -Not -BeNullOrEmpty
+    }
+
+    It 'gives up waiting after -Timeout with OperationTimeout' {
+        Import-SsisSleepPackage -Server $service.Server | Out-Null
+        Start-SsisPackage '\File System\Sleep' -Wait -Timeout 1 -ErrorVariable failures -ErrorAction SilentlyContinue | Out-Null
+        $failures[0].CategoryInfo.Category | Should -Be 'OperationTimeout'
+        Get-SsisExecution -Running | Stop-SsisPackage -Force
+    }
+
+    It 'starts piped packages and reports a missing one' {
+        $runs = @(Get-SsisPackage '\File System\Hello' | Start-SsisPackage)
+        $runs.Count | Should -Be 1
+        { Start-SsisPackage '\File System\Nope' -ErrorAction Stop } | Should -Throw -ErrorId 'Ssis.NotFound*'
+    }
+}

@@ -1,0 +1,32 @@
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    Import-SsisTestModule
+    $config = New-SsisTestStore
+    $bad = Join-Path $TestDrive 'bad.xml'
+    Set-Content -Path $bad -Value "<DtsServiceConfiguration>`n  <StopExecutingPackagesOnShutdown>maybe</StopExecutingPackagesOnShutdown>`n</DtsServiceConfiguration>"
+}
+
+Describe 'Test-SsisServiceConfig' {
+    It 'returns $true for a valid file, $false for an invalid one' {
+        Test-SsisServiceConfig -Path $config | Should -BeTrue
+        Test-SsisServiceConfig -Path $bad | Should -BeFalse
+    }
+
+    It 'reports each problem with its line with -Detailed' {
+        $report = Test-SsisServiceConfig -Path $bad -Detailed
+        $report.PSObject.TypeNames | Should -Contain 'SsisService.ConfigTest'
+        $report.Valid | Should -BeFalse
+        $report.Errors[0].Details.Line | Should -Be 2
+    }
+
+    It 'checks a configuration object' {
+        $object = Get-SsisServiceConfig -Path $config
+        Test-SsisServiceConfig -InputObject $object | Should -BeTrue
+        $object.TopLevelFolders += [pscustomobject]@{ Type = 'FileSystemFolder'; Name = 'File System'; StorePath = 'Again' }
+        $object | Test-SsisServiceConfig | Should -BeFalse
+    }
+
+    It 'takes files from Get-ChildItem' {
+        @(Get-ChildItem $bad, $config | Test-SsisServiceConfig) | Should -Be @($false, $true)
+    }
+}

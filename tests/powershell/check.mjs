@@ -1,0 +1,317 @@
+// Static checks of the SsisService PowerShell module, for machines without pwsh (run by
+// scripts/check-powershell.sh with node --liftoff-only). Parses every .ps1/.psm1/.psd1 with
+// the tree-sitter PowerShell grammar and checks the module's structure. Prints one line per
+// check and "N passed, M failed"; exits 1 when a check failed.
+//
+//   node --liftoff-only tests/powershell/check.mjs <repository root> <node_modules dir>
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const root = path.resolve(process.argv[2] ?? '.');
+const modules = path.resolve(process.argv[3] ?? path.join(root, 'tests/powershell/.node/node_modules'));
+const { Parser, Language } = await import(pathToFileURL(path.join(modules, 'web-tree-sitter/tree-sitter.js')).href);
+
+await Parser.init();
+const language = await Language.load(path.join(modules, 'tree-sitter-powershell/tree-sitter-powershell.wasm'));
+const parser = new Parser();
+parser.setLanguage(language);
+
+const moduleDir = path.join(root, 'powershell/SsisService');
+const testDir = path.join(root, 'tests/powershell');
+let passed = 0;
+let failed = 0;
+
+/** Records one check: ok, or failed with the problems listed. */
+function check(name, problems) {
+  if (problems.length === 0) {
+    passed++;
+    console.log(`ok   ${name}`);
+  } else {
+    failed++;
+    console.log(`FAIL ${name}`);
+    for (const p of problems) console.log(`       ${p}`);
+  }
+}
+
+/** Every file below dir whose name ends with one of the extensions (skipping .node). */
+function files(dir, extensions) {
+  const out = [];
+  if (!fs.existsSync(dir)) return out;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === '.node' || entry.name === 'node_modules') continue;
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...files(full, extensions));
+    else if (extensions.some((e) => entry.name.toLowerCase().endsWith(e))) out.push(full);
+  }
+  return out.sort();
+}
+
+/** All nodes of a tree, depth first. */
+function* walk(node) {
+  yield node;
+  for (let i = 0; i < node.childCount; i++) yield* walk(node.child(i));
+}
+
+const rel = (f) => path.relative(root, f);
+const read = (f) => fs.readFileSync(f, 'utf8').replace(/^\uFEFF/, '');
+const parsed = new Map();
+function parse(file) {
+  if (!parsed.has(file)) parsed.set(file, parser.parse(read(file)));
+  return parsed.get(file);
+}
+
+// 1. Every script parses without ERROR or MISSING nodes.
+const scripts = [
+  ...files(path.join(root, 'powershell'), ['.ps1', '.psm1', '.psd1']),
+  ...files(testDir, ['.ps1', '.psm1', '.psd1']),
+];
+{
+  const problems = [];
+  for (const file of scripts) {
+    for (const node of walk(parse(file).rootNode)) {
+      if (node.isError || node.isMissing || node.type === 'ERROR') {
+        const p = node.startPosition;
+        problems.push(`${rel(file)}:${p.row + 1}:${p.column + 1}: ${node.isMissing ? 'missing ' + node.type : 'syntax error'} near ${JSON.stringify(node.text.slice(0, 60))}`);
+        break;
+      }
+    }
+  }
+  check(`${scripts.length} PowerShell files parse without ERROR/MISSING nodes (tree-sitter-powershell)`, problems);
+}
+
+// The public cmdlets: one function per Public/<Verb-Noun>.ps1.
+const publicDir = path.join(moduleDir, 'Public');
+const cmdlets = [];
+{
+  const problems = [];
+  for (const file of files(publicDir, ['.ps1'])) {
+    const tree = parse(file);
+    const functions = [...walk(tree.rootNode)].filter((n) => n.type === 'function_statement');
+    const expected = path.basename(file, '.ps1');
+    const top = tree.rootNode.namedChildren.flatMap((c) => (c.type === 'statement_list' ? c.namedChildren : [c]));
+    const names = functions.map((f) => f.namedChildren.find((c) => c.type === 'function_name')?.text);
+    if (functions.length !== 1 || names[0] !== expected) {
+      problems.push(`${rel(file)} must define exactly one function, ${expected} (defines: ${names.join(', ') || 'none'})`);
+    }
+    if (top.some((n) => n.type !== 'function_statement' && n.type !== 'comment')) {
+      problems.push(`${rel(file)} has statements outside its function`);
+    }
+    if (functions.length >= 1) cmdlets.push({ name: names[0], file, node: functions[0], text: read(file) });
+  }
+  check(`Public/ holds one cmdlet per file, named after it (${cmdlets.length} cmdlets)`, problems);
+}
+
+// 2. Approved verbs (checked-in list from Get-Verb).
+{
+  const approved = new Set(read(path.join(testDir, 'approved-verbs.txt')).split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#')));
+  const problems = [];
+  for (const c of cmdlets) {
+    const [verb, noun] = c.name.split('-');
+    if (!approved.has(verb)) problems.push(`${c.name}: '${verb}' is not an approved verb`);
+    if (!noun || !/^Ssis[A-Z][A-Za-z]*$/.test(noun)) problems.push(`${c.name}: the noun must start with Ssis`);
+    if (noun && /s$/.test(noun) && !/(ss|Status)$/.test(noun)) problems.push(`${c.name}: the noun looks plural`);
+  }
+  check('every cmdlet uses an approved verb and a singular Ssis noun', problems);
+}
+
+// Parameters of a function: name, attribute text.
+function parametersOf(fn) {
+  const block = [...walk(fn)].find((n) => n.type === 'param_block');
+  if (!block) return { block: null, params: [] };
+  const params = [...walk(block)].filter((n) => n.type === 'script_parameter').map((p) => {
+    const variable = p.namedChildren.find((c) => c.type === 'variable');
+    return { name: variable ? variable.text.replace(/^\$/, '') : '?', text: p.text };
+  });
+  return { block, params };
+}
+
+function blockAttributes(block) {
+  if (!block) return [];
+  const list = block.namedChildren.find((c) => c.type === 'attribute_list');
+  return list ? list.namedChildren.filter((c) => c.type === 'attribute').map((a) => a.text) : [];
+}
+
+// 3. CmdletBinding and OutputType.
+{
+  const problems = [];
+  for (const c of cmdlets) {
+    const { block } = parametersOf(c.node);
+    const attributes = blockAttributes(block);
+    if (!attributes.some((a) => /^\[CmdletBinding\b/i.test(a))) problems.push(`${c.name}: no [CmdletBinding()] on its param block`);
+    if (!attributes.some((a) => /^\[OutputType\b/i.test(a))) problems.push(`${c.name}: no [OutputType()]`);
+  }
+  check('every cmdlet has [CmdletBinding()] and [OutputType()]', problems);
+}
+
+// 4. Comment-based help: SYNOPSIS, DESCRIPTION, a PARAMETER per parameter, EXAMPLE, OUTPUTS.
+{
+  const problems = [];
+  for (const c of cmdlets) {
+    const help = [...walk(c.node)].find((n) => n.type === 'comment' && n.text.startsWith('<#'));
+    if (!help) {
+      problems.push(`${c.name}: no comment-based help`);
+      continue;
+    }
+    const text = help.text;
+    for (const key of ['SYNOPSIS', 'DESCRIPTION', 'EXAMPLE', 'INPUTS', 'OUTPUTS']) {
+      if (!new RegExp(`^\\s*\\.${key}\\b`, 'mi').test(text)) problems.push(`${c.name}: help has no .${key}`);
+    }
+    const examples = text.split(/^\s*\.EXAMPLE\b/im).slice(1);
+    for (const [i, example] of examples.entries()) {
+      const body = example.split(/^\s*\.[A-Z]+\b/m)[0];
+      if (!body.includes(c.name)) problems.push(`${c.name}: .EXAMPLE ${i + 1} does not use ${c.name}`);
+    }
+    for (const p of parametersOf(c.node).params) {
+      if (!new RegExp(`^\\s*\\.PARAMETER\\s+${p.name}\\b`, 'mi').test(text)) problems.push(`${c.name}: help has no .PARAMETER ${p.name}`);
+    }
+  }
+  check('every cmdlet has help with .SYNOPSIS, .DESCRIPTION, .PARAMETER for each parameter, .EXAMPLE using it, .INPUTS, .OUTPUTS', problems);
+}
+
+// 5. ShouldProcess on every change; ConfirmImpact High and -Force on Remove-*/Stop-*.
+const changing = new Set(['New', 'Set', 'Remove', 'Rename', 'Import', 'Export', 'Copy', 'Move', 'Start', 'Stop', 'Disconnect']);
+{
+  const problems = [];
+  for (const c of cmdlets) {
+    const verb = c.name.split('-')[0];
+    const attributes = blockAttributes(parametersOf(c.node).block).join(' ');
+    const supports = /SupportsShouldProcess/i.test(attributes);
+    const calls = [...walk(c.node)].some((n) => n.type === 'invokation_expression' && /^\$PSCmdlet\s*\.\s*ShouldProcess\s*\(/i.test(n.text));
+    if (changing.has(verb)) {
+      if (!supports) problems.push(`${c.name}: changes state but has no SupportsShouldProcess`);
+      if (!calls) problems.push(`${c.name}: changes state but never calls $PSCmdlet.ShouldProcess(...)`);
+    } else if (supports && !calls) {
+      problems.push(`${c.name}: SupportsShouldProcess without a ShouldProcess call`);
+    }
+    if (verb === 'Remove' || verb === 'Stop') {
+      if (!/ConfirmImpact\s*=\s*['"]High['"]/i.test(attributes)) problems.push(`${c.name}: needs ConfirmImpact = 'High'`);
+      if (!parametersOf(c.node).params.some((p) => p.name === 'Force')) problems.push(`${c.name}: needs a -Force switch`);
+    }
+  }
+  check('state-changing cmdlets support and call ShouldProcess; Remove-*/Stop-* have ConfirmImpact High and -Force', problems);
+}
+
+// 6. Identity parameters bind ValueFromPipelineByPropertyName.
+const identityExceptions = new Map([
+  ['Get-SsisServiceConfig:Path', 'a configuration file, not an item identity'],
+  ['Set-SsisServiceConfig:Path', 'the target is taken from the piped configuration'],
+  ['Set-SsisServiceConfig:Server', 'the target is taken from the piped configuration'],
+  ['Import-SsisPackage:Server', 'one destination server for the whole import'],
+]);
+{
+  const problems = [];
+  let seen = 0;
+  for (const c of cmdlets) {
+    for (const p of parametersOf(c.node).params) {
+      if (!['Path', 'ExecutionId', 'Server'].includes(p.name)) continue;
+      if (identityExceptions.has(`${c.name}:${p.name}`)) continue;
+      seen++;
+      if (!/ValueFromPipelineByPropertyName/i.test(p.text)) problems.push(`${c.name} -${p.name}: no ValueFromPipelineByPropertyName`);
+    }
+  }
+  check(`identity parameters (Path, ExecutionId, Server; ${seen} of them) bind ValueFromPipelineByPropertyName`, problems);
+}
+
+// 7. FunctionsToExport = the Public cmdlets less those waiting for a C function, which must
+// still be missing from the header.
+const manifestFile = path.join(moduleDir, 'SsisService.psd1');
+const manifest = read(manifestFile);
+function manifestList(key) {
+  const tree = parse(manifestFile);
+  const entry = [...walk(tree.rootNode)].find((n) => n.type === 'hash_entry' && n.namedChildren[0]?.text === key);
+  if (!entry) return null;
+  return [...walk(entry)].filter((n) => n.type === 'string_literal').map((n) => n.text.slice(1, -1));
+}
+{
+  const problems = [];
+  const exported = manifestList('FunctionsToExport') ?? [];
+  const header = path.join(root, 'include/ssis_service.h');
+  const headerText = fs.existsSync(header) ? read(header) : '';
+  const pending = new Map();
+  for (const line of read(path.join(testDir, 'pending-exports.txt')).split(/\r?\n/)) {
+    const t = line.trim();
+    if (!t || t.startsWith('#')) continue;
+    const [cmdlet, fn] = t.split(/\s+/);
+    pending.set(cmdlet, fn);
+    if (!cmdlets.some((c) => c.name === cmdlet)) problems.push(`pending-exports.txt names ${cmdlet}, which Public/ does not define`);
+    if (new RegExp(`\\b${fn}\\s*\\(`).test(headerText)) problems.push(`${fn} is in include/ssis_service.h now: export ${cmdlet} (add it to FunctionsToExport, remove it from pending-exports.txt)`);
+  }
+  const expected = cmdlets.map((c) => c.name).filter((n) => !pending.has(n)).sort();
+  const actual = [...exported].sort();
+  for (const n of expected) if (!actual.includes(n)) problems.push(`FunctionsToExport lacks ${n}`);
+  for (const n of actual) if (!expected.includes(n)) problems.push(`FunctionsToExport lists ${n}, which is not a Public cmdlet (or is pending)`);
+  if (new Set(actual).size !== actual.length) problems.push('FunctionsToExport lists a function twice');
+  check(`FunctionsToExport (${actual.length}) equals the Public cmdlets less ${pending.size} waiting for C functions`, problems);
+}
+
+// 8. Manifest fields.
+{
+  const problems = [];
+  const cargo = read(path.join(root, 'Cargo.toml'));
+  const version = /^\s*version\s*=\s*"([^"]+)"/m.exec(cargo)?.[1];
+  const moduleVersion = /ModuleVersion\s*=\s*'([^']+)'/.exec(manifest)?.[1];
+  if (!version || moduleVersion !== version.split(/[-+]/)[0]) problems.push(`ModuleVersion ${moduleVersion} differs from Cargo.toml's version ${version}`);
+  if (!/GUID\s*=\s*'[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'/i.test(manifest)) problems.push('no fixed GUID');
+  const editions = manifestList('CompatiblePSEditions') ?? [];
+  if (!(editions.includes('Core') && editions.includes('Desktop'))) problems.push('CompatiblePSEditions must list Core and Desktop');
+  if (!/PowerShellVersion\s*=\s*'5\.1'/.test(manifest)) problems.push("PowerShellVersion must be '5.1'");
+  for (const f of manifestList('FormatsToProcess') ?? []) {
+    if (!fs.existsSync(path.join(moduleDir, f))) problems.push(`FormatsToProcess names ${f}, which does not exist`);
+  }
+  if (!(manifestList('FormatsToProcess') ?? []).length) problems.push('no FormatsToProcess');
+  if (!/RootModule\s*=\s*'SsisService\.psm1'/.test(manifest)) problems.push("RootModule must be 'SsisService.psm1'");
+  for (const key of ['CmdletsToExport', 'VariablesToExport', 'AliasesToExport']) {
+    if (!new RegExp(`${key}\\s*=\\s*@\\(\\)`).test(manifest)) problems.push(`${key} must be an explicit empty list`);
+  }
+  if (!fs.existsSync(path.join(moduleDir, 'en-US/about_SsisService.help.txt'))) problems.push('no en-US/about_SsisService.help.txt');
+  check('manifest: ModuleVersion from Cargo.toml, fixed GUID, Core+Desktop, PowerShell 5.1, formats, explicit export lists, about help', problems);
+}
+
+// 9. Every SsisService.* type a cmdlet outputs has a default view.
+{
+  const problems = [];
+  const formats = read(path.join(moduleDir, 'SsisService.Format.ps1xml'));
+  const views = new Set([...formats.matchAll(/<TypeName>([^<]+)<\/TypeName>/g)].map((m) => m[1]));
+  for (const c of cmdlets) {
+    const attr = blockAttributes(parametersOf(c.node).block).find((a) => /^\[OutputType\b/i.test(a)) ?? '';
+    for (const m of attr.matchAll(/'(SsisService\.[A-Za-z]+)'/g)) {
+      if (!views.has(m[1])) problems.push(`${c.name} outputs ${m[1]}, which has no view in SsisService.Format.ps1xml`);
+    }
+  }
+  check(`every SsisService.* output type has a default view (${views.size} views)`, problems);
+}
+
+// 10. Conventions in all module code: ConvertTo-Json always with -Depth; no Write-Host.
+{
+  const problems = [];
+  for (const file of files(moduleDir, ['.ps1', '.psm1'])) {
+    for (const node of walk(parse(file).rootNode)) {
+      if (node.type !== 'command') continue;
+      const name = node.childForFieldName('command_name')?.text ?? '';
+      const line = node.startPosition.row + 1;
+      if (/^ConvertTo-Json$/i.test(name) && !/-Depth\b/i.test(node.text)) problems.push(`${rel(file)}:${line}: ConvertTo-Json without -Depth`);
+      if (/^Write-Host$/i.test(name)) problems.push(`${rel(file)}:${line}: Write-Host in module code`);
+    }
+  }
+  check('module code: ConvertTo-Json always with -Depth, no Write-Host', problems);
+}
+
+// 11. A Pester test file per cmdlet, plus the manifest and help meta-tests.
+{
+  const problems = [];
+  for (const c of cmdlets) {
+    if (!fs.existsSync(path.join(testDir, `${c.name}.Tests.ps1`))) problems.push(`no tests/powershell/${c.name}.Tests.ps1`);
+  }
+  for (const meta of ['Manifest.Tests.ps1', 'Help.Tests.ps1']) {
+    if (!fs.existsSync(path.join(testDir, meta))) problems.push(`no tests/powershell/${meta}`);
+  }
+  for (const file of files(testDir, ['.tests.ps1'])) {
+    const text = read(file);
+    if (!/\bDescribe\b/.test(text) || !/\bIt\b/.test(text) || !/\bShould\b/.test(text)) problems.push(`${rel(file)} has no Describe/It/Should`);
+  }
+  check('a Pester test file per cmdlet, plus Manifest and Help meta-tests', problems);
+}
+
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);

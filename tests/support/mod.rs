@@ -1,0 +1,578 @@
+//! Test support for the msdb store: a TDS test server speaking enough TDS
+//! 7.3/7.4 for tiberius over in-memory msdb tables ([`TestServer`]), a fake
+//! SQL Server Browser ([`FakeBrowser`]), and [`Target`]: the same suite runs
+//! against a real SQL Server when `SSIS_TEST_SQLSERVER` holds an ADO-style
+//! connection string.
+#![allow(dead_code)]
+
+pub mod msdb;
+pub mod tds;
+
+use msdb::{Caller, Db, Role};
+use ssis_service::store::msdb::{ConnectOptions, Encrypt, SqlServerStore};
+use std::collections::HashMap;
+use std::io::{self, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tds::{Message, Tokens, Value};
+
+/// The administrator login of the test server.
+pub const ADMIN_USER: &str = "ssis_admin";
+/// Its password.
+pub const ADMIN_PASSWORD: &str = "Adm1n!pw";
+/// A read-only (db_ssisoperator) login.
+pub const READER_USER: &str = "ssis_reader";
+/// Its password.
+pub const READER_PASSWORD: &str = "Read0nly!";
+
+struct Shared {
+    db: Mutex<Db>,
+    users: HashMap<String, (String, Role)>,
+    /// RPC and SQL batch requests: round trips after login.
+    requests: AtomicU64,
+    /// Successful logins: connections opened.
+    logins: AtomicU64,
+    stopped: AtomicBool,
+    /// When >= 0: requests still answered before the server drops every
+    /// connection and stops (a server that stops mid-operation).
+    stop_after: AtomicI64,
+    /// Milliseconds to wait before answering each request.
+    delay_ms: AtomicU64,
+    conns: Mutex<Vec<TcpStream>>,
+}
+
+/// The TDS test server: listens on 127.0.0.1 with an ephemeral port; one
+/// thread per connection.
+pub struct TestServer {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+}
+
+impl TestServer {
+    /// Starts a server with an empty msdb (root and "Maintenance Plans").
+    pub fn start() -> TestServer {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind test server");
+        let addr = listener.local_addr().expect("local addr");
+        let mut users = HashMap::new();
+        users.insert(
+            ADMIN_USER.to_string(),
+            (ADMIN_PASSWORD.to_string(), Role::Admin),
+        );
+        users.insert(
+            READER_USER.to_string(),
+            (READER_PASSWORD.to_string(), Role::Operator),
+        );
+        let shared = Arc::new(Shared {
+            db: Mutex::new(Db::default()),
+            users,
+            requests: AtomicU64::new(0),
+            logins: AtomicU64::new(0),
+            stopped: AtomicBool::new(false),
+            stop_after: AtomicI64::new(-1),
+            delay_ms: AtomicU64::new(0),
+            conns: Mutex::new(Vec::new()),
+        });
+        let s = shared.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                if s.stopped.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(stream) = stream else { continue };
+                if let Ok(clone) = stream.try_clone() {
+                    s.conns.lock().unwrap().push(clone);
+                }
+                let s = s.clone();
+                std::thread::spawn(move || {
+                    let _ = serve(stream, &s);
+                });
+            }
+        });
+        TestServer { addr, shared }
+    }
+
+    /// `127.0.0.1,<port>`: the server name to configure.
+    pub fn server_name(&self) -> String {
+        format!("127.0.0.1,{}", self.addr.port())
+    }
+
+    /// The TCP port.
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    /// Options logging in as the administrator.
+    pub fn admin_options(&self) -> ConnectOptions {
+        options(ADMIN_USER, ADMIN_PASSWORD)
+    }
+
+    /// RPC and batch requests answered so far.
+    pub fn requests(&self) -> u64 {
+        self.shared.requests.load(Ordering::SeqCst)
+    }
+
+    /// Logins so far.
+    pub fn logins(&self) -> u64 {
+        self.shared.logins.load(Ordering::SeqCst)
+    }
+
+    /// Waits `delay` before answering each request.
+    pub fn set_delay(&self, delay: Duration) {
+        self.shared
+            .delay_ms
+            .store(delay.as_millis() as u64, Ordering::SeqCst);
+    }
+
+    /// Answers `n` more requests, then drops every connection and stops.
+    pub fn stop_after(&self, n: i64) {
+        self.shared.stop_after.store(n, Ordering::SeqCst);
+    }
+
+    /// Drops every connection and stops listening.
+    pub fn stop(&self) {
+        stop(&self.shared, self.addr);
+    }
+
+    /// Direct access to the tables (to seed or inspect).
+    pub fn with_db<T>(&self, f: impl FnOnce(&mut Db) -> T) -> T {
+        f(&mut self.shared.db.lock().unwrap())
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn stop(shared: &Shared, addr: SocketAddr) {
+    if !shared.stopped.swap(true, Ordering::SeqCst) {
+        // Wake the accept loop.
+        let _ = TcpStream::connect_timeout(&addr, Duration::from_millis(200));
+    }
+    for c in shared.conns.lock().unwrap().drain(..) {
+        let _ = c.shutdown(std::net::Shutdown::Both);
+    }
+}
+
+/// Options for `user` with TLS optional (the test server has none).
+pub fn options(user: &str, password: &str) -> ConnectOptions {
+    ConnectOptions {
+        user: Some(user.into()),
+        password: Some(password.into()),
+        encrypt: Encrypt::Optional,
+        connect_timeout: Duration::from_secs(5),
+        command_timeout: Duration::from_secs(20),
+        ..ConnectOptions::default()
+    }
+}
+
+fn serve(mut stream: TcpStream, s: &Shared) -> io::Result<()> {
+    stream.set_nodelay(true)?;
+    let pre = tds::read_message(&mut stream)?;
+    if pre.kind != tds::PT_PRELOGIN {
+        return Ok(());
+    }
+    tds::write_message(
+        &mut stream,
+        tds::PT_TABULAR,
+        &tds::prelogin_response(),
+        4096,
+    )?;
+    let login = tds::read_message(&mut stream)?;
+    if login.kind != tds::PT_LOGIN7 {
+        // A TLS handshake inside PRELOGIN packets: this server has no TLS.
+        return Ok(());
+    }
+    let login = tds::parse_login7(&login.data)?;
+    let packet_size = match login.packet_size {
+        512..=32767 => login.packet_size as usize,
+        _ => 4096,
+    };
+    let mut t = Tokens::default();
+    let role = match s.users.get(&login.user) {
+        Some((pw, role)) if *pw == login.password => *role,
+        _ => {
+            t.error(
+                18456,
+                14,
+                &format!("Login failed for user '{}'.", login.user),
+                "",
+            );
+            t.done(tds::DONE_ERROR, 0);
+            tds::write_message(&mut stream, tds::PT_TABULAR, &t.out, packet_size)?;
+            return Ok(());
+        }
+    };
+    s.logins.fetch_add(1, Ordering::SeqCst);
+    let db = if login.database.is_empty() {
+        "master".to_string()
+    } else {
+        login.database.clone()
+    };
+    t.env_change(1, &db, "master");
+    t.env_change(4, &packet_size.to_string(), "4096");
+    t.login_ack(login.tds_version);
+    t.done(tds::DONE_FINAL, 0);
+    tds::write_message(&mut stream, tds::PT_TABULAR, &t.out, packet_size)?;
+    let user = login.user;
+    loop {
+        let msg = tds::read_message(&mut stream)?;
+        if s.stopped.load(Ordering::SeqCst) {
+            return Ok(());
+        }
+        if msg.kind == tds::PT_ATTENTION {
+            let mut t = Tokens::default();
+            t.done(tds::DONE_ATTN, 0);
+            tds::write_message(&mut stream, tds::PT_TABULAR, &t.out, packet_size)?;
+            continue;
+        }
+        s.requests.fetch_add(1, Ordering::SeqCst);
+        let left = s.stop_after.load(Ordering::SeqCst);
+        if left == 0 {
+            let addr = stream.local_addr()?;
+            stop(s, addr);
+            return Ok(());
+        } else if left > 0 {
+            s.stop_after.fetch_sub(1, Ordering::SeqCst);
+        }
+        let delay = s.delay_ms.load(Ordering::SeqCst);
+        if delay > 0 {
+            std::thread::sleep(Duration::from_millis(delay));
+        }
+        let caller = Caller { user: &user, role };
+        let out = match handle(&msg, &caller, s) {
+            Ok(t) => t,
+            Err(e) => {
+                let mut t = Tokens::default();
+                t.error(8180, 16, &format!("test server: {e}"), "");
+                t.done(tds::DONE_ERROR, 0);
+                t
+            }
+        };
+        tds::write_message(&mut stream, tds::PT_TABULAR, &out.out, packet_size)?;
+        stream.flush()?;
+    }
+}
+
+/// One request: an RPC (sp_executesql by ProcID 10, or a procedure by name)
+/// or a SQL batch of `EXEC` statements.
+fn handle(msg: &Message, caller: &Caller<'_>, s: &Shared) -> io::Result<Tokens> {
+    let mut c = tds::Cursor::new(&msg.data);
+    c.skip_all_headers()?;
+    let mut t = Tokens::default();
+    match msg.kind {
+        tds::PT_RPC => {
+            let name_len = c.u16()?;
+            let proc = if name_len == 0xFFFF {
+                match c.u16()? {
+                    10 => "sp_executesql".to_string(),
+                    other => {
+                        return Err(io::Error::other(format!(
+                            "RPC ProcID {other} not supported"
+                        )));
+                    }
+                }
+            } else {
+                c.ucs2(usize::from(name_len))?
+            };
+            let _flags = c.u16()?;
+            let mut params: Vec<(String, Value)> = Vec::new();
+            while !c.at_end() {
+                let n = usize::from(c.u8()?);
+                let name = c.ucs2(n)?;
+                let _status = c.u8()?;
+                let value = c.typed_value()?;
+                params.push((name.trim_start_matches('@').to_lowercase(), value));
+            }
+            let status = if proc.eq_ignore_ascii_case("sp_executesql") {
+                let stmt = params
+                    .first()
+                    .and_then(|(_, v)| v.as_text())
+                    .unwrap_or_default()
+                    .to_string();
+                let named: HashMap<String, Value> = params.into_iter().skip(2).collect();
+                run_statements(&stmt, &named, caller, s, &mut t)
+            } else {
+                let args: HashMap<String, Value> = params.into_iter().collect();
+                run_proc(&short_name(&proc), &args, caller, s, &mut t)
+            };
+            t.return_status(status);
+            t.done_proc(if status == 0 {
+                tds::DONE_FINAL
+            } else {
+                tds::DONE_ERROR
+            });
+        }
+        tds::PT_SQL_BATCH => {
+            let text = c.rest_ucs2();
+            let status = run_statements(&text, &HashMap::new(), caller, s, &mut t);
+            t.done(
+                if status == 0 {
+                    tds::DONE_FINAL
+                } else {
+                    tds::DONE_ERROR
+                },
+                0,
+            );
+        }
+        other => {
+            return Err(io::Error::other(format!(
+                "packet type {other} not supported"
+            )));
+        }
+    }
+    Ok(t)
+}
+
+fn short_name(proc: &str) -> String {
+    proc.rsplit('.')
+        .next()
+        .unwrap_or(proc)
+        .trim_matches(['[', ']'])
+        .to_lowercase()
+}
+
+fn run_proc(
+    proc: &str,
+    args: &HashMap<String, Value>,
+    caller: &Caller<'_>,
+    s: &Shared,
+    t: &mut Tokens,
+) -> i32 {
+    let mut db = s.db.lock().unwrap();
+    match db.exec(caller, proc, args, t) {
+        Some(status) => status,
+        None => {
+            t.error(
+                2812,
+                16,
+                &format!("Could not find stored procedure '{proc}'."),
+                "",
+            );
+            1
+        }
+    }
+}
+
+/// Runs `EXEC [db.][schema.]proc @name = @Pn|literal, ...` statements
+/// separated by ';'. Literals: NULL, integers, N'text', '{guid}' is not
+/// needed by the store and not supported.
+fn run_statements(
+    text: &str,
+    params: &HashMap<String, Value>,
+    caller: &Caller<'_>,
+    s: &Shared,
+    t: &mut Tokens,
+) -> i32 {
+    let mut status = 0;
+    for stmt in text.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+        let mut words = stmt.splitn(2, char::is_whitespace);
+        let verb = words.next().unwrap_or_default();
+        if !verb.eq_ignore_ascii_case("exec") && !verb.eq_ignore_ascii_case("execute") {
+            t.error(
+                102,
+                15,
+                &format!("test server: only EXEC statements are supported, not '{stmt}'"),
+                "",
+            );
+            return 1;
+        }
+        let rest = words.next().unwrap_or_default().trim();
+        let (proc, arg_text) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+        let mut args = HashMap::new();
+        for a in arg_text.split(',').map(str::trim).filter(|a| !a.is_empty()) {
+            let Some((name, value)) = a.split_once('=') else {
+                t.error(
+                    102,
+                    15,
+                    &format!("test server: cannot parse argument '{a}'"),
+                    "",
+                );
+                return 1;
+            };
+            let value = value.trim();
+            let v = if let Some(p) = value.strip_prefix('@') {
+                params
+                    .get(&p.to_lowercase())
+                    .cloned()
+                    .unwrap_or(Value::Null)
+            } else if value.eq_ignore_ascii_case("null") {
+                Value::Null
+            } else if let Ok(i) = value.parse::<i64>() {
+                Value::Int(i)
+            } else if let Some(q) = value.strip_prefix("N'").and_then(|v| v.strip_suffix('\'')) {
+                Value::Text(q.replace("''", "'"))
+            } else {
+                t.error(
+                    102,
+                    15,
+                    &format!("test server: cannot parse value '{value}'"),
+                    "",
+                );
+                return 1;
+            };
+            args.insert(name.trim().trim_start_matches('@').to_lowercase(), v);
+        }
+        status = run_proc(&short_name(proc), &args, caller, s, t);
+        if status != 0 {
+            break;
+        }
+    }
+    status
+}
+
+/// A fake SQL Server Browser on UDP (127.0.0.1, ephemeral port) answering
+/// `CLNT_UCAST_INST` for the instances it knows; silent for the others, as
+/// the real one is.
+pub struct FakeBrowser {
+    port: u16,
+    stopped: Arc<AtomicBool>,
+    /// Requests received.
+    pub requests: Arc<AtomicU64>,
+}
+
+impl FakeBrowser {
+    /// Serves `instances` (name → TCP port).
+    pub fn start(instances: &[(&str, u16)]) -> FakeBrowser {
+        let socket = UdpSocket::bind("127.0.0.1:0").expect("bind fake browser");
+        let port = socket.local_addr().unwrap().port();
+        socket
+            .set_read_timeout(Some(Duration::from_millis(100)))
+            .unwrap();
+        let instances: Vec<(String, u16)> =
+            instances.iter().map(|(n, p)| (n.to_string(), *p)).collect();
+        let stopped = Arc::new(AtomicBool::new(false));
+        let requests = Arc::new(AtomicU64::new(0));
+        let (st, rq) = (stopped.clone(), requests.clone());
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 1024];
+            while !st.load(Ordering::SeqCst) {
+                let Ok((n, from)) = socket.recv_from(&mut buf) else {
+                    continue;
+                };
+                rq.fetch_add(1, Ordering::SeqCst);
+                if n < 2 || buf[0] != 0x04 {
+                    continue;
+                }
+                let name = String::from_utf8_lossy(&buf[1..n])
+                    .trim_end_matches('\0')
+                    .to_string();
+                if let Some((inst, tcp)) = instances
+                    .iter()
+                    .find(|(i, _)| i.eq_ignore_ascii_case(&name))
+                {
+                    let text = format!(
+                        "ServerName;SSISTEST;InstanceName;{inst};IsClustered;No;Version;16.0.1000.6;tcp;{tcp};;"
+                    );
+                    let mut resp = vec![0x05];
+                    resp.extend_from_slice(&(text.len() as u16).to_le_bytes());
+                    resp.extend_from_slice(text.as_bytes());
+                    let _ = socket.send_to(&resp, from);
+                }
+            }
+        });
+        FakeBrowser {
+            port,
+            stopped,
+            requests,
+        }
+    }
+
+    /// The UDP port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+}
+
+impl Drop for FakeBrowser {
+    fn drop(&mut self) {
+        self.stopped.store(true, Ordering::SeqCst);
+    }
+}
+
+/// Where the suite runs: the TDS test server, or a real SQL Server.
+pub enum Target {
+    /// The in-process TDS test server.
+    Test(TestServer),
+    /// A real server from `SSIS_TEST_SQLSERVER`.
+    Real {
+        /// Server name.
+        server: String,
+        /// Options from the connection string.
+        options: ConnectOptions,
+    },
+}
+
+impl Target {
+    /// A real server when `SSIS_TEST_SQLSERVER` is set, else a fresh test
+    /// server; says plainly which.
+    pub fn get() -> Target {
+        match std::env::var("SSIS_TEST_SQLSERVER") {
+            Ok(cs) if !cs.trim().is_empty() => {
+                let parsed = ConnectOptions::parse_connection_string(&cs)
+                    .expect("SSIS_TEST_SQLSERVER is not a valid connection string");
+                let server = parsed
+                    .server
+                    .expect("SSIS_TEST_SQLSERVER names no server (Server=...)");
+                eprintln!(
+                    "msdb tests: running against the real SQL Server '{server}' (SSIS_TEST_SQLSERVER)"
+                );
+                Target::Real {
+                    server,
+                    options: parsed.options,
+                }
+            }
+            _ => {
+                let s = TestServer::start();
+                eprintln!(
+                    "msdb tests: running against the TDS test server on {} (SSIS_TEST_SQLSERVER not set)",
+                    s.server_name()
+                );
+                Target::Test(s)
+            }
+        }
+    }
+
+    /// The server name to configure.
+    pub fn server_name(&self) -> String {
+        match self {
+            Target::Test(s) => s.server_name(),
+            Target::Real { server, .. } => server.clone(),
+        }
+    }
+
+    /// Options of a login with full rights.
+    pub fn options(&self) -> ConnectOptions {
+        match self {
+            Target::Test(s) => s.admin_options(),
+            Target::Real { options, .. } => options.clone(),
+        }
+    }
+
+    /// A top-level folder `name` on this server.
+    pub fn store(&self, name: &str) -> SqlServerStore {
+        SqlServerStore::with_options(name, self.server_name(), None, self.options())
+    }
+
+    /// The test server, when that is the target.
+    pub fn test_server(&self) -> Option<&TestServer> {
+        match self {
+            Target::Test(s) => Some(s),
+            Target::Real { .. } => None,
+        }
+    }
+}
+
+/// A folder name unique to this process and call, so runs against a real
+/// server do not collide.
+pub fn unique(prefix: &str) -> String {
+    static N: AtomicU64 = AtomicU64::new(0);
+    format!(
+        "{prefix}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    )
+}
