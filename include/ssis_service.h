@@ -117,6 +117,44 @@ extern "C" {
 #endif // __cplusplus
 
 /**
+ * Writes the grants in force: `{"Items": [{"Principal": "user:alice", "Rights":
+ * ["Connect", "Read"]}, ...]}`. No grants: only the service account and root have access.
+ *
+ * # Safety
+ * `session` must be a live handle (or NULL); `out_json` NULL or writable.
+ */
+ssis_status ssis_access_list(const ssis_session *session, char **out_json);
+
+/**
+ * Gives `rights` (`"Connect,Read"`; names `Connect`, `Read`, `Write`, `Execute`,
+ * `Administer`, or `All`) to `principal` (`"user:NAME"` or `"group:NAME"`), keeping the
+ * rights it had. Writes its grant now: `{"Principal": "user:alice", "Rights": [...]}`.
+ * The change is written to the configuration file and applies at once.
+ *
+ * # Safety
+ * `session` must be a live handle (or NULL); strings NULL or NUL-terminated; `out_json`
+ * NULL or writable.
+ */
+ssis_status ssis_access_grant(const ssis_session *session,
+                              const char *principal,
+                              const char *rights_list,
+                              char **out_json);
+
+/**
+ * Takes `rights` (NULL: every right) from `principal`; a principal left with none loses
+ * its grant. Writes what it keeps: `{"Principal": "...", "Rights": [...]}`. A principal
+ * without a grant is `SSIS_NOT_FOUND`.
+ *
+ * # Safety
+ * `session` must be a live handle (or NULL); strings NULL or NUL-terminated; `out_json`
+ * NULL or writable.
+ */
+ssis_status ssis_access_revoke(const ssis_session *session,
+                               const char *principal,
+                               const char *rights_list,
+                               char **out_json);
+
+/**
  * Reads the configuration file `path` (NULL: the configuration in force, the one
  * `ssis_connect("embedded:", ...)` opens) and writes it as JSON:
  * `{"StopExecutingPackagesOnShutdown": true, "TopLevelFolders": [{"Type":

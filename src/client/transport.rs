@@ -69,7 +69,16 @@ impl ConnectOptions {
         let Some(text) = options_json.filter(|o| !o.trim().is_empty()) else {
             return Ok(ConnectOptions::default());
         };
-        serde_json::from_str(text).map_err(|e| {
+        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+            Error::invalid(format!("options_json is not valid JSON: {e}"))
+                .with_target("options_json")
+        })?;
+        if !value.is_object() {
+            return Err(
+                Error::invalid("options_json must be a JSON object").with_target("options_json")
+            );
+        }
+        serde_json::from_value(value).map_err(|e| {
             Error::invalid(format!(
                 "options_json is not valid: {e} (known options: Token, CaFile, SshConfig, RemoteProgram)"
             ))

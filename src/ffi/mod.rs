@@ -11,6 +11,7 @@
 //! - a session handle may be shared between threads;
 //! - one lazily created tokio runtime serves the whole library ([`runtime`]).
 
+mod access;
 mod boundary;
 mod config;
 mod last_error;
@@ -21,6 +22,7 @@ mod store;
 mod strings;
 mod version;
 
+pub use access::{ssis_access_grant, ssis_access_list, ssis_access_revoke};
 pub use config::{ssis_config_read, ssis_config_validate, ssis_config_write};
 pub use last_error::ssis_last_error;
 pub use session::{ssis_connect, ssis_disconnect, ssis_get_config, ssis_session, ssis_set_config};
