@@ -320,3 +320,48 @@ fn ten_thousand_bad_tokens_do_not_slow_a_good_client_beyond_2x() {
     assert!(s.list_folders(None).is_ok());
     t.d.stop();
 }
+
+/// Round trips of `list_folders` over the local socket, a persistent TLS
+/// session and plain loopback TCP (printed; docs/PERFORMANCE.md records them).
+#[test]
+fn tls_round_trip_latency() {
+    let t = start();
+    let good = t.token("alice", None);
+    let token = good["Token"].as_str().unwrap();
+    let connect_start = Instant::now();
+    let tls = t.connect(Some(token)).unwrap();
+    let connect = connect_start.elapsed();
+    let plain = Session::connect(
+        Some(&format!("tcp://127.0.0.1:{}", t.plain_port)),
+        Some(&json!({"Token": token}).to_string()),
+    )
+    .unwrap();
+    let local = Session::connect(Some(&format!("unix:{}", t.f.socket().display())), None).unwrap();
+    let mut report = Vec::new();
+    for (name, s) in [
+        ("unix socket", &local),
+        ("tls:// (persistent)", &tls),
+        ("tcp:// loopback", &plain),
+    ] {
+        for _ in 0..50 {
+            s.list_folders(None).unwrap();
+        }
+        let times: Vec<Duration> = (0..1000)
+            .map(|_| {
+                let at = Instant::now();
+                s.list_folders(None).unwrap();
+                at.elapsed()
+            })
+            .collect();
+        report.push(format!(
+            "{name}: p50 {:?}, p99 {:?}",
+            percentile(times.clone(), 0.5),
+            percentile(times, 0.99)
+        ));
+    }
+    println!(
+        "list_folders round trip: {}; tls connect + handshake + Hello {connect:?}",
+        report.join("; ")
+    );
+    t.d.stop();
+}
