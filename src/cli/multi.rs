@@ -37,17 +37,20 @@ where
         let table: Vec<Vec<String>> = rows
             .items
             .iter()
-            .map(|r| {
+            .filter_map(|r| {
+                let item = r.item.as_ref()?;
                 let mut row = vec![r.server.clone()];
-                match (&r.item, &r.error) {
-                    (Some(item), _) => row.extend(cells(item)),
-                    (None, Some(e)) => row.push(format!("error: {e}")),
-                    (None, None) => {}
-                }
-                row
+                row.extend(cells(item));
+                Some(row)
             })
             .collect();
         print_table(&full, &table);
+        // Error rows under the table, one per server that gave no rows.
+        for r in &rows.items {
+            if let Some(e) = &r.error {
+                println!("{}: error: {e}", r.server);
+            }
+        }
     });
     Ok(if all_failed { 1 } else { 0 })
 }

@@ -15,8 +15,11 @@ use crate::service::state::Service;
 use serde_json::Value;
 use std::path::Path;
 
+#[cfg(unix)]
 const READ: u32 = 4;
+#[cfg(unix)]
 const WRITE: u32 = 2;
+#[cfg(unix)]
 const SEARCH: u32 = 1;
 
 /// Checks the file a request names, if any, against the caller's own access.
