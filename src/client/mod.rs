@@ -5,7 +5,9 @@
 //! functions give the same text. Lists are wrapped as `{"Items": [...]}`.
 //!
 //! A session talks to the local service (`.`, `(local)`, `localhost`, an
-//! empty name, or `unix:<socket>`), or opens a configuration in-process
+//! empty name, or `unix:<socket>`), to a service on another machine
+//! (`ssh://[user@]host[:port]`, `tls://host:port`; docs/SECURITY.md), to
+//! several at once ([`MultiSession`]), or opens a configuration in-process
 //! (`embedded:<path>`; `embedded:` alone for the configuration in force),
 //! which scripts and tests use without a running service.
 
@@ -67,10 +69,13 @@ pub const EMBEDDED_PREFIX: &str = "embedded:";
 impl Session {
     /// Opens a session. `server` is `.`, `(local)`, `localhost`, empty or
     /// `None` for the local service, `unix:<socket path>` for a service on
-    /// that socket, `embedded:<config path>` for a configuration opened
-    /// in-process (`embedded:` alone: the configuration in force, found as
-    /// [`crate::config::load_or_default`] does). `options_json` is reserved
-    /// for connection options (an object; unknown keys are refused).
+    /// that socket, `ssh://[user@]host[:port]` or `tls://host:port` (or
+    /// `tcp://127.0.0.1:port`) for a service elsewhere, `embedded:<config
+    /// path>` for a configuration opened in-process (`embedded:` alone: the
+    /// configuration in force, found as [`crate::config::load_or_default`]
+    /// does). `options_json`: connection options, a JSON object with `Token`,
+    /// `CaFile`, `SshConfig`, `RemoteProgram` ([`ConnectOptions`]; the
+    /// environment fills the rest); unknown keys are refused.
     pub fn connect(server: Option<&str>, options_json: Option<&str>) -> Result<Session> {
         let options = ConnectOptions::parse(options_json)?;
         let server = server.unwrap_or("").trim();

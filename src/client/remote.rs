@@ -1,6 +1,8 @@
-//! Sessions with the local service over its socket (servers `.`, `(local)`,
-//! `localhost`, `unix:<socket path>`), and the session operations that only
-//! a service can do: running packages, monitoring, events, service control.
+//! Sessions with a service over a transport ([`super::transport`]: the local
+//! socket for `.`, `(local)`, `localhost`, `unix:<socket path>`; ssh for
+//! `ssh://`; TLS or loopback TCP for `tls://`/`tcp://`), and the session
+//! operations that only a service can do: running packages, monitoring,
+//! events, service control.
 //!
 //! The client is blocking (one request at a time per session, serialized by
 //! a mutex, so a session may be shared between threads); a broken connection
