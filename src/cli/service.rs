@@ -209,6 +209,17 @@ pub fn service(
             let pid = session.service_info()?.process_id;
             session.service_stop()?;
             drop(session);
+            let remote = server.is_some_and(|s| {
+                let s = s.to_ascii_lowercase();
+                ["ssh://", "tls://", "tcp://"]
+                    .iter()
+                    .any(|p| s.starts_with(p))
+            });
+            if remote {
+                // Another machine's process: it was asked to stop; nothing to wait on here.
+                out.done(|| println!("The SSIS service was asked to stop."));
+                return Ok(0);
+            }
             // The service is on this machine: wait for its process to exit.
             let deadline = Instant::now() + Duration::from_secs(timeout);
             while crate::service::process::is_alive(pid, None) {
