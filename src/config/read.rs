@@ -245,7 +245,7 @@ fn read_extensions(el: &Element) -> Result<Extensions, XmlError> {
         once(seen.contains(&name), child)?;
         seen.push(&child.name);
         let text = child.text()?;
-        let value = (!text.trim().is_empty()).then_some(text);
+        let value = (!text.is_empty()).then_some(text);
         match name {
             STATE_DIRECTORY => ext.state_directory = value,
             EXECUTOR => ext.executor = value,
@@ -260,7 +260,7 @@ fn read_extensions(el: &Element) -> Result<Extensions, XmlError> {
 
 /// A whole number in an extension element; the error names the element and the text.
 fn number<T: std::str::FromStr>(el: &Element, text: Option<String>) -> Result<Option<T>, XmlError> {
-    let Some(text) = text else {
+    let Some(text) = text.filter(|t| !t.trim().is_empty()) else {
         return Ok(None);
     };
     text.trim().parse::<T>().map(Some).map_err(|_| {
