@@ -117,6 +117,44 @@ extern "C" {
 #endif // __cplusplus
 
 /**
+ * Writes the grants in force: `{"Items": [{"Principal": "user:alice", "Rights":
+ * ["Connect", "Read"]}, ...]}`. No grants: only the service account and root have access.
+ *
+ * # Safety
+ * `session` must be a live handle (or NULL); `out_json` NULL or writable.
+ */
+ssis_status ssis_access_list(const ssis_session *session, char **out_json);
+
+/**
+ * Gives `rights` (`"Connect,Read"`; names `Connect`, `Read`, `Write`, `Execute`,
+ * `Administer`, or `All`) to `principal` (`"user:NAME"` or `"group:NAME"`), keeping the
+ * rights it had. Writes its grant now: `{"Principal": "user:alice", "Rights": [...]}`.
+ * The change is written to the configuration file and applies at once.
+ *
+ * # Safety
+ * `session` must be a live handle (or NULL); strings NULL or NUL-terminated; `out_json`
+ * NULL or writable.
+ */
+ssis_status ssis_access_grant(const ssis_session *session,
+                              const char *principal,
+                              const char *rights_list,
+                              char **out_json);
+
+/**
+ * Takes `rights` (NULL: every right) from `principal`; a principal left with none loses
+ * its grant. Writes what it keeps: `{"Principal": "...", "Rights": [...]}`. A principal
+ * without a grant is `SSIS_NOT_FOUND`.
+ *
+ * # Safety
+ * `session` must be a live handle (or NULL); strings NULL or NUL-terminated; `out_json`
+ * NULL or writable.
+ */
+ssis_status ssis_access_revoke(const ssis_session *session,
+                               const char *principal,
+                               const char *rights_list,
+                               char **out_json);
+
+/**
  * Reads the configuration file `path` (NULL: the configuration in force, the one
  * `ssis_connect("embedded:", ...)` opens) and writes it as JSON:
  * `{"StopExecutingPackagesOnShutdown": true, "TopLevelFolders": [{"Type":
@@ -307,14 +345,17 @@ ssis_status ssis_service_info(const ssis_session *session, char **out_json);
  * - NULL, `""`, `"."`, `"(local)"` or `"localhost"`: the local SSIS service (its socket
  *   from `$SSIS_SERVICE_SOCKET`, else the per-user then the system socket);
  * - `"unix:<socket path>"`: the service listening on that socket;
+ * - `"ssh://[user@]host[:port]"`, `"tls://host:port"`, `"tcp://127.0.0.1:port"`: a service
+ *   elsewhere (docs/SECURITY.md);
  * - `"embedded:<path to MsDtsSrvr.ini.xml>"`: that configuration and its package store
  *   opened in this process, no service needed; `"embedded:"` alone opens the configuration
  *   in force (`$SSIS_SERVICE_CONFIG`, else the platform's default file, else the built-in
  *   default).
  *
  * No service answering, or another server name: `SSIS_CONNECTION` (the message lists the
- * sockets tried). `options_json`: NULL, `""` or a JSON object of connection options (none
- * defined yet: any key is an `SSIS_INVALID_ARGUMENT`).
+ * sockets tried). `options_json`: NULL, `""` or a JSON object of connection options:
+ * `Token`, `CaFile`, `SshConfig`, `RemoteProgram` (any other key is an
+ * `SSIS_INVALID_ARGUMENT`).
  *
  * # Safety
  * String parameters must be NULL or NUL-terminated; `out` must be NULL or writable.

@@ -9,6 +9,9 @@ need_pkgs=()
 command -v valgrind >/dev/null || need_pkgs+=(valgrind)
 command -v gcc >/dev/null || need_pkgs+=(gcc)
 { command -v mcs >/dev/null && command -v mono >/dev/null; } || need_pkgs+=(mono-mcs mono-runtime)
+# Remote-transport tests: a real sshd on loopback, the ssh client and ssh-keygen.
+[ -x /usr/sbin/sshd ] || need_pkgs+=(openssh-server)
+{ command -v ssh >/dev/null && command -v ssh-keygen >/dev/null; } || need_pkgs+=(openssh-client)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "== installing ${need_pkgs[*]}"

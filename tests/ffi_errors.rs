@@ -78,7 +78,7 @@ fn connect_refuses_unknown_options_and_servers() {
         assert_eq!(st, ssis_status::SSIS_INVALID_ARGUMENT, "{options}");
         assert_eq!(target(&last_error()), "options_json");
     }
-    let remote = c("tcp://example:1");
+    let remote = c("http://example:1");
     let st = unsafe { ssis_connect(remote.as_ptr(), null(), &mut handle) };
     assert_eq!(st, ssis_status::SSIS_CONNECTION);
     assert!(last_error().contains("embedded:"));
@@ -87,7 +87,7 @@ fn connect_refuses_unknown_options_and_servers() {
 
 #[test]
 fn last_error_is_per_thread() {
-    let remote = c("tcp://example:1");
+    let remote = c("http://example:1");
     let mut handle = null_mut();
     unsafe { ssis_connect(remote.as_ptr(), null(), &mut handle) };
     assert!(last_error().contains("Connection"));

@@ -140,6 +140,15 @@ namespace SsisService
             [DllImport(LibraryName, EntryPoint = "ssis_set_config", CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
             internal static extern int ssis_set_config(SsisSessionHandle session, byte[] configJson);
 
+            [DllImport(LibraryName, EntryPoint = "ssis_access_list", CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+            internal static extern int ssis_access_list(SsisSessionHandle session, out IntPtr outJson);
+
+            [DllImport(LibraryName, EntryPoint = "ssis_access_grant", CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+            internal static extern int ssis_access_grant(SsisSessionHandle session, byte[] principal, byte[] rights, out IntPtr outJson);
+
+            [DllImport(LibraryName, EntryPoint = "ssis_access_revoke", CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+            internal static extern int ssis_access_revoke(SsisSessionHandle session, byte[] principal, byte[] rights, out IntPtr outJson);
+
             [DllImport(LibraryName, EntryPoint = "ssis_list_folders", CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
             internal static extern int ssis_list_folders(SsisSessionHandle session, byte[] path, out IntPtr outJson);
 
@@ -378,6 +387,27 @@ namespace SsisService
         public static void SetConfig(SsisSessionHandle session, string configJson)
         {
             Check(Native.ssis_set_config(session, Utf8(configJson, "configJson")));
+        }
+
+        public static string AccessList(SsisSessionHandle session)
+        {
+            IntPtr json;
+            int status = Native.ssis_access_list(session, out json);
+            return Result(status, json);
+        }
+
+        public static string AccessGrant(SsisSessionHandle session, string principal, string rights)
+        {
+            IntPtr json;
+            int status = Native.ssis_access_grant(session, Utf8(principal, "principal"), Utf8(rights, "rights"), out json);
+            return Result(status, json);
+        }
+
+        public static string AccessRevoke(SsisSessionHandle session, string principal, string rights)
+        {
+            IntPtr json;
+            int status = Native.ssis_access_revoke(session, Utf8(principal, "principal"), Utf8(rights, "rights"), out json);
+            return Result(status, json);
         }
 
         public static string ListFolders(SsisSessionHandle session, string path)

@@ -10,8 +10,9 @@ pub struct Cli {
     /// Service configuration file (default: $SSIS_SERVICE_CONFIG, then the platform default).
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Server to connect to: `.` (the local service), `unix:<socket>`, `embedded:<config>`;
-    /// empty for the default configuration in-process.
+    /// Server to connect to: `.` (the local service), `unix:<socket>`, `ssh://[user@]host[:port]`,
+    /// `tls://host:port`, `embedded:<config>`; empty for the default configuration in-process.
+    /// List commands (ps, history, events, folder list, package list) take several, comma-separated.
     #[arg(long, global = true, value_name = "NAME", conflicts_with = "config")]
     pub server: Option<String>,
     /// Print the JSON the C API returns instead of a table.
@@ -53,6 +54,9 @@ pub enum Command {
     Logs(super::service::LogsArgs),
     /// The service's event log, with filters.
     Events(super::service::EventsArgs),
+    /// Who may do what on the service: grants and bearer tokens.
+    #[command(subcommand)]
+    Access(super::access::AccessCommand),
     /// Run a package with dtexec's command line (`ssis exec /F file.dtsx`).
     Exec {
         /// dtexec arguments.

@@ -17,6 +17,15 @@ pub fn execute(cli: Cli) -> Result<i32> {
         (None, None) => None,
     };
     let connect = || Session::connect(server.as_deref(), None);
+    if let Some(spec) = cli
+        .server
+        .as_deref()
+        .filter(|s| super::multi::is_multi(Some(s)))
+    {
+        if let Some(code) = fan_out(spec, &cli.command, out) {
+            return code;
+        }
+    }
     match cli.command {
         Command::Folder(cmd) => folder(&connect()?, cmd, out),
         Command::Package(cmd) => package(&connect()?, cmd, out),
@@ -31,11 +40,75 @@ pub fn execute(cli: Cli) -> Result<i32> {
         Command::History(a) => super::service::history(a, cli.server.as_deref(), out),
         Command::Logs(a) => super::service::logs(a, cli.server.as_deref(), out),
         Command::Events(a) => super::service::events(a, cli.server.as_deref(), out),
+        Command::Access(cmd) => {
+            super::access::access(cmd, cli.server.as_deref(), cli.config.as_deref(), out)
+        }
         Command::Exec { args } => {
             let args: Vec<OsString> = args.into_iter().map(OsString::from).collect();
             Ok(crate::runner::exec_main(&args))
         }
     }
+}
+
+/// A list command over several servers (`--server a,b,c`); `None` for
+/// commands that take one server (they then refuse the list when connecting).
+fn fan_out(spec: &str, command: &Command, out: Out) -> Option<Result<i32>> {
+    use super::multi::{EXECUTION_HEADER, execution_cells, list};
+    Some(match command {
+        Command::Ps => list(
+            spec,
+            out,
+            &EXECUTION_HEADER,
+            |s| s.executions_list(),
+            execution_cells,
+        ),
+        Command::History(a) => {
+            let filter = super::service::history_filter(a);
+            list(
+                spec,
+                out,
+                &EXECUTION_HEADER,
+                move |s| s.execution_history(&filter),
+                execution_cells,
+            )
+        }
+        Command::Events(a) if !a.follow => {
+            let filter = super::service::event_filter(a);
+            list(
+                spec,
+                out,
+                &["Time", "Level", "Id", "Source", "Message"],
+                move |s| s.events_read(&filter),
+                |e| {
+                    vec![
+                        e.time.clone(),
+                        e.level.name().to_string(),
+                        e.event_id.to_string(),
+                        e.source.clone(),
+                        e.message.clone(),
+                    ]
+                },
+            )
+        }
+        Command::Folder(FolderCommand::List { path }) => list(
+            spec,
+            out,
+            &["Name", "Type", "Path"],
+            |s| s.list_folders(path.as_deref()),
+            |f| vec![f.name.clone(), f.folder_type.clone(), f.path.clone()],
+        ),
+        Command::Package(PackageCommand::List { folder, recursive }) => list(
+            spec,
+            out,
+            &["Path", "Size"],
+            |s| match folder {
+                Some(f) => s.list_packages(f, *recursive),
+                None => s.list_packages("", true),
+            },
+            |p| vec![p.path.clone(), p.size.to_string()],
+        ),
+        _ => return None,
+    })
 }
 
 fn folder(session: &Session, cmd: FolderCommand, out: Out) -> Result<i32> {

@@ -6,9 +6,11 @@
 //! not be loaded; 6 command-line error (dtutil's codes, see [`crate::ErrorKind::exit_code`]).
 //! `ssis exists` exits 0 when the path exists and 1 when it does not.
 
+mod access;
 mod args;
 mod commands;
 mod config_import;
+mod multi;
 mod output;
 mod service;
 mod windows_service;

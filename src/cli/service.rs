@@ -42,6 +42,12 @@ pub enum ServiceCommand {
     /// Windows: the service as the Service Control Manager starts it.
     #[command(hide = true)]
     ScmRun(ServiceRunArgs),
+    /// Relay stdin/stdout to this host's service socket (what `ssh://` clients run remotely).
+    DialStdio {
+        /// The socket (default: $SSIS_SERVICE_SOCKET, else the default paths).
+        #[arg(long, value_name = "PATH")]
+        socket: Option<PathBuf>,
+    },
 }
 
 /// `ssis service run` options.
@@ -247,6 +253,17 @@ pub fn service(
             let pid = session.service_info()?.process_id;
             session.service_stop()?;
             drop(session);
+            let remote = server.is_some_and(|s| {
+                let s = s.to_ascii_lowercase();
+                ["ssh://", "tls://", "tcp://"]
+                    .iter()
+                    .any(|p| s.starts_with(p))
+            });
+            if remote {
+                // Another machine's process: it was asked to stop; nothing to wait on here.
+                out.done(|| println!("The SSIS service was asked to stop."));
+                return Ok(0);
+            }
             // The service is on this machine: wait for its process to exit.
             let deadline = Instant::now() + Duration::from_secs(timeout);
             while crate::service::process::is_alive(pid, None) {
@@ -260,6 +277,9 @@ pub fn service(
             }
             out.done(|| println!("The SSIS service stopped."));
             Ok(0)
+        }
+        ServiceCommand::DialStdio { socket } => {
+            crate::service::net::dial_stdio::run(socket.as_deref())
         }
         ServiceCommand::Reload => {
             let info = connect(server)?.service_reload()?;
@@ -365,14 +385,7 @@ pub fn ps(server: Option<&str>, out: Out) -> Result<i32> {
 
 /// `ssis history`
 pub fn history(a: HistoryArgs, server: Option<&str>, out: Out) -> Result<i32> {
-    let filter = HistoryFilter {
-        package: a.package,
-        status: a.status,
-        user: a.user,
-        since: a.since,
-        until: a.until,
-        limit: a.limit,
-    };
+    let filter = history_filter(&a);
     let list = connect(server)?.execution_history(&filter)?;
     out.emit(&list, || print_executions(&list.items));
     Ok(0)
@@ -414,15 +427,7 @@ pub fn logs(a: LogsArgs, server: Option<&str>, out: Out) -> Result<i32> {
 /// `ssis events`
 pub fn events(a: EventsArgs, server: Option<&str>, out: Out) -> Result<i32> {
     let session = connect(server)?;
-    let filter = EventFilter {
-        since: a.since,
-        level: a.level,
-        text: a.text,
-        execution_id: a.execution_id.clone(),
-        event_id: a.event_id,
-        after_sequence: None,
-        limit: a.limit,
-    };
+    let filter = event_filter(&a);
     let stream = a
         .follow
         .then(|| session.events_subscribe(None))
@@ -526,4 +531,29 @@ fn print_event_line(e: &LogEntry) {
         e.source,
         e.message
     );
+}
+
+/// The history filter of `ssis history`'s options.
+pub fn history_filter(a: &HistoryArgs) -> HistoryFilter {
+    HistoryFilter {
+        package: a.package.clone(),
+        status: a.status,
+        user: a.user.clone(),
+        since: a.since.clone(),
+        until: a.until.clone(),
+        limit: a.limit,
+    }
+}
+
+/// The event filter of `ssis events`' options.
+pub fn event_filter(a: &EventsArgs) -> EventFilter {
+    EventFilter {
+        since: a.since.clone(),
+        level: a.level,
+        text: a.text.clone(),
+        execution_id: a.execution_id.clone(),
+        event_id: a.event_id,
+        after_sequence: None,
+        limit: a.limit,
+    }
 }

@@ -5,18 +5,31 @@
 //! functions give the same text. Lists are wrapped as `{"Items": [...]}`.
 //!
 //! A session talks to the local service (`.`, `(local)`, `localhost`, an
-//! empty name, or `unix:<socket>`), or opens a configuration in-process
+//! empty name, or `unix:<socket>`), to a service on another machine
+//! (`ssh://[user@]host[:port]`, `tls://host:port`; docs/SECURITY.md), to
+//! several at once ([`MultiSession`]), or opens a configuration in-process
 //! (`embedded:<path>`; `embedded:` alone for the configuration in force),
 //! which scripts and tests use without a running service.
 
+mod access;
 mod embedded;
+mod multi;
 #[cfg(windows)]
 mod pipe;
 mod remote;
 mod results;
+mod ssh;
+mod tls;
+mod transport;
 
+pub use multi::{Labeled, MultiSession, split_servers};
 pub use remote::{EventStream, LOCAL_NAMES, LiveEvent, UNIX_PREFIX, is_remote_name};
 pub use results::{Items, PackageInfo, ServerInfo, ValidationReport};
+pub use ssh::{SSH_PREFIX, SshTarget};
+pub use tls::{TCP_PREFIX, TLS_PREFIX, TlsTarget};
+pub use transport::{
+    CA_ENV, ConnectOptions, REMOTE_PROGRAM_ENV, SSH_CONFIG_ENV, TOKEN_ENV, is_service_name,
+};
 
 use crate::config::ServiceConfig;
 use crate::error::{Error, ErrorKind, Result};
@@ -58,16 +71,23 @@ pub const EMBEDDED_PREFIX: &str = "embedded:";
 impl Session {
     /// Opens a session. `server` is `.`, `(local)`, `localhost`, empty or
     /// `None` for the local service, `unix:<socket path>` for a service on
-    /// that socket, `embedded:<config path>` for a configuration opened
-    /// in-process (`embedded:` alone: the configuration in force, found as
-    /// [`crate::config::load_or_default`] does). `options_json` is reserved
-    /// for connection options (an object; unknown keys are refused).
+    /// that socket, `ssh://[user@]host[:port]` or `tls://host:port` (or
+    /// `tcp://127.0.0.1:port`) for a service elsewhere, `embedded:<config
+    /// path>` for a configuration opened in-process (`embedded:` alone: the
+    /// configuration in force, found as [`crate::config::load_or_default`]
+    /// does). `options_json`: connection options, a JSON object with `Token`,
+    /// `CaFile`, `SshConfig`, `RemoteProgram` ([`ConnectOptions`]; the
+    /// environment fills the rest); unknown keys are refused.
     pub fn connect(server: Option<&str>, options_json: Option<&str>) -> Result<Session> {
-        if let Some(options) = options_json.filter(|o| !o.trim().is_empty()) {
-            check_options(options)?;
-        }
+        let options = ConnectOptions::parse(options_json)?;
         let server = server.unwrap_or("").trim();
         if let Some(path) = server.strip_prefix(EMBEDDED_PREFIX) {
+            if options != ConnectOptions::default() {
+                return Err(Error::invalid(
+                    "connection options are for service connections; an embedded session takes none",
+                )
+                .with_target("options_json"));
+            }
             let path = path.trim();
             let inner = Embedded::open((!path.is_empty()).then(|| Path::new(path)))?;
             return Ok(Session {
@@ -78,7 +98,7 @@ impl Session {
         if server.is_empty() || is_remote_name(server) {
             let local = if server.is_empty() { "." } else { server };
             return Ok(Session {
-                inner: Backend::Remote(Arc::new(Remote::connect(local)?)),
+                inner: Backend::Remote(Arc::new(Remote::connect(local, &options.with_env())?)),
                 server: server.to_string(),
             });
         }
@@ -86,7 +106,8 @@ impl Session {
             ErrorKind::Connection,
             format!(
                 "cannot connect to '{server}': use '.', '(local)' or 'localhost' for the local service, \
-                 'unix:<socket path>' for a service on another socket, or 'embedded:<path to MsDtsSrvr.ini.xml>' \
+                 'unix:<socket path>' for a service on another socket, 'ssh://[user@]host[:port]' or \
+                 'tls://host:port' for a service on another machine, or 'embedded:<path to MsDtsSrvr.ini.xml>' \
                  for a configuration opened in-process"
             ),
         )
@@ -184,26 +205,6 @@ impl Session {
     pub fn exists(&self, path: &str) -> Result<ExistsResult> {
         via!(self.exists(path))
     }
-}
-
-/// Connection options are a JSON object; none are defined yet, so any key is
-/// refused rather than silently ignored.
-fn check_options(options: &str) -> Result<()> {
-    let value: serde_json::Value = serde_json::from_str(options).map_err(|e| {
-        Error::invalid(format!("options_json is not valid JSON: {e}")).with_target("options_json")
-    })?;
-    let Some(map) = value.as_object() else {
-        return Err(
-            Error::invalid("options_json must be a JSON object").with_target("options_json")
-        );
-    };
-    if let Some(key) = map.keys().next() {
-        return Err(Error::invalid(format!(
-            "unknown connection option '{key}' (no options are defined for embedded sessions)"
-        ))
-        .with_target("options_json"));
-    }
-    Ok(())
 }
 
 /// Reads a configuration file (or the default one when `path` is `None`).

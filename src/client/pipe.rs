@@ -52,14 +52,6 @@ impl PipeStream {
         }
     }
 
-    /// Another handle on the same pipe (the reading half).
-    pub fn try_clone(&self) -> io::Result<PipeStream> {
-        Ok(PipeStream {
-            file: self.file.try_clone()?,
-            timeout: Arc::clone(&self.timeout),
-        })
-    }
-
     /// Reads give up with `TimedOut` after `timeout` without data (None: wait).
     pub fn set_read_timeout(&self, timeout: Option<Duration>) -> io::Result<()> {
         *self.timeout.lock().unwrap_or_else(|p| p.into_inner()) = timeout;

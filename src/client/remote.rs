@@ -1,6 +1,8 @@
-//! Sessions with the local service over its socket (servers `.`, `(local)`,
-//! `localhost`, `unix:<socket path>`), and the session operations that only
-//! a service can do: running packages, monitoring, events, service control.
+//! Sessions with a service over a transport ([`super::transport`]: the local
+//! socket for `.`, `(local)`, `localhost`, `unix:<socket path>`; ssh for
+//! `ssh://`; TLS or loopback TCP for `tls://`/`tcp://`), and the session
+//! operations that only a service can do: running packages, monitoring,
+//! events, service control.
 //!
 //! The client is blocking (one request at a time per session, serialized by
 //! a mutex, so a session may be shared between threads); a broken connection
@@ -8,6 +10,7 @@
 
 use super::Session;
 use super::results::{Items, PackageInfo, ServerInfo};
+use super::transport::{ConnectOptions, Duplex, Endpoint};
 use crate::error::{Error, ErrorKind, Result};
 use crate::protocol::codec::{Frame, encode, read_frame};
 use crate::protocol::envelope::ServerMessage;
@@ -39,38 +42,24 @@ pub const PIPE_PREFIX: &str = "pipe:";
 /// How long an ordinary request may take before the client gives up.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
 
-/// Whether `server` names the local service (or an explicit socket).
+/// Whether `server` names a service reached over a transport: the local
+/// service, `unix:<socket>`, `ssh://`, `tls://` or `tcp://` (loopback).
 pub fn is_remote_name(server: &str) -> bool {
-    LOCAL_NAMES.iter().any(|n| n.eq_ignore_ascii_case(server))
-        || server.starts_with(UNIX_PREFIX)
-        || server.starts_with(PIPE_PREFIX)
+    super::transport::is_service_name(server)
 }
 
-#[cfg(unix)]
-type Stream = std::os::unix::net::UnixStream;
-
 struct Conn {
-    reader: BufReader<Stream>,
-    writer: Stream,
+    reader: BufReader<Box<dyn Duplex>>,
 }
 
 /// A connection to the service.
 pub(super) struct Remote {
-    socket: PathBuf,
+    endpoint: Endpoint,
+    /// Where the connection went (the socket path, or the server name).
+    target: String,
     hello: HelloResult,
     conn: Mutex<Option<Conn>>,
     next_id: AtomicU64,
-}
-
-/// The sockets to try for `server`.
-fn candidates(server: &str) -> Vec<PathBuf> {
-    match server
-        .strip_prefix(UNIX_PREFIX)
-        .or_else(|| server.strip_prefix(PIPE_PREFIX))
-    {
-        Some(path) => vec![PathBuf::from(path.trim())],
-        None => crate::service::paths::client_candidates(),
-    }
 }
 
 fn no_service(server: &str, tried: &[PathBuf], cause: &str) -> Error {
@@ -101,27 +90,53 @@ fn no_service(server: &str, tried: &[PathBuf], cause: &str) -> Error {
 }
 
 #[cfg(unix)]
-fn open_stream(path: &std::path::Path) -> std::io::Result<Stream> {
-    Stream::connect(path)
+fn open_socket(path: &std::path::Path) -> std::io::Result<Box<dyn Duplex>> {
+    Ok(Box::new(std::os::unix::net::UnixStream::connect(path)?))
 }
 
 #[cfg(windows)]
-fn open_stream(path: &std::path::Path) -> std::io::Result<Stream> {
-    Stream::connect(path)
+fn open_socket(path: &std::path::Path) -> std::io::Result<Box<dyn Duplex>> {
+    Ok(Box::new(super::pipe::PipeStream::connect(path)?))
 }
-
-#[cfg(windows)]
-type Stream = super::pipe::PipeStream;
 
 impl Conn {
-    fn open(path: &std::path::Path) -> std::io::Result<Conn> {
-        let writer = open_stream(path)?;
-        let reader = BufReader::with_capacity(64 * 1024, writer.try_clone()?);
-        Ok(Conn { reader, writer })
+    fn new(stream: Box<dyn Duplex>) -> Conn {
+        Conn {
+            reader: BufReader::with_capacity(64 * 1024, stream),
+        }
+    }
+
+    /// Opens `endpoint`: the first local socket that answers, or the ssh/TLS transport.
+    fn open(endpoint: &Endpoint, server: &str) -> Result<(Conn, String)> {
+        match endpoint {
+            Endpoint::Local(paths) => {
+                let mut last = String::from("no socket to try");
+                for path in paths {
+                    match open_socket(path) {
+                        Ok(s) => return Ok((Conn::new(s), path.display().to_string())),
+                        Err(e) => last = e.to_string(),
+                    }
+                }
+                Err(no_service(server, paths, &last))
+            }
+            Endpoint::Ssh(t) => Ok((Conn::new(Box::new(t.open()?)), server.to_string())),
+            Endpoint::Tls(t) => Ok((Conn::new(t.open()?), server.to_string())),
+        }
     }
 
     fn set_timeout(&self, timeout: Option<Duration>) {
-        let _ = self.writer.set_read_timeout(timeout);
+        self.reader.get_ref().set_read_timeout(timeout);
+    }
+
+    /// A transport-level explanation (ssh's stderr) in place of a bare "closed".
+    fn explain(&mut self, err: Error) -> Error {
+        if err.kind != ErrorKind::Connection && err.kind != ErrorKind::Timeout {
+            return err;
+        }
+        match self.reader.get_mut().diagnose() {
+            Some(why) => Error::new(ErrorKind::Connection, why),
+            None => err,
+        }
     }
 
     /// Sends one request and reads until its response (skipping notifications).
@@ -144,7 +159,11 @@ impl Conn {
                 line.len()
             )));
         }
-        self.writer.write_all(&line).map_err(|e| lost(method, &e))?;
+        self.reader
+            .get_mut()
+            .write_all(&line)
+            .and_then(|_| self.reader.get_mut().flush())
+            .map_err(|e| lost(method, &e))?;
         self.set_timeout(timeout);
         loop {
             match read_frame(&mut self.reader, MAX_MESSAGE_SIZE * 64)
@@ -194,8 +213,9 @@ fn lost(method: &str, e: &std::io::Error) -> Error {
     )
 }
 
-fn hello(conn: &mut Conn) -> Result<HelloResult> {
+fn hello(conn: &mut Conn, token: Option<String>) -> Result<HelloResult> {
     let params = HelloParams {
+        token,
         protocol: PROTOCOL_VERSION,
         client: Some(format!(
             "{} {} (pid {})",
@@ -207,7 +227,10 @@ fn hello(conn: &mut Conn) -> Result<HelloResult> {
             std::process::id()
         )),
     };
-    let v = conn.call(0, sv::HELLO, to_params(&params)?, Some(REQUEST_TIMEOUT))?;
+    let v = match conn.call(0, sv::HELLO, to_params(&params)?, Some(REQUEST_TIMEOUT)) {
+        Ok(v) => v,
+        Err(e) => return Err(conn.explain(e)),
+    };
     serde_json::from_value(v)
         .map_err(|e| Error::new(ErrorKind::Protocol, format!("bad Hello answer: {e}")))
 }
@@ -219,24 +242,33 @@ fn to_params<T: Serialize>(p: &T) -> Result<Value> {
 
 impl Remote {
     /// Connects to the service `server` names and says Hello.
-    pub(super) fn connect(server: &str) -> Result<Remote> {
-        let tried = candidates(server);
-        let mut last = String::from("no socket to try");
-        for path in &tried {
-            match Conn::open(path) {
-                Ok(mut conn) => {
-                    let hello = hello(&mut conn)?;
-                    return Ok(Remote {
-                        socket: path.clone(),
-                        hello,
-                        conn: Mutex::new(Some(conn)),
-                        next_id: AtomicU64::new(1),
-                    });
-                }
-                Err(e) => last = e.to_string(),
-            }
-        }
-        Err(no_service(server, &tried, &last))
+    pub(super) fn connect(server: &str, options: &ConnectOptions) -> Result<Remote> {
+        let endpoint = Endpoint::parse(server, options)?;
+        let (mut conn, target) = Conn::open(&endpoint, server)?;
+        let hello = hello(&mut conn, endpoint.token())?;
+        Ok(Remote {
+            endpoint,
+            target,
+            hello,
+            conn: Mutex::new(Some(conn)),
+            next_id: AtomicU64::new(1),
+        })
+    }
+
+    /// Opens a new connection to the same service and says Hello.
+    fn reopen(&self) -> Result<Conn> {
+        let endpoint = match &self.endpoint {
+            Endpoint::Local(_) => Endpoint::Local(vec![PathBuf::from(&self.target)]),
+            other => other.clone(),
+        };
+        let (mut conn, _) = Conn::open(&endpoint, &self.target)?;
+        hello(&mut conn, endpoint.token())?;
+        Ok(conn)
+    }
+
+    /// The user the service identified this session as.
+    pub(super) fn user(&self) -> &str {
+        &self.hello.user
     }
 
     /// What the session is connected to.
@@ -258,29 +290,15 @@ impl Remote {
     ) -> Result<Value> {
         let mut guard = self.conn.lock().unwrap_or_else(|p| p.into_inner());
         if guard.is_none() {
-            let mut conn = Conn::open(&self.socket).map_err(|e| {
-                no_service(
-                    &format!(
-                        "{}{}",
-                        if cfg!(windows) {
-                            PIPE_PREFIX
-                        } else {
-                            UNIX_PREFIX
-                        },
-                        self.socket.display()
-                    ),
-                    std::slice::from_ref(&self.socket),
-                    &e.to_string(),
-                )
-            })?;
-            hello(&mut conn)?;
-            *guard = Some(conn);
+            *guard = Some(self.reopen()?);
         }
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let conn = guard
             .as_mut()
             .ok_or_else(|| Error::internal("connection missing"))?;
-        let result = conn.call(id, method, params, timeout);
+        let result = conn
+            .call(id, method, params, timeout)
+            .map_err(|e| conn.explain(e));
         if let Err(e) = &result {
             if matches!(
                 e.kind,
@@ -450,15 +468,7 @@ impl Session {
 
     /// Opens a subscription to live events (of one execution, or all events).
     pub fn events_subscribe(&self, execution_id: Option<&str>) -> Result<EventStream> {
-        let remote = self.remote()?;
-        let mut conn = Conn::open(&remote.socket).map_err(|e| {
-            no_service(
-                self.server(),
-                std::slice::from_ref(&remote.socket),
-                &e.to_string(),
-            )
-        })?;
-        hello(&mut conn)?;
+        let mut conn = self.remote()?.reopen()?;
         let p = SubscribeParams {
             execution_id: execution_id.map(str::to_string),
         };

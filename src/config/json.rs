@@ -34,6 +34,7 @@ impl ServiceConfig {
         for value in [
             &mut config.extensions.state_directory,
             &mut config.extensions.executor,
+            &mut config.extensions.token_store,
         ] {
             if value.as_deref() == Some("") {
                 *value = None;
@@ -66,7 +67,7 @@ mod tests {
         )
         .with_extensions(Extensions {
             state_directory: Some("/s".into()),
-            executor: None,
+            ..Extensions::default()
         });
         let v = config.to_json_value();
         assert_eq!(

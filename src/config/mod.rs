@@ -12,6 +12,7 @@
 //! - `json`: the JSON form for the C API and PowerShell.
 //! - `resolve`: relative `StorePath` resolution.
 
+mod extensions;
 mod file;
 mod json;
 mod location;
@@ -21,6 +22,9 @@ mod validate;
 mod write;
 mod xml;
 
+pub use extensions::{
+    Grant, ListenEndpoint, PrincipalKind, Right, canonical_principal, is_loopback, parse_principal,
+};
 pub use file::backup_path;
 pub use location::{
     CONFIG_ENV, CONFIG_FILE_NAME, ConfigLocation, ConfigSource, default_config_path,
@@ -125,6 +129,24 @@ pub struct Extensions {
     /// The package executor: the built-in runner when empty, else a dtexec path.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub executor: Option<String>,
+    /// Seconds between SIGTERM and SIGKILL when a package is stopped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grace_period_seconds: Option<u64>,
+    /// Size cap of one execution's output log, in bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_cap_bytes: Option<u64>,
+    /// Days history and event-log entries are kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention_days: Option<u32>,
+    /// The bearer-token store (hashes only); default `tokens.json` in the state directory.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_store: Option<String>,
+    /// Network listeners (`<Listen>`); none by default: only the local socket.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub listen: Vec<ListenEndpoint>,
+    /// Access grants (`<Grants>`); none by default: only the service account and root.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub grants: Vec<Grant>,
 }
 
 impl TopLevelFolder {

@@ -2,6 +2,7 @@
 //! XmlSerializer reads it: known elements by exact name, unknown ones ignored
 //! (but kept in the document), `xsi:type` choosing the folder kind.
 
+use super::extensions;
 use super::xml::{Document, Element, XmlError};
 use super::{Extensions, FileSystemFolder, ServiceConfig, SqlServerFolder, TopLevelFolder};
 
@@ -19,6 +20,14 @@ pub(crate) const EXTENSIONS: &str = "SsisService";
 pub(crate) const STATE_DIRECTORY: &str = "StateDirectory";
 /// `Executor` inside [`EXTENSIONS`].
 pub(crate) const EXECUTOR: &str = "Executor";
+/// `GracePeriodSeconds` inside [`EXTENSIONS`].
+pub(crate) const GRACE_PERIOD: &str = "GracePeriodSeconds";
+/// `OutputCapBytes` inside [`EXTENSIONS`].
+pub(crate) const OUTPUT_CAP: &str = "OutputCapBytes";
+/// `RetentionDays` inside [`EXTENSIONS`].
+pub(crate) const RETENTION_DAYS: &str = "RetentionDays";
+/// `TokenStore` inside [`EXTENSIONS`].
+pub(crate) const TOKEN_STORE: &str = "TokenStore";
 /// The XML Schema instance namespace (`xsi`).
 pub(crate) const XSI_NS: &str = "http://www.w3.org/2001/XMLSchema-instance";
 /// The XML Schema namespace (`xsd`).
@@ -215,18 +224,55 @@ fn read_folder(scope: &[&Element], index: usize) -> Result<TopLevelFolder, XmlEr
 fn read_extensions(el: &Element) -> Result<Extensions, XmlError> {
     let mut ext = Extensions::default();
     let mut seen: Vec<&str> = Vec::new();
+    let mut grants_seen = false;
     for (_, child) in el.elements() {
-        let slot = match child.name.as_str() {
-            STATE_DIRECTORY => &mut ext.state_directory,
-            EXECUTOR => &mut ext.executor,
+        let name = child.name.as_str();
+        match name {
+            extensions::LISTEN => {
+                ext.listen.push(extensions::read_listen(child)?);
+                continue;
+            }
+            extensions::GRANTS => {
+                once(grants_seen, child)?;
+                grants_seen = true;
+                ext.grants = extensions::read_grants(child)?;
+                continue;
+            }
+            STATE_DIRECTORY | EXECUTOR | TOKEN_STORE | GRACE_PERIOD | OUTPUT_CAP
+            | RETENTION_DAYS => {}
             _ => continue,
-        };
-        once(seen.contains(&child.name.as_str()), child)?;
+        }
+        once(seen.contains(&name), child)?;
         seen.push(&child.name);
         let text = child.text()?;
-        *slot = (!text.is_empty()).then_some(text);
+        let value = (!text.is_empty()).then_some(text);
+        match name {
+            STATE_DIRECTORY => ext.state_directory = value,
+            EXECUTOR => ext.executor = value,
+            TOKEN_STORE => ext.token_store = value,
+            GRACE_PERIOD => ext.grace_period_seconds = number(child, value)?,
+            OUTPUT_CAP => ext.output_cap_bytes = number(child, value)?,
+            _ => ext.retention_days = number(child, value)?,
+        }
     }
     Ok(ext)
+}
+
+/// A whole number in an extension element; the error names the element and the text.
+fn number<T: std::str::FromStr>(el: &Element, text: Option<String>) -> Result<Option<T>, XmlError> {
+    let Some(text) = text.filter(|t| !t.trim().is_empty()) else {
+        return Ok(None);
+    };
+    text.trim().parse::<T>().map(Some).map_err(|_| {
+        err(
+            el.offset,
+            format!(
+                "<{}> must be a whole number ≥ 0, found '{}'",
+                el.name,
+                text.trim()
+            ),
+        )
+    })
 }
 
 #[cfg(test)]

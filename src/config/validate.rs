@@ -106,6 +106,17 @@ pub(crate) fn check(config: &ServiceConfig) -> std::result::Result<(), Problem> 
         }
         seen.push((key, index));
     }
+    let ext_problem = |message: String| Problem {
+        folder: None,
+        message,
+        target: Some("SsisService".to_string()),
+    };
+    for endpoint in &config.extensions.listen {
+        endpoint.check().map_err(ext_problem)?;
+    }
+    for grant in &config.extensions.grants {
+        super::extensions::check_grant(grant).map_err(ext_problem)?;
+    }
     Ok(())
 }
 

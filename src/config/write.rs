@@ -2,12 +2,15 @@
 //! everything else in the document stays; new elements take XmlSerializer's
 //! shape and the document's own indentation and line endings.
 
+use super::extensions::{
+    GRANT, GRANTS, LISTEN, grant_element, listen_element, read_grants, read_listen,
+};
 use super::read::{
-    DEFAULT_STOP, EXECUTOR, EXTENSIONS, FOLDER, FOLDERS, ROOT, STATE_DIRECTORY, STOP, XSD_NS,
-    XSI_NS, parse_bool,
+    DEFAULT_STOP, EXECUTOR, EXTENSIONS, FOLDER, FOLDERS, GRACE_PERIOD, OUTPUT_CAP, RETENTION_DAYS,
+    ROOT, STATE_DIRECTORY, STOP, TOKEN_STORE, XSD_NS, XSI_NS, parse_bool,
 };
 use super::xml::{self, Document, Element, Node, Style};
-use super::{ServiceConfig, TopLevelFolder};
+use super::{Grant, ListenEndpoint, ServiceConfig, TopLevelFolder};
 
 /// A new, empty configuration document as XmlSerializer writes one.
 pub(crate) fn fresh_document() -> Document {
@@ -222,13 +225,25 @@ fn new_folder(folder: &TopLevelFolder, prefix: &str, indent: &str, style: &Style
 
 fn write_extensions(root: &mut Element, config: &ServiceConfig, style: &Style) {
     let ext = &config.extensions;
+    let grace = ext.grace_period_seconds.map(|n| n.to_string());
+    let cap = ext.output_cap_bytes.map(|n| n.to_string());
+    let days = ext.retention_days.map(|n| n.to_string());
     let fields = [
         (STATE_DIRECTORY, ext.state_directory.as_deref()),
         (EXECUTOR, ext.executor.as_deref()),
+        (GRACE_PERIOD, grace.as_deref()),
+        (OUTPUT_CAP, cap.as_deref()),
+        (RETENTION_DAYS, days.as_deref()),
+        (TOKEN_STORE, ext.token_store.as_deref()),
     ];
     let index = match root.find(EXTENSIONS) {
         Some(i) => i,
-        None if fields.iter().all(|(_, v)| v.is_none()) => return,
+        None if fields.iter().all(|(_, v)| v.is_none())
+            && ext.listen.is_empty()
+            && ext.grants.is_empty() =>
+        {
+            return;
+        }
         None => {
             root.append_formatted(Element::new(EXTENSIONS), "", style);
             match root.find(EXTENSIONS) {
@@ -255,6 +270,64 @@ fn write_extensions(root: &mut Element, config: &ServiceConfig, style: &Style) {
                 }
             }
         }
+    }
+    write_listen(el, &ext.listen, &indent, style);
+    write_grants(el, &ext.grants, &indent, style);
+}
+
+/// Rewrites the `<Listen>` elements when they differ from the model.
+fn write_listen(el: &mut Element, listen: &[ListenEndpoint], indent: &str, style: &Style) {
+    let current: Vec<ListenEndpoint> = el
+        .elements()
+        .filter(|(_, c)| c.name == LISTEN)
+        .filter_map(|(_, c)| read_listen(c).ok())
+        .collect();
+    if current == listen {
+        return;
+    }
+    while let Some(i) = el.find(LISTEN) {
+        el.remove_formatted(i);
+    }
+    for endpoint in listen {
+        el.append_formatted(listen_element(endpoint), indent, style);
+    }
+}
+
+/// Rewrites `<Grants>` when it differs from the model (other children of
+/// `<Grants>` stay).
+fn write_grants(el: &mut Element, grants: &[Grant], indent: &str, style: &Style) {
+    let index = el.find(GRANTS);
+    let current = index
+        .and_then(|i| match &el.children[i] {
+            Node::Element(g) => read_grants(g).ok(),
+            _ => None,
+        })
+        .unwrap_or_default();
+    if current == grants {
+        return;
+    }
+    let index = match index {
+        Some(i) => i,
+        None => {
+            el.append_formatted(Element::new(GRANTS), indent, style);
+            match el.find(GRANTS) {
+                Some(i) => i,
+                None => return,
+            }
+        }
+    };
+    let grants_indent = xml::indent_before(&el.children, index).unwrap_or_default();
+    let Some(g) = el.element_mut(index) else {
+        return;
+    };
+    while let Some(i) = g.find(GRANT) {
+        g.remove_formatted(i);
+    }
+    for grant in grants {
+        g.append_formatted(grant_element(grant), &grants_indent, style);
+    }
+    if grants.is_empty() && g.elements().next().is_none() {
+        el.remove_formatted(index);
     }
 }
 

@@ -11,6 +11,7 @@
 //! - a session handle may be shared between threads;
 //! - one lazily created tokio runtime serves the whole library ([`runtime`]).
 
+mod access;
 mod boundary;
 mod config;
 mod executions;
@@ -24,6 +25,7 @@ mod store;
 mod strings;
 mod version;
 
+pub use access::{ssis_access_grant, ssis_access_list, ssis_access_revoke};
 pub use config::{ssis_config_read, ssis_config_validate, ssis_config_write};
 pub use executions::{
     ssis_execution_get, ssis_execution_output, ssis_execution_stop, ssis_execution_wait,

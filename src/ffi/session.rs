@@ -43,14 +43,17 @@ pub(super) unsafe fn session_ref<'a>(
 /// - NULL, `""`, `"."`, `"(local)"` or `"localhost"`: the local SSIS service (its socket
 ///   from `$SSIS_SERVICE_SOCKET`, else the per-user then the system socket);
 /// - `"unix:<socket path>"`: the service listening on that socket;
+/// - `"ssh://[user@]host[:port]"`, `"tls://host:port"`, `"tcp://127.0.0.1:port"`: a service
+///   elsewhere (docs/SECURITY.md);
 /// - `"embedded:<path to MsDtsSrvr.ini.xml>"`: that configuration and its package store
 ///   opened in this process, no service needed; `"embedded:"` alone opens the configuration
 ///   in force (`$SSIS_SERVICE_CONFIG`, else the platform's default file, else the built-in
 ///   default).
 ///
 /// No service answering, or another server name: `SSIS_CONNECTION` (the message lists the
-/// sockets tried). `options_json`: NULL, `""` or a JSON object of connection options (none
-/// defined yet: any key is an `SSIS_INVALID_ARGUMENT`).
+/// sockets tried). `options_json`: NULL, `""` or a JSON object of connection options:
+/// `Token`, `CaFile`, `SshConfig`, `RemoteProgram` (any other key is an
+/// `SSIS_INVALID_ARGUMENT`).
 ///
 /// # Safety
 /// String parameters must be NULL or NUL-terminated; `out` must be NULL or writable.

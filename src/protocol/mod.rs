@@ -11,7 +11,9 @@
 //! The parameter and result shapes live in one file per group of methods:
 //! [`store`], [`executions`], [`events`], [`service`].
 
+pub mod access;
 pub mod codec;
+pub mod decode;
 pub mod envelope;
 pub mod events;
 pub mod executions;

@@ -20,6 +20,10 @@ pub struct HelloParams {
     /// Client program and version, for the event log (`ssis 0.1.0`).
     #[serde(default)]
     pub client: Option<String>,
+    /// Bearer token: required on the TLS (and loopback TCP) listener, ignored on
+    /// the local socket, where the kernel identifies the caller.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
 }
 
 /// `Hello` result.

@@ -2,6 +2,7 @@
 //! malformed or oversized messages get an error response and the connection
 //! (and the service) carry on.
 
+use super::access;
 use super::dispatch::dispatch;
 use super::eventlog::{Entry, ids};
 use super::state::Service;
@@ -15,16 +16,52 @@ use crate::protocol::{
 };
 use serde_json::{Value, json};
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::io::{AsyncWriteExt, BufReader};
 use tokio::sync::{broadcast, mpsc};
 use tokio::task::JoinHandle;
 
 /// Serves one connection until the client leaves or the service stops.
 pub async fn serve(svc: Arc<Service>, conn: Connection) {
+    serve_with(svc, conn, None).await;
+}
+
+/// How a network connection went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NetworkOutcome {
+    /// The caller authenticated (or left before trying).
+    Served,
+    /// The caller's Hello was refused (bad token) or never came in time.
+    Refused,
+}
+
+/// Serves a network connection: its caller must say Hello, with a valid
+/// token, within `hello_timeout`, and has one try. `unauthenticated` is
+/// released once the caller is identified.
+pub async fn serve_network(
+    svc: Arc<Service>,
+    conn: Connection,
+    hello_timeout: Duration,
+    unauthenticated: tokio::sync::OwnedSemaphorePermit,
+) -> NetworkOutcome {
+    serve_with(svc, conn, Some((hello_timeout, unauthenticated))).await
+}
+
+async fn serve_with(
+    svc: Arc<Service>,
+    conn: Connection,
+    network: Option<(Duration, tokio::sync::OwnedSemaphorePermit)>,
+) -> NetworkOutcome {
+    let (hello_timeout, mut unauthenticated) = match network {
+        Some((t, p)) => (Some(t), Some(p)),
+        None => (None, None),
+    };
+    let mut outcome = NetworkOutcome::Served;
+    let hello_deadline = hello_timeout.map(|t| tokio::time::Instant::now() + t);
     let Connection {
         reader,
         writer,
-        peer,
+        mut peer,
     } = conn;
     // Responses are written by this task directly (no hop to another task);
     // notifications of a subscription go through a bounded queue to a task
@@ -45,12 +82,27 @@ pub async fn serve(svc: Arc<Service>, conn: Connection) {
     let mut greeted = false;
     let mut subscription: Option<JoinHandle<()>> = None;
     loop {
+        let hello_wait = async {
+            match hello_deadline.filter(|_| !greeted) {
+                Some(at) => tokio::time::sleep_until(at).await,
+                None => std::future::pending().await,
+            }
+        };
         let frame = tokio::select! {
             f = read_frame_async(&mut reader, MAX_MESSAGE_SIZE) => f,
             _ = svc.shutting_down() => break,
+            _ = hello_wait => {
+                outcome = NetworkOutcome::Refused;
+                break;
+            }
         };
         let response = match frame {
             Err(_) | Ok(Frame::Eof) => break,
+            // An anonymous network caller that breaks the protocol is dropped, unlogged.
+            Ok(Frame::Oversized(_)) if peer.needs_token => {
+                outcome = NetworkOutcome::Refused;
+                break;
+            }
             Ok(Frame::Oversized(n)) => {
                 protocol_error(
                     &svc,
@@ -69,6 +121,10 @@ pub async fn serve(svc: Arc<Service>, conn: Connection) {
             }
             Ok(Frame::Line(line)) if line.trim_ascii().is_empty() => continue,
             Ok(Frame::Line(line)) => match parse_request(&line) {
+                Err(_) if peer.needs_token => {
+                    outcome = NetworkOutcome::Refused;
+                    break;
+                }
                 Err(resp) => {
                     protocol_error(&svc, &peer.user, "a malformed message");
                     *resp
@@ -81,36 +137,49 @@ pub async fn serve(svc: Arc<Service>, conn: Connection) {
                     ),
                 ),
                 Ok(req) if req.method == sv::HELLO && !greeted => {
-                    match hello(&svc, &peer, req.params) {
+                    let anonymous = peer.needs_token;
+                    match hello(&svc, &mut peer, req.params) {
                         Ok(v) => {
                             greeted = true;
+                            unauthenticated = None;
                             Response::ok(req.id, v)
                         }
-                        Err(e) => Response::err(req.id, e),
-                    }
-                }
-                Ok(req) if req.method == ev::SUBSCRIBE => {
-                    match parse_params::<SubscribeParams>(&req.method, req.params) {
-                        Ok(p) => {
-                            if let Some(old) = subscription.take() {
-                                old.abort();
-                            }
-                            subscription = Some(subscribe(&svc, p, tx.clone()));
-                            Response::ok(req.id, json!({"Subscribed": true}))
+                        // A network caller gets one try per connection.
+                        Err(e) if anonymous => {
+                            let _ = tx.send(encode(&Response::err(req.id, e))).await;
+                            outcome = NetworkOutcome::Refused;
+                            break;
                         }
                         Err(e) => Response::err(req.id, e),
                     }
                 }
-                Ok(req) => {
-                    let result = tokio::select! {
-                        r = dispatch(&svc, &peer, &req.method, req.params) => r,
-                        _ = svc.shutting_down() => Err(Error::new(ErrorKind::Canceled, "the service is stopping")),
-                    };
-                    match result {
-                        Ok(v) => Response::ok(req.id, v),
-                        Err(e) => Response::err(req.id, e),
+                Ok(req) => match access::authorize(&svc, &peer, &req.method).and_then(|()| {
+                    access::files::check_files(&svc, &peer, &req.method, &req.params)
+                }) {
+                    Err(denied) => Response::err(req.id, denied),
+                    Ok(()) if req.method == ev::SUBSCRIBE => {
+                        match parse_params::<SubscribeParams>(&req.method, req.params) {
+                            Ok(p) => {
+                                if let Some(old) = subscription.take() {
+                                    old.abort();
+                                }
+                                subscription = Some(subscribe(&svc, p, tx.clone()));
+                                Response::ok(req.id, json!({"Subscribed": true}))
+                            }
+                            Err(e) => Response::err(req.id, e),
+                        }
                     }
-                }
+                    Ok(()) => {
+                        let result = tokio::select! {
+                            r = dispatch(&svc, &peer, &req.method, req.params) => r,
+                            _ = svc.shutting_down() => Err(Error::new(ErrorKind::Canceled, "the service is stopping")),
+                        };
+                        match result {
+                            Ok(v) => Response::ok(req.id, v),
+                            Err(e) => Response::err(req.id, e),
+                        }
+                    }
+                },
             },
         };
         if writer
@@ -127,29 +196,16 @@ pub async fn serve(svc: Arc<Service>, conn: Connection) {
         sub.abort();
     }
     drop(tx);
+    drop(unauthenticated);
     let _ = notifier.await;
     let _ = writer.lock().await.shutdown().await;
+    outcome
 }
 
 fn parse_request(line: &[u8]) -> Result<Request, Box<Response>> {
-    let value: Value = serde_json::from_slice(line).map_err(|e| {
-        Box::new(Response::err(
-            Value::Null,
-            Error::new(
-                ErrorKind::Protocol,
-                format!("the message is not valid JSON: {e}"),
-            ),
-        ))
-    })?;
-    let id = value.get("Id").cloned().unwrap_or(Value::Null);
-    serde_json::from_value::<Request>(value).map_err(|e| {
-        Box::new(Response::err(
-            id,
-            Error::new(
-                ErrorKind::Protocol,
-                format!("the message is not a request {{\"Id\", \"Method\", \"Params\"}}: {e}"),
-            ),
-        ))
+    crate::protocol::decode::decode_request(line).map_err(|b| {
+        let (id, e) = *b;
+        Box::new(Response::err(id, e))
     })
 }
 
@@ -165,8 +221,10 @@ fn protocol_error(svc: &Service, user: &str, what: &str) {
     });
 }
 
-fn hello(svc: &Service, peer: &super::identity::Peer, params: Value) -> crate::Result<Value> {
+fn hello(svc: &Service, peer: &mut super::identity::Peer, params: Value) -> crate::Result<Value> {
     let p: HelloParams = parse_params(sv::HELLO, params)?;
+    access::admin::authenticate(svc, peer, p.token.as_deref())?;
+    access::authorize(svc, peer, sv::HELLO)?;
     if p.protocol != PROTOCOL_VERSION {
         return Err(Error::new(
             ErrorKind::Protocol,
@@ -186,7 +244,7 @@ fn hello(svc: &Service, peer: &super::identity::Peer, params: Value) -> crate::R
             peer.user,
             peer.describe()
         ),
-        serde_json::to_value(peer).unwrap_or_default(),
+        serde_json::to_value(&*peer).unwrap_or_default(),
     );
     serde_json::to_value(HelloResult {
         protocol: PROTOCOL_VERSION,

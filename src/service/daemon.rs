@@ -171,6 +171,10 @@ async fn serve(options: ServiceOptions) -> Result<i32> {
         log.clone(),
         Arc::clone(&executions),
     ));
+    if let Err(err) = super::net::start(Arc::clone(&svc)).await {
+        start_failed(&log, &err);
+        return Err(err);
+    }
     executions.recover()?;
     signals::install(Arc::clone(&svc))?;
     // TODO(issue 6, configuration extension elements): HistoryRetentionDays,

@@ -58,6 +58,28 @@ fn store_changed(svc: &Service, peer: &Peer, message: String, data: Value) {
     });
 }
 
+/// Validates, writes and applies a configuration given as JSON (`SetConfig`,
+/// and the grant changes of `Access*`).
+pub async fn apply_config(svc: &Arc<Service>, peer: &Peer, text: String) -> Result<Value> {
+    let r = store_op(svc, move |s| s.set_config(&text)).await?;
+    // Re-open from the file just written, so service and store agree.
+    let path = svc
+        .config_arg
+        .clone()
+        .or_else(|| svc.loaded().config.path.clone());
+    let reloaded: Loaded = tokio::task::spawn_blocking(move || load(path.as_deref()))
+        .await
+        .map_err(|e| Error::internal(format!("reload lost: {e}")))??;
+    svc.replace(reloaded);
+    store_changed(
+        svc,
+        peer,
+        format!("The configuration was changed by {}.", peer.user),
+        Value::Null,
+    );
+    Ok(r)
+}
+
 /// Executes one request (not `Hello` or `EventsSubscribe`, which the connection handles).
 pub async fn dispatch(
     svc: &Arc<Service>,
@@ -186,24 +208,7 @@ pub async fn dispatch(
         }
         st::SET_CONFIG => {
             let p: SetConfigParams = parse_params(m, params)?;
-            let text = p.config.to_string();
-            let r = store_op(svc, move |s| s.set_config(&text)).await?;
-            // Re-open from the file just written, so service and store agree.
-            let path = svc
-                .config_arg
-                .clone()
-                .or_else(|| svc.loaded().config.path.clone());
-            let reloaded: Loaded = tokio::task::spawn_blocking(move || load(path.as_deref()))
-                .await
-                .map_err(|e| Error::internal(format!("reload lost: {e}")))??;
-            svc.replace(reloaded);
-            store_changed(
-                svc,
-                peer,
-                format!("The configuration was changed by {}.", peer.user),
-                Value::Null,
-            );
-            Ok(r)
+            apply_config(svc, peer, p.config.to_string()).await
         }
         ex::RUN => {
             let p: RunParams = parse_params(m, params)?;
@@ -261,6 +266,9 @@ pub async fn dispatch(
             let _: serde::de::IgnoredAny = parse_params(m, params)?;
             svc.request_shutdown(format!("asked by {} ({})", peer.user, peer.describe()));
             Ok(json!({}))
+        }
+        m if m.starts_with("Access") && super::access::methods::is_known(m) => {
+            super::access::admin::handle(svc, peer, m, params).await
         }
         sv::HELLO => Err(Error::new(
             ErrorKind::Protocol,

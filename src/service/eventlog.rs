@@ -42,6 +42,10 @@ pub mod ids {
     pub const ACCESS_DENIED: u32 = 1011;
     /// A client broke the protocol (malformed or oversized message).
     pub const PROTOCOL_ERROR: u32 = 1012;
+    /// Access changed: a grant, a revoke, a token created or revoked.
+    pub const ACCESS_CHANGED: u32 = 1013;
+    /// The service listens on a network endpoint (`<Listen>`).
+    pub const NETWORK_LISTENING: u32 = 1014;
     /// A package execution started.
     pub const PACKAGE_STARTED: u32 = 1020;
     /// A package execution succeeded.

@@ -10,10 +10,19 @@ pub struct Peer {
     pub user: String,
     /// Numeric user id, where the platform has one.
     pub uid: Option<u32>,
+    /// Numeric primary group id, where the platform has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gid: Option<u32>,
+    /// Names of the groups the user belongs to (for group grants).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<String>,
     /// Process id of the client, when known.
     pub process_id: Option<u32>,
     /// How it connected, e.g. `unix:/run/ssis-service/ssis.sock`.
     pub transport: String,
+    /// A network caller not identified yet: its Hello must carry a valid token.
+    #[serde(skip)]
+    pub needs_token: bool,
 }
 
 impl Peer {

@@ -8,8 +8,10 @@
 //! reload), [`executions`] with [`launch`], [`process`] and [`output`]
 //! (running packages; [`supervise`] is the per-execution wrapper process
 //! that records the exit code), [`db`] and [`eventlog`] (the state database),
-//! [`retention`], [`transport`], [`identity`], [`signals`], [`paths`], [`times`].
+//! [`retention`], [`transport`], [`identity`], [`signals`], [`paths`], [`times`];
+//! [`access`] (who may do what) and [`net`] (TLS listener, `dial-stdio`).
 
+pub mod access;
 pub mod capture;
 pub mod connection;
 pub mod connlog;
@@ -20,6 +22,7 @@ pub mod eventlog;
 pub mod executions;
 pub mod identity;
 pub mod launch;
+pub mod net;
 pub mod output;
 pub mod paths;
 pub mod process;

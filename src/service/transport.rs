@@ -94,17 +94,13 @@ impl Listener {
     pub async fn accept(&self) -> std::io::Result<Connection> {
         let (stream, _) = self.inner.accept().await?;
         let cred = stream.peer_cred().ok();
-        let uid = cred.as_ref().map(|c| c.uid());
-        let peer = Peer {
-            user: uid
-                .map(super::identity::user_name)
-                .unwrap_or_else(|| "unknown".into()),
-            uid,
-            process_id: cred
-                .and_then(|c| c.pid())
+        let peer: Peer = super::access::identity::local_peer(
+            cred.as_ref().map(|c| c.uid()),
+            cred.as_ref().map(|c| c.gid()),
+            cred.and_then(|c| c.pid())
                 .and_then(|p| u32::try_from(p).ok()),
-            transport: self.describe(),
-        };
+            self.describe(),
+        );
         let (reader, writer) = stream.into_split();
         Ok(Connection {
             reader: Box::new(reader),

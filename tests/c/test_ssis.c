@@ -206,7 +206,7 @@ static void test_null_handling(void) {
            "options_json");
     expect("connect options not object", ssis_connect(server, "[1]", &s), SSIS_INVALID_ARGUMENT,
            "options_json");
-    expect("connect remote server", ssis_connect("tcp://example:1", NULL, &s), SSIS_CONNECTION,
+    expect("connect remote server", ssis_connect("http://example:1", NULL, &s), SSIS_CONNECTION,
            "embedded:");
     CHECK(s == sentinel, "out written on failure");
 
@@ -488,6 +488,42 @@ static void test_session_config(ssis_session *s) {
            NULL);
     expect("set_config not json", ssis_set_config(s, "<xml/>"), SSIS_CONFIGURATION, "\"Line\":1");
     expect("set_config NULL", ssis_set_config(s, NULL), SSIS_INVALID_ARGUMENT, "config_json");
+}
+
+/* Grants on an embedded session: written to its configuration file. */
+static void test_access(ssis_session *s) {
+    char *json = NULL;
+    if (expect("access_grant", ssis_access_grant(s, "user:alice", "Connect,Read", &json), SSIS_OK,
+               NULL)) {
+        const char *needles[] = {"\"Principal\":\"user:alice\"", "\"Rights\":[\"Connect\",\"Read\"]",
+                                 NULL};
+        expect_json("access_grant", json, needles);
+        ssis_string_free(json);
+    }
+    if (expect("access_list", ssis_access_list(s, &json), SSIS_OK, NULL)) {
+        const char *needles[] = {"\"Items\":[{\"Principal\":\"user:alice\"", NULL};
+        expect_json("access_list", json, needles);
+        ssis_string_free(json);
+    }
+    if (expect("access_revoke", ssis_access_revoke(s, "user:alice", "Read", &json), SSIS_OK,
+               NULL)) {
+        const char *needles[] = {"\"Rights\":[\"Connect\"]", NULL};
+        expect_json("access_revoke", json, needles);
+        ssis_string_free(json);
+    }
+    if (expect("access_revoke all", ssis_access_revoke(s, "user:alice", NULL, &json), SSIS_OK,
+               NULL)) {
+        ssis_string_free(json);
+    }
+    json = NULL;
+    expect("access_grant bad principal", ssis_access_grant(s, "alice", "Read", &json),
+           SSIS_INVALID_ARGUMENT, "Principal");
+    expect("access_grant bad right", ssis_access_grant(s, "user:alice", "Fly", &json),
+           SSIS_INVALID_ARGUMENT, "Fly");
+    expect("access_revoke no grant", ssis_access_revoke(s, "group:nobody", NULL, &json),
+           SSIS_NOT_FOUND, "group:nobody");
+    expect("access_list NULL", ssis_access_list(NULL, &json), SSIS_INVALID_ARGUMENT, "session");
+    CHECK(json == NULL, "out_json written on failure");
 }
 
 static void test_last_error(ssis_session *s) {
@@ -1170,6 +1206,7 @@ int main(int argc, char **argv) {
     test_config();
     if (expect("connect", ssis_connect(server, NULL, &s), SSIS_OK, NULL)) {
         test_session_config(s);
+        test_access(s);
         test_store(s);
         test_last_error(s);
         test_threads(s);

@@ -173,7 +173,7 @@ public static class SsisNativeTests
         Throws("Connect bad options", SsisStatus.InvalidArgument, "options_json",
             delegate { SsisNative.Connect("embedded:" + config, "{\"Nope\":1}"); });
         Throws("Connect remote", SsisStatus.Connection, null,
-            delegate { SsisNative.Connect("tcp://example:1", null); });
+            delegate { SsisNative.Connect("http://example:1", null); });
         string last = SsisNative.LastError();
         Contains(last, "\"Kind\":\"Connection\"", "LastError after failure");
         Throws("Connect to a socket where no service listens", SsisStatus.Connection, "none €.sock",
@@ -257,6 +257,17 @@ public static class SsisNativeTests
             SsisNative.SetConfig(s, json);
         });
         Throws("SetConfig invalid", SsisStatus.Configuration, null, delegate { SsisNative.SetConfig(s, "{\"TopLevelFolders\": 3}"); });
+        Ok("AccessGrant/AccessList/AccessRevoke", delegate
+        {
+            Contains(SsisNative.AccessGrant(s, "user:alice", "Connect,Read"), "\"Rights\":[\"Connect\",\"Read\"]", "AccessGrant");
+            Contains(SsisNative.AccessList(s), "\"Principal\":\"user:alice\"", "AccessList");
+            Contains(SsisNative.AccessRevoke(s, "user:alice", null), "\"Rights\":[]", "AccessRevoke");
+            Contains(SsisNative.AccessList(s), "\"Items\":[]", "AccessList after revoke");
+        });
+        Throws("AccessGrant bad principal", SsisStatus.InvalidArgument, "Principal",
+            delegate { SsisNative.AccessGrant(s, "alice", "Read"); });
+        Throws("AccessRevoke no grant", SsisStatus.NotFound, null,
+            delegate { SsisNative.AccessRevoke(s, "group:nobody", "Read"); });
     }
 
     private static void TestStore(SsisSessionHandle s, string work, string packageFile)

@@ -15,17 +15,41 @@ pub mod sqlserver;
 use super::identity::Peer;
 
 /// The [`Peer`] of a pipe client: `DOMAIN\user` from its token (or
-/// `unknown` when the token could not be read).
+/// `unknown` when the token could not be read), and its enabled groups by
+/// name and by SID, so grants may name either.
 pub fn peer(caller: Option<caller::Caller>, transport: String) -> Peer {
+    let groups = caller
+        .as_ref()
+        .map(|c| {
+            c.groups
+                .iter()
+                .flat_map(|g| [g.name.clone(), g.sid.clone()])
+                .collect()
+        })
+        .unwrap_or_default();
     Peer {
         user: caller
             .as_ref()
             .map(|c| c.user.name.clone())
             .unwrap_or_else(|| "unknown".into()),
         uid: None,
+        gid: None,
+        groups,
         process_id: caller.and_then(|c| c.process_id),
         transport,
+        needs_token: false,
     }
+}
+
+/// Whether a pipe client holds every right: a member of Administrators
+/// (enabled in its token) or the account the service runs as.
+pub fn is_superuser(peer: &Peer) -> bool {
+    static SERVICE_ACCOUNT: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    let account = SERVICE_ACCOUNT.get_or_init(|| caller::current().ok().map(|c| c.user.name));
+    peer.groups.iter().any(|g| g == caller::ADMINISTRATORS_SID)
+        || account
+            .as_deref()
+            .is_some_and(|a| a.eq_ignore_ascii_case(&peer.user))
 }
 
 /// Gives this process a console when it has none (a service), so that

@@ -1,0 +1,19 @@
+//! Access control: who is calling ([`identity`]), which rights they hold
+//! ([`policy`], from the `<Grants>` of the configuration), which right each
+//! method needs ([`methods`]), the gate every request passes ([`check`]),
+//! bearer tokens for network listeners ([`tokens`]), and the
+//! `Access*` methods that manage grants and tokens ([`admin`]).
+//!
+//! Secure by default: the service account and root hold every right;
+//! nobody else holds any until granted. See docs/SECURITY.md.
+
+pub mod admin;
+pub mod check;
+pub mod files;
+pub mod identity;
+pub mod methods;
+pub mod policy;
+pub mod tokens;
+
+pub use check::authorize;
+pub use methods::{METHOD_RIGHTS, required_right};

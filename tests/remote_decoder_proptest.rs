@@ -1,0 +1,97 @@
+//! Property tests of the protocol decoder (the CI side of the fuzz target
+//! in fuzz/): any bytes through the framing, the request decoder, the
+//! parameter shapes and the client's reader give values or errors, never a
+//! panic; frames respect the limit; deep nesting is an error, not a crash.
+
+use proptest::prelude::*;
+use ssis_service::protocol::codec::{Frame, read_frame};
+use ssis_service::protocol::decode::{decode_params, decode_request};
+use ssis_service::protocol::envelope::ServerMessage;
+use ssis_service::service::access::METHOD_RIGHTS;
+use std::io::BufReader;
+
+fn exercise(data: &[u8], limit: usize, capacity: usize) -> usize {
+    let mut reader = BufReader::with_capacity(capacity, data);
+    let mut lines = 0;
+    loop {
+        match read_frame(&mut reader, limit).unwrap() {
+            Frame::Line(line) => {
+                assert!(line.len() <= limit);
+                lines += 1;
+                if let Ok(req) = decode_request(&line) {
+                    let _ = decode_params(&req.method, req.params.clone());
+                    for (m, _) in METHOD_RIGHTS {
+                        let _ = decode_params(m, req.params.clone());
+                    }
+                }
+                let _ = ServerMessage::parse(&line);
+            }
+            Frame::Oversized(n) => assert!(n > limit),
+            Frame::Eof => return lines,
+        }
+    }
+}
+
+fn token() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("{".to_string()),
+        Just("}".to_string()),
+        Just("[".to_string()),
+        Just("]".to_string()),
+        Just(":".to_string()),
+        Just(",".to_string()),
+        Just("\n".to_string()),
+        Just("\"Id\"".to_string()),
+        Just("\"Method\"".to_string()),
+        Just("\"Params\"".to_string()),
+        Just("\"Result\"".to_string()),
+        Just("\"Error\"".to_string()),
+        Just("\"Notification\"".to_string()),
+        Just("null".to_string()),
+        Just("true".to_string()),
+        prop::sample::select(
+            METHOD_RIGHTS
+                .iter()
+                .map(|(m, _)| format!("\"{m}\""))
+                .collect::<Vec<_>>()
+        ),
+        "\"[A-Za-z\\\\: ]{0,12}\"",
+        "-?[0-9]{1,25}(\\.[0-9]{1,5})?(e[0-9]{1,4})?",
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(500))]
+
+    #[test]
+    fn any_bytes_decode_without_panic(data in prop::collection::vec(any::<u8>(), 0..4096),
+                                      limit in 1usize..600, capacity in 1usize..64) {
+        exercise(&data, limit, capacity);
+    }
+
+    #[test]
+    fn json_like_text_decodes_without_panic(tokens in prop::collection::vec(token(), 0..120),
+                                            limit in 16usize..4096) {
+        let text = tokens.concat();
+        exercise(text.as_bytes(), limit, 7);
+    }
+
+    #[test]
+    fn every_line_is_framed_once(lines in prop::collection::vec("[^\n]{0,40}", 0..20)) {
+        let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+        prop_assert_eq!(exercise(text.as_bytes(), 4096, 5), lines.len());
+    }
+}
+
+#[test]
+fn deep_nesting_is_an_error_not_a_crash() {
+    for open in [
+        "[",
+        "{\"Params\":",
+        "{\"Id\":1,\"Method\":\"Hello\",\"Params\":{\"Protocol\":",
+    ] {
+        let line = open.repeat(200_000);
+        assert!(decode_request(line.as_bytes()).is_err());
+        assert!(ServerMessage::parse(line.as_bytes()).is_err());
+    }
+}
