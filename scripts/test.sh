@@ -44,6 +44,8 @@ run "C API tests (tests/c/run.sh)" tests/c/run.sh
 run "Mono P/Invoke tests (tests/dotnet/run.sh)" tests/dotnet/run.sh
 # PowerShell module: tree-sitter parse and structure checks; Pester where pwsh exists.
 run "PowerShell module checks (scripts/check-powershell.sh)" scripts/check-powershell.sh
+# Windows: cross-built with mingw-w64 and run under Wine (installs both when missing).
+run "Windows under Wine (scripts/windows-test.sh)" scripts/windows-test.sh
 
 if [ ${#failed[@]} -gt 0 ]; then
   echo "FAILED suites: ${failed[*]}"
