@@ -63,12 +63,14 @@ fn write_stop(root: &mut Element, value: bool, style: &Style) {
     }
 }
 
-/// The prefix the root binds to the XML Schema instance namespace.
+/// The prefix the root binds to the XML Schema instance namespace (only a
+/// well-formed one: `xmlns::xsi` binds nothing a reader would honour).
 fn declared_xsi_prefix(root: &Element) -> Option<String> {
     root.attrs.iter().find_map(|(k, v)| {
         (v == XSI_NS)
             .then(|| k.strip_prefix("xmlns:"))
             .flatten()
+            .filter(|p| !p.is_empty() && !p.contains(':'))
             .map(str::to_string)
     })
 }
@@ -333,6 +335,27 @@ fn write_grants(el: &mut Element, grants: &[Grant], indent: &str, style: &Style)
 
 #[cfg(test)]
 mod tests {
+    /// Found by proptest: a malformed namespace declaration on the root must
+    /// not become the prefix of the folders written back.
+    #[test]
+    fn a_malformed_xsi_declaration_is_not_used_for_new_folders() {
+        use crate::config::{FileSystemFolder, ServiceConfig, TopLevelFolder};
+        let text = "<DtsServiceConfiguration xmlns::xsi=\"http://www.w3.org/2001/XMLSchema-instance\">\
+                    <StopExecutingPackagesOnShutdown>true</StopExecutingPackagesOnShutdown>\
+                    <TopLevelFolders /></DtsServiceConfiguration>";
+        let mut config = ServiceConfig::parse(text, None).unwrap();
+        config
+            .top_level_folders
+            .push(TopLevelFolder::FileSystemFolder(FileSystemFolder {
+                name: "File System".into(),
+                store_path: "Packages".into(),
+            }));
+        let written = config.to_xml();
+        let again =
+            ServiceConfig::parse(&written, None).unwrap_or_else(|e| panic!("{e}\n{written}"));
+        assert_eq!(again.top_level_folders, config.top_level_folders);
+    }
+
     use super::*;
     use crate::config::FileSystemFolder;
 

@@ -141,6 +141,9 @@ impl Capture {
                 file.write_all(&restate)?;
                 len = restate.len() as u64;
             }
+            // Our handle on the old file goes first: Windows refuses to
+            // replace a file this process still holds open.
+            self.events = None;
             std::fs::rename(&tmp, &self.events_path)?;
             self.events = Some((file, len));
         }

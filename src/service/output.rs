@@ -245,6 +245,10 @@ mod tests {
         assert_eq!((chunk.as_str(), next, len), ("hello", 5, kept));
     }
 
+    // Windows replaces a file another handle holds open only with POSIX
+    // rename semantics (Windows 10 1709+), which Wine 8 lacks: see
+    // docs/WINDOWS.md. The reader's side is exercised on Unix.
+    #[cfg(unix)]
     #[test]
     fn a_replaced_events_file_is_read_to_its_end_then_the_new_one() {
         let dir = tempfile::tempdir().unwrap();
