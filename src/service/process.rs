@@ -58,6 +58,19 @@ pub fn signal_group(pgid: u32, how: Stop) -> io::Result<()> {
             Stop::Graceful => libc::SIGTERM,
             Stop::Forced => libc::SIGKILL,
         };
+        // A forced stop also ends the process groups that descendants of
+        // the group made for themselves (the built-in runner gives each
+        // Execute Process task one, to end it alone on a time-out): once
+        // their parents are killed they could not be found any more, so the
+        // tree is taken first and every group in it signalled at once.
+        if how == Stop::Forced {
+            for other in descendant_groups(pgid) {
+                if let Ok(other) = libc::pid_t::try_from(other) {
+                    // SAFETY: killpg only sends a signal.
+                    unsafe { libc::killpg(other, sig) };
+                }
+            }
+        }
         let pgid = libc::pid_t::try_from(pgid)
             .map_err(|_| io::Error::from(io::ErrorKind::InvalidInput))?;
         // SAFETY: killpg only sends a signal.
@@ -150,6 +163,59 @@ pub fn group_members(pgid: u32) -> Vec<u32> {
     }
 }
 
+/// The process groups, other than `pgid`, of every descendant of the
+/// members of group `pgid` (Linux; elsewhere none are found).
+#[cfg(unix)]
+fn descendant_groups(pgid: u32) -> Vec<u32> {
+    #[cfg(target_os = "linux")]
+    {
+        let Ok(dir) = std::fs::read_dir("/proc") else {
+            return Vec::new();
+        };
+        // (pid, parent, group) of every live process.
+        let table: Vec<(u32, u32, u32)> = dir
+            .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+            .filter_map(|pid| {
+                let f = stat_fields(pid)?;
+                if f.first().is_some_and(|s| s == "Z" || s == "X") {
+                    return None;
+                }
+                Some((pid, f.get(1)?.parse().ok()?, f.get(2)?.parse().ok()?))
+            })
+            .collect();
+        let mut tree: Vec<u32> = table
+            .iter()
+            .filter(|(_, _, g)| *g == pgid)
+            .map(|(p, _, _)| *p)
+            .collect();
+        let mut i = 0;
+        while i < tree.len() {
+            let parent = tree[i];
+            for (pid, ppid, _) in &table {
+                if *ppid == parent && !tree.contains(pid) {
+                    tree.push(*pid);
+                }
+            }
+            i += 1;
+        }
+        // SAFETY: getpgrp has no arguments and cannot fail.
+        let own = unsafe { libc::getpgrp() } as u32;
+        let mut groups: Vec<u32> = table
+            .iter()
+            .filter(|(pid, _, g)| tree.contains(pid) && *g != pgid && *g != own && *g > 1)
+            .map(|(_, _, g)| *g)
+            .collect();
+        groups.sort_unstable();
+        groups.dedup();
+        groups
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = pgid;
+        Vec::new()
+    }
+}
+
 /// The fields of `/proc/<pid>/stat` after the command name: state first
 /// (field 3 of proc(5)), so field N of proc(5) is index N-3.
 #[cfg(not(windows))]
@@ -179,5 +245,37 @@ mod tests {
         assert!(is_alive(me, start));
         assert!(!is_alive(me, start.map(|s| s + 1)));
         assert!(!is_alive(u32::MAX - 1, None));
+    }
+
+    #[test]
+    fn a_forced_stop_ends_groups_that_descendants_made_for_themselves() {
+        use std::io::BufRead;
+        use std::os::unix::process::CommandExt;
+        // The group leader starts a grandchild in a session (and group) of its own.
+        let mut leader = std::process::Command::new("sh")
+            .args(["-c", "setsid sleep 300 & echo $!; wait"])
+            .process_group(0)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(leader.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let grandchild: u32 = line.trim().parse().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        assert!(is_alive(grandchild, None));
+        assert_ne!(
+            stat_fields(grandchild).and_then(|f| f.get(2).cloned()),
+            Some(leader.id().to_string()),
+            "the grandchild is in a group of its own"
+        );
+        signal_group(leader.id(), Stop::Forced).unwrap();
+        let _ = leader.wait();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while is_alive(grandchild, None) && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        assert!(!is_alive(grandchild, None), "no orphan is left running");
     }
 }
