@@ -33,6 +33,9 @@
         'Get-SsisServiceConfig'
         'Set-SsisServiceConfig'
         'Test-SsisServiceConfig'
+        'Get-SsisAccess'
+        'Grant-SsisAccess'
+        'Revoke-SsisAccess'
     )
     CmdletsToExport      = @()
     VariablesToExport    = @()

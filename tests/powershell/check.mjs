@@ -169,8 +169,9 @@ function blockAttributes(block) {
   check('every cmdlet has help with .SYNOPSIS, .DESCRIPTION, .PARAMETER for each parameter, .EXAMPLE using it, .INPUTS, .OUTPUTS', problems);
 }
 
-// 5. ShouldProcess on every change; ConfirmImpact High and -Force on Remove-*/Stop-*.
-const changing = new Set(['New', 'Set', 'Remove', 'Rename', 'Import', 'Export', 'Copy', 'Move', 'Start', 'Stop', 'Disconnect']);
+// 5. ShouldProcess on every change; ConfirmImpact High and -Force on Remove-*/Stop-*/Revoke-*.
+const changing = new Set(['New', 'Set', 'Remove', 'Rename', 'Import', 'Export', 'Copy', 'Move', 'Start', 'Stop', 'Disconnect', 'Grant', 'Revoke']);
+const destructive = new Set(['Remove', 'Stop', 'Revoke']);
 {
   const problems = [];
   for (const c of cmdlets) {
@@ -184,15 +185,15 @@ const changing = new Set(['New', 'Set', 'Remove', 'Rename', 'Import', 'Export', 
     } else if (supports && !calls) {
       problems.push(`${c.name}: SupportsShouldProcess without a ShouldProcess call`);
     }
-    if (verb === 'Remove' || verb === 'Stop') {
+    if (destructive.has(verb)) {
       if (!/ConfirmImpact\s*=\s*['"]High['"]/i.test(attributes)) problems.push(`${c.name}: needs ConfirmImpact = 'High'`);
       if (!parametersOf(c.node).params.some((p) => p.name === 'Force')) problems.push(`${c.name}: needs a -Force switch`);
     }
   }
-  check('state-changing cmdlets support and call ShouldProcess; Remove-*/Stop-* have ConfirmImpact High and -Force', problems);
+  check('state-changing cmdlets support and call ShouldProcess; Remove-*/Stop-*/Revoke-* have ConfirmImpact High and -Force', problems);
 }
 
-// 6. Identity parameters bind ValueFromPipelineByPropertyName.
+// 6. Identity parameters (Path, ExecutionId, Principal, Server) bind ValueFromPipelineByPropertyName.
 const identityExceptions = new Map([
   ['Get-SsisServiceConfig:Path', 'a configuration file, not an item identity'],
   ['Set-SsisServiceConfig:Path', 'the target is taken from the piped configuration'],
@@ -204,13 +205,13 @@ const identityExceptions = new Map([
   let seen = 0;
   for (const c of cmdlets) {
     for (const p of parametersOf(c.node).params) {
-      if (!['Path', 'ExecutionId', 'Server'].includes(p.name)) continue;
+      if (!['Path', 'ExecutionId', 'Principal', 'Server'].includes(p.name)) continue;
       if (identityExceptions.has(`${c.name}:${p.name}`)) continue;
       seen++;
       if (!/ValueFromPipelineByPropertyName/i.test(p.text)) problems.push(`${c.name} -${p.name}: no ValueFromPipelineByPropertyName`);
     }
   }
-  check(`identity parameters (Path, ExecutionId, Server; ${seen} of them) bind ValueFromPipelineByPropertyName`, problems);
+  check(`identity parameters (Path, ExecutionId, Principal, Server; ${seen} of them) bind ValueFromPipelineByPropertyName`, problems);
 }
 
 // 7. FunctionsToExport = the Public cmdlets less those waiting for a C function, which must

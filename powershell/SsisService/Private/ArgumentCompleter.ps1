@@ -71,6 +71,6 @@ function Register-SsisArgumentCompleter {
             }
         }
     }
-    $allCommands = $packageCommands + $folderCommands + @('Import-SsisPackage', 'Get-SsisServer', 'Disconnect-SsisServer', 'Get-SsisServiceConfig', 'Set-SsisServiceConfig', 'Get-SsisExecution', 'Wait-SsisExecution', 'Stop-SsisPackage', 'Get-SsisExecutionOutput', 'Get-SsisEvent')
+    $allCommands = $packageCommands + $folderCommands + @('Import-SsisPackage', 'Get-SsisServer', 'Disconnect-SsisServer', 'Get-SsisServiceConfig', 'Set-SsisServiceConfig', 'Get-SsisExecution', 'Wait-SsisExecution', 'Stop-SsisPackage', 'Get-SsisExecutionOutput', 'Get-SsisEvent', 'Get-SsisAccess', 'Grant-SsisAccess', 'Revoke-SsisAccess')
     Register-ArgumentCompleter -CommandName $allCommands -ParameterName 'Server' -ScriptBlock $serverNames
 }
