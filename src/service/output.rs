@@ -208,7 +208,9 @@ pub fn read_chunk(path: &Path, offset: u64, max: u64) -> Result<(String, u64, u6
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::service::capture::{Capture, EVENTS_FILE_CAP};
+    use crate::service::capture::Capture;
+    #[cfg(unix)]
+    use crate::service::capture::EVENTS_FILE_CAP;
 
     fn line(event: &str, task: &str) -> String {
         format!("{{\"Event\":\"{event}\",\"SourcePath\":\"Package\\\\{task}\"}}\n")
