@@ -273,3 +273,39 @@ fn output_past_the_cap_is_cut_cleanly_and_its_events_still_count() {
     assert_eq!(out["Truncated"], true);
     d.stop();
 }
+
+#[test]
+fn a_long_wait_does_not_hold_up_other_calls_on_the_same_session() {
+    let f = Fixture::new(true);
+    let d = f.start();
+    let session = std::sync::Arc::new(
+        ssis_service::client::Session::connect(Some(&format!("unix:{}", d.socket.display())), None)
+            .unwrap(),
+    );
+    let params = ssis_service::protocol::executions::RunParams {
+        package: Some("\\File System\\Jobs\\GateOk".into()),
+        ..Default::default()
+    };
+    let started = session.run(&params).unwrap();
+    let waiter = {
+        let session = std::sync::Arc::clone(&session);
+        let id = started.execution_id.clone();
+        std::thread::spawn(move || {
+            session.execution_wait(&id, Some(std::time::Duration::from_secs(60)))
+        })
+    };
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let t = std::time::Instant::now();
+    let folders = session.list_folders(None).unwrap();
+    assert!(!folders.items.is_empty());
+    assert!(
+        t.elapsed() < std::time::Duration::from_secs(5),
+        "the listing waited {:?} behind the other thread's wait",
+        t.elapsed()
+    );
+    assert!(!waiter.is_finished(), "the package is still gated");
+    f.open_gate("GateOk", 0);
+    let done = waiter.join().unwrap().unwrap();
+    assert_eq!(done.status.name(), "Succeeded", "{done:?}");
+    d.stop();
+}

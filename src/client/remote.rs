@@ -4,9 +4,11 @@
 //! operations that only a service can do: running packages, monitoring,
 //! events, service control.
 //!
-//! The client is blocking (one request at a time per session, serialized by
-//! a mutex, so a session may be shared between threads); a broken connection
-//! is re-opened on the next call.
+//! The client is blocking, one request at a time per connection. A session
+//! may be shared between threads: a call takes an idle connection, or opens
+//! another one when all are busy, so a long call (waiting for an execution)
+//! does not hold up the others; a broken connection is dropped and a new one
+//! opened on the next call.
 
 use super::Session;
 use super::results::{Items, PackageInfo, ServerInfo};
@@ -39,6 +41,9 @@ pub const UNIX_PREFIX: &str = "unix:";
 /// Prefix of an explicit named pipe (Windows): `pipe:\\.\pipe\<name>`.
 pub const PIPE_PREFIX: &str = "pipe:";
 
+/// Idle connections a session keeps for its next calls.
+const MAX_IDLE: usize = 4;
+
 /// How long an ordinary request may take before the client gives up.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
 
@@ -58,7 +63,8 @@ pub(super) struct Remote {
     /// Where the connection went (the socket path, or the server name).
     target: String,
     hello: HelloResult,
-    conn: Mutex<Option<Conn>>,
+    /// Connections not in use; at most [`MAX_IDLE`] are kept.
+    idle: Mutex<Vec<Conn>>,
     next_id: AtomicU64,
 }
 
@@ -250,7 +256,7 @@ impl Remote {
             endpoint,
             target,
             hello,
-            conn: Mutex::new(Some(conn)),
+            idle: Mutex::new(vec![conn]),
             next_id: AtomicU64::new(1),
         })
     }
@@ -288,23 +294,25 @@ impl Remote {
         params: Value,
         timeout: Option<Duration>,
     ) -> Result<Value> {
-        let mut guard = self.conn.lock().unwrap_or_else(|p| p.into_inner());
-        if guard.is_none() {
-            *guard = Some(self.reopen()?);
-        }
+        let taken = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let mut conn = match taken {
+            Some(conn) => conn,
+            None => self.reopen()?,
+        };
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let conn = guard
-            .as_mut()
-            .ok_or_else(|| Error::internal("connection missing"))?;
         let result = conn
             .call(id, method, params, timeout)
             .map_err(|e| conn.explain(e));
-        if let Err(e) = &result {
-            if matches!(
+        let broken = result.as_ref().err().is_some_and(|e| {
+            matches!(
                 e.kind,
                 ErrorKind::Connection | ErrorKind::Timeout | ErrorKind::Protocol
-            ) {
-                *guard = None;
+            )
+        });
+        if !broken {
+            let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
+            if idle.len() < MAX_IDLE {
+                idle.push(conn);
             }
         }
         result

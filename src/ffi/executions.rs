@@ -275,8 +275,8 @@ pub unsafe extern "C" fn ssis_execution_output(
 /// `Failed`, `Stopped` or `Unknown`); an execution that has already ended is written at
 /// once. `timeout_ms` < 0 waits without limit; otherwise, when the execution is still
 /// running after that many milliseconds, the result is `SSIS_TIMEOUT` (the package goes on
-/// running; `0` only checks). While it waits, other calls on the same session wait for it
-/// (one request at a time per session): wait on a session of its own, or in slices.
+/// running; `0` only checks). Other threads' calls on the same session go on meanwhile (the
+/// session opens another connection to the service when its connections are busy).
 ///
 /// # Safety
 /// As `ssis_package_run`.
