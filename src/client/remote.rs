@@ -590,15 +590,20 @@ impl Remote {
         dest: &str,
         replace: bool,
     ) -> Result<PackageEntry> {
-        let p = st::TransferParams {
-            source: source.into(),
-            dest: dest.into(),
-            replace,
-        };
-        self.call(st::PACKAGE_COPY, &p)
+        self.transfer(st::PACKAGE_COPY, source, dest, replace)
     }
     pub(super) fn package_move(
         &self,
+        source: &str,
+        dest: &str,
+        replace: bool,
+    ) -> Result<PackageEntry> {
+        self.transfer(st::PACKAGE_MOVE, source, dest, replace)
+    }
+    /// A copy or a move: the same parameters, another method.
+    fn transfer(
+        &self,
+        method: &str,
         source: &str,
         dest: &str,
         replace: bool,
@@ -608,7 +613,7 @@ impl Remote {
             dest: dest.into(),
             replace,
         };
-        self.call(st::PACKAGE_MOVE, &p)
+        self.call(method, &p)
     }
     pub(super) fn package_delete(&self, path: &str) -> Result<()> {
         let _: Value = self.call(st::PACKAGE_DELETE, &st::PathParams { path: path.into() })?;

@@ -9,6 +9,9 @@ use super::runtime;
 use super::session::{session_ref, ssis_session};
 use super::status::ssis_status;
 use super::strings::{arg_bool, arg_str, opt_str, out_string};
+use crate::Result;
+use crate::client::Session;
+use serde::Serialize;
 use std::ffi::c_char;
 
 /// Lists folders: the top-level folders when `path` is NULL, `""` or `"\"`, else the
@@ -147,16 +150,17 @@ pub unsafe extern "C" fn ssis_package_import(
     replace: i32,
     out_json: *mut *mut c_char,
 ) -> ssis_status {
-    boundary::call("ssis_package_import", || {
-        let session = unsafe { session_ref(session, "session") }?;
-        let file = unsafe { arg_str(file, "file") }?;
-        let dest = unsafe { arg_str(dest, "dest") }?;
-        let replace = arg_bool(replace, "replace")?;
-        let out = unsafe { out_string(out_json, "out_json") }?;
-        out.write_json(&runtime::call(|| {
-            session.package_import(file, dest, replace)
-        })?)
-    })
+    unsafe {
+        transfer(
+            "ssis_package_import",
+            session,
+            (file, "file"),
+            (dest, "dest"),
+            replace,
+            out_json,
+            Session::package_import,
+        )
+    }
 }
 
 /// Exports the package `path` to the file `file` (written atomically; an existing file
@@ -173,16 +177,17 @@ pub unsafe extern "C" fn ssis_package_export(
     replace: i32,
     out_json: *mut *mut c_char,
 ) -> ssis_status {
-    boundary::call("ssis_package_export", || {
-        let session = unsafe { session_ref(session, "session") }?;
-        let path = unsafe { arg_str(path, "path") }?;
-        let file = unsafe { arg_str(file, "file") }?;
-        let replace = arg_bool(replace, "replace")?;
-        let out = unsafe { out_string(out_json, "out_json") }?;
-        out.write_json(&runtime::call(|| {
-            session.package_export(path, file, replace)
-        })?)
-    })
+    unsafe {
+        transfer(
+            "ssis_package_export",
+            session,
+            (path, "path"),
+            (file, "file"),
+            replace,
+            out_json,
+            Session::package_export,
+        )
+    }
 }
 
 /// Copies the package `source` to the store path `dest` (an existing package replaced
@@ -198,16 +203,17 @@ pub unsafe extern "C" fn ssis_package_copy(
     replace: i32,
     out_json: *mut *mut c_char,
 ) -> ssis_status {
-    boundary::call("ssis_package_copy", || {
-        let session = unsafe { session_ref(session, "session") }?;
-        let source = unsafe { arg_str(source, "source") }?;
-        let dest = unsafe { arg_str(dest, "dest") }?;
-        let replace = arg_bool(replace, "replace")?;
-        let out = unsafe { out_string(out_json, "out_json") }?;
-        out.write_json(&runtime::call(|| {
-            session.package_copy(source, dest, replace)
-        })?)
-    })
+    unsafe {
+        transfer(
+            "ssis_package_copy",
+            session,
+            (source, "source"),
+            (dest, "dest"),
+            replace,
+            out_json,
+            Session::package_copy,
+        )
+    }
 }
 
 /// Moves the package `source` to the store path `dest` (an existing package replaced
@@ -223,16 +229,17 @@ pub unsafe extern "C" fn ssis_package_move(
     replace: i32,
     out_json: *mut *mut c_char,
 ) -> ssis_status {
-    boundary::call("ssis_package_move", || {
-        let session = unsafe { session_ref(session, "session") }?;
-        let source = unsafe { arg_str(source, "source") }?;
-        let dest = unsafe { arg_str(dest, "dest") }?;
-        let replace = arg_bool(replace, "replace")?;
-        let out = unsafe { out_string(out_json, "out_json") }?;
-        out.write_json(&runtime::call(|| {
-            session.package_move(source, dest, replace)
-        })?)
-    })
+    unsafe {
+        transfer(
+            "ssis_package_move",
+            session,
+            (source, "source"),
+            (dest, "dest"),
+            replace,
+            out_json,
+            Session::package_move,
+        )
+    }
 }
 
 /// Deletes the package `path`.
@@ -268,5 +275,29 @@ pub unsafe extern "C" fn ssis_exists(
         let path = unsafe { arg_str(path, "path") }?;
         let out = unsafe { out_string(out_json, "out_json") }?;
         out.write_json(&runtime::call(|| session.exists(path))?)
+    })
+}
+
+/// The shape of import, export, copy and move: a session, two strings
+/// (named in errors), `replace`, and `op`'s result written as JSON.
+///
+/// # Safety
+/// As `ssis_list_folders`.
+unsafe fn transfer<T: Serialize>(
+    function: &'static str,
+    session: *const ssis_session,
+    (first, first_name): (*const c_char, &'static str),
+    (second, second_name): (*const c_char, &'static str),
+    replace: i32,
+    out_json: *mut *mut c_char,
+    op: fn(&Session, &str, &str, bool) -> Result<T>,
+) -> ssis_status {
+    boundary::call(function, || {
+        let session = unsafe { session_ref(session, "session") }?;
+        let first = unsafe { arg_str(first, first_name) }?;
+        let second = unsafe { arg_str(second, second_name) }?;
+        let replace = arg_bool(replace, "replace")?;
+        let out = unsafe { out_string(out_json, "out_json") }?;
+        out.write_json(&runtime::call(|| op(session, first, second, replace))?)
     })
 }
