@@ -26,6 +26,7 @@ pub mod config;
 pub mod error;
 pub mod ffi;
 pub mod fsutil;
+pub mod ops;
 pub mod package;
 pub mod protocol;
 pub mod runner;

@@ -4,10 +4,11 @@
 //! panic; frames respect the limit; deep nesting is an error, not a crash.
 
 use proptest::prelude::*;
+use ssis_service::protocol::Method;
+use ssis_service::protocol::Request;
 use ssis_service::protocol::codec::{Frame, read_frame};
-use ssis_service::protocol::decode::{decode_params, decode_request};
+use ssis_service::protocol::decode::{decode_envelope, decode_request};
 use ssis_service::protocol::envelope::ServerMessage;
-use ssis_service::service::access::METHOD_RIGHTS;
 use std::io::BufReader;
 
 fn exercise(data: &[u8], limit: usize, capacity: usize) -> usize {
@@ -18,12 +19,15 @@ fn exercise(data: &[u8], limit: usize, capacity: usize) -> usize {
             Frame::Line(line) => {
                 assert!(line.len() <= limit);
                 lines += 1;
-                if let Ok(req) = decode_request(&line) {
-                    let _ = decode_params(&req.method, req.params.clone());
-                    for (m, _) in METHOD_RIGHTS {
-                        let _ = decode_params(m, req.params.clone());
+                // The two steps the service takes, then the same
+                // parameters under every method name.
+                if let Ok(env) = decode_envelope(&line) {
+                    for m in Method::all() {
+                        let _ = Request::decode(m.name(), env.params.clone());
                     }
+                    let _ = Request::decode(&env.method, env.params);
                 }
+                let _ = decode_request(&line);
                 let _ = ServerMessage::parse(&line);
             }
             Frame::Oversized(n) => assert!(n > limit),
@@ -50,9 +54,8 @@ fn token() -> impl Strategy<Value = String> {
         Just("null".to_string()),
         Just("true".to_string()),
         prop::sample::select(
-            METHOD_RIGHTS
-                .iter()
-                .map(|(m, _)| format!("\"{m}\""))
+            Method::all()
+                .map(|m| format!("\"{m}\""))
                 .collect::<Vec<_>>()
         ),
         "\"[A-Za-z\\\\: ]{0,12}\"",

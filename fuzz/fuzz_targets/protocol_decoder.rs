@@ -6,7 +6,8 @@
 
 use libfuzzer_sys::fuzz_target;
 use ssis_service::protocol::codec::{Frame, read_frame};
-use ssis_service::protocol::decode::{decode_params, decode_request};
+use ssis_service::protocol::Request;
+use ssis_service::protocol::decode::{decode_envelope, decode_request};
 use ssis_service::protocol::envelope::ServerMessage;
 use std::io::BufReader;
 
@@ -18,13 +19,15 @@ fuzz_target!(|data: &[u8]| {
         match read_frame(&mut reader, LIMIT) {
             Ok(Frame::Line(line)) => {
                 assert!(line.len() <= LIMIT);
-                if let Ok(req) = decode_request(&line) {
-                    let _ = decode_params(&req.method, req.params.clone());
-                    // Every method name, too, for params that parsed as JSON.
-                    for (m, _) in ssis_service::service::access::METHOD_RIGHTS {
-                        let _ = decode_params(m, req.params.clone());
+                // The two steps the service takes, then the same
+                // parameters under every method name.
+                if let Ok(env) = decode_envelope(&line) {
+                    for m in ssis_service::protocol::Method::all() {
+                        let _ = Request::decode(m.name(), env.params.clone());
                     }
+                    let _ = Request::decode(&env.method, env.params);
                 }
+                let _ = decode_request(&line);
                 let _ = ServerMessage::parse(&line);
             }
             Ok(Frame::Oversized(n)) => assert!(n > LIMIT),

@@ -6,18 +6,18 @@
 use super::{Items, Session};
 use crate::config::{Grant, Right, canonical_principal};
 use crate::error::{Error, ErrorKind, Result};
+use crate::ops::access as grants;
 use crate::protocol::access::{
-    self as ac, GrantParams, GrantResult, NewToken, RevokeParams, RevokedTokens, TokenCreateParams,
-    TokenInfo, TokenRevokeParams,
+    GrantParams, GrantResult, NewToken, RevokeParams, RevokedTokens, TokenCreateParams, TokenInfo,
+    TokenRevokeParams,
 };
-use crate::service::access::policy::{add_rights, remove_rights};
-use serde_json::json;
+use crate::protocol::{NoParams, Request};
 
 impl Session {
     /// The grants in force.
     pub fn access_list(&self) -> Result<Items<Grant>> {
         match self.remote_backend() {
-            Some(r) => r.call(ac::LIST, &json!({})),
+            Some(r) => r.call(Request::AccessList(NoParams)),
             None => Ok(Items::from(self.get_config()?.extensions.grants)),
         }
     }
@@ -30,19 +30,15 @@ impl Session {
             return Err(Error::invalid("no rights given").with_target("Rights"));
         }
         match self.remote_backend() {
-            Some(r) => r.call(
-                ac::GRANT,
-                &GrantParams {
-                    principal,
-                    rights: rights.to_vec(),
-                },
-            ),
-            None => {
-                let mut config = self.get_config()?;
-                let grant = add_rights(&mut config.extensions.grants, &principal, rights);
-                self.set_config(&config.to_json_value().to_string())?;
-                Ok(GrantResult::from(grant))
-            }
+            Some(r) => r.call(Request::AccessGrant(GrantParams {
+                principal,
+                rights: rights.to_vec(),
+            })),
+            None => Ok(GrantResult::from(grants::grant(
+                self.embedded_host()?,
+                &principal,
+                rights,
+            )?)),
         }
     }
 
@@ -51,30 +47,11 @@ impl Session {
         let principal = canonical_principal(principal)
             .map_err(|m| Error::invalid(m).with_target("Principal"))?;
         match self.remote_backend() {
-            Some(r) => r.call(
-                ac::REVOKE,
-                &RevokeParams {
-                    principal,
-                    rights: rights.map(<[Right]>::to_vec),
-                },
-            ),
-            None => {
-                let mut config = self.get_config()?;
-                if !config
-                    .extensions
-                    .grants
-                    .iter()
-                    .any(|g| g.principal == principal)
-                {
-                    return Err(Error::not_found(format!("{principal} has no grant")));
-                }
-                let left = remove_rights(&mut config.extensions.grants, &principal, rights);
-                self.set_config(&config.to_json_value().to_string())?;
-                Ok(GrantResult {
-                    principal,
-                    rights: left,
-                })
-            }
+            Some(r) => r.call(Request::AccessRevoke(RevokeParams {
+                principal,
+                rights: rights.map(<[Right]>::to_vec),
+            })),
+            None => grants::revoke(self.embedded_host()?, &principal, rights),
         }
     }
 
@@ -89,18 +66,17 @@ impl Session {
 
     /// Creates a bearer token for `user`; the result holds the secret, shown this once.
     pub fn access_token_create(&self, user: &str, expires_days: Option<u32>) -> Result<NewToken> {
-        self.token_backend()?.call(
-            ac::TOKEN_CREATE,
-            &TokenCreateParams {
+        self.token_backend()?
+            .call(Request::AccessTokenCreate(TokenCreateParams {
                 user: user.to_string(),
                 expires_days,
-            },
-        )
+            }))
     }
 
     /// The bearer tokens (never their secret).
     pub fn access_token_list(&self) -> Result<Items<TokenInfo>> {
-        self.token_backend()?.call(ac::TOKEN_LIST, &json!({}))
+        self.token_backend()?
+            .call(Request::AccessTokenList(NoParams))
     }
 
     /// Deletes the token `id`, or every token of `user`.
@@ -109,13 +85,11 @@ impl Session {
         id: Option<&str>,
         user: Option<&str>,
     ) -> Result<RevokedTokens> {
-        self.token_backend()?.call(
-            ac::TOKEN_REVOKE,
-            &TokenRevokeParams {
+        self.token_backend()?
+            .call(Request::AccessTokenRevoke(TokenRevokeParams {
                 id: id.map(str::to_string),
                 user: user.map(str::to_string),
-            },
-        )
+            }))
     }
 
     /// The user the service identified this session as (`None` in-process).

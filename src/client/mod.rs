@@ -17,14 +17,13 @@ mod multi;
 #[cfg(windows)]
 mod pipe;
 mod remote;
-mod results;
 mod ssh;
 mod tls;
 mod transport;
 
+pub use crate::ops::{Items, PackageInfo, ServerInfo, ValidationReport};
 pub use multi::{Labeled, MultiSession, split_servers};
 pub use remote::{EventStream, LOCAL_NAMES, LiveEvent, UNIX_PREFIX, is_remote_name};
-pub use results::{Items, PackageInfo, ServerInfo, ValidationReport};
 pub use ssh::{SSH_PREFIX, SshTarget};
 pub use tls::{TCP_PREFIX, TLS_PREFIX, TlsTarget};
 pub use transport::{
@@ -122,6 +121,14 @@ impl Session {
         }
     }
 
+    /// The in-process host, when this session is embedded.
+    fn embedded_host(&self) -> Result<&crate::ops::Host> {
+        match &self.inner {
+            Backend::Embedded(e) => Ok(e.host()),
+            Backend::Remote(_) => Err(Error::internal("not an in-process session")),
+        }
+    }
+
     /// The server name this session was opened with.
     pub fn server(&self) -> &str {
         &self.server
@@ -215,10 +222,7 @@ pub fn config_read(path: Option<&Path>) -> Result<ServiceConfig> {
 /// Writes a configuration given as JSON to `path` (atomically; unknown
 /// elements of an existing file are kept).
 pub fn config_write(path: &Path, config_json: &str) -> Result<ServiceConfig> {
-    let mut config = ServiceConfig::from_json(config_json)?;
-    config.save_over_existing(path)?;
-    config.path = Some(path.to_path_buf());
-    Ok(config)
+    ServiceConfig::from_json(config_json)?.save_over_existing(path)
 }
 
 /// Validates a configuration file and/or a JSON configuration without

@@ -11,23 +11,23 @@
 //! opened on the next call.
 
 use super::Session;
-use super::results::{Items, PackageInfo, ServerInfo};
 use super::transport::{ConnectOptions, Duplex, Endpoint};
+use super::{Items, PackageInfo, ServerInfo};
 use crate::error::{Error, ErrorKind, Result};
 use crate::protocol::codec::{Frame, encode, read_frame};
 use crate::protocol::envelope::ServerMessage;
 use crate::protocol::events::{self as ev, EventFilter, ExecutionEvent, LogEntry, SubscribeParams};
 use crate::protocol::executions::{
-    self as ex, Execution, ExecutionIdParams, HistoryFilter, OutputChunk, OutputParams, RunParams,
-    WaitParams,
+    Execution, ExecutionIdParams, HistoryFilter, OutputChunk, OutputParams, RunParams, WaitParams,
 };
-use crate::protocol::service::{self as sv, HelloParams, HelloResult, ServiceInfo};
+use crate::protocol::service::{HelloParams, HelloResult, ServiceInfo};
 use crate::protocol::store as st;
-use crate::protocol::{MAX_MESSAGE_SIZE, Notification, PROTOCOL_VERSION, Request};
+use crate::protocol::{
+    Envelope, MAX_MESSAGE_SIZE, NoParams, Notification, PROTOCOL_VERSION, Request,
+};
 use crate::store::{ExistsResult, ExportResult, FolderEntry, PackageEntry};
-use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::io::{BufReader, Write};
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -89,7 +89,7 @@ fn no_service(server: &str, tried: &[PathBuf], cause: &str) -> Error {
              or ${}; to work on a configuration file without the service, \
              use --config <file> (server 'embedded:<file>')",
             list.join(" or "),
-            crate::service::paths::SOCKET_ENV
+            crate::protocol::paths::SOCKET_ENV
         ),
     )
     .with_target(server.to_string())
@@ -146,19 +146,9 @@ impl Conn {
     }
 
     /// Sends one request and reads until its response (skipping notifications).
-    fn call(
-        &mut self,
-        id: u64,
-        method: &str,
-        params: Value,
-        timeout: Option<Duration>,
-    ) -> Result<Value> {
-        let request = Request {
-            id: Value::from(id),
-            method: method.to_string(),
-            params,
-        };
-        let line = encode(&request);
+    fn call(&mut self, id: u64, request: &Request, timeout: Option<Duration>) -> Result<Value> {
+        let method = request.method();
+        let line = encode(&Envelope::new(Value::from(id), request));
         if line.len() > MAX_MESSAGE_SIZE + 1 {
             return Err(Error::invalid(format!(
                 "the {method} request is {} bytes, more than the protocol's limit of {MAX_MESSAGE_SIZE}",
@@ -169,11 +159,11 @@ impl Conn {
             .get_mut()
             .write_all(&line)
             .and_then(|_| self.reader.get_mut().flush())
-            .map_err(|e| lost(method, &e))?;
+            .map_err(|e| lost(method.name(), &e))?;
         self.set_timeout(timeout);
         loop {
             match read_frame(&mut self.reader, MAX_MESSAGE_SIZE * 64)
-                .map_err(|e| lost(method, &e))?
+                .map_err(|e| lost(method.name(), &e))?
             {
                 Frame::Eof => {
                     return Err(Error::new(
@@ -233,17 +223,12 @@ fn hello(conn: &mut Conn, token: Option<String>) -> Result<HelloResult> {
             std::process::id()
         )),
     };
-    let v = match conn.call(0, sv::HELLO, to_params(&params)?, Some(REQUEST_TIMEOUT)) {
+    let v = match conn.call(0, &Request::Hello(params), Some(REQUEST_TIMEOUT)) {
         Ok(v) => v,
         Err(e) => return Err(conn.explain(e)),
     };
     serde_json::from_value(v)
         .map_err(|e| Error::new(ErrorKind::Protocol, format!("bad Hello answer: {e}")))
-}
-
-fn to_params<T: Serialize>(p: &T) -> Result<Value> {
-    serde_json::to_value(p)
-        .map_err(|e| Error::internal(format!("cannot serialize parameters: {e}")))
 }
 
 impl Remote {
@@ -288,21 +273,14 @@ impl Remote {
     }
 
     /// One request; re-opens a broken connection first.
-    pub(super) fn call_value(
-        &self,
-        method: &str,
-        params: Value,
-        timeout: Option<Duration>,
-    ) -> Result<Value> {
+    pub(super) fn call_value(&self, request: &Request, timeout: Option<Duration>) -> Result<Value> {
         let taken = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
         let mut conn = match taken {
             Some(conn) => conn,
             None => self.reopen()?,
         };
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let result = conn
-            .call(id, method, params, timeout)
-            .map_err(|e| conn.explain(e));
+        let result = conn.call(id, request, timeout).map_err(|e| conn.explain(e));
         let broken = result.as_ref().err().is_some_and(|e| {
             matches!(
                 e.kind,
@@ -318,26 +296,24 @@ impl Remote {
         result
     }
 
-    /// One request with typed parameters and result.
-    pub(super) fn call<P: Serialize, R: DeserializeOwned>(
-        &self,
-        method: &str,
-        params: &P,
-    ) -> Result<R> {
-        self.call_timeout(method, params, Some(REQUEST_TIMEOUT))
+    /// One request, its result typed.
+    pub(super) fn call<R: DeserializeOwned>(&self, request: Request) -> Result<R> {
+        self.call_timeout(request, Some(REQUEST_TIMEOUT))
     }
 
-    fn call_timeout<P: Serialize, R: DeserializeOwned>(
+    fn call_timeout<R: DeserializeOwned>(
         &self,
-        method: &str,
-        params: &P,
+        request: Request,
         timeout: Option<Duration>,
     ) -> Result<R> {
-        let v = self.call_value(method, to_params(params)?, timeout)?;
+        let v = self.call_value(&request, timeout)?;
         serde_json::from_value(v).map_err(|e| {
             Error::new(
                 ErrorKind::Protocol,
-                format!("unexpected {method} result from the service: {e}"),
+                format!(
+                    "unexpected {} result from the service: {e}",
+                    request.method()
+                ),
             )
         })
     }
@@ -411,7 +387,7 @@ impl Session {
     pub fn run(&self, params: &RunParams) -> Result<Execution> {
         let mut params = params.clone();
         params.file = params.file.as_deref().map(absolute);
-        self.remote()?.call(ex::RUN, &params)
+        self.remote()?.call(Request::ExecutionRun(params))
     }
 
     /// Asks an execution to stop; returns it (status `Stopping`, or final).
@@ -419,12 +395,12 @@ impl Session {
         let p = ExecutionIdParams {
             execution_id: execution_id.into(),
         };
-        self.remote()?.call(ex::STOP, &p)
+        self.remote()?.call(Request::ExecutionStop(p))
     }
 
     /// Executions that have not ended.
     pub fn executions_list(&self) -> Result<Items<Execution>> {
-        self.remote()?.call(ex::LIST, &json!({}))
+        self.remote()?.call(Request::ExecutionList(NoParams))
     }
 
     /// One execution.
@@ -432,7 +408,7 @@ impl Session {
         let p = ExecutionIdParams {
             execution_id: execution_id.into(),
         };
-        self.remote()?.call(ex::GET, &p)
+        self.remote()?.call(Request::ExecutionGet(p))
     }
 
     /// A chunk of an execution's output from `offset`.
@@ -447,7 +423,7 @@ impl Session {
             offset,
             max_bytes,
         };
-        self.remote()?.call(ex::OUTPUT, &p)
+        self.remote()?.call(Request::ExecutionOutput(p))
     }
 
     /// Waits until an execution ends (`timeout` None: for ever; else error `Timeout`).
@@ -461,17 +437,19 @@ impl Session {
             timeout_ms: timeout.map(|t| t.as_millis().min(u128::from(u64::MAX)) as u64),
         };
         let client_timeout = timeout.map(|t| t + Duration::from_secs(30));
-        self.remote()?.call_timeout(ex::WAIT, &p, client_timeout)
+        self.remote()?
+            .call_timeout(Request::ExecutionWait(p), client_timeout)
     }
 
     /// Execution history, newest first.
     pub fn execution_history(&self, filter: &HistoryFilter) -> Result<Items<Execution>> {
-        self.remote()?.call(ex::HISTORY, filter)
+        self.remote()?
+            .call(Request::ExecutionHistory(filter.clone()))
     }
 
     /// Event-log entries, oldest first.
     pub fn events_read(&self, filter: &EventFilter) -> Result<Items<LogEntry>> {
-        self.remote()?.call(ev::READ, filter)
+        self.remote()?.call(Request::EventsRead(filter.clone()))
     }
 
     /// Opens a subscription to live events (of one execution, or all events).
@@ -480,23 +458,23 @@ impl Session {
         let p = SubscribeParams {
             execution_id: execution_id.map(str::to_string),
         };
-        conn.call(1, ev::SUBSCRIBE, to_params(&p)?, Some(REQUEST_TIMEOUT))?;
+        conn.call(1, &Request::EventsSubscribe(p), Some(REQUEST_TIMEOUT))?;
         Ok(EventStream { conn })
     }
 
     /// What the service is and runs with.
     pub fn service_info(&self) -> Result<ServiceInfo> {
-        self.remote()?.call(sv::INFO, &json!({}))
+        self.remote()?.call(Request::ServiceInfo(NoParams))
     }
 
     /// Makes the service re-read its configuration (refused if invalid).
     pub fn service_reload(&self) -> Result<ServiceInfo> {
-        self.remote()?.call(sv::RELOAD, &json!({}))
+        self.remote()?.call(Request::ServiceReload(NoParams))
     }
 
     /// Asks the service to stop.
     pub fn service_stop(&self) -> Result<()> {
-        let _: Value = self.remote()?.call(sv::STOP, &json!({}))?;
+        let _: Value = self.remote()?.call(Request::ServiceStop(NoParams))?;
         Ok(())
     }
 }
@@ -511,20 +489,20 @@ fn absolute(file: &str) -> String {
 /// The store operations, as the embedded backend has them, over the protocol.
 impl Remote {
     pub(super) fn get_config(&self) -> Result<crate::config::ServiceConfig> {
-        self.call(st::GET_CONFIG, &json!({}))
+        self.call(Request::GetConfig(NoParams))
     }
     pub(super) fn set_config(&self, json: &str) -> Result<crate::config::ServiceConfig> {
         let config: Value = serde_json::from_str(json).map_err(|e| {
             Error::invalid(format!("the configuration is not valid JSON: {e}"))
                 .with_target("config_json")
         })?;
-        self.call(st::SET_CONFIG, &st::SetConfigParams { config })
+        self.call(Request::SetConfig(st::SetConfigParams { config }))
     }
     pub(super) fn list_folders(&self, path: &str) -> Result<Items<FolderEntry>> {
         let p = st::ListFoldersParams {
             path: Some(path.to_string()),
         };
-        self.call(st::LIST_FOLDERS, &p)
+        self.call(Request::ListFolders(p))
     }
     pub(super) fn list_packages(
         &self,
@@ -535,27 +513,27 @@ impl Remote {
             folder: folder.to_string(),
             recursive,
         };
-        self.call(st::LIST_PACKAGES, &p)
+        self.call(Request::ListPackages(p))
     }
     pub(super) fn package_info(&self, path: &str) -> Result<PackageInfo> {
-        self.call(st::PACKAGE_INFO, &st::PathParams { path: path.into() })
+        self.call(Request::PackageInfo(st::PathParams { path: path.into() }))
     }
     pub(super) fn folder_create(&self, path: &str) -> Result<FolderEntry> {
-        self.call(st::FOLDER_CREATE, &st::PathParams { path: path.into() })
+        self.call(Request::FolderCreate(st::PathParams { path: path.into() }))
     }
     pub(super) fn folder_rename(&self, path: &str, new_name: &str) -> Result<FolderEntry> {
         let p = st::FolderRenameParams {
             path: path.into(),
             new_name: new_name.into(),
         };
-        self.call(st::FOLDER_RENAME, &p)
+        self.call(Request::FolderRename(p))
     }
     pub(super) fn folder_delete(&self, path: &str, recursive: bool) -> Result<()> {
         let p = st::FolderDeleteParams {
             path: path.into(),
             recursive,
         };
-        let _: Value = self.call(st::FOLDER_DELETE, &p)?;
+        let _: Value = self.call(Request::FolderDelete(p))?;
         Ok(())
     }
     pub(super) fn package_import(
@@ -569,7 +547,7 @@ impl Remote {
             dest: dest.into(),
             replace,
         };
-        self.call(st::PACKAGE_IMPORT, &p)
+        self.call(Request::PackageImport(p))
     }
     pub(super) fn package_export(
         &self,
@@ -582,7 +560,7 @@ impl Remote {
             file: absolute(file),
             replace,
         };
-        self.call(st::PACKAGE_EXPORT, &p)
+        self.call(Request::PackageExport(p))
     }
     pub(super) fn package_copy(
         &self,
@@ -590,7 +568,7 @@ impl Remote {
         dest: &str,
         replace: bool,
     ) -> Result<PackageEntry> {
-        self.transfer(st::PACKAGE_COPY, source, dest, replace)
+        self.call(Request::PackageCopy(transfer(source, dest, replace)))
     }
     pub(super) fn package_move(
         &self,
@@ -598,28 +576,22 @@ impl Remote {
         dest: &str,
         replace: bool,
     ) -> Result<PackageEntry> {
-        self.transfer(st::PACKAGE_MOVE, source, dest, replace)
-    }
-    /// A copy or a move: the same parameters, another method.
-    fn transfer(
-        &self,
-        method: &str,
-        source: &str,
-        dest: &str,
-        replace: bool,
-    ) -> Result<PackageEntry> {
-        let p = st::TransferParams {
-            source: source.into(),
-            dest: dest.into(),
-            replace,
-        };
-        self.call(method, &p)
+        self.call(Request::PackageMove(transfer(source, dest, replace)))
     }
     pub(super) fn package_delete(&self, path: &str) -> Result<()> {
-        let _: Value = self.call(st::PACKAGE_DELETE, &st::PathParams { path: path.into() })?;
+        let _: Value = self.call(Request::PackageDelete(st::PathParams { path: path.into() }))?;
         Ok(())
     }
     pub(super) fn exists(&self, path: &str) -> Result<ExistsResult> {
-        self.call(st::EXISTS, &st::PathParams { path: path.into() })
+        self.call(Request::Exists(st::PathParams { path: path.into() }))
+    }
+}
+
+/// The parameters of a copy or a move.
+fn transfer(source: &str, dest: &str, replace: bool) -> st::TransferParams {
+    st::TransferParams {
+        source: source.into(),
+        dest: dest.into(),
+        replace,
     }
 }

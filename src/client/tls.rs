@@ -189,7 +189,7 @@ fn client_config(ca_file: Option<&Path>) -> Result<Arc<ClientConfig>> {
             .collect(),
     };
     for f in &files {
-        for cert in crate::service::net::tls::read_certificates(f)? {
+        for cert in crate::protocol::tls::read_certificates(f)? {
             roots.add(cert).map_err(|e| {
                 Error::new(
                     ErrorKind::Configuration,
@@ -208,7 +208,7 @@ fn client_config(ca_file: Option<&Path>) -> Result<Arc<ClientConfig>> {
              ($SSIS_SERVICE_CA or the CaFile connection option)",
         ));
     }
-    let config = ClientConfig::builder_with_provider(crate::service::net::tls::provider())
+    let config = ClientConfig::builder_with_provider(crate::protocol::tls::provider())
         .with_safe_default_protocol_versions()
         .map_err(|e| Error::internal(format!("TLS set-up failed: {e}")))?
         .with_root_certificates(roots)

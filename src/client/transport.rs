@@ -140,7 +140,7 @@ impl Endpoint {
             .or_else(|| server.strip_prefix(PIPE_PREFIX));
         Ok(Endpoint::Local(match explicit {
             Some(path) => vec![PathBuf::from(path.trim())],
-            None => crate::service::paths::client_candidates(),
+            None => crate::protocol::paths::client_candidates(),
         }))
     }
 

@@ -67,22 +67,26 @@ impl ServiceConfig {
     /// When `path` does not exist, or does not hold a
     /// `DtsServiceConfiguration` document that can be read, it is written
     /// as [`Self::save`] would (the old file stays in `<path>.bak`).
-    pub fn save_over_existing(&self, path: &Path) -> Result<()> {
+    ///
+    /// Returns the configuration as written (its document and `path`), the
+    /// same as reading the file back would give.
+    pub fn save_over_existing(&self, path: &Path) -> Result<ServiceConfig> {
         self.validate()?;
         let old = read_existing(path)?;
         let base = old
             .as_ref()
             .and_then(|bytes| std::str::from_utf8(bytes).ok())
             .and_then(existing_document);
-        let text = match base {
-            Some(doc) => {
-                let mut merged = self.clone();
-                merged.source = Source(Some(Arc::new(doc)));
-                merged.to_xml()
-            }
-            None => self.to_xml(),
-        };
-        write_with_backup(path, &text, old)
+        let mut written = self.clone();
+        if let Some(doc) = base {
+            written.source = Source(Some(Arc::new(doc)));
+        }
+        let text = written.to_xml();
+        write_with_backup(path, &text, old)?;
+        // The model of what was written: its document, so the next save
+        // keeps the same comments and unknown elements.
+        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        ServiceConfig::parse(&text, Some(&absolute))
     }
 }
 

@@ -18,7 +18,7 @@ pub const TOKEN_LIST: &str = "AccessTokenList";
 pub const TOKEN_REVOKE: &str = "AccessTokenRevoke";
 
 /// `AccessGrant` parameters.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct GrantParams {
     /// `user:NAME` or `group:NAME`.
@@ -28,7 +28,7 @@ pub struct GrantParams {
 }
 
 /// `AccessRevoke` parameters.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct RevokeParams {
     /// `user:NAME` or `group:NAME`.
@@ -39,7 +39,7 @@ pub struct RevokeParams {
 }
 
 /// `AccessTokenCreate` parameters.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct TokenCreateParams {
     /// The user the token authenticates as.

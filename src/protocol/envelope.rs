@@ -4,11 +4,12 @@ use crate::error::Error;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// A client's request. `Id` is any JSON number or string the client picks;
-/// the response carries it back.
+/// A client's request as it travels: `Id` is any JSON number or string the
+/// client picks (the response carries it back); `Method` and `Params` become
+/// a typed [`super::Request`] with [`super::Request::decode`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
-pub struct Request {
+pub struct Envelope {
     /// Echoed in the response.
     #[serde(default)]
     pub id: Value,
@@ -31,6 +32,17 @@ pub struct Response {
     /// The error on failure.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<Error>,
+}
+
+impl Envelope {
+    /// The envelope of `request` with the id `id`.
+    pub fn new(id: Value, request: &super::Request) -> Envelope {
+        Envelope {
+            id,
+            method: request.method().name().to_string(),
+            params: request.params(),
+        }
+    }
 }
 
 impl Response {
@@ -91,12 +103,12 @@ mod tests {
 
     #[test]
     fn request_and_response_shapes() {
-        let r: Request =
+        let r: Envelope =
             serde_json::from_str(r#"{"Id":7,"Method":"ListFolders","Params":{"Path":"\\"}}"#)
                 .unwrap();
         assert_eq!(r.id, Value::from(7));
         assert_eq!(r.method, "ListFolders");
-        let bad = serde_json::from_str::<Request>(r#"{"Id":1,"method":"x"}"#);
+        let bad = serde_json::from_str::<Envelope>(r#"{"Id":1,"method":"x"}"#);
         assert!(bad.is_err());
         let resp = Response::err(Value::from(7), Error::not_found("no such folder"));
         let text = serde_json::to_string(&resp).unwrap();

@@ -8,8 +8,9 @@
 //! `EventsSubscribe` the service also pushes `{"Notification", "Params"}`
 //! lines. See docs/PROTOCOL.md.
 //!
-//! The parameter and result shapes live in one file per group of methods:
-//! [`store`], [`executions`], [`events`], [`service`].
+//! [`Request`] is the one list of methods; their parameter and result
+//! shapes live in one file per group: [`store`], [`executions`], [`events`],
+//! [`service`], [`access`].
 
 pub mod access;
 pub mod codec;
@@ -17,10 +18,14 @@ pub mod decode;
 pub mod envelope;
 pub mod events;
 pub mod executions;
+pub mod paths;
+pub mod request;
 pub mod service;
 pub mod store;
+pub mod tls;
 
-pub use envelope::{Notification, Request, Response};
+pub use envelope::{Envelope, Notification, Response};
+pub use request::{FileUse, Method, NamedFile, NoParams, Request};
 
 /// Protocol version spoken by this build; bumped on incompatible change.
 pub const PROTOCOL_VERSION: u32 = 1;

@@ -9,10 +9,11 @@ use super::state::Service;
 use super::transport::Connection;
 use crate::error::{Error, ErrorKind};
 use crate::protocol::codec::{Frame, encode, read_frame_async};
+use crate::protocol::decode::decode_envelope;
 use crate::protocol::events::{self as ev, EventLevel, SubscribeParams};
-use crate::protocol::service::{self as sv, HelloParams, HelloResult};
+use crate::protocol::service::{HelloParams, HelloResult};
 use crate::protocol::{
-    MAX_MESSAGE_SIZE, Notification, PROTOCOL_VERSION, Request, Response, parse_params,
+    Envelope, MAX_MESSAGE_SIZE, Method, Notification, PROTOCOL_VERSION, Request, Response,
 };
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -120,7 +121,7 @@ async fn serve_with(
                 )
             }
             Ok(Frame::Line(line)) if line.trim_ascii().is_empty() => continue,
-            Ok(Frame::Line(line)) => match parse_request(&line) {
+            Ok(Frame::Line(line)) => match parse_envelope(&line) {
                 Err(_) if peer.needs_token => {
                     outcome = NetworkOutcome::Refused;
                     break;
@@ -129,56 +130,60 @@ async fn serve_with(
                     protocol_error(&svc, &peer.user, "a malformed message");
                     *resp
                 }
-                Ok(req) if !greeted && req.method != sv::HELLO => Response::err(
-                    req.id,
+                Ok(env) if !greeted && env.method != Method::Hello.name() => Response::err(
+                    env.id,
                     Error::new(
                         ErrorKind::Protocol,
                         "the first message must be Hello (see docs/PROTOCOL.md)",
                     ),
                 ),
-                Ok(req) if req.method == sv::HELLO && !greeted => {
-                    let anonymous = peer.needs_token;
-                    match hello(&svc, &mut peer, req.params) {
-                        Ok(v) => {
-                            greeted = true;
-                            unauthenticated = None;
-                            Response::ok(req.id, v)
-                        }
-                        // A network caller gets one try per connection.
-                        Err(e) if anonymous => {
-                            let _ = tx.send(encode(&Response::err(req.id, e))).await;
-                            outcome = NetworkOutcome::Refused;
-                            break;
-                        }
-                        Err(e) => Response::err(req.id, e),
+                Ok(env) => match Request::decode(&env.method, env.params) {
+                    Err(_) if peer.needs_token && !greeted => {
+                        outcome = NetworkOutcome::Refused;
+                        break;
                     }
-                }
-                Ok(req) => match access::authorize(&svc, &peer, &req.method).and_then(|()| {
-                    access::files::check_files(&svc, &peer, &req.method, &req.params)
-                }) {
-                    Err(denied) => Response::err(req.id, denied),
-                    Ok(()) if req.method == ev::SUBSCRIBE => {
-                        match parse_params::<SubscribeParams>(&req.method, req.params) {
-                            Ok(p) => {
+                    Err(e) => Response::err(env.id, e),
+                    Ok(Request::Hello(params)) if !greeted => {
+                        let anonymous = peer.needs_token;
+                        match hello(&svc, &mut peer, params) {
+                            Ok(v) => {
+                                greeted = true;
+                                unauthenticated = None;
+                                Response::ok(env.id, v)
+                            }
+                            // A network caller gets one try per connection.
+                            Err(e) if anonymous => {
+                                let _ = tx.send(encode(&Response::err(env.id, e))).await;
+                                outcome = NetworkOutcome::Refused;
+                                break;
+                            }
+                            Err(e) => Response::err(env.id, e),
+                        }
+                    }
+                    Ok(request) => match access::authorize(&svc, &peer, &request)
+                        .and_then(|()| access::files::check_files(&svc, &peer, &request))
+                    {
+                        Err(denied) => Response::err(env.id, denied),
+                        Ok(()) => match request {
+                            Request::EventsSubscribe(p) => {
                                 if let Some(old) = subscription.take() {
                                     old.abort();
                                 }
                                 subscription = Some(subscribe(&svc, p, tx.clone()));
-                                Response::ok(req.id, json!({"Subscribed": true}))
+                                Response::ok(env.id, json!({"Subscribed": true}))
                             }
-                            Err(e) => Response::err(req.id, e),
-                        }
-                    }
-                    Ok(()) => {
-                        let result = tokio::select! {
-                            r = dispatch(&svc, &peer, &req.method, req.params) => r,
-                            _ = svc.shutting_down() => Err(Error::new(ErrorKind::Canceled, "the service is stopping")),
-                        };
-                        match result {
-                            Ok(v) => Response::ok(req.id, v),
-                            Err(e) => Response::err(req.id, e),
-                        }
-                    }
+                            request => {
+                                let result = tokio::select! {
+                                    r = dispatch(&svc, &peer, request) => r,
+                                    _ = svc.shutting_down() => Err(Error::new(ErrorKind::Canceled, "the service is stopping")),
+                                };
+                                match result {
+                                    Ok(v) => Response::ok(env.id, v),
+                                    Err(e) => Response::err(env.id, e),
+                                }
+                            }
+                        },
+                    },
                 },
             },
         };
@@ -202,8 +207,8 @@ async fn serve_with(
     outcome
 }
 
-fn parse_request(line: &[u8]) -> Result<Request, Box<Response>> {
-    crate::protocol::decode::decode_request(line).map_err(|b| {
+fn parse_envelope(line: &[u8]) -> Result<Envelope, Box<Response>> {
+    decode_envelope(line).map_err(|b| {
         let (id, e) = *b;
         Box::new(Response::err(id, e))
     })
@@ -221,10 +226,9 @@ fn protocol_error(svc: &Service, user: &str, what: &str) {
     });
 }
 
-fn hello(svc: &Service, peer: &mut super::identity::Peer, params: Value) -> crate::Result<Value> {
-    let p: HelloParams = parse_params(sv::HELLO, params)?;
+fn hello(svc: &Service, peer: &mut super::identity::Peer, p: HelloParams) -> crate::Result<Value> {
     access::admin::authenticate(svc, peer, p.token.as_deref())?;
-    access::authorize(svc, peer, sv::HELLO)?;
+    access::authorize(svc, peer, &Request::Hello(p.clone()))?;
     if p.protocol != PROTOCOL_VERSION {
         return Err(Error::new(
             ErrorKind::Protocol,

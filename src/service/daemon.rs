@@ -4,11 +4,13 @@ use super::db::Db;
 use super::eventlog::{Entry, EventLog, ids};
 use super::executions::{Executions, Settings};
 use super::retention::{self, Retention};
+use super::settings::{Overrides, RunSettings};
 use super::state::{Service, describe_path, load};
 use super::transport::Listener;
-use super::{connection, paths, signals};
+use super::{connection, signals};
 use crate::error::{Error, Result};
 use crate::protocol::events::EventLevel;
+use crate::protocol::paths;
 use serde_json::json;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -27,12 +29,9 @@ pub struct ServiceOptions {
     pub socket: Option<PathBuf>,
     /// State directory (`--state-dir`); else the configuration's `StateDirectory`, else the default.
     pub state_dir: Option<PathBuf>,
-    /// SIGTERM-to-SIGKILL grace period when stopping a package.
-    pub stop_grace: Duration,
-    /// Size cap of one execution's output log.
-    pub output_cap: u64,
-    /// How long ended executions, output logs and event-log entries are kept.
-    pub retention: Retention,
+    /// Settings given on the command line; the configuration fills the
+    /// rest ([`RunSettings::resolve`]).
+    pub overrides: Overrides,
     /// "Client connected" entries are summed up per user over this window
     /// (zero: one entry per connection).
     pub connection_log_window: Duration,
@@ -44,13 +43,7 @@ impl Default for ServiceOptions {
             config: None,
             socket: None,
             state_dir: None,
-            stop_grace: Duration::from_secs(10),
-            output_cap: 10 * 1024 * 1024,
-            retention: Retention {
-                history: DAY * 90,
-                output: DAY * 30,
-                events: DAY * 30,
-            },
+            overrides: Overrides::default(),
             connection_log_window: super::eventlog::DEFAULT_CONNECTION_WINDOW,
         }
     }
@@ -74,12 +67,12 @@ async fn serve(options: ServiceOptions) -> Result<i32> {
         .state_dir
         .clone()
         .or_else(|| {
-            let l = loaded.as_ref().ok()?;
-            let dir = l.config.extensions.state_directory.as_deref()?.trim();
+            let l = loaded.as_ref().ok()?.config();
+            let dir = l.extensions.state_directory.as_deref()?.trim();
             (!dir.is_empty()).then(|| {
                 let p = PathBuf::from(dir);
                 if p.is_relative() {
-                    l.config.base_dir().join(p)
+                    l.base_dir().join(p)
                 } else {
                     p
                 }
@@ -125,7 +118,8 @@ async fn serve(options: ServiceOptions) -> Result<i32> {
             return Err(err);
         }
     };
-    if loaded.config.path.is_none() {
+    let config = loaded.config();
+    if config.path.is_none() {
         log.note(
             EventLevel::Warning,
             ids::CONFIG_MISSING,
@@ -139,7 +133,7 @@ async fn serve(options: ServiceOptions) -> Result<i32> {
         "Configuration",
         format!(
             "The configuration was loaded from {}.",
-            describe_path(loaded.config.path.as_deref())
+            describe_path(config.path.as_deref())
         ),
     );
     let socket = options
@@ -153,17 +147,17 @@ async fn serve(options: ServiceOptions) -> Result<i32> {
             return Err(err);
         }
     };
+    let run_settings = RunSettings::resolve(&options.overrides, &config);
     let settings = Settings {
         output_dir: state_dir.join("output"),
-        output_cap: options.output_cap,
-        stop_grace: options.stop_grace,
+        output_cap: run_settings.output_cap,
+        stop_grace: run_settings.stop_grace,
         poll: Duration::from_millis(100),
         supervisor: std::env::current_exe()
             .map_err(|e| Error::internal(format!("cannot find this program's path: {e}")))?,
     };
     let executions = Executions::new(Arc::clone(&db), log.clone(), settings)?;
     let svc = Arc::new(Service::new(
-        options.config.clone(),
         listener.describe(),
         state_dir.clone(),
         loaded,
@@ -177,10 +171,7 @@ async fn serve(options: ServiceOptions) -> Result<i32> {
     }
     executions.recover()?;
     signals::install(Arc::clone(&svc))?;
-    // TODO(issue 6, configuration extension elements): HistoryRetentionDays,
-    // OutputRetentionDays and EventRetentionDays under <SsisService> in the
-    // configuration file, once src/config reads them; command-line flags win.
-    let retention = options.retention;
+    let retention = run_settings.retention;
     prune(&svc, &retention);
     log.write(Entry {
         level: EventLevel::Information,
@@ -241,7 +232,7 @@ async fn serve(options: ServiceOptions) -> Result<i32> {
 /// Applies the retention; logs what it deleted.
 fn prune(svc: &Service, r: &Retention) {
     let output_dir = svc.state_dir.join("output");
-    match retention::apply(&svc.db, &output_dir, r, super::times::now_ms()) {
+    match retention::apply(&svc.db, &output_dir, r, crate::timefmt::now_ms()) {
         Ok(p) if p != retention::Pruned::default() => svc.log.write(Entry {
             level: EventLevel::Information,
             event_id: ids::RETENTION_APPLIED,

@@ -4,10 +4,10 @@
 //! each in its own transaction, so killing the service loses nothing that
 //! happened before. Admins may query the file directly (`state.db`).
 
-use super::times::{format_ms, now_ms};
 use crate::error::{Error, ErrorKind, Result};
 use crate::protocol::events::{EventFilter, EventLevel, LogEntry};
 use crate::protocol::executions::{Execution, ExecutionStatus, HistoryFilter};
+use crate::timefmt::{format_ms, now_ms};
 use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter, types::Value as Sql};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -251,11 +251,11 @@ impl Db {
         }
         if let Some(since) = &f.since {
             sql.push_str(" AND start_ms >= ?");
-            args.push(Sql::Integer(super::times::parse_rfc3339(since, "Since")?));
+            args.push(Sql::Integer(crate::timefmt::parse_rfc3339(since, "Since")?));
         }
         if let Some(until) = &f.until {
             sql.push_str(" AND start_ms < ?");
-            args.push(Sql::Integer(super::times::parse_rfc3339(until, "Until")?));
+            args.push(Sql::Integer(crate::timefmt::parse_rfc3339(until, "Until")?));
         }
         let limit = f.limit.unwrap_or(100).clamp(1, 10_000);
         sql.push_str(&format!(
@@ -304,7 +304,7 @@ impl Db {
         let mut args: Vec<Sql> = Vec::new();
         if let Some(since) = &f.since {
             sql.push_str(" AND time_ms >= ?");
-            args.push(Sql::Integer(super::times::parse_rfc3339(since, "Since")?));
+            args.push(Sql::Integer(crate::timefmt::parse_rfc3339(since, "Since")?));
         }
         if let Some(level) = f.level {
             sql.push_str(" AND severity >= ?");

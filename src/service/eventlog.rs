@@ -4,8 +4,8 @@
 
 use super::connlog::{ConnectionLog, Summary};
 use super::db::Db;
-use super::times::{format_ms, now_ms};
 use crate::protocol::events::{EventLevel, LogEntry};
+use crate::timefmt::{format_ms, now_ms};
 use serde_json::Value;
 use std::sync::Arc;
 use std::time::{Duration, Instant};

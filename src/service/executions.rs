@@ -10,13 +10,13 @@ use super::launch::{self, Executor};
 use super::output::{self, OutputTail, RunnerEvent};
 use super::process::{self, Stop};
 use super::supervise::{self, ExitReport, Job};
-use super::times::{format_ms, now_ms};
 use crate::config::ServiceConfig;
 use crate::error::{Error, ErrorKind, Result};
 use crate::protocol::events::{EventLevel, ExecutionEvent};
 use crate::protocol::executions::{
     Execution, ExecutionStatus, HistoryFilter, OutputChunk, OutputParams, RunParams,
 };
+use crate::timefmt::{format_ms, now_ms};
 use serde_json::json;
 use std::collections::HashMap;
 use std::path::PathBuf;

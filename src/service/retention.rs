@@ -81,8 +81,8 @@ fn prune_logs(db: &Db, dir: &Path, before_ms: i64) -> Result<usize> {
         let modified = entry
             .metadata()
             .and_then(|m| m.modified())
-            .map(super::times::to_ms)
-            .unwrap_or_else(|_| super::times::to_ms(SystemTime::now()));
+            .map(crate::timefmt::to_ms)
+            .unwrap_or_else(|_| crate::timefmt::to_ms(SystemTime::now()));
         if modified >= before_ms {
             continue;
         }
@@ -113,7 +113,7 @@ mod tests {
             store: "File".into(),
             started_by: "u".into(),
             started_from: "t".into(),
-            start_time: super::super::times::format_ms(start_ms),
+            start_time: crate::timefmt::format_ms(start_ms),
             end_time: None,
             duration: 0.0,
             status: ExecutionStatus::Created,
@@ -143,7 +143,7 @@ mod tests {
         db.set_running("running", 1, None).unwrap();
         db.finish("fresh", ExecutionStatus::Failed, Some(1), None)
             .unwrap();
-        let now = super::super::times::now_ms();
+        let now = crate::timefmt::now_ms();
         let keep_all = Retention {
             history: Duration::ZERO,
             output: Duration::ZERO,

@@ -1,72 +1,29 @@
-//! The running service's shared state: the configuration in force (with the
-//! embedded session that serves the store from it), the database, the event
-//! log, the executions manager and the shutdown signal.
+//! The running service's shared state: the configuration and store in
+//! force (a [`Host`], the same the in-process session uses), the
+//! database, the event log, the executions manager and the shutdown signal.
 
 use super::db::Db;
 use super::eventlog::{Entry, EventLog, ids};
 use super::executions::Executions;
 use super::launch::Executor;
-use super::times::{format_ms, now_ms};
-use crate::client::{EMBEDDED_PREFIX, Session};
-use crate::config::ServiceConfig;
 use crate::error::{Error, Result};
+use crate::ops::{Host, Workspace};
 use crate::protocol::PROTOCOL_VERSION;
 use crate::protocol::events::EventLevel;
 use crate::protocol::service::ServiceInfo;
 use serde_json::json;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock, RwLock};
+
+use std::sync::Arc;
 use tokio::sync::watch;
 
-/// A loaded configuration and the store session opened from it.
-#[derive(Clone)]
-pub struct Loaded {
-    /// The configuration.
-    pub config: Arc<ServiceConfig>,
-    /// An in-process session over it, opened on first use: every store
-    /// method goes through it, so the service and embedded clients share one
-    /// implementation.
-    session: Arc<OnceLock<Session>>,
-    /// When it was loaded (RFC 3339).
-    pub loaded_at: String,
-}
-
-impl Loaded {
-    /// The store session if it is already open (no I/O).
-    pub fn session_if_open(&self) -> Option<Session> {
-        self.session.get().cloned()
-    }
-
-    /// The store session over this configuration (opened now if needed).
-    /// Call from a blocking thread: opening reads the store.
-    pub fn session(&self) -> Result<Session> {
-        if let Some(s) = self.session.get() {
-            return Ok(s.clone());
-        }
-        let server = match &self.config.path {
-            Some(p) => format!("{EMBEDDED_PREFIX}{}", p.display()),
-            None => EMBEDDED_PREFIX.to_string(),
-        };
-        let opened = std::panic::catch_unwind(|| Session::connect(Some(&server), None))
-            .unwrap_or_else(|panic| Err(panic_error("opening the package store", panic)))?;
-        Ok(self.session.get_or_init(|| opened).clone())
-    }
-}
-
-/// Loads the configuration (`explicit`, else `$SSIS_SERVICE_CONFIG`, else the
-/// platform default, else the built-in default) and opens the store over it.
-/// A panic in either (a bug) becomes an `Internal` error, not a dead service.
-pub fn load(explicit: Option<&Path>) -> Result<Loaded> {
+/// Opens the configuration (`explicit`, else `$SSIS_SERVICE_CONFIG`, else
+/// the platform default, else the built-in default) and its store. A panic
+/// in either (a bug) becomes an `Internal` error, not a dead service.
+pub fn load(explicit: Option<&Path>) -> Result<Host> {
     let explicit = explicit.map(Path::to_path_buf);
-    let outcome = std::panic::catch_unwind(move || -> Result<Loaded> {
-        let config = crate::config::load_or_default(explicit.as_deref())?;
-        Ok(Loaded {
-            config: Arc::new(config),
-            session: Arc::new(OnceLock::new()),
-            loaded_at: format_ms(now_ms()),
-        })
-    });
-    outcome.unwrap_or_else(|panic| Err(panic_error("loading the configuration", panic)))
+    std::panic::catch_unwind(move || Host::open(explicit.as_deref()))
+        .unwrap_or_else(|panic| Err(panic_error("loading the configuration", panic)))
 }
 
 /// An `Internal` error for a caught panic.
@@ -81,16 +38,14 @@ pub fn panic_error(what: &str, panic: Box<dyn std::any::Any + Send>) -> Error {
 
 /// The service's shared state.
 pub struct Service {
-    /// `--config`, kept for reloads.
-    pub config_arg: Option<PathBuf>,
     /// Where it listens (`unix:<path>`).
     pub listen: String,
     /// The state directory.
     pub state_dir: PathBuf,
     /// Start time (RFC 3339).
     pub started: String,
-    /// The configuration in force.
-    loaded: RwLock<Loaded>,
+    /// The configuration and store in force.
+    pub host: Host,
     /// History and events.
     pub db: Arc<Db>,
     /// The event log.
@@ -103,20 +58,18 @@ pub struct Service {
 impl Service {
     /// Assembles the state.
     pub fn new(
-        config_arg: Option<PathBuf>,
         listen: String,
         state_dir: PathBuf,
-        loaded: Loaded,
+        host: Host,
         db: Arc<Db>,
         log: EventLog,
         executions: Arc<Executions>,
     ) -> Service {
         Service {
-            config_arg,
             listen,
             state_dir,
-            started: format_ms(now_ms()),
-            loaded: RwLock::new(loaded),
+            started: crate::timefmt::now_rfc3339(),
+            host,
             db,
             log,
             executions,
@@ -124,30 +77,20 @@ impl Service {
         }
     }
 
-    /// The configuration in force.
-    pub fn loaded(&self) -> Loaded {
-        self.loaded
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
-    }
-
-    /// Replaces the configuration in force.
-    pub fn replace(&self, loaded: Loaded) {
-        *self.loaded.write().unwrap_or_else(|p| p.into_inner()) = loaded;
+    /// The configuration and store in force.
+    pub fn loaded(&self) -> Arc<Workspace> {
+        self.host.current()
     }
 
     /// Re-reads the configuration file. An invalid file is refused (and
     /// logged); the configuration in force stays.
     pub fn reload(&self, user: &str) -> Result<ServiceInfo> {
-        let path = self
-            .config_arg
-            .clone()
-            .or_else(|| self.loaded().config.path.clone());
-        match load(path.as_deref()) {
+        let reloaded =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.host.reload()))
+                .unwrap_or_else(|panic| Err(panic_error("reloading the configuration", panic)));
+        match reloaded {
             Ok(new) => {
                 let file = describe_path(new.config.path.as_deref());
-                self.replace(new);
                 self.log.write(Entry {
                     level: EventLevel::Information,
                     event_id: ids::CONFIG_RELOADED,

@@ -1,7 +1,6 @@
 //! Naive (time-zone-less) date-times and the SSIS date functions' calendar
 //! math: date parts, DATEADD, DATEDIFF, DATEPART, parsing and formatting.
 
-use crate::timefmt::{civil_from_days, days_from_civil};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 const TICKS_PER_SEC: i64 = 10_000_000;
@@ -513,5 +512,45 @@ mod tests {
         assert_eq!(date_part(DatePart::Weekday, dt("2024-01-07")), 1);
         assert_eq!(date_part(DatePart::Week, dt("2024-01-07")), 2);
         assert_eq!(date_part(DatePart::DayOfYear, dt("2024-12-31")), 366);
+    }
+}
+
+/// Days since 1970-01-01 to a proleptic Gregorian (year, month, day), for
+/// the expression engine's dates, whose range exceeds a time crate's.
+pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+/// A proleptic Gregorian date to days since 1970-01-01.
+pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let m = i64::from(m);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+#[cfg(test)]
+mod civil_tests {
+    use super::*;
+
+    #[test]
+    fn civil_days_round_trip() {
+        for days in [-800_000, -1, 0, 59, 11_016, 20_000, 2_932_896] {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, m, d), days);
+        }
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
     }
 }

@@ -5,17 +5,13 @@
 
 use super::check::deny_token;
 use super::identity::become_user;
-use super::policy::{add_rights, remove_rights};
 use super::tokens;
-use crate::client::Items;
-use crate::config::{Right, canonical_principal};
+use crate::config::Right;
 use crate::error::{Error, Result};
-use crate::protocol::access::{
-    self as ac, GrantParams, GrantResult, RevokeParams, RevokedTokens, TokenCreateParams,
-    TokenRevokeParams,
-};
+use crate::ops::{self, Items};
+use crate::protocol::Request;
+use crate::protocol::access::{GrantResult, RevokedTokens};
 use crate::protocol::events::EventLevel;
-use crate::protocol::parse_params;
 use crate::service::eventlog::{Entry, ids};
 use crate::service::identity::Peer;
 use crate::service::state::Service;
@@ -27,7 +23,7 @@ use std::sync::Arc;
 /// Where the token store is: `TokenStore` (relative to the configuration
 /// file's folder), else `tokens.json` in the state directory.
 pub fn token_store_path(svc: &Service) -> PathBuf {
-    let config = svc.loaded().config;
+    let config = svc.host.config();
     match config.extensions.token_store.as_deref().map(str::trim) {
         Some(p) if !p.is_empty() => {
             let p = PathBuf::from(p);
@@ -71,46 +67,20 @@ fn changed(svc: &Service, peer: &Peer, message: String, data: Value) {
     });
 }
 
-/// Writes `grants` into the configuration in force and applies it.
-async fn save_grants(
-    svc: &Arc<Service>,
-    peer: &Peer,
-    grants: Vec<crate::config::Grant>,
-) -> Result<()> {
-    let mut config = (*svc.loaded().config).clone();
-    if config.path.is_none() {
-        return Err(Error::new(
-            crate::ErrorKind::Configuration,
-            "the service runs with the built-in default configuration, which has no file to \
-             hold grants: start it with --config <MsDtsSrvr.ini.xml> (or $SSIS_SERVICE_CONFIG)",
-        ));
-    }
-    config.extensions.grants = grants;
-    crate::service::dispatch::apply_config(svc, peer, config.to_json_value().to_string()).await?;
-    Ok(())
-}
-
 /// Handles one `Access*` method (the caller's `Administer` right was checked).
-pub async fn handle(svc: &Arc<Service>, peer: &Peer, method: &str, params: Value) -> Result<Value> {
-    match method {
-        ac::LIST => {
-            let _: serde::de::IgnoredAny = parse_params(method, params)?;
+pub async fn handle(svc: &Arc<Service>, peer: &Peer, request: Request) -> Result<Value> {
+    match request {
+        Request::AccessList(_) => {
             to_value(Items::from(svc.loaded().config.extensions.grants.clone()))
         }
-        ac::GRANT => {
-            let p: GrantParams = parse_params(method, params)?;
-            let principal = canonical_principal(&p.principal)
-                .map_err(|m| Error::invalid(m).with_target("Principal"))?;
-            if p.rights.is_empty() {
-                return Err(Error::invalid(format!(
-                    "no rights given (rights are {})",
-                    Right::names(&Right::ALL)
-                ))
-                .with_target("Rights"));
-            }
-            let mut grants = svc.loaded().config.extensions.grants.clone();
-            let grant = add_rights(&mut grants, &principal, &p.rights);
-            save_grants(svc, peer, grants).await?;
+        Request::AccessGrant(p) => {
+            let me = Arc::clone(svc);
+            let (principal, rights) = (p.principal.clone(), p.rights.clone());
+            let grant = super::super::dispatch::blocking(move || {
+                ops::access::grant(&me.host, &principal, &rights)
+            })
+            .await?;
+            let principal = &grant.principal;
             changed(
                 svc,
                 peer,
@@ -124,18 +94,16 @@ pub async fn handle(svc: &Arc<Service>, peer: &Peer, method: &str, params: Value
             );
             to_value(GrantResult::from(grant))
         }
-        ac::REVOKE => {
-            let p: RevokeParams = parse_params(method, params)?;
-            let principal = canonical_principal(&p.principal)
-                .map_err(|m| Error::invalid(m).with_target("Principal"))?;
-            let mut grants = svc.loaded().config.extensions.grants.clone();
-            if !grants.iter().any(|g| g.principal == principal) {
-                return Err(
-                    Error::not_found(format!("{principal} has no grant")).with_target(principal)
-                );
-            }
-            let left = remove_rights(&mut grants, &principal, p.rights.as_deref());
-            save_grants(svc, peer, grants).await?;
+        Request::AccessRevoke(p) => {
+            let me = Arc::clone(svc);
+            let (principal, rights) = (p.principal.clone(), p.rights.clone());
+            let GrantResult {
+                principal,
+                rights: left,
+            } = super::super::dispatch::blocking(move || {
+                ops::access::revoke(&me.host, &principal, rights.as_deref())
+            })
+            .await?;
             let what = p
                 .rights
                 .as_deref()
@@ -152,8 +120,7 @@ pub async fn handle(svc: &Arc<Service>, peer: &Peer, method: &str, params: Value
                 rights: left,
             })
         }
-        ac::TOKEN_CREATE => {
-            let p: TokenCreateParams = parse_params(method, params)?;
+        Request::AccessTokenCreate(p) => {
             let path = token_store_path(svc);
             let t =
                 tokio::task::spawn_blocking(move || tokens::create(&path, &p.user, p.expires_days))
@@ -177,12 +144,8 @@ pub async fn handle(svc: &Arc<Service>, peer: &Peer, method: &str, params: Value
             );
             to_value(t)
         }
-        ac::TOKEN_LIST => {
-            let _: serde::de::IgnoredAny = parse_params(method, params)?;
-            to_value(Items::from(tokens::list(&token_store_path(svc))?))
-        }
-        ac::TOKEN_REVOKE => {
-            let p: TokenRevokeParams = parse_params(method, params)?;
+        Request::AccessTokenList(_) => to_value(Items::from(tokens::list(&token_store_path(svc))?)),
+        Request::AccessTokenRevoke(p) => {
             let n = tokens::revoke(&token_store_path(svc), p.id.as_deref(), p.user.as_deref())?;
             changed(
                 svc,
@@ -202,9 +165,9 @@ pub async fn handle(svc: &Arc<Service>, peer: &Peer, method: &str, params: Value
             );
             to_value(RevokedTokens { revoked: n })
         }
-        other => Err(Error::new(
-            crate::ErrorKind::Protocol,
-            format!("unknown method '{other}'"),
-        )),
+        other => Err(Error::internal(format!(
+            "{} is not an access method",
+            other.method()
+        ))),
     }
 }

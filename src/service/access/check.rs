@@ -5,10 +5,10 @@
 //! guessed tokens) are logged at most [`LOG_BURST`] per [`LOG_WINDOW`]; the
 //! rest are counted in one summary entry.
 
-use super::methods::required_right;
 use super::policy::rights_of;
 use crate::config::Right;
 use crate::error::{Error, ErrorKind, Result};
+use crate::protocol::Request;
 use crate::protocol::events::EventLevel;
 use crate::service::eventlog::{Entry, ids};
 use crate::service::identity::Peer;
@@ -22,9 +22,9 @@ pub const LOG_BURST: u32 = 20;
 /// The window of [`LOG_BURST`].
 pub const LOG_WINDOW: Duration = Duration::from_secs(10);
 
-/// Checks that `peer` may call `method` under the grants in force.
-pub fn authorize(svc: &Service, peer: &Peer, method: &str) -> Result<()> {
-    let needed = required_right(method);
+/// Checks that `peer` may make `request` under the grants in force.
+pub fn authorize(svc: &Service, peer: &Peer, request: &Request) -> Result<()> {
+    let (method, needed) = (request.method().name(), request.right());
     let grants = &svc.loaded().config.extensions.grants;
     let held = rights_of(peer, grants);
     let missing = [Right::Connect, needed]

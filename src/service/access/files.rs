@@ -9,10 +9,9 @@
 
 use super::policy::is_superuser;
 use crate::error::{Error, ErrorKind, Result};
-use crate::protocol::{executions as ex, store as st};
+use crate::protocol::{FileUse, Request};
 use crate::service::identity::Peer;
 use crate::service::state::Service;
-use serde_json::Value;
 use std::path::Path;
 
 #[cfg(unix)]
@@ -22,27 +21,27 @@ const WRITE: u32 = 2;
 #[cfg(unix)]
 const SEARCH: u32 = 1;
 
-/// Checks the file a request names, if any, against the caller's own access.
-pub fn check_files(svc: &Service, peer: &Peer, method: &str, params: &Value) -> Result<()> {
+/// Checks every file a request names ([`Request::files`]) against the
+/// caller's own access.
+pub fn check_files(svc: &Service, peer: &Peer, request: &Request) -> Result<()> {
     if is_superuser(peer) {
         return Ok(());
     }
-    let file = params.get("File").and_then(Value::as_str);
-    let (file, write) = match (method, file) {
-        (st::PACKAGE_IMPORT, Some(f)) | (ex::RUN, Some(f)) => (f, false),
-        (st::PACKAGE_EXPORT, Some(f)) => (f, true),
-        _ => return Ok(()),
-    };
-    check(peer, method, Path::new(file), write).inspect_err(|e| {
-        if e.kind == ErrorKind::AccessDenied {
-            super::check::log_denial(
-                svc,
-                peer,
-                format!("Access denied to {} for {method}: {}", peer.user, e.message),
-                serde_json::json!({"Method": method, "File": file, "Peer": peer}),
-            );
-        }
-    })
+    let method = request.method().name();
+    for named in request.files() {
+        let (file, write) = (named.path, named.usage == FileUse::Write);
+        check(peer, method, Path::new(file), write).inspect_err(|e| {
+            if e.kind == ErrorKind::AccessDenied {
+                super::check::log_denial(
+                    svc,
+                    peer,
+                    format!("Access denied to {} for {method}: {}", peer.user, e.message),
+                    serde_json::json!({"Method": method, "File": file, "Peer": peer}),
+                );
+            }
+        })?;
+    }
+    Ok(())
 }
 
 fn denied(peer: &Peer, method: &str, file: &Path, why: &str) -> Error {

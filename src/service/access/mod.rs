@@ -1,6 +1,7 @@
 //! Access control: who is calling ([`identity`]), which rights they hold
-//! ([`policy`], from the `<Grants>` of the configuration), which right each
-//! method needs ([`methods`]), the gate every request passes ([`check`]),
+//! ([`policy`], from the `<Grants>` of the configuration), the gate every
+//! request passes ([`check`]: the right [`crate::protocol::Request::right`]
+//! names, and [`files`] for the files a request names),
 //! bearer tokens for network listeners ([`tokens`]), and the
 //! `Access*` methods that manage grants and tokens ([`admin`]).
 //!
@@ -11,9 +12,7 @@ pub mod admin;
 pub mod check;
 pub mod files;
 pub mod identity;
-pub mod methods;
 pub mod policy;
 pub mod tokens;
 
 pub use check::authorize;
-pub use methods::{METHOD_RIGHTS, required_right};

@@ -46,46 +46,6 @@ fn applies_to(grant: &Grant, peer: &Peer) -> bool {
     }
 }
 
-/// Adds `rights` to the grant of `principal` (creating it); returns the grant.
-pub fn add_rights(grants: &mut Vec<Grant>, principal: &str, rights: &[Right]) -> Grant {
-    let index = match grants.iter().position(|g| g.principal == principal) {
-        Some(i) => i,
-        None => {
-            grants.push(Grant {
-                principal: principal.to_string(),
-                rights: Vec::new(),
-            });
-            grants.len() - 1
-        }
-    };
-    let g = &mut grants[index];
-    g.rights.extend_from_slice(rights);
-    g.rights.sort();
-    g.rights.dedup();
-    g.clone()
-}
-
-/// Takes `rights` (all when `None`) from `principal`; a grant left empty is
-/// removed. Returns the rights the principal keeps.
-pub fn remove_rights(
-    grants: &mut Vec<Grant>,
-    principal: &str,
-    rights: Option<&[Right]>,
-) -> Vec<Right> {
-    for g in grants.iter_mut().filter(|g| g.principal == principal) {
-        match rights {
-            Some(r) => g.rights.retain(|x| !r.contains(x)),
-            None => g.rights.clear(),
-        }
-    }
-    grants.retain(|g| !g.rights.is_empty());
-    grants
-        .iter()
-        .find(|g| g.principal == principal)
-        .map(|g| g.rights.clone())
-        .unwrap_or_default()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,19 +87,5 @@ mod tests {
         let mut anon = peer("alice", 4002, &[]);
         anon.needs_token = true;
         assert!(rights_of(&anon, &grants).is_empty());
-    }
-
-    #[test]
-    fn grant_and_revoke_edit_the_list() {
-        let mut grants = Vec::new();
-        add_rights(&mut grants, "user:a", &[Right::Read, Right::Connect]);
-        let g = add_rights(&mut grants, "user:a", &[Right::Read, Right::Execute]);
-        assert_eq!(g.rights, vec![Right::Connect, Right::Read, Right::Execute]);
-        assert_eq!(
-            remove_rights(&mut grants, "user:a", Some(&[Right::Execute])),
-            vec![Right::Connect, Right::Read]
-        );
-        assert!(remove_rights(&mut grants, "user:a", None).is_empty());
-        assert!(grants.is_empty());
     }
 }

@@ -8,7 +8,7 @@
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::protocol::access::{NewToken, TokenInfo};
-use crate::service::times::{format_ms, now_ms, parse_rfc3339};
+use crate::timefmt::{format_ms, now_ms, parse_rfc3339};
 use ring::rand::{SecureRandom, SystemRandom};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 pub fn run(socket: Option<&Path>) -> Result<i32> {
     let candidates: Vec<PathBuf> = match socket {
         Some(p) => vec![p.to_path_buf()],
-        None => crate::service::paths::client_candidates(),
+        None => crate::protocol::paths::client_candidates(),
     };
     relay(&candidates)
 }

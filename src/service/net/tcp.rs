@@ -36,7 +36,7 @@ pub const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
 /// Binds every `<Listen>` of the configuration in force and serves them
 /// until the service stops. Returns the endpoints as clients name them.
 pub async fn start(svc: Arc<Service>) -> Result<Vec<String>> {
-    let config = svc.loaded().config;
+    let config = svc.host.config();
     let mut described = Vec::new();
     for endpoint in &config.extensions.listen {
         endpoint

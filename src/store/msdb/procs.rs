@@ -126,14 +126,8 @@ impl SqlDateTime {
 
     /// RFC 3339 (UTC), whole seconds.
     pub fn rfc3339(self) -> String {
-        let (y, m, d) = crate::timefmt::civil_from_days(i64::from(self.days) + DAYS_1900);
-        let secs = self.fragments / 300;
-        format!(
-            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-            secs / 3600,
-            secs % 3600 / 60,
-            secs % 60
-        )
+        let days = i64::from(self.days) + DAYS_1900;
+        crate::timefmt::format_secs(days * 86_400 + i64::from(self.fragments / 300))
     }
 }
 
