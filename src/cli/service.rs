@@ -10,7 +10,7 @@ use crate::protocol::executions::{
     Execution, ExecutionStatus, HistoryFilter, RunParams, VariableOverride,
 };
 use crate::service::ServiceOptions;
-use crate::service::retention::Retention;
+use crate::service::settings::Overrides;
 use clap::{Args, Subcommand};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -61,21 +61,26 @@ pub struct ServiceRunArgs {
     /// StateDirectory, else /var/lib/ssis-service as root, else ~/.local/state/ssis-service).
     #[arg(long, value_name = "DIR")]
     pub state_dir: Option<PathBuf>,
-    /// Seconds between SIGTERM and SIGKILL when stopping a package.
-    #[arg(long, default_value_t = 10.0, value_name = "SECONDS")]
-    pub stop_grace: f64,
-    /// Size cap of one execution's output log, in bytes.
-    #[arg(long, default_value_t = 10 * 1024 * 1024, value_name = "BYTES")]
-    pub output_cap: u64,
-    /// Days the event log keeps entries (0: for ever; fractions allowed).
-    #[arg(long, default_value_t = 30.0, value_name = "DAYS", value_parser = parse_days)]
-    pub event_retention_days: f64,
-    /// Days ended executions stay in the history, with their output logs (0: for ever).
-    #[arg(long, default_value_t = 90.0, value_name = "DAYS", value_parser = parse_days)]
-    pub history_retention_days: f64,
-    /// Days the output logs of ended executions are kept (0: for ever).
-    #[arg(long, default_value_t = 30.0, value_name = "DAYS", value_parser = parse_days)]
-    pub output_retention_days: f64,
+    /// Seconds between SIGTERM and SIGKILL when stopping a package
+    /// (default: the configuration's GracePeriodSeconds, else 10).
+    #[arg(long, value_name = "SECONDS")]
+    pub stop_grace: Option<f64>,
+    /// Size cap of one execution's output log, in bytes (default: the
+    /// configuration's OutputCapBytes, else 10 MiB).
+    #[arg(long, value_name = "BYTES")]
+    pub output_cap: Option<u64>,
+    /// Days the event log keeps entries (0: for ever; fractions allowed;
+    /// default: the configuration's RetentionDays, else 30).
+    #[arg(long, value_name = "DAYS", value_parser = parse_days)]
+    pub event_retention_days: Option<f64>,
+    /// Days ended executions stay in the history, with their output logs (0: for ever;
+    /// default: the configuration's RetentionDays, else 90).
+    #[arg(long, value_name = "DAYS", value_parser = parse_days)]
+    pub history_retention_days: Option<f64>,
+    /// Days the output logs of ended executions are kept (0: for ever; default:
+    /// the configuration's RetentionDays up to 30, else 30).
+    #[arg(long, value_name = "DAYS", value_parser = parse_days)]
+    pub output_retention_days: Option<f64>,
     /// Seconds over which a user's "client connected" entries are summed up
     /// (the first is logged, the rest counted); 0 logs every connection.
     #[arg(long, default_value_t = 60.0, value_name = "SECONDS")]
@@ -299,9 +304,11 @@ fn run_options(a: ServiceRunArgs, config: Option<&Path>) -> Result<ServiceOption
                 .with_target("--connection-log-window"),
         );
     }
-    if !(a.stop_grace.is_finite() && a.stop_grace >= 0.0) {
+    if a.stop_grace
+        .is_some_and(|g| !(g.is_finite() && (0.0..=86_400.0).contains(&g)))
+    {
         return Err(
-            Error::invalid("--stop-grace must be a number of seconds ≥ 0")
+            Error::invalid("--stop-grace must be a number of seconds from 0 to 86400")
                 .with_target("--stop-grace"),
         );
     }
@@ -309,12 +316,12 @@ fn run_options(a: ServiceRunArgs, config: Option<&Path>) -> Result<ServiceOption
         config: config.map(Path::to_path_buf),
         socket: a.socket,
         state_dir: a.state_dir,
-        stop_grace: Duration::from_secs_f64(a.stop_grace),
-        output_cap: a.output_cap.max(1024),
-        retention: Retention {
-            history: days(a.history_retention_days),
-            output: days(a.output_retention_days),
-            events: days(a.event_retention_days),
+        overrides: Overrides {
+            stop_grace: a.stop_grace.map(Duration::from_secs_f64),
+            output_cap: a.output_cap,
+            history: a.history_retention_days.map(days),
+            output: a.output_retention_days.map(days),
+            events: a.event_retention_days.map(days),
         },
         connection_log_window: Duration::from_secs_f64(a.connection_log_window),
     })

@@ -49,18 +49,21 @@ pub fn run_arguments(config: Option<&Path>, run: &ServiceRunArgs) -> Vec<OsStrin
         args.push("--state-dir".into());
         args.push(std::path::absolute(d).unwrap_or_else(|_| d.clone()).into());
     }
-    args.push("--stop-grace".into());
-    args.push(run.stop_grace.to_string().into());
-    args.push("--output-cap".into());
-    args.push(run.output_cap.to_string().into());
+    if let Some(cap) = run.output_cap {
+        args.push("--output-cap".into());
+        args.push(cap.to_string().into());
+    }
     for (flag, value) in [
+        ("--stop-grace", run.stop_grace),
         ("--event-retention-days", run.event_retention_days),
         ("--history-retention-days", run.history_retention_days),
         ("--output-retention-days", run.output_retention_days),
-        ("--connection-log-window", run.connection_log_window),
+        ("--connection-log-window", Some(run.connection_log_window)),
     ] {
-        args.push(flag.into());
-        args.push(value.to_string().into());
+        if let Some(value) = value {
+            args.push(flag.into());
+            args.push(value.to_string().into());
+        }
     }
     args
 }
@@ -158,11 +161,11 @@ mod tests {
         let run = ServiceRunArgs {
             socket: Some(r"\\.\pipe\ssis-x".into()),
             state_dir: None,
-            stop_grace: 5.0,
-            output_cap: 4096,
-            event_retention_days: 7.0,
-            history_retention_days: 90.0,
-            output_retention_days: 30.5,
+            stop_grace: Some(5.0),
+            output_cap: Some(4096),
+            event_retention_days: Some(7.0),
+            history_retention_days: None,
+            output_retention_days: Some(30.5),
             connection_log_window: 60.0,
         };
         let args = run_arguments(Some(Path::new("conf.xml")), &run);
@@ -177,14 +180,12 @@ mod tests {
             [
                 "--socket",
                 r"\\.\pipe\ssis-x",
-                "--stop-grace",
-                "5",
                 "--output-cap",
                 "4096",
+                "--stop-grace",
+                "5",
                 "--event-retention-days",
                 "7",
-                "--history-retention-days",
-                "90",
                 "--output-retention-days",
                 "30.5",
                 "--connection-log-window",

@@ -8,7 +8,7 @@
 //! reload), [`executions`] with [`launch`], [`process`] and [`output`]
 //! (running packages; [`supervise`] is the per-execution wrapper process
 //! that records the exit code), [`db`] and [`eventlog`] (the state database),
-//! [`retention`], [`transport`], [`identity`], [`signals`], [`paths`], [`times`];
+//! [`retention`], [`settings`] (flags over the configuration), [`transport`], [`identity`], [`signals`], [`paths`];
 //! [`access`] (who may do what) and [`net`] (TLS listener, `dial-stdio`).
 
 pub mod access;
@@ -24,13 +24,12 @@ pub mod identity;
 pub mod launch;
 pub mod net;
 pub mod output;
-pub mod paths;
 pub mod process;
 pub mod retention;
+pub mod settings;
 pub mod signals;
 pub mod state;
 pub mod supervise;
-pub mod times;
 pub mod transport;
 #[cfg(windows)]
 pub mod windows;

@@ -286,7 +286,12 @@ fn service_main(_arguments: Vec<OsString>) {
         .get()
         .and_then(|m| m.lock().ok()?.take())
         .unwrap_or_default();
-    let grace = options.stop_grace;
+    // The SCM's wait hint: the flag, else the default (the configuration's
+    // setting is known only once the service has read it).
+    let grace = options
+        .overrides
+        .stop_grace
+        .unwrap_or(crate::service::settings::DEFAULT_GRACE);
     let registered = service_control_handler::register(SERVICE_NAME, move |control| {
         if is_stop(control) {
             report(Phase::Stopping, grace, 1);
