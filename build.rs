@@ -6,14 +6,15 @@
 //!   and CI) fails when it differs from the committed `include/ssis_service.h`. To refresh the
 //!   committed header after changing `src/ffi`: `SSIS_UPDATE_HEADER=1 cargo build`, then commit.
 //!   (It is also written when missing.)
-//! - Passes the git revision (if any) to `ssis_version()` as `SSIS_BUILD_REVISION_SUFFIX`.
+//! - Passes the revision named by `$SSIS_GIT_REVISION` (release packaging
+//!   sets it) to `ssis_version()` as `SSIS_BUILD_REVISION_SUFFIX`. Git is not
+//!   asked: a commit that changes no source must rebuild nothing.
 //! - Links the Linux cdylib with `-z nodelete`: the library owns threads (the tokio runtime),
 //!   so `dlclose` must never unmap its code.
 
 use std::env;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 fn main() {
     let manifest_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
@@ -26,7 +27,7 @@ fn main() {
     println!("cargo:rerun-if-env-changed=SSIS_GIT_REVISION");
 
     generate_header(&manifest_dir, &out_dir);
-    stamp_revision(&manifest_dir);
+    stamp_revision();
 
     if env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux") {
         println!("cargo:rustc-cdylib-link-arg=-Wl,-z,nodelete");
@@ -75,48 +76,14 @@ fn generate_header(manifest_dir: &Path, out_dir: &Path) {
     }
 }
 
-/// Sets `SSIS_BUILD_REVISION_SUFFIX` to `+<short revision>` or the empty string.
-fn stamp_revision(manifest_dir: &Path) {
-    let revision = env::var("SSIS_GIT_REVISION")
-        .ok()
-        .filter(|r| !r.trim().is_empty())
-        .or_else(|| git(manifest_dir, &["rev-parse", "--short=12", "HEAD"]));
-    let suffix = match revision {
-        Some(r) if r.chars().all(|c| c.is_ascii_alphanumeric()) => format!("+{r}"),
+/// Sets `SSIS_BUILD_REVISION_SUFFIX` to `+<revision>` from `$SSIS_GIT_REVISION`,
+/// or the empty string.
+fn stamp_revision() {
+    let suffix = match env::var("SSIS_GIT_REVISION") {
+        Ok(r) if !r.trim().is_empty() && r.trim().chars().all(|c| c.is_ascii_alphanumeric()) => {
+            format!("+{}", r.trim())
+        }
         _ => String::new(),
     };
     println!("cargo:rustc-env=SSIS_BUILD_REVISION_SUFFIX={suffix}");
-
-    // Rebuild when HEAD moves: HEAD itself and the branch file it points to.
-    if let Some(git_dir) = git(manifest_dir, &["rev-parse", "--git-dir"]) {
-        let git_dir = manifest_dir.join(git_dir);
-        println!("cargo:rerun-if-changed={}", git_dir.join("HEAD").display());
-        if let Some(common) = git(manifest_dir, &["rev-parse", "--git-common-dir"]) {
-            let common = manifest_dir.join(common);
-            if let Some(reference) = git(manifest_dir, &["symbolic-ref", "-q", "HEAD"]) {
-                let ref_file = common.join(reference);
-                if ref_file.exists() {
-                    println!("cargo:rerun-if-changed={}", ref_file.display());
-                }
-            }
-            let packed = common.join("packed-refs");
-            if packed.exists() {
-                println!("cargo:rerun-if-changed={}", packed.display());
-            }
-        }
-    }
-}
-
-/// Runs git in `dir`; its trimmed output on success.
-fn git(dir: &Path, args: &[&str]) -> Option<String> {
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .ok()?;
-    if !out.status.success() {
-        return None;
-    }
-    let text = String::from_utf8(out.stdout).ok()?.trim().to_string();
-    (!text.is_empty()).then_some(text)
 }

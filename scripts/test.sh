@@ -37,7 +37,7 @@ run() {
 
 # Library, binaries, integration tests, doctests (benches are built by clippy
 # and run with `cargo bench`).
-run "cargo test" cargo test
+run "cargo test" cargo test --workspace
 # The C program against the committed header: plain, valgrind, ASan/UBSan.
 run "C API tests (tests/c/run.sh)" tests/c/run.sh
 # The P/Invoke class PowerShell loads, compiled as C# 5 and run under Mono.

@@ -72,7 +72,7 @@ fi
 
 if [ -z "${SKIP_CLIPPY:-}" ]; then
     echo "== cargo clippy --target $target --all-targets -- -D warnings"
-    if cargo clippy --target "$target" --all-targets -- -D warnings >"$log_dir/clippy.log" 2>&1; then
+    if cargo clippy --workspace --target "$target" --all-targets -- -D warnings >"$log_dir/clippy.log" 2>&1; then
         passed=$((passed + 1)); echo "ok: clippy"
     else
         grep -E '^(error|warning)' -A6 "$log_dir/clippy.log" | head -60; fail "clippy"
@@ -121,7 +121,7 @@ run_tests() { # name, cargo test arguments...
     fi
     echo "$name: $p passed, $f failed"
 }
-run_tests "library unit tests" --lib
+run_tests "library unit tests" --workspace --lib
 test_args=()
 for s in "${suites[@]}"; do test_args+=(--test "$s"); done
 run_tests "integration suites" "${test_args[@]}"

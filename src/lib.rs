@@ -1,37 +1,27 @@
 //! ssis-service: an open re-implementation of the SQL Server Integration
-//! Services (SSIS) Service.
+//! Services (SSIS) Service, as a workspace of crates along its layers. This
+//! root crate is the C ABI (`libssis_service`, [`ffi`]); it re-exports the
+//! layers under their module names for Rust users and the tests.
 //!
-//! The data flows down this list; no module reaches back up it:
+//! The data flows down this list; Cargo enforces that no crate reaches back up:
 //!
-//! - [`config`]: the service configuration file (`MsDtsSrvr.ini.xml`).
-//! - [`package`]: reading `.dtsx` packages (identity metadata, summary).
-//! - [`store`]: the package store: top-level folders, File System and msdb backends.
-//! - [`runner`]: the built-in package runner (`ssis exec`, dtexec-compatible),
-//!   with the SSIS expression language ([`runner::expr`]).
-//! - [`service`]: the daemon: serves the store, runs packages as child
-//!   processes of the executor, keeps history and the event log (SQLite).
-//! - [`protocol`]: the JSON-lines wire protocol between clients and the service.
-//! - [`client`]: a session with a server (the local service, or a configuration
-//!   opened in-process); the operations every front end shares, with the JSON
-//!   shapes the CLI (`--json`) and the C API return.
-//! - [`cli`]: the `ssis` command-line tool.
+//! - `ssis-core` ([`config`], [`package`], [`store`], [`protocol`], [`ops`],
+//!   [`error`], [`fsutil`], [`timefmt`]): configuration, package reading, the
+//!   package store, the typed operation list and wire protocol, and the
+//!   operations layer both the in-process session and the daemon call.
+//! - `ssis-runner` ([`runner`]): the built-in package runner (`ssis exec`).
+//! - `ssis-client` ([`client`]): sessions with a server (in-process, local
+//!   socket, ssh, TLS) and the JSON every front end returns.
+//! - `ssis-daemon` ([`service`]): the service: listeners, access control,
+//!   executions, history and the event log.
+//! - `ssis-cli` ([`cli`]): the `ssis` command-line tool.
 //! - [`ffi`]: the C API (`include/ssis_service.h`).
-//! - [`error`]: the one error type, whose kinds are the C status codes,
-//!   CLI exit codes and PowerShell error categories.
-//! - [`fsutil`], [`timefmt`]: atomic writes, RFC 3339 timestamps.
 
-pub mod cli;
-pub mod client;
-pub mod config;
-pub mod error;
 pub mod ffi;
-pub mod fsutil;
-pub mod ops;
-pub mod package;
-pub mod protocol;
-pub mod runner;
-pub mod service;
-pub mod store;
-pub mod timefmt;
 
-pub use error::{Error, ErrorKind, Result};
+pub use ssis_cli as cli;
+pub use ssis_client as client;
+pub use ssis_core::{Error, ErrorKind, Result};
+pub use ssis_core::{config, error, fsutil, ops, package, protocol, store, timefmt};
+pub use ssis_daemon as service;
+pub use ssis_runner as runner;

@@ -61,12 +61,14 @@ fn committed_header_matches_a_fresh_generation() {
 #[test]
 fn version_macros_match_cargo_toml() {
     let manifest = std::fs::read_to_string(root().join("Cargo.toml")).unwrap();
-    let package = manifest.split("[package]").nth(1).unwrap();
+    // The workspace's version, which every crate inherits.
+    let package = manifest.split("[workspace.package]").nth(1).unwrap();
     let version = package
         .lines()
         .find_map(|l| l.trim().strip_prefix("version = "))
         .map(|v| v.trim().trim_matches('"').to_string())
-        .expect("Cargo.toml [package] version");
+        .expect("Cargo.toml [workspace.package] version");
+    assert_eq!(version, env!("CARGO_PKG_VERSION"));
     let mut parts = version.split(['.', '-', '+']);
     let header = committed_header();
     for macro_name in [

@@ -1,8 +1,8 @@
-//! `ssis`: the command-line tool. All logic lives in [`ssis_service::cli`].
+//! `ssis`: the command-line tool. All logic lives in the `ssis-cli` crate.
 
 fn main() {
     restore_default_sigpipe();
-    std::process::exit(ssis_service::cli::main());
+    std::process::exit(ssis_cli::main());
 }
 
 /// Lets `ssis ... | head` end quietly, as Unix tools do, instead of failing

@@ -1,0 +1,275 @@
+//! One function per command: call the client, print the result.
+
+use super::args::{Cli, Command, ConfigCommand, FolderCommand, PackageCommand};
+use super::output::{Out, print_folders, print_packages};
+use ssis_client::{self, EMBEDDED_PREFIX, Session};
+use ssis_core::error::Result;
+use ssis_core::store::ItemKind;
+use std::ffi::OsString;
+use std::path::Path;
+
+/// Runs the parsed command; returns the exit code on success.
+pub fn execute(cli: Cli) -> Result<i32> {
+    let out = Out { json: cli.json };
+    let server = match (&cli.server, &cli.config) {
+        (Some(server), _) => Some(server.clone()),
+        (None, Some(config)) => Some(format!("{EMBEDDED_PREFIX}{}", config.display())),
+        (None, None) => None,
+    };
+    let connect = || Session::connect(server.as_deref(), None);
+    if let Some(spec) = cli
+        .server
+        .as_deref()
+        .filter(|s| super::multi::is_multi(Some(s)))
+    {
+        if let Some(code) = fan_out(spec, &cli.command, out) {
+            return code;
+        }
+    }
+    match cli.command {
+        Command::Folder(cmd) => folder(&connect()?, cmd, out),
+        Command::Package(cmd) => package(&connect()?, cmd, out),
+        Command::Exists { path } => exists(&connect()?, &path, out),
+        Command::Config(cmd) => config(cmd, cli.config.as_deref(), &connect, out),
+        Command::Service(cmd) => {
+            super::service::service(cmd, cli.server.as_deref(), cli.config.as_deref(), out)
+        }
+        Command::Run(a) => super::service::run(a, cli.server.as_deref(), out),
+        Command::Stop(a) => super::service::stop(a, cli.server.as_deref(), out),
+        Command::Ps => super::service::ps(cli.server.as_deref(), out),
+        Command::History(a) => super::service::history(a, cli.server.as_deref(), out),
+        Command::Logs(a) => super::service::logs(a, cli.server.as_deref(), out),
+        Command::Events(a) => super::service::events(a, cli.server.as_deref(), out),
+        Command::Access(cmd) => {
+            super::access::access(cmd, cli.server.as_deref(), cli.config.as_deref(), out)
+        }
+        Command::Exec { args } => {
+            let args: Vec<OsString> = args.into_iter().map(OsString::from).collect();
+            Ok(ssis_runner::exec_main(&args))
+        }
+    }
+}
+
+/// A list command over several servers (`--server a,b,c`); `None` for
+/// commands that take one server (they then refuse the list when connecting).
+fn fan_out(spec: &str, command: &Command, out: Out) -> Option<Result<i32>> {
+    use super::multi::{EXECUTION_HEADER, execution_cells, list};
+    Some(match command {
+        Command::Ps => list(
+            spec,
+            out,
+            &EXECUTION_HEADER,
+            |s| s.executions_list(),
+            execution_cells,
+        ),
+        Command::History(a) => {
+            let filter = super::service::history_filter(a);
+            list(
+                spec,
+                out,
+                &EXECUTION_HEADER,
+                move |s| s.execution_history(&filter),
+                execution_cells,
+            )
+        }
+        Command::Events(a) if !a.follow => {
+            let filter = super::service::event_filter(a);
+            list(
+                spec,
+                out,
+                &["Time", "Level", "Id", "Source", "Message"],
+                move |s| s.events_read(&filter),
+                |e| {
+                    vec![
+                        e.time.clone(),
+                        e.level.name().to_string(),
+                        e.event_id.to_string(),
+                        e.source.clone(),
+                        e.message.clone(),
+                    ]
+                },
+            )
+        }
+        Command::Folder(FolderCommand::List { path }) => list(
+            spec,
+            out,
+            &["Name", "Type", "Path"],
+            |s| s.list_folders(path.as_deref()),
+            |f| vec![f.name.clone(), f.folder_type.clone(), f.path.clone()],
+        ),
+        Command::Package(PackageCommand::List { folder, recursive }) => list(
+            spec,
+            out,
+            &["Path", "Size"],
+            |s| match folder {
+                Some(f) => s.list_packages(f, *recursive),
+                None => s.list_packages("", true),
+            },
+            |p| vec![p.path.clone(), p.size.to_string()],
+        ),
+        _ => return None,
+    })
+}
+
+fn folder(session: &Session, cmd: FolderCommand, out: Out) -> Result<i32> {
+    match cmd {
+        FolderCommand::List { path } => {
+            let folders = session.list_folders(path.as_deref())?;
+            out.emit(&folders, || print_folders(&folders.items));
+        }
+        FolderCommand::Create { path } => {
+            let folder = session.folder_create(&path)?;
+            out.emit(&folder, || println!("Created folder {}", folder.path));
+        }
+        FolderCommand::Rename { path, new_name } => {
+            let folder = session.folder_rename(&path, &new_name)?;
+            out.emit(&folder, || println!("Renamed {path} to {}", folder.path));
+        }
+        FolderCommand::Delete { path, recursive } => {
+            session.folder_delete(&path, recursive)?;
+            out.done(|| println!("Deleted folder {path}"));
+        }
+    }
+    Ok(0)
+}
+
+fn package(session: &Session, cmd: PackageCommand, out: Out) -> Result<i32> {
+    match cmd {
+        PackageCommand::List { folder, recursive } => {
+            let packages = match folder {
+                Some(folder) => session.list_packages(&folder, recursive)?,
+                None => session.list_packages("", true)?,
+            };
+            out.emit(&packages, || print_packages(&packages.items));
+        }
+        PackageCommand::Info { path } => {
+            let info = session.package_info(&path)?;
+            out.emit(&info, || super::output::print_info(&info));
+        }
+        PackageCommand::Import {
+            file,
+            dest,
+            replace,
+        } => {
+            let entry = session.package_import(&path_text(&file), &dest, replace.replace)?;
+            out.emit(&entry, || {
+                println!("Imported {} as {}", file.display(), entry.path)
+            });
+        }
+        PackageCommand::Export {
+            path,
+            file,
+            replace,
+        } => {
+            let entry = session.package_export(&path, &path_text(&file), replace.replace)?;
+            out.emit(&entry, || {
+                println!("Exported {} to {}", entry.path, file.display())
+            });
+        }
+        PackageCommand::Copy {
+            source,
+            dest,
+            replace,
+        } => {
+            let entry = session.package_copy(&source, &dest, replace.replace)?;
+            out.emit(&entry, || println!("Copied {source} to {}", entry.path));
+        }
+        PackageCommand::Move {
+            source,
+            dest,
+            replace,
+        } => {
+            let entry = session.package_move(&source, &dest, replace.replace)?;
+            out.emit(&entry, || println!("Moved {source} to {}", entry.path));
+        }
+        PackageCommand::Delete { path } => {
+            session.package_delete(&path)?;
+            out.done(|| println!("Deleted package {path}"));
+        }
+        PackageCommand::Exists { path } => {
+            let found = session.exists(&path)?;
+            let is_package = found.package;
+            out.emit(&found, || {
+                println!(
+                    "{}",
+                    if is_package {
+                        "The package exists."
+                    } else {
+                        "The package does not exist."
+                    }
+                )
+            });
+            return Ok(if is_package { 0 } else { 1 });
+        }
+    }
+    Ok(0)
+}
+
+fn exists(session: &Session, path: &str, out: Out) -> Result<i32> {
+    let found = session.exists(path)?;
+    out.emit(&found, || match found.kind {
+        ItemKind::None => println!("{} does not exist.", found.path),
+        kind => println!("{kind:?} {} exists.", found.path),
+    });
+    Ok(if found.kind == ItemKind::None { 1 } else { 0 })
+}
+
+fn config(
+    cmd: ConfigCommand,
+    explicit: Option<&Path>,
+    connect: &dyn Fn() -> Result<Session>,
+    out: Out,
+) -> Result<i32> {
+    match cmd {
+        ConfigCommand::Show { file } => {
+            let config = match file {
+                Some(file) => ssis_client::config_read(Some(&file))?,
+                None => connect()?.get_config()?,
+            };
+            out.emit(&config, || super::output::print_config(&config));
+            Ok(0)
+        }
+        ConfigCommand::Validate { file } => {
+            let file = file.or_else(|| Some(ssis_core::config::locate(explicit).path));
+            let report = ssis_client::config_validate(file.as_deref(), None);
+            out.emit(&report, || {
+                if report.valid {
+                    println!("The configuration is valid.");
+                }
+                for err in &report.errors {
+                    println!("{err}");
+                }
+            });
+            Ok(if report.valid { 0 } else { 1 })
+        }
+        ConfigCommand::Import {
+            from,
+            version,
+            replace,
+        } => {
+            let (from, version) =
+                super::config_import::source(from.as_deref(), version.as_deref())?;
+            let to = ssis_core::config::locate(explicit).path;
+            let r = super::config_import::import(&from, version, &to, replace)?;
+            out.emit(&r, || {
+                println!("Imported '{}' into '{}'.", r.from, r.to);
+                for p in &r.store_paths {
+                    println!("  {p}");
+                }
+            });
+            Ok(0)
+        }
+        ConfigCommand::Path => {
+            let location = ssis_core::config::locate(explicit);
+            out.emit(&location, || {
+                println!("{} ({})", location.path.display(), location.source);
+            });
+            Ok(0)
+        }
+    }
+}
+
+/// A file argument as UTF-8 text for the client API.
+fn path_text(path: &Path) -> String {
+    path.to_string_lossy().into_owned()
+}

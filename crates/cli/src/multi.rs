@@ -1,0 +1,83 @@
+//! `--server a,b,c` for the list commands (`ps`, `history`, `events`,
+//! `folder list`, `package list`): every server is asked in parallel, each
+//! row is labelled with its server, and a server that fails gives an error
+//! row (the command still succeeds unless every server failed).
+
+use super::output::{Out, print_table};
+use serde::Serialize;
+use ssis_client::{Items, Labeled, MultiSession, Session};
+use ssis_core::error::Result;
+
+/// Whether `server` names several servers.
+pub fn is_multi(server: Option<&str>) -> bool {
+    server.is_some_and(|s| s.contains(','))
+}
+
+/// Asks every server of `spec`, prints labelled rows; `cells` makes a
+/// row's columns (after the server's). Exit 0 when at least one server answered.
+pub fn list<T, F, C>(spec: &str, out: Out, header: &[&str], op: F, cells: C) -> Result<i32>
+where
+    T: Serialize + Send,
+    F: Fn(&Session) -> Result<Items<T>> + Sync,
+    C: Fn(&T) -> Vec<String>,
+{
+    let servers = ssis_client::split_servers(spec);
+    let multi = MultiSession::connect(&servers, None);
+    let rows: Items<Labeled<T>> = multi.rows(op);
+    let failed: Vec<&str> = rows
+        .items
+        .iter()
+        .filter(|r| r.error.is_some())
+        .map(|r| r.server.as_str())
+        .collect();
+    let all_failed = !servers.is_empty() && failed.len() == servers.len();
+    out.emit(&rows, || {
+        let mut full = vec!["Server"];
+        full.extend_from_slice(header);
+        let table: Vec<Vec<String>> = rows
+            .items
+            .iter()
+            .filter_map(|r| {
+                let item = r.item.as_ref()?;
+                let mut row = vec![r.server.clone()];
+                row.extend(cells(item));
+                Some(row)
+            })
+            .collect();
+        print_table(&full, &table);
+        // Error rows under the table, one per server that gave no rows.
+        for r in &rows.items {
+            if let Some(e) = &r.error {
+                println!("{}: error: {e}", r.server);
+            }
+        }
+    });
+    Ok(if all_failed { 1 } else { 0 })
+}
+
+/// The columns of an execution row (as `ssis ps` prints them).
+pub fn execution_cells(e: &ssis_core::protocol::executions::Execution) -> Vec<String> {
+    vec![
+        e.package_path
+            .clone()
+            .or(e.package_file.clone())
+            .unwrap_or_else(|| e.package_name.clone()),
+        e.execution_id.clone(),
+        e.started_by.clone(),
+        e.start_time.clone(),
+        format!("{:.1} s", e.duration),
+        e.status.to_string(),
+        e.current_task.clone().unwrap_or_default(),
+    ]
+}
+
+/// The header of [`execution_cells`].
+pub const EXECUTION_HEADER: [&str; 7] = [
+    "Package",
+    "Execution Id",
+    "Started By",
+    "Start Time",
+    "Duration",
+    "Status",
+    "Current Task",
+];

@@ -1,0 +1,246 @@
+//! A session with a server and the operations every front end shares.
+//!
+//! The CLI and the C API both call [`Session`]; what they print or return is
+//! the JSON serialization of these results, so `ssis ... --json` and the C
+//! functions give the same text. Lists are wrapped as `{"Items": [...]}`.
+//!
+//! A session talks to the local service (`.`, `(local)`, `localhost`, an
+//! empty name, or `unix:<socket>`), to a service on another machine
+//! (`ssh://[user@]host[:port]`, `tls://host:port`; docs/SECURITY.md), to
+//! several at once ([`MultiSession`]), or opens a configuration in-process
+//! (`embedded:<path>`; `embedded:` alone for the configuration in force),
+//! which scripts and tests use without a running service.
+
+mod access;
+mod embedded;
+mod multi;
+#[cfg(windows)]
+mod pipe;
+mod remote;
+mod ssh;
+mod tls;
+mod transport;
+
+pub use multi::{Labeled, MultiSession, split_servers};
+pub use remote::{EventStream, LOCAL_NAMES, LiveEvent, UNIX_PREFIX, is_remote_name};
+pub use ssh::{SSH_PREFIX, SshTarget};
+pub use ssis_core::ops::{Items, PackageInfo, ServerInfo, ValidationReport};
+pub use tls::{TCP_PREFIX, TLS_PREFIX, TlsTarget};
+pub use transport::{
+    CA_ENV, ConnectOptions, REMOTE_PROGRAM_ENV, SSH_CONFIG_ENV, TOKEN_ENV, is_service_name,
+};
+
+use embedded::Embedded;
+use remote::Remote;
+use ssis_core::config::ServiceConfig;
+use ssis_core::error::{Error, ErrorKind, Result};
+use ssis_core::store::{ExistsResult, ExportResult, FolderEntry, PackageEntry};
+use std::path::Path;
+use std::sync::Arc;
+
+/// A connection to one server. Cheap to clone; safe to share between threads.
+#[derive(Clone)]
+pub struct Session {
+    inner: Backend,
+    server: String,
+}
+
+/// Where a session's operations go.
+#[derive(Clone)]
+enum Backend {
+    /// The configuration and store opened in this process.
+    Embedded(Arc<Embedded>),
+    /// The local service, over its socket.
+    Remote(Arc<Remote>),
+}
+
+/// Calls the same operation on whichever backend the session has.
+macro_rules! via {
+    ($self:ident . $m:ident ( $($a:expr),* )) => {
+        match &$self.inner {
+            Backend::Embedded(b) => b.$m($($a),*),
+            Backend::Remote(b) => b.$m($($a),*),
+        }
+    };
+}
+
+/// Prefix of in-process servers: `embedded:<path to configuration>`.
+pub const EMBEDDED_PREFIX: &str = "embedded:";
+
+impl Session {
+    /// Opens a session. `server` is `.`, `(local)`, `localhost`, empty or
+    /// `None` for the local service, `unix:<socket path>` for a service on
+    /// that socket, `ssh://[user@]host[:port]` or `tls://host:port` (or
+    /// `tcp://127.0.0.1:port`) for a service elsewhere, `embedded:<config
+    /// path>` for a configuration opened in-process (`embedded:` alone: the
+    /// configuration in force, found as [`ssis_core::config::load_or_default`]
+    /// does). `options_json`: connection options, a JSON object with `Token`,
+    /// `CaFile`, `SshConfig`, `RemoteProgram` ([`ConnectOptions`]; the
+    /// environment fills the rest); unknown keys are refused.
+    pub fn connect(server: Option<&str>, options_json: Option<&str>) -> Result<Session> {
+        let options = ConnectOptions::parse(options_json)?;
+        let server = server.unwrap_or("").trim();
+        if let Some(path) = server.strip_prefix(EMBEDDED_PREFIX) {
+            if options != ConnectOptions::default() {
+                return Err(Error::invalid(
+                    "connection options are for service connections; an embedded session takes none",
+                )
+                .with_target("options_json"));
+            }
+            let path = path.trim();
+            let inner = Embedded::open((!path.is_empty()).then(|| Path::new(path)))?;
+            return Ok(Session {
+                inner: Backend::Embedded(Arc::new(inner)),
+                server: server.to_string(),
+            });
+        }
+        if server.is_empty() || is_remote_name(server) {
+            let local = if server.is_empty() { "." } else { server };
+            return Ok(Session {
+                inner: Backend::Remote(Arc::new(Remote::connect(local, &options.with_env())?)),
+                server: server.to_string(),
+            });
+        }
+        Err(Error::new(
+            ErrorKind::Connection,
+            format!(
+                "cannot connect to '{server}': use '.', '(local)' or 'localhost' for the local service, \
+                 'unix:<socket path>' for a service on another socket, 'ssh://[user@]host[:port]' or \
+                 'tls://host:port' for a service on another machine, or 'embedded:<path to MsDtsSrvr.ini.xml>' \
+                 for a configuration opened in-process"
+            ),
+        )
+        .with_target(server.to_string()))
+    }
+
+    /// The service connection, when this session has one.
+    fn remote_backend(&self) -> Option<&Remote> {
+        match &self.inner {
+            Backend::Remote(r) => Some(r),
+            Backend::Embedded(_) => None,
+        }
+    }
+
+    /// The in-process host, when this session is embedded.
+    fn embedded_host(&self) -> Result<&ssis_core::ops::Host> {
+        match &self.inner {
+            Backend::Embedded(e) => Ok(e.host()),
+            Backend::Remote(_) => Err(Error::internal("not an in-process session")),
+        }
+    }
+
+    /// The server name this session was opened with.
+    pub fn server(&self) -> &str {
+        &self.server
+    }
+
+    /// What this session is connected to.
+    pub fn info(&self) -> ServerInfo {
+        via!(self.info(&self.server))
+    }
+
+    /// The configuration in force.
+    pub fn get_config(&self) -> Result<ServiceConfig> {
+        match &self.inner {
+            Backend::Embedded(b) => Ok(b.config()),
+            Backend::Remote(b) => b.get_config(),
+        }
+    }
+
+    /// Validates, writes (atomically, keeping unknown elements of the existing
+    /// file) and applies a new configuration given as JSON.
+    pub fn set_config(&self, config_json: &str) -> Result<ServiceConfig> {
+        via!(self.set_config(config_json))
+    }
+
+    /// Top-level folders when `path` is `None`, empty or `\`; else the subfolders of `path`.
+    pub fn list_folders(&self, path: Option<&str>) -> Result<Items<FolderEntry>> {
+        via!(self.list_folders(path.unwrap_or("")))
+    }
+
+    /// Packages in `folder` (and below it with `recursive`).
+    pub fn list_packages(&self, folder: &str, recursive: bool) -> Result<Items<PackageEntry>> {
+        via!(self.list_packages(folder, recursive))
+    }
+
+    /// One package: its listing entry and, read in full, its contents summary.
+    pub fn package_info(&self, path: &str) -> Result<PackageInfo> {
+        via!(self.package_info(path))
+    }
+
+    /// Creates the folder `path` (its parent must exist).
+    pub fn folder_create(&self, path: &str) -> Result<FolderEntry> {
+        via!(self.folder_create(path))
+    }
+
+    /// Renames the folder `path` to `new_name` in the same parent.
+    pub fn folder_rename(&self, path: &str, new_name: &str) -> Result<FolderEntry> {
+        via!(self.folder_rename(path, new_name))
+    }
+
+    /// Deletes the folder `path`; a non-empty folder only with `recursive`.
+    pub fn folder_delete(&self, path: &str, recursive: bool) -> Result<()> {
+        via!(self.folder_delete(path, recursive))
+    }
+
+    /// Imports the package file `file` as the store path `dest`.
+    pub fn package_import(&self, file: &str, dest: &str, replace: bool) -> Result<PackageEntry> {
+        via!(self.package_import(file, dest, replace))
+    }
+
+    /// Exports the package `path` to the file `file`.
+    pub fn package_export(&self, path: &str, file: &str, replace: bool) -> Result<ExportResult> {
+        via!(self.package_export(path, file, replace))
+    }
+
+    /// Copies a package to another store path.
+    pub fn package_copy(&self, source: &str, dest: &str, replace: bool) -> Result<PackageEntry> {
+        via!(self.package_copy(source, dest, replace))
+    }
+
+    /// Moves a package to another store path.
+    pub fn package_move(&self, source: &str, dest: &str, replace: bool) -> Result<PackageEntry> {
+        via!(self.package_move(source, dest, replace))
+    }
+
+    /// Deletes a package.
+    pub fn package_delete(&self, path: &str) -> Result<()> {
+        via!(self.package_delete(path))
+    }
+
+    /// Whether `path` names a folder, a package or nothing.
+    pub fn exists(&self, path: &str) -> Result<ExistsResult> {
+        via!(self.exists(path))
+    }
+}
+
+/// Reads a configuration file (or the default one when `path` is `None`).
+pub fn config_read(path: Option<&Path>) -> Result<ServiceConfig> {
+    ssis_core::config::load_or_default(path)
+}
+
+/// Writes a configuration given as JSON to `path` (atomically; unknown
+/// elements of an existing file are kept).
+pub fn config_write(path: &Path, config_json: &str) -> Result<ServiceConfig> {
+    ServiceConfig::from_json(config_json)?.save_over_existing(path)
+}
+
+/// Validates a configuration file and/or a JSON configuration without
+/// applying it (with neither, the configuration in force): `Valid` plus the
+/// errors found.
+pub fn config_validate(path: Option<&Path>, config_json: Option<&str>) -> ValidationReport {
+    let mut errors = Vec::new();
+    let results = match (path, config_json) {
+        (None, None) => vec![ssis_core::config::load_or_default(None)],
+        (path, json) => {
+            let from_file = path.map(ServiceConfig::load);
+            let from_json = json.map(ServiceConfig::from_json);
+            from_file.into_iter().chain(from_json).collect()
+        }
+    };
+    errors.extend(results.into_iter().filter_map(|r| r.err()));
+    ValidationReport {
+        valid: errors.is_empty(),
+        errors,
+    }
+}

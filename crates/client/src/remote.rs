@@ -1,0 +1,599 @@
+//! Sessions with a service over a transport ([`super::transport`]: the local
+//! socket for `.`, `(local)`, `localhost`, `unix:<socket path>`; ssh for
+//! `ssh://`; TLS or loopback TCP for `tls://`/`tcp://`), and the session
+//! operations that only a service can do: running packages, monitoring,
+//! events, service control.
+//!
+//! The client is blocking, one request at a time per connection. A session
+//! may be shared between threads: a call takes an idle connection, or opens
+//! another one when all are busy, so a long call (waiting for an execution)
+//! does not hold up the others; a broken connection is dropped and a new one
+//! opened on the next call.
+
+use super::Session;
+use super::transport::{ConnectOptions, Duplex, Endpoint};
+use super::{Items, PackageInfo, ServerInfo};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use ssis_core::error::{Error, ErrorKind, Result};
+use ssis_core::protocol::codec::{Frame, encode, read_frame};
+use ssis_core::protocol::envelope::ServerMessage;
+use ssis_core::protocol::events::{
+    self as ev, EventFilter, ExecutionEvent, LogEntry, SubscribeParams,
+};
+use ssis_core::protocol::executions::{
+    Execution, ExecutionIdParams, HistoryFilter, OutputChunk, OutputParams, RunParams, WaitParams,
+};
+use ssis_core::protocol::service::{HelloParams, HelloResult, ServiceInfo};
+use ssis_core::protocol::store as st;
+use ssis_core::protocol::{
+    Envelope, MAX_MESSAGE_SIZE, NoParams, Notification, PROTOCOL_VERSION, Request,
+};
+use ssis_core::store::{ExistsResult, ExportResult, FolderEntry, PackageEntry};
+use std::io::{BufReader, Write};
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+/// Server names that mean the local service.
+pub const LOCAL_NAMES: [&str; 3] = [".", "(local)", "localhost"];
+/// Prefix naming a socket explicitly: `unix:/path/to/ssis.sock`.
+pub const UNIX_PREFIX: &str = "unix:";
+/// Prefix of an explicit named pipe (Windows): `pipe:\\.\pipe\<name>`.
+pub const PIPE_PREFIX: &str = "pipe:";
+
+/// Idle connections a session keeps for its next calls.
+const MAX_IDLE: usize = 4;
+
+/// How long an ordinary request may take before the client gives up.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// Whether `server` names a service reached over a transport: the local
+/// service, `unix:<socket>`, `ssh://`, `tls://` or `tcp://` (loopback).
+pub fn is_remote_name(server: &str) -> bool {
+    super::transport::is_service_name(server)
+}
+
+struct Conn {
+    reader: BufReader<Box<dyn Duplex>>,
+}
+
+/// A connection to the service.
+pub(super) struct Remote {
+    endpoint: Endpoint,
+    /// Where the connection went (the socket path, or the server name).
+    target: String,
+    hello: HelloResult,
+    /// Connections not in use; at most [`MAX_IDLE`] are kept.
+    idle: Mutex<Vec<Conn>>,
+    next_id: AtomicU64,
+}
+
+fn no_service(server: &str, tried: &[PathBuf], cause: &str) -> Error {
+    let list: Vec<String> = tried.iter().map(|p| format!("'{}'", p.display())).collect();
+    let (start, endpoint) = if cfg!(windows) {
+        (
+            "'ssis service start'",
+            "pipe with --server pipe:\\\\.\\pipe\\<name>",
+        )
+    } else {
+        (
+            "'systemctl start ssis-service'",
+            "socket with --server unix:<path>",
+        )
+    };
+    Error::new(
+        ErrorKind::Connection,
+        format!(
+            "cannot connect to the SSIS service '{server}': no service answers at {} ({cause}). \
+             Start it with 'ssis service run' (or {start}), or name its {endpoint} \
+             or ${}; to work on a configuration file without the service, \
+             use --config <file> (server 'embedded:<file>')",
+            list.join(" or "),
+            ssis_core::protocol::paths::SOCKET_ENV
+        ),
+    )
+    .with_target(server.to_string())
+}
+
+#[cfg(unix)]
+fn open_socket(path: &std::path::Path) -> std::io::Result<Box<dyn Duplex>> {
+    Ok(Box::new(std::os::unix::net::UnixStream::connect(path)?))
+}
+
+#[cfg(windows)]
+fn open_socket(path: &std::path::Path) -> std::io::Result<Box<dyn Duplex>> {
+    Ok(Box::new(super::pipe::PipeStream::connect(path)?))
+}
+
+impl Conn {
+    fn new(stream: Box<dyn Duplex>) -> Conn {
+        Conn {
+            reader: BufReader::with_capacity(64 * 1024, stream),
+        }
+    }
+
+    /// Opens `endpoint`: the first local socket that answers, or the ssh/TLS transport.
+    fn open(endpoint: &Endpoint, server: &str) -> Result<(Conn, String)> {
+        match endpoint {
+            Endpoint::Local(paths) => {
+                let mut last = String::from("no socket to try");
+                for path in paths {
+                    match open_socket(path) {
+                        Ok(s) => return Ok((Conn::new(s), path.display().to_string())),
+                        Err(e) => last = e.to_string(),
+                    }
+                }
+                Err(no_service(server, paths, &last))
+            }
+            Endpoint::Ssh(t) => Ok((Conn::new(Box::new(t.open()?)), server.to_string())),
+            Endpoint::Tls(t) => Ok((Conn::new(t.open()?), server.to_string())),
+        }
+    }
+
+    fn set_timeout(&self, timeout: Option<Duration>) {
+        self.reader.get_ref().set_read_timeout(timeout);
+    }
+
+    /// A transport-level explanation (ssh's stderr) in place of a bare "closed".
+    fn explain(&mut self, err: Error) -> Error {
+        if err.kind != ErrorKind::Connection && err.kind != ErrorKind::Timeout {
+            return err;
+        }
+        match self.reader.get_mut().diagnose() {
+            Some(why) => Error::new(ErrorKind::Connection, why),
+            None => err,
+        }
+    }
+
+    /// Sends one request and reads until its response (skipping notifications).
+    fn call(&mut self, id: u64, request: &Request, timeout: Option<Duration>) -> Result<Value> {
+        let method = request.method();
+        let line = encode(&Envelope::new(Value::from(id), request));
+        if line.len() > MAX_MESSAGE_SIZE + 1 {
+            return Err(Error::invalid(format!(
+                "the {method} request is {} bytes, more than the protocol's limit of {MAX_MESSAGE_SIZE}",
+                line.len()
+            )));
+        }
+        self.reader
+            .get_mut()
+            .write_all(&line)
+            .and_then(|_| self.reader.get_mut().flush())
+            .map_err(|e| lost(method.name(), &e))?;
+        self.set_timeout(timeout);
+        loop {
+            match read_frame(&mut self.reader, MAX_MESSAGE_SIZE * 64)
+                .map_err(|e| lost(method.name(), &e))?
+            {
+                Frame::Eof => {
+                    return Err(Error::new(
+                        ErrorKind::Connection,
+                        format!("the service closed the connection during {method}"),
+                    ));
+                }
+                Frame::Oversized(n) => {
+                    return Err(Error::new(
+                        ErrorKind::Protocol,
+                        format!("the service sent a {n}-byte message"),
+                    ));
+                }
+                Frame::Line(line) => match ServerMessage::parse(&line) {
+                    Ok(ServerMessage::Response(r)) if r.id.as_u64() == Some(id) => {
+                        return match (r.result, r.error) {
+                            (_, Some(err)) => Err(err),
+                            (Some(v), None) => Ok(v),
+                            (None, None) => Ok(Value::Null),
+                        };
+                    }
+                    Ok(_) => continue,
+                    Err(e) => {
+                        return Err(Error::new(
+                            ErrorKind::Protocol,
+                            format!("the service sent a malformed message: {e}"),
+                        ));
+                    }
+                },
+            }
+        }
+    }
+}
+
+fn lost(method: &str, e: &std::io::Error) -> Error {
+    let kind = match e.kind() {
+        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => ErrorKind::Timeout,
+        _ => ErrorKind::Connection,
+    };
+    Error::new(
+        kind,
+        format!("connection to the service lost during {method}: {e}"),
+    )
+}
+
+fn hello(conn: &mut Conn, token: Option<String>) -> Result<HelloResult> {
+    let params = HelloParams {
+        token,
+        protocol: PROTOCOL_VERSION,
+        client: Some(format!(
+            "{} {} (pid {})",
+            std::env::current_exe()
+                .ok()
+                .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+                .unwrap_or_else(|| "ssis".into()),
+            env!("CARGO_PKG_VERSION"),
+            std::process::id()
+        )),
+    };
+    let v = match conn.call(0, &Request::Hello(params), Some(REQUEST_TIMEOUT)) {
+        Ok(v) => v,
+        Err(e) => return Err(conn.explain(e)),
+    };
+    serde_json::from_value(v)
+        .map_err(|e| Error::new(ErrorKind::Protocol, format!("bad Hello answer: {e}")))
+}
+
+impl Remote {
+    /// Connects to the service `server` names and says Hello.
+    pub(super) fn connect(server: &str, options: &ConnectOptions) -> Result<Remote> {
+        let endpoint = Endpoint::parse(server, options)?;
+        let (mut conn, target) = Conn::open(&endpoint, server)?;
+        let hello = hello(&mut conn, endpoint.token())?;
+        Ok(Remote {
+            endpoint,
+            target,
+            hello,
+            idle: Mutex::new(vec![conn]),
+            next_id: AtomicU64::new(1),
+        })
+    }
+
+    /// Opens a new connection to the same service and says Hello.
+    fn reopen(&self) -> Result<Conn> {
+        let endpoint = match &self.endpoint {
+            Endpoint::Local(_) => Endpoint::Local(vec![PathBuf::from(&self.target)]),
+            other => other.clone(),
+        };
+        let (mut conn, _) = Conn::open(&endpoint, &self.target)?;
+        hello(&mut conn, endpoint.token())?;
+        Ok(conn)
+    }
+
+    /// The user the service identified this session as.
+    pub(super) fn user(&self) -> &str {
+        &self.hello.user
+    }
+
+    /// What the session is connected to.
+    pub(super) fn info(&self, server: &str) -> ServerInfo {
+        ServerInfo {
+            server: server.to_string(),
+            mode: "Local".into(),
+            config_path: None,
+            version: self.hello.version.clone(),
+        }
+    }
+
+    /// One request; re-opens a broken connection first.
+    pub(super) fn call_value(&self, request: &Request, timeout: Option<Duration>) -> Result<Value> {
+        let taken = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let mut conn = match taken {
+            Some(conn) => conn,
+            None => self.reopen()?,
+        };
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let result = conn.call(id, request, timeout).map_err(|e| conn.explain(e));
+        let broken = result.as_ref().err().is_some_and(|e| {
+            matches!(
+                e.kind,
+                ErrorKind::Connection | ErrorKind::Timeout | ErrorKind::Protocol
+            )
+        });
+        if !broken {
+            let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
+            if idle.len() < MAX_IDLE {
+                idle.push(conn);
+            }
+        }
+        result
+    }
+
+    /// One request, its result typed.
+    pub(super) fn call<R: DeserializeOwned>(&self, request: Request) -> Result<R> {
+        self.call_timeout(request, Some(REQUEST_TIMEOUT))
+    }
+
+    fn call_timeout<R: DeserializeOwned>(
+        &self,
+        request: Request,
+        timeout: Option<Duration>,
+    ) -> Result<R> {
+        let v = self.call_value(&request, timeout)?;
+        serde_json::from_value(v).map_err(|e| {
+            Error::new(
+                ErrorKind::Protocol,
+                format!(
+                    "unexpected {} result from the service: {e}",
+                    request.method()
+                ),
+            )
+        })
+    }
+}
+
+/// Live events from a subscription (its own connection).
+pub struct EventStream {
+    conn: Conn,
+}
+
+/// One live event.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LiveEvent {
+    /// An execution's event or status change.
+    Execution(ExecutionEvent),
+    /// A new event-log entry.
+    Log(LogEntry),
+    /// Events were dropped because the reader was slow.
+    Lagged(u64),
+}
+
+impl EventStream {
+    /// Waits for the next event; `None` when the service closed the stream.
+    pub fn next_event(&mut self, timeout: Option<Duration>) -> Result<Option<LiveEvent>> {
+        self.conn.set_timeout(timeout);
+        loop {
+            let frame = read_frame(&mut self.conn.reader, MAX_MESSAGE_SIZE * 64)
+                .map_err(|e| lost(ev::SUBSCRIBE, &e))?;
+            let line = match frame {
+                Frame::Eof => return Ok(None),
+                Frame::Oversized(_) => continue,
+                Frame::Line(l) => l,
+            };
+            let Ok(ServerMessage::Notification(Notification {
+                notification,
+                params,
+            })) = ServerMessage::parse(&line)
+            else {
+                continue;
+            };
+            let bad = |e: serde_json::Error| {
+                Error::new(ErrorKind::Protocol, format!("bad {notification}: {e}"))
+            };
+            return Ok(Some(match notification.as_str() {
+                ev::EXECUTION_EVENT => {
+                    LiveEvent::Execution(serde_json::from_value(params).map_err(bad)?)
+                }
+                ev::LOG_EVENT => LiveEvent::Log(serde_json::from_value(params).map_err(bad)?),
+                _ => LiveEvent::Lagged(params["Missed"].as_u64().unwrap_or(0)),
+            }));
+        }
+    }
+}
+
+/// Operations that need the service.
+impl Session {
+    fn remote(&self) -> Result<&Remote> {
+        self.remote_backend().ok_or_else(|| {
+            Error::new(
+                ErrorKind::Unsupported,
+                format!(
+                    "'{}' is an in-process session; running and monitoring packages needs the service: \
+                     connect to '.' (start the service with 'ssis service run')",
+                    self.server()
+                ),
+            )
+        })
+    }
+
+    /// Starts a stored package (`Package`) or a package file (`File`).
+    pub fn run(&self, params: &RunParams) -> Result<Execution> {
+        let mut params = params.clone();
+        params.file = params.file.as_deref().map(absolute);
+        self.remote()?.call(Request::ExecutionRun(params))
+    }
+
+    /// Asks an execution to stop; returns it (status `Stopping`, or final).
+    pub fn execution_stop(&self, execution_id: &str) -> Result<Execution> {
+        let p = ExecutionIdParams {
+            execution_id: execution_id.into(),
+        };
+        self.remote()?.call(Request::ExecutionStop(p))
+    }
+
+    /// Executions that have not ended.
+    pub fn executions_list(&self) -> Result<Items<Execution>> {
+        self.remote()?.call(Request::ExecutionList(NoParams))
+    }
+
+    /// One execution.
+    pub fn execution_get(&self, execution_id: &str) -> Result<Execution> {
+        let p = ExecutionIdParams {
+            execution_id: execution_id.into(),
+        };
+        self.remote()?.call(Request::ExecutionGet(p))
+    }
+
+    /// A chunk of an execution's output from `offset`.
+    pub fn execution_output(
+        &self,
+        execution_id: &str,
+        offset: u64,
+        max_bytes: Option<u64>,
+    ) -> Result<OutputChunk> {
+        let p = OutputParams {
+            execution_id: execution_id.into(),
+            offset,
+            max_bytes,
+        };
+        self.remote()?.call(Request::ExecutionOutput(p))
+    }
+
+    /// Waits until an execution ends (`timeout` None: for ever; else error `Timeout`).
+    pub fn execution_wait(
+        &self,
+        execution_id: &str,
+        timeout: Option<Duration>,
+    ) -> Result<Execution> {
+        let p = WaitParams {
+            execution_id: execution_id.into(),
+            timeout_ms: timeout.map(|t| t.as_millis().min(u128::from(u64::MAX)) as u64),
+        };
+        let client_timeout = timeout.map(|t| t + Duration::from_secs(30));
+        self.remote()?
+            .call_timeout(Request::ExecutionWait(p), client_timeout)
+    }
+
+    /// Execution history, newest first.
+    pub fn execution_history(&self, filter: &HistoryFilter) -> Result<Items<Execution>> {
+        self.remote()?
+            .call(Request::ExecutionHistory(filter.clone()))
+    }
+
+    /// Event-log entries, oldest first.
+    pub fn events_read(&self, filter: &EventFilter) -> Result<Items<LogEntry>> {
+        self.remote()?.call(Request::EventsRead(filter.clone()))
+    }
+
+    /// Opens a subscription to live events (of one execution, or all events).
+    pub fn events_subscribe(&self, execution_id: Option<&str>) -> Result<EventStream> {
+        let mut conn = self.remote()?.reopen()?;
+        let p = SubscribeParams {
+            execution_id: execution_id.map(str::to_string),
+        };
+        conn.call(1, &Request::EventsSubscribe(p), Some(REQUEST_TIMEOUT))?;
+        Ok(EventStream { conn })
+    }
+
+    /// What the service is and runs with.
+    pub fn service_info(&self) -> Result<ServiceInfo> {
+        self.remote()?.call(Request::ServiceInfo(NoParams))
+    }
+
+    /// Makes the service re-read its configuration (refused if invalid).
+    pub fn service_reload(&self) -> Result<ServiceInfo> {
+        self.remote()?.call(Request::ServiceReload(NoParams))
+    }
+
+    /// Asks the service to stop.
+    pub fn service_stop(&self) -> Result<()> {
+        let _: Value = self.remote()?.call(Request::ServiceStop(NoParams))?;
+        Ok(())
+    }
+}
+
+/// A file argument made absolute, since the service does not share the client's working directory.
+fn absolute(file: &str) -> String {
+    std::path::absolute(file)
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|_| file.to_string())
+}
+
+/// The store operations, as the embedded backend has them, over the protocol.
+impl Remote {
+    pub(super) fn get_config(&self) -> Result<ssis_core::config::ServiceConfig> {
+        self.call(Request::GetConfig(NoParams))
+    }
+    pub(super) fn set_config(&self, json: &str) -> Result<ssis_core::config::ServiceConfig> {
+        let config: Value = serde_json::from_str(json).map_err(|e| {
+            Error::invalid(format!("the configuration is not valid JSON: {e}"))
+                .with_target("config_json")
+        })?;
+        self.call(Request::SetConfig(st::SetConfigParams { config }))
+    }
+    pub(super) fn list_folders(&self, path: &str) -> Result<Items<FolderEntry>> {
+        let p = st::ListFoldersParams {
+            path: Some(path.to_string()),
+        };
+        self.call(Request::ListFolders(p))
+    }
+    pub(super) fn list_packages(
+        &self,
+        folder: &str,
+        recursive: bool,
+    ) -> Result<Items<PackageEntry>> {
+        let p = st::ListPackagesParams {
+            folder: folder.to_string(),
+            recursive,
+        };
+        self.call(Request::ListPackages(p))
+    }
+    pub(super) fn package_info(&self, path: &str) -> Result<PackageInfo> {
+        self.call(Request::PackageInfo(st::PathParams { path: path.into() }))
+    }
+    pub(super) fn folder_create(&self, path: &str) -> Result<FolderEntry> {
+        self.call(Request::FolderCreate(st::PathParams { path: path.into() }))
+    }
+    pub(super) fn folder_rename(&self, path: &str, new_name: &str) -> Result<FolderEntry> {
+        let p = st::FolderRenameParams {
+            path: path.into(),
+            new_name: new_name.into(),
+        };
+        self.call(Request::FolderRename(p))
+    }
+    pub(super) fn folder_delete(&self, path: &str, recursive: bool) -> Result<()> {
+        let p = st::FolderDeleteParams {
+            path: path.into(),
+            recursive,
+        };
+        let _: Value = self.call(Request::FolderDelete(p))?;
+        Ok(())
+    }
+    pub(super) fn package_import(
+        &self,
+        file: &str,
+        dest: &str,
+        replace: bool,
+    ) -> Result<PackageEntry> {
+        let p = st::ImportParams {
+            file: absolute(file),
+            dest: dest.into(),
+            replace,
+        };
+        self.call(Request::PackageImport(p))
+    }
+    pub(super) fn package_export(
+        &self,
+        path: &str,
+        file: &str,
+        replace: bool,
+    ) -> Result<ExportResult> {
+        let p = st::ExportParams {
+            path: path.into(),
+            file: absolute(file),
+            replace,
+        };
+        self.call(Request::PackageExport(p))
+    }
+    pub(super) fn package_copy(
+        &self,
+        source: &str,
+        dest: &str,
+        replace: bool,
+    ) -> Result<PackageEntry> {
+        self.call(Request::PackageCopy(transfer(source, dest, replace)))
+    }
+    pub(super) fn package_move(
+        &self,
+        source: &str,
+        dest: &str,
+        replace: bool,
+    ) -> Result<PackageEntry> {
+        self.call(Request::PackageMove(transfer(source, dest, replace)))
+    }
+    pub(super) fn package_delete(&self, path: &str) -> Result<()> {
+        let _: Value = self.call(Request::PackageDelete(st::PathParams { path: path.into() }))?;
+        Ok(())
+    }
+    pub(super) fn exists(&self, path: &str) -> Result<ExistsResult> {
+        self.call(Request::Exists(st::PathParams { path: path.into() }))
+    }
+}
+
+/// The parameters of a copy or a move.
+fn transfer(source: &str, dest: &str, replace: bool) -> st::TransferParams {
+    st::TransferParams {
+        source: source.into(),
+        dest: dest.into(),
+        replace,
+    }
+}

@@ -1,0 +1,302 @@
+//! One client connection: the handshake, then requests answered in order;
+//! malformed or oversized messages get an error response and the connection
+//! (and the service) carry on.
+
+use super::access;
+use super::dispatch::dispatch;
+use super::eventlog::{Entry, ids};
+use super::state::Service;
+use super::transport::Connection;
+use serde_json::{Value, json};
+use ssis_core::error::{Error, ErrorKind};
+use ssis_core::protocol::codec::{Frame, encode, read_frame_async};
+use ssis_core::protocol::decode::decode_envelope;
+use ssis_core::protocol::events::{self as ev, EventLevel, SubscribeParams};
+use ssis_core::protocol::service::{HelloParams, HelloResult};
+use ssis_core::protocol::{
+    Envelope, MAX_MESSAGE_SIZE, Method, Notification, PROTOCOL_VERSION, Request, Response,
+};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::{AsyncWriteExt, BufReader};
+use tokio::sync::{broadcast, mpsc};
+use tokio::task::JoinHandle;
+
+/// Serves one connection until the client leaves or the service stops.
+pub async fn serve(svc: Arc<Service>, conn: Connection) {
+    serve_with(svc, conn, None).await;
+}
+
+/// How a network connection went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NetworkOutcome {
+    /// The caller authenticated (or left before trying).
+    Served,
+    /// The caller's Hello was refused (bad token) or never came in time.
+    Refused,
+}
+
+/// Serves a network connection: its caller must say Hello, with a valid
+/// token, within `hello_timeout`, and has one try. `unauthenticated` is
+/// released once the caller is identified.
+pub async fn serve_network(
+    svc: Arc<Service>,
+    conn: Connection,
+    hello_timeout: Duration,
+    unauthenticated: tokio::sync::OwnedSemaphorePermit,
+) -> NetworkOutcome {
+    serve_with(svc, conn, Some((hello_timeout, unauthenticated))).await
+}
+
+async fn serve_with(
+    svc: Arc<Service>,
+    conn: Connection,
+    network: Option<(Duration, tokio::sync::OwnedSemaphorePermit)>,
+) -> NetworkOutcome {
+    let (hello_timeout, mut unauthenticated) = match network {
+        Some((t, p)) => (Some(t), Some(p)),
+        None => (None, None),
+    };
+    let mut outcome = NetworkOutcome::Served;
+    let hello_deadline = hello_timeout.map(|t| tokio::time::Instant::now() + t);
+    let Connection {
+        reader,
+        writer,
+        mut peer,
+    } = conn;
+    // Responses are written by this task directly (no hop to another task);
+    // notifications of a subscription go through a bounded queue to a task
+    // of their own, so a slow reader loses events instead of slowing anyone.
+    let writer = Arc::new(tokio::sync::Mutex::new(writer));
+    let (tx, mut rx) = mpsc::channel::<Vec<u8>>(256);
+    let notifier = {
+        let writer = Arc::clone(&writer);
+        tokio::spawn(async move {
+            while let Some(buf) = rx.recv().await {
+                if writer.lock().await.write_all(&buf).await.is_err() {
+                    break;
+                }
+            }
+        })
+    };
+    let mut reader = BufReader::with_capacity(64 * 1024, reader);
+    let mut greeted = false;
+    let mut subscription: Option<JoinHandle<()>> = None;
+    loop {
+        let hello_wait = async {
+            match hello_deadline.filter(|_| !greeted) {
+                Some(at) => tokio::time::sleep_until(at).await,
+                None => std::future::pending().await,
+            }
+        };
+        let frame = tokio::select! {
+            f = read_frame_async(&mut reader, MAX_MESSAGE_SIZE) => f,
+            _ = svc.shutting_down() => break,
+            _ = hello_wait => {
+                outcome = NetworkOutcome::Refused;
+                break;
+            }
+        };
+        let response = match frame {
+            Err(_) | Ok(Frame::Eof) => break,
+            // An anonymous network caller that breaks the protocol is dropped, unlogged.
+            Ok(Frame::Oversized(_)) if peer.needs_token => {
+                outcome = NetworkOutcome::Refused;
+                break;
+            }
+            Ok(Frame::Oversized(n)) => {
+                protocol_error(
+                    &svc,
+                    &peer.user,
+                    &format!("a message of {n} bytes exceeds the limit"),
+                );
+                Response::err(
+                    Value::Null,
+                    Error::new(
+                        ErrorKind::Protocol,
+                        format!(
+                            "message of {n} bytes exceeds the limit of {MAX_MESSAGE_SIZE} bytes; it was ignored"
+                        ),
+                    ),
+                )
+            }
+            Ok(Frame::Line(line)) if line.trim_ascii().is_empty() => continue,
+            Ok(Frame::Line(line)) => match parse_envelope(&line) {
+                Err(_) if peer.needs_token => {
+                    outcome = NetworkOutcome::Refused;
+                    break;
+                }
+                Err(resp) => {
+                    protocol_error(&svc, &peer.user, "a malformed message");
+                    *resp
+                }
+                Ok(env) if !greeted && env.method != Method::Hello.name() => Response::err(
+                    env.id,
+                    Error::new(
+                        ErrorKind::Protocol,
+                        "the first message must be Hello (see docs/PROTOCOL.md)",
+                    ),
+                ),
+                Ok(env) => match Request::decode(&env.method, env.params) {
+                    Err(_) if peer.needs_token && !greeted => {
+                        outcome = NetworkOutcome::Refused;
+                        break;
+                    }
+                    Err(e) => Response::err(env.id, e),
+                    Ok(Request::Hello(params)) if !greeted => {
+                        let anonymous = peer.needs_token;
+                        match hello(&svc, &mut peer, params) {
+                            Ok(v) => {
+                                greeted = true;
+                                unauthenticated = None;
+                                Response::ok(env.id, v)
+                            }
+                            // A network caller gets one try per connection.
+                            Err(e) if anonymous => {
+                                let _ = tx.send(encode(&Response::err(env.id, e))).await;
+                                outcome = NetworkOutcome::Refused;
+                                break;
+                            }
+                            Err(e) => Response::err(env.id, e),
+                        }
+                    }
+                    Ok(request) => match access::authorize(&svc, &peer, &request)
+                        .and_then(|()| access::files::check_files(&svc, &peer, &request))
+                    {
+                        Err(denied) => Response::err(env.id, denied),
+                        Ok(()) => match request {
+                            Request::EventsSubscribe(p) => {
+                                if let Some(old) = subscription.take() {
+                                    old.abort();
+                                }
+                                subscription = Some(subscribe(&svc, p, tx.clone()));
+                                Response::ok(env.id, json!({"Subscribed": true}))
+                            }
+                            request => {
+                                let result = tokio::select! {
+                                    r = dispatch(&svc, &peer, request) => r,
+                                    _ = svc.shutting_down() => Err(Error::new(ErrorKind::Canceled, "the service is stopping")),
+                                };
+                                match result {
+                                    Ok(v) => Response::ok(env.id, v),
+                                    Err(e) => Response::err(env.id, e),
+                                }
+                            }
+                        },
+                    },
+                },
+            },
+        };
+        if writer
+            .lock()
+            .await
+            .write_all(&encode(&response))
+            .await
+            .is_err()
+        {
+            break;
+        }
+    }
+    if let Some(sub) = subscription {
+        sub.abort();
+    }
+    drop(tx);
+    drop(unauthenticated);
+    let _ = notifier.await;
+    let _ = writer.lock().await.shutdown().await;
+    outcome
+}
+
+fn parse_envelope(line: &[u8]) -> Result<Envelope, Box<Response>> {
+    decode_envelope(line).map_err(|b| {
+        let (id, e) = *b;
+        Box::new(Response::err(id, e))
+    })
+}
+
+fn protocol_error(svc: &Service, user: &str, what: &str) {
+    svc.log.write(Entry {
+        level: EventLevel::Warning,
+        event_id: ids::PROTOCOL_ERROR,
+        source: "Connections",
+        user: Some(user),
+        message: format!("A client sent {what}; it got an error response."),
+        data: Value::Null,
+        execution_id: None,
+    });
+}
+
+fn hello(
+    svc: &Service,
+    peer: &mut super::identity::Peer,
+    p: HelloParams,
+) -> ssis_core::Result<Value> {
+    access::admin::authenticate(svc, peer, p.token.as_deref())?;
+    access::authorize(svc, peer, &Request::Hello(p.clone()))?;
+    if p.protocol != PROTOCOL_VERSION {
+        return Err(Error::new(
+            ErrorKind::Protocol,
+            format!(
+                "protocol version {} is not supported; this service speaks version {PROTOCOL_VERSION}",
+                p.protocol
+            ),
+        )
+        .with_target("Protocol"));
+    }
+    let client = p.client.unwrap_or_else(|| "an unnamed client".into());
+    svc.log.client_connected(
+        &peer.user,
+        &client,
+        format!(
+            "{} connected with {client} ({}).",
+            peer.user,
+            peer.describe()
+        ),
+        serde_json::to_value(&*peer).unwrap_or_default(),
+    );
+    serde_json::to_value(HelloResult {
+        protocol: PROTOCOL_VERSION,
+        server: "ssis-service".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        user: peer.user.clone(),
+    })
+    .map_err(|e| Error::internal(e.to_string()))
+}
+
+/// Forwards live events to the connection. Slow readers lose events (a
+/// `Lagged` notification says how many) rather than slowing the service.
+fn subscribe(svc: &Service, p: SubscribeParams, tx: mpsc::Sender<Vec<u8>>) -> JoinHandle<()> {
+    let mut exec_rx = svc.executions.subscribe();
+    let mut log_rx = (p.execution_id.is_none()).then(|| svc.log.subscribe());
+    let only = p.execution_id.map(|s| s.to_ascii_lowercase());
+    tokio::spawn(async move {
+        loop {
+            let note = tokio::select! {
+                r = exec_rx.recv() => match r {
+                    Ok(e) if only.as_deref().is_none_or(|id| id == e.execution_id) => {
+                        Notification { notification: ev::EXECUTION_EVENT.into(), params: serde_json::to_value(e).unwrap_or_default() }
+                    }
+                    Ok(_) => continue,
+                    Err(broadcast::error::RecvError::Lagged(n)) => lagged(n),
+                    Err(_) => break,
+                },
+                r = async { match log_rx.as_mut() { Some(rx) => rx.recv().await, None => std::future::pending().await } } => match r {
+                    Ok(e) => Notification { notification: ev::LOG_EVENT.into(), params: serde_json::to_value(e).unwrap_or_default() },
+                    Err(broadcast::error::RecvError::Lagged(n)) => lagged(n),
+                    Err(_) => break,
+                },
+            };
+            match tx.try_send(encode(&note)) {
+                Ok(()) | Err(mpsc::error::TrySendError::Full(_)) => {}
+                Err(mpsc::error::TrySendError::Closed(_)) => break,
+            }
+        }
+    })
+}
+
+fn lagged(n: u64) -> Notification {
+    Notification {
+        notification: "Lagged".into(),
+        params: json!({"Missed": n}),
+    }
+}

@@ -1,0 +1,288 @@
+//! `ssis service run`: start-up, the accept loop, and shutdown.
+
+use super::db::Db;
+use super::eventlog::{Entry, EventLog, ids};
+use super::executions::{Executions, Settings};
+use super::retention::{self, Retention};
+use super::settings::{Overrides, RunSettings};
+use super::state::{Service, describe_path, load};
+use super::transport::Listener;
+use super::{connection, signals};
+use serde_json::json;
+use ssis_core::error::{Error, Result};
+use ssis_core::protocol::events::EventLevel;
+use ssis_core::protocol::paths;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// One day.
+pub const DAY: Duration = Duration::from_secs(86_400);
+
+/// How to run the service (command-line options; the configuration file's
+/// extensions fill what is not given).
+#[derive(Debug, Clone)]
+pub struct ServiceOptions {
+    /// Configuration file (`--config`).
+    pub config: Option<PathBuf>,
+    /// Socket path (`--socket`); else `$SSIS_SERVICE_SOCKET`, else the default.
+    pub socket: Option<PathBuf>,
+    /// State directory (`--state-dir`); else the configuration's `StateDirectory`, else the default.
+    pub state_dir: Option<PathBuf>,
+    /// Settings given on the command line; the configuration fills the
+    /// rest ([`RunSettings::resolve`]).
+    pub overrides: Overrides,
+    /// "Client connected" entries are summed up per user over this window
+    /// (zero: one entry per connection).
+    pub connection_log_window: Duration,
+}
+
+impl Default for ServiceOptions {
+    fn default() -> ServiceOptions {
+        ServiceOptions {
+            config: None,
+            socket: None,
+            state_dir: None,
+            overrides: Overrides::default(),
+            connection_log_window: super::eventlog::DEFAULT_CONNECTION_WINDOW,
+        }
+    }
+}
+
+/// Runs the service in the foreground until it is stopped; returns the exit code.
+pub fn run(options: ServiceOptions) -> Result<i32> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("ssis-service")
+        .build()
+        .map_err(|e| Error::internal(format!("cannot start the runtime: {e}")))?;
+    let code = runtime.block_on(serve(options));
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    code
+}
+
+async fn serve(options: ServiceOptions) -> Result<i32> {
+    let loaded = load(options.config.as_deref());
+    let state_dir = options
+        .state_dir
+        .clone()
+        .or_else(|| {
+            let l = loaded.as_ref().ok()?.config();
+            let dir = l.extensions.state_directory.as_deref()?.trim();
+            (!dir.is_empty()).then(|| {
+                let p = PathBuf::from(dir);
+                if p.is_relative() {
+                    l.base_dir().join(p)
+                } else {
+                    p
+                }
+            })
+        })
+        .unwrap_or_else(paths::default_state_dir);
+    std::fs::create_dir_all(&state_dir)
+        .map_err(|e| Error::io(&e, "create the state directory", &state_dir))?;
+    let _lock = lock_state_dir(&state_dir)?;
+    let db = Arc::new(Db::open(&state_dir)?);
+    let log = EventLog::with_connection_window(Arc::clone(&db), options.connection_log_window);
+    log.note(
+        EventLevel::Information,
+        ids::SERVICE_STARTING,
+        "Service",
+        format!(
+            "The SSIS service is starting (version {}, process {}).",
+            env!("CARGO_PKG_VERSION"),
+            std::process::id()
+        ),
+    );
+    let start_failed = |log: &EventLog, err: &Error| {
+        log.note(
+            EventLevel::Error,
+            ids::SERVICE_START_FAILED,
+            "Service",
+            format!("The SSIS service could not start: {err}"),
+        );
+    };
+    let loaded = match loaded {
+        Ok(l) => l,
+        Err(err) => {
+            log.write(Entry {
+                level: EventLevel::Error,
+                event_id: ids::CONFIG_INVALID,
+                source: "Configuration",
+                user: None,
+                message: format!("The configuration is invalid: {err}"),
+                data: serde_json::to_value(&err).unwrap_or_default(),
+                execution_id: None,
+            });
+            start_failed(&log, &err);
+            return Err(err);
+        }
+    };
+    let config = loaded.config();
+    if config.path.is_none() {
+        log.note(
+            EventLevel::Warning,
+            ids::CONFIG_MISSING,
+            "Configuration",
+            "No configuration file was found; the built-in default configuration is used.".into(),
+        );
+    }
+    log.note(
+        EventLevel::Information,
+        ids::CONFIG_LOADED,
+        "Configuration",
+        format!(
+            "The configuration was loaded from {}.",
+            describe_path(config.path.as_deref())
+        ),
+    );
+    let socket = options
+        .socket
+        .clone()
+        .unwrap_or_else(paths::default_listen_path);
+    let listener = match Listener::bind(&socket) {
+        Ok(l) => l,
+        Err(err) => {
+            start_failed(&log, &err);
+            return Err(err);
+        }
+    };
+    let run_settings = RunSettings::resolve(&options.overrides, &config);
+    let settings = Settings {
+        output_dir: state_dir.join("output"),
+        output_cap: run_settings.output_cap,
+        stop_grace: run_settings.stop_grace,
+        poll: Duration::from_millis(100),
+        supervisor: std::env::current_exe()
+            .map_err(|e| Error::internal(format!("cannot find this program's path: {e}")))?,
+    };
+    let executions = Executions::new(Arc::clone(&db), log.clone(), settings)?;
+    let svc = Arc::new(Service::new(
+        listener.describe(),
+        state_dir.clone(),
+        loaded,
+        Arc::clone(&db),
+        log.clone(),
+        Arc::clone(&executions),
+    ));
+    if let Err(err) = super::net::start(Arc::clone(&svc)).await {
+        start_failed(&log, &err);
+        return Err(err);
+    }
+    executions.recover()?;
+    signals::install(Arc::clone(&svc))?;
+    let retention = run_settings.retention;
+    prune(&svc, &retention);
+    log.write(Entry {
+        level: EventLevel::Information,
+        event_id: ids::SERVICE_STARTED,
+        source: "Service",
+        user: None,
+        message: format!("The SSIS service started; it listens on {}.", listener.describe()),
+        data: json!({"Listen": listener.describe(), "StateDirectory": state_dir, "ProcessId": std::process::id()}),
+        execution_id: None,
+    });
+
+    let mut connections = tokio::task::JoinSet::new();
+    let mut retention_tick = tokio::time::interval(Duration::from_secs(3600));
+    retention_tick.tick().await;
+    let window = options.connection_log_window;
+    let mut connections_tick =
+        tokio::time::interval(window.clamp(Duration::from_millis(100), Duration::from_secs(5)));
+    let reason = loop {
+        tokio::select! {
+            reason = svc.shutting_down() => break reason,
+            accepted = listener.accept() => match accepted {
+                Ok(conn) => {
+                    connections.spawn(connection::serve(Arc::clone(&svc), conn));
+                }
+                Err(e) => {
+                    eprintln!("ssis-service: accept failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            },
+            _ = retention_tick.tick() => prune(&svc, &retention),
+            _ = connections_tick.tick(), if !window.is_zero() => log.flush_connections(),
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+        }
+    };
+    log.flush_connections();
+    log.note(
+        EventLevel::Information,
+        ids::SERVICE_STOPPING,
+        "Service",
+        format!("The SSIS service is stopping ({reason})."),
+    );
+    listener.remove();
+    let stop_all = svc.loaded().config.stop_executing_packages_on_shutdown;
+    executions.shutdown(stop_all, Duration::from_secs(5)).await;
+    let _ = tokio::time::timeout(Duration::from_secs(2), async {
+        while connections.join_next().await.is_some() {}
+    })
+    .await;
+    log.note(
+        EventLevel::Information,
+        ids::SERVICE_STOPPED,
+        "Service",
+        "The SSIS service stopped.".into(),
+    );
+    Ok(0)
+}
+
+/// Applies the retention; logs what it deleted.
+fn prune(svc: &Service, r: &Retention) {
+    let output_dir = svc.state_dir.join("output");
+    match retention::apply(&svc.db, &output_dir, r, ssis_core::timefmt::now_ms()) {
+        Ok(p) if p != retention::Pruned::default() => svc.log.write(Entry {
+            level: EventLevel::Information,
+            event_id: ids::RETENTION_APPLIED,
+            source: "Service",
+            user: None,
+            message: format!(
+                "Retention: deleted {} ended executions, {} output files and {} event-log entries.",
+                p.executions, p.files, p.events
+            ),
+            data: json!({"Executions": p.executions, "Files": p.files, "Events": p.events}),
+            execution_id: None,
+        }),
+        Ok(_) => {}
+        Err(e) => eprintln!("ssis-service: cannot apply the retention: {e}"),
+    }
+}
+
+/// One service per state directory: an exclusive lock held for the life of the process.
+#[cfg(unix)]
+fn lock_state_dir(dir: &std::path::Path) -> Result<std::fs::File> {
+    use std::os::fd::AsRawFd;
+    let path = dir.join("service.lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| Error::io(&e, "open", &path))?;
+    // SAFETY: flock on a descriptor we own.
+    if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
+        return Err(Error::new(
+            ssis_core::ErrorKind::AlreadyExists,
+            format!(
+                "another service already uses the state directory '{}'",
+                dir.display()
+            ),
+        )
+        .with_target(dir.display().to_string()));
+    }
+    Ok(file)
+}
+
+/// Windows: the lock comes with the Windows service (issue 9).
+#[cfg(windows)]
+fn lock_state_dir(dir: &std::path::Path) -> Result<std::fs::File> {
+    let path = dir.join("service.lock");
+    std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| Error::io(&e, "open", &path))
+}

@@ -1,0 +1,307 @@
+//! What to start for a run request: the package (stored or a file) and the
+//! executor's command line, in dtexec's syntax.
+
+use ssis_core::config::{ServiceConfig, TopLevelFolder};
+use ssis_core::error::{Error, Result};
+use ssis_core::protocol::executions::{RunParams, VariableOverride};
+use std::path::{Path, PathBuf};
+
+/// The package a run request names.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    /// Package name.
+    pub package_name: String,
+    /// Store path (stored packages).
+    pub package_path: Option<String>,
+    /// The file to run (package files and File System store packages).
+    pub package_file: Option<PathBuf>,
+    /// Top-level folder name, or `File`.
+    pub store: String,
+    /// dtexec's package arguments: `/F file` or `/SQL path /SERVER name`.
+    pub package_args: Vec<String>,
+}
+
+/// The program that runs packages.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Executor {
+    /// This binary's `ssis exec` (with `--events json`).
+    BuiltIn(PathBuf),
+    /// A dtexec-compatible program.
+    External(PathBuf),
+}
+
+impl Executor {
+    /// The executor the configuration names (extension `Executor`), or the built-in runner.
+    pub fn from_config(config: &ServiceConfig) -> Result<Executor> {
+        match config.extensions.executor.as_deref().map(str::trim) {
+            #[cfg(windows)]
+            Some(path) if super::windows::sqlserver::is_bare_dtexec(path) => {
+                super::windows::sqlserver::find_dtexec()
+                    .map(Executor::External)
+                    .ok_or_else(super::windows::sqlserver::dtexec_not_found)
+            }
+            Some(path) if !path.is_empty() => Ok(Executor::External(PathBuf::from(path))),
+            _ => std::env::current_exe()
+                .map(Executor::BuiltIn)
+                .map_err(|e| Error::internal(format!("cannot find this program's path: {e}"))),
+        }
+    }
+
+    /// The full command line for `target` with `set` overrides, program first.
+    pub fn command_line(&self, target: &Target, set: &[VariableOverride]) -> Vec<String> {
+        let mut cmd = Vec::new();
+        match self {
+            Executor::BuiltIn(exe) => {
+                cmd.push(exe.display().to_string());
+                cmd.push("exec".into());
+            }
+            Executor::External(exe) => cmd.push(exe.display().to_string()),
+        }
+        cmd.extend(target.package_args.iter().cloned());
+        for o in set {
+            cmd.push("/SET".into());
+            cmd.push(o.to_set_argument());
+        }
+        if matches!(self, Executor::BuiltIn(_)) {
+            cmd.push("--events".into());
+            cmd.push("json".into());
+        }
+        cmd
+    }
+
+    /// Refuses an executor that cannot be started (a missing file, a
+    /// folder, a bare name not on `PATH`), so the client gets the error at
+    /// once rather than a run that fails in its supervisor.
+    pub fn check(&self) -> Result<()> {
+        let program = match self {
+            Executor::BuiltIn(p) | Executor::External(p) => p,
+        };
+        let found = if program.components().count() > 1 || program.is_absolute() {
+            program.is_file()
+        } else {
+            std::env::var_os("PATH").is_some_and(|paths| {
+                std::env::split_paths(&paths).any(|dir| dir.join(program).is_file())
+            })
+        };
+        if found {
+            Ok(())
+        } else {
+            Err(Error::not_found(format!(
+                "the executor '{}' (configuration extension Executor) does not exist or is not a file",
+                program.display()
+            ))
+            .with_target(program.display().to_string()))
+        }
+    }
+
+    /// The program and its leading arguments, for `ServiceInfo`.
+    pub fn describe(&self) -> Vec<String> {
+        match self {
+            Executor::BuiltIn(exe) => vec![exe.display().to_string(), "exec".into()],
+            Executor::External(exe) => vec![exe.display().to_string()],
+        }
+    }
+}
+
+/// Resolves the package of a run request against the configuration.
+pub fn resolve(config: &ServiceConfig, params: &RunParams) -> Result<Target> {
+    match (&params.package, &params.file) {
+        (Some(path), None) => resolve_stored(config, path),
+        (None, Some(file)) => resolve_file(Path::new(file)),
+        _ => Err(Error::invalid(
+            "give exactly one of Package (a store path) and File (a package file)",
+        )
+        .with_target("Package")),
+    }
+}
+
+fn resolve_file(file: &Path) -> Result<Target> {
+    let meta = std::fs::metadata(file).map_err(|e| Error::io(&e, "open the package", file))?;
+    if !meta.is_file() {
+        return Err(
+            Error::invalid(format!("'{}' is not a file", file.display()))
+                .with_target(file.display().to_string()),
+        );
+    }
+    let file = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
+    let name = file
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    Ok(Target {
+        package_name: name,
+        package_path: None,
+        package_args: vec!["/F".into(), file.display().to_string()],
+        package_file: Some(file),
+        store: "File".into(),
+    })
+}
+
+/// Characters not allowed in folder and package names.
+const INVALID_NAME_CHARS: &[char] = &['"', '<', '>', '|', ':', '*', '?', '\\', '/'];
+
+fn segments(path: &str) -> Result<Vec<String>> {
+    let segs: Vec<String> = path
+        .split(['\\', '/'])
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
+    for s in &segs {
+        if s == "."
+            || s == ".."
+            || s.chars()
+                .any(|c| c.is_control() || INVALID_NAME_CHARS.contains(&c))
+        {
+            return Err(Error::invalid(format!(
+                "store path '{path}' has an invalid name '{s}' (names cannot be '.', '..' or contain \" < > | : * ? or control characters)"
+            ))
+            .with_target(path.to_string()));
+        }
+    }
+    Ok(segs)
+}
+
+fn resolve_stored(config: &ServiceConfig, path: &str) -> Result<Target> {
+    let segs = segments(path)?;
+    if segs.len() < 2 {
+        return Err(Error::invalid(format!(
+            "'{path}' is not a package path (expected \\<top-level folder>\\...\\<package>)"
+        ))
+        .with_target(path.to_string()));
+    }
+    let top = config
+        .top_level_folders
+        .iter()
+        .find(|f| f.name().eq_ignore_ascii_case(&segs[0]))
+        .ok_or_else(|| {
+            Error::not_found(format!(
+                "there is no top-level folder '{}' in the service configuration",
+                segs[0]
+            ))
+            .with_target(path.to_string())
+        })?;
+    let name = segs[segs.len() - 1].clone();
+    let display = format!("\\{}", segs.join("\\"));
+    match top {
+        TopLevelFolder::FileSystemFolder(fs) => {
+            let root = config.resolve_store_path(fs);
+            let file =
+                find_case_insensitive(&root, &segs[1..segs.len() - 1], &format!("{name}.dtsx"))
+                    .ok_or_else(|| {
+                        Error::not_found(format!("the package '{display}' does not exist"))
+                            .with_target(display.clone())
+                    })?;
+            Ok(Target {
+                package_name: name,
+                package_path: Some(display),
+                package_args: vec!["/F".into(), file.display().to_string()],
+                package_file: Some(file),
+                store: top.name().to_string(),
+            })
+        }
+        TopLevelFolder::SqlServerFolder(sql) => Ok(Target {
+            package_name: name,
+            package_path: Some(display),
+            package_file: None,
+            store: top.name().to_string(),
+            package_args: vec![
+                "/SQL".into(),
+                format!("\\{}", segs[1..].join("\\")),
+                "/SERVER".into(),
+                sql.server_name.clone(),
+            ],
+        }),
+    }
+}
+
+/// `root/dirs.../file`, matching each name case-insensitively as the store does.
+fn find_case_insensitive(root: &Path, dirs: &[String], file: &str) -> Option<PathBuf> {
+    let mut at = root.to_path_buf();
+    for (i, name) in dirs.iter().map(String::as_str).chain([file]).enumerate() {
+        let want_dir = i < dirs.len();
+        let exact = at.join(name);
+        let ok = |p: &Path| if want_dir { p.is_dir() } else { p.is_file() };
+        if ok(&exact) {
+            at = exact;
+            continue;
+        }
+        let found = std::fs::read_dir(&at)
+            .ok()?
+            .filter_map(|e| e.ok())
+            .find(|e| {
+                e.file_name().to_string_lossy().eq_ignore_ascii_case(name) && ok(&e.path())
+            })?;
+        at = found.path();
+    }
+    Some(at)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn store_paths_refuse_traversal() {
+        assert!(segments("\\File System\\..\\x").is_err());
+        assert!(segments("\\File System\\a:b").is_err());
+        assert_eq!(segments("/File System/Sales/Daily").unwrap().len(), 3);
+    }
+
+    #[test]
+    fn missing_executors_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = Executor::External(dir.path().join("dtexec"));
+        let err = missing.check().unwrap_err();
+        assert!(err.message.contains("dtexec"), "{err}");
+        assert!(
+            Executor::External(dir.path().to_path_buf())
+                .check()
+                .is_err()
+        );
+        assert!(
+            Executor::External("no-such-dtexec-here".into())
+                .check()
+                .is_err()
+        );
+        let exe = std::env::current_exe().unwrap();
+        assert!(Executor::BuiltIn(exe).check().is_ok());
+    }
+
+    #[test]
+    fn command_lines_are_dtexec_ones() {
+        let t = Target {
+            package_name: "P".into(),
+            package_path: None,
+            package_file: Some("/p/P.dtsx".into()),
+            store: "File".into(),
+            package_args: vec!["/F".into(), "/p/P.dtsx".into()],
+        };
+        let set = [VariableOverride {
+            name: "N".into(),
+            value: "1".into(),
+        }];
+        let ext = Executor::External("/opt/ssis/bin/dtexec".into()).command_line(&t, &set);
+        assert_eq!(
+            ext,
+            [
+                "/opt/ssis/bin/dtexec",
+                "/F",
+                "/p/P.dtsx",
+                "/SET",
+                "\\Package.Variables[User::N].Properties[Value];1"
+            ]
+        );
+        let own = Executor::BuiltIn("/usr/bin/ssis".into()).command_line(&t, &[]);
+        assert_eq!(
+            own,
+            [
+                "/usr/bin/ssis",
+                "exec",
+                "/F",
+                "/p/P.dtsx",
+                "--events",
+                "json"
+            ]
+        );
+    }
+}

@@ -1,0 +1,37 @@
+//! The Integration Services service: a daemon that loads the configuration,
+//! serves the package store, runs packages as executor processes, keeps
+//! their history and an event log, and answers clients over a local socket
+//! ([`ssis_core::protocol`]).
+//!
+//! Layout: [`daemon`] (start-up, accept loop, shutdown), [`connection`] and
+//! [`dispatch`] (one client, one request), [`state`] (configuration in force,
+//! reload), [`executions`] with [`launch`], [`process`] and [`output`]
+//! (running packages; [`supervise`] is the per-execution wrapper process
+//! that records the exit code), [`db`] and [`eventlog`] (the state database),
+//! [`retention`], [`settings`] (flags over the configuration), [`transport`], [`identity`], [`signals`], [`paths`];
+//! [`access`] (who may do what) and [`net`] (TLS listener, `dial-stdio`).
+
+pub mod access;
+pub mod capture;
+pub mod connection;
+pub mod connlog;
+pub mod daemon;
+pub mod db;
+pub mod dispatch;
+pub mod eventlog;
+pub mod executions;
+pub mod identity;
+pub mod launch;
+pub mod net;
+pub mod output;
+pub mod process;
+pub mod retention;
+pub mod settings;
+pub mod signals;
+pub mod state;
+pub mod supervise;
+pub mod transport;
+#[cfg(windows)]
+pub mod windows;
+
+pub use daemon::{ServiceOptions, run};

@@ -1,0 +1,416 @@
+//! `ssis service supervise [--output <log> --cap <bytes>] <exit-file>
+//! <program> [args...]`, or `ssis service supervise --stdin` reading a
+//! [`Job`] as one JSON line: the small process the service starts for each
+//! execution. It runs the executor in its own process group (the group the
+//! service created for the supervisor, so one signal to the group reaches
+//! the whole tree), copies its stdout and stderr into the output log with
+//! the cap ([`super::capture`]), waits for it, and writes its exit code to
+//! the exit file (atomically) before exiting with the same code.
+//!
+//! Why: a service restarted while a package runs is no longer the parent of
+//! that package, so it cannot collect the exit status; it reads the
+//! supervisor's exit file instead and records the real result.
+//!
+//! The service keeps one spare supervisor started ahead (`--stdin`, waiting
+//! for its job), so a run does not wait for this program to load; a spare
+//! whose service goes away reads end-of-file and exits.
+//!
+//! The supervisor catches SIGTERM, SIGINT and SIGHUP and does nothing with
+//! them (the executor, in the same group, gets its own copy and decides);
+//! caught signals are reset to their defaults in the executor by exec.
+
+use super::capture::Capture;
+use serde::{Deserialize, Serialize};
+use ssis_core::error::{Error, Result};
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::time::Duration;
+
+/// Exit code when the command line of the supervisor itself is wrong.
+pub const EXIT_USAGE: i32 = 6;
+/// Exit code when the executor cannot be started (the shell's "not found").
+pub const EXIT_NOT_STARTED: i32 = 127;
+
+/// What the supervisor writes when the executor ends.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ExitReport {
+    /// The exit code; a signal counts as 128 + its number, as shells report it.
+    pub exit_code: i32,
+    /// The signal that ended the executor, if one did.
+    #[serde(default)]
+    pub signal: Option<i32>,
+    /// The executor's process id (0 when it could not be started).
+    pub process_id: u32,
+    /// When it ended (RFC 3339 UTC).
+    pub end_time: String,
+    /// Why the executor could not be started.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+impl ExitReport {
+    /// Reads an exit file; `None` if there is none (the supervisor did not
+    /// finish) or it cannot be understood.
+    pub fn read(path: &Path) -> Option<ExitReport> {
+        let text = std::fs::read(path).ok()?;
+        serde_json::from_slice(&text).ok()
+    }
+
+    /// A sentence about how the executor ended.
+    pub fn describe(&self) -> String {
+        match (&self.error, self.signal) {
+            (Some(e), _) => format!("the executor could not be started: {e}"),
+            (None, Some(sig)) => format!("ended by signal {sig}"),
+            (None, None) => format!("exit code {}", self.exit_code),
+        }
+    }
+}
+
+/// The exit code and signal of a finished process.
+pub fn code_of(status: &ExitStatus) -> (i32, Option<i32>) {
+    if let Some(code) = status.code() {
+        return (code, None);
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        if let Some(sig) = status.signal() {
+            return (128 + sig, Some(sig));
+        }
+    }
+    (1, None)
+}
+
+/// One execution for a supervisor: what the service sends, as one JSON
+/// line, to a supervisor started with `--stdin` (a spare, started ahead of
+/// time so a run does not wait for this program to load).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Job {
+    /// The output log (absent: the executor's output is inherited).
+    #[serde(default)]
+    pub output: Option<PathBuf>,
+    /// Size cap of the output log.
+    #[serde(default)]
+    pub cap: Option<u64>,
+    /// Where the exit report goes.
+    pub exit_file: PathBuf,
+    /// Given to the executor as `SSIS_EXECUTION_ID`.
+    #[serde(default)]
+    pub execution_id: Option<String>,
+    /// The executor's command line, program first.
+    pub command_line: Vec<String>,
+}
+
+/// The arguments of a supervisor that waits for its [`Job`] on stdin.
+pub const STDIN_ARGS: [&str; 3] = ["service", "supervise", "--stdin"];
+
+/// How long output still in the pipe is copied after the executor ends
+/// (a leftover background process holding the pipe does not keep the
+/// supervisor, and so the execution, alive).
+const DRAIN: Duration = Duration::from_millis(500);
+
+/// `ssis service supervise` (arguments after `supervise`); returns the exit code.
+pub fn main(args: &[OsString]) -> i32 {
+    if args.len() == 1 && args[0] == "--stdin" {
+        let mut line = String::new();
+        return match std::io::stdin().read_line(&mut line) {
+            // The service went away before it had a job for this spare.
+            Ok(0) | Err(_) => 0,
+            Ok(_) => match serde_json::from_str::<Job>(&line) {
+                Ok(job) => {
+                    ignore_stop_signals();
+                    run_job(&job)
+                }
+                Err(e) => usage(&format!("the job on stdin is not valid: {e}")),
+            },
+        };
+    }
+    if args.len() >= 2 {
+        ignore_stop_signals();
+    }
+    supervise(args)
+}
+
+/// Runs the executor and writes its exit file (no signal handling).
+fn supervise(args: &[OsString]) -> i32 {
+    let mut args = args;
+    let mut output: Option<PathBuf> = None;
+    let mut cap = None;
+    loop {
+        match (args.first().and_then(|a| a.to_str()), args.get(1)) {
+            (Some("--output"), Some(v)) => output = Some(PathBuf::from(v)),
+            (Some("--cap"), Some(v)) => match v.to_str().and_then(|v| v.parse().ok()) {
+                Some(n) => cap = Some(n),
+                None => {
+                    return usage(&format!(
+                        "--cap {}: not a number of bytes",
+                        v.to_string_lossy()
+                    ));
+                }
+            },
+            _ => break,
+        }
+        args = &args[2..];
+    }
+    let (Some(exit_file), Some(_)) = (args.first(), args.get(1)) else {
+        return usage("an exit file and a program are needed");
+    };
+    let job = Job {
+        output,
+        cap,
+        exit_file: PathBuf::from(exit_file),
+        execution_id: None,
+        command_line: args[1..]
+            .iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect(),
+    };
+    run_job(&job)
+}
+
+/// Runs one job: the executor, its output, its exit file.
+pub fn run_job(job: &Job) -> i32 {
+    let Some(program) = job.command_line.first() else {
+        return usage("the job has an empty command line");
+    };
+    let capture = match job.output.as_deref() {
+        None => None,
+        Some(log) => match Capture::open(log, job.cap.unwrap_or(u64::MAX)) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                eprintln!(
+                    "ssis service supervise: cannot open the output log '{}': {e}",
+                    log.display()
+                );
+                return EXIT_USAGE;
+            }
+        },
+    };
+    let mut command = Command::new(program);
+    command.args(&job.command_line[1..]).stdin(Stdio::null());
+    if let Some(id) = &job.execution_id {
+        command.env("SSIS_EXECUTION_ID", id);
+    }
+    let (copier, mut notes) = match capture {
+        Some(c) => {
+            let notes = c.log_file().ok();
+            match copy_output(&mut command, c) {
+                Ok(copier) => (Some(copier), notes),
+                Err(e) => {
+                    eprintln!("ssis service supervise: cannot create the output pipe: {e}");
+                    return EXIT_USAGE;
+                }
+            }
+        }
+        None => (None, None),
+    };
+    let spawned = command.spawn();
+    // The pipe's writing ends now live only in the executor (and what it starts).
+    drop(command);
+    let report = match spawned {
+        Ok(mut child) => {
+            let pid = child.id();
+            let status = child.wait();
+            if let Some(done) = copier {
+                let _ = done.recv_timeout(DRAIN);
+            }
+            match status {
+                Ok(status) => {
+                    let (exit_code, signal) = code_of(&status);
+                    report(exit_code, signal, pid, None)
+                }
+                Err(e) => report(1, None, pid, Some(format!("cannot wait for it: {e}"))),
+            }
+        }
+        Err(e) => {
+            let message = format!("cannot start '{program}': {e}");
+            eprintln!("ssis service supervise: {message}");
+            if let Some(log) = notes.as_mut() {
+                let _ = writeln!(log, "ssis service supervise: {message}");
+            }
+            report(EXIT_NOT_STARTED, None, 0, Some(message))
+        }
+    };
+    if let Err(e) = write_report(&job.exit_file, &report) {
+        eprintln!("ssis service supervise: {e}");
+    }
+    report.exit_code.clamp(0, 255)
+}
+
+fn usage(problem: &str) -> i32 {
+    eprintln!(
+        "ssis service supervise: {problem}\nusage: ssis service supervise [--output <log> --cap <bytes>] <exit-file> <program> [arguments...]"
+    );
+    EXIT_USAGE
+}
+
+/// Points the executor's stdout and stderr at one pipe and copies it into
+/// `capture` on a thread; the receiver hears when the pipe is drained.
+#[cfg(unix)]
+fn copy_output(command: &mut Command, mut capture: Capture) -> std::io::Result<Receiver<()>> {
+    use std::os::fd::{FromRawFd, OwnedFd};
+    let mut fds = [0 as libc::c_int; 2];
+    // SAFETY: pipe2 fills two descriptors, which are owned right below.
+    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    // SAFETY: fresh descriptors from pipe2, owned once each.
+    let (read, write) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+    let write2 = write.try_clone()?;
+    command
+        .stdout(Stdio::from(write))
+        .stderr(Stdio::from(write2));
+    let (tx, rx) = mpsc::channel();
+    let mut pipe = std::fs::File::from(read);
+    std::thread::spawn(move || {
+        copy(&mut pipe, &mut capture);
+        let _ = tx.send(());
+    });
+    Ok(rx)
+}
+
+/// Windows (until issue 9 brings pipes here): both streams straight into
+/// the log, without the cap.
+#[cfg(windows)]
+fn copy_output(command: &mut Command, capture: Capture) -> std::io::Result<Receiver<()>> {
+    let log = capture.log_file()?;
+    command.stdout(log.try_clone()?).stderr(log);
+    let (tx, rx) = mpsc::channel();
+    let _ = tx.send(());
+    Ok(rx)
+}
+
+#[cfg(unix)]
+fn copy(pipe: &mut impl std::io::Read, capture: &mut Capture) {
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        match pipe.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => {
+                if capture.write(&buf[..n]).is_err() {
+                    // A full disk: keep draining so the executor is not blocked.
+                    continue;
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => break,
+        }
+    }
+}
+
+fn report(exit_code: i32, signal: Option<i32>, pid: u32, error: Option<String>) -> ExitReport {
+    ExitReport {
+        exit_code,
+        signal,
+        process_id: pid,
+        end_time: ssis_core::timefmt::rfc3339(std::time::SystemTime::now(), true),
+        error,
+    }
+}
+
+/// Writes the exit file atomically (a reader never sees half of it).
+pub fn write_report(path: &Path, report: &ExitReport) -> Result<()> {
+    let text = serde_json::to_vec(report)
+        .map_err(|e| Error::internal(format!("cannot encode the exit report: {e}")))?;
+    ssis_core::fsutil::write_atomic(path, &text, true)
+}
+
+#[cfg(unix)]
+extern "C" fn ignore(_: libc::c_int) {}
+
+/// Catches (not ignores: an ignored signal would stay ignored in the
+/// executor) the signals a stop sends to the group.
+#[cfg(unix)]
+fn ignore_stop_signals() {
+    for sig in [libc::SIGTERM, libc::SIGINT, libc::SIGHUP] {
+        // SAFETY: installs a handler that does nothing (async-signal-safe);
+        // SA_RESTART keeps waitpid going.
+        unsafe {
+            let mut action: libc::sigaction = std::mem::zeroed();
+            action.sa_sigaction = ignore as extern "C" fn(libc::c_int) as usize;
+            action.sa_flags = libc::SA_RESTART;
+            libc::sigemptyset(&mut action.sa_mask);
+            libc::sigaction(sig, &action, std::ptr::null_mut());
+        }
+    }
+}
+
+/// Windows: console control events come with the Windows service (issue 9).
+#[cfg(windows)]
+fn ignore_stop_signals() {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reports_round_trip_and_describe_themselves() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.exit");
+        assert_eq!(ExitReport::read(&path), None);
+        let r = report(143, Some(15), 42, None);
+        write_report(&path, &r).unwrap();
+        let back = ExitReport::read(&path).unwrap();
+        assert_eq!(back, r);
+        assert_eq!(back.describe(), "ended by signal 15");
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("\"ExitCode\":143"), "{text}");
+        std::fs::write(&path, "{\"Exit").unwrap();
+        assert_eq!(ExitReport::read(&path), None, "a torn file is no report");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn supervises_a_real_process() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("y.exit");
+        let args: Vec<OsString> = vec![
+            path.clone().into(),
+            "sh".into(),
+            "-c".into(),
+            "exit 7".into(),
+        ];
+        assert_eq!(supervise(&args), 7);
+        let r = ExitReport::read(&path).unwrap();
+        assert_eq!((r.exit_code, r.signal, r.error), (7, None, None));
+        assert!(r.process_id > 0);
+        let args: Vec<OsString> = vec![path.clone().into(), "/no/such/program".into()];
+        assert_eq!(supervise(&args), EXIT_NOT_STARTED);
+        let r = ExitReport::read(&path).unwrap();
+        assert!(r.error.unwrap().contains("/no/such/program"));
+        assert_eq!(main(&[]), EXIT_USAGE);
+        assert_eq!(supervise(&["--cap".into(), "x".into()]), EXIT_USAGE);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn copies_both_streams_into_the_capped_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let exit = dir.path().join("z.exit");
+        let log = dir.path().join("z.log");
+        let script = "echo out; echo err >&2; (sleep 3 &) ; exit 3";
+        let args: Vec<OsString> = vec![
+            "--output".into(),
+            log.clone().into(),
+            "--cap".into(),
+            "6".into(),
+            exit.clone().into(),
+            "sh".into(),
+            "-c".into(),
+            script.into(),
+        ];
+        let started = std::time::Instant::now();
+        assert_eq!(supervise(&args), 3);
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "a background process holding the pipe does not hold the supervisor"
+        );
+        let text = std::fs::read_to_string(&log).unwrap();
+        assert_eq!(text, format!("out\ner{}", super::super::output::marker(6)));
+    }
+}

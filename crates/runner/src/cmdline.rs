@@ -1,0 +1,501 @@
+//! dtexec's command line: `/` or `-` options, case-insensitive, accepted
+//! in their documented abbreviations (`/F`, `/SQ`, `/Rep`, ...) or any longer
+//! unique prefix; `;`-separated compound arguments with optional quotes.
+
+use ssis_core::error::{Error, Result};
+use std::ffi::OsString;
+
+/// Where the package comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PackageSource {
+    /// `/FILE path`.
+    File(String),
+    /// `/SQL path` (msdb).
+    Sql(String),
+    /// `/DTS path` (the service's package store).
+    Dts(String),
+}
+
+/// One `/SET` override of a variable value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetOverride {
+    /// The container path, e.g. `Package` or `Package\Sequence`.
+    pub scope: String,
+    /// The variable, `User::Name` or `Name`.
+    pub variable: String,
+    /// The new value as text.
+    pub value: String,
+    /// The property path as given, for messages.
+    pub path: String,
+}
+
+/// Everything the command line asks for.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExecOptions {
+    /// `/FILE`, `/SQL` or `/DTS`.
+    pub source: Option<PackageSource>,
+    /// `/SERVER`.
+    pub server: Option<String>,
+    /// `/SET` overrides, in order.
+    pub sets: Vec<SetOverride>,
+    /// `/REPORTING` letters (default `EWP`).
+    pub reporting: String,
+    /// `/VALIDATE`: validate only, do not run.
+    pub validate: bool,
+    /// `/DECRYPT` password.
+    pub decrypt: Option<String>,
+    /// `/CONSOLELOG` display options (`Some("")` when given without any).
+    pub console_log: Option<String>,
+    /// `--events json`.
+    pub events_json: bool,
+    /// `/?` or `/HELP`.
+    pub help: bool,
+    /// `/MAXCONCURRENT` (accepted; the engine runs one executable at a time).
+    pub max_concurrent: Option<i32>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Opt {
+    Help,
+    File,
+    Sql,
+    Server,
+    Dts,
+    Set,
+    Reporting,
+    Validate,
+    Decrypt,
+    ConsoleLog,
+    User,
+    Password,
+    MaxConcurrent,
+    Remark,
+    NotSupported,
+}
+
+/// (full name, shortest accepted abbreviation length, option).
+const OPTIONS: &[(&str, usize, Opt)] = &[
+    ("?", 1, Opt::Help),
+    ("Help", 1, Opt::Help),
+    ("File", 1, Opt::File),
+    ("SQL", 2, Opt::Sql),
+    ("Server", 3, Opt::Server),
+    ("DTS", 1, Opt::Dts),
+    ("Set", 3, Opt::Set),
+    ("Reporting", 3, Opt::Reporting),
+    ("Validate", 2, Opt::Validate),
+    ("Decrypt", 2, Opt::Decrypt),
+    ("ConsoleLog", 4, Opt::ConsoleLog),
+    ("User", 1, Opt::User),
+    ("Password", 1, Opt::Password),
+    ("MaxConcurrent", 1, Opt::MaxConcurrent),
+    ("Remark", 3, Opt::Remark),
+    ("CallerInfo", 2, Opt::NotSupported),
+    ("CheckFile", 6, Opt::NotSupported),
+    ("Checkpointing", 6, Opt::NotSupported),
+    ("CommandFile", 3, Opt::NotSupported),
+    ("ConfigFile", 4, Opt::NotSupported),
+    ("Connection", 4, Opt::NotSupported),
+    ("Dump", 4, Opt::NotSupported),
+    ("DumpOnError", 11, Opt::NotSupported),
+    ("EnvReference", 3, Opt::NotSupported),
+    ("ISServer", 1, Opt::NotSupported),
+    ("Logger", 1, Opt::NotSupported),
+    ("Package", 4, Opt::NotSupported),
+    ("Parameter", 3, Opt::NotSupported),
+    ("Project", 4, Opt::NotSupported),
+    ("Restart", 3, Opt::NotSupported),
+    ("Sum", 2, Opt::NotSupported),
+    ("VerifyBuild", 7, Opt::NotSupported),
+    ("VerifyPackageID", 7, Opt::NotSupported),
+    ("VerifySigned", 7, Opt::NotSupported),
+    ("VerifyVersionID", 7, Opt::NotSupported),
+    ("VLog", 4, Opt::NotSupported),
+    ("WarnAsError", 1, Opt::NotSupported),
+    ("X86", 3, Opt::NotSupported),
+];
+
+/// Resolves an option word (without its prefix) to its full name and kind.
+fn lookup(word: &str) -> Result<(&'static str, Opt)> {
+    let w = word.to_ascii_lowercase();
+    if let Some(&(name, _, opt)) = OPTIONS.iter().find(|(n, _, _)| n.to_ascii_lowercase() == w) {
+        return Ok((name, opt));
+    }
+    let prefixed: Vec<_> = OPTIONS
+        .iter()
+        .filter(|(n, _, _)| n.to_ascii_lowercase().starts_with(&w))
+        .collect();
+    let accepted: Vec<_> = prefixed
+        .iter()
+        .filter(|(_, min, _)| w.len() >= *min)
+        .collect();
+    match accepted.as_slice() {
+        [one] => Ok((one.0, one.2)),
+        [] if prefixed.is_empty() => Err(Error::invalid(format!(
+            "option /{word} is not a dtexec option"
+        ))
+        .with_target(format!("/{word}"))),
+        _ => {
+            let names: Vec<_> = prefixed.iter().map(|(n, _, _)| format!("/{n}")).collect();
+            Err(Error::invalid(format!(
+                "option /{word} is ambiguous: it could be {}",
+                names.join(", ")
+            ))
+            .with_target(format!("/{word}")))
+        }
+    }
+}
+
+/// Splits a compound argument at `;` outside double quotes and removes the
+/// quotes; `\"` inside quotes is a literal quote.
+pub fn split_compound(arg: &str) -> Vec<String> {
+    let mut parts = vec![String::new()];
+    let mut quoted = false;
+    let mut chars = arg.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if quoted && chars.peek() == Some(&'"') => {
+                chars.next();
+                if let Some(p) = parts.last_mut() {
+                    p.push('"');
+                }
+            }
+            '"' => quoted = !quoted,
+            ';' if !quoted => parts.push(String::new()),
+            _ => {
+                if let Some(p) = parts.last_mut() {
+                    p.push(c);
+                }
+            }
+        }
+    }
+    parts
+}
+
+/// Strips one pair of surrounding double quotes.
+fn unquote(s: &str) -> String {
+    split_compound(s).join(";")
+}
+
+/// Parses a `/SET` property path: `\Package.Variables[User::X].Properties[Value]`,
+/// `\Package.Variables[X].Value`, or the same under a container
+/// (`\Package\Sequence.Variables[...]`).
+fn parse_set(arg: &str) -> Result<SetOverride> {
+    let parts = split_compound(arg);
+    let (path, value) = match parts.as_slice() {
+        [path, rest @ ..] if !rest.is_empty() => (path.trim().to_string(), rest.join(";")),
+        _ => {
+            return Err(Error::invalid(format!(
+                "/SET '{arg}' needs a property path and a value separated by ';'"
+            ))
+            .with_target("/SET"));
+        }
+    };
+    let bad = |why: &str| Error::invalid(format!("/SET path '{path}' {why}")).with_target("/SET");
+    let p = path.trim_start_matches('\\');
+    let lower = p.to_ascii_lowercase();
+    let Some(at) = lower.find(".variables[") else {
+        return Err(bad(
+            "is not supported: only variable values (\\Package.Variables[User::Name].Properties[Value]) can be set",
+        ));
+    };
+    let scope = p[..at].to_string();
+    let rest = &p[at + ".variables[".len()..];
+    let close = rest
+        .find(']')
+        .ok_or_else(|| bad("has no closing ']' after the variable name"))?;
+    let variable = rest[..close].trim().to_string();
+    let prop = rest[close + 1..].to_ascii_lowercase();
+    if variable.is_empty() {
+        return Err(bad("names no variable"));
+    }
+    if prop != ".properties[value]" && prop != ".value" {
+        return Err(bad(
+            "sets a variable property other than Value, which is not supported",
+        ));
+    }
+    if scope.is_empty()
+        || !scope
+            .split('\\')
+            .next()
+            .is_some_and(|s| s.eq_ignore_ascii_case("package"))
+    {
+        return Err(bad("must start with \\Package"));
+    }
+    let scope = format!("Package{}", &scope["package".len()..]);
+    Ok(SetOverride {
+        scope,
+        variable,
+        value,
+        path,
+    })
+}
+
+fn reporting(arg: &str) -> Result<String> {
+    let letters: String = arg
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != ';')
+        .collect::<String>()
+        .to_ascii_uppercase();
+    if letters.is_empty() {
+        return Err(
+            Error::invalid("/REPORTING needs a level: E, W, I, C, D, P, V or N")
+                .with_target("/REPORTING"),
+        );
+    }
+    if let Some(bad) = letters.chars().find(|c| !"EWICDPVN".contains(*c)) {
+        return Err(Error::invalid(format!(
+            "/REPORTING level '{bad}' is not one of E, W, I, C, D, P, V, N"
+        ))
+        .with_target("/REPORTING"));
+    }
+    Ok(letters)
+}
+
+/// Parses dtexec arguments (everything after `exec`).
+pub fn parse(args: &[OsString]) -> Result<ExecOptions> {
+    let mut words = Vec::with_capacity(args.len());
+    for a in args {
+        words.push(
+            a.to_str()
+                .map(str::to_string)
+                .ok_or_else(|| Error::invalid(format!("argument {a:?} is not valid Unicode")))?,
+        );
+    }
+    let mut o = ExecOptions {
+        reporting: "EWP".into(),
+        ..ExecOptions::default()
+    };
+    let mut i = 0;
+    while i < words.len() {
+        let word = &words[i];
+        i += 1;
+        if let Some(rest) = word.strip_prefix("--events") {
+            let fmt = match rest.strip_prefix('=') {
+                Some(f) => f.to_string(),
+                None if rest.is_empty() => {
+                    i += 1;
+                    words.get(i - 1).cloned().ok_or_else(|| {
+                        Error::invalid("--events needs a format: json").with_target("--events")
+                    })?
+                }
+                None => {
+                    return Err(Error::invalid(format!("option {word} is not known"))
+                        .with_target(word.clone()));
+                }
+            };
+            if !fmt.eq_ignore_ascii_case("json") {
+                return Err(Error::invalid(format!(
+                    "--events format '{fmt}' is not supported: use json"
+                ))
+                .with_target("--events"));
+            }
+            o.events_json = true;
+            continue;
+        }
+        let Some(name) = word.strip_prefix('/').or_else(|| word.strip_prefix('-')) else {
+            return Err(Error::invalid(format!(
+                "'{word}' is not an option: options start with / or -"
+            ))
+            .with_target(word.clone()));
+        };
+        let (full, opt) = lookup(name)?;
+        let mut value = |required: bool| -> Result<Option<String>> {
+            match words.get(i) {
+                // A required value is taken as is (a Unix path starts with '/').
+                Some(v) if required || !(v.starts_with('/') || v.starts_with('-')) => {
+                    i += 1;
+                    Ok(Some(v.clone()))
+                }
+                _ if required => Err(Error::invalid(format!("option /{full} needs a value"))
+                    .with_target(format!("/{full}"))),
+                _ => Ok(None),
+            }
+        };
+        match opt {
+            Opt::Help => o.help = true,
+            Opt::File | Opt::Sql | Opt::Dts => {
+                let v = unquote(&value(true)?.unwrap_or_default());
+                if o.source.is_some() {
+                    return Err(Error::invalid(format!(
+                        "option /{full}: only one of /FILE, /SQL and /DTS may be given, once"
+                    ))
+                    .with_target(format!("/{full}")));
+                }
+                o.source = Some(match opt {
+                    Opt::File => PackageSource::File(v),
+                    Opt::Sql => PackageSource::Sql(v),
+                    _ => PackageSource::Dts(v),
+                });
+            }
+            Opt::Server => o.server = Some(unquote(&value(true)?.unwrap_or_default())),
+            Opt::Set => o.sets.push(parse_set(&value(true)?.unwrap_or_default())?),
+            Opt::Reporting => o.reporting = reporting(&value(true)?.unwrap_or_default())?,
+            Opt::Validate => o.validate = true,
+            Opt::Decrypt => o.decrypt = Some(unquote(&value(true)?.unwrap_or_default())),
+            Opt::ConsoleLog => {
+                let v = value(false)?.unwrap_or_default();
+                let display = split_compound(&v)
+                    .into_iter()
+                    .next()
+                    .unwrap_or_default()
+                    .to_ascii_uppercase();
+                if let Some(bad) = display.chars().find(|c| !"NCOSGXMT".contains(*c)) {
+                    return Err(Error::invalid(format!(
+                        "/CONSOLELOG display option '{bad}' is not one of N, C, O, S, G, X, M, T"
+                    ))
+                    .with_target("/CONSOLELOG"));
+                }
+                o.console_log = Some(display);
+            }
+            Opt::User | Opt::Password => {
+                value(true)?;
+            }
+            Opt::MaxConcurrent => {
+                let v = value(true)?.unwrap_or_default();
+                let n: i32 = v
+                    .trim()
+                    .parse()
+                    .ok()
+                    .filter(|n| *n == -1 || *n > 0)
+                    .ok_or_else(|| {
+                        Error::invalid(format!(
+                            "/MAXCONCURRENT '{v}' must be -1 or a positive number"
+                        ))
+                        .with_target("/MAXCONCURRENT")
+                    })?;
+                o.max_concurrent = Some(n);
+            }
+            Opt::Remark => {
+                value(false)?;
+            }
+            Opt::NotSupported => {
+                return Err(Error::new(
+                    ssis_core::ErrorKind::InvalidArgument,
+                    format!("option /{full} is not supported by this runner"),
+                )
+                .with_target(format!("/{full}")));
+            }
+        }
+    }
+    if o.source.is_none() && !o.help {
+        return Err(
+            Error::invalid("no package given: use /FILE, /SQL or /DTS").with_target("/FILE")
+        );
+    }
+    if o.server.is_some() && matches!(o.source, Some(PackageSource::File(_))) {
+        return Err(Error::invalid("option /SERVER does not apply to /FILE").with_target("/SERVER"));
+    }
+    Ok(o)
+}
+
+/// The usage text for `/?`.
+pub const USAGE: &str = "\
+Usage: ssis exec /F[ILE] package.dtsx [options]
+  /F[ILE] path | /SQ[L] path /SER[VER] name | /D[TS] path   package to run
+  /SET \\Package.Variables[User::Name].Properties[Value];value  set a variable
+  /REP[ORTING] E|W|I|C|D|P|V|N   console events (default EWP)
+  /VA[LIDATE]                     validate only, do not run
+  /DE[CRYPT] password             package password
+  /CONS[OLELOG] [NCOSGXMT]        log every event to the console
+  --events json                   one JSON object per event on stdout
+Exit codes: 0 success, 1 failure, 3 canceled, 4 not found, 5 not loadable, 6 command line";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(args: &[&str]) -> Result<ExecOptions> {
+        parse(&args.iter().map(OsString::from).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn abbreviations_prefixes_and_case() {
+        for f in ["/F", "-f", "/FILE", "/fi", "-File"] {
+            let o = p(&[f, "a.dtsx"]).unwrap();
+            assert_eq!(o.source, Some(PackageSource::File("a.dtsx".into())), "{f}");
+        }
+        assert_eq!(
+            p(&["/SQ", "x\\y"]).unwrap().source,
+            Some(PackageSource::Sql("x\\y".into()))
+        );
+        assert_eq!(
+            p(&["/D", "File System\\p"]).unwrap().source,
+            Some(PackageSource::Dts("File System\\p".into()))
+        );
+        let o = p(&["/f", "a", "/rep", "ew", "/va", "/de", "pw"]).unwrap();
+        assert_eq!(o.reporting, "EW");
+        assert!(o.validate);
+        assert_eq!(o.decrypt.as_deref(), Some("pw"));
+    }
+
+    #[test]
+    fn ambiguous_unknown_and_missing_values_are_exit_6() {
+        let err = p(&["/Se", "x"]).unwrap_err();
+        assert!(
+            err.message.contains("ambiguous")
+                && err.message.contains("/Server")
+                && err.message.contains("/Set"),
+            "{}",
+            err.message
+        );
+        assert_eq!(err.kind.exit_code(), 6);
+        let err = p(&["/Bogus"]).unwrap_err();
+        assert!(err.message.contains("/Bogus"));
+        let err = p(&["/F"]).unwrap_err();
+        assert!(
+            err.message.contains("/File needs a value"),
+            "{}",
+            err.message
+        );
+        let err = p(&["/F", "a", "/REP", "Q"]).unwrap_err();
+        assert!(err.message.contains("'Q'"));
+        let err = p(&["/F", "a", "/Conf", "x"]).unwrap_err();
+        assert!(err.message.contains("/ConfigFile"), "{}", err.message);
+        assert_eq!(err.target.as_deref(), Some("/ConfigFile"));
+        assert!(p(&["/F", "a", "/SQL", "b"]).is_err());
+        assert!(p(&["plain"]).is_err());
+        assert!(p(&[]).is_err());
+    }
+
+    #[test]
+    fn set_paths_and_compound_quoting() {
+        let o = p(&[
+            "/F",
+            "a",
+            "/SET",
+            "\\Package.Variables[User::Out].Properties[Value];hello;world",
+        ])
+        .unwrap();
+        assert_eq!(o.sets[0].scope, "Package");
+        assert_eq!(o.sets[0].variable, "User::Out");
+        assert_eq!(o.sets[0].value, "hello;world");
+        let o = p(&[
+            "/F",
+            "a",
+            "-set",
+            "\"\\package\\Seq.Variables[N].Value\";\"a; b\"",
+        ])
+        .unwrap();
+        assert_eq!(o.sets[0].scope, "Package\\Seq");
+        assert_eq!(o.sets[0].value, "a; b");
+        assert!(
+            p(&["/F", "a", "/SET", "\\Package.Properties[Name];x"])
+                .unwrap_err()
+                .message
+                .contains("/SET")
+        );
+        assert!(p(&["/F", "a", "/SET", "\\Package.Variables[User::X].Value"]).is_err());
+        assert_eq!(
+            split_compound("a;\"b;c\";\"d\\\"e\""),
+            vec!["a", "b;c", "d\"e"]
+        );
+    }
+
+    #[test]
+    fn events_json_both_spellings() {
+        assert!(p(&["/F", "a", "--events", "json"]).unwrap().events_json);
+        assert!(p(&["--events=JSON", "/F", "a"]).unwrap().events_json);
+        assert!(p(&["/F", "a", "--events", "xml"]).is_err());
+    }
+}

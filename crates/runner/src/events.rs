@@ -1,0 +1,243 @@
+//! Run events (OnPreExecute, OnError, ...) and where they go: dtexec-style
+//! console reporting filtered by `/REPORTING`, `/CONSOLELOG` lines, and our
+//! `--events json` stream (one JSON object per line).
+
+use serde::Serialize;
+use std::io::Write;
+use std::sync::Mutex;
+use std::time::SystemTime;
+
+/// The kinds of event the runner raises (SSIS event handler names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum EventKind {
+    /// An executable is about to run.
+    OnPreExecute,
+    /// An executable finished.
+    OnPostExecute,
+    /// An error; counts towards MaximumErrorCount.
+    OnError,
+    /// A warning.
+    OnWarning,
+    /// An informational message.
+    OnInformation,
+    /// Progress of the package.
+    OnProgress,
+    /// A task failed.
+    OnTaskFailed,
+}
+
+impl EventKind {
+    /// The `/REPORTING` letter that selects this kind (`V` selects all).
+    pub fn reporting_letter(self) -> char {
+        match self {
+            EventKind::OnError | EventKind::OnTaskFailed => 'E',
+            EventKind::OnWarning => 'W',
+            EventKind::OnInformation => 'I',
+            EventKind::OnProgress => 'P',
+            EventKind::OnPreExecute | EventKind::OnPostExecute => 'V',
+        }
+    }
+}
+
+/// One event.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Event {
+    /// When it happened (RFC 3339 UTC with milliseconds).
+    pub time: String,
+    /// The kind.
+    pub event: EventKind,
+    /// The executable's path, e.g. `Package\Sequence\Task`.
+    pub source_path: String,
+    /// The executable's type, e.g. `Execute Process Task`.
+    pub source_type: String,
+    /// The message (empty for pre/post execute).
+    pub message: String,
+}
+
+impl Event {
+    /// An event stamped now.
+    pub fn now(
+        kind: EventKind,
+        source_path: &str,
+        source_type: &str,
+        message: impl Into<String>,
+    ) -> Event {
+        Event {
+            time: ssis_core::timefmt::rfc3339(SystemTime::now(), true),
+            event: kind,
+            source_path: source_path.to_string(),
+            source_type: source_type.to_string(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Receives events. Implementations must not fail the run: write errors are ignored.
+pub trait EventSink: Send + Sync {
+    /// Handles one event.
+    fn emit(&self, event: &Event);
+}
+
+/// Writes each event as one JSON object per line.
+pub struct JsonLines<W: Write + Send>(Mutex<W>);
+
+impl<W: Write + Send> JsonLines<W> {
+    /// A JSON-lines sink on `w`.
+    pub fn new(w: W) -> Self {
+        JsonLines(Mutex::new(w))
+    }
+}
+
+impl<W: Write + Send> EventSink for JsonLines<W> {
+    fn emit(&self, event: &Event) {
+        if let (Ok(line), Ok(mut w)) = (serde_json::to_string(event), self.0.lock()) {
+            let _ = writeln!(w, "{line}");
+            let _ = w.flush();
+        }
+    }
+}
+
+/// dtexec-style console reporting of the kinds selected by `/REPORTING` letters.
+pub struct ConsoleReporter<W: Write + Send> {
+    out: Mutex<W>,
+    letters: String,
+}
+
+impl<W: Write + Send> ConsoleReporter<W> {
+    /// Reports the kinds whose letter is in `letters` (`V` = all, `N` or empty = none).
+    pub fn new(out: W, letters: &str) -> Self {
+        ConsoleReporter {
+            out: Mutex::new(out),
+            letters: letters.to_ascii_uppercase(),
+        }
+    }
+}
+
+impl<W: Write + Send> EventSink for ConsoleReporter<W> {
+    fn emit(&self, e: &Event) {
+        let selected =
+            self.letters.contains('V') || self.letters.contains(e.event.reporting_letter());
+        if !selected || self.letters.contains('N') {
+            return;
+        }
+        let label = match e.event {
+            EventKind::OnError => "Error",
+            EventKind::OnTaskFailed => "Task failed",
+            EventKind::OnWarning => "Warning",
+            EventKind::OnInformation => "Info",
+            EventKind::OnProgress => "Progress",
+            EventKind::OnPreExecute => "PreExecute",
+            EventKind::OnPostExecute => "PostExecute",
+        };
+        if let Ok(mut w) = self.out.lock() {
+            let _ = writeln!(w, "{label}: {}", e.time);
+            let _ = writeln!(w, "   Source: {} ({})", e.source_path, e.source_type);
+            if !e.message.is_empty() {
+                let _ = writeln!(w, "   Description: {}", e.message);
+            }
+            let _ = writeln!(w, "End {label}");
+            let _ = w.flush();
+        }
+    }
+}
+
+/// `/CONSOLELOG` lines: every event as a comma-separated log entry with the
+/// columns chosen by the display options (N event name, S source name,
+/// T time, M message; others are not tracked and are left out).
+pub struct ConsoleLog<W: Write + Send> {
+    out: Mutex<W>,
+    columns: String,
+}
+
+impl<W: Write + Send> ConsoleLog<W> {
+    /// A log on `out` with display option letters `columns` (empty: all).
+    pub fn new(out: W, columns: &str) -> Self {
+        let c = columns.to_ascii_uppercase();
+        ConsoleLog {
+            out: Mutex::new(out),
+            columns: if c.is_empty() { "NSTM".into() } else { c },
+        }
+    }
+}
+
+impl<W: Write + Send> EventSink for ConsoleLog<W> {
+    fn emit(&self, e: &Event) {
+        let mut fields = Vec::new();
+        for c in self.columns.chars() {
+            match c {
+                'N' => fields.push(format!("{:?}", e.event)),
+                'S' => fields.push(e.source_path.clone()),
+                'T' => fields.push(e.time.clone()),
+                'M' => fields.push(e.message.clone()),
+                _ => {}
+            }
+        }
+        if let Ok(mut w) = self.out.lock() {
+            let _ = writeln!(w, "{}", fields.join(","));
+        }
+    }
+}
+
+/// Sends every event to several sinks.
+pub struct Fanout(pub Vec<Box<dyn EventSink>>);
+
+impl EventSink for Fanout {
+    fn emit(&self, e: &Event) {
+        for s in &self.0 {
+            s.emit(e);
+        }
+    }
+}
+
+/// Keeps events in memory (tests, the service).
+#[derive(Default)]
+pub struct Collect(pub Mutex<Vec<Event>>);
+
+impl Collect {
+    /// A copy of the events so far.
+    pub fn events(&self) -> Vec<Event> {
+        self.0.lock().map(|v| v.clone()).unwrap_or_default()
+    }
+}
+
+impl EventSink for Collect {
+    fn emit(&self, e: &Event) {
+        if let Ok(mut v) = self.0.lock() {
+            v.push(e.clone());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_line_has_pascal_case_fields() {
+        let buf: Vec<u8> = Vec::new();
+        let sink = JsonLines::new(buf);
+        sink.emit(&Event::now(
+            EventKind::OnError,
+            "Package\\T",
+            "Execute Process Task",
+            "boom",
+        ));
+        let text = String::from_utf8(sink.0.into_inner().unwrap()).unwrap();
+        let v: serde_json::Value = serde_json::from_str(text.trim()).unwrap();
+        assert_eq!(v["Event"], "OnError");
+        assert_eq!(v["SourcePath"], "Package\\T");
+        assert_eq!(v["SourceType"], "Execute Process Task");
+        assert_eq!(v["Message"], "boom");
+        assert!(v["Time"].as_str().unwrap().ends_with('Z'));
+    }
+
+    #[test]
+    fn reporter_filters_by_letters() {
+        let r = ConsoleReporter::new(Vec::new(), "W");
+        r.emit(&Event::now(EventKind::OnError, "P", "Package", "e"));
+        r.emit(&Event::now(EventKind::OnWarning, "P", "Package", "w"));
+        let text = String::from_utf8(r.out.into_inner().unwrap()).unwrap();
+        assert!(text.contains("Description: w") && !text.contains("Description: e"));
+    }
+}

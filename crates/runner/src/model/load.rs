@@ -1,0 +1,787 @@
+//! Reads a `.dtsx` file in either layout into the [`Package`] model.
+//!
+//! 2012+ (format 6/8) writes properties as `DTS:` attributes, wraps children
+//! in `DTS:Executables`, `DTS:Variables`, `DTS:PrecedenceConstraints`, ... and
+//! names constraint ends by refId (`DTS:From`/`DTS:To`). 2005/2008 (format
+//! 2/3) writes `<DTS:Property DTS:Name="...">` children, puts executables and
+//! constraints directly under their container and names constraint ends with
+//! `<DTS:Executable IDREF="{DTSID}" DTS:IsFrom="-1|0"/>`. Booleans are
+//! `True`/`False` or `-1`/`0`.
+
+use super::xml::{self, Element};
+use super::*;
+use ssis_core::error::{Error, ErrorKind, Result};
+use std::path::Path;
+
+/// Loads a package file. A missing file is `NotFound` (dtexec exit 4); an
+/// unreadable or malformed one is `Package` (exit 5).
+pub fn load_package(path: &Path) -> Result<Package> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        let err = Error::io(&e, "read the package", path);
+        if err.kind == ErrorKind::NotFound {
+            err
+        } else {
+            Error::new(ErrorKind::Package, err.message).with_file(path)
+        }
+    })?;
+    load_package_bytes(&bytes, path)
+}
+
+/// Loads a package from bytes; `origin` names it in errors.
+pub fn load_package_bytes(bytes: &[u8], origin: &Path) -> Result<Package> {
+    let root = xml::parse(bytes, origin)?;
+    let bad = |msg: String, line: u64| {
+        Error::new(ErrorKind::Package, msg)
+            .with_file(origin)
+            .at(line, 1)
+    };
+    if root.local_name() != "Executable" {
+        return Err(bad(
+            format!(
+                "the root element is <{}>, not a package <DTS:Executable>",
+                root.name
+            ),
+            root.line,
+        ));
+    }
+    let format_version = match root.property_child("PackageFormatVersion") {
+        Some(v) => v.trim().parse::<i32>().map_err(|_| {
+            bad(
+                format!("PackageFormatVersion '{v}' is not a number"),
+                root.line,
+            )
+        })?,
+        None => {
+            return Err(bad(
+                "the package has no PackageFormatVersion".into(),
+                root.line,
+            ));
+        }
+    };
+    if !matches!(format_version, 2 | 3 | 5 | 6 | 7 | 8) {
+        return Err(bad(
+            format!("PackageFormatVersion {format_version} is not supported (2, 3, 6 and 8 are)"),
+            root.line,
+        ));
+    }
+    let protection_level = match root.prop("ProtectionLevel") {
+        Some(v) => int(v)
+            .ok_or_else(|| bad(format!("ProtectionLevel '{v}' is not a number"), root.line))?
+            as i32,
+        None => 1,
+    };
+    let mut connections = Vec::new();
+    for cm in collection(&root, "ConnectionManagers", "ConnectionManager") {
+        connections.push(read_connection(cm));
+    }
+    let ctx = Ctx { origin };
+    let root_exe = ctx.read_executable(&root, "", true)?;
+    let text = |n: &str| root.prop(n).unwrap_or("").to_string();
+    let number = |n: &str| root.prop(n).and_then(int).unwrap_or(0) as i32;
+    let properties = PackageProperties {
+        version_build: number("VersionBuild"),
+        version_major: number("VersionMajor"),
+        version_minor: number("VersionMinor"),
+        version_guid: text("VersionGUID"),
+        version_comments: text("VersionComments"),
+        creator_name: text("CreatorName"),
+        creator_computer_name: text("CreatorComputerName"),
+        creation_date: text("CreationDate"),
+    };
+    Ok(Package {
+        format_version,
+        protection_level,
+        has_encrypted_values: has_encrypted(&root),
+        connections,
+        properties,
+        source_path: origin.to_path_buf(),
+        root: root_exe,
+    })
+}
+
+struct Ctx<'a> {
+    origin: &'a Path,
+}
+
+/// Children named `item` either directly under `el` (2005/2008) or inside a
+/// `wrapper` child (2012+).
+fn collection<'a>(el: &'a Element, wrapper: &'a str, item: &'a str) -> Vec<&'a Element> {
+    let mut out: Vec<&Element> = el.children_named(item).collect();
+    for w in el.children_named(wrapper) {
+        out.extend(w.children_named(item));
+    }
+    out
+}
+
+/// Parses an SSIS boolean: `True`/`False`, `-1`/`0`, `1`.
+pub(crate) fn boolean(s: &str) -> Option<bool> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "true" | "-1" | "1" => Some(true),
+        "false" | "0" => Some(false),
+        _ => None,
+    }
+}
+
+fn int(s: &str) -> Option<i64> {
+    s.trim().parse::<i64>().ok()
+}
+
+fn has_encrypted(el: &Element) -> bool {
+    el.local_name() == "EncryptedData"
+        || el
+            .attr("Encrypted")
+            .is_some_and(|v| boolean(v) == Some(true))
+        || el.children.iter().any(has_encrypted)
+}
+
+fn read_connection(cm: &Element) -> ConnectionManager {
+    let data = cm
+        .child("ObjectData")
+        .and_then(|d| d.child("ConnectionManager"));
+    let from_data = |name: &str| data.and_then(|d| d.prop(name)).unwrap_or("").to_string();
+    ConnectionManager {
+        name: cm.prop("ObjectName").unwrap_or("").to_string(),
+        id: cm.prop("DTSID").unwrap_or("").to_string(),
+        creation_name: cm.prop("CreationName").unwrap_or("").to_string(),
+        connection_string: from_data("ConnectionString"),
+        file_usage_type: int(&from_data("FileUsageType")).unwrap_or(0) as i32,
+        property_expressions: property_expressions(cm),
+    }
+}
+
+fn property_expressions(el: &Element) -> Vec<(String, String)> {
+    el.children_named("PropertyExpression")
+        .map(|p| (p.attr("Name").unwrap_or("").to_string(), p.text.clone()))
+        .collect()
+}
+
+fn read_variable(v: &Element) -> VariableDef {
+    let value = v.child("VariableValue");
+    VariableDef {
+        namespace: v.prop("Namespace").unwrap_or("User").to_string(),
+        name: v.prop("ObjectName").unwrap_or("").to_string(),
+        data_type: value
+            .and_then(|x| x.attr("DataType"))
+            .and_then(int)
+            .unwrap_or(8) as i32,
+        value: value.map(|x| x.text.clone()).unwrap_or_default(),
+        read_only: v.prop("ReadOnly").and_then(boolean).unwrap_or(false),
+        evaluate_as_expression: v
+            .prop("EvaluateAsExpression")
+            .and_then(boolean)
+            .unwrap_or(false),
+        expression: v.prop("Expression").unwrap_or("").to_string(),
+    }
+}
+
+/// The variant code (`DTS:DataType` of variables) for a .NET `TypeCode`
+/// (`DTS:DataType` of package parameters).
+fn variant_of_type_code(code: i64) -> i32 {
+    match code {
+        3 => 11,  // Boolean
+        5 => 16,  // SByte
+        6 => 17,  // Byte
+        7 => 2,   // Int16
+        8 => 18,  // UInt16
+        9 => 3,   // Int32
+        10 => 19, // UInt32
+        11 => 20, // Int64
+        12 => 21, // UInt64
+        13 => 4,  // Single
+        14 => 5,  // Double
+        15 => 14, // Decimal
+        16 => 7,  // DateTime
+        1 => 13,  // Object
+        _ => 8,   // String and anything else
+    }
+}
+
+/// A package parameter (2012+) as a read-only variable in the `$Package`
+/// namespace, so expressions read it as `@[$Package::Name]`.
+fn read_parameter(p: &Element) -> VariableDef {
+    let value = p
+        .children_named("Property")
+        .find(|x| x.attr("Name") == Some("ParameterValue"));
+    VariableDef {
+        namespace: "$Package".into(),
+        name: p.prop("ObjectName").unwrap_or("").to_string(),
+        data_type: variant_of_type_code(p.attr("DataType").and_then(int).unwrap_or(18)),
+        value: value.map(|v| v.text.clone()).unwrap_or_default(),
+        read_only: true,
+        evaluate_as_expression: false,
+        expression: String::new(),
+    }
+}
+
+/// The short form of an executable type: the class name before any
+/// assembly qualification, e.g. `Microsoft.SqlServer.Dts.Tasks.ExecuteProcess.ExecuteProcess`.
+fn type_key(type_name: &str) -> String {
+    type_name
+        .split(',')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
+}
+
+/// What kind of executable a type name is, and a readable label.
+fn classify(type_name: &str) -> (&'static str, String) {
+    let key = type_key(type_name);
+    let known: &[(&[&str], &str, &str)] = &[
+        (
+            &[
+                "microsoft.package",
+                "ssis.package.2",
+                "ssis.package.3",
+                "msdts.package.1",
+                "microsoft.sqlserver.dts.runtime.package",
+            ],
+            "package",
+            "Package",
+        ),
+        (&["stock:sequence"], "sequence", "Sequence Container"),
+        (&["stock:forloop"], "forloop", "For Loop Container"),
+        (
+            &["stock:foreachloop"],
+            "foreachloop",
+            "Foreach Loop Container",
+        ),
+        (
+            &[
+                "microsoft.executeprocess",
+                "stock:executeprocesstask",
+                "microsoft.sqlserver.dts.tasks.executeprocess.executeprocess",
+            ],
+            "process",
+            "Execute Process Task",
+        ),
+        (
+            &[
+                "microsoft.filesystemtask",
+                "stock:filesystemtask",
+                "microsoft.sqlserver.dts.tasks.filesystemtask.filesystemtask",
+            ],
+            "filesystem",
+            "File System Task",
+        ),
+        (
+            &[
+                "microsoft.pipeline",
+                "ssis.pipeline.2",
+                "ssis.pipeline.3",
+                "ssis.pipeline.4",
+                "dts.pipeline.1",
+                "stock:pipelinetask",
+            ],
+            "other",
+            "Data Flow Task",
+        ),
+        (
+            &[
+                "microsoft.executesqltask",
+                "microsoft.sqlserver.dts.tasks.executesqltask.executesqltask",
+                "stock:sqltask",
+            ],
+            "other",
+            "Execute SQL Task",
+        ),
+        (
+            &[
+                "microsoft.scripttask",
+                "microsoft.sqlserver.dts.tasks.scripttask.scripttask",
+                "stock:scripttask",
+            ],
+            "other",
+            "Script Task",
+        ),
+        (
+            &[
+                "microsoft.executepackagetask",
+                "ssis.executepackagetask.2",
+                "ssis.executepackagetask.3",
+                "stock:executepackagetask",
+                "microsoft.sqlserver.dts.tasks.executepackagetask.executepackagetask",
+            ],
+            "executepackage",
+            "Execute Package Task",
+        ),
+        (
+            &[
+                "microsoft.expressiontask",
+                "stock:expressiontask",
+                "microsoft.sqlserver.dts.tasks.expressiontask.expressiontask",
+            ],
+            "expression",
+            "Expression Task",
+        ),
+        (
+            &[
+                "microsoft.sendmailtask",
+                "microsoft.sqlserver.dts.tasks.sendmailtask.sendmailtask",
+                "stock:sendmailtask",
+            ],
+            "other",
+            "Send Mail Task",
+        ),
+        (
+            &[
+                "microsoft.ftptask",
+                "microsoft.sqlserver.dts.tasks.ftptask.ftptask",
+            ],
+            "other",
+            "FTP Task",
+        ),
+        (&["microsoft.webservicetask"], "other", "Web Service Task"),
+        (&["microsoft.xmltask"], "other", "XML Task"),
+        (
+            &[
+                "microsoft.wmidatareadertask",
+                "microsoft.sqlserver.dts.tasks.wmidatareadertask.wmidatareadertask",
+            ],
+            "other",
+            "WMI Data Reader Task",
+        ),
+        (
+            &[
+                "microsoft.messagequeuetask",
+                "microsoft.sqlserver.dts.tasks.messagequeuetask.messagequeuetask",
+            ],
+            "other",
+            "Message Queue Task",
+        ),
+        (
+            &[
+                "microsoft.bulkinserttask",
+                "microsoft.sqlserver.dts.tasks.bulkinserttask.bulkinserttask",
+            ],
+            "other",
+            "Bulk Insert Task",
+        ),
+    ];
+    for (names, kind, label) in known {
+        if names.contains(&key.as_str()) {
+            return (kind, label.to_string());
+        }
+    }
+    ("other", type_name.to_string())
+}
+
+impl Ctx<'_> {
+    fn bad(&self, msg: String, line: u64) -> Error {
+        Error::new(ErrorKind::Package, msg)
+            .with_file(self.origin)
+            .at(line, 1)
+    }
+
+    fn read_executable(
+        &self,
+        el: &Element,
+        parent_path: &str,
+        is_root: bool,
+    ) -> Result<Executable> {
+        let name = el.prop("ObjectName").unwrap_or("").to_string();
+        let path = match el.attr("refId") {
+            Some(r) if !r.is_empty() => r.to_string(),
+            _ if is_root => "Package".to_string(),
+            _ => format!("{parent_path}\\{name}"),
+        };
+        let type_name = el
+            .attr("ExecutableType")
+            .or_else(|| el.prop("CreationName"))
+            .unwrap_or("")
+            .to_string();
+        let (kind_key, type_label) = if is_root {
+            ("package", "Package".to_string())
+        } else {
+            classify(&type_name)
+        };
+        let flag = |n: &str, default: bool| -> Result<bool> {
+            match el.prop(n) {
+                None => Ok(default),
+                Some(v) => boolean(v).ok_or_else(|| {
+                    self.bad(format!("{path}: {n} '{v}' is not a boolean"), el.line)
+                }),
+            }
+        };
+        let number = |n: &str, default: i64| -> Result<i64> {
+            match el.prop(n) {
+                None => Ok(default),
+                Some(v) => int(v)
+                    .ok_or_else(|| self.bad(format!("{path}: {n} '{v}' is not a number"), el.line)),
+            }
+        };
+        let force = number("ForceExecutionResult", -1)?;
+        let force_execution_result = if force < 0 {
+            None
+        } else {
+            Some(ExecResult::from_code(force).ok_or_else(|| {
+                self.bad(
+                    format!("{path}: ForceExecutionResult {force} is not -1..=3"),
+                    el.line,
+                )
+            })?)
+        };
+        let max_errors = number("MaxErrorCount", 1)?;
+        let kind = match kind_key {
+            "package" | "sequence" => ExecutableKind::Sequence(self.read_body(el, &path)?),
+            "forloop" => ExecutableKind::ForLoop {
+                body: self.read_body(el, &path)?,
+                init: el.prop("InitExpression").unwrap_or("").to_string(),
+                eval: el.prop("EvalExpression").unwrap_or("").to_string(),
+                assign: el.prop("AssignExpression").unwrap_or("").to_string(),
+            },
+            "foreachloop" => ExecutableKind::ForeachLoop {
+                body: self.read_body(el, &path)?,
+                enumerator: self.read_enumerator(el, &path)?,
+                mappings: self.read_mappings(el, &path)?,
+            },
+            "expression" => ExecutableKind::ExpressionTask(
+                self.task_data(el, "ExpressionTask", &path)?
+                    .and_then(|d| d.prop("Expression"))
+                    .unwrap_or("")
+                    .to_string(),
+            ),
+            "executepackage" => self.read_execute_package(el, &path)?,
+            "process" => self.read_execute_process(el, &path)?,
+            "filesystem" => self.read_file_system(el, &path)?,
+            _ => ExecutableKind::Unsupported(format!("{type_label} is not supported")),
+        };
+        Ok(Executable {
+            name,
+            id: el.prop("DTSID").unwrap_or("").to_string(),
+            type_label,
+            type_name,
+            disabled: flag("Disabled", false)?,
+            fail_package_on_failure: flag("FailPackageOnFailure", false)?,
+            fail_parent_on_failure: flag("FailParentOnFailure", false)?,
+            max_error_count: max_errors.max(0) as u32,
+            force_execution_result,
+            variables: collection(el, "Variables", "Variable")
+                .into_iter()
+                .map(read_variable)
+                .chain(
+                    collection(el, "PackageParameters", "PackageParameter")
+                        .into_iter()
+                        .map(read_parameter),
+                )
+                .collect(),
+            property_expressions: property_expressions(el),
+            has_event_handlers: collection(el, "EventHandlers", "EventHandler")
+                .iter()
+                .any(|h| !collection(h, "Executables", "Executable").is_empty()),
+            kind,
+            path,
+        })
+    }
+
+    fn read_body(&self, el: &Element, path: &str) -> Result<Body> {
+        let mut executables = Vec::new();
+        for child in collection(el, "Executables", "Executable") {
+            executables.push(self.read_executable(child, path, false)?);
+        }
+        let mut constraints = Vec::new();
+        for pc in collection(el, "PrecedenceConstraints", "PrecedenceConstraint") {
+            constraints.push(self.read_constraint(pc, path, &executables)?);
+        }
+        Ok(Body {
+            executables,
+            constraints,
+        })
+    }
+
+    fn read_constraint(&self, pc: &Element, path: &str, exes: &[Executable]) -> Result<Constraint> {
+        let name = pc.prop("ObjectName").unwrap_or("").to_string();
+        let what = format!("{path}: precedence constraint '{name}'");
+        let by_ref = |r: &str| exes.iter().position(|e| e.path == r);
+        let by_id = |id: &str| {
+            exes.iter()
+                .position(|e| e.id.eq_ignore_ascii_case(id.trim()))
+        };
+        let end = |is_from: bool| -> Result<usize> {
+            let attr = if is_from { "From" } else { "To" };
+            if let Some(r) = pc.attr(attr) {
+                return by_ref(r).ok_or_else(|| {
+                    self.bad(
+                        format!("{what}: {attr} '{r}' is not an executable of this container"),
+                        pc.line,
+                    )
+                });
+            }
+            let node = pc
+                .children_named("Executable")
+                .find(|x| x.attr("IsFrom").and_then(boolean) == Some(is_from));
+            match node.and_then(|x| x.attr("IDREF")) {
+                Some(id) => by_id(id).ok_or_else(|| {
+                    self.bad(
+                        format!("{what}: {attr} executable {id} is not in this container"),
+                        pc.line,
+                    )
+                }),
+                None => Err(self.bad(format!("{what} has no {attr} executable"), pc.line)),
+            }
+        };
+        let from = end(true)?;
+        let to = end(false)?;
+        let value_code = match pc.prop("Value") {
+            None => 0,
+            Some(v) => int(v)
+                .ok_or_else(|| self.bad(format!("{what}: Value '{v}' is not a number"), pc.line))?,
+        };
+        let value = match value_code {
+            0 => ExecResult::Success,
+            1 => ExecResult::Failure,
+            2 => ExecResult::Completion,
+            other => {
+                return Err(self.bad(format!("{what}: Value {other} is not 0, 1 or 2"), pc.line));
+            }
+        };
+        let eval_op = match pc.prop("EvalOp").map(int) {
+            None => EvalOp::Constraint,
+            Some(Some(1)) => EvalOp::Expression,
+            Some(Some(2)) => EvalOp::Constraint,
+            Some(Some(3)) => EvalOp::ExpressionAndConstraint,
+            Some(Some(4)) => EvalOp::ExpressionOrConstraint,
+            Some(_) => {
+                return Err(self.bad(
+                    format!(
+                        "{what}: EvalOp '{}' is not 1..=4",
+                        pc.prop("EvalOp").unwrap_or("")
+                    ),
+                    pc.line,
+                ));
+            }
+        };
+        Ok(Constraint {
+            name,
+            from,
+            to,
+            value,
+            eval_op,
+            expression: pc.prop("Expression").unwrap_or("").to_string(),
+            logical_and: pc.prop("LogicalAnd").and_then(boolean).unwrap_or(true),
+        })
+    }
+
+    fn task_data<'e>(
+        &self,
+        el: &'e Element,
+        data: &str,
+        path: &str,
+    ) -> Result<Option<&'e Element>> {
+        let Some(od) = el.child("ObjectData") else {
+            return Ok(None);
+        };
+        match od.child(data) {
+            Some(d) => Ok(Some(d)),
+            None if od.children.is_empty() => Ok(None),
+            None => Err(self.bad(
+                format!("{path}: the task data has no <{data}> element"),
+                od.line,
+            )),
+        }
+    }
+
+    fn read_enumerator(&self, el: &Element, path: &str) -> Result<Enumerator> {
+        let Some(en) = el.child("ForEachEnumerator") else {
+            return Ok(Enumerator {
+                creation_name: String::new(),
+                kind: EnumeratorKind::Unsupported,
+                property_expressions: Vec::new(),
+            });
+        };
+        let data = en.child("ObjectData");
+        let kind = if let Some(p) = data.and_then(|d| d.child("ForEachFileEnumeratorProperties")) {
+            // Each FEFEProperty carries one attribute: Folder, FileSpec,
+            // FileNameRetrievalType or Recurse.
+            let get = |n: &str| {
+                p.children_named("FEFEProperty")
+                    .find_map(|x| x.attr(n))
+                    .map(str::to_string)
+            };
+            let format = match get("FileNameRetrievalType").as_deref().map(str::trim) {
+                None | Some("0") | Some("") => FileNameFormat::FullyQualified,
+                Some("1") => FileNameFormat::NameAndExtension,
+                Some("2") => FileNameFormat::NameOnly,
+                Some(other) => {
+                    return Err(self.bad(
+                        format!("{path}: FileNameRetrievalType '{other}' is not 0, 1 or 2"),
+                        p.line,
+                    ));
+                }
+            };
+            let recurse = match get("Recurse") {
+                None => false,
+                Some(v) => boolean(&v).ok_or_else(|| {
+                    self.bad(format!("{path}: Recurse '{v}' is not a boolean"), p.line)
+                })?,
+            };
+            EnumeratorKind::File(FileEnumerator {
+                folder: get("Folder").unwrap_or_default(),
+                file_spec: get("FileSpec").unwrap_or_else(|| "*.*".into()),
+                format,
+                recurse,
+            })
+        } else if let Some(items) = data.and_then(|d| d.child("FEIEItems")) {
+            let mut rows = Vec::new();
+            for item in items.children_named("FEIEItem") {
+                let mut row = Vec::new();
+                for v in item.children_named("FEIEItemValue") {
+                    let t = v.attr("Type").unwrap_or("8");
+                    let type_code = t.trim().parse::<u16>().map_err(|_| {
+                        self.bad(
+                            format!("{path}: item value Type '{t}' is not a number"),
+                            v.line,
+                        )
+                    })?;
+                    row.push(ItemValue {
+                        type_code,
+                        text: v
+                            .attr("Value")
+                            .map(str::to_string)
+                            .unwrap_or_else(|| v.text.clone()),
+                    });
+                }
+                rows.push(row);
+            }
+            EnumeratorKind::Item(rows)
+        } else {
+            EnumeratorKind::Unsupported
+        };
+        Ok(Enumerator {
+            creation_name: en.prop("CreationName").unwrap_or("").to_string(),
+            kind,
+            property_expressions: property_expressions(en),
+        })
+    }
+
+    fn read_mappings(&self, el: &Element, path: &str) -> Result<Vec<VariableMapping>> {
+        let mut out = Vec::new();
+        for m in collection(el, "ForEachVariableMappings", "ForEachVariableMapping") {
+            let idx = m.prop("ValueIndex").unwrap_or("0");
+            let value_index = idx.trim().parse::<usize>().map_err(|_| {
+                self.bad(
+                    format!("{path}: variable mapping ValueIndex '{idx}' is not a number"),
+                    m.line,
+                )
+            })?;
+            out.push(VariableMapping {
+                value_index,
+                variable: m.prop("VariableName").unwrap_or("").trim().to_string(),
+            });
+        }
+        Ok(out)
+    }
+
+    fn read_execute_package(&self, el: &Element, path: &str) -> Result<ExecutableKind> {
+        let data = self.task_data(el, "ExecutePackageTask", path)?;
+        let get = |n: &str| -> String {
+            data.and_then(|d| d.attr(n).or_else(|| d.child(n).map(|c| c.text.as_str())))
+                .unwrap_or("")
+                .trim()
+                .to_string()
+        };
+        let upr = get("UseProjectReference");
+        let use_project_reference = if upr.is_empty() {
+            false
+        } else {
+            boolean(&upr).ok_or_else(|| {
+                self.bad(
+                    format!("{path}: UseProjectReference '{upr}' is not a boolean"),
+                    el.line,
+                )
+            })?
+        };
+        Ok(ExecutableKind::ExecutePackage(ExecutePackageSpec {
+            use_project_reference,
+            connection: get("Connection"),
+            package_name: get("PackageName"),
+        }))
+    }
+
+    fn read_execute_process(&self, el: &Element, path: &str) -> Result<ExecutableKind> {
+        let data = self.task_data(el, "ExecuteProcessData", path)?;
+        let get = |n: &str| -> Option<String> {
+            let d = data?;
+            d.attr(n)
+                .map(str::to_string)
+                .or_else(|| d.child(n).map(|c| c.text.clone()))
+        };
+        let b = |n: &str, default: bool| -> Result<bool> {
+            match get(n) {
+                None => Ok(default),
+                Some(v) => boolean(&v).ok_or_else(|| {
+                    self.bad(format!("{path}: {n} '{v}' is not a boolean"), el.line)
+                }),
+            }
+        };
+        let i = |n: &str| -> Result<i64> {
+            match get(n) {
+                None => Ok(0),
+                Some(v) if v.trim().is_empty() => Ok(0),
+                Some(v) => int(&v)
+                    .ok_or_else(|| self.bad(format!("{path}: {n} '{v}' is not a number"), el.line)),
+            }
+        };
+        let timeout = i("TimeOut")?;
+        if timeout < 0 {
+            return Err(self.bad(format!("{path}: TimeOut {timeout} is negative"), el.line));
+        }
+        Ok(ExecutableKind::ExecuteProcess(ExecuteProcessSpec {
+            executable: get("Executable").unwrap_or_default(),
+            arguments: get("Arguments").unwrap_or_default(),
+            working_directory: get("WorkingDirectory").unwrap_or_default(),
+            require_full_file_name: b("RequireFullFileName", true)?,
+            success_value: i("SuccessValue")?,
+            fail_on_return_code: b("FailTaskIfReturnCodeIsNotSuccessValue", true)?,
+            timeout_secs: timeout as u64,
+            terminate_after_timeout: b("TerminateProcessAfterTimeOut", true)?,
+            stdin_variable: get("StandardInputVariable")
+                .unwrap_or_default()
+                .trim()
+                .to_string(),
+            stdout_variable: get("StandardOutputVariable")
+                .unwrap_or_default()
+                .trim()
+                .to_string(),
+            stderr_variable: get("StandardErrorVariable")
+                .unwrap_or_default()
+                .trim()
+                .to_string(),
+        }))
+    }
+
+    fn read_file_system(&self, el: &Element, path: &str) -> Result<ExecutableKind> {
+        let Some(data) = self.task_data(el, "FileSystemData", path)? else {
+            return Ok(ExecutableKind::Unsupported(
+                "File System Task has no operation configured".into(),
+            ));
+        };
+        let op_text = data.attr("TaskOperationType").unwrap_or("CopyFile");
+        let op = FileSystemOp::parse(op_text).ok_or_else(|| {
+            self.bad(
+                format!("{path}: TaskOperationType '{op_text}' is unknown"),
+                data.line,
+            )
+        })?;
+        let source = |path_attr: &str, var_attr: &str| -> Option<PathSource> {
+            let p = data.attr(path_attr)?.trim();
+            if p.is_empty() {
+                return None;
+            }
+            if data.attr(var_attr).and_then(boolean) == Some(true) {
+                Some(PathSource::Variable(p.to_string()))
+            } else {
+                Some(PathSource::Connection(p.to_string()))
+            }
+        };
+        Ok(ExecutableKind::FileSystem(FileSystemSpec {
+            op,
+            source: source("TaskSourcePath", "TaskIsSourceVariable"),
+            destination: source("TaskDestinationPath", "TaskIsDestinationVariable"),
+            overwrite: data
+                .attr("TaskOverwriteDestFile")
+                .and_then(boolean)
+                .unwrap_or(false),
+        }))
+    }
+}
