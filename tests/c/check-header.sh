@@ -10,7 +10,7 @@ tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
 echo "== header: committed copy vs fresh cbindgen output"
-cargo test -q --test ffi_header
+cargo test -q --test it -- ffi_header::
 
 printf '#include "ssis_service.h"\n#include "ssis_service.h"\nint main(void) { ssis_status st = SSIS_OK; return (int)st + (ssis_abi_version() == SSIS_ABI_VERSION ? 0 : 1); }\n' >"$tmp/twice.c"
 echo "== header: gcc -std=c99 -pedantic"

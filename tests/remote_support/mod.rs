@@ -4,10 +4,8 @@
 //! commands run as another user.
 #![allow(dead_code, unused_imports)]
 
-#[path = "../service_support/mod.rs"]
-pub mod service_support;
-
-pub use service_support::{Daemon, Fixture, SSIS};
+pub(crate) use crate::service_support;
+pub use crate::service_support::{Daemon, Fixture, SSIS};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

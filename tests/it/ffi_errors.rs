@@ -2,7 +2,7 @@
 //! connection options give SSIS_INVALID_ARGUMENT naming the parameter; outputs stay
 //! untouched; the last error is per thread.
 
-mod ffi_support;
+use crate::ffi_support;
 
 use ffi_support::*;
 use ssis_service::ffi::*;

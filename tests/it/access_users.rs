@@ -6,7 +6,7 @@
 // The fixture drives the service over a Unix socket; Windows has tests/windows/.
 #![cfg(unix)]
 
-mod remote_support;
+use crate::remote_support;
 
 use remote_support::*;
 use serde_json::Value;

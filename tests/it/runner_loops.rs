@@ -2,7 +2,7 @@
 //! property expressions building each iteration's command line.
 #![cfg(unix)] // the test packages run /bin/sh
 
-mod common;
+use crate::common;
 use common::{exec, stage};
 use std::path::Path;
 

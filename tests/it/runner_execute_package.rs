@@ -3,7 +3,7 @@
 //! its failure fails the task.
 #![cfg(unix)] // the test packages run /bin/sh
 
-mod common;
+use crate::common;
 use common::{exec, stage};
 use std::path::Path;
 

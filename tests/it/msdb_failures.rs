@@ -3,7 +3,7 @@
 //! instance names through the SQL Server Browser. These need the TDS test
 //! server (they stop it, slow it, or log in as its read-only user).
 
-mod support;
+use crate::support;
 
 use ssis_service::ErrorKind;
 use ssis_service::config::{FileSystemFolder, SqlServerFolder, TopLevelFolder};

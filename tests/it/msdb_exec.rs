@@ -2,7 +2,7 @@
 //! against the TDS test server.
 #![cfg(unix)] // examples/Packages/Hello.dtsx runs `echo`, a Unix program
 
-mod support;
+use crate::support;
 
 use ssis_service::config::{SqlServerFolder, TopLevelFolder};
 use ssis_service::store::{PackageStore, SqlServerStore, Store, StorePath};

@@ -2,7 +2,7 @@
 //! seconds: listings, lookups, imports, copies, deletes, errors. No call may fail
 //! unexpectedly and each thread must see its own last error.
 
-mod ffi_support;
+use crate::ffi_support;
 
 use ffi_support::*;
 use ssis_service::ffi::*;

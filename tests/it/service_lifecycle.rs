@@ -5,7 +5,7 @@
 // the Windows counterpart is tests/windows/ (named pipe under Wine).
 #![cfg(unix)]
 
-mod service_support;
+use crate::service_support;
 
 use service_support::{Fixture, group_members, kill_group};
 use std::time::Duration;

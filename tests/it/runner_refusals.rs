@@ -1,7 +1,7 @@
 //! Packages and command lines the runner refuses, with dtexec's exit codes,
 //! and the shared corpus: every package validates or is refused with a list.
 
-mod common;
+use crate::common;
 use common::{exec, packages, stage};
 use ssis_service::runner::{check_runnable, model, unsupported};
 

@@ -2,7 +2,7 @@
 //! when `SSIS_TEST_SQLSERVER` holds a connection string, a real SQL Server.
 //! Each test works in its own uniquely named folder below msdb's root.
 
-mod support;
+use crate::support;
 
 use ssis_service::ErrorKind;
 use ssis_service::config::{FileSystemFolder, SqlServerFolder, TopLevelFolder};

@@ -2,7 +2,7 @@
 //! tree, starts no further task and exits with 3.
 #![cfg(unix)]
 
-mod common;
+use crate::common;
 use common::stage;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};

@@ -1,7 +1,7 @@
 //! End-to-end runs of precedence packages in both layouts, checking the
 //! files each Execute Process task writes.
 
-mod common;
+use crate::common;
 use common::{exec, stage};
 use std::path::Path;
 

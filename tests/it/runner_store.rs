@@ -3,7 +3,7 @@
 //! process only).
 #![cfg(unix)] // the test package runs /bin/sh
 
-mod common;
+use crate::common;
 use std::path::Path;
 use std::process::Command;
 

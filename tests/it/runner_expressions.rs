@@ -4,7 +4,7 @@
 //! expressions, and the failure paths.
 #![cfg(unix)] // the test packages run /bin/sh
 
-mod common;
+use crate::common;
 use common::{Run, exec, stage};
 use std::path::Path;
 

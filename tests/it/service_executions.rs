@@ -4,7 +4,7 @@
 // the Windows counterpart is tests/windows/ (named pipe under Wine).
 #![cfg(unix)]
 
-mod service_support;
+use crate::service_support;
 
 use serde_json::Value;
 use service_support::{Fixture, group_members, kill_group};

@@ -1,7 +1,7 @@
 //! The TDS test server itself, driven by tiberius directly: SQL batches,
 //! parameter types, errors with number and message, unknown procedures.
 
-mod support;
+use crate::support;
 
 use support::{ADMIN_PASSWORD, ADMIN_USER, TestServer};
 use tiberius::{AuthMethod, Client, Config, EncryptionLevel, Uuid};

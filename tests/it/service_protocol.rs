@@ -5,7 +5,7 @@
 // the Windows counterpart is tests/windows/ (named pipe under Wine).
 #![cfg(unix)]
 
-mod service_support;
+use crate::service_support;
 
 use serde_json::{Value, json};
 use service_support::{Fixture, Raw};

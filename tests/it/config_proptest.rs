@@ -5,7 +5,7 @@ use proptest::prelude::*;
 use ssis_service::ErrorKind;
 use ssis_service::config::{FileSystemFolder, ServiceConfig, SqlServerFolder, TopLevelFolder};
 
-const VALID: &str = include_str!("fixtures/config/default.xml");
+const VALID: &str = include_str!("../fixtures/config/default.xml");
 
 const UNKNOWN: &str = r#"<?xml version="1.0" encoding="utf-8"?>
 <DtsServiceConfiguration xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">

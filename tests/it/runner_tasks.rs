@@ -2,7 +2,7 @@
 //! and the File System task, end to end.
 #![cfg(unix)] // the packages run /bin/sh; Windows: tests/runner_windows.rs
 
-mod common;
+use crate::common;
 use common::{exec, stage};
 
 #[test]

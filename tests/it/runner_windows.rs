@@ -3,7 +3,7 @@
 //! time-out that ends the whole process tree through its Job Object.
 #![cfg(windows)]
 
-mod common;
+use crate::common;
 use common::exec;
 use std::path::{Path, PathBuf};
 
