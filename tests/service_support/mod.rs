@@ -146,6 +146,22 @@ impl Fixture {
         self.dir.path().join("ssis.sock")
     }
 
+    /// Adds `settings` (XML elements) to the configuration's `<SsisService>`.
+    pub fn add_settings(&self, settings: &str) {
+        let text = std::fs::read_to_string(self.config()).unwrap();
+        let text = if text.contains("<SsisService>") {
+            text.replace("<SsisService>", &format!("<SsisService>\n    {settings}"))
+        } else {
+            text.replace(
+                "</DtsServiceConfiguration>",
+                &format!(
+                    "  <SsisService>\n    {settings}\n  </SsisService>\n</DtsServiceConfiguration>"
+                ),
+            )
+        };
+        std::fs::write(self.config(), text).unwrap();
+    }
+
     /// The state directory.
     pub fn state(&self) -> PathBuf {
         self.dir.path().join("state")
@@ -171,7 +187,15 @@ impl Fixture {
     }
 
     /// Starts `ssis service run` with extra options and waits until it answers.
+    /// The stop grace is 1 s unless `extra` or the configuration sets one.
     pub fn start_with(&self, extra: &[&str]) -> Daemon {
+        let config = std::fs::read_to_string(self.config()).unwrap_or_default();
+        let grace: &[&str] =
+            if extra.contains(&"--stop-grace") || config.contains("<GracePeriodSeconds>") {
+                &[]
+            } else {
+                &["--stop-grace", "1"]
+            };
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -180,7 +204,9 @@ impl Fixture {
         let child = Command::new(SSIS)
             .arg("--config")
             .arg(self.config())
-            .args(["service", "run", "--stop-grace", "1", "--socket"])
+            .args(["service", "run"])
+            .args(grace)
+            .arg("--socket")
             .arg(self.socket())
             .arg("--state-dir")
             .arg(self.state())

@@ -5,7 +5,7 @@
 
 use super::output::{Out, print_table};
 use clap::Subcommand;
-use ssis_client::{EMBEDDED_PREFIX, Session};
+use ssis_client::{ConnectOptions, ServerAddress, Session};
 use ssis_core::config::Right;
 use ssis_core::error::{Error, Result};
 use std::path::Path;
@@ -70,12 +70,13 @@ pub fn access(
     config: Option<&Path>,
     out: Out,
 ) -> Result<i32> {
-    let server = match (server, config) {
-        (Some(s), _) => s.to_string(),
-        (None, Some(c)) => format!("{EMBEDDED_PREFIX}{}", c.display()),
-        (None, None) => ".".to_string(),
+    let session = match (server, config) {
+        (None, Some(c)) => Session::open(
+            &ServerAddress::Embedded(Some(c.to_path_buf())),
+            ConnectOptions::default(),
+        )?,
+        (server, _) => Session::connect(Some(server.unwrap_or(".")), None)?,
     };
-    let session = Session::connect(Some(&server), None)?;
     match cmd {
         AccessCommand::List => {
             let list = session.access_list()?;

@@ -2,7 +2,7 @@
 
 use super::args::{Cli, Command, ConfigCommand, FolderCommand, PackageCommand};
 use super::output::{Out, print_folders, print_packages};
-use ssis_client::{self, EMBEDDED_PREFIX, Session};
+use ssis_client::{self, ConnectOptions, ServerAddress, Session};
 use ssis_core::error::Result;
 use ssis_core::store::ItemKind;
 use std::ffi::OsString;
@@ -11,12 +11,13 @@ use std::path::Path;
 /// Runs the parsed command; returns the exit code on success.
 pub fn execute(cli: Cli) -> Result<i32> {
     let out = Out { json: cli.json };
-    let server = match (&cli.server, &cli.config) {
-        (Some(server), _) => Some(server.clone()),
-        (None, Some(config)) => Some(format!("{EMBEDDED_PREFIX}{}", config.display())),
-        (None, None) => None,
+    let connect = || match (&cli.server, &cli.config) {
+        (None, Some(config)) => Session::open(
+            &ServerAddress::Embedded(Some(config.clone())),
+            ConnectOptions::default(),
+        ),
+        (server, _) => Session::connect(server.as_deref(), None),
     };
-    let connect = || Session::connect(server.as_deref(), None);
     if let Some(spec) = cli
         .server
         .as_deref()

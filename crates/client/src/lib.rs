@@ -12,6 +12,7 @@
 //! which scripts and tests use without a running service.
 
 mod access;
+mod address;
 mod embedded;
 mod multi;
 #[cfg(windows)]
@@ -21,11 +22,15 @@ mod ssh;
 mod tls;
 mod transport;
 
+pub use address::{
+    EMBEDDED_PREFIX, LOCAL_NAMES, PIPE_PREFIX, SSH_PREFIX, ServerAddress, TCP_PREFIX, TLS_PREFIX,
+    UNIX_PREFIX, parse_list,
+};
 pub use multi::{Labeled, MultiSession, split_servers};
-pub use remote::{EventStream, LOCAL_NAMES, LiveEvent, UNIX_PREFIX, is_remote_name};
-pub use ssh::{SSH_PREFIX, SshTarget};
+pub use remote::{EventStream, LiveEvent};
+pub use ssh::SshTarget;
 pub use ssis_core::ops::{Items, PackageInfo, ServerInfo, ValidationReport};
-pub use tls::{TCP_PREFIX, TLS_PREFIX, TlsTarget};
+pub use tls::TlsTarget;
 pub use transport::{
     CA_ENV, ConnectOptions, REMOTE_PROGRAM_ENV, SSH_CONFIG_ENV, TOKEN_ENV, is_service_name,
 };
@@ -33,7 +38,7 @@ pub use transport::{
 use embedded::Embedded;
 use remote::Remote;
 use ssis_core::config::ServiceConfig;
-use ssis_core::error::{Error, ErrorKind, Result};
+use ssis_core::error::{Error, Result};
 use ssis_core::store::{ExistsResult, ExportResult, FolderEntry, PackageEntry};
 use std::path::Path;
 use std::sync::Arc;
@@ -64,53 +69,43 @@ macro_rules! via {
     };
 }
 
-/// Prefix of in-process servers: `embedded:<path to configuration>`.
-pub const EMBEDDED_PREFIX: &str = "embedded:";
-
 impl Session {
-    /// Opens a session. `server` is `.`, `(local)`, `localhost`, empty or
-    /// `None` for the local service, `unix:<socket path>` for a service on
-    /// that socket, `ssh://[user@]host[:port]` or `tls://host:port` (or
-    /// `tcp://127.0.0.1:port`) for a service elsewhere, `embedded:<config
-    /// path>` for a configuration opened in-process (`embedded:` alone: the
-    /// configuration in force, found as [`ssis_core::config::load_or_default`]
-    /// does). `options_json`: connection options, a JSON object with `Token`,
-    /// `CaFile`, `SshConfig`, `RemoteProgram` ([`ConnectOptions`]; the
-    /// environment fills the rest); unknown keys are refused.
+    /// Opens a session with the server `server` names ([`ServerAddress`]'s
+    /// forms; empty or `None`: the local service). `options_json`: connection
+    /// options, a JSON object with `Token`, `CaFile`, `SshConfig`,
+    /// `RemoteProgram` ([`ConnectOptions`]; the environment fills the rest);
+    /// unknown keys are refused.
     pub fn connect(server: Option<&str>, options_json: Option<&str>) -> Result<Session> {
         let options = ConnectOptions::parse(options_json)?;
-        let server = server.unwrap_or("").trim();
-        if let Some(path) = server.strip_prefix(EMBEDDED_PREFIX) {
-            if options != ConnectOptions::default() {
-                return Err(Error::invalid(
-                    "connection options are for service connections; an embedded session takes none",
-                )
-                .with_target("options_json"));
+        let text = server.unwrap_or("").trim();
+        let address: ServerAddress = text.parse()?;
+        Session::open_as(&address, options, text.to_string())
+    }
+
+    /// Opens a session with `address`.
+    pub fn open(address: &ServerAddress, options: ConnectOptions) -> Result<Session> {
+        Session::open_as(address, options, address.to_string())
+    }
+
+    /// Opens `address`, reporting `server` as the name it was given.
+    fn open_as(
+        address: &ServerAddress,
+        options: ConnectOptions,
+        server: String,
+    ) -> Result<Session> {
+        let inner = match address {
+            ServerAddress::Embedded(path) => {
+                if options != ConnectOptions::default() {
+                    return Err(Error::invalid(
+                        "connection options are for service connections; an embedded session takes none",
+                    )
+                    .with_target("options_json"));
+                }
+                Backend::Embedded(Arc::new(Embedded::open(path.as_deref())?))
             }
-            let path = path.trim();
-            let inner = Embedded::open((!path.is_empty()).then(|| Path::new(path)))?;
-            return Ok(Session {
-                inner: Backend::Embedded(Arc::new(inner)),
-                server: server.to_string(),
-            });
-        }
-        if server.is_empty() || is_remote_name(server) {
-            let local = if server.is_empty() { "." } else { server };
-            return Ok(Session {
-                inner: Backend::Remote(Arc::new(Remote::connect(local, &options.with_env())?)),
-                server: server.to_string(),
-            });
-        }
-        Err(Error::new(
-            ErrorKind::Connection,
-            format!(
-                "cannot connect to '{server}': use '.', '(local)' or 'localhost' for the local service, \
-                 'unix:<socket path>' for a service on another socket, 'ssh://[user@]host[:port]' or \
-                 'tls://host:port' for a service on another machine, or 'embedded:<path to MsDtsSrvr.ini.xml>' \
-                 for a configuration opened in-process"
-            ),
-        )
-        .with_target(server.to_string()))
+            service => Backend::Remote(Arc::new(Remote::connect(service, &options.with_env())?)),
+        };
+        Ok(Session { inner, server })
     }
 
     /// The service connection, when this session has one.

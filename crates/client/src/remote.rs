@@ -12,7 +12,7 @@
 
 use super::Session;
 use super::transport::{ConnectOptions, Duplex, Endpoint};
-use super::{Items, PackageInfo, ServerInfo};
+use super::{Items, PackageInfo, ServerAddress, ServerInfo};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use ssis_core::error::{Error, ErrorKind, Result};
@@ -36,24 +36,11 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-/// Server names that mean the local service.
-pub const LOCAL_NAMES: [&str; 3] = [".", "(local)", "localhost"];
-/// Prefix naming a socket explicitly: `unix:/path/to/ssis.sock`.
-pub const UNIX_PREFIX: &str = "unix:";
-/// Prefix of an explicit named pipe (Windows): `pipe:\\.\pipe\<name>`.
-pub const PIPE_PREFIX: &str = "pipe:";
-
 /// Idle connections a session keeps for its next calls.
 const MAX_IDLE: usize = 4;
 
 /// How long an ordinary request may take before the client gives up.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
-
-/// Whether `server` names a service reached over a transport: the local
-/// service, `unix:<socket>`, `ssh://`, `tls://` or `tcp://` (loopback).
-pub fn is_remote_name(server: &str) -> bool {
-    super::transport::is_service_name(server)
-}
 
 struct Conn {
     reader: BufReader<Box<dyn Duplex>>,
@@ -235,9 +222,9 @@ fn hello(conn: &mut Conn, token: Option<String>) -> Result<HelloResult> {
 
 impl Remote {
     /// Connects to the service `server` names and says Hello.
-    pub(super) fn connect(server: &str, options: &ConnectOptions) -> Result<Remote> {
-        let endpoint = Endpoint::parse(server, options)?;
-        let (mut conn, target) = Conn::open(&endpoint, server)?;
+    pub(super) fn connect(address: &ServerAddress, options: &ConnectOptions) -> Result<Remote> {
+        let endpoint = Endpoint::from_address(address, options)?;
+        let (mut conn, target) = Conn::open(&endpoint, &address.to_string())?;
         let hello = hello(&mut conn, endpoint.token())?;
         Ok(Remote {
             endpoint,

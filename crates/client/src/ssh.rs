@@ -13,8 +13,7 @@ use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// Prefix of ssh servers.
-pub const SSH_PREFIX: &str = "ssh://";
+use super::address::SSH_PREFIX;
 
 /// Most of ssh's error output kept for the message.
 const STDERR_CAP: usize = 16 * 1024;

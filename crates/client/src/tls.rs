@@ -17,10 +17,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Prefix of TLS servers.
-pub const TLS_PREFIX: &str = "tls://";
-/// Prefix of plain-TCP servers (loopback only).
-pub const TCP_PREFIX: &str = "tcp://";
+use super::address::{TCP_PREFIX, TLS_PREFIX};
 
 /// How long the TCP connection and the TLS handshake may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);

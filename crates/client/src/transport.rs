@@ -4,9 +4,9 @@
 //! listener, or plain `tcp://` on loopback. Each gives a [`Duplex`] stream
 //! the protocol client reads lines from and writes lines to.
 
-use super::remote::{LOCAL_NAMES, PIPE_PREFIX, UNIX_PREFIX};
-use super::ssh::{SSH_PREFIX, SshTarget};
-use super::tls::{TCP_PREFIX, TLS_PREFIX, TlsTarget};
+use super::address::ServerAddress;
+use super::ssh::SshTarget;
+use super::tls::TlsTarget;
 use serde::Deserialize;
 use ssis_core::error::{Error, Result};
 use std::io::{Read, Write};
@@ -117,31 +117,37 @@ pub(super) enum Endpoint {
     Tls(TlsTarget),
 }
 
-/// Whether `server` names a service this client reaches over a transport.
+/// Whether `server` (not empty) names a service this client reaches over a transport.
 pub fn is_service_name(server: &str) -> bool {
-    LOCAL_NAMES.iter().any(|n| n.eq_ignore_ascii_case(server))
-        || [UNIX_PREFIX, PIPE_PREFIX, SSH_PREFIX, TLS_PREFIX, TCP_PREFIX]
-            .iter()
-            .any(|p| server.len() >= p.len() && server[..p.len()].eq_ignore_ascii_case(p))
+    !server.trim().is_empty()
+        && server
+            .parse::<ServerAddress>()
+            .is_ok_and(|a| a.is_service())
 }
 
 impl Endpoint {
-    /// The endpoint `server` names.
-    pub(super) fn parse(server: &str, options: &ConnectOptions) -> Result<Endpoint> {
-        let lower = server.to_ascii_lowercase();
-        if lower.starts_with(SSH_PREFIX) {
-            return Ok(Endpoint::Ssh(SshTarget::parse(server, options)?));
-        }
-        if lower.starts_with(TLS_PREFIX) || lower.starts_with(TCP_PREFIX) {
-            return Ok(Endpoint::Tls(TlsTarget::parse(server, options)?));
-        }
-        let explicit = server
-            .strip_prefix(UNIX_PREFIX)
-            .or_else(|| server.strip_prefix(PIPE_PREFIX));
-        Ok(Endpoint::Local(match explicit {
-            Some(path) => vec![PathBuf::from(path.trim())],
-            None => ssis_core::protocol::paths::client_candidates(),
-        }))
+    /// The endpoint a service address names.
+    pub(super) fn from_address(
+        address: &ServerAddress,
+        options: &ConnectOptions,
+    ) -> Result<Endpoint> {
+        Ok(match address {
+            ServerAddress::Local => {
+                Endpoint::Local(ssis_core::protocol::paths::client_candidates())
+            }
+            ServerAddress::Socket(path) => Endpoint::Local(vec![path.clone()]),
+            ServerAddress::Ssh(_) => {
+                Endpoint::Ssh(SshTarget::parse(&address.to_string(), options)?)
+            }
+            ServerAddress::Tls { .. } => {
+                Endpoint::Tls(TlsTarget::parse(&address.to_string(), options)?)
+            }
+            ServerAddress::Embedded(_) => {
+                return Err(Error::internal(format!(
+                    "'{address}' is an in-process configuration, not a service"
+                )));
+            }
+        })
     }
 
     /// The token to send in Hello (network listeners only).
