@@ -5,9 +5,9 @@
 
 use super::boundary;
 use super::runtime;
-use super::session::{session_ref, ssis_session};
+use super::session::ssis_session;
 use super::status::ssis_status;
-use super::strings::{arg_str, opt_str, out_string};
+
 use crate::config::Right;
 use crate::error::Error;
 use std::ffi::c_char;
@@ -27,8 +27,8 @@ pub unsafe extern "C" fn ssis_access_list(
     out_json: *mut *mut c_char,
 ) -> ssis_status {
     boundary::call("ssis_access_list", || {
-        let session = unsafe { session_ref(session, "session") }?;
-        let out = unsafe { out_string(out_json, "out_json") }?;
+        let session = session_arg!(session)?;
+        let out = out_arg!(out_json)?;
         out.write_json(&runtime::call(|| session.access_list())?)
     })
 }
@@ -49,10 +49,10 @@ pub unsafe extern "C" fn ssis_access_grant(
     out_json: *mut *mut c_char,
 ) -> ssis_status {
     boundary::call("ssis_access_grant", || {
-        let session = unsafe { session_ref(session, "session") }?;
-        let principal = unsafe { arg_str(principal, "principal") }?;
-        let list = rights(unsafe { arg_str(rights_list, "rights") }?)?;
-        let out = unsafe { out_string(out_json, "out_json") }?;
+        let session = session_arg!(session)?;
+        let principal = str_arg!(principal)?;
+        let list = rights(str_arg!(rights_list, "rights")?)?;
+        let out = out_arg!(out_json)?;
         out.write_json(&runtime::call(|| session.access_grant(principal, &list))?)
     })
 }
@@ -72,12 +72,12 @@ pub unsafe extern "C" fn ssis_access_revoke(
     out_json: *mut *mut c_char,
 ) -> ssis_status {
     boundary::call("ssis_access_revoke", || {
-        let session = unsafe { session_ref(session, "session") }?;
-        let principal = unsafe { arg_str(principal, "principal") }?;
-        let list = unsafe { opt_str(rights_list, "rights") }?
+        let session = session_arg!(session)?;
+        let principal = str_arg!(principal)?;
+        let list = opt_str_arg!(rights_list, "rights")?
             .map(rights)
             .transpose()?;
-        let out = unsafe { out_string(out_json, "out_json") }?;
+        let out = out_arg!(out_json)?;
         out.write_json(&runtime::call(|| {
             session.access_revoke(principal, list.as_deref())
         })?)

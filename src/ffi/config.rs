@@ -3,7 +3,7 @@
 use super::boundary;
 use super::runtime;
 use super::status::ssis_status;
-use super::strings::{arg_str, opt_str, out_string};
+
 use crate::client;
 use std::ffi::c_char;
 use std::path::Path;
@@ -22,8 +22,8 @@ pub unsafe extern "C" fn ssis_config_read(
     out_json: *mut *mut c_char,
 ) -> ssis_status {
     boundary::call("ssis_config_read", || {
-        let path = unsafe { opt_str(path, "path") }?;
-        let out = unsafe { out_string(out_json, "out_json") }?;
+        let path = opt_str_arg!(path)?;
+        let out = out_arg!(out_json)?;
         let config = runtime::call(|| client::config_read(path.map(Path::new)))?;
         out.write_json(&config)
     })
@@ -41,8 +41,8 @@ pub unsafe extern "C" fn ssis_config_write(
     config_json: *const c_char,
 ) -> ssis_status {
     boundary::call("ssis_config_write", || {
-        let path = unsafe { arg_str(path, "path") }?;
-        let json = unsafe { arg_str(config_json, "config_json") }?;
+        let path = str_arg!(path)?;
+        let json = str_arg!(config_json)?;
         runtime::call(|| client::config_write(Path::new(path), json)).map(|_| ())
     })
 }
@@ -63,9 +63,9 @@ pub unsafe extern "C" fn ssis_config_validate(
     out_json: *mut *mut c_char,
 ) -> ssis_status {
     boundary::call("ssis_config_validate", || {
-        let path = unsafe { opt_str(path, "path") }?;
-        let json = unsafe { opt_str(config_json, "config_json") }?;
-        let out = unsafe { out_string(out_json, "out_json") }?;
+        let path = opt_str_arg!(path)?;
+        let json = opt_str_arg!(config_json)?;
+        let out = out_arg!(out_json)?;
         let report = runtime::call(|| Ok(client::config_validate(path.map(Path::new), json)))?;
         out.write_json(&report)
     })

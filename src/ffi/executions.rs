@@ -11,9 +11,9 @@
 use super::boundary;
 use super::options;
 use super::runtime;
-use super::session::{session_ref, ssis_session};
+use super::session::ssis_session;
 use super::status::ssis_status;
-use super::strings::{arg_str, opt_str, out_string};
+
 use crate::error::{Error, Result};
 use crate::protocol::executions::{HistoryFilter, RunParams, VariableOverride};
 use serde_json::Value;
@@ -158,10 +158,10 @@ pub unsafe extern "C" fn ssis_package_run(
     out_json: *mut *mut c_char,
 ) -> ssis_status {
     boundary::call("ssis_package_run", || {
-        let session = unsafe { session_ref(session, "session") }?;
-        let path = unsafe { arg_str(path, "path") }?;
-        let options = unsafe { opt_str(options_json, "options_json") }?;
-        let out = unsafe { out_string(out_json, "out_json") }?;
+        let session = session_arg!(session)?;
+        let path = str_arg!(path)?;
+        let options = opt_str_arg!(options_json)?;
+        let out = out_arg!(out_json)?;
         let params = run_params(path, options)?;
         out.write_json(&runtime::call(|| session.run(&params))?)
     })
@@ -181,8 +181,8 @@ pub unsafe extern "C" fn ssis_execution_stop(
     execution_id: *const c_char,
 ) -> ssis_status {
     boundary::call("ssis_execution_stop", || {
-        let session = unsafe { session_ref(session, "session") }?;
-        let id = unsafe { arg_str(execution_id, "execution_id") }?;
+        let session = session_arg!(session)?;
+        let id = str_arg!(execution_id)?;
         runtime::call(|| session.execution_stop(id)).map(|_| ())
     })
 }
@@ -210,9 +210,9 @@ pub unsafe extern "C" fn ssis_executions_list(
     out_json: *mut *mut c_char,
 ) -> ssis_status {
     boundary::call("ssis_executions_list", || {
-        let session = unsafe { session_ref(session, "session") }?;
-        let filter = unsafe { opt_str(filter_json, "filter_json") }?;
-        let out = unsafe { out_string(out_json, "out_json") }?;
+        let session = session_arg!(session)?;
+        let filter = opt_str_arg!(filter_json)?;
+        let out = out_arg!(out_json)?;
         let items = match list_query(filter)? {
             ListQuery::Running => runtime::call(|| session.executions_list())?,
             ListQuery::History(f) => runtime::call(|| session.execution_history(&f))?,
@@ -233,9 +233,9 @@ pub unsafe extern "C" fn ssis_execution_get(
     out_json: *mut *mut c_char,
 ) -> ssis_status {
     boundary::call("ssis_execution_get", || {
-        let session = unsafe { session_ref(session, "session") }?;
-        let id = unsafe { arg_str(execution_id, "execution_id") }?;
-        let out = unsafe { out_string(out_json, "out_json") }?;
+        let session = session_arg!(session)?;
+        let id = str_arg!(execution_id)?;
+        let out = out_arg!(out_json)?;
         out.write_json(&runtime::call(|| session.execution_get(id))?)
     })
 }
@@ -260,10 +260,10 @@ pub unsafe extern "C" fn ssis_execution_output(
     out_json: *mut *mut c_char,
 ) -> ssis_status {
     boundary::call("ssis_execution_output", || {
-        let session = unsafe { session_ref(session, "session") }?;
-        let id = unsafe { arg_str(execution_id, "execution_id") }?;
-        let options = unsafe { opt_str(options_json, "options_json") }?;
-        let out = unsafe { out_string(out_json, "out_json") }?;
+        let session = session_arg!(session)?;
+        let id = str_arg!(execution_id)?;
+        let options = opt_str_arg!(options_json)?;
+        let out = out_arg!(out_json)?;
         let (offset, max_bytes) = output_range(options)?;
         out.write_json(&runtime::call(|| {
             session.execution_output(id, offset, max_bytes)
@@ -288,9 +288,9 @@ pub unsafe extern "C" fn ssis_execution_wait(
     out_json: *mut *mut c_char,
 ) -> ssis_status {
     boundary::call("ssis_execution_wait", || {
-        let session = unsafe { session_ref(session, "session") }?;
-        let id = unsafe { arg_str(execution_id, "execution_id") }?;
-        let out = unsafe { out_string(out_json, "out_json") }?;
+        let session = session_arg!(session)?;
+        let id = str_arg!(execution_id)?;
+        let out = out_arg!(out_json)?;
         let limit = wait_limit(timeout_ms);
         out.write_json(&runtime::call(|| session.execution_wait(id, limit))?)
     })

@@ -1,7 +1,7 @@
 //! The calling thread's last error, kept by the exported wrappers.
 
 use super::status::ssis_status;
-use super::strings::{OutString, out_string};
+use super::strings::OutString;
 use crate::error::Error;
 use std::cell::RefCell;
 use std::ffi::c_char;
@@ -57,7 +57,7 @@ fn current_json() -> String {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ssis_last_error(out_json: *mut *mut c_char) -> ssis_status {
     let result = catch_unwind(AssertUnwindSafe(|| {
-        let out: OutString = unsafe { out_string(out_json, "out_json") }?;
+        let out: OutString = out_arg!(out_json)?;
         out.write(current_json())
     }));
     match result {

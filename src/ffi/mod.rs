@@ -6,11 +6,14 @@
 //!   strings written through `char **out_json` only on success and freed with
 //!   [`ssis_string_free`];
 //! - the calling thread's last error is kept as JSON ([`ssis_last_error`]);
-//! - nothing unwinds across the boundary ([`boundary`]); NULL pointers and invalid
-//!   UTF-8 are invalid arguments naming the parameter;
+//! - nothing unwinds across the boundary ([`boundary`]); pointer arguments become
+//!   references only through the checked macros of [`args`], where NULL pointers and
+//!   invalid UTF-8 are invalid arguments naming the parameter;
 //! - a session handle may be shared between threads;
 //! - one lazily created tokio runtime serves the whole library ([`runtime`]).
 
+#[macro_use]
+mod args;
 mod access;
 mod boundary;
 mod config;

@@ -6,9 +6,9 @@
 use super::boundary;
 use super::options;
 use super::runtime;
-use super::session::{session_ref, ssis_session};
+use super::session::ssis_session;
 use super::status::ssis_status;
-use super::strings::{opt_str, out_string};
+
 use crate::error::Result;
 use crate::protocol::events::EventFilter;
 use std::ffi::c_char;
@@ -49,9 +49,9 @@ pub unsafe extern "C" fn ssis_events_read(
     out_json: *mut *mut c_char,
 ) -> ssis_status {
     boundary::call("ssis_events_read", || {
-        let session = unsafe { session_ref(session, "session") }?;
-        let filter = unsafe { opt_str(filter_json, "filter_json") }?;
-        let out = unsafe { out_string(out_json, "out_json") }?;
+        let session = session_arg!(session)?;
+        let filter = opt_str_arg!(filter_json)?;
+        let out = out_arg!(out_json)?;
         let filter = event_filter(filter)?;
         out.write_json(&runtime::call(|| session.events_read(&filter))?)
     })
@@ -69,8 +69,8 @@ pub unsafe extern "C" fn ssis_service_info(
     out_json: *mut *mut c_char,
 ) -> ssis_status {
     boundary::call("ssis_service_info", || {
-        let session = unsafe { session_ref(session, "session") }?;
-        let out = unsafe { out_string(out_json, "out_json") }?;
+        let session = session_arg!(session)?;
+        let out = out_arg!(out_json)?;
         out.write_json(&runtime::call(|| session.service_info())?)
     })
 }

@@ -3,7 +3,7 @@
 use super::boundary;
 use super::runtime;
 use super::status::ssis_status;
-use super::strings::{arg_str, opt_str, out_string};
+
 use crate::client::Session;
 use crate::error::{Error, Result};
 use std::ffi::c_char;
@@ -29,6 +29,7 @@ pub(super) unsafe fn session_ref<'a>(
     ptr: *const ssis_session,
     name: &'static str,
 ) -> Result<&'a Session> {
+    // SAFETY: the caller guarantees `ptr` is NULL or a live handle (Box from ssis_connect).
     match unsafe { ptr.as_ref() } {
         Some(handle) => Ok(&handle.session),
         None => {
@@ -64,8 +65,9 @@ pub unsafe extern "C" fn ssis_connect(
     out: *mut *mut ssis_session,
 ) -> ssis_status {
     boundary::call("ssis_connect", || {
-        let server = unsafe { opt_str(server, "server") }?;
-        let options = unsafe { opt_str(options_json, "options_json") }?;
+        let server = opt_str_arg!(server)?;
+        let options = opt_str_arg!(options_json)?;
+        // SAFETY: the contract makes `out` NULL or writable storage for one pointer.
         let Some(out) = (unsafe { out.as_mut() }) else {
             return Err(Error::invalid("parameter 'out' must not be NULL").with_target("out"));
         };
@@ -85,6 +87,8 @@ pub unsafe extern "C" fn ssis_disconnect(session: *mut ssis_session) {
     if session.is_null() {
         return;
     }
+    // SAFETY: `session` is not NULL and, by the contract, a handle from ssis_connect
+    // (Box::into_raw) not yet disconnected and not in use by another thread.
     boundary::guard((), || drop(unsafe { Box::from_raw(session) }));
 }
 
@@ -99,8 +103,8 @@ pub unsafe extern "C" fn ssis_get_config(
     out_json: *mut *mut c_char,
 ) -> ssis_status {
     boundary::call("ssis_get_config", || {
-        let session = unsafe { session_ref(session, "session") }?;
-        let out = unsafe { out_string(out_json, "out_json") }?;
+        let session = session_arg!(session)?;
+        let out = out_arg!(out_json)?;
         let config = runtime::call(|| session.get_config())?;
         out.write_json(&config)
     })
@@ -119,8 +123,8 @@ pub unsafe extern "C" fn ssis_set_config(
     config_json: *const c_char,
 ) -> ssis_status {
     boundary::call("ssis_set_config", || {
-        let session = unsafe { session_ref(session, "session") }?;
-        let json = unsafe { arg_str(config_json, "config_json") }?;
+        let session = session_arg!(session)?;
+        let json = str_arg!(config_json)?;
         runtime::call(|| session.set_config(json)).map(|_| ())
     })
 }

@@ -6,9 +6,9 @@
 
 use super::boundary;
 use super::runtime;
-use super::session::{session_ref, ssis_session};
+use super::session::ssis_session;
 use super::status::ssis_status;
-use super::strings::{arg_bool, arg_str, opt_str, out_string};
+use super::strings::{OutString, arg_bool};
 use crate::Result;
 use crate::client::Session;
 use serde::Serialize;
@@ -29,9 +29,9 @@ pub unsafe extern "C" fn ssis_list_folders(
     out_json: *mut *mut c_char,
 ) -> ssis_status {
     boundary::call("ssis_list_folders", || {
-        let session = unsafe { session_ref(session, "session") }?;
-        let path = unsafe { opt_str(path, "path") }?;
-        let out = unsafe { out_string(out_json, "out_json") }?;
+        let session = session_arg!(session)?;
+        let path = opt_str_arg!(path)?;
+        let out = out_arg!(out_json)?;
         out.write_json(&runtime::call(|| session.list_folders(path))?)
     })
 }
@@ -50,10 +50,10 @@ pub unsafe extern "C" fn ssis_list_packages(
     out_json: *mut *mut c_char,
 ) -> ssis_status {
     boundary::call("ssis_list_packages", || {
-        let session = unsafe { session_ref(session, "session") }?;
-        let folder = unsafe { arg_str(folder, "folder") }?;
+        let session = session_arg!(session)?;
+        let folder = str_arg!(folder)?;
         let recursive = arg_bool(recursive, "recursive")?;
-        let out = unsafe { out_string(out_json, "out_json") }?;
+        let out = out_arg!(out_json)?;
         out.write_json(&runtime::call(|| session.list_packages(folder, recursive))?)
     })
 }
@@ -70,9 +70,9 @@ pub unsafe extern "C" fn ssis_package_info(
     out_json: *mut *mut c_char,
 ) -> ssis_status {
     boundary::call("ssis_package_info", || {
-        let session = unsafe { session_ref(session, "session") }?;
-        let path = unsafe { arg_str(path, "path") }?;
-        let out = unsafe { out_string(out_json, "out_json") }?;
+        let session = session_arg!(session)?;
+        let path = str_arg!(path)?;
+        let out = out_arg!(out_json)?;
         out.write_json(&runtime::call(|| session.package_info(path))?)
     })
 }
@@ -89,9 +89,9 @@ pub unsafe extern "C" fn ssis_folder_create(
     out_json: *mut *mut c_char,
 ) -> ssis_status {
     boundary::call("ssis_folder_create", || {
-        let session = unsafe { session_ref(session, "session") }?;
-        let path = unsafe { arg_str(path, "path") }?;
-        let out = unsafe { out_string(out_json, "out_json") }?;
+        let session = session_arg!(session)?;
+        let path = str_arg!(path)?;
+        let out = out_arg!(out_json)?;
         out.write_json(&runtime::call(|| session.folder_create(path))?)
     })
 }
@@ -109,10 +109,10 @@ pub unsafe extern "C" fn ssis_folder_rename(
     out_json: *mut *mut c_char,
 ) -> ssis_status {
     boundary::call("ssis_folder_rename", || {
-        let session = unsafe { session_ref(session, "session") }?;
-        let path = unsafe { arg_str(path, "path") }?;
-        let new_name = unsafe { arg_str(new_name, "new_name") }?;
-        let out = unsafe { out_string(out_json, "out_json") }?;
+        let session = session_arg!(session)?;
+        let path = str_arg!(path)?;
+        let new_name = str_arg!(new_name)?;
+        let out = out_arg!(out_json)?;
         out.write_json(&runtime::call(|| session.folder_rename(path, new_name))?)
     })
 }
@@ -129,8 +129,8 @@ pub unsafe extern "C" fn ssis_folder_delete(
     recursive: i32,
 ) -> ssis_status {
     boundary::call("ssis_folder_delete", || {
-        let session = unsafe { session_ref(session, "session") }?;
-        let path = unsafe { arg_str(path, "path") }?;
+        let session = session_arg!(session)?;
+        let path = str_arg!(path)?;
         let recursive = arg_bool(recursive, "recursive")?;
         runtime::call(|| session.folder_delete(path, recursive))
     })
@@ -150,17 +150,11 @@ pub unsafe extern "C" fn ssis_package_import(
     replace: i32,
     out_json: *mut *mut c_char,
 ) -> ssis_status {
-    unsafe {
-        transfer(
-            "ssis_package_import",
-            session,
-            (file, "file"),
-            (dest, "dest"),
-            replace,
-            out_json,
-            Session::package_import,
-        )
-    }
+    boundary::call("ssis_package_import", || {
+        let args = (session_arg!(session)?, str_arg!(file)?, str_arg!(dest)?);
+        let replace = arg_bool(replace, "replace")?;
+        transfer(args, replace, out_arg!(out_json)?, Session::package_import)
+    })
 }
 
 /// Exports the package `path` to the file `file` (written atomically; an existing file
@@ -177,17 +171,11 @@ pub unsafe extern "C" fn ssis_package_export(
     replace: i32,
     out_json: *mut *mut c_char,
 ) -> ssis_status {
-    unsafe {
-        transfer(
-            "ssis_package_export",
-            session,
-            (path, "path"),
-            (file, "file"),
-            replace,
-            out_json,
-            Session::package_export,
-        )
-    }
+    boundary::call("ssis_package_export", || {
+        let args = (session_arg!(session)?, str_arg!(path)?, str_arg!(file)?);
+        let replace = arg_bool(replace, "replace")?;
+        transfer(args, replace, out_arg!(out_json)?, Session::package_export)
+    })
 }
 
 /// Copies the package `source` to the store path `dest` (an existing package replaced
@@ -203,17 +191,11 @@ pub unsafe extern "C" fn ssis_package_copy(
     replace: i32,
     out_json: *mut *mut c_char,
 ) -> ssis_status {
-    unsafe {
-        transfer(
-            "ssis_package_copy",
-            session,
-            (source, "source"),
-            (dest, "dest"),
-            replace,
-            out_json,
-            Session::package_copy,
-        )
-    }
+    boundary::call("ssis_package_copy", || {
+        let args = (session_arg!(session)?, str_arg!(source)?, str_arg!(dest)?);
+        let replace = arg_bool(replace, "replace")?;
+        transfer(args, replace, out_arg!(out_json)?, Session::package_copy)
+    })
 }
 
 /// Moves the package `source` to the store path `dest` (an existing package replaced
@@ -229,17 +211,11 @@ pub unsafe extern "C" fn ssis_package_move(
     replace: i32,
     out_json: *mut *mut c_char,
 ) -> ssis_status {
-    unsafe {
-        transfer(
-            "ssis_package_move",
-            session,
-            (source, "source"),
-            (dest, "dest"),
-            replace,
-            out_json,
-            Session::package_move,
-        )
-    }
+    boundary::call("ssis_package_move", || {
+        let args = (session_arg!(session)?, str_arg!(source)?, str_arg!(dest)?);
+        let replace = arg_bool(replace, "replace")?;
+        transfer(args, replace, out_arg!(out_json)?, Session::package_move)
+    })
 }
 
 /// Deletes the package `path`.
@@ -252,8 +228,8 @@ pub unsafe extern "C" fn ssis_package_delete(
     path: *const c_char,
 ) -> ssis_status {
     boundary::call("ssis_package_delete", || {
-        let session = unsafe { session_ref(session, "session") }?;
-        let path = unsafe { arg_str(path, "path") }?;
+        let session = session_arg!(session)?;
+        let path = str_arg!(path)?;
         runtime::call(|| session.package_delete(path))
     })
 }
@@ -271,33 +247,20 @@ pub unsafe extern "C" fn ssis_exists(
     out_json: *mut *mut c_char,
 ) -> ssis_status {
     boundary::call("ssis_exists", || {
-        let session = unsafe { session_ref(session, "session") }?;
-        let path = unsafe { arg_str(path, "path") }?;
-        let out = unsafe { out_string(out_json, "out_json") }?;
+        let session = session_arg!(session)?;
+        let path = str_arg!(path)?;
+        let out = out_arg!(out_json)?;
         out.write_json(&runtime::call(|| session.exists(path))?)
     })
 }
 
-/// The shape of import, export, copy and move: a session, two strings
-/// (named in errors), `replace`, and `op`'s result written as JSON.
-///
-/// # Safety
-/// As `ssis_list_folders`.
-unsafe fn transfer<T: Serialize>(
-    function: &'static str,
-    session: *const ssis_session,
-    (first, first_name): (*const c_char, &'static str),
-    (second, second_name): (*const c_char, &'static str),
-    replace: i32,
-    out_json: *mut *mut c_char,
+/// The shape of import, export, copy and move: a session, two strings, `replace`, and
+/// `op`'s result written as JSON.
+fn transfer<T: Serialize>(
+    (session, first, second): (&Session, &str, &str),
+    replace: bool,
+    out: OutString<'_>,
     op: fn(&Session, &str, &str, bool) -> Result<T>,
-) -> ssis_status {
-    boundary::call(function, || {
-        let session = unsafe { session_ref(session, "session") }?;
-        let first = unsafe { arg_str(first, first_name) }?;
-        let second = unsafe { arg_str(second, second_name) }?;
-        let replace = arg_bool(replace, "replace")?;
-        let out = unsafe { out_string(out_json, "out_json") }?;
-        out.write_json(&runtime::call(|| op(session, first, second, replace))?)
-    })
+) -> Result<()> {
+    out.write_json(&runtime::call(|| op(session, first, second, replace))?)
 }

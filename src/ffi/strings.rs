@@ -16,6 +16,8 @@ pub(super) unsafe fn arg_str<'a>(ptr: *const c_char, name: &'static str) -> Resu
             Error::invalid(format!("parameter '{name}' must not be NULL")).with_target(name),
         );
     }
+    // SAFETY: not NULL (checked above) and, by the caller's contract, NUL-terminated and
+    // valid for 'a.
     utf8(unsafe { CStr::from_ptr(ptr) }, name)
 }
 
@@ -30,6 +32,7 @@ pub(super) unsafe fn opt_str<'a>(
     if ptr.is_null() {
         return Ok(None);
     }
+    // SAFETY: as in `arg_str`.
     utf8(unsafe { CStr::from_ptr(ptr) }, name).map(Some)
 }
 
@@ -66,6 +69,7 @@ pub(super) unsafe fn out_string<'a>(
     ptr: *mut *mut c_char,
     name: &'static str,
 ) -> Result<OutString<'a>> {
+    // SAFETY: the caller guarantees `ptr` is NULL or writable storage for one pointer for 'a.
     match unsafe { ptr.as_mut() } {
         Some(slot) => Ok(OutString(slot)),
         None => {
@@ -102,6 +106,8 @@ pub unsafe extern "C" fn ssis_string_free(s: *mut c_char) {
     if s.is_null() {
         return;
     }
+    // SAFETY: not NULL and, by the contract, a string this library made with
+    // CString::into_raw and not yet freed.
     boundary::guard((), || drop(unsafe { CString::from_raw(s) }));
 }
 
