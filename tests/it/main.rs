@@ -24,6 +24,7 @@ mod service_support;
 mod support;
 
 mod access_config;
+mod access_run_as;
 mod access_users;
 mod cli_store;
 mod config_corpus;

@@ -132,6 +132,7 @@ impl Executions {
                 execution_id: None,
             })
         })?;
+        let run_as = super::runas::for_caller(peer)?;
         let executor = Executor::from_config(config)?;
         executor.check()?;
         let command_line = executor.command_line(&target, &params.set);
@@ -171,6 +172,7 @@ impl Executions {
             exit_file: self.exit_path(&id),
             execution_id: Some(id.clone()),
             command_line: command_line.clone(),
+            run_as,
         };
         // The supervisor creates the log; the tail finds it when it appears.
         let tail = OutputTail::resume(&log);

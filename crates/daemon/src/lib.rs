@@ -8,7 +8,7 @@
 //! reload), [`executions`] with [`launch`], [`process`] and [`output`]
 //! (running packages; [`supervise`] is the per-execution wrapper process
 //! that records the exit code), [`db`] and [`eventlog`] (the state database),
-//! [`retention`], [`settings`] (flags over the configuration), [`transport`], [`identity`], [`signals`], [`paths`];
+//! [`retention`], [`settings`] (flags over the configuration), [`runas`] (packages run as their caller), [`transport`], [`identity`], [`signals`];
 //! [`access`] (who may do what) and [`net`] (TLS listener, `dial-stdio`).
 
 pub mod access;
@@ -26,6 +26,7 @@ pub mod net;
 pub mod output;
 pub mod process;
 pub mod retention;
+pub mod runas;
 pub mod settings;
 pub mod signals;
 pub mod state;

@@ -104,6 +104,9 @@ pub struct Job {
     pub execution_id: Option<String>,
     /// The executor's command line, program first.
     pub command_line: Vec<String>,
+    /// The account the executor runs as (absent: the supervisor's own).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_as: Option<super::runas::RunAs>,
 }
 
 /// The arguments of a supervisor that waits for its [`Job`] on stdin.
@@ -169,6 +172,7 @@ fn supervise(args: &[OsString]) -> i32 {
             .iter()
             .map(|a| a.to_string_lossy().into_owned())
             .collect(),
+        run_as: None,
     };
     run_job(&job)
 }
@@ -195,6 +199,16 @@ pub fn run_job(job: &Job) -> i32 {
     command.args(&job.command_line[1..]).stdin(Stdio::null());
     if let Some(id) = &job.execution_id {
         command.env("SSIS_EXECUTION_ID", id);
+    }
+    match &job.run_as {
+        #[cfg(unix)]
+        Some(run_as) => {
+            let id = job.execution_id.as_deref().unwrap_or_default();
+            super::runas::apply(&mut command, run_as, &[("SSIS_EXECUTION_ID", id)]);
+        }
+        #[cfg(not(unix))]
+        Some(_) => return usage("running as another account is not supported here"),
+        None => {}
     }
     let (copier, mut notes) = match capture {
         Some(c) => {

@@ -17,6 +17,8 @@ pub struct Account {
     pub uid: u32,
     /// Primary group id.
     pub gid: u32,
+    /// Home directory.
+    pub home: std::path::PathBuf,
 }
 
 /// A peer on the local socket, from the kernel's credentials.
@@ -102,10 +104,19 @@ fn lookup_passwd(
         }
         // SAFETY: pw_name points into buf, NUL-terminated, valid while buf lives.
         let name = unsafe { std::ffi::CStr::from_ptr(pwd.pw_name) };
+        let home = if pwd.pw_dir.is_null() {
+            std::path::PathBuf::from("/")
+        } else {
+            use std::os::unix::ffi::OsStrExt;
+            // SAFETY: pw_dir points into buf, NUL-terminated, valid while buf lives.
+            let dir = unsafe { std::ffi::CStr::from_ptr(pwd.pw_dir) };
+            std::path::PathBuf::from(std::ffi::OsStr::from_bytes(dir.to_bytes()))
+        };
         return Some(Account {
             name: name.to_string_lossy().into_owned(),
             uid: pwd.pw_uid,
             gid: pwd.pw_gid,
+            home,
         });
     }
 }

@@ -1,0 +1,101 @@
+//! Packages run as the account of whoever starts them, never as the
+//! service (root here): a user holding Execute runs a package whose Execute
+//! Process task writes `id -un`, and the file names that user and belongs to
+//! them; root's own runs stay root's. Root only: it creates local accounts.
+#![cfg(unix)]
+
+use crate::remote_support::*;
+use std::os::unix::fs::MetadataExt;
+use std::path::Path;
+
+/// A copy of examples/Packages/Hello.dtsx whose one task runs `/bin/sh -c
+/// "id -un > <file>; id -G >> <file>"`.
+fn whoami_package(file: &Path) -> String {
+    let sample = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/Packages/Hello.dtsx"),
+    )
+    .unwrap();
+    let task = r#"Executable="echo"
+          Arguments="Hello, world""#;
+    assert!(
+        sample.contains(task),
+        "examples/Packages/Hello.dtsx changed"
+    );
+    sample.replace(
+        task,
+        &format!(
+            "Executable=\"/bin/sh\"\n          Arguments=\"-c &quot;id -un &gt; {0}; echo HOME=$HOME &gt;&gt; {0}&quot;\"",
+            file.display()
+        ),
+    )
+}
+
+#[test]
+fn a_users_package_runs_as_that_user() {
+    assert!(
+        is_root(),
+        "this test creates local accounts and runs commands as them: run it as root (CI does)"
+    );
+    ensure_users();
+    let f = Fixture::new(true);
+    let out = f.dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::set_permissions(&out, std::os::unix::fs::PermissionsExt::from_mode(0o777)).unwrap();
+    // The built-in runner (no Executor), and an Execute grant for the user.
+    let text = std::fs::read_to_string(f.config()).unwrap();
+    let start = text.find("<SsisService>").unwrap();
+    let end = text.find("</SsisService>").unwrap() + "</SsisService>".len();
+    let grants = format!(
+        "<SsisService>\n    <Grants>\n      <Grant Principal=\"user:{GRANTED}\" Rights=\"Connect,Read,Execute\" />\n    </Grants>\n  </SsisService>"
+    );
+    std::fs::write(
+        f.config(),
+        format!("{}{grants}{}", &text[..start], &text[end..]),
+    )
+    .unwrap();
+    let users_file = out.join("as-user.txt");
+    let root_file = out.join("as-root.txt");
+    let jobs = f.dir.path().join("Packages/Jobs");
+    std::fs::write(jobs.join("WhoUser.dtsx"), whoami_package(&users_file)).unwrap();
+    std::fs::write(jobs.join("WhoRoot.dtsx"), whoami_package(&root_file)).unwrap();
+    let bin = open_to_users(&f);
+    let d = f.start();
+    open_socket(&f);
+
+    let run = run_as(
+        GRANTED,
+        &bin,
+        &f.socket(),
+        &["--json", "run", "\\File System\\Jobs\\WhoUser", "--wait"],
+    );
+    assert!(run.status.success(), "{}", text_of(&run));
+    let written = std::fs::read_to_string(&users_file).expect("the package wrote its file");
+    let mut lines = written.lines();
+    assert_eq!(lines.next(), Some(GRANTED), "{written}");
+    assert_eq!(
+        lines.next(),
+        Some(format!("HOME=/home/{GRANTED}").as_str()),
+        "{written}"
+    );
+    let uid = std::fs::metadata(&users_file).unwrap().uid();
+    let expected = std::process::Command::new("id")
+        .args(["-u", GRANTED])
+        .output()
+        .unwrap();
+    assert_eq!(
+        uid.to_string(),
+        String::from_utf8_lossy(&expected.stdout).trim(),
+        "the file belongs to the user"
+    );
+
+    // Root's own run is root's.
+    let e = d.json(&["run", "\\File System\\Jobs\\WhoRoot", "--wait"]);
+    assert_eq!(e["Status"], "Succeeded", "{e}");
+    let written = std::fs::read_to_string(&root_file).unwrap();
+    assert_eq!(written.lines().next(), Some("root"), "{written}");
+    d.stop();
+}
+
+fn text_of(out: &std::process::Output) -> String {
+    text(out)
+}
