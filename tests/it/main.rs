@@ -24,6 +24,8 @@ mod service_support;
 mod support;
 
 mod access_config;
+mod access_isolation;
+mod access_rights;
 mod access_run_as;
 mod access_users;
 mod cli_store;

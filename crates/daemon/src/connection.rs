@@ -166,11 +166,20 @@ async fn serve_with(
                         Err(denied) => Response::err(env.id, denied),
                         Ok(()) => match request {
                             Request::EventsSubscribe(p) => {
-                                if let Some(old) = subscription.take() {
-                                    old.abort();
+                                match super::dispatch::execution_viewer(
+                                    &svc,
+                                    &peer,
+                                    p.execution_id.as_deref(),
+                                ) {
+                                    Err(denied) => Response::err(env.id, denied),
+                                    Ok(viewer) => {
+                                        if let Some(old) = subscription.take() {
+                                            old.abort();
+                                        }
+                                        subscription = Some(subscribe(&svc, p, viewer, tx.clone()));
+                                        Response::ok(env.id, json!({"Subscribed": true}))
+                                    }
                                 }
-                                subscription = Some(subscribe(&svc, p, tx.clone()));
-                                Response::ok(env.id, json!({"Subscribed": true}))
                             }
                             request => {
                                 let result = tokio::select! {
@@ -265,15 +274,30 @@ fn hello(
 
 /// Forwards live events to the connection. Slow readers lose events (a
 /// `Lagged` notification says how many) rather than slowing the service.
-fn subscribe(svc: &Service, p: SubscribeParams, tx: mpsc::Sender<Vec<u8>>) -> JoinHandle<()> {
+/// Execution events of executions `viewer` does not own are not sent
+/// (`viewer` is `None` for a caller holding Operate).
+fn subscribe(
+    svc: &Service,
+    p: SubscribeParams,
+    viewer: Option<String>,
+    tx: mpsc::Sender<Vec<u8>>,
+) -> JoinHandle<()> {
     let mut exec_rx = svc.executions.subscribe();
     let mut log_rx = (p.execution_id.is_none()).then(|| svc.log.subscribe());
     let only = p.execution_id.map(|s| s.to_ascii_lowercase());
+    let executions = Arc::clone(&svc.executions);
+    let mut owners: std::collections::HashMap<String, bool> = Default::default();
+    let mut visible = move |id: &str| match &viewer {
+        None => true,
+        Some(user) => *owners
+            .entry(id.to_string())
+            .or_insert_with(|| executions.get(id).is_ok_and(|e| e.started_by == *user)),
+    };
     tokio::spawn(async move {
         loop {
             let note = tokio::select! {
                 r = exec_rx.recv() => match r {
-                    Ok(e) if only.as_deref().is_none_or(|id| id == e.execution_id) => {
+                    Ok(e) if only.as_deref().is_none_or(|id| id == e.execution_id) && visible(&e.execution_id) => {
                         Notification { notification: ev::EXECUTION_EVENT.into(), params: serde_json::to_value(e).unwrap_or_default() }
                     }
                     Ok(_) => continue,

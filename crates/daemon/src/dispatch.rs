@@ -3,16 +3,18 @@
 //! configuration in force; executions, events and service control are the
 //! daemon's own.
 
+use super::access::policy::rights_of;
 use super::eventlog::{Entry, ids};
 use super::identity::Peer;
 use super::state::{Service, panic_error};
 use serde::Serialize;
 use serde_json::{Value, json};
-use ssis_core::config::ServiceConfig;
+use ssis_core::config::{Right, ServiceConfig};
 use ssis_core::error::{Error, ErrorKind, Result};
 use ssis_core::ops::{Items, Workspace};
 use ssis_core::protocol::Request;
 use ssis_core::protocol::events::EventLevel;
+use ssis_core::protocol::executions::Execution;
 use ssis_core::store::StorePath;
 use std::path::Path;
 use std::sync::Arc;
@@ -168,19 +170,47 @@ pub async fn dispatch(svc: &Arc<Service>, peer: &Peer, request: Request) -> Resu
             let config = Arc::clone(&svc.loaded().config);
             to_value(svc.executions.start(&config, &p, peer).await?)
         }
-        ExecutionStop(p) => to_value(svc.executions.stop(
-            &p.execution_id,
-            &peer.user,
-            &format!("asked by {}", peer.user),
-        )?),
-        ExecutionList(_) => to_value(Items::from(svc.executions.list()?)),
-        ExecutionGet(p) => to_value(svc.executions.get(&p.execution_id)?),
-        ExecutionOutput(p) => to_value(svc.executions.output(&p)?),
+        ExecutionStop(p) => {
+            own_execution(svc, peer, "ExecutionStop", &p.execution_id)?;
+            to_value(svc.executions.stop(
+                &p.execution_id,
+                &peer.user,
+                &format!("asked by {}", peer.user),
+            )?)
+        }
+        ExecutionList(_) => {
+            let all = operates_all(svc, peer);
+            let mine = svc
+                .executions
+                .list()?
+                .into_iter()
+                .filter(|e| all || e.started_by == peer.user)
+                .collect::<Vec<_>>();
+            to_value(Items::from(mine))
+        }
+        ExecutionGet(p) => to_value(own_execution(svc, peer, "ExecutionGet", &p.execution_id)?),
+        ExecutionOutput(p) => {
+            own_execution(svc, peer, "ExecutionOutput", &p.execution_id)?;
+            to_value(svc.executions.output(&p)?)
+        }
         ExecutionWait(p) => {
+            own_execution(svc, peer, "ExecutionWait", &p.execution_id)?;
             let timeout = p.timeout_ms.map(Duration::from_millis);
             to_value(svc.executions.wait(&p.execution_id, timeout).await?)
         }
-        ExecutionHistory(f) => to_value(Items::from(svc.executions.history(&f)?)),
+        ExecutionHistory(mut f) => {
+            if !operates_all(svc, peer) {
+                let other = f
+                    .user
+                    .as_deref()
+                    .is_some_and(|u| !u.eq_ignore_ascii_case(&peer.user));
+                if other {
+                    return to_value(Items::<Execution>::from(Vec::new()));
+                }
+                f.user = Some(peer.user.clone());
+            }
+            to_value(Items::from(svc.executions.history(&f)?))
+        }
         EventsRead(f) => to_value(Items::from(svc.db.events(&f)?)),
         ServiceInfo(_) => to_value(svc.info()),
         ServiceReload(_) => {
@@ -203,6 +233,40 @@ pub async fn dispatch(svc: &Arc<Service>, peer: &Peer, request: Request) -> Resu
         EventsSubscribe(_) => Err(Error::internal(
             "EventsSubscribe is handled by the connection",
         )),
+    }
+}
+
+/// Whether `peer` may see and stop every user's executions (the Operate right).
+fn operates_all(svc: &Service, peer: &Peer) -> bool {
+    rights_of(peer, &svc.loaded().config.extensions.grants).contains(&Right::Operate)
+}
+
+/// For a subscription: `None` when `peer` may follow every execution, else
+/// the user whose executions it may follow; refused when it names another
+/// user's execution.
+pub fn execution_viewer(svc: &Service, peer: &Peer, id: Option<&str>) -> Result<Option<String>> {
+    if operates_all(svc, peer) {
+        return Ok(None);
+    }
+    if let Some(id) = id {
+        own_execution(svc, peer, "EventsSubscribe", id)?;
+    }
+    Ok(Some(peer.user.clone()))
+}
+
+/// The execution `id`, if `peer` started it or holds Operate; else a
+/// logged refusal naming the Operate right.
+fn own_execution(svc: &Service, peer: &Peer, method: &str, id: &str) -> Result<Execution> {
+    let e = svc.executions.get(id)?;
+    if e.started_by == peer.user || operates_all(svc, peer) {
+        Ok(e)
+    } else {
+        Err(super::access::check::deny(
+            svc,
+            peer,
+            method,
+            Right::Operate,
+        ))
     }
 }
 

@@ -5,7 +5,7 @@ function Get-SsisAccess {
 
     .DESCRIPTION
     Lists the grants in force: one object per principal ('user:NAME' or 'group:NAME') with
-    the rights it holds (Connect, Read, Write, Execute, Administer). With -Principal, only the
+    the rights it holds (Connect, Read, Write, Execute, Operate, Administer). With -Principal, only the
     grants whose principal matches (wildcards allowed); a principal named without a wildcard
     that has no grant is an ObjectNotFound error (Ssis.NotFound). No grant at all means only
     the service account and administrators (root) have access. Needs the Administer right.

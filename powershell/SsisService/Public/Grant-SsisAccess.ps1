@@ -6,7 +6,7 @@ function Grant-SsisAccess {
     .DESCRIPTION
     Adds the rights to the principal's grant (creating the grant when it has none), writes the
     service configuration and applies it at once, to open connections too. Returns the grant
-    as it is now. Rights: Connect (needed for any use), Read, Write, Execute, Administer, or
+    as it is now. Rights: Connect (needed for any use), Read, Write, Execute, Operate, Administer, or
     All. A bad principal or right is an InvalidArgument error naming it. Needs the Administer
     right.
 
@@ -14,7 +14,7 @@ function Grant-SsisAccess {
     Who gets the rights: 'user:NAME' or 'group:NAME'.
 
     .PARAMETER Right
-    The rights to add: Connect, Read, Write, Execute, Administer, All.
+    The rights to add: Connect, Read, Write, Execute, Operate, Administer, All.
 
     .PARAMETER Server
     The server to work on. Default: the default connection.
@@ -54,7 +54,7 @@ function Grant-SsisAccess {
 
         [Parameter(Mandatory, Position = 1, ValueFromPipelineByPropertyName)]
         [Alias('Rights')]
-        [ValidateSet('Connect', 'Read', 'Write', 'Execute', 'Administer', 'All')]
+        [ValidateSet('Connect', 'Read', 'Write', 'Execute', 'Operate', 'Administer', 'All')]
         [string[]]$Right,
 
         [Parameter(ValueFromPipelineByPropertyName)]

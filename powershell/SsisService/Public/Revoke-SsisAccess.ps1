@@ -14,7 +14,7 @@ function Revoke-SsisAccess {
     Whose rights are taken: 'user:NAME' or 'group:NAME'.
 
     .PARAMETER Right
-    The rights to take: Connect, Read, Write, Execute, Administer, All. Default: every right
+    The rights to take: Connect, Read, Write, Execute, Operate, Administer, All. Default: every right
     (the grant is removed).
 
     .PARAMETER Force
@@ -57,7 +57,7 @@ function Revoke-SsisAccess {
         [string[]]$Principal,
 
         [Parameter(Position = 1)]
-        [ValidateSet('Connect', 'Read', 'Write', 'Execute', 'Administer', 'All')]
+        [ValidateSet('Connect', 'Read', 'Write', 'Execute', 'Operate', 'Administer', 'All')]
         [string[]]$Right,
 
         [switch]$Force,

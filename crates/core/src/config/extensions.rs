@@ -25,7 +25,7 @@ pub(crate) const GRANTS: &str = "Grants";
 pub(crate) const GRANT: &str = "Grant";
 
 /// A right a principal may hold on the service. Every protocol method needs
-/// exactly one (see `service::access::methods`), and every method also needs
+/// exactly one (`protocol::Request::right`), and every method also needs
 /// [`Right::Connect`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Right {
@@ -35,19 +35,23 @@ pub enum Right {
     Read,
     /// Import, delete, copy, move packages; create, rename, delete folders.
     Write,
-    /// Run and stop packages.
+    /// Run packages (as the caller's own account) and stop one's own runs.
     Execute,
+    /// See, follow and stop every user's executions (without it, a user
+    /// sees and stops only their own).
+    Operate,
     /// Configuration, reload, service stop, grants and tokens.
     Administer,
 }
 
 impl Right {
     /// Every right, weakest first.
-    pub const ALL: [Right; 5] = [
+    pub const ALL: [Right; 6] = [
         Right::Connect,
         Right::Read,
         Right::Write,
         Right::Execute,
+        Right::Operate,
         Right::Administer,
     ];
 
@@ -58,6 +62,7 @@ impl Right {
             Right::Read => "Read",
             Right::Write => "Write",
             Right::Execute => "Execute",
+            Right::Operate => "Operate",
             Right::Administer => "Administer",
         }
     }

@@ -155,6 +155,12 @@ impl Request {
         })
     }
 
+    /// One request of every method, each with default parameters: what
+    /// tests iterate over, so a new method is covered by them at once.
+    pub fn every() -> impl Iterator<Item = Request> {
+        <Request as strum::IntoEnumIterator>::iter()
+    }
+
     /// The parameters as the wire carries them.
     pub fn params(&self) -> Value {
         match serde_json::to_value(self) {
