@@ -15,7 +15,7 @@ use std::process::{Command, Stdio};
 
 /// Sends `lines` over the socket as `user` (a small client run with
 /// runuser) and returns the responses (notifications skipped), in order.
-fn exchange_as(user: &str, socket: &std::path::Path, lines: &[String]) -> Vec<Value> {
+pub(crate) fn exchange_as(user: &str, socket: &std::path::Path, lines: &[String]) -> Vec<Value> {
     const CLIENT: &str = r#"
 import socket, sys
 s = socket.socket(socket.AF_UNIX)

@@ -185,7 +185,8 @@ fn read_allows_listing_but_not_running_until_execute_is_granted() {
         "{err}"
     );
 
-    // Files are touched as the caller could: not through the service account.
+    // Files are touched by the caller's own process: the export is written
+    // by the client, which may not write /etc; the service writes nothing.
     let quick = "\\File System\\Jobs\\Quick";
     let out = run_as(
         GRANTED,
@@ -193,8 +194,9 @@ fn read_allows_listing_but_not_running_until_execute_is_granted() {
         &sock,
         &["package", "export", quick, "/etc/ssistest-export.dtsx"],
     );
+    let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("cannot write"),
+        !out.status.success() && err.contains("/etc") && err.contains("ermission denied"),
         "{}",
         text(&out)
     );
@@ -207,6 +209,11 @@ fn read_allows_listing_but_not_running_until_execute_is_granted() {
         &["package", "export", quick, mine.to_str().unwrap()],
     );
     assert!(out.status.success(), "{}", text(&out));
+    let owner = std::os::unix::fs::MetadataExt::uid(&std::fs::metadata(&mine).unwrap());
+    assert_ne!(
+        owner, 0,
+        "the export is the user's file, written by the user's client"
+    );
     d.json(&["access", "grant", &format!("user:{GRANTED}"), "Write"]);
     let out = run_as(
         GRANTED,
@@ -215,10 +222,13 @@ fn read_allows_listing_but_not_running_until_execute_is_granted() {
         &["package", "import", "/etc/shadow", "\\File System\\Shadow"],
     );
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("cannot read"),
+        String::from_utf8_lossy(&out.stderr).contains("cannot open '/etc/shadow'"),
         "{}",
         text(&out)
     );
+    let shadow = d.ssis(&["--json", "exists", "\\File System\\Shadow"]);
+    let shadow: Value = serde_json::from_slice(&shadow.stdout).unwrap();
+    assert_eq!(shadow["Kind"], "None", "nothing was imported: {shadow}");
     d.json(&["access", "revoke", &format!("user:{GRANTED}"), "Write"]);
 
     d.json(&["access", "grant", &format!("user:{GRANTED}"), "Execute"]);

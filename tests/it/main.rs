@@ -24,6 +24,7 @@ mod service_support;
 mod support;
 
 mod access_config;
+mod access_files;
 mod access_isolation;
 mod access_rights;
 mod access_run_as;

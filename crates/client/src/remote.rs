@@ -27,7 +27,8 @@ use ssis_core::protocol::executions::{
 use ssis_core::protocol::service::{HelloParams, HelloResult, ServiceInfo};
 use ssis_core::protocol::store as st;
 use ssis_core::protocol::{
-    Envelope, MAX_MESSAGE_SIZE, NoParams, Notification, PROTOCOL_VERSION, Request,
+    Envelope, MAX_GREETED_MESSAGE_SIZE, MAX_MESSAGE_SIZE, NoParams, Notification, PROTOCOL_VERSION,
+    Request,
 };
 use ssis_core::store::{ExistsResult, ExportResult, FolderEntry, PackageEntry};
 use std::io::{BufReader, Write};
@@ -138,9 +139,9 @@ impl Conn {
     fn call(&mut self, id: u64, request: &Request, timeout: Option<Duration>) -> Result<Value> {
         let method = request.method();
         let line = encode(&Envelope::new(Value::from(id), request));
-        if line.len() > MAX_MESSAGE_SIZE + 1 {
+        if line.len() > MAX_GREETED_MESSAGE_SIZE + 1 {
             return Err(Error::invalid(format!(
-                "the {method} request is {} bytes, more than the protocol's limit of {MAX_MESSAGE_SIZE}",
+                "the {method} request is {} bytes, more than the protocol's limit of {MAX_GREETED_MESSAGE_SIZE}",
                 line.len()
             )));
         }
@@ -531,8 +532,18 @@ impl Remote {
         dest: &str,
         replace: bool,
     ) -> Result<PackageEntry> {
+        // The file is read here, with the caller's own rights; the service
+        // never opens a path a client names.
+        let path = std::path::Path::new(file);
+        let data = ssis_core::package::read_package_file(path)?;
+        let name = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .map(str::to_string);
         let p = st::ImportParams {
-            file: absolute(file),
+            file: String::new(),
+            content: Some(ssis_core::protocol::encode_content(&data)),
+            name,
             dest: dest.into(),
             replace,
         };
@@ -544,12 +555,34 @@ impl Remote {
         file: &str,
         replace: bool,
     ) -> Result<ExportResult> {
+        // The service returns the bytes; the file is written here, with the
+        // caller's own rights (an existing file is checked first, so nothing
+        // is fetched for a refusal).
+        let target = std::path::Path::new(file);
+        if !replace && target.exists() {
+            return Err(Error::new(
+                ErrorKind::AlreadyExists,
+                format!("'{}' already exists", target.display()),
+            )
+            .with_target(target.display().to_string()));
+        }
         let p = st::ExportParams {
             path: path.into(),
-            file: absolute(file),
+            file: String::new(),
             replace,
         };
-        self.call(Request::PackageExport(p))
+        let mut result: ExportResult = self.call(Request::PackageExport(p))?;
+        let content = result.content.take().ok_or_else(|| {
+            Error::new(
+                ErrorKind::Protocol,
+                "the service answered PackageExport without the package's content",
+            )
+        })?;
+        let data = ssis_core::protocol::decode_content(&content)?;
+        ssis_core::fsutil::write_atomic(target, &data, replace)?;
+        result.file = absolute(file);
+        result.size = data.len() as u64;
+        Ok(result)
     }
     pub(super) fn package_copy(
         &self,

@@ -14,7 +14,8 @@ use ssis_core::protocol::decode::decode_envelope;
 use ssis_core::protocol::events::{self as ev, EventLevel, SubscribeParams};
 use ssis_core::protocol::service::{HelloParams, HelloResult};
 use ssis_core::protocol::{
-    Envelope, MAX_MESSAGE_SIZE, Method, Notification, PROTOCOL_VERSION, Request, Response,
+    Envelope, MAX_GREETED_MESSAGE_SIZE, MAX_MESSAGE_SIZE, Method, Notification, PROTOCOL_VERSION,
+    Request, Response,
 };
 use std::sync::Arc;
 use std::time::Duration;
@@ -90,7 +91,7 @@ async fn serve_with(
             }
         };
         let frame = tokio::select! {
-            f = read_frame_async(&mut reader, MAX_MESSAGE_SIZE) => f,
+            f = read_frame_async(&mut reader, message_limit(&svc, &peer, greeted)) => f,
             _ = svc.shutting_down() => break,
             _ = hello_wait => {
                 outcome = NetworkOutcome::Refused;
@@ -214,6 +215,19 @@ async fn serve_with(
     let _ = notifier.await;
     let _ = writer.lock().await.shutdown().await;
     outcome
+}
+
+/// The largest request `peer` may send: a package's content fits only
+/// after Hello and for a caller who may import (Write); everyone else
+/// keeps the small limit, so an idle connection cannot hold much memory.
+fn message_limit(svc: &Service, peer: &super::identity::Peer, greeted: bool) -> usize {
+    let grants = &svc.loaded().config.extensions.grants;
+    if greeted && access::policy::rights_of(peer, grants).contains(&ssis_core::config::Right::Write)
+    {
+        MAX_GREETED_MESSAGE_SIZE
+    } else {
+        MAX_MESSAGE_SIZE
+    }
 }
 
 fn parse_envelope(line: &[u8]) -> Result<Envelope, Box<Response>> {

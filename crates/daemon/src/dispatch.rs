@@ -136,24 +136,56 @@ pub async fn dispatch(svc: &Arc<Service>, peer: &Peer, request: Request) -> Resu
         }
         PackageImport(p) => {
             let dest = path(&p.dest)?;
-            let file = p.file.clone();
-            let r = store_op(svc, move |w| {
-                w.package_import(Path::new(&p.file), &dest, p.replace)
-            })
-            .await?;
-            let message = format!(
-                "Package {} imported from '{file}' by {}.",
-                r["Path"], peer.user
-            );
+            let from = match &p.content {
+                Some(_) => format!("sent by {}", peer.user),
+                None => format!("imported from '{}'", p.file),
+            };
+            let r = match p.content {
+                Some(content) => {
+                    let data = ssis_core::protocol::decode_content(&content)?;
+                    store_op(svc, move |w| {
+                        w.package_import_bytes(&data, p.name.as_deref(), &dest, p.replace)
+                    })
+                    .await?
+                }
+                None if !p.file.is_empty() => {
+                    store_op(svc, move |w| {
+                        w.package_import(Path::new(&p.file), &dest, p.replace)
+                    })
+                    .await?
+                }
+                None => {
+                    return Err(Error::invalid(
+                        "PackageImport needs the package's bytes (Content)",
+                    )
+                    .with_target("Content"));
+                }
+            };
+            let message = format!("Package {} {from} by {}.", r["Path"], peer.user);
             store_changed(svc, peer, message, r.clone());
             Ok(r)
         }
         PackageExport(p) => {
             let package = path(&p.path)?;
-            store_op(svc, move |w| {
-                w.package_export(&package, Path::new(&p.file), p.replace)
-            })
-            .await
+            if p.file.is_empty() {
+                let shown = package.to_string();
+                let data = blocking({
+                    let ws = svc.loaded();
+                    move || ws.package_read(&package)
+                })
+                .await?;
+                to_value(ssis_core::store::ExportResult {
+                    path: shown,
+                    file: String::new(),
+                    size: data.len() as u64,
+                    content: Some(ssis_core::protocol::encode_content(&data)),
+                })
+            } else {
+                store_op(svc, move |w| {
+                    w.package_export(&package, Path::new(&p.file), p.replace)
+                })
+                .await
+            }
         }
         PackageCopy(p) => transfer(svc, peer, p, true).await,
         PackageMove(p) => transfer(svc, peer, p, false).await,

@@ -70,6 +70,34 @@ impl Workspace {
         self.store.import(file, &dest, replace)
     }
 
+    /// Imports a package's bytes as `dest`; when `dest` names a folder, the
+    /// package takes `name` (the client's file name).
+    pub fn package_import_bytes(
+        &self,
+        data: &[u8],
+        name: Option<&str>,
+        dest: &StorePath,
+        replace: bool,
+    ) -> Result<PackageEntry> {
+        let mut dest = dest.clone();
+        if self.store.exists(&dest)?.kind == ItemKind::Folder {
+            let name = name.filter(|n| !n.trim().is_empty()).ok_or_else(|| {
+                Error::invalid(format!(
+                    "'{dest}' is a folder: name the package (Name) or give its full store path"
+                ))
+                .with_target("Name")
+            })?;
+            dest = dest.join(name)?;
+        }
+        let origin = name.unwrap_or("the package sent");
+        self.store.import_bytes(data, origin, &dest, replace)
+    }
+
+    /// The package `path`'s bytes, for a client to write itself.
+    pub fn package_read(&self, path: &StorePath) -> Result<Vec<u8>> {
+        self.store.read_package(path)
+    }
+
     /// Exports the package `path` to the file `file`.
     pub fn package_export(
         &self,

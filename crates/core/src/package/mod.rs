@@ -18,6 +18,7 @@
 mod details;
 mod metadata;
 mod protection;
+mod source;
 mod synthetic;
 mod xml;
 
@@ -26,6 +27,7 @@ pub use details::{
     VariableInfo, read_details, read_details_bytes, variable_type_name,
 };
 pub use protection::{ProtectionLevel, protection_level_name};
+pub use source::read_package_file;
 #[doc(hidden)]
 pub use synthetic::synthetic_package_xml;
 pub use xml::DTS_NAMESPACE;

@@ -108,10 +108,12 @@ pub enum Request {
 /// How a request uses a file it names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileUse {
-    /// The file is read.
+    /// The service would read the file itself (superusers only).
     Read,
-    /// The file is created or replaced.
+    /// The service would create or replace the file itself (superusers only).
     Write,
+    /// The executor, started as the caller, reads the file (the OS decides).
+    Run,
 }
 
 /// A file a request names, by the parameter that names it.
@@ -192,23 +194,24 @@ impl Request {
     pub fn files(&self) -> Vec<NamedFile<'_>> {
         use Request::*;
         match self {
-            PackageImport(p) => vec![NamedFile {
+            PackageImport(p) if !p.file.is_empty() => vec![NamedFile {
                 param: "File",
                 path: &p.file,
                 usage: FileUse::Read,
             }],
-            PackageExport(p) => vec![NamedFile {
+            PackageExport(p) if !p.file.is_empty() => vec![NamedFile {
                 param: "File",
                 path: &p.file,
                 usage: FileUse::Write,
             }],
+            PackageImport(_) | PackageExport(_) => Vec::new(),
             ExecutionRun(p) => p
                 .file
                 .as_deref()
                 .map(|path| NamedFile {
                     param: "File",
                     path,
-                    usage: FileUse::Read,
+                    usage: FileUse::Run,
                 })
                 .into_iter()
                 .collect(),
@@ -332,7 +335,7 @@ mod tests {
             vec![NamedFile {
                 param: "File",
                 path: "/tmp/a.dtsx",
-                usage: FileUse::Read
+                usage: FileUse::Run
             }]
         );
         let export = Request::decode(

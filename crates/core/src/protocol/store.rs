@@ -83,12 +83,22 @@ pub struct FolderDeleteParams {
     pub recursive: bool,
 }
 
-/// `PackageImport` parameters.
+/// `PackageImport` parameters: the package's bytes (`Content`, what clients
+/// send), or — for root and the service account only — a file the service
+/// reads (`File`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct ImportParams {
-    /// The `.dtsx` file, as the service sees it.
+    /// A `.dtsx` file the service reads itself (superusers only).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub file: String,
+    /// The package's bytes, base64 (at most [`super::MAX_PACKAGE_SIZE`] bytes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
+    /// The name the package takes when `Dest` is a folder (the client's file
+    /// name without `.dtsx`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// Destination store path.
     pub dest: String,
     /// Replace an existing package.
@@ -96,13 +106,16 @@ pub struct ImportParams {
     pub replace: bool,
 }
 
-/// `PackageExport` parameters.
+/// `PackageExport` parameters. Without `File` the result carries the
+/// package's bytes (`Content`), which the client writes with its own rights;
+/// with `File` (superusers only) the service writes that file.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct ExportParams {
     /// The stored package.
     pub path: String,
-    /// Destination file, as the service sees it.
+    /// A destination file the service writes itself (superusers only).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub file: String,
     /// Replace an existing file.
     #[serde(default)]

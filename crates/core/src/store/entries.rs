@@ -74,4 +74,8 @@ pub struct ExportResult {
     pub file: String,
     /// Bytes written.
     pub size: u64,
+    /// The package's bytes, base64, when the service returns them for the
+    /// client to write (protocol `PackageExport` without `File`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
 }

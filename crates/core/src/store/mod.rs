@@ -264,11 +264,21 @@ impl Store {
     /// the package name). The file must parse as a package; an existing
     /// package is replaced only when `replace` is true.
     pub fn import(&self, file: &Path, dest: &StorePath, replace: bool) -> Result<PackageEntry> {
+        let data = crate::package::read_package_file(file)?;
+        self.import_bytes(&data, &file.display().to_string(), dest, replace)
+    }
+
+    /// Imports a package's bytes (`origin` names them in errors) as `dest`.
+    pub fn import_bytes(
+        &self,
+        data: &[u8],
+        origin: &str,
+        dest: &StorePath,
+        replace: bool,
+    ) -> Result<PackageEntry> {
         let top = self.package_top(dest)?;
-        let data = std::fs::read(file).map_err(|e| Error::io(&e, "read", file).with_file(file))?;
-        crate::package::read_metadata_bytes(&data, &file.display().to_string())?;
-        top.backend
-            .write_package(dest.below_top(), &data, replace)?;
+        crate::package::read_metadata_bytes(data, origin)?;
+        top.backend.write_package(dest.below_top(), data, replace)?;
         top.backend.package_info(dest.below_top())
     }
 
@@ -291,6 +301,7 @@ impl Store {
             path: path.to_string(),
             file: file.display().to_string(),
             size: data.len() as u64,
+            content: None,
         })
     }
 

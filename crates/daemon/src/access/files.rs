@@ -1,11 +1,10 @@
-//! Files named in requests are touched by the service account, so a caller
-//! could otherwise read or overwrite files through it that they cannot
-//! touch themselves. For anyone but the service account and root, the
-//! file must be readable (`PackageImport`, `ExecutionRun` with `File`) or
-//! writable in its folder (`PackageExport`) by the caller's own uid and
-//! groups, by the usual owner/group/other mode bits along the whole path.
-//! (A path swapped between the check and the use is not caught; see
-//! docs/SECURITY.md.)
+//! Files named in requests ([`Request::files`]). The service does not open
+//! files for callers: for anyone but the service account and root, a
+//! `PackageImport` or `PackageExport` naming a `File` is refused (clients
+//! send the package's bytes and write exports themselves). The file of an
+//! `ExecutionRun` is opened by the executor, started as the caller; it is
+//! checked first by the caller's own uid and groups (mode bits along the
+//! whole path) so a refusal comes at once rather than from the run.
 
 use super::policy::is_superuser;
 use crate::identity::Peer;
@@ -29,8 +28,22 @@ pub fn check_files(svc: &Service, peer: &Peer, request: &Request) -> Result<()> 
     }
     let method = request.method().name();
     for named in request.files() {
-        let (file, write) = (named.path, named.usage == FileUse::Write);
-        check(peer, method, Path::new(file), write).inspect_err(|e| {
+        let file = named.path;
+        let checked = match named.usage {
+            // The service does not open files for callers: they send the
+            // package's bytes (Content) and write exports themselves.
+            FileUse::Read | FileUse::Write => Err(Error::new(
+                ErrorKind::AccessDenied,
+                format!(
+                    "Access is denied: the service does not open files for {} ({method} with \
+                     File '{file}'); send the package's bytes as Content, as the ssis client does",
+                    peer.user
+                ),
+            )
+            .with_target("File")),
+            FileUse::Run => check(peer, method, Path::new(file), false),
+        };
+        checked.inspect_err(|e| {
             if e.kind == ErrorKind::AccessDenied {
                 super::check::log_denial(
                     svc,
