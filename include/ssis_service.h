@@ -190,6 +190,36 @@ ssis_status ssis_config_write(const char *path, const char *config_json);
 ssis_status ssis_config_validate(const char *path, const char *config_json, char **out_json);
 
 /**
+ * Applies the JSON merge patch `patch_json` (RFC 7396: objects merge key by key, `null`
+ * removes a setting, any other value — arrays included — replaces it) to the
+ * configuration file `path` and writes it back atomically. Settings the patch does not
+ * name (grants, listeners, the token store, ...) and the file's comments and unknown
+ * elements are kept. Writes the configuration written (the shape of
+ * `ssis_config_read`). The file must exist (else `SSIS_NOT_FOUND`); a patch that is not
+ * a JSON object, or names `Path`: `SSIS_INVALID_ARGUMENT`; a result that is not a valid
+ * configuration: `SSIS_CONFIGURATION`, and nothing is written.
+ *
+ * # Safety
+ * `path` and `patch_json` must be NULL or NUL-terminated; `out_json` NULL or writable.
+ */
+ssis_status ssis_config_patch(const char *path, const char *patch_json, char **out_json);
+
+/**
+ * Applies the JSON merge patch `patch_json` (as `ssis_config_patch`) to the session's
+ * configuration: reads the configuration in force, merges, and sets the result as
+ * `ssis_set_config` does (validated, written over the configuration file keeping its
+ * unknown elements, applied). Writes the configuration applied. Another writer between
+ * the read and the write is not detected.
+ *
+ * # Safety
+ * `session` must be a live handle (or NULL); `patch_json` NULL or NUL-terminated;
+ * `out_json` NULL or writable.
+ */
+ssis_status ssis_set_config_patch(const ssis_session *session,
+                                  const char *patch_json,
+                                  char **out_json);
+
+/**
  * Starts a package on the service and writes its Execution JSON (status `Running`, or
  * `Failed` when it could not start) without waiting for it to end; use
  * `ssis_execution_wait` for that.

@@ -140,6 +140,12 @@ namespace SsisService
             [DllImport(LibraryName, EntryPoint = "ssis_set_config", CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
             internal static extern int ssis_set_config(SsisSessionHandle session, byte[] configJson);
 
+            [DllImport(LibraryName, EntryPoint = "ssis_config_patch", CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+            internal static extern int ssis_config_patch(byte[] path, byte[] patchJson, out IntPtr outJson);
+
+            [DllImport(LibraryName, EntryPoint = "ssis_set_config_patch", CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+            internal static extern int ssis_set_config_patch(SsisSessionHandle session, byte[] patchJson, out IntPtr outJson);
+
             [DllImport(LibraryName, EntryPoint = "ssis_access_list", CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
             internal static extern int ssis_access_list(SsisSessionHandle session, out IntPtr outJson);
 
@@ -387,6 +393,24 @@ namespace SsisService
         public static void SetConfig(SsisSessionHandle session, string configJson)
         {
             Check(Native.ssis_set_config(session, Utf8(configJson, "configJson")));
+        }
+
+        /// <summary>ssis_config_patch: applies a JSON merge patch to a configuration file;
+        /// returns the configuration written.</summary>
+        public static string ConfigPatch(string path, string patchJson)
+        {
+            IntPtr json;
+            int status = Native.ssis_config_patch(Utf8(path, "path"), Utf8(patchJson, "patchJson"), out json);
+            return Result(status, json);
+        }
+
+        /// <summary>ssis_set_config_patch: applies a JSON merge patch to the session's
+        /// configuration; returns the configuration applied.</summary>
+        public static string SetConfigPatch(SsisSessionHandle session, string patchJson)
+        {
+            IntPtr json;
+            int status = Native.ssis_set_config_patch(session, Utf8(patchJson, "patchJson"), out json);
+            return Result(status, json);
         }
 
         public static string AccessList(SsisSessionHandle session)

@@ -14,6 +14,7 @@
 mod access;
 mod embedded;
 mod multi;
+mod patch;
 #[cfg(windows)]
 mod pipe;
 mod remote;
@@ -23,6 +24,7 @@ mod tls;
 mod transport;
 
 pub use multi::{Labeled, MultiSession, split_servers};
+pub use patch::config_patch;
 pub use remote::{EventStream, LOCAL_NAMES, LiveEvent, UNIX_PREFIX, is_remote_name};
 pub use results::{Items, PackageInfo, ServerInfo, ValidationReport};
 pub use ssh::{SSH_PREFIX, SshTarget};

@@ -14,6 +14,7 @@
 mod access;
 mod boundary;
 mod config;
+mod config_patch;
 mod executions;
 mod last_error;
 mod options;
@@ -27,6 +28,7 @@ mod version;
 
 pub use access::{ssis_access_grant, ssis_access_list, ssis_access_revoke};
 pub use config::{ssis_config_read, ssis_config_validate, ssis_config_write};
+pub use config_patch::{ssis_config_patch, ssis_set_config_patch};
 pub use executions::{
     ssis_execution_get, ssis_execution_output, ssis_execution_stop, ssis_execution_wait,
     ssis_executions_list, ssis_package_run,

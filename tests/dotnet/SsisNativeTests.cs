@@ -119,6 +119,7 @@ public static class SsisNativeTests
         TestVersion();
         TestErrors(config);
         TestConfig(work, config);
+        TestConfigPatch(work);
 
         SsisSessionHandle session = null;
         Ok("Connect", delegate { session = SsisNative.Connect("embedded:" + config, null); });
@@ -246,6 +247,64 @@ public static class SsisNativeTests
         });
         Throws("ConfigWrite NULL json", SsisStatus.InvalidArgument, "config_json",
             delegate { SsisNative.ConfigWrite(Path.Combine(work, "x.xml"), null); });
+    }
+
+    /// <summary>ssis_config_patch and ssis_set_config_patch: only the named settings change;
+    /// grants (a non-ASCII principal), listeners and unknown elements are kept.</summary>
+    private static void TestConfigPatch(string work)
+    {
+        string dir = Path.Combine(work, "patch");
+        Directory.CreateDirectory(Path.Combine(dir, "Packages"));
+        string file = Path.Combine(dir, "MsDtsSrvr.ini.xml");
+        string xml = ConfigXml.Replace("</DtsServiceConfiguration>",
+            "  <SsisService>\n" +
+            "    <RetentionDays>30</RetentionDays>\n" +
+            "    <Listen Address=\"127.0.0.1:8443\" Certificate=\"c.pem\" Key=\"k.pem\" />\n" +
+            "    <Grants><Grant Principal=\"user:Jürgen€\" Rights=\"Connect,Read\" /></Grants>\n" +
+            "    <Future Keep=\"1\" />\n" +
+            "  </SsisService>\n" +
+            "</DtsServiceConfiguration>");
+        File.WriteAllText(file, xml, new UTF8Encoding(false));
+        Ok("ConfigPatch", delegate
+        {
+            string json = SsisNative.ConfigPatch(file, "{\"StopExecutingPackagesOnShutdown\":false}");
+            Contains(json, "\"StopExecutingPackagesOnShutdown\":false", "ConfigPatch applied");
+            Contains(json, "\"Principal\":\"user:Jürgen€\"", "ConfigPatch keeps grants");
+            Contains(json, "\"Address\":\"127.0.0.1:8443\"", "ConfigPatch keeps listeners");
+            Contains(json, "\"RetentionDays\":30", "ConfigPatch keeps RetentionDays");
+            Contains(File.ReadAllText(file, Encoding.UTF8), "<Future Keep=\"1\" />", "ConfigPatch keeps unknown elements");
+        });
+        Throws("ConfigPatch not an object", SsisStatus.InvalidArgument, "patch_json",
+            delegate { SsisNative.ConfigPatch(file, "[1]"); });
+        Throws("ConfigPatch NULL patch", SsisStatus.InvalidArgument, "patch_json",
+            delegate { SsisNative.ConfigPatch(file, null); });
+        Throws("ConfigPatch invalid result", SsisStatus.Configuration, "Nope",
+            delegate { SsisNative.ConfigPatch(file, "{\"Extensions\":{\"Nope\":1}}"); });
+        Throws("ConfigPatch missing file", SsisStatus.NotFound, "missing.xml",
+            delegate { SsisNative.ConfigPatch(Path.Combine(dir, "missing.xml"), "{}"); });
+        SsisSessionHandle s = null;
+        Ok("Connect patch", delegate { s = SsisNative.Connect("embedded:" + file, null); });
+        if (s == null)
+        {
+            return;
+        }
+        using (s)
+        {
+            Ok("SetConfigPatch", delegate
+            {
+                string json = SsisNative.SetConfigPatch(s, "{\"Extensions\":{\"RetentionDays\":7,\"Executor\":\"/opt/dtexec €\"}}");
+                Contains(json, "\"RetentionDays\":7", "SetConfigPatch applied");
+                Contains(json, "\"Executor\":\"/opt/dtexec €\"", "SetConfigPatch non-ASCII value");
+                Contains(json, "\"Principal\":\"user:Jürgen€\"", "SetConfigPatch keeps grants");
+                string now = SsisNative.GetConfig(s);
+                Contains(now, "\"RetentionDays\":7", "GetConfig after SetConfigPatch");
+                Contains(now, "\"Address\":\"127.0.0.1:8443\"", "GetConfig keeps listeners");
+            });
+            Throws("SetConfigPatch Path", SsisStatus.InvalidArgument, "Path",
+                delegate { SsisNative.SetConfigPatch(s, "{\"Path\":\"/x\"}"); });
+            Throws("SetConfigPatch invalid", SsisStatus.Configuration, null,
+                delegate { SsisNative.SetConfigPatch(s, "{\"TopLevelFolders\":3}"); });
+        }
     }
 
     private static void TestSessionConfig(SsisSessionHandle s)
