@@ -40,6 +40,9 @@ fn assert_kept(config: &serde_json::Value) {
     assert_eq!(ext["Grants"][0]["Principal"], "user:grüße", "{config}");
 }
 
+/// A C call taking only its `out_json`.
+type OutCall<'a> = dyn Fn(*mut *mut c_char) -> ssis_status + 'a;
+
 fn kind(err: &str) -> String {
     let v: serde_json::Value = serde_json::from_str(err).unwrap();
     v["Kind"].as_str().unwrap().to_string()
@@ -118,7 +121,7 @@ fn null_pointers_name_the_parameter() {
     let path = path_c(&store.config());
     let patch = c("{}");
     let sentinel = std::ptr::dangling_mut::<c_char>();
-    let cases: [(&str, Box<dyn Fn(*mut *mut c_char) -> ssis_status>); 3] = [
+    let cases: [(&str, Box<OutCall>); 3] = [
         (
             "path",
             Box::new(|o| unsafe { ssis_config_patch(null(), patch.as_ptr(), o) }),
