@@ -69,6 +69,73 @@ namespace SsisService
 
         /// <summary>The library's last-error JSON: Kind, Message, Target, Details.</summary>
         public string ErrorJson { get { return errorJson; } }
+
+        /// <summary>The file at fault (Details.File), or null.</summary>
+        public string File
+        {
+            get { return JsonText.TopLevelString(JsonText.TopLevelRaw(errorJson, "Details"), "File"); }
+        }
+
+        /// <summary>The 1-based line in File (Details.Line), or null.</summary>
+        public long? Line
+        {
+            get { return JsonText.TopLevelInteger(JsonText.TopLevelRaw(errorJson, "Details"), "Line"); }
+        }
+
+        /// <summary>The 1-based column in File (Details.Column), or null.</summary>
+        public long? Column
+        {
+            get { return JsonText.TopLevelInteger(JsonText.TopLevelRaw(errorJson, "Details"), "Column"); }
+        }
+
+        /// <summary>"file:line:column" (as much as is known), or null when the error has no location.</summary>
+        public string Location
+        {
+            get
+            {
+                string file = File;
+                long? line = Line;
+                long? column = Column;
+                if (file == null && line == null)
+                {
+                    return null;
+                }
+                StringBuilder sb = new StringBuilder(file ?? "");
+                if (line != null)
+                {
+                    if (sb.Length > 0)
+                    {
+                        sb.Append(", ");
+                    }
+                    sb.Append("line ").Append(line.Value);
+                    if (column != null)
+                    {
+                        sb.Append(", column ").Append(column.Value);
+                    }
+                }
+                return sb.ToString();
+            }
+        }
+
+        /// <summary>The message with where it happened: the location (file, line, column) and
+        /// the target when the message does not already name them.</summary>
+        public string DetailedMessage
+        {
+            get
+            {
+                string text = Message;
+                string location = Location;
+                if (location != null)
+                {
+                    text += " (at " + location + ")";
+                }
+                if (!string.IsNullOrEmpty(target) && text.IndexOf(target, StringComparison.Ordinal) < 0)
+                {
+                    text += " [" + target + "]";
+                }
+                return text;
+            }
+        }
     }
 
     /// <summary>An open session; disposing it (or finalization) calls ssis_disconnect.</summary>
@@ -586,14 +653,53 @@ namespace SsisService
         /// <summary>The string value of the top-level property `key`, or null.</summary>
         public static string TopLevelString(string json, string key)
         {
+            string value;
+            bool isString;
+            if (Find(json, key, out value, out isString) && isString)
+            {
+                return value;
+            }
+            return null;
+        }
+
+        /// <summary>The JSON text of the top-level property `key` when it is not a string
+        /// (an object, array, number or literal), or null.</summary>
+        public static string TopLevelRaw(string json, string key)
+        {
+            string value;
+            bool isString;
+            if (Find(json, key, out value, out isString) && !isString)
+            {
+                return value;
+            }
+            return null;
+        }
+
+        /// <summary>The integer value of the top-level property `key`, or null.</summary>
+        public static long? TopLevelInteger(string json, string key)
+        {
+            string raw = TopLevelRaw(json, key);
+            long n;
+            if (raw != null && long.TryParse(raw.Trim(), System.Globalization.NumberStyles.Integer,
+                System.Globalization.CultureInfo.InvariantCulture, out n))
+            {
+                return n;
+            }
+            return null;
+        }
+
+        private static bool Find(string json, string key, out string found, out bool isString)
+        {
+            found = null;
+            isString = false;
             if (json == null)
             {
-                return null;
+                return false;
             }
             int i = SkipSpace(json, 0);
             if (i >= json.Length || json[i] != '{')
             {
-                return null;
+                return false;
             }
             i++;
             while (true)
@@ -601,18 +707,18 @@ namespace SsisService
                 i = SkipSpace(json, i);
                 if (i >= json.Length || json[i] == '}')
                 {
-                    return null;
+                    return false;
                 }
                 string name;
                 i = ReadString(json, i, out name);
                 if (i < 0)
                 {
-                    return null;
+                    return false;
                 }
                 i = SkipSpace(json, i);
                 if (i >= json.Length || json[i] != ':')
                 {
-                    return null;
+                    return false;
                 }
                 i = SkipSpace(json, i + 1);
                 if (i < json.Length && json[i] == '"')
@@ -621,19 +727,27 @@ namespace SsisService
                     i = ReadString(json, i, out value);
                     if (i < 0)
                     {
-                        return null;
+                        return false;
                     }
                     if (name == key)
                     {
-                        return value;
+                        found = value;
+                        isString = true;
+                        return true;
                     }
                 }
                 else
                 {
+                    int start = i;
                     i = SkipValue(json, i);
                     if (i < 0)
                     {
-                        return null;
+                        return false;
+                    }
+                    if (name == key)
+                    {
+                        found = json.Substring(start, i - start).Trim();
+                        return true;
                     }
                 }
                 i = SkipSpace(json, i);

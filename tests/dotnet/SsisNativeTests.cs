@@ -233,6 +233,32 @@ public static class SsisNativeTests
         });
         Ok("ConfigRead default", delegate { Contains(SsisNative.ConfigRead(null), "File System", "default config"); });
         Throws("ConfigRead bad", SsisStatus.Configuration, "\"Line\":3", delegate { SsisNative.ConfigRead(bad); });
+        try
+        {
+            SsisNative.ConfigRead(bad);
+            Check(false, "ConfigRead bad: no exception");
+        }
+        catch (SsisException e)
+        {
+            // The location reaches .NET callers (PowerShell's ErrorDetails use DetailedMessage).
+            Check(e.File != null && e.File.EndsWith("bad.xml"), "SsisException.File: " + e.File);
+            Check(e.Line == 3 && e.Column != null, "SsisException.Line/Column: " + e.Line + "/" + e.Column);
+            Check(e.Location != null && e.Location.Contains("bad.xml, line 3, column "), "SsisException.Location: " + e.Location);
+            Check(e.DetailedMessage.StartsWith(e.Message) && e.DetailedMessage.Contains("(at ") && e.DetailedMessage.Contains("line 3"),
+                "SsisException.DetailedMessage: " + e.DetailedMessage);
+        }
+        Ok("JsonText raw and integer members", delegate
+        {
+            string json = "{\"Kind\":\"X\",\"Details\":{\"File\":\"a \\\"b\\\".xml\",\"Line\":12,\"Column\":4},\"N\":[1,{\"Line\":9}]}";
+            Check(JsonText.TopLevelRaw(json, "Kind") == null, "TopLevelRaw of a string is null");
+            Check(JsonText.TopLevelString(JsonText.TopLevelRaw(json, "Details"), "File") == "a \"b\".xml", "nested File");
+            Check(JsonText.TopLevelInteger(JsonText.TopLevelRaw(json, "Details"), "Line") == 12, "nested Line");
+            Check(JsonText.TopLevelInteger(json, "Line") == null, "Line is not top-level");
+            Check(JsonText.TopLevelRaw(json, "N") == "[1,{\"Line\":9}]", "raw array: " + JsonText.TopLevelRaw(json, "N"));
+            SsisException none = new SsisException(SsisStatus.NotFound, "NotFound", "no such folder", "\\X", "{\"Kind\":\"NotFound\"}");
+            Check(none.Location == null && none.Line == null, "no location");
+            Check(none.DetailedMessage == "no such folder [\\X]", "target appended: " + none.DetailedMessage);
+        });
         Throws("ConfigRead missing", SsisStatus.NotFound, "missing.xml",
             delegate { SsisNative.ConfigRead(Path.Combine(work, "missing.xml")); });
         Ok("ConfigValidate", delegate

@@ -69,12 +69,14 @@ function Test-SsisPackage {
             else {
                 try {
                     $info = ConvertFrom-Json -InputObject ([SsisService.SsisNative]::PackageInfo($handle, $storePath))
-                    if ($null -ne $info.Error) { $problem = [string]$info.Error }
+                    if ($null -ne $info.Error) { $problem = ConvertTo-SsisErrorText -ErrorObject $info.Error }
                     elseif ($null -eq $info.Details) { $problem = 'the package could not be read in full' }
                     else { $valid = $true }
                 }
                 catch {
-                    $problem = (New-SsisErrorRecord -Exception $_.Exception -TargetObject $storePath).Exception.Message
+                    $record = New-SsisErrorRecord -Exception $_.Exception -TargetObject $storePath
+                    $problem = $record.Exception.Message
+                    if ($null -ne $record.ErrorDetails) { $problem = $record.ErrorDetails.Message }
                 }
             }
             if ($problem) { Write-Verbose ('{0}: {1}' -f $storePath, $problem) }
