@@ -45,6 +45,29 @@ function Find-SsisConnection {
     }
 }
 
+function Select-SsisConnection {
+    # The open connections a -Server value names: the one with exactly that name first (as
+    # Get-SsisConnectionName writes it; 'tls://[::1]:8443' has brackets but is a name, not a
+    # pattern), else, when the value has wildcards, those whose names match it.
+    [CmdletBinding()]
+    [OutputType([pscustomobject])]
+    param(
+        [Parameter(Mandatory)][System.Management.Automation.PSCmdlet]$Caller,
+        [Parameter(Mandatory)][AllowEmptyString()][string]$Name
+    )
+    $normalised = $Name
+    try { $normalised = Get-SsisConnectionName -Caller $Caller -Server $Name } catch { $normalised = $Name }
+    foreach ($candidate in @($Name, $normalised)) {
+        $exact = Find-SsisConnection -Name $candidate
+        if ($null -ne $exact) { return $exact }
+    }
+    if (-not [System.Management.Automation.WildcardPattern]::ContainsWildcardCharacters($Name)) { return }
+    $pattern = New-Object System.Management.Automation.WildcardPattern($Name, [System.Management.Automation.WildcardOptions]::IgnoreCase)
+    foreach ($connection in $script:SsisConnections) {
+        if ($pattern.IsMatch($connection.Server)) { $connection }
+    }
+}
+
 function Remove-SsisConnectionEntry {
     # Drops the connection from the list (by Id); does not close it.
     [CmdletBinding()]
