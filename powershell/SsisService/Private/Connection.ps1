@@ -82,8 +82,11 @@ function Open-SsisConnection {
     # its connection object. Throws the library's error (as an exception) on failure.
     [CmdletBinding()]
     [OutputType([pscustomobject])]
-    param([Parameter(Mandatory)][string]$Name)
-    $handle = [SsisService.SsisNative]::Connect($Name, $null)
+    param(
+        [Parameter(Mandatory)][string]$Name,
+        [AllowNull()][string]$OptionsJson
+    )
+    $handle = [SsisService.SsisNative]::Connect($Name, $OptionsJson)
     $mode = 'Service'
     $configPath = $null
     if ($Name.StartsWith('embedded:', [System.StringComparison]::OrdinalIgnoreCase)) {
@@ -109,6 +112,50 @@ function Open-SsisConnection {
     }
     $script:SsisConnections.Add($connection)
     return $connection
+}
+
+function ConvertTo-SsisConnectOption {
+    # The C API's connection options (ssis_connect's options_json: Token, CaFile, SshConfig,
+    # RemoteProgram) from Connect-SsisServer's parameters, as compact JSON; $null when none is
+    # given. The token comes from a SecureString (-Token) or a credential's password
+    # (-Credential) and is in clear text only inside this JSON, which goes straight to the
+    # library. Files are resolved against the current location.
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory)][System.Management.Automation.PSCmdlet]$Caller,
+        [AllowNull()][System.Security.SecureString]$Token,
+        [AllowNull()][System.Management.Automation.PSCredential]$Credential,
+        [AllowNull()][string]$CaFile,
+        [AllowNull()][string]$SshConfig,
+        [AllowNull()][string]$RemoteProgram
+    )
+    $options = [ordered]@{}
+    $secret = $Token
+    if ($null -eq $secret -and $null -ne $Credential -and $Credential.Password.Length -gt 0) { $secret = $Credential.Password }
+    if ($null -ne $secret) {
+        $bstr = [System.Runtime.InteropServices.Marshal]::SecureStringToBSTR($secret)
+        try { $options['Token'] = [System.Runtime.InteropServices.Marshal]::PtrToStringBSTR($bstr) }
+        finally { [System.Runtime.InteropServices.Marshal]::ZeroFreeBSTR($bstr) }
+    }
+    if ($CaFile) { $options['CaFile'] = $Caller.SessionState.Path.GetUnresolvedProviderPathFromPSPath($CaFile) }
+    if ($SshConfig) { $options['SshConfig'] = $Caller.SessionState.Path.GetUnresolvedProviderPathFromPSPath($SshConfig) }
+    if ($RemoteProgram) { $options['RemoteProgram'] = $RemoteProgram }
+    if ($options.Count -eq 0) { return $null }
+    return ConvertTo-Json -InputObject $options -Depth 2 -Compress
+}
+
+function Add-SsisSshUser {
+    # 'ssh://host[:port]' with the credential's user name added ('ssh://user@host'), when the
+    # server names no user; any other server as it is.
+    [CmdletBinding()]
+    [OutputType([string])]
+    param([Parameter(Mandatory)][string]$Server, [AllowNull()][System.Management.Automation.PSCredential]$Credential)
+    if ($null -eq $Credential -or -not $Credential.UserName) { return $Server }
+    if (-not $Server.StartsWith('ssh://', [System.StringComparison]::OrdinalIgnoreCase)) { return $Server }
+    $rest = $Server.Substring('ssh://'.Length)
+    if ($rest.Contains('@')) { return $Server }
+    return 'ssh://' + $Credential.UserName + '@' + $rest
 }
 
 function Use-SsisDefaultConnection {
