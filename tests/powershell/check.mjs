@@ -132,6 +132,14 @@ function blockAttributes(block) {
   return list ? list.namedChildren.filter((c) => c.type === 'attribute').map((a) => a.text) : [];
 }
 
+/** The [Parameter(...)] attribute text of a parameter ('' when it has none). */
+const parameterAttribute = (p) => /\[Parameter\s*\(([^\]]*)\)\s*\]/i.exec(p.text)?.[1] ?? '';
+const byProperty = (p) => /ValueFromPipelineByPropertyName/i.test(parameterAttribute(p));
+const byValue = (p) => /ValueFromPipeline\b(?!ByPropertyName)/i.test(parameterAttribute(p).replace(/ValueFromPipelineByPropertyName/gi, ''));
+const parameterSet = (p) => /ParameterSetName\s*=\s*'([^']+)'/i.exec(parameterAttribute(p))?.[1] ?? null;
+const aliases = (p) => [...(/\[Alias\(([^)]*)\)\]/i.exec(p.text)?.[1] ?? '').matchAll(/'([^']+)'/g)].map((m) => m[1]);
+const typeOf = (p) => (p.text.match(/\[([A-Za-z][\w.]*(?:\[\])?)\]\s*\$/)?.[1] ?? 'object').toLowerCase();
+
 // 3. CmdletBinding and OutputType.
 {
   const problems = [];
@@ -204,14 +212,18 @@ const identityExceptions = new Map([
   const problems = [];
   let seen = 0;
   for (const c of cmdlets) {
-    for (const p of parametersOf(c.node).params) {
+    const params = parametersOf(c.node).params;
+    const literal = params.find((p) => p.name === 'LiteralPath');
+    for (const p of params) {
       if (!['Path', 'ExecutionId', 'Principal', 'Server'].includes(p.name)) continue;
       if (identityExceptions.has(`${c.name}:${p.name}`)) continue;
       seen++;
-      if (!/ValueFromPipelineByPropertyName/i.test(p.text)) problems.push(`${c.name} -${p.name}: no ValueFromPipelineByPropertyName`);
+      // With a -LiteralPath bound by property name, objects bind there; -Path takes strings.
+      if (p.name === 'Path' && literal && byProperty(literal)) continue;
+      if (!byProperty(p)) problems.push(`${c.name} -${p.name}: no ValueFromPipelineByPropertyName`);
     }
   }
-  check(`identity parameters (Path, ExecutionId, Principal, Server; ${seen} of them) bind ValueFromPipelineByPropertyName`, problems);
+  check(`identity parameters (Path, ExecutionId, Principal, Server; ${seen} of them) bind ValueFromPipelineByPropertyName (-Path: or -LiteralPath does)`, problems);
 }
 
 // 7. FunctionsToExport = the Public cmdlets less those waiting for a C function, which must

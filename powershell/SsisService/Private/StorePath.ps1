@@ -9,6 +9,41 @@ function ConvertTo-SsisStorePath {
     return '\' + ($segments -join '\')
 }
 
+# The PSPath of the module's package and folder objects: 'SsisService::<store path>'. It lets
+# objects bind -LiteralPath by property name (alias PSPath), and a provider cmdlet given one
+# (Remove-Item) fails on the unknown provider instead of touching a file.
+$script:SsisPSPathPrefix = 'SsisService::'
+
+function ConvertFrom-SsisLiteralPath {
+    # A -LiteralPath value as a store path: the PSPath prefix 'SsisService::' removed. A path
+    # of another PowerShell provider (a file's PSPath) is not a store path: an error, nothing
+    # returned.
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory)][System.Management.Automation.PSCmdlet]$Caller,
+        [Parameter(Mandatory)][AllowEmptyString()][string]$Path
+    )
+    if ($Path.StartsWith($script:SsisPSPathPrefix, [System.StringComparison]::OrdinalIgnoreCase)) {
+        return ConvertTo-SsisStorePath -Path $Path.Substring($script:SsisPSPathPrefix.Length)
+    }
+    if (Test-SsisProviderPath -Path $Path) {
+        $Caller.WriteError((New-SsisUsageError -Kind 'InvalidArgument' -TargetObject $Path -Message ("'{0}' is a path of another PowerShell provider, not a package store path." -f $Path)))
+        return
+    }
+    return ConvertTo-SsisStorePath -Path $Path
+}
+
+function Test-SsisProviderPath {
+    # Whether the text is a provider-qualified PowerShell path ('FileSystem::/x',
+    # 'Microsoft.PowerShell.Core\FileSystem::C:\x') of a provider other than this module's.
+    [CmdletBinding()]
+    [OutputType([bool])]
+    param([AllowEmptyString()][string]$Path)
+    if ($Path.StartsWith($script:SsisPSPathPrefix, [System.StringComparison]::OrdinalIgnoreCase)) { return $false }
+    return ($Path -match '^[A-Za-z][A-Za-z0-9_.]*(\\[A-Za-z][A-Za-z0-9_.]*)?::')
+}
+
 function Get-SsisPathSegment {
     # The names along a store path, root first (none for the root).
     [CmdletBinding()]
@@ -86,7 +121,6 @@ function Get-SsisPackageEntry {
         [switch]$Recurse,
         [switch]$Literal
     )
-    $storePath = ConvertTo-SsisStorePath -Path $Path
     $segments = @(Get-SsisPathSegment -Path $Path)
     $handle = $Connection.Handle
     $server = $Connection.Server
@@ -95,7 +129,12 @@ function Get-SsisPackageEntry {
         for ($i = 0; $i -lt $segments.Count; $i++) {
             if ([System.Management.Automation.WildcardPattern]::ContainsWildcardCharacters($segments[$i])) { $first = $i; break }
         }
+        if ($first -lt 0) {
+            # No wildcard left: escaped characters ('`[') stand for themselves.
+            $segments = @(foreach ($segment in $segments) { [System.Management.Automation.WildcardPattern]::Unescape($segment) })
+        }
     }
+    $storePath = '\' + ($segments -join '\')
     if ($first -lt 0) {
         $exists = Invoke-SsisNative $Caller { [SsisService.SsisNative]::Exists($handle, $storePath) } -SsisTarget $storePath
         if ($null -eq $exists) { return }
@@ -131,24 +170,39 @@ function Get-SsisPackageEntry {
 }
 
 function Get-SsisFolderEntry {
-    # The subfolders of Folder whose names match Pattern; with -Recurse, each followed by
-    # its whole subtree.
+    # The subfolders of Folder whose names match Pattern (all without one); with -Recurse,
+    # each followed by its whole subtree. Descending from the root, a top-level folder that
+    # cannot be used now (Unsupported: no login configured; Connection: server unreachable)
+    # is skipped with a verbose message, as the library's recursive package listing skips it.
     [CmdletBinding()]
     [OutputType([pscustomobject])]
     param(
         [Parameter(Mandatory)][System.Management.Automation.PSCmdlet]$Caller,
         [Parameter(Mandatory)][object]$Connection,
         [Parameter(Mandatory)][string]$Folder,
-        [string]$Pattern = '*',
-        [switch]$Recurse
+        [string]$Pattern,
+        [switch]$Recurse,
+        [switch]$SkipUnavailable
     )
     $handle = $Connection.Handle
-    $json = Invoke-SsisNative $Caller { [SsisService.SsisNative]::ListFolders($handle, $Folder) } -SsisTarget $Folder
-    if ($null -eq $json) { return }
-    foreach ($entry in (ConvertFrom-SsisJson -Json $json -TypeName 'SsisService.Folder' -Server $Connection.Server -Items)) {
-        if ($entry.Name -like $Pattern) {
-            $entry
-            if ($Recurse) { Get-SsisFolderEntry -Caller $Caller -Connection $Connection -Folder $entry.Path -Recurse }
+    $json = $null
+    try {
+        $json = [SsisService.SsisNative]::ListFolders($handle, $Folder)
+    }
+    catch {
+        $record = New-SsisErrorRecord -Exception $_.Exception -TargetObject $Folder
+        $kind = $record.FullyQualifiedErrorId -replace '^Ssis\.', ''
+        if ($SkipUnavailable -and ($kind -eq 'Unsupported' -or $kind -eq 'Connection')) {
+            Write-Verbose ("Skipped '{0}': {1}" -f $Folder, $record.Exception.Message)
+            return
         }
+        $Caller.WriteError($record)
+        return
+    }
+    $atRoot = $Folder -eq '\'
+    foreach ($entry in (ConvertFrom-SsisJson -Json $json -TypeName 'SsisService.Folder' -Server $Connection.Server -Items)) {
+        if ($Pattern -and -not ($entry.Name -like $Pattern)) { continue }
+        $entry
+        if ($Recurse) { Get-SsisFolderEntry -Caller $Caller -Connection $Connection -Folder $entry.Path -Recurse -SkipUnavailable:$atRoot }
     }
 }
