@@ -19,6 +19,9 @@ using System.Collections.Generic;
 using System.Runtime.InteropServices;
 using System.Text;
 
+// tests/dotnet/SsisNativeTests.exe drives the raw imports (Native) against the shipped DLL.
+[assembly: System.Runtime.CompilerServices.InternalsVisibleTo("SsisNativeTests")]
+
 namespace SsisService
 {
     /// <summary>ssis_status: the result of every fallible call (same numbers as the C enum).</summary>
@@ -644,6 +647,163 @@ namespace SsisService
             int status = Native.ssis_service_info(session, out json);
             return Result(status, json);
         }
+    }
+
+    /// <summary>Points the binding's DllImport("ssis_service") at a library loaded by absolute
+    /// path. On .NET Core 3+ (PowerShell 7) through NativeLibrary.SetDllImportResolver, found
+    /// by reflection so that this file also compiles for .NET Framework (Windows PowerShell 5.1,
+    /// Mono) and one compiled SsisNative.dll serves both. On .NET Framework, Windows' loader
+    /// answers DllImport("ssis_service") with a module already loaded under the base name
+    /// ssis_service.dll, so the module preloads that file with LoadLibraryW.</summary>
+    public static class NativeLoader
+    {
+        private static IntPtr library = IntPtr.Zero;
+        private static bool registered;
+        private static readonly object Gate = new object();
+
+        /// <summary>The handle DllImport("ssis_service") resolves to (IntPtr.Zero before UseLibrary).</summary>
+        public static IntPtr Library
+        {
+            get { return library; }
+        }
+
+        /// <summary>Whether the runtime has System.Runtime.InteropServices.NativeLibrary (.NET Core 3+).</summary>
+        public static bool HasNativeLibrary
+        {
+            get { return NativeLibraryType() != null; }
+        }
+
+        /// <summary>Loads the library at `path`: NativeLibrary.Load on .NET Core 3+, else LoadLibraryW
+        /// (Windows) or dlopen (Linux, under Mono). Throws when it cannot be loaded.</summary>
+        public static IntPtr Load(string path)
+        {
+            Type type = NativeLibraryType();
+            if (type != null)
+            {
+                return (IntPtr)Invoke(type.GetMethod("Load", new Type[] { typeof(string) }), path);
+            }
+            IntPtr handle;
+            if (Environment.OSVersion.Platform == PlatformID.Win32NT)
+            {
+                handle = LoadLibraryW(path);
+                if (handle == IntPtr.Zero)
+                {
+                    throw new System.ComponentModel.Win32Exception(Marshal.GetLastWin32Error());
+                }
+                return handle;
+            }
+            handle = dlopen(path, 2);
+            if (handle == IntPtr.Zero)
+            {
+                throw new DllNotFoundException("dlopen failed for " + path);
+            }
+            return handle;
+        }
+
+        /// <summary>The address of the export `name` of a library from Load.</summary>
+        public static IntPtr GetExport(IntPtr handle, string name)
+        {
+            Type type = NativeLibraryType();
+            if (type != null)
+            {
+                return (IntPtr)Invoke(type.GetMethod("GetExport", new Type[] { typeof(IntPtr), typeof(string) }), handle, name);
+            }
+            IntPtr address = Environment.OSVersion.Platform == PlatformID.Win32NT ? GetProcAddress(handle, name) : dlsym(handle, name);
+            if (address == IntPtr.Zero)
+            {
+                throw new EntryPointNotFoundException("the library has no export " + name);
+            }
+            return address;
+        }
+
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        private delegate int AbiVersionFunction();
+
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        private delegate IntPtr VersionFunction();
+
+        /// <summary>ssis_abi_version of the library `handle`, called through its export and not
+        /// through DllImport: checking a candidate binds no P/Invoke stub to it, so after a
+        /// mismatch another file can still be used (stubs bind on their first call).</summary>
+        public static int AbiVersionOf(IntPtr handle)
+        {
+            AbiVersionFunction f = (AbiVersionFunction)Marshal.GetDelegateForFunctionPointer(
+                GetExport(handle, "ssis_abi_version"), typeof(AbiVersionFunction));
+            return f();
+        }
+
+        /// <summary>ssis_version of the library `handle`, through its export (see AbiVersionOf).</summary>
+        public static string VersionOf(IntPtr handle)
+        {
+            VersionFunction f = (VersionFunction)Marshal.GetDelegateForFunctionPointer(
+                GetExport(handle, "ssis_version"), typeof(VersionFunction));
+            return SsisNative.FromUtf8(f());
+        }
+
+        private static object Invoke(System.Reflection.MethodInfo method, params object[] arguments)
+        {
+            try
+            {
+                return method.Invoke(null, arguments);
+            }
+            catch (System.Reflection.TargetInvocationException e)
+            {
+                throw e.InnerException ?? e;
+            }
+        }
+
+        [DllImport("kernel32.dll", CharSet = CharSet.Ansi, SetLastError = true, ExactSpelling = true)]
+        private static extern IntPtr GetProcAddress(IntPtr module, string name);
+
+        [DllImport("libdl.so.2", EntryPoint = "dlopen")]
+        private static extern IntPtr dlopen(string file, int mode);
+
+        [DllImport("libdl.so.2", EntryPoint = "dlsym")]
+        private static extern IntPtr dlsym(IntPtr handle, string name);
+
+        /// <summary>Makes DllImport("ssis_service") resolve to `handle`. Every call updates the
+        /// handle (a module imported again after a failed ABI check loads another file); the
+        /// resolver itself is registered once per assembly, as .NET allows. Returns true when
+        /// a resolver is in place (.NET Core 3+), false on runtimes without NativeLibrary.</summary>
+        public static bool UseLibrary(IntPtr handle)
+        {
+            lock (Gate)
+            {
+                library = handle;
+                if (registered)
+                {
+                    return true;
+                }
+                Type type = NativeLibraryType();
+                Type resolverType = type == null ? null : type.Assembly.GetType("System.Runtime.InteropServices.DllImportResolver", false);
+                if (type == null || resolverType == null)
+                {
+                    return false;
+                }
+                System.Reflection.MethodInfo set = type.GetMethod("SetDllImportResolver", new Type[] { typeof(System.Reflection.Assembly), resolverType });
+                System.Reflection.MethodInfo resolve = typeof(NativeLoader).GetMethod("Resolve",
+                    System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static);
+                Delegate resolver = Delegate.CreateDelegate(resolverType, resolve);
+                set.Invoke(null, new object[] { typeof(SsisNative).Assembly, resolver });
+                registered = true;
+                return true;
+            }
+        }
+
+        private static IntPtr Resolve(string name, System.Reflection.Assembly assembly, DllImportSearchPath? searchPath)
+        {
+            return name == SsisNative.LibraryName ? library : IntPtr.Zero;
+        }
+
+        private static Type NativeLibraryType()
+        {
+            return typeof(object).Assembly.GetType("System.Runtime.InteropServices.NativeLibrary", false);
+        }
+
+        /// <summary>Windows: LoadLibraryW (the .NET Framework preload); IntPtr.Zero on failure,
+        /// with the Win32 error in Marshal.GetLastWin32Error().</summary>
+        [DllImport("kernel32.dll", CharSet = CharSet.Unicode, SetLastError = true, ExactSpelling = true)]
+        public static extern IntPtr LoadLibraryW(string lpLibFileName);
     }
 
     /// <summary>Reads top-level string properties of a JSON object (enough for error objects;

@@ -148,6 +148,8 @@ public static class SsisNativeTests
             Console.WriteLine("service tests skipped: set SSIS_TEST_SERVICE_SOCKET and pass the examples directory (tests/dotnet/run.sh does)");
         }
 
+        TestNativeLoader();
+
         Console.WriteLine(passed + " passed, " + failed + " failed");
         return failed == 0 ? 0 : 1;
     }
@@ -331,6 +333,45 @@ public static class SsisNativeTests
             Throws("SetConfigPatch invalid", SsisStatus.Configuration, null,
                 delegate { SsisNative.SetConfigPatch(s, "{\"TopLevelFolders\":3}"); });
         }
+    }
+
+    /// <summary>NativeLoader (issue 15, defect 12): every UseLibrary call updates the handle the
+    /// resolver hands out, so a module imported again after a failed ABI check can use another
+    /// file; on runtimes without NativeLibrary (Mono, .NET Framework) it says so.</summary>
+    private static void TestNativeLoader()
+    {
+        string path = Environment.GetEnvironmentVariable("SSIS_TEST_LIBRARY");
+        Ok("NativeLoader", delegate
+        {
+            if (NativeLoader.HasNativeLibrary)
+            {
+                IntPtr first = NativeLoader.Load(path);
+                Check(NativeLoader.UseLibrary(first), "UseLibrary registers a resolver");
+                Check(NativeLoader.Library == first, "UseLibrary sets the handle");
+                IntPtr second = NativeLoader.Load(path);
+                Check(NativeLoader.UseLibrary(second) && NativeLoader.Library == second, "a second UseLibrary updates the handle");
+                Check(SsisNative.AbiVersion() == SsisNative.ExpectedAbiVersion, "calls still resolve");
+            }
+            IntPtr loaded = NativeLoader.Load(path);
+            Check(NativeLoader.AbiVersionOf(loaded) == SsisNative.ExpectedAbiVersion, "AbiVersionOf through the export");
+            Check(NativeLoader.VersionOf(loaded) == SsisNative.Version(), "VersionOf through the export");
+            try
+            {
+                NativeLoader.GetExport(loaded, "ssis_no_such_function");
+                Check(false, "GetExport of a missing export must throw");
+            }
+            catch (EntryPointNotFoundException)
+            {
+                Check(true, "GetExport of a missing export throws EntryPointNotFound");
+            }
+            if (!NativeLoader.HasNativeLibrary)
+            {
+                Check(!NativeLoader.UseLibrary(new IntPtr(1)), "no resolver without NativeLibrary");
+                Check(NativeLoader.Library == new IntPtr(1), "UseLibrary sets the handle");
+                Check(!NativeLoader.UseLibrary(new IntPtr(2)) && NativeLoader.Library == new IntPtr(2), "a second UseLibrary updates the handle");
+                Check(SsisNative.AbiVersion() == SsisNative.ExpectedAbiVersion, "calls still resolve");
+            }
+        });
     }
 
     private static void TestSessionConfig(SsisSessionHandle s)
