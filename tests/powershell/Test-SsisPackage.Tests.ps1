@@ -52,4 +52,13 @@ Describe 'Test-SsisPackage' {
         $report.Error | Should -Not -Match '^@\{'
         $report.Error | Should -Not -BeNullOrEmpty
     }
+
+    It "runs the README's admin script unchanged on a package whose name has brackets" {
+        $odd = Add-SsisBracketPackage -Server (Get-SsisServer | Where-Object IsDefault).Server
+        $dir = Join-Path $TestDrive 'readme-backup'
+        Get-SsisPackage '\File System' -Recurse | Export-SsisPackage -Destination $dir -Force
+        Test-Path -LiteralPath (Join-Path $dir ($odd.Name + '.dtsx')) | Should -BeTrue
+        $report = @(Get-SsisPackage -Recurse | Test-SsisPackage -Validate -Detailed)
+        ($report | Where-Object Path -eq $odd.Path).Valid | Should -BeTrue
+    }
 }
