@@ -412,5 +412,30 @@ function manifestList(key) {
   check('non-ASCII scripts have a UTF-8 BOM; tests do not use $IsWindows/$IsLinux/$IsMacOS', problems);
 }
 
+// 16. Issue 15, defects 8, 9 and 11, as patterns in the module code: a result's error object
+// is never cast to [string] ('@{Kind=...; Message=...}'); server names are never matched with
+// -like (brackets in 'tls://[::1]:8443' are a pattern: use Select-SsisConnection); and
+// Connect-SsisServer passes the C API's connection options.
+{
+  const problems = [];
+  for (const file of files(moduleDir, ['.ps1', '.psm1'])) {
+    const lines = read(file).split(/\r?\n/);
+    lines.forEach((line, i) => {
+      if (/^\s*#/.test(line)) return;
+      if (/\[string\]\s*\$[\w.]+\.Error\b/i.test(line)) problems.push(`${rel(file)}:${i + 1}: an error object cast to [string] (use ConvertTo-SsisErrorText)`);
+      if (/\.Server\s+-like\b/i.test(line)) problems.push(`${rel(file)}:${i + 1}: a server name matched with -like (use Select-SsisConnection)`);
+      if (/::Connect\([^,]+,\s*\$null\s*\)/i.test(line)) problems.push(`${rel(file)}:${i + 1}: ssis_connect called without the connection options`);
+    });
+  }
+  const connect = cmdlets.find((c) => c.name === 'Connect-SsisServer');
+  const names = connect ? parametersOf(connect.node).params.map((p) => p.name) : [];
+  for (const option of ['Token', 'Credential', 'CaFile', 'SshConfig', 'RemoteProgram']) {
+    if (!names.includes(option)) problems.push(`Connect-SsisServer has no -${option}`);
+  }
+  const token = connect && parametersOf(connect.node).params.find((p) => p.name === 'Token');
+  if (token && !/SecureString\]/i.test(token.text)) problems.push('Connect-SsisServer -Token must be a SecureString');
+  check('error objects are not cast to [string], server names are not -like patterns, Connect-SsisServer passes connection options', problems);
+}
+
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);

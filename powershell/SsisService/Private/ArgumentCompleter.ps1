@@ -83,7 +83,8 @@ function Register-SsisArgumentCompleter {
     $serverNames = {
         param($commandName, $parameterName, $wordToComplete, $commandAst, $fakeBoundParameters)
         foreach ($connection in $script:SsisConnections) {
-            if ($connection.Server -like ($wordToComplete + '*')) {
+            # A prefix match, not -like: server names may hold brackets ('tls://[::1]:8443').
+            if ($connection.Server.StartsWith($wordToComplete.Trim([char[]]@('''', '"')), [System.StringComparison]::OrdinalIgnoreCase)) {
                 New-Object System.Management.Automation.CompletionResult(("'" + $connection.Server.Replace("'", "''") + "'"), $connection.Server, 'ParameterValue', $connection.Server)
             }
         }
