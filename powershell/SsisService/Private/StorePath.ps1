@@ -156,7 +156,11 @@ function Get-SsisPackageEntry {
         return
     }
     $base = '\'
-    if ($first -gt 0) { $base = '\' + ($segments[0..($first - 1)] -join '\') }
+    if ($first -gt 0) {
+        # The folders before the first wildcard are names ('`[' stands for '[').
+        $names = @(foreach ($segment in $segments[0..($first - 1)]) { [System.Management.Automation.WildcardPattern]::Unescape($segment) })
+        $base = '\' + ($names -join '\')
+    }
     $pattern = [string[]]$segments[$first..($segments.Count - 1)]
     $json = Invoke-SsisNative $Caller { [SsisService.SsisNative]::ListPackages($handle, $base, $true) } -SsisTarget $base
     if ($null -eq $json) { return }
