@@ -3,6 +3,9 @@
 # Order (documented in about_SsisService): $env:SSIS_SERVICE_LIB, the module's
 # runtimes/<rid>/native/ folder, beside the module, then the system search path.
 
+# Exports this module needs beyond those of the first ABI 1 library (checked at import).
+$script:SsisRequiredExports = @('ssis_config_patch', 'ssis_set_config_patch')
+
 function Get-SsisRuntimeId {
     # The .NET runtime identifier of this process: win-x64, linux-arm64, osx-x64, ...
     [CmdletBinding()]
@@ -143,6 +146,15 @@ function Import-SsisNativeLibrary {
         }
         if ($abi -ne [SsisService.SsisNative]::ExpectedAbiVersion) {
             $tried.Add(('{0} ({1}): loaded, but it has ABI version {2} and this module needs {3} (library version {4})' -f $candidate.Path, $candidate.Source, $abi, [SsisService.SsisNative]::ExpectedAbiVersion, $version))
+            continue
+        }
+        # Functions added within ABI version 1 that this module calls: a library built before
+        # them is too old, which is better said now than at the first Set-SsisServiceConfig.
+        $missing = @(foreach ($export in $script:SsisRequiredExports) {
+                try { [void][SsisService.NativeLoader]::GetExport($handle, $export) } catch { $export }
+            })
+        if ($missing.Count -gt 0) {
+            $tried.Add(('{0} ({1}): loaded, but this library (version {2}) is older than the module: it lacks {3}' -f $candidate.Path, $candidate.Source, $version, ($missing -join ', ')))
             continue
         }
         if ($core) { [void][SsisService.NativeLoader]::UseLibrary($handle) }
