@@ -342,6 +342,28 @@ ssis_status ssis_execution_wait(const ssis_session *session,
 ssis_status ssis_last_error(char **out_json);
 
 /**
+ * Resolves the store path `path` to packages. With `literal` 1, `path` is taken as written;
+ * with 0 it is a pattern when it has an unescaped wildcard (PowerShell's: `*`, `?`,
+ * `[abc]`, `[a-z]`, per segment, without regard to case; a backtick escapes the next
+ * character) and literal otherwise (its escapes removed). Writes `{"Path": "...",
+ * "Literal": true, "Items": [<package>, ...]}`: for a literal path, the package it names
+ * or the packages of the folder it names (below it too with `recursive` 1); for a
+ * pattern, the packages it matches (a matching folder gives its packages; with
+ * `recursive`, also those below it, and packages of that name at any depth). A literal
+ * path naming nothing is `SSIS_NOT_FOUND`; a pattern matching nothing gives no items; a
+ * malformed pattern is `SSIS_INVALID_ARGUMENT`. `literal` and `recursive` must be 0 or 1.
+ *
+ * # Safety
+ * `session` must be a live handle (or NULL); `path` NULL or NUL-terminated; `out_json`
+ * NULL or writable.
+ */
+ssis_status ssis_resolve_packages(const ssis_session *session,
+                                  const char *path,
+                                  int32_t literal,
+                                  int32_t recursive,
+                                  char **out_json);
+
+/**
  * Reads the service's event log and writes `{"Items": [{"Sequence", "Time", "Level",
  * "EventId", "Source", "User", "Message", "Data", "ExecutionId"}, ...]}`, oldest first: the
  * newest entries that match, at most `Limit`.

@@ -210,6 +210,9 @@ namespace SsisService
             [DllImport(LibraryName, EntryPoint = "ssis_set_config", CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
             internal static extern int ssis_set_config(SsisSessionHandle session, byte[] configJson);
 
+            [DllImport(LibraryName, EntryPoint = "ssis_resolve_packages", CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+            internal static extern int ssis_resolve_packages(SsisSessionHandle session, byte[] path, int literal, int recursive, out IntPtr outJson);
+
             [DllImport(LibraryName, EntryPoint = "ssis_config_patch", CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
             internal static extern int ssis_config_patch(byte[] path, byte[] patchJson, out IntPtr outJson);
 
@@ -463,6 +466,15 @@ namespace SsisService
         public static void SetConfig(SsisSessionHandle session, string configJson)
         {
             Check(Native.ssis_set_config(session, Utf8(configJson, "configJson")));
+        }
+
+        /// <summary>ssis_resolve_packages: the packages a store path (literal) or pattern names:
+        /// {"Path", "Literal", "Items"}.</summary>
+        public static string ResolvePackages(SsisSessionHandle session, string path, bool literal, bool recursive)
+        {
+            IntPtr json;
+            int status = Native.ssis_resolve_packages(session, Utf8(path, "path"), Bool(literal), Bool(recursive), out json);
+            return Result(status, json);
         }
 
         /// <summary>ssis_config_patch: applies a JSON merge patch to a configuration file;

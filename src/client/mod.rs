@@ -18,6 +18,7 @@ mod patch;
 #[cfg(windows)]
 mod pipe;
 mod remote;
+mod resolve;
 mod results;
 mod ssh;
 mod tls;
@@ -26,6 +27,7 @@ mod transport;
 pub use multi::{Labeled, MultiSession, split_servers};
 pub use patch::config_patch;
 pub use remote::{EventStream, LOCAL_NAMES, LiveEvent, UNIX_PREFIX, is_remote_name};
+pub use resolve::Resolved;
 pub use results::{Items, PackageInfo, ServerInfo, ValidationReport};
 pub use ssh::{SSH_PREFIX, SshTarget};
 pub use tls::{TCP_PREFIX, TLS_PREFIX, TlsTarget};

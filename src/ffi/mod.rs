@@ -18,6 +18,7 @@ mod config_patch;
 mod executions;
 mod last_error;
 mod options;
+mod resolve;
 mod runtime;
 mod service;
 mod session;
@@ -34,6 +35,7 @@ pub use executions::{
     ssis_executions_list, ssis_package_run,
 };
 pub use last_error::ssis_last_error;
+pub use resolve::ssis_resolve_packages;
 pub use service::{ssis_events_read, ssis_service_info};
 pub use session::{ssis_connect, ssis_disconnect, ssis_get_config, ssis_session, ssis_set_config};
 pub use status::{ssis_status, ssis_status_name};

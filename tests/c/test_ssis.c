@@ -413,6 +413,63 @@ static void expect_folders(ssis_session *s, const char *path, const char *needle
     }
 }
 
+/* ssis_resolve_packages: literal paths with brackets, escapes, patterns, errors. */
+static void test_resolve_packages(ssis_session *s) {
+    const char *odd = "\\File System\\Gr\xc3\xbc\xc3\x9f" "e [1]";
+    char *json = (char *)"untouched";
+    expect("resolve session NULL", ssis_resolve_packages(NULL, odd, 1, 0, &json),
+           SSIS_INVALID_ARGUMENT, "\"Target\":\"session\"");
+    expect("resolve path NULL", ssis_resolve_packages(s, NULL, 1, 0, &json),
+           SSIS_INVALID_ARGUMENT, "\"Target\":\"path\"");
+    expect("resolve literal 2", ssis_resolve_packages(s, odd, 2, 0, &json),
+           SSIS_INVALID_ARGUMENT, "\"Target\":\"literal\"");
+    expect("resolve recursive -1", ssis_resolve_packages(s, odd, 0, -1, &json),
+           SSIS_INVALID_ARGUMENT, "\"Target\":\"recursive\"");
+    expect("resolve out NULL", ssis_resolve_packages(s, odd, 1, 0, NULL), SSIS_INVALID_ARGUMENT,
+           "\"Target\":\"out_json\"");
+    expect("resolve bad utf8", ssis_resolve_packages(s, "\\File System\\\xff", 1, 0, &json),
+           SSIS_INVALID_ARGUMENT, "UTF-8");
+    expect("resolve missing", ssis_resolve_packages(s, "\\File System\\Nope [2]", 1, 0, &json),
+           SSIS_NOT_FOUND, "Nope [2]");
+    expect("resolve bad pattern", ssis_resolve_packages(s, "\\File System\\[x", 0, 0, &json),
+           SSIS_INVALID_ARGUMENT, "not valid");
+    CHECK(strcmp(json, "untouched") == 0, "out_json written on failure");
+
+    json = NULL;
+    if (!expect("import odd", ssis_package_import(s, package_file, odd, 1, &json), SSIS_OK, NULL)) {
+        return;
+    }
+    ssis_string_free(json);
+    json = NULL;
+    if (expect("resolve literal", ssis_resolve_packages(s, odd, 1, 0, &json), SSIS_OK, NULL)) {
+        const char *needles[] = {"\"Literal\":true", "\"Items\":[{\"Name\":\"Gr\xc3\xbc\xc3\x9f" "e [1]\"",
+                                 NULL};
+        expect_json("resolve literal", json, needles);
+        ssis_string_free(json);
+        json = NULL;
+    }
+    if (expect("resolve pattern", ssis_resolve_packages(s, odd, 0, 0, &json), SSIS_OK, NULL)) {
+        const char *needles[] = {"\"Literal\":false", "\"Items\":[]", NULL};
+        expect_json("resolve pattern", json, needles);
+        ssis_string_free(json);
+        json = NULL;
+    }
+    if (expect("resolve escaped", ssis_resolve_packages(s, "\\File System\\Gr\xc3\xbc\xc3\x9f" "e `[1`]", 0, 0, &json),
+               SSIS_OK, NULL)) {
+        const char *needles[] = {"\"Literal\":true", "\"Name\":\"Gr\xc3\xbc\xc3\x9f" "e [1]\"", NULL};
+        expect_json("resolve escaped", json, needles);
+        ssis_string_free(json);
+        json = NULL;
+    }
+    if (expect("resolve wildcard", ssis_resolve_packages(s, "\\*\\GR*", 0, 1, &json), SSIS_OK, NULL)) {
+        const char *needles[] = {"\"Literal\":false", "\"Name\":\"Gr\xc3\xbc\xc3\x9f" "e [1]\"", NULL};
+        expect_json("resolve wildcard", json, needles);
+        ssis_string_free(json);
+        json = NULL;
+    }
+    expect("delete odd", ssis_package_delete(s, odd), SSIS_OK, NULL);
+}
+
 static void test_store(ssis_session *s) {
     const char *euro = "\\File System\\Überweisung €";
     const char *pkg = "\\File System\\Überweisung €\\Überweisung €";
@@ -1323,6 +1380,7 @@ int main(int argc, char **argv) {
         test_session_config(s);
         test_access(s);
         test_store(s);
+        test_resolve_packages(s);
         test_last_error(s);
         test_threads(s);
         test_service_functions_need_a_service(s);

@@ -129,6 +129,7 @@ public static class SsisNativeTests
             {
                 TestSessionConfig(session);
                 TestStore(session, work, packageFile);
+                TestResolvePackages(session, packageFile);
                 TestThreads(session);
                 TestServiceFunctionsNeedAService(session);
             }
@@ -372,6 +373,31 @@ public static class SsisNativeTests
                 Check(SsisNative.AbiVersion() == SsisNative.ExpectedAbiVersion, "calls still resolve");
             }
         });
+    }
+
+    /// <summary>ssis_resolve_packages: literal paths with brackets, escapes, patterns (issue 15, defect 3).</summary>
+    private static void TestResolvePackages(SsisSessionHandle s, string packageFile)
+    {
+        Ok("ResolvePackages", delegate
+        {
+            SsisNative.PackageImport(s, packageFile, "\\File System\\Grüße [1]", true);
+            string literal = SsisNative.ResolvePackages(s, "\\File System\\Grüße [1]", true, false);
+            Contains(literal, "\"Literal\":true", "ResolvePackages literal");
+            Contains(literal, "\"Items\":[{\"Name\":\"Grüße [1]\"", "ResolvePackages literal item");
+            string pattern = SsisNative.ResolvePackages(s, "\\File System\\Grüße [1]", false, false);
+            Contains(pattern, "\"Literal\":false", "ResolvePackages pattern");
+            Contains(pattern, "\"Items\":[]", "brackets are a pattern that does not match themselves");
+            string escaped = SsisNative.ResolvePackages(s, "\\File System\\Grüße `[1`]", false, false);
+            Contains(escaped, "\"Literal\":true", "escaped brackets are literal");
+            Contains(escaped, "\"Name\":\"Grüße [1]\"", "escaped brackets name the package");
+            Contains(SsisNative.ResolvePackages(s, "\\File System\\Gr*", false, false), "\"Name\":\"Grüße [1]\"", "ResolvePackages wildcard");
+        });
+        Throws("ResolvePackages missing", SsisStatus.NotFound, "Nope",
+            delegate { SsisNative.ResolvePackages(s, "\\File System\\Nope", true, false); });
+        Throws("ResolvePackages bad pattern", SsisStatus.InvalidArgument, "not valid",
+            delegate { SsisNative.ResolvePackages(s, "\\File System\\[x", false, false); });
+        Throws("ResolvePackages NULL path", SsisStatus.InvalidArgument, "path",
+            delegate { SsisNative.ResolvePackages(s, null, false, false); });
     }
 
     private static void TestSessionConfig(SsisSessionHandle s)

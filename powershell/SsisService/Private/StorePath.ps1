@@ -1,4 +1,5 @@
-# Store paths ('\File System\Sales\Daily Load'): normalising, splitting, wildcard matching.
+# Store paths ('\File System\Sales\Daily Load'): normalising, splitting; wildcard resolution
+# is the library's (ssis_resolve_packages).
 
 function ConvertTo-SsisStorePath {
     # '\'-separated, one leading '\', no trailing '\' ('/' accepted as a separator too).
@@ -78,40 +79,13 @@ function Join-SsisStorePath {
     return ConvertTo-SsisStorePath -Path ($Folder + '\' + $Name)
 }
 
-function Test-SsisPathMatch {
-    # Whether the package path (segments below the search base) matches the pattern segments:
-    # exactly, or as a package directly in a folder the pattern matches (like Get-ChildItem);
-    # with -Recurse also anywhere below a matching folder, or by name at any depth below the
-    # pattern's folder part.
-    [CmdletBinding()]
-    [OutputType([bool])]
-    param(
-        [Parameter(Mandatory)][AllowEmptyCollection()][string[]]$Relative,
-        [Parameter(Mandatory)][string[]]$Pattern,
-        [switch]$Recurse
-    )
-    $n = $Pattern.Count
-    $prefixMatches = $Relative.Count -ge $n
-    for ($i = 0; $prefixMatches -and $i -lt $n; $i++) {
-        if (-not ($Relative[$i] -like $Pattern[$i])) { $prefixMatches = $false }
-    }
-    if ($prefixMatches) {
-        if ($Relative.Count -eq $n -or $Relative.Count -eq $n + 1) { return $true }
-        if ($Recurse) { return $true }
-    }
-    if ($Recurse -and $Relative.Count -gt $n) {
-        for ($i = 0; $i -lt $n - 1; $i++) {
-            if (-not ($Relative[$i] -like $Pattern[$i])) { return $false }
-        }
-        return ($Relative[$Relative.Count - 1] -like $Pattern[$n - 1])
-    }
-    return $false
-}
-
 function Get-SsisPackageEntry {
-    # The package entries a -Path names: a package, the packages of a folder (-Recurse: and of
-    # its subfolders), or those matching wildcards. Writes a non-terminating error when a
-    # path without wildcards names nothing.
+    # The package entries a path names, as the library resolves it (ssis_resolve_packages):
+    # with -Literal, the path as written; else a pattern when it has an unescaped wildcard
+    # ('`[' escapes), else literal. A literal path: the package, or the packages of the
+    # folder (-Recurse: and of its subfolders); naming nothing is a non-terminating
+    # ObjectNotFound error. A pattern: the packages it matches, as Get-ChildItem would
+    # (nothing, without error, when none matches).
     [CmdletBinding()]
     [OutputType([pscustomobject])]
     param(
@@ -121,56 +95,12 @@ function Get-SsisPackageEntry {
         [switch]$Recurse,
         [switch]$Literal
     )
-    $segments = @(Get-SsisPathSegment -Path $Path)
     $handle = $Connection.Handle
-    $server = $Connection.Server
-    $first = -1
-    if (-not $Literal) {
-        for ($i = 0; $i -lt $segments.Count; $i++) {
-            if ([System.Management.Automation.WildcardPattern]::ContainsWildcardCharacters($segments[$i])) { $first = $i; break }
-        }
-        if ($first -lt 0) {
-            # No wildcard left: escaped characters ('`[') stand for themselves.
-            $segments = @(foreach ($segment in $segments) { [System.Management.Automation.WildcardPattern]::Unescape($segment) })
-        }
-    }
-    $storePath = '\' + ($segments -join '\')
-    if ($first -lt 0) {
-        $exists = Invoke-SsisNative $Caller { [SsisService.SsisNative]::Exists($handle, $storePath) } -SsisTarget $storePath
-        if ($null -eq $exists) { return }
-        $kind = (ConvertFrom-Json -InputObject $exists)
-        if ($kind.Package) {
-            $split = Split-SsisStorePath -Path $storePath
-            $json = Invoke-SsisNative $Caller { [SsisService.SsisNative]::ListPackages($handle, $split.Parent, $false) } -SsisTarget $storePath
-            if ($null -eq $json) { return }
-            ConvertFrom-SsisJson -Json $json -TypeName 'SsisService.Package' -Server $server -Items | Where-Object { $_.Name -eq $split.Leaf }
-            return
-        }
-        if ($kind.Folder) {
-            $json = Invoke-SsisNative $Caller { [SsisService.SsisNative]::ListPackages($handle, $storePath, [bool]$Recurse) } -SsisTarget $storePath
-            if ($null -eq $json) { return }
-            ConvertFrom-SsisJson -Json $json -TypeName 'SsisService.Package' -Server $server -Items
-            return
-        }
-        $Caller.WriteError((New-SsisUsageError -Kind 'NotFound' -TargetObject $storePath -Message ("There is no package or folder '{0}' on {1}." -f $storePath, $server)))
-        return
-    }
-    $base = '\'
-    if ($first -gt 0) {
-        # The folders before the first wildcard are names ('`[' stands for '[').
-        $names = @(foreach ($segment in $segments[0..($first - 1)]) { [System.Management.Automation.WildcardPattern]::Unescape($segment) })
-        $base = '\' + ($names -join '\')
-    }
-    $pattern = [string[]]$segments[$first..($segments.Count - 1)]
-    $json = Invoke-SsisNative $Caller { [SsisService.SsisNative]::ListPackages($handle, $base, $true) } -SsisTarget $base
+    $storePath = $Path
+    if (-not $storePath) { $storePath = '\' }
+    $json = Invoke-SsisNative $Caller { [SsisService.SsisNative]::ResolvePackages($handle, $storePath, [bool]$Literal, [bool]$Recurse) } -SsisTarget $storePath
     if ($null -eq $json) { return }
-    $baseDepth = $first
-    foreach ($package in (ConvertFrom-SsisJson -Json $json -TypeName 'SsisService.Package' -Server $server -Items)) {
-        $all = @(Get-SsisPathSegment -Path $package.Path)
-        $relative = [string[]]@()
-        if ($all.Count -gt $baseDepth) { $relative = [string[]]$all[$baseDepth..($all.Count - 1)] }
-        if (Test-SsisPathMatch -Relative $relative -Pattern $pattern -Recurse:$Recurse) { $package }
-    }
+    ConvertFrom-SsisJson -Json $json -TypeName 'SsisService.Package' -Server $Connection.Server -Items
 }
 
 function Get-SsisFolderEntry {
