@@ -4,7 +4,7 @@
 # runtimes/<rid>/native/ folder, beside the module, then the system search path.
 
 # Exports this module needs beyond those of the first ABI 1 library (checked at import).
-$script:SsisRequiredExports = @('ssis_config_patch', 'ssis_set_config_patch')
+$script:SsisRequiredExports = @('ssis_config_patch', 'ssis_set_config_patch', 'ssis_resolve_packages')
 
 function Get-SsisRuntimeId {
     # The .NET runtime identifier of this process: win-x64, linux-arm64, osx-x64, ...
