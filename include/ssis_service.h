@@ -190,6 +190,36 @@ ssis_status ssis_config_write(const char *path, const char *config_json);
 ssis_status ssis_config_validate(const char *path, const char *config_json, char **out_json);
 
 /**
+ * Applies the JSON merge patch `patch_json` (RFC 7396: objects merge key by key, `null`
+ * removes a setting, any other value — arrays included — replaces it) to the
+ * configuration file `path` and writes it back atomically. Settings the patch does not
+ * name (grants, listeners, the token store, ...) and the file's comments and unknown
+ * elements are kept. Writes the configuration written (the shape of
+ * `ssis_config_read`). The file must exist (else `SSIS_NOT_FOUND`); a patch that is not
+ * a JSON object, or names `Path`: `SSIS_INVALID_ARGUMENT`; a result that is not a valid
+ * configuration: `SSIS_CONFIGURATION`, and nothing is written.
+ *
+ * # Safety
+ * `path` and `patch_json` must be NULL or NUL-terminated; `out_json` NULL or writable.
+ */
+ssis_status ssis_config_patch(const char *path, const char *patch_json, char **out_json);
+
+/**
+ * Applies the JSON merge patch `patch_json` (as `ssis_config_patch`) to the session's
+ * configuration: reads the configuration in force, merges, and sets the result as
+ * `ssis_set_config` does (validated, written over the configuration file keeping its
+ * unknown elements, applied). Writes the configuration applied. Another writer between
+ * the read and the write is not detected.
+ *
+ * # Safety
+ * `session` must be a live handle (or NULL); `patch_json` NULL or NUL-terminated;
+ * `out_json` NULL or writable.
+ */
+ssis_status ssis_set_config_patch(const ssis_session *session,
+                                  const char *patch_json,
+                                  char **out_json);
+
+/**
  * Starts a package on the service and writes its Execution JSON (status `Running`, or
  * `Failed` when it could not start) without waiting for it to end; use
  * `ssis_execution_wait` for that.
@@ -310,6 +340,28 @@ ssis_status ssis_execution_wait(const ssis_session *session,
  * `out_json` must be NULL or point to writable storage for one pointer.
  */
 ssis_status ssis_last_error(char **out_json);
+
+/**
+ * Resolves the store path `path` to packages. With `literal` 1, `path` is taken as written;
+ * with 0 it is a pattern when it has an unescaped wildcard (PowerShell's: `*`, `?`,
+ * `[abc]`, `[a-z]`, per segment, without regard to case; a backtick escapes the next
+ * character) and literal otherwise (its escapes removed). Writes `{"Path": "...",
+ * "Literal": true, "Items": [<package>, ...]}`: for a literal path, the package it names
+ * or the packages of the folder it names (below it too with `recursive` 1); for a
+ * pattern, the packages it matches (a matching folder gives its packages; with
+ * `recursive`, also those below it, and packages of that name at any depth). A literal
+ * path naming nothing is `SSIS_NOT_FOUND`; a pattern matching nothing gives no items; a
+ * malformed pattern is `SSIS_INVALID_ARGUMENT`. `literal` and `recursive` must be 0 or 1.
+ *
+ * # Safety
+ * `session` must be a live handle (or NULL); `path` NULL or NUL-terminated; `out_json`
+ * NULL or writable.
+ */
+ssis_status ssis_resolve_packages(const ssis_session *session,
+                                  const char *path,
+                                  int32_t literal,
+                                  int32_t recursive,
+                                  char **out_json);
 
 /**
  * Reads the service's event log and writes `{"Items": [{"Sequence", "Time", "Level",

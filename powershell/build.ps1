@@ -76,6 +76,22 @@ if (Test-Path -LiteralPath $OutputPath) { Remove-Item -LiteralPath $OutputPath -
 foreach ($item in @('SsisService.psd1', 'SsisService.psm1', 'SsisService.Format.ps1xml', 'SsisNative.cs', 'Public', 'Private', 'en-US')) {
     Copy-Item -LiteralPath (Join-Path $source $item) -Destination $OutputPath -Recurse -Force
 }
+# The binding compiled once (see scripts/package-powershell.sh): with mcs or csc when on
+# PATH, else, on Windows PowerShell 5.1 (the .NET Framework profile both editions load), with
+# Add-Type. Otherwise the module compiles SsisNative.cs at import.
+$dll = Join-Path $OutputPath 'SsisNative.dll'
+$compiler = Get-Command -Name 'mcs', 'csc' -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
+if ($null -ne $compiler) {
+    $compilerArgs = @('-langversion:5', '-warnaserror', '-nologo', '-optimize+', '-target:library', ('-out:' + $dll), (Join-Path $source 'SsisNative.cs'))
+    & $compiler.Source @compilerArgs
+    if ($LASTEXITCODE -ne 0) { throw "$($compiler.Name) failed to compile SsisNative.cs" }
+}
+elseif ($PSVersionTable.PSEdition -eq 'Desktop') {
+    Add-Type -Path (Join-Path $source 'SsisNative.cs') -OutputAssembly $dll -OutputType Library
+}
+else {
+    Write-Warning 'No mcs or csc on PATH: SsisNative.dll not built; the module compiles SsisNative.cs at import.'
+}
 $native = Join-Path (Join-Path (Join-Path $OutputPath 'runtimes') $RuntimeId) 'native'
 [void](New-Item -ItemType Directory -Path $native -Force)
 Copy-Item -LiteralPath $LibraryPath -Destination (Join-Path $native $fileName) -Force

@@ -65,8 +65,12 @@ if PROFILE=debug NO_BUILD=1 scripts/package-powershell.sh "$out" >"$log/package.
   src_count="$(find powershell/SsisService/Public -name '*.ps1' | wc -l)"
   out_count="$(find "$out/Public" -name '*.ps1' | wc -l)"
   [ "$src_count" = "$out_count" ] || problems="$problems $out_count of $src_count cmdlet files copied;"
+  # With a C# compiler here, the binding ships compiled (no Add-Type at import).
+  if command -v mcs >/dev/null || command -v csc >/dev/null; then
+    [ -f "$out/SsisNative.dll" ] || problems="$problems no SsisNative.dll;"
+  fi
   if [ -z "$problems" ]; then
-    echo "ok   module folder assembled with $(find "$out/runtimes" -type f | sed "s|$out/||")"
+    echo "ok   module folder assembled with $(find "$out/runtimes" "$out/SsisNative.dll" -type f 2>/dev/null | sed "s|$out/||" | tr '\n' ' ')"
     passed=$((passed + 1))
   else
     echo "FAIL module folder:$problems"

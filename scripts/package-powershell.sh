@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Assembles a ready-to-import SsisService module folder (what powershell/build.ps1 does, for
-# machines without PowerShell): the module files plus the built library in
-# runtimes/<rid>/native/.
+# machines without PowerShell): the module files, the built library in
+# runtimes/<rid>/native/, and the binding compiled as SsisNative.dll (with mcs or csc).
 #
 #   scripts/package-powershell.sh [OUTPUT_DIR]     # default: target/powershell/SsisService
 #   PROFILE=debug scripts/package-powershell.sh    # copy the debug library (default: release)
@@ -44,4 +44,19 @@ mkdir -p "$out/runtimes/$rid/native"
 cp -R "$src/SsisService.psd1" "$src/SsisService.psm1" "$src/SsisService.Format.ps1xml" \
   "$src/SsisNative.cs" "$src/Public" "$src/Private" "$src/en-US" "$out/"
 cp "$library" "$out/runtimes/$rid/native/$lib"
+
+# The binding compiled once, here, instead of by Add-Type at every import: C# 5 for the .NET
+# Framework 4.x profile, which Windows PowerShell 5.1 loads and PowerShell 7 loads too (its
+# PowerShell 7 resolver is found by reflection). The module loads SsisNative.dll when it is
+# there (also in Constrained Language Mode, where Add-Type is refused) and falls back to
+# compiling SsisNative.cs. Without mcs (or csc) the folder has no DLL and the fallback is used.
+compiler=""
+if command -v mcs >/dev/null; then compiler=mcs; elif command -v csc >/dev/null; then compiler=csc; fi
+if [ -n "$compiler" ]; then
+  "$compiler" -langversion:5 -warnaserror -nologo -optimize+ -target:library \
+    -out:"$out/SsisNative.dll" "$src/SsisNative.cs"
+  echo "SsisNative.dll compiled with $compiler"
+else
+  echo "package-powershell: no mcs or csc: SsisNative.dll not built (the module compiles SsisNative.cs at import)" >&2
+fi
 echo "SsisService module ($rid, $profile library) assembled in $out"

@@ -19,6 +19,9 @@ using System.Collections.Generic;
 using System.Runtime.InteropServices;
 using System.Text;
 
+// tests/dotnet/SsisNativeTests.exe drives the raw imports (Native) against the shipped DLL.
+[assembly: System.Runtime.CompilerServices.InternalsVisibleTo("SsisNativeTests")]
+
 namespace SsisService
 {
     /// <summary>ssis_status: the result of every fallible call (same numbers as the C enum).</summary>
@@ -69,6 +72,73 @@ namespace SsisService
 
         /// <summary>The library's last-error JSON: Kind, Message, Target, Details.</summary>
         public string ErrorJson { get { return errorJson; } }
+
+        /// <summary>The file at fault (Details.File), or null.</summary>
+        public string File
+        {
+            get { return JsonText.TopLevelString(JsonText.TopLevelRaw(errorJson, "Details"), "File"); }
+        }
+
+        /// <summary>The 1-based line in File (Details.Line), or null.</summary>
+        public long? Line
+        {
+            get { return JsonText.TopLevelInteger(JsonText.TopLevelRaw(errorJson, "Details"), "Line"); }
+        }
+
+        /// <summary>The 1-based column in File (Details.Column), or null.</summary>
+        public long? Column
+        {
+            get { return JsonText.TopLevelInteger(JsonText.TopLevelRaw(errorJson, "Details"), "Column"); }
+        }
+
+        /// <summary>"file:line:column" (as much as is known), or null when the error has no location.</summary>
+        public string Location
+        {
+            get
+            {
+                string file = File;
+                long? line = Line;
+                long? column = Column;
+                if (file == null && line == null)
+                {
+                    return null;
+                }
+                StringBuilder sb = new StringBuilder(file ?? "");
+                if (line != null)
+                {
+                    if (sb.Length > 0)
+                    {
+                        sb.Append(", ");
+                    }
+                    sb.Append("line ").Append(line.Value);
+                    if (column != null)
+                    {
+                        sb.Append(", column ").Append(column.Value);
+                    }
+                }
+                return sb.ToString();
+            }
+        }
+
+        /// <summary>The message with where it happened: the location (file, line, column) and
+        /// the target when the message does not already name them.</summary>
+        public string DetailedMessage
+        {
+            get
+            {
+                string text = Message;
+                string location = Location;
+                if (location != null)
+                {
+                    text += " (at " + location + ")";
+                }
+                if (!string.IsNullOrEmpty(target) && text.IndexOf(target, StringComparison.Ordinal) < 0)
+                {
+                    text += " [" + target + "]";
+                }
+                return text;
+            }
+        }
     }
 
     /// <summary>An open session; disposing it (or finalization) calls ssis_disconnect.</summary>
@@ -139,6 +209,15 @@ namespace SsisService
 
             [DllImport(LibraryName, EntryPoint = "ssis_set_config", CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
             internal static extern int ssis_set_config(SsisSessionHandle session, byte[] configJson);
+
+            [DllImport(LibraryName, EntryPoint = "ssis_resolve_packages", CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+            internal static extern int ssis_resolve_packages(SsisSessionHandle session, byte[] path, int literal, int recursive, out IntPtr outJson);
+
+            [DllImport(LibraryName, EntryPoint = "ssis_config_patch", CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+            internal static extern int ssis_config_patch(byte[] path, byte[] patchJson, out IntPtr outJson);
+
+            [DllImport(LibraryName, EntryPoint = "ssis_set_config_patch", CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+            internal static extern int ssis_set_config_patch(SsisSessionHandle session, byte[] patchJson, out IntPtr outJson);
 
             [DllImport(LibraryName, EntryPoint = "ssis_access_list", CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
             internal static extern int ssis_access_list(SsisSessionHandle session, out IntPtr outJson);
@@ -389,6 +468,33 @@ namespace SsisService
             Check(Native.ssis_set_config(session, Utf8(configJson, "configJson")));
         }
 
+        /// <summary>ssis_resolve_packages: the packages a store path (literal) or pattern names:
+        /// {"Path", "Literal", "Items"}.</summary>
+        public static string ResolvePackages(SsisSessionHandle session, string path, bool literal, bool recursive)
+        {
+            IntPtr json;
+            int status = Native.ssis_resolve_packages(session, Utf8(path, "path"), Bool(literal), Bool(recursive), out json);
+            return Result(status, json);
+        }
+
+        /// <summary>ssis_config_patch: applies a JSON merge patch to a configuration file;
+        /// returns the configuration written.</summary>
+        public static string ConfigPatch(string path, string patchJson)
+        {
+            IntPtr json;
+            int status = Native.ssis_config_patch(Utf8(path, "path"), Utf8(patchJson, "patchJson"), out json);
+            return Result(status, json);
+        }
+
+        /// <summary>ssis_set_config_patch: applies a JSON merge patch to the session's
+        /// configuration; returns the configuration applied.</summary>
+        public static string SetConfigPatch(SsisSessionHandle session, string patchJson)
+        {
+            IntPtr json;
+            int status = Native.ssis_set_config_patch(session, Utf8(patchJson, "patchJson"), out json);
+            return Result(status, json);
+        }
+
         public static string AccessList(SsisSessionHandle session)
         {
             IntPtr json;
@@ -555,6 +661,163 @@ namespace SsisService
         }
     }
 
+    /// <summary>Points the binding's DllImport("ssis_service") at a library loaded by absolute
+    /// path. On .NET Core 3+ (PowerShell 7) through NativeLibrary.SetDllImportResolver, found
+    /// by reflection so that this file also compiles for .NET Framework (Windows PowerShell 5.1,
+    /// Mono) and one compiled SsisNative.dll serves both. On .NET Framework, Windows' loader
+    /// answers DllImport("ssis_service") with a module already loaded under the base name
+    /// ssis_service.dll, so the module preloads that file with LoadLibraryW.</summary>
+    public static class NativeLoader
+    {
+        private static IntPtr library = IntPtr.Zero;
+        private static bool registered;
+        private static readonly object Gate = new object();
+
+        /// <summary>The handle DllImport("ssis_service") resolves to (IntPtr.Zero before UseLibrary).</summary>
+        public static IntPtr Library
+        {
+            get { return library; }
+        }
+
+        /// <summary>Whether the runtime has System.Runtime.InteropServices.NativeLibrary (.NET Core 3+).</summary>
+        public static bool HasNativeLibrary
+        {
+            get { return NativeLibraryType() != null; }
+        }
+
+        /// <summary>Loads the library at `path`: NativeLibrary.Load on .NET Core 3+, else LoadLibraryW
+        /// (Windows) or dlopen (Linux, under Mono). Throws when it cannot be loaded.</summary>
+        public static IntPtr Load(string path)
+        {
+            Type type = NativeLibraryType();
+            if (type != null)
+            {
+                return (IntPtr)Invoke(type.GetMethod("Load", new Type[] { typeof(string) }), path);
+            }
+            IntPtr handle;
+            if (Environment.OSVersion.Platform == PlatformID.Win32NT)
+            {
+                handle = LoadLibraryW(path);
+                if (handle == IntPtr.Zero)
+                {
+                    throw new System.ComponentModel.Win32Exception(Marshal.GetLastWin32Error());
+                }
+                return handle;
+            }
+            handle = dlopen(path, 2);
+            if (handle == IntPtr.Zero)
+            {
+                throw new DllNotFoundException("dlopen failed for " + path);
+            }
+            return handle;
+        }
+
+        /// <summary>The address of the export `name` of a library from Load.</summary>
+        public static IntPtr GetExport(IntPtr handle, string name)
+        {
+            Type type = NativeLibraryType();
+            if (type != null)
+            {
+                return (IntPtr)Invoke(type.GetMethod("GetExport", new Type[] { typeof(IntPtr), typeof(string) }), handle, name);
+            }
+            IntPtr address = Environment.OSVersion.Platform == PlatformID.Win32NT ? GetProcAddress(handle, name) : dlsym(handle, name);
+            if (address == IntPtr.Zero)
+            {
+                throw new EntryPointNotFoundException("the library has no export " + name);
+            }
+            return address;
+        }
+
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        private delegate int AbiVersionFunction();
+
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        private delegate IntPtr VersionFunction();
+
+        /// <summary>ssis_abi_version of the library `handle`, called through its export and not
+        /// through DllImport: checking a candidate binds no P/Invoke stub to it, so after a
+        /// mismatch another file can still be used (stubs bind on their first call).</summary>
+        public static int AbiVersionOf(IntPtr handle)
+        {
+            AbiVersionFunction f = (AbiVersionFunction)Marshal.GetDelegateForFunctionPointer(
+                GetExport(handle, "ssis_abi_version"), typeof(AbiVersionFunction));
+            return f();
+        }
+
+        /// <summary>ssis_version of the library `handle`, through its export (see AbiVersionOf).</summary>
+        public static string VersionOf(IntPtr handle)
+        {
+            VersionFunction f = (VersionFunction)Marshal.GetDelegateForFunctionPointer(
+                GetExport(handle, "ssis_version"), typeof(VersionFunction));
+            return SsisNative.FromUtf8(f());
+        }
+
+        private static object Invoke(System.Reflection.MethodInfo method, params object[] arguments)
+        {
+            try
+            {
+                return method.Invoke(null, arguments);
+            }
+            catch (System.Reflection.TargetInvocationException e)
+            {
+                throw e.InnerException ?? e;
+            }
+        }
+
+        [DllImport("kernel32.dll", CharSet = CharSet.Ansi, SetLastError = true, ExactSpelling = true)]
+        private static extern IntPtr GetProcAddress(IntPtr module, string name);
+
+        [DllImport("libdl.so.2", EntryPoint = "dlopen")]
+        private static extern IntPtr dlopen(string file, int mode);
+
+        [DllImport("libdl.so.2", EntryPoint = "dlsym")]
+        private static extern IntPtr dlsym(IntPtr handle, string name);
+
+        /// <summary>Makes DllImport("ssis_service") resolve to `handle`. Every call updates the
+        /// handle (a module imported again after a failed ABI check loads another file); the
+        /// resolver itself is registered once per assembly, as .NET allows. Returns true when
+        /// a resolver is in place (.NET Core 3+), false on runtimes without NativeLibrary.</summary>
+        public static bool UseLibrary(IntPtr handle)
+        {
+            lock (Gate)
+            {
+                library = handle;
+                if (registered)
+                {
+                    return true;
+                }
+                Type type = NativeLibraryType();
+                Type resolverType = type == null ? null : type.Assembly.GetType("System.Runtime.InteropServices.DllImportResolver", false);
+                if (type == null || resolverType == null)
+                {
+                    return false;
+                }
+                System.Reflection.MethodInfo set = type.GetMethod("SetDllImportResolver", new Type[] { typeof(System.Reflection.Assembly), resolverType });
+                System.Reflection.MethodInfo resolve = typeof(NativeLoader).GetMethod("Resolve",
+                    System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static);
+                Delegate resolver = Delegate.CreateDelegate(resolverType, resolve);
+                set.Invoke(null, new object[] { typeof(SsisNative).Assembly, resolver });
+                registered = true;
+                return true;
+            }
+        }
+
+        private static IntPtr Resolve(string name, System.Reflection.Assembly assembly, DllImportSearchPath? searchPath)
+        {
+            return name == SsisNative.LibraryName ? library : IntPtr.Zero;
+        }
+
+        private static Type NativeLibraryType()
+        {
+            return typeof(object).Assembly.GetType("System.Runtime.InteropServices.NativeLibrary", false);
+        }
+
+        /// <summary>Windows: LoadLibraryW (the .NET Framework preload); IntPtr.Zero on failure,
+        /// with the Win32 error in Marshal.GetLastWin32Error().</summary>
+        [DllImport("kernel32.dll", CharSet = CharSet.Unicode, SetLastError = true, ExactSpelling = true)]
+        public static extern IntPtr LoadLibraryW(string lpLibFileName);
+    }
+
     /// <summary>Reads top-level string properties of a JSON object (enough for error objects;
     /// PowerShell parses results with ConvertFrom-Json).</summary>
     public static class JsonText
@@ -562,14 +825,53 @@ namespace SsisService
         /// <summary>The string value of the top-level property `key`, or null.</summary>
         public static string TopLevelString(string json, string key)
         {
+            string value;
+            bool isString;
+            if (Find(json, key, out value, out isString) && isString)
+            {
+                return value;
+            }
+            return null;
+        }
+
+        /// <summary>The JSON text of the top-level property `key` when it is not a string
+        /// (an object, array, number or literal), or null.</summary>
+        public static string TopLevelRaw(string json, string key)
+        {
+            string value;
+            bool isString;
+            if (Find(json, key, out value, out isString) && !isString)
+            {
+                return value;
+            }
+            return null;
+        }
+
+        /// <summary>The integer value of the top-level property `key`, or null.</summary>
+        public static long? TopLevelInteger(string json, string key)
+        {
+            string raw = TopLevelRaw(json, key);
+            long n;
+            if (raw != null && long.TryParse(raw.Trim(), System.Globalization.NumberStyles.Integer,
+                System.Globalization.CultureInfo.InvariantCulture, out n))
+            {
+                return n;
+            }
+            return null;
+        }
+
+        private static bool Find(string json, string key, out string found, out bool isString)
+        {
+            found = null;
+            isString = false;
             if (json == null)
             {
-                return null;
+                return false;
             }
             int i = SkipSpace(json, 0);
             if (i >= json.Length || json[i] != '{')
             {
-                return null;
+                return false;
             }
             i++;
             while (true)
@@ -577,18 +879,18 @@ namespace SsisService
                 i = SkipSpace(json, i);
                 if (i >= json.Length || json[i] == '}')
                 {
-                    return null;
+                    return false;
                 }
                 string name;
                 i = ReadString(json, i, out name);
                 if (i < 0)
                 {
-                    return null;
+                    return false;
                 }
                 i = SkipSpace(json, i);
                 if (i >= json.Length || json[i] != ':')
                 {
-                    return null;
+                    return false;
                 }
                 i = SkipSpace(json, i + 1);
                 if (i < json.Length && json[i] == '"')
@@ -597,19 +899,27 @@ namespace SsisService
                     i = ReadString(json, i, out value);
                     if (i < 0)
                     {
-                        return null;
+                        return false;
                     }
                     if (name == key)
                     {
-                        return value;
+                        found = value;
+                        isString = true;
+                        return true;
                     }
                 }
                 else
                 {
+                    int start = i;
                     i = SkipValue(json, i);
                     if (i < 0)
                     {
-                        return null;
+                        return false;
+                    }
+                    if (name == key)
+                    {
+                        found = json.Substring(start, i - start).Trim();
+                        return true;
                     }
                 }
                 i = SkipSpace(json, i);

@@ -17,9 +17,11 @@ mod args;
 mod access;
 mod boundary;
 mod config;
+mod config_patch;
 mod executions;
 mod last_error;
 mod options;
+mod resolve;
 mod runtime;
 mod service;
 mod session;
@@ -30,11 +32,13 @@ mod version;
 
 pub use access::{ssis_access_grant, ssis_access_list, ssis_access_revoke};
 pub use config::{ssis_config_read, ssis_config_validate, ssis_config_write};
+pub use config_patch::{ssis_config_patch, ssis_set_config_patch};
 pub use executions::{
     ssis_execution_get, ssis_execution_output, ssis_execution_stop, ssis_execution_wait,
     ssis_executions_list, ssis_package_run,
 };
 pub use last_error::ssis_last_error;
+pub use resolve::ssis_resolve_packages;
 pub use service::{ssis_events_read, ssis_service_info};
 pub use session::{ssis_connect, ssis_disconnect, ssis_get_config, ssis_session, ssis_set_config};
 pub use status::{ssis_status, ssis_status_name};

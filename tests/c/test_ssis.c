@@ -297,6 +297,113 @@ static void test_config(void) {
     }
 }
 
+/* Configuration patches (JSON merge patch): only the named settings change; grants,
+ * listeners, scalar extensions and unknown elements of the file are kept. */
+static const char *CONFIG_WITH_EXTENSIONS_XML =
+    "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+    "<DtsServiceConfiguration xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\" "
+    "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">\n"
+    "  <StopExecutingPackagesOnShutdown>true</StopExecutingPackagesOnShutdown>\n"
+    "  <TopLevelFolders>\n"
+    "    <Folder xsi:type=\"FileSystemFolder\">\n"
+    "      <Name>File System</Name>\n"
+    "      <StorePath>Packages</StorePath>\n"
+    "    </Folder>\n"
+    "  </TopLevelFolders>\n"
+    "  <SsisService>\n"
+    "    <GracePeriodSeconds>5</GracePeriodSeconds>\n"
+    "    <RetentionDays>30</RetentionDays>\n"
+    "    <Listen Address=\"127.0.0.1:8443\" Certificate=\"c.pem\" Key=\"k.pem\" />\n"
+    "    <Grants>\n"
+    "      <Grant Principal=\"user:J\xc3\xbcrgen\" Rights=\"Connect,Read\" />\n"
+    "    </Grants>\n"
+    "    <Future Keep=\"1\" />\n"
+    "  </SsisService>\n"
+    "</DtsServiceConfiguration>\n";
+
+static void test_config_patch(void) {
+    char *json = (char *)"untouched";
+    char *text = NULL;
+    char patched[4300], packages[4300], server_name[4400];
+    ssis_session *s = NULL;
+    const char *kept[] = {"\"GracePeriodSeconds\":5", "\"Address\":\"127.0.0.1:8443\"",
+                          "\"Principal\":\"user:J\xc3\xbcrgen\"", NULL};
+
+    snprintf(patched, sizeof patched, "%s/patch/MsDtsSrvr.ini.xml", work);
+    snprintf(packages, sizeof packages, "%s/patch", work);
+    mkdir(packages, 0755);
+    snprintf(packages, sizeof packages, "%s/patch/Packages", work);
+    mkdir(packages, 0755);
+    write_file(patched, CONFIG_WITH_EXTENSIONS_XML);
+
+    expect("config_patch path NULL", ssis_config_patch(NULL, "{}", &json), SSIS_INVALID_ARGUMENT,
+           "\"Target\":\"path\"");
+    expect("config_patch patch NULL", ssis_config_patch(patched, NULL, &json),
+           SSIS_INVALID_ARGUMENT, "\"Target\":\"patch_json\"");
+    expect("config_patch out NULL", ssis_config_patch(patched, "{}", NULL), SSIS_INVALID_ARGUMENT,
+           "\"Target\":\"out_json\"");
+    expect("config_patch not an object", ssis_config_patch(patched, "[1]", &json),
+           SSIS_INVALID_ARGUMENT, "JSON object");
+    expect("config_patch bad utf8", ssis_config_patch(patched, "{\"a\":\"\xff\"}", &json),
+           SSIS_INVALID_ARGUMENT, "UTF-8");
+    expect("config_patch invalid result",
+           ssis_config_patch(patched, "{\"Extensions\":{\"Grants\":7}}", &json),
+           SSIS_CONFIGURATION, NULL);
+    expect("set_config_patch NULL", ssis_set_config_patch(NULL, "{}", &json),
+           SSIS_INVALID_ARGUMENT, "\"Target\":\"session\"");
+    CHECK(strcmp(json, "untouched") == 0, "out_json written on failure");
+    text = read_file(patched);
+    CHECK(text != NULL && strcmp(text, CONFIG_WITH_EXTENSIONS_XML) == 0,
+          "failed patches wrote nothing");
+    free(text);
+
+    json = NULL;
+    if (expect("config_patch",
+               ssis_config_patch(patched, "{\"StopExecutingPackagesOnShutdown\":false}", &json),
+               SSIS_OK, NULL)) {
+        const char *needles[] = {"\"StopExecutingPackagesOnShutdown\":false", NULL};
+        expect_json("config_patch", json, needles);
+        expect_json("config_patch keeps", json, kept);
+        ssis_string_free(json);
+        json = NULL;
+    }
+    text = read_file(patched);
+    CHECK(text != NULL && strstr(text, "<Future Keep=\"1\" />") != NULL &&
+              strstr(text, "user:J\xc3\xbcrgen") != NULL,
+          "patched file keeps unknown elements and grants: %s", text ? text : "(null)");
+    free(text);
+
+    snprintf(server_name, sizeof server_name, "embedded:%s", patched);
+    if (expect("connect patch config", ssis_connect(server_name, NULL, &s), SSIS_OK, NULL)) {
+        json = (char *)"untouched";
+        expect("set_config_patch patch NULL", ssis_set_config_patch(s, NULL, &json),
+               SSIS_INVALID_ARGUMENT, "\"Target\":\"patch_json\"");
+        expect("set_config_patch out NULL", ssis_set_config_patch(s, "{}", NULL),
+               SSIS_INVALID_ARGUMENT, "\"Target\":\"out_json\"");
+        expect("set_config_patch names Path", ssis_set_config_patch(s, "{\"Path\":\"/x\"}", &json),
+               SSIS_INVALID_ARGUMENT, "Path");
+        CHECK(strcmp(json, "untouched") == 0, "out_json written on failure");
+        json = NULL;
+        if (expect("set_config_patch",
+                   ssis_set_config_patch(s, "{\"Extensions\":{\"RetentionDays\":7}}", &json),
+                   SSIS_OK, NULL)) {
+            const char *needles[] = {"\"RetentionDays\":7", NULL};
+            expect_json("set_config_patch", json, needles);
+            expect_json("set_config_patch keeps", json, kept);
+            ssis_string_free(json);
+            json = NULL;
+        }
+        if (expect("get_config after patch", ssis_get_config(s, &json), SSIS_OK, NULL)) {
+            const char *needles[] = {"\"RetentionDays\":7", "\"StopExecutingPackagesOnShutdown\":false",
+                                     NULL};
+            expect_json("get_config after patch", json, needles);
+            expect_json("get_config after patch keeps", json, kept);
+            ssis_string_free(json);
+        }
+        ssis_disconnect(s);
+    }
+}
+
 /* Lists folders of `path` and checks the names in `needles`. */
 static void expect_folders(ssis_session *s, const char *path, const char *needles[]) {
     char *json = NULL;
@@ -304,6 +411,63 @@ static void expect_folders(ssis_session *s, const char *path, const char *needle
         expect_json(path ? path : "(top)", json, needles);
         ssis_string_free(json);
     }
+}
+
+/* ssis_resolve_packages: literal paths with brackets, escapes, patterns, errors. */
+static void test_resolve_packages(ssis_session *s) {
+    const char *odd = "\\File System\\Gr\xc3\xbc\xc3\x9f" "e [1]";
+    char *json = (char *)"untouched";
+    expect("resolve session NULL", ssis_resolve_packages(NULL, odd, 1, 0, &json),
+           SSIS_INVALID_ARGUMENT, "\"Target\":\"session\"");
+    expect("resolve path NULL", ssis_resolve_packages(s, NULL, 1, 0, &json),
+           SSIS_INVALID_ARGUMENT, "\"Target\":\"path\"");
+    expect("resolve literal 2", ssis_resolve_packages(s, odd, 2, 0, &json),
+           SSIS_INVALID_ARGUMENT, "\"Target\":\"literal\"");
+    expect("resolve recursive -1", ssis_resolve_packages(s, odd, 0, -1, &json),
+           SSIS_INVALID_ARGUMENT, "\"Target\":\"recursive\"");
+    expect("resolve out NULL", ssis_resolve_packages(s, odd, 1, 0, NULL), SSIS_INVALID_ARGUMENT,
+           "\"Target\":\"out_json\"");
+    expect("resolve bad utf8", ssis_resolve_packages(s, "\\File System\\\xff", 1, 0, &json),
+           SSIS_INVALID_ARGUMENT, "UTF-8");
+    expect("resolve missing", ssis_resolve_packages(s, "\\File System\\Nope [2]", 1, 0, &json),
+           SSIS_NOT_FOUND, "Nope [2]");
+    expect("resolve bad pattern", ssis_resolve_packages(s, "\\File System\\[x", 0, 0, &json),
+           SSIS_INVALID_ARGUMENT, "not valid");
+    CHECK(strcmp(json, "untouched") == 0, "out_json written on failure");
+
+    json = NULL;
+    if (!expect("import odd", ssis_package_import(s, package_file, odd, 1, &json), SSIS_OK, NULL)) {
+        return;
+    }
+    ssis_string_free(json);
+    json = NULL;
+    if (expect("resolve literal", ssis_resolve_packages(s, odd, 1, 0, &json), SSIS_OK, NULL)) {
+        const char *needles[] = {"\"Literal\":true", "\"Items\":[{\"Name\":\"Gr\xc3\xbc\xc3\x9f" "e [1]\"",
+                                 NULL};
+        expect_json("resolve literal", json, needles);
+        ssis_string_free(json);
+        json = NULL;
+    }
+    if (expect("resolve pattern", ssis_resolve_packages(s, odd, 0, 0, &json), SSIS_OK, NULL)) {
+        const char *needles[] = {"\"Literal\":false", "\"Items\":[]", NULL};
+        expect_json("resolve pattern", json, needles);
+        ssis_string_free(json);
+        json = NULL;
+    }
+    if (expect("resolve escaped", ssis_resolve_packages(s, "\\File System\\Gr\xc3\xbc\xc3\x9f" "e `[1`]", 0, 0, &json),
+               SSIS_OK, NULL)) {
+        const char *needles[] = {"\"Literal\":true", "\"Name\":\"Gr\xc3\xbc\xc3\x9f" "e [1]\"", NULL};
+        expect_json("resolve escaped", json, needles);
+        ssis_string_free(json);
+        json = NULL;
+    }
+    if (expect("resolve wildcard", ssis_resolve_packages(s, "\\*\\GR*", 0, 1, &json), SSIS_OK, NULL)) {
+        const char *needles[] = {"\"Literal\":false", "\"Name\":\"Gr\xc3\xbc\xc3\x9f" "e [1]\"", NULL};
+        expect_json("resolve wildcard", json, needles);
+        ssis_string_free(json);
+        json = NULL;
+    }
+    expect("delete odd", ssis_package_delete(s, odd), SSIS_OK, NULL);
 }
 
 static void test_store(ssis_session *s) {
@@ -1181,6 +1345,13 @@ static void test_service(const char *socket_path, const char *examples) {
     test_stop_long_running(s);
     test_run_non_ascii(s, examples);
     test_service_threads(s);
+    /* A patch through the service: read, merge, set over the protocol. */
+    if (expect("service set_config_patch {}", ssis_set_config_patch(s, "{}", &json), SSIS_OK,
+               NULL)) {
+        const char *needles[] = {"\"TopLevelFolders\"", NULL};
+        expect_json("service set_config_patch", json, needles);
+        ssis_string_free(json);
+    }
     ssis_disconnect(s);
 }
 
@@ -1204,10 +1375,12 @@ int main(int argc, char **argv) {
     test_version_and_names();
     test_null_handling();
     test_config();
+    test_config_patch();
     if (expect("connect", ssis_connect(server, NULL, &s), SSIS_OK, NULL)) {
         test_session_config(s);
         test_access(s);
         test_store(s);
+        test_resolve_packages(s);
         test_last_error(s);
         test_threads(s);
         test_service_functions_need_a_service(s);

@@ -119,6 +119,7 @@ public static class SsisNativeTests
         TestVersion();
         TestErrors(config);
         TestConfig(work, config);
+        TestConfigPatch(work);
 
         SsisSessionHandle session = null;
         Ok("Connect", delegate { session = SsisNative.Connect("embedded:" + config, null); });
@@ -128,6 +129,7 @@ public static class SsisNativeTests
             {
                 TestSessionConfig(session);
                 TestStore(session, work, packageFile);
+                TestResolvePackages(session, packageFile);
                 TestThreads(session);
                 TestServiceFunctionsNeedAService(session);
             }
@@ -146,6 +148,8 @@ public static class SsisNativeTests
         {
             Console.WriteLine("service tests skipped: set SSIS_TEST_SERVICE_SOCKET and pass the examples directory (tests/dotnet/run.sh does)");
         }
+
+        TestNativeLoader();
 
         Console.WriteLine(passed + " passed, " + failed + " failed");
         return failed == 0 ? 0 : 1;
@@ -232,6 +236,32 @@ public static class SsisNativeTests
         });
         Ok("ConfigRead default", delegate { Contains(SsisNative.ConfigRead(null), "File System", "default config"); });
         Throws("ConfigRead bad", SsisStatus.Configuration, "\"Line\":3", delegate { SsisNative.ConfigRead(bad); });
+        try
+        {
+            SsisNative.ConfigRead(bad);
+            Check(false, "ConfigRead bad: no exception");
+        }
+        catch (SsisException e)
+        {
+            // The location reaches .NET callers (PowerShell's ErrorDetails use DetailedMessage).
+            Check(e.File != null && e.File.EndsWith("bad.xml"), "SsisException.File: " + e.File);
+            Check(e.Line == 3 && e.Column != null, "SsisException.Line/Column: " + e.Line + "/" + e.Column);
+            Check(e.Location != null && e.Location.Contains("bad.xml, line 3, column "), "SsisException.Location: " + e.Location);
+            Check(e.DetailedMessage.StartsWith(e.Message) && e.DetailedMessage.Contains("(at ") && e.DetailedMessage.Contains("line 3"),
+                "SsisException.DetailedMessage: " + e.DetailedMessage);
+        }
+        Ok("JsonText raw and integer members", delegate
+        {
+            string json = "{\"Kind\":\"X\",\"Details\":{\"File\":\"a \\\"b\\\".xml\",\"Line\":12,\"Column\":4},\"N\":[1,{\"Line\":9}]}";
+            Check(JsonText.TopLevelRaw(json, "Kind") == null, "TopLevelRaw of a string is null");
+            Check(JsonText.TopLevelString(JsonText.TopLevelRaw(json, "Details"), "File") == "a \"b\".xml", "nested File");
+            Check(JsonText.TopLevelInteger(JsonText.TopLevelRaw(json, "Details"), "Line") == 12, "nested Line");
+            Check(JsonText.TopLevelInteger(json, "Line") == null, "Line is not top-level");
+            Check(JsonText.TopLevelRaw(json, "N") == "[1,{\"Line\":9}]", "raw array: " + JsonText.TopLevelRaw(json, "N"));
+            SsisException none = new SsisException(SsisStatus.NotFound, "NotFound", "no such folder", "\\X", "{\"Kind\":\"NotFound\"}");
+            Check(none.Location == null && none.Line == null, "no location");
+            Check(none.DetailedMessage == "no such folder [\\X]", "target appended: " + none.DetailedMessage);
+        });
         Throws("ConfigRead missing", SsisStatus.NotFound, "missing.xml",
             delegate { SsisNative.ConfigRead(Path.Combine(work, "missing.xml")); });
         Ok("ConfigValidate", delegate
@@ -246,6 +276,128 @@ public static class SsisNativeTests
         });
         Throws("ConfigWrite NULL json", SsisStatus.InvalidArgument, "config_json",
             delegate { SsisNative.ConfigWrite(Path.Combine(work, "x.xml"), null); });
+    }
+
+    /// <summary>ssis_config_patch and ssis_set_config_patch: only the named settings change;
+    /// grants (a non-ASCII principal), listeners and unknown elements are kept.</summary>
+    private static void TestConfigPatch(string work)
+    {
+        string dir = Path.Combine(work, "patch");
+        Directory.CreateDirectory(Path.Combine(dir, "Packages"));
+        string file = Path.Combine(dir, "MsDtsSrvr.ini.xml");
+        string xml = ConfigXml.Replace("</DtsServiceConfiguration>",
+            "  <SsisService>\n" +
+            "    <RetentionDays>30</RetentionDays>\n" +
+            "    <Listen Address=\"127.0.0.1:8443\" Certificate=\"c.pem\" Key=\"k.pem\" />\n" +
+            "    <Grants><Grant Principal=\"user:Jürgen€\" Rights=\"Connect,Read\" /></Grants>\n" +
+            "    <Future Keep=\"1\" />\n" +
+            "  </SsisService>\n" +
+            "</DtsServiceConfiguration>");
+        File.WriteAllText(file, xml, new UTF8Encoding(false));
+        Ok("ConfigPatch", delegate
+        {
+            string json = SsisNative.ConfigPatch(file, "{\"StopExecutingPackagesOnShutdown\":false}");
+            Contains(json, "\"StopExecutingPackagesOnShutdown\":false", "ConfigPatch applied");
+            Contains(json, "\"Principal\":\"user:Jürgen€\"", "ConfigPatch keeps grants");
+            Contains(json, "\"Address\":\"127.0.0.1:8443\"", "ConfigPatch keeps listeners");
+            Contains(json, "\"RetentionDays\":30", "ConfigPatch keeps RetentionDays");
+            Contains(File.ReadAllText(file, Encoding.UTF8), "<Future Keep=\"1\" />", "ConfigPatch keeps unknown elements");
+        });
+        Throws("ConfigPatch not an object", SsisStatus.InvalidArgument, "patch_json",
+            delegate { SsisNative.ConfigPatch(file, "[1]"); });
+        Throws("ConfigPatch NULL patch", SsisStatus.InvalidArgument, "patch_json",
+            delegate { SsisNative.ConfigPatch(file, null); });
+        Throws("ConfigPatch invalid result", SsisStatus.Configuration, "Nope",
+            delegate { SsisNative.ConfigPatch(file, "{\"Extensions\":{\"Nope\":1}}"); });
+        Throws("ConfigPatch missing file", SsisStatus.NotFound, "missing.xml",
+            delegate { SsisNative.ConfigPatch(Path.Combine(dir, "missing.xml"), "{}"); });
+        SsisSessionHandle s = null;
+        Ok("Connect patch", delegate { s = SsisNative.Connect("embedded:" + file, null); });
+        if (s == null)
+        {
+            return;
+        }
+        using (s)
+        {
+            Ok("SetConfigPatch", delegate
+            {
+                string json = SsisNative.SetConfigPatch(s, "{\"Extensions\":{\"RetentionDays\":7,\"Executor\":\"/opt/dtexec €\"}}");
+                Contains(json, "\"RetentionDays\":7", "SetConfigPatch applied");
+                Contains(json, "\"Executor\":\"/opt/dtexec €\"", "SetConfigPatch non-ASCII value");
+                Contains(json, "\"Principal\":\"user:Jürgen€\"", "SetConfigPatch keeps grants");
+                string now = SsisNative.GetConfig(s);
+                Contains(now, "\"RetentionDays\":7", "GetConfig after SetConfigPatch");
+                Contains(now, "\"Address\":\"127.0.0.1:8443\"", "GetConfig keeps listeners");
+            });
+            Throws("SetConfigPatch Path", SsisStatus.InvalidArgument, "Path",
+                delegate { SsisNative.SetConfigPatch(s, "{\"Path\":\"/x\"}"); });
+            Throws("SetConfigPatch invalid", SsisStatus.Configuration, null,
+                delegate { SsisNative.SetConfigPatch(s, "{\"TopLevelFolders\":3}"); });
+        }
+    }
+
+    /// <summary>NativeLoader (issue 15, defect 12): every UseLibrary call updates the handle the
+    /// resolver hands out, so a module imported again after a failed ABI check can use another
+    /// file; on runtimes without NativeLibrary (Mono, .NET Framework) it says so.</summary>
+    private static void TestNativeLoader()
+    {
+        string path = Environment.GetEnvironmentVariable("SSIS_TEST_LIBRARY");
+        Ok("NativeLoader", delegate
+        {
+            if (NativeLoader.HasNativeLibrary)
+            {
+                IntPtr first = NativeLoader.Load(path);
+                Check(NativeLoader.UseLibrary(first), "UseLibrary registers a resolver");
+                Check(NativeLoader.Library == first, "UseLibrary sets the handle");
+                IntPtr second = NativeLoader.Load(path);
+                Check(NativeLoader.UseLibrary(second) && NativeLoader.Library == second, "a second UseLibrary updates the handle");
+                Check(SsisNative.AbiVersion() == SsisNative.ExpectedAbiVersion, "calls still resolve");
+            }
+            IntPtr loaded = NativeLoader.Load(path);
+            Check(NativeLoader.AbiVersionOf(loaded) == SsisNative.ExpectedAbiVersion, "AbiVersionOf through the export");
+            Check(NativeLoader.VersionOf(loaded) == SsisNative.Version(), "VersionOf through the export");
+            try
+            {
+                NativeLoader.GetExport(loaded, "ssis_no_such_function");
+                Check(false, "GetExport of a missing export must throw");
+            }
+            catch (EntryPointNotFoundException)
+            {
+                Check(true, "GetExport of a missing export throws EntryPointNotFound");
+            }
+            if (!NativeLoader.HasNativeLibrary)
+            {
+                Check(!NativeLoader.UseLibrary(new IntPtr(1)), "no resolver without NativeLibrary");
+                Check(NativeLoader.Library == new IntPtr(1), "UseLibrary sets the handle");
+                Check(!NativeLoader.UseLibrary(new IntPtr(2)) && NativeLoader.Library == new IntPtr(2), "a second UseLibrary updates the handle");
+                Check(SsisNative.AbiVersion() == SsisNative.ExpectedAbiVersion, "calls still resolve");
+            }
+        });
+    }
+
+    /// <summary>ssis_resolve_packages: literal paths with brackets, escapes, patterns (issue 15, defect 3).</summary>
+    private static void TestResolvePackages(SsisSessionHandle s, string packageFile)
+    {
+        Ok("ResolvePackages", delegate
+        {
+            SsisNative.PackageImport(s, packageFile, "\\File System\\Grüße [1]", true);
+            string literal = SsisNative.ResolvePackages(s, "\\File System\\Grüße [1]", true, false);
+            Contains(literal, "\"Literal\":true", "ResolvePackages literal");
+            Contains(literal, "\"Items\":[{\"Name\":\"Grüße [1]\"", "ResolvePackages literal item");
+            string pattern = SsisNative.ResolvePackages(s, "\\File System\\Grüße [1]", false, false);
+            Contains(pattern, "\"Literal\":false", "ResolvePackages pattern");
+            Contains(pattern, "\"Items\":[]", "brackets are a pattern that does not match themselves");
+            string escaped = SsisNative.ResolvePackages(s, "\\File System\\Grüße `[1`]", false, false);
+            Contains(escaped, "\"Literal\":true", "escaped brackets are literal");
+            Contains(escaped, "\"Name\":\"Grüße [1]\"", "escaped brackets name the package");
+            Contains(SsisNative.ResolvePackages(s, "\\File System\\Gr*", false, false), "\"Name\":\"Grüße [1]\"", "ResolvePackages wildcard");
+        });
+        Throws("ResolvePackages missing", SsisStatus.NotFound, "Nope",
+            delegate { SsisNative.ResolvePackages(s, "\\File System\\Nope", true, false); });
+        Throws("ResolvePackages bad pattern", SsisStatus.InvalidArgument, "not valid",
+            delegate { SsisNative.ResolvePackages(s, "\\File System\\[x", false, false); });
+        Throws("ResolvePackages NULL path", SsisStatus.InvalidArgument, "path",
+            delegate { SsisNative.ResolvePackages(s, null, false, false); });
     }
 
     private static void TestSessionConfig(SsisSessionHandle s)

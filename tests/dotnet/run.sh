@@ -35,9 +35,15 @@ build="$(mktemp -d)"
 # shellcheck source=tests/c/service.sh
 . "$root/tests/c/service.sh"
 trap 'stop_service; rm -rf "$build"' EXIT
-echo "== mcs -langversion:5"
-mcs -langversion:5 -warnaserror -nologo -target:exe -out:"$build/SsisNativeTests.exe" \
-  powershell/SsisService/SsisNative.cs tests/dotnet/SsisNativeTests.cs
+# The binding is built as scripts/package-powershell.sh ships it (SsisNative.dll, C# 5,
+# .NET Framework 4.x profile: loadable by Windows PowerShell 5.1 and PowerShell 7), and the
+# test program references that assembly.
+echo "== mcs -langversion:5 -target:library (SsisNative.dll, as shipped)"
+mcs -langversion:5 -warnaserror -nologo -optimize+ -target:library -out:"$build/SsisNative.dll" \
+  powershell/SsisService/SsisNative.cs
+echo "== mcs -langversion:5 (tests)"
+mcs -langversion:5 -warnaserror -nologo -target:exe -r:"$build/SsisNative.dll" -out:"$build/SsisNativeTests.exe" \
+  tests/dotnet/SsisNativeTests.cs
 mkdir -p "$build/work"
 examples_args=()
 if [ -f examples/MsDtsSrvr.ini.xml ] && [ -d examples/Packages ]; then
@@ -51,6 +57,7 @@ if ! start_service "$target_dir/$profile/ssis" "$build/service"; then
 fi
 echo "== mono SsisNativeTests.exe"
 # Mono resolves DllImport("ssis_service") to libssis_service.so on LD_LIBRARY_PATH.
+SSIS_TEST_LIBRARY="$lib_dir/libssis_service.so" \
 LD_LIBRARY_PATH="$lib_dir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" SSIS_SERVICE_CONFIG="$build/work/MsDtsSrvr.ini.xml" \
   mono --debug "$build/SsisNativeTests.exe" "$build/work" "${examples_args[@]}" || status=$?
 if ! stop_service; then

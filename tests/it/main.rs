@@ -37,6 +37,7 @@ mod config_roundtrip;
 mod expr_functions;
 mod expr_operators;
 mod expr_proptest;
+mod ffi_config_patch;
 mod ffi_errors;
 mod ffi_header;
 mod ffi_threads;

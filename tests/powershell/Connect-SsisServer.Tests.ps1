@@ -56,4 +56,37 @@ Describe 'Connect-SsisServer' {
             Stop-SsisTestService $service
         }
     }
+
+    It 'passes -Token, -CaFile, -SshConfig and -RemoteProgram as the C API options (issue 15, defect 9)' {
+        $json = InModuleScope SsisService {
+            & {
+                [CmdletBinding()]
+                param()
+                $token = ConvertTo-SecureString 'sekrit' -AsPlainText -Force
+                ConvertTo-SsisConnectOption -Caller $PSCmdlet -Token $token -CaFile 'ca.pem' -SshConfig 'ssh.conf' -RemoteProgram '/opt/ssis'
+            }
+        }
+        $options = $json | ConvertFrom-Json
+        $options.Token | Should -Be 'sekrit'
+        [System.IO.Path]::IsPathRooted($options.CaFile) | Should -BeTrue
+        [System.IO.Path]::IsPathRooted($options.SshConfig) | Should -BeTrue
+        $options.RemoteProgram | Should -Be '/opt/ssis'
+    }
+
+    It 'hands the options to the library, which refuses them for an embedded server' {
+        $token = ConvertTo-SecureString 'sekrit' -AsPlainText -Force
+        Connect-SsisServer -Server ('embedded:' + (New-SsisTestStore)) -Token $token -ErrorVariable e -ErrorAction SilentlyContinue
+        $e.Count | Should -Be 1
+        $e[0].FullyQualifiedErrorId | Should -BeLike 'Ssis.InvalidArgument*'
+    }
+
+    It 'adds the credential user to an ssh:// server without one' {
+        $credential = New-Object System.Management.Automation.PSCredential('etl', (New-Object System.Security.SecureString))
+        InModuleScope SsisService -Parameters @{ Credential = $credential } {
+            param($Credential)
+            Add-SsisSshUser -Server 'ssh://db01:2222' -Credential $Credential | Should -Be 'ssh://etl@db01:2222'
+            Add-SsisSshUser -Server 'ssh://root@db01' -Credential $Credential | Should -Be 'ssh://root@db01'
+            Add-SsisSshUser -Server 'tls://db01:8443' -Credential $Credential | Should -Be 'tls://db01:8443'
+        }
+    }
 }

@@ -37,4 +37,10 @@ Describe 'Copy-SsisPackage' {
     It 'reports a missing source as ObjectNotFound' {
         { Copy-SsisPackage '\File System\Nope' -Destination '\File System\Test' -ErrorAction Stop } | Should -Throw -ErrorId 'Ssis.NotFound*'
     }
+
+    It 'copies a piped package whose name has brackets (defect 3)' {
+        $odd = Add-SsisBracketPackage -Server (Get-SsisServer | Where-Object IsDefault).Server
+        $odd | Copy-SsisPackage -Destination '\File System\Sales' -Force
+        Test-SsisPackage -LiteralPath ('\File System\Sales\' + $odd.Name) | Should -BeTrue
+    }
 }

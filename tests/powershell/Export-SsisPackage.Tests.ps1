@@ -50,4 +50,13 @@ Describe 'Export-SsisPackage' {
         Export-SsisPackage '\File System\Hello' -Destination $file -WhatIf
         Test-Path $file | Should -BeFalse
     }
+
+    It 'exports piped packages whose names have brackets (issue 15, defect 3: the README backup pipeline)' {
+        $odd = Add-SsisBracketPackage -Server (Get-SsisServer | Where-Object IsDefault).Server
+        $backup = Join-Path $TestDrive 'backup-brackets'
+        Get-SsisPackage -Recurse | Export-SsisPackage -Destination $backup
+        Test-Path -LiteralPath (Join-Path $backup ($odd.Name + '.dtsx')) | Should -BeTrue
+        Export-SsisPackage -LiteralPath $odd.Path -Destination (Join-Path $TestDrive 'one.dtsx') -Force
+        Test-Path -LiteralPath (Join-Path $TestDrive 'one.dtsx') | Should -BeTrue
+    }
 }

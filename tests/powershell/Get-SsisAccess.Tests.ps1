@@ -48,4 +48,10 @@ Describe 'Get-SsisAccess' {
         $text | Should -Match 'Principal\s+Rights\s+Server'
         $text | Should -Match 'user:alice\s+Connect, Read'
     }
+
+    It 'binds a piped connection to -Server, not to -Principal (issue 15, defect 10)' {
+        $all = @(Get-SsisServer | Where-Object IsDefault | Get-SsisAccess -ErrorVariable e)
+        $e.Count | Should -Be 0
+        $all.Count | Should -Be @(Get-SsisAccess).Count
+    }
 }

@@ -37,4 +37,30 @@ Describe 'Get-SsisFolder' {
         $failures[0].FullyQualifiedErrorId | Should -BeLike 'Ssis.NotFound*'
         $failures[0].TargetObject | Should -Be '\File System\Nope'
     }
+
+    It 'binds a piped connection to -Server, not to -Path (issue 15, defect 10)' {
+        $found = @(Get-SsisServer | Where-Object IsDefault | Get-SsisFolder -ErrorVariable e)
+        $e.Count | Should -Be 0
+        $found.Name | Should -Contain 'File System'
+    }
+
+    It 'skips an unusable MSDB folder quietly with -Recurse from the root, as Get-SsisPackage does (defect 7)' {
+        $config = New-SsisTestStore
+        $text = (Get-Content -Raw $config).Replace('<TopLevelFolders>', '<TopLevelFolders><Folder xsi:type="SqlServerFolder"><Name>MSDB</Name><ServerName>.</ServerName></Folder>')
+        [System.IO.File]::WriteAllText($config, $text)
+        $server = (Connect-SsisServer -ConfigPath $config).Server
+        $all = @(Get-SsisFolder -Recurse -Server $server -ErrorVariable e)
+        $e.Count | Should -Be 0
+        $all.Name | Should -Contain 'MSDB'
+        $all.Path | Should -Contain '\File System\Sales'
+        Get-SsisFolder -Path '\MSDB' -Server $server -ErrorVariable direct -ErrorAction SilentlyContinue
+        $direct.Count | Should -BeGreaterThan 0
+    }
+
+    It 'takes folder names with brackets literally with -LiteralPath' {
+        New-SsisFolder -LiteralPath '\File System\Old [x]' | Out-Null
+        New-SsisFolder -LiteralPath '\File System\Old [x]\Inner' | Out-Null
+        @(Get-SsisFolder -LiteralPath '\File System\Old [x]').Name | Should -Be @('Inner')
+        @(Get-SsisFolder -LiteralPath '\File System' | Where-Object Name -eq 'Old [x]' | Get-SsisFolder).Name | Should -Be @('Inner')
+    }
 }

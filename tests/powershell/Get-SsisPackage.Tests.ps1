@@ -1,4 +1,4 @@
-BeforeAll {
+﻿BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
     Import-SsisTestModule
     $connection = Connect-SsisTestStore
@@ -58,5 +58,38 @@ Describe 'Get-SsisPackage' {
         $table = Get-SsisPackage '\File System\Hello' | Format-Table | Out-String
         $table | Should -Match 'ProtectionLevel'
         $table | Should -Not -Match 'Metadata'
+    }
+
+    Context 'names with brackets and piped objects (issue 15, defects 3 and 10)' {
+        BeforeAll { $odd = Add-SsisBracketPackage -Server $connection.Server }
+
+        It 'gives package objects a PSPath that binds -LiteralPath' {
+            $odd.PSPath | Should -Be ('SsisService::' + $odd.Path)
+            @(Get-SsisPackage -LiteralPath $odd.Path).Path | Should -Be @($odd.Path)
+            @(Get-SsisPackage -LP $odd.PSPath).Path | Should -Be @($odd.Path)
+            @($odd | Get-SsisPackage).Path | Should -Be @($odd.Path)
+        }
+
+        It 'reads brackets in -Path as a wildcard, and `[ as a bracket' {
+            @(Get-SsisPackage -Path '\File System\Grüße `[1`]').Path | Should -Be @($odd.Path)
+            @(Get-SsisPackage -Path '\File System\Grüße [1]') | Should -BeNullOrEmpty
+        }
+
+        It 'lists the packages of a connection piped from Get-SsisServer (not its string form)' {
+            $all = @(Get-SsisServer -Server $connection.Server | Get-SsisPackage -ErrorVariable e)
+            $e.Count | Should -Be 0
+            $all.Path | Should -Contain '\File System\Hello'
+            $all.Path | Should -Contain $odd.Path
+        }
+
+        It 'reads -Detailed for a package with an executable of no type (defect 5)' {
+            $text = Get-Content -Raw (Join-Path $RepoRoot 'examples/Packages/Hello.dtsx')
+            $text = $text -replace 'DTS:ExecutableType="Microsoft.ExecuteProcess"', ''
+            $file = Join-Path $TestDrive 'Untyped.dtsx'
+            [System.IO.File]::WriteAllText($file, $text)
+            Import-SsisPackage -LiteralPath $file -Destination '\File System' -Force | Out-Null
+            $package = Get-SsisPackage -LiteralPath '\File System\Untyped' -Detailed -ErrorAction Stop
+            $package.Details.ExecutableCounts.PSObject.Properties.Name | Should -Not -Contain ''
+        }
     }
 }

@@ -49,4 +49,16 @@ Describe 'Get-SsisServer' {
         Get-SsisServer -Detailed -ErrorVariable failures -ErrorAction SilentlyContinue | Out-Null
         $failures.Count | Should -BeGreaterThan 0
     }
+
+    It 'matches an exact server name with brackets as written, not as a pattern (issue 15, defect 11)' {
+        $dir = Join-Path $TestDrive 'odd [1]'
+        New-Item -ItemType Directory -Path $dir | Out-Null
+        $config = New-SsisTestStore
+        Copy-Item -LiteralPath $config -Destination (Join-Path $dir 'MsDtsSrvr.ini.xml')
+        Copy-Item -LiteralPath (Join-Path (Split-Path $config) 'Packages') -Destination $dir -Recurse
+        $odd = Connect-SsisServer -ConfigPath (Join-Path $dir 'MsDtsSrvr.ini.xml')
+        @(Get-SsisServer -Server $odd.Server).Server | Should -Be @($odd.Server)
+        Disconnect-SsisServer -Server $odd.Server -Confirm:$false
+        @(Get-SsisServer | Where-Object Server -eq $odd.Server) | Should -BeNullOrEmpty
+    }
 }

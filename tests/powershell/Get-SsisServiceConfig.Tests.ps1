@@ -32,4 +32,18 @@ Describe 'Get-SsisServiceConfig' {
         $failures[0].CategoryInfo.Category | Should -Be 'InvalidData'
         $failures[0].Exception.Message | Should -Match 'bad\.xml|line'
     }
+
+    It 'puts the file, line and column of a library error into the error record (issue 15, defect 4)' {
+        $bad = Join-Path $TestDrive 'bad-location.xml'
+        [System.IO.File]::WriteAllText($bad, "<DtsServiceConfiguration>`n  <TopLevelFolders>`n</DtsServiceConfiguration>`n")
+        Get-SsisServiceConfig -Path $bad -ErrorVariable e -ErrorAction SilentlyContinue
+        $e.Count | Should -Be 1
+        $record = $e[0]
+        $record.FullyQualifiedErrorId | Should -BeLike 'Ssis.Configuration*'
+        $record.TargetObject | Should -Be $bad
+        $record.ErrorDetails.Message | Should -Match 'line 3, column \d+'
+        $record.ErrorDetails.Message | Should -Match ([regex]::Escape('bad-location.xml'))
+        $record.Exception.Line | Should -Be 3
+        $record.CategoryInfo.Reason | Should -Match 'line 3'
+    }
 }

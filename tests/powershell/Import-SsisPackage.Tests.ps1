@@ -1,4 +1,4 @@
-BeforeAll {
+﻿BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
     Import-SsisTestModule
     $connection = Connect-SsisTestStore
@@ -53,5 +53,19 @@ Describe 'Import-SsisPackage' {
         Import-SsisPackage $bad -Destination '\File System\Imported' -ErrorVariable failures -ErrorAction SilentlyContinue
         $failures[0].FullyQualifiedErrorId | Should -BeLike 'Ssis.*'
         Test-SsisPackage '\File System\Imported\bad' | Should -BeFalse
+    }
+
+    It 'refuses -Name for several piped files and imports none of them (issue 15, defect 6)' {
+        $dir = Join-Path $TestDrive 'many'
+        New-Item -ItemType Directory -Path $dir | Out-Null
+        foreach ($n in 'A', 'B') { Copy-Item -LiteralPath (Join-Path $RepoRoot 'examples/Packages/Hello.dtsx') -Destination (Join-Path $dir "$n.dtsx") }
+        { Get-ChildItem -LiteralPath $dir -Filter '*.dtsx' | Import-SsisPackage -Destination '\File System' -Name 'OnlyOne' -Force -ErrorAction Stop } | Should -Throw -ExpectedMessage '*-Name*'
+        Test-SsisPackage -LiteralPath '\File System\OnlyOne' | Should -BeFalse
+    }
+
+    It 'takes file names with brackets literally with -LiteralPath' {
+        $file = Join-Path $TestDrive 'Lit [3].dtsx'
+        Copy-Item -LiteralPath (Join-Path $RepoRoot 'examples/Packages/Hello.dtsx') -Destination $file
+        (Import-SsisPackage -LiteralPath $file -Destination '\File System' -Force).Name | Should -Be 'Lit [3]'
     }
 }

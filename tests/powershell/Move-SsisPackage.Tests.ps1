@@ -35,4 +35,11 @@ Describe 'Move-SsisPackage' {
     It 'reports a missing source as ObjectNotFound' {
         { Move-SsisPackage '\File System\Nope' -Destination '\File System\Archive' -ErrorAction Stop } | Should -Throw -ErrorId 'Ssis.NotFound*'
     }
+
+    It 'moves a piped package whose name has brackets (defect 3)' {
+        $odd = Add-SsisBracketPackage -Server (Get-SsisServer | Where-Object IsDefault).Server -Name 'Move [2]'
+        $odd | Move-SsisPackage -Destination '\File System\Sales' -Force
+        Test-SsisPackage -LiteralPath '\File System\Sales\Move [2]' | Should -BeTrue
+        Test-SsisPackage -LiteralPath $odd.Path | Should -BeFalse
+    }
 }

@@ -34,4 +34,22 @@ Describe 'Remove-SsisPackage' {
         $failures[0].TargetObject | Should -Be '\File System\Nope'
         Test-SsisPackage '\File System\Maintenance\Cleanup' | Should -BeFalse
     }
+
+    It 'deletes a piped package whose name has brackets, and -LiteralPath takes it as written (defect 3)' {
+        $server = (Get-SsisServer | Where-Object IsDefault).Server
+        $odd = Add-SsisBracketPackage -Server $server
+        $odd | Remove-SsisPackage -Force
+        Test-SsisPackage -LiteralPath $odd.Path | Should -BeFalse
+        $odd = Add-SsisBracketPackage -Server $server
+        Remove-SsisPackage -LiteralPath $odd.Path -Force
+        Test-SsisPackage -LiteralPath $odd.Path | Should -BeFalse
+    }
+
+    It 'says so when a -Path pattern matches nothing but names a package exactly (defect 3)' {
+        $odd = Add-SsisBracketPackage -Server (Get-SsisServer | Where-Object IsDefault).Server
+        Remove-SsisPackage -Path $odd.Path -Force -ErrorVariable e -ErrorAction SilentlyContinue
+        $e.Count | Should -Be 1
+        $e[0].Exception.Message | Should -Match 'LiteralPath'
+        Test-SsisPackage -LiteralPath $odd.Path | Should -BeTrue
+    }
 }

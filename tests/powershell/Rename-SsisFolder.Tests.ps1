@@ -32,4 +32,12 @@ Describe 'Rename-SsisFolder' {
     It 'reports a missing folder as ObjectNotFound' {
         { Rename-SsisFolder '\File System\Nope' -NewName 'X' -ErrorAction Stop } | Should -Throw -ErrorId 'Ssis.NotFound*'
     }
+
+    It 'takes a folder name with brackets as written, also as -LiteralPath (issue 15, defect 3)' {
+        New-SsisFolder -LiteralPath '\File System\Tmp [1]' | Out-Null
+        Rename-SsisFolder -LiteralPath '\File System\Tmp [1]' -NewName 'Tmp [2]'
+        @(Get-SsisFolder -LiteralPath '\File System' | Where-Object Name -eq 'Tmp [2]').Count | Should -Be 1
+        Get-SsisFolder -LiteralPath '\File System' | Where-Object Name -eq 'Tmp [2]' | Rename-SsisFolder -NewName 'Tmp [3]'
+        @(Get-SsisFolder -LiteralPath '\File System' | Where-Object Name -eq 'Tmp [3]').Count | Should -Be 1
+    }
 }

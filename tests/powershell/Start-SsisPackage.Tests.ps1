@@ -1,4 +1,4 @@
-BeforeDiscovery {
+﻿BeforeDiscovery {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
     Import-SsisTestModule
     $skip = -not (Test-SsisExported 'Start-SsisPackage')

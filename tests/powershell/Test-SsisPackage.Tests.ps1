@@ -34,4 +34,31 @@ Describe 'Test-SsisPackage' {
     It 'takes packages from the pipeline' {
         @(Get-SsisPackage -Recurse | Test-SsisPackage -Validate | Where-Object { -not $_ }).Count | Should -Be 1
     }
+
+    It 'takes -LiteralPath and piped packages with brackets (defect 3)' {
+        $odd = Add-SsisBracketPackage -Server (Get-SsisServer | Where-Object IsDefault).Server
+        Test-SsisPackage -LiteralPath $odd.Path | Should -BeTrue
+        $odd | Test-SsisPackage | Should -BeTrue
+    }
+
+    It 'tells why a package is not valid as text, not as @{Kind=...} (defect 8)' {
+        $file = Join-Path $TestDrive 'Broken.dtsx'
+        $text = (Get-Content -Raw (Join-Path $RepoRoot 'examples/Packages/Hello.dtsx'))
+        [System.IO.File]::WriteAllText($file, $text.Substring(0, [int]($text.Length * 0.8)))
+        Import-SsisPackage -LiteralPath $file -Destination '\File System' -Force -ErrorAction SilentlyContinue | Out-Null
+        if (-not (Test-SsisPackage -LiteralPath '\File System\Broken')) { Set-ItResult -Skipped -Because 'the library refused to import a truncated package' }
+        $report = Test-SsisPackage -LiteralPath '\File System\Broken' -Validate -Detailed
+        $report.Valid | Should -BeFalse
+        $report.Error | Should -Not -Match '^@\{'
+        $report.Error | Should -Not -BeNullOrEmpty
+    }
+
+    It "runs the README's admin script unchanged on a package whose name has brackets" {
+        $odd = Add-SsisBracketPackage -Server (Get-SsisServer | Where-Object IsDefault).Server
+        $dir = Join-Path $TestDrive 'readme-backup'
+        Get-SsisPackage '\File System' -Recurse | Export-SsisPackage -Destination $dir -Force
+        Test-Path -LiteralPath (Join-Path $dir ($odd.Name + '.dtsx')) | Should -BeTrue
+        $report = @(Get-SsisPackage -Recurse | Test-SsisPackage -Validate -Detailed)
+        ($report | Where-Object Path -eq $odd.Path).Valid | Should -BeTrue
+    }
 }

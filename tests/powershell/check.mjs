@@ -132,6 +132,14 @@ function blockAttributes(block) {
   return list ? list.namedChildren.filter((c) => c.type === 'attribute').map((a) => a.text) : [];
 }
 
+/** The [Parameter(...)] attribute text of a parameter ('' when it has none). */
+const parameterAttribute = (p) => /\[Parameter\s*\(([^\]]*)\)\s*\]/i.exec(p.text)?.[1] ?? '';
+const byProperty = (p) => /ValueFromPipelineByPropertyName/i.test(parameterAttribute(p));
+const byValue = (p) => /ValueFromPipeline\b(?!ByPropertyName)/i.test(parameterAttribute(p).replace(/ValueFromPipelineByPropertyName/gi, ''));
+const parameterSet = (p) => /ParameterSetName\s*=\s*'([^']+)'/i.exec(parameterAttribute(p))?.[1] ?? null;
+const aliases = (p) => [...(/\[Alias\(([^)]*)\)\]/i.exec(p.text)?.[1] ?? '').matchAll(/'([^']+)'/g)].map((m) => m[1]);
+const typeOf = (p) => (p.text.match(/\[([A-Za-z][\w.]*(?:\[\])?)\]\s*\$/)?.[1] ?? 'object').toLowerCase();
+
 // 3. CmdletBinding and OutputType.
 {
   const problems = [];
@@ -204,14 +212,18 @@ const identityExceptions = new Map([
   const problems = [];
   let seen = 0;
   for (const c of cmdlets) {
-    for (const p of parametersOf(c.node).params) {
+    const params = parametersOf(c.node).params;
+    const literal = params.find((p) => p.name === 'LiteralPath');
+    for (const p of params) {
       if (!['Path', 'ExecutionId', 'Principal', 'Server'].includes(p.name)) continue;
       if (identityExceptions.has(`${c.name}:${p.name}`)) continue;
       seen++;
-      if (!/ValueFromPipelineByPropertyName/i.test(p.text)) problems.push(`${c.name} -${p.name}: no ValueFromPipelineByPropertyName`);
+      // With a -LiteralPath bound by property name, objects bind there; -Path takes strings.
+      if (p.name === 'Path' && literal && byProperty(literal)) continue;
+      if (!byProperty(p)) problems.push(`${c.name} -${p.name}: no ValueFromPipelineByPropertyName`);
     }
   }
-  check(`identity parameters (Path, ExecutionId, Principal, Server; ${seen} of them) bind ValueFromPipelineByPropertyName`, problems);
+  check(`identity parameters (Path, ExecutionId, Principal, Server; ${seen} of them) bind ValueFromPipelineByPropertyName (-Path: or -LiteralPath does)`, problems);
 }
 
 // 7. FunctionsToExport = the Public cmdlets less those waiting for a C function, which must
@@ -312,6 +324,117 @@ function manifestList(key) {
     if (!/\bDescribe\b/.test(text) || !/\bIt\b/.test(text) || !/\bShould\b/.test(text)) problems.push(`${rel(file)} has no Describe/It/Should`);
   }
   check('a Pester test file per cmdlet, plus Manifest and Help meta-tests', problems);
+}
+
+// 12. Issue 15, defect 3: a -Path with wildcards comes with a -LiteralPath (aliases PSPath
+// and LP, bound by property name, in its own parameter set), and the -Path does not bind by
+// property name, so objects piped in are never re-read as patterns. Tab completion escapes
+// wildcards for -Path and completes -LiteralPath too.
+{
+  const problems = [];
+  let seen = 0;
+  for (const c of cmdlets) {
+    const params = parametersOf(c.node).params;
+    const pathParam = params.find((p) => p.name === 'Path');
+    if (!pathParam || !/\[SupportsWildcards\(\)\]/i.test(pathParam.text)) continue;
+    seen++;
+    const literal = params.find((p) => p.name === 'LiteralPath');
+    if (!literal) {
+      problems.push(`${c.name}: -Path takes wildcards but there is no -LiteralPath`);
+      continue;
+    }
+    const a = aliases(literal);
+    if (!a.includes('PSPath') || !a.includes('LP')) problems.push(`${c.name} -LiteralPath: needs [Alias('PSPath', 'LP')] (has ${a.join(', ') || 'none'})`);
+    if (!byProperty(literal)) problems.push(`${c.name} -LiteralPath: no ValueFromPipelineByPropertyName`);
+    if (byProperty(pathParam)) problems.push(`${c.name} -Path: binds by property name, so piped objects' paths are read as wildcards (bind -LiteralPath instead)`);
+    if (!parameterSet(literal) || parameterSet(literal) === parameterSet(pathParam)) problems.push(`${c.name}: -Path and -LiteralPath need parameter sets of their own`);
+  }
+  const completer = read(path.join(moduleDir, 'Private/ArgumentCompleter.ps1'));
+  if (!/-ParameterName\s+'LiteralPath'/.test(completer)) problems.push('Private/ArgumentCompleter.ps1: no completer for -LiteralPath');
+  if (!/WildcardPattern\]::Escape\(/.test(completer)) problems.push('Private/ArgumentCompleter.ps1: completions for -Path do not escape wildcard characters');
+  check(`a wildcard -Path (${seen} cmdlets) has a -LiteralPath (PSPath, LP) bound by property name; completion escapes`, problems);
+}
+
+// 13. Issue 15, defect 2: a by-value parameter that takes any object ([psobject], [object])
+// beside parameters bound by property name swallows what they should get (a FileInfo or a
+// string bound to -InputObject): it must say which objects it takes with [PSTypeName()].
+{
+  const problems = [];
+  for (const c of cmdlets) {
+    const params = parametersOf(c.node).params;
+    if (!params.some(byProperty)) continue;
+    for (const p of params) {
+      if (!byValue(p)) continue;
+      if (!['psobject', 'object', 'pscustomobject', 'psobject[]', 'object[]'].includes(typeOf(p))) continue;
+      if (!/\[PSTypeName\(/i.test(p.text)) problems.push(`${c.name} -${p.name}: a by-value [${typeOf(p)}] beside by-property parameters needs [PSTypeName('SsisService....')]`);
+    }
+  }
+  check('by-value [psobject]/[object] parameters beside by-property ones name their type with [PSTypeName()]', problems);
+}
+
+// 14. Issue 15, defect 10: PowerShell converts any piped object to its string form for a
+// by-value [string] parameter left unbound (a connection from Get-SsisServer becomes
+// '@{Id=...}' as -Path). Where such a parameter sits beside parameters bound by property
+// name, the cmdlet passes it through Get-SsisPipelineString.
+{
+  const problems = [];
+  let seen = 0;
+  for (const c of cmdlets) {
+    const params = parametersOf(c.node).params;
+    for (const p of params) {
+      if (!byValue(p) || !['string', 'string[]'].includes(typeOf(p))) continue;
+      if (!params.some((o) => o !== p && byProperty(o))) continue;
+      seen++;
+      const guarded = new RegExp(`Get-SsisPipelineString\\b[^\\n]*-Value\\s+\\$${p.name}\\b`, 'i').test(c.text);
+      if (!guarded) problems.push(`${c.name} -${p.name}: by-value [${typeOf(p)}] beside by-property parameters, not passed through Get-SsisPipelineString`);
+    }
+  }
+  check(`by-value string parameters beside by-property ones (${seen}) drop the string form of other piped objects`, problems);
+}
+
+// 15. Issue 15, defect 13: Windows PowerShell 5.1 reads a file without a byte-order mark as
+// the ANSI code page, so a non-ASCII character (€) breaks it: such files need a UTF-8 BOM.
+// $IsWindows, $IsLinux and $IsMacOS do not exist on 5.1: tests use $SsisTestIsWindows.
+{
+  const problems = [];
+  for (const file of scripts) {
+    const bytes = fs.readFileSync(file);
+    const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+    if (!bom && bytes.some((b) => b > 0x7f)) problems.push(`${rel(file)}: non-ASCII text without a UTF-8 byte-order mark`);
+  }
+  for (const file of files(testDir, ['.ps1'])) {
+    for (const node of walk(parse(file).rootNode)) {
+      if (node.type === 'variable' && /^\$(IsWindows|IsLinux|IsMacOS)$/i.test(node.text)) {
+        problems.push(`${rel(file)}:${node.startPosition.row + 1}: ${node.text} does not exist on Windows PowerShell 5.1 (use $SsisTestIsWindows)`);
+      }
+    }
+  }
+  check('non-ASCII scripts have a UTF-8 BOM; tests do not use $IsWindows/$IsLinux/$IsMacOS', problems);
+}
+
+// 16. Issue 15, defects 8, 9 and 11, as patterns in the module code: a result's error object
+// is never cast to [string] ('@{Kind=...; Message=...}'); server names are never matched with
+// -like (brackets in 'tls://[::1]:8443' are a pattern: use Select-SsisConnection); and
+// Connect-SsisServer passes the C API's connection options.
+{
+  const problems = [];
+  for (const file of files(moduleDir, ['.ps1', '.psm1'])) {
+    const lines = read(file).split(/\r?\n/);
+    lines.forEach((line, i) => {
+      if (/^\s*#/.test(line)) return;
+      if (/\[string\]\s*\$[\w.]+\.Error\b/i.test(line)) problems.push(`${rel(file)}:${i + 1}: an error object cast to [string] (use ConvertTo-SsisErrorText)`);
+      if (/\.Server\s+-like\b/i.test(line)) problems.push(`${rel(file)}:${i + 1}: a server name matched with -like (use Select-SsisConnection)`);
+      if (/::Connect\([^,]+,\s*\$null\s*\)/i.test(line)) problems.push(`${rel(file)}:${i + 1}: ssis_connect called without the connection options`);
+    });
+  }
+  const connect = cmdlets.find((c) => c.name === 'Connect-SsisServer');
+  const names = connect ? parametersOf(connect.node).params.map((p) => p.name) : [];
+  for (const option of ['Token', 'Credential', 'CaFile', 'SshConfig', 'RemoteProgram']) {
+    if (!names.includes(option)) problems.push(`Connect-SsisServer has no -${option}`);
+  }
+  const token = connect && parametersOf(connect.node).params.find((p) => p.name === 'Token');
+  if (token && !/SecureString\]/i.test(token.text)) problems.push('Connect-SsisServer -Token must be a SecureString');
+  check('error objects are not cast to [string], server names are not -like patterns, Connect-SsisServer passes connection options', problems);
 }
 
 console.log(`${passed} passed, ${failed} failed`);

@@ -15,9 +15,11 @@ mod access;
 mod address;
 mod embedded;
 mod multi;
+mod patch;
 #[cfg(windows)]
 mod pipe;
 mod remote;
+mod resolve;
 mod ssh;
 mod tls;
 mod transport;
@@ -27,7 +29,9 @@ pub use address::{
     UNIX_PREFIX, parse_list,
 };
 pub use multi::{Labeled, MultiSession, split_servers};
+pub use patch::config_patch;
 pub use remote::{EventStream, LiveEvent};
+pub use resolve::Resolved;
 pub use ssh::SshTarget;
 pub use ssis_core::ops::{Items, PackageInfo, ServerInfo, ValidationReport};
 pub use tls::TlsTarget;

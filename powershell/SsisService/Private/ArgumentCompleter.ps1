@@ -1,5 +1,7 @@
-# Tab completion of store paths (folders and packages) for -Path and -Destination, through
-# the connection named by -Server or the default one (never connecting while completing).
+# Tab completion of store paths (folders and packages) for -Path, -LiteralPath and
+# -Destination, through the connection named by -Server or the default one (never connecting
+# while completing). Completions are quoted ('' for a quote); for -Path, which reads
+# wildcards, '[', ']', '*' and '?' are escaped with a backtick so the name stays literal.
 
 function Get-SsisPathCompletion {
     # Completions for a store path being typed: the folders and packages of its parent
@@ -9,7 +11,8 @@ function Get-SsisPathCompletion {
     param(
         [AllowEmptyString()][string]$WordToComplete,
         [System.Collections.IDictionary]$FakeBoundParameters,
-        [switch]$FoldersOnly
+        [switch]$FoldersOnly,
+        [switch]$Literal
     )
     $connection = $script:SsisDefaultConnection
     if ($null -ne $FakeBoundParameters -and $FakeBoundParameters.Contains('Server') -and $FakeBoundParameters['Server']) {
@@ -17,6 +20,7 @@ function Get-SsisPathCompletion {
     }
     if ($null -eq $connection) { return }
     $word = $WordToComplete.Trim([char[]]@('''', '"'))
+    if (-not $Literal) { $word = [System.Management.Automation.WildcardPattern]::Unescape($word) }
     $cut = $word.LastIndexOfAny([char[]]@('\', '/'))
     $parent = '\'
     $prefix = $word
@@ -41,7 +45,9 @@ function Get-SsisPathCompletion {
     }
     foreach ($item in $items) {
         if (-not $item.Name.StartsWith($prefix, [System.StringComparison]::OrdinalIgnoreCase)) { continue }
-        $text = "'" + $item.Path.Replace("'", "''") + "'"
+        $insert = $item.Path
+        if (-not $Literal) { $insert = [System.Management.Automation.WildcardPattern]::Escape($insert) }
+        $text = "'" + $insert.Replace("'", "''") + "'"
         New-Object System.Management.Automation.CompletionResult($text, $item.Path, $item.Type, $item.Path)
     }
 }
@@ -60,13 +66,25 @@ function Register-SsisArgumentCompleter {
         param($commandName, $parameterName, $wordToComplete, $commandAst, $fakeBoundParameters)
         Get-SsisPathCompletion -WordToComplete $wordToComplete -FakeBoundParameters $fakeBoundParameters -FoldersOnly
     }
+    $anyLiteralPath = {
+        param($commandName, $parameterName, $wordToComplete, $commandAst, $fakeBoundParameters)
+        Get-SsisPathCompletion -WordToComplete $wordToComplete -FakeBoundParameters $fakeBoundParameters -Literal
+    }
+    $folderLiteralPath = {
+        param($commandName, $parameterName, $wordToComplete, $commandAst, $fakeBoundParameters)
+        Get-SsisPathCompletion -WordToComplete $wordToComplete -FakeBoundParameters $fakeBoundParameters -FoldersOnly -Literal
+    }
     Register-ArgumentCompleter -CommandName $packageCommands -ParameterName 'Path' -ScriptBlock $anyPath
-    Register-ArgumentCompleter -CommandName @('Copy-SsisPackage', 'Move-SsisPackage', 'Import-SsisPackage') -ParameterName 'Destination' -ScriptBlock $anyPath
+    Register-ArgumentCompleter -CommandName $packageCommands -ParameterName 'LiteralPath' -ScriptBlock $anyLiteralPath
+    # -Destination is a store path taken as written (never a pattern).
+    Register-ArgumentCompleter -CommandName @('Copy-SsisPackage', 'Move-SsisPackage', 'Import-SsisPackage') -ParameterName 'Destination' -ScriptBlock $anyLiteralPath
     Register-ArgumentCompleter -CommandName $folderCommands -ParameterName 'Path' -ScriptBlock $folderPath
+    Register-ArgumentCompleter -CommandName $folderCommands -ParameterName 'LiteralPath' -ScriptBlock $folderLiteralPath
     $serverNames = {
         param($commandName, $parameterName, $wordToComplete, $commandAst, $fakeBoundParameters)
         foreach ($connection in $script:SsisConnections) {
-            if ($connection.Server -like ($wordToComplete + '*')) {
+            # A prefix match, not -like: server names may hold brackets ('tls://[::1]:8443').
+            if ($connection.Server.StartsWith($wordToComplete.Trim([char[]]@('''', '"')), [System.StringComparison]::OrdinalIgnoreCase)) {
                 New-Object System.Management.Automation.CompletionResult(("'" + $connection.Server.Replace("'", "''") + "'"), $connection.Server, 'ParameterValue', $connection.Server)
             }
         }

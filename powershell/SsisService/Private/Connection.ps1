@@ -45,6 +45,29 @@ function Find-SsisConnection {
     }
 }
 
+function Select-SsisConnection {
+    # The open connections a -Server value names: the one with exactly that name first (as
+    # Get-SsisConnectionName writes it; 'tls://[::1]:8443' has brackets but is a name, not a
+    # pattern), else, when the value has wildcards, those whose names match it.
+    [CmdletBinding()]
+    [OutputType([pscustomobject])]
+    param(
+        [Parameter(Mandatory)][System.Management.Automation.PSCmdlet]$Caller,
+        [Parameter(Mandatory)][AllowEmptyString()][string]$Name
+    )
+    $normalised = $Name
+    try { $normalised = Get-SsisConnectionName -Caller $Caller -Server $Name } catch { $normalised = $Name }
+    foreach ($candidate in @($Name, $normalised)) {
+        $exact = Find-SsisConnection -Name $candidate
+        if ($null -ne $exact) { return $exact }
+    }
+    if (-not [System.Management.Automation.WildcardPattern]::ContainsWildcardCharacters($Name)) { return }
+    $pattern = New-Object System.Management.Automation.WildcardPattern($Name, [System.Management.Automation.WildcardOptions]::IgnoreCase)
+    foreach ($connection in $script:SsisConnections) {
+        if ($pattern.IsMatch($connection.Server)) { $connection }
+    }
+}
+
 function Remove-SsisConnectionEntry {
     # Drops the connection from the list (by Id); does not close it.
     [CmdletBinding()]
@@ -59,8 +82,11 @@ function Open-SsisConnection {
     # its connection object. Throws the library's error (as an exception) on failure.
     [CmdletBinding()]
     [OutputType([pscustomobject])]
-    param([Parameter(Mandatory)][string]$Name)
-    $handle = [SsisService.SsisNative]::Connect($Name, $null)
+    param(
+        [Parameter(Mandatory)][string]$Name,
+        [AllowNull()][string]$OptionsJson
+    )
+    $handle = [SsisService.SsisNative]::Connect($Name, $OptionsJson)
     $mode = 'Service'
     $configPath = $null
     if ($Name.StartsWith('embedded:', [System.StringComparison]::OrdinalIgnoreCase)) {
@@ -86,6 +112,50 @@ function Open-SsisConnection {
     }
     $script:SsisConnections.Add($connection)
     return $connection
+}
+
+function ConvertTo-SsisConnectOption {
+    # The C API's connection options (ssis_connect's options_json: Token, CaFile, SshConfig,
+    # RemoteProgram) from Connect-SsisServer's parameters, as compact JSON; $null when none is
+    # given. The token comes from a SecureString (-Token) or a credential's password
+    # (-Credential) and is in clear text only inside this JSON, which goes straight to the
+    # library. Files are resolved against the current location.
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory)][System.Management.Automation.PSCmdlet]$Caller,
+        [AllowNull()][System.Security.SecureString]$Token,
+        [AllowNull()][System.Management.Automation.PSCredential]$Credential,
+        [AllowNull()][string]$CaFile,
+        [AllowNull()][string]$SshConfig,
+        [AllowNull()][string]$RemoteProgram
+    )
+    $options = [ordered]@{}
+    $secret = $Token
+    if ($null -eq $secret -and $null -ne $Credential -and $Credential.Password.Length -gt 0) { $secret = $Credential.Password }
+    if ($null -ne $secret) {
+        $bstr = [System.Runtime.InteropServices.Marshal]::SecureStringToBSTR($secret)
+        try { $options['Token'] = [System.Runtime.InteropServices.Marshal]::PtrToStringBSTR($bstr) }
+        finally { [System.Runtime.InteropServices.Marshal]::ZeroFreeBSTR($bstr) }
+    }
+    if ($CaFile) { $options['CaFile'] = $Caller.SessionState.Path.GetUnresolvedProviderPathFromPSPath($CaFile) }
+    if ($SshConfig) { $options['SshConfig'] = $Caller.SessionState.Path.GetUnresolvedProviderPathFromPSPath($SshConfig) }
+    if ($RemoteProgram) { $options['RemoteProgram'] = $RemoteProgram }
+    if ($options.Count -eq 0) { return $null }
+    return ConvertTo-Json -InputObject $options -Depth 2 -Compress
+}
+
+function Add-SsisSshUser {
+    # 'ssh://host[:port]' with the credential's user name added ('ssh://user@host'), when the
+    # server names no user; any other server as it is.
+    [CmdletBinding()]
+    [OutputType([string])]
+    param([Parameter(Mandatory)][string]$Server, [AllowNull()][System.Management.Automation.PSCredential]$Credential)
+    if ($null -eq $Credential -or -not $Credential.UserName) { return $Server }
+    if (-not $Server.StartsWith('ssh://', [System.StringComparison]::OrdinalIgnoreCase)) { return $Server }
+    $rest = $Server.Substring('ssh://'.Length)
+    if ($rest.Contains('@')) { return $Server }
+    return 'ssh://' + $Credential.UserName + '@' + $rest
 }
 
 function Use-SsisDefaultConnection {

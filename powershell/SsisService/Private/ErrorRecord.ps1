@@ -30,8 +30,9 @@ function Get-SsisErrorCategory {
 
 function New-SsisErrorRecord {
     # An ErrorRecord for a failure: a library error (SsisException, found inside the wrapping
-    # exceptions PowerShell adds) keeps its Kind; argument errors are InvalidArgument; anything
-    # else is Internal.
+    # exceptions PowerShell adds) keeps its Kind, and its file, line, column and target go into
+    # ErrorDetails (the message shown) and TargetObject; argument errors are InvalidArgument;
+    # anything else is Internal.
     [CmdletBinding()]
     [OutputType([System.Management.Automation.ErrorRecord])]
     param(
@@ -58,7 +59,44 @@ function New-SsisErrorRecord {
         }
     }
     $category = Get-SsisErrorCategory -Kind $kind
-    return New-Object System.Management.Automation.ErrorRecord($inner, ('Ssis.' + $kind), $category, $TargetObject)
+    if ($inner -is [SsisService.SsisException] -and $null -eq $TargetObject -and $inner.File) { $TargetObject = $inner.File }
+    $record = New-Object System.Management.Automation.ErrorRecord($inner, ('Ssis.' + $kind), $category, $TargetObject)
+    if ($inner -is [SsisService.SsisException]) {
+        # The library's location (file, line, column) and target reach the message people see
+        # (ErrorDetails) and the category line; the full error JSON stays on the exception
+        # (ErrorJson, File, Line, Column).
+        $record.ErrorDetails = New-Object System.Management.Automation.ErrorDetails($inner.DetailedMessage)
+        if ($inner.Location) { $record.CategoryInfo.Reason = $inner.Location }
+        if ($inner.Target) { $record.CategoryInfo.TargetName = $inner.Target }
+    }
+    return $record
+}
+
+function ConvertTo-SsisErrorText {
+    # A library error object from a result's JSON ({Kind, Message, Target, Details}) as one
+    # line for people: the message, then where (file, line, column) when known. A plain string
+    # stays as it is; never the object's '@{Kind=...}' form.
+    [CmdletBinding()]
+    [OutputType([string])]
+    param([AllowNull()][object]$ErrorObject)
+    if ($null -eq $ErrorObject) { return $null }
+    if ($ErrorObject -is [string]) { return $ErrorObject }
+    $text = $null
+    if ($null -ne $ErrorObject.PSObject.Properties['Message']) { $text = [string]$ErrorObject.Message }
+    if (-not $text) { $text = ConvertTo-Json -InputObject $ErrorObject -Depth 5 -Compress }
+    $details = $null
+    if ($null -ne $ErrorObject.PSObject.Properties['Details']) { $details = $ErrorObject.Details }
+    if ($null -ne $details) {
+        $where = New-Object System.Collections.Generic.List[string]
+        if ($details.PSObject.Properties['File'] -and $details.File) { $where.Add([string]$details.File) }
+        if ($details.PSObject.Properties['Line'] -and $null -ne $details.Line) {
+            $position = 'line {0}' -f $details.Line
+            if ($details.PSObject.Properties['Column'] -and $null -ne $details.Column) { $position += (', column {0}' -f $details.Column) }
+            $where.Add($position)
+        }
+        if ($where.Count -gt 0) { $text = '{0} (at {1})' -f $text, ($where -join ', ') }
+    }
+    return $text
 }
 
 function New-SsisUsageError {

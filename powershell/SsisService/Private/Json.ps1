@@ -52,6 +52,11 @@ function ConvertFrom-SsisJson {
         if ($PSBoundParameters.ContainsKey('Server')) {
             Add-Member -InputObject $object -MemberType NoteProperty -Name 'Server' -Value $Server -Force
         }
+        if (($TypeName -eq 'SsisService.Package' -or $TypeName -eq 'SsisService.Folder') -and $null -ne $object.PSObject.Properties['Path']) {
+            # Binds -LiteralPath by property name (alias PSPath): piped objects are never
+            # re-read as wildcard patterns.
+            Add-Member -InputObject $object -MemberType NoteProperty -Name 'PSPath' -Value ($script:SsisPSPathPrefix + $object.Path) -Force
+        }
         $object
     }
 }

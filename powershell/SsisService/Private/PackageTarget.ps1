@@ -24,17 +24,37 @@ function Resolve-SsisPackageDestination {
 }
 
 function Get-SsisSourcePackagePath {
-    # The store paths a -Path value names: itself, or the packages its wildcards match.
+    # The store paths a -Path value names (itself, or the packages its wildcards match; '`['
+    # escapes), or a -LiteralPath value (-Literal: exactly itself, never a pattern).
     [CmdletBinding()]
     [OutputType([string])]
     param(
         [Parameter(Mandatory)][System.Management.Automation.PSCmdlet]$Caller,
         [Parameter(Mandatory)][object]$Connection,
-        [Parameter(Mandatory)][string]$Path
+        [Parameter(Mandatory)][AllowEmptyString()][string]$Path,
+        [switch]$Literal
     )
-    if ([System.Management.Automation.WildcardPattern]::ContainsWildcardCharacters($Path)) {
-        Get-SsisPackageEntry -Caller $Caller -Connection $Connection -Path $Path | ForEach-Object { $_.Path }
+    if ($Literal) {
+        ConvertFrom-SsisLiteralPath -Caller $Caller -Path $Path
         return
     }
-    ConvertTo-SsisStorePath -Path $Path
+    if ([System.Management.Automation.WildcardPattern]::ContainsWildcardCharacters($Path)) {
+        $matched = @(Get-SsisPackageEntry -Caller $Caller -Connection $Connection -Path $Path | ForEach-Object { $_.Path })
+        if ($matched.Count -gt 0) {
+            $matched
+            return
+        }
+        # A pattern that matches nothing is not an error, unless it is the exact name of a
+        # package ('Sales [1]'): then say so instead of doing nothing.
+        $handle = $Connection.Handle
+        $exact = ConvertTo-SsisStorePath -Path $Path
+        $json = $null
+        try { $json = [SsisService.SsisNative]::Exists($handle, $exact) } catch { $json = $null }
+        if ($null -ne $json -and (ConvertFrom-Json -InputObject $json).Package) {
+            $message = "No package matches the wildcard pattern '{0}', but a package has exactly this name: use -LiteralPath '{0}' (or escape the brackets with a backtick)." -f $exact
+            $Caller.WriteError((New-SsisUsageError -Kind 'NotFound' -TargetObject $exact -Message $message))
+        }
+        return
+    }
+    ConvertTo-SsisStorePath -Path ([System.Management.Automation.WildcardPattern]::Unescape($Path))
 }

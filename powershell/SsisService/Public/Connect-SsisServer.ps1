@@ -8,8 +8,10 @@ function Connect-SsisServer {
     connection opened becomes the default: cmdlets given no -Server use it. Servers are '.',
     '(local)' or 'localhost' for the local service, 'unix:<socket path>' for a service on
     another socket, or 'embedded:<path to MsDtsSrvr.ini.xml>' (or -ConfigPath) to open a
-    configuration and its package store in this process without a service. Connecting again
-    to a server already connected replaces that connection.
+    configuration and its package store in this process without a service. A service on
+    another machine is 'ssh://[user@]host[:port]' or 'tls://host:port'; -Token, -Credential,
+    -CaFile, -SshConfig and -RemoteProgram pass the library's connection options for them.
+    Connecting again to a server already connected replaces that connection.
 
     .PARAMETER Server
     One or more server names. Default: '.' (the local service).
@@ -17,6 +19,28 @@ function Connect-SsisServer {
     .PARAMETER ConfigPath
     One or more service configuration files (MsDtsSrvr.ini.xml) to open in-process; relative
     paths are resolved against the current location.
+
+    .PARAMETER Token
+    The bearer token for a 'tls://host:port' service (issued with ssis service token), as a
+    SecureString (Read-Host -AsSecureString). Passed to the library as the Token connection
+    option; default: $env:SSIS_SERVICE_TOKEN.
+
+    .PARAMETER Credential
+    For 'tls://': the password is the bearer token (like -Token). For 'ssh://host': the user
+    name is the ssh login when the server names none (ssh authenticates with its keys or
+    agent; the password is not used for ssh).
+
+    .PARAMETER CaFile
+    For 'tls://': a PEM file of the certificate authorities to trust (the CaFile option);
+    default: $env:SSIS_SERVICE_CA, else the system's.
+
+    .PARAMETER SshConfig
+    For 'ssh://': an ssh configuration file (ssh -F; the SshConfig option); default:
+    $env:SSIS_SSH_CONFIG.
+
+    .PARAMETER RemoteProgram
+    For 'ssh://': the ssis program on the remote host (the RemoteProgram option); default:
+    $env:SSIS_REMOTE_PROGRAM, else 'ssis'.
 
     .EXAMPLE
     Connect-SsisServer
@@ -33,6 +57,16 @@ function Connect-SsisServer {
     $etl = Connect-SsisServer -Server 'unix:/run/ssis-service/ssis.sock', '.'
 
     Opens two connections; the last one ('.') becomes the default.
+
+    .EXAMPLE
+    Connect-SsisServer -Server 'tls://etl01:8443' -Token (Read-Host -AsSecureString 'Token') -CaFile ./ca.pem
+
+    Connects over TLS with a bearer token, trusting the certificate authority in ca.pem.
+
+    .EXAMPLE
+    Connect-SsisServer -Server 'ssh://db01' -Credential etl -SshConfig ~/.ssh/config.etl
+
+    Connects through ssh as the user etl, with another ssh configuration file.
 
     .INPUTS
     System.String. Server names, by value or by the property name Server.
@@ -56,17 +90,43 @@ function Connect-SsisServer {
         [Parameter(ParameterSetName = 'Embedded', Mandatory)]
         [Alias('Config')]
         [ValidateNotNullOrEmpty()]
-        [string[]]$ConfigPath
+        [string[]]$ConfigPath,
+
+        [Parameter(ParameterSetName = 'Server')]
+        [System.Security.SecureString]$Token,
+
+        [Parameter(ParameterSetName = 'Server')]
+        [System.Management.Automation.PSCredential]
+        [System.Management.Automation.Credential()]
+        $Credential = [System.Management.Automation.PSCredential]::Empty,
+
+        [Parameter(ParameterSetName = 'Server')]
+        [ValidateNotNullOrEmpty()]
+        [string]$CaFile,
+
+        [Parameter(ParameterSetName = 'Server')]
+        [ValidateNotNullOrEmpty()]
+        [string]$SshConfig,
+
+        [Parameter(ParameterSetName = 'Server')]
+        [ValidateNotNullOrEmpty()]
+        [string]$RemoteProgram
     )
     process {
         $names = $Server
         if ($PSCmdlet.ParameterSetName -eq 'Embedded') {
             $names = foreach ($file in $ConfigPath) { 'embedded:' + $file }
         }
+        $credentialGiven = $null
+        if ($null -ne $Credential -and $Credential -ne [System.Management.Automation.PSCredential]::Empty) { $credentialGiven = $Credential }
         foreach ($each in $names) {
-            $name = Get-SsisConnectionName -Caller $PSCmdlet -Server $each
+            $name = Get-SsisConnectionName -Caller $PSCmdlet -Server (Add-SsisSshUser -Server $each -Credential $credentialGiven)
+            $optionsJson = $null
+            $tokenCredential = $null
+            if ($name.StartsWith('tls://', [System.StringComparison]::OrdinalIgnoreCase)) { $tokenCredential = $credentialGiven }
+            $optionsJson = ConvertTo-SsisConnectOption -Caller $PSCmdlet -Token $Token -Credential $tokenCredential -CaFile $CaFile -SshConfig $SshConfig -RemoteProgram $RemoteProgram
             Write-Verbose ('Connecting to {0}' -f $name)
-            $connection = Invoke-SsisNative $PSCmdlet { Open-SsisConnection -Name $name } -SsisTarget $name
+            $connection = Invoke-SsisNative $PSCmdlet { Open-SsisConnection -Name $name -OptionsJson $optionsJson } -SsisTarget $name
             if ($null -eq $connection) { continue }
             Use-SsisDefaultConnection -Connection $connection
             $connection

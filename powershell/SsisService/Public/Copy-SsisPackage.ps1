@@ -10,7 +10,13 @@ function Copy-SsisPackage {
     only with -Force. Each failure is reported and the next package follows.
 
     .PARAMETER Path
-    Store paths of the packages (wildcards allowed); bound from package objects by Path.
+    Store paths of the packages; wildcards allowed ('`[' escapes a bracket). Strings piped in
+    bind here.
+
+    .PARAMETER LiteralPath
+    Store paths used exactly as written: '[', ']', '*' and '?' are characters of the name,
+    never wildcards. Aliases PSPath and LP. Package and folder objects piped in bind here (by
+    their PSPath), so a pipeline never re-reads a name as a pattern.
 
     .PARAMETER Destination
     A store folder, or the new store path of the package.
@@ -35,7 +41,8 @@ function Copy-SsisPackage {
     Copies every package of Sales into 'Sales (test)', replacing packages of the same name.
 
     .INPUTS
-    SsisService.Package, or objects with the properties Path and Server.
+    SsisService.Package (to -LiteralPath by PSPath, and -Server), or System.String (store
+    paths, to -Path).
 
     .OUTPUTS
     None, or SsisService.Package with -PassThru (the copies).
@@ -43,12 +50,16 @@ function Copy-SsisPackage {
     .LINK
     Get-SsisPackage
     #>
-    [CmdletBinding(SupportsShouldProcess)]
+    [CmdletBinding(DefaultParameterSetName = 'Path', SupportsShouldProcess)]
     [OutputType('SsisService.Package')]
     param(
-        [Parameter(Mandatory, Position = 0, ValueFromPipeline, ValueFromPipelineByPropertyName)]
+        [Parameter(ParameterSetName = 'Path', Mandatory, Position = 0, ValueFromPipeline)]
         [SupportsWildcards()]
         [string[]]$Path,
+
+        [Parameter(ParameterSetName = 'LiteralPath', Mandatory, ValueFromPipelineByPropertyName)]
+        [Alias('PSPath', 'LP')]
+        [string[]]$LiteralPath,
 
         [Parameter(Mandatory, Position = 1)]
         [string]$Destination,
@@ -60,11 +71,17 @@ function Copy-SsisPackage {
         [Parameter(ValueFromPipelineByPropertyName)]
         [string]$Server
     )
+    begin {
+        $pathFromCommandLine = $PSBoundParameters.ContainsKey('Path')
+    }
     process {
         $connection = Resolve-SsisConnection -Caller $PSCmdlet -Server $Server
         $handle = $connection.Handle
-        foreach ($each in $Path) {
-            foreach ($source in (Get-SsisSourcePackagePath -Caller $PSCmdlet -Connection $connection -Path $each)) {
+        $literal = $PSCmdlet.ParameterSetName -eq 'LiteralPath'
+        $names = $LiteralPath
+        if (-not $literal) { $names = @(Get-SsisPipelineString -Caller $PSCmdlet -Value $Path -PipelineObject $_ -FromCommandLine $pathFromCommandLine -Parameter 'Path' -Required) }
+        foreach ($each in $names) {
+            foreach ($source in (Get-SsisSourcePackagePath -Caller $PSCmdlet -Connection $connection -Path $each -Literal:$literal)) {
                 $dest = Resolve-SsisPackageDestination -Caller $PSCmdlet -Connection $connection -Source $source -Destination $Destination
                 if (-not $PSCmdlet.ShouldProcess(('{0} on {1}' -f $source, $connection.Server), ("Copy package to '{0}'" -f $dest))) { continue }
                 $json = Invoke-SsisNative $PSCmdlet { [SsisService.SsisNative]::PackageCopy($handle, $source, $dest, [bool]$Force) } -SsisTarget $source

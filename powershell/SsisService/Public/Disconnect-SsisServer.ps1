@@ -9,7 +9,9 @@ function Disconnect-SsisServer {
     remaining one becomes the default.
 
     .PARAMETER Server
-    Server names of the connections to close (wildcards allowed). Default: the default connection.
+    Server names of the connections to close, or wildcard patterns. A name that is exactly a
+    connection's name is taken as written, even with brackets ('tls://[::1]:8443'). Default:
+    the default connection.
 
     .PARAMETER All
     Closes every connection.
@@ -58,11 +60,7 @@ function Disconnect-SsisServer {
         }
         else {
             foreach ($pattern in $Server) {
-                $name = $pattern
-                if (-not [System.Management.Automation.WildcardPattern]::ContainsWildcardCharacters($pattern)) {
-                    $name = Get-SsisConnectionName -Caller $PSCmdlet -Server $pattern
-                }
-                $found = @($script:SsisConnections | Where-Object { $_.Server -like $name })
+                $found = @(Select-SsisConnection -Caller $PSCmdlet -Name $pattern)
                 if ($found.Count -eq 0) {
                     $PSCmdlet.WriteError((New-SsisUsageError -Kind 'NotFound' -TargetObject $pattern -Message ("There is no connection to '{0}'." -f $pattern)))
                 }

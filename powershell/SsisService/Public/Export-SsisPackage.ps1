@@ -11,7 +11,13 @@ function Export-SsisPackage {
     and the next package is exported.
 
     .PARAMETER Path
-    Store paths of the packages (wildcards allowed); bound from package objects by Path.
+    Store paths of the packages; wildcards allowed ('`[' escapes a bracket). Strings piped in
+    bind here.
+
+    .PARAMETER LiteralPath
+    Store paths used exactly as written: '[', ']', '*' and '?' are characters of the name,
+    never wildcards. Aliases PSPath and LP. Package and folder objects piped in bind here (by
+    their PSPath), so a pipeline never re-reads a name as a pattern.
 
     .PARAMETER Destination
     A directory, or a file path ending in '.dtsx' for one package.
@@ -36,7 +42,8 @@ function Export-SsisPackage {
     Exports one package to a file, replacing it, and shows the file written.
 
     .INPUTS
-    SsisService.Package, or objects with the properties Path and Server.
+    SsisService.Package (to -LiteralPath by PSPath, and -Server), or System.String (store
+    paths, to -Path).
 
     .OUTPUTS
     None, or SsisService.ExportResult with -PassThru.
@@ -44,12 +51,16 @@ function Export-SsisPackage {
     .LINK
     Import-SsisPackage
     #>
-    [CmdletBinding(SupportsShouldProcess)]
+    [CmdletBinding(DefaultParameterSetName = 'Path', SupportsShouldProcess)]
     [OutputType('SsisService.ExportResult')]
     param(
-        [Parameter(Mandatory, Position = 0, ValueFromPipeline, ValueFromPipelineByPropertyName)]
+        [Parameter(ParameterSetName = 'Path', Mandatory, Position = 0, ValueFromPipeline)]
         [SupportsWildcards()]
         [string[]]$Path,
+
+        [Parameter(ParameterSetName = 'LiteralPath', Mandatory, ValueFromPipelineByPropertyName)]
+        [Alias('PSPath', 'LP')]
+        [string[]]$LiteralPath,
 
         [Parameter(Mandatory, Position = 1)]
         [string]$Destination,
@@ -62,6 +73,7 @@ function Export-SsisPackage {
         [string]$Server
     )
     begin {
+        $pathFromCommandLine = $PSBoundParameters.ContainsKey('Path')
         $target = $PSCmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath($Destination)
         $toFile = $target.EndsWith('.dtsx', [System.StringComparison]::OrdinalIgnoreCase) -and -not (Test-Path -LiteralPath $target -PathType Container)
         $count = 0
@@ -70,8 +82,11 @@ function Export-SsisPackage {
     process {
         $connection = Resolve-SsisConnection -Caller $PSCmdlet -Server $Server
         $handle = $connection.Handle
-        foreach ($each in $Path) {
-            foreach ($storePath in (Get-SsisSourcePackagePath -Caller $PSCmdlet -Connection $connection -Path $each)) {
+        $literal = $PSCmdlet.ParameterSetName -eq 'LiteralPath'
+        $names = $LiteralPath
+        if (-not $literal) { $names = @(Get-SsisPipelineString -Caller $PSCmdlet -Value $Path -PipelineObject $_ -FromCommandLine $pathFromCommandLine -Parameter 'Path' -Required) }
+        foreach ($each in $names) {
+            foreach ($storePath in (Get-SsisSourcePackagePath -Caller $PSCmdlet -Connection $connection -Path $each -Literal:$literal)) {
                 $file = $target
                 if (-not $toFile) {
                     $file = Join-Path $target ((Split-SsisStorePath -Path $storePath).Leaf + '.dtsx')

@@ -54,13 +54,19 @@ function Get-SsisAccess {
         [Parameter(ValueFromPipelineByPropertyName)]
         [string]$Server
     )
+    begin {
+        $principalFromCommandLine = $PSBoundParameters.ContainsKey('Principal')
+    }
     process {
+        # A connection piped from Get-SsisServer binds -Server; its string form is no principal.
+        $patterns = @(Get-SsisPipelineString -Caller $PSCmdlet -Value $Principal -PipelineObject $_ -FromCommandLine $principalFromCommandLine -Parameter 'Principal')
+        if ($patterns.Count -eq 0) { $patterns = @('*') }
         $connection = Resolve-SsisConnection -Caller $PSCmdlet -Server $Server
         $handle = $connection.Handle
         $json = Invoke-SsisNative $PSCmdlet { [SsisService.SsisNative]::AccessList($handle) } -SsisTarget $connection.Server
         if ($null -eq $json) { return }
         $grants = @(ConvertFrom-SsisJson -Json $json -TypeName 'SsisService.AccessGrant' -Server $connection.Server -Items)
-        foreach ($pattern in $Principal) {
+        foreach ($pattern in $patterns) {
             $matched = @($grants | Where-Object { $_.Principal -like $pattern })
             if ($matched.Count -eq 0 -and -not [System.Management.Automation.WildcardPattern]::ContainsWildcardCharacters($pattern)) {
                 $PSCmdlet.WriteError((New-SsisUsageError -Kind 'NotFound' -TargetObject $pattern -Message ("'{0}' holds no grant on {1}." -f $pattern, $connection.Server)))

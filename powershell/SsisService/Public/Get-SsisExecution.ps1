@@ -92,11 +92,14 @@ function Get-SsisExecution {
         [Parameter(ValueFromPipelineByPropertyName)]
         [string]$Server
     )
+    begin {
+        $idFromCommandLine = $PSBoundParameters.ContainsKey('ExecutionId')
+    }
     process {
         $connection = Resolve-SsisConnection -Caller $PSCmdlet -Server $Server
         $handle = $connection.Handle
         if ($PSCmdlet.ParameterSetName -eq 'Id') {
-            foreach ($id in $ExecutionId) {
+            foreach ($id in (Get-SsisPipelineString -Caller $PSCmdlet -Value $ExecutionId -PipelineObject $_ -FromCommandLine $idFromCommandLine -Parameter 'ExecutionId' -Required)) {
                 Invoke-SsisNative $PSCmdlet { Get-SsisExecutionById -Connection $connection -ExecutionId $id } -SsisTarget $id
             }
             return

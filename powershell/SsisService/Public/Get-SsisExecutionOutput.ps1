@@ -55,10 +55,13 @@ function Get-SsisExecutionOutput {
         [Parameter(ValueFromPipelineByPropertyName)]
         [string]$Server
     )
+    begin {
+        $idFromCommandLine = $PSBoundParameters.ContainsKey('ExecutionId')
+    }
     process {
         $connection = Resolve-SsisConnection -Caller $PSCmdlet -Server $Server
         $handle = $connection.Handle
-        foreach ($id in $ExecutionId) {
+        foreach ($id in (Get-SsisPipelineString -Caller $PSCmdlet -Value $ExecutionId -PipelineObject $_ -FromCommandLine $idFromCommandLine -Parameter 'ExecutionId' -Required)) {
             $text = New-Object System.Text.StringBuilder
             $at = $Offset
             $failed = $false

@@ -10,10 +10,19 @@ function Get-SsisFolder {
 
     .PARAMETER Path
     Store path of the folder whose subfolders are listed, or ending with a wildcard pattern
-    of folder names. Default: the root ('\').
+    of folder names ('`[' escapes a bracket). Default: the root ('\'). Strings piped in bind
+    here.
+
+    .PARAMETER LiteralPath
+    Store paths of folders whose subfolders are listed, used exactly as written ('[' and ']'
+    are characters of the name). Aliases PSPath and LP. Folder objects piped in bind here (by
+    their PSPath).
 
     .PARAMETER Recurse
-    Lists the whole tree below each folder returned.
+    Lists the whole tree below each folder returned. Below the root, a top-level folder that
+    cannot be used now (a SQL Server folder without a login configured, or whose server does
+    not answer) is skipped with a verbose message, as Get-SsisPackage -Recurse skips it;
+    naming that folder itself reports why.
 
     .PARAMETER Server
     The server to ask (a name given to Connect-SsisServer). Default: the default connection.
@@ -34,7 +43,8 @@ function Get-SsisFolder {
     Removes the folders whose names start with Old (after confirmation).
 
     .INPUTS
-    System.String. Store paths, by value or by the property name Path.
+    System.String (store paths, to -Path), or SsisService.Folder objects (to -LiteralPath by
+    PSPath, and -Server).
 
     .OUTPUTS
     SsisService.Folder. Name, Path, FolderType, Server.
@@ -42,28 +52,46 @@ function Get-SsisFolder {
     .LINK
     New-SsisFolder
     #>
-    [CmdletBinding()]
+    [CmdletBinding(DefaultParameterSetName = 'Path')]
     [OutputType('SsisService.Folder')]
     param(
-        [Parameter(Position = 0, ValueFromPipeline, ValueFromPipelineByPropertyName)]
+        [Parameter(ParameterSetName = 'Path', Position = 0, ValueFromPipeline)]
         [SupportsWildcards()]
         [string[]]$Path = @('\'),
+
+        [Parameter(ParameterSetName = 'LiteralPath', Mandatory, ValueFromPipelineByPropertyName)]
+        [Alias('PSPath', 'LP')]
+        [string[]]$LiteralPath,
 
         [switch]$Recurse,
 
         [Parameter(ValueFromPipelineByPropertyName)]
         [string]$Server
     )
+    begin {
+        $pathFromCommandLine = $PSBoundParameters.ContainsKey('Path')
+    }
     process {
         $connection = Resolve-SsisConnection -Caller $PSCmdlet -Server $Server
-        foreach ($each in $Path) {
+        if ($PSCmdlet.ParameterSetName -eq 'LiteralPath') {
+            foreach ($each in $LiteralPath) {
+                $storePath = ConvertFrom-SsisLiteralPath -Caller $PSCmdlet -Path $each
+                if ($null -ne $storePath) { Get-SsisFolderEntry -Caller $PSCmdlet -Connection $connection -Folder $storePath -Recurse:$Recurse }
+            }
+            return
+        }
+        # A connection piped from Get-SsisServer binds -Server; its string form is no path.
+        $paths = @(Get-SsisPipelineString -Caller $PSCmdlet -Value $Path -PipelineObject $_ -FromCommandLine $pathFromCommandLine -Parameter 'Path')
+        if ($paths.Count -eq 0) { $paths = @('\') }
+        foreach ($each in $paths) {
             $storePath = ConvertTo-SsisStorePath -Path $each
             $split = Split-SsisStorePath -Path $storePath
             if ($split.Leaf -and [System.Management.Automation.WildcardPattern]::ContainsWildcardCharacters($split.Leaf)) {
                 Get-SsisFolderEntry -Caller $PSCmdlet -Connection $connection -Folder $split.Parent -Pattern $split.Leaf -Recurse:$Recurse
             }
             else {
-                Get-SsisFolderEntry -Caller $PSCmdlet -Connection $connection -Folder $storePath -Pattern '*' -Recurse:$Recurse
+                $storePath = ConvertTo-SsisStorePath -Path ([System.Management.Automation.WildcardPattern]::Unescape($storePath))
+                Get-SsisFolderEntry -Caller $PSCmdlet -Connection $connection -Folder $storePath -Recurse:$Recurse
             }
         }
     }

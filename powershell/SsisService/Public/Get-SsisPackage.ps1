@@ -1,4 +1,4 @@
-function Get-SsisPackage {
+﻿function Get-SsisPackage {
     <#
     .SYNOPSIS
     Lists packages of the package store.
@@ -12,10 +12,13 @@ function Get-SsisPackage {
     with -Detailed, its contents (executables, connection managers, variables, parameters).
 
     .PARAMETER Path
-    Store paths of packages or folders; wildcards allowed. Default: every package.
+    Store paths of packages or folders; wildcards allowed ('`[' escapes a bracket). Default:
+    every package. Strings piped in bind here.
 
     .PARAMETER LiteralPath
-    Store paths taken as written (for names containing [ ] * or ?).
+    Store paths used exactly as written: '[', ']', '*' and '?' are characters of the name,
+    never wildcards. Aliases PSPath and LP. Package and folder objects piped in bind here (by
+    their PSPath), so a pipeline never re-reads a name as a pattern.
 
     .PARAMETER Recurse
     Includes packages in subfolders.
@@ -41,8 +44,15 @@ function Get-SsisPackage {
 
     Shows the executables, connection managers and variables of one package.
 
+    .EXAMPLE
+    Get-SsisPackage -LiteralPath '\File System\Grüße [1]'
+
+    Gets a package whose name has brackets, which -Path would read as a wildcard.
+
     .INPUTS
-    System.String. Store paths, by value or by the property name Path.
+    System.String (store paths, to -Path); SsisService.Package and SsisService.Folder objects
+    (to -LiteralPath by PSPath, and -Server). A connection from Get-SsisServer binds -Server
+    only.
 
     .OUTPUTS
     SsisService.Package. Name, Path, Folder, Size, Modified (DateTime, UTC), Metadata, Error,
@@ -57,11 +67,12 @@ function Get-SsisPackage {
     [CmdletBinding(DefaultParameterSetName = 'Path')]
     [OutputType('SsisService.Package')]
     param(
-        [Parameter(ParameterSetName = 'Path', Position = 0, ValueFromPipeline, ValueFromPipelineByPropertyName)]
+        [Parameter(ParameterSetName = 'Path', Position = 0, ValueFromPipeline)]
         [SupportsWildcards()]
         [string[]]$Path,
 
-        [Parameter(ParameterSetName = 'Literal', Mandatory)]
+        [Parameter(ParameterSetName = 'LiteralPath', Mandatory, ValueFromPipelineByPropertyName)]
+        [Alias('PSPath', 'LP')]
         [string[]]$LiteralPath,
 
         [switch]$Recurse,
@@ -71,14 +82,22 @@ function Get-SsisPackage {
         [Parameter(ValueFromPipelineByPropertyName)]
         [string]$Server
     )
+    begin {
+        $pathFromCommandLine = $PSBoundParameters.ContainsKey('Path')
+    }
     process {
         $connection = Resolve-SsisConnection -Caller $PSCmdlet -Server $Server
         $handle = $connection.Handle
-        $literal = $PSCmdlet.ParameterSetName -eq 'Literal'
-        $paths = $Path
+        $literal = $PSCmdlet.ParameterSetName -eq 'LiteralPath'
         $recursive = [bool]$Recurse
-        if ($literal) { $paths = $LiteralPath }
-        elseif (-not $Path) { $paths = @('\'); $recursive = $true }
+        if ($literal) {
+            $paths = @(foreach ($each in $LiteralPath) { ConvertFrom-SsisLiteralPath -Caller $PSCmdlet -Path $each })
+        }
+        else {
+            # A connection piped from Get-SsisServer binds -Server; its string form is no path.
+            $paths = @(Get-SsisPipelineString -Caller $PSCmdlet -Value $Path -PipelineObject $_ -FromCommandLine $pathFromCommandLine -Parameter 'Path')
+            if ($paths.Count -eq 0) { $paths = @('\'); $recursive = $true }
+        }
         foreach ($each in $paths) {
             foreach ($package in (Get-SsisPackageEntry -Caller $PSCmdlet -Connection $connection -Path $each -Recurse:$recursive -Literal:$literal)) {
                 if ($Detailed) {

@@ -9,7 +9,8 @@ function Get-SsisServer {
     (version, process id, start time, configuration, state directory, running executions).
 
     .PARAMETER Server
-    Server names to return (wildcards allowed). Default: every connection.
+    Server names to return, or wildcard patterns. A name that is exactly a connection's name is
+    taken as written, even with brackets ('tls://[::1]:8443'). Default: every connection.
 
     .PARAMETER Detailed
     Returns the service's own description (SsisService.ServiceInfo) for service connections.
@@ -44,12 +45,8 @@ function Get-SsisServer {
     )
     process {
         foreach ($pattern in $Server) {
-            $name = $pattern
-            if (-not [System.Management.Automation.WildcardPattern]::ContainsWildcardCharacters($pattern)) {
-                $name = Get-SsisConnectionName -Caller $PSCmdlet -Server $pattern
-            }
-            $found = @($script:SsisConnections | Where-Object { $_.Server -like $name })
-            if ($found.Count -eq 0 -and $name -ne '*') {
+            $found = @(Select-SsisConnection -Caller $PSCmdlet -Name $pattern)
+            if ($found.Count -eq 0 -and $pattern -ne '*') {
                 $PSCmdlet.WriteError((New-SsisUsageError -Kind 'NotFound' -TargetObject $pattern -Message ("There is no connection to '{0}'." -f $pattern)))
             }
             foreach ($connection in $found) {

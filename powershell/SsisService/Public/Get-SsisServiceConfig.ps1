@@ -7,7 +7,8 @@ function Get-SsisServiceConfig {
     Returns the configuration in force on a server (the default connection when no -Server is
     given), or the one in a configuration file (-Path). The object has
     StopExecutingPackagesOnShutdown, TopLevelFolders (Type, Name, StorePath or ServerName),
-    Extensions (StateDirectory, Executor) and Path (the file it came from). Change it and
+    Extensions (StateDirectory, Executor, Grants, Listen, TokenStore, GracePeriodSeconds,
+    OutputCapBytes, RetentionDays: what the file sets) and Path (the file it came from). Change it and
     pipe it to Set-SsisServiceConfig.
 
     .PARAMETER Path

@@ -8,7 +8,12 @@ function New-SsisFolder {
     given: then missing parents are created too. Returns the new folder.
 
     .PARAMETER Path
-    Store path of the new folder, for example '\File System\Sales\Archive'.
+    Store path of the new folder, for example '\File System\Sales\Archive', taken as
+    written. Strings piped in bind here.
+
+    .PARAMETER LiteralPath
+    Store paths used exactly as written, like -Path. Aliases PSPath and LP. Package and folder
+    objects piped in bind here (by their PSPath).
 
     .PARAMETER Force
     Creates missing parent folders too.
@@ -27,7 +32,8 @@ function New-SsisFolder {
     Shows which folders would be created.
 
     .INPUTS
-    System.String. Store paths, by value or by the property name Path.
+    System.String (store paths, to -Path), or SsisService.Package / SsisService.Folder objects
+    (to -LiteralPath by PSPath, and -Server).
 
     .OUTPUTS
     SsisService.Folder
@@ -35,21 +41,31 @@ function New-SsisFolder {
     .LINK
     Remove-SsisFolder
     #>
-    [CmdletBinding(SupportsShouldProcess)]
+    [CmdletBinding(DefaultParameterSetName = 'Path', SupportsShouldProcess)]
     [OutputType('SsisService.Folder')]
     param(
-        [Parameter(Mandatory, Position = 0, ValueFromPipeline, ValueFromPipelineByPropertyName)]
+        [Parameter(ParameterSetName = 'Path', Mandatory, Position = 0, ValueFromPipeline)]
         [string[]]$Path,
+
+        [Parameter(ParameterSetName = 'LiteralPath', Mandatory, ValueFromPipelineByPropertyName)]
+        [Alias('PSPath', 'LP')]
+        [string[]]$LiteralPath,
 
         [switch]$Force,
 
         [Parameter(ValueFromPipelineByPropertyName)]
         [string]$Server
     )
+    begin {
+        $pathFromCommandLine = $PSBoundParameters.ContainsKey('Path')
+    }
     process {
         $connection = Resolve-SsisConnection -Caller $PSCmdlet -Server $Server
         $handle = $connection.Handle
-        foreach ($each in $Path) {
+        $literal = $PSCmdlet.ParameterSetName -eq 'LiteralPath'
+        if ($literal) { $names = @(foreach ($each in $LiteralPath) { ConvertFrom-SsisLiteralPath -Caller $PSCmdlet -Path $each }) }
+        else { $names = @(Get-SsisPipelineString -Caller $PSCmdlet -Value $Path -PipelineObject $_ -FromCommandLine $pathFromCommandLine -Parameter 'Path' -Required) }
+        foreach ($each in $names) {
             $storePath = ConvertTo-SsisStorePath -Path $each
             if (-not $PSCmdlet.ShouldProcess(('{0} on {1}' -f $storePath, $connection.Server), 'Create folder')) { continue }
             if ($Force) {

@@ -9,7 +9,12 @@ function Remove-SsisFolder {
     -Force or -Confirm:$false is given.
 
     .PARAMETER Path
-    Store paths of the folders to delete.
+    Store paths of the folders to delete, taken as written (no wildcards). Strings piped in
+    bind here.
+
+    .PARAMETER LiteralPath
+    Store paths used exactly as written, like -Path. Aliases PSPath and LP. Package and folder
+    objects piped in bind here (by their PSPath).
 
     .PARAMETER Recurse
     Deletes the folder's packages and subfolders too.
@@ -39,11 +44,15 @@ function Remove-SsisFolder {
     .LINK
     New-SsisFolder
     #>
-    [CmdletBinding(SupportsShouldProcess, ConfirmImpact = 'High')]
+    [CmdletBinding(DefaultParameterSetName = 'Path', SupportsShouldProcess, ConfirmImpact = 'High')]
     [OutputType([void])]
     param(
-        [Parameter(Mandatory, Position = 0, ValueFromPipeline, ValueFromPipelineByPropertyName)]
+        [Parameter(ParameterSetName = 'Path', Mandatory, Position = 0, ValueFromPipeline)]
         [string[]]$Path,
+
+        [Parameter(ParameterSetName = 'LiteralPath', Mandatory, ValueFromPipelineByPropertyName)]
+        [Alias('PSPath', 'LP')]
+        [string[]]$LiteralPath,
 
         [switch]$Recurse,
 
@@ -53,12 +62,16 @@ function Remove-SsisFolder {
         [string]$Server
     )
     begin {
+        $pathFromCommandLine = $PSBoundParameters.ContainsKey('Path')
         if ($Force -and -not $PSBoundParameters.ContainsKey('Confirm')) { $ConfirmPreference = 'None' }
     }
     process {
         $connection = Resolve-SsisConnection -Caller $PSCmdlet -Server $Server
         $handle = $connection.Handle
-        foreach ($each in $Path) {
+        $literal = $PSCmdlet.ParameterSetName -eq 'LiteralPath'
+        if ($literal) { $names = @(foreach ($each in $LiteralPath) { ConvertFrom-SsisLiteralPath -Caller $PSCmdlet -Path $each }) }
+        else { $names = @(Get-SsisPipelineString -Caller $PSCmdlet -Value $Path -PipelineObject $_ -FromCommandLine $pathFromCommandLine -Parameter 'Path' -Required) }
+        foreach ($each in $names) {
             $storePath = ConvertTo-SsisStorePath -Path $each
             $action = 'Delete folder'
             if ($Recurse) { $action = 'Delete folder and everything in it' }

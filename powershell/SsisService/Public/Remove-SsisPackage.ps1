@@ -8,7 +8,13 @@ function Remove-SsisPackage {
     -Confirm:$false is given. Each failure is reported and the next package follows.
 
     .PARAMETER Path
-    Store paths of the packages (wildcards allowed); bound from package objects by Path.
+    Store paths of the packages; wildcards allowed ('`[' escapes a bracket). Strings piped in
+    bind here.
+
+    .PARAMETER LiteralPath
+    Store paths used exactly as written: '[', ']', '*' and '?' are characters of the name,
+    never wildcards. Aliases PSPath and LP. Package and folder objects piped in bind here (by
+    their PSPath), so a pipeline never re-reads a name as a pattern.
 
     .PARAMETER Force
     Does not ask for confirmation.
@@ -27,7 +33,8 @@ function Remove-SsisPackage {
     Deletes every package of the Scratch folder without asking.
 
     .INPUTS
-    SsisService.Package, or objects with the properties Path and Server.
+    SsisService.Package (to -LiteralPath by PSPath, and -Server), or System.String (store
+    paths, to -Path).
 
     .OUTPUTS
     None
@@ -35,12 +42,16 @@ function Remove-SsisPackage {
     .LINK
     Get-SsisPackage
     #>
-    [CmdletBinding(SupportsShouldProcess, ConfirmImpact = 'High')]
+    [CmdletBinding(DefaultParameterSetName = 'Path', SupportsShouldProcess, ConfirmImpact = 'High')]
     [OutputType([void])]
     param(
-        [Parameter(Mandatory, Position = 0, ValueFromPipeline, ValueFromPipelineByPropertyName)]
+        [Parameter(ParameterSetName = 'Path', Mandatory, Position = 0, ValueFromPipeline)]
         [SupportsWildcards()]
         [string[]]$Path,
+
+        [Parameter(ParameterSetName = 'LiteralPath', Mandatory, ValueFromPipelineByPropertyName)]
+        [Alias('PSPath', 'LP')]
+        [string[]]$LiteralPath,
 
         [switch]$Force,
 
@@ -48,13 +59,17 @@ function Remove-SsisPackage {
         [string]$Server
     )
     begin {
+        $pathFromCommandLine = $PSBoundParameters.ContainsKey('Path')
         if ($Force -and -not $PSBoundParameters.ContainsKey('Confirm')) { $ConfirmPreference = 'None' }
     }
     process {
         $connection = Resolve-SsisConnection -Caller $PSCmdlet -Server $Server
         $handle = $connection.Handle
-        foreach ($each in $Path) {
-            foreach ($storePath in (Get-SsisSourcePackagePath -Caller $PSCmdlet -Connection $connection -Path $each)) {
+        $literal = $PSCmdlet.ParameterSetName -eq 'LiteralPath'
+        $names = $LiteralPath
+        if (-not $literal) { $names = @(Get-SsisPipelineString -Caller $PSCmdlet -Value $Path -PipelineObject $_ -FromCommandLine $pathFromCommandLine -Parameter 'Path' -Required) }
+        foreach ($each in $names) {
+            foreach ($storePath in (Get-SsisSourcePackagePath -Caller $PSCmdlet -Connection $connection -Path $each -Literal:$literal)) {
                 if (-not $PSCmdlet.ShouldProcess(('{0} on {1}' -f $storePath, $connection.Server), 'Delete package')) { continue }
                 [void](Invoke-SsisNative $PSCmdlet { [SsisService.SsisNative]::PackageDelete($handle, $storePath) } -SsisTarget $storePath)
             }

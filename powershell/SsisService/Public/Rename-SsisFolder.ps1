@@ -8,7 +8,9 @@ function Rename-SsisFolder {
     holds move with it.
 
     .PARAMETER Path
-    Store path of the folder to rename.
+    Store path of the folder to rename, always taken as written: '[' and ']' are characters of
+    the name, never wildcards (aliases LiteralPath and LP, like the other store-path cmdlets).
+    Folder objects bind it by their Path.
 
     .PARAMETER NewName
     The new name (a name, not a path).
@@ -42,6 +44,7 @@ function Rename-SsisFolder {
     [OutputType('SsisService.Folder')]
     param(
         [Parameter(Mandatory, Position = 0, ValueFromPipelineByPropertyName)]
+        [Alias('LiteralPath', 'LP')]
         [string]$Path,
 
         [Parameter(Mandatory, Position = 1, ValueFromPipelineByPropertyName)]
@@ -56,7 +59,8 @@ function Rename-SsisFolder {
     process {
         $connection = Resolve-SsisConnection -Caller $PSCmdlet -Server $Server
         $handle = $connection.Handle
-        $storePath = ConvertTo-SsisStorePath -Path $Path
+        $storePath = ConvertFrom-SsisLiteralPath -Caller $PSCmdlet -Path $Path
+        if ($null -eq $storePath) { return }
         if (-not $PSCmdlet.ShouldProcess(('{0} on {1}' -f $storePath, $connection.Server), ("Rename folder to '{0}'" -f $NewName))) { return }
         $json = Invoke-SsisNative $PSCmdlet { [SsisService.SsisNative]::FolderRename($handle, $storePath, $NewName) } -SsisTarget $storePath
         if ($null -ne $json -and $PassThru) {

@@ -4,14 +4,19 @@ function Set-SsisServiceConfig {
     Changes the service configuration (MsDtsSrvr.ini.xml).
 
     .DESCRIPTION
-    Writes a configuration to a server (which saves it to its configuration file and applies
-    it) or to a configuration file (-Path). Start from an object returned by
-    Get-SsisServiceConfig (piped or -InputObject), or from the current configuration, and
-    change single settings with the parameters. The configuration is validated first: an
-    invalid one changes nothing. Elements of the file this product does not know are kept.
+    Changes the configuration of a server (which saves it to its configuration file and
+    applies it) or of a configuration file (-Path). Only the settings named change: the
+    parameters and, when a configuration object is piped (or given as -InputObject), the
+    settings that object holds. Everything else is kept as it is: access grants, network
+    listeners, the token store, the other extension settings, and elements of the file this
+    product does not know. The change is sent to the library as a JSON merge patch
+    (ssis_config_patch / ssis_set_config_patch); the result is validated first, and an
+    invalid one changes nothing. A setting set to $null on a piped object is removed (it
+    takes its default).
 
     .PARAMETER InputObject
-    The whole configuration to write (an SsisService.Config, possibly changed).
+    A configuration (an SsisService.Config from Get-SsisServiceConfig, possibly changed):
+    every setting it holds is written; settings it does not hold are kept.
 
     .PARAMETER StopExecutingPackagesOnShutdown
     Whether running packages are stopped when the service stops.
@@ -22,8 +27,21 @@ function Set-SsisServiceConfig {
     .PARAMETER Executor
     The package executor (a dtexec-compatible program; '' for the built-in runner).
 
+    .PARAMETER GracePeriodSeconds
+    Seconds between asking a stopped package to end and killing it.
+
+    .PARAMETER OutputCapBytes
+    Size cap of one execution's output log, in bytes.
+
+    .PARAMETER RetentionDays
+    Days execution history and event-log entries are kept.
+
+    .PARAMETER TokenStore
+    The bearer-token store file ('' for the default, tokens.json in the state directory).
+
     .PARAMETER Path
-    Writes this configuration file instead of a server's configuration.
+    Changes this configuration file instead of a server's configuration (the file must
+    exist, unless a whole configuration object is given).
 
     .PARAMETER PassThru
     Returns the configuration written.
@@ -35,7 +53,12 @@ function Set-SsisServiceConfig {
     .EXAMPLE
     Set-SsisServiceConfig -StopExecutingPackagesOnShutdown $false
 
-    Lets running packages go on when the service stops.
+    Lets running packages go on when the service stops; grants and listeners stay.
+
+    .EXAMPLE
+    Set-SsisServiceConfig -Path /etc/ssis-service/MsDtsSrvr.ini.xml -RetentionDays 90 -StateDirectory ''
+
+    Keeps 90 days of history and returns the state directory to its default, in a file.
 
     .EXAMPLE
     $config = Get-SsisServiceConfig
@@ -57,6 +80,7 @@ function Set-SsisServiceConfig {
     [OutputType('SsisService.Config')]
     param(
         [Parameter(ValueFromPipeline)]
+        [PSTypeName('SsisService.Config')]
         [psobject]$InputObject,
 
         [bool]$StopExecutingPackagesOnShutdown,
@@ -66,6 +90,18 @@ function Set-SsisServiceConfig {
 
         [AllowEmptyString()]
         [string]$Executor,
+
+        [ValidateRange(0, 2147483647)]
+        [int]$GracePeriodSeconds,
+
+        [ValidateRange(0, 9007199254740991)]
+        [long]$OutputCapBytes,
+
+        [ValidateRange(0, 2147483647)]
+        [int]$RetentionDays,
+
+        [AllowEmptyString()]
+        [string]$TokenStore,
 
         [string]$Path,
 
@@ -95,47 +131,34 @@ function Set-SsisServiceConfig {
         $target = $file
         if ($null -ne $connection) { $handle = $connection.Handle; $target = $connection.Server }
 
-        $config = $InputObject
-        if ($null -eq $config) {
-            $current = $null
-            if ($null -ne $connection) {
-                $current = Invoke-SsisNative $PSCmdlet { [SsisService.SsisNative]::GetConfig($handle) } -SsisTarget $target -SsisTerminating
-            }
-            else {
-                $current = Invoke-SsisNative $PSCmdlet { [SsisService.SsisNative]::ConfigRead($file) } -SsisTarget $target -SsisTerminating
-            }
-            $config = ConvertFrom-Json -InputObject $current
+        # Only what is named changes: '' for a text extension means "back to the default".
+        $settings = [ordered]@{}
+        if ($PSBoundParameters.ContainsKey('StopExecutingPackagesOnShutdown')) { $settings['StopExecutingPackagesOnShutdown'] = $StopExecutingPackagesOnShutdown }
+        foreach ($name in @('StateDirectory', 'Executor', 'TokenStore', 'GracePeriodSeconds', 'OutputCapBytes', 'RetentionDays')) {
+            if (-not $PSBoundParameters.ContainsKey($name)) { continue }
+            $value = $PSBoundParameters[$name]
+            if ($value -is [string] -and $value -eq '') { $value = $null }
+            $settings['Extensions.' + $name] = $value
         }
-        $config = $config.PSObject.Copy()
-        if ($PSBoundParameters.ContainsKey('StopExecutingPackagesOnShutdown')) {
-            $config.StopExecutingPackagesOnShutdown = $StopExecutingPackagesOnShutdown
-        }
-        if ($PSBoundParameters.ContainsKey('StateDirectory') -or $PSBoundParameters.ContainsKey('Executor')) {
-            $extensions = [ordered]@{ StateDirectory = $null; Executor = $null }
-            if ($config.PSObject.Properties['Extensions'] -and $null -ne $config.Extensions) {
-                foreach ($key in @('StateDirectory', 'Executor')) {
-                    if ($config.Extensions.PSObject.Properties[$key]) { $extensions[$key] = $config.Extensions.$key }
-                }
-            }
-            if ($PSBoundParameters.ContainsKey('StateDirectory')) { $extensions['StateDirectory'] = $StateDirectory }
-            if ($PSBoundParameters.ContainsKey('Executor')) { $extensions['Executor'] = $Executor }
-            Add-Member -InputObject $config -MemberType NoteProperty -Name 'Extensions' -Value ([pscustomobject]$extensions) -Force
-        }
-        $json = ConvertTo-SsisConfigJson -Config $config
-        Write-Verbose ('Configuration JSON: {0}' -f $json)
-        if (-not $PSCmdlet.ShouldProcess($target, 'Write the service configuration')) { return }
+        $patch = ConvertTo-SsisConfigPatch -Config $InputObject -Setting $settings
+        Write-Verbose ('Configuration patch: {0}' -f $patch)
+        if (-not $PSCmdlet.ShouldProcess($target, 'Change the service configuration')) { return }
+        $written = $null
         if ($null -ne $connection) {
-            $done = Invoke-SsisNative $PSCmdlet { [SsisService.SsisNative]::SetConfig($handle, $json); $true } -SsisTarget $target
-            if (-not $done -or -not $PassThru) { return }
-            $written = Invoke-SsisNative $PSCmdlet { [SsisService.SsisNative]::GetConfig($handle) } -SsisTarget $target
-            if ($null -ne $written) { ConvertFrom-SsisConfigJson -Json $written -Server $connection.Server }
+            $written = Invoke-SsisNative $PSCmdlet { [SsisService.SsisNative]::SetConfigPatch($handle, $patch) } -SsisTarget $target
+        }
+        elseif ($null -ne $InputObject -and -not (Test-Path -LiteralPath $file -PathType Leaf)) {
+            # A new file from a whole configuration object: there is nothing to patch.
+            $json = ConvertTo-SsisConfigJson -Config $InputObject
+            $done = Invoke-SsisNative $PSCmdlet { [SsisService.SsisNative]::ConfigWrite($file, $json); $true } -SsisTarget $target
+            if ($done) { $written = Invoke-SsisNative $PSCmdlet { [SsisService.SsisNative]::ConfigRead($file) } -SsisTarget $target }
         }
         else {
-            $done = Invoke-SsisNative $PSCmdlet { [SsisService.SsisNative]::ConfigWrite($file, $json); $true } -SsisTarget $target
-            if ($done -and $PassThru) {
-                $written = Invoke-SsisNative $PSCmdlet { [SsisService.SsisNative]::ConfigRead($file) } -SsisTarget $target
-                if ($null -ne $written) { ConvertFrom-SsisConfigJson -Json $written -Server $null }
-            }
+            $written = Invoke-SsisNative $PSCmdlet { [SsisService.SsisNative]::ConfigPatch($file, $patch) } -SsisTarget $target
         }
+        if ($null -eq $written -or -not $PassThru) { return }
+        $origin = $null
+        if ($null -ne $connection) { $origin = $connection.Server }
+        ConvertFrom-SsisConfigJson -Json $written -Server $origin
     }
 }

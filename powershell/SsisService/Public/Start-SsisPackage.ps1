@@ -13,11 +13,17 @@ function Start-SsisPackage {
     reported as an error (Ssis.PackageFailed), so -ErrorAction Stop makes a script stop on it.
 
     .PARAMETER Path
-    Store paths of the packages to run; bound from package objects by Path.
+    Store paths of the packages to run, taken as written (no wildcards). Strings piped in bind
+    here.
+
+    .PARAMETER LiteralPath
+    Store paths used exactly as written, like -Path. Aliases PSPath and LP. Package and folder
+    objects piped in bind here (by their PSPath).
 
     .PARAMETER File
     Package files (.dtsx) to run instead of stored packages; relative paths are resolved from
-    the current location. Bound from file objects by FullName (Get-ChildItem *.dtsx).
+    the current location. File objects piped in (Get-ChildItem *.dtsx) run as files too: they
+    bind -LiteralPath by their PSPath, which names the FileSystem provider.
 
     .PARAMETER Set
     Variable overrides: keys are variable names ('Count', 'User::Count') or property paths
@@ -57,11 +63,12 @@ function Start-SsisPackage {
     .EXAMPLE
     Get-ChildItem ./build -Filter *.dtsx | Start-SsisPackage -Wait
 
-    Runs every package file of a folder (files bind to -File by their FullName).
+    Runs every package file of a folder (files bind to -LiteralPath by their PSPath and run as
+    package files).
 
     .INPUTS
-    SsisService.Package, objects with the properties Path and Server, or files (FullName)
-    with -File.
+    SsisService.Package (to -LiteralPath by PSPath, and -Server), System.String (store paths,
+    to -Path), or files (System.IO.FileInfo, by PSPath: run as package files).
 
     .OUTPUTS
     SsisService.Execution. ExecutionId, PackageName, PackagePath, PackageFile, Store, Status,
@@ -76,11 +83,14 @@ function Start-SsisPackage {
     [CmdletBinding(SupportsShouldProcess, DefaultParameterSetName = 'Path')]
     [OutputType('SsisService.Execution')]
     param(
-        [Parameter(ParameterSetName = 'Path', Mandatory, Position = 0, ValueFromPipeline, ValueFromPipelineByPropertyName)]
+        [Parameter(ParameterSetName = 'Path', Mandatory, Position = 0, ValueFromPipeline)]
         [string[]]$Path,
 
-        [Parameter(ParameterSetName = 'File', Mandatory, ValueFromPipelineByPropertyName)]
-        [Alias('FullName')]
+        [Parameter(ParameterSetName = 'LiteralPath', Mandatory, ValueFromPipelineByPropertyName)]
+        [Alias('PSPath', 'LP')]
+        [string[]]$LiteralPath,
+
+        [Parameter(ParameterSetName = 'File', Mandatory)]
         [string[]]$File,
 
         [System.Collections.IDictionary]$Set,
@@ -93,14 +103,35 @@ function Start-SsisPackage {
         [Parameter(ValueFromPipelineByPropertyName)]
         [string]$Server
     )
+    begin {
+        $pathFromCommandLine = $PSBoundParameters.ContainsKey('Path')
+    }
     process {
         $connection = Resolve-SsisConnection -Caller $PSCmdlet -Server $Server
         $handle = $connection.Handle
-        $isFile = $PSCmdlet.ParameterSetName -eq 'File'
-        $options = ConvertTo-SsisRequestJson -Request ([ordered]@{ Set = (ConvertTo-SsisSetList -Set $Set); File = $isFile })
-        $targets = $Path
-        if ($isFile) { $targets = $File }
-        foreach ($each in $targets) {
+        # Each target: a package file (-File, or a file object piped in, whose PSPath names
+        # the FileSystem provider) or a store path (-Path, -LiteralPath, package objects).
+        $targets = New-Object System.Collections.Generic.List[object]
+        if ($PSCmdlet.ParameterSetName -eq 'File') {
+            foreach ($each in $File) { $targets.Add([pscustomobject]@{ IsFile = $true; Text = $each }) }
+        }
+        elseif ($PSCmdlet.ParameterSetName -eq 'LiteralPath') {
+            foreach ($each in $LiteralPath) {
+                if (Test-SsisProviderPath -Path $each) { $targets.Add([pscustomobject]@{ IsFile = $true; Text = $each }); continue }
+                $storePath = ConvertFrom-SsisLiteralPath -Caller $PSCmdlet -Path $each
+                if ($null -ne $storePath) { $targets.Add([pscustomobject]@{ IsFile = $false; Text = $storePath }) }
+            }
+        }
+        else {
+            foreach ($each in (Get-SsisPipelineString -Caller $PSCmdlet -Value $Path -PipelineObject $_ -FromCommandLine $pathFromCommandLine -Parameter 'Path' -Required)) {
+                $targets.Add([pscustomobject]@{ IsFile = $false; Text = $each })
+            }
+        }
+        $setList = ConvertTo-SsisSetList -Set $Set
+        foreach ($item in $targets) {
+            $isFile = $item.IsFile
+            $each = $item.Text
+            $options = ConvertTo-SsisRequestJson -Request ([ordered]@{ Set = $setList; File = $isFile })
             if ($isFile) {
                 $target = $PSCmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath($each)
                 $action = 'Run package file'

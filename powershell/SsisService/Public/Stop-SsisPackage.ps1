@@ -57,12 +57,13 @@ function Stop-SsisPackage {
         [string]$Server
     )
     begin {
+        $idFromCommandLine = $PSBoundParameters.ContainsKey('ExecutionId')
         if ($Force -and -not $PSBoundParameters.ContainsKey('Confirm')) { $ConfirmPreference = 'None' }
     }
     process {
         $connection = Resolve-SsisConnection -Caller $PSCmdlet -Server $Server
         $handle = $connection.Handle
-        foreach ($id in $ExecutionId) {
+        foreach ($id in (Get-SsisPipelineString -Caller $PSCmdlet -Value $ExecutionId -PipelineObject $_ -FromCommandLine $idFromCommandLine -Parameter 'ExecutionId' -Required)) {
             if (-not $PSCmdlet.ShouldProcess(('execution {0} on {1}' -f $id, $connection.Server), 'Stop package')) { continue }
             # ssis_execution_stop only asks: the stop is asynchronous (Wait-SsisExecution waits for it).
             $asked = Invoke-SsisNative $PSCmdlet { [SsisService.SsisNative]::ExecutionStop($handle, $id); $true } -SsisTarget $id

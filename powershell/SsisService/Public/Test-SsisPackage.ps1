@@ -10,7 +10,11 @@ function Test-SsisPackage {
     and why a package is not valid.
 
     .PARAMETER Path
-    Store paths to test; bound from package objects by Path.
+    Store paths to test, taken as written (no wildcards). Strings piped in bind here.
+
+    .PARAMETER LiteralPath
+    Store paths used exactly as written, like -Path. Aliases PSPath and LP. Package and folder
+    objects piped in bind here (by their PSPath).
 
     .PARAMETER Validate
     Also reads the whole package and reports $false when it cannot be read.
@@ -32,7 +36,8 @@ function Test-SsisPackage {
     Lists the packages that cannot be read, with the reason.
 
     .INPUTS
-    System.String, or objects with the properties Path and Server.
+    System.String (store paths, to -Path), or SsisService.Package / SsisService.Folder objects
+    (to -LiteralPath by PSPath, and -Server).
 
     .OUTPUTS
     System.Boolean, or SsisService.PackageTest with -Detailed.
@@ -40,11 +45,15 @@ function Test-SsisPackage {
     .LINK
     Get-SsisPackage
     #>
-    [CmdletBinding()]
+    [CmdletBinding(DefaultParameterSetName = 'Path')]
     [OutputType([bool], 'SsisService.PackageTest')]
     param(
-        [Parameter(Mandatory, Position = 0, ValueFromPipeline, ValueFromPipelineByPropertyName)]
+        [Parameter(ParameterSetName = 'Path', Mandatory, Position = 0, ValueFromPipeline)]
         [string[]]$Path,
+
+        [Parameter(ParameterSetName = 'LiteralPath', Mandatory, ValueFromPipelineByPropertyName)]
+        [Alias('PSPath', 'LP')]
+        [string[]]$LiteralPath,
 
         [switch]$Validate,
 
@@ -53,10 +62,16 @@ function Test-SsisPackage {
         [Parameter(ValueFromPipelineByPropertyName)]
         [string]$Server
     )
+    begin {
+        $pathFromCommandLine = $PSBoundParameters.ContainsKey('Path')
+    }
     process {
         $connection = Resolve-SsisConnection -Caller $PSCmdlet -Server $Server
         $handle = $connection.Handle
-        foreach ($each in $Path) {
+        $literal = $PSCmdlet.ParameterSetName -eq 'LiteralPath'
+        if ($literal) { $names = @(foreach ($each in $LiteralPath) { ConvertFrom-SsisLiteralPath -Caller $PSCmdlet -Path $each }) }
+        else { $names = @(Get-SsisPipelineString -Caller $PSCmdlet -Value $Path -PipelineObject $_ -FromCommandLine $pathFromCommandLine -Parameter 'Path' -Required) }
+        foreach ($each in $names) {
             $storePath = ConvertTo-SsisStorePath -Path $each
             $exists = $false
             $valid = $false
@@ -69,12 +84,14 @@ function Test-SsisPackage {
             else {
                 try {
                     $info = ConvertFrom-Json -InputObject ([SsisService.SsisNative]::PackageInfo($handle, $storePath))
-                    if ($null -ne $info.Error) { $problem = [string]$info.Error }
+                    if ($null -ne $info.Error) { $problem = ConvertTo-SsisErrorText -ErrorObject $info.Error }
                     elseif ($null -eq $info.Details) { $problem = 'the package could not be read in full' }
                     else { $valid = $true }
                 }
                 catch {
-                    $problem = (New-SsisErrorRecord -Exception $_.Exception -TargetObject $storePath).Exception.Message
+                    $record = New-SsisErrorRecord -Exception $_.Exception -TargetObject $storePath
+                    $problem = $record.Exception.Message
+                    if ($null -ne $record.ErrorDetails) { $problem = $record.ErrorDetails.Message }
                 }
             }
             if ($problem) { Write-Verbose ('{0}: {1}' -f $storePath, $problem) }

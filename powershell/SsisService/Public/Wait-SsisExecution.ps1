@@ -50,9 +50,12 @@ function Wait-SsisExecution {
         [Parameter(ValueFromPipelineByPropertyName)]
         [string]$Server
     )
+    begin {
+        $idFromCommandLine = $PSBoundParameters.ContainsKey('ExecutionId')
+    }
     process {
         $connection = Resolve-SsisConnection -Caller $PSCmdlet -Server $Server
-        foreach ($id in $ExecutionId) {
+        foreach ($id in (Get-SsisPipelineString -Caller $PSCmdlet -Value $ExecutionId -PipelineObject $_ -FromCommandLine $idFromCommandLine -Parameter 'ExecutionId' -Required)) {
             Invoke-SsisNative $PSCmdlet { Wait-SsisExecutionEnd -Connection $connection -ExecutionId $id -TimeoutSeconds $Timeout } -SsisTarget $id
         }
     }

@@ -11,11 +11,13 @@
 //! - `location`: where the file is looked for; the default configuration.
 //! - `json`: the JSON form for the C API and PowerShell.
 //! - `resolve`: relative `StorePath` resolution.
+//! - `patch`: JSON merge patches over the JSON form.
 
 mod extensions;
 mod file;
 mod json;
 mod location;
+mod patch;
 mod read;
 mod resolve;
 mod validate;
@@ -30,6 +32,7 @@ pub use location::{
     CONFIG_ENV, CONFIG_FILE_NAME, ConfigLocation, ConfigSource, default_config_path,
     default_packages_dir, load_or_default, locate,
 };
+pub use patch::{merge_patch, parse_patch};
 pub use resolve::resolve_store_path_from;
 pub use validate::{INVALID_NAME_CHARS, NAME_RULE, validate_folder_name};
 

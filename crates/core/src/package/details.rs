@@ -234,11 +234,20 @@ fn details_from(bytes: &[u8]) -> Result<PackageDetails, Failure> {
         } else {
             &e.executable_type
         };
-        let key = raw.split(',').next().unwrap_or_default().trim().to_string();
-        *d.executable_counts.entry(key).or_insert(0) += 1;
+        let key = raw.split(',').next().unwrap_or_default().trim();
+        // An empty key is not a property name PowerShell's ConvertFrom-Json accepts.
+        let key = if key.is_empty() {
+            UNKNOWN_EXECUTABLE_TYPE
+        } else {
+            key
+        };
+        *d.executable_counts.entry(key.to_string()).or_insert(0) += 1;
     }
     Ok(d)
 }
+
+/// The `ExecutableCounts` key of an executable that names no type.
+pub const UNKNOWN_EXECUTABLE_TYPE: &str = "(unknown)";
 
 /// A constraint whose ends are still DTSIDs.
 type Pending = (PrecedenceConstraintInfo, String, String);
@@ -547,5 +556,36 @@ fn parse_tree(bytes: &[u8]) -> Result<Node, Failure> {
             }
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod unknown_type_tests {
+    use super::*;
+
+    #[test]
+    fn an_executable_without_a_type_is_counted_under_a_named_key() {
+        let xml = r#"<?xml version="1.0"?>
+<DTS:Executable xmlns:DTS="www.microsoft.com/SqlServer/Dts" DTS:refId="Package"
+  DTS:ExecutableType="Microsoft.Package" DTS:ObjectName="P"
+  DTS:DTSID="{5C4F0C1E-2B9A-4E4B-9B2F-1A2B3C4D5E6F}">
+  <DTS:Property DTS:Name="PackageFormatVersion">8</DTS:Property>
+  <DTS:Executables>
+    <DTS:Executable DTS:refId="Package\\Untyped" DTS:ObjectName="Untyped" />
+    <DTS:Executable DTS:refId="Package\\Typed" DTS:ObjectName="Typed"
+      DTS:ExecutableType="Microsoft.ExecuteProcess" />
+  </DTS:Executables>
+</DTS:Executable>
+"#;
+        let d = read_details_bytes(xml.as_bytes(), "untyped").unwrap();
+        assert_eq!(d.executables.len(), 2, "{d:?}");
+        assert_eq!(d.executable_counts.get(UNKNOWN_EXECUTABLE_TYPE), Some(&1));
+        assert_eq!(
+            d.executable_counts.get("Microsoft.ExecuteProcess"),
+            Some(&1)
+        );
+        let json = serde_json::to_value(&d).unwrap();
+        let counts = json["ExecutableCounts"].as_object().unwrap();
+        assert!(counts.keys().all(|k| !k.is_empty()), "{counts:?}");
     }
 }
