@@ -5,20 +5,23 @@
 use super::Session;
 use ssis_core::config::ServiceConfig;
 use ssis_core::error::Result;
+use ssis_core::protocol::Request;
+use ssis_core::protocol::store::PatchConfigParams;
 use std::path::Path;
 
 impl Session {
-    /// Reads the configuration in force, applies the merge patch `patch_json` and sets
-    /// the result (validated first: an invalid result changes nothing). Not atomic
-    /// against another writer between the read and the write.
+    /// Applies the merge patch `patch_json` to the configuration in force and
+    /// applies the result (validated first: an invalid result changes nothing),
+    /// atomically: in one request to the service (`PatchConfig`), or under the
+    /// in-process host's writer lock.
     pub fn patch_config(&self, patch_json: &str) -> Result<ServiceConfig> {
-        let current = self.get_config()?;
-        let patched = current.patched(patch_json)?;
-        let mut value = patched.to_json_value();
-        if let serde_json::Value::Object(map) = &mut value {
-            map.remove("Path");
+        let patch = ssis_core::config::parse_patch(patch_json, "patch_json")?;
+        match self.remote_backend() {
+            Some(remote) => remote.call(Request::PatchConfig(PatchConfigParams { patch })),
+            None => Ok(
+                (*ssis_core::ops::config::patch(self.embedded_host()?, patch_json)?.config).clone(),
+            ),
         }
-        self.set_config(&value.to_string())
     }
 }
 

@@ -4,9 +4,9 @@
 //! `[a-z]`, and a backtick escaping the next character (`` `[ `` is a bracket).
 
 use super::Session;
+use serde::Serialize;
 use ssis_core::error::{Error, Result};
 use ssis_core::store::PackageEntry;
-use serde::Serialize;
 
 /// What a store path or pattern names.
 #[derive(Debug, Clone, Serialize)]

@@ -198,6 +198,16 @@ pub async fn dispatch(svc: &Arc<Service>, peer: &Peer, request: Request) -> Resu
         }
         GetConfig(_) => to_value(&*svc.loaded().config),
         SetConfig(p) => set_config(svc, peer, p.config).await,
+        PatchConfig(p) => {
+            let (me, patch) = (Arc::clone(svc), p.patch.to_string());
+            let ws = blocking(move || ssis_core::ops::config::patch(&me.host, &patch)).await?;
+            let message = format!(
+                "The configuration was patched by {}: {}.",
+                peer.user, p.patch
+            );
+            store_changed(svc, peer, message, p.patch);
+            to_value(&*ws.config)
+        }
         ExecutionRun(p) => {
             let config = Arc::clone(&svc.loaded().config);
             to_value(svc.executions.start(&config, &p, peer).await?)

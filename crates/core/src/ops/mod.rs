@@ -10,6 +10,7 @@
 //! configuration is read once per change, never re-read to serve a call.
 
 pub mod access;
+pub mod config;
 mod host;
 mod results;
 mod store;

@@ -20,7 +20,7 @@ use super::executions::{ExecutionIdParams, HistoryFilter, OutputParams, RunParam
 use super::service::HelloParams;
 use super::store::{
     ExportParams, FolderDeleteParams, FolderRenameParams, ImportParams, ListFoldersParams,
-    ListPackagesParams, PathParams, SetConfigParams, TransferParams,
+    ListPackagesParams, PatchConfigParams, PathParams, SetConfigParams, TransferParams,
 };
 use crate::config::Right;
 use crate::error::{Error, ErrorKind, Result};
@@ -73,6 +73,9 @@ pub enum Request {
     GetConfig(NoParams),
     /// Validate, write and apply a configuration (JSON form).
     SetConfig(SetConfigParams),
+    /// Change only the settings a JSON merge patch names, atomically
+    /// (grants, listeners and the file's unknown elements are kept).
+    PatchConfig(PatchConfigParams),
     /// Start a stored package or a package file.
     ExecutionRun(RunParams),
     /// Stop a running execution (graceful, then forced).
@@ -184,9 +187,9 @@ impl Request {
             FolderCreate(_) | FolderRename(_) | FolderDelete(_) | PackageImport(_)
             | PackageCopy(_) | PackageMove(_) | PackageDelete(_) => Right::Write,
             ExecutionRun(_) | ExecutionStop(_) => Right::Execute,
-            ServiceReload(_) | ServiceStop(_) | GetConfig(_) | SetConfig(_) | AccessList(_)
-            | AccessGrant(_) | AccessRevoke(_) | AccessTokenCreate(_) | AccessTokenList(_)
-            | AccessTokenRevoke(_) => Right::Administer,
+            ServiceReload(_) | ServiceStop(_) | GetConfig(_) | SetConfig(_) | PatchConfig(_)
+            | AccessList(_) | AccessGrant(_) | AccessRevoke(_) | AccessTokenCreate(_)
+            | AccessTokenList(_) | AccessTokenRevoke(_) => Right::Administer,
         }
     }
 
@@ -218,10 +221,10 @@ impl Request {
             Hello(_) | ServiceInfo(_) | ServiceReload(_) | ServiceStop(_) | ListFolders(_)
             | ListPackages(_) | PackageInfo(_) | Exists(_) | FolderCreate(_) | FolderRename(_)
             | FolderDelete(_) | PackageCopy(_) | PackageMove(_) | PackageDelete(_)
-            | GetConfig(_) | SetConfig(_) | ExecutionStop(_) | ExecutionList(_)
-            | ExecutionGet(_) | ExecutionOutput(_) | ExecutionWait(_) | ExecutionHistory(_)
-            | EventsRead(_) | EventsSubscribe(_) | AccessList(_) | AccessGrant(_)
-            | AccessRevoke(_) | AccessTokenCreate(_) | AccessTokenList(_)
+            | GetConfig(_) | SetConfig(_) | PatchConfig(_) | ExecutionStop(_)
+            | ExecutionList(_) | ExecutionGet(_) | ExecutionOutput(_) | ExecutionWait(_)
+            | ExecutionHistory(_) | EventsRead(_) | EventsSubscribe(_) | AccessList(_)
+            | AccessGrant(_) | AccessRevoke(_) | AccessTokenCreate(_) | AccessTokenList(_)
             | AccessTokenRevoke(_) => Vec::new(),
         }
     }
@@ -233,10 +236,9 @@ impl Request {
         match self {
             ServiceReload(_) | ServiceStop(_) | FolderCreate(_) | FolderRename(_)
             | FolderDelete(_) | PackageImport(_) | PackageCopy(_) | PackageMove(_)
-            | PackageDelete(_) | SetConfig(_) | ExecutionRun(_) | ExecutionStop(_)
-            | AccessGrant(_) | AccessRevoke(_) | AccessTokenCreate(_) | AccessTokenRevoke(_) => {
-                true
-            }
+            | PackageDelete(_) | SetConfig(_) | PatchConfig(_) | ExecutionRun(_)
+            | ExecutionStop(_) | AccessGrant(_) | AccessRevoke(_) | AccessTokenCreate(_)
+            | AccessTokenRevoke(_) => true,
             Hello(_) | ServiceInfo(_) | ListFolders(_) | ListPackages(_) | PackageInfo(_)
             | Exists(_) | PackageExport(_) | GetConfig(_) | ExecutionList(_) | ExecutionGet(_)
             | ExecutionOutput(_) | ExecutionWait(_) | ExecutionHistory(_) | EventsRead(_)

@@ -135,6 +135,14 @@ pub struct TransferParams {
     pub replace: bool,
 }
 
+/// `PatchConfig` parameters.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+pub struct PatchConfigParams {
+    /// A JSON merge patch (RFC 7396) over the configuration's JSON form.
+    pub patch: serde_json::Value,
+}
+
 /// `SetConfig` parameters.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
