@@ -78,18 +78,106 @@ fn load_failures_and_sources_have_dtexec_exit_codes() {
     assert_eq!(exec(&["/?"]).code, 0);
 }
 
+/// `ssis exec` as a process, the way a user or SQL Agent runs it.
+fn exec_binary(args: &[&str]) -> (i32, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ssis"))
+        .arg("exec")
+        .args(args)
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code().unwrap_or(-1), text)
+}
+
+fn fixture(name: &str) -> String {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/packages")
+        .join(name)
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
 #[test]
-fn encrypted_package_refused_with_exit_5() {
+fn package_encrypted_whole_with_the_user_key_is_refused_with_exit_5() {
+    // A real SSIS 2005 package saved with EncryptAllWithUserKey: only
+    // PackageFormatVersion and an <EncryptedData> without Salt are readable.
+    let pkg = fixture("encrypted-all-userkey-2005.dtsx");
+    for extra in [None, Some("/VALIDATE")] {
+        let mut args = vec!["/F", pkg.as_str()];
+        args.extend(extra);
+        let (code, out) = exec_binary(&args);
+        assert_eq!(code, 5, "{out}");
+        assert!(
+            out.contains("encrypted as a whole")
+                && out.contains("EncryptAllWithUserKey")
+                && out.contains("Windows user"),
+            "the reason is given: {out}"
+        );
+        assert!(
+            out.contains("encrypted-all-userkey-2005.dtsx"),
+            "the package is named: {out}"
+        );
+        assert!(!out.contains("DTSER_SUCCESS"), "{out}");
+    }
+}
+
+#[test]
+fn package_encrypted_whole_with_a_password_is_refused_with_or_without_the_password() {
+    let pkg = fixture("encrypted-all-password.dtsx");
+    let (code, out) = exec_binary(&["/F", &pkg]);
+    assert_eq!(code, 5, "{out}");
+    assert!(
+        out.contains("'Payroll Export' is encrypted as a whole with a password")
+            && out.contains("EncryptAllWithPassword"),
+        "{out}"
+    );
+    // With the password, the runner says it did not use it rather than
+    // pretending to decrypt.
+    let (code, out) = exec_binary(&["/F", &pkg, "/DE", "secret"]);
+    assert_eq!(code, 5, "{out}");
+    assert!(
+        out.contains("/DECRYPT") && out.contains("the password was not used"),
+        "{out}"
+    );
+}
+
+#[test]
+fn sensitive_values_encrypted_with_the_user_key_are_refused_not_left_empty() {
+    // EncryptSensitiveWithUserKey (the default level, not written in 2012+
+    // files): a connection manager's password as SSIS writes it.
     let dir = tempfile::tempdir().unwrap();
+    let connection = r#"<DTS:ConnectionManagers>
+    <DTS:ConnectionManager DTS:refId="Package.ConnectionManagers[Sales DB]" DTS:CreationName="OLEDB" DTS:DTSID="{99999999-0000-0000-0000-000000000002}" DTS:ObjectName="Sales DB">
+      <DTS:ObjectData>
+        <DTS:ConnectionManager DTS:ConnectionString="Data Source=db;User ID=etl;Initial Catalog=Sales;Provider=SQLNCLI11.1;">
+          <DTS:Password DTS:Name="Password" Sensitive="1" Encrypted="1">AQAAANCMnd8BFdERjHoAwE/Cl+sBAAAAsomething==</DTS:Password>
+        </DTS:ConnectionManager>
+      </DTS:ObjectData>
+    </DTS:ConnectionManager>
+  </DTS:ConnectionManagers>"#;
     let pkg = stage(
         "precedence_2012.dtsx",
         dir.path(),
-        &[("@@MAXERR@@", "1\"\n  DTS:ProtectionLevel=\"3")],
+        &[
+            ("@@MAXERR@@", "1"),
+            (
+                "8</DTS:Property>",
+                &format!("8</DTS:Property>\n  {connection}"),
+            ),
+        ],
     );
-    let r = exec(&["/F", pkg.to_str().unwrap(), "/DE", "secret"]);
-    assert_eq!(r.code, 5, "{}", r.out);
-    assert!(r.out.contains("encrypted"), "{}", r.out);
-    assert!(!dir.path().join("a.txt").exists());
+    let (code, out) = exec_binary(&["/F", pkg.to_str().unwrap()]);
+    assert_eq!(code, 5, "{out}");
+    assert!(
+        out.contains("EncryptSensitiveWithUserKey") && out.contains("Password of 'Sales DB'"),
+        "{out}"
+    );
+    assert!(!dir.path().join("a.txt").exists(), "nothing ran");
 }
 
 #[test]

@@ -245,10 +245,11 @@ impl Walker<'_> {
                 "Execute Package Task: the child package cannot be loaded: {e}"
             )),
             Ok(child) => {
-                if matches!(child.protection_level, 3 | 4) {
+                if let Err(e) = super::check_encryption(&child, None) {
                     found.push(format!(
-                        "Execute Package Task: the child package '{}' is encrypted as a whole",
-                        source.describe()
+                        "Execute Package Task: the child package '{}' cannot run: {}",
+                        source.describe(),
+                        e.message
                     ));
                     return;
                 }

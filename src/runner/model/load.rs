@@ -64,12 +64,39 @@ pub fn load_package_bytes(bytes: &[u8], origin: &Path) -> Result<Package> {
             root.line,
         ));
     }
-    let protection_level = match root.prop("ProtectionLevel") {
-        Some(v) => int(v)
-            .ok_or_else(|| bad(format!("ProtectionLevel '{v}' is not a number"), root.line))?
-            as i32,
-        None => 1,
+    let declared_level = match root.prop("ProtectionLevel") {
+        Some(v) => Some(ProtectionLevel::parse(v).ok_or_else(|| {
+            bad(
+                format!(
+                    "ProtectionLevel '{v}' is not one of 0..=5 (DontSaveSensitive .. ServerStorage)"
+                ),
+                root.line,
+            )
+        })?),
+        None => None,
     };
+    // Encrypted whole, the root keeps its identity (2012+) and replaces
+    // everything else with one <EncryptedData>; a 2005/2008 file keeps only
+    // PackageFormatVersion, its ProtectionLevel then being inside the cipher
+    // text.
+    let encrypted_data = root
+        .children
+        .iter()
+        .any(|c| c.local_name() == "EncryptedData");
+    let protection_level = match declared_level {
+        Some(level) => level,
+        None if encrypted_data => {
+            // The metadata reader tells password encryption (a Salt on
+            // EncryptedData) from user-key encryption.
+            crate::package::read_metadata_bytes(bytes, &origin.display().to_string())
+                .ok()
+                .and_then(|m| m.protection())
+                .filter(|l| l.encrypts_all())
+                .unwrap_or(ProtectionLevel::EncryptAllWithUserKey)
+        }
+        None => ProtectionLevel::DEFAULT,
+    };
+    let encrypted_whole = encrypted_data || protection_level.encrypts_all();
     let mut connections = Vec::new();
     for cm in collection(&root, "ConnectionManagers", "ConnectionManager") {
         connections.push(read_connection(cm));
@@ -91,7 +118,12 @@ pub fn load_package_bytes(bytes: &[u8], origin: &Path) -> Result<Package> {
     Ok(Package {
         format_version,
         protection_level,
-        has_encrypted_values: has_encrypted(&root),
+        encrypted_whole,
+        encrypted_value: if encrypted_whole {
+            None
+        } else {
+            first_encrypted(&root, "the package")
+        },
         connections,
         properties,
         source_path: origin.to_path_buf(),
@@ -126,12 +158,29 @@ fn int(s: &str) -> Option<i64> {
     s.trim().parse::<i64>().ok()
 }
 
-fn has_encrypted(el: &Element) -> bool {
-    el.local_name() == "EncryptedData"
-        || el
-            .attr("Encrypted")
-            .is_some_and(|v| boolean(v) == Some(true))
-        || el.children.iter().any(has_encrypted)
+/// Where the first value stored encrypted under `el` is (an element marked
+/// `Encrypted="1"`, or an `<EncryptedData>`), named after the property and
+/// the nearest object around it: `Password of 'Sales DB'`.
+fn first_encrypted(el: &Element, owner: &str) -> Option<String> {
+    let marked = el
+        .attr("Encrypted")
+        .is_some_and(|v| boolean(v) == Some(true));
+    if marked || el.local_name() == "EncryptedData" {
+        let what = match el.attr("Name") {
+            Some(n) if el.local_name() == "Property" => n,
+            _ => el.local_name(),
+        };
+        return Some(format!("{what} of {owner}"));
+    }
+    let named;
+    let owner = match el.prop("ObjectName") {
+        Some(n) if el.local_name() != "Property" => {
+            named = format!("'{n}'");
+            named.as_str()
+        }
+        _ => owner,
+    };
+    el.children.iter().find_map(|c| first_encrypted(c, owner))
 }
 
 fn read_connection(cm: &Element) -> ConnectionManager {
