@@ -223,28 +223,6 @@ fn read_variable(v: &Element) -> VariableDef {
     }
 }
 
-/// The variant code (`DTS:DataType` of variables) for a .NET `TypeCode`
-/// (`DTS:DataType` of package parameters).
-fn variant_of_type_code(code: i64) -> i32 {
-    match code {
-        3 => 11,  // Boolean
-        5 => 16,  // SByte
-        6 => 17,  // Byte
-        7 => 2,   // Int16
-        8 => 18,  // UInt16
-        9 => 3,   // Int32
-        10 => 19, // UInt32
-        11 => 20, // Int64
-        12 => 21, // UInt64
-        13 => 4,  // Single
-        14 => 5,  // Double
-        15 => 14, // Decimal
-        16 => 7,  // DateTime
-        1 => 13,  // Object
-        _ => 8,   // String and anything else
-    }
-}
-
 /// A package parameter (2012+) as a read-only variable in the `$Package`
 /// namespace, so expressions read it as `@[$Package::Name]`.
 fn read_parameter(p: &Element) -> VariableDef {
@@ -254,7 +232,13 @@ fn read_parameter(p: &Element) -> VariableDef {
     VariableDef {
         namespace: "$Package".into(),
         name: p.prop("ObjectName").unwrap_or("").to_string(),
-        data_type: variant_of_type_code(p.attr("DataType").and_then(int).unwrap_or(18)),
+        // The same VARIANT codes as variables (3 Int32, 8 String, ...),
+        // on the parameter and again on its ParameterValue.
+        data_type: p
+            .attr("DataType")
+            .or_else(|| value.and_then(|v| v.attr("DataType")))
+            .and_then(int)
+            .unwrap_or(8) as i32,
         value: value.map(|v| v.text.clone()).unwrap_or_default(),
         read_only: true,
         evaluate_as_expression: false,
