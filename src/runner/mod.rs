@@ -199,6 +199,7 @@ fn exit_for_load_error(e: &Error) -> i32 {
     match e.kind {
         ErrorKind::NotFound => EXIT_NOT_FOUND,
         ErrorKind::InvalidArgument => EXIT_COMMAND_LINE,
+        ErrorKind::Canceled => EXIT_CANCELED,
         _ => EXIT_NOT_LOADED,
     }
 }
@@ -247,7 +248,7 @@ pub fn run_cli(
         code
     };
     let pkg = match opts.source.clone() {
-        Some(PackageSource::File(p)) => match model::load_package(Path::new(&p)) {
+        Some(PackageSource::File(p)) => match model::load_package_with(Path::new(&p), cancel) {
             Ok(pkg) => pkg,
             Err(e) => return fail(&mut text, &e, exit_for_load_error(&e)),
         },

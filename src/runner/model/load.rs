@@ -11,11 +11,18 @@
 use super::xml::{self, Element};
 use super::*;
 use crate::error::{Error, ErrorKind, Result};
+use crate::runner::cancel::CancelToken;
 use std::path::Path;
 
 /// Loads a package file. A missing file is `NotFound` (dtexec exit 4); an
 /// unreadable or malformed one is `Package` (exit 5).
 pub fn load_package(path: &Path) -> Result<Package> {
+    load_package_with(path, &CancelToken::new())
+}
+
+/// [`load_package`], ending with a `Canceled` error (dtexec exit 3) soon
+/// after `cancel` is set: a large package takes a moment to read.
+pub fn load_package_with(path: &Path, cancel: &CancelToken) -> Result<Package> {
     let bytes = std::fs::read(path).map_err(|e| {
         let err = Error::io(&e, "read the package", path);
         if err.kind == ErrorKind::NotFound {
@@ -24,12 +31,21 @@ pub fn load_package(path: &Path) -> Result<Package> {
             Error::new(ErrorKind::Package, err.message).with_file(path)
         }
     })?;
-    load_package_bytes(&bytes, path)
+    load_package_bytes_with(&bytes, path, cancel)
 }
 
 /// Loads a package from bytes; `origin` names it in errors.
 pub fn load_package_bytes(bytes: &[u8], origin: &Path) -> Result<Package> {
-    let root = xml::parse(bytes, origin)?;
+    load_package_bytes_with(bytes, origin, &CancelToken::new())
+}
+
+/// [`load_package_bytes`] with a cancel token, as [`load_package_with`].
+pub fn load_package_bytes_with(
+    bytes: &[u8],
+    origin: &Path,
+    cancel: &CancelToken,
+) -> Result<Package> {
+    let root = xml::parse_with(bytes, origin, cancel)?;
     let bad = |msg: String, line: u64| {
         Error::new(ErrorKind::Package, msg)
             .with_file(origin)

@@ -6,7 +6,7 @@ mod load;
 pub mod xml;
 
 pub use crate::package::ProtectionLevel;
-pub use load::{load_package, load_package_bytes};
+pub use load::{load_package, load_package_bytes, load_package_bytes_with, load_package_with};
 
 /// Parses an SSIS boolean as written in either layout: `True`/`False`, `-1`/`0`, `1`.
 pub fn xml_bool(s: &str) -> Option<bool> {
