@@ -346,6 +346,8 @@ fn classify(type_name: &str) -> (&'static str, String) {
         (
             &[
                 "microsoft.executepackagetask",
+                // SSIS 2005 (a native task, named by its ProgID).
+                "dts.executepackagetask.1",
                 "ssis.executepackagetask.2",
                 "ssis.executepackagetask.3",
                 "stock:executepackagetask",
