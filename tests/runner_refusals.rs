@@ -274,3 +274,164 @@ fn decrypt_of_password_protected_values_is_refused_before_anything_runs() {
     assert!(r.out.contains("/DECRYPT"), "{}", r.out);
     assert!(!dir.path().join("a.txt").exists(), "nothing ran");
 }
+
+/// A 2012+ package with `tasks` (type, name) and `extra` root content.
+fn package_with(dir: &std::path::Path, tasks: &[(&str, &str)], extra: &str) -> String {
+    let mut exes = String::new();
+    for (i, (ty, name)) in tasks.iter().enumerate() {
+        exes.push_str(&format!(
+            "    <DTS:Executable\n      DTS:refId=\"Package\\{name}\"\n      DTS:CreationName=\"{ty}\"\n      DTS:DTSID=\"{{00000000-0000-0000-0000-0000000000{i:02}}}\"\n      DTS:ExecutableType=\"{ty}\"\n      DTS:LocaleID=\"-1\"\n      DTS:ObjectName=\"{name}\">\n      <DTS:Variables />\n      <DTS:ObjectData />\n    </DTS:Executable>\n"
+        ));
+    }
+    let text = format!(
+        "<?xml version=\"1.0\"?>\n<DTS:Executable xmlns:DTS=\"www.microsoft.com/SqlServer/Dts\"\n  DTS:refId=\"Package\"\n  DTS:CreationName=\"Microsoft.Package\"\n  DTS:DTSID=\"{{44444444-4444-4444-4444-444444444444}}\"\n  DTS:ExecutableType=\"Microsoft.Package\"\n  DTS:ObjectName=\"Refusals\"\n  DTS:ProtectionLevel=\"0\">\n  <DTS:Property\n    DTS:Name=\"PackageFormatVersion\">8</DTS:Property>\n  <DTS:Variables />\n  <DTS:Executables>\n{exes}  </DTS:Executables>\n{extra}</DTS:Executable>\n"
+    );
+    let path = dir.join("refusals.dtsx");
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+#[test]
+fn a_data_flow_task_named_by_its_class_id_is_called_data_flow_task() {
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = package_with(
+        dir.path(),
+        &[
+            ("{C3BF9DC1-4715-4694-936F-D3CFDA9E42C5}", "Load 2005"),
+            ("{E3CFBEA8-1F48-40D8-91E1-2DEDC1EDDD56}", "Load 2008"),
+        ],
+        "",
+    );
+    let r = exec(&["/F", &pkg, "/VALIDATE"]);
+    assert_eq!(r.code, 1, "{}", r.out);
+    assert!(
+        r.out.contains("Package\\Load 2005 (Data Flow Task)")
+            && r.out.contains("Package\\Load 2008 (Data Flow Task)")
+            && r.out.contains("Data Flow Task is not supported"),
+        "{}",
+        r.out
+    );
+    assert!(!r.out.contains("C3BF9DC1"), "{}", r.out);
+}
+
+#[test]
+fn transfer_web_service_and_unknown_managed_tasks_show_short_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = package_with(
+        dir.path(),
+        &[
+            (
+                "Microsoft.SqlServer.Dts.Tasks.TransferSqlServerObjectsTask.TransferSqlServerObjectsTask, Microsoft.SqlServer.TransferSqlServerObjectsTask, Version=9.0.242.0, Culture=neutral, PublicKeyToken=89845dcd8080cc91",
+                "Copy Objects",
+            ),
+            (
+                "Microsoft.SqlServer.Dts.Tasks.WebServiceTask.WebServiceTask, Microsoft.SqlServer.WebServiceTask, Version=10.0.0.0, Culture=neutral, PublicKeyToken=89845dcd8080cc91",
+                "Call Service",
+            ),
+            ("Microsoft.TransferJobsTask", "Copy Jobs"),
+            (
+                "Contoso.Etl.Tasks.ZipFilesTask, Contoso.Etl.Tasks, Version=1.0.0.0, Culture=neutral, PublicKeyToken=null",
+                "Zip",
+            ),
+        ],
+        "",
+    );
+    let r = exec(&["/F", &pkg, "/VALIDATE"]);
+    assert_eq!(r.code, 1, "{}", r.out);
+    for shown in [
+        "Package\\Copy Objects (Transfer SQL Server Objects Task)",
+        "Package\\Call Service (Web Service Task)",
+        "Package\\Copy Jobs (Transfer Jobs Task)",
+        "Package\\Zip (Zip Files Task)",
+    ] {
+        assert!(r.out.contains(shown), "{shown}: {}", r.out);
+    }
+    assert!(
+        !r.out.contains("PublicKeyToken") && !r.out.contains("Version="),
+        "{}",
+        r.out
+    );
+}
+
+#[test]
+fn each_refused_component_is_printed_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = stage("unsupported_2012.dtsx", dir.path(), &[]);
+    // Errors shown (the default /REP E W P): each one as an error event,
+    // then a summary.
+    let r = exec(&["/F", pkg.to_str().unwrap()]);
+    assert_eq!(r.code, 1, "{}", r.out);
+    assert_eq!(
+        r.out.matches("Data Flow Task is not supported").count(),
+        1,
+        "{}",
+        r.out
+    );
+    assert!(r.out.contains("1 unsupported component(s)"), "{}", r.out);
+    // Errors not reported: the summary lists them, once.
+    let r = exec(&["/F", pkg.to_str().unwrap(), "/REP", "N"]);
+    assert_eq!(r.code, 1, "{}", r.out);
+    assert_eq!(
+        r.out.matches("Data Flow Task is not supported").count(),
+        1,
+        "{}",
+        r.out
+    );
+    assert!(
+        r.out.contains("Package\\Load Rows (Data Flow Task)"),
+        "{}",
+        r.out
+    );
+}
+
+#[test]
+fn an_event_handler_refusal_names_its_event_and_container() {
+    let dir = tempfile::tempdir().unwrap();
+    let handler = r#"  <DTS:EventHandlers>
+    <DTS:EventHandler
+      DTS:refId="Package.EventHandlers[OnError]"
+      DTS:CreationName="OnError"
+      DTS:DTSID="{44444444-0000-0000-0000-0000000000E1}"
+      DTS:EventID="0"
+      DTS:EventName="OnError"
+      DTS:LocaleID="-1">
+      <DTS:Variables />
+      <DTS:Executables>
+        <DTS:Executable
+          DTS:refId="Package.EventHandlers[OnError]\Note"
+          DTS:CreationName="Microsoft.ExecuteProcess"
+          DTS:DTSID="{44444444-0000-0000-0000-0000000000E2}"
+          DTS:ExecutableType="Microsoft.ExecuteProcess"
+          DTS:ObjectName="Note">
+          <DTS:ObjectData>
+            <ExecuteProcessData Executable="/bin/true" />
+          </DTS:ObjectData>
+        </DTS:Executable>
+      </DTS:Executables>
+    </DTS:EventHandler>
+    <DTS:EventHandler
+      DTS:refId="Package.EventHandlers[OnPostExecute]"
+      DTS:CreationName="OnPostExecute"
+      DTS:DTSID="{44444444-0000-0000-0000-0000000000E3}"
+      DTS:EventID="0"
+      DTS:EventName="OnPostExecute"
+      DTS:LocaleID="-1">
+      <DTS:Variables />
+    </DTS:EventHandler>
+  </DTS:EventHandlers>
+"#;
+    let pkg = package_with(dir.path(), &[], handler);
+    let r = exec(&["/F", &pkg, "/VALIDATE"]);
+    assert_eq!(r.code, 1, "{}", r.out);
+    assert!(
+        r.out
+            .contains("OnError event handler of Package: event handlers are not supported yet"),
+        "{}",
+        r.out
+    );
+    assert!(
+        !r.out.contains("OnPostExecute"),
+        "an empty handler runs nothing and is not refused: {}",
+        r.out
+    );
+}

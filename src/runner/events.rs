@@ -114,11 +114,16 @@ impl<W: Write + Send> ConsoleReporter<W> {
     }
 }
 
+/// Whether `/REPORTING` letters (`V` = all, `N` or empty = none) show events of `kind`.
+pub fn reporting_shows(letters: &str, kind: EventKind) -> bool {
+    let letters = letters.to_ascii_uppercase();
+    let selected = letters.contains('V') || letters.contains(kind.reporting_letter());
+    selected && !letters.contains('N')
+}
+
 impl<W: Write + Send> EventSink for ConsoleReporter<W> {
     fn emit(&self, e: &Event) {
-        let selected =
-            self.letters.contains('V') || self.letters.contains(e.event.reporting_letter());
-        if !selected || self.letters.contains('N') {
+        if !reporting_shows(&self.letters, e.event) {
             return;
         }
         let label = match e.event {

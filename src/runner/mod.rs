@@ -267,19 +267,28 @@ pub fn run_cli(
     if let Err(e) = check_encryption(&pkg, opts.decrypt.as_deref()) {
         return fail(&mut text, &e, EXIT_NOT_LOADED);
     }
-    if let Err(e) = check_runnable(&pkg) {
-        if e.kind == ErrorKind::Unsupported {
-            for u in unsupported::find_unsupported(&pkg) {
-                sink.emit(&Event::now(
-                    EventKind::OnError,
-                    &u.path,
-                    &u.component_type,
-                    u.reason,
-                ));
-            }
-            return fail(&mut text, &e, EXIT_FAILURE);
+    let items = unsupported::find_unsupported(&pkg);
+    if !items.is_empty() {
+        for u in &items {
+            sink.emit(&Event::now(
+                EventKind::OnError,
+                &u.path,
+                &u.component_type,
+                u.reason.clone(),
+            ));
         }
-        return fail(&mut text, &e, EXIT_NOT_LOADED);
+        // Each item once: listed in the summary only when the console
+        // did not show its error event.
+        let summary = if events::reporting_shows(&opts.reporting, EventKind::OnError) {
+            format!(
+                "the package cannot run here: {} unsupported component(s), each reported above",
+                items.len()
+            )
+        } else {
+            unsupported::describe(&items)
+        };
+        let e = Error::new(ErrorKind::Unsupported, summary);
+        return fail(&mut text, &e, EXIT_FAILURE);
     }
     let mut vars = match prepare_variables(&pkg, &opts.sets) {
         Ok(v) => v,

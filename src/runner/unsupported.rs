@@ -191,8 +191,11 @@ impl Walker<'_> {
                 &v.expression,
             ));
         }
-        if exe.has_event_handlers {
-            found.push("event handlers are not supported yet".into());
+        for event in &exe.event_handlers {
+            let event = if event.is_empty() { "an" } else { event };
+            found.push(format!(
+                "{event} event handler of {path}: event handlers are not supported yet"
+            ));
         }
         if let Some(body) = exe.body() {
             for c in &body.constraints {

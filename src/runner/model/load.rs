@@ -273,8 +273,8 @@ fn type_key(type_name: &str) -> String {
         .to_ascii_lowercase()
 }
 
-/// What kind of executable a type name is, and a readable label.
-fn classify(type_name: &str) -> (&'static str, String) {
+/// What kind of executable a known type name is, and its readable label.
+fn known_type(type_name: &str) -> Option<(&'static str, &'static str)> {
     let key = type_key(type_name);
     let known: &[(&[&str], &str, &str)] = &[
         (
@@ -321,6 +321,16 @@ fn classify(type_name: &str) -> (&'static str, String) {
                 "ssis.pipeline.4",
                 "dts.pipeline.1",
                 "stock:pipelinetask",
+            ],
+            "other",
+            "Data Flow Task",
+        ),
+        (
+            // SSIS 2005/2008 files may name the Data Flow task by its
+            // COM class id.
+            &[
+                "{c3bf9dc1-4715-4694-936f-d3cfda9e42c5}",
+                "{e3cfbea8-1f48-40d8-91e1-2dedc1eddd56}",
             ],
             "other",
             "Data Flow Task",
@@ -382,7 +392,62 @@ fn classify(type_name: &str) -> (&'static str, String) {
             "other",
             "FTP Task",
         ),
-        (&["microsoft.webservicetask"], "other", "Web Service Task"),
+        (
+            &[
+                "microsoft.webservicetask",
+                "microsoft.sqlserver.dts.tasks.webservicetask.webservicetask",
+            ],
+            "other",
+            "Web Service Task",
+        ),
+        (
+            &[
+                "microsoft.transferdatabasetask",
+                "microsoft.sqlserver.dts.tasks.transferdatabasetask.transferdatabasetask",
+            ],
+            "other",
+            "Transfer Database Task",
+        ),
+        (
+            &[
+                "microsoft.transfererrormessagestask",
+                "microsoft.sqlserver.dts.tasks.transfererrormessagestask.transfererrormessagestask",
+            ],
+            "other",
+            "Transfer Error Messages Task",
+        ),
+        (
+            &[
+                "microsoft.transferjobstask",
+                "microsoft.sqlserver.dts.tasks.transferjobstask.transferjobstask",
+            ],
+            "other",
+            "Transfer Jobs Task",
+        ),
+        (
+            &[
+                "microsoft.transferloginstask",
+                "microsoft.sqlserver.dts.tasks.transferloginstask.transferloginstask",
+            ],
+            "other",
+            "Transfer Logins Task",
+        ),
+        (
+            &[
+                "microsoft.transferstoredprocedurestask",
+                "microsoft.sqlserver.dts.tasks.transferstoredprocedurestask.transferstoredprocedurestask",
+            ],
+            "other",
+            "Transfer Master Stored Procedures Task",
+        ),
+        (
+            &[
+                "microsoft.transfersqlserverobjectstask",
+                "microsoft.sqlserver.dts.tasks.transfersqlserverobjectstask.transfersqlserverobjectstask",
+            ],
+            "other",
+            "Transfer SQL Server Objects Task",
+        ),
         (&["microsoft.xmltask"], "other", "XML Task"),
         (
             &[
@@ -409,12 +474,36 @@ fn classify(type_name: &str) -> (&'static str, String) {
             "Bulk Insert Task",
         ),
     ];
-    for (names, kind, label) in known {
-        if names.contains(&key.as_str()) {
-            return (kind, label.to_string());
+    known
+        .iter()
+        .find(|(names, _, _)| names.contains(&key.as_str()))
+        .map(|&(_, kind, label)| (kind, label))
+}
+
+/// A readable name for a type the runner does not know: the class of an
+/// assembly-qualified name with its words apart
+/// (`Microsoft.SqlServer.Dts.Tasks.Foo.BarBazTask, Microsoft.SqlServer.Foo,
+/// Version=...` -> `Bar Baz Task`); anything else as written.
+fn short_type_label(type_name: &str) -> String {
+    let Some((class, _assembly)) = type_name.split_once(',') else {
+        return type_name.trim().to_string();
+    };
+    let class = class.trim();
+    let last = class.rsplit('.').next().unwrap_or(class);
+    let mut out = String::new();
+    let mut prev: Option<char> = None;
+    for c in last.chars() {
+        if c.is_ascii_uppercase() && prev.is_some_and(|p| p.is_ascii_lowercase()) {
+            out.push(' ');
         }
+        out.push(c);
+        prev = Some(c);
     }
-    ("other", type_name.to_string())
+    if out.is_empty() {
+        type_name.trim().to_string()
+    } else {
+        out
+    }
 }
 
 impl Ctx<'_> {
@@ -444,7 +533,11 @@ impl Ctx<'_> {
         let (kind_key, type_label) = if is_root {
             ("package", "Package".to_string())
         } else {
-            classify(&type_name)
+            // An unknown ExecutableType: the CreationName may be known.
+            match known_type(&type_name).or_else(|| el.prop("CreationName").and_then(known_type)) {
+                Some((kind, label)) => (kind, label.to_string()),
+                None => ("other", short_type_label(&type_name)),
+            }
         };
         let flag = |n: &str, default: bool| -> Result<bool> {
             match el.prop(n) {
@@ -517,9 +610,17 @@ impl Ctx<'_> {
                 )
                 .collect(),
             property_expressions: property_expressions(el),
-            has_event_handlers: collection(el, "EventHandlers", "EventHandler")
-                .iter()
-                .any(|h| !collection(h, "Executables", "Executable").is_empty()),
+            event_handlers: collection(el, "EventHandlers", "EventHandler")
+                .into_iter()
+                .filter(|h| !collection(h, "Executables", "Executable").is_empty())
+                .map(|h| {
+                    h.prop("EventName")
+                        .or_else(|| h.prop("CreationName"))
+                        .unwrap_or("")
+                        .trim()
+                        .to_string()
+                })
+                .collect(),
             kind,
             path,
         })

@@ -390,8 +390,9 @@ pub struct Executable {
     pub variables: Vec<VariableDef>,
     /// Property expressions (property name, expression).
     pub property_expressions: Vec<(String, String)>,
-    /// Whether the executable has event handlers with executables.
-    pub has_event_handlers: bool,
+    /// The events (`OnError`, ...) of this executable's event handlers
+    /// that have executables, in document order.
+    pub event_handlers: Vec<String>,
     /// What it is.
     pub kind: ExecutableKind,
 }
