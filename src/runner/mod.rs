@@ -231,15 +231,17 @@ pub fn run_cli(
     } else {
         out.clone()
     };
-    let mut sinks: Vec<Box<dyn EventSink>> = vec![Box::new(ConsoleReporter::new(
-        text.clone(),
-        &opts.reporting,
-    ))];
+    let mut sinks: Vec<Box<dyn EventSink>> = vec![Box::new(
+        ConsoleReporter::new(text.clone(), &opts.reporting).with_events(&opts.report_events),
+    )];
     if opts.events_json {
         sinks.push(Box::new(JsonLines::new(out.clone())));
     }
     if let Some(cols) = &opts.console_log {
-        sinks.push(Box::new(ConsoleLog::new(text.clone(), cols)));
+        sinks.push(Box::new(ConsoleLog::new(text.clone(), cols).with_sources(
+            &opts.console_log_include,
+            &opts.console_log_exclude,
+        )));
     }
     let sink = Fanout(sinks);
     let quiet = opts.reporting.contains('N');
@@ -279,7 +281,9 @@ pub fn run_cli(
         }
         // Each item once: listed in the summary only when the console
         // did not show its error event.
-        let summary = if events::reporting_shows(&opts.reporting, EventKind::OnError) {
+        let listed =
+            opts.report_events.is_empty() || opts.report_events.iter().any(|e| e == "OnError");
+        let summary = if listed && events::reporting_shows(&opts.reporting, EventKind::OnError) {
             format!(
                 "the package cannot run here: {} unsupported component(s), each reported above",
                 items.len()
