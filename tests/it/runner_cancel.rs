@@ -77,3 +77,77 @@ fn sigterm_cancels_with_exit_3() {
 fn sigint_cancels_with_exit_3() {
     cancel_with(libc::SIGINT);
 }
+
+/// A package with many elements (many XML events to load).
+fn many_variables(n: usize) -> String {
+    let mut s = String::from(
+        "<?xml version=\"1.0\"?>\n<DTS:Executable xmlns:DTS=\"www.microsoft.com/SqlServer/Dts\"\n  DTS:refId=\"Package\"\n  DTS:CreationName=\"Microsoft.Package\"\n  DTS:DTSID=\"{55555555-5555-5555-5555-000000000001}\"\n  DTS:ExecutableType=\"Microsoft.Package\"\n  DTS:ObjectName=\"Many\"\n  DTS:ProtectionLevel=\"0\">\n  <DTS:Property\n    DTS:Name=\"PackageFormatVersion\">8</DTS:Property>\n  <DTS:Variables>\n",
+    );
+    for i in 0..n {
+        s.push_str(&format!(
+            "<DTS:Variable DTS:Namespace=\"User\" DTS:ObjectName=\"V{i}\"><DTS:VariableValue DTS:DataType=\"3\">{i}</DTS:VariableValue></DTS:Variable>\n"
+        ));
+    }
+    s.push_str("  </DTS:Variables>\n</DTS:Executable>\n");
+    s
+}
+
+#[test]
+fn a_canceled_load_ends_with_exit_3_even_for_validate() {
+    use ssis_service::runner::{SharedWriter, cancel::CancelToken, run_cli};
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = dir.path().join("many.dtsx");
+    std::fs::write(&pkg, many_variables(2_000)).unwrap();
+    let out = common::Buf::default();
+    let args: Vec<std::ffi::OsString> = ["/F", pkg.to_str().unwrap(), "/VALIDATE"]
+        .iter()
+        .map(Into::into)
+        .collect();
+    let writer = || SharedWriter::new(Box::new(out.clone()));
+    let uncanceled = run_cli(&args, writer(), writer(), &CancelToken::new());
+    assert_eq!(uncanceled, 0, "{}", out.text());
+    let cancel = CancelToken::new();
+    cancel.cancel();
+    let code = run_cli(&args, writer(), writer(), &cancel);
+    assert_eq!(code, 3, "{}", out.text());
+    assert!(
+        out.text()
+            .contains("canceled while the package was being loaded"),
+        "{}",
+        out.text()
+    );
+}
+
+#[test]
+fn sigterm_during_the_load_ends_it_with_exit_3() {
+    use std::io::Write;
+    // The package comes through a FIFO: the test knows the process has
+    // installed its signal handlers (it opened the file) and is loading
+    // (it waits for the rest of the file) when the signal is sent.
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pkg.dtsx");
+    let c_path = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: a NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
+    let child = Command::new(env!("CARGO_BIN_EXE_ssis"))
+        .args(["exec", "/F", fifo.to_str().unwrap(), "/VALIDATE"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let text = many_variables(2_000);
+    let (head, tail) = text.split_at(text.len() / 2);
+    let mut w = std::fs::OpenOptions::new().write(true).open(&fifo).unwrap();
+    w.write_all(head.as_bytes()).unwrap();
+    // SAFETY: signalling the child we spawned.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    w.write_all(tail.as_bytes()).unwrap();
+    drop(w);
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(3), "{stdout}");
+    assert!(
+        stdout.contains("canceled while the package was being loaded"),
+        "{stdout}"
+    );
+}

@@ -123,3 +123,17 @@ fn project_reference_finds_the_child_next_to_the_parent() {
     assert_eq!(r.code, 0, "{}", r.out);
     assert_eq!(read(d, "after.txt"), "child-done");
 }
+
+#[test]
+fn a_2005_parent_runs_its_child_with_the_2005_task_name() {
+    // SSIS 2005 writes the Execute Package task as DTS.ExecutePackageTask.1
+    // (ExecutableType and CreationName), its data as child elements.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    setup(d, "0", true);
+    let pkg = stage("parent_2005.dtsx", d, &[]);
+    let r = exec(&["/F", pkg.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}{}", r.out, r.err);
+    assert_eq!(read(d, "out/x.child"), "from-2005\n");
+    assert_eq!(read(d, "out/y.child"), "from-2005\n");
+}

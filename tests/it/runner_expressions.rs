@@ -6,6 +6,7 @@
 
 use crate::common;
 use common::{Run, exec, stage};
+use ssis_service::runner::model;
 use std::path::Path;
 
 const GREET: &str = "@[User::Greeting] = &quot;Hello &quot; + @[User::Who]";
@@ -149,13 +150,48 @@ fn set_of_a_wrong_type_is_a_command_line_error() {
 
 #[test]
 fn package_parameters_are_read_only_values_in_expressions() {
+    // Int32, String, Boolean and DateTime parameters as SSIS 2012+ writes
+    // them: DTS:DataType holds the variable type codes (3, 8, 11, 7).
     let dir = tempfile::tempdir().unwrap();
     let pkg = stage("params_2012.dtsx", dir.path(), &[]);
     let r = exec(&["/F", pkg.to_str().unwrap()]);
     assert_eq!(r.code, 0, "{}", r.out);
+    assert_eq!(read(dir.path(), "par.out"), "6 10 yes 2025-10\n");
+
+    let loaded = model::load_package(&pkg).unwrap();
+    let types: Vec<(&str, i32)> = loaded
+        .root
+        .variables
+        .iter()
+        .map(|v| (v.name.as_str(), v.data_type))
+        .collect();
     assert_eq!(
-        read(dir.path(), "par.out"),
-        "6\n",
-        "Int32 parameter times two"
+        types,
+        [("Times", 3), ("Label", 8), ("Enabled", 11), ("Cutoff", 7)]
     );
+    assert!(
+        loaded
+            .root
+            .variables
+            .iter()
+            .all(|v| v.read_only && v.namespace == "$Package")
+    );
+}
+
+#[test]
+fn a_parameter_value_not_of_its_type_is_refused_naming_the_parameter() {
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = stage(
+        "params_2012.dtsx",
+        dir.path(),
+        &[("ParameterValue\">3<", "ParameterValue\">three<")],
+    );
+    let r = exec(&["/F", pkg.to_str().unwrap()]);
+    assert_eq!(r.code, 5, "{}", r.out);
+    assert!(
+        r.out.contains("parameter $Package::Times") && r.out.contains("'three' is not a Int32"),
+        "{}",
+        r.out
+    );
+    assert!(!dir.path().join("par.out").exists(), "nothing ran");
 }

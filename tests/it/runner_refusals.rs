@@ -78,18 +78,106 @@ fn load_failures_and_sources_have_dtexec_exit_codes() {
     assert_eq!(exec(&["/?"]).code, 0);
 }
 
+/// `ssis exec` as a process, the way a user or SQL Agent runs it.
+fn exec_binary(args: &[&str]) -> (i32, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ssis"))
+        .arg("exec")
+        .args(args)
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code().unwrap_or(-1), text)
+}
+
+fn fixture(name: &str) -> String {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/packages")
+        .join(name)
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
 #[test]
-fn encrypted_package_refused_with_exit_5() {
+fn package_encrypted_whole_with_the_user_key_is_refused_with_exit_5() {
+    // A real SSIS 2005 package saved with EncryptAllWithUserKey: only
+    // PackageFormatVersion and an <EncryptedData> without Salt are readable.
+    let pkg = fixture("encrypted-all-userkey-2005.dtsx");
+    for extra in [None, Some("/VALIDATE")] {
+        let mut args = vec!["/F", pkg.as_str()];
+        args.extend(extra);
+        let (code, out) = exec_binary(&args);
+        assert_eq!(code, 5, "{out}");
+        assert!(
+            out.contains("encrypted as a whole")
+                && out.contains("EncryptAllWithUserKey")
+                && out.contains("Windows user"),
+            "the reason is given: {out}"
+        );
+        assert!(
+            out.contains("encrypted-all-userkey-2005.dtsx"),
+            "the package is named: {out}"
+        );
+        assert!(!out.contains("DTSER_SUCCESS"), "{out}");
+    }
+}
+
+#[test]
+fn package_encrypted_whole_with_a_password_is_refused_with_or_without_the_password() {
+    let pkg = fixture("encrypted-all-password.dtsx");
+    let (code, out) = exec_binary(&["/F", &pkg]);
+    assert_eq!(code, 5, "{out}");
+    assert!(
+        out.contains("'Payroll Export' is encrypted as a whole with a password")
+            && out.contains("EncryptAllWithPassword"),
+        "{out}"
+    );
+    // With the password, the runner says it did not use it rather than
+    // pretending to decrypt.
+    let (code, out) = exec_binary(&["/F", &pkg, "/DE", "secret"]);
+    assert_eq!(code, 5, "{out}");
+    assert!(
+        out.contains("/DECRYPT") && out.contains("the password was not used"),
+        "{out}"
+    );
+}
+
+#[test]
+fn sensitive_values_encrypted_with_the_user_key_are_refused_not_left_empty() {
+    // EncryptSensitiveWithUserKey (the default level, not written in 2012+
+    // files): a connection manager's password as SSIS writes it.
     let dir = tempfile::tempdir().unwrap();
+    let connection = r#"<DTS:ConnectionManagers>
+    <DTS:ConnectionManager DTS:refId="Package.ConnectionManagers[Sales DB]" DTS:CreationName="OLEDB" DTS:DTSID="{99999999-0000-0000-0000-000000000002}" DTS:ObjectName="Sales DB">
+      <DTS:ObjectData>
+        <DTS:ConnectionManager DTS:ConnectionString="Data Source=db;User ID=etl;Initial Catalog=Sales;Provider=SQLNCLI11.1;">
+          <DTS:Password DTS:Name="Password" Sensitive="1" Encrypted="1">AQAAANCMnd8BFdERjHoAwE/Cl+sBAAAAsomething==</DTS:Password>
+        </DTS:ConnectionManager>
+      </DTS:ObjectData>
+    </DTS:ConnectionManager>
+  </DTS:ConnectionManagers>"#;
     let pkg = stage(
         "precedence_2012.dtsx",
         dir.path(),
-        &[("@@MAXERR@@", "1\"\n  DTS:ProtectionLevel=\"3")],
+        &[
+            ("@@MAXERR@@", "1"),
+            (
+                "8</DTS:Property>",
+                &format!("8</DTS:Property>\n  {connection}"),
+            ),
+        ],
     );
-    let r = exec(&["/F", pkg.to_str().unwrap(), "/DE", "secret"]);
-    assert_eq!(r.code, 5, "{}", r.out);
-    assert!(r.out.contains("encrypted"), "{}", r.out);
-    assert!(!dir.path().join("a.txt").exists());
+    let (code, out) = exec_binary(&["/F", pkg.to_str().unwrap()]);
+    assert_eq!(code, 5, "{out}");
+    assert!(
+        out.contains("EncryptSensitiveWithUserKey") && out.contains("Password of 'Sales DB'"),
+        "{out}"
+    );
+    assert!(!dir.path().join("a.txt").exists(), "nothing ran");
 }
 
 #[test]
@@ -102,7 +190,11 @@ fn every_test_package_loads_in_its_layout() {
             .replace("@@SEQMAX@@", "1");
         let pkg =
             model::load_package_bytes(text.as_bytes(), &path).unwrap_or_else(|e| panic!("{e}"));
-        assert!(matches!(pkg.format_version, 3 | 8), "{}", path.display());
+        assert!(
+            matches!(pkg.format_version, 2 | 3 | 8),
+            "{}",
+            path.display()
+        );
     }
 }
 
@@ -181,4 +273,165 @@ fn decrypt_of_password_protected_values_is_refused_before_anything_runs() {
     assert_eq!(r.code, 5, "{}", r.out);
     assert!(r.out.contains("/DECRYPT"), "{}", r.out);
     assert!(!dir.path().join("a.txt").exists(), "nothing ran");
+}
+
+/// A 2012+ package with `tasks` (type, name) and `extra` root content.
+fn package_with(dir: &std::path::Path, tasks: &[(&str, &str)], extra: &str) -> String {
+    let mut exes = String::new();
+    for (i, (ty, name)) in tasks.iter().enumerate() {
+        exes.push_str(&format!(
+            "    <DTS:Executable\n      DTS:refId=\"Package\\{name}\"\n      DTS:CreationName=\"{ty}\"\n      DTS:DTSID=\"{{00000000-0000-0000-0000-0000000000{i:02}}}\"\n      DTS:ExecutableType=\"{ty}\"\n      DTS:LocaleID=\"-1\"\n      DTS:ObjectName=\"{name}\">\n      <DTS:Variables />\n      <DTS:ObjectData />\n    </DTS:Executable>\n"
+        ));
+    }
+    let text = format!(
+        "<?xml version=\"1.0\"?>\n<DTS:Executable xmlns:DTS=\"www.microsoft.com/SqlServer/Dts\"\n  DTS:refId=\"Package\"\n  DTS:CreationName=\"Microsoft.Package\"\n  DTS:DTSID=\"{{44444444-4444-4444-4444-444444444444}}\"\n  DTS:ExecutableType=\"Microsoft.Package\"\n  DTS:ObjectName=\"Refusals\"\n  DTS:ProtectionLevel=\"0\">\n  <DTS:Property\n    DTS:Name=\"PackageFormatVersion\">8</DTS:Property>\n  <DTS:Variables />\n  <DTS:Executables>\n{exes}  </DTS:Executables>\n{extra}</DTS:Executable>\n"
+    );
+    let path = dir.join("refusals.dtsx");
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+#[test]
+fn a_data_flow_task_named_by_its_class_id_is_called_data_flow_task() {
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = package_with(
+        dir.path(),
+        &[
+            ("{C3BF9DC1-4715-4694-936F-D3CFDA9E42C5}", "Load 2005"),
+            ("{E3CFBEA8-1F48-40D8-91E1-2DEDC1EDDD56}", "Load 2008"),
+        ],
+        "",
+    );
+    let r = exec(&["/F", &pkg, "/VALIDATE"]);
+    assert_eq!(r.code, 1, "{}", r.out);
+    assert!(
+        r.out.contains("Package\\Load 2005 (Data Flow Task)")
+            && r.out.contains("Package\\Load 2008 (Data Flow Task)")
+            && r.out.contains("Data Flow Task is not supported"),
+        "{}",
+        r.out
+    );
+    assert!(!r.out.contains("C3BF9DC1"), "{}", r.out);
+}
+
+#[test]
+fn transfer_web_service_and_unknown_managed_tasks_show_short_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = package_with(
+        dir.path(),
+        &[
+            (
+                "Microsoft.SqlServer.Dts.Tasks.TransferSqlServerObjectsTask.TransferSqlServerObjectsTask, Microsoft.SqlServer.TransferSqlServerObjectsTask, Version=9.0.242.0, Culture=neutral, PublicKeyToken=89845dcd8080cc91",
+                "Copy Objects",
+            ),
+            (
+                "Microsoft.SqlServer.Dts.Tasks.WebServiceTask.WebServiceTask, Microsoft.SqlServer.WebServiceTask, Version=10.0.0.0, Culture=neutral, PublicKeyToken=89845dcd8080cc91",
+                "Call Service",
+            ),
+            ("Microsoft.TransferJobsTask", "Copy Jobs"),
+            (
+                "Contoso.Etl.Tasks.ZipFilesTask, Contoso.Etl.Tasks, Version=1.0.0.0, Culture=neutral, PublicKeyToken=null",
+                "Zip",
+            ),
+        ],
+        "",
+    );
+    let r = exec(&["/F", &pkg, "/VALIDATE"]);
+    assert_eq!(r.code, 1, "{}", r.out);
+    for shown in [
+        "Package\\Copy Objects (Transfer SQL Server Objects Task)",
+        "Package\\Call Service (Web Service Task)",
+        "Package\\Copy Jobs (Transfer Jobs Task)",
+        "Package\\Zip (Zip Files Task)",
+    ] {
+        assert!(r.out.contains(shown), "{shown}: {}", r.out);
+    }
+    assert!(
+        !r.out.contains("PublicKeyToken") && !r.out.contains("Version="),
+        "{}",
+        r.out
+    );
+}
+
+#[test]
+fn each_refused_component_is_printed_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = stage("unsupported_2012.dtsx", dir.path(), &[]);
+    // Errors shown (the default /REP E W P): each one as an error event,
+    // then a summary.
+    let r = exec(&["/F", pkg.to_str().unwrap()]);
+    assert_eq!(r.code, 1, "{}", r.out);
+    assert_eq!(
+        r.out.matches("Data Flow Task is not supported").count(),
+        1,
+        "{}",
+        r.out
+    );
+    assert!(r.out.contains("1 unsupported component(s)"), "{}", r.out);
+    // Errors not reported: the summary lists them, once.
+    let r = exec(&["/F", pkg.to_str().unwrap(), "/REP", "N"]);
+    assert_eq!(r.code, 1, "{}", r.out);
+    assert_eq!(
+        r.out.matches("Data Flow Task is not supported").count(),
+        1,
+        "{}",
+        r.out
+    );
+    assert!(
+        r.out.contains("Package\\Load Rows (Data Flow Task)"),
+        "{}",
+        r.out
+    );
+}
+
+#[test]
+fn an_event_handler_refusal_names_its_event_and_container() {
+    let dir = tempfile::tempdir().unwrap();
+    let handler = r#"  <DTS:EventHandlers>
+    <DTS:EventHandler
+      DTS:refId="Package.EventHandlers[OnError]"
+      DTS:CreationName="OnError"
+      DTS:DTSID="{44444444-0000-0000-0000-0000000000E1}"
+      DTS:EventID="0"
+      DTS:EventName="OnError"
+      DTS:LocaleID="-1">
+      <DTS:Variables />
+      <DTS:Executables>
+        <DTS:Executable
+          DTS:refId="Package.EventHandlers[OnError]\Note"
+          DTS:CreationName="Microsoft.ExecuteProcess"
+          DTS:DTSID="{44444444-0000-0000-0000-0000000000E2}"
+          DTS:ExecutableType="Microsoft.ExecuteProcess"
+          DTS:ObjectName="Note">
+          <DTS:ObjectData>
+            <ExecuteProcessData Executable="/bin/true" />
+          </DTS:ObjectData>
+        </DTS:Executable>
+      </DTS:Executables>
+    </DTS:EventHandler>
+    <DTS:EventHandler
+      DTS:refId="Package.EventHandlers[OnPostExecute]"
+      DTS:CreationName="OnPostExecute"
+      DTS:DTSID="{44444444-0000-0000-0000-0000000000E3}"
+      DTS:EventID="0"
+      DTS:EventName="OnPostExecute"
+      DTS:LocaleID="-1">
+      <DTS:Variables />
+    </DTS:EventHandler>
+  </DTS:EventHandlers>
+"#;
+    let pkg = package_with(dir.path(), &[], handler);
+    let r = exec(&["/F", &pkg, "/VALIDATE"]);
+    assert_eq!(r.code, 1, "{}", r.out);
+    assert!(
+        r.out
+            .contains("OnError event handler of Package: event handlers are not supported yet"),
+        "{}",
+        r.out
+    );
+    assert!(
+        !r.out.contains("OnPostExecute"),
+        "an empty handler runs nothing and is not refused: {}",
+        r.out
+    );
 }

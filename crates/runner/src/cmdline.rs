@@ -44,8 +44,16 @@ pub struct ExecOptions {
     pub validate: bool,
     /// `/DECRYPT` password.
     pub decrypt: Option<String>,
+    /// `/REPORTING` event list (`/Rep E;OnError;OnWarning`): when not
+    /// empty, only these events (of the selected levels) are reported.
+    pub report_events: Vec<String>,
     /// `/CONSOLELOG` display options (`Some("")` when given without any).
     pub console_log: Option<String>,
+    /// `/CONSOLELOG` `I;source` lists: when not empty, only events of these
+    /// sources (executable names or paths) are logged.
+    pub console_log_include: Vec<String>,
+    /// `/CONSOLELOG` `E;source` lists: events of these sources are not logged.
+    pub console_log_exclude: Vec<String>,
     /// `--events json`.
     pub events_json: bool,
     /// `/?` or `/HELP`.
@@ -70,6 +78,11 @@ enum Opt {
     Password,
     MaxConcurrent,
     Remark,
+    Checkpointing,
+    /// Accepted and ignored, as dtexec ignores them at the command prompt.
+    Ignored {
+        takes_value: bool,
+    },
     NotSupported,
 }
 
@@ -90,9 +103,9 @@ const OPTIONS: &[(&str, usize, Opt)] = &[
     ("Password", 1, Opt::Password),
     ("MaxConcurrent", 1, Opt::MaxConcurrent),
     ("Remark", 3, Opt::Remark),
-    ("CallerInfo", 2, Opt::NotSupported),
+    ("CallerInfo", 2, Opt::Ignored { takes_value: true }),
     ("CheckFile", 6, Opt::NotSupported),
-    ("Checkpointing", 6, Opt::NotSupported),
+    ("Checkpointing", 6, Opt::Checkpointing),
     ("CommandFile", 3, Opt::NotSupported),
     ("ConfigFile", 4, Opt::NotSupported),
     ("Connection", 4, Opt::NotSupported),
@@ -112,7 +125,7 @@ const OPTIONS: &[(&str, usize, Opt)] = &[
     ("VerifyVersionID", 7, Opt::NotSupported),
     ("VLog", 4, Opt::NotSupported),
     ("WarnAsError", 1, Opt::NotSupported),
-    ("X86", 3, Opt::NotSupported),
+    ("X86", 3, Opt::Ignored { takes_value: false }),
 ];
 
 /// Resolves an option word (without its prefix) to its full name and kind.
@@ -231,10 +244,32 @@ fn parse_set(arg: &str) -> Result<SetOverride> {
     })
 }
 
-fn reporting(arg: &str) -> Result<String> {
-    let letters: String = arg
+/// The events `/REPORTING` may list after its level.
+const REPORT_EVENTS: &[&str] = &[
+    "OnError",
+    "OnWarning",
+    "OnInformation",
+    "OnProgress",
+    "OnPreExecute",
+    "OnPostExecute",
+    "OnTaskFailed",
+    "OnPreValidate",
+    "OnPostValidate",
+    "OnQueryCancel",
+    "OnVariableValueChanged",
+    "OnExecStatusChanged",
+    "OnCustomEvent",
+    "Diagnostic",
+];
+
+/// `/REPORTING level[;event[;event...]]`: the level letters (V and N
+/// stand alone) and the event names.
+fn reporting(arg: &str) -> Result<(String, Vec<String>)> {
+    let mut parts = split_compound(arg).into_iter();
+    let level = parts.next().unwrap_or_default();
+    let letters: String = level
         .chars()
-        .filter(|c| !c.is_whitespace() && *c != ';')
+        .filter(|c| !c.is_whitespace())
         .collect::<String>()
         .to_ascii_uppercase();
     if letters.is_empty() {
@@ -249,7 +284,76 @@ fn reporting(arg: &str) -> Result<String> {
         ))
         .with_target("/REPORTING"));
     }
-    Ok(letters)
+    if letters.len() > 1 && (letters.contains('V') || letters.contains('N')) {
+        return Err(Error::invalid(format!(
+            "/REPORTING level '{letters}': V (verbose) and N (no reporting) stand alone"
+        ))
+        .with_target("/REPORTING"));
+    }
+    let mut events = Vec::new();
+    for e in parts
+        .map(|e| e.trim().to_string())
+        .filter(|e| !e.is_empty())
+    {
+        match REPORT_EVENTS.iter().find(|n| n.eq_ignore_ascii_case(&e)) {
+            Some(name) => events.push(name.to_string()),
+            None => {
+                return Err(Error::invalid(format!(
+                    "/REPORTING event '{e}' is not an event name ({})",
+                    REPORT_EVENTS.join(", ")
+                ))
+                .with_target("/REPORTING"));
+            }
+        }
+    }
+    Ok((letters, events))
+}
+
+/// `/CONSOLELOG [display][;I|E;source...]`: display letters, then sources to
+/// include (I) or exclude (E), added to `o`.
+fn console_log(arg: &str, o: &mut ExecOptions) -> Result<()> {
+    let bad = |msg: String| Error::invalid(msg).with_target("/CONSOLELOG");
+    let mut parts = split_compound(arg).into_iter();
+    let display = parts.next().unwrap_or_default().trim().to_ascii_uppercase();
+    if let Some(c) = display.chars().find(|c| !"NCOSGXMT".contains(*c)) {
+        return Err(bad(format!(
+            "/CONSOLELOG display option '{c}' is not one of N, C, O, S, G, X, M, T"
+        )));
+    }
+    // Several /CONSOLELOG options combine.
+    let mut columns = o.console_log.take().unwrap_or_default();
+    for c in display.chars() {
+        if !columns.contains(c) {
+            columns.push(c);
+        }
+    }
+    o.console_log = Some(columns);
+    let rest: Vec<String> = parts.collect();
+    for pair in rest.chunks(2) {
+        let kind = pair[0].trim().to_ascii_uppercase();
+        let Some(source) = pair.get(1).map(|s| s.trim()).filter(|s| !s.is_empty()) else {
+            return Err(bad(format!(
+                "/CONSOLELOG list option '{}' needs a source name after it",
+                pair[0]
+            )));
+        };
+        if source.starts_with('{') {
+            return Err(bad(format!(
+                "/CONSOLELOG source '{source}': sources are matched by name here, not by GUID"
+            )));
+        }
+        match kind.as_str() {
+            "I" => o.console_log_include.push(source.to_string()),
+            "E" => o.console_log_exclude.push(source.to_string()),
+            _ => {
+                return Err(bad(format!(
+                    "/CONSOLELOG list option '{}' is not I (include) or E (exclude)",
+                    pair[0]
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Parses dtexec arguments (everything after `exec`).
@@ -330,24 +434,12 @@ pub fn parse(args: &[OsString]) -> Result<ExecOptions> {
             }
             Opt::Server => o.server = Some(unquote(&value(true)?.unwrap_or_default())),
             Opt::Set => o.sets.push(parse_set(&value(true)?.unwrap_or_default())?),
-            Opt::Reporting => o.reporting = reporting(&value(true)?.unwrap_or_default())?,
+            Opt::Reporting => {
+                (o.reporting, o.report_events) = reporting(&value(true)?.unwrap_or_default())?;
+            }
             Opt::Validate => o.validate = true,
             Opt::Decrypt => o.decrypt = Some(unquote(&value(true)?.unwrap_or_default())),
-            Opt::ConsoleLog => {
-                let v = value(false)?.unwrap_or_default();
-                let display = split_compound(&v)
-                    .into_iter()
-                    .next()
-                    .unwrap_or_default()
-                    .to_ascii_uppercase();
-                if let Some(bad) = display.chars().find(|c| !"NCOSGXMT".contains(*c)) {
-                    return Err(Error::invalid(format!(
-                        "/CONSOLELOG display option '{bad}' is not one of N, C, O, S, G, X, M, T"
-                    ))
-                    .with_target("/CONSOLELOG"));
-                }
-                o.console_log = Some(display);
-            }
+            Opt::ConsoleLog => console_log(&value(false)?.unwrap_or_default(), &mut o)?,
             Opt::User | Opt::Password => {
                 value(true)?;
             }
@@ -366,8 +458,23 @@ pub fn parse(args: &[OsString]) -> Result<ExecOptions> {
                     })?;
                 o.max_concurrent = Some(n);
             }
-            Opt::Remark => {
+            Opt::Remark | Opt::Ignored { takes_value: true } => {
                 value(false)?;
+            }
+            Opt::Ignored { takes_value: false } => {}
+            Opt::Checkpointing => {
+                // Without a value dtexec turns checkpoints on.
+                let v = value(false)?.unwrap_or_default();
+                if !v.trim().eq_ignore_ascii_case("off") {
+                    return Err(Error::new(
+                        ssis_core::ErrorKind::InvalidArgument,
+                        format!(
+                            "/CHECKPOINTING {}: checkpoints are not supported by this runner (OFF is accepted)",
+                            if v.trim().is_empty() { "ON" } else { v.trim() }
+                        ),
+                    )
+                    .with_target("/CHECKPOINTING"));
+                }
             }
             Opt::NotSupported => {
                 return Err(Error::new(
@@ -394,10 +501,14 @@ pub const USAGE: &str = "\
 Usage: ssis exec /F[ILE] package.dtsx [options]
   /F[ILE] path | /SQ[L] path /SER[VER] name | /D[TS] path   package to run
   /SET \\Package.Variables[User::Name].Properties[Value];value  set a variable
-  /REP[ORTING] E|W|I|C|D|P|V|N   console events (default EWP)
+  /REP[ORTING] E|W|I|C|D|P|V|N[;event...]  console events (default EWP);
+                                  events listed (OnError, ...): only those
+  /CHECKP[OINTING] OFF            accepted (checkpoints are not supported)
+  /X86, /CA[LLERINFO] [info]      accepted and ignored, as at dtexec's prompt
   /VA[LIDATE]                     validate only, do not run
   /DE[CRYPT] password             package password
-  /CONS[OLELOG] [NCOSGXMT]        log every event to the console
+  /CONS[OLELOG] [NCOSGXMT][;I|E;source...]  log events to the console;
+                                  I: only these sources, E: not these
   --events json                   one JSON object per event on stdout
 Exit codes: 0 success, 1 failure, 3 canceled, 4 not found, 5 not loadable, 6 command line";
 
@@ -456,6 +567,76 @@ mod tests {
         assert!(p(&["/F", "a", "/SQL", "b"]).is_err());
         assert!(p(&["plain"]).is_err());
         assert!(p(&[]).is_err());
+    }
+
+    #[test]
+    fn agent_options_ignored_at_the_prompt_are_accepted() {
+        // SQL Agent writes /X86 and /CALLERINFO; dtexec ignores them at the
+        // command prompt.
+        let o = p(&["/F", "a", "/X86", "/CALLERINFO", "SQLAGENT", "/REP", "E"]).unwrap();
+        assert_eq!(o.source, Some(PackageSource::File("a".into())));
+        assert_eq!(o.reporting, "E");
+        assert!(
+            p(&["/Ca", "/F", "a"]).is_ok(),
+            "/CallerInfo without a value"
+        );
+        assert!(p(&["/F", "a", "/CHECKPOINTING", "OFF"]).is_ok());
+        assert!(p(&["/F", "a", "/CheckP", "off"]).is_ok());
+        for on in [
+            &["/F", "a", "/CHECKPOINTING", "ON"][..],
+            &["/F", "a", "/CheckP"],
+        ] {
+            let err = p(on).unwrap_err();
+            assert_eq!(err.kind.exit_code(), 6);
+            assert!(
+                err.message.contains("checkpoints are not supported"),
+                "{}",
+                err.message
+            );
+        }
+    }
+
+    #[test]
+    fn reporting_takes_event_lists_and_v_and_n_stand_alone() {
+        let o = p(&["/F", "a", "/Rep", "E;OnError"]).unwrap();
+        assert_eq!(o.reporting, "E");
+        assert_eq!(o.report_events, ["OnError"]);
+        let o = p(&["/F", "a", "/Rep", "EW;onwarning;OnTaskFailed"]).unwrap();
+        assert_eq!(o.reporting, "EW");
+        assert_eq!(o.report_events, ["OnWarning", "OnTaskFailed"]);
+        for bad in ["NE", "VE", "EN"] {
+            let err = p(&["/F", "a", "/Rep", bad]).unwrap_err();
+            assert!(
+                err.message.contains("stand alone"),
+                "{bad}: {}",
+                err.message
+            );
+        }
+        assert_eq!(p(&["/F", "a", "/Rep", "N"]).unwrap().reporting, "N");
+        let err = p(&["/F", "a", "/Rep", "E;OnSomething"]).unwrap_err();
+        assert!(err.message.contains("'OnSomething'"), "{}", err.message);
+    }
+
+    #[test]
+    fn console_log_filters_and_several_options_combine() {
+        let o = p(&["/F", "a", "/ConsoleLog", "NM;I;Load Rows;E;Package\\Seq"]).unwrap();
+        assert_eq!(o.console_log.as_deref(), Some("NM"));
+        assert_eq!(o.console_log_include, ["Load Rows"]);
+        assert_eq!(o.console_log_exclude, ["Package\\Seq"]);
+        let o = p(&["/F", "a", "/Cons", ";E;Source", "/Cons", "T"]).unwrap();
+        assert_eq!(o.console_log.as_deref(), Some("T"));
+        assert_eq!(o.console_log_exclude, ["Source"]);
+        let o = p(&["/F", "a", "/Cons", "NM", "/Cons", "TM"]).unwrap();
+        assert_eq!(o.console_log.as_deref(), Some("NMT"));
+        for (bad, why) in [
+            ("N;X;Src", "not I (include) or E (exclude)"),
+            ("N;I", "needs a source name"),
+            ("N;I;{1B2C3D4E-0000-0000-0000-000000000000}", "not by GUID"),
+            ("Q", "'Q'"),
+        ] {
+            let err = p(&["/F", "a", "/Cons", bad]).unwrap_err();
+            assert!(err.message.contains(why), "{bad}: {}", err.message);
+        }
     }
 
     #[test]

@@ -102,6 +102,7 @@ impl<W: Write + Send> EventSink for JsonLines<W> {
 pub struct ConsoleReporter<W: Write + Send> {
     out: Mutex<W>,
     letters: String,
+    events: Vec<String>,
 }
 
 impl<W: Write + Send> ConsoleReporter<W> {
@@ -110,15 +111,46 @@ impl<W: Write + Send> ConsoleReporter<W> {
         ConsoleReporter {
             out: Mutex::new(out),
             letters: letters.to_ascii_uppercase(),
+            events: Vec::new(),
         }
     }
+
+    /// Reports, of the selected kinds, only the events named (`OnError`,
+    /// ...; `/REPORTING E;OnError`); an empty list keeps them all.
+    pub fn with_events(mut self, events: &[String]) -> Self {
+        self.events = events.to_vec();
+        self
+    }
+}
+
+/// The name an event handler has for `kind`, e.g. `OnError`.
+fn event_name(kind: EventKind) -> String {
+    format!("{kind:?}")
+}
+
+/// Whether `source` (a name or a path) names the executable at `path`
+/// (`Package\Sequence\Task`, or `Package\Run>Package\Task` in a child).
+fn source_matches(source: &str, path: &str) -> bool {
+    let last = path.rsplit(['\\', '>']).next().unwrap_or(path);
+    source.eq_ignore_ascii_case(last) || source.eq_ignore_ascii_case(path)
+}
+
+/// Whether `/REPORTING` letters (`V` = all, `N` or empty = none) show events of `kind`.
+pub fn reporting_shows(letters: &str, kind: EventKind) -> bool {
+    let letters = letters.to_ascii_uppercase();
+    let selected = letters.contains('V') || letters.contains(kind.reporting_letter());
+    selected && !letters.contains('N')
 }
 
 impl<W: Write + Send> EventSink for ConsoleReporter<W> {
     fn emit(&self, e: &Event) {
-        let selected =
-            self.letters.contains('V') || self.letters.contains(e.event.reporting_letter());
-        if !selected || self.letters.contains('N') {
+        if !reporting_shows(&self.letters, e.event)
+            || !(self.events.is_empty()
+                || self
+                    .events
+                    .iter()
+                    .any(|n| n.eq_ignore_ascii_case(&event_name(e.event))))
+        {
             return;
         }
         let label = match e.event {
@@ -148,6 +180,8 @@ impl<W: Write + Send> EventSink for ConsoleReporter<W> {
 pub struct ConsoleLog<W: Write + Send> {
     out: Mutex<W>,
     columns: String,
+    include: Vec<String>,
+    exclude: Vec<String>,
 }
 
 impl<W: Write + Send> ConsoleLog<W> {
@@ -157,12 +191,26 @@ impl<W: Write + Send> ConsoleLog<W> {
         ConsoleLog {
             out: Mutex::new(out),
             columns: if c.is_empty() { "NSTM".into() } else { c },
+            include: Vec::new(),
+            exclude: Vec::new(),
         }
+    }
+
+    /// Logs only events of the sources in `include` (when not empty) and
+    /// none of those in `exclude`; sources are executable names or paths.
+    pub fn with_sources(mut self, include: &[String], exclude: &[String]) -> Self {
+        self.include = include.to_vec();
+        self.exclude = exclude.to_vec();
+        self
     }
 }
 
 impl<W: Write + Send> EventSink for ConsoleLog<W> {
     fn emit(&self, e: &Event) {
+        let listed = |l: &[String]| l.iter().any(|s| source_matches(s, &e.source_path));
+        if (!self.include.is_empty() && !listed(&self.include)) || listed(&self.exclude) {
+            return;
+        }
         let mut fields = Vec::new();
         for c in self.columns.chars() {
             match c {
@@ -230,6 +278,37 @@ mod tests {
         assert_eq!(v["SourceType"], "Execute Process Task");
         assert_eq!(v["Message"], "boom");
         assert!(v["Time"].as_str().unwrap().ends_with('Z'));
+    }
+
+    #[test]
+    fn reporter_keeps_only_the_events_listed() {
+        let r = ConsoleReporter::new(Vec::new(), "E").with_events(&["OnTaskFailed".into()]);
+        r.emit(&Event::now(EventKind::OnError, "P", "Package", "e"));
+        r.emit(&Event::now(EventKind::OnTaskFailed, "P", "Package", "t"));
+        let text = String::from_utf8(r.out.into_inner().unwrap()).unwrap();
+        assert!(text.contains("Description: t") && !text.contains("Description: e"));
+    }
+
+    #[test]
+    fn console_log_includes_and_excludes_sources_by_name_or_path() {
+        let events = [
+            Event::now(EventKind::OnError, "Package\\Seq\\Load", "T", "load"),
+            Event::now(EventKind::OnError, "Package\\Seq", "S", "seq"),
+            Event::now(
+                EventKind::OnError,
+                "Package\\Run>Package\\Load",
+                "T",
+                "child",
+            ),
+        ];
+        let log = ConsoleLog::new(Vec::new(), "M").with_sources(&["load".into()], &[]);
+        events.iter().for_each(|e| log.emit(e));
+        let text = String::from_utf8(log.out.into_inner().unwrap()).unwrap();
+        assert_eq!(text, "load\nchild\n");
+        let log = ConsoleLog::new(Vec::new(), "M").with_sources(&[], &["Package\\Seq".into()]);
+        events.iter().for_each(|e| log.emit(e));
+        let text = String::from_utf8(log.out.into_inner().unwrap()).unwrap();
+        assert_eq!(text, "load\nchild\n");
     }
 
     #[test]

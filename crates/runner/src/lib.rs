@@ -59,20 +59,11 @@ pub struct RunOptions {
     pub cancel: CancelToken,
 }
 
-/// Refuses a package the runner cannot run completely: an `Unsupported`
-/// error listing every unsupported, enabled component, or a `Package` error
-/// for encryption it cannot undo.
+/// Refuses a package the runner cannot run completely: a `Package` error
+/// for encryption it cannot undo (see [`check_encryption`]), or an
+/// `Unsupported` error listing every unsupported, enabled component.
 pub fn check_runnable(pkg: &Package) -> Result<()> {
-    if matches!(pkg.protection_level, 3 | 4) {
-        return Err(Error::new(
-            ErrorKind::Package,
-            format!(
-                "package '{}' is encrypted as a whole (ProtectionLevel {}); this runner cannot decrypt packages",
-                pkg.name(),
-                pkg.protection_level
-            ),
-        ));
-    }
+    check_encryption(pkg, None)?;
     let items = unsupported::find_unsupported(pkg);
     if items.is_empty() {
         Ok(())
@@ -82,6 +73,55 @@ pub fn check_runnable(pkg: &Package) -> Result<()> {
             unsupported::describe(&items),
         ))
     }
+}
+
+/// Refuses (a `Package` error: dtexec exit 5) a package whose content or
+/// sensitive values are encrypted, with the reason. This runner can decrypt
+/// neither: user-key encryption is Windows DPAPI, bound to the Windows user
+/// who saved the package, and password encryption is not implemented, so a
+/// `password` given with `/DECRYPT` is not used (the message says so).
+/// Running with the values left empty, as dtexec does after a warning,
+/// would run something else than what was saved.
+pub fn check_encryption(pkg: &Package, password: Option<&str>) -> Result<()> {
+    use model::ProtectionLevel as L;
+    let level = pkg.protection_level;
+    let key = match level {
+        L::EncryptAllWithUserKey | L::EncryptSensitiveWithUserKey => {
+            "the key of the Windows user who saved it (DPAPI), which only that user can use, on Windows"
+        }
+        L::EncryptAllWithPassword | L::EncryptSensitiveWithPassword => "a password",
+        // Levels that encrypt nothing, yet the file holds encrypted data.
+        L::DontSaveSensitive | L::ServerStorage => "a key this runner does not have",
+    };
+    let what = if pkg.encrypted_whole {
+        format!("is encrypted as a whole with {key}")
+    } else if let Some(value) = &pkg.encrypted_value {
+        format!("holds sensitive values encrypted with {key} (the first: {value})")
+    } else {
+        return Ok(());
+    };
+    let advice = if pkg.encrypted_whole {
+        "re-save it with DontSaveSensitive to run it here"
+    } else {
+        "save it with DontSaveSensitive and pass the values with /SET"
+    };
+    let mut msg = format!(
+        "package '{}' {what} ({level}); this runner cannot decrypt it",
+        pkg.display_name()
+    );
+    let mut err_target = None;
+    if password.is_some() {
+        msg = format!(
+            "/DECRYPT: {msg}: decryption with a password is not implemented, the password was not used"
+        );
+        err_target = Some("/DECRYPT");
+    }
+    msg.push_str(&format!("; {advice}"));
+    let e = Error::new(ErrorKind::Package, msg);
+    Err(match err_target {
+        Some(t) => e.with_target(t),
+        None => e,
+    })
 }
 
 /// Declares the package's variables and the System variables, then applies
@@ -159,6 +199,7 @@ fn exit_for_load_error(e: &Error) -> i32 {
     match e.kind {
         ErrorKind::NotFound => EXIT_NOT_FOUND,
         ErrorKind::InvalidArgument => EXIT_COMMAND_LINE,
+        ErrorKind::Canceled => EXIT_CANCELED,
         _ => EXIT_NOT_LOADED,
     }
 }
@@ -190,15 +231,17 @@ pub fn run_cli(
     } else {
         out.clone()
     };
-    let mut sinks: Vec<Box<dyn EventSink>> = vec![Box::new(ConsoleReporter::new(
-        text.clone(),
-        &opts.reporting,
-    ))];
+    let mut sinks: Vec<Box<dyn EventSink>> = vec![Box::new(
+        ConsoleReporter::new(text.clone(), &opts.reporting).with_events(&opts.report_events),
+    )];
     if opts.events_json {
         sinks.push(Box::new(JsonLines::new(out.clone())));
     }
     if let Some(cols) = &opts.console_log {
-        sinks.push(Box::new(ConsoleLog::new(text.clone(), cols)));
+        sinks.push(Box::new(ConsoleLog::new(text.clone(), cols).with_sources(
+            &opts.console_log_include,
+            &opts.console_log_exclude,
+        )));
     }
     let sink = Fanout(sinks);
     let quiet = opts.reporting.contains('N');
@@ -207,7 +250,7 @@ pub fn run_cli(
         code
     };
     let pkg = match opts.source.clone() {
-        Some(PackageSource::File(p)) => match model::load_package(Path::new(&p)) {
+        Some(PackageSource::File(p)) => match model::load_package_with(Path::new(&p), cancel) {
             Ok(pkg) => pkg,
             Err(e) => return fail(&mut text, &e, exit_for_load_error(&e)),
         },
@@ -223,37 +266,33 @@ pub fn run_cli(
         },
         None => return EXIT_COMMAND_LINE,
     };
-    if let Err(e) = check_runnable(&pkg) {
-        if e.kind == ErrorKind::Unsupported {
-            for u in unsupported::find_unsupported(&pkg) {
-                sink.emit(&Event::now(
-                    EventKind::OnError,
-                    &u.path,
-                    &u.component_type,
-                    u.reason,
-                ));
-            }
-            return fail(&mut text, &e, EXIT_FAILURE);
-        }
+    if let Err(e) = check_encryption(&pkg, opts.decrypt.as_deref()) {
         return fail(&mut text, &e, EXIT_NOT_LOADED);
     }
-    if pkg.has_encrypted_values {
-        // Asked to decrypt, running with the values missing would be a
-        // half-run of what the caller wanted: refuse before anything runs.
-        // Without /DECRYPT, dtexec too runs on with the values it cannot
-        // decrypt left empty, after a warning.
-        if opts.decrypt.is_some() {
-            let e = Error::new(
-                ErrorKind::Unsupported,
-                "/DECRYPT: the package holds values encrypted with a password \
-                 (EncryptSensitiveWithPassword), and this runner cannot decrypt them; \
-                 save the package with DontSaveSensitive and pass the values with /SET",
-            )
-            .with_target("/DECRYPT");
-            return fail(&mut text, &e, EXIT_NOT_LOADED);
+    let items = unsupported::find_unsupported(&pkg);
+    if !items.is_empty() {
+        for u in &items {
+            sink.emit(&Event::now(
+                EventKind::OnError,
+                &u.path,
+                &u.component_type,
+                u.reason.clone(),
+            ));
         }
-        let msg = "the package holds encrypted sensitive values; they stay empty";
-        sink.emit(&Event::now(EventKind::OnWarning, "Package", "Package", msg));
+        // Each item once: listed in the summary only when the console
+        // did not show its error event.
+        let listed =
+            opts.report_events.is_empty() || opts.report_events.iter().any(|e| e == "OnError");
+        let summary = if listed && events::reporting_shows(&opts.reporting, EventKind::OnError) {
+            format!(
+                "the package cannot run here: {} unsupported component(s), each reported above",
+                items.len()
+            )
+        } else {
+            unsupported::describe(&items)
+        };
+        let e = Error::new(ErrorKind::Unsupported, summary);
+        return fail(&mut text, &e, EXIT_FAILURE);
     }
     let mut vars = match prepare_variables(&pkg, &opts.sets) {
         Ok(v) => v,

@@ -191,8 +191,11 @@ impl Walker<'_> {
                 &v.expression,
             ));
         }
-        if exe.has_event_handlers {
-            found.push("event handlers are not supported yet".into());
+        for event in &exe.event_handlers {
+            let event = if event.is_empty() { "an" } else { event };
+            found.push(format!(
+                "{event} event handler of {path}: event handlers are not supported yet"
+            ));
         }
         if let Some(body) = exe.body() {
             for c in &body.constraints {
@@ -245,10 +248,11 @@ impl Walker<'_> {
                 "Execute Package Task: the child package cannot be loaded: {e}"
             )),
             Ok(child) => {
-                if matches!(child.protection_level, 3 | 4) {
+                if let Err(e) = super::check_encryption(&child, None) {
                     found.push(format!(
-                        "Execute Package Task: the child package '{}' is encrypted as a whole",
-                        source.describe()
+                        "Execute Package Task: the child package '{}' cannot run: {}",
+                        source.describe(),
+                        e.message
                     ));
                     return;
                 }

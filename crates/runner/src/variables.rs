@@ -148,7 +148,12 @@ impl Variables {
     pub fn declare_tree(&mut self, prefix: &str, exe: &super::model::Executable) -> Result<()> {
         let scope = format!("{prefix}{}", exe.path);
         for def in &exe.variables {
-            let what = format!("{}: variable {}", exe.path, def.qualified_name());
+            let kind = if def.namespace == "$Package" {
+                "parameter"
+            } else {
+                "variable"
+            };
+            let what = format!("{}: {kind} {}", exe.path, def.qualified_name());
             let type_code = u16::try_from(def.data_type).unwrap_or(TYPE_STRING);
             let value = parse_typed(type_code, &def.value)
                 .map_err(|m| Error::new(ErrorKind::Package, format!("{what}: {m}")))?;

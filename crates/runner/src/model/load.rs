@@ -11,11 +11,18 @@
 use super::xml::{self, Element};
 use super::*;
 use ssis_core::error::{Error, ErrorKind, Result};
+use crate::cancel::CancelToken;
 use std::path::Path;
 
 /// Loads a package file. A missing file is `NotFound` (dtexec exit 4); an
 /// unreadable or malformed one is `Package` (exit 5).
 pub fn load_package(path: &Path) -> Result<Package> {
+    load_package_with(path, &CancelToken::new())
+}
+
+/// [`load_package`], ending with a `Canceled` error (dtexec exit 3) soon
+/// after `cancel` is set: a large package takes a moment to read.
+pub fn load_package_with(path: &Path, cancel: &CancelToken) -> Result<Package> {
     let bytes = std::fs::read(path).map_err(|e| {
         let err = Error::io(&e, "read the package", path);
         if err.kind == ErrorKind::NotFound {
@@ -24,12 +31,21 @@ pub fn load_package(path: &Path) -> Result<Package> {
             Error::new(ErrorKind::Package, err.message).with_file(path)
         }
     })?;
-    load_package_bytes(&bytes, path)
+    load_package_bytes_with(&bytes, path, cancel)
 }
 
 /// Loads a package from bytes; `origin` names it in errors.
 pub fn load_package_bytes(bytes: &[u8], origin: &Path) -> Result<Package> {
-    let root = xml::parse(bytes, origin)?;
+    load_package_bytes_with(bytes, origin, &CancelToken::new())
+}
+
+/// [`load_package_bytes`] with a cancel token, as [`load_package_with`].
+pub fn load_package_bytes_with(
+    bytes: &[u8],
+    origin: &Path,
+    cancel: &CancelToken,
+) -> Result<Package> {
+    let root = xml::parse_with(bytes, origin, cancel)?;
     let bad = |msg: String, line: u64| {
         Error::new(ErrorKind::Package, msg)
             .with_file(origin)
@@ -64,12 +80,39 @@ pub fn load_package_bytes(bytes: &[u8], origin: &Path) -> Result<Package> {
             root.line,
         ));
     }
-    let protection_level = match root.prop("ProtectionLevel") {
-        Some(v) => int(v)
-            .ok_or_else(|| bad(format!("ProtectionLevel '{v}' is not a number"), root.line))?
-            as i32,
-        None => 1,
+    let declared_level = match root.prop("ProtectionLevel") {
+        Some(v) => Some(ProtectionLevel::parse(v).ok_or_else(|| {
+            bad(
+                format!(
+                    "ProtectionLevel '{v}' is not one of 0..=5 (DontSaveSensitive .. ServerStorage)"
+                ),
+                root.line,
+            )
+        })?),
+        None => None,
     };
+    // Encrypted whole, the root keeps its identity (2012+) and replaces
+    // everything else with one <EncryptedData>; a 2005/2008 file keeps only
+    // PackageFormatVersion, its ProtectionLevel then being inside the cipher
+    // text.
+    let encrypted_data = root
+        .children
+        .iter()
+        .any(|c| c.local_name() == "EncryptedData");
+    let protection_level = match declared_level {
+        Some(level) => level,
+        None if encrypted_data => {
+            // The metadata reader tells password encryption (a Salt on
+            // EncryptedData) from user-key encryption.
+            ssis_core::package::read_metadata_bytes(bytes, &origin.display().to_string())
+                .ok()
+                .and_then(|m| m.protection())
+                .filter(|l| l.encrypts_all())
+                .unwrap_or(ProtectionLevel::EncryptAllWithUserKey)
+        }
+        None => ProtectionLevel::DEFAULT,
+    };
+    let encrypted_whole = encrypted_data || protection_level.encrypts_all();
     let mut connections = Vec::new();
     for cm in collection(&root, "ConnectionManagers", "ConnectionManager") {
         connections.push(read_connection(cm));
@@ -91,7 +134,12 @@ pub fn load_package_bytes(bytes: &[u8], origin: &Path) -> Result<Package> {
     Ok(Package {
         format_version,
         protection_level,
-        has_encrypted_values: has_encrypted(&root),
+        encrypted_whole,
+        encrypted_value: if encrypted_whole {
+            None
+        } else {
+            first_encrypted(&root, "the package")
+        },
         connections,
         properties,
         source_path: origin.to_path_buf(),
@@ -126,12 +174,29 @@ fn int(s: &str) -> Option<i64> {
     s.trim().parse::<i64>().ok()
 }
 
-fn has_encrypted(el: &Element) -> bool {
-    el.local_name() == "EncryptedData"
-        || el
-            .attr("Encrypted")
-            .is_some_and(|v| boolean(v) == Some(true))
-        || el.children.iter().any(has_encrypted)
+/// Where the first value stored encrypted under `el` is (an element marked
+/// `Encrypted="1"`, or an `<EncryptedData>`), named after the property and
+/// the nearest object around it: `Password of 'Sales DB'`.
+fn first_encrypted(el: &Element, owner: &str) -> Option<String> {
+    let marked = el
+        .attr("Encrypted")
+        .is_some_and(|v| boolean(v) == Some(true));
+    if marked || el.local_name() == "EncryptedData" {
+        let what = match el.attr("Name") {
+            Some(n) if el.local_name() == "Property" => n,
+            _ => el.local_name(),
+        };
+        return Some(format!("{what} of {owner}"));
+    }
+    let named;
+    let owner = match el.prop("ObjectName") {
+        Some(n) if el.local_name() != "Property" => {
+            named = format!("'{n}'");
+            named.as_str()
+        }
+        _ => owner,
+    };
+    el.children.iter().find_map(|c| first_encrypted(c, owner))
 }
 
 fn read_connection(cm: &Element) -> ConnectionManager {
@@ -174,28 +239,6 @@ fn read_variable(v: &Element) -> VariableDef {
     }
 }
 
-/// The variant code (`DTS:DataType` of variables) for a .NET `TypeCode`
-/// (`DTS:DataType` of package parameters).
-fn variant_of_type_code(code: i64) -> i32 {
-    match code {
-        3 => 11,  // Boolean
-        5 => 16,  // SByte
-        6 => 17,  // Byte
-        7 => 2,   // Int16
-        8 => 18,  // UInt16
-        9 => 3,   // Int32
-        10 => 19, // UInt32
-        11 => 20, // Int64
-        12 => 21, // UInt64
-        13 => 4,  // Single
-        14 => 5,  // Double
-        15 => 14, // Decimal
-        16 => 7,  // DateTime
-        1 => 13,  // Object
-        _ => 8,   // String and anything else
-    }
-}
-
 /// A package parameter (2012+) as a read-only variable in the `$Package`
 /// namespace, so expressions read it as `@[$Package::Name]`.
 fn read_parameter(p: &Element) -> VariableDef {
@@ -205,7 +248,13 @@ fn read_parameter(p: &Element) -> VariableDef {
     VariableDef {
         namespace: "$Package".into(),
         name: p.prop("ObjectName").unwrap_or("").to_string(),
-        data_type: variant_of_type_code(p.attr("DataType").and_then(int).unwrap_or(18)),
+        // The same VARIANT codes as variables (3 Int32, 8 String, ...),
+        // on the parameter and again on its ParameterValue.
+        data_type: p
+            .attr("DataType")
+            .or_else(|| value.and_then(|v| v.attr("DataType")))
+            .and_then(int)
+            .unwrap_or(8) as i32,
         value: value.map(|v| v.text.clone()).unwrap_or_default(),
         read_only: true,
         evaluate_as_expression: false,
@@ -224,8 +273,8 @@ fn type_key(type_name: &str) -> String {
         .to_ascii_lowercase()
 }
 
-/// What kind of executable a type name is, and a readable label.
-fn classify(type_name: &str) -> (&'static str, String) {
+/// What kind of executable a known type name is, and its readable label.
+fn known_type(type_name: &str) -> Option<(&'static str, &'static str)> {
     let key = type_key(type_name);
     let known: &[(&[&str], &str, &str)] = &[
         (
@@ -277,6 +326,16 @@ fn classify(type_name: &str) -> (&'static str, String) {
             "Data Flow Task",
         ),
         (
+            // SSIS 2005/2008 files may name the Data Flow task by its
+            // COM class id.
+            &[
+                "{c3bf9dc1-4715-4694-936f-d3cfda9e42c5}",
+                "{e3cfbea8-1f48-40d8-91e1-2dedc1eddd56}",
+            ],
+            "other",
+            "Data Flow Task",
+        ),
+        (
             &[
                 "microsoft.executesqltask",
                 "microsoft.sqlserver.dts.tasks.executesqltask.executesqltask",
@@ -297,6 +356,8 @@ fn classify(type_name: &str) -> (&'static str, String) {
         (
             &[
                 "microsoft.executepackagetask",
+                // SSIS 2005 (a native task, named by its ProgID).
+                "dts.executepackagetask.1",
                 "ssis.executepackagetask.2",
                 "ssis.executepackagetask.3",
                 "stock:executepackagetask",
@@ -331,7 +392,62 @@ fn classify(type_name: &str) -> (&'static str, String) {
             "other",
             "FTP Task",
         ),
-        (&["microsoft.webservicetask"], "other", "Web Service Task"),
+        (
+            &[
+                "microsoft.webservicetask",
+                "microsoft.sqlserver.dts.tasks.webservicetask.webservicetask",
+            ],
+            "other",
+            "Web Service Task",
+        ),
+        (
+            &[
+                "microsoft.transferdatabasetask",
+                "microsoft.sqlserver.dts.tasks.transferdatabasetask.transferdatabasetask",
+            ],
+            "other",
+            "Transfer Database Task",
+        ),
+        (
+            &[
+                "microsoft.transfererrormessagestask",
+                "microsoft.sqlserver.dts.tasks.transfererrormessagestask.transfererrormessagestask",
+            ],
+            "other",
+            "Transfer Error Messages Task",
+        ),
+        (
+            &[
+                "microsoft.transferjobstask",
+                "microsoft.sqlserver.dts.tasks.transferjobstask.transferjobstask",
+            ],
+            "other",
+            "Transfer Jobs Task",
+        ),
+        (
+            &[
+                "microsoft.transferloginstask",
+                "microsoft.sqlserver.dts.tasks.transferloginstask.transferloginstask",
+            ],
+            "other",
+            "Transfer Logins Task",
+        ),
+        (
+            &[
+                "microsoft.transferstoredprocedurestask",
+                "microsoft.sqlserver.dts.tasks.transferstoredprocedurestask.transferstoredprocedurestask",
+            ],
+            "other",
+            "Transfer Master Stored Procedures Task",
+        ),
+        (
+            &[
+                "microsoft.transfersqlserverobjectstask",
+                "microsoft.sqlserver.dts.tasks.transfersqlserverobjectstask.transfersqlserverobjectstask",
+            ],
+            "other",
+            "Transfer SQL Server Objects Task",
+        ),
         (&["microsoft.xmltask"], "other", "XML Task"),
         (
             &[
@@ -358,12 +474,36 @@ fn classify(type_name: &str) -> (&'static str, String) {
             "Bulk Insert Task",
         ),
     ];
-    for (names, kind, label) in known {
-        if names.contains(&key.as_str()) {
-            return (kind, label.to_string());
+    known
+        .iter()
+        .find(|(names, _, _)| names.contains(&key.as_str()))
+        .map(|&(_, kind, label)| (kind, label))
+}
+
+/// A readable name for a type the runner does not know: the class of an
+/// assembly-qualified name with its words apart
+/// (`Microsoft.SqlServer.Dts.Tasks.Foo.BarBazTask, Microsoft.SqlServer.Foo,
+/// Version=...` -> `Bar Baz Task`); anything else as written.
+fn short_type_label(type_name: &str) -> String {
+    let Some((class, _assembly)) = type_name.split_once(',') else {
+        return type_name.trim().to_string();
+    };
+    let class = class.trim();
+    let last = class.rsplit('.').next().unwrap_or(class);
+    let mut out = String::new();
+    let mut prev: Option<char> = None;
+    for c in last.chars() {
+        if c.is_ascii_uppercase() && prev.is_some_and(|p| p.is_ascii_lowercase()) {
+            out.push(' ');
         }
+        out.push(c);
+        prev = Some(c);
     }
-    ("other", type_name.to_string())
+    if out.is_empty() {
+        type_name.trim().to_string()
+    } else {
+        out
+    }
 }
 
 impl Ctx<'_> {
@@ -393,7 +533,11 @@ impl Ctx<'_> {
         let (kind_key, type_label) = if is_root {
             ("package", "Package".to_string())
         } else {
-            classify(&type_name)
+            // An unknown ExecutableType: the CreationName may be known.
+            match known_type(&type_name).or_else(|| el.prop("CreationName").and_then(known_type)) {
+                Some((kind, label)) => (kind, label.to_string()),
+                None => ("other", short_type_label(&type_name)),
+            }
         };
         let flag = |n: &str, default: bool| -> Result<bool> {
             match el.prop(n) {
@@ -466,9 +610,17 @@ impl Ctx<'_> {
                 )
                 .collect(),
             property_expressions: property_expressions(el),
-            has_event_handlers: collection(el, "EventHandlers", "EventHandler")
-                .iter()
-                .any(|h| !collection(h, "Executables", "Executable").is_empty()),
+            event_handlers: collection(el, "EventHandlers", "EventHandler")
+                .into_iter()
+                .filter(|h| !collection(h, "Executables", "Executable").is_empty())
+                .map(|h| {
+                    h.prop("EventName")
+                        .or_else(|| h.prop("CreationName"))
+                        .unwrap_or("")
+                        .trim()
+                        .to_string()
+                })
+                .collect(),
             kind,
             path,
         })

@@ -5,7 +5,8 @@
 mod load;
 pub mod xml;
 
-pub use load::{load_package, load_package_bytes};
+pub use ssis_core::package::ProtectionLevel;
+pub use load::{load_package, load_package_bytes, load_package_bytes_with, load_package_with};
 
 /// Parses an SSIS boolean as written in either layout: `True`/`False`, `-1`/`0`, `1`.
 pub fn xml_bool(s: &str) -> Option<bool> {
@@ -389,8 +390,9 @@ pub struct Executable {
     pub variables: Vec<VariableDef>,
     /// Property expressions (property name, expression).
     pub property_expressions: Vec<(String, String)>,
-    /// Whether the executable has event handlers with executables.
-    pub has_event_handlers: bool,
+    /// The events (`OnError`, ...) of this executable's event handlers
+    /// that have executables, in document order.
+    pub event_handlers: Vec<String>,
     /// What it is.
     pub kind: ExecutableKind,
 }
@@ -412,10 +414,17 @@ impl Executable {
 pub struct Package {
     /// `PackageFormatVersion`: 2, 3, 6 or 8.
     pub format_version: i32,
-    /// `ProtectionLevel` (0..=5; 1 when not written).
-    pub protection_level: i32,
-    /// Whether some sensitive value is stored encrypted (not readable here).
-    pub has_encrypted_values: bool,
+    /// `ProtectionLevel` as written (EncryptSensitiveWithUserKey when not
+    /// written). A package encrypted whole may hide it inside the cipher
+    /// text; then it is the level the metadata reader infers.
+    pub protection_level: ProtectionLevel,
+    /// The package's content is encrypted as a whole (an `EncryptedData`
+    /// child of the root, or an `EncryptAll*` level): nothing of it but the
+    /// identity is readable here.
+    pub encrypted_whole: bool,
+    /// Where the first sensitive value stored encrypted is, e.g.
+    /// `Password of 'Sales DB'`; `None` when no value is encrypted.
+    pub encrypted_value: Option<String>,
     /// Connection managers.
     pub connections: Vec<ConnectionManager>,
     /// Version and creator properties.
@@ -435,6 +444,18 @@ impl Package {
     /// `DTSID`.
     pub fn id(&self) -> &str {
         &self.root.id
+    }
+
+    /// The name to show: `ObjectName`, or the file name when the name is
+    /// not readable (a package encrypted whole in the 2005 layout).
+    pub fn display_name(&self) -> String {
+        if !self.root.name.is_empty() {
+            return self.root.name.clone();
+        }
+        self.source_path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
     }
 
     /// A connection manager by DTSID, refId-style reference or name.

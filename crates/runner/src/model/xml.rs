@@ -1,6 +1,7 @@
 //! A small read-only XML tree for `.dtsx` files: element names, attributes,
 //! text and the line each element starts on (for error messages).
 
+use crate::cancel::CancelToken;
 use quick_xml::XmlVersion;
 use quick_xml::events::Event;
 use ssis_core::error::{Error, ErrorKind, Result};
@@ -70,6 +71,14 @@ impl Element {
 
 /// Parses a whole document; `origin` names the source in errors.
 pub fn parse(bytes: &[u8], origin: &Path) -> Result<Element> {
+    parse_with(bytes, origin, &CancelToken::new())
+}
+
+/// How many XML events are read between two looks at the cancel token.
+const CANCEL_POLL_EVENTS: u32 = 4096;
+
+/// [`parse`], ending with a `Canceled` error soon after `cancel` is set.
+pub fn parse_with(bytes: &[u8], origin: &Path, cancel: &CancelToken) -> Result<Element> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let (line, col) = line_col(bytes, e.valid_up_to());
@@ -86,7 +95,20 @@ pub fn parse(bytes: &[u8], origin: &Path) -> Result<Element> {
             .with_file(origin)
             .at(line, col)
     };
+    let mut lines = LineCounter::default();
+    let mut until_poll = CANCEL_POLL_EVENTS;
     loop {
+        until_poll -= 1;
+        if until_poll == 0 {
+            until_poll = CANCEL_POLL_EVENTS;
+            if cancel.is_canceled() {
+                return Err(Error::new(
+                    ErrorKind::Canceled,
+                    "canceled while the package was being loaded",
+                )
+                .with_file(origin));
+            }
+        }
         let pos = reader.buffer_position();
         let event = reader
             .read_event()
@@ -96,9 +118,13 @@ pub fn parse(bytes: &[u8], origin: &Path) -> Result<Element> {
                 let _ = s;
                 return Err(fail("content after the root element".into(), pos));
             }
-            Event::Start(s) => stack.push(start_element(&s, bytes, pos, &fail)?),
+            Event::Start(s) => {
+                let line = lines.line_at(bytes, pos as usize);
+                stack.push(start_element(&s, line, pos, &fail)?);
+            }
             Event::Empty(s) => {
-                let el = start_element(&s, bytes, pos, &fail)?;
+                let line = lines.line_at(bytes, pos as usize);
+                let el = start_element(&s, line, pos, &fail)?;
                 finish(el, &mut stack, &mut root);
             }
             Event::End(_) => match stack.pop() {
@@ -149,7 +175,7 @@ pub fn parse(bytes: &[u8], origin: &Path) -> Result<Element> {
 
 fn start_element(
     s: &quick_xml::events::BytesStart<'_>,
-    bytes: &[u8],
+    line: u64,
     pos: u64,
     fail: &dyn Fn(String, u64) -> Error,
 ) -> Result<Element> {
@@ -166,7 +192,7 @@ fn start_element(
         attrs,
         children: Vec::new(),
         text: String::new(),
-        line: line_col(bytes, pos as usize).0,
+        line,
     })
 }
 
@@ -177,7 +203,32 @@ fn finish(el: Element, stack: &mut [Element], root: &mut Option<Element>) {
     }
 }
 
-/// 1-based line and column of a byte offset.
+/// The lines of increasing offsets, counting each byte once: the parse
+/// stays linear in the file's size (recounting from the start for every
+/// element made a one-line 1 MB package take most of a minute).
+#[derive(Default)]
+struct LineCounter {
+    offset: usize,
+    newlines: u64,
+}
+
+impl LineCounter {
+    /// The 1-based line of `offset`.
+    fn line_at(&mut self, bytes: &[u8], offset: usize) -> u64 {
+        let offset = offset.min(bytes.len());
+        if offset < self.offset {
+            return line_col(bytes, offset).0;
+        }
+        self.newlines += bytes[self.offset..offset]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u64;
+        self.offset = offset;
+        self.newlines + 1
+    }
+}
+
+/// 1-based line and column of a byte offset (for errors: scans from the start).
 fn line_col(bytes: &[u8], offset: usize) -> (u64, u64) {
     let upto = &bytes[..offset.min(bytes.len())];
     let line = upto.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
@@ -198,6 +249,38 @@ mod tests {
         assert_eq!(root.property_child("N"), Some("v<A"));
         assert_eq!(root.children[0].line, 3);
         assert!(root.text.contains('c'));
+    }
+
+    #[test]
+    fn element_lines_match_a_count_from_the_start() {
+        let mut doc = String::from("<r>\n");
+        for i in 0..200 {
+            doc.push_str(&format!("<a n=\"{i}\">{}</a>", "\n".repeat(i % 3)));
+            doc.push_str(if i % 2 == 0 { "<b/>" } else { "\n<b/>" });
+        }
+        doc.push_str("</r>");
+        let root = parse(doc.as_bytes(), Path::new("t.dtsx")).unwrap();
+        let mut starts = doc.match_indices("<a ").map(|(i, _)| i);
+        let mut b_starts = doc.match_indices("<b/>").map(|(i, _)| i);
+        for el in &root.children {
+            let at = if el.name == "a" {
+                starts.next()
+            } else {
+                b_starts.next()
+            };
+            assert_eq!(el.line, line_col(doc.as_bytes(), at.unwrap()).0);
+        }
+        assert_eq!(root.children.len(), 400);
+    }
+
+    #[test]
+    fn a_canceled_parse_ends_with_canceled() {
+        let doc = format!("<r>{}</r>", "<a/>".repeat(3 * CANCEL_POLL_EVENTS as usize));
+        let cancel = CancelToken::new();
+        cancel.cancel();
+        let err = parse_with(doc.as_bytes(), Path::new("big.dtsx"), &cancel).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Canceled);
+        assert!(parse(doc.as_bytes(), Path::new("big.dtsx")).is_ok());
     }
 
     #[test]
