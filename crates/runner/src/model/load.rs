@@ -10,8 +10,8 @@
 
 use super::xml::{self, Element};
 use super::*;
-use ssis_core::error::{Error, ErrorKind, Result};
 use crate::cancel::CancelToken;
+use ssis_core::error::{Error, ErrorKind, Result};
 use std::path::Path;
 
 /// Loads a package file. A missing file is `NotFound` (dtexec exit 4); an

@@ -5,8 +5,8 @@
 mod load;
 pub mod xml;
 
-pub use ssis_core::package::ProtectionLevel;
 pub use load::{load_package, load_package_bytes, load_package_bytes_with, load_package_with};
+pub use ssis_core::package::ProtectionLevel;
 
 /// Parses an SSIS boolean as written in either layout: `True`/`False`, `-1`/`0`, `1`.
 pub fn xml_bool(s: &str) -> Option<bool> {
