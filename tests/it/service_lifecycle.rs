@@ -217,6 +217,7 @@ fn after_kill_9_and_a_restart_the_real_exit_codes_are_recorded() {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
+    let ended_ms = ssis_service::timefmt::now_ms();
     while service_support::alive(spares[0]) {
         assert!(
             std::time::Instant::now() < deadline,
@@ -224,12 +225,23 @@ fn after_kill_9_and_a_restart_the_real_exit_codes_are_recorded() {
         );
         std::thread::sleep(Duration::from_millis(20));
     }
+    // The service stays down a while after they ended (a gap the end times must not absorb).
+    std::thread::sleep(Duration::from_secs(3));
     let d = f.start();
     let e = d.wait_for(&ok, "end", |e| e["Status"] != "Running");
     assert_eq!(
         (e["Status"].as_str(), e["ExitCode"].as_i64()),
         (Some("Succeeded"), Some(0)),
         "{e}"
+    );
+    // The end time is the supervisor's record, not the restart's.
+    let end =
+        ssis_service::timefmt::parse_rfc3339(e["EndTime"].as_str().unwrap(), "EndTime").unwrap();
+    assert!(
+        (end - ended_ms).abs() < 1000,
+        "recorded end {} vs the real end within 1 s of {}: {e}",
+        e["EndTime"],
+        ssis_service::timefmt::format_ms(ended_ms)
     );
     let e = d.wait_for(&failed, "end", |e| e["Status"] != "Running");
     assert_eq!(

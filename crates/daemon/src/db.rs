@@ -184,8 +184,9 @@ impl Db {
         status: ExecutionStatus,
         exit_code: Option<i32>,
         message: Option<&str>,
+        ended_ms: Option<i64>,
     ) -> Result<()> {
-        let end = now_ms();
+        let end = ended_ms.unwrap_or_else(now_ms);
         self.with(|c| {
             c.execute(
                 "UPDATE executions SET status = ?2, exit_code = ?3, end_ms = ?4, end_time = ?5, \
@@ -446,7 +447,7 @@ mod tests {
             db.insert_execution(&sample("b", "Weekly", 2000), 2000)
                 .unwrap();
             db.set_running("a", 42, Some(7)).unwrap();
-            db.finish("b", ExecutionStatus::Failed, Some(1), Some("boom"))
+            db.finish("b", ExecutionStatus::Failed, Some(1), Some("boom"), None)
                 .unwrap();
         }
         let db = Db::open(dir.path()).unwrap();

@@ -182,7 +182,7 @@ impl Executions {
             Err(err) => {
                 let message = format!("the executor could not be started: {}", err.message);
                 self.db
-                    .finish(&id, ExecutionStatus::Failed, None, Some(&message))?;
+                    .finish(&id, ExecutionStatus::Failed, None, Some(&message), None)?;
                 self.log.write(Entry {
                     level: EventLevel::Error,
                     event_id: ids::PACKAGE_START_FAILED,
@@ -390,7 +390,15 @@ impl Executions {
             ExecutionStatus::Succeeded => None,
             _ => Some(detail.clone()),
         };
-        match self.db.finish(id, status, exit_code, message.as_deref()) {
+        // When it ended: the supervisor's record (so a run that ended while
+        // the service was down keeps its real end time), else now.
+        let ended_ms = report
+            .as_ref()
+            .and_then(|r| ssis_core::timefmt::parse_rfc3339(&r.end_time, "EndTime").ok());
+        match self
+            .db
+            .finish(id, status, exit_code, message.as_deref(), ended_ms)
+        {
             Ok(()) => {
                 let _ = std::fs::remove_file(&exit_file);
             }

@@ -138,10 +138,10 @@ mod tests {
         }
         std::fs::write(out.join("ended.exit"), "{}").unwrap();
         std::fs::write(out.join("stray.log"), "x").unwrap();
-        db.finish("ended", ExecutionStatus::Succeeded, Some(0), None)
+        db.finish("ended", ExecutionStatus::Succeeded, Some(0), None, None)
             .unwrap();
         db.set_running("running", 1, None).unwrap();
-        db.finish("fresh", ExecutionStatus::Failed, Some(1), None)
+        db.finish("fresh", ExecutionStatus::Failed, Some(1), None, None)
             .unwrap();
         let now = ssis_core::timefmt::now_ms();
         let keep_all = Retention {
