@@ -65,3 +65,74 @@ fn another_users_execution_needs_operate_to_be_seen_or_stopped() {
     kill_group(pid);
     d.stop();
 }
+
+#[test]
+fn a_revoke_ends_an_open_subscription() {
+    assert!(
+        is_root(),
+        "this test creates local accounts and runs commands as them: run it as root (CI does)"
+    );
+    ensure_users();
+    let f = Fixture::new(true);
+    write_config(&f, &grant(""));
+    let bin = open_to_users(&f);
+    let d = f.start();
+    open_socket(&f);
+    // The user follows the event log.
+    let mut follower = std::process::Command::new("runuser")
+        .args(["-u", GRANTED, "--", "env"])
+        .arg(format!("SSIS_SERVICE_SOCKET={}", f.socket().display()))
+        .arg(&bin)
+        .args(["events", "--follow"])
+        .current_dir("/")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Its output, line by line, as it comes.
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let reader = {
+        let seen = std::sync::Arc::clone(&seen);
+        let stdout = follower.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            use std::io::BufRead;
+            for line in std::io::BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+            {
+                seen.lock().unwrap().push_str(&(line + "\n"));
+            }
+        })
+    };
+    // Subscribed: a run's events reach it.
+    d.wait_until("the follower sees live events", || {
+        d.json(&["run", "\\File System\\Jobs\\Quick", "--wait"]);
+        seen.lock().unwrap().contains("Quick")
+    });
+    d.json(&["access", "revoke", &format!("user:{GRANTED}")]);
+    let before = seen.lock().unwrap().len();
+    // The next event is not delivered: the subscription ends.
+    d.ssis(&["run", "\\File System\\Jobs\\Fail", "--wait"]);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let status = loop {
+        if let Some(s) = follower.try_wait().unwrap() {
+            break s;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = follower.kill();
+            panic!("the follower kept its subscription after the revoke");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    reader.join().unwrap();
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut follower.stderr.take().unwrap(), &mut err).unwrap();
+    assert!(!status.success());
+    assert!(err.contains("was revoked"), "{err}");
+    let after = seen.lock().unwrap()[before..].to_string();
+    assert!(
+        !after.contains("Fail"),
+        "nothing of the later run reached it: {after}"
+    );
+    d.stop();
+}

@@ -295,6 +295,15 @@ impl Daemon {
     }
 
     /// Waits until `cond` holds for the execution (polling `ExecutionGet`).
+    /// Waits (20 s at most, then fails naming `what`) until `cond` holds.
+    pub fn wait_until(&self, what: &str, cond: impl Fn() -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !cond() {
+            assert!(Instant::now() < deadline, "timed out waiting: {what}");
+            std::thread::sleep(Duration::from_millis(25));
+        }
+    }
+
     pub fn wait_for(&self, id: &str, what: &str, cond: impl Fn(&Value) -> bool) -> Value {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {

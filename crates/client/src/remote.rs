@@ -352,6 +352,12 @@ impl EventStream {
                     LiveEvent::Execution(serde_json::from_value(params).map_err(bad)?)
                 }
                 ev::LOG_EVENT => LiveEvent::Log(serde_json::from_value(params).map_err(bad)?),
+                "AccessRevoked" => {
+                    let message = params["Message"]
+                        .as_str()
+                        .unwrap_or("Access is denied: the subscription's right was revoked");
+                    return Err(Error::new(ErrorKind::AccessDenied, message));
+                }
                 _ => LiveEvent::Lagged(params["Missed"].as_u64().unwrap_or(0)),
             }));
         }

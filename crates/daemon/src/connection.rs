@@ -177,7 +177,8 @@ async fn serve_with(
                                         if let Some(old) = subscription.take() {
                                             old.abort();
                                         }
-                                        subscription = Some(subscribe(&svc, p, viewer, tx.clone()));
+                                        subscription =
+                                            Some(subscribe(&svc, &peer, p, viewer, tx.clone()));
                                         Response::ok(env.id, json!({"Subscribed": true}))
                                     }
                                 }
@@ -290,12 +291,24 @@ fn hello(
 /// `Lagged` notification says how many) rather than slowing the service.
 /// Execution events of executions `viewer` does not own are not sent
 /// (`viewer` is `None` for a caller holding Operate).
+///
+/// The subscriber's rights are checked again before every notification: once
+/// a revoke takes its Read right away, the subscription ends with an
+/// `AccessRevoked` notification.
 fn subscribe(
-    svc: &Service,
+    svc: &Arc<Service>,
+    peer: &super::identity::Peer,
     p: SubscribeParams,
     viewer: Option<String>,
     tx: mpsc::Sender<Vec<u8>>,
 ) -> JoinHandle<()> {
+    let (svc_now, peer) = (Arc::clone(svc), peer.clone());
+    let still_allowed = move || {
+        let grants = &svc_now.loaded().config.extensions.grants;
+        let held = access::policy::rights_of(&peer, grants);
+        held.contains(&ssis_core::config::Right::Connect)
+            && held.contains(&ssis_core::config::Right::Read)
+    };
     let mut exec_rx = svc.executions.subscribe();
     let mut log_rx = (p.execution_id.is_none()).then(|| svc.log.subscribe());
     let only = p.execution_id.map(|s| s.to_ascii_lowercase());
@@ -324,6 +337,14 @@ fn subscribe(
                     Err(_) => break,
                 },
             };
+            if !still_allowed() {
+                let revoked = Notification {
+                    notification: "AccessRevoked".into(),
+                    params: json!({"Message": "Access is denied: the Read right this subscription needs was revoked"}),
+                };
+                let _ = tx.try_send(encode(&revoked));
+                break;
+            }
             match tx.try_send(encode(&note)) {
                 Ok(()) | Err(mpsc::error::TrySendError::Full(_)) => {}
                 Err(mpsc::error::TrySendError::Closed(_)) => break,
