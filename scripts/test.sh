@@ -28,6 +28,11 @@ else
   echo "== msdb: SSIS_TEST_SQLSERVER is not set: the real SQL Server run is skipped; the msdb tests run against the TDS test server (tests/support)"
 fi
 
+# Every suite this machine can run must run: a missing tool fails it (the
+# suites that cannot exist here, Pester without pwsh and a real SQL Server,
+# say "skipped" instead).
+export SSIS_REQUIRE_ALL=1
+
 failed=()
 run() {
   local name="$1"; shift

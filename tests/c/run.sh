@@ -82,6 +82,7 @@ if command -v valgrind >/dev/null; then
     --errors-for-leak-kinds=definite --error-exitcode=1 --child-silent-after-fork=yes "$build/test_ssis"
 else
   echo "== valgrind not installed: skipped (apt-get install valgrind)"
+  [ "${SSIS_REQUIRE_ALL:-0}" = 1 ] && fail "valgrind run (valgrind is required: SSIS_REQUIRE_ALL=1)"
 fi
 
 # Sanitizers instrument the C side (the Rust library is not rebuilt): bad frees, overflows,
@@ -95,6 +96,7 @@ if "$cc" -fsanitize=address,undefined -x c -o "$build/probe" - <<<'int main(void
     run_case "test_ssis with ASan/UBSan" "$build/test_ssis_asan"
 else
   echo "== ASan/UBSan not available: skipped"
+  [ "${SSIS_REQUIRE_ALL:-0}" = 1 ] && fail "ASan/UBSan run (sanitizers are required: SSIS_REQUIRE_ALL=1)"
 fi
 
 if stop_service; then pass "service stopped"; else fail "service stopped"; fi

@@ -28,6 +28,18 @@ impl Buf {
 }
 
 /// The test package folder.
+/// The test corpus in the repository (tests/corpus: configurations and real
+/// packages); its absence fails the test that asks, never skips it.
+pub fn corpus_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
+    assert!(
+        dir.join("config").is_dir() && dir.join("packages").is_dir(),
+        "the test corpus is missing at {}",
+        dir.display()
+    );
+    dir
+}
+
 pub fn packages() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/packages")
 }

@@ -24,7 +24,7 @@ if ! command -v mcs >/dev/null || ! command -v mono >/dev/null; then
 fi
 if ! command -v mcs >/dev/null || ! command -v mono >/dev/null; then
   echo "== mono not installed: .NET P/Invoke tests skipped"
-  [ "${SSIS_REQUIRE_MONO:-0}" = 1 ] && exit 1
+  [ "${SSIS_REQUIRE_MONO:-0}" = 1 ] || [ "${SSIS_REQUIRE_ALL:-0}" = 1 ] && exit 1
   exit 0
 fi
 

@@ -83,9 +83,7 @@ fn denials(d: &Daemon) -> Vec<Value> {
 
 #[test]
 fn an_ungranted_account_is_denied_everything_and_it_is_logged() {
-    if skip_unless_root("an_ungranted_account_is_denied_everything_and_it_is_logged") {
-        return;
-    }
+    require_root("an_ungranted_account_is_denied_everything_and_it_is_logged");
     let grant =
         format!("<Grants><Grant Principal=\"user:{GRANTED}\" Rights=\"Connect,Read\" /></Grants>");
     let (f, d, bin) = start(&grant);
@@ -134,9 +132,7 @@ fn an_ungranted_account_is_denied_everything_and_it_is_logged() {
 
 #[test]
 fn read_allows_listing_but_not_running_until_execute_is_granted() {
-    if skip_unless_root("read_allows_listing_but_not_running_until_execute_is_granted") {
-        return;
-    }
+    require_root("read_allows_listing_but_not_running_until_execute_is_granted");
     let (f, d, bin) = start("");
     let sock = f.socket();
     // Secure by default: no grants, no access.

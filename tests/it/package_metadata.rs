@@ -21,14 +21,9 @@ fn example(rel: &str) -> PathBuf {
     manifest().join("examples/Packages").join(rel)
 }
 
-/// The shared corpus of real packages, if present.
+/// The corpus of real packages (tests/corpus/packages).
 fn corpus_dir() -> Option<PathBuf> {
-    [
-        manifest().join("../shared/corpus/packages"),
-        PathBuf::from("/work/shared/corpus/packages"),
-    ]
-    .into_iter()
-    .find(|p| p.is_dir())
+    Some(crate::common::corpus_dir().join("packages"))
 }
 
 fn dtsx_files(dir: &Path) -> Vec<PathBuf> {

@@ -27,15 +27,9 @@ const PACKAGE_2012: &str = r#"<?xml version="1.0"?>
 </DTS:Executable>
 "#;
 
-/// The corpus package, beside the repository or at the shared location.
+/// A corpus package (tests/corpus).
 fn corpus_package() -> Vec<u8> {
-    let rel = "shared/corpus/packages/7045kHz-dtsx/EXECProcess.dtsx";
-    let beside = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(rel);
-    let path = if beside.exists() {
-        beside
-    } else {
-        Path::new("/work").join(rel)
-    };
+    let path = crate::common::corpus_dir().join("packages/7045kHz-dtsx/EXECProcess.dtsx");
     fs::read(&path).unwrap_or_else(|e| panic!("corpus package {}: {e}", path.display()))
 }
 
