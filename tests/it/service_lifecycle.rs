@@ -364,3 +364,45 @@ fn retention_prunes_old_output_logs_then_old_history() {
     assert_eq!(o.status.code(), Some(6));
     assert!(String::from_utf8_lossy(&o.stderr).contains("number of days"));
 }
+
+#[test]
+fn the_event_log_reads_without_a_running_service() {
+    let f = Fixture::new(true);
+    let d = f.start();
+    d.json(&["run", "\\File System\\Jobs\\Quick", "--wait"]);
+    d.stop();
+    // No service now: the state directory is read directly.
+    let out = std::process::Command::new(service_support::SSIS)
+        .args(["--json", "events", "--state-dir"])
+        .arg(f.state())
+        .env(
+            "SSIS_SERVICE_SOCKET",
+            f.dir.path().join("nobody-listens.sock"),
+        )
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let messages: Vec<&str> = list["Items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["Message"].as_str().unwrap())
+        .collect();
+    assert!(messages.iter().any(|m| m.contains("Quick")), "{messages:?}");
+    assert!(
+        messages.iter().any(|m| m.contains("stopped")),
+        "the stop is logged too: {messages:?}"
+    );
+    let missing = std::process::Command::new(service_support::SSIS)
+        .args(["events", "--state-dir"])
+        .arg(f.dir.path().join("no-such-dir"))
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(4), "not found");
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("state database"));
+}

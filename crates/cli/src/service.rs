@@ -171,6 +171,10 @@ pub struct EventsArgs {
     /// Then keep printing new entries as they come.
     #[arg(long, short)]
     pub follow: bool,
+    /// Read the event log of this state directory directly, without a
+    /// running service (e.g. why it refused to start).
+    #[arg(long, value_name = "DIR", conflicts_with = "follow")]
+    pub state_dir: Option<std::path::PathBuf>,
 }
 
 fn parse_status(s: &str) -> std::result::Result<ExecutionStatus, String> {
@@ -433,8 +437,14 @@ pub fn logs(a: LogsArgs, server: Option<&str>, out: Out) -> Result<i32> {
 
 /// `ssis events`
 pub fn events(a: EventsArgs, server: Option<&str>, out: Out) -> Result<i32> {
-    let session = connect(server)?;
     let filter = event_filter(&a);
+    if let Some(dir) = &a.state_dir {
+        let list =
+            ssis_client::Items::from(ssis_daemon::db::Db::open_read_only(dir)?.events(&filter)?);
+        out.emit(&list, || print_events(&list.items));
+        return Ok(0);
+    }
+    let session = connect(server)?;
     let stream = a
         .follow
         .then(|| session.events_subscribe(None))

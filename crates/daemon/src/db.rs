@@ -98,6 +98,28 @@ impl Db {
         })
     }
 
+    /// Opens an existing `state.db` in `dir` read-only, for reading the
+    /// event log and history without a running service (`ssis events
+    /// --state-dir`). A missing database is `NotFound`, naming the file.
+    pub fn open_read_only(dir: &Path) -> Result<Db> {
+        let path = dir.join("state.db");
+        if !path.is_file() {
+            return Err(Error::not_found(format!(
+                "there is no state database '{}' (is this the service's state directory?)",
+                path.display()
+            ))
+            .with_target(path.display().to_string()));
+        }
+        let conn = Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .map_err(|e| db_err(&path, e))?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(|e| db_err(&path, e))?;
+        Ok(Db {
+            conn: Mutex::new(conn),
+            path,
+        })
+    }
+
     /// The database file.
     pub fn path(&self) -> &Path {
         &self.path
