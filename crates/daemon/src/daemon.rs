@@ -119,23 +119,37 @@ async fn serve(options: ServiceOptions) -> Result<i32> {
         }
     };
     let config = loaded.config();
-    if config.path.is_none() {
+    // No file where the configuration is looked for: the built-in default
+    // (MSDB on '.' and File System at the default packages folder) is in
+    // force, as the original service does (event 272).
+    let file_missing = config.path.as_deref().is_none_or(|p| !p.is_file());
+    if file_missing {
+        let looked = config
+            .path
+            .as_deref()
+            .map(|p| format!(" at '{}'", p.display()))
+            .unwrap_or_default();
         log.note(
             EventLevel::Warning,
             ids::CONFIG_MISSING,
             "Configuration",
-            "No configuration file was found; the built-in default configuration is used.".into(),
+            format!(
+                "No configuration file was found{looked}; the built-in default configuration is \
+                 in force ({}).",
+                describe_folders(&config)
+            ),
+        );
+    } else {
+        log.note(
+            EventLevel::Information,
+            ids::CONFIG_LOADED,
+            "Configuration",
+            format!(
+                "The configuration was loaded from {}.",
+                describe_path(config.path.as_deref())
+            ),
         );
     }
-    log.note(
-        EventLevel::Information,
-        ids::CONFIG_LOADED,
-        "Configuration",
-        format!(
-            "The configuration was loaded from {}.",
-            describe_path(config.path.as_deref())
-        ),
-    );
     let socket = options
         .socket
         .clone()
@@ -285,4 +299,22 @@ fn lock_state_dir(dir: &std::path::Path) -> Result<std::fs::File> {
         .write(true)
         .open(&path)
         .map_err(|e| Error::io(&e, "open", &path))
+}
+
+/// `MSDB on '.', File System at '/var/lib/...'`: the top-level folders, for messages.
+fn describe_folders(config: &ssis_core::config::ServiceConfig) -> String {
+    use ssis_core::config::TopLevelFolder;
+    config
+        .top_level_folders
+        .iter()
+        .map(|f| match f {
+            TopLevelFolder::SqlServerFolder(s) => format!("{} on '{}'", s.name, s.server_name),
+            TopLevelFolder::FileSystemFolder(fs) => format!(
+                "{} at '{}'",
+                fs.name,
+                config.resolve_store_path(fs).display()
+            ),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
