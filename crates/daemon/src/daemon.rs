@@ -136,10 +136,18 @@ async fn serve(options: ServiceOptions) -> Result<i32> {
             describe_path(config.path.as_deref())
         ),
     );
-    let socket = options
+    let socket = match options
         .socket
         .clone()
-        .unwrap_or_else(paths::default_listen_path);
+        .map(Ok)
+        .unwrap_or_else(paths::default_listen_path)
+    {
+        Ok(s) => s,
+        Err(err) => {
+            start_failed(&log, &err);
+            return Err(err);
+        }
+    };
     let listener = match Listener::bind(&socket) {
         Ok(l) => l,
         Err(err) => {
