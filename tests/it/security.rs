@@ -368,3 +368,128 @@ fn a_user_service_without_a_runtime_directory_needs_a_socket_path() {
     }
     assert!(!old.exists(), "the service listened on {}", old.display());
 }
+
+fn mode(path: &Path) -> u32 {
+    std::fs::metadata(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .permissions()
+        .mode()
+        & 0o7777
+}
+
+/// Runs `cat path` as `user`; its output.
+fn cat_as(user: &str, path: &Path) -> std::process::Output {
+    Command::new("runuser")
+        .args(["-u", user, "--", "cat"])
+        .arg(path)
+        .current_dir("/")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn the_state_is_private_after_a_run() {
+    assert!(
+        is_root(),
+        "this test needs root: it reads files as a test account"
+    );
+    ensure_users();
+    let f = Fixture::new(true);
+    // Every folder above the state directory is open, as /var/lib is.
+    open_to_users(&f);
+    let d = f.start();
+    let o = d.ssis(&[
+        "--json",
+        "run",
+        "\\File System\\Jobs\\Quick",
+        "--set",
+        "DbPassword=hunter2",
+        "--wait",
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let done: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let id = done["ExecutionId"].as_str().unwrap().to_string();
+    let state = f.state();
+    let log = state.join("output").join(format!("{id}.log"));
+    assert!(
+        std::fs::read_to_string(&log)
+            .unwrap()
+            .contains("DbPassword")
+    );
+    assert_eq!(mode(&state), 0o700, "state directory");
+    assert_eq!(mode(&state.join("output")), 0o700, "output folder");
+    for name in ["state.db", "state.db-wal", "state.db-shm"] {
+        assert_eq!(mode(&state.join(name)), 0o600, "{name}");
+    }
+    for entry in std::fs::read_dir(state.join("output")).unwrap() {
+        let path = entry.unwrap().path();
+        assert_eq!(mode(&path), 0o600, "{}", path.display());
+    }
+    // Even with the folder opened up (an old install, a careless chmod),
+    // the files themselves are not readable by another account.
+    for path in [state.join("state.db"), log.clone()] {
+        let out = cat_as(DENIED, &path);
+        assert!(
+            !out.status.success(),
+            "{} was readable: {}",
+            path.display(),
+            text(&out)
+        );
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("Permission denied"),
+            "{}",
+            text(&out)
+        );
+    }
+    std::fs::set_permissions(&state, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(state.join("output"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    for path in [state.join("state.db"), log] {
+        let out = cat_as(DENIED, &path);
+        assert!(
+            !out.status.success(),
+            "{} was readable: {}",
+            path.display(),
+            text(&out)
+        );
+    }
+    d.stop();
+}
+
+#[test]
+fn an_open_state_directory_is_tightened_at_start() {
+    assert!(
+        is_root(),
+        "this test needs root: it reads files as a test account"
+    );
+    ensure_users();
+    let f = Fixture::new(true);
+    open_to_users(&f);
+    // What an earlier version left: 0755 folders, 0644 files.
+    let state = f.state();
+    let output = state.join("output");
+    std::fs::create_dir_all(&output).unwrap();
+    for dir in [&state, &output] {
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let old_log = output.join("old.log");
+    std::fs::write(&old_log, "set: DbPassword=hunter2\n").unwrap();
+    std::fs::set_permissions(&old_log, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let d = f.start();
+    assert_eq!(mode(&state), 0o700);
+    assert_eq!(mode(&output), 0o700);
+    assert_eq!(mode(&old_log), 0o600);
+    assert_eq!(mode(&state.join("state.db")), 0o600);
+    assert!(
+        d.log_text().contains("readable by other users"),
+        "not logged: {}",
+        d.log_text()
+    );
+    let events = d.json(&["events", "--event-id", "1040"]);
+    assert!(
+        events.to_string().contains("readable by other users"),
+        "no event 1040: {events}"
+    );
+    let out = cat_as(DENIED, &old_log);
+    assert!(!out.status.success(), "{}", text(&out));
+    d.stop();
+}
