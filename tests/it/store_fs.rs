@@ -822,3 +822,30 @@ fn import_checks_the_file_and_replaces_only_when_asked() {
         .unwrap_err();
     assert_eq!(err.kind, ErrorKind::NotFound);
 }
+
+/// Issue 13: packages written by the store are readable like the files
+/// around them (0644 when new), and a replaced file keeps its mode (the
+/// atomic write used to leave tempfile's 0600).
+#[cfg(unix)]
+#[test]
+fn store_writes_keep_the_file_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o7777;
+    let f = fixture();
+    let src = put(&f.outside, "src.dtsx", PACKAGE_2012.as_bytes());
+    f.store
+        .import(&src, &p("\\File System\\New"), false)
+        .unwrap();
+    assert_eq!(mode(&f.root.join("New.dtsx")), 0o644);
+    let kept = put(&f.root, "Kept.dtsx", b"old");
+    fs::set_permissions(&kept, fs::Permissions::from_mode(0o640)).unwrap();
+    f.store
+        .import(&src, &p("\\File System\\Kept"), true)
+        .unwrap();
+    assert_eq!(mode(&kept), 0o640);
+    assert_eq!(fs::read(&kept).unwrap(), PACKAGE_2012.as_bytes());
+    f.store
+        .copy_package(&p("\\File System\\New"), &p("\\Other\\Copy"), false)
+        .unwrap();
+    assert_eq!(mode(&f.other.join("Copy.dtsx")), 0o644);
+}

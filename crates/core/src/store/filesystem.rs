@@ -639,13 +639,14 @@ impl PackageStore for FileSystemStore {
             Some(file) => file,
             None => dir.join(format!("{name}{EXTENSION}")),
         };
-        crate::fsutil::write_atomic(&target, data, replace).map_err(|e| {
-            if e.kind == ErrorKind::AlreadyExists {
-                already_exists("package", &path)
-            } else {
-                e
-            }
-        })
+        crate::fsutil::write_atomic_shared(&target, data, replace, crate::fsutil::STORE_FILE_MODE)
+            .map_err(|e| {
+                if e.kind == ErrorKind::AlreadyExists {
+                    already_exists("package", &path)
+                } else {
+                    e
+                }
+            })
     }
 
     fn delete_package(&self, package: &[String]) -> Result<()> {
