@@ -493,3 +493,65 @@ fn an_open_state_directory_is_tightened_at_start() {
     assert!(!out.status.success(), "{}", text(&out));
     d.stop();
 }
+
+#[test]
+fn a_failed_start_leaves_no_socket_behind() {
+    let f = Fixture::new(true);
+    // The plain loopback listener's port is taken: the start fails after the
+    // socket was bound.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    f.add_settings(&format!(
+        r#"<Listen Address="127.0.0.1:{port}" Plaintext="true" />"#
+    ));
+    let out = Command::new(SSIS)
+        .arg("--config")
+        .arg(f.config())
+        .args(["service", "run", "--socket"])
+        .arg(f.socket())
+        .arg("--state-dir")
+        .arg(f.state())
+        .env_remove("SSIS_SERVICE_SOCKET")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(&port.to_string()),
+        "the error does not name the port: {}",
+        text(&out)
+    );
+    assert!(
+        !f.socket().exists(),
+        "the socket was left behind: {}",
+        text(&out)
+    );
+}
+
+#[test]
+fn a_failed_start_does_not_remove_a_live_services_socket() {
+    let f = Fixture::new(true);
+    let d = f.start();
+    let other_state = f.dir.path().join("other-state");
+    let out = Command::new(SSIS)
+        .arg("--config")
+        .arg(f.config())
+        .args(["service", "run", "--socket"])
+        .arg(f.socket())
+        .arg("--state-dir")
+        .arg(&other_state)
+        .env_remove("SSIS_SERVICE_SOCKET")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("already listens"),
+        "{}",
+        text(&out)
+    );
+    assert!(f.socket().exists(), "the live service's socket was removed");
+    let status = d.ssis(&["service", "status"]);
+    assert!(status.status.success(), "{}", text(&status));
+    d.stop();
+}

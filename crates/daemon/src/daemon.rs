@@ -156,7 +156,7 @@ async fn serve(options: ServiceOptions) -> Result<i32> {
             return Err(err);
         }
     };
-    let listener = match Listener::bind(&socket) {
+    let mut listener = match Listener::bind(&socket) {
         Ok(l) => l,
         Err(err) => {
             start_failed(&log, &err);
