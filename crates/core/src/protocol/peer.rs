@@ -13,7 +13,8 @@
 //!
 //! Anything else is refused with a `Connection` error naming the socket and
 //! the uid found, so a socket planted by another local user never receives a
-//! `/SET` value, a token or a grant.
+//! `/SET` value, a token or a grant. Unix only: a Windows pipe's server is
+//! not checked yet (issue 9).
 
 use crate::error::{Error, ErrorKind, Result};
 use std::path::Path;
