@@ -61,6 +61,8 @@ mod runner_refusals;
 mod runner_store;
 mod runner_tasks;
 mod runner_windows;
+#[cfg(unix)]
+mod security;
 mod service_addresses;
 mod service_executions;
 mod service_lifecycle;

@@ -816,3 +816,66 @@ fn import_checks_the_file_and_replaces_only_when_asked() {
         .unwrap_err();
     assert_eq!(err.kind, ErrorKind::NotFound);
 }
+
+/// Issue 13: names of 251–255 bytes are valid store names but too long for a
+/// file with `.dtsx`; every operation says so (InvalidArgument naming the
+/// limit) instead of failing with the file system's ENAMETOOLONG (Io).
+#[test]
+fn package_names_too_long_for_a_file_name_are_invalid_arguments() {
+    let f = fixture();
+    let src = put(&f.outside, "src.dtsx", PACKAGE_2012.as_bytes());
+    let ok = put(&f.root, "ok.dtsx", PACKAGE_2012.as_bytes());
+    assert!(ok.exists());
+    for len in [251usize, 253, 255] {
+        let name = "x".repeat(len);
+        let path = p(&format!("\\File System\\{name}"));
+        let errors = [
+            f.store.import(&src, &path, false).unwrap_err(),
+            f.store.package_info(&path).unwrap_err(),
+            f.store.exists(&path).unwrap_err(),
+            f.store.delete_package(&path).unwrap_err(),
+            f.store
+                .move_package(&p("\\File System\\ok"), &path, false)
+                .unwrap_err(),
+        ];
+        for err in errors {
+            assert_eq!(err.kind, ErrorKind::InvalidArgument, "{len}: {err}");
+            assert!(
+                err.message.contains("at most 250 bytes"),
+                "{len}: {}",
+                err.message
+            );
+        }
+    }
+    // 250 bytes is the longest name that fits.
+    let longest = p(&format!("\\File System\\{}", "x".repeat(250)));
+    f.store.import(&src, &longest, false).unwrap();
+    f.store.package_info(&longest).unwrap();
+}
+
+/// Issue 13: packages written by the store are readable like the files
+/// around them (0644 when new), and a replaced file keeps its mode (the
+/// atomic write used to leave tempfile's 0600).
+#[cfg(unix)]
+#[test]
+fn store_writes_keep_the_file_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o7777;
+    let f = fixture();
+    let src = put(&f.outside, "src.dtsx", PACKAGE_2012.as_bytes());
+    f.store
+        .import(&src, &p("\\File System\\New"), false)
+        .unwrap();
+    assert_eq!(mode(&f.root.join("New.dtsx")), 0o644);
+    let kept = put(&f.root, "Kept.dtsx", b"old");
+    fs::set_permissions(&kept, fs::Permissions::from_mode(0o640)).unwrap();
+    f.store
+        .import(&src, &p("\\File System\\Kept"), true)
+        .unwrap();
+    assert_eq!(mode(&kept), 0o640);
+    assert_eq!(fs::read(&kept).unwrap(), PACKAGE_2012.as_bytes());
+    f.store
+        .copy_package(&p("\\File System\\New"), &p("\\Other\\Copy"), false)
+        .unwrap();
+    assert_eq!(mode(&f.other.join("Copy.dtsx")), 0o644);
+}

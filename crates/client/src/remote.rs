@@ -85,14 +85,30 @@ fn no_service(server: &str, tried: &[PathBuf], cause: &str) -> Error {
     .with_target(server.to_string())
 }
 
+/// Why a local endpoint could not be used.
+enum OpenFailure {
+    /// Nothing answers there: try the next candidate.
+    NotThere(std::io::Error),
+    /// Something answers but is not to be trusted: stop (Unix sockets;
+    /// Windows pipes are not checked yet).
+    #[cfg_attr(windows, allow(dead_code))]
+    Refused(Error),
+}
+
+/// Connects to the socket `path` and checks who listens (root, the caller
+/// or the service account: [`ssis_core::protocol::peer`]) before anything is sent.
 #[cfg(unix)]
-fn open_socket(path: &std::path::Path) -> std::io::Result<Box<dyn Duplex>> {
-    Ok(Box::new(std::os::unix::net::UnixStream::connect(path)?))
+fn open_socket(path: &std::path::Path) -> std::result::Result<Box<dyn Duplex>, OpenFailure> {
+    let stream = std::os::unix::net::UnixStream::connect(path).map_err(OpenFailure::NotThere)?;
+    ssis_core::protocol::peer::check_server(&stream, path).map_err(OpenFailure::Refused)?;
+    Ok(Box::new(stream))
 }
 
 #[cfg(windows)]
-fn open_socket(path: &std::path::Path) -> std::io::Result<Box<dyn Duplex>> {
-    Ok(Box::new(super::pipe::PipeStream::connect(path)?))
+fn open_socket(path: &std::path::Path) -> std::result::Result<Box<dyn Duplex>, OpenFailure> {
+    Ok(Box::new(
+        super::pipe::PipeStream::connect(path).map_err(OpenFailure::NotThere)?,
+    ))
 }
 
 impl Conn {
@@ -110,7 +126,10 @@ impl Conn {
                 for path in paths {
                     match open_socket(path) {
                         Ok(s) => return Ok((Conn::new(s), path.display().to_string())),
-                        Err(e) => last = e.to_string(),
+                        Err(OpenFailure::NotThere(e)) => last = e.to_string(),
+                        Err(OpenFailure::Refused(e)) => {
+                            return Err(e.with_target(server.to_string()));
+                        }
                     }
                 }
                 Err(no_service(server, paths, &last))

@@ -45,10 +45,18 @@ pub struct Capture {
     task: Option<String>,
 }
 
+/// Files of the state directory are created readable by the service account
+/// only (0600 on Unix), so no other user sees a package's output, not even briefly.
+pub fn private(options: &mut OpenOptions) -> &mut OpenOptions {
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(options, 0o600);
+    options
+}
+
 impl Capture {
     /// Appends to `log` (created if needed), holding it to `cap` bytes.
     pub fn open(log: &Path, cap: u64) -> io::Result<Capture> {
-        let file = OpenOptions::new().create(true).append(true).open(log)?;
+        let file = private(OpenOptions::new().create(true).append(true)).open(log)?;
         Ok(Capture {
             log: file,
             events_path: events_path(log),
@@ -130,11 +138,8 @@ impl Capture {
                 name.push(".new");
                 PathBuf::from(name)
             };
-            let mut file = OpenOptions::new()
-                .create(true)
-                .write(true)
-                .truncate(true)
-                .open(&tmp)?;
+            let mut file =
+                private(OpenOptions::new().create(true).write(true).truncate(true)).open(&tmp)?;
             let mut len = 0;
             if full {
                 let restate = current_task_line(task);

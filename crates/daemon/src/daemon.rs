@@ -12,7 +12,7 @@ use serde_json::json;
 use ssis_core::error::{Error, Result};
 use ssis_core::protocol::events::EventLevel;
 use ssis_core::protocol::paths;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -79,11 +79,19 @@ async fn serve(options: ServiceOptions) -> Result<i32> {
             })
         })
         .unwrap_or_else(paths::default_state_dir);
-    std::fs::create_dir_all(&state_dir)
-        .map_err(|e| Error::io(&e, "create the state directory", &state_dir))?;
+    let tightened = private_state(&state_dir)?;
     let _lock = lock_state_dir(&state_dir)?;
     let db = Arc::new(Db::open(&state_dir)?);
     let log = EventLog::with_connection_window(Arc::clone(&db), options.connection_log_window);
+    for what in tightened {
+        eprintln!("ssis-service: {what}");
+        log.note(
+            EventLevel::Warning,
+            ids::STATE_PERMISSIONS_TIGHTENED,
+            "Service",
+            what,
+        );
+    }
     log.note(
         EventLevel::Information,
         ids::SERVICE_STARTING,
@@ -150,11 +158,19 @@ async fn serve(options: ServiceOptions) -> Result<i32> {
             ),
         );
     }
-    let socket = options
+    let socket = match options
         .socket
         .clone()
-        .unwrap_or_else(paths::default_listen_path);
-    let listener = match Listener::bind(&socket) {
+        .map(Ok)
+        .unwrap_or_else(paths::default_listen_path)
+    {
+        Ok(s) => s,
+        Err(err) => {
+            start_failed(&log, &err);
+            return Err(err);
+        }
+    };
+    let mut listener = match Listener::bind(&socket) {
         Ok(l) => l,
         Err(err) => {
             start_failed(&log, &err);
@@ -264,15 +280,105 @@ fn prune(svc: &Service, r: &Retention) {
     }
 }
 
+/// Makes the state directory private before anything is written to it: the
+/// directory and its `output/` folder are created 0700 (missing parents with
+/// the usual mode) or tightened to 0700; `state.db` is created empty with mode
+/// 0600 before SQLite opens it — SQLite gives `-wal`/`-shm` the mode of the
+/// database file, so they are 0600 from their first byte too — and existing
+/// database, token and output files readable by others are tightened to 0600.
+/// Returns a sentence per tightened path, to log once the event log is open.
+#[cfg(unix)]
+fn private_state(dir: &Path) -> Result<Vec<String>> {
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+    let mut tightened = Vec::new();
+    let mut tighten = |path: &Path, mode: u32, what: &str| -> Result<()> {
+        let meta = match std::fs::metadata(path) {
+            Ok(m) => m,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(Error::io(&e, "look up", path)),
+        };
+        let old = meta.permissions().mode() & 0o7777;
+        if old & 0o077 != 0 {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).map_err(|e| {
+                Error::io(
+                    &e,
+                    &format!("make the {what} private (mode {mode:o})"),
+                    path,
+                )
+            })?;
+            tightened.push(format!(
+                "The {what} '{}' had mode {old:o}, readable by other users; it is now {mode:o}.",
+                path.display()
+            ));
+        }
+        Ok(())
+    };
+    let make_dir = |path: &Path, what: &str| -> Result<()> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| Error::io(&e, &format!("create the folder of the {what}"), parent))?;
+        }
+        match std::fs::DirBuilder::new().mode(0o700).create(path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && path.is_dir() => Ok(()),
+            Err(e) => Err(Error::io(&e, &format!("create the {what}"), path)),
+        }
+    };
+    make_dir(dir, "state directory")?;
+    tighten(dir, 0o700, "state directory")?;
+    let output = dir.join("output");
+    make_dir(&output, "output folder")?;
+    tighten(&output, 0o700, "output folder")?;
+    let db = dir.join("state.db");
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(&db)
+        .map_err(|e| Error::io(&e, "create the state database", &db))?;
+    for name in ["state.db", "state.db-wal", "state.db-shm", "tokens.json"] {
+        tighten(&dir.join(name), 0o600, "state file")?;
+    }
+    let mut loose = 0usize;
+    let entries = std::fs::read_dir(&output).map_err(|e| Error::io(&e, "list", &output))?;
+    for entry in entries.flatten() {
+        let Ok(meta) = entry.metadata() else { continue };
+        if meta.is_file() && meta.permissions().mode() & 0o077 != 0 {
+            let path = entry.path();
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+                .map_err(|e| Error::io(&e, "make the output file private (mode 600)", &path))?;
+            loose += 1;
+        }
+    }
+    if loose > 0 {
+        tightened.push(format!(
+            "{loose} output files in '{}' were readable by other users; they are now 600.",
+            output.display()
+        ));
+    }
+    Ok(tightened)
+}
+
+/// Windows: the state directory inherits the ACL of its parent
+/// (%ProgramData% lets only administrators write); nothing to tighten here.
+#[cfg(windows)]
+fn private_state(dir: &Path) -> Result<Vec<String>> {
+    std::fs::create_dir_all(dir.join("output"))
+        .map_err(|e| Error::io(&e, "create the state directory", dir))?;
+    Ok(Vec::new())
+}
+
 /// One service per state directory: an exclusive lock held for the life of the process.
 #[cfg(unix)]
 fn lock_state_dir(dir: &std::path::Path) -> Result<std::fs::File> {
     use std::os::fd::AsRawFd;
+    use std::os::unix::fs::OpenOptionsExt;
     let path = dir.join("service.lock");
     let file = std::fs::OpenOptions::new()
         .create(true)
         .truncate(false)
         .write(true)
+        .mode(0o600)
         .open(&path)
         .map_err(|e| Error::io(&e, "open", &path))?;
     // SAFETY: flock on a descriptor we own.

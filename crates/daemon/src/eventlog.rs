@@ -70,6 +70,8 @@ pub mod ids {
     pub const STORE_CHANGED: u32 = 1030;
     /// The retention deleted old executions, output logs or event-log entries.
     pub const RETENTION_APPLIED: u32 = 1031;
+    /// The state directory or a file in it was readable by others; its mode was tightened.
+    pub const STATE_PERMISSIONS_TIGHTENED: u32 = 1040;
 }
 
 /// The sd-daemon(3) priority of a level: `<3>` error, `<4>` warning, `<6>` info.

@@ -112,9 +112,7 @@ pub fn next_task(task: Option<&str>, ev: &RunnerEvent) -> Option<String> {
 impl OutputTail {
     /// Creates the log (empty) for a new execution and tails it.
     pub fn create(path: &Path) -> Result<OutputTail> {
-        OpenOptions::new()
-            .create(true)
-            .append(true)
+        super::capture::private(OpenOptions::new().create(true).append(true))
             .open(path)
             .map_err(|e| Error::io(&e, "create the output log", path))?;
         Ok(OutputTail::resume(path))

@@ -29,6 +29,10 @@ pub struct Listener {
     #[cfg(windows)]
     inner: super::windows::pipe::PipeListener,
     path: PathBuf,
+    /// The socket file this listener created (device, inode): only that file
+    /// is removed when the listener goes, never one another service bound since.
+    #[cfg(unix)]
+    created: Option<(u64, u64)>,
 }
 
 impl Listener {
@@ -82,12 +86,21 @@ impl Listener {
             let _guard = UmaskGuard::new(0o117);
             tokio::net::UnixListener::bind(path).map_err(|e| Error::io(&e, "listen on", path))?
         };
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o660))
-            .map_err(|e| Error::io(&e, "set the mode of", path))?;
-        Ok(Listener {
+        let mut listener = Listener {
             inner,
             path: path.to_path_buf(),
-        })
+            created: None,
+        };
+        listener.created = std::fs::symlink_metadata(path).ok().map(|m| {
+            (
+                std::os::unix::fs::MetadataExt::dev(&m),
+                std::os::unix::fs::MetadataExt::ino(&m),
+            )
+        });
+        // From here on a failure removes the socket again (Drop).
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o660))
+            .map_err(|e| Error::io(&e, "set the mode of", path))?;
+        Ok(listener)
     }
 
     /// Waits for the next client; its identity comes from the kernel (SO_PEERCRED).
@@ -109,9 +122,26 @@ impl Listener {
         })
     }
 
-    /// Removes the socket file (at shutdown).
-    pub fn remove(&self) {
-        let _ = std::fs::remove_file(&self.path);
+    /// Removes the socket file this listener created (at shutdown, or when
+    /// the start fails after the bind); a file that is no longer the one it
+    /// created is left alone.
+    pub fn remove(&mut self) {
+        use std::os::unix::fs::MetadataExt;
+        let Some(created) = self.created.take() else {
+            return;
+        };
+        if let Ok(m) = std::fs::symlink_metadata(&self.path) {
+            if (m.dev(), m.ino()) == created {
+                let _ = std::fs::remove_file(&self.path);
+            }
+        }
+    }
+}
+
+#[cfg(unix)]
+impl Drop for Listener {
+    fn drop(&mut self) {
+        self.remove();
     }
 }
 
@@ -178,5 +208,5 @@ impl Listener {
     }
 
     /// Nothing to remove: the pipe goes with its last handle.
-    pub fn remove(&self) {}
+    pub fn remove(&mut self) {}
 }

@@ -19,6 +19,8 @@ pub mod envelope;
 pub mod events;
 pub mod executions;
 pub mod paths;
+#[cfg(unix)]
+pub mod peer;
 pub mod request;
 pub mod service;
 pub mod store;

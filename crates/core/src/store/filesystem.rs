@@ -128,6 +128,17 @@ impl FileSystemStore {
             Want::Folder => name.to_string(),
             Want::Package => format!("{name}{EXTENSION}"),
         };
+        // Checked before the file system is asked: a longer name would come
+        // back as an I/O error (ENAMETOOLONG) from the lookup.
+        if file_name.len() > MAX_NAME_BYTES {
+            return Err(Error::invalid(format!(
+                "package name '{name}' is {} bytes long; with '{EXTENSION}' a file name may be at \
+                 most {MAX_NAME_BYTES} bytes, so a package name at most {} bytes (UTF-8)",
+                name.len(),
+                MAX_NAME_BYTES - EXTENSION.len()
+            ))
+            .with_target(self.path_of(segments)));
+        }
         let exact = dir.join(&file_name);
         let wanted = |ft: fs::FileType| match want {
             Want::Folder => ft.is_dir(),
@@ -627,25 +638,19 @@ impl PackageStore for FileSystemStore {
         let (dir, existing) = self.resolve_package(package)?;
         let path = self.path_of(package);
         let name = &package[package.len() - 1];
-        if name.len() + EXTENSION.len() > MAX_NAME_BYTES {
-            return Err(Error::invalid(format!(
-                "package name '{name}' is too long: with '{EXTENSION}' a file name may be at most \
-                 {MAX_NAME_BYTES} bytes"
-            ))
-            .with_target(path));
-        }
         let target = match existing {
             Some(_) if !replace => return Err(already_exists("package", &path)),
             Some(file) => file,
             None => dir.join(format!("{name}{EXTENSION}")),
         };
-        crate::fsutil::write_atomic(&target, data, replace).map_err(|e| {
-            if e.kind == ErrorKind::AlreadyExists {
-                already_exists("package", &path)
-            } else {
-                e
-            }
-        })
+        crate::fsutil::write_atomic_shared(&target, data, replace, crate::fsutil::STORE_FILE_MODE)
+            .map_err(|e| {
+                if e.kind == ErrorKind::AlreadyExists {
+                    already_exists("package", &path)
+                } else {
+                    e
+                }
+            })
     }
 
     fn delete_package(&self, package: &[String]) -> Result<()> {

@@ -20,16 +20,19 @@ fn relay(candidates: &[PathBuf]) -> Result<i32> {
     use std::io::{Read, Write};
     use std::os::unix::net::UnixStream;
     let mut last = String::from("no socket to try");
-    let stream = candidates
-        .iter()
-        .find_map(|p| match UnixStream::connect(p) {
-            Ok(s) => Some(s),
-            Err(e) => {
-                last = format!("'{}': {e}", p.display());
-                None
+    let mut found = None;
+    for p in candidates {
+        match UnixStream::connect(p) {
+            Ok(s) => {
+                // Who listens is checked before the caller's bytes are relayed.
+                ssis_core::protocol::peer::check_server(&s, p)?;
+                found = Some(s);
+                break;
             }
-        });
-    let Some(stream) = stream else {
+            Err(e) => last = format!("'{}': {e}", p.display()),
+        }
+    }
+    let Some(stream) = found else {
         return Err(Error::new(
             ErrorKind::Connection,
             format!(
