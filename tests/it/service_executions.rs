@@ -309,3 +309,33 @@ fn a_long_wait_does_not_hold_up_other_calls_on_the_same_session() {
     assert_eq!(done.status.name(), "Succeeded", "{done:?}");
     d.stop();
 }
+
+#[test]
+fn a_stored_package_that_cannot_be_found_is_refused_at_once() {
+    let f = Fixture::new(true);
+    // An MSDB folder on a server nothing answers on, beside the File System one.
+    let text = std::fs::read_to_string(f.config()).unwrap().replace(
+        "  <TopLevelFolders>\n",
+        "  <TopLevelFolders>\n    <Folder xsi:type=\"SqlServerFolder\">\n      <Name>MSDB</Name>\n      <ServerName>127.0.0.1,1</ServerName>\n    </Folder>\n",
+    );
+    std::fs::write(f.config(), text).unwrap();
+    let d = f.start();
+    for (package, code) in [
+        ("\\MSDB\\Nightly", None),
+        ("\\File System\\Jobs\\NoSuchPackage", Some(4)),
+    ] {
+        let out = d.ssis(&["run", package]);
+        assert!(!out.status.success(), "{package} was answered Started");
+        if code.is_some() {
+            assert_eq!(out.status.code(), code, "{package}");
+        }
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.is_empty(), "{package}: an error is printed");
+    }
+    let history = d.json(&["history"]);
+    assert!(
+        history["Items"].as_array().unwrap().is_empty(),
+        "nothing was started: {history}"
+    );
+    d.stop();
+}

@@ -209,6 +209,22 @@ pub async fn dispatch(svc: &Arc<Service>, peer: &Peer, request: Request) -> Resu
             to_value(&*ws.config)
         }
         ExecutionRun(p) => {
+            // A stored package must exist before the run is answered: the
+            // store's own lookup (one round trip for msdb), so a missing
+            // package or an unreachable server is an error now, not a
+            // failed run found later in the history.
+            if let Some(package) = &p.package {
+                let package = path(package)?;
+                let shown = package.to_string();
+                let ws = svc.loaded();
+                let found = blocking(move || ws.exists(&package)).await?;
+                if found.kind != ssis_core::store::ItemKind::Package {
+                    return Err(
+                        Error::not_found(format!("the package '{shown}' does not exist"))
+                            .with_target(shown),
+                    );
+                }
+            }
             let config = Arc::clone(&svc.loaded().config);
             to_value(svc.executions.start(&config, &p, peer).await?)
         }
