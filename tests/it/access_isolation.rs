@@ -136,3 +136,27 @@ fn a_revoke_ends_an_open_subscription() {
     );
     d.stop();
 }
+
+#[test]
+fn a_socket_closed_to_the_caller_says_permission_denied() {
+    require_root("a_socket_closed_to_the_caller_says_permission_denied");
+    ensure_users();
+    let f = Fixture::new(true);
+    write_config(&f, &grant(""));
+    let bin = open_to_users(&f);
+    let d = f.start();
+    std::fs::set_permissions(
+        f.socket(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o600),
+    )
+    .unwrap();
+    let out = run_as(GRANTED, &bin, &f.socket(), &["ps"]);
+    assert!(!out.status.success(), "{}", text(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("permission denied on") && err.contains("ask an administrator"),
+        "{err}"
+    );
+    assert!(!err.contains("no service answers"), "{err}");
+    d.stop();
+}

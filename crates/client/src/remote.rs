@@ -123,14 +123,33 @@ impl Conn {
         match endpoint {
             Endpoint::Local(paths) => {
                 let mut last = String::from("no socket to try");
+                let mut denied = None;
                 for path in paths {
                     match open_socket(path) {
                         Ok(s) => return Ok((Conn::new(s), path.display().to_string())),
-                        Err(OpenFailure::NotThere(e)) => last = e.to_string(),
+                        Err(OpenFailure::NotThere(e)) => {
+                            if e.kind() == std::io::ErrorKind::PermissionDenied {
+                                denied.get_or_insert_with(|| path.clone());
+                            }
+                            last = e.to_string();
+                        }
                         Err(OpenFailure::Refused(e)) => {
                             return Err(e.with_target(server.to_string()));
                         }
                     }
+                }
+                // A socket that is there but closed to this user says so,
+                // rather than "no service answers".
+                if let Some(path) = denied {
+                    return Err(Error::new(
+                        ErrorKind::AccessDenied,
+                        format!(
+                            "permission denied on '{}': the SSIS service runs, but this account may \
+                             not open its socket; ask an administrator for access",
+                            path.display()
+                        ),
+                    )
+                    .with_target(path.display().to_string()));
                 }
                 Err(no_service(server, paths, &last))
             }
