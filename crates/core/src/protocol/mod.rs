@@ -66,19 +66,3 @@ pub fn decode_content(text: &str) -> crate::Result<Vec<u8>> {
             crate::Error::invalid(format!("Content is not base64: {e}")).with_target("Content")
         })
 }
-
-/// Parses a method's parameters, naming the method and the fault on error.
-pub fn parse_params<T: serde::de::DeserializeOwned>(
-    method: &str,
-    params: serde_json::Value,
-) -> crate::Result<T> {
-    let params = if params.is_null() {
-        serde_json::Value::Object(Default::default())
-    } else {
-        params
-    };
-    serde_json::from_value(params).map_err(|e| {
-        crate::Error::invalid(format!("invalid parameters for {method}: {e}"))
-            .with_target(format!("{method}.Params"))
-    })
-}
