@@ -194,5 +194,9 @@ pub enum ConfigCommand {
         /// Overwrite an existing configuration file (kept as .bak).
         #[arg(long)]
         replace: bool,
+        /// Where a Windows drive's paths live here, `LETTER=DIR` (repeatable;
+        /// `C` maps to `/` unless given, as SSIS on Linux does). Not on Windows.
+        #[arg(long = "map-drive", value_name = "LETTER=DIR")]
+        map_drive: Vec<String>,
     },
 }

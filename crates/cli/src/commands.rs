@@ -247,11 +247,13 @@ fn config(
             from,
             version,
             replace,
+            map_drive,
         } => {
             let (from, version) =
                 super::config_import::source(from.as_deref(), version.as_deref())?;
             let to = ssis_core::config::locate(explicit).path;
-            let r = super::config_import::import(&from, version, &to, replace)?;
+            let drives = super::config_import::DriveMap::parse(&map_drive)?;
+            let r = super::config_import::import(&from, version, &to, replace, &drives)?;
             out.emit(&r, || {
                 println!("Imported '{}' into '{}'.", r.from, r.to);
                 for p in &r.store_paths {
