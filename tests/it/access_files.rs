@@ -13,10 +13,7 @@ use std::time::{Duration, Instant};
 
 #[test]
 fn named_files_never_reach_the_service() {
-    assert!(
-        is_root(),
-        "this test creates local accounts and runs commands as them: run it as root (CI does)"
-    );
+    require_root("access_files");
     ensure_users();
     let f = Fixture::new(true);
     write_config(

@@ -13,10 +13,7 @@ fn grant(extra_rights: &str) -> String {
 
 #[test]
 fn another_users_execution_needs_operate_to_be_seen_or_stopped() {
-    assert!(
-        is_root(),
-        "this test creates local accounts and runs commands as them: run it as root (CI does)"
-    );
+    require_root("access_isolation");
     ensure_users();
     let f = Fixture::new(true);
     write_config(&f, &grant(""));
@@ -68,10 +65,7 @@ fn another_users_execution_needs_operate_to_be_seen_or_stopped() {
 
 #[test]
 fn a_revoke_ends_an_open_subscription() {
-    assert!(
-        is_root(),
-        "this test creates local accounts and runs commands as them: run it as root (CI does)"
-    );
+    require_root("access_isolation");
     ensure_users();
     let f = Fixture::new(true);
     write_config(&f, &grant(""));

@@ -62,10 +62,7 @@ while n < len(lines):
 
 #[test]
 fn every_request_needs_exactly_its_right() {
-    assert!(
-        is_root(),
-        "this test creates local accounts and runs commands as them: run it as root (CI does)"
-    );
+    require_root("access_rights");
     ensure_users();
     let f = Fixture::new(true);
     let _bin = open_to_users(&f);

@@ -32,25 +32,22 @@ fn whoami_package(file: &Path) -> String {
 
 #[test]
 fn a_users_package_runs_as_that_user() {
-    assert!(
-        is_root(),
-        "this test creates local accounts and runs commands as them: run it as root (CI does)"
-    );
+    require_root("access_run_as");
     ensure_users();
     let f = Fixture::new(true);
     let out = f.dir.path().join("out");
     std::fs::create_dir(&out).unwrap();
     std::fs::set_permissions(&out, std::os::unix::fs::PermissionsExt::from_mode(0o777)).unwrap();
     // The built-in runner (no Executor), and an Execute grant for the user.
-    let text = std::fs::read_to_string(f.config()).unwrap();
-    let start = text.find("<SsisService>").unwrap();
-    let end = text.find("</SsisService>").unwrap() + "</SsisService>".len();
+    let config = std::fs::read_to_string(f.config()).unwrap();
+    let start = config.find("<SsisService>").unwrap();
+    let end = config.find("</SsisService>").unwrap() + "</SsisService>".len();
     let grants = format!(
         "<SsisService>\n    <Grants>\n      <Grant Principal=\"user:{GRANTED}\" Rights=\"Connect,Read,Execute\" />\n    </Grants>\n  </SsisService>"
     );
     std::fs::write(
         f.config(),
-        format!("{}{grants}{}", &text[..start], &text[end..]),
+        format!("{}{grants}{}", &config[..start], &config[end..]),
     )
     .unwrap();
     let users_file = out.join("as-user.txt");
@@ -68,7 +65,7 @@ fn a_users_package_runs_as_that_user() {
         &f.socket(),
         &["--json", "run", "\\File System\\Jobs\\WhoUser", "--wait"],
     );
-    assert!(run.status.success(), "{}", text_of(&run));
+    assert!(run.status.success(), "{}", text(&run));
     let written = std::fs::read_to_string(&users_file).expect("the package wrote its file");
     let mut lines = written.lines();
     assert_eq!(lines.next(), Some(GRANTED), "{written}");
@@ -94,8 +91,4 @@ fn a_users_package_runs_as_that_user() {
     let written = std::fs::read_to_string(&root_file).unwrap();
     assert_eq!(written.lines().next(), Some("root"), "{written}");
     d.stop();
-}
-
-fn text_of(out: &std::process::Output) -> String {
-    text(out)
 }

@@ -60,14 +60,9 @@ impl Workspace {
         dest: &StorePath,
         replace: bool,
     ) -> Result<PackageEntry> {
-        let mut dest = dest.clone();
-        if self.store.exists(&dest)?.kind == ItemKind::Folder {
-            let stem = file.file_stem().and_then(|s| s.to_str()).ok_or_else(|| {
-                Error::invalid(format!("'{}' has no usable file name", file.display()))
-            })?;
-            dest = dest.join(stem)?;
-        }
-        self.store.import(file, &dest, replace)
+        let data = crate::package::read_package_file(file)?;
+        let name = file.file_stem().and_then(|s| s.to_str());
+        self.import_data(&data, &file.display().to_string(), name, dest, replace)
     }
 
     /// Imports a package's bytes as `dest`; when `dest` names a folder, the
@@ -75,6 +70,20 @@ impl Workspace {
     pub fn package_import_bytes(
         &self,
         data: &[u8],
+        name: Option<&str>,
+        dest: &StorePath,
+        replace: bool,
+    ) -> Result<PackageEntry> {
+        let origin = name.unwrap_or("the package sent");
+        self.import_data(data, origin, name, dest, replace)
+    }
+
+    /// Imports `data` (`origin` names it in errors) as `dest`, or as `name`
+    /// in `dest` when `dest` is a folder.
+    fn import_data(
+        &self,
+        data: &[u8],
+        origin: &str,
         name: Option<&str>,
         dest: &StorePath,
         replace: bool,
@@ -89,7 +98,6 @@ impl Workspace {
             })?;
             dest = dest.join(name)?;
         }
-        let origin = name.unwrap_or("the package sent");
         self.store.import_bytes(data, origin, &dest, replace)
     }
 
