@@ -30,9 +30,9 @@ use ssis_core::protocol::{
     Envelope, MAX_GREETED_MESSAGE_SIZE, MAX_MESSAGE_SIZE, NoParams, Notification, PROTOCOL_VERSION,
     Request,
 };
-use ssis_core::store::{ExistsResult, ExportResult, FolderEntry, PackageEntry};
+use ssis_core::store::{ExistsResult, ExportResult, FolderEntry, PackageEntry, StorePath};
 use std::io::{BufReader, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -514,10 +514,12 @@ impl Session {
 }
 
 /// A file argument made absolute, since the service does not share the client's working directory.
-fn absolute(file: &str) -> String {
+fn absolute(file: impl AsRef<Path>) -> String {
+    let file = file.as_ref();
     std::path::absolute(file)
-        .map(|p| p.display().to_string())
-        .unwrap_or_else(|_| file.to_string())
+        .unwrap_or_else(|_| file.to_path_buf())
+        .display()
+        .to_string()
 }
 
 /// The store operations, as the embedded backend has them, over the protocol.
@@ -532,7 +534,7 @@ impl Remote {
         })?;
         self.call(Request::SetConfig(st::SetConfigParams { config }))
     }
-    pub(super) fn list_folders(&self, path: &str) -> Result<Items<FolderEntry>> {
+    pub(super) fn list_folders(&self, path: &StorePath) -> Result<Items<FolderEntry>> {
         let p = st::ListFoldersParams {
             path: Some(path.to_string()),
         };
@@ -540,7 +542,7 @@ impl Remote {
     }
     pub(super) fn list_packages(
         &self,
-        folder: &str,
+        folder: &StorePath,
         recursive: bool,
     ) -> Result<Items<PackageEntry>> {
         let p = st::ListPackagesParams {
@@ -549,22 +551,26 @@ impl Remote {
         };
         self.call(Request::ListPackages(p))
     }
-    pub(super) fn package_info(&self, path: &str) -> Result<PackageInfo> {
-        self.call(Request::PackageInfo(st::PathParams { path: path.into() }))
+    pub(super) fn package_info(&self, path: &StorePath) -> Result<PackageInfo> {
+        self.call(Request::PackageInfo(st::PathParams {
+            path: path.to_string(),
+        }))
     }
-    pub(super) fn folder_create(&self, path: &str) -> Result<FolderEntry> {
-        self.call(Request::FolderCreate(st::PathParams { path: path.into() }))
+    pub(super) fn folder_create(&self, path: &StorePath) -> Result<FolderEntry> {
+        self.call(Request::FolderCreate(st::PathParams {
+            path: path.to_string(),
+        }))
     }
-    pub(super) fn folder_rename(&self, path: &str, new_name: &str) -> Result<FolderEntry> {
+    pub(super) fn folder_rename(&self, path: &StorePath, new_name: &str) -> Result<FolderEntry> {
         let p = st::FolderRenameParams {
-            path: path.into(),
+            path: path.to_string(),
             new_name: new_name.into(),
         };
         self.call(Request::FolderRename(p))
     }
-    pub(super) fn folder_delete(&self, path: &str, recursive: bool) -> Result<()> {
+    pub(super) fn folder_delete(&self, path: &StorePath, recursive: bool) -> Result<()> {
         let p = st::FolderDeleteParams {
-            path: path.into(),
+            path: path.to_string(),
             recursive,
         };
         let _: Value = self.call(Request::FolderDelete(p))?;
@@ -572,15 +578,14 @@ impl Remote {
     }
     pub(super) fn package_import(
         &self,
-        file: &str,
-        dest: &str,
+        file: &Path,
+        dest: &StorePath,
         replace: bool,
     ) -> Result<PackageEntry> {
         // The file is read here, with the caller's own rights; the service
         // never opens a path a client names.
-        let path = std::path::Path::new(file);
-        let data = ssis_core::package::read_package_file(path)?;
-        let name = path
+        let data = ssis_core::package::read_package_file(file)?;
+        let name = file
             .file_stem()
             .and_then(|s| s.to_str())
             .map(str::to_string);
@@ -588,21 +593,21 @@ impl Remote {
             file: String::new(),
             content: Some(ssis_core::protocol::encode_content(&data)),
             name,
-            dest: dest.into(),
+            dest: dest.to_string(),
             replace,
         };
         self.call(Request::PackageImport(p))
     }
     pub(super) fn package_export(
         &self,
-        path: &str,
-        file: &str,
+        path: &StorePath,
+        file: &Path,
         replace: bool,
     ) -> Result<ExportResult> {
         // The service returns the bytes; the file is written here, with the
         // caller's own rights (an existing file is checked first, so nothing
         // is fetched for a refusal).
-        let target = std::path::Path::new(file);
+        let target = file;
         if !replace && target.exists() {
             return Err(Error::new(
                 ErrorKind::AlreadyExists,
@@ -611,7 +616,7 @@ impl Remote {
             .with_target(target.display().to_string()));
         }
         let p = st::ExportParams {
-            path: path.into(),
+            path: path.to_string(),
             file: String::new(),
             replace,
         };
@@ -630,34 +635,38 @@ impl Remote {
     }
     pub(super) fn package_copy(
         &self,
-        source: &str,
-        dest: &str,
+        source: &StorePath,
+        dest: &StorePath,
         replace: bool,
     ) -> Result<PackageEntry> {
         self.call(Request::PackageCopy(transfer(source, dest, replace)))
     }
     pub(super) fn package_move(
         &self,
-        source: &str,
-        dest: &str,
+        source: &StorePath,
+        dest: &StorePath,
         replace: bool,
     ) -> Result<PackageEntry> {
         self.call(Request::PackageMove(transfer(source, dest, replace)))
     }
-    pub(super) fn package_delete(&self, path: &str) -> Result<()> {
-        let _: Value = self.call(Request::PackageDelete(st::PathParams { path: path.into() }))?;
+    pub(super) fn package_delete(&self, path: &StorePath) -> Result<()> {
+        let _: Value = self.call(Request::PackageDelete(st::PathParams {
+            path: path.to_string(),
+        }))?;
         Ok(())
     }
-    pub(super) fn exists(&self, path: &str) -> Result<ExistsResult> {
-        self.call(Request::Exists(st::PathParams { path: path.into() }))
+    pub(super) fn exists(&self, path: &StorePath) -> Result<ExistsResult> {
+        self.call(Request::Exists(st::PathParams {
+            path: path.to_string(),
+        }))
     }
 }
 
 /// The parameters of a copy or a move.
-fn transfer(source: &str, dest: &str, replace: bool) -> st::TransferParams {
+fn transfer(source: &StorePath, dest: &StorePath, replace: bool) -> st::TransferParams {
     st::TransferParams {
-        source: source.into(),
-        dest: dest.into(),
+        source: source.to_string(),
+        dest: dest.to_string(),
         replace,
     }
 }
