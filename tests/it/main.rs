@@ -64,6 +64,7 @@ mod runner_windows;
 #[cfg(unix)]
 mod security;
 mod service_addresses;
+mod service_audit;
 mod service_executions;
 mod service_lifecycle;
 mod service_load;

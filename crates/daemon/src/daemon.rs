@@ -219,9 +219,9 @@ async fn serve(options: ServiceOptions) -> Result<i32> {
     let window = options.connection_log_window;
     let mut connections_tick =
         tokio::time::interval(window.clamp(Duration::from_millis(100), Duration::from_secs(5)));
-    let reason = loop {
+    let shutdown = loop {
         tokio::select! {
-            reason = svc.shutting_down() => break reason,
+            shutdown = svc.shutting_down() => break shutdown,
             accepted = listener.accept() => match accepted {
                 Ok(conn) => {
                     connections.spawn(connection::serve(Arc::clone(&svc), conn));
@@ -237,14 +237,32 @@ async fn serve(options: ServiceOptions) -> Result<i32> {
         }
     };
     log.flush_connections();
-    log.note(
-        EventLevel::Information,
-        ids::SERVICE_STOPPING,
-        "Service",
-        format!("The SSIS service is stopping ({reason})."),
-    );
-    listener.remove();
     let stop_all = svc.loaded().config.stop_executing_packages_on_shutdown;
+    let running = svc.executions.running_count();
+    let what_happens = match (running, stop_all) {
+        (0, _) => "No package is running.".to_string(),
+        (n, true) => format!("{n} running package(s) will be stopped."),
+        (n, false) => format!(
+            "{n} running package(s) will be left running (StopExecutingPackagesOnShutdown is false)."
+        ),
+    };
+    log.write(Entry {
+        level: EventLevel::Information,
+        event_id: ids::SERVICE_STOPPING,
+        source: "Service",
+        user: shutdown.user.as_deref(),
+        message: format!(
+            "The SSIS service is stopping ({}). {what_happens}",
+            shutdown.reason
+        ),
+        data: json!({
+            "Reason": shutdown.reason,
+            "StopExecutingPackagesOnShutdown": stop_all,
+            "RunningPackages": running,
+        }),
+        execution_id: None,
+    });
+    listener.remove();
     executions.shutdown(stop_all, Duration::from_secs(5)).await;
     let _ = tokio::time::timeout(Duration::from_secs(2), async {
         while connections.join_next().await.is_some() {}

@@ -52,7 +52,7 @@ pub struct Service {
     pub log: EventLog,
     /// Running packages.
     pub executions: Arc<Executions>,
-    shutdown: watch::Sender<Option<String>>,
+    shutdown: watch::Sender<Option<Shutdown>>,
 }
 
 impl Service {
@@ -145,11 +145,12 @@ impl Service {
         }
     }
 
-    /// Asks the service to stop; the first reason given is the one logged.
-    pub fn request_shutdown(&self, reason: String) {
+    /// Asks the service to stop, for `reason` (asked by `user`, when a
+    /// caller asked); the first request is the one logged.
+    pub fn request_shutdown(&self, reason: String, user: Option<String>) {
         self.shutdown.send_if_modified(|r| {
             if r.is_none() {
-                *r = Some(reason);
+                *r = Some(Shutdown { reason, user });
                 true
             } else {
                 false
@@ -157,14 +158,23 @@ impl Service {
         });
     }
 
-    /// Resolves once a shutdown was asked for, with its reason.
-    pub async fn shutting_down(&self) -> String {
+    /// Resolves once a shutdown was asked for, with who asked and why.
+    pub async fn shutting_down(&self) -> Shutdown {
         let mut rx = self.shutdown.subscribe();
         match rx.wait_for(|s| s.is_some()).await {
             Ok(r) => r.clone().unwrap_or_default(),
-            Err(_) => String::new(),
+            Err(_) => Shutdown::default(),
         }
     }
+}
+
+/// Why the service stops.
+#[derive(Debug, Clone, Default)]
+pub struct Shutdown {
+    /// For people: `SIGTERM`, `asked by alice (uid 1000)`, ...
+    pub reason: String,
+    /// The caller who asked, when one did.
+    pub user: Option<String>,
 }
 
 /// A configuration file for messages: its path, or "the built-in default".
