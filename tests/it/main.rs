@@ -63,6 +63,7 @@ mod runner_tasks;
 mod runner_windows;
 #[cfg(unix)]
 mod security;
+mod security_limits;
 mod service_addresses;
 mod service_audit;
 mod service_executions;

@@ -219,12 +219,23 @@ async fn serve(options: ServiceOptions) -> Result<i32> {
     let window = options.connection_log_window;
     let mut connections_tick =
         tokio::time::interval(window.clamp(Duration::from_millis(100), Duration::from_secs(5)));
+    let mut suppressed_tick = tokio::time::interval(Duration::from_secs(1));
+    let limits = crate::limits::ConnectionLimits::default();
+    let own_uid = own_uid();
     let shutdown = loop {
         tokio::select! {
             shutdown = svc.shutting_down() => break shutdown,
             accepted = listener.accept() => match accepted {
                 Ok(conn) => {
-                    connections.spawn(connection::serve(Arc::clone(&svc), conn));
+                    let privileged = conn.peer.uid.is_some_and(|u| u == 0 || Some(u) == own_uid);
+                    match limits.admit(conn.peer.uid, privileged) {
+                        Ok(slot) => {
+                            connections.spawn(connection::serve(Arc::clone(&svc), conn, slot));
+                        }
+                        Err(why) => {
+                            connections.spawn(connection::refuse(conn, why));
+                        }
+                    }
                 }
                 Err(e) => {
                     eprintln!("ssis-service: accept failed: {e}");
@@ -232,6 +243,7 @@ async fn serve(options: ServiceOptions) -> Result<i32> {
                 }
             },
             _ = retention_tick.tick() => prune(&svc, &retention),
+            _ = suppressed_tick.tick() => crate::ratelimit::report_suppressed(&svc, std::time::Instant::now()),
             _ = connections_tick.tick(), if !window.is_zero() => log.flush_connections(),
             Some(_) = connections.join_next(), if !connections.is_empty() => {}
         }
@@ -268,6 +280,11 @@ async fn serve(options: ServiceOptions) -> Result<i32> {
         while connections.join_next().await.is_some() {}
     })
     .await;
+    // Counts of entries left out in windows still open are written now.
+    crate::ratelimit::report_suppressed(
+        &svc,
+        std::time::Instant::now() + Duration::from_secs(3600),
+    );
     log.note(
         EventLevel::Information,
         ids::SERVICE_STOPPED,
@@ -441,4 +458,17 @@ fn describe_folders(config: &ssis_core::config::ServiceConfig) -> String {
         })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The service's own uid (`None` where there are no uids).
+fn own_uid() -> Option<u32> {
+    #[cfg(unix)]
+    {
+        // SAFETY: geteuid has no preconditions.
+        Some(unsafe { libc::geteuid() })
+    }
+    #[cfg(not(unix))]
+    {
+        None
+    }
 }

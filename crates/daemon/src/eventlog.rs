@@ -220,8 +220,8 @@ impl EventLog {
             level: e.level,
             event_id: e.event_id,
             source: e.source.to_string(),
-            user: e.user.map(str::to_string),
-            message: e.message,
+            user: e.user.map(escape_controls),
+            message: escape_controls(&e.message),
             data: e.data,
             execution_id: e.execution_id.map(str::to_string),
         };
@@ -306,5 +306,46 @@ mod tests {
             stderr_text(&e, false),
             "2024-05-01T10:00:00.000Z Error 1022 Executions: Package failed;\n2024-05-01T10:00:00.000Z second line\n"
         );
+    }
+}
+
+/// `text` with control characters and bidirectional-override marks escaped
+/// (`\n`, `\u{202e}`), so that nothing a caller sends (a method name, a
+/// user name from a token) can start a forged line or reorder what an
+/// administrator reads.
+pub fn escape_controls(text: &str) -> String {
+    let hidden = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !text.contains(hidden) {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if hidden(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod escape_tests {
+    use super::escape_controls;
+
+    #[test]
+    fn control_characters_cannot_forge_lines_or_reorder_text() {
+        assert_eq!(escape_controls("plain Grüße"), "plain Grüße");
+        assert_eq!(
+            escape_controls("X\n2026-01-01 Error 1011 forged"),
+            "X\\n2026-01-01 Error 1011 forged"
+        );
+        assert_eq!(escape_controls("a\r\tb\u{1b}[31m"), "a\\r\\tb\\u{1b}[31m");
+        assert_eq!(escape_controls("exe.\u{202e}txt"), "exe.\\u{202e}txt");
     }
 }

@@ -6,6 +6,7 @@ use super::db::Db;
 use super::eventlog::{Entry, EventLog, ids};
 use super::executions::Executions;
 use super::launch::Executor;
+use super::ratelimit::LogLimiter;
 use serde_json::json;
 use ssis_core::error::{Error, Result};
 use ssis_core::ops::{Host, Workspace};
@@ -52,6 +53,10 @@ pub struct Service {
     pub log: EventLog,
     /// Running packages.
     pub executions: Arc<Executions>,
+    /// The allowance of access-denied entries per caller.
+    pub denials: LogLimiter,
+    /// The allowance of protocol-error entries per caller.
+    pub protocol_errors: LogLimiter,
     shutdown: watch::Sender<Option<Shutdown>>,
 }
 
@@ -73,6 +78,14 @@ impl Service {
             db,
             log,
             executions,
+            denials: LogLimiter::new(
+                crate::access::check::LOG_BURST,
+                crate::access::check::LOG_WINDOW,
+            ),
+            protocol_errors: LogLimiter::new(
+                crate::access::check::LOG_BURST,
+                crate::access::check::LOG_WINDOW,
+            ),
             shutdown: watch::channel(None).0,
         }
     }
