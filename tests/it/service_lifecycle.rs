@@ -406,3 +406,47 @@ fn the_event_log_reads_without_a_running_service() {
     assert_eq!(missing.status.code(), Some(4), "not found");
     assert!(String::from_utf8_lossy(&missing.stderr).contains("state database"));
 }
+
+/// A package upgrade replaces the binary in place (a new file renamed over
+/// the old path): the running service starts the new file for later runs
+/// instead of failing on "/…/ssis (deleted)".
+#[test]
+fn runs_still_start_after_the_binary_is_replaced_in_place() {
+    // The built-in runner: the executor is this program too.
+    let f = Fixture::builtin(0);
+    let bin = f.dir.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let installed = bin.join("ssis");
+    std::fs::copy(service_support::SSIS, &installed).unwrap();
+    let d = f.start_program(&installed, &[]);
+    let first = d.json(&["run", "--wait", "\\File System\\Jobs\\Nap"]);
+    assert_eq!(first["Status"], "Succeeded", "{first}");
+    // The upgrade: a new file beside it, renamed over the installed path.
+    let staged = bin.join(".ssis.new");
+    std::fs::copy(service_support::SSIS, &staged).unwrap();
+    std::fs::rename(&staged, &installed).unwrap();
+    // Twice: the second also needs a supervisor started after the upgrade.
+    for _ in 0..2 {
+        let again = d.json(&["run", "--wait", "\\File System\\Jobs\\Nap"]);
+        assert_eq!(again["Status"], "Succeeded", "{again}");
+    }
+    // A run that cannot start is logged (event 1025), not only returned:
+    // here the installed file is gone.
+    std::fs::remove_file(&installed).unwrap();
+    let gone = d.ssis(&["run", "\\File System\\Jobs\\Nap"]);
+    assert!(!gone.status.success());
+    let err = String::from_utf8_lossy(&gone.stderr);
+    assert!(err.contains("is gone"), "{err}");
+    let logged = d.json(&["events", "--event-id", "1025"]);
+    let messages: Vec<&str> = logged["Items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["Message"].as_str())
+        .collect();
+    assert!(
+        messages.iter().any(|m| m.contains("is gone")),
+        "{messages:?}"
+    );
+    d.stop();
+}

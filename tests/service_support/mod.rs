@@ -189,6 +189,11 @@ impl Fixture {
     /// Starts `ssis service run` with extra options and waits until it answers.
     /// The stop grace is 1 s unless `extra` or the configuration sets one.
     pub fn start_with(&self, extra: &[&str]) -> Daemon {
+        self.start_program(Path::new(SSIS), extra)
+    }
+
+    /// Starts `program service run` (a copy of `ssis`) as [`Fixture::start_with`] does.
+    pub fn start_program(&self, program: &Path, extra: &[&str]) -> Daemon {
         let config = std::fs::read_to_string(self.config()).unwrap_or_default();
         let grace: &[&str] =
             if extra.contains(&"--stop-grace") || config.contains("<GracePeriodSeconds>") {
@@ -201,7 +206,7 @@ impl Fixture {
             .append(true)
             .open(self.dir.path().join("daemon.log"))
             .unwrap();
-        let child = Command::new(SSIS)
+        let child = Command::new(program)
             .arg("--config")
             .arg(self.config())
             .args(["service", "run"])

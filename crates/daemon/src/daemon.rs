@@ -51,6 +51,7 @@ impl Default for ServiceOptions {
 
 /// Runs the service in the foreground until it is stopped; returns the exit code.
 pub fn run(options: ServiceOptions) -> Result<i32> {
+    super::program::remember();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("ssis-service")
@@ -183,8 +184,7 @@ async fn serve(options: ServiceOptions) -> Result<i32> {
         output_cap: run_settings.output_cap,
         stop_grace: run_settings.stop_grace,
         poll: Duration::from_millis(100),
-        supervisor: std::env::current_exe()
-            .map_err(|e| Error::internal(format!("cannot find this program's path: {e}")))?,
+        supervisor: super::program::installed_path()?,
     };
     let executions = Executions::new(Arc::clone(&db), log.clone(), settings)?;
     let svc = Arc::new(Service::new(

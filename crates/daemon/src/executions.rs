@@ -121,7 +121,17 @@ impl Executions {
         params: &RunParams,
         peer: &Peer,
     ) -> Result<Execution> {
-        let target = launch::resolve(config, params).inspect_err(|e| {
+        // Whatever stops a run before it starts (no such package, an
+        // executor that is gone, a caller the service cannot act as) is
+        // logged as well as returned.
+        let prepared = (|| {
+            let target = launch::resolve(config, params)?;
+            let run_as = super::runas::for_caller(peer)?;
+            let executor = Executor::from_config(config)?;
+            executor.check()?;
+            Ok::<_, Error>((target, run_as, executor))
+        })();
+        let (target, run_as, executor) = prepared.inspect_err(|e| {
             self.log.write(Entry {
                 level: EventLevel::Warning,
                 event_id: ids::PACKAGE_START_FAILED,
@@ -132,9 +142,6 @@ impl Executions {
                 execution_id: None,
             })
         })?;
-        let run_as = super::runas::for_caller(peer)?;
-        let executor = Executor::from_config(config)?;
-        executor.check()?;
         let command_line = executor.command_line(&target, &params.set);
         let id = uuid::Uuid::new_v4().to_string();
         let start_ms = now_ms();

@@ -41,9 +41,7 @@ impl Executor {
                     .ok_or_else(super::windows::sqlserver::dtexec_not_found)
             }
             Some(path) if !path.is_empty() => Ok(Executor::External(PathBuf::from(path))),
-            _ => std::env::current_exe()
-                .map(Executor::BuiltIn)
-                .map_err(|e| Error::internal(format!("cannot find this program's path: {e}"))),
+            _ => super::program::installed_path().map(Executor::BuiltIn),
         }
     }
 

@@ -26,6 +26,7 @@ pub mod limits;
 pub mod net;
 pub mod output;
 pub mod process;
+pub mod program;
 pub mod ratelimit;
 pub mod retention;
 pub mod runas;
