@@ -215,6 +215,26 @@ fn config_commands() {
     assert_eq!(config["TopLevelFolders"][1]["StorePath"], "Packages");
     let report = fx.json(&["config", "validate"]);
     assert_eq!(report["Valid"], true);
+    assert_eq!(report["Warnings"], serde_json::json!([]), "Packages exists");
+
+    // A StorePath that does not exist is allowed, but said.
+    let elsewhere = fx.dir.path().join("elsewhere.xml");
+    let text = std::fs::read_to_string(fx.config()).unwrap();
+    std::fs::write(
+        &elsewhere,
+        text.replace(
+            "<StorePath>Packages</StorePath>",
+            "<StorePath>D:/Nowhere</StorePath>",
+        ),
+    )
+    .unwrap();
+    let out = fx.ssis(&["config", "validate", elsewhere.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "still valid");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("warning:") && text.contains("D:/Nowhere") && text.contains("File System"),
+        "{text}"
+    );
 
     let bad = fx.dir.path().join("bad.xml");
     std::fs::write(

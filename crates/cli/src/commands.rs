@@ -26,6 +26,12 @@ pub fn execute(cli: Cli) -> Result<i32> {
         if let Some(code) = fan_out(spec, &cli.command, out) {
             return code;
         }
+        let n = ssis_client::split_servers(spec).len();
+        return Err(ssis_core::error::Error::invalid(format!(
+            "--server '{spec}' names {n} servers, but this command works on one; only ps, \
+             history, events, folder list and package list take several"
+        ))
+        .with_target("--server"));
     }
     match cli.command {
         Command::Folder(cmd) => folder(&connect()?, cmd, out),
@@ -52,7 +58,7 @@ pub fn execute(cli: Cli) -> Result<i32> {
 }
 
 /// A list command over several servers (`--server a,b,c`); `None` for
-/// commands that take one server (they then refuse the list when connecting).
+/// commands that take one server (the caller then refuses the list).
 fn fan_out(spec: &str, command: &Command, out: Out) -> Option<Result<i32>> {
     use super::multi::{EXECUTION_HEADER, execution_cells, list};
     Some(match command {
@@ -249,6 +255,9 @@ fn config(
                 }
                 for err in &report.errors {
                     println!("{err}");
+                }
+                for warning in &report.warnings {
+                    println!("warning: {warning}");
                 }
             });
             Ok(if report.valid { 0 } else { 1 })

@@ -253,7 +253,6 @@ pub fn config_write(path: &Path, config_json: &str) -> Result<ServiceConfig> {
 /// applying it (with neither, the configuration in force): `Valid` plus the
 /// errors found.
 pub fn config_validate(path: Option<&Path>, config_json: Option<&str>) -> ValidationReport {
-    let mut errors = Vec::new();
     let results = match (path, config_json) {
         (None, None) => vec![ssis_core::config::load_or_default(None)],
         (path, json) => {
@@ -262,9 +261,42 @@ pub fn config_validate(path: Option<&Path>, config_json: Option<&str>) -> Valida
             from_file.into_iter().chain(from_json).collect()
         }
     };
-    errors.extend(results.into_iter().filter_map(|r| r.err()));
+    let mut errors = Vec::new();
+    let mut warnings = Vec::new();
+    for result in results {
+        match result {
+            Ok(config) => warnings.extend(missing_store_paths(&config)),
+            Err(e) => errors.push(e),
+        }
+    }
     ValidationReport {
         valid: errors.is_empty(),
         errors,
+        warnings,
     }
+}
+
+/// A warning per File System folder whose `StorePath` is not a directory here.
+fn missing_store_paths(config: &ServiceConfig) -> Vec<String> {
+    use ssis_core::config::TopLevelFolder;
+    config
+        .top_level_folders
+        .iter()
+        .filter_map(|f| match f {
+            TopLevelFolder::FileSystemFolder(f) => Some(f),
+            TopLevelFolder::SqlServerFolder(_) => None,
+        })
+        .filter_map(|f| {
+            let dir = config.resolve_store_path(f);
+            (!dir.is_dir()).then(|| {
+                format!(
+                    "the StorePath '{}' of folder '{}' is not a directory here ('{}'); the folder \
+                     will list nothing until it exists",
+                    f.store_path,
+                    f.name,
+                    dir.display()
+                )
+            })
+        })
+        .collect()
 }
