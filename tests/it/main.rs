@@ -70,6 +70,7 @@ mod service_executions;
 mod service_lifecycle;
 mod service_load;
 mod service_protocol;
+mod service_registered;
 mod service_settings;
 mod store_fs;
 mod store_open;

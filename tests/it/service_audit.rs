@@ -12,6 +12,7 @@ use ssis_service::protocol::{Method, Request, encode_content};
 /// package file to import.
 struct Ctx {
     execution: String,
+    registered: String,
     package_bytes: Vec<u8>,
 }
 
@@ -28,6 +29,10 @@ fn sample(method: Method, ctx: &Ctx) -> Option<Value> {
         SetConfig => return None, // needs the configuration read back first; see below
         PatchConfig => json!({"Patch": {"StopExecutingPackagesOnShutdown": true}}),
         ExecutionRun => json!({"Package": "\\File System\\Jobs\\Sleep"}),
+        ExecutionRegister => {
+            json!({"Package": {"Name": "Outside"}, "CommandLine": ["ssis", "exec"]})
+        }
+        ExecutionFinish => json!({"ExecutionId": ctx.registered, "ExitCode": 0}),
         ExecutionStop | ExecutionGet => json!({"ExecutionId": id}),
         ExecutionOutput => json!({"ExecutionId": id, "Offset": 0}),
         ExecutionWait => json!({"ExecutionId": id, "TimeoutMs": 30000}),
@@ -97,6 +102,8 @@ const ORDER: &[Method] = &[
     Method::ExecutionStop,
     Method::ExecutionWait,
     Method::ExecutionHistory,
+    Method::ExecutionRegister,
+    Method::ExecutionFinish,
     Method::EventsRead,
     Method::ServiceStop,
 ];
@@ -142,6 +149,7 @@ fn every_logged_request_names_its_caller_and_no_other_request_writes() {
     let user = me();
     let mut ctx = Ctx {
         execution: String::new(),
+        registered: String::new(),
         package_bytes: std::fs::read(fixture.package("Quick")).unwrap(),
     };
     let mut config = Value::Null;
@@ -163,6 +171,12 @@ fn every_logged_request_names_its_caller_and_no_other_request_writes() {
             Method::GetConfig => config = response["Result"].clone(),
             Method::ExecutionRun => {
                 ctx.execution = response["Result"]["ExecutionId"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            }
+            Method::ExecutionRegister => {
+                ctx.registered = response["Result"]["ExecutionId"]
                     .as_str()
                     .unwrap()
                     .to_string()

@@ -51,6 +51,7 @@ pub fn execute(cli: Cli) -> Result<i32> {
             super::access::access(cmd, cli.server.as_deref(), cli.config.as_deref(), out)
         }
         Command::Exec { args } => {
+            super::register::install();
             let args: Vec<OsString> = args.into_iter().map(OsString::from).collect();
             Ok(ssis_runner::exec_main(&args))
         }

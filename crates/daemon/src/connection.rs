@@ -97,6 +97,9 @@ async fn serve_with(
     let mut reader = BufReader::with_capacity(8 * 1024, reader);
     let mut greeted = false;
     let mut subscription: Option<JoinHandle<()>> = None;
+    // Runs this connection registered; one that has not reported its end
+    // when the connection closes is recorded as Unknown.
+    let mut registered: Vec<String> = Vec::new();
     loop {
         let hello_wait = async {
             match hello_deadline.filter(|_| !greeted) {
@@ -197,6 +200,18 @@ async fn serve_with(
                                     }
                                 }
                             }
+                            Request::ExecutionRegister(p) => {
+                                match svc.executions.register(&peer, p, tx.clone()) {
+                                    Ok(record) => {
+                                        registered.push(record.execution_id.clone());
+                                        Response::ok(
+                                            env.id,
+                                            serde_json::to_value(record).unwrap_or_default(),
+                                        )
+                                    }
+                                    Err(e) => Response::err(env.id, e),
+                                }
+                            }
                             request => {
                                 let result = tokio::select! {
                                     r = dispatch(&svc, &peer, request) => r,
@@ -224,6 +239,9 @@ async fn serve_with(
     }
     if let Some(sub) = subscription {
         sub.abort();
+    }
+    for id in registered {
+        svc.executions.registration_closed(&id);
     }
     drop(tx);
     drop(unauthenticated);

@@ -244,6 +244,7 @@ pub async fn dispatch(svc: &Arc<Service>, peer: &Peer, request: Request) -> Resu
                 &format!("asked by {}", peer.user),
             )?)
         }
+        ExecutionFinish(p) => to_value(svc.executions.finish_registered(peer, &p)?),
         ExecutionList(_) => {
             let all = operates_all(svc, peer);
             let mine = svc
@@ -297,8 +298,8 @@ pub async fn dispatch(svc: &Arc<Service>, peer: &Peer, request: Request) -> Resu
             ErrorKind::Protocol,
             "Hello was already sent on this connection",
         )),
-        EventsSubscribe(_) => Err(Error::internal(
-            "EventsSubscribe is handled by the connection",
+        EventsSubscribe(_) | ExecutionRegister(_) => Err(Error::internal(
+            "EventsSubscribe and ExecutionRegister are handled by the connection",
         )),
     }
 }

@@ -4,6 +4,8 @@
 
 use super::capture;
 use super::db::Db;
+mod registered;
+
 use super::eventlog::{Entry, EventLog, ids};
 use super::identity::Peer;
 use super::launch::{self, Executor};
@@ -15,7 +17,8 @@ use ssis_core::config::ServiceConfig;
 use ssis_core::error::{Error, ErrorKind, Result};
 use ssis_core::protocol::events::{EventLevel, ExecutionEvent};
 use ssis_core::protocol::executions::{
-    Execution, ExecutionStatus, HistoryFilter, OutputChunk, OutputParams, RunParams,
+    Execution, ExecutionOrigin, ExecutionStatus, HistoryFilter, OutputChunk, OutputParams,
+    RunParams,
 };
 use ssis_core::timefmt::{format_ms, now_ms};
 use std::collections::HashMap;
@@ -63,6 +66,8 @@ pub struct Executions {
     active: Mutex<HashMap<String, Arc<Active>>>,
     /// A supervisor started ahead, waiting for its job.
     spare: Mutex<Option<tokio::process::Child>>,
+    /// Command-line runs that registered, by execution id.
+    registered: Mutex<HashMap<String, registered::Registered>>,
 }
 
 /// How a watched process ended.
@@ -84,6 +89,7 @@ impl Executions {
             live,
             active: Mutex::new(HashMap::new()),
             spare: Mutex::new(None),
+            registered: Mutex::new(HashMap::new()),
         }))
     }
 
@@ -96,13 +102,18 @@ impl Executions {
         self.active.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    fn registered_map(&self) -> std::sync::MutexGuard<'_, HashMap<String, registered::Registered>> {
+        self.registered.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     fn find_active(&self, id: &str) -> Option<Arc<Active>> {
         self.active_map().get(&id.to_ascii_lowercase()).cloned()
     }
 
-    /// How many executions are being watched.
+    /// How many executions are running: watched ones and registered
+    /// command-line runs.
     pub fn running_count(&self) -> usize {
-        self.active_map().len()
+        self.active_map().len() + self.registered_count()
     }
 
     fn log_path(&self, id: &str) -> PathBuf {
@@ -165,6 +176,10 @@ impl Executions {
             process_id: None,
             command_line: command_line.clone(),
             message: None,
+            origin: ExecutionOrigin::Service,
+            package_id: None,
+            description: None,
+            version: None,
         };
         self.db.insert_execution(&record, start_ms)?;
         let what = target
@@ -452,6 +467,14 @@ impl Executions {
 
     fn apply_events(&self, active: &Active, events: Vec<RunnerEvent>) {
         for ev in events {
+            if ev.event == output::PACKAGE_IDENTITY {
+                if let Some(package) = &ev.package {
+                    if let Err(err) = self.db.set_identity(&active.id, package) {
+                        eprintln!("ssis-service: {err}");
+                    }
+                }
+                continue;
+            }
             let changed = {
                 let mut task = active
                     .current_task
@@ -496,6 +519,11 @@ impl Executions {
     /// Asks an execution to stop: SIGTERM to its process group now, SIGKILL
     /// after the grace period. Returns the record (status `Stopping`).
     pub fn stop(self: &Arc<Self>, id: &str, user: &str, reason: &str) -> Result<Execution> {
+        let key = id.trim().to_ascii_lowercase();
+        if let Some(asked) = self.stop_registered(&key, user, reason) {
+            asked?;
+            return self.get(id);
+        }
         let Some(active) = self.find_active(id) else {
             return self.get(id);
         };
@@ -579,10 +607,12 @@ impl Executions {
 
     /// Waits until the execution ends (or `timeout` passes: error `Timeout`).
     pub async fn wait(&self, id: &str, timeout: Option<Duration>) -> Result<Execution> {
-        let Some(active) = self.find_active(id) else {
-            return self.get(id);
+        let registered = self.registered_done(&id.trim().to_ascii_lowercase());
+        let mut done = match (registered, self.find_active(id)) {
+            (Some(done), _) => done,
+            (None, Some(active)) => active.done.subscribe(),
+            (None, None) => return self.get(id),
         };
-        let mut done = active.done.subscribe();
         let waiting = done.wait_for(|d| *d);
         match timeout {
             Some(t) => {
@@ -626,6 +656,19 @@ impl Executions {
     pub fn recover(self: &Arc<Self>) -> Result<()> {
         for u in self.db.unfinished()? {
             let e = &u.execution;
+            if e.origin == ExecutionOrigin::CommandLine {
+                // Its registration connection went with the last service.
+                let why = "the service restarted while this command-line run was registered; \
+                           its end was not reported";
+                self.db.finish(
+                    &e.execution_id,
+                    ExecutionStatus::Unknown,
+                    None,
+                    Some(why),
+                    None,
+                )?;
+                continue;
+            }
             let alive = e
                 .process_id
                 .is_some_and(|pid| process::is_alive(pid, u.process_start));

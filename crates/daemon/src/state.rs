@@ -161,6 +161,12 @@ impl Service {
     /// Asks the service to stop, for `reason` (asked by `user`, when a
     /// caller asked); the first request is the one logged.
     pub fn request_shutdown(&self, reason: String, user: Option<String>) {
+        if self.shutdown.borrow().is_none()
+            && self.loaded().config.stop_executing_packages_on_shutdown
+        {
+            self.executions
+                .cancel_all_registered(user.as_deref().unwrap_or("the service"));
+        }
         self.shutdown.send_if_modified(|r| {
             if r.is_none() {
                 *r = Some(Shutdown { reason, user });

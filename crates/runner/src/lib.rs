@@ -19,6 +19,7 @@ pub mod events;
 pub mod expr;
 mod loops;
 pub mod model;
+pub mod observe;
 pub mod property_exprs;
 pub mod store_source;
 mod system_vars;
@@ -319,6 +320,23 @@ pub fn run_cli(
         }
         return EXIT_SUCCESS;
     }
+    if opts.events_json {
+        // The service records the package's identity from this line.
+        let identity = observe::identity(&pkg);
+        let _ = writeln!(
+            out,
+            "{}",
+            serde_json::json!({
+                "Time": ssis_core::timefmt::rfc3339(std::time::SystemTime::now(), true),
+                "Event": "PackageIdentity",
+                "SourcePath": "Package",
+                "SourceType": "Package",
+                "Message": "",
+                "Package": identity,
+            })
+        );
+    }
+    observe::started(&pkg, &observe::source_of(opts.source.as_ref()), cancel);
     let result = engine::execute(&pkg, &mut vars, &sink, cancel);
     let (code, name) = match result {
         ExecResult::Success | ExecResult::Completion => (EXIT_SUCCESS, "DTSER_SUCCESS"),
@@ -341,5 +359,6 @@ pub fn run_cli(
     }
     let _ = text.flush();
     let _ = out.flush();
+    observe::finished(code);
     code
 }
