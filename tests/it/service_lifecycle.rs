@@ -94,6 +94,20 @@ fn shutdown_stops_running_packages_when_configured() {
         ids.contains(&336) && ids.contains(&258) && ids.contains(&259),
         "{ids:?}"
     );
+    // 336 names the instance and the package; 258 says what happens to it.
+    let entry = |id: u32| d.json(&["events", "--event-id", &id.to_string()])["Items"][0].clone();
+    let stopping_package = entry(336);
+    assert_eq!(stopping_package["Data"]["ExecutionId"], id.as_str());
+    assert_eq!(stopping_package["Data"]["PackageName"], "Sleep");
+    let stopping = entry(258);
+    assert_eq!(stopping["Data"]["StopExecutingPackagesOnShutdown"], true);
+    assert_eq!(stopping["Data"]["RunningPackages"], 1, "{stopping}");
+    assert!(
+        stopping["Message"]
+            .as_str()
+            .unwrap()
+            .contains("1 running package(s) will be stopped")
+    );
     d.stop();
 }
 

@@ -85,14 +85,14 @@ fn fan_out(spec: &str, command: &Command, out: Out) -> Option<Result<i32>> {
             list(
                 spec,
                 out,
-                &["Time", "Level", "Id", "Source", "Message"],
+                &["Time", "Level", "Id", "Category", "Message"],
                 move |s| s.events_read(&filter),
                 |e| {
                     vec![
                         e.time.clone(),
                         e.level.name().to_string(),
                         e.event_id.to_string(),
-                        e.source.clone(),
+                        e.category.clone(),
                         e.message.clone(),
                     ]
                 },

@@ -547,7 +547,7 @@ fn print_event_line(e: &LogEntry) {
         e.time,
         e.level.name(),
         e.event_id,
-        e.source,
+        e.category,
         e.message
     );
 }

@@ -6,7 +6,7 @@
 
 use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter, types::Value as Sql};
 use ssis_core::error::{Error, ErrorKind, Result};
-use ssis_core::protocol::events::{EventFilter, EventLevel, LogEntry};
+use ssis_core::protocol::events::{EVENT_SOURCE, EventFilter, EventLevel, LogEntry};
 use ssis_core::protocol::executions::{
     Execution, ExecutionOrigin, ExecutionStatus, HistoryFilter, PackageIdentity,
 };
@@ -364,7 +364,7 @@ impl Db {
                     entry.level.name(),
                     entry.level as i64,
                     entry.event_id,
-                    entry.source,
+                    entry.category,
                     entry.user,
                     entry.message,
                     data,
@@ -422,7 +422,8 @@ impl Db {
                     time: r.get(1)?,
                     level: EventLevel::parse(&level).unwrap_or(EventLevel::Information),
                     event_id: r.get(3)?,
-                    source: r.get(4)?,
+                    source: EVENT_SOURCE.into(),
+                    category: r.get(4)?,
                     user: r.get(5)?,
                     message: r.get(6)?,
                     data: serde_json::from_str(&data).unwrap_or(serde_json::Value::Null),
@@ -595,7 +596,8 @@ mod tests {
                 time: format_ms(i as i64 * 1000),
                 level,
                 event_id: 256 + i as u32,
-                source: "Service".into(),
+                source: EVENT_SOURCE.into(),
+                category: "Service".into(),
                 user: None,
                 message: format!("message {i}"),
                 data: serde_json::json!({"N": i}),

@@ -5,7 +5,7 @@
 use super::connlog::{ConnectionLog, Summary};
 use super::db::Db;
 use serde_json::Value;
-use ssis_core::protocol::events::{EventLevel, LogEntry};
+use ssis_core::protocol::events::{EVENT_SOURCE, EventLevel, LogEntry};
 use ssis_core::timefmt::{format_ms, now_ms};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -91,7 +91,7 @@ pub fn stderr_text(e: &LogEntry, journal: bool) -> String {
         "{} {} {}: {}",
         e.level.name(),
         e.event_id,
-        e.source,
+        e.category,
         e.message
     );
     let mut out = String::with_capacity(text.len() + 40);
@@ -219,7 +219,8 @@ impl EventLog {
             time: format_ms(ms),
             level: e.level,
             event_id: e.event_id,
-            source: e.source.to_string(),
+            source: EVENT_SOURCE.to_string(),
+            category: e.source.to_string(),
             user: e.user.map(escape_controls),
             message: escape_controls(&e.message),
             data: e.data,
@@ -256,7 +257,7 @@ fn mirror_to_windows(e: &LogEntry) {
     let record = super::windows::eventlog::record(
         e.level,
         e.event_id,
-        &e.source,
+        &e.category,
         e.user.as_deref(),
         &e.message,
         e.execution_id.as_deref(),
@@ -279,7 +280,8 @@ mod tests {
             time: "2024-05-01T10:00:00.000Z".into(),
             level,
             event_id: 1022,
-            source: "Executions".into(),
+            source: EVENT_SOURCE.into(),
+            category: "Executions".into(),
             user: None,
             message: message.into(),
             data: Value::Null,

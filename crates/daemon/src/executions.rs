@@ -736,16 +736,26 @@ impl Executions {
             return;
         }
         for a in &running {
+            // As the original's 336: the instance and the package's identity.
+            let record = self.get(&a.id).ok();
+            let field = |f: fn(&Execution) -> Option<String>| record.as_ref().and_then(f);
+            let name = field(|e| Some(e.package_name.clone())).unwrap_or_default();
             self.log.write(Entry {
                 level: EventLevel::Information,
                 event_id: ids::STOPPING_RUNNING_PACKAGE,
                 source: "Service",
                 user: None,
                 message: format!(
-                    "Stopping running package execution {} because the service is stopping.",
+                    "Stopping running package {name} (execution {}) because the service is stopping.",
                     a.id
                 ),
-                data: json!({"ProcessId": a.pid}),
+                data: json!({
+                    "ExecutionId": a.id,
+                    "PackageId": field(|e| e.package_id.clone()),
+                    "PackageName": name,
+                    "Description": field(|e| e.description.clone()),
+                    "ProcessId": a.pid,
+                }),
                 execution_id: Some(&a.id),
             });
             let _ = self.stop(&a.id, "service", "the service is stopping");
