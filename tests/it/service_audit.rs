@@ -225,7 +225,10 @@ fn every_logged_request_names_its_caller_and_no_other_request_writes() {
                 "{method} is logged, but no entry names {user}"
             );
             for e in &new {
-                assert_eq!(e["Source"], "SQLISService", "the original's one source: {e}");
+                assert_eq!(
+                    e["Source"], "SQLISService",
+                    "the original's one source: {e}"
+                );
                 assert!(e["Category"].as_str().is_some_and(|c| !c.is_empty()), "{e}");
                 let message = e["Message"].as_str().unwrap();
                 assert!(

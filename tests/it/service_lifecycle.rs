@@ -464,3 +464,61 @@ fn runs_still_start_after_the_binary_is_replaced_in_place() {
     );
     d.stop();
 }
+
+/// The setting that names the configuration file set but empty (the
+/// original: its registry value missing) gives 274 and the default
+/// location; no file there gives 272 and the built-in default.
+#[test]
+fn an_empty_config_setting_and_a_missing_default_file_are_logged() {
+    let f = Fixture::new(true);
+    let socket = f.dir.path().join("empty-config.sock");
+    let mut child = std::process::Command::new(service_support::SSIS)
+        .args(["service", "run", "--socket"])
+        .arg(&socket)
+        .arg("--state-dir")
+        .arg(f.state())
+        .env("SSIS_SERVICE_CONFIG", "")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let ssis = |args: &[&str]| {
+        std::process::Command::new(service_support::SSIS)
+            .args(args)
+            .env("SSIS_SERVICE_SOCKET", &socket)
+            .env_remove("SSIS_SERVICE_CONFIG")
+            .output()
+            .unwrap()
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while !ssis(&["service", "status"]).status.success() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the service did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let out = ssis(&["--json", "events"]);
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ids: Vec<u64> = list["Items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["EventId"].as_u64())
+        .collect();
+    assert!(ids.contains(&274), "{ids:?}");
+    let default_file = ssis_service::config::locate(None);
+    let expected = if default_file.path.is_file() {
+        1001
+    } else {
+        272
+    };
+    assert!(
+        ids.contains(&expected),
+        "{ids:?} ({})",
+        default_file.path.display()
+    );
+    assert!(ssis(&["service", "stop"]).status.success());
+    child.wait().unwrap();
+}

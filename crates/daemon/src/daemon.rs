@@ -128,6 +128,21 @@ async fn serve(options: ServiceOptions) -> Result<i32> {
         }
     };
     let config = loaded.config();
+    // The setting that names the file is there but empty: the original's
+    // "registry value missing" (274); the default location applies.
+    let env = ssis_core::config::CONFIG_ENV;
+    if options.config.is_none() && std::env::var_os(env).is_some_and(|v| v.is_empty()) {
+        log.note(
+            EventLevel::Warning,
+            ids::CONFIG_LOCATION_MISSING,
+            "Configuration",
+            format!(
+                "{env}, which names the configuration file, is set but empty; the default \
+                 location {} is used.",
+                describe_path(config.path.as_deref())
+            ),
+        );
+    }
     // No file where the configuration is looked for: the built-in default
     // (MSDB on '.' and File System at the default packages folder) is in
     // force, as the original service does (event 272).

@@ -28,6 +28,9 @@ pub mod ids {
     pub const CONFIG_MISSING: u32 = 272;
     /// The configuration file is invalid.
     pub const CONFIG_INVALID: u32 = 273;
+    /// The setting that names the configuration file is there but empty (the
+    /// original: its registry value is missing); the default location is used.
+    pub const CONFIG_LOCATION_MISSING: u32 = 274;
     /// A running package is being stopped because the service stops.
     pub const STOPPING_RUNNING_PACKAGE: u32 = 336;
     /// The configuration was loaded.
