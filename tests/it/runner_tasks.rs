@@ -58,14 +58,29 @@ fn set_errors_name_the_option_and_exit_6() {
         "{}",
         r.out
     );
+
+    // dtexec may set read-only variables: the task that writes msg.txt reads
+    // System::PackageName instead of User::Msg here, and sees the new value.
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = stage(
+        "variables_2012.dtsx",
+        dir.path(),
+        &[(
+            "StandardInputVariable=\"User::Msg\"",
+            "StandardInputVariable=\"System::PackageName\"",
+        )],
+    );
     let r = exec(&[
         "/F",
-        p,
+        pkg.to_str().unwrap(),
         "/SET",
-        "\\Package.Variables[System::PackageName].Value;x",
+        "\\Package.Variables[System::PackageName].Value;renamed by /SET",
     ]);
     assert_eq!(r.code, 0, "dtexec may set read-only variables: {}", r.out);
-    assert!(!dir.path().join("never").exists());
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("msg.txt")).unwrap(),
+        "renamed by /SET"
+    );
 }
 
 #[cfg(unix)]
