@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::io::{self, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 use tds::{Message, Tokens, Value};
 
@@ -41,6 +41,30 @@ struct Shared {
     /// Milliseconds to wait before answering each request.
     delay_ms: AtomicU64,
     conns: Mutex<Vec<TcpStream>>,
+    /// Exclusive application locks (`sp_getapplock`, owned by a
+    /// transaction): resource -> the connection holding it.
+    applocks: Mutex<HashMap<String, u64>>,
+    applock_freed: Condvar,
+    next_conn: AtomicU64,
+}
+
+impl Shared {
+    /// Ends the connection's transaction: its application locks are freed.
+    /// (The test server does not undo writes: the store writes last.)
+    fn end_transaction(&self, conn: u64) {
+        self.applocks.lock().unwrap().retain(|_, c| *c != conn);
+        self.applock_freed.notify_all();
+    }
+}
+
+/// Frees a connection's application locks when it ends, as SQL Server rolls
+/// back the transaction of a closed connection.
+struct ConnGuard<'a>(&'a Shared, u64);
+
+impl Drop for ConnGuard<'_> {
+    fn drop(&mut self) {
+        self.0.end_transaction(self.1);
+    }
 }
 
 /// The TDS test server: listens on 127.0.0.1 with an ephemeral port; one
@@ -73,6 +97,9 @@ impl TestServer {
             stop_after: AtomicI64::new(-1),
             delay_ms: AtomicU64::new(0),
             conns: Mutex::new(Vec::new()),
+            applocks: Mutex::new(HashMap::new()),
+            applock_freed: Condvar::new(),
+            next_conn: AtomicU64::new(1),
         });
         let s = shared.clone();
         std::thread::spawn(move || {
@@ -218,6 +245,8 @@ fn serve(mut stream: TcpStream, s: &Shared) -> io::Result<()> {
     t.done(tds::DONE_FINAL, 0);
     tds::write_message(&mut stream, tds::PT_TABULAR, &t.out, packet_size)?;
     let user = login.user;
+    let conn = s.next_conn.fetch_add(1, Ordering::SeqCst);
+    let _guard = ConnGuard(s, conn);
     loop {
         let msg = tds::read_message(&mut stream)?;
         if s.stopped.load(Ordering::SeqCst) {
@@ -242,7 +271,11 @@ fn serve(mut stream: TcpStream, s: &Shared) -> io::Result<()> {
         if delay > 0 {
             std::thread::sleep(Duration::from_millis(delay));
         }
-        let caller = Caller { user: &user, role };
+        let caller = Caller {
+            user: &user,
+            role,
+            conn,
+        };
         let out = match handle(&msg, &caller, s) {
             Ok(t) => t,
             Err(e) => {
@@ -371,6 +404,16 @@ fn run_statements(
     for stmt in text.split(';').map(str::trim).filter(|s| !s.is_empty()) {
         let mut words = stmt.splitn(2, char::is_whitespace);
         let verb = words.next().unwrap_or_default();
+        let lower = stmt.to_lowercase();
+        let lower_words: Vec<&str> = lower.split_whitespace().collect();
+        match lower_words.as_slice() {
+            ["begin", "tran" | "transaction"] => continue,
+            ["commit" | "rollback"] | ["commit" | "rollback", "tran" | "transaction"] => {
+                s.end_transaction(caller.conn);
+                continue;
+            }
+            _ => {}
+        }
         if !verb.eq_ignore_ascii_case("exec") && !verb.eq_ignore_ascii_case("execute") {
             t.error(
                 102,
@@ -416,12 +459,36 @@ fn run_statements(
             };
             args.insert(name.trim().trim_start_matches('@').to_lowercase(), v);
         }
-        status = run_proc(&short_name(proc), &args, caller, s, t);
+        status = if short_name(proc) == "sp_getapplock" {
+            getapplock(&args, caller, s)
+        } else {
+            run_proc(&short_name(proc), &args, caller, s, t)
+        };
         if status != 0 {
             break;
         }
     }
     status
+}
+
+/// `sp_getapplock @Resource, @LockMode = N'Exclusive', @LockOwner =
+/// N'Transaction'`: waits until no other connection holds the resource,
+/// then holds it until COMMIT, ROLLBACK or the connection's end. Returns 0
+/// (granted at once) or 1 (granted after waiting), as SQL Server does.
+fn getapplock(args: &HashMap<String, Value>, caller: &Caller<'_>, s: &Shared) -> i32 {
+    let resource = args
+        .get("resource")
+        .and_then(Value::as_text)
+        .unwrap_or_default()
+        .to_lowercase();
+    let mut locks = s.applocks.lock().unwrap();
+    let mut waited = 0;
+    while locks.get(&resource).is_some_and(|c| *c != caller.conn) {
+        waited = 1;
+        locks = s.applock_freed.wait(locks).unwrap();
+    }
+    locks.insert(resource, caller.conn);
+    waited
 }
 
 /// A fake SQL Server Browser on UDP (127.0.0.1, ephemeral port) answering

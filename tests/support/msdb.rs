@@ -116,6 +116,8 @@ impl Default for Db {
 pub struct Caller<'a> {
     pub user: &'a str,
     pub role: Role,
+    /// The connection's number (application locks are held per connection).
+    pub conn: u64,
 }
 
 const NAME: ColType = ColType::NVarChar(128);

@@ -28,6 +28,11 @@
 //! - `sp_ssis_checkexists @name sysname, @folderid uniqueidentifier`
 //!   → one row when the package exists, none otherwise
 //!
+//! A write that must not replace ([`put_new_package`]) checks and inserts in
+//! one transaction holding an exclusive application lock (`sp_getapplock`,
+//! owned by the transaction) on the package's folder and name, so two such
+//! writers are serialised and the second sees the first's package.
+//!
 //! tiberius sends every call as one `sp_executesql` RPC request: one round
 //! trip per procedure call.
 
@@ -399,6 +404,65 @@ pub fn put_package(p: PutPackage) -> impl for<'c> Fn(&'c mut Client) -> Op<'c, (
     }
 }
 
+/// The application lock resource of a package (at most 255 characters):
+/// its folder id and its name, case-folded as msdb's default collation
+/// compares names.
+fn package_lock(name: &str, folder: Uuid) -> String {
+    let mut r = format!("ssis-service:package:{folder}:{}", name.to_lowercase());
+    if r.len() > 255 {
+        let mut end = 255;
+        while !r.is_char_boundary(end) {
+            end -= 1;
+        }
+        r.truncate(end);
+    }
+    r
+}
+
+/// Writes a package that must not exist yet: in one transaction, an
+/// exclusive `sp_getapplock` on the package (waiting for another writer of
+/// the same package to commit), `sp_ssis_checkexists`, then
+/// `sp_ssis_putpackage` and COMMIT; `false` (rolled back, nothing written)
+/// when the package exists. On an error the transaction is rolled back
+/// before the error is returned, so the pooled connection holds no
+/// transaction or lock (RAISERROR, which msdb's procedures use for
+/// permission errors, does not end a transaction by itself).
+///
+/// `sp_getapplock`'s return value is not read (sp_executesql does not pass it
+/// back): with no lock time-out it waits, and with one lock per transaction,
+/// taken first, it cannot deadlock; the command time-out bounds the wait.
+pub fn put_new_package(p: PutPackage) -> impl for<'c> Fn(&'c mut Client) -> Op<'c, bool> {
+    move |c| {
+        let p = p.clone();
+        Box::pin(async move {
+            let lock = package_lock(&p.name, p.folder);
+            c.execute(
+                "BEGIN TRANSACTION; EXEC msdb.dbo.sp_getapplock @Resource = @P1, \
+                 @LockMode = N'Exclusive', @LockOwner = N'Transaction'",
+                &[&lock],
+            )
+            .await?;
+            let written = async {
+                if check_exists(p.name.clone(), p.folder)(c).await? {
+                    return Ok(false);
+                }
+                put_package(p.clone())(c).await?;
+                Ok(true)
+            }
+            .await;
+            let end = match written {
+                Ok(true) => "COMMIT TRANSACTION",
+                _ => "ROLLBACK TRANSACTION",
+            };
+            match (written, c.execute(end, &[]).await) {
+                (Err(e), _) => Err(e),
+                (Ok(_), Err(e)) => Err(e),
+                (Ok(w), Ok(_)) => Ok(w),
+            }
+        })
+    }
+}
+
 /// `sp_ssis_deletepackage @name, @folderid`: rows deleted.
 pub fn delete_package(
     name: String,
@@ -439,6 +503,15 @@ pub fn check_exists(name: String, folder: Uuid) -> impl for<'c> Fn(&'c mut Clien
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn package_locks_fold_case_and_fit_sp_getapplock() {
+        let f = Uuid::nil();
+        assert_eq!(package_lock("Daily", f), package_lock("DAILY", f));
+        assert_ne!(package_lock("a", f), package_lock("b", f));
+        assert_ne!(package_lock("a", f), package_lock("a", new_folder_id()));
+        assert!(package_lock(&"é".repeat(200), f).len() <= 255);
+    }
 
     #[test]
     fn folder_ids_are_version_4_and_distinct() {
