@@ -12,7 +12,9 @@ use ssis_service::store::msdb::{ConnectOptions, SqlServerStore};
 use ssis_service::store::{FileSystemStore, PackageStore, Store, StorePath};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
-use support::{FakeBrowser, READER_PASSWORD, READER_USER, TestServer, options};
+use support::{
+    FakeBrowser, LTD_PASSWORD, LTD_USERS, READER_PASSWORD, READER_USER, TestServer, options,
+};
 
 fn p(text: &str) -> StorePath {
     StorePath::parse(text).unwrap()
@@ -227,38 +229,127 @@ fn security_errors_of_the_procedures_are_access_denied() {
         reader.read_package(&seg(&["Shared", "Load"])).unwrap(),
         xml.as_bytes()
     );
-    // Writing is not: the server's message is kept.
-    for (e, proc_message) in [
+    // Writing is not: SQL Server refuses EXECUTE on the writing procedures
+    // (error 229) before they run; the server's message is kept.
+    for (e, proc_name) in [
         (
             reader
                 .write_package(&seg(&["Shared", "Load"]), xml.as_bytes(), true)
                 .unwrap_err(),
-            "permission to save package 'Load'",
+            "sp_ssis_putpackage",
+        ),
+        (
+            reader
+                .write_package(&seg(&["Shared", "New"]), xml.as_bytes(), false)
+                .unwrap_err(),
+            "sp_ssis_putpackage",
         ),
         (
             reader.create_folder(&seg(&["Mine"])).unwrap_err(),
-            "permission to create or rename folder 'Mine'",
+            "sp_ssis_addfolder",
         ),
         (
             reader.rename_folder(&seg(&["Shared"]), "X").unwrap_err(),
-            "permission to create or rename folder 'X'",
+            "sp_ssis_renamefolder",
         ),
         (
             reader
                 .delete_package(&seg(&["Shared", "Load"]))
                 .unwrap_err(),
-            "permission to delete package 'Load'",
+            "sp_ssis_deletepackage",
         ),
         (
             reader.delete_folder(&seg(&["Shared"]), true).unwrap_err(),
-            "permission to delete package 'Load'",
+            "sp_ssis_deletepackage",
         ),
     ] {
         assert_eq!(e.kind, ErrorKind::AccessDenied, "{e}");
-        assert!(e.message.contains(proc_message), "{e}");
-        assert!(e.message.contains("(error 14"), "{e}");
+        assert!(
+            e.message.contains(&format!(
+                "EXECUTE permission was denied on the object '{proc_name}'"
+            )),
+            "{e}"
+        );
+        assert!(e.message.contains("(error 229)"), "{e}");
     }
+    assert_eq!(
+        admin.read_package(&seg(&["Shared", "Load"])).unwrap(),
+        xml.as_bytes(),
+        "nothing was written"
+    );
+    assert!(!admin.package_exists(&seg(&["Shared", "New"])).unwrap());
+    assert_eq!(
+        admin.list_folders(&[]).unwrap(),
+        ["Maintenance Plans", "Shared"]
+    );
     assert!(admin.package_exists(&seg(&["Shared", "Load"])).unwrap());
+}
+
+/// db_ssisltduser as Microsoft documents it: lists every package, imports
+/// packages and folders, but reads, overwrites and deletes only its own.
+#[test]
+fn a_limited_user_changes_only_its_own_packages() {
+    let server = TestServer::start();
+    let store = |user: &str, password: &str| {
+        SqlServerStore::with_options("MSDB", server.server_name(), None, options(user, password))
+    };
+    let admin =
+        SqlServerStore::with_options("MSDB", server.server_name(), None, server.admin_options());
+    let (ann, bob) = (
+        store(LTD_USERS[0], LTD_PASSWORD),
+        store(LTD_USERS[1], LTD_PASSWORD),
+    );
+    let xml = |name: &str| synthetic_package_xml(name, "{00000000-0000-4000-8000-000000000004}", 8);
+    ann.create_folder(&seg(&["Team"])).unwrap();
+    admin
+        .write_package(&seg(&["Team", "Admins"]), xml("Admins").as_bytes(), false)
+        .unwrap();
+    ann.write_package(&seg(&["Team", "Anns"]), xml("Anns").as_bytes(), false)
+        .unwrap();
+    // Own: read, overwrite, delete.
+    assert_eq!(
+        ann.read_package(&seg(&["Team", "Anns"])).unwrap(),
+        xml("Anns").as_bytes()
+    );
+    ann.write_package(&seg(&["Team", "Anns"]), xml("Anns2").as_bytes(), true)
+        .unwrap();
+    // Everyone's packages are listed.
+    for s in [&ann, &bob] {
+        let mut names: Vec<String> = s
+            .list_packages(&seg(&["Team"]))
+            .unwrap()
+            .into_iter()
+            .map(|p| p.name)
+            .collect();
+        names.sort();
+        assert_eq!(names, ["Admins", "Anns"]);
+    }
+    // Another's (the administrator's, or Ann's for Bob): the procedures
+    // refuse (14586 to read, 14307 to change), nothing changes.
+    for (who, s, package) in [("ann", &ann, "Admins"), ("bob", &bob, "Anns")] {
+        let path = seg(&["Team", package]);
+        let before = admin.read_package(&path).unwrap();
+        let refused = [
+            (s.read_package(&path).map(|_| ()).unwrap_err(), "14586"),
+            (
+                s.write_package(&path, xml("Hijack").as_bytes(), true)
+                    .unwrap_err(),
+                "14307",
+            ),
+            (s.delete_package(&path).unwrap_err(), "14307"),
+        ];
+        for (e, code) in refused {
+            assert_eq!(e.kind, ErrorKind::AccessDenied, "{who}: {e}");
+            assert!(e.message.contains(&format!("(error {code})")), "{who}: {e}");
+        }
+        assert_eq!(admin.read_package(&path).unwrap(), before, "{who}");
+    }
+    // The administrator may change anyone's; the owner may delete its own.
+    admin
+        .write_package(&seg(&["Team", "Anns"]), xml("ByAdmin").as_bytes(), true)
+        .unwrap();
+    ann.delete_package(&seg(&["Team", "Anns"])).unwrap();
+    assert!(!admin.package_exists(&seg(&["Team", "Anns"])).unwrap());
 }
 
 #[test]

@@ -26,6 +26,11 @@ pub const ADMIN_PASSWORD: &str = "Adm1n!pw";
 pub const READER_USER: &str = "ssis_reader";
 /// Its password.
 pub const READER_PASSWORD: &str = "Read0nly!";
+/// Two db_ssisltduser logins (owners of what they import; the password is
+/// the one of both).
+pub const LTD_USERS: [&str; 2] = ["ssis_ltd_ann", "ssis_ltd_bob"];
+/// Their password.
+pub const LTD_PASSWORD: &str = "Ltd0nly!";
 
 struct Shared {
     db: Mutex<Db>,
@@ -88,6 +93,9 @@ impl TestServer {
             READER_USER.to_string(),
             (READER_PASSWORD.to_string(), Role::Operator),
         );
+        for user in LTD_USERS {
+            users.insert(user.to_string(), (LTD_PASSWORD.to_string(), Role::LtdUser));
+        }
         let shared = Arc::new(Shared {
             db: Mutex::new(Db::default()),
             users,
