@@ -352,16 +352,49 @@ fn a_limited_user_changes_only_its_own_packages() {
     assert!(!admin.package_exists(&seg(&["Team", "Anns"])).unwrap());
 }
 
+/// The shipped default (Encrypt mandatory, certificates checked) against
+/// the test server's TLS (a self-signed rcgen certificate): the handshake
+/// and login go over TLS when the certificate is trusted, the unknown
+/// certificate is refused when it is not, and a server without TLS is
+/// refused; Encrypt=optional stays plain where the server allows it.
 #[test]
 fn encryption_is_required_by_default() {
     let server = TestServer::start();
-    let mut o = server.admin_options();
-    o.encrypt = ConnectOptions::default().encrypt;
-    o.connect_timeout = Duration::from_secs(3);
-    let store = SqlServerStore::with_options("MSDB", server.server_name(), None, o);
+    let default = || {
+        let mut o = server.admin_options();
+        o.encrypt = ConnectOptions::default().encrypt;
+        o.trust_server_certificate = ConnectOptions::default().trust_server_certificate;
+        o.connect_timeout = Duration::from_secs(5);
+        o
+    };
+    // Trusted: TLS, then everything works.
+    let mut trusted = default();
+    trusted.trust_server_certificate = true;
+    let store = SqlServerStore::with_options("MSDB", server.server_name(), None, trusted);
+    assert_eq!(store.list_folders(&[]).unwrap(), ["Maintenance Plans"]);
+    store.create_folder(&seg(&["Over TLS"])).unwrap();
+    assert_eq!((server.logins(), server.tls_logins()), (1, 1));
+    // Not trusted (the default): the self-signed certificate is refused
+    // before any login.
+    let store = SqlServerStore::with_options("MSDB", server.server_name(), None, default());
     let e = store.list_folders(&[]).unwrap_err();
     assert_eq!(e.kind, ErrorKind::Connection, "{e}");
-    assert_eq!(server.logins(), 0, "no login without TLS");
+    assert!(e.message.to_lowercase().contains("certificate"), "{e}");
+    assert_eq!(server.logins(), 1, "no login with an untrusted certificate");
+    // Encrypt=optional: plain TDS, login included.
+    let mut optional = server.admin_options();
+    optional.encrypt = ssis_service::store::msdb::Encrypt::Optional;
+    let plain = SqlServerStore::with_options("MSDB", server.server_name(), None, optional);
+    plain.list_folders(&[]).unwrap();
+    assert_eq!((server.logins(), server.tls_logins()), (2, 1));
+    // A server without TLS: refused, nothing sent in the clear.
+    let bare = TestServer::start_without_tls();
+    let mut o = default();
+    o.trust_server_certificate = true;
+    let store = SqlServerStore::with_options("MSDB", bare.server_name(), None, o);
+    let e = store.list_folders(&[]).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Connection, "{e}");
+    assert_eq!(bare.logins(), 0, "no login without TLS");
 }
 
 #[test]

@@ -372,35 +372,41 @@ pub fn get_package(
     }
 }
 
+/// The `sp_ssis_putpackage` call of [`put`].
+const PUT_PACKAGE: &str = "EXEC msdb.dbo.sp_ssis_putpackage @name = @P1, @id = @P2, \
+     @description = @P3, @createdate = @P4, @folderid = @P5, @packagedata = @P6, \
+     @packageformat = @P7, @packagetype = @P8, @vermajor = @P9, @verminor = @P10, \
+     @verbuild = @P11, @vercomments = @P12, @verid = @P13";
+
+/// `sp_ssis_putpackage`, then the statements of `then` in the same batch.
+async fn put(c: &mut Client, p: &PutPackage, then: &str) -> tiberius::Result<()> {
+    c.execute(
+        format!("{PUT_PACKAGE}{then}"),
+        &[
+            &p.name,
+            &p.id,
+            &p.description,
+            &p.createdate,
+            &p.folder,
+            &p.data.as_slice(),
+            &p.packageformat,
+            &p.packagetype,
+            &p.vermajor,
+            &p.verminor,
+            &p.verbuild,
+            &p.vercomments,
+            &p.verid,
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
 /// `sp_ssis_putpackage ...` (insert or update on name and folder).
 pub fn put_package(p: PutPackage) -> impl for<'c> Fn(&'c mut Client) -> Op<'c, ()> {
     move |c| {
         let p = p.clone();
-        Box::pin(async move {
-            c.execute(
-                "EXEC msdb.dbo.sp_ssis_putpackage @name = @P1, @id = @P2, @description = @P3, \
-                 @createdate = @P4, @folderid = @P5, @packagedata = @P6, @packageformat = @P7, \
-                 @packagetype = @P8, @vermajor = @P9, @verminor = @P10, @verbuild = @P11, \
-                 @vercomments = @P12, @verid = @P13",
-                &[
-                    &p.name,
-                    &p.id,
-                    &p.description,
-                    &p.createdate,
-                    &p.folder,
-                    &p.data.as_slice(),
-                    &p.packageformat,
-                    &p.packagetype,
-                    &p.vermajor,
-                    &p.verminor,
-                    &p.verbuild,
-                    &p.vercomments,
-                    &p.verid,
-                ],
-            )
-            .await?;
-            Ok(())
-        })
+        Box::pin(async move { put(c, &p, "").await })
     }
 }
 
@@ -419,14 +425,15 @@ fn package_lock(name: &str, folder: Uuid) -> String {
     r
 }
 
-/// Writes a package that must not exist yet: in one transaction, an
-/// exclusive `sp_getapplock` on the package (waiting for another writer of
-/// the same package to commit), `sp_ssis_checkexists`, then
-/// `sp_ssis_putpackage` and COMMIT; `false` (rolled back, nothing written)
-/// when the package exists. On an error the transaction is rolled back
-/// before the error is returned, so the pooled connection holds no
-/// transaction or lock (RAISERROR, which msdb's procedures use for
-/// permission errors, does not end a transaction by itself).
+/// Writes a package that must not exist yet, in one transaction and two
+/// round trips: BEGIN TRANSACTION, an exclusive `sp_getapplock` on the
+/// package (waiting for another writer of the same package to commit) and
+/// `sp_ssis_checkexists`; then `sp_ssis_putpackage` and COMMIT. `false`
+/// (rolled back, nothing written) when the package exists. On an error the
+/// transaction is rolled back before the error is returned, so the pooled
+/// connection holds no transaction or lock (RAISERROR, which msdb's
+/// procedures use for permission errors, does not end a transaction by
+/// itself; a ROLLBACK after the COMMIT ran fails harmlessly, ignored).
 ///
 /// `sp_getapplock`'s return value is not read (sp_executesql does not pass it
 /// back): with no lock time-out it waits, and with one lock per transaction,
@@ -436,29 +443,32 @@ pub fn put_new_package(p: PutPackage) -> impl for<'c> Fn(&'c mut Client) -> Op<'
         let p = p.clone();
         Box::pin(async move {
             let lock = package_lock(&p.name, p.folder);
-            c.execute(
-                "BEGIN TRANSACTION; EXEC msdb.dbo.sp_getapplock @Resource = @P1, \
-                 @LockMode = N'Exclusive', @LockOwner = N'Transaction'",
-                &[&lock],
-            )
-            .await?;
-            let written = async {
-                if check_exists(p.name.clone(), p.folder)(c).await? {
-                    return Ok(false);
-                }
-                put_package(p.clone())(c).await?;
-                Ok(true)
+            let exists: tiberius::Result<bool> = async {
+                let row = c
+                    .query(
+                        "BEGIN TRANSACTION; EXEC msdb.dbo.sp_getapplock @Resource = @P1, \
+                         @LockMode = N'Exclusive', @LockOwner = N'Transaction'; \
+                         EXEC msdb.dbo.sp_ssis_checkexists @name = @P2, @folderid = @P3",
+                        &[&lock, &p.name, &p.folder],
+                    )
+                    .await?
+                    .into_row()
+                    .await?;
+                Ok(row.is_some())
             }
             .await;
-            let end = match written {
-                Ok(true) => "COMMIT TRANSACTION",
-                _ => "ROLLBACK TRANSACTION",
+            let result = match exists {
+                Ok(false) => put(c, &p, "; COMMIT TRANSACTION").await.map(|()| true),
+                Ok(true) => Ok(false),
+                Err(e) => Err(e),
             };
-            match (written, c.execute(end, &[]).await) {
-                (Err(e), _) => Err(e),
-                (Ok(_), Err(e)) => Err(e),
-                (Ok(w), Ok(_)) => Ok(w),
+            if !matches!(result, Ok(true)) {
+                let rollback = c.execute("ROLLBACK TRANSACTION", &[]).await;
+                if let (Ok(false), Err(e)) = (&result, rollback) {
+                    return Err(e);
+                }
             }
+            result
         })
     }
 }
