@@ -40,6 +40,7 @@ mod expr_proptest;
 mod ffi_config_patch;
 mod ffi_errors;
 mod ffi_header;
+mod ffi_json_schemas;
 mod ffi_threads;
 mod msdb_exec;
 mod msdb_failures;

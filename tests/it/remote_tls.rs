@@ -330,7 +330,7 @@ fn ten_thousand_bad_tokens_are_refused_while_a_good_client_is_served() {
 }
 
 /// Round trips of `list_folders` over the local socket, a persistent TLS
-/// session and plain loopback TCP (printed; docs/PERFORMANCE.md records them).
+/// session and plain loopback TCP (printed; docs/PERFORMANCE.md records them), each answer checked.
 #[test]
 #[ignore = "load/perf test: run by scripts/load-tests.sh (CI runs it as its own step)"]
 fn tls_round_trip_latency() {
@@ -346,6 +346,10 @@ fn tls_round_trip_latency() {
     )
     .unwrap();
     let local = Session::connect(Some(&format!("unix:{}", t.f.socket().display())), None).unwrap();
+    // Every transport answers the same (the store's top-level folders), on
+    // every round trip: a latency measured on wrong answers measures nothing.
+    let expected = local.list_folders(None).unwrap();
+    assert!(!expected.items.is_empty(), "{expected:?}");
     let mut report = Vec::new();
     for (name, s) in [
         ("unix socket", &local),
@@ -353,13 +357,15 @@ fn tls_round_trip_latency() {
         ("tcp:// loopback", &plain),
     ] {
         for _ in 0..50 {
-            s.list_folders(None).unwrap();
+            assert_eq!(s.list_folders(None).unwrap(), expected, "{name}");
         }
         let times: Vec<Duration> = (0..1000)
             .map(|_| {
                 let at = Instant::now();
-                s.list_folders(None).unwrap();
-                at.elapsed()
+                let answer = s.list_folders(None).unwrap();
+                let took = at.elapsed();
+                assert_eq!(answer, expected, "{name}");
+                took
             })
             .collect();
         report.push(format!(

@@ -145,7 +145,14 @@ fn kill_9_loses_no_history_and_a_restart_adopts_or_marks_unknown() {
     let (lost, lost_pid) = start_sleep(&d);
     d.kill9();
     kill_group(lost_pid);
-    std::thread::sleep(Duration::from_millis(200));
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while !group_members(lost_pid).is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the killed group lives on"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
     let d = f.start();
     let h = d.json(&["history"]);
     let status = |id: &str| {
