@@ -159,7 +159,10 @@ fn tokens_decide_who_gets_in() {
     // Revoked.
     t.d.json(&["access", "token", "revoke", good["Id"].as_str().unwrap()]);
     denied(t.connect(Some(&secret)), "a revoked token");
-    // The session opened before the revocation was authenticated then; new ones are not.
+    // The session opened before the revocation is refused from its next request on.
+    let e = s.list_folders(None).unwrap_err();
+    assert_eq!(e.kind, ssis_service::ErrorKind::AccessDenied, "{e}");
+    assert!(e.message.contains("revoked or has expired"), "{e}");
 
     // The denials are in the event log, with how the client came.
     let ev = t.d.json(&["events", "--event-id", "1011"]);

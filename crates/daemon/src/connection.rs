@@ -345,6 +345,7 @@ fn subscribe(
         let held = access::policy::rights_of(&peer, grants);
         held.contains(&ssis_core::config::Right::Connect)
             && held.contains(&ssis_core::config::Right::Read)
+            && access::check::token_still_valid(&svc_now, &peer)
     };
     let mut exec_rx = svc.executions.subscribe();
     let mut log_rx = (p.execution_id.is_none()).then(|| svc.log.subscribe());

@@ -24,6 +24,14 @@ pub const LOG_WINDOW: Duration = Duration::from_secs(10);
 /// Checks that `peer` may make `request` under the grants in force.
 pub fn authorize(svc: &Service, peer: &Peer, request: &Request) -> Result<()> {
     let (method, needed) = (request.method().name(), request.right());
+    if !token_still_valid(svc, peer) {
+        return Err(deny_token(
+            svc,
+            peer,
+            "the token this session authenticated with was revoked or has expired; \
+             connect again with a valid token",
+        ));
+    }
     let grants = &svc.loaded().config.extensions.grants;
     let held = rights_of(peer, grants);
     let missing = [Right::Connect, needed]
@@ -33,6 +41,14 @@ pub fn authorize(svc: &Service, peer: &Peer, request: &Request) -> Result<()> {
         None => Ok(()),
         Some(right) => Err(deny(svc, peer, method, right)),
     }
+}
+
+/// Whether a network caller's token is still valid (always true for local
+/// callers, who are identified by the operating system).
+pub fn token_still_valid(svc: &Service, peer: &Peer) -> bool {
+    peer.token
+        .as_deref()
+        .is_none_or(|fp| super::tokens::still_valid(&super::admin::token_store_path(svc), fp))
 }
 
 /// The refusal for `peer` lacking `right` for `method`, logged.
