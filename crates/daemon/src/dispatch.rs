@@ -233,8 +233,8 @@ pub async fn dispatch(svc: &Arc<Service>, peer: &Peer, request: Request) -> Resu
                     );
                 }
             }
-            let config = Arc::clone(&svc.loaded().config);
-            to_value(svc.executions.start(&config, &p, peer).await?)
+            let ws = svc.loaded();
+            to_value(svc.executions.start(&ws, &p, peer).await?)
         }
         ExecutionStop(p) => {
             own_execution(svc, peer, "ExecutionStop", &p.execution_id)?;

@@ -13,8 +13,8 @@ use super::output::{self, OutputTail, RunnerEvent};
 use super::process::{self, Stop};
 use super::supervise::{self, ExitReport, Job};
 use serde_json::json;
-use ssis_core::config::ServiceConfig;
 use ssis_core::error::{Error, ErrorKind, Result};
+use ssis_core::ops::Workspace;
 use ssis_core::protocol::events::{EventLevel, ExecutionEvent};
 use ssis_core::protocol::executions::{
     Execution, ExecutionOrigin, ExecutionStatus, HistoryFilter, OutputChunk, OutputParams,
@@ -128,15 +128,16 @@ impl Executions {
     /// Starts a package for `peer`.
     pub async fn start(
         self: &Arc<Self>,
-        config: &ServiceConfig,
+        ws: &Workspace,
         params: &RunParams,
         peer: &Peer,
     ) -> Result<Execution> {
+        let config = &*ws.config;
         // Whatever stops a run before it starts (no such package, an
         // executor that is gone, a caller the service cannot act as) is
         // logged as well as returned.
         let prepared = (|| {
-            let target = launch::resolve(config, params)?;
+            let target = launch::resolve(ws, params)?;
             let run_as = super::runas::for_caller(peer)?;
             let executor = Executor::from_config(config)?;
             executor.check()?;

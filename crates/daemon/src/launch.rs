@@ -3,7 +3,9 @@
 
 use ssis_core::config::{ServiceConfig, TopLevelFolder};
 use ssis_core::error::{Error, Result};
+use ssis_core::ops::Workspace;
 use ssis_core::protocol::executions::{RunParams, VariableOverride};
+use ssis_core::store::StorePath;
 use std::path::{Path, PathBuf};
 
 /// The package a run request names.
@@ -101,10 +103,10 @@ impl Executor {
     }
 }
 
-/// Resolves the package of a run request against the configuration.
-pub fn resolve(config: &ServiceConfig, params: &RunParams) -> Result<Target> {
+/// Resolves the package of a run request in the workspace in force.
+pub fn resolve(ws: &Workspace, params: &RunParams) -> Result<Target> {
     match (&params.package, &params.file) {
-        (Some(path), None) => resolve_stored(config, path),
+        (Some(path), None) => resolve_stored(ws, &StorePath::parse(path)?),
         (None, Some(file)) => resolve_file(Path::new(file)),
         _ => Err(Error::invalid(
             "give exactly one of Package (a store path) and File (a package file)",
@@ -135,62 +137,37 @@ fn resolve_file(file: &Path) -> Result<Target> {
     })
 }
 
-/// Characters not allowed in folder and package names.
-const INVALID_NAME_CHARS: &[char] = &['"', '<', '>', '|', ':', '*', '?', '\\', '/'];
-
-fn segments(path: &str) -> Result<Vec<String>> {
-    let segs: Vec<String> = path
-        .split(['\\', '/'])
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect();
-    for s in &segs {
-        if s == "."
-            || s == ".."
-            || s.chars()
-                .any(|c| c.is_control() || INVALID_NAME_CHARS.contains(&c))
-        {
-            return Err(Error::invalid(format!(
-                "store path '{path}' has an invalid name '{s}' (names cannot be '.', '..' or contain \" < > | : * ? or control characters)"
-            ))
-            .with_target(path.to_string()));
-        }
-    }
-    Ok(segs)
-}
-
-fn resolve_stored(config: &ServiceConfig, path: &str) -> Result<Target> {
-    let segs = segments(path)?;
-    if segs.len() < 2 {
+/// A stored package, found by the store's own lookup (the one listing,
+/// export and every other operation use), so what the store refuses — a
+/// symbolic link, a name no store path can address — cannot be run either.
+fn resolve_stored(ws: &Workspace, path: &StorePath) -> Result<Target> {
+    let (Some(top_name), Some(name), true) = (path.top_level(), path.name(), path.len() >= 2)
+    else {
         return Err(Error::invalid(format!(
             "'{path}' is not a package path (expected \\<top-level folder>\\...\\<package>)"
         ))
         .with_target(path.to_string()));
-    }
-    let top = config
+    };
+    let top = ws
+        .config
         .top_level_folders
         .iter()
-        .find(|f| f.name().eq_ignore_ascii_case(&segs[0]))
+        .find(|f| f.name().eq_ignore_ascii_case(top_name))
         .ok_or_else(|| {
             Error::not_found(format!(
-                "there is no top-level folder '{}' in the service configuration",
-                segs[0]
+                "there is no top-level folder '{top_name}' in the service configuration"
             ))
             .with_target(path.to_string())
         })?;
-    let name = segs[segs.len() - 1].clone();
-    let display = format!("\\{}", segs.join("\\"));
+    let display = path.to_string();
     match top {
-        TopLevelFolder::FileSystemFolder(fs) => {
-            let root = config.resolve_store_path(fs);
-            let file =
-                find_case_insensitive(&root, &segs[1..segs.len() - 1], &format!("{name}.dtsx"))
-                    .ok_or_else(|| {
-                        Error::not_found(format!("the package '{display}' does not exist"))
-                            .with_target(display.clone())
-                    })?;
+        TopLevelFolder::FileSystemFolder(_) => {
+            let file = ws.store.package_file(path)?.ok_or_else(|| {
+                Error::not_found(format!("the package '{display}' does not exist"))
+                    .with_target(display.clone())
+            })?;
             Ok(Target {
-                package_name: name,
+                package_name: name.to_string(),
                 package_path: Some(display),
                 package_args: vec!["/F".into(), file.display().to_string()],
                 package_file: Some(file),
@@ -198,13 +175,13 @@ fn resolve_stored(config: &ServiceConfig, path: &str) -> Result<Target> {
             })
         }
         TopLevelFolder::SqlServerFolder(sql) => Ok(Target {
-            package_name: name,
+            package_name: name.to_string(),
             package_path: Some(display),
             package_file: None,
             store: top.name().to_string(),
             package_args: vec![
                 "/SQL".into(),
-                format!("\\{}", segs[1..].join("\\")),
+                format!("\\{}", path.below_top().join("\\")),
                 "/SERVER".into(),
                 sql.server_name.clone(),
             ],
@@ -212,37 +189,40 @@ fn resolve_stored(config: &ServiceConfig, path: &str) -> Result<Target> {
     }
 }
 
-/// `root/dirs.../file`, matching each name case-insensitively as the store does.
-fn find_case_insensitive(root: &Path, dirs: &[String], file: &str) -> Option<PathBuf> {
-    let mut at = root.to_path_buf();
-    for (i, name) in dirs.iter().map(String::as_str).chain([file]).enumerate() {
-        let want_dir = i < dirs.len();
-        let exact = at.join(name);
-        let ok = |p: &Path| if want_dir { p.is_dir() } else { p.is_file() };
-        if ok(&exact) {
-            at = exact;
-            continue;
-        }
-        let found = std::fs::read_dir(&at)
-            .ok()?
-            .filter_map(|e| e.ok())
-            .find(|e| {
-                e.file_name().to_string_lossy().eq_ignore_ascii_case(name) && ok(&e.path())
-            })?;
-        at = found.path();
-    }
-    Some(at)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn store_paths_refuse_traversal() {
-        assert!(segments("\\File System\\..\\x").is_err());
-        assert!(segments("\\File System\\a:b").is_err());
-        assert_eq!(segments("/File System/Sales/Daily").unwrap().len(), 3);
+    #[cfg(unix)]
+    fn a_stored_package_is_found_by_the_stores_lookup_which_refuses_links() {
+        let dir = tempfile::tempdir().unwrap();
+        let jobs = dir.path().join("Jobs");
+        std::fs::create_dir(&jobs).unwrap();
+        std::fs::write(jobs.join("Real.dtsx"), "<x/>").unwrap();
+        let outside = dir.path().join("secret.dtsx");
+        std::fs::write(&outside, "<x/>").unwrap();
+        std::os::unix::fs::symlink(&outside, jobs.join("Link.dtsx")).unwrap();
+        let ws = Workspace::new(ServiceConfig::default_for(dir.path())).unwrap();
+        let run = |package: &str| {
+            resolve(
+                &ws,
+                &RunParams {
+                    package: Some(package.into()),
+                    ..Default::default()
+                },
+            )
+        };
+        let real = run("\\File System\\jobs\\REAL").unwrap();
+        assert_eq!(real.package_file, Some(jobs.join("Real.dtsx")));
+        assert_eq!(real.package_args[0], "/F");
+        let link = run("\\File System\\Jobs\\Link").unwrap_err();
+        assert!(link.message.contains("symbolic link"), "{link}");
+        assert!(run("\\File System\\..\\x").is_err());
+        assert_eq!(
+            run("\\File System\\Jobs\\Missing").unwrap_err().kind,
+            ssis_core::error::ErrorKind::NotFound
+        );
     }
 
     #[test]

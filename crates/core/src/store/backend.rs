@@ -48,6 +48,13 @@ pub trait PackageStore: Send + Sync {
     fn write_package(&self, package: &[String], data: &[u8], replace: bool) -> Result<()>;
     /// Deletes `package`.
     fn delete_package(&self, package: &[String]) -> Result<()>;
+    /// The file that holds `package`, found by the same checked lookup as
+    /// every other operation (no links, no traversal), for a runner to
+    /// open; `None` for backends that do not keep packages in files.
+    fn package_file(&self, package: &[String]) -> Result<Option<std::path::PathBuf>> {
+        let _ = package;
+        Ok(None)
+    }
     /// Moves a package within this backend. The default copies then deletes.
     fn rename_package(&self, from: &[String], to: &[String], replace: bool) -> Result<()> {
         let data = self.read_package(from)?;

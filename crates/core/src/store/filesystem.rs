@@ -619,6 +619,10 @@ impl PackageStore for FileSystemStore {
         })
     }
 
+    fn package_file(&self, package: &[String]) -> Result<Option<PathBuf>> {
+        self.existing_package(package).map(Some)
+    }
+
     fn read_package(&self, package: &[String]) -> Result<Vec<u8>> {
         let file = self.existing_package(package)?;
         let mut data = Vec::new();

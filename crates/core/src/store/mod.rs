@@ -23,7 +23,7 @@ pub use sqlserver::SqlServerStore;
 
 use crate::config::{ServiceConfig, TopLevelFolder};
 use crate::error::{Error, ErrorKind, Result};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Folder type of folders below the top level in [`FolderEntry::folder_type`].
 pub const SUBFOLDER_TYPE: &str = "Folder";
@@ -283,6 +283,14 @@ impl Store {
     }
 
     /// The bytes of the package `path`, as stored.
+    /// The file holding the package `path` (File System folders), found by
+    /// the store's own checked lookup; `None` for msdb packages.
+    pub fn package_file(&self, path: &StorePath) -> Result<Option<PathBuf>> {
+        self.package_top(path)?
+            .backend
+            .package_file(path.below_top())
+    }
+
     pub fn read_package(&self, path: &StorePath) -> Result<Vec<u8>> {
         self.package_top(path)?
             .backend
