@@ -203,3 +203,46 @@ fn without_executor(config: &str) -> String {
         _ => config.to_string(),
     }
 }
+
+/// A grant with `RunAs` is an explicit proxy, as SQL Agent's: the grantee's
+/// packages run as the named account, not as the grantee.
+#[test]
+fn a_proxy_grant_runs_the_grantees_packages_as_the_named_account() {
+    require_root("access_run_as");
+    ensure_users();
+    let f = Fixture::new(true);
+    let out = f.dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::set_permissions(&out, std::os::unix::fs::PermissionsExt::from_mode(0o777)).unwrap();
+    write_config(
+        &f,
+        &format!(
+            "    <Grants>\n      <Grant Principal=\"user:{DENIED}\" Rights=\"Connect,Read,Execute\" RunAs=\"{GRANTED}\" />\n    </Grants>"
+        ),
+    );
+    let config = std::fs::read_to_string(f.config()).unwrap();
+    std::fs::write(f.config(), without_executor(&config)).unwrap();
+    let file = out.join("proxy.txt");
+    std::fs::write(
+        f.dir.path().join("Packages/Jobs/Proxy.dtsx"),
+        whoami_package(&file),
+    )
+    .unwrap();
+    let bin = open_to_users(&f);
+    let d = f.start();
+    open_socket(&f);
+    let run = run_as(
+        DENIED,
+        &bin,
+        &f.socket(),
+        &["--json", "run", "\\File System\\Jobs\\Proxy", "--wait"],
+    );
+    assert!(run.status.success(), "{}", text(&run));
+    let written = std::fs::read_to_string(&file).expect("the package wrote its file");
+    assert_eq!(written.lines().next(), Some(GRANTED), "{written}");
+    // The grant survives the configuration being written back.
+    d.json(&["access", "grant", &format!("user:{DENIED}"), "Read"]);
+    let saved = std::fs::read_to_string(f.config()).unwrap();
+    assert!(saved.contains(&format!("RunAs=\"{GRANTED}\"")), "{saved}");
+    d.stop();
+}

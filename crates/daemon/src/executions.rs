@@ -138,7 +138,7 @@ impl Executions {
         // logged as well as returned.
         let prepared = (|| {
             let target = launch::resolve(ws, params)?;
-            let run_as = super::runas::for_caller(peer)?;
+            let run_as = super::runas::for_caller(peer, &config.extensions.grants)?;
             let executor = Executor::from_config(config)?;
             executor.check()?;
             Ok::<_, Error>((target, run_as, executor))

@@ -20,6 +20,7 @@ use crate::access::identity::{account_by_name, account_by_uid, group_ids};
 use crate::access::policy::is_superuser;
 use crate::identity::Peer;
 use serde::{Deserialize, Serialize};
+use ssis_core::config::Grant;
 use ssis_core::error::{Error, ErrorKind, Result};
 use std::path::PathBuf;
 
@@ -120,9 +121,22 @@ fn drop_capabilities() -> std::io::Result<()> {
 /// Whom `peer`'s package runs as: `None` for the service account and root
 /// (the service's own account), else the caller's account. Refused when
 /// the caller has no local account or the service cannot switch users.
-pub fn for_caller(peer: &Peer) -> Result<Option<RunAs>> {
+pub fn for_caller(peer: &Peer, grants: &[Grant]) -> Result<Option<RunAs>> {
     if is_superuser(peer) {
         return Ok(None);
+    }
+    if let Some(proxy) = proxy_of(peer, grants)? {
+        let account = account_by_name(&proxy).ok_or_else(|| {
+            Error::new(
+                ErrorKind::Configuration,
+                format!(
+                    "the grant to {} names RunAs=\"{proxy}\", which is not a local account",
+                    peer.user
+                ),
+            )
+            .with_target(proxy.clone())
+        })?;
+        return switch_to(account);
     }
     let account = match peer.uid {
         Some(uid) => account_by_uid(uid),
@@ -139,6 +153,36 @@ pub fn for_caller(peer: &Peer) -> Result<Option<RunAs>> {
         )
         .with_target(peer.user.clone())
     })?;
+    switch_to(account)
+}
+
+/// The account a grant naming `peer` (or one of its groups) sets with
+/// `RunAs`, if any; grants naming different accounts are refused as
+/// ambiguous rather than picked from.
+fn proxy_of(peer: &Peer, grants: &[Grant]) -> Result<Option<String>> {
+    let mut proxies: Vec<&str> = grants
+        .iter()
+        .filter(|g| crate::access::policy::applies_to(g, peer))
+        .filter_map(|g| g.run_as.as_deref())
+        .collect();
+    proxies.sort();
+    proxies.dedup();
+    match proxies.as_slice() {
+        [] => Ok(None),
+        [one] => Ok(Some(one.to_string())),
+        many => Err(Error::new(
+            ErrorKind::Configuration,
+            format!(
+                "the grants naming {} set different RunAs accounts ({}); keep one",
+                peer.user,
+                many.join(", ")
+            ),
+        )),
+    }
+}
+
+/// `account` as a run-as identity, when this service can switch to it.
+fn switch_to(account: crate::access::identity::Account) -> Result<Option<RunAs>> {
     if !can_switch_users() {
         return Err(Error::new(
             ErrorKind::AccessDenied,
@@ -225,9 +269,31 @@ mod tests {
 
     #[test]
     fn root_runs_as_the_service_and_unknown_accounts_are_refused() {
-        assert_eq!(for_caller(&peer(0)).unwrap(), None);
-        let e = for_caller(&peer(4_000_000_000)).unwrap_err();
+        assert_eq!(for_caller(&peer(0), &[]).unwrap(), None);
+        let e = for_caller(&peer(4_000_000_000), &[]).unwrap_err();
         assert_eq!(e.kind, ErrorKind::AccessDenied);
         assert!(e.message.contains("no local account"), "{e}");
+    }
+
+    #[test]
+    fn a_proxy_grant_names_the_account_and_two_different_ones_are_refused() {
+        let grant = |principal: &str, account: &str| Grant {
+            principal: principal.into(),
+            rights: vec![],
+            run_as: Some(account.into()),
+        };
+        let mut someone = peer(4_000_000_000);
+        someone.user = "carol".into();
+        someone.groups = vec!["etl".into()];
+        let missing =
+            for_caller(&someone, &[grant("user:carol", "no-such-account-here")]).unwrap_err();
+        assert_eq!(missing.kind, ErrorKind::Configuration);
+        assert!(missing.message.contains("not a local account"), "{missing}");
+        let two = [grant("user:carol", "a"), grant("group:etl", "b")];
+        let e = for_caller(&someone, &two).unwrap_err();
+        assert!(e.message.contains("different RunAs accounts (a, b)"), "{e}");
+        // A grant that does not name carol does not apply.
+        let other = for_caller(&someone, &[grant("user:dave", "a")]).unwrap_err();
+        assert!(other.message.contains("no local account"), "{other}");
     }
 }

@@ -163,7 +163,9 @@ pub fn canonical_principal(text: &str) -> Result<String, String> {
     })
 }
 
-/// `<Grant Principal="user:alice" Rights="Connect,Read" />`.
+/// `<Grant Principal="user:alice" Rights="Connect,Read" />`, optionally
+/// with `RunAs="account"`: the grantee's packages run as that local account
+/// (an explicit proxy, as SQL Agent's), not as the grantee's own.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct Grant {
@@ -171,6 +173,10 @@ pub struct Grant {
     pub principal: String,
     /// The rights granted (sorted, no duplicates).
     pub rights: Vec<Right>,
+    /// The local account the grantee's packages run as, instead of their
+    /// own. It hands that account's power to the grantee: see docs/SECURITY.md.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_as: Option<String>,
 }
 
 /// `<Listen Address="host:port" Certificate="cert.pem" Key="key.pem" />`: a
@@ -303,7 +309,23 @@ pub(crate) fn read_grants(el: &Element) -> Result<Vec<Grant>, XmlError> {
         })?;
         let rights = Right::parse_list(rights)
             .map_err(|m| err(child.offset, format!("<Grant> to '{principal}': {m}")))?;
-        grants.push(Grant { principal, rights });
+        let run_as = match child.attr("RunAs").map(str::trim) {
+            None => None,
+            Some("") => {
+                return Err(err(
+                    child.offset,
+                    format!(
+                        "<Grant> to '{principal}': RunAs is empty (name a local account, or leave RunAs out)"
+                    ),
+                ));
+            }
+            Some(account) => Some(account.to_string()),
+        };
+        grants.push(Grant {
+            principal,
+            rights,
+            run_as,
+        });
     }
     Ok(grants)
 }
@@ -329,6 +351,9 @@ pub(crate) fn grant_element(grant: &Grant) -> Element {
     let mut el = Element::empty(GRANT);
     el.push_attr("Principal", &grant.principal);
     el.push_attr("Rights", &Right::names(&grant.rights));
+    if let Some(account) = &grant.run_as {
+        el.push_attr("RunAs", account);
+    }
     el
 }
 

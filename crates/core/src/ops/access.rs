@@ -53,6 +53,7 @@ pub fn add_rights(grants: &mut Vec<Grant>, principal: &str, rights: &[Right]) ->
             grants.push(Grant {
                 principal: principal.to_string(),
                 rights: Vec::new(),
+                run_as: None,
             });
             grants.len() - 1
         }

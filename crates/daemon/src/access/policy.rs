@@ -38,7 +38,7 @@ pub fn rights_of(peer: &Peer, grants: &[Grant]) -> Vec<Right> {
 }
 
 /// Whether `grant` names `peer` or one of its groups.
-fn applies_to(grant: &Grant, peer: &Peer) -> bool {
+pub fn applies_to(grant: &Grant, peer: &Peer) -> bool {
     match parse_principal(&grant.principal) {
         Ok((PrincipalKind::User, name)) => name == peer.user,
         Ok((PrincipalKind::Group, name)) => peer.groups.iter().any(|g| g == name),
@@ -69,10 +69,12 @@ mod tests {
             Grant {
                 principal: "user:alice".into(),
                 rights: vec![Right::Connect, Right::Read],
+                run_as: None,
             },
             Grant {
                 principal: "group:etl".into(),
                 rights: vec![Right::Connect, Right::Execute],
+                run_as: None,
             },
         ];
         assert!(rights_of(&peer("bob", 4001, &["users"]), &grants).is_empty());
