@@ -46,6 +46,7 @@ pub fn execute(cli: Cli) -> Result<i32> {
         }
         Command::Exec { args } => {
             let args: Vec<OsString> = args.into_iter().map(OsString::from).collect();
+            ssis_dataflow::install();
             Ok(ssis_runner::exec_main(&args))
         }
     }

@@ -1,0 +1,195 @@
+//! Flat File Source: reads the connection's file in batches, converts each
+//! field to its output column's type, and applies the column's error and
+//! truncation dispositions (a redirected row goes to the error output with
+//! its raw text, ErrorCode and ErrorColumn).
+
+use super::{BuildCtx, dispose};
+use crate::buffer::{Batch, Layout};
+use crate::exec::{Component, Out, Report, Step};
+use crate::flatfile::reader::Reader;
+use crate::flatfile::{FlatFileSpec, codec};
+use crate::model::Disposition;
+use crate::types::ColumnType;
+use ssis_runner::expr::Value;
+
+struct Col {
+    /// The file column it reads.
+    field: usize,
+    ty: ColumnType,
+    name: String,
+    number: i32,
+    error: Disposition,
+    truncation: Disposition,
+}
+
+pub struct FlatFileSource {
+    spec: FlatFileSpec,
+    path: String,
+    cols: Vec<Col>,
+    retain_nulls: bool,
+    main: usize,
+    error: Option<(usize, Layout)>,
+    rows_per_batch: usize,
+    rows: u64,
+}
+
+impl FlatFileSource {
+    pub fn build(ctx: &BuildCtx) -> Result<FlatFileSource, String> {
+        let cm = ctx.connection()?;
+        let spec = FlatFileSpec::read(cm)?;
+        codec(spec.code_page).map_err(|e| format!("connection manager '{}': {e}", cm.name))?;
+        let (main, err) = ctx.main_and_error_outputs();
+        let main = main.ok_or("it has no output")?;
+        let out = &ctx.comp.outputs[main];
+        let mut cols = Vec::new();
+        for (i, c) in out.columns.iter().enumerate() {
+            let ext_name = out
+                .external
+                .iter()
+                .find(|e| !c.external.is_empty() && e.key == c.external)
+                .map(|e| e.name.as_str())
+                .unwrap_or(&c.name);
+            let field = spec.column(ext_name).ok_or_else(|| {
+                format!(
+                    "output column \"{}\": the file of connection manager '{}' has no column \"{ext_name}\"",
+                    c.name, spec.name
+                )
+            })?;
+            cols.push(Col {
+                field,
+                ty: c.ty.clone(),
+                name: c.name.clone(),
+                number: ctx.outputs[main].0[i].number,
+                error: c.error_disposition,
+                truncation: c.truncation_disposition,
+            });
+        }
+        let path = if ctx.checking {
+            String::new()
+        } else {
+            (ctx.conn_string)(cm)?
+        };
+        Ok(FlatFileSource {
+            retain_nulls: ctx
+                .comp
+                .prop("RetainNulls")
+                .and_then(ssis_runner::model::xml_bool)
+                .unwrap_or(false),
+            rows_per_batch: ctx.rows_for(&ctx.outputs[main]),
+            error: err.map(|e| (e, ctx.outputs[e].clone())),
+            spec,
+            path,
+            cols,
+            main,
+            rows: 0,
+        })
+    }
+
+    fn value(&self, c: &Col, field: Option<&String>) -> Result<Value, crate::types::CellError> {
+        match field {
+            None => Ok(c.ty.null()),
+            Some(s) if s.is_empty() => Ok(if self.retain_nulls {
+                c.ty.null()
+            } else {
+                c.ty.empty_value()
+            }),
+            Some(s) if c.ty.is_text() => c.ty.text_value(s.clone()),
+            Some(s) => c.ty.convert(Value::WStr(s.trim().to_string())),
+        }
+    }
+}
+
+impl Component for FlatFileSource {
+    fn run_source(&mut self, out: &mut Out<'_>) -> Step {
+        let file = std::fs::File::open(&self.path)
+            .map_err(|e| format!("cannot open the file \"{}\": {e}", self.path))?;
+        let codec = codec(self.spec.code_page)?;
+        let mut reader = Reader::new(file, codec);
+        let io = |e: std::io::Error| format!("reading \"{}\": {e}", self.path);
+        for _ in 0..self.spec.header_rows_to_skip {
+            reader
+                .skip_line(&self.spec.header_row_delimiter)
+                .map_err(io)?;
+        }
+        if self.spec.header_names {
+            reader
+                .skip_line(&self.spec.header_row_delimiter)
+                .map_err(io)?;
+        }
+        let (mut fields, mut raw) = (Vec::new(), String::new());
+        for _ in 0..self.spec.data_rows_to_skip {
+            if !reader.next(&self.spec, &mut fields, &mut raw).map_err(io)? {
+                break;
+            }
+        }
+        let n = self.cols.len();
+        let mut batch = Batch::with_capacity(n, self.rows_per_batch);
+        let mut errors = self
+            .error
+            .as_ref()
+            .map(|(_, l)| Batch::with_capacity(l.0.len(), 16));
+        let mut row = Vec::with_capacity(n);
+        let mut line = self.spec.header_rows_to_skip + usize::from(self.spec.header_names);
+        while reader.next(&self.spec, &mut fields, &mut raw).map_err(io)? {
+            line += 1;
+            row.clear();
+            let mut redirect = None;
+            for c in &self.cols {
+                match self.value(c, fields[c.field].as_ref()) {
+                    Ok(v) => row.push(v),
+                    Err(e) => {
+                        let to_error = dispose(&e, c.error, c.truncation, &c.name)
+                            .map_err(|m| format!("data row {line}: {m}"))?;
+                        if to_error {
+                            redirect = Some((e.code(), c.number));
+                            break;
+                        }
+                        row.push(c.ty.null());
+                    }
+                }
+            }
+            match redirect {
+                None => batch.push_row(row.drain(..)),
+                Some((code, column)) => {
+                    if let (Some(eb), Some((_, layout))) = (errors.as_mut(), self.error.as_ref()) {
+                        let vals = layout.0.iter().map(|c| match c.name.as_str() {
+                            "ErrorCode" => Value::I4(code),
+                            "ErrorColumn" => Value::I4(column),
+                            _ if c.ty.is_text() => Value::Str {
+                                text: raw.clone(),
+                                codepage: c.ty.code_page,
+                            },
+                            _ => c.ty.null(),
+                        });
+                        eb.push_row(vals.collect::<Vec<_>>());
+                    }
+                }
+            }
+            if batch.rows >= self.rows_per_batch {
+                self.rows += batch.rows as u64;
+                let full =
+                    std::mem::replace(&mut batch, Batch::with_capacity(n, self.rows_per_batch));
+                out.send(self.main, full)?;
+            }
+            if let (Some(eb), Some((e, l))) = (errors.as_mut(), self.error.as_ref())
+                && eb.rows >= self.rows_per_batch
+            {
+                let full = std::mem::replace(eb, Batch::with_capacity(l.0.len(), 16));
+                out.send(*e, full)?;
+            }
+        }
+        self.rows += batch.rows as u64;
+        out.send(self.main, batch)?;
+        if let (Some(eb), Some((e, _))) = (errors, self.error.as_ref()) {
+            out.send(*e, eb)?;
+        }
+        Ok(())
+    }
+
+    fn report(&mut self, r: &mut Report) {
+        r.info.push(format!(
+            "the total number of data rows processed for file \"{}\" is {}.",
+            self.path, self.rows
+        ));
+    }
+}
