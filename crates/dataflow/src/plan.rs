@@ -124,8 +124,6 @@ pub fn build(p: &Pipeline, pkg: &Package, env: &Env) -> Result<Plan, Vec<String>
     }
     if order.len() < n {
         problems.push("the paths form a cycle".into());
-    }
-    if !problems.is_empty() {
         return Err(problems);
     }
     // Layouts, in order.

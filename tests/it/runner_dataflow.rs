@@ -1,0 +1,175 @@
+//! Data flows through the real `ssis exec` binary (the data flow engine is
+//! registered by the binary): packages in the 2012+ and 2008 layouts, flat
+//! files in UTF-8, UTF-16 and 1252 with qualifiers, embedded line breaks
+//! and short rows, error dispositions, validation errors, refusals.
+
+use crate::common::stage;
+use std::path::Path;
+use std::process::Command;
+
+struct Run {
+    code: i32,
+    out: String,
+}
+
+fn ssis_exec(args: &[&str]) -> Run {
+    let o = Command::new(env!("CARGO_BIN_EXE_ssis"))
+        .arg("exec")
+        .args(args)
+        .output()
+        .unwrap();
+    Run {
+        code: o.status.code().unwrap_or(-1),
+        out: format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        ),
+    }
+}
+
+fn read(dir: &Path, name: &str) -> Vec<u8> {
+    std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+const ORDERS: &str = "Id,Name,Amount,Note\r\n\
+1,\"  ann \",10.5,\"plain\"\r\n\
+2,bob,75.25,\"has, comma\"\r\n\
+x,bad,1,z\r\n\
+3,\"Zo\u{eb}\",0.5,\"two\r\nlines\"\r\n\
+4,averyverylongname,60,n\r\n\
+5,cy,100\r\n";
+
+#[test]
+fn flat_file_to_derived_column_split_row_count_and_error_outputs_2012() {
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = stage("dataflow_2012.dtsx", dir.path(), &[]);
+    std::fs::write(dir.path().join("orders.csv"), ORDERS).unwrap();
+    let r = ssis_exec(&["/F", pkg.to_str().unwrap(), "--events", "json"]);
+    assert_eq!(r.code, 0, "{}", r.out);
+    // Total > 100 goes to Big (UTF-8), the rest to Small (1252).
+    assert_eq!(
+        String::from_utf8(read(dir.path(), "big.csv")).unwrap(),
+        "\"Id\",\"Name\",\"Total\",\"Label\"\r\n2,\"bob\",150.50,\"BOB!\"\r\n5,\"cy\",200.00,\"CY!\"\r\n"
+    );
+    assert_eq!(
+        read(dir.path(), "small.csv"),
+        b"\"Id\",\"Name\",\"Total\",\"Label\"\r\n1,\"ann\",21.00,\"ANN!\"\r\n3,\"Zo\xeb\",1.00,\"ZO\xcb!\"\r\n"
+    );
+    // The source redirects the row whose Id is not a number, with its text.
+    assert_eq!(
+        String::from_utf8(read(dir.path(), "rejects.csv")).unwrap(),
+        "Line,ErrorCode,ErrorColumn\r\nx,bad,1,z,-1071636319,1\r\n"
+    );
+    // Label (8 characters) truncates for the long name: redirected.
+    assert_eq!(
+        String::from_utf8(read(dir.path(), "long.csv")).unwrap(),
+        "4,\"averyverylongname\",-1071607766\r\n"
+    );
+    // Row Count set User::SmallRows, which the next task wrote out.
+    assert_eq!(read(dir.path(), "rows.txt"), b"2");
+    let events: Vec<serde_json::Value> = r
+        .out
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    let messages: Vec<&str> = events
+        .iter()
+        .filter(|e| e["Event"] == "OnInformation")
+        .filter_map(|e| e["Message"].as_str())
+        .collect();
+    for want in [
+        "Write Big: wrote 2 rows.",
+        "Write Small: wrote 2 rows.",
+        "path \"Read Orders Output\" (Read Orders -> Compute) carried 5 rows.",
+        "path \"Small\" (Split -> Count Small) carried 2 rows.",
+        "path \"Derived Column Error Output\" (Compute -> Write Long) carried 1 rows.",
+    ] {
+        assert!(messages.contains(&want), "{want}: {messages:?}");
+    }
+}
+
+#[test]
+fn unicode_source_to_ragged_right_1252_destination_2008_layout() {
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = stage("dataflow_2008.dtsx", dir.path(), &[]);
+    let text = "\u{feff}Id,Name,City\r\n1,\"Zo\u{eb}, the \"\"first\"\"\",K\u{f6}ln\r\n2,\"multi\r\nline\",\r\n,nobody\r\n3,bo,Paris\r\n";
+    let utf16: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    std::fs::write(dir.path().join("names.txt"), utf16).unwrap();
+    let r = ssis_exec(&["/F", pkg.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.out);
+    // Id(4) Name(12) Triple(6) fixed, City up to the row delimiter; empty
+    // fields are NULL (RetainNulls) and a short row's City too.
+    assert_eq!(
+        read(dir.path(), "fixed.txt"),
+        [
+            b"1   ZO\xcb, THE \"FI3     K\xf6ln\r\n".as_slice(),
+            b"2   MULTI\r\nLINE 6     \r\n",
+            b"    NOBODY      -1    \r\n",
+            b"3   BO          9     Paris\r\n",
+        ]
+        .concat()
+    );
+}
+
+#[test]
+fn a_conversion_failure_with_fail_component_fails_the_task_naming_the_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = stage(
+        "dataflow_2012.dtsx",
+        dir.path(),
+        &[(
+            "errorRowDisposition=\"RedirectRow\"\n                      truncationRowDisposition=\"RedirectRow\"",
+            "errorRowDisposition=\"FailComponent\"\n                      truncationRowDisposition=\"FailComponent\"",
+        )],
+    );
+    std::fs::write(dir.path().join("orders.csv"), ORDERS).unwrap();
+    let r = ssis_exec(&["/F", pkg.to_str().unwrap()]);
+    assert_eq!(r.code, 1, "{}", r.out);
+    assert!(
+        r.out.contains("Read Orders: data row 4: column \"Id\""),
+        "{}",
+        r.out
+    );
+    assert!(
+        !dir.path().join("rows.txt").exists(),
+        "the next task did not run"
+    );
+}
+
+#[test]
+fn validation_names_the_component_and_column_and_refuses_unknown_components() {
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = stage(
+        "dataflow_2012.dtsx",
+        dir.path(),
+        &[
+            (
+                "FriendlyExpression\">TRIM(Name)",
+                "FriendlyExpression\">TRIM(Nom)",
+            ),
+            (
+                "TRIM(#{Package\\Data Flow Task\\Read Orders.Outputs[Read Orders Output].Columns[Name]})<",
+                "TRIM(Nom)<",
+            ),
+            (
+                "componentClassID=\"Microsoft.RowCount\"\n              contactInfo=\"Row Count;",
+                "componentClassID=\"Microsoft.Lookup\"\n              contactInfo=\"Lookup;",
+            ),
+        ],
+    );
+    let r = ssis_exec(&["/F", pkg.to_str().unwrap(), "/VALIDATE"]);
+    assert_eq!(r.code, 1, "{}", r.out);
+    assert!(
+        r.out.contains("component \"Compute\": column \"Name\"") && r.out.contains("Nom"),
+        "{}",
+        r.out
+    );
+    assert!(
+        r.out
+            .contains("component \"Count Small\" (Lookup) is not supported"),
+        "{}",
+        r.out
+    );
+    assert!(!dir.path().join("big.csv").exists(), "nothing ran");
+}
