@@ -173,3 +173,34 @@ fn validation_names_the_component_and_column_and_refuses_unknown_components() {
     );
     assert!(!dir.path().join("big.csv").exists(), "nothing ran");
 }
+
+#[test]
+fn multicast_sort_aggregate_data_conversion_and_union_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = stage("dataflow_blocking_2012.dtsx", dir.path(), &[]);
+    std::fs::write(
+        dir.path().join("sales.csv"),
+        "Region,Product,Qty,Price\r\nEast,apple,5,1.20\r\nWest,pear,3,2.00\r\neast,plum,7,0.50\r\nEast,apple,5,1.20\r\nWest,fig,10,3.10\r\n",
+    )
+    .unwrap();
+    let r = ssis_exec(&["/F", pkg.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.out);
+    let text = |f: &str| String::from_utf8(read(dir.path(), f)).unwrap();
+    // Region ignoring case, then Qty descending; duplicate keys removed.
+    assert_eq!(
+        text("sorted.csv"),
+        "\"Region\",\"Product\",\"Qty\"\r\n\"east\",\"plum\",7\r\n\"East\",\"apple\",5\r\n\"West\",\"fig\",10\r\n\"West\",\"pear\",3\r\n"
+    );
+    // Grouped by Region (case-sensitive), groups in order of appearance:
+    // count all, sum, average, maximum, count distinct.
+    assert_eq!(
+        text("totals.csv"),
+        "Region,Rows,TotalQty,AvgPrice,MaxQty,Products\r\nEast,2,10,1.2,5,1\r\nWest,2,13,2.55,10,2\r\neast,1,7,0.5,7,1\r\n"
+    );
+    // Input 1 (converted, "10" does not fit one character: ignored, NULL),
+    // then input 2, which has no QtyText.
+    assert_eq!(
+        text("union.csv"),
+        "\"Region\",\"QtyText\"\r\n\"East\",\"5\"\r\n\"West\",\"3\"\r\n\"east\",\"7\"\r\n\"East\",\"5\"\r\n\"West\",\"\"\r\n\"East\",\"\"\r\n\"West\",\"\"\r\n\"east\",\"\"\r\n\"East\",\"\"\r\n\"West\",\"\"\r\n"
+    );
+}
