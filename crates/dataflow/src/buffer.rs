@@ -56,25 +56,6 @@ impl Batch {
         self.rows += 1;
     }
 
-    /// The rows whose `keep` flag is set, in order.
-    pub fn filter(&self, keep: &[bool]) -> Batch {
-        let rows = keep.iter().filter(|k| **k).count();
-        Batch {
-            cols: self
-                .cols
-                .iter()
-                .map(|col| {
-                    col.iter()
-                        .zip(keep)
-                        .filter(|(_, k)| **k)
-                        .map(|(v, _)| v.clone())
-                        .collect()
-                })
-                .collect(),
-            rows,
-        }
-    }
-
     /// Moves the rows whose flag is set out into a new batch.
     pub fn split_off(self, take: &[bool]) -> (Batch, Batch) {
         let n = take.iter().filter(|k| **k).count();
@@ -92,6 +73,30 @@ impl Batch {
         kept.rows = self.rows - n;
         taken.rows = n;
         (kept, taken)
+    }
+
+    /// Moves each row to the batch of its target (`targets[r]` below
+    /// `n`; other targets drop the row): `n` batches.
+    pub fn partition(self, targets: &[usize], n: usize) -> Vec<Batch> {
+        let mut counts = vec![0usize; n];
+        for t in targets.iter().filter(|t| **t < n) {
+            counts[*t] += 1;
+        }
+        let mut out: Vec<Batch> = counts
+            .iter()
+            .map(|c| Batch::with_capacity(self.cols.len(), *c))
+            .collect();
+        for (c, col) in self.cols.into_iter().enumerate() {
+            for (v, t) in col.into_iter().zip(targets) {
+                if *t < n {
+                    out[*t].cols[c].push(v);
+                }
+            }
+        }
+        for (b, c) in out.iter_mut().zip(counts) {
+            b.rows = c;
+        }
+        out
     }
 
     /// The row `r` as values.
@@ -126,8 +131,12 @@ mod tests {
         for i in 0..4 {
             b.push_row([Value::I4(i)]);
         }
-        let (kept, taken) = b.split_off(&[true, false, true, false]);
+        let (kept, taken) = b.clone().split_off(&[true, false, true, false]);
         assert_eq!(kept.cols[0], vec![Value::I4(1), Value::I4(3)]);
         assert_eq!(taken.cols[0], vec![Value::I4(0), Value::I4(2)]);
+        let parts = b.partition(&[1, 0, 9, 1], 2);
+        assert_eq!(parts[0].cols[0], vec![Value::I4(1)]);
+        assert_eq!(parts[1].cols[0], vec![Value::I4(0), Value::I4(3)]);
+        assert_eq!((parts[0].rows, parts[1].rows), (1, 2));
     }
 }

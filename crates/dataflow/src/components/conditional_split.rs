@@ -120,17 +120,12 @@ impl Component for ConditionalSplit {
         {
             out.send(*e, error_batch(&batch, self.input_cols, &errors, l))?;
         }
-        for o in 0..self.outputs {
-            if !out.attached(o) {
-                continue;
-            }
-            let keep: Vec<bool> = target.iter().map(|t| *t == o).collect();
-            if keep.iter().all(|k| *k) {
-                return out.send(o, batch);
-            }
-            if keep.iter().any(|k| *k) {
-                out.send(o, batch.filter(&keep))?;
-            }
+        for (o, part) in batch
+            .partition(&target, self.outputs)
+            .into_iter()
+            .enumerate()
+        {
+            out.send(o, part)?;
         }
         Ok(())
     }

@@ -95,34 +95,22 @@ impl FlatFileDestination {
 impl Component for FlatFileDestination {
     fn push(&mut self, _input: usize, batch: Batch, _out: &mut Out<'_>) -> Step {
         let path = self.path.clone();
-        let sources = self.sources.clone();
+        let sources = std::mem::take(&mut self.sources);
         let spec = self.spec.clone();
         let w = self.writer()?;
-        let n = sources.len();
-        let mut texts: Vec<Option<String>> = vec![None; n];
-        let mut is_text = vec![false; n];
+        let mut row = Vec::with_capacity(sources.len());
+        let mut result = Ok(());
         for r in 0..batch.rows {
-            for (i, s) in sources.iter().enumerate() {
-                texts[i] = None;
-                is_text[i] = false;
-                if let Some(c) = s {
-                    let v = &batch.cols[*c][r];
-                    is_text[i] =
-                        v.as_str().is_some() || v.is_null() && spec.columns[i].ty.is_text();
-                    if !v.is_null() {
-                        texts[i] = Some(match v.as_str() {
-                            Some(s) => s.to_string(),
-                            None => v.to_string(),
-                        });
-                    }
-                }
+            row.clear();
+            row.extend(sources.iter().map(|s| s.map(|c| &batch.cols[c][r])));
+            if let Err(e) = w.write_values(&spec, &row) {
+                result = Err(format!("cannot write the file \"{path}\": {e}").into());
+                break;
             }
-            let refs: Vec<Option<&str>> = texts.iter().map(|t| t.as_deref()).collect();
-            w.write_row(&spec, &refs, &is_text)
-                .map_err(|e| format!("cannot write the file \"{path}\": {e}"))?;
         }
+        self.sources = sources;
         self.rows += batch.rows as u64;
-        Ok(())
+        result
     }
 
     fn finish(&mut self, _out: &mut Out<'_>) -> Step {

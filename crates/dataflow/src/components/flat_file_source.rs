@@ -15,6 +15,8 @@ use ssis_runner::expr::Value;
 struct Col {
     /// The file column it reads.
     field: usize,
+    /// Another output column reads the same file column.
+    shared: bool,
     ty: ColumnType,
     name: String,
     number: i32,
@@ -56,6 +58,7 @@ impl FlatFileSource {
                 )
             })?;
             cols.push(Col {
+                shared: false,
                 field,
                 ty: c.ty.clone(),
                 name: c.name.clone(),
@@ -63,6 +66,9 @@ impl FlatFileSource {
                 error: c.error_disposition,
                 truncation: c.truncation_disposition,
             });
+        }
+        for i in 0..cols.len() {
+            cols[i].shared = cols.iter().filter(|c| c.field == cols[i].field).count() > 1;
         }
         let path = if ctx.checking {
             String::new()
@@ -85,7 +91,7 @@ impl FlatFileSource {
         })
     }
 
-    fn value(&self, c: &Col, field: Option<&String>) -> Result<Value, crate::types::CellError> {
+    fn value(&self, c: &Col, field: Option<String>) -> Result<Value, crate::types::CellError> {
         match field {
             None => Ok(c.ty.null()),
             Some(s) if s.is_empty() => Ok(if self.retain_nulls {
@@ -93,8 +99,12 @@ impl FlatFileSource {
             } else {
                 c.ty.empty_value()
             }),
-            Some(s) if c.ty.is_text() => c.ty.text_value(s.clone()),
-            Some(s) => c.ty.convert(Value::WStr(s.trim().to_string())),
+            Some(s) if c.ty.is_text() => c.ty.text_value(s),
+            Some(s) => {
+                let t = s.trim();
+                let s = if t.len() == s.len() { s } else { t.to_string() };
+                c.ty.convert(Value::WStr(s))
+            }
         }
     }
 }
@@ -135,7 +145,12 @@ impl Component for FlatFileSource {
             row.clear();
             let mut redirect = None;
             for c in &self.cols {
-                match self.value(c, fields[c.field].as_ref()) {
+                let field = if c.shared {
+                    fields[c.field].clone()
+                } else {
+                    fields[c.field].take()
+                };
+                match self.value(c, field) {
                     Ok(v) => row.push(v),
                     Err(e) => {
                         let to_error = dispose(&e, c.error, c.truncation, &c.name)

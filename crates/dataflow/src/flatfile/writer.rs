@@ -82,6 +82,44 @@ impl<W: Write> Writer<W> {
         }
     }
 
+    /// Writes one row of values: `values[i]` for file column `i` (`None`
+    /// for a column nothing feeds); NULL is written empty, text values
+    /// qualified, other values as SSIS converts them to text.
+    pub fn write_values(
+        &mut self,
+        spec: &FlatFileSpec,
+        values: &[Option<&ssis_runner::expr::Value>],
+    ) -> io::Result<()> {
+        use std::fmt::Write as _;
+        self.line.clear();
+        let n = spec.columns.len();
+        for (i, v) in values.iter().enumerate().take(n) {
+            let c = &spec.columns[i];
+            match v {
+                Some(v) if v.as_str().is_some() => self.push_field(spec, i, v.as_str(), true),
+                Some(v) if !v.is_null() && !c.fixed => {
+                    let _ = write!(self.line, "{v}");
+                }
+                Some(v) if !v.is_null() => {
+                    let text = v.to_string();
+                    self.push_field(spec, i, Some(&text), false);
+                }
+                _ => self.push_field(spec, i, None, c.ty.is_text()),
+            }
+            if !c.fixed {
+                if i + 1 < n {
+                    self.line.push_str(&c.delimiter);
+                } else {
+                    self.line.push_str(&spec.row_delimiter);
+                }
+            }
+        }
+        if spec.columns.last().is_some_and(|c| c.fixed) {
+            self.line.push_str(&spec.row_delimiter);
+        }
+        self.flush_line()
+    }
+
     /// Writes one row: `values[i]` for column `i` (`None`: NULL, written
     /// empty), `text[i]` whether the value is text (qualified).
     pub fn write_row(
