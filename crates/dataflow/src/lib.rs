@@ -11,6 +11,7 @@
 //! - [`exprs`]: SSIS expressions over columns.
 //! - [`flatfile`]: the Flat File connection manager, reader and writer.
 //! - [`values`]: ordering, grouping keys and sums.
+//! - [`spill`]: rows on disk (Sort's runs).
 //! - `components`: one module per component.
 
 pub mod buffer;
@@ -20,6 +21,7 @@ pub mod exprs;
 pub mod flatfile;
 pub mod model;
 pub mod plan;
+pub mod spill;
 pub mod types;
 pub mod values;
 

@@ -11,6 +11,7 @@ use crate::flatfile::{FlatFileSpec, codec};
 use crate::model::Disposition;
 use crate::types::ColumnType;
 use ssis_runner::expr::Value;
+use std::sync::mpsc::{SyncSender, sync_channel};
 
 struct Col {
     /// The file column it reads.
@@ -109,19 +110,20 @@ impl FlatFileSource {
     }
 }
 
-impl Component for FlatFileSource {
-    fn run_source(&mut self, out: &mut Out<'_>) -> Step {
+/// What the reading thread sends: a batch for the output and one for the
+/// error output, or the failure that ends the read.
+type Sent = Result<(Batch, Option<Batch>), String>;
+
+impl FlatFileSource {
+    /// Reads the file into batches (on the reading thread); stops when the
+    /// receiver is gone.
+    fn read_all(&self, tx: &SyncSender<Sent>) -> Result<(), String> {
         let file = std::fs::File::open(&self.path)
             .map_err(|e| format!("cannot open the file \"{}\": {e}", self.path))?;
-        let codec = codec(self.spec.code_page)?;
-        let mut reader = Reader::new(file, codec);
+        let mut reader = Reader::new(file, codec(self.spec.code_page)?);
         let io = |e: std::io::Error| format!("reading \"{}\": {e}", self.path);
-        for _ in 0..self.spec.header_rows_to_skip {
-            reader
-                .skip_line(&self.spec.header_row_delimiter)
-                .map_err(io)?;
-        }
-        if self.spec.header_names {
+        let skip = self.spec.header_rows_to_skip + usize::from(self.spec.header_names);
+        for _ in 0..skip {
             reader
                 .skip_line(&self.spec.header_row_delimiter)
                 .map_err(io)?;
@@ -133,71 +135,100 @@ impl Component for FlatFileSource {
             }
         }
         let n = self.cols.len();
+        let new_errors = || {
+            self.error
+                .as_ref()
+                .map(|(_, l)| Batch::with_capacity(l.0.len(), 16))
+        };
         let mut batch = Batch::with_capacity(n, self.rows_per_batch);
-        let mut errors = self
-            .error
-            .as_ref()
-            .map(|(_, l)| Batch::with_capacity(l.0.len(), 16));
+        let mut errors = new_errors();
         let mut row = Vec::with_capacity(n);
-        let mut line = self.spec.header_rows_to_skip + usize::from(self.spec.header_names);
-        while reader.next(&self.spec, &mut fields, &mut raw).map_err(io)? {
-            line += 1;
-            row.clear();
-            let mut redirect = None;
-            for c in &self.cols {
-                let field = if c.shared {
-                    fields[c.field].clone()
-                } else {
-                    fields[c.field].take()
-                };
-                match self.value(c, field) {
-                    Ok(v) => row.push(v),
-                    Err(e) => {
-                        let to_error = dispose(&e, c.error, c.truncation, &c.name)
-                            .map_err(|m| format!("data row {line}: {m}"))?;
-                        if to_error {
-                            redirect = Some((e.code(), c.number));
-                            break;
+        let mut line = skip;
+        loop {
+            let more = reader.next(&self.spec, &mut fields, &mut raw).map_err(io)?;
+            if more {
+                line += 1;
+                row.clear();
+                let mut redirect = None;
+                for c in &self.cols {
+                    let field = if c.shared {
+                        fields[c.field].clone()
+                    } else {
+                        fields[c.field].take()
+                    };
+                    match self.value(c, field) {
+                        Ok(v) => row.push(v),
+                        Err(e) => {
+                            let to_error = dispose(&e, c.error, c.truncation, &c.name)
+                                .map_err(|m| format!("data row {line}: {m}"))?;
+                            if to_error {
+                                redirect = Some((e.code(), c.number));
+                                break;
+                            }
+                            row.push(c.ty.null());
                         }
-                        row.push(c.ty.null());
+                    }
+                }
+                match redirect {
+                    None => batch.push_row(row.drain(..)),
+                    Some((code, column)) => {
+                        if let (Some(eb), Some((_, layout))) =
+                            (errors.as_mut(), self.error.as_ref())
+                        {
+                            let vals = layout.0.iter().map(|c| match c.name.as_str() {
+                                "ErrorCode" => Value::I4(code),
+                                "ErrorColumn" => Value::I4(column),
+                                _ if c.ty.is_text() => Value::Str {
+                                    text: raw.clone(),
+                                    codepage: c.ty.code_page,
+                                },
+                                _ => c.ty.null(),
+                            });
+                            eb.push_row(vals.collect::<Vec<_>>());
+                        }
                     }
                 }
             }
-            match redirect {
-                None => batch.push_row(row.drain(..)),
-                Some((code, column)) => {
-                    if let (Some(eb), Some((_, layout))) = (errors.as_mut(), self.error.as_ref()) {
-                        let vals = layout.0.iter().map(|c| match c.name.as_str() {
-                            "ErrorCode" => Value::I4(code),
-                            "ErrorColumn" => Value::I4(column),
-                            _ if c.ty.is_text() => Value::Str {
-                                text: raw.clone(),
-                                codepage: c.ty.code_page,
-                            },
-                            _ => c.ty.null(),
-                        });
-                        eb.push_row(vals.collect::<Vec<_>>());
-                    }
-                }
-            }
-            if batch.rows >= self.rows_per_batch {
-                self.rows += batch.rows as u64;
+            let error_rows = errors.as_ref().map_or(0, |e| e.rows);
+            if !more || batch.rows >= self.rows_per_batch || error_rows >= self.rows_per_batch {
                 let full =
                     std::mem::replace(&mut batch, Batch::with_capacity(n, self.rows_per_batch));
-                out.send(self.main, full)?;
+                let errs = std::mem::replace(&mut errors, new_errors()).filter(|e| e.rows > 0);
+                if tx.send(Ok((full, errs))).is_err() {
+                    return Ok(());
+                }
             }
-            if let (Some(eb), Some((e, l))) = (errors.as_mut(), self.error.as_ref())
-                && eb.rows >= self.rows_per_batch
-            {
-                let full = std::mem::replace(eb, Batch::with_capacity(l.0.len(), 16));
-                out.send(*e, full)?;
+            if !more {
+                return Ok(());
             }
         }
-        self.rows += batch.rows as u64;
-        out.send(self.main, batch)?;
-        if let (Some(eb), Some((e, _))) = (errors, self.error.as_ref()) {
-            out.send(*e, eb)?;
-        }
+    }
+}
+
+impl Component for FlatFileSource {
+    /// Reading and converting run on their own thread, at most two batches
+    /// ahead of the consumers (back-pressure through a bounded channel).
+    fn run_source(&mut self, out: &mut Out<'_>) -> Step {
+        let (tx, rx) = sync_channel::<Sent>(2);
+        let this = &*self;
+        let rows = std::thread::scope(|s| -> Result<u64, crate::exec::Fail> {
+            s.spawn(move || {
+                if let Err(e) = this.read_all(&tx) {
+                    let _ = tx.send(Err(e));
+                }
+            });
+            let mut rows = 0u64;
+            for msg in rx {
+                let (batch, errors) = msg?;
+                rows += batch.rows as u64;
+                out.send(this.main, batch)?;
+                if let (Some(b), Some((e, _))) = (errors, this.error.as_ref()) {
+                    out.send(*e, b)?;
+                }
+            }
+            Ok(rows)
+        })?;
+        self.rows = rows;
         Ok(())
     }
 
