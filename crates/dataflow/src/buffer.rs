@@ -104,16 +104,19 @@ impl Batch {
         self.cols.iter().map(|c| c[r].clone()).collect()
     }
 
-    /// A rough size in bytes, for the buffer size limit.
+    /// A rough size of a row in memory, for the buffer size limit: a
+    /// value per column, plus the text of text columns (half their
+    /// declared length, at most 256 bytes, and the allocation's overhead).
     pub fn approx_row_bytes(layout: &Layout) -> usize {
+        let value = std::mem::size_of::<Value>();
         layout
             .0
             .iter()
             .map(|c| {
                 if c.ty.is_text() {
-                    (c.ty.length.max(16) as usize) + 24
+                    value + (c.ty.length as usize).min(512) / 2 + 16
                 } else {
-                    16
+                    value
                 }
             })
             .sum::<usize>()

@@ -264,6 +264,36 @@ impl ColumnType {
         })
     }
 
+    /// Text read from a file as a value of this type: integers and floats
+    /// in their plain forms are parsed directly, anything else the way a
+    /// cast from DT_WSTR converts it.
+    pub fn parse_text(&self, text: &str) -> Result<Value, CellError> {
+        if self.is_text() {
+            return self.text_value(text.to_string());
+        }
+        let t = text.trim();
+        let fast = match self.value_type() {
+            Some(DataType::I1) => t.parse().ok().map(Value::I1),
+            Some(DataType::I2) => t.parse().ok().map(Value::I2),
+            Some(DataType::I4) => t.parse().ok().map(Value::I4),
+            Some(DataType::I8) => t.parse().ok().map(Value::I8),
+            Some(DataType::UI1) => t.parse().ok().map(Value::UI1),
+            Some(DataType::UI2) => t.parse().ok().map(Value::UI2),
+            Some(DataType::UI4) => t.parse().ok().map(Value::UI4),
+            Some(DataType::UI8) => t.parse().ok().map(Value::UI8),
+            Some(DataType::R8) => t
+                .parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite())
+                .map(Value::R8),
+            _ => None,
+        };
+        match fast {
+            Some(v) => Ok(v),
+            None => self.convert(Value::WStr(t.to_string())),
+        }
+    }
+
     /// The value an empty field has when NULLs are not retained: 0, an
     /// empty string, FALSE; NULL for the others.
     pub fn empty_value(&self) -> Value {
@@ -310,6 +340,12 @@ mod tests {
             "1.50"
         );
         assert_eq!(i.empty_value(), Value::I4(0));
+        assert_eq!(i.parse_text(" 42 ").unwrap(), Value::I4(42));
+        assert!(matches!(i.parse_text("4x"), Err(CellError::Conversion(_))));
+        assert!(matches!(
+            i.parse_text("99999999999"),
+            Err(CellError::Truncation(_))
+        ));
     }
 
     #[test]

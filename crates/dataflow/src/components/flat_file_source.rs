@@ -16,8 +16,6 @@ use std::sync::mpsc::{SyncSender, sync_channel};
 struct Col {
     /// The file column it reads.
     field: usize,
-    /// Another output column reads the same file column.
-    shared: bool,
     ty: ColumnType,
     name: String,
     number: i32,
@@ -59,7 +57,6 @@ impl FlatFileSource {
                 )
             })?;
             cols.push(Col {
-                shared: false,
                 field,
                 ty: c.ty.clone(),
                 name: c.name.clone(),
@@ -67,9 +64,6 @@ impl FlatFileSource {
                 error: c.error_disposition,
                 truncation: c.truncation_disposition,
             });
-        }
-        for i in 0..cols.len() {
-            cols[i].shared = cols.iter().filter(|c| c.field == cols[i].field).count() > 1;
         }
         let path = if ctx.checking {
             String::new()
@@ -92,20 +86,15 @@ impl FlatFileSource {
         })
     }
 
-    fn value(&self, c: &Col, field: Option<String>) -> Result<Value, crate::types::CellError> {
+    fn value(&self, c: &Col, field: Option<&str>) -> Result<Value, crate::types::CellError> {
         match field {
             None => Ok(c.ty.null()),
-            Some(s) if s.is_empty() => Ok(if self.retain_nulls {
+            Some("") => Ok(if self.retain_nulls {
                 c.ty.null()
             } else {
                 c.ty.empty_value()
             }),
-            Some(s) if c.ty.is_text() => c.ty.text_value(s),
-            Some(s) => {
-                let t = s.trim();
-                let s = if t.len() == s.len() { s } else { t.to_string() };
-                c.ty.convert(Value::WStr(s))
-            }
+            Some(s) => c.ty.parse_text(s),
         }
     }
 }
@@ -128,9 +117,9 @@ impl FlatFileSource {
                 .skip_line(&self.spec.header_row_delimiter)
                 .map_err(io)?;
         }
-        let (mut fields, mut raw) = (Vec::new(), String::new());
+        let mut fields = Vec::new();
         for _ in 0..self.spec.data_rows_to_skip {
-            if !reader.next(&self.spec, &mut fields, &mut raw).map_err(io)? {
+            if reader.next(&self.spec, &mut fields).map_err(io)?.is_none() {
                 break;
             }
         }
@@ -145,18 +134,14 @@ impl FlatFileSource {
         let mut row = Vec::with_capacity(n);
         let mut line = skip;
         loop {
-            let more = reader.next(&self.spec, &mut fields, &mut raw).map_err(io)?;
-            if more {
+            let record = reader.next(&self.spec, &mut fields).map_err(io)?;
+            let more = record.is_some();
+            if let Some(record) = record {
                 line += 1;
                 row.clear();
                 let mut redirect = None;
                 for c in &self.cols {
-                    let field = if c.shared {
-                        fields[c.field].clone()
-                    } else {
-                        fields[c.field].take()
-                    };
-                    match self.value(c, field) {
+                    match self.value(c, fields[c.field].text(record)) {
                         Ok(v) => row.push(v),
                         Err(e) => {
                             let to_error = dispose(&e, c.error, c.truncation, &c.name)
@@ -175,11 +160,14 @@ impl FlatFileSource {
                         if let (Some(eb), Some((_, layout))) =
                             (errors.as_mut(), self.error.as_ref())
                         {
+                            let raw = record
+                                .strip_suffix(self.spec.row_delimiter.as_str())
+                                .unwrap_or(record);
                             let vals = layout.0.iter().map(|c| match c.name.as_str() {
                                 "ErrorCode" => Value::I4(code),
                                 "ErrorColumn" => Value::I4(column),
                                 _ if c.ty.is_text() => Value::Str {
-                                    text: raw.clone(),
+                                    text: raw.to_string(),
                                     codepage: c.ty.code_page,
                                 },
                                 _ => c.ty.null(),

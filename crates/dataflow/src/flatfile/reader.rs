@@ -18,28 +18,54 @@ pub enum Parsed {
     End,
 }
 
+/// One field of a record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Field {
+    /// A short row ended before this column.
+    Missing,
+    /// The field's text is `record[start..end]`.
+    Span(usize, usize),
+    /// The field's text, unescaped (doubled qualifiers, text after the
+    /// closing qualifier).
+    Owned(String),
+}
+
+impl Field {
+    /// The field's text in `record`, None when missing.
+    pub fn text<'a>(&'a self, record: &'a str) -> Option<&'a str> {
+        match self {
+            Field::Missing => None,
+            Field::Span(a, b) => Some(&record[*a..*b]),
+            Field::Owned(s) => Some(s),
+        }
+    }
+}
+
 /// The first occurrence in `s` of `delim` or (when not empty) `row`;
 /// `(position, is_row_delimiter)`.
 fn find_either(s: &str, delim: &str, row: &str) -> Option<(usize, bool)> {
     let b = s.as_bytes();
-    let (d0, r0) = (delim.as_bytes().first(), row.as_bytes().first());
-    let mut i = 0;
-    while i < b.len() {
-        let c = b[i];
-        if Some(&c) == r0 && b[i..].starts_with(row.as_bytes()) {
-            return Some((i, true));
+    let (d, r) = (delim.as_bytes(), row.as_bytes());
+    let mut from = 0;
+    loop {
+        let at = match (d.first(), r.first()) {
+            (Some(&x), Some(&y)) => memchr::memchr2(x, y, &b[from..]),
+            (Some(&x), None) | (None, Some(&x)) => memchr::memchr(x, &b[from..]),
+            (None, None) => return None,
+        }? + from;
+        if !r.is_empty() && b[at..].starts_with(r) {
+            return Some((at, true));
         }
-        if Some(&c) == d0 && b[i..].starts_with(delim.as_bytes()) {
-            return Some((i, false));
+        if !d.is_empty() && b[at..].starts_with(d) {
+            return Some((at, false));
         }
-        i += 1;
+        from = at + 1;
     }
-    None
 }
 
 /// Parses one record at the start of `s` into `fields` (one per column;
-/// `None` for the columns a short row lacks).
-pub fn parse(s: &str, spec: &FlatFileSpec, eof: bool, fields: &mut Vec<Option<String>>) -> Parsed {
+/// [`Field::Missing`] for the columns a short row lacks).
+pub fn parse(s: &str, spec: &FlatFileSpec, eof: bool, fields: &mut Vec<Field>) -> Parsed {
     fields.clear();
     if s.is_empty() {
         return if eof { Parsed::End } else { Parsed::NeedMore };
@@ -56,7 +82,7 @@ pub fn parse(s: &str, spec: &FlatFileSpec, eof: bool, fields: &mut Vec<Option<St
                 None if eof || rest.chars().count() == col.width => rest.len(),
                 None => return Parsed::NeedMore,
             };
-            fields.push(Some(rest[..end].to_string()));
+            fields.push(Field::Span(p, p + end));
             p += end;
             if last && spec.format == Format::FixedWidth && !row.is_empty() {
                 let after = &s[p..];
@@ -71,23 +97,30 @@ pub fn parse(s: &str, spec: &FlatFileSpec, eof: bool, fields: &mut Vec<Option<St
         let delim = if last { row } else { col.delimiter.as_str() };
         let row_end = if last { "" } else { row };
         let qualifier = spec.qualifier.as_deref().filter(|_| col.qualified);
-        let mut value = String::new();
+        // The qualified part: owned when unescaping changed it.
+        let mut value: Option<String> = None;
+        let mut span = None;
         let mut k = 0;
         if let Some(q) = qualifier.filter(|q| rest.starts_with(*q)) {
             k = q.len();
+            let start = k;
+            let mut text = String::new();
+            let mut doubled = false;
             loop {
                 match rest[k..].find(q) {
                     None if eof => {
-                        value.push_str(&rest[k..]);
+                        text.push_str(&rest[k..]);
+                        doubled = true;
                         k = rest.len();
                         break;
                     }
                     None => return Parsed::NeedMore,
                     Some(j) => {
-                        value.push_str(&rest[k..k + j]);
+                        text.push_str(&rest[k..k + j]);
                         k += j + q.len();
                         if rest[k..].starts_with(q) {
-                            value.push_str(q);
+                            text.push_str(q);
+                            doubled = true;
                             k += q.len();
                         } else if k == rest.len() && !eof {
                             return Parsed::NeedMore;
@@ -97,6 +130,11 @@ pub fn parse(s: &str, spec: &FlatFileSpec, eof: bool, fields: &mut Vec<Option<St
                     }
                 }
             }
+            if doubled {
+                value = Some(text);
+            } else {
+                span = Some((p + start, p + k - q.len()));
+            }
         }
         let tail = &rest[k..];
         let found = if delim.is_empty() {
@@ -104,24 +142,26 @@ pub fn parse(s: &str, spec: &FlatFileSpec, eof: bool, fields: &mut Vec<Option<St
         } else {
             find_either(tail, delim, row_end)
         };
-        match found {
-            Some((at, is_row)) => {
-                value.push_str(&tail[..at]);
-                fields.push(Some(value));
-                let used = if is_row { row_end.len() } else { delim.len() };
-                p += k + at + used;
-                if is_row {
-                    fields.resize(n, None);
-                    return Parsed::Row(p);
-                }
-            }
-            None if eof => {
-                value.push_str(tail);
-                fields.push(Some(value));
-                fields.resize(n, None);
-                return Parsed::Row(s.len());
-            }
+        let (at, is_row, used) = match found {
+            Some((at, is_row)) => (at, is_row, if is_row { row_end.len() } else { delim.len() }),
+            None if eof => (tail.len(), true, 0),
             None => return Parsed::NeedMore,
+        };
+        let field = match (value, span) {
+            (None, None) => Field::Span(p + k, p + k + at),
+            (None, Some((a, b))) if at == 0 => Field::Span(a, b),
+            (v, sp) => {
+                let mut text =
+                    v.unwrap_or_else(|| sp.map(|(a, b)| s[a..b].to_string()).unwrap_or_default());
+                text.push_str(&tail[..at]);
+                Field::Owned(text)
+            }
+        };
+        fields.push(field);
+        p += k + at + used;
+        if is_row {
+            fields.resize(n, Field::Missing);
+            return Parsed::Row(p);
         }
     }
     Parsed::Row(p)
@@ -198,27 +238,21 @@ impl<R: Read> Reader<R> {
         }
     }
 
-    /// The next record into `fields`, its text (delimiter excluded) into
-    /// `raw`; false at the end of the file.
+    /// The next record: its fields into `fields`, its text (row delimiter
+    /// included) returned; None at the end of the file.
     pub fn next(
         &mut self,
         spec: &FlatFileSpec,
-        fields: &mut Vec<Option<String>>,
-        raw: &mut String,
-    ) -> io::Result<bool> {
+        fields: &mut Vec<Field>,
+    ) -> io::Result<Option<&str>> {
         loop {
             match parse(&self.buf[self.pos..], spec, self.eof, fields) {
                 Parsed::Row(len) => {
-                    raw.clear();
-                    let text = &self.buf[self.pos..self.pos + len];
-                    raw.push_str(
-                        text.strip_suffix(spec.row_delimiter.as_str())
-                            .unwrap_or(text),
-                    );
+                    let start = self.pos;
                     self.pos += len;
-                    return Ok(true);
+                    return Ok(Some(&self.buf[start..start + len]));
                 }
-                Parsed::End => return Ok(false),
+                Parsed::End => return Ok(None),
                 Parsed::NeedMore => self.fill()?,
             }
         }
@@ -266,9 +300,13 @@ mod tests {
     fn read_all(text: &[u8], spec: &FlatFileSpec, codec: Codec) -> Vec<Vec<Option<String>>> {
         let mut r = Reader::new(text, codec);
         let mut out = Vec::new();
-        let (mut f, mut raw) = (Vec::new(), String::new());
-        while r.next(spec, &mut f, &mut raw).unwrap() {
-            out.push(f.clone());
+        let mut f = Vec::new();
+        while let Some(record) = r.next(spec, &mut f).unwrap() {
+            out.push(
+                f.iter()
+                    .map(|x| x.text(record).map(str::to_string))
+                    .collect(),
+            );
         }
         out
     }
