@@ -237,3 +237,20 @@ fn blocking_components(replace: &[(&str, &str)]) {
         "\"East\",\"\"\r\n\"East\",\"\"\r\n\"East\",\"5\"\r\n\"East\",\"5\"\r\n\"West\",\"\"\r\n\"West\",\"\"\r\n\"West\",\"\"\r\n\"West\",\"3\"\r\n\"east\",\"\"\r\n\"east\",\"7\"\r\n"
     );
 }
+
+#[test]
+fn copy_column_and_character_map() {
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = stage("dataflow_columns_2012.dtsx", dir.path(), &[]);
+    std::fs::write(
+        dir.path().join("in.csv"),
+        "Region,Product\r\nNorth,apple\r\nSüd,Äpfel\r\n",
+    )
+    .unwrap();
+    let r = ssis_exec(&["/F", pkg.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.out);
+    assert_eq!(
+        String::from_utf8(read(dir.path(), "out.csv")).unwrap(),
+        "\"Region\",\"Product\",\"RegionCopy\",\"RegionLower\"\r\n\"North\",\"APPLE\",\"North\",\"north\"\r\n\"Süd\",\"ÄPFEL\",\"Süd\",\"süd\"\r\n"
+    );
+}

@@ -2,7 +2,9 @@
 //! recognising a component by class id, the build context, and error rows.
 
 mod aggregate;
+mod character_map;
 mod conditional_split;
+mod copy_column;
 mod data_conversion;
 mod derived_column;
 mod flat_file_destination;
@@ -42,6 +44,10 @@ pub enum Kind {
     Sort,
     /// Aggregate.
     Aggregate,
+    /// Copy Column.
+    CopyColumn,
+    /// Character Map.
+    CharacterMap,
 }
 
 /// (ProgID suffix after `Microsoft.`, 2005/2008 contact-info name, kind).
@@ -64,6 +70,8 @@ const KNOWN: &[(&str, &str, Kind)] = &[
     ("DataConvert", "Data Conversion", Kind::DataConversion),
     ("Sort", "Sort", Kind::Sort),
     ("Aggregate", "Aggregate", Kind::Aggregate),
+    ("CopyMap", "Copy Column", Kind::CopyColumn),
+    ("CharacterMap", "Character Map", Kind::CharacterMap),
 ];
 
 /// 2008 class ids known for certain.
@@ -195,6 +203,8 @@ pub fn build(kind: Kind, ctx: &BuildCtx) -> Result<Box<dyn Running>, String> {
         Kind::DataConversion => Box::new(data_conversion::DataConversion::build(ctx)?),
         Kind::Sort => Box::new(sort::Sort::build(ctx)?),
         Kind::Aggregate => Box::new(aggregate::Aggregate::build(ctx)?),
+        Kind::CopyColumn => Box::new(copy_column::CopyColumn::build(ctx)?),
+        Kind::CharacterMap => Box::new(character_map::CharacterMap::build(ctx)?),
     })
 }
 
