@@ -239,7 +239,7 @@ fn blocking_components(replace: &[(&str, &str)]) {
 }
 
 #[test]
-fn copy_column_and_character_map() {
+fn copy_column_character_map_and_audit() {
     let dir = tempfile::tempdir().unwrap();
     let pkg = stage("dataflow_columns_2012.dtsx", dir.path(), &[]);
     std::fs::write(
@@ -251,6 +251,6 @@ fn copy_column_and_character_map() {
     assert_eq!(r.code, 0, "{}", r.out);
     assert_eq!(
         String::from_utf8(read(dir.path(), "out.csv")).unwrap(),
-        "\"Region\",\"Product\",\"RegionCopy\",\"RegionLower\"\r\n\"North\",\"APPLE\",\"North\",\"north\"\r\n\"Süd\",\"ÄPFEL\",\"Süd\",\"süd\"\r\n"
+        "\"Region\",\"Product\",\"RegionCopy\",\"RegionLower\",\"Pkg\",\"Task\"\r\n\"North\",\"APPLE\",\"North\",\"north\",\"DataFlow\",\"Data Flow Task\"\r\n\"Süd\",\"ÄPFEL\",\"Süd\",\"süd\",\"DataFlow\",\"Data Flow Task\"\r\n"
     );
 }

@@ -159,15 +159,16 @@ impl ColumnType {
     }
 
     /// The type values of this column have in expressions: DT_TEXT and
-    /// DT_NTEXT are held as DT_STR and DT_WSTR, DT_DBTIMESTAMP2 as
-    /// DT_DBTIMESTAMP; `None` for the types this engine cannot hold yet.
+    /// DT_NTEXT are held as DT_STR and DT_WSTR, DT_GUID as its text
+    /// (`{...}`) in a DT_WSTR, DT_DBTIMESTAMP2 as DT_DBTIMESTAMP; `None` for
+    /// the types this engine cannot hold yet.
     pub fn value_type(&self) -> Option<DataType> {
         use DataType::*;
         Some(match self.data_type {
             Text => Str,
-            NText => WStr,
+            NText | Guid => WStr,
             DbTimestamp2 => DbTimestamp,
-            DbTime | DbTime2 | DbTimestampOffset | FileTime | Guid | Bytes | Image => return None,
+            DbTime | DbTime2 | DbTimestampOffset | FileTime | Bytes | Image => return None,
             t => t,
         })
     }

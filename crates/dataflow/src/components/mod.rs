@@ -2,6 +2,7 @@
 //! recognising a component by class id, the build context, and error rows.
 
 mod aggregate;
+mod audit;
 mod character_map;
 mod conditional_split;
 mod copy_column;
@@ -48,6 +49,8 @@ pub enum Kind {
     CopyColumn,
     /// Character Map.
     CharacterMap,
+    /// Audit.
+    Audit,
 }
 
 /// (ProgID suffix after `Microsoft.`, 2005/2008 contact-info name, kind).
@@ -72,6 +75,7 @@ const KNOWN: &[(&str, &str, Kind)] = &[
     ("Aggregate", "Aggregate", Kind::Aggregate),
     ("CopyMap", "Copy Column", Kind::CopyColumn),
     ("CharacterMap", "Character Map", Kind::CharacterMap),
+    ("Lineage", "Audit", Kind::Audit),
 ];
 
 /// 2008 class ids known for certain.
@@ -205,6 +209,7 @@ pub fn build(kind: Kind, ctx: &BuildCtx) -> Result<Box<dyn Running>, String> {
         Kind::Aggregate => Box::new(aggregate::Aggregate::build(ctx)?),
         Kind::CopyColumn => Box::new(copy_column::CopyColumn::build(ctx)?),
         Kind::CharacterMap => Box::new(character_map::CharacterMap::build(ctx)?),
+        Kind::Audit => Box::new(audit::Audit::build(ctx)?),
     })
 }
 
