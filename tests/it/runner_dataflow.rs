@@ -254,3 +254,49 @@ fn copy_column_character_map_and_audit() {
         "\"Region\",\"Product\",\"RegionCopy\",\"RegionLower\",\"Pkg\",\"Task\"\r\n\"North\",\"APPLE\",\"North\",\"north\",\"DataFlow\",\"Data Flow Task\"\r\n\"Süd\",\"ÄPFEL\",\"Süd\",\"süd\",\"DataFlow\",\"Data Flow Task\"\r\n"
     );
 }
+
+#[test]
+fn merge_join_of_two_sorted_sources_inner_left_and_full() {
+    let expected = [
+        (
+            "2",
+            "Id,Name,Amount\r\n1,ann,10.00\r\n1,ann,2.25\r\n3,cy,5.50\r\n",
+        ),
+        (
+            "1",
+            "Id,Name,Amount\r\n1,ann,10.00\r\n1,ann,2.25\r\n2,bob,\r\n3,cy,5.50\r\n",
+        ),
+        (
+            "0",
+            "Id,Name,Amount\r\n1,ann,10.00\r\n1,ann,2.25\r\n2,bob,\r\n3,cy,5.50\r\n,,1.00\r\n",
+        ),
+    ];
+    for (join_type, want) in expected {
+        let dir = tempfile::tempdir().unwrap();
+        let pkg = stage(
+            "dataflow_join_2012.dtsx",
+            dir.path(),
+            &[(
+                "name=\"JoinType\">1<",
+                &format!("name=\"JoinType\">{join_type}<"),
+            )],
+        );
+        std::fs::write(
+            dir.path().join("customers.csv"),
+            "Id,Name\r\n3,cy\r\n1,ann\r\n2,bob\r\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("orders.csv"),
+            "CustId,Amount\r\n1,10.00\r\n3,5.50\r\n1,2.25\r\n9,1.00\r\n",
+        )
+        .unwrap();
+        let r = ssis_exec(&["/F", pkg.to_str().unwrap()]);
+        assert_eq!(r.code, 0, "{}", r.out);
+        assert_eq!(
+            String::from_utf8(read(dir.path(), "joined.csv")).unwrap(),
+            want,
+            "JoinType {join_type}"
+        );
+    }
+}

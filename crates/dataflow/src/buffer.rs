@@ -17,6 +17,8 @@ pub struct ColInfo {
     pub number: i32,
     /// Its type.
     pub ty: ColumnType,
+    /// `sortKeyPosition` of the column that produces it (0: not a sort key).
+    pub sort_key: i32,
 }
 
 /// The columns of the batches on one output, in buffer order.

@@ -221,6 +221,7 @@ mod tests {
             name: n.into(),
             number: 1,
             ty: ColumnType::plain(DataType::I4),
+            sort_key: 0,
         };
         Layout(vec![
             col("12", "Qty"),

@@ -65,6 +65,9 @@ pub struct OutputColumn {
     pub external: String,
     /// `specialFlags` (1 ErrorCode, 2 ErrorColumn).
     pub special_flags: u32,
+    /// `sortKeyPosition`: the output is sorted on this column (its
+    /// absolute value orders the keys; negative is descending; 0 none).
+    pub sort_key: i32,
     /// Custom properties.
     pub properties: Vec<Property>,
 }
@@ -72,6 +75,8 @@ pub struct OutputColumn {
 /// A column an input reads from upstream.
 #[derive(Debug, Clone)]
 pub struct InputColumn {
+    /// `refId` or `id` (what Merge Join's `InputColumnID` names).
+    pub key: String,
     /// `cachedName` or `name`.
     pub name: String,
     /// The upstream column's lineage id.
@@ -251,6 +256,7 @@ fn read_component(el: &Element) -> Component {
             columns: items(i, "inputColumns", "inputColumn")
                 .into_iter()
                 .map(|c| InputColumn {
+                    key: key(c),
                     name: c
                         .attr("cachedName")
                         .or_else(|| c.attr("name"))
@@ -295,6 +301,10 @@ fn read_component(el: &Element) -> Component {
                     error_disposition: Disposition::parse(c.attr("errorRowDisposition")),
                     truncation_disposition: Disposition::parse(c.attr("truncationRowDisposition")),
                     external: c.attr("externalMetadataColumnId").unwrap_or("").to_string(),
+                    sort_key: c
+                        .attr("sortKeyPosition")
+                        .and_then(|s| s.trim().parse().ok())
+                        .unwrap_or(0),
                     special_flags: c
                         .attr("specialFlags")
                         .and_then(|s| s.parse().ok())

@@ -180,6 +180,7 @@ pub fn build(p: &Pipeline, pkg: &Package, env: &Env) -> Result<Plan, Vec<String>
                     name: col.name.clone(),
                     number,
                     ty: col.ty.clone(),
+                    sort_key: col.sort_key,
                 });
             }
             out_layouts[ci][oi] = layout;
@@ -205,6 +206,9 @@ pub fn build(p: &Pipeline, pkg: &Package, env: &Env) -> Result<Plan, Vec<String>
         }
     }
     if !problems.is_empty() {
+        // Once each (a column type may be refused on an output and its error output).
+        let mut seen = std::collections::HashSet::new();
+        problems.retain(|p| seen.insert(p.clone()));
         return Err(problems);
     }
     Ok(Plan {

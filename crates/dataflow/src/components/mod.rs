@@ -10,6 +10,7 @@ mod data_conversion;
 mod derived_column;
 mod flat_file_destination;
 mod flat_file_source;
+mod merge_join;
 mod multicast;
 mod row_count;
 mod sort;
@@ -51,6 +52,8 @@ pub enum Kind {
     CharacterMap,
     /// Audit.
     Audit,
+    /// Merge Join.
+    MergeJoin,
 }
 
 /// (ProgID suffix after `Microsoft.`, 2005/2008 contact-info name, kind).
@@ -76,6 +79,7 @@ const KNOWN: &[(&str, &str, Kind)] = &[
     ("CopyMap", "Copy Column", Kind::CopyColumn),
     ("CharacterMap", "Character Map", Kind::CharacterMap),
     ("Lineage", "Audit", Kind::Audit),
+    ("MergeJoin", "Merge Join", Kind::MergeJoin),
 ];
 
 /// 2008 class ids known for certain.
@@ -210,6 +214,7 @@ pub fn build(kind: Kind, ctx: &BuildCtx) -> Result<Box<dyn Running>, String> {
         Kind::CopyColumn => Box::new(copy_column::CopyColumn::build(ctx)?),
         Kind::CharacterMap => Box::new(character_map::CharacterMap::build(ctx)?),
         Kind::Audit => Box::new(audit::Audit::build(ctx)?),
+        Kind::MergeJoin => Box::new(merge_join::MergeJoin::build(ctx)?),
     })
 }
 
