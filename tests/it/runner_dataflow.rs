@@ -300,3 +300,25 @@ fn merge_join_of_two_sorted_sources_inner_left_and_full() {
         );
     }
 }
+
+#[test]
+fn merge_of_two_sorted_sources_keeps_the_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = stage("dataflow_merge_2012.dtsx", dir.path(), &[]);
+    std::fs::write(
+        dir.path().join("a.csv"),
+        "Id,Name\r\n5,a5\r\n1,a1\r\n3,a3\r\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("b.csv"),
+        "Id,Name\r\n4,b4\r\n3,b3\r\n0,b0\r\n",
+    )
+    .unwrap();
+    let r = ssis_exec(&["/F", pkg.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.out);
+    assert_eq!(
+        String::from_utf8(read(dir.path(), "merged.csv")).unwrap(),
+        "Id,Name\r\n0,b0\r\n1,a1\r\n3,a3\r\n3,b3\r\n4,b4\r\n5,a5\r\n"
+    );
+}

@@ -10,6 +10,7 @@ mod data_conversion;
 mod derived_column;
 mod flat_file_destination;
 mod flat_file_source;
+mod merge;
 mod merge_join;
 mod multicast;
 mod row_count;
@@ -54,6 +55,8 @@ pub enum Kind {
     Audit,
     /// Merge Join.
     MergeJoin,
+    /// Merge.
+    Merge,
 }
 
 /// (ProgID suffix after `Microsoft.`, 2005/2008 contact-info name, kind).
@@ -80,6 +83,7 @@ const KNOWN: &[(&str, &str, Kind)] = &[
     ("CharacterMap", "Character Map", Kind::CharacterMap),
     ("Lineage", "Audit", Kind::Audit),
     ("MergeJoin", "Merge Join", Kind::MergeJoin),
+    ("Merge", "Merge", Kind::Merge),
 ];
 
 /// 2008 class ids known for certain.
@@ -215,6 +219,7 @@ pub fn build(kind: Kind, ctx: &BuildCtx) -> Result<Box<dyn Running>, String> {
         Kind::CharacterMap => Box::new(character_map::CharacterMap::build(ctx)?),
         Kind::Audit => Box::new(audit::Audit::build(ctx)?),
         Kind::MergeJoin => Box::new(merge_join::MergeJoin::build(ctx)?),
+        Kind::Merge => Box::new(merge::Merge::build(ctx)?),
     })
 }
 
