@@ -322,3 +322,36 @@ fn merge_of_two_sorted_sources_keeps_the_order() {
         "Id,Name\r\n0,b0\r\n1,a1\r\n3,a3\r\n3,b3\r\n4,b4\r\n5,a5\r\n"
     );
 }
+
+#[test]
+fn excel_source_reads_a_workbook_written_by_openpyxl() {
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = stage("dataflow_excel_2012.dtsx", dir.path(), &[]);
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/dataflow/orders.xlsx"),
+        dir.path().join("orders.xlsx"),
+    )
+    .unwrap();
+    let r = ssis_exec(&["/F", pkg.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.out);
+    // Numbers as DT_R8, an empty cell as NULL, dates to the second, booleans.
+    assert_eq!(
+        String::from_utf8(read(dir.path(), "out.csv")).unwrap(),
+        "\"Name\",\"Qty\",\"Price\",\"When\",\"Ok\"\r\n\
+\"Zoë\",3,2.5,2024-03-05 14:30:00,True\r\n\
+\"bob\",10,,2023-12-31 00:00:00,False\r\n\
+\"long name here\",1,1234.125,2020-01-01 00:00:01,True\r\n"
+    );
+    // A sheet the workbook lacks is named in the failure.
+    let pkg = stage(
+        "dataflow_excel_2012.dtsx",
+        dir.path(),
+        &[(
+            "name=\"OpenRowset\">Orders$<",
+            "name=\"OpenRowset\">Missing$<",
+        )],
+    );
+    let r = ssis_exec(&["/F", pkg.to_str().unwrap()]);
+    assert_eq!(r.code, 1, "{}", r.out);
+    assert!(r.out.contains("sheet \"Missing\""), "{}", r.out);
+}

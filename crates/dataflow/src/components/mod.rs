@@ -8,6 +8,7 @@ mod conditional_split;
 mod copy_column;
 mod data_conversion;
 mod derived_column;
+mod excel_source;
 mod flat_file_destination;
 mod flat_file_source;
 mod merge;
@@ -57,6 +58,8 @@ pub enum Kind {
     MergeJoin,
     /// Merge.
     Merge,
+    /// Excel Source.
+    ExcelSource,
 }
 
 /// (ProgID suffix after `Microsoft.`, 2005/2008 contact-info name, kind).
@@ -84,6 +87,7 @@ const KNOWN: &[(&str, &str, Kind)] = &[
     ("Lineage", "Audit", Kind::Audit),
     ("MergeJoin", "Merge Join", Kind::MergeJoin),
     ("Merge", "Merge", Kind::Merge),
+    ("ExcelSource", "Excel Source", Kind::ExcelSource),
 ];
 
 /// 2008 class ids known for certain.
@@ -220,6 +224,7 @@ pub fn build(kind: Kind, ctx: &BuildCtx) -> Result<Box<dyn Running>, String> {
         Kind::Audit => Box::new(audit::Audit::build(ctx)?),
         Kind::MergeJoin => Box::new(merge_join::MergeJoin::build(ctx)?),
         Kind::Merge => Box::new(merge::Merge::build(ctx)?),
+        Kind::ExcelSource => Box::new(excel_source::ExcelSource::build(ctx)?),
     })
 }
 
