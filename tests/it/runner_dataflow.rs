@@ -355,3 +355,38 @@ fn excel_source_reads_a_workbook_written_by_openpyxl() {
     assert_eq!(r.code, 1, "{}", r.out);
     assert!(r.out.contains("sheet \"Missing\""), "{}", r.out);
 }
+
+#[test]
+fn flat_file_paths_from_expressions_and_unsupported_property_expressions() {
+    let dir = tempfile::tempdir().unwrap();
+    let with_expr = |prop: &str, expr: &str| {
+        stage(
+            "dataflow_2012.dtsx",
+            dir.path(),
+            &[(
+                "      DTS:ObjectName=\"Orders In\">\n      <DTS:ObjectData>",
+                &format!(
+                    "      DTS:ObjectName=\"Orders In\">\n      <DTS:PropertyExpression\n        DTS:Name=\"{prop}\">{expr}</DTS:PropertyExpression>\n      <DTS:ObjectData>"
+                ),
+            )],
+        )
+    };
+    std::fs::write(dir.path().join("renamed.csv"), ORDERS).unwrap();
+    let dir_text = dir.path().to_str().unwrap().replace('\\', "\\\\");
+    let pkg = with_expr(
+        "ConnectionString",
+        &format!("\"{dir_text}/renamed\" + \".csv\""),
+    );
+    let r = ssis_exec(&["/F", pkg.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.out);
+    assert!(dir.path().join("big.csv").exists());
+    let pkg = with_expr("ColumnNamesInFirstDataRow", "FALSE");
+    let r = ssis_exec(&["/F", pkg.to_str().unwrap(), "/VALIDATE"]);
+    assert_eq!(r.code, 1, "{}", r.out);
+    assert!(
+        r.out
+            .contains("property ColumnNamesInFirstDataRow is not supported"),
+        "{}",
+        r.out
+    );
+}

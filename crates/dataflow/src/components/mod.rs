@@ -182,9 +182,18 @@ impl BuildCtx<'_> {
             .connections
             .first()
             .ok_or("it has no connection manager")?;
-        self.pkg
+        let cm = self
+            .pkg
             .connection(&r.manager)
-            .ok_or_else(|| format!("its connection manager '{}' does not exist", r.manager))
+            .ok_or_else(|| format!("its connection manager '{}' does not exist", r.manager))?;
+        // Only ConnectionString expressions are applied; refuse the others
+        // rather than run with the value as saved.
+        for (prop, text) in &cm.property_expressions {
+            if let Some(why) = ssis_runner::property_exprs::check_connection(cm, prop, text) {
+                return Err(why);
+            }
+        }
+        Ok(cm)
     }
 
     /// The index of the first non-error output and of the error output.
