@@ -1,13 +1,22 @@
 //! Flat File Destination: writes its input to the connection's file, one
 //! file column per mapped input column (unmapped file columns are written
 //! empty), with the header row, optional `Header` text, `Overwrite`.
+//! Formatting and writing run on a thread of their own, at most two
+//! batches behind (a bounded channel).
 
 use super::BuildCtx;
 use crate::buffer::Batch;
 use crate::exec::{Component, Out, Report, Step};
 use crate::flatfile::writer::Writer;
 use crate::flatfile::{FlatFileSpec, codec};
-use std::fs::File;
+use std::sync::mpsc::{SyncSender, sync_channel};
+use std::thread::JoinHandle;
+
+/// The writing thread: where batches go, and its result.
+struct Writing {
+    tx: SyncSender<Batch>,
+    done: JoinHandle<Result<(), String>>,
+}
 
 pub struct FlatFileDestination {
     spec: FlatFileSpec,
@@ -16,7 +25,7 @@ pub struct FlatFileDestination {
     sources: Vec<Option<usize>>,
     overwrite: bool,
     header: String,
-    writer: Option<Writer<File>>,
+    writing: Option<Writing>,
     rows: u64,
 }
 
@@ -57,14 +66,16 @@ impl FlatFileDestination {
             header: ctx.comp.prop("Header").unwrap_or("").to_string(),
             spec,
             sources,
-            writer: None,
+            writing: None,
             rows: 0,
         })
     }
 
-    fn writer(&mut self) -> Result<&mut Writer<File>, String> {
-        if self.writer.is_none() {
-            let io = |e: std::io::Error| format!("cannot write the file \"{}\": {e}", self.path);
+    /// Opens the file, writes the header rows and starts the writing thread.
+    fn start(&mut self) -> Result<&Writing, String> {
+        if self.writing.is_none() {
+            let path = self.path.clone();
+            let io = move |e: std::io::Error| format!("cannot write the file \"{path}\": {e}");
             let exists = std::path::Path::new(&self.path)
                 .metadata()
                 .is_ok_and(|m| m.len() > 0);
@@ -75,54 +86,74 @@ impl FlatFileDestination {
                 .append(append)
                 .truncate(!append)
                 .open(&self.path)
-                .map_err(io)?;
-            let mut w = Writer::new(file, codec(self.spec.code_page)?, !append).map_err(io)?;
+                .map_err(io.clone())?;
+            let mut w =
+                Writer::new(file, codec(self.spec.code_page)?, !append).map_err(io.clone())?;
             if !append {
                 if !self.header.is_empty() {
-                    w.write_text(&self.header).map_err(io)?;
-                    w.write_text(&self.spec.header_row_delimiter).map_err(io)?;
+                    w.write_text(&self.header).map_err(io.clone())?;
+                    w.write_text(&self.spec.header_row_delimiter)
+                        .map_err(io.clone())?;
                 }
                 if self.spec.header_names {
-                    w.write_names(&self.spec).map_err(io)?;
+                    w.write_names(&self.spec).map_err(io.clone())?;
                 }
             }
-            self.writer = Some(w);
+            let (tx, rx) = sync_channel::<Batch>(2);
+            let spec = self.spec.clone();
+            let sources = self.sources.clone();
+            let done = std::thread::spawn(move || -> Result<(), String> {
+                for batch in rx {
+                    let mut row = Vec::with_capacity(sources.len());
+                    for r in 0..batch.rows {
+                        row.clear();
+                        row.extend(sources.iter().map(|s| s.map(|c| &batch.cols[c][r])));
+                        w.write_values(&spec, &row).map_err(io.clone())?;
+                    }
+                }
+                w.finish().map_err(io)
+            });
+            self.writing = Some(Writing { tx, done });
         }
-        Ok(self.writer.as_mut().expect("opened above"))
+        Ok(self.writing.as_ref().expect("started above"))
+    }
+
+    /// Waits for the writing thread; its error, if it failed.
+    fn join(&mut self) -> Result<(), String> {
+        match self.writing.take() {
+            None => Ok(()),
+            Some(Writing { tx, done }) => {
+                drop(tx);
+                done.join()
+                    .unwrap_or_else(|_| Err("the writing thread panicked".into()))
+            }
+        }
     }
 }
 
 impl Component for FlatFileDestination {
     fn push(&mut self, _input: usize, batch: Batch, _out: &mut Out<'_>) -> Step {
-        let path = self.path.clone();
-        let sources = std::mem::take(&mut self.sources);
-        let spec = self.spec.clone();
-        let w = self.writer()?;
-        let mut row = Vec::with_capacity(sources.len());
-        let mut result = Ok(());
-        for r in 0..batch.rows {
-            row.clear();
-            row.extend(sources.iter().map(|s| s.map(|c| &batch.cols[c][r])));
-            if let Err(e) = w.write_values(&spec, &row) {
-                result = Err(format!("cannot write the file \"{path}\": {e}").into());
-                break;
-            }
-        }
-        self.sources = sources;
         self.rows += batch.rows as u64;
-        result
-    }
-
-    fn finish(&mut self, _out: &mut Out<'_>) -> Step {
-        self.writer()?;
-        if let Some(w) = self.writer.take() {
-            w.finish()
-                .map_err(|e| format!("cannot write the file \"{}\": {e}", self.path))?;
+        if self.start()?.tx.send(batch).is_err() {
+            // The thread ended early: its error says why.
+            self.join()?;
+            return Err("the writing thread ended early".into());
         }
         Ok(())
     }
 
+    fn finish(&mut self, _out: &mut Out<'_>) -> Step {
+        self.start()?;
+        Ok(self.join()?)
+    }
+
     fn report(&mut self, r: &mut Report) {
         r.info.push(format!("wrote {} rows.", self.rows));
+    }
+}
+
+impl Drop for FlatFileDestination {
+    fn drop(&mut self) {
+        let _ = self.join();
     }
 }
