@@ -342,6 +342,23 @@ fn excel_source_reads_a_workbook_written_by_openpyxl() {
 \"bob\",10,,2023-12-31 00:00:00,False\r\n\
 \"long name here\",1,1234.125,2020-01-01 00:00:01,True\r\n"
     );
+    // Name cut to 10 characters with truncation redirected: the long name's
+    // row leaves the output (for the error output, not attached here).
+    let pkg = stage(
+        "dataflow_excel_2012.dtsx",
+        dir.path(),
+        &[(
+            "dataType=\"wstr\" length=\"255\"\n                      externalMetadataColumnId=\"Package\\Data Flow Task\\Excel Source.Outputs[Excel Source Output].ExternalColumns[Name]\"\n                      errorOrTruncationOperation=\"Conversion\"\n                      errorRowDisposition=\"FailComponent\"\n                      truncationRowDisposition=\"FailComponent\"",
+            "dataType=\"wstr\" length=\"10\"\n                      externalMetadataColumnId=\"Package\\Data Flow Task\\Excel Source.Outputs[Excel Source Output].ExternalColumns[Name]\"\n                      errorOrTruncationOperation=\"Conversion\"\n                      errorRowDisposition=\"FailComponent\"\n                      truncationRowDisposition=\"RedirectRow\"",
+        )],
+    );
+    let r = ssis_exec(&["/F", pkg.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.out);
+    let out = String::from_utf8(read(dir.path(), "out.csv")).unwrap();
+    assert!(
+        out.contains("\"bob\"") && !out.contains("long name"),
+        "{out}"
+    );
     // A sheet the workbook lacks is named in the failure.
     let pkg = stage(
         "dataflow_excel_2012.dtsx",

@@ -29,6 +29,8 @@ pub struct ExcelSource {
     header: bool,
     cols: Vec<Col>,
     main: usize,
+    /// The error output: its index and column count.
+    error: Option<(usize, usize)>,
     rows_per_batch: usize,
 }
 
@@ -80,7 +82,8 @@ impl ExcelSource {
             .trim_matches(['[', ']', '\''])
             .trim_end_matches('$')
             .to_string();
-        let main = ctx.main_and_error_outputs().0.ok_or("it has no output")?;
+        let (main, error) = ctx.main_and_error_outputs();
+        let main = main.ok_or("it has no output")?;
         let out = &ctx.comp.outputs[main];
         let cols = out
             .columns
@@ -117,6 +120,7 @@ impl ExcelSource {
             header,
             cols,
             main,
+            error: error.map(|e| (e, ctx.outputs[e].0.len())),
             rows_per_batch: ctx.rows_for(&ctx.outputs[main]),
         })
     }
@@ -174,9 +178,10 @@ impl Component for ExcelSource {
         }
         let n = self.cols.len();
         let mut batch = Batch::with_capacity(n, self.rows_per_batch);
+        let mut errors = self.error.map(|(_, w)| Batch::with_capacity(w, 16));
         for (line, r) in rows.enumerate() {
             let mut row = Vec::with_capacity(n);
-            let mut skip = false;
+            let mut skip = None;
             for (c, &i) in self.cols.iter().zip(&at) {
                 let v = cell_value(r.get(i).unwrap_or(&Data::Empty))
                     .map_err(crate::types::CellError::Conversion)
@@ -187,15 +192,26 @@ impl Component for ExcelSource {
                         if dispose(&e, c.error, c.truncation, &c.name).map_err(|m| {
                             format!("sheet row {}: {m}", line + 1 + usize::from(self.header))
                         })? {
-                            skip = true;
-                            break;
+                            skip = skip.or(Some((e.code(), row.len() as i32 + 1)));
                         }
                         row.push(c.ty.null());
                     }
                 }
             }
-            if !skip {
-                batch.push_row(row);
+            match (skip, errors.as_mut()) {
+                (None, _) => batch.push_row(row),
+                // The error output: the row's columns (NULL where they
+                // failed), then ErrorCode and ErrorColumn.
+                (Some((code, column)), Some(eb)) => {
+                    row.truncate(n);
+                    row.resize(n, Value::Null(ssis_runner::expr::DataType::WStr));
+                    row.push(Value::I4(code));
+                    row.push(Value::I4(column));
+                    let width = eb.cols.len();
+                    row.resize(width, Value::Null(ssis_runner::expr::DataType::WStr));
+                    eb.push_row(row);
+                }
+                (Some(_), None) => {}
             }
             if batch.rows >= self.rows_per_batch {
                 let full =
@@ -203,7 +219,11 @@ impl Component for ExcelSource {
                 out.send(self.main, full)?;
             }
         }
-        out.send(self.main, batch)
+        out.send(self.main, batch)?;
+        if let (Some(eb), Some((e, _))) = (errors, self.error) {
+            out.send(e, eb)?;
+        }
+        Ok(())
     }
 }
 
