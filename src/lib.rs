@@ -10,6 +10,8 @@
 //!   package store, the typed operation list and wire protocol, and the
 //!   operations layer both the in-process session and the daemon call.
 //! - `ssis-runner` ([`runner`]): the built-in package runner (`ssis exec`).
+//! - `ssis-dataflow` ([`dataflow`]): the Data Flow Task's engine, registered
+//!   with the runner by the `ssis` binary.
 //! - `ssis-client` ([`client`]): sessions with a server (in-process, local
 //!   socket, ssh, TLS) and the JSON every front end returns.
 //! - `ssis-daemon` ([`service`]): the service: listeners, access control,
@@ -24,4 +26,5 @@ pub use ssis_client as client;
 pub use ssis_core::{Error, ErrorKind, Result};
 pub use ssis_core::{config, error, fsutil, ops, package, protocol, store, timefmt};
 pub use ssis_daemon as service;
+pub use ssis_dataflow as dataflow;
 pub use ssis_runner as runner;

@@ -53,6 +53,7 @@ pub fn execute(cli: Cli) -> Result<i32> {
         Command::Exec { args } => {
             super::register::install();
             let args: Vec<OsString> = args.into_iter().map(OsString::from).collect();
+            ssis_dataflow::install();
             Ok(ssis_runner::exec_main(&args))
         }
     }

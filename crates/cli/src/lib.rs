@@ -30,6 +30,7 @@ pub fn run(argv: Vec<OsString>) -> i32 {
     // `ssis exec` takes dtexec's own syntax (`/F path`, `/SET ...`), not clap's.
     if argv.get(1).is_some_and(|a| a == "exec") {
         register::install();
+        ssis_dataflow::install();
         return ssis_runner::exec_main(&argv[2..]);
     }
     // The service's per-execution wrapper: no clap, the executor's command line follows.

@@ -195,6 +195,15 @@ impl Engine<'_> {
                 self.run_task(exe, |ctx| tasks::expression_task::run(text, ctx))
             }
             ExecutableKind::ExecutePackage(spec) => self.run_child_package(exe, spec),
+            ExecutableKind::DataFlow(pipeline) => {
+                let pkg = self.pkg;
+                match super::dataflow_hook::engine() {
+                    Some(engine) => self.run_task(exe, |ctx| engine.run(pkg, exe, pipeline, ctx)),
+                    None => self.run_task(exe, |_| {
+                        TaskOutcome::Failed("no data flow engine is registered".into())
+                    }),
+                }
+            }
             ExecutableKind::Unsupported(_) => {
                 self.error(
                     exe,

@@ -10,9 +10,11 @@
 //! - [`property_exprs`]: property expressions; [`enumerators`]: Foreach enumerators.
 //! - [`events`]: console reporting and `--events json`.
 //! - [`cancel`]: cancellation and the signal seam.
+//! - [`dataflow_hook`]: the seam a data flow engine registers through.
 
 pub mod cancel;
 pub mod cmdline;
+pub mod dataflow_hook;
 pub mod engine;
 pub mod enumerators;
 pub mod events;

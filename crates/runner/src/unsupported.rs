@@ -180,6 +180,10 @@ impl Walker<'_> {
                     }
                 }
             }
+            ExecutableKind::DataFlow(pipeline) => match super::dataflow_hook::engine() {
+                Some(engine) => found.extend(engine.check(self.pkg, exe, pipeline)),
+                None => found.push(format!("{} is not supported", exe.type_label)),
+            },
             ExecutableKind::Sequence(_) => {}
         }
         for (prop, text) in &exe.property_expressions {

@@ -136,6 +136,12 @@ impl Value {
         convert::cast(self, &TypeSpec::plain(to))
     }
 
+    /// Converts to the type and parameters of `spec` the way an SSIS cast
+    /// does (strings are cut to the length: check for truncation first).
+    pub fn cast_spec(&self, spec: &TypeSpec) -> Result<Value, String> {
+        convert::cast(self, spec)
+    }
+
     /// An integer value widened to `i128`.
     pub(crate) fn int_value(&self) -> Option<i128> {
         Some(match self {

@@ -214,6 +214,7 @@ fn read_connection(cm: &Element) -> ConnectionManager {
         connection_string: from_data("ConnectionString"),
         file_usage_type: int(&from_data("FileUsageType")).unwrap_or(0) as i32,
         property_expressions: property_expressions(cm),
+        data: data.map(|d| std::sync::Arc::new(d.clone())),
     }
 }
 
@@ -325,7 +326,7 @@ fn known_type(type_name: &str) -> Option<(&'static str, &'static str)> {
                 "dts.pipeline.1",
                 "stock:pipelinetask",
             ],
-            "other",
+            "pipeline",
             "Data Flow Task",
         ),
         (
@@ -335,7 +336,7 @@ fn known_type(type_name: &str) -> Option<(&'static str, &'static str)> {
                 "{c3bf9dc1-4715-4694-936f-d3cfda9e42c5}",
                 "{e3cfbea8-1f48-40d8-91e1-2dedc1eddd56}",
             ],
-            "other",
+            "pipeline",
             "Data Flow Task",
         ),
         (
@@ -591,6 +592,13 @@ impl Ctx<'_> {
             "executepackage" => self.read_execute_package(el, &path)?,
             "process" => self.read_execute_process(el, &path)?,
             "filesystem" => self.read_file_system(el, &path)?,
+            // No pipeline data: an empty data flow.
+            "pipeline" => ExecutableKind::DataFlow(std::sync::Arc::new(
+                el.child("ObjectData")
+                    .and_then(|d| d.child("pipeline"))
+                    .cloned()
+                    .unwrap_or_default(),
+            )),
             _ => ExecutableKind::Unsupported(format!("{type_label} is not supported")),
         };
         Ok(Executable {

@@ -115,6 +115,10 @@ pub struct ConnectionManager {
     pub file_usage_type: i32,
     /// Property expressions (property name, expression).
     pub property_expressions: Vec<(String, String)>,
+    /// The manager's own `<DTS:ConnectionManager>` inside its object data,
+    /// for the types that keep more than a connection string there (the
+    /// flat file columns of `FLATFILE`).
+    pub data: Option<std::sync::Arc<xml::Element>>,
 }
 
 /// The Execute Process task's settings (`ExecuteProcessData`).
@@ -352,6 +356,9 @@ pub enum ExecutableKind {
     ExecuteProcess(ExecuteProcessSpec),
     /// A File System task.
     FileSystem(FileSystemSpec),
+    /// A Data Flow Task with its `pipeline` object data, run by the
+    /// engine registered in [`crate::dataflow_hook`].
+    DataFlow(std::sync::Arc<xml::Element>),
     /// Anything this runner cannot run, with the reason.
     Unsupported(String),
 }

@@ -1,0 +1,246 @@
+//! Excel Source: reads a worksheet (`OpenRowset` `Sheet1$`, or the sheet
+//! named by `OpenRowsetVariable`) of the `.xlsx`/`.xlsm`/`.xlsb`/`.xls`/
+//! `.ods` file named by the Excel connection manager's `Data Source`, with
+//! the first row as column names unless `HDR=NO` (then F1, F2, ...). Empty
+//! cells are NULL; numbers, booleans, text and dates convert to the output
+//! column's type under its error and truncation dispositions. SQL command
+//! access modes are refused.
+
+use super::{BuildCtx, dispose};
+use crate::buffer::Batch;
+use crate::exec::{Component, Out, Step};
+use crate::model::Disposition;
+use crate::types::ColumnType;
+use calamine::{Data, Reader, open_workbook_auto};
+use ssis_runner::expr::{DateTime, Value};
+
+struct Col {
+    /// The sheet column name it reads.
+    external: String,
+    name: String,
+    ty: ColumnType,
+    error: Disposition,
+    truncation: Disposition,
+}
+
+pub struct ExcelSource {
+    path: String,
+    sheet: String,
+    header: bool,
+    cols: Vec<Col>,
+    main: usize,
+    /// The error output: its index and column count.
+    error: Option<(usize, usize)>,
+    rows_per_batch: usize,
+}
+
+/// `Data Source` and `HDR` of an Excel connection string.
+fn parse_connection(s: &str) -> (String, bool) {
+    let mut path = String::new();
+    let mut header = true;
+    for part in s.split(';') {
+        if let Some((k, v)) = part.split_once('=') {
+            if k.trim().eq_ignore_ascii_case("Data Source") {
+                path = v.trim().trim_matches('"').to_string();
+            }
+        }
+        let up = part.to_ascii_uppercase();
+        if up.contains("HDR=NO") {
+            header = false;
+        }
+    }
+    (path, header)
+}
+
+impl ExcelSource {
+    pub fn build(ctx: &BuildCtx) -> Result<ExcelSource, String> {
+        let cm = ctx.connection()?;
+        if !cm.creation_name.eq_ignore_ascii_case("EXCEL") {
+            return Err(format!(
+                "connection manager '{}' is a {} connection, not EXCEL",
+                cm.name, cm.creation_name
+            ));
+        }
+        let mode = ctx
+            .comp
+            .prop("AccessMode")
+            .unwrap_or("0")
+            .trim()
+            .to_string();
+        let sheet = match mode.as_str() {
+            "0" => ctx.comp.prop("OpenRowset").unwrap_or("").to_string(),
+            "1" => {
+                let var = ctx.comp.prop("OpenRowsetVariable").unwrap_or("");
+                (ctx.var)(var)
+                    .map(|v| v.to_string())
+                    .ok_or_else(|| format!("the variable \"{var}\" does not exist"))?
+            }
+            _ => return Err(format!("access mode {mode} (SQL command) is not supported")),
+        };
+        let sheet = sheet
+            .trim()
+            .trim_matches(['[', ']', '\''])
+            .trim_end_matches('$')
+            .to_string();
+        let (main, error) = ctx.main_and_error_outputs();
+        let main = main.ok_or("it has no output")?;
+        let out = &ctx.comp.outputs[main];
+        let cols = out
+            .columns
+            .iter()
+            .map(|c| Col {
+                external: out
+                    .external
+                    .iter()
+                    .find(|e| !c.external.is_empty() && e.key == c.external)
+                    .map(|e| e.name.clone())
+                    .unwrap_or_else(|| c.name.clone()),
+                name: c.name.clone(),
+                ty: c.ty.clone(),
+                error: c.error_disposition,
+                truncation: c.truncation_disposition,
+            })
+            .collect();
+        let (path, header) = if ctx.checking {
+            (String::new(), true)
+        } else {
+            let conn = (ctx.conn_string)(cm)?;
+            let (path, header) = parse_connection(&conn);
+            if path.is_empty() {
+                return Err(format!(
+                    "connection manager '{}' names no Data Source",
+                    cm.name
+                ));
+            }
+            (path, header)
+        };
+        Ok(ExcelSource {
+            path,
+            sheet,
+            header,
+            cols,
+            main,
+            error: error.map(|e| (e, ctx.outputs[e].0.len())),
+            rows_per_batch: ctx.rows_for(&ctx.outputs[main]),
+        })
+    }
+}
+
+fn cell_value(d: &Data) -> Result<Value, String> {
+    Ok(match d {
+        Data::Empty => Value::Null(ssis_runner::expr::DataType::WStr),
+        Data::Int(i) => Value::I8(*i),
+        Data::Float(f) => Value::R8(*f),
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => Value::WStr(s.clone()),
+        Data::Bool(b) => Value::Bool(*b),
+        Data::DateTime(t) => match ole_date(t.as_f64()) {
+            Some(d) => Value::Date(d),
+            None => return Err(format!("the date {} is out of range", t.as_f64())),
+        },
+        Data::Error(e) => return Err(format!("the cell holds the error {e:?}")),
+    })
+}
+
+/// An OLE Automation date (days since 1899-12-30) to the millisecond, the
+/// precision Excel keeps.
+fn ole_date(serial: f64) -> Option<DateTime> {
+    const DAYS_TO_1970: f64 = 25_569.0;
+    let ms = ((serial - DAYS_TO_1970) * 86_400_000.0).round();
+    if !ms.is_finite() || ms.abs() > 1e15 {
+        return None;
+    }
+    DateTime::from_ticks(ms as i64 * 10_000)
+}
+
+impl Component for ExcelSource {
+    fn run_source(&mut self, out: &mut Out<'_>) -> Step {
+        let mut book = open_workbook_auto(&self.path)
+            .map_err(|e| format!("cannot open the workbook \"{}\": {e}", self.path))?;
+        let range = book
+            .worksheet_range(&self.sheet)
+            .map_err(|e| format!("\"{}\": sheet \"{}\": {e}", self.path, self.sheet))?;
+        let mut rows = range.rows();
+        let names: Vec<String> = if self.header {
+            rows.next()
+                .map(|r| r.iter().map(|d| d.to_string()).collect())
+                .unwrap_or_default()
+        } else {
+            (1..=range.width()).map(|i| format!("F{i}")).collect()
+        };
+        let mut at = Vec::new();
+        for c in &self.cols {
+            at.push(names.iter().position(|n| *n == c.external).ok_or_else(|| {
+                format!(
+                    "output column \"{}\": sheet \"{}\" has no column \"{}\"",
+                    c.name, self.sheet, c.external
+                )
+            })?);
+        }
+        let n = self.cols.len();
+        let mut batch = Batch::with_capacity(n, self.rows_per_batch);
+        let mut errors = self.error.map(|(_, w)| Batch::with_capacity(w, 16));
+        for (line, r) in rows.enumerate() {
+            let mut row = Vec::with_capacity(n);
+            let mut skip = None;
+            for (c, &i) in self.cols.iter().zip(&at) {
+                let v = cell_value(r.get(i).unwrap_or(&Data::Empty))
+                    .map_err(crate::types::CellError::Conversion)
+                    .and_then(|v| c.ty.convert(v));
+                match v {
+                    Ok(v) => row.push(v),
+                    Err(e) => {
+                        if dispose(&e, c.error, c.truncation, &c.name).map_err(|m| {
+                            format!("sheet row {}: {m}", line + 1 + usize::from(self.header))
+                        })? {
+                            skip = skip.or(Some((e.code(), row.len() as i32 + 1)));
+                        }
+                        row.push(c.ty.null());
+                    }
+                }
+            }
+            match (skip, errors.as_mut()) {
+                (None, _) => batch.push_row(row),
+                // The error output: the row's columns (NULL where they
+                // failed), then ErrorCode and ErrorColumn.
+                (Some((code, column)), Some(eb)) => {
+                    row.truncate(n);
+                    row.resize(n, Value::Null(ssis_runner::expr::DataType::WStr));
+                    row.push(Value::I4(code));
+                    row.push(Value::I4(column));
+                    let width = eb.cols.len();
+                    row.resize(width, Value::Null(ssis_runner::expr::DataType::WStr));
+                    eb.push_row(row);
+                }
+                (Some(_), None) => {}
+            }
+            if batch.rows >= self.rows_per_batch {
+                let full =
+                    std::mem::replace(&mut batch, Batch::with_capacity(n, self.rows_per_batch));
+                out.send(self.main, full)?;
+            }
+        }
+        out.send(self.main, batch)?;
+        if let (Some(eb), Some((e, _))) = (errors, self.error) {
+            out.send(e, eb)?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn connection_strings() {
+        let (p, h) = parse_connection(
+            "Provider=Microsoft.ACE.OLEDB.12.0;Data Source=/d/x.xlsx;Extended Properties=\"Excel 12.0 XML;HDR=NO\";",
+        );
+        assert_eq!((p.as_str(), h), ("/d/x.xlsx", false));
+        let (_, h) =
+            parse_connection("Data Source=a.xls;Extended Properties=\"Excel 8.0;HDR=YES\"");
+        assert!(h);
+        let d = ole_date(45_356.604_166_666_66).unwrap();
+        assert_eq!(d.format_timestamp(), "2024-03-05 14:30:00");
+    }
+}

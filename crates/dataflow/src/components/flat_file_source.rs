@@ -1,0 +1,229 @@
+//! Flat File Source: reads the connection's file in batches, converts each
+//! field to its output column's type, and applies the column's error and
+//! truncation dispositions (a redirected row goes to the error output with
+//! its raw text, ErrorCode and ErrorColumn).
+
+use super::{BuildCtx, dispose};
+use crate::buffer::{Batch, Layout};
+use crate::exec::{Component, Out, Report, Step};
+use crate::flatfile::reader::Reader;
+use crate::flatfile::{FlatFileSpec, codec};
+use crate::model::Disposition;
+use crate::types::ColumnType;
+use ssis_runner::expr::Value;
+use std::sync::mpsc::{SyncSender, sync_channel};
+
+struct Col {
+    /// The file column it reads.
+    field: usize,
+    ty: ColumnType,
+    name: String,
+    number: i32,
+    error: Disposition,
+    truncation: Disposition,
+}
+
+pub struct FlatFileSource {
+    spec: FlatFileSpec,
+    path: String,
+    cols: Vec<Col>,
+    retain_nulls: bool,
+    main: usize,
+    error: Option<(usize, Layout)>,
+    rows_per_batch: usize,
+    rows: u64,
+}
+
+impl FlatFileSource {
+    pub fn build(ctx: &BuildCtx) -> Result<FlatFileSource, String> {
+        let cm = ctx.connection()?;
+        let spec = FlatFileSpec::read(cm)?;
+        codec(spec.code_page).map_err(|e| format!("connection manager '{}': {e}", cm.name))?;
+        let (main, err) = ctx.main_and_error_outputs();
+        let main = main.ok_or("it has no output")?;
+        let out = &ctx.comp.outputs[main];
+        let mut cols = Vec::new();
+        for (i, c) in out.columns.iter().enumerate() {
+            let ext_name = out
+                .external
+                .iter()
+                .find(|e| !c.external.is_empty() && e.key == c.external)
+                .map(|e| e.name.as_str())
+                .unwrap_or(&c.name);
+            let field = spec.column(ext_name).ok_or_else(|| {
+                format!(
+                    "output column \"{}\": the file of connection manager '{}' has no column \"{ext_name}\"",
+                    c.name, spec.name
+                )
+            })?;
+            cols.push(Col {
+                field,
+                ty: c.ty.clone(),
+                name: c.name.clone(),
+                number: ctx.outputs[main].0[i].number,
+                error: c.error_disposition,
+                truncation: c.truncation_disposition,
+            });
+        }
+        let path = if ctx.checking {
+            String::new()
+        } else {
+            (ctx.conn_string)(cm)?
+        };
+        Ok(FlatFileSource {
+            retain_nulls: ctx
+                .comp
+                .prop("RetainNulls")
+                .and_then(ssis_runner::model::xml_bool)
+                .unwrap_or(false),
+            rows_per_batch: ctx.rows_for(&ctx.outputs[main]),
+            error: err.map(|e| (e, ctx.outputs[e].clone())),
+            spec,
+            path,
+            cols,
+            main,
+            rows: 0,
+        })
+    }
+
+    fn value(&self, c: &Col, field: Option<&str>) -> Result<Value, crate::types::CellError> {
+        match field {
+            None => Ok(c.ty.null()),
+            Some("") => Ok(if self.retain_nulls {
+                c.ty.null()
+            } else {
+                c.ty.empty_value()
+            }),
+            Some(s) => c.ty.parse_text(s),
+        }
+    }
+}
+
+/// What the reading thread sends: a batch for the output and one for the
+/// error output, or the failure that ends the read.
+type Sent = Result<(Batch, Option<Batch>), String>;
+
+impl FlatFileSource {
+    /// Reads the file into batches (on the reading thread); stops when the
+    /// receiver is gone.
+    fn read_all(&self, tx: &SyncSender<Sent>) -> Result<(), String> {
+        let file = std::fs::File::open(&self.path)
+            .map_err(|e| format!("cannot open the file \"{}\": {e}", self.path))?;
+        let mut reader = Reader::new(file, codec(self.spec.code_page)?);
+        let io = |e: std::io::Error| format!("reading \"{}\": {e}", self.path);
+        let skip = self.spec.header_rows_to_skip + usize::from(self.spec.header_names);
+        for _ in 0..skip {
+            reader
+                .skip_line(&self.spec.header_row_delimiter)
+                .map_err(io)?;
+        }
+        let mut fields = Vec::new();
+        for _ in 0..self.spec.data_rows_to_skip {
+            if reader.next(&self.spec, &mut fields).map_err(io)?.is_none() {
+                break;
+            }
+        }
+        let n = self.cols.len();
+        let new_errors = || {
+            self.error
+                .as_ref()
+                .map(|(_, l)| Batch::with_capacity(l.0.len(), 16))
+        };
+        let mut batch = Batch::with_capacity(n, self.rows_per_batch);
+        let mut errors = new_errors();
+        let mut row = Vec::with_capacity(n);
+        let mut line = skip;
+        loop {
+            let record = reader.next(&self.spec, &mut fields).map_err(io)?;
+            let more = record.is_some();
+            if let Some(record) = record {
+                line += 1;
+                row.clear();
+                let mut redirect = None;
+                for c in &self.cols {
+                    match self.value(c, fields[c.field].text(record)) {
+                        Ok(v) => row.push(v),
+                        Err(e) => {
+                            let to_error = dispose(&e, c.error, c.truncation, &c.name)
+                                .map_err(|m| format!("data row {line}: {m}"))?;
+                            if to_error {
+                                redirect = Some((e.code(), c.number));
+                                break;
+                            }
+                            row.push(c.ty.null());
+                        }
+                    }
+                }
+                match redirect {
+                    None => batch.push_row(row.drain(..)),
+                    Some((code, column)) => {
+                        if let (Some(eb), Some((_, layout))) =
+                            (errors.as_mut(), self.error.as_ref())
+                        {
+                            let raw = record
+                                .strip_suffix(self.spec.row_delimiter.as_str())
+                                .unwrap_or(record);
+                            let vals = layout.0.iter().map(|c| match c.name.as_str() {
+                                "ErrorCode" => Value::I4(code),
+                                "ErrorColumn" => Value::I4(column),
+                                _ if c.ty.is_text() => Value::Str {
+                                    text: raw.to_string(),
+                                    codepage: c.ty.code_page,
+                                },
+                                _ => c.ty.null(),
+                            });
+                            eb.push_row(vals.collect::<Vec<_>>());
+                        }
+                    }
+                }
+            }
+            let error_rows = errors.as_ref().map_or(0, |e| e.rows);
+            if !more || batch.rows >= self.rows_per_batch || error_rows >= self.rows_per_batch {
+                let full =
+                    std::mem::replace(&mut batch, Batch::with_capacity(n, self.rows_per_batch));
+                let errs = std::mem::replace(&mut errors, new_errors()).filter(|e| e.rows > 0);
+                if tx.send(Ok((full, errs))).is_err() {
+                    return Ok(());
+                }
+            }
+            if !more {
+                return Ok(());
+            }
+        }
+    }
+}
+
+impl Component for FlatFileSource {
+    /// Reading and converting run on their own thread, at most two batches
+    /// ahead of the consumers (back-pressure through a bounded channel).
+    fn run_source(&mut self, out: &mut Out<'_>) -> Step {
+        let (tx, rx) = sync_channel::<Sent>(2);
+        let this = &*self;
+        let rows = std::thread::scope(|s| -> Result<u64, crate::exec::Fail> {
+            s.spawn(move || {
+                if let Err(e) = this.read_all(&tx) {
+                    let _ = tx.send(Err(e));
+                }
+            });
+            let mut rows = 0u64;
+            for msg in rx {
+                let (batch, errors) = msg?;
+                rows += batch.rows as u64;
+                out.send(this.main, batch)?;
+                if let (Some(b), Some((e, _))) = (errors, this.error.as_ref()) {
+                    out.send(*e, b)?;
+                }
+            }
+            Ok(rows)
+        })?;
+        self.rows = rows;
+        Ok(())
+    }
+
+    fn report(&mut self, r: &mut Report) {
+        r.info.push(format!(
+            "the total number of data rows processed for file \"{}\" is {}.",
+            self.path, self.rows
+        ));
+    }
+}

@@ -1,0 +1,301 @@
+//! The components this engine runs, one module each, and what they share:
+//! recognising a component by class id, the build context, and error rows.
+
+mod aggregate;
+mod audit;
+mod character_map;
+mod conditional_split;
+mod copy_column;
+mod data_conversion;
+mod derived_column;
+mod excel_source;
+mod flat_file_destination;
+mod flat_file_source;
+mod merge;
+mod merge_join;
+mod multicast;
+mod row_count;
+mod sort;
+mod union_all;
+
+use crate::buffer::{Batch, Layout};
+use crate::exec::Component as Running;
+use crate::model::{Component, Disposition};
+use crate::types::CellError;
+use ssis_runner::expr::Value;
+use ssis_runner::model::{ConnectionManager, Package};
+
+/// The components that run here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Flat File Source.
+    FlatFileSource,
+    /// Flat File Destination.
+    FlatFileDestination,
+    /// Derived Column.
+    DerivedColumn,
+    /// Conditional Split.
+    ConditionalSplit,
+    /// Row Count.
+    RowCount,
+    /// Multicast.
+    Multicast,
+    /// Union All.
+    UnionAll,
+    /// Data Conversion.
+    DataConversion,
+    /// Sort.
+    Sort,
+    /// Aggregate.
+    Aggregate,
+    /// Copy Column.
+    CopyColumn,
+    /// Character Map.
+    CharacterMap,
+    /// Audit.
+    Audit,
+    /// Merge Join.
+    MergeJoin,
+    /// Merge.
+    Merge,
+    /// Excel Source.
+    ExcelSource,
+}
+
+/// (ProgID suffix after `Microsoft.`, 2005/2008 contact-info name, kind).
+const KNOWN: &[(&str, &str, Kind)] = &[
+    ("FlatFileSource", "Flat File Source", Kind::FlatFileSource),
+    (
+        "FlatFileDestination",
+        "Flat File Destination",
+        Kind::FlatFileDestination,
+    ),
+    ("DerivedColumn", "Derived Column", Kind::DerivedColumn),
+    (
+        "ConditionalSplit",
+        "Conditional Split",
+        Kind::ConditionalSplit,
+    ),
+    ("RowCount", "Row Count", Kind::RowCount),
+    ("Multicast", "Multicast", Kind::Multicast),
+    ("UnionAll", "Union All", Kind::UnionAll),
+    ("DataConvert", "Data Conversion", Kind::DataConversion),
+    ("Sort", "Sort", Kind::Sort),
+    ("Aggregate", "Aggregate", Kind::Aggregate),
+    ("CopyMap", "Copy Column", Kind::CopyColumn),
+    ("CharacterMap", "Character Map", Kind::CharacterMap),
+    ("Lineage", "Audit", Kind::Audit),
+    ("MergeJoin", "Merge Join", Kind::MergeJoin),
+    ("Merge", "Merge", Kind::Merge),
+    ("ExcelSource", "Excel Source", Kind::ExcelSource),
+];
+
+/// 2008 class ids known for certain.
+const CLSIDS: &[(&str, Kind)] = &[
+    (
+        "{5ACD952A-F16A-41D8-A681-713640837664}",
+        Kind::FlatFileSource,
+    ),
+    (
+        "{D658C424-8CF0-441C-B3C4-955E183B7FBA}",
+        Kind::FlatFileDestination,
+    ),
+    (
+        "{2932025B-AB99-40F6-B5B8-783A73F80E24}",
+        Kind::DerivedColumn,
+    ),
+];
+
+/// What the component is, or its readable type for a refusal.
+pub fn identify(c: &Component) -> Result<Kind, String> {
+    let class = c.class_id.trim();
+    if let Some(p) = class.strip_prefix("Microsoft.") {
+        let p = p.split(['.', ',']).next().unwrap_or(p);
+        if let Some(k) = KNOWN.iter().find(|k| k.0.eq_ignore_ascii_case(p)) {
+            return Ok(k.2);
+        }
+    }
+    if let Some(k) = CLSIDS.iter().find(|k| k.0.eq_ignore_ascii_case(class)) {
+        return Ok(k.1);
+    }
+    // 2005/2008: "Sort;Microsoft Corporation;..." names Microsoft's own.
+    let mut parts = c.contact.split(';');
+    let first = parts.next().unwrap_or("").trim();
+    let microsoft = parts
+        .next()
+        .is_some_and(|s| s.trim() == "Microsoft Corporation");
+    if microsoft
+        && let Some(k) = KNOWN.iter().find(|k| {
+            first.eq_ignore_ascii_case(k.1)
+                || first.eq_ignore_ascii_case(&format!("{} Transformation", k.1))
+        })
+    {
+        return Ok(k.2);
+    }
+    let managed = c.prop("UserComponentTypeName").unwrap_or("");
+    let label = if managed.contains("ScriptComponent") {
+        "Script Component".to_string()
+    } else if !managed.is_empty() {
+        managed
+            .split(',')
+            .next()
+            .unwrap_or(managed)
+            .trim()
+            .to_string()
+    } else if !first.is_empty() && first.len() <= 40 {
+        first.to_string()
+    } else if !class.is_empty() {
+        class.to_string()
+    } else {
+        "unknown".to_string()
+    };
+    Err(label)
+}
+
+/// What building a component may use.
+pub struct BuildCtx<'a> {
+    /// The component as written.
+    pub comp: &'a Component,
+    /// The layout arriving on each input.
+    pub inputs: Vec<Layout>,
+    /// The layout of each output.
+    pub outputs: Vec<Layout>,
+    /// The package (connection managers).
+    pub pkg: &'a Package,
+    /// A variable's value by name as written (`User::X`).
+    pub var: &'a dyn Fn(&str) -> Option<Value>,
+    /// A connection manager's connection string after its expressions.
+    pub conn_string: &'a dyn Fn(&ConnectionManager) -> Result<String, String>,
+    /// Rows per batch.
+    pub max_rows: usize,
+    /// Bytes per batch.
+    pub buffer_size: usize,
+    /// Only validating: open nothing.
+    pub checking: bool,
+}
+
+impl BuildCtx<'_> {
+    /// The connection manager of the component's first connection.
+    pub fn connection(&self) -> Result<&ConnectionManager, String> {
+        let r = self
+            .comp
+            .connections
+            .first()
+            .ok_or("it has no connection manager")?;
+        let cm = self
+            .pkg
+            .connection(&r.manager)
+            .ok_or_else(|| format!("its connection manager '{}' does not exist", r.manager))?;
+        // Only ConnectionString expressions are applied; refuse the others
+        // rather than run with the value as saved.
+        for (prop, text) in &cm.property_expressions {
+            if let Some(why) = ssis_runner::property_exprs::check_connection(cm, prop, text) {
+                return Err(why);
+            }
+        }
+        Ok(cm)
+    }
+
+    /// The index of the first non-error output and of the error output.
+    pub fn main_and_error_outputs(&self) -> (Option<usize>, Option<usize>) {
+        let o = &self.comp.outputs;
+        (
+            o.iter().position(|o| !o.is_error),
+            o.iter().position(|o| o.is_error),
+        )
+    }
+
+    /// Rows per batch for `layout`: `DefaultBufferMaxRows`, fewer when
+    /// rows are so wide that `DefaultBufferSize` would be exceeded.
+    pub fn rows_for(&self, layout: &Layout) -> usize {
+        let per_row = Batch::approx_row_bytes(layout);
+        self.max_rows.min(self.buffer_size / per_row).max(1)
+    }
+}
+
+/// Builds a running component.
+pub fn build(kind: Kind, ctx: &BuildCtx) -> Result<Box<dyn Running>, String> {
+    Ok(match kind {
+        Kind::FlatFileSource => Box::new(flat_file_source::FlatFileSource::build(ctx)?),
+        Kind::FlatFileDestination => {
+            Box::new(flat_file_destination::FlatFileDestination::build(ctx)?)
+        }
+        Kind::DerivedColumn => Box::new(derived_column::DerivedColumn::build(ctx)?),
+        Kind::ConditionalSplit => Box::new(conditional_split::ConditionalSplit::build(ctx)?),
+        Kind::RowCount => Box::new(row_count::RowCount::build(ctx)?),
+        Kind::Multicast => Box::new(multicast::Multicast::build(ctx)),
+        Kind::UnionAll => Box::new(union_all::UnionAll::build(ctx)?),
+        Kind::DataConversion => Box::new(data_conversion::DataConversion::build(ctx)?),
+        Kind::Sort => Box::new(sort::Sort::build(ctx)?),
+        Kind::Aggregate => Box::new(aggregate::Aggregate::build(ctx)?),
+        Kind::CopyColumn => Box::new(copy_column::CopyColumn::build(ctx)?),
+        Kind::CharacterMap => Box::new(character_map::CharacterMap::build(ctx)?),
+        Kind::Audit => Box::new(audit::Audit::build(ctx)?),
+        Kind::MergeJoin => Box::new(merge_join::MergeJoin::build(ctx)?),
+        Kind::Merge => Box::new(merge::Merge::build(ctx)?),
+        Kind::ExcelSource => Box::new(excel_source::ExcelSource::build(ctx)?),
+    })
+}
+
+/// A row that failed: which, why, and on which column.
+pub struct RowError {
+    /// Row index in the batch.
+    pub row: usize,
+    /// ErrorCode.
+    pub code: i32,
+    /// ErrorColumn.
+    pub column: i32,
+}
+
+/// What to do with a cell that failed under `disp` (error or truncation
+/// disposition chosen by the error's kind): `Err` fails the component,
+/// `Ok(true)` redirects the row, `Ok(false)` keeps it with a NULL.
+pub fn dispose(
+    err: &CellError,
+    error: Disposition,
+    truncation: Disposition,
+    column: &str,
+) -> Result<bool, String> {
+    let disp = match err {
+        CellError::Conversion(_) => error,
+        CellError::Truncation(_) => truncation,
+    };
+    match disp {
+        Disposition::Fail => Err(format!(
+            "column \"{column}\": {} ({} disposition is FailComponent)",
+            err.message(),
+            match err {
+                CellError::Conversion(_) => "the error",
+                CellError::Truncation(_) => "the truncation",
+            }
+        )),
+        Disposition::Redirect => Ok(true),
+        Disposition::Ignore => Ok(false),
+    }
+}
+
+/// The error output's batch for the failed rows of `batch` (the input
+/// columns), followed by the error output's own columns (ErrorCode,
+/// ErrorColumn; others NULL).
+pub fn error_batch(
+    batch: &Batch,
+    input_cols: usize,
+    errors: &[RowError],
+    error_layout: &Layout,
+) -> Batch {
+    let mut out = Batch::with_capacity(error_layout.0.len(), errors.len());
+    for e in errors {
+        let mut row: Vec<Value> = (0..input_cols)
+            .map(|c| batch.cols[c][e.row].clone())
+            .collect();
+        for col in &error_layout.0[input_cols..] {
+            row.push(match col.name.as_str() {
+                "ErrorCode" => Value::I4(e.code),
+                "ErrorColumn" => Value::I4(e.column),
+                _ => col.ty.null(),
+            });
+        }
+        out.push_row(row);
+    }
+    out
+}

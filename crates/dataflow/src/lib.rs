@@ -1,0 +1,122 @@
+//! The data flow engine of the built-in runner: runs a Data Flow Task's
+//! pipeline. It registers itself with the runner through
+//! [`ssis_runner::dataflow_hook`] ([`install`]); the `ssis` binary does so
+//! at startup.
+//!
+//! - [`model`]: the pipeline as the package XML writes it (both layouts).
+//! - [`types`]: SSIS data types, conversions, truncation.
+//! - [`buffer`]: columnar batches and their layouts.
+//! - [`plan`]: validation and the runnable graph.
+//! - [`exec`]: the scheduler (push with back-pressure) and the component trait.
+//! - [`exprs`]: SSIS expressions over columns.
+//! - [`flatfile`]: the Flat File connection manager, reader and writer.
+//! - [`values`]: ordering, grouping keys and sums.
+//! - [`spill`]: rows on disk (Sort's runs).
+//! - `components`: one module per component.
+
+pub mod buffer;
+mod components;
+pub mod exec;
+pub mod exprs;
+pub mod flatfile;
+pub mod model;
+pub mod plan;
+pub mod spill;
+pub mod types;
+pub mod values;
+
+use ssis_runner::dataflow_hook::{self, DataFlowEngine};
+use ssis_runner::expr::Value;
+use ssis_runner::model::{Executable, Package, xml::Element};
+use ssis_runner::tasks::{TaskContext, TaskOutcome};
+
+/// Registers this engine with the runner (idempotent).
+pub fn install() {
+    dataflow_hook::register(Box::new(Engine));
+}
+
+struct Engine;
+
+impl DataFlowEngine for Engine {
+    fn check(&self, pkg: &Package, exe: &Executable, pipeline: &Element) -> Vec<String> {
+        let p = model::read(pipeline);
+        let vars = ssis_runner::prepare_variables(pkg, &[]).ok();
+        let var = |name: &str| -> Option<Value> {
+            let v = vars.as_ref()?;
+            match v.value(&exe.path, name) {
+                Ok(Some(v)) => Some(v),
+                // Declared, but its value comes from an expression at run time.
+                Ok(None) => Some(Value::Null(ssis_runner::expr::DataType::WStr)),
+                Err(_) => None,
+            }
+        };
+        let conn = |_: &ssis_runner::model::ConnectionManager| Ok(String::new());
+        let env = plan::Env {
+            var: &var,
+            conn_string: &conn,
+            checking: true,
+            cancel: ssis_runner::cancel::CancelToken::new(),
+        };
+        match plan::build(&p, pkg, &env) {
+            Ok(_) => Vec::new(),
+            Err(problems) => problems,
+        }
+    }
+
+    fn run(
+        &self,
+        pkg: &Package,
+        _exe: &Executable,
+        pipeline: &Element,
+        ctx: &mut TaskContext<'_>,
+    ) -> TaskOutcome {
+        let p = model::read(pipeline);
+        let outcome = {
+            let vars = &*ctx.vars;
+            let scope = ctx.scope;
+            let var = |name: &str| vars.value(scope, name).ok().flatten();
+            let conn = |cm: &ssis_runner::model::ConnectionManager| {
+                ssis_runner::property_exprs::connection_string(cm, vars, ctx.package_scope)
+            };
+            let env = plan::Env {
+                var: &var,
+                conn_string: &conn,
+                checking: false,
+                cancel: ctx.cancel.clone(),
+            };
+            match plan::build(&p, pkg, &env) {
+                Err(problems) => Err(problems.join("; ")),
+                Ok(mut plan) => {
+                    let r = plan.exec.run(&plan.order);
+                    for w in std::mem::take(&mut plan.exec.warnings) {
+                        ctx.warn(w);
+                    }
+                    match r {
+                        Err(_) if ctx.cancel.is_canceled() => return TaskOutcome::Canceled,
+                        Err(e) => Err(e.to_string()),
+                        Ok(()) => Ok(plan),
+                    }
+                }
+            }
+        };
+        let mut plan = match outcome {
+            Ok(plan) => plan,
+            Err(msg) => return TaskOutcome::Failed(msg),
+        };
+        let report = plan.exec.report();
+        for msg in report.info {
+            ctx.info(msg);
+        }
+        for ((name, from, to), rows) in plan.paths.iter().zip(&plan.exec.path_rows) {
+            ctx.info(format!(
+                "path \"{name}\" ({from} -> {to}) carried {rows} rows."
+            ));
+        }
+        for (name, value) in report.assignments {
+            if let Err(e) = ctx.vars.set_value(ctx.scope, &name, value, false) {
+                return TaskOutcome::Failed(format!("cannot set {name}: {}", e.message));
+            }
+        }
+        TaskOutcome::Success
+    }
+}

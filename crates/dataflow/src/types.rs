@@ -1,0 +1,358 @@
+//! Pipeline data types: the names the pipeline XML uses (`i4`, `wstr`,
+//! `dbTimeStamp`), the flat file connection's OLE DB type codes (3, 129,
+//! 130, ...), and conversion of a value into a column's type with SSIS's
+//! distinction between a conversion error and a truncation.
+
+use ssis_runner::expr::{DataType, TypeSpec, Value};
+
+/// A column's type with its parameters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnType {
+    /// The SSIS type.
+    pub data_type: DataType,
+    /// Characters of DT_STR/DT_WSTR, bytes of DT_BYTES (0: not limited).
+    pub length: u32,
+    /// Precision of DT_NUMERIC.
+    pub precision: u8,
+    /// Scale of DT_NUMERIC/DT_DECIMAL.
+    pub scale: u8,
+    /// Code page of DT_STR/DT_TEXT.
+    pub code_page: u32,
+}
+
+const NAMES: [(&str, DataType); 29] = [
+    ("i1", DataType::I1),
+    ("i2", DataType::I2),
+    ("i4", DataType::I4),
+    ("i8", DataType::I8),
+    ("ui1", DataType::UI1),
+    ("ui2", DataType::UI2),
+    ("ui4", DataType::UI4),
+    ("ui8", DataType::UI8),
+    ("r4", DataType::R4),
+    ("r8", DataType::R8),
+    ("cy", DataType::Cy),
+    ("numeric", DataType::Numeric),
+    ("decimal", DataType::Decimal),
+    ("bool", DataType::Bool),
+    ("str", DataType::Str),
+    ("wstr", DataType::WStr),
+    ("date", DataType::Date),
+    ("dbDate", DataType::DbDate),
+    ("dbTime", DataType::DbTime),
+    ("dbTime2", DataType::DbTime2),
+    ("dbTimeStamp", DataType::DbTimestamp),
+    ("dbTimeStamp2", DataType::DbTimestamp2),
+    ("dbTimeStampOffset", DataType::DbTimestampOffset),
+    ("fileTime", DataType::FileTime),
+    ("guid", DataType::Guid),
+    ("bytes", DataType::Bytes),
+    ("text", DataType::Text),
+    ("nText", DataType::NText),
+    ("image", DataType::Image),
+];
+
+/// The type for a pipeline `dataType` name (case-insensitive).
+pub fn from_name(name: &str) -> Option<DataType> {
+    NAMES
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name.trim()))
+        .map(|(_, t)| *t)
+}
+
+/// The type for a flat file column's `DataType` code (OLE DB DBTYPE numbers).
+pub fn from_code(code: i64) -> Option<DataType> {
+    Some(match code {
+        2 => DataType::I2,
+        3 => DataType::I4,
+        4 => DataType::R4,
+        5 => DataType::R8,
+        6 => DataType::Cy,
+        7 => DataType::Date,
+        11 => DataType::Bool,
+        14 => DataType::Decimal,
+        16 => DataType::I1,
+        17 => DataType::UI1,
+        18 => DataType::UI2,
+        19 => DataType::UI4,
+        20 => DataType::I8,
+        21 => DataType::UI8,
+        64 => DataType::FileTime,
+        72 => DataType::Guid,
+        128 => DataType::Bytes,
+        129 => DataType::Str,
+        130 => DataType::WStr,
+        131 => DataType::Numeric,
+        133 => DataType::DbDate,
+        134 => DataType::DbTime,
+        135 => DataType::DbTimestamp,
+        145 => DataType::DbTime2,
+        146 => DataType::DbTimestampOffset,
+        301 => DataType::Image,
+        302 => DataType::NText,
+        303 => DataType::Text,
+        304 => DataType::DbTimestamp2,
+        _ => return None,
+    })
+}
+
+/// Why a value does not fit a column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CellError {
+    /// The value cannot be converted (status "conversion failed").
+    Conversion(String),
+    /// The value would be cut (status "truncated").
+    Truncation(String),
+}
+
+impl CellError {
+    /// The SSIS error code a redirected row carries in ErrorCode:
+    /// DTS_E_... 0xC02020A1 (data conversion failed) or 0xC020902A
+    /// (truncation).
+    pub fn code(&self) -> i32 {
+        match self {
+            CellError::Conversion(_) => 0xC020_20A1_u32 as i32,
+            CellError::Truncation(_) => 0xC020_902A_u32 as i32,
+        }
+    }
+
+    /// The message.
+    pub fn message(&self) -> &str {
+        match self {
+            CellError::Conversion(m) | CellError::Truncation(m) => m,
+        }
+    }
+}
+
+impl ColumnType {
+    /// A type without parameters.
+    pub fn plain(data_type: DataType) -> ColumnType {
+        ColumnType {
+            data_type,
+            length: 0,
+            precision: 0,
+            scale: 0,
+            code_page: 1252,
+        }
+    }
+
+    /// From the pipeline XML's attributes (missing: DT_WSTR... no: DT_EMPTY
+    /// becomes DT_WSTR so that validation can name it).
+    pub fn from_attrs(
+        data_type: Option<&str>,
+        length: Option<&str>,
+        precision: Option<&str>,
+        scale: Option<&str>,
+        code_page: Option<&str>,
+    ) -> ColumnType {
+        let n = |s: Option<&str>| s.and_then(|v| v.trim().parse::<u32>().ok()).unwrap_or(0);
+        ColumnType {
+            data_type: data_type.and_then(from_name).unwrap_or(DataType::WStr),
+            length: n(length),
+            precision: n(precision).min(38) as u8,
+            scale: n(scale).min(38) as u8,
+            code_page: match n(code_page) {
+                0 => 1252,
+                cp => cp,
+            },
+        }
+    }
+
+    /// The type values of this column have in expressions: DT_TEXT and
+    /// DT_NTEXT are held as DT_STR and DT_WSTR, DT_GUID as its text
+    /// (`{...}`) in a DT_WSTR, DT_DBTIMESTAMP2 as DT_DBTIMESTAMP; `None` for
+    /// the types this engine cannot hold yet.
+    pub fn value_type(&self) -> Option<DataType> {
+        use DataType::*;
+        Some(match self.data_type {
+            Text => Str,
+            NText | Guid => WStr,
+            DbTimestamp2 => DbTimestamp,
+            DbTime | DbTime2 | DbTimestampOffset | FileTime | Bytes | Image => return None,
+            t => t,
+        })
+    }
+
+    /// Whether the column holds text.
+    pub fn is_text(&self) -> bool {
+        matches!(self.value_type(), Some(DataType::Str | DataType::WStr))
+    }
+
+    /// As a cast target.
+    pub fn spec(&self) -> TypeSpec {
+        let t = self.value_type().unwrap_or(DataType::WStr);
+        let mut spec = TypeSpec::plain(t);
+        match t {
+            DataType::Str => spec.codepage = Some(self.code_page),
+            DataType::Numeric => {
+                spec.precision = Some(if self.precision == 0 {
+                    18
+                } else {
+                    self.precision
+                });
+                spec.scale = Some(self.scale);
+            }
+            DataType::Decimal => spec.scale = Some(self.scale),
+            _ => {}
+        }
+        spec
+    }
+
+    /// A NULL of this type.
+    pub fn null(&self) -> Value {
+        Value::Null(self.value_type().unwrap_or(DataType::WStr))
+    }
+
+    /// How the type reads in messages: `DT_STR(50, 1252)`.
+    pub fn describe(&self) -> String {
+        match self.data_type {
+            DataType::Str => format!("DT_STR({}, {})", self.length, self.code_page),
+            DataType::WStr => format!("DT_WSTR({})", self.length),
+            DataType::Numeric => format!("DT_NUMERIC({}, {})", self.precision, self.scale),
+            t => t.name().to_string(),
+        }
+    }
+
+    /// Text as a value of this (text) type, or a truncation error when it
+    /// is longer than the column.
+    pub fn text_value(&self, text: String) -> Result<Value, CellError> {
+        if self.length > 0 && text.len() > self.length as usize {
+            let chars = text.chars().count();
+            if chars > self.length as usize {
+                return Err(CellError::Truncation(format!(
+                    "the value is {chars} characters long, more than the {} of {}",
+                    self.length,
+                    self.describe()
+                )));
+            }
+        }
+        Ok(match self.value_type() {
+            Some(DataType::Str) => Value::Str {
+                text,
+                codepage: self.code_page,
+            },
+            _ => Value::WStr(text),
+        })
+    }
+
+    /// Converts `v` into this type.
+    pub fn convert(&self, v: Value) -> Result<Value, CellError> {
+        let Some(target) = self.value_type() else {
+            return Err(CellError::Conversion(format!(
+                "{} is not supported",
+                self.describe()
+            )));
+        };
+        if v.is_null() {
+            return Ok(Value::Null(target));
+        }
+        if self.is_text() {
+            let text = match v {
+                Value::WStr(s) | Value::Str { text: s, .. } => s,
+                other => other.to_string(),
+            };
+            return self.text_value(text);
+        }
+        if v.data_type() == target && !matches!(target, DataType::Numeric | DataType::Decimal) {
+            return Ok(v);
+        }
+        v.cast_spec(&self.spec()).map_err(|m| {
+            if m.contains("out of the range") {
+                CellError::Truncation(m)
+            } else {
+                CellError::Conversion(m)
+            }
+        })
+    }
+
+    /// Text read from a file as a value of this type: integers and floats
+    /// in their plain forms are parsed directly, anything else the way a
+    /// cast from DT_WSTR converts it.
+    pub fn parse_text(&self, text: &str) -> Result<Value, CellError> {
+        if self.is_text() {
+            return self.text_value(text.to_string());
+        }
+        let t = text.trim();
+        let fast = match self.value_type() {
+            Some(DataType::I1) => t.parse().ok().map(Value::I1),
+            Some(DataType::I2) => t.parse().ok().map(Value::I2),
+            Some(DataType::I4) => t.parse().ok().map(Value::I4),
+            Some(DataType::I8) => t.parse().ok().map(Value::I8),
+            Some(DataType::UI1) => t.parse().ok().map(Value::UI1),
+            Some(DataType::UI2) => t.parse().ok().map(Value::UI2),
+            Some(DataType::UI4) => t.parse().ok().map(Value::UI4),
+            Some(DataType::UI8) => t.parse().ok().map(Value::UI8),
+            Some(DataType::R8) => t
+                .parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite())
+                .map(Value::R8),
+            _ => None,
+        };
+        match fast {
+            Some(v) => Ok(v),
+            None => self.convert(Value::WStr(t.to_string())),
+        }
+    }
+
+    /// The value an empty field has when NULLs are not retained: 0, an
+    /// empty string, FALSE; NULL for the others.
+    pub fn empty_value(&self) -> Value {
+        match self.value_type() {
+            Some(DataType::Str | DataType::WStr) => self
+                .text_value(String::new())
+                .unwrap_or_else(|_| self.null()),
+            Some(DataType::Bool) => Value::Bool(false),
+            Some(t) if t.is_numeric() => Value::I4(0)
+                .cast_spec(&self.spec())
+                .unwrap_or_else(|_| self.null()),
+            _ => self.null(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_truncation_and_conversion_are_told_apart() {
+        let t = ColumnType::from_attrs(Some("str"), Some("3"), None, None, Some("1252"));
+        assert!(matches!(
+            t.convert(Value::WStr("abcd".into())),
+            Err(CellError::Truncation(_))
+        ));
+        assert_eq!(
+            t.convert(Value::WStr("abc".into())).unwrap(),
+            Value::Str {
+                text: "abc".into(),
+                codepage: 1252
+            }
+        );
+        let i = ColumnType::from_attrs(Some("i4"), None, None, None, None);
+        assert_eq!(i.convert(Value::WStr("42".into())).unwrap(), Value::I4(42));
+        assert!(matches!(
+            i.convert(Value::WStr("x".into())),
+            Err(CellError::Conversion(_))
+        ));
+        let n = ColumnType::from_attrs(Some("numeric"), None, Some("10"), Some("2"), None);
+        assert_eq!(
+            n.convert(Value::WStr("1.5".into())).unwrap().to_string(),
+            "1.50"
+        );
+        assert_eq!(i.empty_value(), Value::I4(0));
+        assert_eq!(i.parse_text(" 42 ").unwrap(), Value::I4(42));
+        assert!(matches!(i.parse_text("4x"), Err(CellError::Conversion(_))));
+        assert!(matches!(
+            i.parse_text("99999999999"),
+            Err(CellError::Truncation(_))
+        ));
+    }
+
+    #[test]
+    fn flat_file_codes() {
+        assert_eq!(from_code(129), Some(DataType::Str));
+        assert_eq!(from_code(131), Some(DataType::Numeric));
+        assert_eq!(from_name("dbTimeStamp"), Some(DataType::DbTimestamp));
+    }
+}

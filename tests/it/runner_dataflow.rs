@@ -1,0 +1,410 @@
+//! Data flows through the real `ssis exec` binary (the data flow engine is
+//! registered by the binary): packages in the 2012+ and 2008 layouts, flat
+//! files in UTF-8, UTF-16 and 1252 with qualifiers, embedded line breaks
+//! and short rows, error dispositions, validation errors, refusals.
+#![cfg(unix)] // one package reports its row count through /bin/sh
+
+use crate::common::stage;
+use std::path::Path;
+use std::process::Command;
+
+struct Run {
+    code: i32,
+    out: String,
+}
+
+fn ssis_exec(args: &[&str]) -> Run {
+    let o = Command::new(env!("CARGO_BIN_EXE_ssis"))
+        .arg("exec")
+        .args(args)
+        .output()
+        .unwrap();
+    Run {
+        code: o.status.code().unwrap_or(-1),
+        out: format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        ),
+    }
+}
+
+fn read(dir: &Path, name: &str) -> Vec<u8> {
+    std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+const ORDERS: &str = "Id,Name,Amount,Note\r\n\
+1,\"  ann \",10.5,\"plain\"\r\n\
+2,bob,75.25,\"has, comma\"\r\n\
+x,bad,1,z\r\n\
+3,\"Zo\u{eb}\",0.5,\"two\r\nlines\"\r\n\
+4,averyverylongname,60,n\r\n\
+5,cy,100\r\n";
+
+#[test]
+fn flat_file_to_derived_column_split_row_count_and_error_outputs_2012() {
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = stage("dataflow_2012.dtsx", dir.path(), &[]);
+    std::fs::write(dir.path().join("orders.csv"), ORDERS).unwrap();
+    let r = ssis_exec(&["/F", pkg.to_str().unwrap(), "--events", "json"]);
+    assert_eq!(r.code, 0, "{}", r.out);
+    // Total > 100 goes to Big (UTF-8), the rest to Small (1252).
+    assert_eq!(
+        String::from_utf8(read(dir.path(), "big.csv")).unwrap(),
+        "\"Id\",\"Name\",\"Total\",\"Label\"\r\n2,\"bob\",150.50,\"BOB!\"\r\n5,\"cy\",200.00,\"CY!\"\r\n"
+    );
+    assert_eq!(
+        read(dir.path(), "small.csv"),
+        b"\"Id\",\"Name\",\"Total\",\"Label\"\r\n1,\"ann\",21.00,\"ANN!\"\r\n3,\"Zo\xeb\",1.00,\"ZO\xcb!\"\r\n"
+    );
+    // The source redirects the row whose Id is not a number, with its text.
+    assert_eq!(
+        String::from_utf8(read(dir.path(), "rejects.csv")).unwrap(),
+        "Line,ErrorCode,ErrorColumn\r\nx,bad,1,z,-1071636319,1\r\n"
+    );
+    // Label (8 characters) truncates for the long name: redirected.
+    assert_eq!(
+        String::from_utf8(read(dir.path(), "long.csv")).unwrap(),
+        "4,\"averyverylongname\",-1071607766\r\n"
+    );
+    // Row Count set User::SmallRows, which the next task wrote out.
+    assert_eq!(read(dir.path(), "rows.txt"), b"2");
+    let events: Vec<serde_json::Value> = r
+        .out
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    let messages: Vec<&str> = events
+        .iter()
+        .filter(|e| e["Event"] == "OnInformation")
+        .filter_map(|e| e["Message"].as_str())
+        .collect();
+    for want in [
+        "Write Big: wrote 2 rows.",
+        "Write Small: wrote 2 rows.",
+        "path \"Read Orders Output\" (Read Orders -> Compute) carried 5 rows.",
+        "path \"Small\" (Split -> Count Small) carried 2 rows.",
+        "path \"Derived Column Error Output\" (Compute -> Write Long) carried 1 rows.",
+    ] {
+        assert!(messages.contains(&want), "{want}: {messages:?}");
+    }
+}
+
+#[test]
+fn unicode_source_to_ragged_right_1252_destination_2008_layout() {
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = stage("dataflow_2008.dtsx", dir.path(), &[]);
+    let text = "\u{feff}Id,Name,City\r\n1,\"Zo\u{eb}, the \"\"first\"\"\",K\u{f6}ln\r\n2,\"multi\r\nline\",\r\n,nobody\r\n3,bo,Paris\r\n";
+    let utf16: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    std::fs::write(dir.path().join("names.txt"), utf16).unwrap();
+    let r = ssis_exec(&["/F", pkg.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.out);
+    // Id(4) Name(12) Triple(6) fixed, City up to the row delimiter; empty
+    // fields are NULL (RetainNulls) and a short row's City too.
+    assert_eq!(
+        read(dir.path(), "fixed.txt"),
+        [
+            b"1   ZO\xcb, THE \"FI3     K\xf6ln\r\n".as_slice(),
+            b"2   MULTI\r\nLINE 6     \r\n",
+            b"    NOBODY      -1    \r\n",
+            b"3   BO          9     Paris\r\n",
+        ]
+        .concat()
+    );
+}
+
+#[test]
+fn a_conversion_failure_with_fail_component_fails_the_task_naming_the_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = stage(
+        "dataflow_2012.dtsx",
+        dir.path(),
+        &[(
+            "errorRowDisposition=\"RedirectRow\"\n                      truncationRowDisposition=\"RedirectRow\"",
+            "errorRowDisposition=\"FailComponent\"\n                      truncationRowDisposition=\"FailComponent\"",
+        )],
+    );
+    std::fs::write(dir.path().join("orders.csv"), ORDERS).unwrap();
+    let r = ssis_exec(&["/F", pkg.to_str().unwrap()]);
+    assert_eq!(r.code, 1, "{}", r.out);
+    assert!(
+        r.out.contains("Read Orders: data row 4: column \"Id\""),
+        "{}",
+        r.out
+    );
+    assert!(
+        !dir.path().join("rows.txt").exists(),
+        "the next task did not run"
+    );
+}
+
+#[test]
+fn validation_names_the_component_and_column_and_refuses_unknown_components() {
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = stage(
+        "dataflow_2012.dtsx",
+        dir.path(),
+        &[
+            (
+                "FriendlyExpression\">TRIM(Name)",
+                "FriendlyExpression\">TRIM(Nom)",
+            ),
+            (
+                "TRIM(#{Package\\Data Flow Task\\Read Orders.Outputs[Read Orders Output].Columns[Name]})<",
+                "TRIM(Nom)<",
+            ),
+            (
+                "componentClassID=\"Microsoft.RowCount\"\n              contactInfo=\"Row Count;",
+                "componentClassID=\"Microsoft.Lookup\"\n              contactInfo=\"Lookup;",
+            ),
+        ],
+    );
+    let r = ssis_exec(&["/F", pkg.to_str().unwrap(), "/VALIDATE"]);
+    assert_eq!(r.code, 1, "{}", r.out);
+    assert!(
+        r.out.contains("component \"Compute\": column \"Name\"") && r.out.contains("Nom"),
+        "{}",
+        r.out
+    );
+    assert!(
+        r.out
+            .contains("component \"Count Small\" (Lookup) is not supported"),
+        "{}",
+        r.out
+    );
+    assert!(!dir.path().join("big.csv").exists(), "nothing ran");
+}
+
+#[test]
+fn multicast_sort_aggregate_data_conversion_and_union_all() {
+    blocking_components(&[]);
+}
+
+#[test]
+fn sort_spills_to_disk_past_its_memory_limit_with_the_same_result() {
+    // Buffers of one row and a memory limit of one: every row becomes a run
+    // on disk, merged at the end (duplicates removed across runs).
+    blocking_components(&[(
+        "<pipeline\n          version=\"1\">",
+        "<pipeline\n          version=\"1\" defaultBufferMaxRows=\"1\" defaultBufferSize=\"10\">",
+    )]);
+}
+
+fn blocking_components(replace: &[(&str, &str)]) {
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = stage("dataflow_blocking_2012.dtsx", dir.path(), replace);
+    if !replace.is_empty() {
+        let text = std::fs::read_to_string(&pkg).unwrap();
+        assert!(
+            text.contains("defaultBufferSize=\"10\""),
+            "the package was changed"
+        );
+    }
+    std::fs::write(
+        dir.path().join("sales.csv"),
+        "Region,Product,Qty,Price\r\nEast,apple,5,1.20\r\nWest,pear,3,2.00\r\neast,plum,7,0.50\r\nEast,apple,5,1.20\r\nWest,fig,10,3.10\r\n",
+    )
+    .unwrap();
+    let r = ssis_exec(&["/F", pkg.to_str().unwrap(), "/REP", "EWI"]);
+    assert_eq!(r.code, 0, "{}", r.out);
+    assert_eq!(
+        r.out
+            .contains("Sort Sales: sorted 5 rows through 5 runs on disk."),
+        !replace.is_empty(),
+        "{}",
+        r.out
+    );
+    let text = |f: &str| String::from_utf8(read(dir.path(), f)).unwrap();
+    // Region ignoring case, then Qty descending; duplicate keys removed.
+    assert_eq!(
+        text("sorted.csv"),
+        "\"Region\",\"Product\",\"Qty\"\r\n\"east\",\"plum\",7\r\n\"East\",\"apple\",5\r\n\"West\",\"fig\",10\r\n\"West\",\"pear\",3\r\n"
+    );
+    // Grouped by Region (case-sensitive), groups in order of appearance:
+    // count all, sum, average, maximum, count distinct.
+    assert_eq!(
+        text("totals.csv"),
+        "Region,Rows,TotalQty,AvgPrice,MaxQty,Products\r\nEast,2,10,1.2,5,1\r\nWest,2,13,2.55,10,2\r\neast,1,7,0.5,7,1\r\n"
+    );
+    // Input 1 (converted, "10" does not fit one character: ignored, NULL)
+    // and input 2, which has no QtyText; Union All interleaves its inputs
+    // batch by batch, so the rows are compared in order.
+    let union = text("union.csv");
+    let mut lines: Vec<&str> = union.split_inclusive("\r\n").collect();
+    assert_eq!(lines.remove(0), "\"Region\",\"QtyText\"\r\n");
+    lines.sort();
+    assert_eq!(
+        lines.concat(),
+        "\"East\",\"\"\r\n\"East\",\"\"\r\n\"East\",\"5\"\r\n\"East\",\"5\"\r\n\"West\",\"\"\r\n\"West\",\"\"\r\n\"West\",\"\"\r\n\"West\",\"3\"\r\n\"east\",\"\"\r\n\"east\",\"7\"\r\n"
+    );
+}
+
+#[test]
+fn copy_column_character_map_and_audit() {
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = stage("dataflow_columns_2012.dtsx", dir.path(), &[]);
+    std::fs::write(
+        dir.path().join("in.csv"),
+        "Region,Product\r\nNorth,apple\r\nSüd,Äpfel\r\n",
+    )
+    .unwrap();
+    let r = ssis_exec(&["/F", pkg.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.out);
+    assert_eq!(
+        String::from_utf8(read(dir.path(), "out.csv")).unwrap(),
+        "\"Region\",\"Product\",\"RegionCopy\",\"RegionLower\",\"Pkg\",\"Task\"\r\n\"North\",\"APPLE\",\"North\",\"north\",\"DataFlow\",\"Data Flow Task\"\r\n\"Süd\",\"ÄPFEL\",\"Süd\",\"süd\",\"DataFlow\",\"Data Flow Task\"\r\n"
+    );
+}
+
+#[test]
+fn merge_join_of_two_sorted_sources_inner_left_and_full() {
+    let expected = [
+        (
+            "2",
+            "Id,Name,Amount\r\n1,ann,10.00\r\n1,ann,2.25\r\n3,cy,5.50\r\n",
+        ),
+        (
+            "1",
+            "Id,Name,Amount\r\n1,ann,10.00\r\n1,ann,2.25\r\n2,bob,\r\n3,cy,5.50\r\n",
+        ),
+        (
+            "0",
+            "Id,Name,Amount\r\n1,ann,10.00\r\n1,ann,2.25\r\n2,bob,\r\n3,cy,5.50\r\n,,1.00\r\n",
+        ),
+    ];
+    for (join_type, want) in expected {
+        let dir = tempfile::tempdir().unwrap();
+        let pkg = stage(
+            "dataflow_join_2012.dtsx",
+            dir.path(),
+            &[(
+                "name=\"JoinType\">1<",
+                &format!("name=\"JoinType\">{join_type}<"),
+            )],
+        );
+        std::fs::write(
+            dir.path().join("customers.csv"),
+            "Id,Name\r\n3,cy\r\n1,ann\r\n2,bob\r\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("orders.csv"),
+            "CustId,Amount\r\n1,10.00\r\n3,5.50\r\n1,2.25\r\n9,1.00\r\n",
+        )
+        .unwrap();
+        let r = ssis_exec(&["/F", pkg.to_str().unwrap()]);
+        assert_eq!(r.code, 0, "{}", r.out);
+        assert_eq!(
+            String::from_utf8(read(dir.path(), "joined.csv")).unwrap(),
+            want,
+            "JoinType {join_type}"
+        );
+    }
+}
+
+#[test]
+fn merge_of_two_sorted_sources_keeps_the_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = stage("dataflow_merge_2012.dtsx", dir.path(), &[]);
+    std::fs::write(
+        dir.path().join("a.csv"),
+        "Id,Name\r\n5,a5\r\n1,a1\r\n3,a3\r\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("b.csv"),
+        "Id,Name\r\n4,b4\r\n3,b3\r\n0,b0\r\n",
+    )
+    .unwrap();
+    let r = ssis_exec(&["/F", pkg.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.out);
+    assert_eq!(
+        String::from_utf8(read(dir.path(), "merged.csv")).unwrap(),
+        "Id,Name\r\n0,b0\r\n1,a1\r\n3,a3\r\n3,b3\r\n4,b4\r\n5,a5\r\n"
+    );
+}
+
+#[test]
+fn excel_source_reads_a_workbook_written_by_openpyxl() {
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = stage("dataflow_excel_2012.dtsx", dir.path(), &[]);
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/dataflow/orders.xlsx"),
+        dir.path().join("orders.xlsx"),
+    )
+    .unwrap();
+    let r = ssis_exec(&["/F", pkg.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.out);
+    // Numbers as DT_R8, an empty cell as NULL, dates to the second, booleans.
+    assert_eq!(
+        String::from_utf8(read(dir.path(), "out.csv")).unwrap(),
+        "\"Name\",\"Qty\",\"Price\",\"When\",\"Ok\"\r\n\
+\"Zoë\",3,2.5,2024-03-05 14:30:00,True\r\n\
+\"bob\",10,,2023-12-31 00:00:00,False\r\n\
+\"long name here\",1,1234.125,2020-01-01 00:00:01,True\r\n"
+    );
+    // Name cut to 10 characters with truncation redirected: the long name's
+    // row leaves the output (for the error output, not attached here).
+    let pkg = stage(
+        "dataflow_excel_2012.dtsx",
+        dir.path(),
+        &[(
+            "dataType=\"wstr\" length=\"255\"\n                      externalMetadataColumnId=\"Package\\Data Flow Task\\Excel Source.Outputs[Excel Source Output].ExternalColumns[Name]\"\n                      errorOrTruncationOperation=\"Conversion\"\n                      errorRowDisposition=\"FailComponent\"\n                      truncationRowDisposition=\"FailComponent\"",
+            "dataType=\"wstr\" length=\"10\"\n                      externalMetadataColumnId=\"Package\\Data Flow Task\\Excel Source.Outputs[Excel Source Output].ExternalColumns[Name]\"\n                      errorOrTruncationOperation=\"Conversion\"\n                      errorRowDisposition=\"FailComponent\"\n                      truncationRowDisposition=\"RedirectRow\"",
+        )],
+    );
+    let r = ssis_exec(&["/F", pkg.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.out);
+    let out = String::from_utf8(read(dir.path(), "out.csv")).unwrap();
+    assert!(
+        out.contains("\"bob\"") && !out.contains("long name"),
+        "{out}"
+    );
+    // A sheet the workbook lacks is named in the failure.
+    let pkg = stage(
+        "dataflow_excel_2012.dtsx",
+        dir.path(),
+        &[(
+            "name=\"OpenRowset\">Orders$<",
+            "name=\"OpenRowset\">Missing$<",
+        )],
+    );
+    let r = ssis_exec(&["/F", pkg.to_str().unwrap()]);
+    assert_eq!(r.code, 1, "{}", r.out);
+    assert!(r.out.contains("sheet \"Missing\""), "{}", r.out);
+}
+
+#[test]
+fn flat_file_paths_from_expressions_and_unsupported_property_expressions() {
+    let dir = tempfile::tempdir().unwrap();
+    let with_expr = |prop: &str, expr: &str| {
+        stage(
+            "dataflow_2012.dtsx",
+            dir.path(),
+            &[(
+                "      DTS:ObjectName=\"Orders In\">\n      <DTS:ObjectData>",
+                &format!(
+                    "      DTS:ObjectName=\"Orders In\">\n      <DTS:PropertyExpression\n        DTS:Name=\"{prop}\">{expr}</DTS:PropertyExpression>\n      <DTS:ObjectData>"
+                ),
+            )],
+        )
+    };
+    std::fs::write(dir.path().join("renamed.csv"), ORDERS).unwrap();
+    let dir_text = dir.path().to_str().unwrap().replace('\\', "\\\\");
+    let pkg = with_expr(
+        "ConnectionString",
+        &format!("\"{dir_text}/renamed\" + \".csv\""),
+    );
+    let r = ssis_exec(&["/F", pkg.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.out);
+    assert!(dir.path().join("big.csv").exists());
+    let pkg = with_expr("ColumnNamesInFirstDataRow", "FALSE");
+    let r = ssis_exec(&["/F", pkg.to_str().unwrap(), "/VALIDATE"]);
+    assert_eq!(r.code, 1, "{}", r.out);
+    assert!(
+        r.out
+            .contains("property ColumnNamesInFirstDataRow is not supported"),
+        "{}",
+        r.out
+    );
+}
