@@ -53,6 +53,7 @@ mod remote_multi;
 mod remote_ssh;
 mod remote_tls;
 mod runner_cancel;
+mod runner_connections;
 mod runner_execute_package;
 mod runner_expressions;
 mod runner_loops;

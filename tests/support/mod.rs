@@ -41,7 +41,16 @@ struct Shared {
     /// Milliseconds to wait before answering each request.
     delay_ms: AtomicU64,
     conns: Mutex<Vec<TcpStream>>,
+    /// Answers statements that are not msdb's procedures (see [`TestServer::on_sql`]).
+    sql_hook: Mutex<Option<SqlHook>>,
 }
+
+/// A statement handler: gets the statement text and its parameters
+/// (`sp_executesql`'s named values after the first two, lower case without
+/// `@`; none for a SQL batch), writes result tokens (COLMETADATA, ROW,
+/// DONEINPROC, ERROR) and returns the status, or `None` to leave the
+/// statement to the msdb procedures.
+pub type SqlHook = Arc<dyn Fn(&str, &[(String, Value)], &mut Tokens) -> Option<i32> + Send + Sync>;
 
 /// The TDS test server: listens on 127.0.0.1 with an ephemeral port; one
 /// thread per connection.
@@ -73,6 +82,7 @@ impl TestServer {
             stop_after: AtomicI64::new(-1),
             delay_ms: AtomicU64::new(0),
             conns: Mutex::new(Vec::new()),
+            sql_hook: Mutex::new(None),
         });
         let s = shared.clone();
         std::thread::spawn(move || {
@@ -133,6 +143,15 @@ impl TestServer {
     /// Drops every connection and stops listening.
     pub fn stop(&self) {
         stop(&self.shared, self.addr);
+    }
+
+    /// Answers statements with `hook` before the msdb procedures (the
+    /// Execute SQL Task's suites script their server this way).
+    pub fn on_sql(
+        &self,
+        hook: impl Fn(&str, &[(String, Value)], &mut Tokens) -> Option<i32> + Send + Sync + 'static,
+    ) {
+        *self.shared.sql_hook.lock().unwrap() = Some(Arc::new(hook));
     }
 
     /// Direct access to the tables (to seed or inspect).
@@ -293,8 +312,15 @@ fn handle(msg: &Message, caller: &Caller<'_>, s: &Shared) -> io::Result<Tokens> 
                     .and_then(|(_, v)| v.as_text())
                     .unwrap_or_default()
                     .to_string();
-                let named: HashMap<String, Value> = params.into_iter().skip(2).collect();
-                run_statements(&stmt, &named, caller, s, &mut t)
+                let hook = s.sql_hook.lock().unwrap().clone();
+                let rest: Vec<(String, Value)> = params.into_iter().skip(2).collect();
+                match hook.and_then(|h| h(&stmt, &rest, &mut t)) {
+                    Some(status) => status,
+                    None => {
+                        let named: HashMap<String, Value> = rest.into_iter().collect();
+                        run_statements(&stmt, &named, caller, s, &mut t)
+                    }
+                }
             } else {
                 let args: HashMap<String, Value> = params.into_iter().collect();
                 run_proc(&short_name(&proc), &args, caller, s, &mut t)
@@ -308,7 +334,11 @@ fn handle(msg: &Message, caller: &Caller<'_>, s: &Shared) -> io::Result<Tokens> 
         }
         tds::PT_SQL_BATCH => {
             let text = c.rest_ucs2();
-            let status = run_statements(&text, &HashMap::new(), caller, s, &mut t);
+            let hook = s.sql_hook.lock().unwrap().clone();
+            let status = match hook.and_then(|h| h(&text, &[], &mut t)) {
+                Some(status) => status,
+                None => run_statements(&text, &HashMap::new(), caller, s, &mut t),
+            };
             t.done(
                 if status == 0 {
                     tds::DONE_FINAL

@@ -2,6 +2,8 @@
 //! command line (`ssis exec`).
 //!
 //! - [`cmdline`]: dtexec options.
+//! - [`connections`]: connection managers; SQL Server connections (OLE DB,
+//!   ADO.NET, ODBC connection strings) over tiberius.
 //! - [`model`]: the package model, read from both `.dtsx` layouts.
 //! - [`unsupported`]: what cannot run here, refused before anything runs.
 //! - [`engine`]: precedence, error counting, failure propagation.
@@ -13,6 +15,7 @@
 
 pub mod cancel;
 pub mod cmdline;
+pub mod connections;
 pub mod engine;
 pub mod enumerators;
 pub mod events;

@@ -210,6 +210,11 @@ fn read_connection(cm: &Element) -> ConnectionManager {
         creation_name: cm.prop("CreationName").unwrap_or("").to_string(),
         connection_string: from_data("ConnectionString"),
         file_usage_type: int(&from_data("FileUsageType")).unwrap_or(0) as i32,
+        password: data
+            .and_then(|d| d.child("Password"))
+            .filter(|p| p.attr("Encrypted").and_then(boolean) != Some(true))
+            .map(|p| p.text.clone())
+            .filter(|p| !p.is_empty()),
         property_expressions: property_expressions(cm),
     }
 }

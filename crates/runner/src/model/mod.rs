@@ -113,6 +113,9 @@ pub struct ConnectionManager {
     /// `FileUsageType` for `FILE` managers: 0 existing file, 1 create file,
     /// 2 existing folder, 3 create folder.
     pub file_usage_type: i32,
+    /// The `Password` saved with the manager (only readable when the
+    /// package stores it in plain text; never printed).
+    pub password: Option<String>,
     /// Property expressions (property name, expression).
     pub property_expressions: Vec<(String, String)>,
 }
