@@ -55,6 +55,7 @@ mod remote_tls;
 mod runner_cancel;
 mod runner_connections;
 mod runner_execute_package;
+mod runner_execute_sql;
 mod runner_expressions;
 mod runner_loops;
 mod runner_precedence;

@@ -194,6 +194,10 @@ impl Engine<'_> {
             ExecutableKind::ExpressionTask(text) => {
                 self.run_task(exe, |ctx| tasks::expression_task::run(text, ctx))
             }
+            ExecutableKind::ExecuteSql(spec) => {
+                let pkg = self.pkg;
+                self.run_task(exe, |ctx| tasks::execute_sql::run(spec, pkg, ctx))
+            }
             ExecutableKind::ExecutePackage(spec) => self.run_child_package(exe, spec),
             ExecutableKind::Unsupported(_) => {
                 self.error(

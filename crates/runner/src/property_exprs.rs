@@ -34,6 +34,12 @@ const EXECUTE_PROCESS: &[&str] = &[
 ];
 
 const FILE_SYSTEM: &[&str] = &["OverwriteDestination"];
+const EXECUTE_SQL: &[&str] = &[
+    "SqlStatementSource",
+    "TimeOut",
+    "BypassPrepare",
+    "Connection",
+];
 const EXPRESSION_TASK: &[&str] = &["Expression"];
 const FILE_ENUMERATOR: &[&str] = &["Directory", "FileSpec", "FileNameRetrieval", "Recurse"];
 
@@ -45,6 +51,7 @@ pub fn check_executable(exe: &Executable, property: &str, text: &str) -> Option<
         ExecutableKind::ExecuteProcess(_) => EXECUTE_PROCESS,
         ExecutableKind::FileSystem(_) => FILE_SYSTEM,
         ExecutableKind::ExpressionTask(_) => EXPRESSION_TASK,
+        ExecutableKind::ExecuteSql(_) => EXECUTE_SQL,
         _ => &[],
     };
     if !COMMON.contains(&property) && !specific.contains(&property) {
@@ -204,6 +211,17 @@ fn apply_task(task: &mut ExecutableKind, p: &str, v: &Value) -> Result<(), Strin
             s.overwrite = as_bool(p, v)?
         }
         ExecutableKind::ExpressionTask(e) if p == "Expression" => *e = as_text(v),
+        ExecutableKind::ExecuteSql(s) => match p {
+            "SqlStatementSource" => s.source = as_text(v),
+            "Connection" => s.connection = as_text(v).trim().to_string(),
+            "BypassPrepare" => s.bypass_prepare = as_bool(p, v)?,
+            "TimeOut" => {
+                s.timeout_secs = u64::try_from(as_int(p, v)?).map_err(|_| {
+                    format!("the property expression on {p} gave a negative time-out")
+                })?
+            }
+            _ => return Err(format!("property {p} cannot be set by an expression here")),
+        },
         _ => return Err(format!("property {p} cannot be set by an expression here")),
     }
     Ok(())

@@ -37,6 +37,7 @@ fn system(name: &str, type_code: u16, value: Value) -> Variable {
         value: Some(value),
         read_only: true,
         expression: None,
+        object: None,
     }
 }
 

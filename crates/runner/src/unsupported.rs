@@ -76,6 +76,60 @@ fn parse_problem(what: &str, text: &str) -> Option<String> {
 }
 
 impl Walker<'_> {
+    /// What stops an Execute SQL Task: a missing connection manager, one
+    /// that does not reach SQL Server, a login this runner cannot make.
+    fn execute_sql(
+        &self,
+        exe: &Executable,
+        spec: &crate::model::ExecuteSqlSpec,
+        found: &mut Vec<String>,
+    ) {
+        use crate::connections::{Auth, SqlServerTarget};
+        let by_expr = |p: &str| exe.property_expressions.iter().any(|(n, _)| n == p);
+        if spec.source.trim().is_empty() && !by_expr("SqlStatementSource") {
+            found.push("Execute SQL Task has no SQL statement".into());
+        }
+        if spec.source_type == crate::model::SqlSourceType::FileConnection
+            && self.pkg.connection(&spec.source).is_none()
+        {
+            found.push(format!(
+                "Execute SQL Task statement file connection '{}' does not exist",
+                spec.source
+            ));
+        }
+        if by_expr("Connection") {
+            return;
+        }
+        let Some(cm) = self.pkg.connection(&spec.connection) else {
+            found.push(if spec.connection.is_empty() {
+                "Execute SQL Task has no connection manager".to_string()
+            } else {
+                format!(
+                    "Execute SQL Task connection manager '{}' does not exist",
+                    spec.connection
+                )
+            });
+            return;
+        };
+        let by_cm_expr = cm
+            .property_expressions
+            .iter()
+            .any(|(p, _)| p == "ConnectionString");
+        if by_cm_expr {
+            return;
+        }
+        match SqlServerTarget::of_manager(cm, &cm.connection_string) {
+            Err(e) => found.push(format!("Execute SQL Task: {}", e.message)),
+            Ok(t) if t.auth == Auth::Integrated => found.push(format!(
+                "Execute SQL Task: connection manager '{}' uses Integrated Security (Windows \
+                 authentication), which this runner cannot use here; give it a SQL login \
+                 (/Conn, or /SET on its ConnectionString)",
+                cm.name
+            )),
+            Ok(_) => {}
+        }
+    }
+
     fn walk(&mut self, exe: &Executable) {
         if exe.disabled
             && !exe
@@ -180,6 +234,7 @@ impl Walker<'_> {
                     }
                 }
             }
+            ExecutableKind::ExecuteSql(spec) => self.execute_sql(exe, spec, &mut found),
             ExecutableKind::Sequence(_) => {}
         }
         for (prop, text) in &exe.property_expressions {

@@ -40,6 +40,16 @@ pub struct Variable {
     pub read_only: bool,
     /// The expression of an EvaluateAsExpression variable, evaluated on every read.
     pub expression: Option<Arc<Expression>>,
+    /// What an Object variable holds besides a plain value (a result set
+    /// from an Execute SQL Task), shared by reference as in SSIS.
+    pub object: Option<Arc<ObjectValue>>,
+}
+
+/// The contents of an Object variable that are not a plain value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ObjectValue {
+    /// A full result set (an ADO recordset in SSIS), for the Foreach ADO enumerator.
+    Rowset(crate::connections::ResultSet),
 }
 
 impl Variable {
@@ -174,6 +184,7 @@ impl Variables {
                     value,
                     read_only: def.read_only,
                     expression,
+                    object: None,
                 },
             );
         }
@@ -276,6 +287,26 @@ impl Variables {
         };
         var.value = Some(converted);
         Ok(())
+    }
+
+    /// Stores `object` in the Object variable `name` as seen from `from`.
+    pub fn set_object(&mut self, from: &str, name: &str, object: ObjectValue) -> Result<()> {
+        let var = self.slot(from, name, false)?;
+        if var.type_code != TYPE_OBJECT {
+            return Err(Error::invalid(format!(
+                "variable {} is a {}, not an Object: it cannot hold a result set",
+                var.qualified_name(),
+                type_name(var.type_code)
+            )));
+        }
+        var.value = None;
+        var.object = Some(Arc::new(object));
+        Ok(())
+    }
+
+    /// What the Object variable `name` holds, if anything.
+    pub fn object(&self, from: &str, name: &str) -> Option<Arc<ObjectValue>> {
+        self.get(from, name).and_then(|v| v.object.clone())
     }
 
     /// Assigns `text` parsed as the variable's type (dtexec `/SET`, process output).
@@ -404,6 +435,7 @@ mod tests {
             value: Some(v),
             read_only: false,
             expression: None,
+            object: None,
         }
     }
 

@@ -346,7 +346,7 @@ fn known_type(type_name: &str) -> Option<(&'static str, &'static str)> {
                 "microsoft.sqlserver.dts.tasks.executesqltask.executesqltask",
                 "stock:sqltask",
             ],
-            "other",
+            "executesql",
             "Execute SQL Task",
         ),
         (
@@ -593,6 +593,7 @@ impl Ctx<'_> {
             "executepackage" => self.read_execute_package(el, &path)?,
             "process" => self.read_execute_process(el, &path)?,
             "filesystem" => self.read_file_system(el, &path)?,
+            "executesql" => self.read_execute_sql(el, &path)?,
             _ => ExecutableKind::Unsupported(format!("{type_label} is not supported")),
         };
         Ok(Executable {
@@ -939,6 +940,93 @@ impl Ctx<'_> {
                 .attr("TaskOverwriteDestFile")
                 .and_then(boolean)
                 .unwrap_or(false),
+        }))
+    }
+
+    fn read_execute_sql(&self, el: &Element, path: &str) -> Result<ExecutableKind> {
+        let Some(data) = self.task_data(el, "SqlTaskData", path)? else {
+            return Ok(ExecutableKind::Unsupported(
+                "Execute SQL Task has no statement configured".into(),
+            ));
+        };
+        let bad = |msg: String, line: u64| self.bad(format!("{path}: {msg}"), line);
+        let source_type = match data
+            .attr("SqlStmtSourceType")
+            .or_else(|| data.attr("SqlStatementSourceType"))
+            .unwrap_or("DirectInput")
+            .trim()
+        {
+            "DirectInput" | "" => SqlSourceType::DirectInput,
+            "FileConnection" => SqlSourceType::FileConnection,
+            "Variable" => SqlSourceType::Variable,
+            other => {
+                return Err(bad(
+                    format!("SqlStmtSourceType '{other}' is unknown"),
+                    data.line,
+                ));
+            }
+        };
+        let result_type = match data
+            .attr("ResultType")
+            .unwrap_or("ResultSetType_None")
+            .trim()
+        {
+            "ResultSetType_None" | "" => SqlResultType::None,
+            "ResultSetType_SingleRow" => SqlResultType::SingleRow,
+            "ResultSetType_Rowset" => SqlResultType::Full,
+            "ResultSetType_XML" => SqlResultType::Xml,
+            other => return Err(bad(format!("ResultType '{other}' is unknown"), data.line)),
+        };
+        let timeout = match data.attr("TimeOut").map(str::trim) {
+            None | Some("") => 0,
+            Some(t) => match int(t) {
+                Some(n) if n >= 0 => n as u64,
+                _ => {
+                    return Err(bad(
+                        format!("TimeOut '{t}' is not a number of seconds"),
+                        data.line,
+                    ));
+                }
+            },
+        };
+        let mut parameters = Vec::new();
+        for p in data.children_named("ParameterBinding") {
+            let direction = match p.attr("ParameterDirection").unwrap_or("Input").trim() {
+                "Input" | "" => ParamDirection::Input,
+                "Output" => ParamDirection::Output,
+                "ReturnValue" => ParamDirection::ReturnValue,
+                other => {
+                    return Err(bad(
+                        format!("ParameterDirection '{other}' is unknown"),
+                        p.line,
+                    ));
+                }
+            };
+            parameters.push(SqlParameterBinding {
+                name: p.attr("ParameterName").unwrap_or("").trim().to_string(),
+                variable: p.attr("DtsVariableName").unwrap_or("").trim().to_string(),
+                direction,
+                data_type: p.attr("DataType").and_then(int).unwrap_or(0) as i32,
+                size: p.attr("ParameterSize").and_then(int).unwrap_or(-1) as i32,
+            });
+        }
+        let results = data
+            .children_named("ResultBinding")
+            .map(|r| SqlResultBinding {
+                name: r.attr("ResultName").unwrap_or("").trim().to_string(),
+                variable: r.attr("DtsVariableName").unwrap_or("").trim().to_string(),
+            })
+            .collect();
+        Ok(ExecutableKind::ExecuteSql(ExecuteSqlSpec {
+            connection: data.attr("Connection").unwrap_or("").trim().to_string(),
+            source_type,
+            source: data.attr("SqlStatementSource").unwrap_or("").to_string(),
+            result_type,
+            timeout_secs: timeout,
+            bypass_prepare: data.attr("BypassPrepare").and_then(boolean).unwrap_or(true),
+            is_stored_procedure: data.attr("IsStoredProc").and_then(boolean).unwrap_or(false),
+            parameters,
+            results,
         }))
     }
 }

@@ -147,6 +147,89 @@ pub struct ExecuteProcessSpec {
     pub stderr_variable: String,
 }
 
+/// Where the Execute SQL Task's statement comes from (`SqlStmtSourceType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SqlSourceType {
+    /// `DirectInput`: the statement is `SqlStatementSource` itself.
+    DirectInput,
+    /// `FileConnection`: `SqlStatementSource` names a FILE connection manager.
+    FileConnection,
+    /// `Variable`: `SqlStatementSource` names a variable holding the statement.
+    Variable,
+}
+
+/// What the Execute SQL Task does with the rows (`ResultType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SqlResultType {
+    /// `ResultSetType_None`.
+    None,
+    /// `ResultSetType_SingleRow`: the first row's columns into variables.
+    SingleRow,
+    /// `ResultSetType_Rowset`: the whole result set into an Object variable.
+    Full,
+    /// `ResultSetType_XML`: the result (FOR XML) as one document.
+    Xml,
+}
+
+/// A parameter's direction (`ParameterDirection`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamDirection {
+    /// `Input`.
+    Input,
+    /// `Output`: the variable receives the value after the statement.
+    Output,
+    /// `ReturnValue`: the procedure's return status.
+    ReturnValue,
+}
+
+/// `SQLTask:ParameterBinding`.
+#[derive(Debug, Clone)]
+pub struct SqlParameterBinding {
+    /// `ParameterName`: `0`, `1`, ... (OLE DB), `@Name` (ADO.NET), `1`, ... (ODBC).
+    pub name: String,
+    /// `DtsVariableName`.
+    pub variable: String,
+    /// `ParameterDirection`.
+    pub direction: ParamDirection,
+    /// `DataType` as written (the provider's type code).
+    pub data_type: i32,
+    /// `ParameterSize` (-1: default).
+    pub size: i32,
+}
+
+/// `SQLTask:ResultBinding`: result `name` (a column name or ordinal, or `0`
+/// for the whole result) into `variable`.
+#[derive(Debug, Clone)]
+pub struct SqlResultBinding {
+    /// `ResultName`.
+    pub name: String,
+    /// `DtsVariableName`.
+    pub variable: String,
+}
+
+/// The Execute SQL Task's settings (`SqlTaskData`).
+#[derive(Debug, Clone)]
+pub struct ExecuteSqlSpec {
+    /// `Connection`: the connection manager (DTSID or name).
+    pub connection: String,
+    /// `SqlStmtSourceType`.
+    pub source_type: SqlSourceType,
+    /// `SqlStatementSource`.
+    pub source: String,
+    /// `ResultType`.
+    pub result_type: SqlResultType,
+    /// `TimeOut` in seconds (0: none).
+    pub timeout_secs: u64,
+    /// `BypassPrepare` (statements are never prepared here; kept for messages).
+    pub bypass_prepare: bool,
+    /// `IsStoredProc` (ADO.NET: the statement is a procedure name).
+    pub is_stored_procedure: bool,
+    /// Parameter mappings.
+    pub parameters: Vec<SqlParameterBinding>,
+    /// Result set mappings.
+    pub results: Vec<SqlResultBinding>,
+}
+
 /// A File System task operation (`TaskOperationType`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileSystemOp {
@@ -353,6 +436,8 @@ pub enum ExecutableKind {
     ExecuteProcess(ExecuteProcessSpec),
     /// A File System task.
     FileSystem(FileSystemSpec),
+    /// An Execute SQL Task.
+    ExecuteSql(ExecuteSqlSpec),
     /// Anything this runner cannot run, with the reason.
     Unsupported(String),
 }

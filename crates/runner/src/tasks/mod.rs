@@ -2,6 +2,7 @@
 
 pub mod execute_package;
 pub mod execute_process;
+pub mod execute_sql;
 pub mod expression_task;
 pub mod file_system;
 

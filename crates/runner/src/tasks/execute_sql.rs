@@ -1,0 +1,526 @@
+//! The Execute SQL Task against SQL Server through an OLE DB, ADO.NET or
+//! ODBC connection manager (see [`crate::connections`]): the statement
+//! from the task, a variable or a file connection; `?` (OLE DB, ODBC) or
+//! `@Name` (ADO.NET) parameters bound to variables, with output and return
+//! values; result sets None, Single row (columns into variables), Full
+//! (into an Object variable, for a Foreach ADO loop) and XML; `TimeOut`.
+//! A failure carries SQL Server's message into OnError.
+
+use super::{TaskContext, TaskOutcome};
+use crate::connections::{
+    ConnectionKind, ResultSet, SqlConnection, SqlDateTime, SqlServerTarget, SqlValue,
+    question_marks_to_named,
+};
+use crate::expr::{DataType, DateParts, DateTime, Value};
+use crate::model::{
+    ExecuteSqlSpec, Package, ParamDirection, SqlParameterBinding, SqlResultType, SqlSourceType,
+};
+use crate::variables::ObjectValue;
+use ssis_core::error::ErrorKind;
+use std::time::Duration;
+
+/// Runs the task.
+pub fn run(spec: &ExecuteSqlSpec, pkg: &Package, ctx: &mut TaskContext<'_>) -> TaskOutcome {
+    match run_inner(spec, pkg, ctx) {
+        Ok(()) => TaskOutcome::Success,
+        Err(Failure::Canceled) => TaskOutcome::Canceled,
+        Err(Failure::Message(m)) => TaskOutcome::Failed(m),
+    }
+}
+
+enum Failure {
+    Canceled,
+    Message(String),
+}
+
+impl From<String> for Failure {
+    fn from(m: String) -> Failure {
+        Failure::Message(m)
+    }
+}
+
+/// The statement as shown in messages: at most 200 characters.
+fn shown(sql: &str) -> String {
+    let t: String = sql.chars().take(200).collect();
+    if t.len() < sql.len() {
+        format!("{t}...")
+    } else {
+        t
+    }
+}
+
+fn statement(
+    spec: &ExecuteSqlSpec,
+    pkg: &Package,
+    ctx: &TaskContext<'_>,
+) -> Result<String, String> {
+    match spec.source_type {
+        SqlSourceType::DirectInput => Ok(spec.source.clone()),
+        SqlSourceType::Variable => ctx
+            .var_text(spec.source.trim())
+            .map_err(|e| format!("the statement variable: {e}")),
+        SqlSourceType::FileConnection => {
+            let cm = pkg.connection(&spec.source).ok_or_else(|| {
+                format!(
+                    "the statement's file connection '{}' does not exist",
+                    spec.source
+                )
+            })?;
+            let path = ctx.connection_string(cm)?;
+            let bytes = std::fs::read(path.trim())
+                .map_err(|e| format!("cannot read the statement file '{}': {e}", path.trim()))?;
+            Ok(decode_file(&bytes))
+        }
+    }
+}
+
+/// A statement file as SSDT saves one: UTF-8 (with or without BOM) or UTF-16 LE with BOM.
+fn decode_file(bytes: &[u8]) -> String {
+    if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
+        let units: Vec<u16> = rest
+            .chunks_exact(2)
+            .map(|c| u16::from_le_bytes([c[0], c[1]]))
+            .collect();
+        return String::from_utf16_lossy(&units);
+    }
+    let b = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// An SSIS value as a parameter.
+pub fn to_sql_value(v: &Value) -> SqlValue {
+    match v {
+        Value::Null(_) => SqlValue::Null,
+        Value::Bool(b) => SqlValue::Bool(*b),
+        Value::I1(x) => SqlValue::Int(i64::from(*x)),
+        Value::I2(x) => SqlValue::Int(i64::from(*x)),
+        Value::I4(x) => SqlValue::Int(i64::from(*x)),
+        Value::I8(x) => SqlValue::Int(*x),
+        Value::UI1(x) => SqlValue::Int(i64::from(*x)),
+        Value::UI2(x) => SqlValue::Int(i64::from(*x)),
+        Value::UI4(x) => SqlValue::Int(i64::from(*x)),
+        Value::UI8(x) => match i64::try_from(*x) {
+            Ok(i) => SqlValue::Int(i),
+            Err(_) => SqlValue::Decimal {
+                mantissa: i128::from(*x),
+                scale: 0,
+            },
+        },
+        Value::R4(x) => SqlValue::Float(f64::from(*x)),
+        Value::R8(x) => SqlValue::Float(*x),
+        Value::Cy(x) => SqlValue::Decimal {
+            mantissa: i128::from(*x),
+            scale: 4,
+        },
+        Value::Decimal { mantissa, scale }
+        | Value::Numeric {
+            mantissa, scale, ..
+        } => SqlValue::Decimal {
+            mantissa: *mantissa,
+            scale: *scale,
+        },
+        Value::WStr(s) | Value::Str { text: s, .. } => SqlValue::Text(s.clone()),
+        Value::Date(d) | Value::DbDate(d) | Value::DbTimestamp(d) => {
+            let p = d.parts();
+            SqlValue::DateTime(SqlDateTime {
+                year: p.year as i32,
+                month: p.month as u8,
+                day: p.day as u8,
+                hour: p.hour as u8,
+                minute: p.minute as u8,
+                second: p.second as u8,
+                nanos: p.ticks * 100,
+                offset_minutes: None,
+            })
+        }
+    }
+}
+
+/// A column value as an SSIS value (assignment then converts it to the
+/// variable's type).
+pub fn from_sql_value(v: &SqlValue) -> Value {
+    match v {
+        SqlValue::Null => Value::Null(DataType::WStr),
+        SqlValue::Bool(b) => Value::Bool(*b),
+        SqlValue::Int(i) => Value::I8(*i),
+        SqlValue::Float(f) => Value::R8(*f),
+        SqlValue::Decimal { mantissa, scale } if *scale <= 28 => Value::Decimal {
+            mantissa: *mantissa,
+            scale: *scale,
+        },
+        SqlValue::Decimal { mantissa, scale } => Value::Numeric {
+            mantissa: *mantissa,
+            precision: 38,
+            scale: *scale,
+        },
+        SqlValue::DateTime(d) => DateTime::from_parts(DateParts {
+            year: i64::from(d.year),
+            month: u32::from(d.month),
+            day: u32::from(d.day),
+            hour: u32::from(d.hour),
+            minute: u32::from(d.minute),
+            second: u32::from(d.second),
+            ticks: d.nanos / 100,
+        })
+        .map_or_else(|| Value::WStr(d.to_string()), Value::Date),
+        other => Value::WStr(other.to_text()),
+    }
+}
+
+/// Rewrites ADO.NET `@Name` parameters to `@P<n>` by the order of `names`
+/// (outside literals, bracketed names and comments; `@@` globals stay).
+fn named_to_positional(sql: &str, names: &[String]) -> String {
+    let chars: Vec<char> = sql.chars().collect();
+    let mut out = String::with_capacity(sql.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        match c {
+            '\'' | '"' | '[' => {
+                let close = if c == '[' { ']' } else { c };
+                out.push(c);
+                i += 1;
+                while i < chars.len() {
+                    out.push(chars[i]);
+                    if chars[i] == close {
+                        if chars.get(i + 1) == Some(&close) {
+                            out.push(close);
+                            i += 2;
+                            continue;
+                        }
+                        i += 1;
+                        break;
+                    }
+                    i += 1;
+                }
+            }
+            '-' if chars.get(i + 1) == Some(&'-') => {
+                while i < chars.len() && chars[i] != '\n' {
+                    out.push(chars[i]);
+                    i += 1;
+                }
+            }
+            '@' if chars.get(i + 1) == Some(&'@') => {
+                out.push_str("@@");
+                i += 2;
+                while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
+                    out.push(chars[i]);
+                    i += 1;
+                }
+            }
+            '@' => {
+                let start = i;
+                i += 1;
+                while i < chars.len()
+                    && (chars[i].is_alphanumeric() || matches!(chars[i], '_' | '#' | '$'))
+                {
+                    i += 1;
+                }
+                let word: String = chars[start..i].iter().collect();
+                match names.iter().position(|n| n.eq_ignore_ascii_case(&word)) {
+                    Some(k) => out.push_str(&format!("@P{}", k + 1)),
+                    None => out.push_str(&word),
+                }
+            }
+            _ => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+/// The statement with parameters as `@P1..`, the values in that order, and
+/// the variables that receive output values (by `@P` number).
+struct Bound {
+    sql: String,
+    values: Vec<SqlValue>,
+    outputs: Vec<(usize, String)>,
+}
+
+fn bind(
+    spec: &ExecuteSqlSpec,
+    kind: &ConnectionKind,
+    sql: &str,
+    ctx: &TaskContext<'_>,
+) -> Result<Bound, String> {
+    let value_of = |b: &SqlParameterBinding| -> Result<SqlValue, String> {
+        match ctx.vars.value(ctx.scope, &b.variable) {
+            Ok(Some(v)) => Ok(to_sql_value(&v)),
+            Ok(None) => Ok(SqlValue::Null),
+            Err(e) => Err(format!("parameter '{}': {}", b.name, e.message)),
+        }
+    };
+    let mut values = Vec::new();
+    let mut outputs = Vec::new();
+    let text = match kind {
+        ConnectionKind::AdoNet(_) => {
+            let mut names = Vec::new();
+            for b in &spec.parameters {
+                let name = if b.name.starts_with('@') {
+                    b.name.clone()
+                } else {
+                    format!("@{}", b.name)
+                };
+                values.push(value_of(b)?);
+                if b.direction != ParamDirection::Input {
+                    outputs.push((names.len() + 1, b.variable.clone()));
+                }
+                names.push(name);
+            }
+            if spec.is_stored_procedure {
+                // The statement is the procedure's name.
+                let ret = spec
+                    .parameters
+                    .iter()
+                    .position(|b| b.direction == ParamDirection::ReturnValue);
+                let args: Vec<String> = spec
+                    .parameters
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, b)| b.direction != ParamDirection::ReturnValue)
+                    .map(|(k, b)| {
+                        let out = if b.direction == ParamDirection::Output {
+                            " OUTPUT"
+                        } else {
+                            ""
+                        };
+                        format!("{} = @P{}{out}", names[k], k + 1)
+                    })
+                    .collect();
+                format!(
+                    "EXEC {}{} {}",
+                    ret.map_or(String::new(), |k| format!("@P{} = ", k + 1)),
+                    sql.trim(),
+                    args.join(", ")
+                )
+            } else {
+                named_to_positional(sql, &names)
+            }
+        }
+        _ => {
+            let (text, markers) = question_marks_to_named(sql);
+            // OLE DB numbers parameters from 0, ODBC from 1.
+            let base = usize::from(*kind == ConnectionKind::Odbc);
+            let mut by_marker: Vec<Option<&SqlParameterBinding>> = vec![None; markers];
+            for b in &spec.parameters {
+                let Ok(n) = b.name.trim().parse::<usize>() else {
+                    return Err(format!(
+                        "parameter name '{}': with an {} connection parameters are named by \
+                         their position ({base}, {}, ...)",
+                        b.name,
+                        if base == 1 { "ODBC" } else { "OLE DB" },
+                        base + 1
+                    ));
+                };
+                let slot = n
+                    .checked_sub(base)
+                    .and_then(|k| by_marker.get_mut(k))
+                    .ok_or_else(|| {
+                        format!(
+                            "parameter '{}' has no '?' in the statement ({markers} marker(s))",
+                            b.name
+                        )
+                    })?;
+                *slot = Some(b);
+            }
+            for (k, slot) in by_marker.iter().enumerate() {
+                let b = slot.ok_or_else(|| {
+                    format!(
+                        "the statement's parameter {} ('?' number {}) is not mapped to a variable",
+                        k + base,
+                        k + 1
+                    )
+                })?;
+                values.push(value_of(b)?);
+                if b.direction != ParamDirection::Input {
+                    outputs.push((k + 1, b.variable.clone()));
+                }
+            }
+            text
+        }
+    };
+    let sql = if outputs.is_empty() {
+        text
+    } else {
+        // Output values come back as one more result set.
+        let cols: Vec<String> = outputs.iter().map(|(n, _)| format!("@P{n}")).collect();
+        format!("{text}\n;SELECT {}", cols.join(", "))
+    };
+    Ok(Bound {
+        sql,
+        values,
+        outputs,
+    })
+}
+
+fn assign(
+    ctx: &mut TaskContext<'_>,
+    variable: &str,
+    v: &SqlValue,
+    what: &str,
+) -> Result<(), String> {
+    ctx.vars
+        .set_value(ctx.scope, variable, from_sql_value(v), false)
+        .map_err(|e| format!("{what} into {variable}: {}", e.message))
+}
+
+fn run_inner(
+    spec: &ExecuteSqlSpec,
+    pkg: &Package,
+    ctx: &mut TaskContext<'_>,
+) -> Result<(), Failure> {
+    let cm = pkg.connection(&spec.connection).ok_or_else(|| {
+        if spec.connection.is_empty() {
+            "no connection manager is set".to_string()
+        } else {
+            format!(
+                "the connection manager '{}' does not exist",
+                spec.connection
+            )
+        }
+    })?;
+    let cs = ctx.connection_string(cm)?;
+    let target = SqlServerTarget::of_manager(cm, &cs).map_err(|e| e.message)?;
+    let sql = statement(spec, pkg, ctx)?;
+    if sql.trim().is_empty() {
+        return Err("the SQL statement is empty".to_string().into());
+    }
+    let bound = bind(spec, &target.kind, &sql, ctx)?;
+    let fail = |e: ssis_core::Error| -> Failure {
+        if e.kind == ErrorKind::Canceled {
+            Failure::Canceled
+        } else {
+            Failure::Message(format!(
+                "Executing the query \"{}\" failed with the following error: \"{}\".",
+                shown(&sql),
+                e.message
+            ))
+        }
+    };
+    let mut conn = SqlConnection::open(&target, ctx.cancel).map_err(fail)?;
+    let timeout = (spec.timeout_secs > 0).then(|| Duration::from_secs(spec.timeout_secs));
+    let mut sets = conn
+        .query(&bound.sql, &bound.values, timeout, ctx.cancel)
+        .map_err(fail)?;
+    if !bound.outputs.is_empty() {
+        let out = sets.pop().unwrap_or_default();
+        let row = out.rows.into_iter().next().unwrap_or_default();
+        for (k, (_, var)) in bound.outputs.iter().enumerate() {
+            let v = row.get(k).cloned().unwrap_or(SqlValue::Null);
+            assign(ctx, var, &v, "output parameter")?;
+        }
+    }
+    // Result sets with columns (statements like SET NOCOUNT give none).
+    let first: Option<ResultSet> = sets.into_iter().find(|s| !s.columns.is_empty());
+    match spec.result_type {
+        SqlResultType::None => {}
+        SqlResultType::SingleRow => {
+            let set = first.unwrap_or_default();
+            let Some(row) = set.rows.first() else {
+                return Err(format!(
+                    "Executing the query \"{}\": the result set is Single row, but no rows were returned.",
+                    shown(&sql)
+                )
+                .into());
+            };
+            for b in &spec.results {
+                let index = match b.name.parse::<usize>() {
+                    Ok(i) => Some(i),
+                    Err(_) => set
+                        .columns
+                        .iter()
+                        .position(|c| c.name.eq_ignore_ascii_case(&b.name)),
+                };
+                let v = index.and_then(|i| row.get(i)).ok_or_else(|| {
+                    format!(
+                        "result '{}' is not a column of the result (columns: {})",
+                        b.name,
+                        set.columns
+                            .iter()
+                            .map(|c| c.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                })?;
+                assign(ctx, &b.variable, v, &format!("column '{}'", b.name))?;
+            }
+        }
+        SqlResultType::Full => {
+            let set = first.unwrap_or_default();
+            for b in &spec.results {
+                ctx.vars
+                    .set_object(ctx.scope, &b.variable, ObjectValue::Rowset(set.clone()))
+                    .map_err(|e| format!("full result set into {}: {}", b.variable, e.message))?;
+            }
+        }
+        SqlResultType::Xml => {
+            // FOR XML comes back as rows of one column holding pieces of the document.
+            let set = first.unwrap_or_default();
+            let xml: String = set
+                .rows
+                .iter()
+                .filter_map(|r| r.first())
+                .map(SqlValue::to_text)
+                .collect();
+            for b in &spec.results {
+                ctx.vars
+                    .set_text(ctx.scope, &b.variable, &xml, false)
+                    .map_err(|e| format!("XML result into {}: {}", b.variable, e.message))?;
+            }
+        }
+    }
+    ctx.info(format!(
+        "Execute SQL Task: the statement ran on {}",
+        target.describe()
+    ));
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn named_parameters_become_positional() {
+        let names = vec!["@Id".to_string(), "@Name".to_string()];
+        assert_eq!(
+            named_to_positional(
+                "UPDATE t SET n = @name, v = '@Id' WHERE id = @ID AND @@ROWCOUNT = 0 -- @Id",
+                &names
+            ),
+            "UPDATE t SET n = @P2, v = '@Id' WHERE id = @P1 AND @@ROWCOUNT = 0 -- @Id"
+        );
+        assert_eq!(
+            named_to_positional("SELECT @Other", &names),
+            "SELECT @Other"
+        );
+    }
+
+    #[test]
+    fn values_round_trip_through_sql() {
+        let d = DateTime::parse("2024-02-29 10:11:12").unwrap();
+        let v = to_sql_value(&Value::Date(d));
+        assert_eq!(v.to_text(), "2024-02-29 10:11:12");
+        assert_eq!(from_sql_value(&v), Value::Date(d));
+        assert_eq!(from_sql_value(&SqlValue::Int(7)), Value::I8(7));
+        assert_eq!(
+            to_sql_value(&Value::Cy(125_000)),
+            SqlValue::Decimal {
+                mantissa: 125_000,
+                scale: 4
+            }
+        );
+    }
+
+    #[test]
+    fn statement_files_in_utf16_and_utf8() {
+        let mut b = vec![0xFF, 0xFE];
+        for u in "SELECT 1".encode_utf16() {
+            b.extend_from_slice(&u.to_le_bytes());
+        }
+        assert_eq!(decode_file(&b), "SELECT 1");
+        assert_eq!(decode_file(b"\xEF\xBB\xBFSELECT 2"), "SELECT 2");
+    }
+}

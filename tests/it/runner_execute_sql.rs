@@ -1,0 +1,568 @@
+//! The Execute SQL Task end to end: packages in the 2012+ (format 8) and
+//! 2008 (format 3) layouts run by `ssis exec` against the TDS test server,
+//! which records what reaches it.
+
+use crate::common::exec;
+use crate::support::tds::{ColType, DONE_COUNT, DONE_MORE, Tokens, Value};
+use crate::support::{ADMIN_PASSWORD, ADMIN_USER, TestServer};
+use std::sync::{Arc, Mutex};
+
+pub const CM_ID: &str = "{C0000000-0000-0000-0000-000000000001}";
+pub const SQLTASK_NS: &str = "www.microsoft.com/sqlserver/dts/tasks/sqltask";
+
+/// One connection manager of a test package.
+pub struct Cm {
+    pub name: &'static str,
+    pub id: &'static str,
+    pub creation: String,
+    pub connection_string: String,
+}
+
+/// A variable: name, DTS:DataType, value.
+pub type Var = (&'static str, u16, String);
+
+/// A task: name, ExecutableType (2012 form), ObjectData inner XML.
+pub struct Task {
+    pub name: &'static str,
+    pub kind: &'static str,
+    pub data: String,
+}
+
+pub fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The 2008 ExecutableType of a 2012 one.
+fn type_2008(kind: &str) -> &'static str {
+    match kind {
+        "Microsoft.ExecuteSQLTask" => {
+            "Microsoft.SqlServer.Dts.Tasks.ExecuteSQLTask.ExecuteSQLTask, Microsoft.SqlServer.SQLTask, Version=10.0.0.0, Culture=neutral, PublicKeyToken=89845dcd8080cc91"
+        }
+        "Microsoft.SendMailTask" => {
+            "Microsoft.SqlServer.Dts.Tasks.SendMailTask.SendMailTask, Microsoft.SqlServer.SendMailTask, Version=10.0.0.0, Culture=neutral, PublicKeyToken=89845dcd8080cc91"
+        }
+        "Microsoft.ExpressionTask" => "Microsoft.ExpressionTask",
+        _ => "Unknown",
+    }
+}
+
+fn task_id(i: usize) -> String {
+    format!("{{7A000000-0000-0000-0000-{i:012}}}")
+}
+
+/// A package as SSDT 2014+ writes it: tasks run one after the other.
+pub fn package_2012(cms: &[Cm], vars: &[Var], tasks: &[Task]) -> String {
+    let mut x = String::from(
+        "<?xml version=\"1.0\"?>\n<DTS:Executable xmlns:DTS=\"www.microsoft.com/SqlServer/Dts\"\n  \
+         DTS:refId=\"Package\"\n  DTS:CreationName=\"Microsoft.Package\"\n  \
+         DTS:DTSID=\"{5A000000-0000-0000-0000-000000000001}\"\n  DTS:ExecutableType=\"Microsoft.Package\"\n  \
+         DTS:ObjectName=\"SqlPkg\"\n  DTS:ProtectionLevel=\"0\"\n  DTS:VersionBuild=\"1\">\n  \
+         <DTS:Property DTS:Name=\"PackageFormatVersion\">8</DTS:Property>\n  <DTS:ConnectionManagers>\n",
+    );
+    for c in cms {
+        x += &format!(
+            "    <DTS:ConnectionManager DTS:refId=\"Package.ConnectionManagers[{n}]\" DTS:CreationName=\"{cr}\" \
+             DTS:DTSID=\"{id}\" DTS:ObjectName=\"{n}\">\n      <DTS:ObjectData>\n        \
+             <DTS:ConnectionManager DTS:ConnectionString=\"{cs}\" />\n      </DTS:ObjectData>\n    \
+             </DTS:ConnectionManager>\n",
+            n = c.name,
+            cr = esc(&c.creation),
+            id = c.id,
+            cs = esc(&c.connection_string)
+        );
+    }
+    x += "  </DTS:ConnectionManagers>\n  <DTS:Variables>\n";
+    for (i, (name, ty, value)) in vars.iter().enumerate() {
+        x += &format!(
+            "    <DTS:Variable DTS:CreationName=\"\" DTS:DTSID=\"{{9A000000-0000-0000-0000-{i:012}}}\" \
+             DTS:IncludeInDebugDump=\"2345\" DTS:Namespace=\"User\" DTS:ObjectName=\"{name}\">\n      \
+             <DTS:VariableValue DTS:DataType=\"{ty}\">{v}</DTS:VariableValue>\n    </DTS:Variable>\n",
+            v = esc(value)
+        );
+    }
+    x += "  </DTS:Variables>\n  <DTS:Executables>\n";
+    for (i, t) in tasks.iter().enumerate() {
+        x += &format!(
+            "    <DTS:Executable DTS:refId=\"Package\\{n}\" DTS:CreationName=\"{k}\" DTS:Description=\"{n}\" \
+             DTS:DTSID=\"{id}\" DTS:ExecutableType=\"{k}\" DTS:LocaleID=\"-1\" DTS:ObjectName=\"{n}\" \
+             DTS:ThreadHint=\"0\">\n      <DTS:Variables />\n      <DTS:ObjectData>\n        {d}\n      \
+             </DTS:ObjectData>\n    </DTS:Executable>\n",
+            n = t.name,
+            k = t.kind,
+            id = task_id(i),
+            d = t.data
+        );
+    }
+    x += "  </DTS:Executables>\n  <DTS:PrecedenceConstraints>\n";
+    for i in 1..tasks.len() {
+        x += &format!(
+            "    <DTS:PrecedenceConstraint DTS:refId=\"Package.PrecedenceConstraints[C{i}]\" DTS:CreationName=\"\" \
+             DTS:DTSID=\"{{8A000000-0000-0000-0000-{i:012}}}\" DTS:From=\"Package\\{f}\" DTS:LogicalAnd=\"True\" \
+             DTS:ObjectName=\"C{i}\" DTS:To=\"Package\\{t}\" />\n",
+            f = tasks[i - 1].name,
+            t = tasks[i].name
+        );
+    }
+    x += "  </DTS:PrecedenceConstraints>\n</DTS:Executable>\n";
+    x
+}
+
+fn prop(name: &str, value: &str) -> String {
+    format!(
+        "<DTS:Property DTS:Name=\"{name}\">{}</DTS:Property>",
+        esc(value)
+    )
+}
+
+/// The same package as BIDS 2008 writes it (format 3).
+pub fn package_2008(cms: &[Cm], vars: &[Var], tasks: &[Task]) -> String {
+    let mut x = String::from(
+        "<?xml version=\"1.0\"?>\n<DTS:Executable xmlns:DTS=\"www.microsoft.com/SqlServer/Dts\" \
+         DTS:ExecutableType=\"SSIS.Package.2\">\n",
+    );
+    x += &prop("PackageFormatVersion", "3");
+    x += &prop("ProtectionLevel", "0");
+    x += "\n";
+    for c in cms {
+        x += &format!(
+            "<DTS:ConnectionManager>{}{}{}{}<DTS:ObjectData><DTS:ConnectionManager>{}{}</DTS:ConnectionManager>\
+             </DTS:ObjectData></DTS:ConnectionManager>\n",
+            prop("DelayValidation", "0"),
+            prop("ObjectName", c.name),
+            prop("DTSID", c.id),
+            prop("CreationName", &c.creation),
+            prop("Retain", "0"),
+            prop("ConnectionString", &c.connection_string),
+        );
+    }
+    for (i, (name, ty, value)) in vars.iter().enumerate() {
+        x += &format!(
+            "<DTS:Variable>{}{}{}{}<DTS:VariableValue DTS:DataType=\"{ty}\">{}</DTS:VariableValue>{}{}{}</DTS:Variable>\n",
+            prop("Expression", ""),
+            prop("EvaluateAsExpression", "0"),
+            prop("Namespace", "User"),
+            prop("ReadOnly", "0"),
+            esc(value),
+            prop("ObjectName", name),
+            prop("DTSID", &format!("{{9A000000-0000-0000-0000-{i:012}}}")),
+            prop("CreationName", ""),
+        );
+    }
+    x += &prop("MaxErrorCount", "1");
+    for (i, t) in tasks.iter().enumerate() {
+        x += &format!(
+            "<DTS:Executable DTS:ExecutableType=\"{k}\">{}{}{}{}{}<DTS:ObjectData>{d}</DTS:ObjectData></DTS:Executable>\n",
+            prop("Disabled", "0"),
+            prop("MaxErrorCount", "1"),
+            prop("ObjectName", t.name),
+            prop("DTSID", &task_id(i)),
+            prop("CreationName", type_2008(t.kind)),
+            k = type_2008(t.kind),
+            d = t.data
+        );
+    }
+    for i in 1..tasks.len() {
+        x += &format!(
+            "<DTS:PrecedenceConstraint>{}{}{}<DTS:Executable IDREF=\"{}\" DTS:IsFrom=\"-1\"/>\
+             <DTS:Executable IDREF=\"{}\" DTS:IsFrom=\"0\"/>{}{}</DTS:PrecedenceConstraint>\n",
+            prop("Value", "0"),
+            prop("EvalOp", "2"),
+            prop("LogicalAnd", "-1"),
+            task_id(i - 1),
+            task_id(i),
+            prop("ObjectName", &format!("C{i}")),
+            prop("DTSID", &format!("{{8A000000-0000-0000-0000-{i:012}}}")),
+        );
+    }
+    x += &prop("ObjectName", "SqlPkg");
+    x += &prop("DTSID", "{5A000000-0000-0000-0000-000000000001}");
+    x += &prop("CreationName", "SSIS.Package.2");
+    x += "\n</DTS:Executable>\n";
+    x
+}
+
+/// Writes the package in both layouts; returns their paths.
+pub fn both(
+    dir: &std::path::Path,
+    cms: &[Cm],
+    vars: &[Var],
+    tasks: &[Task],
+) -> [std::path::PathBuf; 2] {
+    let a = dir.join("sql_2012.dtsx");
+    std::fs::write(&a, package_2012(cms, vars, tasks)).unwrap();
+    let b = dir.join("sql_2008.dtsx");
+    std::fs::write(&b, package_2008(cms, vars, tasks)).unwrap();
+    [a, b]
+}
+
+/// An OLE DB manager to the test server, as SSDT writes one.
+pub fn oledb(server: &TestServer) -> Cm {
+    Cm {
+        name: "Sales",
+        id: CM_ID,
+        creation: "OLEDB".into(),
+        connection_string: format!(
+            "Data Source={};User ID={ADMIN_USER};Password={ADMIN_PASSWORD};Initial Catalog=Sales;\
+             Provider=SQLNCLI11.1;Auto Translate=False;",
+            server.server_name()
+        ),
+    }
+}
+
+/// `SqlTaskData` with `attrs` and `children`.
+pub fn sql_task(name: &'static str, attrs: &str, children: &str) -> Task {
+    Task {
+        name,
+        kind: "Microsoft.ExecuteSQLTask",
+        data: format!(
+            "<SQLTask:SqlTaskData SQLTask:Connection=\"{CM_ID}\" {attrs} xmlns:SQLTask=\"{SQLTASK_NS}\">{children}</SQLTask:SqlTaskData>"
+        ),
+    }
+}
+
+pub fn param(name: &str, var: &str, dir: &str, ty: i32) -> String {
+    format!(
+        "<SQLTask:ParameterBinding SQLTask:ParameterName=\"{name}\" SQLTask:DtsVariableName=\"{var}\" \
+         SQLTask:ParameterDirection=\"{dir}\" SQLTask:DataType=\"{ty}\" SQLTask:ParameterSize=\"-1\" />"
+    )
+}
+
+pub fn result(name: &str, var: &str) -> String {
+    format!(
+        "<SQLTask:ResultBinding SQLTask:ResultName=\"{name}\" SQLTask:DtsVariableName=\"{var}\" />"
+    )
+}
+
+/// What reached the server: statement and parameters.
+pub type Log = Arc<Mutex<Vec<(String, Vec<Value>)>>>;
+
+/// A test server that answers a few statements and records `INSERT`s.
+pub fn scripted_server() -> (TestServer, Log) {
+    let server = TestServer::start();
+    let log: Log = Arc::default();
+    let l = log.clone();
+    server.on_sql(move |sql, params, t: &mut Tokens| {
+        let values: Vec<Value> = params.iter().map(|(_, v)| v.clone()).collect();
+        l.lock().unwrap().push((sql.to_string(), values.clone()));
+        let int = |k: usize| values.get(k).and_then(Value::as_int);
+        if sql.starts_with("SELECT @P1 + 1 AS n") {
+            t.col_metadata(&[("n", ColType::Int), ("s", ColType::NVarChar(20))]);
+            t.row(&[
+                (&Value::Int(int(0).unwrap_or(-100) + 1), ColType::Int),
+                (&Value::Text("forty-two".into()), ColType::NVarChar(20)),
+            ]);
+            t.done_in_proc(DONE_MORE | DONE_COUNT, 0xC1, 1);
+        } else if sql.starts_with("SELECT name, qty FROM orders") {
+            t.col_metadata(&[("name", ColType::NVarChar(20)), ("qty", ColType::Int)]);
+            for (n, q) in [("apples", 3), ("pears", 5), ("plums", 7)] {
+                t.row(&[
+                    (&Value::Text(n.into()), ColType::NVarChar(20)),
+                    (&Value::Int(q), ColType::Int),
+                ]);
+            }
+            t.done(DONE_MORE | DONE_COUNT, 3);
+        } else if sql.starts_with("SELECT 'none'") {
+            t.col_metadata(&[("v", ColType::Int)]);
+            t.done(DONE_MORE | DONE_COUNT, 0);
+        } else if sql.contains("FOR XML") {
+            t.col_metadata(&[(
+                "XML_F52E2B61-18A1-11d1-B105-00805F49916B",
+                ColType::NVarChar(100),
+            )]);
+            for piece in ["<o n=\"apples\"/>", "<o n=\"pears\"/>"] {
+                t.row(&[(&Value::Text(piece.into()), ColType::NVarChar(100))]);
+            }
+            t.done(DONE_MORE | DONE_COUNT, 2);
+        } else if sql.starts_with("EXEC @P1 = dbo.next_id @P2, @P3 OUTPUT") {
+            // The return value and the output parameter, read back by the
+            // task's trailing SELECT.
+            t.col_metadata(&[("", ColType::Int), ("", ColType::Int)]);
+            t.row(&[
+                (&Value::Int(7), ColType::Int),
+                (&Value::Int(int(1).unwrap_or(0) * 10), ColType::Int),
+            ]);
+            t.done_in_proc(DONE_MORE | DONE_COUNT, 0xC1, 1);
+        } else if sql.contains("RAISERROR") {
+            t.error(50000, 16, "the order table is locked", "");
+            return Some(1);
+        } else if sql.contains("WAITFOR") {
+            std::thread::sleep(std::time::Duration::from_secs(4));
+        } else if !sql.starts_with("INSERT") {
+            return None;
+        }
+        Some(0)
+    });
+    (server, log)
+}
+
+/// The `INSERT` statements and their parameters, in order.
+pub fn inserts(log: &Log) -> Vec<(String, Vec<Value>)> {
+    log.lock()
+        .unwrap()
+        .iter()
+        .filter(|(s, _)| s.starts_with("INSERT"))
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn runner_execute_sql_single_row_and_ordinal_parameters_in_both_layouts() {
+    let (server, log) = scripted_server();
+    let dir = tempfile::tempdir().unwrap();
+    let vars: Vec<Var> = vec![
+        ("In", 3, "41".into()),
+        ("N", 3, "0".into()),
+        ("S", 8, String::new()),
+    ];
+    let tasks = [
+        sql_task(
+            "Get",
+            "SQLTask:SqlStatementSource=\"SELECT ? + 1 AS n, N'?' AS s\" SQLTask:ResultType=\"ResultSetType_SingleRow\"",
+            &(param("0", "User::In", "Input", 3)
+                + &result("n", "User::N")
+                + &result("1", "User::S")),
+        ),
+        sql_task(
+            "Put",
+            "SQLTask:SqlStatementSource=\"INSERT INTO log (n, s) VALUES (?, ?)\"",
+            &(param("0", "User::N", "Input", 3) + &param("1", "User::S", "Input", 130)),
+        ),
+    ];
+    for pkg in both(dir.path(), &[oledb(&server)], &vars, &tasks) {
+        log.lock().unwrap().clear();
+        let r = exec(&["/F", pkg.to_str().unwrap()]);
+        assert_eq!(r.code, 0, "{}: {}{}", pkg.display(), r.out, r.err);
+        let ins = inserts(&log);
+        assert_eq!(ins.len(), 1, "{ins:?}");
+        assert_eq!(ins[0].0, "INSERT INTO log (n, s) VALUES (@P1, @P2)");
+        assert_eq!(
+            ins[0].1,
+            vec![Value::Int(42), Value::Text("forty-two".into())],
+            "{}",
+            pkg.display()
+        );
+    }
+}
+
+#[test]
+fn runner_execute_sql_statement_from_variable_file_and_ado_net_names() {
+    let (server, log) = scripted_server();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("insert.sql");
+    // SSDT saves .sql files as UTF-16 with a byte-order mark.
+    let mut bytes = vec![0xFF, 0xFE];
+    for u in "INSERT INTO audit VALUES (@Who, @Qty, @Who)".encode_utf16() {
+        bytes.extend_from_slice(&u.to_le_bytes());
+    }
+    std::fs::write(&file, bytes).unwrap();
+    let ado = Cm {
+        name: "SalesAdo",
+        id: "{C0000000-0000-0000-0000-000000000002}",
+        creation: "ADO.NET:System.Data.SqlClient.SqlConnection, System.Data, Version=4.0.0.0, \
+                   Culture=neutral, PublicKeyToken=b77a5c561934e089"
+            .into(),
+        connection_string: format!(
+            "Data Source={};User ID={ADMIN_USER};Password={ADMIN_PASSWORD};Initial Catalog=Sales;\
+             Application Name=SSIS-SqlPkg;",
+            server.server_name()
+        ),
+    };
+    let sql_file = Cm {
+        name: "InsertSql",
+        id: "{C0000000-0000-0000-0000-000000000003}",
+        creation: "FILE".into(),
+        connection_string: file.to_str().unwrap().into(),
+    };
+    let vars: Vec<Var> = vec![
+        ("Stmt", 8, "INSERT INTO t VALUES (?)".into()),
+        ("Who", 8, "etl".into()),
+        ("Qty", 3, "12".into()),
+    ];
+    let from_var = sql_task(
+        "FromVar",
+        "SQLTask:SqlStmtSourceType=\"Variable\" SQLTask:SqlStatementSource=\"User::Stmt\"",
+        &param("0", "User::Qty", "Input", 3),
+    );
+    let mut from_file = sql_task(
+        "FromFile",
+        "SQLTask:SqlStmtSourceType=\"FileConnection\" SQLTask:SqlStatementSource=\"{C0000000-0000-0000-0000-000000000003}\"",
+        &(param("@Who", "User::Who", "Input", 16) + &param("@Qty", "User::Qty", "Input", 11)),
+    );
+    from_file.data = from_file
+        .data
+        .replace(CM_ID, "{C0000000-0000-0000-0000-000000000002}");
+    for pkg in both(
+        dir.path(),
+        &[oledb(&server), ado, sql_file],
+        &vars,
+        &[from_var, from_file],
+    ) {
+        log.lock().unwrap().clear();
+        let r = exec(&["/F", pkg.to_str().unwrap()]);
+        assert_eq!(r.code, 0, "{}: {}{}", pkg.display(), r.out, r.err);
+        let ins = inserts(&log);
+        assert_eq!(
+            ins,
+            vec![
+                (
+                    "INSERT INTO t VALUES (@P1)".to_string(),
+                    vec![Value::Int(12)]
+                ),
+                (
+                    "INSERT INTO audit VALUES (@P1, @P2, @P1)".to_string(),
+                    vec![Value::Text("etl".into()), Value::Int(12)]
+                ),
+            ],
+            "{}",
+            pkg.display()
+        );
+    }
+}
+
+#[test]
+fn runner_execute_sql_output_and_return_values_and_xml() {
+    let (server, log) = scripted_server();
+    let dir = tempfile::tempdir().unwrap();
+    let vars: Vec<Var> = vec![
+        ("Rc", 3, "0".into()),
+        ("Seed", 3, "4".into()),
+        ("Out", 3, "0".into()),
+        ("Doc", 8, String::new()),
+    ];
+    let tasks = [
+        sql_task(
+            "Proc",
+            "SQLTask:SqlStatementSource=\"EXEC ? = dbo.next_id ?, ? OUTPUT\"",
+            &(param("0", "User::Rc", "ReturnValue", 3)
+                + &param("1", "User::Seed", "Input", 3)
+                + &param("2", "User::Out", "Output", 3)),
+        ),
+        sql_task(
+            "Xml",
+            "SQLTask:SqlStatementSource=\"SELECT name FROM orders FOR XML AUTO\" SQLTask:ResultType=\"ResultSetType_XML\"",
+            &result("0", "User::Doc"),
+        ),
+        sql_task(
+            "Put",
+            "SQLTask:SqlStatementSource=\"INSERT INTO log VALUES (?, ?, ?)\"",
+            &(param("0", "User::Rc", "Input", 3)
+                + &param("1", "User::Out", "Input", 3)
+                + &param("2", "User::Doc", "Input", 130)),
+        ),
+    ];
+    for pkg in both(dir.path(), &[oledb(&server)], &vars, &tasks) {
+        log.lock().unwrap().clear();
+        let r = exec(&["/F", pkg.to_str().unwrap()]);
+        assert_eq!(r.code, 0, "{}: {}{}", pkg.display(), r.out, r.err);
+        let ins = inserts(&log);
+        assert_eq!(
+            ins[0].1,
+            vec![
+                Value::Int(7),
+                Value::Int(40),
+                Value::Text("<o n=\"apples\"/><o n=\"pears\"/>".into())
+            ],
+            "{}",
+            pkg.display()
+        );
+    }
+}
+
+#[test]
+fn runner_execute_sql_errors_carry_sql_servers_message() {
+    let (server, _log) = scripted_server();
+    let dir = tempfile::tempdir().unwrap();
+    let vars: Vec<Var> = vec![("N", 3, "0".into())];
+    let cases = [
+        (
+            sql_task(
+                "Lock",
+                "SQLTask:SqlStatementSource=\"RAISERROR('x', 16, 1)\"",
+                "",
+            ),
+            vec!["Lock", "the order table is locked", "50000"],
+        ),
+        (
+            sql_task(
+                "Empty",
+                "SQLTask:SqlStatementSource=\"SELECT 'none'\" SQLTask:ResultType=\"ResultSetType_SingleRow\"",
+                &result("0", "User::N"),
+            ),
+            vec!["Empty", "no rows were returned"],
+        ),
+        (
+            sql_task(
+                "Slow",
+                "SQLTask:SqlStatementSource=\"WAITFOR DELAY '00:00:04'\" SQLTask:TimeOut=\"1\"",
+                "",
+            ),
+            vec!["Slow", "within 1 s (TimeOut)"],
+        ),
+        (
+            sql_task(
+                "Unmapped",
+                "SQLTask:SqlStatementSource=\"INSERT INTO t VALUES (?, ?)\"",
+                &param("0", "User::N", "Input", 3),
+            ),
+            vec!["Unmapped", "parameter 1", "not mapped"],
+        ),
+    ];
+    for (task, wants) in cases {
+        let name = task.name;
+        for pkg in both(dir.path(), &[oledb(&server)], &vars, &[task_clone(&task)]) {
+            let r = exec(&["/F", pkg.to_str().unwrap()]);
+            assert_eq!(r.code, 1, "{name}: {}{}", r.out, r.err);
+            for w in &wants {
+                assert!(r.out.contains(w), "{name}: '{w}' missing in:\n{}", r.out);
+            }
+            assert!(!r.out.contains(ADMIN_PASSWORD), "{}", r.out);
+        }
+    }
+}
+
+fn task_clone(t: &Task) -> Task {
+    Task {
+        name: t.name,
+        kind: t.kind,
+        data: t.data.clone(),
+    }
+}
+
+#[test]
+fn runner_execute_sql_refuses_what_it_cannot_connect_to_before_running() {
+    let (server, log) = scripted_server();
+    let dir = tempfile::tempdir().unwrap();
+    let put = sql_task(
+        "Put",
+        "SQLTask:SqlStatementSource=\"INSERT INTO t VALUES (1)\"",
+        "",
+    );
+    for (cs, why) in [
+        (
+            format!(
+                "Data Source={};Initial Catalog=Sales;Provider=SQLNCLI11.1;Integrated Security=SSPI;",
+                server.server_name()
+            ),
+            "Integrated Security",
+        ),
+        (
+            "Provider=Microsoft.ACE.OLEDB.12.0;Data Source=C:\\data\\sales.accdb;".to_string(),
+            "'Microsoft.ACE.OLEDB.12.0' is not supported",
+        ),
+    ] {
+        let mut cm = oledb(&server);
+        cm.connection_string = cs;
+        // A task that would reach the server first shows nothing ran.
+        for pkg in both(dir.path(), &[cm], &[], &[task_clone(&put)]) {
+            let r = exec(&["/F", pkg.to_str().unwrap()]);
+            assert_eq!(r.code, 1, "{}{}", r.out, r.err);
+            assert!(r.out.contains(why) && r.out.contains("Put"), "{}", r.out);
+            assert!(log.lock().unwrap().is_empty(), "nothing may run");
+            let r = exec(&["/F", pkg.to_str().unwrap(), "/VALIDATE"]);
+            assert_eq!(r.code, 1, "{}", r.out);
+        }
+    }
+}
