@@ -21,11 +21,52 @@ pub struct Cm {
 /// A variable: name, DTS:DataType, value.
 pub type Var = (&'static str, u16, String);
 
-/// A task: name, ExecutableType (2012 form), ObjectData inner XML.
+/// A task: name, ExecutableType (2012 form), ObjectData inner XML; a
+/// Foreach Loop (kind `STOCK:FOREACHLOOP`) has an enumerator, mappings and
+/// children instead.
 pub struct Task {
     pub name: &'static str,
     pub kind: &'static str,
     pub data: String,
+    /// Foreach only: (CreationName 2012, CreationName 2008, ObjectData inner XML).
+    pub enumerator: Option<(&'static str, &'static str, String)>,
+    /// Foreach only: (ValueIndex, VariableName).
+    pub mappings: Vec<(usize, &'static str)>,
+    pub children: Vec<Task>,
+}
+
+impl Clone for Task {
+    fn clone(&self) -> Task {
+        Task {
+            name: self.name,
+            kind: self.kind,
+            data: self.data.clone(),
+            enumerator: self.enumerator.clone(),
+            mappings: self.mappings.clone(),
+            children: self.children.clone(),
+        }
+    }
+}
+
+/// A Foreach Loop over an ADO enumerator of `var`.
+pub fn foreach_ado(
+    name: &'static str,
+    var: &str,
+    mappings: Vec<(usize, &'static str)>,
+    children: Vec<Task>,
+) -> Task {
+    Task {
+        name,
+        kind: "STOCK:FOREACHLOOP",
+        data: String::new(),
+        enumerator: Some((
+            "Microsoft.ForEachADOEnumerator",
+            "Microsoft.SqlServer.Dts.Runtime.Enumerators.ADO.ForEachADOEnumerator, Microsoft.SqlServer.ForEachADOEnumerator, Version=10.0.0.0, Culture=neutral, PublicKeyToken=89845dcd8080cc91",
+            format!("<FEEADO EnumType=\"EnumerateRowsInFirstTable\" VarName=\"{var}\" />"),
+        )),
+        mappings,
+        children,
+    }
 }
 
 pub fn esc(s: &str) -> String {
@@ -49,8 +90,121 @@ fn type_2008(kind: &str) -> &'static str {
     }
 }
 
-fn task_id(i: usize) -> String {
-    format!("{{7A000000-0000-0000-0000-{i:012}}}")
+fn task_id(name: &str) -> String {
+    let h = name.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    });
+    format!("{{7A000000-0000-0000-0000-{:012}}}", h % 1_000_000_000_000)
+}
+
+fn exes_2012(tasks: &[Task], parent: &str) -> String {
+    let mut x = String::from("<DTS:Executables>\n");
+    for t in tasks {
+        let path = format!("{parent}\\{}", t.name);
+        x += &format!(
+            "<DTS:Executable DTS:refId=\"{path}\" DTS:CreationName=\"{k}\" DTS:Description=\"{n}\" \
+             DTS:DTSID=\"{id}\" DTS:ExecutableType=\"{k}\" DTS:LocaleID=\"-1\" DTS:ObjectName=\"{n}\" \
+             DTS:ThreadHint=\"0\">\n",
+            n = t.name,
+            k = t.kind,
+            id = task_id(t.name),
+        );
+        if let Some((cr, _, data)) = &t.enumerator {
+            x += &format!(
+                "<DTS:ForEachEnumerator DTS:refId=\"{path}.ForEachEnumerator\" DTS:CreationName=\"{cr}\" \
+                 DTS:DTSID=\"{id}\" DTS:ObjectName=\"{id}\"><DTS:ObjectData>{data}</DTS:ObjectData></DTS:ForEachEnumerator>\n",
+                id = task_id(&format!("{}.enum", t.name))
+            );
+            x += "<DTS:Variables />\n";
+            x += &exes_2012(&t.children, &path);
+            x += "<DTS:ForEachVariableMappings>\n";
+            for (i, v) in &t.mappings {
+                x += &format!(
+                    "<DTS:ForEachVariableMapping DTS:CreationName=\"\" DTS:DTSID=\"{id}\" DTS:ObjectName=\"{id}\" \
+                     DTS:ValueIndex=\"{i}\" DTS:VariableName=\"{v}\" />\n",
+                    id = task_id(&format!("{}.map{i}", t.name))
+                );
+            }
+            x += "</DTS:ForEachVariableMappings>\n";
+        } else {
+            x += &format!(
+                "<DTS:Variables />\n<DTS:ObjectData>\n{}\n</DTS:ObjectData>\n",
+                t.data
+            );
+        }
+        x += "</DTS:Executable>\n";
+    }
+    x += "</DTS:Executables>\n";
+    x += "<DTS:PrecedenceConstraints>\n";
+    for i in 1..tasks.len() {
+        x += &format!(
+            "<DTS:PrecedenceConstraint DTS:refId=\"{parent}.PrecedenceConstraints[C{i}]\" DTS:CreationName=\"\" \
+             DTS:DTSID=\"{id}\" DTS:From=\"{parent}\\{f}\" DTS:LogicalAnd=\"True\" \
+             DTS:ObjectName=\"C{i}\" DTS:To=\"{parent}\\{t}\" />\n",
+            id = task_id(&format!("{parent}.C{i}")),
+            f = tasks[i - 1].name,
+            t = tasks[i].name
+        );
+    }
+    x += "</DTS:PrecedenceConstraints>\n";
+    x
+}
+
+fn exes_2008(tasks: &[Task], parent: &str) -> String {
+    let mut x = String::new();
+    for t in tasks {
+        let ty = if t.enumerator.is_some() {
+            "STOCK:FOREACHLOOP"
+        } else {
+            type_2008(t.kind)
+        };
+        x += &format!(
+            "<DTS:Executable DTS:ExecutableType=\"{ty}\">{}{}",
+            prop("Disabled", "0"),
+            prop("MaxErrorCount", "1"),
+        );
+        if let Some((_, cr, data)) = &t.enumerator {
+            x += &format!(
+                "<DTS:ForEachEnumerator>{}{}{}<DTS:ObjectData>{data}</DTS:ObjectData></DTS:ForEachEnumerator>\n",
+                prop("ObjectName", &task_id(&format!("{}.enum", t.name))),
+                prop("DTSID", &task_id(&format!("{}.enum", t.name))),
+                prop("CreationName", cr),
+            );
+            x += &exes_2008(&t.children, t.name);
+            for (i, v) in &t.mappings {
+                x += &format!(
+                    "<DTS:ForEachVariableMapping>{}{}{}{}{}</DTS:ForEachVariableMapping>\n",
+                    prop("ValueIndex", &i.to_string()),
+                    prop("VariableName", v),
+                    prop("ObjectName", &task_id(&format!("{}.map{i}", t.name))),
+                    prop("DTSID", &task_id(&format!("{}.map{i}", t.name))),
+                    prop("CreationName", ""),
+                );
+            }
+        } else {
+            x += &format!("<DTS:ObjectData>{}</DTS:ObjectData>", t.data);
+        }
+        x += &format!(
+            "{}{}{}</DTS:Executable>\n",
+            prop("ObjectName", t.name),
+            prop("DTSID", &task_id(t.name)),
+            prop("CreationName", ty),
+        );
+    }
+    for i in 1..tasks.len() {
+        x += &format!(
+            "<DTS:PrecedenceConstraint>{}{}{}<DTS:Executable IDREF=\"{}\" DTS:IsFrom=\"-1\"/>\
+             <DTS:Executable IDREF=\"{}\" DTS:IsFrom=\"0\"/>{}{}</DTS:PrecedenceConstraint>\n",
+            prop("Value", "0"),
+            prop("EvalOp", "2"),
+            prop("LogicalAnd", "-1"),
+            task_id(tasks[i - 1].name),
+            task_id(tasks[i].name),
+            prop("ObjectName", &format!("C{i}")),
+            prop("DTSID", &task_id(&format!("{parent}.C{i}"))),
+        );
+    }
+    x
 }
 
 /// A package as SSDT 2014+ writes it: tasks run one after the other.
@@ -83,30 +237,9 @@ pub fn package_2012(cms: &[Cm], vars: &[Var], tasks: &[Task]) -> String {
             v = esc(value)
         );
     }
-    x += "  </DTS:Variables>\n  <DTS:Executables>\n";
-    for (i, t) in tasks.iter().enumerate() {
-        x += &format!(
-            "    <DTS:Executable DTS:refId=\"Package\\{n}\" DTS:CreationName=\"{k}\" DTS:Description=\"{n}\" \
-             DTS:DTSID=\"{id}\" DTS:ExecutableType=\"{k}\" DTS:LocaleID=\"-1\" DTS:ObjectName=\"{n}\" \
-             DTS:ThreadHint=\"0\">\n      <DTS:Variables />\n      <DTS:ObjectData>\n        {d}\n      \
-             </DTS:ObjectData>\n    </DTS:Executable>\n",
-            n = t.name,
-            k = t.kind,
-            id = task_id(i),
-            d = t.data
-        );
-    }
-    x += "  </DTS:Executables>\n  <DTS:PrecedenceConstraints>\n";
-    for i in 1..tasks.len() {
-        x += &format!(
-            "    <DTS:PrecedenceConstraint DTS:refId=\"Package.PrecedenceConstraints[C{i}]\" DTS:CreationName=\"\" \
-             DTS:DTSID=\"{{8A000000-0000-0000-0000-{i:012}}}\" DTS:From=\"Package\\{f}\" DTS:LogicalAnd=\"True\" \
-             DTS:ObjectName=\"C{i}\" DTS:To=\"Package\\{t}\" />\n",
-            f = tasks[i - 1].name,
-            t = tasks[i].name
-        );
-    }
-    x += "  </DTS:PrecedenceConstraints>\n</DTS:Executable>\n";
+    x += "  </DTS:Variables>\n";
+    x += &exes_2012(tasks, "Package");
+    x += "</DTS:Executable>\n";
     x
 }
 
@@ -152,31 +285,7 @@ pub fn package_2008(cms: &[Cm], vars: &[Var], tasks: &[Task]) -> String {
         );
     }
     x += &prop("MaxErrorCount", "1");
-    for (i, t) in tasks.iter().enumerate() {
-        x += &format!(
-            "<DTS:Executable DTS:ExecutableType=\"{k}\">{}{}{}{}{}<DTS:ObjectData>{d}</DTS:ObjectData></DTS:Executable>\n",
-            prop("Disabled", "0"),
-            prop("MaxErrorCount", "1"),
-            prop("ObjectName", t.name),
-            prop("DTSID", &task_id(i)),
-            prop("CreationName", type_2008(t.kind)),
-            k = type_2008(t.kind),
-            d = t.data
-        );
-    }
-    for i in 1..tasks.len() {
-        x += &format!(
-            "<DTS:PrecedenceConstraint>{}{}{}<DTS:Executable IDREF=\"{}\" DTS:IsFrom=\"-1\"/>\
-             <DTS:Executable IDREF=\"{}\" DTS:IsFrom=\"0\"/>{}{}</DTS:PrecedenceConstraint>\n",
-            prop("Value", "0"),
-            prop("EvalOp", "2"),
-            prop("LogicalAnd", "-1"),
-            task_id(i - 1),
-            task_id(i),
-            prop("ObjectName", &format!("C{i}")),
-            prop("DTSID", &format!("{{8A000000-0000-0000-0000-{i:012}}}")),
-        );
-    }
+    x += &exes_2008(tasks, "Package");
     x += &prop("ObjectName", "SqlPkg");
     x += &prop("DTSID", "{5A000000-0000-0000-0000-000000000001}");
     x += &prop("CreationName", "SSIS.Package.2");
@@ -220,6 +329,9 @@ pub fn sql_task(name: &'static str, attrs: &str, children: &str) -> Task {
         data: format!(
             "<SQLTask:SqlTaskData SQLTask:Connection=\"{CM_ID}\" {attrs} xmlns:SQLTask=\"{SQLTASK_NS}\">{children}</SQLTask:SqlTaskData>"
         ),
+        enumerator: None,
+        mappings: Vec::new(),
+        children: Vec::new(),
     }
 }
 
@@ -512,7 +624,12 @@ fn runner_execute_sql_errors_carry_sql_servers_message() {
     ];
     for (task, wants) in cases {
         let name = task.name;
-        for pkg in both(dir.path(), &[oledb(&server)], &vars, &[task_clone(&task)]) {
+        for pkg in both(
+            dir.path(),
+            &[oledb(&server)],
+            &vars,
+            std::slice::from_ref(&task),
+        ) {
             let r = exec(&["/F", pkg.to_str().unwrap()]);
             assert_eq!(r.code, 1, "{name}: {}{}", r.out, r.err);
             for w in &wants {
@@ -520,14 +637,6 @@ fn runner_execute_sql_errors_carry_sql_servers_message() {
             }
             assert!(!r.out.contains(ADMIN_PASSWORD), "{}", r.out);
         }
-    }
-}
-
-fn task_clone(t: &Task) -> Task {
-    Task {
-        name: t.name,
-        kind: t.kind,
-        data: t.data.clone(),
     }
 }
 
@@ -556,7 +665,7 @@ fn runner_execute_sql_refuses_what_it_cannot_connect_to_before_running() {
         let mut cm = oledb(&server);
         cm.connection_string = cs;
         // A task that would reach the server first shows nothing ran.
-        for pkg in both(dir.path(), &[cm], &[], &[task_clone(&put)]) {
+        for pkg in both(dir.path(), &[cm], &[], std::slice::from_ref(&put)) {
             let r = exec(&["/F", pkg.to_str().unwrap()]);
             assert_eq!(r.code, 1, "{}{}", r.out, r.err);
             assert!(r.out.contains(why) && r.out.contains("Put"), "{}", r.out);
@@ -564,5 +673,62 @@ fn runner_execute_sql_refuses_what_it_cannot_connect_to_before_running() {
             let r = exec(&["/F", pkg.to_str().unwrap(), "/VALIDATE"]);
             assert_eq!(r.code, 1, "{}", r.out);
         }
+    }
+}
+
+#[test]
+fn runner_execute_sql_full_result_set_feeds_a_foreach_ado_loop() {
+    let (server, log) = scripted_server();
+    let dir = tempfile::tempdir().unwrap();
+    let vars: Vec<Var> = vec![
+        ("Rows", 13, String::new()),
+        ("Name", 8, String::new()),
+        ("Qty", 3, "0".into()),
+    ];
+    let tasks = [
+        sql_task(
+            "Load",
+            "SQLTask:SqlStatementSource=\"SELECT name, qty FROM orders\" SQLTask:ResultType=\"ResultSetType_Rowset\"",
+            &result("0", "User::Rows"),
+        ),
+        foreach_ado(
+            "Each Order",
+            "User::Rows",
+            vec![(0, "User::Name"), (1, "User::Qty")],
+            vec![sql_task(
+                "Ship",
+                "SQLTask:SqlStatementSource=\"INSERT INTO shipped VALUES (?, ?)\"",
+                &(param("0", "User::Name", "Input", 130) + &param("1", "User::Qty", "Input", 3)),
+            )],
+        ),
+    ];
+    for pkg in both(dir.path(), &[oledb(&server)], &vars, &tasks) {
+        log.lock().unwrap().clear();
+        let r = exec(&["/F", pkg.to_str().unwrap()]);
+        assert_eq!(r.code, 0, "{}: {}{}", pkg.display(), r.out, r.err);
+        let got: Vec<Vec<Value>> = inserts(&log).into_iter().map(|(_, v)| v).collect();
+        assert_eq!(
+            got,
+            vec![
+                vec![Value::Text("apples".into()), Value::Int(3)],
+                vec![Value::Text("pears".into()), Value::Int(5)],
+                vec![Value::Text("plums".into()), Value::Int(7)],
+            ],
+            "{}",
+            pkg.display()
+        );
+    }
+
+    // A Full result set needs an Object variable.
+    let mut bad = vars.clone();
+    bad[0].1 = 8;
+    for pkg in both(dir.path(), &[oledb(&server)], &bad, &tasks) {
+        let r = exec(&["/F", pkg.to_str().unwrap()]);
+        assert_eq!(r.code, 1, "{}", r.out);
+        assert!(
+            r.out.contains("User::Rows is a String, not an Object"),
+            "{}",
+            r.out
+        );
     }
 }

@@ -1,5 +1,7 @@
 //! Foreach Loop enumerators: the File enumerator (folder, wildcard file
-//! spec, recursion, name format) and the Item enumerator (fixed rows).
+//! spec, recursion, name format), the Item enumerator (fixed rows) and the
+//! ADO enumerator (the rows of a result set an Execute SQL Task stored in
+//! an Object variable).
 //! Each produces the rows of values the loop maps into variables.
 
 use super::expr::Value;
@@ -115,6 +117,35 @@ pub fn item_rows(rows: &[Vec<ItemValue>]) -> Result<Vec<Vec<Value>>, String> {
                 .collect()
         })
         .collect()
+}
+
+/// The rows of the result set held by the Object variable `variable`
+/// (seen from `scope`), each value as an SSIS value.
+pub fn ado_rows(
+    vars: &super::variables::Variables,
+    scope: &str,
+    variable: &str,
+) -> Result<Vec<Vec<Value>>, String> {
+    use super::variables::ObjectValue;
+    let var = vars
+        .get(scope, variable)
+        .ok_or_else(|| format!("the ADO enumerator's variable '{variable}' does not exist"))?;
+    match var.object.as_deref() {
+        Some(ObjectValue::Rowset(set)) => Ok(set
+            .rows
+            .iter()
+            .map(|r| {
+                r.iter()
+                    .map(super::tasks::execute_sql::from_sql_value)
+                    .collect()
+            })
+            .collect()),
+        None => Err(format!(
+            "the ADO enumerator's variable {} holds no result set (an Execute SQL Task with a \
+             Full result set stores one)",
+            var.qualified_name()
+        )),
+    }
 }
 
 #[cfg(test)]

@@ -129,6 +129,9 @@ impl Engine<'_> {
                     .collect())
             }
             EnumeratorKind::Item(rows) => enumerators::item_rows(rows),
+            EnumeratorKind::Ado { variable, .. } => {
+                enumerators::ado_rows(self.vars, &self.scope(exe), variable)
+            }
             EnumeratorKind::Unsupported => Err(format!(
                 "the enumerator '{}' is not supported",
                 enumerator.creation_name

@@ -82,6 +82,11 @@ pub fn check_enumerator(kind: &EnumeratorKind, property: &str, text: &str) -> Op
             "a property expression on the Item enumerator's {property} is not supported"
         ));
     }
+    if matches!(kind, EnumeratorKind::Ado { .. }) {
+        return Some(format!(
+            "a property expression on the ADO enumerator's {property} is not supported"
+        ));
+    }
     parse_error(property, text)
 }
 

@@ -162,11 +162,26 @@ impl Walker<'_> {
                 mappings,
                 ..
             } => {
-                if matches!(enumerator.kind, EnumeratorKind::Unsupported) {
-                    found.push(format!(
-                        "Foreach Loop Container enumerator '{}' is not supported (File and Item are)",
+                match &enumerator.kind {
+                    EnumeratorKind::Unsupported => found.push(format!(
+                        "Foreach Loop Container enumerator '{}' is not supported (File, Item and ADO are)",
                         enumerator.creation_name
-                    ));
+                    )),
+                    EnumeratorKind::Ado { variable, enum_type } => {
+                        if variable.is_empty() {
+                            found.push("Foreach ADO enumerator names no variable".into());
+                        }
+                        if !matches!(
+                            enum_type.as_str(),
+                            "EnumerateRowsInFirstTable" | "EnumerateAllRows"
+                        ) {
+                            found.push(format!(
+                                "Foreach ADO enumerator mode '{enum_type}' is not supported \
+                                 (EnumerateRowsInFirstTable and EnumerateAllRows are)"
+                            ));
+                        }
+                    }
+                    _ => {}
                 }
                 for (prop, text) in &enumerator.property_expressions {
                     found.extend(property_exprs::check_enumerator(

@@ -802,6 +802,15 @@ impl Ctx<'_> {
                 rows.push(row);
             }
             EnumeratorKind::Item(rows)
+        } else if let Some(ado) = data.and_then(|d| d.child("FEEADO")) {
+            EnumeratorKind::Ado {
+                variable: ado.attr("VarName").unwrap_or("").trim().to_string(),
+                enum_type: ado
+                    .attr("EnumType")
+                    .unwrap_or("EnumerateRowsInFirstTable")
+                    .trim()
+                    .to_string(),
+            }
         } else {
             EnumeratorKind::Unsupported
         };

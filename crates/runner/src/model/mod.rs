@@ -346,7 +346,15 @@ pub enum EnumeratorKind {
     File(FileEnumerator),
     /// Fixed rows of values (`FEIEItems`).
     Item(Vec<Vec<ItemValue>>),
-    /// Any other enumerator (ADO, Variable, NodeList, SMO, ...).
+    /// The rows of a result set held by an Object variable (`FEEADO`).
+    Ado {
+        /// `VarName`.
+        variable: String,
+        /// `EnumType`: `EnumerateRowsInFirstTable`, `EnumerateAllRows` or
+        /// `EnumerateTables` (not supported).
+        enum_type: String,
+    },
+    /// Any other enumerator (Variable, NodeList, SMO, Schema Rowset, ...).
     Unsupported,
 }
 
