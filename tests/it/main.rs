@@ -54,6 +54,7 @@ mod remote_ssh;
 mod remote_tls;
 mod runner_cancel;
 mod runner_connections;
+mod runner_event_handlers;
 mod runner_execute_package;
 mod runner_execute_sql;
 mod runner_expressions;

@@ -33,6 +33,70 @@ pub struct Task {
     /// Foreach only: (ValueIndex, VariableName).
     pub mappings: Vec<(usize, &'static str)>,
     pub children: Vec<Task>,
+    /// Event handlers on this executable.
+    pub handlers: Vec<Handler>,
+    /// `DisableEventHandlers`.
+    pub disable_handlers: bool,
+}
+
+/// An event handler: event, `System::Propagate` as declared, executables.
+#[derive(Clone)]
+pub struct Handler {
+    pub event: &'static str,
+    pub propagate: bool,
+    pub tasks: Vec<Task>,
+}
+
+fn handlers_2012(hs: &[Handler], owner: &str) -> String {
+    if hs.is_empty() {
+        return String::new();
+    }
+    let mut x = String::from("<DTS:EventHandlers>\n");
+    for h in hs {
+        let path = format!("{owner}.EventHandlers[{}]", h.event);
+        x += &format!(
+            "<DTS:EventHandler DTS:refId=\"{path}\" DTS:CreationName=\"{e}\" DTS:DTSID=\"{id}\" \
+             DTS:EventID=\"0\" DTS:EventName=\"{e}\" DTS:LocaleID=\"-1\">\n<DTS:Variables>\n\
+             <DTS:Variable DTS:CreationName=\"\" DTS:Description=\"The propagate property of the event\" \
+             DTS:DTSID=\"{vid}\" DTS:IncludeInDebugDump=\"6789\" DTS:Namespace=\"System\" \
+             DTS:ObjectName=\"Propagate\">\n<DTS:VariableValue DTS:DataType=\"11\">{p}</DTS:VariableValue>\n\
+             </DTS:Variable>\n</DTS:Variables>\n",
+            e = h.event,
+            id = task_id(&path),
+            vid = task_id(&format!("{path}.Propagate")),
+            p = if h.propagate { "-1" } else { "0" },
+        );
+        x += &exes_2012(&h.tasks, &path);
+        x += "</DTS:EventHandler>\n";
+    }
+    x += "</DTS:EventHandlers>\n";
+    x
+}
+
+fn handlers_2008(hs: &[Handler], owner: &str) -> String {
+    let mut x = String::new();
+    for h in hs {
+        let path = format!("{owner}.EventHandlers[{}]", h.event);
+        x += &format!(
+            "<DTS:EventHandler>{}{}<DTS:Variable>{}{}{}<DTS:VariableValue DTS:DataType=\"11\">{}</DTS:VariableValue>{}{}{}</DTS:Variable>",
+            prop("EventID", "0"),
+            prop("EventName", h.event),
+            prop("Expression", ""),
+            prop("Namespace", "System"),
+            prop("ReadOnly", "0"),
+            if h.propagate { "-1" } else { "0" },
+            prop("ObjectName", "Propagate"),
+            prop("DTSID", &task_id(&format!("{path}.Propagate"))),
+            prop("CreationName", ""),
+        );
+        x += &exes_2008(&h.tasks, &path);
+        x += &format!(
+            "{}{}</DTS:EventHandler>\n",
+            prop("DTSID", &task_id(&path)),
+            prop("CreationName", h.event),
+        );
+    }
+    x
 }
 
 impl Clone for Task {
@@ -44,6 +108,8 @@ impl Clone for Task {
             enumerator: self.enumerator.clone(),
             mappings: self.mappings.clone(),
             children: self.children.clone(),
+            handlers: self.handlers.clone(),
+            disable_handlers: self.disable_handlers,
         }
     }
 }
@@ -66,6 +132,8 @@ pub fn foreach_ado(
         )),
         mappings,
         children,
+        handlers: Vec::new(),
+        disable_handlers: false,
     }
 }
 
@@ -104,10 +172,15 @@ fn exes_2012(tasks: &[Task], parent: &str) -> String {
         x += &format!(
             "<DTS:Executable DTS:refId=\"{path}\" DTS:CreationName=\"{k}\" DTS:Description=\"{n}\" \
              DTS:DTSID=\"{id}\" DTS:ExecutableType=\"{k}\" DTS:LocaleID=\"-1\" DTS:ObjectName=\"{n}\" \
-             DTS:ThreadHint=\"0\">\n",
+             DTS:ThreadHint=\"0\"{d}>\n",
             n = t.name,
             k = t.kind,
             id = task_id(t.name),
+            d = if t.disable_handlers {
+                " DTS:DisableEventHandlers=\"True\""
+            } else {
+                ""
+            },
         );
         if let Some((cr, _, data)) = &t.enumerator {
             x += &format!(
@@ -126,11 +199,11 @@ fn exes_2012(tasks: &[Task], parent: &str) -> String {
                 );
             }
             x += "</DTS:ForEachVariableMappings>\n";
+            x += &handlers_2012(&t.handlers, &path);
         } else {
-            x += &format!(
-                "<DTS:Variables />\n<DTS:ObjectData>\n{}\n</DTS:ObjectData>\n",
-                t.data
-            );
+            x += "<DTS:Variables />\n";
+            x += &handlers_2012(&t.handlers, &path);
+            x += &format!("<DTS:ObjectData>\n{}\n</DTS:ObjectData>\n", t.data);
         }
         x += "</DTS:Executable>\n";
     }
@@ -159,10 +232,15 @@ fn exes_2008(tasks: &[Task], parent: &str) -> String {
             type_2008(t.kind)
         };
         x += &format!(
-            "<DTS:Executable DTS:ExecutableType=\"{ty}\">{}{}",
+            "<DTS:Executable DTS:ExecutableType=\"{ty}\">{}{}{}",
             prop("Disabled", "0"),
             prop("MaxErrorCount", "1"),
+            prop(
+                "DisableEventHandlers",
+                if t.disable_handlers { "-1" } else { "0" }
+            ),
         );
+        x += &handlers_2008(&t.handlers, &format!("{parent}\\{}", t.name));
         if let Some((_, cr, data)) = &t.enumerator {
             x += &format!(
                 "<DTS:ForEachEnumerator>{}{}{}<DTS:ObjectData>{data}</DTS:ObjectData></DTS:ForEachEnumerator>\n",
@@ -207,8 +285,9 @@ fn exes_2008(tasks: &[Task], parent: &str) -> String {
     x
 }
 
-/// A package as SSDT 2014+ writes it: tasks run one after the other.
-pub fn package_2012(cms: &[Cm], vars: &[Var], tasks: &[Task]) -> String {
+/// A package as SSDT 2014+ writes it: tasks run one after the other, with
+/// event handlers on the package.
+pub fn package_2012_with(cms: &[Cm], vars: &[Var], tasks: &[Task], handlers: &[Handler]) -> String {
     let mut x = String::from(
         "<?xml version=\"1.0\"?>\n<DTS:Executable xmlns:DTS=\"www.microsoft.com/SqlServer/Dts\"\n  \
          DTS:refId=\"Package\"\n  DTS:CreationName=\"Microsoft.Package\"\n  \
@@ -239,6 +318,7 @@ pub fn package_2012(cms: &[Cm], vars: &[Var], tasks: &[Task]) -> String {
     }
     x += "  </DTS:Variables>\n";
     x += &exes_2012(tasks, "Package");
+    x += &handlers_2012(handlers, "Package");
     x += "</DTS:Executable>\n";
     x
 }
@@ -251,7 +331,7 @@ fn prop(name: &str, value: &str) -> String {
 }
 
 /// The same package as BIDS 2008 writes it (format 3).
-pub fn package_2008(cms: &[Cm], vars: &[Var], tasks: &[Task]) -> String {
+pub fn package_2008_with(cms: &[Cm], vars: &[Var], tasks: &[Task], handlers: &[Handler]) -> String {
     let mut x = String::from(
         "<?xml version=\"1.0\"?>\n<DTS:Executable xmlns:DTS=\"www.microsoft.com/SqlServer/Dts\" \
          DTS:ExecutableType=\"SSIS.Package.2\">\n",
@@ -286,6 +366,7 @@ pub fn package_2008(cms: &[Cm], vars: &[Var], tasks: &[Task]) -> String {
     }
     x += &prop("MaxErrorCount", "1");
     x += &exes_2008(tasks, "Package");
+    x += &handlers_2008(handlers, "Package");
     x += &prop("ObjectName", "SqlPkg");
     x += &prop("DTSID", "{5A000000-0000-0000-0000-000000000001}");
     x += &prop("CreationName", "SSIS.Package.2");
@@ -300,10 +381,21 @@ pub fn both(
     vars: &[Var],
     tasks: &[Task],
 ) -> [std::path::PathBuf; 2] {
+    both_with(dir, cms, vars, tasks, &[])
+}
+
+/// [`both`] with event handlers on the package.
+pub fn both_with(
+    dir: &std::path::Path,
+    cms: &[Cm],
+    vars: &[Var],
+    tasks: &[Task],
+    handlers: &[Handler],
+) -> [std::path::PathBuf; 2] {
     let a = dir.join("sql_2012.dtsx");
-    std::fs::write(&a, package_2012(cms, vars, tasks)).unwrap();
+    std::fs::write(&a, package_2012_with(cms, vars, tasks, handlers)).unwrap();
     let b = dir.join("sql_2008.dtsx");
-    std::fs::write(&b, package_2008(cms, vars, tasks)).unwrap();
+    std::fs::write(&b, package_2008_with(cms, vars, tasks, handlers)).unwrap();
     [a, b]
 }
 
@@ -332,6 +424,8 @@ pub fn sql_task(name: &'static str, attrs: &str, children: &str) -> Task {
         enumerator: None,
         mappings: Vec::new(),
         children: Vec::new(),
+        handlers: Vec::new(),
+        disable_handlers: false,
     }
 }
 

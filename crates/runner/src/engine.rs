@@ -53,6 +53,8 @@ fn execute_scoped(
         cancel,
         error_frames: Vec::new(),
         package_failed: false,
+        frames: Vec::new(),
+        handling: Vec::new(),
     };
     let root = &pkg.root;
     system_vars::declare_container(engine.vars, &engine.scope(root), root);
@@ -83,7 +85,42 @@ pub(super) struct Engine<'a> {
     error_frames: Vec<u32>,
     /// A FailPackageOnFailure executable failed.
     package_failed: bool,
+    /// The executables being run, outermost first: where events propagate.
+    frames: Vec<Frame>,
+    /// The events whose handlers are running (a handler's own events of
+    /// the same kind run no handlers: no endless recursion).
+    handling: Vec<EventKind>,
 }
+
+/// An executable being run, as event handlers see it.
+#[derive(Clone)]
+struct Frame {
+    scope: String,
+    handlers: Vec<std::sync::Arc<super::model::EventHandler>>,
+    disabled: bool,
+}
+
+/// Passes a task's events on and keeps its warnings and information for
+/// their event handlers.
+struct Recorder<'a> {
+    inner: &'a dyn EventSink,
+    seen: std::sync::Mutex<Vec<(EventKind, String)>>,
+}
+
+impl EventSink for Recorder<'_> {
+    fn emit(&self, event: &Event) {
+        self.inner.emit(event);
+        if matches!(event.event, EventKind::OnWarning | EventKind::OnInformation) {
+            if let Ok(mut seen) = self.seen.lock() {
+                seen.push((event.event, event.message.clone()));
+            }
+        }
+    }
+}
+
+/// How deep event handlers may nest (a handler's task raising an event
+/// whose handler raises another, ...).
+const MAX_HANDLER_DEPTH: usize = 8;
 
 /// Where a child of a container stands.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -130,9 +167,97 @@ impl Engine<'_> {
         format!("{}{}", self.prefix, exe.path)
     }
 
-    pub(super) fn emit(&self, kind: EventKind, exe: &Executable, msg: impl Into<String>) {
-        self.events
-            .emit(&Event::now(kind, &self.scope(exe), &exe.type_label, msg));
+    /// Raises `kind` on `exe`: reports it, then runs the event handlers
+    /// for it from `exe` outwards while they let it propagate.
+    pub(super) fn emit(&mut self, kind: EventKind, exe: &Executable, msg: impl Into<String>) {
+        let msg = msg.into();
+        self.events.emit(&Event::now(
+            kind,
+            &self.scope(exe),
+            &exe.type_label,
+            msg.clone(),
+        ));
+        self.run_handlers(kind, exe, &msg);
+    }
+
+    /// Runs the handlers of `kind` for an event raised on `exe` with `msg`.
+    fn run_handlers(&mut self, kind: EventKind, exe: &Executable, msg: &str) {
+        if self.handling.contains(&kind) || self.handling.len() >= MAX_HANDLER_DEPTH {
+            return;
+        }
+        let name = kind.handler_name();
+        let scope = self.scope(exe);
+        // The chain of owners: the frames, and `exe` itself when the event
+        // is raised before it started (a property expression failing).
+        let mut chain: Vec<(usize, Frame)> = Vec::new();
+        if self.frames.last().is_none_or(|f| f.scope != scope) {
+            chain.push((
+                self.frames.len(),
+                Frame {
+                    scope: scope.clone(),
+                    handlers: exe.event_handlers.clone(),
+                    disabled: exe.disable_event_handlers,
+                },
+            ));
+        }
+        for (i, f) in self.frames.iter().enumerate().rev() {
+            chain.push((i, f.clone()));
+        }
+        if chain.iter().all(|(_, f)| f.handlers.is_empty()) {
+            return;
+        }
+        for (depth, owner) in chain {
+            if owner.disabled {
+                continue;
+            }
+            let Some(h) = owner.handlers.iter().find(|h| h.event == name) else {
+                continue;
+            };
+            // Inside the handler, events propagate to the handler's owner,
+            // not to the executables below it that raised this one.
+            let synthetic = depth >= self.frames.len();
+            let saved = if synthetic {
+                self.frames.push(owner.clone());
+                Vec::new()
+            } else {
+                self.frames.split_off(depth + 1)
+            };
+            self.handling.push(kind);
+            let propagate = self.run_handler(h, kind, exe, msg);
+            self.handling.pop();
+            if synthetic {
+                self.frames.pop();
+            }
+            self.frames.extend(saved);
+            if !propagate {
+                break;
+            }
+        }
+    }
+
+    /// Runs one event handler with the System variables SSIS gives it;
+    /// returns its `System::Propagate`.
+    fn run_handler(
+        &mut self,
+        h: &super::model::EventHandler,
+        kind: EventKind,
+        source: &Executable,
+        msg: &str,
+    ) -> bool {
+        use super::expr::Value;
+        let root = &h.root;
+        let scope = self.scope(root);
+        system_vars::declare_handler(self.vars, &scope, root, kind, source, msg);
+        match property_exprs::apply(root, self.vars, &scope) {
+            Ok(eff) => {
+                self.run_executable(root, &eff);
+            }
+            Err(m) => self.error(root, m),
+        }
+        !matches!(
+            self.vars.value(&scope, "System::Propagate"),
+            Ok(Some(Value::Bool(false)))
+        )
     }
 
     /// Raises OnError on `exe`; it counts in every enclosing container.
@@ -169,6 +294,17 @@ impl Engine<'_> {
     }
 
     pub(super) fn run_executable(&mut self, exe: &Executable, eff: &Effective) -> ExecResult {
+        self.frames.push(Frame {
+            scope: self.scope(exe),
+            handlers: exe.event_handlers.clone(),
+            disabled: exe.disable_event_handlers,
+        });
+        let result = self.run_executable_inner(exe, eff);
+        self.frames.pop();
+        result
+    }
+
+    fn run_executable_inner(&mut self, exe: &Executable, eff: &Effective) -> ExecResult {
         self.emit(EventKind::OnPreExecute, exe, "");
         let kind = eff.task.as_ref().unwrap_or(&exe.kind);
         let raw = match kind {
@@ -228,6 +364,10 @@ impl Engine<'_> {
     ) -> ExecResult {
         let scope = self.scope(exe);
         let package_scope = self.scope(&self.pkg.root);
+        let recorder = Recorder {
+            inner: self.events,
+            seen: std::sync::Mutex::new(Vec::new()),
+        };
         let outcome = {
             let mut ctx = TaskContext {
                 path: &scope,
@@ -236,10 +376,16 @@ impl Engine<'_> {
                 type_label: &exe.type_label,
                 vars: &mut *self.vars,
                 cancel: self.cancel,
-                events: self.events,
+                events: &recorder,
             };
             f(&mut ctx)
         };
+        // The task's own warnings and information run their handlers once
+        // it returns.
+        let seen = recorder.seen.into_inner().unwrap_or_default();
+        for (kind, msg) in seen {
+            self.run_handlers(kind, exe, &msg);
+        }
         self.task_result(exe, outcome)
     }
 

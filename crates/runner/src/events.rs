@@ -26,7 +26,31 @@ pub enum EventKind {
     OnTaskFailed,
 }
 
+/// The events whose handlers this runner runs.
+pub const HANDLED_EVENTS: [&str; 7] = [
+    "OnError",
+    "OnWarning",
+    "OnInformation",
+    "OnPreExecute",
+    "OnPostExecute",
+    "OnTaskFailed",
+    "OnProgress",
+];
+
 impl EventKind {
+    /// The name of the event handler for this kind (`OnError`, ...).
+    pub fn handler_name(self) -> &'static str {
+        match self {
+            EventKind::OnPreExecute => "OnPreExecute",
+            EventKind::OnPostExecute => "OnPostExecute",
+            EventKind::OnError => "OnError",
+            EventKind::OnWarning => "OnWarning",
+            EventKind::OnInformation => "OnInformation",
+            EventKind::OnProgress => "OnProgress",
+            EventKind::OnTaskFailed => "OnTaskFailed",
+        }
+    }
+
     /// The `/REPORTING` letter that selects this kind (`V` selects all).
     pub fn reporting_letter(self) -> char {
         match self {

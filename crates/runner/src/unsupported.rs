@@ -261,11 +261,20 @@ impl Walker<'_> {
                 &v.expression,
             ));
         }
-        for event in &exe.event_handlers {
-            let event = if event.is_empty() { "an" } else { event };
-            found.push(format!(
-                "{event} event handler of {path}: event handlers are not supported yet"
-            ));
+        for h in &exe.event_handlers {
+            let has_work = h.root.body().is_some_and(|b| !b.executables.is_empty());
+            if has_work && !crate::events::HANDLED_EVENTS.contains(&h.event.as_str()) {
+                let event = if h.event.is_empty() {
+                    "an unnamed"
+                } else {
+                    &h.event
+                };
+                found.push(format!(
+                    "{event} event handler of {path}: event handlers for {event} are not supported \
+                     (supported: {})",
+                    crate::events::HANDLED_EVENTS.join(", ")
+                ));
+            }
         }
         if let Some(body) = exe.body() {
             for c in &body.constraints {
@@ -293,6 +302,15 @@ impl Walker<'_> {
         if let Some(body) = exe.body() {
             for child in &body.executables {
                 self.walk(child);
+            }
+        }
+        if !exe.disable_event_handlers {
+            for h in &exe.event_handlers {
+                if let Some(body) = h.root.body() {
+                    for child in &body.executables {
+                        self.walk(child);
+                    }
+                }
             }
         }
     }

@@ -138,13 +138,20 @@ fn matches(v: &Variable, ns: Option<&str>, n: &str) -> bool {
     v.name == n && ns.is_none_or(|ns| ns.eq_ignore_ascii_case(&v.namespace))
 }
 
-/// The scope enclosing `scope`: the parent container, or from a child
-/// package's root the parent package's Execute Package task.
+/// The scope enclosing `scope`: the parent container, from an event
+/// handler (`Package\Task.EventHandlers[OnError]`) the container owning it,
+/// or from a child package's root the parent package's Execute Package task.
 pub fn outer_scope(scope: &str) -> Option<&str> {
     let (head, last) = match scope.rfind('>') {
         Some(i) => (Some(&scope[..i]), &scope[i + 1..]),
         None => (None, scope),
     };
+    let segment = &last[last.rfind('\\').map_or(0, |j| j + 1)..];
+    if segment.ends_with(']') {
+        if let Some(k) = segment.rfind(".EventHandlers[") {
+            return Some(&scope[..scope.len() - segment.len() + k]);
+        }
+    }
     match last.rfind('\\') {
         Some(j) => Some(&scope[..scope.len() - last.len() + j]),
         None => head,
@@ -192,6 +199,9 @@ impl Variables {
             for child in &body.executables {
                 self.declare_tree(prefix, child)?;
             }
+        }
+        for h in &exe.event_handlers {
+            self.declare_tree(prefix, &h.root)?;
         }
         Ok(())
     }

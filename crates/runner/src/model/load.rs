@@ -618,18 +618,44 @@ impl Ctx<'_> {
             property_expressions: property_expressions(el),
             event_handlers: collection(el, "EventHandlers", "EventHandler")
                 .into_iter()
-                .filter(|h| !collection(h, "Executables", "Executable").is_empty())
-                .map(|h| {
-                    h.prop("EventName")
-                        .or_else(|| h.prop("CreationName"))
-                        .unwrap_or("")
-                        .trim()
-                        .to_string()
-                })
-                .collect(),
+                .map(|h| self.read_event_handler(h, &path).map(std::sync::Arc::new))
+                .collect::<Result<Vec<_>>>()?,
+            disable_event_handlers: flag("DisableEventHandlers", false)?,
             kind,
             path,
         })
+    }
+
+    /// An event handler of the executable at `owner_path`, as a Sequence.
+    fn read_event_handler(&self, h: &Element, owner_path: &str) -> Result<EventHandler> {
+        let event = h
+            .prop("EventName")
+            .or_else(|| h.prop("CreationName"))
+            .unwrap_or("")
+            .trim()
+            .to_string();
+        let path = format!("{owner_path}.EventHandlers[{event}]");
+        let root = Executable {
+            path: path.clone(),
+            name: event.clone(),
+            id: h.prop("DTSID").unwrap_or("").to_string(),
+            type_name: "EventHandler".into(),
+            type_label: "Event Handler".into(),
+            disabled: false,
+            fail_package_on_failure: false,
+            fail_parent_on_failure: false,
+            max_error_count: 0,
+            force_execution_result: None,
+            variables: collection(h, "Variables", "Variable")
+                .into_iter()
+                .map(read_variable)
+                .collect(),
+            property_expressions: Vec::new(),
+            event_handlers: Vec::new(),
+            disable_event_handlers: false,
+            kind: ExecutableKind::Sequence(self.read_body(h, &path)?),
+        };
+        Ok(EventHandler { event, root })
     }
 
     fn read_body(&self, el: &Element, path: &str) -> Result<Body> {

@@ -450,6 +450,18 @@ pub enum ExecutableKind {
     Unsupported(String),
 }
 
+/// An event handler: a container run when its owner (or a descendant,
+/// by propagation) raises the event.
+#[derive(Debug, Clone)]
+pub struct EventHandler {
+    /// `EventName`: `OnError`, `OnPreExecute`, ...
+    pub event: String,
+    /// The handler as a Sequence container whose path is
+    /// `<owner path>.EventHandlers[<event>]` (its variables, including
+    /// `System::Propagate`, are declared on it).
+    pub root: Executable,
+}
+
 /// A container's children and the constraints between them.
 #[derive(Debug, Clone, Default)]
 pub struct Body {
@@ -486,9 +498,11 @@ pub struct Executable {
     pub variables: Vec<VariableDef>,
     /// Property expressions (property name, expression).
     pub property_expressions: Vec<(String, String)>,
-    /// The events (`OnError`, ...) of this executable's event handlers
-    /// that have executables, in document order.
-    pub event_handlers: Vec<String>,
+    /// This executable's event handlers, in document order.
+    pub event_handlers: Vec<std::sync::Arc<EventHandler>>,
+    /// `DisableEventHandlers`: this executable's handlers do not run
+    /// (events still propagate to its parents).
+    pub disable_event_handlers: bool,
     /// What it is.
     pub kind: ExecutableKind,
 }

@@ -1,0 +1,174 @@
+//! Event handlers end to end, in both layouts: OnError, OnTaskFailed and
+//! OnPreExecute handlers on tasks and on the package, propagation with
+//! `System::Propagate`, `DisableEventHandlers`, and the handler's System
+//! variables — each handler reports through an Execute SQL Task that the
+//! TDS test server records.
+
+use crate::common::exec;
+use crate::runner_execute_sql::{
+    Handler, Task, Var, both_with, inserts, oledb, param, scripted_server, sql_task,
+};
+use crate::support::tds::Value;
+
+/// A handler task recording (SourceName, ErrorDescription) into `table`.
+fn record(name: &'static str, table: &str, with_description: bool) -> Task {
+    let (sql, params) = if with_description {
+        (
+            format!("INSERT INTO {table} VALUES (?, ?)"),
+            param("0", "System::SourceName", "Input", 130)
+                + &param("1", "System::ErrorDescription", "Input", 130),
+        )
+    } else {
+        (
+            format!("INSERT INTO {table} VALUES (?)"),
+            param("0", "System::SourceName", "Input", 130),
+        )
+    };
+    sql_task(
+        name,
+        &format!("SQLTask:SqlStatementSource=\"{sql}\""),
+        &params,
+    )
+}
+
+fn failing() -> Task {
+    sql_task(
+        "Lock",
+        "SQLTask:SqlStatementSource=\"RAISERROR('x', 16, 1)\"",
+        "",
+    )
+}
+
+fn text(v: &Value) -> String {
+    v.as_text().unwrap_or_default().to_string()
+}
+
+/// (table, first parameter, second parameter or empty) of each INSERT.
+fn recorded(log: &crate::runner_execute_sql::Log) -> Vec<(String, String, String)> {
+    inserts(log)
+        .into_iter()
+        .map(|(sql, v)| {
+            let table = sql.split_whitespace().nth(2).unwrap_or("").to_string();
+            (
+                table,
+                v.first().map(text).unwrap_or_default(),
+                v.get(1).map(text).unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn runner_event_handlers_on_error_propagates_from_task_to_package() {
+    let (server, log) = scripted_server();
+    let dir = tempfile::tempdir().unwrap();
+    let vars: Vec<Var> = vec![];
+    let package_handlers = [
+        Handler {
+            event: "OnError",
+            propagate: true,
+            tasks: vec![record("Log Package Error", "package_errors", true)],
+        },
+        Handler {
+            event: "OnTaskFailed",
+            propagate: true,
+            tasks: vec![record("Log Failure", "failures", false)],
+        },
+    ];
+    for (task_propagates, disabled, want_tables) in [
+        (
+            true,
+            false,
+            vec!["task_errors", "package_errors", "failures"],
+        ),
+        (false, false, vec!["task_errors", "failures"]),
+        (true, true, vec!["package_errors", "failures"]),
+    ] {
+        let mut lock = failing();
+        lock.handlers = vec![Handler {
+            event: "OnError",
+            propagate: task_propagates,
+            tasks: vec![record("Log Task Error", "task_errors", true)],
+        }];
+        lock.disable_handlers = disabled;
+        for pkg in both_with(
+            dir.path(),
+            &[oledb(&server)],
+            &vars,
+            &[lock.clone()],
+            &package_handlers,
+        ) {
+            log.lock().unwrap().clear();
+            let r = exec(&["/F", pkg.to_str().unwrap()]);
+            assert_eq!(r.code, 1, "{}: {}", pkg.display(), r.out);
+            let got = recorded(&log);
+            let tables: Vec<&str> = got.iter().map(|(t, _, _)| t.as_str()).collect();
+            assert_eq!(
+                tables,
+                want_tables,
+                "{} (Propagate {task_propagates}, DisableEventHandlers {disabled}): {}",
+                pkg.display(),
+                r.out
+            );
+            for (table, source, description) in &got {
+                assert_eq!(
+                    source, "Lock",
+                    "{table}: SourceName is the task that failed"
+                );
+                if table != "failures" {
+                    assert!(
+                        description.contains("the order table is locked"),
+                        "{table}: ErrorDescription: {description}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn runner_event_handlers_on_pre_execute_runs_for_each_executable_once() {
+    let (server, log) = scripted_server();
+    let dir = tempfile::tempdir().unwrap();
+    let work = |name: &'static str| {
+        sql_task(
+            name,
+            "SQLTask:SqlStatementSource=\"INSERT INTO work VALUES (1)\"",
+            "",
+        )
+    };
+    let handlers = [Handler {
+        event: "OnPreExecute",
+        propagate: true,
+        tasks: vec![record("Log Start", "starts", false)],
+    }];
+    for pkg in both_with(
+        dir.path(),
+        &[oledb(&server)],
+        &[],
+        &[work("A"), work("B")],
+        &handlers,
+    ) {
+        log.lock().unwrap().clear();
+        let r = exec(&["/F", pkg.to_str().unwrap()]);
+        assert_eq!(r.code, 0, "{}: {}", pkg.display(), r.out);
+        let got: Vec<(String, String)> =
+            recorded(&log).into_iter().map(|(t, s, _)| (t, s)).collect();
+        let want: Vec<(String, String)> = [
+            ("starts", "SqlPkg"),
+            ("starts", "A"),
+            ("work", ""),
+            ("starts", "B"),
+            ("work", ""),
+        ]
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+        assert_eq!(
+            got,
+            want,
+            "{}: the handler's own task does not start the handler again",
+            pkg.display()
+        );
+    }
+}
