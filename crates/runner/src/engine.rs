@@ -330,6 +330,10 @@ impl Engine<'_> {
             ExecutableKind::ExpressionTask(text) => {
                 self.run_task(exe, |ctx| tasks::expression_task::run(text, ctx))
             }
+            ExecutableKind::SendMail(spec) => {
+                let pkg = self.pkg;
+                self.run_task(exe, |ctx| tasks::send_mail::run(spec, pkg, ctx))
+            }
             ExecutableKind::ExecuteSql(spec) => {
                 let pkg = self.pkg;
                 self.run_task(exe, |ctx| tasks::execute_sql::run(spec, pkg, ctx))

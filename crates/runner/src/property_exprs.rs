@@ -34,6 +34,16 @@ const EXECUTE_PROCESS: &[&str] = &[
 ];
 
 const FILE_SYSTEM: &[&str] = &["OverwriteDestination"];
+const SEND_MAIL: &[&str] = &[
+    "FromLine",
+    "ToLine",
+    "CCLine",
+    "BCCLine",
+    "Subject",
+    "MessageSource",
+    "Priority",
+    "FileAttachments",
+];
 const EXECUTE_SQL: &[&str] = &[
     "SqlStatementSource",
     "TimeOut",
@@ -52,6 +62,7 @@ pub fn check_executable(exe: &Executable, property: &str, text: &str) -> Option<
         ExecutableKind::FileSystem(_) => FILE_SYSTEM,
         ExecutableKind::ExpressionTask(_) => EXPRESSION_TASK,
         ExecutableKind::ExecuteSql(_) => EXECUTE_SQL,
+        ExecutableKind::SendMail(_) => SEND_MAIL,
         _ => &[],
     };
     if !COMMON.contains(&property) && !specific.contains(&property) {
@@ -216,6 +227,17 @@ fn apply_task(task: &mut ExecutableKind, p: &str, v: &Value) -> Result<(), Strin
             s.overwrite = as_bool(p, v)?
         }
         ExecutableKind::ExpressionTask(e) if p == "Expression" => *e = as_text(v),
+        ExecutableKind::SendMail(s) => match p {
+            "FromLine" => s.from = as_text(v),
+            "ToLine" => s.to = as_text(v),
+            "CCLine" => s.cc = as_text(v),
+            "BCCLine" => s.bcc = as_text(v),
+            "Subject" => s.subject = as_text(v),
+            "MessageSource" => s.message_source = as_text(v),
+            "Priority" => s.priority = as_text(v),
+            "FileAttachments" => s.attachments = as_text(v),
+            _ => return Err(format!("property {p} cannot be set by an expression here")),
+        },
         ExecutableKind::ExecuteSql(s) => match p {
             "SqlStatementSource" => s.source = as_text(v),
             "Connection" => s.connection = as_text(v).trim().to_string(),

@@ -130,6 +130,37 @@ impl Walker<'_> {
         }
     }
 
+    /// What stops a Send Mail Task: a missing or unusable SMTP manager.
+    fn send_mail(
+        &self,
+        exe: &Executable,
+        spec: &crate::model::SendMailSpec,
+        found: &mut Vec<String>,
+    ) {
+        let by_expr = |p: &str| exe.property_expressions.iter().any(|(n, _)| n == p);
+        if by_expr("SmtpConnection") {
+            return;
+        }
+        let Some(cm) = self.pkg.connection(&spec.smtp_connection) else {
+            found.push(format!(
+                "Send Mail Task SMTP connection manager '{}' does not exist",
+                spec.smtp_connection
+            ));
+            return;
+        };
+        if cm
+            .property_expressions
+            .iter()
+            .any(|(p, _)| p == "ConnectionString" || p == "SmtpServer")
+        {
+            return;
+        }
+        if let Err(e) = crate::connections::smtp::SmtpTarget::parse(&cm.name, &cm.connection_string)
+        {
+            found.push(format!("Send Mail Task: {}", e.message));
+        }
+    }
+
     fn walk(&mut self, exe: &Executable) {
         if exe.disabled
             && !exe
@@ -250,6 +281,7 @@ impl Walker<'_> {
                 }
             }
             ExecutableKind::ExecuteSql(spec) => self.execute_sql(exe, spec, &mut found),
+            ExecutableKind::SendMail(spec) => self.send_mail(exe, spec, &mut found),
             ExecutableKind::Sequence(_) => {}
         }
         for (prop, text) in &exe.property_expressions {

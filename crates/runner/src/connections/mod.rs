@@ -14,6 +14,7 @@
 //!   every result set, rows streamed to a callback, a command timeout, and
 //!   the run's [`CancelToken`].
 //! - [`SqlValue`]: the values going in and out, independent of tiberius.
+//! - [`smtp`]: SMTP connection managers and sending a message.
 //!
 //! Credentials come only from the connection string and the connection
 //! manager's own `Password` (a package saved with DontSaveSensitive has
@@ -22,6 +23,7 @@
 //! the reason.
 
 pub mod connstr;
+pub mod smtp;
 mod sqlserver;
 mod value;
 

@@ -386,7 +386,7 @@ fn known_type(type_name: &str) -> Option<(&'static str, &'static str)> {
                 "microsoft.sqlserver.dts.tasks.sendmailtask.sendmailtask",
                 "stock:sendmailtask",
             ],
-            "other",
+            "sendmail",
             "Send Mail Task",
         ),
         (
@@ -594,6 +594,7 @@ impl Ctx<'_> {
             "process" => self.read_execute_process(el, &path)?,
             "filesystem" => self.read_file_system(el, &path)?,
             "executesql" => self.read_execute_sql(el, &path)?,
+            "sendmail" => self.read_send_mail(el, &path)?,
             _ => ExecutableKind::Unsupported(format!("{type_label} is not supported")),
         };
         Ok(Executable {
@@ -1062,6 +1063,42 @@ impl Ctx<'_> {
             is_stored_procedure: data.attr("IsStoredProc").and_then(boolean).unwrap_or(false),
             parameters,
             results,
+        }))
+    }
+
+    fn read_send_mail(&self, el: &Element, path: &str) -> Result<ExecutableKind> {
+        let Some(data) = self.task_data(el, "SendMailTaskData", path)? else {
+            return Ok(ExecutableKind::Unsupported(
+                "Send Mail Task has no message configured".into(),
+            ));
+        };
+        let get = |n: &str| data.attr(n).unwrap_or("").to_string();
+        let source_type = match data
+            .attr("MessageSourceType")
+            .unwrap_or("DirectInput")
+            .trim()
+        {
+            "DirectInput" | "" => SqlSourceType::DirectInput,
+            "FileConnection" => SqlSourceType::FileConnection,
+            "Variable" => SqlSourceType::Variable,
+            other => {
+                return Err(self.bad(
+                    format!("{path}: MessageSourceType '{other}' is unknown"),
+                    data.line,
+                ));
+            }
+        };
+        Ok(ExecutableKind::SendMail(SendMailSpec {
+            smtp_connection: get("SMTPServer").trim().to_string(),
+            from: get("From"),
+            to: get("To"),
+            cc: get("CC"),
+            bcc: get("BCC"),
+            subject: get("Subject"),
+            priority: get("Priority"),
+            source_type,
+            message_source: get("MessageSource"),
+            attachments: get("FileAttachments"),
         }))
     }
 }

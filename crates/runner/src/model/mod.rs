@@ -230,6 +230,31 @@ pub struct ExecuteSqlSpec {
     pub results: Vec<SqlResultBinding>,
 }
 
+/// The Send Mail Task's settings (`SendMailTaskData`).
+#[derive(Debug, Clone)]
+pub struct SendMailSpec {
+    /// `SMTPServer`: the SMTP connection manager (name or DTSID).
+    pub smtp_connection: String,
+    /// `From`.
+    pub from: String,
+    /// `To`: addresses separated by `;` or `,`.
+    pub to: String,
+    /// `CC`.
+    pub cc: String,
+    /// `BCC`.
+    pub bcc: String,
+    /// `Subject`.
+    pub subject: String,
+    /// `Priority`: `High`, `Normal`, `Low`.
+    pub priority: String,
+    /// `MessageSourceType` (direct, file connection, variable).
+    pub source_type: SqlSourceType,
+    /// `MessageSource`.
+    pub message_source: String,
+    /// `FileAttachments`: paths separated by `|`.
+    pub attachments: String,
+}
+
 /// A File System task operation (`TaskOperationType`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileSystemOp {
@@ -446,6 +471,8 @@ pub enum ExecutableKind {
     FileSystem(FileSystemSpec),
     /// An Execute SQL Task.
     ExecuteSql(ExecuteSqlSpec),
+    /// A Send Mail Task.
+    SendMail(SendMailSpec),
     /// Anything this runner cannot run, with the reason.
     Unsupported(String),
 }

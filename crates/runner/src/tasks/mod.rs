@@ -5,6 +5,7 @@ pub mod execute_process;
 pub mod execute_sql;
 pub mod expression_task;
 pub mod file_system;
+pub mod send_mail;
 
 use super::cancel::CancelToken;
 use super::events::{Event, EventKind, EventSink};
