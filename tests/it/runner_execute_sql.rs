@@ -826,3 +826,100 @@ fn runner_execute_sql_full_result_set_feeds_a_foreach_ado_loop() {
         );
     }
 }
+
+#[test]
+fn runner_execute_sql_dtexec_conn_set_par_configfile_and_warnaserror() {
+    let (server, log) = scripted_server();
+    let dir = tempfile::tempdir().unwrap();
+    // Saved with Windows authentication, as on a developer's machine.
+    let mut cm = oledb(&server);
+    cm.connection_string = format!(
+        "Data Source={};Initial Catalog=Sales;Provider=SQLNCLI11.1;Integrated Security=SSPI;",
+        server.server_name()
+    );
+    let sql_login = oledb(&server).connection_string;
+    let vars: Vec<Var> = vec![("Batch", 3, "1".into())];
+    let tasks = [
+        sql_task(
+            "Fail",
+            "SQLTask:SqlStatementSource=\"RAISERROR('x', 16, 1)\"",
+            "",
+        ),
+        sql_task(
+            "Put",
+            "SQLTask:SqlStatementSource=\"INSERT INTO batches VALUES (?)\"",
+            &param("0", "User::Batch", "Input", 3),
+        ),
+    ];
+    let config = dir.path().join("prod.dtsConfig");
+    std::fs::write(
+        &config,
+        "<?xml version=\"1.0\"?><DTSConfiguration><DTSConfigurationHeading>\
+         <DTSConfigurationFileInfo GeneratedBy=\"x\" GeneratedFromPackageName=\"SqlPkg\" /></DTSConfigurationHeading>\
+         <Configuration ConfiguredType=\"Property\" Path=\"\\Package.Variables[User::Batch].Properties[Value]\" ValueType=\"Int32\">\
+         <ConfiguredValue>30</ConfiguredValue></Configuration>\
+         <Configuration ConfiguredType=\"Property\" Path=\"\\Package\\Fail.Properties[Disabled]\" ValueType=\"Boolean\">\
+         <ConfiguredValue>1</ConfiguredValue></Configuration></DTSConfiguration>",
+    )
+    .unwrap();
+    for pkg in both(dir.path(), &[cm], &vars, &tasks) {
+        let p = pkg.to_str().unwrap();
+        // As saved: refused (Integrated Security).
+        let r = exec(&["/F", p]);
+        assert_eq!(r.code, 1, "{}", r.out);
+        assert!(r.out.contains("Integrated Security"), "{}", r.out);
+        // /CONN gives a SQL login; /SET disables the failing task and sets the variable.
+        log.lock().unwrap().clear();
+        let r = exec(&[
+            "/F",
+            p,
+            "/Conn",
+            &format!("Sales;\"{sql_login}\""),
+            "/SET",
+            "\\Package\\Fail.Properties[Disabled];True",
+            "/SET",
+            "\\Package.Variables[User::Batch].Properties[Value];7",
+        ]);
+        assert_eq!(r.code, 0, "{}: {}", pkg.display(), r.out);
+        assert_eq!(inserts(&log)[0].1, vec![Value::Int(7)]);
+        // The same through /SET on the connection string, and a configuration file.
+        log.lock().unwrap().clear();
+        let r = exec(&[
+            "/F",
+            p,
+            "/ConfigFile",
+            config.to_str().unwrap(),
+            "/SET",
+            &format!("\\Package.Connections[Sales].Properties[ConnectionString];\"{sql_login}\""),
+        ]);
+        assert_eq!(r.code, 0, "{}: {}", pkg.display(), r.out);
+        assert_eq!(inserts(&log)[0].1, vec![Value::Int(30)]);
+        // Unknown targets are command-line errors.
+        let r = exec(&["/F", p, "/SET", "\\Package\\Nope.Properties[Disabled];True"]);
+        assert_eq!(r.code, 6, "{}", r.out);
+        assert!(r.out.contains("no executable 'Package\\Nope'"), "{}", r.out);
+        let r = exec(&["/F", p, "/Conn", "Nope;x=y"]);
+        assert_eq!(r.code, 6, "{}", r.out);
+        assert!(r.out.contains("no connection manager 'Nope'"), "{}", r.out);
+    }
+
+    // /WARNASERROR: an empty Foreach ADO loop warns, and the run then fails.
+    let vars: Vec<Var> = vec![("Rows", 13, String::new())];
+    let tasks = [
+        sql_task(
+            "Load",
+            "SQLTask:SqlStatementSource=\"SELECT 'none'\" SQLTask:ResultType=\"ResultSetType_Rowset\"",
+            &result("0", "User::Rows"),
+        ),
+        foreach_ado("Each", "User::Rows", vec![], vec![]),
+    ];
+    for pkg in both(dir.path(), &[oledb(&server)], &vars, &tasks) {
+        let p = pkg.to_str().unwrap();
+        let r = exec(&["/F", p]);
+        assert_eq!(r.code, 0, "{}", r.out);
+        assert!(r.out.contains("the enumerator is empty"), "{}", r.out);
+        let r = exec(&["/F", p, "/WarnAsError"]);
+        assert_eq!(r.code, 1, "{}", r.out);
+        assert!(r.out.contains("/WARNASERROR: 1 warning(s)"), "{}", r.out);
+    }
+}

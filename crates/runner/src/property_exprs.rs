@@ -203,7 +203,8 @@ pub fn apply(exe: &Executable, vars: &Variables, scope: &str) -> Result<Effectiv
     Ok(eff)
 }
 
-fn apply_task(task: &mut ExecutableKind, p: &str, v: &Value) -> Result<(), String> {
+/// Sets the task property `p` of `task` to `v` (property expressions, `/SET`).
+pub(crate) fn apply_task(task: &mut ExecutableKind, p: &str, v: &Value) -> Result<(), String> {
     match task {
         ExecutableKind::ExecuteProcess(s) => match p {
             "Executable" => s.executable = as_text(v),
