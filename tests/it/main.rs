@@ -61,6 +61,7 @@ mod runner_expressions;
 mod runner_loops;
 mod runner_precedence;
 mod runner_refusals;
+mod runner_scale;
 mod runner_send_mail;
 mod runner_store;
 mod runner_tasks;

@@ -485,12 +485,18 @@ impl Engine<'_> {
     /// Evaluates the constraints into child `i`: Some(true) run, Some(false)
     /// never run, None not decidable yet. `exprs[c]` holds constraint `c`'s
     /// expression result once its source has finished.
-    fn decide(body: &Body, states: &[State], exprs: &[Option<bool>], i: usize) -> Option<bool> {
-        let incoming: Vec<(usize, _)> = body
-            .constraints
+    /// `into[i]` lists the constraints into child `i`, computed once per run
+    /// of the body (so deciding is linear in the constraints, not quadratic).
+    fn decide(
+        body: &Body,
+        into: &[Vec<usize>],
+        states: &[State],
+        exprs: &[Option<bool>],
+        i: usize,
+    ) -> Option<bool> {
+        let incoming: Vec<(usize, _)> = into[i]
             .iter()
-            .enumerate()
-            .filter(|(_, c)| c.to == i)
+            .map(|&ci| (ci, &body.constraints[ci]))
             .collect();
         if incoming.is_empty() {
             return Some(true);
@@ -572,17 +578,38 @@ impl Engine<'_> {
         let mut failed_parent = false;
         let mut finished = 0usize;
         let is_package = std::ptr::eq(exe, &self.pkg.root);
+        // Constraints into and out of each child. The next child to run is
+        // the first (in document order) whose constraints are decided; only
+        // the successors of a child that just finished can change from
+        // undecided, so only they are looked at again.
+        let mut into: Vec<Vec<usize>> = vec![Vec::new(); n];
+        let mut out_of: Vec<Vec<usize>> = vec![Vec::new(); n];
+        for (ci, c) in body.constraints.iter().enumerate() {
+            if c.to < n && c.from < n {
+                into[c.to].push(ci);
+                out_of[c.from].push(c.to);
+            }
+        }
+        let mut candidates: std::collections::BTreeSet<usize> = (0..n).collect();
         loop {
             if self.cancel.is_canceled() {
                 return BodyEnd::Canceled;
             }
-            let next = (0..n)
-                .filter(|&i| states[i] == State::Pending)
-                .find_map(|i| Self::decide(body, &states, &exprs, i).map(|run| (i, run)));
+            let mut next = None;
+            while let Some(i) = candidates.pop_first() {
+                if states[i] != State::Pending {
+                    continue;
+                }
+                if let Some(run) = Self::decide(body, &into, &states, &exprs, i) {
+                    next = Some((i, run));
+                    break;
+                }
+            }
             let Some((i, run)) = next else {
                 // Nothing decidable: done, or the rest waits on a cycle and never runs.
                 break;
             };
+            candidates.extend(out_of[i].iter().copied());
             if !run {
                 states[i] = State::NotRun;
                 continue;

@@ -123,7 +123,26 @@ pub fn type_name(code: u16) -> &'static str {
 /// All variables of a run, keyed by the scope of the container declaring them.
 #[derive(Debug, Default)]
 pub struct Variables {
-    scopes: HashMap<String, Vec<Variable>>,
+    scopes: HashMap<String, Scope>,
+}
+
+/// The variables one container declares, indexed by name (declaring and
+/// looking up stay constant-time however many a container has).
+#[derive(Debug, Default)]
+struct Scope {
+    vars: Vec<Variable>,
+    /// Name → positions in `vars` (one per namespace using the name).
+    by_name: HashMap<String, Vec<usize>>,
+}
+
+impl Scope {
+    fn find(&self, ns: Option<&str>, n: &str) -> Option<usize> {
+        self.by_name
+            .get(n)?
+            .iter()
+            .copied()
+            .find(|&i| matches(&self.vars[i], ns, n))
+    }
 }
 
 /// Splits `User::Name` into (Some("User"), "Name"); a bare name has no namespace.
@@ -209,12 +228,20 @@ impl Variables {
     /// Adds (or replaces) a variable in `scope`.
     pub fn insert(&mut self, scope: &str, var: Variable) {
         let list = self.scopes.entry(scope.to_string()).or_default();
-        match list
-            .iter_mut()
-            .find(|v| v.namespace == var.namespace && v.name == var.name)
-        {
-            Some(slot) => *slot = var,
-            None => list.push(var),
+        let existing = list.by_name.get(&var.name).and_then(|ids| {
+            ids.iter()
+                .copied()
+                .find(|&i| list.vars[i].namespace == var.namespace)
+        });
+        match existing {
+            Some(i) => list.vars[i] = var,
+            None => {
+                list.by_name
+                    .entry(var.name.clone())
+                    .or_default()
+                    .push(list.vars.len());
+                list.vars.push(var);
+            }
         }
     }
 
@@ -226,7 +253,8 @@ impl Variables {
 
     fn find_in(&self, scope: &str, name: &str) -> Option<&Variable> {
         let (ns, n) = split_name(name);
-        self.scopes.get(scope)?.iter().find(|v| matches(v, ns, n))
+        let list = self.scopes.get(scope)?;
+        list.find(ns, n).map(|i| &list.vars[i])
     }
 
     /// The scope declaring `name` as seen from `from` (walking outwards).
@@ -340,7 +368,7 @@ impl Variables {
         let var = self
             .scopes
             .get_mut(&scope)
-            .and_then(|l| l.iter_mut().find(|v| matches(v, ns, n)))
+            .and_then(|l| l.find(ns, n).map(|i| &mut l.vars[i]))
             .ok_or_else(|| Error::internal(format!("variable '{name}' vanished")))?;
         if var.read_only && !force {
             return Err(Error::invalid(format!(

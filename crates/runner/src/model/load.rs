@@ -511,6 +511,27 @@ fn short_type_label(type_name: &str) -> String {
     }
 }
 
+/// A container's executables by path and by DTSID (lower case), so each
+/// constraint end is found in constant time (a container of thousands of
+/// tasks loads in linear time).
+struct ExeIndex<'a> {
+    by_path: std::collections::HashMap<&'a str, usize>,
+    by_id: std::collections::HashMap<String, usize>,
+}
+
+impl<'a> ExeIndex<'a> {
+    fn new(exes: &'a [Executable]) -> ExeIndex<'a> {
+        let mut by_path = std::collections::HashMap::with_capacity(exes.len());
+        let mut by_id = std::collections::HashMap::with_capacity(exes.len());
+        // The first executable wins on duplicates, as a scan from the start did.
+        for (i, e) in exes.iter().enumerate() {
+            by_path.entry(e.path.as_str()).or_insert(i);
+            by_id.entry(e.id.trim().to_ascii_lowercase()).or_insert(i);
+        }
+        ExeIndex { by_path, by_id }
+    }
+}
+
 impl Ctx<'_> {
     fn bad(&self, msg: String, line: u64) -> Error {
         Error::new(ErrorKind::Package, msg)
@@ -665,8 +686,9 @@ impl Ctx<'_> {
             executables.push(self.read_executable(child, path, false)?);
         }
         let mut constraints = Vec::new();
+        let index = ExeIndex::new(&executables);
         for pc in collection(el, "PrecedenceConstraints", "PrecedenceConstraint") {
-            constraints.push(self.read_constraint(pc, path, &executables)?);
+            constraints.push(self.read_constraint(pc, path, &index)?);
         }
         Ok(Body {
             executables,
@@ -674,14 +696,11 @@ impl Ctx<'_> {
         })
     }
 
-    fn read_constraint(&self, pc: &Element, path: &str, exes: &[Executable]) -> Result<Constraint> {
+    fn read_constraint(&self, pc: &Element, path: &str, exes: &ExeIndex<'_>) -> Result<Constraint> {
         let name = pc.prop("ObjectName").unwrap_or("").to_string();
         let what = format!("{path}: precedence constraint '{name}'");
-        let by_ref = |r: &str| exes.iter().position(|e| e.path == r);
-        let by_id = |id: &str| {
-            exes.iter()
-                .position(|e| e.id.eq_ignore_ascii_case(id.trim()))
-        };
+        let by_ref = |r: &str| exes.by_path.get(r).copied();
+        let by_id = |id: &str| exes.by_id.get(&id.trim().to_ascii_lowercase()).copied();
         let end = |is_from: bool| -> Result<usize> {
             let attr = if is_from { "From" } else { "To" };
             if let Some(r) = pc.attr(attr) {
