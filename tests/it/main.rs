@@ -58,6 +58,7 @@ mod runner_event_handlers;
 mod runner_execute_package;
 mod runner_execute_sql;
 mod runner_expressions;
+mod runner_fallback;
 mod runner_loops;
 mod runner_precedence;
 mod runner_refusals;

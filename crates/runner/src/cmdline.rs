@@ -79,6 +79,9 @@ pub struct ExecOptions {
     pub config_files: Vec<String>,
     /// `/WARNASERROR`: a warning fails the run (or the validation).
     pub warn_as_error: bool,
+    /// `--fallback PROGRAM`: a dtexec-compatible program that runs the
+    /// package when the built-in runner refuses it.
+    pub fallback: Option<String>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -150,6 +153,16 @@ const OPTIONS: &[(&str, usize, Opt)] = &[
     ("WarnAsError", 1, Opt::WarnAsError),
     ("X86", 3, Opt::Ignored { takes_value: false }),
 ];
+
+/// Whether `word` (with its `/` or `-`) is the dtexec option `full`
+/// (`Decrypt`, ...) in any accepted spelling.
+pub fn is_option(word: &str, full: &str) -> bool {
+    word.strip_prefix('/')
+        .or_else(|| word.strip_prefix('-'))
+        .filter(|w| !w.starts_with('-'))
+        .and_then(|w| lookup(w).ok())
+        .is_some_and(|(name, _)| name == full)
+}
 
 /// Resolves an option word (without its prefix) to its full name and kind.
 fn lookup(word: &str) -> Result<(&'static str, Opt)> {
@@ -527,6 +540,27 @@ pub fn parse(args: &[OsString]) -> Result<ExecOptions> {
     while i < words.len() {
         let word = &words[i];
         i += 1;
+        if let Some(rest) = word.strip_prefix("--fallback") {
+            let program = match rest.strip_prefix('=') {
+                Some(p) => p.to_string(),
+                None if rest.is_empty() => {
+                    i += 1;
+                    words.get(i - 1).cloned().ok_or_else(|| {
+                        Error::invalid("--fallback needs a program (e.g. /opt/ssis/bin/dtexec)")
+                            .with_target("--fallback")
+                    })?
+                }
+                None => {
+                    return Err(Error::invalid(format!("option {word} is not known"))
+                        .with_target(word.clone()));
+                }
+            };
+            if program.trim().is_empty() {
+                return Err(Error::invalid("--fallback needs a program").with_target("--fallback"));
+            }
+            o.fallback = Some(program);
+            continue;
+        }
         if let Some(rest) = word.strip_prefix("--events") {
             let fmt = match rest.strip_prefix('=') {
                 Some(f) => f.to_string(),
@@ -675,6 +709,7 @@ Usage: ssis exec /F[ILE] package.dtsx [options]
   /CONS[OLELOG] [NCOSGXMT][;I|E;source...]  log events to the console;
                                   I: only these sources, E: not these
   --events json                   one JSON object per event on stdout
+  --fallback PROGRAM              run with PROGRAM (a dtexec) what this runner refuses
 Exit codes: 0 success, 1 failure, 3 canceled, 4 not found, 5 not loadable, 6 command line";
 
 #[cfg(test)]

@@ -12,6 +12,7 @@
 //! - [`property_exprs`]: property expressions; [`enumerators`]: Foreach enumerators.
 //! - [`events`]: console reporting and `--events json`.
 //! - [`cancel`]: cancellation and the signal seam.
+//! - `fallback`: `--fallback PROGRAM`, handing a refused package to a dtexec.
 
 pub mod cancel;
 pub mod cmdline;
@@ -20,6 +21,7 @@ pub mod engine;
 pub mod enumerators;
 pub mod events;
 pub mod expr;
+mod fallback;
 mod loops;
 pub mod model;
 pub mod property_exprs;
@@ -468,6 +470,9 @@ pub fn run_cli(
         None => return EXIT_COMMAND_LINE,
     };
     if let Err(e) = check_encryption(&pkg, opts.decrypt.as_deref()) {
+        if let Some(program) = &opts.fallback {
+            return fallback::run(program, args, &e.message, &mut text, &mut err, cancel);
+        }
         return fail(&mut text, &e, EXIT_NOT_LOADED);
     }
     // Configurations first, then /SET, /PAR and /CONN in command-line order.
@@ -487,6 +492,14 @@ pub fn run_cli(
     }
     let items = unsupported::find_unsupported(&pkg);
     if !items.is_empty() {
+        if let Some(program) = &opts.fallback {
+            let why = format!(
+                "{} unsupported component(s): {}",
+                items.len(),
+                unsupported::describe(&items)
+            );
+            return fallback::run(program, args, &why, &mut text, &mut err, cancel);
+        }
         for u in &items {
             sink.emit(&Event::now(
                 EventKind::OnError,
