@@ -114,6 +114,22 @@ impl Clone for Task {
     }
 }
 
+/// A Foreach Loop over a NodeList enumerator with the `FEENODELIST` attributes `attrs`.
+pub fn foreach_nodelist(
+    name: &'static str,
+    attrs: &str,
+    mappings: Vec<(usize, &'static str)>,
+    children: Vec<Task>,
+) -> Task {
+    let mut t = foreach_ado(name, "", mappings, children);
+    t.enumerator = Some((
+        "Microsoft.ForEachNodeListEnumerator",
+        "Microsoft.SqlServer.Dts.Runtime.Enumerators.NodeList.ForEachNodeListEnumerator, Microsoft.SqlServer.ForEachNodeListEnumerator, Version=10.0.0.0, Culture=neutral, PublicKeyToken=89845dcd8080cc91",
+        format!("<FEENODELIST {attrs} />"),
+    ));
+    t
+}
+
 /// A Foreach Loop over an ADO enumerator of `var`.
 pub fn foreach_ado(
     name: &'static str,
@@ -921,5 +937,76 @@ fn runner_execute_sql_dtexec_conn_set_par_configfile_and_warnaserror() {
         let r = exec(&["/F", p, "/WarnAsError"]);
         assert_eq!(r.code, 1, "{}", r.out);
         assert!(r.out.contains("/WARNASERROR: 1 warning(s)"), "{}", r.out);
+    }
+}
+
+#[test]
+fn runner_foreach_nodelist_feeds_variables_from_xml() {
+    let (server, log) = scripted_server();
+    let dir = tempfile::tempdir().unwrap();
+    let doc = "<orders xmlns=\"urn:orders\"><order id=\"1\"><item>apples</item><qty>3</qty></order>\
+               <order id=\"2\"><item>pears</item><qty>5</qty></order></orders>";
+    let vars: Vec<Var> = vec![
+        ("Doc", 8, doc.into()),
+        ("Name", 8, String::new()),
+        ("Qty", 3, "0".into()),
+    ];
+    let insert = |name: &'static str| {
+        sql_task(
+            name,
+            "SQLTask:SqlStatementSource=\"INSERT INTO picked VALUES (?, ?)\"",
+            &(param("0", "User::Name", "Input", 130) + &param("1", "User::Qty", "Input", 3)),
+        )
+    };
+    let tasks = [
+        // NodeText of each item, the document from a variable.
+        foreach_nodelist(
+            "Items",
+            "SourceType=\"Variable\" SourceDocument=\"User::Doc\" EnumerationType=\"NodeText\" \
+             OuterXPathSourceType=\"DirectInput\" OuterXPathString=\"//order[@id='2']/item\"",
+            vec![(0, "User::Name")],
+            vec![insert("Pick Item")],
+        ),
+        // ElementCollection: each order's children, the document given inline.
+        foreach_nodelist(
+            "Orders",
+            &format!(
+                "SourceType=\"DirectInput\" SourceDocument=\"{}\" EnumerationType=\"ElementCollection\" \
+                 OuterXPathSourceType=\"DirectInput\" OuterXPathString=\"/orders/order\" \
+                 InnerElementType=\"NodeText\" InnerXPathSourceType=\"DirectInput\" InnerXPathString=\"*\"",
+                esc(doc)
+            ),
+            vec![(0, "User::Name"), (1, "User::Qty")],
+            vec![insert("Pick Order")],
+        ),
+    ];
+    for pkg in both(dir.path(), &[oledb(&server)], &vars, &tasks) {
+        log.lock().unwrap().clear();
+        let r = exec(&["/F", pkg.to_str().unwrap()]);
+        assert_eq!(r.code, 0, "{}: {}", pkg.display(), r.out);
+        let got: Vec<Vec<Value>> = inserts(&log).into_iter().map(|(_, v)| v).collect();
+        assert_eq!(
+            got,
+            vec![
+                vec![Value::Text("pears".into()), Value::Int(0)],
+                vec![Value::Text("apples".into()), Value::Int(3)],
+                vec![Value::Text("pears".into()), Value::Int(5)],
+            ],
+            "{}",
+            pkg.display()
+        );
+    }
+    // An XPath this runner cannot evaluate is refused before anything runs.
+    let bad = [foreach_nodelist(
+        "Bad",
+        "SourceType=\"Variable\" SourceDocument=\"User::Doc\" EnumerationType=\"NodeText\" \
+         OuterXPathSourceType=\"DirectInput\" OuterXPathString=\"count(//order)\"",
+        vec![],
+        vec![],
+    )];
+    for pkg in both(dir.path(), &[oledb(&server)], &vars, &bad) {
+        let r = exec(&["/F", pkg.to_str().unwrap(), "/VALIDATE"]);
+        assert_eq!(r.code, 1, "{}", r.out);
+        assert!(r.out.contains("count(//order)"), "{}", r.out);
     }
 }

@@ -30,6 +30,7 @@ mod system_vars;
 pub mod tasks;
 pub mod unsupported;
 pub mod variables;
+pub mod xpath;
 
 use cancel::CancelToken;
 use cmdline::{PackageSource, SetOverride, SetTarget};

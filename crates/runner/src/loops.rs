@@ -129,6 +129,9 @@ impl Engine<'_> {
                     .collect())
             }
             EnumeratorKind::Item(rows) => enumerators::item_rows(rows),
+            EnumeratorKind::NodeList(nl) => {
+                enumerators::node_list_rows(nl, self.pkg, self.vars, &self.scope(exe))
+            }
             EnumeratorKind::Ado { variable, .. } => {
                 enumerators::ado_rows(self.vars, &self.scope(exe), variable)
             }

@@ -93,9 +93,12 @@ pub fn check_enumerator(kind: &EnumeratorKind, property: &str, text: &str) -> Op
             "a property expression on the Item enumerator's {property} is not supported"
         ));
     }
-    if matches!(kind, EnumeratorKind::Ado { .. }) {
+    if matches!(
+        kind,
+        EnumeratorKind::Ado { .. } | EnumeratorKind::NodeList(_)
+    ) {
         return Some(format!(
-            "a property expression on the ADO enumerator's {property} is not supported"
+            "a property expression on this enumerator's {property} is not supported"
         ));
     }
     parse_error(property, text)

@@ -194,8 +194,20 @@ impl Walker<'_> {
                 ..
             } => {
                 match &enumerator.kind {
+                    EnumeratorKind::NodeList(nl) => {
+                        use crate::model::SqlSourceType as S;
+                        for (what, src) in [("OuterXPathString", &nl.outer), ("InnerXPathString", &nl.inner)] {
+                            let needed = what == "OuterXPathString"
+                                || nl.kind == crate::model::NodeListKind::ElementCollection;
+                            if needed && src.kind == S::DirectInput {
+                                if let Err(e) = crate::xpath::XPath::parse(&src.text) {
+                                    found.push(format!("Foreach NodeList enumerator {what}: {e}"));
+                                }
+                            }
+                        }
+                    }
                     EnumeratorKind::Unsupported => found.push(format!(
-                        "Foreach Loop Container enumerator '{}' is not supported (File, Item and ADO are)",
+                        "Foreach Loop Container enumerator '{}' is not supported (File, Item, ADO and NodeList are)",
                         enumerator.creation_name
                     )),
                     EnumeratorKind::Ado { variable, enum_type } => {
@@ -204,7 +216,7 @@ impl Walker<'_> {
                         }
                         if !matches!(
                             enum_type.as_str(),
-                            "EnumerateRowsInFirstTable" | "EnumerateAllRows"
+                            "EnumerateRowsInFirstTable" | "EnumerateAllRows" | "1" | "2"
                         ) {
                             found.push(format!(
                                 "Foreach ADO enumerator mode '{enum_type}' is not supported \

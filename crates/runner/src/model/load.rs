@@ -848,6 +848,45 @@ impl Ctx<'_> {
                 rows.push(row);
             }
             EnumeratorKind::Item(rows)
+        } else if let Some(nl) = data.and_then(|d| d.child("FEENODELIST")) {
+            let source = |kind_attr: &str, text_attr: &str| -> Result<NodeListSource> {
+                let kind = match nl.attr(kind_attr).unwrap_or("DirectInput").trim() {
+                    "FileConnection" | "0" => SqlSourceType::FileConnection,
+                    "Variable" | "1" => SqlSourceType::Variable,
+                    "DirectInput" | "2" | "" => SqlSourceType::DirectInput,
+                    other => {
+                        return Err(self.bad(
+                            format!("{path}: NodeList {kind_attr} '{other}' is unknown"),
+                            nl.line,
+                        ));
+                    }
+                };
+                Ok(NodeListSource {
+                    kind,
+                    text: nl.attr(text_attr).unwrap_or("").to_string(),
+                })
+            };
+            let kind_of = |attr: &str| -> Result<NodeListKind> {
+                Ok(match nl.attr(attr).unwrap_or("NodeText").trim() {
+                    "Navigator" | "0" => NodeListKind::Navigator,
+                    "Node" | "1" => NodeListKind::Node,
+                    "NodeText" | "2" | "" => NodeListKind::NodeText,
+                    "ElementCollection" | "3" => NodeListKind::ElementCollection,
+                    other => {
+                        return Err(self.bad(
+                            format!("{path}: NodeList {attr} '{other}' is unknown"),
+                            nl.line,
+                        ));
+                    }
+                })
+            };
+            EnumeratorKind::NodeList(NodeListEnumerator {
+                document: source("SourceType", "SourceDocument")?,
+                kind: kind_of("EnumerationType")?,
+                outer: source("OuterXPathSourceType", "OuterXPathString")?,
+                inner_kind: kind_of("InnerElementType")?,
+                inner: source("InnerXPathSourceType", "InnerXPathString")?,
+            })
         } else if let Some(ado) = data.and_then(|d| d.child("FEEADO")) {
             EnumeratorKind::Ado {
                 variable: ado.attr("VarName").unwrap_or("").trim().to_string(),

@@ -355,6 +355,44 @@ pub struct FileEnumerator {
     pub recurse: bool,
 }
 
+/// Where a NodeList enumerator's document or XPath comes from, and what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeListSource {
+    /// `FileConnection`, `Variable` or `DirectInput`.
+    pub kind: SqlSourceType,
+    /// The connection manager, variable or text.
+    pub text: String,
+}
+
+/// What a NodeList enumerator yields for each node (`EnumerationType`,
+/// `InnerElementType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeListKind {
+    /// `Navigator` (0): here, the node's XML, as `Node`.
+    Navigator,
+    /// `Node` (1): the node's XML.
+    Node,
+    /// `NodeText` (2): the node's text.
+    NodeText,
+    /// `ElementCollection` (3): for each outer node, the inner XPath's nodes.
+    ElementCollection,
+}
+
+/// The Foreach NodeList enumerator's settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeListEnumerator {
+    /// `SourceType` / `SourceDocument`.
+    pub document: NodeListSource,
+    /// `EnumerationType`.
+    pub kind: NodeListKind,
+    /// `OuterXPathSourceType` / `OuterXPathString`.
+    pub outer: NodeListSource,
+    /// `InnerElementType` (ElementCollection only).
+    pub inner_kind: NodeListKind,
+    /// `InnerXPathSourceType` / `InnerXPathString` (ElementCollection only).
+    pub inner: NodeListSource,
+}
+
 /// One value of an Item enumerator row (`FEIEItemValue`).
 #[derive(Debug, Clone)]
 pub struct ItemValue {
@@ -379,7 +417,9 @@ pub enum EnumeratorKind {
         /// `EnumerateTables` (not supported).
         enum_type: String,
     },
-    /// Any other enumerator (Variable, NodeList, SMO, Schema Rowset, ...).
+    /// The nodes an XPath expression selects in an XML document (`FEENODELIST`).
+    NodeList(NodeListEnumerator),
+    /// Any other enumerator (Variable, SMO, Schema Rowset, ...).
     Unsupported,
 }
 
