@@ -1010,3 +1010,45 @@ fn runner_foreach_nodelist_feeds_variables_from_xml() {
         assert!(r.out.contains("count(//order)"), "{}", r.out);
     }
 }
+
+/// Against a real SQL Server (`SSIS_TEST_SQLSERVER`, an ADO-style
+/// connection string with a SQL login): a Single-row result into a
+/// variable, then a statement that fails unless the value came through.
+#[test]
+fn runner_execute_sql_on_a_real_server_when_configured() {
+    let Ok(cs) = std::env::var("SSIS_TEST_SQLSERVER") else {
+        eprintln!(
+            "runner_execute_sql: SSIS_TEST_SQLSERVER not set, the real-server run is skipped"
+        );
+        return;
+    };
+    if cs.trim().is_empty() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let cm = Cm {
+        name: "Real",
+        id: CM_ID,
+        creation: "ADO.NET:System.Data.SqlClient.SqlConnection, System.Data, Version=4.0.0.0, \
+                   Culture=neutral, PublicKeyToken=b77a5c561934e089"
+            .into(),
+        connection_string: cs,
+    };
+    let vars: Vec<Var> = vec![("In", 3, "41".into()), ("N", 3, "0".into())];
+    let tasks = [
+        sql_task(
+            "Get",
+            "SQLTask:SqlStatementSource=\"SELECT @In + 1 AS n\" SQLTask:ResultType=\"ResultSetType_SingleRow\"",
+            &(param("@In", "User::In", "Input", 11) + &result("n", "User::N")),
+        ),
+        sql_task(
+            "Check",
+            "SQLTask:SqlStatementSource=\"IF @N &lt;&gt; 42 RAISERROR('N is wrong', 16, 1)\"",
+            &param("@N", "User::N", "Input", 11),
+        ),
+    ];
+    for pkg in both(dir.path(), &[cm], &vars, &tasks) {
+        let r = exec(&["/F", pkg.to_str().unwrap()]);
+        assert_eq!(r.code, 0, "{}: {}", pkg.display(), r.out);
+    }
+}
