@@ -557,6 +557,27 @@ fn runner_execute_sql_single_row_and_ordinal_parameters_in_both_layouts() {
         log.lock().unwrap().clear();
         let r = exec(&["/F", pkg.to_str().unwrap()]);
         assert_eq!(r.code, 0, "{}: {}{}", pkg.display(), r.out, r.err);
+        // dtexec's console shape: a banner, local times on a 12-hour clock.
+        assert!(
+            r.out
+                .starts_with("ssis exec: dtexec-compatible package runner"),
+            "{}",
+            r.out
+        );
+        let started = r
+            .out
+            .lines()
+            .find(|l| l.starts_with("Started:  "))
+            .unwrap_or("");
+        assert!(
+            started.ends_with(" AM") || started.ends_with(" PM"),
+            "{}",
+            r.out
+        );
+        assert!(
+            r.out
+                .contains("DTExec: The package execution returned DTSER_SUCCESS (0).")
+        );
         let ins = inserts(&log);
         assert_eq!(ins.len(), 1, "{ins:?}");
         assert_eq!(ins[0].0, "INSERT INTO log (n, s) VALUES (@P1, @P2)");

@@ -187,7 +187,10 @@ impl<W: Write + Send> EventSink for ConsoleReporter<W> {
             EventKind::OnPostExecute => "PostExecute",
         };
         if let Ok(mut w) = self.out.lock() {
-            let _ = writeln!(w, "{label}: {}", e.time);
+            // As dtexec: local time with hundredths. The source keeps the
+            // executable's path (dtexec shows the name only), so a task in a
+            // container, a loop or a child package is told apart.
+            let _ = writeln!(w, "{label}: {}", local_stamp());
             let _ = writeln!(w, "   Source: {} ({})", e.source_path, e.source_type);
             if !e.message.is_empty() {
                 let _ = writeln!(w, "   Description: {}", e.message);
@@ -196,6 +199,32 @@ impl<W: Write + Send> EventSink for ConsoleReporter<W> {
             let _ = w.flush();
         }
     }
+}
+
+/// Now in local time as dtexec stamps events: `2024-01-15 15:15:43.21`.
+pub fn local_stamp() -> String {
+    let now = crate::expr::DateTime::now_local();
+    let p = now.parts();
+    format!(
+        "{} {:02}:{:02}:{:02}.{:02}",
+        now.format_date(),
+        p.hour,
+        p.minute,
+        p.second,
+        p.ticks / 100_000
+    )
+}
+
+/// Now in local time as dtexec's Started/Finished lines: `3:15:42 PM`.
+pub fn local_clock() -> String {
+    let p = crate::expr::DateTime::now_local().parts();
+    let (h, ampm) = match p.hour {
+        0 => (12, "AM"),
+        1..=11 => (p.hour, "AM"),
+        12 => (12, "PM"),
+        h => (h - 12, "PM"),
+    };
+    format!("{h}:{:02}:{:02} {ampm}", p.minute, p.second)
 }
 
 /// `/CONSOLELOG` lines: every event as a comma-separated log entry with the

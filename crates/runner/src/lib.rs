@@ -449,6 +449,14 @@ pub fn run_cli(
     sinks.push(Box::new(warnings.clone()));
     let sink = Fanout(sinks);
     let quiet = opts.reporting.contains('N');
+    if !quiet {
+        // dtexec opens with its banner; this one says what runs the package.
+        let _ = writeln!(
+            text,
+            "ssis exec: dtexec-compatible package runner of ssis-service {}\n",
+            env!("CARGO_PKG_VERSION")
+        );
+    }
     let fail = |text: &mut SharedWriter, e: &Error, code: i32| {
         let _ = writeln!(text, "ssis exec: {e}");
         code
@@ -532,12 +540,9 @@ pub fn run_cli(
         Err(e) => return fail(&mut text, &e, EXIT_NOT_LOADED),
     };
     let start = std::time::SystemTime::now();
+    let started = events::local_clock();
     if !quiet {
-        let _ = writeln!(
-            text,
-            "Started: {}",
-            ssis_core::timefmt::rfc3339(start, false)
-        );
+        let _ = writeln!(text, "Started:  {started}");
     }
     if opts.validate {
         if !quiet {
@@ -569,13 +574,10 @@ pub fn run_cli(
             "DTExec: The package execution returned {name} ({code})."
         );
         let end = std::time::SystemTime::now();
-        let _ = writeln!(
-            text,
-            "Finished: {}",
-            ssis_core::timefmt::rfc3339(end, false)
-        );
+        let _ = writeln!(text, "Started:  {started}");
+        let _ = writeln!(text, "Finished: {}", events::local_clock());
         let elapsed = end.duration_since(start).unwrap_or_default();
-        let _ = writeln!(text, "Elapsed: {:.3} seconds", elapsed.as_secs_f64());
+        let _ = writeln!(text, "Elapsed:  {:.3} seconds", elapsed.as_secs_f64());
     }
     let _ = text.flush();
     let _ = out.flush();
