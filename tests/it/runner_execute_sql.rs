@@ -1073,3 +1073,44 @@ fn runner_execute_sql_on_a_real_server_when_configured() {
         assert_eq!(r.code, 0, "{}: {}", pkg.display(), r.out);
     }
 }
+
+#[test]
+fn runner_checkpoint_and_logging_property_expressions_are_accepted_while_off() {
+    let (server, log) = scripted_server();
+    let dir = tempfile::tempdir().unwrap();
+    let vars: Vec<Var> = vec![("Dir", 8, "/tmp".into()), ("On", 11, "False".into())];
+    let put = sql_task(
+        "Put",
+        "SQLTask:SqlStatementSource=\"INSERT INTO t VALUES (1)\"",
+        "",
+    );
+    let exprs = "<DTS:PropertyExpression DTS:Name=\"CheckpointFileName\">@[User::Dir] + \"/cp.xml\"</DTS:PropertyExpression>\
+                 <DTS:PropertyExpression DTS:Name=\"LoggingMode\">1</DTS:PropertyExpression>\
+                 <DTS:PropertyExpression DTS:Name=\"SaveCheckpoints\">@[User::On]</DTS:PropertyExpression>";
+    for pkg in both(
+        dir.path(),
+        &[oledb(&server)],
+        &vars,
+        std::slice::from_ref(&put),
+    ) {
+        let text = std::fs::read_to_string(&pkg).unwrap();
+        let at = text.find("</DTS:Property>").unwrap() + "</DTS:Property>".len();
+        std::fs::write(&pkg, format!("{}{exprs}{}", &text[..at], &text[at..])).unwrap();
+        log.lock().unwrap().clear();
+        let r = exec(&["/F", pkg.to_str().unwrap()]);
+        assert_eq!(r.code, 0, "{}: {}", pkg.display(), r.out);
+        assert_eq!(inserts(&log).len(), 1);
+        let r = exec(&[
+            "/F",
+            pkg.to_str().unwrap(),
+            "/SET",
+            "\\Package.Variables[User::On].Properties[Value];True",
+        ]);
+        assert_eq!(r.code, 1, "{}", r.out);
+        assert!(
+            r.out.contains("SaveCheckpoints turns checkpoints on"),
+            "{}",
+            r.out
+        );
+    }
+}

@@ -17,7 +17,14 @@ const COMMON: &[&str] = &[
     "MaximumErrorCount",
     "ForceExecutionResult",
     "Description",
+    // Evaluated, without effect: this runner writes no SSIS logs.
+    "LoggingMode",
 ];
+
+/// Package properties an expression may set while checkpoints are off:
+/// evaluated (errors are reported), without effect; `SaveCheckpoints`
+/// evaluating to true fails the run (checkpoints are not supported).
+const PACKAGE: &[&str] = &["CheckpointFileName", "CheckpointUsage", "SaveCheckpoints"];
 
 const EXECUTE_PROCESS: &[&str] = &[
     "Executable",
@@ -63,6 +70,7 @@ pub fn check_executable(exe: &Executable, property: &str, text: &str) -> Option<
         ExecutableKind::ExpressionTask(_) => EXPRESSION_TASK,
         ExecutableKind::ExecuteSql(_) => EXECUTE_SQL,
         ExecutableKind::SendMail(_) => SEND_MAIL,
+        ExecutableKind::Sequence(_) if exe.type_label == "Package" => PACKAGE,
         _ => &[],
     };
     if !COMMON.contains(&property) && !specific.contains(&property) {
@@ -196,7 +204,16 @@ pub fn apply(exe: &Executable, vars: &Variables, scope: &str) -> Result<Effectiv
                     })?)
                 };
             }
-            "Description" => {}
+            "Description" | "LoggingMode" | "CheckpointFileName" | "CheckpointUsage" => {}
+            "SaveCheckpoints" => {
+                if as_bool(p, &v)? {
+                    return Err(
+                        "the property expression on SaveCheckpoints turns checkpoints on, which \
+                         this runner does not support"
+                            .into(),
+                    );
+                }
+            }
             _ => {
                 let task = eff.task.get_or_insert_with(|| exe.kind.clone());
                 apply_task(task, p, &v)?;
