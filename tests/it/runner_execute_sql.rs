@@ -1114,3 +1114,35 @@ fn runner_checkpoint_and_logging_property_expressions_are_accepted_while_off() {
         );
     }
 }
+
+#[test]
+fn runner_execute_sql_runs_a_script_batch_by_batch_at_go_lines() {
+    let (server, log) = scripted_server();
+    let dir = tempfile::tempdir().unwrap();
+    let script = sql_task(
+        "Script",
+        "SQLTask:SqlStatementSource=\"INSERT INTO a VALUES (1)&#xA;GO&#xA;INSERT INTO b VALUES (2)&#xA;go 2&#xA;\"",
+        "",
+    );
+    for pkg in both(
+        dir.path(),
+        &[oledb(&server)],
+        &[],
+        std::slice::from_ref(&script),
+    ) {
+        log.lock().unwrap().clear();
+        let r = exec(&["/F", pkg.to_str().unwrap()]);
+        assert_eq!(r.code, 0, "{}: {}", pkg.display(), r.out);
+        let sent: Vec<String> = inserts(&log).into_iter().map(|(s, _)| s).collect();
+        assert_eq!(
+            sent,
+            [
+                "INSERT INTO a VALUES (1)\n",
+                "INSERT INTO b VALUES (2)\n",
+                "INSERT INTO b VALUES (2)\n"
+            ],
+            "{}",
+            pkg.display()
+        );
+    }
+}

@@ -231,6 +231,68 @@ fn named_to_positional(sql: &str, names: &[String]) -> String {
     out
 }
 
+/// Splits a script at `GO` lines (a line holding only `GO`, any case,
+/// optionally followed by a count, outside comments): each part is a batch.
+/// A `GO n` repeats its batch n times. Empty batches are dropped.
+fn split_batches(sql: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut in_block_comment = false;
+    for line in sql.split_inclusive('\n') {
+        let t = line.trim();
+        if !in_block_comment {
+            let mut words = t.split_whitespace();
+            if words.next().is_some_and(|w| w.eq_ignore_ascii_case("go")) {
+                let rest: Vec<&str> = words.collect();
+                let count = match rest.as_slice() {
+                    [] => Some(1),
+                    [n] => n.parse::<usize>().ok(),
+                    _ => None,
+                };
+                if let Some(n) = count {
+                    if !cur.trim().is_empty() {
+                        for _ in 0..n.max(1) {
+                            out.push(cur.clone());
+                        }
+                    }
+                    cur.clear();
+                    continue;
+                }
+            }
+        }
+        // Track /* */ across lines (approximately: strings holding /* are rare in scripts).
+        let mut rest = line;
+        loop {
+            if in_block_comment {
+                match rest.find("*/") {
+                    Some(i) => {
+                        in_block_comment = false;
+                        rest = &rest[i + 2..];
+                    }
+                    None => break,
+                }
+            } else {
+                let code = rest.split("--").next().unwrap_or("");
+                match code.find("/*") {
+                    Some(i) => {
+                        in_block_comment = true;
+                        rest = &rest[i + 2..];
+                    }
+                    None => break,
+                }
+            }
+        }
+        cur.push_str(line);
+    }
+    if !cur.trim().is_empty() {
+        out.push(cur);
+    }
+    if out.is_empty() {
+        out.push(sql.to_string());
+    }
+    out
+}
+
 /// The statement with parameters as `@P1..`, the values in that order, and
 /// the variables that receive output values (by `@P` number).
 struct Bound {
@@ -401,9 +463,23 @@ fn run_inner(
     };
     let mut conn = SqlConnection::open(&target, ctx.cancel).map_err(fail)?;
     let timeout = (spec.timeout_secs > 0).then(|| Duration::from_secs(spec.timeout_secs));
-    let mut sets = conn
-        .query(&bound.sql, &bound.values, timeout, ctx.cancel)
-        .map_err(fail)?;
+    // A script with GO lines runs batch by batch, as SSIS does; parameters
+    // need a single batch.
+    let batches = split_batches(&bound.sql);
+    if batches.len() > 1 && !bound.values.is_empty() {
+        return Err(Failure::Message(format!(
+            "the statement has {} batches (GO lines) and parameters: SSIS binds parameters to a \
+             single batch",
+            batches.len()
+        )));
+    }
+    let mut sets = Vec::new();
+    for batch in &batches {
+        sets.extend(
+            conn.query(batch, &bound.values, timeout, ctx.cancel)
+                .map_err(fail)?,
+        );
+    }
     if !bound.outputs.is_empty() {
         let out = sets.pop().unwrap_or_default();
         let row = out.rows.into_iter().next().unwrap_or_default();
@@ -512,6 +588,26 @@ mod tests {
                 scale: 4
             }
         );
+    }
+
+    #[test]
+    fn scripts_split_at_go_lines() {
+        assert_eq!(
+            split_batches(
+                "CREATE TABLE t (a int)\nGO\nINSERT t VALUES (1)\ngo 2\nSELECT 1 -- go\n"
+            ),
+            [
+                "CREATE TABLE t (a int)\n",
+                "INSERT t VALUES (1)\n",
+                "INSERT t VALUES (1)\n",
+                "SELECT 1 -- go\n"
+            ]
+        );
+        assert_eq!(
+            split_batches("/*\nGO\n*/ SELECT 1\nGOTO x"),
+            ["/*\nGO\n*/ SELECT 1\nGOTO x"]
+        );
+        assert_eq!(split_batches("SELECT 1"), ["SELECT 1"]);
     }
 
     #[test]
