@@ -154,6 +154,25 @@ const OPTIONS: &[(&str, usize, Opt)] = &[
     ("X86", 3, Opt::Ignored { takes_value: false }),
 ];
 
+/// The environment variable SSIS on Linux reads a package password from.
+pub const DECRYPT_ENV: &str = "SSIS_PACKAGE_DECRYPT";
+
+/// Whether the word after `/DECRYPT` is its password: there is one, and it
+/// is not a dtexec option (`/De /F x` has no password).
+pub fn decrypt_takes_value(next: Option<&str>) -> bool {
+    match next {
+        None => false,
+        Some(w) => {
+            let as_option = w
+                .strip_prefix('/')
+                .or_else(|| w.strip_prefix('-'))
+                .filter(|r| !r.starts_with('-'))
+                .is_some_and(|r| lookup(r).is_ok());
+            !as_option && !w.starts_with("--")
+        }
+    }
+}
+
 /// Whether `word` (with its `/` or `-`) is the dtexec option `full`
 /// (`Decrypt`, ...) in any accepted spelling.
 pub fn is_option(word: &str, full: &str) -> bool {
@@ -591,6 +610,7 @@ pub fn parse(args: &[OsString]) -> Result<ExecOptions> {
             .with_target(word.clone()));
         };
         let (full, opt) = lookup(name)?;
+        let next_is_password = decrypt_takes_value(words.get(i).map(String::as_str));
         let mut value = |required: bool| -> Result<Option<String>> {
             match words.get(i) {
                 // A required value is taken as is (a Unix path starts with '/').
@@ -631,7 +651,25 @@ pub fn parse(args: &[OsString]) -> Result<ExecOptions> {
                 (o.reporting, o.report_events) = reporting(&value(true)?.unwrap_or_default())?;
             }
             Opt::Validate => o.validate = true,
-            Opt::Decrypt => o.decrypt = Some(unquote(&value(true)?.unwrap_or_default())),
+            Opt::Decrypt => {
+                // dtexec prompts when /DECRYPT has no password; the word
+                // after it is the password unless it is a dtexec option.
+                // Without one, SSIS on Linux's SSIS_PACKAGE_DECRYPT is read.
+                if next_is_password {
+                    o.decrypt = Some(unquote(&value(true)?.unwrap_or_default()));
+                } else {
+                    match std::env::var(DECRYPT_ENV) {
+                        Ok(p) if !p.is_empty() => o.decrypt = Some(p),
+                        _ => {
+                            return Err(Error::invalid(format!(
+                                "option /{full} needs a password (this runner does not prompt): \
+                                 give it after /{full}, or in {DECRYPT_ENV}"
+                            ))
+                            .with_target(format!("/{full}")));
+                        }
+                    }
+                }
+            }
             Opt::ConsoleLog => console_log(&value(false)?.unwrap_or_default(), &mut o)?,
             Opt::User | Opt::Password => {
                 value(true)?;
@@ -738,6 +776,14 @@ mod tests {
         assert_eq!(o.reporting, "EW");
         assert!(o.validate);
         assert_eq!(o.decrypt.as_deref(), Some("pw"));
+        // /De followed by an option has no password: /F is not taken as one.
+        let o = p(&["/De", "/F", "a"]);
+        match std::env::var(DECRYPT_ENV) {
+            Ok(v) if !v.is_empty() => assert_eq!(o.unwrap().decrypt, Some(v)),
+            _ => assert!(o.unwrap_err().message.contains(DECRYPT_ENV)),
+        }
+        assert!(decrypt_takes_value(Some("/secret")));
+        assert!(!decrypt_takes_value(Some("/Rep")));
     }
 
     #[test]

@@ -9,15 +9,12 @@
 //! where dtexec has no such variable, `/DECRYPT` is passed on.
 
 use super::cancel::CancelToken;
-use super::cmdline::is_option;
+use super::cmdline::{DECRYPT_ENV, decrypt_takes_value, is_option};
 use super::{EXIT_CANCELED, EXIT_COMMAND_LINE, SharedWriter};
 use std::ffi::OsString;
 use std::io::{Read, Write};
 use std::process::{Command, Stdio};
 use std::time::Duration;
-
-/// The environment variable SSIS on Linux reads the package password from.
-pub const DECRYPT_ENV: &str = "SSIS_PACKAGE_DECRYPT";
 
 /// The arguments for the fallback program and the password to pass aside.
 fn arguments(args: &[OsString]) -> (Vec<OsString>, Option<OsString>) {
@@ -36,8 +33,11 @@ fn arguments(args: &[OsString]) -> (Vec<OsString>, Option<OsString>) {
             continue;
         }
         if cfg!(unix) && is_option(&s, "Decrypt") {
-            password = args.get(i).cloned();
-            i += 1;
+            let next = args.get(i).map(|a| a.to_string_lossy().into_owned());
+            if decrypt_takes_value(next.as_deref()) {
+                password = args.get(i).cloned();
+                i += 1;
+            }
             continue;
         }
         out.push(a.clone());
