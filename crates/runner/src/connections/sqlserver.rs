@@ -182,7 +182,9 @@ impl SqlConnection {
         }
     }
 
-    /// Runs `sql` without reading rows; returns the rows affected.
+    /// Runs `sql` (parameters as `@P1`, ...) for its effect; returns the
+    /// rows affected (the sum over its statements), rows of any result
+    /// sets being discarded.
     pub fn execute(
         &mut self,
         sql: &str,
@@ -190,9 +192,39 @@ impl SqlConnection {
         timeout: Option<Duration>,
         cancel: &CancelToken,
     ) -> Result<u64> {
-        self.for_each_row(sql, params, timeout, cancel, &mut |_| Ok(()), &mut |_| {
-            Ok(())
-        })
+        let Some(mut client) = self.client.take() else {
+            return Err(unavailable(
+                &self.target,
+                "the connection was lost by an earlier statement that timed out, was canceled or failed in transport",
+            ));
+        };
+        let target = self.target.clone();
+        let fut = async {
+            let refs: Vec<&dyn ToSql> = params.iter().map(|p| p as &dyn ToSql).collect();
+            let r = client.execute(sql, &refs).await.map(|r| r.total());
+            (r, client)
+        };
+        match block(&self.rt, guarded(fut, timeout, cancel))? {
+            Ok((Ok(n), client)) => {
+                self.client = Some(client);
+                Ok(n)
+            }
+            Ok((Err(e), client)) => {
+                if matches!(e, tiberius::error::Error::Server(_)) {
+                    self.client = Some(client);
+                }
+                Err(sql_error(&target, e))
+            }
+            Err(Stop::Timeout) => Err(Error::new(
+                ErrorKind::Timeout,
+                format!(
+                    "{}: the statement did not finish within {} s (TimeOut)",
+                    target.describe(),
+                    timeout.map_or(0, |t| t.as_secs())
+                ),
+            )),
+            Err(Stop::Canceled) => Err(canceled()),
+        }
     }
 }
 
