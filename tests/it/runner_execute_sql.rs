@@ -1146,3 +1146,55 @@ fn runner_execute_sql_runs_a_script_batch_by_batch_at_go_lines() {
         );
     }
 }
+
+#[test]
+fn runner_execute_sql_parameters_take_their_mapped_data_type() {
+    let (server, log) = scripted_server();
+    let dir = tempfile::tempdir().unwrap();
+    let vars: Vec<Var> = vec![
+        ("Code", 8, "12".into()),
+        ("Num", 3, "7".into()),
+        ("Bad", 8, "x".into()),
+    ];
+    // LONG (3) from a String variable, NVARCHAR (130) from an Int32 one.
+    let put = sql_task(
+        "Put",
+        "SQLTask:SqlStatementSource=\"INSERT INTO t VALUES (?, ?)\"",
+        &(param("0", "User::Code", "Input", 3) + &param("1", "User::Num", "Input", 130)),
+    );
+    let bad = sql_task(
+        "Bad",
+        "SQLTask:SqlStatementSource=\"INSERT INTO t VALUES (?)\"",
+        &param("0", "User::Bad", "Input", 3),
+    );
+    for pkg in both(
+        dir.path(),
+        &[oledb(&server)],
+        &vars,
+        std::slice::from_ref(&put),
+    ) {
+        log.lock().unwrap().clear();
+        let r = exec(&["/F", pkg.to_str().unwrap()]);
+        assert_eq!(r.code, 0, "{}: {}", pkg.display(), r.out);
+        assert_eq!(
+            inserts(&log)[0].1,
+            vec![Value::Int(12), Value::Text("7".into())]
+        );
+    }
+    for pkg in both(
+        dir.path(),
+        &[oledb(&server)],
+        &vars,
+        std::slice::from_ref(&bad),
+    ) {
+        log.lock().unwrap().clear();
+        let r = exec(&["/F", pkg.to_str().unwrap()]);
+        assert_eq!(r.code, 1, "{}", r.out);
+        assert!(
+            r.out.contains("'x' is not an integer") && r.out.contains("User::Bad"),
+            "{}",
+            r.out
+        );
+        assert!(inserts(&log).is_empty());
+    }
+}
