@@ -519,6 +519,14 @@ mod tests {
     use super::*;
 
     #[test]
+    fn connections_move_between_threads() {
+        // The Data Flow hands connections to its worker threads.
+        fn is_send<T: Send>() {}
+        is_send::<SqlConnection>();
+        is_send::<SqlServerTarget>();
+    }
+
+    #[test]
     fn markers_outside_literals_and_comments() {
         let (s, n) = question_marks_to_named(
             "SELECT '?', [a?b], \"c?\" FROM t -- why?\nWHERE x = ? /* ? */ AND y = ?",
