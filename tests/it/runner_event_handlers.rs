@@ -6,7 +6,7 @@
 
 use crate::common::exec;
 use crate::runner_execute_sql::{
-    Handler, Task, Var, both_with, inserts, oledb, param, scripted_server, sql_task,
+    Cm, Handler, Task, Var, both, both_with, inserts, oledb, param, scripted_server, sql_task,
 };
 use crate::support::tds::Value;
 
@@ -170,5 +170,69 @@ fn runner_event_handlers_on_pre_execute_runs_for_each_executable_once() {
             "{}: the handler's own task does not start the handler again",
             pkg.display()
         );
+    }
+}
+
+#[test]
+fn runner_event_handlers_see_events_of_a_child_package() {
+    let (server, log) = scripted_server();
+    let dir = tempfile::tempdir().unwrap();
+    // The child fails; only the parent has an OnError handler, whose task
+    // uses a connection manager only the parent has.
+    let child_dir = dir.path().join("child");
+    std::fs::create_dir(&child_dir).unwrap();
+    let [child_2012, child_2008] = both(&child_dir, &[oledb(&server)], &[], &[failing()]);
+    for child in [child_2012, child_2008] {
+        let file = Cm {
+            name: "Child",
+            id: "{C0000000-0000-0000-0000-0000000000C1}",
+            creation: "FILE".into(),
+            connection_string: child.to_str().unwrap().into(),
+        };
+        let mut parent_cm = oledb(&server);
+        parent_cm.name = "ParentDb";
+        parent_cm.id = "{C0000000-0000-0000-0000-0000000000C2}";
+        let mut log_task = record("Log Error", "parent_errors", true);
+        log_task.data = log_task
+            .data
+            .replace(crate::runner_execute_sql::CM_ID, parent_cm.id);
+        let mut run_child = sql_task("Run Child", "", "");
+        run_child.kind = "Microsoft.ExecutePackageTask";
+        run_child.data = format!(
+            "<ExecutePackageTask><UseProjectReference>False</UseProjectReference>\
+             <Connection>{}</Connection></ExecutePackageTask>",
+            file.id
+        );
+        let handlers = [Handler {
+            event: "OnError",
+            propagate: true,
+            tasks: vec![log_task],
+        }];
+        let parent_dir = dir.path().join(format!(
+            "parent-{}",
+            child.file_name().unwrap().to_string_lossy()
+        ));
+        std::fs::create_dir(&parent_dir).unwrap();
+        for pkg in both_with(
+            &parent_dir,
+            &[file, parent_cm],
+            &[],
+            &[run_child],
+            &handlers,
+        ) {
+            log.lock().unwrap().clear();
+            let r = exec(&["/F", pkg.to_str().unwrap()]);
+            assert_eq!(r.code, 1, "{}: {}", pkg.display(), r.out);
+            let got = recorded(&log);
+            let sources: Vec<&str> = got.iter().map(|(_, s, _)| s.as_str()).collect();
+            assert_eq!(
+                sources,
+                ["Lock", "Run Child"],
+                "{}: the child's error, then the task's own: {}",
+                pkg.display(),
+                r.out
+            );
+            assert!(got[0].2.contains("the order table is locked"), "{got:?}");
+        }
     }
 }

@@ -170,6 +170,7 @@ fn type_2008(kind: &str) -> &'static str {
             "Microsoft.SqlServer.Dts.Tasks.SendMailTask.SendMailTask, Microsoft.SqlServer.SendMailTask, Version=10.0.0.0, Culture=neutral, PublicKeyToken=89845dcd8080cc91"
         }
         "Microsoft.ExpressionTask" => "Microsoft.ExpressionTask",
+        "Microsoft.ExecutePackageTask" => "SSIS.ExecutePackageTask.2",
         _ => "Unknown",
     }
 }

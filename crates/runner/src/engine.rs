@@ -31,7 +31,7 @@ pub fn execute(
     events: &dyn EventSink,
     cancel: &CancelToken,
 ) -> ExecResult {
-    execute_scoped(pkg, "", 0, vars, events, cancel)
+    execute_scoped(pkg, "", 0, vars, events, cancel, Vec::new())
 }
 
 /// Runs `pkg` whose variable scopes are prefixed with `prefix` (empty for
@@ -43,6 +43,7 @@ fn execute_scoped(
     vars: &mut Variables,
     events: &dyn EventSink,
     cancel: &CancelToken,
+    outer: Vec<Frame<'_>>,
 ) -> ExecResult {
     let mut engine = Engine {
         pkg,
@@ -53,7 +54,7 @@ fn execute_scoped(
         cancel,
         error_frames: Vec::new(),
         package_failed: false,
-        frames: Vec::new(),
+        frames: outer,
         handling: Vec::new(),
     };
     let root = &pkg.root;
@@ -86,16 +87,20 @@ pub(super) struct Engine<'a> {
     /// A FailPackageOnFailure executable failed.
     package_failed: bool,
     /// The executables being run, outermost first: where events propagate.
-    frames: Vec<Frame>,
+    frames: Vec<Frame<'a>>,
     /// The events whose handlers are running (a handler's own events of
     /// the same kind run no handlers: no endless recursion).
     handling: Vec<EventKind>,
 }
 
-/// An executable being run, as event handlers see it.
+/// An executable being run, as event handlers see it: in a child package
+/// run by Execute Package, the parent's executables come first, with the
+/// parent package and scope prefix their handlers run in.
 #[derive(Clone)]
-struct Frame {
+pub(super) struct Frame<'a> {
     scope: String,
+    prefix: String,
+    pkg: &'a Package,
     handlers: Vec<std::sync::Arc<super::model::EventHandler>>,
     disabled: bool,
 }
@@ -161,7 +166,7 @@ fn satisfies(result: ExecResult, wanted: ExecResult) -> bool {
     }
 }
 
-impl Engine<'_> {
+impl<'a> Engine<'a> {
     /// The variable scope (and event path) of `exe`.
     pub(super) fn scope(&self, exe: &Executable) -> String {
         format!("{}{}", self.prefix, exe.path)
@@ -189,12 +194,14 @@ impl Engine<'_> {
         let scope = self.scope(exe);
         // The chain of owners: the frames, and `exe` itself when the event
         // is raised before it started (a property expression failing).
-        let mut chain: Vec<(usize, Frame)> = Vec::new();
+        let mut chain: Vec<(usize, Frame<'a>)> = Vec::new();
         if self.frames.last().is_none_or(|f| f.scope != scope) {
             chain.push((
                 self.frames.len(),
                 Frame {
                     scope: scope.clone(),
+                    prefix: self.prefix.clone(),
+                    pkg: self.pkg,
                     handlers: exe.event_handlers.clone(),
                     disabled: exe.disable_event_handlers,
                 },
@@ -223,7 +230,14 @@ impl Engine<'_> {
                 self.frames.split_off(depth + 1)
             };
             self.handling.push(kind);
+            // A handler of the parent package runs in the parent's package
+            // and scopes.
+            let own = (
+                std::mem::replace(&mut self.prefix, owner.prefix.clone()),
+                std::mem::replace(&mut self.pkg, owner.pkg),
+            );
             let propagate = self.run_handler(h, kind, exe, msg);
+            (self.prefix, self.pkg) = own;
             self.handling.pop();
             if synthetic {
                 self.frames.pop();
@@ -296,6 +310,8 @@ impl Engine<'_> {
     pub(super) fn run_executable(&mut self, exe: &Executable, eff: &Effective) -> ExecResult {
         self.frames.push(Frame {
             scope: self.scope(exe),
+            prefix: self.prefix.clone(),
+            pkg: self.pkg,
             handlers: exe.event_handlers.clone(),
             disabled: exe.disable_event_handlers,
         });
@@ -455,6 +471,7 @@ impl Engine<'_> {
             self.vars,
             self.events,
             self.cancel,
+            self.frames.clone(),
         );
         self.vars.remove_scopes_with_prefix(&prefix);
         match result {
