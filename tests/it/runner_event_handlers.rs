@@ -236,3 +236,47 @@ fn runner_event_handlers_see_events_of_a_child_package() {
         }
     }
 }
+
+#[test]
+fn runner_event_handlers_on_pre_validate_runs_before_each_executable() {
+    let (server, log) = scripted_server();
+    let dir = tempfile::tempdir().unwrap();
+    let work = sql_task(
+        "A",
+        "SQLTask:SqlStatementSource=\"INSERT INTO work VALUES (1)\"",
+        "",
+    );
+    let handlers = [Handler {
+        event: "OnPreValidate",
+        propagate: true,
+        tasks: vec![record("Log Validate", "validated", false)],
+    }];
+    for pkg in both_with(
+        dir.path(),
+        &[oledb(&server)],
+        &[],
+        std::slice::from_ref(&work),
+        &handlers,
+    ) {
+        log.lock().unwrap().clear();
+        let r = exec(&["/F", pkg.to_str().unwrap()]);
+        assert_eq!(r.code, 0, "{}: {}", pkg.display(), r.out);
+        let got: Vec<(String, String)> =
+            recorded(&log).into_iter().map(|(t, s, _)| (t, s)).collect();
+        assert_eq!(
+            got,
+            [
+                ("validated".to_string(), "SqlPkg".to_string()),
+                ("validated".to_string(), "A".to_string()),
+                ("work".to_string(), String::new()),
+            ],
+            "{}",
+            pkg.display()
+        );
+        assert!(
+            !r.out.contains("PreValidate"),
+            "not on the console: {}",
+            r.out
+        );
+    }
+}

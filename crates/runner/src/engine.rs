@@ -321,6 +321,10 @@ impl<'a> Engine<'a> {
     }
 
     fn run_executable_inner(&mut self, exe: &Executable, eff: &Effective) -> ExecResult {
+        // Validation events go to event handlers only (the console and the
+        // JSON stream show execution events, as before).
+        self.run_handlers(EventKind::OnPreValidate, exe, "");
+        self.run_handlers(EventKind::OnPostValidate, exe, "");
         self.emit(EventKind::OnPreExecute, exe, "");
         let kind = eff.task.as_ref().unwrap_or(&exe.kind);
         let raw = match kind {

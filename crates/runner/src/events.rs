@@ -24,10 +24,18 @@ pub enum EventKind {
     OnProgress,
     /// A task failed.
     OnTaskFailed,
+    /// An executable is about to be validated (raised for event handlers
+    /// only, just before OnPreExecute: this runner validates the whole
+    /// package up front, then each executable as it starts).
+    OnPreValidate,
+    /// An executable was validated (for event handlers only).
+    OnPostValidate,
 }
 
 /// The events whose handlers this runner runs.
-pub const HANDLED_EVENTS: [&str; 7] = [
+pub const HANDLED_EVENTS: [&str; 9] = [
+    "OnPreValidate",
+    "OnPostValidate",
     "OnError",
     "OnWarning",
     "OnInformation",
@@ -48,6 +56,8 @@ impl EventKind {
             EventKind::OnInformation => "OnInformation",
             EventKind::OnProgress => "OnProgress",
             EventKind::OnTaskFailed => "OnTaskFailed",
+            EventKind::OnPreValidate => "OnPreValidate",
+            EventKind::OnPostValidate => "OnPostValidate",
         }
     }
 
@@ -58,7 +68,10 @@ impl EventKind {
             EventKind::OnWarning => 'W',
             EventKind::OnInformation => 'I',
             EventKind::OnProgress => 'P',
-            EventKind::OnPreExecute | EventKind::OnPostExecute => 'V',
+            EventKind::OnPreExecute
+            | EventKind::OnPostExecute
+            | EventKind::OnPreValidate
+            | EventKind::OnPostValidate => 'V',
         }
     }
 }
@@ -185,6 +198,8 @@ impl<W: Write + Send> EventSink for ConsoleReporter<W> {
             EventKind::OnProgress => "Progress",
             EventKind::OnPreExecute => "PreExecute",
             EventKind::OnPostExecute => "PostExecute",
+            EventKind::OnPreValidate => "PreValidate",
+            EventKind::OnPostValidate => "PostValidate",
         };
         if let Ok(mut w) = self.out.lock() {
             // As dtexec: local time with hundredths. The source keeps the
