@@ -280,3 +280,62 @@ fn runner_event_handlers_on_pre_validate_runs_before_each_executable() {
         );
     }
 }
+
+#[test]
+fn runner_event_handlers_on_variable_value_changed() {
+    let (server, log) = scripted_server();
+    let dir = tempfile::tempdir().unwrap();
+    let vars: Vec<Var> = vec![("N", 3, "0".into())];
+    let get = sql_task(
+        "Get",
+        "SQLTask:SqlStatementSource=\"SELECT @P1 + 1 AS n, 1 AS s\" SQLTask:ResultType=\"ResultSetType_SingleRow\"",
+        &(param("0", "User::N", "Input", 3) + &crate::runner_execute_sql::result("n", "User::N")),
+    );
+    // The scripted server answers `SELECT @P1 + 1 AS n`; with `?`:
+    let mut get = get;
+    get.data = get.data.replace("SELECT @P1 + 1", "SELECT ? + 1");
+    let handlers = [Handler {
+        event: "OnVariableValueChanged",
+        propagate: true,
+        tasks: vec![sql_task(
+            "Log Change",
+            "SQLTask:SqlStatementSource=\"INSERT INTO changes VALUES (?, ?)\"",
+            &(param("0", "System::VariableName", "Input", 130)
+                + &param("1", "System::VariableValue", "Input", 130)),
+        )],
+    }];
+    for pkg in both_with(
+        dir.path(),
+        &[oledb(&server)],
+        &vars,
+        std::slice::from_ref(&get),
+        &handlers,
+    ) {
+        // RaiseChangedEvent on User::N, as each layout writes it.
+        let text = std::fs::read_to_string(&pkg).unwrap();
+        let text = text
+            .replace(
+                "DTS:ObjectName=\"N\">",
+                "DTS:ObjectName=\"N\" DTS:RaiseChangedEvent=\"True\">",
+            )
+            .replace(
+                "<DTS:Property DTS:Name=\"Namespace\">User</DTS:Property>",
+                "<DTS:Property DTS:Name=\"Namespace\">User</DTS:Property><DTS:Property DTS:Name=\"RaiseChangedEvent\">-1</DTS:Property>",
+            );
+        std::fs::write(&pkg, text).unwrap();
+        log.lock().unwrap().clear();
+        let r = exec(&["/F", pkg.to_str().unwrap()]);
+        assert_eq!(r.code, 0, "{}: {}", pkg.display(), r.out);
+        let got = recorded(&log);
+        assert_eq!(
+            got,
+            [(
+                "changes".to_string(),
+                "User::N".to_string(),
+                "1".to_string()
+            )],
+            "{}",
+            pkg.display()
+        );
+    }
+}

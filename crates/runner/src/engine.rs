@@ -31,6 +31,8 @@ pub fn execute(
     events: &dyn EventSink,
     cancel: &CancelToken,
 ) -> ExecResult {
+    // Values set before the run (/SET, configurations) raise no events.
+    vars.take_changes();
     execute_scoped(pkg, "", 0, vars, events, cancel, Vec::new())
 }
 
@@ -249,6 +251,18 @@ impl<'a> Engine<'a> {
         }
     }
 
+    /// Raises OnVariableValueChanged (for event handlers) for each queued
+    /// change of a RaiseChangedEvent variable, with `exe` as the source.
+    pub(super) fn variable_changes(&mut self, exe: &Executable) {
+        for c in self.vars.take_changes() {
+            self.run_handlers(
+                EventKind::OnVariableValueChanged,
+                exe,
+                &format!("{}={}", c.name, c.value),
+            );
+        }
+    }
+
     /// Runs one event handler with the System variables SSIS gives it;
     /// returns its `System::Propagate`.
     fn run_handler(
@@ -410,6 +424,7 @@ impl<'a> Engine<'a> {
         for (kind, msg) in seen {
             self.run_handlers(kind, exe, &msg);
         }
+        self.variable_changes(exe);
         self.task_result(exe, outcome)
     }
 

@@ -30,10 +30,14 @@ pub enum EventKind {
     OnPreValidate,
     /// An executable was validated (for event handlers only).
     OnPostValidate,
+    /// A variable whose RaiseChangedEvent is set changed (for event
+    /// handlers only, once the executable that changed it returns).
+    OnVariableValueChanged,
 }
 
 /// The events whose handlers this runner runs.
-pub const HANDLED_EVENTS: [&str; 9] = [
+pub const HANDLED_EVENTS: [&str; 10] = [
+    "OnVariableValueChanged",
     "OnPreValidate",
     "OnPostValidate",
     "OnError",
@@ -58,6 +62,7 @@ impl EventKind {
             EventKind::OnTaskFailed => "OnTaskFailed",
             EventKind::OnPreValidate => "OnPreValidate",
             EventKind::OnPostValidate => "OnPostValidate",
+            EventKind::OnVariableValueChanged => "OnVariableValueChanged",
         }
     }
 
@@ -71,7 +76,8 @@ impl EventKind {
             EventKind::OnPreExecute
             | EventKind::OnPostExecute
             | EventKind::OnPreValidate
-            | EventKind::OnPostValidate => 'V',
+            | EventKind::OnPostValidate
+            | EventKind::OnVariableValueChanged => 'V',
         }
     }
 }
@@ -200,6 +206,7 @@ impl<W: Write + Send> EventSink for ConsoleReporter<W> {
             EventKind::OnPostExecute => "PostExecute",
             EventKind::OnPreValidate => "PreValidate",
             EventKind::OnPostValidate => "PostValidate",
+            EventKind::OnVariableValueChanged => "VariableValueChanged",
         };
         if let Ok(mut w) = self.out.lock() {
             // As dtexec: local time with hundredths. The source keeps the

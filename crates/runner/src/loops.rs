@@ -65,6 +65,7 @@ impl Engine<'_> {
             self.error(exe, msg);
             return BodyEnd::Failed;
         }
+        self.variable_changes(exe);
         let mut iterations: u64 = 0;
         loop {
             if self.cancel.is_canceled() {
@@ -91,6 +92,7 @@ impl Engine<'_> {
                 self.error(exe, msg);
                 return BodyEnd::Failed;
             }
+            self.variable_changes(exe);
         }
         self.emit(
             EventKind::OnInformation,
@@ -188,6 +190,7 @@ impl Engine<'_> {
                     return BodyEnd::Failed;
                 }
             }
+            self.variable_changes(exe);
             let end = self.run_body(exe, body);
             if self.iteration_stops(end, max) {
                 return if end == BodyEnd::Canceled {

@@ -38,6 +38,7 @@ fn system(name: &str, type_code: u16, value: Value) -> Variable {
         read_only: true,
         expression: None,
         object: None,
+        raise_changed: false,
     }
 }
 
@@ -98,7 +99,9 @@ pub fn declare_container(vars: &mut Variables, scope: &str, exe: &Executable) {
 /// SourceDescription, Propagate (as the handler declares it, else True;
 /// writable), Cancel, and for OnError/OnWarning/OnInformation ErrorCode
 /// and ErrorDescription (this runner's messages carry no SSIS error
-/// number: ErrorCode is 0), for OnProgress ProgressDescription.
+/// number: ErrorCode is 0), for OnProgress ProgressDescription, for
+/// OnVariableValueChanged VariableName, VariableValue (as text),
+/// VariableDescription and VariableID (empty).
 pub fn declare_handler(
     vars: &mut Variables,
     scope: &str,
@@ -129,6 +132,14 @@ pub fn declare_handler(
             list.push(system("SubComponent", 8, text("")));
         }
         K::OnProgress => list.push(system("ProgressDescription", 8, text(msg))),
+        K::OnVariableValueChanged => {
+            // `msg` is `Namespace::Name=value`.
+            let (name, value) = msg.split_once('=').unwrap_or((msg, ""));
+            list.push(system("VariableName", 8, text(name)));
+            list.push(system("VariableValue", 8, text(value)));
+            list.push(system("VariableDescription", 8, text("")));
+            list.push(system("VariableID", 8, text("")));
+        }
         _ => {}
     }
     declare_container(vars, scope, handler);

@@ -43,6 +43,17 @@ pub struct Variable {
     /// What an Object variable holds besides a plain value (a result set
     /// from an Execute SQL Task), shared by reference as in SSIS.
     pub object: Option<Arc<ObjectValue>>,
+    /// `RaiseChangedEvent`: changes are queued for OnVariableValueChanged.
+    pub raise_changed: bool,
+}
+
+/// A change of a variable whose RaiseChangedEvent is set.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VariableChange {
+    /// `Namespace::Name`.
+    pub name: String,
+    /// The new value as text.
+    pub value: String,
 }
 
 /// The contents of an Object variable that are not a plain value.
@@ -124,6 +135,8 @@ pub fn type_name(code: u16) -> &'static str {
 #[derive(Debug, Default)]
 pub struct Variables {
     scopes: HashMap<String, Scope>,
+    /// Changes of RaiseChangedEvent variables not yet reported.
+    changes: Vec<VariableChange>,
 }
 
 /// The variables one container declares, indexed by name (declaring and
@@ -211,6 +224,7 @@ impl Variables {
                     read_only: def.read_only,
                     expression,
                     object: None,
+                    raise_changed: def.raise_changed_event,
                 },
             );
         }
@@ -323,8 +337,30 @@ impl Variables {
                 ))
             })?,
         };
+        let changed = var.value.as_ref() != Some(&converted);
         var.value = Some(converted);
+        self.note_change(from, name, changed);
         Ok(())
+    }
+
+    /// Queues a change of `name` (seen from `from`) when its
+    /// RaiseChangedEvent is set and the value did change.
+    fn note_change(&mut self, from: &str, name: &str, changed: bool) {
+        if !changed {
+            return;
+        }
+        if let Some(v) = self.get(from, name).filter(|v| v.raise_changed) {
+            let change = VariableChange {
+                name: v.qualified_name(),
+                value: v.value.as_ref().map(|x| x.to_string()).unwrap_or_default(),
+            };
+            self.changes.push(change);
+        }
+    }
+
+    /// The queued changes of RaiseChangedEvent variables, oldest first.
+    pub fn take_changes(&mut self) -> Vec<VariableChange> {
+        std::mem::take(&mut self.changes)
     }
 
     /// Stores `object` in the Object variable `name` as seen from `from`.
@@ -355,8 +391,11 @@ impl Variables {
         } else {
             var.type_code
         };
-        var.value = parse_typed(code, text)
+        let value = parse_typed(code, text)
             .map_err(|m| Error::invalid(format!("variable {}: {m}", var.qualified_name())))?;
+        let changed = var.value != value;
+        var.value = value;
+        self.note_change(from, name, changed);
         Ok(())
     }
 
@@ -474,6 +513,7 @@ mod tests {
             read_only: false,
             expression: None,
             object: None,
+            raise_changed: false,
         }
     }
 

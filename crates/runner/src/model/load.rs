@@ -241,6 +241,10 @@ fn read_variable(v: &Element) -> VariableDef {
             .and_then(boolean)
             .unwrap_or(false),
         expression: v.prop("Expression").unwrap_or("").to_string(),
+        raise_changed_event: v
+            .prop("RaiseChangedEvent")
+            .and_then(boolean)
+            .unwrap_or(false),
     }
 }
 
@@ -264,6 +268,7 @@ fn read_parameter(p: &Element) -> VariableDef {
         read_only: true,
         evaluate_as_expression: false,
         expression: String::new(),
+        raise_changed_event: false,
     }
 }
 

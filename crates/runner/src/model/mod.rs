@@ -90,6 +90,8 @@ pub struct VariableDef {
     pub evaluate_as_expression: bool,
     /// `Expression`.
     pub expression: String,
+    /// `RaiseChangedEvent`: a change raises OnVariableValueChanged.
+    pub raise_changed_event: bool,
 }
 
 impl VariableDef {
