@@ -6,10 +6,13 @@
 //!   ADO.NET, ODBC connection strings) over tiberius.
 //! - [`model`]: the package model, read from both `.dtsx` layouts.
 //! - [`unsupported`]: what cannot run here, refused before anything runs.
-//! - [`engine`]: precedence, error counting, failure propagation.
-//! - [`tasks`]: Execute Process, File System, Expression Task, Execute Package.
+//! - [`engine`]: precedence, error counting, failure propagation, event
+//!   handlers and their propagation.
+//! - [`tasks`]: Execute Process, File System, Expression Task, Execute
+//!   Package, Execute SQL, Send Mail.
 //! - [`variables`]: typed variables in container scopes, System variables.
-//! - [`property_exprs`]: property expressions; [`enumerators`]: Foreach enumerators.
+//! - [`property_exprs`]: property expressions; [`enumerators`]: Foreach
+//!   enumerators; [`xpath`]: the XPath subset of the NodeList enumerator.
 //! - [`events`]: console reporting and `--events json`.
 //! - [`cancel`]: cancellation and the signal seam.
 //! - `fallback`: `--fallback PROGRAM`, handing a refused package to a dtexec.
