@@ -1199,3 +1199,45 @@ fn runner_execute_sql_parameters_take_their_mapped_data_type() {
         assert!(inserts(&log).is_empty());
     }
 }
+
+#[test]
+fn runner_execute_sql_retain_same_connection_logs_in_once() {
+    let (server, log) = scripted_server();
+    let dir = tempfile::tempdir().unwrap();
+    let put = |name: &'static str| {
+        sql_task(
+            name,
+            "SQLTask:SqlStatementSource=\"INSERT INTO t VALUES (1)\"",
+            "",
+        )
+    };
+    let tasks = [put("One"), put("Two"), put("Three")];
+    for retain in [false, true] {
+        for pkg in both(dir.path(), &[oledb(&server)], &[], &tasks) {
+            if retain {
+                let text = std::fs::read_to_string(&pkg).unwrap();
+                let text = text
+                    .replace(
+                        "<DTS:ConnectionManager DTS:ConnectionString=",
+                        "<DTS:ConnectionManager DTS:Retain=\"True\" DTS:ConnectionString=",
+                    )
+                    .replace(
+                        "<DTS:Property DTS:Name=\"Retain\">0</DTS:Property>",
+                        "<DTS:Property DTS:Name=\"Retain\">-1</DTS:Property>",
+                    );
+                std::fs::write(&pkg, text).unwrap();
+            }
+            log.lock().unwrap().clear();
+            let before = server.logins();
+            let r = exec(&["/F", pkg.to_str().unwrap()]);
+            assert_eq!(r.code, 0, "{}", r.out);
+            assert_eq!(inserts(&log).len(), 3);
+            assert_eq!(
+                server.logins() - before,
+                if retain { 1 } else { 3 },
+                "{} (RetainSameConnection {retain})",
+                pkg.display()
+            );
+        }
+    }
+}

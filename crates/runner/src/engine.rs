@@ -58,6 +58,7 @@ fn execute_scoped(
         package_failed: false,
         frames: outer,
         handling: Vec::new(),
+        retained: std::collections::HashMap::new(),
     };
     let root = &pkg.root;
     system_vars::declare_container(engine.vars, &engine.scope(root), root);
@@ -93,6 +94,8 @@ pub(super) struct Engine<'a> {
     /// The events whose handlers are running (a handler's own events of
     /// the same kind run no handlers: no endless recursion).
     handling: Vec<EventKind>,
+    /// Connections of RetainSameConnection managers, kept for the run.
+    retained: std::collections::HashMap<String, super::connections::SqlConnection>,
 }
 
 /// An executable being run, as event handlers see it: in a child package
@@ -415,6 +418,7 @@ impl<'a> Engine<'a> {
                 vars: &mut *self.vars,
                 cancel: self.cancel,
                 events: &recorder,
+                retained: &mut self.retained,
             };
             f(&mut ctx)
         };

@@ -102,6 +102,12 @@ impl SqlConnection {
         &self.target
     }
 
+    /// Whether the connection is still usable (not lost to a timeout, a
+    /// cancel or a transport failure).
+    pub fn is_open(&self) -> bool {
+        self.client.is_some()
+    }
+
     /// Runs `sql` (parameters as `@P1`, `@P2`, ... in order) and returns
     /// every result set. `timeout` `None` waits for ever (until canceled).
     pub fn query(

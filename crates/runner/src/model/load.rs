@@ -215,6 +215,7 @@ fn read_connection(cm: &Element) -> ConnectionManager {
             .filter(|p| p.attr("Encrypted").and_then(boolean) != Some(true))
             .map(|p| p.text.clone())
             .filter(|p| !p.is_empty()),
+        retain: boolean(&from_data("Retain")).unwrap_or(false),
         property_expressions: property_expressions(cm),
     }
 }

@@ -118,6 +118,9 @@ pub struct ConnectionManager {
     /// The `Password` saved with the manager (only readable when the
     /// package stores it in plain text; never printed).
     pub password: Option<String>,
+    /// `Retain` (RetainSameConnection): one connection serves every task
+    /// of the run, so temporary tables and session settings carry over.
+    pub retain: bool,
     /// Property expressions (property name, expression).
     pub property_expressions: Vec<(String, String)>,
 }

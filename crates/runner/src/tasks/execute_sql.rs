@@ -560,7 +560,55 @@ fn run_inner(
             ))
         }
     };
-    let mut conn = SqlConnection::open(&target, ctx.cancel).map_err(fail)?;
+    // RetainSameConnection: the run's connection for this manager, if it
+    // is still open and points at the same place.
+    let key = if cm.id.is_empty() {
+        cm.name.clone()
+    } else {
+        cm.id.clone()
+    };
+    let kept = if cm.retain {
+        ctx.retained
+            .remove(&key)
+            .filter(|c| c.is_open() && *c.target() == target)
+    } else {
+        None
+    };
+    let mut conn = match kept {
+        Some(c) => c,
+        None => SqlConnection::open(&target, ctx.cancel).map_err(fail)?,
+    };
+    let result = run_statements(spec, &sql, &bound, &mut conn, ctx);
+    if cm.retain && conn.is_open() {
+        ctx.retained.insert(key, conn);
+    }
+    result?;
+    ctx.info(format!(
+        "Execute SQL Task: the statement ran on {}",
+        target.describe()
+    ));
+    Ok(())
+}
+
+/// Runs the bound statement on `conn` and stores its results.
+fn run_statements(
+    spec: &ExecuteSqlSpec,
+    sql: &str,
+    bound: &Bound,
+    conn: &mut SqlConnection,
+    ctx: &mut TaskContext<'_>,
+) -> Result<(), Failure> {
+    let fail = |e: ssis_core::Error| -> Failure {
+        if e.kind == ErrorKind::Canceled {
+            Failure::Canceled
+        } else {
+            Failure::Message(format!(
+                "Executing the query \"{}\" failed with the following error: \"{}\".",
+                shown(sql),
+                e.message
+            ))
+        }
+    };
     let timeout = (spec.timeout_secs > 0).then(|| Duration::from_secs(spec.timeout_secs));
     // A script with GO lines runs batch by batch, as SSIS does; parameters
     // need a single batch.
@@ -596,7 +644,7 @@ fn run_inner(
             let Some(row) = set.rows.first() else {
                 return Err(format!(
                     "Executing the query \"{}\": the result set is Single row, but no rows were returned.",
-                    shown(&sql)
+                    shown(sql)
                 )
                 .into());
             };
@@ -646,10 +694,6 @@ fn run_inner(
             }
         }
     }
-    ctx.info(format!(
-        "Execute SQL Task: the statement ran on {}",
-        target.describe()
-    ));
     Ok(())
 }
 

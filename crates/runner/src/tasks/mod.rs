@@ -38,6 +38,8 @@ pub struct TaskContext<'a> {
     pub cancel: &'a CancelToken,
     /// Where events go.
     pub events: &'a dyn EventSink,
+    /// Open connections of RetainSameConnection managers, by manager DTSID.
+    pub retained: &'a mut std::collections::HashMap<String, crate::connections::SqlConnection>,
 }
 
 impl TaskContext<'_> {
