@@ -197,3 +197,34 @@ fn runner_send_mail_reports_the_servers_refusal_and_refuses_ssl_before_running()
         assert!(r.out.contains("EnableSsl is not supported"), "{}", r.out);
     }
 }
+
+#[test]
+fn runner_send_mail_message_from_a_file_connection() {
+    let (port, got) = smtp_server();
+    let dir = tempfile::tempdir().unwrap();
+    let body = dir.path().join("body.txt");
+    std::fs::write(&body, "Read from a file.\n").unwrap();
+    let file_cm = Cm {
+        name: "Body",
+        id: "{C0000000-0000-0000-0000-0000000000A2}",
+        creation: "FILE".into(),
+        connection_string: body.to_str().unwrap().into(),
+    };
+    let task = mail_task(
+        "SendMailTask:From=\"etl@example.com\" SendMailTask:To=\"ops@example.com\" \
+         SendMailTask:Subject=\"f\" SendMailTask:MessageSourceType=\"FileConnection\" \
+         SendMailTask:MessageSource=\"Body\"",
+    );
+    let cm = smtp_cm(format!("SmtpServer=127.0.0.1:{port}"));
+    for pkg in both(dir.path(), &[cm, file_cm], &[], std::slice::from_ref(&task)) {
+        got.lock().unwrap().clear();
+        let r = exec(&["/F", pkg.to_str().unwrap()]);
+        assert_eq!(r.code, 0, "{}", r.out);
+        let msgs = got.lock().unwrap().clone();
+        let parts = decoded_parts(&msgs[0].data);
+        assert!(
+            parts.iter().any(|p| p == "Read from a file.\n"),
+            "{parts:?}"
+        );
+    }
+}
