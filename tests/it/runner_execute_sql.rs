@@ -1241,3 +1241,33 @@ fn runner_execute_sql_retain_same_connection_logs_in_once() {
         }
     }
 }
+
+#[test]
+fn runner_execute_sql_over_an_odbc_manager_numbers_parameters_from_1() {
+    let (server, log) = scripted_server();
+    let dir = tempfile::tempdir().unwrap();
+    let odbc = Cm {
+        name: "SalesOdbc",
+        id: CM_ID,
+        creation: "ODBC".into(),
+        connection_string: format!(
+            "Driver={{ODBC Driver 17 for SQL Server}};Server={};Database=Sales;UID={ADMIN_USER};PWD={{{ADMIN_PASSWORD}}};",
+            server.server_name()
+        ),
+    };
+    let vars: Vec<Var> = vec![("A", 3, "1".into()), ("B", 8, "two".into())];
+    let put = sql_task(
+        "Put",
+        "SQLTask:SqlStatementSource=\"INSERT INTO t VALUES (?, ?)\"",
+        &(param("1", "User::A", "Input", 4) + &param("2", "User::B", "Input", 12)),
+    );
+    for pkg in both(dir.path(), &[odbc], &vars, std::slice::from_ref(&put)) {
+        log.lock().unwrap().clear();
+        let r = exec(&["/F", pkg.to_str().unwrap()]);
+        assert_eq!(r.code, 0, "{}: {}", pkg.display(), r.out);
+        assert_eq!(
+            inserts(&log)[0].1,
+            vec![Value::Int(1), Value::Text("two".into())]
+        );
+    }
+}
