@@ -19,6 +19,7 @@ use ssis_service::ffi::{
     ssis_connect, ssis_disconnect, ssis_get_config, ssis_list_folders, ssis_session, ssis_status,
     ssis_string_free, ssis_version,
 };
+use ssis_service::store::StorePath;
 use std::ffi::{CStr, CString};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -79,10 +80,11 @@ fn main() {
     .unwrap();
     let server = format!("embedded:{}", config.display());
     let folder = "\\File System";
+    let folder_path: StorePath = folder.parse().unwrap();
 
     // Rust API.
     let session = Session::connect(Some(&server), None).expect("connect");
-    let listed = session.list_folders(Some(folder)).expect("list");
+    let listed = session.list_folders(Some(&folder_path)).expect("list");
     assert_eq!(listed.items.len(), FOLDERS);
     // C ABI.
     let server_c = CString::new(server).unwrap();
@@ -114,13 +116,13 @@ fn main() {
         (
             "Rust: Session::list_folders",
             Box::new(|| {
-                black_box(session.list_folders(black_box(Some(folder))).unwrap());
+                black_box(session.list_folders(black_box(Some(&folder_path))).unwrap());
             }),
         ),
         (
             "Rust: Session::list_folders + serde_json::to_string",
             Box::new(|| {
-                let items = session.list_folders(black_box(Some(folder))).unwrap();
+                let items = session.list_folders(black_box(Some(&folder_path))).unwrap();
                 black_box(serde_json::to_string(&items).unwrap());
             }),
         ),

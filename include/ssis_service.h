@@ -365,7 +365,7 @@ ssis_status ssis_resolve_packages(const ssis_session *session,
 
 /**
  * Reads the service's event log and writes `{"Items": [{"Sequence", "Time", "Level",
- * "EventId", "Source", "User", "Message", "Data", "ExecutionId"}, ...]}`, oldest first: the
+ * "EventId", "Source", "Category", "User", "Message", "Data", "ExecutionId"}, ...]}`, oldest first: the
  * newest entries that match, at most `Limit`.
  *
  * `filter_json` is NULL, `""` or an object of filters, all optional and combined with AND:
@@ -378,7 +378,21 @@ ssis_status ssis_resolve_packages(const ssis_session *session,
  * `session` must be a live handle (or NULL); `filter_json` NULL or NUL-terminated;
  * `out_json` NULL or writable.
  */
-ssis_status ssis_events_read(const ssis_session *session, const char *filter_json, char **out_json);
+ssis_status ssis_events_read(const ssis_session *session,
+                             const char *filter_json,
+                             char **out_json);
+
+/**
+ * Reads the event log of a service that need not be running, from its state directory
+ * `state_dir` (as `ssis events --state-dir`): the entries that explain why it stopped or
+ * refused to start (258-260, 272-274) stay readable while it is down. Writes the same
+ * `{"Items": [...]}` as `ssis_events_read`, with the same `filter_json`. The database is
+ * opened read-only with the caller's own rights; a folder without one is `SSIS_NOT_FOUND`.
+ *
+ * # Safety
+ * `state_dir` and `filter_json` NULL or NUL-terminated; `out_json` NULL or writable.
+ */
+ssis_status ssis_events_read_state(const char *state_dir, const char *filter_json, char **out_json);
 
 /**
  * Describes the service the session is connected to: `{"Version", "Protocol",

@@ -284,6 +284,9 @@ namespace SsisService
             [DllImport(LibraryName, EntryPoint = "ssis_events_read", CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
             internal static extern int ssis_events_read(SsisSessionHandle session, byte[] filterJson, out IntPtr outJson);
 
+            [DllImport(LibraryName, EntryPoint = "ssis_events_read_state", CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+            internal static extern int ssis_events_read_state(byte[] stateDir, byte[] filterJson, out IntPtr outJson);
+
             [DllImport(LibraryName, EntryPoint = "ssis_service_info", CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
             internal static extern int ssis_service_info(SsisSessionHandle session, out IntPtr outJson);
         }
@@ -649,6 +652,14 @@ namespace SsisService
         {
             IntPtr json;
             int status = Native.ssis_events_read(session, Utf8(filterJson, "filterJson"), out json);
+            return Result(status, json);
+        }
+
+        /// <summary>ssis_events_read_state: the event log read from a state directory, with no service running.</summary>
+        public static string EventsReadState(string stateDirectory, string filterJson)
+        {
+            IntPtr json;
+            int status = Native.ssis_events_read_state(Utf8(stateDirectory, "stateDirectory"), Utf8(filterJson, "filterJson"), out json);
             return Result(status, json);
         }
 

@@ -47,3 +47,25 @@ macro_rules! session_arg {
         unsafe { crate::ffi::session::session_ref($p, stringify!($p)) }
     };
 }
+
+/// A required store-path parameter, parsed (`\File System\Sales`); a
+/// malformed path is an invalid-argument error naming the problem.
+macro_rules! store_path_arg {
+    ($p:ident) => {
+        str_arg!($p).and_then(crate::store::StorePath::parse)
+    };
+}
+
+/// An optional store-path parameter (NULL: `None`).
+macro_rules! opt_store_path_arg {
+    ($p:ident) => {
+        opt_str_arg!($p).and_then(|p| p.map(crate::store::StorePath::parse).transpose())
+    };
+}
+
+/// A required file-system path parameter, as `&Path`.
+macro_rules! file_arg {
+    ($p:ident) => {
+        str_arg!($p).map(std::path::Path::new)
+    };
+}

@@ -39,7 +39,7 @@ pub use executions::{
 };
 pub use last_error::ssis_last_error;
 pub use resolve::ssis_resolve_packages;
-pub use service::{ssis_events_read, ssis_service_info};
+pub use service::{ssis_events_read, ssis_events_read_state, ssis_service_info};
 pub use session::{ssis_connect, ssis_disconnect, ssis_get_config, ssis_session, ssis_set_config};
 pub use status::{ssis_status, ssis_status_name};
 pub use store::{

@@ -30,7 +30,7 @@ fn event_filter(filter_json: Option<&str>) -> Result<EventFilter> {
 }
 
 /// Reads the service's event log and writes `{"Items": [{"Sequence", "Time", "Level",
-/// "EventId", "Source", "User", "Message", "Data", "ExecutionId"}, ...]}`, oldest first: the
+/// "EventId", "Source", "Category", "User", "Message", "Data", "ExecutionId"}, ...]}`, oldest first: the
 /// newest entries that match, at most `Limit`.
 ///
 /// `filter_json` is NULL, `""` or an object of filters, all optional and combined with AND:
@@ -54,6 +54,30 @@ pub unsafe extern "C" fn ssis_events_read(
         let out = out_arg!(out_json)?;
         let filter = event_filter(filter)?;
         out.write_json(&runtime::call(|| session.events_read(&filter))?)
+    })
+}
+
+/// Reads the event log of a service that need not be running, from its state directory
+/// `state_dir` (as `ssis events --state-dir`): the entries that explain why it stopped or
+/// refused to start (258-260, 272-274) stay readable while it is down. Writes the same
+/// `{"Items": [...]}` as `ssis_events_read`, with the same `filter_json`. The database is
+/// opened read-only with the caller's own rights; a folder without one is `SSIS_NOT_FOUND`.
+///
+/// # Safety
+/// `state_dir` and `filter_json` NULL or NUL-terminated; `out_json` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ssis_events_read_state(
+    state_dir: *const c_char,
+    filter_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> ssis_status {
+    boundary::call("ssis_events_read_state", || {
+        let state_dir = file_arg!(state_dir)?;
+        let filter = opt_str_arg!(filter_json)?;
+        let out = out_arg!(out_json)?;
+        let filter = event_filter(filter)?;
+        let db = crate::service::db::Db::open_read_only(state_dir)?;
+        out.write_json(&crate::ops::Items::from(db.events(&filter)?))
     })
 }
 

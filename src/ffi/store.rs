@@ -30,9 +30,9 @@ pub unsafe extern "C" fn ssis_list_folders(
 ) -> ssis_status {
     boundary::call("ssis_list_folders", || {
         let session = session_arg!(session)?;
-        let path = opt_str_arg!(path)?;
+        let path = opt_store_path_arg!(path)?;
         let out = out_arg!(out_json)?;
-        out.write_json(&runtime::call(|| session.list_folders(path))?)
+        out.write_json(&runtime::call(|| session.list_folders(path.as_ref()))?)
     })
 }
 
@@ -51,10 +51,12 @@ pub unsafe extern "C" fn ssis_list_packages(
 ) -> ssis_status {
     boundary::call("ssis_list_packages", || {
         let session = session_arg!(session)?;
-        let folder = str_arg!(folder)?;
+        let folder = store_path_arg!(folder)?;
         let recursive = arg_bool(recursive, "recursive")?;
         let out = out_arg!(out_json)?;
-        out.write_json(&runtime::call(|| session.list_packages(folder, recursive))?)
+        out.write_json(&runtime::call(|| {
+            session.list_packages(&folder, recursive)
+        })?)
     })
 }
 
@@ -71,9 +73,9 @@ pub unsafe extern "C" fn ssis_package_info(
 ) -> ssis_status {
     boundary::call("ssis_package_info", || {
         let session = session_arg!(session)?;
-        let path = str_arg!(path)?;
+        let path = store_path_arg!(path)?;
         let out = out_arg!(out_json)?;
-        out.write_json(&runtime::call(|| session.package_info(path))?)
+        out.write_json(&runtime::call(|| session.package_info(&path))?)
     })
 }
 
@@ -90,9 +92,9 @@ pub unsafe extern "C" fn ssis_folder_create(
 ) -> ssis_status {
     boundary::call("ssis_folder_create", || {
         let session = session_arg!(session)?;
-        let path = str_arg!(path)?;
+        let path = store_path_arg!(path)?;
         let out = out_arg!(out_json)?;
-        out.write_json(&runtime::call(|| session.folder_create(path))?)
+        out.write_json(&runtime::call(|| session.folder_create(&path))?)
     })
 }
 
@@ -110,10 +112,10 @@ pub unsafe extern "C" fn ssis_folder_rename(
 ) -> ssis_status {
     boundary::call("ssis_folder_rename", || {
         let session = session_arg!(session)?;
-        let path = str_arg!(path)?;
+        let path = store_path_arg!(path)?;
         let new_name = str_arg!(new_name)?;
         let out = out_arg!(out_json)?;
-        out.write_json(&runtime::call(|| session.folder_rename(path, new_name))?)
+        out.write_json(&runtime::call(|| session.folder_rename(&path, new_name))?)
     })
 }
 
@@ -130,9 +132,9 @@ pub unsafe extern "C" fn ssis_folder_delete(
 ) -> ssis_status {
     boundary::call("ssis_folder_delete", || {
         let session = session_arg!(session)?;
-        let path = str_arg!(path)?;
+        let path = store_path_arg!(path)?;
         let recursive = arg_bool(recursive, "recursive")?;
-        runtime::call(|| session.folder_delete(path, recursive))
+        runtime::call(|| session.folder_delete(&path, recursive))
     })
 }
 
@@ -151,7 +153,11 @@ pub unsafe extern "C" fn ssis_package_import(
     out_json: *mut *mut c_char,
 ) -> ssis_status {
     boundary::call("ssis_package_import", || {
-        let args = (session_arg!(session)?, str_arg!(file)?, str_arg!(dest)?);
+        let args = (
+            session_arg!(session)?,
+            file_arg!(file)?,
+            &store_path_arg!(dest)?,
+        );
         let replace = arg_bool(replace, "replace")?;
         transfer(args, replace, out_arg!(out_json)?, Session::package_import)
     })
@@ -172,7 +178,11 @@ pub unsafe extern "C" fn ssis_package_export(
     out_json: *mut *mut c_char,
 ) -> ssis_status {
     boundary::call("ssis_package_export", || {
-        let args = (session_arg!(session)?, str_arg!(path)?, str_arg!(file)?);
+        let args = (
+            session_arg!(session)?,
+            &store_path_arg!(path)?,
+            file_arg!(file)?,
+        );
         let replace = arg_bool(replace, "replace")?;
         transfer(args, replace, out_arg!(out_json)?, Session::package_export)
     })
@@ -192,7 +202,11 @@ pub unsafe extern "C" fn ssis_package_copy(
     out_json: *mut *mut c_char,
 ) -> ssis_status {
     boundary::call("ssis_package_copy", || {
-        let args = (session_arg!(session)?, str_arg!(source)?, str_arg!(dest)?);
+        let args = (
+            session_arg!(session)?,
+            &store_path_arg!(source)?,
+            &store_path_arg!(dest)?,
+        );
         let replace = arg_bool(replace, "replace")?;
         transfer(args, replace, out_arg!(out_json)?, Session::package_copy)
     })
@@ -212,7 +226,11 @@ pub unsafe extern "C" fn ssis_package_move(
     out_json: *mut *mut c_char,
 ) -> ssis_status {
     boundary::call("ssis_package_move", || {
-        let args = (session_arg!(session)?, str_arg!(source)?, str_arg!(dest)?);
+        let args = (
+            session_arg!(session)?,
+            &store_path_arg!(source)?,
+            &store_path_arg!(dest)?,
+        );
         let replace = arg_bool(replace, "replace")?;
         transfer(args, replace, out_arg!(out_json)?, Session::package_move)
     })
@@ -229,8 +247,8 @@ pub unsafe extern "C" fn ssis_package_delete(
 ) -> ssis_status {
     boundary::call("ssis_package_delete", || {
         let session = session_arg!(session)?;
-        let path = str_arg!(path)?;
-        runtime::call(|| session.package_delete(path))
+        let path = store_path_arg!(path)?;
+        runtime::call(|| session.package_delete(&path))
     })
 }
 
@@ -248,19 +266,19 @@ pub unsafe extern "C" fn ssis_exists(
 ) -> ssis_status {
     boundary::call("ssis_exists", || {
         let session = session_arg!(session)?;
-        let path = str_arg!(path)?;
+        let path = store_path_arg!(path)?;
         let out = out_arg!(out_json)?;
-        out.write_json(&runtime::call(|| session.exists(path))?)
+        out.write_json(&runtime::call(|| session.exists(&path))?)
     })
 }
 
-/// The shape of import, export, copy and move: a session, two strings, `replace`, and
+/// The shape of import, export, copy and move: a session, two paths, `replace`, and
 /// `op`'s result written as JSON.
-fn transfer<T: Serialize>(
-    (session, first, second): (&Session, &str, &str),
+fn transfer<A: ?Sized, B: ?Sized, T: Serialize>(
+    (session, first, second): (&Session, &A, &B),
     replace: bool,
     out: OutString<'_>,
-    op: fn(&Session, &str, &str, bool) -> Result<T>,
+    op: fn(&Session, &A, &B, bool) -> Result<T>,
 ) -> Result<()> {
     out.write_json(&runtime::call(|| op(session, first, second, replace))?)
 }

@@ -75,6 +75,39 @@ fi
 
 run_case "test_ssis" "$build/test_ssis"
 
+# Every function the header declares is called when the C test runs (not just named in
+# its source): a coverage build, then gcov's count for the lines that call each one.
+echo "== test_ssis with coverage: every declared function is called"
+mkdir -p "$build/cov"
+"$cc" "${cflags[@]}" -O0 --coverage -c "$root/tests/c/test_ssis.c" -o "$build/cov/test_ssis.o"
+"$cc" --coverage "$build/cov/test_ssis.o" -o "$build/cov/test_ssis" "${ldflags[@]}"
+cov_work="$(mktemp -d "$build/work.XXXXXX")"
+if "$build/cov/test_ssis" "$cov_work" "${examples_args[@]}" >"$build/cov/out.txt" 2>&1 \
+  && (cd "$build/cov" && gcov -o . "$root/tests/c/test_ssis.c" >/dev/null); then
+  never_called=()
+  for f in $declared; do
+    # gcov lines: "<count, ##### (never ran) or - (no code)>:<line>:<source>"; a call
+    # counts when its line ran, or for a "-" line (inside a statement spread over several
+    # lines), the statement's line before it; never in a comment.
+    if ! awk -F: -v f="$f(" '
+      $1 ~ /[0-9]/ { ran = 1 } $1 ~ /#####/ { ran = 0 }
+      { src = $0; sub(/^[^:]*:[^:]*:[ \t]*/, "", src) }
+      index(src, f) && ran && src !~ /^(\/\/|\/\*|\*)/ { found = 1 }
+      END { exit !found }' \
+      "$build/cov/test_ssis.c.gcov"; then
+      never_called+=("$f")
+    fi
+  done
+  if [ ${#never_called[@]} -eq 0 ]; then
+    pass "every declared function is called at run time"
+  else
+    fail "functions never called when test_ssis runs: ${never_called[*]}"
+  fi
+else
+  cat "$build/cov/out.txt"
+  fail "test_ssis with coverage"
+fi
+
 # --child-silent-after-fork: the fork() test's child cannot free what the runtime threads
 # own (they do not exist in a child); it reports its verdict through a pipe instead.
 if command -v valgrind >/dev/null; then

@@ -1169,7 +1169,8 @@ static void test_run_hello(ssis_session *s, const char *examples) {
         char filter[256];
         snprintf(filter, sizeof filter, "{\"ExecutionId\": \"%s\"}", id);
         if (expect("events_read execution", ssis_events_read(s, filter, &json), SSIS_OK, NULL)) {
-            const char *needles[] = {"\"EventId\":1020", "\"EventId\":1021", "\"Source\":\"Executions\"",
+            const char *needles[] = {"\"EventId\":1020", "\"EventId\":1021",
+                                     "\"Source\":\"SQLISService\"", "\"Category\":\"Executions\"",
                                      "\"Level\":\"Information\"", NULL};
             expect_json("events of the execution", json, needles);
             ssis_string_free(json);
@@ -1339,6 +1340,24 @@ static void test_service(const char *socket_path, const char *examples) {
         snprintf(listen, sizeof listen, "\"Listen\":\"unix:%s\"", socket_path);
         CHECK(strstr(json, listen) != NULL, "service_info %s lacks %s", json, listen);
         ssis_string_free(json);
+    }
+    /* The log read from the state directory (<socket's folder>/state here), no session. */
+    {
+        char state[4400];
+        const char *slash = strrchr(socket_path, '/');
+        int dir_len = slash ? (int)(slash - socket_path) : 0;
+        snprintf(state, sizeof state, "%.*s/state", dir_len, socket_path);
+        if (expect("events_read_state", ssis_events_read_state(state, "{\"EventId\": 257}", &json),
+                   SSIS_OK, NULL)) {
+            const char *needles[] = {"\"EventId\":257", "\"Source\":\"SQLISService\"", NULL};
+            expect_json("events_read_state", json, needles);
+            ssis_string_free(json);
+        }
+        expect("events_read_state NULL", ssis_events_read_state(NULL, NULL, &json),
+               SSIS_INVALID_ARGUMENT, "state_dir");
+        expect("events_read_state missing",
+               ssis_events_read_state("/nonexistent/state", NULL, &json), SSIS_NOT_FOUND,
+               "state database");
     }
     test_execution_errors(s);
     test_run_hello(s, examples);

@@ -591,6 +591,13 @@ public static class SsisNativeTests
         {
             return;
         }
+        string stateDir = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(socket), "state");
+        Ok("EventsReadState", delegate
+        {
+            Contains(SsisNative.EventsReadState(stateDir, "{\"EventId\": 257}"), "\"EventId\":257", "the start entry, read from the state directory");
+        });
+        Throws("EventsReadState missing", SsisStatus.NotFound, "state database", delegate { SsisNative.EventsReadState(stateDir + "-none", null); });
+        Throws("EventsReadState NULL", SsisStatus.InvalidArgument, "state_dir", delegate { SsisNative.EventsReadState(null, null); });
         using (s)
         {
             const string nobody = "00000000-0000-0000-0000-000000000000";

@@ -112,10 +112,9 @@ fn an_ungranted_account_is_denied_everything_and_it_is_logged() {
         "expected a denial per operation, found {}: {logged:?}",
         mine.len()
     );
-    assert!(
-        mine.iter()
-            .all(|e| e["Level"] == "Warning" && e["Source"] == "Access")
-    );
+    assert!(mine.iter().all(|e| e["Level"] == "Warning"
+        && e["Source"] == "SQLISService"
+        && e["Category"] == "Access"));
     assert!(
         mine[0]["Message"]
             .as_str()

@@ -105,8 +105,10 @@ fn load_or_default_reads_an_explicit_file() {
     assert_eq!(config.top_level_folders.len(), 2);
 }
 
+/// The end state of saves; that a failed or killed save leaves the old file
+/// whole is proved by fault injection in crates/core (config::file tests).
 #[test]
-fn save_is_atomic_and_keeps_one_backup() {
+fn save_keeps_one_backup_and_no_temporary_file() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(CONFIG_FILE_NAME);
     let backup = dir.path().join(format!("{CONFIG_FILE_NAME}.bak"));

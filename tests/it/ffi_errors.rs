@@ -6,7 +6,7 @@ use crate::ffi_support;
 
 use ffi_support::*;
 use ssis_service::ffi::*;
-use std::ffi::c_char;
+use std::ffi::{CString, c_char};
 use std::ptr::{null, null_mut};
 
 fn target(json: &str) -> String {
@@ -122,5 +122,67 @@ fn invalid_booleans_are_refused_before_any_work() {
     assert!(
         store.dir.path().join("Packages/F00").exists(),
         "nothing deleted"
+    );
+}
+
+/// The second path of copy, move, import and export (the destination, or
+/// export's file): NULL or invalid UTF-8 is refused naming that parameter,
+/// before anything is read or written, and the output stays untouched.
+#[test]
+fn second_path_arguments_null_or_invalid_utf8_are_refused() {
+    type Transfer = unsafe extern "C" fn(
+        *const ssis_session,
+        *const c_char,
+        *const c_char,
+        i32,
+        *mut *mut c_char,
+    ) -> ssis_status;
+    let store = Store::new(1);
+    let session = store.connect();
+    let package = c("\\File System\\F00\\Load");
+    let sample = path_c(&store.sample());
+    let calls: [(&str, Transfer, &CString, &str); 4] = [
+        ("copy", ssis_package_copy, &package, "dest"),
+        ("move", ssis_package_move, &package, "dest"),
+        ("import", ssis_package_import, &sample, "dest"),
+        ("export", ssis_package_export, &package, "file"),
+    ];
+    let listing = |dir: &std::path::Path| -> Vec<String> {
+        let mut all = Vec::new();
+        let mut stack = vec![dir.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    stack.push(p.clone());
+                }
+                all.push(p.display().to_string());
+            }
+        }
+        all.sort();
+        all
+    };
+    let before = listing(store.dir.path());
+    let bad = b"\\File System\\F00\\\xff\xfe\0";
+    for (name, f, first, param) in calls {
+        for (what, second) in [("NULL", null()), ("bad UTF-8", bad.as_ptr().cast())] {
+            for replace in [0, 1] {
+                let sentinel = std::ptr::dangling_mut::<c_char>();
+                let mut out = sentinel;
+                let st = unsafe { f(session.0, first.as_ptr(), second, replace, &mut out) };
+                assert_eq!(st, ssis_status::SSIS_INVALID_ARGUMENT, "{name} {what}");
+                assert_eq!(out, sentinel, "{name} {what}: output untouched");
+                let err = last_error();
+                assert_eq!(target(&err), param, "{name} {what}: {err}");
+                if what == "bad UTF-8" {
+                    assert!(err.contains("UTF-8"), "{name}: {err}");
+                }
+            }
+        }
+    }
+    assert_eq!(
+        listing(store.dir.path()),
+        before,
+        "nothing read into or written"
     );
 }

@@ -152,7 +152,7 @@ fn round_trips_per_list_and_per_package_transfer() {
         .create_folder(&StorePath::parse("\\MSDB\\Imported 2").unwrap())
         .unwrap();
     let checked = measure(
-        "write package, no replace (checkexists + putpackage)",
+        "write package, no replace (lock + checkexists, putpackage + commit)",
         IMPORTED,
         &mut || {
             for ((name, _), data) in files.iter().zip(&datas) {

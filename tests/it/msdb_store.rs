@@ -361,3 +361,82 @@ fn fetch_package_reads_a_sql_path() {
         .unwrap_err();
     assert_eq!(e.kind, ErrorKind::InvalidArgument);
 }
+
+/// Writers racing to create one package without replacement: exactly one
+/// wins, the others are told it exists, and msdb holds the winner's bytes.
+/// (The TDS test server delays every request, so a check-then-write store
+/// would let every writer check before any writes, and all would succeed.)
+#[test]
+fn concurrent_writes_without_replace_let_exactly_one_win() {
+    let f = Fixture::new();
+    if let Some(server) = f.target.test_server() {
+        server.set_delay(std::time::Duration::from_millis(30));
+    }
+    const WRITERS: usize = 4;
+    for round in 0..3 {
+        let name = format!("Raced {round}");
+        let barrier = std::sync::Barrier::new(WRITERS);
+        let results: Vec<(Vec<u8>, ssis_service::Result<()>)> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..WRITERS)
+                .map(|w| {
+                    let (f, name, barrier) = (&f, &name, &barrier);
+                    scope.spawn(move || {
+                        // A store of its own: its own connections.
+                        let store = f.target.store("MSDB");
+                        let id = format!("{{0A1B2C3D-0000-4000-8000-0000000000{round}{w}}}");
+                        let data = synthetic_package_xml(name, &id, 8).into_bytes();
+                        barrier.wait();
+                        let r = store.write_package(&[f.base.clone(), name.clone()], &data, false);
+                        (data, r)
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        let winners: Vec<&Vec<u8>> = results
+            .iter()
+            .filter(|(_, r)| r.is_ok())
+            .map(|(d, _)| d)
+            .collect();
+        assert_eq!(
+            winners.len(),
+            1,
+            "round {round}: {} writers succeeded",
+            winners.len()
+        );
+        for (_, r) in &results {
+            if let Err(e) = r {
+                assert_eq!(e.kind, ErrorKind::AlreadyExists, "{e}");
+            }
+        }
+        let stored = f.store.read_package(&f.msdb(&name)).unwrap();
+        assert_eq!(&stored, winners[0], "msdb holds the winner's package");
+    }
+    // A writer refused by msdb (a read-only login) ends its transaction: its
+    // pooled connection holds no lock that would stop the next writer.
+    if let Some(server) = f.target.test_server() {
+        server.set_delay(std::time::Duration::ZERO);
+        let reader = ssis_service::store::msdb::SqlServerStore::with_options(
+            "MSDB",
+            server.server_name(),
+            None,
+            support::options(support::READER_USER, support::READER_PASSWORD),
+        );
+        let path = [f.base.clone(), "Denied".to_string()];
+        let data = synthetic_package_xml("Denied", "{0A1B2C3D-0000-4000-8000-0000000000DD}", 8);
+        let e = reader
+            .write_package(&path, data.as_bytes(), false)
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::AccessDenied, "{e}");
+        let writer = f.target.store("MSDB");
+        let (tx, rx) = std::sync::mpsc::channel();
+        let (path2, data2) = (path.clone(), data.clone());
+        std::thread::spawn(move || {
+            let _ = tx.send(writer.write_package(&path2, data2.as_bytes(), false));
+        });
+        rx.recv_timeout(std::time::Duration::from_secs(20))
+            .expect("the write is not blocked by the refused writer's lock")
+            .unwrap();
+        drop(reader);
+    }
+}

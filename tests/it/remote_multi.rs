@@ -82,3 +82,26 @@ fn list_commands_fan_out_and_label_rows() {
     a.stop();
     b.stop();
 }
+
+/// A command that works on one server refuses a list, naming the commands
+/// that take several, instead of looking for a socket named `a,b`.
+#[test]
+fn single_server_commands_refuse_a_list() {
+    let spec = "unix:/nonexistent/a.sock,unix:/nonexistent/b.sock";
+    for args in [
+        vec!["run", "\\File System\\X"],
+        vec!["stop", "00000000-0000-0000-0000-000000000000"],
+        vec!["folder", "create", "\\File System\\X"],
+    ] {
+        let mut all = vec!["--server", spec];
+        all.extend(args.iter().copied());
+        let out = ssis(&all);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(
+            err.contains("names 2 servers") && err.contains("ps, history, events"),
+            "{args:?}: {err}"
+        );
+        assert!(!err.contains("no service answers"), "{err}");
+    }
+}

@@ -215,7 +215,7 @@ fn percentile(mut v: Vec<Duration>, p: f64) -> Duration {
 }
 
 /// Round trips of `list_folders` over the local socket and a persistent
-/// ssh:// session (printed; docs/PERFORMANCE.md records them).
+/// ssh:// session (printed; docs/PERFORMANCE.md records them), each answer checked.
 #[test]
 #[ignore = "load/perf test: run by scripts/load-tests.sh (CI runs it as its own step)"]
 fn ssh_round_trip_latency() {
@@ -243,16 +243,22 @@ fn ssh_round_trip_latency() {
     .unwrap();
     let connect = connect_start.elapsed();
     let local = Session::connect(Some(&format!("unix:{}", f.socket().display())), None).unwrap();
+    // Every transport answers the same (the store's top-level folders), on
+    // every round trip: a latency measured on wrong answers measures nothing.
+    let expected = local.list_folders(None).unwrap();
+    assert!(!expected.items.is_empty(), "{expected:?}");
     let mut report = Vec::new();
     for (name, s) in [("unix socket", &local), ("ssh:// (persistent)", &ssh)] {
         for _ in 0..50 {
-            s.list_folders(None).unwrap();
+            assert_eq!(s.list_folders(None).unwrap(), expected, "{name}");
         }
         let times: Vec<Duration> = (0..1000)
             .map(|_| {
                 let at = Instant::now();
-                s.list_folders(None).unwrap();
-                at.elapsed()
+                let answer = s.list_folders(None).unwrap();
+                let took = at.elapsed();
+                assert_eq!(answer, expected, "{name}");
+                took
             })
             .collect();
         report.push(format!(

@@ -60,8 +60,16 @@ fn cancel_with(signal: i32) {
         std::thread::sleep(Duration::from_millis(20));
     };
     assert_eq!(status.code(), Some(3));
-    std::thread::sleep(Duration::from_millis(100));
-    assert!(!alive(pid), "the task's grandchild {pid} was killed");
+    // Killed before ssis exec ended; the delivery is awaited (the sleep
+    // would live 30 s).
+    let t2 = Instant::now();
+    while alive(pid) {
+        assert!(
+            t2.elapsed() < Duration::from_secs(10),
+            "the task's grandchild {pid} was killed"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
     assert!(
         !dir.path().join("next.txt").exists(),
         "no task starts after cancel"

@@ -136,16 +136,15 @@ fn a_non_boolean_eval_expression_fails_the_loop() {
 #[test]
 fn cancel_stops_a_loop_between_iterations() {
     use ssis_service::runner::{SharedWriter, cancel::CancelToken, run_cli};
+    use std::time::{Duration, Instant};
     let dir = tempfile::tempdir().unwrap();
     let pkg = setup(dir.path(), "-1");
-    let token = CancelToken::new();
-    let canceler = {
-        let t = token.clone();
-        std::thread::spawn(move || {
-            std::thread::sleep(std::time::Duration::from_millis(300));
-            t.cancel();
-        })
+    let count = |dir: &Path| {
+        std::fs::read_to_string(dir.join("count.txt"))
+            .map(|t| t.lines().count())
+            .unwrap_or(0)
     };
+    let token = CancelToken::new();
     let args: Vec<std::ffi::OsString> = [
         "/F",
         pkg.to_str().unwrap(),
@@ -156,17 +155,44 @@ fn cancel_stops_a_loop_between_iterations() {
     .map(Into::into)
     .collect();
     let out = common::Buf::default();
-    let started = std::time::Instant::now();
-    let code = run_cli(
-        &args,
-        SharedWriter::new(Box::new(out.clone())),
-        SharedWriter::new(Box::new(std::io::sink())),
-        &token,
-    );
-    canceler.join().unwrap();
+    let (done_tx, done) = std::sync::mpsc::channel();
+    let runner = {
+        let (token, out) = (token.clone(), out.clone());
+        std::thread::spawn(move || {
+            let code = run_cli(
+                &args,
+                SharedWriter::new(Box::new(out)),
+                SharedWriter::new(Box::new(std::io::sink())),
+                &token,
+            );
+            let _ = done_tx.send(code);
+        })
+    };
+    // Cancel once three iterations have run; the count read right after the
+    // cancel bounds what may follow: the iteration running then, no other.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while count(dir.path()) < 3 {
+        assert!(Instant::now() < deadline, "the loop never ran 3 iterations");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    token.cancel();
+    let at_cancel = count(dir.path());
+    let code = done
+        .recv_timeout(Duration::from_secs(60))
+        .expect("the run ends after a cancel");
+    runner.join().unwrap();
     assert_eq!(code, 3, "{}", out.text());
-    assert!(started.elapsed() < std::time::Duration::from_secs(20));
-    let lines = read(dir.path(), "count.txt").lines().count();
-    assert!((1..1_000_000).contains(&lines), "{lines} iterations");
-    assert!(!dir.path().join("item_10.txt").exists());
+    let text = read(dir.path(), "count.txt");
+    let seen: Vec<&str> = text.lines().collect();
+    assert!(
+        (at_cancel..=at_cancel + 1).contains(&seen.len()),
+        "{} iterations, {at_cancel} when canceled",
+        seen.len()
+    );
+    let expected: Vec<String> = (0..seen.len()).map(|i| i.to_string()).collect();
+    assert_eq!(seen, expected, "whole iterations, in order");
+    assert!(
+        !dir.path().join("item_10.txt").exists(),
+        "nothing after the loop"
+    );
 }

@@ -58,14 +58,29 @@ fn set_errors_name_the_option_and_exit_6() {
         "{}",
         r.out
     );
+
+    // dtexec may set read-only variables: the task that writes msg.txt reads
+    // System::PackageName instead of User::Msg here, and sees the new value.
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = stage(
+        "variables_2012.dtsx",
+        dir.path(),
+        &[(
+            "StandardInputVariable=\"User::Msg\"",
+            "StandardInputVariable=\"System::PackageName\"",
+        )],
+    );
     let r = exec(&[
         "/F",
-        p,
+        pkg.to_str().unwrap(),
         "/SET",
-        "\\Package.Variables[System::PackageName].Value;x",
+        "\\Package.Variables[System::PackageName].Value;renamed by /SET",
     ]);
     assert_eq!(r.code, 0, "dtexec may set read-only variables: {}", r.out);
-    assert!(!dir.path().join("never").exists());
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("msg.txt")).unwrap(),
+        "renamed by /SET"
+    );
 }
 
 #[cfg(unix)]
@@ -89,14 +104,17 @@ fn alive(pid: i32) -> bool {
 #[test]
 fn timeout_kills_the_process_tree_and_fails_the_task() {
     let dir = tempfile::tempdir().unwrap();
-    let pkg = stage("timeout_2012.dtsx", dir.path(), &[]);
-    let started = std::time::Instant::now();
+    // The task's shell notes when its 30 s sleep ended on its own.
+    let pkg = stage(
+        "timeout_2012.dtsx",
+        dir.path(),
+        &[("wait&quot;", "wait; echo x &gt; finished.txt&quot;")],
+    );
     let r = exec(&["/F", pkg.to_str().unwrap()]);
-    let took = started.elapsed();
     assert_eq!(r.code, 1, "{}", r.out);
     assert!(
-        took.as_secs() < 10,
-        "the 30 s sleep was cut short: {took:?}"
+        !dir.path().join("finished.txt").exists(),
+        "the 30 s sleep was cut short, not waited for"
     );
     assert!(r.out.contains("timed out after 1 second"), "{}", r.out);
     assert!(
@@ -108,11 +126,16 @@ fn timeout_kills_the_process_tree_and_fails_the_task() {
         .trim()
         .parse()
         .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(100));
-    assert!(
-        !alive(pid),
-        "the grandchild sleep {pid} was killed with its group"
-    );
+    // SIGKILL was sent before exec returned; its delivery is awaited (the
+    // sleep would live 30 s).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while alive(pid) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the grandchild sleep {pid} was killed with its group"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
 }
 
 #[test]

@@ -42,7 +42,12 @@ fn cmd_tasks_write_files_and_the_failure_path_runs() {
     assert_eq!(read("failed.txt").unwrap().trim_end(), "failed");
     assert!(read("wrong.txt").is_err(), "the success path must not run");
     assert!(r.out.contains("Package\\Fail"), "{}", r.out);
-    assert!(r.out.contains('3'), "the exit code is reported: {}", r.out);
+    assert!(
+        r.out
+            .contains("the process exit code was \"3\" while the expected was \"0\""),
+        "the exit code is reported: {}",
+        r.out
+    );
 }
 
 #[test]

@@ -94,6 +94,20 @@ fn shutdown_stops_running_packages_when_configured() {
         ids.contains(&336) && ids.contains(&258) && ids.contains(&259),
         "{ids:?}"
     );
+    // 336 names the instance and the package; 258 says what happens to it.
+    let entry = |id: u32| d.json(&["events", "--event-id", &id.to_string()])["Items"][0].clone();
+    let stopping_package = entry(336);
+    assert_eq!(stopping_package["Data"]["ExecutionId"], id.as_str());
+    assert_eq!(stopping_package["Data"]["PackageName"], "Sleep");
+    let stopping = entry(258);
+    assert_eq!(stopping["Data"]["StopExecutingPackagesOnShutdown"], true);
+    assert_eq!(stopping["Data"]["RunningPackages"], 1, "{stopping}");
+    assert!(
+        stopping["Message"]
+            .as_str()
+            .unwrap()
+            .contains("1 running package(s) will be stopped")
+    );
     d.stop();
 }
 
@@ -131,7 +145,14 @@ fn kill_9_loses_no_history_and_a_restart_adopts_or_marks_unknown() {
     let (lost, lost_pid) = start_sleep(&d);
     d.kill9();
     kill_group(lost_pid);
-    std::thread::sleep(Duration::from_millis(200));
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while !group_members(lost_pid).is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the killed group lives on"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
     let d = f.start();
     let h = d.json(&["history"]);
     let status = |id: &str| {
@@ -405,4 +426,106 @@ fn the_event_log_reads_without_a_running_service() {
         .unwrap();
     assert_eq!(missing.status.code(), Some(4), "not found");
     assert!(String::from_utf8_lossy(&missing.stderr).contains("state database"));
+}
+
+/// A package upgrade replaces the binary in place (a new file renamed over
+/// the old path): the running service starts the new file for later runs
+/// instead of failing on "/…/ssis (deleted)".
+#[test]
+fn runs_still_start_after_the_binary_is_replaced_in_place() {
+    // The built-in runner: the executor is this program too.
+    let f = Fixture::builtin(0);
+    let bin = f.dir.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let installed = bin.join("ssis");
+    std::fs::copy(service_support::SSIS, &installed).unwrap();
+    let d = f.start_program(&installed, &[]);
+    let first = d.json(&["run", "--wait", "\\File System\\Jobs\\Nap"]);
+    assert_eq!(first["Status"], "Succeeded", "{first}");
+    // The upgrade: a new file beside it, renamed over the installed path.
+    let staged = bin.join(".ssis.new");
+    std::fs::copy(service_support::SSIS, &staged).unwrap();
+    std::fs::rename(&staged, &installed).unwrap();
+    // Twice: the second also needs a supervisor started after the upgrade.
+    for _ in 0..2 {
+        let again = d.json(&["run", "--wait", "\\File System\\Jobs\\Nap"]);
+        assert_eq!(again["Status"], "Succeeded", "{again}");
+    }
+    // A run that cannot start is logged (event 1025), not only returned:
+    // here the installed file is gone.
+    std::fs::remove_file(&installed).unwrap();
+    let gone = d.ssis(&["run", "\\File System\\Jobs\\Nap"]);
+    assert!(!gone.status.success());
+    let err = String::from_utf8_lossy(&gone.stderr);
+    assert!(err.contains("is gone"), "{err}");
+    let logged = d.json(&["events", "--event-id", "1025"]);
+    let messages: Vec<&str> = logged["Items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["Message"].as_str())
+        .collect();
+    assert!(
+        messages.iter().any(|m| m.contains("is gone")),
+        "{messages:?}"
+    );
+    d.stop();
+}
+
+/// The setting that names the configuration file set but empty (the
+/// original: its registry value missing) gives 274 and the default
+/// location; no file there gives 272 and the built-in default.
+#[test]
+fn an_empty_config_setting_and_a_missing_default_file_are_logged() {
+    let f = Fixture::new(true);
+    let socket = f.dir.path().join("empty-config.sock");
+    let mut child = std::process::Command::new(service_support::SSIS)
+        .args(["service", "run", "--socket"])
+        .arg(&socket)
+        .arg("--state-dir")
+        .arg(f.state())
+        .env("SSIS_SERVICE_CONFIG", "")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let ssis = |args: &[&str]| {
+        std::process::Command::new(service_support::SSIS)
+            .args(args)
+            .env("SSIS_SERVICE_SOCKET", &socket)
+            .env_remove("SSIS_SERVICE_CONFIG")
+            .output()
+            .unwrap()
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while !ssis(&["service", "status"]).status.success() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the service did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let out = ssis(&["--json", "events"]);
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ids: Vec<u64> = list["Items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["EventId"].as_u64())
+        .collect();
+    assert!(ids.contains(&274), "{ids:?}");
+    let default_file = ssis_service::config::locate(None);
+    let expected = if default_file.path.is_file() {
+        1001
+    } else {
+        272
+    };
+    assert!(
+        ids.contains(&expected),
+        "{ids:?} ({})",
+        default_file.path.display()
+    );
+    assert!(ssis(&["service", "stop"]).status.success());
+    child.wait().unwrap();
 }

@@ -37,7 +37,7 @@ fn fifty_clients_times_a_thousand_requests() {
                 for n in 0..REQUESTS {
                     let outcome = match (i + n) % 4 {
                         0 => s
-                            .list_folders(Some("\\File System"))
+                            .list_folders(Some(&"\\File System".parse().unwrap()))
                             .map(|r| r.items.len() == 1),
                         1 => s.service_info().map(|r| r.process_id > 0),
                         2 => s.executions_list().map(|r| r.items.is_empty()),

@@ -70,6 +70,89 @@ fn bad_messages_get_errors_and_the_service_survives() {
     d.stop();
 }
 
+/// 20,000 malformed lines (one with a newline-forging method name) leave at
+/// most the per-caller allowance of entries, plus one summary with the exact
+/// count of what was left out; logged text has its control characters escaped.
+#[test]
+fn a_flood_of_malformed_lines_is_logged_within_the_allowance_and_counted() {
+    const LINES: usize = 20_000;
+    let f = Fixture::new(true);
+    let d = f.start();
+    let mut c = Raw::connect(&d.socket);
+    let r = c.call(1, "Hello", json!({"Protocol": 1}));
+    assert!(r["Error"].is_null(), "{r}");
+    let forged = "X\n2026-01-01T00:00:00Z Error 1011 forged";
+    let r = c.call(2, forged, json!({}));
+    assert_eq!(r["Error"]["Kind"], "Protocol");
+    // Send the rest in one write and read every answer: each still gets one.
+    let flood = "not json\n".repeat(LINES - 1);
+    let mut writer = std::os::unix::net::UnixStream::connect(&d.socket).unwrap();
+    let reader = std::thread::spawn({
+        let mut r = writer.try_clone().unwrap();
+        move || {
+            use std::io::BufRead;
+            r.set_read_timeout(Some(std::time::Duration::from_secs(60)))
+                .unwrap();
+            let mut lines = std::io::BufReader::new(&mut r).lines();
+            let mut errors = 0;
+            while errors < LINES {
+                let line = lines.next().expect("the service closed early").unwrap();
+                let v: Value = serde_json::from_str(&line).unwrap();
+                if v["Error"]["Kind"] == "Protocol" {
+                    errors += 1;
+                }
+            }
+            errors
+        }
+    });
+    use std::io::Write;
+    let hello = json!({"Id": 0, "Method": "Hello", "Params": {"Protocol": 1}});
+    writer
+        .write_all(format!("{hello}\n{forged}\n").as_bytes())
+        .unwrap();
+    writer.write_all(flood.as_bytes()).unwrap();
+    assert_eq!(reader.join().unwrap(), LINES);
+    let state = f.state();
+    d.stop();
+    // Read the log the service left (every open window is summarised at stop).
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ssis"))
+        .args([
+            "events",
+            "--json",
+            "--limit",
+            "100000",
+            "--event-id",
+            "1012",
+            "--state-dir",
+        ])
+        .arg(&state)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let items = v["Items"].as_array().unwrap();
+    let summaries: Vec<&Value> = items
+        .iter()
+        .filter(|e| e["Data"]["Suppressed"].is_u64())
+        .collect();
+    let one_by_one = items.len() - summaries.len();
+    let burst = ssis_service::service::access::check::LOG_BURST as usize;
+    assert_eq!(one_by_one, burst, "entries written one by one");
+    let counted: u64 = summaries
+        .iter()
+        .map(|e| e["Data"]["Suppressed"].as_u64().unwrap())
+        .sum();
+    // Two connections of one caller: 1 + LINES malformed messages in all.
+    assert_eq!(counted as usize, 1 + LINES - burst, "{summaries:?}");
+    for e in items {
+        let m = e["Message"].as_str().unwrap();
+        assert!(
+            !m.contains('\n'),
+            "a raw newline in a logged message: {m:?}"
+        );
+    }
+}
+
 #[test]
 fn subscription_streams_execution_events() {
     let f = Fixture::new(true);
@@ -121,8 +204,36 @@ fn polling_clients_do_not_flood_the_event_log() {
         started.elapsed() < std::time::Duration::from_secs(2),
         "the polls took longer than the window; the test cannot judge"
     );
-    std::thread::sleep(std::time::Duration::from_millis(2600));
-    let ev = d.json(&["events", "--event-id", "1010"]);
+    // Awaited: the summary the daemon writes when the window closes, read
+    // from the state directory (a query through the service would be a
+    // connection of its own).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let ev = loop {
+        let out = std::process::Command::new(service_support::SSIS)
+            .args(["--json", "events", "--event-id", "1010", "--state-dir"])
+            .arg(f.state())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let ev: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let summarised = ev["Items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["Data"]["Connections"].is_u64());
+        if summarised {
+            break ev;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no summary after the window closed: {ev}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
     let items = ev["Items"].as_array().unwrap();
     let summaries: Vec<&Value> = items
         .iter()
@@ -130,8 +241,8 @@ fn polling_clients_do_not_flood_the_event_log() {
         .collect();
     assert_eq!(
         (items.len(), summaries.len()),
-        (3, 1),
-        "the window's first connection, one summary of the rest, and this query's connection: {ev}"
+        (2, 1),
+        "the window's first connection and one summary of the rest: {ev}"
     );
     assert_eq!(summaries[0]["Data"]["Connections"], 15, "{ev}");
     assert!(

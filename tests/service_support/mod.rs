@@ -189,6 +189,11 @@ impl Fixture {
     /// Starts `ssis service run` with extra options and waits until it answers.
     /// The stop grace is 1 s unless `extra` or the configuration sets one.
     pub fn start_with(&self, extra: &[&str]) -> Daemon {
+        self.start_program(Path::new(SSIS), extra)
+    }
+
+    /// Starts `program service run` (a copy of `ssis`) as [`Fixture::start_with`] does.
+    pub fn start_program(&self, program: &Path, extra: &[&str]) -> Daemon {
         let config = std::fs::read_to_string(self.config()).unwrap_or_default();
         let grace: &[&str] =
             if extra.contains(&"--stop-grace") || config.contains("<GracePeriodSeconds>") {
@@ -201,7 +206,7 @@ impl Fixture {
             .append(true)
             .open(self.dir.path().join("daemon.log"))
             .unwrap();
-        let child = Command::new(SSIS)
+        let child = Command::new(program)
             .arg("--config")
             .arg(self.config())
             .args(["service", "run"])
@@ -294,7 +299,6 @@ impl Daemon {
         self.child.wait().unwrap();
     }
 
-    /// Waits until `cond` holds for the execution (polling `ExecutionGet`).
     /// Waits (20 s at most, then fails naming `what`) until `cond` holds.
     pub fn wait_until(&self, what: &str, cond: impl Fn() -> bool) {
         let deadline = Instant::now() + Duration::from_secs(20);
@@ -304,25 +308,29 @@ impl Daemon {
         }
     }
 
+    /// Waits until `cond` holds for the execution `id` in the history (30 s
+    /// at most, listed or not, then fails naming `what`).
     pub fn wait_for(&self, id: &str, what: &str, cond: impl Fn(&Value) -> bool) -> Value {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             let e = self.json(&["--server", ".", "history", "--limit", "10000"]);
-            if let Some(found) = e["Items"]
+            let found = e["Items"]
                 .as_array()
                 .unwrap()
                 .iter()
-                .find(|x| x["ExecutionId"] == id)
-            {
+                .find(|x| x["ExecutionId"] == id);
+            if let Some(found) = found {
                 if cond(found) {
                     return found.clone();
                 }
-                if Instant::now() > deadline {
-                    panic!(
-                        "execution {id}: {what} did not happen: {found}\n{}",
-                        self.log_text()
-                    );
-                }
+            }
+            // The deadline holds whether or not the execution is listed.
+            if Instant::now() > deadline {
+                let found = found.map_or("not listed".to_string(), Value::to_string);
+                panic!(
+                    "execution {id}: {what} did not happen: {found}\n{}",
+                    self.log_text()
+                );
             }
             std::thread::sleep(Duration::from_millis(100));
         }

@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::io::{self, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 use tds::{Message, Tokens, Value};
 
@@ -26,6 +26,11 @@ pub const ADMIN_PASSWORD: &str = "Adm1n!pw";
 pub const READER_USER: &str = "ssis_reader";
 /// Its password.
 pub const READER_PASSWORD: &str = "Read0nly!";
+/// Two db_ssisltduser logins (owners of what they import; the password is
+/// the one of both).
+pub const LTD_USERS: [&str; 2] = ["ssis_ltd_ann", "ssis_ltd_bob"];
+/// Their password.
+pub const LTD_PASSWORD: &str = "Ltd0nly!";
 
 struct Shared {
     db: Mutex<Db>,
@@ -43,6 +48,35 @@ struct Shared {
     conns: Mutex<Vec<TcpStream>>,
     /// Answers statements that are not msdb's procedures (see [`TestServer::on_sql`]).
     sql_hook: Mutex<Option<SqlHook>>,
+    /// The server's TLS identity (a self-signed rcgen certificate for
+    /// localhost and 127.0.0.1), or none: a server without TLS.
+    tls: Option<Arc<rustls::ServerConfig>>,
+    /// Logins made over TLS.
+    tls_logins: AtomicU64,
+    /// Exclusive application locks (`sp_getapplock`, owned by a
+    /// transaction): resource -> the connection holding it.
+    applocks: Mutex<HashMap<String, u64>>,
+    applock_freed: Condvar,
+    next_conn: AtomicU64,
+}
+
+impl Shared {
+    /// Ends the connection's transaction: its application locks are freed.
+    /// (The test server does not undo writes: the store writes last.)
+    fn end_transaction(&self, conn: u64) {
+        self.applocks.lock().unwrap().retain(|_, c| *c != conn);
+        self.applock_freed.notify_all();
+    }
+}
+
+/// Frees a connection's application locks when it ends, as SQL Server rolls
+/// back the transaction of a closed connection.
+struct ConnGuard<'a>(&'a Shared, u64);
+
+impl Drop for ConnGuard<'_> {
+    fn drop(&mut self) {
+        self.0.end_transaction(self.1);
+    }
 }
 
 /// A statement handler: gets the statement text and its parameters
@@ -59,9 +93,46 @@ pub struct TestServer {
     shared: Arc<Shared>,
 }
 
+/// A TLS identity for the test server: a self-signed certificate (rcgen)
+/// for localhost and 127.0.0.1, so a client that checks certificates
+/// refuses it unless told to trust it.
+fn tls_config() -> Arc<rustls::ServerConfig> {
+    use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+    let key = rcgen::KeyPair::generate().expect("key");
+    let cert = rcgen::CertificateParams::new(vec!["localhost".into(), "127.0.0.1".into()])
+        .expect("params")
+        .self_signed(&key)
+        .expect("certificate");
+    let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("versions")
+    .with_no_client_auth()
+    .with_single_cert(
+        vec![CertificateDer::from(cert.der().to_vec())],
+        PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
+    )
+    .expect("TLS identity");
+    // Nothing is sent after the handshake but TDS: no session tickets.
+    config.send_tls13_tickets = 0;
+    Arc::new(config)
+}
+
 impl TestServer {
-    /// Starts a server with an empty msdb (root and "Maintenance Plans").
+    /// Starts a server with an empty msdb (root and "Maintenance Plans"),
+    /// with TLS for clients that ask for it (as SQL Server with a
+    /// certificate and ForceEncryption off).
     pub fn start() -> TestServer {
+        Self::start_with(Some(tls_config()))
+    }
+
+    /// A server without TLS (PRELOGIN answers ENCRYPT_NOT_SUP).
+    pub fn start_without_tls() -> TestServer {
+        Self::start_with(None)
+    }
+
+    fn start_with(tls: Option<Arc<rustls::ServerConfig>>) -> TestServer {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind test server");
         let addr = listener.local_addr().expect("local addr");
         let mut users = HashMap::new();
@@ -73,6 +144,9 @@ impl TestServer {
             READER_USER.to_string(),
             (READER_PASSWORD.to_string(), Role::Operator),
         );
+        for user in LTD_USERS {
+            users.insert(user.to_string(), (LTD_PASSWORD.to_string(), Role::LtdUser));
+        }
         let shared = Arc::new(Shared {
             db: Mutex::new(Db::default()),
             users,
@@ -83,6 +157,11 @@ impl TestServer {
             delay_ms: AtomicU64::new(0),
             conns: Mutex::new(Vec::new()),
             sql_hook: Mutex::new(None),
+            tls,
+            tls_logins: AtomicU64::new(0),
+            applocks: Mutex::new(HashMap::new()),
+            applock_freed: Condvar::new(),
+            next_conn: AtomicU64::new(1),
         });
         let s = shared.clone();
         std::thread::spawn(move || {
@@ -96,7 +175,13 @@ impl TestServer {
                 }
                 let s = s.clone();
                 std::thread::spawn(move || {
+                    let closer = stream.try_clone();
                     let _ = serve(stream, &s);
+                    // Ended (the client left, or a protocol step this server
+                    // refuses): the client sees the connection close.
+                    if let Ok(c) = closer {
+                        let _ = c.shutdown(std::net::Shutdown::Both);
+                    }
                 });
             }
         });
@@ -126,6 +211,11 @@ impl TestServer {
     /// Logins so far.
     pub fn logins(&self) -> u64 {
         self.shared.logins.load(Ordering::SeqCst)
+    }
+
+    /// Logins over TLS so far.
+    pub fn tls_logins(&self) -> u64 {
+        self.shared.tls_logins.load(Ordering::SeqCst)
     }
 
     /// Waits `delay` before answering each request.
@@ -176,33 +266,56 @@ fn stop(shared: &Shared, addr: SocketAddr) {
     }
 }
 
-/// Options for `user` with TLS optional (the test server has none).
+/// Options for `user` as shipped (Encrypt mandatory: TLS), trusting the
+/// test server's self-signed certificate.
 pub fn options(user: &str, password: &str) -> ConnectOptions {
     ConnectOptions {
         user: Some(user.into()),
         password: Some(password.into()),
-        encrypt: Encrypt::Optional,
+        encrypt: Encrypt::Mandatory,
+        trust_server_certificate: true,
         connect_timeout: Duration::from_secs(5),
         command_timeout: Duration::from_secs(20),
         ..ConnectOptions::default()
     }
 }
 
-fn serve(mut stream: TcpStream, s: &Shared) -> io::Result<()> {
-    stream.set_nodelay(true)?;
-    let pre = tds::read_message(&mut stream)?;
+/// The connection after PRELOGIN: plain TCP or TLS over it.
+trait Conn: io::Read + io::Write {}
+impl<T: io::Read + io::Write> Conn for T {}
+
+fn serve(mut tcp: TcpStream, s: &Shared) -> io::Result<()> {
+    tcp.set_nodelay(true)?;
+    let local = tcp.local_addr()?;
+    let pre = tds::read_message(&mut tcp)?;
     if pre.kind != tds::PT_PRELOGIN {
         return Ok(());
     }
+    // TLS when the client asks for it and the server has a certificate;
+    // plain when the client cannot (tiberius' NotSupported); a client
+    // that requires TLS from a server without it gets NOT_SUP and gives up.
+    let client = tds::prelogin_encryption(&pre.data).unwrap_or(tds::ENCRYPT_NOT_SUP);
+    let use_tls = s.tls.is_some() && client != tds::ENCRYPT_NOT_SUP;
+    let answer = if use_tls {
+        tds::ENCRYPT_ON
+    } else {
+        tds::ENCRYPT_NOT_SUP
+    };
     tds::write_message(
-        &mut stream,
+        &mut tcp,
         tds::PT_TABULAR,
-        &tds::prelogin_response(),
+        &tds::prelogin_response(answer),
         4096,
     )?;
+    let mut stream: Box<dyn Conn> = match (&s.tls, use_tls) {
+        (Some(config), true) => {
+            let conn = tls_handshake(&mut tcp, config.clone())?;
+            Box::new(rustls::StreamOwned::new(conn, tcp))
+        }
+        _ => Box::new(tcp),
+    };
     let login = tds::read_message(&mut stream)?;
     if login.kind != tds::PT_LOGIN7 {
-        // A TLS handshake inside PRELOGIN packets: this server has no TLS.
         return Ok(());
     }
     let login = tds::parse_login7(&login.data)?;
@@ -226,6 +339,9 @@ fn serve(mut stream: TcpStream, s: &Shared) -> io::Result<()> {
         }
     };
     s.logins.fetch_add(1, Ordering::SeqCst);
+    if use_tls {
+        s.tls_logins.fetch_add(1, Ordering::SeqCst);
+    }
     let db = if login.database.is_empty() {
         "master".to_string()
     } else {
@@ -237,6 +353,8 @@ fn serve(mut stream: TcpStream, s: &Shared) -> io::Result<()> {
     t.done(tds::DONE_FINAL, 0);
     tds::write_message(&mut stream, tds::PT_TABULAR, &t.out, packet_size)?;
     let user = login.user;
+    let conn = s.next_conn.fetch_add(1, Ordering::SeqCst);
+    let _guard = ConnGuard(s, conn);
     loop {
         let msg = tds::read_message(&mut stream)?;
         if s.stopped.load(Ordering::SeqCst) {
@@ -251,8 +369,7 @@ fn serve(mut stream: TcpStream, s: &Shared) -> io::Result<()> {
         s.requests.fetch_add(1, Ordering::SeqCst);
         let left = s.stop_after.load(Ordering::SeqCst);
         if left == 0 {
-            let addr = stream.local_addr()?;
-            stop(s, addr);
+            stop(s, local);
             return Ok(());
         } else if left > 0 {
             s.stop_after.fetch_sub(1, Ordering::SeqCst);
@@ -261,7 +378,11 @@ fn serve(mut stream: TcpStream, s: &Shared) -> io::Result<()> {
         if delay > 0 {
             std::thread::sleep(Duration::from_millis(delay));
         }
-        let caller = Caller { user: &user, role };
+        let caller = Caller {
+            user: &user,
+            role,
+            conn,
+        };
         let out = match handle(&msg, &caller, s) {
             Ok(t) => t,
             Err(e) => {
@@ -274,6 +395,48 @@ fn serve(mut stream: TcpStream, s: &Shared) -> io::Result<()> {
         tds::write_message(&mut stream, tds::PT_TABULAR, &out.out, packet_size)?;
         stream.flush()?;
     }
+}
+
+/// The server side of TDS 7.x TLS: the handshake's records travel inside
+/// PRELOGIN packets both ways; once it is done, TLS records go on the
+/// connection as they are (and carry the TDS packets).
+fn tls_handshake(
+    tcp: &mut TcpStream,
+    config: Arc<rustls::ServerConfig>,
+) -> io::Result<rustls::ServerConnection> {
+    let mut conn = rustls::ServerConnection::new(config).map_err(io::Error::other)?;
+    let flush = |conn: &mut rustls::ServerConnection, tcp: &mut TcpStream| -> io::Result<()> {
+        let mut out = Vec::new();
+        while conn.wants_write() {
+            conn.write_tls(&mut out)?;
+        }
+        if !out.is_empty() {
+            tds::write_message(tcp, tds::PT_PRELOGIN, &out, 4096)?;
+        }
+        Ok(())
+    };
+    while conn.is_handshaking() {
+        if conn.wants_write() {
+            flush(&mut conn, tcp)?;
+            continue;
+        }
+        let msg = tds::read_message(tcp)?;
+        if msg.kind != tds::PT_PRELOGIN {
+            return Err(io::Error::other("TLS handshake outside PRELOGIN packets"));
+        }
+        let mut records = &msg.data[..];
+        while !records.is_empty() {
+            conn.read_tls(&mut records)?;
+            if let Err(e) = conn.process_new_packets() {
+                // The alert for the client, then the failure.
+                let _ = flush(&mut conn, tcp);
+                return Err(io::Error::other(e));
+            }
+        }
+    }
+    // The server's last flight (TLS 1.2) still goes in PRELOGIN packets.
+    flush(&mut conn, tcp)?;
+    Ok(conn)
 }
 
 /// One request: an RPC (sp_executesql by ProcID 10, or a procedure by name)
@@ -401,6 +564,16 @@ fn run_statements(
     for stmt in text.split(';').map(str::trim).filter(|s| !s.is_empty()) {
         let mut words = stmt.splitn(2, char::is_whitespace);
         let verb = words.next().unwrap_or_default();
+        let lower = stmt.to_lowercase();
+        let lower_words: Vec<&str> = lower.split_whitespace().collect();
+        match lower_words.as_slice() {
+            ["begin", "tran" | "transaction"] => continue,
+            ["commit" | "rollback"] | ["commit" | "rollback", "tran" | "transaction"] => {
+                s.end_transaction(caller.conn);
+                continue;
+            }
+            _ => {}
+        }
         if !verb.eq_ignore_ascii_case("exec") && !verb.eq_ignore_ascii_case("execute") {
             t.error(
                 102,
@@ -446,12 +619,39 @@ fn run_statements(
             };
             args.insert(name.trim().trim_start_matches('@').to_lowercase(), v);
         }
-        status = run_proc(&short_name(proc), &args, caller, s, t);
+        status = if short_name(proc) == "sp_getapplock" {
+            // Its return code (1: granted after a wait) is no error: the
+            // batch goes on.
+            let _granted = getapplock(&args, caller, s);
+            0
+        } else {
+            run_proc(&short_name(proc), &args, caller, s, t)
+        };
         if status != 0 {
             break;
         }
     }
     status
+}
+
+/// `sp_getapplock @Resource, @LockMode = N'Exclusive', @LockOwner =
+/// N'Transaction'`: waits until no other connection holds the resource,
+/// then holds it until COMMIT, ROLLBACK or the connection's end. Returns 0
+/// (granted at once) or 1 (granted after waiting), as SQL Server does.
+fn getapplock(args: &HashMap<String, Value>, caller: &Caller<'_>, s: &Shared) -> i32 {
+    let resource = args
+        .get("resource")
+        .and_then(Value::as_text)
+        .unwrap_or_default()
+        .to_lowercase();
+    let mut locks = s.applocks.lock().unwrap();
+    let mut waited = 0;
+    while locks.get(&resource).is_some_and(|c| *c != caller.conn) {
+        waited = 1;
+        locks = s.applock_freed.wait(locks).unwrap();
+    }
+    locks.insert(resource, caller.conn);
+    waited
 }
 
 /// A fake SQL Server Browser on UDP (127.0.0.1, ephemeral port) answering

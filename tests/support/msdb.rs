@@ -1,23 +1,56 @@
 //! msdb's SSIS tables and procedures, in memory, for the TDS test server.
 //!
 //! Behaviour follows msdb's procedure definitions (`sp_ssis_*`): the same
-//! parameters, result columns and order, `SET NOCOUNT` use, security checks
-//! (simplified to two roles: db_ssisadmin, and db_ssisoperator which may list
-//! and read but not write) and errors (14307, 14586, 14591, 14593; 2601 for a
-//! duplicate folder name under one parent). Message texts are this test
-//! server's wording, not copies of sys.messages.
+//! parameters, result columns and order, `SET NOCOUNT` use, errors (14307,
+//! 14586, 14591, 14593; 2601 for a duplicate folder name under one parent)
+//! and security:
+//! - the three fixed roles as Microsoft documents them ("Integration Services
+//!   Roles (SSIS Service)"): db_ssisadmin does everything; db_ssisltduser
+//!   enumerates all packages but views, exports and deletes only its own, and
+//!   imports (creates) packages and folders; db_ssisoperator enumerates, views
+//!   and exports all packages and writes nothing;
+//! - EXECUTE on the writing procedures (put, delete package; add, rename,
+//!   delete folder) for db_ssisadmin and db_ssisltduser only: anyone else is
+//!   refused with error 229 before the procedure runs, as SQL Server refuses a
+//!   procedure its caller may not execute; the reading procedures are
+//!   executable by all three roles;
+//! - inside the procedures, their own checks: the package owner (the login
+//!   that inserted it) against the caller for db_ssisltduser (14307 on
+//!   update or delete, 14586 on read of another's package).
+//!
+//! The grant table is inferred from the documented role actions and the
+//! procedures' own checks, not copied from msdb's install script; package
+//! reader/writer roles (sp_ssis_setpackageroles) are not modelled (the store
+//! never sets them). Message texts are this test server's wording, not
+//! copies of sys.messages.
 
 use super::tds::{ColType, DONE_COUNT, DONE_MORE, Tokens, Value};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// A login's rights in msdb.
+/// A login's role in msdb.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
     /// db_ssisadmin: everything.
     Admin,
-    /// db_ssisoperator: list and read only.
+    /// db_ssisltduser: all packages listed, its own read, written, deleted.
+    LtdUser,
+    /// db_ssisoperator: list and read all, write nothing.
     Operator,
+}
+
+impl Role {
+    /// Whether the role has EXECUTE on `proc`.
+    pub fn may_execute(self, proc: &str) -> bool {
+        match proc {
+            "sp_ssis_putpackage"
+            | "sp_ssis_deletepackage"
+            | "sp_ssis_addfolder"
+            | "sp_ssis_renamefolder"
+            | "sp_ssis_deletefolder" => matches!(self, Role::Admin | Role::LtdUser),
+            _ => true,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -116,6 +149,8 @@ impl Default for Db {
 pub struct Caller<'a> {
     pub user: &'a str,
     pub role: Role,
+    /// The connection's number (application locks are held per connection).
+    pub conn: u64,
 }
 
 const NAME: ColType = ColType::NVarChar(128);
@@ -145,6 +180,20 @@ impl Db {
         t: &mut Tokens,
     ) -> Option<i32> {
         let admin = caller.role == Role::Admin;
+        let known = proc.starts_with("sp_ssis_");
+        if known && !caller.role.may_execute(proc) {
+            t.error(
+                229,
+                14,
+                &format!(
+                    "The EXECUTE permission was denied on the object '{proc}', database 'msdb', schema 'dbo'."
+                ),
+                "",
+            );
+            return Some(1);
+        }
+        // db_ssisltduser on a package: only its own.
+        let own = |p: &Package| caller.role == Role::LtdUser && p.owner == caller.user;
         Some(match proc {
             "sp_ssis_listfolders" => {
                 let parent = guid_arg(args, "parentfolderid");
@@ -199,17 +248,8 @@ impl Db {
             }
             "sp_ssis_addfolder" => {
                 let name = text_arg(args, "name");
-                if !admin {
-                    t.error(
-                        14591,
-                        16,
-                        &format!(
-                            "User does not have permission to create or rename folder '{name}'."
-                        ),
-                        "sp_ssis_addfolder",
-                    );
-                    return Some(1);
-                }
+                // The procedure's own check (db_ssisltduser or db_ssisadmin)
+                // is the grant's: nobody else gets this far.
                 let parent = guid_arg(args, "parentfolderid");
                 if let Some(e) = self.duplicate_folder(parent, &name, None) {
                     t.error(2601, 14, &e, "sp_ssis_addfolder");
@@ -222,17 +262,8 @@ impl Db {
             }
             "sp_ssis_renamefolder" => {
                 let name = text_arg(args, "name");
-                if !admin {
-                    t.error(
-                        14591,
-                        16,
-                        &format!(
-                            "User does not have permission to create or rename folder '{name}'."
-                        ),
-                        "sp_ssis_renamefolder",
-                    );
-                    return Some(1);
-                }
+                // The procedure's own check (db_ssisltduser or db_ssisadmin)
+                // is the grant's: nobody else gets this far.
                 let id = guid_arg(args, "folderid");
                 let parent = self
                     .folders
@@ -273,17 +304,6 @@ impl Db {
                     .iter()
                     .find(|f| f.id == id)
                     .map(|f| f.name.clone());
-                if let Some(name) = &name {
-                    if !admin {
-                        t.error(
-                            14307,
-                            16,
-                            &format!("User does not have permission to delete folder '{name}'."),
-                            "sp_ssis_deletefolder",
-                        );
-                        return Some(1);
-                    }
-                }
                 let has_packages = self.packages.keys().any(|(f, _)| *f == id);
                 let has_folders = self.folders.iter().any(|f| f.parent == Some(id));
                 if has_packages || has_folders {
@@ -346,8 +366,18 @@ impl Db {
             "sp_ssis_getpackage" => {
                 let name = text_arg(args, "name");
                 let key = (guid_arg(args, "folderid").unwrap_or(ROOT), fold(&name));
-                // Operators may read (getpackage lets db_ssisoperator through).
                 let found = self.packages.get(&key);
+                if let Some(p) = found {
+                    if !(admin || caller.role == Role::Operator || own(p)) {
+                        t.error(
+                            14586,
+                            16,
+                            &format!("Only the owner of package '{name}' or a member of db_ssisadmin or db_ssisoperator may read it."),
+                            "sp_ssis_getpackage",
+                        );
+                        return Some(1);
+                    }
+                }
                 t.col_metadata(&[("packagedata", ColType::Image)]);
                 if let Some(p) = found {
                     t.row(&[(&Value::Bytes(p.data.clone()), ColType::Image)]);
@@ -360,7 +390,7 @@ impl Db {
                 let folder = guid_arg(args, "folderid").unwrap_or(ROOT);
                 let key = (folder, fold(&name));
                 let exists = self.packages.get(&key);
-                if !admin {
+                if exists.is_some_and(|p| !admin && !own(p)) {
                     t.error(
                         14307,
                         16,
@@ -399,7 +429,7 @@ impl Db {
             "sp_ssis_deletepackage" => {
                 let name = text_arg(args, "name");
                 let key = (guid_arg(args, "folderid").unwrap_or(ROOT), fold(&name));
-                if self.packages.contains_key(&key) && !admin {
+                if self.packages.get(&key).is_some_and(|p| !admin && !own(p)) {
                     t.error(
                         14307,
                         16,

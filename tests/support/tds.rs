@@ -2,7 +2,8 @@
 //! describes it: packets, PRELOGIN, LOGIN7, RPC requests and SQL batches in;
 //! tabular-result tokens out (LOGINACK, ENVCHANGE, COLMETADATA, ROW, DONE,
 //! DONEPROC, DONEINPROC, RETURNSTATUS, ERROR). Enough of TDS 7.3/7.4 for
-//! tiberius; no TLS (PRELOGIN answers ENCRYPT_NOT_SUP).
+//! tiberius; TLS as TDS 7.x does it (the handshake inside PRELOGIN packets,
+//! then TLS records on the connection), see `super::serve`.
 
 use std::io::{self, Read, Write};
 
@@ -93,13 +94,34 @@ pub fn write_message(
     w.flush()
 }
 
-/// The server's PRELOGIN answer: version 16.0, ENCRYPT_NOT_SUP, no
+/// ENCRYPTION option values (MS-TDS 2.2.6.5).
+pub const ENCRYPT_OFF: u8 = 0x00;
+pub const ENCRYPT_ON: u8 = 0x01;
+pub const ENCRYPT_NOT_SUP: u8 = 0x02;
+pub const ENCRYPT_REQ: u8 = 0x03;
+
+/// The ENCRYPTION option of a client's PRELOGIN message, if present.
+pub fn prelogin_encryption(data: &[u8]) -> Option<u8> {
+    let mut at = 0;
+    while at + 5 <= data.len() && data[at] != 0xFF {
+        let token = data[at];
+        let offset = usize::from(u16::from_be_bytes([data[at + 1], data[at + 2]]));
+        let len = usize::from(u16::from_be_bytes([data[at + 3], data[at + 4]]));
+        if token == 0x01 && len >= 1 {
+            return data.get(offset).copied();
+        }
+        at += 5;
+    }
+    None
+}
+
+/// The server's PRELOGIN answer: version 16.0, `encryption`, no
 /// instance, no thread id, no MARS.
-pub fn prelogin_response() -> Vec<u8> {
+pub fn prelogin_response(encryption: u8) -> Vec<u8> {
     // Options: VERSION(6) ENCRYPTION(1) INSTOPT(1) THREADID(0) MARS(1).
     let options: [(u8, &[u8]); 5] = [
         (0x00, &[16, 0, 0x07, 0xD0, 0, 0]),
-        (0x01, &[0x02]),
+        (0x01, &[encryption]),
         (0x02, &[0x00]),
         (0x03, &[]),
         (0x04, &[0x00]),

@@ -10,8 +10,9 @@ pub struct Cli {
     /// Service configuration file (default: $SSIS_SERVICE_CONFIG, then the platform default).
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Server to connect to: `.` (the local service), `unix:<socket>`, `ssh://[user@]host[:port]`,
-    /// `tls://host:port`, `embedded:<config>`; empty for the default configuration in-process.
+    /// Server to connect to: `.` or empty (the local service), `unix:<socket>`,
+    /// `ssh://[user@]host[:port]`, `tls://host:port`, `embedded:<config>` (a configuration file
+    /// opened in-process; `embedded:` alone for the one in force).
     /// List commands (ps, history, events, folder list, package list) take several, comma-separated.
     #[arg(long, global = true, value_name = "NAME", conflicts_with = "config")]
     pub server: Option<String>,

@@ -4,7 +4,7 @@ use super::args::{Cli, Command, ConfigCommand, FolderCommand, PackageCommand};
 use super::output::{Out, print_folders, print_packages};
 use ssis_client::{self, ConnectOptions, ServerAddress, Session};
 use ssis_core::error::Result;
-use ssis_core::store::ItemKind;
+use ssis_core::store::{ItemKind, StorePath};
 use std::ffi::OsString;
 use std::path::Path;
 
@@ -26,6 +26,12 @@ pub fn execute(cli: Cli) -> Result<i32> {
         if let Some(code) = fan_out(spec, &cli.command, out) {
             return code;
         }
+        let n = ssis_client::split_servers(spec).len();
+        return Err(ssis_core::error::Error::invalid(format!(
+            "--server '{spec}' names {n} servers, but this command works on one; only ps, \
+             history, events, folder list and package list take several"
+        ))
+        .with_target("--server"));
     }
     match cli.command {
         Command::Folder(cmd) => folder(&connect()?, cmd, out),
@@ -45,6 +51,7 @@ pub fn execute(cli: Cli) -> Result<i32> {
             super::access::access(cmd, cli.server.as_deref(), cli.config.as_deref(), out)
         }
         Command::Exec { args } => {
+            super::register::install();
             let args: Vec<OsString> = args.into_iter().map(OsString::from).collect();
             Ok(ssis_runner::exec_main(&args))
         }
@@ -52,7 +59,7 @@ pub fn execute(cli: Cli) -> Result<i32> {
 }
 
 /// A list command over several servers (`--server a,b,c`); `None` for
-/// commands that take one server (they then refuse the list when connecting).
+/// commands that take one server (the caller then refuses the list).
 fn fan_out(spec: &str, command: &Command, out: Out) -> Option<Result<i32>> {
     use super::multi::{EXECUTION_HEADER, execution_cells, list};
     Some(match command {
@@ -78,14 +85,14 @@ fn fan_out(spec: &str, command: &Command, out: Out) -> Option<Result<i32>> {
             list(
                 spec,
                 out,
-                &["Time", "Level", "Id", "Source", "Message"],
+                &["Time", "Level", "Id", "Category", "Message"],
                 move |s| s.events_read(&filter),
                 |e| {
                     vec![
                         e.time.clone(),
                         e.level.name().to_string(),
                         e.event_id.to_string(),
-                        e.source.clone(),
+                        e.category.clone(),
                         e.message.clone(),
                     ]
                 },
@@ -95,7 +102,7 @@ fn fan_out(spec: &str, command: &Command, out: Out) -> Option<Result<i32>> {
             spec,
             out,
             &["Name", "Type", "Path"],
-            |s| s.list_folders(path.as_deref()),
+            |s| s.list_folders(store_path_opt(path.as_deref())?.as_ref()),
             |f| vec![f.name.clone(), f.folder_type.clone(), f.path.clone()],
         ),
         Command::Package(PackageCommand::List { folder, recursive }) => list(
@@ -103,8 +110,8 @@ fn fan_out(spec: &str, command: &Command, out: Out) -> Option<Result<i32>> {
             out,
             &["Path", "Size"],
             |s| match folder {
-                Some(f) => s.list_packages(f, *recursive),
-                None => s.list_packages("", true),
+                Some(f) => s.list_packages(&StorePath::parse(f)?, *recursive),
+                None => s.list_packages(&StorePath::root(), true),
             },
             |p| vec![p.path.clone(), p.size.to_string()],
         ),
@@ -115,19 +122,19 @@ fn fan_out(spec: &str, command: &Command, out: Out) -> Option<Result<i32>> {
 fn folder(session: &Session, cmd: FolderCommand, out: Out) -> Result<i32> {
     match cmd {
         FolderCommand::List { path } => {
-            let folders = session.list_folders(path.as_deref())?;
+            let folders = session.list_folders(store_path_opt(path.as_deref())?.as_ref())?;
             out.emit(&folders, || print_folders(&folders.items));
         }
         FolderCommand::Create { path } => {
-            let folder = session.folder_create(&path)?;
+            let folder = session.folder_create(&StorePath::parse(&path)?)?;
             out.emit(&folder, || println!("Created folder {}", folder.path));
         }
         FolderCommand::Rename { path, new_name } => {
-            let folder = session.folder_rename(&path, &new_name)?;
+            let folder = session.folder_rename(&StorePath::parse(&path)?, &new_name)?;
             out.emit(&folder, || println!("Renamed {path} to {}", folder.path));
         }
         FolderCommand::Delete { path, recursive } => {
-            session.folder_delete(&path, recursive)?;
+            session.folder_delete(&StorePath::parse(&path)?, recursive)?;
             out.done(|| println!("Deleted folder {path}"));
         }
     }
@@ -138,13 +145,13 @@ fn package(session: &Session, cmd: PackageCommand, out: Out) -> Result<i32> {
     match cmd {
         PackageCommand::List { folder, recursive } => {
             let packages = match folder {
-                Some(folder) => session.list_packages(&folder, recursive)?,
-                None => session.list_packages("", true)?,
+                Some(folder) => session.list_packages(&StorePath::parse(&folder)?, recursive)?,
+                None => session.list_packages(&StorePath::root(), true)?,
             };
             out.emit(&packages, || print_packages(&packages.items));
         }
         PackageCommand::Info { path } => {
-            let info = session.package_info(&path)?;
+            let info = session.package_info(&StorePath::parse(&path)?)?;
             out.emit(&info, || super::output::print_info(&info));
         }
         PackageCommand::Import {
@@ -152,7 +159,8 @@ fn package(session: &Session, cmd: PackageCommand, out: Out) -> Result<i32> {
             dest,
             replace,
         } => {
-            let entry = session.package_import(&path_text(&file), &dest, replace.replace)?;
+            let entry =
+                session.package_import(&file, &StorePath::parse(&dest)?, replace.replace)?;
             out.emit(&entry, || {
                 println!("Imported {} as {}", file.display(), entry.path)
             });
@@ -162,7 +170,8 @@ fn package(session: &Session, cmd: PackageCommand, out: Out) -> Result<i32> {
             file,
             replace,
         } => {
-            let entry = session.package_export(&path, &path_text(&file), replace.replace)?;
+            let entry =
+                session.package_export(&StorePath::parse(&path)?, &file, replace.replace)?;
             out.emit(&entry, || {
                 println!("Exported {} to {}", entry.path, file.display())
             });
@@ -172,7 +181,11 @@ fn package(session: &Session, cmd: PackageCommand, out: Out) -> Result<i32> {
             dest,
             replace,
         } => {
-            let entry = session.package_copy(&source, &dest, replace.replace)?;
+            let entry = session.package_copy(
+                &StorePath::parse(&source)?,
+                &StorePath::parse(&dest)?,
+                replace.replace,
+            )?;
             out.emit(&entry, || println!("Copied {source} to {}", entry.path));
         }
         PackageCommand::Move {
@@ -180,15 +193,19 @@ fn package(session: &Session, cmd: PackageCommand, out: Out) -> Result<i32> {
             dest,
             replace,
         } => {
-            let entry = session.package_move(&source, &dest, replace.replace)?;
+            let entry = session.package_move(
+                &StorePath::parse(&source)?,
+                &StorePath::parse(&dest)?,
+                replace.replace,
+            )?;
             out.emit(&entry, || println!("Moved {source} to {}", entry.path));
         }
         PackageCommand::Delete { path } => {
-            session.package_delete(&path)?;
+            session.package_delete(&StorePath::parse(&path)?)?;
             out.done(|| println!("Deleted package {path}"));
         }
         PackageCommand::Exists { path } => {
-            let found = session.exists(&path)?;
+            let found = session.exists(&StorePath::parse(&path)?)?;
             let is_package = found.package;
             out.emit(&found, || {
                 println!(
@@ -207,7 +224,7 @@ fn package(session: &Session, cmd: PackageCommand, out: Out) -> Result<i32> {
 }
 
 fn exists(session: &Session, path: &str, out: Out) -> Result<i32> {
-    let found = session.exists(path)?;
+    let found = session.exists(&StorePath::parse(path)?)?;
     out.emit(&found, || match found.kind {
         ItemKind::None => println!("{} does not exist.", found.path),
         kind => println!("{kind:?} {} exists.", found.path),
@@ -239,6 +256,9 @@ fn config(
                 }
                 for err in &report.errors {
                     println!("{err}");
+                }
+                for warning in &report.warnings {
+                    println!("warning: {warning}");
                 }
             });
             Ok(if report.valid { 0 } else { 1 })
@@ -272,7 +292,7 @@ fn config(
     }
 }
 
-/// A file argument as UTF-8 text for the client API.
-fn path_text(path: &Path) -> String {
-    path.to_string_lossy().into_owned()
+/// An optional store path given on the command line.
+fn store_path_opt(text: Option<&str>) -> Result<Option<StorePath>> {
+    text.map(StorePath::parse).transpose()
 }

@@ -12,6 +12,7 @@ mod commands;
 mod config_import;
 mod multi;
 mod output;
+mod register;
 mod service;
 mod windows_service;
 
@@ -28,6 +29,7 @@ pub fn main() -> i32 {
 pub fn run(argv: Vec<OsString>) -> i32 {
     // `ssis exec` takes dtexec's own syntax (`/F path`, `/SET ...`), not clap's.
     if argv.get(1).is_some_and(|a| a == "exec") {
+        register::install();
         return ssis_runner::exec_main(&argv[2..]);
     }
     // The service's per-execution wrapper: no clap, the executor's command line follows.

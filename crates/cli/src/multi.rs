@@ -64,6 +64,7 @@ pub fn execution_cells(e: &ssis_core::protocol::executions::Execution) -> Vec<St
             .unwrap_or_else(|| e.package_name.clone()),
         e.execution_id.clone(),
         e.started_by.clone(),
+        e.origin.name().to_string(),
         e.start_time.clone(),
         format!("{:.1} s", e.duration),
         e.status.to_string(),
@@ -72,10 +73,11 @@ pub fn execution_cells(e: &ssis_core::protocol::executions::Execution) -> Vec<St
 }
 
 /// The header of [`execution_cells`].
-pub const EXECUTION_HEADER: [&str; 7] = [
+pub const EXECUTION_HEADER: [&str; 8] = [
     "Package",
     "Execution Id",
     "Started By",
+    "Origin",
     "Start Time",
     "Duration",
     "Status",

@@ -512,6 +512,7 @@ fn print_executions(list: &[Execution]) {
                 what(e),
                 e.execution_id.clone(),
                 e.started_by.clone(),
+                e.origin.name().to_string(),
                 e.start_time.clone(),
                 format!("{:.1} s", e.duration),
                 e.status.to_string(),
@@ -524,6 +525,7 @@ fn print_executions(list: &[Execution]) {
             "Package",
             "Execution Id",
             "Started By",
+            "Origin",
             "Start Time",
             "Duration",
             "Status",
@@ -545,7 +547,7 @@ fn print_event_line(e: &LogEntry) {
         e.time,
         e.level.name(),
         e.event_id,
-        e.source,
+        e.category,
         e.message
     );
 }

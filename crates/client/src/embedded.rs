@@ -52,87 +52,75 @@ impl Embedded {
         Ok((*self.host.set_config(new)?.config).clone())
     }
 
-    pub(super) fn list_folders(&self, path: &str) -> Result<Items<FolderEntry>> {
-        self.host.current().list_folders(&StorePath::parse(path)?)
+    pub(super) fn list_folders(&self, path: &StorePath) -> Result<Items<FolderEntry>> {
+        self.host.current().list_folders(path)
     }
 
     pub(super) fn list_packages(
         &self,
-        folder: &str,
+        folder: &StorePath,
         recursive: bool,
     ) -> Result<Items<PackageEntry>> {
-        self.host
-            .current()
-            .list_packages(&StorePath::parse(folder)?, recursive)
+        self.host.current().list_packages(folder, recursive)
     }
 
-    pub(super) fn package_info(&self, path: &str) -> Result<PackageInfo> {
-        self.host.current().package_info(&StorePath::parse(path)?)
+    pub(super) fn package_info(&self, path: &StorePath) -> Result<PackageInfo> {
+        self.host.current().package_info(path)
     }
 
-    pub(super) fn folder_create(&self, path: &str) -> Result<FolderEntry> {
-        self.host.current().folder_create(&StorePath::parse(path)?)
+    pub(super) fn folder_create(&self, path: &StorePath) -> Result<FolderEntry> {
+        self.host.current().folder_create(path)
     }
 
-    pub(super) fn folder_rename(&self, path: &str, new_name: &str) -> Result<FolderEntry> {
-        self.host
-            .current()
-            .folder_rename(&StorePath::parse(path)?, new_name)
+    pub(super) fn folder_rename(&self, path: &StorePath, new_name: &str) -> Result<FolderEntry> {
+        self.host.current().folder_rename(path, new_name)
     }
 
-    pub(super) fn folder_delete(&self, path: &str, recursive: bool) -> Result<()> {
-        self.host
-            .current()
-            .folder_delete(&StorePath::parse(path)?, recursive)
+    pub(super) fn folder_delete(&self, path: &StorePath, recursive: bool) -> Result<()> {
+        self.host.current().folder_delete(path, recursive)
     }
 
     pub(super) fn package_import(
         &self,
-        file: &str,
-        dest: &str,
+        file: &Path,
+        dest: &StorePath,
         replace: bool,
     ) -> Result<PackageEntry> {
-        self.host
-            .current()
-            .package_import(Path::new(file), &StorePath::parse(dest)?, replace)
+        self.host.current().package_import(file, dest, replace)
     }
 
     pub(super) fn package_export(
         &self,
-        path: &str,
-        file: &str,
+        path: &StorePath,
+        file: &Path,
         replace: bool,
     ) -> Result<ExportResult> {
-        self.host
-            .current()
-            .package_export(&StorePath::parse(path)?, Path::new(file), replace)
+        self.host.current().package_export(path, file, replace)
     }
 
     pub(super) fn package_copy(
         &self,
-        source: &str,
-        dest: &str,
+        source: &StorePath,
+        dest: &StorePath,
         replace: bool,
     ) -> Result<PackageEntry> {
-        let (source, dest) = (StorePath::parse(source)?, StorePath::parse(dest)?);
-        self.host.current().package_copy(&source, &dest, replace)
+        self.host.current().package_copy(source, dest, replace)
     }
 
     pub(super) fn package_move(
         &self,
-        source: &str,
-        dest: &str,
+        source: &StorePath,
+        dest: &StorePath,
         replace: bool,
     ) -> Result<PackageEntry> {
-        let (source, dest) = (StorePath::parse(source)?, StorePath::parse(dest)?);
-        self.host.current().package_move(&source, &dest, replace)
+        self.host.current().package_move(source, dest, replace)
     }
 
-    pub(super) fn package_delete(&self, path: &str) -> Result<()> {
-        self.host.current().package_delete(&StorePath::parse(path)?)
+    pub(super) fn package_delete(&self, path: &StorePath) -> Result<()> {
+        self.host.current().package_delete(path)
     }
 
-    pub(super) fn exists(&self, path: &str) -> Result<ExistsResult> {
-        self.host.current().exists(&StorePath::parse(path)?)
+    pub(super) fn exists(&self, path: &StorePath) -> Result<ExistsResult> {
+        self.host.current().exists(path)
     }
 }

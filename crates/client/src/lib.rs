@@ -30,7 +30,7 @@ pub use address::{
 };
 pub use multi::{Labeled, MultiSession, split_servers};
 pub use patch::config_patch;
-pub use remote::{EventStream, LiveEvent};
+pub use remote::{EventStream, LiveEvent, Registration};
 pub use resolve::Resolved;
 pub use ssh::SshTarget;
 pub use ssis_core::ops::{Items, PackageInfo, ServerInfo, ValidationReport};
@@ -43,7 +43,7 @@ use embedded::Embedded;
 use remote::Remote;
 use ssis_core::config::ServiceConfig;
 use ssis_core::error::{Error, Result};
-use ssis_core::store::{ExistsResult, ExportResult, FolderEntry, PackageEntry};
+use ssis_core::store::{ExistsResult, ExportResult, FolderEntry, PackageEntry, StorePath};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -153,62 +153,87 @@ impl Session {
     }
 
     /// Top-level folders when `path` is `None`, empty or `\`; else the subfolders of `path`.
-    pub fn list_folders(&self, path: Option<&str>) -> Result<Items<FolderEntry>> {
-        via!(self.list_folders(path.unwrap_or("")))
+    pub fn list_folders(&self, path: Option<&StorePath>) -> Result<Items<FolderEntry>> {
+        let root = StorePath::root();
+        via!(self.list_folders(path.unwrap_or(&root)))
     }
 
     /// Packages in `folder` (and below it with `recursive`).
-    pub fn list_packages(&self, folder: &str, recursive: bool) -> Result<Items<PackageEntry>> {
+    pub fn list_packages(
+        &self,
+        folder: &StorePath,
+        recursive: bool,
+    ) -> Result<Items<PackageEntry>> {
         via!(self.list_packages(folder, recursive))
     }
 
     /// One package: its listing entry and, read in full, its contents summary.
-    pub fn package_info(&self, path: &str) -> Result<PackageInfo> {
+    pub fn package_info(&self, path: &StorePath) -> Result<PackageInfo> {
         via!(self.package_info(path))
     }
 
     /// Creates the folder `path` (its parent must exist).
-    pub fn folder_create(&self, path: &str) -> Result<FolderEntry> {
+    pub fn folder_create(&self, path: &StorePath) -> Result<FolderEntry> {
         via!(self.folder_create(path))
     }
 
     /// Renames the folder `path` to `new_name` in the same parent.
-    pub fn folder_rename(&self, path: &str, new_name: &str) -> Result<FolderEntry> {
+    pub fn folder_rename(&self, path: &StorePath, new_name: &str) -> Result<FolderEntry> {
         via!(self.folder_rename(path, new_name))
     }
 
     /// Deletes the folder `path`; a non-empty folder only with `recursive`.
-    pub fn folder_delete(&self, path: &str, recursive: bool) -> Result<()> {
+    pub fn folder_delete(&self, path: &StorePath, recursive: bool) -> Result<()> {
         via!(self.folder_delete(path, recursive))
     }
 
     /// Imports the package file `file` as the store path `dest`.
-    pub fn package_import(&self, file: &str, dest: &str, replace: bool) -> Result<PackageEntry> {
+    pub fn package_import(
+        &self,
+        file: &Path,
+        dest: &StorePath,
+        replace: bool,
+    ) -> Result<PackageEntry> {
         via!(self.package_import(file, dest, replace))
     }
 
     /// Exports the package `path` to the file `file`.
-    pub fn package_export(&self, path: &str, file: &str, replace: bool) -> Result<ExportResult> {
+    pub fn package_export(
+        &self,
+        path: &StorePath,
+        file: &Path,
+        replace: bool,
+    ) -> Result<ExportResult> {
         via!(self.package_export(path, file, replace))
     }
 
     /// Copies a package to another store path.
-    pub fn package_copy(&self, source: &str, dest: &str, replace: bool) -> Result<PackageEntry> {
+    pub fn package_copy(
+        &self,
+        source: &StorePath,
+        dest: &StorePath,
+        replace: bool,
+    ) -> Result<PackageEntry> {
         via!(self.package_copy(source, dest, replace))
     }
 
     /// Moves a package to another store path.
-    pub fn package_move(&self, source: &str, dest: &str, replace: bool) -> Result<PackageEntry> {
+    pub fn package_move(
+        &self,
+        source: &StorePath,
+        dest: &StorePath,
+        replace: bool,
+    ) -> Result<PackageEntry> {
         via!(self.package_move(source, dest, replace))
     }
 
     /// Deletes a package.
-    pub fn package_delete(&self, path: &str) -> Result<()> {
+    pub fn package_delete(&self, path: &StorePath) -> Result<()> {
         via!(self.package_delete(path))
     }
 
     /// Whether `path` names a folder, a package or nothing.
-    pub fn exists(&self, path: &str) -> Result<ExistsResult> {
+    pub fn exists(&self, path: &StorePath) -> Result<ExistsResult> {
         via!(self.exists(path))
     }
 }
@@ -228,7 +253,6 @@ pub fn config_write(path: &Path, config_json: &str) -> Result<ServiceConfig> {
 /// applying it (with neither, the configuration in force): `Valid` plus the
 /// errors found.
 pub fn config_validate(path: Option<&Path>, config_json: Option<&str>) -> ValidationReport {
-    let mut errors = Vec::new();
     let results = match (path, config_json) {
         (None, None) => vec![ssis_core::config::load_or_default(None)],
         (path, json) => {
@@ -237,9 +261,42 @@ pub fn config_validate(path: Option<&Path>, config_json: Option<&str>) -> Valida
             from_file.into_iter().chain(from_json).collect()
         }
     };
-    errors.extend(results.into_iter().filter_map(|r| r.err()));
+    let mut errors = Vec::new();
+    let mut warnings = Vec::new();
+    for result in results {
+        match result {
+            Ok(config) => warnings.extend(missing_store_paths(&config)),
+            Err(e) => errors.push(e),
+        }
+    }
     ValidationReport {
         valid: errors.is_empty(),
         errors,
+        warnings,
     }
+}
+
+/// A warning per File System folder whose `StorePath` is not a directory here.
+fn missing_store_paths(config: &ServiceConfig) -> Vec<String> {
+    use ssis_core::config::TopLevelFolder;
+    config
+        .top_level_folders
+        .iter()
+        .filter_map(|f| match f {
+            TopLevelFolder::FileSystemFolder(f) => Some(f),
+            TopLevelFolder::SqlServerFolder(_) => None,
+        })
+        .filter_map(|f| {
+            let dir = config.resolve_store_path(f);
+            (!dir.is_dir()).then(|| {
+                format!(
+                    "the StorePath '{}' of folder '{}' is not a directory here ('{}'); the folder \
+                     will list nothing until it exists",
+                    f.store_path,
+                    f.name,
+                    dir.display()
+                )
+            })
+        })
+        .collect()
 }

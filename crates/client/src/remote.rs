@@ -22,7 +22,8 @@ use ssis_core::protocol::events::{
     self as ev, EventFilter, ExecutionEvent, LogEntry, SubscribeParams,
 };
 use ssis_core::protocol::executions::{
-    Execution, ExecutionIdParams, HistoryFilter, OutputChunk, OutputParams, RunParams, WaitParams,
+    CANCEL_REQUESTED, Execution, ExecutionIdParams, FinishParams, HistoryFilter, OutputChunk,
+    OutputParams, RegisterParams, RunParams, WaitParams,
 };
 use ssis_core::protocol::service::{HelloParams, HelloResult, ServiceInfo};
 use ssis_core::protocol::store as st;
@@ -30,9 +31,9 @@ use ssis_core::protocol::{
     Envelope, MAX_GREETED_MESSAGE_SIZE, MAX_MESSAGE_SIZE, NoParams, Notification, PROTOCOL_VERSION,
     Request,
 };
-use ssis_core::store::{ExistsResult, ExportResult, FolderEntry, PackageEntry};
+use ssis_core::store::{ExistsResult, ExportResult, FolderEntry, PackageEntry, StorePath};
 use std::io::{BufReader, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -402,6 +403,29 @@ impl EventStream {
     }
 }
 
+/// A run registered with [`Session::register_run`].
+pub struct Registration {
+    session: Session,
+    execution: Execution,
+}
+
+impl Registration {
+    /// The execution as the service recorded it.
+    pub fn execution(&self) -> &Execution {
+        &self.execution
+    }
+
+    /// Reports how the run ended (dtexec's exit code).
+    pub fn finish(&self, exit_code: i32) -> Result<Execution> {
+        self.session
+            .remote()?
+            .call(Request::ExecutionFinish(FinishParams {
+                execution_id: self.execution.execution_id.clone(),
+                exit_code,
+            }))
+    }
+}
+
 /// Operations that need the service.
 impl Session {
     fn remote(&self) -> Result<&Remote> {
@@ -496,6 +520,50 @@ impl Session {
         Ok(EventStream { conn })
     }
 
+    /// Registers a run of `ssis exec` started outside the service, so that
+    /// it is listed and kept in history. `on_cancel` is called (on a thread
+    /// of the registration) when someone with the right asks the run to
+    /// stop. Report the end with [`Registration::finish`].
+    pub fn register_run(
+        &self,
+        params: RegisterParams,
+        on_cancel: impl Fn() + Send + 'static,
+    ) -> Result<Registration> {
+        let mut conn = self.remote()?.reopen()?;
+        let value = conn.call(
+            1,
+            &Request::ExecutionRegister(params),
+            Some(REQUEST_TIMEOUT),
+        )?;
+        let execution: Execution = serde_json::from_value(value).map_err(|e| {
+            Error::new(
+                ErrorKind::Protocol,
+                format!("bad ExecutionRegister result: {e}"),
+            )
+        })?;
+        // The registration connection only carries CancelRequested from now on.
+        std::thread::spawn(move || {
+            conn.set_timeout(None);
+            while let Ok(frame) = read_frame(&mut conn.reader, MAX_MESSAGE_SIZE) {
+                let Frame::Line(line) = frame else {
+                    if matches!(frame, Frame::Eof) {
+                        break;
+                    }
+                    continue;
+                };
+                if let Ok(ServerMessage::Notification(n)) = ServerMessage::parse(&line) {
+                    if n.notification == CANCEL_REQUESTED {
+                        on_cancel();
+                    }
+                }
+            }
+        });
+        Ok(Registration {
+            session: self.clone(),
+            execution,
+        })
+    }
+
     /// What the service is and runs with.
     pub fn service_info(&self) -> Result<ServiceInfo> {
         self.remote()?.call(Request::ServiceInfo(NoParams))
@@ -514,10 +582,12 @@ impl Session {
 }
 
 /// A file argument made absolute, since the service does not share the client's working directory.
-fn absolute(file: &str) -> String {
+fn absolute(file: impl AsRef<Path>) -> String {
+    let file = file.as_ref();
     std::path::absolute(file)
-        .map(|p| p.display().to_string())
-        .unwrap_or_else(|_| file.to_string())
+        .unwrap_or_else(|_| file.to_path_buf())
+        .display()
+        .to_string()
 }
 
 /// The store operations, as the embedded backend has them, over the protocol.
@@ -532,7 +602,7 @@ impl Remote {
         })?;
         self.call(Request::SetConfig(st::SetConfigParams { config }))
     }
-    pub(super) fn list_folders(&self, path: &str) -> Result<Items<FolderEntry>> {
+    pub(super) fn list_folders(&self, path: &StorePath) -> Result<Items<FolderEntry>> {
         let p = st::ListFoldersParams {
             path: Some(path.to_string()),
         };
@@ -540,7 +610,7 @@ impl Remote {
     }
     pub(super) fn list_packages(
         &self,
-        folder: &str,
+        folder: &StorePath,
         recursive: bool,
     ) -> Result<Items<PackageEntry>> {
         let p = st::ListPackagesParams {
@@ -549,22 +619,26 @@ impl Remote {
         };
         self.call(Request::ListPackages(p))
     }
-    pub(super) fn package_info(&self, path: &str) -> Result<PackageInfo> {
-        self.call(Request::PackageInfo(st::PathParams { path: path.into() }))
+    pub(super) fn package_info(&self, path: &StorePath) -> Result<PackageInfo> {
+        self.call(Request::PackageInfo(st::PathParams {
+            path: path.to_string(),
+        }))
     }
-    pub(super) fn folder_create(&self, path: &str) -> Result<FolderEntry> {
-        self.call(Request::FolderCreate(st::PathParams { path: path.into() }))
+    pub(super) fn folder_create(&self, path: &StorePath) -> Result<FolderEntry> {
+        self.call(Request::FolderCreate(st::PathParams {
+            path: path.to_string(),
+        }))
     }
-    pub(super) fn folder_rename(&self, path: &str, new_name: &str) -> Result<FolderEntry> {
+    pub(super) fn folder_rename(&self, path: &StorePath, new_name: &str) -> Result<FolderEntry> {
         let p = st::FolderRenameParams {
-            path: path.into(),
+            path: path.to_string(),
             new_name: new_name.into(),
         };
         self.call(Request::FolderRename(p))
     }
-    pub(super) fn folder_delete(&self, path: &str, recursive: bool) -> Result<()> {
+    pub(super) fn folder_delete(&self, path: &StorePath, recursive: bool) -> Result<()> {
         let p = st::FolderDeleteParams {
-            path: path.into(),
+            path: path.to_string(),
             recursive,
         };
         let _: Value = self.call(Request::FolderDelete(p))?;
@@ -572,15 +646,14 @@ impl Remote {
     }
     pub(super) fn package_import(
         &self,
-        file: &str,
-        dest: &str,
+        file: &Path,
+        dest: &StorePath,
         replace: bool,
     ) -> Result<PackageEntry> {
         // The file is read here, with the caller's own rights; the service
         // never opens a path a client names.
-        let path = std::path::Path::new(file);
-        let data = ssis_core::package::read_package_file(path)?;
-        let name = path
+        let data = ssis_core::package::read_package_file(file)?;
+        let name = file
             .file_stem()
             .and_then(|s| s.to_str())
             .map(str::to_string);
@@ -588,21 +661,21 @@ impl Remote {
             file: String::new(),
             content: Some(ssis_core::protocol::encode_content(&data)),
             name,
-            dest: dest.into(),
+            dest: dest.to_string(),
             replace,
         };
         self.call(Request::PackageImport(p))
     }
     pub(super) fn package_export(
         &self,
-        path: &str,
-        file: &str,
+        path: &StorePath,
+        file: &Path,
         replace: bool,
     ) -> Result<ExportResult> {
         // The service returns the bytes; the file is written here, with the
         // caller's own rights (an existing file is checked first, so nothing
         // is fetched for a refusal).
-        let target = std::path::Path::new(file);
+        let target = file;
         if !replace && target.exists() {
             return Err(Error::new(
                 ErrorKind::AlreadyExists,
@@ -611,7 +684,7 @@ impl Remote {
             .with_target(target.display().to_string()));
         }
         let p = st::ExportParams {
-            path: path.into(),
+            path: path.to_string(),
             file: String::new(),
             replace,
         };
@@ -630,34 +703,291 @@ impl Remote {
     }
     pub(super) fn package_copy(
         &self,
-        source: &str,
-        dest: &str,
+        source: &StorePath,
+        dest: &StorePath,
         replace: bool,
     ) -> Result<PackageEntry> {
         self.call(Request::PackageCopy(transfer(source, dest, replace)))
     }
     pub(super) fn package_move(
         &self,
-        source: &str,
-        dest: &str,
+        source: &StorePath,
+        dest: &StorePath,
         replace: bool,
     ) -> Result<PackageEntry> {
         self.call(Request::PackageMove(transfer(source, dest, replace)))
     }
-    pub(super) fn package_delete(&self, path: &str) -> Result<()> {
-        let _: Value = self.call(Request::PackageDelete(st::PathParams { path: path.into() }))?;
+    pub(super) fn package_delete(&self, path: &StorePath) -> Result<()> {
+        let _: Value = self.call(Request::PackageDelete(st::PathParams {
+            path: path.to_string(),
+        }))?;
         Ok(())
     }
-    pub(super) fn exists(&self, path: &str) -> Result<ExistsResult> {
-        self.call(Request::Exists(st::PathParams { path: path.into() }))
+    pub(super) fn exists(&self, path: &StorePath) -> Result<ExistsResult> {
+        self.call(Request::Exists(st::PathParams {
+            path: path.to_string(),
+        }))
     }
 }
 
 /// The parameters of a copy or a move.
-fn transfer(source: &str, dest: &str, replace: bool) -> st::TransferParams {
+fn transfer(source: &StorePath, dest: &StorePath, replace: bool) -> st::TransferParams {
     st::TransferParams {
-        source: source.into(),
-        dest: dest.into(),
+        source: source.to_string(),
+        dest: dest.to_string(),
         replace,
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    //! The protocol client against a scripted service on a Unix socket: how
+    //! responses are matched, what each failure becomes, and how a session
+    //! keeps, drops and re-opens its connections.
+    use super::*;
+    use serde_json::json;
+    use std::io::BufRead;
+    use std::os::unix::net::UnixListener;
+    use std::sync::Arc;
+    use std::sync::atomic::AtomicUsize;
+
+    /// What the scripted service does with a request (after Hello).
+    enum Reply {
+        /// These lines, as they are.
+        Lines(Vec<String>),
+        /// Close the connection.
+        Close,
+        /// Answer nothing.
+        Silent,
+    }
+
+    struct Service {
+        _dir: tempfile::TempDir,
+        socket: PathBuf,
+        /// Connections accepted.
+        accepted: Arc<AtomicUsize>,
+    }
+
+    fn ok_line(id: &Value, result: Value) -> String {
+        json!({"Id": id, "Result": result}).to_string()
+    }
+
+    /// A service answering Hello itself and every other request with `reply`
+    /// (given the request's envelope).
+    fn service(reply: impl Fn(&Value) -> Reply + Send + Sync + 'static) -> Service {
+        let dir = tempfile::tempdir().unwrap();
+        let socket = dir.path().join("ssis.sock");
+        let listener = UnixListener::bind(&socket).unwrap();
+        let accepted = Arc::new(AtomicUsize::new(0));
+        let (count, reply) = (Arc::clone(&accepted), Arc::new(reply));
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { return };
+                count.fetch_add(1, Ordering::SeqCst);
+                let reply = Arc::clone(&reply);
+                std::thread::spawn(move || {
+                    let mut out = stream.try_clone().unwrap();
+                    for line in std::io::BufReader::new(stream).lines() {
+                        let Ok(line) = line else { return };
+                        let request: Value = serde_json::from_str(&line).unwrap();
+                        let lines = if request["Method"] == "Hello" {
+                            let hello = json!({"Protocol": PROTOCOL_VERSION, "Server": "ssis-service",
+                                "Version": "test", "User": "tester"});
+                            vec![ok_line(&request["Id"], hello)]
+                        } else {
+                            match reply(&request) {
+                                Reply::Lines(l) => l,
+                                Reply::Close => return,
+                                Reply::Silent => continue,
+                            }
+                        };
+                        for l in lines {
+                            if out.write_all(format!("{l}\n").as_bytes()).is_err() {
+                                return;
+                            }
+                        }
+                    }
+                });
+            }
+        });
+        Service {
+            _dir: dir,
+            socket,
+            accepted,
+        }
+    }
+
+    fn connect(s: &Service) -> Remote {
+        let address = ServerAddress::Socket(s.socket.clone());
+        Remote::connect(&address, &ConnectOptions::default()).unwrap()
+    }
+
+    fn list(r: &Remote, timeout: Option<Duration>) -> Result<Value> {
+        let request = Request::ListFolders(st::ListFoldersParams { path: None });
+        r.call_value(&request, timeout)
+    }
+
+    #[test]
+    fn the_response_with_the_requests_id_is_the_answer() {
+        // Before it: a notification, a response to another id.
+        let s = service(|req| {
+            Reply::Lines(vec![
+                json!({"Notification": "LogEvent", "Params": {}}).to_string(),
+                ok_line(&json!(999_999), json!("not mine")),
+                ok_line(&req["Id"], json!({"Items": [], "Method": req["Method"]})),
+            ])
+        });
+        let r = connect(&s);
+        assert_eq!(r.user(), "tester");
+        let v = list(&r, None).unwrap();
+        assert_eq!(v, json!({"Items": [], "Method": "ListFolders"}));
+        // The connection is kept and reused.
+        list(&r, None).unwrap();
+        assert_eq!(s.accepted.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn a_service_error_is_returned_and_the_connection_kept() {
+        let s = service(|req| {
+            Reply::Lines(vec![
+                json!({"Id": req["Id"], "Error":
+                {"Kind": "NotFound", "Message": "there is no folder 'X'", "Target": "X"}})
+                .to_string(),
+            ])
+        });
+        let r = connect(&s);
+        for _ in 0..3 {
+            let e = list(&r, None).unwrap_err();
+            assert_eq!(e.kind, ErrorKind::NotFound, "{e}");
+            assert_eq!(e.target.as_deref(), Some("X"));
+        }
+        assert_eq!(
+            s.accepted.load(Ordering::SeqCst),
+            1,
+            "an answer is no broken link"
+        );
+    }
+
+    #[test]
+    fn failures_of_the_link_are_named_and_the_connection_replaced() {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let n = Arc::clone(&calls);
+        let s = service(move |req| match n.fetch_add(1, Ordering::SeqCst) {
+            0 => Reply::Close,
+            1 => Reply::Lines(vec!["{not json".into()]),
+            2 => Reply::Silent,
+            _ => Reply::Lines(vec![ok_line(&req["Id"], json!({"Items": []}))]),
+        });
+        let r = connect(&s);
+        let e = list(&r, None).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Connection, "{e}");
+        assert!(
+            e.message
+                .contains("closed the connection during ListFolders"),
+            "{e}"
+        );
+        let e = list(&r, None).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Protocol, "{e}");
+        assert!(e.message.contains("malformed"), "{e}");
+        let e = list(&r, Some(Duration::from_millis(200))).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Timeout, "{e}");
+        // Each broken connection was dropped: the next call opens another
+        // (and says Hello again) and works.
+        assert_eq!(list(&r, None).unwrap(), json!({"Items": []}));
+        assert_eq!(s.accepted.load(Ordering::SeqCst), 4);
+    }
+
+    #[test]
+    fn concurrent_calls_use_their_own_connections() {
+        // The first request is held until a second one has arrived: one
+        // connection at a time would never get there.
+        let arrived = Arc::new((Mutex::new(0usize), std::sync::Condvar::new()));
+        let a = Arc::clone(&arrived);
+        let s = service(move |req| {
+            let (count, cv) = &*a;
+            let mut n = count.lock().unwrap();
+            *n += 1;
+            cv.notify_all();
+            let deadline = std::time::Instant::now() + Duration::from_secs(20);
+            while *n < 2 && std::time::Instant::now() < deadline {
+                n = cv.wait_timeout(n, Duration::from_millis(100)).unwrap().0;
+            }
+            Reply::Lines(vec![ok_line(&req["Id"], json!(*n))])
+        });
+        let r = Arc::new(connect(&s));
+        let handles: Vec<_> = (0..2)
+            .map(|_| {
+                let r = Arc::clone(&r);
+                std::thread::spawn(move || list(&r, Some(Duration::from_secs(30))))
+            })
+            .collect();
+        for h in handles {
+            assert_eq!(h.join().unwrap().unwrap(), json!(2));
+        }
+        assert_eq!(s.accepted.load(Ordering::SeqCst), 2);
+        assert!(r.idle.lock().unwrap().len() <= MAX_IDLE);
+    }
+
+    #[test]
+    fn a_request_over_the_limit_is_refused_before_it_is_sent() {
+        let s = service(|req| Reply::Lines(vec![ok_line(&req["Id"], json!(null))]));
+        let r = connect(&s);
+        let big = Request::ListFolders(st::ListFoldersParams {
+            path: Some("x".repeat(MAX_GREETED_MESSAGE_SIZE + 10)),
+        });
+        let e = r.call_value(&big, None).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::InvalidArgument, "{e}");
+        assert!(e.message.contains("ListFolders request"), "{e}");
+        // Nothing was sent, the connection is fine.
+        assert_eq!(list(&r, None).unwrap(), json!(null));
+        assert_eq!(s.accepted.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn an_unexpected_result_shape_is_a_protocol_error() {
+        let s = service(|req| Reply::Lines(vec![ok_line(&req["Id"], json!("not a list"))]));
+        let r = connect(&s);
+        let e = r.list_folders(&StorePath::root()).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Protocol, "{e}");
+        assert!(e.message.contains("unexpected ListFolders result"), "{e}");
+    }
+
+    #[test]
+    fn nothing_listening_is_a_connection_error_naming_the_socket() {
+        let dir = tempfile::tempdir().unwrap();
+        let socket = dir.path().join("none.sock");
+        let address = ServerAddress::Socket(socket.clone());
+        let e = Remote::connect(&address, &ConnectOptions::default())
+            .err()
+            .expect("nothing listens");
+        assert_eq!(e.kind, ErrorKind::Connection, "{e}");
+        assert!(e.message.contains(&socket.display().to_string()), "{e}");
+        // A Hello answer of the wrong shape.
+        let dir2 = tempfile::tempdir().unwrap();
+        let path = dir2.path().join("bad.sock");
+        let listener = UnixListener::bind(&path).unwrap();
+        std::thread::spawn(move || {
+            let (stream, _) = listener.accept().unwrap();
+            let mut out = stream.try_clone().unwrap();
+            let mut line = String::new();
+            std::io::BufReader::new(stream)
+                .read_line(&mut line)
+                .unwrap();
+            let _ = out.write_all(b"{\"Id\":0,\"Result\":{\"Nope\":1}}\n");
+        });
+        let address = ServerAddress::Socket(path.clone());
+        let e = Remote::connect(&address, &ConnectOptions::default())
+            .err()
+            .expect("bad hello");
+        assert_eq!(e.kind, ErrorKind::Protocol, "{e}");
+        assert!(e.message.contains("bad Hello answer"), "{e}");
+    }
+
+    #[test]
+    fn file_arguments_are_made_absolute_for_the_service() {
+        let a = absolute("pkg.dtsx");
+        assert!(std::path::Path::new(&a).is_absolute(), "{a}");
+        assert!(a.ends_with("pkg.dtsx"));
+        assert_eq!(absolute("/tmp/x.dtsx"), "/tmp/x.dtsx");
     }
 }

@@ -6,7 +6,7 @@
 use super::Session;
 use serde::Serialize;
 use ssis_core::error::{Error, Result};
-use ssis_core::store::PackageEntry;
+use ssis_core::store::{PackageEntry, StorePath};
 
 /// What a store path or pattern names.
 #[derive(Debug, Clone, Serialize)]
@@ -45,7 +45,7 @@ impl Session {
                 segments.iter().map(|s| unescape(s)).collect()
             };
             let store_path = format!("\\{}", names.join("\\"));
-            let items = self.literal_packages(&store_path, recursive)?;
+            let items = self.literal_packages(&StorePath::from_segments(&names)?, recursive)?;
             return Ok(Resolved {
                 path: store_path,
                 literal: true,
@@ -57,7 +57,7 @@ impl Session {
             .map(|s| Pattern::parse(s))
             .collect::<Result<Vec<_>>>()?;
         let base: Vec<String> = segments[..first].iter().map(|s| unescape(s)).collect();
-        let base = format!("\\{}", base.join("\\"));
+        let base = StorePath::from_segments(&base)?;
         let mut items = Vec::new();
         for package in self.list_packages(&base, true)?.items {
             let all: Vec<&str> = package.path.split('\\').filter(|s| !s.is_empty()).collect();
@@ -77,14 +77,16 @@ impl Session {
         })
     }
 
-    fn literal_packages(&self, store_path: &str, recursive: bool) -> Result<Vec<PackageEntry>> {
+    fn literal_packages(
+        &self,
+        store_path: &StorePath,
+        recursive: bool,
+    ) -> Result<Vec<PackageEntry>> {
         let exists = self.exists(store_path)?;
         if exists.package {
-            let (parent, leaf) = match store_path.rfind('\\') {
-                Some(0) | None => ("\\", store_path.trim_start_matches('\\')),
-                Some(i) => (&store_path[..i], &store_path[i + 1..]),
-            };
-            let listed = self.list_packages(parent, false)?.items;
+            let parent = store_path.parent().unwrap_or_default();
+            let leaf = store_path.name().unwrap_or_default();
+            let listed = self.list_packages(&parent, false)?.items;
             let exact = listed.iter().position(|p| p.name == leaf).or_else(|| {
                 let leaf = leaf.to_lowercase();
                 listed.iter().position(|p| p.name.to_lowercase() == leaf)
@@ -96,7 +98,7 @@ impl Session {
         }
         Err(
             Error::not_found(format!("there is no package or folder '{store_path}'"))
-                .with_target(store_path),
+                .with_target(store_path.to_string()),
         )
     }
 }

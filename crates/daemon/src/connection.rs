@@ -5,6 +5,7 @@
 use super::access;
 use super::dispatch::dispatch;
 use super::eventlog::{Entry, ids};
+use super::limits::LOCAL_HELLO_TIMEOUT;
 use super::state::Service;
 use super::transport::Connection;
 use serde_json::{Value, json};
@@ -23,9 +24,24 @@ use tokio::io::{AsyncWriteExt, BufReader};
 use tokio::sync::{broadcast, mpsc};
 use tokio::task::JoinHandle;
 
-/// Serves one connection until the client leaves or the service stops.
-pub async fn serve(svc: Arc<Service>, conn: Connection) {
-    serve_with(svc, conn, None).await;
+/// Serves one local connection until the client leaves or the service
+/// stops; its caller must say Hello within [`LOCAL_HELLO_TIMEOUT`]. `slot`
+/// is its place under the connection limits, freed when it ends.
+pub async fn serve(svc: Arc<Service>, conn: Connection, slot: crate::limits::Slot) {
+    serve_with(svc, conn, LOCAL_HELLO_TIMEOUT, None).await;
+    drop(slot);
+}
+
+/// Answers a connection past the limits with one error line naming the
+/// limit, then closes it.
+pub async fn refuse(conn: Connection, why: String) {
+    let mut writer = conn.writer;
+    let error = Error::new(
+        ErrorKind::Connection,
+        format!("the service refused the connection: {why}"),
+    );
+    let line = encode(&Response::err(Value::Null, error));
+    let _ = tokio::time::timeout(Duration::from_secs(1), writer.write_all(&line)).await;
 }
 
 /// How a network connection went.
@@ -46,20 +62,17 @@ pub async fn serve_network(
     hello_timeout: Duration,
     unauthenticated: tokio::sync::OwnedSemaphorePermit,
 ) -> NetworkOutcome {
-    serve_with(svc, conn, Some((hello_timeout, unauthenticated))).await
+    serve_with(svc, conn, hello_timeout, Some(unauthenticated)).await
 }
 
 async fn serve_with(
     svc: Arc<Service>,
     conn: Connection,
-    network: Option<(Duration, tokio::sync::OwnedSemaphorePermit)>,
+    hello_timeout: Duration,
+    mut unauthenticated: Option<tokio::sync::OwnedSemaphorePermit>,
 ) -> NetworkOutcome {
-    let (hello_timeout, mut unauthenticated) = match network {
-        Some((t, p)) => (Some(t), Some(p)),
-        None => (None, None),
-    };
     let mut outcome = NetworkOutcome::Served;
-    let hello_deadline = hello_timeout.map(|t| tokio::time::Instant::now() + t);
+    let hello_deadline = Some(tokio::time::Instant::now() + hello_timeout);
     let Connection {
         reader,
         writer,
@@ -80,9 +93,13 @@ async fn serve_with(
             }
         })
     };
-    let mut reader = BufReader::with_capacity(64 * 1024, reader);
+    // Small: an idle connection costs little; large messages just take more reads.
+    let mut reader = BufReader::with_capacity(8 * 1024, reader);
     let mut greeted = false;
     let mut subscription: Option<JoinHandle<()>> = None;
+    // Runs this connection registered; one that has not reported its end
+    // when the connection closes is recorded as Unknown.
+    let mut registered: Vec<String> = Vec::new();
     loop {
         let hello_wait = async {
             match hello_deadline.filter(|_| !greeted) {
@@ -108,7 +125,7 @@ async fn serve_with(
             Ok(Frame::Oversized(n)) => {
                 protocol_error(
                     &svc,
-                    &peer.user,
+                    &peer,
                     &format!("a message of {n} bytes exceeds the limit"),
                 );
                 Response::err(
@@ -128,7 +145,7 @@ async fn serve_with(
                     break;
                 }
                 Err(resp) => {
-                    protocol_error(&svc, &peer.user, "a malformed message");
+                    protocol_error(&svc, &peer, "a malformed message");
                     *resp
                 }
                 Ok(env) if !greeted && env.method != Method::Hello.name() => Response::err(
@@ -183,6 +200,18 @@ async fn serve_with(
                                     }
                                 }
                             }
+                            Request::ExecutionRegister(p) => {
+                                match svc.executions.register(&peer, p, tx.clone()) {
+                                    Ok(record) => {
+                                        registered.push(record.execution_id.clone());
+                                        Response::ok(
+                                            env.id,
+                                            serde_json::to_value(record).unwrap_or_default(),
+                                        )
+                                    }
+                                    Err(e) => Response::err(env.id, e),
+                                }
+                            }
                             request => {
                                 let result = tokio::select! {
                                     r = dispatch(&svc, &peer, request) => r,
@@ -211,6 +240,9 @@ async fn serve_with(
     if let Some(sub) = subscription {
         sub.abort();
     }
+    for id in registered {
+        svc.executions.registration_closed(&id);
+    }
     drop(tx);
     drop(unauthenticated);
     let _ = notifier.await;
@@ -238,12 +270,17 @@ fn parse_envelope(line: &[u8]) -> Result<Envelope, Box<Response>> {
     })
 }
 
-fn protocol_error(svc: &Service, user: &str, what: &str) {
+/// Logs a malformed or oversized message, within the caller's allowance.
+fn protocol_error(svc: &Service, peer: &super::identity::Peer, what: &str) {
+    let key = super::ratelimit::peer_key(peer);
+    if !svc.protocol_errors.allow(&key, std::time::Instant::now()) {
+        return;
+    }
     svc.log.write(Entry {
         level: EventLevel::Warning,
         event_id: ids::PROTOCOL_ERROR,
         source: "Connections",
-        user: Some(user),
+        user: Some(&peer.user),
         message: format!("A client sent {what}; it got an error response."),
         data: Value::Null,
         execution_id: None,
@@ -308,6 +345,7 @@ fn subscribe(
         let held = access::policy::rights_of(&peer, grants);
         held.contains(&ssis_core::config::Right::Connect)
             && held.contains(&ssis_core::config::Right::Read)
+            && access::check::token_still_valid(&svc_now, &peer)
     };
     let mut exec_rx = svc.executions.subscribe();
     let mut log_rx = (p.execution_id.is_none()).then(|| svc.log.subscribe());

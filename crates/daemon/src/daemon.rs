@@ -51,6 +51,7 @@ impl Default for ServiceOptions {
 
 /// Runs the service in the foreground until it is stopped; returns the exit code.
 pub fn run(options: ServiceOptions) -> Result<i32> {
+    super::program::remember();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("ssis-service")
@@ -127,6 +128,21 @@ async fn serve(options: ServiceOptions) -> Result<i32> {
         }
     };
     let config = loaded.config();
+    // The setting that names the file is there but empty: the original's
+    // "registry value missing" (274); the default location applies.
+    let env = ssis_core::config::CONFIG_ENV;
+    if options.config.is_none() && std::env::var_os(env).is_some_and(|v| v.is_empty()) {
+        log.note(
+            EventLevel::Warning,
+            ids::CONFIG_LOCATION_MISSING,
+            "Configuration",
+            format!(
+                "{env}, which names the configuration file, is set but empty; the default \
+                 location {} is used.",
+                describe_path(config.path.as_deref())
+            ),
+        );
+    }
     // No file where the configuration is looked for: the built-in default
     // (MSDB on '.' and File System at the default packages folder) is in
     // force, as the original service does (event 272).
@@ -183,8 +199,7 @@ async fn serve(options: ServiceOptions) -> Result<i32> {
         output_cap: run_settings.output_cap,
         stop_grace: run_settings.stop_grace,
         poll: Duration::from_millis(100),
-        supervisor: std::env::current_exe()
-            .map_err(|e| Error::internal(format!("cannot find this program's path: {e}")))?,
+        supervisor: super::program::installed_path()?,
     };
     let executions = Executions::new(Arc::clone(&db), log.clone(), settings)?;
     let svc = Arc::new(Service::new(
@@ -219,12 +234,23 @@ async fn serve(options: ServiceOptions) -> Result<i32> {
     let window = options.connection_log_window;
     let mut connections_tick =
         tokio::time::interval(window.clamp(Duration::from_millis(100), Duration::from_secs(5)));
-    let reason = loop {
+    let mut suppressed_tick = tokio::time::interval(Duration::from_secs(1));
+    let limits = crate::limits::ConnectionLimits::default();
+    let own_uid = own_uid();
+    let shutdown = loop {
         tokio::select! {
-            reason = svc.shutting_down() => break reason,
+            shutdown = svc.shutting_down() => break shutdown,
             accepted = listener.accept() => match accepted {
                 Ok(conn) => {
-                    connections.spawn(connection::serve(Arc::clone(&svc), conn));
+                    let privileged = conn.peer.uid.is_some_and(|u| u == 0 || Some(u) == own_uid);
+                    match limits.admit(conn.peer.uid, privileged) {
+                        Ok(slot) => {
+                            connections.spawn(connection::serve(Arc::clone(&svc), conn, slot));
+                        }
+                        Err(why) => {
+                            connections.spawn(connection::refuse(conn, why));
+                        }
+                    }
                 }
                 Err(e) => {
                     eprintln!("ssis-service: accept failed: {e}");
@@ -232,24 +258,48 @@ async fn serve(options: ServiceOptions) -> Result<i32> {
                 }
             },
             _ = retention_tick.tick() => prune(&svc, &retention),
+            _ = suppressed_tick.tick() => crate::ratelimit::report_suppressed(&svc, std::time::Instant::now()),
             _ = connections_tick.tick(), if !window.is_zero() => log.flush_connections(),
             Some(_) = connections.join_next(), if !connections.is_empty() => {}
         }
     };
     log.flush_connections();
-    log.note(
-        EventLevel::Information,
-        ids::SERVICE_STOPPING,
-        "Service",
-        format!("The SSIS service is stopping ({reason})."),
-    );
-    listener.remove();
     let stop_all = svc.loaded().config.stop_executing_packages_on_shutdown;
+    let running = svc.executions.running_count();
+    let what_happens = match (running, stop_all) {
+        (0, _) => "No package is running.".to_string(),
+        (n, true) => format!("{n} running package(s) will be stopped."),
+        (n, false) => format!(
+            "{n} running package(s) will be left running (StopExecutingPackagesOnShutdown is false)."
+        ),
+    };
+    log.write(Entry {
+        level: EventLevel::Information,
+        event_id: ids::SERVICE_STOPPING,
+        source: "Service",
+        user: shutdown.user.as_deref(),
+        message: format!(
+            "The SSIS service is stopping ({}). {what_happens}",
+            shutdown.reason
+        ),
+        data: json!({
+            "Reason": shutdown.reason,
+            "StopExecutingPackagesOnShutdown": stop_all,
+            "RunningPackages": running,
+        }),
+        execution_id: None,
+    });
+    listener.remove();
     executions.shutdown(stop_all, Duration::from_secs(5)).await;
     let _ = tokio::time::timeout(Duration::from_secs(2), async {
         while connections.join_next().await.is_some() {}
     })
     .await;
+    // Counts of entries left out in windows still open are written now.
+    crate::ratelimit::report_suppressed(
+        &svc,
+        std::time::Instant::now() + Duration::from_secs(3600),
+    );
     log.note(
         EventLevel::Information,
         ids::SERVICE_STOPPED,
@@ -423,4 +473,17 @@ fn describe_folders(config: &ssis_core::config::ServiceConfig) -> String {
         })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The service's own uid (`None` where there are no uids).
+fn own_uid() -> Option<u32> {
+    #[cfg(unix)]
+    {
+        // SAFETY: geteuid has no preconditions.
+        Some(unsafe { libc::geteuid() })
+    }
+    #[cfg(not(unix))]
+    {
+        None
+    }
 }

@@ -6,8 +6,10 @@
 
 use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter, types::Value as Sql};
 use ssis_core::error::{Error, ErrorKind, Result};
-use ssis_core::protocol::events::{EventFilter, EventLevel, LogEntry};
-use ssis_core::protocol::executions::{Execution, ExecutionStatus, HistoryFilter};
+use ssis_core::protocol::events::{EVENT_SOURCE, EventFilter, EventLevel, LogEntry};
+use ssis_core::protocol::executions::{
+    Execution, ExecutionOrigin, ExecutionStatus, HistoryFilter, PackageIdentity,
+};
 use ssis_core::timefmt::{format_ms, now_ms};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -55,7 +57,39 @@ CREATE INDEX IF NOT EXISTS events_by_execution ON events(execution_id);
 /// Columns of `executions`, in [`row_to_execution`]'s order.
 const EXECUTION_COLUMNS: &str = "execution_id, package_name, package_path, package_file, store, \
     started_by, started_from, start_time, start_ms, end_time, end_ms, status, exit_code, \
-    current_task, process_id, command_line, message";
+    current_task, process_id, command_line, message, origin, package_id, description, version";
+
+/// How many [`EXECUTION_COLUMNS`] there are (the index of a column selected after them).
+const EXECUTION_COLUMN_COUNT: usize = 21;
+
+/// Columns added after the first release, with their type: added to an
+/// older database when it is opened.
+const ADDED_COLUMNS: &[(&str, &str)] = &[
+    ("origin", "TEXT"),
+    ("package_id", "TEXT"),
+    ("description", "TEXT"),
+    ("version", "TEXT"),
+];
+
+/// Adds the [`ADDED_COLUMNS`] an older `executions` table lacks.
+fn migrate(conn: &Connection) -> rusqlite::Result<()> {
+    let mut have = Vec::new();
+    {
+        let mut stmt = conn.prepare("PRAGMA table_info(executions)")?;
+        let names = stmt.query_map([], |r| r.get::<_, String>(1))?;
+        for name in names {
+            have.push(name?);
+        }
+    }
+    for (column, kind) in ADDED_COLUMNS {
+        if !have.iter().any(|h| h == column) {
+            conn.execute_batch(&format!(
+                "ALTER TABLE executions ADD COLUMN {column} {kind}"
+            ))?;
+        }
+    }
+    Ok(())
+}
 
 /// The state database.
 pub struct Db {
@@ -91,6 +125,7 @@ impl Db {
             .and_then(|_| conn.pragma_update(None, "journal_mode", "WAL"))
             .and_then(|_| conn.pragma_update(None, "synchronous", "NORMAL"))
             .and_then(|_| conn.execute_batch(SCHEMA))
+            .and_then(|_| migrate(&conn))
             .map_err(|e| db_err(&path, e))?;
         Ok(Db {
             conn: Mutex::new(conn),
@@ -139,8 +174,9 @@ impl Db {
         self.with(|c| {
             c.execute(
                 "INSERT INTO executions (execution_id, package_name, package_path, package_file, store, \
-                 started_by, started_from, start_time, start_ms, status, command_line, message) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                 started_by, started_from, start_time, start_ms, status, command_line, message, \
+                 origin, package_id, description, version, process_id) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
                 params![
                     e.execution_id,
                     e.package_name,
@@ -153,7 +189,12 @@ impl Db {
                     start_ms,
                     e.status.name(),
                     cmd,
-                    e.message
+                    e.message,
+                    e.origin.name(),
+                    e.package_id,
+                    e.description,
+                    e.version,
+                    e.process_id
                 ],
             )
             .map(|_| ())
@@ -183,6 +224,18 @@ impl Db {
             c.execute(
                 "UPDATE executions SET status = ?2, message = COALESCE(?3, message) WHERE execution_id = ?1",
                 params![id, status.name(), message],
+            )
+            .map(|_| ())
+        })
+    }
+
+    /// Records the package's identity, as the runner reported it.
+    pub fn set_identity(&self, id: &str, package: &PackageIdentity) -> Result<()> {
+        self.with(|c| {
+            c.execute(
+                "UPDATE executions SET package_id = ?2, description = ?3, version = ?4 \
+                 WHERE execution_id = ?1",
+                params![id, package.package_id, package.description, package.version],
             )
             .map(|_| ())
         })
@@ -244,7 +297,9 @@ impl Db {
                 Ok(Unfinished {
                     execution: row_to_execution(r, now)?,
                     start_ms: r.get(8)?,
-                    process_start: r.get::<_, Option<i64>>(17)?.map(|v| v as u64),
+                    process_start: r
+                        .get::<_, Option<i64>>(EXECUTION_COLUMN_COUNT)?
+                        .map(|v| v as u64),
                 })
             })?;
             rows.collect()
@@ -309,7 +364,7 @@ impl Db {
                     entry.level.name(),
                     entry.level as i64,
                     entry.event_id,
-                    entry.source,
+                    entry.category,
                     entry.user,
                     entry.message,
                     data,
@@ -367,7 +422,8 @@ impl Db {
                     time: r.get(1)?,
                     level: EventLevel::parse(&level).unwrap_or(EventLevel::Information),
                     event_id: r.get(3)?,
-                    source: r.get(4)?,
+                    source: EVENT_SOURCE.into(),
+                    category: r.get(4)?,
                     user: r.get(5)?,
                     message: r.get(6)?,
                     data: serde_json::from_str(&data).unwrap_or(serde_json::Value::Null),
@@ -431,12 +487,21 @@ fn row_to_execution(r: &Row<'_>, now: i64) -> rusqlite::Result<Execution> {
         process_id: r.get::<_, Option<i64>>(14)?.map(|p| p as u32),
         command_line: serde_json::from_str(&cmd).unwrap_or_default(),
         message: r.get(16)?,
+        origin: ExecutionOrigin::parse(&r.get::<_, Option<String>>(17)?.unwrap_or_default()),
+        package_id: r.get(18)?,
+        description: r.get(19)?,
+        version: r.get(20)?,
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_column_count_matches_the_list() {
+        assert_eq!(EXECUTION_COLUMNS.split(',').count(), EXECUTION_COLUMN_COUNT);
+    }
 
     fn sample(id: &str, name: &str, start_ms: i64) -> Execution {
         Execution {
@@ -456,6 +521,10 @@ mod tests {
             process_id: None,
             command_line: vec!["x".into()],
             message: None,
+            origin: ExecutionOrigin::Service,
+            package_id: None,
+            description: None,
+            version: None,
         }
     }
 
@@ -527,7 +596,8 @@ mod tests {
                 time: format_ms(i as i64 * 1000),
                 level,
                 event_id: 256 + i as u32,
-                source: "Service".into(),
+                source: EVENT_SOURCE.into(),
+                category: "Service".into(),
                 user: None,
                 message: format!("message {i}"),
                 data: serde_json::json!({"N": i}),

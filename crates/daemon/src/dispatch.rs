@@ -55,6 +55,12 @@ fn path(text: &str) -> Result<StorePath> {
     StorePath::parse(text)
 }
 
+/// A store path from a result, as people read it (`\File System\X`, not
+/// its JSON form).
+fn shown(path: &Value) -> &str {
+    path.as_str().unwrap_or_default()
+}
+
 /// Records a store change in the event log.
 fn store_changed(svc: &Service, peer: &Peer, message: String, data: Value) {
     svc.log.write(Entry {
@@ -112,7 +118,7 @@ pub async fn dispatch(svc: &Arc<Service>, peer: &Peer, request: Request) -> Resu
         FolderCreate(p) => {
             let folder = path(&p.path)?;
             let r = store_op(svc, move |w| w.folder_create(&folder)).await?;
-            let message = format!("Folder {} created by {}.", r["Path"], peer.user);
+            let message = format!("Folder {} created by {}.", shown(&r["Path"]), peer.user);
             store_changed(svc, peer, message, r.clone());
             Ok(r)
         }
@@ -121,7 +127,9 @@ pub async fn dispatch(svc: &Arc<Service>, peer: &Peer, request: Request) -> Resu
             let r = store_op(svc, move |w| w.folder_rename(&folder, &p.new_name)).await?;
             let message = format!(
                 "Folder {} renamed to {} by {}.",
-                p.path, r["Path"], peer.user
+                p.path,
+                shown(&r["Path"]),
+                peer.user
             );
             store_changed(svc, peer, message, r.clone());
             Ok(r)
@@ -161,7 +169,7 @@ pub async fn dispatch(svc: &Arc<Service>, peer: &Peer, request: Request) -> Resu
                     .with_target("Content"));
                 }
             };
-            let message = format!("Package {} {from} by {}.", r["Path"], peer.user);
+            let message = format!("Package {} {from} by {}.", shown(&r["Path"]), peer.user);
             store_changed(svc, peer, message, r.clone());
             Ok(r)
         }
@@ -236,6 +244,7 @@ pub async fn dispatch(svc: &Arc<Service>, peer: &Peer, request: Request) -> Resu
                 &format!("asked by {}", peer.user),
             )?)
         }
+        ExecutionFinish(p) => to_value(svc.executions.finish_registered(peer, &p)?),
         ExecutionList(_) => {
             let all = operates_all(svc, peer);
             let mine = svc
@@ -277,7 +286,8 @@ pub async fn dispatch(svc: &Arc<Service>, peer: &Peer, request: Request) -> Resu
             to_value(blocking(move || me.reload(&user)).await?)
         }
         ServiceStop(_) => {
-            svc.request_shutdown(format!("asked by {} ({})", peer.user, peer.describe()));
+            let reason = format!("asked by {} ({})", peer.user, peer.describe());
+            svc.request_shutdown(reason, Some(peer.user.clone()));
             Ok(json!({}))
         }
         request @ (AccessList(_) | AccessGrant(_) | AccessRevoke(_) | AccessTokenCreate(_)
@@ -288,8 +298,8 @@ pub async fn dispatch(svc: &Arc<Service>, peer: &Peer, request: Request) -> Resu
             ErrorKind::Protocol,
             "Hello was already sent on this connection",
         )),
-        EventsSubscribe(_) => Err(Error::internal(
-            "EventsSubscribe is handled by the connection",
+        EventsSubscribe(_) | ExecutionRegister(_) => Err(Error::internal(
+            "EventsSubscribe and ExecutionRegister are handled by the connection",
         )),
     }
 }
@@ -347,7 +357,9 @@ async fn transfer(
     let verb = if copy { "copied" } else { "moved" };
     let message = format!(
         "Package {} {verb} to {} by {}.",
-        p.source, r["Path"], peer.user
+        p.source,
+        shown(&r["Path"]),
+        peer.user
     );
     store_changed(svc, peer, message, r.clone());
     Ok(r)

@@ -5,7 +5,7 @@
 use super::connlog::{ConnectionLog, Summary};
 use super::db::Db;
 use serde_json::Value;
-use ssis_core::protocol::events::{EventLevel, LogEntry};
+use ssis_core::protocol::events::{EVENT_SOURCE, EventLevel, LogEntry};
 use ssis_core::timefmt::{format_ms, now_ms};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -28,6 +28,9 @@ pub mod ids {
     pub const CONFIG_MISSING: u32 = 272;
     /// The configuration file is invalid.
     pub const CONFIG_INVALID: u32 = 273;
+    /// The setting that names the configuration file is there but empty (the
+    /// original: its registry value is missing); the default location is used.
+    pub const CONFIG_LOCATION_MISSING: u32 = 274;
     /// A running package is being stopped because the service stops.
     pub const STOPPING_RUNNING_PACKAGE: u32 = 336;
     /// The configuration was loaded.
@@ -91,7 +94,7 @@ pub fn stderr_text(e: &LogEntry, journal: bool) -> String {
         "{} {} {}: {}",
         e.level.name(),
         e.event_id,
-        e.source,
+        e.category,
         e.message
     );
     let mut out = String::with_capacity(text.len() + 40);
@@ -219,9 +222,10 @@ impl EventLog {
             time: format_ms(ms),
             level: e.level,
             event_id: e.event_id,
-            source: e.source.to_string(),
-            user: e.user.map(str::to_string),
-            message: e.message,
+            source: EVENT_SOURCE.to_string(),
+            category: e.source.to_string(),
+            user: e.user.map(escape_controls),
+            message: escape_controls(&e.message),
             data: e.data,
             execution_id: e.execution_id.map(str::to_string),
         };
@@ -256,7 +260,7 @@ fn mirror_to_windows(e: &LogEntry) {
     let record = super::windows::eventlog::record(
         e.level,
         e.event_id,
-        &e.source,
+        &e.category,
         e.user.as_deref(),
         &e.message,
         e.execution_id.as_deref(),
@@ -279,7 +283,8 @@ mod tests {
             time: "2024-05-01T10:00:00.000Z".into(),
             level,
             event_id: 1022,
-            source: "Executions".into(),
+            source: EVENT_SOURCE.into(),
+            category: "Executions".into(),
             user: None,
             message: message.into(),
             data: Value::Null,
@@ -306,5 +311,46 @@ mod tests {
             stderr_text(&e, false),
             "2024-05-01T10:00:00.000Z Error 1022 Executions: Package failed;\n2024-05-01T10:00:00.000Z second line\n"
         );
+    }
+}
+
+/// `text` with control characters and bidirectional-override marks escaped
+/// (`\n`, `\u{202e}`), so that nothing a caller sends (a method name, a
+/// user name from a token) can start a forged line or reorder what an
+/// administrator reads.
+pub fn escape_controls(text: &str) -> String {
+    let hidden = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !text.contains(hidden) {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if hidden(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod escape_tests {
+    use super::escape_controls;
+
+    #[test]
+    fn control_characters_cannot_forge_lines_or_reorder_text() {
+        assert_eq!(escape_controls("plain Grüße"), "plain Grüße");
+        assert_eq!(
+            escape_controls("X\n2026-01-01 Error 1011 forged"),
+            "X\\n2026-01-01 Error 1011 forged"
+        );
+        assert_eq!(escape_controls("a\r\tb\u{1b}[31m"), "a\\r\\tb\\u{1b}[31m");
+        assert_eq!(escape_controls("exe.\u{202e}txt"), "exe.\\u{202e}txt");
     }
 }

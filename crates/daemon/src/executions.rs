@@ -4,6 +4,8 @@
 
 use super::capture;
 use super::db::Db;
+mod registered;
+
 use super::eventlog::{Entry, EventLog, ids};
 use super::identity::Peer;
 use super::launch::{self, Executor};
@@ -15,7 +17,8 @@ use ssis_core::config::ServiceConfig;
 use ssis_core::error::{Error, ErrorKind, Result};
 use ssis_core::protocol::events::{EventLevel, ExecutionEvent};
 use ssis_core::protocol::executions::{
-    Execution, ExecutionStatus, HistoryFilter, OutputChunk, OutputParams, RunParams,
+    Execution, ExecutionOrigin, ExecutionStatus, HistoryFilter, OutputChunk, OutputParams,
+    RunParams,
 };
 use ssis_core::timefmt::{format_ms, now_ms};
 use std::collections::HashMap;
@@ -63,6 +66,8 @@ pub struct Executions {
     active: Mutex<HashMap<String, Arc<Active>>>,
     /// A supervisor started ahead, waiting for its job.
     spare: Mutex<Option<tokio::process::Child>>,
+    /// Command-line runs that registered, by execution id.
+    registered: Mutex<HashMap<String, registered::Registered>>,
 }
 
 /// How a watched process ended.
@@ -84,6 +89,7 @@ impl Executions {
             live,
             active: Mutex::new(HashMap::new()),
             spare: Mutex::new(None),
+            registered: Mutex::new(HashMap::new()),
         }))
     }
 
@@ -96,13 +102,18 @@ impl Executions {
         self.active.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    fn registered_map(&self) -> std::sync::MutexGuard<'_, HashMap<String, registered::Registered>> {
+        self.registered.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     fn find_active(&self, id: &str) -> Option<Arc<Active>> {
         self.active_map().get(&id.to_ascii_lowercase()).cloned()
     }
 
-    /// How many executions are being watched.
+    /// How many executions are running: watched ones and registered
+    /// command-line runs.
     pub fn running_count(&self) -> usize {
-        self.active_map().len()
+        self.active_map().len() + self.registered_count()
     }
 
     fn log_path(&self, id: &str) -> PathBuf {
@@ -121,7 +132,17 @@ impl Executions {
         params: &RunParams,
         peer: &Peer,
     ) -> Result<Execution> {
-        let target = launch::resolve(config, params).inspect_err(|e| {
+        // Whatever stops a run before it starts (no such package, an
+        // executor that is gone, a caller the service cannot act as) is
+        // logged as well as returned.
+        let prepared = (|| {
+            let target = launch::resolve(config, params)?;
+            let run_as = super::runas::for_caller(peer)?;
+            let executor = Executor::from_config(config)?;
+            executor.check()?;
+            Ok::<_, Error>((target, run_as, executor))
+        })();
+        let (target, run_as, executor) = prepared.inspect_err(|e| {
             self.log.write(Entry {
                 level: EventLevel::Warning,
                 event_id: ids::PACKAGE_START_FAILED,
@@ -132,9 +153,6 @@ impl Executions {
                 execution_id: None,
             })
         })?;
-        let run_as = super::runas::for_caller(peer)?;
-        let executor = Executor::from_config(config)?;
-        executor.check()?;
         let command_line = executor.command_line(&target, &params.set);
         let id = uuid::Uuid::new_v4().to_string();
         let start_ms = now_ms();
@@ -158,6 +176,10 @@ impl Executions {
             process_id: None,
             command_line: command_line.clone(),
             message: None,
+            origin: ExecutionOrigin::Service,
+            package_id: None,
+            description: None,
+            version: None,
         };
         self.db.insert_execution(&record, start_ms)?;
         let what = target
@@ -445,6 +467,14 @@ impl Executions {
 
     fn apply_events(&self, active: &Active, events: Vec<RunnerEvent>) {
         for ev in events {
+            if ev.event == output::PACKAGE_IDENTITY {
+                if let Some(package) = &ev.package {
+                    if let Err(err) = self.db.set_identity(&active.id, package) {
+                        eprintln!("ssis-service: {err}");
+                    }
+                }
+                continue;
+            }
             let changed = {
                 let mut task = active
                     .current_task
@@ -489,6 +519,11 @@ impl Executions {
     /// Asks an execution to stop: SIGTERM to its process group now, SIGKILL
     /// after the grace period. Returns the record (status `Stopping`).
     pub fn stop(self: &Arc<Self>, id: &str, user: &str, reason: &str) -> Result<Execution> {
+        let key = id.trim().to_ascii_lowercase();
+        if let Some(asked) = self.stop_registered(&key, user, reason) {
+            asked?;
+            return self.get(id);
+        }
         let Some(active) = self.find_active(id) else {
             return self.get(id);
         };
@@ -572,10 +607,12 @@ impl Executions {
 
     /// Waits until the execution ends (or `timeout` passes: error `Timeout`).
     pub async fn wait(&self, id: &str, timeout: Option<Duration>) -> Result<Execution> {
-        let Some(active) = self.find_active(id) else {
-            return self.get(id);
+        let registered = self.registered_done(&id.trim().to_ascii_lowercase());
+        let mut done = match (registered, self.find_active(id)) {
+            (Some(done), _) => done,
+            (None, Some(active)) => active.done.subscribe(),
+            (None, None) => return self.get(id),
         };
-        let mut done = active.done.subscribe();
         let waiting = done.wait_for(|d| *d);
         match timeout {
             Some(t) => {
@@ -619,6 +656,19 @@ impl Executions {
     pub fn recover(self: &Arc<Self>) -> Result<()> {
         for u in self.db.unfinished()? {
             let e = &u.execution;
+            if e.origin == ExecutionOrigin::CommandLine {
+                // Its registration connection went with the last service.
+                let why = "the service restarted while this command-line run was registered; \
+                           its end was not reported";
+                self.db.finish(
+                    &e.execution_id,
+                    ExecutionStatus::Unknown,
+                    None,
+                    Some(why),
+                    None,
+                )?;
+                continue;
+            }
             let alive = e
                 .process_id
                 .is_some_and(|pid| process::is_alive(pid, u.process_start));
@@ -686,16 +736,26 @@ impl Executions {
             return;
         }
         for a in &running {
+            // As the original's 336: the instance and the package's identity.
+            let record = self.get(&a.id).ok();
+            let field = |f: fn(&Execution) -> Option<String>| record.as_ref().and_then(f);
+            let name = field(|e| Some(e.package_name.clone())).unwrap_or_default();
             self.log.write(Entry {
                 level: EventLevel::Information,
                 event_id: ids::STOPPING_RUNNING_PACKAGE,
                 source: "Service",
                 user: None,
                 message: format!(
-                    "Stopping running package execution {} because the service is stopping.",
+                    "Stopping running package {name} (execution {}) because the service is stopping.",
                     a.id
                 ),
-                data: json!({"ProcessId": a.pid}),
+                data: json!({
+                    "ExecutionId": a.id,
+                    "PackageId": field(|e| e.package_id.clone()),
+                    "PackageName": name,
+                    "Description": field(|e| e.description.clone()),
+                    "ProcessId": a.pid,
+                }),
                 execution_id: Some(&a.id),
             });
             let _ = self.stop(&a.id, "service", "the service is stopping");
@@ -755,4 +815,246 @@ fn exit_code(status: &ExitStatus) -> (Option<i32>, String) {
         }
     }
     (None, "ended without an exit code".into())
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    //! The bookkeeping of executions without starting any process: how an
+    //! ending becomes a status, waits, output chunks, recovery.
+    use super::*;
+    use std::os::unix::process::ExitStatusExt;
+
+    struct Fixture {
+        _dir: tempfile::TempDir,
+        db: Arc<Db>,
+        ex: Arc<Executions>,
+    }
+
+    fn fixture(output_cap: u64) -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Arc::new(Db::open(dir.path()).unwrap());
+        let settings = Settings {
+            output_dir: dir.path().join("output"),
+            output_cap,
+            stop_grace: Duration::from_secs(1),
+            poll: Duration::from_millis(50),
+            supervisor: PathBuf::from("/nonexistent/ssis"),
+        };
+        let ex =
+            Executions::new(Arc::clone(&db), EventLog::new(Arc::clone(&db)), settings).unwrap();
+        Fixture { _dir: dir, db, ex }
+    }
+
+    /// A running execution `id` as `start` records it (process `pid`).
+    fn running(f: &Fixture, id: &str, pid: u32) {
+        let e = Execution {
+            execution_id: id.into(),
+            package_name: "Load".into(),
+            package_path: Some("\\File System\\Load".into()),
+            package_file: None,
+            store: "File System".into(),
+            started_by: "alice".into(),
+            started_from: "test".into(),
+            start_time: format_ms(1_000),
+            end_time: None,
+            duration: 0.0,
+            status: ExecutionStatus::Created,
+            exit_code: None,
+            current_task: None,
+            process_id: None,
+            command_line: vec!["dtexec".into()],
+            message: None,
+            origin: ExecutionOrigin::Service,
+            package_id: None,
+            description: None,
+            version: None,
+        };
+        f.db.insert_execution(&e, 1_000).unwrap();
+        f.db.set_running(id, pid, None).unwrap();
+    }
+
+    /// A wait status: exit `code`, or killed by `signal`.
+    fn exited(code: i32) -> Ending {
+        Ending::Exited(ExitStatus::from_raw(code << 8))
+    }
+    fn signalled(signal: i32) -> Ending {
+        Ending::Exited(ExitStatus::from_raw(signal))
+    }
+
+    #[test]
+    fn exit_codes_and_signals_are_recorded_as_shells_report_them() {
+        assert_eq!(exit_code(&ExitStatus::from_raw(0)).0, Some(0));
+        assert_eq!(
+            exit_code(&ExitStatus::from_raw(7 << 8)),
+            (Some(7), "exit code 7".into())
+        );
+        assert_eq!(
+            exit_code(&ExitStatus::from_raw(9)),
+            (Some(137), "ended by signal 9".into())
+        );
+    }
+
+    #[test]
+    fn an_ending_becomes_the_status_the_exit_and_the_stop_say() {
+        let f = fixture(1 << 20);
+        let cases: [(&str, Ending, bool, ExecutionStatus, Option<i32>); 5] = [
+            ("a0", exited(0), false, ExecutionStatus::Succeeded, Some(0)),
+            ("a1", exited(7), false, ExecutionStatus::Failed, Some(7)),
+            (
+                "a2",
+                signalled(9),
+                false,
+                ExecutionStatus::Failed,
+                Some(137),
+            ),
+            // A stop asked for wins over how the process ended.
+            ("a3", exited(0), true, ExecutionStatus::Stopped, Some(0)),
+            // Not our child and no exit file: nobody knows.
+            ("a4", Ending::Gone, false, ExecutionStatus::Unknown, None),
+        ];
+        for (id, ending, stopped, status, code) in cases {
+            running(&f, id, 4_000_000);
+            let active = f.ex.watch(id.into(), 4_000_000);
+            assert_eq!(f.ex.running_count(), 1);
+            f.ex.finish(&active, ending, stopped);
+            let e = f.ex.get(id).unwrap();
+            assert_eq!((e.status, e.exit_code), (status, code), "{id}: {e:?}");
+            assert!(e.end_time.is_some(), "{id}");
+            assert_eq!(
+                e.message.is_none(),
+                status == ExecutionStatus::Succeeded,
+                "{id}: {e:?}"
+            );
+            assert_eq!(f.ex.running_count(), 0, "{id}: no longer watched");
+        }
+    }
+
+    #[test]
+    fn the_supervisors_exit_report_wins_and_keeps_its_end_time() {
+        let f = fixture(1 << 20);
+        running(&f, "r1", 4_000_001);
+        // The supervisor was killed (signal 9) after its executor exited 0
+        // at 12:00:00 and wrote its report.
+        let report = ExitReport {
+            exit_code: 0,
+            signal: None,
+            process_id: 4_000_002,
+            end_time: "2024-01-01T12:00:00Z".into(),
+            error: None,
+        };
+        supervise::write_report(&f.ex.exit_path("r1"), &report).unwrap();
+        let active = f.ex.watch("r1".into(), 4_000_001);
+        f.ex.finish(&active, signalled(9), false);
+        let e = f.ex.get("r1").unwrap();
+        assert_eq!(
+            (e.status, e.exit_code),
+            (ExecutionStatus::Succeeded, Some(0))
+        );
+        assert_eq!(e.end_time.as_deref(), Some("2024-01-01T12:00:00.000Z"));
+        assert!(!f.ex.exit_path("r1").exists(), "the report is consumed");
+        // A report of an executor that could not start: failed, and why.
+        running(&f, "r2", 4_000_003);
+        let report = ExitReport {
+            exit_code: 127,
+            signal: None,
+            process_id: 0,
+            end_time: "2024-01-01T12:00:00Z".into(),
+            error: Some("no such file".into()),
+        };
+        supervise::write_report(&f.ex.exit_path("r2"), &report).unwrap();
+        let active = f.ex.watch("r2".into(), 4_000_003);
+        f.ex.finish(&active, exited(0), false);
+        let e = f.ex.get("r2").unwrap();
+        assert_eq!(e.status, ExecutionStatus::Failed);
+        assert!(
+            e.message
+                .unwrap()
+                .contains("could not be started: no such file")
+        );
+    }
+
+    #[test]
+    fn unknown_ids_are_not_found_by_name() {
+        let f = fixture(1 << 20);
+        for e in [
+            f.ex.get("nope").unwrap_err(),
+            f.ex.stop("nope", "alice", "test").unwrap_err(),
+            f.ex.output(&OutputParams {
+                execution_id: "nope".into(),
+                offset: 0,
+                max_bytes: None,
+            })
+            .unwrap_err(),
+        ] {
+            assert_eq!(e.kind, ErrorKind::NotFound, "{e}");
+            assert_eq!(e.target.as_deref(), Some("nope"), "{e}");
+        }
+    }
+
+    #[tokio::test]
+    async fn wait_returns_when_the_execution_ends_or_times_out() {
+        let f = fixture(1 << 20);
+        running(&f, "w1", 4_000_004);
+        let active = f.ex.watch("w1".into(), 4_000_004);
+        let e =
+            f.ex.wait("W1", Some(Duration::from_millis(50)))
+                .await
+                .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Timeout, "{e}");
+        let waiter = {
+            let ex = Arc::clone(&f.ex);
+            tokio::spawn(async move { ex.wait("w1", None).await })
+        };
+        f.ex.finish(&active, exited(3), false);
+        let ended = tokio::time::timeout(Duration::from_secs(20), waiter)
+            .await
+            .expect("the wait ends with the execution")
+            .unwrap()
+            .unwrap();
+        assert_eq!(ended.status, ExecutionStatus::Failed);
+        // An ended execution: answered at once.
+        let again = f.ex.wait("w1", Some(Duration::ZERO)).await.unwrap();
+        assert_eq!(again.exit_code, Some(3));
+    }
+
+    #[test]
+    fn output_chunks_say_where_to_go_on_and_when_it_is_complete() {
+        let f = fixture(10);
+        running(&f, "o1", 4_000_005);
+        std::fs::write(f.ex.log_path("o1"), "0123456789abcdef").unwrap();
+        let read = |offset, max_bytes| {
+            f.ex.output(&OutputParams {
+                execution_id: "o1".into(),
+                offset,
+                max_bytes,
+            })
+            .unwrap()
+        };
+        let c = read(0, Some(4));
+        assert_eq!((c.text.as_str(), c.offset, c.next_offset), ("0123", 0, 4));
+        assert!(c.truncated, "16 bytes is over the 10-byte cap");
+        assert!(!c.complete, "still running");
+        let c = read(100, None);
+        assert_eq!((c.offset, c.next_offset, c.text.as_str()), (16, 16, ""));
+        // Ended and read to the end: complete; not before the end.
+        let active = f.ex.watch("o1".into(), 4_000_005);
+        f.ex.finish(&active, exited(0), false);
+        assert!(!read(0, Some(4)).complete);
+        assert!(read(12, None).complete);
+    }
+
+    #[tokio::test]
+    async fn recovery_marks_executions_whose_process_is_gone_unknown() {
+        let f = fixture(1 << 20);
+        // A process that has ended (and was reaped): its pid is free.
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let pid = child.id();
+        child.wait().unwrap();
+        running(&f, "gone", pid);
+        f.ex.recover().unwrap();
+        let e = f.ex.get("gone").unwrap();
+        assert_eq!(e.status, ExecutionStatus::Unknown, "{e:?}");
+        assert_eq!(f.ex.running_count(), 0);
+        assert!(f.ex.list().unwrap().is_empty());
+    }
 }

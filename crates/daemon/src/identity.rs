@@ -23,6 +23,11 @@ pub struct Peer {
     /// A network caller not identified yet: its Hello must carry a valid token.
     #[serde(skip)]
     pub needs_token: bool,
+    /// The fingerprint of the token a network caller authenticated with:
+    /// every later request checks that it is still valid, so revoking a
+    /// token (or its expiry) reaches open sessions too.
+    #[serde(skip)]
+    pub token: Option<String>,
 }
 
 impl Peer {

@@ -66,9 +66,7 @@ impl Executor {
                 })
             }
             Some(path) if !path.is_empty() => Ok(Executor::External(PathBuf::from(path))),
-            _ => std::env::current_exe()
-                .map(Executor::BuiltIn)
-                .map_err(|e| Error::internal(format!("cannot find this program's path: {e}"))),
+            _ => super::program::installed_path().map(Executor::BuiltIn),
         }
     }
 

@@ -30,7 +30,13 @@ pub struct RunnerEvent {
     /// Event text.
     #[serde(default)]
     pub message: Option<String>,
+    /// The package's identity, on the runner's `PackageIdentity` line.
+    #[serde(default)]
+    pub package: Option<ssis_core::protocol::executions::PackageIdentity>,
 }
+
+/// The runner's line that names the package it runs (`DTSID`, description, version).
+pub const PACKAGE_IDENTITY: &str = "PackageIdentity";
 
 /// The reading side of one execution's output: the log and the events
 /// file beside it (see [`super::capture`], the writing side). Both only
@@ -288,6 +294,7 @@ mod tests {
             source_path: p.map(str::to_string),
             source_type: None,
             message: None,
+            package: None,
         };
         let t = next_task(None, &ev("OnPreExecute", Some("Package\\Seq\\T")));
         assert_eq!(t.as_deref(), Some("Package\\Seq\\T"));

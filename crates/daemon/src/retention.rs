@@ -122,6 +122,10 @@ mod tests {
             process_id: None,
             command_line: vec![],
             message: None,
+            origin: Default::default(),
+            package_id: None,
+            description: None,
+            version: None,
         };
         db.insert_execution(&e, start_ms).unwrap();
     }

@@ -10,8 +10,11 @@
 //! `PATH`, `LANG` when the service has one). A caller known by a bearer
 //! token runs as the local account of the token's user.
 //!
-//! A service that cannot switch users (not root) runs packages only for
-//! its own account; anyone else's run is refused, saying why.
+//! A service that cannot switch users (neither root nor holding CAP_SETUID
+//! and CAP_SETGID) runs packages only for its own account; anyone else's
+//! run is refused, saying why. A service account given those two
+//! capabilities (contrib's systemd unit) switches users like root does, and
+//! the package's process loses every capability on the way.
 
 use crate::access::identity::{account_by_name, account_by_uid, group_ids};
 use crate::access::policy::is_superuser;
@@ -44,12 +47,74 @@ pub fn can_switch_users() -> bool {
     #[cfg(unix)]
     {
         // SAFETY: geteuid has no preconditions.
-        unsafe { libc::geteuid() == 0 }
+        (unsafe { libc::geteuid() == 0 }) || holds_setuid_capabilities()
     }
     #[cfg(windows)]
     {
         false
     }
+}
+
+/// Whether this process holds CAP_SETUID and CAP_SETGID in its effective
+/// set (a dedicated service account given them by systemd's
+/// `AmbientCapabilities`, as `contrib/ssis-service.service` does).
+#[cfg(unix)]
+fn holds_setuid_capabilities() -> bool {
+    const CAP_SETGID: u32 = 6;
+    const CAP_SETUID: u32 = 7;
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            let hex = status.lines().find_map(|l| l.strip_prefix("CapEff:"))?;
+            u64::from_str_radix(hex.trim(), 16).ok()
+        })
+        .is_some_and(|eff| eff & (1 << CAP_SETGID) != 0 && eff & (1 << CAP_SETUID) != 0)
+}
+
+/// In the child, after the switch: drops every capability (effective,
+/// permitted, inheritable and ambient), so a package started by a service
+/// that holds CAP_SETUID as a non-root account cannot use it. (Switching
+/// from root already clears them; from another account it does not.)
+#[cfg(target_os = "linux")]
+fn drop_capabilities() -> std::io::Result<()> {
+    #[repr(C)]
+    struct Header {
+        version: u32,
+        pid: i32,
+    }
+    #[repr(C)]
+    #[derive(Clone, Copy)]
+    struct Data {
+        effective: u32,
+        permitted: u32,
+        inheritable: u32,
+    }
+    const VERSION_3: u32 = 0x2008_0522;
+    let header = Header {
+        version: VERSION_3,
+        pid: 0,
+    };
+    let none = [Data {
+        effective: 0,
+        permitted: 0,
+        inheritable: 0,
+    }; 2];
+    // SAFETY: async-signal-safe system calls on valid, live structures.
+    // PR_CAP_AMBIENT_CLEAR_ALL fails only on kernels without ambient
+    // capabilities, which then have none to clear.
+    unsafe {
+        libc::prctl(
+            libc::PR_CAP_AMBIENT,
+            libc::PR_CAP_AMBIENT_CLEAR_ALL,
+            0,
+            0,
+            0,
+        );
+        if libc::syscall(libc::SYS_capset, &header, none.as_ptr()) != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+    }
+    Ok(())
 }
 
 /// Whom `peer`'s package runs as: `None` for the service account and root
@@ -123,8 +188,8 @@ pub fn apply(command: &mut std::process::Command, run_as: &RunAs, keep: &[(&str,
     let (uid, gid) = (run_as.uid, run_as.gid);
     let groups: Vec<libc::gid_t> = run_as.groups.clone();
     // SAFETY: the closure runs in the child between fork and exec and calls
-    // only async-signal-safe system calls (setgroups, setgid, setuid); the
-    // group list was prepared before the fork. Groups first, then the gid,
+    // only async-signal-safe system calls (setgroups, setgid, setuid, prctl,
+    // capset); the group list was prepared before the fork. Groups first, then the gid,
     // then the uid (after which the others could no longer be changed).
     unsafe {
         command.pre_exec(move || {
@@ -134,6 +199,8 @@ pub fn apply(command: &mut std::process::Command, run_as: &RunAs, keep: &[(&str,
             {
                 return Err(std::io::Error::last_os_error());
             }
+            #[cfg(target_os = "linux")]
+            drop_capabilities()?;
             Ok(())
         });
     }
@@ -152,6 +219,7 @@ mod tests {
             process_id: None,
             transport: "unix:x".into(),
             needs_token: false,
+            token: None,
         }
     }
 

@@ -18,8 +18,8 @@ pub fn install(svc: Arc<Service>) -> ssis_core::Result<()> {
         tokio::spawn(async move {
             loop {
                 tokio::select! {
-                    _ = term.recv() => svc.request_shutdown("SIGTERM".into()),
-                    _ = int.recv() => svc.request_shutdown("SIGINT".into()),
+                    _ = term.recv() => svc.request_shutdown("SIGTERM".into(), None),
+                    _ = int.recv() => svc.request_shutdown("SIGINT".into(), None),
                     _ = hup.recv() => {
                         let me = Arc::clone(&svc);
                         // Refusals are logged by reload itself.
@@ -34,10 +34,10 @@ pub fn install(svc: Arc<Service>) -> ssis_core::Result<()> {
         tokio::spawn(async move {
             tokio::select! {
                 r = tokio::signal::ctrl_c() => if r.is_ok() {
-                    svc.request_shutdown("Ctrl+C".into());
+                    svc.request_shutdown("Ctrl+C".into(), None);
                 },
                 _ = super::windows::scm::stop_requested() => {
-                    svc.request_shutdown("Service Control Manager".into());
+                    svc.request_shutdown("Service Control Manager".into(), None);
                 }
             }
         });

@@ -6,6 +6,7 @@ use super::db::Db;
 use super::eventlog::{Entry, EventLog, ids};
 use super::executions::Executions;
 use super::launch::Executor;
+use super::ratelimit::LogLimiter;
 use serde_json::json;
 use ssis_core::error::{Error, Result};
 use ssis_core::ops::{Host, Workspace};
@@ -52,7 +53,11 @@ pub struct Service {
     pub log: EventLog,
     /// Running packages.
     pub executions: Arc<Executions>,
-    shutdown: watch::Sender<Option<String>>,
+    /// The allowance of access-denied entries per caller.
+    pub denials: LogLimiter,
+    /// The allowance of protocol-error entries per caller.
+    pub protocol_errors: LogLimiter,
+    shutdown: watch::Sender<Option<Shutdown>>,
 }
 
 impl Service {
@@ -73,6 +78,14 @@ impl Service {
             db,
             log,
             executions,
+            denials: LogLimiter::new(
+                crate::access::check::LOG_BURST,
+                crate::access::check::LOG_WINDOW,
+            ),
+            protocol_errors: LogLimiter::new(
+                crate::access::check::LOG_BURST,
+                crate::access::check::LOG_WINDOW,
+            ),
             shutdown: watch::channel(None).0,
         }
     }
@@ -145,11 +158,18 @@ impl Service {
         }
     }
 
-    /// Asks the service to stop; the first reason given is the one logged.
-    pub fn request_shutdown(&self, reason: String) {
+    /// Asks the service to stop, for `reason` (asked by `user`, when a
+    /// caller asked); the first request is the one logged.
+    pub fn request_shutdown(&self, reason: String, user: Option<String>) {
+        if self.shutdown.borrow().is_none()
+            && self.loaded().config.stop_executing_packages_on_shutdown
+        {
+            self.executions
+                .cancel_all_registered(user.as_deref().unwrap_or("the service"));
+        }
         self.shutdown.send_if_modified(|r| {
             if r.is_none() {
-                *r = Some(reason);
+                *r = Some(Shutdown { reason, user });
                 true
             } else {
                 false
@@ -157,14 +177,23 @@ impl Service {
         });
     }
 
-    /// Resolves once a shutdown was asked for, with its reason.
-    pub async fn shutting_down(&self) -> String {
+    /// Resolves once a shutdown was asked for, with who asked and why.
+    pub async fn shutting_down(&self) -> Shutdown {
         let mut rx = self.shutdown.subscribe();
         match rx.wait_for(|s| s.is_some()).await {
             Ok(r) => r.clone().unwrap_or_default(),
-            Err(_) => String::new(),
+            Err(_) => Shutdown::default(),
         }
     }
+}
+
+/// Why the service stops.
+#[derive(Debug, Clone, Default)]
+pub struct Shutdown {
+    /// For people: `SIGTERM`, `asked by alice (uid 1000)`, ...
+    pub reason: String,
+    /// The caller who asked, when one did.
+    pub user: Option<String>,
 }
 
 /// A configuration file for messages: its path, or "the built-in default".

@@ -27,6 +27,7 @@ pub mod expr;
 mod fallback;
 mod loops;
 pub mod model;
+pub mod observe;
 pub mod property_exprs;
 pub mod store_source;
 mod system_vars;
@@ -557,6 +558,23 @@ pub fn run_cli(
         }
         return EXIT_SUCCESS;
     }
+    if opts.events_json {
+        // The service records the package's identity from this line.
+        let identity = observe::identity(&pkg);
+        let _ = writeln!(
+            out,
+            "{}",
+            serde_json::json!({
+                "Time": ssis_core::timefmt::rfc3339(std::time::SystemTime::now(), true),
+                "Event": "PackageIdentity",
+                "SourcePath": "Package",
+                "SourceType": "Package",
+                "Message": "",
+                "Package": identity,
+            })
+        );
+    }
+    observe::started(&pkg, &observe::source_of(opts.source.as_ref()), cancel);
     let mut result = engine::execute(&pkg, &mut vars, &sink, cancel);
     let raised = warnings.0.load(std::sync::atomic::Ordering::SeqCst);
     if opts.warn_as_error && raised > 0 && result != ExecResult::Canceled {
@@ -584,5 +602,6 @@ pub fn run_cli(
     }
     let _ = text.flush();
     let _ = out.flush();
+    observe::finished(code);
     code
 }

@@ -33,10 +33,20 @@ function Get-SsisEvent {
     .PARAMETER Server
     The service to ask. Default: the default connection.
 
+    .PARAMETER StateDirectory
+    Reads the log from this state directory instead of asking a service, so the entries that
+    explain why a service stopped or refused to start can be read while it is down. Needs read
+    access to the directory's state.db (the service's account or an administrator).
+
     .EXAMPLE
     Get-SsisEvent -Level Warning -Since (Get-Date).AddHours(-1)
 
     Shows the warnings and errors of the last hour.
+
+    .EXAMPLE
+    Get-SsisEvent -StateDirectory /var/lib/ssis-service -Level Error
+
+    Reads the errors of a service that is not running.
 
     .EXAMPLE
     Get-SsisExecution -Status Failed -Last 1 | Get-SsisEvent
@@ -47,12 +57,13 @@ function Get-SsisEvent {
     SsisService.Execution, or objects with the properties ExecutionId and Server.
 
     .OUTPUTS
-    SsisService.Event. Sequence, Time, Level, EventId, Source, User, Message, Data, ExecutionId.
+    SsisService.Event. Sequence, Time, Level, EventId, Source (SQLISService), Category, User,
+    Message, Data, ExecutionId.
 
     .LINK
     Get-SsisExecution
     #>
-    [CmdletBinding()]
+    [CmdletBinding(DefaultParameterSetName = 'Service')]
     [OutputType('SsisService.Event')]
     param(
         [datetime]$Since,
@@ -72,12 +83,14 @@ function Get-SsisEvent {
         [ValidateRange(1, 10000)]
         [int]$Last = 1000,
 
-        [Parameter(ValueFromPipelineByPropertyName)]
-        [string]$Server
+        [Parameter(ParameterSetName = 'Service', ValueFromPipelineByPropertyName)]
+        [string]$Server,
+
+        [Parameter(Mandatory, ParameterSetName = 'State')]
+        [ValidateNotNullOrEmpty()]
+        [string]$StateDirectory
     )
     process {
-        $connection = Resolve-SsisConnection -Caller $PSCmdlet -Server $Server
-        $handle = $connection.Handle
         $filter = [ordered]@{}
         if ($PSBoundParameters.ContainsKey('Since')) { $filter['Since'] = ConvertTo-SsisTimeText -Value $Since }
         if ($Level) { $filter['Level'] = $Level }
@@ -87,6 +100,16 @@ function Get-SsisEvent {
         if ($PSBoundParameters.ContainsKey('AfterSequence')) { $filter['AfterSequence'] = $AfterSequence }
         $filter['Limit'] = $Last
         $filterJson = ConvertTo-SsisRequestJson -Request $filter
+        if ($PSCmdlet.ParameterSetName -eq 'State') {
+            $dir = $PSCmdlet.GetUnresolvedProviderPathFromPSPath($StateDirectory)
+            $json = Invoke-SsisNative $PSCmdlet { [SsisService.SsisNative]::EventsReadState($dir, $filterJson) } -SsisTarget $dir
+            if ($null -ne $json) {
+                ConvertFrom-SsisJson -Json $json -TypeName 'SsisService.Event' -Server $dir -Items
+            }
+            return
+        }
+        $connection = Resolve-SsisConnection -Caller $PSCmdlet -Server $Server
+        $handle = $connection.Handle
         $json = Invoke-SsisNative $PSCmdlet { [SsisService.SsisNative]::EventsRead($handle, $filterJson) } -SsisTarget $connection.Server
         if ($null -ne $json) {
             ConvertFrom-SsisJson -Json $json -TypeName 'SsisService.Event' -Server $connection.Server -Items

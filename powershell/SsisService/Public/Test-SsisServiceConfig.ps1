@@ -25,7 +25,9 @@ function Test-SsisServiceConfig {
     A configuration object to check.
 
     .PARAMETER Detailed
-    Returns an SsisService.ConfigTest object (Path, Valid, Errors) instead of a boolean.
+    Returns an SsisService.ConfigTest object (Path, Valid, Errors, Warnings) instead of a boolean.
+    Warnings (also written with Write-Warning) name what is allowed but probably wrong, such as
+    a File System folder whose StorePath does not exist.
 
     .EXAMPLE
     Test-SsisServiceConfig -Path /etc/ssis-service/MsDtsSrvr.ini.xml
@@ -107,12 +109,16 @@ function Test-SsisServiceConfig {
             foreach ($problem in @($report.Errors)) {
                 if ($null -ne $problem) { Write-Verbose $problem.Message }
             }
+            foreach ($warning in @($report.Warnings)) {
+                if ($null -ne $warning) { Write-Warning $warning }
+            }
             if ($Detailed) {
                 [pscustomobject]@{
                     PSTypeName = 'SsisService.ConfigTest'
                     Path       = $file
                     Valid      = [bool]$report.Valid
                     Errors     = @($report.Errors | Where-Object { $null -ne $_ })
+                    Warnings   = @($report.Warnings | Where-Object { $null -ne $_ })
                 }
             }
             else {

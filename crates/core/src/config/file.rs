@@ -132,6 +132,80 @@ mod tests {
         assert_eq!((err.details.line, err.details.column), (Some(2), Some(1)));
     }
 
+    /// A configuration file with a first save behind it (so `.bak` exists),
+    /// and a change to save next.
+    fn saved_twice(dir: &Path) -> (PathBuf, String, String, ServiceConfig) {
+        let path = dir.join("MsDtsSrvr.ini.xml");
+        let mut config = ServiceConfig::default_for(&dir.join("Packages"));
+        config.save(&path).unwrap();
+        config.stop_executing_packages_on_shutdown = !config.stop_executing_packages_on_shutdown;
+        config.save(&path).unwrap();
+        let current = std::fs::read_to_string(&path).unwrap();
+        let backup = std::fs::read_to_string(backup_path(&path)).unwrap();
+        config.extensions.executor = Some("dtexec".into());
+        (path, current, backup, config)
+    }
+
+    #[test]
+    fn a_save_that_fails_at_any_step_leaves_the_file_and_its_backup_whole() {
+        use crate::fsutil::fault::{Step, fail_at};
+        for step in [Step::MidWrite, Step::BeforeRename] {
+            for backup_fails in [true, false] {
+                let dir = tempfile::tempdir().unwrap();
+                let (path, current, backup, config) = saved_twice(dir.path());
+                let failing = if backup_fails {
+                    backup_path(&path)
+                } else {
+                    path.clone()
+                };
+                fail_at(step, &failing);
+                let what = format!("{step:?} writing {}", failing.display());
+                let err = config.save(&path).unwrap_err();
+                assert!(err.message.contains("injected"), "{what}: {err}");
+                assert_eq!(std::fs::read_to_string(&path).unwrap(), current, "{what}");
+                let now_backup = std::fs::read_to_string(backup_path(&path)).unwrap();
+                // The backup is the one before, or (once written) the current file.
+                if backup_fails {
+                    assert_eq!(now_backup, backup, "{what}");
+                } else {
+                    assert_eq!(now_backup, current, "{what}");
+                }
+                assert_eq!(
+                    crate::fsutil::tests::names(dir.path()),
+                    ["MsDtsSrvr.ini.xml", "MsDtsSrvr.ini.xml.bak"],
+                    "{what}: no temporary file left"
+                );
+                // And the next save goes through.
+                config.save(&path).unwrap();
+                let loaded = ServiceConfig::load(&path).unwrap();
+                assert_eq!(loaded.extensions.executor.as_deref(), Some("dtexec"));
+            }
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_save_killed_mid_write_leaves_a_loadable_file() {
+        use crate::fsutil::fault::Step;
+        for step in [Step::MidWrite, Step::BeforeRename] {
+            let dir = tempfile::tempdir().unwrap();
+            let (path, current, _, _) = saved_twice(dir.path());
+            crate::fsutil::tests::kill_writer_at(step, &path, "dtexec", true);
+            assert_eq!(std::fs::read_to_string(&path).unwrap(), current, "{step:?}");
+            let loaded = ServiceConfig::load(&path).unwrap();
+            assert_ne!(loaded.extensions.executor.as_deref(), Some("dtexec"));
+            // The backup was written (whole) before the file.
+            assert_eq!(
+                std::fs::read_to_string(backup_path(&path)).unwrap(),
+                current,
+                "{step:?}"
+            );
+            let names = crate::fsutil::tests::names(dir.path());
+            assert_eq!(names.len(), 3, "{step:?}: {names:?}");
+            assert!(names[0].starts_with(".ssis-tmp-"), "{names:?}");
+        }
+    }
+
     #[test]
     fn backup_sits_beside_the_file() {
         assert_eq!(

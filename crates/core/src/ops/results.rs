@@ -39,6 +39,10 @@ pub struct ValidationReport {
     pub valid: bool,
     /// The errors, each naming its file, line and column where it has them.
     pub errors: Vec<Error>,
+    /// What is allowed but probably wrong (a File System folder whose
+    /// `StorePath` does not exist here), one sentence each.
+    #[serde(default)]
+    pub warnings: Vec<String>,
 }
 
 /// What a session is connected to.

@@ -45,6 +45,9 @@ impl EventLevel {
     }
 }
 
+/// The source name of every entry, the original service's (`SQLISService`).
+pub const EVENT_SOURCE: &str = "SQLISService";
+
 /// One entry of the service's event log.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -57,8 +60,12 @@ pub struct LogEntry {
     pub level: EventLevel,
     /// Event id (the original service's where it has one; see docs/PROTOCOL.md).
     pub event_id: u32,
-    /// Component that wrote it (`Service`, `Executions`, `Store`, `Configuration`, `Connections`).
+    /// The event source, as the original service's: always [`EVENT_SOURCE`].
     pub source: String,
+    /// The part of the service that wrote it (`Service`, `Executions`,
+    /// `Store`, `Configuration`, `Connections`, `Access`).
+    #[serde(default)]
+    pub category: String,
     /// The user the event is about or caused by.
     pub user: Option<String>,
     /// A sentence for people.

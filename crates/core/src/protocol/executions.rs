@@ -16,6 +16,39 @@ pub const OUTPUT: &str = "ExecutionOutput";
 pub const WAIT: &str = "ExecutionWait";
 /// `ExecutionHistory`: executions, finished or not, with filters.
 pub const HISTORY: &str = "ExecutionHistory";
+/// The notification a registered run gets on its registration connection
+/// when someone with the right stops it: cancel cooperatively.
+pub const CANCEL_REQUESTED: &str = "CancelRequested";
+
+/// Who started an execution.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ExecutionOrigin {
+    /// The service, on an `ExecutionRun` request.
+    #[default]
+    Service,
+    /// `ssis exec` started outside the service (a shell, cron, a scheduler)
+    /// that registered its run with the service (`ExecutionRegister`).
+    CommandLine,
+}
+
+impl ExecutionOrigin {
+    /// The name as JSON and the database spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            ExecutionOrigin::Service => "Service",
+            ExecutionOrigin::CommandLine => "CommandLine",
+        }
+    }
+
+    /// Parses a name; anything unknown is `Service`, the origin of rows
+    /// written before origins were recorded.
+    pub fn parse(text: &str) -> ExecutionOrigin {
+        match text {
+            "CommandLine" => ExecutionOrigin::CommandLine,
+            _ => ExecutionOrigin::Service,
+        }
+    }
+}
 
 /// Where an execution is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -122,6 +155,18 @@ pub struct Execution {
     pub command_line: Vec<String>,
     /// Why it failed to start, was stopped, or became Unknown.
     pub message: Option<String>,
+    /// Who started it.
+    #[serde(default)]
+    pub origin: ExecutionOrigin,
+    /// The package's `DTSID`, once known (from the runner at start).
+    #[serde(default)]
+    pub package_id: Option<String>,
+    /// The package's description, once known.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The package's version, `Major.Minor.Build`, once known.
+    #[serde(default)]
+    pub version: Option<String>,
 }
 
 /// A variable override (`/SET`).
@@ -291,4 +336,50 @@ mod tests {
         assert!(ExecutionStatus::Stopped.is_final());
         assert!(!ExecutionStatus::Stopping.is_final());
     }
+}
+
+/// A package's identity, as the runner reads it when the package loads.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+pub struct PackageIdentity {
+    /// `ObjectName`.
+    pub name: String,
+    /// `DTSID`.
+    #[serde(default)]
+    pub package_id: Option<String>,
+    /// `Description`.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// `VersionMajor.VersionMinor.VersionBuild`.
+    #[serde(default)]
+    pub version: Option<String>,
+}
+
+/// `ExecutionRegister` parameters: a run of `ssis exec` started outside the
+/// service tells it what runs. The caller's account and process id come from
+/// the connection, never from these parameters.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+pub struct RegisterParams {
+    /// The package.
+    pub package: PackageIdentity,
+    /// The package file, for `/FILE` runs.
+    #[serde(default)]
+    pub package_file: Option<String>,
+    /// The store path, for `/DTS` and `/SQL` runs.
+    #[serde(default)]
+    pub package_path: Option<String>,
+    /// The command line, program first.
+    #[serde(default)]
+    pub command_line: Vec<String>,
+}
+
+/// `ExecutionFinish` parameters: how a registered run ended.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+pub struct FinishParams {
+    /// The execution id `ExecutionRegister` gave.
+    pub execution_id: String,
+    /// The runner's exit code (dtexec's codes).
+    pub exit_code: i32,
 }

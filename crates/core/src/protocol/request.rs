@@ -16,7 +16,10 @@
 
 use super::access::{GrantParams, RevokeParams, TokenCreateParams, TokenRevokeParams};
 use super::events::{EventFilter, SubscribeParams};
-use super::executions::{ExecutionIdParams, HistoryFilter, OutputParams, RunParams, WaitParams};
+use super::executions::{
+    ExecutionIdParams, FinishParams, HistoryFilter, OutputParams, RegisterParams, RunParams,
+    WaitParams,
+};
 use super::service::HelloParams;
 use super::store::{
     ExportParams, FolderDeleteParams, FolderRenameParams, ImportParams, ListFoldersParams,
@@ -80,6 +83,12 @@ pub enum Request {
     ExecutionRun(RunParams),
     /// Stop a running execution (graceful, then forced).
     ExecutionStop(ExecutionIdParams),
+    /// Register a run of `ssis exec` started outside the service, so that it
+    /// is listed, kept in history and can be asked to stop; the connection
+    /// then carries `CancelRequested` notifications for it.
+    ExecutionRegister(RegisterParams),
+    /// How a registered run ended (from the process that registered it).
+    ExecutionFinish(FinishParams),
     /// Executions that have not finished.
     ExecutionList(NoParams),
     /// One execution.
@@ -186,7 +195,9 @@ impl Request {
             }
             FolderCreate(_) | FolderRename(_) | FolderDelete(_) | PackageImport(_)
             | PackageCopy(_) | PackageMove(_) | PackageDelete(_) => Right::Write,
-            ExecutionRun(_) | ExecutionStop(_) => Right::Execute,
+            ExecutionRun(_) | ExecutionStop(_) | ExecutionRegister(_) | ExecutionFinish(_) => {
+                Right::Execute
+            }
             ServiceReload(_) | ServiceStop(_) | GetConfig(_) | SetConfig(_) | PatchConfig(_)
             | AccessList(_) | AccessGrant(_) | AccessRevoke(_) | AccessTokenCreate(_)
             | AccessTokenList(_) | AccessTokenRevoke(_) => Right::Administer,
@@ -225,7 +236,7 @@ impl Request {
             | ExecutionList(_) | ExecutionGet(_) | ExecutionOutput(_) | ExecutionWait(_)
             | ExecutionHistory(_) | EventsRead(_) | EventsSubscribe(_) | AccessList(_)
             | AccessGrant(_) | AccessRevoke(_) | AccessTokenCreate(_) | AccessTokenList(_)
-            | AccessTokenRevoke(_) => Vec::new(),
+            | AccessTokenRevoke(_) | ExecutionRegister(_) | ExecutionFinish(_) => Vec::new(),
         }
     }
 
@@ -237,8 +248,8 @@ impl Request {
             ServiceReload(_) | ServiceStop(_) | FolderCreate(_) | FolderRename(_)
             | FolderDelete(_) | PackageImport(_) | PackageCopy(_) | PackageMove(_)
             | PackageDelete(_) | SetConfig(_) | PatchConfig(_) | ExecutionRun(_)
-            | ExecutionStop(_) | AccessGrant(_) | AccessRevoke(_) | AccessTokenCreate(_)
-            | AccessTokenRevoke(_) => true,
+            | ExecutionStop(_) | ExecutionRegister(_) | ExecutionFinish(_) | AccessGrant(_)
+            | AccessRevoke(_) | AccessTokenCreate(_) | AccessTokenRevoke(_) => true,
             Hello(_) | ServiceInfo(_) | ListFolders(_) | ListPackages(_) | PackageInfo(_)
             | Exists(_) | PackageExport(_) | GetConfig(_) | ExecutionList(_) | ExecutionGet(_)
             | ExecutionOutput(_) | ExecutionWait(_) | ExecutionHistory(_) | EventsRead(_)

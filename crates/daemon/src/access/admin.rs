@@ -45,6 +45,7 @@ pub fn authenticate(svc: &Service, peer: &mut Peer, token: Option<&str>) -> Resu
     match tokens::authenticate(&token_store_path(svc), token) {
         Ok(user) => {
             become_user(peer, &user);
+            peer.token = token.map(tokens::fingerprint);
             Ok(())
         }
         Err(refusal) => Err(deny_token(svc, peer, &refusal.describe())),

@@ -2,8 +2,8 @@
 //! `Connect` and the method's right. A refusal is an `AccessDenied` error
 //! ("Access is denied: ...", naming the right and the operation) and an
 //! event-log entry (id 1011) naming the caller. Floods of refusals (e.g.
-//! guessed tokens) are logged at most [`LOG_BURST`] per [`LOG_WINDOW`]; the
-//! rest are counted in one summary entry.
+//! guessed tokens) are logged at most [`LOG_BURST`] per [`LOG_WINDOW`] and
+//! caller; the rest are counted in one summary entry per caller.
 
 use super::policy::rights_of;
 use crate::eventlog::{Entry, ids};
@@ -14,7 +14,6 @@ use ssis_core::config::Right;
 use ssis_core::error::{Error, ErrorKind, Result};
 use ssis_core::protocol::Request;
 use ssis_core::protocol::events::EventLevel;
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// Refusals logged one by one per window.
@@ -25,6 +24,14 @@ pub const LOG_WINDOW: Duration = Duration::from_secs(10);
 /// Checks that `peer` may make `request` under the grants in force.
 pub fn authorize(svc: &Service, peer: &Peer, request: &Request) -> Result<()> {
     let (method, needed) = (request.method().name(), request.right());
+    if !token_still_valid(svc, peer) {
+        return Err(deny_token(
+            svc,
+            peer,
+            "the token this session authenticated with was revoked or has expired; \
+             connect again with a valid token",
+        ));
+    }
     let grants = &svc.loaded().config.extensions.grants;
     let held = rights_of(peer, grants);
     let missing = [Right::Connect, needed]
@@ -34,6 +41,14 @@ pub fn authorize(svc: &Service, peer: &Peer, request: &Request) -> Result<()> {
         None => Ok(()),
         Some(right) => Err(deny(svc, peer, method, right)),
     }
+}
+
+/// Whether a network caller's token is still valid (always true for local
+/// callers, who are identified by the operating system).
+pub fn token_still_valid(svc: &Service, peer: &Peer) -> bool {
+    peer.token
+        .as_deref()
+        .is_none_or(|fp| super::tokens::still_valid(&super::admin::token_store_path(svc), fp))
 }
 
 /// The refusal for `peer` lacking `right` for `method`, logged.
@@ -74,57 +89,13 @@ pub fn deny_token(svc: &Service, peer: &Peer, why: &str) -> Error {
     .with_target("Token")
 }
 
-struct Limiter {
-    window: Instant,
-    logged: u32,
-    suppressed: u64,
-}
-
-static LIMITER: Mutex<Option<Limiter>> = Mutex::new(None);
-
-/// Writes a denial to the event log, at most [`LOG_BURST`] per [`LOG_WINDOW`].
+/// Writes a denial to the event log, at most [`LOG_BURST`] per
+/// [`LOG_WINDOW`] and caller; the rest are counted, and
+/// [`crate::ratelimit`]'s timer writes how many were left out.
 pub(super) fn log_denial(svc: &Service, peer: &Peer, message: String, data: serde_json::Value) {
-    let (write, summary) = {
-        let mut guard = LIMITER.lock().unwrap_or_else(|p| p.into_inner());
-        let now = Instant::now();
-        let lim = guard.get_or_insert(Limiter {
-            window: now,
-            logged: 0,
-            suppressed: 0,
-        });
-        let mut summary = None;
-        if now.duration_since(lim.window) >= LOG_WINDOW {
-            if lim.suppressed > 0 {
-                summary = Some(lim.suppressed);
-            }
-            *lim = Limiter {
-                window: now,
-                logged: 0,
-                suppressed: 0,
-            };
-        }
-        let write = lim.logged < LOG_BURST;
-        if write {
-            lim.logged += 1;
-        } else {
-            lim.suppressed += 1;
-        }
-        (write, summary)
-    };
-    if let Some(n) = summary {
-        svc.log.write(Entry {
-            level: EventLevel::Warning,
-            event_id: ids::ACCESS_DENIED,
-            source: "Access",
-            user: None,
-            message: format!(
-                "{n} more requests were denied in {} s; they were not logged one by one.",
-                LOG_WINDOW.as_secs()
-            ),
-            data: json!({"Suppressed": n}),
-            execution_id: None,
-        });
-    }
+    let write = svc
+        .denials
+        .allow(&crate::ratelimit::peer_key(peer), Instant::now());
     if write {
         svc.log.write(Entry {
             level: EventLevel::Warning,

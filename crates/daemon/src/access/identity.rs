@@ -41,6 +41,7 @@ pub fn local_peer(uid: Option<u32>, gid: Option<u32>, pid: Option<u32>, transpor
         process_id: pid,
         transport,
         needs_token: false,
+        token: None,
     }
 }
 
@@ -54,6 +55,7 @@ pub fn network_peer(transport: String) -> Peer {
         process_id: None,
         transport,
         needs_token: true,
+        token: None,
     }
 }
 

@@ -59,6 +59,7 @@ mod tests {
             process_id: None,
             transport: "unix:x".into(),
             needs_token: false,
+            token: None,
         }
     }
 

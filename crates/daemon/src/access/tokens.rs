@@ -184,6 +184,19 @@ pub fn authenticate(path: &Path, token: Option<&str>) -> std::result::Result<Str
     }
 }
 
+/// The fingerprint a session keeps of the token it authenticated with.
+pub fn fingerprint(token: &str) -> String {
+    sha256_hex(token.trim())
+}
+
+/// Whether the token with this fingerprint still exists and has not expired.
+pub fn still_valid(path: &Path, fingerprint: &str) -> bool {
+    records(path).is_ok_and(|all| {
+        all.iter()
+            .any(|r| same(r.sha256.as_bytes(), fingerprint.as_bytes()) && !expired(r, now_ms()))
+    })
+}
+
 /// Creates a token for `user`, valid `expires_days` days (for ever when `None`).
 pub fn create(path: &Path, user: &str, expires_days: Option<u32>) -> Result<NewToken> {
     let user = user.trim();

@@ -38,6 +38,7 @@ pub fn peer(caller: Option<caller::Caller>, transport: String) -> Peer {
         process_id: caller.and_then(|c| c.process_id),
         transport,
         needs_token: false,
+        token: None,
     }
 }
 

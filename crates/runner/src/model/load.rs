@@ -123,13 +123,16 @@ pub fn load_package_bytes_with(
     let number = |n: &str| root.prop(n).and_then(int).unwrap_or(0) as i32;
     let properties = PackageProperties {
         version_build: number("VersionBuild"),
-        version_major: number("VersionMajor"),
+        // Left out by 2012+ files when it has its default: a new package's 1
+        // (the package metadata reader in ssis-core says why).
+        version_major: root.prop("VersionMajor").and_then(int).unwrap_or(1) as i32,
         version_minor: number("VersionMinor"),
         version_guid: text("VersionGUID"),
         version_comments: text("VersionComments"),
         creator_name: text("CreatorName"),
         creator_computer_name: text("CreatorComputerName"),
         creation_date: text("CreationDate"),
+        description: text("Description"),
     };
     Ok(Package {
         format_version,

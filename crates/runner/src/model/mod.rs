@@ -479,6 +479,8 @@ pub struct PackageProperties {
     pub creator_computer_name: String,
     /// `CreationDate` as written.
     pub creation_date: String,
+    /// `Description`.
+    pub description: String,
 }
 
 /// What an executable is.

@@ -453,16 +453,6 @@ impl PackageStore for SqlServerStore {
         self.connector.ready()?;
         let (id, names) = self.folder(folder)?;
         let meta = crate::package::read_metadata_bytes(data, &self.path(package))?;
-        if !replace && self.call(procs::check_exists(name.to_string(), id))? {
-            return Err(Error::new(
-                ErrorKind::AlreadyExists,
-                format!(
-                    "package '{}' already exists; ask for replacement to overwrite it",
-                    self.path(package)
-                ),
-            )
-            .with_target(self.path(package)));
-        }
         let put = PutPackage {
             name: name.to_string(),
             id: parse_guid(&meta.id).unwrap_or(Uuid::nil()),
@@ -491,7 +481,20 @@ impl PackageStore for SqlServerStore {
             verid: Some(put.verid),
         };
         self.forget_written();
-        self.call(procs::put_package(put))?;
+        if replace {
+            self.call(procs::put_package(put))?;
+        } else if !self.call(procs::put_new_package(put))? {
+            // Checked and written in one transaction: of two writers, one
+            // writes and the other lands here.
+            return Err(Error::new(
+                ErrorKind::AlreadyExists,
+                format!(
+                    "package '{}' already exists; ask for replacement to overwrite it",
+                    self.path(package)
+                ),
+            )
+            .with_target(self.path(package)));
+        }
         let entry = self.entry(&names, row);
         if let Ok(mut w) = self.written.lock() {
             *w = Some((Self::cache_key(package), entry, Instant::now()));

@@ -28,6 +28,11 @@
 //! - `sp_ssis_checkexists @name sysname, @folderid uniqueidentifier`
 //!   → one row when the package exists, none otherwise
 //!
+//! A write that must not replace ([`put_new_package`]) checks and inserts in
+//! one transaction holding an exclusive application lock (`sp_getapplock`,
+//! owned by the transaction) on the package's folder and name, so two such
+//! writers are serialised and the second sees the first's package.
+//!
 //! tiberius sends every call as one `sp_executesql` RPC request: one round
 //! trip per procedure call.
 
@@ -367,34 +372,103 @@ pub fn get_package(
     }
 }
 
+/// The `sp_ssis_putpackage` call of [`put`].
+const PUT_PACKAGE: &str = "EXEC msdb.dbo.sp_ssis_putpackage @name = @P1, @id = @P2, \
+     @description = @P3, @createdate = @P4, @folderid = @P5, @packagedata = @P6, \
+     @packageformat = @P7, @packagetype = @P8, @vermajor = @P9, @verminor = @P10, \
+     @verbuild = @P11, @vercomments = @P12, @verid = @P13";
+
+/// `sp_ssis_putpackage`, then the statements of `then` in the same batch.
+async fn put(c: &mut Client, p: &PutPackage, then: &str) -> tiberius::Result<()> {
+    c.execute(
+        format!("{PUT_PACKAGE}{then}"),
+        &[
+            &p.name,
+            &p.id,
+            &p.description,
+            &p.createdate,
+            &p.folder,
+            &p.data.as_slice(),
+            &p.packageformat,
+            &p.packagetype,
+            &p.vermajor,
+            &p.verminor,
+            &p.verbuild,
+            &p.vercomments,
+            &p.verid,
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
 /// `sp_ssis_putpackage ...` (insert or update on name and folder).
 pub fn put_package(p: PutPackage) -> impl for<'c> Fn(&'c mut Client) -> Op<'c, ()> {
     move |c| {
         let p = p.clone();
+        Box::pin(async move { put(c, &p, "").await })
+    }
+}
+
+/// The application lock resource of a package (at most 255 characters):
+/// its folder id and its name, case-folded as msdb's default collation
+/// compares names.
+fn package_lock(name: &str, folder: Uuid) -> String {
+    let mut r = format!("ssis-service:package:{folder}:{}", name.to_lowercase());
+    if r.len() > 255 {
+        let mut end = 255;
+        while !r.is_char_boundary(end) {
+            end -= 1;
+        }
+        r.truncate(end);
+    }
+    r
+}
+
+/// Writes a package that must not exist yet, in one transaction and two
+/// round trips: BEGIN TRANSACTION, an exclusive `sp_getapplock` on the
+/// package (waiting for another writer of the same package to commit) and
+/// `sp_ssis_checkexists`; then `sp_ssis_putpackage` and COMMIT. `false`
+/// (rolled back, nothing written) when the package exists. On an error the
+/// transaction is rolled back before the error is returned, so the pooled
+/// connection holds no transaction or lock (RAISERROR, which msdb's
+/// procedures use for permission errors, does not end a transaction by
+/// itself; a ROLLBACK after the COMMIT ran fails harmlessly, ignored).
+///
+/// `sp_getapplock`'s return value is not read (sp_executesql does not pass it
+/// back): with no lock time-out it waits, and with one lock per transaction,
+/// taken first, it cannot deadlock; the command time-out bounds the wait.
+pub fn put_new_package(p: PutPackage) -> impl for<'c> Fn(&'c mut Client) -> Op<'c, bool> {
+    move |c| {
+        let p = p.clone();
         Box::pin(async move {
-            c.execute(
-                "EXEC msdb.dbo.sp_ssis_putpackage @name = @P1, @id = @P2, @description = @P3, \
-                 @createdate = @P4, @folderid = @P5, @packagedata = @P6, @packageformat = @P7, \
-                 @packagetype = @P8, @vermajor = @P9, @verminor = @P10, @verbuild = @P11, \
-                 @vercomments = @P12, @verid = @P13",
-                &[
-                    &p.name,
-                    &p.id,
-                    &p.description,
-                    &p.createdate,
-                    &p.folder,
-                    &p.data.as_slice(),
-                    &p.packageformat,
-                    &p.packagetype,
-                    &p.vermajor,
-                    &p.verminor,
-                    &p.verbuild,
-                    &p.vercomments,
-                    &p.verid,
-                ],
-            )
-            .await?;
-            Ok(())
+            let lock = package_lock(&p.name, p.folder);
+            let exists: tiberius::Result<bool> = async {
+                let row = c
+                    .query(
+                        "BEGIN TRANSACTION; EXEC msdb.dbo.sp_getapplock @Resource = @P1, \
+                         @LockMode = N'Exclusive', @LockOwner = N'Transaction'; \
+                         EXEC msdb.dbo.sp_ssis_checkexists @name = @P2, @folderid = @P3",
+                        &[&lock, &p.name, &p.folder],
+                    )
+                    .await?
+                    .into_row()
+                    .await?;
+                Ok(row.is_some())
+            }
+            .await;
+            let result = match exists {
+                Ok(false) => put(c, &p, "; COMMIT TRANSACTION").await.map(|()| true),
+                Ok(true) => Ok(false),
+                Err(e) => Err(e),
+            };
+            if !matches!(result, Ok(true)) {
+                let rollback = c.execute("ROLLBACK TRANSACTION", &[]).await;
+                if let (Ok(false), Err(e)) = (&result, rollback) {
+                    return Err(e);
+                }
+            }
+            result
         })
     }
 }
@@ -439,6 +513,15 @@ pub fn check_exists(name: String, folder: Uuid) -> impl for<'c> Fn(&'c mut Clien
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn package_locks_fold_case_and_fit_sp_getapplock() {
+        let f = Uuid::nil();
+        assert_eq!(package_lock("Daily", f), package_lock("DAILY", f));
+        assert_ne!(package_lock("a", f), package_lock("b", f));
+        assert_ne!(package_lock("a", f), package_lock("a", new_folder_id()));
+        assert!(package_lock(&"é".repeat(200), f).len() <= 255);
+    }
 
     #[test]
     fn folder_ids_are_version_4_and_distinct() {
