@@ -411,16 +411,16 @@ fn an_event_handler_refusal_names_its_event_and_container() {
     let dir = tempfile::tempdir().unwrap();
     let handler = r#"  <DTS:EventHandlers>
     <DTS:EventHandler
-      DTS:refId="Package.EventHandlers[OnError]"
-      DTS:CreationName="OnError"
+      DTS:refId="Package.EventHandlers[OnQueryCancel]"
+      DTS:CreationName="OnQueryCancel"
       DTS:DTSID="{44444444-0000-0000-0000-0000000000E1}"
       DTS:EventID="0"
-      DTS:EventName="OnError"
+      DTS:EventName="OnQueryCancel"
       DTS:LocaleID="-1">
       <DTS:Variables />
       <DTS:Executables>
         <DTS:Executable
-          DTS:refId="Package.EventHandlers[OnError]\Note"
+          DTS:refId="Package.EventHandlers[OnQueryCancel]\Note"
           DTS:CreationName="Microsoft.ExecuteProcess"
           DTS:DTSID="{44444444-0000-0000-0000-0000000000E2}"
           DTS:ExecutableType="Microsoft.ExecuteProcess"
@@ -447,12 +447,12 @@ fn an_event_handler_refusal_names_its_event_and_container() {
     assert_eq!(r.code, 1, "{}", r.out);
     assert!(
         r.out
-            .contains("OnError event handler of Package: event handlers are not supported yet"),
+            .contains("OnQueryCancel event handler of Package: event handlers for OnQueryCancel are not supported"),
         "{}",
         r.out
     );
     assert!(
-        !r.out.contains("OnPostExecute"),
+        !r.out.contains("OnPostExecute event handler"),
         "an empty handler runs nothing and is not refused: {}",
         r.out
     );

@@ -249,6 +249,52 @@ fn the_built_in_runner_is_the_default_executor() {
 }
 
 #[test]
+fn an_auto_executor_chooses_per_package() {
+    let f = Fixture::new(true);
+    let exec = f.dir.path().join("executor.sh");
+    let auto = std::path::PathBuf::from(format!("auto:{}", exec.display()));
+    f.write_config_with(true, &["File System"], Some(&auto));
+    // A Script Task the built-in runner refuses, in a package the
+    // stand-in dtexec fails with exit 7 (its name has "Fail").
+    let jobs = f.dir.path().join("Packages/Jobs");
+    let hello = std::fs::read_to_string(jobs.join("Quick.dtsx")).unwrap();
+    let scripted = hello.replace("Microsoft.ExecuteProcess", "Microsoft.ScriptTask");
+    assert_ne!(hello, scripted);
+    std::fs::write(jobs.join("ScriptFail.dtsx"), scripted).unwrap();
+    let d = f.start();
+
+    let built_in = run(&d, &["\\File System\\Jobs\\Quick", "--wait"]);
+    assert_eq!(built_in["Status"], "Succeeded", "{built_in}");
+    let cmd: Vec<String> = serde_json::from_value(built_in["CommandLine"].clone()).unwrap();
+    assert_eq!(cmd[1], "exec");
+    assert!(
+        cmd.windows(2)
+            .any(|w| w[0] == "--fallback" && w[1] == exec.display().to_string())
+    );
+    let log = d.json(&["logs", built_in["ExecutionId"].as_str().unwrap()]);
+    assert!(
+        !log["Text"].as_str().unwrap().contains("running it with"),
+        "{log}"
+    );
+
+    // The run fails (exit 7), so `ssis run` exits non-zero: read its JSON.
+    let o = d.ssis(&["--json", "run", "\\File System\\Jobs\\ScriptFail", "--wait"]);
+    let handed: serde_json::Value = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stdout)));
+    assert_eq!(
+        handed["ExitCode"], 7,
+        "the stand-in dtexec ran it: {handed}"
+    );
+    let log = d.json(&["logs", handed["ExecutionId"].as_str().unwrap()]);
+    let text = log["Text"].as_str().unwrap();
+    assert!(
+        text.contains("running it with") && text.contains("failing"),
+        "the log says which executor ran the package: {text}"
+    );
+    d.stop();
+}
+
+#[test]
 fn output_past_the_cap_is_cut_cleanly_and_its_events_still_count() {
     let f = Fixture::new(true);
     let d = f.start_with(&["--output-cap", "1024"]);

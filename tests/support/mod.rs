@@ -46,6 +46,8 @@ struct Shared {
     /// Milliseconds to wait before answering each request.
     delay_ms: AtomicU64,
     conns: Mutex<Vec<TcpStream>>,
+    /// Answers statements that are not msdb's procedures (see [`TestServer::on_sql`]).
+    sql_hook: Mutex<Option<SqlHook>>,
     /// The server's TLS identity (a self-signed rcgen certificate for
     /// localhost and 127.0.0.1), or none: a server without TLS.
     tls: Option<Arc<rustls::ServerConfig>>,
@@ -76,6 +78,13 @@ impl Drop for ConnGuard<'_> {
         self.0.end_transaction(self.1);
     }
 }
+
+/// A statement handler: gets the statement text and its parameters
+/// (`sp_executesql`'s named values after the first two, lower case without
+/// `@`; none for a SQL batch), writes result tokens (COLMETADATA, ROW,
+/// DONEINPROC, ERROR) and returns the status, or `None` to leave the
+/// statement to the msdb procedures.
+pub type SqlHook = Arc<dyn Fn(&str, &[(String, Value)], &mut Tokens) -> Option<i32> + Send + Sync>;
 
 /// The TDS test server: listens on 127.0.0.1 with an ephemeral port; one
 /// thread per connection.
@@ -147,6 +156,7 @@ impl TestServer {
             stop_after: AtomicI64::new(-1),
             delay_ms: AtomicU64::new(0),
             conns: Mutex::new(Vec::new()),
+            sql_hook: Mutex::new(None),
             tls,
             tls_logins: AtomicU64::new(0),
             applocks: Mutex::new(HashMap::new()),
@@ -223,6 +233,15 @@ impl TestServer {
     /// Drops every connection and stops listening.
     pub fn stop(&self) {
         stop(&self.shared, self.addr);
+    }
+
+    /// Answers statements with `hook` before the msdb procedures (the
+    /// Execute SQL Task's suites script their server this way).
+    pub fn on_sql(
+        &self,
+        hook: impl Fn(&str, &[(String, Value)], &mut Tokens) -> Option<i32> + Send + Sync + 'static,
+    ) {
+        *self.shared.sql_hook.lock().unwrap() = Some(Arc::new(hook));
     }
 
     /// Direct access to the tables (to seed or inspect).
@@ -456,8 +475,15 @@ fn handle(msg: &Message, caller: &Caller<'_>, s: &Shared) -> io::Result<Tokens> 
                     .and_then(|(_, v)| v.as_text())
                     .unwrap_or_default()
                     .to_string();
-                let named: HashMap<String, Value> = params.into_iter().skip(2).collect();
-                run_statements(&stmt, &named, caller, s, &mut t)
+                let hook = s.sql_hook.lock().unwrap().clone();
+                let rest: Vec<(String, Value)> = params.into_iter().skip(2).collect();
+                match hook.and_then(|h| h(&stmt, &rest, &mut t)) {
+                    Some(status) => status,
+                    None => {
+                        let named: HashMap<String, Value> = rest.into_iter().collect();
+                        run_statements(&stmt, &named, caller, s, &mut t)
+                    }
+                }
             } else {
                 let args: HashMap<String, Value> = params.into_iter().collect();
                 run_proc(&short_name(&proc), &args, caller, s, &mut t)
@@ -471,7 +497,11 @@ fn handle(msg: &Message, caller: &Caller<'_>, s: &Shared) -> io::Result<Tokens> 
         }
         tds::PT_SQL_BATCH => {
             let text = c.rest_ucs2();
-            let status = run_statements(&text, &HashMap::new(), caller, s, &mut t);
+            let hook = s.sql_hook.lock().unwrap().clone();
+            let status = match hook.and_then(|h| h(&text, &[], &mut t)) {
+                Some(status) => status,
+                None => run_statements(&text, &HashMap::new(), caller, s, &mut t),
+            };
             t.done(
                 if status == 0 {
                     tds::DONE_FINAL

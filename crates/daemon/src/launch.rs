@@ -30,7 +30,20 @@ pub enum Executor {
     BuiltIn(PathBuf),
     /// A dtexec-compatible program.
     External(PathBuf),
+    /// Per package: this binary's `ssis exec`, which hands a package it
+    /// refuses to the dtexec-compatible `fallback` (`ssis exec --fallback`;
+    /// the execution's output says which ran it). Configured as
+    /// `auto:<dtexec path>`.
+    Auto {
+        /// This binary.
+        runner: PathBuf,
+        /// The dtexec for what the built-in runner refuses.
+        fallback: PathBuf,
+    },
 }
+
+/// The prefix of an `Executor` value that chooses per package.
+pub const AUTO_PREFIX: &str = "auto:";
 
 impl Executor {
     /// The executor the configuration names (extension `Executor`), or the built-in runner.
@@ -41,6 +54,18 @@ impl Executor {
                 super::windows::sqlserver::find_dtexec()
                     .map(Executor::External)
                     .ok_or_else(super::windows::sqlserver::dtexec_not_found)
+            }
+            Some(v)
+                if v.len() > AUTO_PREFIX.len()
+                    && v[..AUTO_PREFIX.len()].eq_ignore_ascii_case(AUTO_PREFIX) =>
+            {
+                let runner = std::env::current_exe().map_err(|e| {
+                    Error::internal(format!("cannot find this program's path: {e}"))
+                })?;
+                Ok(Executor::Auto {
+                    runner,
+                    fallback: PathBuf::from(v[AUTO_PREFIX.len()..].trim()),
+                })
             }
             Some(path) if !path.is_empty() => Ok(Executor::External(PathBuf::from(path))),
             _ => super::program::installed_path().map(Executor::BuiltIn),
@@ -56,13 +81,21 @@ impl Executor {
                 cmd.push("exec".into());
             }
             Executor::External(exe) => cmd.push(exe.display().to_string()),
+            Executor::Auto { runner, .. } => {
+                cmd.push(runner.display().to_string());
+                cmd.push("exec".into());
+            }
         }
         cmd.extend(target.package_args.iter().cloned());
         for o in set {
             cmd.push("/SET".into());
             cmd.push(o.to_set_argument());
         }
-        if matches!(self, Executor::BuiltIn(_)) {
+        if let Executor::Auto { fallback, .. } = self {
+            cmd.push("--fallback".into());
+            cmd.push(fallback.display().to_string());
+        }
+        if !matches!(self, Executor::External(_)) {
             cmd.push("--events".into());
             cmd.push("json".into());
         }
@@ -75,6 +108,10 @@ impl Executor {
     pub fn check(&self) -> Result<()> {
         let program = match self {
             Executor::BuiltIn(p) | Executor::External(p) => p,
+            Executor::Auto { runner, fallback } => {
+                Executor::BuiltIn(runner.clone()).check()?;
+                fallback
+            }
         };
         let found = if program.components().count() > 1 || program.is_absolute() {
             program.is_file()
@@ -99,6 +136,12 @@ impl Executor {
         match self {
             Executor::BuiltIn(exe) => vec![exe.display().to_string(), "exec".into()],
             Executor::External(exe) => vec![exe.display().to_string()],
+            Executor::Auto { runner, fallback } => vec![
+                runner.display().to_string(),
+                "exec".into(),
+                "--fallback".into(),
+                fallback.display().to_string(),
+            ],
         }
     }
 }
@@ -242,7 +285,20 @@ mod tests {
                 .is_err()
         );
         let exe = std::env::current_exe().unwrap();
-        assert!(Executor::BuiltIn(exe).check().is_ok());
+        assert!(Executor::BuiltIn(exe.clone()).check().is_ok());
+        let auto = Executor::Auto {
+            runner: exe.clone(),
+            fallback: dir.path().join("dtexec"),
+        };
+        assert!(auto.check().unwrap_err().message.contains("dtexec"));
+        assert!(
+            Executor::Auto {
+                runner: exe.clone(),
+                fallback: exe,
+            }
+            .check()
+            .is_ok()
+        );
     }
 
     #[test]
@@ -267,6 +323,24 @@ mod tests {
                 "/p/P.dtsx",
                 "/SET",
                 "\\Package.Variables[User::N].Properties[Value];1"
+            ]
+        );
+        let auto = Executor::Auto {
+            runner: "/usr/bin/ssis".into(),
+            fallback: "/opt/ssis/bin/dtexec".into(),
+        }
+        .command_line(&t, &[]);
+        assert_eq!(
+            auto,
+            [
+                "/usr/bin/ssis",
+                "exec",
+                "/F",
+                "/p/P.dtsx",
+                "--fallback",
+                "/opt/ssis/bin/dtexec",
+                "--events",
+                "json"
             ]
         );
         let own = Executor::BuiltIn("/usr/bin/ssis".into()).command_line(&t, &[]);

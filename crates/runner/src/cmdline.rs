@@ -16,17 +16,32 @@ pub enum PackageSource {
     Dts(String),
 }
 
-/// One `/SET` override of a variable value.
+/// What a `/SET` (or `/Par`, `/Conn`, a configuration) changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SetTarget {
+    /// A variable's value (parameters are `$Package::Name` variables).
+    Variable,
+    /// A connection manager's property: `scope` is unused, `variable`
+    /// holds the manager's name; `ConnectionString`, `ServerName`,
+    /// `InitialCatalog`, `UserName` or `Password`.
+    Connection(String),
+    /// A property of the executable at `scope` (`Disabled`, `MaxErrorCount`, ...).
+    Property(String),
+}
+
+/// One `/SET` override.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SetOverride {
     /// The container path, e.g. `Package` or `Package\Sequence`.
     pub scope: String,
-    /// The variable, `User::Name` or `Name`.
+    /// The variable, `User::Name` or `Name` (the manager's name for a connection).
     pub variable: String,
     /// The new value as text.
     pub value: String,
     /// The property path as given, for messages.
     pub path: String,
+    /// What is set.
+    pub target: SetTarget,
 }
 
 /// Everything the command line asks for.
@@ -60,6 +75,13 @@ pub struct ExecOptions {
     pub help: bool,
     /// `/MAXCONCURRENT` (accepted; the engine runs one executable at a time).
     pub max_concurrent: Option<i32>,
+    /// `/CONFIGFILE` files (XML configurations), applied before `/SET`.
+    pub config_files: Vec<String>,
+    /// `/WARNASERROR`: a warning fails the run (or the validation).
+    pub warn_as_error: bool,
+    /// `--fallback PROGRAM`: a dtexec-compatible program that runs the
+    /// package when the built-in runner refuses it.
+    pub fallback: Option<String>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -79,6 +101,10 @@ enum Opt {
     MaxConcurrent,
     Remark,
     Checkpointing,
+    ConfigFile,
+    Conn,
+    Par,
+    WarnAsError,
     /// Accepted and ignored, as dtexec ignores them at the command prompt.
     Ignored {
         takes_value: bool,
@@ -107,15 +133,15 @@ const OPTIONS: &[(&str, usize, Opt)] = &[
     ("CheckFile", 6, Opt::NotSupported),
     ("Checkpointing", 6, Opt::Checkpointing),
     ("CommandFile", 3, Opt::NotSupported),
-    ("ConfigFile", 4, Opt::NotSupported),
-    ("Connection", 4, Opt::NotSupported),
+    ("ConfigFile", 4, Opt::ConfigFile),
+    ("Connection", 4, Opt::Conn),
     ("Dump", 4, Opt::NotSupported),
     ("DumpOnError", 11, Opt::NotSupported),
     ("EnvReference", 3, Opt::NotSupported),
     ("ISServer", 1, Opt::NotSupported),
     ("Logger", 1, Opt::NotSupported),
     ("Package", 4, Opt::NotSupported),
-    ("Parameter", 3, Opt::NotSupported),
+    ("Parameter", 3, Opt::Par),
     ("Project", 4, Opt::NotSupported),
     ("Restart", 3, Opt::NotSupported),
     ("Sum", 2, Opt::NotSupported),
@@ -124,9 +150,38 @@ const OPTIONS: &[(&str, usize, Opt)] = &[
     ("VerifySigned", 7, Opt::NotSupported),
     ("VerifyVersionID", 7, Opt::NotSupported),
     ("VLog", 4, Opt::NotSupported),
-    ("WarnAsError", 1, Opt::NotSupported),
+    ("WarnAsError", 1, Opt::WarnAsError),
     ("X86", 3, Opt::Ignored { takes_value: false }),
 ];
+
+/// The environment variable SSIS on Linux reads a package password from.
+pub const DECRYPT_ENV: &str = "SSIS_PACKAGE_DECRYPT";
+
+/// Whether the word after `/DECRYPT` is its password: there is one, and it
+/// is not a dtexec option (`/De /F x` has no password).
+pub fn decrypt_takes_value(next: Option<&str>) -> bool {
+    match next {
+        None => false,
+        Some(w) => {
+            let as_option = w
+                .strip_prefix('/')
+                .or_else(|| w.strip_prefix('-'))
+                .filter(|r| !r.starts_with('-'))
+                .is_some_and(|r| lookup(r).is_ok());
+            !as_option && !w.starts_with("--")
+        }
+    }
+}
+
+/// Whether `word` (with its `/` or `-`) is the dtexec option `full`
+/// (`Decrypt`, ...) in any accepted spelling.
+pub fn is_option(word: &str, full: &str) -> bool {
+    word.strip_prefix('/')
+        .or_else(|| word.strip_prefix('-'))
+        .filter(|w| !w.starts_with('-'))
+        .and_then(|w| lookup(w).ok())
+        .is_some_and(|(name, _)| name == full)
+}
 
 /// Resolves an option word (without its prefix) to its full name and kind.
 fn lookup(word: &str) -> Result<(&'static str, Opt)> {
@@ -190,9 +245,7 @@ fn unquote(s: &str) -> String {
     split_compound(s).join(";")
 }
 
-/// Parses a `/SET` property path: `\Package.Variables[User::X].Properties[Value]`,
-/// `\Package.Variables[X].Value`, or the same under a container
-/// (`\Package\Sequence.Variables[...]`).
+/// Parses a `/SET` argument: a property path and a value separated by `;`.
 fn parse_set(arg: &str) -> Result<SetOverride> {
     let parts = split_compound(arg);
     let (path, value) = match parts.as_slice() {
@@ -204,44 +257,176 @@ fn parse_set(arg: &str) -> Result<SetOverride> {
             .with_target("/SET"));
         }
     };
-    let bad = |why: &str| Error::invalid(format!("/SET path '{path}' {why}")).with_target("/SET");
-    let p = path.trim_start_matches('\\');
+    parse_path(&path, value, "/SET")
+}
+
+/// Parses a property path as `/SET` and configurations write it:
+/// `\Package.Variables[User::X].Properties[Value]` (or `.Value`, or no
+/// property: `\Package.Variables[$Package::P]`), under a container
+/// (`\Package\Sequence.Variables[...]`);
+/// `\Package.Connections[Name].Properties[ConnectionString]` (or
+/// `ServerName`, `InitialCatalog`, `UserName`, `Password`); an
+/// executable's property: `\Package\Task.Properties[Disabled]`.
+pub fn parse_path(path: &str, value: String, option: &str) -> Result<SetOverride> {
+    let bad = |why: &str| {
+        Error::invalid(format!("{option} path '{path}' {why}")).with_target(option.to_string())
+    };
+    let p = path.trim().trim_start_matches('\\');
     let lower = p.to_ascii_lowercase();
-    let Some(at) = lower.find(".variables[") else {
+    let bracket = |rest: &str| -> Result<(String, String)> {
+        let close = rest
+            .find(']')
+            .ok_or_else(|| bad("has no closing ']' after the name"))?;
+        Ok((
+            rest[..close].trim().to_string(),
+            rest[close + 1..].to_string(),
+        ))
+    };
+    // The property named after the collection item: `.Properties[X]` or `.X`.
+    let property = |tail: &str| -> Result<String> {
+        let t = tail.trim();
+        if t.is_empty() {
+            return Ok(String::new());
+        }
+        if t.to_ascii_lowercase().starts_with(".properties[") {
+            let (name, after) = bracket(&t[".properties[".len()..])?;
+            if !after.trim().is_empty() {
+                return Err(bad("has text after the property"));
+            }
+            return Ok(name);
+        }
+        match t.strip_prefix('.') {
+            Some(name) if !name.contains(['.', '[', ']']) => Ok(name.to_string()),
+            _ => Err(bad("does not end in .Properties[Name]")),
+        }
+    };
+    let container = |scope: &str| -> Result<String> {
+        if scope.is_empty()
+            || !scope
+                .split('\\')
+                .next()
+                .is_some_and(|s| s.eq_ignore_ascii_case("package"))
+        {
+            return Err(bad("must start with \\Package"));
+        }
+        Ok(format!("Package{}", &scope["package".len()..]))
+    };
+    let (scope, variable, target) = if let Some(at) = lower.find(".variables[") {
+        let (variable, tail) = bracket(&p[at + ".variables[".len()..])?;
+        let prop = property(&tail)?;
+        if variable.is_empty() {
+            return Err(bad("names no variable"));
+        }
+        if !prop.is_empty() && !prop.eq_ignore_ascii_case("value") {
+            return Err(bad(
+                "sets a variable property other than Value, which is not supported",
+            ));
+        }
+        (container(&p[..at])?, variable, SetTarget::Variable)
+    } else if let Some(at) = lower.find(".connections[") {
+        let (name, tail) = bracket(&p[at + ".connections[".len()..])?;
+        let prop = property(&tail)?;
+        let known = [
+            "ConnectionString",
+            "ServerName",
+            "InitialCatalog",
+            "UserName",
+            "Password",
+        ];
+        let Some(prop) = known.iter().find(|k| k.eq_ignore_ascii_case(&prop)) else {
+            return Err(bad(&format!(
+                "sets connection property '{prop}', which is not supported (supported: {})",
+                known.join(", ")
+            )));
+        };
+        if name.is_empty() {
+            return Err(bad("names no connection manager"));
+        }
+        (
+            container(&p[..at])?,
+            name,
+            SetTarget::Connection(prop.to_string()),
+        )
+    } else if let Some(at) = lower.rfind(".properties[") {
+        let prop = property(&p[at..])?;
+        if prop.is_empty() {
+            return Err(bad("names no property"));
+        }
+        (
+            container(&p[..at])?,
+            String::new(),
+            SetTarget::Property(prop),
+        )
+    } else {
         return Err(bad(
-            "is not supported: only variable values (\\Package.Variables[User::Name].Properties[Value]) can be set",
+            "is not a property path (\\Package.Variables[User::Name].Properties[Value], \
+             \\Package.Connections[Name].Properties[ConnectionString], \\Package\\Task.Properties[Name])",
         ));
     };
-    let scope = p[..at].to_string();
-    let rest = &p[at + ".variables[".len()..];
-    let close = rest
-        .find(']')
-        .ok_or_else(|| bad("has no closing ']' after the variable name"))?;
-    let variable = rest[..close].trim().to_string();
-    let prop = rest[close + 1..].to_ascii_lowercase();
-    if variable.is_empty() {
-        return Err(bad("names no variable"));
-    }
-    if prop != ".properties[value]" && prop != ".value" {
-        return Err(bad(
-            "sets a variable property other than Value, which is not supported",
-        ));
-    }
-    if scope.is_empty()
-        || !scope
-            .split('\\')
-            .next()
-            .is_some_and(|s| s.eq_ignore_ascii_case("package"))
-    {
-        return Err(bad("must start with \\Package"));
-    }
-    let scope = format!("Package{}", &scope["package".len()..]);
     Ok(SetOverride {
         scope,
         variable,
         value,
-        path,
+        path: path.to_string(),
+        target,
     })
+}
+
+/// `/PAR name;value`: a package parameter (`$Package::Name`, or a bare
+/// name); `$Project::` parameters need a project, which `/FILE` has not;
+/// a `(Type)` suffix on the name is accepted.
+fn parse_par(arg: &str) -> Result<SetOverride> {
+    let parts = split_compound(arg);
+    let (name, value) = match parts.as_slice() {
+        [name, rest @ ..] if !rest.is_empty() => (name.trim().to_string(), rest.join(";")),
+        _ => {
+            return Err(Error::invalid(format!(
+                "/PAR '{arg}' needs a parameter name and a value separated by ';'"
+            ))
+            .with_target("/PAR"));
+        }
+    };
+    let bare = match name.find('(') {
+        Some(i) if name.ends_with(')') => name[..i].trim().to_string(),
+        _ => name.clone(),
+    };
+    let variable = if let Some(n) = bare.strip_prefix("$Package::") {
+        format!("$Package::{n}")
+    } else if bare.starts_with("$Project::") || bare.starts_with("$ServerOption::") {
+        return Err(Error::invalid(format!(
+            "/PAR '{name}': only package parameters ($Package::Name) can be set here: a package \
+             run with /FILE has no project or server options"
+        ))
+        .with_target("/PAR"));
+    } else {
+        format!("$Package::{bare}")
+    };
+    Ok(SetOverride {
+        scope: "Package".into(),
+        variable,
+        value,
+        path: format!("/PAR {name}"),
+        target: SetTarget::Variable,
+    })
+}
+
+/// `/CONN name;connection string`.
+fn parse_conn(arg: &str) -> Result<SetOverride> {
+    let parts = split_compound(arg);
+    match parts.as_slice() {
+        [name, rest @ ..] if !rest.is_empty() && !name.trim().is_empty() => Ok(SetOverride {
+            scope: "Package".into(),
+            variable: name.trim().to_string(),
+            value: rest.join(";"),
+            path: format!("/CONN {}", name.trim()),
+            target: SetTarget::Connection("ConnectionString".into()),
+        }),
+        _ => Err(Error::invalid(format!(
+            "/CONN '{arg}' needs a connection manager (name or ID) and a connection string \
+             separated by ';' (quote the string: /CONN Name;\"Data Source=...;...\")"
+        ))
+        .with_target("/CONN")),
+    }
 }
 
 /// The events `/REPORTING` may list after its level.
@@ -374,6 +559,27 @@ pub fn parse(args: &[OsString]) -> Result<ExecOptions> {
     while i < words.len() {
         let word = &words[i];
         i += 1;
+        if let Some(rest) = word.strip_prefix("--fallback") {
+            let program = match rest.strip_prefix('=') {
+                Some(p) => p.to_string(),
+                None if rest.is_empty() => {
+                    i += 1;
+                    words.get(i - 1).cloned().ok_or_else(|| {
+                        Error::invalid("--fallback needs a program (e.g. /opt/ssis/bin/dtexec)")
+                            .with_target("--fallback")
+                    })?
+                }
+                None => {
+                    return Err(Error::invalid(format!("option {word} is not known"))
+                        .with_target(word.clone()));
+                }
+            };
+            if program.trim().is_empty() {
+                return Err(Error::invalid("--fallback needs a program").with_target("--fallback"));
+            }
+            o.fallback = Some(program);
+            continue;
+        }
         if let Some(rest) = word.strip_prefix("--events") {
             let fmt = match rest.strip_prefix('=') {
                 Some(f) => f.to_string(),
@@ -404,6 +610,7 @@ pub fn parse(args: &[OsString]) -> Result<ExecOptions> {
             .with_target(word.clone()));
         };
         let (full, opt) = lookup(name)?;
+        let next_is_password = decrypt_takes_value(words.get(i).map(String::as_str));
         let mut value = |required: bool| -> Result<Option<String>> {
             match words.get(i) {
                 // A required value is taken as is (a Unix path starts with '/').
@@ -434,11 +641,35 @@ pub fn parse(args: &[OsString]) -> Result<ExecOptions> {
             }
             Opt::Server => o.server = Some(unquote(&value(true)?.unwrap_or_default())),
             Opt::Set => o.sets.push(parse_set(&value(true)?.unwrap_or_default())?),
+            Opt::Par => o.sets.push(parse_par(&value(true)?.unwrap_or_default())?),
+            Opt::Conn => o.sets.push(parse_conn(&value(true)?.unwrap_or_default())?),
+            Opt::ConfigFile => o
+                .config_files
+                .push(unquote(&value(true)?.unwrap_or_default())),
+            Opt::WarnAsError => o.warn_as_error = true,
             Opt::Reporting => {
                 (o.reporting, o.report_events) = reporting(&value(true)?.unwrap_or_default())?;
             }
             Opt::Validate => o.validate = true,
-            Opt::Decrypt => o.decrypt = Some(unquote(&value(true)?.unwrap_or_default())),
+            Opt::Decrypt => {
+                // dtexec prompts when /DECRYPT has no password; the word
+                // after it is the password unless it is a dtexec option.
+                // Without one, SSIS on Linux's SSIS_PACKAGE_DECRYPT is read.
+                if next_is_password {
+                    o.decrypt = Some(unquote(&value(true)?.unwrap_or_default()));
+                } else {
+                    match std::env::var(DECRYPT_ENV) {
+                        Ok(p) if !p.is_empty() => o.decrypt = Some(p),
+                        _ => {
+                            return Err(Error::invalid(format!(
+                                "option /{full} needs a password (this runner does not prompt): \
+                                 give it after /{full}, or in {DECRYPT_ENV}"
+                            ))
+                            .with_target(format!("/{full}")));
+                        }
+                    }
+                }
+            }
             Opt::ConsoleLog => console_log(&value(false)?.unwrap_or_default(), &mut o)?,
             Opt::User | Opt::Password => {
                 value(true)?;
@@ -501,6 +732,12 @@ pub const USAGE: &str = "\
 Usage: ssis exec /F[ILE] package.dtsx [options]
   /F[ILE] path | /SQ[L] path /SER[VER] name | /D[TS] path   package to run
   /SET \\Package.Variables[User::Name].Properties[Value];value  set a variable
+       \\Package.Connections[Name].Properties[ConnectionString];value  a connection
+       \\Package\\Task.Properties[Disabled];True  an executable's property
+  /PAR [$Package::]Name;value     set a package parameter
+  /CONN Name;\"connection string\"  set a connection manager's connection string
+  /CONF[IGFILE] file.dtsConfig    apply an XML configuration (before /SET)
+  /W[ARNASERROR]                  a warning fails the run
   /REP[ORTING] E|W|I|C|D|P|V|N[;event...]  console events (default EWP);
                                   events listed (OnError, ...): only those
   /CHECKP[OINTING] OFF            accepted (checkpoints are not supported)
@@ -510,6 +747,7 @@ Usage: ssis exec /F[ILE] package.dtsx [options]
   /CONS[OLELOG] [NCOSGXMT][;I|E;source...]  log events to the console;
                                   I: only these sources, E: not these
   --events json                   one JSON object per event on stdout
+  --fallback PROGRAM              run with PROGRAM (a dtexec) what this runner refuses
 Exit codes: 0 success, 1 failure, 3 canceled, 4 not found, 5 not loadable, 6 command line";
 
 #[cfg(test)]
@@ -538,6 +776,14 @@ mod tests {
         assert_eq!(o.reporting, "EW");
         assert!(o.validate);
         assert_eq!(o.decrypt.as_deref(), Some("pw"));
+        // /De followed by an option has no password: /F is not taken as one.
+        let o = p(&["/De", "/F", "a"]);
+        match std::env::var(DECRYPT_ENV) {
+            Ok(v) if !v.is_empty() => assert_eq!(o.unwrap().decrypt, Some(v)),
+            _ => assert!(o.unwrap_err().message.contains(DECRYPT_ENV)),
+        }
+        assert!(decrypt_takes_value(Some("/secret")));
+        assert!(!decrypt_takes_value(Some("/Rep")));
     }
 
     #[test]
@@ -561,9 +807,9 @@ mod tests {
         );
         let err = p(&["/F", "a", "/REP", "Q"]).unwrap_err();
         assert!(err.message.contains("'Q'"));
-        let err = p(&["/F", "a", "/Conf", "x"]).unwrap_err();
-        assert!(err.message.contains("/ConfigFile"), "{}", err.message);
-        assert_eq!(err.target.as_deref(), Some("/ConfigFile"));
+        let err = p(&["/F", "a", "/Dump", "x"]).unwrap_err();
+        assert!(err.message.contains("/Dump"), "{}", err.message);
+        assert_eq!(err.target.as_deref(), Some("/Dump"));
         assert!(p(&["/F", "a", "/SQL", "b"]).is_err());
         assert!(p(&["plain"]).is_err());
         assert!(p(&[]).is_err());
@@ -660,17 +906,85 @@ mod tests {
         .unwrap();
         assert_eq!(o.sets[0].scope, "Package\\Seq");
         assert_eq!(o.sets[0].value, "a; b");
-        assert!(
-            p(&["/F", "a", "/SET", "\\Package.Properties[Name];x"])
-                .unwrap_err()
-                .message
-                .contains("/SET")
+        let o = p(&[
+            "/F",
+            "a",
+            "/SET",
+            "\\Package\\Load.Properties[Disabled];True",
+        ])
+        .unwrap();
+        assert_eq!(o.sets[0].scope, "Package\\Load");
+        assert_eq!(o.sets[0].target, SetTarget::Property("Disabled".into()));
+        let o = p(&[
+            "/F",
+            "a",
+            "/SET",
+            "\\Package.Connections[Sales DB].Properties[ConnectionString];\"Data Source=x;Initial Catalog=y\"",
+        ])
+        .unwrap();
+        assert_eq!(o.sets[0].variable, "Sales DB");
+        assert_eq!(o.sets[0].value, "Data Source=x;Initial Catalog=y");
+        assert_eq!(
+            o.sets[0].target,
+            SetTarget::Connection("ConnectionString".into())
         );
+        // The documented example sets a parameter with no property.
+        let o = p(&[
+            "/F",
+            "a",
+            "/SET",
+            "\\Package.Variables[$Package::Parameter];1",
+        ])
+        .unwrap();
+        assert_eq!(o.sets[0].variable, "$Package::Parameter");
+        assert!(
+            p(&[
+                "/F",
+                "a",
+                "/SET",
+                "\\Package.Connections[X].Properties[Retain];1"
+            ])
+            .unwrap_err()
+            .message
+            .contains("Retain")
+        );
+        assert!(p(&["/F", "a", "/SET", "\\Package.Nothing[X];1"]).is_err());
         assert!(p(&["/F", "a", "/SET", "\\Package.Variables[User::X].Value"]).is_err());
         assert_eq!(
             split_compound("a;\"b;c\";\"d\\\"e\""),
             vec!["a", "b;c", "d\"e"]
         );
+    }
+
+    #[test]
+    fn par_conn_configfile_and_warnaserror() {
+        let o = p(&[
+            "/F",
+            "a",
+            "/Par",
+            "\"$Package::Batch(Int32)\";7",
+            "/Par",
+            "Region;north",
+            "/Conn",
+            "Sales;\"Data Source=h;User ID=u\"",
+            "/ConfigFile",
+            "c.dtsConfig",
+            "/WarnAsError",
+        ])
+        .unwrap();
+        assert_eq!(o.sets[0].variable, "$Package::Batch");
+        assert_eq!(o.sets[0].value, "7");
+        assert_eq!(o.sets[1].variable, "$Package::Region");
+        assert_eq!(
+            o.sets[2].target,
+            SetTarget::Connection("ConnectionString".into())
+        );
+        assert_eq!(o.sets[2].value, "Data Source=h;User ID=u");
+        assert_eq!(o.config_files, ["c.dtsConfig"]);
+        assert!(o.warn_as_error);
+        let e = p(&["/F", "a", "/Par", "$Project::P;1"]).unwrap_err();
+        assert!(e.message.contains("only package parameters"), "{e}");
+        assert!(p(&["/F", "a", "/Conn", "Sales"]).is_err());
     }
 
     #[test]

@@ -31,7 +31,9 @@ pub fn execute(
     events: &dyn EventSink,
     cancel: &CancelToken,
 ) -> ExecResult {
-    execute_scoped(pkg, "", 0, vars, events, cancel)
+    // Values set before the run (/SET, configurations) raise no events.
+    vars.take_changes();
+    execute_scoped(pkg, "", 0, vars, events, cancel, Vec::new())
 }
 
 /// Runs `pkg` whose variable scopes are prefixed with `prefix` (empty for
@@ -43,6 +45,7 @@ fn execute_scoped(
     vars: &mut Variables,
     events: &dyn EventSink,
     cancel: &CancelToken,
+    outer: Vec<Frame<'_>>,
 ) -> ExecResult {
     let mut engine = Engine {
         pkg,
@@ -53,6 +56,9 @@ fn execute_scoped(
         cancel,
         error_frames: Vec::new(),
         package_failed: false,
+        frames: outer,
+        handling: Vec::new(),
+        retained: std::collections::HashMap::new(),
     };
     let root = &pkg.root;
     system_vars::declare_container(engine.vars, &engine.scope(root), root);
@@ -83,7 +89,48 @@ pub(super) struct Engine<'a> {
     error_frames: Vec<u32>,
     /// A FailPackageOnFailure executable failed.
     package_failed: bool,
+    /// The executables being run, outermost first: where events propagate.
+    frames: Vec<Frame<'a>>,
+    /// The events whose handlers are running (a handler's own events of
+    /// the same kind run no handlers: no endless recursion).
+    handling: Vec<EventKind>,
+    /// Connections of RetainSameConnection managers, kept for the run.
+    retained: std::collections::HashMap<String, super::connections::SqlConnection>,
 }
+
+/// An executable being run, as event handlers see it: in a child package
+/// run by Execute Package, the parent's executables come first, with the
+/// parent package and scope prefix their handlers run in.
+#[derive(Clone)]
+pub(super) struct Frame<'a> {
+    scope: String,
+    prefix: String,
+    pkg: &'a Package,
+    handlers: Vec<std::sync::Arc<super::model::EventHandler>>,
+    disabled: bool,
+}
+
+/// Passes a task's events on and keeps its warnings and information for
+/// their event handlers.
+struct Recorder<'a> {
+    inner: &'a dyn EventSink,
+    seen: std::sync::Mutex<Vec<(EventKind, String)>>,
+}
+
+impl EventSink for Recorder<'_> {
+    fn emit(&self, event: &Event) {
+        self.inner.emit(event);
+        if matches!(event.event, EventKind::OnWarning | EventKind::OnInformation) {
+            if let Ok(mut seen) = self.seen.lock() {
+                seen.push((event.event, event.message.clone()));
+            }
+        }
+    }
+}
+
+/// How deep event handlers may nest (a handler's task raising an event
+/// whose handler raises another, ...).
+const MAX_HANDLER_DEPTH: usize = 8;
 
 /// Where a child of a container stands.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -124,15 +171,124 @@ fn satisfies(result: ExecResult, wanted: ExecResult) -> bool {
     }
 }
 
-impl Engine<'_> {
+impl<'a> Engine<'a> {
     /// The variable scope (and event path) of `exe`.
     pub(super) fn scope(&self, exe: &Executable) -> String {
         format!("{}{}", self.prefix, exe.path)
     }
 
-    pub(super) fn emit(&self, kind: EventKind, exe: &Executable, msg: impl Into<String>) {
-        self.events
-            .emit(&Event::now(kind, &self.scope(exe), &exe.type_label, msg));
+    /// Raises `kind` on `exe`: reports it, then runs the event handlers
+    /// for it from `exe` outwards while they let it propagate.
+    pub(super) fn emit(&mut self, kind: EventKind, exe: &Executable, msg: impl Into<String>) {
+        let msg = msg.into();
+        self.events.emit(&Event::now(
+            kind,
+            &self.scope(exe),
+            &exe.type_label,
+            msg.clone(),
+        ));
+        self.run_handlers(kind, exe, &msg);
+    }
+
+    /// Runs the handlers of `kind` for an event raised on `exe` with `msg`.
+    fn run_handlers(&mut self, kind: EventKind, exe: &Executable, msg: &str) {
+        if self.handling.contains(&kind) || self.handling.len() >= MAX_HANDLER_DEPTH {
+            return;
+        }
+        let name = kind.handler_name();
+        let scope = self.scope(exe);
+        // The chain of owners: the frames, and `exe` itself when the event
+        // is raised before it started (a property expression failing).
+        let mut chain: Vec<(usize, Frame<'a>)> = Vec::new();
+        if self.frames.last().is_none_or(|f| f.scope != scope) {
+            chain.push((
+                self.frames.len(),
+                Frame {
+                    scope: scope.clone(),
+                    prefix: self.prefix.clone(),
+                    pkg: self.pkg,
+                    handlers: exe.event_handlers.clone(),
+                    disabled: exe.disable_event_handlers,
+                },
+            ));
+        }
+        for (i, f) in self.frames.iter().enumerate().rev() {
+            chain.push((i, f.clone()));
+        }
+        if chain.iter().all(|(_, f)| f.handlers.is_empty()) {
+            return;
+        }
+        for (depth, owner) in chain {
+            if owner.disabled {
+                continue;
+            }
+            let Some(h) = owner.handlers.iter().find(|h| h.event == name) else {
+                continue;
+            };
+            // Inside the handler, events propagate to the handler's owner,
+            // not to the executables below it that raised this one.
+            let synthetic = depth >= self.frames.len();
+            let saved = if synthetic {
+                self.frames.push(owner.clone());
+                Vec::new()
+            } else {
+                self.frames.split_off(depth + 1)
+            };
+            self.handling.push(kind);
+            // A handler of the parent package runs in the parent's package
+            // and scopes.
+            let own = (
+                std::mem::replace(&mut self.prefix, owner.prefix.clone()),
+                std::mem::replace(&mut self.pkg, owner.pkg),
+            );
+            let propagate = self.run_handler(h, kind, exe, msg);
+            (self.prefix, self.pkg) = own;
+            self.handling.pop();
+            if synthetic {
+                self.frames.pop();
+            }
+            self.frames.extend(saved);
+            if !propagate {
+                break;
+            }
+        }
+    }
+
+    /// Raises OnVariableValueChanged (for event handlers) for each queued
+    /// change of a RaiseChangedEvent variable, with `exe` as the source.
+    pub(super) fn variable_changes(&mut self, exe: &Executable) {
+        for c in self.vars.take_changes() {
+            self.run_handlers(
+                EventKind::OnVariableValueChanged,
+                exe,
+                &format!("{}={}", c.name, c.value),
+            );
+        }
+    }
+
+    /// Runs one event handler with the System variables SSIS gives it;
+    /// returns its `System::Propagate`.
+    fn run_handler(
+        &mut self,
+        h: &super::model::EventHandler,
+        kind: EventKind,
+        source: &Executable,
+        msg: &str,
+    ) -> bool {
+        use super::expr::Value;
+        let root = &h.root;
+        let scope = self.scope(root);
+        system_vars::declare_handler(self.vars, &scope, root, kind, source, msg);
+        match property_exprs::apply(root, self.vars, &scope) {
+            Ok(eff) => {
+                self.run_executable(root, &eff);
+            }
+            Err(m) => self.error(root, m),
+        }
+        !matches!(
+            self.vars.value(&scope, "System::Propagate"),
+            Ok(Some(Value::Bool(false)))
+        )
     }
 
     /// Raises OnError on `exe`; it counts in every enclosing container.
@@ -169,6 +325,23 @@ impl Engine<'_> {
     }
 
     pub(super) fn run_executable(&mut self, exe: &Executable, eff: &Effective) -> ExecResult {
+        self.frames.push(Frame {
+            scope: self.scope(exe),
+            prefix: self.prefix.clone(),
+            pkg: self.pkg,
+            handlers: exe.event_handlers.clone(),
+            disabled: exe.disable_event_handlers,
+        });
+        let result = self.run_executable_inner(exe, eff);
+        self.frames.pop();
+        result
+    }
+
+    fn run_executable_inner(&mut self, exe: &Executable, eff: &Effective) -> ExecResult {
+        // Validation events go to event handlers only (the console and the
+        // JSON stream show execution events, as before).
+        self.run_handlers(EventKind::OnPreValidate, exe, "");
+        self.run_handlers(EventKind::OnPostValidate, exe, "");
         self.emit(EventKind::OnPreExecute, exe, "");
         let kind = eff.task.as_ref().unwrap_or(&exe.kind);
         let raw = match kind {
@@ -193,6 +366,14 @@ impl Engine<'_> {
             }
             ExecutableKind::ExpressionTask(text) => {
                 self.run_task(exe, |ctx| tasks::expression_task::run(text, ctx))
+            }
+            ExecutableKind::SendMail(spec) => {
+                let pkg = self.pkg;
+                self.run_task(exe, |ctx| tasks::send_mail::run(spec, pkg, ctx))
+            }
+            ExecutableKind::ExecuteSql(spec) => {
+                let pkg = self.pkg;
+                self.run_task(exe, |ctx| tasks::execute_sql::run(spec, pkg, ctx))
             }
             ExecutableKind::ExecutePackage(spec) => self.run_child_package(exe, spec),
             ExecutableKind::DataFlow(pipeline) => {
@@ -233,6 +414,10 @@ impl Engine<'_> {
     ) -> ExecResult {
         let scope = self.scope(exe);
         let package_scope = self.scope(&self.pkg.root);
+        let recorder = Recorder {
+            inner: self.events,
+            seen: std::sync::Mutex::new(Vec::new()),
+        };
         let outcome = {
             let mut ctx = TaskContext {
                 path: &scope,
@@ -241,10 +426,18 @@ impl Engine<'_> {
                 type_label: &exe.type_label,
                 vars: &mut *self.vars,
                 cancel: self.cancel,
-                events: self.events,
+                events: &recorder,
+                retained: &mut self.retained,
             };
             f(&mut ctx)
         };
+        // The task's own warnings and information run their handlers once
+        // it returns.
+        let seen = recorder.seen.into_inner().unwrap_or_default();
+        for (kind, msg) in seen {
+            self.run_handlers(kind, exe, &msg);
+        }
+        self.variable_changes(exe);
         self.task_result(exe, outcome)
     }
 
@@ -310,6 +503,7 @@ impl Engine<'_> {
             self.vars,
             self.events,
             self.cancel,
+            self.frames.clone(),
         );
         self.vars.remove_scopes_with_prefix(&prefix);
         match result {
@@ -340,12 +534,18 @@ impl Engine<'_> {
     /// Evaluates the constraints into child `i`: Some(true) run, Some(false)
     /// never run, None not decidable yet. `exprs[c]` holds constraint `c`'s
     /// expression result once its source has finished.
-    fn decide(body: &Body, states: &[State], exprs: &[Option<bool>], i: usize) -> Option<bool> {
-        let incoming: Vec<(usize, _)> = body
-            .constraints
+    /// `into[i]` lists the constraints into child `i`, computed once per run
+    /// of the body (so deciding is linear in the constraints, not quadratic).
+    fn decide(
+        body: &Body,
+        into: &[Vec<usize>],
+        states: &[State],
+        exprs: &[Option<bool>],
+        i: usize,
+    ) -> Option<bool> {
+        let incoming: Vec<(usize, _)> = into[i]
             .iter()
-            .enumerate()
-            .filter(|(_, c)| c.to == i)
+            .map(|&ci| (ci, &body.constraints[ci]))
             .collect();
         if incoming.is_empty() {
             return Some(true);
@@ -427,17 +627,38 @@ impl Engine<'_> {
         let mut failed_parent = false;
         let mut finished = 0usize;
         let is_package = std::ptr::eq(exe, &self.pkg.root);
+        // Constraints into and out of each child. The next child to run is
+        // the first (in document order) whose constraints are decided; only
+        // the successors of a child that just finished can change from
+        // undecided, so only they are looked at again.
+        let mut into: Vec<Vec<usize>> = vec![Vec::new(); n];
+        let mut out_of: Vec<Vec<usize>> = vec![Vec::new(); n];
+        for (ci, c) in body.constraints.iter().enumerate() {
+            if c.to < n && c.from < n {
+                into[c.to].push(ci);
+                out_of[c.from].push(c.to);
+            }
+        }
+        let mut candidates: std::collections::BTreeSet<usize> = (0..n).collect();
         loop {
             if self.cancel.is_canceled() {
                 return BodyEnd::Canceled;
             }
-            let next = (0..n)
-                .filter(|&i| states[i] == State::Pending)
-                .find_map(|i| Self::decide(body, &states, &exprs, i).map(|run| (i, run)));
+            let mut next = None;
+            while let Some(i) = candidates.pop_first() {
+                if states[i] != State::Pending {
+                    continue;
+                }
+                if let Some(run) = Self::decide(body, &into, &states, &exprs, i) {
+                    next = Some((i, run));
+                    break;
+                }
+            }
             let Some((i, run)) = next else {
                 // Nothing decidable: done, or the rest waits on a cycle and never runs.
                 break;
             };
+            candidates.extend(out_of[i].iter().copied());
             if !run {
                 states[i] = State::NotRun;
                 continue;
@@ -513,6 +734,17 @@ mod tests {
     //! The precedence rules on their own: `decide` over constraints and the
     //! states of their sources (end-to-end cases: tests/it/runner_precedence.rs).
     use super::*;
+
+    /// [`Engine::decide`] with the constraints into each child indexed here.
+    fn decide_in(body: &Body, states: &[State], exprs: &[Option<bool>], i: usize) -> Option<bool> {
+        let mut into = vec![Vec::new(); body.executables.len().max(i + 1)];
+        for (ci, c) in body.constraints.iter().enumerate() {
+            if c.to < into.len() {
+                into[c.to].push(ci);
+            }
+        }
+        Engine::decide(body, &into, states, exprs, i)
+    }
     use crate::model::Constraint;
     use ExecResult::{Canceled, Completion, Failure, Success};
     use State::{Done, NotRun, Pending};
@@ -541,7 +773,7 @@ mod tests {
     fn decide(b: &Body, states: [State; 3]) -> Option<bool> {
         let mut all = states.to_vec();
         all.push(Pending);
-        Engine::decide(b, &all, &vec![None; b.constraints.len()], 3)
+        decide_in(b, &all, &vec![None; b.constraints.len()], 3)
     }
 
     #[test]
@@ -654,13 +886,13 @@ mod tests {
             let b = body(vec![k]);
             let states = [Done(result), Pending, Pending, Pending];
             assert_eq!(
-                Engine::decide(&b, &states, &[Some(expr)], 3),
+                decide_in(&b, &states, &[Some(expr)], 3),
                 Some(runs),
                 "{op:?} with {result:?} and expression {expr}"
             );
             // An expression not evaluated (its source still running) is not true.
             if op == EvalOp::Expression {
-                assert_eq!(Engine::decide(&b, &states, &[None], 3), Some(false));
+                assert_eq!(decide_in(&b, &states, &[None], 3), Some(false));
             }
         }
     }

@@ -1,5 +1,7 @@
 //! Foreach Loop enumerators: the File enumerator (folder, wildcard file
-//! spec, recursion, name format) and the Item enumerator (fixed rows).
+//! spec, recursion, name format), the Item enumerator (fixed rows) and the
+//! ADO enumerator (the rows of a result set an Execute SQL Task stored in
+//! an Object variable).
 //! Each produces the rows of values the loop maps into variables.
 
 use super::expr::Value;
@@ -115,6 +117,105 @@ pub fn item_rows(rows: &[Vec<ItemValue>]) -> Result<Vec<Vec<Value>>, String> {
                 .collect()
         })
         .collect()
+}
+
+/// The rows of the result set held by the Object variable `variable`
+/// (seen from `scope`), each value as an SSIS value.
+pub fn ado_rows(
+    vars: &super::variables::Variables,
+    scope: &str,
+    variable: &str,
+) -> Result<Vec<Vec<Value>>, String> {
+    use super::variables::ObjectValue;
+    let var = vars
+        .get(scope, variable)
+        .ok_or_else(|| format!("the ADO enumerator's variable '{variable}' does not exist"))?;
+    match var.object.as_deref() {
+        Some(ObjectValue::Rowset(set)) => Ok(set
+            .rows
+            .iter()
+            .map(|r| {
+                r.iter()
+                    .map(super::tasks::execute_sql::from_sql_value)
+                    .collect()
+            })
+            .collect()),
+        None => Err(format!(
+            "the ADO enumerator's variable {} holds no result set (an Execute SQL Task with a \
+             Full result set stores one)",
+            var.qualified_name()
+        )),
+    }
+}
+
+/// The text a NodeList source stands for: the text itself, a variable's
+/// value, or the content of the file a FILE connection manager names.
+fn node_list_text(
+    src: &super::model::NodeListSource,
+    what: &str,
+    pkg: &super::model::Package,
+    vars: &super::variables::Variables,
+    scope: &str,
+) -> Result<String, String> {
+    use super::model::SqlSourceType as S;
+    match src.kind {
+        S::DirectInput => Ok(src.text.clone()),
+        S::Variable => vars
+            .text(scope, src.text.trim())
+            .map_err(|e| format!("the NodeList enumerator's {what} variable: {}", e.message)),
+        S::FileConnection => {
+            let cm = pkg.connection(&src.text).ok_or_else(|| {
+                format!(
+                    "the NodeList enumerator's {what} connection '{}' does not exist",
+                    src.text
+                )
+            })?;
+            let path = super::property_exprs::connection_string(cm, vars, scope)?;
+            std::fs::read_to_string(path.trim())
+                .map_err(|e| format!("cannot read the {what} file '{}': {e}", path.trim()))
+        }
+    }
+}
+
+/// The rows of the Foreach NodeList enumerator: one value per node the
+/// outer XPath selects (its text or XML), or with ElementCollection one row
+/// per outer node holding the values of the nodes the inner XPath selects.
+pub fn node_list_rows(
+    nl: &super::model::NodeListEnumerator,
+    pkg: &super::model::Package,
+    vars: &super::variables::Variables,
+    scope: &str,
+) -> Result<Vec<Vec<Value>>, String> {
+    use super::model::NodeListKind as K;
+    use super::xpath::{Node, XPath};
+    let text = node_list_text(&nl.document, "document", pkg, vars, scope)?;
+    let doc =
+        super::model::xml::parse(text.as_bytes(), Path::new("NodeList document")).map_err(|e| {
+            format!(
+                "the NodeList enumerator's document is not XML: {}",
+                e.message
+            )
+        })?;
+    let outer = XPath::parse(&node_list_text(&nl.outer, "outer XPath", pkg, vars, scope)?)?;
+    let value = |n: &Node<'_>, k: K| match k {
+        K::NodeText => Value::WStr(n.text()),
+        _ => Value::WStr(n.xml()),
+    };
+    let nodes = outer.select(&doc, Node::Document(&doc));
+    if nl.kind != K::ElementCollection {
+        return Ok(nodes.iter().map(|n| vec![value(n, nl.kind)]).collect());
+    }
+    let inner = XPath::parse(&node_list_text(&nl.inner, "inner XPath", pkg, vars, scope)?)?;
+    Ok(nodes
+        .iter()
+        .map(|n| {
+            inner
+                .select(&doc, *n)
+                .iter()
+                .map(|x| value(x, nl.inner_kind))
+                .collect()
+        })
+        .collect())
 }
 
 #[cfg(test)]

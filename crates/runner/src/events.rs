@@ -24,9 +24,48 @@ pub enum EventKind {
     OnProgress,
     /// A task failed.
     OnTaskFailed,
+    /// An executable is about to be validated (raised for event handlers
+    /// only, just before OnPreExecute: this runner validates the whole
+    /// package up front, then each executable as it starts).
+    OnPreValidate,
+    /// An executable was validated (for event handlers only).
+    OnPostValidate,
+    /// A variable whose RaiseChangedEvent is set changed (for event
+    /// handlers only, once the executable that changed it returns).
+    OnVariableValueChanged,
 }
 
+/// The events whose handlers this runner runs.
+pub const HANDLED_EVENTS: [&str; 10] = [
+    "OnVariableValueChanged",
+    "OnPreValidate",
+    "OnPostValidate",
+    "OnError",
+    "OnWarning",
+    "OnInformation",
+    "OnPreExecute",
+    "OnPostExecute",
+    "OnTaskFailed",
+    "OnProgress",
+];
+
 impl EventKind {
+    /// The name of the event handler for this kind (`OnError`, ...).
+    pub fn handler_name(self) -> &'static str {
+        match self {
+            EventKind::OnPreExecute => "OnPreExecute",
+            EventKind::OnPostExecute => "OnPostExecute",
+            EventKind::OnError => "OnError",
+            EventKind::OnWarning => "OnWarning",
+            EventKind::OnInformation => "OnInformation",
+            EventKind::OnProgress => "OnProgress",
+            EventKind::OnTaskFailed => "OnTaskFailed",
+            EventKind::OnPreValidate => "OnPreValidate",
+            EventKind::OnPostValidate => "OnPostValidate",
+            EventKind::OnVariableValueChanged => "OnVariableValueChanged",
+        }
+    }
+
     /// The `/REPORTING` letter that selects this kind (`V` selects all).
     pub fn reporting_letter(self) -> char {
         match self {
@@ -34,7 +73,11 @@ impl EventKind {
             EventKind::OnWarning => 'W',
             EventKind::OnInformation => 'I',
             EventKind::OnProgress => 'P',
-            EventKind::OnPreExecute | EventKind::OnPostExecute => 'V',
+            EventKind::OnPreExecute
+            | EventKind::OnPostExecute
+            | EventKind::OnPreValidate
+            | EventKind::OnPostValidate
+            | EventKind::OnVariableValueChanged => 'V',
         }
     }
 }
@@ -161,9 +204,15 @@ impl<W: Write + Send> EventSink for ConsoleReporter<W> {
             EventKind::OnProgress => "Progress",
             EventKind::OnPreExecute => "PreExecute",
             EventKind::OnPostExecute => "PostExecute",
+            EventKind::OnPreValidate => "PreValidate",
+            EventKind::OnPostValidate => "PostValidate",
+            EventKind::OnVariableValueChanged => "VariableValueChanged",
         };
         if let Ok(mut w) = self.out.lock() {
-            let _ = writeln!(w, "{label}: {}", e.time);
+            // As dtexec: local time with hundredths. The source keeps the
+            // executable's path (dtexec shows the name only), so a task in a
+            // container, a loop or a child package is told apart.
+            let _ = writeln!(w, "{label}: {}", local_stamp());
             let _ = writeln!(w, "   Source: {} ({})", e.source_path, e.source_type);
             if !e.message.is_empty() {
                 let _ = writeln!(w, "   Description: {}", e.message);
@@ -172,6 +221,32 @@ impl<W: Write + Send> EventSink for ConsoleReporter<W> {
             let _ = w.flush();
         }
     }
+}
+
+/// Now in local time as dtexec stamps events: `2024-01-15 15:15:43.21`.
+pub fn local_stamp() -> String {
+    let now = crate::expr::DateTime::now_local();
+    let p = now.parts();
+    format!(
+        "{} {:02}:{:02}:{:02}.{:02}",
+        now.format_date(),
+        p.hour,
+        p.minute,
+        p.second,
+        p.ticks / 100_000
+    )
+}
+
+/// Now in local time as dtexec's Started/Finished lines: `3:15:42 PM`.
+pub fn local_clock() -> String {
+    let p = crate::expr::DateTime::now_local().parts();
+    let (h, ampm) = match p.hour {
+        0 => (12, "AM"),
+        1..=11 => (p.hour, "AM"),
+        12 => (12, "PM"),
+        h => (h - 12, "PM"),
+    };
+    format!("{h}:{:02}:{:02} {ampm}", p.minute, p.second)
 }
 
 /// `/CONSOLELOG` lines: every event as a comma-separated log entry with the

@@ -2,23 +2,32 @@
 //! command line (`ssis exec`).
 //!
 //! - [`cmdline`]: dtexec options.
+//! - [`connections`]: connection managers; SQL Server connections (OLE DB,
+//!   ADO.NET, ODBC connection strings) over tiberius.
 //! - [`model`]: the package model, read from both `.dtsx` layouts.
 //! - [`unsupported`]: what cannot run here, refused before anything runs.
-//! - [`engine`]: precedence, error counting, failure propagation.
-//! - [`tasks`]: Execute Process, File System, Expression Task, Execute Package.
+//! - [`engine`]: precedence, error counting, failure propagation, event
+//!   handlers and their propagation.
+//! - [`tasks`]: Execute Process, File System, Expression Task, Execute
+//!   Package, Execute SQL, Send Mail.
 //! - [`variables`]: typed variables in container scopes, System variables.
-//! - [`property_exprs`]: property expressions; [`enumerators`]: Foreach enumerators.
+//! - [`property_exprs`]: property expressions; [`enumerators`]: Foreach
+//!   enumerators; [`xpath`]: the XPath subset of the NodeList enumerator.
 //! - [`events`]: console reporting and `--events json`.
 //! - [`cancel`]: cancellation and the signal seam.
 //! - [`dataflow_hook`]: the seam a data flow engine registers through.
+//! - [`observe`]: the seam through which `ssis exec` reports its run.
+//! - `fallback`: `--fallback PROGRAM`, handing a refused package to a dtexec.
 
 pub mod cancel;
 pub mod cmdline;
+pub mod connections;
 pub mod dataflow_hook;
 pub mod engine;
 pub mod enumerators;
 pub mod events;
 pub mod expr;
+mod fallback;
 mod loops;
 pub mod model;
 pub mod observe;
@@ -28,9 +37,10 @@ mod system_vars;
 pub mod tasks;
 pub mod unsupported;
 pub mod variables;
+pub mod xpath;
 
 use cancel::CancelToken;
-use cmdline::{PackageSource, SetOverride};
+use cmdline::{PackageSource, SetOverride, SetTarget};
 use events::{ConsoleLog, ConsoleReporter, Event, EventKind, EventSink, Fanout, JsonLines};
 use model::{ExecResult, Package};
 use ssis_core::error::{Error, ErrorKind, Result};
@@ -128,13 +138,13 @@ pub fn check_encryption(pkg: &Package, password: Option<&str>) -> Result<()> {
 }
 
 /// Declares the package's variables and the System variables, then applies
-/// the `/SET` overrides (an unknown variable is an `InvalidArgument` error
-/// naming `/SET`).
+/// the variable (and parameter) overrides of `sets` (an unknown variable is
+/// an `InvalidArgument` error naming `/SET`).
 pub fn prepare_variables(pkg: &Package, sets: &[SetOverride]) -> Result<Variables> {
     let mut vars = Variables::default();
     vars.declare_tree("", &pkg.root)?;
     system_vars::declare(&mut vars, pkg, "");
-    for s in sets {
+    for s in sets.iter().filter(|s| s.target == SetTarget::Variable) {
         if !vars.declared_in(&s.scope, &s.variable) {
             return Err(Error::invalid(format!(
                 "/SET path '{}': no variable {} is declared on {}",
@@ -150,11 +160,207 @@ pub fn prepare_variables(pkg: &Package, sets: &[SetOverride]) -> Result<Variable
     Ok(vars)
 }
 
+/// Applies the connection-manager and executable-property overrides of
+/// `sets` (`/SET`, `/CONN`, configurations) to `pkg`. An unknown manager,
+/// executable or property is an `InvalidArgument` error naming the path.
+pub fn apply_overrides(pkg: &mut Package, sets: &[SetOverride]) -> Result<()> {
+    for s in sets {
+        let bad = |why: String| Error::invalid(format!("{}: {why}", s.path)).with_target("/SET");
+        match &s.target {
+            SetTarget::Variable => {}
+            SetTarget::Connection(prop) => {
+                let Some(cm) = pkg.connections.iter_mut().find(|c| {
+                    c.name.eq_ignore_ascii_case(&s.variable)
+                        || c.id.eq_ignore_ascii_case(&s.variable)
+                }) else {
+                    return Err(bad(format!(
+                        "the package has no connection manager '{}'",
+                        s.variable
+                    )));
+                };
+                match prop.as_str() {
+                    "ConnectionString" => cm.connection_string = s.value.clone(),
+                    "Password" => cm.password = Some(s.value.clone()),
+                    other => {
+                        let key = match other {
+                            "ServerName" => "Data Source",
+                            "InitialCatalog" => "Initial Catalog",
+                            _ => "User ID",
+                        };
+                        let mut pairs = connections::connstr::parse(&cm.connection_string)
+                            .map_err(|e| bad(e.message))?;
+                        pairs.set(key, &s.value);
+                        cm.connection_string = pairs
+                            .0
+                            .iter()
+                            .map(|(k, v)| {
+                                if v.contains([';', '"']) {
+                                    format!("{k}=\"{}\"", v.replace('"', "\"\""))
+                                } else {
+                                    format!("{k}={v}")
+                                }
+                            })
+                            .collect::<Vec<_>>()
+                            .join(";");
+                    }
+                }
+            }
+            SetTarget::Property(prop) => {
+                let Some(exe) = find_executable(&mut pkg.root, &s.scope) else {
+                    return Err(bad(format!("the package has no executable '{}'", s.scope)));
+                };
+                set_property(exe, prop, &s.value).map_err(bad)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn find_executable<'a>(
+    exe: &'a mut model::Executable,
+    path: &str,
+) -> Option<&'a mut model::Executable> {
+    if exe.path.eq_ignore_ascii_case(path) {
+        return Some(exe);
+    }
+    let body = match &mut exe.kind {
+        model::ExecutableKind::Sequence(b)
+        | model::ExecutableKind::ForLoop { body: b, .. }
+        | model::ExecutableKind::ForeachLoop { body: b, .. } => b,
+        _ => return None,
+    };
+    body.executables
+        .iter_mut()
+        .find_map(|c| find_executable(c, path))
+}
+
+/// Sets an executable's property from `/SET` text.
+fn set_property(
+    exe: &mut model::Executable,
+    prop: &str,
+    text: &str,
+) -> std::result::Result<(), String> {
+    let flag = || model::xml_bool(text).ok_or_else(|| format!("'{text}' is not True or False"));
+    let number = || {
+        text.trim()
+            .parse::<i64>()
+            .map_err(|_| format!("'{text}' is not a number"))
+    };
+    match prop.to_ascii_lowercase().as_str() {
+        "disabled" => exe.disabled = flag()?,
+        "failpackageonfailure" => exe.fail_package_on_failure = flag()?,
+        "failparentonfailure" => exe.fail_parent_on_failure = flag()?,
+        "disableeventhandlers" => exe.disable_event_handlers = flag()?,
+        "maxerrorcount" | "maximumerrorcount" => exe.max_error_count = number()?.max(0) as u32,
+        "forceexecutionresult" => {
+            let n = number()?;
+            exe.force_execution_result = if n < 0 {
+                None
+            } else {
+                Some(
+                    ExecResult::from_code(n)
+                        .ok_or_else(|| format!("ForceExecutionResult {n} is not -1..=3"))?,
+                )
+            };
+        }
+        _ => {
+            let value = match (model::xml_bool(text), text.trim().parse::<i64>()) {
+                (_, Ok(n)) => expr::Value::I8(n),
+                (Some(b), _) => expr::Value::Bool(b),
+                _ => expr::Value::WStr(text.to_string()),
+            };
+            property_exprs::apply_task(&mut exe.kind, prop, &value).map_err(|e| {
+                format!(
+                    "{} has no property {prop} that /SET can change ({e})",
+                    exe.type_label
+                )
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// Reads the property configurations of an XML configuration file
+/// (`.dtsConfig`: `<Configuration ConfiguredType="Property" Path="...">
+/// <ConfiguredValue>...`), as `/SET` overrides in file order.
+pub fn read_config_file(path: &Path) -> Result<Vec<SetOverride>> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        let kind = if e.kind() == std::io::ErrorKind::NotFound {
+            ErrorKind::InvalidArgument
+        } else {
+            ErrorKind::Io
+        };
+        Error::new(kind, format!("/CONFIGFILE '{}': {e}", path.display()))
+            .with_target("/CONFIGFILE")
+    })?;
+    let root = model::xml::parse(&bytes, path).map_err(|e| {
+        Error::invalid(format!("/CONFIGFILE '{}': {}", path.display(), e.message))
+            .with_target("/CONFIGFILE")
+    })?;
+    if root.local_name() != "DTSConfiguration" {
+        return Err(Error::invalid(format!(
+            "/CONFIGFILE '{}' is not an XML configuration (the root is <{}>, not <DTSConfiguration>)",
+            path.display(),
+            root.local_name()
+        ))
+        .with_target("/CONFIGFILE"));
+    }
+    let mut out = Vec::new();
+    for c in root.children_named("Configuration") {
+        let kind = c.attr("ConfiguredType").unwrap_or("Property");
+        if !kind.eq_ignore_ascii_case("Property") {
+            return Err(Error::invalid(format!(
+                "/CONFIGFILE '{}' line {}: ConfiguredType '{kind}' is not supported (Property is)",
+                path.display(),
+                c.line
+            ))
+            .with_target("/CONFIGFILE"));
+        }
+        let p = c.attr("Path").unwrap_or("");
+        let value = c
+            .child("ConfiguredValue")
+            .map(|v| v.text.clone())
+            .unwrap_or_default();
+        let mut o = cmdline::parse_path(p, value, "/CONFIGFILE").map_err(|e| {
+            Error::invalid(format!(
+                "{} (file '{}', line {})",
+                e.message,
+                path.display(),
+                c.line
+            ))
+            .with_target("/CONFIGFILE")
+        })?;
+        o.path = format!("{} ({})", o.path, path.display());
+        out.push(o);
+    }
+    Ok(out)
+}
+
 /// Checks, prepares and runs a package; returns `Success`, `Failure` or `Canceled`.
 pub fn run_package(pkg: &Package, opts: &RunOptions, events: &dyn EventSink) -> Result<ExecResult> {
-    check_runnable(pkg)?;
-    let mut vars = prepare_variables(pkg, &opts.sets)?;
-    Ok(engine::execute(pkg, &mut vars, events, &opts.cancel))
+    let mut pkg = pkg.clone();
+    apply_overrides(&mut pkg, &opts.sets)?;
+    check_runnable(&pkg)?;
+    let mut vars = prepare_variables(&pkg, &opts.sets)?;
+    Ok(engine::execute(&pkg, &mut vars, events, &opts.cancel))
+}
+
+/// Counts warnings, for `/WARNASERROR`.
+#[derive(Default)]
+struct WarningCount(std::sync::atomic::AtomicUsize);
+
+impl EventSink for WarningCount {
+    fn emit(&self, event: &Event) {
+        if event.event == EventKind::OnWarning {
+            self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+}
+
+impl EventSink for Arc<WarningCount> {
+    fn emit(&self, event: &Event) {
+        self.as_ref().emit(event);
+    }
 }
 
 /// A writer shared by several sinks.
@@ -246,13 +452,23 @@ pub fn run_cli(
             &opts.console_log_exclude,
         )));
     }
+    let warnings = Arc::new(WarningCount::default());
+    sinks.push(Box::new(warnings.clone()));
     let sink = Fanout(sinks);
     let quiet = opts.reporting.contains('N');
+    if !quiet {
+        // dtexec opens with its banner; this one says what runs the package.
+        let _ = writeln!(
+            text,
+            "ssis exec: dtexec-compatible package runner of ssis-service {}\n",
+            env!("CARGO_PKG_VERSION")
+        );
+    }
     let fail = |text: &mut SharedWriter, e: &Error, code: i32| {
         let _ = writeln!(text, "ssis exec: {e}");
         code
     };
-    let pkg = match opts.source.clone() {
+    let mut pkg = match opts.source.clone() {
         Some(PackageSource::File(p)) => match model::load_package_with(Path::new(&p), cancel) {
             Ok(pkg) => pkg,
             Err(e) => return fail(&mut text, &e, exit_for_load_error(&e)),
@@ -270,10 +486,36 @@ pub fn run_cli(
         None => return EXIT_COMMAND_LINE,
     };
     if let Err(e) = check_encryption(&pkg, opts.decrypt.as_deref()) {
+        if let Some(program) = &opts.fallback {
+            return fallback::run(program, args, &e.message, &mut text, &mut err, cancel);
+        }
         return fail(&mut text, &e, EXIT_NOT_LOADED);
+    }
+    // Configurations first, then /SET, /PAR and /CONN in command-line order.
+    let mut sets = Vec::new();
+    for f in &opts.config_files {
+        match read_config_file(Path::new(f)) {
+            Ok(s) => sets.extend(s),
+            Err(e) if e.kind == ErrorKind::InvalidArgument => {
+                return fail(&mut text, &e, EXIT_COMMAND_LINE);
+            }
+            Err(e) => return fail(&mut text, &e, EXIT_NOT_LOADED),
+        }
+    }
+    sets.extend(opts.sets.iter().cloned());
+    if let Err(e) = apply_overrides(&mut pkg, &sets) {
+        return fail(&mut text, &e, EXIT_COMMAND_LINE);
     }
     let items = unsupported::find_unsupported(&pkg);
     if !items.is_empty() {
+        if let Some(program) = &opts.fallback {
+            let why = format!(
+                "{} unsupported component(s): {}",
+                items.len(),
+                unsupported::describe(&items)
+            );
+            return fallback::run(program, args, &why, &mut text, &mut err, cancel);
+        }
         for u in &items {
             sink.emit(&Event::now(
                 EventKind::OnError,
@@ -297,7 +539,7 @@ pub fn run_cli(
         let e = Error::new(ErrorKind::Unsupported, summary);
         return fail(&mut text, &e, EXIT_FAILURE);
     }
-    let mut vars = match prepare_variables(&pkg, &opts.sets) {
+    let mut vars = match prepare_variables(&pkg, &sets) {
         Ok(v) => v,
         Err(e) if e.kind == ErrorKind::InvalidArgument => {
             return fail(&mut text, &e, EXIT_COMMAND_LINE);
@@ -305,12 +547,9 @@ pub fn run_cli(
         Err(e) => return fail(&mut text, &e, EXIT_NOT_LOADED),
     };
     let start = std::time::SystemTime::now();
+    let started = events::local_clock();
     if !quiet {
-        let _ = writeln!(
-            text,
-            "Started: {}",
-            ssis_core::timefmt::rfc3339(start, false)
-        );
+        let _ = writeln!(text, "Started:  {started}");
     }
     if opts.validate {
         if !quiet {
@@ -339,7 +578,15 @@ pub fn run_cli(
         );
     }
     observe::started(&pkg, &observe::source_of(opts.source.as_ref()), cancel);
-    let result = engine::execute(&pkg, &mut vars, &sink, cancel);
+    let mut result = engine::execute(&pkg, &mut vars, &sink, cancel);
+    let raised = warnings.0.load(std::sync::atomic::Ordering::SeqCst);
+    if opts.warn_as_error && raised > 0 && result != ExecResult::Canceled {
+        let _ = writeln!(
+            text,
+            "ssis exec: /WARNASERROR: {raised} warning(s) were raised: the run counts as failed"
+        );
+        result = ExecResult::Failure;
+    }
     let (code, name) = match result {
         ExecResult::Success | ExecResult::Completion => (EXIT_SUCCESS, "DTSER_SUCCESS"),
         ExecResult::Failure => (EXIT_FAILURE, "DTSER_FAILURE"),
@@ -351,13 +598,10 @@ pub fn run_cli(
             "DTExec: The package execution returned {name} ({code})."
         );
         let end = std::time::SystemTime::now();
-        let _ = writeln!(
-            text,
-            "Finished: {}",
-            ssis_core::timefmt::rfc3339(end, false)
-        );
+        let _ = writeln!(text, "Started:  {started}");
+        let _ = writeln!(text, "Finished: {}", events::local_clock());
         let elapsed = end.duration_since(start).unwrap_or_default();
-        let _ = writeln!(text, "Elapsed: {:.3} seconds", elapsed.as_secs_f64());
+        let _ = writeln!(text, "Elapsed:  {:.3} seconds", elapsed.as_secs_f64());
     }
     let _ = text.flush();
     let _ = out.flush();

@@ -65,6 +65,7 @@ impl Engine<'_> {
             self.error(exe, msg);
             return BodyEnd::Failed;
         }
+        self.variable_changes(exe);
         let mut iterations: u64 = 0;
         loop {
             if self.cancel.is_canceled() {
@@ -91,6 +92,7 @@ impl Engine<'_> {
                 self.error(exe, msg);
                 return BodyEnd::Failed;
             }
+            self.variable_changes(exe);
         }
         self.emit(
             EventKind::OnInformation,
@@ -129,6 +131,12 @@ impl Engine<'_> {
                     .collect())
             }
             EnumeratorKind::Item(rows) => enumerators::item_rows(rows),
+            EnumeratorKind::NodeList(nl) => {
+                enumerators::node_list_rows(nl, self.pkg, self.vars, &self.scope(exe))
+            }
+            EnumeratorKind::Ado { variable, .. } => {
+                enumerators::ado_rows(self.vars, &self.scope(exe), variable)
+            }
             EnumeratorKind::Unsupported => Err(format!(
                 "the enumerator '{}' is not supported",
                 enumerator.creation_name
@@ -182,6 +190,7 @@ impl Engine<'_> {
                     return BodyEnd::Failed;
                 }
             }
+            self.variable_changes(exe);
             let end = self.run_body(exe, body);
             if self.iteration_stops(end, max) {
                 return if end == BodyEnd::Canceled {

@@ -17,7 +17,14 @@ const COMMON: &[&str] = &[
     "MaximumErrorCount",
     "ForceExecutionResult",
     "Description",
+    // Evaluated, without effect: this runner writes no SSIS logs.
+    "LoggingMode",
 ];
+
+/// Package properties an expression may set while checkpoints are off:
+/// evaluated (errors are reported), without effect; `SaveCheckpoints`
+/// evaluating to true fails the run (checkpoints are not supported).
+const PACKAGE: &[&str] = &["CheckpointFileName", "CheckpointUsage", "SaveCheckpoints"];
 
 const EXECUTE_PROCESS: &[&str] = &[
     "Executable",
@@ -34,6 +41,22 @@ const EXECUTE_PROCESS: &[&str] = &[
 ];
 
 const FILE_SYSTEM: &[&str] = &["OverwriteDestination"];
+const SEND_MAIL: &[&str] = &[
+    "FromLine",
+    "ToLine",
+    "CCLine",
+    "BCCLine",
+    "Subject",
+    "MessageSource",
+    "Priority",
+    "FileAttachments",
+];
+const EXECUTE_SQL: &[&str] = &[
+    "SqlStatementSource",
+    "TimeOut",
+    "BypassPrepare",
+    "Connection",
+];
 const EXPRESSION_TASK: &[&str] = &["Expression"];
 const FILE_ENUMERATOR: &[&str] = &["Directory", "FileSpec", "FileNameRetrieval", "Recurse"];
 
@@ -45,6 +68,9 @@ pub fn check_executable(exe: &Executable, property: &str, text: &str) -> Option<
         ExecutableKind::ExecuteProcess(_) => EXECUTE_PROCESS,
         ExecutableKind::FileSystem(_) => FILE_SYSTEM,
         ExecutableKind::ExpressionTask(_) => EXPRESSION_TASK,
+        ExecutableKind::ExecuteSql(_) => EXECUTE_SQL,
+        ExecutableKind::SendMail(_) => SEND_MAIL,
+        ExecutableKind::Sequence(_) if exe.type_label == "Package" => PACKAGE,
         _ => &[],
     };
     if !COMMON.contains(&property) && !specific.contains(&property) {
@@ -73,6 +99,14 @@ pub fn check_enumerator(kind: &EnumeratorKind, property: &str, text: &str) -> Op
     if matches!(kind, EnumeratorKind::Item(_)) {
         return Some(format!(
             "a property expression on the Item enumerator's {property} is not supported"
+        ));
+    }
+    if matches!(
+        kind,
+        EnumeratorKind::Ado { .. } | EnumeratorKind::NodeList(_)
+    ) {
+        return Some(format!(
+            "a property expression on this enumerator's {property} is not supported"
         ));
     }
     parse_error(property, text)
@@ -170,7 +204,16 @@ pub fn apply(exe: &Executable, vars: &Variables, scope: &str) -> Result<Effectiv
                     })?)
                 };
             }
-            "Description" => {}
+            "Description" | "LoggingMode" | "CheckpointFileName" | "CheckpointUsage" => {}
+            "SaveCheckpoints" => {
+                if as_bool(p, &v)? {
+                    return Err(
+                        "the property expression on SaveCheckpoints turns checkpoints on, which \
+                         this runner does not support"
+                            .into(),
+                    );
+                }
+            }
             _ => {
                 let task = eff.task.get_or_insert_with(|| exe.kind.clone());
                 apply_task(task, p, &v)?;
@@ -180,7 +223,8 @@ pub fn apply(exe: &Executable, vars: &Variables, scope: &str) -> Result<Effectiv
     Ok(eff)
 }
 
-fn apply_task(task: &mut ExecutableKind, p: &str, v: &Value) -> Result<(), String> {
+/// Sets the task property `p` of `task` to `v` (property expressions, `/SET`).
+pub(crate) fn apply_task(task: &mut ExecutableKind, p: &str, v: &Value) -> Result<(), String> {
     match task {
         ExecutableKind::ExecuteProcess(s) => match p {
             "Executable" => s.executable = as_text(v),
@@ -204,6 +248,28 @@ fn apply_task(task: &mut ExecutableKind, p: &str, v: &Value) -> Result<(), Strin
             s.overwrite = as_bool(p, v)?
         }
         ExecutableKind::ExpressionTask(e) if p == "Expression" => *e = as_text(v),
+        ExecutableKind::SendMail(s) => match p {
+            "FromLine" => s.from = as_text(v),
+            "ToLine" => s.to = as_text(v),
+            "CCLine" => s.cc = as_text(v),
+            "BCCLine" => s.bcc = as_text(v),
+            "Subject" => s.subject = as_text(v),
+            "MessageSource" => s.message_source = as_text(v),
+            "Priority" => s.priority = as_text(v),
+            "FileAttachments" => s.attachments = as_text(v),
+            _ => return Err(format!("property {p} cannot be set by an expression here")),
+        },
+        ExecutableKind::ExecuteSql(s) => match p {
+            "SqlStatementSource" => s.source = as_text(v),
+            "Connection" => s.connection = as_text(v).trim().to_string(),
+            "BypassPrepare" => s.bypass_prepare = as_bool(p, v)?,
+            "TimeOut" => {
+                s.timeout_secs = u64::try_from(as_int(p, v)?).map_err(|_| {
+                    format!("the property expression on {p} gave a negative time-out")
+                })?
+            }
+            _ => return Err(format!("property {p} cannot be set by an expression here")),
+        },
         _ => return Err(format!("property {p} cannot be set by an expression here")),
     }
     Ok(())

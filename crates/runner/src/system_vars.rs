@@ -37,6 +37,8 @@ fn system(name: &str, type_code: u16, value: Value) -> Variable {
         value: Some(value),
         read_only: true,
         expression: None,
+        object: None,
+        raise_changed: false,
     }
 }
 
@@ -90,6 +92,65 @@ pub fn declare_container(vars: &mut Variables, scope: &str, exe: &Executable) {
     ] {
         vars.insert(scope, v);
     }
+}
+
+/// Declares the System variables of an event handler (scope `scope`) for
+/// an event `kind` raised on `source` with `msg`: SourceName, SourceID,
+/// SourceDescription, Propagate (as the handler declares it, else True;
+/// writable), Cancel, and for OnError/OnWarning/OnInformation ErrorCode
+/// and ErrorDescription (this runner's messages carry no SSIS error
+/// number: ErrorCode is 0), for OnProgress ProgressDescription, for
+/// OnVariableValueChanged VariableName, VariableValue (as text),
+/// VariableDescription and VariableID (empty).
+pub fn declare_handler(
+    vars: &mut Variables,
+    scope: &str,
+    handler: &Executable,
+    kind: crate::events::EventKind,
+    source: &Executable,
+    msg: &str,
+) {
+    use crate::events::EventKind as K;
+    let propagate = handler
+        .variables
+        .iter()
+        .find(|v| v.namespace == "System" && v.name == "Propagate")
+        .and_then(|v| crate::model::xml_bool(&v.value))
+        .unwrap_or(true);
+    let text = |s: &str| Value::WStr(s.to_string());
+    let mut list = vec![
+        system("SourceName", 8, text(&source.name)),
+        system("SourceID", 8, text(&source.id)),
+        system("SourceDescription", 8, text(&source.type_label)),
+        writable(system("Propagate", 11, Value::Bool(propagate))),
+        writable(system("Cancel", 11, Value::Bool(false))),
+    ];
+    match kind {
+        K::OnError | K::OnWarning | K::OnInformation => {
+            list.push(system("ErrorCode", 3, Value::I4(0)));
+            list.push(system("ErrorDescription", 8, text(msg)));
+            list.push(system("SubComponent", 8, text("")));
+        }
+        K::OnProgress => list.push(system("ProgressDescription", 8, text(msg))),
+        K::OnVariableValueChanged => {
+            // `msg` is `Namespace::Name=value`.
+            let (name, value) = msg.split_once('=').unwrap_or((msg, ""));
+            list.push(system("VariableName", 8, text(name)));
+            list.push(system("VariableValue", 8, text(value)));
+            list.push(system("VariableDescription", 8, text("")));
+            list.push(system("VariableID", 8, text("")));
+        }
+        _ => {}
+    }
+    declare_container(vars, scope, handler);
+    for v in list {
+        vars.insert(scope, v);
+    }
+}
+
+fn writable(mut v: Variable) -> Variable {
+    v.read_only = false;
+    v
 }
 
 #[cfg(test)]

@@ -76,6 +76,91 @@ fn parse_problem(what: &str, text: &str) -> Option<String> {
 }
 
 impl Walker<'_> {
+    /// What stops an Execute SQL Task: a missing connection manager, one
+    /// that does not reach SQL Server, a login this runner cannot make.
+    fn execute_sql(
+        &self,
+        exe: &Executable,
+        spec: &crate::model::ExecuteSqlSpec,
+        found: &mut Vec<String>,
+    ) {
+        use crate::connections::{Auth, SqlServerTarget};
+        let by_expr = |p: &str| exe.property_expressions.iter().any(|(n, _)| n == p);
+        if spec.source.trim().is_empty() && !by_expr("SqlStatementSource") {
+            found.push("Execute SQL Task has no SQL statement".into());
+        }
+        if spec.source_type == crate::model::SqlSourceType::FileConnection
+            && self.pkg.connection(&spec.source).is_none()
+        {
+            found.push(format!(
+                "Execute SQL Task statement file connection '{}' does not exist",
+                spec.source
+            ));
+        }
+        if by_expr("Connection") {
+            return;
+        }
+        let Some(cm) = self.pkg.connection(&spec.connection) else {
+            found.push(if spec.connection.is_empty() {
+                "Execute SQL Task has no connection manager".to_string()
+            } else {
+                format!(
+                    "Execute SQL Task connection manager '{}' does not exist",
+                    spec.connection
+                )
+            });
+            return;
+        };
+        let by_cm_expr = cm
+            .property_expressions
+            .iter()
+            .any(|(p, _)| p == "ConnectionString");
+        if by_cm_expr {
+            return;
+        }
+        match SqlServerTarget::of_manager(cm, &cm.connection_string) {
+            Err(e) => found.push(format!("Execute SQL Task: {}", e.message)),
+            Ok(t) if t.auth == Auth::Integrated => found.push(format!(
+                "Execute SQL Task: connection manager '{}' uses Integrated Security (Windows \
+                 authentication), which this runner cannot use here; give it a SQL login \
+                 (/Conn, or /SET on its ConnectionString)",
+                cm.name
+            )),
+            Ok(_) => {}
+        }
+    }
+
+    /// What stops a Send Mail Task: a missing or unusable SMTP manager.
+    fn send_mail(
+        &self,
+        exe: &Executable,
+        spec: &crate::model::SendMailSpec,
+        found: &mut Vec<String>,
+    ) {
+        let by_expr = |p: &str| exe.property_expressions.iter().any(|(n, _)| n == p);
+        if by_expr("SmtpConnection") {
+            return;
+        }
+        let Some(cm) = self.pkg.connection(&spec.smtp_connection) else {
+            found.push(format!(
+                "Send Mail Task SMTP connection manager '{}' does not exist",
+                spec.smtp_connection
+            ));
+            return;
+        };
+        if cm
+            .property_expressions
+            .iter()
+            .any(|(p, _)| p == "ConnectionString" || p == "SmtpServer")
+        {
+            return;
+        }
+        if let Err(e) = crate::connections::smtp::SmtpTarget::parse(&cm.name, &cm.connection_string)
+        {
+            found.push(format!("Send Mail Task: {}", e.message));
+        }
+    }
+
     fn walk(&mut self, exe: &Executable) {
         if exe.disabled
             && !exe
@@ -108,11 +193,38 @@ impl Walker<'_> {
                 mappings,
                 ..
             } => {
-                if matches!(enumerator.kind, EnumeratorKind::Unsupported) {
-                    found.push(format!(
-                        "Foreach Loop Container enumerator '{}' is not supported (File and Item are)",
+                match &enumerator.kind {
+                    EnumeratorKind::NodeList(nl) => {
+                        use crate::model::SqlSourceType as S;
+                        for (what, src) in [("OuterXPathString", &nl.outer), ("InnerXPathString", &nl.inner)] {
+                            let needed = what == "OuterXPathString"
+                                || nl.kind == crate::model::NodeListKind::ElementCollection;
+                            if needed && src.kind == S::DirectInput {
+                                if let Err(e) = crate::xpath::XPath::parse(&src.text) {
+                                    found.push(format!("Foreach NodeList enumerator {what}: {e}"));
+                                }
+                            }
+                        }
+                    }
+                    EnumeratorKind::Unsupported => found.push(format!(
+                        "Foreach Loop Container enumerator '{}' is not supported (File, Item, ADO and NodeList are)",
                         enumerator.creation_name
-                    ));
+                    )),
+                    EnumeratorKind::Ado { variable, enum_type } => {
+                        if variable.is_empty() {
+                            found.push("Foreach ADO enumerator names no variable".into());
+                        }
+                        if !matches!(
+                            enum_type.as_str(),
+                            "EnumerateRowsInFirstTable" | "EnumerateAllRows" | "1" | "2"
+                        ) {
+                            found.push(format!(
+                                "Foreach ADO enumerator mode '{enum_type}' is not supported \
+                                 (EnumerateRowsInFirstTable and EnumerateAllRows are)"
+                            ));
+                        }
+                    }
+                    _ => {}
                 }
                 for (prop, text) in &enumerator.property_expressions {
                     found.extend(property_exprs::check_enumerator(
@@ -184,6 +296,8 @@ impl Walker<'_> {
                 Some(engine) => found.extend(engine.check(self.pkg, exe, pipeline)),
                 None => found.push(format!("{} is not supported", exe.type_label)),
             },
+            ExecutableKind::ExecuteSql(spec) => self.execute_sql(exe, spec, &mut found),
+            ExecutableKind::SendMail(spec) => self.send_mail(exe, spec, &mut found),
             ExecutableKind::Sequence(_) => {}
         }
         for (prop, text) in &exe.property_expressions {
@@ -195,11 +309,20 @@ impl Walker<'_> {
                 &v.expression,
             ));
         }
-        for event in &exe.event_handlers {
-            let event = if event.is_empty() { "an" } else { event };
-            found.push(format!(
-                "{event} event handler of {path}: event handlers are not supported yet"
-            ));
+        for h in &exe.event_handlers {
+            let has_work = h.root.body().is_some_and(|b| !b.executables.is_empty());
+            if has_work && !crate::events::HANDLED_EVENTS.contains(&h.event.as_str()) {
+                let event = if h.event.is_empty() {
+                    "an unnamed"
+                } else {
+                    &h.event
+                };
+                found.push(format!(
+                    "{event} event handler of {path}: event handlers for {event} are not supported \
+                     (supported: {})",
+                    crate::events::HANDLED_EVENTS.join(", ")
+                ));
+            }
         }
         if let Some(body) = exe.body() {
             for c in &body.constraints {
@@ -227,6 +350,15 @@ impl Walker<'_> {
         if let Some(body) = exe.body() {
             for child in &body.executables {
                 self.walk(child);
+            }
+        }
+        if !exe.disable_event_handlers {
+            for h in &exe.event_handlers {
+                if let Some(body) = h.root.body() {
+                    for child in &body.executables {
+                        self.walk(child);
+                    }
+                }
             }
         }
     }

@@ -40,6 +40,27 @@ pub struct Variable {
     pub read_only: bool,
     /// The expression of an EvaluateAsExpression variable, evaluated on every read.
     pub expression: Option<Arc<Expression>>,
+    /// What an Object variable holds besides a plain value (a result set
+    /// from an Execute SQL Task), shared by reference as in SSIS.
+    pub object: Option<Arc<ObjectValue>>,
+    /// `RaiseChangedEvent`: changes are queued for OnVariableValueChanged.
+    pub raise_changed: bool,
+}
+
+/// A change of a variable whose RaiseChangedEvent is set.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VariableChange {
+    /// `Namespace::Name`.
+    pub name: String,
+    /// The new value as text.
+    pub value: String,
+}
+
+/// The contents of an Object variable that are not a plain value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ObjectValue {
+    /// A full result set (an ADO recordset in SSIS), for the Foreach ADO enumerator.
+    Rowset(crate::connections::ResultSet),
 }
 
 impl Variable {
@@ -113,7 +134,28 @@ pub fn type_name(code: u16) -> &'static str {
 /// All variables of a run, keyed by the scope of the container declaring them.
 #[derive(Debug, Default)]
 pub struct Variables {
-    scopes: HashMap<String, Vec<Variable>>,
+    scopes: HashMap<String, Scope>,
+    /// Changes of RaiseChangedEvent variables not yet reported.
+    changes: Vec<VariableChange>,
+}
+
+/// The variables one container declares, indexed by name (declaring and
+/// looking up stay constant-time however many a container has).
+#[derive(Debug, Default)]
+struct Scope {
+    vars: Vec<Variable>,
+    /// Name → positions in `vars` (one per namespace using the name).
+    by_name: HashMap<String, Vec<usize>>,
+}
+
+impl Scope {
+    fn find(&self, ns: Option<&str>, n: &str) -> Option<usize> {
+        self.by_name
+            .get(n)?
+            .iter()
+            .copied()
+            .find(|&i| matches(&self.vars[i], ns, n))
+    }
 }
 
 /// Splits `User::Name` into (Some("User"), "Name"); a bare name has no namespace.
@@ -128,13 +170,20 @@ fn matches(v: &Variable, ns: Option<&str>, n: &str) -> bool {
     v.name == n && ns.is_none_or(|ns| ns.eq_ignore_ascii_case(&v.namespace))
 }
 
-/// The scope enclosing `scope`: the parent container, or from a child
-/// package's root the parent package's Execute Package task.
+/// The scope enclosing `scope`: the parent container, from an event
+/// handler (`Package\Task.EventHandlers[OnError]`) the container owning it,
+/// or from a child package's root the parent package's Execute Package task.
 pub fn outer_scope(scope: &str) -> Option<&str> {
     let (head, last) = match scope.rfind('>') {
         Some(i) => (Some(&scope[..i]), &scope[i + 1..]),
         None => (None, scope),
     };
+    let segment = &last[last.rfind('\\').map_or(0, |j| j + 1)..];
+    if segment.ends_with(']') {
+        if let Some(k) = segment.rfind(".EventHandlers[") {
+            return Some(&scope[..scope.len() - segment.len() + k]);
+        }
+    }
     match last.rfind('\\') {
         Some(j) => Some(&scope[..scope.len() - last.len() + j]),
         None => head,
@@ -174,6 +223,8 @@ impl Variables {
                     value,
                     read_only: def.read_only,
                     expression,
+                    object: None,
+                    raise_changed: def.raise_changed_event,
                 },
             );
         }
@@ -182,18 +233,29 @@ impl Variables {
                 self.declare_tree(prefix, child)?;
             }
         }
+        for h in &exe.event_handlers {
+            self.declare_tree(prefix, &h.root)?;
+        }
         Ok(())
     }
 
     /// Adds (or replaces) a variable in `scope`.
     pub fn insert(&mut self, scope: &str, var: Variable) {
         let list = self.scopes.entry(scope.to_string()).or_default();
-        match list
-            .iter_mut()
-            .find(|v| v.namespace == var.namespace && v.name == var.name)
-        {
-            Some(slot) => *slot = var,
-            None => list.push(var),
+        let existing = list.by_name.get(&var.name).and_then(|ids| {
+            ids.iter()
+                .copied()
+                .find(|&i| list.vars[i].namespace == var.namespace)
+        });
+        match existing {
+            Some(i) => list.vars[i] = var,
+            None => {
+                list.by_name
+                    .entry(var.name.clone())
+                    .or_default()
+                    .push(list.vars.len());
+                list.vars.push(var);
+            }
         }
     }
 
@@ -205,7 +267,8 @@ impl Variables {
 
     fn find_in(&self, scope: &str, name: &str) -> Option<&Variable> {
         let (ns, n) = split_name(name);
-        self.scopes.get(scope)?.iter().find(|v| matches(v, ns, n))
+        let list = self.scopes.get(scope)?;
+        list.find(ns, n).map(|i| &list.vars[i])
     }
 
     /// The scope declaring `name` as seen from `from` (walking outwards).
@@ -274,8 +337,50 @@ impl Variables {
                 ))
             })?,
         };
+        let changed = var.value.as_ref() != Some(&converted);
         var.value = Some(converted);
+        self.note_change(from, name, changed);
         Ok(())
+    }
+
+    /// Queues a change of `name` (seen from `from`) when its
+    /// RaiseChangedEvent is set and the value did change.
+    fn note_change(&mut self, from: &str, name: &str, changed: bool) {
+        if !changed {
+            return;
+        }
+        if let Some(v) = self.get(from, name).filter(|v| v.raise_changed) {
+            let change = VariableChange {
+                name: v.qualified_name(),
+                value: v.value.as_ref().map(|x| x.to_string()).unwrap_or_default(),
+            };
+            self.changes.push(change);
+        }
+    }
+
+    /// The queued changes of RaiseChangedEvent variables, oldest first.
+    pub fn take_changes(&mut self) -> Vec<VariableChange> {
+        std::mem::take(&mut self.changes)
+    }
+
+    /// Stores `object` in the Object variable `name` as seen from `from`.
+    pub fn set_object(&mut self, from: &str, name: &str, object: ObjectValue) -> Result<()> {
+        let var = self.slot(from, name, false)?;
+        if var.type_code != TYPE_OBJECT {
+            return Err(Error::invalid(format!(
+                "variable {} is a {}, not an Object: it cannot hold a result set",
+                var.qualified_name(),
+                type_name(var.type_code)
+            )));
+        }
+        var.value = None;
+        var.object = Some(Arc::new(object));
+        Ok(())
+    }
+
+    /// What the Object variable `name` holds, if anything.
+    pub fn object(&self, from: &str, name: &str) -> Option<Arc<ObjectValue>> {
+        self.get(from, name).and_then(|v| v.object.clone())
     }
 
     /// Assigns `text` parsed as the variable's type (dtexec `/SET`, process output).
@@ -286,8 +391,11 @@ impl Variables {
         } else {
             var.type_code
         };
-        var.value = parse_typed(code, text)
+        let value = parse_typed(code, text)
             .map_err(|m| Error::invalid(format!("variable {}: {m}", var.qualified_name())))?;
+        let changed = var.value != value;
+        var.value = value;
+        self.note_change(from, name, changed);
         Ok(())
     }
 
@@ -299,7 +407,7 @@ impl Variables {
         let var = self
             .scopes
             .get_mut(&scope)
-            .and_then(|l| l.iter_mut().find(|v| matches(v, ns, n)))
+            .and_then(|l| l.find(ns, n).map(|i| &mut l.vars[i]))
             .ok_or_else(|| Error::internal(format!("variable '{name}' vanished")))?;
         if var.read_only && !force {
             return Err(Error::invalid(format!(
@@ -404,6 +512,8 @@ mod tests {
             value: Some(v),
             read_only: false,
             expression: None,
+            object: None,
+            raise_changed: false,
         }
     }
 

@@ -182,7 +182,9 @@ pub struct VariableOverride {
 }
 
 impl VariableOverride {
-    /// The `/SET` argument dtexec takes: `property path;value`.
+    /// The `/SET` argument dtexec takes: `property path;value`, the value
+    /// quoted (`"a;b"`, a quote inside as `\"`) when it holds `;` or `"`,
+    /// which dtexec would otherwise split on.
     pub fn to_set_argument(&self) -> String {
         let name = self.name.trim();
         let path = if name.starts_with('\\') {
@@ -192,7 +194,11 @@ impl VariableOverride {
         } else {
             format!("\\Package.Variables[User::{name}].Properties[Value]")
         };
-        format!("{path};{}", self.value)
+        if self.value.contains([';', '"']) {
+            format!("{path};\"{}\"", self.value.replace('"', "\\\""))
+        } else {
+            format!("{path};{}", self.value)
+        }
     }
 
     /// Parses `NAME=VALUE`.
@@ -315,6 +321,11 @@ mod tests {
         assert_eq!(
             o.to_set_argument(),
             "\\Package.Variables[System::X].Properties[Value];a=b"
+        );
+        let o = VariableOverride::parse("Msg=a;b \"c\"").unwrap();
+        assert_eq!(
+            o.to_set_argument(),
+            "\\Package.Variables[User::Msg].Properties[Value];\"a;b \\\"c\\\"\""
         );
         assert!(VariableOverride::parse("=1").is_err());
         assert!(VariableOverride::parse("x").is_err());

@@ -32,7 +32,7 @@ mod types;
 mod value;
 
 pub use convert::TypeSpec;
-pub use dates::{DatePart, DateParts, DateTime};
+pub use dates::{DatePart, DateParts, DateTime, civil_from_days};
 pub use types::DataType;
 pub use value::Value;
 

@@ -213,6 +213,12 @@ fn read_connection(cm: &Element) -> ConnectionManager {
         creation_name: cm.prop("CreationName").unwrap_or("").to_string(),
         connection_string: from_data("ConnectionString"),
         file_usage_type: int(&from_data("FileUsageType")).unwrap_or(0) as i32,
+        password: data
+            .and_then(|d| d.child("Password"))
+            .filter(|p| p.attr("Encrypted").and_then(boolean) != Some(true))
+            .map(|p| p.text.clone())
+            .filter(|p| !p.is_empty()),
+        retain: boolean(&from_data("Retain")).unwrap_or(false),
         property_expressions: property_expressions(cm),
         data: data.map(|d| std::sync::Arc::new(d.clone())),
     }
@@ -240,6 +246,10 @@ fn read_variable(v: &Element) -> VariableDef {
             .and_then(boolean)
             .unwrap_or(false),
         expression: v.prop("Expression").unwrap_or("").to_string(),
+        raise_changed_event: v
+            .prop("RaiseChangedEvent")
+            .and_then(boolean)
+            .unwrap_or(false),
     }
 }
 
@@ -263,6 +273,7 @@ fn read_parameter(p: &Element) -> VariableDef {
         read_only: true,
         evaluate_as_expression: false,
         expression: String::new(),
+        raise_changed_event: false,
     }
 }
 
@@ -345,7 +356,7 @@ fn known_type(type_name: &str) -> Option<(&'static str, &'static str)> {
                 "microsoft.sqlserver.dts.tasks.executesqltask.executesqltask",
                 "stock:sqltask",
             ],
-            "other",
+            "executesql",
             "Execute SQL Task",
         ),
         (
@@ -385,7 +396,7 @@ fn known_type(type_name: &str) -> Option<(&'static str, &'static str)> {
                 "microsoft.sqlserver.dts.tasks.sendmailtask.sendmailtask",
                 "stock:sendmailtask",
             ],
-            "other",
+            "sendmail",
             "Send Mail Task",
         ),
         (
@@ -510,6 +521,27 @@ fn short_type_label(type_name: &str) -> String {
     }
 }
 
+/// A container's executables by path and by DTSID (lower case), so each
+/// constraint end is found in constant time (a container of thousands of
+/// tasks loads in linear time).
+struct ExeIndex<'a> {
+    by_path: std::collections::HashMap<&'a str, usize>,
+    by_id: std::collections::HashMap<String, usize>,
+}
+
+impl<'a> ExeIndex<'a> {
+    fn new(exes: &'a [Executable]) -> ExeIndex<'a> {
+        let mut by_path = std::collections::HashMap::with_capacity(exes.len());
+        let mut by_id = std::collections::HashMap::with_capacity(exes.len());
+        // The first executable wins on duplicates, as a scan from the start did.
+        for (i, e) in exes.iter().enumerate() {
+            by_path.entry(e.path.as_str()).or_insert(i);
+            by_id.entry(e.id.trim().to_ascii_lowercase()).or_insert(i);
+        }
+        ExeIndex { by_path, by_id }
+    }
+}
+
 impl Ctx<'_> {
     fn bad(&self, msg: String, line: u64) -> Error {
         Error::new(ErrorKind::Package, msg)
@@ -599,6 +631,8 @@ impl Ctx<'_> {
                     .cloned()
                     .unwrap_or_default(),
             )),
+            "executesql" => self.read_execute_sql(el, &path)?,
+            "sendmail" => self.read_send_mail(el, &path)?,
             _ => ExecutableKind::Unsupported(format!("{type_label} is not supported")),
         };
         Ok(Executable {
@@ -623,18 +657,44 @@ impl Ctx<'_> {
             property_expressions: property_expressions(el),
             event_handlers: collection(el, "EventHandlers", "EventHandler")
                 .into_iter()
-                .filter(|h| !collection(h, "Executables", "Executable").is_empty())
-                .map(|h| {
-                    h.prop("EventName")
-                        .or_else(|| h.prop("CreationName"))
-                        .unwrap_or("")
-                        .trim()
-                        .to_string()
-                })
-                .collect(),
+                .map(|h| self.read_event_handler(h, &path).map(std::sync::Arc::new))
+                .collect::<Result<Vec<_>>>()?,
+            disable_event_handlers: flag("DisableEventHandlers", false)?,
             kind,
             path,
         })
+    }
+
+    /// An event handler of the executable at `owner_path`, as a Sequence.
+    fn read_event_handler(&self, h: &Element, owner_path: &str) -> Result<EventHandler> {
+        let event = h
+            .prop("EventName")
+            .or_else(|| h.prop("CreationName"))
+            .unwrap_or("")
+            .trim()
+            .to_string();
+        let path = format!("{owner_path}.EventHandlers[{event}]");
+        let root = Executable {
+            path: path.clone(),
+            name: event.clone(),
+            id: h.prop("DTSID").unwrap_or("").to_string(),
+            type_name: "EventHandler".into(),
+            type_label: "Event Handler".into(),
+            disabled: false,
+            fail_package_on_failure: false,
+            fail_parent_on_failure: false,
+            max_error_count: 0,
+            force_execution_result: None,
+            variables: collection(h, "Variables", "Variable")
+                .into_iter()
+                .map(read_variable)
+                .collect(),
+            property_expressions: Vec::new(),
+            event_handlers: Vec::new(),
+            disable_event_handlers: false,
+            kind: ExecutableKind::Sequence(self.read_body(h, &path)?),
+        };
+        Ok(EventHandler { event, root })
     }
 
     fn read_body(&self, el: &Element, path: &str) -> Result<Body> {
@@ -643,8 +703,9 @@ impl Ctx<'_> {
             executables.push(self.read_executable(child, path, false)?);
         }
         let mut constraints = Vec::new();
+        let index = ExeIndex::new(&executables);
         for pc in collection(el, "PrecedenceConstraints", "PrecedenceConstraint") {
-            constraints.push(self.read_constraint(pc, path, &executables)?);
+            constraints.push(self.read_constraint(pc, path, &index)?);
         }
         Ok(Body {
             executables,
@@ -652,14 +713,11 @@ impl Ctx<'_> {
         })
     }
 
-    fn read_constraint(&self, pc: &Element, path: &str, exes: &[Executable]) -> Result<Constraint> {
+    fn read_constraint(&self, pc: &Element, path: &str, exes: &ExeIndex<'_>) -> Result<Constraint> {
         let name = pc.prop("ObjectName").unwrap_or("").to_string();
         let what = format!("{path}: precedence constraint '{name}'");
-        let by_ref = |r: &str| exes.iter().position(|e| e.path == r);
-        let by_id = |id: &str| {
-            exes.iter()
-                .position(|e| e.id.eq_ignore_ascii_case(id.trim()))
-        };
+        let by_ref = |r: &str| exes.by_path.get(r).copied();
+        let by_id = |id: &str| exes.by_id.get(&id.trim().to_ascii_lowercase()).copied();
         let end = |is_from: bool| -> Result<usize> {
             let attr = if is_from { "From" } else { "To" };
             if let Some(r) = pc.attr(attr) {
@@ -807,6 +865,54 @@ impl Ctx<'_> {
                 rows.push(row);
             }
             EnumeratorKind::Item(rows)
+        } else if let Some(nl) = data.and_then(|d| d.child("FEENODELIST")) {
+            let source = |kind_attr: &str, text_attr: &str| -> Result<NodeListSource> {
+                let kind = match nl.attr(kind_attr).unwrap_or("DirectInput").trim() {
+                    "FileConnection" | "0" => SqlSourceType::FileConnection,
+                    "Variable" | "1" => SqlSourceType::Variable,
+                    "DirectInput" | "2" | "" => SqlSourceType::DirectInput,
+                    other => {
+                        return Err(self.bad(
+                            format!("{path}: NodeList {kind_attr} '{other}' is unknown"),
+                            nl.line,
+                        ));
+                    }
+                };
+                Ok(NodeListSource {
+                    kind,
+                    text: nl.attr(text_attr).unwrap_or("").to_string(),
+                })
+            };
+            let kind_of = |attr: &str| -> Result<NodeListKind> {
+                Ok(match nl.attr(attr).unwrap_or("NodeText").trim() {
+                    "Navigator" | "0" => NodeListKind::Navigator,
+                    "Node" | "1" => NodeListKind::Node,
+                    "NodeText" | "2" | "" => NodeListKind::NodeText,
+                    "ElementCollection" | "3" => NodeListKind::ElementCollection,
+                    other => {
+                        return Err(self.bad(
+                            format!("{path}: NodeList {attr} '{other}' is unknown"),
+                            nl.line,
+                        ));
+                    }
+                })
+            };
+            EnumeratorKind::NodeList(NodeListEnumerator {
+                document: source("SourceType", "SourceDocument")?,
+                kind: kind_of("EnumerationType")?,
+                outer: source("OuterXPathSourceType", "OuterXPathString")?,
+                inner_kind: kind_of("InnerElementType")?,
+                inner: source("InnerXPathSourceType", "InnerXPathString")?,
+            })
+        } else if let Some(ado) = data.and_then(|d| d.child("FEEADO")) {
+            EnumeratorKind::Ado {
+                variable: ado.attr("VarName").unwrap_or("").trim().to_string(),
+                enum_type: ado
+                    .attr("EnumType")
+                    .unwrap_or("EnumerateRowsInFirstTable")
+                    .trim()
+                    .to_string(),
+            }
         } else {
             EnumeratorKind::Unsupported
         };
@@ -945,6 +1051,129 @@ impl Ctx<'_> {
                 .attr("TaskOverwriteDestFile")
                 .and_then(boolean)
                 .unwrap_or(false),
+        }))
+    }
+
+    fn read_execute_sql(&self, el: &Element, path: &str) -> Result<ExecutableKind> {
+        let Some(data) = self.task_data(el, "SqlTaskData", path)? else {
+            return Ok(ExecutableKind::Unsupported(
+                "Execute SQL Task has no statement configured".into(),
+            ));
+        };
+        let bad = |msg: String, line: u64| self.bad(format!("{path}: {msg}"), line);
+        let source_type = match data
+            .attr("SqlStmtSourceType")
+            .or_else(|| data.attr("SqlStatementSourceType"))
+            .unwrap_or("DirectInput")
+            .trim()
+        {
+            "DirectInput" | "" => SqlSourceType::DirectInput,
+            "FileConnection" => SqlSourceType::FileConnection,
+            "Variable" => SqlSourceType::Variable,
+            other => {
+                return Err(bad(
+                    format!("SqlStmtSourceType '{other}' is unknown"),
+                    data.line,
+                ));
+            }
+        };
+        let result_type = match data
+            .attr("ResultType")
+            .unwrap_or("ResultSetType_None")
+            .trim()
+        {
+            "ResultSetType_None" | "" => SqlResultType::None,
+            "ResultSetType_SingleRow" => SqlResultType::SingleRow,
+            "ResultSetType_Rowset" => SqlResultType::Full,
+            "ResultSetType_XML" => SqlResultType::Xml,
+            other => return Err(bad(format!("ResultType '{other}' is unknown"), data.line)),
+        };
+        let timeout = match data.attr("TimeOut").map(str::trim) {
+            None | Some("") => 0,
+            Some(t) => match int(t) {
+                Some(n) if n >= 0 => n as u64,
+                _ => {
+                    return Err(bad(
+                        format!("TimeOut '{t}' is not a number of seconds"),
+                        data.line,
+                    ));
+                }
+            },
+        };
+        let mut parameters = Vec::new();
+        for p in data.children_named("ParameterBinding") {
+            let direction = match p.attr("ParameterDirection").unwrap_or("Input").trim() {
+                "Input" | "" => ParamDirection::Input,
+                "Output" => ParamDirection::Output,
+                "ReturnValue" => ParamDirection::ReturnValue,
+                other => {
+                    return Err(bad(
+                        format!("ParameterDirection '{other}' is unknown"),
+                        p.line,
+                    ));
+                }
+            };
+            parameters.push(SqlParameterBinding {
+                name: p.attr("ParameterName").unwrap_or("").trim().to_string(),
+                variable: p.attr("DtsVariableName").unwrap_or("").trim().to_string(),
+                direction,
+                data_type: p.attr("DataType").and_then(int).unwrap_or(0) as i32,
+                size: p.attr("ParameterSize").and_then(int).unwrap_or(-1) as i32,
+            });
+        }
+        let results = data
+            .children_named("ResultBinding")
+            .map(|r| SqlResultBinding {
+                name: r.attr("ResultName").unwrap_or("").trim().to_string(),
+                variable: r.attr("DtsVariableName").unwrap_or("").trim().to_string(),
+            })
+            .collect();
+        Ok(ExecutableKind::ExecuteSql(ExecuteSqlSpec {
+            connection: data.attr("Connection").unwrap_or("").trim().to_string(),
+            source_type,
+            source: data.attr("SqlStatementSource").unwrap_or("").to_string(),
+            result_type,
+            timeout_secs: timeout,
+            bypass_prepare: data.attr("BypassPrepare").and_then(boolean).unwrap_or(true),
+            is_stored_procedure: data.attr("IsStoredProc").and_then(boolean).unwrap_or(false),
+            parameters,
+            results,
+        }))
+    }
+
+    fn read_send_mail(&self, el: &Element, path: &str) -> Result<ExecutableKind> {
+        let Some(data) = self.task_data(el, "SendMailTaskData", path)? else {
+            return Ok(ExecutableKind::Unsupported(
+                "Send Mail Task has no message configured".into(),
+            ));
+        };
+        let get = |n: &str| data.attr(n).unwrap_or("").to_string();
+        let source_type = match data
+            .attr("MessageSourceType")
+            .unwrap_or("DirectInput")
+            .trim()
+        {
+            "DirectInput" | "" => SqlSourceType::DirectInput,
+            "FileConnection" => SqlSourceType::FileConnection,
+            "Variable" => SqlSourceType::Variable,
+            other => {
+                return Err(self.bad(
+                    format!("{path}: MessageSourceType '{other}' is unknown"),
+                    data.line,
+                ));
+            }
+        };
+        Ok(ExecutableKind::SendMail(SendMailSpec {
+            smtp_connection: get("SMTPServer").trim().to_string(),
+            from: get("From"),
+            to: get("To"),
+            cc: get("CC"),
+            bcc: get("BCC"),
+            subject: get("Subject"),
+            priority: get("Priority"),
+            source_type,
+            message_source: get("MessageSource"),
+            attachments: get("FileAttachments"),
         }))
     }
 }

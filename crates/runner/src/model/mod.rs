@@ -90,6 +90,8 @@ pub struct VariableDef {
     pub evaluate_as_expression: bool,
     /// `Expression`.
     pub expression: String,
+    /// `RaiseChangedEvent`: a change raises OnVariableValueChanged.
+    pub raise_changed_event: bool,
 }
 
 impl VariableDef {
@@ -113,6 +115,12 @@ pub struct ConnectionManager {
     /// `FileUsageType` for `FILE` managers: 0 existing file, 1 create file,
     /// 2 existing folder, 3 create folder.
     pub file_usage_type: i32,
+    /// The `Password` saved with the manager (only readable when the
+    /// package stores it in plain text; never printed).
+    pub password: Option<String>,
+    /// `Retain` (RetainSameConnection): one connection serves every task
+    /// of the run, so temporary tables and session settings carry over.
+    pub retain: bool,
     /// Property expressions (property name, expression).
     pub property_expressions: Vec<(String, String)>,
     /// The manager's own `<DTS:ConnectionManager>` inside its object data,
@@ -146,6 +154,114 @@ pub struct ExecuteProcessSpec {
     pub stdout_variable: String,
     /// `StandardErrorVariable` (empty: none).
     pub stderr_variable: String,
+}
+
+/// Where the Execute SQL Task's statement comes from (`SqlStmtSourceType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SqlSourceType {
+    /// `DirectInput`: the statement is `SqlStatementSource` itself.
+    DirectInput,
+    /// `FileConnection`: `SqlStatementSource` names a FILE connection manager.
+    FileConnection,
+    /// `Variable`: `SqlStatementSource` names a variable holding the statement.
+    Variable,
+}
+
+/// What the Execute SQL Task does with the rows (`ResultType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SqlResultType {
+    /// `ResultSetType_None`.
+    None,
+    /// `ResultSetType_SingleRow`: the first row's columns into variables.
+    SingleRow,
+    /// `ResultSetType_Rowset`: the whole result set into an Object variable.
+    Full,
+    /// `ResultSetType_XML`: the result (FOR XML) as one document.
+    Xml,
+}
+
+/// A parameter's direction (`ParameterDirection`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamDirection {
+    /// `Input`.
+    Input,
+    /// `Output`: the variable receives the value after the statement.
+    Output,
+    /// `ReturnValue`: the procedure's return status.
+    ReturnValue,
+}
+
+/// `SQLTask:ParameterBinding`.
+#[derive(Debug, Clone)]
+pub struct SqlParameterBinding {
+    /// `ParameterName`: `0`, `1`, ... (OLE DB), `@Name` (ADO.NET), `1`, ... (ODBC).
+    pub name: String,
+    /// `DtsVariableName`.
+    pub variable: String,
+    /// `ParameterDirection`.
+    pub direction: ParamDirection,
+    /// `DataType` as written (the provider's type code).
+    pub data_type: i32,
+    /// `ParameterSize` (-1: default).
+    pub size: i32,
+}
+
+/// `SQLTask:ResultBinding`: result `name` (a column name or ordinal, or `0`
+/// for the whole result) into `variable`.
+#[derive(Debug, Clone)]
+pub struct SqlResultBinding {
+    /// `ResultName`.
+    pub name: String,
+    /// `DtsVariableName`.
+    pub variable: String,
+}
+
+/// The Execute SQL Task's settings (`SqlTaskData`).
+#[derive(Debug, Clone)]
+pub struct ExecuteSqlSpec {
+    /// `Connection`: the connection manager (DTSID or name).
+    pub connection: String,
+    /// `SqlStmtSourceType`.
+    pub source_type: SqlSourceType,
+    /// `SqlStatementSource`.
+    pub source: String,
+    /// `ResultType`.
+    pub result_type: SqlResultType,
+    /// `TimeOut` in seconds (0: none).
+    pub timeout_secs: u64,
+    /// `BypassPrepare` (statements are never prepared here; kept for messages).
+    pub bypass_prepare: bool,
+    /// `IsStoredProc` (ADO.NET: the statement is a procedure name).
+    pub is_stored_procedure: bool,
+    /// Parameter mappings.
+    pub parameters: Vec<SqlParameterBinding>,
+    /// Result set mappings.
+    pub results: Vec<SqlResultBinding>,
+}
+
+/// The Send Mail Task's settings (`SendMailTaskData`).
+#[derive(Debug, Clone)]
+pub struct SendMailSpec {
+    /// `SMTPServer`: the SMTP connection manager (name or DTSID).
+    pub smtp_connection: String,
+    /// `From`.
+    pub from: String,
+    /// `To`: addresses separated by `;` or `,`.
+    pub to: String,
+    /// `CC`.
+    pub cc: String,
+    /// `BCC`.
+    pub bcc: String,
+    /// `Subject`.
+    pub subject: String,
+    /// `Priority`: `High`, `Normal`, `Low`.
+    pub priority: String,
+    /// `MessageSourceType` (direct, file connection, variable).
+    pub source_type: SqlSourceType,
+    /// `MessageSource`.
+    pub message_source: String,
+    /// `FileAttachments`: paths separated by `|`.
+    pub attachments: String,
 }
 
 /// A File System task operation (`TaskOperationType`).
@@ -248,6 +364,44 @@ pub struct FileEnumerator {
     pub recurse: bool,
 }
 
+/// Where a NodeList enumerator's document or XPath comes from, and what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeListSource {
+    /// `FileConnection`, `Variable` or `DirectInput`.
+    pub kind: SqlSourceType,
+    /// The connection manager, variable or text.
+    pub text: String,
+}
+
+/// What a NodeList enumerator yields for each node (`EnumerationType`,
+/// `InnerElementType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeListKind {
+    /// `Navigator` (0): here, the node's XML, as `Node`.
+    Navigator,
+    /// `Node` (1): the node's XML.
+    Node,
+    /// `NodeText` (2): the node's text.
+    NodeText,
+    /// `ElementCollection` (3): for each outer node, the inner XPath's nodes.
+    ElementCollection,
+}
+
+/// The Foreach NodeList enumerator's settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeListEnumerator {
+    /// `SourceType` / `SourceDocument`.
+    pub document: NodeListSource,
+    /// `EnumerationType`.
+    pub kind: NodeListKind,
+    /// `OuterXPathSourceType` / `OuterXPathString`.
+    pub outer: NodeListSource,
+    /// `InnerElementType` (ElementCollection only).
+    pub inner_kind: NodeListKind,
+    /// `InnerXPathSourceType` / `InnerXPathString` (ElementCollection only).
+    pub inner: NodeListSource,
+}
+
 /// One value of an Item enumerator row (`FEIEItemValue`).
 #[derive(Debug, Clone)]
 pub struct ItemValue {
@@ -264,7 +418,17 @@ pub enum EnumeratorKind {
     File(FileEnumerator),
     /// Fixed rows of values (`FEIEItems`).
     Item(Vec<Vec<ItemValue>>),
-    /// Any other enumerator (ADO, Variable, NodeList, SMO, ...).
+    /// The rows of a result set held by an Object variable (`FEEADO`).
+    Ado {
+        /// `VarName`.
+        variable: String,
+        /// `EnumType`: `EnumerateRowsInFirstTable`, `EnumerateAllRows` or
+        /// `EnumerateTables` (not supported).
+        enum_type: String,
+    },
+    /// The nodes an XPath expression selects in an XML document (`FEENODELIST`).
+    NodeList(NodeListEnumerator),
+    /// Any other enumerator (Variable, SMO, Schema Rowset, ...).
     Unsupported,
 }
 
@@ -359,8 +523,24 @@ pub enum ExecutableKind {
     /// A Data Flow Task with its `pipeline` object data, run by the
     /// engine registered in [`crate::dataflow_hook`].
     DataFlow(std::sync::Arc<xml::Element>),
+    /// An Execute SQL Task.
+    ExecuteSql(ExecuteSqlSpec),
+    /// A Send Mail Task.
+    SendMail(SendMailSpec),
     /// Anything this runner cannot run, with the reason.
     Unsupported(String),
+}
+
+/// An event handler: a container run when its owner (or a descendant,
+/// by propagation) raises the event.
+#[derive(Debug, Clone)]
+pub struct EventHandler {
+    /// `EventName`: `OnError`, `OnPreExecute`, ...
+    pub event: String,
+    /// The handler as a Sequence container whose path is
+    /// `<owner path>.EventHandlers[<event>]` (its variables, including
+    /// `System::Propagate`, are declared on it).
+    pub root: Executable,
 }
 
 /// A container's children and the constraints between them.
@@ -399,9 +579,11 @@ pub struct Executable {
     pub variables: Vec<VariableDef>,
     /// Property expressions (property name, expression).
     pub property_expressions: Vec<(String, String)>,
-    /// The events (`OnError`, ...) of this executable's event handlers
-    /// that have executables, in document order.
-    pub event_handlers: Vec<String>,
+    /// This executable's event handlers, in document order.
+    pub event_handlers: Vec<std::sync::Arc<EventHandler>>,
+    /// `DisableEventHandlers`: this executable's handlers do not run
+    /// (events still propagate to its parents).
+    pub disable_event_handlers: bool,
     /// What it is.
     pub kind: ExecutableKind,
 }

@@ -2,8 +2,10 @@
 
 pub mod execute_package;
 pub mod execute_process;
+pub mod execute_sql;
 pub mod expression_task;
 pub mod file_system;
+pub mod send_mail;
 
 use super::cancel::CancelToken;
 use super::events::{Event, EventKind, EventSink};
@@ -36,6 +38,8 @@ pub struct TaskContext<'a> {
     pub cancel: &'a CancelToken,
     /// Where events go.
     pub events: &'a dyn EventSink,
+    /// Open connections of RetainSameConnection managers, by manager DTSID.
+    pub retained: &'a mut std::collections::HashMap<String, crate::connections::SqlConnection>,
 }
 
 impl TaskContext<'_> {

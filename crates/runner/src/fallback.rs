@@ -1,0 +1,148 @@
+//! `ssis exec --fallback PROGRAM`: a package the built-in runner refuses is
+//! run by PROGRAM (Microsoft's dtexec, or SSIS on Linux's
+//! `/opt/ssis/bin/dtexec`) with the same dtexec arguments, minus this
+//! runner's own options. The output says which executor ran the package.
+//!
+//! A `/DECRYPT` password is not put on the program's command line on Unix
+//! (other users can read command lines there): SSIS on Linux reads it from
+//! `SSIS_PACKAGE_DECRYPT`, which is set for the child only. On Windows,
+//! where dtexec has no such variable, `/DECRYPT` is passed on.
+
+use super::cancel::CancelToken;
+use super::cmdline::{DECRYPT_ENV, decrypt_takes_value, is_option};
+use super::{EXIT_CANCELED, EXIT_COMMAND_LINE, SharedWriter};
+use std::ffi::OsString;
+use std::io::{Read, Write};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+/// The arguments for the fallback program and the password to pass aside.
+fn arguments(args: &[OsString]) -> (Vec<OsString>, Option<OsString>) {
+    let mut out = Vec::new();
+    let mut password = None;
+    let mut i = 0;
+    while i < args.len() {
+        let a = &args[i];
+        let s = a.to_string_lossy();
+        i += 1;
+        if s == "--events" || s == "--fallback" {
+            i += 1;
+            continue;
+        }
+        if s.starts_with("--events=") || s.starts_with("--fallback=") {
+            continue;
+        }
+        if cfg!(unix) && is_option(&s, "Decrypt") {
+            let next = args.get(i).map(|a| a.to_string_lossy().into_owned());
+            if decrypt_takes_value(next.as_deref()) {
+                password = args.get(i).cloned();
+                i += 1;
+            }
+            continue;
+        }
+        out.push(a.clone());
+    }
+    (out, password)
+}
+
+/// Runs `program` for a package this runner refused because of `why`;
+/// its output is copied to `out` and `err`; returns its exit code (3 when
+/// canceled, 6 when it cannot be started).
+pub fn run(
+    program: &str,
+    args: &[OsString],
+    why: &str,
+    out: &mut SharedWriter,
+    err: &mut SharedWriter,
+    cancel: &CancelToken,
+) -> i32 {
+    let (child_args, password) = arguments(args);
+    let _ = writeln!(
+        out,
+        "ssis exec: the built-in runner cannot run this package ({why}); running it with {program}"
+    );
+    let _ = out.flush();
+    let mut cmd = Command::new(program);
+    cmd.args(&child_args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if let Some(p) = password {
+        cmd.env(DECRYPT_ENV, p);
+    }
+    let mut child = match cmd.spawn() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = writeln!(out, "ssis exec: --fallback: cannot start '{program}': {e}");
+            return EXIT_COMMAND_LINE;
+        }
+    };
+    let copy = |mut from: Box<dyn Read + Send>, mut to: SharedWriter| {
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = from.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                let _ = to.write_all(&buf[..n]);
+            }
+            let _ = to.flush();
+        })
+    };
+    let threads = [
+        child.stdout.take().map(|s| copy(Box::new(s), out.clone())),
+        child.stderr.take().map(|s| copy(Box::new(s), err.clone())),
+    ];
+    let code = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status.code().unwrap_or(1),
+            Ok(None) if cancel.is_canceled() => {
+                let _ = child.kill();
+                let _ = child.wait();
+                break EXIT_CANCELED;
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(50)),
+            Err(e) => {
+                let _ = writeln!(out, "ssis exec: --fallback: waiting for '{program}': {e}");
+                let _ = child.kill();
+                break 1;
+            }
+        }
+    };
+    for t in threads.into_iter().flatten() {
+        let _ = t.join();
+    }
+    let _ = writeln!(out, "ssis exec: {program} exited with {code}");
+    code
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn our_options_and_the_password_stay_out_of_the_command_line() {
+        let args: Vec<OsString> = [
+            "/F",
+            "p.dtsx",
+            "--events",
+            "json",
+            "--fallback=/x/dtexec",
+            "/De",
+            "s3cret",
+            "/Rep",
+            "E",
+        ]
+        .iter()
+        .map(OsString::from)
+        .collect();
+        let (a, pw) = arguments(&args);
+        let a: Vec<String> = a.iter().map(|x| x.to_string_lossy().into_owned()).collect();
+        if cfg!(unix) {
+            assert_eq!(a, ["/F", "p.dtsx", "/Rep", "E"]);
+            assert_eq!(pw, Some(OsString::from("s3cret")));
+        } else {
+            assert_eq!(a, ["/F", "p.dtsx", "/De", "s3cret", "/Rep", "E"]);
+        }
+    }
+}

@@ -1,0 +1,186 @@
+//! The connection-manager layer (`ssis_runner::connections`) over the TDS
+//! protocol: the TDS test server in `tests/support`, or a real SQL Server
+//! when `SSIS_TEST_SQLSERVER` is set.
+
+use crate::support::tds::{ColType, DONE_COUNT, DONE_MORE, Tokens, Value};
+use crate::support::{ADMIN_PASSWORD, ADMIN_USER, TestServer};
+use ssis_service::ErrorKind;
+use ssis_service::runner::cancel::CancelToken;
+use ssis_service::runner::connections::{SqlConnection, SqlServerTarget, SqlValue};
+use std::time::Duration;
+
+/// An OLE DB connection string to the test server, as SSDT writes one.
+pub fn oledb_string(server: &TestServer, password: &str) -> String {
+    format!(
+        "Data Source={};User ID={ADMIN_USER};Password={password};Initial Catalog=Sales;\
+         Provider=SQLNCLI11.1;Persist Security Info=True;Auto Translate=False;",
+        server.server_name()
+    )
+}
+
+/// Answers `SELECT @P1 + 1 AS n, N'x' AS s` and a two-set batch.
+fn scripted(server: &TestServer) {
+    server.on_sql(|sql, params, t: &mut Tokens| {
+        if sql.contains("@P1 + 1") {
+            let p = params.first().and_then(|(_, v)| v.as_int()).unwrap_or(-1);
+            t.col_metadata(&[("n", ColType::Int), ("s", ColType::NVarChar(10))]);
+            t.row(&[
+                (&Value::Int(p + 1), ColType::Int),
+                (&Value::Text("x".into()), ColType::NVarChar(10)),
+            ]);
+            t.done_in_proc(DONE_MORE | DONE_COUNT, 0xC1, 1);
+            Some(0)
+        } else if sql.starts_with("SELECT 1; SELECT 2") {
+            for i in 1..=2 {
+                t.col_metadata(&[("v", ColType::Int)]);
+                t.row(&[(&Value::Int(i), ColType::Int)]);
+                t.done(DONE_MORE | DONE_COUNT, 1);
+            }
+            Some(0)
+        } else if sql.starts_with("UPDATE") {
+            t.done_in_proc(DONE_COUNT, 0xC5, 3);
+            t.done_in_proc(DONE_COUNT, 0xC5, 2);
+            Some(0)
+        } else if sql.contains("RAISERROR") {
+            t.error(50000, 16, "the order table is locked", "");
+            Some(1)
+        } else if sql.contains("WAITFOR") {
+            std::thread::sleep(Duration::from_secs(3));
+            Some(0)
+        } else {
+            None
+        }
+    });
+}
+
+#[test]
+fn runner_connections_query_with_parameters_and_result_sets() {
+    let server = TestServer::start();
+    scripted(&server);
+    let t = SqlServerTarget::parse(
+        "Sales",
+        "OLEDB",
+        &oledb_string(&server, ADMIN_PASSWORD),
+        None,
+    )
+    .unwrap();
+    let cancel = CancelToken::new();
+    let mut c = SqlConnection::open(&t, &cancel).unwrap();
+    let sets = c
+        .query(
+            "SELECT @P1 + 1 AS n, N'x' AS s",
+            &[SqlValue::Int(41)],
+            None,
+            &cancel,
+        )
+        .unwrap();
+    assert_eq!(sets.len(), 1);
+    assert_eq!(sets[0].columns[0].name, "n");
+    assert_eq!(
+        sets[0].rows,
+        vec![vec![SqlValue::Int(42), SqlValue::Text("x".into())]]
+    );
+    let sets = c.query("SELECT 1; SELECT 2", &[], None, &cancel).unwrap();
+    assert_eq!(sets.len(), 2, "{sets:?}");
+    assert_eq!(sets[1].rows, vec![vec![SqlValue::Int(2)]]);
+
+    // A server error carries SQL Server's message and number, and the
+    // connection stays usable.
+    let e = c
+        .execute("RAISERROR('x', 16, 1)", &[], None, &cancel)
+        .unwrap_err();
+    assert!(
+        e.message.contains("the order table is locked") && e.message.contains("50000"),
+        "{e}"
+    );
+    assert_eq!(
+        c.query("SELECT 1; SELECT 2", &[], None, &cancel)
+            .unwrap()
+            .len(),
+        2
+    );
+}
+
+#[test]
+fn runner_connections_timeout_cancel_and_login_errors() {
+    let server = TestServer::start();
+    scripted(&server);
+    let t = SqlServerTarget::parse(
+        "Sales",
+        "OLEDB",
+        &oledb_string(&server, ADMIN_PASSWORD),
+        None,
+    )
+    .unwrap();
+    let cancel = CancelToken::new();
+    let mut c = SqlConnection::open(&t, &cancel).unwrap();
+    let e = c
+        .execute(
+            "WAITFOR DELAY '00:00:03'",
+            &[],
+            Some(Duration::from_secs(1)),
+            &cancel,
+        )
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Timeout, "{e}");
+    // The timed-out connection is not reused silently.
+    let e = c
+        .execute("SELECT 1; SELECT 2", &[], None, &cancel)
+        .unwrap_err();
+    assert!(e.message.contains("lost"), "{e}");
+
+    let mut c = SqlConnection::open(&t, &cancel).unwrap();
+    let canceler = cancel.clone();
+    let th = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(300));
+        canceler.cancel();
+    });
+    let e = c
+        .execute("WAITFOR DELAY '00:00:03'", &[], None, &cancel)
+        .unwrap_err();
+    th.join().unwrap();
+    assert_eq!(e.kind, ErrorKind::Canceled, "{e}");
+
+    let bad =
+        SqlServerTarget::parse("Sales", "OLEDB", &oledb_string(&server, "wrong"), None).unwrap();
+    let e = SqlConnection::open(&bad, &CancelToken::new()).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Connection);
+    assert!(
+        e.message.contains("Login failed") && e.message.contains("18456"),
+        "{e}"
+    );
+    assert!(!e.message.contains("wrong"), "no password in messages: {e}");
+}
+
+#[test]
+fn runner_connections_real_server_when_configured() {
+    let Ok(cs) = std::env::var("SSIS_TEST_SQLSERVER") else {
+        eprintln!(
+            "runner_connections: SSIS_TEST_SQLSERVER not set, the real-server check is skipped"
+        );
+        return;
+    };
+    if cs.trim().is_empty() {
+        return;
+    }
+    // SSIS_TEST_SQLSERVER is ADO-style: use it as an ADO.NET SqlClient manager.
+    let t = SqlServerTarget::parse(
+        "Real",
+        "ADO.NET:System.Data.SqlClient.SqlConnection, System.Data",
+        &cs,
+        None,
+    )
+    .unwrap();
+    let cancel = CancelToken::new();
+    let mut c = SqlConnection::open(&t, &cancel).unwrap();
+    let sets = c
+        .query(
+            "SELECT @P1 + 1 AS n, CAST('2024-02-29T10:11:12.5' AS datetime2) AS d",
+            &[SqlValue::Int(41)],
+            None,
+            &cancel,
+        )
+        .unwrap();
+    assert_eq!(sets[0].rows[0][0], SqlValue::Int(42));
+    assert_eq!(sets[0].rows[0][1].to_text(), "2024-02-29 10:11:12.5");
+}
