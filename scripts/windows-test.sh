@@ -102,7 +102,7 @@ suites=(store_fs store_open config_corpus config_files config_roundtrip config_p
     package_metadata package_proptest expr_functions expr_operators expr_proptest
     runner_windows runner_cancel runner_execute_package runner_expressions runner_loops
     runner_precedence runner_refusals runner_store runner_tasks
-    ffi_errors ffi_header ffi_threads cli_store msdb_failures msdb_store msdb_tds
+    ffi_errors ffi_header ffi_json_schemas ffi_threads cli_store msdb_failures msdb_store msdb_tds
     windows_service_pipe windows_scm)
 run_tests() { # name, cargo test arguments... (test filters in $filters)
     local name="$1"; shift

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Compiles powershell/SsisService/SsisNative.cs with the test program using mcs (C# 5, as
 # Windows PowerShell 5.1's Add-Type would) and runs it under mono against the built library.
-# Prints "N passed, M failed"; exits non-zero on failure. Needs mono-mcs and mono-runtime
+# Prints "N passed, M failed"; exits non-zero on failure. Run under Mono's method trace, it
+# also checks that every function the header declares was called through its wrapper. Needs mono-mcs and mono-runtime
 # (Debian); installs them when run as root with apt-get, else skips with a message
 # (exit 0 unless SSIS_REQUIRE_MONO=1). Like tests/c/run.sh, it starts a real service
 # (tests/c/service.sh) for the execution, event and service functions and stops it on exit.
@@ -59,7 +60,28 @@ echo "== mono SsisNativeTests.exe"
 # Mono resolves DllImport("ssis_service") to libssis_service.so on LD_LIBRARY_PATH.
 SSIS_TEST_LIBRARY="$lib_dir/libssis_service.so" \
 LD_LIBRARY_PATH="$lib_dir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" SSIS_SERVICE_CONFIG="$build/work/MsDtsSrvr.ini.xml" \
-  mono --debug "$build/SsisNativeTests.exe" "$build/work" "${examples_args[@]}" || status=$?
+  mono --debug --trace=N:SsisService "$build/SsisNativeTests.exe" "$build/work" "${examples_args[@]}" \
+  >"$build/out.txt" 2>&1 || status=$?
+# The test's own output; Mono's trace (--trace: every method of the binding
+# entered) stays in the file.
+grep -E '^(FAIL: |usage: |service tests skipped|[0-9]+ passed, [0-9]+ failed|Unhandled Exception|\[ERROR\])' "$build/out.txt" || true
+# A failed run: everything it printed but the trace.
+[ "${status:-0}" = 0 ] || grep -v 'ENTER:\|LEAVE:' "$build/out.txt" | tail -40
+# Every function the header declares is called through its wrapper when the
+# test runs (not only named in its source): ssis_list_folders -> ListFolders.
+# ssis_string_free and ssis_disconnect are called inside the binding.
+never=()
+for f in $(grep -E '^[^ #/].*ssis_[a-z_]+\(' include/ssis_service.h | grep -oE 'ssis_[a-z_]+\(' | tr -d '(' | sort -u); do
+  case "$f" in ssis_string_free|ssis_disconnect) continue ;; esac
+  wrapper="$(echo "${f#ssis_}" | awk -F_ '{for (i = 1; i <= NF; i++) printf "%s", toupper(substr($i, 1, 1)) substr($i, 2)}')"
+  grep -q "ENTER: SsisService.SsisNative:$wrapper " "$build/out.txt" || never+=("$f ($wrapper)")
+done
+if [ ${#never[@]} -eq 0 ]; then
+  echo "ok: every declared function is called through SsisNative when the tests run"
+else
+  echo "FAILED: never called when the tests run: ${never[*]}"
+  status=1
+fi
 if ! stop_service; then
   echo "FAILED: the service did not stop cleanly"
   status=1

@@ -1,6 +1,6 @@
 //! The committed C header: up to date, versioned as Cargo.toml says, its status enum in
 //! step with `ErrorKind`, and every function it declares documented, bound in SsisNative.cs and named by the C and
-//! C# tests (tests/c/run.sh proves each is called at run time).
+//! C# tests (tests/c/run.sh and tests/dotnet/run.sh prove each is called at run time).
 
 use ssis_service::ErrorKind;
 use ssis_service::ffi::{SSIS_ABI_VERSION, ssis_status};
@@ -118,8 +118,9 @@ fn status_enum_agrees_with_error_kinds() {
     }
 }
 
-/// A source check only: that the C test *calls* each function when it runs is
-/// proved by tests/c/run.sh (a coverage build and gcov's line counts).
+/// A source check only: that the tests *call* each function when they run is
+/// proved by tests/c/run.sh (a coverage build and gcov's line counts) and
+/// tests/dotnet/run.sh (Mono's method trace of the binding).
 #[test]
 fn every_declared_function_is_documented_bound_and_named_in_the_c_and_csharp_tests() {
     let functions = declared_functions(&committed_header());

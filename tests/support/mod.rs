@@ -57,6 +57,9 @@ struct Shared {
     /// transaction): resource -> the connection holding it.
     applocks: Mutex<HashMap<String, u64>>,
     applock_freed: Condvar,
+    /// @@TRANCOUNT per connection (BEGIN TRANSACTION counts up, COMMIT
+    /// down, ROLLBACK to zero).
+    trancount: Mutex<HashMap<u64, i32>>,
     next_conn: AtomicU64,
 }
 
@@ -64,8 +67,19 @@ impl Shared {
     /// Ends the connection's transaction: its application locks are freed.
     /// (The test server does not undo writes: the store writes last.)
     fn end_transaction(&self, conn: u64) {
+        self.trancount.lock().unwrap().remove(&conn);
         self.applocks.lock().unwrap().retain(|_, c| *c != conn);
         self.applock_freed.notify_all();
+    }
+
+    /// The connection's @@TRANCOUNT.
+    fn trancount(&self, conn: u64) -> i32 {
+        self.trancount
+            .lock()
+            .unwrap()
+            .get(&conn)
+            .copied()
+            .unwrap_or(0)
     }
 }
 
@@ -160,6 +174,7 @@ impl TestServer {
             tls,
             tls_logins: AtomicU64::new(0),
             applocks: Mutex::new(HashMap::new()),
+            trancount: Mutex::new(HashMap::new()),
             applock_freed: Condvar::new(),
             next_conn: AtomicU64::new(1),
         });
@@ -481,7 +496,24 @@ fn handle(msg: &Message, caller: &Caller<'_>, s: &Shared) -> io::Result<Tokens> 
                     Some(status) => status,
                     None => {
                         let named: HashMap<String, Value> = rest.into_iter().collect();
-                        run_statements(&stmt, &named, caller, s, &mut t)
+                        // As SQL Server: the dynamic batch must leave @@TRANCOUNT as
+                        // it found it (error 266; the transaction stays as it is).
+                        let before = s.trancount(caller.conn);
+                        let status = run_statements(&stmt, &named, caller, s, &mut t);
+                        let after = s.trancount(caller.conn);
+                        if before != after {
+                            t.error(
+                                266,
+                                16,
+                                &format!(
+                                    "Transaction count after EXECUTE indicates a mismatching number of BEGIN and COMMIT statements. Previous count = {before}, current count = {after}."
+                                ),
+                                "",
+                            );
+                            1
+                        } else {
+                            status
+                        }
                     }
                 }
             } else {
@@ -567,9 +599,33 @@ fn run_statements(
         let lower = stmt.to_lowercase();
         let lower_words: Vec<&str> = lower.split_whitespace().collect();
         match lower_words.as_slice() {
-            ["begin", "tran" | "transaction"] => continue,
-            ["commit" | "rollback"] | ["commit" | "rollback", "tran" | "transaction"] => {
-                s.end_transaction(caller.conn);
+            ["begin", "tran" | "transaction"] => {
+                *s.trancount.lock().unwrap().entry(caller.conn).or_insert(0) += 1;
+                continue;
+            }
+            [verb @ ("commit" | "rollback")]
+            | [verb @ ("commit" | "rollback"), "tran" | "transaction"] => {
+                let count = s.trancount(caller.conn);
+                if count == 0 {
+                    let (number, text) = if *verb == "commit" {
+                        (
+                            3902,
+                            "The COMMIT TRANSACTION request has no corresponding BEGIN TRANSACTION.",
+                        )
+                    } else {
+                        (
+                            3903,
+                            "The ROLLBACK TRANSACTION request has no corresponding BEGIN TRANSACTION.",
+                        )
+                    };
+                    t.error(number, 16, text, "");
+                    return 1;
+                }
+                if *verb == "commit" && count > 1 {
+                    s.trancount.lock().unwrap().insert(caller.conn, count - 1);
+                } else {
+                    s.end_transaction(caller.conn);
+                }
                 continue;
             }
             _ => {}

@@ -378,10 +378,10 @@ const PUT_PACKAGE: &str = "EXEC msdb.dbo.sp_ssis_putpackage @name = @P1, @id = @
      @packageformat = @P7, @packagetype = @P8, @vermajor = @P9, @verminor = @P10, \
      @verbuild = @P11, @vercomments = @P12, @verid = @P13";
 
-/// `sp_ssis_putpackage`, then the statements of `then` in the same batch.
-async fn put(c: &mut Client, p: &PutPackage, then: &str) -> tiberius::Result<()> {
+/// `sp_ssis_putpackage` with the values of `p`.
+async fn put(c: &mut Client, p: &PutPackage) -> tiberius::Result<()> {
     c.execute(
-        format!("{PUT_PACKAGE}{then}"),
+        PUT_PACKAGE,
         &[
             &p.name,
             &p.id,
@@ -406,7 +406,7 @@ async fn put(c: &mut Client, p: &PutPackage, then: &str) -> tiberius::Result<()>
 pub fn put_package(p: PutPackage) -> impl for<'c> Fn(&'c mut Client) -> Op<'c, ()> {
     move |c| {
         let p = p.clone();
-        Box::pin(async move { put(c, &p, "").await })
+        Box::pin(async move { put(c, &p).await })
     }
 }
 
@@ -425,15 +425,26 @@ fn package_lock(name: &str, folder: Uuid) -> String {
     r
 }
 
-/// Writes a package that must not exist yet, in one transaction and two
-/// round trips: BEGIN TRANSACTION, an exclusive `sp_getapplock` on the
-/// package (waiting for another writer of the same package to commit) and
-/// `sp_ssis_checkexists`; then `sp_ssis_putpackage` and COMMIT. `false`
-/// (rolled back, nothing written) when the package exists. On an error the
-/// transaction is rolled back before the error is returned, so the pooled
-/// connection holds no transaction or lock (RAISERROR, which msdb's
-/// procedures use for permission errors, does not end a transaction by
-/// itself; a ROLLBACK after the COMMIT ran fails harmlessly, ignored).
+/// A statement sent as a SQL batch (not through `sp_executesql`), its
+/// answer read to the end.
+async fn batch(c: &mut Client, sql: &str) -> tiberius::Result<()> {
+    c.simple_query(sql).await?.into_results().await?;
+    Ok(())
+}
+
+/// Writes a package that must not exist yet, in one transaction: BEGIN
+/// TRANSACTION; an exclusive `sp_getapplock` on the package (waiting for
+/// another writer of the same package to commit) and `sp_ssis_checkexists`;
+/// `sp_ssis_putpackage`; COMMIT. `false` (rolled back, nothing written)
+/// when the package exists. On an error the transaction is rolled back
+/// before the error is returned, so the pooled connection holds no
+/// transaction or lock (RAISERROR, which msdb's procedures use for
+/// permission errors, does not end a transaction by itself).
+///
+/// BEGIN, COMMIT and ROLLBACK travel as SQL batches of their own: inside
+/// `sp_executesql` (what tiberius sends for a parameterised statement) a
+/// change of the transaction count is SQL Server's error 266. Four round
+/// trips, two more than an unchecked write.
 ///
 /// `sp_getapplock`'s return value is not read (sp_executesql does not pass it
 /// back): with no lock time-out it waits, and with one lock per transaction,
@@ -442,33 +453,36 @@ pub fn put_new_package(p: PutPackage) -> impl for<'c> Fn(&'c mut Client) -> Op<'
     move |c| {
         let p = p.clone();
         Box::pin(async move {
+            batch(c, "BEGIN TRANSACTION").await?;
             let lock = package_lock(&p.name, p.folder);
-            let exists: tiberius::Result<bool> = async {
-                let row = c
+            let written: tiberius::Result<bool> = async {
+                let exists = c
                     .query(
-                        "BEGIN TRANSACTION; EXEC msdb.dbo.sp_getapplock @Resource = @P1, \
+                        "EXEC msdb.dbo.sp_getapplock @Resource = @P1, \
                          @LockMode = N'Exclusive', @LockOwner = N'Transaction'; \
                          EXEC msdb.dbo.sp_ssis_checkexists @name = @P2, @folderid = @P3",
                         &[&lock, &p.name, &p.folder],
                     )
                     .await?
                     .into_row()
-                    .await?;
-                Ok(row.is_some())
+                    .await?
+                    .is_some();
+                if exists {
+                    return Ok(false);
+                }
+                put(c, &p).await?;
+                Ok(true)
             }
             .await;
-            let result = match exists {
-                Ok(false) => put(c, &p, "; COMMIT TRANSACTION").await.map(|()| true),
-                Ok(true) => Ok(false),
-                Err(e) => Err(e),
+            let end = match written {
+                Ok(true) => "COMMIT TRANSACTION",
+                _ => "ROLLBACK TRANSACTION",
             };
-            if !matches!(result, Ok(true)) {
-                let rollback = c.execute("ROLLBACK TRANSACTION", &[]).await;
-                if let (Ok(false), Err(e)) = (&result, rollback) {
-                    return Err(e);
-                }
+            match (written, batch(c, end).await) {
+                (Err(e), _) => Err(e),
+                (Ok(_), Err(e)) => Err(e),
+                (Ok(w), Ok(())) => Ok(w),
             }
-            result
         })
     }
 }
