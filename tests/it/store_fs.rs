@@ -294,9 +294,13 @@ fn listing_shows_packages_and_skips_temp_and_other_files() {
             "\\File System\\Sales\\Sub\\c"
         ]
     );
-    // From the root: every available top-level folder; MSDB is skipped.
+    // From the root: every top-level folder; MSDB (no login here) is an
+    // entry with its error, not a silent gap.
     let everything = f.store.list_packages(&StorePath::root(), true).unwrap();
-    assert_eq!(everything.len(), 4);
+    assert_eq!(everything.len(), 5, "{everything:?}");
+    assert!(everything[0].folder_unavailable && everything[0].path == "\\MSDB");
+    assert!(everything[0].error.is_some());
+    assert!(everything[1..].iter().all(|e| !e.folder_unavailable));
     assert!(
         f.store
             .list_packages(&StorePath::root(), false)

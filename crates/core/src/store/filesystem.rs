@@ -289,6 +289,7 @@ impl FileSystemStore {
             modified: None,
             metadata: None,
             error: None,
+            folder_unavailable: false,
         };
         match read_head(file, head) {
             Ok(md) => {
