@@ -9,6 +9,7 @@
 mod backend;
 mod entries;
 mod filesystem;
+pub mod index;
 pub mod msdb;
 mod path;
 mod sqlserver;
@@ -52,15 +53,25 @@ impl Store {
     /// their resolved directories, SQL Server folders on their server's msdb
     /// (connections are opened on first use).
     pub fn open(config: &ServiceConfig) -> Result<Store> {
+        Store::open_indexed(config, None)
+    }
+
+    /// As [`Store::open`]; File System folders list through their directory's
+    /// index in `indexes` (the service's warm index).
+    pub fn open_indexed(config: &ServiceConfig, indexes: Option<&index::Indexes>) -> Result<Store> {
         let backends = config
             .top_level_folders
             .iter()
             .map(|folder| {
                 let backend: Box<dyn PackageStore> = match folder {
-                    TopLevelFolder::FileSystemFolder(f) => Box::new(FileSystemStore::new(
-                        f.name.clone(),
-                        config.resolve_store_path(f),
-                    )),
+                    TopLevelFolder::FileSystemFolder(f) => {
+                        let root = config.resolve_store_path(f);
+                        let store = FileSystemStore::new(f.name.clone(), root.clone());
+                        Box::new(match indexes {
+                            Some(i) => store.with_index(i.for_root(&root)),
+                            None => store,
+                        })
+                    }
                     TopLevelFolder::SqlServerFolder(f) => Box::new(SqlServerStore::configured(
                         f.name.clone(),
                         f.server_name.clone(),
