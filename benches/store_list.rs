@@ -1,10 +1,18 @@
 //! Listing every package of a File System store with metadata, beside the
-//! floor `find ROOT -name '*.dtsx' -exec head -c 4096 {} + >/dev/null`.
+//! floor `find ROOT -name '*.dtsx' -exec head -c 4096 {} + >/dev/null`, at
+//! several store sizes in one run:
 //!
-//! Run: `cargo bench --bench store_list -- [N] [FOLDERS] [RUNS]`
-//! (defaults 20000 packages in 1000 folders, 7 runs). Generates the store in
-//! a temporary directory, warms the cache, then prints the median of each
-//! measurement and the ratio to the floor, for 1 thread and for every CPU.
+//! - in process, no index (`Store::list_packages`), on 1 thread and on every CPU;
+//! - through a running service (`ssis service run`, release build), warm: the
+//!   service's package index holds every file, so a listing stats each file
+//!   instead of reading it. Two figures: the reply's bytes received (one
+//!   `ListPackages` request on the Unix socket, reply read, not parsed) and
+//!   `Session::list_packages` (the client parses the reply into entries).
+//!
+//! Run: `cargo bench --bench store_list -- [SIZES] [RUNS]` (defaults
+//! `20000,100000` packages, 20 per folder, 7 runs). Generates each store in a
+//! temporary directory, warms the cache, then prints the median of each
+//! measurement and its ratio to the floor.
 
 use ssis_service::config::{FileSystemFolder, TopLevelFolder};
 use ssis_service::package::synthetic_package_xml;
@@ -18,29 +26,36 @@ fn main() {
         .skip(1)
         .filter(|a| !a.starts_with("--"))
         .collect();
-    let number = |i: usize, default: usize| -> usize {
-        args.get(i)
-            .map(|a| {
-                a.parse()
-                    .unwrap_or_else(|_| panic!("argument {} must be a number: {a}", i + 1))
-            })
-            .unwrap_or(default)
-    };
-    let packages = number(0, 20_000);
-    let folders = number(1, 1_000).max(1);
-    let runs = number(2, 7).max(1);
+    let sizes: Vec<usize> = args
+        .first()
+        .map_or("20000,100000", String::as_str)
+        .split(',')
+        .map(|n| {
+            n.trim()
+                .parse()
+                .unwrap_or_else(|_| panic!("SIZES must be numbers separated by commas: {n}"))
+        })
+        .collect();
+    let runs: usize = args.get(1).map_or(7, |r| {
+        r.parse()
+            .unwrap_or_else(|_| panic!("RUNS must be a number: {r}"))
+    });
+    println!("machine: {}", machine());
+    for packages in sizes {
+        measure(packages, (packages / 20).max(1), runs.max(1));
+    }
+}
 
+fn measure(packages: usize, folders: usize, runs: usize) {
     let dir = tempfile::tempdir().expect("temporary directory");
     let root = dir.path().join("Packages");
     let started = Instant::now();
     let bytes = generate(&root, packages, folders);
     println!(
-        "generated {packages} packages in {folders} folders ({:.1} MB) under {} in {:.1?}",
+        "\n== {packages} packages in {folders} folders ({:.1} MB), generated in {:.1?}",
         bytes as f64 / 1e6,
-        root.display(),
         started.elapsed()
     );
-    println!("machine: {}", machine());
 
     let floor = || {
         let status = Command::new("sh")
@@ -80,28 +95,63 @@ fn main() {
         assert_eq!(failed, 0, "metadata of every package read");
     };
 
-    // Warm the cache, then interleave the measurements round by round so
-    // that load from other processes weighs on all of them alike.
+    // Warm the cache (and let every file age past the index's racy window),
+    // then interleave the measurements round by round so that load from
+    // other processes weighs on all of them alike.
     floor();
     for (_, store) in &stores {
         list(store);
     }
+    #[cfg(unix)]
+    let service = service::Service::start(dir.path(), &root, packages);
     let mut floor_times = Vec::new();
     let mut list_times = vec![Vec::new(); stores.len()];
+    #[cfg(unix)]
+    let (mut raw_times, mut session_times) = (Vec::new(), Vec::new());
     for _ in 0..runs {
         floor_times.push(time(floor));
         for (i, (_, store)) in stores.iter().enumerate() {
             list_times[i].push(time(|| list(store)));
         }
+        #[cfg(unix)]
+        {
+            raw_times.push(time(|| service.list_raw()));
+            if service.session_fits() {
+                session_times.push(time(|| service.list_session()));
+            }
+        }
     }
     let floor_median = median(floor_times);
+    let ratio = |m: Duration| m.as_secs_f64() / floor_median.as_secs_f64();
     println!("floor (find + head -c 4096): median {floor_median:.3?} over {runs} runs");
     for ((threads, _), times) in stores.iter().zip(list_times) {
         let m = median(times);
         println!(
-            "store listing with metadata, {threads} thread(s): median {m:.3?} ({:.2}x the floor)",
-            m.as_secs_f64() / floor_median.as_secs_f64()
+            "in process, no index, {threads} thread(s): median {m:.3?} ({:.2}x the floor)",
+            ratio(m)
         );
+    }
+    #[cfg(unix)]
+    {
+        let m = median(raw_times);
+        println!(
+            "service, warm index, reply received ({:.1} MB): median {m:.3?} ({:.2}x the floor)",
+            service.reply_bytes() as f64 / 1e6,
+            ratio(m)
+        );
+        if session_times.is_empty() {
+            println!(
+                "service, Session::list_packages: refused by the client (a reply over its \
+                 64 MB message limit)"
+            );
+        } else {
+            let m = median(session_times);
+            println!(
+                "service, warm index, Session::list_packages (parsed): median {m:.3?} ({:.2}x the floor)",
+                ratio(m)
+            );
+        }
+        service.stop();
     }
 }
 
@@ -161,4 +211,123 @@ fn machine() -> String {
         std::env::consts::OS,
         std::env::consts::ARCH
     )
+}
+
+/// A real `ssis service run` on one File System folder, and its clients.
+#[cfg(unix)]
+mod service {
+    use std::io::{BufRead, BufReader, Write};
+    use std::os::unix::net::UnixStream;
+    use std::path::{Path, PathBuf};
+    use std::process::{Child, Command, Stdio};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::{Duration, Instant};
+
+    const SSIS: &str = env!("CARGO_BIN_EXE_ssis");
+
+    pub struct Service {
+        child: Child,
+        socket: PathBuf,
+        packages: usize,
+        reply: AtomicUsize,
+    }
+
+    impl Service {
+        /// Starts the service on `root` and lists once (untimed) so that its
+        /// index holds every package.
+        pub fn start(dir: &Path, root: &Path, packages: usize) -> Service {
+            let config = dir.join("MsDtsSrvr.ini.xml");
+            std::fs::write(
+                &config,
+                format!(
+                    r#"<?xml version="1.0" encoding="utf-8"?>
+<DtsServiceConfiguration xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+  <StopExecutingPackagesOnShutdown>true</StopExecutingPackagesOnShutdown>
+  <TopLevelFolders>
+    <Folder xsi:type="FileSystemFolder"><Name>File System</Name><StorePath>{}</StorePath></Folder>
+  </TopLevelFolders>
+</DtsServiceConfiguration>
+"#,
+                    root.display()
+                ),
+            )
+            .unwrap();
+            let socket = dir.join("ssis.sock");
+            let child = Command::new(SSIS)
+                .arg("--config")
+                .arg(&config)
+                .args(["service", "run", "--socket"])
+                .arg(&socket)
+                .arg("--state-dir")
+                .arg(dir.join("state"))
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("start ssis service run");
+            let deadline = Instant::now() + Duration::from_secs(60);
+            while UnixStream::connect(&socket).is_err() {
+                assert!(Instant::now() < deadline, "the service did not start");
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            let s = Service {
+                child,
+                socket,
+                packages,
+                reply: AtomicUsize::new(0),
+            };
+            s.list_raw();
+            if s.session_fits() {
+                s.list_session();
+            }
+            s
+        }
+
+        /// One `ListPackages` request; the reply line is read, not parsed.
+        pub fn list_raw(&self) {
+            let mut w = UnixStream::connect(&self.socket).expect("connect");
+            let mut r = BufReader::with_capacity(1 << 20, w.try_clone().unwrap());
+            let mut line = String::new();
+            w.write_all(b"{\"Id\":1,\"Method\":\"Hello\",\"Params\":{\"Protocol\":1,\"Client\":\"bench\"}}\n")
+                .unwrap();
+            r.read_line(&mut line).unwrap();
+            line.clear();
+            w.write_all(b"{\"Id\":2,\"Method\":\"ListPackages\",\"Params\":{\"Folder\":\"\\\\File System\",\"Recursive\":true}}\n")
+                .unwrap();
+            r.read_line(&mut line).unwrap();
+            assert!(
+                line.starts_with("{\"Id\":2,\"Result\""),
+                "bad reply: {:.300}",
+                line
+            );
+            if std::env::var_os("STORE_LIST_DUMP").is_some() {
+                eprintln!("reply {} bytes: {:.3000}", line.len(), line);
+            }
+            self.reply.store(line.len(), Ordering::Relaxed);
+        }
+
+        /// The client's `list_packages`, parsed into entries.
+        pub fn list_session(&self) {
+            let address = format!("unix:{}", self.socket.display());
+            let session =
+                ssis_service::client::Session::connect(Some(&address), None).expect("session");
+            let folder = ssis_service::store::StorePath::parse("\\File System").unwrap();
+            let list = session.list_packages(&folder, true).expect("listing");
+            assert_eq!(list.items.len(), self.packages, "every package listed");
+        }
+
+        /// Whether the reply fits the client's message limit (64 MB).
+        pub fn session_fits(&self) -> bool {
+            self.reply_bytes() <= 64 * 1024 * 1024
+        }
+
+        pub fn reply_bytes(&self) -> usize {
+            self.reply.load(Ordering::Relaxed)
+        }
+
+        pub fn stop(mut self) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
 }

@@ -281,3 +281,57 @@ fn a_closed_pipe_ends_output_quietly() {
     );
     assert_eq!(stderr, "", "nothing on stderr");
 }
+
+#[test]
+fn package_list_over_all_folders_reports_an_unreachable_msdb_folder_with_exit_2() {
+    let fx = Fixture::new();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let text = std::fs::read_to_string(fx.config()).unwrap().replace(
+        "<ServerName>.</ServerName>",
+        &format!("<ServerName>127.0.0.1,{port}</ServerName>"),
+    );
+    std::fs::write(fx.config(), text).unwrap();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_ssis"))
+            .arg("--config")
+            .arg(fx.config())
+            .args(args)
+            .env_remove("SSIS_SERVICE_CONFIG")
+            .env("SSIS_MSDB_USER", "u")
+            .env("SSIS_MSDB_PASSWORD", "p")
+            .output()
+            .unwrap()
+    };
+    let out = run(&["package", "list"]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stdout.contains("\\File System\\Sales\\Daily Load"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("\\MSDB"), "{stdout}");
+    assert!(
+        stderr.contains("folder '\\MSDB' was not listed"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("refused"), "{stderr}");
+
+    let out = run(&["--json", "package", "list"]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let list: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(names(&list), ["MSDB", "Daily Load"]);
+    let msdb = &list["Items"][0];
+    assert_eq!(msdb["Path"], "\\MSDB");
+    assert_eq!(msdb["FolderUnavailable"], true);
+    assert_eq!(msdb["Error"]["Kind"], "Connection");
+    assert!(list["Items"][1].get("FolderUnavailable").is_none());
+
+    // A listing of the reachable folder alone is not partial.
+    let out = run(&["package", "list", "\\File System", "--recursive"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+}

@@ -186,3 +186,27 @@ fn second_path_arguments_null_or_invalid_utf8_are_refused() {
         "nothing read into or written"
     );
 }
+
+#[test]
+fn a_listing_over_all_folders_returns_an_unlistable_folder_as_an_entry() {
+    let store = Store::new(1);
+    let text = std::fs::read_to_string(store.config()).unwrap().replace(
+        "<TopLevelFolders>",
+        "<TopLevelFolders><Folder xsi:type=\"SqlServerFolder\"><Name>MSDB</Name>\
+         <ServerName>127.0.0.1,1</ServerName></Folder>",
+    );
+    std::fs::write(store.config(), text).unwrap();
+    let session = store.connect();
+    let root = c("\\");
+    let list = call(|o| unsafe { ssis_list_packages(session.0, root.as_ptr(), 1, o) })
+        .expect("the listing succeeds");
+    let items = list["Items"].as_array().unwrap();
+    assert_eq!(items.len(), 2, "{list}");
+    assert_eq!(items[0]["Path"], "\\MSDB");
+    assert_eq!(items[0]["FolderUnavailable"], true);
+    // No login in this process's environment (Unsupported), or a refused port.
+    let kind = items[0]["Error"]["Kind"].as_str().unwrap();
+    assert!(kind == "Unsupported" || kind == "Connection", "{list}");
+    assert_eq!(items[1]["Path"], "\\File System\\F00\\Load");
+    assert!(items[1].get("FolderUnavailable").is_none());
+}

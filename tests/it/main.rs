@@ -75,6 +75,7 @@ mod security_limits;
 mod service_addresses;
 mod service_audit;
 mod service_executions;
+mod service_index;
 mod service_lifecycle;
 mod service_load;
 mod service_protocol;

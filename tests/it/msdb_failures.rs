@@ -432,3 +432,104 @@ fn root_and_maintenance_plans_are_msdbs_own() {
     assert_eq!(e.kind, ErrorKind::InvalidArgument, "{e}");
     assert_eq!(server.requests(), before);
 }
+
+#[test]
+fn an_unreachable_msdb_folder_is_an_entry_beside_the_file_system_packages() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let server = format!("127.0.0.1,{port}");
+    let (_dir, store) = store_with(&server, options("u", "p"));
+    let all = store.list_packages(&StorePath::root(), true).unwrap();
+    let local: Vec<_> = all.iter().filter(|e| !e.folder_unavailable).collect();
+    assert_eq!(local.len(), 1, "{all:?}");
+    assert_eq!(local[0].path, "\\File System\\Local");
+    let msdb: Vec<_> = all.iter().filter(|e| e.folder_unavailable).collect();
+    assert_eq!(msdb.len(), 1, "{all:?}");
+    assert_eq!(msdb[0].path, "\\MSDB");
+    let e = msdb[0].error.as_ref().expect("the folder's error");
+    assert_eq!(e.kind, ErrorKind::Connection, "{e}");
+    assert!(e.message.contains("refused"), "{e}");
+    // The JSON every front end returns marks the entry.
+    let json = serde_json::to_value(msdb[0]).unwrap();
+    assert_eq!(json["FolderUnavailable"], true);
+    assert_eq!(json["Error"]["Kind"], "Connection");
+    assert!(
+        serde_json::to_value(local[0])
+            .unwrap()
+            .get("FolderUnavailable")
+            .is_none()
+    );
+}
+
+/// Options for a named instance behind `browser`, with a short Browser wait.
+fn browser_options(browser: &FakeBrowser, cache: Duration) -> ConnectOptions {
+    let mut o = options("u", "p");
+    o.browser_port = browser.port();
+    o.connect_timeout = Duration::from_secs(5);
+    o.browser_timeout = Some(Duration::from_millis(300));
+    o.browser_cache = cache;
+    o
+}
+
+fn browser_requests(browser: &FakeBrowser) -> u64 {
+    browser.requests.load(std::sync::atomic::Ordering::SeqCst)
+}
+
+#[test]
+fn a_silent_browser_is_asked_once_per_cache_period() {
+    let browser = FakeBrowser::start(&[]);
+    let o = browser_options(&browser, Duration::from_secs(600));
+    let (_dir, store) = store_with("127.0.0.1\\SILENT", o.clone());
+    let e = store.list_folders(&p("\\MSDB")).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Connection, "{e}");
+    assert!(
+        e.message.contains("did not answer for instance 'SILENT'"),
+        "{e}"
+    );
+    let asked = browser_requests(&browser);
+    assert_eq!(asked, 2, "one request and one retry");
+    // Every further operation, and a store opened again (a reload), reuses
+    // the silence instead of waiting again.
+    let again = store.list_packages(&StorePath::root(), true).unwrap();
+    assert!(
+        again
+            .iter()
+            .any(|e| e.folder_unavailable && e.path == "\\MSDB")
+    );
+    let (_dir2, reopened) = store_with("127.0.0.1\\silent", o);
+    let e2 = reopened.list_folders(&p("\\MSDB")).unwrap_err();
+    assert!(
+        e2.message.contains("did not answer for instance 'SILENT'"),
+        "{e2}"
+    );
+    assert_eq!(browser_requests(&browser), asked);
+
+    // With the cache off, each operation asks again.
+    let (_dir3, uncached) = store_with(
+        "127.0.0.1\\UNCACHED",
+        browser_options(&browser, Duration::ZERO),
+    );
+    uncached.list_folders(&p("\\MSDB")).unwrap_err();
+    uncached.list_folders(&p("\\MSDB")).unwrap_err();
+    assert_eq!(browser_requests(&browser), asked + 4);
+}
+
+#[test]
+fn a_browser_answer_is_reused_by_new_connections() {
+    let server = TestServer::start();
+    let browser = FakeBrowser::start(&[("CACHED", server.port())]);
+    let mut o = server.admin_options();
+    o.browser_port = browser.port();
+    o.browser_cache = Duration::from_secs(600);
+    let store = SqlServerStore::with_options("MSDB", "127.0.0.1\\CACHED", None, o.clone());
+    store.list_folders(&[]).unwrap();
+    store.close_idle_connections();
+    store.list_folders(&[]).unwrap();
+    let other = SqlServerStore::with_options("MSDB", "127.0.0.1\\cached", None, o);
+    other.list_folders(&[]).unwrap();
+    assert_eq!(server.logins(), 3, "three connections");
+    assert_eq!(browser_requests(&browser), 1, "one Browser question");
+}

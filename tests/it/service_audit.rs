@@ -1,3 +1,4 @@
+#![cfg(unix)]
 //! `Request::logged()` is a contract: every method it calls logged writes an
 //! event-log entry naming the caller when it succeeds, and every other method
 //! writes none. Each method is called once, successfully, against a real

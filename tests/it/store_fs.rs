@@ -294,9 +294,13 @@ fn listing_shows_packages_and_skips_temp_and_other_files() {
             "\\File System\\Sales\\Sub\\c"
         ]
     );
-    // From the root: every available top-level folder; MSDB is skipped.
+    // From the root: every top-level folder; MSDB (no login here) is an
+    // entry with its error, not a silent gap.
     let everything = f.store.list_packages(&StorePath::root(), true).unwrap();
-    assert_eq!(everything.len(), 4);
+    assert_eq!(everything.len(), 5, "{everything:?}");
+    assert!(everything[0].folder_unavailable && everything[0].path == "\\MSDB");
+    assert!(everything[0].error.is_some());
+    assert!(everything[1..].iter().all(|e| !e.folder_unavailable));
     assert!(
         f.store
             .list_packages(&StorePath::root(), false)
@@ -878,4 +882,47 @@ fn store_writes_keep_the_file_mode() {
         .copy_package(&p("\\File System\\New"), &p("\\Other\\Copy"), false)
         .unwrap();
     assert_eq!(mode(&f.other.join("Copy.dtsx")), 0o644);
+}
+
+#[test]
+fn an_indexed_listing_serves_unchanged_files_from_the_index_and_rereads_changed_ones() {
+    use ssis_service::store::index::PackageIndex;
+    use std::sync::Arc;
+    use std::time::{Duration, SystemTime};
+    let dir = tempfile::tempdir().unwrap();
+    let file = put(dir.path(), "A/P.dtsx", PACKAGE_2012.as_bytes());
+    let old = SystemTime::now() - Duration::from_secs(3600);
+    fs::File::options()
+        .write(true)
+        .open(&file)
+        .unwrap()
+        .set_modified(old)
+        .unwrap();
+    let index = Arc::new(PackageIndex::new(100));
+    let store = FileSystemStore::new("FS", dir.path()).with_index(index.clone());
+    let first = store.list_packages_recursive(&[]).unwrap();
+    assert_eq!(first.len(), 1);
+    assert_eq!(index.len(), 1);
+    // Poison what the index holds for the unchanged file: the next listing
+    // shows it, so it did not read the file.
+    let mut poisoned = first[0].clone();
+    poisoned.metadata.as_mut().unwrap().description = "from the index".into();
+    let md = fs::symlink_metadata(&file).unwrap();
+    index.put(&file, &md, SystemTime::now(), &poisoned);
+    let second = store.list_packages_recursive(&[]).unwrap();
+    assert_eq!(
+        second[0].metadata.as_ref().unwrap().description,
+        "from the index"
+    );
+    // Any change to the file (here: rewritten with the same bytes and time)
+    // changes its key: it is read again.
+    fs::write(&file, PACKAGE_2012).unwrap();
+    fs::File::options()
+        .write(true)
+        .open(&file)
+        .unwrap()
+        .set_modified(old)
+        .unwrap();
+    let third = store.list_packages(&["A".to_string()]).unwrap();
+    assert_eq!(third[0].metadata, first[0].metadata);
 }

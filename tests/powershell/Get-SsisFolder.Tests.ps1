@@ -44,15 +44,22 @@ Describe 'Get-SsisFolder' {
         $found.Name | Should -Contain 'File System'
     }
 
-    It 'skips an unusable MSDB folder quietly with -Recurse from the root, as Get-SsisPackage does (defect 7)' {
+    It 'reports an unusable MSDB folder as a non-terminating error with -Recurse from the root, as Get-SsisPackage does (issue 14, item 7)' {
         $config = New-SsisTestStore
         $text = (Get-Content -Raw $config).Replace('<TopLevelFolders>', '<TopLevelFolders><Folder xsi:type="SqlServerFolder"><Name>MSDB</Name><ServerName>.</ServerName></Folder>')
         [System.IO.File]::WriteAllText($config, $text)
         $server = (Connect-SsisServer -ConfigPath $config).Server
-        $all = @(Get-SsisFolder -Recurse -Server $server -ErrorVariable e)
-        $e.Count | Should -Be 0
+        $all = @(Get-SsisFolder -Recurse -Server $server -ErrorVariable e -ErrorAction SilentlyContinue)
+        $e.Count | Should -Be 1
+        $e[0].TargetObject | Should -Be '\MSDB'
         $all.Name | Should -Contain 'MSDB'
         $all.Path | Should -Contain '\File System\Sales'
+        $packages = @(Get-SsisPackage -Server $server -ErrorVariable pe -ErrorAction SilentlyContinue)
+        $pe.Count | Should -Be 1
+        $pe[0].TargetObject | Should -Be '\MSDB'
+        $pe[0].Exception.Message | Should -BeLike "Folder '\MSDB' could not be listed: *"
+        $packages.Path | Should -Contain '\File System\Sales\Daily Load'
+        $packages.Path | Should -Not -Contain '\MSDB'
         Get-SsisFolder -Path '\MSDB' -Server $server -ErrorVariable direct -ErrorAction SilentlyContinue
         $direct.Count | Should -BeGreaterThan 0
     }

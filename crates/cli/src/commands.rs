@@ -70,6 +70,7 @@ fn fan_out(spec: &str, command: &Command, out: Out) -> Option<Result<i32>> {
             &EXECUTION_HEADER,
             |s| s.executions_list(),
             execution_cells,
+            |_| None,
         ),
         Command::History(a) => {
             let filter = super::service::history_filter(a);
@@ -79,6 +80,7 @@ fn fan_out(spec: &str, command: &Command, out: Out) -> Option<Result<i32>> {
                 &EXECUTION_HEADER,
                 move |s| s.execution_history(&filter),
                 execution_cells,
+                |_| None,
             )
         }
         Command::Events(a) if !a.follow => {
@@ -97,6 +99,7 @@ fn fan_out(spec: &str, command: &Command, out: Out) -> Option<Result<i32>> {
                         e.message.clone(),
                     ]
                 },
+                |_| None,
             )
         }
         Command::Folder(FolderCommand::List { path }) => list(
@@ -105,6 +108,7 @@ fn fan_out(spec: &str, command: &Command, out: Out) -> Option<Result<i32>> {
             &["Name", "Type", "Path"],
             |s| s.list_folders(store_path_opt(path.as_deref())?.as_ref()),
             |f| vec![f.name.clone(), f.folder_type.clone(), f.path.clone()],
+            |_| None,
         ),
         Command::Package(PackageCommand::List { folder, recursive }) => list(
             spec,
@@ -115,6 +119,7 @@ fn fan_out(spec: &str, command: &Command, out: Out) -> Option<Result<i32>> {
                 None => s.list_packages(&StorePath::root(), true),
             },
             |p| vec![p.path.clone(), p.size.to_string()],
+            |p| p.error.as_ref().filter(|_| p.folder_unavailable),
         ),
         _ => return None,
     })
@@ -150,6 +155,16 @@ fn package(session: &Session, cmd: PackageCommand, out: Out) -> Result<i32> {
                 None => session.list_packages(&StorePath::root(), true)?,
             };
             out.emit(&packages, || print_packages(&packages.items));
+            // A top-level folder that could not be listed: its entry is in
+            // the JSON; in text, an error line each. Exit 2 either way.
+            let mut code = 0;
+            for entry in packages.items.iter().filter(|p| p.folder_unavailable) {
+                code = super::output::PARTIAL_EXIT;
+                if let (false, Some(e)) = (out.json, &entry.error) {
+                    eprintln!("ssis: error: folder '{}' was not listed: {e}", entry.path);
+                }
+            }
+            return Ok(code);
         }
         PackageCommand::Info { path } => {
             let info = session.package_info(&StorePath::parse(&path)?)?;

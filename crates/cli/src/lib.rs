@@ -2,7 +2,9 @@
 //! [`ssis_client`] per command. `--json` prints exactly the JSON the C API
 //! returns; without it, readable tables.
 //!
-//! Exit codes: 0 success; 1 failure; 3 canceled; 4 not found; 5 package could
+//! Exit codes: 0 success; 1 failure; 2 a listing over several top-level
+//! folders (`package list` without a folder) printed what it could but one or
+//! more folders could not be listed; 3 canceled; 4 not found; 5 package could
 //! not be loaded; 6 command-line error (dtutil's codes, see [`ssis_core::ErrorKind::exit_code`]).
 //! `ssis exists` exits 0 when the path exists and 1 when it does not.
 

@@ -6,6 +6,10 @@ use ssis_core::config::{ServiceConfig, TopLevelFolder};
 use ssis_core::package::PackageDetails;
 use ssis_core::store::{FolderEntry, PackageEntry};
 
+/// Exit code of a listing that printed what it could but could not list one
+/// or more top-level folders (each reported by an entry with its error).
+pub const PARTIAL_EXIT: i32 = 2;
+
 /// How results are printed.
 #[derive(Debug, Clone, Copy)]
 pub struct Out {
@@ -72,6 +76,7 @@ pub fn print_folders(folders: &[FolderEntry]) {
 pub fn print_packages(packages: &[PackageEntry]) {
     let rows: Vec<Vec<String>> = packages
         .iter()
+        .filter(|p| !p.folder_unavailable)
         .map(|p| match (&p.metadata, &p.error) {
             (Some(m), _) => vec![
                 p.path.clone(),

@@ -60,6 +60,14 @@ impl Session {
         let base = StorePath::from_segments(&base)?;
         let mut items = Vec::new();
         for package in self.list_packages(&base, true)?.items {
+            // A top-level folder that could not be listed stays in the
+            // answer when the pattern could reach into it.
+            if package.folder_unavailable {
+                if patterns[0].matches(&package.name) {
+                    items.push(package);
+                }
+                continue;
+            }
             let all: Vec<&str> = package.path.split('\\').filter(|s| !s.is_empty()).collect();
             let relative = if all.len() > first {
                 &all[first..]

@@ -216,6 +216,7 @@ async fn serve(options: ServiceOptions) -> Result<i32> {
     }
     executions.recover()?;
     signals::install(Arc::clone(&svc))?;
+    super::index_watch::start(&svc);
     let retention = run_settings.retention;
     prune(&svc, &retention);
     log.write(Entry {

@@ -21,6 +21,7 @@ pub mod dispatch;
 pub mod eventlog;
 pub mod executions;
 pub mod identity;
+pub mod index_watch;
 pub mod launch;
 pub mod limits;
 pub mod net;

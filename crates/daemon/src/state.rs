@@ -13,6 +13,7 @@ use ssis_core::ops::{Host, Workspace};
 use ssis_core::protocol::PROTOCOL_VERSION;
 use ssis_core::protocol::events::EventLevel;
 use ssis_core::protocol::service::ServiceInfo;
+use ssis_core::store::index::{self, Indexes};
 use std::path::{Path, PathBuf};
 
 use std::sync::Arc;
@@ -20,10 +21,12 @@ use tokio::sync::watch;
 
 /// Opens the configuration (`explicit`, else `$SSIS_SERVICE_CONFIG`, else
 /// the platform default, else the built-in default) and its store. A panic
-/// in either (a bug) becomes an `Internal` error, not a dead service.
+/// in either (a bug) becomes an `Internal` error, not a dead service. File
+/// System folders list through a warm index ([`crate::index_watch`]).
 pub fn load(explicit: Option<&Path>) -> Result<Host> {
     let explicit = explicit.map(Path::to_path_buf);
-    std::panic::catch_unwind(move || Host::open(explicit.as_deref()))
+    let indexes = Arc::new(Indexes::new(index::DEFAULT_CAPACITY));
+    std::panic::catch_unwind(move || Host::open_indexed(explicit.as_deref(), Some(indexes)))
         .unwrap_or_else(|panic| Err(panic_error("loading the configuration", panic)))
 }
 

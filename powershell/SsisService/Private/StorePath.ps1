@@ -85,7 +85,9 @@ function Get-SsisPackageEntry {
     # ('`[' escapes), else literal. A literal path: the package, or the packages of the
     # folder (-Recurse: and of its subfolders); naming nothing is a non-terminating
     # ObjectNotFound error. A pattern: the packages it matches, as Get-ChildItem would
-    # (nothing, without error, when none matches).
+    # (nothing, without error, when none matches). A top-level folder the library could not
+    # list (an entry with FolderUnavailable and its Error) is a non-terminating error with the
+    # folder as target; the other folders' packages still come.
     [CmdletBinding()]
     [OutputType([pscustomobject])]
     param(
@@ -100,14 +102,23 @@ function Get-SsisPackageEntry {
     if (-not $storePath) { $storePath = '\' }
     $json = Invoke-SsisNative $Caller { [SsisService.SsisNative]::ResolvePackages($handle, $storePath, [bool]$Literal, [bool]$Recurse) } -SsisTarget $storePath
     if ($null -eq $json) { return }
-    ConvertFrom-SsisJson -Json $json -TypeName 'SsisService.Package' -Server $Connection.Server -Items
+    foreach ($entry in (ConvertFrom-SsisJson -Json $json -TypeName 'SsisService.Package' -Server $Connection.Server -Items)) {
+        if ($null -ne $entry.PSObject.Properties['FolderUnavailable'] -and $entry.FolderUnavailable) {
+            $kind = 'Internal'
+            if ($null -ne $entry.Error -and $null -ne $entry.Error.PSObject.Properties['Kind']) { $kind = $entry.Error.Kind }
+            $message = "Folder '{0}' could not be listed: {1}" -f $entry.Path, (ConvertTo-SsisErrorText -ErrorObject $entry.Error)
+            $Caller.WriteError((New-SsisUsageError -Kind $kind -TargetObject $entry.Path -Message $message))
+            continue
+        }
+        $entry
+    }
 }
 
 function Get-SsisFolderEntry {
     # The subfolders of Folder whose names match Pattern (all without one); with -Recurse,
-    # each followed by its whole subtree. Descending from the root, a top-level folder that
-    # cannot be used now (Unsupported: no login configured; Connection: server unreachable)
-    # is skipped with a verbose message, as the library's recursive package listing skips it.
+    # each followed by its whole subtree. A folder that cannot be listed (a top-level SQL
+    # Server folder whose server does not answer or has no login configured) is a
+    # non-terminating error naming it; the other folders are still listed.
     [CmdletBinding()]
     [OutputType([pscustomobject])]
     param(
@@ -115,8 +126,7 @@ function Get-SsisFolderEntry {
         [Parameter(Mandatory)][object]$Connection,
         [Parameter(Mandatory)][string]$Folder,
         [string]$Pattern,
-        [switch]$Recurse,
-        [switch]$SkipUnavailable
+        [switch]$Recurse
     )
     $handle = $Connection.Handle
     $json = $null
@@ -124,19 +134,12 @@ function Get-SsisFolderEntry {
         $json = [SsisService.SsisNative]::ListFolders($handle, $Folder)
     }
     catch {
-        $record = New-SsisErrorRecord -Exception $_.Exception -TargetObject $Folder
-        $kind = $record.FullyQualifiedErrorId -replace '^Ssis\.', ''
-        if ($SkipUnavailable -and ($kind -eq 'Unsupported' -or $kind -eq 'Connection')) {
-            Write-Verbose ("Skipped '{0}': {1}" -f $Folder, $record.Exception.Message)
-            return
-        }
-        $Caller.WriteError($record)
+        $Caller.WriteError((New-SsisErrorRecord -Exception $_.Exception -TargetObject $Folder))
         return
     }
-    $atRoot = $Folder -eq '\'
     foreach ($entry in (ConvertFrom-SsisJson -Json $json -TypeName 'SsisService.Folder' -Server $Connection.Server -Items)) {
         if ($Pattern -and -not ($entry.Name -like $Pattern)) { continue }
         $entry
-        if ($Recurse) { Get-SsisFolderEntry -Caller $Caller -Connection $Connection -Folder $entry.Path -Recurse -SkipUnavailable:$atRoot }
+        if ($Recurse) { Get-SsisFolderEntry -Caller $Caller -Connection $Connection -Folder $entry.Path -Recurse }
     }
 }

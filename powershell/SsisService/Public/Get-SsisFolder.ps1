@@ -19,10 +19,10 @@ function Get-SsisFolder {
     their PSPath).
 
     .PARAMETER Recurse
-    Lists the whole tree below each folder returned. Below the root, a top-level folder that
-    cannot be used now (a SQL Server folder without a login configured, or whose server does
-    not answer) is skipped with a verbose message, as Get-SsisPackage -Recurse skips it;
-    naming that folder itself reports why.
+    Lists the whole tree below each folder returned. A top-level folder that cannot be listed
+    now (a SQL Server folder without a login configured, or whose server does not answer) is
+    a non-terminating error naming the folder and why (as with Get-SsisPackage -Recurse); the
+    other folders are still listed.
 
     .PARAMETER Server
     The server to ask (a name given to Connect-SsisServer). Default: the default connection.

@@ -7,7 +7,9 @@
     Returns the package a path names, the packages of a folder (with -Recurse, of its
     subfolders too), or the packages matching wildcards ('\File System\Sales\*', '\*\Daily*').
     A wildcard that matches a folder lists that folder's packages, as Get-ChildItem does.
-    Without -Path, returns every package of every top-level folder. Each package carries its
+    Without -Path, returns every package of every top-level folder; a top-level folder that
+    cannot be listed (a SQL Server that does not answer, no login configured) is a
+    non-terminating error naming it, and the other folders' packages still come. Each package carries its
     identity (Name, Folder, Description, version, protection level from the file header) and,
     with -Detailed, its contents (executables, connection managers, variables, parameters).
 

@@ -144,6 +144,16 @@ pub struct Extensions {
     /// The bearer-token store (hashes only); default `tokens.json` in the state directory.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_store: Option<String>,
+    /// SQL Server folders: seconds for resolving, connecting and logging in (default 15).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sql_connect_timeout_seconds: Option<u64>,
+    /// SQL Server folders: seconds to wait for the SQL Server Browser (default 60 % of
+    /// the connect timeout).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sql_browser_timeout_seconds: Option<u64>,
+    /// SQL Server folders: seconds a Browser answer (or its silence) is reused (default 60).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sql_browser_cache_seconds: Option<u64>,
     /// Network listeners (`<Listen>`); none by default: only the local socket.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub listen: Vec<ListenEndpoint>,

@@ -28,6 +28,12 @@ pub(crate) const OUTPUT_CAP: &str = "OutputCapBytes";
 pub(crate) const RETENTION_DAYS: &str = "RetentionDays";
 /// `TokenStore` inside [`EXTENSIONS`].
 pub(crate) const TOKEN_STORE: &str = "TokenStore";
+/// `SqlConnectTimeoutSeconds` inside [`EXTENSIONS`].
+pub(crate) const SQL_CONNECT_TIMEOUT: &str = "SqlConnectTimeoutSeconds";
+/// `SqlBrowserTimeoutSeconds` inside [`EXTENSIONS`].
+pub(crate) const SQL_BROWSER_TIMEOUT: &str = "SqlBrowserTimeoutSeconds";
+/// `SqlBrowserCacheSeconds` inside [`EXTENSIONS`].
+pub(crate) const SQL_BROWSER_CACHE: &str = "SqlBrowserCacheSeconds";
 /// The XML Schema instance namespace (`xsi`).
 pub(crate) const XSI_NS: &str = "http://www.w3.org/2001/XMLSchema-instance";
 /// The XML Schema namespace (`xsd`).
@@ -239,7 +245,7 @@ fn read_extensions(el: &Element) -> Result<Extensions, XmlError> {
                 continue;
             }
             STATE_DIRECTORY | EXECUTOR | TOKEN_STORE | GRACE_PERIOD | OUTPUT_CAP
-            | RETENTION_DAYS => {}
+            | RETENTION_DAYS | SQL_CONNECT_TIMEOUT | SQL_BROWSER_TIMEOUT | SQL_BROWSER_CACHE => {}
             _ => continue,
         }
         once(seen.contains(&name), child)?;
@@ -252,6 +258,9 @@ fn read_extensions(el: &Element) -> Result<Extensions, XmlError> {
             TOKEN_STORE => ext.token_store = value,
             GRACE_PERIOD => ext.grace_period_seconds = number(child, value)?,
             OUTPUT_CAP => ext.output_cap_bytes = number(child, value)?,
+            SQL_CONNECT_TIMEOUT => ext.sql_connect_timeout_seconds = number(child, value)?,
+            SQL_BROWSER_TIMEOUT => ext.sql_browser_timeout_seconds = number(child, value)?,
+            SQL_BROWSER_CACHE => ext.sql_browser_cache_seconds = number(child, value)?,
             _ => ext.retention_days = number(child, value)?,
         }
     }
@@ -355,5 +364,34 @@ mod tests {
         .unwrap();
         assert_eq!(cfg.extensions.state_directory.as_deref(), Some("/var/x"));
         assert_eq!(cfg.extensions.executor, None);
+    }
+
+    #[test]
+    fn sql_server_settings_are_read_and_applied() {
+        let cfg = extract_text(&format!(
+            "<{ROOT}><{EXTENSIONS}><{SQL_CONNECT_TIMEOUT}>4</{SQL_CONNECT_TIMEOUT}>\
+             <{SQL_BROWSER_TIMEOUT}> 2 </{SQL_BROWSER_TIMEOUT}>\
+             <{SQL_BROWSER_CACHE}>0</{SQL_BROWSER_CACHE}></{EXTENSIONS}></{ROOT}>"
+        ))
+        .unwrap();
+        let o = crate::store::msdb::ConnectOptions::from_extensions(&cfg.extensions);
+        assert_eq!(o.connect_timeout, std::time::Duration::from_secs(4));
+        assert_eq!(o.browser_limit(), std::time::Duration::from_secs(2));
+        assert_eq!(o.browser_cache, std::time::Duration::ZERO);
+        let e = extract_text(&format!(
+            "<{ROOT}><{EXTENSIONS}><{SQL_BROWSER_CACHE}>soon</{SQL_BROWSER_CACHE}>\
+             </{EXTENSIONS}></{ROOT}>"
+        ))
+        .unwrap_err();
+        assert!(
+            e.message
+                .contains("<SqlBrowserCacheSeconds> must be a whole number"),
+            "{}",
+            e.message
+        );
+        // Defaults: 15 s to connect, 60 % of it for the Browser, 60 s cache.
+        let d = crate::store::msdb::ConnectOptions::from_extensions(&Extensions::default());
+        assert_eq!(d.browser_limit(), std::time::Duration::from_secs(9));
+        assert_eq!(d.browser_cache, std::time::Duration::from_secs(60));
     }
 }

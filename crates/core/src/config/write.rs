@@ -7,7 +7,8 @@ use super::extensions::{
 };
 use super::read::{
     DEFAULT_STOP, EXECUTOR, EXTENSIONS, FOLDER, FOLDERS, GRACE_PERIOD, OUTPUT_CAP, RETENTION_DAYS,
-    ROOT, STATE_DIRECTORY, STOP, TOKEN_STORE, XSD_NS, XSI_NS, parse_bool,
+    ROOT, SQL_BROWSER_CACHE, SQL_BROWSER_TIMEOUT, SQL_CONNECT_TIMEOUT, STATE_DIRECTORY, STOP,
+    TOKEN_STORE, XSD_NS, XSI_NS, parse_bool,
 };
 use super::xml::{self, Document, Element, Node, Style};
 use super::{Grant, ListenEndpoint, ServiceConfig, TopLevelFolder};
@@ -230,6 +231,9 @@ fn write_extensions(root: &mut Element, config: &ServiceConfig, style: &Style) {
     let grace = ext.grace_period_seconds.map(|n| n.to_string());
     let cap = ext.output_cap_bytes.map(|n| n.to_string());
     let days = ext.retention_days.map(|n| n.to_string());
+    let connect = ext.sql_connect_timeout_seconds.map(|n| n.to_string());
+    let browser = ext.sql_browser_timeout_seconds.map(|n| n.to_string());
+    let cache = ext.sql_browser_cache_seconds.map(|n| n.to_string());
     let fields = [
         (STATE_DIRECTORY, ext.state_directory.as_deref()),
         (EXECUTOR, ext.executor.as_deref()),
@@ -237,6 +241,9 @@ fn write_extensions(root: &mut Element, config: &ServiceConfig, style: &Style) {
         (OUTPUT_CAP, cap.as_deref()),
         (RETENTION_DAYS, days.as_deref()),
         (TOKEN_STORE, ext.token_store.as_deref()),
+        (SQL_CONNECT_TIMEOUT, connect.as_deref()),
+        (SQL_BROWSER_TIMEOUT, browser.as_deref()),
+        (SQL_BROWSER_CACHE, cache.as_deref()),
     ];
     let index = match root.find(EXTENSIONS) {
         Some(i) => i,

@@ -3,6 +3,7 @@
 use crate::config::{self, ServiceConfig};
 use crate::error::{Error, ErrorKind, Result};
 use crate::store::Store;
+use crate::store::index::Indexes;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 
@@ -20,7 +21,13 @@ pub struct Workspace {
 impl Workspace {
     /// Opens the store of `config`.
     pub fn new(config: ServiceConfig) -> Result<Workspace> {
-        let store = Store::open(&config)?;
+        Workspace::indexed(config, None)
+    }
+
+    /// Opens the store of `config`, its File System folders listing through
+    /// `indexes`.
+    pub fn indexed(config: ServiceConfig, indexes: Option<&Indexes>) -> Result<Workspace> {
+        let store = Store::open_indexed(&config, indexes)?;
         Ok(Workspace {
             config: Arc::new(config),
             store,
@@ -38,6 +45,8 @@ pub struct Host {
     /// Held while a change is read, modified and written, so two changes
     /// never both start from the same configuration.
     writer: Mutex<()>,
+    /// The warm package indexes, when the host keeps them (the service).
+    indexes: Option<Arc<Indexes>>,
 }
 
 impl Host {
@@ -45,18 +54,43 @@ impl Host {
     /// default (`$SSIS_SERVICE_CONFIG`, the platform file, the built-in
     /// default), and its store.
     pub fn open(explicit: Option<&Path>) -> Result<Host> {
+        Host::open_indexed(explicit, None)
+    }
+
+    /// As [`Host::open`], File System folders listing through `indexes`.
+    pub fn open_indexed(explicit: Option<&Path>, indexes: Option<Arc<Indexes>>) -> Result<Host> {
         let config = config::load_or_default(explicit)?;
-        Host::with_config(config, explicit.map(Path::to_path_buf))
+        Host::with_indexes(config, explicit.map(Path::to_path_buf), indexes)
     }
 
     /// A host over a configuration already read (`explicit`: the file
     /// reloads read).
     pub fn with_config(config: ServiceConfig, explicit: Option<PathBuf>) -> Result<Host> {
+        Host::with_indexes(config, explicit, None)
+    }
+
+    /// As [`Host::with_config`], every store opened listing File System
+    /// folders through `indexes`, which outlive reloads.
+    pub fn with_indexes(
+        config: ServiceConfig,
+        explicit: Option<PathBuf>,
+        indexes: Option<Arc<Indexes>>,
+    ) -> Result<Host> {
         Ok(Host {
-            current: RwLock::new(Arc::new(Workspace::new(config)?)),
+            current: RwLock::new(Arc::new(Workspace::indexed(config, indexes.as_deref())?)),
             explicit,
             writer: Mutex::new(()),
+            indexes,
         })
+    }
+
+    /// The warm package indexes, when kept.
+    pub fn indexes(&self) -> Option<&Arc<Indexes>> {
+        self.indexes.as_ref()
+    }
+
+    fn workspace(&self, config: ServiceConfig) -> Result<Workspace> {
+        Workspace::indexed(config, self.indexes.as_deref())
     }
 
     /// The workspace in force.
@@ -85,7 +119,7 @@ impl Host {
     pub fn reload(&self) -> Result<Arc<Workspace>> {
         let _writer = self.writer.lock().unwrap_or_else(|p| p.into_inner());
         let config = config::load_or_default(self.config_file().as_deref())?;
-        Ok(self.swap(Workspace::new(config)?))
+        Ok(self.swap(self.workspace(config)?))
     }
 
     /// Writes `new` over the configuration file in force (keeping what the
@@ -115,6 +149,6 @@ impl Host {
             )
         })?;
         let written = new.save_over_existing(&path)?;
-        Ok(self.swap(Workspace::new(written)?))
+        Ok(self.swap(self.workspace(written)?))
     }
 }

@@ -33,8 +33,30 @@ pub struct PackageEntry {
     pub modified: Option<String>,
     /// The package's identity, when readable.
     pub metadata: Option<PackageMetadata>,
-    /// Why the metadata could not be read.
+    /// Why the metadata could not be read; for a folder entry, why the
+    /// folder could not be listed.
     pub error: Option<Error>,
+    /// Not a package: a top-level folder that could not be listed (a server
+    /// that does not answer, no login configured) in a listing over several
+    /// top-level folders; `error` says why. Absent (false) for packages.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub folder_unavailable: bool,
+}
+
+impl PackageEntry {
+    /// The entry reporting that the top-level folder `name` could not be listed.
+    pub fn unavailable_folder(name: &str, error: Error) -> PackageEntry {
+        PackageEntry {
+            name: name.to_string(),
+            path: format!("\\{name}"),
+            folder: "\\".to_string(),
+            size: 0,
+            modified: None,
+            metadata: None,
+            error: Some(error),
+            folder_unavailable: true,
+        }
+    }
 }
 
 /// What a store path names.

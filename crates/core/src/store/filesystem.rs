@@ -12,6 +12,7 @@
 
 use super::backend::{PackageStore, folder_not_found, full_path, package_not_found, split_package};
 use super::entries::PackageEntry;
+use super::index::{FileKey, PackageIndex};
 use super::path::{MAX_NAME_BYTES, TEMP_PREFIX, fold_case, validate_name};
 use crate::error::{Error, ErrorKind, Result};
 use crate::package::{PackageMetadata, read_metadata, read_metadata_bytes};
@@ -19,6 +20,8 @@ use std::fs;
 use std::io;
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::SystemTime;
 
 /// The package file extension.
 const EXTENSION: &str = ".dtsx";
@@ -29,6 +32,8 @@ pub struct FileSystemStore {
     name: String,
     root: PathBuf,
     threads: usize,
+    /// What earlier listings read, by file (the service keeps one warm).
+    index: Option<Arc<PackageIndex>>,
 }
 
 /// What a lookup wants to find.
@@ -60,7 +65,15 @@ impl FileSystemStore {
             name: name.into(),
             root: root.into(),
             threads,
+            index: None,
         }
+    }
+
+    /// Lists through `index`: a file whose key (size, mtime, inode, ctime)
+    /// is the one the index read it with is not read again.
+    pub fn with_index(mut self, index: Arc<PackageIndex>) -> FileSystemStore {
+        self.index = Some(index);
+        self
     }
 
     /// Sets how many threads a recursive listing reads package headers with
@@ -289,7 +302,20 @@ impl FileSystemStore {
             modified: None,
             metadata: None,
             error: None,
+            folder_unavailable: false,
         };
+        if let Some(index) = &self.index {
+            if let Ok(md) = fs::symlink_metadata(file) {
+                if let Some(hit) = index.get(file, &FileKey::of(&md)).filter(|_| md.is_file()) {
+                    entry.size = md.len();
+                    entry.modified = hit.modified.clone();
+                    entry.metadata = hit.metadata.clone();
+                    entry.error = hit.error.clone();
+                    return entry;
+                }
+            }
+        }
+        let read_at = SystemTime::now();
         match read_head(file, head) {
             Ok(md) => {
                 entry.size = md.len();
@@ -300,6 +326,9 @@ impl FileSystemStore {
                 match guarded_metadata(file, head) {
                     Ok(md) => entry.metadata = Some(md),
                     Err(e) => entry.error = Some(e),
+                }
+                if let Some(index) = &self.index {
+                    index.put(file, &md, read_at, &entry);
                 }
             }
             Err(e) if is_link_error(&e) => entry.error = Some(self.symlink_refused(&segments)),

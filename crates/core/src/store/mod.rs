@@ -9,6 +9,7 @@
 mod backend;
 mod entries;
 mod filesystem;
+pub mod index;
 pub mod msdb;
 mod path;
 mod sqlserver;
@@ -52,19 +53,30 @@ impl Store {
     /// their resolved directories, SQL Server folders on their server's msdb
     /// (connections are opened on first use).
     pub fn open(config: &ServiceConfig) -> Result<Store> {
+        Store::open_indexed(config, None)
+    }
+
+    /// As [`Store::open`]; File System folders list through their directory's
+    /// index in `indexes` (the service's warm index).
+    pub fn open_indexed(config: &ServiceConfig, indexes: Option<&index::Indexes>) -> Result<Store> {
         let backends = config
             .top_level_folders
             .iter()
             .map(|folder| {
                 let backend: Box<dyn PackageStore> = match folder {
-                    TopLevelFolder::FileSystemFolder(f) => Box::new(FileSystemStore::new(
-                        f.name.clone(),
-                        config.resolve_store_path(f),
-                    )),
+                    TopLevelFolder::FileSystemFolder(f) => {
+                        let root = config.resolve_store_path(f);
+                        let store = FileSystemStore::new(f.name.clone(), root.clone());
+                        Box::new(match indexes {
+                            Some(i) => store.with_index(i.for_root(&root)),
+                            None => store,
+                        })
+                    }
                     TopLevelFolder::SqlServerFolder(f) => Box::new(SqlServerStore::configured(
                         f.name.clone(),
                         f.server_name.clone(),
                         config.path.as_deref(),
+                        msdb::ConnectOptions::from_extensions(&config.extensions),
                     )),
                 };
                 (folder.clone(), backend)
@@ -190,9 +202,10 @@ impl Store {
 
     /// Packages in the folder `path`, with metadata; with `recursive`, also
     /// those in every folder below. From the root, a recursive listing covers
-    /// every top-level folder whose backend can be used now and skips those
-    /// that cannot (a SQL Server folder with no login configured, or whose
-    /// server is unreachable); listing such a folder itself says why.
+    /// every top-level folder; one that cannot be listed (a SQL Server folder
+    /// whose server does not answer or with no login configured, a directory
+    /// that cannot be read) does not hide the others: it is reported by an
+    /// entry of its own ([`PackageEntry::unavailable_folder`]) with its error.
     pub fn list_packages(&self, path: &StorePath, recursive: bool) -> Result<Vec<PackageEntry>> {
         if path.is_root() {
             if !recursive {
@@ -202,11 +215,7 @@ impl Store {
             for t in &self.folders {
                 match t.backend.list_packages_recursive(&[]) {
                     Ok(entries) => out.extend(entries),
-                    // A folder whose server cannot be used now (no login
-                    // configured, unreachable) does not hide the others;
-                    // listing that folder itself reports why.
-                    Err(e) if matches!(e.kind, ErrorKind::Unsupported | ErrorKind::Connection) => {}
-                    Err(e) => return Err(e),
+                    Err(e) => out.push(PackageEntry::unavailable_folder(t.folder.name(), e)),
                 }
             }
             return Ok(out);

@@ -3,10 +3,85 @@
 //! (0x04, the instance name, a NUL) to UDP 1434, answered by `SVR_RESP`
 //! (0x05, a little-endian u16 length, then `Key;Value;...;;` text whose
 //! `tcp` value is the port).
+//!
+//! Answers, and the Browser's silence, are remembered process-wide per
+//! (host, instance, Browser port) for `Browser Cache` seconds, so an instance
+//! whose Browser does not answer costs the wait once per period, not on every
+//! operation.
 
 use crate::error::{Error, ErrorKind, Result};
-use std::time::Duration;
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
 use tokio::net::UdpSocket;
+
+/// Most answers remembered; expired ones are dropped first, then the oldest.
+const CACHE_CAPACITY: usize = 256;
+
+type CacheKey = (String, String, u16);
+type Cached = (std::result::Result<u16, Error>, Instant);
+
+fn cache() -> &'static Mutex<HashMap<CacheKey, Cached>> {
+    static CACHE: OnceLock<Mutex<HashMap<CacheKey, Cached>>> = OnceLock::new();
+    CACHE.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+fn key(host: &str, instance: &str, browser_port: u16) -> CacheKey {
+    (
+        host.to_ascii_lowercase(),
+        instance.to_ascii_uppercase(),
+        browser_port,
+    )
+}
+
+/// The TCP port of `instance` on `host`: from the cache when asked within
+/// `ttl`, else from the Browser (see [`query_instance_port`]), remembered.
+/// A `ttl` of zero turns the cache off.
+pub async fn resolve_instance_port(
+    host: &str,
+    instance: &str,
+    browser_port: u16,
+    timeout: Duration,
+    ttl: Duration,
+) -> Result<u16> {
+    let k = key(host, instance, browser_port);
+    if !ttl.is_zero() {
+        if let Ok(c) = cache().lock() {
+            if let Some((answer, at)) = c.get(&k) {
+                if at.elapsed() < ttl {
+                    return answer.clone();
+                }
+            }
+        }
+    }
+    let answer = query_instance_port(host, instance, browser_port, timeout).await;
+    if !ttl.is_zero() {
+        if let Ok(mut c) = cache().lock() {
+            if c.len() >= CACHE_CAPACITY {
+                c.retain(|_, (_, at)| at.elapsed() < ttl);
+            }
+            if c.len() >= CACHE_CAPACITY {
+                if let Some(oldest) = c
+                    .iter()
+                    .min_by_key(|(_, (_, at))| *at)
+                    .map(|(k, _)| k.clone())
+                {
+                    c.remove(&oldest);
+                }
+            }
+            c.insert(k, (answer.clone(), Instant::now()));
+        }
+    }
+    answer
+}
+
+/// Forgets the remembered answer for `instance` on `host` (its port refused
+/// a connection: the instance may have restarted on another port).
+pub fn forget(host: &str, instance: &str, browser_port: u16) {
+    if let Ok(mut c) = cache().lock() {
+        c.remove(&key(host, instance, browser_port));
+    }
+}
 
 /// The `CLNT_UCAST_INST` request for `instance`.
 pub fn instance_request(instance: &str) -> Vec<u8> {
@@ -61,7 +136,7 @@ pub fn parse_response(resp: &[u8], instance: &str) -> Result<u16> {
 
 /// Asks the SQL Server Browser on `host`:`browser_port` for the TCP port of
 /// `instance`, retrying once, within `timeout`.
-pub async fn resolve_instance_port(
+pub async fn query_instance_port(
     host: &str,
     instance: &str,
     browser_port: u16,
@@ -104,7 +179,8 @@ pub async fn resolve_instance_port(
     }
     Err(conn(format!(
         "the SQL Server Browser at {addr} (UDP) did not answer for instance '{instance}' within \
-         {} s: the instance does not exist, or the Browser service is stopped or blocked",
+         {} s: the instance does not exist, or the Browser service is stopped or blocked \
+         (this answer is reused for Browser Cache / SqlBrowserCacheSeconds)",
         timeout.as_secs_f32()
     )))
 }

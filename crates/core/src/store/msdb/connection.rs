@@ -1,7 +1,7 @@
 //! Connecting to one SQL Server with tiberius, a small pool of open
 //! connections, timeouts, and the mapping of failures to the product's errors.
 
-use super::browser::resolve_instance_port;
+use super::browser::{forget, resolve_instance_port};
 use super::options::{ConnectOptions, Encrypt};
 use super::server_name::{ServerAddress, parse_server_name};
 use crate::error::{Error, ErrorKind, Result};
@@ -185,8 +185,8 @@ impl Connector {
                     host,
                     instance,
                     options.browser_port,
-                    // Leave time for the TCP connect and login.
-                    options.connect_timeout.mul_f32(0.6),
+                    options.browser_limit(),
+                    options.browser_cache,
                 )
                 .await
                 .map_err(|e| self.unavailable(e.message))?;
@@ -195,7 +195,12 @@ impl Connector {
         };
         let tcp = TcpStream::connect((host.as_str(), port))
             .await
-            .map_err(|e| self.unavailable(format!("cannot connect to {host}:{port}: {e}")))?;
+            .map_err(|e| {
+                if let ServerAddress::Instance { host, instance } = &address {
+                    forget(host, instance, options.browser_port);
+                }
+                self.unavailable(format!("cannot connect to {host}:{port}: {e}"))
+            })?;
         let _ = tcp.set_nodelay(true);
         let mut config = Config::new();
         config.host(&host);

@@ -85,13 +85,17 @@ impl SqlServerStore {
     /// the credentials file (which may sit next to `config_file`). A problem
     /// with them is reported by each operation, not here, so the store's
     /// other folders keep working.
+    /// `base` holds the configuration's own settings
+    /// ([`ConnectOptions::from_extensions`]); the credentials file and the
+    /// environment apply over them.
     pub fn configured(
         name: impl Into<String>,
         server: impl Into<String>,
         config_file: Option<&Path>,
+        base: ConnectOptions,
     ) -> SqlServerStore {
         let server = server.into();
-        let options = ConnectOptions::for_server(&server, config_file);
+        let options = ConnectOptions::for_server_over(base, &server, config_file);
         SqlServerStore::build(
             name.into(),
             server,
@@ -246,6 +250,7 @@ impl SqlServerStore {
                 encrypted: false,
             }),
             error: None,
+            folder_unavailable: false,
             name: row.name,
         }
     }
@@ -523,7 +528,7 @@ impl PackageStore for SqlServerStore {
 /// Credentials and options as for a configured folder without a
 /// configuration file ([`options`]).
 pub fn fetch_package(server: &str, path: &str) -> Result<Vec<u8>> {
-    let store = SqlServerStore::configured("MSDB", server, None);
+    let store = SqlServerStore::configured("MSDB", server, None, ConnectOptions::default());
     fetch_from(&store, path)
 }
 

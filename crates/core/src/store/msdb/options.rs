@@ -16,9 +16,12 @@
 //! the server asks for it), `TrustServerCertificate` (default `false`:
 //! certificates are checked), `Connect Timeout` and `Command Timeout`
 //! (seconds), `Browser Port` (SQL Server Browser UDP port, default 1434),
+//! `Browser Timeout` (seconds; default 60 % of the connect timeout),
+//! `Browser Cache` (seconds a Browser answer or silence is reused, default 60),
 //! `Folder Cache` (seconds a resolved folder id is reused, default 10),
 //! `Pool Size` (idle connections kept per folder, default 4).
 
+use crate::config::Extensions;
 use crate::error::{Error, ErrorKind, Result};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -62,6 +65,11 @@ pub struct ConnectOptions {
     pub command_timeout: Duration,
     /// UDP port of the SQL Server Browser (1434).
     pub browser_port: u16,
+    /// Limit for the SQL Server Browser's answer; `None`: 60 % of `connect_timeout`.
+    pub browser_timeout: Option<Duration>,
+    /// How long a Browser answer, or its silence, is reused for the same
+    /// host, instance and port (process-wide).
+    pub browser_cache: Duration,
     /// How long a resolved folder id is reused.
     pub folder_cache: Duration,
     /// Idle connections kept per folder.
@@ -79,6 +87,8 @@ impl Default for ConnectOptions {
             connect_timeout: Duration::from_secs(15),
             command_timeout: Duration::from_secs(30),
             browser_port: 1434,
+            browser_timeout: None,
+            browser_cache: Duration::from_secs(60),
             folder_cache: Duration::from_secs(10),
             pool_size: 4,
         }
@@ -96,6 +106,8 @@ impl std::fmt::Debug for ConnectOptions {
             .field("connect_timeout", &self.connect_timeout)
             .field("command_timeout", &self.command_timeout)
             .field("browser_port", &self.browser_port)
+            .field("browser_timeout", &self.browser_timeout)
+            .field("browser_cache", &self.browser_cache)
             .field("folder_cache", &self.folder_cache)
             .field("pool_size", &self.pool_size)
             .finish()
@@ -153,6 +165,8 @@ impl ConnectOptions {
                     .parse()
                     .map_err(|_| bad_value(origin, key, value, "a port number"))?
             }
+            "browsertimeout" => self.browser_timeout = Some(secs(value)?),
+            "browsercache" => self.browser_cache = secs(value)?,
             "foldercache" => self.folder_cache = secs(value)?,
             "poolsize" => {
                 self.pool_size = value
@@ -167,7 +181,8 @@ impl ConnectOptions {
                     format!(
                         "{origin}: unknown connection setting '{key}'; known: User Id, Password, \
                          Integrated Security, Encrypt, TrustServerCertificate, Connect Timeout, \
-                         Command Timeout, Browser Port, Folder Cache, Pool Size"
+                         Command Timeout, Browser Port, Browser Timeout, Browser Cache, Folder \
+                         Cache, Pool Size"
                     ),
                 )
                 .with_target(key.to_string()));
@@ -212,11 +227,46 @@ impl ConnectOptions {
         Ok(ConnectionString { server, options })
     }
 
+    /// The defaults with the service configuration's SQL Server settings
+    /// (`SqlConnectTimeoutSeconds`, `SqlBrowserTimeoutSeconds`,
+    /// `SqlBrowserCacheSeconds`) applied.
+    pub fn from_extensions(ext: &Extensions) -> ConnectOptions {
+        let mut options = ConnectOptions::default();
+        if let Some(s) = ext.sql_connect_timeout_seconds {
+            options.connect_timeout = Duration::from_secs(s);
+        }
+        if let Some(s) = ext.sql_browser_timeout_seconds {
+            options.browser_timeout = Some(Duration::from_secs(s));
+        }
+        if let Some(s) = ext.sql_browser_cache_seconds {
+            options.browser_cache = Duration::from_secs(s);
+        }
+        options
+    }
+
+    /// The Browser's time limit: as set, else 60 % of the connect timeout
+    /// (leaving time for the TCP connect and login); never more than the
+    /// connect timeout, which covers it.
+    pub fn browser_limit(&self) -> Duration {
+        self.browser_timeout
+            .unwrap_or_else(|| self.connect_timeout.mul_f32(0.6))
+            .min(self.connect_timeout)
+    }
+
     /// The options for `server` as configured, from the credentials file and
     /// the environment (see the module documentation). `config_file` is the
     /// service configuration file, whose folder may hold the credentials file.
     pub fn for_server(server: &str, config_file: Option<&Path>) -> Result<ConnectOptions> {
-        let mut options = ConnectOptions::default();
+        ConnectOptions::for_server_over(ConnectOptions::default(), server, config_file)
+    }
+
+    /// As [`Self::for_server`], over `base` (e.g. [`Self::from_extensions`]).
+    pub fn for_server_over(
+        base: ConnectOptions,
+        server: &str,
+        config_file: Option<&Path>,
+    ) -> Result<ConnectOptions> {
+        let mut options = base;
         let file = match std::env::var_os(CREDENTIALS_ENV) {
             Some(p) if !p.is_empty() => Some(PathBuf::from(p)),
             _ => config_file
