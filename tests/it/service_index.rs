@@ -1,3 +1,4 @@
+#![cfg(unix)]
 //! The service's warm package index (issue 14): a listing through a running
 //! service sees every change made since the last one — an edit in place (even
 //! one that keeps the size and the modification time), a rename, a deletion,
