@@ -74,10 +74,20 @@ impl ConnectionLog {
 
     /// Closes the windows that ended by `now`; returns their summaries.
     pub fn flush(&self, now: Instant) -> Vec<Summary> {
+        self.close(|w| now.duration_since(w.started) >= self.window)
+    }
+
+    /// Closes every window, ended or not (the service stops); returns
+    /// their summaries.
+    pub fn flush_all(&self) -> Vec<Summary> {
+        self.close(|_| true)
+    }
+
+    fn close(&self, ended: impl Fn(&Window) -> bool) -> Vec<Summary> {
         let mut users = self.users.lock().unwrap_or_else(|p| p.into_inner());
         let ended: Vec<String> = users
             .iter()
-            .filter(|(_, w)| now.duration_since(w.started) >= self.window)
+            .filter(|(_, w)| ended(w))
             .map(|(u, _)| u.clone())
             .collect();
         ended

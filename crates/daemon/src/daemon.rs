@@ -264,7 +264,7 @@ async fn serve(options: ServiceOptions) -> Result<i32> {
             Some(_) = connections.join_next(), if !connections.is_empty() => {}
         }
     };
-    log.flush_connections();
+    log.close_connection_windows();
     let stop_all = svc.loaded().config.stop_executing_packages_on_shutdown;
     let running = svc.executions.running_count();
     let what_happens = match (running, stop_all) {

@@ -185,6 +185,13 @@ impl EventLog {
         }
     }
 
+    /// Writes the summary of every open window (at shutdown, so no count is lost).
+    pub fn close_connection_windows(&self) {
+        for s in self.connections.flush_all() {
+            self.write_summary(s);
+        }
+    }
+
     fn write_summary(&self, s: Summary) {
         self.write(Entry {
             level: EventLevel::Information,
