@@ -182,7 +182,19 @@ impl Executions {
             description: None,
             version: None,
         };
-        self.db.insert_execution(&record, start_ms)?;
+        self.db
+            .insert_execution(&record, start_ms)
+            .inspect_err(|e| {
+                self.log.write(Entry {
+                    level: EventLevel::Error,
+                    event_id: ids::PACKAGE_START_FAILED,
+                    source: "Executions",
+                    user: Some(&peer.user),
+                    message: format!("A package could not be started: {e}"),
+                    data: json!({"Package": params.package, "File": params.file}),
+                    execution_id: None,
+                })
+            })?;
         let what = target
             .package_path
             .clone()
