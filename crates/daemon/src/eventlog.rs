@@ -77,6 +77,8 @@ pub mod ids {
     pub const STATE_PERMISSIONS_TIGHTENED: u32 = 1040;
     /// Entries could not be recorded (e.g. the state disk was full); their count.
     pub const EVENTS_NOT_RECORDED: u32 = 1041;
+    /// Part of an execution's output could not be written to its log (a full disk).
+    pub const OUTPUT_NOT_RECORDED: u32 = 1042;
 }
 
 /// The sd-daemon(3) priority of a level: `<3>` error, `<4>` warning, `<6>` info.
