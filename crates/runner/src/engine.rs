@@ -479,10 +479,24 @@ impl<'a> Engine<'a> {
             Ok(None) => return TaskOutcome::Failed("the child package is unknown".into()),
             Err(e) => return TaskOutcome::Failed(e),
         };
-        let child = match source.load() {
+        let mut child = match source.load() {
             Ok(c) => c,
             Err(e) => return TaskOutcome::Failed(format!("cannot load the child package: {e}")),
         };
+        let env = |n: &str| std::env::var(n).ok();
+        let design = match super::configurations::resolve(&child, &env) {
+            Ok(d) => d,
+            Err(e) => return TaskOutcome::Failed(format!("the child package: {}", e.message)),
+        };
+        if let Err(e) = super::apply_overrides(&mut child, &design.sets) {
+            return TaskOutcome::Failed(format!(
+                "the child package's configurations: {}",
+                e.message
+            ));
+        }
+        for w in design.warnings {
+            self.emit(EventKind::OnWarning, exe, w);
+        }
         if let Err(e) = super::check_runnable(&child) {
             return TaskOutcome::Failed(format!(
                 "the child package '{}' cannot run: {}",
@@ -496,6 +510,13 @@ impl<'a> Engine<'a> {
             return TaskOutcome::Failed(format!("the child package's variables: {}", e.message));
         }
         system_vars::declare(self.vars, &child, &prefix);
+        let configured = super::apply_variable_sets(self.vars, &prefix, &design.sets)
+            .map_err(|e| e.message)
+            .and_then(|()| self.parent_variables(exe, &child, &prefix));
+        if let Err(e) = configured {
+            self.vars.remove_scopes_with_prefix(&prefix);
+            return TaskOutcome::Failed(format!("the child package's configurations: {e}"));
+        }
         let result = execute_scoped(
             &child,
             &prefix,
@@ -513,6 +534,73 @@ impl<'a> Engine<'a> {
             }
             _ => TaskOutcome::Success,
         }
+    }
+
+    /// Applies the child's parent package variable configurations: each
+    /// sets its target from the variable of that name seen from the Execute
+    /// Package task `exe` (a missing one is a warning, as in SSIS).
+    fn parent_variables(
+        &mut self,
+        exe: &Executable,
+        child: &Package,
+        prefix: &str,
+    ) -> Result<(), String> {
+        use super::cmdline::SetTarget;
+        use super::configurations as conf;
+        let env = |n: &str| std::env::var(n).ok();
+        let from = self.scope(exe);
+        for c in conf::enabled(child)
+            .iter()
+            .filter(|c| conf::is_parent_variable(c))
+        {
+            let name = match conf::parent_variable(c, &env) {
+                Ok(n) => n,
+                Err(w) => {
+                    self.emit(EventKind::OnWarning, exe, w);
+                    continue;
+                }
+            };
+            let value = match self.vars.value(&from, &name) {
+                Ok(Some(v)) => v,
+                _ => {
+                    self.emit(
+                        EventKind::OnWarning,
+                        exe,
+                        format!(
+                            "configuration '{}': the parent package has no variable '{name}'; \
+                             the value saved in the child package is used",
+                            c.name
+                        ),
+                    );
+                    continue;
+                }
+            };
+            let o = conf::target(c, value.to_string()).map_err(|e| e.message)?;
+            if o.target != SetTarget::Variable {
+                return Err(format!(
+                    "configuration '{}' sets {}: a parent package variable configuration can \
+                     set only a variable here",
+                    c.name, c.target
+                ));
+            }
+            let scope = format!("{prefix}{}", o.scope);
+            if !self.vars.declared_in(&scope, &o.variable) {
+                self.emit(
+                    EventKind::OnWarning,
+                    exe,
+                    format!(
+                        "configuration '{}': the child package has no variable {} on {}; it is \
+                         ignored",
+                        c.name, o.variable, o.scope
+                    ),
+                );
+                continue;
+            }
+            self.vars
+                .set_value(&scope, &o.variable, value, true)
+                .map_err(|e| format!("configuration '{}': {}", c.name, e.message))?;
+        }
+        Ok(())
     }
 
     /// Evaluates constraint `c`'s expression part, after its source ran.

@@ -50,6 +50,30 @@ fn check_package(pkg: &Package, prefix: &str, seen: &mut Vec<PathBuf>, out: &mut
             }
         }
     }
+    for c in crate::configurations::enabled(pkg) {
+        if let Some(why) = crate::configurations::unsupported_reason(c) {
+            out.push(Unsupported {
+                path: format!("{prefix}Package.Configurations[{}]", c.name),
+                component_type: "Package configuration".into(),
+                reason: why,
+            });
+        }
+    }
+    let by_expr = pkg
+        .root
+        .property_expressions
+        .iter()
+        .any(|(p, _)| p == "SaveCheckpoints");
+    if pkg.save_checkpoints && !by_expr {
+        out.push(Unsupported {
+            path: format!("{prefix}Package"),
+            component_type: "Package".into(),
+            reason: "SaveCheckpoints is True: checkpoints (restarting a failed run where it \
+                     stopped) are not supported by this runner; run it with --fallback and a \
+                     dtexec, or set SaveCheckpoints False (/SET \\Package.Properties[SaveCheckpoints];False)"
+                .into(),
+        });
+    }
     let mut w = Walker {
         pkg,
         prefix,
