@@ -543,7 +543,15 @@ pub fn run_cli(
     };
     if let Err(e) = check_encryption(&pkg, opts.decrypt.as_deref()) {
         if let Some(program) = &opts.fallback {
-            return fallback::run(program, args, &e.message, &mut text, &mut err, cancel);
+            return fallback::run(
+                program,
+                args,
+                opts.events_json.then(|| out.clone()),
+                &e.message,
+                &mut text,
+                &mut err,
+                cancel,
+            );
         }
         return fail(&mut text, &e, EXIT_NOT_LOADED);
     }
@@ -578,7 +586,15 @@ pub fn run_cli(
                 items.len(),
                 unsupported::describe(&items)
             );
-            return fallback::run(program, args, &why, &mut text, &mut err, cancel);
+            return fallback::run(
+                program,
+                args,
+                opts.events_json.then(|| out.clone()),
+                &why,
+                &mut text,
+                &mut err,
+                cancel,
+            );
         }
         for u in &items {
             sink.emit(&Event::now(
@@ -652,6 +668,7 @@ pub fn run_cli(
                 "SourceType": "Package",
                 "Message": "",
                 "Package": identity,
+                "Executor": fallback::BUILT_IN,
             })
         );
     }
