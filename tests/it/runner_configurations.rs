@@ -5,8 +5,12 @@
 #![cfg(unix)] // the test packages run /bin/sh
 
 use crate::common;
+use crate::runner_connections::oledb_string;
+use crate::support::tds::{ColType, DONE_COUNT, Tokens, Value};
+use crate::support::{ADMIN_PASSWORD, TestServer};
 use common::{exec, stage};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 /// Stages `name` with its XML configuration file at `config` (`None`: the
 /// fixture's `configs.dtsConfig`), configuration 'Home' of type `env_type`
@@ -196,4 +200,72 @@ fn runner_save_checkpoints_is_refused_unless_set_false() {
         assert_eq!(r.code, 0, "{name}: {}", r.out);
         assert!(d.join("out.txt").exists());
     }
+}
+
+/// Answers the configuration query with two rows for the filter `Colors`,
+/// recording each filter asked for.
+fn config_table(server: &TestServer) -> Arc<Mutex<Vec<String>>> {
+    let filters = Arc::new(Mutex::new(Vec::new()));
+    let seen = filters.clone();
+    server.on_sql(move |sql, params, t: &mut Tokens| {
+        if !sql.contains("FROM [dbo].[SSIS Configurations] WHERE ConfigurationFilter = @P1") {
+            return None;
+        }
+        let filter = params.first().and_then(|(_, v)| v.as_text()).unwrap_or("");
+        seen.lock().unwrap().push(filter.to_string());
+        let cols = [
+            ("ConfiguredValue", ColType::NVarChar(255)),
+            ("PackagePath", ColType::NVarChar(255)),
+            ("ConfiguredValueType", ColType::NVarChar(20)),
+        ];
+        t.col_metadata(&cols);
+        if filter == "Colors" {
+            for (value, var, ty) in [("Red", "Color", "String"), ("42", "Size", "Int32")] {
+                let path = format!("\\Package.Variables[User::{var}].Properties[Value]");
+                t.row(&[
+                    (&Value::Text(value.into()), ColType::NVarChar(255)),
+                    (&Value::Text(path), ColType::NVarChar(255)),
+                    (&Value::Text(ty.into()), ColType::NVarChar(20)),
+                ]);
+            }
+        }
+        t.done_in_proc(DONE_COUNT, 0xC1, 2);
+        Some(0)
+    });
+    filters
+}
+
+#[test]
+fn runner_configurations_sql_server_table_in_both_layouts_and_through_conn() {
+    let server = TestServer::start();
+    let filters = config_table(&server);
+    let good = oledb_string(&server, ADMIN_PASSWORD);
+    // Nothing listens on port 1: only /CONN makes the table reachable.
+    let dead =
+        "Data Source=127.0.0.1,1;User ID=sa;Password=x;Initial Catalog=Cfg;Provider=SQLNCLI11.1;";
+    for name in ["sqlconfig_2012.dtsx", "sqlconfig_2008.dtsx"] {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let pkg = stage(name, d, &[("@@CONN@@", &good.replace('"', "&quot;"))]);
+        let r = exec(&["/F", pkg.to_str().unwrap()]);
+        assert_eq!(r.code, 0, "{name}: {}", r.out);
+        assert_eq!(out(d), "Red 42\n", "{name}");
+
+        let pkg = stage(name, d, &[("@@CONN@@", dead)]);
+        std::fs::remove_file(d.join("out.txt")).unwrap();
+        let r = exec(&["/F", pkg.to_str().unwrap()]);
+        assert_eq!(r.code, 5, "{name}: {}", r.out);
+        assert!(
+            r.out.contains("package configuration 'Color Table': reading [dbo].[SSIS Configurations] on server '127.0.0.1,1'"),
+            "{name}: {}",
+            r.out
+        );
+        assert!(!d.join("out.txt").exists());
+        let conn = format!("Config DB;\"{good}\"");
+        let r = exec(&["/F", pkg.to_str().unwrap(), "/CONN", &conn]);
+        assert_eq!(r.code, 0, "{name}: {}", r.out);
+        assert_eq!(out(d), "Red 42\n", "{name} through /CONN");
+    }
+    assert!(filters.lock().unwrap().iter().all(|f| f == "Colors"));
+    assert!(filters.lock().unwrap().len() >= 4);
 }

@@ -3,10 +3,12 @@
 //! `<DTS:Configuration>` sets property values when the package is loaded.
 //!
 //! Supported here: XML configuration files (type 1; 5 with the file's path in
-//! an environment variable), environment variables (2) and parent package
-//! variables (0; 4 with the variable's name in an environment variable).
-//! Registry entries (3, 6), SQL Server tables (7, 9) and INI files (8, 10)
-//! are refused by [`unsupported`](crate::unsupported) before anything runs.
+//! an environment variable), environment variables (2), parent package
+//! variables (0; 4 with the variable's name in an environment variable) and
+//! SQL Server configuration tables (7; 9 indirect) read through the
+//! package's connection manager ([`sql_table`]). Registry entries (3, 6)
+//! and INI files (8, 10) are refused by [`unsupported`](crate::unsupported)
+//! before anything runs.
 //!
 //! What SSIS does when a source is missing, this does too: a warning, and
 //! the value saved in the package is kept. Windows drive paths of
@@ -19,6 +21,8 @@
 //! parent package variables last, when the child starts. 2005 packages
 //! (format 2) apply their configurations once, before the command line.
 
+mod sql_table;
+
 use crate::cmdline::{self, SetOverride, SetTarget};
 use crate::model::{Executable, Package, PackageConfiguration};
 use ssis_core::error::{Error, ErrorKind, Result};
@@ -30,6 +34,8 @@ const CONFIG_FILE: i32 = 1;
 const ENV_VARIABLE: i32 = 2;
 const I_PARENT_VARIABLE: i32 = 4;
 const I_CONFIG_FILE: i32 = 5;
+const SQL_SERVER: i32 = 7;
+const I_SQL_SERVER: i32 = 9;
 
 /// What the package's configurations (other than parent variables) set.
 #[derive(Debug, Default)]
@@ -43,13 +49,11 @@ pub struct Resolved {
 /// Why configuration `c` cannot be applied here at all, if it cannot.
 pub fn unsupported_reason(c: &PackageConfiguration) -> Option<String> {
     let what = match c.kind {
-        PARENT_VARIABLE | CONFIG_FILE | ENV_VARIABLE | I_PARENT_VARIABLE | I_CONFIG_FILE => {
+        PARENT_VARIABLE | CONFIG_FILE | ENV_VARIABLE | I_PARENT_VARIABLE | I_CONFIG_FILE
+        | SQL_SERVER | I_SQL_SERVER => {
             return None;
         }
         3 | 6 => "a Windows registry entry configuration, and there is no registry here",
-        7 | 9 => {
-            "a SQL Server configuration (a configuration table), which this runner does not read"
-        }
         8 | 10 => "an INI file configuration, which SSIS itself never implemented",
         _ => "of an unknown ConfigurationType",
     };
@@ -88,6 +92,11 @@ pub fn resolve(pkg: &Package, env: &dyn Fn(&str) -> Option<String>) -> Result<Re
             },
             ENV_VARIABLE => match env(c.string.trim()) {
                 Some(value) => out.sets.push(target(c, value)?),
+                None => out.warnings.push(missing_env(c)),
+            },
+            SQL_SERVER => out.sets.extend(sql_table::read(pkg, c, &c.string)?),
+            I_SQL_SERVER => match env(c.string.trim()) {
+                Some(s) => out.sets.extend(sql_table::read(pkg, c, &s)?),
                 None => out.warnings.push(missing_env(c)),
             },
             _ => {}
@@ -167,7 +176,7 @@ fn executable<'a>(exe: &'a Executable, path: &str) -> Option<&'a Executable> {
         .find_map(|c| executable(c, path))
 }
 
-fn bad(c: &PackageConfiguration, why: String) -> Error {
+pub(crate) fn bad(c: &PackageConfiguration, why: String) -> Error {
     Error::new(
         ErrorKind::Package,
         format!("package configuration '{}': {why}", c.name),
@@ -251,19 +260,15 @@ mod tests {
     }
 
     #[test]
-    fn only_registry_sql_server_and_ini_configurations_are_refused() {
-        for k in [0, 1, 2, 4, 5] {
+    fn only_registry_and_ini_configurations_are_refused() {
+        for k in [0, 1, 2, 4, 5, 7, 9] {
             assert_eq!(unsupported_reason(&conf(k, "", "")), None, "type {k}");
         }
         let reg = unsupported_reason(&conf(3, r"HKCU\X", "")).unwrap();
         assert!(reg.starts_with("configuration 'C' (ConfigurationType 3) is a Windows registry"));
-        let sql = unsupported_reason(&conf(
-            7,
-            "\"Db\";\"[dbo].[SSIS Configurations]\";\"F\";",
-            "",
-        ))
-        .unwrap();
-        assert!(sql.contains("a SQL Server configuration"), "{sql}");
+        assert_eq!(unsupported_reason(&conf(7, "", "")), None);
+        let ini = unsupported_reason(&conf(8, "", "")).unwrap();
+        assert!(ini.contains("an INI file configuration"), "{ini}");
         assert!(
             unsupported_reason(&conf(42, "", ""))
                 .unwrap()

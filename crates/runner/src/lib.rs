@@ -557,8 +557,12 @@ pub fn run_cli(
     }
     // The package's configurations, then /CONFIGFILE, /SET, /PAR and /CONN
     // in command-line order, then (2008 and later) the package's again.
-    let design = match configurations::resolve(&pkg, &|n| std::env::var(n).ok()) {
-        Ok(d) => d,
+    // From 2008 on, a first reading that fails (a configuration table on a
+    // server only a /CONN reaches) counts only if the second fails too.
+    let (mut design, first_failed) = match configurations::resolve(&pkg, &|n| std::env::var(n).ok())
+    {
+        Ok(d) => (d, false),
+        Err(_) if pkg.format_version >= 3 => (configurations::Resolved::default(), true),
         Err(e) => return fail(&mut text, &e, EXIT_NOT_LOADED),
     };
     let mut sets = design.sets.clone();
@@ -572,11 +576,24 @@ pub fn run_cli(
         }
     }
     sets.extend(opts.sets.iter().cloned());
-    if pkg.format_version >= 3 {
-        sets.extend(design.sets.iter().cloned());
-    }
     if let Err(e) = apply_overrides(&mut pkg, &sets) {
         return fail(&mut text, &e, EXIT_COMMAND_LINE);
+    }
+    if pkg.format_version >= 3 && (first_failed || !design.sets.is_empty()) {
+        // Read again with the command line's values (a /CONN may have moved
+        // a configuration table); the values win over /SET, as in SSIS.
+        let again = match configurations::resolve(&pkg, &|n| std::env::var(n).ok()) {
+            Ok(d) if first_failed => {
+                design.warnings = d.warnings;
+                d.sets
+            }
+            Ok(d) => d.sets,
+            Err(e) => return fail(&mut text, &e, EXIT_NOT_LOADED),
+        };
+        if let Err(e) = apply_overrides(&mut pkg, &again) {
+            return fail(&mut text, &e, EXIT_COMMAND_LINE);
+        }
+        sets.extend(again);
     }
     let items = unsupported::find_unsupported(&pkg);
     if !items.is_empty() {
