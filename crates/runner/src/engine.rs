@@ -20,6 +20,9 @@ use super::tasks::execute_package::resolve_child;
 use super::tasks::{self, TaskContext, TaskOutcome};
 use super::variables::Variables;
 
+/// SSIS's warning that the errors reached MaximumErrorCount.
+const DTS_W_MAXIMUMERRORCOUNTREACHED: u32 = 0x8001_9002;
+
 /// How deep Execute Package tasks may nest.
 pub const MAX_PACKAGE_DEPTH: usize = 16;
 
@@ -180,18 +183,26 @@ impl<'a> Engine<'a> {
     /// Raises `kind` on `exe`: reports it, then runs the event handlers
     /// for it from `exe` outwards while they let it propagate.
     pub(super) fn emit(&mut self, kind: EventKind, exe: &Executable, msg: impl Into<String>) {
+        self.emit_code(kind, exe, None, msg);
+    }
+
+    /// [`emit`](Self::emit) with SSIS's code for the event, when it has one.
+    pub(super) fn emit_code(
+        &mut self,
+        kind: EventKind,
+        exe: &Executable,
+        code: Option<u32>,
+        msg: impl Into<String>,
+    ) {
         let msg = msg.into();
-        self.events.emit(&Event::now(
-            kind,
-            &self.scope(exe),
-            &exe.type_label,
-            msg.clone(),
-        ));
-        self.run_handlers(kind, exe, &msg);
+        let mut event = Event::now(kind, &self.scope(exe), &exe.type_label, msg.clone());
+        event.code = code;
+        self.events.emit(&event);
+        self.run_handlers(kind, exe, code, &msg);
     }
 
     /// Runs the handlers of `kind` for an event raised on `exe` with `msg`.
-    fn run_handlers(&mut self, kind: EventKind, exe: &Executable, msg: &str) {
+    fn run_handlers(&mut self, kind: EventKind, exe: &Executable, code: Option<u32>, msg: &str) {
         if self.handling.contains(&kind) || self.handling.len() >= MAX_HANDLER_DEPTH {
             return;
         }
@@ -241,7 +252,7 @@ impl<'a> Engine<'a> {
                 std::mem::replace(&mut self.prefix, owner.prefix.clone()),
                 std::mem::replace(&mut self.pkg, owner.pkg),
             );
-            let propagate = self.run_handler(h, kind, exe, msg);
+            let propagate = self.run_handler(h, kind, exe, code, msg);
             (self.prefix, self.pkg) = own;
             self.handling.pop();
             if synthetic {
@@ -261,6 +272,7 @@ impl<'a> Engine<'a> {
             self.run_handlers(
                 EventKind::OnVariableValueChanged,
                 exe,
+                None,
                 &format!("{}={}", c.name, c.value),
             );
         }
@@ -273,12 +285,13 @@ impl<'a> Engine<'a> {
         h: &super::model::EventHandler,
         kind: EventKind,
         source: &Executable,
+        code: Option<u32>,
         msg: &str,
     ) -> bool {
         use super::expr::Value;
         let root = &h.root;
         let scope = self.scope(root);
-        system_vars::declare_handler(self.vars, &scope, root, kind, source, msg);
+        system_vars::declare_handler(self.vars, &scope, root, kind, source, code, msg);
         match property_exprs::apply(root, self.vars, &scope) {
             Ok(eff) => {
                 self.run_executable(root, &eff);
@@ -293,10 +306,20 @@ impl<'a> Engine<'a> {
 
     /// Raises OnError on `exe`; it counts in every enclosing container.
     pub(super) fn error(&mut self, exe: &Executable, msg: impl Into<String>) {
+        self.error_code(exe, None, msg);
+    }
+
+    /// [`error`](Self::error) with SSIS's code for it.
+    pub(super) fn error_code(
+        &mut self,
+        exe: &Executable,
+        code: Option<u32>,
+        msg: impl Into<String>,
+    ) {
         for f in &mut self.error_frames {
             *f += 1;
         }
-        self.emit(EventKind::OnError, exe, msg);
+        self.emit_code(EventKind::OnError, exe, code, msg);
     }
 
     /// Errors raised so far in the innermost container being run.
@@ -340,8 +363,8 @@ impl<'a> Engine<'a> {
     fn run_executable_inner(&mut self, exe: &Executable, eff: &Effective) -> ExecResult {
         // Validation events go to event handlers only (the console and the
         // JSON stream show execution events, as before).
-        self.run_handlers(EventKind::OnPreValidate, exe, "");
-        self.run_handlers(EventKind::OnPostValidate, exe, "");
+        self.run_handlers(EventKind::OnPreValidate, exe, None, "");
+        self.run_handlers(EventKind::OnPostValidate, exe, None, "");
         self.emit(EventKind::OnPreExecute, exe, "");
         let kind = eff.task.as_ref().unwrap_or(&exe.kind);
         let raw = match kind {
@@ -435,7 +458,7 @@ impl<'a> Engine<'a> {
         // it returns.
         let seen = recorder.seen.into_inner().unwrap_or_default();
         for (kind, msg) in seen {
-            self.run_handlers(kind, exe, &msg);
+            self.run_handlers(kind, exe, None, &msg);
         }
         self.variable_changes(exe);
         self.task_result(exe, outcome)
@@ -447,6 +470,11 @@ impl<'a> Engine<'a> {
             TaskOutcome::Canceled => ExecResult::Canceled,
             TaskOutcome::Failed(msg) => {
                 self.error(exe, msg);
+                self.emit(EventKind::OnTaskFailed, exe, "the task failed");
+                ExecResult::Failure
+            }
+            TaskOutcome::FailedWith(code, msg) => {
+                self.error_code(exe, Some(code), msg);
                 self.emit(EventKind::OnTaskFailed, exe, "the task failed");
                 ExecResult::Failure
             }
@@ -694,9 +722,10 @@ impl<'a> Engine<'a> {
             return ExecResult::Canceled;
         }
         if max > 0 && errors >= max {
-            self.emit(
+            self.emit_code(
                 EventKind::OnWarning,
                 exe,
+                Some(DTS_W_MAXIMUMERRORCOUNTREACHED),
                 format!("the number of errors raised ({errors}) reached the maximum allowed ({max}), resulting in failure"),
             );
             return ExecResult::Failure;
