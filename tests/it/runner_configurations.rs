@@ -265,6 +265,26 @@ fn runner_configurations_sql_server_table_in_both_layouts_and_through_conn() {
         let r = exec(&["/F", pkg.to_str().unwrap(), "/CONN", &conn]);
         assert_eq!(r.code, 0, "{name}: {}", r.out);
         assert_eq!(out(d), "Red 42\n", "{name} through /CONN");
+
+        // Integrated Security: refused with the list before anything runs,
+        // unless /CONN gives the manager a SQL login.
+        let sspi = "Data Source=127.0.0.1,1;Integrated Security=SSPI;Initial Catalog=Cfg;Provider=SQLNCLI11.1;";
+        let pkg = stage(name, d, &[("@@CONN@@", sspi)]);
+        std::fs::remove_file(d.join("out.txt")).unwrap();
+        let r = exec(&["/F", pkg.to_str().unwrap()]);
+        assert_eq!(r.code, 1, "{name}: {}", r.out);
+        assert!(
+            r.out
+                .contains("Source: Package.Configurations[Color Table] (Package configuration)")
+                && r.out
+                    .contains("connection manager 'Config DB' uses Integrated Security"),
+            "{name}: {}",
+            r.out
+        );
+        assert!(!d.join("out.txt").exists());
+        let r = exec(&["/F", pkg.to_str().unwrap(), "/CONN", &conn]);
+        assert_eq!(r.code, 0, "{name}: {}", r.out);
+        assert_eq!(out(d), "Red 42\n", "{name} through /CONN");
     }
     assert!(filters.lock().unwrap().iter().all(|f| f == "Colors"));
     assert!(filters.lock().unwrap().len() >= 4);

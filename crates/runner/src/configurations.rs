@@ -64,6 +64,17 @@ pub fn unsupported_reason(c: &PackageConfiguration) -> Option<String> {
     ))
 }
 
+/// What stops configuration `c` of `pkg` before anything runs: its type
+/// (see [`unsupported_reason`]), or a SQL Server configuration whose
+/// connection manager cannot reach its table from here.
+pub fn problem(pkg: &Package, c: &PackageConfiguration) -> Option<String> {
+    unsupported_reason(c).or_else(|| {
+        (c.kind == SQL_SERVER)
+            .then(|| sql_table::problem(pkg, c))
+            .flatten()
+    })
+}
+
 /// Whether `c` takes its value from the parent package.
 pub fn is_parent_variable(c: &PackageConfiguration) -> bool {
     matches!(c.kind, PARENT_VARIABLE | I_PARENT_VARIABLE)

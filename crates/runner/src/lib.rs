@@ -558,12 +558,16 @@ pub fn run_cli(
     // The package's configurations, then /CONFIGFILE, /SET, /PAR and /CONN
     // in command-line order, then (2008 and later) the package's again.
     // From 2008 on, a first reading that fails (a configuration table on a
-    // server only a /CONN reaches) counts only if the second fails too.
-    let (mut design, first_failed) = match configurations::resolve(&pkg, &|n| std::env::var(n).ok())
-    {
-        Ok(d) => (d, false),
-        Err(_) if pkg.format_version >= 3 => (configurations::Resolved::default(), true),
-        Err(e) => return fail(&mut text, &e, EXIT_NOT_LOADED),
+    // server only a /CONN reaches) counts only if the second fails too. A
+    // failure is reported after the refusals: a configuration this runner
+    // cannot read at all is refused with the rest (so --fallback takes it).
+    let mut config_error = None;
+    let mut design = match configurations::resolve(&pkg, &|n| std::env::var(n).ok()) {
+        Ok(d) => d,
+        Err(e) => {
+            config_error = Some(e);
+            configurations::Resolved::default()
+        }
     };
     let mut sets = design.sets.clone();
     for f in &opts.config_files {
@@ -579,21 +583,21 @@ pub fn run_cli(
     if let Err(e) = apply_overrides(&mut pkg, &sets) {
         return fail(&mut text, &e, EXIT_COMMAND_LINE);
     }
-    if pkg.format_version >= 3 && (first_failed || !design.sets.is_empty()) {
+    if pkg.format_version >= 3 && (config_error.is_some() || !design.sets.is_empty()) {
         // Read again with the command line's values (a /CONN may have moved
         // a configuration table); the values win over /SET, as in SSIS.
-        let again = match configurations::resolve(&pkg, &|n| std::env::var(n).ok()) {
-            Ok(d) if first_failed => {
-                design.warnings = d.warnings;
-                d.sets
+        match configurations::resolve(&pkg, &|n| std::env::var(n).ok()) {
+            Ok(d) => {
+                if config_error.take().is_some() {
+                    design.warnings = d.warnings;
+                }
+                if let Err(e) = apply_overrides(&mut pkg, &d.sets) {
+                    return fail(&mut text, &e, EXIT_COMMAND_LINE);
+                }
+                sets.extend(d.sets);
             }
-            Ok(d) => d.sets,
-            Err(e) => return fail(&mut text, &e, EXIT_NOT_LOADED),
-        };
-        if let Err(e) = apply_overrides(&mut pkg, &again) {
-            return fail(&mut text, &e, EXIT_COMMAND_LINE);
+            Err(e) => config_error = Some(e),
         }
-        sets.extend(again);
     }
     let items = unsupported::find_unsupported(&pkg);
     if !items.is_empty() {
@@ -635,6 +639,9 @@ pub fn run_cli(
         };
         let e = Error::new(ErrorKind::Unsupported, summary);
         return fail(&mut text, &e, EXIT_FAILURE);
+    }
+    if let Some(e) = config_error {
+        return fail(&mut text, &e, EXIT_NOT_LOADED);
     }
     let mut warnings_before = design.warnings;
     for c in configurations::enabled(&pkg)

@@ -51,7 +51,7 @@ fn check_package(pkg: &Package, prefix: &str, seen: &mut Vec<PathBuf>, out: &mut
         }
     }
     for c in crate::configurations::enabled(pkg) {
-        if let Some(why) = crate::configurations::unsupported_reason(c) {
+        if let Some(why) = crate::configurations::problem(pkg, c) {
             out.push(Unsupported {
                 path: format!("{prefix}Package.Configurations[{}]", c.name),
                 component_type: "Package configuration".into(),

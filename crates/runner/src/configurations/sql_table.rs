@@ -12,7 +12,7 @@ use crate::cancel::CancelToken;
 use crate::cmdline::{self, SetOverride};
 use crate::connections::{Auth, SqlConnection, SqlServerTarget, SqlValue};
 use crate::model::Package;
-use ssis_core::error::Result;
+use ssis_core::error::{Error, ErrorKind, Result};
 
 /// The three parts of a SQL Server configuration string.
 #[derive(Debug, PartialEq, Eq)]
@@ -61,6 +61,44 @@ pub(crate) fn parse(text: &str) -> std::result::Result<Source, String> {
     })
 }
 
+/// What stops a direct SQL Server configuration before anything runs: a
+/// string that is not one, a missing connection manager, one that does not
+/// reach SQL Server or logs in with Integrated Security.
+pub(crate) fn problem(pkg: &Package, c: &PackageConfiguration) -> Option<String> {
+    let src = match parse(&c.string) {
+        Ok(s) => s,
+        Err(e) => return Some(format!("configuration '{}': {e}", c.name)),
+    };
+    let Some(cm) = pkg.connection(&src.manager) else {
+        return Some(format!(
+            "configuration '{}' reads its table through connection manager '{}', which the \
+             package does not have",
+            c.name, src.manager
+        ));
+    };
+    if cm
+        .property_expressions
+        .iter()
+        .any(|(p, _)| p == "ConnectionString")
+    {
+        return None;
+    }
+    match SqlServerTarget::of_manager(cm, &cm.connection_string) {
+        Err(e) => Some(format!("configuration '{}': {}", c.name, e.message)),
+        Ok(t) if t.auth == Auth::Integrated => Some(integrated(c, &cm.name)),
+        Ok(_) => None,
+    }
+}
+
+fn integrated(c: &PackageConfiguration, cm: &str) -> String {
+    format!(
+        "configuration '{}': connection manager '{cm}' uses Integrated Security (Windows \
+         authentication), which this runner cannot use here; give it a SQL login (/Conn, or \
+         /SET on its ConnectionString)",
+        c.name
+    )
+}
+
 /// The overrides the configuration's table rows make.
 pub(crate) fn read(
     pkg: &Package,
@@ -77,15 +115,7 @@ pub(crate) fn read(
     let target =
         SqlServerTarget::of_manager(cm, &cm.connection_string).map_err(|e| bad(c, e.message))?;
     if target.auth == Auth::Integrated {
-        return Err(bad(
-            c,
-            format!(
-                "connection manager '{}' uses Integrated Security (Windows authentication), \
-                 which this runner cannot use here; give it a SQL login (/Conn, or /SET on its \
-                 ConnectionString)",
-                cm.name
-            ),
-        ));
+        return Err(Error::new(ErrorKind::Package, integrated(c, &cm.name)));
     }
     let cancel = CancelToken::new();
     let reading = |e: ssis_core::Error| {
