@@ -255,7 +255,10 @@ pub fn apply_overrides(pkg: &mut Package, sets: &[SetOverride]) -> Result<()> {
 
 /// Sets a property only the package has; `Ok(false)` when `prop` is not one.
 /// The checkpoint and logging properties other than `SaveCheckpoints` have
-/// no effect here (no checkpoints are read, no SSIS logs written).
+/// no effect here (no checkpoints are read, no SSIS logs written), nor have
+/// those of loading and scheduling that configurations often carry
+/// (`ProtectionLevel` after the load, `DelayValidation`,
+/// `MaxConcurrentExecutables`: executables run one at a time here).
 fn package_property(
     pkg: &mut Package,
     prop: &str,
@@ -266,7 +269,14 @@ fn package_property(
             pkg.save_checkpoints =
                 model::xml_bool(text).ok_or_else(|| format!("'{text}' is not True or False"))?;
         }
-        "checkpointfilename" | "checkpointusage" | "loggingmode" | "description" => {}
+        "checkpointfilename"
+        | "checkpointusage"
+        | "loggingmode"
+        | "description"
+        | "protectionlevel"
+        | "delayvalidation"
+        | "maxconcurrentexecutables"
+        | "suppressconfigurationwarnings" => {}
         _ => return Ok(false),
     }
     Ok(true)
