@@ -56,7 +56,7 @@ fn runner_configurations_set_values_in_both_layouts() {
         ] {
             assert!(r.out.contains(warning), "{name}: {warning}\n{}", r.out);
         }
-        assert_eq!(r.out.matches("Warning: ").count(), 3, "{name}: {}", r.out);
+        assert_eq!(r.out.matches("Warning: ").count(), 4, "{name}: {}", r.out);
     }
 }
 
@@ -151,7 +151,11 @@ fn runner_configurations_parent_variable_reaches_the_child() {
             "False"
         };
         setup(d, child, None, "2", save_cp);
-        let parent = stage("configs_parent_2012.dtsx", d, &[("@@CHILD@@", child)]);
+        let parent = stage(
+            "configs_parent_2012.dtsx",
+            d,
+            &[("@@CHILD@@", child), ("@@DISABLE@@", "False")],
+        );
         let r = exec(&["/F", parent.to_str().unwrap(), "/REP", "EW"]);
         assert_eq!(r.code, 0, "{child}: {}", r.out);
         assert_eq!(
@@ -160,6 +164,16 @@ fn runner_configurations_parent_variable_reaches_the_child() {
             "{child}"
         );
         assert!(!r.out.contains("does not run under a parent"), "{}", r.out);
+        // A parent variable may set a property too: the child's task disabled.
+        std::fs::remove_file(d.join("out.txt")).unwrap();
+        let parent = stage(
+            "configs_parent_2012.dtsx",
+            d,
+            &[("@@CHILD@@", child), ("@@DISABLE@@", "True")],
+        );
+        let r = exec(&["/F", parent.to_str().unwrap(), "/REP", "EW"]);
+        assert_eq!(r.code, 0, "{child}: {}", r.out);
+        assert!(!d.join("out.txt").exists(), "{child}: Write was disabled");
     }
 }
 

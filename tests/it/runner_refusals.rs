@@ -191,7 +191,8 @@ fn every_test_package_loads_in_its_layout() {
             .unwrap()
             .replace("@@MAXERR@@", "1")
             .replace("@@SEQMAX@@", "1")
-            .replace("@@FORMAT@@", "3");
+            .replace("@@FORMAT@@", "3")
+            .replace("@@DISABLE@@", "False");
         let pkg =
             model::load_package_bytes(text.as_bytes(), &path).unwrap_or_else(|e| panic!("{e}"));
         assert!(

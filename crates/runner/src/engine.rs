@@ -516,7 +516,20 @@ impl<'a> Engine<'a> {
             Ok(d) => d,
             Err(e) => return TaskOutcome::Failed(format!("the child package: {}", e.message)),
         };
-        if let Err(e) = super::apply_overrides(&mut child, &design.sets) {
+        let parents = match self.parent_variables(exe, &child) {
+            Ok(p) => p,
+            Err(e) => {
+                return TaskOutcome::Failed(format!("the child package's configurations: {e}"));
+            }
+        };
+        // Parent package variables load last; those that set a connection
+        // or a property apply to the child as loaded, variables once declared.
+        let (to_vars, to_package): (Vec<_>, Vec<_>) = parents
+            .into_iter()
+            .partition(|(o, _)| o.target == super::cmdline::SetTarget::Variable);
+        let mut sets = design.sets.clone();
+        sets.extend(to_package.into_iter().map(|(o, _)| o));
+        if let Err(e) = super::apply_overrides(&mut child, &sets) {
             return TaskOutcome::Failed(format!(
                 "the child package's configurations: {}",
                 e.message
@@ -538,9 +551,18 @@ impl<'a> Engine<'a> {
             return TaskOutcome::Failed(format!("the child package's variables: {}", e.message));
         }
         system_vars::declare(self.vars, &child, &prefix);
-        let configured = super::apply_variable_sets(self.vars, &prefix, &design.sets)
-            .map_err(|e| e.message)
-            .and_then(|()| self.parent_variables(exe, &child, &prefix));
+        let mut configured =
+            super::apply_variable_sets(self.vars, &prefix, &design.sets).map_err(|e| e.message);
+        for (o, value) in to_vars {
+            if configured.is_err() {
+                break;
+            }
+            let scope = format!("{prefix}{}", o.scope);
+            configured = self
+                .vars
+                .set_value(&scope, &o.variable, value, true)
+                .map_err(|e| format!("{}: {}", o.path, e.message));
+        }
         if let Err(e) = configured {
             self.vars.remove_scopes_with_prefix(&prefix);
             return TaskOutcome::Failed(format!("the child package's configurations: {e}"));
@@ -564,17 +586,17 @@ impl<'a> Engine<'a> {
         }
     }
 
-    /// Applies the child's parent package variable configurations: each
-    /// sets its target from the variable of that name seen from the Execute
-    /// Package task `exe` (a missing one is a warning, as in SSIS).
+    /// The child's parent package variable configurations: each sets its
+    /// target from the variable of that name seen from the Execute Package
+    /// task `exe` (a missing one is a warning, as in SSIS). Returns the
+    /// overrides with their typed values.
     fn parent_variables(
         &mut self,
         exe: &Executable,
         child: &Package,
-        prefix: &str,
-    ) -> Result<(), String> {
-        use super::cmdline::SetTarget;
+    ) -> Result<Vec<(super::cmdline::SetOverride, super::expr::Value)>, String> {
         use super::configurations as conf;
+        let mut out = Vec::new();
         let env = |n: &str| std::env::var(n).ok();
         let from = self.scope(exe);
         for c in conf::enabled(child)
@@ -604,31 +626,14 @@ impl<'a> Engine<'a> {
                 }
             };
             let o = conf::target(c, value.to_string()).map_err(|e| e.message)?;
-            if o.target != SetTarget::Variable {
-                return Err(format!(
-                    "configuration '{}' sets {}: a parent package variable configuration can \
-                     set only a variable here",
-                    c.name, c.target
-                ));
-            }
-            let scope = format!("{prefix}{}", o.scope);
-            if !self.vars.declared_in(&scope, &o.variable) {
-                self.emit(
-                    EventKind::OnWarning,
-                    exe,
-                    format!(
-                        "configuration '{}': the child package has no variable {} on {}; it is \
-                         ignored",
-                        c.name, o.variable, o.scope
-                    ),
-                );
-                continue;
-            }
-            self.vars
-                .set_value(&scope, &o.variable, value, true)
-                .map_err(|e| format!("configuration '{}': {}", c.name, e.message))?;
+            out.push((o, value));
         }
-        Ok(())
+        let (kept, missing) = conf::existing(child, out.iter().map(|(o, _)| o.clone()).collect());
+        for w in missing {
+            self.emit(EventKind::OnWarning, exe, w);
+        }
+        out.retain(|(o, _)| kept.contains(o));
+        Ok(out)
     }
 
     /// Evaluates constraint `c`'s expression part, after its source ran.
