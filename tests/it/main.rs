@@ -54,6 +54,7 @@ mod remote_multi;
 mod remote_ssh;
 mod remote_tls;
 mod runner_cancel;
+mod runner_configurations;
 mod runner_connections;
 mod runner_dataflow;
 mod runner_event_handlers;

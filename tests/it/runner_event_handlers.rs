@@ -339,3 +339,45 @@ fn runner_event_handlers_on_variable_value_changed() {
         );
     }
 }
+
+#[test]
+fn runner_event_handlers_error_code_is_ssis_code_and_dtexec_shows_it() {
+    let (server, log) = scripted_server();
+    let dir = tempfile::tempdir().unwrap();
+    let rec = sql_task(
+        "Log Code",
+        "SQLTask:SqlStatementSource=\"INSERT INTO codes VALUES (?)\"",
+        &param("0", "System::ErrorCode", "Input", 3),
+    );
+    let mut lock = failing();
+    lock.handlers = vec![Handler {
+        event: "OnError",
+        propagate: false,
+        tasks: vec![rec],
+    }];
+    for pkg in both(dir.path(), &[oledb(&server)], &[], &[lock.clone()]) {
+        log.lock().unwrap().clear();
+        let r = exec(&["/F", pkg.to_str().unwrap(), "/REP", "EW"]);
+        assert_eq!(r.code, 1, "{}", r.out);
+        // DTS_E_SQLTASK_ERROREXECUTINGTHEQUERY, as an Int32.
+        let got = inserts(&log);
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert_eq!(
+            got[0].1.first().and_then(Value::as_int),
+            Some(-1_073_548_784)
+        );
+        assert!(
+            r.out
+                .contains("   Code: 0xC002F210\n   Source: Package\\Lock (Execute SQL Task)\n"),
+            "{}",
+            r.out
+        );
+        // DTS_W_MAXIMUMERRORCOUNTREACHED on the package.
+        assert!(
+            r.out
+                .contains("   Code: 0x80019002\n   Source: Package (Package)\n"),
+            "{}",
+            r.out
+        );
+    }
+}

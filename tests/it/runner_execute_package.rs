@@ -60,6 +60,14 @@ fn child_failure_fails_the_task() {
         "{}",
         r.out
     );
+    // DTS_E_EXECPROCTASK_PROCESSEXITCODEEXCEEDS, on the child's task.
+    assert!(
+        r.out.contains(
+            "   Code: 0xC0029151\n   Source: Package\\Run Child>Package\\Report (Execute Process Task)\n"
+        ),
+        "{}",
+        r.out
+    );
     assert!(d.join("failed.txt").exists(), "the Failure path ran");
     assert!(!d.join("after.txt").exists());
 }

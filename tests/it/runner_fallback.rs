@@ -55,6 +55,20 @@ fn runner_fallback_hands_a_refused_package_to_the_program() {
         assert!(!r.out.contains("s3cret"), "{}", r.out);
         let args = std::fs::read_to_string(&record).unwrap();
         assert_eq!(args, format!("/F\n{p}\n/Rep\nEW\ndecrypt=s3cret\n"));
+        // With --events json, the first JSON line names the executor.
+        let r = exec(&[
+            "/F",
+            p,
+            "--events",
+            "json",
+            "--fallback",
+            fake.to_str().unwrap(),
+        ]);
+        assert_eq!(r.code, 4, "{}{}", r.out, r.err);
+        let first: serde_json::Value =
+            serde_json::from_str(r.out.lines().next().unwrap_or("")).unwrap();
+        assert_eq!(first["Event"], "Executor", "{}", r.out);
+        assert_eq!(first["Executor"], fake.to_str().unwrap());
     }
     // A package the runner can run does not go to the program.
     let ok = sql_task("Nothing", "", "");

@@ -171,7 +171,7 @@ fn runner_send_mail_sends_through_the_smtp_connection_manager() {
 }
 
 #[test]
-fn runner_send_mail_reports_the_servers_refusal_and_refuses_ssl_before_running() {
+fn runner_send_mail_reports_the_servers_refusal_and_refuses_windows_auth_before_running() {
     let (port, got) = smtp_server();
     let dir = tempfile::tempdir().unwrap();
     let task = mail_task(
@@ -190,11 +190,149 @@ fn runner_send_mail_reports_the_servers_refusal_and_refuses_ssl_before_running()
     }
     assert!(got.lock().unwrap().is_empty());
 
-    let cm = smtp_cm(format!("SmtpServer=127.0.0.1:{port};EnableSsl=True;"));
+    let cm = smtp_cm(format!(
+        "SmtpServer=127.0.0.1:{port};UseWindowsAuthentication=True;"
+    ));
     for pkg in both(dir.path(), &[cm], &[], std::slice::from_ref(&task)) {
         let r = exec(&["/F", pkg.to_str().unwrap(), "/VALIDATE"]);
         assert_eq!(r.code, 1, "{}", r.out);
-        assert!(r.out.contains("EnableSsl is not supported"), "{}", r.out);
+        assert!(
+            r.out.contains("UseWindowsAuthentication is not supported"),
+            "{}",
+            r.out
+        );
+    }
+}
+
+/// An SMTP server that takes mail only after STARTTLS, with a self-signed
+/// certificate for 127.0.0.1: its port, the certificate (PEM) and the
+/// DATA it received.
+fn tls_smtp_server() -> (u16, String, Arc<Mutex<Vec<String>>>) {
+    use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+    let key = rcgen::KeyPair::generate().unwrap();
+    let cert = rcgen::CertificateParams::new(vec!["127.0.0.1".into()])
+        .unwrap()
+        .self_signed(&key)
+        .unwrap();
+    let config = Arc::new(
+        rustls::ServerConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![CertificateDer::from(cert.der().to_vec())],
+            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
+        )
+        .unwrap(),
+    );
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let got: Arc<Mutex<Vec<String>>> = Arc::default();
+    let g = got.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut tcp) = stream else { continue };
+            let (g, config) = (g.clone(), config.clone());
+            std::thread::spawn(move || {
+                let _ = tcp.write_all(b"220 test ESMTP\r\n");
+                let mut plain = BufReader::new(tcp.try_clone().unwrap());
+                let mut line = String::new();
+                loop {
+                    line.clear();
+                    if plain.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let cmd = line.trim_end().to_ascii_uppercase();
+                    let reply: &[u8] = if cmd.starts_with("EHLO") {
+                        b"250-test\r\n250 STARTTLS\r\n"
+                    } else if cmd == "STARTTLS" {
+                        let _ = tcp.write_all(b"220 ready\r\n");
+                        break;
+                    } else {
+                        b"530 5.7.0 Must issue a STARTTLS command first\r\n"
+                    };
+                    let _ = tcp.write_all(reply);
+                }
+                let conn = rustls::ServerConnection::new(config).unwrap();
+                let mut tls = BufReader::new(rustls::StreamOwned::new(conn, tcp));
+                loop {
+                    line.clear();
+                    if tls.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let cmd = line.trim_end().to_ascii_uppercase();
+                    let reply: &[u8] = if cmd == "DATA" {
+                        let _ = tls.get_mut().write_all(b"354 go ahead\r\n");
+                        let mut data = String::new();
+                        loop {
+                            let mut l = String::new();
+                            if tls.read_line(&mut l).unwrap_or(0) == 0 || l == ".\r\n" {
+                                break;
+                            }
+                            data.push_str(&l);
+                        }
+                        g.lock().unwrap().push(data);
+                        b"250 queued\r\n"
+                    } else if cmd == "QUIT" {
+                        let _ = tls.get_mut().write_all(b"221 bye\r\n");
+                        let _ = tls.get_mut().flush();
+                        return;
+                    } else {
+                        b"250 OK\r\n"
+                    };
+                    let _ = tls.get_mut().write_all(reply);
+                    let _ = tls.get_mut().flush();
+                }
+            });
+        }
+    });
+    (port, cert.pem(), got)
+}
+
+#[test]
+fn runner_send_mail_enable_ssl_starts_tls_and_checks_the_certificate() {
+    let (port, pem, got) = tls_smtp_server();
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("smtp-ca.pem");
+    std::fs::write(&ca, pem).unwrap();
+    let task = mail_task(
+        "SendMailTask:From=\"etl@example.com\" SendMailTask:To=\"ops@example.com\" \
+         SendMailTask:Subject=\"over TLS\" SendMailTask:MessageSource=\"secret body\"",
+    );
+    let cm = smtp_cm(format!(
+        "SmtpServer=127.0.0.1:{port};UseWindowsAuthentication=False;EnableSsl=True;"
+    ));
+    for pkg in both(dir.path(), &[cm], &[], std::slice::from_ref(&task)) {
+        got.lock().unwrap().clear();
+        // The server's certificate is trusted through SSL_CERT_FILE.
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_ssis"))
+            .args(["exec", "/F", pkg.to_str().unwrap()])
+            .env("SSL_CERT_FILE", &ca)
+            .env_remove("SSL_CERT_DIR")
+            .output()
+            .unwrap();
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert_eq!(o.status.code(), Some(0), "{out}");
+        let msgs = got.lock().unwrap().clone();
+        assert_eq!(msgs.len(), 1, "{msgs:?}");
+        assert!(msgs[0].contains("Subject: over TLS\r\n"), "{}", msgs[0]);
+
+        // Not trusted (the system's roots only): nothing is sent.
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_ssis"))
+            .args(["exec", "/F", pkg.to_str().unwrap()])
+            .env_remove("SSL_CERT_FILE")
+            .env_remove("SSL_CERT_DIR")
+            .output()
+            .unwrap();
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert_eq!(o.status.code(), Some(1), "{out}");
+        assert!(
+            out.contains(&format!("SMTP server 127.0.0.1:{port}: STARTTLS:")),
+            "{out}"
+        );
+        assert_eq!(got.lock().unwrap().len(), 1, "nothing more was sent");
     }
 }
 

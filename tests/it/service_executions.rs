@@ -239,6 +239,7 @@ fn the_built_in_runner_is_the_default_executor() {
     assert_eq!(cmd[1], "exec");
     assert_eq!(cmd[cmd.len() - 2..], ["--events", "json"]);
     assert_eq!(done["CurrentTask"], "Package", "{done}");
+    assert_eq!(done["Executor"], "built-in", "{done}");
     let ev = d.json(&[
         "events",
         "--execution",
@@ -265,6 +266,7 @@ fn an_auto_executor_chooses_per_package() {
 
     let built_in = run(&d, &["\\File System\\Jobs\\Quick", "--wait"]);
     assert_eq!(built_in["Status"], "Succeeded", "{built_in}");
+    assert_eq!(built_in["Executor"], "built-in", "{built_in}");
     let cmd: Vec<String> = serde_json::from_value(built_in["CommandLine"].clone()).unwrap();
     assert_eq!(cmd[1], "exec");
     assert!(
@@ -284,6 +286,11 @@ fn an_auto_executor_chooses_per_package() {
     assert_eq!(
         handed["ExitCode"], 7,
         "the stand-in dtexec ran it: {handed}"
+    );
+    assert_eq!(
+        handed["Executor"],
+        exec.display().to_string(),
+        "the record names the dtexec that ran it: {handed}"
     );
     let log = d.json(&["logs", handed["ExecutionId"].as_str().unwrap()]);
     let text = log["Text"].as_str().unwrap();

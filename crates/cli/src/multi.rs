@@ -91,6 +91,7 @@ pub fn execution_cells(e: &ssis_core::protocol::executions::Execution) -> Vec<St
         e.execution_id.clone(),
         e.started_by.clone(),
         e.origin.name().to_string(),
+        e.executor.clone().unwrap_or_default(),
         e.start_time.clone(),
         format!("{:.1} s", e.duration),
         e.status.to_string(),
@@ -99,11 +100,12 @@ pub fn execution_cells(e: &ssis_core::protocol::executions::Execution) -> Vec<St
 }
 
 /// The header of [`execution_cells`].
-pub const EXECUTION_HEADER: [&str; 8] = [
+pub const EXECUTION_HEADER: [&str; 9] = [
     "Package",
     "Execution Id",
     "Started By",
     "Origin",
+    "Executor",
     "Start Time",
     "Duration",
     "Status",

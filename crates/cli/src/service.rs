@@ -496,6 +496,9 @@ fn print_one(e: &Execution) {
         println!("End time:     {end}");
     }
     println!("Duration:     {:.3} s", e.duration);
+    if let Some(x) = &e.executor {
+        println!("Executor:     {x}");
+    }
     if let Some(task) = &e.current_task {
         println!("Current task: {task}");
     }
@@ -513,6 +516,7 @@ fn print_executions(list: &[Execution]) {
                 e.execution_id.clone(),
                 e.started_by.clone(),
                 e.origin.name().to_string(),
+                e.executor.clone().unwrap_or_default(),
                 e.start_time.clone(),
                 format!("{:.1} s", e.duration),
                 e.status.to_string(),
@@ -526,6 +530,7 @@ fn print_executions(list: &[Execution]) {
             "Execution Id",
             "Started By",
             "Origin",
+            "Executor",
             "Start Time",
             "Duration",
             "Status",

@@ -57,10 +57,11 @@ CREATE INDEX IF NOT EXISTS events_by_execution ON events(execution_id);
 /// Columns of `executions`, in [`row_to_execution`]'s order.
 const EXECUTION_COLUMNS: &str = "execution_id, package_name, package_path, package_file, store, \
     started_by, started_from, start_time, start_ms, end_time, end_ms, status, exit_code, \
-    current_task, process_id, command_line, message, origin, package_id, description, version";
+    current_task, process_id, command_line, message, origin, package_id, description, version, \
+    executor";
 
 /// How many [`EXECUTION_COLUMNS`] there are (the index of a column selected after them).
-const EXECUTION_COLUMN_COUNT: usize = 21;
+const EXECUTION_COLUMN_COUNT: usize = 22;
 
 /// Columns added after the first release, with their type: added to an
 /// older database when it is opened.
@@ -69,6 +70,7 @@ const ADDED_COLUMNS: &[(&str, &str)] = &[
     ("package_id", "TEXT"),
     ("description", "TEXT"),
     ("version", "TEXT"),
+    ("executor", "TEXT"),
 ];
 
 /// Adds the [`ADDED_COLUMNS`] an older `executions` table lacks.
@@ -181,8 +183,8 @@ impl Db {
             c.execute(
                 "INSERT INTO executions (execution_id, package_name, package_path, package_file, store, \
                  started_by, started_from, start_time, start_ms, status, command_line, message, \
-                 origin, package_id, description, version, process_id) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+                 origin, package_id, description, version, process_id, executor) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
                 params![
                     e.execution_id,
                     e.package_name,
@@ -200,7 +202,8 @@ impl Db {
                     e.package_id,
                     e.description,
                     e.version,
-                    e.process_id
+                    e.process_id,
+                    e.executor
                 ],
             )
             .map(|_| ())
@@ -242,6 +245,17 @@ impl Db {
                 "UPDATE executions SET package_id = ?2, description = ?3, version = ?4 \
                  WHERE execution_id = ?1",
                 params![id, package.package_id, package.description, package.version],
+            )
+            .map(|_| ())
+        })
+    }
+
+    /// Records which executor runs the package (`built-in` or a dtexec path).
+    pub fn set_executor(&self, id: &str, executor: &str) -> Result<()> {
+        self.with(|c| {
+            c.execute(
+                "UPDATE executions SET executor = ?2 WHERE execution_id = ?1",
+                params![id, executor],
             )
             .map(|_| ())
         })
@@ -497,6 +511,7 @@ fn row_to_execution(r: &Row<'_>, now: i64) -> rusqlite::Result<Execution> {
         package_id: r.get(18)?,
         description: r.get(19)?,
         version: r.get(20)?,
+        executor: r.get(21)?,
     })
 }
 
@@ -531,6 +546,7 @@ mod tests {
             package_id: None,
             description: None,
             version: None,
+            executor: None,
         }
     }
 

@@ -181,6 +181,7 @@ impl Executions {
             package_id: None,
             description: None,
             version: None,
+            executor: executor.recorded_name(),
         };
         self.db
             .insert_execution(&record, start_ms)
@@ -496,9 +497,14 @@ impl Executions {
 
     fn apply_events(&self, active: &Active, events: Vec<RunnerEvent>) {
         for ev in events {
-            if ev.event == output::PACKAGE_IDENTITY {
+            if ev.event == output::PACKAGE_IDENTITY || ev.event == output::EXECUTOR {
                 if let Some(package) = &ev.package {
                     if let Err(err) = self.db.set_identity(&active.id, package) {
+                        eprintln!("ssis-service: {err}");
+                    }
+                }
+                if let Some(executor) = &ev.executor {
+                    if let Err(err) = self.db.set_executor(&active.id, executor) {
                         eprintln!("ssis-service: {err}");
                     }
                 }
@@ -897,6 +903,7 @@ mod tests {
             package_id: None,
             description: None,
             version: None,
+            executor: None,
         };
         f.db.insert_execution(&e, 1_000).unwrap();
         f.db.set_running(id, pid, None).unwrap();

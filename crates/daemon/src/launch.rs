@@ -42,6 +42,9 @@ pub enum Executor {
     },
 }
 
+/// How the execution record names the built-in runner.
+pub const BUILT_IN: &str = "built-in";
+
 /// The prefix of an `Executor` value that chooses per package.
 pub const AUTO_PREFIX: &str = "auto:";
 
@@ -69,6 +72,16 @@ impl Executor {
             }
             Some(path) if !path.is_empty() => Ok(Executor::External(PathBuf::from(path))),
             _ => super::program::installed_path().map(Executor::BuiltIn),
+        }
+    }
+
+    /// What the execution record says runs the package, when known before
+    /// it starts (an `Auto` executor's runner says once it has chosen).
+    pub fn recorded_name(&self) -> Option<String> {
+        match self {
+            Executor::BuiltIn(_) => Some(BUILT_IN.to_string()),
+            Executor::External(p) => Some(p.display().to_string()),
+            Executor::Auto { .. } => None,
         }
     }
 

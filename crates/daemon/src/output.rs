@@ -33,10 +33,17 @@ pub struct RunnerEvent {
     /// The package's identity, on the runner's `PackageIdentity` line.
     #[serde(default)]
     pub package: Option<ssis_core::protocol::executions::PackageIdentity>,
+    /// Which executor runs the package, on the `PackageIdentity` line
+    /// (`built-in`) or an `Executor` line (a fallback dtexec's path).
+    #[serde(default)]
+    pub executor: Option<String>,
 }
 
 /// The runner's line that names the package it runs (`DTSID`, description, version).
 pub const PACKAGE_IDENTITY: &str = "PackageIdentity";
+
+/// The runner's line that names the dtexec it handed the package to.
+pub const EXECUTOR: &str = "Executor";
 
 /// The reading side of one execution's output: the log and the events
 /// file beside it (see [`super::capture`], the writing side). Both only
@@ -295,6 +302,7 @@ mod tests {
             source_type: None,
             message: None,
             package: None,
+            executor: None,
         };
         let t = next_task(None, &ev("OnPreExecute", Some("Package\\Seq\\T")));
         assert_eq!(t.as_deref(), Some("Package\\Seq\\T"));

@@ -126,6 +126,7 @@ mod tests {
             package_id: None,
             description: None,
             version: None,
+            executor: None,
         };
         db.insert_execution(&e, start_ms).unwrap();
     }

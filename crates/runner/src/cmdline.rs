@@ -23,7 +23,9 @@ pub enum SetTarget {
     Variable,
     /// A connection manager's property: `scope` is unused, `variable`
     /// holds the manager's name; `ConnectionString`, `ServerName`,
-    /// `InitialCatalog`, `UserName` or `Password`.
+    /// `InitialCatalog`, `UserName`, `Password`, `RetainSameConnection`,
+    /// `FileUsageType`, and (without effect) `Description`,
+    /// `ProtectionLevel` and `Name` (its own name only).
     Connection(String),
     /// A property of the executable at `scope` (`Disabled`, `MaxErrorCount`, ...).
     Property(String),
@@ -332,6 +334,11 @@ pub fn parse_path(path: &str, value: String, option: &str) -> Result<SetOverride
             "InitialCatalog",
             "UserName",
             "Password",
+            "RetainSameConnection",
+            "FileUsageType",
+            "Description",
+            "Name",
+            "ProtectionLevel",
         ];
         let Some(prop) = known.iter().find(|k| k.eq_ignore_ascii_case(&prop)) else {
             return Err(bad(&format!(

@@ -20,6 +20,9 @@ use super::tasks::execute_package::resolve_child;
 use super::tasks::{self, TaskContext, TaskOutcome};
 use super::variables::Variables;
 
+/// SSIS's warning that the errors reached MaximumErrorCount.
+const DTS_W_MAXIMUMERRORCOUNTREACHED: u32 = 0x8001_9002;
+
 /// How deep Execute Package tasks may nest.
 pub const MAX_PACKAGE_DEPTH: usize = 16;
 
@@ -180,18 +183,26 @@ impl<'a> Engine<'a> {
     /// Raises `kind` on `exe`: reports it, then runs the event handlers
     /// for it from `exe` outwards while they let it propagate.
     pub(super) fn emit(&mut self, kind: EventKind, exe: &Executable, msg: impl Into<String>) {
+        self.emit_code(kind, exe, None, msg);
+    }
+
+    /// [`emit`](Self::emit) with SSIS's code for the event, when it has one.
+    pub(super) fn emit_code(
+        &mut self,
+        kind: EventKind,
+        exe: &Executable,
+        code: Option<u32>,
+        msg: impl Into<String>,
+    ) {
         let msg = msg.into();
-        self.events.emit(&Event::now(
-            kind,
-            &self.scope(exe),
-            &exe.type_label,
-            msg.clone(),
-        ));
-        self.run_handlers(kind, exe, &msg);
+        let mut event = Event::now(kind, &self.scope(exe), &exe.type_label, msg.clone());
+        event.code = code;
+        self.events.emit(&event);
+        self.run_handlers(kind, exe, code, &msg);
     }
 
     /// Runs the handlers of `kind` for an event raised on `exe` with `msg`.
-    fn run_handlers(&mut self, kind: EventKind, exe: &Executable, msg: &str) {
+    fn run_handlers(&mut self, kind: EventKind, exe: &Executable, code: Option<u32>, msg: &str) {
         if self.handling.contains(&kind) || self.handling.len() >= MAX_HANDLER_DEPTH {
             return;
         }
@@ -241,7 +252,7 @@ impl<'a> Engine<'a> {
                 std::mem::replace(&mut self.prefix, owner.prefix.clone()),
                 std::mem::replace(&mut self.pkg, owner.pkg),
             );
-            let propagate = self.run_handler(h, kind, exe, msg);
+            let propagate = self.run_handler(h, kind, exe, code, msg);
             (self.prefix, self.pkg) = own;
             self.handling.pop();
             if synthetic {
@@ -261,6 +272,7 @@ impl<'a> Engine<'a> {
             self.run_handlers(
                 EventKind::OnVariableValueChanged,
                 exe,
+                None,
                 &format!("{}={}", c.name, c.value),
             );
         }
@@ -273,12 +285,13 @@ impl<'a> Engine<'a> {
         h: &super::model::EventHandler,
         kind: EventKind,
         source: &Executable,
+        code: Option<u32>,
         msg: &str,
     ) -> bool {
         use super::expr::Value;
         let root = &h.root;
         let scope = self.scope(root);
-        system_vars::declare_handler(self.vars, &scope, root, kind, source, msg);
+        system_vars::declare_handler(self.vars, &scope, root, kind, source, code, msg);
         match property_exprs::apply(root, self.vars, &scope) {
             Ok(eff) => {
                 self.run_executable(root, &eff);
@@ -293,10 +306,20 @@ impl<'a> Engine<'a> {
 
     /// Raises OnError on `exe`; it counts in every enclosing container.
     pub(super) fn error(&mut self, exe: &Executable, msg: impl Into<String>) {
+        self.error_code(exe, None, msg);
+    }
+
+    /// [`error`](Self::error) with SSIS's code for it.
+    pub(super) fn error_code(
+        &mut self,
+        exe: &Executable,
+        code: Option<u32>,
+        msg: impl Into<String>,
+    ) {
         for f in &mut self.error_frames {
             *f += 1;
         }
-        self.emit(EventKind::OnError, exe, msg);
+        self.emit_code(EventKind::OnError, exe, code, msg);
     }
 
     /// Errors raised so far in the innermost container being run.
@@ -340,8 +363,8 @@ impl<'a> Engine<'a> {
     fn run_executable_inner(&mut self, exe: &Executable, eff: &Effective) -> ExecResult {
         // Validation events go to event handlers only (the console and the
         // JSON stream show execution events, as before).
-        self.run_handlers(EventKind::OnPreValidate, exe, "");
-        self.run_handlers(EventKind::OnPostValidate, exe, "");
+        self.run_handlers(EventKind::OnPreValidate, exe, None, "");
+        self.run_handlers(EventKind::OnPostValidate, exe, None, "");
         self.emit(EventKind::OnPreExecute, exe, "");
         let kind = eff.task.as_ref().unwrap_or(&exe.kind);
         let raw = match kind {
@@ -435,7 +458,7 @@ impl<'a> Engine<'a> {
         // it returns.
         let seen = recorder.seen.into_inner().unwrap_or_default();
         for (kind, msg) in seen {
-            self.run_handlers(kind, exe, &msg);
+            self.run_handlers(kind, exe, None, &msg);
         }
         self.variable_changes(exe);
         self.task_result(exe, outcome)
@@ -447,6 +470,11 @@ impl<'a> Engine<'a> {
             TaskOutcome::Canceled => ExecResult::Canceled,
             TaskOutcome::Failed(msg) => {
                 self.error(exe, msg);
+                self.emit(EventKind::OnTaskFailed, exe, "the task failed");
+                ExecResult::Failure
+            }
+            TaskOutcome::FailedWith(code, msg) => {
+                self.error_code(exe, Some(code), msg);
                 self.emit(EventKind::OnTaskFailed, exe, "the task failed");
                 ExecResult::Failure
             }
@@ -479,10 +507,37 @@ impl<'a> Engine<'a> {
             Ok(None) => return TaskOutcome::Failed("the child package is unknown".into()),
             Err(e) => return TaskOutcome::Failed(e),
         };
-        let child = match source.load() {
+        let mut child = match source.load() {
             Ok(c) => c,
             Err(e) => return TaskOutcome::Failed(format!("cannot load the child package: {e}")),
         };
+        let env = |n: &str| std::env::var(n).ok();
+        let design = match super::configurations::resolve(&child, &env) {
+            Ok(d) => d,
+            Err(e) => return TaskOutcome::Failed(format!("the child package: {}", e.message)),
+        };
+        let parents = match self.parent_variables(exe, &child) {
+            Ok(p) => p,
+            Err(e) => {
+                return TaskOutcome::Failed(format!("the child package's configurations: {e}"));
+            }
+        };
+        // Parent package variables load last; those that set a connection
+        // or a property apply to the child as loaded, variables once declared.
+        let (to_vars, to_package): (Vec<_>, Vec<_>) = parents
+            .into_iter()
+            .partition(|(o, _)| o.target == super::cmdline::SetTarget::Variable);
+        let mut sets = design.sets.clone();
+        sets.extend(to_package.into_iter().map(|(o, _)| o));
+        if let Err(e) = super::apply_overrides(&mut child, &sets) {
+            return TaskOutcome::Failed(format!(
+                "the child package's configurations: {}",
+                e.message
+            ));
+        }
+        for w in design.warnings {
+            self.emit(EventKind::OnWarning, exe, w);
+        }
         if let Err(e) = super::check_runnable(&child) {
             return TaskOutcome::Failed(format!(
                 "the child package '{}' cannot run: {}",
@@ -496,6 +551,22 @@ impl<'a> Engine<'a> {
             return TaskOutcome::Failed(format!("the child package's variables: {}", e.message));
         }
         system_vars::declare(self.vars, &child, &prefix);
+        let mut configured =
+            super::apply_variable_sets(self.vars, &prefix, &design.sets).map_err(|e| e.message);
+        for (o, value) in to_vars {
+            if configured.is_err() {
+                break;
+            }
+            let scope = format!("{prefix}{}", o.scope);
+            configured = self
+                .vars
+                .set_value(&scope, &o.variable, value, true)
+                .map_err(|e| format!("{}: {}", o.path, e.message));
+        }
+        if let Err(e) = configured {
+            self.vars.remove_scopes_with_prefix(&prefix);
+            return TaskOutcome::Failed(format!("the child package's configurations: {e}"));
+        }
         let result = execute_scoped(
             &child,
             &prefix,
@@ -513,6 +584,56 @@ impl<'a> Engine<'a> {
             }
             _ => TaskOutcome::Success,
         }
+    }
+
+    /// The child's parent package variable configurations: each sets its
+    /// target from the variable of that name seen from the Execute Package
+    /// task `exe` (a missing one is a warning, as in SSIS). Returns the
+    /// overrides with their typed values.
+    fn parent_variables(
+        &mut self,
+        exe: &Executable,
+        child: &Package,
+    ) -> Result<Vec<(super::cmdline::SetOverride, super::expr::Value)>, String> {
+        use super::configurations as conf;
+        let mut out = Vec::new();
+        let env = |n: &str| std::env::var(n).ok();
+        let from = self.scope(exe);
+        for c in conf::enabled(child)
+            .iter()
+            .filter(|c| conf::is_parent_variable(c))
+        {
+            let name = match conf::parent_variable(c, &env) {
+                Ok(n) => n,
+                Err(w) => {
+                    self.emit(EventKind::OnWarning, exe, w);
+                    continue;
+                }
+            };
+            let value = match self.vars.value(&from, &name) {
+                Ok(Some(v)) => v,
+                _ => {
+                    self.emit(
+                        EventKind::OnWarning,
+                        exe,
+                        format!(
+                            "configuration '{}': the parent package has no variable '{name}'; \
+                             the value saved in the child package is used",
+                            c.name
+                        ),
+                    );
+                    continue;
+                }
+            };
+            let o = conf::target(c, value.to_string()).map_err(|e| e.message)?;
+            out.push((o, value));
+        }
+        let (kept, missing) = conf::existing(child, out.iter().map(|(o, _)| o.clone()).collect());
+        for w in missing {
+            self.emit(EventKind::OnWarning, exe, w);
+        }
+        out.retain(|(o, _)| kept.contains(o));
+        Ok(out)
     }
 
     /// Evaluates constraint `c`'s expression part, after its source ran.
@@ -606,9 +727,10 @@ impl<'a> Engine<'a> {
             return ExecResult::Canceled;
         }
         if max > 0 && errors >= max {
-            self.emit(
+            self.emit_code(
                 EventKind::OnWarning,
                 exe,
+                Some(DTS_W_MAXIMUMERRORCOUNTREACHED),
                 format!("the number of errors raised ({errors}) reached the maximum allowed ({max}), resulting in failure"),
             );
             return ExecResult::Failure;

@@ -96,6 +96,18 @@ pub struct Event {
     pub source_type: String,
     /// The message (empty for pre/post execute).
     pub message: String,
+    /// SSIS's code for it (`0xC002F210`), where this runner raises an
+    /// event SSIS documents a code for; shown as dtexec's `Code:` line.
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "hex_code")]
+    pub code: Option<u32>,
+}
+
+/// Writes a code as dtexec shows it: `0xC002F210`.
+fn hex_code<S: serde::Serializer>(code: &Option<u32>, s: S) -> Result<S::Ok, S::Error> {
+    match code {
+        Some(c) => s.serialize_str(&format!("0x{c:08X}")),
+        None => s.serialize_none(),
+    }
 }
 
 impl Event {
@@ -112,6 +124,7 @@ impl Event {
             source_path: source_path.to_string(),
             source_type: source_type.to_string(),
             message: message.into(),
+            code: None,
         }
     }
 }
@@ -213,6 +226,9 @@ impl<W: Write + Send> EventSink for ConsoleReporter<W> {
             // executable's path (dtexec shows the name only), so a task in a
             // container, a loop or a child package is told apart.
             let _ = writeln!(w, "{label}: {}", local_stamp());
+            if let Some(code) = e.code {
+                let _ = writeln!(w, "   Code: 0x{code:08X}");
+            }
             let _ = writeln!(w, "   Source: {} ({})", e.source_path, e.source_type);
             if !e.message.is_empty() {
                 let _ = writeln!(w, "   Description: {}", e.message);
@@ -384,6 +400,43 @@ mod tests {
         events.iter().for_each(|e| log.emit(e));
         let text = String::from_utf8(log.out.into_inner().unwrap()).unwrap();
         assert_eq!(text, "load\nchild\n");
+    }
+
+    #[test]
+    fn a_known_code_is_shown_as_dtexec_shows_it() {
+        let mut e = Event::now(EventKind::OnError, "Package\\Q", "Execute SQL Task", "q");
+        e.code = Some(0xC002_F210);
+        let r = ConsoleReporter::new(Vec::new(), "E");
+        r.emit(&e);
+        r.emit(&Event::now(
+            EventKind::OnError,
+            "Package\\P",
+            "T",
+            "no code",
+        ));
+        let text = String::from_utf8(r.out.into_inner().unwrap()).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines[0].starts_with("Error: "), "{text}");
+        assert_eq!(
+            lines[1..5],
+            [
+                "   Code: 0xC002F210",
+                "   Source: Package\\Q (Execute SQL Task)",
+                "   Description: q",
+                "End Error"
+            ]
+        );
+        assert_eq!(text.matches("Code:").count(), 1, "{text}");
+        let sink = JsonLines::new(Vec::new());
+        sink.emit(&e);
+        sink.emit(&Event::now(EventKind::OnError, "P", "T", "x"));
+        let text = String::from_utf8(sink.0.into_inner().unwrap()).unwrap();
+        let v: Vec<serde_json::Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(v[0]["Code"], "0xC002F210");
+        assert!(v[1].get("Code").is_none(), "{text}");
     }
 
     #[test]

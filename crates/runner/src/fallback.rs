@@ -45,18 +45,36 @@ fn arguments(args: &[OsString]) -> (Vec<OsString>, Option<OsString>) {
     (out, password)
 }
 
+/// How the `--events json` lines name this runner as the executor.
+pub const BUILT_IN: &str = "built-in";
+
 /// Runs `program` for a package this runner refused because of `why`;
 /// its output is copied to `out` and `err`; returns its exit code (3 when
-/// canceled, 6 when it cannot be started).
+/// canceled, 6 when it cannot be started). With `--events json` (`events`:
+/// where the JSON lines go), an `Executor` line first names `program`, which
+/// the service records as the execution's executor.
 pub fn run(
     program: &str,
     args: &[OsString],
+    events: Option<SharedWriter>,
     why: &str,
     out: &mut SharedWriter,
     err: &mut SharedWriter,
     cancel: &CancelToken,
 ) -> i32 {
     let (child_args, password) = arguments(args);
+    if let Some(mut events) = events {
+        let line = serde_json::json!({
+            "Time": ssis_core::timefmt::rfc3339(std::time::SystemTime::now(), true),
+            "Event": "Executor",
+            "SourcePath": "Package",
+            "SourceType": "Package",
+            "Message": format!("run by {program}: {why}"),
+            "Executor": program,
+        });
+        let _ = writeln!(events, "{line}");
+        let _ = events.flush();
+    }
     let _ = writeln!(
         out,
         "ssis exec: the built-in runner cannot run this package ({why}); running it with {program}"

@@ -1,7 +1,7 @@
 //! The built-in package runner: runs `.dtsx` control flow with dtexec's
 //! command line (`ssis exec`).
 //!
-//! - [`cmdline`]: dtexec options.
+//! - [`cmdline`]: dtexec options; [`configurations`]: package configurations.
 //! - [`connections`]: connection managers; SQL Server connections (OLE DB,
 //!   ADO.NET, ODBC connection strings) over tiberius.
 //! - [`model`]: the package model, read from both `.dtsx` layouts.
@@ -21,6 +21,7 @@
 
 pub mod cancel;
 pub mod cmdline;
+pub mod configurations;
 pub mod connections;
 pub mod dataflow_hook;
 pub mod engine;
@@ -144,20 +145,32 @@ pub fn prepare_variables(pkg: &Package, sets: &[SetOverride]) -> Result<Variable
     let mut vars = Variables::default();
     vars.declare_tree("", &pkg.root)?;
     system_vars::declare(&mut vars, pkg, "");
+    apply_variable_sets(&mut vars, "", sets)?;
+    Ok(vars)
+}
+
+/// Applies the variable overrides of `sets` to a package whose scopes carry
+/// `prefix` (empty for the top package; a child's under its task).
+pub(crate) fn apply_variable_sets(
+    vars: &mut Variables,
+    prefix: &str,
+    sets: &[SetOverride],
+) -> Result<()> {
     for s in sets.iter().filter(|s| s.target == SetTarget::Variable) {
-        if !vars.declared_in(&s.scope, &s.variable) {
+        let scope = format!("{prefix}{}", s.scope);
+        if !vars.declared_in(&scope, &s.variable) {
             return Err(Error::invalid(format!(
                 "/SET path '{}': no variable {} is declared on {}",
                 s.path, s.variable, s.scope
             ))
             .with_target("/SET"));
         }
-        vars.set_text(&s.scope, &s.variable, &s.value, true)
+        vars.set_text(&scope, &s.variable, &s.value, true)
             .map_err(|e| {
                 Error::invalid(format!("/SET path '{}': {}", s.path, e.message)).with_target("/SET")
             })?;
     }
-    Ok(vars)
+    Ok(())
 }
 
 /// Applies the connection-manager and executable-property overrides of
@@ -181,6 +194,27 @@ pub fn apply_overrides(pkg: &mut Package, sets: &[SetOverride]) -> Result<()> {
                 match prop.as_str() {
                     "ConnectionString" => cm.connection_string = s.value.clone(),
                     "Password" => cm.password = Some(s.value.clone()),
+                    "RetainSameConnection" => {
+                        cm.retain = model::xml_bool(&s.value)
+                            .ok_or_else(|| bad(format!("'{}' is not True or False", s.value)))?;
+                    }
+                    "FileUsageType" => {
+                        cm.file_usage_type = s
+                            .value
+                            .trim()
+                            .parse::<i32>()
+                            .ok()
+                            .filter(|n| (0..=3).contains(n))
+                            .ok_or_else(|| bad(format!("'{}' is not 0..=3", s.value)))?;
+                    }
+                    "Description" | "ProtectionLevel" => {}
+                    "Name" if s.value.trim().eq_ignore_ascii_case(&cm.name) => {}
+                    "Name" => {
+                        return Err(bad(format!(
+                            "renaming connection manager '{}' to '{}' is not supported",
+                            cm.name, s.value
+                        )));
+                    }
                     other => {
                         let key = match other {
                             "ServerName" => "Data Source",
@@ -205,6 +239,9 @@ pub fn apply_overrides(pkg: &mut Package, sets: &[SetOverride]) -> Result<()> {
                     }
                 }
             }
+            SetTarget::Property(prop)
+                if s.scope.eq_ignore_ascii_case("Package")
+                    && package_property(pkg, prop, &s.value).map_err(bad)? => {}
             SetTarget::Property(prop) => {
                 let Some(exe) = find_executable(&mut pkg.root, &s.scope) else {
                     return Err(bad(format!("the package has no executable '{}'", s.scope)));
@@ -214,6 +251,35 @@ pub fn apply_overrides(pkg: &mut Package, sets: &[SetOverride]) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Sets a property only the package has; `Ok(false)` when `prop` is not one.
+/// The checkpoint and logging properties other than `SaveCheckpoints` have
+/// no effect here (no checkpoints are read, no SSIS logs written), nor have
+/// those of loading and scheduling that configurations often carry
+/// (`ProtectionLevel` after the load, `DelayValidation`,
+/// `MaxConcurrentExecutables`: executables run one at a time here).
+fn package_property(
+    pkg: &mut Package,
+    prop: &str,
+    text: &str,
+) -> std::result::Result<bool, String> {
+    match prop.to_ascii_lowercase().as_str() {
+        "savecheckpoints" => {
+            pkg.save_checkpoints =
+                model::xml_bool(text).ok_or_else(|| format!("'{text}' is not True or False"))?;
+        }
+        "checkpointfilename"
+        | "checkpointusage"
+        | "loggingmode"
+        | "description"
+        | "protectionlevel"
+        | "delayvalidation"
+        | "maxconcurrentexecutables"
+        | "suppressconfigurationwarnings" => {}
+        _ => return Ok(false),
+    }
+    Ok(true)
 }
 
 fn find_executable<'a>(
@@ -487,12 +553,33 @@ pub fn run_cli(
     };
     if let Err(e) = check_encryption(&pkg, opts.decrypt.as_deref()) {
         if let Some(program) = &opts.fallback {
-            return fallback::run(program, args, &e.message, &mut text, &mut err, cancel);
+            return fallback::run(
+                program,
+                args,
+                opts.events_json.then(|| out.clone()),
+                &e.message,
+                &mut text,
+                &mut err,
+                cancel,
+            );
         }
         return fail(&mut text, &e, EXIT_NOT_LOADED);
     }
-    // Configurations first, then /SET, /PAR and /CONN in command-line order.
-    let mut sets = Vec::new();
+    // The package's configurations, then /CONFIGFILE, /SET, /PAR and /CONN
+    // in command-line order, then (2008 and later) the package's again.
+    // From 2008 on, a first reading that fails (a configuration table on a
+    // server only a /CONN reaches) counts only if the second fails too. A
+    // failure is reported after the refusals: a configuration this runner
+    // cannot read at all is refused with the rest (so --fallback takes it).
+    let mut config_error = None;
+    let mut design = match configurations::resolve(&pkg, &|n| std::env::var(n).ok()) {
+        Ok(d) => d,
+        Err(e) => {
+            config_error = Some(e);
+            configurations::Resolved::default()
+        }
+    };
+    let mut sets = design.sets.clone();
     for f in &opts.config_files {
         match read_config_file(Path::new(f)) {
             Ok(s) => sets.extend(s),
@@ -506,6 +593,22 @@ pub fn run_cli(
     if let Err(e) = apply_overrides(&mut pkg, &sets) {
         return fail(&mut text, &e, EXIT_COMMAND_LINE);
     }
+    if pkg.format_version >= 3 && (config_error.is_some() || !design.sets.is_empty()) {
+        // Read again with the command line's values (a /CONN may have moved
+        // a configuration table); the values win over /SET, as in SSIS.
+        match configurations::resolve(&pkg, &|n| std::env::var(n).ok()) {
+            Ok(d) => {
+                if config_error.take().is_some() {
+                    design.warnings = d.warnings;
+                }
+                if let Err(e) = apply_overrides(&mut pkg, &d.sets) {
+                    return fail(&mut text, &e, EXIT_COMMAND_LINE);
+                }
+                sets.extend(d.sets);
+            }
+            Err(e) => config_error = Some(e),
+        }
+    }
     let items = unsupported::find_unsupported(&pkg);
     if !items.is_empty() {
         if let Some(program) = &opts.fallback {
@@ -514,7 +617,15 @@ pub fn run_cli(
                 items.len(),
                 unsupported::describe(&items)
             );
-            return fallback::run(program, args, &why, &mut text, &mut err, cancel);
+            return fallback::run(
+                program,
+                args,
+                opts.events_json.then(|| out.clone()),
+                &why,
+                &mut text,
+                &mut err,
+                cancel,
+            );
         }
         for u in &items {
             sink.emit(&Event::now(
@@ -538,6 +649,23 @@ pub fn run_cli(
         };
         let e = Error::new(ErrorKind::Unsupported, summary);
         return fail(&mut text, &e, EXIT_FAILURE);
+    }
+    if let Some(e) = config_error {
+        return fail(&mut text, &e, EXIT_NOT_LOADED);
+    }
+    let mut warnings_before = design.warnings;
+    for c in configurations::enabled(&pkg)
+        .iter()
+        .filter(|c| configurations::is_parent_variable(c))
+    {
+        warnings_before.push(format!(
+            "configuration '{}' reads a parent package variable, but the package does not run \
+             under a parent package; the value saved in the package is used",
+            c.name
+        ));
+    }
+    for w in warnings_before {
+        sink.emit(&Event::now(EventKind::OnWarning, "Package", "Package", w));
     }
     let mut vars = match prepare_variables(&pkg, &sets) {
         Ok(v) => v,
@@ -574,6 +702,7 @@ pub fn run_cli(
                 "SourceType": "Package",
                 "Message": "",
                 "Package": identity,
+                "Executor": fallback::BUILT_IN,
             })
         );
     }

@@ -98,8 +98,8 @@ pub fn declare_container(vars: &mut Variables, scope: &str, exe: &Executable) {
 /// an event `kind` raised on `source` with `msg`: SourceName, SourceID,
 /// SourceDescription, Propagate (as the handler declares it, else True;
 /// writable), Cancel, and for OnError/OnWarning/OnInformation ErrorCode
-/// and ErrorDescription (this runner's messages carry no SSIS error
-/// number: ErrorCode is 0), for OnProgress ProgressDescription, for
+/// (SSIS's code where this runner raises an error SSIS documents one for,
+/// else 0) and ErrorDescription, for OnProgress ProgressDescription, for
 /// OnVariableValueChanged VariableName, VariableValue (as text),
 /// VariableDescription and VariableID (empty).
 pub fn declare_handler(
@@ -108,6 +108,7 @@ pub fn declare_handler(
     handler: &Executable,
     kind: crate::events::EventKind,
     source: &Executable,
+    code: Option<u32>,
     msg: &str,
 ) {
     use crate::events::EventKind as K;
@@ -127,7 +128,9 @@ pub fn declare_handler(
     ];
     match kind {
         K::OnError | K::OnWarning | K::OnInformation => {
-            list.push(system("ErrorCode", 3, Value::I4(0)));
+            // An Int32, as SSIS stores the HRESULT: 0xC002F210 is -1073548784.
+            let code = code.map_or(0, |c| c as i32);
+            list.push(system("ErrorCode", 3, Value::I4(code)));
             list.push(system("ErrorDescription", 8, text(msg)));
             list.push(system("SubComponent", 8, text("")));
         }

@@ -50,6 +50,30 @@ fn check_package(pkg: &Package, prefix: &str, seen: &mut Vec<PathBuf>, out: &mut
             }
         }
     }
+    for c in crate::configurations::enabled(pkg) {
+        if let Some(why) = crate::configurations::problem(pkg, c) {
+            out.push(Unsupported {
+                path: format!("{prefix}Package.Configurations[{}]", c.name),
+                component_type: "Package configuration".into(),
+                reason: why,
+            });
+        }
+    }
+    let by_expr = pkg
+        .root
+        .property_expressions
+        .iter()
+        .any(|(p, _)| p == "SaveCheckpoints");
+    if pkg.save_checkpoints && !by_expr {
+        out.push(Unsupported {
+            path: format!("{prefix}Package"),
+            component_type: "Package".into(),
+            reason: "SaveCheckpoints is True: checkpoints (restarting a failed run where it \
+                     stopped) are not supported by this runner; run it with --fallback and a \
+                     dtexec, or set SaveCheckpoints False (/SET \\Package.Properties[SaveCheckpoints];False)"
+                .into(),
+        });
+    }
     let mut w = Walker {
         pkg,
         prefix,
@@ -207,8 +231,8 @@ impl Walker<'_> {
                         }
                     }
                     EnumeratorKind::Unsupported => found.push(format!(
-                        "Foreach Loop Container enumerator '{}' is not supported (File, Item, ADO and NodeList are)",
-                        enumerator.creation_name
+                        "the {} is not supported (the File, Item, ADO and NodeList enumerators are)",
+                        enumerator_label(&enumerator.creation_name)
                     )),
                     EnumeratorKind::Ado { variable, enum_type } => {
                         if variable.is_empty() {
@@ -401,6 +425,28 @@ impl Walker<'_> {
     }
 }
 
+/// How an enumerator the runner does not run is named in its refusal: the
+/// product's name for the built-in ones, else the type without its
+/// namespace and assembly.
+fn enumerator_label(creation_name: &str) -> String {
+    const KNOWN: &[(&str, &str)] = &[
+        ("SchemaRowset", "Foreach Schema Rowset enumerator"),
+        ("FromVar", "Foreach From Variable enumerator"),
+        ("SMO", "Foreach SMO enumerator"),
+        ("HDFS", "Foreach HDFS File enumerator"),
+        ("AzureBlob", "Foreach Azure Blob enumerator"),
+        ("DataLake", "Foreach Data Lake Storage enumerator"),
+    ];
+    if let Some((_, label)) = KNOWN.iter().find(|(k, _)| creation_name.contains(k)) {
+        return (*label).to_string();
+    }
+    let ty = creation_name.split(',').next().unwrap_or("").trim();
+    match ty.rsplit('.').next().filter(|t| !t.is_empty()) {
+        Some(short) => format!("Foreach enumerator '{short}'"),
+        None => "Foreach Loop Container's enumerator (it has none, or no CreationName)".into(),
+    }
+}
+
 /// The refusal text: one line per component.
 pub fn describe(items: &[Unsupported]) -> String {
     let mut s = format!(
@@ -414,4 +460,28 @@ pub fn describe(items: &[Unsupported]) -> String {
         ));
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::enumerator_label;
+
+    #[test]
+    fn enumerators_are_refused_by_their_short_names() {
+        let rowset = "Microsoft.SqlServer.Dts.Runtime.Enumerators.ADO.ForEachSchemaRowsetEnumerator, \
+                      Microsoft.SqlServer.ForEachADOEnumerator, Version=10.0.0.0, Culture=neutral";
+        assert_eq!(enumerator_label(rowset), "Foreach Schema Rowset enumerator");
+        assert_eq!(
+            enumerator_label("Microsoft.ForEachFromVarEnumerator"),
+            "Foreach From Variable enumerator"
+        );
+        assert_eq!(
+            enumerator_label("Contoso.Etl.ForEachQueueEnumerator, Contoso.Etl, Version=1.0.0.0"),
+            "Foreach enumerator 'ForEachQueueEnumerator'"
+        );
+        assert_eq!(
+            enumerator_label(""),
+            "Foreach Loop Container's enumerator (it has none, or no CreationName)"
+        );
+    }
 }

@@ -167,6 +167,11 @@ pub struct Execution {
     /// The package's version, `Major.Minor.Build`, once known.
     #[serde(default)]
     pub version: Option<String>,
+    /// What runs the package: `built-in` (this product's runner) or the
+    /// dtexec program's path; absent until known (an `auto:` executor
+    /// chooses per package, and its runner says which it chose).
+    #[serde(default)]
+    pub executor: Option<String>,
 }
 
 /// A variable override (`/SET`).

@@ -75,6 +75,8 @@ impl Executions {
             package_id: package.package_id,
             description: package.description,
             version: package.version,
+            // Registration is made by `ssis exec` running a package itself.
+            executor: Some(crate::launch::BUILT_IN.to_string()),
         };
         self.db.insert_execution(&record, start_ms)?;
         self.registered_map().insert(

@@ -1,15 +1,18 @@
 //! SMTP connection managers and sending one message (the Send Mail Task).
 //!
 //! The manager's connection string is `SmtpServer=<host>;UseWindowsAuthentication=False;EnableSsl=False;`.
-//! SSIS always uses port 25; this runner also accepts `host:port`. Windows
-//! authentication and SSL are refused with the reason (this client speaks
-//! plain SMTP only), before anything runs.
+//! SSIS always uses port 25; this runner also accepts `host:port`. With
+//! `EnableSsl=True` the session switches to TLS with STARTTLS, as .NET's
+//! SmtpClient (which SSIS uses) does, checking the server's certificate
+//! against the system's trusted roots (`SSL_CERT_FILE` / `SSL_CERT_DIR`
+//! name others). Windows authentication is refused with the reason, before
+//! anything runs.
 
 use super::connstr;
 use crate::cancel::CancelToken;
 use base64::Engine as _;
 use ssis_core::error::{Error, ErrorKind, Result};
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::time::Duration;
 
@@ -22,6 +25,8 @@ pub struct SmtpTarget {
     pub port: u16,
     /// How long to wait for the server at each step (100 s, as .NET's SmtpClient).
     pub timeout: Duration,
+    /// `EnableSsl`: STARTTLS before anything is sent.
+    pub ssl: bool,
 }
 
 fn flag(pairs: &connstr::Pairs, key: &str, cm: &str) -> Result<bool> {
@@ -59,14 +64,7 @@ impl SmtpTarget {
                 ),
             ));
         }
-        if flag(&pairs, "EnableSsl", cm_name)? {
-            return Err(Error::new(
-                ErrorKind::Unsupported,
-                format!(
-                    "SMTP connection manager '{cm_name}': EnableSsl is not supported here (plain SMTP only)"
-                ),
-            ));
-        }
+        let ssl = flag(&pairs, "EnableSsl", cm_name)?;
         let (host, port) = match server.rsplit_once(':') {
             Some((h, p)) if !h.contains(':') => (
                 h.to_string(),
@@ -82,6 +80,7 @@ impl SmtpTarget {
             host,
             port,
             timeout: Duration::from_secs(100),
+            ssl,
         })
     }
 }
@@ -217,20 +216,50 @@ fn jiff_like_date() -> String {
     )
 }
 
+/// A byte stream the session speaks over: TCP, or TLS over it.
+trait Stream: Read + Write + Send {}
+impl<T: Read + Write + Send> Stream for T {}
+
 struct Session {
-    reader: BufReader<TcpStream>,
-    writer: TcpStream,
+    io: BufReader<Box<dyn Stream>>,
     target: String,
 }
 
 impl Session {
+    fn write(&mut self, bytes: &[u8], after: &str) -> Result<()> {
+        let r = self.io.get_mut().write_all(bytes);
+        r.and_then(|()| self.io.get_mut().flush())
+            .map_err(|e| self.io(after, e))
+    }
+
+    /// Switches to TLS (after the server accepted STARTTLS), checking the
+    /// certificate for `host`.
+    fn start_tls(self, tcp: TcpStream, host: &str) -> Result<Session> {
+        let fail = |why: String| self.fail("STARTTLS", why);
+        let config = tls_config().map_err(&fail)?;
+        let name = rustls_pki_types::ServerName::try_from(host.to_string())
+            .map_err(|e| fail(format!("'{host}' is not a server name: {e}")))?;
+        let conn = rustls::ClientConnection::new(config, name)
+            .map_err(|e| fail(format!("cannot start TLS: {e}")))?;
+        let mut tls = rustls::StreamOwned::new(conn, tcp);
+        while tls.conn.is_handshaking() {
+            tls.conn
+                .complete_io(&mut tls.sock)
+                .map_err(|e| fail(format!("the TLS handshake failed: {e}")))?;
+        }
+        Ok(Session {
+            io: BufReader::new(Box::new(tls)),
+            target: self.target,
+        })
+    }
+
     /// Reads one (possibly multi-line) reply; fails unless its code starts with `want`.
     fn expect(&mut self, want: char, after: &str) -> Result<()> {
         let mut text = String::new();
         loop {
             let mut line = String::new();
             let n = self
-                .reader
+                .io
                 .read_line(&mut line)
                 .map_err(|e| self.io(after, e))?;
             if n == 0 {
@@ -251,9 +280,7 @@ impl Session {
     }
 
     fn send(&mut self, line: &str, want: char) -> Result<()> {
-        self.writer
-            .write_all(format!("{line}\r\n").as_bytes())
-            .map_err(|e| self.io(line, e))?;
+        self.write(format!("{line}\r\n").as_bytes(), line)?;
         let what = line.split(':').next().unwrap_or(line).to_string();
         self.expect(want, &what)
     }
@@ -309,17 +336,16 @@ pub fn send(target: &SmtpTarget, mail: &Mail, cancel: &CancelToken) -> Result<()
         })?;
     let _ = stream.set_read_timeout(Some(target.timeout));
     let _ = stream.set_write_timeout(Some(target.timeout));
-    let writer = stream
+    let tcp = stream
         .try_clone()
         .map_err(|e| Error::new(ErrorKind::Connection, format!("SMTP server {where_}: {e}")))?;
     let mut s = Session {
-        reader: BufReader::new(stream),
-        writer,
+        io: BufReader::new(Box::new(stream)),
         target: where_,
     };
-    let check = |s: &Session| -> Result<()> {
+    let check = |s: &mut Session| -> Result<()> {
         if cancel.is_canceled() {
-            let _ = (&s.writer).write_all(b"QUIT\r\n");
+            let _ = s.write(b"QUIT\r\n", "QUIT");
             Err(Error::new(ErrorKind::Canceled, "canceled"))
         } else {
             Ok(())
@@ -330,13 +356,20 @@ pub fn send(target: &SmtpTarget, mail: &Mail, cancel: &CancelToken) -> Result<()
         .filter(|h| !h.is_empty())
         .unwrap_or_else(|| "localhost".into());
     s.expect('2', "greeting")?;
-    check(&s)?;
-    if s.send(&format!("EHLO {me}"), '2').is_err() {
+    check(&mut s)?;
+    if target.ssl {
+        // STARTTLS needs EHLO; nothing is buffered past the reply, so the
+        // TLS session starts on the raw socket.
+        s.send(&format!("EHLO {me}"), '2')?;
+        s.send("STARTTLS", '2')?;
+        s = s.start_tls(tcp, &target.host)?;
+        s.send(&format!("EHLO {me}"), '2')?;
+    } else if s.send(&format!("EHLO {me}"), '2').is_err() {
         s.send(&format!("HELO {me}"), '2')?;
     }
     s.send(&format!("MAIL FROM:<{}>", bare(&mail.from)), '2')?;
     for r in recipients {
-        check(&s)?;
+        check(&mut s)?;
         s.send(&format!("RCPT TO:<{}>", bare(r)), '2')?;
     }
     s.send("DATA", '3')?;
@@ -349,13 +382,31 @@ pub fn send(target: &SmtpTarget, mail: &Mail, cancel: &CancelToken) -> Result<()
         data.push_str("\r\n");
     }
     data.push_str(".\r\n");
-    check(&s)?;
-    s.writer
-        .write_all(data.trim_start_matches("\r\n").as_bytes())
-        .map_err(|e| s.io("DATA", e))?;
+    check(&mut s)?;
+    s.write(data.trim_start_matches("\r\n").as_bytes(), "DATA")?;
     s.expect('2', "end of DATA")?;
     let _ = s.send("QUIT", '2');
     Ok(())
+}
+
+/// A TLS client configuration trusting the system's roots.
+fn tls_config() -> std::result::Result<std::sync::Arc<rustls::ClientConfig>, String> {
+    let mut roots = rustls::RootCertStore::empty();
+    for c in rustls_native_certs::load_native_certs().unwrap_or_default() {
+        let _ = roots.add(rustls_pki_types::CertificateDer::from(c.0));
+    }
+    if roots.is_empty() {
+        return Err(
+            "no trusted root certificates were found (the system's, or SSL_CERT_FILE)".into(),
+        );
+    }
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(std::sync::Arc::new(config))
 }
 
 #[cfg(test)]
@@ -372,9 +423,14 @@ mod tests {
         assert_eq!((t.host.as_str(), t.port), ("mail.contoso.com", 25));
         let t = SmtpTarget::parse("Mail", "SmtpServer=127.0.0.1:2525").unwrap();
         assert_eq!(t.port, 2525);
-        let e = SmtpTarget::parse("Mail", "SmtpServer=m;EnableSsl=True").unwrap_err();
-        assert_eq!(e.kind, ErrorKind::Unsupported);
-        assert!(e.message.contains("EnableSsl"), "{e}");
+        assert!(!t.ssl);
+        let t = SmtpTarget::parse("Mail", "SmtpServer=m;EnableSsl=True").unwrap();
+        assert!(t.ssl);
+        let e = SmtpTarget::parse("Mail", "SmtpServer=m;EnableSsl=Yes").unwrap_err();
+        assert!(
+            e.message.contains("EnableSsl 'yes' is not True or False"),
+            "{e}"
+        );
         let e =
             SmtpTarget::parse("Mail", "SmtpServer=m;UseWindowsAuthentication=True").unwrap_err();
         assert!(e.message.contains("UseWindowsAuthentication"), "{e}");

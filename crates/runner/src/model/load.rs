@@ -146,6 +146,24 @@ pub fn load_package_bytes_with(
         connections,
         properties,
         source_path: origin.to_path_buf(),
+        enable_configurations: root
+            .prop("EnableConfig")
+            .or_else(|| root.prop("EnableConfigurations"))
+            .and_then(boolean)
+            .unwrap_or(false),
+        configurations: collection(&root, "Configurations", "Configuration")
+            .into_iter()
+            .map(|c| PackageConfiguration {
+                name: c.prop("ObjectName").unwrap_or("").to_string(),
+                kind: c.prop("ConfigurationType").and_then(int).unwrap_or(-1) as i32,
+                string: c.prop("ConfigurationString").unwrap_or("").to_string(),
+                target: c.prop("ConfigurationVariable").unwrap_or("").to_string(),
+            })
+            .collect(),
+        save_checkpoints: root
+            .prop("SaveCheckpoints")
+            .and_then(boolean)
+            .unwrap_or(false),
         root: root_exe,
     })
 }

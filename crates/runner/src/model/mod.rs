@@ -101,6 +101,24 @@ impl VariableDef {
     }
 }
 
+/// A package configuration (`<DTS:Configuration>`): where a value, or a
+/// set of values, comes from when the package is loaded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackageConfiguration {
+    /// `ObjectName`.
+    pub name: String,
+    /// `ConfigurationType` as written: 0 parent variable, 1 XML file,
+    /// 2 environment variable, 3 registry entry, 4/5/6 the indirect forms of
+    /// 0/1/3 (an environment variable holds the string), 7 SQL Server,
+    /// 8 INI file, 9 indirect SQL Server, 10 indirect INI file.
+    pub kind: i32,
+    /// `ConfigurationString`: the file, variable or table it reads.
+    pub string: String,
+    /// `ConfigurationVariable`: the property path it sets (for the types
+    /// that set one value).
+    pub target: String,
+}
+
 /// A connection manager (only what the supported tasks use).
 #[derive(Debug, Clone)]
 pub struct ConnectionManager {
@@ -622,6 +640,12 @@ pub struct Package {
     pub properties: PackageProperties,
     /// Where the package was read from (file path, or a store path as given).
     pub source_path: std::path::PathBuf,
+    /// `EnableConfigurations` (`EnableConfig` in 2012+ files).
+    pub enable_configurations: bool,
+    /// The package configurations, in the order they are applied.
+    pub configurations: Vec<PackageConfiguration>,
+    /// `SaveCheckpoints`.
+    pub save_checkpoints: bool,
     /// The package itself as the root container.
     pub root: Executable,
 }

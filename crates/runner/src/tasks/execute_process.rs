@@ -289,10 +289,14 @@ pub fn run(spec: &ExecuteProcessSpec, ctx: &mut TaskContext<'_>) -> TaskOutcome 
         ));
     };
     if spec.fail_on_return_code && i64::from(code) != spec.success_value {
-        return TaskOutcome::Failed(format!(
-            "In executing {described}: the process exit code was \"{code}\" while the expected was \"{}\"",
-            spec.success_value
-        ));
+        // DTS_E_EXECPROCTASK_PROCESSEXITCODEEXCEEDS
+        return TaskOutcome::FailedWith(
+            0xC002_9151,
+            format!(
+                "In executing {described}: the process exit code was \"{code}\" while the expected was \"{}\"",
+                spec.success_value
+            ),
+        );
     }
     TaskOutcome::Success
 }

@@ -25,12 +25,18 @@ pub fn run(spec: &ExecuteSqlSpec, pkg: &Package, ctx: &mut TaskContext<'_>) -> T
         Ok(()) => TaskOutcome::Success,
         Err(Failure::Canceled) => TaskOutcome::Canceled,
         Err(Failure::Message(m)) => TaskOutcome::Failed(m),
+        Err(Failure::Query(m)) => TaskOutcome::FailedWith(DTS_E_SQLTASK_ERROREXECUTINGTHEQUERY, m),
     }
 }
+
+/// SSIS's code for "Executing the query ... failed".
+const DTS_E_SQLTASK_ERROREXECUTINGTHEQUERY: u32 = 0xC002_F210;
 
 enum Failure {
     Canceled,
     Message(String),
+    /// The server refused the statement (or the connection to run it).
+    Query(String),
 }
 
 impl From<String> for Failure {
@@ -553,7 +559,7 @@ fn run_inner(
         if e.kind == ErrorKind::Canceled {
             Failure::Canceled
         } else {
-            Failure::Message(format!(
+            Failure::Query(format!(
                 "Executing the query \"{}\" failed with the following error: \"{}\".",
                 shown(&sql),
                 e.message
@@ -602,7 +608,7 @@ fn run_statements(
         if e.kind == ErrorKind::Canceled {
             Failure::Canceled
         } else {
-            Failure::Message(format!(
+            Failure::Query(format!(
                 "Executing the query \"{}\" failed with the following error: \"{}\".",
                 shown(sql),
                 e.message

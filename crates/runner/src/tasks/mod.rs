@@ -18,6 +18,8 @@ pub enum TaskOutcome {
     Success,
     /// It failed; the message becomes an OnError event.
     Failed(String),
+    /// It failed with an error SSIS documents a code for (`DTS_E_*`).
+    FailedWith(u32, String),
     /// It stopped because the run was canceled.
     Canceled,
 }
