@@ -307,7 +307,7 @@ fn runner_send_mail_enable_ssl_starts_tls_and_checks_the_certificate() {
     for pkg in both(dir.path(), &[cm], &[], std::slice::from_ref(&task)) {
         got.lock().unwrap().clear();
         // The server's certificate is trusted through SSL_CERT_FILE.
-        let o = std::process::Command::new(env!("CARGO_BIN_EXE_ssis"))
+        let o = std::process::Command::new(crate::common::ssis_bin::ssis_bin())
             .args(["exec", "/F", pkg.to_str().unwrap()])
             .env("SSL_CERT_FILE", &ca)
             .env_remove("SSL_CERT_DIR")
@@ -320,7 +320,7 @@ fn runner_send_mail_enable_ssl_starts_tls_and_checks_the_certificate() {
         assert!(msgs[0].contains("Subject: over TLS\r\n"), "{}", msgs[0]);
 
         // Not trusted (the system's roots only): nothing is sent.
-        let o = std::process::Command::new(env!("CARGO_BIN_EXE_ssis"))
+        let o = std::process::Command::new(crate::common::ssis_bin::ssis_bin())
             .args(["exec", "/F", pkg.to_str().unwrap()])
             .env_remove("SSL_CERT_FILE")
             .env_remove("SSL_CERT_DIR")
