@@ -117,6 +117,11 @@ impl DataFlowEngine for Engine {
                 return TaskOutcome::Failed(format!("cannot set {name}: {}", e.message));
             }
         }
+        for (name, object) in report.objects {
+            if let Err(e) = ctx.vars.set_object(ctx.scope, &name, object) {
+                return TaskOutcome::Failed(format!("cannot set {name}: {}", e.message));
+            }
+        }
         TaskOutcome::Success
     }
 }

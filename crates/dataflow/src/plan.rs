@@ -199,6 +199,7 @@ pub fn build(p: &Pipeline, pkg: &Package, env: &Env) -> Result<Plan, Vec<String>
             max_rows: p.buffer_max_rows,
             buffer_size: p.buffer_size,
             checking: env.checking,
+            cancel: env.cancel.clone(),
         };
         match components::build(kind, &ctx) {
             Ok(node) => nodes[ci] = Some(node),

@@ -1,0 +1,391 @@
+//! Lookup, full cache: the reference rows of `SqlCommand` (the table SSDT
+//! turns into `select * from ...`) on the OLE DB connection are read once,
+//! keyed on the reference columns the input columns join to
+//! (`JoinToReferenceColumn`; several make a composite key). A row whose key
+//! is found gets the reference columns it copies (`CopyFromReferenceColumn`
+//! on a match output column, or on an input column it replaces); the first
+//! reference row of a key wins. Keys compare as the full cache does: exact
+//! text (case and trailing spaces count), numbers by value, NULL matches
+//! NULL. A row without a match goes to the no-match output
+//! (`NoMatchBehavior` 1) or is an error (0) under the input's
+//! `errorRowDisposition`: fail, ignore (matched output, NULL columns) or
+//! redirect (error output, ErrorCode 0xC020901E). Partial and no cache and
+//! the Cache connection manager are refused.
+
+use super::sql::{Target, column_index, from_sql, timeout};
+use super::{BuildCtx, RowError, dispose, error_batch};
+use crate::buffer::{Batch, Layout};
+use crate::exec::{Component, Out, Report, Step};
+use crate::model::{Disposition, prop};
+use crate::types::{CellError, ColumnType};
+use crate::values::{Key, key};
+use ssis_runner::connections::SqlColumn;
+use ssis_runner::expr::Value;
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+
+/// ErrorCode of a row without a match (DTS_E_LOOKUP... "Row yielded no match
+/// during lookup").
+const NO_MATCH: i32 = 0xC020_901E_u32 as i32;
+
+/// One reference value copied into the buffer.
+struct Copy {
+    /// The reference column.
+    reference: String,
+    /// The buffer position replaced (an input column), or None: appended.
+    replaces: Option<usize>,
+    name: String,
+    number: i32,
+    ty: ColumnType,
+    error: Disposition,
+    truncation: Disposition,
+}
+
+pub struct Lookup {
+    /// (buffer position, reference column, the input column's type).
+    joins: Vec<(usize, String, ColumnType)>,
+    copies: Vec<Copy>,
+    /// Key -> the copied values, converted to their columns' types.
+    cache: HashMap<Vec<Key>, Vec<Result<Value, CellError>>>,
+    duplicates: u64,
+    /// The no-match output, when rows without a match go there.
+    no_match: Option<usize>,
+    /// The input's disposition for a row without a match.
+    on_no_match: Disposition,
+    main: usize,
+    error: Option<(usize, Layout)>,
+    input_cols: usize,
+    matched: u64,
+    unmatched: u64,
+}
+
+fn flag(ctx: &BuildCtx, name: &str) -> bool {
+    ctx.comp
+        .prop(name)
+        .and_then(ssis_runner::model::xml_bool)
+        .unwrap_or(false)
+}
+
+impl Lookup {
+    pub fn build(ctx: &BuildCtx) -> Result<Lookup, String> {
+        match ctx.comp.prop("CacheType").map(str::trim) {
+            None | Some("0") => {}
+            Some(t) => {
+                return Err(format!(
+                    "CacheType {} is not supported yet: only Full cache is",
+                    if t == "1" { "Partial" } else { "None" }
+                ));
+            }
+        }
+        if ctx.comp.prop("ConnectionType").map(str::trim) == Some("1") {
+            return Err("a Cache connection manager is not supported yet: only an OLE DB connection manager's query is".into());
+        }
+        let input = ctx.comp.inputs.first().ok_or("it has no input")?;
+        let layout = &ctx.inputs[0];
+        let outputs = &ctx.comp.outputs;
+        let main = outputs
+            .iter()
+            .position(|o| !o.is_error && !o.name.contains("No Match"))
+            .ok_or("it has no match output")?;
+        let no_match_out = outputs
+            .iter()
+            .position(|o| !o.is_error && o.name.contains("No Match"));
+        let error = outputs.iter().position(|o| o.is_error);
+        let mut joins = Vec::new();
+        let mut copies = Vec::new();
+        for c in &input.columns {
+            let pos = layout
+                .find(&c.lineage)
+                .ok_or_else(|| format!("input column \"{}\" is not in its input", c.name))?;
+            let non_empty = |n: &str| {
+                prop(&c.properties, n)
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+            };
+            if let Some(r) = non_empty("JoinToReferenceColumn") {
+                joins.push((pos, r.to_string(), layout.0[pos].ty.clone()));
+            }
+            if let Some(r) = non_empty("CopyFromReferenceColumn") {
+                copies.push(Copy {
+                    reference: r.to_string(),
+                    replaces: Some(pos),
+                    name: c.name.clone(),
+                    number: layout.0[pos].number,
+                    ty: layout.0[pos].ty.clone(),
+                    error: c.error_disposition,
+                    truncation: c.truncation_disposition,
+                });
+            }
+        }
+        if joins.is_empty() {
+            return Err(
+                "no input column is joined to a reference column (JoinToReferenceColumn)".into(),
+            );
+        }
+        for (i, c) in outputs[main].columns.iter().enumerate() {
+            let r = prop(&c.properties, "CopyFromReferenceColumn")
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .ok_or_else(|| format!("output column \"{}\" names no reference column", c.name))?;
+            copies.push(Copy {
+                reference: r.to_string(),
+                replaces: None,
+                name: c.name.clone(),
+                number: ctx.outputs[main].0[layout.0.len() + i].number,
+                ty: c.ty.clone(),
+                error: c.error_disposition,
+                truncation: c.truncation_disposition,
+            });
+        }
+        let no_match_to_output = ctx.comp.prop("NoMatchBehavior").map(str::trim) == Some("1");
+        let mut lookup = Lookup {
+            joins,
+            copies,
+            cache: HashMap::new(),
+            duplicates: 0,
+            no_match: if no_match_to_output {
+                no_match_out
+            } else {
+                None
+            },
+            on_no_match: if no_match_to_output {
+                Disposition::Ignore
+            } else {
+                input.error_disposition
+            },
+            main,
+            error: error.map(|e| (e, ctx.outputs[e].clone())),
+            input_cols: layout.0.len(),
+            matched: 0,
+            unmatched: 0,
+        };
+        if no_match_to_output && no_match_out.is_none() {
+            return Err("NoMatchBehavior sends rows to the no match output, which it lacks".into());
+        }
+        let sql = ctx
+            .comp
+            .prop("SqlCommand")
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .ok_or("it has no reference query (SqlCommand)")?
+            .to_string();
+        let target = Target::of(ctx)?;
+        if !ctx.checking {
+            lookup.load(
+                &target,
+                &sql,
+                timeout(ctx),
+                flag(ctx, "TreatDuplicateKeysAsError"),
+            )?;
+        }
+        Ok(lookup)
+    }
+
+    /// Reads the reference rows into the cache.
+    fn load(
+        &mut self,
+        target: &Target,
+        sql: &str,
+        timeout: Option<std::time::Duration>,
+        duplicates_fail: bool,
+    ) -> Result<(), String> {
+        let mut conn = target.open()?;
+        // Column positions, set by the first result set's columns.
+        let key_at: RefCell<Vec<usize>> = RefCell::default();
+        let copy_at: RefCell<Vec<usize>> = RefCell::default();
+        let first = Cell::new(true);
+        let mut on_columns = |cols: &[SqlColumn]| -> ssis_core::error::Result<()> {
+            if !first.get() {
+                return Ok(());
+            }
+            first.set(false);
+            let find = |name: &str| {
+                column_index(cols, name).ok_or_else(|| {
+                    ssis_core::error::Error::invalid(format!(
+                        "reference column \"{name}\" is not in the result of the reference query"
+                    ))
+                })
+            };
+            for (_, r, _) in &self.joins {
+                key_at.borrow_mut().push(find(r)?);
+            }
+            for c in &self.copies {
+                copy_at.borrow_mut().push(find(&c.reference)?);
+            }
+            Ok(())
+        };
+        let cache = &mut self.cache;
+        let duplicates = &mut self.duplicates;
+        let joins = &self.joins;
+        let copies = &self.copies;
+        let mut on_row =
+            |row: Vec<ssis_runner::connections::SqlValue>| -> ssis_core::error::Result<()> {
+                let (key_at, copy_at) = (key_at.borrow(), copy_at.borrow());
+                if key_at.len() != joins.len() {
+                    return Ok(()); // a later result set
+                }
+                let mut k = Vec::with_capacity(joins.len());
+                for ((_, _, ty), &i) in joins.iter().zip(key_at.iter()) {
+                    // A reference value the input column cannot hold matches nothing.
+                    match ty.convert(from_sql(&row[i])) {
+                        Ok(v) => k.push(key(&v, false)),
+                        Err(_) => return Ok(()),
+                    }
+                }
+                if cache.contains_key(&k) {
+                    *duplicates += 1;
+                    if duplicates_fail {
+                        return Err(ssis_core::error::Error::invalid(
+                            "the reference data has duplicate keys (TreatDuplicateKeysAsError)",
+                        ));
+                    }
+                    return Ok(());
+                }
+                let values = copies
+                    .iter()
+                    .zip(copy_at.iter())
+                    .map(|(c, &i)| c.ty.convert(from_sql(&row[i])))
+                    .collect();
+                cache.insert(k, values);
+                Ok(())
+            };
+        conn.for_each_row(
+            sql,
+            &[],
+            timeout,
+            &target.cancel,
+            &mut on_columns,
+            &mut on_row,
+        )
+        .map_err(|e| format!("reading the reference data: {}", e.message))?;
+        if first.get() {
+            return Err("the reference query returned no result set".into());
+        }
+        Ok(())
+    }
+}
+
+/// Where a row goes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum To {
+    Main,
+    NoMatch,
+    Error,
+}
+
+impl Component for Lookup {
+    fn push(&mut self, _input: usize, batch: Batch, out: &mut Out<'_>) -> Step {
+        let n = batch.rows;
+        let mut to = vec![To::Main; n];
+        let mut errors: Vec<RowError> = Vec::new();
+        let mut new_cols: Vec<Vec<Value>> =
+            self.copies.iter().map(|_| Vec::with_capacity(n)).collect();
+        for (r, dest) in to.iter_mut().enumerate() {
+            let k: Vec<Key> = self
+                .joins
+                .iter()
+                .map(|(p, _, _)| key(&batch.cols[*p][r], false))
+                .collect();
+            let Some(values) = self.cache.get(&k) else {
+                self.unmatched += 1;
+                for (col, c) in new_cols.iter_mut().zip(&self.copies) {
+                    col.push(c.ty.null());
+                }
+                if self.no_match.is_some() {
+                    *dest = To::NoMatch;
+                    continue;
+                }
+                match self.on_no_match {
+                    Disposition::Fail => {
+                        return Err(format!(
+                            "row {} yielded no match during lookup (the input's error disposition is FailComponent)",
+                            r + 1
+                        )
+                        .into());
+                    }
+                    Disposition::Ignore => {}
+                    Disposition::Redirect => {
+                        *dest = To::Error;
+                        errors.push(RowError {
+                            row: r,
+                            code: NO_MATCH,
+                            column: 0,
+                        });
+                    }
+                }
+                continue;
+            };
+            self.matched += 1;
+            for ((col, c), v) in new_cols.iter_mut().zip(&self.copies).zip(values) {
+                match v {
+                    Ok(v) => col.push(v.clone()),
+                    Err(e) => {
+                        if dispose(e, c.error, c.truncation, &c.name)? && *dest == To::Main {
+                            *dest = To::Error;
+                            errors.push(RowError {
+                                row: r,
+                                code: e.code(),
+                                column: c.number,
+                            });
+                        }
+                        col.push(c.ty.null());
+                    }
+                }
+            }
+        }
+        let err_batch = match &self.error {
+            Some((_, l)) if !errors.is_empty() => {
+                Some(error_batch(&batch, self.input_cols, &errors, l))
+            }
+            _ => None,
+        };
+        let targets: Vec<usize> = to
+            .iter()
+            .map(|t| match t {
+                To::Main => 0,
+                To::NoMatch => 1,
+                To::Error => 2,
+            })
+            .collect();
+        // The no-match output carries the input's columns as they came.
+        let no_match_batch = self.no_match.map(|_| {
+            let rows: Vec<usize> = (0..n).filter(|r| to[*r] == To::NoMatch).collect();
+            let mut b = Batch::with_capacity(self.input_cols, rows.len());
+            for (c, col) in b.cols.iter_mut().enumerate() {
+                col.extend(rows.iter().map(|r| batch.cols[c][*r].clone()));
+            }
+            b.rows = rows.len();
+            b
+        });
+        let mut full = batch;
+        for (c, col) in self.copies.iter().zip(new_cols) {
+            match c.replaces {
+                Some(p) => full.cols[p] = col,
+                None => full.cols.push(col),
+            }
+        }
+        let main = full.partition(&targets, 1).pop().unwrap_or_default();
+        out.send(self.main, main)?;
+        if let (Some(o), Some(b)) = (self.no_match, no_match_batch) {
+            out.send(o, b)?;
+        }
+        if let (Some((e, _)), Some(b)) = (&self.error, err_batch) {
+            out.send(*e, b)?;
+        }
+        Ok(())
+    }
+
+    fn report(&mut self, r: &mut Report) {
+        r.info.push(format!(
+            "{} rows matched, {} without a match; {} reference rows cached{}.",
+            self.matched,
+            self.unmatched,
+            self.cache.len(),
+            if self.duplicates > 0 {
+                format!(" ({} duplicate keys ignored)", self.duplicates)
+            } else {
+                String::new()
+            }
+        ));
+    }
+}

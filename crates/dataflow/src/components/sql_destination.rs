@@ -1,0 +1,232 @@
+//! OLE DB Destination and ADO.NET Destination to SQL Server: rows go into
+//! a table or view (`OpenRowset`, `TableOrViewName`, or a variable naming
+//! it), each input column into the table column of its external column's
+//! name. Without fast load every row is one parameterized `INSERT`, so a
+//! failing row alone meets the input's error disposition (fail, ignore, or
+//! redirect to the error output). Fast load (`AccessMode` 3 and 4, and the
+//! ADO.NET Destination) sends multi-row `INSERT` statements of up to 1,000
+//! rows (fewer for wide rows: SQL Server takes 2,100 parameters), a failing
+//! statement's rows meeting the disposition together; `FastLoadKeepIdentity`
+//! wraps the load in `SET IDENTITY_INSERT`. Not yet through the bulk-load
+//! protocol (`INSERT BULK`), so `TABLOCK`, `FastLoadKeepNulls` (off:
+//! defaults for NULLs) and the commit size are not applied.
+
+use super::sql::{Target, quote_name, timeout, to_sql};
+use super::{BuildCtx, RowError, error_batch};
+use crate::buffer::{Batch, Layout};
+use crate::exec::{Component, Out, Report, Step};
+use crate::model::Disposition;
+use ssis_runner::connections::{SqlConnection, SqlValue};
+use std::time::Duration;
+
+/// ErrorCode of a row SQL Server refused (DTS_E_OLEDBERROR).
+const OLEDB_ERROR: i32 = 0xC020_2009_u32 as i32;
+
+/// SQL Server's limit on parameters per request, less a margin.
+const MAX_PARAMS: usize = 2_000;
+
+pub struct SqlDestination {
+    target: Target,
+    table: String,
+    /// (buffer position, table column).
+    cols: Vec<(usize, String)>,
+    fast: bool,
+    keep_identity: bool,
+    timeout: Option<Duration>,
+    disposition: Disposition,
+    error: Option<(usize, Layout)>,
+    input_cols: usize,
+    conn: Option<SqlConnection>,
+    rows: u64,
+}
+
+impl SqlDestination {
+    /// `ado`: an ADO.NET Destination.
+    pub fn build(ctx: &BuildCtx, ado: bool) -> Result<SqlDestination, String> {
+        let mode = ctx
+            .comp
+            .prop("AccessMode")
+            .unwrap_or("0")
+            .trim()
+            .to_string();
+        let prop = |n: &str| ctx.comp.prop(n).unwrap_or("").trim().to_string();
+        let from_var = |n: &str| -> Result<String, String> {
+            let name = prop(n);
+            (ctx.var)(&name)
+                .map(|v| v.to_string())
+                .ok_or_else(|| format!("the variable \"{name}\" ({n}) does not exist"))
+        };
+        let (table, fast) = match (ado, mode.as_str()) {
+            (true, _) => (prop("TableOrViewName"), true),
+            (false, "0") => (prop("OpenRowset"), false),
+            (false, "1") => (from_var("OpenRowsetVariable")?, false),
+            (false, "3") => (prop("OpenRowset"), true),
+            (false, "4") => (from_var("OpenRowsetVariable")?, true),
+            (false, m) => {
+                return Err(format!(
+                    "access mode {m} (SQL command) is not supported: use a table or view"
+                ));
+            }
+        };
+        if table.trim().is_empty() {
+            return Err("it names no table or view".into());
+        }
+        let input = ctx.comp.inputs.first().ok_or("it has no input")?;
+        let layout = &ctx.inputs[0];
+        let mut cols = Vec::new();
+        for c in &input.columns {
+            let pos = layout
+                .find(&c.lineage)
+                .ok_or_else(|| format!("input column \"{}\" is not in its input", c.name))?;
+            let name = input
+                .external
+                .iter()
+                .find(|e| !c.external.is_empty() && e.key == c.external)
+                .map(|e| e.name.clone())
+                .ok_or_else(|| {
+                    format!(
+                        "input column \"{}\" is mapped to no column of the table (externalMetadataColumnId)",
+                        c.name
+                    )
+                })?;
+            cols.push((pos, name));
+        }
+        if cols.is_empty() {
+            return Err("no input column is mapped to a column of the table".into());
+        }
+        let error = ctx.main_and_error_outputs().1;
+        Ok(SqlDestination {
+            target: Target::of(ctx)?,
+            table: quote_name(&table),
+            cols,
+            fast,
+            keep_identity: fast
+                && ctx
+                    .comp
+                    .prop("FastLoadKeepIdentity")
+                    .and_then(ssis_runner::model::xml_bool)
+                    .unwrap_or(false),
+            timeout: timeout(ctx),
+            disposition: input.error_disposition,
+            error: error.map(|e| (e, ctx.outputs[e].clone())),
+            input_cols: layout.0.len(),
+            conn: None,
+            rows: 0,
+        })
+    }
+
+    fn connection(&mut self) -> Result<&mut SqlConnection, String> {
+        if self.conn.is_none() {
+            let mut c = self.target.open()?;
+            if self.keep_identity {
+                c.execute(
+                    &format!("SET IDENTITY_INSERT {} ON", self.table),
+                    &[],
+                    self.timeout,
+                    &self.target.cancel,
+                )
+                .map_err(|e| e.message)?;
+            }
+            self.conn = Some(c);
+        }
+        Ok(self.conn.as_mut().expect("opened above"))
+    }
+
+    /// `INSERT INTO t (cols) VALUES (@P1, ...), (...)` for `rows` rows.
+    fn statement(&self, rows: usize) -> String {
+        let names: Vec<String> = self.cols.iter().map(|c| quote_name(&c.1)).collect();
+        let w = self.cols.len();
+        let values: Vec<String> = (0..rows)
+            .map(|r| {
+                let ps: Vec<String> = (1..=w).map(|i| format!("@P{}", r * w + i)).collect();
+                format!("({})", ps.join(", "))
+            })
+            .collect();
+        format!(
+            "INSERT INTO {} ({}) VALUES {}",
+            self.table,
+            names.join(", "),
+            values.join(", ")
+        )
+    }
+
+    /// Inserts rows `rows` of `batch` in one statement; the error when refused.
+    fn insert(&mut self, batch: &Batch, rows: &[usize]) -> Result<Result<(), String>, String> {
+        let sql = self.statement(rows.len());
+        let params: Vec<SqlValue> = rows
+            .iter()
+            .flat_map(|&r| {
+                self.cols
+                    .iter()
+                    .map(move |(p, _)| to_sql(&batch.cols[*p][r]))
+            })
+            .collect();
+        let (timeout, cancel) = (self.timeout, self.target.cancel.clone());
+        let conn = self.connection()?;
+        match conn.execute(&sql, &params, timeout, &cancel) {
+            Ok(_) => Ok(Ok(())),
+            // A statement SQL Server refused leaves the connection usable.
+            Err(e) if conn.is_open() && e.kind == ssis_core::error::ErrorKind::Io => {
+                Ok(Err(e.message))
+            }
+            Err(e) => Err(e.message),
+        }
+    }
+}
+
+impl Component for SqlDestination {
+    fn push(&mut self, _input: usize, batch: Batch, out: &mut Out<'_>) -> Step {
+        let per = if self.fast {
+            (MAX_PARAMS / self.cols.len()).clamp(1, 1_000)
+        } else {
+            1
+        };
+        let all: Vec<usize> = (0..batch.rows).collect();
+        let mut failed: Vec<RowError> = Vec::new();
+        for chunk in all.chunks(per) {
+            match self.insert(&batch, chunk)? {
+                Ok(()) => self.rows += chunk.len() as u64,
+                Err(m) => match self.disposition {
+                    Disposition::Fail => {
+                        return Err(format!(
+                            "inserting into {} (row {} of the buffer): {m}",
+                            self.table,
+                            chunk[0] + 1
+                        )
+                        .into());
+                    }
+                    Disposition::Ignore => {}
+                    Disposition::Redirect => failed.extend(chunk.iter().map(|&row| RowError {
+                        row,
+                        code: OLEDB_ERROR,
+                        column: 0,
+                    })),
+                },
+            }
+        }
+        if let (Some((e, l)), false) = (&self.error, failed.is_empty()) {
+            let b = error_batch(&batch, self.input_cols, &failed, l);
+            out.send(*e, b)?;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, _out: &mut Out<'_>) -> Step {
+        if self.keep_identity
+            && let Some(c) = self.conn.as_mut()
+        {
+            c.execute(
+                &format!("SET IDENTITY_INSERT {} OFF", self.table),
+                &[],
+                self.timeout,
+                &self.target.cancel,
+            )
+            .map_err(|e| e.message)?;
+        }
+        Ok(())
+    }
+
+    fn report(&mut self, r: &mut Report) {
+        r.info.push(format!("wrote {} rows.", self.rows));
+    }
+}
