@@ -12,6 +12,7 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+mod dataflow_pipe;
 #[path = "../ffi_support/mod.rs"]
 mod ffi_support;
 #[cfg(unix)]
@@ -56,6 +57,7 @@ mod remote_tls;
 mod runner_cancel;
 mod runner_connections;
 mod runner_dataflow;
+mod runner_dataflow_sql;
 mod runner_event_handlers;
 mod runner_execute_package;
 mod runner_execute_sql;

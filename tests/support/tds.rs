@@ -198,6 +198,10 @@ pub enum Value {
     Guid([u8; 16]),
     /// days since 1900-01-01, 1/300 s since midnight.
     DateTime(i32, u32),
+    /// DECIMALN/NUMERICN: mantissa and scale.
+    Decimal(i128, u8),
+    /// FLTN.
+    Float(f64),
 }
 
 impl Value {
@@ -335,6 +339,39 @@ impl<'a> Cursor<'a> {
                     ),
                     0x6F => return Err(unsupported(ty)),
                     _ => Value::Int(int(b)),
+                }
+            }
+            // DECIMALN, NUMERICN (MS-TDS 2.2.5.5.1.6): length, precision,
+            // scale; the value is a sign byte (1 positive) and the magnitude
+            // little-endian.
+            0x6A | 0x6C => {
+                let _max = self.u8()?;
+                let _precision = self.u8()?;
+                let scale = self.u8()?;
+                let len = usize::from(self.u8()?);
+                if len == 0 {
+                    return Ok(Value::Null);
+                }
+                let b = self.take(len)?;
+                let mut magnitude = [0u8; 16];
+                let digits = &b[1..];
+                magnitude[..digits.len().min(16)].copy_from_slice(&digits[..digits.len().min(16)]);
+                let m = i128::from_le_bytes(magnitude);
+                Value::Decimal(if b[0] == 1 { m } else { -m }, scale)
+            }
+            // FLTN: 4 or 8 bytes.
+            0x6D => {
+                let _max = self.u8()?;
+                match self.u8()? {
+                    0 => Value::Null,
+                    4 => {
+                        let b = self.take(4)?;
+                        Value::Float(f64::from(f32::from_le_bytes([b[0], b[1], b[2], b[3]])))
+                    }
+                    8 => Value::Float(f64::from_le_bytes(
+                        self.take(8)?.try_into().unwrap_or([0; 8]),
+                    )),
+                    _ => return Err(unsupported(ty)),
                 }
             }
             // USHORTLEN: NVARCHAR, NCHAR, BIGVARCHAR, BIGCHAR, BIGVARBIN, BIGBINARY.

@@ -74,7 +74,11 @@ impl DataFlowEngine for Engine {
         let outcome = {
             let vars = &*ctx.vars;
             let scope = ctx.scope;
-            let var = |name: &str| vars.value(scope, name).ok().flatten();
+            // A declared variable without a value (an empty Object) is a NULL.
+            let var = |name: &str| match vars.value(scope, name) {
+                Ok(v) => Some(v.unwrap_or(Value::Null(ssis_runner::expr::DataType::WStr))),
+                Err(_) => None,
+            };
             let conn = |cm: &ssis_runner::model::ConnectionManager| {
                 ssis_runner::property_exprs::connection_string(cm, vars, ctx.package_scope)
             };

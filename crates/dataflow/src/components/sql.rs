@@ -124,14 +124,36 @@ pub fn column_index(cols: &[SqlColumn], name: &str) -> Option<usize> {
         .or_else(|| cols.iter().position(|c| c.name.eq_ignore_ascii_case(name)))
 }
 
-/// `[a].[b]` from `a.b`, leaving names already bracketed or quoted alone.
+/// A table name as `[schema].[name]`: its parts bare, `[bracketed]` or
+/// `"quoted"` (as the ADO.NET components write them), split at the dots
+/// outside brackets and quotes.
 pub fn quote_name(name: &str) -> String {
-    let t = name.trim();
-    if t.starts_with('[') || t.starts_with('"') {
-        return t.to_string();
+    let mut parts: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let mut chars = name.trim().chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '[' | '"' => {
+                let close = if c == '[' { ']' } else { '"' };
+                while let Some(d) = chars.next() {
+                    if d == close {
+                        if chars.peek() == Some(&close) {
+                            chars.next();
+                        } else {
+                            break;
+                        }
+                    }
+                    cur.push(d);
+                }
+            }
+            '.' => parts.push(std::mem::take(&mut cur)),
+            c => cur.push(c),
+        }
     }
-    t.split('.')
-        .map(|p| format!("[{}]", p.replace(']', "]]")))
+    parts.push(cur);
+    parts
+        .iter()
+        .map(|p| format!("[{}]", p.trim().replace(']', "]]")))
         .collect::<Vec<_>>()
         .join(".")
 }
@@ -145,5 +167,6 @@ mod tests {
         assert_eq!(quote_name("dbo.Orders"), "[dbo].[Orders]");
         assert_eq!(quote_name("[dbo].[Or]]ders]"), "[dbo].[Or]]ders]");
         assert_eq!(quote_name("a]b"), "[a]]b]");
+        assert_eq!(quote_name("\"dbo\".\"Price.Copy\""), "[dbo].[Price.Copy]");
     }
 }

@@ -1,0 +1,636 @@
+//! Data flows against SQL Server through the real `ssis exec` binary and
+//! the TDS test server (which records every statement that reaches it):
+//! OLE DB Source with a parameter, Lookup (full cache, two join columns,
+//! no-match output, failures), OLE DB Destination with and without fast
+//! load and an error output, ADO.NET Source and Destination, and a
+//! Recordset Destination walked by a Foreach ADO loop; packages in the
+//! 2014+ and 2008 layouts.
+
+use crate::dataflow_pipe::{
+    Comp, InCol, Input, Layout, Output, col, comp, data_flow, error_cols, input_col, pipeline,
+};
+use crate::runner_execute_sql::{
+    CM_ID, Cm, Log, Task, Var, foreach_ado, oledb, package_2008_with, package_2012_with, param,
+    sql_task,
+};
+use crate::support::tds::{ColType, DONE_COUNT, DONE_MORE, Tokens, Value};
+use crate::support::{ADMIN_PASSWORD, ADMIN_USER, TestServer};
+use std::path::PathBuf;
+use std::process::Command;
+
+const ADO_ID: &str = "{C0000000-0000-0000-0000-000000000002}";
+/// DTSID of the first variable the package generator declares.
+const VAR0: &str = "{9A000000-0000-0000-0000-000000000000}";
+
+fn ssis_exec(pkg: &std::path::Path) -> (i32, String) {
+    let o = Command::new(env!("CARGO_BIN_EXE_ssis"))
+        .args(["exec", "/F", pkg.to_str().unwrap(), "/REP", "EWI"])
+        .output()
+        .unwrap();
+    (
+        o.status.code().unwrap_or(-1),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        ),
+    )
+}
+
+/// A server with orders, prices, and a primary key on Unpriced that
+/// refuses order 4.
+fn server() -> (TestServer, Log) {
+    let server = TestServer::start();
+    let log: Log = Default::default();
+    let l = log.clone();
+    server.on_sql(move |sql, params, t: &mut Tokens| {
+        let values: Vec<Value> = params.iter().map(|(_, v)| v.clone()).collect();
+        l.lock().unwrap().push((sql.to_string(), values.clone()));
+        let text = |s: &str| (Value::Text(s.into()), ColType::NVarChar(10));
+        if sql.starts_with("SELECT OrderId, Region, Product, Qty FROM dbo.Orders WHERE Qty >= @P1")
+        {
+            let min = values.first().and_then(Value::as_int).unwrap_or(0);
+            t.col_metadata(&[
+                ("OrderId", ColType::Int),
+                ("Region", ColType::NVarChar(10)),
+                ("Product", ColType::NVarChar(10)),
+                ("Qty", ColType::Int),
+            ]);
+            let rows = [
+                (1, "East", "apple", 5),
+                (2, "West", "pear", 3),
+                (3, "East", "fig", 4),
+                (4, "west", "pear", 9),
+                (5, "East", "plum", 1),
+            ];
+            let mut n = 0;
+            for (id, region, product, qty) in rows.into_iter().filter(|r| r.3 >= min) {
+                let (r, p) = (text(region), text(product));
+                t.row(&[
+                    (&Value::Int(id), ColType::Int),
+                    (&r.0, r.1),
+                    (&p.0, p.1),
+                    (&Value::Int(qty), ColType::Int),
+                ]);
+                n += 1;
+            }
+            t.done_in_proc(DONE_MORE | DONE_COUNT, 0xC1, n);
+        } else if sql.eq_ignore_ascii_case("select * from [dbo].[Prices]") {
+            t.col_metadata(&[
+                ("Region", ColType::NVarChar(10)),
+                ("Product", ColType::NVarChar(10)),
+                ("Price", ColType::NVarChar(10)),
+            ]);
+            // East/apple twice: the first wins.
+            for (r, p, price) in [
+                ("East", "apple", "1.20"),
+                ("West", "pear", "2.00"),
+                ("East", "apple", "9.99"),
+                ("East", "plum", "0.75"),
+            ] {
+                let (a, b, c) = (text(r), text(p), text(price));
+                t.row(&[(&a.0, a.1), (&b.0, b.1), (&c.0, c.1)]);
+            }
+            t.done(DONE_MORE | DONE_COUNT, 4);
+        } else if sql.starts_with("INSERT INTO [dbo].[Unpriced]")
+            && values.first() == Some(&Value::Int(4))
+        {
+            t.error(
+                2627,
+                14,
+                "Violation of PRIMARY KEY constraint 'PK_Unpriced'.",
+                "",
+            );
+            return Some(1);
+        } else if !sql.starts_with("INSERT") {
+            return None;
+        }
+        Some(0)
+    });
+    (server, log)
+}
+
+fn ado(server: &TestServer) -> Cm {
+    Cm {
+        name: "SalesAdo",
+        id: ADO_ID,
+        creation: "ADO.NET:System.Data.SqlClient.SqlConnection, System.Data, Version=4.0.0.0, Culture=neutral, PublicKeyToken=b77a5c561934e089".into(),
+        connection_string: format!(
+            "Data Source={};User ID={ADMIN_USER};Password={ADMIN_PASSWORD};Initial Catalog=Sales;Application Name=SSIS-Pkg;",
+            server.server_name()
+        ),
+    }
+}
+
+fn ext_col(mut c: crate::dataflow_pipe::OutCol) -> crate::dataflow_pipe::OutCol {
+    c.external = true;
+    c
+}
+
+fn with_props(mut c: Comp, props: &[(&'static str, &str)]) -> Comp {
+    c.props = props.iter().map(|(n, v)| (*n, v.to_string())).collect();
+    c
+}
+
+fn mapped(upstream: &str, name: &'static str, external: &'static str) -> InCol {
+    let mut c = input_col(upstream, name);
+    c.external = Some(external);
+    c
+}
+
+const SRC: &str = "Orders.Outputs[OLE DB Source Output].Columns";
+
+/// OLE DB Source -> Lookup -> (match) fast load into Sales, (no match)
+/// row-by-row into Unpriced -> (error output) Recordset; ADO.NET Source ->
+/// ADO.NET Destination beside it.
+fn components(no_match_behavior: &str, lookup_disposition: &'static str) -> Vec<Comp> {
+    let source = {
+        let mut c = with_props(
+            comp("Orders", "Microsoft.OLEDBSource", "OLE DB Source"),
+            &[
+                ("AccessMode", "2"),
+                (
+                    "SqlCommand",
+                    "SELECT OrderId, Region, Product, Qty FROM dbo.Orders WHERE Qty >= ?",
+                ),
+                ("ParameterMapping", &format!("\"Parameter0:Input\",{VAR0};")),
+                ("CommandTimeout", "0"),
+            ],
+        );
+        c.conn = Some(("OleDbConnection", "Sales", CM_ID));
+        c.outputs.push(Output {
+            name: "OLE DB Source Output",
+            is_error: false,
+            sync: None,
+            cols: vec![
+                ext_col(col("OrderId", "dataType=\"i4\"")),
+                ext_col(col("Region", "dataType=\"wstr\" length=\"10\"")),
+                ext_col(col("Product", "dataType=\"wstr\" length=\"10\"")),
+                ext_col(col("Qty", "dataType=\"i4\"")),
+            ],
+        });
+        c
+    };
+    let lookup = {
+        let mut c = with_props(
+            comp("Find Price", "Microsoft.Lookup", "Lookup"),
+            &[
+                ("SqlCommand", "select * from [dbo].[Prices]"),
+                ("ConnectionType", "0"),
+                ("CacheType", "0"),
+                ("NoMatchBehavior", no_match_behavior),
+                ("TreatDuplicateKeysAsError", "false"),
+            ],
+        );
+        c.conn = Some(("OleDbConnection", "Sales", CM_ID));
+        let join = |name: &'static str| {
+            let mut ic = input_col(&format!("{SRC}[{name}]"), name);
+            ic.props = vec![
+                ("JoinToReferenceColumn", name.to_string()),
+                ("CopyFromReferenceColumn", String::new()),
+            ];
+            ic
+        };
+        c.inputs.push(Input {
+            name: "Lookup Input",
+            error_disp: lookup_disposition,
+            cols: vec![join("Region"), join("Product")],
+            external: Vec::new(),
+        });
+        let mut price = col("Price", "dataType=\"numeric\" precision=\"10\" scale=\"2\"");
+        price.props = vec![("CopyFromReferenceColumn", "Price".into())];
+        c.outputs.push(Output {
+            name: "Lookup Match Output",
+            is_error: false,
+            sync: Some("Lookup Input"),
+            cols: vec![price],
+        });
+        c.outputs.push(Output {
+            name: "Lookup No Match Output",
+            is_error: false,
+            sync: Some("Lookup Input"),
+            cols: Vec::new(),
+        });
+        c.outputs.push(Output {
+            name: "Lookup Error Output",
+            is_error: true,
+            sync: Some("Lookup Input"),
+            cols: error_cols(),
+        });
+        c
+    };
+    let sales = {
+        let mut c = with_props(
+            comp(
+                "Write Sales",
+                "Microsoft.OLEDBDestination",
+                "OLE DB Destination",
+            ),
+            &[
+                ("AccessMode", "3"),
+                ("OpenRowset", "[dbo].[Sales]"),
+                ("FastLoadKeepIdentity", "false"),
+                ("FastLoadOptions", "TABLOCK,CHECK_CONSTRAINTS"),
+            ],
+        );
+        c.conn = Some(("OleDbConnection", "Sales", CM_ID));
+        c.inputs.push(Input {
+            name: "OLE DB Destination Input",
+            error_disp: "FailComponent",
+            cols: vec![
+                mapped(&format!("{SRC}[OrderId]"), "OrderId", "Id"),
+                mapped(&format!("{SRC}[Region]"), "Region", "Region"),
+                mapped(
+                    "Find Price.Outputs[Lookup Match Output].Columns[Price]",
+                    "Price",
+                    "Price",
+                ),
+            ],
+            external: vec![
+                ("Id", "dataType=\"i4\""),
+                ("Region", "dataType=\"wstr\" length=\"10\""),
+                ("Price", "dataType=\"numeric\" precision=\"10\" scale=\"2\""),
+            ],
+        });
+        c
+    };
+    let unpriced = {
+        let mut c = with_props(
+            comp(
+                "Write Unpriced",
+                "Microsoft.OLEDBDestination",
+                "OLE DB Destination",
+            ),
+            &[("AccessMode", "0"), ("OpenRowset", "dbo.Unpriced")],
+        );
+        c.conn = Some(("OleDbConnection", "Sales", CM_ID));
+        c.inputs.push(Input {
+            name: "OLE DB Destination Input",
+            error_disp: "RedirectRow",
+            cols: vec![
+                mapped(&format!("{SRC}[OrderId]"), "OrderId", "OrderId"),
+                mapped(&format!("{SRC}[Product]"), "Product", "Product"),
+            ],
+            external: vec![
+                ("OrderId", "dataType=\"i4\""),
+                ("Product", "dataType=\"wstr\" length=\"10\""),
+            ],
+        });
+        c.outputs.push(Output {
+            name: "OLE DB Destination Error Output",
+            is_error: true,
+            sync: Some("OLE DB Destination Input"),
+            cols: error_cols(),
+        });
+        c
+    };
+    let rejected = {
+        let mut c = with_props(
+            comp(
+                "Rejected",
+                "Microsoft.RecordsetDestination",
+                "Recordset Destination",
+            ),
+            &[("VariableName", "User::Rejected")],
+        );
+        c.inputs.push(Input {
+            name: "Recordset Destination Input",
+            error_disp: "FailComponent",
+            cols: vec![
+                input_col(&format!("{SRC}[OrderId]"), "OrderId"),
+                input_col(
+                    "Write Unpriced.Outputs[OLE DB Destination Error Output].Columns[ErrorCode]",
+                    "ErrorCode",
+                ),
+            ],
+            external: Vec::new(),
+        });
+        c
+    };
+    let ado_source = {
+        let mut c = with_props(
+            comp(
+                "Prices",
+                "Microsoft.SqlServer.Dts.Pipeline.DataReaderSourceAdapter, Microsoft.SqlServer.ADONETSrc, Version=13.0.0.0, Culture=neutral, PublicKeyToken=89845dcd8080cc91",
+                "ADO NET Source",
+            ),
+            &[
+                ("AccessMode", "0"),
+                ("TableOrViewName", "\"dbo\".\"Prices\""),
+            ],
+        );
+        c.conn = Some(("IDbConnection", "SalesAdo", ADO_ID));
+        c.outputs.push(Output {
+            name: "ADO NET Source Output",
+            is_error: false,
+            sync: None,
+            cols: vec![
+                ext_col(col("Product", "dataType=\"wstr\" length=\"10\"")),
+                ext_col(col("Price", "dataType=\"cy\"")),
+            ],
+        });
+        c
+    };
+    let ado_dest = {
+        let mut c = with_props(
+            comp(
+                "Copy Prices",
+                "Microsoft.SqlServer.Dts.Pipeline.ADONETDestination, Microsoft.SqlServer.ADONETDest, Version=13.0.0.0, Culture=neutral, PublicKeyToken=89845dcd8080cc91",
+                "ADO NET Destination",
+            ),
+            &[
+                ("TableOrViewName", "\"dbo\".\"PriceCopy\""),
+                ("BatchSize", "0"),
+            ],
+        );
+        c.conn = Some(("IDbConnection", "SalesAdo", ADO_ID));
+        c.inputs.push(Input {
+            name: "ADO NET Destination Input",
+            error_disp: "FailComponent",
+            cols: vec![
+                mapped(
+                    "Prices.Outputs[ADO NET Source Output].Columns[Product]",
+                    "Product",
+                    "Name",
+                ),
+                mapped(
+                    "Prices.Outputs[ADO NET Source Output].Columns[Price]",
+                    "Price",
+                    "Price",
+                ),
+            ],
+            external: vec![
+                ("Name", "dataType=\"wstr\" length=\"10\""),
+                ("Price", "dataType=\"cy\""),
+            ],
+        });
+        c
+    };
+    vec![
+        source, lookup, sales, unpriced, rejected, ado_source, ado_dest,
+    ]
+}
+
+fn paths() -> Vec<(&'static str, String, String)> {
+    vec![
+        (
+            "Orders Out",
+            "Orders.Outputs[OLE DB Source Output]".into(),
+            "Find Price.Inputs[Lookup Input]".into(),
+        ),
+        (
+            "Matched",
+            "Find Price.Outputs[Lookup Match Output]".into(),
+            "Write Sales.Inputs[OLE DB Destination Input]".into(),
+        ),
+        (
+            "Unmatched",
+            "Find Price.Outputs[Lookup No Match Output]".into(),
+            "Write Unpriced.Inputs[OLE DB Destination Input]".into(),
+        ),
+        (
+            "Refused",
+            "Write Unpriced.Outputs[OLE DB Destination Error Output]".into(),
+            "Rejected.Inputs[Recordset Destination Input]".into(),
+        ),
+        (
+            "Prices Out",
+            "Prices.Outputs[ADO NET Source Output]".into(),
+            "Copy Prices.Inputs[ADO NET Destination Input]".into(),
+        ),
+    ]
+}
+
+/// The package in both layouts: the data flow, then a Foreach ADO loop
+/// over User::Rejected inserting each row into `rejected`.
+fn packages(
+    dir: &std::path::Path,
+    server: &TestServer,
+    edit: impl Fn(String) -> String,
+) -> Vec<PathBuf> {
+    let vars: Vec<Var> = vec![
+        ("MinQty", 3, "2".into()),
+        ("Rejected", 13, String::new()),
+        ("RejId", 3, "0".into()),
+        ("RejCode", 3, "0".into()),
+    ];
+    let cms = [oledb(server), ado(server)];
+    let mut out = Vec::new();
+    for layout in [Layout::Ssdt, Layout::Bids2008] {
+        let tasks: Vec<Task> = vec![
+            data_flow(edit(pipeline(
+                layout,
+                &components("1", "FailComponent"),
+                &paths(),
+            ))),
+            foreach_ado(
+                "Each Rejected",
+                "User::Rejected",
+                vec![(0, "User::RejId"), (1, "User::RejCode")],
+                vec![sql_task(
+                    "Note",
+                    "SQLTask:SqlStatementSource=\"INSERT INTO rejected VALUES (?, ?)\"",
+                    &(param("0", "User::RejId", "Input", 3)
+                        + &param("1", "User::RejCode", "Input", 3)),
+                )],
+            ),
+        ];
+        let (name, text) = match layout {
+            Layout::Ssdt => ("sql_2012.dtsx", package_2012_with(&cms, &vars, &tasks, &[])),
+            Layout::Bids2008 => ("sql_2008.dtsx", package_2008_with(&cms, &vars, &tasks, &[])),
+        };
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        out.push(path);
+    }
+    out
+}
+
+fn statements(log: &Log, prefix: &str) -> Vec<(String, Vec<Value>)> {
+    log.lock()
+        .unwrap()
+        .iter()
+        .filter(|(s, _)| s.starts_with(prefix))
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn oledb_source_lookup_destinations_and_recordset_in_both_layouts() {
+    let (server, log) = server();
+    let dir = tempfile::tempdir().unwrap();
+    for pkg in packages(dir.path(), &server, |p| p) {
+        log.lock().unwrap().clear();
+        let (code, out) = ssis_exec(&pkg);
+        assert_eq!(code, 0, "{}: {out}", pkg.display());
+        let text = |s: &str| Value::Text(s.into());
+        // The source's parameter came from User::MinQty (order 5 is left out).
+        assert_eq!(
+            statements(&log, "SELECT OrderId")[0].1,
+            vec![Value::Int(2)],
+            "{}",
+            pkg.display()
+        );
+        // Fast load: one multi-row statement for the matched rows (apple
+        // at its first price, pear), with Price as a decimal.
+        assert_eq!(
+            statements(&log, "INSERT INTO [dbo].[Sales]"),
+            vec![(
+                "INSERT INTO [dbo].[Sales] ([Id], [Region], [Price]) VALUES (@P1, @P2, @P3), (@P4, @P5, @P6)".into(),
+                vec![
+                    Value::Int(1),
+                    text("East"),
+                    Value::Decimal(120, 2),
+                    Value::Int(2),
+                    text("West"),
+                    Value::Decimal(200, 2),
+                ]
+            )],
+            "{}",
+            pkg.display()
+        );
+        // Without a match (fig; "west" differs in case): row by row.
+        assert_eq!(
+            statements(&log, "INSERT INTO [dbo].[Unpriced]"),
+            vec![
+                (
+                    "INSERT INTO [dbo].[Unpriced] ([OrderId], [Product]) VALUES (@P1, @P2)".into(),
+                    vec![Value::Int(3), text("fig")]
+                ),
+                (
+                    "INSERT INTO [dbo].[Unpriced] ([OrderId], [Product]) VALUES (@P1, @P2)".into(),
+                    vec![Value::Int(4), text("pear")]
+                ),
+            ],
+            "{}",
+            pkg.display()
+        );
+        // Order 4, refused by the server, went to the error output, into
+        // the recordset, and through the Foreach ADO loop.
+        assert_eq!(
+            statements(&log, "INSERT INTO rejected"),
+            vec![(
+                "INSERT INTO rejected VALUES (@P1, @P2)".into(),
+                vec![Value::Int(4), Value::Int(-1071636471)]
+            )],
+            "{}",
+            pkg.display()
+        );
+        // ADO.NET: the table's rows, Price as money (DT_CY).
+        let copies = statements(&log, "INSERT INTO [dbo].[PriceCopy]");
+        assert_eq!(copies.len(), 1, "{copies:?}");
+        assert_eq!(
+            copies[0].0,
+            "INSERT INTO [dbo].[PriceCopy] ([Name], [Price]) VALUES (@P1, @P2), (@P3, @P4), (@P5, @P6), (@P7, @P8)"
+        );
+        assert_eq!(
+            copies[0].1[..4],
+            [
+                text("apple"),
+                Value::Decimal(12000, 4),
+                text("pear"),
+                Value::Decimal(20000, 4)
+            ]
+        );
+        for want in [
+            "Find Price: 2 rows matched, 2 without a match; 3 reference rows cached (1 duplicate keys ignored).",
+            "Write Sales: wrote 2 rows.",
+            "Write Unpriced: wrote 1 rows.",
+            "Rejected: stored 1 rows in User::Rejected.",
+            "Orders: read 4 rows.",
+        ] {
+            assert!(out.contains(want), "{want}: {out}");
+        }
+    }
+}
+
+#[test]
+fn lookup_without_a_match_fails_or_redirects_by_the_inputs_disposition() {
+    let (server, log) = server();
+    let dir = tempfile::tempdir().unwrap();
+    // NoMatchBehavior 0: a row without a match is an error; FailComponent.
+    let edit = |p: String| {
+        p.replace(
+            "<property name=\"NoMatchBehavior\">1</property>",
+            "<property name=\"NoMatchBehavior\">0</property>",
+        )
+    };
+    for pkg in packages(dir.path(), &server, edit) {
+        log.lock().unwrap().clear();
+        let (code, out) = ssis_exec(&pkg);
+        assert_eq!(code, 1, "{}: {out}", pkg.display());
+        assert!(
+            out.contains("Find Price: row 3 yielded no match during lookup"),
+            "{out}"
+        );
+        assert!(statements(&log, "INSERT INTO rejected").is_empty());
+    }
+    // IgnoreFailure: the rows go on to the match output with a NULL Price.
+    let edit = |p: String| {
+        edit(p).replace(
+            "name=\"Lookup Input\" errorRowDisposition=\"FailComponent\"",
+            "name=\"Lookup Input\" errorRowDisposition=\"IgnoreFailure\"",
+        )
+    };
+    for pkg in packages(dir.path(), &server, edit) {
+        log.lock().unwrap().clear();
+        let (code, out) = ssis_exec(&pkg);
+        assert_eq!(code, 0, "{}: {out}", pkg.display());
+        let sales = statements(&log, "INSERT INTO [dbo].[Sales]");
+        assert_eq!(sales.len(), 1, "{sales:?}");
+        assert_eq!(
+            sales[0].1,
+            vec![
+                Value::Int(1),
+                Value::Text("East".into()),
+                Value::Decimal(120, 2),
+                Value::Int(2),
+                Value::Text("West".into()),
+                Value::Decimal(200, 2),
+                Value::Int(3),
+                Value::Text("East".into()),
+                Value::Null,
+                Value::Int(4),
+                Value::Text("west".into()),
+                Value::Null,
+            ],
+            "{}",
+            pkg.display()
+        );
+    }
+}
+
+#[test]
+fn a_missing_reference_column_and_a_partial_cache_are_named() {
+    let (server, _log) = server();
+    let dir = tempfile::tempdir().unwrap();
+    let edit = |p: String| {
+        p.replace(
+            "<property name=\"CopyFromReferenceColumn\">Price</property>",
+            "<property name=\"CopyFromReferenceColumn\">Cost</property>",
+        )
+    };
+    for pkg in packages(dir.path(), &server, edit) {
+        let (code, out) = ssis_exec(&pkg);
+        assert_eq!(code, 1, "{out}");
+        assert!(
+            out.contains("Find Price")
+                && out.contains("reference column \"Cost\" is not in the result"),
+            "{out}"
+        );
+    }
+    let edit = |p: String| {
+        p.replace(
+            "<property name=\"CacheType\">0</property>",
+            "<property name=\"CacheType\">1</property>",
+        )
+    };
+    for pkg in packages(dir.path(), &server, edit) {
+        let (code, out) = ssis_exec(&pkg);
+        assert_eq!(code, 1, "{out}");
+        assert!(
+            out.contains("component \"Find Price\": CacheType Partial is not supported yet"),
+            "{out}"
+        );
+    }
+}
