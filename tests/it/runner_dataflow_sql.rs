@@ -102,7 +102,7 @@ fn server() -> (TestServer, Log) {
                 "",
             );
             return Some(1);
-        } else if !sql.starts_with("INSERT") {
+        } else if !sql.starts_with("INSERT") && !sql.starts_with("UPDATE") {
             return None;
         }
         Some(0)
@@ -366,8 +366,38 @@ fn components(no_match_behavior: &str, lookup_disposition: &'static str) -> Vec<
         });
         c
     };
+    let touch = {
+        let mut c = with_props(
+            comp("Touch", "Microsoft.OLEDBCommand", "OLE DB Command"),
+            &[(
+                "SqlCommand",
+                "UPDATE stock SET seen = 1 WHERE product = ? AND price > ?",
+            )],
+        );
+        c.conn = Some(("OleDbConnection", "Sales", CM_ID));
+        let prices = "Prices.Outputs[ADO NET Source Output].Columns";
+        c.inputs.push(Input {
+            name: "OLE DB Command Input",
+            error_disp: "FailComponent",
+            cols: vec![
+                mapped(&format!("{prices}[Price]"), "Price", "Param_1"),
+                mapped(&format!("{prices}[Product]"), "Product", "Param_0"),
+            ],
+            external: vec![
+                ("Param_0", "dataType=\"wstr\" length=\"10\""),
+                ("Param_1", "dataType=\"cy\""),
+            ],
+        });
+        c.outputs.push(Output {
+            name: "OLE DB Command Output",
+            is_error: false,
+            sync: Some("OLE DB Command Input"),
+            cols: Vec::new(),
+        });
+        c
+    };
     vec![
-        source, lookup, sales, unpriced, rejected, ado_source, ado_dest,
+        source, lookup, sales, unpriced, rejected, ado_source, touch, ado_dest,
     ]
 }
 
@@ -396,6 +426,11 @@ fn paths() -> Vec<(&'static str, String, String)> {
         (
             "Prices Out",
             "Prices.Outputs[ADO NET Source Output]".into(),
+            "Touch.Inputs[OLE DB Command Input]".into(),
+        ),
+        (
+            "Touched",
+            "Touch.Outputs[OLE DB Command Output]".into(),
             "Copy Prices.Inputs[ADO NET Destination Input]".into(),
         ),
     ]
@@ -532,7 +567,19 @@ fn oledb_source_lookup_destinations_and_recordset_in_both_layouts() {
                 Value::Decimal(20000, 4)
             ]
         );
+        // OLE DB Command: once per row, parameters by Param_N.
+        let updates = statements(&log, "UPDATE stock");
+        assert_eq!(updates.len(), 4, "{updates:?}");
+        assert_eq!(
+            updates[0],
+            (
+                "UPDATE stock SET seen = 1 WHERE product = @P1 AND price > @P2".into(),
+                vec![text("apple"), Value::Decimal(12000, 4)]
+            )
+        );
+        assert_eq!(updates[3].1[0], text("plum"));
         for want in [
+            "Touch: ran the command for 4 rows.",
             "Find Price: 2 rows matched, 2 without a match; 3 reference rows cached (1 duplicate keys ignored).",
             "Write Sales: wrote 2 rows.",
             "Write Unpriced: wrote 1 rows.",

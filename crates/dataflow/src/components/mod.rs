@@ -15,6 +15,7 @@ mod lookup;
 mod merge;
 mod merge_join;
 mod multicast;
+mod oledb_command;
 mod recordset_destination;
 mod row_count;
 mod sort;
@@ -77,6 +78,8 @@ pub enum Kind {
     AdoNetDestination,
     /// Recordset Destination.
     RecordsetDestination,
+    /// OLE DB Command.
+    OleDbCommand,
 }
 
 /// (ProgID suffix after `Microsoft.`, 2005/2008 contact-info name, kind).
@@ -112,6 +115,7 @@ const KNOWN: &[(&str, &str, Kind)] = &[
         "OLE DB Destination",
         Kind::OleDbDestination,
     ),
+    ("OLEDBCommand", "OLE DB Command", Kind::OleDbCommand),
     (
         "RecordsetDestination",
         "Recordset Destination",
@@ -291,6 +295,7 @@ pub fn build(kind: Kind, ctx: &BuildCtx) -> Result<Box<dyn Running>, String> {
         Kind::AdoNetSource => Box::new(sql_source::SqlSource::build(ctx, true)?),
         Kind::OleDbDestination => Box::new(sql_destination::SqlDestination::build(ctx, false)?),
         Kind::AdoNetDestination => Box::new(sql_destination::SqlDestination::build(ctx, true)?),
+        Kind::OleDbCommand => Box::new(oledb_command::OleDbCommand::build(ctx)?),
         Kind::RecordsetDestination => {
             Box::new(recordset_destination::RecordsetDestination::build(ctx)?)
         }
