@@ -316,8 +316,13 @@ pub fn pipeline(layout: Layout, comps: &[Comp], paths: &[PathSpec]) -> String {
 
 /// A Data Flow Task holding `pipeline`.
 pub fn data_flow(pipeline: String) -> Task {
+    data_flow_named("Data Flow Task", pipeline)
+}
+
+/// A Data Flow Task named `name`.
+pub fn data_flow_named(name: &'static str, pipeline: String) -> Task {
     Task {
-        name: "Data Flow Task",
+        name,
         kind: "Microsoft.Pipeline",
         data: pipeline,
         enumerator: None,

@@ -7,7 +7,8 @@
 //! 2014+ and 2008 layouts.
 
 use crate::dataflow_pipe::{
-    Comp, InCol, Input, Layout, Output, col, comp, data_flow, error_cols, input_col, pipeline,
+    Comp, InCol, Input, Layout, Output, col, comp, data_flow, data_flow_named, error_cols,
+    input_col, pipeline,
 };
 use crate::runner_execute_sql::{
     CM_ID, Cm, Log, Task, Var, foreach_ado, oledb, package_2008_with, package_2012_with, param,
@@ -680,4 +681,160 @@ fn a_missing_reference_column_and_a_partial_cache_are_named() {
             "{out}"
         );
     }
+}
+
+/// Save: OLE DB Source -> Raw File Destination; Load: Raw File Source ->
+/// Recordset Destination; then a Foreach ADO loop inserts each row.
+fn raw_packages(dir: &std::path::Path, server: &TestServer, write_option: &str) -> Vec<PathBuf> {
+    let raw = dir.join("orders.raw").to_str().unwrap().to_string();
+    let vars: Vec<Var> = vec![
+        ("MinQty", 3, "2".into()),
+        ("Rows", 13, String::new()),
+        ("RejId", 3, "0".into()),
+        ("RejCode", 3, "0".into()),
+        ("RawPath", 8, raw.clone()),
+    ];
+    let mut out = Vec::new();
+    for layout in [Layout::Ssdt, Layout::Bids2008] {
+        let mut save = components("1", "FailComponent");
+        save.truncate(1);
+        let mut dest = with_props(
+            comp(
+                "Save Raw",
+                "Microsoft.RawDestination",
+                "Raw File Destination",
+            ),
+            &[
+                ("AccessMode", "0"),
+                ("FileName", &raw),
+                ("WriteOption", write_option),
+            ],
+        );
+        dest.inputs.push(Input {
+            name: "Raw File Destination Input",
+            error_disp: "FailComponent",
+            cols: vec![
+                input_col(&format!("{SRC}[OrderId]"), "OrderId"),
+                input_col(&format!("{SRC}[Region]"), "Region"),
+                input_col(&format!("{SRC}[Qty]"), "Qty"),
+            ],
+            external: Vec::new(),
+        });
+        save.push(dest);
+        let save_paths = vec![(
+            "To Raw",
+            "Orders.Outputs[OLE DB Source Output]".to_string(),
+            "Save Raw.Inputs[Raw File Destination Input]".to_string(),
+        )];
+        let mut source = with_props(
+            comp("Load Raw", "Microsoft.RawSource", "Raw File Source"),
+            &[("AccessMode", "1"), ("FileNameVariable", "User::RawPath")],
+        );
+        source.outputs.push(Output {
+            name: "Raw File Source Output",
+            is_error: false,
+            sync: None,
+            // Qty before OrderId, and the file's Region left out.
+            cols: vec![
+                col("Qty", "dataType=\"i8\""),
+                col("OrderId", "dataType=\"i4\""),
+            ],
+        });
+        let mut rs = with_props(
+            comp(
+                "Keep",
+                "Microsoft.RecordsetDestination",
+                "Recordset Destination",
+            ),
+            &[("VariableName", "User::Rows")],
+        );
+        let raw_out = "Load Raw.Outputs[Raw File Source Output].Columns";
+        rs.inputs.push(Input {
+            name: "Recordset Destination Input",
+            error_disp: "FailComponent",
+            cols: vec![
+                input_col(&format!("{raw_out}[OrderId]"), "OrderId"),
+                input_col(&format!("{raw_out}[Qty]"), "Qty"),
+            ],
+            external: Vec::new(),
+        });
+        let load_paths = vec![(
+            "From Raw",
+            "Load Raw.Outputs[Raw File Source Output]".to_string(),
+            "Keep.Inputs[Recordset Destination Input]".to_string(),
+        )];
+        let tasks: Vec<Task> = vec![
+            data_flow_named("Save", pipeline(layout, &save, &save_paths)),
+            data_flow_named("Load", pipeline(layout, &[source, rs], &load_paths)),
+            foreach_ado(
+                "Each Row",
+                "User::Rows",
+                vec![(0, "User::RejId"), (1, "User::RejCode")],
+                vec![sql_task(
+                    "Note",
+                    "SQLTask:SqlStatementSource=\"INSERT INTO loaded VALUES (?, ?)\"",
+                    &(param("0", "User::RejId", "Input", 3)
+                        + &param("1", "User::RejCode", "Input", 3)),
+                )],
+            ),
+        ];
+        let cms = [oledb(server)];
+        let (name, text) = match layout {
+            Layout::Ssdt => ("raw_2012.dtsx", package_2012_with(&cms, &vars, &tasks, &[])),
+            Layout::Bids2008 => ("raw_2008.dtsx", package_2008_with(&cms, &vars, &tasks, &[])),
+        };
+        let path = dir.join(format!("w{write_option}_{name}"));
+        std::fs::write(&path, text).unwrap();
+        out.push(path);
+    }
+    out
+}
+
+#[test]
+fn raw_file_destination_and_source_round_trip_with_write_options() {
+    let (server, log) = server();
+    let dir = tempfile::tempdir().unwrap();
+    let loaded = |log: &Log| -> Vec<Vec<Value>> {
+        statements(log, "INSERT INTO loaded")
+            .into_iter()
+            .map(|s| s.1)
+            .collect()
+    };
+    let four: Vec<Vec<Value>> = [(1, 5), (2, 3), (3, 4), (4, 9)]
+        .iter()
+        .map(|(a, b)| vec![Value::Int(*a), Value::Int(*b)])
+        .collect();
+    for (i, pkg) in raw_packages(dir.path(), &server, "0")
+        .into_iter()
+        .enumerate()
+    {
+        log.lock().unwrap().clear();
+        let (code, out) = ssis_exec(&pkg);
+        assert_eq!(code, 0, "{}: {out}", pkg.display());
+        assert_eq!(loaded(&log), four, "{}", pkg.display());
+        assert!(out.contains("Save Raw: wrote 4 rows."), "{out}");
+        assert!(out.contains("Load Raw: read 4 rows."), "{out}");
+        // Append (2) adds to the file; Create once (1) refuses it now.
+        let append = &raw_packages(dir.path(), &server, "2")[i];
+        log.lock().unwrap().clear();
+        let (code, out) = ssis_exec(append);
+        assert_eq!(code, 0, "{out}");
+        assert_eq!(loaded(&log), [four.clone(), four.clone()].concat());
+        let once = &raw_packages(dir.path(), &server, "1")[i];
+        let (code, out) = ssis_exec(once);
+        assert_eq!(code, 1, "{out}");
+        assert!(
+            out.contains("orders.raw\" exists and WriteOption is Create once"),
+            "{out}"
+        );
+    }
+    // A file that is not one of ours is named.
+    std::fs::write(dir.path().join("orders.raw"), "Id,Name\r\n").unwrap();
+    let pkg = &raw_packages(dir.path(), &server, "2")[0];
+    let (code, out) = ssis_exec(pkg);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("orders.raw\": not a raw file of this engine"),
+        "{out}"
+    );
 }

@@ -12,6 +12,7 @@
 //! - [`flatfile`]: the Flat File connection manager, reader and writer.
 //! - [`values`]: ordering, grouping keys and sums.
 //! - [`spill`]: rows on disk (Sort's runs).
+//! - [`rawfile`]: this engine's raw file format (Raw File Source and Destination).
 //! - `components`: one module per component.
 
 pub mod buffer;
@@ -21,6 +22,7 @@ pub mod exprs;
 pub mod flatfile;
 pub mod model;
 pub mod plan;
+pub mod rawfile;
 pub mod spill;
 pub mod types;
 pub mod values;

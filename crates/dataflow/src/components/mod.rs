@@ -16,6 +16,8 @@ mod merge;
 mod merge_join;
 mod multicast;
 mod oledb_command;
+mod raw_file_destination;
+mod raw_file_source;
 mod recordset_destination;
 mod row_count;
 mod sort;
@@ -80,6 +82,10 @@ pub enum Kind {
     RecordsetDestination,
     /// OLE DB Command.
     OleDbCommand,
+    /// Raw File Source.
+    RawFileSource,
+    /// Raw File Destination.
+    RawFileDestination,
 }
 
 /// (ProgID suffix after `Microsoft.`, 2005/2008 contact-info name, kind).
@@ -116,6 +122,12 @@ const KNOWN: &[(&str, &str, Kind)] = &[
         Kind::OleDbDestination,
     ),
     ("OLEDBCommand", "OLE DB Command", Kind::OleDbCommand),
+    ("RawSource", "Raw File Source", Kind::RawFileSource),
+    (
+        "RawDestination",
+        "Raw File Destination",
+        Kind::RawFileDestination,
+    ),
     (
         "RecordsetDestination",
         "Recordset Destination",
@@ -296,6 +308,8 @@ pub fn build(kind: Kind, ctx: &BuildCtx) -> Result<Box<dyn Running>, String> {
         Kind::OleDbDestination => Box::new(sql_destination::SqlDestination::build(ctx, false)?),
         Kind::AdoNetDestination => Box::new(sql_destination::SqlDestination::build(ctx, true)?),
         Kind::OleDbCommand => Box::new(oledb_command::OleDbCommand::build(ctx)?),
+        Kind::RawFileSource => Box::new(raw_file_source::RawFileSource::build(ctx)?),
+        Kind::RawFileDestination => Box::new(raw_file_destination::RawFileDestination::build(ctx)?),
         Kind::RecordsetDestination => {
             Box::new(recordset_destination::RecordsetDestination::build(ctx)?)
         }
