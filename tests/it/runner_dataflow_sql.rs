@@ -838,3 +838,171 @@ fn raw_file_destination_and_source_round_trip_with_write_options() {
         "{out}"
     );
 }
+
+/// Save: OLE DB Source -> Excel Destination (a new sheet "Loaded" of the
+/// workbook); Load: Excel Source of that sheet -> Recordset; then a Foreach
+/// ADO loop inserts each row.
+fn excel_packages(dir: &std::path::Path, server: &TestServer) -> Vec<PathBuf> {
+    let book = dir.join("orders.xlsx").to_str().unwrap().to_string();
+    let vars: Vec<Var> = vec![
+        ("MinQty", 3, "2".into()),
+        ("Rows", 13, String::new()),
+        ("RejId", 3, "0".into()),
+        ("RejCode", 3, "0".into()),
+    ];
+    let book_conn = Some((
+        "OleDbConnection",
+        "Book",
+        "{C0000000-0000-0000-0000-000000000003}",
+    ));
+    let mut out = Vec::new();
+    for layout in [Layout::Ssdt, Layout::Bids2008] {
+        let excel = Cm {
+            name: "Book",
+            id: "{C0000000-0000-0000-0000-000000000003}",
+            creation: "EXCEL".into(),
+            connection_string: format!(
+                "Provider=Microsoft.ACE.OLEDB.12.0;Data Source={book};Extended Properties=\"Excel 12.0 XML;HDR=YES\";"
+            ),
+        };
+        let mut save = components("1", "FailComponent");
+        save.truncate(1);
+        let mut dest = with_props(
+            comp(
+                "To Excel",
+                "Microsoft.ExcelDestination",
+                "Excel Destination",
+            ),
+            &[("AccessMode", "0"), ("OpenRowset", "Loaded$")],
+        );
+        dest.conn = book_conn;
+        dest.inputs.push(Input {
+            name: "Excel Destination Input",
+            error_disp: "FailComponent",
+            cols: vec![
+                mapped(&format!("{SRC}[OrderId]"), "OrderId", "Id"),
+                mapped(&format!("{SRC}[Region]"), "Region", "Region"),
+                mapped(&format!("{SRC}[Qty]"), "Qty", "Qty"),
+            ],
+            external: vec![
+                ("Id", "dataType=\"r8\""),
+                ("Region", "dataType=\"wstr\" length=\"255\""),
+                ("Qty", "dataType=\"r8\""),
+            ],
+        });
+        save.push(dest);
+        let save_paths = vec![(
+            "To Book",
+            "Orders.Outputs[OLE DB Source Output]".to_string(),
+            "To Excel.Inputs[Excel Destination Input]".to_string(),
+        )];
+        let mut source = with_props(
+            comp("From Excel", "Microsoft.ExcelSource", "Excel Source"),
+            &[("AccessMode", "0"), ("OpenRowset", "Loaded$")],
+        );
+        source.conn = book_conn;
+        let mut id = ext_col(col("Id", "dataType=\"i4\""));
+        id.disp = ("FailComponent", "FailComponent");
+        source.outputs.push(Output {
+            name: "Excel Source Output",
+            is_error: false,
+            sync: None,
+            cols: vec![id, ext_col(col("Qty", "dataType=\"i4\""))],
+        });
+        let mut rs = with_props(
+            comp(
+                "Keep",
+                "Microsoft.RecordsetDestination",
+                "Recordset Destination",
+            ),
+            &[("VariableName", "User::Rows")],
+        );
+        let xl = "From Excel.Outputs[Excel Source Output].Columns";
+        rs.inputs.push(Input {
+            name: "Recordset Destination Input",
+            error_disp: "FailComponent",
+            cols: vec![
+                input_col(&format!("{xl}[Id]"), "Id"),
+                input_col(&format!("{xl}[Qty]"), "Qty"),
+            ],
+            external: Vec::new(),
+        });
+        let load_paths = vec![(
+            "From Book",
+            "From Excel.Outputs[Excel Source Output]".to_string(),
+            "Keep.Inputs[Recordset Destination Input]".to_string(),
+        )];
+        let tasks: Vec<Task> = vec![
+            data_flow_named("Save", pipeline(layout, &save, &save_paths)),
+            data_flow_named("Load", pipeline(layout, &[source, rs], &load_paths)),
+            foreach_ado(
+                "Each Row",
+                "User::Rows",
+                vec![(0, "User::RejId"), (1, "User::RejCode")],
+                vec![sql_task(
+                    "Note",
+                    "SQLTask:SqlStatementSource=\"INSERT INTO loaded VALUES (?, ?)\"",
+                    &(param("0", "User::RejId", "Input", 3)
+                        + &param("1", "User::RejCode", "Input", 3)),
+                )],
+            ),
+        ];
+        let cms = [oledb(server), excel];
+        let (name, text) = match layout {
+            Layout::Ssdt => (
+                "excel_2012.dtsx",
+                package_2012_with(&cms, &vars, &tasks, &[]),
+            ),
+            Layout::Bids2008 => (
+                "excel_2008.dtsx",
+                package_2008_with(&cms, &vars, &tasks, &[]),
+            ),
+        };
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        out.push(path);
+    }
+    out
+}
+
+#[test]
+fn excel_destination_appends_a_sheet_and_keeps_the_others_of_an_openpyxl_workbook() {
+    let (server, log) = server();
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/dataflow/orders.xlsx");
+    let loaded = |log: &Log| -> Vec<Vec<Value>> {
+        statements(log, "INSERT INTO loaded")
+            .into_iter()
+            .map(|s| s.1)
+            .collect()
+    };
+    let four: Vec<Vec<Value>> = [(1, 5), (2, 3), (3, 4), (4, 9)]
+        .iter()
+        .map(|(a, b)| vec![Value::Int(*a), Value::Int(*b)])
+        .collect();
+    for pkg in excel_packages(dir.path(), &server) {
+        std::fs::copy(&fixture, dir.path().join("orders.xlsx")).unwrap();
+        log.lock().unwrap().clear();
+        let (code, out) = ssis_exec(&pkg);
+        assert_eq!(code, 0, "{}: {out}", pkg.display());
+        assert_eq!(loaded(&log), four, "{}", pkg.display());
+        assert!(out.contains("To Excel: wrote 4 rows."), "{out}");
+        // A second run appends under the same header.
+        log.lock().unwrap().clear();
+        let (code, out) = ssis_exec(&pkg);
+        assert_eq!(code, 0, "{out}");
+        assert_eq!(loaded(&log), [four.clone(), four.clone()].concat());
+        // The workbook's own sheet reads as before (the Excel Source test's package).
+        let other = crate::common::stage("dataflow_excel_2012.dtsx", dir.path(), &[]);
+        let (code, out) = ssis_exec(&other);
+        assert_eq!(code, 0, "{out}");
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("out.csv")).unwrap(),
+            "\"Name\",\"Qty\",\"Price\",\"When\",\"Ok\"\r\n\
+\"Zoë\",3,2.5,2024-03-05 14:30:00,True\r\n\
+\"bob\",10,,2023-12-31 00:00:00,False\r\n\
+\"long name here\",1,1234.125,2020-01-01 00:00:01,True\r\n"
+        );
+    }
+}

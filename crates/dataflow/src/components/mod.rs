@@ -8,6 +8,7 @@ mod conditional_split;
 mod copy_column;
 mod data_conversion;
 mod derived_column;
+mod excel_destination;
 mod excel_source;
 mod flat_file_destination;
 mod flat_file_source;
@@ -86,6 +87,8 @@ pub enum Kind {
     RawFileSource,
     /// Raw File Destination.
     RawFileDestination,
+    /// Excel Destination.
+    ExcelDestination,
 }
 
 /// (ProgID suffix after `Microsoft.`, 2005/2008 contact-info name, kind).
@@ -123,6 +126,11 @@ const KNOWN: &[(&str, &str, Kind)] = &[
     ),
     ("OLEDBCommand", "OLE DB Command", Kind::OleDbCommand),
     ("RawSource", "Raw File Source", Kind::RawFileSource),
+    (
+        "ExcelDestination",
+        "Excel Destination",
+        Kind::ExcelDestination,
+    ),
     (
         "RawDestination",
         "Raw File Destination",
@@ -308,6 +316,7 @@ pub fn build(kind: Kind, ctx: &BuildCtx) -> Result<Box<dyn Running>, String> {
         Kind::OleDbDestination => Box::new(sql_destination::SqlDestination::build(ctx, false)?),
         Kind::AdoNetDestination => Box::new(sql_destination::SqlDestination::build(ctx, true)?),
         Kind::OleDbCommand => Box::new(oledb_command::OleDbCommand::build(ctx)?),
+        Kind::ExcelDestination => Box::new(excel_destination::ExcelDestination::build(ctx)?),
         Kind::RawFileSource => Box::new(raw_file_source::RawFileSource::build(ctx)?),
         Kind::RawFileDestination => Box::new(raw_file_destination::RawFileDestination::build(ctx)?),
         Kind::RecordsetDestination => {
