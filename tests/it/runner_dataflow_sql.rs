@@ -14,7 +14,9 @@ use crate::runner_execute_sql::{
     CM_ID, Cm, Log, Task, Var, foreach_ado, oledb, package_2008_with, package_2012_with, param,
     sql_task,
 };
-use crate::support::tds::{ColType, DONE_COUNT, DONE_MORE, Tokens, Value};
+use crate::support::tds::{
+    ColType, DONE_COUNT, DONE_MORE, FLAG_IDENTITY, FLAG_NULLABLE, FLAG_UPDATEABLE, Tokens, Value,
+};
 use crate::support::{ADMIN_PASSWORD, ADMIN_USER, TestServer};
 use std::path::PathBuf;
 use std::process::Command;
@@ -93,6 +95,48 @@ fn server() -> (TestServer, Log) {
                 t.row(&[(&a.0, a.1), (&b.0, b.1), (&c.0, c.1)]);
             }
             t.done(DONE_MORE | DONE_COUNT, 4);
+        } else if sql.starts_with("SELECT c.name, TYPE_NAME(c.system_type_id)") {
+            // sys.columns: name, type, scale, is_identity, is_computed.
+            let table = values.first().and_then(Value::as_text).unwrap_or("");
+            let cols: &[(&str, &str, i64, i64)] = match table {
+                "[dbo].[Sales]" => &[
+                    ("Seq", "int", 0, 1),
+                    ("Id", "int", 0, 0),
+                    ("Region", "nvarchar", 0, 0),
+                    ("Price", "decimal", 2, 0),
+                    ("Note", "nvarchar", 0, 0),
+                ],
+                "[dbo].[PriceCopy]" => &[("Name", "nvarchar", 0, 0), ("Price", "money", 4, 0)],
+                _ => &[],
+            };
+            t.col_metadata(&[
+                ("name", ColType::NVarChar(128)),
+                ("", ColType::NVarChar(128)),
+                ("scale", ColType::Int),
+                ("is_identity", ColType::Int),
+                ("is_computed", ColType::Int),
+            ]);
+            for (n, ty, scale, identity) in cols {
+                let (a, b) = (Value::Text((*n).into()), Value::Text((*ty).into()));
+                t.row(&[
+                    (&a, ColType::NVarChar(128)),
+                    (&b, ColType::NVarChar(128)),
+                    (&Value::Int(*scale), ColType::Int),
+                    (&Value::Int(*identity), ColType::Int),
+                    (&Value::Int(0), ColType::Int),
+                ]);
+            }
+            t.done_in_proc(DONE_MORE | DONE_COUNT, 0xC1, cols.len() as u64);
+        } else if sql == "SELECT TOP 0 * FROM [dbo].[Sales]" {
+            let rw = FLAG_NULLABLE | FLAG_UPDATEABLE;
+            t.col_metadata_flags(&[
+                ("Seq", ColType::Int, FLAG_IDENTITY),
+                ("Id", ColType::Int, rw),
+                ("Region", ColType::NVarChar(10), rw),
+                ("Price", ColType::Decimal(10, 2), rw),
+                ("Note", ColType::NVarChar(20), rw),
+            ]);
+            t.done(DONE_COUNT, 0);
         } else if sql.starts_with("INSERT INTO [dbo].[Unpriced]")
             && values.first() == Some(&Value::Int(4))
         {
@@ -103,7 +147,7 @@ fn server() -> (TestServer, Log) {
                 "",
             );
             return Some(1);
-        } else if !sql.starts_with("INSERT") && !sql.starts_with("UPDATE") {
+        } else if !sql.starts_with("INSERT") && !sql.starts_with("UPDATE") && sql != "BULK LOAD" {
             return None;
         }
         Some(0)
@@ -482,6 +526,17 @@ fn packages(
     out
 }
 
+/// Every value the bulk loads sent, with its column.
+fn bulk_rows(log: &Log) -> Vec<(&'static str, Value)> {
+    let names = ["Id", "Region", "Price", "Note"];
+    statements(log, "BULK LOAD")
+        .into_iter()
+        .flat_map(|(_, v)| v)
+        .enumerate()
+        .map(|(i, v)| (names[i % 4], v))
+        .collect()
+}
+
 fn statements(log: &Log, prefix: &str) -> Vec<(String, Vec<Value>)> {
     log.lock()
         .unwrap()
@@ -507,24 +562,38 @@ fn oledb_source_lookup_destinations_and_recordset_in_both_layouts() {
             "{}",
             pkg.display()
         );
-        // Fast load: one multi-row statement for the matched rows (apple
-        // at its first price, pear), with Price as a decimal.
+        // Fast load: one bulk load of the matched rows (apple at its first
+        // price, pear): the table's columns from sys.columns, INSERT BULK
+        // for every updateable column (not the identity Seq), then the rows
+        // with Price at the column's scale and NULL for the unmapped Note.
         assert_eq!(
-            statements(&log, "INSERT INTO [dbo].[Sales]"),
+            statements(&log, "SELECT c.name")[0].1,
+            vec![text("[dbo].[Sales]")]
+        );
+        assert_eq!(
+            statements(&log, "INSERT BULK"),
             vec![(
-                "INSERT INTO [dbo].[Sales] ([Id], [Region], [Price]) VALUES (@P1, @P2, @P3), (@P4, @P5, @P6)".into(),
-                vec![
-                    Value::Int(1),
-                    text("East"),
-                    Value::Decimal(120, 2),
-                    Value::Int(2),
-                    text("West"),
-                    Value::Decimal(200, 2),
-                ]
+                "INSERT BULK [dbo].[Sales] (Id int, Region nvarchar(20), Price decimal(10,2), Note nvarchar(40))".into(),
+                vec![]
             )],
             "{}",
             pkg.display()
         );
+        let row = |id: i64, region: &str, price: Option<i128>| {
+            vec![
+                ("Id", Value::Int(id)),
+                ("Region", text(region)),
+                ("Price", price.map_or(Value::Null, |p| Value::Decimal(p, 2))),
+                ("Note", Value::Null),
+            ]
+        };
+        assert_eq!(
+            bulk_rows(&log),
+            [row(1, "East", Some(120)), row(2, "West", Some(200))].concat(),
+            "{}",
+            pkg.display()
+        );
+        assert!(statements(&log, "INSERT INTO [dbo].[Sales]").is_empty());
         // Without a match (fig; "west" differs in case): row by row.
         assert_eq!(
             statements(&log, "INSERT INTO [dbo].[Unpriced]"),
@@ -581,6 +650,7 @@ fn oledb_source_lookup_destinations_and_recordset_in_both_layouts() {
         assert_eq!(updates[3].1[0], text("plum"));
         for want in [
             "Touch: ran the command for 4 rows.",
+            "Copy Prices: fast load into [dbo].[PriceCopy] runs as INSERT statements: column 'Price' has type money",
             "Find Price: 2 rows matched, 2 without a match; 3 reference rows cached (1 duplicate keys ignored).",
             "Write Sales: wrote 2 rows.",
             "Write Unpriced: wrote 1 rows.",
@@ -624,24 +694,24 @@ fn lookup_without_a_match_fails_or_redirects_by_the_inputs_disposition() {
         log.lock().unwrap().clear();
         let (code, out) = ssis_exec(&pkg);
         assert_eq!(code, 0, "{}: {out}", pkg.display());
-        let sales = statements(&log, "INSERT INTO [dbo].[Sales]");
-        assert_eq!(sales.len(), 1, "{sales:?}");
-        assert_eq!(
-            sales[0].1,
+        let text = |s: &str| Value::Text(s.into());
+        let row = |id: i64, region: &str, price: Option<i128>| {
             vec![
-                Value::Int(1),
-                Value::Text("East".into()),
-                Value::Decimal(120, 2),
-                Value::Int(2),
-                Value::Text("West".into()),
-                Value::Decimal(200, 2),
-                Value::Int(3),
-                Value::Text("East".into()),
-                Value::Null,
-                Value::Int(4),
-                Value::Text("west".into()),
-                Value::Null,
-            ],
+                ("Id", Value::Int(id)),
+                ("Region", text(region)),
+                ("Price", price.map_or(Value::Null, |p| Value::Decimal(p, 2))),
+                ("Note", Value::Null),
+            ]
+        };
+        assert_eq!(
+            bulk_rows(&log),
+            [
+                row(1, "East", Some(120)),
+                row(2, "West", Some(200)),
+                row(3, "East", None),
+                row(4, "west", None),
+            ]
+            .concat(),
             "{}",
             pkg.display()
         );

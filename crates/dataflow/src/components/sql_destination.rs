@@ -4,19 +4,21 @@
 //! name. Without fast load every row is one parameterized `INSERT`, so a
 //! failing row alone meets the input's error disposition (fail, ignore, or
 //! redirect to the error output). Fast load (`AccessMode` 3 and 4, and the
-//! ADO.NET Destination) sends multi-row `INSERT` statements of up to 1,000
-//! rows (fewer for wide rows: SQL Server takes 2,100 parameters), a failing
-//! statement's rows meeting the disposition together; `FastLoadKeepIdentity`
-//! wraps the load in `SET IDENTITY_INSERT`. Not yet through the bulk-load
-//! protocol (`INSERT BULK`), so `TABLOCK`, `FastLoadKeepNulls` (off:
-//! defaults for NULLs) and the commit size are not applied.
+//! ADO.NET Destination) sends each buffer as one bulk load (`INSERT BULK`
+//! and the rows in a BulkLoadBCP message, through the runner's
+//! connections layer); a refused load's rows meet the disposition together.
+//! Where the bulk load cannot be used (`FastLoadKeepIdentity`, or a column
+//! type it does not convert into, with a warning) multi-row `INSERT`s of up
+//! to 1,000 rows take its place. `FastLoadOptions` (`TABLOCK`, ...) and
+//! `FastLoadKeepNulls` are not applied: tiberius writes the `INSERT BULK`
+//! statement itself.
 
 use super::sql::{Target, quote_name, timeout, to_sql};
 use super::{BuildCtx, RowError, error_batch};
 use crate::buffer::{Batch, Layout};
 use crate::exec::{Component, Out, Report, Step};
 use crate::model::Disposition;
-use ssis_runner::connections::{SqlConnection, SqlValue};
+use ssis_runner::connections::{BulkColumn, SqlConnection, SqlValue};
 use std::time::Duration;
 
 /// ErrorCode of a row SQL Server refused (DTS_E_OLEDBERROR).
@@ -37,6 +39,9 @@ pub struct SqlDestination {
     error: Option<(usize, Layout)>,
     input_cols: usize,
     conn: Option<SqlConnection>,
+    /// Fast load: the table's columns when the bulk load is used (decided
+    /// at the first buffer), `Some(None)` when INSERTs replace it.
+    bulk: Option<Option<Vec<BulkColumn>>>,
     rows: u64,
 }
 
@@ -111,6 +116,7 @@ impl SqlDestination {
             error: error.map(|e| (e, ctx.outputs[e].clone())),
             input_cols: layout.0.len(),
             conn: None,
+            bulk: None,
             rows: 0,
         })
     }
@@ -150,6 +156,61 @@ impl SqlDestination {
         )
     }
 
+    /// Whether the fast load goes through the bulk load: decided once.
+    fn bulk_columns(&mut self, out: &mut Out<'_>) -> Result<Option<Vec<BulkColumn>>, String> {
+        if let Some(b) = &self.bulk {
+            return Ok(b.clone());
+        }
+        let decided = if !self.fast || self.keep_identity {
+            None
+        } else {
+            let (table, timeout, cancel) =
+                (self.table.clone(), self.timeout, self.target.cancel.clone());
+            let cols = self
+                .connection()?
+                .table_columns(&table, timeout, &cancel)
+                .map_err(|e| e.message)?;
+            match SqlConnection::bulk_refusal(&cols) {
+                None => Some(cols),
+                Some(why) => {
+                    out.warn(format!(
+                        "fast load into {table} runs as INSERT statements: {why}, which the bulk load does not convert into"
+                    ));
+                    None
+                }
+            }
+        };
+        self.bulk = Some(decided.clone());
+        Ok(decided)
+    }
+
+    /// Loads every row of `batch` in one bulk load; the error when refused.
+    fn bulk_load(
+        &mut self,
+        batch: &Batch,
+        cols: &[BulkColumn],
+    ) -> Result<Result<(), String>, String> {
+        let names: Vec<String> = self.cols.iter().map(|c| c.1.clone()).collect();
+        let rows: Vec<Vec<SqlValue>> = (0..batch.rows)
+            .map(|r| {
+                self.cols
+                    .iter()
+                    .map(|(p, _)| to_sql(&batch.cols[*p][r]))
+                    .collect()
+            })
+            .collect();
+        let (table, timeout, cancel) =
+            (self.table.clone(), self.timeout, self.target.cancel.clone());
+        let conn = self.connection()?;
+        match conn.bulk_insert(&table, cols, &names, &rows, timeout, &cancel) {
+            Ok(_) => Ok(Ok(())),
+            Err(e) if conn.is_open() && e.kind == ssis_core::error::ErrorKind::Io => {
+                Ok(Err(e.message))
+            }
+            Err(e) => Err(e.message),
+        }
+    }
+
     /// Inserts rows `rows` of `batch` in one statement; the error when refused.
     fn insert(&mut self, batch: &Batch, rows: &[usize]) -> Result<Result<(), String>, String> {
         let sql = self.statement(rows.len());
@@ -183,8 +244,18 @@ impl Component for SqlDestination {
         };
         let all: Vec<usize> = (0..batch.rows).collect();
         let mut failed: Vec<RowError> = Vec::new();
+        let bulk = self.bulk_columns(out)?;
+        let per = if bulk.is_some() {
+            all.len().max(1)
+        } else {
+            per
+        };
         for chunk in all.chunks(per) {
-            match self.insert(&batch, chunk)? {
+            let result = match &bulk {
+                Some(cols) => self.bulk_load(&batch, cols)?,
+                None => self.insert(&batch, chunk)?,
+            };
+            match result {
                 Ok(()) => self.rows += chunk.len() as u64,
                 Err(m) => match self.disposition {
                     Disposition::Fail => {
