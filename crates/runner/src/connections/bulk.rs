@@ -11,7 +11,7 @@ use crate::cancel::CancelToken;
 use ssis_core::error::{Error, ErrorKind, Result};
 use std::borrow::Cow;
 use std::time::Duration;
-use tiberius::time::{Date, DateTime2, Time};
+use tiberius::time::{Date, DateTime, DateTime2, SmallDateTime, Time};
 use tiberius::{ColumnData, TokenRow};
 
 /// A column of the target table, as `sys.columns` describes it.
@@ -48,7 +48,13 @@ const LOADABLE: &[&str] = &[
     "binary",
     "date",
     "datetime2",
+    "datetime",
+    "smalldatetime",
+    "time",
 ];
+
+/// Days from 0001-01-01 to 1900-01-01 (datetime's epoch).
+const DAYS_TO_1900: i64 = 693_595;
 
 fn truthy(v: &SqlValue) -> bool {
     matches!(v, SqlValue::Bool(true)) || matches!(v, SqlValue::Int(i) if *i != 0)
@@ -175,6 +181,42 @@ fn column_data(v: &SqlValue, c: &BulkColumn) -> std::result::Result<ColumnData<'
                 Some(DateTime2::new(
                     Date::new(d.days_since_0001() as u32),
                     Time::new(increments, scale),
+                ))
+            }
+            _ => return Err(bad()),
+        }),
+        "datetime" => ColumnData::DateTime(match v {
+            SqlValue::Null => None,
+            SqlValue::DateTime(d) => {
+                // 1/300 s, rounded; the last tick of a day carries over.
+                let ticks = (d.nanos_of_day() * 3 + 5_000_000) / 10_000_000;
+                let days = d.days_since_0001() - DAYS_TO_1900 + (ticks / 25_920_000) as i64;
+                Some(DateTime::new(
+                    i32::try_from(days).map_err(|_| bad())?,
+                    (ticks % 25_920_000) as u32,
+                ))
+            }
+            _ => return Err(bad()),
+        }),
+        "smalldatetime" => ColumnData::SmallDateTime(match v {
+            SqlValue::Null => None,
+            SqlValue::DateTime(d) => {
+                let minutes = (d.nanos_of_day() + 30_000_000_000) / 60_000_000_000;
+                let days = d.days_since_0001() - DAYS_TO_1900 + (minutes / 1440) as i64;
+                Some(SmallDateTime::new(
+                    u16::try_from(days).map_err(|_| bad())?,
+                    (minutes % 1440) as u16,
+                ))
+            }
+            _ => return Err(bad()),
+        }),
+        "time" => ColumnData::Time(match v {
+            SqlValue::Null => None,
+            SqlValue::DateTime(d) => {
+                let scale = c.scale.min(7);
+                Some(Time::new(
+                    d.nanos_of_day() / 10u64.pow(9 - u32::from(scale)),
+                    scale,
                 ))
             }
             _ => return Err(bad()),
@@ -355,6 +397,22 @@ mod tests {
         let e = column_data(&SqlValue::Int(300), &col("tinyint", 0)).unwrap_err();
         assert!(e.contains("column 'c' (tinyint)"), "{e}");
         assert_eq!(rescale(-15, 1, 0), Some(-2));
+        let when = SqlValue::DateTime(crate::connections::SqlDateTime {
+            year: 1900,
+            month: 1,
+            day: 2,
+            hour: 0,
+            minute: 0,
+            second: 1,
+            nanos: 500_000_000,
+            offset_minutes: None,
+        });
+        match column_data(&when, &col("datetime", 3)).unwrap() {
+            ColumnData::DateTime(Some(d)) => {
+                assert_eq!((d.days(), d.seconds_fragments()), (1, 450))
+            }
+            other => panic!("{other:?}"),
+        }
         assert_eq!(
             SqlConnection::bulk_refusal(&[col("money", 4)]),
             Some("column 'c' has type money".into())
