@@ -96,7 +96,7 @@ fn server() -> (TestServer, Log) {
             }
             t.done(DONE_MORE | DONE_COUNT, 4);
         } else if sql.starts_with("SELECT c.name, TYPE_NAME(c.system_type_id)") {
-            // sys.columns: name, type, scale, is_identity, is_computed.
+            // sys.columns: name, type, scale, is_identity, is_computed, max_length.
             let table = values.first().and_then(Value::as_text).unwrap_or("");
             let cols: &[(&str, &str, i64, i64)] = match table {
                 "[dbo].[Sales]" => &[
@@ -115,6 +115,7 @@ fn server() -> (TestServer, Log) {
                 ("scale", ColType::Int),
                 ("is_identity", ColType::Int),
                 ("is_computed", ColType::Int),
+                ("max_length", ColType::Int),
             ]);
             for (n, ty, scale, identity) in cols {
                 let (a, b) = (Value::Text((*n).into()), Value::Text((*ty).into()));
@@ -124,6 +125,7 @@ fn server() -> (TestServer, Log) {
                     (&Value::Int(*scale), ColType::Int),
                     (&Value::Int(*identity), ColType::Int),
                     (&Value::Int(0), ColType::Int),
+                    (&Value::Int(20), ColType::Int),
                 ]);
             }
             t.done_in_proc(DONE_MORE | DONE_COUNT, 0xC1, cols.len() as u64);

@@ -25,6 +25,8 @@ pub struct BulkColumn {
     pub scale: u8,
     /// Neither identity nor computed: the load sends a value for it.
     pub loaded: bool,
+    /// `(max)`: tiberius cannot bulk load such columns (its issue #322).
+    pub max: bool,
 }
 
 /// The column types a bulk load converts values into.
@@ -234,8 +236,8 @@ impl SqlConnection {
         cancel: &CancelToken,
     ) -> Result<Vec<BulkColumn>> {
         let sets = self.query(
-            "SELECT c.name, TYPE_NAME(c.system_type_id), c.scale, c.is_identity, c.is_computed \
-             FROM sys.columns c WHERE c.object_id = OBJECT_ID(@P1) ORDER BY c.column_id",
+            "SELECT c.name, TYPE_NAME(c.system_type_id), c.scale, c.is_identity, c.is_computed, \
+             c.max_length FROM sys.columns c WHERE c.object_id = OBJECT_ID(@P1) ORDER BY c.column_id",
             &[SqlValue::Text(table.to_string())],
             timeout,
             cancel,
@@ -246,12 +248,13 @@ impl SqlConnection {
             .map(|s| s.rows)
             .unwrap_or_default()
             .into_iter()
-            .filter(|r| r.len() >= 5)
+            .filter(|r| r.len() >= 6)
             .map(|r| BulkColumn {
                 name: r[0].to_text(),
                 type_name: r[1].to_text().to_ascii_lowercase(),
                 scale: int(&r[2]).and_then(|s| u8::try_from(s).ok()).unwrap_or(0),
                 loaded: !truthy(&r[3]) && !truthy(&r[4]) && r[1].to_text() != "timestamp",
+                max: int(&r[5]) == Some(-1),
             })
             .collect();
         if cols.is_empty() {
@@ -268,8 +271,11 @@ impl SqlConnection {
     pub fn bulk_refusal(columns: &[BulkColumn]) -> Option<String> {
         columns
             .iter()
-            .filter(|c| c.loaded && !LOADABLE.contains(&c.type_name.as_str()))
-            .map(|c| format!("column '{}' has type {}", c.name, c.type_name))
+            .filter(|c| c.loaded && (c.max || !LOADABLE.contains(&c.type_name.as_str())))
+            .map(|c| {
+                let max = if c.max { "(max)" } else { "" };
+                format!("column '{}' has type {}{max}", c.name, c.type_name)
+            })
             .next()
     }
 
@@ -377,6 +383,7 @@ mod tests {
             type_name: t.into(),
             scale,
             loaded: true,
+            max: false,
         };
         let d = SqlValue::Decimal {
             mantissa: 12345,
@@ -416,6 +423,12 @@ mod tests {
         assert_eq!(
             SqlConnection::bulk_refusal(&[col("money", 4)]),
             Some("column 'c' has type money".into())
+        );
+        let mut text = col("nvarchar", 0);
+        text.max = true;
+        assert_eq!(
+            SqlConnection::bulk_refusal(&[text]),
+            Some("column 'c' has type nvarchar(max)".into())
         );
     }
 }
