@@ -95,6 +95,23 @@ fn server() -> (TestServer, Log) {
                 t.row(&[(&a.0, a.1), (&b.0, b.1), (&c.0, c.1)]);
             }
             t.done(DONE_MORE | DONE_COUNT, 4);
+        } else if sql.starts_with("select * from (select * from [dbo].[Prices]) [refTable] where [refTable].[Region] = @P1 and [refTable].[Product] = @P2") {
+            // As a case-insensitive collation compares.
+            let want = |i: usize| values.get(i).and_then(Value::as_text).unwrap_or("").to_lowercase();
+            t.col_metadata(&[
+                ("Region", ColType::NVarChar(10)),
+                ("Product", ColType::NVarChar(10)),
+                ("Price", ColType::NVarChar(10)),
+            ]);
+            let mut n = 0;
+            for (r, p, price) in [("East", "apple", "1.20"), ("West", "pear", "2.00")] {
+                if r.to_lowercase() == want(0) && p.to_lowercase() == want(1) {
+                    let (a, b, c) = (text(r), text(p), text(price));
+                    t.row(&[(&a.0, a.1), (&b.0, b.1), (&c.0, c.1)]);
+                    n += 1;
+                }
+            }
+            t.done_in_proc(DONE_MORE | DONE_COUNT, 0xC1, n);
         } else if sql.starts_with("SELECT c.name, TYPE_NAME(c.system_type_id)") {
             // sys.columns: name, type, scale, is_identity, is_computed, max_length.
             let table = values.first().and_then(Value::as_text).unwrap_or("");
@@ -227,6 +244,14 @@ fn components(no_match_behavior: &str, lookup_disposition: &'static str) -> Vec<
                 ("CacheType", "0"),
                 ("NoMatchBehavior", no_match_behavior),
                 ("TreatDuplicateKeysAsError", "false"),
+                (
+                    "SqlCommandParam",
+                    "select * from (select * from [dbo].[Prices]) [refTable] where [refTable].[Region] = ? and [refTable].[Product] = ?",
+                ),
+                (
+                    "ParameterMap",
+                    "@{Orders.Outputs[OLE DB Source Output].Columns[Region]};@{Orders.Outputs[OLE DB Source Output].Columns[Product]};",
+                ),
             ],
         );
         c.conn = Some(("OleDbConnection", "Sales", CM_ID));
@@ -721,7 +746,7 @@ fn lookup_without_a_match_fails_or_redirects_by_the_inputs_disposition() {
 }
 
 #[test]
-fn a_missing_reference_column_and_a_partial_cache_are_named() {
+fn a_missing_reference_column_is_named() {
     let (server, _log) = server();
     let dir = tempfile::tempdir().unwrap();
     let edit = |p: String| {
@@ -739,19 +764,55 @@ fn a_missing_reference_column_and_a_partial_cache_are_named() {
             "{out}"
         );
     }
-    let edit = |p: String| {
-        p.replace(
-            "<property name=\"CacheType\">0</property>",
-            "<property name=\"CacheType\">1</property>",
-        )
-    };
-    for pkg in packages(dir.path(), &server, edit) {
-        let (code, out) = ssis_exec(&pkg);
-        assert_eq!(code, 1, "{out}");
-        assert!(
-            out.contains("component \"Find Price\": CacheType Partial is not supported yet"),
-            "{out}"
-        );
+}
+
+#[test]
+fn partial_and_no_cache_ask_the_server_for_each_key() {
+    let (server, log) = server();
+    let dir = tempfile::tempdir().unwrap();
+    for cache_type in ["1", "2"] {
+        let edit = |p: String| {
+            p.replace(
+                "<property name=\"CacheType\">0</property>",
+                &format!("<property name=\"CacheType\">{cache_type}</property>"),
+            )
+        };
+        for pkg in packages(dir.path(), &server, edit) {
+            log.lock().unwrap().clear();
+            let (code, out) = ssis_exec(&pkg);
+            assert_eq!(code, 0, "{}: {out}", pkg.display());
+            // One query per key, with the row's Region and Product.
+            let asked: Vec<Vec<Value>> = statements(&log, "select * from (select")
+                .into_iter()
+                .map(|s| s.1)
+                .collect();
+            let text = |s: &str| Value::Text(s.into());
+            assert_eq!(
+                asked,
+                vec![
+                    vec![text("East"), text("apple")],
+                    vec![text("West"), text("pear")],
+                    vec![text("East"), text("fig")],
+                    vec![text("west"), text("pear")],
+                ],
+                "CacheType {cache_type}"
+            );
+            assert!(statements(&log, "select * from [dbo].[Prices]").is_empty());
+            // The server's collation matched "west": three rows priced.
+            let ids: Vec<Value> = bulk_rows(&log)
+                .into_iter()
+                .filter(|(c, _)| *c == "Id")
+                .map(|(_, v)| v)
+                .collect();
+            assert_eq!(ids, vec![Value::Int(1), Value::Int(2), Value::Int(4)]);
+            assert_eq!(
+                statements(&log, "INSERT INTO [dbo].[Unpriced]")
+                    .into_iter()
+                    .map(|s| s.1)
+                    .collect::<Vec<_>>(),
+                vec![vec![Value::Int(3), text("fig")]]
+            );
+        }
     }
 }
 

@@ -9,8 +9,11 @@
 //! NULL. A row without a match goes to the no-match output
 //! (`NoMatchBehavior` 1) or is an error (0) under the input's
 //! `errorRowDisposition`: fail, ignore (matched output, NULL columns) or
-//! redirect (error output, ErrorCode 0xC020901E). Partial and no cache and
-//! the Cache connection manager are refused.
+//! redirect (error output, ErrorCode 0xC020901E). Partial and no cache
+//! (`CacheType` 1, 2) run `SqlCommandParam` for each key instead, its `?`
+//! bound from the join columns in `ParameterMap` order, so matching is the
+//! server's (its collation; a NULL key matches nothing); partial cache
+//! remembers each key's answer. The Cache connection manager is refused.
 
 use super::sql::{Target, column_index, from_sql, timeout};
 use super::{BuildCtx, RowError, dispose, error_batch};
@@ -41,7 +44,32 @@ struct Copy {
     truncation: Disposition,
 }
 
+/// Where reference rows come from.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Full,
+    Partial,
+    NoCache,
+}
+
+/// A key's copied values, or none: no match.
+type Found = Option<Vec<Result<Value, CellError>>>;
+
+/// Partial and no cache: the query per key.
+struct PerKey {
+    target: Target,
+    sql: String,
+    /// Buffer positions of the parameters, in order.
+    params: Vec<usize>,
+    timeout: Option<std::time::Duration>,
+    conn: Option<ssis_runner::connections::SqlConnection>,
+    /// Partial cache: the answers so far.
+    memo: HashMap<Vec<Key>, Found>,
+}
+
 pub struct Lookup {
+    mode: Mode,
+    per_key: Option<PerKey>,
     /// (buffer position, reference column, the input column's type).
     joins: Vec<(usize, String, ColumnType)>,
     copies: Vec<Copy>,
@@ -68,15 +96,12 @@ fn flag(ctx: &BuildCtx, name: &str) -> bool {
 
 impl Lookup {
     pub fn build(ctx: &BuildCtx) -> Result<Lookup, String> {
-        match ctx.comp.prop("CacheType").map(str::trim) {
-            None | Some("0") => {}
-            Some(t) => {
-                return Err(format!(
-                    "CacheType {} is not supported yet: only Full cache is",
-                    if t == "1" { "Partial" } else { "None" }
-                ));
-            }
-        }
+        let mode = match ctx.comp.prop("CacheType").map(str::trim) {
+            None | Some("0") => Mode::Full,
+            Some("1") => Mode::Partial,
+            Some("2") => Mode::NoCache,
+            Some(t) => return Err(format!("CacheType {t} is not known")),
+        };
         if ctx.comp.prop("ConnectionType").map(str::trim) == Some("1") {
             return Err("a Cache connection manager is not supported yet: only an OLE DB connection manager's query is".into());
         }
@@ -139,6 +164,8 @@ impl Lookup {
         }
         let no_match_to_output = ctx.comp.prop("NoMatchBehavior").map(str::trim) == Some("1");
         let mut lookup = Lookup {
+            mode,
+            per_key: None,
             joins,
             copies,
             cache: HashMap::new(),
@@ -170,6 +197,44 @@ impl Lookup {
             .ok_or("it has no reference query (SqlCommand)")?
             .to_string();
         let target = Target::of(ctx)?;
+        if mode != Mode::Full {
+            let text = ctx
+                .comp
+                .prop("SqlCommandParam")
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .ok_or("partial and no cache need the parameterized query (SqlCommandParam)")?;
+            let (sql, markers) = ssis_runner::connections::question_marks_to_named(text);
+            // ParameterMap: the join columns' lineage ids in parameter order.
+            let mut params = Vec::new();
+            for id in ctx.comp.prop("ParameterMap").unwrap_or("").split(';') {
+                let id = crate::model::lineage_ref(id);
+                if id.is_empty() {
+                    continue;
+                }
+                params.push(layout.find(id).ok_or_else(|| {
+                    format!("ParameterMap names column {id}, which is not in the input")
+                })?);
+            }
+            if params.is_empty() {
+                params = lookup.joins.iter().map(|j| j.0).collect();
+            }
+            if params.len() != markers {
+                return Err(format!(
+                    "SqlCommandParam has {markers} parameter marker(s) for {} join column(s)",
+                    params.len()
+                ));
+            }
+            lookup.per_key = Some(PerKey {
+                target,
+                sql,
+                params,
+                timeout: timeout(ctx),
+                conn: None,
+                memo: HashMap::new(),
+            });
+            return Ok(lookup);
+        }
         if !ctx.checking {
             lookup.load(
                 &target,
@@ -179,6 +244,58 @@ impl Lookup {
             )?;
         }
         Ok(lookup)
+    }
+
+    /// Partial and no cache: the copied values of the row whose join
+    /// columns hold `k` (row `r` of `batch`), asking the server.
+    fn ask(&mut self, k: &[Key], batch: &Batch, r: usize) -> Result<Found, String> {
+        let copies = &self.copies;
+        let q = self.per_key.as_mut().ok_or("no reference query")?;
+        if let Some(found) = q.memo.get(k) {
+            return Ok(found.clone());
+        }
+        let params: Vec<_> = q
+            .params
+            .iter()
+            .map(|p| super::sql::to_sql(&batch.cols[*p][r]))
+            .collect();
+        let found = if params
+            .iter()
+            .any(|p| matches!(p, ssis_runner::connections::SqlValue::Null))
+        {
+            None
+        } else {
+            if q.conn.is_none() {
+                q.conn = Some(q.target.open()?);
+            }
+            let conn = q.conn.as_mut().ok_or("not connected")?;
+            let sets = conn
+                .query(&q.sql, &params, q.timeout, &q.target.cancel)
+                .map_err(|e| format!("reading the reference data: {}", e.message))?;
+            match sets.into_iter().find(|s| !s.columns.is_empty()) {
+                Some(set) => match set.rows.first() {
+                    None => None,
+                    Some(row) => {
+                        let mut values = Vec::with_capacity(copies.len());
+                        for c in copies {
+                            let i = column_index(&set.columns, &c.reference).ok_or_else(|| {
+                                format!(
+                                    "reference column \"{}\" is not in the result of the reference query",
+                                    c.reference
+                                )
+                            })?;
+                            values.push(c.ty.convert(from_sql(&row[i])));
+                        }
+                        Some(values)
+                    }
+                },
+                None => None,
+            }
+        };
+        if self.mode == Mode::Partial {
+            q.memo.insert(k.to_vec(), found.clone());
+        }
+        Ok(found)
     }
 
     /// Reads the reference rows into the cache.
@@ -286,7 +403,14 @@ impl Component for Lookup {
                 .iter()
                 .map(|(p, _, _)| key(&batch.cols[*p][r], false))
                 .collect();
-            let Some(values) = self.cache.get(&k) else {
+            let asked;
+            let found = if self.mode == Mode::Full {
+                self.cache.get(&k).map(Vec::as_slice)
+            } else {
+                asked = self.ask(&k, &batch, r)?;
+                asked.as_deref()
+            };
+            let Some(values) = found else {
                 self.unmatched += 1;
                 for (col, c) in new_cols.iter_mut().zip(&self.copies) {
                     col.push(c.ty.null());
@@ -376,11 +500,15 @@ impl Component for Lookup {
     }
 
     fn report(&mut self, r: &mut Report) {
+        let cached = match &self.per_key {
+            Some(q) => q.memo.len(),
+            None => self.cache.len(),
+        };
         r.info.push(format!(
             "{} rows matched, {} without a match; {} reference rows cached{}.",
             self.matched,
             self.unmatched,
-            self.cache.len(),
+            cached,
             if self.duplicates > 0 {
                 format!(" ({} duplicate keys ignored)", self.duplicates)
             } else {
