@@ -50,9 +50,15 @@ fn server() -> (TestServer, Log) {
         let values: Vec<Value> = params.iter().map(|(_, v)| v.clone()).collect();
         l.lock().unwrap().push((sql.to_string(), values.clone()));
         let text = |s: &str| (Value::Text(s.into()), ColType::NVarChar(10));
-        if sql.starts_with("SELECT OrderId, Region, Product, Qty FROM dbo.Orders WHERE Qty >= @P1")
+        let whole_table = sql == "SELECT * FROM [dbo].[Orders]";
+        if whole_table
+            || sql.starts_with("SELECT OrderId, Region, Product, Qty FROM dbo.Orders WHERE Qty >= @P1")
         {
-            let min = values.first().and_then(Value::as_int).unwrap_or(0);
+            let min = if whole_table {
+                0
+            } else {
+                values.first().and_then(Value::as_int).unwrap_or(0)
+            };
             t.col_metadata(&[
                 ("OrderId", ColType::Int),
                 ("Region", ColType::NVarChar(10)),
@@ -520,6 +526,12 @@ fn packages(
         ("Rejected", 13, String::new()),
         ("RejId", 3, "0".into()),
         ("RejCode", 3, "0".into()),
+        (
+            "OrdersSql",
+            8,
+            "SELECT OrderId, Region, Product, Qty FROM dbo.Orders WHERE Qty >= ?".into(),
+        ),
+        ("OrdersTable", 8, "dbo.Orders".into()),
     ];
     let cms = [oledb(server), ado(server)];
     let mut out = Vec::new();
@@ -1137,5 +1149,59 @@ fn excel_destination_appends_a_sheet_and_keeps_the_others_of_an_openpyxl_workboo
 \"bob\",10,,2023-12-31 00:00:00,False\r\n\
 \"long name here\",1,1234.125,2020-01-01 00:00:01,True\r\n"
         );
+    }
+}
+
+#[test]
+fn oledb_source_access_modes_table_and_command_from_variables() {
+    let (server, log) = server();
+    let dir = tempfile::tempdir().unwrap();
+    let mode = |m: &'static str, extra: &'static str| {
+        move |p: String| {
+            p.replace(
+                "<property name=\"AccessMode\">2</property><property name=\"SqlCommand\">",
+                &format!("<property name=\"AccessMode\">{m}</property>{extra}<property name=\"SqlCommand\">"),
+            )
+        }
+    };
+    let ids = |log: &Log| -> Vec<Value> {
+        bulk_rows(log)
+            .into_iter()
+            .filter(|(c, _)| *c == "Id")
+            .map(|(_, v)| v)
+            .collect()
+    };
+    // SQL command from a variable, with the same parameter.
+    let edit = mode(
+        "3",
+        "<property name=\"SqlCommandVariable\">User::OrdersSql</property>",
+    );
+    for pkg in packages(dir.path(), &server, edit) {
+        log.lock().unwrap().clear();
+        let (code, out) = ssis_exec(&pkg);
+        assert_eq!(code, 0, "{}: {out}", pkg.display());
+        assert_eq!(statements(&log, "SELECT OrderId")[0].1, vec![Value::Int(2)]);
+        assert_eq!(ids(&log), vec![Value::Int(1), Value::Int(2)]);
+    }
+    // Table or view (0) and its name from a variable (1): every row, so
+    // plum (quantity 1) is priced too.
+    for (m, extra) in [
+        (
+            "0",
+            "<property name=\"OpenRowset\">[dbo].[Orders]</property>",
+        ),
+        (
+            "1",
+            "<property name=\"OpenRowsetVariable\">User::OrdersTable</property>",
+        ),
+    ] {
+        for pkg in packages(dir.path(), &server, mode(m, extra)) {
+            log.lock().unwrap().clear();
+            let (code, out) = ssis_exec(&pkg);
+            assert_eq!(code, 0, "{}: {out}", pkg.display());
+            assert_eq!(statements(&log, "SELECT * FROM [dbo].[Orders]").len(), 1);
+            assert!(out.contains("Orders: read 5 rows."), "{out}");
+            assert_eq!(ids(&log), vec![Value::Int(1), Value::Int(2), Value::Int(5)]);
+        }
     }
 }
