@@ -172,7 +172,11 @@ fn server() -> (TestServer, Log) {
                 "",
             );
             return Some(1);
-        } else if !sql.starts_with("INSERT") && !sql.starts_with("UPDATE") && sql != "BULK LOAD" {
+        } else if !sql.starts_with("INSERT")
+            && !sql.starts_with("UPDATE")
+            && !sql.starts_with("SET IDENTITY_INSERT")
+            && sql != "BULK LOAD"
+        {
             return None;
         }
         Some(0)
@@ -1203,5 +1207,40 @@ fn oledb_source_access_modes_table_and_command_from_variables() {
             assert!(out.contains("Orders: read 5 rows."), "{out}");
             assert_eq!(ids(&log), vec![Value::Int(1), Value::Int(2), Value::Int(5)]);
         }
+    }
+}
+
+#[test]
+fn fast_load_keeping_identity_inserts_between_identity_insert_on_and_off() {
+    let (server, log) = server();
+    let dir = tempfile::tempdir().unwrap();
+    let edit = |p: String| {
+        p.replace(
+            "<property name=\"FastLoadKeepIdentity\">false</property>",
+            "<property name=\"FastLoadKeepIdentity\">true</property>",
+        )
+    };
+    for pkg in packages(dir.path(), &server, edit) {
+        log.lock().unwrap().clear();
+        let (code, out) = ssis_exec(&pkg);
+        assert_eq!(code, 0, "{}: {out}", pkg.display());
+        let sales: Vec<String> = log
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(s, _)| s.clone())
+            .filter(|s| s.contains("[dbo].[Sales]"))
+            .collect();
+        assert_eq!(
+            sales,
+            vec![
+                "SET IDENTITY_INSERT [dbo].[Sales] ON".to_string(),
+                "INSERT INTO [dbo].[Sales] ([Id], [Region], [Price]) VALUES (@P1, @P2, @P3), (@P4, @P5, @P6)".into(),
+                "SET IDENTITY_INSERT [dbo].[Sales] OFF".into(),
+            ],
+            "{}",
+            pkg.display()
+        );
+        assert!(statements(&log, "BULK LOAD").is_empty());
     }
 }
