@@ -1244,3 +1244,74 @@ fn fast_load_keeping_identity_inserts_between_identity_insert_on_and_off() {
         assert!(statements(&log, "BULK LOAD").is_empty());
     }
 }
+
+#[test]
+fn retain_same_connection_shares_the_execute_sql_tasks_connection() {
+    let (server, log) = server();
+    let dir = tempfile::tempdir().unwrap();
+    let vars: Vec<Var> = vec![("MinQty", 3, "2".into()), ("Rows", 13, String::new())];
+    for retain in [false, true] {
+        for layout in [Layout::Ssdt, Layout::Bids2008] {
+            // Execute SQL, then OLE DB Source -> Recordset on the same manager.
+            let mut comps = components("1", "FailComponent");
+            comps.truncate(1);
+            let mut rs = with_props(
+                comp(
+                    "Keep",
+                    "Microsoft.RecordsetDestination",
+                    "Recordset Destination",
+                ),
+                &[("VariableName", "User::Rows")],
+            );
+            rs.inputs.push(Input {
+                name: "Recordset Destination Input",
+                error_disp: "FailComponent",
+                cols: vec![input_col(&format!("{SRC}[OrderId]"), "OrderId")],
+                external: Vec::new(),
+            });
+            comps.push(rs);
+            let paths = vec![(
+                "Out",
+                "Orders.Outputs[OLE DB Source Output]".to_string(),
+                "Keep.Inputs[Recordset Destination Input]".to_string(),
+            )];
+            let tasks = vec![
+                sql_task(
+                    "Stage",
+                    "SQLTask:SqlStatementSource=\"INSERT INTO staged VALUES (1)\"",
+                    "",
+                ),
+                data_flow(pipeline(layout, &comps, &paths)),
+            ];
+            let cms = [oledb(&server)];
+            let mut text = match layout {
+                Layout::Ssdt => package_2012_with(&cms, &vars, &tasks, &[]),
+                Layout::Bids2008 => package_2008_with(&cms, &vars, &tasks, &[]),
+            };
+            if retain {
+                text = text
+                    .replace(
+                        "<DTS:ConnectionManager DTS:ConnectionString=",
+                        "<DTS:ConnectionManager DTS:Retain=\"True\" DTS:ConnectionString=",
+                    )
+                    .replace(
+                        "<DTS:Property DTS:Name=\"Retain\">0</DTS:Property>",
+                        "<DTS:Property DTS:Name=\"Retain\">-1</DTS:Property>",
+                    );
+            }
+            let pkg = dir.path().join(format!("retain_{retain}_{layout:?}.dtsx"));
+            std::fs::write(&pkg, text).unwrap();
+            log.lock().unwrap().clear();
+            let before = server.logins();
+            let (code, out) = ssis_exec(&pkg);
+            assert_eq!(code, 0, "{}: {out}", pkg.display());
+            assert_eq!(statements(&log, "SELECT OrderId").len(), 1);
+            assert_eq!(
+                server.logins() - before,
+                if retain { 1 } else { 2 },
+                "{} (RetainSameConnection {retain})",
+                pkg.display()
+            );
+        }
+    }
+}

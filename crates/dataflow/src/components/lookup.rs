@@ -378,6 +378,7 @@ impl Lookup {
         if first.get() {
             return Err("the reference query returned no result set".into());
         }
+        target.give_back(conn);
         Ok(())
     }
 }
@@ -495,6 +496,15 @@ impl Component for Lookup {
         }
         if let (Some((e, _)), Some(b)) = (&self.error, err_batch) {
             out.send(*e, b)?;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, _out: &mut Out<'_>) -> Step {
+        if let Some(q) = self.per_key.as_mut()
+            && let Some(c) = q.conn.take()
+        {
+            q.target.give_back(c);
         }
         Ok(())
     }

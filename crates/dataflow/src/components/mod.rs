@@ -31,6 +31,7 @@ use crate::buffer::{Batch, Layout};
 use crate::exec::Component as Running;
 use crate::model::{Component, Disposition};
 use crate::types::CellError;
+pub use sql::Retained;
 use ssis_runner::expr::Value;
 use ssis_runner::model::{ConnectionManager, Package};
 
@@ -248,6 +249,8 @@ pub struct BuildCtx<'a> {
     pub checking: bool,
     /// The run's cancel token (for connections opened while building).
     pub cancel: ssis_runner::cancel::CancelToken,
+    /// The run's retained connections (RetainSameConnection).
+    pub retained: Retained,
 }
 
 impl BuildCtx<'_> {

@@ -20,6 +20,11 @@ pub struct Target {
     pub manager: String,
     /// The run's cancel token.
     pub cancel: CancelToken,
+    /// `RetainSameConnection`: the run's connection of this manager is
+    /// taken from `pool` (under `key`) and given back.
+    retain: bool,
+    key: String,
+    pool: Retained,
 }
 
 impl Target {
@@ -36,10 +41,18 @@ impl Target {
             target,
             manager: cm.name.clone(),
             cancel: ctx.cancel.clone(),
+            retain: cm.retain,
+            key: if cm.id.is_empty() {
+                cm.name.clone()
+            } else {
+                cm.id.clone()
+            },
+            pool: ctx.retained.clone(),
         })
     }
 
-    /// Opens a connection.
+    /// A connection: the run's retained one when the manager retains its
+    /// connection and it is still open to the same place, else a new one.
     pub fn open(&self) -> Result<SqlConnection, String> {
         let t = self.target.as_ref().ok_or_else(|| {
             format!(
@@ -47,9 +60,27 @@ impl Target {
                 self.manager
             )
         })?;
+        if self.retain {
+            let kept = self.pool.borrow_mut().remove(&self.key);
+            if let Some(c) = kept.filter(|c| c.is_open() && c.target() == t) {
+                return Ok(c);
+            }
+        }
         SqlConnection::open(t, &self.cancel).map_err(|e| e.message)
     }
+
+    /// Gives a connection back for the rest of the run (RetainSameConnection).
+    pub fn give_back(&self, conn: SqlConnection) {
+        if self.retain && conn.is_open() {
+            self.pool.borrow_mut().insert(self.key.clone(), conn);
+        }
+    }
 }
+
+/// The run's retained connections by connection manager (DTSID or name),
+/// shared with the control flow's tasks (Execute SQL).
+pub type Retained =
+    std::rc::Rc<std::cell::RefCell<std::collections::HashMap<String, SqlConnection>>>;
 
 /// A SQL Server value as a pipeline value (then converted to the column's type).
 pub fn from_sql(v: &SqlValue) -> Value {

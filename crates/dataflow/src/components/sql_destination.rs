@@ -294,6 +294,9 @@ impl Component for SqlDestination {
             )
             .map_err(|e| e.message)?;
         }
+        if let Some(c) = self.conn.take() {
+            self.target.give_back(c);
+        }
         Ok(())
     }
 

@@ -228,6 +228,7 @@ impl Component for SqlSource {
         );
         sent?;
         r.map_err(|e| e.message)?;
+        self.target.give_back(conn);
         self.rows = rows;
         out.send(main, batch)?;
         if let (Some(eb), Some((e, _))) = (errors, error) {
