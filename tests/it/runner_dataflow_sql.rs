@@ -1315,3 +1315,107 @@ fn retain_same_connection_shares_the_execute_sql_tasks_connection() {
         }
     }
 }
+
+#[test]
+fn oledb_source_redirects_a_truncated_row_to_its_error_output() {
+    let (server, log) = server();
+    let dir = tempfile::tempdir().unwrap();
+    let vars: Vec<Var> = vec![
+        ("MinQty", 3, "2".into()),
+        ("Rows", 13, String::new()),
+        ("RejId", 3, "0".into()),
+        ("RejCode", 3, "0".into()),
+    ];
+    for layout in [Layout::Ssdt, Layout::Bids2008] {
+        // Product is 4 characters here: "apple" is cut, its row redirected.
+        let mut comps = components("1", "FailComponent");
+        let mut source = comps.remove(0);
+        let mut product = ext_col(col("Product", "dataType=\"wstr\" length=\"4\""));
+        product.disp = ("FailComponent", "RedirectRow");
+        source.outputs[0].cols[2] = product;
+        let mut error_out = vec![
+            col("OrderId", "dataType=\"i4\""),
+            col("Region", "dataType=\"wstr\" length=\"10\""),
+            col("Product", "dataType=\"wstr\" length=\"4\""),
+            col("Qty", "dataType=\"i4\""),
+        ];
+        error_out.extend(error_cols());
+        source.outputs.push(Output {
+            name: "OLE DB Source Error Output",
+            is_error: true,
+            sync: None,
+            cols: error_out,
+        });
+        let unpriced = comps.remove(2);
+        let mut rs = with_props(
+            comp(
+                "Keep",
+                "Microsoft.RecordsetDestination",
+                "Recordset Destination",
+            ),
+            &[("VariableName", "User::Rows")],
+        );
+        let err = "Orders.Outputs[OLE DB Source Error Output].Columns";
+        rs.inputs.push(Input {
+            name: "Recordset Destination Input",
+            error_disp: "FailComponent",
+            cols: vec![
+                input_col(&format!("{err}[OrderId]"), "OrderId"),
+                input_col(&format!("{err}[ErrorCode]"), "ErrorCode"),
+            ],
+            external: Vec::new(),
+        });
+        let paths = vec![
+            (
+                "Out",
+                "Orders.Outputs[OLE DB Source Output]".to_string(),
+                "Write Unpriced.Inputs[OLE DB Destination Input]".to_string(),
+            ),
+            (
+                "Errors",
+                "Orders.Outputs[OLE DB Source Error Output]".to_string(),
+                "Keep.Inputs[Recordset Destination Input]".to_string(),
+            ),
+        ];
+        let tasks = vec![
+            data_flow(pipeline(layout, &[source, unpriced, rs], &paths)),
+            foreach_ado(
+                "Each Row",
+                "User::Rows",
+                vec![(0, "User::RejId"), (1, "User::RejCode")],
+                vec![sql_task(
+                    "Note",
+                    "SQLTask:SqlStatementSource=\"INSERT INTO rejected VALUES (?, ?)\"",
+                    &(param("0", "User::RejId", "Input", 3)
+                        + &param("1", "User::RejCode", "Input", 3)),
+                )],
+            ),
+        ];
+        let cms = [oledb(&server)];
+        let text = match layout {
+            Layout::Ssdt => package_2012_with(&cms, &vars, &tasks, &[]),
+            Layout::Bids2008 => package_2008_with(&cms, &vars, &tasks, &[]),
+        };
+        let pkg = dir.path().join(format!("source_errors_{layout:?}.dtsx"));
+        std::fs::write(&pkg, text).unwrap();
+        log.lock().unwrap().clear();
+        let (code, out) = ssis_exec(&pkg);
+        assert_eq!(code, 0, "{}: {out}", pkg.display());
+        // Orders 2, 3 and 4 went on (4 refused by the table's key)...
+        let ids: Vec<Value> = statements(&log, "INSERT INTO [dbo].[Unpriced]")
+            .into_iter()
+            .map(|s| s.1[0].clone())
+            .collect();
+        assert_eq!(ids, vec![Value::Int(2), Value::Int(3), Value::Int(4)]);
+        // ...order 1 to the error output, with the truncation's ErrorCode.
+        assert_eq!(
+            statements(&log, "INSERT INTO rejected")
+                .into_iter()
+                .map(|s| s.1)
+                .collect::<Vec<_>>(),
+            vec![vec![Value::Int(1), Value::Int(-1071607766)]],
+            "{}",
+            pkg.display()
+        );
+    }
+}
