@@ -71,9 +71,12 @@ fn server() -> (TestServer, Log) {
                 (3, "East", "fig", 4),
                 (4, "west", "pear", 9),
                 (5, "East", "plum", 1),
+                // The whole table has a second East/apple order.
+                (6, "East", "apple", 2),
             ];
             let mut n = 0;
-            for (id, region, product, qty) in rows.into_iter().filter(|r| r.3 >= min) {
+            let last = if whole_table { 6 } else { 5 };
+            for (id, region, product, qty) in rows[..last].iter().copied().filter(|r| r.3 >= min) {
                 let (r, p) = (text(region), text(product));
                 t.row(&[
                     (&Value::Int(id), ColType::Int),
@@ -1188,7 +1191,7 @@ fn oledb_source_access_modes_table_and_command_from_variables() {
         assert_eq!(ids(&log), vec![Value::Int(1), Value::Int(2)]);
     }
     // Table or view (0) and its name from a variable (1): every row, so
-    // plum (quantity 1) is priced too.
+    // plum (quantity 1) and the second apple are priced too.
     for (m, extra) in [
         (
             "0",
@@ -1204,8 +1207,11 @@ fn oledb_source_access_modes_table_and_command_from_variables() {
             let (code, out) = ssis_exec(&pkg);
             assert_eq!(code, 0, "{}: {out}", pkg.display());
             assert_eq!(statements(&log, "SELECT * FROM [dbo].[Orders]").len(), 1);
-            assert!(out.contains("Orders: read 5 rows."), "{out}");
-            assert_eq!(ids(&log), vec![Value::Int(1), Value::Int(2), Value::Int(5)]);
+            assert!(out.contains("Orders: read 6 rows."), "{out}");
+            assert_eq!(
+                ids(&log),
+                vec![Value::Int(1), Value::Int(2), Value::Int(5), Value::Int(6)]
+            );
         }
     }
 }
@@ -1417,5 +1423,36 @@ fn oledb_source_redirects_a_truncated_row_to_its_error_output() {
             "{}",
             pkg.display()
         );
+    }
+}
+
+#[test]
+fn partial_cache_asks_once_per_key_and_no_cache_once_per_row() {
+    let (server, log) = server();
+    let dir = tempfile::tempdir().unwrap();
+    // The whole Orders table: six rows, East/apple twice.
+    for (cache_type, queries) in [("1", 5), ("2", 6)] {
+        let edit = |p: String| {
+            p.replace(
+                "<property name=\"CacheType\">0</property>",
+                &format!("<property name=\"CacheType\">{cache_type}</property>"),
+            )
+            .replace(
+                "<property name=\"AccessMode\">2</property><property name=\"SqlCommand\">",
+                "<property name=\"AccessMode\">0</property><property name=\"OpenRowset\">[dbo].[Orders]</property><property name=\"SqlCommand\">",
+            )
+        };
+        for pkg in packages(dir.path(), &server, edit) {
+            log.lock().unwrap().clear();
+            let (code, out) = ssis_exec(&pkg);
+            assert_eq!(code, 0, "{}: {out}", pkg.display());
+            assert_eq!(
+                statements(&log, "select * from (select").len(),
+                queries,
+                "CacheType {cache_type}: {}",
+                pkg.display()
+            );
+            assert!(out.contains("Orders: read 6 rows."), "{out}");
+        }
     }
 }
