@@ -1456,3 +1456,39 @@ fn partial_cache_asks_once_per_key_and_no_cache_once_per_row() {
         }
     }
 }
+
+#[test]
+fn ado_net_source_sql_command_and_destination_without_bulk_insert() {
+    let (server, log) = server();
+    let dir = tempfile::tempdir().unwrap();
+    let edit = |p: String| {
+        p.replace(
+            "<property name=\"AccessMode\">0</property><property name=\"TableOrViewName\">",
+            "<property name=\"AccessMode\">2</property><property name=\"SqlCommand\">select * from [dbo].[Prices]</property><property name=\"TableOrViewName\">",
+        )
+        .replace(
+            "<property name=\"BatchSize\">0</property>",
+            "<property name=\"BatchSize\">0</property><property name=\"UseBulkInsertWhenPossible\">false</property>",
+        )
+    };
+    for pkg in packages(dir.path(), &server, edit) {
+        log.lock().unwrap().clear();
+        let (code, out) = ssis_exec(&pkg);
+        assert_eq!(code, 0, "{}: {out}", pkg.display());
+        // The command ran (not SELECT * FROM the table), and the copy went
+        // in INSERTs without asking for the table's columns.
+        assert!(statements(&log, "SELECT * FROM [dbo].[Prices]").is_empty());
+        assert_eq!(
+            statements(&log, "select * from [dbo].[Prices]").len(),
+            2,
+            "the Lookup's and the ADO.NET Source's"
+        );
+        assert_eq!(statements(&log, "INSERT INTO [dbo].[PriceCopy]").len(), 1);
+        let asked: Vec<Value> = statements(&log, "SELECT c.name")
+            .into_iter()
+            .flat_map(|s| s.1)
+            .collect();
+        assert_eq!(asked, vec![Value::Text("[dbo].[Sales]".into())]);
+        assert!(!out.contains("fast load into [dbo].[PriceCopy]"), "{out}");
+    }
+}

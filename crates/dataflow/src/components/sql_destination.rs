@@ -4,7 +4,8 @@
 //! name. Without fast load every row is one parameterized `INSERT`, so a
 //! failing row alone meets the input's error disposition (fail, ignore, or
 //! redirect to the error output). Fast load (`AccessMode` 3 and 4, and the
-//! ADO.NET Destination) sends each buffer as one bulk load (`INSERT BULK`
+//! ADO.NET Destination unless `UseBulkInsertWhenPossible` is off) sends
+//! each buffer as one bulk load (`INSERT BULK`
 //! and the rows in a BulkLoadBCP message, through the runner's
 //! connections layer); a refused load's rows meet the disposition together.
 //! Where the bulk load cannot be used (`FastLoadKeepIdentity`, or a column
@@ -33,6 +34,8 @@ pub struct SqlDestination {
     /// (buffer position, table column).
     cols: Vec<(usize, String)>,
     fast: bool,
+    /// The bulk load may be used (ADO.NET: `UseBulkInsertWhenPossible`).
+    bulk_allowed: bool,
     keep_identity: bool,
     timeout: Option<Duration>,
     disposition: Disposition,
@@ -105,6 +108,12 @@ impl SqlDestination {
             table: quote_name(&table),
             cols,
             fast,
+            bulk_allowed: !ado
+                || ctx
+                    .comp
+                    .prop("UseBulkInsertWhenPossible")
+                    .and_then(ssis_runner::model::xml_bool)
+                    .unwrap_or(true),
             keep_identity: fast
                 && ctx
                     .comp
@@ -161,7 +170,7 @@ impl SqlDestination {
         if let Some(b) = &self.bulk {
             return Ok(b.clone());
         }
-        let decided = if !self.fast || self.keep_identity {
+        let decided = if !self.fast || !self.bulk_allowed || self.keep_identity {
             None
         } else {
             let (table, timeout, cancel) =
