@@ -1140,6 +1140,22 @@ fn excel_destination_appends_a_sheet_and_keeps_the_others_of_an_openpyxl_workboo
         assert_eq!(code, 0, "{}: {out}", pkg.display());
         assert_eq!(loaded(&log), four, "{}", pkg.display());
         assert!(out.contains("To Excel: wrote 4 rows."), "{out}");
+        // A .xls workbook is refused by name, not written as .xlsx.
+        let xls = dir.path().join("old.dtsx");
+        std::fs::write(
+            &xls,
+            std::fs::read_to_string(&pkg)
+                .unwrap()
+                .replace("orders.xlsx", "orders.xls"),
+        )
+        .unwrap();
+        let (code, bad) = ssis_exec(&xls);
+        assert_eq!(code, 1, "{bad}");
+        assert!(
+            bad.contains("orders.xls\" is not an .xlsx workbook"),
+            "{bad}"
+        );
+        assert!(!dir.path().join("orders.xls").exists());
         // A second run appends under the same header.
         log.lock().unwrap().clear();
         let (code, out) = ssis_exec(&pkg);

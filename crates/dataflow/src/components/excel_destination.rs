@@ -1,6 +1,6 @@
 //! Excel Destination: appends its rows to a worksheet (`OpenRowset`
 //! `Sheet1$`, or the sheet named by `OpenRowsetVariable`) of the `.xlsx`
-//! file the Excel connection manager names, each input column under the
+//! file the Excel connection manager names (other formats are refused), each input column under the
 //! header cell of its external column's name (`HDR=YES`; with `HDR=NO`,
 //! the columns in input order). A sheet the workbook lacks is created with
 //! a header row. The rows are held until the input ends; the workbook is
@@ -80,6 +80,15 @@ impl ExcelDestination {
                 return Err(format!(
                     "connection manager '{}' names no Data Source",
                     cm.name
+                ));
+            }
+            let ext = std::path::Path::new(&path)
+                .extension()
+                .map(|e| e.to_string_lossy().to_ascii_lowercase())
+                .unwrap_or_default();
+            if ext != "xlsx" {
+                return Err(format!(
+                    "\"{path}\" is not an .xlsx workbook: the Excel Destination writes .xlsx only (not .xls, .xlsm or .xlsb)"
                 ));
             }
             (path, header)
