@@ -4,6 +4,8 @@
 //! difference. Run with `cargo bench --bench exec_startup` (optionally
 //! `-- <runs>`).
 
+#[path = "../tests/common/ssis_bin.rs"]
+mod ssis_bin;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -71,7 +73,7 @@ fn main() {
         .skip(1)
         .find_map(|a| a.parse().ok())
         .unwrap_or(300);
-    let ssis = Path::new(env!("CARGO_BIN_EXE_ssis"));
+    let ssis = Path::new(ssis_bin::ssis_bin());
     let truth = true_path();
     let dir = tempfile::tempdir().expect("a temporary folder");
     let pkg = dir.path().join("startup.dtsx");

@@ -10,6 +10,8 @@
 //! Run with `cargo bench --bench runner_load` (optionally `-- <repeats>`,
 //! default 5; the best of the repeats is shown).
 
+#[path = "../tests/common/ssis_bin.rs"]
+mod ssis_bin;
 use ssis_service::package;
 use ssis_service::runner::{check_runnable, model};
 use std::path::Path;
@@ -191,7 +193,7 @@ fn main() {
         .skip(1)
         .find_map(|a| a.parse().ok())
         .unwrap_or(5);
-    let ssis = env!("CARGO_BIN_EXE_ssis");
+    let ssis = ssis_bin::ssis_bin();
     let dir = tempfile::tempdir().expect("a temporary folder");
     println!(
         "best of {repeats}; runner = model::load_package + check_runnable (ssis exec /VALIDATE);"

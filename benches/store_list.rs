@@ -14,6 +14,8 @@
 //! temporary directory, warms the cache, then prints the median of each
 //! measurement and its ratio to the floor.
 
+#[path = "../tests/common/ssis_bin.rs"]
+mod ssis_bin;
 use ssis_service::config::{FileSystemFolder, TopLevelFolder};
 use ssis_service::package::synthetic_package_xml;
 use ssis_service::store::{FileSystemStore, PackageStore, Store, StorePath};
@@ -223,8 +225,6 @@ mod service {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::time::{Duration, Instant};
 
-    const SSIS: &str = env!("CARGO_BIN_EXE_ssis");
-
     pub struct Service {
         child: Child,
         socket: PathBuf,
@@ -253,7 +253,7 @@ mod service {
             )
             .unwrap();
             let socket = dir.join("ssis.sock");
-            let child = Command::new(SSIS)
+            let child = Command::new(crate::ssis_bin::ssis_bin())
                 .arg("--config")
                 .arg(&config)
                 .args(["service", "run", "--socket"])

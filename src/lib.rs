@@ -16,12 +16,12 @@
 //!   socket, ssh, TLS) and the JSON every front end returns.
 //! - `ssis-daemon` ([`service`]): the service: listeners, access control,
 //!   executions, history and the event log.
-//! - `ssis-cli` ([`cli`]): the `ssis` command-line tool.
+//! - `ssis-cli`: the `ssis` command-line tool, a package of its own beside this
+//!   one (the C library does not depend on it, so a CLI change relinks only `ssis`).
 //! - [`ffi`]: the C API (`include/ssis_service.h`).
 
 pub mod ffi;
 
-pub use ssis_cli as cli;
 pub use ssis_client as client;
 pub use ssis_core::{Error, ErrorKind, Result};
 pub use ssis_core::{config, error, fsutil, ops, package, protocol, store, timefmt};

@@ -13,6 +13,8 @@
 //! Run: `cargo bench --bench service_rtt -- [REQUESTS] [ROUNDS] [RUNS]`
 //! (defaults 20000 requests per measurement, 3 rounds, 100 executions).
 
+#[path = "../../tests/common/ssis_bin.rs"]
+mod ssis_bin;
 #[cfg(unix)]
 mod unix;
 

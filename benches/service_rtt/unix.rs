@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-const SSIS: &str = env!("CARGO_BIN_EXE_ssis");
+use crate::ssis_bin::ssis_bin;
 const CLIENTS: usize = 8;
 const STAMP_DIR: &str = "SSIS_BENCH_STAMP_DIR";
 
@@ -376,7 +376,7 @@ impl Service {
         )
         .unwrap();
         let socket = dir.join("ssis.sock");
-        let child = Command::new(SSIS)
+        let child = Command::new(ssis_bin())
             .arg("--config")
             .arg(&config)
             .args(["service", "run", "--socket"])

@@ -1,6 +1,8 @@
 //! Helpers shared by the runner's integration tests.
 #![allow(dead_code)]
 
+pub mod ssis_bin;
+
 use ssis_service::runner::{SharedWriter, cancel::CancelToken, run_cli};
 use std::ffi::OsString;
 use std::io::Write;

@@ -85,7 +85,7 @@ fn grants_change_through_an_embedded_session_and_the_cli() {
     assert!(s.access_revoke("user:nobody", None).is_err());
 
     // The CLI with --config edits the file the same way.
-    let out = Command::new(env!("CARGO_BIN_EXE_ssis"))
+    let out = Command::new(crate::common::ssis_bin::ssis_bin())
         .arg("--config")
         .arg(&path)
         .args(["--json", "access", "revoke", "user:alice"])
@@ -96,7 +96,7 @@ fn grants_change_through_an_embedded_session_and_the_cli() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let out = Command::new(env!("CARGO_BIN_EXE_ssis"))
+    let out = Command::new(crate::common::ssis_bin::ssis_bin())
         .arg("--config")
         .arg(&path)
         .args(["access", "grant", "user:bob", "Fly"])

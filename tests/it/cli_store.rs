@@ -50,7 +50,7 @@ impl Fixture {
     }
 
     fn ssis(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_ssis"))
+        Command::new(crate::common::ssis_bin::ssis_bin())
             .arg("--config")
             .arg(self.config())
             .args(args)
@@ -263,7 +263,7 @@ fn a_closed_pipe_ends_output_quietly() {
     drop(unsafe { std::fs::File::from_raw_fd(fds[0]) });
     // SAFETY: fds[1] is open and owned by nothing else.
     let writer = unsafe { std::fs::File::from_raw_fd(fds[1]) };
-    let out = Command::new(env!("CARGO_BIN_EXE_ssis"))
+    let out = Command::new(crate::common::ssis_bin::ssis_bin())
         .arg("--config")
         .arg(fx.config())
         .args(["package", "list", "--recursive"])
@@ -296,7 +296,7 @@ fn package_list_over_all_folders_reports_an_unreachable_msdb_folder_with_exit_2(
     );
     std::fs::write(fx.config(), text).unwrap();
     let run = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_ssis"))
+        Command::new(crate::common::ssis_bin::ssis_bin())
             .arg("--config")
             .arg(fx.config())
             .args(args)

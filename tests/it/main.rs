@@ -76,6 +76,7 @@ mod security;
 mod security_limits;
 mod service_addresses;
 mod service_audit;
+mod service_disk_full;
 mod service_executions;
 mod service_index;
 mod service_lifecycle;

@@ -20,7 +20,7 @@ fn ssis_exec(server: &TestServer, args: &[&str]) -> std::process::Output {
 
 /// `ssis exec ARGS` with the test server's login in the environment.
 fn ssis_exec_plain(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_ssis"))
+    Command::new(crate::common::ssis_bin::ssis_bin())
         .arg("exec")
         .args(args)
         .env("SSIS_MSDB_USER", ADMIN_USER)

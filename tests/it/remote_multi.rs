@@ -12,7 +12,7 @@ use ssis_service::client::{MultiSession, split_servers};
 use std::process::Command;
 
 fn ssis(args: &[&str]) -> std::process::Output {
-    Command::new(SSIS)
+    Command::new(ssis_bin())
         .args(args)
         .env_remove("SSIS_SERVICE_SOCKET")
         .output()

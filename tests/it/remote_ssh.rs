@@ -175,7 +175,7 @@ fn ssh_sessions_list_run_and_stop_as_the_login_user() {
         .unwrap();
     assert_eq!(done.status.to_string(), "Stopped");
     // The same through the CLI, as root on the client side.
-    let out = Command::new(SSIS)
+    let out = Command::new(ssis_bin())
         .args(["--json", "--server", &server, "history", "--user", GRANTED])
         .env("SSIS_SSH_CONFIG", keys.join("ssh_config"))
         .env("SSIS_REMOTE_PROGRAM", &bin)

@@ -25,7 +25,7 @@ fn alive(pid: i32) -> bool {
 fn cancel_with(signal: i32) {
     let dir = tempfile::tempdir().unwrap();
     let pkg = stage("cancel_2012.dtsx", dir.path(), &[]);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ssis"))
+    let mut child = Command::new(crate::common::ssis_bin::ssis_bin())
         .args(["exec", "/F", pkg.to_str().unwrap(), "/REP", "E"])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -137,7 +137,7 @@ fn sigterm_during_the_load_ends_it_with_exit_3() {
     let c_path = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
     // SAFETY: a NUL-terminated path.
     assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
-    let child = Command::new(env!("CARGO_BIN_EXE_ssis"))
+    let child = Command::new(crate::common::ssis_bin::ssis_bin())
         .args(["exec", "/F", fifo.to_str().unwrap(), "/VALIDATE"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())

@@ -14,7 +14,7 @@ struct Run {
 }
 
 fn ssis_exec(args: &[&str]) -> Run {
-    let o = Command::new(env!("CARGO_BIN_EXE_ssis"))
+    let o = Command::new(crate::common::ssis_bin::ssis_bin())
         .arg("exec")
         .args(args)
         .output()

@@ -26,7 +26,7 @@ const ADO_ID: &str = "{C0000000-0000-0000-0000-000000000002}";
 const VAR0: &str = "{9A000000-0000-0000-0000-000000000000}";
 
 fn ssis_exec(pkg: &std::path::Path) -> (i32, String) {
-    let o = Command::new(env!("CARGO_BIN_EXE_ssis"))
+    let o = Command::new(crate::common::ssis_bin::ssis_bin())
         .args(["exec", "/F", pkg.to_str().unwrap(), "/REP", "EWI"])
         .output()
         .unwrap();

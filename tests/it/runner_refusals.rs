@@ -80,7 +80,7 @@ fn load_failures_and_sources_have_dtexec_exit_codes() {
 
 /// `ssis exec` as a process, the way a user or SQL Agent runs it.
 fn exec_binary(args: &[&str]) -> (i32, String) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ssis"))
+    let out = std::process::Command::new(crate::common::ssis_bin::ssis_bin())
         .arg("exec")
         .args(args)
         .output()

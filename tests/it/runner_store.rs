@@ -26,7 +26,7 @@ fn config(dir: &Path) -> std::path::PathBuf {
 }
 
 fn ssis_exec(cfg: &Path, args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_ssis"))
+    let out = Command::new(crate::common::ssis_bin::ssis_bin())
         .arg("exec")
         .args(args)
         .env("SSIS_SERVICE_CONFIG", cfg)

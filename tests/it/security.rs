@@ -5,7 +5,7 @@
 //! run as root.
 
 use crate::remote_support::{DENIED, GRANTED, ensure_users, is_root, open_to_users, text};
-use crate::service_support::{Fixture, SSIS};
+use crate::service_support::{Fixture, ssis_bin};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -151,7 +151,7 @@ fn a_fake_server_on_the_socket_receives_nothing_from_root() {
     let dir = shared_dir();
     let path = dir.path().join("fake.sock");
     let mut fake = FakeServer::start(&path, DENIED);
-    let out = Command::new(SSIS)
+    let out = Command::new(ssis_bin())
         .args(["--server", &format!("unix:{}", path.display())])
         .args([
             "access",
@@ -247,7 +247,7 @@ fn the_service_account_named_by_the_client_is_accepted() {
     let mut fake = FakeServer::start(&path, DENIED);
     // Trusted: the client goes on and says Hello; the fake closes after its
     // first read, so the client then fails.
-    let out = Command::new(SSIS)
+    let out = Command::new(ssis_bin())
         .args([
             "--server",
             &format!("unix:{}", path.display()),
@@ -504,7 +504,7 @@ fn a_failed_start_leaves_no_socket_behind() {
     f.add_settings(&format!(
         r#"<Listen Address="127.0.0.1:{port}" Plaintext="true" />"#
     ));
-    let out = Command::new(SSIS)
+    let out = Command::new(ssis_bin())
         .arg("--config")
         .arg(f.config())
         .args(["service", "run", "--socket"])
@@ -533,7 +533,7 @@ fn a_failed_start_does_not_remove_a_live_services_socket() {
     let f = Fixture::new(true);
     let d = f.start();
     let other_state = f.dir.path().join("other-state");
-    let out = Command::new(SSIS)
+    let out = Command::new(ssis_bin())
         .arg("--config")
         .arg(f.config())
         .args(["service", "run", "--socket"])

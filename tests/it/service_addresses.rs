@@ -3,7 +3,7 @@
 //! fall back to the default socket), and an impossible date is refused.
 #![cfg(unix)]
 
-use crate::service_support::{Fixture, SSIS};
+use crate::service_support::{Fixture, ssis_bin};
 use std::process::Command;
 
 #[test]
@@ -12,7 +12,7 @@ fn an_upper_case_unix_prefix_reaches_that_socket() {
     let d = f.start();
     for prefix in ["UNIX:", "Unix:", "unix:"] {
         let server = format!("{prefix}{}", f.socket().display());
-        let out = Command::new(SSIS)
+        let out = Command::new(ssis_bin())
             .args(["--json", "--server", &server, "service", "status"])
             .env_remove("SSIS_SERVICE_SOCKET")
             .env("XDG_RUNTIME_DIR", f.dir.path().join("no-such-runtime-dir"))

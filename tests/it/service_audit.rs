@@ -189,7 +189,7 @@ fn every_logged_request_names_its_caller_and_no_other_request_writes() {
                 std::os::unix::net::UnixStream::connect(fixture.socket()).is_err()
             });
             // The log outlives the service: read it from the state folder.
-            let out = std::process::Command::new(env!("CARGO_BIN_EXE_ssis"))
+            let out = std::process::Command::new(crate::common::ssis_bin::ssis_bin())
                 .args(["events", "--json", "--state-dir"])
                 .arg(fixture.state())
                 .output()

@@ -235,7 +235,7 @@ fn the_built_in_runner_is_the_default_executor() {
     let done = run(&d, &["\\File System\\Jobs\\Quick", "--wait"]);
     assert_eq!(done["Status"], "Succeeded", "{done}");
     let cmd: Vec<String> = serde_json::from_value(done["CommandLine"].clone()).unwrap();
-    assert_eq!(cmd[0], service_support::SSIS);
+    assert_eq!(cmd[0], service_support::ssis_bin());
     assert_eq!(cmd[1], "exec");
     assert_eq!(cmd[cmd.len() - 2..], ["--events", "json"]);
     assert_eq!(done["CurrentTask"], "Package", "{done}");

@@ -295,7 +295,7 @@ fn after_kill_9_and_a_restart_the_real_exit_codes_are_recorded() {
 fn no_service_gives_a_connection_error_that_says_how_to_start_it() {
     let dir = tempfile::tempdir().unwrap();
     let sock = dir.path().join("none.sock");
-    let o = std::process::Command::new(service_support::SSIS)
+    let o = std::process::Command::new(service_support::ssis_bin())
         .args(["--server", &format!("unix:{}", sock.display()), "ps"])
         .output()
         .unwrap();
@@ -305,7 +305,7 @@ fn no_service_gives_a_connection_error_that_says_how_to_start_it() {
         err.contains("ssis service run") && err.contains("none.sock"),
         "{err}"
     );
-    let o = std::process::Command::new(service_support::SSIS)
+    let o = std::process::Command::new(service_support::ssis_bin())
         .args([
             "--json",
             "--server",
@@ -322,7 +322,7 @@ fn no_service_gives_a_connection_error_that_says_how_to_start_it() {
 fn a_second_service_on_the_same_state_directory_is_refused() {
     let f = Fixture::new(true);
     let d = f.start();
-    let o = std::process::Command::new(service_support::SSIS)
+    let o = std::process::Command::new(service_support::ssis_bin())
         .arg("--config")
         .arg(f.config())
         .args(["service", "run", "--socket"])
@@ -378,7 +378,7 @@ fn retention_prunes_old_output_logs_then_old_history() {
     assert_eq!(h["Items"][0]["Status"], "Running", "{h}");
     d.stop();
     kill_group(pid);
-    let o = std::process::Command::new(service_support::SSIS)
+    let o = std::process::Command::new(service_support::ssis_bin())
         .args(["service", "run", "--history-retention-days=-1"])
         .output()
         .unwrap();
@@ -393,7 +393,7 @@ fn the_event_log_reads_without_a_running_service() {
     d.json(&["run", "\\File System\\Jobs\\Quick", "--wait"]);
     d.stop();
     // No service now: the state directory is read directly.
-    let out = std::process::Command::new(service_support::SSIS)
+    let out = std::process::Command::new(service_support::ssis_bin())
         .args(["--json", "events", "--state-dir"])
         .arg(f.state())
         .env(
@@ -419,7 +419,7 @@ fn the_event_log_reads_without_a_running_service() {
         messages.iter().any(|m| m.contains("stopped")),
         "the stop is logged too: {messages:?}"
     );
-    let missing = std::process::Command::new(service_support::SSIS)
+    let missing = std::process::Command::new(service_support::ssis_bin())
         .args(["events", "--state-dir"])
         .arg(f.dir.path().join("no-such-dir"))
         .output()
@@ -438,13 +438,13 @@ fn runs_still_start_after_the_binary_is_replaced_in_place() {
     let bin = f.dir.path().join("bin");
     std::fs::create_dir_all(&bin).unwrap();
     let installed = bin.join("ssis");
-    std::fs::copy(service_support::SSIS, &installed).unwrap();
+    std::fs::copy(service_support::ssis_bin(), &installed).unwrap();
     let d = f.start_program(&installed, &[]);
     let first = d.json(&["run", "--wait", "\\File System\\Jobs\\Nap"]);
     assert_eq!(first["Status"], "Succeeded", "{first}");
     // The upgrade: a new file beside it, renamed over the installed path.
     let staged = bin.join(".ssis.new");
-    std::fs::copy(service_support::SSIS, &staged).unwrap();
+    std::fs::copy(service_support::ssis_bin(), &staged).unwrap();
     std::fs::rename(&staged, &installed).unwrap();
     // Twice: the second also needs a supervisor started after the upgrade.
     for _ in 0..2 {
@@ -479,7 +479,7 @@ fn runs_still_start_after_the_binary_is_replaced_in_place() {
 fn an_empty_config_setting_and_a_missing_default_file_are_logged() {
     let f = Fixture::new(true);
     let socket = f.dir.path().join("empty-config.sock");
-    let mut child = std::process::Command::new(service_support::SSIS)
+    let mut child = std::process::Command::new(service_support::ssis_bin())
         .args(["service", "run", "--socket"])
         .arg(&socket)
         .arg("--state-dir")
@@ -491,7 +491,7 @@ fn an_empty_config_setting_and_a_missing_default_file_are_logged() {
         .spawn()
         .unwrap();
     let ssis = |args: &[&str]| {
-        std::process::Command::new(service_support::SSIS)
+        std::process::Command::new(service_support::ssis_bin())
             .args(args)
             .env("SSIS_SERVICE_SOCKET", &socket)
             .env_remove("SSIS_SERVICE_CONFIG")

@@ -115,7 +115,7 @@ fn a_flood_of_malformed_lines_is_logged_within_the_allowance_and_counted() {
     let state = f.state();
     d.stop();
     // Read the log the service left (every open window is summarised at stop).
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ssis"))
+    let out = std::process::Command::new(crate::common::ssis_bin::ssis_bin())
         .args([
             "events",
             "--json",
@@ -204,7 +204,7 @@ fn polling_clients_do_not_flood_the_event_log() {
     // `service stop` is the 16th connection after the first; the stop
     // writes the open window's summary.
     d.stop();
-    let out = std::process::Command::new(service_support::SSIS)
+    let out = std::process::Command::new(service_support::ssis_bin())
         .args(["--json", "events", "--event-id", "1010", "--state-dir"])
         .arg(f.state())
         .output()

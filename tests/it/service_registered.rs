@@ -6,7 +6,7 @@
 //! and is kept in history. Runs the service starts carry the same identity.
 #![cfg(unix)]
 
-use crate::service_support::{Daemon, Fixture, SSIS};
+use crate::service_support::{Daemon, Fixture, ssis_bin};
 use serde_json::Value;
 use std::process::{Child, Command, Stdio};
 
@@ -16,7 +16,7 @@ const HELLO_DESCRIPTION: &str = "Says hello: the smallest runnable package";
 /// `ssis exec /F <package>` as a separate process, pointed at the service.
 fn exec_outside(d: &Daemon, package: &std::path::Path) -> Child {
     use std::os::unix::process::CommandExt;
-    Command::new(SSIS)
+    Command::new(ssis_bin())
         .process_group(0)
         .arg("exec")
         .arg("/F")

@@ -926,3 +926,46 @@ fn an_indexed_listing_serves_unchanged_files_from_the_index_and_rereads_changed_
     let third = store.list_packages(&["A".to_string()]).unwrap();
     assert_eq!(third[0].metadata, first[0].metadata);
 }
+
+/// Issue 13: `StoreFileMode` in the configuration sets the mode of new
+/// package files (a replaced one still keeps its own); a bad mode is refused
+/// with the element's line and what is allowed.
+#[cfg(unix)]
+#[test]
+fn the_configured_store_file_mode_applies_to_new_packages() {
+    use ssis_service::config::ServiceConfig;
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o7777;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("Packages");
+    fs::create_dir(&root).unwrap();
+    let xml = |m: &str| {
+        format!(
+            "<?xml version=\"1.0\"?>\n<DtsServiceConfiguration xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">\n\
+             <TopLevelFolders><Folder xsi:type=\"FileSystemFolder\"><Name>File System</Name>\
+             <StorePath>{}</StorePath></Folder></TopLevelFolders>\n\
+             <SsisService><StoreFileMode>{m}</StoreFileMode></SsisService>\n</DtsServiceConfiguration>\n",
+            root.display()
+        )
+    };
+    let config = ServiceConfig::parse(&xml("0640"), None).unwrap();
+    let store = Store::open(&config).unwrap();
+    let src = put(dir.path(), "src.dtsx", PACKAGE_2012.as_bytes());
+    store.import(&src, &p("\\File System\\New"), false).unwrap();
+    assert_eq!(mode(&root.join("New.dtsx")), 0o640);
+    let kept = put(&root, "Kept.dtsx", b"old");
+    fs::set_permissions(&kept, fs::Permissions::from_mode(0o600)).unwrap();
+    store.import(&src, &p("\\File System\\Kept"), true).unwrap();
+    assert_eq!(mode(&kept), 0o600);
+    // The setting survives the JSON form and the XML round trip.
+    let json = serde_json::to_string(&config.to_json_value()).unwrap();
+    assert!(json.contains("\"StoreFileMode\":\"0640\""), "{json}");
+    let e = ServiceConfig::parse(&xml("0477"), None).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Configuration);
+    assert!(
+        e.message.contains("StoreFileMode") && e.message.contains("at least 0600"),
+        "{}",
+        e.message
+    );
+    assert_eq!(e.details.line, Some(4), "{e:?}");
+}

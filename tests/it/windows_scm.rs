@@ -10,10 +10,10 @@ use std::path::Path;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-const SSIS: &str = env!("CARGO_BIN_EXE_ssis");
+use crate::common::ssis_bin::ssis_bin;
 
 fn ssis(args: &[&str]) -> Output {
-    Command::new(SSIS).args(args).output().unwrap()
+    Command::new(ssis_bin()).args(args).output().unwrap()
 }
 
 fn ok(args: &[&str]) -> String {

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-const SSIS: &str = env!("CARGO_BIN_EXE_ssis");
+use crate::common::ssis_bin::ssis_bin;
 
 struct Daemon {
     child: Child,
@@ -51,7 +51,7 @@ impl Daemon {
         .unwrap();
         let pipe = format!(r"\\.\pipe\ssis-test-{}", uuid::Uuid::new_v4().simple());
         let log = std::fs::File::create(dir.path().join("daemon.log")).unwrap();
-        let child = Command::new(SSIS)
+        let child = Command::new(ssis_bin())
             .arg("--config")
             .arg(&config)
             .args(["service", "run", "--stop-grace", "2", "--socket", &pipe])
@@ -82,7 +82,7 @@ impl Daemon {
     }
 
     fn ssis(&self, args: &[&str]) -> Output {
-        Command::new(SSIS)
+        Command::new(ssis_bin())
             .arg("--server")
             .arg(format!("pipe:{}", self.pipe))
             .args(args)

@@ -5,7 +5,7 @@
 #![allow(dead_code, unused_imports)]
 
 pub(crate) use crate::service_support;
-pub use crate::service_support::{Daemon, Fixture, SSIS};
+pub use crate::service_support::{Daemon, Fixture, ssis_bin};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -87,7 +87,7 @@ pub fn open_to_users(f: &Fixture) -> PathBuf {
     std::fs::create_dir_all(&bin).unwrap();
     std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
     let copy = bin.join("ssis");
-    std::fs::copy(SSIS, &copy).unwrap();
+    std::fs::copy(ssis_bin(), &copy).unwrap();
     std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o755)).unwrap();
     copy
 }

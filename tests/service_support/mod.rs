@@ -10,7 +10,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 /// The `ssis` binary under test.
-pub const SSIS: &str = env!("CARGO_BIN_EXE_ssis");
+pub use crate::common::ssis_bin::ssis_bin;
 
 /// A dtexec stand-in: honours `/F` and `/SET`, prints JSON event lines, and
 /// behaves by package name: `*Sleep*` waits on two `sleep` children,
@@ -189,7 +189,7 @@ impl Fixture {
     /// Starts `ssis service run` with extra options and waits until it answers.
     /// The stop grace is 1 s unless `extra` or the configuration sets one.
     pub fn start_with(&self, extra: &[&str]) -> Daemon {
-        self.start_program(Path::new(SSIS), extra)
+        self.start_program(Path::new(ssis_bin()), extra)
     }
 
     /// Starts `program service run` (a copy of `ssis`) as [`Fixture::start_with`] does.
@@ -250,7 +250,7 @@ pub struct Daemon {
 impl Daemon {
     /// Runs `ssis` against this service.
     pub fn ssis(&self, args: &[&str]) -> Output {
-        Command::new(SSIS)
+        Command::new(ssis_bin())
             .args(args)
             .env("SSIS_SERVICE_SOCKET", &self.socket)
             .env_remove("SSIS_SERVICE_CONFIG")

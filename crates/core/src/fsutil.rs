@@ -17,10 +17,6 @@ pub fn write_atomic(path: &Path, data: &[u8], replace: bool) -> Result<()> {
     write_atomic_mode(path, data, replace, None)
 }
 
-/// The mode of a new File System store package (Unix): what a file created
-/// with the usual umask 022 gets, so readers of the store folder can read it.
-pub const STORE_FILE_MODE: u32 = 0o644;
-
 /// [`write_atomic`] for files other programs read (store packages): a file
 /// being replaced keeps its permissions, a new one gets `new_mode` (Unix;
 /// the mode is set on the temporary file before any data is written, so the
@@ -318,10 +314,10 @@ pub(crate) mod tests {
         let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o7777;
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("a.dtsx");
-        write_atomic_shared(&p, b"one", false, STORE_FILE_MODE).unwrap();
+        write_atomic_shared(&p, b"one", false, 0o644).unwrap();
         assert_eq!(mode(&p), 0o644);
         std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o640)).unwrap();
-        write_atomic_shared(&p, b"two", true, STORE_FILE_MODE).unwrap();
+        write_atomic_shared(&p, b"two", true, 0o644).unwrap();
         assert_eq!(mode(&p), 0o640);
         assert_eq!(std::fs::read(&p).unwrap(), b"two");
         // Private files stay private.

@@ -109,11 +109,17 @@ pub struct Unfinished {
 }
 
 fn db_err(path: &Path, e: rusqlite::Error) -> Error {
-    Error::new(
-        ErrorKind::Io,
-        format!("state database '{}': {e}", path.display()),
-    )
-    .with_target(path.display().to_string())
+    let full = matches!(e.sqlite_error_code(), Some(rusqlite::ErrorCode::DiskFull));
+    let message = match path.parent() {
+        Some(dir) if full => format!(
+            "the state directory '{}' is full (state database '{}': {e}); free space there: \
+             execution history and the event log cannot be written",
+            dir.display(),
+            path.display()
+        ),
+        _ => format!("state database '{}': {e}", path.display()),
+    };
+    Error::new(ErrorKind::Io, message).with_target(path.display().to_string())
 }
 
 impl Db {

@@ -7,7 +7,7 @@ use super::db::Db;
 use serde_json::Value;
 use ssis_core::protocol::events::{EVENT_SOURCE, EventLevel, LogEntry};
 use ssis_core::timefmt::{format_ms, now_ms};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::broadcast;
 
@@ -75,6 +75,10 @@ pub mod ids {
     pub const RETENTION_APPLIED: u32 = 1031;
     /// The state directory or a file in it was readable by others; its mode was tightened.
     pub const STATE_PERMISSIONS_TIGHTENED: u32 = 1040;
+    /// Entries could not be recorded (e.g. the state disk was full); their count.
+    pub const EVENTS_NOT_RECORDED: u32 = 1041;
+    /// Part of an execution's output could not be written to its log (a full disk).
+    pub const OUTPUT_NOT_RECORDED: u32 = 1042;
 }
 
 /// The sd-daemon(3) priority of a level: `<3>` error, `<4>` warning, `<6>` info.
@@ -119,6 +123,18 @@ pub struct EventLog {
     connections: Arc<ConnectionLog>,
     /// Stderr is connected to the journal: lines carry sd-daemon priority prefixes.
     journal: bool,
+    /// Entries the database refused since the last one it took.
+    unrecorded: Arc<Mutex<Option<Unrecorded>>>,
+}
+
+/// Entries the database could not take (a full disk): counted, then
+/// reported by an event once it takes entries again.
+#[derive(Debug, Clone)]
+struct Unrecorded {
+    count: u64,
+    first: String,
+    last: String,
+    error: String,
 }
 
 /// One entry to write.
@@ -155,6 +171,7 @@ impl EventLog {
             live,
             connections: Arc::new(ConnectionLog::new(window)),
             journal: std::env::var_os("JOURNAL_STREAM").is_some_and(|v| !v.is_empty()),
+            unrecorded: Arc::new(Mutex::new(None)),
         }
     }
 
@@ -239,11 +256,90 @@ impl EventLog {
         eprint!("{}", stderr_text(&entry, self.journal));
         #[cfg(windows)]
         mirror_to_windows(&entry);
+        self.report_unrecorded();
+        let time = entry.time.clone();
         match self.db.insert_event(entry, ms) {
             Ok(entry) => {
                 let _ = self.live.send(entry);
             }
-            Err(err) => eprintln!("ssis-service: cannot record the event: {err}"),
+            Err(err) => {
+                eprintln!("ssis-service: cannot record the event: {err}");
+                self.count_unrecorded(&time, &err.message);
+            }
+        }
+    }
+
+    fn count_unrecorded(&self, time: &str, error: &str) {
+        let mut lost = self.unrecorded.lock().unwrap_or_else(|p| p.into_inner());
+        let lost = lost.get_or_insert_with(|| Unrecorded {
+            count: 0,
+            first: time.to_string(),
+            last: String::new(),
+            error: error.to_string(),
+        });
+        lost.count += 1;
+        lost.last = time.to_string();
+    }
+
+    /// Records how many entries the database refused, once it takes
+    /// entries again (the entries themselves went to stderr / the journal).
+    fn report_unrecorded(&self) {
+        let Some(lost) = self
+            .unrecorded
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+        else {
+            return;
+        };
+        let ms = now_ms();
+        let entry = LogEntry {
+            sequence: 0,
+            time: format_ms(ms),
+            level: EventLevel::Warning,
+            event_id: ids::EVENTS_NOT_RECORDED,
+            source: EVENT_SOURCE.to_string(),
+            category: "Service".to_string(),
+            user: None,
+            message: format!(
+                "{} event{} could not be recorded between {} and {} ({}); {} written to the \
+                 service's standard error (the system journal) only.",
+                lost.count,
+                if lost.count == 1 { "" } else { "s" },
+                lost.first,
+                lost.last,
+                escape_controls(&lost.error),
+                if lost.count == 1 {
+                    "it was"
+                } else {
+                    "they were"
+                },
+            ),
+            data: serde_json::json!({
+                "Count": lost.count,
+                "First": lost.first,
+                "Last": lost.last,
+                "Error": lost.error,
+            }),
+            execution_id: None,
+        };
+        eprint!("{}", stderr_text(&entry, self.journal));
+        match self.db.insert_event(entry, ms) {
+            Ok(entry) => {
+                let _ = self.live.send(entry);
+            }
+            Err(_) => {
+                // Still refused: keep counting from where it was.
+                let mut now = self.unrecorded.lock().unwrap_or_else(|p| p.into_inner());
+                *now = Some(match now.take() {
+                    Some(later) => Unrecorded {
+                        count: lost.count + later.count,
+                        last: later.last,
+                        ..lost
+                    },
+                    None => lost,
+                });
+            }
         }
     }
 

@@ -182,7 +182,19 @@ impl Executions {
             description: None,
             version: None,
         };
-        self.db.insert_execution(&record, start_ms)?;
+        self.db
+            .insert_execution(&record, start_ms)
+            .inspect_err(|e| {
+                self.log.write(Entry {
+                    level: EventLevel::Error,
+                    event_id: ids::PACKAGE_START_FAILED,
+                    source: "Executions",
+                    user: Some(&peer.user),
+                    message: format!("A package could not be started: {e}"),
+                    data: json!({"Package": params.package, "File": params.file}),
+                    execution_id: None,
+                })
+            })?;
         let what = target
             .package_path
             .clone()
@@ -409,9 +421,12 @@ impl Executions {
             (Some(false), false) => ExecutionStatus::Failed,
             (None, false) => ExecutionStatus::Unknown,
         };
-        let message = match status {
-            ExecutionStatus::Succeeded => None,
-            _ => Some(detail.clone()),
+        let lost = report.as_ref().and_then(|r| r.output_lost.clone());
+        let message = match (status, &lost) {
+            (ExecutionStatus::Succeeded, None) => None,
+            (ExecutionStatus::Succeeded, Some(lost)) => Some(lost.clone()),
+            (_, None) => Some(detail.clone()),
+            (_, Some(lost)) => Some(format!("{detail}; {lost}")),
         };
         // When it ended: the supervisor's record (so a run that ended while
         // the service was down keeps its real end time), else now.
@@ -461,6 +476,19 @@ impl Executions {
             data: json!({"ExitCode": exit_code, "Status": status}),
             execution_id: Some(id),
         });
+        if let Some(lost) = lost {
+            self.log.write(Entry {
+                level: EventLevel::Warning,
+                event_id: ids::OUTPUT_NOT_RECORDED,
+                source: "Executions",
+                user: Some(&user),
+                message: format!(
+                    "The output of package {what} (execution {id}) is incomplete: {lost}."
+                ),
+                data: json!({"Lost": lost}),
+                execution_id: Some(id),
+            });
+        }
         self.active_map().remove(id);
         self.publish_status(id, status);
         let _ = active.done.send(true);
@@ -942,6 +970,7 @@ mod tests {
             process_id: 4_000_002,
             end_time: "2024-01-01T12:00:00Z".into(),
             error: None,
+            output_lost: None,
         };
         supervise::write_report(&f.ex.exit_path("r1"), &report).unwrap();
         let active = f.ex.watch("r1".into(), 4_000_001);
@@ -961,6 +990,7 @@ mod tests {
             process_id: 0,
             end_time: "2024-01-01T12:00:00Z".into(),
             error: Some("no such file".into()),
+            output_lost: None,
         };
         supervise::write_report(&f.ex.exit_path("r2"), &report).unwrap();
         let active = f.ex.watch("r2".into(), 4_000_003);
@@ -972,6 +1002,32 @@ mod tests {
                 .unwrap()
                 .contains("could not be started: no such file")
         );
+        // Output the log could not take: the run succeeded, and says so.
+        running(&f, "r3", 4_000_004);
+        let report = ExitReport {
+            exit_code: 0,
+            signal: None,
+            process_id: 4_000_005,
+            end_time: "2024-01-01T12:00:00Z".into(),
+            error: None,
+            output_lost: Some("the output log could not take 9 bytes".into()),
+        };
+        supervise::write_report(&f.ex.exit_path("r3"), &report).unwrap();
+        let active = f.ex.watch("r3".into(), 4_000_004);
+        f.ex.finish(&active, exited(0), false);
+        let e = f.ex.get("r3").unwrap();
+        assert_eq!(e.status, ExecutionStatus::Succeeded);
+        assert_eq!(
+            e.message.as_deref(),
+            Some("the output log could not take 9 bytes")
+        );
+        let filter = ssis_core::protocol::events::EventFilter {
+            event_id: Some(ids::OUTPUT_NOT_RECORDED),
+            ..Default::default()
+        };
+        let events = f.db.events(&filter).unwrap();
+        assert_eq!(events.len(), 1, "{events:?}");
+        assert_eq!(events[0].execution_id.as_deref(), Some("r3"));
     }
 
     #[test]

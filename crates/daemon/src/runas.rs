@@ -16,6 +16,7 @@
 //! capabilities (contrib's systemd unit) switches users like root does, and
 //! the package's process loses every capability on the way.
 
+#[cfg(unix)]
 use crate::access::identity::{account_by_name, account_by_uid, group_ids};
 use crate::access::policy::is_superuser;
 use crate::identity::Peer;
@@ -125,6 +126,19 @@ pub fn for_caller(peer: &Peer, grants: &[Grant]) -> Result<Option<RunAs>> {
     if is_superuser(peer) {
         return Ok(None);
     }
+    #[cfg(windows)]
+    {
+        let _ = grants;
+        Err(windows_cannot_run_as(peer))
+    }
+    #[cfg(unix)]
+    local_account(peer, grants)
+}
+
+/// The local account `peer`'s package runs as: a proxy grant's `RunAs`,
+/// else the caller's own account.
+#[cfg(unix)]
+fn local_account(peer: &Peer, grants: &[Grant]) -> Result<Option<RunAs>> {
     if let Some(proxy) = proxy_of(peer, grants)? {
         let account = account_by_name(&proxy).ok_or_else(|| {
             Error::new(
@@ -156,9 +170,29 @@ pub fn for_caller(peer: &Peer, grants: &[Grant]) -> Result<Option<RunAs>> {
     switch_to(account)
 }
 
+/// Windows: the service does not start packages with a pipe client's token
+/// (CreateProcessAsUserW) yet, so only its own account and elevated
+/// Administrators run packages through it; anyone else is refused, never
+/// run with the service's power.
+#[cfg(windows)]
+fn windows_cannot_run_as(peer: &Peer) -> Error {
+    Error::new(
+        ErrorKind::AccessDenied,
+        format!(
+            "Access is denied: packages run as the account of whoever starts them, and on \
+             Windows this service cannot yet start one with {}'s token; only the service \
+             account and elevated Administrators run packages through it. Run it yourself with \
+             'ssis exec' (see docs/SECURITY.md)",
+            peer.user
+        ),
+    )
+    .with_target(peer.user.clone())
+}
+
 /// The account a grant naming `peer` (or one of its groups) sets with
 /// `RunAs`, if any; grants naming different accounts are refused as
 /// ambiguous rather than picked from.
+#[cfg(unix)]
 fn proxy_of(peer: &Peer, grants: &[Grant]) -> Result<Option<String>> {
     let mut proxies: Vec<&str> = grants
         .iter()
@@ -182,6 +216,7 @@ fn proxy_of(peer: &Peer, grants: &[Grant]) -> Result<Option<String>> {
 }
 
 /// `account` as a run-as identity, when this service can switch to it.
+#[cfg(unix)]
 fn switch_to(account: crate::access::identity::Account) -> Result<Option<RunAs>> {
     if !can_switch_users() {
         return Err(Error::new(
@@ -247,6 +282,32 @@ pub fn apply(command: &mut std::process::Command, run_as: &RunAs, keep: &[(&str,
             drop_capabilities()?;
             Ok(())
         });
+    }
+}
+
+#[cfg(all(test, windows))]
+mod windows_tests {
+    use super::*;
+
+    #[test]
+    fn a_caller_who_is_not_an_administrator_is_refused_not_run_as_the_service() {
+        let peer = Peer {
+            user: "DOMAIN\\carol".into(),
+            uid: None,
+            gid: None,
+            groups: Vec::new(),
+            process_id: None,
+            transport: "pipe:x".into(),
+            needs_token: false,
+            token: None,
+        };
+        let e = for_caller(&peer, &[]).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::AccessDenied);
+        assert!(
+            e.message
+                .contains("cannot yet start one with DOMAIN\\carol's token"),
+            "{e}"
+        );
     }
 }
 

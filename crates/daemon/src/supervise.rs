@@ -50,6 +50,9 @@ pub struct ExitReport {
     /// Why the executor could not be started.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Output the log could not take (a full disk), said in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_lost: Option<String>,
 }
 
 impl ExitReport {
@@ -230,16 +233,18 @@ pub fn run_job(job: &Job) -> i32 {
         Ok(mut child) => {
             let pid = child.id();
             let status = child.wait();
-            if let Some(done) = copier {
-                let _ = done.recv_timeout(DRAIN);
-            }
-            match status {
+            let lost = copier
+                .and_then(|done| done.recv_timeout(DRAIN).ok())
+                .and_then(|lost| lost.describe());
+            let mut report = match status {
                 Ok(status) => {
                     let (exit_code, signal) = code_of(&status);
                     report(exit_code, signal, pid, None)
                 }
                 Err(e) => report(1, None, pid, Some(format!("cannot wait for it: {e}"))),
-            }
+            };
+            report.output_lost = lost;
+            report
         }
         Err(e) => {
             let message = format!("cannot start '{program}': {e}");
@@ -266,7 +271,7 @@ fn usage(problem: &str) -> i32 {
 /// Points the executor's stdout and stderr at one pipe and copies it into
 /// `capture` on a thread; the receiver hears when the pipe is drained.
 #[cfg(unix)]
-fn copy_output(command: &mut Command, mut capture: Capture) -> std::io::Result<Receiver<()>> {
+fn copy_output(command: &mut Command, mut capture: Capture) -> std::io::Result<Receiver<Lost>> {
     use std::os::fd::{FromRawFd, OwnedFd};
     let mut fds = [0 as libc::c_int; 2];
     // SAFETY: pipe2 fills two descriptors, which are owned right below.
@@ -282,8 +287,8 @@ fn copy_output(command: &mut Command, mut capture: Capture) -> std::io::Result<R
     let (tx, rx) = mpsc::channel();
     let mut pipe = std::fs::File::from(read);
     std::thread::spawn(move || {
-        copy(&mut pipe, &mut capture);
-        let _ = tx.send(());
+        let lost = copy(&mut pipe, &mut capture);
+        let _ = tx.send(lost);
     });
     Ok(rx)
 }
@@ -291,30 +296,57 @@ fn copy_output(command: &mut Command, mut capture: Capture) -> std::io::Result<R
 /// Windows (until issue 9 brings pipes here): both streams straight into
 /// the log, without the cap.
 #[cfg(windows)]
-fn copy_output(command: &mut Command, capture: Capture) -> std::io::Result<Receiver<()>> {
+fn copy_output(command: &mut Command, capture: Capture) -> std::io::Result<Receiver<Lost>> {
     let log = capture.log_file()?;
     command.stdout(log.try_clone()?).stderr(log);
     let (tx, rx) = mpsc::channel();
-    let _ = tx.send(());
+    let _ = tx.send(Lost::default());
     Ok(rx)
 }
 
+/// Output bytes the log could not take, and the first error.
+#[derive(Debug, Default)]
+pub struct Lost {
+    /// How many bytes of output were not written.
+    pub bytes: u64,
+    /// Why (the first failure).
+    pub error: Option<String>,
+}
+
+impl Lost {
+    /// In words, when anything was lost.
+    pub fn describe(&self) -> Option<String> {
+        (self.bytes > 0).then(|| {
+            format!(
+                "the output log could not take {} bytes of the package's output ({})",
+                self.bytes,
+                self.error.as_deref().unwrap_or("write failed")
+            )
+        })
+    }
+}
+
+/// Copies the executor's output into the log until the pipe closes; what
+/// the log cannot take (a full disk) is counted, and the pipe is still
+/// drained so the executor is never blocked.
 #[cfg(unix)]
-fn copy(pipe: &mut impl std::io::Read, capture: &mut Capture) {
+fn copy(pipe: &mut impl std::io::Read, capture: &mut Capture) -> Lost {
     let mut buf = vec![0u8; 64 * 1024];
+    let mut lost = Lost::default();
     loop {
         match pipe.read(&mut buf) {
             Ok(0) => break,
             Ok(n) => {
-                if capture.write(&buf[..n]).is_err() {
-                    // A full disk: keep draining so the executor is not blocked.
-                    continue;
+                if let Err(e) = capture.write(&buf[..n]) {
+                    lost.bytes += n as u64;
+                    lost.error.get_or_insert_with(|| e.to_string());
                 }
             }
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(_) => break,
         }
     }
+    lost
 }
 
 fn report(exit_code: i32, signal: Option<i32>, pid: u32, error: Option<String>) -> ExitReport {
@@ -324,6 +356,7 @@ fn report(exit_code: i32, signal: Option<i32>, pid: u32, error: Option<String>) 
         process_id: pid,
         end_time: ssis_core::timefmt::rfc3339(std::time::SystemTime::now(), true),
         error,
+        output_lost: None,
     }
 }
 
@@ -399,6 +432,31 @@ mod tests {
         assert!(r.error.unwrap().contains("/no/such/program"));
         assert_eq!(main(&[]), EXIT_USAGE);
         assert_eq!(supervise(&["--cap".into(), "x".into()]), EXIT_USAGE);
+    }
+
+    /// A log on a full disk (/dev/full): the executor still runs to its end,
+    /// and the report says how much output was lost and why.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn output_a_full_disk_refuses_is_counted_in_the_report() {
+        let dir = tempfile::tempdir().unwrap();
+        let exit = dir.path().join("f.exit");
+        let args: Vec<OsString> = vec![
+            "--output".into(),
+            "/dev/full".into(),
+            exit.clone().into(),
+            "sh".into(),
+            "-c".into(),
+            "head -c 100000 /dev/zero; exit 0".into(),
+        ];
+        assert_eq!(supervise(&args), 0);
+        let r = ExitReport::read(&exit).unwrap();
+        let lost = r.output_lost.expect("the loss is reported");
+        assert!(
+            lost.contains("could not take 100000 bytes") && lost.contains("No space left"),
+            "{lost}"
+        );
+        assert_eq!(r.error, None);
     }
 
     #[cfg(unix)]

@@ -10,11 +10,13 @@
 //! - `file`: loading and saving (atomic, with one backup).
 //! - `location`: where the file is looked for; the default configuration.
 //! - `json`: the JSON form for the C API and PowerShell.
+//! - `filemode`: the `StoreFileMode` setting.
 //! - `resolve`: relative `StorePath` resolution.
 //! - `patch`: JSON merge patches over the JSON form.
 
 mod extensions;
 mod file;
+mod filemode;
 mod json;
 mod location;
 mod patch;
@@ -28,6 +30,7 @@ pub use extensions::{
     Grant, ListenEndpoint, PrincipalKind, Right, canonical_principal, is_loopback, parse_principal,
 };
 pub use file::backup_path;
+pub use filemode::FileMode;
 pub use location::{
     CONFIG_ENV, CONFIG_FILE_NAME, ConfigLocation, ConfigSource, default_config_path,
     default_packages_dir, load_or_default, locate,
@@ -154,6 +157,9 @@ pub struct Extensions {
     /// SQL Server folders: seconds a Browser answer (or its silence) is reused (default 60).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sql_browser_cache_seconds: Option<u64>,
+    /// File System folders: the Unix mode of a new package file (default 0644).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub store_file_mode: Option<FileMode>,
     /// Network listeners (`<Listen>`); none by default: only the local socket.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub listen: Vec<ListenEndpoint>,

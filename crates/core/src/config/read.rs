@@ -4,7 +4,9 @@
 
 use super::extensions;
 use super::xml::{Document, Element, XmlError};
-use super::{Extensions, FileSystemFolder, ServiceConfig, SqlServerFolder, TopLevelFolder};
+use super::{
+    Extensions, FileMode, FileSystemFolder, ServiceConfig, SqlServerFolder, TopLevelFolder,
+};
 
 /// The root element's name.
 pub(crate) const ROOT: &str = "DtsServiceConfiguration";
@@ -34,6 +36,8 @@ pub(crate) const SQL_CONNECT_TIMEOUT: &str = "SqlConnectTimeoutSeconds";
 pub(crate) const SQL_BROWSER_TIMEOUT: &str = "SqlBrowserTimeoutSeconds";
 /// `SqlBrowserCacheSeconds` inside [`EXTENSIONS`].
 pub(crate) const SQL_BROWSER_CACHE: &str = "SqlBrowserCacheSeconds";
+/// `StoreFileMode` inside [`EXTENSIONS`].
+pub(crate) const STORE_FILE_MODE: &str = "StoreFileMode";
 /// The XML Schema instance namespace (`xsi`).
 pub(crate) const XSI_NS: &str = "http://www.w3.org/2001/XMLSchema-instance";
 /// The XML Schema namespace (`xsd`).
@@ -245,7 +249,8 @@ fn read_extensions(el: &Element) -> Result<Extensions, XmlError> {
                 continue;
             }
             STATE_DIRECTORY | EXECUTOR | TOKEN_STORE | GRACE_PERIOD | OUTPUT_CAP
-            | RETENTION_DAYS | SQL_CONNECT_TIMEOUT | SQL_BROWSER_TIMEOUT | SQL_BROWSER_CACHE => {}
+            | RETENTION_DAYS | SQL_CONNECT_TIMEOUT | SQL_BROWSER_TIMEOUT | SQL_BROWSER_CACHE
+            | STORE_FILE_MODE => {}
             _ => continue,
         }
         once(seen.contains(&name), child)?;
@@ -261,10 +266,21 @@ fn read_extensions(el: &Element) -> Result<Extensions, XmlError> {
             SQL_CONNECT_TIMEOUT => ext.sql_connect_timeout_seconds = number(child, value)?,
             SQL_BROWSER_TIMEOUT => ext.sql_browser_timeout_seconds = number(child, value)?,
             SQL_BROWSER_CACHE => ext.sql_browser_cache_seconds = number(child, value)?,
+            STORE_FILE_MODE => ext.store_file_mode = file_mode(child, value)?,
             _ => ext.retention_days = number(child, value)?,
         }
     }
     Ok(ext)
+}
+
+/// An octal file mode in an extension element; the error names the element.
+fn file_mode(el: &Element, text: Option<String>) -> Result<Option<FileMode>, XmlError> {
+    let Some(text) = text.filter(|t| !t.trim().is_empty()) else {
+        return Ok(None);
+    };
+    FileMode::parse(&text)
+        .map(Some)
+        .map_err(|e| err(el.offset, format!("<{}>: {e}", el.name)))
 }
 
 /// A whole number in an extension element; the error names the element and the text.

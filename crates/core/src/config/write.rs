@@ -8,7 +8,7 @@ use super::extensions::{
 use super::read::{
     DEFAULT_STOP, EXECUTOR, EXTENSIONS, FOLDER, FOLDERS, GRACE_PERIOD, OUTPUT_CAP, RETENTION_DAYS,
     ROOT, SQL_BROWSER_CACHE, SQL_BROWSER_TIMEOUT, SQL_CONNECT_TIMEOUT, STATE_DIRECTORY, STOP,
-    TOKEN_STORE, XSD_NS, XSI_NS, parse_bool,
+    STORE_FILE_MODE, TOKEN_STORE, XSD_NS, XSI_NS, parse_bool,
 };
 use super::xml::{self, Document, Element, Node, Style};
 use super::{Grant, ListenEndpoint, ServiceConfig, TopLevelFolder};
@@ -234,6 +234,7 @@ fn write_extensions(root: &mut Element, config: &ServiceConfig, style: &Style) {
     let connect = ext.sql_connect_timeout_seconds.map(|n| n.to_string());
     let browser = ext.sql_browser_timeout_seconds.map(|n| n.to_string());
     let cache = ext.sql_browser_cache_seconds.map(|n| n.to_string());
+    let mode = ext.store_file_mode.map(|m| m.to_string());
     let fields = [
         (STATE_DIRECTORY, ext.state_directory.as_deref()),
         (EXECUTOR, ext.executor.as_deref()),
@@ -244,6 +245,7 @@ fn write_extensions(root: &mut Element, config: &ServiceConfig, style: &Style) {
         (SQL_CONNECT_TIMEOUT, connect.as_deref()),
         (SQL_BROWSER_TIMEOUT, browser.as_deref()),
         (SQL_BROWSER_CACHE, cache.as_deref()),
+        (STORE_FILE_MODE, mode.as_deref()),
     ];
     let index = match root.find(EXTENSIONS) {
         Some(i) => i,

@@ -14,6 +14,7 @@ use super::backend::{PackageStore, folder_not_found, full_path, package_not_foun
 use super::entries::PackageEntry;
 use super::index::{FileKey, PackageIndex};
 use super::path::{MAX_NAME_BYTES, TEMP_PREFIX, fold_case, validate_name};
+use crate::config::FileMode;
 use crate::error::{Error, ErrorKind, Result};
 use crate::package::{PackageMetadata, read_metadata, read_metadata_bytes};
 use std::fs;
@@ -32,6 +33,8 @@ pub struct FileSystemStore {
     name: String,
     root: PathBuf,
     threads: usize,
+    /// The Unix mode of a new package file.
+    file_mode: FileMode,
     /// What earlier listings read, by file (the service keeps one warm).
     index: Option<Arc<PackageIndex>>,
 }
@@ -65,8 +68,16 @@ impl FileSystemStore {
             name: name.into(),
             root: root.into(),
             threads,
+            file_mode: FileMode::STORE_DEFAULT,
             index: None,
         }
+    }
+
+    /// Sets the Unix mode new package files get (`StoreFileMode`; default
+    /// 0644). A replaced package keeps the mode it had.
+    pub fn with_file_mode(mut self, mode: FileMode) -> FileSystemStore {
+        self.file_mode = mode;
+        self
     }
 
     /// Lists through `index`: a file whose key (size, mtime, inode, ctime)
@@ -676,14 +687,15 @@ impl PackageStore for FileSystemStore {
             Some(file) => file,
             None => dir.join(format!("{name}{EXTENSION}")),
         };
-        crate::fsutil::write_atomic_shared(&target, data, replace, crate::fsutil::STORE_FILE_MODE)
-            .map_err(|e| {
+        crate::fsutil::write_atomic_shared(&target, data, replace, self.file_mode.bits()).map_err(
+            |e| {
                 if e.kind == ErrorKind::AlreadyExists {
                     already_exists("package", &path)
                 } else {
                     e
                 }
-            })
+            },
+        )
     }
 
     fn delete_package(&self, package: &[String]) -> Result<()> {

@@ -22,7 +22,7 @@ pub use path::{
 };
 pub use sqlserver::SqlServerStore;
 
-use crate::config::{ServiceConfig, TopLevelFolder};
+use crate::config::{FileMode, ServiceConfig, TopLevelFolder};
 use crate::error::{Error, ErrorKind, Result};
 use std::path::{Path, PathBuf};
 
@@ -66,7 +66,9 @@ impl Store {
                 let backend: Box<dyn PackageStore> = match folder {
                     TopLevelFolder::FileSystemFolder(f) => {
                         let root = config.resolve_store_path(f);
-                        let store = FileSystemStore::new(f.name.clone(), root.clone());
+                        let mode = config.extensions.store_file_mode;
+                        let store = FileSystemStore::new(f.name.clone(), root.clone())
+                            .with_file_mode(mode.unwrap_or(FileMode::STORE_DEFAULT));
                         Box::new(match indexes {
                             Some(i) => store.with_index(i.for_root(&root)),
                             None => store,
