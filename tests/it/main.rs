@@ -12,6 +12,7 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+mod dataflow_pipe;
 #[path = "../ffi_support/mod.rs"]
 mod ffi_support;
 #[cfg(unix)]
@@ -57,6 +58,7 @@ mod runner_cancel;
 mod runner_configurations;
 mod runner_connections;
 mod runner_dataflow;
+mod runner_dataflow_sql;
 mod runner_event_handlers;
 mod runner_execute_package;
 mod runner_execute_sql;

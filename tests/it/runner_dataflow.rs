@@ -155,7 +155,7 @@ fn validation_names_the_component_and_column_and_refuses_unknown_components() {
             ),
             (
                 "componentClassID=\"Microsoft.RowCount\"\n              contactInfo=\"Row Count;",
-                "componentClassID=\"Microsoft.Lookup\"\n              contactInfo=\"Lookup;",
+                "componentClassID=\"Microsoft.TermExtraction\"\n              contactInfo=\"Term Extraction;",
             ),
         ],
     );
@@ -168,7 +168,7 @@ fn validation_names_the_component_and_column_and_refuses_unknown_components() {
     );
     assert!(
         r.out
-            .contains("component \"Count Small\" (Lookup) is not supported"),
+            .contains("component \"Count Small\" (Term Extraction) is not supported"),
         "{}",
         r.out
     );

@@ -171,6 +171,7 @@ fn type_2008(kind: &str) -> &'static str {
         }
         "Microsoft.ExpressionTask" => "Microsoft.ExpressionTask",
         "Microsoft.ExecutePackageTask" => "SSIS.ExecutePackageTask.2",
+        "Microsoft.Pipeline" => "SSIS.Pipeline.2",
         _ => "Unknown",
     }
 }

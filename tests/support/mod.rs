@@ -457,6 +457,26 @@ fn tls_handshake(
 /// One request: an RPC (sp_executesql by ProcID 10, or a procedure by name)
 /// or a SQL batch of `EXEC` statements.
 fn handle(msg: &Message, caller: &Caller<'_>, s: &Shared) -> io::Result<Tokens> {
+    if msg.kind == tds::PT_BULK_LOAD {
+        // The rows of the INSERT BULK just answered: the hook sees them as
+        // "BULK LOAD" with every value of every row, named by column.
+        let (names, rows) = tds::bulk_rows(&msg.data)?;
+        let mut t = Tokens::default();
+        let params: Vec<(String, Value)> = rows
+            .iter()
+            .flat_map(|r| names.iter().cloned().zip(r.iter().cloned()))
+            .collect();
+        let hook = s.sql_hook.lock().unwrap().clone();
+        let status = hook
+            .and_then(|h| h("BULK LOAD", &params, &mut t))
+            .unwrap_or(0);
+        if status == 0 {
+            t.done(tds::DONE_COUNT, rows.len() as u64);
+        } else {
+            t.done(tds::DONE_ERROR, 0);
+        }
+        return Ok(t);
+    }
     let mut c = tds::Cursor::new(&msg.data);
     c.skip_all_headers()?;
     let mut t = Tokens::default();

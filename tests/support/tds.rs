@@ -12,6 +12,7 @@ pub const PT_SQL_BATCH: u8 = 0x01;
 pub const PT_RPC: u8 = 0x03;
 pub const PT_TABULAR: u8 = 0x04;
 pub const PT_ATTENTION: u8 = 0x06;
+pub const PT_BULK_LOAD: u8 = 0x07;
 pub const PT_LOGIN7: u8 = 0x10;
 pub const PT_PRELOGIN: u8 = 0x12;
 
@@ -198,6 +199,10 @@ pub enum Value {
     Guid([u8; 16]),
     /// days since 1900-01-01, 1/300 s since midnight.
     DateTime(i32, u32),
+    /// DECIMALN/NUMERICN: mantissa and scale.
+    Decimal(i128, u8),
+    /// FLTN.
+    Float(f64),
 }
 
 impl Value {
@@ -337,6 +342,39 @@ impl<'a> Cursor<'a> {
                     _ => Value::Int(int(b)),
                 }
             }
+            // DECIMALN, NUMERICN (MS-TDS 2.2.5.5.1.6): length, precision,
+            // scale; the value is a sign byte (1 positive) and the magnitude
+            // little-endian.
+            0x6A | 0x6C => {
+                let _max = self.u8()?;
+                let _precision = self.u8()?;
+                let scale = self.u8()?;
+                let len = usize::from(self.u8()?);
+                if len == 0 {
+                    return Ok(Value::Null);
+                }
+                let b = self.take(len)?;
+                let mut magnitude = [0u8; 16];
+                let digits = &b[1..];
+                magnitude[..digits.len().min(16)].copy_from_slice(&digits[..digits.len().min(16)]);
+                let m = i128::from_le_bytes(magnitude);
+                Value::Decimal(if b[0] == 1 { m } else { -m }, scale)
+            }
+            // FLTN: 4 or 8 bytes.
+            0x6D => {
+                let _max = self.u8()?;
+                match self.u8()? {
+                    0 => Value::Null,
+                    4 => {
+                        let b = self.take(4)?;
+                        Value::Float(f64::from(f32::from_le_bytes([b[0], b[1], b[2], b[3]])))
+                    }
+                    8 => Value::Float(f64::from_le_bytes(
+                        self.take(8)?.try_into().unwrap_or([0; 8]),
+                    )),
+                    _ => return Err(unsupported(ty)),
+                }
+            }
             // USHORTLEN: NVARCHAR, NCHAR, BIGVARCHAR, BIGCHAR, BIGVARBIN, BIGBINARY.
             0xE7 | 0xEF | 0xA7 | 0xAF | 0xA5 | 0xAD => {
                 let max = self.u16()?;
@@ -376,7 +414,15 @@ pub enum ColType {
     DateTime,
     /// image, as msdb's packagedata column.
     Image,
+    /// decimal(precision, scale).
+    Decimal(u8, u8),
 }
+
+/// Column flags (MS-TDS 2.2.7.4): nullable, updateable (read/write).
+pub const FLAG_NULLABLE: u16 = 0x0001;
+pub const FLAG_UPDATEABLE: u16 = 0x0008;
+/// An identity column.
+pub const FLAG_IDENTITY: u16 = 0x0010;
 
 /// Builds a token stream.
 #[derive(Default)]
@@ -459,15 +505,25 @@ impl Tokens {
         self.out.extend_from_slice(&value.to_le_bytes());
     }
 
-    /// COLMETADATA (MS-TDS 2.2.7.4).
+    /// COLMETADATA (MS-TDS 2.2.7.4), every column nullable.
     pub fn col_metadata(&mut self, cols: &[(&str, ColType)]) {
+        let flagged: Vec<(&str, ColType, u16)> =
+            cols.iter().map(|(n, t)| (*n, *t, FLAG_NULLABLE)).collect();
+        self.col_metadata_flags(&flagged);
+    }
+
+    /// COLMETADATA with each column's flags.
+    pub fn col_metadata_flags(&mut self, cols: &[(&str, ColType, u16)]) {
         self.out.push(TK_COLMETADATA);
         self.out
             .extend_from_slice(&(cols.len() as u16).to_le_bytes());
-        for (name, ty) in cols {
+        for (name, ty, flags) in cols {
             self.out.extend_from_slice(&0u32.to_le_bytes()); // user type
-            self.out.extend_from_slice(&0x0001u16.to_le_bytes()); // nullable
+            self.out.extend_from_slice(&flags.to_le_bytes());
             match ty {
+                ColType::Decimal(precision, scale) => {
+                    self.out.extend_from_slice(&[0x6A, 17, *precision, *scale]);
+                }
                 ColType::NVarChar(n) => {
                     self.out.push(0xE7);
                     self.out.extend_from_slice(&(n * 2).to_le_bytes());
@@ -529,5 +585,105 @@ fn us_bytes(out: &mut Vec<u8>, s: &str) {
     out.extend_from_slice(&((units.len() * 2) as u16).to_le_bytes());
     for u in units {
         out.extend_from_slice(&u.to_le_bytes());
+    }
+}
+
+/// The columns and rows of a BulkLoadBCP message (MS-TDS 2.2.1.8: no
+/// ALL_HEADERS; COLMETADATA, ROW tokens, DONE), for the types the test
+/// server describes its tables with.
+pub fn bulk_rows(data: &[u8]) -> io::Result<(Vec<String>, Vec<Vec<Value>>)> {
+    let bad = |what: String| io::Error::new(io::ErrorKind::InvalidData, what);
+    let mut c = Cursor::new(data);
+    if c.u8()? != TK_COLMETADATA {
+        return Err(bad("a bulk load starts with COLMETADATA".into()));
+    }
+    let n = usize::from(c.u16()?);
+    let mut names = Vec::with_capacity(n);
+    let mut types = Vec::with_capacity(n);
+    for _ in 0..n {
+        c.u32()?; // user type
+        c.u16()?; // flags
+        let ty = c.u8()?;
+        match ty {
+            0x26 | 0x68 | 0x6D | 0x24 => {
+                c.u8()?;
+            }
+            0xE7 | 0xEF | 0xA7 | 0xAF => {
+                c.u16()?;
+                c.take(5)?;
+            }
+            0xA5 | 0xAD => {
+                c.u16()?;
+            }
+            0x6A | 0x6C => {
+                c.take(2)?;
+                let scale = c.u8()?;
+                types.push((ty, scale));
+                let len = usize::from(c.u8()?);
+                names.push(c.ucs2(len)?);
+                continue;
+            }
+            other => return Err(bad(format!("bulk load column type 0x{other:02X}"))),
+        }
+        types.push((ty, 0));
+        let len = usize::from(c.u8()?);
+        names.push(c.ucs2(len)?);
+    }
+    let mut rows = Vec::new();
+    loop {
+        match c.u8()? {
+            TK_ROW => {
+                let mut row = Vec::with_capacity(n);
+                for &(ty, scale) in &types {
+                    row.push(match ty {
+                        0x26 | 0x68 | 0x6D | 0x24 | 0x6A | 0x6C => {
+                            let len = usize::from(c.u8()?);
+                            if len == 0 {
+                                Value::Null
+                            } else {
+                                let b = c.take(len)?;
+                                match ty {
+                                    0x6A | 0x6C => {
+                                        let mut m = [0u8; 16];
+                                        m[..len - 1].copy_from_slice(&b[1..]);
+                                        let v = i128::from_le_bytes(m);
+                                        Value::Decimal(if b[0] == 1 { v } else { -v }, scale)
+                                    }
+                                    0x24 => {
+                                        Value::Guid(b.try_into().map_err(|_| bad("guid".into()))?)
+                                    }
+                                    _ => {
+                                        let mut m = [0u8; 8];
+                                        m[..len].copy_from_slice(b);
+                                        let v = i64::from_le_bytes(m);
+                                        // Sign-extend the narrower integers.
+                                        let shift = 64 - 8 * len as u32;
+                                        Value::Int((v << shift) >> shift)
+                                    }
+                                }
+                            }
+                        }
+                        _ => {
+                            let len = c.u16()?;
+                            if len == 0xFFFF {
+                                Value::Null
+                            } else {
+                                let b = c.take(usize::from(len))?;
+                                if matches!(ty, 0xE7 | 0xEF) {
+                                    Value::Text(ucs2(b))
+                                } else if matches!(ty, 0xA7 | 0xAF) {
+                                    Value::Text(String::from_utf8_lossy(b).into_owned())
+                                } else {
+                                    Value::Bytes(b.to_vec())
+                                }
+                            }
+                        }
+                    });
+                }
+                rows.push(row);
+            }
+            TK_DONE => return Ok((names, rows)),
+            other => return Err(bad(format!("bulk load token 0x{other:02X}"))),
+        }
     }
 }

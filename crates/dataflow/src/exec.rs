@@ -70,6 +70,8 @@ pub struct Report {
     pub assignments: Vec<(String, Value)>,
     /// OnInformation messages.
     pub info: Vec<String>,
+    /// (Object variable, what it receives) (Recordset Destination).
+    pub objects: Vec<(String, ssis_runner::variables::ObjectValue)>,
 }
 
 /// Where a component output's batches go: (path index, component, input).

@@ -12,6 +12,7 @@
 //! - [`flatfile`]: the Flat File connection manager, reader and writer.
 //! - [`values`]: ordering, grouping keys and sums.
 //! - [`spill`]: rows on disk (Sort's runs).
+//! - [`rawfile`]: this engine's raw file format (Raw File Source and Destination).
 //! - `components`: one module per component.
 
 pub mod buffer;
@@ -21,6 +22,7 @@ pub mod exprs;
 pub mod flatfile;
 pub mod model;
 pub mod plan;
+pub mod rawfile;
 pub mod spill;
 pub mod types;
 pub mod values;
@@ -56,6 +58,7 @@ impl DataFlowEngine for Engine {
             conn_string: &conn,
             checking: true,
             cancel: ssis_runner::cancel::CancelToken::new(),
+            retained: Default::default(),
         };
         match plan::build(&p, pkg, &env) {
             Ok(_) => Vec::new(),
@@ -66,57 +69,83 @@ impl DataFlowEngine for Engine {
     fn run(
         &self,
         pkg: &Package,
-        _exe: &Executable,
+        exe: &Executable,
         pipeline: &Element,
         ctx: &mut TaskContext<'_>,
     ) -> TaskOutcome {
-        let p = model::read(pipeline);
-        let outcome = {
-            let vars = &*ctx.vars;
-            let scope = ctx.scope;
-            let var = |name: &str| vars.value(scope, name).ok().flatten();
-            let conn = |cm: &ssis_runner::model::ConnectionManager| {
-                ssis_runner::property_exprs::connection_string(cm, vars, ctx.package_scope)
-            };
-            let env = plan::Env {
-                var: &var,
-                conn_string: &conn,
-                checking: false,
-                cancel: ctx.cancel.clone(),
-            };
-            match plan::build(&p, pkg, &env) {
-                Err(problems) => Err(problems.join("; ")),
-                Ok(mut plan) => {
-                    let r = plan.exec.run(&plan.order);
-                    for w in std::mem::take(&mut plan.exec.warnings) {
-                        ctx.warn(w);
-                    }
-                    match r {
-                        Err(_) if ctx.cancel.is_canceled() => return TaskOutcome::Canceled,
-                        Err(e) => Err(e.to_string()),
-                        Ok(()) => Ok(plan),
-                    }
+        // The run's retained connections (RetainSameConnection) go to the
+        // components and come back for the tasks after this one.
+        let retained: components::Retained =
+            std::rc::Rc::new(std::cell::RefCell::new(std::mem::take(ctx.retained)));
+        let outcome = run_pipeline(pkg, exe, pipeline, ctx, &retained);
+        *ctx.retained = retained.take();
+        outcome
+    }
+}
+
+fn run_pipeline(
+    pkg: &Package,
+    _exe: &Executable,
+    pipeline: &Element,
+    ctx: &mut TaskContext<'_>,
+    retained: &components::Retained,
+) -> TaskOutcome {
+    let p = model::read(pipeline);
+    let outcome = {
+        let vars = &*ctx.vars;
+        let scope = ctx.scope;
+        // A declared variable without a value (an empty Object) is a NULL.
+        let var = |name: &str| match vars.value(scope, name) {
+            Ok(v) => Some(v.unwrap_or(Value::Null(ssis_runner::expr::DataType::WStr))),
+            Err(_) => None,
+        };
+        let conn = |cm: &ssis_runner::model::ConnectionManager| {
+            ssis_runner::property_exprs::connection_string(cm, vars, ctx.package_scope)
+        };
+        let env = plan::Env {
+            var: &var,
+            conn_string: &conn,
+            checking: false,
+            cancel: ctx.cancel.clone(),
+            retained: retained.clone(),
+        };
+        match plan::build(&p, pkg, &env) {
+            Err(problems) => Err(problems.join("; ")),
+            Ok(mut plan) => {
+                let r = plan.exec.run(&plan.order);
+                for w in std::mem::take(&mut plan.exec.warnings) {
+                    ctx.warn(w);
+                }
+                match r {
+                    Err(_) if ctx.cancel.is_canceled() => return TaskOutcome::Canceled,
+                    Err(e) => Err(e.to_string()),
+                    Ok(()) => Ok(plan),
                 }
             }
-        };
-        let mut plan = match outcome {
-            Ok(plan) => plan,
-            Err(msg) => return TaskOutcome::Failed(msg),
-        };
-        let report = plan.exec.report();
-        for msg in report.info {
-            ctx.info(msg);
         }
-        for ((name, from, to), rows) in plan.paths.iter().zip(&plan.exec.path_rows) {
-            ctx.info(format!(
-                "path \"{name}\" ({from} -> {to}) carried {rows} rows."
-            ));
-        }
-        for (name, value) in report.assignments {
-            if let Err(e) = ctx.vars.set_value(ctx.scope, &name, value, false) {
-                return TaskOutcome::Failed(format!("cannot set {name}: {}", e.message));
-            }
-        }
-        TaskOutcome::Success
+    };
+    let mut plan = match outcome {
+        Ok(plan) => plan,
+        Err(msg) => return TaskOutcome::Failed(msg),
+    };
+    let report = plan.exec.report();
+    for msg in report.info {
+        ctx.info(msg);
     }
+    for ((name, from, to), rows) in plan.paths.iter().zip(&plan.exec.path_rows) {
+        ctx.info(format!(
+            "path \"{name}\" ({from} -> {to}) carried {rows} rows."
+        ));
+    }
+    for (name, value) in report.assignments {
+        if let Err(e) = ctx.vars.set_value(ctx.scope, &name, value, false) {
+            return TaskOutcome::Failed(format!("cannot set {name}: {}", e.message));
+        }
+    }
+    for (name, object) in report.objects {
+        if let Err(e) = ctx.vars.set_object(ctx.scope, &name, object) {
+            return TaskOutcome::Failed(format!("cannot set {name}: {}", e.message));
+        }
+    }
+    TaskOutcome::Success
 }

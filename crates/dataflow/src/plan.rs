@@ -23,6 +23,8 @@ pub struct Env<'a> {
     pub checking: bool,
     /// The run's cancel token.
     pub cancel: CancelToken,
+    /// The run's retained connections (RetainSameConnection).
+    pub retained: components::Retained,
 }
 
 /// A graph ready to run.
@@ -199,6 +201,8 @@ pub fn build(p: &Pipeline, pkg: &Package, env: &Env) -> Result<Plan, Vec<String>
             max_rows: p.buffer_max_rows,
             buffer_size: p.buffer_size,
             checking: env.checking,
+            cancel: env.cancel.clone(),
+            retained: env.retained.clone(),
         };
         match components::build(kind, &ctx) {
             Ok(node) => nodes[ci] = Some(node),

@@ -60,6 +60,11 @@ pub fn from_name(name: &str) -> Option<DataType> {
         .map(|(_, t)| *t)
 }
 
+/// The pipeline XML's name of `t` (`i4`, `wstr`, ...).
+pub fn name_of(t: DataType) -> Option<&'static str> {
+    NAMES.iter().find(|(_, d)| *d == t).map(|(n, _)| *n)
+}
+
 /// The type for a flat file column's `DataType` code (OLE DB DBTYPE numbers).
 pub fn from_code(code: i64) -> Option<DataType> {
     Some(match code {

@@ -35,7 +35,7 @@ pub struct ExcelSource {
 }
 
 /// `Data Source` and `HDR` of an Excel connection string.
-fn parse_connection(s: &str) -> (String, bool) {
+pub(super) fn parse_connection(s: &str) -> (String, bool) {
     let mut path = String::new();
     let mut header = true;
     for part in s.split(';') {
@@ -143,7 +143,7 @@ fn cell_value(d: &Data) -> Result<Value, String> {
 
 /// An OLE Automation date (days since 1899-12-30) to the millisecond, the
 /// precision Excel keeps.
-fn ole_date(serial: f64) -> Option<DateTime> {
+pub(super) fn ole_date(serial: f64) -> Option<DateTime> {
     const DAYS_TO_1970: f64 = 25_569.0;
     let ms = ((serial - DAYS_TO_1970) * 86_400_000.0).round();
     if !ms.is_finite() || ms.abs() > 1e15 {

@@ -8,20 +8,30 @@ mod conditional_split;
 mod copy_column;
 mod data_conversion;
 mod derived_column;
+mod excel_destination;
 mod excel_source;
 mod flat_file_destination;
 mod flat_file_source;
+mod lookup;
 mod merge;
 mod merge_join;
 mod multicast;
+mod oledb_command;
+mod raw_file_destination;
+mod raw_file_source;
+mod recordset_destination;
 mod row_count;
 mod sort;
+mod sql;
+mod sql_destination;
+mod sql_source;
 mod union_all;
 
 use crate::buffer::{Batch, Layout};
 use crate::exec::Component as Running;
 use crate::model::{Component, Disposition};
 use crate::types::CellError;
+pub use sql::Retained;
 use ssis_runner::expr::Value;
 use ssis_runner::model::{ConnectionManager, Package};
 
@@ -60,6 +70,26 @@ pub enum Kind {
     Merge,
     /// Excel Source.
     ExcelSource,
+    /// Lookup.
+    Lookup,
+    /// OLE DB Source.
+    OleDbSource,
+    /// OLE DB Destination.
+    OleDbDestination,
+    /// ADO.NET Source (managed: `DataReaderSourceAdapter`).
+    AdoNetSource,
+    /// ADO.NET Destination (managed: `ADONETDestination`).
+    AdoNetDestination,
+    /// Recordset Destination.
+    RecordsetDestination,
+    /// OLE DB Command.
+    OleDbCommand,
+    /// Raw File Source.
+    RawFileSource,
+    /// Raw File Destination.
+    RawFileDestination,
+    /// Excel Destination.
+    ExcelDestination,
 }
 
 /// (ProgID suffix after `Microsoft.`, 2005/2008 contact-info name, kind).
@@ -88,7 +118,44 @@ const KNOWN: &[(&str, &str, Kind)] = &[
     ("MergeJoin", "Merge Join", Kind::MergeJoin),
     ("Merge", "Merge", Kind::Merge),
     ("ExcelSource", "Excel Source", Kind::ExcelSource),
+    ("Lookup", "Lookup", Kind::Lookup),
+    ("OLEDBSource", "OLE DB Source", Kind::OleDbSource),
+    (
+        "OLEDBDestination",
+        "OLE DB Destination",
+        Kind::OleDbDestination,
+    ),
+    ("OLEDBCommand", "OLE DB Command", Kind::OleDbCommand),
+    ("RawSource", "Raw File Source", Kind::RawFileSource),
+    (
+        "ExcelDestination",
+        "Excel Destination",
+        Kind::ExcelDestination,
+    ),
+    (
+        "RawDestination",
+        "Raw File Destination",
+        Kind::RawFileDestination,
+    ),
+    (
+        "RecordsetDestination",
+        "Recordset Destination",
+        Kind::RecordsetDestination,
+    ),
 ];
+
+/// Managed components by the class name of their type (`componentClassID`
+/// or `UserComponentTypeName`, assembly-qualified or not).
+const MANAGED: &[(&str, Kind)] = &[
+    ("DataReaderSourceAdapter", Kind::AdoNetSource),
+    ("ADONETDestination", Kind::AdoNetDestination),
+];
+
+/// The class name of a managed type: `Microsoft.SqlServer.Dts.Pipeline.X, Assembly, ...` -> `X`.
+fn managed_class(type_name: &str) -> &str {
+    let t = type_name.split(',').next().unwrap_or("").trim();
+    t.rsplit('.').next().unwrap_or(t)
+}
 
 /// 2008 class ids known for certain.
 const CLSIDS: &[(&str, Kind)] = &[
@@ -117,6 +184,14 @@ pub fn identify(c: &Component) -> Result<Kind, String> {
     }
     if let Some(k) = CLSIDS.iter().find(|k| k.0.eq_ignore_ascii_case(class)) {
         return Ok(k.1);
+    }
+    for t in [class, c.prop("UserComponentTypeName").unwrap_or("")] {
+        if let Some(k) = MANAGED
+            .iter()
+            .find(|k| k.0.eq_ignore_ascii_case(managed_class(t)))
+        {
+            return Ok(k.1);
+        }
     }
     // 2005/2008: "Sort;Microsoft Corporation;..." names Microsoft's own.
     let mut parts = c.contact.split(';');
@@ -172,6 +247,10 @@ pub struct BuildCtx<'a> {
     pub buffer_size: usize,
     /// Only validating: open nothing.
     pub checking: bool,
+    /// The run's cancel token (for connections opened while building).
+    pub cancel: ssis_runner::cancel::CancelToken,
+    /// The run's retained connections (RetainSameConnection).
+    pub retained: Retained,
 }
 
 impl BuildCtx<'_> {
@@ -234,6 +313,18 @@ pub fn build(kind: Kind, ctx: &BuildCtx) -> Result<Box<dyn Running>, String> {
         Kind::MergeJoin => Box::new(merge_join::MergeJoin::build(ctx)?),
         Kind::Merge => Box::new(merge::Merge::build(ctx)?),
         Kind::ExcelSource => Box::new(excel_source::ExcelSource::build(ctx)?),
+        Kind::Lookup => Box::new(lookup::Lookup::build(ctx)?),
+        Kind::OleDbSource => Box::new(sql_source::SqlSource::build(ctx, false)?),
+        Kind::AdoNetSource => Box::new(sql_source::SqlSource::build(ctx, true)?),
+        Kind::OleDbDestination => Box::new(sql_destination::SqlDestination::build(ctx, false)?),
+        Kind::AdoNetDestination => Box::new(sql_destination::SqlDestination::build(ctx, true)?),
+        Kind::OleDbCommand => Box::new(oledb_command::OleDbCommand::build(ctx)?),
+        Kind::ExcelDestination => Box::new(excel_destination::ExcelDestination::build(ctx)?),
+        Kind::RawFileSource => Box::new(raw_file_source::RawFileSource::build(ctx)?),
+        Kind::RawFileDestination => Box::new(raw_file_destination::RawFileDestination::build(ctx)?),
+        Kind::RecordsetDestination => {
+            Box::new(recordset_destination::RecordsetDestination::build(ctx)?)
+        }
     })
 }
 

@@ -14,6 +14,7 @@
 //!   every result set, rows streamed to a callback, a command timeout, and
 //!   the run's [`CancelToken`].
 //! - [`SqlValue`]: the values going in and out, independent of tiberius.
+//! - `bulk`: bulk load (`INSERT BULK`) for the Data Flow's fast load ([`BulkColumn`]).
 //! - [`smtp`]: SMTP connection managers and sending a message.
 //!
 //! Credentials come only from the connection string and the connection
@@ -22,11 +23,13 @@
 //! behalf. Integrated Security needs Windows: elsewhere it is refused with
 //! the reason.
 
+mod bulk;
 pub mod connstr;
 pub mod smtp;
 mod sqlserver;
 mod value;
 
+pub use bulk::BulkColumn;
 pub use sqlserver::{ResultSet, SqlColumn, SqlConnection, question_marks_to_named};
 pub use value::{SqlDateTime, SqlValue};
 

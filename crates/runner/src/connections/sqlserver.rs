@@ -14,7 +14,7 @@ use tokio::net::{TcpStream, UdpSocket};
 use tokio::runtime::{Handle, Runtime, RuntimeFlavor};
 use tokio_util::compat::{Compat, TokioAsyncWriteCompatExt};
 
-type Client = tiberius::Client<Compat<TcpStream>>;
+pub(super) type Client = tiberius::Client<Compat<TcpStream>>;
 
 /// How often a running statement looks at the cancel token.
 const CANCEL_POLL: Duration = Duration::from_millis(100);
@@ -41,9 +41,9 @@ pub struct ResultSet {
 /// runtime; from a multi-thread runtime's worker it moves out of the way
 /// (`block_in_place`).
 pub struct SqlConnection {
-    rt: Runtime,
-    client: Option<Client>,
-    target: SqlServerTarget,
+    pub(super) rt: Runtime,
+    pub(super) client: Option<Client>,
+    pub(super) target: SqlServerTarget,
 }
 
 impl std::fmt::Debug for SqlConnection {
@@ -56,7 +56,7 @@ impl std::fmt::Debug for SqlConnection {
 }
 
 /// Why a wait ended early.
-enum Stop {
+pub(super) enum Stop {
     Timeout,
     Canceled,
 }
@@ -280,7 +280,7 @@ async fn run_query(
 }
 
 /// Runs `fut` with an optional time limit, stopping when `cancel` is set.
-async fn guarded<T>(
+pub(super) async fn guarded<T>(
     fut: impl Future<Output = T>,
     timeout: Option<Duration>,
     cancel: &CancelToken,
@@ -307,7 +307,7 @@ async fn guarded<T>(
 }
 
 /// Blocks on `fut` on the connection's runtime, from any thread.
-fn block<F: Future>(rt: &Runtime, fut: F) -> Result<F::Output> {
+pub(super) fn block<F: Future>(rt: &Runtime, fut: F) -> Result<F::Output> {
     match Handle::try_current() {
         Ok(h) if h.runtime_flavor() == RuntimeFlavor::MultiThread => {
             Ok(tokio::task::block_in_place(|| rt.block_on(fut)))
@@ -321,11 +321,11 @@ fn block<F: Future>(rt: &Runtime, fut: F) -> Result<F::Output> {
     }
 }
 
-fn canceled() -> Error {
+pub(super) fn canceled() -> Error {
     Error::new(ErrorKind::Canceled, "canceled")
 }
 
-fn unavailable(target: &SqlServerTarget, cause: impl std::fmt::Display) -> Error {
+pub(super) fn unavailable(target: &SqlServerTarget, cause: impl std::fmt::Display) -> Error {
     Error::new(
         ErrorKind::Connection,
         format!(
@@ -335,7 +335,7 @@ fn unavailable(target: &SqlServerTarget, cause: impl std::fmt::Display) -> Error
     )
 }
 
-fn sql_error(target: &SqlServerTarget, e: tiberius::error::Error) -> Error {
+pub(super) fn sql_error(target: &SqlServerTarget, e: tiberius::error::Error) -> Error {
     use tiberius::error::Error as T;
     match e {
         T::Server(t) => Error::new(

@@ -253,6 +253,7 @@ fn read_variable(v: &Element) -> VariableDef {
     VariableDef {
         namespace: v.prop("Namespace").unwrap_or("User").to_string(),
         name: v.prop("ObjectName").unwrap_or("").to_string(),
+        id: v.prop("DTSID").unwrap_or("").to_string(),
         data_type: value
             .and_then(|x| x.attr("DataType"))
             .and_then(int)
@@ -280,6 +281,7 @@ fn read_parameter(p: &Element) -> VariableDef {
     VariableDef {
         namespace: "$Package".into(),
         name: p.prop("ObjectName").unwrap_or("").to_string(),
+        id: p.prop("DTSID").unwrap_or("").to_string(),
         // The same VARIANT codes as variables (3 Int32, 8 String, ...),
         // on the parameter and again on its ParameterValue.
         data_type: p

@@ -80,6 +80,8 @@ pub struct VariableDef {
     pub namespace: String,
     /// The name without namespace.
     pub name: String,
+    /// `DTSID` (what a data flow component's `ParameterMapping` names).
+    pub id: String,
     /// `DTS:DataType` of the value (3 Int32, 8 String, 11 Boolean, ...).
     pub data_type: i32,
     /// The value as written.
@@ -671,6 +673,18 @@ impl Package {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default()
+    }
+
+    /// A variable declared anywhere in the package by its DTSID
+    /// (`{...}`, case-insensitive).
+    pub fn variable_by_id(&self, id: &str) -> Option<&VariableDef> {
+        fn find<'a>(e: &'a Executable, id: &str) -> Option<&'a VariableDef> {
+            e.variables
+                .iter()
+                .find(|v| !v.id.is_empty() && v.id.eq_ignore_ascii_case(id))
+                .or_else(|| e.body()?.executables.iter().find_map(|c| find(c, id)))
+        }
+        find(&self.root, id.trim())
     }
 
     /// A connection manager by DTSID, refId-style reference or name.

@@ -1,0 +1,315 @@
+//! OLE DB Destination and ADO.NET Destination to SQL Server: rows go into
+//! a table or view (`OpenRowset`, `TableOrViewName`, or a variable naming
+//! it), each input column into the table column of its external column's
+//! name. Without fast load every row is one parameterized `INSERT`, so a
+//! failing row alone meets the input's error disposition (fail, ignore, or
+//! redirect to the error output). Fast load (`AccessMode` 3 and 4, and the
+//! ADO.NET Destination unless `UseBulkInsertWhenPossible` is off) sends
+//! each buffer as one bulk load (`INSERT BULK`
+//! and the rows in a BulkLoadBCP message, through the runner's
+//! connections layer); a refused load's rows meet the disposition together.
+//! Where the bulk load cannot be used (`FastLoadKeepIdentity`, or a column
+//! type it does not convert into, with a warning) multi-row `INSERT`s of up
+//! to 1,000 rows take its place. `FastLoadOptions` (`TABLOCK`, ...) and
+//! `FastLoadKeepNulls` are not applied: tiberius writes the `INSERT BULK`
+//! statement itself.
+
+use super::sql::{Target, quote_name, timeout, to_sql};
+use super::{BuildCtx, RowError, error_batch};
+use crate::buffer::{Batch, Layout};
+use crate::exec::{Component, Out, Report, Step};
+use crate::model::Disposition;
+use ssis_runner::connections::{BulkColumn, SqlConnection, SqlValue};
+use std::time::Duration;
+
+/// ErrorCode of a row SQL Server refused (DTS_E_OLEDBERROR).
+const OLEDB_ERROR: i32 = 0xC020_2009_u32 as i32;
+
+/// SQL Server's limit on parameters per request, less a margin.
+const MAX_PARAMS: usize = 2_000;
+
+pub struct SqlDestination {
+    target: Target,
+    table: String,
+    /// (buffer position, table column).
+    cols: Vec<(usize, String)>,
+    fast: bool,
+    /// The bulk load may be used (ADO.NET: `UseBulkInsertWhenPossible`).
+    bulk_allowed: bool,
+    keep_identity: bool,
+    timeout: Option<Duration>,
+    disposition: Disposition,
+    error: Option<(usize, Layout)>,
+    input_cols: usize,
+    conn: Option<SqlConnection>,
+    /// Fast load: the table's columns when the bulk load is used (decided
+    /// at the first buffer), `Some(None)` when INSERTs replace it.
+    bulk: Option<Option<Vec<BulkColumn>>>,
+    rows: u64,
+}
+
+impl SqlDestination {
+    /// `ado`: an ADO.NET Destination.
+    pub fn build(ctx: &BuildCtx, ado: bool) -> Result<SqlDestination, String> {
+        let mode = ctx
+            .comp
+            .prop("AccessMode")
+            .unwrap_or("0")
+            .trim()
+            .to_string();
+        let prop = |n: &str| ctx.comp.prop(n).unwrap_or("").trim().to_string();
+        let from_var = |n: &str| -> Result<String, String> {
+            let name = prop(n);
+            (ctx.var)(&name)
+                .map(|v| v.to_string())
+                .ok_or_else(|| format!("the variable \"{name}\" ({n}) does not exist"))
+        };
+        let (table, fast) = match (ado, mode.as_str()) {
+            (true, _) => (prop("TableOrViewName"), true),
+            (false, "0") => (prop("OpenRowset"), false),
+            (false, "1") => (from_var("OpenRowsetVariable")?, false),
+            (false, "3") => (prop("OpenRowset"), true),
+            (false, "4") => (from_var("OpenRowsetVariable")?, true),
+            (false, m) => {
+                return Err(format!(
+                    "access mode {m} (SQL command) is not supported: use a table or view"
+                ));
+            }
+        };
+        if table.trim().is_empty() {
+            return Err("it names no table or view".into());
+        }
+        let input = ctx.comp.inputs.first().ok_or("it has no input")?;
+        let layout = &ctx.inputs[0];
+        let mut cols = Vec::new();
+        for c in &input.columns {
+            let pos = layout
+                .find(&c.lineage)
+                .ok_or_else(|| format!("input column \"{}\" is not in its input", c.name))?;
+            let name = input
+                .external
+                .iter()
+                .find(|e| !c.external.is_empty() && e.key == c.external)
+                .map(|e| e.name.clone())
+                .ok_or_else(|| {
+                    format!(
+                        "input column \"{}\" is mapped to no column of the table (externalMetadataColumnId)",
+                        c.name
+                    )
+                })?;
+            cols.push((pos, name));
+        }
+        if cols.is_empty() {
+            return Err("no input column is mapped to a column of the table".into());
+        }
+        let error = ctx.main_and_error_outputs().1;
+        Ok(SqlDestination {
+            target: Target::of(ctx)?,
+            table: quote_name(&table),
+            cols,
+            fast,
+            bulk_allowed: !ado
+                || ctx
+                    .comp
+                    .prop("UseBulkInsertWhenPossible")
+                    .and_then(ssis_runner::model::xml_bool)
+                    .unwrap_or(true),
+            keep_identity: fast
+                && ctx
+                    .comp
+                    .prop("FastLoadKeepIdentity")
+                    .and_then(ssis_runner::model::xml_bool)
+                    .unwrap_or(false),
+            timeout: timeout(ctx),
+            disposition: input.error_disposition,
+            error: error.map(|e| (e, ctx.outputs[e].clone())),
+            input_cols: layout.0.len(),
+            conn: None,
+            bulk: None,
+            rows: 0,
+        })
+    }
+
+    fn connection(&mut self) -> Result<&mut SqlConnection, String> {
+        if self.conn.is_none() {
+            let mut c = self.target.open()?;
+            if self.keep_identity {
+                c.execute(
+                    &format!("SET IDENTITY_INSERT {} ON", self.table),
+                    &[],
+                    self.timeout,
+                    &self.target.cancel,
+                )
+                .map_err(|e| e.message)?;
+            }
+            self.conn = Some(c);
+        }
+        Ok(self.conn.as_mut().expect("opened above"))
+    }
+
+    /// `INSERT INTO t (cols) VALUES (@P1, ...), (...)` for `rows` rows.
+    fn statement(&self, rows: usize) -> String {
+        let names: Vec<String> = self.cols.iter().map(|c| quote_name(&c.1)).collect();
+        let w = self.cols.len();
+        let values: Vec<String> = (0..rows)
+            .map(|r| {
+                let ps: Vec<String> = (1..=w).map(|i| format!("@P{}", r * w + i)).collect();
+                format!("({})", ps.join(", "))
+            })
+            .collect();
+        format!(
+            "INSERT INTO {} ({}) VALUES {}",
+            self.table,
+            names.join(", "),
+            values.join(", ")
+        )
+    }
+
+    /// Whether the fast load goes through the bulk load: decided once.
+    fn bulk_columns(&mut self, out: &mut Out<'_>) -> Result<Option<Vec<BulkColumn>>, String> {
+        if let Some(b) = &self.bulk {
+            return Ok(b.clone());
+        }
+        let decided = if !self.fast || !self.bulk_allowed || self.keep_identity {
+            None
+        } else {
+            let (table, timeout, cancel) =
+                (self.table.clone(), self.timeout, self.target.cancel.clone());
+            let cols = self
+                .connection()?
+                .table_columns(&table, timeout, &cancel)
+                .map_err(|e| e.message)?;
+            match SqlConnection::bulk_refusal(&cols) {
+                None => Some(cols),
+                Some(why) => {
+                    out.warn(format!(
+                        "fast load into {table} runs as INSERT statements: {why}, which the bulk load does not convert into"
+                    ));
+                    None
+                }
+            }
+        };
+        self.bulk = Some(decided.clone());
+        Ok(decided)
+    }
+
+    /// Loads every row of `batch` in one bulk load; the error when refused.
+    fn bulk_load(
+        &mut self,
+        batch: &Batch,
+        cols: &[BulkColumn],
+    ) -> Result<Result<(), String>, String> {
+        let names: Vec<String> = self.cols.iter().map(|c| c.1.clone()).collect();
+        let rows: Vec<Vec<SqlValue>> = (0..batch.rows)
+            .map(|r| {
+                self.cols
+                    .iter()
+                    .map(|(p, _)| to_sql(&batch.cols[*p][r]))
+                    .collect()
+            })
+            .collect();
+        let (table, timeout, cancel) =
+            (self.table.clone(), self.timeout, self.target.cancel.clone());
+        let conn = self.connection()?;
+        match conn.bulk_insert(&table, cols, &names, &rows, timeout, &cancel) {
+            Ok(_) => Ok(Ok(())),
+            Err(e) if conn.is_open() && e.kind == ssis_core::error::ErrorKind::Io => {
+                Ok(Err(e.message))
+            }
+            Err(e) => Err(e.message),
+        }
+    }
+
+    /// Inserts rows `rows` of `batch` in one statement; the error when refused.
+    fn insert(&mut self, batch: &Batch, rows: &[usize]) -> Result<Result<(), String>, String> {
+        let sql = self.statement(rows.len());
+        let params: Vec<SqlValue> = rows
+            .iter()
+            .flat_map(|&r| {
+                self.cols
+                    .iter()
+                    .map(move |(p, _)| to_sql(&batch.cols[*p][r]))
+            })
+            .collect();
+        let (timeout, cancel) = (self.timeout, self.target.cancel.clone());
+        let conn = self.connection()?;
+        match conn.execute(&sql, &params, timeout, &cancel) {
+            Ok(_) => Ok(Ok(())),
+            // A statement SQL Server refused leaves the connection usable.
+            Err(e) if conn.is_open() && e.kind == ssis_core::error::ErrorKind::Io => {
+                Ok(Err(e.message))
+            }
+            Err(e) => Err(e.message),
+        }
+    }
+}
+
+impl Component for SqlDestination {
+    fn push(&mut self, _input: usize, batch: Batch, out: &mut Out<'_>) -> Step {
+        let per = if self.fast {
+            (MAX_PARAMS / self.cols.len()).clamp(1, 1_000)
+        } else {
+            1
+        };
+        let all: Vec<usize> = (0..batch.rows).collect();
+        let mut failed: Vec<RowError> = Vec::new();
+        let bulk = self.bulk_columns(out)?;
+        let per = if bulk.is_some() {
+            all.len().max(1)
+        } else {
+            per
+        };
+        for chunk in all.chunks(per) {
+            let result = match &bulk {
+                Some(cols) => self.bulk_load(&batch, cols)?,
+                None => self.insert(&batch, chunk)?,
+            };
+            match result {
+                Ok(()) => self.rows += chunk.len() as u64,
+                Err(m) => match self.disposition {
+                    Disposition::Fail => {
+                        return Err(format!(
+                            "inserting into {} (row {} of the buffer): {m}",
+                            self.table,
+                            chunk[0] + 1
+                        )
+                        .into());
+                    }
+                    Disposition::Ignore => {}
+                    Disposition::Redirect => failed.extend(chunk.iter().map(|&row| RowError {
+                        row,
+                        code: OLEDB_ERROR,
+                        column: 0,
+                    })),
+                },
+            }
+        }
+        if let (Some((e, l)), false) = (&self.error, failed.is_empty()) {
+            let b = error_batch(&batch, self.input_cols, &failed, l);
+            out.send(*e, b)?;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, _out: &mut Out<'_>) -> Step {
+        if self.keep_identity
+            && let Some(c) = self.conn.as_mut()
+        {
+            c.execute(
+                &format!("SET IDENTITY_INSERT {} OFF", self.table),
+                &[],
+                self.timeout,
+                &self.target.cancel,
+            )
+            .map_err(|e| e.message)?;
+        }
+        if let Some(c) = self.conn.take() {
+            self.target.give_back(c);
+        }
+        Ok(())
+    }
+
+    fn report(&mut self, r: &mut Report) {
+        r.info.push(format!("wrote {} rows.", self.rows));
+    }
+}
