@@ -914,15 +914,19 @@ fn an_indexed_listing_serves_unchanged_files_from_the_index_and_rereads_changed_
         second[0].metadata.as_ref().unwrap().description,
         "from the index"
     );
-    // Any change to the file (here: rewritten with the same bytes and time)
-    // changes its key: it is read again.
+    // Any change to the file changes its key: it is read again. On Unix even
+    // one rewritten with the same bytes and time (its change time moves);
+    // Windows has no change time in a listing's status, so there the time
+    // moves too.
     fs::write(&file, PACKAGE_2012).unwrap();
-    fs::File::options()
-        .write(true)
-        .open(&file)
-        .unwrap()
-        .set_modified(old)
-        .unwrap();
+    if cfg!(unix) {
+        fs::File::options()
+            .write(true)
+            .open(&file)
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
+    }
     let third = store.list_packages(&["A".to_string()]).unwrap();
     assert_eq!(third[0].metadata, first[0].metadata);
 }

@@ -62,6 +62,9 @@ fn ctime(md: &fs::Metadata) -> i128 {
     i128::from(md.ctime()) * 1_000_000_000 + i128::from(md.ctime_nsec())
 }
 
+/// Windows: no inode or change time from a directory listing's status, so
+/// a file rewritten in place with its size and modification time restored
+/// keeps its key; the service's file-system notifications still see it.
 #[cfg(windows)]
 fn inode(_: &fs::Metadata) -> u64 {
     0
