@@ -104,3 +104,83 @@ fn a_listing_through_the_service_sees_every_change_at_once() {
     assert_eq!(info["Metadata"]["VersionBuild"], 7);
     daemon.stop();
 }
+
+/// A listing longer than one message of the client's limit: the service
+/// answers `ListPackages` with `ChunkBytes` in lines that each fit, and
+/// `Session::list_packages` joins them into the same entries as an in-process
+/// listing (here with a 16 KiB limit, so 300 packages need many lines).
+#[test]
+fn a_listing_larger_than_the_clients_message_limit_comes_in_chunks() {
+    use ssis_service::client::{ConnectOptions, ServerAddress, Session};
+    use ssis_service::store::StorePath;
+    use std::io::{BufRead, BufReader, Write};
+
+    const LIMIT: usize = 16 * 1024;
+    let fx = Fixture::new(true);
+    let text = std::fs::read_to_string(fx.package("Quick")).unwrap();
+    for i in 0..300 {
+        let dir = fx
+            .dir
+            .path()
+            .join(format!("Packages/Many/Sub {:02}", i % 7));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join(format!("P {i:03} é.dtsx"));
+        std::fs::write(&file, text.replace("Says hello:", &format!("Number {i}:"))).unwrap();
+        age(&file);
+    }
+    let daemon = fx.start();
+    let folder = StorePath::parse("\\File System").unwrap();
+    let embedded = Session::connect(Some(&format!("embedded:{}", fx.config().display())), None)
+        .unwrap()
+        .list_packages(&folder, true)
+        .unwrap();
+    assert_eq!(embedded.items.len(), 308);
+
+    // In one line the reply is well over the limit; in chunks every line fits.
+    let reply = |chunk: Option<usize>| -> Vec<String> {
+        let mut w = std::os::unix::net::UnixStream::connect(&daemon.socket).unwrap();
+        let mut r = BufReader::new(w.try_clone().unwrap());
+        let mut line = String::new();
+        w.write_all(b"{\"Id\":1,\"Method\":\"Hello\",\"Params\":{\"Protocol\":1}}\n")
+            .unwrap();
+        r.read_line(&mut line).unwrap();
+        let mut params = serde_json::json!({"Folder": "\\File System", "Recursive": true});
+        if let Some(n) = chunk {
+            params["ChunkBytes"] = n.into();
+        }
+        let request = serde_json::json!({"Id": 2, "Method": "ListPackages", "Params": params});
+        w.write_all(format!("{request}\n").as_bytes()).unwrap();
+        let mut lines = Vec::new();
+        loop {
+            let mut line = String::new();
+            r.read_line(&mut line).unwrap();
+            let v: Value = serde_json::from_str(&line).unwrap();
+            assert_eq!(v["Id"], 2, "{line:.300}");
+            lines.push(line);
+            if v.get("More").is_none() {
+                return lines;
+            }
+        }
+    };
+    let whole = reply(None);
+    assert_eq!(whole.len(), 1);
+    assert!(whole[0].len() > 5 * LIMIT, "{} bytes", whole[0].len());
+    let parts = reply(Some(LIMIT));
+    assert!(parts.len() > 5, "{} lines", parts.len());
+    assert!(
+        parts.iter().all(|l| l.len() <= LIMIT),
+        "a line over the limit"
+    );
+
+    // Twice: read from the files, then from the warm index.
+    let options = ConnectOptions {
+        max_message_bytes: Some(LIMIT),
+        ..Default::default()
+    };
+    let session = Session::open(&ServerAddress::Socket(daemon.socket.clone()), options).unwrap();
+    for _ in 0..2 {
+        let listed = session.list_packages(&folder, true).unwrap();
+        assert_eq!(listed, embedded);
+    }
+    daemon.stop();
+}

@@ -30,7 +30,7 @@ pub use address::{
 };
 pub use multi::{Labeled, MultiSession, split_servers};
 pub use patch::config_patch;
-pub use remote::{EventStream, LiveEvent, Registration};
+pub use remote::{DEFAULT_MESSAGE_LIMIT, EventStream, LiveEvent, Registration};
 pub use resolve::Resolved;
 pub use ssh::SshTarget;
 pub use ssis_core::ops::{Items, PackageInfo, ServerInfo, ValidationReport};

@@ -44,8 +44,15 @@ const MAX_IDLE: usize = 4;
 /// How long an ordinary request may take before the client gives up.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
 
+mod listing;
+
+/// The largest message a client accepts by default.
+pub const DEFAULT_MESSAGE_LIMIT: usize = MAX_MESSAGE_SIZE * 64;
+
 struct Conn {
     reader: BufReader<Box<dyn Duplex>>,
+    /// The largest line read from the service.
+    limit: usize,
 }
 
 /// A connection to the service.
@@ -54,6 +61,8 @@ pub(super) struct Remote {
     /// Where the connection went (the socket path, or the server name).
     target: String,
     hello: HelloResult,
+    /// The largest message read from the service.
+    limit: usize,
     /// Connections not in use; at most [`MAX_IDLE`] are kept.
     idle: Mutex<Vec<Conn>>,
     next_id: AtomicU64,
@@ -113,21 +122,22 @@ fn open_socket(path: &std::path::Path) -> std::result::Result<Box<dyn Duplex>, O
 }
 
 impl Conn {
-    fn new(stream: Box<dyn Duplex>) -> Conn {
+    fn new(stream: Box<dyn Duplex>, limit: usize) -> Conn {
         Conn {
             reader: BufReader::with_capacity(64 * 1024, stream),
+            limit,
         }
     }
 
     /// Opens `endpoint`: the first local socket that answers, or the ssh/TLS transport.
-    fn open(endpoint: &Endpoint, server: &str) -> Result<(Conn, String)> {
+    fn open(endpoint: &Endpoint, server: &str, limit: usize) -> Result<(Conn, String)> {
         match endpoint {
             Endpoint::Local(paths) => {
                 let mut last = String::from("no socket to try");
                 let mut denied = None;
                 for path in paths {
                     match open_socket(path) {
-                        Ok(s) => return Ok((Conn::new(s), path.display().to_string())),
+                        Ok(s) => return Ok((Conn::new(s, limit), path.display().to_string())),
                         Err(OpenFailure::NotThere(e)) => {
                             if e.kind() == std::io::ErrorKind::PermissionDenied {
                                 denied.get_or_insert_with(|| path.clone());
@@ -154,8 +164,8 @@ impl Conn {
                 }
                 Err(no_service(server, paths, &last))
             }
-            Endpoint::Ssh(t) => Ok((Conn::new(Box::new(t.open()?)), server.to_string())),
-            Endpoint::Tls(t) => Ok((Conn::new(t.open()?), server.to_string())),
+            Endpoint::Ssh(t) => Ok((Conn::new(Box::new(t.open()?), limit), server.to_string())),
+            Endpoint::Tls(t) => Ok((Conn::new(t.open()?, limit), server.to_string())),
         }
     }
 
@@ -191,9 +201,7 @@ impl Conn {
             .map_err(|e| lost(method.name(), &e))?;
         self.set_timeout(timeout);
         loop {
-            match read_frame(&mut self.reader, MAX_MESSAGE_SIZE * 64)
-                .map_err(|e| lost(method.name(), &e))?
-            {
+            match read_frame(&mut self.reader, self.limit).map_err(|e| lost(method.name(), &e))? {
                 Frame::Eof => {
                     return Err(Error::new(
                         ErrorKind::Connection,
@@ -264,12 +272,14 @@ impl Remote {
     /// Connects to the service `server` names and says Hello.
     pub(super) fn connect(address: &ServerAddress, options: &ConnectOptions) -> Result<Remote> {
         let endpoint = Endpoint::from_address(address, options)?;
-        let (mut conn, target) = Conn::open(&endpoint, &address.to_string())?;
+        let limit = options.max_message_bytes.unwrap_or(DEFAULT_MESSAGE_LIMIT);
+        let (mut conn, target) = Conn::open(&endpoint, &address.to_string(), limit)?;
         let hello = hello(&mut conn, endpoint.token())?;
         Ok(Remote {
             endpoint,
             target,
             hello,
+            limit,
             idle: Mutex::new(vec![conn]),
             next_id: AtomicU64::new(1),
         })
@@ -281,7 +291,7 @@ impl Remote {
             Endpoint::Local(_) => Endpoint::Local(vec![PathBuf::from(&self.target)]),
             other => other.clone(),
         };
-        let (mut conn, _) = Conn::open(&endpoint, &self.target)?;
+        let (mut conn, _) = Conn::open(&endpoint, &self.target, self.limit)?;
         hello(&mut conn, endpoint.token())?;
         Ok(conn)
     }
@@ -303,13 +313,19 @@ impl Remote {
 
     /// One request; re-opens a broken connection first.
     pub(super) fn call_value(&self, request: &Request, timeout: Option<Duration>) -> Result<Value> {
+        self.with_conn(|conn, id| conn.call(id, request, timeout))
+    }
+
+    /// Runs `exchange` on an idle connection (or a new one) with a fresh
+    /// request id; the connection is kept unless the link broke.
+    fn with_conn<T>(&self, exchange: impl FnOnce(&mut Conn, u64) -> Result<T>) -> Result<T> {
         let taken = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
         let mut conn = match taken {
             Some(conn) => conn,
             None => self.reopen()?,
         };
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let result = conn.call(id, request, timeout).map_err(|e| conn.explain(e));
+        let result = exchange(&mut conn, id).map_err(|e| conn.explain(e));
         let broken = result.as_ref().err().is_some_and(|e| {
             matches!(
                 e.kind,
@@ -616,8 +632,9 @@ impl Remote {
         let p = st::ListPackagesParams {
             folder: folder.to_string(),
             recursive,
+            chunk_bytes: None,
         };
-        self.call(Request::ListPackages(p))
+        self.with_conn(|conn, id| conn.list_packages(id, p, Some(REQUEST_TIMEOUT)))
     }
     pub(super) fn package_info(&self, path: &StorePath) -> Result<PackageInfo> {
         self.call(Request::PackageInfo(st::PathParams {

@@ -56,6 +56,10 @@ pub struct ConnectOptions {
     /// The `ssis` program on the remote host (else `$SSIS_REMOTE_PROGRAM`, else `ssis`).
     #[serde(default)]
     pub remote_program: Option<String>,
+    /// The largest message read from the service (default
+    /// [`crate::DEFAULT_MESSAGE_LIMIT`], 64 MiB); set from Rust only.
+    #[serde(skip)]
+    pub max_message_bytes: Option<usize>,
 }
 
 /// Token environment variable.

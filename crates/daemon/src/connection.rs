@@ -212,6 +212,21 @@ async fn serve_with(
                                     Err(e) => Response::err(env.id, e),
                                 }
                             }
+                            Request::ListPackages(p) => {
+                                let lines = tokio::select! {
+                                    r = super::listing::reply(&svc, &env.id, p) => r,
+                                    _ = svc.shutting_down() => Err(Error::new(ErrorKind::Canceled, "the service is stopping")),
+                                };
+                                match lines {
+                                    Ok(lines) => {
+                                        if !write_lines(&writer, &lines).await {
+                                            break;
+                                        }
+                                        continue;
+                                    }
+                                    Err(e) => Response::err(env.id, e),
+                                }
+                            }
                             request => {
                                 let result = tokio::select! {
                                     r = dispatch(&svc, &peer, request) => r,
@@ -248,6 +263,20 @@ async fn serve_with(
     let _ = notifier.await;
     let _ = writer.lock().await.shutdown().await;
     outcome
+}
+
+/// Writes the lines of one reply, in order; false when the client is gone.
+async fn write_lines<W: AsyncWriteExt + Unpin>(
+    writer: &tokio::sync::Mutex<W>,
+    lines: &[Vec<u8>],
+) -> bool {
+    let mut w = writer.lock().await;
+    for line in lines {
+        if w.write_all(line).await.is_err() {
+            return false;
+        }
+    }
+    true
 }
 
 /// The largest request `peer` may send: a package's content fits only

@@ -110,7 +110,7 @@ fn run(
         }
         for (name, _) in &folders {
             if let Ok(path) = StorePath::from_segments(std::slice::from_ref(name)) {
-                let _ = workspace.store.list_packages(&path, true);
+                let _ = workspace.store.list_packages_wire(&path, true);
             }
         }
         drop(workspace);

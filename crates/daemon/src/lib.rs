@@ -24,6 +24,7 @@ pub mod identity;
 pub mod index_watch;
 pub mod launch;
 pub mod limits;
+pub mod listing;
 pub mod net;
 pub mod output;
 pub mod process;

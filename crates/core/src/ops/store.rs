@@ -26,6 +26,15 @@ impl Workspace {
         Ok(self.store.list_packages(folder, recursive)?.into())
     }
 
+    /// [`Self::list_packages`]' entries, serialized (the service's reply).
+    pub fn list_packages_wire(
+        &self,
+        folder: &StorePath,
+        recursive: bool,
+    ) -> Result<crate::store::wire::WireEntries> {
+        self.store.list_packages_wire(folder, recursive)
+    }
+
     /// One package: its listing entry and, read in full, its contents summary.
     pub fn package_info(&self, path: &StorePath) -> Result<PackageInfo> {
         let entry = self.store.package_info(path)?;

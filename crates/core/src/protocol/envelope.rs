@@ -32,6 +32,10 @@ pub struct Response {
     /// The error on failure.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<Error>,
+    /// A part of a result that continues on the next line with the same
+    /// `Id` (`ListPackages` with `ChunkBytes`); absent on the last part.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub more: bool,
 }
 
 impl Envelope {
@@ -52,6 +56,7 @@ impl Response {
             id,
             result: Some(result),
             error: None,
+            more: false,
         }
     }
 
@@ -61,6 +66,7 @@ impl Response {
             id,
             result: None,
             error: Some(error),
+            more: false,
         }
     }
 }

@@ -60,6 +60,11 @@ pub struct ListPackagesParams {
     /// Include subfolders.
     #[serde(default)]
     pub recursive: bool,
+    /// Answer in several response lines of at most this many bytes each
+    /// (the last without `More`), so any listing fits the client's message
+    /// limit; absent: one response.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chunk_bytes: Option<u64>,
 }
 
 /// `FolderRename` parameters.

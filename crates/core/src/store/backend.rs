@@ -1,6 +1,7 @@
 //! The backend interface: one top-level folder's storage.
 
 use super::entries::PackageEntry;
+use super::wire::WireEntries;
 use crate::error::{Error, ErrorKind, Result};
 
 /// One top-level folder's storage (File System now, msdb later).
@@ -26,6 +27,19 @@ pub trait PackageStore: Send + Sync {
             path.push(sub);
             out.extend(self.list_packages_recursive(&path)?);
         }
+        Ok(out)
+    }
+    /// [`Self::list_packages`] or [`Self::list_packages_recursive`],
+    /// serialized (what the service sends); backends with a warm index copy
+    /// what it holds.
+    fn list_packages_wire(&self, folder: &[String], recursive: bool) -> Result<WireEntries> {
+        let entries = if recursive {
+            self.list_packages_recursive(folder)?
+        } else {
+            self.list_packages(folder)?
+        };
+        let mut out = WireEntries::new();
+        entries.iter().for_each(|e| out.push(e));
         Ok(out)
     }
     /// One package's entry; NotFound when it does not exist.

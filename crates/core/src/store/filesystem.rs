@@ -12,8 +12,9 @@
 
 use super::backend::{PackageStore, folder_not_found, full_path, package_not_found, split_package};
 use super::entries::PackageEntry;
-use super::index::{FileKey, PackageIndex};
+use super::index::{FileKey, Indexed, PackageIndex};
 use super::path::{MAX_NAME_BYTES, TEMP_PREFIX, fold_case, validate_name};
+use super::wire::{WireEntries, apply_tail, json_escaped};
 use crate::config::FileMode;
 use crate::error::{Error, ErrorKind, Result};
 use crate::package::{PackageMetadata, read_metadata, read_metadata_bytes};
@@ -315,15 +316,9 @@ impl FileSystemStore {
             error: None,
             folder_unavailable: false,
         };
-        if let Some(index) = &self.index {
-            if let Ok(md) = fs::symlink_metadata(file) {
-                if let Some(hit) = index.get(file, &FileKey::of(&md)).filter(|_| md.is_file()) {
-                    entry.size = md.len();
-                    entry.modified = hit.modified.clone();
-                    entry.metadata = hit.metadata.clone();
-                    entry.error = hit.error.clone();
-                    return entry;
-                }
+        if let Some(hit) = self.indexed(file) {
+            if apply_tail(&mut entry, hit.tail()) {
+                return entry;
             }
         }
         let read_at = SystemTime::now();
@@ -346,6 +341,142 @@ impl FileSystemStore {
             Err(e) => entry.error = Some(Error::io(&e, "read", file)),
         }
         entry
+    }
+}
+
+impl FileSystemStore {
+    /// What the index holds for `file`, when its key is still the file's.
+    fn indexed(&self, file: &Path) -> Option<Arc<Indexed>> {
+        let index = self.index.as_ref()?;
+        let md = fs::symlink_metadata(file).ok()?;
+        index.get(file, &FileKey::of(&md)).filter(|_| md.is_file())
+    }
+
+    /// As [`Self::indexed`], the file's status taken relative to its
+    /// directory, kept open in `dirs` (no path lookup from the root).
+    fn indexed_in(&self, dirs: &mut OpenDir, file: &Path) -> Option<Arc<Indexed>> {
+        let index = self.index.as_ref()?;
+        let key = dirs.key(file)?;
+        index.get(file, &key)
+    }
+
+    /// Appends the entry of the package `name` stored in `file` to `out`:
+    /// from the index's JSON when the file is unchanged, else as [`Self::entry`].
+    /// `folder` is the folder's segments, store path and that path escaped
+    /// for JSON.
+    fn entry_wire(
+        &self,
+        (folder, folder_path, escaped): (&[String], &str, &[u8]),
+        (name, file): (&str, &Path),
+        (dirs, head): (&mut OpenDir, &mut Vec<u8>),
+        out: &mut WireEntries,
+    ) {
+        match self.indexed_in(dirs, file) {
+            Some(hit) => out.push_named(name, escaped, hit.tail()),
+            None => out.push(&self.entry(folder, folder_path, name, file, head)),
+        }
+    }
+
+    /// Every folder from `folder` down (directory listings only), in listing
+    /// order, with its packages.
+    fn walk(&self, folder: &[String]) -> Result<Vec<WalkedFolder>> {
+        let (dir, folder) = self.resolve_folder_named(folder)?;
+        let mut folders: Vec<WalkedFolder> = Vec::new();
+        let mut stack = vec![(folder, dir)];
+        while let Some((segments, dir)) = stack.pop() {
+            let listing = self.scan(&dir)?;
+            for sub in listing.folders.iter().rev() {
+                let mut child = segments.clone();
+                child.push(sub.clone());
+                stack.push((child, dir.join(sub)));
+            }
+            let path = self.path_of(&segments);
+            folders.push((segments, path, listing.packages));
+        }
+        Ok(folders)
+    }
+
+    /// Runs `run` over the packages of `folders` (folder index, name, file)
+    /// on up to `threads` threads, in contiguous slices; the results in order.
+    fn on_threads<R: Send>(
+        &self,
+        folders: &[WalkedFolder],
+        run: impl Fn(&[(usize, &str, &Path)]) -> R + Sync,
+    ) -> Result<Vec<R>> {
+        let jobs: Vec<(usize, &str, &Path)> = folders
+            .iter()
+            .enumerate()
+            .flat_map(|(i, (_, _, packages))| {
+                packages
+                    .iter()
+                    .map(move |(n, f)| (i, n.as_str(), f.as_path()))
+            })
+            .collect();
+        let threads = self.threads.min(jobs.len() / 64).max(1);
+        if threads == 1 {
+            return Ok(vec![run(&jobs)]);
+        }
+        let chunk = jobs.len().div_ceil(threads);
+        let run = &run;
+        let results: Vec<Option<R>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = jobs
+                .chunks(chunk)
+                .map(|c| scope.spawn(move || run(c)))
+                .collect();
+            handles.into_iter().map(|h| h.join().ok()).collect()
+        });
+        results
+            .into_iter()
+            .collect::<Option<Vec<R>>>()
+            .ok_or_else(|| Error::internal("bug: a listing thread panicked; please report it"))
+    }
+}
+
+/// The directory a listing is in, kept open so that its files' status is
+/// taken relative to it (`fstatat`).
+#[derive(Default)]
+struct OpenDir {
+    #[cfg(unix)]
+    dir: Option<(PathBuf, fs::File)>,
+}
+
+impl OpenDir {
+    /// The key of `file` (not followed if a link), if it is a regular file.
+    #[cfg(unix)]
+    fn key(&mut self, file: &Path) -> Option<FileKey> {
+        use std::os::fd::AsRawFd;
+        use std::os::unix::ffi::OsStrExt;
+        let (parent, name) = (file.parent()?, file.file_name()?);
+        if self
+            .dir
+            .as_ref()
+            .is_none_or(|(p, _)| p.as_os_str() != parent.as_os_str())
+        {
+            self.dir = fs::File::open(parent)
+                .ok()
+                .map(|f| (parent.to_path_buf(), f));
+        }
+        let (_, dir) = self.dir.as_ref()?;
+        let name = std::ffi::CString::new(name.as_bytes()).ok()?;
+        // SAFETY: a valid descriptor, a NUL-terminated name and a buffer of
+        // the right type; the buffer is read only when the call succeeded.
+        let mut st: libc::stat = unsafe { std::mem::zeroed() };
+        let rc = unsafe {
+            libc::fstatat(
+                dir.as_raw_fd(),
+                name.as_ptr(),
+                &mut st,
+                libc::AT_SYMLINK_NOFOLLOW,
+            )
+        };
+        (rc == 0 && st.st_mode & libc::S_IFMT == libc::S_IFREG).then(|| FileKey::of_stat(&st))
+    }
+
+    /// The key of `file` (not followed if a link), if it is a regular file.
+    #[cfg(windows)]
+    fn key(&mut self, file: &Path) -> Option<FileKey> {
+        let md = fs::symlink_metadata(file).ok()?;
+        md.is_file().then(|| FileKey::of(&md))
     }
 }
 
@@ -459,59 +590,45 @@ impl PackageStore for FileSystemStore {
     /// Walks the folders first (directory listings only), then reads the
     /// package headers on up to `threads` threads.
     fn list_packages_recursive(&self, folder: &[String]) -> Result<Vec<PackageEntry>> {
-        let (dir, folder) = self.resolve_folder_named(folder)?;
-        let mut folders: Vec<WalkedFolder> = Vec::new();
-        let mut stack = vec![(folder, dir)];
-        while let Some((segments, dir)) = stack.pop() {
-            let listing = self.scan(&dir)?;
-            for sub in listing.folders.iter().rev() {
-                let mut child = segments.clone();
-                child.push(sub.clone());
-                stack.push((child, dir.join(sub)));
-            }
-            let path = self.path_of(&segments);
-            folders.push((segments, path, listing.packages));
-        }
-        let jobs: Vec<(usize, &str, &Path)> = folders
-            .iter()
-            .enumerate()
-            .flat_map(|(i, (_, _, packages))| {
-                packages
-                    .iter()
-                    .map(move |(n, f)| (i, n.as_str(), f.as_path()))
-            })
-            .collect();
-        let run = |chunk: &[(usize, &str, &Path)]| -> Vec<PackageEntry> {
+        let folders = self.walk(folder)?;
+        let parts = self.on_threads(&folders, |chunk| {
             let mut head = Vec::new();
             chunk
                 .iter()
                 .map(|&(i, name, file)| {
                     self.entry(&folders[i].0, &folders[i].1, name, file, &mut head)
                 })
-                .collect()
+                .collect::<Vec<_>>()
+        })?;
+        Ok(parts.into_iter().flatten().collect())
+    }
+
+    /// As the listings above, serialized; entries of unchanged files are
+    /// copied from the index.
+    fn list_packages_wire(&self, folder: &[String], recursive: bool) -> Result<WireEntries> {
+        let folders = if recursive {
+            self.walk(folder)?
+        } else {
+            let (dir, folder) = self.resolve_folder_named(folder)?;
+            let path = self.path_of(&folder);
+            vec![(folder, path, self.scan(&dir)?.packages)]
         };
-        let threads = self.threads.min(jobs.len() / 64).max(1);
-        if threads == 1 {
-            return Ok(run(&jobs));
+        let escaped: Vec<Vec<u8>> = folders.iter().map(|f| json_escaped(&f.1)).collect();
+        let parts = self.on_threads(&folders, |chunk| {
+            let (mut dirs, mut head, mut out) =
+                (OpenDir::default(), Vec::new(), WireEntries::new());
+            for &(i, name, file) in chunk {
+                let (segments, path, _) = &folders[i];
+                let folder = (segments.as_slice(), path.as_str(), escaped[i].as_slice());
+                self.entry_wire(folder, (name, file), (&mut dirs, &mut head), &mut out);
+            }
+            out
+        })?;
+        let mut all = WireEntries::new();
+        for part in parts {
+            all.append(part);
         }
-        let chunk = jobs.len().div_ceil(threads);
-        let results: Vec<Vec<PackageEntry>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = jobs
-                .chunks(chunk)
-                .map(|c| scope.spawn(move || run(c)))
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or_default())
-                .collect()
-        });
-        let total: usize = results.iter().map(Vec::len).sum();
-        if total != jobs.len() {
-            return Err(Error::internal(
-                "bug: a listing thread panicked; please report it",
-            ));
-        }
-        Ok(results.into_iter().flatten().collect())
+        Ok(all)
     }
 
     fn package_info(&self, package: &[String]) -> Result<PackageEntry> {

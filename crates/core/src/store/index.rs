@@ -11,8 +11,7 @@
 //! were no index.
 
 use super::entries::PackageEntry;
-use crate::error::Error;
-use crate::package::PackageMetadata;
+use super::wire::entry_tail;
 use std::collections::HashMap;
 use std::fs;
 use std::hash::BuildHasher;
@@ -51,6 +50,31 @@ impl FileKey {
 }
 
 #[cfg(unix)]
+impl FileKey {
+    /// The key of a status read with `stat(2)` (the same fields as
+    /// [`FileKey::of`] takes from `fs::Metadata`).
+    pub fn of_stat(st: &libc::stat) -> FileKey {
+        #[allow(clippy::unnecessary_cast)] // the field types vary by target
+        let (sec, nsec) = (st.st_mtime as i64, st.st_mtime_nsec as i64);
+        let mtime = if sec >= 0 {
+            SystemTime::UNIX_EPOCH.checked_add(Duration::new(sec as u64, nsec as u32))
+        } else {
+            SystemTime::UNIX_EPOCH
+                .checked_sub(Duration::from_secs(sec.unsigned_abs()))
+                .and_then(|t| t.checked_add(Duration::from_nanos(nsec as u64)))
+        };
+        #[allow(clippy::unnecessary_cast)]
+        FileKey {
+            size: st.st_size as u64,
+            mtime,
+            inode: st.st_ino as u64,
+            ctime: i128::from(st.st_ctime as i64) * 1_000_000_000
+                + i128::from(st.st_ctime_nsec as i64),
+        }
+    }
+}
+
+#[cfg(unix)]
 fn inode(md: &fs::Metadata) -> u64 {
     use std::os::unix::fs::MetadataExt;
     md.ino()
@@ -78,16 +102,21 @@ fn ctime(md: &fs::Metadata) -> i128 {
         .map_or(0, |d| d.as_nanos() as i128)
 }
 
-/// What a listing read from one version of a file.
+/// What a listing read from one version of a file: the entry's size, time,
+/// identity or error, kept as the JSON the service sends
+/// ([`super::wire::entry_tail`]), so a listing copies it instead of
+/// serializing fields.
 #[derive(Debug, Clone)]
 pub struct Indexed {
     key: FileKey,
-    /// RFC 3339 modification time.
-    pub modified: Option<String>,
-    /// The identity read.
-    pub metadata: Option<PackageMetadata>,
-    /// Why it could not be read.
-    pub error: Option<Error>,
+    tail: Box<str>,
+}
+
+impl Indexed {
+    /// The entry's members after `"Folder"`, as JSON without braces.
+    pub fn tail(&self) -> &str {
+        &self.tail
+    }
 }
 
 type Shard = Mutex<HashMap<PathBuf, Arc<Indexed>>>;
@@ -155,9 +184,7 @@ impl PackageIndex {
             path.to_path_buf(),
             Arc::new(Indexed {
                 key,
-                modified: entry.modified.clone(),
-                metadata: entry.metadata.clone(),
-                error: entry.error.clone(),
+                tail: entry_tail(entry),
             }),
         );
     }
@@ -254,6 +281,7 @@ impl Indexes {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Error;
 
     fn entry(description: &str) -> PackageEntry {
         PackageEntry {
@@ -295,6 +323,20 @@ mod tests {
         assert!(index.get(&file, &FileKey::of(&changed)).is_none());
         index.invalidate(dir.path());
         assert!(index.is_empty());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_stat_gives_the_key_metadata_gives() {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("P.dtsx");
+        fs::write(&file, "x").unwrap();
+        let path = std::ffi::CString::new(file.as_os_str().as_bytes()).unwrap();
+        let mut st: libc::stat = unsafe { std::mem::zeroed() };
+        assert_eq!(unsafe { libc::lstat(path.as_ptr(), &mut st) }, 0);
+        let md = fs::symlink_metadata(&file).unwrap();
+        assert_eq!(FileKey::of_stat(&st), FileKey::of(&md));
     }
 
     #[test]

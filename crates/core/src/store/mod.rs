@@ -13,6 +13,7 @@ pub mod index;
 pub mod msdb;
 mod path;
 mod sqlserver;
+pub mod wire;
 
 pub use backend::{PackageStore, full_path};
 pub use entries::{ExistsResult, ExportResult, FolderEntry, ItemKind, PackageEntry};
@@ -228,6 +229,31 @@ impl Store {
         } else {
             top.backend.list_packages(path.below_top())
         }
+    }
+
+    /// [`Store::list_packages`], serialized entry by entry (what the service
+    /// sends; File System folders copy what their warm index holds).
+    pub fn list_packages_wire(
+        &self,
+        path: &StorePath,
+        recursive: bool,
+    ) -> Result<wire::WireEntries> {
+        if path.is_root() {
+            let mut out = wire::WireEntries::new();
+            if !recursive {
+                return Ok(out);
+            }
+            for t in &self.folders {
+                match t.backend.list_packages_wire(&[], true) {
+                    Ok(entries) => out.append(entries),
+                    Err(e) => out.push(&PackageEntry::unavailable_folder(t.folder.name(), e)),
+                }
+            }
+            return Ok(out);
+        }
+        self.top(path)?
+            .backend
+            .list_packages_wire(path.below_top(), recursive)
     }
 
     /// One package's entry (size, modification time, metadata).
