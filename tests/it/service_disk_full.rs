@@ -107,3 +107,41 @@ fn a_full_state_disk_fails_runs_clearly_and_the_lost_events_are_counted() {
     let history = d.json(&["history"]);
     assert_eq!(history["Items"].as_array().unwrap().len(), 2, "{history}");
 }
+
+/// A run that ends while the state disk is full: its end cannot be written
+/// then, and is written (with the time it really ended) once space returns,
+/// without a restart.
+#[test]
+fn a_run_that_ends_on_a_full_disk_is_recorded_once_space_returns() {
+    require_root("a_run_that_ends_on_a_full_disk_is_recorded_once_space_returns");
+    let f = Fixture::new(true);
+    let disk = SmallDisk::mount(&f.state(), "4m");
+    let d = f.start();
+    let started = d.json(&["run", "\\File System\\Jobs\\GateOk"]);
+    let id = started["ExecutionId"].as_str().unwrap().to_string();
+    d.wait_for(&id, "running", |e| e["Status"] == "Running");
+    let filler = disk.fill();
+    f.open_gate("GateOk", 0);
+    let failed_write = format!("cannot record the end of execution {id}");
+    d.wait_until("the end could not be recorded", || {
+        d.log_text().contains(&failed_write)
+    });
+    let still = d.json(&["history", "--limit", "10"]);
+    let row = still["Items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["ExecutionId"] == id.as_str())
+        .cloned()
+        .unwrap();
+    assert_eq!(row["Status"], "Running", "{row}");
+    let freed = ssis_service::timefmt::now_ms();
+    std::fs::remove_file(&filler).unwrap();
+    let done = d.wait_for(&id, "recorded as succeeded", |e| e["Status"] == "Succeeded");
+    let end =
+        ssis_service::timefmt::parse_rfc3339(done["EndTime"].as_str().unwrap(), "EndTime").unwrap();
+    assert!(
+        end <= freed,
+        "the end time is when it ended, not when it could be written: {done}"
+    );
+}

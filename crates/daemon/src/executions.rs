@@ -57,6 +57,10 @@ struct Active {
     current_task: Mutex<Option<String>>,
 }
 
+/// How often an end that could not be recorded is tried again (for an hour).
+const FINISH_RETRY_EVERY: Duration = Duration::from_secs(2);
+const FINISH_RETRIES: u32 = 1800;
+
 /// Starts, stops and watches executions.
 pub struct Executions {
     db: Arc<Db>,
@@ -441,7 +445,11 @@ impl Executions {
             Ok(()) => {
                 let _ = std::fs::remove_file(&exit_file);
             }
-            Err(err) => eprintln!("ssis-service: cannot record the end of execution {id}: {err}"),
+            Err(err) => {
+                eprintln!("ssis-service: cannot record the end of execution {id}: {err}");
+                let ended_ms = Some(ended_ms.unwrap_or_else(now_ms));
+                self.retry_finish(id, status, exit_code, message.clone(), ended_ms);
+            }
         }
         let record = self.db.get_execution(id).ok().flatten();
         let (user, what) = record
@@ -493,6 +501,37 @@ impl Executions {
         self.active_map().remove(id);
         self.publish_status(id, status);
         let _ = active.done.send(true);
+    }
+
+    /// The end of `id` could not be recorded (a full state disk): tries
+    /// again every few seconds for an hour, with the end time it had, so
+    /// history does not say Running once space returns. (The exit file is
+    /// kept until then: a restart recovers the run from it as well.)
+    fn retry_finish(
+        &self,
+        id: &str,
+        status: ExecutionStatus,
+        exit_code: Option<i32>,
+        message: Option<String>,
+        ended_ms: Option<i64>,
+    ) {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let db = Arc::clone(&self.db);
+        let (id, exit_file) = (id.to_string(), self.exit_path(id));
+        runtime.spawn(async move {
+            for _ in 0..FINISH_RETRIES {
+                tokio::time::sleep(FINISH_RETRY_EVERY).await;
+                if db
+                    .finish(&id, status, exit_code, message.as_deref(), ended_ms)
+                    .is_ok()
+                {
+                    let _ = std::fs::remove_file(&exit_file);
+                    return;
+                }
+            }
+        });
     }
 
     fn apply_events(&self, active: &Active, events: Vec<RunnerEvent>) {
