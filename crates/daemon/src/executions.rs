@@ -147,17 +147,8 @@ impl Executions {
             executor.check()?;
             Ok::<_, Error>((target, run_as, executor))
         })();
-        let (target, run_as, executor) = prepared.inspect_err(|e| {
-            self.log.write(Entry {
-                level: EventLevel::Warning,
-                event_id: ids::PACKAGE_START_FAILED,
-                source: "Executions",
-                user: Some(&peer.user),
-                message: format!("A package could not be started: {e}"),
-                data: json!({"Package": params.package, "File": params.file}),
-                execution_id: None,
-            })
-        })?;
+        let (target, run_as, executor) =
+            prepared.inspect_err(|e| self.start_refused(EventLevel::Warning, params, peer, e))?;
         let command_line = executor.command_line(&target, &params.set);
         let id = uuid::Uuid::new_v4().to_string();
         let start_ms = now_ms();
@@ -187,19 +178,10 @@ impl Executions {
             version: None,
             executor: executor.recorded_name(),
         };
+        // The state cannot take the run (a full disk): refused, and said so.
         self.db
             .insert_execution(&record, start_ms)
-            .inspect_err(|e| {
-                self.log.write(Entry {
-                    level: EventLevel::Error,
-                    event_id: ids::PACKAGE_START_FAILED,
-                    source: "Executions",
-                    user: Some(&peer.user),
-                    message: format!("A package could not be started: {e}"),
-                    data: json!({"Package": params.package, "File": params.file}),
-                    execution_id: None,
-                })
-            })?;
+            .inspect_err(|e| self.start_refused(EventLevel::Error, params, peer, e))?;
         let what = target
             .package_path
             .clone()
@@ -263,6 +245,19 @@ impl Executions {
         let me = Arc::clone(self);
         tokio::spawn(async move { me.monitor(active, Some(child), ticks, tail).await });
         Ok(record)
+    }
+
+    /// Logs a run refused before anything started (event 1025).
+    fn start_refused(&self, level: EventLevel, params: &RunParams, peer: &Peer, e: &Error) {
+        self.log.write(Entry {
+            level,
+            event_id: ids::PACKAGE_START_FAILED,
+            source: "Executions",
+            user: Some(&peer.user),
+            message: format!("A package could not be started: {e}"),
+            data: json!({"Package": params.package, "File": params.file}),
+            execution_id: None,
+        });
     }
 
     /// Hands `job` to a supervisor: the spare started ahead of time when
