@@ -5,7 +5,7 @@
 //! type and scale of its column: identity and computed columns are left
 //! to the server, columns no value is mapped to get NULL.
 
-use super::sqlserver::{Stop, block, canceled, guarded, sql_error, unavailable};
+use super::sqlserver::{block, guarded, unavailable};
 use super::{SqlConnection, SqlValue};
 use crate::cancel::CancelToken;
 use ssis_core::error::{Error, ErrorKind, Result};
@@ -348,27 +348,7 @@ impl SqlConnection {
                 target.describe()
             ))
         })??;
-        match out {
-            Ok((Ok(n), client)) => {
-                self.client = Some(client);
-                Ok(n)
-            }
-            Ok((Err(e), client)) => {
-                if matches!(e, tiberius::error::Error::Server(_)) {
-                    self.client = Some(client);
-                }
-                Err(sql_error(&target, e))
-            }
-            Err(Stop::Timeout) => Err(Error::new(
-                ErrorKind::Timeout,
-                format!(
-                    "{}: the bulk load did not finish within {} s (TimeOut)",
-                    target.describe(),
-                    timeout.map_or(0, |t| t.as_secs())
-                ),
-            )),
-            Err(Stop::Canceled) => Err(canceled()),
-        }
+        self.settle(out, timeout, "the bulk load")
     }
 }
 

@@ -158,34 +158,18 @@ impl SqlConnection {
                 "the connection was lost by an earlier statement that timed out, was canceled or failed in transport",
             ));
         };
-        let target = self.target.clone();
         let fut = async {
             let r = run_query(&mut client, sql, params, on_columns, on_row).await;
             (r, client)
         };
         let out = block(&self.rt, guarded(fut, timeout, cancel))?;
-        match out {
-            Ok((Ok(n), client)) => {
-                self.client = Some(client);
-                Ok(n)
-            }
-            Ok((Err(QueryError::Callback(e)), _)) => Err(e),
-            Ok((Err(QueryError::Sql(e)), client)) => {
-                if matches!(e, tiberius::error::Error::Server(_)) {
-                    self.client = Some(client);
-                }
-                Err(sql_error(&target, e))
-            }
-            Err(Stop::Timeout) => Err(Error::new(
-                ErrorKind::Timeout,
-                format!(
-                    "{}: the statement did not finish within {} s (TimeOut)",
-                    target.describe(),
-                    timeout.map_or(0, |t| t.as_secs())
-                ),
-            )),
-            Err(Stop::Canceled) => Err(canceled()),
-        }
+        let out = match out {
+            Ok((Ok(n), client)) => Ok((Ok(n), client)),
+            Ok((Err(QueryError::Sql(e)), client)) => Ok((Err(e), client)),
+            Ok((Err(QueryError::Callback(e)), _)) => return Err(e),
+            Err(stop) => Err(stop),
+        };
+        self.settle(out, timeout, "the statement")
     }
 
     /// Runs `sql` (parameters as `@P1`, ...) for its effect; returns the
@@ -204,13 +188,25 @@ impl SqlConnection {
                 "the connection was lost by an earlier statement that timed out, was canceled or failed in transport",
             ));
         };
-        let target = self.target.clone();
         let fut = async {
             let refs: Vec<&dyn ToSql> = params.iter().map(|p| p as &dyn ToSql).collect();
             let r = client.execute(sql, &refs).await.map(|r| r.total());
             (r, client)
         };
-        match block(&self.rt, guarded(fut, timeout, cancel))? {
+        let out = block(&self.rt, guarded(fut, timeout, cancel))?;
+        self.settle(out, timeout, "the statement")
+    }
+
+    /// How a guarded call on the client ended, as this connection's result:
+    /// the client is kept after success or a server error (the connection
+    /// is sound), dropped after a transport error, a time-out or a cancel.
+    pub(super) fn settle<T>(
+        &mut self,
+        out: std::result::Result<(std::result::Result<T, tiberius::error::Error>, Client), Stop>,
+        timeout: Option<Duration>,
+        what: &str,
+    ) -> Result<T> {
+        match out {
             Ok((Ok(n), client)) => {
                 self.client = Some(client);
                 Ok(n)
@@ -219,13 +215,13 @@ impl SqlConnection {
                 if matches!(e, tiberius::error::Error::Server(_)) {
                     self.client = Some(client);
                 }
-                Err(sql_error(&target, e))
+                Err(sql_error(&self.target, e))
             }
             Err(Stop::Timeout) => Err(Error::new(
                 ErrorKind::Timeout,
                 format!(
-                    "{}: the statement did not finish within {} s (TimeOut)",
-                    target.describe(),
+                    "{}: {what} did not finish within {} s (TimeOut)",
+                    self.target.describe(),
                     timeout.map_or(0, |t| t.as_secs())
                 ),
             )),
