@@ -217,6 +217,53 @@ fn mapped(upstream: &str, name: &'static str, external: &'static str) -> InCol {
 
 const SRC: &str = "Orders.Outputs[OLE DB Source Output].Columns";
 
+/// A Recordset Destination `Keep` filling `User::Rows` with two columns of
+/// `output`, and the path `name` to it.
+fn keep_rows(
+    name: &'static str,
+    output: &str,
+    cols: [&'static str; 2],
+) -> (Comp, Vec<(&'static str, String, String)>) {
+    let mut rs = with_props(
+        comp(
+            "Keep",
+            "Microsoft.RecordsetDestination",
+            "Recordset Destination",
+        ),
+        &[("VariableName", "User::Rows")],
+    );
+    rs.inputs.push(Input {
+        name: "Recordset Destination Input",
+        error_disp: "FailComponent",
+        cols: cols
+            .iter()
+            .map(|c| input_col(&format!("{output}.Columns[{c}]"), c))
+            .collect(),
+        external: Vec::new(),
+    });
+    let path = (
+        name,
+        output.to_string(),
+        "Keep.Inputs[Recordset Destination Input]".to_string(),
+    );
+    (rs, vec![path])
+}
+
+/// A Foreach ADO loop over `User::Rows` inserting each row's two values
+/// into `loaded`.
+fn note_each_row() -> Task {
+    foreach_ado(
+        "Each Row",
+        "User::Rows",
+        vec![(0, "User::RejId"), (1, "User::RejCode")],
+        vec![sql_task(
+            "Note",
+            "SQLTask:SqlStatementSource=\"INSERT INTO loaded VALUES (?, ?)\"",
+            &(param("0", "User::RejId", "Input", 3) + &param("1", "User::RejCode", "Input", 3)),
+        )],
+    )
+}
+
 /// OLE DB Source -> Lookup -> (match) fast load into Sales, (no match)
 /// row-by-row into Unpriced -> (error output) Recordset; ADO.NET Source ->
 /// ADO.NET Destination beside it.
@@ -892,43 +939,15 @@ fn raw_packages(dir: &std::path::Path, server: &TestServer, write_option: &str) 
                 col("OrderId", "dataType=\"i4\""),
             ],
         });
-        let mut rs = with_props(
-            comp(
-                "Keep",
-                "Microsoft.RecordsetDestination",
-                "Recordset Destination",
-            ),
-            &[("VariableName", "User::Rows")],
-        );
-        let raw_out = "Load Raw.Outputs[Raw File Source Output].Columns";
-        rs.inputs.push(Input {
-            name: "Recordset Destination Input",
-            error_disp: "FailComponent",
-            cols: vec![
-                input_col(&format!("{raw_out}[OrderId]"), "OrderId"),
-                input_col(&format!("{raw_out}[Qty]"), "Qty"),
-            ],
-            external: Vec::new(),
-        });
-        let load_paths = vec![(
+        let (rs, load_paths) = keep_rows(
             "From Raw",
-            "Load Raw.Outputs[Raw File Source Output]".to_string(),
-            "Keep.Inputs[Recordset Destination Input]".to_string(),
-        )];
+            "Load Raw.Outputs[Raw File Source Output]",
+            ["OrderId", "Qty"],
+        );
         let tasks: Vec<Task> = vec![
             data_flow_named("Save", pipeline(layout, &save, &save_paths)),
             data_flow_named("Load", pipeline(layout, &[source, rs], &load_paths)),
-            foreach_ado(
-                "Each Row",
-                "User::Rows",
-                vec![(0, "User::RejId"), (1, "User::RejCode")],
-                vec![sql_task(
-                    "Note",
-                    "SQLTask:SqlStatementSource=\"INSERT INTO loaded VALUES (?, ?)\"",
-                    &(param("0", "User::RejId", "Input", 3)
-                        + &param("1", "User::RejCode", "Input", 3)),
-                )],
-            ),
+            note_each_row(),
         ];
         let cms = [oledb(server)];
         let (name, text) = match layout {
@@ -1061,43 +1080,15 @@ fn excel_packages(dir: &std::path::Path, server: &TestServer) -> Vec<PathBuf> {
             sync: None,
             cols: vec![id, ext_col(col("Qty", "dataType=\"i4\""))],
         });
-        let mut rs = with_props(
-            comp(
-                "Keep",
-                "Microsoft.RecordsetDestination",
-                "Recordset Destination",
-            ),
-            &[("VariableName", "User::Rows")],
-        );
-        let xl = "From Excel.Outputs[Excel Source Output].Columns";
-        rs.inputs.push(Input {
-            name: "Recordset Destination Input",
-            error_disp: "FailComponent",
-            cols: vec![
-                input_col(&format!("{xl}[Id]"), "Id"),
-                input_col(&format!("{xl}[Qty]"), "Qty"),
-            ],
-            external: Vec::new(),
-        });
-        let load_paths = vec![(
+        let (rs, load_paths) = keep_rows(
             "From Book",
-            "From Excel.Outputs[Excel Source Output]".to_string(),
-            "Keep.Inputs[Recordset Destination Input]".to_string(),
-        )];
+            "From Excel.Outputs[Excel Source Output]",
+            ["Id", "Qty"],
+        );
         let tasks: Vec<Task> = vec![
             data_flow_named("Save", pipeline(layout, &save, &save_paths)),
             data_flow_named("Load", pipeline(layout, &[source, rs], &load_paths)),
-            foreach_ado(
-                "Each Row",
-                "User::Rows",
-                vec![(0, "User::RejId"), (1, "User::RejCode")],
-                vec![sql_task(
-                    "Note",
-                    "SQLTask:SqlStatementSource=\"INSERT INTO loaded VALUES (?, ?)\"",
-                    &(param("0", "User::RejId", "Input", 3)
-                        + &param("1", "User::RejCode", "Input", 3)),
-                )],
-            ),
+            note_each_row(),
         ];
         let cms = [oledb(server), excel];
         let (name, text) = match layout {
