@@ -213,13 +213,13 @@ async fn serve_with(
                                 }
                             }
                             Request::ListPackages(p) => {
-                                let lines = tokio::select! {
+                                let reply = tokio::select! {
                                     r = super::listing::reply(&svc, &env.id, p) => r,
                                     _ = svc.shutting_down() => Err(Error::new(ErrorKind::Canceled, "the service is stopping")),
                                 };
-                                match lines {
-                                    Ok(lines) => {
-                                        if !write_lines(&writer, &lines).await {
+                                match reply {
+                                    Ok(reply) => {
+                                        if !write_reply(&writer, reply).await {
                                             break;
                                         }
                                         continue;
@@ -265,14 +265,16 @@ async fn serve_with(
     outcome
 }
 
-/// Writes the lines of one reply, in order; false when the client is gone.
-async fn write_lines<W: AsyncWriteExt + Unpin>(
+/// Writes the lines of one listing reply, in order, each made as the one
+/// before has been written; false when the client is gone.
+async fn write_reply<W: AsyncWriteExt + Unpin>(
     writer: &tokio::sync::Mutex<W>,
-    lines: &[Vec<u8>],
+    mut reply: super::listing::Reply,
 ) -> bool {
     let mut w = writer.lock().await;
-    for line in lines {
-        if w.write_all(line).await.is_err() {
+    let mut line = Vec::new();
+    while reply.next_line(&mut line) {
+        if w.write_all(&line).await.is_err() {
             return false;
         }
     }
