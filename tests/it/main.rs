@@ -58,6 +58,7 @@ mod runner_cancel;
 mod runner_configurations;
 mod runner_connections;
 mod runner_dataflow;
+mod runner_dataflow_cache;
 mod runner_dataflow_sql;
 mod runner_event_handlers;
 mod runner_execute_package;

@@ -6,6 +6,7 @@
 //! - [`model`]: the pipeline as the package XML writes it (both layouts).
 //! - [`types`]: SSIS data types, conversions, truncation.
 //! - [`buffer`]: columnar batches and their layouts.
+//! - [`cache`]: the Cache connection manager and the caches filled in a run.
 //! - [`plan`]: validation and the runnable graph.
 //! - [`exec`]: the scheduler (push with back-pressure) and the component trait.
 //! - [`exprs`]: SSIS expressions over columns.
@@ -16,6 +17,7 @@
 //! - `components`: one module per component.
 
 pub mod buffer;
+pub mod cache;
 mod components;
 pub mod exec;
 pub mod exprs;
@@ -59,6 +61,7 @@ impl DataFlowEngine for Engine {
             checking: true,
             cancel: ssis_runner::cancel::CancelToken::new(),
             retained: Default::default(),
+            caches: Default::default(),
         };
         match plan::build(&p, pkg, &env) {
             Ok(_) => Vec::new(),
@@ -77,8 +80,10 @@ impl DataFlowEngine for Engine {
         // components and come back for the tasks after this one.
         let retained: components::Retained =
             std::rc::Rc::new(std::cell::RefCell::new(std::mem::take(ctx.retained)));
-        let outcome = run_pipeline(pkg, exe, pipeline, ctx, &retained);
+        let caches = cache::take(ctx.state);
+        let outcome = run_pipeline(pkg, exe, pipeline, ctx, &retained, &caches);
         *ctx.retained = retained.take();
+        cache::give_back(ctx.state, caches);
         outcome
     }
 }
@@ -89,6 +94,7 @@ fn run_pipeline(
     pipeline: &Element,
     ctx: &mut TaskContext<'_>,
     retained: &components::Retained,
+    caches: &cache::Caches,
 ) -> TaskOutcome {
     let p = model::read(pipeline);
     let outcome = {
@@ -108,6 +114,7 @@ fn run_pipeline(
             checking: false,
             cancel: ctx.cancel.clone(),
             retained: retained.clone(),
+            caches: caches.clone(),
         };
         match plan::build(&p, pkg, &env) {
             Err(problems) => Err(problems.join("; ")),

@@ -25,6 +25,8 @@ pub struct Env<'a> {
     pub cancel: CancelToken,
     /// The run's retained connections (RetainSameConnection).
     pub retained: components::Retained,
+    /// The Cache connection managers filled so far in the run.
+    pub caches: crate::cache::Caches,
 }
 
 /// A graph ready to run.
@@ -203,6 +205,7 @@ pub fn build(p: &Pipeline, pkg: &Package, env: &Env) -> Result<Plan, Vec<String>
             checking: env.checking,
             cancel: env.cancel.clone(),
             retained: env.retained.clone(),
+            caches: env.caches.clone(),
         };
         match components::build(kind, &ctx) {
             Ok(node) => nodes[ci] = Some(node),

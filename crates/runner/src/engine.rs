@@ -62,6 +62,7 @@ fn execute_scoped(
         frames: outer,
         handling: Vec::new(),
         retained: std::collections::HashMap::new(),
+        state: tasks::RunState::new(),
     };
     let root = &pkg.root;
     system_vars::declare_container(engine.vars, &engine.scope(root), root);
@@ -99,6 +100,8 @@ pub(super) struct Engine<'a> {
     handling: Vec<EventKind>,
     /// Connections of RetainSameConnection managers, kept for the run.
     retained: std::collections::HashMap<String, super::connections::SqlConnection>,
+    /// What tasks keep for the rest of this package's run.
+    state: tasks::RunState,
 }
 
 /// An executable being run, as event handlers see it: in a child package
@@ -451,6 +454,7 @@ impl<'a> Engine<'a> {
                 cancel: self.cancel,
                 events: &recorder,
                 retained: &mut self.retained,
+                state: &mut self.state,
             };
             f(&mut ctx)
         };

@@ -13,7 +13,9 @@
 //! (`CacheType` 1, 2) run `SqlCommandParam` for each key instead, its `?`
 //! bound from the join columns in `ParameterMap` order, so matching is the
 //! server's (its collation; a NULL key matches nothing); partial cache
-//! remembers each key's answer. The Cache connection manager is refused.
+//! remembers each key's answer. With a Cache connection manager
+//! (`ConnectionType` 1) the full cache holds the rows a Cache Transform
+//! wrote to it in an earlier data flow of the run (`cache`).
 
 use super::BuildCtx;
 use super::sql::{Target, timeout};
@@ -24,6 +26,7 @@ use crate::values::Key;
 use ssis_runner::expr::Value;
 use std::collections::HashMap;
 
+mod cache;
 mod reference;
 mod rows;
 
@@ -102,8 +105,11 @@ impl Lookup {
             Some("2") => Mode::NoCache,
             Some(t) => return Err(format!("CacheType {t} is not known")),
         };
-        if ctx.comp.prop("ConnectionType").map(str::trim) == Some("1") {
-            return Err("a Cache connection manager is not supported yet: only an OLE DB connection manager's query is".into());
+        let from_cache = ctx.comp.prop("ConnectionType").map(str::trim) == Some("1");
+        if from_cache && mode != Mode::Full {
+            return Err(
+                "a Cache connection manager serves only the full cache (CacheType 0)".into(),
+            );
         }
         let input = ctx.comp.inputs.first().ok_or("it has no input")?;
         let layout = &ctx.inputs[0];
@@ -188,6 +194,10 @@ impl Lookup {
         };
         if no_match_to_output && no_match_out.is_none() {
             return Err("NoMatchBehavior sends rows to the no match output, which it lacks".into());
+        }
+        if from_cache {
+            lookup.fill_from_cache(ctx)?;
+            return Ok(lookup);
         }
         let sql = ctx
             .comp
