@@ -95,7 +95,7 @@ fn server(duplicate: bool) -> (TestServer, Log) {
     (server, log)
 }
 
-fn with_props(mut c: Comp, props: &[(&'static str, &str)]) -> Comp {
+pub(crate) fn with_props(mut c: Comp, props: &[(&'static str, &str)]) -> Comp {
     c.props = props.iter().map(|(n, v)| (*n, v.to_string())).collect();
     c
 }

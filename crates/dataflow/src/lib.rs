@@ -10,6 +10,7 @@
 //! - [`plan`]: validation and the runnable graph.
 //! - [`exec`]: the scheduler (push with back-pressure) and the component trait.
 //! - [`exprs`]: SSIS expressions over columns.
+//! - [`external`]: table-mode SQL Server components checked against the table's columns.
 //! - [`flatfile`]: the Flat File connection manager, reader and writer.
 //! - [`values`]: ordering, grouping keys and sums.
 //! - [`spill`]: rows on disk (Sort's runs).
@@ -21,6 +22,7 @@ pub mod cache;
 mod components;
 pub mod exec;
 pub mod exprs;
+pub mod external;
 pub mod flatfile;
 pub mod model;
 pub mod plan;
@@ -67,6 +69,34 @@ impl DataFlowEngine for Engine {
             Ok(_) => Vec::new(),
             Err(problems) => problems,
         }
+    }
+
+    fn validate(
+        &self,
+        pkg: &Package,
+        exe: &Executable,
+        pipeline: &Element,
+        vars: &ssis_runner::variables::Variables,
+    ) -> (Vec<String>, Vec<String>) {
+        let p = model::read(pipeline);
+        let var = |name: &str| match vars.value(&exe.path, name) {
+            Ok(v) => Some(v.unwrap_or(Value::Null(ssis_runner::expr::DataType::WStr))),
+            Err(_) => None,
+        };
+        let conn = |cm: &ssis_runner::model::ConnectionManager| {
+            ssis_runner::property_exprs::connection_string(cm, vars, &pkg.root.path)
+        };
+        let found = external::check(
+            &p,
+            pkg,
+            &external::Env {
+                var: &var,
+                conn_string: &conn,
+                cancel: ssis_runner::cancel::CancelToken::new(),
+                retained: Default::default(),
+            },
+        );
+        (found.errors, found.warnings)
     }
 
     fn run(
@@ -116,6 +146,27 @@ fn run_pipeline(
             retained: retained.clone(),
             caches: caches.clone(),
         };
+        // Validation against the tables first: nothing is read or written
+        // when a column does not fit.
+        let found = external::check(
+            &p,
+            pkg,
+            &external::Env {
+                var: &var,
+                conn_string: &conn,
+                cancel: ctx.cancel.clone(),
+                retained: retained.clone(),
+            },
+        );
+        for w in found.warnings {
+            ctx.warn(w);
+        }
+        if ctx.cancel.is_canceled() {
+            return TaskOutcome::Canceled;
+        }
+        if !found.errors.is_empty() {
+            return TaskOutcome::Failed(found.errors.join("; "));
+        }
         match plan::build(&p, pkg, &env) {
             Err(problems) => Err(problems.join("; ")),
             Ok(mut plan) => {

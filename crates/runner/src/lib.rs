@@ -680,6 +680,25 @@ pub fn run_cli(
         let _ = writeln!(text, "Started:  {started}");
     }
     if opts.validate {
+        // Data flows against their tables: what SSIS's validation asks the
+        // server before a run.
+        let mut failed = 0;
+        for f in dataflow_hook::validate_package(&pkg, &vars) {
+            let kind = if f.error {
+                failed += 1;
+                EventKind::OnError
+            } else {
+                EventKind::OnWarning
+            };
+            sink.emit(&Event::now(kind, &f.path, &f.type_label, f.message));
+        }
+        if failed > 0 {
+            let e = Error::invalid(format!(
+                "Package '{}' failed validation: {failed} error(s), each reported above",
+                pkg.name()
+            ));
+            return fail(&mut text, &e, EXIT_FAILURE);
+        }
         if !quiet {
             let _ = writeln!(
                 text,

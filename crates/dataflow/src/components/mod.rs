@@ -32,7 +32,7 @@ use crate::buffer::{Batch, Layout};
 use crate::exec::Component as Running;
 use crate::model::{Component, Disposition};
 use crate::types::CellError;
-pub use sql::Retained;
+pub use sql::{Retained, quote_name};
 use ssis_runner::expr::Value;
 use ssis_runner::model::{ConnectionManager, Package};
 
