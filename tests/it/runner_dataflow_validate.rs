@@ -8,7 +8,7 @@
 
 use crate::dataflow_pipe::{Layout, data_flow, pipeline};
 use crate::runner_dataflow_cache::{destination, source, ssis_exec, statements, with_props};
-use crate::runner_execute_sql::{Log, oledb, package_2008_with, package_2012_with};
+use crate::runner_execute_sql::{Log, oledb, package_2008_with, package_2012_with, sql_task};
 use crate::support::TestServer;
 use crate::support::describe::{self, Table};
 use crate::support::tds::{ColType, DONE_COUNT, DONE_MORE, Tokens, Value};
@@ -67,14 +67,15 @@ fn server() -> (TestServer, Log) {
 const WSTR: &str = "dataType=\"wstr\" length=\"10\"";
 const I4: &str = "dataType=\"i4\"";
 
-/// Orders (table mode) -> `table`, with Qty as an extra external column
-/// when `qty`; `edit` changes the pipeline's XML.
+/// An Execute SQL task, then a data flow: Orders (table mode) -> `table`,
+/// with Qty as an extra external column when `qty`, the data flow with
+/// `DelayValidation` when `delayed`; `edit` changes the pipeline's XML.
 fn package(
     dir: &Path,
     server: &TestServer,
     layout: Layout,
     table: &str,
-    qty: bool,
+    (qty, delayed): (bool, bool),
     edit: impl Fn(String) -> String,
 ) -> PathBuf {
     let mut src = source(
@@ -100,17 +101,36 @@ fn package(
         "Orders.Outputs[OLE DB Source Output]".to_string(),
         "Write Target.Inputs[OLE DB Destination Input]".to_string(),
     )];
-    let tasks = [data_flow(edit(pipeline(layout, &[src, dest], &paths)))];
+    // An Execute SQL task runs first: whether it ran tells when the data
+    // flow was validated.
+    let tasks = [
+        sql_task(
+            "Note Start",
+            "SQLTask:SqlStatementSource=\"INSERT INTO audit VALUES (1)\"",
+            "",
+        ),
+        data_flow(edit(pipeline(layout, &[src, dest], &paths))),
+    ];
     let cms = [oledb(server)];
-    let (name, text) = match layout {
+    let (name, text, at, delay) = match layout {
         Layout::Ssdt => (
             "validate_2012.dtsx",
             package_2012_with(&cms, &[], &tasks, &[]),
+            "DTS:ObjectName=\"Data Flow Task\"",
+            "DTS:DelayValidation=\"True\" ",
         ),
         Layout::Bids2008 => (
             "validate_2008.dtsx",
             package_2008_with(&cms, &[], &tasks, &[]),
+            "<DTS:Property DTS:Name=\"ObjectName\">Data Flow Task</DTS:Property>",
+            "<DTS:Property DTS:Name=\"DelayValidation\">-1</DTS:Property>",
         ),
+    };
+    assert!(text.contains(at), "{layout:?}");
+    let text = if delayed {
+        text.replace(at, &format!("{delay}{at}"))
+    } else {
+        text
     };
     let path = dir.join(name);
     std::fs::write(&path, text).unwrap();
@@ -124,7 +144,7 @@ const CUT: &str = "Write Target: Truncation may occur due to inserting data from
 const LONGER: &str = "Orders: column \"Product\" of [dbo].[Orders] is nvarchar(50), longer than the package's DT_WSTR(10): values may be truncated.";
 
 fn moved(log: &Log) -> usize {
-    statements(log, "SELECT * FROM").len() + statements(log, "INSERT").len()
+    statements(log, "SELECT * FROM").len() + statements(log, "INSERT INTO [dbo]").len()
 }
 
 #[test]
@@ -133,13 +153,19 @@ fn a_run_is_refused_before_any_row_moves_when_the_table_cannot_take_the_columns(
     let dir = tempfile::tempdir().unwrap();
     for layout in [Layout::Ssdt, Layout::Bids2008] {
         log.lock().unwrap().clear();
-        let pkg = package(dir.path(), &server, layout, "[dbo].[Narrow]", true, |p| p);
+        let pkg = package(
+            dir.path(),
+            &server,
+            layout,
+            "[dbo].[Narrow]",
+            (true, false),
+            |p| p,
+        );
         let (code, out) = ssis_exec(&["/F", pkg.to_str().unwrap(), "/REP", "EWI"]);
         assert_eq!(code, 1, "{layout:?}: {out}");
-        assert!(
-            out.contains(&format!("{NOT_UNICODE}; {MISSING}")),
-            "{layout:?}: {out}"
-        );
+        for want in [NOT_UNICODE, MISSING] {
+            assert!(out.contains(want), "{layout:?}: {want}: {out}");
+        }
         // One description per component, each with the table's name.
         let asked: Vec<Vec<Value>> = log
             .lock()
@@ -157,6 +183,37 @@ fn a_run_is_refused_before_any_row_moves_when_the_table_cannot_take_the_columns(
             "{layout:?}"
         );
         assert_eq!(moved(&log), 0, "{layout:?}: no row moved");
+        // Validated when the package started: the first task did not run.
+        assert!(
+            statements(&log, "INSERT INTO audit").is_empty(),
+            "{layout:?}"
+        );
+    }
+}
+
+#[test]
+fn delay_validation_validates_the_data_flow_when_it_starts() {
+    let (server, log) = server();
+    let dir = tempfile::tempdir().unwrap();
+    for layout in [Layout::Ssdt, Layout::Bids2008] {
+        log.lock().unwrap().clear();
+        let pkg = package(
+            dir.path(),
+            &server,
+            layout,
+            "[dbo].[Narrow]",
+            (true, true),
+            |p| p,
+        );
+        let (code, out) = ssis_exec(&["/F", pkg.to_str().unwrap(), "/REP", "EWI"]);
+        assert_eq!(code, 1, "{layout:?}: {out}");
+        // At the task's start: one task failure with both problems.
+        assert!(
+            out.contains(&format!("{NOT_UNICODE}; {MISSING}")),
+            "{layout:?}: {out}"
+        );
+        assert_eq!(statements(&log, "INSERT INTO audit").len(), 1, "{layout:?}");
+        assert_eq!(moved(&log), 0, "{layout:?}: no row moved");
     }
 }
 
@@ -166,7 +223,14 @@ fn validate_reports_the_same_without_running() {
     let dir = tempfile::tempdir().unwrap();
     for layout in [Layout::Ssdt, Layout::Bids2008] {
         log.lock().unwrap().clear();
-        let pkg = package(dir.path(), &server, layout, "[dbo].[Narrow]", true, |p| p);
+        let pkg = package(
+            dir.path(),
+            &server,
+            layout,
+            "[dbo].[Narrow]",
+            (true, false),
+            |p| p,
+        );
         let (code, out) = ssis_exec(&["/F", pkg.to_str().unwrap(), "/VALIDATE"]);
         assert_eq!(code, 1, "{layout:?}: {out}");
         for want in [
@@ -177,7 +241,14 @@ fn validate_reports_the_same_without_running() {
             assert!(out.contains(want), "{layout:?}: {want}: {out}");
         }
         // A table that fits validates, with its warnings; nothing runs.
-        let pkg = package(dir.path(), &server, layout, "[dbo].[Target]", false, |p| p);
+        let pkg = package(
+            dir.path(),
+            &server,
+            layout,
+            "[dbo].[Target]",
+            (false, false),
+            |p| p,
+        );
         let (code, out) = ssis_exec(&["/F", pkg.to_str().unwrap(), "/VALIDATE"]);
         assert_eq!(code, 0, "{layout:?}: {out}");
         for want in [
@@ -197,7 +268,14 @@ fn a_table_that_fits_runs_with_truncation_warnings() {
     let dir = tempfile::tempdir().unwrap();
     for layout in [Layout::Ssdt, Layout::Bids2008] {
         log.lock().unwrap().clear();
-        let pkg = package(dir.path(), &server, layout, "[dbo].[Target]", false, |p| p);
+        let pkg = package(
+            dir.path(),
+            &server,
+            layout,
+            "[dbo].[Target]",
+            (false, false),
+            |p| p,
+        );
         let (code, out) = ssis_exec(&["/F", pkg.to_str().unwrap(), "/REP", "EWI"]);
         assert_eq!(code, 0, "{layout:?}: {out}");
         for want in [CUT, LONGER] {
@@ -205,7 +283,7 @@ fn a_table_that_fits_runs_with_truncation_warnings() {
         }
         let insert = "INSERT INTO [dbo].[Target] ([OrderId], [Region]) VALUES (@P1, @P2)";
         assert_eq!(
-            statements(&log, "INSERT"),
+            statements(&log, "INSERT INTO [dbo]"),
             vec![
                 (
                     insert.into(),
@@ -236,7 +314,7 @@ fn validate_external_metadata_false_skips_the_check() {
         &server,
         Layout::Ssdt,
         "[dbo].[Narrow]",
-        false,
+        (false, false),
         off,
     );
     let (code, out) = ssis_exec(&["/F", pkg.to_str().unwrap(), "/REP", "EWI"]);

@@ -77,14 +77,17 @@ impl DataFlowEngine for Engine {
         exe: &Executable,
         pipeline: &Element,
         vars: &ssis_runner::variables::Variables,
+        prefix: &str,
     ) -> (Vec<String>, Vec<String>) {
         let p = model::read(pipeline);
-        let var = |name: &str| match vars.value(&exe.path, name) {
+        let scope = format!("{prefix}{}", exe.path);
+        let package_scope = format!("{prefix}{}", pkg.root.path);
+        let var = |name: &str| match vars.value(&scope, name) {
             Ok(v) => Some(v.unwrap_or(Value::Null(ssis_runner::expr::DataType::WStr))),
             Err(_) => None,
         };
         let conn = |cm: &ssis_runner::model::ConnectionManager| {
-            ssis_runner::property_exprs::connection_string(cm, vars, &pkg.root.path)
+            ssis_runner::property_exprs::connection_string(cm, vars, &package_scope)
         };
         let found = external::check(
             &p,
@@ -111,7 +114,13 @@ impl DataFlowEngine for Engine {
         let retained: components::Retained =
             std::rc::Rc::new(std::cell::RefCell::new(std::mem::take(ctx.retained)));
         let caches = cache::take(ctx.state);
-        let outcome = run_pipeline(pkg, exe, pipeline, ctx, &retained, &caches);
+        // Validated when the package started, unless DelayValidation.
+        let validated = ctx
+            .state
+            .get(ssis_runner::dataflow_hook::VALIDATED)
+            .and_then(|v| v.downcast_ref::<Vec<String>>())
+            .is_some_and(|v| v.contains(&exe.path));
+        let outcome = run_pipeline(pkg, pipeline, ctx, &retained, &caches, validated);
         *ctx.retained = retained.take();
         cache::give_back(ctx.state, caches);
         outcome
@@ -120,11 +129,11 @@ impl DataFlowEngine for Engine {
 
 fn run_pipeline(
     pkg: &Package,
-    _exe: &Executable,
     pipeline: &Element,
     ctx: &mut TaskContext<'_>,
     retained: &components::Retained,
     caches: &cache::Caches,
+    validated: bool,
 ) -> TaskOutcome {
     let p = model::read(pipeline);
     let outcome = {
@@ -146,18 +155,23 @@ fn run_pipeline(
             retained: retained.clone(),
             caches: caches.clone(),
         };
-        // Validation against the tables first: nothing is read or written
-        // when a column does not fit.
-        let found = external::check(
-            &p,
-            pkg,
-            &external::Env {
-                var: &var,
-                conn_string: &conn,
-                cancel: ctx.cancel.clone(),
-                retained: retained.clone(),
-            },
-        );
+        // Validation against the tables first (when the package's start
+        // did not do it): nothing is read or written when a column does
+        // not fit.
+        let found = if validated {
+            external::Findings::default()
+        } else {
+            external::check(
+                &p,
+                pkg,
+                &external::Env {
+                    var: &var,
+                    conn_string: &conn,
+                    cancel: ctx.cancel.clone(),
+                    retained: retained.clone(),
+                },
+            )
+        };
         for w in found.warnings {
             ctx.warn(w);
         }

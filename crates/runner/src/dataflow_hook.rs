@@ -16,10 +16,11 @@ pub trait DataFlowEngine: Send + Sync {
     /// at fault (empty: it can run).
     fn check(&self, pkg: &Package, exe: &Executable, pipeline: &Element) -> Vec<String>;
 
-    /// Validation against the connections (a table's columns), as a
-    /// `/VALIDATE` run does it before anything executes: (errors,
-    /// warnings), each naming the component. `vars` are the run's
-    /// variables (table names and connection strings may come from them).
+    /// Validation against the connections (a table's columns), as SSIS
+    /// validates a package before it runs (and `/VALIDATE` without running
+    /// it): (errors, warnings), each naming the component. `vars` are the
+    /// run's variables, whose scopes start with `prefix` (a child
+    /// package's) (table names and connection strings may come from them).
     /// The default checks nothing.
     fn validate(
         &self,
@@ -27,6 +28,7 @@ pub trait DataFlowEngine: Send + Sync {
         _exe: &Executable,
         _pipeline: &Element,
         _vars: &Variables,
+        _prefix: &str,
     ) -> (Vec<String>, Vec<String>) {
         (Vec::new(), Vec::new())
     }
@@ -54,53 +56,62 @@ pub fn engine() -> Option<&'static dyn DataFlowEngine> {
 }
 
 /// What [`validate_package`] found on one Data Flow Task.
-pub struct Finding {
-    /// The task's path.
-    pub path: String,
-    /// Its type label.
-    pub type_label: String,
+pub struct Finding<'p> {
+    /// The task.
+    pub exe: &'p Executable,
     /// An error (else a warning).
     pub error: bool,
     /// The message.
     pub message: String,
 }
 
+/// Where the run keeps the paths of the Data Flow Tasks validated when the
+/// package started (see [`crate::tasks::RunState`]): a `Vec<String>`.
+pub const VALIDATED: &str = "ssis-runner/validated-data-flows";
+
 /// Validates every enabled Data Flow Task of `pkg` (inside containers
-/// too) against its connections with the registered engine.
-pub fn validate_package(pkg: &Package, vars: &Variables) -> Vec<Finding> {
-    let mut out = Vec::new();
+/// too) without `DelayValidation` against its connections with the
+/// registered engine; `prefix` starts the package's variable scopes.
+/// Returns what it found and the paths of the tasks it validated.
+pub fn validate_package<'p>(
+    pkg: &'p Package,
+    vars: &Variables,
+    prefix: &str,
+) -> (Vec<Finding<'p>>, Vec<String>) {
+    let mut out = (Vec::new(), Vec::new());
     if let Some(engine) = engine() {
-        walk(engine, pkg, &pkg.root, vars, &mut out);
+        walk(engine, pkg, &pkg.root, vars, prefix, &mut out);
     }
     out
 }
 
-fn walk(
+fn walk<'p>(
     engine: &dyn DataFlowEngine,
-    pkg: &Package,
-    exe: &Executable,
+    pkg: &'p Package,
+    exe: &'p Executable,
     vars: &Variables,
-    out: &mut Vec<Finding>,
+    prefix: &str,
+    out: &mut (Vec<Finding<'p>>, Vec<String>),
 ) {
-    if exe.disabled {
+    if exe.disabled || exe.delay_validation {
         return;
     }
     if let super::model::ExecutableKind::DataFlow(pipeline) = &exe.kind {
-        let (errors, warnings) = engine.validate(pkg, exe, pipeline, vars);
+        let (errors, warnings) = engine.validate(pkg, exe, pipeline, vars, prefix);
         let found = |error, message| Finding {
-            path: exe.path.clone(),
-            type_label: exe.type_label.clone(),
+            exe,
             error,
             message,
         };
-        out.extend(warnings.into_iter().map(|m| found(false, m)));
-        out.extend(errors.into_iter().map(|m| found(true, m)));
+        out.0.extend(warnings.into_iter().map(|m| found(false, m)));
+        out.0.extend(errors.into_iter().map(|m| found(true, m)));
+        out.1.push(exe.path.clone());
     }
     for child in exe
         .body()
         .map(|b| b.executables.as_slice())
         .unwrap_or_default()
     {
-        walk(engine, pkg, child, vars, out);
+        walk(engine, pkg, child, vars, prefix, out);
     }
 }

@@ -66,6 +66,9 @@ fn execute_scoped(
     };
     let root = &pkg.root;
     system_vars::declare_container(engine.vars, &engine.scope(root), root);
+    if !engine.validate_data_flows() {
+        return ExecResult::Failure;
+    }
     let result = match property_exprs::apply(root, engine.vars, &engine.scope(root)) {
         Ok(eff) => engine.run_executable(root, &eff),
         Err(msg) => {
@@ -179,6 +182,30 @@ fn satisfies(result: ExecResult, wanted: ExecResult) -> bool {
 
 impl<'a> Engine<'a> {
     /// The variable scope (and event path) of `exe`.
+    /// Validates the package's Data Flow Tasks (those without
+    /// `DelayValidation`) against their connections before anything runs,
+    /// as SSIS validates a package; false when one failed. The run keeps
+    /// which were validated, so they are not validated again as they start.
+    fn validate_data_flows(&mut self) -> bool {
+        let pkg = self.pkg;
+        let (found, validated) =
+            super::dataflow_hook::validate_package(pkg, self.vars, &self.prefix);
+        let mut ok = true;
+        for f in found {
+            if f.error {
+                ok = false;
+                self.error(f.exe, f.message);
+            } else {
+                self.emit(EventKind::OnWarning, f.exe, f.message);
+            }
+        }
+        self.state.insert(
+            super::dataflow_hook::VALIDATED.to_string(),
+            Box::new(validated),
+        );
+        ok
+    }
+
     pub(super) fn scope(&self, exe: &Executable) -> String {
         format!("{}{}", self.prefix, exe.path)
     }
