@@ -13,6 +13,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 mod dataflow_pipe;
+mod dataflow_sql_parts;
 #[path = "../ffi_support/mod.rs"]
 mod ffi_support;
 #[cfg(unix)]

@@ -6,44 +6,17 @@
 //! duplicate index values, mismatched column types.
 
 use crate::dataflow_pipe::{
-    Comp, InCol, Input, Layout, OutCol, Output, col, comp, data_flow_named, input_col, pipeline,
+    InCol, Input, Layout, Output, col, comp, data_flow_named, input_col, pipeline,
 };
-use crate::runner_execute_sql::{
-    CM_ID, Cm, Log, Task, oledb, package_2008_with, package_2012_with,
-};
+use crate::dataflow_sql_parts::{destination, source, ssis_exec, statements, with_props};
+use crate::runner_execute_sql::{Cm, Log, Task, oledb, package_2008_with, package_2012_with};
 use crate::support::TestServer;
 use crate::support::tds::{ColType, DONE_COUNT, DONE_MORE, Tokens, Value};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 const CACHE_ID: &str = "{CA000000-0000-0000-0000-000000000001}";
 /// Where the test puts the Cache connection manager's object data.
 const MARKER: &str = "CACHE-COLUMNS-GO-HERE";
-
-pub(crate) fn ssis_exec(args: &[&str]) -> (i32, String) {
-    let o = Command::new(crate::common::ssis_bin::ssis_bin())
-        .arg("exec")
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        o.status.code().unwrap_or(-1),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&o.stdout),
-            String::from_utf8_lossy(&o.stderr)
-        ),
-    )
-}
-
-pub(crate) fn statements(log: &Log, prefix: &str) -> Vec<(String, Vec<Value>)> {
-    log.lock()
-        .unwrap()
-        .iter()
-        .filter(|(s, _)| s.starts_with(prefix))
-        .cloned()
-        .collect()
-}
 
 /// A server with prices (East/apple twice when `duplicate`) and orders;
 /// it records every statement and accepts every INSERT.
@@ -93,60 +66,6 @@ fn server(duplicate: bool) -> (TestServer, Log) {
         Some(0)
     });
     (server, log)
-}
-
-pub(crate) fn with_props(mut c: Comp, props: &[(&'static str, &str)]) -> Comp {
-    c.props = props.iter().map(|(n, v)| (*n, v.to_string())).collect();
-    c
-}
-
-fn ext(mut c: OutCol) -> OutCol {
-    c.external = true;
-    c
-}
-
-/// An OLE DB Source `name` running `sql`, with `cols` (name, type attributes).
-pub(crate) fn source(name: &'static str, sql: &str, cols: &[(&'static str, &'static str)]) -> Comp {
-    let mut c = with_props(
-        comp(name, "Microsoft.OLEDBSource", "OLE DB Source"),
-        &[("AccessMode", "2"), ("SqlCommand", sql)],
-    );
-    c.conn = Some(("OleDbConnection", "Sales", CM_ID));
-    c.outputs.push(Output {
-        name: "OLE DB Source Output",
-        is_error: false,
-        sync: None,
-        cols: cols.iter().map(|(n, ty)| ext(col(n, ty))).collect(),
-    });
-    c
-}
-
-/// An OLE DB Destination `name` inserting row by row into `table`:
-/// (upstream column path, input column name, external column, its type).
-pub(crate) fn destination(
-    name: &'static str,
-    table: &str,
-    cols: &[(String, &'static str, &'static str, &'static str)],
-) -> Comp {
-    let mut c = with_props(
-        comp(name, "Microsoft.OLEDBDestination", "OLE DB Destination"),
-        &[("AccessMode", "0"), ("OpenRowset", table)],
-    );
-    c.conn = Some(("OleDbConnection", "Sales", CM_ID));
-    c.inputs.push(Input {
-        name: "OLE DB Destination Input",
-        error_disp: "FailComponent",
-        cols: cols
-            .iter()
-            .map(|(up, n, e, _)| {
-                let mut ic = input_col(up, n);
-                ic.external = Some(e);
-                ic
-            })
-            .collect(),
-        external: cols.iter().map(|(_, _, e, ty)| (*e, *ty)).collect(),
-    });
-    c
 }
 
 const WSTR: &str = "dataType=\"wstr\" length=\"10\"";

@@ -7,7 +7,7 @@
 //! 2014+ and 2008 layouts.
 
 use crate::dataflow_pipe::{Layout, data_flow, pipeline};
-use crate::runner_dataflow_cache::{destination, source, ssis_exec, statements, with_props};
+use crate::dataflow_sql_parts::{destination, source, ssis_exec, statements, with_props};
 use crate::runner_execute_sql::{Log, oledb, package_2008_with, package_2012_with, sql_task};
 use crate::support::TestServer;
 use crate::support::describe::{self, Table};
