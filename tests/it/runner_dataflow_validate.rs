@@ -8,10 +8,10 @@
 
 use crate::dataflow_pipe::{Layout, data_flow, pipeline};
 use crate::dataflow_sql_parts::{destination, source, ssis_exec, statements, with_props};
-use crate::runner_execute_sql::{Log, oledb, package_2008_with, package_2012_with, sql_task};
-use crate::support::TestServer;
+use crate::runner_execute_sql::{Cm, Log, oledb, package_2008_with, package_2012_with, sql_task};
 use crate::support::describe::{self, Table};
 use crate::support::tds::{ColType, DONE_COUNT, DONE_MORE, Tokens, Value};
+use crate::support::{ADMIN_PASSWORD, ADMIN_USER, TestServer};
 use std::path::{Path, PathBuf};
 
 const TABLES: &[Table] = &[
@@ -64,6 +64,23 @@ fn server() -> (TestServer, Log) {
     (server, log)
 }
 
+const ADO_ID: &str = "{C0000000-0000-0000-0000-000000000002}";
+
+/// The same database through an ADO.NET (SqlClient) connection manager.
+fn ado_cm(server: &TestServer) -> Cm {
+    Cm {
+        name: "SalesAdo",
+        id: ADO_ID,
+        creation: "ADO.NET:System.Data.SqlClient.SqlConnection, System.Data, Version=4.0.0.0, \
+                   Culture=neutral, PublicKeyToken=b77a5c561934e089"
+            .into(),
+        connection_string: format!(
+            "Data Source={};User ID={ADMIN_USER};Password={ADMIN_PASSWORD};Initial Catalog=Sales;",
+            server.server_name()
+        ),
+    }
+}
+
 const WSTR: &str = "dataType=\"wstr\" length=\"10\"";
 const I4: &str = "dataType=\"i4\"";
 
@@ -75,7 +92,7 @@ fn package(
     server: &TestServer,
     layout: Layout,
     table: &str,
-    (qty, delayed): (bool, bool),
+    (qty, delayed, ado): (bool, bool, bool),
     edit: impl Fn(String) -> String,
 ) -> PathBuf {
     let mut src = source(
@@ -95,7 +112,13 @@ fn package(
     if qty {
         cols.push((o("OrderId"), "Qty", "Qty", I4));
     }
-    let dest = destination("Write Target", table, &cols);
+    let mut dest = destination("Write Target", table, &cols);
+    if ado {
+        dest.class = "Microsoft.SqlServer.Dts.Pipeline.ADONETDestination, Microsoft.SqlServer.ADONETDest, Version=13.0.0.0, Culture=neutral, PublicKeyToken=89845dcd8080cc91";
+        dest.contact = "ADO NET Destination";
+        dest.props = vec![("TableOrViewName", table.to_string())];
+        dest.conn = Some(("IDbConnection", "SalesAdo", ADO_ID));
+    }
     let paths = [(
         "Orders Output",
         "Orders.Outputs[OLE DB Source Output]".to_string(),
@@ -111,7 +134,7 @@ fn package(
         ),
         data_flow(edit(pipeline(layout, &[src, dest], &paths))),
     ];
-    let cms = [oledb(server)];
+    let cms = [oledb(server), ado_cm(server)];
     let (name, text, at, delay) = match layout {
         Layout::Ssdt => (
             "validate_2012.dtsx",
@@ -158,7 +181,7 @@ fn a_run_is_refused_before_any_row_moves_when_the_table_cannot_take_the_columns(
             &server,
             layout,
             "[dbo].[Narrow]",
-            (true, false),
+            (true, false, false),
             |p| p,
         );
         let (code, out) = ssis_exec(&["/F", pkg.to_str().unwrap(), "/REP", "EWI"]);
@@ -202,7 +225,7 @@ fn delay_validation_validates_the_data_flow_when_it_starts() {
             &server,
             layout,
             "[dbo].[Narrow]",
-            (true, true),
+            (true, true, false),
             |p| p,
         );
         let (code, out) = ssis_exec(&["/F", pkg.to_str().unwrap(), "/REP", "EWI"]);
@@ -228,7 +251,7 @@ fn validate_reports_the_same_without_running() {
             &server,
             layout,
             "[dbo].[Narrow]",
-            (true, false),
+            (true, false, false),
             |p| p,
         );
         let (code, out) = ssis_exec(&["/F", pkg.to_str().unwrap(), "/VALIDATE"]);
@@ -246,7 +269,7 @@ fn validate_reports_the_same_without_running() {
             &server,
             layout,
             "[dbo].[Target]",
-            (false, false),
+            (false, false, false),
             |p| p,
         );
         let (code, out) = ssis_exec(&["/F", pkg.to_str().unwrap(), "/VALIDATE"]);
@@ -273,7 +296,7 @@ fn a_table_that_fits_runs_with_truncation_warnings() {
             &server,
             layout,
             "[dbo].[Target]",
-            (false, false),
+            (false, false, false),
             |p| p,
         );
         let (code, out) = ssis_exec(&["/F", pkg.to_str().unwrap(), "/REP", "EWI"]);
@@ -314,7 +337,7 @@ fn validate_external_metadata_false_skips_the_check() {
         &server,
         Layout::Ssdt,
         "[dbo].[Narrow]",
-        (false, false),
+        (false, false, false),
         off,
     );
     let (code, out) = ssis_exec(&["/F", pkg.to_str().unwrap(), "/REP", "EWI"]);
@@ -333,4 +356,28 @@ fn validate_external_metadata_false_skips_the_check() {
         .map(|(_, p)| p.clone())
         .collect();
     assert_eq!(asked, vec![vec![Value::Text("[dbo].[Orders]".into())]]);
+}
+
+#[test]
+fn an_ado_net_destination_is_checked_against_its_table_too() {
+    let (server, log) = server();
+    let dir = tempfile::tempdir().unwrap();
+    for layout in [Layout::Ssdt, Layout::Bids2008] {
+        log.lock().unwrap().clear();
+        let table = "\"dbo\".\"Narrow\"";
+        let pkg = package(
+            dir.path(),
+            &server,
+            layout,
+            table,
+            (true, false, true),
+            |p| p,
+        );
+        let (code, out) = ssis_exec(&["/F", pkg.to_str().unwrap(), "/REP", "EWI"]);
+        assert_eq!(code, 1, "{layout:?}: {out}");
+        for want in [NOT_UNICODE, MISSING] {
+            assert!(out.contains(want), "{layout:?}: {want}: {out}");
+        }
+        assert_eq!(moved(&log), 0, "{layout:?}: no row moved");
+    }
 }
