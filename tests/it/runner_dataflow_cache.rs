@@ -6,7 +6,7 @@
 //! duplicate index values, mismatched column types.
 
 use crate::dataflow_pipe::{
-    InCol, Input, Layout, Output, col, comp, data_flow_named, input_col, pipeline,
+    Comp, InCol, Input, Layout, Output, PathSpec, col, comp, data_flow_named, input_col, pipeline,
 };
 use crate::dataflow_sql_parts::{destination, source, ssis_exec, statements, with_props};
 use crate::runner_execute_sql::{Cm, Log, Task, oledb, package_2008_with, package_2012_with};
@@ -73,6 +73,18 @@ const PRICE: &str = "dataType=\"numeric\" precision=\"10\" scale=\"2\"";
 
 /// Data flow 1: prices -> Cache Transform into "Prices Cache".
 fn fill_cache(layout: Layout, price_type: &'static str) -> Task {
+    let (comps, paths) = fill_cache_parts(price_type);
+    data_flow_named("Fill Cache", pipeline(layout, &comps, &paths))
+}
+
+/// Data flow 2: orders -> Lookup on the cache -> Priced (match) and
+/// Unpriced (no match).
+fn price_orders(layout: Layout) -> Task {
+    let (comps, paths) = price_orders_parts();
+    data_flow_named("Price Orders", pipeline(layout, &comps, &paths))
+}
+
+fn fill_cache_parts(price_type: &'static str) -> (Vec<Comp>, Vec<PathSpec>) {
     let src = source(
         "Prices",
         "SELECT Region, Product, Price FROM dbo.Prices",
@@ -94,17 +106,15 @@ fn fill_cache(layout: Layout, price_type: &'static str) -> Task {
         cols: vec![up("Region"), up("Product"), up("Price")],
         external: Vec::new(),
     });
-    let paths = [(
+    let paths = vec![(
         "Prices Output",
         "Prices.Outputs[OLE DB Source Output]".to_string(),
         "Cache Prices.Inputs[Cache Input]".to_string(),
     )];
-    data_flow_named("Fill Cache", pipeline(layout, &[src, cache], &paths))
+    (vec![src, cache], paths)
 }
 
-/// Data flow 2: orders -> Lookup on the cache -> Priced (match) and
-/// Unpriced (no match).
-fn price_orders(layout: Layout) -> Task {
+fn price_orders_parts() -> (Vec<Comp>, Vec<PathSpec>) {
     let src = source(
         "Orders",
         "SELECT OrderId, Region, Product FROM dbo.Orders",
@@ -183,10 +193,7 @@ fn price_orders(layout: Layout) -> Task {
             "Write Unpriced.Inputs[OLE DB Destination Input]".to_string(),
         ),
     ];
-    data_flow_named(
-        "Price Orders",
-        pipeline(layout, &[src, lookup, priced, unpriced], &paths),
-    )
+    (vec![src, lookup, priced, unpriced], paths.to_vec())
 }
 
 /// The Cache connection manager's object data as SSDT (2012+, attributes)
@@ -402,4 +409,30 @@ fn duplicate_index_values_and_mismatched_types_fail_the_cache_transform() {
         "{out}"
     );
     assert!(log.lock().unwrap().is_empty(), "nothing ran: {out}");
+}
+
+#[test]
+fn a_lookup_in_the_data_flow_that_fills_its_cache_is_refused_up_front() {
+    let (server, log) = server(false);
+    let dir = tempfile::tempdir().unwrap();
+    for layout in [Layout::Ssdt, Layout::Bids2008] {
+        log.lock().unwrap().clear();
+        let (mut comps, mut paths) = fill_cache_parts(PRICE);
+        let (more, more_paths) = price_orders_parts();
+        comps.extend(more);
+        paths.extend(more_paths);
+        let both = data_flow_named("Fill And Price", pipeline(layout, &comps, &paths));
+        let pkg = package(dir.path(), &server, layout, &[both], false);
+        let (code, out) = run(&pkg);
+        assert_eq!(code, 1, "{layout:?}: {out}");
+        assert!(
+            out.contains(
+                "component \"Find Price\": Cache connection manager 'Prices Cache' is filled by \
+                 \"Cache Prices\" in this same data flow; a Lookup reads a cache filled by an \
+                 earlier data flow, so move the Lookup to a data flow that runs after this one"
+            ),
+            "{layout:?}: {out}"
+        );
+        assert!(log.lock().unwrap().is_empty(), "nothing ran: {layout:?}");
+    }
 }

@@ -10,6 +10,7 @@
 //! which it resembles), so such files could be neither read nor written
 //! faithfully.
 
+use crate::model::Pipeline;
 use crate::types::{self, ColumnType};
 use crate::values::Key;
 use ssis_runner::expr::{DataType, Value};
@@ -195,4 +196,39 @@ pub fn take(state: &mut ssis_runner::tasks::RunState) -> Caches {
 pub fn give_back(state: &mut ssis_runner::tasks::RunState, caches: Caches) {
     let map = caches.take();
     state.insert(STATE_KEY.to_string(), Box::new(map));
+}
+
+/// Lookups of `p` reading a Cache connection manager that a Cache
+/// Transform of the same pipeline fills: SSIS requires the Lookup in a
+/// separate data flow that runs after the one filling the cache.
+pub fn same_pipeline_problems(p: &Pipeline, pkg: &ssis_runner::model::Package) -> Vec<String> {
+    use crate::components::{Kind, identify};
+    let manager = |c: &crate::model::Component| {
+        c.connections
+            .first()
+            .and_then(|r| pkg.connection(&r.manager))
+            .filter(|cm| cm.creation_name.eq_ignore_ascii_case("CACHE"))
+    };
+    let fillers: Vec<_> = p
+        .components
+        .iter()
+        .filter(|c| identify(c) == Ok(Kind::CacheTransform))
+        .filter_map(|c| manager(c).map(|cm| (c, cm)))
+        .collect();
+    let mut problems = Vec::new();
+    for c in &p.components {
+        if identify(c) != Ok(Kind::Lookup) || c.prop("ConnectionType").map(str::trim) != Some("1") {
+            continue;
+        }
+        let Some(cm) = manager(c) else { continue };
+        if let Some((filler, _)) = fillers.iter().find(|(_, f)| f.name == cm.name) {
+            problems.push(format!(
+                "component \"{}\": Cache connection manager '{}' is filled by \"{}\" in this same \
+                 data flow; a Lookup reads a cache filled by an earlier data flow, so move the \
+                 Lookup to a data flow that runs after this one",
+                c.name, cm.name, filler.name
+            ));
+        }
+    }
+    problems
 }

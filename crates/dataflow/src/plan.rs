@@ -41,7 +41,7 @@ pub struct Plan {
 
 /// Builds the graph, or lists every problem found.
 pub fn build(p: &Pipeline, pkg: &Package, env: &Env) -> Result<Plan, Vec<String>> {
-    let mut problems = Vec::new();
+    let mut problems = crate::cache::same_pipeline_problems(p, pkg);
     let n = p.components.len();
     let mut kinds = Vec::with_capacity(n);
     for c in &p.components {

@@ -6,8 +6,8 @@
 //! keyed on its index columns: a second row with the same key fails the
 //! component (the cache holds unique rows). Only one Cache Transform may
 //! fill a manager in a run: a second one fails. The rows reach the cache
-//! when the input ends, so a Lookup of the same data flow cannot see them
-//! (SSIS requires the Lookup in a separate data flow, after this one).
+//! when the input ends; as in SSIS, a Lookup reads them from a later data
+//! flow (one in the same data flow is refused up front).
 
 use super::BuildCtx;
 use crate::buffer::Batch;
