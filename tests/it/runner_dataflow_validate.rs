@@ -264,6 +264,8 @@ fn validate_reports_the_same_without_running() {
             assert!(out.contains(want), "{layout:?}: {want}: {out}");
         }
         // A table that fits validates, with its warnings; nothing runs.
+        // Both components' tables are described over one connection.
+        let logins = server.logins();
         let pkg = package(
             dir.path(),
             &server,
@@ -281,6 +283,7 @@ fn validate_reports_the_same_without_running() {
         ] {
             assert!(out.contains(want), "{layout:?}: {want}: {out}");
         }
+        assert_eq!(server.logins() - logins, 1, "{layout:?}");
         assert_eq!(moved(&log), 0, "{layout:?}: nothing ran");
     }
 }

@@ -58,6 +58,8 @@ enum Role {
 /// Checks every table-mode SQL Server source and destination of `p`.
 pub fn check(p: &Pipeline, pkg: &Package, env: &Env) -> Findings {
     let mut found = Findings::default();
+    // One connection per manager for the whole check.
+    let mut pool: HashMap<String, SqlConnection> = HashMap::new();
     let types: HashMap<&str, &ColumnType> = p
         .components
         .iter()
@@ -91,7 +93,7 @@ pub fn check(p: &Pipeline, pkg: &Package, env: &Env) -> Findings {
             continue;
         };
         let table = components::quote_name(&table);
-        match describe(cm, &target, &table, env) {
+        match describe(cm, &target, &table, env, &mut pool) {
             Err(Describe::Refused(why)) => found
                 .errors
                 .push(format!("component \"{}\": {why}", c.name)),
@@ -132,22 +134,21 @@ enum Describe {
 }
 
 /// The table's columns, through the run's retained connection of `cm`
-/// when it has one, else a connection of its own.
+/// when it retains one, else the check's connection of `cm` (in `pool`).
 fn describe(
     cm: &ConnectionManager,
     target: &SqlServerTarget,
     table: &str,
     env: &Env,
+    pool: &mut HashMap<String, SqlConnection>,
 ) -> Result<Vec<TableColumn>, Describe> {
     let key = if cm.id.is_empty() { &cm.name } else { &cm.id };
     let kept = if cm.retain {
-        env.retained
-            .borrow_mut()
-            .remove(key)
-            .filter(|c| c.is_open() && c.target() == target)
+        env.retained.borrow_mut().remove(key)
     } else {
-        None
-    };
+        pool.remove(key)
+    }
+    .filter(|c| c.is_open() && c.target() == target);
     let mut conn = match kept {
         Some(c) => c,
         None => {
@@ -160,8 +161,12 @@ fn describe(
         None,
         &env.cancel,
     );
-    if cm.retain && conn.is_open() {
-        env.retained.borrow_mut().insert(key.clone(), conn);
+    if conn.is_open() {
+        if cm.retain {
+            env.retained.borrow_mut().insert(key.clone(), conn);
+        } else {
+            pool.insert(key.clone(), conn);
+        }
     }
     let sets = answer.map_err(|e| Describe::Unanswered(e.message))?;
     let rows = sets.into_iter().next().map(|s| s.rows).unwrap_or_default();
