@@ -13,6 +13,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 mod dataflow_pipe;
+mod dataflow_sql_parts;
 #[path = "../ffi_support/mod.rs"]
 mod ffi_support;
 #[cfg(unix)]
@@ -58,7 +59,9 @@ mod runner_cancel;
 mod runner_configurations;
 mod runner_connections;
 mod runner_dataflow;
+mod runner_dataflow_cache;
 mod runner_dataflow_sql;
+mod runner_dataflow_validate;
 mod runner_event_handlers;
 mod runner_execute_package;
 mod runner_execute_sql;

@@ -5,6 +5,7 @@
 //! connection string.
 #![allow(dead_code)]
 
+pub mod describe;
 pub mod msdb;
 pub mod tds;
 

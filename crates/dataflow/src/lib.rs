@@ -6,9 +6,11 @@
 //! - [`model`]: the pipeline as the package XML writes it (both layouts).
 //! - [`types`]: SSIS data types, conversions, truncation.
 //! - [`buffer`]: columnar batches and their layouts.
+//! - [`cache`]: the Cache connection manager and the caches filled in a run.
 //! - [`plan`]: validation and the runnable graph.
 //! - [`exec`]: the scheduler (push with back-pressure) and the component trait.
 //! - [`exprs`]: SSIS expressions over columns.
+//! - [`external`]: table-mode SQL Server components checked against the table's columns.
 //! - [`flatfile`]: the Flat File connection manager, reader and writer.
 //! - [`values`]: ordering, grouping keys and sums.
 //! - [`spill`]: rows on disk (Sort's runs).
@@ -16,9 +18,11 @@
 //! - `components`: one module per component.
 
 pub mod buffer;
+pub mod cache;
 mod components;
 pub mod exec;
 pub mod exprs;
+pub mod external;
 pub mod flatfile;
 pub mod model;
 pub mod plan;
@@ -59,11 +63,43 @@ impl DataFlowEngine for Engine {
             checking: true,
             cancel: ssis_runner::cancel::CancelToken::new(),
             retained: Default::default(),
+            caches: Default::default(),
         };
         match plan::build(&p, pkg, &env) {
             Ok(_) => Vec::new(),
             Err(problems) => problems,
         }
+    }
+
+    fn validate(
+        &self,
+        pkg: &Package,
+        exe: &Executable,
+        pipeline: &Element,
+        vars: &ssis_runner::variables::Variables,
+        prefix: &str,
+    ) -> (Vec<String>, Vec<String>) {
+        let p = model::read(pipeline);
+        let scope = format!("{prefix}{}", exe.path);
+        let package_scope = format!("{prefix}{}", pkg.root.path);
+        let var = |name: &str| match vars.value(&scope, name) {
+            Ok(v) => Some(v.unwrap_or(Value::Null(ssis_runner::expr::DataType::WStr))),
+            Err(_) => None,
+        };
+        let conn = |cm: &ssis_runner::model::ConnectionManager| {
+            ssis_runner::property_exprs::connection_string(cm, vars, &package_scope)
+        };
+        let found = external::check(
+            &p,
+            pkg,
+            &external::Env {
+                var: &var,
+                conn_string: &conn,
+                cancel: ssis_runner::cancel::CancelToken::new(),
+                retained: Default::default(),
+            },
+        );
+        (found.errors, found.warnings)
     }
 
     fn run(
@@ -77,18 +113,27 @@ impl DataFlowEngine for Engine {
         // components and come back for the tasks after this one.
         let retained: components::Retained =
             std::rc::Rc::new(std::cell::RefCell::new(std::mem::take(ctx.retained)));
-        let outcome = run_pipeline(pkg, exe, pipeline, ctx, &retained);
+        let caches = cache::take(ctx.state);
+        // Validated when the package started, unless DelayValidation.
+        let validated = ctx
+            .state
+            .get(ssis_runner::dataflow_hook::VALIDATED)
+            .and_then(|v| v.downcast_ref::<Vec<String>>())
+            .is_some_and(|v| v.contains(&exe.path));
+        let outcome = run_pipeline(pkg, pipeline, ctx, &retained, &caches, validated);
         *ctx.retained = retained.take();
+        cache::give_back(ctx.state, caches);
         outcome
     }
 }
 
 fn run_pipeline(
     pkg: &Package,
-    _exe: &Executable,
     pipeline: &Element,
     ctx: &mut TaskContext<'_>,
     retained: &components::Retained,
+    caches: &cache::Caches,
+    validated: bool,
 ) -> TaskOutcome {
     let p = model::read(pipeline);
     let outcome = {
@@ -108,7 +153,34 @@ fn run_pipeline(
             checking: false,
             cancel: ctx.cancel.clone(),
             retained: retained.clone(),
+            caches: caches.clone(),
         };
+        // Validation against the tables first (when the package's start
+        // did not do it): nothing is read or written when a column does
+        // not fit.
+        let found = if validated {
+            external::Findings::default()
+        } else {
+            external::check(
+                &p,
+                pkg,
+                &external::Env {
+                    var: &var,
+                    conn_string: &conn,
+                    cancel: ctx.cancel.clone(),
+                    retained: retained.clone(),
+                },
+            )
+        };
+        for w in found.warnings {
+            ctx.warn(w);
+        }
+        if ctx.cancel.is_canceled() {
+            return TaskOutcome::Canceled;
+        }
+        if !found.errors.is_empty() {
+            return TaskOutcome::Failed(found.errors.join("; "));
+        }
         match plan::build(&p, pkg, &env) {
             Err(problems) => Err(problems.join("; ")),
             Ok(mut plan) => {

@@ -167,6 +167,9 @@ pub struct Component {
     pub inputs: Vec<Input>,
     /// Outputs.
     pub outputs: Vec<Output>,
+    /// `validateExternalMetadata` (true unless written False): its
+    /// external columns are checked against the connection before a run.
+    pub validate_external: bool,
 }
 
 impl Component {
@@ -335,6 +338,10 @@ fn read_component(el: &Element) -> Component {
             .collect(),
         inputs,
         outputs,
+        validate_external: el
+            .attr("validateExternalMetadata")
+            .and_then(ssis_runner::model::xml_bool)
+            .unwrap_or(true),
     }
 }
 

@@ -25,6 +25,8 @@ pub struct Env<'a> {
     pub cancel: CancelToken,
     /// The run's retained connections (RetainSameConnection).
     pub retained: components::Retained,
+    /// The Cache connection managers filled so far in the run.
+    pub caches: crate::cache::Caches,
 }
 
 /// A graph ready to run.
@@ -39,7 +41,7 @@ pub struct Plan {
 
 /// Builds the graph, or lists every problem found.
 pub fn build(p: &Pipeline, pkg: &Package, env: &Env) -> Result<Plan, Vec<String>> {
-    let mut problems = Vec::new();
+    let mut problems = crate::cache::same_pipeline_problems(p, pkg);
     let n = p.components.len();
     let mut kinds = Vec::with_capacity(n);
     for c in &p.components {
@@ -203,6 +205,7 @@ pub fn build(p: &Pipeline, pkg: &Package, env: &Env) -> Result<Plan, Vec<String>
             checking: env.checking,
             cancel: env.cancel.clone(),
             retained: env.retained.clone(),
+            caches: env.caches.clone(),
         };
         match components::build(kind, &ctx) {
             Ok(node) => nodes[ci] = Some(node),

@@ -62,9 +62,13 @@ fn execute_scoped(
         frames: outer,
         handling: Vec::new(),
         retained: std::collections::HashMap::new(),
+        state: tasks::RunState::new(),
     };
     let root = &pkg.root;
     system_vars::declare_container(engine.vars, &engine.scope(root), root);
+    if !engine.validate_data_flows() {
+        return ExecResult::Failure;
+    }
     let result = match property_exprs::apply(root, engine.vars, &engine.scope(root)) {
         Ok(eff) => engine.run_executable(root, &eff),
         Err(msg) => {
@@ -99,6 +103,8 @@ pub(super) struct Engine<'a> {
     handling: Vec<EventKind>,
     /// Connections of RetainSameConnection managers, kept for the run.
     retained: std::collections::HashMap<String, super::connections::SqlConnection>,
+    /// What tasks keep for the rest of this package's run.
+    state: tasks::RunState,
 }
 
 /// An executable being run, as event handlers see it: in a child package
@@ -176,6 +182,30 @@ fn satisfies(result: ExecResult, wanted: ExecResult) -> bool {
 
 impl<'a> Engine<'a> {
     /// The variable scope (and event path) of `exe`.
+    /// Validates the package's Data Flow Tasks (those without
+    /// `DelayValidation`) against their connections before anything runs,
+    /// as SSIS validates a package; false when one failed. The run keeps
+    /// which were validated, so they are not validated again as they start.
+    fn validate_data_flows(&mut self) -> bool {
+        let pkg = self.pkg;
+        let (found, validated) =
+            super::dataflow_hook::validate_package(pkg, self.vars, &self.prefix);
+        let mut ok = true;
+        for f in found {
+            if f.error {
+                ok = false;
+                self.error(f.exe, f.message);
+            } else {
+                self.emit(EventKind::OnWarning, f.exe, f.message);
+            }
+        }
+        self.state.insert(
+            super::dataflow_hook::VALIDATED.to_string(),
+            Box::new(validated),
+        );
+        ok
+    }
+
     pub(super) fn scope(&self, exe: &Executable) -> String {
         format!("{}{}", self.prefix, exe.path)
     }
@@ -451,6 +481,7 @@ impl<'a> Engine<'a> {
                 cancel: self.cancel,
                 events: &recorder,
                 retained: &mut self.retained,
+                state: &mut self.state,
             };
             f(&mut ctx)
         };

@@ -317,6 +317,7 @@ fn set_property(
         "failpackageonfailure" => exe.fail_package_on_failure = flag()?,
         "failparentonfailure" => exe.fail_parent_on_failure = flag()?,
         "disableeventhandlers" => exe.disable_event_handlers = flag()?,
+        "delayvalidation" => exe.delay_validation = flag()?,
         "maxerrorcount" | "maximumerrorcount" => exe.max_error_count = number()?.max(0) as u32,
         "forceexecutionresult" => {
             let n = number()?;
@@ -680,6 +681,25 @@ pub fn run_cli(
         let _ = writeln!(text, "Started:  {started}");
     }
     if opts.validate {
+        // Data flows against their tables: what SSIS's validation asks the
+        // server before a run.
+        let mut failed = 0;
+        for f in dataflow_hook::validate_package(&pkg, &vars, "").0 {
+            let kind = if f.error {
+                failed += 1;
+                EventKind::OnError
+            } else {
+                EventKind::OnWarning
+            };
+            sink.emit(&Event::now(kind, &f.exe.path, &f.exe.type_label, f.message));
+        }
+        if failed > 0 {
+            let e = Error::invalid(format!(
+                "Package '{}' failed validation: {failed} error(s), each reported above",
+                pkg.name()
+            ));
+            return fail(&mut text, &e, EXIT_FAILURE);
+        }
         if !quiet {
             let _ = writeln!(
                 text,

@@ -3,6 +3,7 @@
 
 mod aggregate;
 mod audit;
+mod cache_transform;
 mod character_map;
 mod conditional_split;
 mod copy_column;
@@ -31,7 +32,7 @@ use crate::buffer::{Batch, Layout};
 use crate::exec::Component as Running;
 use crate::model::{Component, Disposition};
 use crate::types::CellError;
-pub use sql::Retained;
+pub use sql::{Retained, quote_name};
 use ssis_runner::expr::Value;
 use ssis_runner::model::{ConnectionManager, Package};
 
@@ -90,6 +91,8 @@ pub enum Kind {
     RawFileDestination,
     /// Excel Destination.
     ExcelDestination,
+    /// Cache Transform.
+    CacheTransform,
 }
 
 /// (ProgID suffix after `Microsoft.`, 2005/2008 contact-info name, kind).
@@ -142,6 +145,7 @@ const KNOWN: &[(&str, &str, Kind)] = &[
         "Recordset Destination",
         Kind::RecordsetDestination,
     ),
+    ("Cache", "Cache Transform", Kind::CacheTransform),
 ];
 
 /// Managed components by the class name of their type (`componentClassID`
@@ -170,6 +174,10 @@ const CLSIDS: &[(&str, Kind)] = &[
     (
         "{2932025B-AB99-40F6-B5B8-783A73F80E24}",
         Kind::DerivedColumn,
+    ),
+    (
+        "{BF818E79-2C1C-410D-ADEA-B2D1A04FED01}",
+        Kind::CacheTransform,
     ),
 ];
 
@@ -251,6 +259,8 @@ pub struct BuildCtx<'a> {
     pub cancel: ssis_runner::cancel::CancelToken,
     /// The run's retained connections (RetainSameConnection).
     pub retained: Retained,
+    /// The Cache connection managers filled so far in the run.
+    pub caches: crate::cache::Caches,
 }
 
 impl BuildCtx<'_> {
@@ -325,6 +335,7 @@ pub fn build(kind: Kind, ctx: &BuildCtx) -> Result<Box<dyn Running>, String> {
         Kind::RecordsetDestination => {
             Box::new(recordset_destination::RecordsetDestination::build(ctx)?)
         }
+        Kind::CacheTransform => Box::new(cache_transform::CacheTransform::build(ctx)?),
     })
 }
 

@@ -680,6 +680,7 @@ impl Ctx<'_> {
                 .map(|h| self.read_event_handler(h, &path).map(std::sync::Arc::new))
                 .collect::<Result<Vec<_>>>()?,
             disable_event_handlers: flag("DisableEventHandlers", false)?,
+            delay_validation: flag("DelayValidation", false)?,
             kind,
             path,
         })
@@ -712,6 +713,7 @@ impl Ctx<'_> {
             property_expressions: Vec::new(),
             event_handlers: Vec::new(),
             disable_event_handlers: false,
+            delay_validation: false,
             kind: ExecutableKind::Sequence(self.read_body(h, &path)?),
         };
         Ok(EventHandler { event, root })

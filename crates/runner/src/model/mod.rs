@@ -604,6 +604,8 @@ pub struct Executable {
     /// `DisableEventHandlers`: this executable's handlers do not run
     /// (events still propagate to its parents).
     pub disable_event_handlers: bool,
+    /// `DelayValidation`: validated when it runs, not when the package starts.
+    pub delay_validation: bool,
     /// What it is.
     pub kind: ExecutableKind,
 }

@@ -42,7 +42,14 @@ pub struct TaskContext<'a> {
     pub events: &'a dyn EventSink,
     /// Open connections of RetainSameConnection managers, by manager DTSID.
     pub retained: &'a mut std::collections::HashMap<String, crate::connections::SqlConnection>,
+    /// What tasks keep for the rest of the package's run, by key (the
+    /// Data Flow's filled Cache connection managers).
+    pub state: &'a mut RunState,
 }
+
+/// What tasks keep for the rest of a package's run, by key; each package
+/// (a child run by Execute Package too) has its own.
+pub type RunState = std::collections::HashMap<String, Box<dyn std::any::Any + Send>>;
 
 impl TaskContext<'_> {
     /// Raises an OnInformation event.
