@@ -111,7 +111,15 @@ impl Conn {
             all.extend(theirs);
             all.sort_by_key(|(seq, _)| *seq);
             let count = all.len();
-            let mut items = Vec::new();
+            let total = all
+                .iter()
+                .map(|(_, step)| match step {
+                    Ok(Step::Items(part, _)) => part.len(),
+                    _ => 0,
+                })
+                .sum();
+            // Sized once: the entries are moved in once, never reallocated.
+            let mut items = Vec::with_capacity(total);
             for (i, (seq, step)) in all.into_iter().enumerate() {
                 match step? {
                     Step::Items(part, more) if seq == i && more == (i + 1 < count) => {
