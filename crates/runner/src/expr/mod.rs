@@ -25,6 +25,7 @@ mod convert;
 mod dates;
 mod decimal;
 mod eval;
+pub mod extended;
 mod functions;
 mod lexer;
 mod parser;
