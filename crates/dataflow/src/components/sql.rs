@@ -6,7 +6,7 @@
 
 use super::BuildCtx;
 use ssis_runner::cancel::CancelToken;
-use ssis_runner::connections::{SqlColumn, SqlConnection, SqlServerTarget, SqlValue};
+use ssis_runner::connections::{SqlColumn, SqlConnection, SqlDateTime, SqlServerTarget, SqlValue};
 use ssis_runner::expr::Value;
 use ssis_runner::tasks::execute_sql::{from_sql_value, to_sql_value};
 use std::time::Duration;
@@ -82,9 +82,27 @@ impl Target {
 pub type Retained =
     std::rc::Rc<std::cell::RefCell<std::collections::HashMap<String, SqlConnection>>>;
 
-/// A SQL Server value as a pipeline value (then converted to the column's type).
+/// A SQL Server value as a pipeline value (then converted to the column's
+/// type): binary (varbinary, image) as DT_BYTES, datetimeoffset as
+/// DT_DBTIMESTAMPOFFSET, the others as Execute SQL reads them.
 pub fn from_sql(v: &SqlValue) -> Value {
-    from_sql_value(v)
+    match v {
+        SqlValue::Binary(b) => Value::Bytes(b.clone()),
+        SqlValue::DateTime(d) if d.offset_minutes.is_some() => {
+            match from_sql_value(&SqlValue::DateTime(SqlDateTime {
+                offset_minutes: None,
+                ..*d
+            })) {
+                Value::Date(local) => Value::DbTimestampOffset {
+                    local,
+                    offset_minutes: d.offset_minutes.unwrap_or(0),
+                    scale: 7,
+                },
+                other => other,
+            }
+        }
+        other => from_sql_value(other),
+    }
 }
 
 /// A pipeline value as a SQL Server parameter.

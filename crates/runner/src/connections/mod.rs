@@ -24,6 +24,7 @@
 //! the reason.
 
 mod bulk;
+mod bulk_data;
 pub mod connstr;
 pub mod smtp;
 mod sqlserver;
