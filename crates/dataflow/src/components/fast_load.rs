@@ -4,13 +4,18 @@
 //! `FastLoadMaxInsertCommitSize`, and what each means for a load here.
 //!
 //! The runner's bulk load cannot carry hints (tiberius writes the `INSERT
-//! BULK` statement without `WITH (...)`), so the options split in two:
-//! those that change what the table ends up holding (CHECK_CONSTRAINTS,
-//! FIRE_TRIGGERS, keeping NULLs) make the load run as `INSERT` statements,
-//! which check constraints, fire triggers and keep NULLs by nature; those
-//! that only tune locking and speed (TABLOCK, ORDER, the batch sizes) are
-//! reported as not sent. The commit size splits each buffer into loads of
-//! at most that many rows, each committed on its own.
+//! BULK` statement without `WITH (...)`), so the options split in two.
+//! Those that change what the table ends up holding are honoured: when the
+//! table has what they are about (CHECK_CONSTRAINTS: an enabled CHECK or
+//! FOREIGN KEY constraint; FIRE_TRIGGERS: an INSERT trigger;
+//! `FastLoadKeepNulls`: a loaded column with a default) the load runs as
+//! `INSERT` statements, which check constraints, fire triggers and keep
+//! NULLs by nature; otherwise the option changes nothing and the bulk load
+//! goes ahead. Those that only tune locking and speed (TABLOCK, ORDER, the
+//! batch sizes) are reported as not sent. The commit size splits each
+//! buffer into loads of at most that many rows, each committed on its own.
+
+use ssis_runner::connections::{BulkColumn, TableRules};
 
 /// The parsed settings.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -108,18 +113,31 @@ impl FastLoad {
         Ok(f)
     }
 
-    /// Why the load must run as `INSERT` statements to mean what the
-    /// options ask (the bulk load cannot carry them), or `None`.
-    pub fn needs_statements(&self) -> Option<String> {
+    /// Whether the table's constraints and triggers matter (then
+    /// [`FastLoad::needs_statements`] needs them).
+    pub fn asks_about_rules(&self) -> bool {
+        self.check_constraints || self.fire_triggers
+    }
+
+    /// Why the load into a table with `columns` and `rules` must run as
+    /// `INSERT` statements to do what the options ask, or `None` when the
+    /// bulk load (which carries none of them) loads the same rows.
+    pub fn needs_statements(&self, columns: &[BulkColumn], rules: &TableRules) -> Option<String> {
         let mut why = Vec::new();
-        if self.check_constraints {
-            why.push("CHECK_CONSTRAINTS");
+        if let (true, Some(c)) = (self.check_constraints, rules.constraints.first()) {
+            why.push(format!("CHECK_CONSTRAINTS (constraint '{c}')"));
         }
-        if self.fire_triggers {
-            why.push("FIRE_TRIGGERS");
+        if let (true, Some(t)) = (self.fire_triggers, rules.insert_triggers.first()) {
+            why.push(format!("FIRE_TRIGGERS (trigger '{t}')"));
         }
-        if self.keep_nulls {
-            why.push("FastLoadKeepNulls");
+        if let (true, Some(c)) = (
+            self.keep_nulls,
+            columns.iter().find(|c| c.loaded && c.has_default),
+        ) {
+            why.push(format!(
+                "FastLoadKeepNulls (column '{}' has a default)",
+                c.name
+            ));
         }
         (!why.is_empty()).then(|| why.join(", "))
     }
@@ -157,7 +175,24 @@ mod tests {
         .unwrap();
         assert!(f.tablock && f.check_constraints && !f.fire_triggers);
         assert_eq!(f.commit_size, Some(1000));
-        assert_eq!(f.needs_statements().as_deref(), Some("CHECK_CONSTRAINTS"));
+        let col = |name: &str, has_default| BulkColumn {
+            name: name.into(),
+            type_name: "int".into(),
+            scale: 0,
+            loaded: true,
+            max: false,
+            has_default,
+        };
+        let none = TableRules::default();
+        let checked = TableRules {
+            constraints: vec!["CK_Qty".into()],
+            insert_triggers: vec!["TR_Audit".into()],
+        };
+        assert_eq!(f.needs_statements(&[col("a", true)], &none), None);
+        assert_eq!(
+            f.needs_statements(&[col("a", true)], &checked).as_deref(),
+            Some("CHECK_CONSTRAINTS (constraint 'CK_Qty')")
+        );
         assert_eq!(
             f.unsent_hints(),
             [
@@ -168,13 +203,16 @@ mod tests {
             ]
         );
         let plain = FastLoad::parse("", false, "2147483647").unwrap();
-        assert_eq!((plain.commit_size, plain.needs_statements()), (None, None));
+        assert_eq!(plain.commit_size, None);
+        assert_eq!(plain.needs_statements(&[col("a", true)], &checked), None);
+        let keep = FastLoad::parse("FIRE_TRIGGERS", true, "0").unwrap();
+        assert_eq!(keep.needs_statements(&[col("a", false)], &none), None);
         assert_eq!(
-            FastLoad::parse("", true, "0")
-                .unwrap()
-                .needs_statements()
+            keep.needs_statements(&[col("a", false), col("b", true)], &checked)
                 .as_deref(),
-            Some("FastLoadKeepNulls")
+            Some(
+                "FIRE_TRIGGERS (trigger 'TR_Audit'), FastLoadKeepNulls (column 'b' has a default)"
+            )
         );
         let e = FastLoad::parse("TABLOCK,NOPE", false, "0").unwrap_err();
         assert!(e.contains("unknown option 'NOPE'"), "{e}");

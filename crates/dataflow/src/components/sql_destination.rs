@@ -11,8 +11,9 @@
 //! `FastLoadMaxInsertCommitSize` rows, each committed on its own; a refused
 //! load's rows meet the disposition together. Where the bulk load cannot
 //! be used (`FastLoadKeepIdentity`; CHECK_CONSTRAINTS, FIRE_TRIGGERS or
-//! `FastLoadKeepNulls`, which it cannot carry; a column type it does not
-//! convert into) multi-row `INSERT`s take its place, with a warning; NULLs
+//! `FastLoadKeepNulls` where the table has what they are about, since it
+//! cannot carry them; a column type it does not convert into) multi-row
+//! `INSERT`s take its place, with a warning; NULLs
 //! then become `DEFAULT` unless `FastLoadKeepNulls`, as the bulk load
 //! would have it. See `fast_load` for the options.
 
@@ -22,7 +23,7 @@ use super::{BuildCtx, RowError, error_batch};
 use crate::buffer::{Batch, Layout};
 use crate::exec::{Component, Out, Report, Step};
 use crate::model::Disposition;
-use ssis_runner::connections::{BulkColumn, SqlConnection, SqlValue};
+use ssis_runner::connections::{BulkColumn, SqlConnection, SqlValue, TableRules};
 use std::time::Duration;
 
 /// ErrorCode of a row SQL Server refused (DTS_E_OLEDBERROR).
@@ -215,24 +216,32 @@ impl SqlDestination {
         }
         let decided = if !self.fast || !self.bulk_allowed || self.keep_identity {
             None
-        } else if let Some(why) = self.options.needs_statements() {
-            out.warn(format!(
-                "fast load into {} runs as INSERT statements: {why} cannot be carried by the bulk load here, and INSERTs do what it asks",
-                self.table
-            ));
-            None
         } else {
             let (table, timeout, cancel) =
                 (self.table.clone(), self.timeout, self.target.cancel.clone());
-            let cols = self
-                .connection()?
+            let ask_rules = self.options.asks_about_rules();
+            let conn = self.connection()?;
+            let cols = conn
                 .table_columns(&table, timeout, &cancel)
                 .map_err(|e| e.message)?;
-            match SqlConnection::bulk_refusal(&cols) {
+            let rules = if ask_rules {
+                conn.table_rules(&table, timeout, &cancel)
+                    .map_err(|e| e.message)?
+            } else {
+                TableRules::default()
+            };
+            let refusal = SqlConnection::bulk_refusal(&cols)
+                .map(|why| format!("{why}, which the bulk load does not convert into"))
+                .or_else(|| {
+                    self.options.needs_statements(&cols, &rules).map(|why| {
+                        format!("{why} cannot be carried by the bulk load here, and INSERTs do what it asks")
+                    })
+                });
+            match refusal {
                 None => Some(cols),
                 Some(why) => {
                     out.warn(format!(
-                        "fast load into {table} runs as INSERT statements: {why}, which the bulk load does not convert into"
+                        "fast load into {table} runs as INSERT statements: {why}"
                     ));
                     None
                 }

@@ -34,6 +34,20 @@ pub struct BulkColumn {
     pub loaded: bool,
     /// `(max)`: tiberius cannot bulk load such columns (its issue #322).
     pub max: bool,
+    /// It has a default, which a bulk load without KEEP_NULLS puts in
+    /// place of a NULL.
+    pub has_default: bool,
+}
+
+/// What a bulk load without hints skips on a table: its enabled CHECK and
+/// FOREIGN KEY constraints (CHECK_CONSTRAINTS) and INSERT triggers
+/// (FIRE_TRIGGERS), by name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TableRules {
+    /// Enabled CHECK and FOREIGN KEY constraints.
+    pub constraints: Vec<String>,
+    /// Enabled triggers that fire on INSERT.
+    pub insert_triggers: Vec<String>,
 }
 
 impl SqlConnection {
@@ -46,7 +60,8 @@ impl SqlConnection {
     ) -> Result<Vec<BulkColumn>> {
         let sets = self.query(
             "SELECT c.name, TYPE_NAME(c.system_type_id), c.scale, c.is_identity, c.is_computed, \
-             c.max_length FROM sys.columns c WHERE c.object_id = OBJECT_ID(@P1) ORDER BY c.column_id",
+             c.max_length, c.default_object_id FROM sys.columns c \
+             WHERE c.object_id = OBJECT_ID(@P1) ORDER BY c.column_id",
             &[SqlValue::Text(table.to_string())],
             timeout,
             cancel,
@@ -63,7 +78,13 @@ impl SqlConnection {
                 type_name: r[1].to_text().to_ascii_lowercase(),
                 scale: int(&r[2]).and_then(|s| u8::try_from(s).ok()).unwrap_or(0),
                 loaded: !truthy(&r[3]) && !truthy(&r[4]) && r[1].to_text() != "timestamp",
-                max: int(&r[5]) == Some(-1),
+                // xml's max_length is -1 too, but it has no (max) form.
+                max: int(&r[5]) == Some(-1)
+                    && matches!(
+                        r[1].to_text().as_str(),
+                        "varchar" | "nvarchar" | "varbinary"
+                    ),
+                has_default: r.get(6).and_then(int).is_some_and(|d| d != 0),
             })
             .collect();
         if cols.is_empty() {
@@ -73,6 +94,38 @@ impl SqlConnection {
             ));
         }
         Ok(cols)
+    }
+
+    /// The constraints and triggers of `table` that a bulk load without
+    /// CHECK_CONSTRAINTS or FIRE_TRIGGERS would not apply.
+    pub fn table_rules(
+        &mut self,
+        table: &str,
+        timeout: Option<Duration>,
+        cancel: &CancelToken,
+    ) -> Result<TableRules> {
+        let sets = self.query(
+            "SELECT 'constraint', name FROM sys.check_constraints \
+             WHERE parent_object_id = OBJECT_ID(@P1) AND is_disabled = 0 \
+             UNION ALL SELECT 'constraint', name FROM sys.foreign_keys \
+             WHERE parent_object_id = OBJECT_ID(@P1) AND is_disabled = 0 \
+             UNION ALL SELECT 'trigger', t.name FROM sys.triggers t \
+             JOIN sys.trigger_events e ON e.object_id = t.object_id \
+             WHERE t.parent_id = OBJECT_ID(@P1) AND t.is_disabled = 0 AND e.type_desc = 'INSERT'",
+            &[SqlValue::Text(table.to_string())],
+            timeout,
+            cancel,
+        )?;
+        let mut rules = TableRules::default();
+        for r in sets.into_iter().next().map(|s| s.rows).unwrap_or_default() {
+            if let [kind, name, ..] = r.as_slice() {
+                match kind.to_text().as_str() {
+                    "trigger" => rules.insert_triggers.push(name.to_text()),
+                    _ => rules.constraints.push(name.to_text()),
+                }
+            }
+        }
+        Ok(rules)
     }
 
     /// Why `columns` cannot be bulk loaded (a type this load does not

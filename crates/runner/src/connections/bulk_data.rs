@@ -253,6 +253,7 @@ mod tests {
             scale,
             loaded: true,
             max: false,
+            has_default: false,
         };
         let d = SqlValue::Decimal {
             mantissa: 12345,
