@@ -8,7 +8,9 @@
 
 use crate::dataflow_pipe::{Comp, Input, Layout, Output, col, comp, data_flow, pipeline};
 use crate::runner_dataflow_sql::{ext_col, mapped, ssis_exec, statements, with_props};
-use crate::runner_execute_sql::{CM_ID, Log, oledb, package_2008_with, package_2012_with};
+use crate::runner_execute_sql::{
+    CM_ID, Cm, Log, oledb, package_2008_with, package_2012_with, sql_task,
+};
 use crate::support::TestServer;
 use crate::support::tds::{
     ColType, DONE_COUNT, DONE_MORE, FLAG_NULLABLE, FLAG_UPDATEABLE, Tokens, Value,
@@ -156,10 +158,10 @@ fn server() -> (TestServer, Log) {
 
 const SRC: &str = "Kinds.Outputs[OLE DB Source Output].Columns";
 
-fn source() -> Comp {
+fn source(table: &str) -> Comp {
     let mut c = with_props(
         comp("Kinds", "Microsoft.OLEDBSource", "OLE DB Source"),
-        &[("AccessMode", "0"), ("OpenRowset", "[dbo].[Kinds]")],
+        &[("AccessMode", "0"), ("OpenRowset", table)],
     );
     c.conn = Some(("OleDbConnection", "Sales", CM_ID));
     c.outputs.push(Output {
@@ -244,7 +246,7 @@ fn packages(
                     format!("{}.Inputs[OLE DB Destination Input]", d.name),
                 ));
             }
-            let mut comps = vec![source(), multicast];
+            let mut comps = vec![source("[dbo].[Kinds]"), multicast];
             comps.extend(dests);
             let tasks = vec![data_flow(pipeline(layout, &comps, &paths))];
             let (name, text) = match layout {
@@ -258,12 +260,12 @@ fn packages(
         .collect()
 }
 
-fn kinds_copy(commit_size: &str) -> Comp {
+fn kinds_copy(commit_size: &str, table: &str) -> Comp {
     destination(
         "Write Kinds",
         &[
             ("AccessMode", "3"),
-            ("OpenRowset", "[dbo].[KindsCopy]"),
+            ("OpenRowset", table),
             ("FastLoadKeepIdentity", "false"),
             ("FastLoadKeepNulls", "false"),
             ("FastLoadOptions", "TABLOCK,CHECK_CONSTRAINTS,ORDER(Id ASC)"),
@@ -283,7 +285,9 @@ fn kinds_copy(commit_size: &str) -> Comp {
 fn binary_time_and_offset_read_from_sql_server_and_bulk_loaded_one_commit_per_row() {
     let (server, log) = server();
     let dir = tempfile::tempdir().unwrap();
-    for pkg in packages(dir.path(), &server, || vec![kinds_copy("1")]) {
+    for pkg in packages(dir.path(), &server, || {
+        vec![kinds_copy("1", "[dbo].[KindsCopy]")]
+    }) {
         log.lock().unwrap().clear();
         let (code, out) = ssis_exec(&pkg);
         assert_eq!(code, 0, "{}: {out}", pkg.display());
@@ -332,7 +336,9 @@ fn binary_time_and_offset_read_from_sql_server_and_bulk_loaded_one_commit_per_ro
         assert!(out.contains("Write Kinds: wrote 2 rows."), "{out}");
     }
     // Without a commit size both rows go in one load.
-    let pkg = &packages(dir.path(), &server, || vec![kinds_copy("0")])[0];
+    let pkg = &packages(dir.path(), &server, || {
+        vec![kinds_copy("0", "[dbo].[KindsCopy]")]
+    })[0];
     log.lock().unwrap().clear();
     let (code, out) = ssis_exec(pkg);
     assert_eq!(code, 0, "{out}");
@@ -468,4 +474,66 @@ fn options_the_bulk_load_cannot_carry_run_as_inserts_where_the_table_needs_them(
             && out.contains("is not a SELECT from one table or view (it has JOIN)"),
         "{out}"
     );
+}
+
+/// Against a real SQL Server (`SSIS_TEST_SQLSERVER`, an ADO-style
+/// connection string with a SQL login that may create tables): the same
+/// types read and bulk loaded (a load per row, CHECK_CONSTRAINTS against a
+/// table with a constraint it satisfies), then checked by a statement
+/// that fails unless every value arrived whole.
+#[test]
+fn binary_time_and_offset_round_trip_on_a_real_server_when_configured() {
+    let Ok(cs) = std::env::var("SSIS_TEST_SQLSERVER") else {
+        eprintln!(
+            "runner_dataflow_sql_types: SSIS_TEST_SQLSERVER not set, the real-server run is skipped"
+        );
+        return;
+    };
+    if cs.trim().is_empty() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let cm = Cm {
+        name: "Sales",
+        id: CM_ID,
+        creation: "OLEDB".into(),
+        connection_string: format!("Provider=SQLNCLI11.1;{cs}"),
+    };
+    let drop = "IF OBJECT_ID('dbo.ssis_test_kinds') IS NOT NULL DROP TABLE dbo.ssis_test_kinds; \
+                IF OBJECT_ID('dbo.ssis_test_kinds_copy') IS NOT NULL DROP TABLE dbo.ssis_test_kinds_copy;";
+    let setup = format!(
+        "{drop} CREATE TABLE dbo.ssis_test_kinds (Id int, Bin varbinary(8), Img image, T time(7), Off datetimeoffset(3)); \
+         INSERT INTO dbo.ssis_test_kinds VALUES (1, 0x0AFF, 0xDEAD, '13:04:05.1234567', '2024-02-29 23:59:58.500 +05:30'), \
+         (2, NULL, NULL, NULL, NULL); \
+         CREATE TABLE dbo.ssis_test_kinds_copy (Id int CONSTRAINT CK_ssis_test_Id CHECK (Id > 0), Bin varbinary(8), \
+         Pic varbinary(100), T time(7), Off datetimeoffset(3), Doc xml);"
+    );
+    let check = "IF (SELECT COUNT(*) FROM dbo.ssis_test_kinds_copy WHERE Id = 1 AND Bin = 0x0AFF AND Pic = 0xDEAD \
+                 AND T = '13:04:05.1234567' AND Off = '2024-02-29 23:59:58.500 +05:30' \
+                 AND DATEPART(TZOFFSET, Off) = 330) &lt;&gt; 1 \
+                 OR (SELECT COUNT(*) FROM dbo.ssis_test_kinds_copy WHERE Id = 2 AND Bin IS NULL AND Off IS NULL) &lt;&gt; 1 \
+                 RAISERROR('the copied values differ', 16, 1)";
+    let task = |name: &'static str, sql: &str| {
+        sql_task(name, &format!("SQLTask:SqlStatementSource=\"{sql}\""), "")
+    };
+    let comps = vec![
+        source("[dbo].[ssis_test_kinds]"),
+        kinds_copy("1", "[dbo].[ssis_test_kinds_copy]"),
+    ];
+    let paths = vec![(
+        "Kinds Out",
+        "Kinds.Outputs[OLE DB Source Output]".to_string(),
+        "Write Kinds.Inputs[OLE DB Destination Input]".to_string(),
+    )];
+    let tasks = vec![
+        task("Setup", &setup),
+        data_flow(pipeline(Layout::Ssdt, &comps, &paths)),
+        task("Check", check),
+        task("Cleanup", drop),
+    ];
+    let pkg = dir.path().join("real_types_2012.dtsx");
+    std::fs::write(&pkg, package_2012_with(&[cm], &[], &tasks, &[])).unwrap();
+    let (code, out) = ssis_exec(&pkg);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("Write Kinds: wrote 2 rows."), "{out}");
 }
