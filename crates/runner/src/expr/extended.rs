@@ -276,6 +276,34 @@ mod tests {
     }
 
     #[test]
+    fn expressions_cast_and_compare_them() {
+        let eval = |e: &str| {
+            crate::expr::Expression::parse(e)
+                .unwrap()
+                .eval(&std::collections::HashMap::new())
+                .unwrap()
+        };
+        assert_eq!(
+            eval(r#"(DT_DBTIME2, 3)"12:00:00.5" > (DT_DBTIME2, 3)"12:00:00.25""#),
+            Value::Bool(true)
+        );
+        assert_eq!(
+            eval(
+                r#"(DT_DBTIMESTAMPOFFSET, 0)"2024-01-01 10:00:00 +02:00" == (DT_DBTIMESTAMPOFFSET, 0)"2024-01-01 08:00:00 +00:00""#
+            ),
+            Value::Bool(true)
+        );
+        assert_eq!(
+            eval(r#"(DT_WSTR, 20)(DT_DBTIME2, 2)"07:08:09.123""#),
+            Value::WStr("07:08:09.12".into())
+        );
+        assert_eq!(
+            eval(r#"(DT_BYTES, 4)"a" == (DT_BYTES, 4)"a""#),
+            Value::Bool(true)
+        );
+    }
+
+    #[test]
     fn casts() {
         let v = cast(
             &Value::WStr("01:02:03.987".into()),
