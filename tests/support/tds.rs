@@ -18,12 +18,12 @@ pub const PT_PRELOGIN: u8 = 0x12;
 
 /// Token types (MS-TDS 2.2.7).
 const TK_RETURNSTATUS: u8 = 0x79;
-const TK_COLMETADATA: u8 = 0x81;
+pub(super) const TK_COLMETADATA: u8 = 0x81;
 const TK_ERROR: u8 = 0xAA;
 const TK_LOGINACK: u8 = 0xAD;
-const TK_ROW: u8 = 0xD1;
+pub(super) const TK_ROW: u8 = 0xD1;
 const TK_ENVCHANGE: u8 = 0xE3;
-const TK_DONE: u8 = 0xFD;
+pub(super) const TK_DONE: u8 = 0xFD;
 const TK_DONEPROC: u8 = 0xFE;
 const TK_DONEINPROC: u8 = 0xFF;
 
@@ -150,7 +150,7 @@ pub struct Login {
     pub tds_version: u32,
 }
 
-fn ucs2(bytes: &[u8]) -> String {
+pub(super) fn ucs2(bytes: &[u8]) -> String {
     let units: Vec<u16> = bytes
         .chunks_exact(2)
         .map(|c| u16::from_le_bytes([c[0], c[1]]))
@@ -231,7 +231,7 @@ fn le_uint(b: &[u8]) -> u64 {
 
 /// A date/time value of type `ty` (DATEN, TIMEN, DATETIME2N,
 /// DATETIMEOFFSETN) from its `len` bytes.
-fn moment(ty: u8, scale: u8, b: &[u8]) -> Value {
+pub(super) fn moment(ty: u8, scale: u8, b: &[u8]) -> Value {
     let t = time_len(scale);
     match ty {
         0x28 => Value::Date(le_uint(b) as u32),
@@ -295,7 +295,7 @@ impl<'a> Cursor<'a> {
     pub fn at_end(&self) -> bool {
         self.pos >= self.d.len()
     }
-    fn take(&mut self, n: usize) -> io::Result<&'a [u8]> {
+    pub(super) fn take(&mut self, n: usize) -> io::Result<&'a [u8]> {
         let s = self
             .d
             .get(self.pos..self.pos + n)
@@ -333,7 +333,7 @@ impl<'a> Cursor<'a> {
         s
     }
     /// A PLP value (MS-TDS 2.2.5.2.3): None for PLP_NULL.
-    fn plp(&mut self) -> io::Result<Option<Vec<u8>>> {
+    pub(super) fn plp(&mut self) -> io::Result<Option<Vec<u8>>> {
         let total = self.u64()?;
         if total == u64::MAX {
             return Ok(None);
@@ -690,116 +690,5 @@ fn us_bytes(out: &mut Vec<u8>, s: &str) {
     out.extend_from_slice(&((units.len() * 2) as u16).to_le_bytes());
     for u in units {
         out.extend_from_slice(&u.to_le_bytes());
-    }
-}
-
-/// The columns and rows of a BulkLoadBCP message (MS-TDS 2.2.1.8: no
-/// ALL_HEADERS; COLMETADATA, ROW tokens, DONE), for the types the test
-/// server describes its tables with.
-pub fn bulk_rows(data: &[u8]) -> io::Result<(Vec<String>, Vec<Vec<Value>>)> {
-    let bad = |what: String| io::Error::new(io::ErrorKind::InvalidData, what);
-    let mut c = Cursor::new(data);
-    if c.u8()? != TK_COLMETADATA {
-        return Err(bad("a bulk load starts with COLMETADATA".into()));
-    }
-    let n = usize::from(c.u16()?);
-    let mut names = Vec::with_capacity(n);
-    // (type, scale, PLP).
-    let mut types = Vec::with_capacity(n);
-    for _ in 0..n {
-        c.u32()?; // user type
-        c.u16()?; // flags
-        let ty = c.u8()?;
-        let (mut scale, mut plp) = (0, false);
-        match ty {
-            0x26 | 0x68 | 0x6D | 0x24 | 0x6E => {
-                c.u8()?;
-            }
-            0x28 => {}
-            0x29..=0x2B => scale = c.u8()?,
-            0xE7 | 0xEF | 0xA7 | 0xAF => {
-                plp = c.u16()? == 0xFFFF;
-                c.take(5)?;
-            }
-            0xA5 | 0xAD => plp = c.u16()? == 0xFFFF,
-            0xF1 => {
-                if c.u8()? != 0 {
-                    return Err(bad("xml with a schema collection".into()));
-                }
-                plp = true;
-            }
-            0x6A | 0x6C => {
-                c.take(2)?;
-                scale = c.u8()?;
-            }
-            other => return Err(bad(format!("bulk load column type 0x{other:02X}"))),
-        }
-        types.push((ty, scale, plp));
-        let len = usize::from(c.u8()?);
-        names.push(c.ucs2(len)?);
-    }
-    let text = |ty: u8, b: &[u8]| -> Value {
-        if matches!(ty, 0xE7 | 0xEF | 0xF1) {
-            Value::Text(ucs2(b))
-        } else if matches!(ty, 0xA7 | 0xAF) {
-            Value::Text(String::from_utf8_lossy(b).into_owned())
-        } else {
-            Value::Bytes(b.to_vec())
-        }
-    };
-    let mut rows = Vec::new();
-    loop {
-        match c.u8()? {
-            TK_ROW => {
-                let mut row = Vec::with_capacity(n);
-                for &(ty, scale, plp) in &types {
-                    row.push(match ty {
-                        _ if plp => match c.plp()? {
-                            None => Value::Null,
-                            Some(b) => text(ty, &b),
-                        },
-                        0x26 | 0x68 | 0x6D | 0x24 | 0x6A | 0x6C | 0x6E | 0x28..=0x2B => {
-                            let len = usize::from(c.u8()?);
-                            if len == 0 {
-                                Value::Null
-                            } else {
-                                let b = c.take(len)?;
-                                match ty {
-                                    0x28..=0x2B => moment(ty, scale, b),
-                                    0x6A | 0x6C => {
-                                        let mut m = [0u8; 16];
-                                        m[..len - 1].copy_from_slice(&b[1..]);
-                                        let v = i128::from_le_bytes(m);
-                                        Value::Decimal(if b[0] == 1 { v } else { -v }, scale)
-                                    }
-                                    0x24 => {
-                                        Value::Guid(b.try_into().map_err(|_| bad("guid".into()))?)
-                                    }
-                                    _ => {
-                                        let mut m = [0u8; 8];
-                                        m[..len].copy_from_slice(b);
-                                        let v = i64::from_le_bytes(m);
-                                        // Sign-extend the narrower integers.
-                                        let shift = 64 - 8 * len as u32;
-                                        Value::Int((v << shift) >> shift)
-                                    }
-                                }
-                            }
-                        }
-                        _ => {
-                            let len = c.u16()?;
-                            if len == 0xFFFF {
-                                Value::Null
-                            } else {
-                                text(ty, c.take(usize::from(len))?)
-                            }
-                        }
-                    });
-                }
-                rows.push(row);
-            }
-            TK_DONE => return Ok((names, rows)),
-            other => return Err(bad(format!("bulk load token 0x{other:02X}"))),
-        }
     }
 }

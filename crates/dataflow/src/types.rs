@@ -1,7 +1,6 @@
-//! Pipeline data types: the names the pipeline XML uses (`i4`, `wstr`,
-//! `dbTimeStamp`), the flat file connection's OLE DB type codes (3, 129,
-//! 130, ...), and conversion of a value into a column's type with SSIS's
-//! distinction between a conversion error and a truncation.
+//! Pipeline data types: a column's type with its parameters, and
+//! conversion of a value into it with SSIS's distinction between a
+//! conversion error and a truncation (names and codes: `type_names`).
 
 use ssis_runner::expr::{DataType, TypeSpec, Value, extended};
 
@@ -20,86 +19,7 @@ pub struct ColumnType {
     pub code_page: u32,
 }
 
-const NAMES: [(&str, DataType); 29] = [
-    ("i1", DataType::I1),
-    ("i2", DataType::I2),
-    ("i4", DataType::I4),
-    ("i8", DataType::I8),
-    ("ui1", DataType::UI1),
-    ("ui2", DataType::UI2),
-    ("ui4", DataType::UI4),
-    ("ui8", DataType::UI8),
-    ("r4", DataType::R4),
-    ("r8", DataType::R8),
-    ("cy", DataType::Cy),
-    ("numeric", DataType::Numeric),
-    ("decimal", DataType::Decimal),
-    ("bool", DataType::Bool),
-    ("str", DataType::Str),
-    ("wstr", DataType::WStr),
-    ("date", DataType::Date),
-    ("dbDate", DataType::DbDate),
-    ("dbTime", DataType::DbTime),
-    ("dbTime2", DataType::DbTime2),
-    ("dbTimeStamp", DataType::DbTimestamp),
-    ("dbTimeStamp2", DataType::DbTimestamp2),
-    ("dbTimeStampOffset", DataType::DbTimestampOffset),
-    ("fileTime", DataType::FileTime),
-    ("guid", DataType::Guid),
-    ("bytes", DataType::Bytes),
-    ("text", DataType::Text),
-    ("nText", DataType::NText),
-    ("image", DataType::Image),
-];
-
-/// The type for a pipeline `dataType` name (case-insensitive).
-pub fn from_name(name: &str) -> Option<DataType> {
-    NAMES
-        .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case(name.trim()))
-        .map(|(_, t)| *t)
-}
-
-/// The pipeline XML's name of `t` (`i4`, `wstr`, ...).
-pub fn name_of(t: DataType) -> Option<&'static str> {
-    NAMES.iter().find(|(_, d)| *d == t).map(|(n, _)| *n)
-}
-
-/// The type for a flat file column's `DataType` code (OLE DB DBTYPE numbers).
-pub fn from_code(code: i64) -> Option<DataType> {
-    Some(match code {
-        2 => DataType::I2,
-        3 => DataType::I4,
-        4 => DataType::R4,
-        5 => DataType::R8,
-        6 => DataType::Cy,
-        7 => DataType::Date,
-        11 => DataType::Bool,
-        14 => DataType::Decimal,
-        16 => DataType::I1,
-        17 => DataType::UI1,
-        18 => DataType::UI2,
-        19 => DataType::UI4,
-        20 => DataType::I8,
-        21 => DataType::UI8,
-        64 => DataType::FileTime,
-        72 => DataType::Guid,
-        128 => DataType::Bytes,
-        129 => DataType::Str,
-        130 => DataType::WStr,
-        131 => DataType::Numeric,
-        133 => DataType::DbDate,
-        134 => DataType::DbTime,
-        135 => DataType::DbTimestamp,
-        145 => DataType::DbTime2,
-        146 => DataType::DbTimestampOffset,
-        301 => DataType::Image,
-        302 => DataType::NText,
-        303 => DataType::Text,
-        304 => DataType::DbTimestamp2,
-        _ => return None,
-    })
-}
+pub use crate::type_names::{from_code, from_name, name_of};
 
 /// Why a value does not fit a column.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -500,12 +420,5 @@ mod tests {
             ft.parse_text("2020-01-02 03:04:05").unwrap().to_string(),
             "2020-01-02 03:04:05"
         );
-    }
-
-    #[test]
-    fn flat_file_codes() {
-        assert_eq!(from_code(129), Some(DataType::Str));
-        assert_eq!(from_code(131), Some(DataType::Numeric));
-        assert_eq!(from_name("dbTimeStamp"), Some(DataType::DbTimestamp));
     }
 }
