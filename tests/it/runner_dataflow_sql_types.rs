@@ -335,14 +335,35 @@ fn binary_time_and_offset_read_from_sql_server_and_bulk_loaded_one_commit_per_ro
         );
         assert!(out.contains("Write Kinds: wrote 2 rows."), "{out}");
     }
-    // Without a commit size both rows go in one load.
-    let pkg = &packages(dir.path(), &server, || {
-        vec![kinds_copy("0", "[dbo].[KindsCopy]")]
-    })[0];
-    log.lock().unwrap().clear();
-    let (code, out) = ssis_exec(pkg);
-    assert_eq!(code, 0, "{out}");
-    assert_eq!(statements(&log, "BULK LOAD").len(), 1);
+    // The default commit size commits the buffer's one load; 0 commits
+    // once at the end, the loads in one transaction.
+    for (size, transaction) in [("2147483647", false), ("0", true)] {
+        let pkg = &packages(dir.path(), &server, || {
+            vec![kinds_copy(size, "[dbo].[KindsCopy]")]
+        })[0];
+        log.lock().unwrap().clear();
+        let (code, out) = ssis_exec(pkg);
+        assert_eq!(code, 0, "{out}");
+        let order: Vec<String> = log
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(s, _)| s.split(" (").next().unwrap_or("").to_string())
+            .filter(|s| s.contains("TRANSACTION") || s.contains("BULK"))
+            .collect();
+        let load = ["INSERT BULK [dbo].[KindsCopy]", "BULK LOAD"].map(String::from);
+        let expected = if transaction {
+            [
+                vec!["BEGIN TRANSACTION".to_string()],
+                load.to_vec(),
+                vec!["COMMIT TRANSACTION".to_string()],
+            ]
+            .concat()
+        } else {
+            load.to_vec()
+        };
+        assert_eq!(order, expected, "commit size {size}");
+    }
 }
 
 fn checked(keep_nulls: &str) -> Comp {

@@ -12,8 +12,13 @@
 //! `INSERT` statements, which check constraints, fire triggers and keep
 //! NULLs by nature; otherwise the option changes nothing and the bulk load
 //! goes ahead. Those that only tune locking and speed (TABLOCK, ORDER, the
-//! batch sizes) are reported as not sent. The commit size splits each
-//! buffer into loads of at most that many rows, each committed on its own.
+//! batch sizes) are reported as not sent.
+//!
+//! `FastLoadMaxInsertCommitSize` as SSIS reads it: a number of rows splits
+//! each buffer into loads of at most that many rows, each committed on its
+//! own; the default (2147483647, more than a buffer holds) commits each
+//! buffer; 0 commits everything once, after the last row (the loads run in
+//! one transaction).
 
 use ssis_runner::connections::{BulkColumn, TableRules};
 
@@ -34,8 +39,20 @@ pub struct FastLoad {
     pub order: Option<String>,
     /// `FastLoadKeepNulls`: NULL stays NULL (else a column's default).
     pub keep_nulls: bool,
-    /// `FastLoadMaxInsertCommitSize` (`None`: 0 or absent, no limit).
-    pub commit_size: Option<usize>,
+    /// `FastLoadMaxInsertCommitSize`.
+    pub commit: Commit,
+}
+
+/// When a fast load commits.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Commit {
+    /// After each buffer (the default, 2147483647, or absent).
+    #[default]
+    EachBuffer,
+    /// After every so many rows, and after each buffer.
+    EveryRows(usize),
+    /// Once, after the last row (0).
+    AtEnd,
 }
 
 /// Splits `text` at the commas outside parentheses.
@@ -62,11 +79,11 @@ impl FastLoad {
     pub fn parse(options: &str, keep_nulls: bool, commit_size: &str) -> Result<FastLoad, String> {
         let mut f = FastLoad {
             keep_nulls,
-            commit_size: commit_size
-                .trim()
-                .parse::<usize>()
-                .ok()
-                .filter(|n| *n > 0 && *n < i32::MAX as usize),
+            commit: match commit_size.trim().parse::<usize>() {
+                Ok(0) => Commit::AtEnd,
+                Ok(n) if n < i32::MAX as usize => Commit::EveryRows(n),
+                _ => Commit::EachBuffer,
+            },
             ..FastLoad::default()
         };
         for opt in split_options(options) {
@@ -174,7 +191,7 @@ mod tests {
         )
         .unwrap();
         assert!(f.tablock && f.check_constraints && !f.fire_triggers);
-        assert_eq!(f.commit_size, Some(1000));
+        assert_eq!(f.commit, Commit::EveryRows(1000));
         let col = |name: &str, has_default| BulkColumn {
             name: name.into(),
             type_name: "int".into(),
@@ -203,9 +220,10 @@ mod tests {
             ]
         );
         let plain = FastLoad::parse("", false, "2147483647").unwrap();
-        assert_eq!(plain.commit_size, None);
+        assert_eq!(plain.commit, Commit::EachBuffer);
         assert_eq!(plain.needs_statements(&[col("a", true)], &checked), None);
         let keep = FastLoad::parse("FIRE_TRIGGERS", true, "0").unwrap();
+        assert_eq!(keep.commit, Commit::AtEnd);
         assert_eq!(keep.needs_statements(&[col("a", false)], &none), None);
         assert_eq!(
             keep.needs_statements(&[col("a", false), col("b", true)], &checked)

@@ -8,8 +8,9 @@
 //! ADO.NET Destination unless `UseBulkInsertWhenPossible` is off) sends
 //! each buffer as bulk loads (`INSERT BULK` and the rows in a BulkLoadBCP
 //! message, through the runner's connections layer) of at most
-//! `FastLoadMaxInsertCommitSize` rows, each committed on its own; a refused
-//! load's rows meet the disposition together. Where the bulk load cannot
+//! `FastLoadMaxInsertCommitSize` rows, each committed on its own (0: all
+//! in one transaction, committed when the input ends); a refused load's
+//! rows meet the disposition together. Where the bulk load cannot
 //! be used (`FastLoadKeepIdentity`; CHECK_CONSTRAINTS, FIRE_TRIGGERS or
 //! `FastLoadKeepNulls` where the table has what they are about, since it
 //! cannot carry them; a column type it does not convert into) multi-row
@@ -17,7 +18,7 @@
 //! then become `DEFAULT` unless `FastLoadKeepNulls`, as the bulk load
 //! would have it. See `fast_load` for the options.
 
-use super::fast_load::FastLoad;
+use super::fast_load::{Commit, FastLoad};
 use super::sql::{Target, command_table, quote_name, timeout, to_sql};
 use super::{BuildCtx, RowError, error_batch};
 use crate::buffer::{Batch, Layout};
@@ -155,6 +156,11 @@ impl SqlDestination {
                     &self.target.cancel,
                 )
                 .map_err(|e| e.message)?;
+            }
+            if self.fast && self.options.commit == Commit::AtEnd {
+                // A batch of its own: sp_executesql must end its transactions.
+                c.query("BEGIN TRANSACTION", &[], self.timeout, &self.target.cancel)
+                    .map_err(|e| e.message)?;
             }
             self.conn = Some(c);
         }
@@ -311,7 +317,10 @@ impl Component for SqlDestination {
         } else {
             per
         };
-        let per = self.options.commit_size.map_or(per, |n| per.min(n));
+        let per = match self.options.commit {
+            Commit::EveryRows(n) => per.min(n),
+            _ => per,
+        };
         for chunk in all.chunks(per) {
             let result = match &bulk {
                 Some(cols) => self.bulk_load(&batch, chunk, cols)?,
@@ -355,6 +364,18 @@ impl Component for SqlDestination {
                 &self.target.cancel,
             )
             .map_err(|e| e.message)?;
+        }
+        if self.fast
+            && self.options.commit == Commit::AtEnd
+            && let Some(c) = self.conn.as_mut()
+        {
+            c.query("COMMIT TRANSACTION", &[], self.timeout, &self.target.cancel)
+                .map_err(|e| {
+                    format!(
+                        "committing the fast load into {}: {}",
+                        self.table, e.message
+                    )
+                })?;
         }
         if let Some(c) = self.conn.take() {
             self.target.give_back(c);
