@@ -167,10 +167,11 @@ impl SqlDestination {
         Ok(self.conn.as_mut().expect("opened above"))
     }
 
-    /// Whether a NULL goes in as the column's default (a fast load without
-    /// `FastLoadKeepNulls`, as the bulk load does it).
+    /// Whether a NULL goes in as the column's default: a fast load that
+    /// would have been a bulk load without `FastLoadKeepNulls` (not an
+    /// ADO.NET Destination told not to bulk insert, whose INSERTs keep NULL).
     fn null_is_default(&self) -> bool {
-        self.fast && !self.options.keep_nulls
+        self.fast && self.bulk_allowed && !self.options.keep_nulls
     }
 
     /// `INSERT INTO t (cols) VALUES (@P1, ...), (...)` for rows `rows` of

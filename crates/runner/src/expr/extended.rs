@@ -133,10 +133,6 @@ pub fn loses_digits(ticks: u64, scale: u8) -> bool {
     at_scale(ticks, scale) != ticks
 }
 
-fn text_of(v: &Value) -> Option<&str> {
-    v.as_str()
-}
-
 /// Casts (not NULL) `v` to DT_BYTES, DT_DBTIME(2) or DT_DBTIMESTAMPOFFSET;
 /// `None` when `spec` is none of them.
 pub(crate) fn cast(v: &Value, spec: &TypeSpec) -> Option<Result<Value, String>> {
@@ -181,7 +177,7 @@ fn cast_to(v: &Value, spec: &TypeSpec) -> Result<Value, String> {
             let ticks = match v {
                 Value::DbTime2 { ticks, .. } => *ticks,
                 Value::DbTimestampOffset { local, .. } => time_of_day(*local),
-                _ => match text_of(v) {
+                _ => match v.as_str() {
                     Some(s) => parse_time(s).ok_or_else(|| {
                         format!("the string \"{s}\" is not a valid time for {to} (use hh:mm:ss)")
                     }),
@@ -201,7 +197,7 @@ fn cast_to(v: &Value, spec: &TypeSpec) -> Result<Value, String> {
                     offset_minutes,
                     ..
                 } => (*local, *offset_minutes),
-                _ => match text_of(v) {
+                _ => match v.as_str() {
                     Some(s) => parse_offset(s).ok_or_else(|| {
                         format!(
                             "the string \"{s}\" is not a valid date for {to} \
