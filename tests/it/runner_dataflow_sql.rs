@@ -190,7 +190,7 @@ fn server() -> (TestServer, Log) {
     (server, log)
 }
 
-fn ado(server: &TestServer) -> Cm {
+pub(crate) fn ado(server: &TestServer) -> Cm {
     Cm {
         name: "SalesAdo",
         id: ADO_ID,

@@ -7,7 +7,7 @@
 //! money and nvarchar(max) columns; `AccessMode` 2 (SQL command).
 
 use crate::dataflow_pipe::{Comp, Input, Layout, Output, col, comp, data_flow, pipeline};
-use crate::runner_dataflow_sql::{ext_col, mapped, ssis_exec, statements, with_props};
+use crate::runner_dataflow_sql::{ado, ext_col, mapped, ssis_exec, statements, with_props};
 use crate::runner_execute_sql::{
     CM_ID, Cm, Log, oledb, package_2008_with, package_2012_with, sql_task,
 };
@@ -156,6 +156,9 @@ fn server() -> (TestServer, Log) {
     (server, log)
 }
 
+/// DTSID of the ADO.NET connection manager.
+const ADO_ID: &str = "{C0000000-0000-0000-0000-000000000002}";
+
 const SRC: &str = "Kinds.Outputs[OLE DB Source Output].Columns";
 
 fn source(table: &str) -> Comp {
@@ -210,7 +213,7 @@ fn packages(
     server: &TestServer,
     dests: impl Fn() -> Vec<Comp>,
 ) -> Vec<PathBuf> {
-    let cms = [oledb(server)];
+    let cms = [oledb(server), ado(server)];
     [Layout::Ssdt, Layout::Bids2008]
         .into_iter()
         .map(|layout| {
@@ -243,7 +246,7 @@ fn packages(
                 paths.push((
                     path_names[i],
                     format!("Fan Out.Outputs[{}]", outputs[i]),
-                    format!("{}.Inputs[OLE DB Destination Input]", d.name),
+                    format!("{}.Inputs[{}]", d.name, d.inputs[0].name),
                 ));
             }
             let mut comps = vec![source("[dbo].[Kinds]"), multicast];
@@ -363,6 +366,49 @@ fn binary_time_and_offset_read_from_sql_server_and_bulk_loaded_one_commit_per_ro
             load.to_vec()
         };
         assert_eq!(order, expected, "commit size {size}");
+    }
+}
+
+/// An ADO.NET Destination into KindsCopy committing every `batch_size` rows.
+fn ado_kinds_copy(batch_size: &str) -> Comp {
+    let mut c = with_props(
+        comp(
+            "Copy Kinds",
+            "Microsoft.SqlServer.Dts.Pipeline.ADONETDestination, Microsoft.SqlServer.ADONETDest, Version=13.0.0.0, Culture=neutral, PublicKeyToken=89845dcd8080cc91",
+            "ADO NET Destination",
+        ),
+        &[
+            ("TableOrViewName", "\"dbo\".\"KindsCopy\""),
+            ("BatchSize", batch_size),
+        ],
+    );
+    c.conn = Some(("IDbConnection", "SalesAdo", ADO_ID));
+    let oledb = kinds_copy("0", "");
+    c.inputs.push(Input {
+        name: "ADO NET Destination Input",
+        ..oledb.inputs.into_iter().next().unwrap()
+    });
+    c
+}
+
+#[test]
+fn ado_net_destination_bulk_loads_the_types_one_batch_per_batch_size() {
+    let (server, log) = server();
+    let dir = tempfile::tempdir().unwrap();
+    for (batch_size, loads) in [("1", 2), ("0", 1)] {
+        for pkg in packages(dir.path(), &server, || vec![ado_kinds_copy(batch_size)]) {
+            log.lock().unwrap().clear();
+            let (code, out) = ssis_exec(&pkg);
+            assert_eq!(code, 0, "{}: {out}", pkg.display());
+            assert!(!out.contains("not sent"), "{out}");
+            let values: Vec<Value> = statements(&log, "BULK LOAD")
+                .into_iter()
+                .flat_map(|s| s.1)
+                .collect();
+            assert_eq!(statements(&log, "BULK LOAD").len(), loads, "{out}");
+            assert_eq!(values[3], Value::Time(TIME_TICKS, 7));
+            assert_eq!(values[4], Value::DateTimeOffset(OFF_DAYS, OFF_MS, 3, 330));
+        }
     }
 }
 

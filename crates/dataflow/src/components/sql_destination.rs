@@ -8,8 +8,9 @@
 //! ADO.NET Destination unless `UseBulkInsertWhenPossible` is off) sends
 //! each buffer as bulk loads (`INSERT BULK` and the rows in a BulkLoadBCP
 //! message, through the runner's connections layer) of at most
-//! `FastLoadMaxInsertCommitSize` rows, each committed on its own (0: all
-//! in one transaction, committed when the input ends); a refused load's
+//! `FastLoadMaxInsertCommitSize` (ADO.NET: `BatchSize`) rows, each
+//! committed on its own (OLE DB's 0: all in one transaction, committed
+//! when the input ends); a refused load's
 //! rows meet the disposition together. Where the bulk load cannot
 //! be used (`FastLoadKeepIdentity`; CHECK_CONSTRAINTS, FIRE_TRIGGERS or
 //! `FastLoadKeepNulls` where the table has what they are about, since it
@@ -86,7 +87,17 @@ impl SqlDestination {
                 .and_then(ssis_runner::model::xml_bool)
                 .unwrap_or(false)
         };
-        let options = if fast && !ado {
+        let options = if ado {
+            // SqlBulkCopy's BatchSize: rows per committed batch (0: a
+            // buffer's rows are one batch).
+            FastLoad {
+                commit: match prop("BatchSize").parse::<usize>() {
+                    Ok(n) if n > 0 => Commit::EveryRows(n),
+                    _ => Commit::EachBuffer,
+                },
+                ..FastLoad::default()
+            }
+        } else if fast {
             FastLoad::parse(
                 &prop("FastLoadOptions"),
                 flag("FastLoadKeepNulls"),
