@@ -60,6 +60,7 @@ mod runner_connections;
 mod runner_dataflow;
 mod runner_dataflow_sql;
 mod runner_dataflow_sql_types;
+mod runner_dataflow_types;
 mod runner_event_handlers;
 mod runner_execute_package;
 mod runner_execute_sql;
