@@ -487,14 +487,8 @@ pub enum ColType {
     Time(u8),
     /// datetimeoffset(scale).
     DateTimeOffset(u8),
-    /// nvarchar(max).
-    NVarCharMax,
-    /// varbinary(max).
-    VarBinaryMax,
     /// xml.
     Xml,
-    /// money.
-    Money,
 }
 
 /// Column flags (MS-TDS 2.2.7.4): nullable, updateable (read/write).
@@ -613,13 +607,7 @@ impl Tokens {
                     self.out.push(0xA5);
                     self.out.extend_from_slice(&n.to_le_bytes());
                 }
-                ColType::VarBinaryMax => self.out.extend_from_slice(&[0xA5, 0xFF, 0xFF]),
-                ColType::NVarCharMax => {
-                    self.out.extend_from_slice(&[0xE7, 0xFF, 0xFF]);
-                    self.out.extend_from_slice(&COLLATION);
-                }
                 ColType::Xml => self.out.extend_from_slice(&[0xF1, 0]),
-                ColType::Money => self.out.extend_from_slice(&[0x6E, 8]),
                 ColType::Time(scale) => self.out.extend_from_slice(&[0x29, *scale]),
                 ColType::DateTimeOffset(scale) => self.out.extend_from_slice(&[0x2B, *scale]),
                 ColType::Int => self.out.extend_from_slice(&[0x26, 4]),
