@@ -204,7 +204,11 @@ fn cast_to(v: &Value, spec: &TypeSpec) -> Result<Value, String> {
                              (use yyyy-mm-dd hh:mm:ss +hh:mm)"
                         )
                     }),
-                    None => v.as_datetime().map(|d| (d, 0)).ok_or_else(fail),
+                    None => v
+                        .as_datetime()
+                        .or_else(|| as_datetime(v))
+                        .map(|d| (d, 0))
+                        .ok_or_else(fail),
                 }?,
             };
             let t = local.ticks();
