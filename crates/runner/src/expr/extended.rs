@@ -94,14 +94,14 @@ pub fn time_of_day(d: DateTime) -> u64 {
     d.ticks().rem_euclid(TICKS_PER_DAY as i64) as u64
 }
 
-/// `yyyy-mm-dd hh:mm[:ss[.f...]][ ][+|-hh:mm]` (no offset: +00:00) as
+/// `yyyy-mm-dd[ hh:mm[:ss[.f...]]][ ][+|-hh:mm]` (no offset: +00:00) as
 /// the local date-time and the offset in minutes.
 pub fn parse_offset(text: &str) -> Option<(DateTime, i16)> {
     let t = text.trim();
-    // The offset's sign comes after the time (a date's '-' comes before it).
-    let time_at = t.find(':')?;
-    let (local, offset) = match t[time_at..].rfind(['+', '-']) {
-        Some(i) => (&t[..time_at + i], Some(&t[time_at + i..])),
+    // The offset's sign comes after the date (whose '-' come first).
+    let date_end = t.find([' ', 'T']).unwrap_or(t.len());
+    let (local, offset) = match t[date_end..].rfind(['+', '-']) {
+        Some(i) => (&t[..date_end + i], Some(&t[date_end + i..])),
         None => (t, None),
     };
     let minutes = match offset {
@@ -118,7 +118,10 @@ pub fn parse_offset(text: &str) -> Option<(DateTime, i16)> {
         }
     };
     let local = local.trim();
-    local.contains([' ', 'T']).then_some(())?;
+    // A date: a time alone is no DT_DBTIMESTAMPOFFSET.
+    local[..date_end.min(local.len())]
+        .contains(['-', '/'])
+        .then_some(())?;
     Some((DateTime::parse(local)?, minutes))
 }
 
@@ -273,6 +276,14 @@ mod tests {
         assert_eq!(parse_offset("2024-01-02 03:04:05").unwrap().1, 0);
         assert_eq!(parse_offset("2024-01-02 03:04:05 +15:00"), None);
         assert_eq!(parse_offset("03:04:05"), None);
+        assert_eq!(parse_offset("03:04:05 +01:00"), None);
+        let (d, off) = parse_offset("2024-03-01 -01:00").unwrap();
+        assert_eq!(
+            (format_offset(d, off, 0), off),
+            ("2024-03-01 00:00:00 -01:00".into(), -60)
+        );
+        let (d, off) = parse_offset("2024-03-01T10:11:12+01:00").unwrap();
+        assert_eq!(format_offset(d, off, 0), "2024-03-01 10:11:12 +01:00");
     }
 
     #[test]
