@@ -61,6 +61,8 @@ mod runner_connections;
 mod runner_dataflow;
 mod runner_dataflow_cache;
 mod runner_dataflow_sql;
+mod runner_dataflow_sql_types;
+mod runner_dataflow_types;
 mod runner_dataflow_validate;
 mod runner_event_handlers;
 mod runner_execute_package;

@@ -408,3 +408,36 @@ fn flat_file_paths_from_expressions_and_unsupported_property_expressions() {
         r.out
     );
 }
+
+/// DT_BYTES, DT_IMAGE, DT_DBTIME, DT_DBTIME2, DT_DBTIMESTAMPOFFSET and
+/// DT_FILETIME read from a flat file in SSIS's text forms, converted by a
+/// Data Conversion (a time with more digits than DT_DBTIME2(2) keeps and
+/// bytes longer than DT_BYTES(2) are truncations, redirected), written
+/// back; then through a raw file and out again unchanged.
+#[test]
+fn binary_time_and_offset_types_through_flat_files_data_conversion_and_raw_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = stage("dataflow_types_2012.dtsx", dir.path(), &[]);
+    let input = "Id,Bin,Img,T,T2,Off,Ft\r\n\
+        1,0aff,deadbeef,08:30:00,13:04:05.1200000,2024-02-29 23:59:58.500 +05:30,2020-01-02 03:04:05\r\n\
+        2,00,,23:59:59,00:00:00.0000000,2024-01-01 00:00:00.000 -08:00,2021-12-31 23:59:59\r\n\
+        3,01,01,12:00:00,12:00:00.1234567,2024-01-01 00:00:00.000 +00:00,2021-01-01 00:00:00\r\n\
+        4,0a0b0c,,12:00:00,12:00:00.0000000,2024-01-01 00:00:00.123 +14:00,2021-01-01 00:00:00\r\n";
+    std::fs::write(dir.path().join("types.csv"), input).unwrap();
+    let r = ssis_exec(&["/F", pkg.to_str().unwrap(), "/REP", "EWI"]);
+    assert_eq!(r.code, 0, "{}", r.out);
+    let text = |f: &str| String::from_utf8(read(dir.path(), f)).unwrap();
+    assert_eq!(
+        text("converted.csv"),
+        "Id,Bin,Img,T,T2s,Bin2,Off,Ft\r\n\
+         1,0aff,deadbeef,08:30:00,13:04:05.12,0aff,2024-02-29 23:59:58.500 +05:30,2020-01-02 03:04:05\r\n\
+         2,00,,23:59:59,00:00:00.00,00,2024-01-01 00:00:00.000 -08:00,2021-12-31 23:59:59\r\n"
+    );
+    // Truncation (0xC020902A) in T2s (column 8 of the buffer), then Bin2 (9).
+    assert_eq!(
+        text("rejects.csv"),
+        "Id,ErrorCode,ErrorColumn\r\n3,-1071607766,8\r\n4,-1071607766,9\r\n"
+    );
+    assert!(r.out.contains("Save: wrote 4 rows."), "{}", r.out);
+    assert_eq!(text("copy.csv"), input);
+}

@@ -25,7 +25,7 @@ const ADO_ID: &str = "{C0000000-0000-0000-0000-000000000002}";
 /// DTSID of the first variable the package generator declares.
 const VAR0: &str = "{9A000000-0000-0000-0000-000000000000}";
 
-fn ssis_exec(pkg: &std::path::Path) -> (i32, String) {
+pub(crate) fn ssis_exec(pkg: &std::path::Path) -> (i32, String) {
     let o = Command::new(crate::common::ssis_bin::ssis_bin())
         .args(["exec", "/F", pkg.to_str().unwrap(), "/REP", "EWI"])
         .output()
@@ -155,6 +155,9 @@ fn server() -> (TestServer, Log) {
                 ]);
             }
             t.done_in_proc(DONE_MORE | DONE_COUNT, 0xC1, cols.len() as u64);
+        } else if sql.starts_with(crate::runner_dataflow_sql_types::RULES_QUERY) {
+            // No constraints or triggers: CHECK_CONSTRAINTS changes nothing.
+            crate::runner_dataflow_sql_types::answer_rules(t, &[]);
         } else if sql == "SELECT TOP 0 * FROM [dbo].[Sales]" {
             let rw = FLAG_NULLABLE | FLAG_UPDATEABLE;
             t.col_metadata_flags(&[
@@ -187,7 +190,7 @@ fn server() -> (TestServer, Log) {
     (server, log)
 }
 
-fn ado(server: &TestServer) -> Cm {
+pub(crate) fn ado(server: &TestServer) -> Cm {
     Cm {
         name: "SalesAdo",
         id: ADO_ID,
@@ -199,17 +202,17 @@ fn ado(server: &TestServer) -> Cm {
     }
 }
 
-fn ext_col(mut c: crate::dataflow_pipe::OutCol) -> crate::dataflow_pipe::OutCol {
+pub(crate) fn ext_col(mut c: crate::dataflow_pipe::OutCol) -> crate::dataflow_pipe::OutCol {
     c.external = true;
     c
 }
 
-fn with_props(mut c: Comp, props: &[(&'static str, &str)]) -> Comp {
+pub(crate) fn with_props(mut c: Comp, props: &[(&'static str, &str)]) -> Comp {
     c.props = props.iter().map(|(n, v)| (*n, v.to_string())).collect();
     c
 }
 
-fn mapped(upstream: &str, name: &'static str, external: &'static str) -> InCol {
+pub(crate) fn mapped(upstream: &str, name: &'static str, external: &'static str) -> InCol {
     let mut c = input_col(upstream, name);
     c.external = Some(external);
     c
@@ -630,7 +633,7 @@ fn bulk_rows(log: &Log) -> Vec<(&'static str, Value)> {
         .collect()
 }
 
-fn statements(log: &Log, prefix: &str) -> Vec<(String, Vec<Value>)> {
+pub(crate) fn statements(log: &Log, prefix: &str) -> Vec<(String, Vec<Value>)> {
     log.lock()
         .unwrap()
         .iter()

@@ -8,6 +8,7 @@
 pub mod describe;
 pub mod msdb;
 pub mod tds;
+pub mod tds_bulk;
 
 use msdb::{Caller, Db, Role};
 use ssis_service::store::msdb::{ConnectOptions, Encrypt, SqlServerStore};
@@ -461,7 +462,7 @@ fn handle(msg: &Message, caller: &Caller<'_>, s: &Shared) -> io::Result<Tokens> 
     if msg.kind == tds::PT_BULK_LOAD {
         // The rows of the INSERT BULK just answered: the hook sees them as
         // "BULK LOAD" with every value of every row, named by column.
-        let (names, rows) = tds::bulk_rows(&msg.data)?;
+        let (names, rows) = tds_bulk::bulk_rows(&msg.data)?;
         let mut t = Tokens::default();
         let params: Vec<(String, Value)> = rows
             .iter()

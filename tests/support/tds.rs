@@ -18,12 +18,12 @@ pub const PT_PRELOGIN: u8 = 0x12;
 
 /// Token types (MS-TDS 2.2.7).
 const TK_RETURNSTATUS: u8 = 0x79;
-const TK_COLMETADATA: u8 = 0x81;
+pub(super) const TK_COLMETADATA: u8 = 0x81;
 const TK_ERROR: u8 = 0xAA;
 const TK_LOGINACK: u8 = 0xAD;
-const TK_ROW: u8 = 0xD1;
+pub(super) const TK_ROW: u8 = 0xD1;
 const TK_ENVCHANGE: u8 = 0xE3;
-const TK_DONE: u8 = 0xFD;
+pub(super) const TK_DONE: u8 = 0xFD;
 const TK_DONEPROC: u8 = 0xFE;
 const TK_DONEINPROC: u8 = 0xFF;
 
@@ -150,7 +150,7 @@ pub struct Login {
     pub tds_version: u32,
 }
 
-fn ucs2(bytes: &[u8]) -> String {
+pub(super) fn ucs2(bytes: &[u8]) -> String {
     let units: Vec<u16> = bytes
         .chunks_exact(2)
         .map(|c| u16::from_le_bytes([c[0], c[1]]))
@@ -203,6 +203,62 @@ pub enum Value {
     Decimal(i128, u8),
     /// FLTN.
     Float(f64),
+    /// TIMEN: 10^-scale seconds since midnight, scale.
+    Time(u64, u8),
+    /// DATETIME2N: days since 0001-01-01, time increments, scale.
+    DateTime2(u32, u64, u8),
+    /// DATETIMEOFFSETN: UTC days since 0001-01-01, UTC time increments,
+    /// scale, offset in minutes.
+    DateTimeOffset(u32, u64, u8, i16),
+    /// DATEN: days since 0001-01-01.
+    Date(u32),
+}
+
+/// The bytes of a TIMEN value of `scale` (MS-TDS 2.2.5.5.1.8).
+fn time_len(scale: u8) -> usize {
+    match scale {
+        0..=2 => 3,
+        3..=4 => 4,
+        _ => 5,
+    }
+}
+
+fn le_uint(b: &[u8]) -> u64 {
+    let mut m = [0u8; 8];
+    m[..b.len()].copy_from_slice(b);
+    u64::from_le_bytes(m)
+}
+
+/// A date/time value of type `ty` (DATEN, TIMEN, DATETIME2N,
+/// DATETIMEOFFSETN) from its `len` bytes.
+pub(super) fn moment(ty: u8, scale: u8, b: &[u8]) -> Value {
+    let t = time_len(scale);
+    match ty {
+        0x28 => Value::Date(le_uint(b) as u32),
+        0x29 => Value::Time(le_uint(b), scale),
+        0x2A => Value::DateTime2(le_uint(&b[t..t + 3]) as u32, le_uint(&b[..t]), scale),
+        _ => Value::DateTimeOffset(
+            le_uint(&b[t..t + 3]) as u32,
+            le_uint(&b[..t]),
+            scale,
+            i16::from_le_bytes([b[t + 3], b[t + 4]]),
+        ),
+    }
+}
+
+/// The bytes of a date/time value (without its length byte).
+fn moment_bytes(v: &Value) -> Vec<u8> {
+    let time = |inc: u64, scale: u8| inc.to_le_bytes()[..time_len(scale)].to_vec();
+    let date = |d: u32| d.to_le_bytes()[..3].to_vec();
+    match v {
+        Value::Date(d) => date(*d),
+        Value::Time(i, s) => time(*i, *s),
+        Value::DateTime2(d, i, s) => [time(*i, *s), date(*d)].concat(),
+        Value::DateTimeOffset(d, i, s, o) => {
+            [time(*i, *s), date(*d), o.to_le_bytes().to_vec()].concat()
+        }
+        _ => Vec::new(),
+    }
 }
 
 impl Value {
@@ -239,7 +295,7 @@ impl<'a> Cursor<'a> {
     pub fn at_end(&self) -> bool {
         self.pos >= self.d.len()
     }
-    fn take(&mut self, n: usize) -> io::Result<&'a [u8]> {
+    pub(super) fn take(&mut self, n: usize) -> io::Result<&'a [u8]> {
         let s = self
             .d
             .get(self.pos..self.pos + n)
@@ -277,7 +333,7 @@ impl<'a> Cursor<'a> {
         s
     }
     /// A PLP value (MS-TDS 2.2.5.2.3): None for PLP_NULL.
-    fn plp(&mut self) -> io::Result<Option<Vec<u8>>> {
+    pub(super) fn plp(&mut self) -> io::Result<Option<Vec<u8>>> {
         let total = self.u64()?;
         if total == u64::MAX {
             return Ok(None);
@@ -360,6 +416,15 @@ impl<'a> Cursor<'a> {
                 let m = i128::from_le_bytes(magnitude);
                 Value::Decimal(if b[0] == 1 { m } else { -m }, scale)
             }
+            // DATEN; TIMEN, DATETIME2N, DATETIMEOFFSETN with their scale.
+            0x28..=0x2B => {
+                let scale = if ty == 0x28 { 0 } else { self.u8()? };
+                let len = usize::from(self.u8()?);
+                if len == 0 {
+                    return Ok(Value::Null);
+                }
+                moment(ty, scale, self.take(len)?)
+            }
             // FLTN: 4 or 8 bytes.
             0x6D => {
                 let _max = self.u8()?;
@@ -416,6 +481,14 @@ pub enum ColType {
     Image,
     /// decimal(precision, scale).
     Decimal(u8, u8),
+    /// varbinary(n).
+    VarBinary(u16),
+    /// time(scale).
+    Time(u8),
+    /// datetimeoffset(scale).
+    DateTimeOffset(u8),
+    /// xml.
+    Xml,
 }
 
 /// Column flags (MS-TDS 2.2.7.4): nullable, updateable (read/write).
@@ -530,6 +603,13 @@ impl Tokens {
                     self.out.extend_from_slice(&COLLATION);
                 }
                 ColType::Guid => self.out.extend_from_slice(&[0x24, 16]),
+                ColType::VarBinary(n) => {
+                    self.out.push(0xA5);
+                    self.out.extend_from_slice(&n.to_le_bytes());
+                }
+                ColType::Xml => self.out.extend_from_slice(&[0xF1, 0]),
+                ColType::Time(scale) => self.out.extend_from_slice(&[0x29, *scale]),
+                ColType::DateTimeOffset(scale) => self.out.extend_from_slice(&[0x2B, *scale]),
                 ColType::Int => self.out.extend_from_slice(&[0x26, 4]),
                 ColType::DateTime => self.out.extend_from_slice(&[0x6F, 8]),
                 ColType::Image => {
@@ -572,6 +652,19 @@ impl Tokens {
                     self.out.extend_from_slice(&(b.len() as u32).to_le_bytes());
                     self.out.extend_from_slice(b);
                 }
+                (ColType::VarBinary(_), Value::Bytes(b)) => {
+                    self.out.extend_from_slice(&(b.len() as u16).to_le_bytes());
+                    self.out.extend_from_slice(b);
+                }
+                (ColType::VarBinary(_), _) => self.out.extend_from_slice(&[0xFF, 0xFF]),
+                (
+                    ColType::Time(_) | ColType::DateTimeOffset(_),
+                    v @ (Value::Time(..) | Value::DateTimeOffset(..)),
+                ) => {
+                    let b = moment_bytes(v);
+                    self.out.push(b.len() as u8);
+                    self.out.extend_from_slice(&b);
+                }
                 // NULL for the byte-length types and image.
                 _ => self.out.push(0),
             }
@@ -585,105 +678,5 @@ fn us_bytes(out: &mut Vec<u8>, s: &str) {
     out.extend_from_slice(&((units.len() * 2) as u16).to_le_bytes());
     for u in units {
         out.extend_from_slice(&u.to_le_bytes());
-    }
-}
-
-/// The columns and rows of a BulkLoadBCP message (MS-TDS 2.2.1.8: no
-/// ALL_HEADERS; COLMETADATA, ROW tokens, DONE), for the types the test
-/// server describes its tables with.
-pub fn bulk_rows(data: &[u8]) -> io::Result<(Vec<String>, Vec<Vec<Value>>)> {
-    let bad = |what: String| io::Error::new(io::ErrorKind::InvalidData, what);
-    let mut c = Cursor::new(data);
-    if c.u8()? != TK_COLMETADATA {
-        return Err(bad("a bulk load starts with COLMETADATA".into()));
-    }
-    let n = usize::from(c.u16()?);
-    let mut names = Vec::with_capacity(n);
-    let mut types = Vec::with_capacity(n);
-    for _ in 0..n {
-        c.u32()?; // user type
-        c.u16()?; // flags
-        let ty = c.u8()?;
-        match ty {
-            0x26 | 0x68 | 0x6D | 0x24 => {
-                c.u8()?;
-            }
-            0xE7 | 0xEF | 0xA7 | 0xAF => {
-                c.u16()?;
-                c.take(5)?;
-            }
-            0xA5 | 0xAD => {
-                c.u16()?;
-            }
-            0x6A | 0x6C => {
-                c.take(2)?;
-                let scale = c.u8()?;
-                types.push((ty, scale));
-                let len = usize::from(c.u8()?);
-                names.push(c.ucs2(len)?);
-                continue;
-            }
-            other => return Err(bad(format!("bulk load column type 0x{other:02X}"))),
-        }
-        types.push((ty, 0));
-        let len = usize::from(c.u8()?);
-        names.push(c.ucs2(len)?);
-    }
-    let mut rows = Vec::new();
-    loop {
-        match c.u8()? {
-            TK_ROW => {
-                let mut row = Vec::with_capacity(n);
-                for &(ty, scale) in &types {
-                    row.push(match ty {
-                        0x26 | 0x68 | 0x6D | 0x24 | 0x6A | 0x6C => {
-                            let len = usize::from(c.u8()?);
-                            if len == 0 {
-                                Value::Null
-                            } else {
-                                let b = c.take(len)?;
-                                match ty {
-                                    0x6A | 0x6C => {
-                                        let mut m = [0u8; 16];
-                                        m[..len - 1].copy_from_slice(&b[1..]);
-                                        let v = i128::from_le_bytes(m);
-                                        Value::Decimal(if b[0] == 1 { v } else { -v }, scale)
-                                    }
-                                    0x24 => {
-                                        Value::Guid(b.try_into().map_err(|_| bad("guid".into()))?)
-                                    }
-                                    _ => {
-                                        let mut m = [0u8; 8];
-                                        m[..len].copy_from_slice(b);
-                                        let v = i64::from_le_bytes(m);
-                                        // Sign-extend the narrower integers.
-                                        let shift = 64 - 8 * len as u32;
-                                        Value::Int((v << shift) >> shift)
-                                    }
-                                }
-                            }
-                        }
-                        _ => {
-                            let len = c.u16()?;
-                            if len == 0xFFFF {
-                                Value::Null
-                            } else {
-                                let b = c.take(usize::from(len))?;
-                                if matches!(ty, 0xE7 | 0xEF) {
-                                    Value::Text(ucs2(b))
-                                } else if matches!(ty, 0xA7 | 0xAF) {
-                                    Value::Text(String::from_utf8_lossy(b).into_owned())
-                                } else {
-                                    Value::Bytes(b.to_vec())
-                                }
-                            }
-                        }
-                    });
-                }
-                rows.push(row);
-            }
-            TK_DONE => return Ok((names, rows)),
-            other => return Err(bad(format!("bulk load token 0x{other:02X}"))),
-        }
     }
 }

@@ -4,7 +4,8 @@
 //! at startup.
 //!
 //! - [`model`]: the pipeline as the package XML writes it (both layouts).
-//! - [`types`]: SSIS data types, conversions, truncation.
+//! - [`types`]: SSIS data types, conversions, truncation ([`type_names`]:
+//!   their names in the XML and flat file codes).
 //! - [`buffer`]: columnar batches and their layouts.
 //! - [`cache`]: the Cache connection manager and the caches filled in a run.
 //! - [`plan`]: validation and the runnable graph.
@@ -28,6 +29,7 @@ pub mod model;
 pub mod plan;
 pub mod rawfile;
 pub mod spill;
+pub mod type_names;
 pub mod types;
 pub mod values;
 

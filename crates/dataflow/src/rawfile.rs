@@ -15,8 +15,12 @@
 //! 12 DT_CY (i64, ten-thousandths), 13 DT_DECIMAL (i128 mantissa, u8 scale),
 //! 14 DT_NUMERIC (i128, u8 precision, u8 scale), 15 DT_WSTR (str),
 //! 16 DT_STR (u32 code page, str), 17 DT_DATE, 18 DT_DBDATE,
-//! 19 DT_DBTIMESTAMP (i64 100 ns ticks). The column's `type` is the
-//! pipeline's data type name (`i4`, `wstr`, ...).
+//! 19 DT_DBTIMESTAMP (i64 100 ns ticks), 20 DT_BYTES and DT_IMAGE (u32
+//! length, bytes), 21 DT_DBTIME and DT_DBTIME2 (u64 ticks since midnight,
+//! u8 scale), 22 DT_DBTIMESTAMPOFFSET (i64 local ticks, i16 offset minutes,
+//! u8 scale). DT_DBTIMESTAMP2 and DT_FILETIME are held (and written) as
+//! DT_DBTIMESTAMP, DT_GUID as its text, DT_TEXT and DT_NTEXT as strings.
+//! The column's `type` is the pipeline's data type name (`i4`, `wstr`, ...).
 
 use crate::types::{self, ColumnType};
 use ssis_runner::expr::{DataType, DateTime, Value};
@@ -100,6 +104,26 @@ pub fn write_value(w: &mut impl Write, v: &Value) -> io::Result<()> {
         Value::Date(d) => (17, d.ticks().to_le_bytes().to_vec()),
         Value::DbDate(d) => (18, d.ticks().to_le_bytes().to_vec()),
         Value::DbTimestamp(d) => (19, d.ticks().to_le_bytes().to_vec()),
+        Value::Bytes(b) => {
+            let mut p = (b.len() as u32).to_le_bytes().to_vec();
+            p.extend_from_slice(b);
+            (20, p)
+        }
+        Value::DbTime2 { ticks, scale } => {
+            let mut p = ticks.to_le_bytes().to_vec();
+            p.push(*scale);
+            (21, p)
+        }
+        Value::DbTimestampOffset {
+            local,
+            offset_minutes,
+            scale,
+        } => {
+            let mut p = local.ticks().to_le_bytes().to_vec();
+            p.extend_from_slice(&offset_minutes.to_le_bytes());
+            p.push(*scale);
+            (22, p)
+        }
     };
     w.write_all(&[tag])?;
     w.write_all(&payload)
@@ -207,6 +231,24 @@ pub fn read_value(r: &mut impl Read, ty: &ColumnType) -> io::Result<Option<Value
         17 => Value::Date(date(take(r)?)?),
         18 => Value::DbDate(date(take(r)?)?),
         19 => Value::DbTimestamp(date(take(r)?)?),
+        20 => {
+            let n = u32::from_le_bytes(take(r)?) as usize;
+            if n > 1 << 30 {
+                return Err(bad(format!("a binary value of {n} bytes")));
+            }
+            let mut b = vec![0u8; n];
+            r.read_exact(&mut b)?;
+            Value::Bytes(b)
+        }
+        21 => Value::DbTime2 {
+            ticks: u64::from_le_bytes(take(r)?),
+            scale: take::<1>(r)?[0],
+        },
+        22 => Value::DbTimestampOffset {
+            local: date(take(r)?)?,
+            offset_minutes: i16::from_le_bytes(take(r)?),
+            scale: take::<1>(r)?[0],
+        },
         t => return Err(bad(format!("value tag {t}"))),
     }))
 }
@@ -247,6 +289,16 @@ mod tests {
                 codepage: 1252,
             },
             Value::DbTimestamp(DateTime::from_ticks(638_000_000_000_000_000).unwrap()),
+            Value::Bytes(vec![0, 1, 0xFF]),
+            Value::DbTime2 {
+                ticks: 450_001_234_567,
+                scale: 7,
+            },
+            Value::DbTimestampOffset {
+                local: DateTime::from_ticks(638_000_000_000_000_000).unwrap(),
+                offset_minutes: -330,
+                scale: 3,
+            },
         ];
         let mut buf = Vec::new();
         let cols = vec![RawColumn {

@@ -90,6 +90,26 @@ pub fn encode(out: &mut Vec<u8>, v: &Value) {
             out.push(19);
             out.extend(d.ticks().to_le_bytes())
         }
+        Value::Bytes(b) => {
+            out.push(20);
+            out.extend((b.len() as u32).to_le_bytes());
+            out.extend(b);
+        }
+        Value::DbTime2 { ticks, scale } => {
+            out.push(21);
+            out.extend(ticks.to_le_bytes());
+            out.push(*scale);
+        }
+        Value::DbTimestampOffset {
+            local,
+            offset_minutes,
+            scale,
+        } => {
+            out.push(22);
+            out.extend(local.ticks().to_le_bytes());
+            out.extend(offset_minutes.to_le_bytes());
+            out.push(*scale);
+        }
     }
 }
 
@@ -153,6 +173,19 @@ pub fn decode(b: &mut &[u8]) -> Option<Value> {
         17 => Value::Date(date(b)?),
         18 => Value::DbDate(date(b)?),
         19 => Value::DbTimestamp(date(b)?),
+        20 => {
+            let n = u32::from_le_bytes(arr(b)?) as usize;
+            Value::Bytes(take(b, n)?.to_vec())
+        }
+        21 => Value::DbTime2 {
+            ticks: u64::from_le_bytes(arr(b)?),
+            scale: take(b, 1)?[0],
+        },
+        22 => Value::DbTimestampOffset {
+            local: date(b)?,
+            offset_minutes: i16::from_le_bytes(arr(b)?),
+            scale: take(b, 1)?[0],
+        },
         _ => return None,
     })
 }

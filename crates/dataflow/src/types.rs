@@ -1,9 +1,8 @@
-//! Pipeline data types: the names the pipeline XML uses (`i4`, `wstr`,
-//! `dbTimeStamp`), the flat file connection's OLE DB type codes (3, 129,
-//! 130, ...), and conversion of a value into a column's type with SSIS's
-//! distinction between a conversion error and a truncation.
+//! Pipeline data types: a column's type with its parameters, and
+//! conversion of a value into it with SSIS's distinction between a
+//! conversion error and a truncation (names and codes: `type_names`).
 
-use ssis_runner::expr::{DataType, TypeSpec, Value};
+use ssis_runner::expr::{DataType, TypeSpec, Value, extended};
 
 /// A column's type with its parameters.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,86 +19,7 @@ pub struct ColumnType {
     pub code_page: u32,
 }
 
-const NAMES: [(&str, DataType); 29] = [
-    ("i1", DataType::I1),
-    ("i2", DataType::I2),
-    ("i4", DataType::I4),
-    ("i8", DataType::I8),
-    ("ui1", DataType::UI1),
-    ("ui2", DataType::UI2),
-    ("ui4", DataType::UI4),
-    ("ui8", DataType::UI8),
-    ("r4", DataType::R4),
-    ("r8", DataType::R8),
-    ("cy", DataType::Cy),
-    ("numeric", DataType::Numeric),
-    ("decimal", DataType::Decimal),
-    ("bool", DataType::Bool),
-    ("str", DataType::Str),
-    ("wstr", DataType::WStr),
-    ("date", DataType::Date),
-    ("dbDate", DataType::DbDate),
-    ("dbTime", DataType::DbTime),
-    ("dbTime2", DataType::DbTime2),
-    ("dbTimeStamp", DataType::DbTimestamp),
-    ("dbTimeStamp2", DataType::DbTimestamp2),
-    ("dbTimeStampOffset", DataType::DbTimestampOffset),
-    ("fileTime", DataType::FileTime),
-    ("guid", DataType::Guid),
-    ("bytes", DataType::Bytes),
-    ("text", DataType::Text),
-    ("nText", DataType::NText),
-    ("image", DataType::Image),
-];
-
-/// The type for a pipeline `dataType` name (case-insensitive).
-pub fn from_name(name: &str) -> Option<DataType> {
-    NAMES
-        .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case(name.trim()))
-        .map(|(_, t)| *t)
-}
-
-/// The pipeline XML's name of `t` (`i4`, `wstr`, ...).
-pub fn name_of(t: DataType) -> Option<&'static str> {
-    NAMES.iter().find(|(_, d)| *d == t).map(|(n, _)| *n)
-}
-
-/// The type for a flat file column's `DataType` code (OLE DB DBTYPE numbers).
-pub fn from_code(code: i64) -> Option<DataType> {
-    Some(match code {
-        2 => DataType::I2,
-        3 => DataType::I4,
-        4 => DataType::R4,
-        5 => DataType::R8,
-        6 => DataType::Cy,
-        7 => DataType::Date,
-        11 => DataType::Bool,
-        14 => DataType::Decimal,
-        16 => DataType::I1,
-        17 => DataType::UI1,
-        18 => DataType::UI2,
-        19 => DataType::UI4,
-        20 => DataType::I8,
-        21 => DataType::UI8,
-        64 => DataType::FileTime,
-        72 => DataType::Guid,
-        128 => DataType::Bytes,
-        129 => DataType::Str,
-        130 => DataType::WStr,
-        131 => DataType::Numeric,
-        133 => DataType::DbDate,
-        134 => DataType::DbTime,
-        135 => DataType::DbTimestamp,
-        145 => DataType::DbTime2,
-        146 => DataType::DbTimestampOffset,
-        301 => DataType::Image,
-        302 => DataType::NText,
-        303 => DataType::Text,
-        304 => DataType::DbTimestamp2,
-        _ => return None,
-    })
-}
+pub use crate::type_names::{from_code, from_name, name_of};
 
 /// Why a value does not fit a column.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -165,17 +85,28 @@ impl ColumnType {
 
     /// The type values of this column have in expressions: DT_TEXT and
     /// DT_NTEXT are held as DT_STR and DT_WSTR, DT_GUID as its text
-    /// (`{...}`) in a DT_WSTR, DT_DBTIMESTAMP2 as DT_DBTIMESTAMP; `None` for
-    /// the types this engine cannot hold yet.
+    /// (`{...}`) in a DT_WSTR, DT_DBTIMESTAMP2 and DT_FILETIME as
+    /// DT_DBTIMESTAMP, DT_IMAGE as DT_BYTES, DT_DBTIME as DT_DBTIME2 of
+    /// scale 0.
     pub fn value_type(&self) -> Option<DataType> {
         use DataType::*;
         Some(match self.data_type {
             Text => Str,
             NText | Guid => WStr,
-            DbTimestamp2 => DbTimestamp,
-            DbTime | DbTime2 | DbTimestampOffset | FileTime | Bytes | Image => return None,
+            DbTimestamp2 | FileTime => DbTimestamp,
+            Image => Bytes,
+            DbTime => DbTime2,
             t => t,
         })
+    }
+
+    /// The fraction digits a DT_DBTIME2 or DT_DBTIMESTAMPOFFSET value of
+    /// this column keeps (DT_DBTIME: none).
+    pub fn time_scale(&self) -> u8 {
+        match self.data_type {
+            DataType::DbTime => 0,
+            _ => self.scale.min(7),
+        }
     }
 
     /// Whether the column holds text.
@@ -198,6 +129,7 @@ impl ColumnType {
                 spec.scale = Some(self.scale);
             }
             DataType::Decimal => spec.scale = Some(self.scale),
+            DataType::DbTime2 | DataType::DbTimestampOffset => spec.scale = Some(self.time_scale()),
             _ => {}
         }
         spec
@@ -214,6 +146,10 @@ impl ColumnType {
             DataType::Str => format!("DT_STR({}, {})", self.length, self.code_page),
             DataType::WStr => format!("DT_WSTR({})", self.length),
             DataType::Numeric => format!("DT_NUMERIC({}, {})", self.precision, self.scale),
+            DataType::Bytes => format!("DT_BYTES({})", self.length),
+            DataType::DbTime2 | DataType::DbTimestampOffset | DataType::DbTimestamp2 => {
+                format!("{}({})", self.data_type.name(), self.scale)
+            }
             t => t.name().to_string(),
         }
     }
@@ -258,6 +194,12 @@ impl ColumnType {
             };
             return self.text_value(text);
         }
+        if matches!(
+            target,
+            DataType::Bytes | DataType::DbTime2 | DataType::DbTimestampOffset
+        ) {
+            return self.convert_extended(v, target);
+        }
         if v.data_type() == target && !matches!(target, DataType::Numeric | DataType::Decimal) {
             return Ok(v);
         }
@@ -270,6 +212,65 @@ impl ColumnType {
         })
     }
 
+    /// Converts (not NULL) `v` into DT_BYTES, DT_DBTIME2 or
+    /// DT_DBTIMESTAMPOFFSET: a value that does not convert is a conversion
+    /// error; more bytes than the column's length, or fraction digits past
+    /// its scale, a truncation.
+    fn convert_extended(&self, v: Value, target: DataType) -> Result<Value, CellError> {
+        let mut full = TypeSpec::plain(target);
+        full.scale = Some(7);
+        let v = match v {
+            Value::Bytes(_) | Value::DbTime2 { scale: 7, .. } => v,
+            Value::DbTimestampOffset { scale: 7, .. } => v,
+            other => other.cast_spec(&full).map_err(CellError::Conversion)?,
+        };
+        let scale = self.time_scale();
+        let lost = |what: String| {
+            CellError::Truncation(format!(
+                "{what} has more fraction digits than the {scale} of {}",
+                self.describe()
+            ))
+        };
+        match v {
+            Value::Bytes(b) if self.length > 0 && b.len() > self.length as usize => {
+                Err(CellError::Truncation(format!(
+                    "the value is {} bytes long, more than the {} of {}",
+                    b.len(),
+                    self.length,
+                    self.describe()
+                )))
+            }
+            Value::DbTime2 { ticks, .. } if target == DataType::DbTime2 => {
+                if extended::loses_digits(ticks, scale) {
+                    return Err(lost(format!(
+                        "the time {}",
+                        extended::format_time(ticks, 7)
+                    )));
+                }
+                Ok(Value::DbTime2 { ticks, scale })
+            }
+            Value::DbTimestampOffset {
+                local,
+                offset_minutes,
+                ..
+            } if target == DataType::DbTimestampOffset => {
+                if extended::loses_digits(u64::from(local.parts().ticks), scale) {
+                    return Err(lost(format!(
+                        "the value {}",
+                        extended::format_offset(local, offset_minutes, 7)
+                    )));
+                }
+                Ok(Value::DbTimestampOffset {
+                    local,
+                    offset_minutes,
+                    scale,
+                })
+            }
+            Value::Bytes(b) if target == DataType::Bytes => Ok(Value::Bytes(b)),
+            other => other.cast_spec(&self.spec()).map_err(CellError::Conversion),
+        }
+    }
+
     /// Text read from a file as a value of this type: integers and floats
     /// in their plain forms are parsed directly, anything else the way a
     /// cast from DT_WSTR converts it.
@@ -278,6 +279,15 @@ impl ColumnType {
             return self.text_value(text.to_string());
         }
         let t = text.trim();
+        if self.value_type() == Some(DataType::Bytes) {
+            let bytes = extended::parse_hex(t).ok_or_else(|| {
+                CellError::Conversion(format!(
+                    "the text \"{t}\" is not hexadecimal digits for {}",
+                    self.describe()
+                ))
+            })?;
+            return self.convert(Value::Bytes(bytes));
+        }
         let fast = match self.value_type() {
             Some(DataType::I1) => t.parse().ok().map(Value::I1),
             Some(DataType::I2) => t.parse().ok().map(Value::I2),
@@ -308,6 +318,7 @@ impl ColumnType {
                 .text_value(String::new())
                 .unwrap_or_else(|_| self.null()),
             Some(DataType::Bool) => Value::Bool(false),
+            Some(DataType::Bytes) => Value::Bytes(Vec::new()),
             Some(t) if t.is_numeric() => Value::I4(0)
                 .cast_spec(&self.spec())
                 .unwrap_or_else(|_| self.null()),
@@ -355,9 +366,59 @@ mod tests {
     }
 
     #[test]
-    fn flat_file_codes() {
-        assert_eq!(from_code(129), Some(DataType::Str));
-        assert_eq!(from_code(131), Some(DataType::Numeric));
-        assert_eq!(from_name("dbTimeStamp"), Some(DataType::DbTimestamp));
+    fn bytes_and_times_tell_truncation_from_conversion() {
+        let bytes = ColumnType::from_attrs(Some("bytes"), Some("2"), None, None, None);
+        assert_eq!(
+            bytes.parse_text("0aFF").unwrap(),
+            Value::Bytes(vec![10, 255])
+        );
+        assert!(matches!(
+            bytes.parse_text("0a0b0c"),
+            Err(CellError::Truncation(_))
+        ));
+        assert!(matches!(
+            bytes.parse_text("zz"),
+            Err(CellError::Conversion(_))
+        ));
+        let image = ColumnType::from_attrs(Some("image"), None, None, None, None);
+        assert_eq!(image.parse_text("").unwrap(), Value::Bytes(vec![]));
+        let t3 = ColumnType::from_attrs(Some("dbTime2"), None, None, Some("3"), None);
+        assert_eq!(
+            t3.parse_text("01:02:03.120").unwrap().to_string(),
+            "01:02:03.120"
+        );
+        assert!(matches!(
+            t3.parse_text("01:02:03.1234"),
+            Err(CellError::Truncation(_))
+        ));
+        assert!(matches!(
+            t3.parse_text("25:00:00"),
+            Err(CellError::Conversion(_))
+        ));
+        let t0 = ColumnType::from_attrs(Some("dbTime"), None, None, None, None);
+        assert_eq!(t0.parse_text("23:59:59").unwrap().to_string(), "23:59:59");
+        assert_eq!(t0.null(), Value::Null(DataType::DbTime2));
+        let off = ColumnType::from_attrs(Some("dbTimeStampOffset"), None, None, Some("2"), None);
+        let v = off.parse_text("2024-02-29 12:00:00.5 +05:30").unwrap();
+        assert_eq!(v.to_string(), "2024-02-29 12:00:00.50 +05:30");
+        assert!(matches!(
+            off.parse_text("2024-02-29 12:00:00.505 +05:30"),
+            Err(CellError::Truncation(_))
+        ));
+        assert!(matches!(
+            off.parse_text("2024-02-30 12:00:00"),
+            Err(CellError::Conversion(_))
+        ));
+        // A wider scale keeps the value and shows more digits.
+        let off7 = ColumnType::from_attrs(Some("dbTimeStampOffset"), None, None, Some("7"), None);
+        assert_eq!(
+            off7.convert(v).unwrap().to_string(),
+            "2024-02-29 12:00:00.5000000 +05:30"
+        );
+        let ft = ColumnType::from_attrs(Some("fileTime"), None, None, None, None);
+        assert_eq!(
+            ft.parse_text("2020-01-02 03:04:05").unwrap().to_string(),
+            "2020-01-02 03:04:05"
+        );
     }
 }

@@ -1,6 +1,8 @@
 //! Ordering, grouping and arithmetic on cell values for Sort and Aggregate:
 //! NULL sorts first; numbers compare by value across integer, float and
-//! decimal types; strings ordinally (or ignoring case); dates by time.
+//! decimal types; strings ordinally (or ignoring case); dates by time
+//! (a DT_DBTIMESTAMPOFFSET by the instant it stands for); bytes by their
+//! bytes.
 
 use ssis_runner::expr::Value;
 use std::cmp::Ordering;
@@ -70,7 +72,27 @@ pub fn compare(a: &Value, b: &Value, ignore_case: bool) -> Ordering {
     if let (Some(x), Some(y)) = (a.as_bool(), b.as_bool()) {
         return x.cmp(&y);
     }
+    match (a, b) {
+        (Value::Bytes(x), Value::Bytes(y)) => return x.cmp(y),
+        (Value::DbTime2 { ticks: x, .. }, Value::DbTime2 { ticks: y, .. }) => return x.cmp(y),
+        _ => {}
+    }
+    if let (Some(x), Some(y)) = (utc_ticks(a), utc_ticks(b)) {
+        return x.cmp(&y);
+    }
     a.to_string().cmp(&b.to_string())
+}
+
+/// The instant a DT_DBTIMESTAMPOFFSET stands for, in UTC ticks.
+fn utc_ticks(v: &Value) -> Option<i64> {
+    match v {
+        Value::DbTimestampOffset {
+            local,
+            offset_minutes,
+            ..
+        } => Some(local.ticks() - i64::from(*offset_minutes) * 600_000_000),
+        _ => None,
+    }
 }
 
 /// A hashable key for grouping and distinct counts.
@@ -82,6 +104,8 @@ pub enum Key {
     Num(i128, u8),
     /// A float's bits.
     Float(u64),
+    /// A DT_DBTIMESTAMPOFFSET's instant (UTC ticks).
+    Instant(i64),
     /// Text (lower-cased when comparing ignores case).
     Text(String),
     /// Anything else by its text.
@@ -109,6 +133,9 @@ pub fn key(v: &Value, ignore_case: bool) -> Key {
     }
     if let Some(f) = float(v) {
         return Key::Float(f.to_bits());
+    }
+    if let Some(t) = utc_ticks(v) {
+        return Key::Instant(t);
     }
     Key::Other(v.to_string())
 }
@@ -199,6 +226,30 @@ mod tests {
                 },
                 false
             )
+        );
+    }
+
+    #[test]
+    fn offsets_compare_by_instant_and_bytes_by_bytes() {
+        let at = |text: &str| {
+            Value::WStr(text.into())
+                .cast_spec(&ssis_runner::expr::TypeSpec::plain(
+                    ssis_runner::expr::DataType::DbTimestampOffset,
+                ))
+                .unwrap()
+        };
+        let (a, b) = (
+            at("2024-01-01 10:00:00 +02:00"),
+            at("2024-01-01 09:00:00 +00:00"),
+        );
+        assert_eq!(compare(&a, &b, false), Ordering::Less);
+        assert_eq!(
+            key(&a, false),
+            key(&at("2024-01-01 08:00:00 +00:00"), false)
+        );
+        assert_eq!(
+            compare(&Value::Bytes(vec![1, 2]), &Value::Bytes(vec![1, 10]), false),
+            Ordering::Less
         );
     }
 

@@ -11,6 +11,7 @@ mod data_conversion;
 mod derived_column;
 mod excel_destination;
 mod excel_source;
+mod fast_load;
 mod flat_file_destination;
 mod flat_file_source;
 mod lookup;

@@ -6,7 +6,7 @@
 
 use super::BuildCtx;
 use ssis_runner::cancel::CancelToken;
-use ssis_runner::connections::{SqlColumn, SqlConnection, SqlServerTarget, SqlValue};
+use ssis_runner::connections::{SqlColumn, SqlConnection, SqlDateTime, SqlServerTarget, SqlValue};
 use ssis_runner::expr::Value;
 use ssis_runner::tasks::execute_sql::{from_sql_value, to_sql_value};
 use std::time::Duration;
@@ -82,9 +82,27 @@ impl Target {
 pub type Retained =
     std::rc::Rc<std::cell::RefCell<std::collections::HashMap<String, SqlConnection>>>;
 
-/// A SQL Server value as a pipeline value (then converted to the column's type).
+/// A SQL Server value as a pipeline value (then converted to the column's
+/// type): binary (varbinary, image) as DT_BYTES, datetimeoffset as
+/// DT_DBTIMESTAMPOFFSET, the others as Execute SQL reads them.
 pub fn from_sql(v: &SqlValue) -> Value {
-    from_sql_value(v)
+    match v {
+        SqlValue::Binary(b) => Value::Bytes(b.clone()),
+        SqlValue::DateTime(d) if d.offset_minutes.is_some() => {
+            match from_sql_value(&SqlValue::DateTime(SqlDateTime {
+                offset_minutes: None,
+                ..*d
+            })) {
+                Value::Date(local) => Value::DbTimestampOffset {
+                    local,
+                    offset_minutes: d.offset_minutes.unwrap_or(0),
+                    scale: 7,
+                },
+                other => other,
+            }
+        }
+        other => from_sql_value(other),
+    }
 }
 
 /// A pipeline value as a SQL Server parameter.
@@ -189,9 +207,131 @@ pub fn quote_name(name: &str) -> String {
         .join(".")
 }
 
+/// The words and punctuation of a SQL command: a bracketed or quoted
+/// name and a dotted name are one word; `(`, `)`, `,` and `;` stand alone.
+fn sql_tokens(sql: &str) -> Vec<String> {
+    let mut tokens = Vec::new();
+    let mut cur = String::new();
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '[' | '"' => {
+                let close = if c == '[' { ']' } else { '"' };
+                cur.push(c);
+                while let Some(d) = chars.next() {
+                    cur.push(d);
+                    if d == close {
+                        if chars.peek() == Some(&close) {
+                            cur.push(close);
+                            chars.next();
+                        } else {
+                            break;
+                        }
+                    }
+                }
+            }
+            '(' | ')' | ',' | ';' => {
+                if !cur.is_empty() {
+                    tokens.push(std::mem::take(&mut cur));
+                }
+                tokens.push(c.to_string());
+            }
+            c if c.is_whitespace() => {
+                if !cur.is_empty() {
+                    tokens.push(std::mem::take(&mut cur));
+                }
+            }
+            c => cur.push(c),
+        }
+    }
+    if !cur.is_empty() {
+        tokens.push(cur);
+    }
+    tokens
+}
+
+/// The table an OLE DB Destination's SQL command (`AccessMode` 2) selects
+/// from, as `[schema].[name]`: SSIS inserts into that query's rowset, so
+/// the command must be a SELECT from one table or view (a WHERE or ORDER
+/// BY may follow; joins, several tables, subqueries and unions cannot be
+/// inserted into).
+pub fn command_table(sql: &str) -> Result<String, String> {
+    let tokens = sql_tokens(sql);
+    let is = |t: &str, w: &str| t.eq_ignore_ascii_case(w);
+    let not_one = |why: &str| {
+        format!(
+            "the SQL command \"{}\" is not a SELECT from one table or view ({why}), so rows cannot be inserted into it",
+            sql.trim()
+        )
+    };
+    if !tokens.first().is_some_and(|t| is(t, "select")) {
+        return Err(not_one("it does not start with SELECT"));
+    }
+    let mut depth = 0;
+    let mut from = None;
+    for (i, t) in tokens.iter().enumerate() {
+        match t.as_str() {
+            "(" => depth += 1,
+            ")" => depth -= 1,
+            _ if depth == 0 && is(t, "from") => {
+                from = Some(i);
+                break;
+            }
+            _ => {}
+        }
+    }
+    let from = from.ok_or_else(|| not_one("it has no FROM"))?;
+    let table = tokens
+        .get(from + 1)
+        .filter(|t| !matches!(t.as_str(), "(" | ")" | "," | ";") && !t.starts_with('@'))
+        .ok_or_else(|| not_one("FROM names no table"))?;
+    let mut depth = 0;
+    for t in &tokens[from + 2..] {
+        match t.as_str() {
+            "(" => depth += 1,
+            ")" => depth -= 1,
+            "," if depth == 0 => return Err(not_one("it names several tables")),
+            _ if ["join", "apply", "union", "except", "intersect"]
+                .iter()
+                .any(|w| is(t, w)) =>
+            {
+                return Err(not_one(&format!("it has {}", t.to_ascii_uppercase())));
+            }
+            _ => {}
+        }
+    }
+    Ok(quote_name(table))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_command_names_its_one_table() {
+        assert_eq!(
+            command_table("SELECT * FROM dbo.Target").unwrap(),
+            "[dbo].[Target]"
+        );
+        assert_eq!(
+            command_table(
+                "select Id, [Na,me] from [dbo].[T t] AS x where Id > (select 1) order by Id;"
+            )
+            .unwrap(),
+            "[dbo].[T t]"
+        );
+        for bad in [
+            "SELECT * FROM a JOIN b ON a.Id = b.Id",
+            "SELECT * FROM a, b",
+            "SELECT * FROM (SELECT 1 AS x) q",
+            "EXEC dbo.Load",
+            "SELECT 1",
+            "SELECT * FROM a UNION SELECT * FROM b",
+        ] {
+            let e = command_table(bad).unwrap_err();
+            assert!(e.contains("not a SELECT from one table"), "{bad}: {e}");
+        }
+    }
 
     #[test]
     fn names_are_bracketed_once() {

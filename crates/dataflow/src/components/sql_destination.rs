@@ -1,25 +1,31 @@
 //! OLE DB Destination and ADO.NET Destination to SQL Server: rows go into
-//! a table or view (`OpenRowset`, `TableOrViewName`, or a variable naming
-//! it), each input column into the table column of its external column's
-//! name. Without fast load every row is one parameterized `INSERT`, so a
-//! failing row alone meets the input's error disposition (fail, ignore, or
+//! a table or view (`OpenRowset`, `TableOrViewName`, a variable naming it,
+//! or the one table of the SELECT in `SqlCommand`, `AccessMode` 2), each
+//! input column into the table column of its external column's name.
+//! Without fast load every row is one parameterized `INSERT`, so a failing
+//! row alone meets the input's error disposition (fail, ignore, or
 //! redirect to the error output). Fast load (`AccessMode` 3 and 4, and the
 //! ADO.NET Destination unless `UseBulkInsertWhenPossible` is off) sends
-//! each buffer as one bulk load (`INSERT BULK`
-//! and the rows in a BulkLoadBCP message, through the runner's
-//! connections layer); a refused load's rows meet the disposition together.
-//! Where the bulk load cannot be used (`FastLoadKeepIdentity`, or a column
-//! type it does not convert into, with a warning) multi-row `INSERT`s of up
-//! to 1,000 rows take its place. `FastLoadOptions` (`TABLOCK`, ...) and
-//! `FastLoadKeepNulls` are not applied: tiberius writes the `INSERT BULK`
-//! statement itself.
+//! each buffer as bulk loads (`INSERT BULK` and the rows in a BulkLoadBCP
+//! message, through the runner's connections layer) of at most
+//! `FastLoadMaxInsertCommitSize` (ADO.NET: `BatchSize`) rows, each
+//! committed on its own (OLE DB's 0: all in one transaction, committed
+//! when the input ends); a refused load's
+//! rows meet the disposition together. Where the bulk load cannot
+//! be used (`FastLoadKeepIdentity`; CHECK_CONSTRAINTS, FIRE_TRIGGERS or
+//! `FastLoadKeepNulls` where the table has what they are about, since it
+//! cannot carry them; a column type it does not convert into) multi-row
+//! `INSERT`s take its place, with a warning; NULLs
+//! then become `DEFAULT` unless `FastLoadKeepNulls`, as the bulk load
+//! would have it. See `fast_load` for the options.
 
-use super::sql::{Target, quote_name, timeout, to_sql};
+use super::fast_load::{Commit, FastLoad};
+use super::sql::{Target, command_table, quote_name, timeout, to_sql};
 use super::{BuildCtx, RowError, error_batch};
 use crate::buffer::{Batch, Layout};
 use crate::exec::{Component, Out, Report, Step};
 use crate::model::Disposition;
-use ssis_runner::connections::{BulkColumn, SqlConnection, SqlValue};
+use ssis_runner::connections::{BulkColumn, SqlConnection, SqlValue, TableRules};
 use std::time::Duration;
 
 /// ErrorCode of a row SQL Server refused (DTS_E_OLEDBERROR).
@@ -34,6 +40,8 @@ pub struct SqlDestination {
     /// (buffer position, table column).
     cols: Vec<(usize, String)>,
     fast: bool,
+    /// The fast-load settings (OLE DB; defaults for ADO.NET).
+    options: FastLoad,
     /// The bulk load may be used (ADO.NET: `UseBulkInsertWhenPossible`).
     bulk_allowed: bool,
     keep_identity: bool,
@@ -70,11 +78,33 @@ impl SqlDestination {
             (false, "1") => (from_var("OpenRowsetVariable")?, false),
             (false, "3") => (prop("OpenRowset"), true),
             (false, "4") => (from_var("OpenRowsetVariable")?, true),
-            (false, m) => {
-                return Err(format!(
-                    "access mode {m} (SQL command) is not supported: use a table or view"
-                ));
+            (false, "2") => (command_table(&prop("SqlCommand"))?, false),
+            (false, m) => return Err(format!("access mode {m} is not known")),
+        };
+        let flag = |n: &str| {
+            ctx.comp
+                .prop(n)
+                .and_then(ssis_runner::model::xml_bool)
+                .unwrap_or(false)
+        };
+        let options = if ado {
+            // SqlBulkCopy's BatchSize: rows per committed batch (0: a
+            // buffer's rows are one batch).
+            FastLoad {
+                commit: match prop("BatchSize").parse::<usize>() {
+                    Ok(n) if n > 0 => Commit::EveryRows(n),
+                    _ => Commit::EachBuffer,
+                },
+                ..FastLoad::default()
             }
+        } else if fast {
+            FastLoad::parse(
+                &prop("FastLoadOptions"),
+                flag("FastLoadKeepNulls"),
+                &prop("FastLoadMaxInsertCommitSize"),
+            )?
+        } else {
+            FastLoad::default()
         };
         if table.trim().is_empty() {
             return Err("it names no table or view".into());
@@ -108,18 +138,14 @@ impl SqlDestination {
             table: quote_name(&table),
             cols,
             fast,
+            options,
             bulk_allowed: !ado
                 || ctx
                     .comp
                     .prop("UseBulkInsertWhenPossible")
                     .and_then(ssis_runner::model::xml_bool)
                     .unwrap_or(true),
-            keep_identity: fast
-                && ctx
-                    .comp
-                    .prop("FastLoadKeepIdentity")
-                    .and_then(ssis_runner::model::xml_bool)
-                    .unwrap_or(false),
+            keep_identity: fast && flag("FastLoadKeepIdentity"),
             timeout: timeout(ctx),
             disposition: input.error_disposition,
             error: error.map(|e| (e, ctx.outputs[e].clone())),
@@ -142,27 +168,55 @@ impl SqlDestination {
                 )
                 .map_err(|e| e.message)?;
             }
+            if self.fast && self.options.commit == Commit::AtEnd {
+                // A batch of its own: sp_executesql must end its transactions.
+                c.query("BEGIN TRANSACTION", &[], self.timeout, &self.target.cancel)
+                    .map_err(|e| e.message)?;
+            }
             self.conn = Some(c);
         }
         Ok(self.conn.as_mut().expect("opened above"))
     }
 
-    /// `INSERT INTO t (cols) VALUES (@P1, ...), (...)` for `rows` rows.
-    fn statement(&self, rows: usize) -> String {
+    /// Whether a NULL goes in as the column's default: a fast load that
+    /// would have been a bulk load without `FastLoadKeepNulls` (not an
+    /// ADO.NET Destination told not to bulk insert, whose INSERTs keep NULL).
+    fn null_is_default(&self) -> bool {
+        self.fast && self.bulk_allowed && !self.options.keep_nulls
+    }
+
+    /// `INSERT INTO t (cols) VALUES (@P1, ...), (...)` for rows `rows` of
+    /// `batch`: a parameter per value, `DEFAULT` for a NULL that takes the
+    /// column's default; the parameters' values.
+    fn statement(&self, batch: &Batch, rows: &[usize]) -> (String, Vec<SqlValue>) {
         let names: Vec<String> = self.cols.iter().map(|c| quote_name(&c.1)).collect();
-        let w = self.cols.len();
-        let values: Vec<String> = (0..rows)
-            .map(|r| {
-                let ps: Vec<String> = (1..=w).map(|i| format!("@P{}", r * w + i)).collect();
+        let mut params = Vec::with_capacity(rows.len() * self.cols.len());
+        let values: Vec<String> = rows
+            .iter()
+            .map(|&r| {
+                let ps: Vec<String> = self
+                    .cols
+                    .iter()
+                    .map(|(p, _)| {
+                        let v = &batch.cols[*p][r];
+                        if v.is_null() && self.null_is_default() {
+                            "DEFAULT".to_string()
+                        } else {
+                            params.push(to_sql(v));
+                            format!("@P{}", params.len())
+                        }
+                    })
+                    .collect();
                 format!("({})", ps.join(", "))
             })
             .collect();
-        format!(
+        let sql = format!(
             "INSERT INTO {} ({}) VALUES {}",
             self.table,
             names.join(", "),
             values.join(", ")
-        )
+        );
+        (sql, params)
     }
 
     /// Whether the fast load goes through the bulk load: decided once.
@@ -170,20 +224,42 @@ impl SqlDestination {
         if let Some(b) = &self.bulk {
             return Ok(b.clone());
         }
+        let unsent = self.options.unsent_hints();
+        if !unsent.is_empty() {
+            out.warn(format!(
+                "fast load into {}: {} not sent (the bulk load here cannot carry hints; they change locking and speed, not the rows loaded)",
+                self.table,
+                unsent.join(", ")
+            ));
+        }
         let decided = if !self.fast || !self.bulk_allowed || self.keep_identity {
             None
         } else {
             let (table, timeout, cancel) =
                 (self.table.clone(), self.timeout, self.target.cancel.clone());
-            let cols = self
-                .connection()?
+            let ask_rules = self.options.asks_about_rules();
+            let conn = self.connection()?;
+            let cols = conn
                 .table_columns(&table, timeout, &cancel)
                 .map_err(|e| e.message)?;
-            match SqlConnection::bulk_refusal(&cols) {
+            let rules = if ask_rules {
+                conn.table_rules(&table, timeout, &cancel)
+                    .map_err(|e| e.message)?
+            } else {
+                TableRules::default()
+            };
+            let refusal = SqlConnection::bulk_refusal(&cols)
+                .map(|why| format!("{why}, which the bulk load does not convert into"))
+                .or_else(|| {
+                    self.options.needs_statements(&cols, &rules).map(|why| {
+                        format!("{why} cannot be carried by the bulk load here, and INSERTs do what it asks")
+                    })
+                });
+            match refusal {
                 None => Some(cols),
                 Some(why) => {
                     out.warn(format!(
-                        "fast load into {table} runs as INSERT statements: {why}, which the bulk load does not convert into"
+                        "fast load into {table} runs as INSERT statements: {why}"
                     ));
                     None
                 }
@@ -193,15 +269,17 @@ impl SqlDestination {
         Ok(decided)
     }
 
-    /// Loads every row of `batch` in one bulk load; the error when refused.
+    /// Loads rows `chunk` of `batch` in one bulk load; the error when refused.
     fn bulk_load(
         &mut self,
         batch: &Batch,
+        chunk: &[usize],
         cols: &[BulkColumn],
     ) -> Result<Result<(), String>, String> {
         let names: Vec<String> = self.cols.iter().map(|c| c.1.clone()).collect();
-        let rows: Vec<Vec<SqlValue>> = (0..batch.rows)
-            .map(|r| {
+        let rows: Vec<Vec<SqlValue>> = chunk
+            .iter()
+            .map(|&r| {
                 self.cols
                     .iter()
                     .map(|(p, _)| to_sql(&batch.cols[*p][r]))
@@ -222,15 +300,7 @@ impl SqlDestination {
 
     /// Inserts rows `rows` of `batch` in one statement; the error when refused.
     fn insert(&mut self, batch: &Batch, rows: &[usize]) -> Result<Result<(), String>, String> {
-        let sql = self.statement(rows.len());
-        let params: Vec<SqlValue> = rows
-            .iter()
-            .flat_map(|&r| {
-                self.cols
-                    .iter()
-                    .map(move |(p, _)| to_sql(&batch.cols[*p][r]))
-            })
-            .collect();
+        let (sql, params) = self.statement(batch, rows);
         let (timeout, cancel) = (self.timeout, self.target.cancel.clone());
         let conn = self.connection()?;
         match conn.execute(&sql, &params, timeout, &cancel) {
@@ -259,9 +329,13 @@ impl Component for SqlDestination {
         } else {
             per
         };
+        let per = match self.options.commit {
+            Commit::EveryRows(n) => per.min(n),
+            _ => per,
+        };
         for chunk in all.chunks(per) {
             let result = match &bulk {
-                Some(cols) => self.bulk_load(&batch, cols)?,
+                Some(cols) => self.bulk_load(&batch, chunk, cols)?,
                 None => self.insert(&batch, chunk)?,
             };
             match result {
@@ -302,6 +376,18 @@ impl Component for SqlDestination {
                 &self.target.cancel,
             )
             .map_err(|e| e.message)?;
+        }
+        if self.fast
+            && self.options.commit == Commit::AtEnd
+            && let Some(c) = self.conn.as_mut()
+        {
+            c.query("COMMIT TRANSACTION", &[], self.timeout, &self.target.cancel)
+                .map_err(|e| {
+                    format!(
+                        "committing the fast load into {}: {}",
+                        self.table, e.message
+                    )
+                })?;
         }
         if let Some(c) = self.conn.take() {
             self.target.give_back(c);

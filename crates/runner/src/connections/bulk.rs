@@ -2,17 +2,24 @@
 //! `INSERT BULK` statement followed by a BulkLoadBCP message (MS-TDS
 //! 2.2.1.8), through tiberius. The table's columns are read from
 //! `sys.columns` first, because tiberius needs each value in the exact
-//! type and scale of its column: identity and computed columns are left
-//! to the server, columns no value is mapped to get NULL.
+//! type and scale of its column (`bulk_data`): identity and computed
+//! columns are left to the server, columns no value is mapped to get NULL.
+//!
+//! tiberius writes the `INSERT BULK` statement itself, with no `WITH (...)`
+//! hints (its issue #302), so a load here never carries TABLOCK,
+//! CHECK_CONSTRAINTS, FIRE_TRIGGERS, KEEP_NULLS, ORDER or the batch sizes;
+//! the Data Flow decides what to do about options it cannot send. Column
+//! types tiberius cannot bulk load are refused by [`SqlConnection::bulk_refusal`]:
+//! money and smallmoney (no encoder), `(max)` types (its issue #322), text,
+//! ntext and image.
 
+use super::bulk_data::{LOADABLE, column_data, int, truthy};
 use super::sqlserver::{block, guarded, unavailable};
 use super::{SqlConnection, SqlValue};
 use crate::cancel::CancelToken;
 use ssis_core::error::{Error, ErrorKind, Result};
-use std::borrow::Cow;
 use std::time::Duration;
-use tiberius::time::{Date, DateTime, DateTime2, SmallDateTime, Time};
-use tiberius::{ColumnData, TokenRow};
+use tiberius::TokenRow;
 
 /// A column of the target table, as `sys.columns` describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,204 +34,20 @@ pub struct BulkColumn {
     pub loaded: bool,
     /// `(max)`: tiberius cannot bulk load such columns (its issue #322).
     pub max: bool,
+    /// It has a default, which a bulk load without KEEP_NULLS puts in
+    /// place of a NULL.
+    pub has_default: bool,
 }
 
-/// The column types a bulk load converts values into.
-const LOADABLE: &[&str] = &[
-    "int",
-    "bigint",
-    "smallint",
-    "tinyint",
-    "bit",
-    "real",
-    "float",
-    "decimal",
-    "numeric",
-    "nvarchar",
-    "nchar",
-    "varchar",
-    "char",
-    "sysname",
-    "uniqueidentifier",
-    "varbinary",
-    "binary",
-    "date",
-    "datetime2",
-    "datetime",
-    "smalldatetime",
-    "time",
-];
-
-/// Days from 0001-01-01 to 1900-01-01 (datetime's epoch).
-const DAYS_TO_1900: i64 = 693_595;
-
-fn truthy(v: &SqlValue) -> bool {
-    matches!(v, SqlValue::Bool(true)) || matches!(v, SqlValue::Int(i) if *i != 0)
-}
-
-/// `mantissa / 10^from` at scale `to`, rounded half away from zero.
-fn rescale(mantissa: i128, from: u8, to: u8) -> Option<i128> {
-    if to >= from {
-        mantissa.checked_mul(10i128.checked_pow(u32::from(to - from))?)
-    } else {
-        let d = 10i128.checked_pow(u32::from(from - to))?;
-        let (q, r) = (mantissa / d, mantissa % d);
-        Some(if r.abs() * 2 >= d {
-            q + mantissa.signum()
-        } else {
-            q
-        })
-    }
-}
-
-fn int(v: &SqlValue) -> Option<i64> {
-    match v {
-        SqlValue::Int(i) => Some(*i),
-        SqlValue::Bool(b) => Some(i64::from(*b)),
-        SqlValue::Decimal { mantissa, scale } => i64::try_from(rescale(*mantissa, *scale, 0)?).ok(),
-        SqlValue::Float(f) if f.fract() == 0.0 && f.abs() < 9.2e18 => Some(*f as i64),
-        SqlValue::Text(s) => s.trim().parse().ok(),
-        _ => None,
-    }
-}
-
-fn float(v: &SqlValue) -> Option<f64> {
-    match v {
-        SqlValue::Float(f) => Some(*f),
-        SqlValue::Int(i) => Some(*i as f64),
-        SqlValue::Decimal { mantissa, scale } => {
-            Some(*mantissa as f64 / 10f64.powi(i32::from(*scale)))
-        }
-        SqlValue::Text(s) => s.trim().parse().ok(),
-        _ => None,
-    }
-}
-
-/// `v` as the column `c` holds it.
-fn column_data(v: &SqlValue, c: &BulkColumn) -> std::result::Result<ColumnData<'static>, String> {
-    let null = matches!(v, SqlValue::Null);
-    let bad = || {
-        format!(
-            "column '{}' ({}): the value {} does not convert",
-            c.name,
-            c.type_name,
-            v.to_text()
-        )
-    };
-    macro_rules! num {
-        ($variant:ident, $t:ty) => {
-            ColumnData::$variant(if null {
-                None
-            } else {
-                Some(
-                    int(v)
-                        .and_then(|i| <$t>::try_from(i).ok())
-                        .ok_or_else(bad)?,
-                )
-            })
-        };
-    }
-    Ok(match c.type_name.as_str() {
-        "int" => num!(I32, i32),
-        "bigint" => num!(I64, i64),
-        "smallint" => num!(I16, i16),
-        "tinyint" => num!(U8, u8),
-        "bit" => ColumnData::Bit(if null {
-            None
-        } else {
-            Some(int(v).ok_or_else(bad)? != 0)
-        }),
-        "real" => ColumnData::F32(if null {
-            None
-        } else {
-            Some(float(v).ok_or_else(bad)? as f32)
-        }),
-        "float" => ColumnData::F64(if null {
-            None
-        } else {
-            Some(float(v).ok_or_else(bad)?)
-        }),
-        "decimal" | "numeric" => ColumnData::Numeric(if null {
-            None
-        } else {
-            let (m, s) = match v {
-                SqlValue::Decimal { mantissa, scale } => (*mantissa, *scale),
-                other => (i128::from(int(other).ok_or_else(bad)?), 0),
-            };
-            let m = rescale(m, s, c.scale).ok_or_else(bad)?;
-            Some(tiberius::numeric::Numeric::new_with_scale(m, c.scale))
-        }),
-        "nvarchar" | "nchar" | "varchar" | "char" | "sysname" => ColumnData::String(if null {
-            None
-        } else {
-            Some(Cow::Owned(v.to_text()))
-        }),
-        "uniqueidentifier" => ColumnData::Guid(if null {
-            None
-        } else {
-            let t = v.to_text();
-            Some(tiberius::Uuid::parse_str(t.trim_matches(['{', '}'])).map_err(|_| bad())?)
-        }),
-        "varbinary" | "binary" => ColumnData::Binary(match v {
-            SqlValue::Null => None,
-            SqlValue::Binary(b) => Some(Cow::Owned(b.clone())),
-            _ => return Err(bad()),
-        }),
-        "date" => ColumnData::Date(match v {
-            SqlValue::Null => None,
-            SqlValue::DateTime(d) => Some(Date::new(d.days_since_0001() as u32)),
-            _ => return Err(bad()),
-        }),
-        "datetime2" => ColumnData::DateTime2(match v {
-            SqlValue::Null => None,
-            SqlValue::DateTime(d) => {
-                let scale = c.scale.min(7);
-                let increments = d.nanos_of_day() / 10u64.pow(9 - u32::from(scale));
-                Some(DateTime2::new(
-                    Date::new(d.days_since_0001() as u32),
-                    Time::new(increments, scale),
-                ))
-            }
-            _ => return Err(bad()),
-        }),
-        "datetime" => ColumnData::DateTime(match v {
-            SqlValue::Null => None,
-            SqlValue::DateTime(d) => {
-                // 1/300 s, rounded; the last tick of a day carries over.
-                let ticks = (d.nanos_of_day() * 3 + 5_000_000) / 10_000_000;
-                let days = d.days_since_0001() - DAYS_TO_1900 + (ticks / 25_920_000) as i64;
-                Some(DateTime::new(
-                    i32::try_from(days).map_err(|_| bad())?,
-                    (ticks % 25_920_000) as u32,
-                ))
-            }
-            _ => return Err(bad()),
-        }),
-        "smalldatetime" => ColumnData::SmallDateTime(match v {
-            SqlValue::Null => None,
-            SqlValue::DateTime(d) => {
-                let minutes = (d.nanos_of_day() + 30_000_000_000) / 60_000_000_000;
-                let days = d.days_since_0001() - DAYS_TO_1900 + (minutes / 1440) as i64;
-                Some(SmallDateTime::new(
-                    u16::try_from(days).map_err(|_| bad())?,
-                    (minutes % 1440) as u16,
-                ))
-            }
-            _ => return Err(bad()),
-        }),
-        "time" => ColumnData::Time(match v {
-            SqlValue::Null => None,
-            SqlValue::DateTime(d) => {
-                let scale = c.scale.min(7);
-                Some(Time::new(
-                    d.nanos_of_day() / 10u64.pow(9 - u32::from(scale)),
-                    scale,
-                ))
-            }
-            _ => return Err(bad()),
-        }),
-        other => return Err(format!("column '{}' has type {other}", c.name)),
-    })
+/// What a bulk load without hints skips on a table: its enabled CHECK and
+/// FOREIGN KEY constraints (CHECK_CONSTRAINTS) and INSERT triggers
+/// (FIRE_TRIGGERS), by name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TableRules {
+    /// Enabled CHECK and FOREIGN KEY constraints.
+    pub constraints: Vec<String>,
+    /// Enabled triggers that fire on INSERT.
+    pub insert_triggers: Vec<String>,
 }
 
 impl SqlConnection {
@@ -237,7 +60,8 @@ impl SqlConnection {
     ) -> Result<Vec<BulkColumn>> {
         let sets = self.query(
             "SELECT c.name, TYPE_NAME(c.system_type_id), c.scale, c.is_identity, c.is_computed, \
-             c.max_length FROM sys.columns c WHERE c.object_id = OBJECT_ID(@P1) ORDER BY c.column_id",
+             c.max_length, c.default_object_id FROM sys.columns c \
+             WHERE c.object_id = OBJECT_ID(@P1) ORDER BY c.column_id",
             &[SqlValue::Text(table.to_string())],
             timeout,
             cancel,
@@ -254,7 +78,13 @@ impl SqlConnection {
                 type_name: r[1].to_text().to_ascii_lowercase(),
                 scale: int(&r[2]).and_then(|s| u8::try_from(s).ok()).unwrap_or(0),
                 loaded: !truthy(&r[3]) && !truthy(&r[4]) && r[1].to_text() != "timestamp",
-                max: int(&r[5]) == Some(-1),
+                // xml's max_length is -1 too, but it has no (max) form.
+                max: int(&r[5]) == Some(-1)
+                    && matches!(
+                        r[1].to_text().as_str(),
+                        "varchar" | "nvarchar" | "varbinary"
+                    ),
+                has_default: r.get(6).and_then(int).is_some_and(|d| d != 0),
             })
             .collect();
         if cols.is_empty() {
@@ -264,6 +94,38 @@ impl SqlConnection {
             ));
         }
         Ok(cols)
+    }
+
+    /// The constraints and triggers of `table` that a bulk load without
+    /// CHECK_CONSTRAINTS or FIRE_TRIGGERS would not apply.
+    pub fn table_rules(
+        &mut self,
+        table: &str,
+        timeout: Option<Duration>,
+        cancel: &CancelToken,
+    ) -> Result<TableRules> {
+        let sets = self.query(
+            "SELECT 'constraint', name FROM sys.check_constraints \
+             WHERE parent_object_id = OBJECT_ID(@P1) AND is_disabled = 0 \
+             UNION ALL SELECT 'constraint', name FROM sys.foreign_keys \
+             WHERE parent_object_id = OBJECT_ID(@P1) AND is_disabled = 0 \
+             UNION ALL SELECT 'trigger', t.name FROM sys.triggers t \
+             JOIN sys.trigger_events e ON e.object_id = t.object_id \
+             WHERE t.parent_id = OBJECT_ID(@P1) AND t.is_disabled = 0 AND e.type_desc = 'INSERT'",
+            &[SqlValue::Text(table.to_string())],
+            timeout,
+            cancel,
+        )?;
+        let mut rules = TableRules::default();
+        for r in sets.into_iter().next().map(|s| s.rows).unwrap_or_default() {
+            if let [kind, name, ..] = r.as_slice() {
+                match kind.to_text().as_str() {
+                    "trigger" => rules.insert_triggers.push(name.to_text()),
+                    _ => rules.constraints.push(name.to_text()),
+                }
+            }
+        }
+        Ok(rules)
     }
 
     /// Why `columns` cannot be bulk loaded (a type this load does not
@@ -349,66 +211,5 @@ impl SqlConnection {
             ))
         })??;
         self.settle(out, timeout, "the bulk load")
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn values_take_their_columns_type_and_scale() {
-        let col = |t: &str, scale| BulkColumn {
-            name: "c".into(),
-            type_name: t.into(),
-            scale,
-            loaded: true,
-            max: false,
-        };
-        let d = SqlValue::Decimal {
-            mantissa: 12345,
-            scale: 3,
-        };
-        match column_data(&d, &col("decimal", 2)).unwrap() {
-            ColumnData::Numeric(Some(n)) => assert_eq!((n.value(), n.scale()), (1235, 2)),
-            other => panic!("{other:?}"),
-        }
-        assert!(matches!(
-            column_data(&SqlValue::Int(7), &col("int", 0)).unwrap(),
-            ColumnData::I32(Some(7))
-        ));
-        assert!(matches!(
-            column_data(&SqlValue::Null, &col("bigint", 0)).unwrap(),
-            ColumnData::I64(None)
-        ));
-        let e = column_data(&SqlValue::Int(300), &col("tinyint", 0)).unwrap_err();
-        assert!(e.contains("column 'c' (tinyint)"), "{e}");
-        assert_eq!(rescale(-15, 1, 0), Some(-2));
-        let when = SqlValue::DateTime(crate::connections::SqlDateTime {
-            year: 1900,
-            month: 1,
-            day: 2,
-            hour: 0,
-            minute: 0,
-            second: 1,
-            nanos: 500_000_000,
-            offset_minutes: None,
-        });
-        match column_data(&when, &col("datetime", 3)).unwrap() {
-            ColumnData::DateTime(Some(d)) => {
-                assert_eq!((d.days(), d.seconds_fragments()), (1, 450))
-            }
-            other => panic!("{other:?}"),
-        }
-        assert_eq!(
-            SqlConnection::bulk_refusal(&[col("money", 4)]),
-            Some("column 'c' has type money".into())
-        );
-        let mut text = col("nvarchar", 0);
-        text.max = true;
-        assert_eq!(
-            SqlConnection::bulk_refusal(&[text]),
-            Some("column 'c' has type nvarchar(max)".into())
-        );
     }
 }

@@ -24,12 +24,13 @@
 //! the reason.
 
 mod bulk;
+mod bulk_data;
 pub mod connstr;
 pub mod smtp;
 mod sqlserver;
 mod value;
 
-pub use bulk::BulkColumn;
+pub use bulk::{BulkColumn, TableRules};
 pub use sqlserver::{ResultSet, SqlColumn, SqlConnection, question_marks_to_named};
 pub use value::{SqlDateTime, SqlValue};
 

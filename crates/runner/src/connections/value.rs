@@ -1,7 +1,7 @@
 //! Values to and from SQL Server, independent of the TDS library.
 
 use std::borrow::Cow;
-use tiberius::time::{Date, DateTime2, Time};
+use tiberius::time::{Date, DateTime2, DateTimeOffset, Time};
 use tiberius::{ColumnData, ToSql};
 
 /// A date and time as SQL Server's date/time types hold it (no time zone
@@ -208,6 +208,12 @@ impl SqlValue {
     }
 }
 
+/// A datetime2(7) of `days` since 0001-01-01 and `nanos` into the day.
+fn datetime2(days: i64, nanos: u64) -> DateTime2 {
+    let days = days.clamp(0, i64::from(u32::MAX >> 8)) as u32;
+    DateTime2::new(Date::new(days), Time::new(nanos / 100, 7))
+}
+
 fn time_nanos(t: &Time) -> u64 {
     let scale = u32::from(t.scale().min(9));
     t.increments() * 10u64.pow(9 - scale)
@@ -251,13 +257,24 @@ impl ToSql for SqlValue {
                 Err(_) => ColumnData::String(Some(Cow::Borrowed(s.as_str()))),
             },
             SqlValue::Binary(b) => ColumnData::Binary(Some(Cow::Borrowed(b.as_slice()))),
-            SqlValue::DateTime(d) => {
-                let days = d.days_since_0001().clamp(0, i64::from(u32::MAX >> 8)) as u32;
-                ColumnData::DateTime2(Some(DateTime2::new(
-                    Date::new(days),
-                    Time::new(d.nanos_of_day() / 100, 7),
-                )))
-            }
+            SqlValue::DateTime(d) => match d.offset_minutes {
+                None => {
+                    ColumnData::DateTime2(Some(datetime2(d.days_since_0001(), d.nanos_of_day())))
+                }
+                // datetimeoffset: UTC and the offset.
+                Some(offset) => {
+                    let nanos = i128::from(d.days_since_0001()) * 86_400_000_000_000
+                        + i128::from(d.nanos_of_day())
+                        - i128::from(offset) * 60_000_000_000;
+                    ColumnData::DateTimeOffset(Some(DateTimeOffset::new(
+                        datetime2(
+                            nanos.div_euclid(86_400_000_000_000) as i64,
+                            nanos.rem_euclid(86_400_000_000_000) as u64,
+                        ),
+                        offset,
+                    )))
+                }
+            },
         }
     }
 }

@@ -2,6 +2,7 @@
 
 use super::dates::DateTime;
 use super::decimal::{Dec, MAX_SCALE};
+use super::extended;
 use super::types::{DataType, cast_allowed};
 use super::value::Value;
 
@@ -147,6 +148,9 @@ pub(crate) fn cast(v: &Value, spec: &TypeSpec) -> Result<Value, String> {
     }
     let fail = || format!("the value \"{v}\" ({from}) cannot be converted to {to}");
     let overflow = || format!("the value \"{v}\" ({from}) is out of the range of {to}");
+    if let Some(done) = extended::cast(v, spec) {
+        return done;
+    }
     match to {
         DataType::WStr => Ok(Value::WStr(truncate_chars(&v.to_string(), spec.length))),
         DataType::Str => {
@@ -270,7 +274,7 @@ pub(crate) fn cast(v: &Value, spec: &TypeSpec) -> Result<Value, String> {
                         format!("the string \"{s}\" is not a valid date for {to} (use yyyy-mm-dd hh:mm:ss)")
                     })?
                 }
-                _ => match v.as_datetime() {
+                _ => match v.as_datetime().or_else(|| extended::as_datetime(v)) {
                     Some(d) => d,
                     None => DateTime::from_ole(v.f64_value().ok_or_else(fail)?)
                         .ok_or_else(overflow)?,

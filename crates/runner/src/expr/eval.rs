@@ -71,7 +71,9 @@ pub(crate) fn binary_types(
                 || (l == DataType::Bool
                     && r == DataType::Bool
                     && matches!(op, BinOp::Eq | BinOp::Ne))
-                || (l == r && l == DataType::Guid && matches!(op, BinOp::Eq | BinOp::Ne));
+                || (l == r
+                    && matches!(l, DataType::Guid | DataType::Bytes)
+                    && matches!(op, BinOp::Eq | BinOp::Ne));
             if !comparable {
                 return Err(incompatible());
             }
@@ -352,6 +354,29 @@ fn compare(l: &Value, r: &Value) -> Option<Ordering> {
     }
     if let (Some(a), Some(b)) = (l.as_datetime(), r.as_datetime()) {
         return Some(a.cmp(&b));
+    }
+    match (l, r) {
+        (Value::DbTime2 { ticks: a, .. }, Value::DbTime2 { ticks: b, .. }) => {
+            return Some(a.cmp(b));
+        }
+        (Value::Bytes(a), Value::Bytes(b)) => return Some(a.cmp(b)),
+        (
+            Value::DbTimestampOffset {
+                local: a,
+                offset_minutes: oa,
+                ..
+            },
+            Value::DbTimestampOffset {
+                local: b,
+                offset_minutes: ob,
+                ..
+            },
+        ) => {
+            // By the instant: local time less the offset.
+            let utc = |d: &super::DateTime, o: &i16| d.ticks() - i64::from(*o) * 600_000_000;
+            return Some(utc(a, oa).cmp(&utc(b, ob)));
+        }
+        _ => {}
     }
     if let (Value::Bool(a), Value::Bool(b)) = (l, r) {
         return Some(a.cmp(b));

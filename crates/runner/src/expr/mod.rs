@@ -13,7 +13,11 @@
 //! Behaviour follows Microsoft's SSIS expression reference. Choices where the
 //! reference is silent or locale-dependent:
 //! - DT_DATE and DT_DBTIMESTAMP convert to strings as `yyyy-mm-dd hh:mm:ss`
-//!   (plus `.fffffffff` when the fraction is not zero); DT_DBDATE as `yyyy-mm-dd`.
+//!   (plus `.fffffffff` when the fraction is not zero); DT_DBDATE as `yyyy-mm-dd`;
+//!   DT_DBTIME2 as `hh:mm:ss[.fffffff]` and DT_DBTIMESTAMPOFFSET as
+//!   `yyyy-mm-dd hh:mm:ss[.fffffff] +hh:mm` (as many fraction digits as the
+//!   scale); DT_BYTES as lower-case hexadecimal digits (see `extended`).
+//! - A cast of a string to DT_BYTES takes its bytes (UTF-16LE for DT_WSTR).
 //! - Date strings are parsed as `yyyy-mm-dd[ hh:mm[:ss[.fff]]]` or US `m/d/yyyy`.
 //! - Casting a fractional number to an integer rounds half away from zero;
 //!   TRUE converts to -1.
@@ -25,6 +29,7 @@ mod convert;
 mod dates;
 mod decimal;
 mod eval;
+pub mod extended;
 mod functions;
 mod lexer;
 mod parser;

@@ -3,6 +3,7 @@
 use super::convert::{self, TypeSpec};
 use super::dates::DateTime;
 use super::decimal::Dec;
+use super::extended;
 use super::types::DataType;
 use std::fmt;
 
@@ -67,6 +68,24 @@ pub enum Value {
     DbDate(DateTime),
     /// DT_DBTIMESTAMP.
     DbTimestamp(DateTime),
+    /// DT_BYTES (DT_IMAGE's data too); displays as hexadecimal digits.
+    Bytes(Vec<u8>),
+    /// DT_DBTIME2 (DT_DBTIME is scale 0): a time of day.
+    DbTime2 {
+        /// 100-ns ticks since midnight.
+        ticks: u64,
+        /// Fraction digits kept and shown (0..=7).
+        scale: u8,
+    },
+    /// DT_DBTIMESTAMPOFFSET: a local date-time and its offset from UTC.
+    DbTimestampOffset {
+        /// The date-time at the offset.
+        local: DateTime,
+        /// Minutes east of UTC (-840..=840).
+        offset_minutes: i16,
+        /// Fraction digits kept and shown (0..=7).
+        scale: u8,
+    },
 }
 
 impl Value {
@@ -93,6 +112,9 @@ impl Value {
             Value::Date(_) => DataType::Date,
             Value::DbDate(_) => DataType::DbDate,
             Value::DbTimestamp(_) => DataType::DbTimestamp,
+            Value::Bytes(_) => DataType::Bytes,
+            Value::DbTime2 { .. } => DataType::DbTime2,
+            Value::DbTimestampOffset { .. } => DataType::DbTimestampOffset,
         }
     }
 
@@ -257,6 +279,13 @@ impl fmt::Display for Value {
             Value::Date(d) => f.write_str(&d.format_timestamp()),
             Value::DbDate(d) => f.write_str(&d.format_date()),
             Value::DbTimestamp(d) => f.write_str(&d.format_timestamp()),
+            Value::Bytes(b) => f.write_str(&extended::hex(b)),
+            Value::DbTime2 { ticks, scale } => f.write_str(&extended::format_time(*ticks, *scale)),
+            Value::DbTimestampOffset {
+                local,
+                offset_minutes,
+                scale,
+            } => f.write_str(&extended::format_offset(*local, *offset_minutes, *scale)),
             other => match other.int_value() {
                 Some(i) => write!(f, "{i}"),
                 None => Ok(()),

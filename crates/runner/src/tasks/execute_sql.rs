@@ -126,19 +126,42 @@ pub fn to_sql_value(v: &Value) -> SqlValue {
             scale: *scale,
         },
         Value::WStr(s) | Value::Str { text: s, .. } => SqlValue::Text(s.clone()),
+        Value::Bytes(b) => SqlValue::Binary(b.clone()),
+        Value::DbTime2 { ticks, .. } => SqlValue::DateTime(SqlDateTime {
+            year: 1,
+            month: 1,
+            day: 1,
+            hour: (ticks / 36_000_000_000) as u8,
+            minute: (ticks / 600_000_000 % 60) as u8,
+            second: (ticks / 10_000_000 % 60) as u8,
+            nanos: (ticks % 10_000_000) as u32 * 100,
+            offset_minutes: None,
+        }),
+        Value::DbTimestampOffset {
+            local,
+            offset_minutes,
+            ..
+        } => SqlValue::DateTime(SqlDateTime {
+            offset_minutes: Some(*offset_minutes),
+            ..sql_datetime(*local)
+        }),
         Value::Date(d) | Value::DbDate(d) | Value::DbTimestamp(d) => {
-            let p = d.parts();
-            SqlValue::DateTime(SqlDateTime {
-                year: p.year as i32,
-                month: p.month as u8,
-                day: p.day as u8,
-                hour: p.hour as u8,
-                minute: p.minute as u8,
-                second: p.second as u8,
-                nanos: p.ticks * 100,
-                offset_minutes: None,
-            })
+            SqlValue::DateTime(sql_datetime(*d))
         }
+    }
+}
+
+fn sql_datetime(d: DateTime) -> SqlDateTime {
+    let p = d.parts();
+    SqlDateTime {
+        year: p.year as i32,
+        month: p.month as u8,
+        day: p.day as u8,
+        hour: p.hour as u8,
+        minute: p.minute as u8,
+        second: p.second as u8,
+        nanos: p.ticks * 100,
+        offset_minutes: None,
     }
 }
 

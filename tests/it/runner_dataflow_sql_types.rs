@@ -1,0 +1,606 @@
+//! SQL Server types and fast-load options in data flows, through the real
+//! `ssis exec` and the TDS test server: an OLE DB Source reading
+//! varbinary, image, time and datetimeoffset; a fast load of them with
+//! the values checked as the BulkLoadBCP rows carried them, one load per
+//! `FastLoadMaxInsertCommitSize` rows; `FastLoadOptions` and
+//! `FastLoadKeepNulls` against a table with a constraint and a default;
+//! money and nvarchar(max) columns; `AccessMode` 2 (SQL command).
+
+use crate::dataflow_pipe::{Comp, Input, Layout, Output, col, comp, data_flow, pipeline};
+use crate::runner_dataflow_sql::{ado, ext_col, mapped, ssis_exec, statements, with_props};
+use crate::runner_execute_sql::{
+    CM_ID, Cm, Log, oledb, package_2008_with, package_2012_with, sql_task,
+};
+use crate::support::TestServer;
+use crate::support::tds::{
+    ColType, DONE_COUNT, DONE_MORE, FLAG_NULLABLE, FLAG_UPDATEABLE, Tokens, Value,
+};
+use std::path::PathBuf;
+
+/// The start of the statement that asks for a table's constraints and
+/// triggers (answered by every scripted server).
+pub const RULES_QUERY: &str = "SELECT 'constraint', name FROM sys.check_constraints";
+
+/// The answer to [`RULES_QUERY`]: (kind, name) rows.
+pub fn answer_rules(t: &mut Tokens, rules: &[(&str, &str)]) {
+    t.col_metadata(&[
+        ("", ColType::NVarChar(10)),
+        ("name", ColType::NVarChar(128)),
+    ]);
+    for (kind, name) in rules {
+        let (k, n) = (Value::Text((*kind).into()), Value::Text((*name).into()));
+        t.row(&[(&k, ColType::NVarChar(10)), (&n, ColType::NVarChar(128))]);
+    }
+    t.done_in_proc(DONE_MORE | DONE_COUNT, 0xC1, rules.len() as u64);
+}
+
+/// sys.columns rows: name, type, scale, max_length, has a default.
+type Columns = &'static [(&'static str, &'static str, i64, i64, bool)];
+
+fn answer_columns(t: &mut Tokens, cols: Columns) {
+    t.col_metadata(&[
+        ("name", ColType::NVarChar(128)),
+        ("", ColType::NVarChar(128)),
+        ("scale", ColType::Int),
+        ("is_identity", ColType::Int),
+        ("is_computed", ColType::Int),
+        ("max_length", ColType::Int),
+        ("default_object_id", ColType::Int),
+    ]);
+    for (n, ty, scale, max_length, default) in cols {
+        let (a, b) = (Value::Text((*n).into()), Value::Text((*ty).into()));
+        t.row(&[
+            (&a, ColType::NVarChar(128)),
+            (&b, ColType::NVarChar(128)),
+            (&Value::Int(*scale), ColType::Int),
+            (&Value::Int(0), ColType::Int),
+            (&Value::Int(0), ColType::Int),
+            (&Value::Int(*max_length), ColType::Int),
+            (&Value::Int(i64::from(*default) * 901), ColType::Int),
+        ]);
+    }
+    t.done_in_proc(DONE_MORE | DONE_COUNT, 0xC1, cols.len() as u64);
+}
+
+/// 2024-02-29 23:59:58.500 +05:30: UTC day and time (ms) on the wire.
+const OFF_DAYS: u32 = 738_944;
+const OFF_MS: u64 = 66_598_500;
+/// 13:04:05.1234567 in 100 ns.
+const TIME_TICKS: u64 = 470_451_234_567;
+
+const KINDS: [(&str, ColType); 5] = [
+    ("Id", ColType::Int),
+    ("Bin", ColType::VarBinary(8)),
+    ("Img", ColType::Image),
+    ("T", ColType::Time(7)),
+    ("Off", ColType::DateTimeOffset(3)),
+];
+
+/// A server with the table Kinds (two rows, the second all NULL but Id),
+/// the fast-load targets KindsCopy (no constraints), Checked (a CHECK
+/// constraint, a default on Off) and Priced (money, nvarchar(max)).
+fn server() -> (TestServer, Log) {
+    let server = TestServer::start();
+    let log: Log = Default::default();
+    let l = log.clone();
+    server.on_sql(move |sql, params, t: &mut Tokens| {
+        let values: Vec<Value> = params.iter().map(|(_, v)| v.clone()).collect();
+        l.lock().unwrap().push((sql.to_string(), values.clone()));
+        let table = values.first().and_then(Value::as_text).unwrap_or("");
+        if sql == "SELECT * FROM [dbo].[Kinds]" {
+            t.col_metadata(&KINDS);
+            let first = [
+                Value::Int(1),
+                Value::Bytes(vec![0x0A, 0xFF]),
+                Value::Bytes(vec![0xDE, 0xAD]),
+                Value::Time(TIME_TICKS, 7),
+                Value::DateTimeOffset(OFF_DAYS, OFF_MS, 3, 330),
+            ];
+            let second = [
+                Value::Int(2),
+                Value::Null,
+                Value::Null,
+                Value::Null,
+                Value::Null,
+            ];
+            for row in [first, second] {
+                let cells: Vec<(&Value, ColType)> =
+                    row.iter().zip(KINDS.iter().map(|k| k.1)).collect();
+                t.row(&cells);
+            }
+            t.done(DONE_MORE | DONE_COUNT, 2);
+        } else if sql.starts_with("SELECT c.name, TYPE_NAME(c.system_type_id)") {
+            let cols: Columns = match table {
+                "[dbo].[KindsCopy]" => &[
+                    ("Id", "int", 0, 4, false),
+                    ("Bin", "varbinary", 0, 8, false),
+                    ("Pic", "varbinary", 0, 100, false),
+                    ("T", "time", 7, 5, false),
+                    ("Off", "datetimeoffset", 3, 9, false),
+                    ("Doc", "xml", 0, -1, false),
+                ],
+                "[dbo].[Checked]" => &[
+                    ("Id", "int", 0, 4, false),
+                    ("Off", "datetimeoffset", 3, 9, true),
+                ],
+                "[dbo].[Priced]" => &[
+                    ("Id", "int", 0, 4, false),
+                    ("Price", "money", 4, 8, false),
+                    ("Note", "nvarchar", 0, -1, false),
+                ],
+                _ => &[],
+            };
+            answer_columns(t, cols);
+        } else if sql.starts_with(RULES_QUERY) {
+            let rules: &[(&str, &str)] = match table {
+                "[dbo].[Checked]" => &[("constraint", "CK_Checked_Id"), ("trigger", "TR_Checked")],
+                _ => &[],
+            };
+            answer_rules(t, rules);
+        } else if sql == "SELECT TOP 0 * FROM [dbo].[KindsCopy]" {
+            let rw = FLAG_NULLABLE | FLAG_UPDATEABLE;
+            t.col_metadata_flags(&[
+                ("Id", ColType::Int, rw),
+                ("Bin", ColType::VarBinary(8), rw),
+                ("Pic", ColType::VarBinary(100), rw),
+                ("T", ColType::Time(7), rw),
+                ("Off", ColType::DateTimeOffset(3), rw),
+                ("Doc", ColType::Xml, rw),
+            ]);
+            t.done(DONE_COUNT, 0);
+        } else if !sql.starts_with("INSERT") && sql != "BULK LOAD" {
+            return None;
+        }
+        Some(0)
+    });
+    (server, log)
+}
+
+/// DTSID of the ADO.NET connection manager.
+const ADO_ID: &str = "{C0000000-0000-0000-0000-000000000002}";
+
+const SRC: &str = "Kinds.Outputs[OLE DB Source Output].Columns";
+
+fn source(table: &str) -> Comp {
+    let mut c = with_props(
+        comp("Kinds", "Microsoft.OLEDBSource", "OLE DB Source"),
+        &[("AccessMode", "0"), ("OpenRowset", table)],
+    );
+    c.conn = Some(("OleDbConnection", "Sales", CM_ID));
+    c.outputs.push(Output {
+        name: "OLE DB Source Output",
+        is_error: false,
+        sync: None,
+        cols: vec![
+            ext_col(col("Id", "dataType=\"i4\"")),
+            ext_col(col("Bin", "dataType=\"bytes\" length=\"8\"")),
+            ext_col(col("Img", "dataType=\"image\"")),
+            ext_col(col("T", "dataType=\"dbTime2\" scale=\"7\"")),
+            ext_col(col("Off", "dataType=\"dbTimeStampOffset\" scale=\"3\"")),
+        ],
+    });
+    c
+}
+
+/// An OLE DB Destination `name` with `props`, reading `cols` (source
+/// column, table column, table column's type attributes).
+fn destination(
+    name: &'static str,
+    props: &[(&'static str, &str)],
+    cols: &[(&'static str, &'static str, &'static str)],
+) -> Comp {
+    let mut c = with_props(
+        comp(name, "Microsoft.OLEDBDestination", "OLE DB Destination"),
+        props,
+    );
+    c.conn = Some(("OleDbConnection", "Sales", CM_ID));
+    c.inputs.push(Input {
+        name: "OLE DB Destination Input",
+        error_disp: "FailComponent",
+        cols: cols
+            .iter()
+            .map(|(from, to, _)| mapped(&format!("{SRC}[{from}]"), from, to))
+            .collect(),
+        external: cols.iter().map(|(_, to, ty)| (*to, *ty)).collect(),
+    });
+    c
+}
+
+/// Kinds -> Multicast -> each destination `dests` builds; the package in
+/// both layouts.
+fn packages(
+    dir: &std::path::Path,
+    server: &TestServer,
+    dests: impl Fn() -> Vec<Comp>,
+) -> Vec<PathBuf> {
+    let cms = [oledb(server), ado(server)];
+    [Layout::Ssdt, Layout::Bids2008]
+        .into_iter()
+        .map(|layout| {
+            let mut multicast = comp("Fan Out", "Microsoft.Multicast", "Multicast");
+            multicast.inputs.push(Input {
+                name: "Multicast Input 1",
+                error_disp: "FailComponent",
+                cols: Vec::new(),
+                external: Vec::new(),
+            });
+            let mut paths = vec![(
+                "Kinds Out",
+                "Kinds.Outputs[OLE DB Source Output]".to_string(),
+                "Fan Out.Inputs[Multicast Input 1]".to_string(),
+            )];
+            let dests = dests();
+            let outputs = [
+                "Multicast Output 1",
+                "Multicast Output 2",
+                "Multicast Output 3",
+            ];
+            let path_names = ["To 1", "To 2", "To 3"];
+            for (i, d) in dests.iter().enumerate() {
+                multicast.outputs.push(Output {
+                    name: outputs[i],
+                    is_error: false,
+                    sync: Some("Multicast Input 1"),
+                    cols: Vec::new(),
+                });
+                paths.push((
+                    path_names[i],
+                    format!("Fan Out.Outputs[{}]", outputs[i]),
+                    format!("{}.Inputs[{}]", d.name, d.inputs[0].name),
+                ));
+            }
+            let mut comps = vec![source("[dbo].[Kinds]"), multicast];
+            comps.extend(dests);
+            let tasks = vec![data_flow(pipeline(layout, &comps, &paths))];
+            let (name, text) = match layout {
+                Layout::Ssdt => ("types_2012.dtsx", package_2012_with(&cms, &[], &tasks, &[])),
+                Layout::Bids2008 => ("types_2008.dtsx", package_2008_with(&cms, &[], &tasks, &[])),
+            };
+            let path = dir.join(name);
+            std::fs::write(&path, text).unwrap();
+            path
+        })
+        .collect()
+}
+
+fn kinds_copy(commit_size: &str, table: &str) -> Comp {
+    destination(
+        "Write Kinds",
+        &[
+            ("AccessMode", "3"),
+            ("OpenRowset", table),
+            ("FastLoadKeepIdentity", "false"),
+            ("FastLoadKeepNulls", "false"),
+            ("FastLoadOptions", "TABLOCK,CHECK_CONSTRAINTS,ORDER(Id ASC)"),
+            ("FastLoadMaxInsertCommitSize", commit_size),
+        ],
+        &[
+            ("Id", "Id", "dataType=\"i4\""),
+            ("Bin", "Bin", "dataType=\"bytes\" length=\"8\""),
+            ("Img", "Pic", "dataType=\"bytes\" length=\"100\""),
+            ("T", "T", "dataType=\"dbTime2\" scale=\"7\""),
+            ("Off", "Off", "dataType=\"dbTimeStampOffset\" scale=\"3\""),
+        ],
+    )
+}
+
+#[test]
+fn binary_time_and_offset_read_from_sql_server_and_bulk_loaded_one_commit_per_row() {
+    let (server, log) = server();
+    let dir = tempfile::tempdir().unwrap();
+    for pkg in packages(dir.path(), &server, || {
+        vec![kinds_copy("1", "[dbo].[KindsCopy]")]
+    }) {
+        log.lock().unwrap().clear();
+        let (code, out) = ssis_exec(&pkg);
+        assert_eq!(code, 0, "{}: {out}", pkg.display());
+        // The table has no constraint: CHECK_CONSTRAINTS changes nothing
+        // and the bulk load goes ahead; TABLOCK and ORDER cannot be sent.
+        assert!(
+            out.contains("fast load into [dbo].[KindsCopy]: TABLOCK, ORDER(Id ASC) not sent"),
+            "{out}"
+        );
+        assert_eq!(
+            statements(&log, RULES_QUERY)[0].1,
+            [Value::Text("[dbo].[KindsCopy]".into())]
+        );
+        // FastLoadMaxInsertCommitSize 1: a load (and commit) per row.
+        let inserts = statements(&log, "INSERT BULK [dbo].[KindsCopy] (");
+        assert_eq!(inserts.len(), 2, "{out}");
+        assert!(
+            inserts.iter().all(|(s, _)| !s.contains("WITH")),
+            "{inserts:?}"
+        );
+        let loads: Vec<Vec<Value>> = statements(&log, "BULK LOAD")
+            .into_iter()
+            .map(|s| s.1)
+            .collect();
+        assert_eq!(
+            loads,
+            [
+                vec![
+                    Value::Int(1),
+                    Value::Bytes(vec![0x0A, 0xFF]),
+                    Value::Bytes(vec![0xDE, 0xAD]),
+                    Value::Time(TIME_TICKS, 7),
+                    Value::DateTimeOffset(OFF_DAYS, OFF_MS, 3, 330),
+                    Value::Null,
+                ],
+                vec![
+                    Value::Int(2),
+                    Value::Null,
+                    Value::Null,
+                    Value::Null,
+                    Value::Null,
+                    Value::Null
+                ],
+            ]
+        );
+        assert!(out.contains("Write Kinds: wrote 2 rows."), "{out}");
+    }
+    // The default commit size commits the buffer's one load; 0 commits
+    // once at the end, the loads in one transaction.
+    for (size, transaction) in [("2147483647", false), ("0", true)] {
+        let pkg = &packages(dir.path(), &server, || {
+            vec![kinds_copy(size, "[dbo].[KindsCopy]")]
+        })[0];
+        log.lock().unwrap().clear();
+        let (code, out) = ssis_exec(pkg);
+        assert_eq!(code, 0, "{out}");
+        let order: Vec<String> = log
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(s, _)| s.split(" (").next().unwrap_or("").to_string())
+            .filter(|s| s.contains("TRANSACTION") || s.contains("BULK"))
+            .collect();
+        let load = ["INSERT BULK [dbo].[KindsCopy]", "BULK LOAD"].map(String::from);
+        let expected = if transaction {
+            [
+                vec!["BEGIN TRANSACTION".to_string()],
+                load.to_vec(),
+                vec!["COMMIT TRANSACTION".to_string()],
+            ]
+            .concat()
+        } else {
+            load.to_vec()
+        };
+        assert_eq!(order, expected, "commit size {size}");
+    }
+}
+
+/// An ADO.NET Destination into KindsCopy committing every `batch_size` rows.
+fn ado_kinds_copy(batch_size: &str) -> Comp {
+    let mut c = with_props(
+        comp(
+            "Copy Kinds",
+            "Microsoft.SqlServer.Dts.Pipeline.ADONETDestination, Microsoft.SqlServer.ADONETDest, Version=13.0.0.0, Culture=neutral, PublicKeyToken=89845dcd8080cc91",
+            "ADO NET Destination",
+        ),
+        &[
+            ("TableOrViewName", "\"dbo\".\"KindsCopy\""),
+            ("BatchSize", batch_size),
+        ],
+    );
+    c.conn = Some(("IDbConnection", "SalesAdo", ADO_ID));
+    let oledb = kinds_copy("0", "");
+    c.inputs.push(Input {
+        name: "ADO NET Destination Input",
+        ..oledb.inputs.into_iter().next().unwrap()
+    });
+    c
+}
+
+#[test]
+fn ado_net_destination_bulk_loads_the_types_one_batch_per_batch_size() {
+    let (server, log) = server();
+    let dir = tempfile::tempdir().unwrap();
+    for (batch_size, loads) in [("1", 2), ("0", 1)] {
+        for pkg in packages(dir.path(), &server, || vec![ado_kinds_copy(batch_size)]) {
+            log.lock().unwrap().clear();
+            let (code, out) = ssis_exec(&pkg);
+            assert_eq!(code, 0, "{}: {out}", pkg.display());
+            assert!(!out.contains("not sent"), "{out}");
+            let values: Vec<Value> = statements(&log, "BULK LOAD")
+                .into_iter()
+                .flat_map(|s| s.1)
+                .collect();
+            assert_eq!(statements(&log, "BULK LOAD").len(), loads, "{out}");
+            assert_eq!(values[3], Value::Time(TIME_TICKS, 7));
+            assert_eq!(values[4], Value::DateTimeOffset(OFF_DAYS, OFF_MS, 3, 330));
+        }
+    }
+}
+
+fn checked(keep_nulls: &str) -> Comp {
+    destination(
+        "Write Checked",
+        &[
+            ("AccessMode", "3"),
+            ("OpenRowset", "[dbo].[Checked]"),
+            ("FastLoadKeepNulls", keep_nulls),
+            ("FastLoadOptions", "CHECK_CONSTRAINTS"),
+        ],
+        &[
+            ("Id", "Id", "dataType=\"i4\""),
+            ("Off", "Off", "dataType=\"dbTimeStampOffset\" scale=\"3\""),
+        ],
+    )
+}
+
+fn priced() -> Comp {
+    destination(
+        "Write Priced",
+        &[("AccessMode", "3"), ("OpenRowset", "[dbo].[Priced]")],
+        &[
+            ("Id", "Id", "dataType=\"i4\""),
+            ("T", "Note", "dataType=\"nText\""),
+        ],
+    )
+}
+
+fn by_command(command: &str) -> Comp {
+    destination(
+        "Write Command",
+        &[("AccessMode", "2"), ("SqlCommand", command)],
+        &[
+            ("Id", "Id", "dataType=\"i4\""),
+            ("Bin", "Bin", "dataType=\"bytes\" length=\"8\""),
+        ],
+    )
+}
+
+#[test]
+fn options_the_bulk_load_cannot_carry_run_as_inserts_where_the_table_needs_them() {
+    let (server, log) = server();
+    let dir = tempfile::tempdir().unwrap();
+    let offset = Value::DateTimeOffset(OFF_DAYS, OFF_MS * 10_000, 7, 330);
+    for keep_nulls in ["false", "true"] {
+        let dests = || {
+            vec![
+                checked(keep_nulls),
+                priced(),
+                by_command("SELECT Id, Bin FROM dbo.Target WHERE 1 = 0"),
+            ]
+        };
+        for pkg in packages(dir.path(), &server, dests) {
+            log.lock().unwrap().clear();
+            let (code, out) = ssis_exec(&pkg);
+            assert_eq!(code, 0, "{}: {out}", pkg.display());
+            // The table has a constraint (and Off a default): the options
+            // that would change its rows run as INSERTs.
+            let why = if keep_nulls == "true" {
+                "CHECK_CONSTRAINTS (constraint 'CK_Checked_Id'), FastLoadKeepNulls (column 'Off' has a default)"
+            } else {
+                "CHECK_CONSTRAINTS (constraint 'CK_Checked_Id')"
+            };
+            assert!(
+                out.contains(&format!(
+                    "fast load into [dbo].[Checked] runs as INSERT statements: {why} cannot be carried"
+                )),
+                "{out}"
+            );
+            // Without FastLoadKeepNulls a NULL takes the column's default,
+            // as the bulk load would have it.
+            let checked = statements(&log, "INSERT INTO [dbo].[Checked]");
+            let (sql, params) = &checked[0];
+            if keep_nulls == "false" {
+                assert_eq!(
+                    sql,
+                    "INSERT INTO [dbo].[Checked] ([Id], [Off]) VALUES (@P1, @P2), (@P3, DEFAULT)"
+                );
+                assert_eq!(params, &[Value::Int(1), offset.clone(), Value::Int(2)]);
+            } else {
+                assert_eq!(
+                    sql,
+                    "INSERT INTO [dbo].[Checked] ([Id], [Off]) VALUES (@P1, @P2), (@P3, @P4)"
+                );
+                assert_eq!(
+                    params,
+                    &[Value::Int(1), offset.clone(), Value::Int(2), Value::Null]
+                );
+            }
+            // money cannot be bulk loaded: INSERTs (the time as a
+            // datetime2 parameter; no FastLoadKeepNulls: DEFAULT for NULL).
+            assert!(
+                out.contains("fast load into [dbo].[Priced] runs as INSERT statements: column 'Price' has type money"),
+                "{out}"
+            );
+            let priced = statements(&log, "INSERT INTO [dbo].[Priced]");
+            assert_eq!(
+                priced[0].0,
+                "INSERT INTO [dbo].[Priced] ([Id], [Note]) VALUES (@P1, @P2), (@P3, DEFAULT)"
+            );
+            assert_eq!(
+                priced[0].1,
+                [
+                    Value::Int(1),
+                    Value::DateTime2(0, TIME_TICKS, 7),
+                    Value::Int(2)
+                ]
+            );
+            // AccessMode 2: a row at a time into the SELECT's table.
+            let by_command = statements(&log, "INSERT INTO [dbo].[Target]");
+            assert_eq!(
+                by_command.iter().map(|s| s.1.clone()).collect::<Vec<_>>(),
+                [
+                    vec![Value::Int(1), Value::Bytes(vec![0x0A, 0xFF])],
+                    vec![Value::Int(2), Value::Null]
+                ]
+            );
+            assert!(statements(&log, "BULK LOAD").is_empty());
+        }
+    }
+    // A command that is not a SELECT from one table is refused by name.
+    let join = "SELECT t.Id, t.Bin FROM dbo.Target t JOIN dbo.Other o ON o.Id = t.Id";
+    let pkg = &packages(dir.path(), &server, || vec![by_command(join)])[0];
+    let (code, out) = ssis_exec(pkg);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("Write Command")
+            && out.contains("is not a SELECT from one table or view (it has JOIN)"),
+        "{out}"
+    );
+}
+
+/// Against a real SQL Server (`SSIS_TEST_SQLSERVER`, an ADO-style
+/// connection string with a SQL login that may create tables): the same
+/// types read and bulk loaded (a load per row; the table has no
+/// constraint, so CHECK_CONSTRAINTS leaves the bulk load in place), then
+/// checked by a statement that fails unless every value arrived whole.
+#[test]
+fn binary_time_and_offset_round_trip_on_a_real_server_when_configured() {
+    let Ok(cs) = std::env::var("SSIS_TEST_SQLSERVER") else {
+        eprintln!(
+            "runner_dataflow_sql_types: SSIS_TEST_SQLSERVER not set, the real-server run is skipped"
+        );
+        return;
+    };
+    if cs.trim().is_empty() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let cm = Cm {
+        name: "Sales",
+        id: CM_ID,
+        creation: "OLEDB".into(),
+        connection_string: format!("Provider=SQLNCLI11.1;{cs}"),
+    };
+    let drop = "IF OBJECT_ID('dbo.ssis_test_kinds') IS NOT NULL DROP TABLE dbo.ssis_test_kinds; \
+                IF OBJECT_ID('dbo.ssis_test_kinds_copy') IS NOT NULL DROP TABLE dbo.ssis_test_kinds_copy;";
+    let setup = format!(
+        "{drop} CREATE TABLE dbo.ssis_test_kinds (Id int, Bin varbinary(8), Img image, T time(7), Off datetimeoffset(3)); \
+         INSERT INTO dbo.ssis_test_kinds VALUES (1, 0x0AFF, 0xDEAD, '13:04:05.1234567', '2024-02-29 23:59:58.500 +05:30'), \
+         (2, NULL, NULL, NULL, NULL); \
+         CREATE TABLE dbo.ssis_test_kinds_copy (Id int, Bin varbinary(8), \
+         Pic varbinary(100), T time(7), Off datetimeoffset(3), Doc xml);"
+    );
+    let check = "IF (SELECT COUNT(*) FROM dbo.ssis_test_kinds_copy WHERE Id = 1 AND Bin = 0x0AFF AND Pic = 0xDEAD \
+                 AND T = '13:04:05.1234567' AND Off = '2024-02-29 23:59:58.500 +05:30' \
+                 AND DATEPART(TZOFFSET, Off) = 330) &lt;&gt; 1 \
+                 OR (SELECT COUNT(*) FROM dbo.ssis_test_kinds_copy WHERE Id = 2 AND Bin IS NULL AND Off IS NULL) &lt;&gt; 1 \
+                 RAISERROR('the copied values differ', 16, 1)";
+    let task = |name: &'static str, sql: &str| {
+        sql_task(name, &format!("SQLTask:SqlStatementSource=\"{sql}\""), "")
+    };
+    let comps = vec![
+        source("[dbo].[ssis_test_kinds]"),
+        kinds_copy("1", "[dbo].[ssis_test_kinds_copy]"),
+    ];
+    let paths = vec![(
+        "Kinds Out",
+        "Kinds.Outputs[OLE DB Source Output]".to_string(),
+        "Write Kinds.Inputs[OLE DB Destination Input]".to_string(),
+    )];
+    let tasks = vec![
+        task("Setup", &setup),
+        data_flow(pipeline(Layout::Ssdt, &comps, &paths)),
+        task("Check", check),
+        task("Cleanup", drop),
+    ];
+    let pkg = dir.path().join("real_types_2012.dtsx");
+    std::fs::write(&pkg, package_2012_with(&[cm], &[], &tasks, &[])).unwrap();
+    let (code, out) = ssis_exec(&pkg);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("Write Kinds: wrote 2 rows."), "{out}");
+}
