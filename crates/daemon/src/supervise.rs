@@ -112,6 +112,34 @@ pub struct Job {
     pub run_as: Option<super::runas::RunAs>,
 }
 
+impl Job {
+    /// The job as the line a supervisor reads, for the supervisor `child`
+    /// (on Windows, a caller's token is copied into that process first).
+    pub fn line_for(&self, child: &tokio::process::Child) -> Result<Vec<u8>> {
+        #[cfg(windows)]
+        let copied;
+        #[cfg(windows)]
+        let job = match (&self.run_as, child.raw_handle()) {
+            (Some(run_as), Some(process)) => {
+                let mut run_as = run_as.clone();
+                super::windows::asuser::hand_over(&mut run_as, process as _)?;
+                copied = Job {
+                    run_as: Some(run_as),
+                    ..self.clone()
+                };
+                &copied
+            }
+            _ => self,
+        };
+        #[cfg(unix)]
+        let (job, _) = (self, child);
+        let mut line = serde_json::to_vec(job)
+            .map_err(|e| Error::internal(format!("cannot encode the supervisor's job: {e}")))?;
+        line.push(b'\n');
+        Ok(line)
+    }
+}
+
 /// The arguments of a supervisor that waits for its [`Job`] on stdin.
 pub const STDIN_ARGS: [&str; 3] = ["service", "supervise", "--stdin"];
 
@@ -198,6 +226,11 @@ pub fn run_job(job: &Job) -> i32 {
             }
         },
     };
+    #[cfg(windows)]
+    if let Some(run_as) = &job.run_as {
+        let report = run_with_token(job, run_as, capture.and_then(|c| c.log_file().ok()));
+        return finish(job, report);
+    }
     let mut command = Command::new(program);
     command.args(&job.command_line[1..]).stdin(Stdio::null());
     if let Some(id) = &job.execution_id {
@@ -210,7 +243,7 @@ pub fn run_job(job: &Job) -> i32 {
             super::runas::apply(&mut command, run_as, &[("SSIS_EXECUTION_ID", id)]);
         }
         #[cfg(not(unix))]
-        Some(_) => return usage("running as another account is not supported here"),
+        Some(_) => {}
         None => {}
     }
     let (copier, mut notes) = match capture {
@@ -255,10 +288,63 @@ pub fn run_job(job: &Job) -> i32 {
             report(EXIT_NOT_STARTED, None, 0, Some(message))
         }
     };
+    finish(job, report)
+}
+
+/// Writes the exit file; the supervisor's own exit code.
+fn finish(job: &Job, report: ExitReport) -> i32 {
     if let Err(e) = write_report(&job.exit_file, &report) {
         eprintln!("ssis service supervise: {e}");
     }
     report.exit_code.clamp(0, 255)
+}
+
+/// Windows: runs the executor with the caller's token the service handed
+/// over ([`super::windows::asuser`]), its output straight into the log,
+/// and says in the log whom it started it as and how.
+#[cfg(windows)]
+fn run_with_token(
+    job: &Job,
+    run_as: &super::runas::RunAs,
+    log: Option<std::fs::File>,
+) -> ExitReport {
+    use super::windows::{asuser, token::PrimaryToken};
+    let program = &job.command_line[0];
+    let note = |message: &str| {
+        if let Some(mut log) = log.as_ref() {
+            let _ = writeln!(log, "ssis service supervise: {message}");
+        }
+    };
+    let failed = |message: String| {
+        eprintln!("ssis service supervise: {message}");
+        note(&message);
+        report(EXIT_NOT_STARTED, None, 0, Some(message))
+    };
+    let Some(value) = run_as.token_handle else {
+        return failed(format!("no token of {} came with the job", run_as.user));
+    };
+    // SAFETY: the service copied this handle into this process for this job
+    // alone; nothing else here owns it. It is checked before it is used.
+    let token = match unsafe { PrimaryToken::adopt(value) } {
+        Ok(t) => t,
+        Err(e) => return failed(format!("the token of {} is not usable: {e}", run_as.user)),
+    };
+    note(&format!(
+        "starting '{program}' as {} with the caller's token (CreateProcessAsUserW)",
+        token.user.name
+    ));
+    let id = job.execution_id.as_deref().unwrap_or_default();
+    let env = [("SSIS_EXECUTION_ID", id)];
+    let child = match asuser::spawn(&token, &job.command_line, &env, log.as_ref()) {
+        Ok(c) => c,
+        Err(e) => return failed(asuser::describe_failure(&token.user.name, &e)),
+    };
+    drop(token);
+    drop(log);
+    match child.wait() {
+        Ok(code) => report(code as i32, None, child.pid, None),
+        Err(e) => report(1, None, child.pid, Some(format!("cannot wait for it: {e}"))),
+    }
 }
 
 fn usage(problem: &str) -> i32 {
