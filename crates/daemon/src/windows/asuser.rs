@@ -64,15 +64,13 @@ pub fn for_caller(peer: &Peer, grants: &[Grant]) -> Result<Option<RunAs>> {
         )
         .with_target(proxy));
     }
-    let own = is_service_account(peer);
+    let own = is_service_account(peer) && std::env::var_os(TOKEN_FOR_OWN_ACCOUNT).is_none();
     match &peer.caller_token {
-        Some(token) if !own || std::env::var_os(TOKEN_FOR_OWN_ACCOUNT).is_some() => {
-            Ok(Some(RunAs {
-                user: token.user.name.clone(),
-                token: Some(token.clone()),
-                token_handle: None,
-            }))
-        }
+        Some(token) if !own => Ok(Some(RunAs {
+            user: token.user.name.clone(),
+            token: Some(token.clone()),
+            token_handle: None,
+        })),
         _ if own => Ok(None),
         _ => Err(no_token(peer)),
     }

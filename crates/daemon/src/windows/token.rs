@@ -355,4 +355,43 @@ mod tests {
             "{e}"
         );
     }
+
+    /// A real pipe: the client's token is taken (this process's account,
+    /// the client being this process), and the thread is itself again.
+    #[test]
+    fn a_pipe_clients_token_is_captured_and_the_thread_reverts() {
+        use std::os::windows::io::AsRawHandle;
+        let name = format!(r"\\.\pipe\ssis-token-test-{}", std::process::id());
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let server = tokio::net::windows::named_pipe::ServerOptions::new()
+                .first_pipe_instance(true)
+                .create(&name)
+                .unwrap();
+            let _client = tokio::net::windows::named_pipe::ClientOptions::new()
+                .open(&name)
+                .unwrap();
+            server.connect().await.unwrap();
+            // SAFETY: a connected server end; no await until it returns.
+            let captured = unsafe { capture(server.as_raw_handle() as HANDLE) }.unwrap();
+            let me = caller::current().unwrap();
+            assert_eq!(captured.caller.user, me.user);
+            let token = captured.token.unwrap();
+            assert_eq!(token.user, me.user);
+            let mut thread: HANDLE = std::ptr::null_mut();
+            // SAFETY: pseudo-handle; out-parameter (set only on success).
+            let impersonating = unsafe {
+                windows_sys::Win32::System::Threading::OpenThreadToken(
+                    GetCurrentThread(),
+                    TOKEN_QUERY,
+                    1,
+                    &mut thread,
+                )
+            } != 0;
+            assert!(!impersonating, "the thread reverted to the service");
+        });
+    }
 }
