@@ -15,6 +15,11 @@
 //! run is refused, saying why. A service account given those two
 //! capabilities (contrib's systemd unit) switches users like root does, and
 //! the package's process loses every capability on the way.
+//!
+//! Windows ([`crate::windows::asuser`]): a named-pipe caller's package runs
+//! with the token the service took when it connected (CreateProcessAsUserW
+//! in the supervisor); the service's own account runs as itself; callers
+//! without a token (network callers) and `RunAs` proxies are refused.
 
 #[cfg(unix)]
 use crate::access::identity::{account_by_name, account_by_uid, group_ids};

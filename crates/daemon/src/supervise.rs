@@ -122,7 +122,9 @@ impl Job {
         let job = match (&self.run_as, child.raw_handle()) {
             (Some(run_as), Some(process)) => {
                 let mut run_as = run_as.clone();
-                super::windows::asuser::hand_over(&mut run_as, process as _)?;
+                // SAFETY: the handle of the live supervisor this service
+                // started (`child` is borrowed across the call).
+                unsafe { super::windows::asuser::hand_over(&mut run_as, process as _)? };
                 copied = Job {
                     run_as: Some(run_as),
                     ..self.clone()

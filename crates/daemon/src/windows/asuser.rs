@@ -111,11 +111,16 @@ fn no_token(peer: &Peer) -> Error {
 
 /// In the service, once the supervisor `process` is chosen: copies the
 /// caller's token into it and records the copy's value in `run_as`.
-pub fn hand_over(run_as: &mut RunAs, process: HANDLE) -> Result<()> {
+///
+/// # Safety
+/// `process` is the handle of a live child of this process (which holds
+/// PROCESS_DUP_HANDLE on it) for the whole call.
+pub unsafe fn hand_over(run_as: &mut RunAs, process: HANDLE) -> Result<()> {
     let Some(token) = &run_as.token else {
         return Ok(());
     };
-    let value = token.duplicate_into(process).map_err(|e| {
+    // SAFETY: the caller's promise about `process`.
+    let value = unsafe { token.duplicate_into(process) }.map_err(|e| {
         Error::internal(format!(
             "cannot give {}'s token to the supervisor: {e}",
             run_as.user
@@ -344,7 +349,8 @@ mod tests {
         assert_ne!(ok, 0, "{}", io::Error::last_os_error());
         // SAFETY: a fresh handle.
         let source = unsafe { OwnedHandle::from_raw_handle(raw as RawHandle) };
-        PrimaryToken::duplicate_of(source.as_raw_handle() as HANDLE).unwrap()
+        // SAFETY: `source` is open with TOKEN_DUPLICATE | TOKEN_QUERY.
+        unsafe { PrimaryToken::duplicate_of(source.as_raw_handle() as HANDLE) }.unwrap()
     }
 
     /// The executor gets the account's environment (not this process's),

@@ -103,9 +103,12 @@ impl PrimaryToken {
         self.handle.as_raw_handle() as HANDLE
     }
 
-    /// A primary token copied from `token` (any token opened with
-    /// TOKEN_DUPLICATE and TOKEN_QUERY), with its account looked up.
-    pub fn duplicate_of(token: HANDLE) -> Result<PrimaryToken, Win32Error> {
+    /// A primary token copied from `token`, with its account looked up.
+    ///
+    /// # Safety
+    /// `token` is an open token handle (TOKEN_DUPLICATE and TOKEN_QUERY)
+    /// for the whole call.
+    pub unsafe fn duplicate_of(token: HANDLE) -> Result<PrimaryToken, Win32Error> {
         let user = caller::user_of_token(token).map_err(|error| Win32Error {
             call: "GetTokenInformation(TokenUser)",
             error,
@@ -130,10 +133,13 @@ impl PrimaryToken {
         Ok(unsafe { PrimaryToken::from_raw(primary, user) })
     }
 
-    /// Copies the handle into `process` (which this process may duplicate
-    /// handles into, e.g. a child it started), not inheritable: the value
-    /// the token has there. That process then owns the copy.
-    pub fn duplicate_into(&self, process: HANDLE) -> Result<u64, Win32Error> {
+    /// Copies the handle into `process`, not inheritable: the value the
+    /// token has there. That process then owns the copy.
+    ///
+    /// # Safety
+    /// `process` is a valid process handle with PROCESS_DUP_HANDLE (e.g. a
+    /// child this process started) for the whole call.
+    pub unsafe fn duplicate_into(&self, process: HANDLE) -> Result<u64, Win32Error> {
         let mut there: HANDLE = std::ptr::null_mut();
         // SAFETY: both process handles are valid (the pseudo-handle of this
         // process and the caller's); the token handle is open; `there` is
@@ -264,7 +270,9 @@ pub unsafe fn capture(pipe: HANDLE) -> Result<Captured, Win32Error> {
         call: "GetTokenInformation",
         error,
     })?;
-    let token = PrimaryToken::duplicate_of(raw);
+    // SAFETY: `impersonation` is open with TOKEN_DUPLICATE | TOKEN_QUERY
+    // and lives across the call.
+    let token = unsafe { PrimaryToken::duplicate_of(raw) };
     Ok(Captured { caller, token })
 }
 
@@ -298,17 +306,17 @@ mod tests {
     #[test]
     fn a_primary_token_names_its_account_and_closes_when_dropped() {
         let source = own_token();
-        let token = PrimaryToken::duplicate_of(source.as_raw_handle() as HANDLE).unwrap();
+        // SAFETY: `source` is open with TOKEN_DUPLICATE | TOKEN_QUERY.
+        let token =
+            unsafe { PrimaryToken::duplicate_of(source.as_raw_handle() as HANDLE) }.unwrap();
         let me = caller::current().unwrap();
         assert_eq!(token.user, me.user);
         let raw = token.as_raw();
         assert!(is_open(raw));
         // Copied into this same process (as the service does into a
         // supervisor) and adopted there: a second owner of its own copy.
-        // SAFETY: the pseudo-handle of this process.
-        let copy = token
-            .duplicate_into(unsafe { GetCurrentProcess() })
-            .unwrap();
+        // SAFETY: the pseudo-handle of this process (all access).
+        let copy = unsafe { token.duplicate_into(GetCurrentProcess()) }.unwrap();
         // SAFETY: the copy was made for this one use.
         let adopted = unsafe { PrimaryToken::adopt(copy) }.unwrap();
         assert_eq!(adopted.user, me.user);
@@ -341,7 +349,9 @@ mod tests {
         assert_ne!(ok, 0);
         // SAFETY: a fresh handle.
         let query_only = unsafe { OwnedHandle::from_raw_handle(query_only as RawHandle) };
-        let e = PrimaryToken::duplicate_of(query_only.as_raw_handle() as HANDLE).unwrap_err();
+        // SAFETY: an open token handle (without TOKEN_DUPLICATE: the call fails).
+        let e = unsafe { PrimaryToken::duplicate_of(query_only.as_raw_handle() as HANDLE) }
+            .unwrap_err();
         assert!(
             e.to_string().starts_with("DuplicateTokenEx failed: "),
             "{e}"
