@@ -179,6 +179,7 @@ pub fn spawn(
     output: Option<&std::fs::File>,
 ) -> std::result::Result<UserProcess, Win32Error> {
     userenv::enable_privileges();
+    userenv::join_own_session(token);
     let env = userenv::Environment::of(token)?;
     let mut block = env.with(extra_env);
     let cwd = env

@@ -6,9 +6,9 @@
 use super::token::{PrimaryToken, Win32Error};
 use windows_sys::Win32::Foundation::{CloseHandle, HANDLE, LUID};
 use windows_sys::Win32::Security::{
-    AdjustTokenPrivileges, LUID_AND_ATTRIBUTES, LookupPrivilegeValueW, SE_ASSIGNPRIMARYTOKEN_NAME,
-    SE_INCREASE_QUOTA_NAME, SE_PRIVILEGE_ENABLED, TOKEN_ADJUST_PRIVILEGES, TOKEN_PRIVILEGES,
-    TOKEN_QUERY,
+    AdjustTokenPrivileges, GetTokenInformation, LUID_AND_ATTRIBUTES, LookupPrivilegeValueW,
+    SE_ASSIGNPRIMARYTOKEN_NAME, SE_INCREASE_QUOTA_NAME, SE_PRIVILEGE_ENABLED, SE_TCB_NAME,
+    SetTokenInformation, TOKEN_ADJUST_PRIVILEGES, TOKEN_PRIVILEGES, TOKEN_QUERY, TokenSessionId,
 };
 use windows_sys::Win32::System::Environment::{CreateEnvironmentBlock, DestroyEnvironmentBlock};
 use windows_sys::Win32::System::Threading::{GetCurrentProcess, OpenProcessToken};
@@ -113,23 +113,55 @@ fn quote(arg: &str) -> String {
     out
 }
 
-/// Enables SeAssignPrimaryTokenPrivilege and SeIncreaseQuotaPrivilege in
-/// this process's token where it holds them (LocalSystem holds both,
-/// disabled). Where it does not, CreateProcessAsUserW says so itself.
-pub fn enable_privileges() {
-    let mut token: HANDLE = std::ptr::null_mut();
-    // SAFETY: pseudo-handle of this process; token is an out-parameter.
+/// Puts `token` in this process's session (the service's, session 0 for a
+/// Windows service), so the executor shares the supervisor's console (a
+/// stop's CTRL_BREAK reaches it) rather than starting in the caller's
+/// interactive session. Needs SeTcbPrivilege (LocalSystem holds it); where
+/// the service lacks it the token keeps the caller's session, and a stop
+/// still ends the executor through the Job Object.
+pub fn join_own_session(token: &PrimaryToken) {
+    let Some(own) = OwnToken::open(TOKEN_QUERY) else {
+        return;
+    };
+    let (mut session, mut len) = (0u32, 0u32);
+    // SAFETY: a u32-sized query into a local.
     let ok = unsafe {
-        OpenProcessToken(
-            GetCurrentProcess(),
-            TOKEN_ADJUST_PRIVILEGES | TOKEN_QUERY,
-            &mut token,
+        GetTokenInformation(
+            own.0,
+            TokenSessionId,
+            (&raw mut session).cast(),
+            std::mem::size_of::<u32>() as u32,
+            &mut len,
         )
     };
     if ok == 0 {
         return;
     }
-    for name in [SE_ASSIGNPRIMARYTOKEN_NAME, SE_INCREASE_QUOTA_NAME] {
+    // SAFETY: the token is open with TOKEN_ADJUST_SESSIONID; the value is a
+    // u32 as TokenSessionId takes. A refusal leaves the token unchanged.
+    unsafe {
+        SetTokenInformation(
+            token.as_raw(),
+            TokenSessionId,
+            (&raw const session).cast(),
+            std::mem::size_of::<u32>() as u32,
+        )
+    };
+}
+
+/// Enables SeAssignPrimaryTokenPrivilege, SeIncreaseQuotaPrivilege and
+/// SeTcbPrivilege in this process's token where it holds them (LocalSystem
+/// holds all three, the first two disabled). Where the first two are
+/// missing, CreateProcessAsUserW says so itself.
+pub fn enable_privileges() {
+    let Some(token) = OwnToken::open(TOKEN_ADJUST_PRIVILEGES | TOKEN_QUERY) else {
+        return;
+    };
+    for name in [
+        SE_ASSIGNPRIMARYTOKEN_NAME,
+        SE_INCREASE_QUOTA_NAME,
+        SE_TCB_NAME,
+    ] {
         let mut luid = LUID {
             LowPart: 0,
             HighPart: 0,
@@ -150,7 +182,7 @@ pub fn enable_privileges() {
         // held is left out (ERROR_NOT_ALL_ASSIGNED), which is fine here.
         unsafe {
             AdjustTokenPrivileges(
-                token,
+                token.0,
                 0,
                 &privileges,
                 0,
@@ -159,8 +191,25 @@ pub fn enable_privileges() {
             )
         };
     }
-    // SAFETY: the handle is ours, closed once.
-    unsafe { CloseHandle(token) };
+}
+
+/// This process's own token, closed on drop.
+struct OwnToken(HANDLE);
+
+impl OwnToken {
+    fn open(access: u32) -> Option<OwnToken> {
+        let mut token: HANDLE = std::ptr::null_mut();
+        // SAFETY: pseudo-handle of this process; token is an out-parameter.
+        let ok = unsafe { OpenProcessToken(GetCurrentProcess(), access, &mut token) };
+        (ok != 0).then_some(OwnToken(token))
+    }
+}
+
+impl Drop for OwnToken {
+    fn drop(&mut self) {
+        // SAFETY: the handle is ours, closed once.
+        unsafe { CloseHandle(self.0) };
+    }
 }
 
 #[cfg(test)]
