@@ -230,8 +230,8 @@ pub fn run_job(job: &Job) -> i32 {
     };
     #[cfg(windows)]
     if let Some(run_as) = &job.run_as {
-        let report = run_with_token(job, run_as, capture.and_then(|c| c.log_file().ok()));
-        return finish(job, report);
+        let log = capture.and_then(|c| c.log_file().ok());
+        return finish(job, super::windows::asuser::run_job(job, run_as, log));
     }
     let mut command = Command::new(program);
     command.args(&job.command_line[1..]).stdin(Stdio::null());
@@ -299,54 +299,6 @@ fn finish(job: &Job, report: ExitReport) -> i32 {
         eprintln!("ssis service supervise: {e}");
     }
     report.exit_code.clamp(0, 255)
-}
-
-/// Windows: runs the executor with the caller's token the service handed
-/// over ([`super::windows::asuser`]), its output straight into the log,
-/// and says in the log whom it started it as and how.
-#[cfg(windows)]
-fn run_with_token(
-    job: &Job,
-    run_as: &super::runas::RunAs,
-    log: Option<std::fs::File>,
-) -> ExitReport {
-    use super::windows::{asuser, token::PrimaryToken};
-    let program = &job.command_line[0];
-    let note = |message: &str| {
-        if let Some(mut log) = log.as_ref() {
-            let _ = writeln!(log, "ssis service supervise: {message}");
-        }
-    };
-    let failed = |message: String| {
-        eprintln!("ssis service supervise: {message}");
-        note(&message);
-        report(EXIT_NOT_STARTED, None, 0, Some(message))
-    };
-    let Some(value) = run_as.token_handle else {
-        return failed(format!("no token of {} came with the job", run_as.user));
-    };
-    // SAFETY: the service copied this handle into this process for this job
-    // alone; nothing else here owns it. It is checked before it is used.
-    let token = match unsafe { PrimaryToken::adopt(value) } {
-        Ok(t) => t,
-        Err(e) => return failed(format!("the token of {} is not usable: {e}", run_as.user)),
-    };
-    note(&format!(
-        "starting '{program}' as {} with the caller's token (CreateProcessAsUserW)",
-        token.user.name
-    ));
-    let id = job.execution_id.as_deref().unwrap_or_default();
-    let env = [("SSIS_EXECUTION_ID", id)];
-    let child = match asuser::spawn(&token, &job.command_line, &env, log.as_ref()) {
-        Ok(c) => c,
-        Err(e) => return failed(asuser::describe_failure(&token.user.name, &e)),
-    };
-    drop(token);
-    drop(log);
-    match child.wait() {
-        Ok(code) => report(code as i32, None, child.pid, None),
-        Err(e) => report(1, None, child.pid, Some(format!("cannot wait for it: {e}"))),
-    }
 }
 
 fn usage(problem: &str) -> i32 {
@@ -437,7 +389,13 @@ fn copy(pipe: &mut impl std::io::Read, capture: &mut Capture) -> Lost {
     lost
 }
 
-fn report(exit_code: i32, signal: Option<i32>, pid: u32, error: Option<String>) -> ExitReport {
+/// A report of how the executor ended, dated now.
+pub(crate) fn report(
+    exit_code: i32,
+    signal: Option<i32>,
+    pid: u32,
+    error: Option<String>,
+) -> ExitReport {
     ExitReport {
         exit_code,
         signal,

@@ -1,6 +1,6 @@
 //! The Windows side of the service: the named-pipe transport and the
 //! caller's identity and token ([`pipe`], [`caller`], [`token`]), packages
-//! started with that token ([`asuser`]), executor process trees in Job
+//! started with that token ([`asuser`], [`spawn`]), executor process trees in Job
 //! Objects ([`jobs`]), the Windows Event Log ([`eventlog`]), and a SQL
 //! Server installation's settings ([`sqlserver`], [`registry`]), and the
 //! Service Control Manager ([`scm`]).
@@ -12,6 +12,7 @@ pub mod jobs;
 pub mod pipe;
 pub mod registry;
 pub mod scm;
+pub mod spawn;
 pub mod sqlserver;
 pub mod token;
 pub mod userenv;

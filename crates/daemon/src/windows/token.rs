@@ -276,6 +276,21 @@ pub unsafe fn capture(pipe: HANDLE) -> Result<Captured, Win32Error> {
     Ok(Captured { caller, token })
 }
 
+/// A primary token of this process's own account (for tests).
+#[cfg(test)]
+pub(crate) fn own_primary_token() -> PrimaryToken {
+    use windows_sys::Win32::System::Threading::OpenProcessToken;
+    let mut raw: HANDLE = std::ptr::null_mut();
+    // SAFETY: pseudo-handle of this process; raw is owned right below.
+    let ok =
+        unsafe { OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY | TOKEN_DUPLICATE, &mut raw) };
+    assert_ne!(ok, 0, "{}", io::Error::last_os_error());
+    // SAFETY: a fresh handle.
+    let source = unsafe { OwnedHandle::from_raw_handle(raw as RawHandle) };
+    // SAFETY: `source` is open with TOKEN_DUPLICATE | TOKEN_QUERY.
+    unsafe { PrimaryToken::duplicate_of(source.as_raw_handle() as HANDLE) }.unwrap()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
