@@ -82,8 +82,8 @@ fn is_service_account(peer: &Peer) -> bool {
 
 fn no_token(peer: &Peer) -> Error {
     let why = if peer.transport.starts_with("pipe:") {
-        "the service holds no token of theirs: the client let the service identify it but not \
-         act as it (a pipe client must allow impersonation)"
+        "the service could not take their token when they connected (its log says why: a pipe \
+         client must allow impersonation, and the service must be able to open the token)"
     } else {
         "on Windows the service starts packages only with the token of a named-pipe client, and \
          a network caller's account would need its password (LogonUser)"
@@ -218,7 +218,10 @@ mod tests {
     fn callers_without_a_token_are_refused_and_the_service_account_is_not() {
         let pipe = for_caller(&peer("CORP\\carol", "pipe:x"), &[]).unwrap_err();
         assert_eq!(pipe.kind, ErrorKind::AccessDenied);
-        assert!(pipe.message.contains("allow impersonation"), "{pipe}");
+        assert!(
+            pipe.message.contains("could not take their token"),
+            "{pipe}"
+        );
         let tls = for_caller(&peer("carol", "tls:0.0.0.0:1"), &[]).unwrap_err();
         assert!(tls.message.contains("LogonUser"), "{tls}");
         let me = caller::current().unwrap().user.name;

@@ -104,7 +104,14 @@ pub unsafe fn of_pipe(pipe: HANDLE) -> io::Result<Caller> {
         }
     };
     caller.process_id = process_id;
-    caller.token = token.ok().map(Arc::new);
+    match token {
+        Ok(token) => caller.token = Some(Arc::new(token)),
+        Err(e) => eprintln!(
+            "ssis-service: {} connected, but the service cannot act as them ({e}); packages \
+             they start are refused",
+            caller.user.name
+        ),
+    }
     Ok(caller)
 }
 
