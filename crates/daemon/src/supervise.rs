@@ -244,8 +244,9 @@ pub fn run_job(job: &Job) -> i32 {
             let id = job.execution_id.as_deref().unwrap_or_default();
             super::runas::apply(&mut command, run_as, &[("SSIS_EXECUTION_ID", id)]);
         }
+        // Windows runs as the caller above; nothing runs as the service instead.
         #[cfg(not(unix))]
-        Some(_) => {}
+        Some(_) => return usage("running as another account is not supported here"),
         None => {}
     }
     let (copier, mut notes) = match capture {
