@@ -1,7 +1,8 @@
 //! The service on Windows (run under Wine by scripts/windows-test.sh): a
 //! daemon on its own named pipe, a client listing the store, running a
-//! package (`cmd /c`), stopping a running one (its whole process tree), and
-//! the caller recorded from the pipe's token.
+//! package (`cmd /c`), stopping a running one (its whole process tree), the
+//! caller recorded from the pipe's token, and a package run with the
+//! caller's token.
 #![cfg(windows)]
 
 use serde_json::Value;
@@ -19,10 +20,19 @@ struct Daemon {
 
 impl Daemon {
     fn start() -> Daemon {
+        Daemon::start_with(&[])
+    }
+
+    /// A service with `env` set in its environment.
+    fn start_with(env: &[(&str, &str)]) -> Daemon {
         let dir = tempfile::tempdir().unwrap();
         let store = dir.path().join("Packages/Jobs");
         std::fs::create_dir_all(&store).unwrap();
-        for (name, file) in [("Hello", "cmd_2012.dtsx"), ("Sleep", "sleep_cmd_2012.dtsx")] {
+        for (name, file) in [
+            ("Hello", "cmd_2012.dtsx"),
+            ("Sleep", "sleep_cmd_2012.dtsx"),
+            ("Whoami", "whoami_cmd_2012.dtsx"),
+        ] {
             let src = Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join("tests/windows/packages")
                 .join(file);
@@ -57,6 +67,7 @@ impl Daemon {
             .args(["service", "run", "--stop-grace", "2", "--socket", &pipe])
             .arg("--state-dir")
             .arg(dir.path().join("state"))
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(log)
@@ -168,7 +179,7 @@ fn list_run_and_stop_over_the_named_pipe() {
         .iter()
         .map(|p| p["Name"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["Hello", "Sleep"], "{listed}");
+    assert_eq!(names, ["Hello", "Sleep", "Whoami"], "{listed}");
 
     // A run to the end: cmd /c writes the file, the failing task fails it.
     let run = d.json(&["run", "\\File System\\Jobs\\Hello"]);
@@ -219,5 +230,42 @@ fn list_run_and_stop_over_the_named_pipe() {
         running("ping.exe"),
         pings,
         "the ping grandchild ended with the job"
+    );
+}
+
+/// A pipe caller's package runs with the caller's token: the supervisor
+/// starts the executor with CreateProcessAsUserW and says so in the output,
+/// and the Execute Process task sees the caller's account and environment
+/// (CreateEnvironmentBlock), not the service's. Wine has one account, so the
+/// service's own account is made to take the path every other caller takes.
+#[test]
+fn a_pipe_callers_package_runs_with_the_callers_token() {
+    let d = Daemon::start_with(&[
+        ("SSIS_SERVICE_TOKEN_FOR_OWN_ACCOUNT", "1"),
+        ("SSIS_TEST_SERVICE_ONLY", "from-the-service"),
+    ]);
+    let run = d.json(&["run", "\\File System\\Jobs\\Whoami"]);
+    let id = run["ExecutionId"].as_str().unwrap().to_string();
+    let done = d.wait_status(&id, &["Succeeded", "Failed"]);
+    let logs = d.ssis(&["logs", &id]);
+    let output = String::from_utf8_lossy(&logs.stdout);
+    assert_eq!(done["Status"], "Succeeded", "{done}\n{output}\n{}", d.log());
+    let caller = done["StartedBy"].as_str().unwrap().to_string();
+    assert!(
+        output.contains(&format!(
+            "as {caller} with the caller's token (CreateProcessAsUserW)"
+        )),
+        "the supervisor says how it started the executor: {output}"
+    );
+    let written = std::fs::read_to_string(d.work().join("whoami.txt")).unwrap();
+    let (user, service_only) = written.trim_end().split_once('|').unwrap();
+    let account = caller.rsplit('\\').next().unwrap();
+    assert!(
+        user.eq_ignore_ascii_case(account),
+        "the task runs as {caller}: {written}"
+    );
+    assert_eq!(
+        service_only, "%SSIS_TEST_SERVICE_ONLY%",
+        "the caller's environment, not the service's"
     );
 }

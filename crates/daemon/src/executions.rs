@@ -264,15 +264,15 @@ impl Executions {
     /// there is a live one (then a new spare is started in the background),
     /// else a new one.
     async fn launch(self: &Arc<Self>, job: &Job) -> Result<tokio::process::Child> {
-        let mut line = serde_json::to_vec(job)
-            .map_err(|e| Error::internal(format!("cannot encode the supervisor's job: {e}")))?;
-        line.push(b'\n');
         let mut last_error = None;
         for _ in 0..2 {
             let mut child = match self.take_spare() {
                 Some(c) => c,
                 None => self.spawn_supervisor()?,
             };
+            let line = job.line_for(&child).inspect_err(|_| {
+                let _ = child.start_kill();
+            })?;
             let sent = match child.stdin.take() {
                 Some(mut stdin) => stdin.write_all(&line).await.map_err(|e| e.to_string()),
                 None => Err("no pipe to the supervisor".into()),

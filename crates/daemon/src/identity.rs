@@ -28,6 +28,11 @@ pub struct Peer {
     /// token (or its expiry) reaches open sessions too.
     #[serde(skip)]
     pub token: Option<String>,
+    /// Windows: the named-pipe client's primary token, taken when it
+    /// connected; its packages run with it (see `crate::runas`).
+    #[cfg(windows)]
+    #[serde(skip)]
+    pub caller_token: Option<std::sync::Arc<crate::windows::token::PrimaryToken>>,
 }
 
 impl Peer {

@@ -15,30 +15,51 @@
 //! run is refused, saying why. A service account given those two
 //! capabilities (contrib's systemd unit) switches users like root does, and
 //! the package's process loses every capability on the way.
+//!
+//! Windows ([`crate::windows::asuser`]): a named-pipe caller's package runs
+//! with the token the service took when it connected (CreateProcessAsUserW
+//! in the supervisor); the service's own account runs as itself; callers
+//! without a token (network callers) and `RunAs` proxies are refused.
 
 #[cfg(unix)]
 use crate::access::identity::{account_by_name, account_by_uid, group_ids};
+#[cfg(unix)]
 use crate::access::policy::is_superuser;
 use crate::identity::Peer;
 use serde::{Deserialize, Serialize};
 use ssis_core::config::Grant;
 use ssis_core::error::{Error, ErrorKind, Result};
+#[cfg(unix)]
 use std::path::PathBuf;
 
 /// The account an executor runs as.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RunAs {
-    /// Login name.
+    /// Login name (Windows: `DOMAIN\name`).
     pub user: String,
     /// User id.
+    #[cfg(unix)]
     pub uid: u32,
     /// Primary group id.
+    #[cfg(unix)]
     pub gid: u32,
     /// Supplementary groups (the primary one included).
+    #[cfg(unix)]
     pub groups: Vec<u32>,
     /// Home directory: the working folder and `HOME`.
+    #[cfg(unix)]
     pub home: PathBuf,
+    /// Windows, in the service: the caller's primary token, taken when it
+    /// connected over the pipe.
+    #[cfg(windows)]
+    #[serde(skip)]
+    pub token: Option<std::sync::Arc<crate::windows::token::PrimaryToken>>,
+    /// Windows, in the supervisor: the value of the copy of that token the
+    /// service made in the supervisor's process for this job.
+    #[cfg(windows)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_handle: Option<u64>,
 }
 
 /// The `PATH` an executor run as a caller gets.
@@ -123,16 +144,17 @@ fn drop_capabilities() -> std::io::Result<()> {
 /// (the service's own account), else the caller's account. Refused when
 /// the caller has no local account or the service cannot switch users.
 pub fn for_caller(peer: &Peer, grants: &[Grant]) -> Result<Option<RunAs>> {
-    if is_superuser(peer) {
-        return Ok(None);
-    }
     #[cfg(windows)]
     {
-        let _ = grants;
-        Err(windows_cannot_run_as(peer))
+        crate::windows::asuser::for_caller(peer, grants)
     }
     #[cfg(unix)]
-    local_account(peer, grants)
+    {
+        if is_superuser(peer) {
+            return Ok(None);
+        }
+        local_account(peer, grants)
+    }
 }
 
 /// The local account `peer`'s package runs as: a proxy grant's `RunAs`,
@@ -170,30 +192,10 @@ fn local_account(peer: &Peer, grants: &[Grant]) -> Result<Option<RunAs>> {
     switch_to(account)
 }
 
-/// Windows: the service does not start packages with a pipe client's token
-/// (CreateProcessAsUserW) yet, so only its own account and elevated
-/// Administrators run packages through it; anyone else is refused, never
-/// run with the service's power.
-#[cfg(windows)]
-fn windows_cannot_run_as(peer: &Peer) -> Error {
-    Error::new(
-        ErrorKind::AccessDenied,
-        format!(
-            "Access is denied: packages run as the account of whoever starts them, and on \
-             Windows this service cannot yet start one with {}'s token; only the service \
-             account and elevated Administrators run packages through it. Run it yourself with \
-             'ssis exec' (see docs/SECURITY.md)",
-            peer.user
-        ),
-    )
-    .with_target(peer.user.clone())
-}
-
 /// The account a grant naming `peer` (or one of its groups) sets with
 /// `RunAs`, if any; grants naming different accounts are refused as
 /// ambiguous rather than picked from.
-#[cfg(unix)]
-fn proxy_of(peer: &Peer, grants: &[Grant]) -> Result<Option<String>> {
+pub(crate) fn proxy_of(peer: &Peer, grants: &[Grant]) -> Result<Option<String>> {
     let mut proxies: Vec<&str> = grants
         .iter()
         .filter(|g| crate::access::policy::applies_to(g, peer))
@@ -285,32 +287,6 @@ pub fn apply(command: &mut std::process::Command, run_as: &RunAs, keep: &[(&str,
     }
 }
 
-#[cfg(all(test, windows))]
-mod windows_tests {
-    use super::*;
-
-    #[test]
-    fn a_caller_who_is_not_an_administrator_is_refused_not_run_as_the_service() {
-        let peer = Peer {
-            user: "DOMAIN\\carol".into(),
-            uid: None,
-            gid: None,
-            groups: Vec::new(),
-            process_id: None,
-            transport: "pipe:x".into(),
-            needs_token: false,
-            token: None,
-        };
-        let e = for_caller(&peer, &[]).unwrap_err();
-        assert_eq!(e.kind, ErrorKind::AccessDenied);
-        assert!(
-            e.message
-                .contains("cannot yet start one with DOMAIN\\carol's token"),
-            "{e}"
-        );
-    }
-}
-
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;
@@ -325,6 +301,8 @@ mod tests {
             transport: "unix:x".into(),
             needs_token: false,
             token: None,
+            #[cfg(windows)]
+            caller_token: None,
         }
     }
 

@@ -112,6 +112,36 @@ pub struct Job {
     pub run_as: Option<super::runas::RunAs>,
 }
 
+impl Job {
+    /// The job as the line a supervisor reads, for the supervisor `child`
+    /// (on Windows, a caller's token is copied into that process first).
+    pub fn line_for(&self, child: &tokio::process::Child) -> Result<Vec<u8>> {
+        #[cfg(windows)]
+        let copied;
+        #[cfg(windows)]
+        let job = match (&self.run_as, child.raw_handle()) {
+            (Some(run_as), Some(process)) => {
+                let mut run_as = run_as.clone();
+                // SAFETY: the handle of the live supervisor this service
+                // started (`child` is borrowed across the call).
+                unsafe { super::windows::asuser::hand_over(&mut run_as, process as _)? };
+                copied = Job {
+                    run_as: Some(run_as),
+                    ..self.clone()
+                };
+                &copied
+            }
+            _ => self,
+        };
+        #[cfg(unix)]
+        let (job, _) = (self, child);
+        let mut line = serde_json::to_vec(job)
+            .map_err(|e| Error::internal(format!("cannot encode the supervisor's job: {e}")))?;
+        line.push(b'\n');
+        Ok(line)
+    }
+}
+
 /// The arguments of a supervisor that waits for its [`Job`] on stdin.
 pub const STDIN_ARGS: [&str; 3] = ["service", "supervise", "--stdin"];
 
@@ -198,6 +228,11 @@ pub fn run_job(job: &Job) -> i32 {
             }
         },
     };
+    #[cfg(windows)]
+    if let Some(run_as) = &job.run_as {
+        let log = capture.and_then(|c| c.log_file().ok());
+        return finish(job, super::windows::asuser::run_job(job, run_as, log));
+    }
     let mut command = Command::new(program);
     command.args(&job.command_line[1..]).stdin(Stdio::null());
     if let Some(id) = &job.execution_id {
@@ -209,6 +244,7 @@ pub fn run_job(job: &Job) -> i32 {
             let id = job.execution_id.as_deref().unwrap_or_default();
             super::runas::apply(&mut command, run_as, &[("SSIS_EXECUTION_ID", id)]);
         }
+        // Windows runs as the caller above; nothing runs as the service instead.
         #[cfg(not(unix))]
         Some(_) => return usage("running as another account is not supported here"),
         None => {}
@@ -255,6 +291,11 @@ pub fn run_job(job: &Job) -> i32 {
             report(EXIT_NOT_STARTED, None, 0, Some(message))
         }
     };
+    finish(job, report)
+}
+
+/// Writes the exit file; the supervisor's own exit code.
+fn finish(job: &Job, report: ExitReport) -> i32 {
     if let Err(e) = write_report(&job.exit_file, &report) {
         eprintln!("ssis service supervise: {e}");
     }
@@ -349,7 +390,13 @@ fn copy(pipe: &mut impl std::io::Read, capture: &mut Capture) -> Lost {
     lost
 }
 
-fn report(exit_code: i32, signal: Option<i32>, pid: u32, error: Option<String>) -> ExitReport {
+/// A report of how the executor ended, dated now.
+pub(crate) fn report(
+    exit_code: i32,
+    signal: Option<i32>,
+    pid: u32,
+    error: Option<String>,
+) -> ExitReport {
     ExitReport {
         exit_code,
         signal,

@@ -42,6 +42,8 @@ pub fn local_peer(uid: Option<u32>, gid: Option<u32>, pid: Option<u32>, transpor
         transport,
         needs_token: false,
         token: None,
+        #[cfg(windows)]
+        caller_token: None,
     }
 }
 
@@ -56,6 +58,8 @@ pub fn network_peer(transport: String) -> Peer {
         transport,
         needs_token: true,
         token: None,
+        #[cfg(windows)]
+        caller_token: None,
     }
 }
 

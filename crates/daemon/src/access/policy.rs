@@ -60,6 +60,8 @@ mod tests {
             transport: "unix:x".into(),
             needs_token: false,
             token: None,
+            #[cfg(windows)]
+            caller_token: None,
         }
     }
 

@@ -1,25 +1,26 @@
 //! Who is on the other end of the named pipe: the client's access token
-//! (ImpersonateNamedPipeClient, else the client process's token) gives the
+//! (taken by [`token::capture`], else the client process's token) gives the
 //! account (`DOMAIN\user`), its SID and its enabled groups. Administrators
 //! (BUILTIN\Administrators, S-1-5-32-544) and the service's own account
 //! hold every right.
 
 use std::io;
+use std::sync::Arc;
 
 /// Group attributes (winnt.h).
 const SE_GROUP_ENABLED: u32 = 0x4;
 const SE_GROUP_USE_FOR_DENY_ONLY: u32 = 0x10;
 const SE_GROUP_LOGON_ID: u32 = 0xC000_0000;
+use super::token::{self, PrimaryToken};
 use windows_sys::Win32::Foundation::{CloseHandle, HANDLE, HLOCAL, LocalFree};
 use windows_sys::Win32::Security::Authorization::ConvertSidToStringSidW;
 use windows_sys::Win32::Security::{
-    GetTokenInformation, LookupAccountSidW, PSID, RevertToSelf, SID_NAME_USE, TOKEN_GROUPS,
-    TOKEN_QUERY, TOKEN_USER, TokenGroups, TokenUser,
+    GetTokenInformation, LookupAccountSidW, PSID, SID_NAME_USE, TOKEN_GROUPS, TOKEN_QUERY,
+    TOKEN_USER, TokenGroups, TokenUser,
 };
-use windows_sys::Win32::System::Pipes::{GetNamedPipeClientProcessId, ImpersonateNamedPipeClient};
+use windows_sys::Win32::System::Pipes::GetNamedPipeClientProcessId;
 use windows_sys::Win32::System::Threading::{
-    GetCurrentProcess, GetCurrentThread, OpenProcess, OpenProcessToken, OpenThreadToken,
-    PROCESS_QUERY_LIMITED_INFORMATION,
+    GetCurrentProcess, OpenProcess, OpenProcessToken, PROCESS_QUERY_LIMITED_INFORMATION,
 };
 
 /// The SID of BUILTIN\Administrators.
@@ -44,6 +45,9 @@ pub struct Caller {
     pub groups: Vec<Principal>,
     /// Client process id.
     pub process_id: Option<u32>,
+    /// Its primary token, when it connected over the pipe and let the
+    /// service act as it: packages it starts run with this token.
+    pub token: Option<Arc<PrimaryToken>>,
 }
 
 impl Caller {
@@ -78,20 +82,36 @@ fn principal_matches(x: &Principal, p: &str) -> bool {
             .is_some_and(|(_, n)| n.eq_ignore_ascii_case(p))
 }
 
-/// The caller on a connected pipe `pipe` (server end).
+/// The caller on a connected pipe `pipe` (server end), with its primary
+/// token when the client lets the service act as it ([`token::capture`]);
+/// without impersonation, the client process's token still says who it is.
 ///
 /// # Safety
-/// `pipe` is a valid, connected server pipe handle.
+/// `pipe` is a valid, connected server pipe handle; no `.await` happens
+/// while this runs.
 pub unsafe fn of_pipe(pipe: HANDLE) -> io::Result<Caller> {
     let mut pid = 0u32;
     // SAFETY: valid pipe handle; pid is an out-parameter.
     let process_id = (unsafe { GetNamedPipeClientProcessId(pipe, &mut pid) } != 0).then_some(pid);
-    let token = impersonated_token(pipe).or_else(|e| match process_id {
-        Some(pid) => process_token(pid),
-        None => Err(e),
-    })?;
-    let mut caller = of_token(token.0)?;
+    // SAFETY: the caller's promises.
+    let (mut caller, token) = match unsafe { token::capture(pipe) } {
+        Ok(captured) => (captured.caller, captured.token),
+        Err(e) => {
+            let Some(pid) = process_id else {
+                return Err(e.into());
+            };
+            (of_token(process_token(pid)?.0)?, Err(e))
+        }
+    };
     caller.process_id = process_id;
+    match token {
+        Ok(token) => caller.token = Some(Arc::new(token)),
+        Err(e) => eprintln!(
+            "ssis-service: {} connected, but the service cannot act as them ({e}); packages \
+             they start are refused",
+            caller.user.name
+        ),
+    }
     Ok(caller)
 }
 
@@ -116,24 +136,6 @@ impl Drop for Token {
         unsafe {
             CloseHandle(self.0);
         }
-    }
-}
-
-fn impersonated_token(pipe: HANDLE) -> io::Result<Token> {
-    // SAFETY: impersonation is reverted before returning, on this thread,
-    // with no await in between.
-    unsafe {
-        if ImpersonateNamedPipeClient(pipe) == 0 {
-            return Err(io::Error::last_os_error());
-        }
-        let mut token: HANDLE = std::ptr::null_mut();
-        let ok = OpenThreadToken(GetCurrentThread(), TOKEN_QUERY, 1, &mut token);
-        let err = io::Error::last_os_error();
-        RevertToSelf();
-        if ok == 0 {
-            return Err(err);
-        }
-        Ok(Token(token))
     }
 }
 
@@ -171,11 +173,17 @@ fn token_info(token: HANDLE, class: i32) -> io::Result<Vec<u64>> {
     Ok(buf)
 }
 
-fn of_token(token: HANDLE) -> io::Result<Caller> {
+/// The account a token (opened with TOKEN_QUERY) belongs to.
+pub fn user_of_token(token: HANDLE) -> io::Result<Principal> {
     let user_buf = token_info(token, TokenUser)?;
     // SAFETY: the buffer holds a TOKEN_USER whose SID points into it.
     let user_sid = unsafe { (*(user_buf.as_ptr() as *const TOKEN_USER)).User.Sid };
-    let user = principal(user_sid)?;
+    principal(user_sid)
+}
+
+/// Who a token (opened with TOKEN_QUERY) says its holder is.
+pub fn of_token(token: HANDLE) -> io::Result<Caller> {
+    let user = user_of_token(token)?;
     let groups_buf = token_info(token, TokenGroups)?;
     // SAFETY: the buffer holds a TOKEN_GROUPS with GroupCount entries.
     let groups = unsafe {
@@ -196,6 +204,7 @@ fn of_token(token: HANDLE) -> io::Result<Caller> {
         user,
         groups,
         process_id: None,
+        token: None,
     })
 }
 
@@ -280,6 +289,7 @@ mod tests {
             user: p("CORP\\alice", "S-1-5-21-1-2-3-1001"),
             groups: vec![p("CORP\\ETL Operators", "S-1-5-21-1-2-3-2001")],
             process_id: None,
+            token: None,
         };
         assert!(c.matches("corp\\ALICE"));
         assert!(c.matches("alice"));

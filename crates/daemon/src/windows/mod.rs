@@ -1,16 +1,21 @@
 //! The Windows side of the service: the named-pipe transport and the
-//! caller's token ([`pipe`], [`caller`]), executor process trees in Job
+//! caller's identity and token ([`pipe`], [`caller`], [`token`]), packages
+//! started with that token ([`asuser`], [`spawn`]), executor process trees in Job
 //! Objects ([`jobs`]), the Windows Event Log ([`eventlog`]), and a SQL
 //! Server installation's settings ([`sqlserver`], [`registry`]), and the
 //! Service Control Manager ([`scm`]).
 
+pub mod asuser;
 pub mod caller;
 pub mod eventlog;
 pub mod jobs;
 pub mod pipe;
 pub mod registry;
 pub mod scm;
+pub mod spawn;
 pub mod sqlserver;
+pub mod token;
+pub mod userenv;
 
 use super::identity::Peer;
 
@@ -27,6 +32,7 @@ pub fn peer(caller: Option<caller::Caller>, transport: String) -> Peer {
                 .collect()
         })
         .unwrap_or_default();
+    let caller_token = caller.as_ref().and_then(|c| c.token.clone());
     Peer {
         user: caller
             .as_ref()
@@ -39,6 +45,7 @@ pub fn peer(caller: Option<caller::Caller>, transport: String) -> Peer {
         transport,
         needs_token: false,
         token: None,
+        caller_token,
     }
 }
 
