@@ -446,16 +446,35 @@ fn lock_state_dir(dir: &std::path::Path) -> Result<std::fs::File> {
     Ok(file)
 }
 
-/// Windows: the lock comes with the Windows service (issue 9).
+/// Windows: the lock file opened with no sharing (share mode 0) for the
+/// life of the process; a second service's open fails with a sharing
+/// violation.
 #[cfg(windows)]
 fn lock_state_dir(dir: &std::path::Path) -> Result<std::fs::File> {
+    use std::os::windows::fs::OpenOptionsExt;
+    /// ERROR_SHARING_VIOLATION: another process holds the file open.
+    const SHARING_VIOLATION: i32 = 32;
     let path = dir.join("service.lock");
     std::fs::OpenOptions::new()
         .create(true)
         .truncate(false)
         .write(true)
+        .share_mode(0)
         .open(&path)
-        .map_err(|e| Error::io(&e, "open", &path))
+        .map_err(|e| {
+            if e.raw_os_error() == Some(SHARING_VIOLATION) {
+                Error::new(
+                    ssis_core::ErrorKind::AlreadyExists,
+                    format!(
+                        "another service already uses the state directory '{}'",
+                        dir.display()
+                    ),
+                )
+                .with_target(dir.display().to_string())
+            } else {
+                Error::io(&e, "open", &path)
+            }
+        })
 }
 
 /// `MSDB on '.', File System at '/var/lib/...'`: the top-level folders, for messages.
@@ -486,5 +505,26 @@ fn own_uid() -> Option<u32> {
     #[cfg(not(unix))]
     {
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_second_service_on_the_same_state_directory_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let held = lock_state_dir(dir.path()).expect("the first lock");
+        let err = lock_state_dir(dir.path()).expect_err("a second lock while the first is held");
+        assert_eq!(err.kind, ssis_core::ErrorKind::AlreadyExists);
+        assert!(
+            err.message
+                .contains("another service already uses the state directory"),
+            "{}",
+            err.message
+        );
+        drop(held);
+        lock_state_dir(dir.path()).expect("free again once the first is gone");
     }
 }

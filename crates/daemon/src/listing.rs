@@ -38,7 +38,7 @@ impl Reply {
         let id = serde_json::to_string(id).unwrap_or_else(|_| "null".into());
         let head = format!("{{\"Id\":{id},\"Result\":{{\"Items\":[");
         let runs = match chunk_bytes {
-            None => vec![0..entries.len()],
+            None => std::iter::once(0..entries.len()).collect(),
             Some(n) => {
                 let n = usize::try_from(n)
                     .unwrap_or(usize::MAX)

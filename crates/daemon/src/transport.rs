@@ -1,5 +1,5 @@
 //! The local endpoint the service listens on: a Unix domain socket (mode
-//! 0660) here; a named pipe on Windows later (issue 9) behind the same
+//! 0660); on Windows the named pipe (`windows::pipe`) has the same
 //! [`Listener`] and [`Connection`] shapes.
 
 use super::identity::Peer;

@@ -19,74 +19,27 @@
 //! them (the executor, in the same group, gets its own copy and decides);
 //! caught signals are reset to their defaults in the executor by exec.
 
+mod output;
+mod report;
+
+pub use output::Lost;
+pub(crate) use report::report;
+pub use report::{ExitReport, code_of, write_report};
+
 use super::capture::Capture;
+use output::copy_output;
 use serde::{Deserialize, Serialize};
 use ssis_core::error::{Error, Result};
 use std::ffi::OsString;
 use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, ExitStatus, Stdio};
-use std::sync::mpsc::{self, Receiver};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 /// Exit code when the command line of the supervisor itself is wrong.
 pub const EXIT_USAGE: i32 = 6;
 /// Exit code when the executor cannot be started (the shell's "not found").
 pub const EXIT_NOT_STARTED: i32 = 127;
-
-/// What the supervisor writes when the executor ends.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct ExitReport {
-    /// The exit code; a signal counts as 128 + its number, as shells report it.
-    pub exit_code: i32,
-    /// The signal that ended the executor, if one did.
-    #[serde(default)]
-    pub signal: Option<i32>,
-    /// The executor's process id (0 when it could not be started).
-    pub process_id: u32,
-    /// When it ended (RFC 3339 UTC).
-    pub end_time: String,
-    /// Why the executor could not be started.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-    /// Output the log could not take (a full disk), said in words.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub output_lost: Option<String>,
-}
-
-impl ExitReport {
-    /// Reads an exit file; `None` if there is none (the supervisor did not
-    /// finish) or it cannot be understood.
-    pub fn read(path: &Path) -> Option<ExitReport> {
-        let text = std::fs::read(path).ok()?;
-        serde_json::from_slice(&text).ok()
-    }
-
-    /// A sentence about how the executor ended.
-    pub fn describe(&self) -> String {
-        match (&self.error, self.signal) {
-            (Some(e), _) => format!("the executor could not be started: {e}"),
-            (None, Some(sig)) => format!("ended by signal {sig}"),
-            (None, None) => format!("exit code {}", self.exit_code),
-        }
-    }
-}
-
-/// The exit code and signal of a finished process.
-pub fn code_of(status: &ExitStatus) -> (i32, Option<i32>) {
-    if let Some(code) = status.code() {
-        return (code, None);
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::process::ExitStatusExt;
-        if let Some(sig) = status.signal() {
-            return (128 + sig, Some(sig));
-        }
-    }
-    (1, None)
-}
 
 /// One execution for a supervisor: what the service sends, as one JSON
 /// line, to a supervisor started with `--stdin` (a spare, started ahead of
@@ -309,111 +262,6 @@ fn usage(problem: &str) -> i32 {
     EXIT_USAGE
 }
 
-/// Points the executor's stdout and stderr at one pipe and copies it into
-/// `capture` on a thread; the receiver hears when the pipe is drained.
-#[cfg(unix)]
-fn copy_output(command: &mut Command, mut capture: Capture) -> std::io::Result<Receiver<Lost>> {
-    use std::os::fd::{FromRawFd, OwnedFd};
-    let mut fds = [0 as libc::c_int; 2];
-    // SAFETY: pipe2 fills two descriptors, which are owned right below.
-    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
-        return Err(std::io::Error::last_os_error());
-    }
-    // SAFETY: fresh descriptors from pipe2, owned once each.
-    let (read, write) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
-    let write2 = write.try_clone()?;
-    command
-        .stdout(Stdio::from(write))
-        .stderr(Stdio::from(write2));
-    let (tx, rx) = mpsc::channel();
-    let mut pipe = std::fs::File::from(read);
-    std::thread::spawn(move || {
-        let lost = copy(&mut pipe, &mut capture);
-        let _ = tx.send(lost);
-    });
-    Ok(rx)
-}
-
-/// Windows (until issue 9 brings pipes here): both streams straight into
-/// the log, without the cap.
-#[cfg(windows)]
-fn copy_output(command: &mut Command, capture: Capture) -> std::io::Result<Receiver<Lost>> {
-    let log = capture.log_file()?;
-    command.stdout(log.try_clone()?).stderr(log);
-    let (tx, rx) = mpsc::channel();
-    let _ = tx.send(Lost::default());
-    Ok(rx)
-}
-
-/// Output bytes the log could not take, and the first error.
-#[derive(Debug, Default)]
-pub struct Lost {
-    /// How many bytes of output were not written.
-    pub bytes: u64,
-    /// Why (the first failure).
-    pub error: Option<String>,
-}
-
-impl Lost {
-    /// In words, when anything was lost.
-    pub fn describe(&self) -> Option<String> {
-        (self.bytes > 0).then(|| {
-            format!(
-                "the output log could not take {} bytes of the package's output ({})",
-                self.bytes,
-                self.error.as_deref().unwrap_or("write failed")
-            )
-        })
-    }
-}
-
-/// Copies the executor's output into the log until the pipe closes; what
-/// the log cannot take (a full disk) is counted, and the pipe is still
-/// drained so the executor is never blocked.
-#[cfg(unix)]
-fn copy(pipe: &mut impl std::io::Read, capture: &mut Capture) -> Lost {
-    let mut buf = vec![0u8; 64 * 1024];
-    let mut lost = Lost::default();
-    loop {
-        match pipe.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => {
-                if let Err(e) = capture.write(&buf[..n]) {
-                    lost.bytes += n as u64;
-                    lost.error.get_or_insert_with(|| e.to_string());
-                }
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(_) => break,
-        }
-    }
-    lost
-}
-
-/// A report of how the executor ended, dated now.
-pub(crate) fn report(
-    exit_code: i32,
-    signal: Option<i32>,
-    pid: u32,
-    error: Option<String>,
-) -> ExitReport {
-    ExitReport {
-        exit_code,
-        signal,
-        process_id: pid,
-        end_time: ssis_core::timefmt::rfc3339(std::time::SystemTime::now(), true),
-        error,
-        output_lost: None,
-    }
-}
-
-/// Writes the exit file atomically (a reader never sees half of it).
-pub fn write_report(path: &Path, report: &ExitReport) -> Result<()> {
-    let text = serde_json::to_vec(report)
-        .map_err(|e| Error::internal(format!("cannot encode the exit report: {e}")))?;
-    ssis_core::fsutil::write_atomic(path, &text, true)
-}
-
 #[cfg(unix)]
 extern "C" fn ignore(_: libc::c_int) {}
 
@@ -434,29 +282,14 @@ fn ignore_stop_signals() {
     }
 }
 
-/// Windows: console control events come with the Windows service (issue 9).
+/// Windows: a stop's CTRL_BREAK is sent to the console process group the
+/// service started this supervisor in; the default handling applies.
 #[cfg(windows)]
 fn ignore_stop_signals() {}
 
-#[cfg(test)]
+#[cfg(all(test, unix))]
 mod tests {
     use super::*;
-
-    #[test]
-    fn reports_round_trip_and_describe_themselves() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("x.exit");
-        assert_eq!(ExitReport::read(&path), None);
-        let r = report(143, Some(15), 42, None);
-        write_report(&path, &r).unwrap();
-        let back = ExitReport::read(&path).unwrap();
-        assert_eq!(back, r);
-        assert_eq!(back.describe(), "ended by signal 15");
-        let text = std::fs::read_to_string(&path).unwrap();
-        assert!(text.contains("\"ExitCode\":143"), "{text}");
-        std::fs::write(&path, "{\"Exit").unwrap();
-        assert_eq!(ExitReport::read(&path), None, "a torn file is no report");
-    }
 
     #[cfg(unix)]
     #[test]
