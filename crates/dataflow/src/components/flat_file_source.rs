@@ -7,7 +7,7 @@ use super::{BuildCtx, dispose};
 use crate::buffer::{Batch, Layout};
 use crate::exec::{Component, Out, Report, Step};
 use crate::flatfile::reader::Reader;
-use crate::flatfile::{FlatFileSpec, codec};
+use crate::flatfile::{FlatFileSpec, codec, fast};
 use crate::model::Disposition;
 use crate::types::ColumnType;
 use ssis_runner::expr::Value;
@@ -94,7 +94,16 @@ impl FlatFileSource {
             } else {
                 c.ty.empty_value()
             }),
-            Some(s) => c.ty.parse_text(s),
+            Some(s) => {
+                if let Some(v) = c
+                    .ty
+                    .value_type()
+                    .and_then(|t| fast::parse(t, c.ty.precision, c.ty.scale, s.trim().as_bytes()))
+                {
+                    return Ok(v);
+                }
+                c.ty.parse_text(s)
+            }
         }
     }
 }
