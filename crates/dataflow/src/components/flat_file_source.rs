@@ -200,18 +200,18 @@ impl FlatFileSource {
         };
         let mut batch = Batch::with_capacity(n, self.rows_per_batch);
         let mut errors = new_errors();
-        let mut row = Vec::with_capacity(n);
         let mut line = skip;
         loop {
             let record = reader.next(&self.spec, &mut fields).map_err(io)?;
             let more = record.is_some();
             if let Some(record) = record {
                 line += 1;
-                row.clear();
+                // Cells go straight into the batch's columns; a redirected
+                // row's cells are taken back out.
                 let mut redirect = None;
-                for c in &self.cols {
+                for (c, col) in self.cols.iter().zip(&mut batch.cols) {
                     match self.value(c, fields[c.field].text(record)) {
-                        Ok(v) => row.push(v),
+                        Ok(v) => col.push(v),
                         Err(e) => {
                             let to_error = dispose(&e, c.error, c.truncation, &c.name)
                                 .map_err(|m| format!("data row {line}: {m}"))?;
@@ -219,13 +219,15 @@ impl FlatFileSource {
                                 redirect = Some((e.code(), c.number));
                                 break;
                             }
-                            row.push(c.ty.null());
+                            col.push(c.ty.null());
                         }
                     }
                 }
                 match redirect {
-                    None => batch.push_row(row.drain(..)),
+                    None => batch.rows += 1,
                     Some((code, column)) => {
+                        let kept = batch.rows;
+                        batch.cols.iter_mut().for_each(|col| col.truncate(kept));
                         if let (Some(eb), Some((_, layout))) =
                             (errors.as_mut(), self.error.as_ref())
                         {
