@@ -53,16 +53,19 @@ fn check(ty: &ColumnType, s: &str) -> Result<(), crate::types::CellError> {
 
 /// Whether a component other than the source can read the output column
 /// `c`: an input column of its lineage, or a property (expressions, sort
-/// and aggregation columns, join keys...) naming its lineage or its name;
+/// and aggregation columns, join keys...) naming its lineage or its name
+/// (in any case);
 /// sort keys always count (Merge and Merge Join find them by position).
 fn is_read(ctx: &BuildCtx, c: &crate::model::OutputColumn) -> bool {
     if c.sort_key != 0 {
         return true;
     }
+    // Names in expressions may differ in case (`[QTY]` finds `qty`).
+    let name = c.name.to_lowercase();
     let named = |props: &[crate::model::Property]| {
         props
             .iter()
-            .any(|p| mentions(&p.value, &c.lineage) || mentions(&p.value, &c.name))
+            .any(|p| mentions(&p.value, &c.lineage) || mentions(&p.value.to_lowercase(), &name))
     };
     ctx.pipeline
         .components
