@@ -5,7 +5,8 @@
 //! variable `@[$Column::k]`, which the row scope answers from the batch.
 
 use crate::buffer::{Batch, Layout};
-use ssis_runner::expr::{Expression, Value, VariableScope};
+use ssis_runner::expr::{DataType, Expression, Value, VariableScope};
+use std::cmp::Ordering;
 use std::collections::HashMap;
 
 const PREFIX: &str = "$Column::";
@@ -17,6 +18,73 @@ pub struct ColumnExpr {
     columns: Vec<usize>,
     /// The variables it reads, with their values when the run started.
     vars: HashMap<String, Value>,
+    /// A `column <op> integer` condition, answered without the tree walk.
+    simple: Option<Simple>,
+}
+
+/// `column <op> integer literal` (the commonest Conditional Split case).
+struct Simple {
+    /// The referenced column's number.
+    k: usize,
+    /// The orderings that make the condition TRUE.
+    holds: [Option<Ordering>; 2],
+    literal: i64,
+}
+
+impl Simple {
+    /// Recognises `@[$Column::k] op digits` in the rewritten text.
+    fn recognise(rewritten: &str) -> Option<Simple> {
+        let rest = rewritten.trim().strip_prefix("@[$Column::")?;
+        let end = rest.find(']')?;
+        let k = rest[..end].parse().ok()?;
+        let rest = rest[end + 1..].trim_start();
+        use Ordering::{Equal, Greater, Less};
+        let ops: [(&str, [Option<Ordering>; 2]); 6] = [
+            ("==", [Some(Equal), None]),
+            ("!=", [Some(Less), Some(Greater)]),
+            (">=", [Some(Greater), Some(Equal)]),
+            ("<=", [Some(Less), Some(Equal)]),
+            (">", [Some(Greater), None]),
+            ("<", [Some(Less), None]),
+        ];
+        let (op, holds) = ops.into_iter().find(|(op, _)| rest.starts_with(op))?;
+        let digits = rest[op.len()..].trim();
+        if digits.is_empty() || digits.len() > 9 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        Some(Simple {
+            k,
+            holds,
+            literal: digits.parse().ok()?,
+        })
+    }
+
+    /// The condition on `v`; None for the types left to the evaluator.
+    fn eval(&self, v: &Value) -> Option<Value> {
+        let ord = match v {
+            Value::Null(t) if is_exact(*t) => return Some(Value::Null(DataType::Bool)),
+            Value::I1(x) => i64::from(*x).cmp(&self.literal),
+            Value::I2(x) => i64::from(*x).cmp(&self.literal),
+            Value::I4(x) => i64::from(*x).cmp(&self.literal),
+            Value::I8(x) => x.cmp(&self.literal),
+            Value::Numeric {
+                mantissa, scale, ..
+            }
+            | Value::Decimal { mantissa, scale } => {
+                let scaled = 10i128
+                    .checked_pow(u32::from(*scale))?
+                    .checked_mul(i128::from(self.literal))?;
+                mantissa.cmp(&scaled)
+            }
+            _ => return None,
+        };
+        Some(Value::Bool(self.holds.contains(&Some(ord))))
+    }
+}
+
+fn is_exact(t: DataType) -> bool {
+    use DataType::*;
+    matches!(t, I1 | I2 | I4 | I8 | Numeric | Decimal)
 }
 
 /// A row of a batch as an expression scope.
@@ -59,6 +127,7 @@ impl ColumnExpr {
             vars.insert(name, v);
         }
         Ok(ColumnExpr {
+            simple: Simple::recognise(&rewritten).filter(|s| s.k < columns.len()),
             expr,
             columns,
             vars,
@@ -67,6 +136,13 @@ impl ColumnExpr {
 
     /// Evaluates the expression on row `row` of `batch`.
     pub fn eval(&self, batch: &Batch, row: usize) -> Result<Value, String> {
+        if let Some(v) = self
+            .simple
+            .as_ref()
+            .and_then(|s| s.eval(&batch.cols[self.columns[s.k]][row]))
+        {
+            return Ok(v);
+        }
         self.expr
             .eval(&RowScope {
                 e: self,
@@ -248,6 +324,64 @@ mod tests {
             .err()
             .unwrap();
         assert!(err.contains("[Nope]"), "{err}");
+    }
+
+    #[test]
+    fn simple_comparisons_agree_with_the_evaluator() {
+        let none = |_: &str| None;
+        let values = [
+            Value::I4(2500),
+            Value::I4(-3),
+            Value::I4(i32::MAX),
+            Value::I8(i64::MIN),
+            Value::I2(7),
+            Value::I1(-1),
+            Value::Null(DataType::I4),
+            Value::Null(DataType::Numeric),
+            Value::Numeric {
+                mantissa: 250_000,
+                precision: 10,
+                scale: 2,
+            },
+            Value::Numeric {
+                mantissa: 250_001,
+                precision: 38,
+                scale: 2,
+            },
+            Value::Numeric {
+                mantissa: i128::MAX / 7,
+                precision: 38,
+                scale: 30,
+            },
+            Value::Decimal {
+                mantissa: -9,
+                scale: 1,
+            },
+            Value::R8(2500.0),
+            Value::WStr("x".into()),
+        ];
+        for op in ["==", "!=", ">=", "<=", ">", "<"] {
+            for lit in ["0", "2500", "999999999"] {
+                let text = format!("Qty {op} {lit}");
+                let e = ColumnExpr::compile(&text, &layout(), &none).unwrap();
+                assert!(e.simple.is_some(), "{text}");
+                for v in &values {
+                    let mut b = Batch::with_capacity(2, 1);
+                    b.push_row([v.clone(), Value::I4(0)]);
+                    let general = e.expr.eval(&RowScope {
+                        e: &e,
+                        batch: &b,
+                        row: 0,
+                    });
+                    let general = general.map_err(|e| e.message);
+                    assert_eq!(e.eval(&b, 0), general, "{text} on {v:?}");
+                }
+            }
+        }
+        for text in ["Qty > -1", "Qty > 1.5", "Qty + 1 > 2", "Qty > 1 && Qty < 3"] {
+            let e = ColumnExpr::compile(text, &layout(), &none).unwrap();
+            assert!(e.simple.is_none(), "{text}");
+        }
     }
 
     #[test]

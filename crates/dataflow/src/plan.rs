@@ -195,6 +195,7 @@ pub fn build(p: &Pipeline, pkg: &Package, env: &Env) -> Result<Plan, Vec<String>
         }
         let ctx = BuildCtx {
             comp: c,
+            pipeline: p,
             inputs: in_layouts,
             outputs: out_layouts[ci].clone(),
             pkg,

@@ -13,6 +13,7 @@ use crate::values::{Key, Sum, compare, key};
 use ssis_runner::expr::Value;
 use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasher, Hash, Hasher, RandomState};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Op {
@@ -44,10 +45,83 @@ enum Acc {
 
 pub struct Aggregate {
     cols: Vec<OutCol>,
-    groups: HashMap<Vec<Key>, Vec<Acc>>,
-    order: Vec<Vec<Key>>,
+    /// The group-by columns: (input position, ignore case).
+    group_cols: Vec<(usize, bool)>,
+    /// Group numbers by the hash of their key (collisions share a bucket).
+    index: HashMap<u64, Vec<usize>, Prehashed>,
+    hasher: RandomState,
+    /// Each group's key and accumulators, in order of first appearance.
+    keys: Vec<Vec<Key>>,
+    accs: Vec<Vec<Acc>>,
     main: usize,
     rows_per_batch: usize,
+}
+
+/// The hash of a grouping key is computed once per row; the index uses it
+/// as it is.
+#[derive(Default, Clone)]
+struct Prehashed;
+
+struct U64Hasher(u64);
+
+impl Hasher for U64Hasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+impl BuildHasher for Prehashed {
+    type Hasher = U64Hasher;
+    fn build_hasher(&self) -> U64Hasher {
+        U64Hasher(0)
+    }
+}
+
+/// A cell's grouping key, borrowing the text of a case-sensitive string
+/// (no copy per row); equal to [`key`]'s result in hash and equality.
+enum KeyView<'a> {
+    Text(&'a str),
+    Key(Key),
+}
+
+impl KeyView<'_> {
+    fn of(v: &Value, ignore_case: bool) -> KeyView<'_> {
+        match v.as_str() {
+            Some(s) if !ignore_case => KeyView::Text(s),
+            _ => KeyView::Key(key(v, ignore_case)),
+        }
+    }
+
+    fn hash(&self, h: &mut impl Hasher) {
+        match self {
+            KeyView::Text(s) => s.hash(h),
+            KeyView::Key(Key::Text(s)) => s.as_str().hash(h),
+            KeyView::Key(k) => k.hash(h),
+        }
+    }
+
+    fn matches(&self, k: &Key) -> bool {
+        match (self, k) {
+            (KeyView::Text(s), Key::Text(t)) => s == t,
+            (KeyView::Text(_), _) => false,
+            (KeyView::Key(a), b) => a == b,
+        }
+    }
+
+    fn owned(self) -> Key {
+        match self {
+            KeyView::Text(s) => Key::Text(s.to_string()),
+            KeyView::Key(k) => k,
+        }
+    }
 }
 
 impl Aggregate {
@@ -107,10 +181,18 @@ impl Aggregate {
                 name: c.name.clone(),
             });
         }
+        let group_cols = cols
+            .iter()
+            .filter(|c| c.op == Op::GroupBy)
+            .filter_map(|c| c.src.map(|s| (s, c.ignore_case)))
+            .collect();
         Ok(Aggregate {
             cols,
-            groups: HashMap::new(),
-            order: Vec::new(),
+            group_cols,
+            index: HashMap::default(),
+            hasher: RandomState::new(),
+            keys: Vec::new(),
+            accs: Vec::new(),
             main,
             rows_per_batch: ctx.rows_for(&ctx.outputs[main]),
         })
@@ -127,27 +209,41 @@ impl Aggregate {
             })
             .collect()
     }
+
+    /// The number of row `r`'s group, created when new.
+    fn group_of<'a>(&mut self, batch: &'a Batch, r: usize, views: &mut Vec<KeyView<'a>>) -> usize {
+        views.clear();
+        let mut h = self.hasher.build_hasher();
+        for &(c, ic) in &self.group_cols {
+            let v = KeyView::of(&batch.cols[c][r], ic);
+            v.hash(&mut h);
+            views.push(v);
+        }
+        let hash = h.finish();
+        let bucket = self.index.entry(hash).or_default();
+        let keys = &self.keys;
+        if let Some(&g) = bucket
+            .iter()
+            .find(|&&g| views.iter().zip(&keys[g]).all(|(v, k)| v.matches(k)))
+        {
+            return g;
+        }
+        let g = self.keys.len();
+        bucket.push(g);
+        self.keys
+            .push(views.drain(..).map(KeyView::owned).collect());
+        let fresh = self.fresh();
+        self.accs.push(fresh);
+        g
+    }
 }
 
 impl Component for Aggregate {
     fn push(&mut self, _input: usize, batch: Batch, _out: &mut Out<'_>) -> Step {
-        let group_cols: Vec<(usize, bool)> = self
-            .cols
-            .iter()
-            .filter(|c| c.op == Op::GroupBy)
-            .filter_map(|c| c.src.map(|s| (s, c.ignore_case)))
-            .collect();
+        let mut views = Vec::with_capacity(self.group_cols.len());
         for r in 0..batch.rows {
-            let k: Vec<Key> = group_cols
-                .iter()
-                .map(|(c, ic)| key(&batch.cols[*c][r], *ic))
-                .collect();
-            if !self.groups.contains_key(&k) {
-                let fresh = self.fresh();
-                self.order.push(k.clone());
-                self.groups.insert(k.clone(), fresh);
-            }
-            let accs = self.groups.get_mut(&k).expect("inserted above");
+            let g = self.group_of(&batch, r, &mut views);
+            let accs = &mut self.accs[g];
             for (c, acc) in self.cols.iter().zip(accs.iter_mut()) {
                 let v = c.src.map(|s| &batch.cols[s][r]);
                 match (acc, c.op) {
@@ -188,16 +284,20 @@ impl Component for Aggregate {
     }
 
     fn finish(&mut self, out: &mut Out<'_>) -> Step {
-        if self.order.is_empty() && !self.cols.iter().any(|c| c.op == Op::GroupBy) {
+        if self.accs.is_empty() && !self.cols.iter().any(|c| c.op == Op::GroupBy) {
             // No group by: one row even for no input.
-            self.order.push(Vec::new());
-            self.groups.insert(Vec::new(), self.fresh());
+            self.keys.push(Vec::new());
+            let fresh = self.fresh();
+            self.accs.push(fresh);
         }
-        let order = std::mem::take(&mut self.order);
-        for chunk in order.chunks(self.rows_per_batch) {
+        self.index.clear();
+        self.keys.clear();
+        let groups = std::mem::take(&mut self.accs);
+        let mut groups = groups.into_iter().peekable();
+        while groups.peek().is_some() {
+            let chunk: Vec<Vec<Acc>> = groups.by_ref().take(self.rows_per_batch).collect();
             let mut b = Batch::with_capacity(self.cols.len(), chunk.len());
-            for k in chunk {
-                let accs = self.groups.remove(k).unwrap_or_default();
+            for accs in chunk {
                 let mut row = Vec::with_capacity(self.cols.len());
                 for (c, acc) in self.cols.iter().zip(accs) {
                     let v = match acc {

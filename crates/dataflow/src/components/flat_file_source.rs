@@ -7,7 +7,7 @@ use super::{BuildCtx, dispose};
 use crate::buffer::{Batch, Layout};
 use crate::exec::{Component, Out, Report, Step};
 use crate::flatfile::reader::Reader;
-use crate::flatfile::{FlatFileSpec, codec};
+use crate::flatfile::{FlatFileSpec, codec, fast};
 use crate::model::Disposition;
 use crate::types::ColumnType;
 use ssis_runner::expr::Value;
@@ -21,6 +21,67 @@ struct Col {
     number: i32,
     error: Disposition,
     truncation: Disposition,
+    /// Whether anything downstream reads it: a column nothing reads is
+    /// checked (its errors and truncations count) but not kept.
+    read: bool,
+}
+
+/// Whether `text` holds `word` with no letter, digit or `_` either side.
+fn mentions(text: &str, word: &str) -> bool {
+    let ident = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+    !word.is_empty()
+        && text.match_indices(word).any(|(i, _)| {
+            !ident(text[..i].chars().next_back()) && !ident(text[i + word.len()..].chars().next())
+        })
+}
+
+/// Checks a field of a column nothing reads without keeping it: its
+/// length, or the fast parse, else the general conversion (which also
+/// words the error).
+fn check(ty: &ColumnType, s: &str) -> Result<(), crate::types::CellError> {
+    let fits = if ty.is_text() {
+        ty.length == 0 || s.len() <= ty.length as usize
+    } else {
+        ty.value_type()
+            .is_some_and(|t| fast::parse(t, ty.precision, ty.scale, s.trim().as_bytes()).is_some())
+    };
+    if !fits {
+        ty.parse_text(s)?;
+    }
+    Ok(())
+}
+
+/// Whether a component other than the source can read the output column
+/// `c`: an input column of its lineage, or a property (expressions, sort
+/// and aggregation columns, join keys...) naming its lineage or its name
+/// (in any case);
+/// sort keys always count (Merge and Merge Join find them by position).
+fn is_read(ctx: &BuildCtx, c: &crate::model::OutputColumn) -> bool {
+    if c.sort_key != 0 {
+        return true;
+    }
+    // Names in expressions may differ in case (`[QTY]` finds `qty`).
+    let name = c.name.to_lowercase();
+    let named = |props: &[crate::model::Property]| {
+        props
+            .iter()
+            .any(|p| mentions(&p.value, &c.lineage) || mentions(&p.value.to_lowercase(), &name))
+    };
+    ctx.pipeline
+        .components
+        .iter()
+        .filter(|other| !std::ptr::eq(*other, ctx.comp))
+        .any(|other| {
+            named(&other.properties)
+                || other.inputs.iter().any(|i| {
+                    i.columns
+                        .iter()
+                        .any(|ic| ic.lineage == c.lineage || named(&ic.properties))
+                })
+                || other.outputs.iter().any(|o| {
+                    named(&o.properties) || o.columns.iter().any(|oc| named(&oc.properties))
+                })
+        })
 }
 
 pub struct FlatFileSource {
@@ -63,6 +124,7 @@ impl FlatFileSource {
                 number: ctx.outputs[main].0[i].number,
                 error: c.error_disposition,
                 truncation: c.truncation_disposition,
+                read: is_read(ctx, c),
             });
         }
         let path = if ctx.checking {
@@ -94,7 +156,17 @@ impl FlatFileSource {
             } else {
                 c.ty.empty_value()
             }),
-            Some(s) => c.ty.parse_text(s),
+            Some(s) if !c.read => check(&c.ty, s).map(|()| c.ty.null()),
+            Some(s) => {
+                if let Some(v) = c
+                    .ty
+                    .value_type()
+                    .and_then(|t| fast::parse(t, c.ty.precision, c.ty.scale, s.trim().as_bytes()))
+                {
+                    return Ok(v);
+                }
+                c.ty.parse_text(s)
+            }
         }
     }
 }
@@ -131,18 +203,18 @@ impl FlatFileSource {
         };
         let mut batch = Batch::with_capacity(n, self.rows_per_batch);
         let mut errors = new_errors();
-        let mut row = Vec::with_capacity(n);
         let mut line = skip;
         loop {
             let record = reader.next(&self.spec, &mut fields).map_err(io)?;
             let more = record.is_some();
             if let Some(record) = record {
                 line += 1;
-                row.clear();
+                // Cells go straight into the batch's columns; a redirected
+                // row's cells are taken back out.
                 let mut redirect = None;
-                for c in &self.cols {
+                for (c, col) in self.cols.iter().zip(&mut batch.cols) {
                     match self.value(c, fields[c.field].text(record)) {
-                        Ok(v) => row.push(v),
+                        Ok(v) => col.push(v),
                         Err(e) => {
                             let to_error = dispose(&e, c.error, c.truncation, &c.name)
                                 .map_err(|m| format!("data row {line}: {m}"))?;
@@ -150,13 +222,15 @@ impl FlatFileSource {
                                 redirect = Some((e.code(), c.number));
                                 break;
                             }
-                            row.push(c.ty.null());
+                            col.push(c.ty.null());
                         }
                     }
                 }
                 match redirect {
-                    None => batch.push_row(row.drain(..)),
+                    None => batch.rows += 1,
                     Some((code, column)) => {
+                        let kept = batch.rows;
+                        batch.cols.iter_mut().for_each(|col| col.truncate(kept));
                         if let (Some(eb), Some((_, layout))) =
                             (errors.as_mut(), self.error.as_ref())
                         {
@@ -225,5 +299,40 @@ impl Component for FlatFileSource {
             "the total number of data rows processed for file \"{}\" is {}.",
             self.path, self.rows
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::CellError;
+
+    #[test]
+    fn unread_columns_are_still_checked() {
+        let wstr3 = ColumnType::from_attrs(Some("wstr"), Some("3"), None, None, None);
+        assert!(check(&wstr3, "abc").is_ok());
+        assert!(check(&wstr3, "ééé").is_ok());
+        assert!(matches!(
+            check(&wstr3, "abcd"),
+            Err(CellError::Truncation(_))
+        ));
+        let i4 = ColumnType::from_attrs(Some("i4"), None, None, None, None);
+        assert!(check(&i4, " 42 ").is_ok());
+        assert!(matches!(check(&i4, "4x"), Err(CellError::Conversion(_))));
+        let ts = ColumnType::from_attrs(Some("dbTimeStamp"), None, None, None, None);
+        assert!(check(&ts, "2024-02-29 10:00:00").is_ok());
+        assert!(matches!(
+            check(&ts, "2023-02-29 10:00:00"),
+            Err(CellError::Conversion(_))
+        ));
+    }
+
+    #[test]
+    fn a_mention_is_a_whole_word() {
+        assert!(mentions("#{P\\Src.Columns[qty]} * 2", "qty"));
+        assert!(mentions("qty*price", "price"));
+        assert!(!mentions("Outputs[x]", "ts"));
+        assert!(!mentions("#120", "12"));
+        assert!(mentions("#12 + 1", "12"));
     }
 }

@@ -240,6 +240,8 @@ pub fn identify(c: &Component) -> Result<Kind, String> {
 pub struct BuildCtx<'a> {
     /// The component as written.
     pub comp: &'a Component,
+    /// The whole pipeline (what reads a column).
+    pub pipeline: &'a crate::model::Pipeline,
     /// The layout arriving on each input.
     pub inputs: Vec<Layout>,
     /// The layout of each output.

@@ -2,6 +2,7 @@
 //! qualifier, header rows, code page and the columns, read from either
 //! layout; and the code pages files are read and written in.
 
+pub mod fast;
 pub mod reader;
 pub mod writer;
 

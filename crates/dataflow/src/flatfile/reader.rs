@@ -41,6 +41,13 @@ impl Field {
     }
 }
 
+/// Whether `hay` starts with `needle`: delimiters and qualifiers are a
+/// byte or two, too short for a `memcmp` call to pay.
+#[inline]
+fn starts(hay: &[u8], needle: &[u8]) -> bool {
+    hay.len() >= needle.len() && hay.iter().zip(needle).all(|(a, b)| a == b)
+}
+
 /// The first occurrence in `s` of `delim` or (when not empty) `row`;
 /// `(position, is_row_delimiter)`.
 fn find_either(s: &str, delim: &str, row: &str) -> Option<(usize, bool)> {
@@ -53,10 +60,10 @@ fn find_either(s: &str, delim: &str, row: &str) -> Option<(usize, bool)> {
             (Some(&x), None) | (None, Some(&x)) => memchr::memchr(x, &b[from..]),
             (None, None) => return None,
         }? + from;
-        if !r.is_empty() && b[at..].starts_with(r) {
+        if !r.is_empty() && starts(&b[at..], r) {
             return Some((at, true));
         }
-        if !d.is_empty() && b[at..].starts_with(d) {
+        if !d.is_empty() && starts(&b[at..], d) {
             return Some((at, false));
         }
         from = at + 1;
@@ -101,7 +108,7 @@ pub fn parse(s: &str, spec: &FlatFileSpec, eof: bool, fields: &mut Vec<Field>) -
         let mut value: Option<String> = None;
         let mut span = None;
         let mut k = 0;
-        if let Some(q) = qualifier.filter(|q| rest.starts_with(*q)) {
+        if let Some(q) = qualifier.filter(|q| starts(rest.as_bytes(), q.as_bytes())) {
             k = q.len();
             let start = k;
             let mut text = String::new();

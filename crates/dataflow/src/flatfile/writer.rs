@@ -98,7 +98,9 @@ impl<W: Write> Writer<W> {
             match v {
                 Some(v) if v.as_str().is_some() => self.push_field(spec, i, v.as_str(), true),
                 Some(v) if !v.is_null() && !c.fixed => {
-                    let _ = write!(self.line, "{v}");
+                    if !super::fast::format(v, &mut self.line) {
+                        let _ = write!(self.line, "{v}");
+                    }
                 }
                 Some(v) if !v.is_null() => {
                     let text = v.to_string();

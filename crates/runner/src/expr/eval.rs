@@ -270,21 +270,38 @@ pub(crate) fn eval(node: &Node, scope: &dyn VariableScope) -> Result<Value, Expr
             let v = eval(a, scope)?;
             cast(&v, spec).map_err(at)
         }
+        Kind::Call(f, args) if args.len() <= SMALL => {
+            // Few arguments (nearly every call): held on the stack.
+            let mut values: [Value; SMALL] = std::array::from_fn(|_| Value::Null(DataType::WStr));
+            let mut types = [None; SMALL];
+            for ((slot, t), a) in values.iter_mut().zip(&mut types).zip(args) {
+                *slot = eval(a, scope)?;
+                *t = Some(slot.data_type());
+            }
+            let n = args.len();
+            call(*f, &values[..n], &types[..n]).map_err(at)
+        }
         Kind::Call(f, args) => {
             let values = args
                 .iter()
                 .map(|a| eval(a, scope))
                 .collect::<Result<Vec<_>, _>>()?;
             let types: Vec<Option<DataType>> = values.iter().map(|v| Some(v.data_type())).collect();
-            let result = functions::result_type(*f, &types)
-                .map_err(at)?
-                .unwrap_or(DataType::WStr);
-            if functions::propagates_null(*f) && values.iter().any(Value::is_null) {
-                return Ok(Value::Null(result));
-            }
-            functions::call(*f, &values, result).map_err(at)
+            call(*f, &values, &types).map_err(at)
         }
     }
+}
+
+/// Arguments up to this many are evaluated into an array on the stack.
+const SMALL: usize = 4;
+
+/// `f` on evaluated arguments (`types`: their types).
+fn call(f: Func, values: &[Value], types: &[Option<DataType>]) -> Result<Value, String> {
+    let result = functions::result_type(f, types)?.unwrap_or(DataType::WStr);
+    if functions::propagates_null(f) && values.iter().any(Value::is_null) {
+        return Ok(Value::Null(result));
+    }
+    functions::call(f, values, result)
 }
 
 fn unary(op: UnOp, v: &Value) -> Result<Value, String> {

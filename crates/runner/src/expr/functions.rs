@@ -192,15 +192,30 @@ fn tokens<'a>(s: &'a str, delims: &str) -> impl Iterator<Item = &'a str> {
         .filter(|t| !t.is_empty())
 }
 
+/// UPPER/LOWER: each character that maps to exactly one character is
+/// replaced (ASCII text directly, without a per-character walk).
 fn map_chars(s: &str, upper: bool) -> String {
+    if s.is_ascii() {
+        return if upper {
+            s.to_ascii_uppercase()
+        } else {
+            s.to_ascii_lowercase()
+        };
+    }
+    // A character whose mapping is several characters stays as it is.
+    fn single(mut m: impl Iterator<Item = char>, c: char) -> char {
+        match (m.next(), m.next()) {
+            (Some(one), None) => one,
+            _ => c,
+        }
+    }
     s.chars()
         .map(|c| {
-            let mut m: Vec<char> = if upper {
-                c.to_uppercase().collect()
+            if upper {
+                single(c.to_uppercase(), c)
             } else {
-                c.to_lowercase().collect()
-            };
-            if m.len() == 1 { m.remove(0) } else { c }
+                single(c.to_lowercase(), c)
+            }
         })
         .collect()
 }
@@ -469,4 +484,18 @@ pub(crate) fn call(f: Func, args: &[Value], result: DataType) -> Result<Value, S
 
 fn truncate_ms(d: DateTime) -> DateTime {
     DateTime::from_ticks(d.ticks() - d.ticks().rem_euclid(10_000)).unwrap_or(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::map_chars;
+
+    #[test]
+    fn upper_and_lower_map_single_characters_only() {
+        assert_eq!(map_chars("name42_x", true), "NAME42_X");
+        assert_eq!(map_chars("NAME42_X", false), "name42_x");
+        // ß upper-cases to two characters: it stays.
+        assert_eq!(map_chars("straße é", true), "STRAßE É");
+        assert_eq!(map_chars("ÉTÉ İ", false), "été İ");
+    }
 }

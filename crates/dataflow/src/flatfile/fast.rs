@@ -1,0 +1,378 @@
+//! Fast paths for the commonest cell texts of a flat file: `-123.45`
+//! decimals, `yyyy-mm-dd hh:mm:ss` timestamps and `true`/`false`,
+//! parsed without allocating; and the same types formatted without `fmt`.
+//! Anything else (and every error) is left to the general conversion, so
+//! results are the same either way.
+
+use ssis_runner::expr::{DataType, DateParts, DateTime, Value};
+
+/// `text` (already trimmed) as a value of `ty` (a value type with its
+/// precision and scale), or None when the general conversion must decide.
+pub fn parse(ty: DataType, precision: u8, scale: u8, t: &[u8]) -> Option<Value> {
+    match ty {
+        DataType::Numeric => numeric(t, if precision == 0 { 18 } else { precision }, scale),
+        DataType::DbTimestamp => timestamp(t).map(Value::DbTimestamp),
+        DataType::Bool => {
+            if t.eq_ignore_ascii_case(b"true") {
+                Some(Value::Bool(true))
+            } else if t.eq_ignore_ascii_case(b"false") {
+                Some(Value::Bool(false))
+            } else {
+                None
+            }
+        }
+        _ => None,
+    }
+}
+
+/// `[-]digits[.digits]` with no more fraction digits than `scale`, within
+/// `precision` (as a cast from text to DT_NUMERIC gives it).
+fn numeric(t: &[u8], precision: u8, scale: u8) -> Option<Value> {
+    let (neg, d) = match t.first() {
+        Some(b'-') => (true, &t[1..]),
+        _ => (false, t),
+    };
+    let (int, frac) = match d.iter().position(|b| *b == b'.') {
+        Some(i) => (&d[..i], &d[i + 1..]),
+        None => (d, &d[d.len()..]),
+    };
+    if int.is_empty() || int.len() + frac.len() > 30 || frac.len() > usize::from(scale) {
+        return None;
+    }
+    let mut m: i128 = 0;
+    for &b in int.iter().chain(frac) {
+        let v = b.wrapping_sub(b'0');
+        if v > 9 {
+            return None;
+        }
+        m = m * 10 + i128::from(v);
+    }
+    for _ in frac.len()..usize::from(scale) {
+        m = m.checked_mul(10)?;
+    }
+    let mut digits = 1u8;
+    let mut n = m;
+    while n >= 10 {
+        n /= 10;
+        digits += 1;
+    }
+    if digits.max(scale + 1).min(38) > precision {
+        return None;
+    }
+    Some(Value::Numeric {
+        mantissa: if neg { -m } else { m },
+        precision,
+        scale,
+    })
+}
+
+fn two(t: &[u8]) -> Option<u32> {
+    let (a, b) = (t[0].wrapping_sub(b'0'), t[1].wrapping_sub(b'0'));
+    (a <= 9 && b <= 9).then(|| u32::from(a) * 10 + u32::from(b))
+}
+
+/// Exactly `yyyy-mm-dd hh:mm:ss`.
+fn timestamp(t: &[u8]) -> Option<DateTime> {
+    if t.len() != 19
+        || t[4] != b'-'
+        || t[7] != b'-'
+        || t[10] != b' '
+        || t[13] != b':'
+        || t[16] != b':'
+    {
+        return None;
+    }
+    let year = two(&t[0..2])? * 100 + two(&t[2..4])?;
+    DateTime::from_parts(DateParts {
+        year: i64::from(year),
+        month: two(&t[5..7])?,
+        day: two(&t[8..10])?,
+        hour: two(&t[11..13])?,
+        minute: two(&t[14..16])?,
+        second: two(&t[17..19])?,
+        ticks: 0,
+    })
+}
+
+fn push_two(out: &mut String, n: u32) {
+    out.push(char::from(b'0' + (n / 10) as u8));
+    out.push(char::from(b'0' + (n % 10) as u8));
+}
+
+/// Appends `v` as the general conversion to text writes it, for the types
+/// with a fast path; false (nothing written) for the others.
+pub fn format(v: &Value, out: &mut String) -> bool {
+    match v {
+        Value::I4(i) => out.push_str(itoa::Buffer::new().format(*i)),
+        Value::I8(i) => out.push_str(itoa::Buffer::new().format(*i)),
+        Value::I2(i) => out.push_str(itoa::Buffer::new().format(*i)),
+        Value::UI8(i) => out.push_str(itoa::Buffer::new().format(*i)),
+        Value::Bool(b) => out.push_str(if *b { "True" } else { "False" }),
+        Value::R8(x) => return float(*x, out),
+        Value::Numeric {
+            mantissa, scale, ..
+        }
+        | Value::Decimal { mantissa, scale } => {
+            if *mantissa < 0 {
+                out.push('-');
+            }
+            let mut buf = itoa::Buffer::new();
+            let digits = buf.format(mantissa.unsigned_abs());
+            let s = usize::from(*scale);
+            if s == 0 {
+                out.push_str(digits);
+            } else {
+                let zeros = (s + 1).saturating_sub(digits.len());
+                let padded_len = digits.len() + zeros;
+                let int_len = padded_len - s;
+                for i in 0..padded_len {
+                    if i == int_len {
+                        out.push('.');
+                    }
+                    out.push(if i < zeros {
+                        '0'
+                    } else {
+                        char::from(digits.as_bytes()[i - zeros])
+                    });
+                }
+            }
+        }
+        Value::DbTimestamp(d) => {
+            let p = d.parts();
+            if p.ticks != 0 || !(1000..=9999).contains(&p.year) {
+                return false;
+            }
+            let y = p.year as u32;
+            push_two(out, y / 100);
+            push_two(out, y % 100);
+            out.push('-');
+            push_two(out, p.month);
+            out.push('-');
+            push_two(out, p.day);
+            out.push(' ');
+            push_two(out, p.hour);
+            out.push(':');
+            push_two(out, p.minute);
+            out.push(':');
+            push_two(out, p.second);
+        }
+        _ => return false,
+    }
+    true
+}
+
+/// A small text buffer on the stack.
+struct Stack {
+    buf: [u8; 40],
+    len: usize,
+}
+
+impl std::fmt::Write for Stack {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let end = self.len + s.len();
+        self.buf
+            .get_mut(self.len..end)
+            .ok_or(std::fmt::Error)?
+            .copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
+/// An R8 as the general conversion writes it (15 significant digits,
+/// trailing zeros dropped, `1E+20` outside 1e-5..1e15), when its shortest
+/// round-trip form has at most 15 digits: then both have the same digits.
+fn float(x: f64, out: &mut String) -> bool {
+    use std::fmt::Write as _;
+    // Subnormals: their shortest form can be shorter than the 15 digits.
+    if !x.is_normal() {
+        return false;
+    }
+    let mut sci = Stack {
+        buf: [0; 40],
+        len: 0,
+    };
+    if write!(sci, "{:e}", x.abs()).is_err() {
+        return false;
+    }
+    let text = &sci.buf[..sci.len];
+    let Some(e) = text.iter().position(|b| *b == b'e') else {
+        return false;
+    };
+    let Some(exp) = std::str::from_utf8(&text[e + 1..])
+        .ok()
+        .and_then(|t| t.parse::<i32>().ok())
+    else {
+        return false;
+    };
+    let mut digits = [0u8; 40];
+    let mut n = 0;
+    for &b in text[..e].iter().filter(|b| **b != b'.') {
+        digits[n] = b;
+        n += 1;
+    }
+    if n > 15 {
+        return false;
+    }
+    let digits = &digits[..n];
+    if x < 0.0 {
+        out.push('-');
+    }
+    let push = |out: &mut String, d: &[u8]| d.iter().for_each(|b| out.push(char::from(*b)));
+    if !(-5..15).contains(&exp) {
+        out.push(char::from(digits[0]));
+        if n > 1 {
+            out.push('.');
+            push(out, &digits[1..]);
+        }
+        out.push('E');
+        out.push(if exp < 0 { '-' } else { '+' });
+        let e = exp.unsigned_abs();
+        if e < 10 {
+            out.push('0');
+        }
+        out.push_str(itoa::Buffer::new().format(e));
+    } else if exp < 0 {
+        out.push_str("0.");
+        (1..-exp).for_each(|_| out.push('0'));
+        push(out, digits);
+    } else {
+        let int = exp as usize + 1;
+        if n <= int {
+            push(out, digits);
+            (n..int).for_each(|_| out.push('0'));
+        } else {
+            push(out, &digits[..int]);
+            out.push('.');
+            push(out, &digits[int..]);
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::ColumnType;
+
+    fn ty(name: &str, p: &str, s: &str) -> ColumnType {
+        ColumnType::from_attrs(Some(name), None, Some(p), Some(s), None)
+    }
+
+    #[test]
+    fn fast_parse_agrees_with_the_general_conversion() {
+        let cases = [
+            ("numeric", "10", "2"),
+            ("numeric", "4", "2"),
+            ("numeric", "0", "0"),
+            ("dbTimeStamp", "0", "0"),
+            ("bool", "0", "0"),
+        ];
+        let texts = [
+            "0",
+            "-0",
+            "7",
+            "-12",
+            "123456",
+            "2147483647",
+            "2147483648",
+            "-2147483649",
+            "99999",
+            "12.34",
+            "-12.3",
+            "5.",
+            ".5",
+            "1.234",
+            "99.99",
+            "999.99",
+            "-99.99",
+            "12a",
+            "",
+            "-",
+            "123456789012345678901234567890",
+            "2024-02-29 23:59:59",
+            "2023-02-29 10:00:00",
+            "2024-13-01 00:00:00",
+            "2024-01-01 24:00:00",
+            "0999-01-01 00:00:00",
+            "2024-1-01 00:00:00",
+            "TRUE",
+            "False",
+            "yes",
+        ];
+        for (name, p, s) in cases {
+            let t = ty(name, p, s);
+            for text in texts {
+                let general = t.convert(Value::WStr(text.into()));
+                let vt = t.value_type().unwrap();
+                if let Some(v) = parse(vt, t.precision, t.scale, text.as_bytes()) {
+                    assert_eq!(Ok(v), general, "{name}({p},{s}) {text:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn fast_format_agrees_with_display() {
+        let dt = |s: &str| DateTime::parse(s).unwrap();
+        let values = [
+            Value::I4(-42),
+            Value::I8(i64::MIN),
+            Value::I2(7),
+            Value::UI8(u64::MAX),
+            Value::Bool(true),
+            Value::Bool(false),
+            Value::Numeric {
+                mantissa: 5,
+                precision: 10,
+                scale: 2,
+            },
+            Value::Numeric {
+                mantissa: -123_456,
+                precision: 38,
+                scale: 3,
+            },
+            Value::Numeric {
+                mantissa: 0,
+                precision: 4,
+                scale: 0,
+            },
+            Value::Decimal {
+                mantissa: -7,
+                scale: 4,
+            },
+            Value::DbTimestamp(dt("2024-02-29 23:05:09")),
+            Value::DbTimestamp(dt("0101-01-01 00:00:00")),
+            Value::DbTimestamp(dt("2024-01-01 00:00:00.5")),
+        ];
+        let floats = [
+            0.37,
+            0.05,
+            -0.00001,
+            0.000001,
+            1.0 / 3.0,
+            0.1 + 0.2,
+            1e20,
+            1e15,
+            999e12,
+            -2.5e-7,
+            123456789012345.0,
+            12345.678,
+            1.0,
+            -3.0,
+            1e-5,
+            5e-324,
+            f64::MAX,
+        ];
+        let values = values
+            .into_iter()
+            .chain(floats.into_iter().map(Value::R8))
+            .chain((1..2000).map(|i| Value::R8(f64::from(i) * 0.37 - 11.0)));
+        for v in values {
+            let mut s = String::new();
+            if format(&v, &mut s) {
+                assert_eq!(s, v.to_string(), "{v:?}");
+            }
+        }
+    }
+}
