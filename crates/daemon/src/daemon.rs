@@ -410,13 +410,57 @@ fn private_state(dir: &Path) -> Result<Vec<String>> {
     Ok(tightened)
 }
 
-/// Windows: the state directory inherits the ACL of its parent
-/// (%ProgramData% lets only administrators write); nothing to tighten here.
+/// Windows: the state directory gets a protected DACL (SYSTEM,
+/// Administrators, the service's account), applied to what it holds, so
+/// the Users' read access `%ProgramData%` hands down does not reach it.
 #[cfg(windows)]
 fn private_state(dir: &Path) -> Result<Vec<String>> {
+    use super::windows::{acl, caller};
+    use ssis_core::error::ErrorKind;
     std::fs::create_dir_all(dir.join("output"))
         .map_err(|e| Error::io(&e, "create the state directory", dir))?;
-    Ok(Vec::new())
+    let me = caller::current()
+        .map_err(|e| Error::io(&e, "read the service account to protect", dir))?
+        .user;
+    let current = acl::dacl_sddl(dir).map_err(|e| Error::io(&e, "read the access list of", dir))?;
+    if acl::is_private(&current, &me.sid) {
+        return Ok(Vec::new());
+    }
+    acl::make_private(dir, &me.sid).map_err(|e| {
+        let denied = e.kind() == std::io::ErrorKind::PermissionDenied;
+        Error::new(
+            if denied {
+                ErrorKind::AccessDenied
+            } else {
+                ErrorKind::Io
+            },
+            format!(
+                "cannot make the state directory '{d}' private: {e}; its access list \
+                 ({current}) lets other users in. As an administrator run: icacls \"{d}\" \
+                 /inheritance:r /grant:r *S-1-5-18:(OI)(CI)F *S-1-5-32-544:(OI)(CI)F \
+                 *{sid}:(OI)(CI)M",
+                d = dir.display(),
+                sid = me.sid
+            ),
+        )
+        .with_target(dir.display().to_string())
+    })?;
+    let now = acl::dacl_sddl(dir).unwrap_or_default();
+    let outcome = if acl::is_private(&now, &me.sid) {
+        format!(
+            "it is now private to SYSTEM, Administrators and {}",
+            me.name
+        )
+    } else {
+        format!(
+            "a private one was set, but the file system reports {now} (Wine maps access lists \
+             to Unix modes; FAT volumes keep none): other users may still read it"
+        )
+    };
+    Ok(vec![format!(
+        "The state directory '{}' let other users in (access list {current}); {outcome}.",
+        dir.display()
+    )])
 }
 
 /// One service per state directory: an exclusive lock held for the life of the process.

@@ -176,16 +176,6 @@ mod tests {
         assert!(r.text.ends_with('…'));
     }
 
-    /// Whether this process runs under Wine (ntdll exports wine_get_version).
-    fn under_wine() -> bool {
-        use windows_sys::Win32::System::LibraryLoader::{GetModuleHandleA, GetProcAddress};
-        // SAFETY: NUL-terminated names; ntdll is always loaded.
-        unsafe {
-            let ntdll = GetModuleHandleA(c"ntdll.dll".as_ptr().cast());
-            !ntdll.is_null() && GetProcAddress(ntdll, c"wine_get_version".as_ptr().cast()).is_some()
-        }
-    }
-
     /// The newest records of the Application log from our source: (event
     /// type, event id, first insertion string). Empty when the log cannot
     /// be read.
@@ -268,7 +258,7 @@ mod tests {
         );
         let r = record(EventLevel::Warning, 1203, "Test", None, &marker, None);
         report(&r).unwrap();
-        if under_wine() {
+        if crate::windows::under_wine() {
             eprintln!("skipped: reading the event back (Wine keeps no event log)");
             return;
         }

@@ -5,6 +5,7 @@
 //! Server installation's settings ([`sqlserver`], [`registry`]), and the
 //! Service Control Manager ([`scm`]).
 
+pub mod acl;
 pub mod asuser;
 pub mod caller;
 pub mod eventlog;
@@ -70,5 +71,16 @@ pub fn ensure_console() {
         if GetConsoleWindow().is_null() {
             AllocConsole();
         }
+    }
+}
+
+/// Whether this process runs under Wine (ntdll exports `wine_get_version`),
+/// whose file access lists are mapped to Unix modes rather than kept.
+pub fn under_wine() -> bool {
+    use windows_sys::Win32::System::LibraryLoader::{GetModuleHandleA, GetProcAddress};
+    // SAFETY: NUL-terminated names; ntdll is always loaded.
+    unsafe {
+        let ntdll = GetModuleHandleA(c"ntdll.dll".as_ptr().cast());
+        !ntdll.is_null() && GetProcAddress(ntdll, c"wine_get_version".as_ptr().cast()).is_some()
     }
 }
