@@ -11,6 +11,7 @@ use crate::dataflow_pipe::{
 use crate::dataflow_sql_parts::{destination, source, ssis_exec, statements, with_props};
 use crate::runner_execute_sql::{Cm, Log, Task, oledb, package_2008_with, package_2012_with};
 use crate::support::TestServer;
+use crate::support::catalog::{Table, column};
 use crate::support::tds::{ColType, DONE_COUNT, DONE_MORE, Tokens, Value};
 use std::path::{Path, PathBuf};
 
@@ -18,10 +19,23 @@ const CACHE_ID: &str = "{CA000000-0000-0000-0000-000000000001}";
 /// Where the test puts the Cache connection manager's object data.
 const MARKER: &str = "CACHE-COLUMNS-GO-HERE";
 
+/// The tables the destinations write (validation reads their columns).
+const TABLES: &[Table] = &[
+    (
+        "[dbo].[Priced]",
+        &[
+            column("OrderId", "int", 4, 10, 0),
+            column("Price", "decimal", 9, 10, 2),
+        ],
+    ),
+    ("[dbo].[Unpriced]", &[column("OrderId", "int", 4, 10, 0)]),
+];
+
 /// A server with prices (East/apple twice when `duplicate`) and orders;
 /// it records every statement and accepts every INSERT.
 fn server(duplicate: bool) -> (TestServer, Log) {
     let server = TestServer::start();
+    server.tables(TABLES);
     let log: Log = Default::default();
     let l = log.clone();
     server.on_sql(move |sql, params, t: &mut Tokens| {
@@ -331,6 +345,18 @@ fn a_cache_transform_fills_the_cache_a_later_lookup_reads_in_both_layouts() {
         ] {
             assert!(out.contains(want), "{layout:?}: {want}: {out}");
         }
+        // Validation read both destinations' tables from the server.
+        let described: Vec<Value> = statements(&log, "SELECT col.name")
+            .into_iter()
+            .flat_map(|(_, v)| v)
+            .collect();
+        for table in ["[dbo].[Priced]", "[dbo].[Unpriced]"] {
+            assert!(
+                described.contains(&Value::Text(table.into())),
+                "{layout:?}: {out}"
+            );
+        }
+        assert!(!out.contains("could not be read"), "{layout:?}: {out}");
     }
 }
 
