@@ -61,8 +61,9 @@ impl ColumnType {
         }
     }
 
-    /// From the pipeline XML's attributes (missing: DT_WSTR... no: DT_EMPTY
-    /// becomes DT_WSTR so that validation can name it).
+    /// From the pipeline XML's attributes; a missing or unknown `dataType`
+    /// reads as DT_WSTR (the model keeps an unknown name for the plan to
+    /// refuse).
     pub fn from_attrs(
         data_type: Option<&str>,
         length: Option<&str>,
@@ -87,16 +88,16 @@ impl ColumnType {
     /// DT_NTEXT are held as DT_STR and DT_WSTR, DT_GUID as its text
     /// (`{...}`) in a DT_WSTR, DT_FILETIME as DT_DBTIMESTAMP, DT_IMAGE as
     /// DT_BYTES, DT_DBTIME as DT_DBTIME2 of scale 0.
-    pub fn value_type(&self) -> Option<DataType> {
+    pub fn value_type(&self) -> DataType {
         use DataType::*;
-        Some(match self.data_type {
+        match self.data_type {
             Text => Str,
             NText | Guid => WStr,
             FileTime => DbTimestamp,
             Image => Bytes,
             DbTime => DbTime2,
             t => t,
-        })
+        }
     }
 
     /// The fraction digits a DT_DBTIME2, DT_DBTIMESTAMP2 or
@@ -110,12 +111,12 @@ impl ColumnType {
 
     /// Whether the column holds text.
     pub fn is_text(&self) -> bool {
-        matches!(self.value_type(), Some(DataType::Str | DataType::WStr))
+        matches!(self.value_type(), DataType::Str | DataType::WStr)
     }
 
     /// As a cast target.
     pub fn spec(&self) -> TypeSpec {
-        let t = self.value_type().unwrap_or(DataType::WStr);
+        let t = self.value_type();
         let mut spec = TypeSpec::plain(t);
         match t {
             DataType::Str => spec.codepage = Some(self.code_page),
@@ -138,7 +139,7 @@ impl ColumnType {
 
     /// A NULL of this type.
     pub fn null(&self) -> Value {
-        Value::Null(self.value_type().unwrap_or(DataType::WStr))
+        Value::Null(self.value_type())
     }
 
     /// How the type reads in messages: `DT_STR(50, 1252)`.
@@ -169,7 +170,7 @@ impl ColumnType {
             }
         }
         Ok(match self.value_type() {
-            Some(DataType::Str) => Value::Str {
+            DataType::Str => Value::Str {
                 text,
                 codepage: self.code_page,
             },
@@ -179,12 +180,7 @@ impl ColumnType {
 
     /// Converts `v` into this type.
     pub fn convert(&self, v: Value) -> Result<Value, CellError> {
-        let Some(target) = self.value_type() else {
-            return Err(CellError::Conversion(format!(
-                "{} is not supported",
-                self.describe()
-            )));
-        };
+        let target = self.value_type();
         if v.is_null() {
             return Ok(Value::Null(target));
         }
@@ -292,7 +288,7 @@ impl ColumnType {
             return self.text_value(text.to_string());
         }
         let t = text.trim();
-        if self.value_type() == Some(DataType::Bytes) {
+        if self.value_type() == DataType::Bytes {
             let bytes = extended::parse_hex(t).ok_or_else(|| {
                 CellError::Conversion(format!(
                     "the text \"{t}\" is not hexadecimal digits for {}",
@@ -302,15 +298,15 @@ impl ColumnType {
             return self.convert(Value::Bytes(bytes));
         }
         let fast = match self.value_type() {
-            Some(DataType::I1) => t.parse().ok().map(Value::I1),
-            Some(DataType::I2) => t.parse().ok().map(Value::I2),
-            Some(DataType::I4) => t.parse().ok().map(Value::I4),
-            Some(DataType::I8) => t.parse().ok().map(Value::I8),
-            Some(DataType::UI1) => t.parse().ok().map(Value::UI1),
-            Some(DataType::UI2) => t.parse().ok().map(Value::UI2),
-            Some(DataType::UI4) => t.parse().ok().map(Value::UI4),
-            Some(DataType::UI8) => t.parse().ok().map(Value::UI8),
-            Some(DataType::R8) => t
+            DataType::I1 => t.parse().ok().map(Value::I1),
+            DataType::I2 => t.parse().ok().map(Value::I2),
+            DataType::I4 => t.parse().ok().map(Value::I4),
+            DataType::I8 => t.parse().ok().map(Value::I8),
+            DataType::UI1 => t.parse().ok().map(Value::UI1),
+            DataType::UI2 => t.parse().ok().map(Value::UI2),
+            DataType::UI4 => t.parse().ok().map(Value::UI4),
+            DataType::UI8 => t.parse().ok().map(Value::UI8),
+            DataType::R8 => t
                 .parse::<f64>()
                 .ok()
                 .filter(|x| x.is_finite())
@@ -327,12 +323,12 @@ impl ColumnType {
     /// empty string, FALSE; NULL for the others.
     pub fn empty_value(&self) -> Value {
         match self.value_type() {
-            Some(DataType::Str | DataType::WStr) => self
+            DataType::Str | DataType::WStr => self
                 .text_value(String::new())
                 .unwrap_or_else(|_| self.null()),
-            Some(DataType::Bool) => Value::Bool(false),
-            Some(DataType::Bytes) => Value::Bytes(Vec::new()),
-            Some(t) if t.is_numeric() => Value::I4(0)
+            DataType::Bool => Value::Bool(false),
+            DataType::Bytes => Value::Bytes(Vec::new()),
+            t if t.is_numeric() => Value::I4(0)
                 .cast_spec(&self.spec())
                 .unwrap_or_else(|_| self.null()),
             _ => self.null(),
