@@ -5,10 +5,10 @@
 //! type it must have; every cache column must be written. The cache is
 //! keyed on its index columns, and as in SSIS the transform writes only
 //! unique rows: a row whose key an earlier row already wrote is not added
-//! (the first row of a key is the one a Lookup finds). SSIS has no error
-//! for this, only its count of unique rows added; here the first such key
-//! (each index column with its value) is also named in a warning, so the
-//! dropped rows are not silent. Only one Cache Transform may fill a
+//! (the first row of a key is the one a Lookup finds). SSIS's messages
+//! have no error for this, only its count of unique rows added; here the
+//! first such key (each index column with its value) is also named in a
+//! warning, so the dropped rows are not silent. Only one Cache Transform may fill a
 //! manager in a run: a second one fails. The rows reach the cache when the
 //! input ends; as in SSIS, a Lookup reads them from a later data flow (one
 //! in the same data flow is refused up front).
