@@ -62,6 +62,7 @@ mod runner_dataflow;
 mod runner_dataflow_cache;
 mod runner_dataflow_sql;
 mod runner_dataflow_sql_types;
+mod runner_dataflow_timestamp2;
 mod runner_dataflow_types;
 mod runner_dataflow_validate;
 mod runner_event_handlers;

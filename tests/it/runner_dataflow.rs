@@ -157,6 +157,10 @@ fn validation_names_the_component_and_column_and_refuses_unknown_components() {
                 "componentClassID=\"Microsoft.RowCount\"\n              contactInfo=\"Row Count;",
                 "componentClassID=\"Microsoft.TermExtraction\"\n              contactInfo=\"Term Extraction;",
             ),
+            (
+                "Columns[Id]\"\n                      dataType=\"i4\"",
+                "Columns[Id]\"\n                      dataType=\"int32\"",
+            ),
         ],
     );
     let r = ssis_exec(&["/F", pkg.to_str().unwrap(), "/VALIDATE"]);
@@ -169,6 +173,15 @@ fn validation_names_the_component_and_column_and_refuses_unknown_components() {
     assert!(
         r.out
             .contains("component \"Count Small\" (Term Extraction) is not supported"),
+        "{}",
+        r.out
+    );
+    // A type name SSIS does not have is refused, not read as DT_WSTR.
+    assert!(
+        r.out.contains(
+            "component \"Read Orders\", output column \"Id\": data type \"int32\" is not an \
+             SSIS data type"
+        ),
         "{}",
         r.out
     );

@@ -3,7 +3,7 @@
 //! cache from an OLE DB Source, a second one's Lookup (full cache, Cache
 //! connection manager) reads it; packages in the 2014+ and 2008 layouts.
 //! Refusals: a cache file (`UseFile`), a Lookup before the cache is filled,
-//! duplicate index values, mismatched column types.
+//! mismatched column types. Duplicate index values keep the first row.
 
 use crate::dataflow_pipe::{
     Comp, InCol, Input, Layout, Output, PathSpec, col, comp, data_flow_named, input_col, pipeline,
@@ -11,6 +11,7 @@ use crate::dataflow_pipe::{
 use crate::dataflow_sql_parts::{destination, source, ssis_exec, statements, with_props};
 use crate::runner_execute_sql::{Cm, Log, Task, oledb, package_2008_with, package_2012_with};
 use crate::support::TestServer;
+use crate::support::catalog::{Table, column};
 use crate::support::tds::{ColType, DONE_COUNT, DONE_MORE, Tokens, Value};
 use std::path::{Path, PathBuf};
 
@@ -18,10 +19,23 @@ const CACHE_ID: &str = "{CA000000-0000-0000-0000-000000000001}";
 /// Where the test puts the Cache connection manager's object data.
 const MARKER: &str = "CACHE-COLUMNS-GO-HERE";
 
+/// The tables the destinations write (validation reads their columns).
+const TABLES: &[Table] = &[
+    (
+        "[dbo].[Priced]",
+        &[
+            column("OrderId", "int", 4, 10, 0),
+            column("Price", "decimal", 9, 10, 2),
+        ],
+    ),
+    ("[dbo].[Unpriced]", &[column("OrderId", "int", 4, 10, 0)]),
+];
+
 /// A server with prices (East/apple twice when `duplicate`) and orders;
 /// it records every statement and accepts every INSERT.
 fn server(duplicate: bool) -> (TestServer, Log) {
     let server = TestServer::start();
+    server.tables(TABLES);
     let log: Log = Default::default();
     let l = log.clone();
     server.on_sql(move |sql, params, t: &mut Tokens| {
@@ -326,11 +340,23 @@ fn a_cache_transform_fills_the_cache_a_later_lookup_reads_in_both_layouts() {
             "{layout:?}"
         );
         for want in [
-            "Cache Prices: wrote 3 rows to Cache connection manager 'Prices Cache'.",
+            "Cache Prices: The number of unique rows added to Cache connection manager 'Prices Cache' is 3.",
             "Find Price: 3 rows matched, 2 without a match; 3 reference rows cached.",
         ] {
             assert!(out.contains(want), "{layout:?}: {want}: {out}");
         }
+        // Validation read both destinations' tables from the server.
+        let described: Vec<Value> = statements(&log, "SELECT col.name")
+            .into_iter()
+            .flat_map(|(_, v)| v)
+            .collect();
+        for table in ["[dbo].[Priced]", "[dbo].[Unpriced]"] {
+            assert!(
+                described.contains(&Value::Text(table.into())),
+                "{layout:?}: {out}"
+            );
+        }
+        assert!(!out.contains("could not be read"), "{layout:?}: {out}");
     }
 }
 
@@ -379,22 +405,30 @@ fn a_cache_file_is_refused_before_anything_runs() {
 }
 
 #[test]
-fn duplicate_index_values_and_mismatched_types_fail_the_cache_transform() {
+fn duplicate_index_values_keep_the_first_row_and_mismatched_types_fail() {
     let (server, log) = server(true);
     let dir = tempfile::tempdir().unwrap();
     let layout = Layout::Ssdt;
     let tasks = [fill_cache(layout, PRICE), price_orders(layout)];
     let pkg = package(dir.path(), &server, layout, &tasks, false);
     let (code, out) = run(&pkg);
-    assert_eq!(code, 1, "{out}");
-    assert!(
-        out.contains(
-            "Cache Prices: the index columns of Cache connection manager 'Prices Cache' have \
-             duplicate values (East, apple): the cache holds one row per key"
-        ),
+    // SSIS's Cache Transform writes only unique rows: East/apple's second
+    // row (9.99) is not added, and the Lookup finds the first (1.20).
+    assert_eq!(code, 0, "{out}");
+    let priced = "INSERT INTO [dbo].[Priced] ([OrderId], [Price]) VALUES (@P1, @P2)";
+    assert_eq!(
+        statements(&log, "INSERT INTO [dbo].[Priced]")[0],
+        (priced.into(), vec![Value::Int(1), Value::Decimal(120, 2)]),
         "{out}"
     );
-    assert!(statements(&log, "SELECT OrderId").is_empty(), "{out}");
+    for want in [
+        "Cache Prices: input row 4 has the key Region = \"East\", Product = \"apple\" of an \
+         earlier row and was not added to Cache connection manager 'Prices Cache'",
+        "Cache Prices: The number of unique rows added to Cache connection manager 'Prices \
+         Cache' is 3 (1 row with a key already in the cache was not added).",
+    ] {
+        assert!(out.contains(want), "{want}: {out}");
+    }
     // Price as DT_WSTR into the numeric cache column: refused up front.
     log.lock().unwrap().clear();
     let tasks = [fill_cache(layout, WSTR), price_orders(layout)];

@@ -14,6 +14,7 @@ use crate::runner_execute_sql::{
     CM_ID, Cm, Log, Task, Var, foreach_ado, oledb, package_2008_with, package_2012_with, param,
     sql_task,
 };
+use crate::support::catalog::{Table, column};
 use crate::support::tds::{
     ColType, DONE_COUNT, DONE_MORE, FLAG_IDENTITY, FLAG_NULLABLE, FLAG_UPDATEABLE, Tokens, Value,
 };
@@ -40,10 +41,57 @@ pub(crate) fn ssis_exec(pkg: &std::path::Path) -> (i32, String) {
     )
 }
 
+/// The tables the table-mode components name, as `sys.columns` describes
+/// them (validation and the fast load ask): Sales has an identity.
+const TABLES: &[Table] = &[
+    (
+        "[dbo].[Orders]",
+        &[
+            column("OrderId", "int", 4, 10, 0),
+            column("Region", "nvarchar", 20, 0, 0),
+            column("Product", "nvarchar", 20, 0, 0),
+            column("Qty", "int", 4, 10, 0),
+        ],
+    ),
+    (
+        "[dbo].[Sales]",
+        &[
+            column("Seq", "int", 4, 10, 0).identity(),
+            column("Id", "int", 4, 10, 0),
+            column("Region", "nvarchar", 20, 0, 0),
+            column("Price", "decimal", 9, 10, 2),
+            column("Note", "nvarchar", 40, 0, 0),
+        ],
+    ),
+    (
+        "[dbo].[Unpriced]",
+        &[
+            column("OrderId", "int", 4, 10, 0),
+            column("Product", "nvarchar", 20, 0, 0),
+        ],
+    ),
+    (
+        "[dbo].[Prices]",
+        &[
+            column("Region", "nvarchar", 20, 0, 0),
+            column("Product", "nvarchar", 20, 0, 0),
+            column("Price", "nvarchar", 20, 0, 0),
+        ],
+    ),
+    (
+        "[dbo].[PriceCopy]",
+        &[
+            column("Name", "nvarchar", 20, 0, 0),
+            column("Price", "money", 8, 19, 4),
+        ],
+    ),
+];
+
 /// A server with orders, prices, and a primary key on Unpriced that
 /// refuses order 4.
 fn server() -> (TestServer, Log) {
     let server = TestServer::start();
+    server.tables(TABLES);
     let log: Log = Default::default();
     let l = log.clone();
     server.on_sql(move |sql, params, t: &mut Tokens| {
@@ -121,40 +169,6 @@ fn server() -> (TestServer, Log) {
                 }
             }
             t.done_in_proc(DONE_MORE | DONE_COUNT, 0xC1, n);
-        } else if sql.starts_with("SELECT c.name, TYPE_NAME(c.system_type_id)") {
-            // sys.columns: name, type, scale, is_identity, is_computed, max_length.
-            let table = values.first().and_then(Value::as_text).unwrap_or("");
-            let cols: &[(&str, &str, i64, i64)] = match table {
-                "[dbo].[Sales]" => &[
-                    ("Seq", "int", 0, 1),
-                    ("Id", "int", 0, 0),
-                    ("Region", "nvarchar", 0, 0),
-                    ("Price", "decimal", 2, 0),
-                    ("Note", "nvarchar", 0, 0),
-                ],
-                "[dbo].[PriceCopy]" => &[("Name", "nvarchar", 0, 0), ("Price", "money", 4, 0)],
-                _ => &[],
-            };
-            t.col_metadata(&[
-                ("name", ColType::NVarChar(128)),
-                ("", ColType::NVarChar(128)),
-                ("scale", ColType::Int),
-                ("is_identity", ColType::Int),
-                ("is_computed", ColType::Int),
-                ("max_length", ColType::Int),
-            ]);
-            for (n, ty, scale, identity) in cols {
-                let (a, b) = (Value::Text((*n).into()), Value::Text((*ty).into()));
-                t.row(&[
-                    (&a, ColType::NVarChar(128)),
-                    (&b, ColType::NVarChar(128)),
-                    (&Value::Int(*scale), ColType::Int),
-                    (&Value::Int(*identity), ColType::Int),
-                    (&Value::Int(0), ColType::Int),
-                    (&Value::Int(20), ColType::Int),
-                ]);
-            }
-            t.done_in_proc(DONE_MORE | DONE_COUNT, 0xC1, cols.len() as u64);
         } else if sql.starts_with(crate::runner_dataflow_sql_types::RULES_QUERY) {
             // No constraints or triggers: CHECK_CONSTRAINTS changes nothing.
             crate::runner_dataflow_sql_types::answer_rules(t, &[]);

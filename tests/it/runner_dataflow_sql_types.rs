@@ -12,6 +12,7 @@ use crate::runner_execute_sql::{
     CM_ID, Cm, Log, oledb, package_2008_with, package_2012_with, sql_task,
 };
 use crate::support::TestServer;
+use crate::support::catalog::{Table, column};
 use crate::support::tds::{
     ColType, DONE_COUNT, DONE_MORE, FLAG_NULLABLE, FLAG_UPDATEABLE, Tokens, Value,
 };
@@ -34,33 +35,47 @@ pub fn answer_rules(t: &mut Tokens, rules: &[(&str, &str)]) {
     t.done_in_proc(DONE_MORE | DONE_COUNT, 0xC1, rules.len() as u64);
 }
 
-/// sys.columns rows: name, type, scale, max_length, has a default.
-type Columns = &'static [(&'static str, &'static str, i64, i64, bool)];
-
-fn answer_columns(t: &mut Tokens, cols: Columns) {
-    t.col_metadata(&[
-        ("name", ColType::NVarChar(128)),
-        ("", ColType::NVarChar(128)),
-        ("scale", ColType::Int),
-        ("is_identity", ColType::Int),
-        ("is_computed", ColType::Int),
-        ("max_length", ColType::Int),
-        ("default_object_id", ColType::Int),
-    ]);
-    for (n, ty, scale, max_length, default) in cols {
-        let (a, b) = (Value::Text((*n).into()), Value::Text((*ty).into()));
-        t.row(&[
-            (&a, ColType::NVarChar(128)),
-            (&b, ColType::NVarChar(128)),
-            (&Value::Int(*scale), ColType::Int),
-            (&Value::Int(0), ColType::Int),
-            (&Value::Int(0), ColType::Int),
-            (&Value::Int(*max_length), ColType::Int),
-            (&Value::Int(i64::from(*default) * 901), ColType::Int),
-        ]);
-    }
-    t.done_in_proc(DONE_MORE | DONE_COUNT, 0xC1, cols.len() as u64);
-}
+/// The tables as `sys.columns` describes them (validation and the fast
+/// load ask): Kinds, the source; KindsCopy, Checked (a default on Off)
+/// and Priced, the fast-load targets.
+const TABLES: &[Table] = &[
+    (
+        "[dbo].[Kinds]",
+        &[
+            column("Id", "int", 4, 10, 0),
+            column("Bin", "varbinary", 8, 0, 0),
+            column("Img", "image", 16, 0, 0),
+            column("T", "time", 5, 16, 7),
+            column("Off", "datetimeoffset", 9, 30, 3),
+        ],
+    ),
+    (
+        "[dbo].[KindsCopy]",
+        &[
+            column("Id", "int", 4, 10, 0),
+            column("Bin", "varbinary", 8, 0, 0),
+            column("Pic", "varbinary", 100, 0, 0),
+            column("T", "time", 5, 16, 7),
+            column("Off", "datetimeoffset", 9, 30, 3),
+            column("Doc", "xml", -1, 0, 0),
+        ],
+    ),
+    (
+        "[dbo].[Checked]",
+        &[
+            column("Id", "int", 4, 10, 0),
+            column("Off", "datetimeoffset", 9, 30, 3).with_default(),
+        ],
+    ),
+    (
+        "[dbo].[Priced]",
+        &[
+            column("Id", "int", 4, 10, 0),
+            column("Price", "money", 8, 19, 4),
+            column("Note", "nvarchar", -1, 0, 0),
+        ],
+    ),
+];
 
 /// 2024-02-29 23:59:58.500 +05:30: UTC day and time (ms) on the wire.
 const OFF_DAYS: u32 = 738_944;
@@ -81,6 +96,7 @@ const KINDS: [(&str, ColType); 5] = [
 /// constraint, a default on Off) and Priced (money, nvarchar(max)).
 fn server() -> (TestServer, Log) {
     let server = TestServer::start();
+    server.tables(TABLES);
     let log: Log = Default::default();
     let l = log.clone();
     server.on_sql(move |sql, params, t: &mut Tokens| {
@@ -109,28 +125,6 @@ fn server() -> (TestServer, Log) {
                 t.row(&cells);
             }
             t.done(DONE_MORE | DONE_COUNT, 2);
-        } else if sql.starts_with("SELECT c.name, TYPE_NAME(c.system_type_id)") {
-            let cols: Columns = match table {
-                "[dbo].[KindsCopy]" => &[
-                    ("Id", "int", 0, 4, false),
-                    ("Bin", "varbinary", 0, 8, false),
-                    ("Pic", "varbinary", 0, 100, false),
-                    ("T", "time", 7, 5, false),
-                    ("Off", "datetimeoffset", 3, 9, false),
-                    ("Doc", "xml", 0, -1, false),
-                ],
-                "[dbo].[Checked]" => &[
-                    ("Id", "int", 0, 4, false),
-                    ("Off", "datetimeoffset", 3, 9, true),
-                ],
-                "[dbo].[Priced]" => &[
-                    ("Id", "int", 0, 4, false),
-                    ("Price", "money", 4, 8, false),
-                    ("Note", "nvarchar", 0, -1, false),
-                ],
-                _ => &[],
-            };
-            answer_columns(t, cols);
         } else if sql.starts_with(RULES_QUERY) {
             let rules: &[(&str, &str)] = match table {
                 "[dbo].[Checked]" => &[("constraint", "CK_Checked_Id"), ("trigger", "TR_Checked")],

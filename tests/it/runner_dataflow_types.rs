@@ -11,7 +11,7 @@ use crate::runner_execute_sql::{Cm, package_2008_with};
 use std::path::Path;
 
 /// A flat file column: name, DataType code, MaximumWidth, DataScale.
-type FlatCol = (&'static str, u32, u32, u32);
+pub(crate) type FlatCol = (&'static str, u32, u32, u32);
 
 const IN: [FlatCol; 7] = [
     ("Id", 3, 0, 0),
@@ -40,7 +40,7 @@ const REJECTS: [FlatCol; 3] = [
 
 /// The inner properties of a 2008 FLATFILE manager writing `file`:
 /// UTF-8, no qualifier, a header row.
-fn flat_manager_2008(file: &Path, cols: &[FlatCol]) -> String {
+pub(crate) fn flat_manager_2008(file: &Path, cols: &[FlatCol]) -> String {
     let p = |n: &str, v: &str| format!("<DTS:Property DTS:Name=\"{n}\">{v}</DTS:Property>");
     let mut x = [
         p("Format", "Delimited"),
@@ -73,7 +73,7 @@ fn flat_manager_2008(file: &Path, cols: &[FlatCol]) -> String {
 }
 
 /// The pipeline type attributes of a flat file column.
-fn attrs(c: &FlatCol) -> &'static str {
+pub(crate) fn attrs(c: &FlatCol) -> &'static str {
     match c.1 {
         3 => "dataType=\"i4\"",
         128 if c.2 == 2 => "dataType=\"bytes\" length=\"2\"",
@@ -83,6 +83,14 @@ fn attrs(c: &FlatCol) -> &'static str {
         145 if c.3 == 2 => "dataType=\"dbTime2\" scale=\"2\"",
         145 => "dataType=\"dbTime2\" scale=\"7\"",
         146 => "dataType=\"dbTimeStampOffset\" scale=\"3\"",
+        304 => match c.3 {
+            0 => "dataType=\"dbTimeStamp2\" scale=\"0\"",
+            1 => "dataType=\"dbTimeStamp2\" scale=\"1\"",
+            2 => "dataType=\"dbTimeStamp2\" scale=\"2\"",
+            3 => "dataType=\"dbTimeStamp2\" scale=\"3\"",
+            _ => "dataType=\"dbTimeStamp2\" scale=\"7\"",
+        },
+        130 => "dataType=\"wstr\" length=\"40\"",
         _ => "dataType=\"fileTime\"",
     }
 }
@@ -99,7 +107,7 @@ fn converted(name: &'static str, from: &str, ty: &'static str) -> OutCol {
 
 /// A Flat File Destination `name` of the manager `cm` reading `cols`
 /// (upstream column, file column).
-fn writer(
+pub(crate) fn writer(
     name: &'static str,
     cm: &'static str,
     id: &'static str,

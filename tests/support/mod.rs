@@ -5,7 +5,7 @@
 //! connection string.
 #![allow(dead_code)]
 
-pub mod describe;
+pub mod catalog;
 pub mod msdb;
 pub mod tds;
 pub mod tds_bulk;
@@ -50,6 +50,9 @@ struct Shared {
     conns: Mutex<Vec<TcpStream>>,
     /// Answers statements that are not msdb's procedures (see [`TestServer::on_sql`]).
     sql_hook: Mutex<Option<SqlHook>>,
+    /// The tables whose `sys.columns` questions the server answers when the
+    /// hook leaves them (see [`TestServer::tables`]).
+    tables: Mutex<&'static [catalog::Table]>,
     /// The server's TLS identity (a self-signed rcgen certificate for
     /// localhost and 127.0.0.1), or none: a server without TLS.
     tls: Option<Arc<rustls::ServerConfig>>,
@@ -173,6 +176,7 @@ impl TestServer {
             delay_ms: AtomicU64::new(0),
             conns: Mutex::new(Vec::new()),
             sql_hook: Mutex::new(None),
+            tables: Mutex::new(&[]),
             tls,
             tls_logins: AtomicU64::new(0),
             applocks: Mutex::new(HashMap::new()),
@@ -259,6 +263,13 @@ impl TestServer {
         hook: impl Fn(&str, &[(String, Value)], &mut Tokens) -> Option<i32> + Send + Sync + 'static,
     ) {
         *self.shared.sql_hook.lock().unwrap() = Some(Arc::new(hook));
+    }
+
+    /// Declares the tables whose columns the server describes from
+    /// `sys.columns` (validation's question and the fast load's) when the
+    /// statement hook leaves those questions unanswered; see [`catalog`].
+    pub fn tables(&self, tables: &'static [catalog::Table]) {
+        *self.shared.tables.lock().unwrap() = tables;
     }
 
     /// Direct access to the tables (to seed or inspect).
@@ -514,8 +525,10 @@ fn handle(msg: &Message, caller: &Caller<'_>, s: &Shared) -> io::Result<Tokens> 
                     .to_string();
                 let hook = s.sql_hook.lock().unwrap().clone();
                 let rest: Vec<(String, Value)> = params.into_iter().skip(2).collect();
+                let tables = *s.tables.lock().unwrap();
                 match hook.and_then(|h| h(&stmt, &rest, &mut t)) {
                     Some(status) => status,
+                    None if catalog::answer(&stmt, &rest, &mut t, tables) => 0,
                     None => {
                         let named: HashMap<String, Value> = rest.into_iter().collect();
                         // As SQL Server: the dynamic batch must leave @@TRANCOUNT as

@@ -57,6 +57,9 @@ pub struct OutputColumn {
     pub id: String,
     /// The data type and its parameters.
     pub ty: ColumnType,
+    /// `dataType` when it names no SSIS data type (`ty` is then DT_WSTR;
+    /// the plan refuses the column).
+    pub unknown_type: Option<String>,
     /// `errorRowDisposition`.
     pub error_disposition: Disposition,
     /// `truncationRowDisposition`.
@@ -301,6 +304,10 @@ fn read_component(el: &Element) -> Component {
                         .to_string(),
                     id: c.attr("id").unwrap_or("").to_string(),
                     ty: column_type(c),
+                    unknown_type: c
+                        .attr("dataType")
+                        .filter(|t| crate::types::from_name(t).is_none())
+                        .map(str::to_string),
                     error_disposition: Disposition::parse(c.attr("errorRowDisposition")),
                     truncation_disposition: Disposition::parse(c.attr("truncationRowDisposition")),
                     external: c.attr("externalMetadataColumnId").unwrap_or("").to_string(),

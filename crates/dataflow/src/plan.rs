@@ -169,12 +169,11 @@ pub fn build(p: &Pipeline, pkg: &Package, env: &Env) -> Result<Plan, Vec<String>
                 None => Layout::default(),
             };
             for col in &o.columns {
-                if col.ty.value_type().is_none() {
+                if let Some(name) = &col.unknown_type {
                     problems.push(format!(
-                        "component \"{}\", output column \"{}\": data type {} is not supported yet",
-                        c.name,
-                        col.name,
-                        col.ty.describe()
+                        "component \"{}\", output column \"{}\": data type \"{name}\" is not an \
+                         SSIS data type",
+                        c.name, col.name
                     ));
                     bad = true;
                 }

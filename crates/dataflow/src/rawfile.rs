@@ -18,8 +18,9 @@
 //! 19 DT_DBTIMESTAMP (i64 100 ns ticks), 20 DT_BYTES and DT_IMAGE (u32
 //! length, bytes), 21 DT_DBTIME and DT_DBTIME2 (u64 ticks since midnight,
 //! u8 scale), 22 DT_DBTIMESTAMPOFFSET (i64 local ticks, i16 offset minutes,
-//! u8 scale). DT_DBTIMESTAMP2 and DT_FILETIME are held (and written) as
-//! DT_DBTIMESTAMP, DT_GUID as its text, DT_TEXT and DT_NTEXT as strings.
+//! u8 scale), 23 DT_DBTIMESTAMP2 (i64 ticks, u8 scale). DT_FILETIME is
+//! held (and written) as DT_DBTIMESTAMP, DT_GUID as its text, DT_TEXT and
+//! DT_NTEXT as strings.
 //! The column's `type` is the pipeline's data type name (`i4`, `wstr`, ...).
 
 use crate::types::{self, ColumnType};
@@ -104,6 +105,11 @@ pub fn write_value(w: &mut impl Write, v: &Value) -> io::Result<()> {
         Value::Date(d) => (17, d.ticks().to_le_bytes().to_vec()),
         Value::DbDate(d) => (18, d.ticks().to_le_bytes().to_vec()),
         Value::DbTimestamp(d) => (19, d.ticks().to_le_bytes().to_vec()),
+        Value::DbTimestamp2 { local, scale } => {
+            let mut p = local.ticks().to_le_bytes().to_vec();
+            p.push(*scale);
+            (23, p)
+        }
         Value::Bytes(b) => {
             let mut p = (b.len() as u32).to_le_bytes().to_vec();
             p.extend_from_slice(b);
@@ -249,6 +255,10 @@ pub fn read_value(r: &mut impl Read, ty: &ColumnType) -> io::Result<Option<Value
             offset_minutes: i16::from_le_bytes(take(r)?),
             scale: take::<1>(r)?[0],
         },
+        23 => Value::DbTimestamp2 {
+            local: date(take(r)?)?,
+            scale: take::<1>(r)?[0],
+        },
         t => return Err(bad(format!("value tag {t}"))),
     }))
 }
@@ -298,6 +308,10 @@ mod tests {
                 local: DateTime::from_ticks(638_000_000_000_000_000).unwrap(),
                 offset_minutes: -330,
                 scale: 3,
+            },
+            Value::DbTimestamp2 {
+                local: DateTime::from_ticks(638_000_000_000_000_000).unwrap(),
+                scale: 2,
             },
         ];
         let mut buf = Vec::new();

@@ -90,6 +90,11 @@ pub fn encode(out: &mut Vec<u8>, v: &Value) {
             out.push(19);
             out.extend(d.ticks().to_le_bytes())
         }
+        Value::DbTimestamp2 { local, scale } => {
+            out.push(23);
+            out.extend(local.ticks().to_le_bytes());
+            out.push(*scale);
+        }
         Value::Bytes(b) => {
             out.push(20);
             out.extend((b.len() as u32).to_le_bytes());
@@ -186,6 +191,10 @@ pub fn decode(b: &mut &[u8]) -> Option<Value> {
             offset_minutes: i16::from_le_bytes(arr(b)?),
             scale: take(b, 1)?[0],
         },
+        23 => Value::DbTimestamp2 {
+            local: date(b)?,
+            scale: take(b, 1)?[0],
+        },
         _ => return None,
     })
 }
@@ -278,6 +287,10 @@ mod tests {
                 codepage: 1252,
             },
             Value::DbTimestamp(DateTime::from_ymd(2024, 2, 29).unwrap()),
+            Value::DbTimestamp2 {
+                local: DateTime::from_ymd(2024, 3, 1).unwrap(),
+                scale: 4,
+            },
         ];
         let mut w = RunWriter::new().unwrap();
         w.row(row.iter()).unwrap();

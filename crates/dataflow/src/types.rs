@@ -61,8 +61,9 @@ impl ColumnType {
         }
     }
 
-    /// From the pipeline XML's attributes (missing: DT_WSTR... no: DT_EMPTY
-    /// becomes DT_WSTR so that validation can name it).
+    /// From the pipeline XML's attributes; a missing or unknown `dataType`
+    /// reads as DT_WSTR (the model keeps an unknown name for the plan to
+    /// refuse).
     pub fn from_attrs(
         data_type: Option<&str>,
         length: Option<&str>,
@@ -85,23 +86,22 @@ impl ColumnType {
 
     /// The type values of this column have in expressions: DT_TEXT and
     /// DT_NTEXT are held as DT_STR and DT_WSTR, DT_GUID as its text
-    /// (`{...}`) in a DT_WSTR, DT_DBTIMESTAMP2 and DT_FILETIME as
-    /// DT_DBTIMESTAMP, DT_IMAGE as DT_BYTES, DT_DBTIME as DT_DBTIME2 of
-    /// scale 0.
-    pub fn value_type(&self) -> Option<DataType> {
+    /// (`{...}`) in a DT_WSTR, DT_FILETIME as DT_DBTIMESTAMP, DT_IMAGE as
+    /// DT_BYTES, DT_DBTIME as DT_DBTIME2 of scale 0.
+    pub fn value_type(&self) -> DataType {
         use DataType::*;
-        Some(match self.data_type {
+        match self.data_type {
             Text => Str,
             NText | Guid => WStr,
-            DbTimestamp2 | FileTime => DbTimestamp,
+            FileTime => DbTimestamp,
             Image => Bytes,
             DbTime => DbTime2,
             t => t,
-        })
+        }
     }
 
-    /// The fraction digits a DT_DBTIME2 or DT_DBTIMESTAMPOFFSET value of
-    /// this column keeps (DT_DBTIME: none).
+    /// The fraction digits a DT_DBTIME2, DT_DBTIMESTAMP2 or
+    /// DT_DBTIMESTAMPOFFSET value of this column keeps (DT_DBTIME: none).
     pub fn time_scale(&self) -> u8 {
         match self.data_type {
             DataType::DbTime => 0,
@@ -111,12 +111,12 @@ impl ColumnType {
 
     /// Whether the column holds text.
     pub fn is_text(&self) -> bool {
-        matches!(self.value_type(), Some(DataType::Str | DataType::WStr))
+        matches!(self.value_type(), DataType::Str | DataType::WStr)
     }
 
     /// As a cast target.
     pub fn spec(&self) -> TypeSpec {
-        let t = self.value_type().unwrap_or(DataType::WStr);
+        let t = self.value_type();
         let mut spec = TypeSpec::plain(t);
         match t {
             DataType::Str => spec.codepage = Some(self.code_page),
@@ -129,7 +129,9 @@ impl ColumnType {
                 spec.scale = Some(self.scale);
             }
             DataType::Decimal => spec.scale = Some(self.scale),
-            DataType::DbTime2 | DataType::DbTimestampOffset => spec.scale = Some(self.time_scale()),
+            DataType::DbTime2 | DataType::DbTimestamp2 | DataType::DbTimestampOffset => {
+                spec.scale = Some(self.time_scale())
+            }
             _ => {}
         }
         spec
@@ -137,7 +139,7 @@ impl ColumnType {
 
     /// A NULL of this type.
     pub fn null(&self) -> Value {
-        Value::Null(self.value_type().unwrap_or(DataType::WStr))
+        Value::Null(self.value_type())
     }
 
     /// How the type reads in messages: `DT_STR(50, 1252)`.
@@ -168,7 +170,7 @@ impl ColumnType {
             }
         }
         Ok(match self.value_type() {
-            Some(DataType::Str) => Value::Str {
+            DataType::Str => Value::Str {
                 text,
                 codepage: self.code_page,
             },
@@ -178,12 +180,7 @@ impl ColumnType {
 
     /// Converts `v` into this type.
     pub fn convert(&self, v: Value) -> Result<Value, CellError> {
-        let Some(target) = self.value_type() else {
-            return Err(CellError::Conversion(format!(
-                "{} is not supported",
-                self.describe()
-            )));
-        };
+        let target = self.value_type();
         if v.is_null() {
             return Ok(Value::Null(target));
         }
@@ -196,7 +193,10 @@ impl ColumnType {
         }
         if matches!(
             target,
-            DataType::Bytes | DataType::DbTime2 | DataType::DbTimestampOffset
+            DataType::Bytes
+                | DataType::DbTime2
+                | DataType::DbTimestamp2
+                | DataType::DbTimestampOffset
         ) {
             return self.convert_extended(v, target);
         }
@@ -212,16 +212,16 @@ impl ColumnType {
         })
     }
 
-    /// Converts (not NULL) `v` into DT_BYTES, DT_DBTIME2 or
-    /// DT_DBTIMESTAMPOFFSET: a value that does not convert is a conversion
-    /// error; more bytes than the column's length, or fraction digits past
-    /// its scale, a truncation.
+    /// Converts (not NULL) `v` into DT_BYTES, DT_DBTIME2, DT_DBTIMESTAMP2
+    /// or DT_DBTIMESTAMPOFFSET: a value that does not convert is a
+    /// conversion error; more bytes than the column's length, or fraction
+    /// digits past its scale (which SSIS removes and reports), a truncation.
     fn convert_extended(&self, v: Value, target: DataType) -> Result<Value, CellError> {
         let mut full = TypeSpec::plain(target);
         full.scale = Some(7);
         let v = match v {
             Value::Bytes(_) | Value::DbTime2 { scale: 7, .. } => v,
-            Value::DbTimestampOffset { scale: 7, .. } => v,
+            Value::DbTimestamp2 { scale: 7, .. } | Value::DbTimestampOffset { scale: 7, .. } => v,
             other => other.cast_spec(&full).map_err(CellError::Conversion)?,
         };
         let scale = self.time_scale();
@@ -248,6 +248,15 @@ impl ColumnType {
                     )));
                 }
                 Ok(Value::DbTime2 { ticks, scale })
+            }
+            Value::DbTimestamp2 { local, .. } if target == DataType::DbTimestamp2 => {
+                if extended::loses_digits(u64::from(local.parts().ticks), scale) {
+                    return Err(lost(format!(
+                        "the value {}",
+                        extended::format_timestamp2(local, 7)
+                    )));
+                }
+                Ok(Value::DbTimestamp2 { local, scale })
             }
             Value::DbTimestampOffset {
                 local,
@@ -279,7 +288,7 @@ impl ColumnType {
             return self.text_value(text.to_string());
         }
         let t = text.trim();
-        if self.value_type() == Some(DataType::Bytes) {
+        if self.value_type() == DataType::Bytes {
             let bytes = extended::parse_hex(t).ok_or_else(|| {
                 CellError::Conversion(format!(
                     "the text \"{t}\" is not hexadecimal digits for {}",
@@ -289,15 +298,15 @@ impl ColumnType {
             return self.convert(Value::Bytes(bytes));
         }
         let fast = match self.value_type() {
-            Some(DataType::I1) => t.parse().ok().map(Value::I1),
-            Some(DataType::I2) => t.parse().ok().map(Value::I2),
-            Some(DataType::I4) => t.parse().ok().map(Value::I4),
-            Some(DataType::I8) => t.parse().ok().map(Value::I8),
-            Some(DataType::UI1) => t.parse().ok().map(Value::UI1),
-            Some(DataType::UI2) => t.parse().ok().map(Value::UI2),
-            Some(DataType::UI4) => t.parse().ok().map(Value::UI4),
-            Some(DataType::UI8) => t.parse().ok().map(Value::UI8),
-            Some(DataType::R8) => t
+            DataType::I1 => t.parse().ok().map(Value::I1),
+            DataType::I2 => t.parse().ok().map(Value::I2),
+            DataType::I4 => t.parse().ok().map(Value::I4),
+            DataType::I8 => t.parse().ok().map(Value::I8),
+            DataType::UI1 => t.parse().ok().map(Value::UI1),
+            DataType::UI2 => t.parse().ok().map(Value::UI2),
+            DataType::UI4 => t.parse().ok().map(Value::UI4),
+            DataType::UI8 => t.parse().ok().map(Value::UI8),
+            DataType::R8 => t
                 .parse::<f64>()
                 .ok()
                 .filter(|x| x.is_finite())
@@ -314,12 +323,12 @@ impl ColumnType {
     /// empty string, FALSE; NULL for the others.
     pub fn empty_value(&self) -> Value {
         match self.value_type() {
-            Some(DataType::Str | DataType::WStr) => self
+            DataType::Str | DataType::WStr => self
                 .text_value(String::new())
                 .unwrap_or_else(|_| self.null()),
-            Some(DataType::Bool) => Value::Bool(false),
-            Some(DataType::Bytes) => Value::Bytes(Vec::new()),
-            Some(t) if t.is_numeric() => Value::I4(0)
+            DataType::Bool => Value::Bool(false),
+            DataType::Bytes => Value::Bytes(Vec::new()),
+            t if t.is_numeric() => Value::I4(0)
                 .cast_spec(&self.spec())
                 .unwrap_or_else(|_| self.null()),
             _ => self.null(),
@@ -328,97 +337,4 @@ impl ColumnType {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn text_truncation_and_conversion_are_told_apart() {
-        let t = ColumnType::from_attrs(Some("str"), Some("3"), None, None, Some("1252"));
-        assert!(matches!(
-            t.convert(Value::WStr("abcd".into())),
-            Err(CellError::Truncation(_))
-        ));
-        assert_eq!(
-            t.convert(Value::WStr("abc".into())).unwrap(),
-            Value::Str {
-                text: "abc".into(),
-                codepage: 1252
-            }
-        );
-        let i = ColumnType::from_attrs(Some("i4"), None, None, None, None);
-        assert_eq!(i.convert(Value::WStr("42".into())).unwrap(), Value::I4(42));
-        assert!(matches!(
-            i.convert(Value::WStr("x".into())),
-            Err(CellError::Conversion(_))
-        ));
-        let n = ColumnType::from_attrs(Some("numeric"), None, Some("10"), Some("2"), None);
-        assert_eq!(
-            n.convert(Value::WStr("1.5".into())).unwrap().to_string(),
-            "1.50"
-        );
-        assert_eq!(i.empty_value(), Value::I4(0));
-        assert_eq!(i.parse_text(" 42 ").unwrap(), Value::I4(42));
-        assert!(matches!(i.parse_text("4x"), Err(CellError::Conversion(_))));
-        assert!(matches!(
-            i.parse_text("99999999999"),
-            Err(CellError::Truncation(_))
-        ));
-    }
-
-    #[test]
-    fn bytes_and_times_tell_truncation_from_conversion() {
-        let bytes = ColumnType::from_attrs(Some("bytes"), Some("2"), None, None, None);
-        assert_eq!(
-            bytes.parse_text("0aFF").unwrap(),
-            Value::Bytes(vec![10, 255])
-        );
-        assert!(matches!(
-            bytes.parse_text("0a0b0c"),
-            Err(CellError::Truncation(_))
-        ));
-        assert!(matches!(
-            bytes.parse_text("zz"),
-            Err(CellError::Conversion(_))
-        ));
-        let image = ColumnType::from_attrs(Some("image"), None, None, None, None);
-        assert_eq!(image.parse_text("").unwrap(), Value::Bytes(vec![]));
-        let t3 = ColumnType::from_attrs(Some("dbTime2"), None, None, Some("3"), None);
-        assert_eq!(
-            t3.parse_text("01:02:03.120").unwrap().to_string(),
-            "01:02:03.120"
-        );
-        assert!(matches!(
-            t3.parse_text("01:02:03.1234"),
-            Err(CellError::Truncation(_))
-        ));
-        assert!(matches!(
-            t3.parse_text("25:00:00"),
-            Err(CellError::Conversion(_))
-        ));
-        let t0 = ColumnType::from_attrs(Some("dbTime"), None, None, None, None);
-        assert_eq!(t0.parse_text("23:59:59").unwrap().to_string(), "23:59:59");
-        assert_eq!(t0.null(), Value::Null(DataType::DbTime2));
-        let off = ColumnType::from_attrs(Some("dbTimeStampOffset"), None, None, Some("2"), None);
-        let v = off.parse_text("2024-02-29 12:00:00.5 +05:30").unwrap();
-        assert_eq!(v.to_string(), "2024-02-29 12:00:00.50 +05:30");
-        assert!(matches!(
-            off.parse_text("2024-02-29 12:00:00.505 +05:30"),
-            Err(CellError::Truncation(_))
-        ));
-        assert!(matches!(
-            off.parse_text("2024-02-30 12:00:00"),
-            Err(CellError::Conversion(_))
-        ));
-        // A wider scale keeps the value and shows more digits.
-        let off7 = ColumnType::from_attrs(Some("dbTimeStampOffset"), None, None, Some("7"), None);
-        assert_eq!(
-            off7.convert(v).unwrap().to_string(),
-            "2024-02-29 12:00:00.5000000 +05:30"
-        );
-        let ft = ColumnType::from_attrs(Some("fileTime"), None, None, None, None);
-        assert_eq!(
-            ft.parse_text("2020-01-02 03:04:05").unwrap().to_string(),
-            "2020-01-02 03:04:05"
-        );
-    }
-}
+mod tests;

@@ -3,11 +3,15 @@
 //! reads (full cache). Each input column goes to the cache column its
 //! `CacheColumnName` names (else the column of its own name), whose data
 //! type it must have; every cache column must be written. The cache is
-//! keyed on its index columns: a second row with the same key fails the
-//! component (the cache holds unique rows). Only one Cache Transform may
-//! fill a manager in a run: a second one fails. The rows reach the cache
-//! when the input ends; as in SSIS, a Lookup reads them from a later data
-//! flow (one in the same data flow is refused up front).
+//! keyed on its index columns, and as in SSIS the transform writes only
+//! unique rows: a row whose key an earlier row already wrote is not added
+//! (the first row of a key is the one a Lookup finds). SSIS's messages
+//! have no error for this, only its count of unique rows added; here the
+//! first such key (each index column with its value) is also named in a
+//! warning, so the dropped rows are not silent. Only one Cache Transform may fill a
+//! manager in a run: a second one fails. The rows reach the cache when the
+//! input ends; as in SSIS, a Lookup reads them from a later data flow (one
+//! in the same data flow is refused up front).
 
 use super::BuildCtx;
 use crate::buffer::Batch;
@@ -26,6 +30,10 @@ pub struct CacheTransform {
     /// `sources[c]`: the buffer position cache column `c` is written from.
     sources: Vec<usize>,
     rows: HashMap<Vec<Key>, Vec<Value>>,
+    /// Input rows received so far.
+    seen: u64,
+    /// Rows not added because their key was already in the cache.
+    duplicates: u64,
     caches: Caches,
     name: String,
 }
@@ -80,15 +88,44 @@ impl CacheTransform {
             spec,
             sources: mapped,
             rows: HashMap::new(),
+            seen: 0,
+            duplicates: 0,
             caches: ctx.caches.clone(),
             name: ctx.comp.name.clone(),
         })
     }
+
+    /// The warning for the first row whose key an earlier row already wrote.
+    fn duplicate(&self, row: &[Value]) -> String {
+        let key: Vec<String> = self
+            .spec
+            .key
+            .iter()
+            .map(|&i| {
+                let v = &row[i];
+                let shown = if v.is_null() {
+                    "NULL".to_string()
+                } else {
+                    format!("\"{v}\"")
+                };
+                format!("{} = {shown}", self.spec.columns[i].name)
+            })
+            .collect();
+        format!(
+            "input row {} has the key {} of an earlier row and was not added to Cache connection \
+             manager '{}': the Cache Transform writes only unique rows (the first row of a key), \
+             and later rows with a key already in the cache are not added either",
+            self.seen,
+            key.join(", "),
+            self.spec.manager
+        )
+    }
 }
 
 impl Component for CacheTransform {
-    fn push(&mut self, _input: usize, batch: Batch, _out: &mut Out<'_>) -> Step {
+    fn push(&mut self, _input: usize, batch: Batch, out: &mut Out<'_>) -> Step {
         for r in 0..batch.rows {
+            self.seen += 1;
             let mut row = Vec::with_capacity(self.sources.len());
             for (c, &p) in self.spec.columns.iter().zip(&self.sources) {
                 let v = c.ty.convert(batch.cols[p][r].clone()).map_err(|e| {
@@ -103,15 +140,11 @@ impl Component for CacheTransform {
             }
             let k: Vec<Key> = self.spec.key.iter().map(|&i| key(&row[i], false)).collect();
             if self.rows.contains_key(&k) {
-                let shown: Vec<String> =
-                    self.spec.key.iter().map(|&i| row[i].to_string()).collect();
-                return Err(format!(
-                    "the index columns of Cache connection manager '{}' have duplicate values ({}): \
-                     the cache holds one row per key",
-                    self.spec.manager,
-                    shown.join(", ")
-                )
-                .into());
+                if self.duplicates == 0 {
+                    out.warn(self.duplicate(&row));
+                }
+                self.duplicates += 1;
+                continue;
             }
             self.rows.insert(k, row);
         }
@@ -145,8 +178,13 @@ impl Component for CacheTransform {
             .get(&self.cache_key)
             .map(|c| c.rows.len())
             .unwrap_or(0);
+        let dropped = match self.duplicates {
+            0 => String::new(),
+            1 => " (1 row with a key already in the cache was not added)".to_string(),
+            d => format!(" ({d} rows with a key already in the cache were not added)"),
+        };
         r.info.push(format!(
-            "wrote {n} rows to Cache connection manager '{}'.",
+            "The number of unique rows added to Cache connection manager '{}' is {n}{dropped}.",
             self.spec.manager
         ));
     }

@@ -160,6 +160,17 @@ impl FastLoad {
     }
 
     /// The options about locking and speed, which no load here sends.
+    ///
+    /// Why not: SQL Server reads them only after the column list of
+    /// `INSERT BULK t (columns) WITH (...)`. tiberius 0.12.3's
+    /// `Client::bulk_insert(table)` writes that statement itself, from
+    /// `table` and the columns `SELECT TOP 0 * FROM table` returns, with
+    /// nothing after the list; and what streams the rows
+    /// (`BulkLoadRequest::new`) and the connection under the client are
+    /// private to the crate. So a hint can neither ride in `table` (it would
+    /// land before the list, and in the SELECT) nor follow an `INSERT BULK`
+    /// of our own with tiberius streaming the rows. Sending them needs a
+    /// tiberius that takes hints (upstream or a fork), not a change here.
     pub fn unsent_hints(&self) -> Vec<String> {
         let mut hints = Vec::new();
         if self.tablock {

@@ -42,8 +42,7 @@ fn check(ty: &ColumnType, s: &str) -> Result<(), crate::types::CellError> {
     let fits = if ty.is_text() {
         ty.length == 0 || s.len() <= ty.length as usize
     } else {
-        ty.value_type()
-            .is_some_and(|t| fast::parse(t, ty.precision, ty.scale, s.trim().as_bytes()).is_some())
+        fast::parse(ty.value_type(), ty.precision, ty.scale, s.trim().as_bytes()).is_some()
     };
     if !fits {
         ty.parse_text(s)?;
@@ -158,10 +157,9 @@ impl FlatFileSource {
             }),
             Some(s) if !c.read => check(&c.ty, s).map(|()| c.ty.null()),
             Some(s) => {
-                if let Some(v) = c
-                    .ty
-                    .value_type()
-                    .and_then(|t| fast::parse(t, c.ty.precision, c.ty.scale, s.trim().as_bytes()))
+                let ty = &c.ty;
+                if let Some(v) =
+                    fast::parse(ty.value_type(), ty.precision, ty.scale, s.trim().as_bytes())
                 {
                     return Ok(v);
                 }

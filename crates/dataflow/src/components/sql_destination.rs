@@ -224,6 +224,7 @@ impl SqlDestination {
         if let Some(b) = &self.bulk {
             return Ok(b.clone());
         }
+        // tiberius cannot send these hints: `FastLoad::unsent_hints` says why.
         let unsent = self.options.unsent_hints();
         if !unsent.is_empty() {
             out.warn(format!(

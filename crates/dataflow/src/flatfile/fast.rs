@@ -304,7 +304,7 @@ mod tests {
             let t = ty(name, p, s);
             for text in texts {
                 let general = t.convert(Value::WStr(text.into()));
-                let vt = t.value_type().unwrap();
+                let vt = t.value_type();
                 if let Some(v) = parse(vt, t.precision, t.scale, text.as_bytes()) {
                     assert_eq!(Ok(v), general, "{name}({p},{s}) {text:?}");
                 }

@@ -1,8 +1,9 @@
-//! The text forms and casts of DT_BYTES, DT_DBTIME2 and
+//! The text forms and casts of DT_BYTES, DT_DBTIME2, DT_DBTIMESTAMP2 and
 //! DT_DBTIMESTAMPOFFSET: bytes as hexadecimal digits, a time of day as
-//! `hh:mm:ss[.fffffff]`, a date-time with its offset as
-//! `yyyy-mm-dd hh:mm:ss[.fffffff] +hh:mm` (the fraction has as many digits
-//! as the value's scale).
+//! `hh:mm:ss[.fffffff]`, a date-time as `yyyy-mm-dd hh:mm:ss[.fffffff]`,
+//! with its offset as `yyyy-mm-dd hh:mm:ss[.fffffff] +hh:mm` (the fraction
+//! has as many digits as the value's scale; a cast to a smaller scale
+//! removes the digits past it, as SSIS's date/time conversions do).
 
 use super::convert::TypeSpec;
 use super::dates::{DateParts, DateTime};
@@ -58,6 +59,27 @@ pub fn format_time(ticks: u64, scale: u8) -> String {
         secs % 60,
         fraction(ticks, scale)
     )
+}
+
+/// `yyyy-mm-dd hh:mm:ss[.fffffff]`, with exactly `scale` fraction digits.
+pub fn format_timestamp2(local: DateTime, scale: u8) -> String {
+    let p = local.parts();
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}{}",
+        p.year,
+        p.month,
+        p.day,
+        p.hour,
+        p.minute,
+        p.second,
+        fraction(u64::from(p.ticks), scale)
+    )
+}
+
+/// `d` with the fraction digits past `scale` removed.
+pub fn datetime_at_scale(d: DateTime, scale: u8) -> DateTime {
+    let frac = u64::from(d.parts().ticks);
+    DateTime::from_ticks(d.ticks() - (frac - at_scale(frac, scale)) as i64).unwrap_or(d)
 }
 
 /// `yyyy-mm-dd hh:mm:ss[.fffffff] +hh:mm`.
@@ -136,8 +158,8 @@ pub fn loses_digits(ticks: u64, scale: u8) -> bool {
     at_scale(ticks, scale) != ticks
 }
 
-/// Casts (not NULL) `v` to DT_BYTES, DT_DBTIME(2) or DT_DBTIMESTAMPOFFSET;
-/// `None` when `spec` is none of them.
+/// Casts (not NULL) `v` to DT_BYTES, DT_DBTIME(2), DT_DBTIMESTAMP2 or
+/// DT_DBTIMESTAMPOFFSET; `None` when `spec` is none of them.
 pub(crate) fn cast(v: &Value, spec: &TypeSpec) -> Option<Result<Value, String>> {
     matches!(
         spec.data_type,
@@ -145,6 +167,7 @@ pub(crate) fn cast(v: &Value, spec: &TypeSpec) -> Option<Result<Value, String>> 
             | DataType::Image
             | DataType::DbTime
             | DataType::DbTime2
+            | DataType::DbTimestamp2
             | DataType::DbTimestampOffset
     )
     .then(|| cast_to(v, spec))
@@ -192,6 +215,22 @@ fn cast_to(v: &Value, spec: &TypeSpec) -> Result<Value, String> {
                 scale,
             })
         }
+        DataType::DbTimestamp2 => {
+            let local = match v.as_str() {
+                Some(s) => DateTime::parse(s).ok_or_else(|| {
+                    format!(
+                        "the string \"{s}\" is not a valid date for {to} \
+                         (use yyyy-mm-dd hh:mm:ss[.fffffff])"
+                    )
+                }),
+                None => v.as_datetime().or_else(|| as_datetime(v)).ok_or_else(fail),
+            }?;
+            let scale = spec.scale.unwrap_or(7);
+            Ok(Value::DbTimestamp2 {
+                local: datetime_at_scale(local, scale),
+                scale,
+            })
+        }
         DataType::DbTimestampOffset => {
             let scale = spec.scale.unwrap_or(7);
             let (local, offset_minutes) = match v {
@@ -214,12 +253,8 @@ fn cast_to(v: &Value, spec: &TypeSpec) -> Result<Value, String> {
                         .ok_or_else(fail),
                 }?,
             };
-            let t = local.ticks();
-            let frac = u64::from(local.parts().ticks);
-            let local =
-                DateTime::from_ticks(t - (frac - at_scale(frac, scale)) as i64).ok_or_else(fail)?;
             Ok(Value::DbTimestampOffset {
-                local,
+                local: datetime_at_scale(local, scale),
                 offset_minutes,
                 scale,
             })
@@ -310,6 +345,29 @@ mod tests {
         );
         assert_eq!(
             eval(r#"(DT_BYTES, 4)"a" == (DT_BYTES, 4)"a""#),
+            Value::Bool(true)
+        );
+        // DT_DBTIMESTAMP2 shows exactly its scale's digits; a cast drops the rest.
+        let ts2 = |scale: u8, text: &str| {
+            eval(&format!(
+                r#"(DT_WSTR, 40)(DT_DBTIMESTAMP2, {scale})"{text}""#
+            ))
+        };
+        let t = "2024-02-29 10:11:12.9876543";
+        assert_eq!(ts2(3, t), Value::WStr("2024-02-29 10:11:12.987".into()));
+        assert_eq!(ts2(0, t), Value::WStr("2024-02-29 10:11:12".into()));
+        assert_eq!(
+            ts2(7, "2024-02-29 10:11:12"),
+            Value::WStr("2024-02-29 10:11:12.0000000".into())
+        );
+        assert_eq!(
+            eval(r#"YEAR((DT_DBTIMESTAMP2, 1)"2024-02-29 10:11:12") + 0"#),
+            Value::I4(2024)
+        );
+        assert_eq!(
+            eval(
+                r#"(DT_DBTIMESTAMP2, 1)"2024-02-29 10:11:12.19" == (DT_DBTIMESTAMP)"2024-02-29 10:11:12.1""#
+            ),
             Value::Bool(true)
         );
     }

@@ -64,7 +64,10 @@ impl Want {
             Want::Str => t.is_string(),
             Want::Int => t.is_integer(),
             Want::Num => t.is_numeric(),
-            Want::Date => matches!(t, DataType::Date | DataType::DbDate | DataType::DbTimestamp),
+            Want::Date => matches!(
+                t,
+                DataType::Date | DataType::DbDate | DataType::DbTimestamp | DataType::DbTimestamp2
+            ),
             Want::Any => true,
         }
     }

@@ -68,6 +68,13 @@ pub enum Value {
     DbDate(DateTime),
     /// DT_DBTIMESTAMP.
     DbTimestamp(DateTime),
+    /// DT_DBTIMESTAMP2: a date-time whose fraction keeps `scale` digits.
+    DbTimestamp2 {
+        /// The date-time (digits past the scale are zero).
+        local: DateTime,
+        /// Fraction digits kept and shown (0..=7).
+        scale: u8,
+    },
     /// DT_BYTES (DT_IMAGE's data too); displays as hexadecimal digits.
     Bytes(Vec<u8>),
     /// DT_DBTIME2 (DT_DBTIME is scale 0): a time of day.
@@ -112,6 +119,7 @@ impl Value {
             Value::Date(_) => DataType::Date,
             Value::DbDate(_) => DataType::DbDate,
             Value::DbTimestamp(_) => DataType::DbTimestamp,
+            Value::DbTimestamp2 { .. } => DataType::DbTimestamp2,
             Value::Bytes(_) => DataType::Bytes,
             Value::DbTime2 { .. } => DataType::DbTime2,
             Value::DbTimestampOffset { .. } => DataType::DbTimestampOffset,
@@ -148,6 +156,7 @@ impl Value {
     pub fn as_datetime(&self) -> Option<DateTime> {
         match self {
             Value::Date(d) | Value::DbDate(d) | Value::DbTimestamp(d) => Some(*d),
+            Value::DbTimestamp2 { local, .. } => Some(*local),
             _ => None,
         }
     }
@@ -279,6 +288,9 @@ impl fmt::Display for Value {
             Value::Date(d) => f.write_str(&d.format_timestamp()),
             Value::DbDate(d) => f.write_str(&d.format_date()),
             Value::DbTimestamp(d) => f.write_str(&d.format_timestamp()),
+            Value::DbTimestamp2 { local, scale } => {
+                f.write_str(&extended::format_timestamp2(*local, *scale))
+            }
             Value::Bytes(b) => f.write_str(&extended::hex(b)),
             Value::DbTime2 { ticks, scale } => f.write_str(&extended::format_time(*ticks, *scale)),
             Value::DbTimestampOffset {

@@ -145,9 +145,10 @@ pub fn to_sql_value(v: &Value) -> SqlValue {
             offset_minutes: Some(*offset_minutes),
             ..sql_datetime(*local)
         }),
-        Value::Date(d) | Value::DbDate(d) | Value::DbTimestamp(d) => {
-            SqlValue::DateTime(sql_datetime(*d))
-        }
+        Value::Date(d)
+        | Value::DbDate(d)
+        | Value::DbTimestamp(d)
+        | Value::DbTimestamp2 { local: d, .. } => SqlValue::DateTime(sql_datetime(*d)),
     }
 }
 
