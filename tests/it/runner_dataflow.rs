@@ -114,6 +114,34 @@ fn unicode_source_to_ragged_right_1252_destination_2008_layout() {
 }
 
 #[test]
+fn an_ignored_truncation_goes_on_with_the_cut_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = stage(
+        "dataflow_2012.dtsx",
+        dir.path(),
+        &[(
+            "truncationRowDisposition=\"RedirectRow\"\n                      lineageId=\"Package\\Data Flow Task\\Compute.Outputs[Derived Column Output].Columns[Label]\"",
+            "truncationRowDisposition=\"IgnoreFailure\"\n                      lineageId=\"Package\\Data Flow Task\\Compute.Outputs[Derived Column Output].Columns[Label]\"",
+        )],
+    );
+    std::fs::write(dir.path().join("orders.csv"), ORDERS).unwrap();
+    let r = ssis_exec(&["/F", pkg.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.out);
+    // "AVERYVERYLONGNAME!" is cut to Label's 8 characters (not NULL) and
+    // the row goes on to Big; nothing reaches the error output.
+    assert_eq!(
+        String::from_utf8(read(dir.path(), "big.csv")).unwrap(),
+        "\"Id\",\"Name\",\"Total\",\"Label\"\r\n2,\"bob\",150.50,\"BOB!\"\r\n\
+         4,\"averyverylongname\",120.00,\"AVERYVER\"\r\n5,\"cy\",200.00,\"CY!\"\r\n"
+    );
+    let long = dir.path().join("long.csv");
+    assert!(
+        !long.exists() || read(dir.path(), "long.csv").is_empty(),
+        "no row redirected"
+    );
+}
+
+#[test]
 fn a_conversion_failure_with_fail_component_fails_the_task_naming_the_column() {
     let dir = tempfile::tempdir().unwrap();
     let pkg = stage(
@@ -239,7 +267,8 @@ fn blocking_components(replace: &[(&str, &str)]) {
         text("totals.csv"),
         "Region,Rows,TotalQty,AvgPrice,MaxQty,Products\r\nEast,2,10,1.2,5,1\r\nWest,2,13,2.55,10,2\r\neast,1,7,0.5,7,1\r\n"
     );
-    // Input 1 (converted, "10" does not fit one character: ignored, NULL)
+    // Input 1 (converted, "10" does not fit one character: the truncation
+    // is ignored, so it goes on cut to "1")
     // and input 2, which has no QtyText; Union All interleaves its inputs
     // batch by batch, so the rows are compared in order.
     let union = text("union.csv");
@@ -248,7 +277,7 @@ fn blocking_components(replace: &[(&str, &str)]) {
     lines.sort();
     assert_eq!(
         lines.concat(),
-        "\"East\",\"\"\r\n\"East\",\"\"\r\n\"East\",\"5\"\r\n\"East\",\"5\"\r\n\"West\",\"\"\r\n\"West\",\"\"\r\n\"West\",\"\"\r\n\"West\",\"3\"\r\n\"east\",\"\"\r\n\"east\",\"7\"\r\n"
+        "\"East\",\"\"\r\n\"East\",\"\"\r\n\"East\",\"5\"\r\n\"East\",\"5\"\r\n\"West\",\"\"\r\n\"West\",\"\"\r\n\"West\",\"1\"\r\n\"West\",\"3\"\r\n\"east\",\"\"\r\n\"east\",\"7\"\r\n"
     );
 }
 

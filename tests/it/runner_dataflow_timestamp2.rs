@@ -36,7 +36,9 @@ const READ: &str = "Read.Outputs[Flat File Source Output].Columns";
 const DERIVE: &str = "Derive.Outputs[Derived Column Output].Columns";
 const CONV: &str = "Convert.Outputs[Data Conversion Output].Columns";
 
-fn components() -> Vec<Comp> {
+/// The components; `ts3_truncation` is the Data Conversion's truncation
+/// disposition for TS3.
+fn components(ts3_truncation: &'static str) -> Vec<Comp> {
     let mut read = comp("Read", "Microsoft.FlatFileSource", "Flat File Source");
     read.conn = Some(("FlatFileConnection", "Stamps In", IDS[0]));
     read.outputs.push(Output {
@@ -75,7 +77,7 @@ fn components() -> Vec<Comp> {
     });
     let mut ts3 = col("TS3", attrs(&OUT[4]));
     ts3.props = vec![("SourceInputColumnLineageID", format!("@{{{READ}[TS]}}"))];
-    ts3.disp = ("RedirectRow", "RedirectRow");
+    ts3.disp = ("RedirectRow", ts3_truncation);
     convert.outputs.push(Output {
         name: "Data Conversion Output",
         is_error: false,
@@ -113,8 +115,8 @@ fn components() -> Vec<Comp> {
     vec![read, derive, convert, write, rejects]
 }
 
-#[test]
-fn timestamp2_keeps_its_scale_through_files_casts_and_conversions() {
+/// Runs the package on three rows; (exit code and output, out.csv, rejects.csv).
+fn run(ts3_truncation: &'static str) -> ((i32, String), String, String) {
     let dir = tempfile::tempdir().unwrap();
     let path = |from: &str, to: &str| (from.to_string(), to.to_string());
     let paths = [
@@ -155,7 +157,8 @@ fn timestamp2_keeps_its_scale_through_files_casts_and_conversions() {
             connection_string: format!("@@{file}@@"),
         })
         .collect();
-    let tasks = [data_flow(pipeline(Layout::Bids2008, &components(), &paths))];
+    let comps = components(ts3_truncation);
+    let tasks = [data_flow(pipeline(Layout::Bids2008, &comps, &paths))];
     let mut text = package_2008_with(&cms, &[], &tasks, &[]);
     for (_, file, cols) in managers {
         let placeholder =
@@ -176,13 +179,19 @@ fn timestamp2_keeps_its_scale_through_files_casts_and_conversions() {
          3,2024-01-01 00:00:00.98765,2024-01-01 00:00:00.01\r\n",
     )
     .unwrap();
-    let (code, out) = ssis_exec(&pkg);
+    let result = ssis_exec(&pkg);
+    let read = |f: &str| std::fs::read_to_string(dir.path().join(f)).unwrap_or_default();
+    (result, read("out.csv"), read("rejects.csv"))
+}
+
+#[test]
+fn timestamp2_keeps_its_scale_through_files_casts_and_conversions() {
+    let ((code, out), written, rejects) = run("RedirectRow");
     assert_eq!(code, 0, "{out}");
-    let read = |f: &str| std::fs::read_to_string(dir.path().join(f)).unwrap();
     // Exactly each column's scale of fraction digits: padded (D2, row 2),
     // cut by the cast (TS1), kept by the conversion when nothing is lost (TS3).
     assert_eq!(
-        read("out.csv"),
+        written,
         "Id,TS,D2,TS1,TS3,Text\r\n\
          1,2024-02-29 10:11:12.1230000,2024-02-29 10:11:12.50,2024-02-29 10:11:12.1,\
          2024-02-29 10:11:12.123,2024-02-29 10:11:12.1230000\r\n\
@@ -190,8 +199,17 @@ fn timestamp2_keeps_its_scale_through_files_casts_and_conversions() {
          2024-01-01 00:00:00.000,2024-01-01 00:00:00.0000000\r\n"
     );
     // Row 3's .98765 does not fit DT_DBTIMESTAMP2(3): a truncation (0xC020902A).
-    let rejects = read("rejects.csv");
     let lines: Vec<&str> = rejects.lines().collect();
     assert_eq!(lines.len(), 2, "{rejects}");
     assert!(lines[1].starts_with("3,-1071607766,"), "{rejects}");
+}
+
+#[test]
+fn an_ignored_scale_truncation_keeps_the_digits_the_scale_allows() {
+    let ((code, out), written, rejects) = run("IgnoreFailure");
+    assert_eq!(code, 0, "{out}");
+    // Row 3 goes on with .98765 cut to DT_DBTIMESTAMP2(3)'s .987.
+    let row3 = written.lines().find(|l| l.starts_with("3,")).unwrap_or("");
+    assert!(row3.contains(",2024-01-01 00:00:00.987,"), "{written}");
+    assert_eq!(rejects.lines().count(), 1, "the header only: {rejects}");
 }

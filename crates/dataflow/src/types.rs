@@ -22,12 +22,15 @@ pub struct ColumnType {
 pub use crate::type_names::{from_code, from_name, name_of};
 
 /// Why a value does not fit a column.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum CellError {
     /// The value cannot be converted (status "conversion failed").
     Conversion(String),
-    /// The value would be cut (status "truncated").
-    Truncation(String),
+    /// The value would be cut (status "truncated"), with the cut value
+    /// where there is one (text and bytes shortened to the column's length,
+    /// times without the digits past its scale): what a row whose
+    /// truncation disposition is IgnoreFailure goes on with.
+    Truncation(String, Option<Value>),
 }
 
 impl CellError {
@@ -37,14 +40,23 @@ impl CellError {
     pub fn code(&self) -> i32 {
         match self {
             CellError::Conversion(_) => 0xC020_20A1_u32 as i32,
-            CellError::Truncation(_) => 0xC020_902A_u32 as i32,
+            CellError::Truncation(..) => 0xC020_902A_u32 as i32,
         }
     }
 
     /// The message.
     pub fn message(&self) -> &str {
         match self {
-            CellError::Conversion(m) | CellError::Truncation(m) => m,
+            CellError::Conversion(m) | CellError::Truncation(m, _) => m,
+        }
+    }
+
+    /// The value a row goes on with when the failure is ignored: the cut
+    /// value of a truncation that has one, NULL of `ty` otherwise.
+    pub fn kept(&self, ty: &ColumnType) -> Value {
+        match self {
+            CellError::Truncation(_, Some(v)) => v.clone(),
+            _ => ty.null(),
         }
     }
 }
@@ -162,11 +174,15 @@ impl ColumnType {
         if self.length > 0 && text.len() > self.length as usize {
             let chars = text.chars().count();
             if chars > self.length as usize {
-                return Err(CellError::Truncation(format!(
-                    "the value is {chars} characters long, more than the {} of {}",
-                    self.length,
-                    self.describe()
-                )));
+                let cut: String = text.chars().take(self.length as usize).collect();
+                return Err(CellError::Truncation(
+                    format!(
+                        "the value is {chars} characters long, more than the {} of {}",
+                        self.length,
+                        self.describe()
+                    ),
+                    self.text_value(cut).ok(),
+                ));
             }
         }
         Ok(match self.value_type() {
@@ -205,7 +221,7 @@ impl ColumnType {
         }
         v.cast_spec(&self.spec()).map_err(|m| {
             if m.contains("out of the range") {
-                CellError::Truncation(m)
+                CellError::Truncation(m, None)
             } else {
                 CellError::Conversion(m)
             }
@@ -225,36 +241,43 @@ impl ColumnType {
             other => other.cast_spec(&full).map_err(CellError::Conversion)?,
         };
         let scale = self.time_scale();
-        let lost = |what: String| {
-            CellError::Truncation(format!(
-                "{what} has more fraction digits than the {scale} of {}",
-                self.describe()
-            ))
+        // The cut value: the cast to this type drops the digits past its scale.
+        let lost = |what: String, v: &Value| {
+            CellError::Truncation(
+                format!(
+                    "{what} has more fraction digits than the {scale} of {}",
+                    self.describe()
+                ),
+                v.cast_spec(&self.spec()).ok(),
+            )
         };
         match v {
             Value::Bytes(b) if self.length > 0 && b.len() > self.length as usize => {
-                Err(CellError::Truncation(format!(
-                    "the value is {} bytes long, more than the {} of {}",
-                    b.len(),
-                    self.length,
-                    self.describe()
-                )))
+                Err(CellError::Truncation(
+                    format!(
+                        "the value is {} bytes long, more than the {} of {}",
+                        b.len(),
+                        self.length,
+                        self.describe()
+                    ),
+                    Some(Value::Bytes(b[..self.length as usize].to_vec())),
+                ))
             }
             Value::DbTime2 { ticks, .. } if target == DataType::DbTime2 => {
                 if extended::loses_digits(ticks, scale) {
-                    return Err(lost(format!(
-                        "the time {}",
-                        extended::format_time(ticks, 7)
-                    )));
+                    return Err(lost(
+                        format!("the time {}", extended::format_time(ticks, 7)),
+                        &v,
+                    ));
                 }
                 Ok(Value::DbTime2 { ticks, scale })
             }
             Value::DbTimestamp2 { local, .. } if target == DataType::DbTimestamp2 => {
                 if extended::loses_digits(u64::from(local.parts().ticks), scale) {
-                    return Err(lost(format!(
-                        "the value {}",
-                        extended::format_timestamp2(local, 7)
-                    )));
+                    return Err(lost(
+                        format!("the value {}", extended::format_timestamp2(local, 7)),
+                        &v,
+                    ));
                 }
                 Ok(Value::DbTimestamp2 { local, scale })
             }
@@ -264,10 +287,13 @@ impl ColumnType {
                 ..
             } if target == DataType::DbTimestampOffset => {
                 if extended::loses_digits(u64::from(local.parts().ticks), scale) {
-                    return Err(lost(format!(
-                        "the value {}",
-                        extended::format_offset(local, offset_minutes, 7)
-                    )));
+                    return Err(lost(
+                        format!(
+                            "the value {}",
+                            extended::format_offset(local, offset_minutes, 7)
+                        ),
+                        &v,
+                    ));
                 }
                 Ok(Value::DbTimestampOffset {
                     local,

@@ -82,7 +82,7 @@ impl Component for DataConversion {
                                 column: c.number,
                             });
                         }
-                        col.push(c.ty.null());
+                        col.push(e.kept(&c.ty));
                     }
                 }
             }

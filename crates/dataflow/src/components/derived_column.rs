@@ -116,7 +116,7 @@ impl Component for DerivedColumn {
                                 column: d.number,
                             });
                         }
-                        col.push(d.ty.null());
+                        col.push(e.kept(&d.ty));
                     }
                 }
             }

@@ -194,7 +194,7 @@ impl Component for ExcelSource {
                         })? {
                             skip = skip.or(Some((e.code(), row.len() as i32 + 1)));
                         }
-                        row.push(c.ty.null());
+                        row.push(e.kept(&c.ty));
                     }
                 }
             }

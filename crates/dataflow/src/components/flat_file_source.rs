@@ -220,7 +220,7 @@ impl FlatFileSource {
                                 redirect = Some((e.code(), c.number));
                                 break;
                             }
-                            col.push(c.ty.null());
+                            col.push(e.kept(&c.ty));
                         }
                     }
                 }
@@ -312,7 +312,7 @@ mod tests {
         assert!(check(&wstr3, "ééé").is_ok());
         assert!(matches!(
             check(&wstr3, "abcd"),
-            Err(CellError::Truncation(_))
+            Err(CellError::Truncation(..))
         ));
         let i4 = ColumnType::from_attrs(Some("i4"), None, None, None, None);
         assert!(check(&i4, " 42 ").is_ok());

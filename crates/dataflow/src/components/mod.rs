@@ -354,7 +354,8 @@ pub struct RowError {
 
 /// What to do with a cell that failed under `disp` (error or truncation
 /// disposition chosen by the error's kind): `Err` fails the component,
-/// `Ok(true)` redirects the row, `Ok(false)` keeps it with a NULL.
+/// `Ok(true)` redirects the row, `Ok(false)` keeps it with
+/// [`CellError::kept`] (the cut value of a truncation, NULL otherwise).
 pub fn dispose(
     err: &CellError,
     error: Disposition,
@@ -363,7 +364,7 @@ pub fn dispose(
 ) -> Result<bool, String> {
     let disp = match err {
         CellError::Conversion(_) => error,
-        CellError::Truncation(_) => truncation,
+        CellError::Truncation(..) => truncation,
     };
     match disp {
         Disposition::Fail => Err(format!(
@@ -371,7 +372,7 @@ pub fn dispose(
             err.message(),
             match err {
                 CellError::Conversion(_) => "the error",
-                CellError::Truncation(_) => "the truncation",
+                CellError::Truncation(..) => "the truncation",
             }
         )),
         Disposition::Redirect => Ok(true),

@@ -190,7 +190,7 @@ impl Component for SqlSource {
                         if redirect && bad.is_none() {
                             bad = Some((e.code(), c.number));
                         }
-                        values.push(c.ty.null());
+                        values.push(e.kept(&c.ty));
                     }
                 }
             }

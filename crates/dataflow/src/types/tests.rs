@@ -8,7 +8,7 @@ fn text_truncation_and_conversion_are_told_apart() {
     let t = ColumnType::from_attrs(Some("str"), Some("3"), None, None, Some("1252"));
     assert!(matches!(
         t.convert(Value::WStr("abcd".into())),
-        Err(CellError::Truncation(_))
+        Err(CellError::Truncation(..))
     ));
     assert_eq!(
         t.convert(Value::WStr("abc".into())).unwrap(),
@@ -33,7 +33,7 @@ fn text_truncation_and_conversion_are_told_apart() {
     assert!(matches!(i.parse_text("4x"), Err(CellError::Conversion(_))));
     assert!(matches!(
         i.parse_text("99999999999"),
-        Err(CellError::Truncation(_))
+        Err(CellError::Truncation(..))
     ));
 }
 
@@ -46,7 +46,7 @@ fn bytes_and_times_tell_truncation_from_conversion() {
     );
     assert!(matches!(
         bytes.parse_text("0a0b0c"),
-        Err(CellError::Truncation(_))
+        Err(CellError::Truncation(..))
     ));
     assert!(matches!(
         bytes.parse_text("zz"),
@@ -61,7 +61,7 @@ fn bytes_and_times_tell_truncation_from_conversion() {
     );
     assert!(matches!(
         t3.parse_text("01:02:03.1234"),
-        Err(CellError::Truncation(_))
+        Err(CellError::Truncation(..))
     ));
     assert!(matches!(
         t3.parse_text("25:00:00"),
@@ -75,7 +75,7 @@ fn bytes_and_times_tell_truncation_from_conversion() {
     assert_eq!(v.to_string(), "2024-02-29 12:00:00.50 +05:30");
     assert!(matches!(
         off.parse_text("2024-02-29 12:00:00.505 +05:30"),
-        Err(CellError::Truncation(_))
+        Err(CellError::Truncation(..))
     ));
     assert!(matches!(
         off.parse_text("2024-02-30 12:00:00"),
@@ -114,7 +114,7 @@ fn timestamp2_keeps_exactly_its_scale() {
     );
     // Digits past the scale are removed and reported: a truncation.
     let e = t3.parse_text("2024-02-29 10:11:12.1239").unwrap_err();
-    assert!(matches!(e, CellError::Truncation(_)), "{e:?}");
+    assert!(matches!(e, CellError::Truncation(..)), "{e:?}");
     assert!(
         e.message().contains("DT_DBTIMESTAMP2(3)"),
         "{}",
@@ -122,7 +122,7 @@ fn timestamp2_keeps_exactly_its_scale() {
     );
     assert!(matches!(
         t0.parse_text("2024-02-29 10:11:12.5"),
-        Err(CellError::Truncation(_))
+        Err(CellError::Truncation(..))
     ));
     assert!(matches!(
         t3.parse_text("2024-02-30 10:11:12"),
@@ -140,4 +140,44 @@ fn timestamp2_keeps_exactly_its_scale() {
         "2024-02-29 10:11:12"
     );
     assert_eq!(t3.null(), Value::Null(DataType::DbTimestamp2));
+}
+
+#[test]
+fn an_ignored_truncation_keeps_the_cut_value_and_anything_else_null() {
+    let kept = |t: &ColumnType, v: Value| t.convert(v).unwrap_err().kept(t);
+    let s3 = ColumnType::from_attrs(Some("str"), Some("3"), None, None, Some("1252"));
+    assert_eq!(
+        kept(&s3, Value::WStr("abcdé".into())),
+        Value::Str {
+            text: "abc".into(),
+            codepage: 1252
+        }
+    );
+    let w2 = ColumnType::from_attrs(Some("wstr"), Some("2"), None, None, None);
+    assert_eq!(
+        kept(&w2, Value::WStr("ééé".into())),
+        Value::WStr("éé".into())
+    );
+    let b2 = ColumnType::from_attrs(Some("bytes"), Some("2"), None, None, None);
+    assert_eq!(
+        b2.parse_text("0a0b0c").unwrap_err().kept(&b2),
+        Value::Bytes(vec![10, 11])
+    );
+    let t1 = ColumnType::from_attrs(Some("dbTime2"), None, None, Some("1"), None);
+    let cut = t1.parse_text("01:02:03.987").unwrap_err().kept(&t1);
+    assert_eq!(cut.to_string(), "01:02:03.9");
+    let ts2 = ColumnType::from_attrs(Some("dbTimeStamp2"), None, None, Some("2"), None);
+    let cut = ts2
+        .parse_text("2024-02-29 10:11:12.129")
+        .unwrap_err()
+        .kept(&ts2);
+    assert_eq!(cut.to_string(), "2024-02-29 10:11:12.12");
+    // A number out of the column's range has no cut value: NULL.
+    let i4 = ColumnType::from_attrs(Some("i4"), None, None, None, None);
+    assert!(
+        i4.parse_text("99999999999")
+            .unwrap_err()
+            .kept(&i4)
+            .is_null()
+    );
 }

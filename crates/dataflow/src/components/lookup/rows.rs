@@ -80,7 +80,7 @@ impl Component for Lookup {
                                 column: c.number,
                             });
                         }
-                        col.push(c.ty.null());
+                        col.push(e.kept(&c.ty));
                     }
                 }
             }
