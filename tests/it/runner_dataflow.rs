@@ -189,6 +189,10 @@ fn validation_names_the_component_and_column_and_refuses_unknown_components() {
                 "Columns[Id]\"\n                      dataType=\"i4\"",
                 "Columns[Id]\"\n                      dataType=\"int32\"",
             ),
+            (
+                "ExternalColumns[Note]\"\n                      dataType=\"wstr\"",
+                "ExternalColumns[Note]\"\n                      dataType=\"varchar\"",
+            ),
         ],
     );
     let r = ssis_exec(&["/F", pkg.to_str().unwrap(), "/VALIDATE"]);
@@ -209,6 +213,14 @@ fn validation_names_the_component_and_column_and_refuses_unknown_components() {
         r.out.contains(
             "component \"Read Orders\", output column \"Id\": data type \"int32\" is not an \
              SSIS data type"
+        ),
+        "{}",
+        r.out
+    );
+    assert!(
+        r.out.contains(
+            "component \"Read Orders\", external column \"Note\": data type \"varchar\" is not \
+             an SSIS data type"
         ),
         "{}",
         r.out

@@ -105,6 +105,8 @@ pub struct ExternalColumn {
     pub name: String,
     /// Type.
     pub ty: ColumnType,
+    /// `dataType` when it names no SSIS data type (the plan refuses it).
+    pub unknown_type: Option<String>,
 }
 
 /// An input of a component.
@@ -249,8 +251,18 @@ fn external(el: &Element) -> Vec<ExternalColumn> {
             key: key(c),
             name: c.attr("name").unwrap_or("").to_string(),
             ty: column_type(c),
+            unknown_type: unknown_type(c),
         })
         .collect()
+}
+
+/// `dataType` (or `cachedDataType`) when it names no SSIS data type:
+/// `column_type` reads such a column as DT_WSTR, so the plan refuses it.
+fn unknown_type(el: &Element) -> Option<String> {
+    el.attr("dataType")
+        .or_else(|| el.attr("cachedDataType"))
+        .filter(|t| crate::types::from_name(t).is_none())
+        .map(str::to_string)
 }
 
 fn read_component(el: &Element) -> Component {
@@ -304,10 +316,7 @@ fn read_component(el: &Element) -> Component {
                         .to_string(),
                     id: c.attr("id").unwrap_or("").to_string(),
                     ty: column_type(c),
-                    unknown_type: c
-                        .attr("dataType")
-                        .filter(|t| crate::types::from_name(t).is_none())
-                        .map(str::to_string),
+                    unknown_type: unknown_type(c),
                     error_disposition: Disposition::parse(c.attr("errorRowDisposition")),
                     truncation_disposition: Disposition::parse(c.attr("truncationRowDisposition")),
                     external: c.attr("externalMetadataColumnId").unwrap_or("").to_string(),

@@ -147,6 +147,17 @@ pub fn build(p: &Pipeline, pkg: &Package, env: &Env) -> Result<Plan, Vec<String>
             })
             .collect();
         let mut bad = false;
+        let externals = c.inputs.iter().flat_map(|i| &i.external);
+        for col in externals.chain(c.outputs.iter().flat_map(|o| &o.external)) {
+            if let Some(name) = &col.unknown_type {
+                problems.push(format!(
+                    "component \"{}\", external column \"{}\": data type \"{name}\" is not an \
+                     SSIS data type",
+                    c.name, col.name
+                ));
+                bad = true;
+            }
+        }
         for (ii, input) in c.inputs.iter().enumerate() {
             for col in &input.columns {
                 if in_layouts[ii].find(&col.lineage).is_none() {
