@@ -257,6 +257,10 @@ fn a_pipe_callers_package_runs_with_the_callers_token() {
         )),
         "the supervisor says how it started the executor: {output}"
     );
+    assert!(
+        output.contains("DTSER_SUCCESS"),
+        "the executor's own output reaches the log through the supervisor's pipe: {output}"
+    );
     let written = std::fs::read_to_string(d.work().join("whoami.txt")).unwrap();
     let (user, service_only) = written.trim_end().split_once('|').unwrap();
     let account = caller.rsplit('\\').next().unwrap();

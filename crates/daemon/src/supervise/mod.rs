@@ -183,8 +183,20 @@ pub fn run_job(job: &Job) -> i32 {
     };
     #[cfg(windows)]
     if let Some(run_as) = &job.run_as {
-        let log = capture.and_then(|c| c.log_file().ok());
-        return finish(job, super::windows::asuser::run_job(job, run_as, log));
+        let notes = capture.as_ref().and_then(|c| c.log_file().ok());
+        let (output, copier) = match capture.map(output::pipe_into).transpose() {
+            Ok(Some((write, copier))) => (Some(write), Some(copier)),
+            Ok(None) => (None, None),
+            Err(e) => {
+                eprintln!("ssis service supervise: cannot create the output pipe: {e}");
+                return EXIT_USAGE;
+            }
+        };
+        let mut report = super::windows::asuser::run_job(job, run_as, notes, output);
+        report.output_lost = copier
+            .and_then(|done| done.recv_timeout(DRAIN).ok())
+            .and_then(|lost| lost.describe());
+        return finish(job, report);
     }
     let mut command = Command::new(program);
     command.args(&job.command_line[1..]).stdin(Stdio::null());
@@ -287,7 +299,7 @@ fn ignore_stop_signals() {
 #[cfg(windows)]
 fn ignore_stop_signals() {}
 
-#[cfg(all(test, unix))]
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -364,5 +376,30 @@ mod tests {
         );
         let text = std::fs::read_to_string(&log).unwrap();
         assert_eq!(text, format!("out\ner{}", super::super::output::marker(6)));
+    }
+
+    #[cfg(windows)]
+    #[test]
+    fn copies_both_streams_into_the_capped_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let exit = dir.path().join("z.exit");
+        let log = dir.path().join("z.log");
+        let args: Vec<OsString> = vec![
+            "--output".into(),
+            log.clone().into(),
+            "--cap".into(),
+            "7".into(),
+            exit.clone().into(),
+            "cmd".into(),
+            "/c".into(),
+            "echo out& echo err 1>&2& exit 3".into(),
+        ];
+        assert_eq!(supervise(&args), 3);
+        let text = std::fs::read_to_string(&log).unwrap();
+        assert_eq!(
+            text,
+            format!("out\r\ner{}", super::super::output::marker(7)),
+            "both streams, cut at the cap"
+        );
     }
 }

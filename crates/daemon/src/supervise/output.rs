@@ -1,6 +1,6 @@
 //! The executor's output on its way into the capped log: one pipe for
-//! stdout and stderr copied on a thread (Unix), and what a full disk made
-//! the log lose.
+//! stdout and stderr copied on a thread, and what a full disk made the log
+//! lose.
 
 use super::super::capture::Capture;
 use std::process::Command;
@@ -36,18 +36,42 @@ pub(super) fn copy_output(
     Ok(rx)
 }
 
-/// Windows: both streams straight into the log file, without the cap
-/// (docs/WINDOWS.md).
+/// Windows: the same through an anonymous pipe (`CreatePipe`).
 #[cfg(windows)]
 pub(super) fn copy_output(
     command: &mut Command,
     capture: Capture,
 ) -> std::io::Result<Receiver<Lost>> {
-    let log = capture.log_file()?;
-    command.stdout(log.try_clone()?).stderr(log);
-    let (tx, rx) = mpsc::channel();
-    let _ = tx.send(Lost::default());
+    let (write, rx) = pipe_into(capture)?;
+    command.stdout(write.try_clone()?).stderr(write);
     Ok(rx)
+}
+
+/// Windows: a pipe whose reading end is copied into `capture` on a thread;
+/// the writing end (not inheritable: whoever starts the executor hands it
+/// over) and the receiver that hears when the pipe is drained.
+#[cfg(windows)]
+pub(crate) fn pipe_into(mut capture: Capture) -> std::io::Result<(std::fs::File, Receiver<Lost>)> {
+    use std::os::windows::io::FromRawHandle;
+    use windows_sys::Win32::System::Pipes::CreatePipe;
+    let (mut read, mut write) = (std::ptr::null_mut(), std::ptr::null_mut());
+    // SAFETY: two out-parameters; no security attributes (not inheritable).
+    if unsafe { CreatePipe(&mut read, &mut write, std::ptr::null(), 0) } == 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    // SAFETY: fresh handles from CreatePipe, owned once each.
+    let (mut pipe, write) = unsafe {
+        (
+            std::fs::File::from_raw_handle(read),
+            std::fs::File::from_raw_handle(write),
+        )
+    };
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let lost = copy(&mut pipe, &mut capture);
+        let _ = tx.send(lost);
+    });
+    Ok((write, rx))
 }
 
 /// Output bytes the log could not take, and the first error.
@@ -75,7 +99,6 @@ impl Lost {
 /// Copies the executor's output into the log until the pipe closes; what
 /// the log cannot take (a full disk) is counted, and the pipe is still
 /// drained so the executor is never blocked.
-#[cfg(unix)]
 fn copy(pipe: &mut impl std::io::Read, capture: &mut Capture) -> Lost {
     let mut buf = vec![0u8; 64 * 1024];
     let mut lost = Lost::default();

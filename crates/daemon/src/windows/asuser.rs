@@ -136,13 +136,19 @@ pub fn describe_failure(user: &str, e: &Win32Error) -> String {
 }
 
 /// In the supervisor: runs the job's executor with the caller's token the
-/// service handed over, its output straight into the log (`log`), and
-/// says in the log whom it started it as and how. The executor is never
-/// started any other way: without a usable token the job fails.
-pub fn run_job(job: &Job, run_as: &RunAs, log: Option<std::fs::File>) -> ExitReport {
+/// service handed over, its stdout and stderr into `output` (the capped
+/// log's pipe), and says in the log (`notes`) whom it started it as and
+/// how. The executor is never started any other way: without a usable
+/// token the job fails.
+pub fn run_job(
+    job: &Job,
+    run_as: &RunAs,
+    notes: Option<std::fs::File>,
+    output: Option<std::fs::File>,
+) -> ExitReport {
     let program = &job.command_line[0];
     let note = |message: &str| {
-        if let Some(mut log) = log.as_ref() {
+        if let Some(mut log) = notes.as_ref() {
             let _ = writeln!(log, "ssis service supervise: {message}");
         }
     };
@@ -166,12 +172,15 @@ pub fn run_job(job: &Job, run_as: &RunAs, log: Option<std::fs::File>) -> ExitRep
     ));
     let id = job.execution_id.as_deref().unwrap_or_default();
     let env = [("SSIS_EXECUTION_ID", id)];
-    let child = match spawn::spawn(&token, &job.command_line, &env, log.as_ref()) {
+    let child = match spawn::spawn(&token, &job.command_line, &env, output.as_ref()) {
         Ok(c) => c,
         Err(e) => return failed(describe_failure(&token.user.name, &e)),
     };
     drop(token);
-    drop(log);
+    // The pipe's writing end now lives only in the executor: the copier
+    // sees the end of its output when it exits.
+    drop(output);
+    drop(notes);
     match child.wait() {
         Ok(code) => report(code as i32, None, child.pid, None),
         Err(e) => report(1, None, child.pid, Some(format!("cannot wait for it: {e}"))),
