@@ -294,10 +294,27 @@ fn ignore_stop_signals() {
     }
 }
 
-/// Windows: a stop's CTRL_BREAK is sent to the console process group the
-/// service started this supervisor in; the default handling applies.
+/// Windows: a stop's CTRL_BREAK (and CTRL_C) goes to the console process
+/// group the service started this supervisor in; the supervisor handles
+/// them by doing nothing, so it outlives the executor and writes its exit
+/// file. Handler routines are not inherited: the executor keeps the
+/// default handling and stops.
 #[cfg(windows)]
-fn ignore_stop_signals() {}
+fn ignore_stop_signals() {
+    use windows_sys::Win32::System::Console::SetConsoleCtrlHandler;
+    // SAFETY: registers a routine that only compares its argument.
+    unsafe {
+        SetConsoleCtrlHandler(Some(outlive_stop), 1);
+    }
+}
+
+/// Handles CTRL_BREAK and CTRL_C (TRUE: not passed on to the default
+/// handler, which would end the process); anything else goes on.
+#[cfg(windows)]
+unsafe extern "system" fn outlive_stop(ctrl: u32) -> windows_sys::core::BOOL {
+    use windows_sys::Win32::System::Console::{CTRL_BREAK_EVENT, CTRL_C_EVENT};
+    i32::from(ctrl == CTRL_BREAK_EVENT || ctrl == CTRL_C_EVENT)
+}
 
 #[cfg(test)]
 mod tests {
@@ -376,6 +393,32 @@ mod tests {
         );
         let text = std::fs::read_to_string(&log).unwrap();
         assert_eq!(text, format!("out\ner{}", super::super::output::marker(6)));
+    }
+
+    /// A CTRL_BREAK to the supervisor's process group (what a stop sends)
+    /// leaves the supervisor running: without the handler this test
+    /// process would end here.
+    #[cfg(windows)]
+    #[test]
+    fn the_supervisor_outlives_a_ctrl_break() {
+        use windows_sys::Win32::System::Console::{
+            AllocConsole, CTRL_BREAK_EVENT, GenerateConsoleCtrlEvent,
+        };
+        if crate::windows::under_wine() {
+            // Wine 8 refuses GenerateConsoleCtrlEvent ("Invalid access"):
+            // it cannot send a stop's CTRL_BREAK at all (docs/WINDOWS.md).
+            return;
+        }
+        ignore_stop_signals();
+        // SAFETY: plain calls. A console to send on (the service gives its
+        // supervisors one; fails harmlessly when there is one already);
+        // group 0 is every process on it, this one included.
+        let sent = unsafe {
+            AllocConsole();
+            GenerateConsoleCtrlEvent(CTRL_BREAK_EVENT, 0)
+        };
+        assert_ne!(sent, 0, "{}", std::io::Error::last_os_error());
+        std::thread::sleep(Duration::from_millis(500));
     }
 
     #[cfg(windows)]
