@@ -1,5 +1,6 @@
 //! Rows on disk: a compact encoding of cell values, and run files that
-//! Sort writes when it holds more than its memory limit and merges back.
+//! Sort writes when it holds more than its memory limit and merges back
+//! (each row with its normalised sort key, so merging compares bytes).
 
 use ssis_runner::expr::{DataType, DateTime, Value};
 use std::io::{self, BufReader, BufWriter, Read, Write};
@@ -205,9 +206,15 @@ impl RunWriter {
         })
     }
 
-    /// Writes a row.
-    pub fn row<'a>(&mut self, values: impl Iterator<Item = &'a Value>) -> io::Result<()> {
+    /// Writes a row after its sort key.
+    pub fn row<'a>(
+        &mut self,
+        key: &[u8],
+        values: impl Iterator<Item = &'a Value>,
+    ) -> io::Result<()> {
         self.buf.clear();
+        self.buf.extend((key.len() as u32).to_le_bytes());
+        self.buf.extend(key);
         for v in values {
             encode(&mut self.buf, v);
         }
@@ -234,8 +241,9 @@ pub struct RunReader {
 }
 
 impl RunReader {
-    /// The next row of `ncols` values, or None at the end.
-    pub fn next_row(&mut self, ncols: usize) -> io::Result<Option<Vec<Value>>> {
+    /// The next row of `ncols` values (its sort key into `key`), or None
+    /// at the end.
+    pub fn next_row(&mut self, ncols: usize, key: &mut Vec<u8>) -> io::Result<Option<Vec<Value>>> {
         let mut len = [0u8; 4];
         match self.input.read_exact(&mut len) {
             Ok(()) => {}
@@ -244,12 +252,14 @@ impl RunReader {
         }
         self.buf.resize(u32::from_le_bytes(len) as usize, 0);
         self.input.read_exact(&mut self.buf)?;
+        let damaged = || io::Error::new(io::ErrorKind::InvalidData, "a sort run file is damaged");
         let mut b = self.buf.as_slice();
+        let n = u32::from_le_bytes(arr(&mut b).ok_or_else(damaged)?) as usize;
+        key.clear();
+        key.extend_from_slice(take(&mut b, n).ok_or_else(damaged)?);
         let mut row = Vec::with_capacity(ncols);
         for _ in 0..ncols {
-            row.push(decode(&mut b).ok_or_else(|| {
-                io::Error::new(io::ErrorKind::InvalidData, "a sort run file is damaged")
-            })?);
+            row.push(decode(&mut b).ok_or_else(damaged)?);
         }
         Ok(Some(row))
     }
@@ -280,12 +290,15 @@ mod tests {
             Value::DbTimestamp(DateTime::from_ymd(2024, 2, 29).unwrap()),
         ];
         let mut w = RunWriter::new().unwrap();
-        w.row(row.iter()).unwrap();
-        w.row(row.iter().rev()).unwrap();
+        w.row(b"k1", row.iter()).unwrap();
+        w.row(b"", row.iter().rev()).unwrap();
         let mut r = w.finish().unwrap();
-        assert_eq!(r.next_row(row.len()).unwrap().unwrap(), row);
+        let mut key = Vec::new();
+        assert_eq!(r.next_row(row.len(), &mut key).unwrap().unwrap(), row);
+        assert_eq!(key, b"k1");
         let back: Vec<Value> = row.iter().rev().cloned().collect();
-        assert_eq!(r.next_row(row.len()).unwrap().unwrap(), back);
-        assert!(r.next_row(row.len()).unwrap().is_none());
+        assert_eq!(r.next_row(row.len(), &mut key).unwrap().unwrap(), back);
+        assert!(key.is_empty());
+        assert!(r.next_row(row.len(), &mut key).unwrap().is_none());
     }
 }

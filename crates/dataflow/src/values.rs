@@ -84,7 +84,7 @@ pub fn compare(a: &Value, b: &Value, ignore_case: bool) -> Ordering {
 }
 
 /// The instant a DT_DBTIMESTAMPOFFSET stands for, in UTC ticks.
-fn utc_ticks(v: &Value) -> Option<i64> {
+pub(crate) fn utc_ticks(v: &Value) -> Option<i64> {
     match v {
         Value::DbTimestampOffset {
             local,
