@@ -35,6 +35,18 @@ fn mentions(text: &str, word: &str) -> bool {
         })
 }
 
+/// `s.trim()`, without decoding chars when the ends are ASCII and not
+/// white space (the usual case): every other white space char starts with
+/// a byte at or below a space, or a non-ASCII one.
+#[inline]
+fn trim(s: &str) -> &str {
+    let plain = |b: &u8| *b > b' ' && b.is_ascii();
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(a), Some(z)) if plain(a) && plain(z) => s,
+        _ => s.trim(),
+    }
+}
+
 /// Checks a field of a column nothing reads without keeping it: its
 /// length, or the fast parse, else the general conversion (which also
 /// words the error).
@@ -43,7 +55,7 @@ fn check(ty: &ColumnType, s: &str) -> Result<(), crate::types::CellError> {
         ty.length == 0 || s.len() <= ty.length as usize
     } else {
         ty.value_type()
-            .is_some_and(|t| fast::parse(t, ty.precision, ty.scale, s.trim().as_bytes()).is_some())
+            .is_some_and(|t| fast::parse(t, ty.precision, ty.scale, trim(s).as_bytes()).is_some())
     };
     if !fits {
         ty.parse_text(s)?;
@@ -161,7 +173,7 @@ impl FlatFileSource {
                 if let Some(v) = c
                     .ty
                     .value_type()
-                    .and_then(|t| fast::parse(t, c.ty.precision, c.ty.scale, s.trim().as_bytes()))
+                    .and_then(|t| fast::parse(t, c.ty.precision, c.ty.scale, trim(s).as_bytes()))
                 {
                     return Ok(v);
                 }
@@ -325,6 +337,25 @@ mod tests {
             check(&ts, "2023-02-29 10:00:00"),
             Err(CellError::Conversion(_))
         ));
+    }
+
+    #[test]
+    fn trim_is_str_trim() {
+        for s in [
+            "",
+            " ",
+            "a",
+            " a",
+            "a ",
+            "\ta\r\n",
+            "\u{a0}x",
+            "x\u{2003}",
+            "\u{1c}x",
+            "é",
+            "a b",
+        ] {
+            assert_eq!(trim(s), s.trim(), "{s:?}");
+        }
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! Fast paths for the commonest cell texts of a flat file: `-123.45`
-//! decimals, `yyyy-mm-dd hh:mm:ss` timestamps and `true`/`false`,
+//! Fast paths for the commonest cell texts of a flat file: `-123`
+//! integers, `-123.45` decimals, floats, `yyyy-mm-dd hh:mm:ss` timestamps
+//! and `true`/`false`,
 //! parsed without allocating; and the same types formatted without `fmt`.
 //! Anything else (and every error) is left to the general conversion, so
 //! results are the same either way.
@@ -10,6 +11,20 @@ use ssis_runner::expr::{DataType, DateParts, DateTime, Value};
 /// precision and scale), or None when the general conversion must decide.
 pub fn parse(ty: DataType, precision: u8, scale: u8, t: &[u8]) -> Option<Value> {
     match ty {
+        DataType::I4 => int(t).and_then(|x| i32::try_from(x).ok()).map(Value::I4),
+        DataType::I8 => int(t).map(Value::I8),
+        DataType::I2 => int(t).and_then(|x| i16::try_from(x).ok()).map(Value::I2),
+        DataType::I1 => int(t).and_then(|x| i8::try_from(x).ok()).map(Value::I1),
+        DataType::UI1 => uint(t).and_then(|x| u8::try_from(x).ok()).map(Value::UI1),
+        DataType::UI2 => uint(t).and_then(|x| u16::try_from(x).ok()).map(Value::UI2),
+        DataType::UI4 => uint(t).and_then(|x| u32::try_from(x).ok()).map(Value::UI4),
+        DataType::UI8 => uint(t).map(Value::UI8),
+        DataType::R8 => std::str::from_utf8(t)
+            .ok()?
+            .parse::<f64>()
+            .ok()
+            .filter(|x| x.is_finite())
+            .map(Value::R8),
         DataType::Numeric => numeric(t, if precision == 0 { 18 } else { precision }, scale),
         DataType::DbTimestamp => timestamp(t).map(Value::DbTimestamp),
         DataType::Bool => {
@@ -23,6 +38,30 @@ pub fn parse(ty: DataType, precision: u8, scale: u8, t: &[u8]) -> Option<Value> 
         }
         _ => None,
     }
+}
+
+/// `[-]digits`, at most 18 of them (so no overflow is possible).
+fn int(t: &[u8]) -> Option<i64> {
+    match t.first() {
+        Some(b'-') => uint(&t[1..]).map(|x| -(x as i64)),
+        _ => uint(t).map(|x| x as i64),
+    }
+}
+
+/// `digits`, at most 18 of them.
+fn uint(t: &[u8]) -> Option<u64> {
+    if t.is_empty() || t.len() > 18 {
+        return None;
+    }
+    let mut m = 0u64;
+    for &b in t {
+        let v = b.wrapping_sub(b'0');
+        if v > 9 {
+            return None;
+        }
+        m = m * 10 + u64::from(v);
+    }
+    Some(m)
 }
 
 /// `[-]digits[.digits]` with no more fraction digits than `scale`, within
@@ -267,6 +306,15 @@ mod tests {
             ("numeric", "0", "0"),
             ("dbTimeStamp", "0", "0"),
             ("bool", "0", "0"),
+            ("i4", "0", "0"),
+            ("i8", "0", "0"),
+            ("i2", "0", "0"),
+            ("i1", "0", "0"),
+            ("ui1", "0", "0"),
+            ("ui2", "0", "0"),
+            ("ui4", "0", "0"),
+            ("ui8", "0", "0"),
+            ("r8", "0", "0"),
         ];
         let texts = [
             "0",
@@ -278,6 +326,20 @@ mod tests {
             "2147483648",
             "-2147483649",
             "99999",
+            "+5",
+            "255",
+            "256",
+            "-128",
+            "-129",
+            "65536",
+            "999999999999999999",
+            "-999999999999999999",
+            "9999999999999999999",
+            "1e5",
+            "1E+308",
+            "1e309",
+            "NaN",
+            "inf",
             "12.34",
             "-12.3",
             "5.",
@@ -303,7 +365,7 @@ mod tests {
         for (name, p, s) in cases {
             let t = ty(name, p, s);
             for text in texts {
-                let general = t.convert(Value::WStr(text.into()));
+                let general = t.parse_text(text);
                 let vt = t.value_type().unwrap();
                 if let Some(v) = parse(vt, t.precision, t.scale, text.as_bytes()) {
                     assert_eq!(Ok(v), general, "{name}({p},{s}) {text:?}");
