@@ -1,6 +1,6 @@
 //! Normalised sort keys: each row's key columns encoded once into a byte
 //! string whose byte order is the order [`compare`](crate::values::compare)
-//! gives, so sorting and merging compare keys with `memcmp`.
+//! gives, so sorting and merging compare keys as bytes.
 //!
 //! Per column: a class byte (0 for NULL, which sorts first), then an
 //! encoding that is prefix-free, so the columns after it never decide
@@ -166,11 +166,12 @@ fn terminate(out: &mut Vec<u8>, start: usize) {
     out.extend([0, 0]);
 }
 
-/// A held row's key: its first 8 bytes as a number (compared first), where
-/// the rest lies in the arena, and the row's place.
+/// A held row's key: its first 16 bytes as two numbers (compared first:
+/// short keys never reach the arena), where the rest lies in the arena,
+/// and the row's place.
 #[derive(Debug, Clone, Copy)]
 pub struct Entry {
-    prefix: u64,
+    prefix: [u64; 2],
     off: usize,
     len: u32,
     /// The batch it is in.
@@ -197,11 +198,13 @@ impl Keys {
                 encode(&mut self.bytes, &batch.cols[k.col][r], k);
             }
             let key = &self.bytes[off..];
-            let mut head = [0u8; 8];
-            let n = key.len().min(8);
+            let mut head = [0u8; 16];
+            let n = key.len().min(16);
             head[..n].copy_from_slice(&key[..n]);
+            let (hi, lo) = head.split_at(8);
+            let word = |b: &[u8]| u64::from_be_bytes(b.try_into().unwrap_or([0; 8]));
             self.entries.push(Entry {
-                prefix: u64::from_be_bytes(head),
+                prefix: [word(hi), word(lo)],
                 off,
                 len: key.len() as u32,
                 batch: b,
@@ -217,10 +220,12 @@ impl Keys {
 
     fn cmp(bytes: &[u8], a: &Entry, b: &Entry) -> Ordering {
         a.prefix.cmp(&b.prefix).then_with(|| {
-            // Equal prefixes: the keys share their first 8 bytes (no key
+            // Equal prefixes: the keys share their first 16 bytes (no key
             // is a prefix of another, so the padding never decides).
-            let tail =
-                |e: &Entry| &bytes[(e.off + 8).min(e.off + e.len as usize)..e.off + e.len as usize];
+            let tail = |e: &Entry| {
+                let end = e.off + e.len as usize;
+                &bytes[(e.off + 16).min(end)..end]
+            };
             tail(a).cmp(tail(b))
         })
     }

@@ -205,7 +205,17 @@ fn dates_times_bools_and_bytes() {
 /// comparator's stable sort and dedup leaves them.
 #[test]
 fn rows_sort_stably_and_drop_duplicates_as_before() {
-    let cities = ["Berlin", "amsterdam", "Amsterdam", "berlin", "", "Cairo"];
+    let cities = [
+        "Berlin",
+        "amsterdam",
+        "Amsterdam",
+        "berlin",
+        "",
+        "Cairo",
+        "Amsterdam-Zuidoost, long enough to pass the prefix",
+        "amsterdam-zuidoost, long enough to pass the prefix",
+        "Amsterdam-Zuidoost, long enough to pass the prefiX!",
+    ];
     let mut batch = Batch::with_capacity(3, 64);
     for i in 0..60i32 {
         let city = if i % 7 == 0 {

@@ -6,8 +6,8 @@ use ssis_runner::expr::{DataType, DateTime, Value};
 use std::io::{self, BufReader, BufWriter, Read, Write};
 
 fn put_str(out: &mut Vec<u8>, s: &str) {
-    out.extend((s.len() as u32).to_le_bytes());
-    out.extend(s.as_bytes());
+    out.extend_from_slice(&(s.len() as u32).to_le_bytes());
+    out.extend_from_slice(s.as_bytes());
 }
 
 /// Appends `v` to `out`.
@@ -21,44 +21,44 @@ pub fn encode(out: &mut Vec<u8>, v: &Value) {
         Value::I1(x) => out.extend([2, *x as u8]),
         Value::I2(x) => {
             out.push(3);
-            out.extend(x.to_le_bytes())
+            out.extend_from_slice(&x.to_le_bytes())
         }
         Value::I4(x) => {
             out.push(4);
-            out.extend(x.to_le_bytes())
+            out.extend_from_slice(&x.to_le_bytes())
         }
         Value::I8(x) => {
             out.push(5);
-            out.extend(x.to_le_bytes())
+            out.extend_from_slice(&x.to_le_bytes())
         }
         Value::UI1(x) => out.extend([6, *x]),
         Value::UI2(x) => {
             out.push(7);
-            out.extend(x.to_le_bytes())
+            out.extend_from_slice(&x.to_le_bytes())
         }
         Value::UI4(x) => {
             out.push(8);
-            out.extend(x.to_le_bytes())
+            out.extend_from_slice(&x.to_le_bytes())
         }
         Value::UI8(x) => {
             out.push(9);
-            out.extend(x.to_le_bytes())
+            out.extend_from_slice(&x.to_le_bytes())
         }
         Value::R4(x) => {
             out.push(10);
-            out.extend(x.to_le_bytes())
+            out.extend_from_slice(&x.to_le_bytes())
         }
         Value::R8(x) => {
             out.push(11);
-            out.extend(x.to_le_bytes())
+            out.extend_from_slice(&x.to_le_bytes())
         }
         Value::Cy(x) => {
             out.push(12);
-            out.extend(x.to_le_bytes())
+            out.extend_from_slice(&x.to_le_bytes())
         }
         Value::Decimal { mantissa, scale } => {
             out.push(13);
-            out.extend(mantissa.to_le_bytes());
+            out.extend_from_slice(&mantissa.to_le_bytes());
             out.push(*scale);
         }
         Value::Numeric {
@@ -67,7 +67,7 @@ pub fn encode(out: &mut Vec<u8>, v: &Value) {
             scale,
         } => {
             out.push(14);
-            out.extend(mantissa.to_le_bytes());
+            out.extend_from_slice(&mantissa.to_le_bytes());
             out.extend([*precision, *scale]);
         }
         Value::WStr(s) => {
@@ -76,29 +76,29 @@ pub fn encode(out: &mut Vec<u8>, v: &Value) {
         }
         Value::Str { text, codepage } => {
             out.push(16);
-            out.extend(codepage.to_le_bytes());
+            out.extend_from_slice(&codepage.to_le_bytes());
             put_str(out, text);
         }
         Value::Date(d) => {
             out.push(17);
-            out.extend(d.ticks().to_le_bytes())
+            out.extend_from_slice(&d.ticks().to_le_bytes())
         }
         Value::DbDate(d) => {
             out.push(18);
-            out.extend(d.ticks().to_le_bytes())
+            out.extend_from_slice(&d.ticks().to_le_bytes())
         }
         Value::DbTimestamp(d) => {
             out.push(19);
-            out.extend(d.ticks().to_le_bytes())
+            out.extend_from_slice(&d.ticks().to_le_bytes())
         }
         Value::Bytes(b) => {
             out.push(20);
-            out.extend((b.len() as u32).to_le_bytes());
-            out.extend(b);
+            out.extend_from_slice(&(b.len() as u32).to_le_bytes());
+            out.extend_from_slice(b);
         }
         Value::DbTime2 { ticks, scale } => {
             out.push(21);
-            out.extend(ticks.to_le_bytes());
+            out.extend_from_slice(&ticks.to_le_bytes());
             out.push(*scale);
         }
         Value::DbTimestampOffset {
@@ -107,8 +107,8 @@ pub fn encode(out: &mut Vec<u8>, v: &Value) {
             scale,
         } => {
             out.push(22);
-            out.extend(local.ticks().to_le_bytes());
-            out.extend(offset_minutes.to_le_bytes());
+            out.extend_from_slice(&local.ticks().to_le_bytes());
+            out.extend_from_slice(&offset_minutes.to_le_bytes());
             out.push(*scale);
         }
     }
@@ -213,8 +213,9 @@ impl RunWriter {
         values: impl Iterator<Item = &'a Value>,
     ) -> io::Result<()> {
         self.buf.clear();
-        self.buf.extend((key.len() as u32).to_le_bytes());
-        self.buf.extend(key);
+        self.buf
+            .extend_from_slice(&(key.len() as u32).to_le_bytes());
+        self.buf.extend_from_slice(key);
         for v in values {
             encode(&mut self.buf, v);
         }
