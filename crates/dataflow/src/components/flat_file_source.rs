@@ -55,7 +55,7 @@ fn check(ty: &ColumnType, s: &str) -> Result<(), crate::types::CellError> {
         ty.length == 0 || s.len() <= ty.length as usize
     } else {
         ty.value_type()
-            .is_some_and(|t| fast::parse(t, ty.precision, ty.scale, trim(s).as_bytes()).is_some())
+            .is_some_and(|t| fast::parse(t, ty.precision, ty.scale, trim(s)).is_some())
     };
     if !fits {
         ty.parse_text(s)?;
@@ -170,10 +170,9 @@ impl FlatFileSource {
             }),
             Some(s) if !c.read => check(&c.ty, s).map(|()| c.ty.null()),
             Some(s) => {
-                if let Some(v) = c
-                    .ty
-                    .value_type()
-                    .and_then(|t| fast::parse(t, c.ty.precision, c.ty.scale, trim(s).as_bytes()))
+                if let Some(v) =
+                    c.ty.value_type()
+                        .and_then(|t| fast::parse(t, c.ty.precision, c.ty.scale, trim(s)))
                 {
                     return Ok(v);
                 }
