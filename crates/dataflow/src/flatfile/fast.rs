@@ -133,9 +133,13 @@ fn timestamp(t: &[u8]) -> Option<DateTime> {
     })
 }
 
+/// "00" to "99", for [`push_two`].
+const PAIRS: &str = "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
+
+/// Appends `n` (below 100) in two digits: one short copy.
 fn push_two(out: &mut String, n: u32) {
-    out.push(char::from(b'0' + (n / 10) as u8));
-    out.push(char::from(b'0' + (n % 10) as u8));
+    let i = 2 * (n as usize % 100);
+    out.push_str(&PAIRS[i..i + 2]);
 }
 
 /// Appends `v` as the general conversion to text writes it, for the types
@@ -158,22 +162,17 @@ pub fn format(v: &Value, out: &mut String) -> bool {
             let mut buf = itoa::Buffer::new();
             let digits = buf.format(mantissa.unsigned_abs());
             let s = usize::from(*scale);
+            let len = digits.len();
             if s == 0 {
                 out.push_str(digits);
+            } else if len > s {
+                out.push_str(&digits[..len - s]);
+                out.push('.');
+                out.push_str(&digits[len - s..]);
             } else {
-                let zeros = (s + 1).saturating_sub(digits.len());
-                let padded_len = digits.len() + zeros;
-                let int_len = padded_len - s;
-                for i in 0..padded_len {
-                    if i == int_len {
-                        out.push('.');
-                    }
-                    out.push(if i < zeros {
-                        '0'
-                    } else {
-                        char::from(digits.as_bytes()[i - zeros])
-                    });
-                }
+                out.push_str("0.");
+                (len..s).for_each(|_| out.push('0'));
+                out.push_str(digits);
             }
         }
         Value::DbTimestamp(d) => {

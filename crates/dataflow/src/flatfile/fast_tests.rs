@@ -112,6 +112,21 @@ fn fast_format_agrees_with_display() {
             mantissa: -7,
             scale: 4,
         },
+        Value::Numeric {
+            mantissa: 0,
+            precision: 10,
+            scale: 2,
+        },
+        Value::Numeric {
+            mantissa: 100,
+            precision: 10,
+            scale: 2,
+        },
+        Value::Numeric {
+            mantissa: -12_345,
+            precision: 10,
+            scale: 5,
+        },
         Value::DbTimestamp(dt("2024-02-29 23:05:09")),
         Value::DbTimestamp(dt("0101-01-01 00:00:00")),
         Value::DbTimestamp(dt("2024-01-01 00:00:00.5")),
@@ -162,7 +177,15 @@ fn short_decimals_are_the_shortest_form() {
             f64::from_bits(x >> 1)
         }
     }));
-    values.extend([1e15 - 1.0, 1e15, 999_999_999_999_999.0, 1e-5, 5e-5, 0.1 + 0.2, 1e22]);
+    values.extend([
+        1e15 - 1.0,
+        1e15,
+        999_999_999_999_999.0,
+        1e-5,
+        5e-5,
+        0.1 + 0.2,
+        1e22,
+    ]);
     for v in values.into_iter().filter(|v| v.is_normal()) {
         let (mut a, mut b) = ([0u8; 40], [0u8; 40]);
         if let Some((n, e)) = short_decimal(v, &mut a) {
