@@ -1,17 +1,19 @@
 //! Flat File Source: reads the connection's file in batches, converts each
 //! field to its output column's type, and applies the column's error and
 //! truncation dispositions (a redirected row goes to the error output with
-//! its raw text, ErrorCode and ErrorColumn).
+//! its raw text, ErrorCode and ErrorColumn). One thread splits records,
+//! another converts them, so the two halves of the work overlap.
 
 use super::{BuildCtx, dispose};
 use crate::buffer::{Batch, Layout};
 use crate::exec::{Component, Out, Report, Step};
 use crate::flatfile::reader::Reader;
+use crate::flatfile::records::{self, Records};
 use crate::flatfile::{FlatFileSpec, codec, fast};
 use crate::model::Disposition;
 use crate::types::ColumnType;
 use ssis_runner::expr::Value;
-use std::sync::mpsc::{SyncSender, sync_channel};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 struct Col {
     /// The file column it reads.
@@ -187,8 +189,9 @@ impl FlatFileSource {
 type Sent = Result<(Batch, Option<Batch>), String>;
 
 impl FlatFileSource {
-    /// Reads the file into batches (on the reading thread); stops when the
-    /// receiver is gone.
+    /// Reads the file into batches (on the reading thread, which converts
+    /// the records another thread splits); stops when the receiver is
+    /// gone.
     fn read_all(&self, tx: &SyncSender<Sent>) -> Result<(), String> {
         let file = std::fs::File::open(&self.path)
             .map_err(|e| format!("cannot open the file \"{}\": {e}", self.path))?;
@@ -206,6 +209,24 @@ impl FlatFileSource {
                 break;
             }
         }
+        let (records_tx, records) = sync_channel(2);
+        std::thread::scope(|s| {
+            let (spec, rows, path) = (&self.spec, self.rows_per_batch, self.path.as_str());
+            s.spawn(move || records::split(reader, spec, rows, path, &records_tx));
+            // `records` is dropped when converting stops, so the splitter
+            // stops too.
+            self.convert(records, skip, tx)
+        })
+    }
+
+    /// Converts the split records into batches.
+    fn convert(
+        &self,
+        records: Receiver<Result<Records, String>>,
+        skip: usize,
+        tx: &SyncSender<Sent>,
+    ) -> Result<(), String> {
+        let nf = self.spec.columns.len();
         let n = self.cols.len();
         let new_errors = || {
             self.error
@@ -215,10 +236,21 @@ impl FlatFileSource {
         let mut batch = Batch::with_capacity(n, self.rows_per_batch);
         let mut errors = new_errors();
         let mut line = skip;
+        let mut chunk = Records::default();
+        let mut next = 0;
         loop {
-            let record = reader.next(&self.spec, &mut fields).map_err(io)?;
+            if next == chunk.count() {
+                // The splitter ends with a short chunk (or an error).
+                chunk = match records.recv() {
+                    Ok(c) => c?,
+                    Err(_) => Records::default(),
+                };
+                next = 0;
+            }
+            let record = chunk.record(next, nf);
+            next += 1;
             let more = record.is_some();
-            if let Some(record) = record {
+            if let Some((record, fields)) = record {
                 line += 1;
                 // Cells go straight into the batch's columns; a redirected
                 // row's cells are taken back out.
@@ -314,55 +346,5 @@ impl Component for FlatFileSource {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::types::CellError;
-
-    #[test]
-    fn unread_columns_are_still_checked() {
-        let wstr3 = ColumnType::from_attrs(Some("wstr"), Some("3"), None, None, None);
-        assert!(check(&wstr3, "abc").is_ok());
-        assert!(check(&wstr3, "ééé").is_ok());
-        assert!(matches!(
-            check(&wstr3, "abcd"),
-            Err(CellError::Truncation(_))
-        ));
-        let i4 = ColumnType::from_attrs(Some("i4"), None, None, None, None);
-        assert!(check(&i4, " 42 ").is_ok());
-        assert!(matches!(check(&i4, "4x"), Err(CellError::Conversion(_))));
-        let ts = ColumnType::from_attrs(Some("dbTimeStamp"), None, None, None, None);
-        assert!(check(&ts, "2024-02-29 10:00:00").is_ok());
-        assert!(matches!(
-            check(&ts, "2023-02-29 10:00:00"),
-            Err(CellError::Conversion(_))
-        ));
-    }
-
-    #[test]
-    fn trim_is_str_trim() {
-        for s in [
-            "",
-            " ",
-            "a",
-            " a",
-            "a ",
-            "\ta\r\n",
-            "\u{a0}x",
-            "x\u{2003}",
-            "\u{1c}x",
-            "é",
-            "a b",
-        ] {
-            assert_eq!(trim(s), s.trim(), "{s:?}");
-        }
-    }
-
-    #[test]
-    fn a_mention_is_a_whole_word() {
-        assert!(mentions("#{P\\Src.Columns[qty]} * 2", "qty"));
-        assert!(mentions("qty*price", "price"));
-        assert!(!mentions("Outputs[x]", "ts"));
-        assert!(!mentions("#120", "12"));
-        assert!(mentions("#12 + 1", "12"));
-    }
-}
+#[path = "flat_file_source_tests.rs"]
+mod tests;
