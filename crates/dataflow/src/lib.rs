@@ -14,6 +14,7 @@
 //! - [`external`]: table-mode SQL Server components checked against the table's columns.
 //! - [`flatfile`]: the Flat File connection manager, reader and writer.
 //! - [`values`]: ordering, grouping keys and sums.
+//! - [`sortkey`]: normalised sort keys (byte strings in `values` order).
 //! - [`spill`]: rows on disk (Sort's runs).
 //! - [`rawfile`]: this engine's raw file format (Raw File Source and Destination).
 //! - `components`: one module per component.
@@ -28,6 +29,7 @@ pub mod flatfile;
 pub mod model;
 pub mod plan;
 pub mod rawfile;
+pub mod sortkey;
 pub mod spill;
 pub mod type_names;
 pub mod types;

@@ -1,12 +1,13 @@
 //! Rows on disk: a compact encoding of cell values, and run files that
-//! Sort writes when it holds more than its memory limit and merges back.
+//! Sort writes when it holds more than its memory limit and merges back
+//! (each row with its normalised sort key, so merging compares bytes).
 
 use ssis_runner::expr::{DataType, DateTime, Value};
 use std::io::{self, BufReader, BufWriter, Read, Write};
 
 fn put_str(out: &mut Vec<u8>, s: &str) {
-    out.extend((s.len() as u32).to_le_bytes());
-    out.extend(s.as_bytes());
+    out.extend_from_slice(&(s.len() as u32).to_le_bytes());
+    out.extend_from_slice(s.as_bytes());
 }
 
 /// Appends `v` to `out`.
@@ -20,44 +21,44 @@ pub fn encode(out: &mut Vec<u8>, v: &Value) {
         Value::I1(x) => out.extend([2, *x as u8]),
         Value::I2(x) => {
             out.push(3);
-            out.extend(x.to_le_bytes())
+            out.extend_from_slice(&x.to_le_bytes())
         }
         Value::I4(x) => {
             out.push(4);
-            out.extend(x.to_le_bytes())
+            out.extend_from_slice(&x.to_le_bytes())
         }
         Value::I8(x) => {
             out.push(5);
-            out.extend(x.to_le_bytes())
+            out.extend_from_slice(&x.to_le_bytes())
         }
         Value::UI1(x) => out.extend([6, *x]),
         Value::UI2(x) => {
             out.push(7);
-            out.extend(x.to_le_bytes())
+            out.extend_from_slice(&x.to_le_bytes())
         }
         Value::UI4(x) => {
             out.push(8);
-            out.extend(x.to_le_bytes())
+            out.extend_from_slice(&x.to_le_bytes())
         }
         Value::UI8(x) => {
             out.push(9);
-            out.extend(x.to_le_bytes())
+            out.extend_from_slice(&x.to_le_bytes())
         }
         Value::R4(x) => {
             out.push(10);
-            out.extend(x.to_le_bytes())
+            out.extend_from_slice(&x.to_le_bytes())
         }
         Value::R8(x) => {
             out.push(11);
-            out.extend(x.to_le_bytes())
+            out.extend_from_slice(&x.to_le_bytes())
         }
         Value::Cy(x) => {
             out.push(12);
-            out.extend(x.to_le_bytes())
+            out.extend_from_slice(&x.to_le_bytes())
         }
         Value::Decimal { mantissa, scale } => {
             out.push(13);
-            out.extend(mantissa.to_le_bytes());
+            out.extend_from_slice(&mantissa.to_le_bytes());
             out.push(*scale);
         }
         Value::Numeric {
@@ -66,7 +67,7 @@ pub fn encode(out: &mut Vec<u8>, v: &Value) {
             scale,
         } => {
             out.push(14);
-            out.extend(mantissa.to_le_bytes());
+            out.extend_from_slice(&mantissa.to_le_bytes());
             out.extend([*precision, *scale]);
         }
         Value::WStr(s) => {
@@ -75,20 +76,20 @@ pub fn encode(out: &mut Vec<u8>, v: &Value) {
         }
         Value::Str { text, codepage } => {
             out.push(16);
-            out.extend(codepage.to_le_bytes());
+            out.extend_from_slice(&codepage.to_le_bytes());
             put_str(out, text);
         }
         Value::Date(d) => {
             out.push(17);
-            out.extend(d.ticks().to_le_bytes())
+            out.extend_from_slice(&d.ticks().to_le_bytes())
         }
         Value::DbDate(d) => {
             out.push(18);
-            out.extend(d.ticks().to_le_bytes())
+            out.extend_from_slice(&d.ticks().to_le_bytes())
         }
         Value::DbTimestamp(d) => {
             out.push(19);
-            out.extend(d.ticks().to_le_bytes())
+            out.extend_from_slice(&d.ticks().to_le_bytes())
         }
         Value::DbTimestamp2 { local, scale } => {
             out.push(23);
@@ -97,12 +98,12 @@ pub fn encode(out: &mut Vec<u8>, v: &Value) {
         }
         Value::Bytes(b) => {
             out.push(20);
-            out.extend((b.len() as u32).to_le_bytes());
-            out.extend(b);
+            out.extend_from_slice(&(b.len() as u32).to_le_bytes());
+            out.extend_from_slice(b);
         }
         Value::DbTime2 { ticks, scale } => {
             out.push(21);
-            out.extend(ticks.to_le_bytes());
+            out.extend_from_slice(&ticks.to_le_bytes());
             out.push(*scale);
         }
         Value::DbTimestampOffset {
@@ -111,8 +112,8 @@ pub fn encode(out: &mut Vec<u8>, v: &Value) {
             scale,
         } => {
             out.push(22);
-            out.extend(local.ticks().to_le_bytes());
-            out.extend(offset_minutes.to_le_bytes());
+            out.extend_from_slice(&local.ticks().to_le_bytes());
+            out.extend_from_slice(&offset_minutes.to_le_bytes());
             out.push(*scale);
         }
     }
@@ -214,9 +215,16 @@ impl RunWriter {
         })
     }
 
-    /// Writes a row.
-    pub fn row<'a>(&mut self, values: impl Iterator<Item = &'a Value>) -> io::Result<()> {
+    /// Writes a row after its sort key.
+    pub fn row<'a>(
+        &mut self,
+        key: &[u8],
+        values: impl Iterator<Item = &'a Value>,
+    ) -> io::Result<()> {
         self.buf.clear();
+        self.buf
+            .extend_from_slice(&(key.len() as u32).to_le_bytes());
+        self.buf.extend_from_slice(key);
         for v in values {
             encode(&mut self.buf, v);
         }
@@ -243,8 +251,9 @@ pub struct RunReader {
 }
 
 impl RunReader {
-    /// The next row of `ncols` values, or None at the end.
-    pub fn next_row(&mut self, ncols: usize) -> io::Result<Option<Vec<Value>>> {
+    /// The next row of `ncols` values (its sort key into `key`), or None
+    /// at the end.
+    pub fn next_row(&mut self, ncols: usize, key: &mut Vec<u8>) -> io::Result<Option<Vec<Value>>> {
         let mut len = [0u8; 4];
         match self.input.read_exact(&mut len) {
             Ok(()) => {}
@@ -253,12 +262,14 @@ impl RunReader {
         }
         self.buf.resize(u32::from_le_bytes(len) as usize, 0);
         self.input.read_exact(&mut self.buf)?;
+        let damaged = || io::Error::new(io::ErrorKind::InvalidData, "a sort run file is damaged");
         let mut b = self.buf.as_slice();
+        let n = u32::from_le_bytes(arr(&mut b).ok_or_else(damaged)?) as usize;
+        key.clear();
+        key.extend_from_slice(take(&mut b, n).ok_or_else(damaged)?);
         let mut row = Vec::with_capacity(ncols);
         for _ in 0..ncols {
-            row.push(decode(&mut b).ok_or_else(|| {
-                io::Error::new(io::ErrorKind::InvalidData, "a sort run file is damaged")
-            })?);
+            row.push(decode(&mut b).ok_or_else(damaged)?);
         }
         Ok(Some(row))
     }
@@ -293,12 +304,15 @@ mod tests {
             },
         ];
         let mut w = RunWriter::new().unwrap();
-        w.row(row.iter()).unwrap();
-        w.row(row.iter().rev()).unwrap();
+        w.row(b"k1", row.iter()).unwrap();
+        w.row(b"", row.iter().rev()).unwrap();
         let mut r = w.finish().unwrap();
-        assert_eq!(r.next_row(row.len()).unwrap().unwrap(), row);
+        let mut key = Vec::new();
+        assert_eq!(r.next_row(row.len(), &mut key).unwrap().unwrap(), row);
+        assert_eq!(key, b"k1");
         let back: Vec<Value> = row.iter().rev().cloned().collect();
-        assert_eq!(r.next_row(row.len()).unwrap().unwrap(), back);
-        assert!(r.next_row(row.len()).unwrap().is_none());
+        assert_eq!(r.next_row(row.len(), &mut key).unwrap().unwrap(), back);
+        assert!(key.is_empty());
+        assert!(r.next_row(row.len(), &mut key).unwrap().is_none());
     }
 }

@@ -84,7 +84,7 @@ pub fn compare(a: &Value, b: &Value, ignore_case: bool) -> Ordering {
 }
 
 /// The instant a DT_DBTIMESTAMPOFFSET stands for, in UTC ticks.
-fn utc_ticks(v: &Value) -> Option<i64> {
+pub(crate) fn utc_ticks(v: &Value) -> Option<i64> {
     match v {
         Value::DbTimestampOffset {
             local,
@@ -153,6 +153,11 @@ impl Sum {
     /// Adds `v` (not NULL).
     pub fn plus(self, v: &Value) -> Sum {
         match (self, decimal(v)) {
+            // The commonest case: a column's values share its scale.
+            (Sum::Exact(m, s), Some((m2, s2))) if s == s2 => match m.checked_add(m2) {
+                Some(c) => Sum::Exact(c, s),
+                None => Sum::Float(self.as_f64() + float(v).unwrap_or(0.0)),
+            },
             (Sum::Exact(m, s), Some((m2, s2))) => {
                 let t = s.max(s2);
                 match (rescale(m, s, t), rescale(m2, s2, t)) {
@@ -261,5 +266,16 @@ mod tests {
             scale: 1,
         });
         assert_eq!(s.value().to_string(), "3.5");
+        let cents = |m| Value::Numeric {
+            mantissa: m,
+            precision: 10,
+            scale: 2,
+        };
+        let s = Sum::Exact(0, 2).plus(&cents(125)).plus(&cents(-5));
+        assert_eq!(s.value().to_string(), "1.20");
+        assert!(matches!(
+            Sum::Exact(i128::MAX, 2).plus(&cents(1)),
+            Sum::Float(_)
+        ));
     }
 }

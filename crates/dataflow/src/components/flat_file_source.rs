@@ -1,17 +1,19 @@
 //! Flat File Source: reads the connection's file in batches, converts each
 //! field to its output column's type, and applies the column's error and
 //! truncation dispositions (a redirected row goes to the error output with
-//! its raw text, ErrorCode and ErrorColumn).
+//! its raw text, ErrorCode and ErrorColumn). One thread splits records,
+//! another converts them, so the two halves of the work overlap.
 
 use super::{BuildCtx, dispose};
 use crate::buffer::{Batch, Layout};
 use crate::exec::{Component, Out, Report, Step};
 use crate::flatfile::reader::Reader;
+use crate::flatfile::records::{self, Records};
 use crate::flatfile::{FlatFileSpec, codec, fast};
 use crate::model::Disposition;
 use crate::types::ColumnType;
 use ssis_runner::expr::Value;
-use std::sync::mpsc::{SyncSender, sync_channel};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 struct Col {
     /// The file column it reads.
@@ -35,6 +37,18 @@ fn mentions(text: &str, word: &str) -> bool {
         })
 }
 
+/// `s.trim()`, without decoding chars when the ends are ASCII and not
+/// white space (the usual case): every other white space char starts with
+/// a byte at or below a space, or a non-ASCII one.
+#[inline]
+fn trim(s: &str) -> &str {
+    let plain = |b: &u8| *b > b' ' && b.is_ascii();
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(a), Some(z)) if plain(a) && plain(z) => s,
+        _ => s.trim(),
+    }
+}
+
 /// Checks a field of a column nothing reads without keeping it: its
 /// length, or the fast parse, else the general conversion (which also
 /// words the error).
@@ -42,7 +56,7 @@ fn check(ty: &ColumnType, s: &str) -> Result<(), crate::types::CellError> {
     let fits = if ty.is_text() {
         ty.length == 0 || s.len() <= ty.length as usize
     } else {
-        fast::parse(ty.value_type(), ty.precision, ty.scale, s.trim().as_bytes()).is_some()
+        fast::parse(ty.value_type(), ty.precision, ty.scale, trim(s)).is_some()
     };
     if !fits {
         ty.parse_text(s)?;
@@ -157,9 +171,7 @@ impl FlatFileSource {
             }),
             Some(s) if !c.read => check(&c.ty, s).map(|()| c.ty.null()),
             Some(s) => {
-                let ty = &c.ty;
-                if let Some(v) =
-                    fast::parse(ty.value_type(), ty.precision, ty.scale, s.trim().as_bytes())
+                if let Some(v) = fast::parse(c.ty.value_type(), c.ty.precision, c.ty.scale, trim(s))
                 {
                     return Ok(v);
                 }
@@ -174,8 +186,9 @@ impl FlatFileSource {
 type Sent = Result<(Batch, Option<Batch>), String>;
 
 impl FlatFileSource {
-    /// Reads the file into batches (on the reading thread); stops when the
-    /// receiver is gone.
+    /// Reads the file into batches (on the reading thread, which converts
+    /// the records another thread splits); stops when the receiver is
+    /// gone.
     fn read_all(&self, tx: &SyncSender<Sent>) -> Result<(), String> {
         let file = std::fs::File::open(&self.path)
             .map_err(|e| format!("cannot open the file \"{}\": {e}", self.path))?;
@@ -193,6 +206,24 @@ impl FlatFileSource {
                 break;
             }
         }
+        let (records_tx, records) = sync_channel(2);
+        std::thread::scope(|s| {
+            let (spec, rows, path) = (&self.spec, self.rows_per_batch, self.path.as_str());
+            s.spawn(move || records::split(reader, spec, rows, path, &records_tx));
+            // `records` is dropped when converting stops, so the splitter
+            // stops too.
+            self.convert(records, skip, tx)
+        })
+    }
+
+    /// Converts the split records into batches.
+    fn convert(
+        &self,
+        records: Receiver<Result<Records, String>>,
+        skip: usize,
+        tx: &SyncSender<Sent>,
+    ) -> Result<(), String> {
+        let nf = self.spec.columns.len();
         let n = self.cols.len();
         let new_errors = || {
             self.error
@@ -202,10 +233,21 @@ impl FlatFileSource {
         let mut batch = Batch::with_capacity(n, self.rows_per_batch);
         let mut errors = new_errors();
         let mut line = skip;
+        let mut chunk = Records::default();
+        let mut next = 0;
         loop {
-            let record = reader.next(&self.spec, &mut fields).map_err(io)?;
+            if next == chunk.count() {
+                // The splitter ends with a short chunk (or an error).
+                chunk = match records.recv() {
+                    Ok(c) => c?,
+                    Err(_) => Records::default(),
+                };
+                next = 0;
+            }
+            let record = chunk.record(next, nf);
+            next += 1;
             let more = record.is_some();
-            if let Some(record) = record {
+            if let Some((record, fields)) = record {
                 line += 1;
                 // Cells go straight into the batch's columns; a redirected
                 // row's cells are taken back out.
@@ -301,36 +343,5 @@ impl Component for FlatFileSource {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::types::CellError;
-
-    #[test]
-    fn unread_columns_are_still_checked() {
-        let wstr3 = ColumnType::from_attrs(Some("wstr"), Some("3"), None, None, None);
-        assert!(check(&wstr3, "abc").is_ok());
-        assert!(check(&wstr3, "ééé").is_ok());
-        assert!(matches!(
-            check(&wstr3, "abcd"),
-            Err(CellError::Truncation(..))
-        ));
-        let i4 = ColumnType::from_attrs(Some("i4"), None, None, None, None);
-        assert!(check(&i4, " 42 ").is_ok());
-        assert!(matches!(check(&i4, "4x"), Err(CellError::Conversion(_))));
-        let ts = ColumnType::from_attrs(Some("dbTimeStamp"), None, None, None, None);
-        assert!(check(&ts, "2024-02-29 10:00:00").is_ok());
-        assert!(matches!(
-            check(&ts, "2023-02-29 10:00:00"),
-            Err(CellError::Conversion(_))
-        ));
-    }
-
-    #[test]
-    fn a_mention_is_a_whole_word() {
-        assert!(mentions("#{P\\Src.Columns[qty]} * 2", "qty"));
-        assert!(mentions("qty*price", "price"));
-        assert!(!mentions("Outputs[x]", "ts"));
-        assert!(!mentions("#120", "12"));
-        assert!(mentions("#12 + 1", "12"));
-    }
-}
+#[path = "flat_file_source_tests.rs"]
+mod tests;

@@ -2,27 +2,24 @@
 //! its absolute value orders the keys, a negative one sorts descending;
 //! `NewComparisonFlags` bit 1 ignores case), optionally drops rows whose
 //! keys repeat (`EliminateDuplicates`), then sends the output columns
-//! (`SortColumnId`) in batches. Past a memory limit (16 buffers of
-//! `DefaultBufferSize`) the rows held are sorted into a run on disk; the
-//! runs are merged at the end, so memory stays bounded for any input.
+//! (`SortColumnId`) in batches. Each row's keys are encoded once as it
+//! arrives ([`crate::sortkey`]), so sorting compares bytes. Past a memory
+//! limit (16 buffers of `DefaultBufferSize`) the rows held are sorted into
+//! a run on disk (keys and output columns); the runs are merged at the end
+//! through a heap, so memory stays bounded for any input.
 
 use super::BuildCtx;
 use crate::buffer::Batch;
 use crate::exec::{Component, Out, Report, Step};
 use crate::model::{lineage_ref, prop};
+use crate::sortkey::{KeyCol, Keys};
 use crate::spill::{RunReader, RunWriter};
-use crate::values::compare;
 use ssis_runner::expr::{DataType, Value};
 use std::cmp::Ordering;
-
-struct SortKey {
-    col: usize,
-    descending: bool,
-    ignore_case: bool,
-}
+use std::collections::BinaryHeap;
 
 pub struct Sort {
-    keys: Vec<SortKey>,
+    keys: Vec<KeyCol>,
     /// Per output column, the input buffer position.
     columns: Vec<usize>,
     /// Per output column, whether it is the last to read its position
@@ -30,20 +27,48 @@ pub struct Sort {
     last_use: Vec<bool>,
     eliminate_duplicates: bool,
     held: Vec<Batch>,
-    held_rows: usize,
+    /// The held rows' normalised keys.
+    held_keys: Keys,
     /// Rows held before they are sorted into a run on disk.
     max_held_rows: usize,
     runs: Vec<RunReader>,
     /// Runs written to disk, rows sorted.
     spilled: usize,
     rows: u64,
-    input_cols: usize,
     main: usize,
     rows_per_batch: usize,
 }
 
 /// How many buffers of `DefaultBufferSize` Sort holds before spilling.
 const MEMORY_BUFFERS: usize = 16;
+
+/// A run's next row in the merge: the heap's top is the least key, the
+/// earliest run among equal keys (runs hold rows in the order they came).
+struct Head {
+    key: Vec<u8>,
+    run: usize,
+    row: Vec<Value>,
+}
+
+impl Ord for Head {
+    fn cmp(&self, other: &Head) -> Ordering {
+        other.key.cmp(&self.key).then(other.run.cmp(&self.run))
+    }
+}
+
+impl PartialOrd for Head {
+    fn partial_cmp(&self, other: &Head) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Head {
+    fn eq(&self, other: &Head) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Head {}
 
 impl Sort {
     pub fn build(ctx: &BuildCtx) -> Result<Sort, String> {
@@ -65,7 +90,7 @@ impl Sort {
                 .ok_or_else(|| format!("input column \"{}\" is not in its input", c.name))?;
             keys.push((
                 pos.abs(),
-                SortKey {
+                KeyCol {
                     col,
                     descending: pos < 0,
                     ignore_case: flags & 1 != 0,
@@ -99,61 +124,40 @@ impl Sort {
                 .and_then(ssis_runner::model::xml_bool)
                 .unwrap_or(false),
             held: Vec::new(),
-            held_rows: 0,
+            held_keys: Keys::default(),
             max_held_rows: (MEMORY_BUFFERS * ctx.buffer_size / Batch::approx_row_bytes(layout))
                 .max(1),
             runs: Vec::new(),
             spilled: 0,
             rows: 0,
-            input_cols: layout.0.len(),
             main,
             rows_per_batch: ctx.rows_for(&ctx.outputs[main]),
         })
     }
 
-    fn cmp_by<'a>(
-        &self,
-        a: impl Fn(usize) -> &'a Value,
-        b: impl Fn(usize) -> &'a Value,
-    ) -> Ordering {
-        for k in &self.keys {
-            let o = key_order(a(k.col), b(k.col), k.ignore_case);
-            let o = if k.descending { o.reverse() } else { o };
-            if o != Ordering::Equal {
-                return o;
-            }
-        }
-        Ordering::Equal
+    /// Sorts the held keys (duplicates removed when asked); the batches
+    /// they point into.
+    fn sorted_held(&mut self) -> Vec<Batch> {
+        self.held_keys.sort(self.eliminate_duplicates);
+        std::mem::take(&mut self.held)
     }
 
-    fn cmp(&self, a: &Batch, ra: usize, b: &Batch, rb: usize) -> Ordering {
-        self.cmp_by(|c| &a.cols[c][ra], |c| &b.cols[c][rb])
-    }
-
-    /// The held rows in order (duplicates removed when asked).
-    fn sorted_held(&mut self) -> (Vec<Batch>, Vec<(usize, usize)>) {
-        let held = std::mem::take(&mut self.held);
-        self.held_rows = 0;
-        let mut order: Vec<(usize, usize)> = held
-            .iter()
-            .enumerate()
-            .flat_map(|(b, batch)| (0..batch.rows).map(move |r| (b, r)))
-            .collect();
-        order.sort_by(|x, y| self.cmp(&held[x.0], x.1, &held[y.0], y.1));
-        if self.eliminate_duplicates {
-            order.dedup_by(|y, x| self.cmp(&held[x.0], x.1, &held[y.0], y.1) == Ordering::Equal);
-        }
-        (held, order)
-    }
-
-    /// Sorts the held rows into a run on disk.
+    /// Sorts the held rows into a run on disk: each row's key, then its
+    /// output columns.
     fn spill(&mut self) -> Result<(), String> {
-        let (held, order) = self.sorted_held();
+        let held = self.sorted_held();
         let io = |e: std::io::Error| format!("cannot write a sort run to disk: {e}");
         let mut w = RunWriter::new().map_err(io)?;
-        for (b, r) in order {
-            w.row(held[b].cols.iter().map(|c| &c[r])).map_err(io)?;
+        for e in &self.held_keys.entries {
+            let cols = &held[e.batch as usize].cols;
+            let r = e.row as usize;
+            w.row(
+                self.held_keys.key(e),
+                self.columns.iter().map(|c| &cols[*c][r]),
+            )
+            .map_err(io)?;
         }
+        self.held_keys.clear();
         self.runs.push(w.finish().map_err(io)?);
         self.spilled += 1;
         Ok(())
@@ -162,53 +166,35 @@ impl Sort {
     /// Merges the runs into the output.
     fn merge(&mut self, out: &mut Out<'_>) -> Step {
         let io = |e: std::io::Error| format!("cannot read a sort run back: {e}");
-        let n = self.input_cols;
+        let n = self.columns.len();
         let mut runs = std::mem::take(&mut self.runs);
-        let mut heads: Vec<Option<Vec<Value>>> = Vec::with_capacity(runs.len());
-        for r in &mut runs {
-            heads.push(r.next_row(n).map_err(io)?);
+        let mut heap = BinaryHeap::with_capacity(runs.len());
+        for (run, r) in runs.iter_mut().enumerate() {
+            let mut key = Vec::new();
+            if let Some(row) = r.next_row(n, &mut key).map_err(io)? {
+                heap.push(Head { key, run, row });
+            }
         }
-        let mut last: Option<Vec<Value>> = None;
-        let mut b = Batch::with_capacity(self.columns.len(), self.rows_per_batch);
-        loop {
-            let mut best: Option<usize> = None;
-            for (i, h) in heads.iter().enumerate() {
-                let Some(row) = h else { continue };
-                let better = match best {
-                    None => true,
-                    Some(j) => {
-                        let other = heads[j].as_ref().expect("a head");
-                        self.cmp_by(|c| &row[c], |c| &other[c]) == Ordering::Less
-                    }
-                };
-                if better {
-                    best = Some(i);
-                }
+        let mut last: Option<Vec<u8>> = None;
+        let mut b = Batch::with_capacity(n, self.rows_per_batch);
+        while let Some(mut head) = heap.pop() {
+            let keep = !self.eliminate_duplicates || last.as_ref() != Some(&head.key);
+            let row = std::mem::take(&mut head.row);
+            if keep {
+                b.push_row(row);
             }
-            let Some(i) = best else { break };
-            let row = heads[i].take().expect("the best head");
-            heads[i] = runs[i].next_row(n).map_err(io)?;
             if self.eliminate_duplicates {
-                if let Some(prev) = &last
-                    && self.cmp_by(|c| &prev[c], |c| &row[c]) == Ordering::Equal
-                {
-                    continue;
-                }
-                last = Some(row.clone());
+                // The key just seen is kept for the next comparison; the
+                // head reads its next key into the old one's buffer.
+                let prev = last.get_or_insert_with(Vec::new);
+                std::mem::swap(prev, &mut head.key);
             }
-            let mut row = row;
-            b.push_row(self.columns.iter().zip(&self.last_use).map(|(c, last)| {
-                if *last {
-                    std::mem::replace(&mut row[*c], Value::Null(DataType::WStr))
-                } else {
-                    row[*c].clone()
-                }
-            }));
+            if let Some(row) = runs[head.run].next_row(n, &mut head.key).map_err(io)? {
+                head.row = row;
+                heap.push(head);
+            }
             if b.rows >= self.rows_per_batch {
-                let full = std::mem::replace(
-                    &mut b,
-                    Batch::with_capacity(self.columns.len(), self.rows_per_batch),
-                );
+                let full = std::mem::replace(&mut b, Batch::with_capacity(n, self.rows_per_batch));
                 out.send(self.main, full)?;
             }
         }
@@ -216,38 +202,13 @@ impl Sort {
     }
 }
 
-/// [`compare`], with the commonest pairs (two texts compared ordinally,
-/// two DT_I4s) done inline: a sort makes millions of these calls.
-#[inline]
-fn key_order(a: &Value, b: &Value, ignore_case: bool) -> Ordering {
-    match (a, b) {
-        (Value::I4(x), Value::I4(y)) => x.cmp(y),
-        (Value::WStr(x), Value::WStr(y)) if !ignore_case => bytes_order(x, y),
-        (Value::Str { text: x, .. }, Value::Str { text: y, .. }) if !ignore_case => {
-            bytes_order(x, y)
-        }
-        _ => compare(a, b, ignore_case),
-    }
-}
-
-/// Ordinal order of two strings (as `str`'s), without a `memcmp` call for
-/// the short texts sort keys usually are.
-#[inline]
-fn bytes_order(x: &str, y: &str) -> Ordering {
-    for (p, q) in x.bytes().zip(y.bytes()) {
-        if p != q {
-            return p.cmp(&q);
-        }
-    }
-    x.len().cmp(&y.len())
-}
-
 impl Component for Sort {
     fn push(&mut self, _input: usize, batch: Batch, _out: &mut Out<'_>) -> Step {
-        self.held_rows += batch.rows;
         self.rows += batch.rows as u64;
+        let b = self.held.len() as u32;
+        self.held_keys.push_batch(&self.keys, &batch, b);
         self.held.push(batch);
-        if self.held_rows >= self.max_held_rows {
+        if self.held_keys.entries.len() >= self.max_held_rows {
             self.spill()?;
         }
         Ok(())
@@ -255,16 +216,16 @@ impl Component for Sort {
 
     fn finish(&mut self, out: &mut Out<'_>) -> Step {
         if !self.runs.is_empty() {
-            if self.held_rows > 0 {
+            if !self.held_keys.entries.is_empty() {
                 self.spill()?;
             }
             return self.merge(out);
         }
-        let (mut held, order) = self.sorted_held();
-        for chunk in order.chunks(self.rows_per_batch) {
+        let mut held = self.sorted_held();
+        for chunk in self.held_keys.entries.chunks(self.rows_per_batch) {
             let mut b = Batch::with_capacity(self.columns.len(), chunk.len());
-            for &(bi, r) in chunk {
-                let cols = &mut held[bi].cols;
+            for e in chunk {
+                let (cols, r) = (&mut held[e.batch as usize].cols, e.row as usize);
                 b.push_row(self.columns.iter().zip(&self.last_use).map(|(c, last)| {
                     if *last {
                         // Each row is sent once: its cells move out.
@@ -285,30 +246,6 @@ impl Component for Sort {
                 "sorted {} rows through {} runs on disk.",
                 self.rows, self.spilled
             ));
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn inline_key_order_agrees_with_compare() {
-        let texts = ["", "a", "ab", "b", "B", "é", "Amsterdam", "Amster"];
-        let mut values: Vec<Value> = texts.iter().map(|t| Value::WStr(t.to_string())).collect();
-        values.extend(texts.iter().map(|t| Value::Str {
-            text: t.to_string(),
-            codepage: 1252,
-        }));
-        values.extend([-5, 0, 3, i32::MAX, i32::MIN].map(Value::I4));
-        values.push(Value::Null(DataType::I4));
-        for a in &values {
-            for b in &values {
-                for ic in [false, true] {
-                    assert_eq!(key_order(a, b, ic), compare(a, b, ic), "{a:?} {b:?} {ic}");
-                }
-            }
         }
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod fast;
 pub mod reader;
+pub mod records;
 pub mod writer;
 
 use crate::types::{self, ColumnType};
