@@ -9,7 +9,9 @@ use crate::dataflow_pipe::{
     Comp, InCol, Input, Layout, Output, PathSpec, col, comp, data_flow_named, input_col, pipeline,
 };
 use crate::dataflow_sql_parts::{destination, source, ssis_exec, statements, with_props};
-use crate::runner_execute_sql::{Cm, Log, Task, oledb, package_2008_with, package_2012_with};
+use crate::runner_execute_sql::{
+    Cm, Log, Task, logging_server, oledb, package_2008_with, package_2012_with,
+};
 use crate::support::TestServer;
 use crate::support::catalog::{Table, column};
 use crate::support::tds::{ColType, DONE_COUNT, DONE_MORE, Tokens, Value};
@@ -34,13 +36,7 @@ const TABLES: &[Table] = &[
 /// A server with prices (East/apple twice when `duplicate`) and orders;
 /// it records every statement and accepts every INSERT.
 fn server(duplicate: bool) -> (TestServer, Log) {
-    let server = TestServer::start();
-    server.tables(TABLES);
-    let log: Log = Default::default();
-    let l = log.clone();
-    server.on_sql(move |sql, params, t: &mut Tokens| {
-        let values: Vec<Value> = params.iter().map(|(_, v)| v.clone()).collect();
-        l.lock().unwrap().push((sql.to_string(), values));
+    logging_server(TABLES, move |sql, _values, t: &mut Tokens| {
         let text = |s: &str| Value::Text(s.into());
         let nv = ColType::NVarChar(10);
         if sql == "SELECT Region, Product, Price FROM dbo.Prices" {
@@ -78,8 +74,7 @@ fn server(duplicate: bool) -> (TestServer, Log) {
             return None;
         }
         Some(0)
-    });
-    (server, log)
+    })
 }
 
 const WSTR: &str = "dataType=\"wstr\" length=\"10\"";

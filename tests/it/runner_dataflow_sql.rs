@@ -11,8 +11,8 @@ use crate::dataflow_pipe::{
     input_col, pipeline,
 };
 use crate::runner_execute_sql::{
-    CM_ID, Cm, Log, Task, Var, foreach_ado, oledb, package_2008_with, package_2012_with, param,
-    sql_task,
+    CM_ID, Cm, Log, Task, Var, foreach_ado, logging_server, oledb, package_2008_with,
+    package_2012_with, param, sql_task,
 };
 use crate::support::catalog::{Table, column};
 use crate::support::tds::{
@@ -90,13 +90,7 @@ const TABLES: &[Table] = &[
 /// A server with orders, prices, and a primary key on Unpriced that
 /// refuses order 4.
 fn server() -> (TestServer, Log) {
-    let server = TestServer::start();
-    server.tables(TABLES);
-    let log: Log = Default::default();
-    let l = log.clone();
-    server.on_sql(move |sql, params, t: &mut Tokens| {
-        let values: Vec<Value> = params.iter().map(|(_, v)| v.clone()).collect();
-        l.lock().unwrap().push((sql.to_string(), values.clone()));
+    logging_server(TABLES, move |sql, values, t: &mut Tokens| {
         let text = |s: &str| (Value::Text(s.into()), ColType::NVarChar(10));
         let whole_table = sql == "SELECT * FROM [dbo].[Orders]";
         if whole_table
@@ -200,8 +194,7 @@ fn server() -> (TestServer, Log) {
             return None;
         }
         Some(0)
-    });
-    (server, log)
+    })
 }
 
 pub(crate) fn ado(server: &TestServer) -> Cm {

@@ -9,7 +9,7 @@
 use crate::dataflow_pipe::{Comp, Input, Layout, Output, col, comp, data_flow, pipeline};
 use crate::runner_dataflow_sql::{ado, ext_col, mapped, ssis_exec, statements, with_props};
 use crate::runner_execute_sql::{
-    CM_ID, Cm, Log, oledb, package_2008_with, package_2012_with, sql_task,
+    CM_ID, Cm, Log, logging_server, oledb, package_2008_with, package_2012_with, sql_task,
 };
 use crate::support::TestServer;
 use crate::support::catalog::{Table, column};
@@ -95,13 +95,7 @@ const KINDS: [(&str, ColType); 5] = [
 /// the fast-load targets KindsCopy (no constraints), Checked (a CHECK
 /// constraint, a default on Off) and Priced (money, nvarchar(max)).
 fn server() -> (TestServer, Log) {
-    let server = TestServer::start();
-    server.tables(TABLES);
-    let log: Log = Default::default();
-    let l = log.clone();
-    server.on_sql(move |sql, params, t: &mut Tokens| {
-        let values: Vec<Value> = params.iter().map(|(_, v)| v.clone()).collect();
-        l.lock().unwrap().push((sql.to_string(), values.clone()));
+    logging_server(TABLES, move |sql, values, t: &mut Tokens| {
         let table = values.first().and_then(Value::as_text).unwrap_or("");
         if sql == "SELECT * FROM [dbo].[Kinds]" {
             t.col_metadata(&KINDS);
@@ -146,8 +140,7 @@ fn server() -> (TestServer, Log) {
             return None;
         }
         Some(0)
-    });
-    (server, log)
+    })
 }
 
 /// DTSID of the ADO.NET connection manager.

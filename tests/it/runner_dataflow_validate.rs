@@ -8,7 +8,9 @@
 
 use crate::dataflow_pipe::{Layout, data_flow, pipeline};
 use crate::dataflow_sql_parts::{destination, source, ssis_exec, statements, with_props};
-use crate::runner_execute_sql::{Cm, Log, oledb, package_2008_with, package_2012_with, sql_task};
+use crate::runner_execute_sql::{
+    Cm, Log, logging_server, oledb, package_2008_with, package_2012_with, sql_task,
+};
 use crate::support::catalog::{self, Table, column};
 use crate::support::tds::{ColType, DONE_COUNT, DONE_MORE, Tokens, Value};
 use crate::support::{ADMIN_PASSWORD, ADMIN_USER, TestServer};
@@ -42,13 +44,7 @@ const TABLES: &[Table] = &[
 ];
 
 fn server() -> (TestServer, Log) {
-    let server = TestServer::start();
-    server.tables(TABLES);
-    let log: Log = Default::default();
-    let l = log.clone();
-    server.on_sql(move |sql, params, t: &mut Tokens| {
-        let values: Vec<Value> = params.iter().map(|(_, v)| v.clone()).collect();
-        l.lock().unwrap().push((sql.to_string(), values));
+    logging_server(TABLES, move |sql, _values, t: &mut Tokens| {
         let nv = ColType::NVarChar(10);
         if sql == "SELECT * FROM [dbo].[Orders]" {
             t.col_metadata(&[("OrderId", ColType::Int), ("Region", nv), ("Product", nv)]);
@@ -61,8 +57,7 @@ fn server() -> (TestServer, Log) {
             return None;
         }
         Some(0)
-    });
-    (server, log)
+    })
 }
 
 const ADO_ID: &str = "{C0000000-0000-0000-0000-000000000002}";

@@ -3,6 +3,7 @@
 //! which records what reaches it.
 
 use crate::common::exec;
+use crate::support::catalog::Table;
 use crate::support::tds::{ColType, DONE_COUNT, DONE_MORE, Tokens, Value};
 use crate::support::{ADMIN_PASSWORD, ADMIN_USER, TestServer};
 use std::sync::{Arc, Mutex};
@@ -463,14 +464,28 @@ pub fn result(name: &str, var: &str) -> String {
 /// What reached the server: statement and parameters.
 pub type Log = Arc<Mutex<Vec<(String, Vec<Value>)>>>;
 
-/// A test server that answers a few statements and records `INSERT`s.
-pub fn scripted_server() -> (TestServer, Log) {
+/// A test server that describes `tables` (the `sys.columns` questions),
+/// records every statement with its parameters in the returned log, and
+/// answers with `hook` (statement, parameter values, tokens to send).
+pub fn logging_server(
+    tables: &'static [Table],
+    hook: impl Fn(&str, &[Value], &mut Tokens) -> Option<i32> + Send + Sync + 'static,
+) -> (TestServer, Log) {
     let server = TestServer::start();
+    server.tables(tables);
     let log: Log = Arc::default();
     let l = log.clone();
     server.on_sql(move |sql, params, t: &mut Tokens| {
         let values: Vec<Value> = params.iter().map(|(_, v)| v.clone()).collect();
         l.lock().unwrap().push((sql.to_string(), values.clone()));
+        hook(sql, &values, t)
+    });
+    (server, log)
+}
+
+/// A test server that answers a few statements and records `INSERT`s.
+pub fn scripted_server() -> (TestServer, Log) {
+    logging_server(&[], move |sql, values, t: &mut Tokens| {
         let int = |k: usize| values.get(k).and_then(Value::as_int);
         if sql.starts_with("SELECT @P1 + 1 AS n") {
             t.col_metadata(&[("n", ColType::Int), ("s", ColType::NVarChar(20))]);
@@ -518,8 +533,7 @@ pub fn scripted_server() -> (TestServer, Log) {
             return None;
         }
         Some(0)
-    });
-    (server, log)
+    })
 }
 
 /// The `INSERT` statements and their parameters, in order.
