@@ -27,7 +27,7 @@ fn ev(text: &str) -> Value {
 
 fn s(text: &str) -> String {
     match ev(text) {
-        Value::WStr(s) => s,
+        Value::WStr(s) => s.into(),
         other => panic!("{text}: expected DT_WSTR, got {other:?}"),
     }
 }

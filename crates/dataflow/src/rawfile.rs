@@ -226,11 +226,11 @@ pub fn read_value(r: &mut impl Read, ty: &ColumnType) -> io::Result<Option<Value
                 scale,
             }
         }
-        15 => Value::WStr(get_str(r)?),
+        15 => Value::WStr(get_str(r)?.into()),
         16 => {
             let codepage = u32::from_le_bytes(take(r)?);
             Value::Str {
-                text: get_str(r)?,
+                text: get_str(r)?.into(),
                 codepage,
             }
         }

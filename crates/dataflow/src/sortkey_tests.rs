@@ -152,9 +152,9 @@ fn texts_ordinal_and_ignoring_case() {
         "zz",
         "€",
     ];
-    let mut v: Vec<Value> = texts.iter().map(|t| Value::WStr(t.to_string())).collect();
+    let mut v: Vec<Value> = texts.iter().map(|t| Value::WStr((*t).into())).collect();
     v.extend(texts.iter().map(|t| Value::Str {
-        text: t.to_string(),
+        text: (*t).into(),
         codepage: 1252,
     }));
     v.push(Value::Null(DataType::WStr));

@@ -2,7 +2,7 @@
 //! Sort writes when it holds more than its memory limit and merges back
 //! (each row with its normalised sort key, so merging compares bytes).
 
-use ssis_runner::expr::{DataType, DateTime, Value};
+use ssis_runner::expr::{DataType, DateTime, Text, Value};
 use std::io::{self, BufReader, BufWriter, Read, Write};
 
 fn put_str(out: &mut Vec<u8>, s: &str) {
@@ -132,9 +132,9 @@ fn arr<const N: usize>(b: &mut &[u8]) -> Option<[u8; N]> {
     take(b, N)?.try_into().ok()
 }
 
-fn get_str(b: &mut &[u8]) -> Option<String> {
+fn get_str(b: &mut &[u8]) -> Option<Text> {
     let n = u32::from_le_bytes(arr(b)?) as usize;
-    String::from_utf8(take(b, n)?.to_vec()).ok()
+    std::str::from_utf8(take(b, n)?).ok().map(Text::from)
 }
 
 /// Reads one value from the front of `b`.

@@ -2,7 +2,7 @@
 //! conversion of a value into it with SSIS's distinction between a
 //! conversion error and a truncation (names and codes: `type_names`).
 
-use ssis_runner::expr::{DataType, TypeSpec, Value, extended};
+use ssis_runner::expr::{DataType, Text, TypeSpec, Value, extended};
 
 /// A column's type with its parameters.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -170,11 +170,11 @@ impl ColumnType {
 
     /// Text as a value of this (text) type, or a truncation error when it
     /// is longer than the column.
-    pub fn text_value(&self, text: String) -> Result<Value, CellError> {
+    pub fn text_value(&self, text: Text) -> Result<Value, CellError> {
         if self.length > 0 && text.len() > self.length as usize {
             let chars = text.chars().count();
             if chars > self.length as usize {
-                let cut: String = text.chars().take(self.length as usize).collect();
+                let cut: Text = text.chars().take(self.length as usize).collect();
                 return Err(CellError::Truncation(
                     format!(
                         "the value is {chars} characters long, more than the {} of {}",
@@ -203,7 +203,7 @@ impl ColumnType {
         if self.is_text() {
             let text = match v {
                 Value::WStr(s) | Value::Str { text: s, .. } => s,
-                other => other.to_string(),
+                other => other.to_string().into(),
             };
             return self.text_value(text);
         }
@@ -311,7 +311,7 @@ impl ColumnType {
     /// cast from DT_WSTR converts it.
     pub fn parse_text(&self, text: &str) -> Result<Value, CellError> {
         if self.is_text() {
-            return self.text_value(text.to_string());
+            return self.text_value(text.into());
         }
         let t = text.trim();
         if self.value_type() == DataType::Bytes {
@@ -341,7 +341,7 @@ impl ColumnType {
         };
         match fast {
             Some(v) => Ok(v),
-            None => self.convert(Value::WStr(t.to_string())),
+            None => self.convert(Value::WStr(t.into())),
         }
     }
 
@@ -350,7 +350,7 @@ impl ColumnType {
     pub fn empty_value(&self) -> Value {
         match self.value_type() {
             DataType::Str | DataType::WStr => self
-                .text_value(String::new())
+                .text_value(Text::default())
                 .unwrap_or_else(|_| self.null()),
             DataType::Bool => Value::Bool(false),
             DataType::Bytes => Value::Bytes(Vec::new()),

@@ -111,7 +111,7 @@ pub fn item_rows(rows: &[Vec<ItemValue>]) -> Result<Vec<Vec<Value>>, String> {
                 .enumerate()
                 .map(|(c, v)| {
                     parse_typed(v.type_code, &v.text)
-                        .map(|x| x.unwrap_or_else(|| Value::WStr(v.text.clone())))
+                        .map(|x| x.unwrap_or_else(|| Value::WStr(v.text.as_str().into())))
                         .map_err(|m| format!("item {r}, value {c}: {m}"))
                 })
                 .collect()
@@ -198,8 +198,8 @@ pub fn node_list_rows(
         })?;
     let outer = XPath::parse(&node_list_text(&nl.outer, "outer XPath", pkg, vars, scope)?)?;
     let value = |n: &Node<'_>, k: K| match k {
-        K::NodeText => Value::WStr(n.text()),
-        _ => Value::WStr(n.xml()),
+        K::NodeText => Value::WStr(n.text().into()),
+        _ => Value::WStr(n.xml().into()),
     };
     let nodes = outer.select(&doc, Node::Document(&doc));
     if nl.kind != K::ElementCollection {

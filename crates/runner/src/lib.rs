@@ -334,7 +334,7 @@ fn set_property(
             let value = match (model::xml_bool(text), text.trim().parse::<i64>()) {
                 (_, Ok(n)) => expr::Value::I8(n),
                 (Some(b), _) => expr::Value::Bool(b),
-                _ => expr::Value::WStr(text.to_string()),
+                _ => expr::Value::WStr(text.into()),
             };
             property_exprs::apply_task(&mut exe.kind, prop, &value).map_err(|e| {
                 format!(

@@ -127,7 +127,7 @@ impl Engine<'_> {
                 )?;
                 Ok(enumerators::enumerate_files(&f)?
                     .into_iter()
-                    .map(|name| vec![Value::WStr(name)])
+                    .map(|name| vec![Value::WStr(name.into())])
                     .collect())
             }
             EnumeratorKind::Item(rows) => enumerators::item_rows(rows),

@@ -52,7 +52,7 @@ pub fn declare(vars: &mut Variables, pkg: &Package, prefix: &str) {
         .unwrap_or_default();
     let now = DateTime::now_local();
     let p = &pkg.properties;
-    let text = |s: &str| Value::WStr(s.to_string());
+    let text = |s: &str| Value::WStr(s.into());
     let created = DateTime::parse(&p.creation_date)
         .map(Value::Date)
         .unwrap_or(Value::Null(DataType::Date));
@@ -86,8 +86,8 @@ pub fn declare(vars: &mut Variables, pkg: &Package, prefix: &str) {
 /// ContainerStartTime, LocaleID) in `scope` as the executable starts.
 pub fn declare_container(vars: &mut Variables, scope: &str, exe: &Executable) {
     for v in [
-        system("TaskName", 8, Value::WStr(exe.name.clone())),
-        system("TaskID", 8, Value::WStr(exe.id.clone())),
+        system("TaskName", 8, Value::WStr(exe.name.as_str().into())),
+        system("TaskID", 8, Value::WStr(exe.id.as_str().into())),
         system("ContainerStartTime", 7, Value::Date(DateTime::now_local())),
     ] {
         vars.insert(scope, v);
@@ -118,7 +118,7 @@ pub fn declare_handler(
         .find(|v| v.namespace == "System" && v.name == "Propagate")
         .and_then(|v| crate::model::xml_bool(&v.value))
         .unwrap_or(true);
-    let text = |s: &str| Value::WStr(s.to_string());
+    let text = |s: &str| Value::WStr(s.into());
     let mut list = vec![
         system("SourceName", 8, text(&source.name)),
         system("SourceID", 8, text(&source.id)),

@@ -92,7 +92,7 @@ pub fn parse_typed(type_code: u16, text: &str) -> std::result::Result<Option<Val
     };
     let trimmed = text.trim();
     let v = match t {
-        DataType::WStr => Value::WStr(text.to_string()),
+        DataType::WStr => Value::WStr(text.into()),
         DataType::Bool => Value::Bool(
             super::model::xml_bool(trimmed)
                 .ok_or_else(|| format!("'{text}' is not a boolean (True/False, -1/0)"))?,
@@ -101,7 +101,7 @@ pub fn parse_typed(type_code: u16, text: &str) -> std::result::Result<Option<Val
             DateTime::parse(trimmed)
                 .ok_or_else(|| format!("'{text}' is not a date (yyyy-mm-dd hh:mm:ss)"))?,
         ),
-        t => Value::WStr(trimmed.to_string())
+        t => Value::WStr(trimmed.into())
             .cast(t)
             .map_err(|e| format!("'{text}' is not a {}: {e}", type_name(type_code)))?,
     };
@@ -583,7 +583,7 @@ mod tests {
     fn expression_variables_evaluate_on_read_in_their_scope() {
         let mut vars = Variables::default();
         vars.insert("Package", var("User", "N", 3, Value::I4(2)));
-        let mut e = var("User", "E", 8, Value::WStr(String::new()));
+        let mut e = var("User", "E", 8, Value::WStr(Default::default()));
         e.expression = Some(Arc::new(
             Expression::parse("\"n=\" + (DT_WSTR, 10) (@N * 2)").unwrap(),
         ));

@@ -106,7 +106,7 @@ impl Component for CharacterMap {
             for v in &batch.cols[m.source] {
                 col.push(match v.as_str() {
                     Some(s) => {
-                        m.ty.convert(Value::WStr(map(s, m.flags)))
+                        m.ty.convert(Value::WStr(map(s, m.flags).into()))
                             .map_err(|e| format!("column \"{}\": {}", m.name, e.message()))?
                     }
                     None => v.clone(),

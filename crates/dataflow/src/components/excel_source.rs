@@ -131,7 +131,9 @@ fn cell_value(d: &Data) -> Result<Value, String> {
         Data::Empty => Value::Null(ssis_runner::expr::DataType::WStr),
         Data::Int(i) => Value::I8(*i),
         Data::Float(f) => Value::R8(*f),
-        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => Value::WStr(s.clone()),
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => {
+            Value::WStr(s.as_str().into())
+        }
         Data::Bool(b) => Value::Bool(*b),
         Data::DateTime(t) => match ole_date(t.as_f64()) {
             Some(d) => Value::Date(d),

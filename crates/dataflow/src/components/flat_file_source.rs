@@ -281,7 +281,7 @@ impl FlatFileSource {
                                 "ErrorCode" => Value::I4(code),
                                 "ErrorColumn" => Value::I4(column),
                                 _ if c.ty.is_text() => Value::Str {
-                                    text: raw.to_string(),
+                                    text: raw.into(),
                                     codepage: c.ty.code_page,
                                 },
                                 _ => c.ty.null(),

@@ -152,11 +152,13 @@ pub(crate) fn cast(v: &Value, spec: &TypeSpec) -> Result<Value, String> {
         return done;
     }
     match to {
-        DataType::WStr => Ok(Value::WStr(truncate_chars(&v.to_string(), spec.length))),
+        DataType::WStr => Ok(Value::WStr(
+            truncate_chars(&v.to_string(), spec.length).into(),
+        )),
         DataType::Str => {
             let cp = spec.codepage.unwrap_or(1252);
             Ok(Value::Str {
-                text: to_codepage(&truncate_chars(&v.to_string(), spec.length), cp),
+                text: to_codepage(&truncate_chars(&v.to_string(), spec.length), cp).into(),
                 codepage: cp,
             })
         }

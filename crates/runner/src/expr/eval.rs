@@ -424,10 +424,10 @@ fn binary(op: BinOp, l: &Value, r: &Value) -> Result<Value, String> {
             let s = format!("{l}{r}");
             Ok(match l {
                 Value::Str { codepage, .. } => Value::Str {
-                    text: s,
+                    text: s.into(),
                     codepage: *codepage,
                 },
-                _ => Value::WStr(s),
+                _ => Value::WStr(s.into()),
             })
         }
         _ if t.is_integer() => {

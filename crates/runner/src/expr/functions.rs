@@ -170,7 +170,7 @@ fn date(v: &Value) -> DateTime {
 }
 
 fn wstr(s: String) -> Result<Value, String> {
-    Ok(Value::WStr(s))
+    Ok(Value::WStr(s.into()))
 }
 
 fn i4(f: Func, v: i128) -> Result<Value, String> {

@@ -39,7 +39,7 @@ mod value;
 pub use convert::TypeSpec;
 pub use dates::{DatePart, DateParts, DateTime, civil_from_days};
 pub use types::DataType;
-pub use value::Value;
+pub use value::{Text, Value};
 
 use std::collections::HashMap;
 use std::fmt;

@@ -366,7 +366,7 @@ impl Parser {
         };
         self.i += 1;
         let kind = match tok {
-            Tok::Str(s) => Kind::Lit(Value::WStr(s)),
+            Tok::Str(s) => Kind::Lit(Value::WStr(s.into())),
             Tok::Int(d, suffix) => Kind::Lit(int_literal(&d, suffix, pos)?),
             Tok::Real(t, suffix) => Kind::Lit(real_literal(&t, suffix, pos)?),
             Tok::Var(name) => Kind::Var(name),

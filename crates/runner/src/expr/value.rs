@@ -7,6 +7,10 @@ use super::extended;
 use super::types::DataType;
 use std::fmt;
 
+/// The text of a string value: up to 24 bytes are held inline (no
+/// allocation, and the bytes travel with the value), longer text on the heap.
+pub type Text = compact_str::CompactString;
+
 /// A value of one SSIS data type. `Display` gives SSIS's conversion to a
 /// string (what `(DT_WSTR, n)` yields); a NULL displays as the empty string.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,11 +58,11 @@ pub enum Value {
         scale: u8,
     },
     /// DT_WSTR.
-    WStr(String),
+    WStr(Text),
     /// DT_STR with its code page.
     Str {
         /// The text (already limited to what the code page can hold).
-        text: String,
+        text: Text,
         /// The code page, e.g. 1252.
         codepage: u32,
     },
@@ -127,11 +131,13 @@ impl Value {
     }
 
     /// Whether this is a NULL.
+    #[inline]
     pub fn is_null(&self) -> bool {
         matches!(self, Value::Null(_))
     }
 
     /// The boolean, if this is a non-NULL DT_BOOL.
+    #[inline]
     pub fn as_bool(&self) -> Option<bool> {
         match self {
             Value::Bool(b) => Some(*b),
@@ -140,6 +146,7 @@ impl Value {
     }
 
     /// The text, if this is a non-NULL string.
+    #[inline]
     pub fn as_str(&self) -> Option<&str> {
         match self {
             Value::WStr(s) | Value::Str { text: s, .. } => Some(s),

@@ -125,7 +125,7 @@ pub fn to_sql_value(v: &Value) -> SqlValue {
             mantissa: *mantissa,
             scale: *scale,
         },
-        Value::WStr(s) | Value::Str { text: s, .. } => SqlValue::Text(s.clone()),
+        Value::WStr(s) | Value::Str { text: s, .. } => SqlValue::Text(s.to_string()),
         Value::Bytes(b) => SqlValue::Binary(b.clone()),
         Value::DbTime2 { ticks, .. } => SqlValue::DateTime(SqlDateTime {
             year: 1,
@@ -192,8 +192,8 @@ pub fn from_sql_value(v: &SqlValue) -> Value {
             second: u32::from(d.second),
             ticks: d.nanos / 100,
         })
-        .map_or_else(|| Value::WStr(d.to_string()), Value::Date),
-        other => Value::WStr(other.to_text()),
+        .map_or_else(|| Value::WStr(d.to_string().into()), Value::Date),
+        other => Value::WStr(other.to_text().into()),
     }
 }
 
