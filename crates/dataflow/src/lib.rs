@@ -15,7 +15,8 @@
 //! - [`flatfile`]: the Flat File connection manager, reader and writer.
 //! - [`values`]: ordering, grouping keys and sums.
 //! - [`sortkey`]: normalised sort keys (byte strings in `values` order).
-//! - [`spill`]: rows on disk (Sort's runs).
+//! - [`runs`]: Sort's sorted runs, in memory or on disk.
+//! - [`spill`]: the compact encoding of cells in those runs.
 //! - [`rawfile`]: this engine's raw file format (Raw File Source and Destination).
 //! - `components`: one module per component.
 
@@ -29,6 +30,7 @@ pub mod flatfile;
 pub mod model;
 pub mod plan;
 pub mod rawfile;
+pub mod runs;
 pub mod sortkey;
 pub mod spill;
 pub mod type_names;

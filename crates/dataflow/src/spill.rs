@@ -1,9 +1,6 @@
-//! Rows on disk: a compact encoding of cell values, and run files that
-//! Sort writes when it holds more than its memory limit and merges back
-//! (each row with its normalised sort key, so merging compares bytes).
+//! A compact encoding of cell values, for Sort's runs ([`crate::runs`]).
 
 use ssis_runner::expr::{DataType, DateTime, Text, Value};
-use std::io::{self, BufReader, BufWriter, Read, Write};
 
 fn put_str(out: &mut Vec<u8>, s: &str) {
     out.extend_from_slice(&(s.len() as u32).to_le_bytes());
@@ -119,7 +116,8 @@ pub fn encode(out: &mut Vec<u8>, v: &Value) {
     }
 }
 
-fn take<'a>(b: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
+/// The first `n` bytes of `b`, which moves past them.
+pub(crate) fn take<'a>(b: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
     if b.len() < n {
         return None;
     }
@@ -128,7 +126,8 @@ fn take<'a>(b: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
     Some(h)
 }
 
-fn arr<const N: usize>(b: &mut &[u8]) -> Option<[u8; N]> {
+/// The first `N` bytes of `b` as an array, which moves past them.
+pub(crate) fn arr<const N: usize>(b: &mut &[u8]) -> Option<[u8; N]> {
     take(b, N)?.try_into().ok()
 }
 
@@ -200,87 +199,12 @@ pub fn decode(b: &mut &[u8]) -> Option<Value> {
     })
 }
 
-/// A run of rows written to a temporary file.
-pub struct RunWriter {
-    out: BufWriter<std::fs::File>,
-    buf: Vec<u8>,
-}
-
-impl RunWriter {
-    /// A new run in a temporary file (deleted when its reader is dropped).
-    pub fn new() -> io::Result<RunWriter> {
-        Ok(RunWriter {
-            out: BufWriter::with_capacity(1 << 20, tempfile::tempfile()?),
-            buf: Vec::new(),
-        })
-    }
-
-    /// Writes a row after its sort key.
-    pub fn row<'a>(
-        &mut self,
-        key: &[u8],
-        values: impl Iterator<Item = &'a Value>,
-    ) -> io::Result<()> {
-        self.buf.clear();
-        self.buf
-            .extend_from_slice(&(key.len() as u32).to_le_bytes());
-        self.buf.extend_from_slice(key);
-        for v in values {
-            encode(&mut self.buf, v);
-        }
-        self.out.write_all(&(self.buf.len() as u32).to_le_bytes())?;
-        self.out.write_all(&self.buf)
-    }
-
-    /// Ends the run; its rows can be read back.
-    pub fn finish(self) -> io::Result<RunReader> {
-        let mut file = self.out.into_inner().map_err(|e| e.into_error())?;
-        use std::io::Seek;
-        file.seek(io::SeekFrom::Start(0))?;
-        Ok(RunReader {
-            input: BufReader::with_capacity(1 << 20, file),
-            buf: Vec::new(),
-        })
-    }
-}
-
-/// Reads a run back, row by row.
-pub struct RunReader {
-    input: BufReader<std::fs::File>,
-    buf: Vec<u8>,
-}
-
-impl RunReader {
-    /// The next row of `ncols` values (its sort key into `key`), or None
-    /// at the end.
-    pub fn next_row(&mut self, ncols: usize, key: &mut Vec<u8>) -> io::Result<Option<Vec<Value>>> {
-        let mut len = [0u8; 4];
-        match self.input.read_exact(&mut len) {
-            Ok(()) => {}
-            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(None),
-            Err(e) => return Err(e),
-        }
-        self.buf.resize(u32::from_le_bytes(len) as usize, 0);
-        self.input.read_exact(&mut self.buf)?;
-        let damaged = || io::Error::new(io::ErrorKind::InvalidData, "a sort run file is damaged");
-        let mut b = self.buf.as_slice();
-        let n = u32::from_le_bytes(arr(&mut b).ok_or_else(damaged)?) as usize;
-        key.clear();
-        key.extend_from_slice(take(&mut b, n).ok_or_else(damaged)?);
-        let mut row = Vec::with_capacity(ncols);
-        for _ in 0..ncols {
-            row.push(decode(&mut b).ok_or_else(damaged)?);
-        }
-        Ok(Some(row))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn values_round_trip_through_a_run() {
+    fn values_round_trip() {
         let row = vec![
             Value::Null(DataType::Numeric),
             Value::Bool(true),
@@ -303,16 +227,14 @@ mod tests {
                 scale: 4,
             },
         ];
-        let mut w = RunWriter::new().unwrap();
-        w.row(b"k1", row.iter()).unwrap();
-        w.row(b"", row.iter().rev()).unwrap();
-        let mut r = w.finish().unwrap();
-        let mut key = Vec::new();
-        assert_eq!(r.next_row(row.len(), &mut key).unwrap().unwrap(), row);
-        assert_eq!(key, b"k1");
-        let back: Vec<Value> = row.iter().rev().cloned().collect();
-        assert_eq!(r.next_row(row.len(), &mut key).unwrap().unwrap(), back);
-        assert!(key.is_empty());
-        assert!(r.next_row(row.len(), &mut key).unwrap().is_none());
+        let mut out = Vec::new();
+        for v in &row {
+            encode(&mut out, v);
+        }
+        let mut b = out.as_slice();
+        let back: Vec<Value> = (0..row.len()).map(|_| decode(&mut b).unwrap()).collect();
+        assert_eq!(back, row);
+        assert!(b.is_empty());
+        assert_eq!(decode(&mut b), None);
     }
 }

@@ -24,6 +24,7 @@ mod raw_file_source;
 mod recordset_destination;
 mod row_count;
 mod sort;
+mod sort_spill;
 mod sql;
 mod sql_destination;
 mod sql_source;

@@ -3,17 +3,22 @@
 //! `NewComparisonFlags` bit 1 ignores case), optionally drops rows whose
 //! keys repeat (`EliminateDuplicates`), then sends the output columns
 //! (`SortColumnId`) in batches. Each row's keys are encoded once as it
-//! arrives ([`crate::sortkey`]), so sorting compares bytes. Past a memory
-//! limit (16 buffers of `DefaultBufferSize`) the rows held are sorted into
-//! a run on disk (keys and output columns); the runs are merged at the end
-//! through a heap, so memory stays bounded for any input.
+//! arrives ([`crate::sortkey`]), so sorting compares bytes. Past 16 buffers
+//! of `DefaultBufferSize` the rows held are handed to a thread that sorts
+//! them into a run of encoded keys and output columns ([`crate::runs`],
+//! several times smaller than the rows) while the next rows arrive; runs
+//! stay in memory up to 16 buffers' worth of bytes and go to disk past
+//! that; the runs are merged at the end through a heap, so memory stays
+//! bounded for any input (at most 16 buffers held, 16 being made into a
+//! run, and 16 buffers' worth of runs).
 
 use super::BuildCtx;
+use super::sort_spill::{RunSpec, Spiller};
 use crate::buffer::Batch;
 use crate::exec::{Component, Out, Report, Step};
 use crate::model::{lineage_ref, prop};
+use crate::runs::Run;
 use crate::sortkey::{KeyCol, Keys};
-use crate::spill::{RunReader, RunWriter};
 use ssis_runner::expr::{DataType, Value};
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -29,25 +34,29 @@ pub struct Sort {
     held: Vec<Batch>,
     /// The held rows' normalised keys.
     held_keys: Keys,
-    /// Rows held before they are sorted into a run on disk.
+    /// Rows held before they are sorted into a run.
     max_held_rows: usize,
-    runs: Vec<RunReader>,
-    /// Runs written to disk, rows sorted.
-    spilled: usize,
+    /// Bytes of runs that may stay in memory.
+    run_memory: usize,
+    /// The thread making runs, from the first run on.
+    spiller: Option<Spiller>,
+    /// Runs made; runs written to disk.
+    runs_made: usize,
+    on_disk: usize,
     rows: u64,
     main: usize,
     rows_per_batch: usize,
 }
 
-/// How many buffers of `DefaultBufferSize` Sort holds before spilling.
+/// How many buffers of `DefaultBufferSize` Sort holds before it sorts
+/// them into a run, and how many buffers' worth of runs stay in memory.
 const MEMORY_BUFFERS: usize = 16;
 
-/// A run's next row in the merge: the heap's top is the least key, the
+/// A run's current row in the merge: the heap's top is the least key, the
 /// earliest run among equal keys (runs hold rows in the order they came).
 struct Head {
     key: Vec<u8>,
     run: usize,
-    row: Vec<Value>,
 }
 
 impl Ord for Head {
@@ -127,8 +136,10 @@ impl Sort {
             held_keys: Keys::default(),
             max_held_rows: (MEMORY_BUFFERS * ctx.buffer_size / Batch::approx_row_bytes(layout))
                 .max(1),
-            runs: Vec::new(),
-            spilled: 0,
+            run_memory: MEMORY_BUFFERS * ctx.buffer_size,
+            spiller: None,
+            runs_made: 0,
+            on_disk: 0,
             rows: 0,
             main,
             rows_per_batch: ctx.rows_for(&ctx.outputs[main]),
@@ -142,46 +153,49 @@ impl Sort {
         std::mem::take(&mut self.held)
     }
 
-    /// Sorts the held rows into a run on disk: each row's key, then its
-    /// output columns.
-    fn spill(&mut self) -> Result<(), String> {
-        let held = self.sorted_held();
-        let io = |e: std::io::Error| format!("cannot write a sort run to disk: {e}");
-        let mut w = RunWriter::new().map_err(io)?;
-        for e in &self.held_keys.entries {
-            let cols = &held[e.batch as usize].cols;
-            let r = e.row as usize;
-            w.row(
-                self.held_keys.key(e),
-                self.columns.iter().map(|c| &cols[*c][r]),
-            )
-            .map_err(io)?;
+    /// Hands the held rows to the run-making thread (started with the
+    /// first run).
+    fn spill(&mut self) -> Step {
+        let held = std::mem::take(&mut self.held);
+        let keys = std::mem::take(&mut self.held_keys);
+        let spiller = self.spiller.get_or_insert_with(|| {
+            Spiller::start(RunSpec {
+                columns: self.columns.clone(),
+                eliminate_duplicates: self.eliminate_duplicates,
+                memory: self.run_memory,
+            })
+        });
+        self.runs_made += 1;
+        if spiller.send(held, keys).is_err() {
+            // The thread stopped on an error: that error is the failure.
+            let made = self.spiller.take().map(Spiller::finish);
+            return Err(match made {
+                Some(Err(e)) => e,
+                _ => "the thread making sort runs stopped".into(),
+            }
+            .into());
         }
-        self.held_keys.clear();
-        self.runs.push(w.finish().map_err(io)?);
-        self.spilled += 1;
         Ok(())
     }
 
     /// Merges the runs into the output.
-    fn merge(&mut self, out: &mut Out<'_>) -> Step {
+    fn merge(&mut self, mut runs: Vec<Run>, out: &mut Out<'_>) -> Step {
         let io = |e: std::io::Error| format!("cannot read a sort run back: {e}");
         let n = self.columns.len();
-        let mut runs = std::mem::take(&mut self.runs);
         let mut heap = BinaryHeap::with_capacity(runs.len());
         for (run, r) in runs.iter_mut().enumerate() {
-            let mut key = Vec::new();
-            if let Some(row) = r.next_row(n, &mut key).map_err(io)? {
-                heap.push(Head { key, run, row });
+            if r.advance().map_err(io)? {
+                let key = r.key().map_err(io)?.to_vec();
+                heap.push(Head { key, run });
             }
         }
         let mut last: Option<Vec<u8>> = None;
         let mut b = Batch::with_capacity(n, self.rows_per_batch);
         while let Some(mut head) = heap.pop() {
-            let keep = !self.eliminate_duplicates || last.as_ref() != Some(&head.key);
-            let row = std::mem::take(&mut head.row);
-            if keep {
-                b.push_row(row);
+            let run = &mut runs[head.run];
+            if !self.eliminate_duplicates || last.as_ref() != Some(&head.key) {
+                run.decode_into(&mut b.cols).map_err(io)?;
+                b.rows += 1;
             }
             if self.eliminate_duplicates {
                 // The key just seen is kept for the next comparison; the
@@ -189,8 +203,9 @@ impl Sort {
                 let prev = last.get_or_insert_with(Vec::new);
                 std::mem::swap(prev, &mut head.key);
             }
-            if let Some(row) = runs[head.run].next_row(n, &mut head.key).map_err(io)? {
-                head.row = row;
+            if run.advance().map_err(io)? {
+                head.key.clear();
+                head.key.extend_from_slice(run.key().map_err(io)?);
                 heap.push(head);
             }
             if b.rows >= self.rows_per_batch {
@@ -215,11 +230,16 @@ impl Component for Sort {
     }
 
     fn finish(&mut self, out: &mut Out<'_>) -> Step {
-        if !self.runs.is_empty() {
+        if self.spiller.is_some() {
             if !self.held_keys.entries.is_empty() {
                 self.spill()?;
             }
-            return self.merge(out);
+            let made = match self.spiller.take() {
+                Some(s) => s.finish()?,
+                None => return Err("the thread making sort runs stopped".into()),
+            };
+            self.on_disk = made.on_disk;
+            return self.merge(made.runs, out);
         }
         let mut held = self.sorted_held();
         for chunk in self.held_keys.entries.chunks(self.rows_per_batch) {
@@ -241,10 +261,10 @@ impl Component for Sort {
     }
 
     fn report(&mut self, r: &mut Report) {
-        if self.spilled > 0 {
+        if self.runs_made > 0 {
             r.info.push(format!(
-                "sorted {} rows through {} runs on disk.",
-                self.rows, self.spilled
+                "sorted {} rows through {} runs ({} on disk).",
+                self.rows, self.runs_made, self.on_disk
             ));
         }
     }

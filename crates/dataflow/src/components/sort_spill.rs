@@ -1,0 +1,96 @@
+//! Sort's runs made on a thread of their own: while one set of held rows is
+//! sorted, encoded and stored, the pipeline goes on filling the next (at
+//! most one set in flight, so memory stays at twice the held limit).
+
+use crate::buffer::Batch;
+use crate::runs::{Run, RunWriter};
+use crate::sortkey::Keys;
+use std::sync::mpsc::{SyncSender, sync_channel};
+use std::thread::JoinHandle;
+
+/// What the thread needs to make runs.
+pub struct RunSpec {
+    /// Per output column, the input buffer position.
+    pub columns: Vec<usize>,
+    /// Whether rows whose keys repeat are dropped.
+    pub eliminate_duplicates: bool,
+    /// Bytes of runs that may stay in memory; past them runs go to disk.
+    pub memory: usize,
+}
+
+/// The runs made, and how many of them went to disk.
+pub struct Made {
+    pub runs: Vec<Run>,
+    pub on_disk: usize,
+}
+
+/// The run-making thread.
+pub struct Spiller {
+    tx: Option<SyncSender<(Vec<Batch>, Keys)>>,
+    thread: Option<JoinHandle<Result<Made, String>>>,
+}
+
+impl Spiller {
+    /// Starts the thread.
+    pub fn start(spec: RunSpec) -> Spiller {
+        // A rendezvous: a second set waits until the first is taken.
+        let (tx, rx) = sync_channel::<(Vec<Batch>, Keys)>(0);
+        let thread = std::thread::spawn(move || {
+            let mut made = Made {
+                runs: Vec::new(),
+                on_disk: 0,
+            };
+            let mut in_memory = 0;
+            for (held, mut keys) in rx {
+                keys.sort(spec.eliminate_duplicates);
+                let mut w = RunWriter::default();
+                for e in &keys.entries {
+                    let cols = &held[e.batch as usize].cols;
+                    let r = e.row as usize;
+                    w.row(keys.key(e), spec.columns.iter().map(|c| &cols[*c][r]));
+                }
+                drop(held);
+                let run = if in_memory + w.bytes() <= spec.memory {
+                    in_memory += w.bytes();
+                    w.in_memory()
+                } else {
+                    made.on_disk += 1;
+                    w.to_disk()
+                        .map_err(|e| format!("cannot write a sort run to disk: {e}"))?
+                };
+                made.runs.push(run);
+            }
+            Ok(made)
+        });
+        Spiller {
+            tx: Some(tx),
+            thread: Some(thread),
+        }
+    }
+
+    /// Hands over a set of held rows with their keys; an error when the
+    /// thread has stopped (its error comes from [`Spiller::finish`]).
+    pub fn send(&mut self, held: Vec<Batch>, keys: Keys) -> Result<(), ()> {
+        match &self.tx {
+            Some(tx) => tx.send((held, keys)).map_err(|_| ()),
+            None => Err(()),
+        }
+    }
+
+    /// Waits for the runs of every set sent.
+    pub fn finish(mut self) -> Result<Made, String> {
+        self.tx = None;
+        match self.thread.take().map(JoinHandle::join) {
+            Some(Ok(made)) => made,
+            Some(Err(_)) => Err("the thread making sort runs failed".into()),
+            None => Err("the thread making sort runs is gone".into()),
+        }
+    }
+}
+
+impl Drop for Spiller {
+    /// A run canceled half way: the thread ends after its current set.
+    fn drop(&mut self) {
+        self.tx = None;
+    }
+}
