@@ -3,7 +3,7 @@
 //! budget allows and moved to a temporary file past it. A record is
 //! `u32` length, `u32` key length, key, cells (little-endian).
 
-use crate::spill::{arr, decode, encode, take};
+use crate::spill::{arr, decode, take};
 use ssis_runner::expr::Value;
 use std::io::{self, BufReader, Read, Write};
 
@@ -25,8 +25,9 @@ pub struct RunWriter {
 }
 
 impl RunWriter {
-    /// Appends a row: its sort key, then its values.
-    pub fn row<'a>(&mut self, key: &[u8], values: impl Iterator<Item = &'a Value>) {
+    /// Appends a row: its sort key, then its cells already encoded
+    /// ([`crate::spill::encode`]).
+    pub fn row(&mut self, key: &[u8], cells: &[u8]) {
         // A record starts a new chunk when the current one is nearly full,
         // so chunks seldom grow past their capacity (a larger record
         // simply makes its chunk larger).
@@ -43,9 +44,7 @@ impl RunWriter {
         out.extend_from_slice(&[0; 4]);
         out.extend_from_slice(&(key.len() as u32).to_le_bytes());
         out.extend_from_slice(key);
-        for v in values {
-            encode(out, v);
-        }
+        out.extend_from_slice(cells);
         let len = (out.len() - start - 4) as u32;
         out[start..start + 4].copy_from_slice(&len.to_le_bytes());
         self.bytes += out.len() - start;
@@ -218,7 +217,9 @@ mod tests {
         for disk in [false, true] {
             let mut w = RunWriter::default();
             for (k, v) in &rows {
-                w.row(k, v.iter());
+                let mut cells = Vec::new();
+                v.iter().for_each(|v| crate::spill::encode(&mut cells, v));
+                w.row(k, &cells);
             }
             // Past one chunk, so reading crosses chunk ends.
             assert!(w.bytes() > CHUNK);

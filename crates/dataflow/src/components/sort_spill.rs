@@ -5,6 +5,7 @@
 use crate::buffer::Batch;
 use crate::runs::{Run, RunWriter};
 use crate::sortkey::Keys;
+use crate::spill::encode;
 use std::sync::mpsc::{SyncSender, sync_channel};
 use std::thread::JoinHandle;
 
@@ -22,6 +23,36 @@ pub struct RunSpec {
 pub struct Made {
     pub runs: Vec<Run>,
     pub on_disk: usize,
+}
+
+/// Where each row's encoded cells start: `row[batch[b] + r]` for row `r`
+/// of batch `b`; `row` ends with the total length.
+struct Starts {
+    batch: Vec<usize>,
+    row: Vec<usize>,
+}
+
+/// The output columns of every held row, encoded in the order the rows
+/// came: each column is read front to back (the sort then moves only
+/// offsets, and each row's bytes are copied once, in one piece).
+fn encode_rows(held: &[Batch], columns: &[usize]) -> (Vec<u8>, Starts) {
+    let rows: usize = held.iter().map(|b| b.rows).sum();
+    let mut cells = Vec::with_capacity(rows * columns.len() * 12);
+    let mut starts = Starts {
+        batch: Vec::with_capacity(held.len()),
+        row: Vec::with_capacity(rows + 1),
+    };
+    for b in held {
+        starts.batch.push(starts.row.len());
+        for r in 0..b.rows {
+            starts.row.push(cells.len());
+            for c in columns {
+                encode(&mut cells, &b.cols[*c][r]);
+            }
+        }
+    }
+    starts.row.push(cells.len());
+    (cells, starts)
 }
 
 /// The run-making thread.
@@ -42,14 +73,14 @@ impl Spiller {
             };
             let mut in_memory = 0;
             for (held, mut keys) in rx {
+                let (cells, starts) = encode_rows(&held, &spec.columns);
+                drop(held);
                 keys.sort(spec.eliminate_duplicates);
                 let mut w = RunWriter::default();
                 for e in &keys.entries {
-                    let cols = &held[e.batch as usize].cols;
-                    let r = e.row as usize;
-                    w.row(keys.key(e), spec.columns.iter().map(|c| &cols[*c][r]));
+                    let i = starts.batch[e.batch as usize] + e.row as usize;
+                    w.row(keys.key(e), &cells[starts.row[i]..starts.row[i + 1]]);
                 }
-                drop(held);
                 let run = if in_memory + w.bytes() <= spec.memory {
                     in_memory += w.bytes();
                     w.in_memory()
