@@ -17,72 +17,111 @@ const CHUNK: usize = 1 << 20;
 /// Room a chunk must have left for a record to start in it.
 const SLACK: usize = 256;
 
-/// A run being written.
-#[derive(Default)]
-pub struct RunWriter {
-    chunks: Vec<Vec<u8>>,
-    bytes: usize,
+/// Bytes a run on disk collects before each write.
+const WRITE_AT: usize = 1 << 20;
+
+/// Appends one record to `out`.
+fn put_record(out: &mut Vec<u8>, key: &[u8], cells: &[u8]) {
+    out.extend_from_slice(&((4 + key.len() + cells.len()) as u32).to_le_bytes());
+    out.extend_from_slice(&(key.len() as u32).to_le_bytes());
+    out.extend_from_slice(key);
+    out.extend_from_slice(cells);
+}
+
+/// The bytes of a record of `key` and `cells`.
+pub fn record_len(key: &[u8], cells: &[u8]) -> usize {
+    8 + key.len() + cells.len()
+}
+
+/// A run being written: into chunks in memory, or into a temporary file
+/// (deleted when the run is dropped) through a buffer the caller reuses.
+pub enum RunWriter {
+    Memory(Vec<Vec<u8>>),
+    Disk { file: std::fs::File, buf: Vec<u8> },
 }
 
 impl RunWriter {
+    /// A run kept in memory.
+    pub fn memory() -> RunWriter {
+        RunWriter::Memory(Vec::new())
+    }
+
+    /// A run on disk, collecting its writes in `buf` (cleared first).
+    pub fn disk(mut buf: Vec<u8>) -> io::Result<RunWriter> {
+        buf.clear();
+        Ok(RunWriter::Disk {
+            file: tempfile::tempfile()?,
+            buf,
+        })
+    }
+
     /// Appends a row: its sort key, then its cells already encoded
     /// ([`crate::spill::encode`]).
-    pub fn row(&mut self, key: &[u8], cells: &[u8]) {
-        // A record starts a new chunk when the current one is nearly full,
-        // so chunks seldom grow past their capacity (a larger record
-        // simply makes its chunk larger).
-        let size = match self.chunks.last() {
-            None => Some(FIRST_CHUNK),
-            Some(c) if c.len() + SLACK > c.capacity() => Some((c.capacity() * 2).min(CHUNK)),
-            Some(_) => None,
+    pub fn row(&mut self, key: &[u8], cells: &[u8]) -> io::Result<()> {
+        match self {
+            RunWriter::Memory(chunks) => {
+                // A record starts a new chunk when the current one is
+                // nearly full, so chunks seldom grow past their capacity
+                // (a larger record simply makes its chunk larger).
+                let size = match chunks.last() {
+                    None => Some(FIRST_CHUNK),
+                    Some(c) if c.len() + SLACK > c.capacity() => {
+                        Some((c.capacity() * 2).min(CHUNK))
+                    }
+                    Some(_) => None,
+                };
+                if let Some(size) = size {
+                    chunks.push(Vec::with_capacity(size));
+                }
+                if let Some(out) = chunks.last_mut() {
+                    put_record(out, key, cells);
+                }
+            }
+            RunWriter::Disk { file, buf } => {
+                put_record(buf, key, cells);
+                if buf.len() >= WRITE_AT {
+                    file.write_all(buf)?;
+                    buf.clear();
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The run to read back, and the write buffer to reuse (empty for a
+    /// run in memory).
+    pub fn finish(self) -> io::Result<(Run, Vec<u8>)> {
+        let (source, buf) = match self {
+            RunWriter::Memory(chunks) => (
+                Source::Memory {
+                    chunks,
+                    chunk: 0,
+                    at: 0,
+                },
+                Vec::new(),
+            ),
+            RunWriter::Disk { mut file, mut buf } => {
+                file.write_all(&buf)?;
+                buf.clear();
+                use std::io::Seek;
+                file.seek(io::SeekFrom::Start(0))?;
+                let input = BufReader::with_capacity(1 << 20, file);
+                (
+                    Source::File {
+                        input,
+                        buf: Vec::new(),
+                    },
+                    buf,
+                )
+            }
         };
-        if let Some(size) = size {
-            self.chunks.push(Vec::with_capacity(size));
-        }
-        let out = self.chunks.last_mut().expect("a chunk was just ensured");
-        let start = out.len();
-        out.extend_from_slice(&[0; 4]);
-        out.extend_from_slice(&(key.len() as u32).to_le_bytes());
-        out.extend_from_slice(key);
-        out.extend_from_slice(cells);
-        let len = (out.len() - start - 4) as u32;
-        out[start..start + 4].copy_from_slice(&len.to_le_bytes());
-        self.bytes += out.len() - start;
-    }
-
-    /// The bytes the run holds.
-    pub fn bytes(&self) -> usize {
-        self.bytes
-    }
-
-    /// The run, kept in memory.
-    pub fn in_memory(self) -> Run {
-        Run {
-            source: Source::Memory {
-                chunks: self.chunks,
-                chunk: 0,
-                at: 0,
+        Ok((
+            Run {
+                source,
+                record: (0, 0),
             },
-            record: (0, 0),
-        }
-    }
-
-    /// The run, written to a temporary file (deleted when the run is
-    /// dropped) and its memory freed.
-    pub fn to_disk(self) -> io::Result<Run> {
-        let mut file = tempfile::tempfile()?;
-        for c in &self.chunks {
-            file.write_all(c)?;
-        }
-        use std::io::Seek;
-        file.seek(io::SeekFrom::Start(0))?;
-        Ok(Run {
-            source: Source::File {
-                input: BufReader::with_capacity(1 << 20, file),
-                buf: Vec::new(),
-            },
-            record: (0, 0),
-        })
+            buf,
+        ))
     }
 }
 
@@ -215,19 +254,21 @@ mod tests {
     fn rows_come_back_in_order_from_memory_and_from_disk() {
         let rows = rows();
         for disk in [false, true] {
-            let mut w = RunWriter::default();
+            let mut w = if disk {
+                RunWriter::disk(Vec::new()).unwrap()
+            } else {
+                RunWriter::memory()
+            };
+            let mut bytes = 0;
             for (k, v) in &rows {
                 let mut cells = Vec::new();
                 v.iter().for_each(|v| crate::spill::encode(&mut cells, v));
-                w.row(k, &cells);
+                w.row(k, &cells).unwrap();
+                bytes += record_len(k, &cells);
             }
-            // Past one chunk, so reading crosses chunk ends.
-            assert!(w.bytes() > CHUNK);
-            let run = if disk {
-                w.to_disk().unwrap()
-            } else {
-                w.in_memory()
-            };
+            // Past one chunk and one write, so reading crosses their ends.
+            assert!(bytes > CHUNK && bytes > WRITE_AT);
+            let run = w.finish().unwrap().0;
             assert_eq!(run.in_memory(), !disk);
             assert_eq!(read_back(run), rows, "disk: {disk}");
         }
@@ -235,7 +276,9 @@ mod tests {
 
     #[test]
     fn an_empty_run_ends_at_once() {
-        assert!(!RunWriter::default().in_memory().advance().unwrap());
-        assert!(!RunWriter::default().to_disk().unwrap().advance().unwrap());
+        let (mut run, _) = RunWriter::memory().finish().unwrap();
+        assert!(!run.advance().unwrap());
+        let (mut run, _) = RunWriter::disk(vec![1]).unwrap().finish().unwrap();
+        assert!(!run.advance().unwrap());
     }
 }

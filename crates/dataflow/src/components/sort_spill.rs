@@ -3,7 +3,7 @@
 //! most one set in flight, so memory stays at twice the held limit).
 
 use crate::buffer::Batch;
-use crate::runs::{Run, RunWriter};
+use crate::runs::{Run, RunWriter, record_len};
 use crate::sortkey::Keys;
 use crate::spill::encode;
 use std::sync::mpsc::{SyncSender, sync_channel};
@@ -27,6 +27,7 @@ pub struct Made {
 
 /// Where each row's encoded cells start: `row[batch[b] + r]` for row `r`
 /// of batch `b`; `row` ends with the total length.
+#[derive(Default)]
 struct Starts {
     batch: Vec<usize>,
     row: Vec<usize>,
@@ -34,25 +35,22 @@ struct Starts {
 
 /// The output columns of every held row, encoded in the order the rows
 /// came: each column is read front to back (the sort then moves only
-/// offsets, and each row's bytes are copied once, in one piece).
-fn encode_rows(held: &[Batch], columns: &[usize]) -> (Vec<u8>, Starts) {
-    let rows: usize = held.iter().map(|b| b.rows).sum();
-    let mut cells = Vec::with_capacity(rows * columns.len() * 12);
-    let mut starts = Starts {
-        batch: Vec::with_capacity(held.len()),
-        row: Vec::with_capacity(rows + 1),
-    };
+/// offsets, and each row's bytes are copied once, in one piece), into
+/// `cells` and `starts` (cleared first).
+fn encode_rows(held: &[Batch], columns: &[usize], cells: &mut Vec<u8>, starts: &mut Starts) {
+    cells.clear();
+    starts.batch.clear();
+    starts.row.clear();
     for b in held {
         starts.batch.push(starts.row.len());
         for r in 0..b.rows {
             starts.row.push(cells.len());
             for c in columns {
-                encode(&mut cells, &b.cols[*c][r]);
+                encode(cells, &b.cols[*c][r]);
             }
         }
     }
     starts.row.push(cells.len());
-    (cells, starts)
 }
 
 /// The run-making thread.
@@ -72,23 +70,42 @@ impl Spiller {
                 on_disk: 0,
             };
             let mut in_memory = 0;
+            // Buffers kept from one set to the next.
+            let (mut cells, mut starts) = (Vec::new(), Starts::default());
+            let mut write_buf = Vec::new();
             for (held, mut keys) in rx {
-                let (cells, starts) = encode_rows(&held, &spec.columns);
+                encode_rows(&held, &spec.columns, &mut cells, &mut starts);
                 drop(held);
                 keys.sort(spec.eliminate_duplicates);
-                let mut w = RunWriter::default();
-                for e in &keys.entries {
+                let row = |e: &crate::sortkey::Entry| {
                     let i = starts.batch[e.batch as usize] + e.row as usize;
-                    w.row(keys.key(e), &cells[starts.row[i]..starts.row[i + 1]]);
-                }
-                let run = if in_memory + w.bytes() <= spec.memory {
-                    in_memory += w.bytes();
-                    w.in_memory()
+                    (keys.key(e), &cells[starts.row[i]..starts.row[i + 1]])
+                };
+                let bytes: usize = keys
+                    .entries
+                    .iter()
+                    .map(|e| {
+                        let (k, c) = row(e);
+                        record_len(k, c)
+                    })
+                    .sum();
+                let disk_error =
+                    |e: std::io::Error| format!("cannot write a sort run to disk: {e}");
+                let mut w = if in_memory + bytes <= spec.memory {
+                    in_memory += bytes;
+                    RunWriter::memory()
                 } else {
                     made.on_disk += 1;
-                    w.to_disk()
-                        .map_err(|e| format!("cannot write a sort run to disk: {e}"))?
+                    RunWriter::disk(std::mem::take(&mut write_buf)).map_err(disk_error)?
                 };
+                for e in &keys.entries {
+                    let (k, c) = row(e);
+                    w.row(k, c).map_err(disk_error)?;
+                }
+                let (run, buf) = w.finish().map_err(disk_error)?;
+                if buf.capacity() > 0 {
+                    write_buf = buf;
+                }
                 made.runs.push(run);
             }
             Ok(made)
