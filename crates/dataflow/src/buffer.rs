@@ -3,7 +3,7 @@
 //! time, and the layout that names each column.
 
 use crate::types::ColumnType;
-use ssis_runner::expr::Value;
+use ssis_runner::expr::{DataType, Value};
 
 /// One column of a layout.
 #[derive(Debug, Clone)]
@@ -79,24 +79,33 @@ impl Batch {
 
     /// Moves each row to the batch of its target (`targets[r]` below
     /// `n`; other targets drop the row): `n` batches.
-    pub fn partition(self, targets: &[usize], n: usize) -> Vec<Batch> {
-        let mut counts = vec![0usize; n];
-        for t in targets.iter().filter(|t| **t < n) {
-            counts[*t] += 1;
-        }
-        let mut out: Vec<Batch> = counts
-            .iter()
-            .map(|c| Batch::with_capacity(self.cols.len(), *c))
-            .collect();
-        for (c, col) in self.cols.into_iter().enumerate() {
-            for (v, t) in col.into_iter().zip(targets) {
-                if *t < n {
-                    out[*t].cols[c].push(v);
-                }
+    pub fn partition(mut self, targets: &[usize], n: usize) -> Vec<Batch> {
+        // The rows of each target, then each column moved target by
+        // target: each cell is read once, in order, and written straight
+        // into its place.
+        let mut rows: Vec<Vec<u32>> = vec![Vec::new(); n];
+        for (r, t) in targets.iter().enumerate().take(self.rows) {
+            if let Some(list) = rows.get_mut(*t) {
+                list.push(r as u32);
             }
         }
-        for (b, c) in out.iter_mut().zip(counts) {
-            b.rows = c;
+        let mut out: Vec<Batch> = rows
+            .iter()
+            .map(|list| Batch {
+                cols: Vec::with_capacity(self.cols.len()),
+                rows: list.len(),
+            })
+            .collect();
+        for col in &mut self.cols {
+            for (b, list) in out.iter_mut().zip(&rows) {
+                b.cols.push(
+                    list.iter()
+                        .map(|r| {
+                            std::mem::replace(&mut col[*r as usize], Value::Null(DataType::I4))
+                        })
+                        .collect(),
+                );
+            }
         }
         out
     }
