@@ -17,11 +17,9 @@ use super::sort_spill::{RunSpec, Spiller};
 use crate::buffer::Batch;
 use crate::exec::{Component, Out, Report, Step};
 use crate::model::{lineage_ref, prop};
-use crate::runs::Run;
+use crate::runs::{Merge, Run};
 use crate::sortkey::{KeyCol, Keys};
 use ssis_runner::expr::{DataType, Value};
-use std::cmp::Ordering;
-use std::collections::BinaryHeap;
 
 pub struct Sort {
     keys: Vec<KeyCol>,
@@ -51,33 +49,6 @@ pub struct Sort {
 /// How many buffers of `DefaultBufferSize` Sort holds before it sorts
 /// them into a run, and how many buffers' worth of runs stay in memory.
 const MEMORY_BUFFERS: usize = 16;
-
-/// A run's current row in the merge: the heap's top is the least key, the
-/// earliest run among equal keys (runs hold rows in the order they came).
-struct Head {
-    key: Vec<u8>,
-    run: usize,
-}
-
-impl Ord for Head {
-    fn cmp(&self, other: &Head) -> Ordering {
-        other.key.cmp(&self.key).then(other.run.cmp(&self.run))
-    }
-}
-
-impl PartialOrd for Head {
-    fn partial_cmp(&self, other: &Head) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl PartialEq for Head {
-    fn eq(&self, other: &Head) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-
-impl Eq for Head {}
 
 impl Sort {
     pub fn build(ctx: &BuildCtx) -> Result<Sort, String> {
@@ -179,35 +150,24 @@ impl Sort {
     }
 
     /// Merges the runs into the output.
-    fn merge(&mut self, mut runs: Vec<Run>, out: &mut Out<'_>) -> Step {
+    fn merge(&mut self, runs: Vec<Run>, out: &mut Out<'_>) -> Step {
         let io = |e: std::io::Error| format!("cannot read a sort run back: {e}");
         let n = self.columns.len();
-        let mut heap = BinaryHeap::with_capacity(runs.len());
-        for (run, r) in runs.iter_mut().enumerate() {
-            if r.advance().map_err(io)? {
-                let key = r.key().map_err(io)?.to_vec();
-                heap.push(Head { key, run });
-            }
-        }
+        let mut merge = Merge::new(runs).map_err(io)?;
         let mut last: Option<Vec<u8>> = None;
         let mut b = Batch::with_capacity(n, self.rows_per_batch);
-        while let Some(mut head) = heap.pop() {
-            let run = &mut runs[head.run];
-            if !self.eliminate_duplicates || last.as_ref() != Some(&head.key) {
-                run.decode_into(&mut b.cols).map_err(io)?;
-                b.rows += 1;
-            }
+        while let Some(run) = merge.next_row().map_err(io)? {
             if self.eliminate_duplicates {
-                // The key just seen is kept for the next comparison; the
-                // head reads its next key into the old one's buffer.
-                let prev = last.get_or_insert_with(Vec::new);
-                std::mem::swap(prev, &mut head.key);
+                let key = run.key().map_err(io)?;
+                if last.as_deref() == Some(key) {
+                    continue;
+                }
+                let last = last.get_or_insert_with(Vec::new);
+                last.clear();
+                last.extend_from_slice(key);
             }
-            if run.advance().map_err(io)? {
-                head.key.clear();
-                head.key.extend_from_slice(run.key().map_err(io)?);
-                heap.push(head);
-            }
+            run.decode_into(&mut b.cols).map_err(io)?;
+            b.rows += 1;
             if b.rows >= self.rows_per_batch {
                 let full = std::mem::replace(&mut b, Batch::with_capacity(n, self.rows_per_batch));
                 out.send(self.main, full)?;

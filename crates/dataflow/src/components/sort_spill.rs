@@ -1,13 +1,18 @@
 //! Sort's runs made on a thread of their own: while one set of held rows is
 //! sorted, encoded and stored, the pipeline goes on filling the next (at
-//! most one set in flight, so memory stays at twice the held limit).
+//! most one set in flight, so memory stays at twice the held limit). At
+//! most [`FAN_IN`] runs of a level are kept ([`Merged`]), so files open and
+//! read buffers stay bounded however large the input.
 
 use crate::buffer::Batch;
-use crate::runs::{Run, RunWriter, record_len};
+use crate::runs::{Merged, Run, RunWriter, record_len};
 use crate::sortkey::Keys;
 use crate::spill::encode;
 use std::sync::mpsc::{SyncSender, sync_channel};
 use std::thread::JoinHandle;
+
+/// How many runs of a level are kept before they are merged into one.
+const FAN_IN: usize = 64;
 
 /// What the thread needs to make runs.
 pub struct RunSpec {
@@ -65,10 +70,8 @@ impl Spiller {
         // A rendezvous: a second set waits until the first is taken.
         let (tx, rx) = sync_channel::<(Vec<Batch>, Keys)>(0);
         let thread = std::thread::spawn(move || {
-            let mut made = Made {
-                runs: Vec::new(),
-                on_disk: 0,
-            };
+            let mut runs = Merged::new(FAN_IN);
+            let mut on_disk = 0;
             let mut in_memory = 0;
             // Buffers kept from one set to the next.
             let (mut cells, mut starts) = (Vec::new(), Starts::default());
@@ -95,7 +98,7 @@ impl Spiller {
                     in_memory += bytes;
                     RunWriter::memory()
                 } else {
-                    made.on_disk += 1;
+                    on_disk += 1;
                     RunWriter::disk(std::mem::take(&mut write_buf)).map_err(disk_error)?
                 };
                 for e in &keys.entries {
@@ -106,9 +109,12 @@ impl Spiller {
                 if buf.capacity() > 0 {
                     write_buf = buf;
                 }
-                made.runs.push(run);
+                runs.push(run, &mut write_buf).map_err(disk_error)?;
             }
-            Ok(made)
+            Ok(Made {
+                runs: runs.into_runs(),
+                on_disk,
+            })
         });
         Spiller {
             tx: Some(tx),

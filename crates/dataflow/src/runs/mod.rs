@@ -3,6 +3,10 @@
 //! budget allows and moved to a temporary file past it. A record is
 //! `u32` length, `u32` key length, key, cells (little-endian).
 
+mod merge;
+
+pub use merge::{Merge, Merged};
+
 use crate::spill::{arr, decode, take};
 use ssis_runner::expr::Value;
 use std::io::{self, BufReader, Read, Write};
@@ -105,10 +109,10 @@ impl RunWriter {
                 buf.clear();
                 use std::io::Seek;
                 file.seek(io::SeekFrom::Start(0))?;
-                let input = BufReader::with_capacity(1 << 20, file);
                 (
                     Source::File {
-                        input,
+                        file: Some(file),
+                        input: None,
                         buf: Vec::new(),
                     },
                     buf,
@@ -132,9 +136,12 @@ enum Source {
         chunk: usize,
         at: usize,
     },
-    /// A file; `buf` holds the current record.
+    /// A file, read through a buffer made on the first read (runs
+    /// waiting to be merged hold no buffer); `buf` holds the current
+    /// record.
     File {
-        input: BufReader<std::fs::File>,
+        file: Option<std::fs::File>,
+        input: Option<BufReader<std::fs::File>>,
         buf: Vec<u8>,
     },
 }
@@ -185,7 +192,12 @@ impl Run {
                 self.record = (*at + 4, *at + 4 + len);
                 *at += 4 + len;
             }
-            Source::File { input, buf } => {
+            Source::File { file, input, buf } => {
+                let input = match (input.as_mut(), file.take()) {
+                    (Some(input), _) => input,
+                    (None, Some(f)) => input.insert(BufReader::with_capacity(1 << 20, f)),
+                    (None, None) => return Ok(false),
+                };
                 let mut len = [0u8; 4];
                 match input.read_exact(&mut len) {
                     Ok(()) => {}
@@ -207,11 +219,17 @@ impl Run {
         take(&mut b, n).ok_or_else(damaged)
     }
 
-    /// Appends the current record's values to `cols`, one per column.
-    pub fn decode_into(&self, cols: &mut [Vec<Value>]) -> io::Result<()> {
+    /// The current record's encoded cells.
+    pub fn cells(&self) -> io::Result<&[u8]> {
         let mut b = self.current();
         let n = u32::from_le_bytes(arr(&mut b).ok_or_else(damaged)?) as usize;
         take(&mut b, n).ok_or_else(damaged)?;
+        Ok(b)
+    }
+
+    /// Appends the current record's values to `cols`, one per column.
+    pub fn decode_into(&self, cols: &mut [Vec<Value>]) -> io::Result<()> {
+        let mut b = self.cells()?;
         for col in cols {
             col.push(decode(&mut b).ok_or_else(damaged)?);
         }
