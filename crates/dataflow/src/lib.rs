@@ -17,6 +17,7 @@
 //! - [`sortkey`]: normalised sort keys (byte strings in `values` order).
 //! - [`spill`]: rows on disk (Sort's runs).
 //! - [`rawfile`]: this engine's raw file format (Raw File Source and Destination).
+//! - `ordered`: an ordered parallel map (the Flat File Source's workers).
 //! - `components`: one module per component.
 
 pub mod buffer;
@@ -27,6 +28,7 @@ pub mod exprs;
 pub mod external;
 pub mod flatfile;
 pub mod model;
+mod ordered;
 pub mod plan;
 pub mod rawfile;
 pub mod sortkey;

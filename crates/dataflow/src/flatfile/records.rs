@@ -1,9 +1,8 @@
 //! Records split off a flat file in chunks, on a thread of their own, for
-//! the Flat File Source's converting thread.
+//! the Flat File Source's converting workers.
 
 use super::FlatFileSpec;
 use super::reader::{Field, Reader};
-use std::sync::mpsc::SyncSender;
 
 /// Records in the order they were read: their text, one after another,
 /// where each ends, and a field per file column for each (spans relative
@@ -32,15 +31,20 @@ impl Records {
     }
 }
 
-/// Sends the rest of `reader`'s records in chunks of `rows` (the last one
-/// shorter, possibly empty) until the end, a read error (sent as the
-/// message naming `path`) or the receiver is gone.
+/// A chunk of records and the data row number before its first one.
+pub type Chunk = Result<(usize, Records), String>;
+
+/// Emits the rest of `reader`'s records in chunks of `rows` (the last one
+/// shorter, possibly empty), numbering data rows from `line` on, until the
+/// end, a read error (emitted as the message naming `path`) or `emit`
+/// returns false.
 pub fn split(
     mut reader: Reader<std::fs::File>,
     spec: &FlatFileSpec,
     rows: usize,
     path: &str,
-    tx: &SyncSender<Result<Records, String>>,
+    mut line: usize,
+    emit: &mut dyn FnMut(Chunk) -> bool,
 ) {
     let mut fields = Vec::new();
     loop {
@@ -64,12 +68,14 @@ pub fn split(
                     break;
                 }
                 Err(e) => {
-                    let _ = tx.send(Err(format!("reading \"{path}\": {e}")));
+                    emit(Err(format!("reading \"{path}\": {e}")));
                     return;
                 }
             }
         }
-        if tx.send(Ok(chunk)).is_err() || end {
+        let base = line;
+        line += chunk.count();
+        if !emit(Ok((base, chunk))) || end {
             return;
         }
     }
@@ -113,13 +119,24 @@ mod tests {
             .unwrap();
         use std::io::Seek;
         file.rewind().unwrap();
-        let (tx, rx) = std::sync::mpsc::sync_channel(8);
-        split(Reader::new(file, Codec::Utf8), &spec, 2, "t.csv", &tx);
-        drop(tx);
+        let mut chunks = Vec::new();
+        split(
+            Reader::new(file, Codec::Utf8),
+            &spec,
+            2,
+            "t.csv",
+            1,
+            &mut |c| {
+                chunks.push(c);
+                true
+            },
+        );
         let mut rows = Vec::new();
         let mut sizes = Vec::new();
-        for chunk in rx {
-            let chunk = chunk.unwrap();
+        let mut bases = Vec::new();
+        for chunk in chunks {
+            let (base, chunk) = chunk.unwrap();
+            bases.push(base);
             sizes.push(chunk.count());
             for i in 0..chunk.count() {
                 let (record, fields) = chunk.record(i, 2).unwrap();
@@ -135,6 +152,7 @@ mod tests {
         let s = |v: &str| Some(v.to_string());
         // The end comes as a short chunk: here an empty one.
         assert_eq!(sizes, [2, 2, 0]);
+        assert_eq!(bases, [1, 3, 5]);
         assert_eq!(
             rows,
             [
