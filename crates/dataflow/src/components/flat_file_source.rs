@@ -234,7 +234,7 @@ impl FlatFileSource {
             .error
             .as_ref()
             .map(|(_, l)| Batch::with_capacity(l.0.len(), 16));
-        for (record, fields) in (0..chunk.count()).map_while(|i| chunk.record(i, nf)) {
+        chunk.for_each(nf, |record, fields| {
             line += 1;
             // Cells go straight into the batch's columns; a redirected
             // row's cells are taken back out.
@@ -275,7 +275,8 @@ impl FlatFileSource {
                     }
                 }
             }
-        }
+            Ok::<_, String>(())
+        })?;
         Ok((batch, errors.filter(|e| e.rows > 0)))
     }
 }
