@@ -14,7 +14,7 @@ use crate::flatfile::{FlatFileSpec, codec, fast};
 use crate::model::Disposition;
 use crate::ordered;
 use crate::types::ColumnType;
-use ssis_runner::expr::Value;
+use ssis_runner::expr::{DataType, Value};
 use std::ops::ControlFlow;
 
 struct Col {
@@ -28,6 +28,30 @@ struct Col {
     /// Whether anything downstream reads it: a column nothing reads is
     /// checked (its errors and truncations count) but not kept.
     read: bool,
+    /// How its cells are read.
+    kind: CellKind,
+}
+
+/// How a column's cells are read, resolved once per column.
+#[derive(Clone, Copy)]
+enum CellKind {
+    /// Text: kept as it is (or truncated).
+    Text,
+    /// A type with a fast path (this value type), else the general
+    /// conversion.
+    Fast(DataType),
+    /// The general conversion.
+    General,
+}
+
+impl CellKind {
+    fn of(ty: &ColumnType) -> CellKind {
+        match ty.value_type() {
+            _ if ty.is_text() => CellKind::Text,
+            t if fast::handles(t) => CellKind::Fast(t),
+            _ => CellKind::General,
+        }
+    }
 }
 
 /// Whether `text` holds `word` with no letter, digit or `_` either side.
@@ -54,11 +78,11 @@ fn trim(s: &str) -> &str {
 /// Checks a field of a column nothing reads without keeping it: its
 /// length, or the fast parse, else the general conversion (which also
 /// words the error).
-fn check(ty: &ColumnType, s: &str) -> Result<(), crate::types::CellError> {
-    let fits = if ty.is_text() {
-        ty.length == 0 || s.len() <= ty.length as usize
-    } else {
-        fast::parse(ty.value_type(), ty.precision, ty.scale, trim(s)).is_some()
+fn check(ty: &ColumnType, kind: CellKind, s: &str) -> Result<(), crate::types::CellError> {
+    let fits = match kind {
+        CellKind::Text => ty.length == 0 || s.len() <= ty.length as usize,
+        CellKind::Fast(t) => fast::parse(t, ty.precision, ty.scale, trim(s)).is_some(),
+        CellKind::General => false,
     };
     if !fits {
         ty.parse_text(s)?;
@@ -140,6 +164,7 @@ impl FlatFileSource {
                 error: c.error_disposition,
                 truncation: c.truncation_disposition,
                 read: is_read(ctx, c),
+                kind: CellKind::of(&c.ty),
             });
         }
         let path = if ctx.checking {
@@ -171,14 +196,16 @@ impl FlatFileSource {
             } else {
                 c.ty.empty_value()
             }),
-            Some(s) if !c.read => check(&c.ty, s).map(|()| c.ty.null()),
-            Some(s) => {
-                if let Some(v) = fast::parse(c.ty.value_type(), c.ty.precision, c.ty.scale, trim(s))
-                {
-                    return Ok(v);
-                }
-                c.ty.parse_text(s)
-            }
+            Some(s) if !c.read => check(&c.ty, c.kind, s).map(|()| c.ty.null()),
+            Some(s) => match c.kind {
+                // What `parse_text` does for text.
+                CellKind::Text => c.ty.text_value(s.to_string()),
+                CellKind::Fast(t) => match fast::parse(t, c.ty.precision, c.ty.scale, trim(s)) {
+                    Some(v) => Ok(v),
+                    None => c.ty.parse_text(s),
+                },
+                CellKind::General => c.ty.parse_text(s),
+            },
         }
     }
 }
