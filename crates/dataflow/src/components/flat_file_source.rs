@@ -267,7 +267,7 @@ impl FlatFileSource {
             // row's cells are taken back out.
             let mut redirect = None;
             for (c, col) in self.cols.iter().zip(&mut batch.cols) {
-                match self.value(c, fields[c.field].text(record)) {
+                match self.value(c, fields.text(c.field, record)) {
                     Ok(v) => col.push(v),
                     Err(e) => {
                         let to_error = dispose(&e, c.error, c.truncation, &c.name)

@@ -7,7 +7,7 @@
 //! The results are the general parser's ([`super::reader::parse`]); text
 //! with the qualifier in it is left to that parser.
 
-use super::reader::Field;
+use super::records::Fields;
 use super::{FlatFileSpec, Format};
 
 /// A layout the fast path handles.
@@ -109,11 +109,12 @@ impl Plain {
 
     /// Calls `f` with each record of `text` (whole records as [`Plain::cut`]
     /// cuts them; the last may lack its row delimiter) and its fields, one
-    /// per column, as [`super::reader::parse`] gives them.
+    /// per column, as [`super::reader::parse`] gives them (as spans: no
+    /// field is unescaped).
     pub fn for_each<E>(
         &self,
         text: &str,
-        mut f: impl FnMut(&str, &[Field]) -> Result<(), E>,
+        mut f: impl FnMut(&str, Fields<'_>) -> Result<(), E>,
     ) -> Result<(), E> {
         let b = text.as_bytes();
         let mut fields = Vec::with_capacity(self.columns);
@@ -124,21 +125,21 @@ impl Plain {
                     continue;
                 }
                 let end = if self.crlf { p - 1 } else { p };
-                fields.push(Field::Span(field - record, end - record));
-                fields.resize(self.columns, Field::Missing);
-                f(&text[record..p + 1], &fields)?;
+                fields.push(Some((field - record, end - record)));
+                fields.resize(self.columns, None);
+                f(&text[record..p + 1], Fields::Spans(&fields))?;
                 fields.clear();
                 record = p + 1;
                 field = record;
             } else if fields.len() + 1 < self.columns {
-                fields.push(Field::Span(field - record, p - record));
+                fields.push(Some((field - record, p - record)));
                 field = p + 1;
             }
         }
         if record < b.len() {
-            fields.push(Field::Span(field - record, b.len() - record));
-            fields.resize(self.columns, Field::Missing);
-            f(&text[record..], &fields)?;
+            fields.push(Some((field - record, b.len() - record)));
+            fields.resize(self.columns, None);
+            f(&text[record..], Fields::Spans(&fields))?;
         }
         Ok(())
     }

@@ -1,7 +1,7 @@
 //! The fast path against the general parser: the same records and fields
 //! for the same inputs, whatever the chunk and read sizes.
 
-use super::super::reader::Reader;
+use super::super::reader::{Field, Reader};
 use super::super::records::split;
 use super::super::{Codec, FlatColumn, Format};
 use super::*;
@@ -49,6 +49,12 @@ fn texts(record: &str, fields: &[Field]) -> Vec<Option<String>> {
         .collect()
 }
 
+fn texts_of(record: &str, fields: Fields<'_>) -> Vec<Option<String>> {
+    (0..fields.count())
+        .map(|i| fields.text(i, record).map(str::to_string))
+        .collect()
+}
+
 /// Record by record with the general parser.
 fn general(bytes: &[u8], spec: &FlatFileSpec, codec: Codec) -> Rows {
     let mut reader = Reader::new(bytes, codec);
@@ -79,7 +85,7 @@ fn chunked(
         let before = rows.len();
         records
             .for_each(spec.columns.len(), |record, fields| {
-                rows.push((record.to_string(), texts(record, fields)));
+                rows.push((record.to_string(), texts_of(record, fields)));
                 Ok::<_, ()>(())
             })
             .unwrap();

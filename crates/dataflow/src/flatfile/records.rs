@@ -34,17 +34,46 @@ impl Records {
     pub fn for_each<E>(
         &self,
         nf: usize,
-        mut f: impl FnMut(&str, &[Field]) -> Result<(), E>,
+        mut f: impl FnMut(&str, Fields<'_>) -> Result<(), E>,
     ) -> Result<(), E> {
         if let Some((plain, _)) = &self.plain {
             return plain.for_each(&self.text, f);
         }
         let mut start = 0;
         for (fields, &end) in self.fields.chunks_exact(nf.max(1)).zip(&self.ends) {
-            f(&self.text[start..end], fields)?;
+            f(&self.text[start..end], Fields::Parsed(fields))?;
             start = end;
         }
         Ok(())
+    }
+}
+
+/// A record's fields, one per file column.
+#[derive(Clone, Copy)]
+pub enum Fields<'a> {
+    /// As the general parser gives them.
+    Parsed(&'a [Field]),
+    /// Spans of the record; None for the columns a short row lacks (plain
+    /// values with nothing to drop, unlike [`Field`]).
+    Spans(&'a [Option<(usize, usize)>]),
+}
+
+impl<'a> Fields<'a> {
+    /// Field `i`'s text in `record`, None when missing.
+    #[inline]
+    pub fn text(self, i: usize, record: &'a str) -> Option<&'a str> {
+        match self {
+            Fields::Parsed(f) => f.get(i)?.text(record),
+            Fields::Spans(f) => f.get(i).copied().flatten().map(|(a, b)| &record[a..b]),
+        }
+    }
+
+    /// How many there are.
+    pub fn count(self) -> usize {
+        match self {
+            Fields::Parsed(f) => f.len(),
+            Fields::Spans(f) => f.len(),
+        }
     }
 }
 
@@ -68,9 +97,11 @@ pub fn split<R: Read>(
     let rows = rows.max(1);
     let mut fields = Vec::new();
     let mut parse_next = false;
+    // The last cut chunk's size, to allocate the next one at once.
+    let mut size = 0;
     loop {
         let cut = match plain.filter(|_| !parse_next) {
-            Some(plain) => cut_plain(&mut reader, plain, rows),
+            Some(plain) => cut_plain(&mut reader, plain, rows, &mut size),
             None => parse(&mut reader, spec, rows, &mut fields).map(|(c, end)| (c, end, false)),
         };
         let (chunk, end, stopped) = match cut {
@@ -98,8 +129,9 @@ fn cut_plain<R: Read>(
     reader: &mut Reader<R>,
     plain: Plain,
     rows: usize,
+    size: &mut usize,
 ) -> std::io::Result<(Records, bool, bool)> {
-    let mut text = String::new();
+    let mut text = String::with_capacity(*size);
     let mut count = 0;
     loop {
         let (window, eof) = reader.window();
@@ -109,6 +141,7 @@ fn cut_plain<R: Read>(
         count += cut.records;
         if count == rows || cut.stopped || eof {
             let end = eof && !cut.stopped && reader.window().0.is_empty();
+            *size = text.len().max(*size);
             let chunk = Records {
                 text,
                 plain: Some((plain, count)),
@@ -205,9 +238,8 @@ mod tests {
             chunk
                 .for_each(2, |record, fields| {
                     rows.push(
-                        fields
-                            .iter()
-                            .map(|f| f.text(record).map(str::to_string))
+                        (0..fields.count())
+                            .map(|i| fields.text(i, record).map(str::to_string))
                             .collect::<Vec<_>>(),
                     );
                     Ok::<_, ()>(())
