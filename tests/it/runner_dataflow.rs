@@ -41,10 +41,33 @@ x,bad,1,z\r\n\
 4,averyverylongname,60,n\r\n\
 5,cy,100\r\n";
 
+/// Makes the data flow's batches (and the Flat File Source's chunks)
+/// `rows` rows long.
+fn buffer_rows(rows: &str) -> (&'static str, String) {
+    (
+        "<pipeline\n          version=\"1\">",
+        format!("<pipeline\n          defaultBufferMaxRows=\"{rows}\"\n          version=\"1\">"),
+    )
+}
+
 #[test]
 fn flat_file_to_derived_column_split_row_count_and_error_outputs_2012() {
+    orders_flow(&[]);
+}
+
+#[test]
+fn the_same_flow_in_batches_of_one_and_two_rows() {
+    for rows in ["1", "2"] {
+        let (from, to) = buffer_rows(rows);
+        orders_flow(&[(from, &to)]);
+    }
+}
+
+fn orders_flow(replace: &[(&str, &str)]) {
     let dir = tempfile::tempdir().unwrap();
-    let pkg = stage("dataflow_2012.dtsx", dir.path(), &[]);
+    let pkg = stage("dataflow_2012.dtsx", dir.path(), replace);
+    let staged = std::fs::read_to_string(&pkg).unwrap();
+    assert!(replace.iter().all(|(_, to)| staged.contains(to)));
     std::fs::write(dir.path().join("orders.csv"), ORDERS).unwrap();
     let r = ssis_exec(&["/F", pkg.to_str().unwrap(), "--events", "json"]);
     assert_eq!(r.code, 0, "{}", r.out);
@@ -143,15 +166,27 @@ fn an_ignored_truncation_goes_on_with_the_cut_value() {
 
 #[test]
 fn a_conversion_failure_with_fail_component_fails_the_task_naming_the_column() {
+    // In one batch and in batches of a row (the row number is the file's).
+    for rows in ["10000", "1"] {
+        conversion_failure(rows);
+    }
+}
+
+fn conversion_failure(rows: &str) {
     let dir = tempfile::tempdir().unwrap();
+    let (from, to) = buffer_rows(rows);
     let pkg = stage(
         "dataflow_2012.dtsx",
         dir.path(),
-        &[(
-            "errorRowDisposition=\"RedirectRow\"\n                      truncationRowDisposition=\"RedirectRow\"",
-            "errorRowDisposition=\"FailComponent\"\n                      truncationRowDisposition=\"FailComponent\"",
-        )],
+        &[
+            (
+                "errorRowDisposition=\"RedirectRow\"\n                      truncationRowDisposition=\"RedirectRow\"",
+                "errorRowDisposition=\"FailComponent\"\n                      truncationRowDisposition=\"FailComponent\"",
+            ),
+            (from, &to),
+        ],
     );
+    assert!(std::fs::read_to_string(&pkg).unwrap().contains(&to));
     std::fs::write(dir.path().join("orders.csv"), ORDERS).unwrap();
     let r = ssis_exec(&["/F", pkg.to_str().unwrap()]);
     assert_eq!(r.code, 1, "{}", r.out);

@@ -18,6 +18,7 @@
 //! - [`runs`]: Sort's sorted runs, in memory or on disk.
 //! - [`spill`]: the compact encoding of cells in those runs.
 //! - [`rawfile`]: this engine's raw file format (Raw File Source and Destination).
+//! - `ordered`: an ordered parallel map (the Flat File Source's workers).
 //! - `components`: one module per component.
 
 pub mod buffer;
@@ -28,6 +29,7 @@ pub mod exprs;
 pub mod external;
 pub mod flatfile;
 pub mod model;
+mod ordered;
 pub mod plan;
 pub mod rawfile;
 pub mod runs;

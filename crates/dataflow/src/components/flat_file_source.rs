@@ -2,18 +2,20 @@
 //! field to its output column's type, and applies the column's error and
 //! truncation dispositions (a redirected row goes to the error output with
 //! its raw text, ErrorCode and ErrorColumn). One thread splits records,
-//! another converts them, so the two halves of the work overlap.
+//! a few workers convert them, and the component's thread sends the
+//! batches on in file order.
 
 use super::{BuildCtx, dispose};
 use crate::buffer::{Batch, Layout};
 use crate::exec::{Component, Out, Report, Step};
 use crate::flatfile::reader::Reader;
-use crate::flatfile::records::{self, Records};
+use crate::flatfile::records::{self, Chunk};
 use crate::flatfile::{FlatFileSpec, codec, fast};
 use crate::model::Disposition;
+use crate::ordered;
 use crate::types::ColumnType;
-use ssis_runner::expr::Value;
-use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use ssis_runner::expr::{DataType, Value};
+use std::ops::ControlFlow;
 
 struct Col {
     /// The file column it reads.
@@ -26,6 +28,30 @@ struct Col {
     /// Whether anything downstream reads it: a column nothing reads is
     /// checked (its errors and truncations count) but not kept.
     read: bool,
+    /// How its cells are read.
+    kind: CellKind,
+}
+
+/// How a column's cells are read, resolved once per column.
+#[derive(Clone, Copy)]
+enum CellKind {
+    /// Text: kept as it is (or truncated).
+    Text,
+    /// A type with a fast path (this value type), else the general
+    /// conversion.
+    Fast(DataType),
+    /// The general conversion.
+    General,
+}
+
+impl CellKind {
+    fn of(ty: &ColumnType) -> CellKind {
+        match ty.value_type() {
+            _ if ty.is_text() => CellKind::Text,
+            t if fast::handles(t) => CellKind::Fast(t),
+            _ => CellKind::General,
+        }
+    }
 }
 
 /// Whether `text` holds `word` with no letter, digit or `_` either side.
@@ -52,11 +78,11 @@ fn trim(s: &str) -> &str {
 /// Checks a field of a column nothing reads without keeping it: its
 /// length, or the fast parse, else the general conversion (which also
 /// words the error).
-fn check(ty: &ColumnType, s: &str) -> Result<(), crate::types::CellError> {
-    let fits = if ty.is_text() {
-        ty.length == 0 || s.len() <= ty.length as usize
-    } else {
-        fast::parse(ty.value_type(), ty.precision, ty.scale, trim(s)).is_some()
+fn check(ty: &ColumnType, kind: CellKind, s: &str) -> Result<(), crate::types::CellError> {
+    let fits = match kind {
+        CellKind::Text => ty.length == 0 || s.len() <= ty.length as usize,
+        CellKind::Fast(t) => fast::parse(t, ty.precision, ty.scale, trim(s)).is_some(),
+        CellKind::General => false,
     };
     if !fits {
         ty.parse_text(s)?;
@@ -138,6 +164,7 @@ impl FlatFileSource {
                 error: c.error_disposition,
                 truncation: c.truncation_disposition,
                 read: is_read(ctx, c),
+                kind: CellKind::of(&c.ty),
             });
         }
         let path = if ctx.checking {
@@ -169,27 +196,28 @@ impl FlatFileSource {
             } else {
                 c.ty.empty_value()
             }),
-            Some(s) if !c.read => check(&c.ty, s).map(|()| c.ty.null()),
-            Some(s) => {
-                if let Some(v) = fast::parse(c.ty.value_type(), c.ty.precision, c.ty.scale, trim(s))
-                {
-                    return Ok(v);
-                }
-                c.ty.parse_text(s)
-            }
+            Some(s) if !c.read => check(&c.ty, c.kind, s).map(|()| c.ty.null()),
+            Some(s) => match c.kind {
+                // What `parse_text` does for text.
+                CellKind::Text => c.ty.text_value(s.into()),
+                CellKind::Fast(t) => match fast::parse(t, c.ty.precision, c.ty.scale, trim(s)) {
+                    Some(v) => Ok(v),
+                    None => c.ty.parse_text(s),
+                },
+                CellKind::General => c.ty.parse_text(s),
+            },
         }
     }
 }
 
-/// What the reading thread sends: a batch for the output and one for the
-/// error output, or the failure that ends the read.
-type Sent = Result<(Batch, Option<Batch>), String>;
+/// A converted chunk: a batch for the output and one for the error
+/// output, or the failure that ends the read.
+type Converted = Result<(Batch, Option<Batch>), String>;
 
 impl FlatFileSource {
-    /// Reads the file into batches (on the reading thread, which converts
-    /// the records another thread splits); stops when the receiver is
-    /// gone.
-    fn read_all(&self, tx: &SyncSender<Sent>) -> Result<(), String> {
+    /// Opens the file and skips its header and skipped data rows: the
+    /// reader and the data row number of the last skipped line.
+    fn open(&self) -> Result<(Reader<std::fs::File>, usize), String> {
         let file = std::fs::File::open(&self.path)
             .map_err(|e| format!("cannot open the file \"{}\": {e}", self.path))?;
         let mut reader = Reader::new(file, codec(self.spec.code_page)?);
@@ -206,130 +234,108 @@ impl FlatFileSource {
                 break;
             }
         }
-        let (records_tx, records) = sync_channel(2);
-        std::thread::scope(|s| {
-            let (spec, rows, path) = (&self.spec, self.rows_per_batch, self.path.as_str());
-            s.spawn(move || records::split(reader, spec, rows, path, &records_tx));
-            // `records` is dropped when converting stops, so the splitter
-            // stops too.
-            self.convert(records, skip, tx)
-        })
+        Ok((reader, skip))
     }
 
-    /// Converts the split records into batches.
-    fn convert(
-        &self,
-        records: Receiver<Result<Records, String>>,
-        skip: usize,
-        tx: &SyncSender<Sent>,
-    ) -> Result<(), String> {
-        let nf = self.spec.columns.len();
-        let n = self.cols.len();
-        let new_errors = || {
-            self.error
-                .as_ref()
-                .map(|(_, l)| Batch::with_capacity(l.0.len(), 16))
-        };
-        let mut batch = Batch::with_capacity(n, self.rows_per_batch);
-        let mut errors = new_errors();
-        let mut line = skip;
-        let mut chunk = Records::default();
-        let mut next = 0;
-        loop {
-            if next == chunk.count() {
-                // The splitter ends with a short chunk (or an error).
-                chunk = match records.recv() {
-                    Ok(c) => c?,
-                    Err(_) => Records::default(),
-                };
-                next = 0;
+    /// Emits the file's records in chunks of a batch's rows (the failure
+    /// to open or read it as the last one).
+    fn split(&self, emit: &mut dyn FnMut(Chunk) -> bool) {
+        match self.open() {
+            Ok((reader, line)) => {
+                let (spec, rows, path) = (&self.spec, self.rows_per_batch, self.path.as_str());
+                records::split(reader, spec, rows, path, line, emit);
             }
-            let record = chunk.record(next, nf);
-            next += 1;
-            let more = record.is_some();
-            if let Some((record, fields)) = record {
-                line += 1;
-                // Cells go straight into the batch's columns; a redirected
-                // row's cells are taken back out.
-                let mut redirect = None;
-                for (c, col) in self.cols.iter().zip(&mut batch.cols) {
-                    match self.value(c, fields[c.field].text(record)) {
-                        Ok(v) => col.push(v),
-                        Err(e) => {
-                            let to_error = dispose(&e, c.error, c.truncation, &c.name)
-                                .map_err(|m| format!("data row {line}: {m}"))?;
-                            if to_error {
-                                redirect = Some((e.code(), c.number));
-                                break;
-                            }
-                            col.push(e.kept(&c.ty));
-                        }
-                    }
-                }
-                match redirect {
-                    None => batch.rows += 1,
-                    Some((code, column)) => {
-                        let kept = batch.rows;
-                        batch.cols.iter_mut().for_each(|col| col.truncate(kept));
-                        if let (Some(eb), Some((_, layout))) =
-                            (errors.as_mut(), self.error.as_ref())
-                        {
-                            let raw = record
-                                .strip_suffix(self.spec.row_delimiter.as_str())
-                                .unwrap_or(record);
-                            let vals = layout.0.iter().map(|c| match c.name.as_str() {
-                                "ErrorCode" => Value::I4(code),
-                                "ErrorColumn" => Value::I4(column),
-                                _ if c.ty.is_text() => Value::Str {
-                                    text: raw.into(),
-                                    codepage: c.ty.code_page,
-                                },
-                                _ => c.ty.null(),
-                            });
-                            eb.push_row(vals.collect::<Vec<_>>());
-                        }
-                    }
-                }
-            }
-            let error_rows = errors.as_ref().map_or(0, |e| e.rows);
-            if !more || batch.rows >= self.rows_per_batch || error_rows >= self.rows_per_batch {
-                let full =
-                    std::mem::replace(&mut batch, Batch::with_capacity(n, self.rows_per_batch));
-                let errs = std::mem::replace(&mut errors, new_errors()).filter(|e| e.rows > 0);
-                if tx.send(Ok((full, errs))).is_err() {
-                    return Ok(());
-                }
-            }
-            if !more {
-                return Ok(());
+            Err(e) => {
+                emit(Err(e));
             }
         }
+    }
+
+    /// Converts a chunk of records into a batch (and the error output's
+    /// batch of its redirected rows); a failure names its data row.
+    fn convert(&self, chunk: Chunk) -> Converted {
+        let (mut line, chunk) = chunk?;
+        let nf = self.spec.columns.len();
+        let mut batch = Batch::with_capacity(self.cols.len(), chunk.count());
+        let mut errors = self
+            .error
+            .as_ref()
+            .map(|(_, l)| Batch::with_capacity(l.0.len(), 16));
+        chunk.for_each(nf, |record, fields| {
+            line += 1;
+            // Cells go straight into the batch's columns; a redirected
+            // row's cells are taken back out.
+            let mut redirect = None;
+            for (c, col) in self.cols.iter().zip(&mut batch.cols) {
+                match self.value(c, fields.text(c.field, record)) {
+                    Ok(v) => col.push(v),
+                    Err(e) => {
+                        let to_error = dispose(&e, c.error, c.truncation, &c.name)
+                            .map_err(|m| format!("data row {line}: {m}"))?;
+                        if to_error {
+                            redirect = Some((e.code(), c.number));
+                            break;
+                        }
+                        col.push(e.kept(&c.ty));
+                    }
+                }
+            }
+            match redirect {
+                None => batch.rows += 1,
+                Some((code, column)) => {
+                    let kept = batch.rows;
+                    batch.cols.iter_mut().for_each(|col| col.truncate(kept));
+                    if let (Some(eb), Some((_, layout))) = (errors.as_mut(), self.error.as_ref()) {
+                        let raw = record
+                            .strip_suffix(self.spec.row_delimiter.as_str())
+                            .unwrap_or(record);
+                        let vals = layout.0.iter().map(|c| match c.name.as_str() {
+                            "ErrorCode" => Value::I4(code),
+                            "ErrorColumn" => Value::I4(column),
+                            _ if c.ty.is_text() => Value::Str {
+                                text: raw.into(),
+                                codepage: c.ty.code_page,
+                            },
+                            _ => c.ty.null(),
+                        });
+                        eb.push_row(vals.collect::<Vec<_>>());
+                    }
+                }
+            }
+            Ok::<_, String>(())
+        })?;
+        Ok((batch, errors.filter(|e| e.rows > 0)))
     }
 }
 
 impl Component for FlatFileSource {
-    /// Reading and converting run on their own thread, at most two batches
-    /// ahead of the consumers (back-pressure through a bounded channel).
+    /// One thread splits the file into chunks of records, a few workers
+    /// convert them, and this thread sends the batches on in file order;
+    /// a few chunks are in flight at most (bounded channels).
     fn run_source(&mut self, out: &mut Out<'_>) -> Step {
-        let (tx, rx) = sync_channel::<Sent>(2);
         let this = &*self;
-        let rows = std::thread::scope(|s| -> Result<u64, crate::exec::Fail> {
-            s.spawn(move || {
-                if let Err(e) = this.read_all(&tx) {
-                    let _ = tx.send(Err(e));
-                }
-            });
-            let mut rows = 0u64;
-            for msg in rx {
-                let (batch, errors) = msg?;
-                rows += batch.rows as u64;
-                out.send(this.main, batch)?;
-                if let (Some(b), Some((e, _))) = (errors, this.error.as_ref()) {
-                    out.send(*e, b)?;
-                }
+        let mut rows = 0u64;
+        let mut send = |converted: Converted| -> Step {
+            let (batch, errors) = converted?;
+            rows += batch.rows as u64;
+            out.send(this.main, batch)?;
+            if let (Some(b), Some((e, _))) = (errors, this.error.as_ref()) {
+                out.send(*e, b)?;
             }
-            Ok(rows)
-        })?;
+            Ok(())
+        };
+        let failed = ordered::map(
+            ordered::workers(),
+            |emit| this.split(emit),
+            |chunk| this.convert(chunk),
+            |converted| match send(converted) {
+                Ok(()) => ControlFlow::Continue(()),
+                Err(e) => ControlFlow::Break(e),
+            },
+        );
+        if let Some(e) = failed {
+            return Err(e);
+        }
         self.rows = rows;
         Ok(())
     }

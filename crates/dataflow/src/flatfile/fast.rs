@@ -40,6 +40,15 @@ pub fn parse(ty: DataType, precision: u8, scale: u8, text: &str) -> Option<Value
     }
 }
 
+/// Whether [`parse`] has a fast path for `ty`.
+pub fn handles(ty: DataType) -> bool {
+    use DataType::*;
+    matches!(
+        ty,
+        I4 | I8 | I2 | I1 | UI1 | UI2 | UI4 | UI8 | R8 | Numeric | DbTimestamp | Bool
+    )
+}
+
 /// `[-]digits`, at most 18 of them (so no overflow is possible).
 fn int(t: &[u8]) -> Option<i64> {
     match t.first() {
@@ -89,13 +98,15 @@ fn numeric(t: &[u8], precision: u8, scale: u8) -> Option<Value> {
     for _ in frac.len()..usize::from(scale) {
         m = m.checked_mul(10)?;
     }
-    let mut digits = 1u8;
-    let mut n = m;
-    while n >= 10 {
-        n /= 10;
-        digits += 1;
-    }
-    if digits.max(scale + 1).min(38) > precision {
+    // `m`'s digits are those of int, frac and the zeros up to `scale`,
+    // less the leading zeros (and one digit for zero).
+    let zeros = int.iter().chain(frac).take_while(|b| **b == b'0').count();
+    let digits = if zeros == int.len() + frac.len() {
+        1
+    } else {
+        int.len() + usize::from(scale) - zeros
+    };
+    if digits.max(usize::from(scale) + 1).min(38) > usize::from(precision) {
         return None;
     }
     Some(Value::Numeric {

@@ -84,6 +84,57 @@ fn fast_parse_agrees_with_the_general_conversion() {
 }
 
 #[test]
+fn plain_decimals_take_the_fast_path_exactly_when_they_fit() {
+    let texts = [
+        "0",
+        "00",
+        "-0",
+        "0.0",
+        "0.00",
+        "007",
+        "007.50",
+        "0099.99",
+        "-00.01",
+        "1",
+        "9.9",
+        "10.5",
+        "99.99",
+        "100",
+        "999.99",
+        "1000",
+        "0.001",
+        "12345678",
+        "123456789.12",
+    ];
+    for (p, s) in [
+        ("1", "0"),
+        ("2", "2"),
+        ("3", "1"),
+        ("4", "2"),
+        ("10", "2"),
+        ("38", "10"),
+    ] {
+        let t = ty("numeric", p, s);
+        for text in texts {
+            let fast = parse(t.value_type(), t.precision, t.scale, text);
+            let general = t.parse_text(text);
+            match fast {
+                Some(v) => assert_eq!(Ok(v), general, "numeric({p},{s}) {text:?}"),
+                // Too many fraction digits are the general conversion's.
+                None => assert!(
+                    general.is_err()
+                        || text
+                            .split('.')
+                            .nth(1)
+                            .is_some_and(|f| f.len() > t.scale as usize),
+                    "numeric({p},{s}) {text:?}: {general:?}"
+                ),
+            }
+        }
+    }
+}
+
+#[test]
 fn fast_format_agrees_with_display() {
     let dt = |s: &str| DateTime::parse(s).unwrap();
     let values = [

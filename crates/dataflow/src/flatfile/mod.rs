@@ -3,6 +3,7 @@
 //! layout; and the code pages files are read and written in.
 
 pub mod fast;
+pub mod plain;
 pub mod reader;
 pub mod records;
 pub mod writer;

@@ -199,7 +199,27 @@ impl<R: Read> Reader<R> {
         }
     }
 
-    fn fill(&mut self) -> io::Result<()> {
+    /// Reads `n` bytes at a time (tests: records across reads).
+    #[cfg(test)]
+    pub fn with_read_size(src: R, codec: Codec, n: usize) -> Reader<R> {
+        Reader {
+            chunk: vec![0; n.max(1)],
+            ..Reader::new(src, codec)
+        }
+    }
+
+    /// The decoded text not read yet, and whether the file ends with it.
+    pub fn window(&self) -> (&str, bool) {
+        (&self.buf[self.pos..], self.eof)
+    }
+
+    /// Marks the first `n` bytes of the window read.
+    pub fn consume(&mut self, n: usize) {
+        self.pos = (self.pos + n).min(self.buf.len());
+    }
+
+    /// Decodes more of the file into the window.
+    pub fn fill(&mut self) -> io::Result<()> {
         if self.pos > 0 {
             self.buf.drain(..self.pos);
             self.pos = 0;
