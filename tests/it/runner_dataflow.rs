@@ -271,8 +271,8 @@ fn multicast_sort_aggregate_data_conversion_and_union_all() {
 #[test]
 fn sort_makes_runs_past_its_memory_limit_with_the_same_result() {
     // Buffers of one row and a limit of one row: every row becomes a run
-    // (the first few in memory, the rest on disk), merged at the end
-    // (duplicates removed across runs).
+    // (all small enough to stay in memory), merged at the end (duplicates
+    // removed across runs).
     blocking_components(&[(
         "<pipeline\n          version=\"1\">",
         "<pipeline\n          version=\"1\" defaultBufferMaxRows=\"1\" defaultBufferSize=\"10\">",
@@ -281,8 +281,9 @@ fn sort_makes_runs_past_its_memory_limit_with_the_same_result() {
 
 #[test]
 fn sort_merges_runs_kept_in_memory_with_runs_on_disk() {
-    // Buffers of one row: every row is a run; runs stay in memory up to 16
-    // buffers' worth of bytes (160 here), the rest go to disk.
+    // Buffers of one row: every row is a run; runs stay in memory up to 64
+    // buffers' worth of bytes (640 here), the rest go to disk; past 64 runs
+    // of a level they are merged into one.
     let dir = tempfile::tempdir().unwrap();
     let pkg = stage(
         "dataflow_blocking_2012.dtsx",
