@@ -1,6 +1,7 @@
-//! Sort's runs made on a thread of their own: while one set of held rows is
-//! sorted, encoded and stored, the pipeline goes on filling the next (at
-//! most one set in flight, so memory stays at twice the held limit). At
+//! Sort's runs made on a thread of their own: a set of held rows is encoded
+//! where it was held (the pipeline's thread, otherwise idle while a Sort
+//! takes rows in), then sorted and stored on the run-making thread while
+//! the pipeline goes on filling the next (at most one set in flight). At
 //! most [`FAN_IN`] runs of a level are kept ([`Merged`]), so files open and
 //! read buffers stay bounded however large the input.
 
@@ -8,7 +9,7 @@ use crate::buffer::Batch;
 use crate::runs::{Merged, Run, RunWriter, record_len};
 use crate::sortkey::Keys;
 use crate::spill::encode;
-use std::sync::mpsc::{SyncSender, sync_channel};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::thread::JoinHandle;
 
 /// How many runs of a level are kept before they are merged into one.
@@ -58,9 +59,19 @@ fn encode_rows(held: &[Batch], columns: &[usize], cells: &mut Vec<u8>, starts: &
     starts.row.push(cells.len());
 }
 
+/// A set of held rows, encoded: their keys and their cells.
+struct Set {
+    keys: Keys,
+    cells: Vec<u8>,
+    starts: Starts,
+}
+
 /// The run-making thread.
 pub struct Spiller {
-    tx: Option<SyncSender<(Vec<Batch>, Keys)>>,
+    tx: Option<SyncSender<Set>>,
+    /// Encoding buffers the thread is done with, for the next set.
+    spare: Receiver<(Vec<u8>, Starts)>,
+    columns: Vec<usize>,
     thread: Option<JoinHandle<Result<Made, String>>>,
 }
 
@@ -68,17 +79,21 @@ impl Spiller {
     /// Starts the thread.
     pub fn start(spec: RunSpec) -> Spiller {
         // A rendezvous: a second set waits until the first is taken.
-        let (tx, rx) = sync_channel::<(Vec<Batch>, Keys)>(0);
+        let (tx, rx) = sync_channel::<Set>(0);
+        let (spare_tx, spare) = sync_channel(1);
+        let columns = spec.columns.clone();
         let thread = std::thread::spawn(move || {
             let mut runs = Merged::new(FAN_IN);
             let mut on_disk = 0;
             let mut in_memory = 0;
-            // Buffers kept from one set to the next.
-            let (mut cells, mut starts) = (Vec::new(), Starts::default());
+            // Kept from one set to the next.
             let mut write_buf = Vec::new();
-            for (held, mut keys) in rx {
-                encode_rows(&held, &spec.columns, &mut cells, &mut starts);
-                drop(held);
+            for set in rx {
+                let Set {
+                    mut keys,
+                    cells,
+                    starts,
+                } = set;
                 keys.sort(spec.eliminate_duplicates);
                 let row = |e: &crate::sortkey::Entry| {
                     let i = starts.batch[e.batch as usize] + e.row as usize;
@@ -110,6 +125,7 @@ impl Spiller {
                     write_buf = buf;
                 }
                 runs.push(run, &mut write_buf).map_err(disk_error)?;
+                let _ = spare_tx.try_send((cells, starts));
             }
             Ok(Made {
                 runs: runs.into_runs(),
@@ -118,15 +134,26 @@ impl Spiller {
         });
         Spiller {
             tx: Some(tx),
+            spare,
+            columns,
             thread: Some(thread),
         }
     }
 
-    /// Hands over a set of held rows with their keys; an error when the
-    /// thread has stopped (its error comes from [`Spiller::finish`]).
+    /// Encodes a set of held rows with their keys and hands it over; an
+    /// error when the thread has stopped (its error comes from
+    /// [`Spiller::finish`]).
     pub fn send(&mut self, held: Vec<Batch>, keys: Keys) -> Result<(), ()> {
+        let (mut cells, mut starts) = self.spare.try_recv().unwrap_or_default();
+        encode_rows(&held, &self.columns, &mut cells, &mut starts);
+        drop(held);
+        let set = Set {
+            keys,
+            cells,
+            starts,
+        };
         match &self.tx {
-            Some(tx) => tx.send((held, keys)).map_err(|_| ()),
+            Some(tx) => tx.send(set).map_err(|_| ()),
             None => Err(()),
         }
     }
