@@ -1,4 +1,7 @@
-//! A compact encoding of cell values, for Sort's runs ([`crate::runs`]).
+//! A compact encoding of cell values, for Sort's runs ([`crate::runs`]):
+//! a tag byte, then the value; the commonest cells take their short forms
+//! (text under 256 bytes with a one-byte length, a DT_NUMERIC whose
+//! mantissa fits in 64 bits in eight bytes).
 
 use ssis_runner::expr::{DataType, DateTime, Text, Value};
 
@@ -62,10 +65,23 @@ pub fn encode(out: &mut Vec<u8>, v: &Value) {
             mantissa,
             precision,
             scale,
+        } if i64::try_from(*mantissa).is_ok() => {
+            out.push(24);
+            out.extend_from_slice(&(*mantissa as i64).to_le_bytes());
+            out.extend([*precision, *scale]);
+        }
+        Value::Numeric {
+            mantissa,
+            precision,
+            scale,
         } => {
             out.push(14);
             out.extend_from_slice(&mantissa.to_le_bytes());
             out.extend([*precision, *scale]);
+        }
+        Value::WStr(s) if s.len() < 256 => {
+            out.extend([25, s.len() as u8]);
+            out.extend_from_slice(s.as_bytes());
         }
         Value::WStr(s) => {
             out.push(15);
@@ -191,6 +207,19 @@ pub fn decode(b: &mut &[u8]) -> Option<Value> {
             offset_minutes: i16::from_le_bytes(arr(b)?),
             scale: take(b, 1)?[0],
         },
+        24 => {
+            let mantissa = i128::from(i64::from_le_bytes(arr(b)?));
+            let ps = take(b, 2)?;
+            Value::Numeric {
+                mantissa,
+                precision: ps[0],
+                scale: ps[1],
+            }
+        }
+        25 => {
+            let n = usize::from(take(b, 1)?[0]);
+            Value::WStr(std::str::from_utf8(take(b, n)?).ok()?.into())
+        }
         23 => Value::DbTimestamp2 {
             local: date(b)?,
             scale: take(b, 1)?[0],
@@ -216,7 +245,15 @@ mod tests {
                 precision: 10,
                 scale: 2,
             },
+            Value::Numeric {
+                mantissa: i128::from(i64::MIN) - 1,
+                precision: 38,
+                scale: 0,
+            },
             Value::WStr("zoë".into()),
+            Value::WStr("x".repeat(255).into()),
+            Value::WStr("y".repeat(256).into()),
+            Value::WStr("".into()),
             Value::Str {
                 text: "abc".into(),
                 codepage: 1252,
@@ -236,5 +273,15 @@ mod tests {
         assert_eq!(back, row);
         assert!(b.is_empty());
         assert_eq!(decode(&mut b), None);
+        // The short forms: tag, length, text; tag, 8 bytes, precision, scale.
+        let size = |v: &Value| {
+            let mut out = Vec::new();
+            encode(&mut out, v);
+            out.len()
+        };
+        assert_eq!(size(&row[7]), 2 + "zoë".len());
+        assert_eq!(size(&row[9]), 1 + 4 + 256);
+        assert_eq!(size(&row[5]), 11);
+        assert_eq!(size(&row[6]), 19);
     }
 }
