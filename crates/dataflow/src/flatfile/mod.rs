@@ -253,6 +253,46 @@ impl Codec {
     }
 }
 
+/// Specs for the reader's, splitter's and fast path's tests.
+#[cfg(test)]
+pub(crate) mod test_spec {
+    use super::{FlatColumn, FlatFileSpec, Format};
+    use crate::types::ColumnType;
+    use ssis_runner::expr::DataType;
+
+    /// A UTF-8 file of `format` whose rows end with `row`, `"` as its
+    /// qualifier, and one qualified DT_WSTR column per `(name, delimiter,
+    /// width, fixed)`.
+    pub fn spec(
+        format: Format,
+        row: &str,
+        columns: impl IntoIterator<Item = (String, String, usize, bool)>,
+    ) -> FlatFileSpec {
+        FlatFileSpec {
+            name: "t".into(),
+            format,
+            header_names: false,
+            header_rows_to_skip: 0,
+            data_rows_to_skip: 0,
+            header_row_delimiter: row.into(),
+            row_delimiter: row.into(),
+            qualifier: Some("\"".into()),
+            code_page: 65001,
+            columns: columns
+                .into_iter()
+                .map(|(name, delimiter, width, fixed)| FlatColumn {
+                    name,
+                    fixed,
+                    delimiter,
+                    width,
+                    qualified: true,
+                    ty: ColumnType::plain(DataType::WStr),
+                })
+                .collect(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

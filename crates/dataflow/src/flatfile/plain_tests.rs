@@ -3,37 +3,20 @@
 
 use super::super::reader::{Field, Reader};
 use super::super::records::split;
-use super::super::{Codec, FlatColumn, Format};
+use super::super::{Codec, Format};
 use super::*;
-use crate::types::ColumnType;
-use ssis_runner::expr::DataType;
 
 type Rows = Vec<(String, Vec<Option<String>>)>;
 
 fn spec(format: Format, delims: &[&str], widths: &[usize], row: &str) -> FlatFileSpec {
-    FlatFileSpec {
-        name: "t".into(),
+    super::super::test_spec::spec(
         format,
-        header_names: false,
-        header_rows_to_skip: 0,
-        data_rows_to_skip: 0,
-        header_row_delimiter: row.into(),
-        row_delimiter: row.into(),
-        qualifier: Some("\"".into()),
-        code_page: 65001,
-        columns: delims
+        row,
+        delims
             .iter()
             .zip(widths)
-            .map(|(d, w)| FlatColumn {
-                name: format!("c{d}{w}"),
-                fixed: *w > 0,
-                delimiter: d.to_string(),
-                width: *w,
-                qualified: true,
-                ty: ColumnType::plain(DataType::WStr),
-            })
-            .collect(),
-    }
+            .map(|(d, w)| (format!("c{d}{w}"), d.to_string(), *w, *w > 0)),
+    )
 }
 
 fn delimited(n: usize, row: &str) -> FlatFileSpec {

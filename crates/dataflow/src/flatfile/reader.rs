@@ -288,40 +288,21 @@ impl<R: Read> Reader<R> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{FlatColumn, Format};
+    use super::super::Format;
     use super::*;
-    use crate::types::ColumnType;
-    use ssis_runner::expr::DataType;
 
     fn spec(format: Format, widths: &[usize]) -> FlatFileSpec {
         let n = widths.len();
-        FlatFileSpec {
-            name: "t".into(),
+        super::super::test_spec::spec(
             format,
-            header_names: false,
-            header_rows_to_skip: 0,
-            data_rows_to_skip: 0,
-            header_row_delimiter: "\r\n".into(),
-            row_delimiter: "\r\n".into(),
-            qualifier: Some("\"".into()),
-            code_page: 65001,
-            columns: widths
-                .iter()
-                .enumerate()
-                .map(|(i, w)| FlatColumn {
-                    name: format!("c{i}"),
-                    fixed: *w > 0 && !(format == Format::RaggedRight && i + 1 == n),
-                    delimiter: if i + 1 == n {
-                        "\r\n".into()
-                    } else {
-                        ",".into()
-                    },
-                    width: *w,
-                    qualified: true,
-                    ty: ColumnType::plain(DataType::WStr),
-                })
-                .collect(),
-        }
+            "\r\n",
+            widths.iter().enumerate().map(|(i, w)| {
+                let last = i + 1 == n;
+                let delimiter = if last { "\r\n" } else { "," };
+                let fixed = *w > 0 && !(format == Format::RaggedRight && last);
+                (format!("c{i}"), delimiter.to_string(), *w, fixed)
+            }),
+        )
     }
 
     fn read_all(text: &[u8], spec: &FlatFileSpec, codec: Codec) -> Vec<Vec<Option<String>>> {

@@ -180,37 +180,17 @@ fn parse<R: Read>(
 
 #[cfg(test)]
 mod tests {
-    use super::super::{Codec, FlatColumn, Format};
+    use super::super::{Codec, Format};
     use super::*;
-    use crate::types::ColumnType;
-    use ssis_runner::expr::DataType;
     use std::io::Write;
 
     #[test]
     fn chunks_keep_records_and_fields_in_order() {
-        let spec = FlatFileSpec {
-            name: "t".into(),
-            format: Format::Delimited,
-            header_names: false,
-            header_rows_to_skip: 0,
-            data_rows_to_skip: 0,
-            header_row_delimiter: "\r\n".into(),
-            row_delimiter: "\r\n".into(),
-            qualifier: Some("\"".into()),
-            code_page: 65001,
-            columns: ["a", "b"]
-                .iter()
-                .enumerate()
-                .map(|(i, name)| FlatColumn {
-                    name: name.to_string(),
-                    fixed: false,
-                    delimiter: if i == 1 { "\r\n" } else { "," }.into(),
-                    width: 0,
-                    qualified: true,
-                    ty: ColumnType::plain(DataType::WStr),
-                })
-                .collect(),
-        };
+        let spec = super::super::test_spec::spec(
+            Format::Delimited,
+            "\r\n",
+            [("a", ","), ("b", "\r\n")].map(|(n, d)| (n.to_string(), d.to_string(), 0, false)),
+        );
         let mut file = tempfile::tempfile().unwrap();
         file.write_all(b"1,\"x\r\ny\"\r\n\"q\"\"d\",2\r\nshort\r\n3,z")
             .unwrap();
