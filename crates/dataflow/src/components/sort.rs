@@ -11,7 +11,8 @@
 //! that; the runs are merged at the end through a heap, so memory stays
 //! bounded for any input (at most 16 buffers held, 16 being made into a
 //! run, and 64 buffers' worth of runs: about 1 GB with the default 10 MB
-//! buffers, where SSIS's own Sort holds every row in memory).
+//! buffers, where SSIS's own Sort holds every row in memory; each limit is
+//! at most 1 GB however large the buffers).
 
 use super::BuildCtx;
 use super::sort_spill::{RunSpec, Spiller};
@@ -54,6 +55,20 @@ const MEMORY_BUFFERS: usize = 16;
 /// How many buffers' worth of bytes of runs stay in memory (640 MB with
 /// the default 10 MB buffers); later runs go to disk.
 const RUN_MEMORY_BUFFERS: usize = 64;
+
+/// The most either limit allows, whatever `DefaultBufferSize` says (SSIS
+/// 2016+ takes up to 2 GB there).
+const MEMORY_CAP: usize = 1 << 30;
+
+/// (rows held before they become a run, bytes of runs kept in memory) for
+/// buffers of `buffer_size` bytes and rows of about `row_bytes`.
+fn limits(buffer_size: usize, row_bytes: usize) -> (usize, usize) {
+    let held = MEMORY_BUFFERS.saturating_mul(buffer_size).min(MEMORY_CAP);
+    let runs = RUN_MEMORY_BUFFERS
+        .saturating_mul(buffer_size)
+        .min(MEMORY_CAP);
+    ((held / row_bytes.max(1)).max(1), runs)
+}
 
 impl Sort {
     pub fn build(ctx: &BuildCtx) -> Result<Sort, String> {
@@ -99,6 +114,7 @@ impl Sort {
         let last_use = (0..columns.len())
             .map(|i| !columns[i + 1..].contains(&columns[i]))
             .collect();
+        let (max_held_rows, run_memory) = limits(ctx.buffer_size, Batch::approx_row_bytes(layout));
         Ok(Sort {
             keys: keys.into_iter().map(|(_, k)| k).collect(),
             columns,
@@ -110,9 +126,8 @@ impl Sort {
                 .unwrap_or(false),
             held: Vec::new(),
             held_keys: Keys::default(),
-            max_held_rows: (MEMORY_BUFFERS * ctx.buffer_size / Batch::approx_row_bytes(layout))
-                .max(1),
-            run_memory: RUN_MEMORY_BUFFERS * ctx.buffer_size,
+            max_held_rows,
+            run_memory,
             spiller: None,
             runs_made: 0,
             on_disk: 0,
@@ -232,5 +247,25 @@ impl Component for Sort {
                 self.rows, self.runs_made, self.on_disk
             ));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memory_follows_the_buffer_size_up_to_a_cap() {
+        // Default buffers: 16 of 10 MB held, 640 MB of runs.
+        let mb = 1 << 20;
+        assert_eq!(limits(10 * mb, 500), (16 * 10 * mb / 500, 64 * 10 * mb));
+        // A package asking for 2 GB buffers gets 1 GB each, not 32 and 128.
+        assert_eq!(
+            limits(i32::MAX as usize, 500),
+            (MEMORY_CAP / 500, MEMORY_CAP)
+        );
+        assert_eq!(limits(usize::MAX, 0), (MEMORY_CAP, MEMORY_CAP));
+        // Tiny buffers still hold a row.
+        assert_eq!(limits(10, 500), (1, 640));
     }
 }
