@@ -15,7 +15,7 @@ use std::thread::JoinHandle;
 /// How many runs of a level are kept before they are merged into one.
 const FAN_IN: usize = 64;
 
-/// What the thread needs to make runs.
+/// What making runs needs (the columns encode each set where it was held).
 pub struct RunSpec {
     /// Per output column, the input buffer position.
     pub columns: Vec<usize>,
