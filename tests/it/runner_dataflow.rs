@@ -268,15 +268,18 @@ fn multicast_sort_aggregate_data_conversion_and_union_all() {
     blocking_components(&[]);
 }
 
+/// The blocking package's pipeline with buffers of one row and 10 bytes.
+const ONE_ROW_BUFFERS: (&str, &str) = (
+    "<pipeline\n          version=\"1\">",
+    "<pipeline\n          version=\"1\" defaultBufferMaxRows=\"1\" defaultBufferSize=\"10\">",
+);
+
 #[test]
 fn sort_makes_runs_past_its_memory_limit_with_the_same_result() {
     // Buffers of one row and a limit of one row: every row becomes a run
     // (all small enough to stay in memory), merged at the end (duplicates
     // removed across runs).
-    blocking_components(&[(
-        "<pipeline\n          version=\"1\">",
-        "<pipeline\n          version=\"1\" defaultBufferMaxRows=\"1\" defaultBufferSize=\"10\">",
-    )]);
+    blocking_components(&[ONE_ROW_BUFFERS]);
 }
 
 #[test]
@@ -288,10 +291,7 @@ fn sort_merges_runs_kept_in_memory_with_runs_on_disk() {
     let pkg = stage(
         "dataflow_blocking_2012.dtsx",
         dir.path(),
-        &[(
-            "<pipeline\n          version=\"1\">",
-            "<pipeline\n          version=\"1\" defaultBufferMaxRows=\"1\" defaultBufferSize=\"10\">",
-        )],
+        &[ONE_ROW_BUFFERS],
     );
     let regions = ["East", "east", "West", "North", "south"];
     let rows: Vec<(String, String, i64)> = (0..300)

@@ -130,6 +130,7 @@ impl Merged {
     }
 
     /// How many runs are kept.
+    #[cfg(test)]
     pub fn kept(&self) -> usize {
         self.runs.len()
     }

@@ -159,6 +159,7 @@ fn damaged() -> io::Error {
 
 impl Run {
     /// Whether the run is held in memory.
+    #[cfg(test)]
     pub fn in_memory(&self) -> bool {
         matches!(self.source, Source::Memory { .. })
     }
