@@ -149,12 +149,8 @@ pub fn build(p: &Pipeline, pkg: &Package, env: &Env) -> Result<Plan, Vec<String>
         let mut bad = false;
         let externals = c.inputs.iter().flat_map(|i| &i.external);
         for col in externals.chain(c.outputs.iter().flat_map(|o| &o.external)) {
-            if let Some(name) = &col.unknown_type {
-                problems.push(format!(
-                    "component \"{}\", external column \"{}\": data type \"{name}\" is not an \
-                     SSIS data type",
-                    c.name, col.name
-                ));
+            if let Some(p) = unknown_type(&c.name, "external", &col.name, &col.unknown_type) {
+                problems.push(p);
                 bad = true;
             }
         }
@@ -180,12 +176,8 @@ pub fn build(p: &Pipeline, pkg: &Package, env: &Env) -> Result<Plan, Vec<String>
                 None => Layout::default(),
             };
             for col in &o.columns {
-                if let Some(name) = &col.unknown_type {
-                    problems.push(format!(
-                        "component \"{}\", output column \"{}\": data type \"{name}\" is not an \
-                         SSIS data type",
-                        c.name, col.name
-                    ));
+                if let Some(p) = unknown_type(&c.name, "output", &col.name, &col.unknown_type) {
+                    problems.push(p);
                     bad = true;
                 }
                 let number = col.id.parse().unwrap_or(layout.0.len() as i32 + 1);
@@ -241,5 +233,20 @@ pub fn build(p: &Pipeline, pkg: &Package, env: &Env) -> Result<Plan, Vec<String>
         },
         order,
         paths,
+    })
+}
+
+/// The problem of a `kind` column whose `dataType` is no SSIS type.
+fn unknown_type(
+    component: &str,
+    kind: &str,
+    column: &str,
+    name: &Option<String>,
+) -> Option<String> {
+    name.as_ref().map(|name| {
+        format!(
+            "component \"{component}\", {kind} column \"{column}\": data type \"{name}\" is not an \
+             SSIS data type"
+        )
     })
 }
