@@ -2,7 +2,8 @@
 //! client's message limit (`ChunkBytes`), each response line parsed
 //! straight into entries (no JSON tree), the chunks' items joined.
 
-use super::{Conn, lost};
+use super::Conn;
+use super::conn::lost;
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 use serde_json::Value;
