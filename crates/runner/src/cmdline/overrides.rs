@@ -1,0 +1,195 @@
+//! The overrides the command line and configurations give: `/SET` with its
+//! property paths (variables, connections, executables' properties),
+//! `/PAR` for package parameters and `/CONN` for connection strings.
+
+use super::{SetOverride, SetTarget, split_compound};
+use ssis_core::error::{Error, Result};
+
+/// Parses a `/SET` argument: a property path and a value separated by `;`.
+pub(super) fn parse_set(arg: &str) -> Result<SetOverride> {
+    let parts = split_compound(arg);
+    let (path, value) = match parts.as_slice() {
+        [path, rest @ ..] if !rest.is_empty() => (path.trim().to_string(), rest.join(";")),
+        _ => {
+            return Err(Error::invalid(format!(
+                "/SET '{arg}' needs a property path and a value separated by ';'"
+            ))
+            .with_target("/SET"));
+        }
+    };
+    parse_path(&path, value, "/SET")
+}
+
+/// Parses a property path as `/SET` and configurations write it:
+/// `\Package.Variables[User::X].Properties[Value]` (or `.Value`, or no
+/// property: `\Package.Variables[$Package::P]`), under a container
+/// (`\Package\Sequence.Variables[...]`);
+/// `\Package.Connections[Name].Properties[ConnectionString]` (or
+/// `ServerName`, `InitialCatalog`, `UserName`, `Password`); an
+/// executable's property: `\Package\Task.Properties[Disabled]`.
+pub fn parse_path(path: &str, value: String, option: &str) -> Result<SetOverride> {
+    let bad = |why: &str| {
+        Error::invalid(format!("{option} path '{path}' {why}")).with_target(option.to_string())
+    };
+    let p = path.trim().trim_start_matches('\\');
+    let lower = p.to_ascii_lowercase();
+    let bracket = |rest: &str| -> Result<(String, String)> {
+        let close = rest
+            .find(']')
+            .ok_or_else(|| bad("has no closing ']' after the name"))?;
+        Ok((
+            rest[..close].trim().to_string(),
+            rest[close + 1..].to_string(),
+        ))
+    };
+    // The property named after the collection item: `.Properties[X]` or `.X`.
+    let property = |tail: &str| -> Result<String> {
+        let t = tail.trim();
+        if t.is_empty() {
+            return Ok(String::new());
+        }
+        if t.to_ascii_lowercase().starts_with(".properties[") {
+            let (name, after) = bracket(&t[".properties[".len()..])?;
+            if !after.trim().is_empty() {
+                return Err(bad("has text after the property"));
+            }
+            return Ok(name);
+        }
+        match t.strip_prefix('.') {
+            Some(name) if !name.contains(['.', '[', ']']) => Ok(name.to_string()),
+            _ => Err(bad("does not end in .Properties[Name]")),
+        }
+    };
+    let container = |scope: &str| -> Result<String> {
+        if scope.is_empty()
+            || !scope
+                .split('\\')
+                .next()
+                .is_some_and(|s| s.eq_ignore_ascii_case("package"))
+        {
+            return Err(bad("must start with \\Package"));
+        }
+        Ok(format!("Package{}", &scope["package".len()..]))
+    };
+    let (scope, variable, target) = if let Some(at) = lower.find(".variables[") {
+        let (variable, tail) = bracket(&p[at + ".variables[".len()..])?;
+        let prop = property(&tail)?;
+        if variable.is_empty() {
+            return Err(bad("names no variable"));
+        }
+        if !prop.is_empty() && !prop.eq_ignore_ascii_case("value") {
+            return Err(bad(
+                "sets a variable property other than Value, which is not supported",
+            ));
+        }
+        (container(&p[..at])?, variable, SetTarget::Variable)
+    } else if let Some(at) = lower.find(".connections[") {
+        let (name, tail) = bracket(&p[at + ".connections[".len()..])?;
+        let prop = property(&tail)?;
+        let known = [
+            "ConnectionString",
+            "ServerName",
+            "InitialCatalog",
+            "UserName",
+            "Password",
+            "RetainSameConnection",
+            "FileUsageType",
+            "Description",
+            "Name",
+            "ProtectionLevel",
+        ];
+        let Some(prop) = known.iter().find(|k| k.eq_ignore_ascii_case(&prop)) else {
+            return Err(bad(&format!(
+                "sets connection property '{prop}', which is not supported (supported: {})",
+                known.join(", ")
+            )));
+        };
+        if name.is_empty() {
+            return Err(bad("names no connection manager"));
+        }
+        (
+            container(&p[..at])?,
+            name,
+            SetTarget::Connection(prop.to_string()),
+        )
+    } else if let Some(at) = lower.rfind(".properties[") {
+        let prop = property(&p[at..])?;
+        if prop.is_empty() {
+            return Err(bad("names no property"));
+        }
+        (
+            container(&p[..at])?,
+            String::new(),
+            SetTarget::Property(prop),
+        )
+    } else {
+        return Err(bad(
+            "is not a property path (\\Package.Variables[User::Name].Properties[Value], \
+             \\Package.Connections[Name].Properties[ConnectionString], \\Package\\Task.Properties[Name])",
+        ));
+    };
+    Ok(SetOverride {
+        scope,
+        variable,
+        value,
+        path: path.to_string(),
+        target,
+    })
+}
+
+/// `/PAR name;value`: a package parameter (`$Package::Name`, or a bare
+/// name); `$Project::` parameters need a project, which `/FILE` has not;
+/// a `(Type)` suffix on the name is accepted.
+pub(super) fn parse_par(arg: &str) -> Result<SetOverride> {
+    let parts = split_compound(arg);
+    let (name, value) = match parts.as_slice() {
+        [name, rest @ ..] if !rest.is_empty() => (name.trim().to_string(), rest.join(";")),
+        _ => {
+            return Err(Error::invalid(format!(
+                "/PAR '{arg}' needs a parameter name and a value separated by ';'"
+            ))
+            .with_target("/PAR"));
+        }
+    };
+    let bare = match name.find('(') {
+        Some(i) if name.ends_with(')') => name[..i].trim().to_string(),
+        _ => name.clone(),
+    };
+    let variable = if let Some(n) = bare.strip_prefix("$Package::") {
+        format!("$Package::{n}")
+    } else if bare.starts_with("$Project::") || bare.starts_with("$ServerOption::") {
+        return Err(Error::invalid(format!(
+            "/PAR '{name}': only package parameters ($Package::Name) can be set here: a package \
+             run with /FILE has no project or server options"
+        ))
+        .with_target("/PAR"));
+    } else {
+        format!("$Package::{bare}")
+    };
+    Ok(SetOverride {
+        scope: "Package".into(),
+        variable,
+        value,
+        path: format!("/PAR {name}"),
+        target: SetTarget::Variable,
+    })
+}
+
+/// `/CONN name;connection string`.
+pub(super) fn parse_conn(arg: &str) -> Result<SetOverride> {
+    let parts = split_compound(arg);
+    match parts.as_slice() {
+        [name, rest @ ..] if !rest.is_empty() && !name.trim().is_empty() => Ok(SetOverride {
+            scope: "Package".into(),
+            variable: name.trim().to_string(),
+            value: rest.join(";"),
+            path: format!("/CONN {}", name.trim()),
+            target: SetTarget::Connection("ConnectionString".into()),
+        }),
+        _ => Err(Error::invalid(format!(
+            "/CONN '{arg}' needs a connection manager (name or ID) and a connection string \
+             separated by ';' (quote the string: /CONN Name;\"Data Source=...;...\")"
+        ))
+        .with_target("/CONN")),
+    }
+}
