@@ -394,6 +394,7 @@ fn encryption_is_required_by_default() {
     let store = SqlServerStore::with_options("MSDB", bare.server_name(), None, o);
     let e = store.list_folders(&[]).unwrap_err();
     assert_eq!(e.kind, ErrorKind::Connection, "{e}");
+    assert!(e.message.contains("offers no TLS"), "{e}");
     assert_eq!(bare.logins(), 0, "no login without TLS");
 }
 

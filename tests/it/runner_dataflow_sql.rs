@@ -15,9 +15,7 @@ use crate::runner_execute_sql::{
     package_2012_with, param, sql_task,
 };
 use crate::support::catalog::{Table, column};
-use crate::support::tds::{
-    ColType, DONE_COUNT, DONE_MORE, FLAG_IDENTITY, FLAG_NULLABLE, FLAG_UPDATEABLE, Tokens, Value,
-};
+use crate::support::tds::{ColType, DONE_COUNT, DONE_MORE, Tokens, Value};
 use crate::support::{ADMIN_PASSWORD, ADMIN_USER, TestServer};
 use std::path::PathBuf;
 use std::process::Command;
@@ -61,6 +59,14 @@ const TABLES: &[Table] = &[
             column("Region", "nvarchar", 20, 0, 0),
             column("Price", "decimal", 9, 10, 2),
             column("Note", "nvarchar", 40, 0, 0),
+        ],
+    ),
+    (
+        "[dbo].[SalesKeyed]",
+        &[
+            column("Id", "int", 4, 10, 0).identity(),
+            column("Region", "nvarchar", 20, 0, 0),
+            column("Price", "decimal", 9, 10, 2),
         ],
     ),
     (
@@ -163,19 +169,6 @@ fn server() -> (TestServer, Log) {
                 }
             }
             t.done_in_proc(DONE_MORE | DONE_COUNT, 0xC1, n);
-        } else if sql.starts_with(crate::runner_dataflow_sql_types::RULES_QUERY) {
-            // No constraints or triggers: CHECK_CONSTRAINTS changes nothing.
-            crate::runner_dataflow_sql_types::answer_rules(t, &[]);
-        } else if sql == "SELECT TOP 0 * FROM [dbo].[Sales]" {
-            let rw = FLAG_NULLABLE | FLAG_UPDATEABLE;
-            t.col_metadata_flags(&[
-                ("Seq", ColType::Int, FLAG_IDENTITY),
-                ("Id", ColType::Int, rw),
-                ("Region", ColType::NVarChar(10), rw),
-                ("Price", ColType::Decimal(10, 2), rw),
-                ("Note", ColType::NVarChar(20), rw),
-            ]);
-            t.done(DONE_COUNT, 0);
         } else if sql.starts_with("INSERT INTO [dbo].[Unpriced]")
             && values.first() == Some(&Value::Int(4))
         {
@@ -189,7 +182,7 @@ fn server() -> (TestServer, Log) {
         } else if !sql.starts_with("INSERT")
             && !sql.starts_with("UPDATE")
             && !sql.starts_with("SET IDENTITY_INSERT")
-            && sql != "BULK LOAD"
+            && !sql.starts_with("BULK LOAD")
         {
             return None;
         }
@@ -629,14 +622,14 @@ fn packages(
     out
 }
 
-/// Every value the bulk loads sent, with its column.
+/// Every value the bulk loads into Sales sent, with its column.
 fn bulk_rows(log: &Log) -> Vec<(&'static str, Value)> {
-    let names = ["Id", "Region", "Price", "Note"];
-    statements(log, "BULK LOAD")
+    let names = ["Id", "Region", "Price"];
+    statements(log, "BULK LOAD [dbo].[Sales]")
         .into_iter()
         .flat_map(|(_, v)| v)
         .enumerate()
-        .map(|(i, v)| (names[i % 4], v))
+        .map(|(i, v)| (names[i % 3], v))
         .collect()
 }
 
@@ -667,16 +660,22 @@ fn oledb_source_lookup_destinations_and_recordset_in_both_layouts() {
         );
         // Fast load: one bulk load of the matched rows (apple at its first
         // price, pear): the table's columns from sys.columns, INSERT BULK
-        // for every updateable column (not the identity Seq), then the rows
-        // with Price at the column's scale and NULL for the unmapped Note.
+        // naming the mapped columns (the unmapped Note and the identity Seq
+        // take their defaults) with the hints of FastLoadOptions, then the
+        // rows with Price at the column's scale.
         assert_eq!(
             statements(&log, "SELECT c.name")[0].1,
             vec![text("[dbo].[Sales]")]
         );
         assert_eq!(
-            statements(&log, "INSERT BULK"),
+            statements(&log, "SELECT TOP 0")[0].0,
+            "SELECT TOP 0 [Id], [Region], [Price] FROM [dbo].[Sales]"
+        );
+        // (tiberius declares nvarchar by its length in bytes.)
+        assert_eq!(
+            statements(&log, "INSERT BULK [dbo].[Sales]"),
             vec![(
-                "INSERT BULK [dbo].[Sales] (Id int, Region nvarchar(20), Price decimal(10,2), Note nvarchar(40))".into(),
+                "INSERT BULK [dbo].[Sales] ([Id] int, [Region] nvarchar(20), [Price] decimal(10,2)) WITH (CHECK_CONSTRAINTS, TABLOCK)".into(),
                 vec![]
             )],
             "{}",
@@ -687,7 +686,6 @@ fn oledb_source_lookup_destinations_and_recordset_in_both_layouts() {
                 ("Id", Value::Int(id)),
                 ("Region", text(region)),
                 ("Price", price.map_or(Value::Null, |p| Value::Decimal(p, 2))),
-                ("Note", Value::Null),
             ]
         };
         assert_eq!(
@@ -724,15 +722,18 @@ fn oledb_source_lookup_destinations_and_recordset_in_both_layouts() {
             "{}",
             pkg.display()
         );
-        // ADO.NET: the table's rows, Price as money (DT_CY).
-        let copies = statements(&log, "INSERT INTO [dbo].[PriceCopy]");
+        // ADO.NET: the table's rows bulk loaded, Price as money (DT_CY).
+        assert_eq!(
+            statements(&log, "INSERT BULK [dbo].[PriceCopy]")[0].0,
+            "INSERT BULK [dbo].[PriceCopy] ([Name] nvarchar(20), [Price] money)"
+        );
+        let copies: Vec<Vec<Value>> = statements(&log, "BULK LOAD [dbo].[PriceCopy]")
+            .into_iter()
+            .map(|s| s.1)
+            .collect();
         assert_eq!(copies.len(), 1, "{copies:?}");
         assert_eq!(
-            copies[0].0,
-            "INSERT INTO [dbo].[PriceCopy] ([Name], [Price]) VALUES (@P1, @P2), (@P3, @P4), (@P5, @P6), (@P7, @P8)"
-        );
-        assert_eq!(
-            copies[0].1[..4],
+            copies[0][..4],
             [
                 text("apple"),
                 Value::Decimal(12000, 4),
@@ -751,9 +752,9 @@ fn oledb_source_lookup_destinations_and_recordset_in_both_layouts() {
             )
         );
         assert_eq!(updates[3].1[0], text("plum"));
+        assert!(!out.contains("runs as INSERT statements"), "{out}");
         for want in [
             "Touch: ran the command for 4 rows.",
-            "Copy Prices: fast load into [dbo].[PriceCopy] runs as INSERT statements: column 'Price' has type money",
             "Find Price: 2 rows matched, 2 without a match; 3 reference rows cached (1 duplicate keys ignored).",
             "Write Sales: wrote 2 rows.",
             "Write Unpriced: wrote 1 rows.",
@@ -803,7 +804,6 @@ fn lookup_without_a_match_fails_or_redirects_by_the_inputs_disposition() {
                 ("Id", Value::Int(id)),
                 ("Region", text(region)),
                 ("Price", price.map_or(Value::Null, |p| Value::Decimal(p, 2))),
-                ("Note", Value::Null),
             ]
         };
         assert_eq!(
@@ -1234,37 +1234,55 @@ fn oledb_source_access_modes_table_and_command_from_variables() {
 }
 
 #[test]
-fn fast_load_keeping_identity_inserts_between_identity_insert_on_and_off() {
+fn fast_load_sends_identity_values_only_when_keeping_identity() {
     let (server, log) = server();
     let dir = tempfile::tempdir().unwrap();
-    let edit = |p: String| {
-        p.replace(
-            "<property name=\"FastLoadKeepIdentity\">false</property>",
-            "<property name=\"FastLoadKeepIdentity\">true</property>",
-        )
-    };
-    for pkg in packages(dir.path(), &server, edit) {
-        log.lock().unwrap().clear();
-        let (code, out) = ssis_exec(&pkg);
-        assert_eq!(code, 0, "{}: {out}", pkg.display());
-        let sales: Vec<String> = log
-            .lock()
-            .unwrap()
-            .iter()
-            .map(|(s, _)| s.clone())
-            .filter(|s| s.contains("[dbo].[Sales]"))
-            .collect();
-        assert_eq!(
-            sales,
-            vec![
-                "SET IDENTITY_INSERT [dbo].[Sales] ON".to_string(),
-                "INSERT INTO [dbo].[Sales] ([Id], [Region], [Price]) VALUES (@P1, @P2, @P3), (@P4, @P5, @P6)".into(),
-                "SET IDENTITY_INSERT [dbo].[Sales] OFF".into(),
-            ],
-            "{}",
-            pkg.display()
-        );
-        assert!(statements(&log, "BULK LOAD").is_empty());
+    for keep in ["false", "true"] {
+        // Into SalesKeyed, whose Id is an identity column.
+        let edit = |p: String| {
+            p.replace(
+                "<property name=\"FastLoadKeepIdentity\">false</property>",
+                &format!("<property name=\"FastLoadKeepIdentity\">{keep}</property>"),
+            )
+            .replace(
+                "<property name=\"OpenRowset\">[dbo].[Sales]</property>",
+                "<property name=\"OpenRowset\">[dbo].[SalesKeyed]</property>",
+            )
+        };
+        for pkg in packages(dir.path(), &server, edit) {
+            log.lock().unwrap().clear();
+            let (code, out) = ssis_exec(&pkg);
+            assert_eq!(code, 0, "{}: {out}", pkg.display());
+            // Kept: the identity column is named and its values sent (there
+            // is no hint for it); else bcp's way: its values are dropped and
+            // the server numbers the rows.
+            let (columns, per_row) = if keep == "true" {
+                ("[Id] int, [Region] nvarchar(20), [Price] decimal(10,2)", 3)
+            } else {
+                ("[Region] nvarchar(20), [Price] decimal(10,2)", 2)
+            };
+            assert_eq!(
+                statements(&log, "INSERT BULK")[0].0,
+                format!(
+                    "INSERT BULK [dbo].[SalesKeyed] ({columns}) WITH (CHECK_CONSTRAINTS, TABLOCK)"
+                )
+            );
+            let values: Vec<Value> = statements(&log, "BULK LOAD [dbo].[SalesKeyed]")
+                .into_iter()
+                .flat_map(|s| s.1)
+                .collect();
+            assert_eq!(values.len(), 2 * per_row, "{values:?}");
+            assert_eq!(values[per_row - 2], Value::Text("East".into()));
+            if keep == "true" {
+                assert_eq!((&values[0], &values[3]), (&Value::Int(1), &Value::Int(2)));
+            }
+            assert!(
+                !log.lock()
+                    .unwrap()
+                    .iter()
+                    .any(|(s, _)| s.starts_with("SET IDENTITY_INSERT"))
+            );
+        }
     }
 }
 

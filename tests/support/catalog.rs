@@ -2,13 +2,16 @@
 //! and the server's answers to the two `sys.columns` questions asked about
 //! them: the data flow's validation (name, type, `max_length`, precision,
 //! scale: `ssis_dataflow::external::DESCRIBE`) and the fast load's (name,
-//! type, scale, `is_identity`, `is_computed`, `max_length`,
-//! `default_object_id`). An undeclared table has no rows, as `OBJECT_ID`
-//! gives NULL for it.
+//! type, scale, `is_identity`, `is_computed`). An undeclared table has no
+//! rows, as `OBJECT_ID` gives NULL for it. Also the bulk load's own
+//! question, `SELECT TOP 0 [a], [b] FROM [dbo].[T]` (or `*`): the columns'
+//! metadata, identity columns read-only.
 //!
 //! [`TestServer::tables`]: super::TestServer::tables
 
-use super::tds::{ColType, DONE_COUNT, DONE_MORE, Tokens, Value};
+use super::tds::{
+    ColType, DONE_COUNT, DONE_MORE, FLAG_IDENTITY, FLAG_NULLABLE, FLAG_UPDATEABLE, Tokens, Value,
+};
 
 /// A table column as `sys.columns` describes it.
 #[derive(Debug, Clone, Copy)]
@@ -23,10 +26,8 @@ pub struct Column {
     pub precision: i64,
     /// Scale (decimals, fractional seconds).
     pub scale: i64,
-    /// An identity column (the fast load leaves it out).
+    /// An identity column (loaded only when identity values are kept).
     pub identity: bool,
-    /// It has a default.
-    pub default: bool,
 }
 
 /// A plain column.
@@ -44,7 +45,6 @@ pub const fn column(
         precision,
         scale,
         identity: false,
-        default: false,
     }
 }
 
@@ -53,14 +53,6 @@ impl Column {
     pub const fn identity(self) -> Column {
         Column {
             identity: true,
-            ..self
-        }
-    }
-
-    /// The same column with a default.
-    pub const fn with_default(self) -> Column {
-        Column {
-            default: true,
             ..self
         }
     }
@@ -108,8 +100,6 @@ pub fn answer(sql: &str, params: &[(String, Value)], t: &mut Tokens, tables: &[T
             ("scale", int),
             ("is_identity", int),
             ("is_computed", int),
-            ("max_length", int),
-            ("default_object_id", int),
         ]);
     }
     for c in cols {
@@ -118,18 +108,75 @@ pub fn answer(sql: &str, params: &[(String, Value)], t: &mut Tokens, tables: &[T
         let cells = if describe {
             vec![v(c.max_length), v(c.precision), v(c.scale)]
         } else {
-            vec![
-                v(c.scale),
-                v(i64::from(c.identity)),
-                v(0),
-                v(c.max_length),
-                v(i64::from(c.default) * 901),
-            ]
+            vec![v(c.scale), v(i64::from(c.identity)), v(0)]
         };
         let mut row = vec![(&n, text), (&ty, text)];
         row.extend(cells.iter().map(|c| (c, int)));
         t.row(&row);
     }
     t.done_in_proc(DONE_MORE | DONE_COUNT, 0xC1, cols.len() as u64);
+    true
+}
+
+/// How the server describes `c` in COLMETADATA.
+fn col_type(c: &Column) -> ColType {
+    match (c.ty, c.max_length) {
+        ("int", _) => ColType::Int,
+        ("nvarchar" | "nchar" | "sysname", -1) => ColType::NVarCharMax,
+        ("nvarchar" | "nchar" | "sysname", n) => ColType::NVarChar((n / 2) as u16),
+        ("varbinary" | "binary", n) => ColType::VarBinary(n as u16),
+        ("decimal" | "numeric", _) => ColType::Decimal(c.precision as u8, c.scale as u8),
+        ("time", _) => ColType::Time(c.scale as u8),
+        ("datetimeoffset", _) => ColType::DateTimeOffset(c.scale as u8),
+        ("datetime", _) => ColType::DateTime,
+        ("uniqueidentifier", _) => ColType::Guid,
+        ("xml", _) => ColType::Xml,
+        ("money", _) => ColType::Money,
+        ("ntext", _) => ColType::NText,
+        ("image", _) => ColType::Image,
+        (other, _) => panic!("the test server does not describe {other} columns"),
+    }
+}
+
+/// Answers `SELECT TOP 0 <columns> FROM <table>` (the bulk load asks it
+/// before `INSERT BULK`) for a declared table; false for anything else.
+pub fn answer_top_0(sql: &str, t: &mut Tokens, tables: &[Table]) -> bool {
+    let Some((list, table)) = sql
+        .strip_prefix("SELECT TOP 0 ")
+        .and_then(|r| r.rsplit_once(" FROM "))
+    else {
+        return false;
+    };
+    let Some((_, cols)) = tables.iter().find(|(n, _)| n.eq_ignore_ascii_case(table)) else {
+        return false;
+    };
+    let wanted: Vec<&Column> = if list.trim() == "*" {
+        cols.iter().collect()
+    } else {
+        let found: Option<Vec<&Column>> = list
+            .split(", ")
+            .map(|n| {
+                let n = n.trim().trim_start_matches('[').trim_end_matches(']');
+                cols.iter().find(|c| c.name.eq_ignore_ascii_case(n))
+            })
+            .collect();
+        match found {
+            Some(f) => f,
+            None => return false,
+        }
+    };
+    let meta: Vec<(&str, ColType, u16)> = wanted
+        .iter()
+        .map(|c| {
+            let flags = if c.identity {
+                FLAG_IDENTITY
+            } else {
+                FLAG_NULLABLE | FLAG_UPDATEABLE
+            };
+            (c.name, col_type(c), flags)
+        })
+        .collect();
+    t.col_metadata_flags(&meta);
+    t.done(DONE_MORE | DONE_COUNT, 0);
     true
 }

@@ -65,6 +65,9 @@ struct Shared {
     /// @@TRANCOUNT per connection (BEGIN TRANSACTION counts up, COMMIT
     /// down, ROLLBACK to zero).
     trancount: Mutex<HashMap<u64, i32>>,
+    /// The table of each connection's last `INSERT BULK`, which its rows
+    /// go into.
+    bulk_tables: Mutex<HashMap<u64, String>>,
     next_conn: AtomicU64,
 }
 
@@ -181,6 +184,7 @@ impl TestServer {
             tls_logins: AtomicU64::new(0),
             applocks: Mutex::new(HashMap::new()),
             trancount: Mutex::new(HashMap::new()),
+            bulk_tables: Mutex::new(HashMap::new()),
             applock_freed: Condvar::new(),
             next_conn: AtomicU64::new(1),
         });
@@ -472,8 +476,10 @@ fn tls_handshake(
 fn handle(msg: &Message, caller: &Caller<'_>, s: &Shared) -> io::Result<Tokens> {
     if msg.kind == tds::PT_BULK_LOAD {
         // The rows of the INSERT BULK just answered: the hook sees them as
-        // "BULK LOAD" with every value of every row, named by column.
+        // "BULK LOAD <table>" with every value of every row, named by column.
         let (names, rows) = tds_bulk::bulk_rows(&msg.data)?;
+        let table = s.bulk_tables.lock().unwrap().remove(&caller.conn);
+        let statement = format!("BULK LOAD {}", table.unwrap_or_default());
         let mut t = Tokens::default();
         let params: Vec<(String, Value)> = rows
             .iter()
@@ -481,7 +487,7 @@ fn handle(msg: &Message, caller: &Caller<'_>, s: &Shared) -> io::Result<Tokens> 
             .collect();
         let hook = s.sql_hook.lock().unwrap().clone();
         let status = hook
-            .and_then(|h| h("BULK LOAD", &params, &mut t))
+            .and_then(|h| h(&statement, &params, &mut t))
             .unwrap_or(0);
         if status == 0 {
             t.done(tds::DONE_COUNT, rows.len() as u64);
@@ -564,9 +570,15 @@ fn handle(msg: &Message, caller: &Caller<'_>, s: &Shared) -> io::Result<Tokens> 
         }
         tds::PT_SQL_BATCH => {
             let text = c.rest_ucs2();
+            if let Some(rest) = text.strip_prefix("INSERT BULK ") {
+                let table = rest.split(" (").next().unwrap_or(rest).to_string();
+                s.bulk_tables.lock().unwrap().insert(caller.conn, table);
+            }
             let hook = s.sql_hook.lock().unwrap().clone();
+            let tables = *s.tables.lock().unwrap();
             let status = match hook.and_then(|h| h(&text, &[], &mut t)) {
                 Some(status) => status,
+                None if catalog::answer_top_0(&text, &mut t, tables) => 0,
                 None => run_statements(&text, &HashMap::new(), caller, s, &mut t),
             };
             t.done(

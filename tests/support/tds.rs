@@ -489,6 +489,12 @@ pub enum ColType {
     DateTimeOffset(u8),
     /// xml.
     Xml,
+    /// money (MONEYN, 8 bytes).
+    Money,
+    /// nvarchar(max).
+    NVarCharMax,
+    /// ntext.
+    NText,
 }
 
 /// Column flags (MS-TDS 2.2.7.4): nullable, updateable (read/write).
@@ -608,6 +614,19 @@ impl Tokens {
                     self.out.extend_from_slice(&n.to_le_bytes());
                 }
                 ColType::Xml => self.out.extend_from_slice(&[0xF1, 0]),
+                ColType::Money => self.out.extend_from_slice(&[0x6E, 8]),
+                ColType::NVarCharMax => {
+                    self.out.push(0xE7);
+                    self.out.extend_from_slice(&0xFFFFu16.to_le_bytes());
+                    self.out.extend_from_slice(&COLLATION);
+                }
+                ColType::NText => {
+                    self.out.push(0x63);
+                    self.out.extend_from_slice(&0x7FFF_FFFEu32.to_le_bytes());
+                    self.out.extend_from_slice(&COLLATION);
+                    self.out.push(1);
+                    us_varchar(&mut self.out, "t");
+                }
                 ColType::Time(scale) => self.out.extend_from_slice(&[0x29, *scale]),
                 ColType::DateTimeOffset(scale) => self.out.extend_from_slice(&[0x2B, *scale]),
                 ColType::Int => self.out.extend_from_slice(&[0x26, 4]),

@@ -1,8 +1,8 @@
 //! The BulkLoadBCP message (MS-TDS 2.2.1.8) as the test server reads it:
 //! the columns and rows a bulk load sent, for the types the test server
-//! describes its tables with (integers, decimals, GUIDs, character and
-//! binary columns including `(max)` and xml as PLP, date, time, datetime2
-//! and datetimeoffset).
+//! describes its tables with (integers, decimals, money, GUIDs, character
+//! and binary columns including `(max)` and xml as PLP, ntext and text,
+//! date, time, datetime2 and datetimeoffset).
 
 use super::tds::{Cursor, TK_COLMETADATA, TK_DONE, TK_ROW, Value, moment, ucs2};
 use std::io;
@@ -36,6 +36,15 @@ pub fn bulk_rows(data: &[u8]) -> io::Result<(Vec<String>, Vec<Vec<Value>>)> {
                 c.take(5)?;
             }
             0xA5 | 0xAD => plp = c.u16()? == 0xFFFF,
+            // ntext, text: length, collation, then the table's name as one
+            // US_VARCHAR (a bulk load's COLMETADATA has no NumParts byte
+            // here, unlike a result's).
+            0x63 | 0x23 => {
+                c.u32()?;
+                c.take(5)?;
+                let n = usize::from(c.u16()?);
+                c.ucs2(n)?;
+            }
             0xF1 => {
                 if c.u8()? != 0 {
                     return Err(bad("xml with a schema collection".into()));
@@ -53,9 +62,9 @@ pub fn bulk_rows(data: &[u8]) -> io::Result<(Vec<String>, Vec<Vec<Value>>)> {
         names.push(c.ucs2(len)?);
     }
     let text = |ty: u8, b: &[u8]| -> Value {
-        if matches!(ty, 0xE7 | 0xEF | 0xF1) {
+        if matches!(ty, 0xE7 | 0xEF | 0xF1 | 0x63) {
             Value::Text(ucs2(b))
-        } else if matches!(ty, 0xA7 | 0xAF) {
+        } else if matches!(ty, 0xA7 | 0xAF | 0x23) {
             Value::Text(String::from_utf8_lossy(b).into_owned())
         } else {
             Value::Bytes(b.to_vec())
@@ -72,6 +81,15 @@ pub fn bulk_rows(data: &[u8]) -> io::Result<(Vec<String>, Vec<Vec<Value>>)> {
                             None => Value::Null,
                             Some(b) => text(ty, &b),
                         },
+                        // A text pointer (none: NULL), a timestamp, the data.
+                        0x63 | 0x23 => match c.u8()? {
+                            0 => Value::Null,
+                            n => {
+                                c.take(usize::from(n) + 8)?;
+                                let len = c.u32()? as usize;
+                                text(ty, c.take(len)?)
+                            }
+                        },
                         0x26 | 0x68 | 0x6D | 0x24 | 0x6A | 0x6C | 0x6E | 0x28..=0x2B => {
                             let len = usize::from(c.u8()?);
                             if len == 0 {
@@ -86,6 +104,21 @@ pub fn bulk_rows(data: &[u8]) -> io::Result<(Vec<String>, Vec<Vec<Value>>)> {
                                         let v = i128::from_le_bytes(m);
                                         Value::Decimal(if b[0] == 1 { v } else { -v }, scale)
                                     }
+                                    // High 32 bits first, in 1/10000.
+                                    0x6E if len == 8 => {
+                                        let high = i32::from_le_bytes(b[..4].try_into().unwrap());
+                                        let low = u32::from_le_bytes(b[4..].try_into().unwrap());
+                                        Value::Decimal(
+                                            i128::from((i64::from(high) << 32) | i64::from(low)),
+                                            4,
+                                        )
+                                    }
+                                    0x6E => Value::Decimal(
+                                        i128::from(i32::from_le_bytes(
+                                            b.try_into().map_err(|_| bad("smallmoney".into()))?,
+                                        )),
+                                        4,
+                                    ),
                                     0x24 => {
                                         Value::Guid(b.try_into().map_err(|_| bad("guid".into()))?)
                                     }

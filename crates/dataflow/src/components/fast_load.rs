@@ -1,18 +1,14 @@
 //! The OLE DB Destination's fast-load settings: `FastLoadOptions`
 //! (`TABLOCK,CHECK_CONSTRAINTS,ROWS_PER_BATCH=1000,KILOBYTES_PER_BATCH=64,
-//! ORDER(Id ASC),FIRE_TRIGGERS`), `FastLoadKeepNulls` and
-//! `FastLoadMaxInsertCommitSize`, and what each means for a load here.
+//! ORDER(Id ASC),FIRE_TRIGGERS`), `FastLoadKeepNulls`,
+//! `FastLoadKeepIdentity` and `FastLoadMaxInsertCommitSize`.
 //!
-//! The runner's bulk load cannot carry hints (tiberius writes the `INSERT
-//! BULK` statement without `WITH (...)`), so the options split in two.
-//! Those that change what the table ends up holding are honoured: when the
-//! table has what they are about (CHECK_CONSTRAINTS: an enabled CHECK or
-//! FOREIGN KEY constraint; FIRE_TRIGGERS: an INSERT trigger;
-//! `FastLoadKeepNulls`: a loaded column with a default) the load runs as
-//! `INSERT` statements, which check constraints, fire triggers and keep
-//! NULLs by nature; otherwise the option changes nothing and the bulk load
-//! goes ahead. Those that only tune locking and speed (TABLOCK, ORDER, the
-//! batch sizes) are reported as not sent.
+//! TABLOCK, CHECK_CONSTRAINTS, FIRE_TRIGGERS, ORDER and the two Keep
+//! properties become the hints of the bulk load ([`BulkOptions`]).
+//! ROWS_PER_BATCH and KILOBYTES_PER_BATCH cannot be sent (the SQL Server
+//! client writes the `INSERT BULK` statement and has no field for them);
+//! they only help the server plan the load, so a load goes ahead without
+//! them and says so.
 //!
 //! `FastLoadMaxInsertCommitSize` as SSIS reads it: a number of rows splits
 //! each buffer into loads of at most that many rows, each committed on its
@@ -20,25 +16,17 @@
 //! buffer; 0 commits everything once, after the last row (the loads run in
 //! one transaction).
 
-use ssis_runner::connections::{BulkColumn, TableRules};
+use ssis_runner::connections::BulkOptions;
 
 /// The parsed settings.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FastLoad {
-    /// TABLOCK.
-    pub tablock: bool,
-    /// CHECK_CONSTRAINTS.
-    pub check_constraints: bool,
-    /// FIRE_TRIGGERS.
-    pub fire_triggers: bool,
+    /// What the bulk load carries.
+    pub hints: BulkOptions,
     /// ROWS_PER_BATCH=n.
     pub rows_per_batch: Option<u64>,
     /// KILOBYTES_PER_BATCH=n.
     pub kilobytes_per_batch: Option<u64>,
-    /// ORDER(col ASC, ...), as written between the parentheses.
-    pub order: Option<String>,
-    /// `FastLoadKeepNulls`: NULL stays NULL (else a column's default).
-    pub keep_nulls: bool,
     /// `FastLoadMaxInsertCommitSize`.
     pub commit: Commit,
 }
@@ -55,11 +43,14 @@ pub enum Commit {
     AtEnd,
 }
 
-/// Splits `text` at the commas outside parentheses.
+/// Splits `text` at the commas outside parentheses and brackets.
 fn split_options(text: &str) -> Vec<&str> {
-    let (mut parts, mut depth, mut start) = (Vec::new(), 0i32, 0);
+    let (mut parts, mut depth, mut start, mut quoted) = (Vec::new(), 0i32, 0, false);
     for (i, ch) in text.char_indices() {
         match ch {
+            '[' if !quoted => quoted = true,
+            ']' if quoted => quoted = false,
+            _ if quoted => {}
             '(' => depth += 1,
             ')' => depth -= 1,
             ',' if depth == 0 => {
@@ -76,9 +67,18 @@ fn split_options(text: &str) -> Vec<&str> {
 impl FastLoad {
     /// From the component's properties; an option this engine does not
     /// know is an error naming it.
-    pub fn parse(options: &str, keep_nulls: bool, commit_size: &str) -> Result<FastLoad, String> {
+    pub fn parse(
+        options: &str,
+        keep_nulls: bool,
+        keep_identity: bool,
+        commit_size: &str,
+    ) -> Result<FastLoad, String> {
         let mut f = FastLoad {
-            keep_nulls,
+            hints: BulkOptions {
+                keep_nulls,
+                keep_identity,
+                ..BulkOptions::default()
+            },
             commit: match commit_size.trim().parse::<usize>() {
                 Ok(0) => Commit::AtEnd,
                 Ok(n) if n < i32::MAX as usize => Commit::EveryRows(n),
@@ -104,11 +104,11 @@ impl FastLoad {
                 })
             };
             if upper == "TABLOCK" {
-                f.tablock = true;
+                f.hints.tablock = true;
             } else if upper == "CHECK_CONSTRAINTS" {
-                f.check_constraints = true;
+                f.hints.check_constraints = true;
             } else if upper == "FIRE_TRIGGERS" {
-                f.fire_triggers = true;
+                f.hints.fire_triggers = true;
             } else if let Some(n) = number("ROWS_PER_BATCH")? {
                 f.rows_per_batch = Some(n);
             } else if let Some(n) = number("KILOBYTES_PER_BATCH")? {
@@ -122,7 +122,10 @@ impl FastLoad {
                     .ok_or_else(|| {
                         format!("FastLoadOptions: '{opt}' is not ORDER(column ASC|DESC, ...)")
                     })?;
-                f.order = Some(inner.trim().to_string());
+                f.hints.order = split_options(inner)
+                    .into_iter()
+                    .map(order_column)
+                    .collect::<Result<_, _>>()?;
             } else {
                 return Err(format!("FastLoadOptions: unknown option '{opt}'"));
             }
@@ -130,55 +133,10 @@ impl FastLoad {
         Ok(f)
     }
 
-    /// Whether the table's constraints and triggers matter (then
-    /// [`FastLoad::needs_statements`] needs them).
-    pub fn asks_about_rules(&self) -> bool {
-        self.check_constraints || self.fire_triggers
-    }
-
-    /// Why the load into a table with `columns` and `rules` must run as
-    /// `INSERT` statements to do what the options ask, or `None` when the
-    /// bulk load (which carries none of them) loads the same rows.
-    pub fn needs_statements(&self, columns: &[BulkColumn], rules: &TableRules) -> Option<String> {
-        let mut why = Vec::new();
-        if let (true, Some(c)) = (self.check_constraints, rules.constraints.first()) {
-            why.push(format!("CHECK_CONSTRAINTS (constraint '{c}')"));
-        }
-        if let (true, Some(t)) = (self.fire_triggers, rules.insert_triggers.first()) {
-            why.push(format!("FIRE_TRIGGERS (trigger '{t}')"));
-        }
-        if let (true, Some(c)) = (
-            self.keep_nulls,
-            columns.iter().find(|c| c.loaded && c.has_default),
-        ) {
-            why.push(format!(
-                "FastLoadKeepNulls (column '{}' has a default)",
-                c.name
-            ));
-        }
-        (!why.is_empty()).then(|| why.join(", "))
-    }
-
-    /// The options about locking and speed, which no load here sends.
-    ///
-    /// Why not: SQL Server reads them only after the column list of
-    /// `INSERT BULK t (columns) WITH (...)`. tiberius 0.12.3's
-    /// `Client::bulk_insert(table)` writes that statement itself, from
-    /// `table` and the columns `SELECT TOP 0 * FROM table` returns, with
-    /// nothing after the list; and what streams the rows
-    /// (`BulkLoadRequest::new`) and the connection under the client are
-    /// private to the crate. So a hint can neither ride in `table` (it would
-    /// land before the list, and in the SELECT) nor follow an `INSERT BULK`
-    /// of our own with tiberius streaming the rows. Sending them needs a
-    /// tiberius that takes hints (upstream or a fork), not a change here.
+    /// The options no load sends: they help the server plan the load and
+    /// do not change the rows it loads.
     pub fn unsent_hints(&self) -> Vec<String> {
         let mut hints = Vec::new();
-        if self.tablock {
-            hints.push("TABLOCK".to_string());
-        }
-        if let Some(o) = &self.order {
-            hints.push(format!("ORDER({o})"));
-        }
         if let Some(n) = self.rows_per_batch {
             hints.push(format!("ROWS_PER_BATCH={n}"));
         }
@@ -189,63 +147,66 @@ impl FastLoad {
     }
 }
 
+/// One column of ORDER(...): `Id`, `[Unit Price] DESC`; whether descending.
+fn order_column(item: &str) -> Result<(String, bool), String> {
+    let bad =
+        || format!("FastLoadOptions: '{item}' in ORDER is not a column name with ASC or DESC");
+    let (name, desc) = match item.rsplit_once(char::is_whitespace) {
+        Some((n, dir)) if dir.eq_ignore_ascii_case("ASC") => (n.trim(), false),
+        Some((n, dir)) if dir.eq_ignore_ascii_case("DESC") => (n.trim(), true),
+        _ => (item.trim(), false),
+    };
+    let bracketed = name.starts_with('[') && name.ends_with(']') && name.len() > 2;
+    if name.is_empty() || (!bracketed && name.contains(char::is_whitespace)) {
+        return Err(bad());
+    }
+    Ok((name.to_string(), desc))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn options_parse_and_split_by_meaning() {
+    fn options_parse_into_hints_and_the_unsent_rest() {
         let f = FastLoad::parse(
-            "TABLOCK, CHECK_CONSTRAINTS,ROWS_PER_BATCH = 500,KILOBYTES_PER_BATCH=64,ORDER(Id ASC, Name DESC)",
+            "TABLOCK, CHECK_CONSTRAINTS,ROWS_PER_BATCH = 500,KILOBYTES_PER_BATCH=64,ORDER(Id ASC, [Unit, Price] desc, Name)",
             false,
+            true,
             "1000",
         )
         .unwrap();
-        assert!(f.tablock && f.check_constraints && !f.fire_triggers);
-        assert_eq!(f.commit, Commit::EveryRows(1000));
-        let col = |name: &str, has_default| BulkColumn {
-            name: name.into(),
-            type_name: "int".into(),
-            scale: 0,
-            loaded: true,
-            max: false,
-            has_default,
-        };
-        let none = TableRules::default();
-        let checked = TableRules {
-            constraints: vec!["CK_Qty".into()],
-            insert_triggers: vec!["TR_Audit".into()],
-        };
-        assert_eq!(f.needs_statements(&[col("a", true)], &none), None);
         assert_eq!(
-            f.needs_statements(&[col("a", true)], &checked).as_deref(),
-            Some("CHECK_CONSTRAINTS (constraint 'CK_Qty')")
+            f.hints,
+            BulkOptions {
+                tablock: true,
+                check_constraints: true,
+                fire_triggers: false,
+                keep_nulls: false,
+                keep_identity: true,
+                order: vec![
+                    ("Id".into(), false),
+                    ("[Unit, Price]".into(), true),
+                    ("Name".into(), false)
+                ],
+            }
         );
+        assert_eq!(f.commit, Commit::EveryRows(1000));
         assert_eq!(
             f.unsent_hints(),
-            [
-                "TABLOCK",
-                "ORDER(Id ASC, Name DESC)",
-                "ROWS_PER_BATCH=500",
-                "KILOBYTES_PER_BATCH=64"
-            ]
+            ["ROWS_PER_BATCH=500", "KILOBYTES_PER_BATCH=64"]
         );
-        let plain = FastLoad::parse("", false, "2147483647").unwrap();
+        let plain = FastLoad::parse("", false, false, "2147483647").unwrap();
         assert_eq!(plain.commit, Commit::EachBuffer);
-        assert_eq!(plain.needs_statements(&[col("a", true)], &checked), None);
-        let keep = FastLoad::parse("FIRE_TRIGGERS", true, "0").unwrap();
+        assert!(plain.unsent_hints().is_empty());
+        let keep = FastLoad::parse("FIRE_TRIGGERS", true, false, "0").unwrap();
         assert_eq!(keep.commit, Commit::AtEnd);
-        assert_eq!(keep.needs_statements(&[col("a", false)], &none), None);
-        assert_eq!(
-            keep.needs_statements(&[col("a", false), col("b", true)], &checked)
-                .as_deref(),
-            Some(
-                "FIRE_TRIGGERS (trigger 'TR_Audit'), FastLoadKeepNulls (column 'b' has a default)"
-            )
-        );
-        let e = FastLoad::parse("TABLOCK,NOPE", false, "0").unwrap_err();
+        assert!(keep.hints.fire_triggers && keep.hints.keep_nulls && !keep.hints.tablock);
+        let e = FastLoad::parse("TABLOCK,NOPE", false, false, "0").unwrap_err();
         assert!(e.contains("unknown option 'NOPE'"), "{e}");
-        assert!(FastLoad::parse("ROWS_PER_BATCH=x", false, "0").is_err());
-        assert!(FastLoad::parse("ORDER()", false, "0").is_err());
+        assert!(FastLoad::parse("ROWS_PER_BATCH=x", false, false, "0").is_err());
+        assert!(FastLoad::parse("ORDER()", false, false, "0").is_err());
+        let e = FastLoad::parse("ORDER(Unit Price ASC)", false, false, "0").unwrap_err();
+        assert!(e.contains("'Unit Price ASC' in ORDER"), "{e}");
     }
 }

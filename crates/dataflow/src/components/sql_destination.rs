@@ -6,18 +6,16 @@
 //! row alone meets the input's error disposition (fail, ignore, or
 //! redirect to the error output). Fast load (`AccessMode` 3 and 4, and the
 //! ADO.NET Destination unless `UseBulkInsertWhenPossible` is off) sends
-//! each buffer as bulk loads (`INSERT BULK` and the rows in a BulkLoadBCP
-//! message, through the runner's connections layer) of at most
-//! `FastLoadMaxInsertCommitSize` (ADO.NET: `BatchSize`) rows, each
-//! committed on its own (OLE DB's 0: all in one transaction, committed
-//! when the input ends); a refused load's
-//! rows meet the disposition together. Where the bulk load cannot
-//! be used (`FastLoadKeepIdentity`; CHECK_CONSTRAINTS, FIRE_TRIGGERS or
-//! `FastLoadKeepNulls` where the table has what they are about, since it
-//! cannot carry them; a column type it does not convert into) multi-row
-//! `INSERT`s take its place, with a warning; NULLs
-//! then become `DEFAULT` unless `FastLoadKeepNulls`, as the bulk load
-//! would have it. See `fast_load` for the options.
+//! each buffer as bulk loads (`INSERT BULK` with the fast-load hints and
+//! the rows in a BulkLoadBCP message, through the runner's connections
+//! layer) of at most `FastLoadMaxInsertCommitSize` (ADO.NET: `BatchSize`)
+//! rows, each committed on its own (OLE DB's 0: all in one transaction,
+//! committed when the input ends); a refused load's rows meet the
+//! disposition together. Where a mapped column has a type the bulk load
+//! does not convert into (image), multi-row `INSERT`s take its place, with
+//! a warning: NULLs then become `DEFAULT` unless `FastLoadKeepNulls`, and
+//! `FastLoadKeepIdentity` turns IDENTITY_INSERT on, as the bulk load would
+//! have it. See `fast_load` for the options.
 
 use super::fast_load::{Commit, FastLoad};
 use super::sql::{Target, command_table, quote_name, timeout, to_sql};
@@ -25,11 +23,16 @@ use super::{BuildCtx, RowError, error_batch};
 use crate::buffer::{Batch, Layout};
 use crate::exec::{Component, Out, Report, Step};
 use crate::model::Disposition;
-use ssis_runner::connections::{BulkColumn, SqlConnection, SqlValue, TableRules};
+use ssis_runner::connections::{BulkColumn, BulkLoad, SqlConnection, SqlValue};
 use std::time::Duration;
 
 /// ErrorCode of a row SQL Server refused (DTS_E_OLEDBERROR).
 const OLEDB_ERROR: i32 = 0xC020_2009_u32 as i32;
+
+/// The character column types.
+const TEXT_TYPES: &[&str] = &[
+    "nvarchar", "nchar", "varchar", "char", "sysname", "text", "ntext",
+];
 
 /// SQL Server's limit on parameters per request, less a margin.
 const MAX_PARAMS: usize = 2_000;
@@ -44,7 +47,8 @@ pub struct SqlDestination {
     options: FastLoad,
     /// The bulk load may be used (ADO.NET: `UseBulkInsertWhenPossible`).
     bulk_allowed: bool,
-    keep_identity: bool,
+    /// IDENTITY_INSERT is on (INSERTs keeping identity values).
+    identity_insert: bool,
     timeout: Option<Duration>,
     disposition: Disposition,
     error: Option<(usize, Layout)>,
@@ -101,6 +105,7 @@ impl SqlDestination {
             FastLoad::parse(
                 &prop("FastLoadOptions"),
                 flag("FastLoadKeepNulls"),
+                flag("FastLoadKeepIdentity"),
                 &prop("FastLoadMaxInsertCommitSize"),
             )?
         } else {
@@ -145,7 +150,7 @@ impl SqlDestination {
                     .prop("UseBulkInsertWhenPossible")
                     .and_then(ssis_runner::model::xml_bool)
                     .unwrap_or(true),
-            keep_identity: fast && flag("FastLoadKeepIdentity"),
+            identity_insert: false,
             timeout: timeout(ctx),
             disposition: input.error_disposition,
             error: error.map(|e| (e, ctx.outputs[e].clone())),
@@ -159,15 +164,6 @@ impl SqlDestination {
     fn connection(&mut self) -> Result<&mut SqlConnection, String> {
         if self.conn.is_none() {
             let mut c = self.target.open()?;
-            if self.keep_identity {
-                c.execute(
-                    &format!("SET IDENTITY_INSERT {} ON", self.table),
-                    &[],
-                    self.timeout,
-                    &self.target.cancel,
-                )
-                .map_err(|e| e.message)?;
-            }
             if self.fast && self.options.commit == Commit::AtEnd {
                 // A batch of its own: sp_executesql must end its transactions.
                 c.query("BEGIN TRANSACTION", &[], self.timeout, &self.target.cancel)
@@ -182,7 +178,7 @@ impl SqlDestination {
     /// would have been a bulk load without `FastLoadKeepNulls` (not an
     /// ADO.NET Destination told not to bulk insert, whose INSERTs keep NULL).
     fn null_is_default(&self) -> bool {
-        self.fast && self.bulk_allowed && !self.options.keep_nulls
+        self.fast && self.bulk_allowed && !self.options.hints.keep_nulls
     }
 
     /// `INSERT INTO t (cols) VALUES (@P1, ...), (...)` for rows `rows` of
@@ -224,43 +220,29 @@ impl SqlDestination {
         if let Some(b) = &self.bulk {
             return Ok(b.clone());
         }
-        // tiberius cannot send these hints: `FastLoad::unsent_hints` says why.
         let unsent = self.options.unsent_hints();
         if !unsent.is_empty() {
             out.warn(format!(
-                "fast load into {}: {} not sent (the bulk load here cannot carry hints; they change locking and speed, not the rows loaded)",
+                "fast load into {}: {} not sent (the SQL Server client here has no field for them; they help the server plan the load, they do not change the rows loaded)",
                 self.table,
                 unsent.join(", ")
             ));
         }
-        let decided = if !self.fast || !self.bulk_allowed || self.keep_identity {
+        let decided = if !self.fast || !self.bulk_allowed {
             None
         } else {
             let (table, timeout, cancel) =
                 (self.table.clone(), self.timeout, self.target.cancel.clone());
-            let ask_rules = self.options.asks_about_rules();
-            let conn = self.connection()?;
-            let cols = conn
+            let names = self.names();
+            let cols = self
+                .connection()?
                 .table_columns(&table, timeout, &cancel)
                 .map_err(|e| e.message)?;
-            let rules = if ask_rules {
-                conn.table_rules(&table, timeout, &cancel)
-                    .map_err(|e| e.message)?
-            } else {
-                TableRules::default()
-            };
-            let refusal = SqlConnection::bulk_refusal(&cols)
-                .map(|why| format!("{why}, which the bulk load does not convert into"))
-                .or_else(|| {
-                    self.options.needs_statements(&cols, &rules).map(|why| {
-                        format!("{why} cannot be carried by the bulk load here, and INSERTs do what it asks")
-                    })
-                });
-            match refusal {
+            match SqlConnection::bulk_refusal(&cols, &names) {
                 None => Some(cols),
                 Some(why) => {
                     out.warn(format!(
-                        "fast load into {table} runs as INSERT statements: {why}"
+                        "fast load into {table} runs as INSERT statements: {why}, which the bulk load does not convert into"
                     ));
                     None
                 }
@@ -277,20 +259,45 @@ impl SqlDestination {
         chunk: &[usize],
         cols: &[BulkColumn],
     ) -> Result<Result<(), String>, String> {
-        let names: Vec<String> = self.cols.iter().map(|c| c.1.clone()).collect();
+        let names = self.names();
+        // Into a character column a value goes as SSIS casts it to a string
+        // (a DT_DBTIME2 as its time of day, not as a datetime2).
+        let textual: Vec<bool> = names
+            .iter()
+            .map(|n| {
+                cols.iter()
+                    .find(|c| c.name.eq_ignore_ascii_case(n))
+                    .is_some_and(|c| TEXT_TYPES.contains(&c.type_name.as_str()))
+            })
+            .collect();
         let rows: Vec<Vec<SqlValue>> = chunk
             .iter()
             .map(|&r| {
                 self.cols
                     .iter()
-                    .map(|(p, _)| to_sql(&batch.cols[*p][r]))
+                    .zip(&textual)
+                    .map(|((p, _), &textual)| {
+                        let v = &batch.cols[*p][r];
+                        if textual && !v.is_null() && v.as_str().is_none() {
+                            SqlValue::Text(v.to_string())
+                        } else {
+                            to_sql(v)
+                        }
+                    })
                     .collect()
             })
             .collect();
         let (table, timeout, cancel) =
             (self.table.clone(), self.timeout, self.target.cancel.clone());
+        let hints = self.options.hints.clone();
+        let load = BulkLoad {
+            table: &table,
+            columns: cols,
+            names: &names,
+            options: &hints,
+        };
         let conn = self.connection()?;
-        match conn.bulk_insert(&table, cols, &names, &rows, timeout, &cancel) {
+        match conn.bulk_insert(&load, &rows, timeout, &cancel) {
             Ok(_) => Ok(Ok(())),
             Err(e) if conn.is_open() && e.kind == ssis_core::error::ErrorKind::Io => {
                 Ok(Err(e.message))
@@ -299,10 +306,29 @@ impl SqlDestination {
         }
     }
 
+    /// The table columns loaded, in the order of the mapped input columns.
+    fn names(&self) -> Vec<String> {
+        self.cols.iter().map(|c| c.1.clone()).collect()
+    }
+
     /// Inserts rows `rows` of `batch` in one statement; the error when refused.
     fn insert(&mut self, batch: &Batch, rows: &[usize]) -> Result<Result<(), String>, String> {
         let (sql, params) = self.statement(batch, rows);
         let (timeout, cancel) = (self.timeout, self.target.cancel.clone());
+        let keep_identity = self.fast && self.options.hints.keep_identity;
+        let switch_on = keep_identity && !self.identity_insert;
+        let table = self.table.clone();
+        let conn = self.connection()?;
+        if switch_on {
+            conn.execute(
+                &format!("SET IDENTITY_INSERT {table} ON"),
+                &[],
+                timeout,
+                &cancel,
+            )
+            .map_err(|e| e.message)?;
+            self.identity_insert = true;
+        }
         let conn = self.connection()?;
         match conn.execute(&sql, &params, timeout, &cancel) {
             Ok(_) => Ok(Ok(())),
@@ -367,7 +393,7 @@ impl Component for SqlDestination {
     }
 
     fn finish(&mut self, _out: &mut Out<'_>) -> Step {
-        if self.keep_identity
+        if self.identity_insert
             && let Some(c) = self.conn.as_mut()
         {
             c.execute(

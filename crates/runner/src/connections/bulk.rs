@@ -2,16 +2,18 @@
 //! `INSERT BULK` statement followed by a BulkLoadBCP message (MS-TDS
 //! 2.2.1.8), through tiberius. The table's columns are read from
 //! `sys.columns` first, because tiberius needs each value in the exact
-//! type and scale of its column (`bulk_data`): identity and computed
-//! columns are left to the server, columns no value is mapped to get NULL.
+//! type and scale of its column (`bulk_data`). Only the columns a value is
+//! mapped to are named in the statement, so the others get their defaults
+//! as SSIS's fast load leaves them; identity columns only with
+//! [`BulkOptions::keep_identity`], computed and `timestamp` columns never.
 //!
-//! tiberius writes the `INSERT BULK` statement itself, with no `WITH (...)`
-//! hints (its issue #302), so a load here never carries TABLOCK,
-//! CHECK_CONSTRAINTS, FIRE_TRIGGERS, KEEP_NULLS, ORDER or the batch sizes;
-//! the Data Flow decides what to do about options it cannot send. Column
-//! types tiberius cannot bulk load are refused by [`SqlConnection::bulk_refusal`]:
-//! money and smallmoney (no encoder), `(max)` types (its issue #322), text,
-//! ntext and image.
+//! The statement carries the hints of [`BulkOptions`] in its `WITH (...)`:
+//! TABLOCK, CHECK_CONSTRAINTS, FIRE_TRIGGERS, KEEP_NULLS and ORDER.
+//! ROWS_PER_BATCH and KILOBYTES_PER_BATCH cannot be sent (tiberius 0.13
+//! writes the statement and has no field for them). Column types tiberius
+//! cannot bulk load are refused by [`SqlConnection::bulk_refusal`]: image
+//! (no encoder) and the types no value converts into (sql_variant, CLR
+//! types).
 
 use super::bulk_data::{LOADABLE, column_data, int, truthy};
 use super::sqlserver::{block, guarded, unavailable};
@@ -19,7 +21,7 @@ use super::{SqlConnection, SqlValue};
 use crate::cancel::CancelToken;
 use ssis_core::error::{Error, ErrorKind, Result};
 use std::time::Duration;
-use tiberius::TokenRow;
+use tiberius::{SortOrder, SqlBulkCopyOption, SqlBulkCopyOptions, TokenRow};
 
 /// A column of the target table, as `sys.columns` describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,24 +32,77 @@ pub struct BulkColumn {
     pub type_name: String,
     /// Scale (decimal, numeric, datetime2, time).
     pub scale: u8,
-    /// Neither identity nor computed: the load sends a value for it.
-    pub loaded: bool,
-    /// `(max)`: tiberius cannot bulk load such columns (its issue #322).
-    pub max: bool,
-    /// It has a default, which a bulk load without KEEP_NULLS puts in
-    /// place of a NULL.
-    pub has_default: bool,
+    /// An identity column: loaded only with `keep_identity`.
+    pub identity: bool,
+    /// Computed or `timestamp`: the server makes its value.
+    pub computed: bool,
 }
 
-/// What a bulk load without hints skips on a table: its enabled CHECK and
-/// FOREIGN KEY constraints (CHECK_CONSTRAINTS) and INSERT triggers
-/// (FIRE_TRIGGERS), by name.
+impl BulkColumn {
+    /// Whether a load names this column when a value is mapped to it.
+    pub fn loadable(&self, keep_identity: bool) -> bool {
+        !self.computed && (!self.identity || keep_identity)
+    }
+}
+
+/// The hints an `INSERT BULK` carries (SqlBulkCopyOptions and the
+/// `FastLoadOptions` of an OLE DB Destination).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TableRules {
-    /// Enabled CHECK and FOREIGN KEY constraints.
-    pub constraints: Vec<String>,
-    /// Enabled triggers that fire on INSERT.
-    pub insert_triggers: Vec<String>,
+pub struct BulkOptions {
+    /// TABLOCK: a bulk update lock on the table for the load.
+    pub tablock: bool,
+    /// CHECK_CONSTRAINTS: CHECK and FOREIGN KEY constraints are checked.
+    pub check_constraints: bool,
+    /// FIRE_TRIGGERS: INSERT triggers fire.
+    pub fire_triggers: bool,
+    /// KEEP_NULLS: a NULL stays NULL (else the column's default).
+    pub keep_nulls: bool,
+    /// Identity columns take the values given (else the server numbers
+    /// the rows).
+    pub keep_identity: bool,
+    /// ORDER(...): the columns the rows come sorted by, each with whether
+    /// descending.
+    pub order: Vec<(String, bool)>,
+}
+
+impl BulkOptions {
+    fn flags(&self) -> SqlBulkCopyOptions {
+        let mut f = SqlBulkCopyOptions::empty();
+        for (on, flag) in [
+            (self.tablock, SqlBulkCopyOption::TableLock),
+            (self.check_constraints, SqlBulkCopyOption::CheckConstraints),
+            (self.fire_triggers, SqlBulkCopyOption::FireTriggers),
+            (self.keep_nulls, SqlBulkCopyOption::KeepNulls),
+            (self.keep_identity, SqlBulkCopyOption::KeepIdentity),
+        ] {
+            if on {
+                f |= flag;
+            }
+        }
+        f
+    }
+}
+
+/// What a bulk load writes into.
+#[derive(Debug, Clone, Copy)]
+pub struct BulkLoad<'a> {
+    /// The table, `[schema].[name]`.
+    pub table: &'a str,
+    /// The table's columns, from [`SqlConnection::table_columns`].
+    pub columns: &'a [BulkColumn],
+    /// The columns loaded, in the order of each row's values.
+    pub names: &'a [String],
+    /// The hints.
+    pub options: &'a BulkOptions,
+}
+
+/// `name` in brackets, unless already bracketed.
+fn bracketed(name: &str) -> String {
+    if name.starts_with('[') && name.ends_with(']') {
+        name.to_string()
+    } else {
+        format!("[{}]", name.replace(']', "]]"))
+    }
 }
 
 impl SqlConnection {
@@ -59,9 +114,8 @@ impl SqlConnection {
         cancel: &CancelToken,
     ) -> Result<Vec<BulkColumn>> {
         let sets = self.query(
-            "SELECT c.name, TYPE_NAME(c.system_type_id), c.scale, c.is_identity, c.is_computed, \
-             c.max_length, c.default_object_id FROM sys.columns c \
-             WHERE c.object_id = OBJECT_ID(@P1) ORDER BY c.column_id",
+            "SELECT c.name, TYPE_NAME(c.system_type_id), c.scale, c.is_identity, c.is_computed \
+             FROM sys.columns c WHERE c.object_id = OBJECT_ID(@P1) ORDER BY c.column_id",
             &[SqlValue::Text(table.to_string())],
             timeout,
             cancel,
@@ -72,19 +126,13 @@ impl SqlConnection {
             .map(|s| s.rows)
             .unwrap_or_default()
             .into_iter()
-            .filter(|r| r.len() >= 6)
+            .filter(|r| r.len() >= 5)
             .map(|r| BulkColumn {
                 name: r[0].to_text(),
                 type_name: r[1].to_text().to_ascii_lowercase(),
                 scale: int(&r[2]).and_then(|s| u8::try_from(s).ok()).unwrap_or(0),
-                loaded: !truthy(&r[3]) && !truthy(&r[4]) && r[1].to_text() != "timestamp",
-                // xml's max_length is -1 too, but it has no (max) form.
-                max: int(&r[5]) == Some(-1)
-                    && matches!(
-                        r[1].to_text().as_str(),
-                        "varchar" | "nvarchar" | "varbinary"
-                    ),
-                has_default: r.get(6).and_then(int).is_some_and(|d| d != 0),
+                identity: truthy(&r[3]),
+                computed: truthy(&r[4]) || r[1].to_text() == "timestamp",
             })
             .collect();
         if cols.is_empty() {
@@ -96,92 +144,62 @@ impl SqlConnection {
         Ok(cols)
     }
 
-    /// The constraints and triggers of `table` that a bulk load without
-    /// CHECK_CONSTRAINTS or FIRE_TRIGGERS would not apply.
-    pub fn table_rules(
-        &mut self,
-        table: &str,
-        timeout: Option<Duration>,
-        cancel: &CancelToken,
-    ) -> Result<TableRules> {
-        let sets = self.query(
-            "SELECT 'constraint', name FROM sys.check_constraints \
-             WHERE parent_object_id = OBJECT_ID(@P1) AND is_disabled = 0 \
-             UNION ALL SELECT 'constraint', name FROM sys.foreign_keys \
-             WHERE parent_object_id = OBJECT_ID(@P1) AND is_disabled = 0 \
-             UNION ALL SELECT 'trigger', t.name FROM sys.triggers t \
-             JOIN sys.trigger_events e ON e.object_id = t.object_id \
-             WHERE t.parent_id = OBJECT_ID(@P1) AND t.is_disabled = 0 AND e.type_desc = 'INSERT'",
-            &[SqlValue::Text(table.to_string())],
-            timeout,
-            cancel,
-        )?;
-        let mut rules = TableRules::default();
-        for r in sets.into_iter().next().map(|s| s.rows).unwrap_or_default() {
-            if let [kind, name, ..] = r.as_slice() {
-                match kind.to_text().as_str() {
-                    "trigger" => rules.insert_triggers.push(name.to_text()),
-                    _ => rules.constraints.push(name.to_text()),
-                }
-            }
-        }
-        Ok(rules)
-    }
-
-    /// Why `columns` cannot be bulk loaded (a type this load does not
-    /// convert into), or `None`.
-    pub fn bulk_refusal(columns: &[BulkColumn]) -> Option<String> {
+    /// Why the columns `names` of a table with `columns` cannot be bulk
+    /// loaded (a type this load does not convert into), or `None`.
+    pub fn bulk_refusal(columns: &[BulkColumn], names: &[String]) -> Option<String> {
         columns
             .iter()
-            .filter(|c| c.loaded && (c.max || !LOADABLE.contains(&c.type_name.as_str())))
-            .map(|c| {
-                let max = if c.max { "(max)" } else { "" };
-                format!("column '{}' has type {}{max}", c.name, c.type_name)
-            })
-            .next()
+            .filter(|c| names.iter().any(|n| n.eq_ignore_ascii_case(&c.name)))
+            .find(|c| !LOADABLE.contains(&c.type_name.as_str()))
+            .map(|c| format!("column '{}' has type {}", c.name, c.type_name))
     }
 
-    /// Loads `rows` (values of the columns `names`, in that order) into
-    /// `table` in one bulk load; `columns` are the table's, from
-    /// [`SqlConnection::table_columns`]. Returns the rows loaded.
+    /// Loads `rows` (values of the load's columns, in that order) in one
+    /// bulk load. Returns the rows loaded.
     pub fn bulk_insert(
         &mut self,
-        table: &str,
-        columns: &[BulkColumn],
-        names: &[String],
+        load: &BulkLoad<'_>,
         rows: &[Vec<SqlValue>],
         timeout: Option<Duration>,
         cancel: &CancelToken,
     ) -> Result<u64> {
+        let BulkLoad {
+            table,
+            columns,
+            names,
+            options,
+        } = *load;
         let invalid = |m: String| {
             Error::new(
                 ErrorKind::InvalidArgument,
                 format!("bulk load into {table}: {m}"),
             )
         };
-        if let Some(why) = Self::bulk_refusal(columns) {
+        if let Some(why) = Self::bulk_refusal(columns, names) {
             return Err(invalid(why));
         }
-        let loaded: Vec<&BulkColumn> = columns.iter().filter(|c| c.loaded).collect();
-        let mut at = Vec::with_capacity(loaded.len());
-        for c in &loaded {
-            at.push(names.iter().position(|n| n.eq_ignore_ascii_case(&c.name)));
-        }
-        if let Some(n) = names
-            .iter()
-            .find(|n| !loaded.iter().any(|c| c.name.eq_ignore_ascii_case(n)))
-        {
-            return Err(invalid(format!("the table has no column '{n}' to load")));
+        // (position in a row, column): an identity column's values are
+        // dropped unless kept, as bcp without -E ignores them.
+        let mut sent = Vec::with_capacity(names.len());
+        for (i, n) in names.iter().enumerate() {
+            match columns.iter().find(|c| c.name.eq_ignore_ascii_case(n)) {
+                Some(c) if c.loadable(options.keep_identity) => sent.push((i, c)),
+                Some(c) if c.identity => {}
+                Some(_) => return Err(invalid(format!("column '{n}' is computed"))),
+                None => return Err(invalid(format!("the table has no column '{n}' to load"))),
+            }
         }
         let mut token_rows = Vec::with_capacity(rows.len());
         for row in rows {
-            let mut t = TokenRow::with_capacity(loaded.len());
-            for (c, i) in loaded.iter().zip(&at) {
-                let v = i.and_then(|i| row.get(i)).unwrap_or(&SqlValue::Null);
+            let mut t = TokenRow::with_capacity(sent.len());
+            for &(i, c) in &sent {
+                let v = row.get(i).unwrap_or(&SqlValue::Null);
                 t.push(column_data(v, c).map_err(invalid)?);
             }
             token_rows.push(t);
         }
+        let quoted: Vec<String> = sent.iter().map(|(_, c)| bracketed(&c.name)).collect();
+        let order: Vec<String> = options.order.iter().map(|(c, _)| bracketed(c)).collect();
         let Some(mut client) = self.client.take() else {
             return Err(unavailable(
                 &self.target,
@@ -191,7 +209,22 @@ impl SqlConnection {
         let target = self.target.clone();
         let fut = async {
             let r = async {
-                let mut req = client.bulk_insert(table).await?;
+                let quoted: Vec<&str> = quoted.iter().map(String::as_str).collect();
+                let hints: Vec<(&str, SortOrder)> = order
+                    .iter()
+                    .zip(&options.order)
+                    .map(|(c, (_, desc))| {
+                        let o = if *desc {
+                            SortOrder::Descending
+                        } else {
+                            SortOrder::Ascending
+                        };
+                        (c.as_str(), o)
+                    })
+                    .collect();
+                let mut req = client
+                    .bulk_insert_with_options(table, &quoted, options.flags(), &hints)
+                    .await?;
                 for t in token_rows {
                     req.send(t).await?;
                 }

@@ -19,11 +19,15 @@ pub(super) const LOADABLE: &[&str] = &[
     "float",
     "decimal",
     "numeric",
+    "money",
+    "smallmoney",
     "nvarchar",
     "nchar",
     "varchar",
     "char",
     "sysname",
+    "text",
+    "ntext",
     "uniqueidentifier",
     "varbinary",
     "binary",
@@ -131,21 +135,36 @@ pub(super) fn column_data(
         } else {
             Some(float(v).ok_or_else(bad)?)
         }),
-        "decimal" | "numeric" => ColumnData::Numeric(if null {
+        "decimal" | "numeric" | "money" | "smallmoney" => ColumnData::Numeric(if null {
             None
         } else {
+            // money's scale is 4 whatever sys.columns says.
+            let scale = if c.type_name.ends_with("money") {
+                4
+            } else {
+                c.scale
+            };
             let (m, s) = match v {
                 SqlValue::Decimal { mantissa, scale } => (*mantissa, *scale),
+                SqlValue::Float(f) => {
+                    let m = (f * 10f64.powi(i32::from(scale))).round();
+                    if !m.is_finite() || m.abs() >= 1e38 {
+                        return Err(bad());
+                    }
+                    (m as i128, scale)
+                }
                 other => (i128::from(int(other).ok_or_else(bad)?), 0),
             };
-            let m = rescale(m, s, c.scale).ok_or_else(bad)?;
-            Some(tiberius::numeric::Numeric::new_with_scale(m, c.scale))
+            let m = rescale(m, s, scale).ok_or_else(bad)?;
+            Some(tiberius::numeric::Numeric::new_with_scale(m, scale))
         }),
-        "nvarchar" | "nchar" | "varchar" | "char" | "sysname" => ColumnData::String(if null {
-            None
-        } else {
-            Some(Cow::Owned(v.to_text()))
-        }),
+        "nvarchar" | "nchar" | "varchar" | "char" | "sysname" | "text" | "ntext" => {
+            ColumnData::String(if null {
+                None
+            } else {
+                Some(Cow::Owned(v.to_text()))
+            })
+        }
         "uniqueidentifier" => ColumnData::Guid(if null {
             None
         } else {
@@ -251,9 +270,8 @@ mod tests {
             name: "c".into(),
             type_name: t.into(),
             scale,
-            loaded: true,
-            max: false,
-            has_default: false,
+            identity: false,
+            computed: false,
         };
         let d = SqlValue::Decimal {
             mantissa: 12345,
@@ -312,15 +330,30 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+        // money takes scale 4 whatever the column's scale says; a float
+        // rounds to the column's scale.
+        match column_data(&SqlValue::Float(12.34567), &col("money", 0)).unwrap() {
+            ColumnData::Numeric(Some(n)) => assert_eq!((n.value(), n.scale()), (123_457, 4)),
+            other => panic!("{other:?}"),
+        }
+        match column_data(&SqlValue::Float(-2.5), &col("decimal", 1)).unwrap() {
+            ColumnData::Numeric(Some(n)) => assert_eq!((n.value(), n.scale()), (-25, 1)),
+            other => panic!("{other:?}"),
+        }
+        assert!(column_data(&SqlValue::Float(f64::INFINITY), &col("decimal", 2)).is_err());
+        assert!(matches!(
+            column_data(&SqlValue::Text("long".into()), &col("ntext", 0)).unwrap(),
+            ColumnData::String(Some(s)) if s == "long"
+        ));
+        let names = ["c".to_string()];
         assert_eq!(
-            SqlConnection::bulk_refusal(&[col("money", 4)]),
-            Some("column 'c' has type money".into())
+            SqlConnection::bulk_refusal(&[col("image", 0)], &names),
+            Some("column 'c' has type image".into())
         );
-        let mut text = col("nvarchar", 0);
-        text.max = true;
+        assert_eq!(SqlConnection::bulk_refusal(&[col("image", 0)], &[]), None);
         assert_eq!(
-            SqlConnection::bulk_refusal(&[text]),
-            Some("column 'c' has type nvarchar(max)".into())
+            SqlConnection::bulk_refusal(&[col("money", 4)], &names),
+            None
         );
     }
 }

@@ -30,7 +30,7 @@ pub mod smtp;
 mod sqlserver;
 mod value;
 
-pub use bulk::{BulkColumn, TableRules};
+pub use bulk::{BulkColumn, BulkLoad, BulkOptions};
 pub use sqlserver::{ResultSet, SqlColumn, SqlConnection, question_marks_to_named};
 pub use value::{SqlDateTime, SqlValue};
 

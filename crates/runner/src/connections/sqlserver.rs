@@ -351,6 +351,10 @@ pub(super) fn sql_error(target: &SqlServerTarget, e: tiberius::error::Error) -> 
         ),
         T::Io { message, .. } => unavailable(target, format!("the connection failed: {message}")),
         T::Tls(m) => unavailable(target, format!("TLS failed: {m}")),
+        T::Protocol(m) if m.contains("encryption level") => unavailable(
+            target,
+            "the server offers no TLS, which Encrypt=true requires",
+        ),
         other => Error::new(
             ErrorKind::Protocol,
             format!("SQL Server ({}): {other}", target.describe()),
@@ -428,6 +432,11 @@ async fn connect(target: SqlServerTarget) -> Result<Client> {
         config.encryption(EncryptionLevel::NotSupported);
         config.trust_cert();
     }
+    // The caller's Connect Timeout and command timeout bound every wait
+    // here; tiberius's own limits (15 s and 30 s by default) would cut
+    // a long statement short.
+    config.handshake_timeout(None);
+    config.command_timeout(None);
     config.authentication(auth);
     tiberius::Client::connect(config, tcp.compat_write())
         .await

@@ -216,6 +216,11 @@ impl Connector {
         if options.trust_server_certificate {
             config.trust_cert();
         }
+        // The caller's Connect Timeout and command timeout bound every wait
+        // here; tiberius's own limits (15 s and 30 s by default) would cut
+        // a long statement short.
+        config.handshake_timeout(None);
+        config.command_timeout(None);
         config.authentication(auth);
         tiberius::Client::connect(config, tcp.compat_write())
             .await
@@ -247,6 +252,10 @@ impl Connector {
             T::Tls(m) => self.unavailable(format!(
                 "{context}: TLS failed: {m} (set TrustServerCertificate=true only for a server \
                  you trust, or Encrypt=optional for a server without TLS)"
+            )),
+            T::Protocol(m) if m.contains("encryption level") => self.unavailable(format!(
+                "{context}: the server offers no TLS, which Encrypt=mandatory (the default) \
+                 requires (Encrypt=optional allows plain TDS)"
             )),
             T::Routing { host, port } => self.unavailable(format!(
                 "the server redirects clients to {host}:{port}; configure that address instead"
