@@ -4,7 +4,8 @@
 //! the values checked as the BulkLoadBCP rows carried them, one load per
 //! `FastLoadMaxInsertCommitSize` rows; `FastLoadOptions` and
 //! `FastLoadKeepNulls` as the `INSERT BULK` hints; money, nvarchar(max) and
-//! ntext columns bulk loaded, an image column loaded by INSERTs;
+//! ntext columns bulk loaded, an image and a time(3) column loaded by
+//! INSERTs;
 //! `AccessMode` 2 (SQL command).
 
 use crate::dataflow_pipe::{Comp, Input, Layout, Output, col, comp, data_flow, pipeline};
@@ -38,7 +39,7 @@ const TABLES: &[Table] = &[
             column("Bin", "varbinary", 8, 0, 0),
             column("Pic", "varbinary", 100, 0, 0),
             column("T", "time", 5, 16, 7),
-            column("Off", "datetimeoffset", 9, 30, 3),
+            column("Off", "datetimeoffset", 10, 34, 7),
             column("Doc", "xml", -1, 0, 0),
         ],
     ),
@@ -46,7 +47,7 @@ const TABLES: &[Table] = &[
         "[dbo].[Checked]",
         &[
             column("Id", "int", 4, 10, 0),
-            column("Off", "datetimeoffset", 9, 30, 3),
+            column("Off", "datetimeoffset", 10, 34, 7),
         ],
     ),
     (
@@ -63,6 +64,13 @@ const TABLES: &[Table] = &[
         &[
             column("Id", "int", 4, 10, 0),
             column("Img", "image", 16, 0, 0),
+        ],
+    ),
+    (
+        "[dbo].[Timed]",
+        &[
+            column("Id", "int", 4, 10, 0),
+            column("At", "time", 4, 12, 3),
         ],
     ),
 ];
@@ -193,8 +201,9 @@ fn packages(
                 "Multicast Output 2",
                 "Multicast Output 3",
                 "Multicast Output 4",
+                "Multicast Output 5",
             ];
-            let path_names = ["To 1", "To 2", "To 3", "To 4"];
+            let path_names = ["To 1", "To 2", "To 3", "To 4", "To 5"];
             for (i, d) in dests.iter().enumerate() {
                 multicast.outputs.push(Output {
                     name: outputs[i],
@@ -238,7 +247,7 @@ fn kinds_copy(commit_size: &str, table: &str) -> Comp {
             ("Bin", "Bin", "dataType=\"bytes\" length=\"8\""),
             ("Img", "Pic", "dataType=\"bytes\" length=\"100\""),
             ("T", "T", "dataType=\"dbTime2\" scale=\"7\""),
-            ("Off", "Off", "dataType=\"dbTimeStampOffset\" scale=\"3\""),
+            ("Off", "Off", "dataType=\"dbTimeStampOffset\" scale=\"7\""),
         ],
     )
 }
@@ -278,7 +287,7 @@ fn binary_time_and_offset_read_from_sql_server_and_bulk_loaded_one_commit_per_ro
                     Value::Bytes(vec![0x0A, 0xFF]),
                     Value::Bytes(vec![0xDE, 0xAD]),
                     Value::Time(TIME_TICKS, 7),
-                    Value::DateTimeOffset(OFF_DAYS, OFF_MS, 3, 330),
+                    Value::DateTimeOffset(OFF_DAYS, OFF_MS * 10_000, 7, 330),
                 ],
                 vec![
                     Value::Int(2),
@@ -364,7 +373,10 @@ fn ado_net_destination_bulk_loads_the_types_one_batch_per_batch_size() {
                 .collect();
             assert_eq!(statements(&log, "BULK LOAD").len(), loads, "{out}");
             assert_eq!(values[3], Value::Time(TIME_TICKS, 7));
-            assert_eq!(values[4], Value::DateTimeOffset(OFF_DAYS, OFF_MS, 3, 330));
+            assert_eq!(
+                values[4],
+                Value::DateTimeOffset(OFF_DAYS, OFF_MS * 10_000, 7, 330)
+            );
         }
     }
 }
@@ -383,7 +395,7 @@ fn checked(keep_nulls: &str) -> Comp {
         ],
         &[
             ("Id", "Id", "dataType=\"i4\""),
-            ("Off", "Off", "dataType=\"dbTimeStampOffset\" scale=\"3\""),
+            ("Off", "Off", "dataType=\"dbTimeStampOffset\" scale=\"7\""),
         ],
     )
 }
@@ -411,6 +423,17 @@ fn pictured() -> Comp {
     )
 }
 
+fn timed() -> Comp {
+    destination(
+        "Write Timed",
+        &[("AccessMode", "3"), ("OpenRowset", "[dbo].[Timed]")],
+        &[
+            ("Id", "Id", "dataType=\"i4\""),
+            ("T", "At", "dataType=\"dbTime2\" scale=\"3\""),
+        ],
+    )
+}
+
 fn by_command(command: &str) -> Comp {
     destination(
         "Write Command",
@@ -426,13 +449,14 @@ fn by_command(command: &str) -> Comp {
 fn fast_load_options_ride_on_the_bulk_load_and_an_image_column_falls_back_to_inserts() {
     let (server, log) = server();
     let dir = tempfile::tempdir().unwrap();
-    let offset = Value::DateTimeOffset(OFF_DAYS, OFF_MS, 3, 330);
+    let offset = Value::DateTimeOffset(OFF_DAYS, OFF_MS * 10_000, 7, 330);
     for keep_nulls in ["false", "true"] {
         let dests = || {
             vec![
                 checked(keep_nulls),
                 priced(),
                 pictured(),
+                timed(),
                 by_command("SELECT Id, Bin FROM dbo.Target WHERE 1 = 0"),
             ]
         };
@@ -506,6 +530,17 @@ fn fast_load_options_ride_on_the_bulk_load_and_an_image_column_falls_back_to_ins
                 pictured[0].1,
                 [Value::Int(1), Value::Bytes(vec![0xDE, 0xAD]), Value::Int(2)]
             );
+            // time(3): tiberius would declare it as time, that is time(7),
+            // which SQL Server refuses for rows of scale 3: INSERTs.
+            assert!(
+                out.contains("fast load into [dbo].[Timed] runs as INSERT statements: column 'At' is time(3), which the bulk load would declare as time(7)"),
+                "{out}"
+            );
+            assert_eq!(
+                statements(&log, "INSERT INTO [dbo].[Timed]")[0].0,
+                "INSERT INTO [dbo].[Timed] ([Id], [At]) VALUES (@P1, @P2), (@P3, DEFAULT)"
+            );
+            assert!(statements(&log, "BULK LOAD [dbo].[Timed]").is_empty());
             // AccessMode 2: a row at a time into the SELECT's table.
             let by_command = statements(&log, "INSERT INTO [dbo].[Target]");
             assert_eq!(
@@ -559,7 +594,7 @@ fn binary_time_and_offset_round_trip_on_a_real_server_when_configured() {
          INSERT INTO dbo.ssis_test_kinds VALUES (1, 0x0AFF, 0xDEAD, '13:04:05.1234567', '2024-02-29 23:59:58.500 +05:30'), \
          (2, NULL, NULL, NULL, NULL); \
          CREATE TABLE dbo.ssis_test_kinds_copy (Id int, Bin varbinary(8), \
-         Pic varbinary(100), T time(7), Off datetimeoffset(3), Doc xml);"
+         Pic varbinary(100), T time(7), Off datetimeoffset(7), Doc xml);"
     );
     let check = "IF (SELECT COUNT(*) FROM dbo.ssis_test_kinds_copy WHERE Id = 1 AND Bin = 0x0AFF AND Pic = 0xDEAD \
                  AND T = '13:04:05.1234567' AND Off = '2024-02-29 23:59:58.500 +05:30' \

@@ -2,7 +2,7 @@
 //! and the server's answers to the two `sys.columns` questions asked about
 //! them: the data flow's validation (name, type, `max_length`, precision,
 //! scale: `ssis_dataflow::external::DESCRIBE`) and the fast load's (name,
-//! type, scale, `is_identity`, `is_computed`). An undeclared table has no
+//! type, scale, `is_identity`, `is_computed`, `max_length`). An undeclared table has no
 //! rows, as `OBJECT_ID` gives NULL for it. Also the bulk load's own
 //! question, `SELECT TOP 0 [a], [b] FROM [dbo].[T]` (or `*`): the columns'
 //! metadata, identity columns read-only.
@@ -100,6 +100,7 @@ pub fn answer(sql: &str, params: &[(String, Value)], t: &mut Tokens, tables: &[T
             ("scale", int),
             ("is_identity", int),
             ("is_computed", int),
+            ("max_length", int),
         ]);
     }
     for c in cols {
@@ -108,7 +109,7 @@ pub fn answer(sql: &str, params: &[(String, Value)], t: &mut Tokens, tables: &[T
         let cells = if describe {
             vec![v(c.max_length), v(c.precision), v(c.scale)]
         } else {
-            vec![v(c.scale), v(i64::from(c.identity)), v(0)]
+            vec![v(c.scale), v(i64::from(c.identity)), v(0), v(c.max_length)]
         };
         let mut row = vec![(&n, text), (&ty, text)];
         row.extend(cells.iter().map(|c| (c, int)));

@@ -10,10 +10,15 @@
 //! The statement carries the hints of [`BulkOptions`] in its `WITH (...)`:
 //! TABLOCK, CHECK_CONSTRAINTS, FIRE_TRIGGERS, KEEP_NULLS and ORDER.
 //! ROWS_PER_BATCH and KILOBYTES_PER_BATCH cannot be sent (tiberius 0.13
-//! writes the statement and has no field for them). Column types tiberius
-//! cannot bulk load are refused by [`SqlConnection::bulk_refusal`]: image
-//! (no encoder) and the types no value converts into (sql_variant, CLR
-//! types).
+//! writes the statement and has no field for them). [`SqlConnection::bulk_refusal`]
+//! refuses the columns tiberius cannot bulk load: image (no encoder), the
+//! types no value converts into (sql_variant, CLR types), and those whose
+//! type tiberius's `INSERT BULK` would declare differently from the rows'
+//! metadata, which SQL Server rejects ("invalid column attribute/type from
+//! bcp client", tiberius issues #234 and #322): time and datetimeoffset
+//! are declared without their scale (so only scale 7 matches), nvarchar and
+//! nchar by their length in bytes (so one over 2000 characters becomes
+//! `(max)`).
 
 use super::bulk_data::{LOADABLE, column_data, int, truthy};
 use super::sqlserver::{block, guarded, unavailable};
@@ -32,6 +37,8 @@ pub struct BulkColumn {
     pub type_name: String,
     /// Scale (decimal, numeric, datetime2, time).
     pub scale: u8,
+    /// Length in bytes; -1 for `(max)`.
+    pub max_length: i64,
     /// An identity column: loaded only with `keep_identity`.
     pub identity: bool,
     /// Computed or `timestamp`: the server makes its value.
@@ -114,8 +121,9 @@ impl SqlConnection {
         cancel: &CancelToken,
     ) -> Result<Vec<BulkColumn>> {
         let sets = self.query(
-            "SELECT c.name, TYPE_NAME(c.system_type_id), c.scale, c.is_identity, c.is_computed \
-             FROM sys.columns c WHERE c.object_id = OBJECT_ID(@P1) ORDER BY c.column_id",
+            "SELECT c.name, TYPE_NAME(c.system_type_id), c.scale, c.is_identity, c.is_computed, \
+             c.max_length FROM sys.columns c WHERE c.object_id = OBJECT_ID(@P1) \
+             ORDER BY c.column_id",
             &[SqlValue::Text(table.to_string())],
             timeout,
             cancel,
@@ -126,13 +134,14 @@ impl SqlConnection {
             .map(|s| s.rows)
             .unwrap_or_default()
             .into_iter()
-            .filter(|r| r.len() >= 5)
+            .filter(|r| r.len() >= 6)
             .map(|r| BulkColumn {
                 name: r[0].to_text(),
                 type_name: r[1].to_text().to_ascii_lowercase(),
                 scale: int(&r[2]).and_then(|s| u8::try_from(s).ok()).unwrap_or(0),
                 identity: truthy(&r[3]),
                 computed: truthy(&r[4]) || r[1].to_text() == "timestamp",
+                max_length: int(&r[5]).unwrap_or(0),
             })
             .collect();
         if cols.is_empty() {
@@ -145,13 +154,30 @@ impl SqlConnection {
     }
 
     /// Why the columns `names` of a table with `columns` cannot be bulk
-    /// loaded (a type this load does not convert into), or `None`.
+    /// loaded (see the module's doc), or `None`.
     pub fn bulk_refusal(columns: &[BulkColumn], names: &[String]) -> Option<String> {
         columns
             .iter()
             .filter(|c| names.iter().any(|n| n.eq_ignore_ascii_case(&c.name)))
-            .find(|c| !LOADABLE.contains(&c.type_name.as_str()))
-            .map(|c| format!("column '{}' has type {}", c.name, c.type_name))
+            .find_map(|c| {
+                let ty = c.type_name.as_str();
+                if !LOADABLE.contains(&ty) {
+                    Some(format!("column '{}' has type {ty}", c.name))
+                } else if matches!(ty, "time" | "datetimeoffset") && c.scale != 7 {
+                    Some(format!(
+                        "column '{}' is {ty}({}), which the bulk load would declare as {ty}(7)",
+                        c.name, c.scale
+                    ))
+                } else if matches!(ty, "nvarchar" | "nchar") && c.max_length > 4000 {
+                    Some(format!(
+                        "column '{}' is {ty}({}), which the bulk load would declare as {ty}(max)",
+                        c.name,
+                        c.max_length / 2
+                    ))
+                } else {
+                    None
+                }
+            })
     }
 
     /// Loads `rows` (values of the load's columns, in that order) in one

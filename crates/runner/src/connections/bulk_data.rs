@@ -270,6 +270,7 @@ mod tests {
             name: "c".into(),
             type_name: t.into(),
             scale,
+            max_length: 16,
             identity: false,
             computed: false,
         };
@@ -355,5 +356,25 @@ mod tests {
             SqlConnection::bulk_refusal(&[col("money", 4)], &names),
             None
         );
+        // tiberius would declare these differently from the rows' metadata.
+        assert_eq!(
+            SqlConnection::bulk_refusal(&[col("datetimeoffset", 3)], &names),
+            Some(
+                "column 'c' is datetimeoffset(3), which the bulk load would declare as datetimeoffset(7)"
+                    .into()
+            )
+        );
+        assert_eq!(SqlConnection::bulk_refusal(&[col("time", 7)], &names), None);
+        let mut wide = col("nvarchar", 0);
+        wide.max_length = 5000;
+        assert_eq!(
+            SqlConnection::bulk_refusal(&[wide.clone()], &names),
+            Some(
+                "column 'c' is nvarchar(2500), which the bulk load would declare as nvarchar(max)"
+                    .into()
+            )
+        );
+        wide.max_length = -1;
+        assert_eq!(SqlConnection::bulk_refusal(&[wide], &names), None);
     }
 }
