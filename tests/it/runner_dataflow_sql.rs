@@ -633,6 +633,19 @@ fn bulk_rows(log: &Log) -> Vec<(&'static str, Value)> {
         .collect()
 }
 
+/// `package` with the property `name` changed from `from` to `to`.
+pub(crate) fn set_property(package: String, name: &str, from: &str, to: &str) -> String {
+    let property = |v: &str| format!("<property name=\"{name}\">{v}</property>");
+    edited(package, &property(from), &property(to))
+}
+
+/// `package` with `from` replaced by `to`; `from` must be there, or the
+/// edit would change nothing and the test would prove nothing.
+pub(crate) fn edited(package: String, from: &str, to: &str) -> String {
+    assert!(package.contains(from), "the package has no {from}");
+    package.replace(from, to)
+}
+
 pub(crate) fn statements(log: &Log, prefix: &str) -> Vec<(String, Vec<Value>)> {
     log.lock()
         .unwrap()
@@ -771,12 +784,7 @@ fn lookup_without_a_match_fails_or_redirects_by_the_inputs_disposition() {
     let (server, log) = server();
     let dir = tempfile::tempdir().unwrap();
     // NoMatchBehavior 0: a row without a match is an error; FailComponent.
-    let edit = |p: String| {
-        p.replace(
-            "<property name=\"NoMatchBehavior\">1</property>",
-            "<property name=\"NoMatchBehavior\">0</property>",
-        )
-    };
+    let edit = |p: String| set_property(p, "NoMatchBehavior", "1", "0");
     for pkg in packages(dir.path(), &server, edit) {
         log.lock().unwrap().clear();
         let (code, out) = ssis_exec(&pkg);
@@ -789,7 +797,8 @@ fn lookup_without_a_match_fails_or_redirects_by_the_inputs_disposition() {
     }
     // IgnoreFailure: the rows go on to the match output with a NULL Price.
     let edit = |p: String| {
-        edit(p).replace(
+        edited(
+            edit(p),
             "name=\"Lookup Input\" errorRowDisposition=\"FailComponent\"",
             "name=\"Lookup Input\" errorRowDisposition=\"IgnoreFailure\"",
         )
@@ -825,12 +834,7 @@ fn lookup_without_a_match_fails_or_redirects_by_the_inputs_disposition() {
 fn a_missing_reference_column_is_named() {
     let (server, _log) = server();
     let dir = tempfile::tempdir().unwrap();
-    let edit = |p: String| {
-        p.replace(
-            "<property name=\"CopyFromReferenceColumn\">Price</property>",
-            "<property name=\"CopyFromReferenceColumn\">Cost</property>",
-        )
-    };
+    let edit = |p: String| set_property(p, "CopyFromReferenceColumn", "Price", "Cost");
     for pkg in packages(dir.path(), &server, edit) {
         let (code, out) = ssis_exec(&pkg);
         assert_eq!(code, 1, "{out}");
@@ -847,12 +851,7 @@ fn partial_and_no_cache_ask_the_server_for_each_key() {
     let (server, log) = server();
     let dir = tempfile::tempdir().unwrap();
     for cache_type in ["1", "2"] {
-        let edit = |p: String| {
-            p.replace(
-                "<property name=\"CacheType\">0</property>",
-                &format!("<property name=\"CacheType\">{cache_type}</property>"),
-            )
-        };
+        let edit = |p: String| set_property(p, "CacheType", "0", cache_type);
         for pkg in packages(dir.path(), &server, edit) {
             log.lock().unwrap().clear();
             let (code, out) = ssis_exec(&pkg);
@@ -1182,9 +1181,12 @@ fn oledb_source_access_modes_table_and_command_from_variables() {
     let dir = tempfile::tempdir().unwrap();
     let mode = |m: &'static str, extra: &'static str| {
         move |p: String| {
-            p.replace(
+            edited(
+                p,
                 "<property name=\"AccessMode\">2</property><property name=\"SqlCommand\">",
-                &format!("<property name=\"AccessMode\">{m}</property>{extra}<property name=\"SqlCommand\">"),
+                &format!(
+                    "<property name=\"AccessMode\">{m}</property>{extra}<property name=\"SqlCommand\">"
+                ),
             )
         }
     };
@@ -1240,14 +1242,8 @@ fn fast_load_sends_identity_values_only_when_keeping_identity() {
     for keep in ["false", "true"] {
         // Into SalesKeyed, whose Id is an identity column.
         let edit = |p: String| {
-            p.replace(
-                "<property name=\"FastLoadKeepIdentity\">false</property>",
-                &format!("<property name=\"FastLoadKeepIdentity\">{keep}</property>"),
-            )
-            .replace(
-                "<property name=\"OpenRowset\">[dbo].[Sales]</property>",
-                "<property name=\"OpenRowset\">[dbo].[SalesKeyed]</property>",
-            )
+            let p = set_property(p, "FastLoadKeepIdentity", "false", keep);
+            set_property(p, "OpenRowset", "[dbo].[Sales]", "[dbo].[SalesKeyed]")
         };
         for pkg in packages(dir.path(), &server, edit) {
             log.lock().unwrap().clear();
@@ -1468,11 +1464,8 @@ fn partial_cache_asks_once_per_key_and_no_cache_once_per_row() {
     // The whole Orders table: six rows, East/apple twice.
     for (cache_type, queries) in [("1", 5), ("2", 6)] {
         let edit = |p: String| {
-            p.replace(
-                "<property name=\"CacheType\">0</property>",
-                &format!("<property name=\"CacheType\">{cache_type}</property>"),
-            )
-            .replace(
+            edited(
+                set_property(p, "CacheType", "0", cache_type),
                 "<property name=\"AccessMode\">2</property><property name=\"SqlCommand\">",
                 "<property name=\"AccessMode\">0</property><property name=\"OpenRowset\">[dbo].[Orders]</property><property name=\"SqlCommand\">",
             )
@@ -1497,11 +1490,13 @@ fn ado_net_source_sql_command_and_destination_without_bulk_insert() {
     let (server, log) = server();
     let dir = tempfile::tempdir().unwrap();
     let edit = |p: String| {
-        p.replace(
+        let p = edited(
+            p,
             "<property name=\"AccessMode\">0</property><property name=\"TableOrViewName\">",
             "<property name=\"AccessMode\">2</property><property name=\"SqlCommand\">select * from [dbo].[Prices]</property><property name=\"TableOrViewName\">",
-        )
-        .replace(
+        );
+        edited(
+            p,
             "<property name=\"BatchSize\">0</property>",
             "<property name=\"BatchSize\">0</property><property name=\"UseBulkInsertWhenPossible\">false</property>",
         )

@@ -400,38 +400,38 @@ fn checked(keep_nulls: &str) -> Comp {
     )
 }
 
+/// A fast load (`AccessMode` 3) `name` into `table` with default options.
+fn fast_into(
+    name: &'static str,
+    table: &str,
+    cols: &[(&'static str, &'static str, &'static str)],
+) -> Comp {
+    destination(name, &[("AccessMode", "3"), ("OpenRowset", table)], cols)
+}
+
 fn priced() -> Comp {
-    destination(
-        "Write Priced",
-        &[("AccessMode", "3"), ("OpenRowset", "[dbo].[Priced]")],
-        &[
-            ("Id", "Price", "dataType=\"cy\""),
-            ("T", "Note", "dataType=\"nText\""),
-            ("Off", "Remark", "dataType=\"nText\""),
-        ],
-    )
+    let cols = [
+        ("Id", "Price", "dataType=\"cy\""),
+        ("T", "Note", "dataType=\"nText\""),
+        ("Off", "Remark", "dataType=\"nText\""),
+    ];
+    fast_into("Write Priced", "[dbo].[Priced]", &cols)
 }
 
 fn pictured() -> Comp {
-    destination(
-        "Write Pictured",
-        &[("AccessMode", "3"), ("OpenRowset", "[dbo].[Pictured]")],
-        &[
-            ("Id", "Id", "dataType=\"i4\""),
-            ("Img", "Img", "dataType=\"image\""),
-        ],
-    )
+    let cols = [
+        ("Id", "Id", "dataType=\"i4\""),
+        ("Img", "Img", "dataType=\"image\""),
+    ];
+    fast_into("Write Pictured", "[dbo].[Pictured]", &cols)
 }
 
 fn timed() -> Comp {
-    destination(
-        "Write Timed",
-        &[("AccessMode", "3"), ("OpenRowset", "[dbo].[Timed]")],
-        &[
-            ("Id", "Id", "dataType=\"i4\""),
-            ("T", "At", "dataType=\"dbTime2\" scale=\"3\""),
-        ],
-    )
+    let cols = [
+        ("Id", "Id", "dataType=\"i4\""),
+        ("T", "At", "dataType=\"dbTime2\" scale=\"3\""),
+    ];
+    fast_into("Write Timed", "[dbo].[Timed]", &cols)
 }
 
 fn by_command(command: &str) -> Comp {
