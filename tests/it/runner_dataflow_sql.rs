@@ -1258,7 +1258,7 @@ fn fast_load_sends_identity_values_only_when_keeping_identity() {
                 ("[Region] nvarchar(20), [Price] decimal(10,2)", 2)
             };
             assert_eq!(
-                statements(&log, "INSERT BULK")[0].0,
+                statements(&log, "INSERT BULK [dbo].[SalesKeyed]")[0].0,
                 format!(
                     "INSERT BULK [dbo].[SalesKeyed] ({columns}) WITH (CHECK_CONSTRAINTS, TABLOCK)"
                 )

@@ -67,6 +67,13 @@ const TABLES: &[Table] = &[
         ],
     ),
     (
+        "[dbo].[PicturedKeyed]",
+        &[
+            column("Id", "int", 4, 10, 0).identity(),
+            column("Img", "image", 16, 0, 0),
+        ],
+    ),
+    (
         "[dbo].[Timed]",
         &[
             column("Id", "int", 4, 10, 0),
@@ -115,7 +122,10 @@ fn server() -> (TestServer, Log) {
                 t.row(&cells);
             }
             t.done(DONE_MORE | DONE_COUNT, 2);
-        } else if !sql.starts_with("INSERT") && !sql.starts_with("BULK LOAD") {
+        } else if !sql.starts_with("INSERT")
+            && !sql.starts_with("BULK LOAD")
+            && !sql.starts_with("SET IDENTITY_INSERT")
+        {
             return None;
         }
         Some(0)
@@ -562,6 +572,49 @@ fn fast_load_options_ride_on_the_bulk_load_and_an_image_column_falls_back_to_ins
             && out.contains("is not a SELECT from one table or view (it has JOIN)"),
         "{out}"
     );
+}
+
+#[test]
+fn identity_values_kept_through_inserts_switch_identity_insert_on_for_the_session() {
+    let (server, log) = server();
+    let dir = tempfile::tempdir().unwrap();
+    let dest = || {
+        vec![destination(
+            "Write Keyed",
+            &[
+                ("AccessMode", "3"),
+                ("OpenRowset", "[dbo].[PicturedKeyed]"),
+                ("FastLoadKeepIdentity", "true"),
+            ],
+            &[
+                ("Id", "Id", "dataType=\"i4\""),
+                ("Img", "Img", "dataType=\"image\""),
+            ],
+        )]
+    };
+    for pkg in packages(dir.path(), &server, dest) {
+        log.lock().unwrap().clear();
+        let (code, out) = ssis_exec(&pkg);
+        // The test server, as SQL Server, refuses an explicit identity
+        // value unless the session (not an sp_executesql call) set
+        // IDENTITY_INSERT on for the table.
+        assert_eq!(code, 0, "{}: {out}", pkg.display());
+        let keyed: Vec<String> = log
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(s, _)| s.clone())
+            .filter(|s| s.contains("[dbo].[PicturedKeyed]") && !s.starts_with("SELECT"))
+            .collect();
+        assert_eq!(
+            keyed,
+            [
+                "SET IDENTITY_INSERT [dbo].[PicturedKeyed] ON",
+                "INSERT INTO [dbo].[PicturedKeyed] ([Id], [Img]) VALUES (@P1, @P2), (@P3, DEFAULT)",
+                "SET IDENTITY_INSERT [dbo].[PicturedKeyed] OFF",
+            ]
+        );
+    }
 }
 
 /// Against a real SQL Server (`SSIS_TEST_SQLSERVER`, an ADO-style

@@ -2,7 +2,8 @@
 //! and the server's answers to the two `sys.columns` questions asked about
 //! them: the data flow's validation (name, type, `max_length`, precision,
 //! scale: `ssis_dataflow::external::DESCRIBE`) and the fast load's (name,
-//! type, scale, `is_identity`, `is_computed`, `max_length`). An undeclared table has no
+//! type, scale, `is_identity`, `is_computed`, `max_length`, `is_nullable`:
+//! every column but an identity takes NULL). An undeclared table has no
 //! rows, as `OBJECT_ID` gives NULL for it. Also the bulk load's own
 //! question, `SELECT TOP 0 [a], [b] FROM [dbo].[T]` (or `*`): the columns'
 //! metadata, identity columns read-only.
@@ -101,6 +102,7 @@ pub fn answer(sql: &str, params: &[(String, Value)], t: &mut Tokens, tables: &[T
             ("is_identity", int),
             ("is_computed", int),
             ("max_length", int),
+            ("is_nullable", int),
         ]);
     }
     for c in cols {
@@ -109,7 +111,13 @@ pub fn answer(sql: &str, params: &[(String, Value)], t: &mut Tokens, tables: &[T
         let cells = if describe {
             vec![v(c.max_length), v(c.precision), v(c.scale)]
         } else {
-            vec![v(c.scale), v(i64::from(c.identity)), v(0), v(c.max_length)]
+            vec![
+                v(c.scale),
+                v(i64::from(c.identity)),
+                v(0),
+                v(c.max_length),
+                v(i64::from(!c.identity)),
+            ]
         };
         let mut row = vec![(&n, text), (&ty, text)];
         row.extend(cells.iter().map(|c| (c, int)));
@@ -180,4 +188,20 @@ pub fn answer_top_0(sql: &str, t: &mut Tokens, tables: &[Table]) -> bool {
     t.col_metadata_flags(&meta);
     t.done(DONE_MORE | DONE_COUNT, 0);
     true
+}
+
+/// Whether `sql`, an `INSERT INTO <table> (<columns>) ...`, names an identity
+/// column of a declared table; that table's name.
+pub fn inserts_identity<'a>(sql: &str, tables: &'a [Table]) -> Option<&'a str> {
+    let rest = sql.strip_prefix("INSERT INTO ")?;
+    let (table, rest) = rest.split_once(" (")?;
+    let (list, _) = rest.split_once(')')?;
+    let (name, cols) = tables.iter().find(|(n, _)| n.eq_ignore_ascii_case(table))?;
+    list.split(", ")
+        .map(|c| c.trim().trim_start_matches('[').trim_end_matches(']'))
+        .any(|c| {
+            cols.iter()
+                .any(|k| k.identity && k.name.eq_ignore_ascii_case(c))
+        })
+        .then_some(*name)
 }

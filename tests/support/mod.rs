@@ -68,6 +68,9 @@ struct Shared {
     /// The table of each connection's last `INSERT BULK`, which its rows
     /// go into.
     bulk_tables: Mutex<HashMap<u64, String>>,
+    /// The table each connection's session has IDENTITY_INSERT on for: set
+    /// by a batch only, since a SET inside sp_executesql ends with it.
+    identity_insert: Mutex<HashMap<u64, String>>,
     next_conn: AtomicU64,
 }
 
@@ -185,6 +188,7 @@ impl TestServer {
             applocks: Mutex::new(HashMap::new()),
             trancount: Mutex::new(HashMap::new()),
             bulk_tables: Mutex::new(HashMap::new()),
+            identity_insert: Mutex::new(HashMap::new()),
             applock_freed: Condvar::new(),
             next_conn: AtomicU64::new(1),
         });
@@ -532,6 +536,21 @@ fn handle(msg: &Message, caller: &Caller<'_>, s: &Shared) -> io::Result<Tokens> 
                 let hook = s.sql_hook.lock().unwrap().clone();
                 let rest: Vec<(String, Value)> = params.into_iter().skip(2).collect();
                 let tables = *s.tables.lock().unwrap();
+                let on = s.identity_insert.lock().unwrap().get(&caller.conn).cloned();
+                match catalog::inserts_identity(&stmt, tables) {
+                    Some(table) if on.as_deref() != Some(table) => {
+                        t.error(
+                            544,
+                            16,
+                            &format!("Cannot insert explicit value for identity column in table '{table}' when IDENTITY_INSERT is set to OFF."),
+                            "",
+                        );
+                        t.return_status(1);
+                        t.done_proc(tds::DONE_ERROR);
+                        return Ok(t);
+                    }
+                    _ => {}
+                }
                 match hook.and_then(|h| h(&stmt, &rest, &mut t)) {
                     Some(status) => status,
                     None if catalog::answer(&stmt, &rest, &mut t, tables) => 0,
@@ -570,6 +589,13 @@ fn handle(msg: &Message, caller: &Caller<'_>, s: &Shared) -> io::Result<Tokens> 
         }
         tds::PT_SQL_BATCH => {
             let text = c.rest_ucs2();
+            if let Some(rest) = text.strip_prefix("SET IDENTITY_INSERT ") {
+                let mut on = s.identity_insert.lock().unwrap();
+                match rest.rsplit_once(' ') {
+                    Some((table, "ON")) => on.insert(caller.conn, table.to_string()),
+                    _ => on.remove(&caller.conn),
+                };
+            }
             if let Some(rest) = text.strip_prefix("INSERT BULK ") {
                 let table = rest.split(" (").next().unwrap_or(rest).to_string();
                 s.bulk_tables.lock().unwrap().insert(caller.conn, table);

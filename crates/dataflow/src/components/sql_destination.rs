@@ -320,7 +320,9 @@ impl SqlDestination {
         let table = self.table.clone();
         let conn = self.connection()?;
         if switch_on {
-            conn.execute(
+            // A batch of its own: set inside sp_executesql, it would end
+            // with that call.
+            conn.query(
                 &format!("SET IDENTITY_INSERT {table} ON"),
                 &[],
                 timeout,
@@ -396,7 +398,7 @@ impl Component for SqlDestination {
         if self.identity_insert
             && let Some(c) = self.conn.as_mut()
         {
-            c.execute(
+            c.query(
                 &format!("SET IDENTITY_INSERT {} OFF", self.table),
                 &[],
                 self.timeout,

@@ -16,9 +16,10 @@
 //! type tiberius's `INSERT BULK` would declare differently from the rows'
 //! metadata, which SQL Server rejects ("invalid column attribute/type from
 //! bcp client", tiberius issues #234 and #322): time and datetimeoffset
-//! are declared without their scale (so only scale 7 matches), nvarchar and
-//! nchar by their length in bytes (so one over 2000 characters becomes
-//! `(max)`).
+//! are declared without their scale (so only scale 7 matches), a nullable
+//! smalldatetime as datetime, nvarchar and nchar by their length in bytes
+//! (so an nvarchar over 2000 characters becomes `(max)`, an nchar over 2000
+//! an nchar SQL Server does not have).
 
 use super::bulk_data::{LOADABLE, column_data, int, truthy};
 use super::sqlserver::{block, guarded, unavailable};
@@ -39,6 +40,8 @@ pub struct BulkColumn {
     pub scale: u8,
     /// Length in bytes; -1 for `(max)`.
     pub max_length: i64,
+    /// It takes NULL.
+    pub nullable: bool,
     /// An identity column: loaded only with `keep_identity`.
     pub identity: bool,
     /// Computed or `timestamp`: the server makes its value.
@@ -103,12 +106,26 @@ pub struct BulkLoad<'a> {
     pub options: &'a BulkOptions,
 }
 
-/// `name` in brackets, unless already bracketed.
+/// A column's name in brackets.
 fn bracketed(name: &str) -> String {
-    if name.starts_with('[') && name.ends_with(']') {
-        name.to_string()
+    format!("[{}]", name.replace(']', "]]"))
+}
+
+/// A column of ORDER(...) as the package wrote it (`Id`, `[Unit Price]`,
+/// `"Id"`), in brackets.
+fn order_column(written: &str) -> String {
+    let quoted = |open: char, close: char| {
+        written
+            .strip_prefix(open)
+            .and_then(|r| r.strip_suffix(close))
+            .filter(|r| !r.is_empty())
+    };
+    if quoted('[', ']').is_some() {
+        written.to_string()
+    } else if let Some(inner) = quoted('"', '"') {
+        bracketed(&inner.replace("\"\"", "\""))
     } else {
-        format!("[{}]", name.replace(']', "]]"))
+        bracketed(written)
     }
 }
 
@@ -122,7 +139,7 @@ impl SqlConnection {
     ) -> Result<Vec<BulkColumn>> {
         let sets = self.query(
             "SELECT c.name, TYPE_NAME(c.system_type_id), c.scale, c.is_identity, c.is_computed, \
-             c.max_length FROM sys.columns c WHERE c.object_id = OBJECT_ID(@P1) \
+             c.max_length, c.is_nullable FROM sys.columns c WHERE c.object_id = OBJECT_ID(@P1) \
              ORDER BY c.column_id",
             &[SqlValue::Text(table.to_string())],
             timeout,
@@ -134,7 +151,7 @@ impl SqlConnection {
             .map(|s| s.rows)
             .unwrap_or_default()
             .into_iter()
-            .filter(|r| r.len() >= 6)
+            .filter(|r| r.len() >= 7)
             .map(|r| BulkColumn {
                 name: r[0].to_text(),
                 type_name: r[1].to_text().to_ascii_lowercase(),
@@ -142,6 +159,7 @@ impl SqlConnection {
                 identity: truthy(&r[3]),
                 computed: truthy(&r[4]) || r[1].to_text() == "timestamp",
                 max_length: int(&r[5]).unwrap_or(0),
+                nullable: truthy(&r[6]),
             })
             .collect();
         if cols.is_empty() {
@@ -168,11 +186,23 @@ impl SqlConnection {
                         "column '{}' is {ty}({}), which the bulk load would declare as {ty}(7)",
                         c.name, c.scale
                     ))
-                } else if matches!(ty, "nvarchar" | "nchar") && c.max_length > 4000 {
+                } else if ty == "smalldatetime" && c.nullable {
                     Some(format!(
-                        "column '{}' is {ty}({}), which the bulk load would declare as {ty}(max)",
+                        "column '{}' is a nullable smalldatetime, which the bulk load would declare as datetime",
+                        c.name
+                    ))
+                } else if ty == "nvarchar" && c.max_length > 4000 {
+                    Some(format!(
+                        "column '{}' is nvarchar({}), which the bulk load would declare as nvarchar(max)",
                         c.name,
                         c.max_length / 2
+                    ))
+                } else if ty == "nchar" && c.max_length > 4000 {
+                    Some(format!(
+                        "column '{}' is nchar({}), which the bulk load would declare as nchar({}), longer than nchar can be",
+                        c.name,
+                        c.max_length / 2,
+                        c.max_length
                     ))
                 } else {
                     None
@@ -215,6 +245,11 @@ impl SqlConnection {
                 None => return Err(invalid(format!("the table has no column '{n}' to load"))),
             }
         }
+        if sent.is_empty() {
+            return Err(invalid(
+                "no column to load: the only columns mapped are identity columns, loaded only when identity values are kept (FastLoadKeepIdentity)".into(),
+            ));
+        }
         let mut token_rows = Vec::with_capacity(rows.len());
         for row in rows {
             let mut t = TokenRow::with_capacity(sent.len());
@@ -225,7 +260,7 @@ impl SqlConnection {
             token_rows.push(t);
         }
         let quoted: Vec<String> = sent.iter().map(|(_, c)| bracketed(&c.name)).collect();
-        let order: Vec<String> = options.order.iter().map(|(c, _)| bracketed(c)).collect();
+        let order: Vec<String> = options.order.iter().map(|(c, _)| order_column(c)).collect();
         let Some(mut client) = self.client.take() else {
             return Err(unavailable(
                 &self.target,

@@ -156,6 +156,15 @@ pub(super) fn column_data(
                 other => (i128::from(int(other).ok_or_else(bad)?), 0),
             };
             let m = rescale(m, s, scale).ok_or_else(bad)?;
+            // money is an i64 of 1/10000, smallmoney an i32.
+            let in_range = match c.type_name.as_str() {
+                "money" => i64::try_from(m).is_ok(),
+                "smallmoney" => i32::try_from(m).is_ok(),
+                _ => true,
+            };
+            if !in_range {
+                return Err(bad());
+            }
             Some(tiberius::numeric::Numeric::new_with_scale(m, scale))
         }),
         "nvarchar" | "nchar" | "varchar" | "char" | "sysname" | "text" | "ntext" => {
@@ -271,6 +280,7 @@ mod tests {
             type_name: t.into(),
             scale,
             max_length: 16,
+            nullable: true,
             identity: false,
             computed: false,
         };
@@ -342,6 +352,13 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert!(column_data(&SqlValue::Float(f64::INFINITY), &col("decimal", 2)).is_err());
+        // smallmoney holds up to 214,748.3647.
+        let big = SqlValue::Decimal {
+            mantissa: 2_147_483_648,
+            scale: 4,
+        };
+        assert!(column_data(&big, &col("smallmoney", 4)).is_err());
+        assert!(column_data(&big, &col("money", 4)).is_ok());
         assert!(matches!(
             column_data(&SqlValue::Text("long".into()), &col("ntext", 0)).unwrap(),
             ColumnData::String(Some(s)) if s == "long"
@@ -376,5 +393,9 @@ mod tests {
         );
         wide.max_length = -1;
         assert_eq!(SqlConnection::bulk_refusal(&[wide], &names), None);
+        let mut small = col("smalldatetime", 0);
+        assert!(SqlConnection::bulk_refusal(&[small.clone()], &names).is_some());
+        small.nullable = false;
+        assert_eq!(SqlConnection::bulk_refusal(&[small], &names), None);
     }
 }
