@@ -74,6 +74,13 @@ const TABLES: &[Table] = &[
         ],
     ),
     (
+        "[dbo].[Required]",
+        &[
+            column("Id", "int", 4, 10, 0).not_null(),
+            column("Bin", "varbinary", 8, 0, 0).not_null(),
+        ],
+    ),
+    (
         "[dbo].[Timed]",
         &[
             column("Id", "int", 4, 10, 0),
@@ -614,6 +621,41 @@ fn identity_values_kept_through_inserts_switch_identity_insert_on_for_the_sessio
                 "SET IDENTITY_INSERT [dbo].[PicturedKeyed] OFF",
             ]
         );
+    }
+}
+
+#[test]
+fn a_null_for_a_not_null_column_sends_its_buffer_as_inserts_with_default() {
+    let (server, log) = server();
+    let dir = tempfile::tempdir().unwrap();
+    let dest = || {
+        let cols = [
+            ("Id", "Id", "dataType=\"i4\""),
+            ("Bin", "Bin", "dataType=\"bytes\" length=\"8\""),
+        ];
+        vec![fast_into("Write Required", "[dbo].[Required]", &cols)]
+    };
+    for pkg in packages(dir.path(), &server, dest) {
+        log.lock().unwrap().clear();
+        let (code, out) = ssis_exec(&pkg);
+        assert_eq!(code, 0, "{}: {out}", pkg.display());
+        // Row 2's Bin is NULL: the bulk load (which would put Bin's
+        // default) cannot carry it, INSERTs with DEFAULT do the same.
+        assert!(
+            out.contains("fast load into [dbo].[Required]: rows with NULL for the NOT NULL column 'Bin' go in as INSERT statements"),
+            "{out}"
+        );
+        assert!(statements(&log, "INSERT BULK [dbo].[Required]").is_empty());
+        let inserts = statements(&log, "INSERT INTO [dbo].[Required]");
+        assert_eq!(
+            inserts,
+            [(
+                "INSERT INTO [dbo].[Required] ([Id], [Bin]) VALUES (@P1, @P2), (@P3, DEFAULT)"
+                    .to_string(),
+                vec![Value::Int(1), Value::Bytes(vec![0x0A, 0xFF]), Value::Int(2)]
+            )]
+        );
+        assert!(out.contains("Write Required: wrote 2 rows."), "{out}");
     }
 }
 

@@ -49,6 +49,8 @@ pub struct SqlDestination {
     bulk_allowed: bool,
     /// IDENTITY_INSERT is on (INSERTs keeping identity values).
     identity_insert: bool,
+    /// The warning about NULLs for a NOT NULL column was given.
+    warned_not_null: bool,
     timeout: Option<Duration>,
     disposition: Disposition,
     error: Option<(usize, Layout)>,
@@ -151,6 +153,7 @@ impl SqlDestination {
                     .and_then(ssis_runner::model::xml_bool)
                     .unwrap_or(true),
             identity_insert: false,
+            warned_not_null: false,
             timeout: timeout(ctx),
             disposition: input.error_disposition,
             error: error.map(|e| (e, ctx.outputs[e].clone())),
@@ -306,6 +309,50 @@ impl SqlDestination {
         }
     }
 
+    /// A NOT NULL column of `cols` that one of the rows `rows` has NULL for.
+    fn null_into_not_null(
+        &self,
+        batch: &Batch,
+        rows: &[usize],
+        cols: &[BulkColumn],
+    ) -> Option<String> {
+        self.cols.iter().find_map(|(p, name)| {
+            let c = cols.iter().find(|c| c.name.eq_ignore_ascii_case(name))?;
+            (!c.nullable && rows.iter().any(|&r| batch.cols[*p][r].is_null()))
+                .then(|| c.name.clone())
+        })
+    }
+
+    /// Counts the rows `rows` loaded, or meets the input's error
+    /// disposition for them when their load was refused.
+    fn account(
+        &mut self,
+        rows: &[usize],
+        result: Result<(), String>,
+        failed: &mut Vec<RowError>,
+    ) -> Step {
+        match result {
+            Ok(()) => self.rows += rows.len() as u64,
+            Err(m) => match self.disposition {
+                Disposition::Fail => {
+                    return Err(format!(
+                        "inserting into {} (row {} of the buffer): {m}",
+                        self.table,
+                        rows[0] + 1
+                    )
+                    .into());
+                }
+                Disposition::Ignore => {}
+                Disposition::Redirect => failed.extend(rows.iter().map(|&row| RowError {
+                    row,
+                    code: OLEDB_ERROR,
+                    column: 0,
+                })),
+            },
+        }
+        Ok(())
+    }
+
     /// The table columns loaded, in the order of the mapped input columns.
     fn names(&self) -> Vec<String> {
         self.cols.iter().map(|c| c.1.clone()).collect()
@@ -345,7 +392,8 @@ impl SqlDestination {
 
 impl Component for SqlDestination {
     fn push(&mut self, _input: usize, batch: Batch, out: &mut Out<'_>) -> Step {
-        let per = if self.fast {
+        // Rows per INSERT statement.
+        let per_insert = if self.fast {
             (MAX_PARAMS / self.cols.len()).clamp(1, 1_000)
         } else {
             1
@@ -356,35 +404,40 @@ impl Component for SqlDestination {
         let per = if bulk.is_some() {
             all.len().max(1)
         } else {
-            per
+            per_insert
         };
         let per = match self.options.commit {
             Commit::EveryRows(n) => per.min(n),
             _ => per,
         };
         for chunk in all.chunks(per) {
-            let result = match &bulk {
-                Some(cols) => self.bulk_load(&batch, chunk, cols)?,
-                None => self.insert(&batch, chunk)?,
-            };
-            match result {
-                Ok(()) => self.rows += chunk.len() as u64,
-                Err(m) => match self.disposition {
-                    Disposition::Fail => {
-                        return Err(format!(
-                            "inserting into {} (row {} of the buffer): {m}",
-                            self.table,
-                            chunk[0] + 1
-                        )
-                        .into());
+            match &bulk {
+                Some(cols) => match self.null_into_not_null(&batch, chunk, cols) {
+                    None => {
+                        let result = self.bulk_load(&batch, chunk, cols)?;
+                        self.account(chunk, result, &mut failed)?;
                     }
-                    Disposition::Ignore => {}
-                    Disposition::Redirect => failed.extend(chunk.iter().map(|&row| RowError {
-                        row,
-                        code: OLEDB_ERROR,
-                        column: 0,
-                    })),
+                    // tiberius cannot send a NULL for a NOT NULL column, where
+                    // SQL Server's bulk load puts the column's default (or
+                    // refuses the row): INSERTs do the same.
+                    Some(column) => {
+                        if !self.warned_not_null {
+                            self.warned_not_null = true;
+                            out.warn(format!(
+                                "fast load into {}: rows with NULL for the NOT NULL column '{column}' go in as INSERT statements",
+                                self.table
+                            ));
+                        }
+                        for rows in chunk.chunks(per_insert) {
+                            let result = self.insert(&batch, rows)?;
+                            self.account(rows, result, &mut failed)?;
+                        }
+                    }
                 },
+                None => {
+                    let result = self.insert(&batch, chunk)?;
+                    self.account(chunk, result, &mut failed)?;
+                }
             }
         }
         if let (Some((e, l)), false) = (&self.error, failed.is_empty()) {

@@ -250,12 +250,23 @@ impl SqlConnection {
                 "no column to load: the only columns mapped are identity columns, loaded only when identity values are kept (FastLoadKeepIdentity)".into(),
             ));
         }
+        // A value the column cannot take is refused before anything is
+        // sent, as SQL Server would refuse the load (the connection stays
+        // usable; tiberius would fail half way through the rows).
+        let refused = |m: String| Error::new(ErrorKind::Io, format!("bulk load into {table}: {m}"));
         let mut token_rows = Vec::with_capacity(rows.len());
-        for row in rows {
+        for (n, row) in rows.iter().enumerate() {
             let mut t = TokenRow::with_capacity(sent.len());
             for &(i, c) in &sent {
                 let v = row.get(i).unwrap_or(&SqlValue::Null);
-                t.push(column_data(v, c).map_err(invalid)?);
+                if matches!(v, SqlValue::Null) && !c.nullable {
+                    return Err(refused(format!(
+                        "row {}: column '{}' does not take NULL",
+                        n + 1,
+                        c.name
+                    )));
+                }
+                t.push(column_data(v, c).map_err(|m| refused(format!("row {}: {m}", n + 1)))?);
             }
             token_rows.push(t);
         }
