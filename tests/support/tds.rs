@@ -497,9 +497,10 @@ pub enum ColType {
     NText,
 }
 
-/// Column flags (MS-TDS 2.2.7.4): nullable, updateable (read/write).
+/// Column flags (MS-TDS 2.2.7.4): nullable; usUpdateable (bits 2-3) 1,
+/// read/write.
 pub const FLAG_NULLABLE: u16 = 0x0001;
-pub const FLAG_UPDATEABLE: u16 = 0x0008;
+pub const FLAG_UPDATEABLE: u16 = 0x0004;
 /// An identity column.
 pub const FLAG_IDENTITY: u16 = 0x0010;
 
