@@ -526,27 +526,12 @@ mod tests {
 
     fn sample(id: &str, name: &str, start_ms: i64) -> Execution {
         Execution {
-            execution_id: id.into(),
-            package_name: name.into(),
             package_path: Some(format!("\\File System\\{name}")),
-            package_file: None,
             store: "File System".into(),
             started_by: "alice".into(),
             started_from: "test".into(),
-            start_time: format_ms(start_ms),
-            end_time: None,
-            duration: 0.0,
-            status: ExecutionStatus::Created,
-            exit_code: None,
-            current_task: None,
-            process_id: None,
             command_line: vec!["x".into()],
-            message: None,
-            origin: ExecutionOrigin::Service,
-            package_id: None,
-            description: None,
-            version: None,
-            executor: None,
+            ..Execution::created(id.into(), name.into(), format_ms(start_ms))
         }
     }
 

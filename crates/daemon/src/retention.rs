@@ -106,27 +106,14 @@ mod tests {
 
     fn record(db: &Db, id: &str, start_ms: i64) {
         let e = Execution {
-            execution_id: id.into(),
-            package_name: id.into(),
-            package_path: None,
-            package_file: None,
             store: "File".into(),
             started_by: "u".into(),
             started_from: "t".into(),
-            start_time: ssis_core::timefmt::format_ms(start_ms),
-            end_time: None,
-            duration: 0.0,
-            status: ExecutionStatus::Created,
-            exit_code: None,
-            current_task: None,
-            process_id: None,
-            command_line: vec![],
-            message: None,
-            origin: Default::default(),
-            package_id: None,
-            description: None,
-            version: None,
-            executor: None,
+            ..Execution::created(
+                id.into(),
+                id.into(),
+                ssis_core::timefmt::format_ms(start_ms),
+            )
         };
         db.insert_execution(&e, start_ms).unwrap();
     }

@@ -174,6 +174,36 @@ pub struct Execution {
     pub executor: Option<String>,
 }
 
+impl Execution {
+    /// A run just recorded: `Created` at `start_time`, by the service,
+    /// nothing else known yet (callers fill in what they know).
+    pub fn created(execution_id: String, package_name: String, start_time: String) -> Execution {
+        Execution {
+            execution_id,
+            package_name,
+            package_path: None,
+            package_file: None,
+            store: String::new(),
+            started_by: String::new(),
+            started_from: String::new(),
+            start_time,
+            end_time: None,
+            duration: 0.0,
+            status: ExecutionStatus::Created,
+            exit_code: None,
+            current_task: None,
+            process_id: None,
+            command_line: Vec::new(),
+            message: None,
+            origin: ExecutionOrigin::Service,
+            package_id: None,
+            description: None,
+            version: None,
+            executor: None,
+        }
+    }
+}
+
 /// A variable override (`/SET`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]

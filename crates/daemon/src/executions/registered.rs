@@ -47,8 +47,6 @@ impl Executions {
         let start_ms = now_ms();
         let package = params.package;
         let record = Execution {
-            execution_id: id.clone(),
-            package_name: package.name.clone(),
             store: match (&params.package_path, &params.package_file) {
                 (Some(path), _) => path
                     .trim_start_matches('\\')
@@ -62,21 +60,16 @@ impl Executions {
             package_file: params.package_file,
             started_by: peer.user.clone(),
             started_from: peer.describe(),
-            start_time: format_ms(start_ms),
-            end_time: None,
-            duration: 0.0,
             status: ExecutionStatus::Running,
-            exit_code: None,
-            current_task: None,
             process_id: peer.process_id,
             command_line: params.command_line,
-            message: None,
             origin: ExecutionOrigin::CommandLine,
             package_id: package.package_id,
             description: package.description,
             version: package.version,
             // Registration is made by `ssis exec` running a package itself.
             executor: Some(crate::launch::BUILT_IN.to_string()),
+            ..Execution::created(id.clone(), package.name.clone(), format_ms(start_ms))
         };
         self.db.insert_execution(&record, start_ms)?;
         self.registered_map().insert(

@@ -13,7 +13,7 @@ use serde_json::json;
 use ssis_core::error::{Error, Result};
 use ssis_core::ops::Workspace;
 use ssis_core::protocol::events::EventLevel;
-use ssis_core::protocol::executions::{Execution, ExecutionOrigin, ExecutionStatus, RunParams};
+use ssis_core::protocol::executions::{Execution, ExecutionStatus, RunParams};
 use ssis_core::timefmt::{format_ms, now_ms};
 use std::sync::Arc;
 use tokio::io::AsyncWriteExt;
@@ -43,8 +43,6 @@ impl Executions {
         let id = uuid::Uuid::new_v4().to_string();
         let start_ms = now_ms();
         let mut record = Execution {
-            execution_id: id.clone(),
-            package_name: target.package_name.clone(),
             package_path: target.package_path.clone(),
             package_file: target
                 .package_file
@@ -53,20 +51,9 @@ impl Executions {
             store: target.store.clone(),
             started_by: peer.user.clone(),
             started_from: peer.describe(),
-            start_time: format_ms(start_ms),
-            end_time: None,
-            duration: 0.0,
-            status: ExecutionStatus::Created,
-            exit_code: None,
-            current_task: None,
-            process_id: None,
             command_line: command_line.clone(),
-            message: None,
-            origin: ExecutionOrigin::Service,
-            package_id: None,
-            description: None,
-            version: None,
             executor: executor.recorded_name(),
+            ..Execution::created(id.clone(), target.package_name.clone(), format_ms(start_ms))
         };
         // The state cannot take the run (a full disk): refused, and said so.
         self.db

@@ -6,7 +6,7 @@ use super::*;
 use crate::eventlog::ids;
 use crate::supervise::{self, ExitReport};
 use ssis_core::error::ErrorKind;
-use ssis_core::protocol::executions::{Execution, ExecutionOrigin, ExecutionStatus, OutputParams};
+use ssis_core::protocol::executions::{Execution, ExecutionStatus, OutputParams};
 use ssis_core::timefmt::format_ms;
 use std::os::unix::process::ExitStatusExt;
 
@@ -33,27 +33,12 @@ fn fixture(output_cap: u64) -> Fixture {
 /// A running execution `id` as `start` records it (process `pid`).
 fn running(f: &Fixture, id: &str, pid: u32) {
     let e = Execution {
-        execution_id: id.into(),
-        package_name: "Load".into(),
         package_path: Some("\\File System\\Load".into()),
-        package_file: None,
         store: "File System".into(),
         started_by: "alice".into(),
         started_from: "test".into(),
-        start_time: format_ms(1_000),
-        end_time: None,
-        duration: 0.0,
-        status: ExecutionStatus::Created,
-        exit_code: None,
-        current_task: None,
-        process_id: None,
         command_line: vec!["dtexec".into()],
-        message: None,
-        origin: ExecutionOrigin::Service,
-        package_id: None,
-        description: None,
-        version: None,
-        executor: None,
+        ..Execution::created(id.into(), "Load".into(), format_ms(1_000))
     };
     f.db.insert_execution(&e, 1_000).unwrap();
     f.db.set_running(id, pid, None).unwrap();
