@@ -661,9 +661,11 @@ fn a_null_for_a_not_null_column_sends_its_buffer_as_inserts_with_default() {
 
 /// Against a real SQL Server (`SSIS_TEST_SQLSERVER`, an ADO-style
 /// connection string with a SQL login that may create tables): the same
-/// types read and bulk loaded (a load per row; the table has no
-/// constraint, so CHECK_CONSTRAINTS leaves the bulk load in place), then
-/// checked by a statement that fails unless every value arrived whole.
+/// types read and bulk loaded (a load per row, TABLOCK, CHECK_CONSTRAINTS
+/// and ORDER), and a second bulk load keeping identity values into a table
+/// with a CHECK constraint and nvarchar(max), ntext and varbinary(max)
+/// columns; then checked by statements that fail unless every value
+/// arrived whole. (Not run where this was written: no SQL Server there.)
 #[test]
 fn binary_time_and_offset_round_trip_on_a_real_server_when_configured() {
     let Ok(cs) = std::env::var("SSIS_TEST_SQLSERVER") else {
@@ -683,31 +685,90 @@ fn binary_time_and_offset_round_trip_on_a_real_server_when_configured() {
         connection_string: format!("Provider=SQLNCLI11.1;{cs}"),
     };
     let drop = "IF OBJECT_ID('dbo.ssis_test_kinds') IS NOT NULL DROP TABLE dbo.ssis_test_kinds; \
-                IF OBJECT_ID('dbo.ssis_test_kinds_copy') IS NOT NULL DROP TABLE dbo.ssis_test_kinds_copy;";
+                IF OBJECT_ID('dbo.ssis_test_kinds_copy') IS NOT NULL DROP TABLE dbo.ssis_test_kinds_copy; \
+                IF OBJECT_ID('dbo.ssis_test_keyed') IS NOT NULL DROP TABLE dbo.ssis_test_keyed;";
     let setup = format!(
         "{drop} CREATE TABLE dbo.ssis_test_kinds (Id int, Bin varbinary(8), Img image, T time(7), Off datetimeoffset(3)); \
          INSERT INTO dbo.ssis_test_kinds VALUES (1, 0x0AFF, 0xDEAD, '13:04:05.1234567', '2024-02-29 23:59:58.500 +05:30'), \
          (2, NULL, NULL, NULL, NULL); \
          CREATE TABLE dbo.ssis_test_kinds_copy (Id int, Bin varbinary(8), \
-         Pic varbinary(100), T time(7), Off datetimeoffset(7), Doc xml);"
+         Pic varbinary(100), T time(7), Off datetimeoffset(7), Doc xml); \
+         CREATE TABLE dbo.ssis_test_keyed (Id int IDENTITY(1, 1) PRIMARY KEY CHECK (Id > 0), \
+         Note nvarchar(max), Remark ntext, Pic varbinary(max));"
     );
     let check = "IF (SELECT COUNT(*) FROM dbo.ssis_test_kinds_copy WHERE Id = 1 AND Bin = 0x0AFF AND Pic = 0xDEAD \
                  AND T = '13:04:05.1234567' AND Off = '2024-02-29 23:59:58.500 +05:30' \
                  AND DATEPART(TZOFFSET, Off) = 330) &lt;&gt; 1 \
                  OR (SELECT COUNT(*) FROM dbo.ssis_test_kinds_copy WHERE Id = 2 AND Bin IS NULL AND Off IS NULL) &lt;&gt; 1 \
-                 RAISERROR('the copied values differ', 16, 1)";
+                 RAISERROR('the copied values differ', 16, 1); \
+                 IF (SELECT COUNT(*) FROM dbo.ssis_test_keyed WHERE Id = 1 AND Note = N'13:04:05.1234567' \
+                 AND CAST(Remark AS nvarchar(max)) = N'2024-02-29 23:59:58.500 +05:30' AND Pic = 0xDEAD) \
+                 &lt;&gt; 1 \
+                 OR (SELECT COUNT(*) FROM dbo.ssis_test_keyed WHERE Id = 2 AND Note IS NULL AND Pic IS NULL) \
+                 &lt;&gt; 1 \
+                 RAISERROR('the keyed values differ', 16, 1)";
     let task = |name: &'static str, sql: &str| {
         sql_task(name, &format!("SQLTask:SqlStatementSource=\"{sql}\""), "")
     };
+    // Identity values kept, every hint but the batch sizes, and
+    // nvarchar(max), ntext and varbinary(max) columns in one bulk load.
+    let keyed = destination(
+        "Write Keyed",
+        &[
+            ("AccessMode", "3"),
+            ("OpenRowset", "[dbo].[ssis_test_keyed]"),
+            ("FastLoadKeepIdentity", "true"),
+            ("FastLoadKeepNulls", "true"),
+            (
+                "FastLoadOptions",
+                "TABLOCK,CHECK_CONSTRAINTS,FIRE_TRIGGERS,ORDER(Id ASC)",
+            ),
+        ],
+        &[
+            ("Id", "Id", "dataType=\"i4\""),
+            ("T", "Note", "dataType=\"nText\""),
+            ("Off", "Remark", "dataType=\"nText\""),
+            ("Img", "Pic", "dataType=\"image\""),
+        ],
+    );
+    let mut fan_out = comp("Fan Out", "Microsoft.Multicast", "Multicast");
+    fan_out.inputs.push(Input {
+        name: "Multicast Input 1",
+        error_disp: "FailComponent",
+        cols: Vec::new(),
+        external: Vec::new(),
+    });
+    for name in ["Multicast Output 1", "Multicast Output 2"] {
+        fan_out.outputs.push(Output {
+            name,
+            is_error: false,
+            sync: Some("Multicast Input 1"),
+            cols: Vec::new(),
+        });
+    }
     let comps = vec![
         source("[dbo].[ssis_test_kinds]"),
+        fan_out,
         kinds_copy("1", "[dbo].[ssis_test_kinds_copy]"),
+        keyed,
     ];
-    let paths = vec![(
-        "Kinds Out",
-        "Kinds.Outputs[OLE DB Source Output]".to_string(),
-        "Write Kinds.Inputs[OLE DB Destination Input]".to_string(),
-    )];
+    let paths = vec![
+        (
+            "Kinds Out",
+            "Kinds.Outputs[OLE DB Source Output]".to_string(),
+            "Fan Out.Inputs[Multicast Input 1]".to_string(),
+        ),
+        (
+            "To Copy",
+            "Fan Out.Outputs[Multicast Output 1]".to_string(),
+            "Write Kinds.Inputs[OLE DB Destination Input]".to_string(),
+        ),
+        (
+            "To Keyed",
+            "Fan Out.Outputs[Multicast Output 2]".to_string(),
+            "Write Keyed.Inputs[OLE DB Destination Input]".to_string(),
+        ),
+    ];
     let tasks = vec![
         task("Setup", &setup),
         data_flow(pipeline(Layout::Ssdt, &comps, &paths)),
@@ -719,4 +780,6 @@ fn binary_time_and_offset_round_trip_on_a_real_server_when_configured() {
     let (code, out) = ssis_exec(&pkg);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("Write Kinds: wrote 2 rows."), "{out}");
+    assert!(out.contains("Write Keyed: wrote 2 rows."), "{out}");
+    assert!(!out.contains("runs as INSERT statements"), "{out}");
 }
