@@ -64,6 +64,7 @@ const TABLES: &[Table] = &[
         &[
             column("Id", "int", 4, 10, 0),
             column("Img", "image", 16, 0, 0),
+            column("Note", "nvarchar", 40, 0, 0),
         ],
     ),
     (
@@ -439,6 +440,7 @@ fn pictured() -> Comp {
     let cols = [
         ("Id", "Id", "dataType=\"i4\""),
         ("Img", "Img", "dataType=\"image\""),
+        ("T", "Note", "dataType=\"wstr\" length=\"20\""),
     ];
     fast_into("Write Pictured", "[dbo].[Pictured]", &cols)
 }
@@ -533,7 +535,8 @@ fn fast_load_options_ride_on_the_bulk_load_and_an_image_column_falls_back_to_ins
                 ]]
             );
             // image has no bulk encoder: INSERTs (no FastLoadKeepNulls:
-            // DEFAULT for NULL).
+            // DEFAULT for NULL); the time into a character column as SSIS
+            // casts it to a string, not as a datetime2 parameter.
             assert!(
                 out.contains("fast load into [dbo].[Pictured] runs as INSERT statements: column 'Img' has type image"),
                 "{out}"
@@ -541,11 +544,16 @@ fn fast_load_options_ride_on_the_bulk_load_and_an_image_column_falls_back_to_ins
             let pictured = statements(&log, "INSERT INTO [dbo].[Pictured]");
             assert_eq!(
                 pictured[0].0,
-                "INSERT INTO [dbo].[Pictured] ([Id], [Img]) VALUES (@P1, @P2), (@P3, DEFAULT)"
+                "INSERT INTO [dbo].[Pictured] ([Id], [Img], [Note]) VALUES (@P1, @P2, @P3), (@P4, DEFAULT, DEFAULT)"
             );
             assert_eq!(
                 pictured[0].1,
-                [Value::Int(1), Value::Bytes(vec![0xDE, 0xAD]), Value::Int(2)]
+                [
+                    Value::Int(1),
+                    Value::Bytes(vec![0xDE, 0xAD]),
+                    Value::Text("13:04:05.1234567".into()),
+                    Value::Int(2)
+                ]
             );
             // time(3): tiberius would declare it as time, that is time(7),
             // which SQL Server refuses for rows of scale 3: INSERTs.

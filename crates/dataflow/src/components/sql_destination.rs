@@ -24,6 +24,7 @@ use crate::buffer::{Batch, Layout};
 use crate::exec::{Component, Out, Report, Step};
 use crate::model::Disposition;
 use ssis_runner::connections::{BulkColumn, BulkLoad, SqlConnection, SqlValue};
+use ssis_runner::expr::{DataType, Value};
 use std::time::Duration;
 
 /// ErrorCode of a row SQL Server refused (DTS_E_OLEDBERROR).
@@ -34,6 +35,18 @@ const TEXT_TYPES: &[&str] = &[
     "nvarchar", "nchar", "varchar", "char", "sysname", "text", "ntext",
 ];
 
+/// `v` as a parameter or bulk value; into a character column (`textual`)
+/// a value of another type goes as SSIS casts it to a string (a
+/// DT_DBTIME2 as its time of day, not as a datetime2 SQL Server would
+/// print with a date).
+fn sql_value(v: &Value, textual: bool) -> SqlValue {
+    if textual && !v.is_null() && v.as_str().is_none() {
+        SqlValue::Text(v.to_string())
+    } else {
+        to_sql(v)
+    }
+}
+
 /// SQL Server's limit on parameters per request, less a margin.
 const MAX_PARAMS: usize = 2_000;
 
@@ -42,6 +55,9 @@ pub struct SqlDestination {
     table: String,
     /// (buffer position, table column).
     cols: Vec<(usize, String)>,
+    /// Per column of `cols`: its external column is a character type, so
+    /// a value of another type goes as SSIS casts it to a string.
+    textual: Vec<bool>,
     fast: bool,
     /// The fast-load settings (OLE DB; defaults for ADO.NET).
     options: FastLoad,
@@ -118,15 +134,22 @@ impl SqlDestination {
         }
         let input = ctx.comp.inputs.first().ok_or("it has no input")?;
         let layout = &ctx.inputs[0];
-        let mut cols = Vec::new();
+        let (mut cols, mut textual) = (Vec::new(), Vec::new());
         for c in &input.columns {
             let pos = layout
                 .find(&c.lineage)
                 .ok_or_else(|| format!("input column \"{}\" is not in its input", c.name))?;
-            let name = input
+            let external = input
                 .external
                 .iter()
-                .find(|e| !c.external.is_empty() && e.key == c.external)
+                .find(|e| !c.external.is_empty() && e.key == c.external);
+            textual.push(external.is_some_and(|e| {
+                matches!(
+                    e.ty.data_type,
+                    DataType::WStr | DataType::Str | DataType::NText | DataType::Text
+                )
+            }));
+            let name = external
                 .map(|e| e.name.clone())
                 .ok_or_else(|| {
                     format!(
@@ -144,6 +167,7 @@ impl SqlDestination {
             target: Target::of(ctx)?,
             table: quote_name(&table),
             cols,
+            textual,
             fast,
             options,
             bulk_allowed: !ado
@@ -196,12 +220,13 @@ impl SqlDestination {
                 let ps: Vec<String> = self
                     .cols
                     .iter()
-                    .map(|(p, _)| {
+                    .zip(&self.textual)
+                    .map(|((p, _), &textual)| {
                         let v = &batch.cols[*p][r];
                         if v.is_null() && self.null_is_default() {
                             "DEFAULT".to_string()
                         } else {
-                            params.push(to_sql(v));
+                            params.push(sql_value(v, textual));
                             format!("@P{}", params.len())
                         }
                     })
@@ -263,8 +288,7 @@ impl SqlDestination {
         cols: &[BulkColumn],
     ) -> Result<Result<(), String>, String> {
         let names = self.names();
-        // Into a character column a value goes as SSIS casts it to a string
-        // (a DT_DBTIME2 as its time of day, not as a datetime2).
+        // The table's column types decide here (see `sql_value`).
         let textual: Vec<bool> = names
             .iter()
             .map(|n| {
@@ -279,14 +303,7 @@ impl SqlDestination {
                 self.cols
                     .iter()
                     .zip(&textual)
-                    .map(|((p, _), &textual)| {
-                        let v = &batch.cols[*p][r];
-                        if textual && !v.is_null() && v.as_str().is_none() {
-                            SqlValue::Text(v.to_string())
-                        } else {
-                            to_sql(v)
-                        }
-                    })
+                    .map(|((p, _), &textual)| sql_value(&batch.cols[*p][r], textual))
                     .collect()
             })
             .collect();
