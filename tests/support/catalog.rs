@@ -220,3 +220,12 @@ pub fn inserts_identity<'a>(sql: &str, tables: &'a [Table]) -> Option<&'a str> {
         })
         .then_some(*name)
 }
+
+/// Whether `table` is declared with an identity column (an undeclared
+/// table is taken to have one).
+pub fn has_identity(table: &str, tables: &[Table]) -> bool {
+    tables
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(table))
+        .is_none_or(|(_, cols)| cols.iter().any(|c| c.identity))
+}

@@ -590,11 +590,26 @@ fn handle(msg: &Message, caller: &Caller<'_>, s: &Shared) -> io::Result<Tokens> 
         tds::PT_SQL_BATCH => {
             let text = c.rest_ucs2();
             if let Some(rest) = text.strip_prefix("SET IDENTITY_INSERT ") {
+                let tables = *s.tables.lock().unwrap();
                 let mut on = s.identity_insert.lock().unwrap();
                 match rest.rsplit_once(' ') {
-                    Some((table, "ON")) => on.insert(caller.conn, table.to_string()),
-                    _ => on.remove(&caller.conn),
-                };
+                    Some((table, "ON")) if !catalog::has_identity(table, tables) => {
+                        t.error(
+                            8106,
+                            16,
+                            &format!("Table '{table}' does not have the identity property. Cannot perform SET operation."),
+                            "",
+                        );
+                        t.done(tds::DONE_ERROR, 0);
+                        return Ok(t);
+                    }
+                    Some((table, "ON")) => {
+                        on.insert(caller.conn, table.to_string());
+                    }
+                    _ => {
+                        on.remove(&caller.conn);
+                    }
+                }
             }
             if let Some(rest) = text.strip_prefix("INSERT BULK ") {
                 let table = rest.split(" (").next().unwrap_or(rest).to_string();

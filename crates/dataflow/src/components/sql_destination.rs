@@ -11,11 +11,13 @@
 //! layer) of at most `FastLoadMaxInsertCommitSize` (ADO.NET: `BatchSize`)
 //! rows, each committed on its own (OLE DB's 0: all in one transaction,
 //! committed when the input ends); a refused load's rows meet the
-//! disposition together. Where a mapped column has a type the bulk load
-//! does not convert into (image), multi-row `INSERT`s take its place, with
-//! a warning: NULLs then become `DEFAULT` unless `FastLoadKeepNulls`, and
-//! `FastLoadKeepIdentity` turns IDENTITY_INSERT on, as the bulk load would
-//! have it. See `fast_load` for the options.
+//! disposition together. Where a mapped column is one the bulk load cannot
+//! carry (`SqlConnection::bulk_refusal`), and for a buffer with a NULL for
+//! a NOT NULL column, multi-row `INSERT`s take its place, with a warning,
+//! doing what the bulk load would: NULLs become `DEFAULT` unless
+//! `FastLoadKeepNulls`, an identity column is left out unless
+//! `FastLoadKeepIdentity`, which turns IDENTITY_INSERT on for the session;
+//! each statement commits on its own. See `fast_load` for the options.
 
 use super::fast_load::{Commit, FastLoad};
 use super::sql::{Target, command_table, quote_name, timeout, to_sql};
@@ -58,6 +60,12 @@ pub struct SqlDestination {
     /// Per column of `cols`: its external column is a character type, so
     /// a value of another type goes as SSIS casts it to a string.
     textual: Vec<bool>,
+    /// Per column of `cols`: it is loaded (false for an identity column of a
+    /// fast load that does not keep identity values: the server numbers
+    /// the rows, as bcp without -E).
+    sent: Vec<bool>,
+    /// A fast load keeps the values of a mapped identity column.
+    keeps_identity: bool,
     fast: bool,
     /// The fast-load settings (OLE DB; defaults for ADO.NET).
     options: FastLoad,
@@ -166,8 +174,10 @@ impl SqlDestination {
         Ok(SqlDestination {
             target: Target::of(ctx)?,
             table: quote_name(&table),
+            sent: vec![true; cols.len()],
             cols,
             textual,
+            keeps_identity: false,
             fast,
             options,
             bulk_allowed: !ado
@@ -212,15 +222,20 @@ impl SqlDestination {
     /// `batch`: a parameter per value, `DEFAULT` for a NULL that takes the
     /// column's default; the parameters' values.
     fn statement(&self, batch: &Batch, rows: &[usize]) -> (String, Vec<SqlValue>) {
-        let names: Vec<String> = self.cols.iter().map(|c| quote_name(&c.1)).collect();
+        let sent = || {
+            self.cols
+                .iter()
+                .zip(&self.textual)
+                .zip(&self.sent)
+                .filter(|(_, sent)| **sent)
+                .map(|(c, _)| c)
+        };
+        let names: Vec<String> = sent().map(|((_, n), _)| quote_name(n)).collect();
         let mut params = Vec::with_capacity(rows.len() * self.cols.len());
         let values: Vec<String> = rows
             .iter()
             .map(|&r| {
-                let ps: Vec<String> = self
-                    .cols
-                    .iter()
-                    .zip(&self.textual)
+                let ps: Vec<String> = sent()
                     .map(|((p, _), &textual)| {
                         let v = &batch.cols[*p][r];
                         if v.is_null() && self.null_is_default() {
@@ -266,6 +281,13 @@ impl SqlDestination {
                 .connection()?
                 .table_columns(&table, timeout, &cancel)
                 .map_err(|e| e.message)?;
+            let keep = self.options.hints.keep_identity;
+            let identity = |n: &String| {
+                cols.iter()
+                    .any(|c| c.identity && c.name.eq_ignore_ascii_case(n))
+            };
+            self.sent = names.iter().map(|n| keep || !identity(n)).collect();
+            self.keeps_identity = keep && names.iter().any(identity);
             match SqlConnection::bulk_refusal(&cols, &names) {
                 None => Some(cols),
                 Some(why) => {
@@ -333,11 +355,15 @@ impl SqlDestination {
         rows: &[usize],
         cols: &[BulkColumn],
     ) -> Option<String> {
-        self.cols.iter().find_map(|(p, name)| {
-            let c = cols.iter().find(|c| c.name.eq_ignore_ascii_case(name))?;
-            (!c.nullable && rows.iter().any(|&r| batch.cols[*p][r].is_null()))
-                .then(|| c.name.clone())
-        })
+        self.cols
+            .iter()
+            .zip(&self.sent)
+            .filter(|(_, sent)| **sent)
+            .find_map(|((p, name), _)| {
+                let c = cols.iter().find(|c| c.name.eq_ignore_ascii_case(name))?;
+                (!c.nullable && rows.iter().any(|&r| batch.cols[*p][r].is_null()))
+                    .then(|| c.name.clone())
+            })
     }
 
     /// Counts the rows `rows` loaded, or meets the input's error
@@ -379,8 +405,7 @@ impl SqlDestination {
     fn insert(&mut self, batch: &Batch, rows: &[usize]) -> Result<Result<(), String>, String> {
         let (sql, params) = self.statement(batch, rows);
         let (timeout, cancel) = (self.timeout, self.target.cancel.clone());
-        let keep_identity = self.fast && self.options.hints.keep_identity;
-        let switch_on = keep_identity && !self.identity_insert;
+        let switch_on = self.keeps_identity && !self.identity_insert;
         let table = self.table.clone();
         let conn = self.connection()?;
         if switch_on {
