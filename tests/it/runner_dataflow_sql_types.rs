@@ -82,6 +82,10 @@ const TABLES: &[Table] = &[
         ],
     ),
     (
+        "[dbo].[Counted]",
+        &[column("Id", "int", 4, 10, 0).not_null()],
+    ),
+    (
         "[dbo].[Timed]",
         &[
             column("Id", "int", 4, 10, 0),
@@ -647,7 +651,11 @@ fn a_null_for_a_not_null_column_sends_its_buffer_as_inserts_with_default() {
             ("Id", "Id", "dataType=\"i4\""),
             ("Bin", "Bin", "dataType=\"bytes\" length=\"8\""),
         ];
-        vec![fast_into("Write Required", "[dbo].[Required]", &cols)]
+        let id = [("Id", "Id", "dataType=\"i4\"")];
+        vec![
+            fast_into("Write Required", "[dbo].[Required]", &cols),
+            fast_into("Write Counted", "[dbo].[Counted]", &id),
+        ]
     };
     for pkg in packages(dir.path(), &server, dest) {
         log.lock().unwrap().clear();
@@ -672,6 +680,16 @@ fn a_null_for_a_not_null_column_sends_its_buffer_as_inserts_with_default() {
             )]
         );
         assert!(out.contains("Write Required: wrote 2 rows."), "{out}");
+        // Without a NULL, a NOT NULL int (INT4, fixed length, as SQL Server
+        // describes it) is bulk loaded.
+        assert_eq!(
+            statements(&log, "INSERT BULK [dbo].[Counted]")[0].0,
+            "INSERT BULK [dbo].[Counted] ([Id] int)"
+        );
+        assert_eq!(
+            statements(&log, "BULK LOAD [dbo].[Counted]")[0].1,
+            [Value::Int(1), Value::Int(2)]
+        );
     }
 }
 

@@ -142,6 +142,7 @@ pub fn answer(sql: &str, params: &[(String, Value)], t: &mut Tokens, tables: &[T
 /// How the server describes `c` in COLMETADATA.
 fn col_type(c: &Column) -> ColType {
     match (c.ty, c.max_length) {
+        ("int", _) if c.not_null => ColType::IntNotNull,
         ("int", _) => ColType::Int,
         ("nvarchar" | "nchar" | "sysname", -1) => ColType::NVarCharMax,
         ("nvarchar" | "nchar" | "sysname", n) => ColType::NVarChar((n / 2) as u16),
@@ -189,9 +190,9 @@ pub fn answer_top_0(sql: &str, t: &mut Tokens, tables: &[Table]) -> bool {
     let meta: Vec<(&str, ColType, u16)> = wanted
         .iter()
         .map(|c| {
-            // (SQL Server would describe a NOT NULL column with a fixed-length
-            // type where there is one; the test server keeps the nullable
-            // forms, whose values its bulk reader decodes.)
+            // (A NOT NULL int is described as SQL Server does, with the
+            // fixed-length INT4; other NOT NULL types keep their nullable
+            // forms.)
             let flags = match (c.identity, c.not_null) {
                 (true, _) => FLAG_IDENTITY,
                 (false, true) => FLAG_UPDATEABLE,

@@ -495,6 +495,8 @@ pub enum ColType {
     NVarCharMax,
     /// ntext.
     NText,
+    /// int NOT NULL, as SQL Server describes it: INT4, fixed length.
+    IntNotNull,
 }
 
 /// Column flags (MS-TDS 2.2.7.4): nullable; usUpdateable (bits 2-3) 1,
@@ -631,6 +633,7 @@ impl Tokens {
                 ColType::Time(scale) => self.out.extend_from_slice(&[0x29, *scale]),
                 ColType::DateTimeOffset(scale) => self.out.extend_from_slice(&[0x2B, *scale]),
                 ColType::Int => self.out.extend_from_slice(&[0x26, 4]),
+                ColType::IntNotNull => self.out.push(0x38),
                 ColType::DateTime => self.out.extend_from_slice(&[0x6F, 8]),
                 ColType::Image => {
                     self.out.push(0x22);
@@ -658,6 +661,9 @@ impl Tokens {
                 }
                 (ColType::Int, Value::Int(i)) => {
                     self.out.push(4);
+                    self.out.extend_from_slice(&(*i as i32).to_le_bytes());
+                }
+                (ColType::IntNotNull, Value::Int(i)) => {
                     self.out.extend_from_slice(&(*i as i32).to_le_bytes());
                 }
                 (ColType::DateTime, Value::DateTime(d, f)) => {

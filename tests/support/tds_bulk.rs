@@ -30,6 +30,8 @@ pub fn bulk_rows(data: &[u8]) -> io::Result<(Vec<String>, Vec<Vec<Value>>)> {
                 c.u8()?;
             }
             0x28 => {}
+            // INT4, fixed length (a NOT NULL int).
+            0x38 => {}
             0x29..=0x2B => scale = c.u8()?,
             0xE7 | 0xEF | 0xA7 | 0xAF => {
                 plp = c.u16()? == 0xFFFF;
@@ -77,6 +79,9 @@ pub fn bulk_rows(data: &[u8]) -> io::Result<(Vec<String>, Vec<Vec<Value>>)> {
                 let mut row = Vec::with_capacity(n);
                 for &(ty, scale, plp) in &types {
                     row.push(match ty {
+                        0x38 => Value::Int(i64::from(i32::from_le_bytes(
+                            c.take(4)?.try_into().map_err(|_| bad("int".into()))?,
+                        ))),
                         _ if plp => match c.plp()? {
                             None => Value::Null,
                             Some(b) => text(ty, &b),
