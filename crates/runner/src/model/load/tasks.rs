@@ -4,6 +4,23 @@
 use super::*;
 
 impl Ctx<'_> {
+    /// Where a task's text comes from (`value` of the attribute `name` of
+    /// `data`; DirectInput when absent).
+    fn source_type(
+        &self,
+        data: &Element,
+        value: Option<&str>,
+        name: &str,
+        path: &str,
+    ) -> Result<SqlSourceType> {
+        match value.unwrap_or("DirectInput").trim() {
+            "DirectInput" | "" => Ok(SqlSourceType::DirectInput),
+            "FileConnection" => Ok(SqlSourceType::FileConnection),
+            "Variable" => Ok(SqlSourceType::Variable),
+            other => Err(self.bad(format!("{path}: {name} '{other}' is unknown"), data.line)),
+        }
+    }
+
     pub(super) fn task_data<'e>(
         &self,
         el: &'e Element,
@@ -143,22 +160,13 @@ impl Ctx<'_> {
             ));
         };
         let bad = |msg: String, line: u64| self.bad(format!("{path}: {msg}"), line);
-        let source_type = match data
-            .attr("SqlStmtSourceType")
-            .or_else(|| data.attr("SqlStatementSourceType"))
-            .unwrap_or("DirectInput")
-            .trim()
-        {
-            "DirectInput" | "" => SqlSourceType::DirectInput,
-            "FileConnection" => SqlSourceType::FileConnection,
-            "Variable" => SqlSourceType::Variable,
-            other => {
-                return Err(bad(
-                    format!("SqlStmtSourceType '{other}' is unknown"),
-                    data.line,
-                ));
-            }
-        };
+        let source_type = self.source_type(
+            data,
+            data.attr("SqlStmtSourceType")
+                .or_else(|| data.attr("SqlStatementSourceType")),
+            "SqlStmtSourceType",
+            path,
+        )?;
         let result_type = match data
             .attr("ResultType")
             .unwrap_or("ResultSetType_None")
@@ -230,21 +238,12 @@ impl Ctx<'_> {
             ));
         };
         let get = |n: &str| data.attr(n).unwrap_or("").to_string();
-        let source_type = match data
-            .attr("MessageSourceType")
-            .unwrap_or("DirectInput")
-            .trim()
-        {
-            "DirectInput" | "" => SqlSourceType::DirectInput,
-            "FileConnection" => SqlSourceType::FileConnection,
-            "Variable" => SqlSourceType::Variable,
-            other => {
-                return Err(self.bad(
-                    format!("{path}: MessageSourceType '{other}' is unknown"),
-                    data.line,
-                ));
-            }
-        };
+        let source_type = self.source_type(
+            data,
+            data.attr("MessageSourceType"),
+            "MessageSourceType",
+            path,
+        )?;
         Ok(ExecutableKind::SendMail(SendMailSpec {
             smtp_connection: get("SMTPServer").trim().to_string(),
             from: get("From"),
