@@ -65,6 +65,8 @@ struct Shared {
     /// @@TRANCOUNT per connection (BEGIN TRANSACTION counts up, COMMIT
     /// down, ROLLBACK to zero).
     trancount: Mutex<HashMap<u64, i32>>,
+    /// Savepoints of each connection's transaction (`SAVE TRANSACTION`).
+    savepoints: Mutex<HashMap<u64, Vec<String>>>,
     /// The table of each connection's last `INSERT BULK`, which its rows
     /// go into.
     bulk_tables: Mutex<HashMap<u64, String>>,
@@ -79,6 +81,7 @@ impl Shared {
     /// (The test server does not undo writes: the store writes last.)
     fn end_transaction(&self, conn: u64) {
         self.trancount.lock().unwrap().remove(&conn);
+        self.savepoints.lock().unwrap().remove(&conn);
         self.applocks.lock().unwrap().retain(|_, c| *c != conn);
         self.applock_freed.notify_all();
     }
@@ -187,6 +190,7 @@ impl TestServer {
             tls_logins: AtomicU64::new(0),
             applocks: Mutex::new(HashMap::new()),
             trancount: Mutex::new(HashMap::new()),
+            savepoints: Mutex::new(HashMap::new()),
             bulk_tables: Mutex::new(HashMap::new()),
             identity_insert: Mutex::new(HashMap::new()),
             applock_freed: Condvar::new(),
@@ -689,6 +693,41 @@ fn run_statements(
         match lower_words.as_slice() {
             ["begin", "tran" | "transaction"] => {
                 *s.trancount.lock().unwrap().entry(caller.conn).or_insert(0) += 1;
+                continue;
+            }
+            ["save", "tran" | "transaction", name] => {
+                if s.trancount(caller.conn) == 0 {
+                    t.error(
+                        628,
+                        16,
+                        "Cannot issue SAVE TRANSACTION when there is no active transaction.",
+                        "",
+                    );
+                    return 1;
+                }
+                let mut saved = s.savepoints.lock().unwrap();
+                saved.entry(caller.conn).or_default().push(name.to_string());
+                continue;
+            }
+            // To a savepoint: the transaction goes on.
+            ["rollback", "tran" | "transaction", name] => {
+                let mut saved = s.savepoints.lock().unwrap();
+                let known = saved.get_mut(&caller.conn).and_then(|names| {
+                    let at = names.iter().rposition(|n| n == name)?;
+                    names.truncate(at + 1);
+                    Some(())
+                });
+                if known.is_none() {
+                    t.error(
+                        6401,
+                        16,
+                        &format!(
+                            "Cannot roll back {name}. No transaction or savepoint of that name was found."
+                        ),
+                        "",
+                    );
+                    return 1;
+                }
                 continue;
             }
             [verb @ ("commit" | "rollback")]

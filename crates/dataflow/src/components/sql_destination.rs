@@ -17,7 +17,9 @@
 //! doing what the bulk load would: NULLs become `DEFAULT` unless
 //! `FastLoadKeepNulls`, an identity column is left out unless
 //! `FastLoadKeepIdentity`, which turns IDENTITY_INSERT on for the session;
-//! each statement commits on its own. See `fast_load` for the options.
+//! the statements standing in for one load run in a transaction of their
+//! own, so its rows go in together or not at all, as the load's would.
+//! See `fast_load` for the options.
 
 use super::fast_load::{Commit, FastLoad};
 use super::sql::{Target, command_table, quote_name, timeout, to_sql};
@@ -430,6 +432,59 @@ impl SqlDestination {
             Err(e) => Err(e.message),
         }
     }
+    /// Loads rows `chunk` of `batch` as the INSERT statements standing in
+    /// for one bulk load, so that they go in together or not at all, as a
+    /// bulk load's rows do: several statements run in a transaction of
+    /// their own (under a savepoint when the whole load commits at the
+    /// end), rolled back at the first refusal; the refusal when refused.
+    fn insert_load(
+        &mut self,
+        batch: &Batch,
+        chunk: &[usize],
+        per_insert: usize,
+    ) -> Result<Result<(), String>, String> {
+        if chunk.len() <= per_insert {
+            return self.insert(batch, chunk);
+        }
+        let at_end = self.options.commit == Commit::AtEnd;
+        let (begin, undo) = if at_end {
+            (
+                "SAVE TRANSACTION ssis_load",
+                "ROLLBACK TRANSACTION ssis_load",
+            )
+        } else {
+            ("BEGIN TRANSACTION", "ROLLBACK TRANSACTION")
+        };
+        self.batch(begin)?;
+        for rows in chunk.chunks(per_insert) {
+            if let Err(refused) = self.insert(batch, rows)? {
+                match self.batch(undo) {
+                    Ok(()) => {}
+                    // The server ended the transaction with the refusal:
+                    // nothing of the chunk stays either way.
+                    Err(_) if !at_end && self.conn.as_ref().is_some_and(|c| c.is_open()) => {}
+                    Err(e) => {
+                        return Err(format!("{refused}; undoing the rows loaded before it: {e}"));
+                    }
+                }
+                return Ok(Err(refused));
+            }
+        }
+        if !at_end {
+            self.batch("COMMIT TRANSACTION")?;
+        }
+        Ok(Ok(()))
+    }
+
+    /// Runs `sql` as a batch of its own (a transaction statement inside
+    /// sp_executesql would end with that call).
+    fn batch(&mut self, sql: &str) -> Result<(), String> {
+        let (timeout, cancel) = (self.timeout, self.target.cancel.clone());
+        self.connection()?
+            .query(sql, &[], timeout, &cancel)
+            .map(drop)
+            .map_err(|e| format!("{sql} on {}: {}", self.table, e.message))
+    }
 }
 
 impl Component for SqlDestination {
@@ -443,7 +498,9 @@ impl Component for SqlDestination {
         let all: Vec<usize> = (0..batch.rows).collect();
         let mut failed: Vec<RowError> = Vec::new();
         let bulk = self.bulk_columns(out)?;
-        let per = if bulk.is_some() {
+        // INSERTs standing in for the bulk loads of a fast load.
+        let stand_in = bulk.is_none() && self.fast && self.bulk_allowed;
+        let per = if bulk.is_some() || stand_in {
             all.len().max(1)
         } else {
             per_insert
@@ -453,12 +510,9 @@ impl Component for SqlDestination {
             _ => per,
         };
         for chunk in all.chunks(per) {
-            match &bulk {
+            let result = match &bulk {
                 Some(cols) => match self.null_into_not_null(&batch, chunk, cols) {
-                    None => {
-                        let result = self.bulk_load(&batch, chunk, cols)?;
-                        self.account(chunk, result, &mut failed)?;
-                    }
+                    None => self.bulk_load(&batch, chunk, cols)?,
                     // tiberius cannot send a NULL for a NOT NULL column, where
                     // SQL Server's bulk load puts the column's default (or
                     // refuses the row): INSERTs do the same.
@@ -470,17 +524,13 @@ impl Component for SqlDestination {
                                 self.table
                             ));
                         }
-                        for rows in chunk.chunks(per_insert) {
-                            let result = self.insert(&batch, rows)?;
-                            self.account(rows, result, &mut failed)?;
-                        }
+                        self.insert_load(&batch, chunk, per_insert)?
                     }
                 },
-                None => {
-                    let result = self.insert(&batch, chunk)?;
-                    self.account(chunk, result, &mut failed)?;
-                }
-            }
+                None if stand_in => self.insert_load(&batch, chunk, per_insert)?,
+                None => self.insert(&batch, chunk)?,
+            };
+            self.account(chunk, result, &mut failed)?;
         }
         if let (Some((e, l)), false) = (&self.error, failed.is_empty()) {
             let b = error_batch(&batch, self.input_cols, &failed, l);
