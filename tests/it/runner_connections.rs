@@ -6,7 +6,9 @@ use crate::support::tds::{ColType, DONE_COUNT, DONE_MORE, Tokens, Value};
 use crate::support::{ADMIN_PASSWORD, ADMIN_USER, TestServer};
 use ssis_service::ErrorKind;
 use ssis_service::runner::cancel::CancelToken;
-use ssis_service::runner::connections::{SqlConnection, SqlServerTarget, SqlValue};
+use ssis_service::runner::connections::{
+    BulkColumn, BulkLoad, BulkOptions, SqlConnection, SqlServerTarget, SqlValue,
+};
 use std::time::Duration;
 
 /// An OLE DB connection string to the test server, as SSDT writes one.
@@ -150,6 +152,85 @@ fn runner_connections_timeout_cancel_and_login_errors() {
         "{e}"
     );
     assert!(!e.message.contains("wrong"), "no password in messages: {e}");
+}
+
+/// A column of a bulk load's table, as `sys.columns` describes it.
+fn bulk_column(name: &str, type_name: &str, nullable: bool) -> BulkColumn {
+    BulkColumn {
+        name: name.into(),
+        type_name: type_name.into(),
+        scale: 0,
+        max_length: 4,
+        nullable,
+        identity: false,
+        computed: false,
+    }
+}
+
+#[test]
+fn runner_connections_bulk_load_refuses_values_the_table_cannot_take_before_sending() {
+    let server = TestServer::start();
+    scripted(&server);
+    let t = SqlServerTarget::parse(
+        "Sales",
+        "OLEDB",
+        &oledb_string(&server, ADMIN_PASSWORD),
+        None,
+    )
+    .unwrap();
+    let cancel = CancelToken::new();
+    let mut c = SqlConnection::open(&t, &cancel).unwrap();
+    let columns = [
+        bulk_column("Id", "int", false),
+        bulk_column("Qty", "smallint", true),
+    ];
+    let names = ["Id".to_string(), "Qty".to_string()];
+    let options = BulkOptions::default();
+    let load = BulkLoad {
+        table: "[dbo].[Stock]",
+        columns: &columns,
+        names: &names,
+        options: &options,
+    };
+    let before = server.requests();
+    // A NULL for the NOT NULL column (tiberius would fail half way through
+    // the rows), a value out of smallint's range, a text that is no number:
+    // each refused by row and column, nothing sent, the connection usable.
+    let cases = [
+        (
+            vec![SqlValue::Int(1), SqlValue::Int(2)],
+            vec![SqlValue::Null, SqlValue::Int(3)],
+            "row 2: column 'Id' does not take NULL",
+        ),
+        (
+            vec![SqlValue::Int(1), SqlValue::Int(40_000)],
+            vec![SqlValue::Int(2), SqlValue::Null],
+            "row 1: column 'Qty' (smallint): the value 40000 does not convert",
+        ),
+        (
+            vec![SqlValue::Int(1), SqlValue::Null],
+            vec![SqlValue::Text("two".into()), SqlValue::Int(3)],
+            "row 2: column 'Id' (int): the value two does not convert",
+        ),
+    ];
+    for (first, second, why) in cases {
+        let e = c
+            .bulk_insert(&load, &[first, second], None, &cancel)
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Io, "{e}");
+        assert_eq!(e.message, format!("bulk load into [dbo].[Stock]: {why}"));
+    }
+    assert_eq!(server.requests(), before, "nothing reached the server");
+    assert!(c.is_open());
+    let sets = c
+        .query(
+            "SELECT @P1 + 1 AS n, N'x' AS s",
+            &[SqlValue::Int(1)],
+            None,
+            &cancel,
+        )
+        .unwrap();
+    assert_eq!(sets[0].rows[0][0], SqlValue::Int(2));
 }
 
 #[test]
