@@ -224,11 +224,12 @@ impl Keys {
     fn cmp(bytes: &[u8], a: &Entry, b: &Entry) -> Ordering {
         a.prefix.cmp(&b.prefix).then_with(|| {
             // Equal prefixes: the keys share their first 16 bytes (no key
-            // is a prefix of another, so the padding never decides).
-            let tail = |e: &Entry| {
-                let end = e.off + e.len as usize;
-                &bytes[(e.off + 16).min(end)..end]
-            };
+            // is a prefix of another, so the padding never decides), and
+            // both are longer or both are those bytes: equal.
+            if a.len <= 16 {
+                return Ordering::Equal;
+            }
+            let tail = |e: &Entry| &bytes[e.off + 16..e.off + e.len as usize];
             tail(a).cmp(tail(b))
         })
     }
