@@ -78,6 +78,15 @@ const TABLES: &[Table] = &[
         "[dbo].[Required]",
         &[
             column("Id", "int", 4, 10, 0).not_null(),
+            column("Bin", "varbinary", 8, 0, 0)
+                .not_null()
+                .with_default(),
+        ],
+    ),
+    (
+        "[dbo].[Strict]",
+        &[
+            column("Id", "int", 4, 10, 0).not_null(),
             column("Bin", "varbinary", 8, 0, 0).not_null(),
         ],
     ),
@@ -663,8 +672,7 @@ fn a_null_for_a_not_null_column_sends_its_buffer_as_inserts_with_default() {
         assert_eq!(code, 0, "{}: {out}", pkg.display());
         // Row 2's Bin is NULL, which the bulk load cannot carry; INSERTs
         // with DEFAULT do what SQL Server's bulk load would: the column's
-        // default, or error 515 where it has none (the test server, which
-        // models no defaults, takes the row).
+        // default (Required's Bin has one).
         assert!(
             out.contains("fast load into [dbo].[Required]: rows with NULL for the NOT NULL column 'Bin' go in as INSERT statements"),
             "{out}"
@@ -689,6 +697,27 @@ fn a_null_for_a_not_null_column_sends_its_buffer_as_inserts_with_default() {
         assert_eq!(
             statements(&log, "BULK LOAD [dbo].[Counted]")[0].1,
             [Value::Int(1), Value::Int(2)]
+        );
+    }
+    // Without a default, DEFAULT is NULL: SQL Server refuses the row
+    // (515), as its bulk load would, and the input's disposition (fail)
+    // applies.
+    let strict = || {
+        let cols = [
+            ("Id", "Id", "dataType=\"i4\""),
+            ("Bin", "Bin", "dataType=\"bytes\" length=\"8\""),
+        ];
+        vec![fast_into("Write Strict", "[dbo].[Strict]", &cols)]
+    };
+    for pkg in packages(dir.path(), &server, strict) {
+        let (code, out) = ssis_exec(&pkg);
+        assert_eq!(code, 1, "{}: {out}", pkg.display());
+        assert!(
+            out.contains("Write Strict")
+                && out.contains(
+                    "Cannot insert the value NULL into column 'Bin', table '[dbo].[Strict]'"
+                ),
+            "{out}"
         );
     }
 }

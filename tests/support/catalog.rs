@@ -6,7 +6,9 @@
 //! An undeclared table has no
 //! rows, as `OBJECT_ID` gives NULL for it. Also the bulk load's own
 //! question, `SELECT TOP 0 [a], [b] FROM [dbo].[T]` (or `*`): the columns'
-//! metadata, identity columns read-only.
+//! metadata, identity columns read-only. And an `INSERT ... VALUES` that
+//! puts NULL into a NOT NULL column (a NULL parameter, or `DEFAULT` where
+//! the column has no default) is refused with SQL Server's error 515.
 //!
 //! [`TestServer::tables`]: super::TestServer::tables
 
@@ -31,6 +33,8 @@ pub struct Column {
     pub identity: bool,
     /// NOT NULL (identity columns are, too).
     pub not_null: bool,
+    /// It has a default (a `DEFAULT` puts it; without one, NULL).
+    pub default: bool,
 }
 
 /// A plain column.
@@ -49,6 +53,7 @@ pub const fn column(
         scale,
         identity: false,
         not_null: false,
+        default: false,
     }
 }
 
@@ -66,6 +71,14 @@ impl Column {
     pub const fn not_null(self) -> Column {
         Column {
             not_null: true,
+            ..self
+        }
+    }
+
+    /// The same column with a default.
+    pub const fn with_default(self) -> Column {
+        Column {
+            default: true,
             ..self
         }
     }
@@ -229,4 +242,41 @@ pub fn has_identity(table: &str, tables: &[Table]) -> bool {
         .iter()
         .find(|(n, _)| n.eq_ignore_ascii_case(table))
         .is_none_or(|(_, cols)| cols.iter().any(|c| c.identity))
+}
+
+/// The column a NULL would go into, against its NOT NULL, in `sql`, an
+/// `INSERT INTO <table> (<columns>) VALUES (@P1, DEFAULT, ...), (...)`
+/// into a declared table: a parameter holding NULL, or `DEFAULT` for a
+/// column without a default (SQL Server's error 515); the table's and the
+/// column's names.
+pub fn null_into_not_null<'a>(
+    sql: &str,
+    params: &[(String, Value)],
+    tables: &'a [Table],
+) -> Option<(&'a str, &'a str)> {
+    let rest = sql.strip_prefix("INSERT INTO ")?;
+    let (table, rest) = rest.split_once(" (")?;
+    let (list, rest) = rest.split_once(") VALUES ")?;
+    let (name, cols) = tables.iter().find(|(n, _)| n.eq_ignore_ascii_case(table))?;
+    let named: Vec<Option<&Column>> = list
+        .split(", ")
+        .map(|c| {
+            let c = c.trim().trim_start_matches('[').trim_end_matches(']');
+            cols.iter().find(|k| k.name.eq_ignore_ascii_case(c))
+        })
+        .collect();
+    let rows = rest.trim().trim_start_matches('(').trim_end_matches(')');
+    rows.split("), (").find_map(|row| {
+        row.split(", ").zip(&named).find_map(|(item, col)| {
+            let col = (*col)?;
+            let null = match item.trim() {
+                "DEFAULT" => !col.default,
+                p => {
+                    let key = p.trim_start_matches('@').to_lowercase();
+                    params.iter().any(|(n, v)| *n == key && *v == Value::Null)
+                }
+            };
+            (null && col.not_null).then_some((*name, col.name))
+        })
+    })
 }

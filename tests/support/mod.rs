@@ -555,6 +555,17 @@ fn handle(msg: &Message, caller: &Caller<'_>, s: &Shared) -> io::Result<Tokens> 
                     }
                     _ => {}
                 }
+                if let Some((table, column)) = catalog::null_into_not_null(&stmt, &rest, tables) {
+                    t.error(
+                        515,
+                        16,
+                        &format!("Cannot insert the value NULL into column '{column}', table '{table}'; column does not allow nulls. INSERT fails."),
+                        "",
+                    );
+                    t.return_status(1);
+                    t.done_proc(tds::DONE_ERROR);
+                    return Ok(t);
+                }
                 match hook.and_then(|h| h(&stmt, &rest, &mut t)) {
                     Some(status) => status,
                     None if catalog::answer(&stmt, &rest, &mut t, tables) => 0,
