@@ -7,7 +7,7 @@ use crate::support::{ADMIN_PASSWORD, ADMIN_USER, TestServer};
 use ssis_service::ErrorKind;
 use ssis_service::runner::cancel::CancelToken;
 use ssis_service::runner::connections::{
-    BulkColumn, BulkLoad, BulkOptions, SqlConnection, SqlServerTarget, SqlValue,
+    BulkColumn, BulkLoad, BulkOptions, SqlConnection, SqlDateTime, SqlServerTarget, SqlValue,
 };
 use std::time::Duration;
 
@@ -231,6 +231,88 @@ fn runner_connections_bulk_load_refuses_values_the_table_cannot_take_before_send
         )
         .unwrap();
     assert_eq!(sets[0].rows[0][0], SqlValue::Int(2));
+}
+
+/// A table with a date column before a time column, as the bulk load's
+/// `SELECT TOP 0` and `sys.columns` describe it.
+const DATED: &[crate::support::catalog::Table] = &[(
+    "[dbo].[Dated]",
+    &[
+        crate::support::catalog::column("Id", "int", 4, 10, 0),
+        crate::support::catalog::column("D", "date", 3, 10, 0),
+        crate::support::catalog::column("T", "time", 5, 16, 7),
+    ],
+)];
+
+#[test]
+fn runner_connections_bulk_load_of_a_date_before_a_time() {
+    // tiberius 0.12 wrote a scale byte after DATE in the bulk load's
+    // column metadata, which MS-TDS does not have (tiberius #410): every
+    // column after a date was misread. The test server reads the metadata
+    // as MS-TDS lays it out.
+    let server = TestServer::start();
+    server.tables(DATED);
+    let loaded: std::sync::Arc<std::sync::Mutex<Vec<(String, Value)>>> = Default::default();
+    let l = loaded.clone();
+    server.on_sql(move |sql, params, _t: &mut Tokens| {
+        if sql == "BULK LOAD [dbo].[Dated]" {
+            l.lock().unwrap().extend(params.iter().cloned());
+        }
+        sql.contains("BULK ").then_some(0)
+    });
+    let t = SqlServerTarget::parse(
+        "Sales",
+        "OLEDB",
+        &oledb_string(&server, ADMIN_PASSWORD),
+        None,
+    )
+    .unwrap();
+    let cancel = CancelToken::new();
+    let mut c = SqlConnection::open(&t, &cancel).unwrap();
+    let columns = c.table_columns("[dbo].[Dated]", None, &cancel).unwrap();
+    let names = ["Id".to_string(), "D".to_string(), "T".to_string()];
+    let options = BulkOptions::default();
+    let load = BulkLoad {
+        table: "[dbo].[Dated]",
+        columns: &columns,
+        names: &names,
+        options: &options,
+    };
+    let moment = |year, month, day, hour, minute, second, nanos| {
+        SqlValue::DateTime(SqlDateTime {
+            year,
+            month,
+            day,
+            hour,
+            minute,
+            second,
+            nanos,
+            offset_minutes: None,
+        })
+    };
+    let rows = [
+        vec![
+            SqlValue::Int(1),
+            moment(2024, 2, 29, 0, 0, 0, 0),
+            moment(1900, 1, 1, 13, 4, 5, 123_456_700),
+        ],
+        vec![SqlValue::Int(2), SqlValue::Null, SqlValue::Null],
+    ];
+    assert_eq!(c.bulk_insert(&load, &rows, None, &cancel).unwrap(), 2);
+    let got: Vec<(String, Value)> = loaded.lock().unwrap().clone();
+    let named = |n: &str, v: Value| (n.to_string(), v);
+    assert_eq!(
+        got,
+        [
+            named("Id", Value::Int(1)),
+            // Days since 0001-01-01; 100 ns units since midnight.
+            named("D", Value::Date(738_944)),
+            named("T", Value::Time(470_451_234_567, 7)),
+            named("Id", Value::Int(2)),
+            named("D", Value::Null),
+            named("T", Value::Null),
+        ]
+    );
 }
 
 #[test]

@@ -161,6 +161,7 @@ fn col_type(c: &Column) -> ColType {
         ("nvarchar" | "nchar" | "sysname", n) => ColType::NVarChar((n / 2) as u16),
         ("varbinary" | "binary", n) => ColType::VarBinary(n as u16),
         ("decimal" | "numeric", _) => ColType::Decimal(c.precision as u8, c.scale as u8),
+        ("date", _) => ColType::Date,
         ("time", _) => ColType::Time(c.scale as u8),
         ("datetimeoffset", _) => ColType::DateTimeOffset(c.scale as u8),
         ("datetime", _) => ColType::DateTime,

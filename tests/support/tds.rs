@@ -483,6 +483,8 @@ pub enum ColType {
     Decimal(u8, u8),
     /// varbinary(n).
     VarBinary(u16),
+    /// date (DATEN: no length or scale in its TYPE_INFO).
+    Date,
     /// time(scale).
     Time(u8),
     /// datetimeoffset(scale).
@@ -630,6 +632,7 @@ impl Tokens {
                     self.out.push(1);
                     us_varchar(&mut self.out, "t");
                 }
+                ColType::Date => self.out.push(0x28),
                 ColType::Time(scale) => self.out.extend_from_slice(&[0x29, *scale]),
                 ColType::DateTimeOffset(scale) => self.out.extend_from_slice(&[0x2B, *scale]),
                 ColType::Int => self.out.extend_from_slice(&[0x26, 4]),
@@ -684,8 +687,8 @@ impl Tokens {
                 }
                 (ColType::VarBinary(_), _) => self.out.extend_from_slice(&[0xFF, 0xFF]),
                 (
-                    ColType::Time(_) | ColType::DateTimeOffset(_),
-                    v @ (Value::Time(..) | Value::DateTimeOffset(..)),
+                    ColType::Date | ColType::Time(_) | ColType::DateTimeOffset(_),
+                    v @ (Value::Date(..) | Value::Time(..) | Value::DateTimeOffset(..)),
                 ) => {
                     let b = moment_bytes(v);
                     self.out.push(b.len() as u8);
