@@ -155,12 +155,12 @@ fn runner_connections_timeout_cancel_and_login_errors() {
 }
 
 /// A column of a bulk load's table, as `sys.columns` describes it.
-fn bulk_column(name: &str, type_name: &str, nullable: bool) -> BulkColumn {
+fn bulk_column(name: &str, type_name: &str, max_length: i64, nullable: bool) -> BulkColumn {
     BulkColumn {
         name: name.into(),
         type_name: type_name.into(),
         scale: 0,
-        max_length: 4,
+        max_length,
         nullable,
         identity: false,
         computed: false,
@@ -181,10 +181,13 @@ fn runner_connections_bulk_load_refuses_values_the_table_cannot_take_before_send
     let cancel = CancelToken::new();
     let mut c = SqlConnection::open(&t, &cancel).unwrap();
     let columns = [
-        bulk_column("Id", "int", false),
-        bulk_column("Qty", "smallint", true),
+        bulk_column("Id", "int", 4, false),
+        bulk_column("Qty", "smallint", 2, true),
+        bulk_column("Name", "nvarchar", 10, true),
+        bulk_column("Code", "varchar", 3, true),
+        bulk_column("Bin", "varbinary", 2, true),
     ];
-    let names = ["Id".to_string(), "Qty".to_string()];
+    let names = ["Id", "Qty", "Name", "Code", "Bin"].map(String::from);
     let options = BulkOptions::default();
     let load = BulkLoad {
         table: "[dbo].[Stock]",
@@ -194,26 +197,48 @@ fn runner_connections_bulk_load_refuses_values_the_table_cannot_take_before_send
     };
     let before = server.requests();
     // A NULL for the NOT NULL column (tiberius would fail half way through
-    // the rows), a value out of smallint's range, a text that is no number:
-    // each refused by row and column, nothing sent, the connection usable.
+    // the rows), a value out of smallint's range, a text that is no number,
+    // texts and bytes longer than their columns (nvarchar(5) counts UTF-16
+    // units: "naïve" fits, "😀😀😀" is 6 units): each refused by row and
+    // column, nothing sent, the connection usable.
+    let row = |id: SqlValue, qty: SqlValue, name: &str, code: &str, bin: &[u8]| {
+        vec![
+            id,
+            qty,
+            SqlValue::Text(name.into()),
+            SqlValue::Text(code.into()),
+            SqlValue::Binary(bin.to_vec()),
+        ]
+    };
+    let ok = || row(SqlValue::Int(1), SqlValue::Int(2), "naïve", "abc", &[1, 2]);
     let cases = [
         (
-            vec![SqlValue::Int(1), SqlValue::Int(2)],
-            vec![SqlValue::Null, SqlValue::Int(3)],
+            row(SqlValue::Null, SqlValue::Int(3), "a", "b", &[]),
             "row 2: column 'Id' does not take NULL",
         ),
         (
-            vec![SqlValue::Int(1), SqlValue::Int(40_000)],
-            vec![SqlValue::Int(2), SqlValue::Null],
-            "row 1: column 'Qty' (smallint): the value 40000 does not convert",
+            row(SqlValue::Int(2), SqlValue::Int(40_000), "a", "b", &[]),
+            "row 2: column 'Qty' (smallint): the value 40000 does not convert",
         ),
         (
-            vec![SqlValue::Int(1), SqlValue::Null],
-            vec![SqlValue::Text("two".into()), SqlValue::Int(3)],
+            row(SqlValue::Text("two".into()), SqlValue::Int(3), "", "", &[]),
             "row 2: column 'Id' (int): the value two does not convert",
         ),
+        (
+            row(SqlValue::Int(2), SqlValue::Null, "😀😀😀", "", &[]),
+            "row 2: column 'Name' (nvarchar(5)): the value is 6 characters, longer than the column",
+        ),
+        (
+            row(SqlValue::Int(2), SqlValue::Null, "", "abcd", &[]),
+            "row 2: column 'Code' (varchar(3)): the value is 4 characters, longer than the column",
+        ),
+        (
+            row(SqlValue::Int(2), SqlValue::Null, "", "", &[1, 2, 3]),
+            "row 2: column 'Bin' (varbinary(2)): the value is 3 bytes, longer than the column",
+        ),
     ];
-    for (first, second, why) in cases {
+    for (second, why) in cases {
+        let first = ok();
         let e = c
             .bulk_insert(&load, &[first, second], None, &cancel)
             .unwrap_err();

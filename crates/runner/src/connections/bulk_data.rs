@@ -88,6 +88,25 @@ fn float(v: &SqlValue) -> Option<f64> {
     }
 }
 
+/// Refuses `text` longer than the character column `c` (SQL Server would
+/// refuse the whole load): UTF-16 units for nvarchar/nchar, characters for
+/// varchar/char (a lower bound of its bytes in any code page); text, ntext
+/// and `(max)` columns take any length.
+fn fits(c: &BulkColumn, text: &str) -> Result<(), String> {
+    let (len, limit) = match c.type_name.as_str() {
+        "nvarchar" | "nchar" | "sysname" => (text.encode_utf16().count(), c.max_length / 2),
+        "varchar" | "char" => (text.chars().count(), c.max_length),
+        _ => return Ok(()),
+    };
+    if limit <= 0 || len as i64 <= limit {
+        return Ok(());
+    }
+    Err(format!(
+        "column '{}' ({}({limit})): the value is {len} characters, longer than the column",
+        c.name, c.type_name
+    ))
+}
+
 /// `v` as the column `c` holds it.
 pub(super) fn column_data(
     v: &SqlValue,
@@ -171,7 +190,9 @@ pub(super) fn column_data(
             ColumnData::String(if null {
                 None
             } else {
-                Some(Cow::Owned(v.to_text()))
+                let text = v.to_text();
+                fits(c, &text)?;
+                Some(Cow::Owned(text))
             })
         }
         "uniqueidentifier" => ColumnData::Guid(if null {
@@ -182,6 +203,15 @@ pub(super) fn column_data(
         }),
         "varbinary" | "binary" => ColumnData::Binary(match v {
             SqlValue::Null => None,
+            SqlValue::Binary(b) if c.max_length > 0 && b.len() as i64 > c.max_length => {
+                return Err(format!(
+                    "column '{}' ({}({})): the value is {} bytes, longer than the column",
+                    c.name,
+                    c.type_name,
+                    c.max_length,
+                    b.len()
+                ));
+            }
             SqlValue::Binary(b) => Some(Cow::Owned(b.clone())),
             _ => return Err(bad()),
         }),
