@@ -21,13 +21,16 @@
 //! own, so its rows go in together or not at all, as the load's would.
 //! See `fast_load` for the options.
 
+mod bulk;
+mod inserts;
+
 use super::fast_load::{Commit, FastLoad};
 use super::sql::{Target, command_table, quote_name, timeout, to_sql};
 use super::{BuildCtx, RowError, error_batch};
 use crate::buffer::{Batch, Layout};
 use crate::exec::{Component, Out, Report, Step};
 use crate::model::Disposition;
-use ssis_runner::connections::{BulkColumn, BulkLoad, SqlConnection, SqlValue};
+use ssis_runner::connections::{BulkColumn, SqlConnection, SqlValue};
 use ssis_runner::expr::{DataType, Value};
 use std::time::Duration;
 
@@ -213,161 +216,6 @@ impl SqlDestination {
         Ok(self.conn.as_mut().expect("opened above"))
     }
 
-    /// Whether a NULL goes in as the column's default: a fast load that
-    /// would have been a bulk load without `FastLoadKeepNulls` (not an
-    /// ADO.NET Destination told not to bulk insert, whose INSERTs keep NULL).
-    fn null_is_default(&self) -> bool {
-        self.fast && self.bulk_allowed && !self.options.hints.keep_nulls
-    }
-
-    /// `INSERT INTO t (cols) VALUES (@P1, ...), (...)` for rows `rows` of
-    /// `batch`: a parameter per value, `DEFAULT` for a NULL that takes the
-    /// column's default; the parameters' values.
-    fn statement(&self, batch: &Batch, rows: &[usize]) -> (String, Vec<SqlValue>) {
-        let sent = || {
-            self.cols
-                .iter()
-                .zip(&self.textual)
-                .zip(&self.sent)
-                .filter(|(_, sent)| **sent)
-                .map(|(c, _)| c)
-        };
-        let names: Vec<String> = sent().map(|((_, n), _)| quote_name(n)).collect();
-        let mut params = Vec::with_capacity(rows.len() * self.cols.len());
-        let values: Vec<String> = rows
-            .iter()
-            .map(|&r| {
-                let ps: Vec<String> = sent()
-                    .map(|((p, _), &textual)| {
-                        let v = &batch.cols[*p][r];
-                        if v.is_null() && self.null_is_default() {
-                            "DEFAULT".to_string()
-                        } else {
-                            params.push(sql_value(v, textual));
-                            format!("@P{}", params.len())
-                        }
-                    })
-                    .collect();
-                format!("({})", ps.join(", "))
-            })
-            .collect();
-        let sql = format!(
-            "INSERT INTO {} ({}) VALUES {}",
-            self.table,
-            names.join(", "),
-            values.join(", ")
-        );
-        (sql, params)
-    }
-
-    /// Whether the fast load goes through the bulk load: decided once.
-    fn bulk_columns(&mut self, out: &mut Out<'_>) -> Result<Option<Vec<BulkColumn>>, String> {
-        if let Some(b) = &self.bulk {
-            return Ok(b.clone());
-        }
-        let unsent = self.options.unsent_hints();
-        if !unsent.is_empty() {
-            out.warn(format!(
-                "fast load into {}: {} not sent (the SQL Server client here has no field for them; they help the server plan the load, they do not change the rows loaded)",
-                self.table,
-                unsent.join(", ")
-            ));
-        }
-        let decided = if !self.fast || !self.bulk_allowed {
-            None
-        } else {
-            let (table, timeout, cancel) =
-                (self.table.clone(), self.timeout, self.target.cancel.clone());
-            let names = self.names();
-            let cols = self
-                .connection()?
-                .table_columns(&table, timeout, &cancel)
-                .map_err(|e| e.message)?;
-            let keep = self.options.hints.keep_identity;
-            let identity = |n: &String| {
-                cols.iter()
-                    .any(|c| c.identity && c.name.eq_ignore_ascii_case(n))
-            };
-            self.sent = names.iter().map(|n| keep || !identity(n)).collect();
-            self.keeps_identity = keep && names.iter().any(identity);
-            match SqlConnection::bulk_refusal(&cols, &names) {
-                None => Some(cols),
-                Some(why) => {
-                    out.warn(format!(
-                        "fast load into {table} runs as INSERT statements: {why}, which the bulk load does not convert into"
-                    ));
-                    None
-                }
-            }
-        };
-        self.bulk = Some(decided.clone());
-        Ok(decided)
-    }
-
-    /// Loads rows `chunk` of `batch` in one bulk load; the error when refused.
-    fn bulk_load(
-        &mut self,
-        batch: &Batch,
-        chunk: &[usize],
-        cols: &[BulkColumn],
-    ) -> Result<Result<(), String>, String> {
-        let names = self.names();
-        // The table's column types decide here (see `sql_value`).
-        let textual: Vec<bool> = names
-            .iter()
-            .map(|n| {
-                cols.iter()
-                    .find(|c| c.name.eq_ignore_ascii_case(n))
-                    .is_some_and(|c| TEXT_TYPES.contains(&c.type_name.as_str()))
-            })
-            .collect();
-        let rows: Vec<Vec<SqlValue>> = chunk
-            .iter()
-            .map(|&r| {
-                self.cols
-                    .iter()
-                    .zip(&textual)
-                    .map(|((p, _), &textual)| sql_value(&batch.cols[*p][r], textual))
-                    .collect()
-            })
-            .collect();
-        let (table, timeout, cancel) =
-            (self.table.clone(), self.timeout, self.target.cancel.clone());
-        let hints = self.options.hints.clone();
-        let load = BulkLoad {
-            table: &table,
-            columns: cols,
-            names: &names,
-            options: &hints,
-        };
-        let conn = self.connection()?;
-        match conn.bulk_insert(&load, &rows, timeout, &cancel) {
-            Ok(_) => Ok(Ok(())),
-            Err(e) if conn.is_open() && e.kind == ssis_core::error::ErrorKind::Io => {
-                Ok(Err(e.message))
-            }
-            Err(e) => Err(e.message),
-        }
-    }
-
-    /// A NOT NULL column of `cols` that one of the rows `rows` has NULL for.
-    fn null_into_not_null(
-        &self,
-        batch: &Batch,
-        rows: &[usize],
-        cols: &[BulkColumn],
-    ) -> Option<String> {
-        self.cols
-            .iter()
-            .zip(&self.sent)
-            .filter(|(_, sent)| **sent)
-            .find_map(|((p, name), _)| {
-                let c = cols.iter().find(|c| c.name.eq_ignore_ascii_case(name))?;
-                (!c.nullable && rows.iter().any(|&r| batch.cols[*p][r].is_null()))
-                    .then(|| c.name.clone())
-            })
-    }
-
     /// Counts the rows `rows` loaded, or meets the input's error
     /// disposition for them when their load was refused.
     fn account(
@@ -402,91 +250,7 @@ impl SqlDestination {
     fn names(&self) -> Vec<String> {
         self.cols.iter().map(|c| c.1.clone()).collect()
     }
-
-    /// Inserts rows `rows` of `batch` in one statement; the error when refused.
-    fn insert(&mut self, batch: &Batch, rows: &[usize]) -> Result<Result<(), String>, String> {
-        let (sql, params) = self.statement(batch, rows);
-        let (timeout, cancel) = (self.timeout, self.target.cancel.clone());
-        let switch_on = self.keeps_identity && !self.identity_insert;
-        let table = self.table.clone();
-        let conn = self.connection()?;
-        if switch_on {
-            // A batch of its own: set inside sp_executesql, it would end
-            // with that call.
-            conn.query(
-                &format!("SET IDENTITY_INSERT {table} ON"),
-                &[],
-                timeout,
-                &cancel,
-            )
-            .map_err(|e| e.message)?;
-            self.identity_insert = true;
-        }
-        let conn = self.connection()?;
-        match conn.execute(&sql, &params, timeout, &cancel) {
-            Ok(_) => Ok(Ok(())),
-            // A statement SQL Server refused leaves the connection usable.
-            Err(e) if conn.is_open() && e.kind == ssis_core::error::ErrorKind::Io => {
-                Ok(Err(e.message))
-            }
-            Err(e) => Err(e.message),
-        }
-    }
-    /// Loads rows `chunk` of `batch` as the INSERT statements standing in
-    /// for one bulk load, so that they go in together or not at all, as a
-    /// bulk load's rows do: several statements run in a transaction of
-    /// their own (under a savepoint when the whole load commits at the
-    /// end), rolled back at the first refusal; the refusal when refused.
-    fn insert_load(
-        &mut self,
-        batch: &Batch,
-        chunk: &[usize],
-        per_insert: usize,
-    ) -> Result<Result<(), String>, String> {
-        if chunk.len() <= per_insert {
-            return self.insert(batch, chunk);
-        }
-        let at_end = self.options.commit == Commit::AtEnd;
-        let (begin, undo) = if at_end {
-            (
-                "SAVE TRANSACTION ssis_load",
-                "ROLLBACK TRANSACTION ssis_load",
-            )
-        } else {
-            ("BEGIN TRANSACTION", "ROLLBACK TRANSACTION")
-        };
-        self.batch(begin)?;
-        for rows in chunk.chunks(per_insert) {
-            if let Err(refused) = self.insert(batch, rows)? {
-                match self.batch(undo) {
-                    Ok(()) => {}
-                    // The server ended the transaction with the refusal:
-                    // nothing of the chunk stays either way.
-                    Err(_) if !at_end && self.conn.as_ref().is_some_and(|c| c.is_open()) => {}
-                    Err(e) => {
-                        return Err(format!("{refused}; undoing the rows loaded before it: {e}"));
-                    }
-                }
-                return Ok(Err(refused));
-            }
-        }
-        if !at_end {
-            self.batch("COMMIT TRANSACTION")?;
-        }
-        Ok(Ok(()))
-    }
-
-    /// Runs `sql` as a batch of its own (a transaction statement inside
-    /// sp_executesql would end with that call).
-    fn batch(&mut self, sql: &str) -> Result<(), String> {
-        let (timeout, cancel) = (self.timeout, self.target.cancel.clone());
-        self.connection()?
-            .query(sql, &[], timeout, &cancel)
-            .map(drop)
-            .map_err(|e| format!("{sql} on {}: {}", self.table, e.message))
-    }
 }
-
 impl Component for SqlDestination {
     fn push(&mut self, _input: usize, batch: Batch, out: &mut Out<'_>) -> Step {
         // Rows per INSERT statement.
