@@ -61,6 +61,7 @@ mod runner_connections;
 mod runner_dataflow;
 mod runner_dataflow_cache;
 mod runner_dataflow_fast_inserts;
+mod runner_dataflow_multi;
 mod runner_dataflow_sql;
 mod runner_dataflow_sql_types;
 mod runner_dataflow_timestamp2;

@@ -8,7 +8,7 @@ use super::BuildCtx;
 use crate::buffer::Batch;
 use crate::exec::{Component, Out, Report, Step};
 use crate::flatfile::writer::Writer;
-use crate::flatfile::{FlatFileSpec, codec};
+use crate::flatfile::{FlatFileSpec, codec, is_multiple};
 use std::sync::mpsc::{SyncSender, sync_channel};
 use std::thread::JoinHandle;
 
@@ -33,6 +33,12 @@ impl FlatFileDestination {
     pub fn build(ctx: &BuildCtx) -> Result<FlatFileDestination, String> {
         let cm = ctx.connection()?;
         let spec = FlatFileSpec::read(cm)?;
+        if is_multiple(cm) {
+            return Err(format!(
+                "connection manager '{}' is a Multiple Flat Files connection: the Flat File Destination writes one file, through a Flat File connection",
+                cm.name
+            ));
+        }
         codec(spec.code_page).map_err(|e| format!("connection manager '{}': {e}", cm.name))?;
         let input = ctx.comp.inputs.first().ok_or("it has no input")?;
         let layout = &ctx.inputs[0];

@@ -3,14 +3,16 @@
 //! truncation dispositions (a redirected row goes to the error output with
 //! its raw text, ErrorCode and ErrorColumn). One thread splits records,
 //! a few workers convert them, and the component's thread sends the
-//! batches on in file order.
+//! batches on in file order. A Multiple Flat Files connection's files are
+//! read one after the other, each with its header rows, as one input.
 
 use super::{BuildCtx, dispose};
 use crate::buffer::{Batch, Layout};
 use crate::exec::{Component, Out, Report, Step};
+use crate::flatfile::files::files;
 use crate::flatfile::reader::Reader;
 use crate::flatfile::records::{self, Chunk};
-use crate::flatfile::{FlatFileSpec, codec, fast};
+use crate::flatfile::{FlatFileSpec, codec, fast, is_multiple};
 use crate::model::Disposition;
 use crate::ordered;
 use crate::types::ColumnType;
@@ -125,13 +127,19 @@ fn is_read(ctx: &BuildCtx, c: &crate::model::OutputColumn) -> bool {
 
 pub struct FlatFileSource {
     spec: FlatFileSpec,
-    path: String,
+    /// The files read, in order (several for a Multiple Flat Files
+    /// connection).
+    paths: Vec<String>,
+    /// Whether the connection is a Multiple Flat Files one (failures then
+    /// name their file).
+    multiple: bool,
     cols: Vec<Col>,
     retain_nulls: bool,
     main: usize,
     error: Option<(usize, Layout)>,
     rows_per_batch: usize,
-    rows: u64,
+    /// Data rows read, per file.
+    rows: Vec<u64>,
 }
 
 impl FlatFileSource {
@@ -167,10 +175,12 @@ impl FlatFileSource {
                 kind: CellKind::of(&c.ty),
             });
         }
-        let path = if ctx.checking {
-            String::new()
+        let multiple = is_multiple(cm);
+        let paths = if ctx.checking {
+            Vec::new()
         } else {
-            (ctx.conn_string)(cm)?
+            files(&(ctx.conn_string)(cm)?, multiple)
+                .map_err(|e| format!("connection manager '{}': {e}", cm.name))?
         };
         Ok(FlatFileSource {
             retain_nulls: ctx
@@ -181,10 +191,11 @@ impl FlatFileSource {
             rows_per_batch: ctx.rows_for(&ctx.outputs[main]),
             error: err.map(|e| (e, ctx.outputs[e].clone())),
             spec,
-            path,
+            rows: vec![0; paths.len()],
+            paths,
+            multiple,
             cols,
             main,
-            rows: 0,
         })
     }
 
@@ -210,18 +221,18 @@ impl FlatFileSource {
     }
 }
 
-/// A converted chunk: a batch for the output and one for the error
-/// output, or the failure that ends the read.
-type Converted = Result<(Batch, Option<Batch>), String>;
+/// A converted chunk: its file, a batch for the output and one for the
+/// error output, or the failure that ends the read.
+type Converted = Result<(usize, Batch, Option<Batch>), String>;
 
 impl FlatFileSource {
-    /// Opens the file and skips its header and skipped data rows: the
-    /// reader and the data row number of the last skipped line.
-    fn open(&self) -> Result<(Reader<std::fs::File>, usize), String> {
-        let file = std::fs::File::open(&self.path)
-            .map_err(|e| format!("cannot open the file \"{}\": {e}", self.path))?;
+    /// Opens the file `path` and skips its header and skipped data rows:
+    /// the reader and the data row number of the last skipped line.
+    fn open(&self, path: &str) -> Result<(Reader<std::fs::File>, usize), String> {
+        let file = std::fs::File::open(path)
+            .map_err(|e| format!("cannot open the file \"{path}\": {e}"))?;
         let mut reader = Reader::new(file, codec(self.spec.code_page)?);
-        let io = |e: std::io::Error| format!("reading \"{}\": {e}", self.path);
+        let io = |e: std::io::Error| format!("reading \"{path}\": {e}");
         let skip = self.spec.header_rows_to_skip + usize::from(self.spec.header_names);
         for _ in 0..skip {
             reader
@@ -237,23 +248,48 @@ impl FlatFileSource {
         Ok((reader, skip))
     }
 
-    /// Emits the file's records in chunks of a batch's rows (the failure
-    /// to open or read it as the last one).
-    fn split(&self, emit: &mut dyn FnMut(Chunk) -> bool) {
-        match self.open() {
-            Ok((reader, line)) => {
-                let (spec, rows, path) = (&self.spec, self.rows_per_batch, self.path.as_str());
-                records::split(reader, spec, rows, path, line, emit);
+    /// Emits the files' records, file after file, in chunks of a batch's
+    /// rows, each with its file's place in `paths` (the failure to open or
+    /// read a file as the last one).
+    fn split(&self, emit: &mut dyn FnMut((usize, Chunk)) -> bool) {
+        for (i, path) in self.paths.iter().enumerate() {
+            let (reader, line) = match self.open(path) {
+                Ok(opened) => opened,
+                Err(e) => {
+                    emit((i, Err(e)));
+                    return;
+                }
+            };
+            let mut stop = false;
+            records::split(
+                reader,
+                &self.spec,
+                self.rows_per_batch,
+                path,
+                line,
+                &mut |c| {
+                    stop = c.is_err() || !emit((i, c));
+                    !stop
+                },
+            );
+            if stop {
+                return;
             }
-            Err(e) => {
-                emit(Err(e));
-            }
+        }
+    }
+
+    /// Where data row `line` of file `file` is, for messages: the file is
+    /// named when the connection has several.
+    fn place(&self, file: usize, line: usize) -> String {
+        match self.paths.get(file).filter(|_| self.multiple) {
+            Some(path) => format!("file \"{path}\", data row {line}"),
+            None => format!("data row {line}"),
         }
     }
 
     /// Converts a chunk of records into a batch (and the error output's
     /// batch of its redirected rows); a failure names its data row.
-    fn convert(&self, chunk: Chunk) -> Converted {
+    fn convert(&self, (file, chunk): (usize, Chunk)) -> Converted {
         let (mut line, chunk) = chunk?;
         let nf = self.spec.columns.len();
         let mut batch = Batch::with_capacity(self.cols.len(), chunk.count());
@@ -271,7 +307,7 @@ impl FlatFileSource {
                     Ok(v) => col.push(v),
                     Err(e) => {
                         let to_error = dispose(&e, c.error, c.truncation, &c.name)
-                            .map_err(|m| format!("data row {line}: {m}"))?;
+                            .map_err(|m| format!("{}: {m}", self.place(file, line)))?;
                         if to_error {
                             redirect = Some((e.code(), c.number));
                             break;
@@ -304,7 +340,7 @@ impl FlatFileSource {
             }
             Ok::<_, String>(())
         })?;
-        Ok((batch, errors.filter(|e| e.rows > 0)))
+        Ok((file, batch, errors.filter(|e| e.rows > 0)))
     }
 }
 
@@ -314,10 +350,10 @@ impl Component for FlatFileSource {
     /// a few chunks are in flight at most (bounded channels).
     fn run_source(&mut self, out: &mut Out<'_>) -> Step {
         let this = &*self;
-        let mut rows = 0u64;
+        let mut rows = vec![0u64; this.paths.len()];
         let mut send = |converted: Converted| -> Step {
-            let (batch, errors) = converted?;
-            rows += batch.rows as u64;
+            let (file, batch, errors) = converted?;
+            rows[file] += batch.rows as u64;
             out.send(this.main, batch)?;
             if let (Some(b), Some((e, _))) = (errors, this.error.as_ref()) {
                 out.send(*e, b)?;
@@ -341,10 +377,11 @@ impl Component for FlatFileSource {
     }
 
     fn report(&mut self, r: &mut Report) {
-        r.info.push(format!(
-            "the total number of data rows processed for file \"{}\" is {}.",
-            self.path, self.rows
-        ));
+        for (path, rows) in self.paths.iter().zip(&self.rows) {
+            r.info.push(format!(
+                "the total number of data rows processed for file \"{path}\" is {rows}."
+            ));
+        }
     }
 }
 

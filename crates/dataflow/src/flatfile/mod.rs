@@ -1,8 +1,10 @@
-//! The Flat File connection manager (`FLATFILE`): format, delimiters, text
+//! The Flat File connection manager (`FLATFILE`, and `MULTIFLATFILE`, which
+//! has the same settings for several files): format, delimiters, text
 //! qualifier, header rows, code page and the columns, read from either
 //! layout; and the code pages files are read and written in.
 
 pub mod fast;
+pub mod files;
 pub mod plain;
 pub mod reader;
 pub mod records;
@@ -99,10 +101,16 @@ fn flat_columns(data: &Element) -> Vec<&Element> {
     }
 }
 
+/// Whether `cm` is a Multiple Flat Files connection (`MULTIFLATFILE`).
+pub fn is_multiple(cm: &ConnectionManager) -> bool {
+    cm.creation_name.eq_ignore_ascii_case("MULTIFLATFILE")
+}
+
 impl FlatFileSpec {
-    /// Reads a `FLATFILE` connection manager; errors name the manager.
+    /// Reads a `FLATFILE` or `MULTIFLATFILE` connection manager; errors
+    /// name the manager.
     pub fn read(cm: &ConnectionManager) -> Result<FlatFileSpec, String> {
-        if !cm.creation_name.eq_ignore_ascii_case("FLATFILE") {
+        if !cm.creation_name.eq_ignore_ascii_case("FLATFILE") && !is_multiple(cm) {
             return Err(format!(
                 "connection manager '{}' is a {} connection, not FLATFILE",
                 cm.name, cm.creation_name
