@@ -20,6 +20,17 @@ pub fn oledb_string(server: &TestServer, password: &str) -> String {
     )
 }
 
+/// The test server's Sales database, as an OLE DB connection manager names it.
+fn sales(server: &TestServer) -> SqlServerTarget {
+    SqlServerTarget::parse(
+        "Sales",
+        "OLEDB",
+        &oledb_string(server, ADMIN_PASSWORD),
+        None,
+    )
+    .unwrap()
+}
+
 /// Answers `SELECT @P1 + 1 AS n, N'x' AS s` and a two-set batch.
 fn scripted(server: &TestServer) {
     server.on_sql(|sql, params, t: &mut Tokens| {
@@ -59,13 +70,7 @@ fn scripted(server: &TestServer) {
 fn runner_connections_query_with_parameters_and_result_sets() {
     let server = TestServer::start();
     scripted(&server);
-    let t = SqlServerTarget::parse(
-        "Sales",
-        "OLEDB",
-        &oledb_string(&server, ADMIN_PASSWORD),
-        None,
-    )
-    .unwrap();
+    let t = sales(&server);
     let cancel = CancelToken::new();
     let mut c = SqlConnection::open(&t, &cancel).unwrap();
     let sets = c
@@ -107,13 +112,7 @@ fn runner_connections_query_with_parameters_and_result_sets() {
 fn runner_connections_timeout_cancel_and_login_errors() {
     let server = TestServer::start();
     scripted(&server);
-    let t = SqlServerTarget::parse(
-        "Sales",
-        "OLEDB",
-        &oledb_string(&server, ADMIN_PASSWORD),
-        None,
-    )
-    .unwrap();
+    let t = sales(&server);
     let cancel = CancelToken::new();
     let mut c = SqlConnection::open(&t, &cancel).unwrap();
     let e = c
@@ -171,13 +170,7 @@ fn bulk_column(name: &str, type_name: &str, max_length: i64, nullable: bool) -> 
 fn runner_connections_bulk_load_refuses_values_the_table_cannot_take_before_sending() {
     let server = TestServer::start();
     scripted(&server);
-    let t = SqlServerTarget::parse(
-        "Sales",
-        "OLEDB",
-        &oledb_string(&server, ADMIN_PASSWORD),
-        None,
-    )
-    .unwrap();
+    let t = sales(&server);
     let cancel = CancelToken::new();
     let mut c = SqlConnection::open(&t, &cancel).unwrap();
     let columns = [
@@ -285,13 +278,7 @@ fn runner_connections_bulk_load_of_a_date_before_a_time() {
         }
         sql.contains("BULK ").then_some(0)
     });
-    let t = SqlServerTarget::parse(
-        "Sales",
-        "OLEDB",
-        &oledb_string(&server, ADMIN_PASSWORD),
-        None,
-    )
-    .unwrap();
+    let t = sales(&server);
     let cancel = CancelToken::new();
     let mut c = SqlConnection::open(&t, &cancel).unwrap();
     let columns = c.table_columns("[dbo].[Dated]", None, &cancel).unwrap();
