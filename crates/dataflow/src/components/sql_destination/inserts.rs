@@ -63,22 +63,13 @@ impl SqlDestination {
         rows: &[usize],
     ) -> Result<Result<(), String>, String> {
         let (sql, params) = self.statement(batch, rows);
-        let (timeout, cancel) = (self.timeout, self.target.cancel.clone());
-        let switch_on = self.keeps_identity && !self.identity_insert;
-        let table = self.table.clone();
-        let conn = self.connection()?;
-        if switch_on {
+        if self.keeps_identity && !self.identity_insert {
             // A batch of its own: set inside sp_executesql, it would end
             // with that call.
-            conn.query(
-                &format!("SET IDENTITY_INSERT {table} ON"),
-                &[],
-                timeout,
-                &cancel,
-            )
-            .map_err(|e| e.message)?;
+            self.batch(&format!("SET IDENTITY_INSERT {} ON", self.table))?;
             self.identity_insert = true;
         }
+        let (timeout, cancel) = (self.timeout, self.target.cancel.clone());
         let conn = self.connection()?;
         match conn.execute(&sql, &params, timeout, &cancel) {
             Ok(_) => Ok(Ok(())),
@@ -134,8 +125,8 @@ impl SqlDestination {
         Ok(Ok(()))
     }
 
-    /// Runs `sql` as a batch of its own (a transaction statement inside
-    /// sp_executesql would end with that call).
+    /// Runs `sql` as a batch of its own (a transaction or SET statement
+    /// inside sp_executesql would end with that call).
     pub(super) fn batch(&mut self, sql: &str) -> Result<(), String> {
         let (timeout, cancel) = (self.timeout, self.target.cancel.clone());
         self.connection()?
