@@ -138,3 +138,26 @@ fn no_matching_file_and_a_destination_are_refused_by_name() {
     );
     assert!(!dir.path().join("small.csv").exists(), "{out}");
 }
+
+#[test]
+fn a_file_that_cannot_be_read_fails_the_run_by_name() {
+    // A folder opens but cannot be read: without a header row to skip, the
+    // failure comes while its records are read, after the first file's.
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "orders_1.csv", FIRST);
+    std::fs::create_dir(dir.path().join("orders_2")).unwrap();
+    let no_header = (
+        "DTS:ColumnNamesInFirstDataRow=\"True\"\n          DTS:RowDelimiter=\"\"\n          DTS:TextQualifier=\"_x0022_\"\n          DTS:CodePage=\"65001\"",
+        "DTS:ColumnNamesInFirstDataRow=\"False\"\n          DTS:RowDelimiter=\"\"\n          DTS:TextQualifier=\"_x0022_\"\n          DTS:CodePage=\"65001\"",
+    );
+    let pkg = staged(
+        dir.path(),
+        "{dir}/orders_1.csv|{dir}/orders_2",
+        &[no_header],
+    );
+    let (code, out) = ssis_exec(&pkg);
+    assert_eq!(code, 1, "{out}");
+    let d = dir.path().display();
+    assert!(out.contains(&format!("reading \"{d}/orders_2\"")), "{out}");
+    assert!(!dir.path().join("rows.txt").exists(), "{out}");
+}

@@ -268,7 +268,9 @@ impl FlatFileSource {
                 path,
                 line,
                 &mut |c| {
-                    stop = c.is_err() || !emit((i, c));
+                    // A read error is sent on, and ends the read.
+                    let failed = c.is_err();
+                    stop = !emit((i, c)) || failed;
                     !stop
                 },
             );
