@@ -74,13 +74,16 @@ const SRC: &str = "Many.Outputs[OLE DB Source Output].Columns";
 
 /// Many -> a fast load into `table` (`error_disp`, `commit_size`) whose
 /// error output is counted into User::Rejected; then an Execute SQL task
-/// writes that count into `counted`.
+/// writes that count into `counted`. With `outer`, the connection is
+/// retained and Execute SQL tasks begin a transaction before the data flow
+/// and commit it at the end.
 fn package(
     dir: &std::path::Path,
     server: &crate::support::TestServer,
     table: &str,
     error_disp: &'static str,
     commit_size: &str,
+    outer: bool,
 ) -> std::path::PathBuf {
     let mut source = with_props(
         comp("Many", "Microsoft.OLEDBSource", "OLE DB Source"),
@@ -151,7 +154,7 @@ fn package(
             "Count Rejected.Inputs[Row Count Input 1]".to_string(),
         ),
     ];
-    let tasks = vec![
+    let mut tasks = vec![
         data_flow(pipeline(Layout::Ssdt, &[source, dest, count], &paths)),
         sql_task(
             "Note",
@@ -159,9 +162,24 @@ fn package(
             &param("0", "User::Rejected", "Input", 3),
         ),
     ];
+    if outer {
+        let statement = |s: &str| format!("SQLTask:SqlStatementSource=\"{s} TRANSACTION\"");
+        tasks.insert(0, sql_task("Begin", &statement("BEGIN"), ""));
+        tasks.push(sql_task("Commit", &statement("COMMIT"), ""));
+    }
     let vars: Vec<Var> = vec![("Rejected", 3, "0".into())];
-    let text = package_2012_with(&[oledb(server)], &vars, &tasks, &[]);
-    let path = dir.join(format!("fast_inserts_{error_disp}_{commit_size}.dtsx"));
+    let mut text = package_2012_with(&[oledb(server)], &vars, &tasks, &[]);
+    if outer {
+        let plain = "<DTS:ConnectionManager DTS:ConnectionString=";
+        assert!(text.contains(plain));
+        text = text.replace(
+            plain,
+            "<DTS:ConnectionManager DTS:Retain=\"True\" DTS:ConnectionString=",
+        );
+    }
+    let path = dir.join(format!(
+        "fast_inserts_{error_disp}_{commit_size}_{outer}.dtsx"
+    ));
     std::fs::write(&path, text).unwrap();
     path
 }
@@ -208,6 +226,7 @@ fn statements_standing_in_for_a_bulk_load_commit_together() {
         "[dbo].[Clocked]",
         "RedirectRow",
         "2147483647",
+        false,
     );
     let (code, out) = ssis_exec(&pkg);
     assert_eq!(code, 0, "{out}");
@@ -219,6 +238,7 @@ fn statements_standing_in_for_a_bulk_load_commit_together() {
         load_statements(&log, "[dbo].[Clocked]"),
         [
             "BEGIN TRANSACTION",
+            "SAVE TRANSACTION ssis_load",
             "INSERT 1000",
             "INSERT 500",
             "COMMIT TRANSACTION"
@@ -238,6 +258,7 @@ fn a_refused_row_rolls_back_its_whole_load_and_redirects_every_row_of_it() {
         "[dbo].[Timed]",
         "RedirectRow",
         "2147483647",
+        false,
     );
     let (code, out) = ssis_exec(&pkg);
     assert_eq!(code, 0, "{out}");
@@ -248,9 +269,11 @@ fn a_refused_row_rolls_back_its_whole_load_and_redirects_every_row_of_it() {
         load_statements(&log, "[dbo].[Timed]"),
         [
             "BEGIN TRANSACTION",
+            "SAVE TRANSACTION ssis_load",
             "INSERT 1000",
             "INSERT 500",
-            "ROLLBACK TRANSACTION"
+            "ROLLBACK TRANSACTION ssis_load",
+            "COMMIT TRANSACTION"
         ]
     );
     assert!(out.contains("Write: wrote 0 rows."), "{out}");
@@ -263,7 +286,14 @@ fn a_load_committed_at_the_end_rolls_back_to_its_savepoint() {
     let dir = tempfile::tempdir().unwrap();
     // FastLoadMaxInsertCommitSize 0: one transaction for the whole input;
     // the refused load is undone to its savepoint and the rest commits.
-    let pkg = package(dir.path(), &server, "[dbo].[Timed]", "RedirectRow", "0");
+    let pkg = package(
+        dir.path(),
+        &server,
+        "[dbo].[Timed]",
+        "RedirectRow",
+        "0",
+        false,
+    );
     let (code, out) = ssis_exec(&pkg);
     assert_eq!(code, 0, "{out}");
     assert_eq!(
@@ -278,6 +308,7 @@ fn a_load_committed_at_the_end_rolls_back_to_its_savepoint() {
         ]
     );
     assert_eq!(rejected(&log), [[Value::Int(ROWS)]]);
+    assert!(out.contains("Write: wrote 0 rows."), "{out}");
 }
 
 #[test]
@@ -290,22 +321,59 @@ fn a_refused_row_that_fails_the_component_leaves_none_of_its_load() {
         "[dbo].[Timed]",
         "FailComponent",
         "2147483647",
+        false,
     );
     let (code, out) = ssis_exec(&pkg);
     assert_eq!(code, 1, "{out}");
     assert!(
-        out.contains("inserting into [dbo].[Timed] (row 1 of the buffer)")
-            && out.contains("Violation of PRIMARY KEY constraint 'PK_Timed'"),
+        out.contains("inserting into [dbo].[Timed] (rows 1-1500 of the buffer, loaded together)")
+            && out.contains("Violation of PRIMARY KEY constraint 'PK_Timed'")
+            && out.contains("(the INSERT of rows 1001-1500 of the buffer)"),
         "{out}"
     );
     assert_eq!(
         load_statements(&log, "[dbo].[Timed]"),
         [
             "BEGIN TRANSACTION",
+            "SAVE TRANSACTION ssis_load",
             "INSERT 1000",
             "INSERT 500",
-            "ROLLBACK TRANSACTION"
+            "ROLLBACK TRANSACTION ssis_load",
+            "COMMIT TRANSACTION"
         ]
     );
     assert!(rejected(&log).is_empty());
+}
+
+#[test]
+fn a_refused_load_leaves_the_sessions_own_transaction_open() {
+    // Execute SQL begins a transaction on the retained connection the data
+    // flow uses, and commits it after: the refused load is undone to its
+    // savepoint only, and the package's COMMIT still has its transaction.
+    let (server, log) = server();
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = package(
+        dir.path(),
+        &server,
+        "[dbo].[Timed]",
+        "RedirectRow",
+        "2147483647",
+        true,
+    );
+    let (code, out) = ssis_exec(&pkg);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(
+        load_statements(&log, "[dbo].[Timed]"),
+        [
+            "BEGIN TRANSACTION",
+            "BEGIN TRANSACTION",
+            "SAVE TRANSACTION ssis_load",
+            "INSERT 1000",
+            "INSERT 500",
+            "ROLLBACK TRANSACTION ssis_load",
+            "COMMIT TRANSACTION",
+            "COMMIT TRANSACTION"
+        ]
+    );
+    assert_eq!(rejected(&log), [[Value::Int(ROWS)]]);
 }

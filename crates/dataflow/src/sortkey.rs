@@ -227,6 +227,7 @@ impl Keys {
             // is a prefix of another, so the padding never decides), and
             // both are longer or both are those bytes: equal.
             if a.len <= 16 {
+                debug_assert!(b.len <= 16, "a key is a prefix of another");
                 return Ordering::Equal;
             }
             let tail = |e: &Entry| &bytes[e.off + 16..e.off + e.len as usize];

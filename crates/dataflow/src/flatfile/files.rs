@@ -39,7 +39,8 @@ pub fn files(conn: &str, multiple: bool) -> Result<Vec<String>, String> {
         if found.is_empty() {
             return Err(format!("no file matches \"{part}\""));
         }
-        found.sort();
+        // In name order ignoring case, as Windows lists them.
+        found.sort_by_cached_key(|p| (p.to_lowercase(), p.clone()));
         out.extend(found);
     }
     if out.is_empty() {
@@ -63,13 +64,13 @@ mod tests {
         // A Flat File connection: the string as it is, wildcards and all.
         assert_eq!(files("x*|y", false).unwrap(), ["x*|y"]);
         // Wildcards ignore case, as Windows does; folders are left out;
-        // the matches in name order, the parts in their order.
+        // the matches in name order ignoring case, the parts in their order.
         assert_eq!(
             files(&format!("{d}/c.txt | {d}/*.csv"), true).unwrap(),
             [
                 format!("{d}/c.txt"),
-                format!("{d}/A2.CSV"),
                 format!("{d}/a.csv"),
+                format!("{d}/A2.CSV"),
                 format!("{d}/b.csv")
             ]
         );

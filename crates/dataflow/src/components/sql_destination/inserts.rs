@@ -83,9 +83,11 @@ impl SqlDestination {
 
     /// Loads rows `chunk` of `batch` as the INSERT statements standing in
     /// for one bulk load, so that they go in together or not at all, as a
-    /// bulk load's rows do: several statements run in a transaction of
-    /// their own (under a savepoint when the whole load commits at the
-    /// end), rolled back at the first refusal; the refusal when refused.
+    /// bulk load's rows do: several statements run under a savepoint (in a
+    /// transaction of their own unless the whole load commits at the end),
+    /// rolled back to it at the first refusal, which leaves any transaction
+    /// the session had (an Execute SQL Task's on a retained connection) as
+    /// it was; the refusal, naming the statement's rows, when refused.
     pub(super) fn insert_load(
         &mut self,
         batch: &Batch,
@@ -95,38 +97,38 @@ impl SqlDestination {
         if chunk.len() <= per_insert {
             return self.insert(batch, chunk);
         }
-        let at_end = self.options.commit == Commit::AtEnd;
-        let (begin, undo) = if at_end {
-            (
-                "SAVE TRANSACTION ssis_load",
-                "ROLLBACK TRANSACTION ssis_load",
-            )
-        } else {
-            ("BEGIN TRANSACTION", "ROLLBACK TRANSACTION")
-        };
-        self.batch(begin)?;
+        let own = self.options.commit != Commit::AtEnd;
+        if own {
+            self.batch("BEGIN TRANSACTION")?;
+        }
+        self.batch("SAVE TRANSACTION ssis_load")?;
         for rows in chunk.chunks(per_insert) {
             if let Err(refused) = self.insert(batch, rows)? {
-                match self.batch(undo) {
-                    Ok(()) => {}
-                    // The server ended the transaction with the refusal:
-                    // nothing of the chunk stays either way.
-                    Err(_) if !at_end && self.conn.as_ref().is_some_and(|c| c.is_open()) => {}
-                    Err(e) => {
-                        return Err(format!("{refused}; undoing the rows loaded before it: {e}"));
-                    }
+                let refused = format!(
+                    "{refused} (the INSERT of rows {}-{} of the buffer)",
+                    rows[0] + 1,
+                    rows[rows.len() - 1] + 1
+                );
+                // Undone to the savepoint; a server that ended the
+                // transaction with the refusal leaves nothing to undo,
+                // and the session's transaction lost: that fails the load.
+                self.batch("ROLLBACK TRANSACTION ssis_load")
+                    .map_err(|e| format!("{refused}; undoing the rows before it: {e}"))?;
+                if own {
+                    self.batch("COMMIT TRANSACTION")?;
                 }
                 return Ok(Err(refused));
             }
         }
-        if !at_end {
+        if own {
             self.batch("COMMIT TRANSACTION")?;
         }
         Ok(Ok(()))
     }
 
-    /// Runs `sql` as a batch of its own (a transaction or SET statement
-    /// inside sp_executesql would end with that call).
+    /// Runs `sql` as a batch of its own: a SET statement inside
+    /// sp_executesql would end with that call, and a transaction begun
+    /// there would have to end there too (error 266).
     pub(super) fn batch(&mut self, sql: &str) -> Result<(), String> {
         let (timeout, cancel) = (self.timeout, self.target.cancel.clone());
         self.connection()?

@@ -17,8 +17,8 @@
 //! doing what the bulk load would: NULLs become `DEFAULT` unless
 //! `FastLoadKeepNulls`, an identity column is left out unless
 //! `FastLoadKeepIdentity`, which turns IDENTITY_INSERT on for the session;
-//! the statements standing in for one load run in a transaction of their
-//! own, so its rows go in together or not at all, as the load's would.
+//! the statements standing in for one load run under a savepoint, so its
+//! rows go in together or not at all, as the load's would.
 //! See `fast_load` for the options.
 
 mod bulk;
@@ -228,12 +228,15 @@ impl SqlDestination {
             Ok(()) => self.rows += rows.len() as u64,
             Err(m) => match self.disposition {
                 Disposition::Fail => {
-                    return Err(format!(
-                        "inserting into {} (row {} of the buffer): {m}",
-                        self.table,
-                        rows[0] + 1
-                    )
-                    .into());
+                    let place = match rows {
+                        [row] => format!("row {} of the buffer", row + 1),
+                        _ => format!(
+                            "rows {}-{} of the buffer, loaded together",
+                            rows[0] + 1,
+                            rows[rows.len() - 1] + 1
+                        ),
+                    };
+                    return Err(format!("inserting into {} ({place}): {m}", self.table).into());
                 }
                 Disposition::Ignore => {}
                 Disposition::Redirect => failed.extend(rows.iter().map(|&row| RowError {
