@@ -93,6 +93,14 @@ struct Figure {
     rss_mb: f64,
 }
 
+/// Writes back what earlier runs left in the page cache (each writes up to
+/// a gigabyte), so that no run pays for another's output.
+fn settle() {
+    if cfg!(unix) {
+        let _ = Command::new("sync").status();
+    }
+}
+
 fn run_ours(dir: &Path, task: &str) -> Figure {
     let template =
         Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("benches/packages/{task}.dtsx"));
@@ -101,6 +109,7 @@ fn run_ours(dir: &Path, task: &str) -> Figure {
         .replace("@@DIR@@", dir.to_str().unwrap());
     let pkg = dir.join(format!("{task}.dtsx"));
     std::fs::write(&pkg, text).unwrap();
+    settle();
     let start = Instant::now();
     let out = Command::new(std::env::current_exe().unwrap())
         .args(["--child", pkg.to_str().unwrap()])
@@ -120,6 +129,7 @@ fn run_ours(dir: &Path, task: &str) -> Figure {
 
 fn run_peer(python: &str, dir: &Path, engine: &str, task: &str) -> Option<Figure> {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/peers.py");
+    settle();
     let out = Command::new(python)
         .arg(script)
         .args([dir.to_str().unwrap(), engine, task])
