@@ -2,7 +2,8 @@
 //! (10 mixed-type columns): Flat File Source → Derived Column (3
 //! expressions) → Conditional Split (2 outputs) → 2 Flat File
 //! Destinations; then Sort and Aggregate. Each run is its own process, so
-//! its peak RSS is its own.
+//! its peak RSS is its own, and starts after `sync`, so it does not pay
+//! for the writeback of the run before it.
 //!
 //!     cargo bench -p ssis-dataflow --bench pipeline -- [ROWS] [PYTHON]
 //!
