@@ -216,26 +216,54 @@ fn rejected(log: &Log) -> Vec<Vec<Value>> {
         .collect()
 }
 
-#[test]
-fn statements_standing_in_for_a_bulk_load_commit_together() {
+/// What a run of [`package`] gave: exit code, output, the load's
+/// statements ([`load_statements`]) and what the last Execute SQL task
+/// wrote of User::Rejected ([`rejected`]).
+struct Ran {
+    code: i32,
+    out: String,
+    statements: Vec<String>,
+    rejected: Vec<Vec<Value>>,
+}
+
+/// Runs [`package`] against a fresh test server.
+fn run(table: &str, error_disp: &'static str, commit_size: &str, outer: bool) -> Ran {
     let (server, log) = server();
     let dir = tempfile::tempdir().unwrap();
-    let pkg = package(
-        dir.path(),
-        &server,
-        "[dbo].[Clocked]",
-        "RedirectRow",
-        "2147483647",
-        false,
-    );
+    let pkg = package(dir.path(), &server, table, error_disp, commit_size, outer);
     let (code, out) = ssis_exec(&pkg);
-    assert_eq!(code, 0, "{out}");
+    Ran {
+        code,
+        out,
+        statements: load_statements(&log, table),
+        rejected: rejected(&log),
+    }
+}
+
+/// A load of two statements, the second refused, undone to its savepoint;
+/// the transaction around it is the load's own, or (commit size 0) the
+/// input's, begun as the connection opens and committed at its end.
+const REFUSED_LOAD: [&str; 6] = [
+    "BEGIN TRANSACTION",
+    "SAVE TRANSACTION ssis_load",
+    "INSERT 1000",
+    "INSERT 500",
+    "ROLLBACK TRANSACTION ssis_load",
+    "COMMIT TRANSACTION",
+];
+
+#[test]
+fn statements_standing_in_for_a_bulk_load_commit_together() {
+    let r = run("[dbo].[Clocked]", "RedirectRow", "2147483647", false);
+    assert_eq!(r.code, 0, "{}", r.out);
     assert!(
-        out.contains("fast load into [dbo].[Clocked] runs as INSERT statements"),
-        "{out}"
+        r.out
+            .contains("fast load into [dbo].[Clocked] runs as INSERT statements"),
+        "{}",
+        r.out
     );
     assert_eq!(
-        load_statements(&log, "[dbo].[Clocked]"),
+        r.statements,
         [
             "BEGIN TRANSACTION",
             "SAVE TRANSACTION ssis_load",
@@ -244,105 +272,50 @@ fn statements_standing_in_for_a_bulk_load_commit_together() {
             "COMMIT TRANSACTION"
         ]
     );
-    assert!(out.contains("Write: wrote 1500 rows."), "{out}");
-    assert_eq!(rejected(&log), [[Value::Int(0)]]);
+    assert!(r.out.contains("Write: wrote 1500 rows."), "{}", r.out);
+    assert_eq!(r.rejected, [[Value::Int(0)]]);
 }
 
 #[test]
 fn a_refused_row_rolls_back_its_whole_load_and_redirects_every_row_of_it() {
-    let (server, log) = server();
-    let dir = tempfile::tempdir().unwrap();
-    let pkg = package(
-        dir.path(),
-        &server,
-        "[dbo].[Timed]",
-        "RedirectRow",
-        "2147483647",
-        false,
-    );
-    let (code, out) = ssis_exec(&pkg);
-    assert_eq!(code, 0, "{out}");
+    let r = run("[dbo].[Timed]", "RedirectRow", "2147483647", false);
+    assert_eq!(r.code, 0, "{}", r.out);
     // The first 1,000 rows went in before row 1,200 was refused: they are
     // rolled back, and all 1,500 rows of the load go to the error output,
     // as a refused bulk load's would.
-    assert_eq!(
-        load_statements(&log, "[dbo].[Timed]"),
-        [
-            "BEGIN TRANSACTION",
-            "SAVE TRANSACTION ssis_load",
-            "INSERT 1000",
-            "INSERT 500",
-            "ROLLBACK TRANSACTION ssis_load",
-            "COMMIT TRANSACTION"
-        ]
-    );
-    assert!(out.contains("Write: wrote 0 rows."), "{out}");
-    assert_eq!(rejected(&log), [[Value::Int(ROWS)]]);
+    assert_eq!(r.statements, REFUSED_LOAD);
+    assert!(r.out.contains("Write: wrote 0 rows."), "{}", r.out);
+    assert_eq!(r.rejected, [[Value::Int(ROWS)]]);
 }
 
 #[test]
 fn a_load_committed_at_the_end_rolls_back_to_its_savepoint() {
-    let (server, log) = server();
-    let dir = tempfile::tempdir().unwrap();
-    // FastLoadMaxInsertCommitSize 0: one transaction for the whole input;
-    // the refused load is undone to its savepoint and the rest commits.
-    let pkg = package(
-        dir.path(),
-        &server,
-        "[dbo].[Timed]",
-        "RedirectRow",
-        "0",
-        false,
-    );
-    let (code, out) = ssis_exec(&pkg);
-    assert_eq!(code, 0, "{out}");
-    assert_eq!(
-        load_statements(&log, "[dbo].[Timed]"),
-        [
-            "BEGIN TRANSACTION",
-            "SAVE TRANSACTION ssis_load",
-            "INSERT 1000",
-            "INSERT 500",
-            "ROLLBACK TRANSACTION ssis_load",
-            "COMMIT TRANSACTION"
-        ]
-    );
-    assert_eq!(rejected(&log), [[Value::Int(ROWS)]]);
-    assert!(out.contains("Write: wrote 0 rows."), "{out}");
+    // FastLoadMaxInsertCommitSize 0: one transaction for the whole input
+    // (begun as the connection opens); the refused load is undone to its
+    // savepoint and the rest commits.
+    let r = run("[dbo].[Timed]", "RedirectRow", "0", false);
+    assert_eq!(r.code, 0, "{}", r.out);
+    assert_eq!(r.statements, REFUSED_LOAD);
+    assert_eq!(r.rejected, [[Value::Int(ROWS)]]);
+    assert!(r.out.contains("Write: wrote 0 rows."), "{}", r.out);
 }
 
 #[test]
 fn a_refused_row_that_fails_the_component_leaves_none_of_its_load() {
-    let (server, log) = server();
-    let dir = tempfile::tempdir().unwrap();
-    let pkg = package(
-        dir.path(),
-        &server,
-        "[dbo].[Timed]",
-        "FailComponent",
-        "2147483647",
-        false,
-    );
-    let (code, out) = ssis_exec(&pkg);
-    assert_eq!(code, 1, "{out}");
+    let r = run("[dbo].[Timed]", "FailComponent", "2147483647", false);
+    assert_eq!(r.code, 1, "{}", r.out);
     assert!(
-        out.contains("inserting into [dbo].[Timed] (rows 1-1500 of the buffer, loaded together)")
-            && out.contains("Violation of PRIMARY KEY constraint 'PK_Timed'")
-            && out.contains("(the INSERT of rows 1001-1500 of the buffer)"),
-        "{out}"
+        r.out
+            .contains("inserting into [dbo].[Timed] (rows 1-1500 of the buffer, loaded together)")
+            && r.out
+                .contains("Violation of PRIMARY KEY constraint 'PK_Timed'")
+            && r.out
+                .contains("(the INSERT of rows 1001-1500 of the buffer)"),
+        "{}",
+        r.out
     );
-    assert_eq!(
-        load_statements(&log, "[dbo].[Timed]"),
-        [
-            "BEGIN TRANSACTION",
-            "SAVE TRANSACTION ssis_load",
-            "INSERT 1000",
-            "INSERT 500",
-            "ROLLBACK TRANSACTION ssis_load",
-            "COMMIT TRANSACTION"
-        ]
-    );
-    assert!(rejected(&log).is_empty());
+    assert_eq!(r.statements, REFUSED_LOAD);
+    assert!(r.rejected.is_empty());
 }
 
 #[test]
@@ -350,20 +323,10 @@ fn a_refused_load_leaves_the_sessions_own_transaction_open() {
     // Execute SQL begins a transaction on the retained connection the data
     // flow uses, and commits it after: the refused load is undone to its
     // savepoint only, and the package's COMMIT still has its transaction.
-    let (server, log) = server();
-    let dir = tempfile::tempdir().unwrap();
-    let pkg = package(
-        dir.path(),
-        &server,
-        "[dbo].[Timed]",
-        "RedirectRow",
-        "2147483647",
-        true,
-    );
-    let (code, out) = ssis_exec(&pkg);
-    assert_eq!(code, 0, "{out}");
+    let r = run("[dbo].[Timed]", "RedirectRow", "2147483647", true);
+    assert_eq!(r.code, 0, "{}", r.out);
     assert_eq!(
-        load_statements(&log, "[dbo].[Timed]"),
+        r.statements,
         [
             "BEGIN TRANSACTION",
             "BEGIN TRANSACTION",
@@ -375,5 +338,5 @@ fn a_refused_load_leaves_the_sessions_own_transaction_open() {
             "COMMIT TRANSACTION"
         ]
     );
-    assert_eq!(rejected(&log), [[Value::Int(ROWS)]]);
+    assert_eq!(r.rejected, [[Value::Int(ROWS)]]);
 }

@@ -182,6 +182,11 @@ impl Component {
     pub fn prop(&self, name: &str) -> Option<&str> {
         prop(&self.properties, name)
     }
+
+    /// `AccessMode`, trimmed; "0" (table or view, or the default) when absent.
+    pub fn access_mode(&self) -> &str {
+        self.prop("AccessMode").map(str::trim).unwrap_or("0")
+    }
 }
 
 /// A path from an output to an input.

@@ -39,7 +39,7 @@ impl ExcelDestination {
                 cm.name, cm.creation_name
             ));
         }
-        let sheet = match ctx.comp.prop("AccessMode").unwrap_or("0").trim() {
+        let sheet = match ctx.comp.access_mode() {
             "0" | "3" => ctx.comp.prop("OpenRowset").unwrap_or("").to_string(),
             "1" | "4" => {
                 let var = ctx.comp.prop("OpenRowsetVariable").unwrap_or("");

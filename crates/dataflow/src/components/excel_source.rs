@@ -61,13 +61,8 @@ impl ExcelSource {
                 cm.name, cm.creation_name
             ));
         }
-        let mode = ctx
-            .comp
-            .prop("AccessMode")
-            .unwrap_or("0")
-            .trim()
-            .to_string();
-        let sheet = match mode.as_str() {
+        let mode = ctx.comp.access_mode();
+        let sheet = match mode {
             "0" => ctx.comp.prop("OpenRowset").unwrap_or("").to_string(),
             "1" => {
                 let var = ctx.comp.prop("OpenRowsetVariable").unwrap_or("");

@@ -32,7 +32,7 @@ pub struct RawFileDestination {
 /// The file a Raw File component names: `FileName` or the variable
 /// `FileNameVariable` by `AccessMode`.
 pub fn file_name(ctx: &BuildCtx) -> Result<String, String> {
-    let path = match ctx.comp.prop("AccessMode").map(str::trim).unwrap_or("0") {
+    let path = match ctx.comp.access_mode() {
         "0" => ctx.comp.prop("FileName").unwrap_or("").trim().to_string(),
         "1" => {
             let var = ctx.comp.prop("FileNameVariable").unwrap_or("").trim();

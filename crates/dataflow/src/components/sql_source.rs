@@ -62,15 +62,10 @@ fn non_empty(s: String, what: &str) -> Result<String, String> {
 impl SqlSource {
     /// `ado`: an ADO.NET Source (`TableOrViewName`, no parameters).
     pub fn build(ctx: &BuildCtx, ado: bool) -> Result<SqlSource, String> {
-        let mode = ctx
-            .comp
-            .prop("AccessMode")
-            .unwrap_or("0")
-            .trim()
-            .to_string();
+        let mode = ctx.comp.access_mode();
         let prop = |n: &str| ctx.comp.prop(n).unwrap_or("").to_string();
         let table = |name: String| format!("SELECT * FROM {}", quote_name(&name));
-        let (sql, with_params) = match (ado, mode.as_str()) {
+        let (sql, with_params) = match (ado, mode) {
             (false, "0") => (table(non_empty(prop("OpenRowset"), "OpenRowset")?), false),
             (false, "1") => (
                 table(non_empty(

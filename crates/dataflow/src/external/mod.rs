@@ -116,8 +116,8 @@ pub fn check(p: &Pipeline, pkg: &Package, env: &Env) -> Findings {
 fn table_of(c: &Component, role: Role, ado: bool, env: &Env) -> Option<String> {
     let prop = |n: &str| c.prop(n).unwrap_or("").trim().to_string();
     let from_var = |n: &str| (env.var)(&prop(n)).map(|v| v.to_string());
-    let mode = c.prop("AccessMode").unwrap_or("0").trim().to_string();
-    let table = match (role, ado, mode.as_str()) {
+    let mode = c.access_mode();
+    let table = match (role, ado, mode) {
         (Role::Destination, true, _) | (Role::Source, true, "0") => Some(prop("TableOrViewName")),
         (_, false, "0") | (Role::Destination, false, "3") => Some(prop("OpenRowset")),
         (_, false, "1") | (Role::Destination, false, "4") => from_var("OpenRowsetVariable"),

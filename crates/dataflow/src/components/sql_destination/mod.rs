@@ -94,12 +94,7 @@ pub struct SqlDestination {
 impl SqlDestination {
     /// `ado`: an ADO.NET Destination.
     pub fn build(ctx: &BuildCtx, ado: bool) -> Result<SqlDestination, String> {
-        let mode = ctx
-            .comp
-            .prop("AccessMode")
-            .unwrap_or("0")
-            .trim()
-            .to_string();
+        let mode = ctx.comp.access_mode();
         let prop = |n: &str| ctx.comp.prop(n).unwrap_or("").trim().to_string();
         let from_var = |n: &str| -> Result<String, String> {
             let name = prop(n);
@@ -107,7 +102,7 @@ impl SqlDestination {
                 .map(|v| v.to_string())
                 .ok_or_else(|| format!("the variable \"{name}\" ({n}) does not exist"))
         };
-        let (table, fast) = match (ado, mode.as_str()) {
+        let (table, fast) = match (ado, mode) {
             (true, _) => (prop("TableOrViewName"), true),
             (false, "0") => (prop("OpenRowset"), false),
             (false, "1") => (from_var("OpenRowsetVariable")?, false),

@@ -46,17 +46,7 @@ pub(super) fn run_inner(
         return Err("the SQL statement is empty".to_string().into());
     }
     let bound = bind(spec, &target.kind, &sql, ctx)?;
-    let fail = |e: ssis_core::Error| -> Failure {
-        if e.kind == ErrorKind::Canceled {
-            Failure::Canceled
-        } else {
-            Failure::Query(format!(
-                "Executing the query \"{}\" failed with the following error: \"{}\".",
-                shown(&sql),
-                e.message
-            ))
-        }
-    };
+    let fail = |e| query_failed(&sql, e);
     // RetainSameConnection: the run's connection for this manager, if it
     // is still open and points at the same place.
     let key = if cm.id.is_empty() {
@@ -87,6 +77,19 @@ pub(super) fn run_inner(
     Ok(())
 }
 
+/// How a failure of `sql` ends the task: canceled, or SSIS's message.
+fn query_failed(sql: &str, e: ssis_core::Error) -> Failure {
+    if e.kind == ErrorKind::Canceled {
+        Failure::Canceled
+    } else {
+        Failure::Query(format!(
+            "Executing the query \"{}\" failed with the following error: \"{}\".",
+            shown(sql),
+            e.message
+        ))
+    }
+}
+
 /// Runs the bound statement on `conn` and stores its results.
 fn run_statements(
     spec: &ExecuteSqlSpec,
@@ -95,17 +98,7 @@ fn run_statements(
     conn: &mut SqlConnection,
     ctx: &mut TaskContext<'_>,
 ) -> Result<(), Failure> {
-    let fail = |e: ssis_core::Error| -> Failure {
-        if e.kind == ErrorKind::Canceled {
-            Failure::Canceled
-        } else {
-            Failure::Query(format!(
-                "Executing the query \"{}\" failed with the following error: \"{}\".",
-                shown(sql),
-                e.message
-            ))
-        }
-    };
+    let fail = |e| query_failed(sql, e);
     let timeout = (spec.timeout_secs > 0).then(|| Duration::from_secs(spec.timeout_secs));
     // A script with GO lines runs batch by batch, as SSIS does; parameters
     // need a single batch.
