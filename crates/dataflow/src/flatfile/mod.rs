@@ -259,6 +259,31 @@ impl Codec {
             Codec::Other(e) => e,
         }
     }
+
+    /// Appends `text` encoded to `out`; characters a single- or multi-byte
+    /// code page lacks become '?', as SSIS writes them.
+    pub fn encode_into(self, text: &str, out: &mut Vec<u8>) {
+        match self {
+            Codec::Utf8 => out.extend_from_slice(text.as_bytes()),
+            Codec::Utf16Le => text
+                .encode_utf16()
+                .for_each(|u| out.extend(u.to_le_bytes())),
+            Codec::Utf16Be => text
+                .encode_utf16()
+                .for_each(|u| out.extend(u.to_be_bytes())),
+            Codec::Other(enc) => {
+                let (bytes, _, unmappable) = enc.encode(text);
+                if !unmappable {
+                    return out.extend_from_slice(&bytes);
+                }
+                let mut buf = [0u8; 4];
+                for ch in text.chars() {
+                    let (b, _, bad) = enc.encode(ch.encode_utf8(&mut buf));
+                    out.extend_from_slice(if bad { b"?" } else { &b });
+                }
+            }
+        }
+    }
 }
 
 /// Specs for the reader's, splitter's and fast path's tests.

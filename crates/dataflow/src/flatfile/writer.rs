@@ -150,31 +150,12 @@ impl<W: Write> Writer<W> {
     }
 
     fn flush_line(&mut self) -> io::Result<()> {
-        match self.codec {
-            Codec::Utf8 => self.out.write_all(self.line.as_bytes()),
-            Codec::Utf16Le | Codec::Utf16Be => {
-                self.bytes.clear();
-                let le = matches!(self.codec, Codec::Utf16Le);
-                for u in self.line.encode_utf16() {
-                    self.bytes
-                        .extend(if le { u.to_le_bytes() } else { u.to_be_bytes() });
-                }
-                self.out.write_all(&self.bytes)
-            }
-            Codec::Other(enc) => {
-                let (bytes, _, unmappable) = enc.encode(&self.line);
-                if !unmappable {
-                    return self.out.write_all(&bytes);
-                }
-                // Characters the code page lacks become '?', as SSIS writes them.
-                let mut buf = [0u8; 4];
-                for ch in self.line.chars() {
-                    let (b, _, bad) = enc.encode(ch.encode_utf8(&mut buf));
-                    self.out.write_all(if bad { b"?" } else { &b })?;
-                }
-                Ok(())
-            }
+        if let Codec::Utf8 = self.codec {
+            return self.out.write_all(self.line.as_bytes());
         }
+        self.bytes.clear();
+        self.codec.encode_into(&self.line, &mut self.bytes);
+        self.out.write_all(&self.bytes)
     }
 
     /// Flushes the file.
