@@ -59,6 +59,7 @@ mod runner_cancel;
 mod runner_configurations;
 mod runner_connections;
 mod runner_dataflow;
+mod runner_dataflow_blob_files;
 mod runner_dataflow_cache;
 mod runner_dataflow_fast_inserts;
 mod runner_dataflow_multi;

@@ -3,6 +3,7 @@
 
 mod aggregate;
 mod audit;
+mod blob_files;
 mod cache_transform;
 mod character_map;
 mod conditional_split;
@@ -11,9 +12,11 @@ mod data_conversion;
 mod derived_column;
 mod excel_destination;
 mod excel_source;
+mod export_column;
 mod fast_load;
 mod flat_file_destination;
 mod flat_file_source;
+mod import_column;
 mod lookup;
 mod merge;
 mod merge_join;
@@ -95,6 +98,10 @@ pub enum Kind {
     ExcelDestination,
     /// Cache Transform.
     CacheTransform,
+    /// Export Column.
+    ExportColumn,
+    /// Import Column.
+    ImportColumn,
 }
 
 /// (ProgID suffix after `Microsoft.`, 2005/2008 contact-info name, kind).
@@ -148,6 +155,8 @@ const KNOWN: &[(&str, &str, Kind)] = &[
         Kind::RecordsetDestination,
     ),
     ("Cache", "Cache Transform", Kind::CacheTransform),
+    ("Extractor", "Export Column", Kind::ExportColumn),
+    ("Inserter", "Import Column", Kind::ImportColumn),
 ];
 
 /// Managed components by the class name of their type (`componentClassID`
@@ -181,6 +190,8 @@ const CLSIDS: &[(&str, Kind)] = &[
         "{BF818E79-2C1C-410D-ADEA-B2D1A04FED01}",
         Kind::CacheTransform,
     ),
+    ("{86151302-DCDB-49FB-92FE-772EC02712B6}", Kind::ExportColumn),
+    ("{C8AEEE54-67A0-41A8-821D-D1C8BED62C68}", Kind::ImportColumn),
 ];
 
 /// What the component is, or its readable type for a refusal.
@@ -340,6 +351,8 @@ pub fn build(kind: Kind, ctx: &BuildCtx) -> Result<Box<dyn Running>, String> {
             Box::new(recordset_destination::RecordsetDestination::build(ctx)?)
         }
         Kind::CacheTransform => Box::new(cache_transform::CacheTransform::build(ctx)?),
+        Kind::ExportColumn => Box::new(export_column::ExportColumn::build(ctx)?),
+        Kind::ImportColumn => Box::new(import_column::ImportColumn::build(ctx)?),
     })
 }
 
