@@ -282,6 +282,92 @@ fn sort_makes_runs_past_its_memory_limit_with_the_same_result() {
     blocking_components(&[ONE_ROW_BUFFERS]);
 }
 
+/// The blocking package with property expressions on its Data Flow Task:
+/// buffers of one row and 10 bytes (so Sort makes runs), runs on disk in
+/// `spill`, and the sorted file's header (a property SSIS exposes).
+fn with_data_flow_expressions(dir: &std::path::Path, spill: &str) -> std::path::PathBuf {
+    let exprs = format!(
+        "      <DTS:PropertyExpression\n        DTS:Name=\"DefaultBufferMaxRows\">2 - 1</DTS:PropertyExpression>\n\
+         <DTS:PropertyExpression\n        DTS:Name=\"DefaultBufferSize\">10</DTS:PropertyExpression>\n\
+         <DTS:PropertyExpression\n        DTS:Name=\"BufferTempStoragePath\">\"{spill}\"</DTS:PropertyExpression>\n\
+         <DTS:PropertyExpression\n        DTS:Name=\"[Write Sorted].[Header]\">\"sorted by \" + \"region\"</DTS:PropertyExpression>\n\
+         <DTS:Variables />\n      <DTS:ObjectData>\n        <pipeline"
+    );
+    let replace = [
+        (
+            "      <DTS:Variables />\n      <DTS:ObjectData>\n        <pipeline",
+            exprs.as_str(),
+        ),
+        (
+            "name=\"Write Sorted\"\n              usesDispositions=\"true\">\n              <properties>\n                <property\n                  name=\"Overwrite\">true</property>\n                <property\n                  name=\"Header\">",
+            "name=\"Write Sorted\"\n              usesDispositions=\"true\">\n              <properties>\n                <property\n                  name=\"Overwrite\">true</property>\n                <property\n                  expressionType=\"Notify\"\n                  name=\"Header\">",
+        ),
+    ];
+    let pkg = stage("dataflow_blocking_2012.dtsx", dir, &replace);
+    let text = std::fs::read_to_string(&pkg).unwrap();
+    assert!(replace.iter().all(|(_, to)| text.contains(to)), "edited");
+    pkg
+}
+
+#[test]
+fn data_flow_property_expressions_set_buffers_the_spill_directory_and_a_header() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut csv = String::from("Region,Product,Qty,Price\r\n");
+    for i in 0..300 {
+        csv.push_str(&format!("R{},p{i},{},1.00\r\n", i % 7, i % 11));
+    }
+    std::fs::write(d.join("sales.csv"), csv).unwrap();
+    // A directory that is not there: the first run on disk fails, naming it.
+    let missing = d.join("no-such-dir");
+    let pkg = with_data_flow_expressions(d, missing.to_str().unwrap());
+    let r = ssis_exec(&["/F", pkg.to_str().unwrap(), "/REP", "EWI"]);
+    assert_eq!(r.code, 1, "{}", r.out);
+    let want = format!("in \"{}\" (BufferTempStoragePath)", missing.display());
+    assert!(r.out.contains(&want), "{want}: {}", r.out);
+    // A directory that is there: one-row buffers made 300 runs, some on disk.
+    let spill = d.join("spill");
+    std::fs::create_dir(&spill).unwrap();
+    let pkg = with_data_flow_expressions(d, spill.to_str().unwrap());
+    let r = ssis_exec(&["/F", pkg.to_str().unwrap(), "/REP", "EWI"]);
+    assert_eq!(r.code, 0, "{}", r.out);
+    assert!(
+        r.out.contains("sorted 300 rows through 300 runs ("),
+        "{}",
+        r.out
+    );
+    assert!(!r.out.contains("through 300 runs (0 on disk)"), "{}", r.out);
+    let sorted = String::from_utf8(read(d, "sorted.csv")).unwrap();
+    assert!(
+        sorted.starts_with("sorted by region\r\n\"Region\",\"Product\",\"Qty\"\r\n"),
+        "{sorted}"
+    );
+    // Runs on disk are temporary files: none is left behind.
+    assert_eq!(std::fs::read_dir(&spill).unwrap().count(), 0);
+}
+
+#[test]
+fn a_data_flow_property_expression_ssis_does_not_expose_is_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = stage(
+        "dataflow_blocking_2012.dtsx",
+        dir.path(),
+        &[(
+            "      <DTS:Variables />\n      <DTS:ObjectData>\n        <pipeline",
+            "      <DTS:PropertyExpression\n        DTS:Name=\"[Write Sorted].[Overwrite]\">false</DTS:PropertyExpression>\n      <DTS:Variables />\n      <DTS:ObjectData>\n        <pipeline",
+        )],
+    );
+    let r = ssis_exec(&["/F", pkg.to_str().unwrap(), "/VALIDATE"]);
+    assert_eq!(r.code, 1, "{}", r.out);
+    assert!(
+        r.out.contains(
+            "property Overwrite of component \"Write Sorted\" cannot be set by an expression"
+        ),
+        "{}",
+        r.out
+    );
+}
+
 #[test]
 fn sort_merges_runs_kept_in_memory_with_runs_on_disk() {
     // Buffers of one row: every row is a run; runs stay in memory up to 64

@@ -211,6 +211,9 @@ pub struct Pipeline {
     pub buffer_max_rows: usize,
     /// `defaultBufferSize` in bytes (10 MB when not written).
     pub buffer_size: usize,
+    /// `bufferTempStoragePath`: directories (`;` between them) for data
+    /// spilled to disk; empty for the system's temporary directory.
+    pub buffer_temp_storage: String,
 }
 
 fn key(el: &Element) -> String {
@@ -390,6 +393,10 @@ pub fn read(pipeline: &Element) -> Pipeline {
             .collect(),
         buffer_max_rows: num("defaultBufferMaxRows", 10_000),
         buffer_size: num("defaultBufferSize", 10 * 1024 * 1024),
+        buffer_temp_storage: pipeline
+            .attr("bufferTempStoragePath")
+            .unwrap_or("")
+            .to_string(),
     }
 }
 

@@ -28,6 +28,7 @@ pub mod cmdline;
 mod config_file;
 pub mod configurations;
 pub mod connections;
+pub mod data_flow_properties;
 pub mod dataflow_hook;
 pub mod engine;
 pub mod enumerators;

@@ -64,6 +64,13 @@ const FILE_ENUMERATOR: &[&str] = &["Directory", "FileSpec", "FileNameRetrieval",
 /// unknown property for the executable's kind, or an expression that does
 /// not parse.
 pub fn check_executable(exe: &Executable, property: &str, text: &str) -> Option<String> {
+    if let ExecutableKind::DataFlow(pipeline) = &exe.kind
+        && !COMMON.contains(&property)
+    {
+        return super::data_flow_properties::check(pipeline, property)
+            .map(|why| format!("a property expression on {property}: {why}"))
+            .or_else(|| parse_error(property, text));
+    }
     let specific: &[&str] = match &exe.kind {
         ExecutableKind::ExecuteProcess(_) => EXECUTE_PROCESS,
         ExecutableKind::FileSystem(_) => FILE_SYSTEM,
@@ -248,6 +255,15 @@ pub(crate) fn apply_task(task: &mut ExecutableKind, p: &str, v: &Value) -> Resul
             s.overwrite = as_bool(p, v)?
         }
         ExecutableKind::ExpressionTask(e) if p == "Expression" => *e = as_text(v),
+        ExecutableKind::DataFlow(pipeline) => {
+            use super::data_flow_properties::{Kind, set, task_kind};
+            let text = match task_kind(p) {
+                Some(Kind::Number) => as_int(p, v)?.to_string(),
+                Some(Kind::Boolean) => as_bool(p, v)?.to_string(),
+                Some(Kind::Text) | None => as_text(v),
+            };
+            *pipeline = std::sync::Arc::new(set(pipeline, p, &text)?);
+        }
         ExecutableKind::SendMail(s) => match p {
             "FromLine" => s.from = as_text(v),
             "ToLine" => s.to = as_text(v),

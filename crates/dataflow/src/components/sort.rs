@@ -19,7 +19,7 @@ use super::sort_spill::{RunSpec, Spiller};
 use crate::buffer::Batch;
 use crate::exec::{Component, Out, Report, Step};
 use crate::model::{lineage_ref, prop};
-use crate::runs::{Merge, Run};
+use crate::runs::{Merge, Run, TempDirs};
 use crate::sortkey::{KeyCol, Keys};
 use ssis_runner::expr::{DataType, Value};
 
@@ -46,6 +46,8 @@ pub struct Sort {
     rows: u64,
     main: usize,
     rows_per_batch: usize,
+    /// `BufferTempStoragePath`: where runs on disk go.
+    temp_dirs: String,
 }
 
 /// How many buffers of `DefaultBufferSize` Sort holds before it sorts
@@ -134,6 +136,7 @@ impl Sort {
             rows: 0,
             main,
             rows_per_batch: ctx.rows_for(&ctx.outputs[main]),
+            temp_dirs: ctx.pipeline.buffer_temp_storage.clone(),
         })
     }
 
@@ -154,6 +157,7 @@ impl Sort {
                 columns: self.columns.clone(),
                 eliminate_duplicates: self.eliminate_duplicates,
                 memory: self.run_memory,
+                dirs: TempDirs::parse(&self.temp_dirs),
             })
         });
         self.runs_made += 1;

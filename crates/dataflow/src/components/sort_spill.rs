@@ -6,7 +6,7 @@
 //! read buffers stay bounded however large the input.
 
 use crate::buffer::Batch;
-use crate::runs::{Merged, Run, RunWriter, record_len};
+use crate::runs::{Merged, Run, RunWriter, TempDirs, record_len};
 use crate::sortkey::Keys;
 use crate::spill::encode;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
@@ -23,6 +23,8 @@ pub struct RunSpec {
     pub eliminate_duplicates: bool,
     /// Bytes of runs that may stay in memory; past them runs go to disk.
     pub memory: usize,
+    /// Where runs on disk go.
+    pub dirs: TempDirs,
 }
 
 /// The runs made, and how many of them went to disk.
@@ -83,7 +85,8 @@ impl Spiller {
         let (spare_tx, spare) = sync_channel(1);
         let columns = spec.columns.clone();
         let thread = std::thread::spawn(move || {
-            let mut runs = Merged::new(FAN_IN);
+            let mut dirs = spec.dirs.clone();
+            let mut runs = Merged::new(FAN_IN, spec.dirs.clone());
             let mut on_disk = 0;
             let mut in_memory = 0;
             // Kept from one set to the next.
@@ -114,7 +117,8 @@ impl Spiller {
                     RunWriter::memory()
                 } else {
                     on_disk += 1;
-                    RunWriter::disk(std::mem::take(&mut write_buf)).map_err(disk_error)?
+                    RunWriter::disk(std::mem::take(&mut write_buf), &mut dirs)
+                        .map_err(disk_error)?
                 };
                 for e in &keys.entries {
                     let (k, c) = row(e);

@@ -5,7 +5,7 @@
 //! size keeps a bounded number of files open and of read buffers in the
 //! final merge.
 
-use super::{Run, RunWriter};
+use super::{Run, RunWriter, TempDirs};
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 use std::io;
@@ -88,14 +88,17 @@ impl Merge {
 pub struct Merged {
     runs: Vec<(Run, u32)>,
     fan_in: usize,
+    dirs: TempDirs,
 }
 
 impl Merged {
-    /// No runs yet; at most `fan_in` (2 or more) runs of a level are kept.
-    pub fn new(fan_in: usize) -> Merged {
+    /// No runs yet; at most `fan_in` (2 or more) runs of a level are kept,
+    /// merged runs going to disk in `dirs`.
+    pub fn new(fan_in: usize, dirs: TempDirs) -> Merged {
         Merged {
             runs: Vec::new(),
             fan_in: fan_in.max(2),
+            dirs,
         }
     }
 
@@ -112,7 +115,7 @@ impl Merged {
             }
             let at = self.runs.len() - self.fan_in;
             let runs = self.runs.split_off(at).into_iter().map(|(r, _)| r);
-            let mut w = RunWriter::disk(std::mem::take(buf))?;
+            let mut w = RunWriter::disk(std::mem::take(buf), &mut self.dirs)?;
             let mut m = Merge::new(runs.collect())?;
             while let Some(r) = m.next_row()? {
                 w.row(r.key()?, r.cells()?)?;
@@ -145,7 +148,7 @@ mod tests {
     /// A run of (key, id) rows.
     fn run(rows: &[(u8, i32)], disk: bool) -> Run {
         let mut w = if disk {
-            RunWriter::disk(Vec::new()).unwrap()
+            RunWriter::disk(Vec::new(), &mut TempDirs::default()).unwrap()
         } else {
             RunWriter::memory()
         };
@@ -205,7 +208,7 @@ mod tests {
                 r
             })
             .collect();
-        let mut merged = Merged::new(3);
+        let mut merged = Merged::new(3, TempDirs::default());
         let mut buf = Vec::new();
         let mut most = 0;
         for (i, r) in rows.iter().enumerate() {

@@ -85,6 +85,45 @@ fn too_large() -> io::Error {
     io::Error::other("a sort row takes more than 4 GB")
 }
 
+/// Where runs on disk go: the directories `BufferTempStoragePath` lists,
+/// in turn, or the system's temporary directory when it lists none.
+#[derive(Debug, Clone, Default)]
+pub struct TempDirs {
+    dirs: Vec<std::path::PathBuf>,
+    next: usize,
+}
+
+impl TempDirs {
+    /// The directories of a `BufferTempStoragePath` (`;` between them).
+    pub fn parse(setting: &str) -> TempDirs {
+        TempDirs {
+            dirs: setting
+                .split(';')
+                .map(str::trim)
+                .filter(|d| !d.is_empty())
+                .map(Into::into)
+                .collect(),
+            next: 0,
+        }
+    }
+
+    /// A new temporary file (deleted when closed); an error names the
+    /// directory it was to be in.
+    fn file(&mut self) -> io::Result<std::fs::File> {
+        if self.dirs.is_empty() {
+            return tempfile::tempfile();
+        }
+        let dir = &self.dirs[self.next % self.dirs.len()];
+        self.next += 1;
+        tempfile::tempfile_in(dir).map_err(|e| {
+            io::Error::new(
+                e.kind(),
+                format!("in \"{}\" (BufferTempStoragePath): {e}", dir.display()),
+            )
+        })
+    }
+}
+
 /// A run being written: into chunks in memory, or into a temporary file
 /// (deleted when the run is dropped) through a block the caller reuses.
 pub enum RunWriter {
@@ -102,11 +141,12 @@ impl RunWriter {
         RunWriter::Memory(Vec::new())
     }
 
-    /// A run on disk, collecting its blocks in `buf` (cleared first).
-    pub fn disk(mut buf: Vec<u8>) -> io::Result<RunWriter> {
+    /// A run on disk in one of `dirs`, collecting its blocks in `buf`
+    /// (cleared first).
+    pub fn disk(mut buf: Vec<u8>, dirs: &mut TempDirs) -> io::Result<RunWriter> {
         buf.clear();
         Ok(RunWriter::Disk {
-            file: tempfile::tempfile()?,
+            file: dirs.file()?,
             buf,
             packed: Vec::new(),
         })
@@ -345,7 +385,7 @@ mod tests {
         let rows = rows();
         for disk in [false, true] {
             let mut w = if disk {
-                RunWriter::disk(Vec::new()).unwrap()
+                RunWriter::disk(Vec::new(), &mut TempDirs::default()).unwrap()
             } else {
                 RunWriter::memory()
             };
@@ -367,7 +407,7 @@ mod tests {
     #[test]
     fn a_run_on_disk_takes_fewer_bytes_and_a_cut_one_is_an_error() {
         let rows = rows();
-        let mut w = RunWriter::disk(Vec::new()).unwrap();
+        let mut w = RunWriter::disk(Vec::new(), &mut TempDirs::default()).unwrap();
         let mut bytes = 0;
         for (k, v) in &rows {
             let mut cells = Vec::new();
@@ -390,7 +430,10 @@ mod tests {
     fn an_empty_run_ends_at_once() {
         let (mut run, _) = RunWriter::memory().finish().unwrap();
         assert!(!run.advance().unwrap());
-        let (mut run, _) = RunWriter::disk(vec![1]).unwrap().finish().unwrap();
+        let (mut run, _) = RunWriter::disk(vec![1], &mut TempDirs::default())
+            .unwrap()
+            .finish()
+            .unwrap();
         assert!(!run.advance().unwrap());
     }
 }
