@@ -347,6 +347,57 @@ fn data_flow_property_expressions_set_buffers_the_spill_directory_and_a_header()
 }
 
 #[test]
+fn set_changes_data_flow_and_component_properties() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let pkg = with_data_flow_expressions(d, "");
+    // The same package without its expressions: /SET gives the values.
+    let text = std::fs::read_to_string(&pkg).unwrap();
+    let plain: String = text
+        .split("<DTS:PropertyExpression")
+        .enumerate()
+        .map(|(i, part)| {
+            if i == 0 {
+                part
+            } else {
+                part.split_once("</DTS:PropertyExpression>")
+                    .map_or(part, |p| p.1)
+            }
+        })
+        .collect();
+    assert!(!plain.contains("PropertyExpression"));
+    std::fs::write(&pkg, plain).unwrap();
+    std::fs::write(
+        d.join("sales.csv"),
+        "Region,Product,Qty,Price\r\nEast,apple,5,1.20\r\nWest,pear,3,2.00\r\n",
+    )
+    .unwrap();
+    let r = ssis_exec(&[
+        "/F",
+        pkg.to_str().unwrap(),
+        "/REP",
+        "EWI",
+        "/SET",
+        "\\Package\\Data Flow Task.Properties[DefaultBufferMaxRows];1",
+        "/SET",
+        "\\Package\\Data Flow Task.Properties[DefaultBufferSize];10",
+        "/SET",
+        "\\Package\\Data Flow Task.Properties[[Write Sorted].[Header]];set from the command line",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.out);
+    assert!(
+        r.out.contains("sorted 2 rows through 2 runs ("),
+        "{}",
+        r.out
+    );
+    let sorted = String::from_utf8(read(d, "sorted.csv")).unwrap();
+    assert!(
+        sorted.starts_with("set from the command line\r\n\"Region\""),
+        "{sorted}"
+    );
+}
+
+#[test]
 fn a_data_flow_property_expression_ssis_does_not_expose_is_refused_by_name() {
     let dir = tempfile::tempdir().unwrap();
     let pkg = stage(

@@ -26,7 +26,8 @@ pub(super) fn parse_set(arg: &str) -> Result<SetOverride> {
 /// (`\Package\Sequence.Variables[...]`);
 /// `\Package.Connections[Name].Properties[ConnectionString]` (or
 /// `ServerName`, `InitialCatalog`, `UserName`, `Password`); an
-/// executable's property: `\Package\Task.Properties[Disabled]`.
+/// executable's property: `\Package\Task.Properties[Disabled]`, a data flow
+/// component's: `\Package\Data Flow Task.Properties[[Component].[Property]]`.
 pub fn parse_path(path: &str, value: String, option: &str) -> Result<SetOverride> {
     let bad = |why: &str| {
         Error::invalid(format!("{option} path '{path}' {why}")).with_target(option.to_string())
@@ -49,7 +50,16 @@ pub fn parse_path(path: &str, value: String, option: &str) -> Result<SetOverride
             return Ok(String::new());
         }
         if t.to_ascii_lowercase().starts_with(".properties[") {
-            let (name, after) = bracket(&t[".properties[".len()..])?;
+            let inner = &t[".properties[".len()..];
+            if inner.starts_with('[') {
+                // A data flow component's: `.Properties[[Component].[Property]]`.
+                return inner
+                    .strip_suffix(']')
+                    .filter(|n| n.ends_with(']') && n.contains("].["))
+                    .map(str::to_string)
+                    .ok_or_else(|| bad("does not end in .Properties[[Component].[Property]]"));
+            }
+            let (name, after) = bracket(inner)?;
             if !after.trim().is_empty() {
                 return Err(bad("has text after the property"));
             }
