@@ -64,6 +64,8 @@ pub struct InCol {
     pub read_write: bool,
     pub props: Vec<(&'static str, String)>,
     pub external: Option<&'static str>,
+    /// errorRowDisposition (none written when empty).
+    pub disp: &'static str,
 }
 
 pub fn input_col(upstream: &str, name: &'static str) -> InCol {
@@ -73,6 +75,7 @@ pub fn input_col(upstream: &str, name: &'static str) -> InCol {
         read_write: false,
         props: Vec::new(),
         external: None,
+        disp: "",
     }
 }
 
@@ -229,8 +232,13 @@ pub fn pipeline(layout: Layout, comps: &[Comp], paths: &[PathSpec]) -> String {
                         )
                     })
                     .unwrap_or_default();
+                let disp = if ic.disp.is_empty() {
+                    String::new()
+                } else {
+                    format!(" errorRowDisposition=\"{}\"", ic.disp)
+                };
                 x += &format!(
-                    "<inputColumn {} cachedName=\"{}\" lineageId=\"{}\" usageType=\"{}\"{ext}>{}</inputColumn>",
+                    "<inputColumn {} cachedName=\"{}\" lineageId=\"{}\" usageType=\"{}\"{ext}{disp}>{}</inputColumn>",
                     k.id_attr(&format!("{ip}.Columns[{}]", ic.name)),
                     ic.name,
                     esc(&k.key(&ic.upstream)),

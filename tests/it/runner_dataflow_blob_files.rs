@@ -7,9 +7,11 @@
 use crate::dataflow_pipe::{
     Comp, InCol, Input, Layout, Output, col, comp, error_cols, input_col, pipeline,
 };
-use crate::runner_dataflow_sql::{ext_col, ssis_exec, with_props};
+use crate::runner_dataflow_sql::{
+    ext_col, keep_rows, note_each_row, ssis_exec, statements, with_props,
+};
 use crate::runner_execute_sql::{
-    CM_ID, Task, logging_server, oledb, package_2008_with, package_2012_with,
+    CM_ID, Log, Task, Var, logging_server, oledb, package_2008_with, package_2012_with,
 };
 use crate::support::TestServer;
 use crate::support::catalog::{Table, column};
@@ -294,8 +296,19 @@ fn docs_server(
     dir: &Path,
     rows: &'static [(&'static str, &'static str, &'static [u8])],
 ) -> TestServer {
+    docs_server_logged(dir, rows).0
+}
+
+/// [`docs_server`], with its statement log (INSERTs are taken).
+fn docs_server_logged(
+    dir: &Path,
+    rows: &'static [(&'static str, &'static str, &'static [u8])],
+) -> (TestServer, Log) {
     let dir = dir.to_path_buf();
-    let (server, _log) = logging_server(&[], move |sql, _, t: &mut Tokens| {
+    logging_server(&[], move |sql, _, t: &mut Tokens| {
+        if sql.starts_with("INSERT") {
+            return Some(0);
+        }
         if !sql.starts_with("SELECT Path, Body, PicPath, Pic, CopyPath FROM docs") {
             return None;
         }
@@ -320,8 +333,7 @@ fn docs_server(
         }
         t.done(DONE_MORE | DONE_COUNT, rows.len() as u64);
         Some(0)
-    });
-    server
+    })
 }
 
 fn package(
@@ -454,8 +466,136 @@ fn import_column_names_a_file_that_is_not_there() {
     let (code, out) = ssis_exec(&pkg);
     assert_eq!(code, 1, "{out}");
     let want = format!(
-        "row 1, column \"Path\": cannot read the file \"{}\"",
+        "row 1, column \"Path\": cannot open the file \"{}\" for reading",
         d.join("a.txt").display()
     );
     assert!(out.contains(&want), "{want}: {out}");
+}
+
+#[test]
+fn appending_to_a_unicode_file_writes_no_bom_and_import_reads_it_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let server = docs_server(d, DOCS);
+    let pkg = package(
+        d,
+        &server,
+        Layout::Ssdt,
+        &[("ForceTruncate", "false"), ("AllowAppend", "true")],
+    );
+    std::fs::write(d.join("a.txt"), utf16("x")).unwrap();
+    let (code, out) = ssis_exec(&pkg);
+    assert_eq!(code, 0, "{out}");
+    let read = |n: &str| std::fs::read(d.join(n)).unwrap();
+    // Added to: no BOM; new: the BOM alone (an empty body).
+    let whole = [utf16("x"), utf16(DOCS[0].1)].concat();
+    assert_eq!(read("a.txt"), whole);
+    assert_eq!(read("b.txt"), [0xFF, 0xFE]);
+    // ExpectBOM skips a BOM only where there is one.
+    assert_eq!(read("a.copy"), whole);
+}
+
+/// A document whose file is in a directory that does not exist.
+const UNWRITABLE: &[(&str, &str, &[u8])] = &[
+    ("a", "first", b"1"),
+    ("missing/b", "second", b"2"),
+    ("c", "third", b"3"),
+];
+
+#[test]
+fn a_row_whose_file_cannot_be_opened_goes_to_the_error_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (server, log) = docs_server_logged(d, UNWRITABLE);
+    let (mut comps, mut paths) = round_trip(&[]);
+    comps[1].inputs[0].cols[0].disp = "RedirectRow";
+    let (keep, keep_paths) = keep_rows(
+        "Failed",
+        "Export.Outputs[Export Column Error Output]",
+        ["ErrorCode", "ErrorColumn"],
+    );
+    comps.push(keep);
+    paths.extend(keep_paths);
+    let vars: Vec<Var> = vec![
+        ("Rows", 13, String::new()),
+        ("RejId", 3, "0".into()),
+        ("RejCode", 3, "0".into()),
+    ];
+    let tasks: Vec<Task> = vec![
+        crate::dataflow_pipe::data_flow(pipeline(Layout::Ssdt, &comps, &paths)),
+        note_each_row(),
+    ];
+    let pkg = d.join("redirect.dtsx");
+    std::fs::write(
+        &pkg,
+        package_2012_with(&[oledb(&server)], &vars, &tasks, &[]),
+    )
+    .unwrap();
+    let (code, out) = ssis_exec(&pkg);
+    // Import and Again never saw the row (Import would fail to open it).
+    assert_eq!(code, 0, "{out}");
+    let read = |n: &str| std::fs::read(d.join(n)).unwrap();
+    assert_eq!(read("c.copy"), utf16("third"));
+    assert!(!d.join("missing").exists());
+    // ErrorCode DTS_E_TXFILEEXTRACTORSTATIC_FILEOPENERR_FORWRITE_FILENOTFOUND
+    // (0xC020909F), ErrorColumn the path column (Path, the first).
+    let failed: Vec<Vec<Value>> = statements(&log, "INSERT INTO loaded")
+        .into_iter()
+        .map(|s| s.1)
+        .collect();
+    assert_eq!(failed, [vec![Value::Int(-1071607649), Value::Int(1)]]);
+    assert!(out.contains("Export: wrote 4 files."), "{out}");
+}
+
+#[test]
+fn a_redirect_without_an_error_output_and_a_misplaced_bom_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let server = docs_server(d, DOCS);
+    let validate = |comps: &[Comp], paths: &[(&'static str, String, String)]| {
+        let tasks: Vec<Task> = vec![crate::dataflow_pipe::data_flow(pipeline(
+            Layout::Ssdt,
+            comps,
+            paths,
+        ))];
+        let pkg = d.join("refused.dtsx");
+        std::fs::write(&pkg, package_2012_with(&[oledb(&server)], &[], &tasks, &[])).unwrap();
+        let o = std::process::Command::new(crate::common::ssis_bin::ssis_bin())
+            .args(["exec", "/F", pkg.to_str().unwrap(), "/VALIDATE"])
+            .output()
+            .unwrap();
+        let out = String::from_utf8_lossy(&o.stdout).to_string();
+        (o.status.code(), out)
+    };
+    let (mut comps, paths) = round_trip(&[]);
+    comps[1].inputs[0].cols[1].disp = "RedirectRow";
+    comps[1].outputs.truncate(1);
+    let (code, out) = validate(&comps, &paths);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.contains(
+            "column \"Body\" redirects failing rows, but the component has no error output"
+        ),
+        "{out}"
+    );
+    // ExpectBOM on a column that is not DT_NTEXT.
+    let (mut comps, paths) = round_trip(&[]);
+    comps[2].outputs[0].cols[0].ty = "dataType=\"image\"";
+    let (code, out) = validate(&comps, &paths);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.contains("input column \"Path\" has ExpectBOM set to true, but its output column \"Back\" is not DT_NTEXT"),
+        "{out}"
+    );
+    // An output that does not pass the input's rows on.
+    let (mut comps, paths) = round_trip(&[]);
+    comps[2].outputs[0].sync = None;
+    let (code, out) = validate(&comps, &paths);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.contains(
+            "output \"Import Column Output\" is not synchronous with input \"Import Column Input\""
+        ),
+        "{out}"
+    );
 }

@@ -222,7 +222,7 @@ const SRC: &str = "Orders.Outputs[OLE DB Source Output].Columns";
 
 /// A Recordset Destination `Keep` filling `User::Rows` with two columns of
 /// `output`, and the path `name` to it.
-fn keep_rows(
+pub(crate) fn keep_rows(
     name: &'static str,
     output: &str,
     cols: [&'static str; 2],
@@ -254,7 +254,7 @@ fn keep_rows(
 
 /// A Foreach ADO loop over `User::Rows` inserting each row's two values
 /// into `loaded`.
-fn note_each_row() -> Task {
+pub(crate) fn note_each_row() -> Task {
     foreach_ado(
         "Each Row",
         "User::Rows",

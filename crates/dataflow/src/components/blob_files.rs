@@ -72,8 +72,19 @@ pub fn pairs<'a>(
     op: Operation,
 ) -> Result<Vec<(&'a InputColumn, FileColumns)>, String> {
     let input = ctx.comp.inputs.first().ok_or("it has no input")?;
-    let layout = &ctx.inputs[0];
-    let main = ctx.main_and_error_outputs().0.ok_or("it has no output")?;
+    let layout = ctx.inputs.first().ok_or("it has no input")?;
+    let (main, error) = ctx.main_and_error_outputs();
+    let main = main.ok_or("it has no output")?;
+    // Rows pass through: each output extends the input's buffer.
+    for o in std::iter::once(main).chain(error) {
+        let out = &ctx.comp.outputs[o];
+        if out.sync_input.as_deref() != Some(input.key.as_str()) {
+            return Err(format!(
+                "output \"{}\" is not synchronous with input \"{}\"",
+                out.name, input.name
+            ));
+        }
+    }
     let position = |c: &InputColumn| {
         layout
             .find(&c.lineage)
@@ -112,7 +123,8 @@ pub fn pairs<'a>(
                 let columns = &ctx.comp.outputs[main].columns;
                 let i = columns
                     .iter()
-                    .position(|o| o.id == r || o.lineage == r)
+                    .position(|o| o.id == r)
+                    .or_else(|| columns.iter().position(|o| o.lineage == r))
                     .ok_or_else(|| {
                         format!(
                             "input column \"{}\" names output column {r} in FileDataColumnID, which is not on the output",
@@ -131,6 +143,12 @@ pub fn pairs<'a>(
                 )
             }
         };
+        if data == path {
+            return Err(format!(
+                "input column \"{}\" names itself in FileDataColumnID",
+                c.name
+            ));
+        }
         if referenced.contains(&data) {
             return Err(format!(
                 "column \"{data_name}\" is named by more than one file path column"
@@ -158,7 +176,37 @@ pub fn pairs<'a>(
         ));
     }
     unreferenced(ctx, op, &pairs)?;
+    if error.is_none() {
+        for (_, f) in &pairs {
+            for (name, d) in [
+                (&f.path_name, f.open_disposition),
+                (&f.data_name, f.write_disposition),
+            ] {
+                if d == Disposition::Redirect {
+                    return Err(format!(
+                        "column \"{name}\" redirects failing rows, but the component has no error output"
+                    ));
+                }
+            }
+        }
+    }
     Ok(pairs)
+}
+
+/// Row numbers for messages: rows are counted across batches.
+#[derive(Debug, Default)]
+pub struct RowCounter(u64);
+
+impl RowCounter {
+    /// The run's number (from 1) of row `r` of the current batch.
+    pub fn number(&self, r: usize) -> u64 {
+        self.0 + r as u64 + 1
+    }
+
+    /// Counts a batch of `rows` as done.
+    pub fn add(&mut self, rows: usize) {
+        self.0 += rows as u64;
+    }
 }
 
 /// SSIS refuses a data column no path names: for Export Column an input

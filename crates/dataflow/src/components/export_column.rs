@@ -11,7 +11,7 @@
 //! disposition, one whose data cannot be written the data column's.
 
 use super::BuildCtx;
-use super::blob_files::{FileColumns, Operation, bool_prop, pairs};
+use super::blob_files::{FileColumns, Operation, RowCounter, bool_prop, pairs};
 use crate::buffer::{Batch, Layout};
 use crate::exec::{Component, Out, Report, Step};
 use crate::flatfile::codec;
@@ -52,15 +52,17 @@ pub struct ExportColumn {
     error: Option<(usize, Layout)>,
     input_cols: usize,
     files: u64,
+    rows: RowCounter,
 }
 
 impl ExportColumn {
     pub fn build(ctx: &BuildCtx) -> Result<ExportColumn, String> {
+        let found = pairs(ctx, Operation::Export)?;
         let (main, err) = ctx.main_and_error_outputs();
         let main = main.ok_or("it has no output")?;
         let layout = &ctx.inputs[0];
         let mut exports = Vec::new();
-        for (path_col, files) in pairs(ctx, Operation::Export)? {
+        for (path_col, files) in found {
             let append = bool_prop(path_col, "AllowAppend")?;
             let truncate = bool_prop(path_col, "ForceTruncate")?;
             let existing = match (append, truncate) {
@@ -92,6 +94,7 @@ impl ExportColumn {
             error: err.map(|e| (e, ctx.outputs[e].clone())),
             input_cols: layout.0.len(),
             files: 0,
+            rows: RowCounter::default(),
         })
     }
 }
@@ -199,7 +202,7 @@ impl Component for ExportColumn {
                     Disposition::Fail => {
                         return Err(format!(
                             "row {}, input column \"{column}\": {} (its disposition is FailComponent)",
-                            r + 1,
+                            self.rows.number(r),
                             failure.message
                         )
                         .into());
@@ -221,6 +224,7 @@ impl Component for ExportColumn {
                 }
             }
         }
+        self.rows.add(batch.rows);
         if errors.is_empty() {
             return out.send(self.main, batch);
         }

@@ -7,14 +7,14 @@
 //! read or decoded the output column's.
 
 use super::BuildCtx;
-use super::blob_files::{FileColumns, Operation, bool_prop, pairs};
+use super::blob_files::{FileColumns, Operation, RowCounter, bool_prop, pairs};
 use crate::buffer::{Batch, Layout};
 use crate::exec::{Component, Out, Report, Step};
 use crate::flatfile::{Codec, codec};
 use crate::model::Disposition;
 use crate::types::ColumnType;
 use ssis_runner::expr::{DataType, Value};
-use std::io;
+use std::io::{self, Read};
 
 /// DTS_E_TXFILEINSERTERSTATIC_FILEOPENERR_FORREAD_FILENOTFOUND.
 const NOT_FOUND: i32 = 0xC020_90BC_u32 as i32;
@@ -39,15 +39,17 @@ pub struct ImportColumn {
     error: Option<(usize, Layout)>,
     input_cols: usize,
     files: u64,
+    rows: RowCounter,
 }
 
 impl ImportColumn {
     pub fn build(ctx: &BuildCtx) -> Result<ImportColumn, String> {
+        let found = pairs(ctx, Operation::Import)?;
         let (main, err) = ctx.main_and_error_outputs();
         let main = main.ok_or("it has no output")?;
         let input_cols = ctx.inputs[0].0.len();
         let mut imports = Vec::new();
-        for (path_col, files) in pairs(ctx, Operation::Import)? {
+        for (path_col, files) in found {
             let ty = ctx.outputs[main].0[files.data].ty.clone();
             let expect_bom = bool_prop(path_col, "ExpectBOM")?;
             if expect_bom && ty.data_type != DataType::NText {
@@ -77,6 +79,7 @@ impl ImportColumn {
             error: err.map(|e| (e, ctx.outputs[e].clone())),
             input_cols,
             files: 0,
+            rows: RowCounter::default(),
         })
     }
 }
@@ -95,17 +98,19 @@ impl Import {
         let Some(path) = batch.cols[self.files.path][r].as_str() else {
             return Ok(self.ty.null());
         };
-        let bytes = std::fs::read(path).map_err(|e| {
-            let (code, open) = match e.kind() {
-                io::ErrorKind::NotFound => (NOT_FOUND, true),
-                io::ErrorKind::PermissionDenied => (CANNOT_OPEN, true),
-                _ => (CANNOT_READ, false),
-            };
-            Failure {
-                code,
-                open,
-                message: format!("cannot read the file \"{path}\": {e}"),
-            }
+        let mut file = std::fs::File::open(path).map_err(|e| Failure {
+            code: match e.kind() {
+                io::ErrorKind::NotFound => NOT_FOUND,
+                _ => CANNOT_OPEN,
+            },
+            open: true,
+            message: format!("cannot open the file \"{path}\" for reading: {e}"),
+        })?;
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes).map_err(|e| Failure {
+            code: CANNOT_READ,
+            open: false,
+            message: format!("cannot read the file \"{path}\": {e}"),
         })?;
         let bad = |why: &str| Failure {
             code: CANNOT_READ,
@@ -158,6 +163,11 @@ impl Component for ImportColumn {
         for (r, taken) in take.iter_mut().enumerate() {
             for x in &self.imports {
                 let col = x.files.data - self.input_cols;
+                if *taken {
+                    // Redirected already: the rest of the row is not read.
+                    new_cols[col].push(x.ty.null());
+                    continue;
+                }
                 let failure = match x.read(&batch, r) {
                     Ok(v) => {
                         self.files += u64::from(!v.is_null());
@@ -176,13 +186,12 @@ impl Component for ImportColumn {
                     Disposition::Fail => {
                         return Err(format!(
                             "row {}, column \"{column}\": {} (its disposition is FailComponent)",
-                            r + 1,
+                            self.rows.number(r),
                             failure.message
                         )
                         .into());
                     }
                     Disposition::Ignore => {}
-                    Disposition::Redirect if *taken => {}
                     Disposition::Redirect => {
                         *taken = true;
                         errors.push(super::RowError {
@@ -198,6 +207,7 @@ impl Component for ImportColumn {
                 }
             }
         }
+        self.rows.add(batch.rows);
         let err_batch = match &self.error {
             Some((e, l)) if !errors.is_empty() => {
                 Some((*e, super::error_batch(&batch, self.input_cols, &errors, l)))

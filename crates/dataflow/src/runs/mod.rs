@@ -42,42 +42,75 @@ pub fn record_len(key: &[u8], cells: &[u8]) -> usize {
     8 + key.len() + cells.len()
 }
 
-/// Writes `block` compressed, through `packed` (reused).
-fn write_block(file: &mut std::fs::File, block: &[u8], packed: &mut Vec<u8>) -> io::Result<()> {
+/// The blocks of a run on disk: how many, and the largest (a damaged
+/// header cannot make a read ask for more).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Blocks {
+    count: usize,
+    max_len: usize,
+    max_packed: usize,
+}
+
+thread_local! {
+    /// The compressed bytes of the block being read: one buffer a thread,
+    /// however many runs a merge reads.
+    static PACKED: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Writes `block` compressed, through `packed` (reused), counting it.
+fn write_block(
+    file: &mut std::fs::File,
+    block: &[u8],
+    packed: &mut Vec<u8>,
+    blocks: &mut Blocks,
+) -> io::Result<()> {
     let len = u32::try_from(block.len()).map_err(|_| too_large())?;
     packed.resize(8 + lz4_flex::block::get_maximum_output_size(block.len()), 0);
     let n = lz4_flex::block::compress_into(block, &mut packed[8..]).map_err(io::Error::other)?;
-    packed[..4].copy_from_slice(&(n as u32).to_le_bytes());
+    let n32 = u32::try_from(n).map_err(|_| too_large())?;
+    packed[..4].copy_from_slice(&n32.to_le_bytes());
     packed[4..8].copy_from_slice(&len.to_le_bytes());
-    file.write_all(&packed[..8 + n])
+    file.write_all(&packed[..8 + n])?;
+    blocks.count += 1;
+    blocks.max_len = blocks.max_len.max(block.len());
+    blocks.max_packed = blocks.max_packed.max(n);
+    Ok(())
 }
 
-/// Reads the next block into `block` (through `packed`); false at the end
-/// of the file.
+/// Reads the next of the `left` blocks into `block`; false when none is
+/// left. A file that ends early, or a header larger than any block
+/// written, is damage.
 fn read_block(
     file: &mut std::fs::File,
     block: &mut Vec<u8>,
-    packed: &mut Vec<u8>,
+    left: &mut Blocks,
 ) -> io::Result<bool> {
-    let mut head = [0u8; 8];
-    match file.read_exact(&mut head) {
-        Ok(()) => {}
-        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(false),
-        Err(e) => return Err(e),
+    if left.count == 0 {
+        return Ok(false);
     }
+    let cut = |e: io::Error| match e.kind() {
+        io::ErrorKind::UnexpectedEof => damaged(),
+        _ => e,
+    };
+    let mut head = [0u8; 8];
+    file.read_exact(&mut head).map_err(cut)?;
     let mut h = &head[..];
     let n = u32::from_le_bytes(arr(&mut h).ok_or_else(damaged)?) as usize;
     let len = u32::from_le_bytes(arr(&mut h).ok_or_else(damaged)?) as usize;
-    if n > lz4_flex::block::get_maximum_output_size(len) {
+    if len > left.max_len || n > left.max_packed {
         return Err(damaged());
     }
-    packed.resize(n, 0);
-    file.read_exact(packed)?;
-    block.resize(len, 0);
-    let got = lz4_flex::block::decompress_into(packed, block).map_err(|_| damaged())?;
-    if got != len {
-        return Err(damaged());
-    }
+    PACKED.with_borrow_mut(|packed| {
+        packed.resize(n, 0);
+        file.read_exact(packed).map_err(cut)?;
+        block.resize(len, 0);
+        let got = lz4_flex::block::decompress_into(packed, block).map_err(|_| damaged())?;
+        if got != len {
+            return Err(damaged());
+        }
+        Ok(())
+    })?;
+    left.count -= 1;
     Ok(true)
 }
 
@@ -132,6 +165,7 @@ pub enum RunWriter {
         file: std::fs::File,
         buf: Vec<u8>,
         packed: Vec<u8>,
+        blocks: Blocks,
     },
 }
 
@@ -149,6 +183,7 @@ impl RunWriter {
             file: dirs.file()?,
             buf,
             packed: Vec::new(),
+            blocks: Blocks::default(),
         })
     }
 
@@ -177,10 +212,15 @@ impl RunWriter {
                     put_record(out, key, cells);
                 }
             }
-            RunWriter::Disk { file, buf, packed } => {
+            RunWriter::Disk {
+                file,
+                buf,
+                packed,
+                blocks,
+            } => {
                 put_record(buf, key, cells);
                 if buf.len() >= WRITE_AT {
-                    write_block(file, buf, packed)?;
+                    write_block(file, buf, packed, blocks)?;
                     buf.clear();
                 }
             }
@@ -204,9 +244,10 @@ impl RunWriter {
                 mut file,
                 mut buf,
                 mut packed,
+                mut blocks,
             } => {
                 if !buf.is_empty() {
-                    write_block(&mut file, &buf, &mut packed)?;
+                    write_block(&mut file, &buf, &mut packed, &mut blocks)?;
                 }
                 buf.clear();
                 use std::io::Seek;
@@ -215,7 +256,7 @@ impl RunWriter {
                     Source::File {
                         file,
                         block: Vec::new(),
-                        packed: Vec::new(),
+                        left: blocks,
                         at: 0,
                     },
                     buf,
@@ -240,11 +281,12 @@ enum Source {
         at: usize,
     },
     /// A file, its current block (read on the first read: runs waiting
-    /// to be merged hold no buffer) and the position in it.
+    /// to be merged hold no buffer), the blocks left and the position in
+    /// the current one.
     File {
         file: std::fs::File,
         block: Vec<u8>,
-        packed: Vec<u8>,
+        left: Blocks,
         at: usize,
     },
 }
@@ -303,14 +345,13 @@ impl Run {
             Source::File {
                 file,
                 block,
-                packed,
+                left,
                 at,
             } => {
                 if *at >= block.len() {
-                    if !read_block(file, block, packed)? {
-                        // Done: the buffers go.
+                    if !read_block(file, block, left)? {
+                        // Done: the buffer goes.
                         *block = Vec::new();
-                        *packed = Vec::new();
                         return Ok(false);
                     }
                     *at = 0;
@@ -404,26 +445,68 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_run_on_disk_takes_fewer_bytes_and_a_cut_one_is_an_error() {
-        let rows = rows();
+    /// The test rows written to a run on disk, and their bytes.
+    fn run_on_disk() -> (Run, usize) {
         let mut w = RunWriter::disk(Vec::new(), &mut TempDirs::default()).unwrap();
         let mut bytes = 0;
-        for (k, v) in &rows {
+        for (k, v) in &rows() {
             let mut cells = Vec::new();
             v.iter().for_each(|v| crate::spill::encode(&mut cells, v));
             w.row(k, &cells).unwrap();
             bytes += record_len(k, &cells);
         }
-        let mut run = w.finish().unwrap().0;
-        let Source::File { file, .. } = &mut run.source else {
-            panic!("a run on disk")
-        };
-        let size = file.metadata().unwrap().len() as usize;
-        assert!(size < bytes / 2, "{size} bytes on disk for {bytes}");
-        // Cut inside the first block: reading fails, it does not end early.
-        file.set_len(size as u64 / 4).unwrap();
-        assert!(run.advance().is_err());
+        (w.finish().unwrap().0, bytes)
+    }
+
+    fn file(run: &mut Run) -> &mut std::fs::File {
+        match &mut run.source {
+            Source::File { file, .. } => file,
+            Source::Memory { .. } => panic!("a run on disk"),
+        }
+    }
+
+    /// Reads the whole run: the rows, or the error that stopped it.
+    fn read_all(run: &mut Run) -> io::Result<usize> {
+        let mut n = 0;
+        while run.advance()? {
+            n += 1;
+        }
+        Ok(n)
+    }
+
+    #[test]
+    fn a_run_on_disk_takes_fewer_bytes_and_damage_is_an_error() {
+        use std::io::{Seek, SeekFrom};
+        let (mut run, bytes) = run_on_disk();
+        let size = file(&mut run).metadata().unwrap().len();
+        assert!(
+            (size as usize) < bytes / 2,
+            "{size} bytes on disk for {bytes}"
+        );
+        assert_eq!(read_all(&mut run).unwrap(), rows().len());
+        // The first block's end: its header, then its compressed bytes.
+        let mut head = [0u8; 4];
+        let f = file(&mut run);
+        f.seek(SeekFrom::Start(0)).unwrap();
+        f.read_exact(&mut head).unwrap();
+        let first_end = 8 + u64::from(u32::from_le_bytes(head));
+        assert!(first_end < size, "more than one block");
+        // Cut inside a block, at a block's end, inside a block's header:
+        // reading fails, it never ends early as if the run were done.
+        for cut in [size / 4, first_end, first_end + 3] {
+            let (mut run, _) = run_on_disk();
+            file(&mut run).set_len(cut).unwrap();
+            assert!(read_all(&mut run).is_err(), "cut at {cut} of {size}");
+        }
+        // A header asking for more than any block written: refused before
+        // anything is allocated for it.
+        let (mut run, _) = run_on_disk();
+        let f = file(&mut run);
+        f.seek(SeekFrom::Start(4)).unwrap();
+        f.write_all(&u32::MAX.to_le_bytes()).unwrap();
+        f.seek(SeekFrom::Start(0)).unwrap();
+        let e = read_all(&mut run).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::InvalidData);
     }
 
     #[test]
