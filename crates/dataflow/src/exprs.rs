@@ -251,6 +251,16 @@ fn rewrite(text: &str, layout: &Layout, columns: &mut Vec<usize>) -> Result<Stri
                     name = chars[start..i.min(chars.len())].iter().collect();
                     i = (i + 1).min(chars.len());
                 }
+                let mut j = i;
+                while j < chars.len() && chars[j].is_whitespace() {
+                    j += 1;
+                }
+                // `[GETDATE]()`: SSDT writes function names bracketed in
+                // the Expression property; a column is never called.
+                if chars.get(j) == Some(&'(') && name.chars().all(is_name_char) {
+                    out.push_str(&name);
+                    continue;
+                }
                 let pos = by_name(&name)
                     .ok_or_else(|| format!("the column [{name}] is not an input column"))?;
                 refer(pos, &mut out);
@@ -320,6 +330,9 @@ mod tests {
         }
         let e = ColumnExpr::compile("LEN(\"Qty\") + Qty", &layout(), &none).unwrap();
         assert_eq!(e.eval(&b, 0).unwrap(), Value::I4(6));
+        // SSDT's Expression property brackets function names.
+        let e = ColumnExpr::compile("[ABS] (#12 - 10) + [LEN](\"ab\")", &layout(), &none).unwrap();
+        assert_eq!(e.eval(&b, 0).unwrap(), Value::I4(9));
         let err = ColumnExpr::compile("[Nope] + 1", &layout(), &none)
             .err()
             .unwrap();

@@ -61,7 +61,7 @@ impl DataFlowEngine for Engine {
                 Ok(Some(v)) => Some(v),
                 // Declared, but its value comes from an expression at run time.
                 Ok(None) => Some(Value::Null(ssis_runner::expr::DataType::WStr)),
-                Err(_) => None,
+                Err(_) => ssis_runner::container_placeholder(name),
             }
         };
         let conn = |_: &ssis_runner::model::ConnectionManager| Ok(String::new());
@@ -92,7 +92,9 @@ impl DataFlowEngine for Engine {
         let package_scope = format!("{prefix}{}", pkg.root.path);
         let var = |name: &str| match vars.value(&scope, name) {
             Ok(v) => Some(v.unwrap_or(Value::Null(ssis_runner::expr::DataType::WStr))),
-            Err(_) => None,
+            // Validated before the task starts: its own System variables
+            // are not declared yet.
+            Err(_) => ssis_runner::container_placeholder(name),
         };
         let conn = |cm: &ssis_runner::model::ConnectionManager| {
             ssis_runner::property_exprs::connection_string(cm, vars, &package_scope)

@@ -6,6 +6,7 @@
 
 use crate::types::ColumnType;
 use ssis_runner::model::xml::Element;
+use ssis_runner::model::xml_bool;
 
 /// How a component treats a row that fails (`errorRowDisposition`,
 /// `truncationRowDisposition`).
@@ -276,6 +277,9 @@ fn unknown_type(el: &Element) -> Option<String> {
 fn read_component(el: &Element) -> Component {
     let inputs = items(el, "inputs", "input")
         .into_iter()
+        // The spare input a Union All keeps for its next path (`dangling`):
+        // attached to nothing, it takes no part in the run, as in SSIS.
+        .filter(|i| !i.attr("dangling").and_then(xml_bool).unwrap_or(false))
         .map(|i| Input {
             key: key(i),
             name: i.attr("name").unwrap_or("").to_string(),

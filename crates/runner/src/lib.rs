@@ -55,6 +55,7 @@ pub use exec::{exec_main, run_cli};
 pub(crate) use overrides::apply_variable_sets;
 pub use overrides::{apply_overrides, prepare_variables};
 pub use sinks::SharedWriter;
+pub use system_vars::container_placeholder;
 
 use cancel::CancelToken;
 use cmdline::SetOverride;

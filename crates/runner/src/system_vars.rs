@@ -94,6 +94,18 @@ pub fn declare_container(vars: &mut Variables, scope: &str, exe: &Executable) {
     }
 }
 
+/// A typed NULL for a System variable every container declares as it
+/// starts (`System::TaskName`, `System::TaskID`,
+/// `System::ContainerStartTime`), for checks made before it starts.
+pub fn container_placeholder(name: &str) -> Option<Value> {
+    let bare = name.strip_prefix("System::").unwrap_or(name);
+    match bare {
+        "TaskName" | "TaskID" => Some(Value::Null(crate::expr::DataType::WStr)),
+        "ContainerStartTime" => Some(Value::Null(crate::expr::DataType::Date)),
+        _ => None,
+    }
+}
+
 /// Declares the System variables of an event handler (scope `scope`) for
 /// an event `kind` raised on `source` with `msg`: SourceName, SourceID,
 /// SourceDescription, Propagate (as the handler declares it, else True;

@@ -65,11 +65,12 @@ pub(super) fn known_type(type_name: &str) -> Option<(&'static str, &'static str)
             "Data Flow Task",
         ),
         (
-            // SSIS 2005/2008 files may name the Data Flow task by its
-            // COM class id.
+            // Files may name the Data Flow task by its COM class id.
             &[
                 "{c3bf9dc1-4715-4694-936f-d3cfda9e42c5}",
                 "{e3cfbea8-1f48-40d8-91e1-2dedc1eddd56}",
+                // SSIS 2012 (SSIS.Pipeline.3), as some SSDT files name it.
+                "{5918251b-2970-45a4-ab5f-01c3c588fe5a}",
             ],
             "pipeline",
             "Data Flow Task",
