@@ -780,6 +780,82 @@ fn oledb_source_lookup_destinations_and_recordset_in_both_layouts() {
 }
 
 #[test]
+fn sql_server_destination_loads_as_a_fast_load_does() {
+    let (server, log) = server();
+    let dir = tempfile::tempdir().unwrap();
+    // Write Sales as a SQL Server Destination: its table and hints in the
+    // BulkInsert* properties (the 2008 layout names it by contact only).
+    let edit = |p: String| {
+        let replaced = p
+            .replace(
+                "name=\"Write Sales\" componentClassID=\"Microsoft.OLEDBDestination\" contactInfo=\"OLE DB Destination;",
+                "name=\"Write Sales\" componentClassID=\"Microsoft.SQLServerDestination\" contactInfo=\"SQL Server Destination;",
+            )
+            .replace(
+                "name=\"Write Sales\" componentClassID=\"{00000000-0000-0000-0000-00000000C1D0}\" contactInfo=\"OLE DB Destination;",
+                "name=\"Write Sales\" componentClassID=\"{00000000-0000-0000-0000-00000000C1D0}\" contactInfo=\"SQL Server Destination;",
+            )
+            .replace(
+                "<property name=\"AccessMode\">3</property><property name=\"OpenRowset\">[dbo].[Sales]</property><property name=\"FastLoadKeepIdentity\">false</property><property name=\"FastLoadOptions\">TABLOCK,CHECK_CONSTRAINTS</property>",
+                "<property name=\"BulkInsertTableName\">[dbo].[Sales]</property><property name=\"BulkInsertTablock\">true</property><property name=\"BulkInsertCheckConstraints\">true</property><property name=\"BulkInsertFirstRow\">-1</property><property name=\"MaxInsertCommitSize\">0</property>",
+            );
+        assert_eq!(
+            replaced.matches("SQL Server Destination;").count(),
+            1,
+            "{p}"
+        );
+        assert!(replaced.contains("BulkInsertTableName"), "{p}");
+        replaced
+    };
+    for pkg in packages(dir.path(), &server, edit) {
+        log.lock().unwrap().clear();
+        let (code, out) = ssis_exec(&pkg);
+        assert_eq!(code, 0, "{}: {out}", pkg.display());
+        // Validated against the table, then the same bulk load.
+        assert_eq!(
+            statements(&log, "SELECT TOP 0")[0].0,
+            "SELECT TOP 0 [Id], [Region], [Price] FROM [dbo].[Sales]"
+        );
+        assert_eq!(
+            statements(&log, "INSERT BULK [dbo].[Sales]"),
+            vec![(
+                "INSERT BULK [dbo].[Sales] ([Id] int, [Region] nvarchar(20), [Price] decimal(10,2)) WITH (CHECK_CONSTRAINTS, TABLOCK)".into(),
+                vec![]
+            )],
+            "{}",
+            pkg.display()
+        );
+        let text = |s: &str| Value::Text(s.into());
+        let row = |id: i64, region: &str, price: i128| {
+            vec![
+                ("Id", Value::Int(id)),
+                ("Region", text(region)),
+                ("Price", Value::Decimal(price, 2)),
+            ]
+        };
+        assert_eq!(
+            bulk_rows(&log),
+            [row(1, "East", 120), row(2, "West", 200)].concat()
+        );
+        assert!(out.contains("Write Sales: wrote 2 rows."), "{out}");
+    }
+    // Loading part of the rows is refused by name.
+    let part = |p: String| {
+        edit(p).replace(
+            "<property name=\"BulkInsertFirstRow\">-1</property>",
+            "<property name=\"BulkInsertFirstRow\">5</property>",
+        )
+    };
+    let pkg = &packages(dir.path(), &server, part)[0];
+    let (code, out) = ssis_exec(pkg);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("BulkInsertFirstRow is 5: loading only part of the rows is not supported"),
+        "{out}"
+    );
+}
+
+#[test]
 fn lookup_without_a_match_fails_or_redirects_by_the_inputs_disposition() {
     let (server, log) = server();
     let dir = tempfile::tempdir().unwrap();

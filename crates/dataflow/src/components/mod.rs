@@ -38,6 +38,7 @@ use crate::exec::Component as Running;
 use crate::model::{Component, Disposition};
 use crate::types::CellError;
 pub use sql::{Retained, quote_name};
+use sql_destination::{Flavor, SqlDestination};
 use ssis_runner::expr::Value;
 use ssis_runner::model::{ConnectionManager, Package};
 
@@ -98,6 +99,8 @@ pub enum Kind {
     ExcelDestination,
     /// Cache Transform.
     CacheTransform,
+    /// SQL Server Destination.
+    SqlServerDestination,
     /// Export Column.
     ExportColumn,
     /// Import Column.
@@ -155,6 +158,11 @@ const KNOWN: &[(&str, &str, Kind)] = &[
         Kind::RecordsetDestination,
     ),
     ("Cache", "Cache Transform", Kind::CacheTransform),
+    (
+        "SQLServerDestination",
+        "SQL Server Destination",
+        Kind::SqlServerDestination,
+    ),
     ("Extractor", "Export Column", Kind::ExportColumn),
     ("Inserter", "Import Column", Kind::ImportColumn),
 ];
@@ -341,8 +349,9 @@ pub fn build(kind: Kind, ctx: &BuildCtx) -> Result<Box<dyn Running>, String> {
         Kind::Lookup => Box::new(lookup::Lookup::build(ctx)?),
         Kind::OleDbSource => Box::new(sql_source::SqlSource::build(ctx, false)?),
         Kind::AdoNetSource => Box::new(sql_source::SqlSource::build(ctx, true)?),
-        Kind::OleDbDestination => Box::new(sql_destination::SqlDestination::build(ctx, false)?),
-        Kind::AdoNetDestination => Box::new(sql_destination::SqlDestination::build(ctx, true)?),
+        Kind::OleDbDestination => Box::new(SqlDestination::build(ctx, Flavor::OleDb)?),
+        Kind::AdoNetDestination => Box::new(SqlDestination::build(ctx, Flavor::AdoNet)?),
+        Kind::SqlServerDestination => Box::new(SqlDestination::build(ctx, Flavor::SqlServer)?),
         Kind::OleDbCommand => Box::new(oledb_command::OleDbCommand::build(ctx)?),
         Kind::ExcelDestination => Box::new(excel_destination::ExcelDestination::build(ctx)?),
         Kind::RawFileSource => Box::new(raw_file_source::RawFileSource::build(ctx)?),

@@ -68,15 +68,24 @@ pub fn check(p: &Pipeline, pkg: &Package, env: &Env) -> Findings {
         .map(|c| (c.lineage.as_str(), &c.ty))
         .collect();
     for c in p.components.iter().filter(|c| c.validate_external) {
-        let (role, ado) = match components::identify(c) {
+        let kind = components::identify(c);
+        let (role, ado) = match kind {
             Ok(Kind::OleDbSource) => (Role::Source, false),
             Ok(Kind::AdoNetSource) => (Role::Source, true),
-            Ok(Kind::OleDbDestination) => (Role::Destination, false),
+            Ok(Kind::OleDbDestination | Kind::SqlServerDestination) => (Role::Destination, false),
             Ok(Kind::AdoNetDestination) => (Role::Destination, true),
             _ => continue,
         };
         // Problems with the settings themselves are the build's to report.
-        let Some(table) = table_of(c, role, ado, env) else {
+        let table = match kind {
+            Ok(Kind::SqlServerDestination) => c
+                .prop("BulkInsertTableName")
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_string),
+            _ => table_of(c, role, ado, env),
+        };
+        let Some(table) = table else {
             continue;
         };
         let Some(cm) = c

@@ -54,6 +54,61 @@ fn sql_value(v: &Value, textual: bool) -> SqlValue {
     }
 }
 
+/// Which destination a [`SqlDestination`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flavor {
+    /// OLE DB Destination.
+    OleDb,
+    /// ADO.NET Destination.
+    AdoNet,
+    /// SQL Server Destination: always a bulk load, its options in
+    /// `BulkInsert*` properties.
+    SqlServer,
+}
+
+/// The SQL Server Destination's bulk-load settings as fast-load ones:
+/// `BulkInsertTablock`, `BulkInsertCheckConstraints`,
+/// `BulkInsertFireTriggers`, `BulkInsertOrder`, `BulkInsertKeepNulls`,
+/// `BulkInsertKeepIdentity` and `MaxInsertCommitSize` (0: one commit at the
+/// end). A first or last row other than -1 is refused by name.
+fn sql_server_options(ctx: &BuildCtx) -> Result<FastLoad, String> {
+    let flag = |n: &str| -> Result<bool, String> {
+        match ctx.comp.prop(n) {
+            None => Ok(false),
+            Some(v) => ssis_runner::model::xml_bool(v)
+                .ok_or_else(|| format!("{n} is \"{v}\", not true or false")),
+        }
+    };
+    for n in ["BulkInsertFirstRow", "BulkInsertLastRow"] {
+        let v = ctx.comp.prop(n).map(str::trim).unwrap_or("-1");
+        if v != "-1" && v != "0" {
+            return Err(format!(
+                "{n} is {v}: loading only part of the rows is not supported (-1 loads them all)"
+            ));
+        }
+    }
+    let mut hints = Vec::new();
+    for (property, hint) in [
+        ("BulkInsertTablock", "TABLOCK"),
+        ("BulkInsertCheckConstraints", "CHECK_CONSTRAINTS"),
+        ("BulkInsertFireTriggers", "FIRE_TRIGGERS"),
+    ] {
+        if flag(property)? {
+            hints.push(hint.to_string());
+        }
+    }
+    let order = ctx.comp.prop("BulkInsertOrder").unwrap_or("").trim();
+    if !order.is_empty() {
+        hints.push(format!("ORDER({order})"));
+    }
+    FastLoad::parse(
+        &hints.join(","),
+        flag("BulkInsertKeepNulls")?,
+        flag("BulkInsertKeepIdentity")?,
+        ctx.comp.prop("MaxInsertCommitSize").unwrap_or(""),
+    )
+}
+
 /// SQL Server's limit on parameters per request, less a margin.
 const MAX_PARAMS: usize = 2_000;
 
@@ -92,8 +147,8 @@ pub struct SqlDestination {
 }
 
 impl SqlDestination {
-    /// `ado`: an ADO.NET Destination.
-    pub fn build(ctx: &BuildCtx, ado: bool) -> Result<SqlDestination, String> {
+    /// The destination of `flavor`.
+    pub fn build(ctx: &BuildCtx, flavor: Flavor) -> Result<SqlDestination, String> {
         let mode = ctx.comp.access_mode();
         let prop = |n: &str| ctx.comp.prop(n).unwrap_or("").trim().to_string();
         let from_var = |n: &str| -> Result<String, String> {
@@ -102,14 +157,15 @@ impl SqlDestination {
                 .map(|v| v.to_string())
                 .ok_or_else(|| format!("the variable \"{name}\" ({n}) does not exist"))
         };
-        let (table, fast) = match (ado, mode) {
-            (true, _) => (prop("TableOrViewName"), true),
-            (false, "0") => (prop("OpenRowset"), false),
-            (false, "1") => (from_var("OpenRowsetVariable")?, false),
-            (false, "3") => (prop("OpenRowset"), true),
-            (false, "4") => (from_var("OpenRowsetVariable")?, true),
-            (false, "2") => (command_table(&prop("SqlCommand"))?, false),
-            (false, m) => return Err(format!("access mode {m} is not known")),
+        let (table, fast) = match (flavor, mode) {
+            (Flavor::AdoNet, _) => (prop("TableOrViewName"), true),
+            (Flavor::SqlServer, _) => (prop("BulkInsertTableName"), true),
+            (Flavor::OleDb, "0") => (prop("OpenRowset"), false),
+            (Flavor::OleDb, "1") => (from_var("OpenRowsetVariable")?, false),
+            (Flavor::OleDb, "3") => (prop("OpenRowset"), true),
+            (Flavor::OleDb, "4") => (from_var("OpenRowsetVariable")?, true),
+            (Flavor::OleDb, "2") => (command_table(&prop("SqlCommand"))?, false),
+            (Flavor::OleDb, m) => return Err(format!("access mode {m} is not known")),
         };
         let flag = |n: &str| {
             ctx.comp
@@ -117,25 +173,24 @@ impl SqlDestination {
                 .and_then(ssis_runner::model::xml_bool)
                 .unwrap_or(false)
         };
-        let options = if ado {
+        let options = match flavor {
             // SqlBulkCopy's BatchSize: rows per committed batch (0: a
             // buffer's rows are one batch).
-            FastLoad {
+            Flavor::AdoNet => FastLoad {
                 commit: match prop("BatchSize").parse::<usize>() {
                     Ok(n) if n > 0 => Commit::EveryRows(n),
                     _ => Commit::EachBuffer,
                 },
                 ..FastLoad::default()
-            }
-        } else if fast {
-            FastLoad::parse(
+            },
+            Flavor::SqlServer => sql_server_options(ctx)?,
+            Flavor::OleDb if fast => FastLoad::parse(
                 &prop("FastLoadOptions"),
                 flag("FastLoadKeepNulls"),
                 flag("FastLoadKeepIdentity"),
                 &prop("FastLoadMaxInsertCommitSize"),
-            )?
-        } else {
-            FastLoad::default()
+            )?,
+            Flavor::OleDb => FastLoad::default(),
         };
         if table.trim().is_empty() {
             return Err("it names no table or view".into());
@@ -180,7 +235,7 @@ impl SqlDestination {
             keeps_identity: false,
             fast,
             options,
-            bulk_allowed: !ado
+            bulk_allowed: flavor != Flavor::AdoNet
                 || ctx
                     .comp
                     .prop("UseBulkInsertWhenPossible")
