@@ -32,6 +32,7 @@ mod sql;
 mod sql_destination;
 mod sql_source;
 mod union_all;
+mod unpivot;
 
 use crate::buffer::{Batch, Layout};
 use crate::exec::Component as Running;
@@ -101,6 +102,8 @@ pub enum Kind {
     CacheTransform,
     /// SQL Server Destination.
     SqlServerDestination,
+    /// Unpivot.
+    Unpivot,
     /// Export Column.
     ExportColumn,
     /// Import Column.
@@ -163,6 +166,7 @@ const KNOWN: &[(&str, &str, Kind)] = &[
         "SQL Server Destination",
         Kind::SqlServerDestination,
     ),
+    ("UnPivot", "Unpivot", Kind::Unpivot),
     ("Extractor", "Export Column", Kind::ExportColumn),
     ("Inserter", "Import Column", Kind::ImportColumn),
 ];
@@ -360,6 +364,7 @@ pub fn build(kind: Kind, ctx: &BuildCtx) -> Result<Box<dyn Running>, String> {
             Box::new(recordset_destination::RecordsetDestination::build(ctx)?)
         }
         Kind::CacheTransform => Box::new(cache_transform::CacheTransform::build(ctx)?),
+        Kind::Unpivot => Box::new(unpivot::Unpivot::build(ctx)?),
         Kind::ExportColumn => Box::new(export_column::ExportColumn::build(ctx)?),
         Kind::ImportColumn => Box::new(import_column::ImportColumn::build(ctx)?),
     })
