@@ -41,9 +41,15 @@ pub struct Batch {
     pub rows: usize,
 }
 
+/// The most rows a batch reserves room for before they come.
+pub const RESERVED_ROWS: usize = 1 << 16;
+
 impl Batch {
-    /// An empty batch of `ncols` columns with room for `cap` rows.
+    /// An empty batch of `ncols` columns with room for `cap` rows (at
+    /// most [`RESERVED_ROWS`] reserved up front: huge buffer settings grow
+    /// with the rows that come, not before).
     pub fn with_capacity(ncols: usize, cap: usize) -> Batch {
+        let cap = cap.min(RESERVED_ROWS);
         Batch {
             cols: (0..ncols).map(|_| Vec::with_capacity(cap)).collect(),
             rows: 0,

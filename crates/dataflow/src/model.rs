@@ -274,12 +274,15 @@ fn unknown_type(el: &Element) -> Option<String> {
         .map(str::to_string)
 }
 
-fn read_component(el: &Element) -> Component {
+fn read_component(el: &Element, path_ends: &[&str]) -> Component {
     let inputs = items(el, "inputs", "input")
         .into_iter()
         // The spare input a Union All keeps for its next path (`dangling`):
         // attached to nothing, it takes no part in the run, as in SSIS.
-        .filter(|i| !i.attr("dangling").and_then(xml_bool).unwrap_or(false))
+        .filter(|i| {
+            !i.attr("dangling").and_then(xml_bool).unwrap_or(false)
+                || path_ends.contains(&key(i).as_str())
+        })
         .map(|i| Input {
             key: key(i),
             name: i.attr("name").unwrap_or("").to_string(),
@@ -382,10 +385,12 @@ pub fn read(pipeline: &Element) -> Pipeline {
             .filter(|v| *v > 0)
             .unwrap_or(d)
     };
+    let paths = items(pipeline, "paths", "path");
+    let path_ends: Vec<&str> = paths.iter().filter_map(|p| p.attr("endId")).collect();
     Pipeline {
         components: items(pipeline, "components", "component")
             .into_iter()
-            .map(read_component)
+            .map(|c| read_component(c, &path_ends))
             .collect(),
         paths: items(pipeline, "paths", "path")
             .into_iter()

@@ -96,7 +96,15 @@ fn walk<'p>(
     if exe.disabled || exe.delay_validation {
         return;
     }
-    if let super::model::ExecutableKind::DataFlow(pipeline) = &exe.kind {
+    // A task whose pipeline a property expression changes is validated as
+    // it starts, with the values the expressions give.
+    let expressed = exe
+        .property_expressions
+        .iter()
+        .any(|(p, _)| crate::data_flow_properties::task_kind(p).is_some() || p.starts_with('['));
+    if let super::model::ExecutableKind::DataFlow(pipeline) = &exe.kind
+        && !expressed
+    {
         let (errors, warnings) = engine.validate(pkg, exe, pipeline, vars, prefix);
         let found = |error, message| Finding {
             exe,

@@ -202,6 +202,10 @@ fn set_property(
         }
         _ => {
             let value = match (model::xml_bool(text), text.trim().parse::<i64>()) {
+                // A data flow's properties convert the text by their kind.
+                _ if matches!(exe.kind, model::ExecutableKind::DataFlow(_)) => {
+                    expr::Value::WStr(text.into())
+                }
                 (_, Ok(n)) => expr::Value::I8(n),
                 (Some(b), _) => expr::Value::Bool(b),
                 _ => expr::Value::WStr(text.into()),

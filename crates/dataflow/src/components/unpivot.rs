@@ -30,6 +30,7 @@ pub struct Unpivot {
     /// Per output column.
     fills: Vec<Fill>,
     types: Vec<ColumnType>,
+    names: Vec<String>,
     main: usize,
     rows_per_batch: usize,
 }
@@ -43,11 +44,12 @@ impl Unpivot {
         let columns = &ctx.comp.outputs[main].columns;
         let key_col = columns
             .iter()
-            .position(|c| {
+            .find(|c| {
                 prop(&c.properties, "PivotKey")
                     .and_then(ssis_runner::model::xml_bool)
                     .unwrap_or(false)
             })
+            .and_then(|c| out.find(&c.lineage))
             .ok_or("no output column is the pivot key (PivotKey)")?;
         // (destination output column, key text or None, input position).
         let mut mapped = Vec::new();
@@ -68,6 +70,12 @@ impl Unpivot {
             let key = prop(&c.properties, "PivotKeyValue")
                 .filter(|k| !k.is_empty())
                 .map(str::to_string);
+            if o == key_col {
+                return Err(format!(
+                    "input column \"{}\" names the pivot key column as its destination",
+                    c.name
+                ));
+            }
             mapped.push((o, key, at, &c.name));
         }
         let mut key_texts: Vec<String> = Vec::new();
@@ -120,7 +128,7 @@ impl Unpivot {
         let keys = key_texts
             .iter()
             .map(|k| {
-                key_ty.text_value(k.as_str().into()).map_err(|e| {
+                key_ty.convert(Value::WStr(k.as_str().into())).map_err(|e| {
                     format!(
                         "pivot key value \"{k}\" does not fit output column \"{}\": {}",
                         out.0[key_col].name,
@@ -133,21 +141,28 @@ impl Unpivot {
             keys,
             fills,
             types: out.0.iter().map(|c| c.ty.clone()).collect(),
+            names: out.0.iter().map(|c| c.name.clone()).collect(),
             main,
             rows_per_batch: ctx.rows_for(out),
         })
     }
 
-    /// The output row of key `k` (None: its values are NULL) for row `r`.
-    fn row(&self, batch: &Batch, r: usize, k: usize, values: bool) -> Vec<Value> {
+    /// The output row of key `k` for row `r` (`values` false: the
+    /// unpivoted columns NULL), each value in its output column's type.
+    fn row(&self, batch: &Batch, r: usize, k: usize, values: bool) -> Result<Vec<Value>, String> {
         self.fills
             .iter()
             .zip(&self.types)
-            .map(|(f, ty)| match f {
-                Fill::Key => self.keys[k].clone(),
-                Fill::Unpivoted(at) if values => batch.cols[at[k]][r].clone(),
-                Fill::Unpivoted(_) => ty.null(),
-                Fill::PassThrough(at) => batch.cols[*at][r].clone(),
+            .zip(&self.names)
+            .map(|((f, ty), name)| {
+                let v = match f {
+                    Fill::Key => return Ok(self.keys[k].clone()),
+                    Fill::Unpivoted(at) if values => batch.cols[at[k]][r].clone(),
+                    Fill::Unpivoted(_) => return Ok(ty.null()),
+                    Fill::PassThrough(at) => batch.cols[*at][r].clone(),
+                };
+                ty.convert(v)
+                    .map_err(|e| format!("output column \"{name}\": {}", e.message()))
             })
             .collect()
     }
@@ -167,10 +182,10 @@ impl Component for Unpivot {
                     continue;
                 }
                 any = true;
-                b.push_row(self.row(&batch, r, k, true));
+                b.push_row(self.row(&batch, r, k, true)?);
             }
             if !any {
-                b.push_row(self.row(&batch, r, 0, false));
+                b.push_row(self.row(&batch, r, 0, false)?);
             }
             if b.rows >= self.rows_per_batch {
                 let full = std::mem::replace(

@@ -72,9 +72,13 @@ pub enum Flavor {
 /// `BulkInsertKeepIdentity` and `MaxInsertCommitSize` (0: one commit at the
 /// end). A first or last row other than -1 is refused by name.
 fn sql_server_options(ctx: &BuildCtx) -> Result<FastLoad, String> {
+    // TABLOCK and CHECK_CONSTRAINTS are on unless the package says not.
     let flag = |n: &str| -> Result<bool, String> {
         match ctx.comp.prop(n) {
-            None => Ok(false),
+            None => Ok(matches!(
+                n,
+                "BulkInsertTablock" | "BulkInsertCheckConstraints"
+            )),
             Some(v) => ssis_runner::model::xml_bool(v)
                 .ok_or_else(|| format!("{n} is \"{v}\", not true or false")),
         }
@@ -105,7 +109,8 @@ fn sql_server_options(ctx: &BuildCtx) -> Result<FastLoad, String> {
         &hints.join(","),
         flag("BulkInsertKeepNulls")?,
         flag("BulkInsertKeepIdentity")?,
-        ctx.comp.prop("MaxInsertCommitSize").unwrap_or(""),
+        // Absent: 0, one commit at the end.
+        ctx.comp.prop("MaxInsertCommitSize").unwrap_or("0"),
     )
 }
 
