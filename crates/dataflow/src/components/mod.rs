@@ -22,6 +22,7 @@ mod merge;
 mod merge_join;
 mod multicast;
 mod oledb_command;
+mod pivot;
 mod raw_file_destination;
 mod raw_file_source;
 mod recordset_destination;
@@ -102,6 +103,8 @@ pub enum Kind {
     CacheTransform,
     /// SQL Server Destination.
     SqlServerDestination,
+    /// Pivot.
+    Pivot,
     /// Unpivot.
     Unpivot,
     /// Export Column.
@@ -166,6 +169,7 @@ const KNOWN: &[(&str, &str, Kind)] = &[
         "SQL Server Destination",
         Kind::SqlServerDestination,
     ),
+    ("Pivot", "Pivot", Kind::Pivot),
     ("UnPivot", "Unpivot", Kind::Unpivot),
     ("Extractor", "Export Column", Kind::ExportColumn),
     ("Inserter", "Import Column", Kind::ImportColumn),
@@ -243,6 +247,12 @@ pub fn identify(c: &Component) -> Result<Kind, String> {
     let managed = c.prop("UserComponentTypeName").unwrap_or("");
     let label = if managed.contains("ScriptComponent") {
         "Script Component".to_string()
+    } else if let Some(name) = class
+        .strip_prefix("Microsoft.")
+        .filter(|n| !n.is_empty() && !n.contains([',', ' ']))
+    {
+        // Microsoft's own, by its class (the contact name may be localized).
+        name.to_string()
     } else if !managed.is_empty() {
         managed
             .split(',')
@@ -364,6 +374,7 @@ pub fn build(kind: Kind, ctx: &BuildCtx) -> Result<Box<dyn Running>, String> {
             Box::new(recordset_destination::RecordsetDestination::build(ctx)?)
         }
         Kind::CacheTransform => Box::new(cache_transform::CacheTransform::build(ctx)?),
+        Kind::Pivot => Box::new(pivot::Pivot::build(ctx)?),
         Kind::Unpivot => Box::new(unpivot::Unpivot::build(ctx)?),
         Kind::ExportColumn => Box::new(export_column::ExportColumn::build(ctx)?),
         Kind::ImportColumn => Box::new(import_column::ImportColumn::build(ctx)?),
