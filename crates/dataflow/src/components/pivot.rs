@@ -234,7 +234,7 @@ impl Component for Pivot {
 
     fn finish(&mut self, out: &mut Out<'_>) -> Step {
         self.emit(out)?;
-        let last = std::mem::replace(&mut self.out, Batch::default());
+        let last = std::mem::take(&mut self.out);
         if last.rows > 0 {
             out.send(self.main, last)?;
         }
