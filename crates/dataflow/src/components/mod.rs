@@ -270,6 +270,21 @@ pub fn identify(c: &Component) -> Result<Kind, String> {
     Err(label)
 }
 
+/// Why a connection manager a component names is not there: a project's
+/// are named `Project.ConnectionManagers[...]` and live beside the
+/// package in its project, which a package run alone does not have.
+fn missing_manager(name: &str) -> String {
+    if name.starts_with("Project.ConnectionManagers[") {
+        format!(
+            "its connection manager '{name}' belongs to the package's project (a .conmgr \
+             file), which this runner does not load: running a package of a project \
+             (dtexec /Project) is not supported"
+        )
+    } else {
+        format!("its connection manager '{name}' does not exist")
+    }
+}
+
 /// What building a component may use.
 pub struct BuildCtx<'a> {
     /// The component as written.
@@ -311,7 +326,7 @@ impl BuildCtx<'_> {
         let cm = self
             .pkg
             .connection(&r.manager)
-            .ok_or_else(|| format!("its connection manager '{}' does not exist", r.manager))?;
+            .ok_or_else(|| missing_manager(&r.manager))?;
         // Only ConnectionString expressions are applied; refuse the others
         // rather than run with the value as saved.
         for (prop, text) in &cm.property_expressions {
@@ -443,4 +458,20 @@ pub fn error_batch(
         out.push_row(row);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_project_connection_manager_is_named_as_the_projects() {
+        let e = missing_manager("Project.ConnectionManagers[DW]");
+        assert!(e.contains("belongs to the package's project"), "{e}");
+        assert!(e.contains("dtexec /Project) is not supported"), "{e}");
+        assert_eq!(
+            missing_manager("Orders"),
+            "its connection manager 'Orders' does not exist"
+        );
+    }
 }
