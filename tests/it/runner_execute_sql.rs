@@ -12,6 +12,7 @@ pub const CM_ID: &str = "{C0000000-0000-0000-0000-000000000001}";
 pub const SQLTASK_NS: &str = "www.microsoft.com/sqlserver/dts/tasks/sqltask";
 
 /// One connection manager of a test package.
+#[derive(Clone)]
 pub struct Cm {
     pub name: &'static str,
     pub id: &'static str,
@@ -604,6 +605,60 @@ fn runner_execute_sql_single_row_and_ordinal_parameters_in_both_layouts() {
             pkg.display()
         );
     }
+}
+
+#[test]
+fn connection_parts_set_by_property_expressions() {
+    let (server, log) = scripted_server();
+    let dir = tempfile::tempdir().unwrap();
+    // Saved pointing at a server and login that do not exist; expressions
+    // give the test server's address, the database and a SQL login.
+    let mut cm = oledb(&server);
+    cm.connection_string =
+        "Data Source=nowhere;Initial Catalog=Old;User ID=nobody;Provider=SQLNCLI11.1;".into();
+    let tasks = [sql_task(
+        "Put",
+        "SQLTask:SqlStatementSource=\"INSERT INTO log (n, s) VALUES (1, 'x')\"",
+        "",
+    )];
+    let cm_saved = cm.clone();
+    let text = package_2012_with(&[cm], &[], &tasks, &[]);
+    let exprs = format!(
+        "<DTS:PropertyExpression DTS:Name=\"ServerName\">\"{}\"</DTS:PropertyExpression>\
+         <DTS:PropertyExpression DTS:Name=\"InitialCatalog\">\"Sa\" + \"les\"</DTS:PropertyExpression>\
+         <DTS:PropertyExpression DTS:Name=\"UserName\">\"{ADMIN_USER}\"</DTS:PropertyExpression>\
+         <DTS:PropertyExpression DTS:Name=\"Password\">\"{ADMIN_PASSWORD}\"</DTS:PropertyExpression>\n      <DTS:ObjectData>",
+        server.server_name()
+    );
+    let text = text.replacen("\n      <DTS:ObjectData>", &exprs, 1);
+    let pkg = dir.path().join("parts.dtsx");
+    std::fs::write(&pkg, text).unwrap();
+    let r = exec(&["/F", pkg.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}{}", r.out, r.err);
+    assert_eq!(inserts(&log).len(), 1);
+    // The same parts from the command line, on the package as saved.
+    let plain = dir.path().join("plain.dtsx");
+    std::fs::write(&plain, package_2012_with(&[cm_saved], &[], &tasks, &[])).unwrap();
+    let set = |part: &str, value: &str| {
+        format!("\\Package.Connections[Sales].Properties[{part}];{value}")
+    };
+    let (server_part, user, password) = (
+        set("ServerName", &server.server_name()),
+        set("UserName", ADMIN_USER),
+        set("Password", ADMIN_PASSWORD),
+    );
+    let r = exec(&[
+        "/F",
+        plain.to_str().unwrap(),
+        "/SET",
+        &server_part,
+        "/SET",
+        &user,
+        "/SET",
+        &password,
+    ]);
+    assert_eq!(r.code, 0, "{}{}", r.out, r.err);
+    assert_eq!(inserts(&log).len(), 2);
 }
 
 #[test]

@@ -5,7 +5,7 @@
 use crate::cmdline::{SetOverride, SetTarget};
 use crate::model::{ExecResult, Package};
 use crate::variables::Variables;
-use crate::{connections, expr, model, property_exprs, system_vars};
+use crate::{expr, model, property_exprs, system_vars};
 use ssis_core::error::{Error, Result};
 
 /// Declares the package's variables and the System variables, then applies
@@ -86,26 +86,12 @@ pub fn apply_overrides(pkg: &mut Package, sets: &[SetOverride]) -> Result<()> {
                         )));
                     }
                     other => {
-                        let key = match other {
-                            "ServerName" => "Data Source",
-                            "InitialCatalog" => "Initial Catalog",
-                            _ => "User ID",
-                        };
-                        let mut pairs = connections::connstr::parse(&cm.connection_string)
-                            .map_err(|e| bad(e.message))?;
-                        pairs.set(key, &s.value);
-                        cm.connection_string = pairs
-                            .0
-                            .iter()
-                            .map(|(k, v)| {
-                                if v.contains([';', '"']) {
-                                    format!("{k}=\"{}\"", v.replace('"', "\"\""))
-                                } else {
-                                    format!("{k}={v}")
-                                }
-                            })
-                            .collect::<Vec<_>>()
-                            .join(";");
+                        cm.connection_string = crate::property_exprs::with_connection_part(
+                            &cm.connection_string,
+                            other,
+                            &s.value,
+                        )
+                        .map_err(bad)?;
                     }
                 }
             }

@@ -119,12 +119,52 @@ pub fn check_enumerator(kind: &EnumeratorKind, property: &str, text: &str) -> Op
     parse_error(property, text)
 }
 
-/// Like [`check_executable`] for a connection manager (only ConnectionString).
+/// The properties of a database connection manager that stand for a part
+/// of its connection string, with the key each sets.
+const CONNECTION_PARTS: &[(&str, &str)] = &[
+    ("ServerName", "Data Source"),
+    ("InitialCatalog", "Initial Catalog"),
+    ("UserName", "User ID"),
+    ("Password", "Password"),
+];
+
+/// Whether `cm` is a database connection (its string has keys and values).
+fn is_database(cm: &ConnectionManager) -> bool {
+    let c = cm.creation_name.to_ascii_uppercase();
+    c.starts_with("OLEDB") || c.starts_with("ADO.NET") || c.starts_with("ODBC")
+}
+
+/// `connection_string` with the part `property` (ServerName,
+/// InitialCatalog, UserName, Password) set to `value`.
+pub fn with_connection_part(
+    connection_string: &str,
+    property: &str,
+    value: &str,
+) -> Result<String, String> {
+    let key = CONNECTION_PARTS
+        .iter()
+        .find(|p| p.0 == property)
+        .map(|p| p.1)
+        .ok_or_else(|| format!("{property} is not a part of a connection string"))?;
+    let mut pairs = super::connections::connstr::parse(connection_string).map_err(|e| e.message)?;
+    pairs.set(key, value);
+    Ok(pairs.joined())
+}
+
+/// Like [`check_executable`] for a connection manager: ConnectionString,
+/// and for a database connection ServerName, InitialCatalog, UserName and
+/// Password.
 pub fn check_connection(cm: &ConnectionManager, property: &str, text: &str) -> Option<String> {
-    if property != "ConnectionString" {
+    let part = is_database(cm) && CONNECTION_PARTS.iter().any(|p| p.0 == property);
+    if property != "ConnectionString" && !part {
         return Some(format!(
-            "a property expression on connection '{}' property {property} is not supported (only ConnectionString)",
-            cm.name
+            "a property expression on connection '{}' property {property} is not supported (only ConnectionString{})",
+            cm.name,
+            if is_database(cm) {
+                ", ServerName, InitialCatalog, UserName and Password"
+            } else {
+                ""
+            }
         ));
     }
     parse_error(property, text)
@@ -332,12 +372,23 @@ pub fn connection_string(
     package_scope: &str,
 ) -> Result<String, String> {
     let mut s = cm.connection_string.clone();
+    let value = |prop: &str, text: &str| {
+        eval(vars, package_scope, prop, text)
+            .map(|v| as_text(&v))
+            .map_err(|e| format!("connection '{}': {e}", cm.name))
+    };
+    // The whole string first, then its parts (SSIS applies a part to the
+    // string the manager has).
     for (prop, text) in &cm.property_expressions {
         if prop == "ConnectionString" {
-            s = as_text(
-                &eval(vars, package_scope, prop, text)
-                    .map_err(|e| format!("connection '{}': {e}", cm.name))?,
-            );
+            s = value(prop, text)?;
+        }
+    }
+    for (prop, text) in &cm.property_expressions {
+        let part = CONNECTION_PARTS.iter().any(|p| p.0 == prop);
+        if part && is_database(cm) {
+            s = with_connection_part(&s, prop, &value(prop, text)?)
+                .map_err(|e| format!("connection '{}': {e}", cm.name))?;
         }
     }
     Ok(s)

@@ -71,6 +71,15 @@ impl Pairs {
         }
     }
 
+    /// The connection string again (values quoted where they must be).
+    pub fn joined(&self) -> String {
+        self.0
+            .iter()
+            .map(|(k, v)| format!("{k}={}", quote(v)))
+            .collect::<Vec<_>>()
+            .join(";")
+    }
+
     /// The connection string with passwords replaced by `********`, for
     /// messages.
     pub fn redacted(&self) -> String {
