@@ -156,7 +156,7 @@ pub struct ConnectionRef {
 }
 
 /// One component of the pipeline.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Component {
     /// `name`.
     pub name: String,

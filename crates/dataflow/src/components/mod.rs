@@ -247,12 +247,6 @@ pub fn identify(c: &Component) -> Result<Kind, String> {
     let managed = c.prop("UserComponentTypeName").unwrap_or("");
     let label = if managed.contains("ScriptComponent") {
         "Script Component".to_string()
-    } else if let Some(name) = class
-        .strip_prefix("Microsoft.")
-        .filter(|n| !n.is_empty() && !n.contains([',', ' ']))
-    {
-        // Microsoft's own, by its class (the contact name may be localized).
-        name.to_string()
     } else if !managed.is_empty() {
         managed
             .split(',')
@@ -260,6 +254,14 @@ pub fn identify(c: &Component) -> Result<Kind, String> {
             .unwrap_or(managed)
             .trim()
             .to_string()
+    } else if let Some(name) = class
+        .strip_prefix("Microsoft.")
+        .filter(|n| !n.is_empty() && !n.contains([',', ' ']))
+        .filter(|n| !n.eq_ignore_ascii_case(&first.replace(' ', "")))
+    {
+        // Microsoft's own whose contact name is not its class's (localized:
+        // "Dinâmico" for Pivot): named by its class.
+        name.to_string()
     } else if !first.is_empty() && first.len() <= 40 {
         first.to_string()
     } else if !class.is_empty() {
@@ -463,6 +465,27 @@ pub fn error_batch(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unsupported_microsoft_component_is_named_by_its_class_when_its_contact_is_localized() {
+        let comp = |class: &str, contact: &str| Component {
+            class_id: class.into(),
+            contact: format!("{contact};Microsoft Corporation; Microsoft SQL Server;0"),
+            ..Component::default()
+        };
+        assert_eq!(
+            identify(&comp("Microsoft.FuzzyLookup", "Pesquisa Difusa")),
+            Err("FuzzyLookup".into())
+        );
+        assert_eq!(
+            identify(&comp("Microsoft.TermExtraction", "Term Extraction")),
+            Err("Term Extraction".into())
+        );
+        assert_eq!(
+            identify(&comp("Microsoft.Pivot", "Dinâmico")),
+            Ok(Kind::Pivot)
+        );
+    }
 
     #[test]
     fn a_missing_project_connection_manager_is_named_as_the_projects() {
