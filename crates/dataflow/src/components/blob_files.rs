@@ -3,7 +3,7 @@
 //! the file's data (an input column for Export Column, an output column for
 //! Import Column), checked as SSIS validates them.
 
-use super::BuildCtx;
+use super::{BuildCtx, RowError};
 use crate::model::{Disposition, InputColumn, lineage_ref, prop};
 use crate::types::ColumnType;
 use ssis_runner::expr::DataType;
@@ -191,6 +191,47 @@ pub fn pairs<'a>(
         }
     }
     Ok(pairs)
+}
+
+/// A row's failure on one pair: its ErrorCode, whether opening the file
+/// failed (the path column's failure) or writing or reading it (the data
+/// column's), and why.
+pub struct Failure {
+    pub code: i32,
+    pub open: bool,
+    pub message: String,
+}
+
+impl FileColumns {
+    /// What `failure` of row `r` (the run's row `number`) comes to under
+    /// its column's disposition: the component fails (an error naming the
+    /// row and the column, called `label`), the row goes on (`None`), or
+    /// the row is redirected with this error.
+    pub fn dispose(
+        &self,
+        failure: Failure,
+        r: usize,
+        number: u64,
+        label: &str,
+    ) -> Result<Option<RowError>, String> {
+        let (disposition, column, column_number) = if failure.open {
+            (self.open_disposition, &self.path_name, self.path_number)
+        } else {
+            (self.write_disposition, &self.data_name, self.data_number)
+        };
+        match disposition {
+            Disposition::Fail => Err(format!(
+                "row {number}, {label} \"{column}\": {} (its disposition is FailComponent)",
+                failure.message
+            )),
+            Disposition::Ignore => Ok(None),
+            Disposition::Redirect => Ok(Some(RowError {
+                row: r,
+                code: failure.code,
+                column: column_number,
+            })),
+        }
+    }
 }
 
 /// Row numbers for messages: rows are counted across batches.

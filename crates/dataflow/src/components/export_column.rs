@@ -11,11 +11,10 @@
 //! disposition, one whose data cannot be written the data column's.
 
 use super::BuildCtx;
-use super::blob_files::{FileColumns, Operation, RowCounter, bool_prop, pairs};
+use super::blob_files::{Failure, FileColumns, Operation, RowCounter, bool_prop, pairs};
 use crate::buffer::{Batch, Layout};
 use crate::exec::{Component, Out, Report, Step};
 use crate::flatfile::codec;
-use crate::model::Disposition;
 use crate::types::ColumnType;
 use ssis_runner::expr::{DataType, Value};
 use std::fs::{File, OpenOptions};
@@ -97,14 +96,6 @@ impl ExportColumn {
             rows: RowCounter::default(),
         })
     }
-}
-
-/// A failure on a row: its ErrorCode, and whether it was the open (the
-/// path column's) or the write (the data column's).
-struct Failure {
-    code: i32,
-    open: bool,
-    message: String,
 }
 
 impl Export {
@@ -193,34 +184,11 @@ impl Component for ExportColumn {
                     }
                     Err(f) => f,
                 };
-                let (disposition, column) = if failure.open {
-                    (x.files.open_disposition, &x.files.path_name)
-                } else {
-                    (x.files.write_disposition, &x.files.data_name)
-                };
-                match disposition {
-                    Disposition::Fail => {
-                        return Err(format!(
-                            "row {}, input column \"{column}\": {} (its disposition is FailComponent)",
-                            self.rows.number(r),
-                            failure.message
-                        )
-                        .into());
-                    }
-                    Disposition::Ignore => {}
-                    Disposition::Redirect => {
-                        *taken = true;
-                        errors.push(super::RowError {
-                            row: r,
-                            code: failure.code,
-                            column: if failure.open {
-                                x.files.path_number
-                            } else {
-                                x.files.data_number
-                            },
-                        });
-                        break;
-                    }
+                let number = self.rows.number(r);
+                if let Some(e) = x.files.dispose(failure, r, number, "input column")? {
+                    *taken = true;
+                    errors.push(e);
+                    break;
                 }
             }
         }

@@ -7,11 +7,10 @@
 //! read or decoded the output column's.
 
 use super::BuildCtx;
-use super::blob_files::{FileColumns, Operation, RowCounter, bool_prop, pairs};
+use super::blob_files::{Failure, FileColumns, Operation, RowCounter, bool_prop, pairs};
 use crate::buffer::{Batch, Layout};
 use crate::exec::{Component, Out, Report, Step};
 use crate::flatfile::{Codec, codec};
-use crate::model::Disposition;
 use crate::types::ColumnType;
 use ssis_runner::expr::{DataType, Value};
 use std::io::{self, Read};
@@ -82,14 +81,6 @@ impl ImportColumn {
             rows: RowCounter::default(),
         })
     }
-}
-
-/// A failure on a row: its ErrorCode, whether it was the open (the path
-/// column's) or the read (the output column's), and why.
-struct Failure {
-    code: i32,
-    open: bool,
-    message: String,
 }
 
 impl Import {
@@ -177,33 +168,10 @@ impl Component for ImportColumn {
                     Err(f) => f,
                 };
                 new_cols[col].push(x.ty.null());
-                let (disposition, column) = if failure.open {
-                    (x.files.open_disposition, &x.files.path_name)
-                } else {
-                    (x.files.write_disposition, &x.files.data_name)
-                };
-                match disposition {
-                    Disposition::Fail => {
-                        return Err(format!(
-                            "row {}, column \"{column}\": {} (its disposition is FailComponent)",
-                            self.rows.number(r),
-                            failure.message
-                        )
-                        .into());
-                    }
-                    Disposition::Ignore => {}
-                    Disposition::Redirect => {
-                        *taken = true;
-                        errors.push(super::RowError {
-                            row: r,
-                            code: failure.code,
-                            column: if failure.open {
-                                x.files.path_number
-                            } else {
-                                x.files.data_number
-                            },
-                        });
-                    }
+                let number = self.rows.number(r);
+                if let Some(e) = x.files.dispose(failure, r, number, "column")? {
+                    *taken = true;
+                    errors.push(e);
                 }
             }
         }
