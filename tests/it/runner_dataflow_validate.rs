@@ -380,3 +380,41 @@ fn an_ado_net_destination_is_checked_against_its_table_too() {
         assert_eq!(moved(&log), 0, "{layout:?}: no row moved");
     }
 }
+
+#[test]
+fn a_source_of_a_sql_command_must_reach_its_server_to_validate() {
+    let (server, _log) = server();
+    let dir = tempfile::tempdir().unwrap();
+    let to_command = |p: String| {
+        let edited = p.replace(
+            "<property name=\"AccessMode\">0</property><property name=\"OpenRowset\">[dbo].[Orders]</property>",
+            "<property name=\"AccessMode\">2</property><property name=\"SqlCommand\">SELECT OrderId, Region, Product FROM dbo.Orders</property>",
+        );
+        assert_ne!(edited, p, "the source is made a SQL command");
+        edited
+    };
+    let pkg = package(
+        dir.path(),
+        &server,
+        Layout::Ssdt,
+        "[dbo].[Orders]",
+        (false, false, false),
+        to_command,
+    );
+    // Every manager pointed at a port nothing listens on.
+    let text = std::fs::read_to_string(&pkg)
+        .unwrap()
+        .replace(&server.server_name(), "127.0.0.1,1");
+    std::fs::write(&pkg, text).unwrap();
+    let (code, out) = ssis_exec(&["/F", pkg.to_str().unwrap(), "/VALIDATE"]);
+    assert_eq!(code, 1, "{out}");
+    // The SQL command's source is named, not only the table's destination.
+    assert!(
+        out.contains("component \"Orders\": cannot connect"),
+        "{out}"
+    );
+    assert!(
+        out.contains("component \"Write Target\": cannot connect"),
+        "{out}"
+    );
+}

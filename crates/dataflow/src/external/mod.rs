@@ -55,7 +55,8 @@ enum Role {
     Destination,
 }
 
-/// Checks every table-mode SQL Server source and destination of `p`.
+/// Checks every table-mode SQL Server source and destination of `p`
+/// against its table, and that those of a SQL command can connect.
 pub fn check(p: &Pipeline, pkg: &Package, env: &Env) -> Findings {
     let mut found = Findings::default();
     // One connection per manager for the whole check.
@@ -85,9 +86,6 @@ pub fn check(p: &Pipeline, pkg: &Package, env: &Env) -> Findings {
                 .map(str::to_string),
             _ => table_of(c, role, ado, env),
         };
-        let Some(table) = table else {
-            continue;
-        };
         let Some(cm) = c
             .connections
             .first()
@@ -99,6 +97,18 @@ pub fn check(p: &Pipeline, pkg: &Package, env: &Env) -> Findings {
             .ok()
             .and_then(|cs| SqlServerTarget::of_manager(cm, &cs).ok())
         else {
+            continue;
+        };
+        let Some(table) = table else {
+            // A SQL command: no table to compare, but the connection must
+            // open, as SSIS's validation connects to prepare the command.
+            if let Err(Describe::Refused(why)) =
+                connection(cm, &target, env, &mut pool).map(|conn| keep(cm, conn, env, &mut pool))
+            {
+                found
+                    .errors
+                    .push(format!("component \"{}\": {why}", c.name));
+            }
             continue;
         };
         let table = components::quote_name(&table);
@@ -142,6 +152,49 @@ enum Describe {
     Unanswered(String),
 }
 
+/// The key `cm`'s connection is kept under.
+fn pool_key(cm: &ConnectionManager) -> &String {
+    if cm.id.is_empty() { &cm.name } else { &cm.id }
+}
+
+/// The run's retained connection of `cm` when it retains one, else the
+/// check's connection of `cm` (in `pool`), else a new one.
+fn connection(
+    cm: &ConnectionManager,
+    target: &SqlServerTarget,
+    env: &Env,
+    pool: &mut HashMap<String, SqlConnection>,
+) -> Result<SqlConnection, Describe> {
+    let key = pool_key(cm);
+    let kept = if cm.retain {
+        env.retained.borrow_mut().remove(key)
+    } else {
+        pool.remove(key)
+    }
+    .filter(|c| c.is_open() && c.target() == target);
+    match kept {
+        Some(c) => Ok(c),
+        None => SqlConnection::open(target, &env.cancel).map_err(|e| Describe::Refused(e.message)),
+    }
+}
+
+/// Gives `conn` back to where [`connection`] took it from, if still open.
+fn keep(
+    cm: &ConnectionManager,
+    conn: SqlConnection,
+    env: &Env,
+    pool: &mut HashMap<String, SqlConnection>,
+) {
+    if conn.is_open() {
+        let key = pool_key(cm).clone();
+        if cm.retain {
+            env.retained.borrow_mut().insert(key, conn);
+        } else {
+            pool.insert(key, conn);
+        }
+    }
+}
+
 /// The table's columns, through the run's retained connection of `cm`
 /// when it retains one, else the check's connection of `cm` (in `pool`).
 fn describe(
@@ -151,32 +204,14 @@ fn describe(
     env: &Env,
     pool: &mut HashMap<String, SqlConnection>,
 ) -> Result<Vec<TableColumn>, Describe> {
-    let key = if cm.id.is_empty() { &cm.name } else { &cm.id };
-    let kept = if cm.retain {
-        env.retained.borrow_mut().remove(key)
-    } else {
-        pool.remove(key)
-    }
-    .filter(|c| c.is_open() && c.target() == target);
-    let mut conn = match kept {
-        Some(c) => c,
-        None => {
-            SqlConnection::open(target, &env.cancel).map_err(|e| Describe::Refused(e.message))?
-        }
-    };
+    let mut conn = connection(cm, target, env, pool)?;
     let answer = conn.query(
         DESCRIBE,
         &[SqlValue::Text(table.to_string())],
         None,
         &env.cancel,
     );
-    if conn.is_open() {
-        if cm.retain {
-            env.retained.borrow_mut().insert(key.clone(), conn);
-        } else {
-            pool.insert(key.clone(), conn);
-        }
-    }
+    keep(cm, conn, env, pool);
     let sets = answer.map_err(|e| Describe::Unanswered(e.message))?;
     let rows = sets.into_iter().next().map(|s| s.rows).unwrap_or_default();
     let text = |v: &SqlValue| v.to_text();
