@@ -101,7 +101,11 @@ pub fn check(p: &Pipeline, pkg: &Package, env: &Env) -> Findings {
         };
         let Some(table) = table else {
             // A SQL command: no table to compare, but the connection must
-            // open, as SSIS's validation connects to prepare the command.
+            // open, as SSIS's validation connects to prepare the command
+            // (a retained connection is the run's to open, once).
+            if cm.retain {
+                continue;
+            }
             if let Err(Describe::Refused(why)) =
                 connection(cm, &target, env, &mut pool).map(|conn| keep(cm, conn, env, &mut pool))
             {
