@@ -413,7 +413,7 @@ fn export_and_import_column_round_trip_in_both_layouts() {
 }
 
 #[test]
-fn a_missing_file_and_settings_ssis_refuses_are_named() {
+fn settings_ssis_refuses_are_named_before_anything_runs() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let server = docs_server(d, DOCS);

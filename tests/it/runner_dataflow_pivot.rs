@@ -141,24 +141,15 @@ fn components(bill_key: &str) -> Vec<Comp> {
             col("Name", "dataType=\"wstr\" length=\"10\""),
         ],
     });
-    let mut write = with_props(
-        comp("Write", "Microsoft.OLEDBDestination", "OLE DB Destination"),
-        &[("AccessMode", "0"), ("OpenRowset", "[dbo].[Unpivoted]")],
-    );
-    write.conn = Some(("OleDbConnection", "Sales", CM_ID));
-    write.inputs.push(Input {
-        name: "OLE DB Destination Input",
-        error_disp: "FailComponent",
-        cols: ["OrderId", "Kind", "Name"]
-            .iter()
-            .map(|c| mapped(&format!("{OUT}.Columns[{c}]"), c, c))
-            .collect(),
-        external: vec![
+    let write = write_to(
+        "[dbo].[Unpivoted]",
+        OUT,
+        &[
             ("OrderId", "dataType=\"i4\""),
             ("Kind", "dataType=\"wstr\" length=\"10\""),
             ("Name", "dataType=\"wstr\" length=\"10\""),
         ],
-    });
+    );
     vec![source, unpivot, write]
 }
 
@@ -168,35 +159,58 @@ fn package(
     layout: Layout,
     bill_key: &str,
 ) -> std::path::PathBuf {
+    let into = ("To Unpivot", SRC, "Unpivot.Inputs[Unpivot Input]");
+    save(dir, server, layout, &components(bill_key), into, OUT)
+}
+
+/// An OLE DB Destination "Write" of `output`'s columns (name, type) into
+/// the same-named columns of `table`.
+fn write_to(table: &str, output: &str, cols: &[(&'static str, &'static str)]) -> Comp {
+    let mut write = with_props(
+        comp("Write", "Microsoft.OLEDBDestination", "OLE DB Destination"),
+        &[("AccessMode", "0"), ("OpenRowset", table)],
+    );
+    write.conn = Some(("OleDbConnection", "Sales", CM_ID));
+    write.inputs.push(Input {
+        name: "OLE DB Destination Input",
+        error_disp: "FailComponent",
+        cols: cols
+            .iter()
+            .map(|(c, _)| mapped(&format!("{output}.Columns[{c}]"), c, c))
+            .collect(),
+        external: cols.to_vec(),
+    });
+    write
+}
+
+/// Source -> transformation -> Write as a package in `layout`: `into` is
+/// the first path (name, source output, transformation input), `out` the
+/// transformation's output.
+fn save(
+    dir: &std::path::Path,
+    server: &TestServer,
+    layout: Layout,
+    comps: &[Comp],
+    into: (&'static str, &str, &str),
+    out: &str,
+) -> std::path::PathBuf {
     let paths = vec![
-        (
-            "To Unpivot",
-            SRC.to_string(),
-            "Unpivot.Inputs[Unpivot Input]".to_string(),
-        ),
+        (into.0, into.1.to_string(), into.2.to_string()),
         (
             "To Write",
-            OUT.to_string(),
+            out.to_string(),
             "Write.Inputs[OLE DB Destination Input]".to_string(),
         ),
     ];
     let tasks: Vec<Task> = vec![crate::dataflow_pipe::data_flow(pipeline(
-        layout,
-        &components(bill_key),
-        &paths,
+        layout, comps, &paths,
     ))];
     let cms = [oledb(server)];
-    let (name, text) = match layout {
-        Layout::Ssdt => (
-            "unpivot_2012.dtsx",
-            package_2012_with(&cms, &[], &tasks, &[]),
-        ),
-        Layout::Bids2008 => (
-            "unpivot_2008.dtsx",
-            package_2008_with(&cms, &[], &tasks, &[]),
-        ),
+    let text = match layout {
+        Layout::Ssdt => package_2012_with(&cms, &[], &tasks, &[]),
+        Layout::Bids2008 => package_2008_with(&cms, &[], &tasks, &[]),
     };
-    let path = dir.join(name);
+    let path = dir.join(format!("{}_{layout:?}.dtsx", comps[1].name));
     std::fs::write(&path, text).unwrap();
     path
 }
@@ -314,24 +328,15 @@ fn pivot_components(query: &str) -> Vec<Comp> {
             out("Milk", "dataType=\"i4\"", "Qty", Some("Milk")),
         ],
     });
-    let mut write = with_props(
-        comp("Write", "Microsoft.OLEDBDestination", "OLE DB Destination"),
-        &[("AccessMode", "0"), ("OpenRowset", "[dbo].[Pivoted]")],
-    );
-    write.conn = Some(("OleDbConnection", "Sales", CM_ID));
-    write.inputs.push(Input {
-        name: "OLE DB Destination Input",
-        error_disp: "FailComponent",
-        cols: ["Customer", "Soda", "Milk"]
-            .iter()
-            .map(|c| mapped(&format!("{PIVOT_OUT}.Columns[{c}]"), c, c))
-            .collect(),
-        external: vec![
+    let write = write_to(
+        "[dbo].[Pivoted]",
+        PIVOT_OUT,
+        &[
             ("Customer", "dataType=\"wstr\" length=\"10\""),
             ("Soda", "dataType=\"i4\""),
             ("Milk", "dataType=\"i4\""),
         ],
-    });
+    );
     vec![source, pivot, write]
 }
 
@@ -341,31 +346,15 @@ fn pivot_package(
     layout: Layout,
     query: &str,
 ) -> std::path::PathBuf {
-    let paths = vec![
-        (
-            "To Pivot",
-            SALES.to_string(),
-            "Pivot.Inputs[Pivot Default Input]".to_string(),
-        ),
-        (
-            "To Write",
-            PIVOT_OUT.to_string(),
-            "Write.Inputs[OLE DB Destination Input]".to_string(),
-        ),
-    ];
-    let tasks: Vec<Task> = vec![crate::dataflow_pipe::data_flow(pipeline(
+    let into = ("To Pivot", SALES, "Pivot.Inputs[Pivot Default Input]");
+    save(
+        dir,
+        server,
         layout,
         &pivot_components(query),
-        &paths,
-    ))];
-    let cms = [oledb(server)];
-    let text = match layout {
-        Layout::Ssdt => package_2012_with(&cms, &[], &tasks, &[]),
-        Layout::Bids2008 => package_2008_with(&cms, &[], &tasks, &[]),
-    };
-    let path = dir.join("pivot.dtsx");
-    std::fs::write(&path, text).unwrap();
-    path
+        into,
+        PIVOT_OUT,
+    )
 }
 
 #[test]
