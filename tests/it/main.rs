@@ -76,6 +76,7 @@ mod runner_expressions;
 mod runner_fallback;
 mod runner_loops;
 mod runner_precedence;
+mod runner_project;
 mod runner_refusals;
 mod runner_scale;
 mod runner_send_mail;

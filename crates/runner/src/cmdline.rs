@@ -29,6 +29,14 @@ pub enum PackageSource {
     Sql(String),
     /// `/DTS path` (the service's package store).
     Dts(String),
+    /// `/PROJECT path /PACKAGE name`: a package of a project (an `.ispac`,
+    /// a `.dtproj` or a project folder).
+    Project {
+        /// The project.
+        project: String,
+        /// The package's stream name (`Load.dtsx`).
+        package: String,
+    },
 }
 
 /// What a `/SET` (or `/Par`, `/Conn`, a configuration) changes.
@@ -64,7 +72,7 @@ pub struct SetOverride {
 /// Everything the command line asks for.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ExecOptions {
-    /// `/FILE`, `/SQL` or `/DTS`.
+    /// `/FILE`, `/SQL`, `/DTS` or `/PROJECT` with `/PACKAGE`.
     pub source: Option<PackageSource>,
     /// `/SERVER`.
     pub server: Option<String>,
@@ -142,7 +150,11 @@ Usage: ssis exec /F[ILE] package.dtsx [options]
   /SET \\Package.Variables[User::Name].Properties[Value];value  set a variable
        \\Package.Connections[Name].Properties[ConnectionString];value  a connection
        \\Package\\Task.Properties[Disabled];True  an executable's property
+  /PROJ[ECT] path /PACK[AGE] name  a package of a project (.ispac, .dtproj
+                                  or project folder)
   /PAR [$Package::]Name;value     set a package parameter
+       $Project::Name;value       a project parameter (with /PROJECT)
+       CM.Manager.Property;value  a connection manager's property
   /CONN Name;\"connection string\"  set a connection manager's connection string
   /CONF[IGFILE] file.dtsConfig    apply an XML configuration (before /SET)
   /W[ARNASERROR]                  a warning fails the run

@@ -40,6 +40,7 @@ mod loops;
 pub mod model;
 pub mod observe;
 mod overrides;
+pub mod project;
 pub mod property_exprs;
 mod sinks;
 pub mod store_source;

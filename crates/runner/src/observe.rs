@@ -61,6 +61,17 @@ pub(crate) fn source_of(source: Option<&PackageSource>) -> RunSource {
             ),
             store_path: None,
         },
+        Some(PackageSource::Project { project, package }) => RunSource {
+            // The project's path with the package's name: what is run.
+            file: Some(
+                std::path::absolute(project)
+                    .unwrap_or_else(|_| project.into())
+                    .join(package)
+                    .display()
+                    .to_string(),
+            ),
+            store_path: None,
+        },
         Some(PackageSource::Sql(p)) | Some(PackageSource::Dts(p)) => RunSource {
             file: None,
             store_path: Some(p.clone()),

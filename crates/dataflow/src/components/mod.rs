@@ -279,8 +279,8 @@ fn missing_manager(name: &str) -> String {
     if name.starts_with("Project.ConnectionManagers[") {
         format!(
             "its connection manager '{name}' belongs to the package's project (a .conmgr \
-             file), which this runner does not load: running a package of a project \
-             (dtexec /Project) is not supported"
+             file): run the package from its project (ssis exec /Project <.ispac, .dtproj or \
+             project folder> /Package <name>.dtsx)"
         )
     } else {
         format!("its connection manager '{name}' does not exist")
@@ -491,7 +491,7 @@ mod tests {
     fn a_missing_project_connection_manager_is_named_as_the_projects() {
         let e = missing_manager("Project.ConnectionManagers[DW]");
         assert!(e.contains("belongs to the package's project"), "{e}");
-        assert!(e.contains("dtexec /Project) is not supported"), "{e}");
+        assert!(e.contains("/Project <.ispac"), "{e}");
         assert_eq!(
             missing_manager("Orders"),
             "its connection manager 'Orders' does not exist"

@@ -23,6 +23,8 @@ pub(super) enum Opt {
     ConfigFile,
     Conn,
     Par,
+    Project,
+    Package,
     WarnAsError,
     /// Accepted and ignored, as dtexec ignores them at the command prompt.
     Ignored {
@@ -59,9 +61,9 @@ const OPTIONS: &[(&str, usize, Opt)] = &[
     ("EnvReference", 3, Opt::NotSupported),
     ("ISServer", 1, Opt::NotSupported),
     ("Logger", 1, Opt::NotSupported),
-    ("Package", 4, Opt::NotSupported),
+    ("Package", 4, Opt::Package),
     ("Parameter", 3, Opt::Par),
-    ("Project", 4, Opt::NotSupported),
+    ("Project", 4, Opt::Project),
     ("Restart", 3, Opt::NotSupported),
     ("Sum", 2, Opt::NotSupported),
     ("VerifyBuild", 7, Opt::NotSupported),

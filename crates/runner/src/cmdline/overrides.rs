@@ -148,8 +148,10 @@ pub fn parse_path(path: &str, value: String, option: &str) -> Result<SetOverride
 }
 
 /// `/PAR name;value`: a package parameter (`$Package::Name`, or a bare
-/// name); `$Project::` parameters need a project, which `/FILE` has not;
-/// a `(Type)` suffix on the name is accepted.
+/// name), a project parameter (`$Project::Name`, only with `/PROJECT`,
+/// which the parser checks) or a connection manager's property
+/// (`CM.Manager.Property`; a manager's name may hold dots, the property is
+/// after the last). A `(Type)` suffix on the name is accepted.
 pub(super) fn parse_par(arg: &str) -> Result<SetOverride> {
     let parts = split_compound(arg);
     let (name, value) = match parts.as_slice() {
@@ -165,12 +167,31 @@ pub(super) fn parse_par(arg: &str) -> Result<SetOverride> {
         Some(i) if name.ends_with(')') => name[..i].trim().to_string(),
         _ => name.clone(),
     };
+    if let Some(rest) = bare.strip_prefix("CM.") {
+        return match rest.rsplit_once('.') {
+            Some((manager, property)) if !manager.is_empty() && !property.is_empty() => {
+                Ok(SetOverride {
+                    scope: "Package".into(),
+                    variable: manager.to_string(),
+                    value,
+                    path: format!("/PAR {name}"),
+                    target: SetTarget::Connection(property.to_string()),
+                })
+            }
+            _ => Err(Error::invalid(format!(
+                "/PAR '{name}': a connection manager parameter is CM.<manager>.<property>"
+            ))
+            .with_target("/PAR")),
+        };
+    }
     let variable = if let Some(n) = bare.strip_prefix("$Package::") {
         format!("$Package::{n}")
-    } else if bare.starts_with("$Project::") || bare.starts_with("$ServerOption::") {
+    } else if let Some(n) = bare.strip_prefix("$Project::") {
+        format!("$Project::{n}")
+    } else if bare.starts_with("$ServerOption::") {
         return Err(Error::invalid(format!(
-            "/PAR '{name}': only package parameters ($Package::Name) can be set here: a package \
-             run with /FILE has no project or server options"
+            "/PAR '{name}': server options ($ServerOption::) belong to runs in the SSIS catalog \
+             (/ISSERVER), which this runner does not have"
         ))
         .with_target("/PAR"));
     } else {

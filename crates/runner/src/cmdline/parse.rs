@@ -23,6 +23,9 @@ pub fn parse(args: &[OsString]) -> Result<ExecOptions> {
         reporting: "EWP".into(),
         ..ExecOptions::default()
     };
+    // /PACKAGE may come before /PROJECT: both are joined at the end.
+    let mut project: Option<String> = None;
+    let mut package: Option<String> = None;
     let mut i = 0;
     while i < words.len() {
         let word = &words[i];
@@ -107,6 +110,23 @@ pub fn parse(args: &[OsString]) -> Result<ExecOptions> {
                     _ => PackageSource::Dts(v),
                 });
             }
+            Opt::Project | Opt::Package => {
+                let v = unquote(&value(true)?.unwrap_or_default());
+                let slot = if opt == Opt::Project {
+                    &mut project
+                } else {
+                    &mut package
+                };
+                if slot.is_some() {
+                    return Err(Error::invalid(format!("option /{full} may be given once"))
+                        .with_target(format!("/{full}")));
+                }
+                if v.trim().is_empty() {
+                    return Err(Error::invalid(format!("option /{full} needs a value"))
+                        .with_target(format!("/{full}")));
+                }
+                *slot = Some(v);
+            }
             Opt::Server => o.server = Some(unquote(&value(true)?.unwrap_or_default())),
             Opt::Set => o.sets.push(parse_set(&value(true)?.unwrap_or_default())?),
             Opt::Par => o.sets.push(parse_par(&value(true)?.unwrap_or_default())?),
@@ -184,13 +204,58 @@ pub fn parse(args: &[OsString]) -> Result<ExecOptions> {
             }
         }
     }
-    if o.source.is_none() && !o.help {
-        return Err(
-            Error::invalid("no package given: use /FILE, /SQL or /DTS").with_target("/FILE")
-        );
+    match (project, package) {
+        (Some(_), _) | (_, Some(_)) if o.source.is_some() => {
+            return Err(Error::invalid(
+                "option /PROJECT: only one of /FILE, /SQL, /DTS and /PROJECT may be given",
+            )
+            .with_target("/PROJECT"));
+        }
+        (Some(project), Some(package)) => {
+            o.source = Some(PackageSource::Project { project, package })
+        }
+        (Some(_), None) => {
+            return Err(Error::invalid(
+                "option /PROJECT needs /PACKAGE: the package of the project to run (Name.dtsx)",
+            )
+            .with_target("/PACKAGE"));
+        }
+        (None, Some(_)) => {
+            return Err(Error::invalid(
+                "option /PACKAGE names a package of a project: give the project with /PROJECT",
+            )
+            .with_target("/PROJECT"));
+        }
+        (None, None) => {}
     }
-    if o.server.is_some() && matches!(o.source, Some(PackageSource::File(_))) {
-        return Err(Error::invalid("option /SERVER does not apply to /FILE").with_target("/SERVER"));
+    if o.source.is_none() && !o.help {
+        return Err(Error::invalid(
+            "no package given: use /FILE, /SQL, /DTS or /PROJECT with /PACKAGE",
+        )
+        .with_target("/FILE"));
+    }
+    let in_project = matches!(o.source, Some(PackageSource::Project { .. }));
+    if let Some(s) = o
+        .sets
+        .iter()
+        .find(|s| !in_project && s.variable.starts_with("$Project::"))
+    {
+        return Err(Error::invalid(format!(
+            "{}: $Project:: parameters belong to a project: run the package with /PROJECT and \
+             /PACKAGE",
+            s.path
+        ))
+        .with_target("/PAR"));
+    }
+    if o.server.is_some()
+        && matches!(
+            o.source,
+            Some(PackageSource::File(_) | PackageSource::Project { .. })
+        )
+    {
+        return Err(
+            Error::invalid("option /SERVER applies to /SQL and /DTS only").with_target("/SERVER"),
+        );
     }
     Ok(o)
 }

@@ -235,7 +235,15 @@ fn par_conn_configfile_and_warnaserror() {
     assert_eq!(o.config_files, ["c.dtsConfig"]);
     assert!(o.warn_as_error);
     let e = p(&["/F", "a", "/Par", "$Project::P;1"]).unwrap_err();
-    assert!(e.message.contains("only package parameters"), "{e}");
+    assert!(e.message.contains("belong to a project"), "{e}");
+    let e = p(&[
+        "/F",
+        "a",
+        "/Par",
+        "$ServerOption::SYNCHRONIZED(Boolean);True",
+    ])
+    .unwrap_err();
+    assert!(e.message.contains("SSIS catalog"), "{e}");
     assert!(p(&["/F", "a", "/Conn", "Sales"]).is_err());
 }
 
@@ -244,4 +252,50 @@ fn events_json_both_spellings() {
     assert!(p(&["/F", "a", "--events", "json"]).unwrap().events_json);
     assert!(p(&["--events=JSON", "/F", "a"]).unwrap().events_json);
     assert!(p(&["/F", "a", "--events", "xml"]).is_err());
+}
+
+#[test]
+fn project_and_package_name_a_package_of_a_project() {
+    let o = p(&[
+        "/Pack",
+        "Load Sales.dtsx",
+        "/Proj",
+        "/tmp/Sales.ispac",
+        "/Par",
+        "\"$Project::Region(String)\";North",
+        "/Par",
+        "CM.localhost.Sales DB.ConnectionString;Data Source=h",
+        "/SET",
+        "\\Package.Variables[$Project::Batch];7",
+    ])
+    .unwrap();
+    assert_eq!(
+        o.source,
+        Some(PackageSource::Project {
+            project: "/tmp/Sales.ispac".into(),
+            package: "Load Sales.dtsx".into(),
+        })
+    );
+    assert_eq!(o.sets[0].variable, "$Project::Region");
+    assert_eq!(o.sets[0].value, "North");
+    // The manager's name keeps its dots: the property is after the last.
+    assert_eq!(o.sets[1].variable, "localhost.Sales DB");
+    assert_eq!(
+        o.sets[1].target,
+        SetTarget::Connection("ConnectionString".into())
+    );
+    assert_eq!(o.sets[2].variable, "$Project::Batch");
+
+    let e = p(&["/Project", "a.ispac"]).unwrap_err();
+    assert!(e.message.contains("needs /PACKAGE"), "{e}");
+    let e = p(&["/Package", "a.dtsx"]).unwrap_err();
+    assert!(e.message.contains("give the project with /PROJECT"), "{e}");
+    let e = p(&["/F", "x.dtsx", "/Project", "a.ispac", "/Package", "b"]).unwrap_err();
+    assert!(e.message.contains("only one of"), "{e}");
+    let e = p(&["/Project", "a", "/Project", "b", "/Package", "c"]).unwrap_err();
+    assert!(e.message.contains("once"), "{e}");
+    let e = p(&["/F", "x", "/Par", "CM.NoProperty;1"]).unwrap_err();
+    assert!(e.message.contains("CM.<manager>.<property>"), "{e}");
+    let e = p(&["/F", "x", "/SET", "\\Package.Variables[$Project::B];1"]).unwrap_err();
+    assert!(e.message.contains("belong to a project"), "{e}");
 }

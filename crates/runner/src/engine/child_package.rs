@@ -36,7 +36,7 @@ impl Engine<'_> {
             Ok(None) => return TaskOutcome::Failed("the child package is unknown".into()),
             Err(e) => return TaskOutcome::Failed(e),
         };
-        let mut child = match source.load() {
+        let mut child = match source.load(self.pkg) {
             Ok(c) => c,
             Err(e) => return TaskOutcome::Failed(format!("cannot load the child package: {e}")),
         };
@@ -92,6 +92,9 @@ impl Engine<'_> {
                 .set_value(&scope, &o.variable, value, true)
                 .map_err(|e| format!("{}: {}", o.path, e.message));
         }
+        if configured.is_ok() {
+            configured = self.pass_parameters(exe, spec, &child, &prefix);
+        }
         if let Err(e) = configured {
             self.vars.remove_scopes_with_prefix(&prefix);
             return TaskOutcome::Failed(format!("the child package's configurations: {e}"));
@@ -113,6 +116,68 @@ impl Engine<'_> {
             }
             _ => TaskOutcome::Success,
         }
+    }
+
+    /// Gives the child, declared under `prefix`, its parameters: the
+    /// task's parameter assignments (each from a variable or parameter the
+    /// task sees), and the project's parameters as the parent has them
+    /// (one project, one set of values).
+    fn pass_parameters(
+        &mut self,
+        exe: &Executable,
+        spec: &crate::model::ExecutePackageSpec,
+        child: &Package,
+        prefix: &str,
+    ) -> Result<(), String> {
+        let from = self.scope(exe);
+        let child_root = format!("{prefix}{}", child.root.path);
+        if child.project.is_some() && self.pkg.project.is_some() {
+            for p in child
+                .root
+                .variables
+                .iter()
+                .filter(|v| v.namespace == "$Project")
+            {
+                let name = p.qualified_name();
+                if let Ok(Some(v)) = self.vars.value(&from, &name) {
+                    self.vars
+                        .set_value(&child_root, &name, v, true)
+                        .map_err(|e| format!("project parameter {name}: {}", e.message))?;
+                }
+            }
+        }
+        for (param, parent) in &spec.parameter_assignments {
+            let target = if param.contains("::") {
+                param.clone()
+            } else {
+                format!("$Package::{param}")
+            };
+            if !child
+                .root
+                .variables
+                .iter()
+                .any(|v| v.qualified_name() == target)
+            {
+                return Err(format!(
+                    "the task assigns '{parent}' to the child's parameter '{param}', which the \
+                     child package '{}' does not declare",
+                    child.name()
+                ));
+            }
+            let value = match self.vars.value(&from, parent) {
+                Ok(Some(v)) => v,
+                _ => {
+                    return Err(format!(
+                        "the task assigns '{parent}' to the child's parameter '{param}', but \
+                         the task sees no variable or parameter '{parent}'"
+                    ));
+                }
+            };
+            self.vars
+                .set_value(&child_root, &target, value, true)
+                .map_err(|e| format!("the child's parameter '{param}': {}", e.message))?;
+        }
+        Ok(())
     }
 
     /// The child's parent package variable configurations: each sets its

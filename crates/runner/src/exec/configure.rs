@@ -70,9 +70,11 @@ impl Exec<'_> {
                 Err(e) => config_error = Some(e),
             }
         }
+        let mut warnings = design.warnings;
+        warnings.extend(unset_required_parameters(pkg, &sets));
         Ok(Configured {
             sets,
-            warnings: design.warnings,
+            warnings,
             error: config_error,
         })
     }
@@ -160,4 +162,27 @@ impl Exec<'_> {
             Err(e) => Err(fail(&mut self.text, &e, EXIT_NOT_LOADED)),
         }
     }
+}
+
+/// A warning for each Required project parameter the run was given no
+/// value for. SSIS's catalog refuses to start such a run; what dtexec
+/// `/Project` does is not documented: this runner warns and runs it with
+/// the value saved in the project.
+fn unset_required_parameters(pkg: &Package, sets: &[SetOverride]) -> Vec<String> {
+    let Some(project) = &pkg.project else {
+        return Vec::new();
+    };
+    project
+        .parameters
+        .iter()
+        .filter(|p| p.required)
+        .map(|p| p.variable.qualified_name())
+        .filter(|name| !sets.iter().any(|s| s.variable == *name))
+        .map(|name| {
+            format!(
+                "project parameter {name} is Required, and the run was given no value for it \
+                 (/Par {name};value): the value saved in the project is used"
+            )
+        })
+        .collect()
 }

@@ -15,7 +15,7 @@ use crate::events::{ConsoleLog, ConsoleReporter, EventSink, Fanout, JsonLines};
 use crate::model::Package;
 use crate::sinks::{SharedWriter, WarningCount};
 use crate::{EXIT_CANCELED, EXIT_COMMAND_LINE, EXIT_NOT_FOUND, EXIT_NOT_LOADED, EXIT_SUCCESS};
-use crate::{cancel, check_encryption, cmdline, fallback, model, store_source};
+use crate::{cancel, check_encryption, cmdline, fallback, model, project, store_source};
 use configure::Configured;
 use ssis_core::error::{Error, ErrorKind};
 use std::ffi::OsString;
@@ -195,7 +195,8 @@ impl<'a> Exec<'a> {
         }
     }
 
-    /// Loads the package from /FILE, /SQL (msdb) or /DTS (the store).
+    /// Loads the package from /FILE, /SQL (msdb), /DTS (the store) or a
+    /// project (/PROJECT with /PACKAGE).
     fn load_package(&mut self) -> Result<Package, i32> {
         let loaded = match self.opts.source.clone() {
             Some(PackageSource::File(p)) => model::load_package_with(Path::new(&p), self.cancel),
@@ -203,6 +204,11 @@ impl<'a> Exec<'a> {
                 store_source::load_from_msdb(self.opts.server.as_deref(), &p)
             }
             Some(PackageSource::Dts(p)) => store_source::load_from_store(&p),
+            Some(PackageSource::Project { project, package }) => {
+                project::load_project(Path::new(&project), self.cancel).and_then(|proj| {
+                    project::open_package(&proj, &package, &self.opts.sets, self.cancel)
+                })
+            }
             None => return Err(EXIT_COMMAND_LINE),
         };
         loaded.map_err(|e| fail(&mut self.text, &e, exit_for_load_error(&e)))

@@ -7,6 +7,7 @@ mod executable;
 mod foreach;
 mod load;
 mod package;
+mod project;
 mod task_specs;
 pub mod xml;
 
@@ -16,10 +17,14 @@ pub use foreach::{
     Enumerator, EnumeratorKind, FileEnumerator, FileNameFormat, ItemValue, NodeListEnumerator,
     NodeListKind, NodeListSource, VariableMapping,
 };
-pub use load::{load_package, load_package_bytes, load_package_bytes_with, load_package_with};
+pub use load::{
+    ProjectConnection, load_package, load_package_bytes, load_package_bytes_with,
+    load_package_with, read_project_connection,
+};
 pub use package::{
     ConnectionManager, Package, PackageConfiguration, PackageProperties, VariableDef,
 };
+pub use project::{EncryptedValue, Project, ProjectPackage, ProjectParameter, Replacement};
 pub use ssis_core::package::ProtectionLevel;
 pub use task_specs::{
     ExecutePackageSpec, ExecuteProcessSpec, ExecuteSqlSpec, FileSystemOp, FileSystemSpec,

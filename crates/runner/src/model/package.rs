@@ -77,6 +77,9 @@ pub struct ConnectionManager {
     /// for the types that keep more than a connection string there (the
     /// flat file columns of `FLATFILE`).
     pub data: Option<std::sync::Arc<xml::Element>>,
+    /// A project's connection manager (a `.conmgr` of the package's
+    /// project), which the package names `Project.ConnectionManagers[Name]`.
+    pub project: bool,
 }
 
 /// Package-level properties the System variables show.
@@ -132,6 +135,9 @@ pub struct Package {
     pub save_checkpoints: bool,
     /// The package itself as the root container.
     pub root: Executable,
+    /// The project the package was run from (`/Project`), whose
+    /// connection managers and parameters it sees.
+    pub project: Option<std::sync::Arc<super::Project>>,
 }
 
 impl Package {
@@ -169,13 +175,44 @@ impl Package {
         find(&self.root, id.trim())
     }
 
-    /// A connection manager by DTSID, refId-style reference or name.
+    /// A connection manager by DTSID, refId-style reference or name: the
+    /// package's own (`Package.ConnectionManagers[Name]`) or its project's
+    /// (`Project.ConnectionManagers[Name]`, `{DTSID}:external`).
     pub fn connection(&self, reference: &str) -> Option<&ConnectionManager> {
         let r = reference.trim();
-        self.connections.iter().find(|c| {
-            c.id.eq_ignore_ascii_case(r)
-                || c.name == r
-                || format!("Package.ConnectionManagers[{}]", c.name) == r
-        })
+        let (r, external) = match r.strip_suffix(":external") {
+            Some(id) => (id, true),
+            None => (r, false),
+        };
+        let scoped = |prefix: &str| {
+            r.strip_prefix(prefix)
+                .and_then(|n| n.strip_prefix('['))
+                .and_then(|n| n.strip_suffix(']'))
+        };
+        if let Some(name) = scoped("Project.ConnectionManagers") {
+            return self
+                .connections
+                .iter()
+                .find(|c| c.project && c.name == name);
+        }
+        if let Some(name) = scoped("Package.ConnectionManagers") {
+            return self
+                .connections
+                .iter()
+                .find(|c| !c.project && c.name == name);
+        }
+        // The package's own first: it may name one as its project does.
+        let by_id = |c: &&ConnectionManager| c.id.eq_ignore_ascii_case(r);
+        let own = self.connections.iter().filter(|c| !c.project && !external);
+        own.clone()
+            .find(by_id)
+            .or_else(|| own.clone().find(|c| c.name == r))
+            .or_else(|| {
+                let project = self.connections.iter().filter(|c| c.project);
+                project
+                    .clone()
+                    .find(by_id)
+                    .or_else(|| project.clone().find(|c| c.name == r))
+            })
     }
 }

@@ -222,4 +222,8 @@ pub struct ExecutePackageSpec {
     /// `PackageName`: with a project reference, the child's name; with an
     /// OLEDB connection (msdb), its path in the store.
     pub package_name: String,
+    /// `ParameterAssignment`s: (the child's parameter, the parent's
+    /// variable or parameter whose value it gets), e.g.
+    /// (`BatchId`, `User::BatchId`).
+    pub parameter_assignments: Vec<(String, String)>,
 }

@@ -1,7 +1,8 @@
 //! The Execute Package task: finds the child package (a FILE connection
-//! manager's path, with a project reference a sibling `.dtsx` of the parent
-//! file, or with an OLE DB connection a package in that server's msdb) and
-//! loads it. The engine runs the child in-process.
+//! manager's path; with a project reference a package of the parent's
+//! project, or a sibling `.dtsx` of a parent run alone; with an OLE DB
+//! connection a package in that server's msdb) and loads it. The engine
+//! runs the child in-process.
 
 use crate::model::{ExecutePackageSpec, Package, load_package, load_package_bytes};
 use crate::property_exprs;
@@ -13,6 +14,13 @@ use std::path::{Path, PathBuf};
 pub enum ChildSource {
     /// A `.dtsx` file.
     File(PathBuf),
+    /// A package of the parent's project (a project reference).
+    Project {
+        /// The project's `.ispac`, `.dtproj` or folder.
+        project: PathBuf,
+        /// The package's stream name.
+        name: String,
+    },
     /// A package in the msdb of `server` (the task's location "SQL Server").
     Msdb {
         /// The connection's `Data Source`.
@@ -27,6 +35,9 @@ impl ChildSource {
     pub fn describe(&self) -> String {
         match self {
             ChildSource::File(p) => p.display().to_string(),
+            ChildSource::Project { project, name } => {
+                format!("{name} (project {})", project.display())
+            }
             ChildSource::Msdb { server, path } => format!("{path} (msdb on '{server}')"),
         }
     }
@@ -35,16 +46,20 @@ impl ChildSource {
     pub fn key(&self) -> PathBuf {
         match self {
             ChildSource::File(f) => std::fs::canonicalize(f).unwrap_or_else(|_| f.clone()),
+            ChildSource::Project { project, name } => project.join(name.to_lowercase()),
             ChildSource::Msdb { server, path } => {
                 PathBuf::from(format!("msdb:{server}:{path}").to_lowercase())
             }
         }
     }
 
-    /// Loads the child package.
-    pub fn load(&self) -> ssis_core::Result<Package> {
+    /// Loads the child package of `parent`.
+    pub fn load(&self, parent: &Package) -> ssis_core::Result<Package> {
         match self {
             ChildSource::File(f) => load_package(f),
+            ChildSource::Project { name, .. } => {
+                crate::project::open_child(parent, name, &crate::cancel::CancelToken::new())
+            }
             ChildSource::Msdb { server, path } => {
                 let bytes = ssis_core::store::msdb::fetch_package(server, path)?;
                 load_package_bytes(&bytes, Path::new(path))
@@ -76,6 +91,12 @@ pub fn resolve_child(
         let name = spec.package_name.trim();
         if name.is_empty() {
             return Err("the task uses a project reference but names no package".into());
+        }
+        if let Some(project) = &parent.project {
+            return Ok(Some(ChildSource::Project {
+                project: project.source.clone(),
+                name: name.to_string(),
+            }));
         }
         let dir = parent
             .source_path

@@ -23,6 +23,7 @@ use super::xml::{self, Element};
 use super::*;
 use crate::cancel::CancelToken;
 use connections::read_connection;
+pub use connections::{ProjectConnection, read_project_connection};
 use constraints::ExeIndex;
 use ssis_core::error::{Error, ErrorKind, Result};
 use std::path::Path;
@@ -178,6 +179,7 @@ pub fn load_package_bytes_with(
             .and_then(boolean)
             .unwrap_or(false),
         root: root_exe,
+        project: None,
     })
 }
 

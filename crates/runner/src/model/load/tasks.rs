@@ -59,10 +59,33 @@ impl Ctx<'_> {
                 )
             })?
         };
+        let mut parameter_assignments = Vec::new();
+        for a in data
+            .iter()
+            .flat_map(|d| d.children_named("ParameterAssignment"))
+        {
+            let part = |n: &str| {
+                a.child(n)
+                    .map(|c| c.text.trim().to_string())
+                    .unwrap_or_default()
+            };
+            let (child, parent) = (part("ParameterName"), part("BindedVariableOrParameterName"));
+            if child.is_empty() || parent.is_empty() {
+                return Err(self.bad(
+                    format!(
+                        "{path}: a parameter assignment needs a ParameterName and a \
+                         BindedVariableOrParameterName"
+                    ),
+                    a.line,
+                ));
+            }
+            parameter_assignments.push((child, parent));
+        }
         Ok(ExecutableKind::ExecutePackage(ExecutePackageSpec {
             use_project_reference,
             connection: get("Connection"),
             package_name: get("PackageName"),
+            parameter_assignments,
         }))
     }
 

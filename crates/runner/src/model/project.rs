@@ -1,0 +1,101 @@
+//! A project of the project deployment model (an `.ispac`, or an SSDT
+//! project folder): its packages, its connection managers (`.conmgr`)
+//! and its parameters (`Project.params`), which every package of it sees.
+
+use super::{ConnectionManager, ProtectionLevel, VariableDef};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// A project as loaded: every part read, nothing of it run.
+#[derive(Debug, Clone)]
+pub struct Project {
+    /// The project's `Name` (its manifest's), or the file's stem.
+    pub name: String,
+    /// The `.ispac`, `.dtproj` or folder it was read from.
+    pub source: PathBuf,
+    /// The manifest's `ProtectionLevel` (for every part of the project).
+    pub protection_level: ProtectionLevel,
+    /// Its packages, in the manifest's order.
+    pub packages: Vec<ProjectPackage>,
+    /// Its connection managers (each marked `project`).
+    pub connections: Vec<ConnectionManager>,
+    /// Its parameters, `$Project::Name`.
+    pub parameters: Vec<ProjectParameter>,
+    /// The sensitive values stored encrypted (which this runner cannot
+    /// read), in the order found.
+    pub encrypted: Vec<EncryptedValue>,
+}
+
+/// A sensitive value of a project stored encrypted.
+#[derive(Debug, Clone)]
+pub struct EncryptedValue {
+    /// Where it is, e.g. `Password of project connection manager 'DW'`.
+    pub what: String,
+    /// What a value given for the run replaces it with.
+    pub replaced_by: Replacement,
+}
+
+/// What gives an encrypted value of a project for the run instead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Replacement {
+    /// The connection manager's `Password` or `ConnectionString` set.
+    Connection(String),
+    /// The project parameter set.
+    Parameter(String),
+    /// Nothing can: the file is encrypted whole.
+    Nothing,
+}
+
+/// One package of a project.
+#[derive(Debug, Clone)]
+pub struct ProjectPackage {
+    /// The stream name dtexec's `/Package` names, e.g. `Load Sales.dtsx`.
+    pub name: String,
+    /// `EntryPoint`: meant to be started directly (not only by a parent).
+    pub entry_point: bool,
+    /// The package file's bytes; `None` when the manifest lists a package
+    /// the project does not hold (an error only when it is opened).
+    pub bytes: Option<Arc<[u8]>>,
+}
+
+/// A project parameter.
+#[derive(Debug, Clone)]
+pub struct ProjectParameter {
+    /// The parameter as the read-only variable `$Project::Name`, its value
+    /// and VARIANT data type as a package variable has them.
+    pub variable: VariableDef,
+    /// `Required`: a value must be given for the run.
+    pub required: bool,
+    /// `Sensitive`.
+    pub sensitive: bool,
+}
+
+impl Project {
+    /// A package by its stream name, with or without `.dtsx`,
+    /// case-insensitively (as Windows names files).
+    pub fn package(&self, name: &str) -> Option<&ProjectPackage> {
+        let name = name.trim();
+        let with_ext = if name.to_ascii_lowercase().ends_with(".dtsx") {
+            name.to_string()
+        } else {
+            format!("{name}.dtsx")
+        };
+        self.packages
+            .iter()
+            .find(|p| p.name.eq_ignore_ascii_case(&with_ext))
+    }
+
+    /// The packages' names, for messages: `'A.dtsx', 'B.dtsx'`.
+    pub fn package_names(&self) -> String {
+        let names: Vec<String> = self
+            .packages
+            .iter()
+            .map(|p| format!("'{}'", p.name))
+            .collect();
+        if names.is_empty() {
+            "none".into()
+        } else {
+            names.join(", ")
+        }
+    }
+}
