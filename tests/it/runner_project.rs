@@ -476,3 +476,44 @@ fn an_encrypted_password_refuses_the_run_unless_the_run_gives_it() {
     assert_eq!(r.code, 0, "{}{}", r.out, r.err);
     assert_eq!(read(d, "big.csv"), BIG);
 }
+
+#[test]
+fn fifos_and_duplicate_parts_are_refused_not_waited_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // A FIFO as the project or as a project's package: refused at once
+    // (reading one would wait for a writer for ever).
+    let fifo = d.join("pipe.ispac");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: a NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    let r = exec(&["/Project", fifo.to_str().unwrap(), "/Package", "A.dtsx"]);
+    assert_eq!(r.code, 5, "{}", r.out);
+    assert!(r.out.contains("not a regular file"), "{}", r.out);
+    let folder = d.join("proj");
+    std::fs::create_dir(&folder).unwrap();
+    for (name, text) in project_files(d, "DontSaveSensitive", &[]) {
+        if name != "Main.dtsx" {
+            std::fs::write(folder.join(name), text).unwrap();
+        }
+    }
+    let c = std::ffi::CString::new(folder.join("Main.dtsx").to_str().unwrap()).unwrap();
+    // SAFETY: a NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    let r = exec(&[
+        "/Project",
+        folder.to_str().unwrap(),
+        "/Package",
+        "Main.dtsx",
+    ]);
+    assert_eq!(r.code, 5, "{}", r.out);
+    assert!(r.out.contains("not a regular file"), "{}", r.out);
+    // Two parts of one name (escaped and not, or in another case).
+    let mut files = project_files(d, "DontSaveSensitive", &[]);
+    files.push(("MAIN.dtsx".into(), MAIN.into()));
+    let dup = d.join("dup.ispac");
+    write_ispac(&dup, &files);
+    let r = exec(&["/Project", dup.to_str().unwrap(), "/Package", "Main.dtsx"]);
+    assert_eq!(r.code, 5, "{}", r.out);
+    assert!(r.out.contains("two files named"), "{}", r.out);
+}

@@ -167,7 +167,18 @@ pub(super) fn parse_par(arg: &str) -> Result<SetOverride> {
         Some(i) if name.ends_with(')') => name[..i].trim().to_string(),
         _ => name.clone(),
     };
-    if let Some(rest) = bare.strip_prefix("CM.") {
+    // dtexec reads the prefixes in any case; SSMS writes a manager's
+    // parameter with its scope (`$Project::CM.Name.Property`).
+    let strip = |text: &str, prefix: &str| {
+        text.get(..prefix.len())
+            .filter(|p| p.eq_ignore_ascii_case(prefix))
+            .map(|_| text[prefix.len()..].to_string())
+    };
+    let scoped = strip(&bare, "$Project::")
+        .map(|n| ("$Project", n))
+        .or_else(|| strip(&bare, "$Package::").map(|n| ("$Package", n)));
+    let unscoped = scoped.as_ref().map_or(bare.clone(), |(_, n)| n.clone());
+    if let Some(rest) = strip(&unscoped, "CM.") {
         return match rest.rsplit_once('.') {
             Some((manager, property)) if !manager.is_empty() && !property.is_empty() => {
                 Ok(SetOverride {
@@ -184,18 +195,16 @@ pub(super) fn parse_par(arg: &str) -> Result<SetOverride> {
             .with_target("/PAR")),
         };
     }
-    let variable = if let Some(n) = bare.strip_prefix("$Package::") {
-        format!("$Package::{n}")
-    } else if let Some(n) = bare.strip_prefix("$Project::") {
-        format!("$Project::{n}")
-    } else if bare.starts_with("$ServerOption::") {
-        return Err(Error::invalid(format!(
-            "/PAR '{name}': server options ($ServerOption::) belong to runs in the SSIS catalog \
-             (/ISSERVER), which this runner does not have"
-        ))
-        .with_target("/PAR"));
-    } else {
-        format!("$Package::{bare}")
+    let variable = match scoped {
+        Some((ns, n)) => format!("{ns}::{n}"),
+        None if strip(&bare, "$ServerOption::").is_some() => {
+            return Err(Error::invalid(format!(
+                "/PAR '{name}': server options ($ServerOption::) belong to runs in the SSIS \
+                 catalog (/ISSERVER), which this runner does not have"
+            ))
+            .with_target("/PAR"));
+        }
+        None => format!("$Package::{bare}"),
     };
     Ok(SetOverride {
         scope: "Package".into(),

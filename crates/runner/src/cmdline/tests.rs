@@ -286,6 +286,22 @@ fn project_and_package_name_a_package_of_a_project() {
     );
     assert_eq!(o.sets[2].variable, "$Project::Batch");
 
+    // Prefixes in any case; a manager's parameter with its scope, as SSMS writes it.
+    let o = p(&[
+        "/Project",
+        "a",
+        "/Package",
+        "b",
+        "/Par",
+        "$PROJECT::Region;x",
+        "/Par",
+        "$Project::cm.DW.Password;pw",
+    ])
+    .unwrap();
+    assert_eq!(o.sets[0].variable, "$Project::Region");
+    assert_eq!(o.sets[1].variable, "DW");
+    assert_eq!(o.sets[1].target, SetTarget::Connection("Password".into()));
+
     let e = p(&["/Project", "a.ispac"]).unwrap_err();
     assert!(e.message.contains("needs /PACKAGE"), "{e}");
     let e = p(&["/Package", "a.dtsx"]).unwrap_err();

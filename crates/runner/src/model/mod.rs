@@ -24,7 +24,9 @@ pub use load::{
 pub use package::{
     ConnectionManager, Package, PackageConfiguration, PackageProperties, VariableDef,
 };
-pub use project::{EncryptedValue, Project, ProjectPackage, ProjectParameter, Replacement};
+pub use project::{
+    EncryptedValue, PartSource, Project, ProjectPackage, ProjectParameter, Replacement,
+};
 pub use ssis_core::package::ProtectionLevel;
 pub use task_specs::{
     ExecutePackageSpec, ExecuteProcessSpec, ExecuteSqlSpec, FileSystemOp, FileSystemSpec,

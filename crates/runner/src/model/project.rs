@@ -6,13 +6,25 @@ use super::{ConnectionManager, ProtectionLevel, VariableDef};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-/// A project as loaded: every part read, nothing of it run.
+/// Reads a project's files by name (an `.ispac`'s parts, a folder's files).
+pub trait PartSource: Send + Sync + std::fmt::Debug {
+    /// The file `name` (case-insensitively); `Ok(None)` when there is none.
+    fn read(&self, name: &str) -> ssis_core::Result<Option<Vec<u8>>>;
+}
+
+/// A project as loaded: its manifest, managers and parameters read, its
+/// packages read when opened.
 #[derive(Debug, Clone)]
 pub struct Project {
     /// The project's `Name` (its manifest's), or the file's stem.
     pub name: String,
     /// The `.ispac`, `.dtproj` or folder it was read from.
     pub source: PathBuf,
+    /// Where its parts are named from in messages: the `.ispac`, or the
+    /// folder (of the `.dtproj`).
+    pub dir: PathBuf,
+    /// Its files.
+    pub parts: Arc<dyn PartSource>,
     /// The manifest's `ProtectionLevel` (for every part of the project).
     pub protection_level: ProtectionLevel,
     /// Its packages, in the manifest's order.
@@ -53,9 +65,9 @@ pub struct ProjectPackage {
     pub name: String,
     /// `EntryPoint`: meant to be started directly (not only by a parent).
     pub entry_point: bool,
-    /// The package file's bytes; `None` when the manifest lists a package
-    /// the project does not hold (an error only when it is opened).
-    pub bytes: Option<Arc<[u8]>>,
+    /// The project holds the file (a package the manifest lists and the
+    /// project lacks is an error only when it is opened).
+    pub present: bool,
 }
 
 /// A project parameter.
@@ -75,6 +87,13 @@ impl Project {
     /// case-insensitively (as Windows names files).
     pub fn package(&self, name: &str) -> Option<&ProjectPackage> {
         let name = name.trim();
+        if let Some(p) = self
+            .packages
+            .iter()
+            .find(|p| p.name.eq_ignore_ascii_case(name))
+        {
+            return Some(p);
+        }
         let with_ext = if name.to_ascii_lowercase().ends_with(".dtsx") {
             name.to_string()
         } else {

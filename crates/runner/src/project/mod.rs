@@ -14,8 +14,8 @@ mod parts;
 use crate::cancel::CancelToken;
 use crate::cmdline::{SetOverride, SetTarget};
 use crate::model::{
-    self, ConnectionManager, EncryptedValue, Package, Project, ProjectPackage, ProtectionLevel,
-    Replacement, xml,
+    self, ConnectionManager, EncryptedValue, Package, PartSource, Project, ProjectPackage,
+    ProtectionLevel, Replacement, xml,
 };
 use parts::Parts;
 use ssis_core::error::{Error, ErrorKind, Result};
@@ -27,6 +27,9 @@ use std::sync::Arc;
 /// `NotFound` (dtexec exit 4); a damaged project is `Package` (exit 5).
 pub fn load_project(path: &Path, cancel: &CancelToken) -> Result<Arc<Project>> {
     let meta = std::fs::metadata(path).map_err(|e| Error::io(&e, "open the project", path))?;
+    if !meta.is_dir() {
+        parts::regular_file(path, "open the project")?;
+    }
     let is_dtproj = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("dtproj"));
@@ -100,7 +103,7 @@ pub fn load_project(path: &Path, cancel: &CancelToken) -> Result<Arc<Project>> {
         .with_file(path)
     };
 
-    let mut packages = Vec::new();
+    let mut packages: Vec<ProjectPackage> = Vec::new();
     let listed: Vec<(String, bool)> = if manifest.packages.is_empty() {
         listed_or_all(Vec::new(), ".dtsx")
             .into_iter()
@@ -109,12 +112,21 @@ pub fn load_project(path: &Path, cancel: &CancelToken) -> Result<Arc<Project>> {
     } else {
         manifest.packages.clone()
     };
+    let held: std::collections::HashSet<String> =
+        parts.names().iter().map(|n| n.to_lowercase()).collect();
     for (name, entry_point) in listed {
-        let bytes = parts.read(&name)?.map(Into::into);
+        if packages.iter().any(|p| p.name.eq_ignore_ascii_case(&name)) {
+            return Err(Error::new(
+                ErrorKind::Package,
+                format!("the project's manifest lists package '{name}' twice"),
+            )
+            .with_file(&manifest_origin));
+        }
+        let present = held.contains(&name.to_lowercase());
         packages.push(ProjectPackage {
             name,
             entry_point,
-            bytes,
+            present,
         });
     }
 
@@ -177,6 +189,8 @@ pub fn load_project(path: &Path, cancel: &CancelToken) -> Result<Arc<Project>> {
     Ok(Arc::new(Project {
         name,
         source: path.to_path_buf(),
+        dir: source_dir,
+        parts: Arc::new(parts),
         protection_level: level,
         packages,
         connections,
@@ -236,12 +250,12 @@ pub fn open_package(
     let replaced = |r: &Replacement| {
         match r {
         Replacement::Connection(cm) => sets.iter().any(|s| {
-            s.variable == *cm
+            s.variable.eq_ignore_ascii_case(cm)
                 && matches!(&s.target, SetTarget::Connection(p)
                     if p.eq_ignore_ascii_case("Password") || p.eq_ignore_ascii_case("ConnectionString"))
         }),
         Replacement::Parameter(n) => sets.iter().any(|s| {
-            s.target == SetTarget::Variable && s.variable == format!("$Project::{n}")
+            s.target == SetTarget::Variable && s.variable.eq_ignore_ascii_case(&format!("$Project::{n}"))
         }),
         Replacement::Nothing => false,
     }
@@ -293,8 +307,8 @@ fn attach(
         .with_file(&project.source)
         .with_target("/Package")
     })?;
-    let origin = project.source.join(&p.name);
-    let bytes = p.bytes.as_ref().ok_or_else(|| {
+    let origin = project.dir.join(&p.name);
+    let missing = || {
         Error::new(
             ErrorKind::NotFound,
             format!(
@@ -303,8 +317,12 @@ fn attach(
             ),
         )
         .with_file(&project.source)
-    })?;
-    let mut pkg = model::load_package_bytes_with(bytes, &origin, cancel)?;
+    };
+    if !p.present {
+        return Err(missing());
+    }
+    let bytes = project.parts.read(&p.name)?.ok_or_else(missing)?;
+    let mut pkg = model::load_package_bytes_with(&bytes, &origin, cancel)?;
     pkg.connections.extend(connections);
     pkg.root
         .variables
