@@ -475,6 +475,63 @@ fn an_encrypted_password_refuses_the_run_unless_the_run_gives_it() {
     ]);
     assert_eq!(r.code, 0, "{}{}", r.out, r.err);
     assert_eq!(read(d, "big.csv"), BIG);
+    // The same with its scope, as SSMS writes it, in another case.
+    std::fs::remove_file(d.join("big.csv")).unwrap();
+    let r = exec(&[
+        "/Project",
+        p,
+        "/Package",
+        "Orders Flow.dtsx",
+        "/Par",
+        "$PROJECT::CM.warehouse.Password;secret",
+    ]);
+    assert_eq!(r.code, 0, "{}{}", r.out, r.err);
+    assert_eq!(read(d, "big.csv"), BIG);
+}
+
+#[test]
+fn a_scoped_manager_parameter_sets_only_that_scopes_manager() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("orders.csv"), ORDERS).unwrap();
+    // The project has a manager named as one of the package's own.
+    let clash = r#"<?xml version="1.0"?>
+<DTS:ConnectionManager xmlns:DTS="www.microsoft.com/SqlServer/Dts"
+  DTS:ObjectName="Small Out"
+  DTS:DTSID="{45369250-0000-4000-8000-0000000000EE}"
+  DTS:CreationName="FILE">
+  <DTS:ObjectData>
+    <DTS:ConnectionManager DTS:ConnectionString="/unused" />
+  </DTS:ObjectData>
+</DTS:ConnectionManager>"#;
+    let extra = [("Clash.conmgr".to_string(), clash.to_string())];
+    let project = d.join("clash.ispac");
+    write_ispac(&project, &project_files(d, "DontSaveSensitive", &extra));
+    let p = project.to_str().unwrap();
+    let moved = format!("{}/moved.csv", d.display());
+    // $Project:: scope: the project's manager changes, the package's writes as before.
+    let r = exec(&[
+        "/Project",
+        p,
+        "/Package",
+        "Orders Flow.dtsx",
+        "/Par",
+        &format!("$Project::CM.Small Out.ConnectionString;{moved}"),
+    ]);
+    assert_eq!(r.code, 0, "{}{}", r.out, r.err);
+    assert!(d.join("small.csv").exists() && !d.join("moved.csv").exists());
+    // Unscoped: the package's own manager of the name.
+    std::fs::remove_file(d.join("small.csv")).unwrap();
+    let r = exec(&[
+        "/Project",
+        p,
+        "/Package",
+        "Orders Flow.dtsx",
+        "/Par",
+        &format!("CM.Small Out.ConnectionString;{moved}"),
+    ]);
+    assert_eq!(r.code, 0, "{}{}", r.out, r.err);
+    assert!(d.join("moved.csv").exists() && !d.join("small.csv").exists());
 }
 
 #[test]

@@ -43,6 +43,45 @@ pub(crate) fn apply_variable_sets(
     Ok(())
 }
 
+/// The manager an override names: by name or DTSID, the package's own
+/// before its project's, or only the one scope named
+/// (`Project.ConnectionManagers[X]`, `Package.ConnectionManagers[X]`, as
+/// `/PAR $Project::CM.X.Property` and `$Package::CM.X.Property` give).
+fn connection_to_set<'a>(
+    pkg: &'a mut Package,
+    reference: &str,
+) -> Option<&'a mut model::ConnectionManager> {
+    let scoped = |prefix: &str| {
+        reference
+            .strip_prefix(prefix)
+            .and_then(|n| n.strip_prefix('['))
+            .and_then(|n| n.strip_suffix(']'))
+    };
+    let (name, scope) = match (
+        scoped("Project.ConnectionManagers"),
+        scoped("Package.ConnectionManagers"),
+    ) {
+        (Some(n), _) => (n, Some(true)),
+        (_, Some(n)) => (n, Some(false)),
+        _ => (reference, None),
+    };
+    let named = |c: &model::ConnectionManager| {
+        c.name.eq_ignore_ascii_case(name) || c.id.eq_ignore_ascii_case(name)
+    };
+    let at = match scope {
+        Some(project) => pkg
+            .connections
+            .iter()
+            .position(|c| c.project == project && named(c)),
+        None => pkg
+            .connections
+            .iter()
+            .position(|c| !c.project && named(c))
+            .or_else(|| pkg.connections.iter().position(named)),
+    }?;
+    pkg.connections.get_mut(at)
+}
+
 /// Applies the connection-manager and executable-property overrides of
 /// `sets` (`/SET`, `/CONN`, configurations) to `pkg`. An unknown manager,
 /// executable or property is an `InvalidArgument` error naming the path.
@@ -52,14 +91,13 @@ pub fn apply_overrides(pkg: &mut Package, sets: &[SetOverride]) -> Result<()> {
         match &s.target {
             SetTarget::Variable => {}
             SetTarget::Connection(prop) => {
-                let Some(cm) = pkg.connections.iter_mut().find(|c| {
-                    c.name.eq_ignore_ascii_case(&s.variable)
-                        || c.id.eq_ignore_ascii_case(&s.variable)
-                }) else {
-                    return Err(bad(format!(
-                        "the package has no connection manager '{}'",
-                        s.variable
-                    )));
+                let Some(cm) = connection_to_set(pkg, &s.variable) else {
+                    let owner = if pkg.project.is_some() {
+                        "neither the package nor its project has"
+                    } else {
+                        "the package has no"
+                    };
+                    return Err(bad(format!("{owner} connection manager '{}'", s.variable)));
                 };
                 match prop.as_str() {
                     "ConnectionString" => cm.connection_string = s.value.clone(),

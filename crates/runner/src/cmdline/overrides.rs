@@ -181,9 +181,15 @@ pub(super) fn parse_par(arg: &str) -> Result<SetOverride> {
     if let Some(rest) = strip(&unscoped, "CM.") {
         return match rest.rsplit_once('.') {
             Some((manager, property)) if !manager.is_empty() && !property.is_empty() => {
+                // With a scope, only that scope's manager of the name.
+                let variable = match &scoped {
+                    Some(("$Project", _)) => format!("Project.ConnectionManagers[{manager}]"),
+                    Some(_) => format!("Package.ConnectionManagers[{manager}]"),
+                    None => manager.to_string(),
+                };
                 Ok(SetOverride {
                     scope: "Package".into(),
-                    variable: manager.to_string(),
+                    variable,
                     value,
                     path: format!("/PAR {name}"),
                     target: SetTarget::Connection(property.to_string()),

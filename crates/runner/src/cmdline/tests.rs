@@ -299,7 +299,7 @@ fn project_and_package_name_a_package_of_a_project() {
     ])
     .unwrap();
     assert_eq!(o.sets[0].variable, "$Project::Region");
-    assert_eq!(o.sets[1].variable, "DW");
+    assert_eq!(o.sets[1].variable, "Project.ConnectionManagers[DW]");
     assert_eq!(o.sets[1].target, SetTarget::Connection("Password".into()));
 
     let e = p(&["/Project", "a.ispac"]).unwrap_err();

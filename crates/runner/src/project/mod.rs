@@ -247,10 +247,19 @@ pub fn open_package(
     cancel: &CancelToken,
 ) -> Result<Package> {
     let mut pkg = attach(project, name, project.connections.clone(), cancel)?;
+    // A bare CM.<name> sets the package's own manager of that name first.
+    let own_names: Vec<String> = pkg
+        .connections
+        .iter()
+        .filter(|c| !c.project)
+        .map(|c| c.name.to_lowercase())
+        .collect();
+    let own = |cm: &str| own_names.contains(&cm.to_lowercase());
     let replaced = |r: &Replacement| {
         match r {
         Replacement::Connection(cm) => sets.iter().any(|s| {
-            s.variable.eq_ignore_ascii_case(cm)
+            (s.variable.eq_ignore_ascii_case(&format!("Project.ConnectionManagers[{cm}]"))
+                || (s.variable.eq_ignore_ascii_case(cm) && !own(cm)))
                 && matches!(&s.target, SetTarget::Connection(p)
                     if p.eq_ignore_ascii_case("Password") || p.eq_ignore_ascii_case("ConnectionString"))
         }),
