@@ -66,6 +66,36 @@ pub struct Run {
     pub err: String,
 }
 
+impl Run {
+    /// Standard output, then standard error.
+    pub fn text(&self) -> String {
+        format!("{}{}", self.out, self.err)
+    }
+}
+
+/// Runs `ssis exec` with `args` as a process (the binary registers the
+/// data flow engine; the in-process [`exec`] has none), with `env` set.
+pub fn exec_process_with(args: &[&str], env: &[(&str, &std::ffi::OsStr)]) -> Run {
+    let o = std::process::Command::new(ssis_bin::ssis_bin())
+        .arg("exec")
+        .args(args)
+        .envs(env.iter().copied())
+        .output()
+        .unwrap();
+    Run {
+        code: o.status.code().unwrap_or(-1),
+        out: String::from_utf8_lossy(&o.stdout).into_owned(),
+        err: String::from_utf8_lossy(&o.stderr).into_owned(),
+    }
+}
+
+/// [`exec_process_with`] without environment: its exit code and its
+/// output (standard output, then standard error).
+pub fn exec_process(args: &[&str]) -> (i32, String) {
+    let run = exec_process_with(args, &[]);
+    (run.code, run.text())
+}
+
 /// Runs `ssis exec` in-process with `args`.
 pub fn exec(args: &[&str]) -> Run {
     let args: Vec<OsString> = args.iter().map(OsString::from).collect();

@@ -5,23 +5,8 @@
 use crate::dataflow_pipe::{Comp, Input, OutCol, Output, col, comp, input_col};
 use crate::runner_execute_sql::{CM_ID, Log};
 use crate::support::tds::Value;
-use std::process::Command;
 
-pub fn ssis_exec(args: &[&str]) -> (i32, String) {
-    let o = Command::new(crate::common::ssis_bin::ssis_bin())
-        .arg("exec")
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        o.status.code().unwrap_or(-1),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&o.stdout),
-            String::from_utf8_lossy(&o.stderr)
-        ),
-    )
-}
+pub use crate::common::exec_process as ssis_exec;
 
 pub fn statements(log: &Log, prefix: &str) -> Vec<(String, Vec<Value>)> {
     log.lock()

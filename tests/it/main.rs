@@ -69,6 +69,7 @@ mod runner_dataflow_sql_types;
 mod runner_dataflow_timestamp2;
 mod runner_dataflow_types;
 mod runner_dataflow_validate;
+mod runner_decrypt;
 mod runner_event_handlers;
 mod runner_execute_package;
 mod runner_execute_sql;

@@ -6,7 +6,6 @@
 
 use crate::common::stage;
 use std::path::Path;
-use std::process::Command;
 
 struct Run {
     code: i32,
@@ -14,19 +13,8 @@ struct Run {
 }
 
 fn ssis_exec(args: &[&str]) -> Run {
-    let o = Command::new(crate::common::ssis_bin::ssis_bin())
-        .arg("exec")
-        .args(args)
-        .output()
-        .unwrap();
-    Run {
-        code: o.status.code().unwrap_or(-1),
-        out: format!(
-            "{}{}",
-            String::from_utf8_lossy(&o.stdout),
-            String::from_utf8_lossy(&o.stderr)
-        ),
-    }
+    let (code, out) = crate::common::exec_process(args);
+    Run { code, out }
 }
 
 fn read(dir: &Path, name: &str) -> Vec<u8> {

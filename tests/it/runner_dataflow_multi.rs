@@ -6,19 +6,9 @@
 
 use crate::common::stage;
 use std::path::Path;
-use std::process::Command;
 
 fn ssis_exec(pkg: &Path) -> (i32, String) {
-    let o = Command::new(crate::common::ssis_bin::ssis_bin())
-        .args(["exec", "/F", pkg.to_str().unwrap(), "/REP", "EWI"])
-        .output()
-        .unwrap();
-    let out = format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    (o.status.code().unwrap_or(-1), out)
+    crate::common::exec_process(&["/F", pkg.to_str().unwrap(), "/REP", "EWI"])
 }
 
 const HEADER: &str = "Id,Name,Amount,Note\r\n";

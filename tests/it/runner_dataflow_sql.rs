@@ -18,25 +18,13 @@ use crate::support::catalog::{Table, column};
 use crate::support::tds::{ColType, DONE_COUNT, DONE_MORE, Tokens, Value};
 use crate::support::{ADMIN_PASSWORD, ADMIN_USER, TestServer};
 use std::path::PathBuf;
-use std::process::Command;
 
 const ADO_ID: &str = "{C0000000-0000-0000-0000-000000000002}";
 /// DTSID of the first variable the package generator declares.
 const VAR0: &str = "{9A000000-0000-0000-0000-000000000000}";
 
 pub(crate) fn ssis_exec(pkg: &std::path::Path) -> (i32, String) {
-    let o = Command::new(crate::common::ssis_bin::ssis_bin())
-        .args(["exec", "/F", pkg.to_str().unwrap(), "/REP", "EWI"])
-        .output()
-        .unwrap();
-    (
-        o.status.code().unwrap_or(-1),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&o.stdout),
-            String::from_utf8_lossy(&o.stderr)
-        ),
-    )
+    crate::common::exec_process(&["/F", pkg.to_str().unwrap(), "/REP", "EWI"])
 }
 
 /// The tables the table-mode components name, as `sys.columns` describes

@@ -213,24 +213,11 @@ fn ispac(dir: &Path) -> PathBuf {
     path
 }
 
-struct Run {
-    code: i32,
-    out: String,
-    err: String,
-}
+use crate::common::exec_process_with;
 
 /// `ssis exec` as a process (the data flow engine is the binary's).
-fn exec(args: &[&str]) -> Run {
-    let o = std::process::Command::new(crate::common::ssis_bin::ssis_bin())
-        .arg("exec")
-        .args(args)
-        .output()
-        .unwrap();
-    Run {
-        code: o.status.code().unwrap_or(-1),
-        out: String::from_utf8_lossy(&o.stdout).into_owned(),
-        err: String::from_utf8_lossy(&o.stderr).into_owned(),
-    }
+fn exec(args: &[&str]) -> crate::common::Run {
+    exec_process_with(args, &[])
 }
 
 fn read(dir: &Path, name: &str) -> String {

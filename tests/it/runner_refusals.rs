@@ -79,19 +79,7 @@ fn load_failures_and_sources_have_dtexec_exit_codes() {
 }
 
 /// `ssis exec` as a process, the way a user or SQL Agent runs it.
-fn exec_binary(args: &[&str]) -> (i32, String) {
-    let out = std::process::Command::new(crate::common::ssis_bin::ssis_bin())
-        .arg("exec")
-        .args(args)
-        .output()
-        .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.code().unwrap_or(-1), text)
-}
+use crate::common::exec_process as exec_binary;
 
 fn fixture(name: &str) -> String {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -127,21 +115,25 @@ fn package_encrypted_whole_with_the_user_key_is_refused_with_exit_5() {
 }
 
 #[test]
-fn package_encrypted_whole_with_a_password_is_refused_with_or_without_the_password() {
+fn package_encrypted_whole_with_a_password_is_refused_without_the_right_one() {
+    // The 2012 layout where the root keeps its identity and one
+    // <EncryptedData> (with a Salt: a password) holds the rest.
     let pkg = fixture("encrypted-all-password.dtsx");
     let (code, out) = exec_binary(&["/F", &pkg]);
     assert_eq!(code, 5, "{out}");
     assert!(
         out.contains("'Payroll Export' is encrypted as a whole with a password")
-            && out.contains("EncryptAllWithPassword"),
+            && out.contains("EncryptAllWithPassword")
+            && out.contains("give the password with /DECRYPT"),
         "{out}"
     );
-    // With the password, the runner says it did not use it rather than
-    // pretending to decrypt.
+    // Its cipher text opens with no password: every one is wrong.
     let (code, out) = exec_binary(&["/F", &pkg, "/DE", "secret"]);
     assert_eq!(code, 5, "{out}");
     assert!(
-        out.contains("/DECRYPT") && out.contains("the password was not used"),
+        out.contains(
+            "the /DECRYPT password does not decrypt the value encrypted in <DTS:Executable>"
+        ) && out.contains("encrypted-all-password.dtsx:20:1"),
         "{out}"
     );
 }
@@ -281,7 +273,9 @@ fn shared_corpus_validates_or_is_refused_with_a_list() {
 }
 
 #[test]
-fn decrypt_of_password_protected_values_is_refused_before_anything_runs() {
+fn a_password_value_in_a_layout_not_read_is_refused_before_anything_runs() {
+    // An EncryptedData without the Salt and IV SSIS writes: /DECRYPT cannot
+    // open it, and the run does not go on without it.
     let dir = tempfile::tempdir().unwrap();
     let encrypted_variable = r#"<DTS:Variables>
     <DTS:Variable DTS:CreationName="" DTS:DTSID="{99999999-0000-0000-0000-000000000001}" DTS:Namespace="User" DTS:ObjectName="Secret">
@@ -298,7 +292,12 @@ fn decrypt_of_password_protected_values_is_refused_before_anything_runs() {
     );
     let r = exec(&["/F", pkg.to_str().unwrap(), "/DE", "secret"]);
     assert_eq!(r.code, 5, "{}", r.out);
-    assert!(r.out.contains("/DECRYPT"), "{}", r.out);
+    assert!(
+        r.out.contains("VariableValue of 'Secret'")
+            && r.out.contains("a layout this runner does not decrypt"),
+        "{}",
+        r.out
+    );
     assert!(!dir.path().join("a.txt").exists(), "nothing ran");
 }
 

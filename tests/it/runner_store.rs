@@ -5,7 +5,6 @@
 
 use crate::common;
 use std::path::Path;
-use std::process::Command;
 
 fn config(dir: &Path) -> std::path::PathBuf {
     let cfg = dir.join("MsDtsSrvr.ini.xml");
@@ -26,15 +25,8 @@ fn config(dir: &Path) -> std::path::PathBuf {
 }
 
 fn ssis_exec(cfg: &Path, args: &[&str]) -> (i32, String) {
-    let out = Command::new(crate::common::ssis_bin::ssis_bin())
-        .arg("exec")
-        .args(args)
-        .env("SSIS_SERVICE_CONFIG", cfg)
-        .output()
-        .unwrap();
-    let text =
-        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
-    (out.status.code().unwrap_or(-1), text)
+    let run = crate::common::exec_process_with(args, &[("SSIS_SERVICE_CONFIG", cfg.as_os_str())]);
+    (run.code, run.text())
 }
 
 #[test]

@@ -14,13 +14,14 @@ const HELLO_DTSID: &str = "{BDD640FB-0667-4AD1-9C80-317FA3B1799D}";
 const HELLO_DESCRIPTION: &str = "Says hello: the smallest runnable package";
 
 /// `ssis exec /F <package>` as a separate process, pointed at the service.
-fn exec_outside(d: &Daemon, package: &std::path::Path) -> Child {
+fn exec_outside(d: &Daemon, package: &std::path::Path, extra: &[&str]) -> Child {
     use std::os::unix::process::CommandExt;
     Command::new(ssis_bin())
         .process_group(0)
         .arg("exec")
         .arg("/F")
         .arg(package)
+        .args(extra)
         .env("SSIS_SERVICE_SOCKET", &d.socket)
         .env_remove("SSIS_EXECUTION_ID")
         .stdout(Stdio::null())
@@ -49,7 +50,7 @@ fn me() -> String {
 fn a_command_line_run_is_listed_with_its_identity_and_kept_in_history() {
     let f = Fixture::builtin(2);
     let d = f.start();
-    let mut child = exec_outside(&d, &f.package("Nap"));
+    let mut child = exec_outside(&d, &f.package("Nap"), &[]);
     d.wait_until("the command-line run is listed", || listed(&d).is_some());
     let row = listed(&d).unwrap();
     assert_eq!(
@@ -85,10 +86,29 @@ fn a_command_line_run_is_listed_with_its_identity_and_kept_in_history() {
 }
 
 #[test]
+fn a_registered_command_line_keeps_no_decrypt_password() {
+    let f = Fixture::builtin(1);
+    let d = f.start();
+    let mut child = exec_outside(&d, &f.package("Nap"), &["/De", "hunter2"]);
+    assert!(child.wait().unwrap().success());
+    d.wait_until("the run is in history", || {
+        d.json(&["history"])["Items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["Origin"] == "CommandLine" && e["Status"] == "Succeeded")
+    });
+    let history = d.json(&["history"]).to_string();
+    assert!(!history.contains("hunter2"), "{history}");
+    assert!(history.contains("\"/De\",\"********\""), "{history}");
+    d.stop();
+}
+
+#[test]
 fn a_command_line_run_stops_when_asked_through_the_service() {
     let f = Fixture::builtin(60);
     let d = f.start();
-    let mut child = exec_outside(&d, &f.package("Nap"));
+    let mut child = exec_outside(&d, &f.package("Nap"), &[]);
     d.wait_until("the command-line run is listed", || listed(&d).is_some());
     let id = listed(&d).unwrap()["ExecutionId"]
         .as_str()
@@ -130,7 +150,7 @@ fn a_run_the_service_starts_carries_the_package_identity() {
 fn a_command_line_run_whose_process_dies_is_recorded_as_unknown() {
     let f = Fixture::builtin(60);
     let d = f.start();
-    let mut child = exec_outside(&d, &f.package("Nap"));
+    let mut child = exec_outside(&d, &f.package("Nap"), &[]);
     d.wait_until("the command-line run is listed", || listed(&d).is_some());
     let id = listed(&d).unwrap()["ExecutionId"]
         .as_str()

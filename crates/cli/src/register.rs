@@ -35,7 +35,10 @@ impl RunObserver for ServiceRegistration {
             package: package.clone(),
             package_file: source.file.clone(),
             package_path: source.store_path.clone(),
-            command_line: std::env::args().collect(),
+            // Others with the right read the history: no password in it.
+            command_line: ssis_runner::cmdline::redact_password(
+                &std::env::args().collect::<Vec<_>>(),
+            ),
         };
         let cancel = cancel.clone();
         if let Ok(r) = session.register_run(params, move || cancel.cancel()) {

@@ -22,12 +22,14 @@ pub fn check_runnable(pkg: &Package) -> Result<()> {
 }
 
 /// Refuses (a `Package` error: dtexec exit 5) a package whose content or
-/// sensitive values are encrypted, with the reason. This runner can decrypt
-/// neither: user-key encryption is Windows DPAPI, bound to the Windows user
-/// who saved the package, and password encryption is not implemented, so a
-/// `password` given with `/DECRYPT` is not used (the message says so).
-/// Running with the values left empty, as dtexec does after a warning,
-/// would run something else than what was saved.
+/// sensitive values are still encrypted once loaded, with the reason and
+/// what to do. User-key encryption is Windows DPAPI, bound to the Windows
+/// user who saved the package: this runner cannot undo it. Password
+/// encryption was undone at load when the run gave the password
+/// (`/DECRYPT`, here `password`); what is left was not given one, or is in
+/// a layout the loader does not read. Running with the values left empty,
+/// as dtexec does after a warning, would run something else than what was
+/// saved.
 pub fn check_encryption(pkg: &Package, password: Option<&str>) -> Result<()> {
     use model::ProtectionLevel as L;
     let level = pkg.protection_level;
@@ -46,26 +48,28 @@ pub fn check_encryption(pkg: &Package, password: Option<&str>) -> Result<()> {
     } else {
         return Ok(());
     };
-    let advice = if pkg.encrypted_whole {
-        "re-save it with DontSaveSensitive to run it here"
-    } else {
-        "save it with DontSaveSensitive and pass the values with /SET"
+    let advice = match (level.uses_password(), password, pkg.encrypted_whole) {
+        (true, None, _) => "give the password with /DECRYPT".to_string(),
+        (true, Some(_), _) => "the password was given, but this value is stored in a layout \
+             this runner does not decrypt"
+            .to_string(),
+        (false, _, true) => "this runner cannot decrypt it; re-save it with DontSaveSensitive \
+             or EncryptAllWithPassword to run it here"
+            .to_string(),
+        (false, _, false) => "this runner cannot decrypt it; save it with DontSaveSensitive and \
+             pass the values with /SET, or with EncryptSensitiveWithPassword and give the \
+             password with /DECRYPT"
+            .to_string(),
     };
     let mut msg = format!(
-        "package '{}' {what} ({level}); this runner cannot decrypt it",
+        "package '{}' {what} ({level}); {advice}",
         pkg.display_name()
     );
-    let mut err_target = None;
-    if password.is_some() {
-        msg = format!(
-            "/DECRYPT: {msg}: decryption with a password is not implemented, the password was not used"
-        );
-        err_target = Some("/DECRYPT");
+    let mut e = Error::new(ErrorKind::Package, String::new());
+    if password.is_some() && !level.uses_password() {
+        msg = format!("/DECRYPT: {msg} (a password does not open it)");
+        e = e.with_target("/DECRYPT");
     }
-    msg.push_str(&format!("; {advice}"));
-    let e = Error::new(ErrorKind::Package, msg);
-    Err(match err_target {
-        Some(t) => e.with_target(t),
-        None => e,
-    })
+    e.message = msg;
+    Err(e)
 }

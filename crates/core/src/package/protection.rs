@@ -83,6 +83,14 @@ impl ProtectionLevel {
             ProtectionLevel::EncryptAllWithPassword | ProtectionLevel::EncryptAllWithUserKey
         )
     }
+
+    /// What is encrypted is encrypted with a password (dtexec `/DECRYPT`).
+    pub fn uses_password(self) -> bool {
+        matches!(
+            self,
+            ProtectionLevel::EncryptSensitiveWithPassword | ProtectionLevel::EncryptAllWithPassword
+        )
+    }
 }
 
 impl fmt::Display for ProtectionLevel {

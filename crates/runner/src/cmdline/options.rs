@@ -91,6 +91,19 @@ pub fn decrypt_takes_value(next: Option<&str>) -> bool {
     }
 }
 
+/// `args` (a command line) with the password after each `/DECRYPT`
+/// replaced by `********`, for a record others may read.
+pub fn redact_password(args: &[String]) -> Vec<String> {
+    let mut out = args.to_vec();
+    for i in 0..out.len() {
+        if is_option(&out[i], "Decrypt") && decrypt_takes_value(out.get(i + 1).map(String::as_str))
+        {
+            out[i + 1] = "********".into();
+        }
+    }
+    out
+}
+
 /// Whether `word` (with its `/` or `-`) is the dtexec option `full`
 /// (`Decrypt`, ...) in any accepted spelling.
 pub fn is_option(word: &str, full: &str) -> bool {

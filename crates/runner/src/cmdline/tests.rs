@@ -315,3 +315,17 @@ fn project_and_package_name_a_package_of_a_project() {
     let e = p(&["/F", "x", "/SET", "\\Package.Variables[$Project::B];1"]).unwrap_err();
     assert!(e.message.contains("belong to a project"), "{e}");
 }
+
+#[test]
+fn a_registered_command_line_hides_the_decrypt_password() {
+    let words = |s: &str| s.split(' ').map(String::from).collect::<Vec<_>>();
+    assert_eq!(
+        redact_password(&words("ssis exec /F p.dtsx /De s3cret /SET x;1")),
+        words("ssis exec /F p.dtsx /De ******** /SET x;1")
+    );
+    assert_eq!(
+        redact_password(&words("ssis exec -decrypt pw /decrypt /F p.dtsx")),
+        words("ssis exec -decrypt ******** /decrypt /F p.dtsx"),
+        "a bare /DECRYPT (the password in the environment) hides nothing"
+    );
+}

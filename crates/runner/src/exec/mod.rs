@@ -198,14 +198,17 @@ impl<'a> Exec<'a> {
     /// Loads the package from /FILE, /SQL (msdb), /DTS (the store) or a
     /// project (/PROJECT with /PACKAGE).
     fn load_package(&mut self) -> Result<Package, i32> {
+        let password = self.opts.decrypt.as_deref();
         let loaded = match self.opts.source.clone() {
-            Some(PackageSource::File(p)) => model::load_package_with(Path::new(&p), self.cancel),
-            Some(PackageSource::Sql(p)) => {
-                store_source::load_from_msdb(self.opts.server.as_deref(), &p)
+            Some(PackageSource::File(p)) => {
+                model::load_package_with(Path::new(&p), password, self.cancel)
             }
-            Some(PackageSource::Dts(p)) => store_source::load_from_store(&p),
+            Some(PackageSource::Sql(p)) => {
+                store_source::load_from_msdb(self.opts.server.as_deref(), &p, password)
+            }
+            Some(PackageSource::Dts(p)) => store_source::load_from_store(&p, password),
             Some(PackageSource::Project { project, package }) => {
-                project::load_project(Path::new(&project), self.cancel).and_then(|proj| {
+                project::load_project(Path::new(&project), password, self.cancel).and_then(|proj| {
                     project::open_package(&proj, &package, &self.opts.sets, self.cancel)
                 })
             }

@@ -3,6 +3,7 @@
 //! layout (2005/2008 format 2/3 and 2012+ format 6/8).
 
 mod constraints;
+pub mod decrypt;
 mod executable;
 mod foreach;
 mod load;

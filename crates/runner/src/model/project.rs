@@ -27,6 +27,9 @@ pub struct Project {
     pub parts: Arc<dyn PartSource>,
     /// The manifest's `ProtectionLevel` (for every part of the project).
     pub protection_level: ProtectionLevel,
+    /// The password the run gave (`/DECRYPT`), which opens the project's
+    /// packages as it opened its other files.
+    pub password: Option<String>,
     /// Its packages, in the manifest's order.
     pub packages: Vec<ProjectPackage>,
     /// Its connection managers (each marked `project`).

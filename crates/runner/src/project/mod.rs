@@ -25,7 +25,13 @@ use std::sync::Arc;
 /// Reads the project at `path`: an `.ispac`, a `.dtproj`, or a folder
 /// holding `@Project.manifest` or one `.dtproj`. A missing path is
 /// `NotFound` (dtexec exit 4); a damaged project is `Package` (exit 5).
-pub fn load_project(path: &Path, cancel: &CancelToken) -> Result<Arc<Project>> {
+/// What the project encrypted with a password is opened with `password`
+/// (`/DECRYPT`); a wrong one is a `Package` error.
+pub fn load_project(
+    path: &Path,
+    password: Option<&str>,
+    cancel: &CancelToken,
+) -> Result<Arc<Project>> {
     let meta = std::fs::metadata(path).map_err(|e| Error::io(&e, "open the project", path))?;
     if !meta.is_dir() {
         parts::regular_file(path, "open the project")?;
@@ -65,7 +71,7 @@ pub fn load_project(path: &Path, cancel: &CancelToken) -> Result<Arc<Project>> {
         )
         .with_file(path)
     })?;
-    let root = xml::parse_with(&bytes, &manifest_origin, cancel)?;
+    let root = parse_part(&bytes, &manifest_origin, password, cancel)?;
     let manifest = if manifest_name.to_ascii_lowercase().ends_with(".dtproj") {
         manifest::read(
             manifest::in_dtproj(&root, &manifest_origin)?,
@@ -75,10 +81,13 @@ pub fn load_project(path: &Path, cancel: &CancelToken) -> Result<Arc<Project>> {
         manifest::read(&root, &manifest_origin)?
     };
     let level = manifest.protection_level;
-    let encrypts = !matches!(
-        level,
-        ProtectionLevel::DontSaveSensitive | ProtectionLevel::ServerStorage
-    );
+    // With the password, what the project encrypted with it is clear text.
+    let opened = password.is_some() && level.uses_password();
+    let encrypts = !opened
+        && !matches!(
+            level,
+            ProtectionLevel::DontSaveSensitive | ProtectionLevel::ServerStorage
+        );
     let mut encrypted: Vec<EncryptedValue> = Vec::new();
 
     let listed_or_all = |listed: Vec<String>, ext: &str| -> Vec<String> {
@@ -136,7 +145,7 @@ pub fn load_project(path: &Path, cancel: &CancelToken) -> Result<Arc<Project>> {
             .read(&file)?
             .ok_or_else(|| missing("connection manager", &file))?;
         let origin = source_dir.join(&file);
-        let el = xml::parse_with(&bytes, &origin, cancel)?;
+        let el = parse_part(&bytes, &origin, password, cancel)?;
         match model::read_project_connection(&el, &origin, encrypts)? {
             model::ProjectConnection::EncryptedWhole => {
                 encrypted.push(EncryptedValue {
@@ -172,7 +181,7 @@ pub fn load_project(path: &Path, cancel: &CancelToken) -> Result<Arc<Project>> {
     let mut parameters = Vec::new();
     if let Some(bytes) = parts.read("Project.params")? {
         let origin = source_dir.join("Project.params");
-        let el = xml::parse_with(&bytes, &origin, cancel)?;
+        let el = parse_part(&bytes, &origin, password, cancel)?;
         let (read, hidden) = params::read(&el, &origin, encrypts)?;
         parameters = read;
         encrypted.extend(hidden.into_iter().map(|h| EncryptedValue {
@@ -192,11 +201,27 @@ pub fn load_project(path: &Path, cancel: &CancelToken) -> Result<Arc<Project>> {
         dir: source_dir,
         parts: Arc::new(parts),
         protection_level: level,
+        password: password.map(str::to_string),
         packages,
         connections,
         parameters,
         encrypted,
     }))
+}
+
+/// Parses a part of the project, first decrypting what is encrypted with
+/// `password`, if one is given.
+fn parse_part(
+    bytes: &[u8],
+    origin: &Path,
+    password: Option<&str>,
+    cancel: &CancelToken,
+) -> Result<xml::Element> {
+    let clear = match password {
+        Some(p) => model::decrypt::decrypt_document(bytes, p, origin)?,
+        None => None,
+    };
+    xml::parse_with(clear.as_deref().unwrap_or(bytes), origin, cancel)
 }
 
 /// The manifest of a project folder: `@Project.manifest` (an unzipped
@@ -331,7 +356,8 @@ fn attach(
         return Err(missing());
     }
     let bytes = project.parts.read(&p.name)?.ok_or_else(missing)?;
-    let mut pkg = model::load_package_bytes_with(&bytes, &origin, cancel)?;
+    let password = project.password.as_deref();
+    let mut pkg = model::load_package_bytes_with(&bytes, &origin, password, cancel)?;
     pkg.connections.extend(connections);
     pkg.root
         .variables

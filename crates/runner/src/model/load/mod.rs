@@ -19,6 +19,7 @@ mod foreach;
 mod tasks;
 mod variables;
 
+use super::decrypt;
 use super::xml::{self, Element};
 use super::*;
 use crate::cancel::CancelToken;
@@ -31,12 +32,17 @@ use std::path::Path;
 /// Loads a package file. A missing file is `NotFound` (dtexec exit 4); an
 /// unreadable or malformed one is `Package` (exit 5).
 pub fn load_package(path: &Path) -> Result<Package> {
-    load_package_with(path, &CancelToken::new())
+    load_package_with(path, None, &CancelToken::new())
 }
 
-/// [`load_package`], ending with a `Canceled` error (dtexec exit 3) soon
+/// [`load_package`], opening what is encrypted with `password` (dtexec's
+/// `/DECRYPT`) and ending with a `Canceled` error (dtexec exit 3) soon
 /// after `cancel` is set: a large package takes a moment to read.
-pub fn load_package_with(path: &Path, cancel: &CancelToken) -> Result<Package> {
+pub fn load_package_with(
+    path: &Path,
+    password: Option<&str>,
+    cancel: &CancelToken,
+) -> Result<Package> {
     let bytes = std::fs::read(path).map_err(|e| {
         let err = Error::io(&e, "read the package", path);
         if err.kind == ErrorKind::NotFound {
@@ -45,26 +51,37 @@ pub fn load_package_with(path: &Path, cancel: &CancelToken) -> Result<Package> {
             Error::new(ErrorKind::Package, err.message).with_file(path)
         }
     })?;
-    load_package_bytes_with(&bytes, path, cancel)
+    load_package_bytes_with(&bytes, path, password, cancel)
 }
 
 /// Loads a package from bytes; `origin` names it in errors.
 pub fn load_package_bytes(bytes: &[u8], origin: &Path) -> Result<Package> {
-    load_package_bytes_with(bytes, origin, &CancelToken::new())
+    load_package_bytes_with(bytes, origin, None, &CancelToken::new())
 }
 
-/// [`load_package_bytes`] with a cancel token, as [`load_package_with`].
+/// [`load_package_bytes`] with a password and a cancel token, as
+/// [`load_package_with`]. A wrong password is a `Package` error naming
+/// the first value it does not decrypt.
 pub fn load_package_bytes_with(
     bytes: &[u8],
     origin: &Path,
+    password: Option<&str>,
     cancel: &CancelToken,
 ) -> Result<Package> {
+    let decrypted = match password {
+        Some(p) => decrypt::decrypt_document(bytes, p, origin)?,
+        None => None,
+    };
+    let bytes = decrypted.as_deref().unwrap_or(bytes);
     let root = xml::parse_with(bytes, origin, cancel)?;
     let bad = |msg: String, line: u64| {
         Error::new(ErrorKind::Package, msg)
             .with_file(origin)
             .at(line, 1)
     };
+    if root.local_name() == "EncryptedData" {
+        return Err(encrypted_document(&root, bytes, origin));
+    }
     if root.local_name() != "Executable" {
         return Err(bad(
             format!(
@@ -126,7 +143,10 @@ pub fn load_package_bytes_with(
         }
         None => ProtectionLevel::DEFAULT,
     };
-    let encrypted_whole = encrypted_data || protection_level.encrypts_all();
+    // Decrypted, a package saved EncryptAllWithPassword is clear text that
+    // still says so.
+    let encrypted_whole =
+        encrypted_data || (protection_level.encrypts_all() && decrypted.is_none());
     let mut connections = Vec::new();
     for cm in collection(&root, "ConnectionManagers", "ConnectionManager") {
         connections.push(read_connection(cm));
@@ -183,6 +203,23 @@ pub fn load_package_bytes_with(
     })
 }
 
+/// The error for a document that is one `<EncryptedData>`: a package
+/// saved EncryptAllWithPassword (a `Salt`) or EncryptAllWithUserKey, read
+/// without its password.
+fn encrypted_document(root: &Element, bytes: &[u8], origin: &Path) -> Error {
+    let message = if decrypt::has_password_encryption(bytes) {
+        "the package is encrypted as a whole with a password (EncryptAllWithPassword): \
+         give the password with /DECRYPT"
+    } else {
+        "the package is encrypted as a whole with the key of the Windows user who saved it \
+         (EncryptAllWithUserKey, DPAPI), which only that user can use, on Windows; this runner \
+         cannot decrypt it: re-save it with DontSaveSensitive or a password to run it here"
+    };
+    Error::new(ErrorKind::Package, message)
+        .with_file(origin)
+        .at(root.line, 1)
+}
+
 struct Ctx<'a> {
     origin: &'a Path,
 }
@@ -217,9 +254,12 @@ fn first_encrypted(el: &Element, owner: &str) -> Option<String> {
     let marked = el
         .attr("Encrypted")
         .is_some_and(|v| boolean(v) == Some(true));
-    if marked || el.local_name() == "EncryptedData" {
+    let cipher = |e: &Element| e.local_name() == "EncryptedData";
+    let property = el.local_name() == "Property";
+    if marked || cipher(el) || (property && el.children.iter().any(cipher)) {
         let what = match el.attr("Name") {
-            Some(n) if el.local_name() == "Property" => n,
+            Some(n) if property => n,
+            _ if cipher(el) => "an encrypted value",
             _ => el.local_name(),
         };
         return Some(format!("{what} of {owner}"));

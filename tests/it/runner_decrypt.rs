@@ -1,0 +1,150 @@
+//! `/DECRYPT`: packages and projects saved EncryptAllWithPassword and
+//! EncryptSensitiveWithPassword run with their password, as dtexec runs
+//! them, and are refused without it or with another, the value named. The
+//! fixtures (tests/fixtures/password) were encrypted by `make.py` there,
+//! with Python's `cryptography`, not with the runner's code; each writes
+//! its secret to the file `User::Out` names.
+#![cfg(unix)] // the packages write through /bin/sh
+
+use crate::common::{exec_process, exec_process_with};
+use std::path::{Path, PathBuf};
+
+const PASSWORD: &str = "Zugang \u{f6}ffnen 1";
+
+fn fixture(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/password")
+        .join(name)
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
+fn set_out(path: &Path) -> String {
+    format!("\\Package.Variables[User::Out].Value;{}", path.display())
+}
+
+/// Runs `source` (`/F file` or `/Project dir /Package name`) with the
+/// password, and returns what it wrote.
+fn run_with_password(source: &[&str], out: &Path) -> String {
+    let set = set_out(out);
+    let mut args = source.to_vec();
+    args.extend(["/DE", PASSWORD, "/SET", &set]);
+    let (code, text) = exec_process(&args);
+    assert_eq!(code, 0, "{text}");
+    std::fs::read_to_string(out).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+#[test]
+fn a_package_encrypted_whole_runs_with_its_password_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = fixture("secret-all.dtsx");
+    let (code, text) = exec_process(&["/F", &pkg]);
+    assert_eq!(code, 5, "{text}");
+    assert!(
+        text.contains("encrypted as a whole with a password (EncryptAllWithPassword)")
+            && text.contains("/DECRYPT")
+            && text.contains("secret-all.dtsx:1:1"),
+        "{text}"
+    );
+    for wrong in ["zugang \u{f6}ffnen 1", "Zugang offnen 1", ""] {
+        let (code, text) = exec_process(&["/F", &pkg, "/DE", wrong]);
+        assert_eq!(code, 5, "{wrong}: {text}");
+        assert!(
+            text.contains("the /DECRYPT password does not decrypt the package"),
+            "{text}"
+        );
+    }
+    let out = dir.path().join("all.out");
+    assert_eq!(run_with_password(&["/F", &pkg], &out), "geheim-w\u{f6}rt");
+}
+
+#[test]
+fn sensitive_values_encrypted_with_a_password_are_opened_with_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = fixture("secret-sensitive.dtsx");
+    let out = dir.path().join("sensitive.out");
+    let set = set_out(&out);
+    let (code, text) = exec_process(&["/F", &pkg, "/SET", &set]);
+    assert_eq!(code, 5, "{text}");
+    assert!(
+        text.contains("ParameterValue of 'Secret'")
+            && text.contains("EncryptSensitiveWithPassword")
+            && text.contains("give the password with /DECRYPT"),
+        "{text}"
+    );
+    assert!(!out.exists(), "nothing ran without the password");
+    let (code, text) = exec_process(&["/F", &pkg, "/DE", "geheim", "/SET", &set]);
+    assert_eq!(code, 5, "{text}");
+    assert!(
+        text.contains("secret-sensitive.dtsx:27:1")
+            && text.contains("<DTS:Property Name=\"ParameterValue\">"),
+        "the wrong password names the value and its line: {text}"
+    );
+    assert!(!out.exists());
+    assert_eq!(run_with_password(&["/F", &pkg], &out), "geheim-w\u{f6}rt");
+    // A bare /DECRYPT takes the password from SSIS_PACKAGE_DECRYPT (as SSIS
+    // on Linux does), keeping it off the command line.
+    std::fs::remove_file(&out).unwrap();
+    let run = exec_process_with(
+        &["/F", &pkg, "/DE", "/SET", &set],
+        &[("SSIS_PACKAGE_DECRYPT", PASSWORD.as_ref())],
+    );
+    assert_eq!(run.code, 0, "{}", run.text());
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "geheim-w\u{f6}rt");
+}
+
+/// The fixture project zipped as an `.ispac`.
+fn ispac(dir: &Path) -> PathBuf {
+    use std::io::Write;
+    let path = dir.join("Secrets.ispac");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+    for name in ["@Project.manifest", "Project.params", "Secret.dtsx"] {
+        zip.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        zip.write_all(&std::fs::read(fixture(&format!("project/{name}"))).unwrap())
+            .unwrap();
+    }
+    zip.finish().unwrap();
+    path
+}
+
+#[test]
+fn a_project_opens_its_parameters_and_packages_with_the_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let ispac = ispac(dir.path());
+    for (i, project) in [fixture("project"), ispac.to_str().unwrap().to_string()]
+        .iter()
+        .enumerate()
+    {
+        let source = ["/Project", project.as_str(), "/Package", "Secret.dtsx"];
+        let out = dir.path().join(format!("project{i}.out"));
+        assert_eq!(
+            run_with_password(&source, &out),
+            "tok&en-42|geheim-w\u{f6}rt",
+            "the project parameter and the package's own"
+        );
+        // The manifest's password verifier tells a wrong password first.
+        let (code, text) = exec_process(&[&source[..], &["/DE", "wrong"]].concat());
+        assert_eq!(code, 5, "{text}");
+        assert!(
+            text.contains("PasswordVerifier") && text.contains("not the password"),
+            "{text}"
+        );
+        let (code, text) = exec_process(&source);
+        assert_eq!(code, 5, "{text}");
+        assert!(text.contains("give the password with /DECRYPT"), "{text}");
+    }
+}
+
+#[test]
+fn a_password_does_not_open_what_the_windows_user_key_encrypted() {
+    let pkg = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/packages/encrypted-all-userkey-2005.dtsx");
+    let (code, text) = exec_process(&["/F", pkg.to_str().unwrap(), "/DE", PASSWORD]);
+    assert_eq!(code, 5, "{text}");
+    assert!(
+        text.contains("EncryptAllWithUserKey") && text.contains("a password does not open it"),
+        "{text}"
+    );
+}
