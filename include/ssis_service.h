@@ -231,7 +231,9 @@ ssis_status ssis_set_config_patch(const ssis_session *session,
  *   a name starting with `\` is a full property path (`\Package.Variables[...].Properties[Value]`);
  *   values are strings;
  * - `"File"`: `true` when `path` is a package file (`.dtsx`, as dtexec `/F`) instead of a
- *   store path; a relative file is taken from the caller's working directory.
+ *   store path; a relative file is taken from the caller's working directory;
+ * - `"Password"`: the password of a package or project protected with one (dtexec's
+ *   `/DECRYPT`); the executor gets it in its environment, and no record keeps it.
  *
  * An unknown key is `SSIS_INVALID_ARGUMENT` naming it. A missing package is
  * `SSIS_NOT_FOUND`; an in-process session `SSIS_UNSUPPORTED`.

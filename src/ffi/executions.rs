@@ -15,13 +15,13 @@ use super::session::ssis_session;
 use super::status::ssis_status;
 
 use crate::error::{Error, Result};
-use crate::protocol::executions::{HistoryFilter, RunParams, VariableOverride};
+use crate::protocol::executions::{HistoryFilter, RunParams, Secret, VariableOverride};
 use serde_json::Value;
 use std::ffi::c_char;
 use std::time::Duration;
 
 /// Keys of `ssis_package_run`'s `options_json`.
-const RUN_KEYS: [&str; 2] = ["Set", "File"];
+const RUN_KEYS: [&str; 3] = ["Set", "File", "Password"];
 /// Keys of `ssis_executions_list`'s `filter_json` that select the history.
 const HISTORY_KEYS: [&str; 6] = ["Package", "Status", "User", "Since", "Until", "Limit"];
 /// The key of `ssis_executions_list`'s `filter_json` that selects the running executions.
@@ -34,6 +34,7 @@ fn run_params(path: &str, options_json: Option<&str>) -> Result<RunParams> {
     const NAME: &str = "options_json";
     let map = options::object(options_json, NAME, &RUN_KEYS)?;
     let file = options::field::<bool>(&map, "File", NAME)?.unwrap_or(false);
+    let password = options::field::<String>(&map, "Password", NAME)?.map(Secret);
     let set = match map.get("Set") {
         None | Some(Value::Null) => Vec::new(),
         Some(Value::Array(items)) => items
@@ -62,7 +63,12 @@ fn run_params(path: &str, options_json: Option<&str>) -> Result<RunParams> {
     } else {
         (Some(path.to_string()), None)
     };
-    Ok(RunParams { package, file, set })
+    Ok(RunParams {
+        package,
+        file,
+        set,
+        password,
+    })
 }
 
 /// Item `index` of the `Set` array: `{"Name": "User::X", "Value": "1"}`.
@@ -142,7 +148,9 @@ fn wait_limit(timeout_ms: i64) -> Option<Duration> {
 ///   a name starting with `\` is a full property path (`\Package.Variables[...].Properties[Value]`);
 ///   values are strings;
 /// - `"File"`: `true` when `path` is a package file (`.dtsx`, as dtexec `/F`) instead of a
-///   store path; a relative file is taken from the caller's working directory.
+///   store path; a relative file is taken from the caller's working directory;
+/// - `"Password"`: the password of a package or project protected with one (dtexec's
+///   `/DECRYPT`); the executor gets it in its environment, and no record keeps it.
 ///
 /// An unknown key is `SSIS_INVALID_ARGUMENT` naming it. A missing package is
 /// `SSIS_NOT_FOUND`; an in-process session `SSIS_UNSUPPORTED`.
@@ -321,6 +329,15 @@ mod tests {
         )
         .unwrap();
         assert!(p.package.is_some() && p.set.is_empty());
+    }
+
+    #[test]
+    fn a_run_password_is_taken_and_not_shown() {
+        let p = run_params("\\File System\\P", Some(r#"{"Password": "pw 1"}"#)).unwrap();
+        assert_eq!(p.password, Some(Secret("pw 1".into())));
+        assert!(!format!("{p:?}").contains("pw 1"), "{p:?}");
+        let e = run_params("\\File System\\P", Some(r#"{"Password": 1}"#)).unwrap_err();
+        assert!(e.message.contains("Password"), "{e}");
     }
 
     #[test]

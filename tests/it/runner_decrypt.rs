@@ -10,6 +10,7 @@ use crate::common::{exec_process, exec_process_with};
 use std::path::{Path, PathBuf};
 
 const PASSWORD: &str = "Zugang \u{f6}ffnen 1";
+const WRONG: &str = "wrong-pass-7Qx";
 
 fn fixture(name: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -147,4 +148,84 @@ fn a_password_does_not_open_what_the_windows_user_key_encrypted() {
         text.contains("EncryptAllWithUserKey") && text.contains("a password does not open it"),
         "{text}"
     );
+}
+
+/// Every file under `dir`, read as bytes.
+fn files_under(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(files_under(&path));
+        } else if let Ok(bytes) = std::fs::read(&path) {
+            out.push((path, bytes));
+        }
+    }
+    out
+}
+
+#[test]
+fn a_service_run_hands_the_password_to_the_runner_and_keeps_it_nowhere() {
+    use crate::service_support::Fixture;
+    let f = Fixture::builtin(0);
+    let d = f.start();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("service.out");
+    let set = format!("Out={}", out.display());
+    let pkg = fixture("secret-sensitive.dtsx");
+    let done = d.json(&[
+        "run",
+        "--file",
+        &pkg,
+        "--set",
+        &set,
+        "--decrypt",
+        PASSWORD,
+        "--wait",
+    ]);
+    assert_eq!(done["Status"], "Succeeded", "{done}");
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "geheim-w\u{f6}rt");
+    let command_line = done["CommandLine"].to_string();
+    assert!(command_line.ends_with(",\"/DECRYPT\"]"), "{command_line}");
+    // Without a value, --decrypt reads the client's SSIS_PACKAGE_DECRYPT.
+    std::fs::remove_file(&out).unwrap();
+    let o = std::process::Command::new(crate::common::ssis_bin::ssis_bin())
+        .args(["run", "--file", &pkg, "--set", &set, "--decrypt", "--wait"])
+        .env("SSIS_SERVICE_SOCKET", &d.socket)
+        .env("SSIS_PACKAGE_DECRYPT", PASSWORD)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{o:?}");
+    assert!(out.exists());
+    // Another password fails the run, which says why.
+    let o = d.ssis(&[
+        "run",
+        "--file",
+        &pkg,
+        "--set",
+        &set,
+        "--decrypt",
+        WRONG,
+        "--wait",
+    ]);
+    assert_eq!(o.status.code(), Some(5), "{o:?}");
+    let failed = d.json(&["history", "--status", "Failed"]);
+    let id = failed["Items"][0]["ExecutionId"].as_str().unwrap();
+    let log = d.json(&["logs", id]);
+    assert!(
+        log["Text"].as_str().unwrap().contains("does not decrypt"),
+        "{log}"
+    );
+    d.stop();
+    // Neither password is in the service's state: history, event log,
+    // output logs.
+    for (path, bytes) in files_under(&f.state()) {
+        for secret in [PASSWORD, WRONG] {
+            assert!(
+                !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                "{secret} in {}",
+                path.display()
+            );
+        }
+    }
 }

@@ -56,6 +56,22 @@ Describe 'Start-SsisPackage' -Skip:$skip {
         { Start-SsisPackage -File (Join-Path $TestDrive 'none.dtsx') -ErrorAction Stop } | Should -Throw -ErrorId 'Ssis.NotFound*'
     }
 
+    It 'opens a package protected with a password with -Password, which no record shows' -Skip:$SsisTestIsWindows {
+        # The fixture writes its secret through /bin/sh to the file User::Out names.
+        $package = Join-Path $RepoRoot 'tests/fixtures/password/secret-sensitive.dtsx'
+        $out = Join-Path $TestDrive 'secret.out'
+        $password = ConvertTo-SecureString "Zugang $([char]0xF6)ffnen 1" -AsPlainText -Force
+        $execution = Start-SsisPackage -File $package -Set @{ Out = $out } -Password $password -Wait
+        $execution.Status | Should -Be 'Succeeded'
+        Get-Content -LiteralPath $out -Raw | Should -Be "geheim-w$([char]0xF6)rt"
+        ($execution.CommandLine -join ' ') | Should -Match '/DECRYPT$'
+        ($execution.CommandLine -join ' ') | Should -Not -Match 'Zugang'
+        $wrong = ConvertTo-SecureString 'wrong' -AsPlainText -Force
+        $failed = Start-SsisPackage -File $package -Set @{ Out = $out } -Password $wrong -Wait -ErrorAction SilentlyContinue
+        $failed.Status | Should -Be 'Failed'
+        ($failed | Get-SsisExecutionOutput) -join "`n" | Should -Match 'does not decrypt'
+    }
+
     It 'honours -WhatIf' {
         $before = @(Get-SsisExecution -Last 10000).Count
         Start-SsisPackage '\File System\Hello' -WhatIf

@@ -8,7 +8,7 @@ use ssis_client::{LiveEvent, Session};
 use ssis_core::error::{Error, ErrorKind, Result};
 use ssis_core::protocol::events::{EventFilter, EventLevel, LogEntry};
 use ssis_core::protocol::executions::{
-    Execution, ExecutionStatus, HistoryFilter, RunParams, VariableOverride,
+    Execution, ExecutionStatus, HistoryFilter, RunParams, Secret, VariableOverride,
 };
 use ssis_daemon::ServiceOptions;
 use ssis_daemon::settings::Overrides;
@@ -102,6 +102,11 @@ pub struct RunArgs {
     /// Wait for the end; exit with the package's exit code (3 when stopped).
     #[arg(long)]
     pub wait: bool,
+    /// The password of a package or project protected with one (dtexec's
+    /// /DECRYPT). Without a value, it is read from SSIS_PACKAGE_DECRYPT,
+    /// which keeps it off the command line.
+    #[arg(long, value_name = "PASSWORD", num_args = 0..=1, default_missing_value = "")]
+    pub decrypt: Option<String>,
 }
 
 /// `ssis stop` options.
@@ -338,10 +343,25 @@ pub fn run(a: RunArgs, server: Option<&str>, out: Out) -> Result<i32> {
         .iter()
         .map(|s| VariableOverride::parse(s))
         .collect::<Result<Vec<_>>>()?;
+    let password = match a.decrypt.as_deref() {
+        None => None,
+        Some("") => match std::env::var(ssis_runner::cmdline::DECRYPT_ENV) {
+            Ok(p) if !p.is_empty() => Some(Secret(p)),
+            _ => {
+                return Err(Error::invalid(format!(
+                    "--decrypt has no password: give it after --decrypt, or in {}",
+                    ssis_runner::cmdline::DECRYPT_ENV
+                ))
+                .with_target("--decrypt"));
+            }
+        },
+        Some(p) => Some(Secret(p.to_string())),
+    };
     let params = RunParams {
         package: a.package,
         file: a.file.map(|f| f.to_string_lossy().into_owned()),
         set,
+        password,
     };
     let session = connect(server)?;
     let started = session.run(&params)?;

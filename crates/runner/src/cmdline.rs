@@ -110,7 +110,7 @@ pub struct ExecOptions {
 }
 
 /// The environment variable SSIS on Linux reads a package password from.
-pub const DECRYPT_ENV: &str = "SSIS_PACKAGE_DECRYPT";
+pub const DECRYPT_ENV: &str = ssis_core::protocol::executions::PASSWORD_ENV;
 
 /// Splits a compound argument at `;` outside double quotes and removes the
 /// quotes; `\"` inside quotes is a literal quote.

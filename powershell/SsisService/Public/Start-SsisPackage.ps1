@@ -30,6 +30,11 @@ function Start-SsisPackage {
     ('\Package.Variables[User::Count].Properties[Value]'); values are sent as text (dates as
     ISO 8601).
 
+    .PARAMETER Password
+    The password of packages or projects protected with one (EncryptAllWithPassword,
+    EncryptSensitiveWithPassword), as dtexec's /DECRYPT. The service hands it to the package's
+    executor in its environment; the execution's CommandLine shows a bare /DECRYPT.
+
     .PARAMETER Wait
     Waits until each package ends.
 
@@ -54,6 +59,11 @@ function Start-SsisPackage {
     Get-SsisPackage '\File System\Nightly\*' | Start-SsisPackage -Wait | Format-Table PackageName, Status, Duration
 
     Runs every package of a folder, one after the other.
+
+    .EXAMPLE
+    Start-SsisPackage '\File System\Finance\Payroll' -Password (Read-Host -AsSecureString 'Package password') -Wait
+
+    Runs a package saved with a password (EncryptSensitiveWithPassword), asking for it.
 
     .EXAMPLE
     Start-SsisPackage -File ./build/Load.dtsx -Wait -Timeout 600 -Server .
@@ -95,6 +105,8 @@ function Start-SsisPackage {
 
         [System.Collections.IDictionary]$Set,
 
+        [System.Security.SecureString]$Password,
+
         [switch]$Wait,
 
         [ValidateRange(0, 2147483)]
@@ -131,7 +143,11 @@ function Start-SsisPackage {
         foreach ($item in $targets) {
             $isFile = $item.IsFile
             $each = $item.Text
-            $options = ConvertTo-SsisRequestJson -Request ([ordered]@{ Set = $setList; File = $isFile })
+            $request = [ordered]@{ Set = $setList; File = $isFile }
+            if ($PSBoundParameters.ContainsKey('Password')) {
+                $request.Password = [System.Net.NetworkCredential]::new('', $Password).Password
+            }
+            $options = ConvertTo-SsisRequestJson -Request $request
             if ($isFile) {
                 $target = $PSCmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath($each)
                 $action = 'Run package file'

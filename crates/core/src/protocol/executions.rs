@@ -264,6 +264,27 @@ pub struct RunParams {
     /// Variable overrides, applied in order.
     #[serde(default)]
     pub set: Vec<VariableOverride>,
+    /// The password of a package or project protected with one (dtexec's
+    /// `/DECRYPT`). The executor gets it in its environment, never on its
+    /// command line, and no record keeps it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<Secret>,
+}
+
+/// The environment variable an executor reads a package password from
+/// (a bare `/DECRYPT`; SSIS on Linux reads the same).
+pub const PASSWORD_ENV: &str = "SSIS_PACKAGE_DECRYPT";
+
+/// A secret sent in a request: serialized as its text, shown by `Debug`
+/// as `********`, so a logged request does not carry it.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("\"********\"")
+    }
 }
 
 /// Parameters naming one execution.

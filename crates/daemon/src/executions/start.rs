@@ -35,11 +35,29 @@ impl Executions {
             let run_as = crate::runas::for_caller(peer, &config.extensions.grants)?;
             let executor = Executor::from_config(config)?;
             executor.check()?;
+            if params.password.is_some()
+                && cfg!(windows)
+                && matches!(executor, Executor::External(_))
+            {
+                // Microsoft's dtexec reads /DECRYPT's password from its command
+                // line only, which the execution record shows.
+                return Err(Error::invalid(
+                    "a package password goes to the built-in runner (or SSIS on Linux) in the \
+                     environment; Microsoft's dtexec would need it on its command line, which \
+                     the execution record shows: run it with `ssis exec /DECRYPT` instead",
+                )
+                .with_target("Password"));
+            }
             Ok::<_, Error>((target, run_as, executor))
         })();
         let (target, run_as, executor) =
             prepared.inspect_err(|e| self.start_refused(EventLevel::Warning, params, peer, e))?;
-        let command_line = executor.command_line(&target, &params.set);
+        let mut command_line = executor.command_line(&target, &params.set);
+        if params.password.is_some() {
+            // A bare /DECRYPT: the executor reads the password from
+            // SSIS_PACKAGE_DECRYPT, which the supervisor sets.
+            command_line.push("/DECRYPT".into());
+        }
         let id = uuid::Uuid::new_v4().to_string();
         let start_ms = now_ms();
         let mut record = Execution {
@@ -72,6 +90,7 @@ impl Executions {
             execution_id: Some(id.clone()),
             command_line: command_line.clone(),
             run_as,
+            password: params.password.clone(),
         };
         // The supervisor creates the log; the tail finds it when it appears.
         let tail = OutputTail::resume(&log);

@@ -30,6 +30,7 @@ use super::capture::Capture;
 use output::copy_output;
 use serde::{Deserialize, Serialize};
 use ssis_core::error::{Error, Result};
+use ssis_core::protocol::executions::{PASSWORD_ENV, Secret};
 use std::ffi::OsString;
 use std::io::Write;
 use std::path::PathBuf;
@@ -63,6 +64,23 @@ pub struct Job {
     /// The account the executor runs as (absent: the supervisor's own).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub run_as: Option<super::runas::RunAs>,
+    /// The package password, given to the executor as `SSIS_PACKAGE_DECRYPT`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<Secret>,
+}
+
+impl Job {
+    /// What the executor gets in its environment besides the account's.
+    pub(crate) fn environment(&self) -> Vec<(&'static str, &str)> {
+        let mut env = Vec::new();
+        if let Some(id) = &self.execution_id {
+            env.push(("SSIS_EXECUTION_ID", id.as_str()));
+        }
+        if let Some(Secret(password)) = &self.password {
+            env.push((PASSWORD_ENV, password.as_str()));
+        }
+        env
+    }
 }
 
 impl Job {
@@ -159,6 +177,7 @@ fn supervise(args: &[OsString]) -> i32 {
             .map(|a| a.to_string_lossy().into_owned())
             .collect(),
         run_as: None,
+        password: None,
     };
     run_job(&job)
 }
@@ -200,15 +219,11 @@ pub fn run_job(job: &Job) -> i32 {
     }
     let mut command = Command::new(program);
     command.args(&job.command_line[1..]).stdin(Stdio::null());
-    if let Some(id) = &job.execution_id {
-        command.env("SSIS_EXECUTION_ID", id);
-    }
+    let env = job.environment();
+    command.envs(env.iter().copied());
     match &job.run_as {
         #[cfg(unix)]
-        Some(run_as) => {
-            let id = job.execution_id.as_deref().unwrap_or_default();
-            super::runas::apply(&mut command, run_as, &[("SSIS_EXECUTION_ID", id)]);
-        }
+        Some(run_as) => super::runas::apply(&mut command, run_as, &env),
         // Windows runs as the caller above; nothing runs as the service instead.
         #[cfg(not(unix))]
         Some(_) => return usage("running as another account is not supported here"),

@@ -170,8 +170,7 @@ pub fn run_job(
         "starting '{program}' as {} with the caller's token (CreateProcessAsUserW)",
         token.user.name
     ));
-    let id = job.execution_id.as_deref().unwrap_or_default();
-    let env = [("SSIS_EXECUTION_ID", id)];
+    let env = job.environment();
     let child = match spawn::spawn(&token, &job.command_line, &env, output.as_ref()) {
         Ok(c) => c,
         Err(e) => return failed(describe_failure(&token.user.name, &e)),
