@@ -77,6 +77,17 @@ pub fn parse(bytes: &[u8], origin: &Path) -> Result<Element> {
 /// How many XML events are read between two looks at the cancel token.
 const CANCEL_POLL_EVENTS: u32 = 4096;
 
+/// Deepest element nesting read (real packages stay well under 50, as in
+/// ssis-core's package readers): the tree's readers recurse, and a few KB
+/// of nested tags would otherwise overflow the stack.
+pub const MAX_DEPTH: usize = 256;
+
+/// Most elements read from one document. A tree takes about 150 bytes an
+/// element, so this bounds it near 300 MB, where a small (or zipped) file
+/// of empty elements could otherwise take gigabytes; the largest real
+/// packages have a few hundred thousand.
+pub const MAX_ELEMENTS: usize = 2_000_000;
+
 /// [`parse`], ending with a `Canceled` error soon after `cancel` is set.
 pub fn parse_with(bytes: &[u8], origin: &Path, cancel: &CancelToken) -> Result<Element> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
@@ -97,6 +108,7 @@ pub fn parse_with(bytes: &[u8], origin: &Path, cancel: &CancelToken) -> Result<E
     };
     let mut lines = LineCounter::default();
     let mut until_poll = CANCEL_POLL_EVENTS;
+    let mut elements = 0usize;
     loop {
         until_poll -= 1;
         if until_poll == 0 {
@@ -118,11 +130,29 @@ pub fn parse_with(bytes: &[u8], origin: &Path, cancel: &CancelToken) -> Result<E
                 let _ = s;
                 return Err(fail("content after the root element".into(), pos));
             }
+            Event::Start(_) | Event::Empty(_) if elements == MAX_ELEMENTS => {
+                return Err(fail(
+                    format!(
+                        "the document has more than {MAX_ELEMENTS} elements, more than this reader takes"
+                    ),
+                    pos,
+                ));
+            }
+            Event::Start(_) if stack.len() == MAX_DEPTH => {
+                return Err(fail(
+                    format!(
+                        "elements nest deeper than {MAX_DEPTH} levels, more than this reader takes"
+                    ),
+                    pos,
+                ));
+            }
             Event::Start(s) => {
+                elements += 1;
                 let line = lines.line_at(bytes, pos as usize);
                 stack.push(start_element(&s, line, pos, &fail)?);
             }
             Event::Empty(s) => {
+                elements += 1;
                 let line = lines.line_at(bytes, pos as usize);
                 let el = start_element(&s, line, pos, &fail)?;
                 finish(el, &mut stack, &mut root);
@@ -281,6 +311,22 @@ mod tests {
         let err = parse_with(doc.as_bytes(), Path::new("big.dtsx"), &cancel).unwrap_err();
         assert_eq!(err.kind, ErrorKind::Canceled);
         assert!(parse(doc.as_bytes(), Path::new("big.dtsx")).is_ok());
+    }
+
+    #[test]
+    fn deep_or_huge_documents_are_refused_not_a_crash() {
+        let deep = format!("{}{}", "<a>".repeat(MAX_DEPTH), "</a>".repeat(MAX_DEPTH));
+        assert!(parse(deep.as_bytes(), Path::new("p.dtsx")).is_ok());
+        let deeper = format!("<r>{deep}</r>");
+        let e = parse(deeper.as_bytes(), Path::new("p.dtsx")).unwrap_err();
+        assert!(e.message.contains("deeper than 256"), "{e}");
+        let bomb = "<a>".repeat(200_000);
+        let e = parse(bomb.as_bytes(), Path::new("p.dtsx")).unwrap_err();
+        assert!(e.message.contains("deeper"), "{e}");
+        let wide = format!("<r>{}</r>", "<b/>".repeat(MAX_ELEMENTS));
+        let e = parse(wide.as_bytes(), Path::new("p.dtsx")).unwrap_err();
+        assert!(e.message.contains("more than 2000000 elements"), "{e}");
+        assert!(e.to_string().contains("p.dtsx:1:"), "{e}");
     }
 
     #[test]
