@@ -15,6 +15,7 @@ mod connections;
 mod constraints;
 mod executable_types;
 mod executables;
+mod file;
 mod foreach;
 mod tasks;
 mod variables;
@@ -43,7 +44,14 @@ pub fn load_package_with(
     password: Option<&str>,
     cancel: &CancelToken,
 ) -> Result<Package> {
-    let bytes = std::fs::read(path).map_err(|e| {
+    let bytes = file::read(path, cancel).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::Interrupted && cancel.is_canceled() {
+            return Error::new(
+                ErrorKind::Canceled,
+                "canceled while the package was being loaded",
+            )
+            .with_file(path);
+        }
         let err = Error::io(&e, "read the package", path);
         if err.kind == ErrorKind::NotFound {
             err
