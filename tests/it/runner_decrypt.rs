@@ -150,6 +150,40 @@ fn a_password_does_not_open_what_the_windows_user_key_encrypted() {
     );
 }
 
+#[test]
+fn programs_the_package_starts_do_not_inherit_the_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let env_out = dir.path().join("env.out");
+    let pkg = dir.path().join("env.dtsx");
+    std::fs::write(
+        &pkg,
+        format!(
+            r#"<?xml version="1.0"?>
+<DTS:Executable xmlns:DTS="www.microsoft.com/SqlServer/Dts" DTS:refId="Package" DTS:CreationName="Microsoft.Package" DTS:DTSID="{{5EC12E70-0000-0000-0000-0000000000E0}}" DTS:ExecutableType="Microsoft.Package" DTS:ObjectName="Env" DTS:ProtectionLevel="0">
+  <DTS:Property DTS:Name="PackageFormatVersion">8</DTS:Property>
+  <DTS:Executables>
+    <DTS:Executable DTS:refId="Package\Env" DTS:CreationName="Microsoft.ExecuteProcess" DTS:DTSID="{{5EC12E70-0000-0000-0000-0000000000E1}}" DTS:ExecutableType="Microsoft.ExecuteProcess" DTS:ObjectName="Env">
+      <DTS:ObjectData><ExecuteProcessData Executable="/bin/sh" Arguments="-c &quot;env &gt; '{}'&quot;" /></DTS:ObjectData>
+    </DTS:Executable>
+  </DTS:Executables>
+</DTS:Executable>"#,
+            env_out.display()
+        ),
+    )
+    .unwrap();
+    let run = exec_process_with(
+        &["/F", pkg.to_str().unwrap(), "/DE"],
+        &[("SSIS_PACKAGE_DECRYPT", PASSWORD.as_ref())],
+    );
+    assert_eq!(run.code, 0, "{}", run.text());
+    let env = std::fs::read_to_string(&env_out).unwrap();
+    assert!(env.contains("PATH="), "{env}");
+    assert!(
+        !env.contains("SSIS_PACKAGE_DECRYPT") && !env.contains("Zugang"),
+        "{env}"
+    );
+}
+
 /// Every file under `dir`, read as bytes.
 fn files_under(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     let mut out = Vec::new();

@@ -36,7 +36,7 @@ impl RunObserver for ServiceRegistration {
             package_file: source.file.clone(),
             package_path: source.store_path.clone(),
             // Others with the right read the history: no password in it.
-            command_line: ssis_runner::cmdline::redact_password(
+            command_line: ssis_runner::cmdline::redact_secrets(
                 &std::env::args().collect::<Vec<_>>(),
             ),
         };

@@ -16,7 +16,7 @@ mod reporting;
 #[cfg(test)]
 mod tests;
 
-pub use options::{decrypt_takes_value, is_option, redact_password};
+pub use options::{decrypt_takes_value, is_option, redact_secrets};
 pub use overrides::parse_path;
 pub use parse::parse;
 

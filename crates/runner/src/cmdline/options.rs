@@ -91,15 +91,40 @@ pub fn decrypt_takes_value(next: Option<&str>) -> bool {
     }
 }
 
-/// `args` (a command line) with the password after each `/DECRYPT`
-/// replaced by `********`, for a record others may read.
-pub fn redact_password(args: &[String]) -> Vec<String> {
+/// `args` (a command line) with its secrets replaced by `********`, for a
+/// record others may read: the word after `/DECRYPT` and `/PASSWORD`, and
+/// the value of a `/SET`, `/CONN` or `/PAR` that names a password (a
+/// `Password` property or parameter, a connection string with `Password=`
+/// or `PWD=`), whose target stays readable.
+pub fn redact_secrets(args: &[String]) -> Vec<String> {
+    const MASK: &str = "********";
     let mut out = args.to_vec();
-    for i in 0..out.len() {
-        if is_option(&out[i], "Decrypt") && decrypt_takes_value(out.get(i + 1).map(String::as_str))
+    let mut i = 0;
+    while i + 1 < out.len() {
+        let (word, next) = (&out[i], out[i + 1].as_str());
+        let hidden = if (is_option(word, "Decrypt") && decrypt_takes_value(Some(next)))
+            || is_option(word, "Password")
         {
-            out[i + 1] = "********".into();
+            Some(MASK.to_string())
+        } else if ["Set", "Connection", "Parameter"]
+            .iter()
+            .any(|o| is_option(word, o))
+        {
+            let lower = next.to_ascii_lowercase();
+            (lower.contains("password") || lower.contains("pwd=")).then(|| {
+                match next.split_once(';') {
+                    Some((target, _)) => format!("{target};{MASK}"),
+                    None => MASK.to_string(),
+                }
+            })
+        } else {
+            i += 1;
+            continue;
+        };
+        if let Some(h) = hidden {
+            out[i + 1] = h;
         }
+        i += 2;
     }
     out
 }

@@ -317,15 +317,25 @@ fn project_and_package_name_a_package_of_a_project() {
 }
 
 #[test]
-fn a_registered_command_line_hides_the_decrypt_password() {
+fn a_registered_command_line_hides_its_secrets() {
     let words = |s: &str| s.split(' ').map(String::from).collect::<Vec<_>>();
     assert_eq!(
-        redact_password(&words("ssis exec /F p.dtsx /De s3cret /SET x;1")),
+        redact_secrets(&words("ssis exec /F p.dtsx /De s3cret /SET x;1")),
         words("ssis exec /F p.dtsx /De ******** /SET x;1")
     );
     assert_eq!(
-        redact_password(&words("ssis exec -decrypt pw /decrypt /F p.dtsx")),
+        redact_secrets(&words("ssis exec -decrypt pw /decrypt /F p.dtsx")),
         words("ssis exec -decrypt ******** /decrypt /F p.dtsx"),
         "a bare /DECRYPT (the password in the environment) hides nothing"
+    );
+    assert_eq!(
+        redact_secrets(&words(
+            "exec /U sa /P pw1 /SET \\Package.Connections[Db].Properties[Password];pw2 \
+             /CONN Db;Server=s;PWD=pw3 /PAR CM.Db.Password;pw4 /CONN Files;C:\\in.csv /SET Password"
+        )),
+        words(
+            "exec /U sa /P ******** /SET \\Package.Connections[Db].Properties[Password];******** \
+             /CONN Db;******** /PAR CM.Db.Password;******** /CONN Files;C:\\in.csv /SET ********"
+        )
     );
 }

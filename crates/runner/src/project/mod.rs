@@ -218,7 +218,7 @@ fn parse_part(
     cancel: &CancelToken,
 ) -> Result<xml::Element> {
     let clear = match password {
-        Some(p) => model::decrypt::decrypt_document(bytes, p, origin)?,
+        Some(p) => model::decrypt::decrypt_document(bytes, p, origin, cancel)?,
         None => None,
     };
     xml::parse_with(clear.as_deref().unwrap_or(bytes), origin, cancel)

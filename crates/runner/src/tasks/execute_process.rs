@@ -205,6 +205,9 @@ pub fn run(spec: &ExecuteProcessSpec, ctx: &mut TaskContext<'_>) -> TaskOutcome 
     }
     let mut cmd = Command::new(exe);
     set_arguments(&mut cmd, &spec.arguments);
+    // The package password given in the environment is the runner's, not
+    // the programs' the package starts.
+    cmd.env_remove(crate::cmdline::DECRYPT_ENV);
     if !spec.working_directory.trim().is_empty() {
         let dir = spec.working_directory.trim();
         if !Path::new(dir).is_dir() {

@@ -23,6 +23,7 @@
 
 mod cipher;
 
+use crate::cancel::CancelToken;
 use base64::Engine;
 use cipher::{Key, Padding};
 use quick_xml::NsReader;
@@ -51,7 +52,6 @@ struct Frame {
     /// property it is.
     property: Option<String>,
     start: usize,
-    line: u64,
     kind: Kind,
     text: String,
     /// Clear text that replaces this element when it ends.
@@ -61,7 +61,13 @@ struct Frame {
 /// The document with every password-encrypted element replaced by its
 /// clear text, or `None` when it holds none. `origin` names the document
 /// in errors; a wrong `password` is a `Package` error naming the element.
-pub fn decrypt_document(bytes: &[u8], password: &str, origin: &Path) -> Result<Option<Vec<u8>>> {
+/// Ends with a `Canceled` error soon after `cancel` is set.
+pub fn decrypt_document(
+    bytes: &[u8],
+    password: &str,
+    origin: &Path,
+    cancel: &CancelToken,
+) -> Result<Option<Vec<u8>>> {
     let had_bom = bytes.starts_with(BOM.as_bytes());
     let body = bytes.strip_prefix(BOM.as_bytes()).unwrap_or(bytes);
     let Ok(text) = std::str::from_utf8(body) else {
@@ -71,7 +77,7 @@ pub fn decrypt_document(bytes: &[u8], password: &str, origin: &Path) -> Result<O
         return Ok(None);
     }
     let key = Key::from_password(password);
-    let edits = find_and_decrypt(text, &key, origin)?;
+    let edits = find_and_decrypt(text, &key, origin, cancel)?;
     if edits.is_empty() {
         return Ok(None);
     }
@@ -81,7 +87,11 @@ pub fn decrypt_document(bytes: &[u8], password: &str, origin: &Path) -> Result<O
     }
     let mut at = 0;
     for (range, clear) in edits {
-        out.push_str(&text[at..range.start]);
+        // Edits come in document order and never overlap (nesting is refused).
+        let Some(before) = text.get(at..range.start) else {
+            return Err(Error::internal("overlapping encrypted elements").with_file(origin));
+        };
+        out.push_str(before);
         out.push_str(&clear);
         at = range.end;
     }
@@ -117,17 +127,39 @@ pub fn has_password_encryption(bytes: &[u8]) -> bool {
 
 type Edit = (std::ops::Range<usize>, String);
 
-fn find_and_decrypt(text: &str, key: &Key, origin: &Path) -> Result<Vec<Edit>> {
+/// How many XML events are read between two looks at the cancel token.
+const CANCEL_POLL_EVENTS: u32 = 4096;
+
+fn find_and_decrypt(
+    text: &str,
+    key: &Key,
+    origin: &Path,
+    cancel: &CancelToken,
+) -> Result<Vec<Edit>> {
     let mut reader = NsReader::from_str(text);
     let mut stack: Vec<Frame> = Vec::new();
     let mut edits: Vec<Edit> = Vec::new();
+    // Lines are counted only for an error: counting for every element
+    // made a 10 MB package take minutes.
     let line_of = |pos: usize| text[..pos.min(text.len())].matches('\n').count() as u64 + 1;
+    let mut until_poll = CANCEL_POLL_EVENTS;
     let malformed = |e: quick_xml::Error, pos: u64| {
         Error::new(ErrorKind::Package, format!("malformed XML: {e}"))
             .with_file(origin)
             .at(line_of(pos as usize), 1)
     };
     loop {
+        until_poll -= 1;
+        if until_poll == 0 {
+            until_poll = CANCEL_POLL_EVENTS;
+            if cancel.is_canceled() {
+                return Err(Error::new(
+                    ErrorKind::Canceled,
+                    "canceled while the package was being decrypted",
+                )
+                .with_file(origin));
+            }
+        }
         let start = reader.buffer_position() as usize;
         let event = reader
             .read_event()
@@ -139,28 +171,38 @@ fn find_and_decrypt(text: &str, key: &Key, origin: &Path) -> Result<Vec<Edit>> {
                     (Kind::Plain, Some(f)) if is_cipher_value(&reader, &s, f) => Kind::CipherValue,
                     _ => kind,
                 };
+                let encrypted = |k: &Kind| matches!(k, Kind::Inline(_) | Kind::EncryptedData(_));
+                if encrypted(&kind) && stack.iter().any(|f| encrypted(&f.kind)) {
+                    return Err(Error::new(
+                        ErrorKind::Package,
+                        "an encrypted element inside another encrypted element: SSIS does not \
+                         write this, and it is not decrypted",
+                    )
+                    .with_file(origin)
+                    .at(line_of(start), 1));
+                }
                 stack.push(Frame {
                     name: s.name().as_ref().to_string(),
                     property: name_attribute(&s),
                     start,
-                    line: line_of(start),
                     kind,
                     text: String::new(),
                     replaced_by: None,
                 });
             }
-            Event::Text(t) => {
-                if let Some(top) = stack.last_mut() {
-                    if matches!(top.kind, Kind::Inline(_) | Kind::CipherValue) {
-                        top.text.push_str(&t);
-                    }
+            Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) => {
+                if let Some(top) = stack
+                    .last_mut()
+                    .filter(|f| matches!(f.kind, Kind::Inline(_) | Kind::CipherValue))
+                {
+                    push_text(&mut top.text, event);
                 }
             }
             Event::End(_) => {
                 let Some(frame) = stack.pop() else { break };
                 let end = reader.buffer_position() as usize;
                 let what = describe(&frame, stack.last());
-                let fail = || wrong_password(&what, origin, frame.line);
+                let fail = || wrong_password(&what, origin, line_of(frame.start));
                 match frame.kind {
                     Kind::Inline(iv) => {
                         let data = base64(&frame.text).ok_or_else(fail)?;
@@ -188,7 +230,9 @@ fn find_and_decrypt(text: &str, key: &Key, origin: &Path) -> Result<Vec<Edit>> {
                     }
                     Kind::Plain => {
                         if let Some(clear) = frame.replaced_by {
-                            edits.retain(|(r, _)| r.start < frame.start);
+                            while edits.last().is_some_and(|(r, _)| r.start >= frame.start) {
+                                edits.pop();
+                            }
                             edits.push((frame.start..end, clear));
                         }
                     }
@@ -199,6 +243,21 @@ fn find_and_decrypt(text: &str, key: &Key, origin: &Path) -> Result<Vec<Edit>> {
         }
     }
     Ok(edits)
+}
+
+/// Adds the text of a text, CDATA or character reference event to `text`
+/// (base64 has no entities, but a writer may escape a character anyway).
+fn push_text(text: &mut String, event: Event) {
+    match event {
+        Event::Text(t) => text.push_str(&t),
+        Event::CData(t) => text.push_str(&t),
+        Event::GeneralRef(r) => {
+            if let Ok(Some(c)) = r.resolve_char_ref() {
+                text.push(c);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// How `s` is encrypted, if it is: SSIS-namespace `Salt` and `IV`

@@ -14,7 +14,7 @@ fn corpus(name: &str) -> (Vec<u8>, std::path::PathBuf) {
 
 fn open(name: &str, password: &str) -> Result<Option<xml::Element>> {
     let (bytes, path) = corpus(name);
-    let clear = decrypt_document(&bytes, password, &path)?;
+    let clear = decrypt_document(&bytes, password, &path, &CancelToken::new())?;
     Ok(clear.map(|c| xml::parse(&c, &path).unwrap()))
 }
 
@@ -85,7 +85,7 @@ fn sensitive_project_parameters_and_the_password_verifier_are_opened() {
 fn a_wrong_password_is_an_error_naming_the_element_and_its_line() {
     for wrong in ["ssis124", "", "SSIS123"] {
         let (bytes, path) = corpus("db-01222.msdb.conmgr");
-        let e = decrypt_document(&bytes, wrong, &path).unwrap_err();
+        let e = decrypt_document(&bytes, wrong, &path, &CancelToken::new()).unwrap_err();
         assert_eq!(e.kind, ErrorKind::Package);
         assert!(
             e.message.contains("<DTS:Password Name=\"Password\">")
@@ -97,7 +97,7 @@ fn a_wrong_password_is_an_error_naming_the_element_and_its_line() {
         assert!(shown.contains("db-01222.msdb.conmgr:"), "{shown}");
     }
     let (bytes, path) = corpus("SampleSSISProject.dtproj");
-    let e = decrypt_document(&bytes, "nope", &path).unwrap_err();
+    let e = decrypt_document(&bytes, "nope", &path, &CancelToken::new()).unwrap_err();
     assert!(e.message.contains("PasswordVerifier"), "{e}");
 }
 
@@ -105,7 +105,7 @@ fn a_wrong_password_is_an_error_naming_the_element_and_its_line() {
 fn a_document_without_password_encryption_is_left_alone() {
     let text = br#"<DTS:Executable xmlns:DTS="www.microsoft.com/SqlServer/Dts"><DTS:Password DTS:Name="Password" Sensitive="1" Encrypted="1">AQAAANCMnd8B</DTS:Password></DTS:Executable>"#;
     assert!(
-        decrypt_document(text, "pw", Path::new("p.dtsx"))
+        decrypt_document(text, "pw", Path::new("p.dtsx"), &CancelToken::new())
             .unwrap()
             .is_none()
     );
@@ -113,7 +113,7 @@ fn a_document_without_password_encryption_is_left_alone() {
     // A Salt outside the SSIS namespace is not an inline encryption.
     let text = br#"<a xmlns:x="other"><b x:Salt="AAAA" x:IV="AAAAAAAAAAA=">AAAA</b></a>"#;
     assert!(
-        decrypt_document(text, "pw", Path::new("p.dtsx"))
+        decrypt_document(text, "pw", Path::new("p.dtsx"), &CancelToken::new())
             .unwrap()
             .is_none()
     );
@@ -141,15 +141,26 @@ fn a_package_encrypted_whole_becomes_the_package() {
         "<?xml version=\"1.0\"?>{}",
         encrypted_data("banana", PACKAGE)
     );
-    let clear = decrypt_document(doc.as_bytes(), "banana", Path::new("p.dtsx"))
-        .unwrap()
-        .unwrap();
+    let clear = decrypt_document(
+        doc.as_bytes(),
+        "banana",
+        Path::new("p.dtsx"),
+        &CancelToken::new(),
+    )
+    .unwrap()
+    .unwrap();
     assert_eq!(
         String::from_utf8(clear).unwrap(),
         format!("<?xml version=\"1.0\"?>{PACKAGE}")
     );
     assert!(has_password_encryption(doc.as_bytes()));
-    let e = decrypt_document(doc.as_bytes(), "apple", Path::new("p.dtsx")).unwrap_err();
+    let e = decrypt_document(
+        doc.as_bytes(),
+        "apple",
+        Path::new("p.dtsx"),
+        &CancelToken::new(),
+    )
+    .unwrap_err();
     assert!(e.message.contains("does not decrypt the package"), "{e}");
 }
 
@@ -167,9 +178,14 @@ fn an_encrypted_element_inside_a_package_replaces_its_parent_when_it_is_the_pare
         encrypted_data("pw", value),
         encrypted_data("pw", password)
     );
-    let clear = decrypt_document(doc.as_bytes(), "pw", Path::new("p.dtsx"))
-        .unwrap()
-        .unwrap();
+    let clear = decrypt_document(
+        doc.as_bytes(),
+        "pw",
+        Path::new("p.dtsx"),
+        &CancelToken::new(),
+    )
+    .unwrap()
+    .unwrap();
     let root = xml::parse(&clear, Path::new("p.dtsx")).unwrap();
     let property = &root.children[0].children[0];
     assert_eq!(property.attr("Name"), Some("ParameterValue"));
@@ -179,7 +195,13 @@ fn an_encrypted_element_inside_a_package_replaces_its_parent_when_it_is_the_pare
     assert_eq!(manager.children.len(), 1);
     assert_eq!(manager.children[0].local_name(), "Password");
     assert_eq!(manager.children[0].text, "pa55");
-    let e = decrypt_document(doc.as_bytes(), "pw2", Path::new("p.dtsx")).unwrap_err();
+    let e = decrypt_document(
+        doc.as_bytes(),
+        "pw2",
+        Path::new("p.dtsx"),
+        &CancelToken::new(),
+    )
+    .unwrap_err();
     assert!(
         e.message
             .contains("the value encrypted in <DTS:Property Name=\"ParameterValue\">"),
@@ -193,10 +215,87 @@ fn damaged_cipher_text_is_an_error_not_a_panic() {
         let doc = format!(
             r#"<a xmlns:SSIS="www.microsoft.com/SqlServer/SSIS"><b SSIS:Salt="AA==" SSIS:IV="AAAAAAAAAAA=">{value}</b></a>"#
         );
-        let e = decrypt_document(doc.as_bytes(), "pw", Path::new("p")).unwrap_err();
+        let e = decrypt_document(doc.as_bytes(), "pw", Path::new("p"), &CancelToken::new())
+            .unwrap_err();
         assert!(e.message.contains("<b>"), "{value}: {e}");
     }
     // An IV of the wrong length.
     let doc = r#"<a xmlns:SSIS="www.microsoft.com/SqlServer/SSIS"><b SSIS:Salt="AA==" SSIS:IV="AAAA">AAAAAAAAAAA=</b></a>"#;
-    assert!(decrypt_document(doc.as_bytes(), "pw", Path::new("p")).is_err());
+    assert!(decrypt_document(doc.as_bytes(), "pw", Path::new("p"), &CancelToken::new()).is_err());
+}
+
+#[test]
+fn an_encrypted_element_inside_another_is_refused_not_a_panic() {
+    let inner = r#"<b SSIS:Salt="AA==" SSIS:IV="AAAAAAAAAAA=">AAAAAAAAAAA=</b>"#;
+    let doc = format!(
+        r#"<a xmlns:SSIS="www.microsoft.com/SqlServer/SSIS"><b SSIS:Salt="AA==" SSIS:IV="AAAAAAAAAAA=">{inner}</b></a>"#
+    );
+    let e =
+        decrypt_document(doc.as_bytes(), "pw", Path::new("p"), &CancelToken::new()).unwrap_err();
+    assert!(
+        e.message.contains("inside another encrypted element"),
+        "{e}"
+    );
+    let doc = format!(
+        "<r>{}</r>",
+        encrypted_data("pw", &encrypted_data("pw", "<x/>"))
+    );
+    // The outer one's clear text holds the inner one: decrypted once, the
+    // inner one is left as it is (no recursion), and nothing panics.
+    let clear = decrypt_document(doc.as_bytes(), "pw", Path::new("p"), &CancelToken::new())
+        .unwrap()
+        .unwrap();
+    assert!(String::from_utf8(clear).unwrap().contains("<CipherValue>"));
+}
+
+#[test]
+fn cipher_text_written_with_references_or_cdata_is_read_the_same() {
+    let doc = format!("<r>{}</r>", encrypted_data("pw", "<x>1</x>"));
+    let start = doc.find("<CipherValue>").unwrap() + "<CipherValue>".len();
+    let first = doc[start..].chars().next().unwrap();
+    let escaped = format!("{}&#{};{}", &doc[..start], first as u32, &doc[start + 1..]);
+    let end = doc.find("</CipherValue>").unwrap();
+    let cdata = format!(
+        "{}<![CDATA[{}]]>{}",
+        &doc[..start],
+        &doc[start..end],
+        &doc[end..]
+    );
+    for text in [escaped, cdata] {
+        let clear = decrypt_document(text.as_bytes(), "pw", Path::new("p"), &CancelToken::new())
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            String::from_utf8(clear).unwrap(),
+            "<r><x>1</x></r>",
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn a_wrong_password_in_a_large_package_names_its_line() {
+    let rows: String = (0..40_000)
+        .map(|i| format!("<v n=\"{i}\">x</v>\n"))
+        .collect();
+    let doc = format!("<r>\n{rows}{}</r>", encrypted_data("pw", "<x/>"));
+    let clear = decrypt_document(doc.as_bytes(), "pw", Path::new("p"), &CancelToken::new())
+        .unwrap()
+        .unwrap();
+    assert!(clear.ends_with(b"<x/></r>"));
+    let e =
+        decrypt_document(doc.as_bytes(), "pw2", Path::new("p"), &CancelToken::new()).unwrap_err();
+    assert!(e.to_string().contains("p:40002:1"), "{e}");
+}
+
+#[test]
+fn a_canceled_decryption_ends_with_canceled() {
+    let doc = format!(
+        "<r>{}</r>",
+        "<v/>".repeat(10_000) + &encrypted_data("pw", "<x/>")
+    );
+    let cancel = CancelToken::new();
+    cancel.cancel();
+    let e = decrypt_document(doc.as_bytes(), "pw", Path::new("p"), &cancel).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Canceled);
 }

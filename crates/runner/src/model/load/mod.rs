@@ -77,7 +77,7 @@ pub fn load_package_bytes_with(
     cancel: &CancelToken,
 ) -> Result<Package> {
     let decrypted = match password {
-        Some(p) => decrypt::decrypt_document(bytes, p, origin)?,
+        Some(p) => decrypt::decrypt_document(bytes, p, origin, cancel)?,
         None => None,
     };
     let bytes = decrypted.as_deref().unwrap_or(bytes);
