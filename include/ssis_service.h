@@ -232,6 +232,9 @@ ssis_status ssis_set_config_patch(const ssis_session *session,
  *   values are strings;
  * - `"File"`: `true` when `path` is a package file (`.dtsx`, as dtexec `/F`) instead of a
  *   store path; a relative file is taken from the caller's working directory;
+ * - `"Project"`: a project (`.ispac`, `.dtproj`, or a folder holding one or an unzipped
+ *   `.ispac`) whose package `path` names (`Load.dtsx`), as dtexec `/Project` with `/Package`;
+ *   a relative project is taken from the caller's working directory;
  * - `"Password"`: the password of a package or project protected with one (dtexec's
  *   `/DECRYPT`); the executor gets it in its environment, and no record keeps it.
  *

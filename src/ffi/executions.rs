@@ -21,7 +21,7 @@ use std::ffi::c_char;
 use std::time::Duration;
 
 /// Keys of `ssis_package_run`'s `options_json`.
-const RUN_KEYS: [&str; 3] = ["Set", "File", "Password"];
+const RUN_KEYS: [&str; 4] = ["Set", "File", "Project", "Password"];
 /// Keys of `ssis_executions_list`'s `filter_json` that select the history.
 const HISTORY_KEYS: [&str; 6] = ["Package", "Status", "User", "Since", "Until", "Limit"];
 /// The key of `ssis_executions_list`'s `filter_json` that selects the running executions.
@@ -35,6 +35,13 @@ fn run_params(path: &str, options_json: Option<&str>) -> Result<RunParams> {
     let map = options::object(options_json, NAME, &RUN_KEYS)?;
     let file = options::field::<bool>(&map, "File", NAME)?.unwrap_or(false);
     let password = options::field::<String>(&map, "Password", NAME)?.map(Secret);
+    let project = options::field::<String>(&map, "Project", NAME)?;
+    if file && project.is_some() {
+        return Err(
+            Error::invalid("parameter 'options_json': give 'File' or 'Project', not both")
+                .with_target(NAME),
+        );
+    }
     let set = match map.get("Set") {
         None | Some(Value::Null) => Vec::new(),
         Some(Value::Array(items)) => items
@@ -51,7 +58,9 @@ fn run_params(path: &str, options_json: Option<&str>) -> Result<RunParams> {
     };
     let path = path.trim();
     if path.is_empty() {
-        return Err(Error::invalid(if file {
+        return Err(Error::invalid(if project.is_some() {
+            "parameter 'path' is empty: give the name of the project's package to run"
+        } else if file {
             "parameter 'path' is empty: give the package file to run"
         } else {
             "parameter 'path' is empty: give the store path of the package to run"
@@ -66,6 +75,7 @@ fn run_params(path: &str, options_json: Option<&str>) -> Result<RunParams> {
     Ok(RunParams {
         package,
         file,
+        project,
         set,
         password,
     })
@@ -149,6 +159,9 @@ fn wait_limit(timeout_ms: i64) -> Option<Duration> {
 ///   values are strings;
 /// - `"File"`: `true` when `path` is a package file (`.dtsx`, as dtexec `/F`) instead of a
 ///   store path; a relative file is taken from the caller's working directory;
+/// - `"Project"`: a project (`.ispac`, `.dtproj`, or a folder holding one or an unzipped
+///   `.ispac`) whose package `path` names (`Load.dtsx`), as dtexec `/Project` with `/Package`;
+///   a relative project is taken from the caller's working directory;
 /// - `"Password"`: the password of a package or project protected with one (dtexec's
 ///   `/DECRYPT`); the executor gets it in its environment, and no record keeps it.
 ///
@@ -329,6 +342,18 @@ mod tests {
         )
         .unwrap();
         assert!(p.package.is_some() && p.set.is_empty());
+    }
+
+    #[test]
+    fn a_project_run_names_the_package_in_path() {
+        let p = run_params("Load.dtsx", Some(r#"{"Project": "/p/Sales.ispac"}"#)).unwrap();
+        assert_eq!(p.project.as_deref(), Some("/p/Sales.ispac"));
+        assert_eq!(p.package.as_deref(), Some("Load.dtsx"));
+        assert_eq!(p.file, None);
+        let e = run_params(" ", Some(r#"{"Project": "/p/Sales.ispac"}"#)).unwrap_err();
+        assert!(e.message.contains("project's package"), "{e}");
+        let e = run_params("x", Some(r#"{"Project": "p", "File": true}"#)).unwrap_err();
+        assert!(e.message.contains("not both"), "{e}");
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //! them, and are refused without it or with another, the value named. The
 //! fixtures (tests/fixtures/password) were encrypted by `make.py` there,
 //! with Python's `cryptography`, not with the runner's code; each writes
-//! its secret to the file `User::Out` names.
+//! its secret to the file `User::Out` names. The service runs them too,
+//! the password in the request (the project's package by `--project`).
 #![cfg(unix)] // the packages write through /bin/sh
 
 use crate::common::{exec_process, exec_process_with};
@@ -262,4 +263,47 @@ fn a_service_run_hands_the_password_to_the_runner_and_keeps_it_nowhere() {
             );
         }
     }
+}
+
+#[test]
+fn a_service_runs_a_package_of_a_project() {
+    use crate::service_support::Fixture;
+    let f = Fixture::builtin(0);
+    let d = f.start();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("project.out");
+    let set = format!("Out={}", out.display());
+    let project = fixture("project");
+    let done = d.json(&[
+        "run",
+        "--project",
+        &project,
+        "Secret.dtsx",
+        "--set",
+        &set,
+        "--decrypt",
+        PASSWORD,
+        "--wait",
+    ]);
+    assert_eq!(done["Status"], "Succeeded", "{done}");
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "tok&en-42|geheim-w\u{f6}rt"
+    );
+    assert_eq!(done["Store"], "Project");
+    assert_eq!(done["PackageName"], "Secret");
+    assert_eq!(done["PackageFile"], project.as_str());
+    let cmd: Vec<String> = serde_json::from_value(done["CommandLine"].clone()).unwrap();
+    assert_eq!(cmd[2..6], ["/Project", &project, "/Package", "Secret.dtsx"]);
+    // A package the project does not hold fails the run with dtexec's
+    // exit 4, naming the project's packages; a missing project is refused.
+    let o = d.ssis(&["run", "--project", &project, "Other.dtsx", "--wait"]);
+    assert_eq!(o.status.code(), Some(4), "{o:?}");
+    let o = d.ssis(&["run", "--project", "/no/such/project.ispac", "P.dtsx"]);
+    assert!(!o.status.success());
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("/no/such/project.ispac"),
+        "{o:?}"
+    );
+    d.stop();
 }

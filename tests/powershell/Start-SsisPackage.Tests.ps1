@@ -72,6 +72,17 @@ Describe 'Start-SsisPackage' -Skip:$skip {
         ($failed | Get-SsisExecutionOutput) -join "`n" | Should -Match 'does not decrypt'
     }
 
+    It 'runs a package of a project with -Project and -Package' -Skip:$SsisTestIsWindows {
+        $project = Join-Path $RepoRoot 'tests/fixtures/password/project'
+        $out = Join-Path $TestDrive 'project.out'
+        $password = ConvertTo-SecureString "Zugang $([char]0xF6)ffnen 1" -AsPlainText -Force
+        $execution = Start-SsisPackage -Project $project -Package 'Secret.dtsx' -Set @{ Out = $out } -Password $password -Wait
+        $execution.Status | Should -Be 'Succeeded'
+        $execution.Store | Should -Be 'Project'
+        $execution.PackageName | Should -Be 'Secret'
+        Get-Content -LiteralPath $out -Raw | Should -Be "tok&en-42|geheim-w$([char]0xF6)rt"
+    }
+
     It 'honours -WhatIf' {
         $before = @(Get-SsisExecution -Last 10000).Count
         Start-SsisPackage '\File System\Hello' -WhatIf

@@ -90,12 +90,17 @@ pub struct ServiceRunArgs {
 /// `ssis run` options.
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// Store path of the package, e.g. `\File System\Sales\Daily Load`.
+    /// Store path of the package, e.g. `\File System\Sales\Daily Load`; with
+    /// --project, the package's name in the project (`Load.dtsx`).
     #[arg(required_unless_present = "file", conflicts_with = "file")]
     pub package: Option<String>,
     /// A package file instead of a stored package.
     #[arg(long, value_name = "FILE")]
     pub file: Option<PathBuf>,
+    /// A project (.ispac, .dtproj, or a folder holding one or an unzipped
+    /// .ispac) whose package to run, as dtexec /Project with /Package.
+    #[arg(long, value_name = "PROJECT", conflicts_with = "file")]
+    pub project: Option<PathBuf>,
     /// Variable override `NAME=VALUE` (or `\Package...Properties[Value]=VALUE`); repeatable.
     #[arg(long = "set", value_name = "NAME=VALUE")]
     pub set: Vec<String>,
@@ -360,6 +365,7 @@ pub fn run(a: RunArgs, server: Option<&str>, out: Out) -> Result<i32> {
     let params = RunParams {
         package: a.package,
         file: a.file.map(|f| f.to_string_lossy().into_owned()),
+        project: a.project.map(|p| p.to_string_lossy().into_owned()),
         set,
         password,
     };

@@ -221,7 +221,7 @@ pub async fn dispatch(svc: &Arc<Service>, peer: &Peer, request: Request) -> Resu
             // store's own lookup (one round trip for msdb), so a missing
             // package or an unreachable server is an error now, not a
             // failed run found later in the history.
-            if let Some(package) = &p.package {
+            if let (Some(package), None) = (&p.package, &p.project) {
                 let package = path(package)?;
                 let shown = package.to_string();
                 let ws = svc.loaded();

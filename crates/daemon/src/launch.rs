@@ -161,14 +161,50 @@ impl Executor {
 
 /// Resolves the package of a run request in the workspace in force.
 pub fn resolve(ws: &Workspace, params: &RunParams) -> Result<Target> {
-    match (&params.package, &params.file) {
-        (Some(path), None) => resolve_stored(ws, &StorePath::parse(path)?),
-        (None, Some(file)) => resolve_file(Path::new(file)),
+    match (&params.package, &params.file, &params.project) {
+        (Some(path), None, None) => resolve_stored(ws, &StorePath::parse(path)?),
+        (None, Some(file), None) => resolve_file(Path::new(file)),
+        (Some(package), None, Some(project)) => resolve_project(Path::new(project), package),
+        (None, None, Some(_)) => Err(Error::invalid(
+            "give the package of the project to run in Package (its name, e.g. Load.dtsx)",
+        )
+        .with_target("Package")),
         _ => Err(Error::invalid(
-            "give exactly one of Package (a store path) and File (a package file)",
+            "give exactly one of Package (a store path), File (a package file) and Project \
+             (a project, with Package naming its package)",
         )
         .with_target("Package")),
     }
+}
+
+/// A package of a project: the project is checked to exist; the runner
+/// reads it (as the caller) and names a missing package.
+fn resolve_project(project: &Path, package: &str) -> Result<Target> {
+    std::fs::metadata(project).map_err(|e| Error::io(&e, "open the project", project))?;
+    let package = package.trim();
+    if package.is_empty() || package.contains(['/', '\\']) {
+        return Err(Error::invalid(format!(
+            "'{package}' is not the name of a package in a project (e.g. Load.dtsx)"
+        ))
+        .with_target("Package"));
+    }
+    let project = std::path::absolute(project).unwrap_or_else(|_| project.to_path_buf());
+    let name = package
+        .strip_suffix(".dtsx")
+        .or_else(|| package.strip_suffix(".DTSX"))
+        .unwrap_or(package);
+    Ok(Target {
+        package_name: name.to_string(),
+        package_path: None,
+        package_args: vec![
+            "/Project".into(),
+            project.display().to_string(),
+            "/Package".into(),
+            package.to_string(),
+        ],
+        package_file: Some(project),
+        store: "Project".into(),
+    })
 }
 
 fn resolve_file(file: &Path) -> Result<Target> {

@@ -25,6 +25,14 @@ function Start-SsisPackage {
     the current location. File objects piped in (Get-ChildItem *.dtsx) run as files too: they
     bind -LiteralPath by their PSPath, which names the FileSystem provider.
 
+    .PARAMETER Project
+    A project (.ispac, .dtproj, or a folder holding one or an unzipped .ispac) whose packages
+    -Package names, run as dtexec /Project with /Package does: with the project's connection
+    managers and parameters. Relative paths are resolved from the current location.
+
+    .PARAMETER Package
+    With -Project, the names of the project's packages to run (Load.dtsx).
+
     .PARAMETER Set
     Variable overrides: keys are variable names ('Count', 'User::Count') or property paths
     ('\Package.Variables[User::Count].Properties[Value]'); values are sent as text (dates as
@@ -71,6 +79,11 @@ function Start-SsisPackage {
     Runs a package file that is not in the store, waiting ten minutes at most.
 
     .EXAMPLE
+    Start-SsisPackage -Project ./bin/Sales.ispac -Package 'Load Orders.dtsx' -Wait
+
+    Runs a package of a project with the project's connection managers and parameters.
+
+    .EXAMPLE
     Get-ChildItem ./build -Filter *.dtsx | Start-SsisPackage -Wait
 
     Runs every package file of a folder (files bind to -LiteralPath by their PSPath and run as
@@ -103,6 +116,12 @@ function Start-SsisPackage {
         [Parameter(ParameterSetName = 'File', Mandatory)]
         [string[]]$File,
 
+        [Parameter(ParameterSetName = 'Project', Mandatory)]
+        [string]$Project,
+
+        [Parameter(ParameterSetName = 'Project', Mandatory, Position = 0)]
+        [string[]]$Package,
+
         [System.Collections.IDictionary]$Set,
 
         [System.Security.SecureString]$Password,
@@ -127,6 +146,9 @@ function Start-SsisPackage {
         if ($PSCmdlet.ParameterSetName -eq 'File') {
             foreach ($each in $File) { $targets.Add([pscustomobject]@{ IsFile = $true; Text = $each }) }
         }
+        elseif ($PSCmdlet.ParameterSetName -eq 'Project') {
+            foreach ($each in $Package) { $targets.Add([pscustomobject]@{ IsFile = $false; Text = $each }) }
+        }
         elseif ($PSCmdlet.ParameterSetName -eq 'LiteralPath') {
             foreach ($each in $LiteralPath) {
                 if (Test-SsisProviderPath -Path $each) { $targets.Add([pscustomobject]@{ IsFile = $true; Text = $each }); continue }
@@ -144,6 +166,9 @@ function Start-SsisPackage {
             $isFile = $item.IsFile
             $each = $item.Text
             $request = [ordered]@{ Set = $setList; File = $isFile }
+            if ($PSCmdlet.ParameterSetName -eq 'Project') {
+                $request.Project = $PSCmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath($Project)
+            }
             if ($PSBoundParameters.ContainsKey('Password')) {
                 $request.Password = [System.Net.NetworkCredential]::new('', $Password).Password
             }
@@ -151,6 +176,10 @@ function Start-SsisPackage {
             if ($isFile) {
                 $target = $PSCmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath($each)
                 $action = 'Run package file'
+            }
+            elseif ($PSCmdlet.ParameterSetName -eq 'Project') {
+                $target = $each
+                $action = 'Run package of project {0}' -f $request.Project
             }
             else {
                 $target = ConvertTo-SsisStorePath -Path $each

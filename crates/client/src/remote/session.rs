@@ -28,10 +28,12 @@ impl Session {
         })
     }
 
-    /// Starts a stored package (`Package`) or a package file (`File`).
+    /// Starts a stored package (`Package`), a package file (`File`) or a
+    /// package of a project (`Project`, `Package`).
     pub fn run(&self, params: &RunParams) -> Result<Execution> {
         let mut params = params.clone();
         params.file = params.file.as_deref().map(absolute);
+        params.project = params.project.as_deref().map(absolute);
         self.remote()?.call(Request::ExecutionRun(params))
     }
 

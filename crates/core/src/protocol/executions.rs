@@ -251,16 +251,23 @@ impl VariableOverride {
     }
 }
 
-/// `ExecutionRun` parameters: exactly one of `Package` and `File`.
+/// `ExecutionRun` parameters: a stored package (`Package`), a package file
+/// (`File`), or a package of a project (`Project` and, naming the package
+/// in it, `Package`), as dtexec's `/DTS`, `/F` and `/Project /Package`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct RunParams {
-    /// Store path of a stored package.
+    /// Store path of a stored package; with `Project`, the package's name
+    /// in the project (`Load.dtsx`).
     #[serde(default)]
     pub package: Option<String>,
     /// A package file, as the service sees it.
     #[serde(default)]
     pub file: Option<String>,
+    /// A project (an `.ispac`, a `.dtproj`, or a folder holding one or an
+    /// unzipped `.ispac`), as the service sees it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<String>,
     /// Variable overrides, applied in order.
     #[serde(default)]
     pub set: Vec<VariableOverride>,

@@ -219,15 +219,15 @@ impl Request {
                 usage: FileUse::Write,
             }],
             PackageImport(_) | PackageExport(_) => Vec::new(),
-            ExecutionRun(p) => p
-                .file
-                .as_deref()
-                .map(|path| NamedFile {
-                    param: "File",
-                    path,
-                    usage: FileUse::Run,
-                })
+            ExecutionRun(p) => [("File", &p.file), ("Project", &p.project)]
                 .into_iter()
+                .filter_map(|(param, path)| {
+                    Some(NamedFile {
+                        param,
+                        path: path.as_deref()?,
+                        usage: FileUse::Run,
+                    })
+                })
                 .collect(),
             Hello(_) | ServiceInfo(_) | ServiceReload(_) | ServiceStop(_) | ListFolders(_)
             | ListPackages(_) | PackageInfo(_) | Exists(_) | FolderCreate(_) | FolderRename(_)
@@ -348,6 +348,19 @@ mod tests {
             vec![NamedFile {
                 param: "File",
                 path: "/tmp/a.dtsx",
+                usage: FileUse::Run
+            }]
+        );
+        let run_project = Request::ExecutionRun(RunParams {
+            project: Some("/p/Sales.ispac".into()),
+            package: Some("Load.dtsx".into()),
+            ..Default::default()
+        });
+        assert_eq!(
+            run_project.files(),
+            vec![NamedFile {
+                param: "Project",
+                path: "/p/Sales.ispac",
                 usage: FileUse::Run
             }]
         );
