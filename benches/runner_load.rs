@@ -221,7 +221,7 @@ fn main() {
             let path = dir.path().join(format!("{}-{size}.dtsx", &layout[..4]));
             std::fs::write(&path, &text).expect("the package is written");
             let mb = text.len() as f64 / MB as f64;
-            let checked = model::load_package(&path).and_then(|pkg| check_runnable(&pkg));
+            let checked = model::load_package(&path).and_then(|pkg| check_runnable(&pkg, &[]));
             if let Err(e) = checked {
                 panic!(
                     "{}: the generated package does not validate: {e}",
@@ -230,7 +230,7 @@ fn main() {
             }
             let runner = best(repeats, || {
                 let pkg = model::load_package(&path).expect("loads");
-                check_runnable(&pkg).expect("validates");
+                check_runnable(&pkg, &[]).expect("validates");
                 pkg
             });
             let info = best(repeats, || {

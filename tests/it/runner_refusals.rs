@@ -173,6 +173,73 @@ fn sensitive_values_encrypted_with_the_user_key_are_refused_not_left_empty() {
 }
 
 #[test]
+fn a_user_key_value_the_run_gives_does_not_keep_the_package_from_running() {
+    // The usual deployment of a package saved with the default level: its
+    // connection's encrypted password is replaced by /CONN, /SET or a
+    // configuration file; a variable's by /SET.
+    let dir = tempfile::tempdir().unwrap();
+    let encrypted = r#"<DTS:ConnectionManagers>
+    <DTS:ConnectionManager DTS:refId="Package.ConnectionManagers[Sales DB]" DTS:CreationName="OLEDB" DTS:DTSID="{99999999-0000-0000-0000-000000000002}" DTS:ObjectName="Sales DB">
+      <DTS:ObjectData>
+        <DTS:ConnectionManager DTS:ConnectionString="Data Source=db;User ID=etl;Initial Catalog=Sales;Provider=SQLNCLI11.1;">
+          <DTS:Password DTS:Name="Password" Sensitive="1" Encrypted="1">AQAAANCMnd8BFdERjHoAwE/Cl+sBAAAAsomething==</DTS:Password>
+        </DTS:ConnectionManager>
+      </DTS:ObjectData>
+    </DTS:ConnectionManager>
+  </DTS:ConnectionManagers>
+  <DTS:Variables>
+    <DTS:Variable DTS:CreationName="" DTS:DTSID="{99999999-0000-0000-0000-000000000003}" DTS:Namespace="User" DTS:ObjectName="ApiKey">
+      <DTS:VariableValue DTS:DataType="8" Encrypted="1">AQAAANCMnd8BFdERjHoAwE/Cl+sBAAAAother==</DTS:VariableValue>
+    </DTS:Variable>
+  </DTS:Variables>"#;
+    let pkg = stage(
+        "precedence_2012.dtsx",
+        dir.path(),
+        &[
+            ("@@MAXERR@@", "1"),
+            ("<DTS:Variables />", ""),
+            (
+                "8</DTS:Property>",
+                &format!("8</DTS:Property>\n  {encrypted}"),
+            ),
+        ],
+    );
+    let pkg = pkg.to_str().unwrap();
+    let key = "\\Package.Variables[User::ApiKey].Properties[Value];k";
+    let r = exec(&["/F", pkg, "/SET", key]);
+    assert_eq!(r.code, 5, "{}", r.out);
+    assert!(
+        r.out.contains("the first: Password of 'Sales DB')") && r.out.contains("give the values"),
+        "only the password is missing: {}",
+        r.out
+    );
+    let r = exec(&["/F", pkg]);
+    assert!(
+        r.out.contains("Password of 'Sales DB', and 1 more"),
+        "{}",
+        r.out
+    );
+    assert!(!dir.path().join("a.txt").exists(), "nothing ran");
+    let config = dir.path().join("secrets.dtsConfig");
+    std::fs::write(
+        &config,
+        r#"<?xml version="1.0"?><DTSConfiguration><Configuration ConfiguredType="Property" Path="\Package.Connections[Sales DB].Properties[Password]" ValueType="String"><ConfiguredValue>pw</ConfiguredValue></Configuration></DTSConfiguration>"#,
+    )
+    .unwrap();
+    let conn = "Sales DB;Data Source=db;User ID=etl;Password=pw;Initial Catalog=Sales";
+    let password = "\\Package.Connections[Sales DB].Properties[Password];pw";
+    let config = config.to_str().unwrap();
+    for given in [["/CONN", conn], ["/SET", password], ["/CONFIGFILE", config]] {
+        let _ = std::fs::remove_file(dir.path().join("a.txt"));
+        let r = exec(&[&["/F", pkg, "/SET", key][..], &given[..]].concat());
+        // The package runs (its task B fails on purpose: exit 1).
+        assert_eq!(r.code, 1, "{given:?}: {}", r.out);
+        assert!(!r.out.contains("encrypted"), "{given:?}: {}", r.out);
+        assert!(dir.path().join("a.txt").exists(), "{given:?} ran");
+    }
+}
+
+#[test]
 fn every_test_package_loads_in_its_layout() {
     for entry in std::fs::read_dir(packages()).unwrap() {
         let path = entry.unwrap().path();
@@ -223,7 +290,7 @@ fn shared_corpus_validates_or_is_refused_with_a_list() {
     let (mut runnable, mut refused, mut not_loaded) = (0, 0, 0);
     for f in &files {
         let expected = match model::load_package(f) {
-            Ok(pkg) => match check_runnable(&pkg) {
+            Ok(pkg) => match check_runnable(&pkg, &[]) {
                 Ok(()) => {
                     runnable += 1;
                     0

@@ -1,15 +1,17 @@
 //! The refusals before a run: a package encrypted with a key this runner
 //! does not have, or holding components it cannot run.
 
-use crate::model::Package;
+use crate::cmdline::{SetOverride, SetTarget};
+use crate::model::{EncryptedValue, Package, Replacement};
 use crate::{model, unsupported};
 use ssis_core::error::{Error, ErrorKind, Result};
 
 /// Refuses a package the runner cannot run completely: a `Package` error
-/// for encryption it cannot undo (see [`check_encryption`]), or an
-/// `Unsupported` error listing every unsupported, enabled component.
-pub fn check_runnable(pkg: &Package) -> Result<()> {
-    check_encryption(pkg, None)?;
+/// for encryption it cannot undo and `sets` do not replace (see
+/// [`check_encryption`]), or an `Unsupported` error listing every
+/// unsupported, enabled component.
+pub fn check_runnable(pkg: &Package, sets: &[SetOverride]) -> Result<()> {
+    check_encryption(pkg, None, sets)?;
     let items = unsupported::find_unsupported(pkg);
     if items.is_empty() {
         Ok(())
@@ -21,16 +23,17 @@ pub fn check_runnable(pkg: &Package) -> Result<()> {
     }
 }
 
-/// Refuses (a `Package` error: dtexec exit 5) a package whose content or
-/// sensitive values are still encrypted once loaded, with the reason and
-/// what to do. User-key encryption is Windows DPAPI, bound to the Windows
-/// user who saved the package: this runner cannot undo it. Password
-/// encryption was undone at load when the run gave the password
-/// (`/DECRYPT`, here `password`); what is left was not given one, or is in
-/// a layout the loader does not read. Running with the values left empty,
-/// as dtexec does after a warning, would run something else than what was
-/// saved.
-pub fn check_encryption(pkg: &Package, password: Option<&str>) -> Result<()> {
+/// Refuses (a `Package` error: dtexec exit 5) a package encrypted as a
+/// whole, or holding a sensitive value still encrypted once loaded that
+/// the run's `sets` (configurations, `/SET`, `/CONN`, `/PAR`) do not
+/// replace, with the reason and what to do. User-key encryption is Windows
+/// DPAPI, bound to the Windows user who saved the package: this runner
+/// cannot undo it. Password encryption was undone at load when the run
+/// gave the password (`/DECRYPT`, here `password`); what is left was not
+/// given one, or is in a layout the loader does not read. Running with the
+/// values left empty, as dtexec does after a warning, would run something
+/// else than what was saved.
+pub fn check_encryption(pkg: &Package, password: Option<&str>, sets: &[SetOverride]) -> Result<()> {
     use model::ProtectionLevel as L;
     let level = pkg.protection_level;
     let key = match level {
@@ -41,10 +44,22 @@ pub fn check_encryption(pkg: &Package, password: Option<&str>) -> Result<()> {
         // Levels that encrypt nothing, yet the file holds encrypted data.
         L::DontSaveSensitive | L::ServerStorage => "a key this runner does not have",
     };
+    let missing: Vec<&EncryptedValue> = pkg
+        .encrypted_values
+        .iter()
+        .filter(|v| !given(&v.replaced_by, sets, pkg))
+        .collect();
     let what = if pkg.encrypted_whole {
         format!("is encrypted as a whole with {key}")
-    } else if let Some(value) = &pkg.encrypted_value {
-        format!("holds sensitive values encrypted with {key} (the first: {value})")
+    } else if let Some(first) = missing.first() {
+        let more = match missing.len() {
+            1 => String::new(),
+            n => format!(", and {} more", n - 1),
+        };
+        format!(
+            "holds sensitive values encrypted with {key} that the run does not give (the first: {}{more})",
+            first.what
+        )
     } else {
         return Ok(());
     };
@@ -56,9 +71,10 @@ pub fn check_encryption(pkg: &Package, password: Option<&str>) -> Result<()> {
         (false, _, true) => "this runner cannot decrypt it; re-save it with DontSaveSensitive \
              or EncryptAllWithPassword to run it here"
             .to_string(),
-        (false, _, false) => "this runner cannot decrypt it; save it with DontSaveSensitive and \
-             pass the values with /SET, or with EncryptSensitiveWithPassword and give the \
-             password with /DECRYPT"
+        (false, _, false) => "this runner cannot decrypt them; give the values (a \
+             connection's Password or ConnectionString, a parameter) with /SET, /CONN, /PAR \
+             or a configuration, or save the package with EncryptSensitiveWithPassword and \
+             give the password with /DECRYPT"
             .to_string(),
     };
     let mut msg = format!(
@@ -72,4 +88,40 @@ pub fn check_encryption(pkg: &Package, password: Option<&str>) -> Result<()> {
     }
     e.message = msg;
     Err(e)
+}
+
+/// Whether `sets` give the value `r` stands for: the manager's encrypted
+/// property or its `ConnectionString`, or the variable.
+fn given(r: &Replacement, sets: &[SetOverride], pkg: &Package) -> bool {
+    match r {
+        Replacement::Connection {
+            name,
+            property,
+            project,
+        } => {
+            let scoped = if *project {
+                format!("Project.ConnectionManagers[{name}]")
+            } else {
+                format!("Package.ConnectionManagers[{name}]")
+            };
+            // A bare name sets the package's own manager first (dtexec's
+            // default scope), the project's only when the package has none.
+            let bare_reaches = !*project
+                || !pkg
+                    .connections
+                    .iter()
+                    .any(|c| !c.project && c.name.eq_ignore_ascii_case(name));
+            sets.iter().any(|s| {
+                let named = s.variable.eq_ignore_ascii_case(&scoped)
+                    || (bare_reaches && s.variable.eq_ignore_ascii_case(name));
+                named
+                    && matches!(&s.target, SetTarget::Connection(p)
+                        if p.eq_ignore_ascii_case(property) || p.eq_ignore_ascii_case("ConnectionString"))
+            })
+        }
+        Replacement::Variable(v) => sets
+            .iter()
+            .any(|s| s.target == SetTarget::Variable && s.variable.eq_ignore_ascii_case(v)),
+        Replacement::Nothing => false,
+    }
 }

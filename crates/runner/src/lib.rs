@@ -90,7 +90,7 @@ pub struct RunOptions {
 pub fn run_package(pkg: &Package, opts: &RunOptions, events: &dyn EventSink) -> Result<ExecResult> {
     let mut pkg = pkg.clone();
     apply_overrides(&mut pkg, &opts.sets)?;
-    check_runnable(&pkg)?;
+    check_runnable(&pkg, &opts.sets)?;
     let mut vars = prepare_variables(&pkg, &opts.sets)?;
     Ok(engine::execute(&pkg, &mut vars, events, &opts.cancel))
 }

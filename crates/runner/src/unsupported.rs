@@ -408,7 +408,7 @@ impl Walker<'_> {
                 "Execute Package Task: the child package cannot be loaded: {e}"
             )),
             Ok(child) => {
-                if let Err(e) = super::check_encryption(&child, None) {
+                if let Err(e) = super::check_encryption(&child, None, &[]) {
                     found.push(format!(
                         "Execute Package Task: the child package '{}' cannot run: {}",
                         source.describe(),

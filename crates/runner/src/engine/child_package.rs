@@ -67,7 +67,12 @@ impl Engine<'_> {
         for w in design.warnings {
             self.emit(EventKind::OnWarning, exe, w);
         }
-        if let Err(e) = crate::check_runnable(&child) {
+        let given: Vec<_> = sets
+            .iter()
+            .chain(to_vars.iter().map(|(o, _)| o))
+            .cloned()
+            .collect();
+        if let Err(e) = crate::check_runnable(&child, &given) {
             return TaskOutcome::Failed(format!(
                 "the child package '{}' cannot run: {}",
                 source.describe(),

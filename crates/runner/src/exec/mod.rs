@@ -10,7 +10,7 @@ mod configure;
 mod run;
 
 use crate::cancel::CancelToken;
-use crate::cmdline::{ExecOptions, PackageSource};
+use crate::cmdline::{ExecOptions, PackageSource, SetOverride};
 use crate::events::{ConsoleLog, ConsoleReporter, EventSink, Fanout, JsonLines};
 use crate::model::Package;
 use crate::sinks::{SharedWriter, WarningCount};
@@ -68,12 +68,16 @@ pub fn run_cli(
         let mut x = Exec::new(args, opts, out, err, cancel);
         x.banner();
         let mut pkg = x.load_package()?;
-        x.check_encryption(&pkg)?;
+        if pkg.encrypted_whole {
+            // Nothing to configure: only the package's identity is readable.
+            x.check_encryption(&pkg, &[])?;
+        }
         let Configured {
             sets,
             warnings,
             error,
         } = x.configure(&mut pkg)?;
+        x.check_encryption(&pkg, &sets)?;
         x.refuse_unsupported(&pkg)?;
         x.report_config_error(error)?;
         x.emit_config_warnings(&pkg, warnings);
@@ -208,19 +212,18 @@ impl<'a> Exec<'a> {
             }
             Some(PackageSource::Dts(p)) => store_source::load_from_store(&p, password),
             Some(PackageSource::Project { project, package }) => {
-                project::load_project(Path::new(&project), password, self.cancel).and_then(|proj| {
-                    project::open_package(&proj, &package, &self.opts.sets, self.cancel)
-                })
+                project::load_project(Path::new(&project), password, self.cancel)
+                    .and_then(|proj| project::open_package(&proj, &package, self.cancel))
             }
             None => return Err(EXIT_COMMAND_LINE),
         };
         loaded.map_err(|e| fail(&mut self.text, &e, exit_for_load_error(&e)))
     }
 
-    /// Refuses a package whose encryption cannot be opened here, or hands
-    /// it to `--fallback`.
-    fn check_encryption(&mut self, pkg: &Package) -> Result<(), i32> {
-        let Err(e) = check_encryption(pkg, self.opts.decrypt.as_deref()) else {
+    /// Refuses a package whose encryption cannot be opened here and `sets`
+    /// do not replace, or hands it to `--fallback`.
+    fn check_encryption(&mut self, pkg: &Package, sets: &[SetOverride]) -> Result<(), i32> {
+        let Err(e) = check_encryption(pkg, self.opts.decrypt.as_deref(), sets) else {
             return Ok(());
         };
         if let Some(code) = self.hand_over(|| e.message.clone()) {

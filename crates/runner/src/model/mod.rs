@@ -23,11 +23,10 @@ pub use load::{
     load_package_with, read_project_connection,
 };
 pub use package::{
-    ConnectionManager, Package, PackageConfiguration, PackageProperties, VariableDef,
+    ConnectionManager, EncryptedValue, Package, PackageConfiguration, PackageProperties,
+    Replacement, VariableDef,
 };
-pub use project::{
-    EncryptedValue, PartSource, Project, ProjectPackage, ProjectParameter, Replacement,
-};
+pub use project::{PartSource, Project, ProjectPackage, ProjectParameter};
 pub use ssis_core::package::ProtectionLevel;
 pub use task_specs::{
     ExecutePackageSpec, ExecuteProcessSpec, ExecuteSqlSpec, FileSystemOp, FileSystemSpec,

@@ -105,6 +105,36 @@ pub struct PackageProperties {
     pub description: String,
 }
 
+/// A sensitive value stored encrypted, which the run must give instead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EncryptedValue {
+    /// Where it is, e.g. `Password of 'Sales DB'`.
+    pub what: String,
+    /// What a value given for the run (a configuration, `/SET`, `/CONN`,
+    /// `/PAR`) replaces it with.
+    pub replaced_by: Replacement,
+}
+
+/// What gives an encrypted value for the run instead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Replacement {
+    /// A connection manager's `property` (`Password`), or its
+    /// `ConnectionString`, set; `project`: a manager of the project.
+    Connection {
+        /// The manager's name.
+        name: String,
+        /// The encrypted property.
+        property: String,
+        /// The manager belongs to the project.
+        project: bool,
+    },
+    /// The variable or parameter set (`User::Key`, `$Package::P`,
+    /// `$Project::P`).
+    Variable(String),
+    /// Nothing can (a task's property, a file encrypted whole).
+    Nothing,
+}
+
 /// A loaded package.
 #[derive(Debug, Clone)]
 pub struct Package {
@@ -118,9 +148,10 @@ pub struct Package {
     /// child of the root, or an `EncryptAll*` level): nothing of it but the
     /// identity is readable here.
     pub encrypted_whole: bool,
-    /// Where the first sensitive value stored encrypted is, e.g.
-    /// `Password of 'Sales DB'`; `None` when no value is encrypted.
-    pub encrypted_value: Option<String>,
+    /// The sensitive values stored encrypted (in a layout or with a key
+    /// this runner cannot open), in document order; a package of a project
+    /// has the project's too.
+    pub encrypted_values: Vec<EncryptedValue>,
     /// Connection managers.
     pub connections: Vec<ConnectionManager>,
     /// Version and creator properties.

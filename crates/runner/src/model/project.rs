@@ -2,7 +2,7 @@
 //! project folder): its packages, its connection managers (`.conmgr`)
 //! and its parameters (`Project.params`), which every package of it sees.
 
-use super::{ConnectionManager, ProtectionLevel, VariableDef};
+use super::{ConnectionManager, EncryptedValue, ProtectionLevel, VariableDef};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -37,28 +37,9 @@ pub struct Project {
     /// Its parameters, `$Project::Name`.
     pub parameters: Vec<ProjectParameter>,
     /// The sensitive values stored encrypted (which this runner cannot
-    /// read), in the order found.
+    /// read), in the order found; a package opened from the project has
+    /// them too.
     pub encrypted: Vec<EncryptedValue>,
-}
-
-/// A sensitive value of a project stored encrypted.
-#[derive(Debug, Clone)]
-pub struct EncryptedValue {
-    /// Where it is, e.g. `Password of project connection manager 'DW'`.
-    pub what: String,
-    /// What a value given for the run replaces it with.
-    pub replaced_by: Replacement,
-}
-
-/// What gives an encrypted value of a project for the run instead.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Replacement {
-    /// The connection manager's `Password` or `ConnectionString` set.
-    Connection(String),
-    /// The project parameter set.
-    Parameter(String),
-    /// Nothing can: the file is encrypted whole.
-    Nothing,
 }
 
 /// One package of a project.

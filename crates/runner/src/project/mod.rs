@@ -12,7 +12,6 @@ mod params;
 mod parts;
 
 use crate::cancel::CancelToken;
-use crate::cmdline::{SetOverride, SetTarget};
 use crate::model::{
     self, ConnectionManager, EncryptedValue, Package, PartSource, Project, ProjectPackage,
     ProtectionLevel, Replacement, xml,
@@ -170,7 +169,11 @@ pub fn load_project(
                 if let Some(what) = hidden {
                     encrypted.push(EncryptedValue {
                         what: format!("{what} of project connection manager '{}'", manager.name),
-                        replaced_by: Replacement::Connection(manager.name.clone()),
+                        replaced_by: Replacement::Connection {
+                            name: manager.name.clone(),
+                            property: what,
+                            project: true,
+                        },
                     });
                 }
                 connections.push(manager);
@@ -186,7 +189,7 @@ pub fn load_project(
         parameters = read;
         encrypted.extend(hidden.into_iter().map(|h| EncryptedValue {
             what: format!("Value of project parameter '{}'", h.0),
-            replaced_by: Replacement::Parameter(h.0),
+            replaced_by: Replacement::Variable(format!("$Project::{}", h.0)),
         }));
     }
 
@@ -262,43 +265,17 @@ fn folder_manifest(parts: &Parts, dir: &Path) -> Result<String> {
 
 /// Opens the package `name` (its stream name, `.dtsx` optional) of
 /// `project` to run it, with the project's connection managers and
-/// parameters. `sets` are the values the run is given: an encrypted value
-/// they replace does not keep the package from running. A package the
-/// project does not hold is `NotFound` (dtexec exit 4).
-pub fn open_package(
-    project: &Arc<Project>,
-    name: &str,
-    sets: &[SetOverride],
-    cancel: &CancelToken,
-) -> Result<Package> {
+/// parameters, and the project's encrypted values, which the run must give
+/// (`checks::check_encryption`). A package the project does not hold is
+/// `NotFound` (dtexec exit 4).
+pub fn open_package(project: &Arc<Project>, name: &str, cancel: &CancelToken) -> Result<Package> {
     let mut pkg = attach(project, name, project.connections.clone(), cancel)?;
-    // A bare CM.<name> sets the package's own manager of that name first.
-    let own_names: Vec<String> = pkg
-        .connections
-        .iter()
-        .filter(|c| !c.project)
-        .map(|c| c.name.to_lowercase())
-        .collect();
-    let own = |cm: &str| own_names.contains(&cm.to_lowercase());
-    let replaced = |r: &Replacement| {
-        match r {
-        Replacement::Connection(cm) => sets.iter().any(|s| {
-            (s.variable.eq_ignore_ascii_case(&format!("Project.ConnectionManagers[{cm}]"))
-                || (s.variable.eq_ignore_ascii_case(cm) && !own(cm)))
-                && matches!(&s.target, SetTarget::Connection(p)
-                    if p.eq_ignore_ascii_case("Password") || p.eq_ignore_ascii_case("ConnectionString"))
-        }),
-        Replacement::Parameter(n) => sets.iter().any(|s| {
-            s.target == SetTarget::Variable && s.variable.eq_ignore_ascii_case(&format!("$Project::{n}"))
-        }),
-        Replacement::Nothing => false,
-    }
-    };
-    let first = project.encrypted.iter().find(|e| !replaced(&e.replaced_by));
-    if let (None, false, Some(e)) = (&pkg.encrypted_value, pkg.encrypted_whole, first) {
-        pkg.encrypted_value = Some(e.what.clone());
+    if pkg.encrypted_values.is_empty() && !project.encrypted.is_empty() {
+        // The messages name the level that encrypted them.
         pkg.protection_level = project.protection_level;
     }
+    pkg.encrypted_values
+        .extend(project.encrypted.iter().cloned());
     Ok(pkg)
 }
 

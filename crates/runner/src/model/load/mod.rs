@@ -180,10 +180,12 @@ pub fn load_package_bytes_with(
         format_version,
         protection_level,
         encrypted_whole,
-        encrypted_value: if encrypted_whole {
-            None
+        encrypted_values: if encrypted_whole {
+            Vec::new()
         } else {
-            first_encrypted(&root, "the package")
+            let mut found = Vec::new();
+            encrypted_values(&root, &Owner::package(), &mut found);
+            found
         },
         connections,
         properties,
@@ -255,10 +257,65 @@ fn int(s: &str) -> Option<i64> {
     s.trim().parse::<i64>().ok()
 }
 
-/// Where the first value stored encrypted under `el` is (an element marked
-/// `Encrypted="1"`, or an `<EncryptedData>`), named after the property and
-/// the nearest object around it: `Password of 'Sales DB'`.
-fn first_encrypted(el: &Element, owner: &str) -> Option<String> {
+/// The object around an encrypted value: how messages name it, and what
+/// setting replaces its values.
+struct Owner {
+    label: String,
+    kind: OwnerKind,
+}
+
+enum OwnerKind {
+    Connection(String),
+    Variable(String),
+    Other,
+}
+
+impl Owner {
+    fn package() -> Owner {
+        Owner {
+            label: "the package".into(),
+            kind: OwnerKind::Other,
+        }
+    }
+
+    /// The owner `el` is, if it is one (an object with an `ObjectName`).
+    fn of(el: &Element) -> Option<Owner> {
+        let name = el
+            .prop("ObjectName")
+            .filter(|_| el.local_name() != "Property")?;
+        let kind = match el.local_name() {
+            "ConnectionManager" => OwnerKind::Connection(name.to_string()),
+            "PackageParameter" => OwnerKind::Variable(format!("$Package::{name}")),
+            "Variable" => OwnerKind::Variable(format!(
+                "{}::{name}",
+                el.prop("Namespace").unwrap_or("User")
+            )),
+            _ => OwnerKind::Other,
+        };
+        Some(Owner {
+            label: format!("'{name}'"),
+            kind,
+        })
+    }
+
+    fn replaced_by(&self, property: &str) -> Replacement {
+        match &self.kind {
+            OwnerKind::Connection(name) => Replacement::Connection {
+                name: name.clone(),
+                property: property.to_string(),
+                project: false,
+            },
+            OwnerKind::Variable(v) => Replacement::Variable(v.clone()),
+            OwnerKind::Other => Replacement::Nothing,
+        }
+    }
+}
+
+/// The values stored encrypted under `el` (an element marked
+/// `Encrypted="1"`, an `<EncryptedData>`, or a property holding one), each
+/// named after the property and the nearest object around it
+/// (`Password of 'Sales DB'`) with what replaces it.
+fn encrypted_values(el: &Element, owner: &Owner, out: &mut Vec<EncryptedValue>) {
     let marked = el
         .attr("Encrypted")
         .is_some_and(|v| boolean(v) == Some(true));
@@ -270,17 +327,17 @@ fn first_encrypted(el: &Element, owner: &str) -> Option<String> {
             _ if cipher(el) => "an encrypted value",
             _ => el.local_name(),
         };
-        return Some(format!("{what} of {owner}"));
+        out.push(EncryptedValue {
+            what: format!("{what} of {}", owner.label),
+            replaced_by: owner.replaced_by(what),
+        });
+        return;
     }
-    let named;
-    let owner = match el.prop("ObjectName") {
-        Some(n) if el.local_name() != "Property" => {
-            named = format!("'{n}'");
-            named.as_str()
-        }
-        _ => owner,
-    };
-    el.children.iter().find_map(|c| first_encrypted(c, owner))
+    let inner = Owner::of(el);
+    let owner = inner.as_ref().unwrap_or(owner);
+    for c in &el.children {
+        encrypted_values(c, owner, out);
+    }
 }
 
 fn property_expressions(el: &Element) -> Vec<(String, String)> {
