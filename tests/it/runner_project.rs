@@ -405,7 +405,12 @@ fn bad_projects_are_named_with_dtexecs_exit_codes() {
         "$Project::Batch;many",
     ]);
     assert_eq!(r.code, 6, "{}", r.out);
-    assert!(r.out.contains("many"), "{}", r.out);
+    assert!(
+        r.out
+            .contains("/PAR $Project::Batch: variable $Project::Batch: 'many' is not a Int32"),
+        "the option, the parameter, the value and its type: {}",
+        r.out
+    );
     // Project parameters without a project.
     let pkg = d.join("plain.dtsx");
     std::fs::write(&pkg, MAIN).unwrap();

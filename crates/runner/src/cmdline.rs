@@ -69,6 +69,26 @@ pub struct SetOverride {
     pub target: SetTarget,
 }
 
+impl SetOverride {
+    /// How messages name it: `/SET path '\Package...'`, or the `/PAR` or
+    /// `/CONN` it came from as given.
+    pub fn described(&self) -> String {
+        if self.path.starts_with('/') {
+            self.path.clone()
+        } else {
+            format!("/SET path '{}'", self.path)
+        }
+    }
+
+    /// The option that gave it, an error's target: `/SET`, `/PAR`, `/CONN`.
+    pub fn option(&self) -> String {
+        match self.path.split_once(' ') {
+            Some((option, _)) if self.path.starts_with('/') => option.to_string(),
+            _ => "/SET".into(),
+        }
+    }
+}
+
 /// Everything the command line asks for.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ExecOptions {

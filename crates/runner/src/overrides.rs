@@ -30,14 +30,16 @@ pub(crate) fn apply_variable_sets(
         let scope = format!("{prefix}{}", s.scope);
         if !vars.declared_in(&scope, &s.variable) {
             return Err(Error::invalid(format!(
-                "/SET path '{}': no variable {} is declared on {}",
-                s.path, s.variable, s.scope
+                "{}: no variable {} is declared on {}",
+                s.described(),
+                s.variable,
+                s.scope
             ))
-            .with_target("/SET"));
+            .with_target(s.option()));
         }
         vars.set_text(&scope, &s.variable, &s.value, true)
             .map_err(|e| {
-                Error::invalid(format!("/SET path '{}': {}", s.path, e.message)).with_target("/SET")
+                Error::invalid(format!("{}: {}", s.described(), e.message)).with_target(s.option())
             })?;
     }
     Ok(())
