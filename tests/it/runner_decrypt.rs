@@ -307,3 +307,77 @@ fn a_service_runs_a_package_of_a_project() {
     );
     d.stop();
 }
+
+#[test]
+fn a_bare_decrypt_asks_at_the_terminal_without_echo() {
+    use std::io::{Read, Write};
+    use std::os::fd::FromRawFd;
+    let (mut master, mut slave) = (0, 0);
+    // SAFETY: openpty writes the two descriptors it opens.
+    let opened = unsafe {
+        libc::openpty(
+            &mut master,
+            &mut slave,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            std::ptr::null(),
+        )
+    };
+    assert_eq!(opened, 0);
+    // SAFETY: descriptors openpty just opened, each owned once.
+    let (mut master, slave) = unsafe {
+        (
+            std::fs::File::from_raw_fd(master),
+            std::fs::File::from_raw_fd(slave),
+        )
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("prompted.out");
+    let mut child = std::process::Command::new(crate::common::ssis_bin::ssis_bin())
+        .args([
+            "exec",
+            "/F",
+            &fixture("secret-sensitive.dtsx"),
+            "/DE",
+            "/SET",
+        ])
+        .arg(set_out(&out))
+        .env_remove("SSIS_PACKAGE_DECRYPT")
+        .stdin(slave)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let mut seen = Vec::new();
+    let mut byte = [0u8; 1];
+    while !String::from_utf8_lossy(&seen).contains("Package password: ") {
+        assert_eq!(stderr.read(&mut byte).unwrap(), 1, "the prompt comes first");
+        seen.push(byte[0]);
+    }
+    writeln!(master, "{PASSWORD}").unwrap();
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "geheim-w\u{f6}rt");
+    // Nothing the terminal echoed holds the password.
+    // SAFETY: sets O_NONBLOCK on the master descriptor this test owns.
+    unsafe {
+        let fd = std::os::fd::AsRawFd::as_raw_fd(&master);
+        libc::fcntl(
+            fd,
+            libc::F_SETFL,
+            libc::fcntl(fd, libc::F_GETFL) | libc::O_NONBLOCK,
+        );
+    }
+    let mut echoed = Vec::new();
+    let _ = master.read_to_end(&mut echoed);
+    assert!(
+        !String::from_utf8_lossy(&echoed).contains("Zugang"),
+        "{}",
+        String::from_utf8_lossy(&echoed)
+    );
+    // Without a terminal, the run says where the password can come from.
+    let run = exec_process_with(&["/F", &fixture("secret-sensitive.dtsx"), "/DE"], &[]);
+    assert_eq!(run.code, 6, "{}", run.text());
+    assert!(run.err.contains("or at a terminal"), "{}", run.err);
+}

@@ -352,13 +352,19 @@ pub fn run(a: RunArgs, server: Option<&str>, out: Out) -> Result<i32> {
         None => None,
         Some("") => match std::env::var(ssis_runner::cmdline::DECRYPT_ENV) {
             Ok(p) if !p.is_empty() => Some(Secret(p)),
-            _ => {
-                return Err(Error::invalid(format!(
-                    "--decrypt has no password: give it after --decrypt, or in {}",
-                    ssis_runner::cmdline::DECRYPT_ENV
-                ))
-                .with_target("--decrypt"));
-            }
+            _ => match ssis_core::terminal::read_password("Package password: ")
+                .map_err(|e| Error::invalid(format!("cannot read the password: {e}")))?
+            {
+                Some(p) => Some(Secret(p)),
+                None => {
+                    return Err(Error::invalid(format!(
+                        "--decrypt has no password: give it after --decrypt, in {}, or at a \
+                         terminal",
+                        ssis_runner::cmdline::DECRYPT_ENV
+                    ))
+                    .with_target("--decrypt"));
+                }
+            },
         },
         Some(p) => Some(Secret(p.to_string())),
     };

@@ -18,6 +18,7 @@ pub mod ops;
 pub mod package;
 pub mod protocol;
 pub mod store;
+pub mod terminal;
 pub mod timefmt;
 
 pub use error::{Error, ErrorKind, Result};

@@ -104,6 +104,9 @@ pub struct ExecOptions {
     pub validate: bool,
     /// `/DECRYPT` password.
     pub decrypt: Option<String>,
+    /// A bare `/DECRYPT` without `SSIS_PACKAGE_DECRYPT`: the password is
+    /// asked for at the terminal, as dtexec does.
+    pub decrypt_prompt: bool,
     /// `/REPORTING` event list (`/Rep E;OnError;OnWarning`): when not
     /// empty, only these events (of the selected levels) are reported.
     pub report_events: Vec<String>,

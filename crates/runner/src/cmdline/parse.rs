@@ -140,21 +140,15 @@ pub fn parse(args: &[OsString]) -> Result<ExecOptions> {
             }
             Opt::Validate => o.validate = true,
             Opt::Decrypt => {
-                // dtexec prompts when /DECRYPT has no password; the word
-                // after it is the password unless it is a dtexec option.
-                // Without one, SSIS on Linux's SSIS_PACKAGE_DECRYPT is read.
+                // The word after it is the password unless it is a dtexec
+                // option. Without one, SSIS on Linux's SSIS_PACKAGE_DECRYPT
+                // is read, else dtexec prompts (`decrypt_prompt`).
                 if next_is_password {
                     o.decrypt = Some(unquote(&value(true)?.unwrap_or_default()));
                 } else {
                     match std::env::var(DECRYPT_ENV) {
                         Ok(p) if !p.is_empty() => o.decrypt = Some(p),
-                        _ => {
-                            return Err(Error::invalid(format!(
-                                "option /{full} needs a password (this runner does not prompt): \
-                                 give it after /{full}, or in {DECRYPT_ENV}"
-                            ))
-                            .with_target(format!("/{full}")));
-                        }
+                        _ => o.decrypt_prompt = true,
                     }
                 }
             }

@@ -102,7 +102,7 @@ fn parse_command_line(
     out: &mut SharedWriter,
     err: &mut SharedWriter,
 ) -> Result<ExecOptions, i32> {
-    let opts = match cmdline::parse(args) {
+    let mut opts = match cmdline::parse(args) {
         Ok(o) => o,
         Err(e) => {
             let _ = writeln!(err, "ssis exec: {e}");
@@ -110,6 +110,24 @@ fn parse_command_line(
             return Err(EXIT_COMMAND_LINE);
         }
     };
+    if opts.decrypt_prompt && !opts.help {
+        match ssis_core::terminal::read_password("Package password: ") {
+            Ok(Some(p)) => opts.decrypt = Some(p),
+            Ok(None) => {
+                let _ = writeln!(
+                    err,
+                    "ssis exec: option /DECRYPT needs a password: give it after /DECRYPT, in {}, \
+                     or at a terminal",
+                    cmdline::DECRYPT_ENV
+                );
+                return Err(EXIT_COMMAND_LINE);
+            }
+            Err(e) => {
+                let _ = writeln!(err, "ssis exec: cannot read the password: {e}");
+                return Err(EXIT_COMMAND_LINE);
+            }
+        }
+    }
     if opts.help {
         let _ = writeln!(out, "{}", cmdline::USAGE);
         return Err(EXIT_SUCCESS);
