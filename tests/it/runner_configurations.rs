@@ -250,6 +250,46 @@ fn config_table(server: &TestServer) -> Arc<Mutex<Vec<String>>> {
 }
 
 #[test]
+fn a_configuration_table_is_not_read_with_an_encrypted_password_left_empty() {
+    // The manager's password is stored encrypted with the Windows user key:
+    // logging in without it would be a failed login (or a locked account)
+    // on the server. Nothing connects until the run gives it.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let cm = format!(
+        r#"<DTS:ConnectionManager DTS:ConnectionString="Data Source=127.0.0.1,{port};User ID=sa;Initial Catalog=Cfg;Provider=SQLNCLI11.1;">
+          <DTS:Password DTS:Name="Password" Sensitive="1" Encrypted="1">AQAAANCMnd8BFdERjHoAwE/Cl+sBAAAAsomething==</DTS:Password>
+        </DTS:ConnectionManager>"#
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let pkg = stage(
+        "sqlconfig_2012.dtsx",
+        d,
+        &[(
+            r#"<DTS:ConnectionManager DTS:ConnectionString="@@CONN@@" />"#,
+            &cm,
+        )],
+    );
+    let r = exec(&["/F", pkg.to_str().unwrap()]);
+    assert_eq!(r.code, 5, "{}", r.out);
+    assert!(r.out.contains("Password of 'Config DB'"), "{}", r.out);
+    assert!(
+        listener.accept().is_err(),
+        "no connection was made to the configuration's server"
+    );
+    assert!(!d.join("out.txt").exists());
+    // Given the password, the table is read.
+    let server = TestServer::start();
+    let _filters = config_table(&server);
+    let conn = format!("Config DB;\"{}\"", oledb_string(&server, ADMIN_PASSWORD));
+    let r = exec(&["/F", pkg.to_str().unwrap(), "/CONN", &conn]);
+    assert_eq!(r.code, 0, "{}", r.out);
+    assert_eq!(out(d), "Red 42\n");
+}
+
+#[test]
 fn runner_configurations_sql_server_table_in_both_layouts_and_through_conn() {
     let server = TestServer::start();
     let filters = config_table(&server);

@@ -219,7 +219,36 @@ fn a_user_key_value_the_run_gives_does_not_keep_the_package_from_running() {
         "{}",
         r.out
     );
+    // Only the variable itself gives it: not another container's, not
+    // another case (variable names are case-sensitive).
+    let conn = "Sales DB;Data Source=db;User ID=etl;PWD = pw;Initial Catalog=Sales";
+    for other in [
+        "\\Package\\B.Variables[User::ApiKey].Properties[Value];k",
+        "\\Package.Variables[User::apikey].Properties[Value];k",
+    ] {
+        let r = exec(&["/F", pkg, "/CONN", conn, "/SET", other]);
+        assert_eq!(r.code, 5, "{other}: {}", r.out);
+        assert!(
+            r.out.contains("the first: VariableValue of 'ApiKey'"),
+            "{other}: {}",
+            r.out
+        );
+    }
+    // A connection string without a password does not give one.
+    let no_password = "Sales DB;Data Source=db;User ID=etl;Initial Catalog=Sales";
+    let r = exec(&["/F", pkg, "/SET", key, "/CONN", no_password]);
+    assert_eq!(r.code, 5, "{}", r.out);
+    assert!(
+        r.out.contains("the first: Password of 'Sales DB')"),
+        "{}",
+        r.out
+    );
     assert!(!dir.path().join("a.txt").exists(), "nothing ran");
+    // A variable named without its namespace is the User:: one.
+    let bare = "\\Package.Variables[ApiKey];k";
+    let r = exec(&["/F", pkg, "/CONN", conn, "/SET", bare]);
+    assert_eq!(r.code, 1, "{}", r.out);
+    assert!(dir.path().join("a.txt").exists());
     let config = dir.path().join("secrets.dtsConfig");
     std::fs::write(
         &config,

@@ -91,11 +91,13 @@ pub fn check_encryption(pkg: &Package, password: Option<&str>, sets: &[SetOverri
 }
 
 /// Whether `sets` give the value `r` stands for: the manager's encrypted
-/// property or its `ConnectionString`, or the variable.
+/// property, or a `ConnectionString` that carries a password (or logs in
+/// as the Windows user); the variable declared on that container.
 fn given(r: &Replacement, sets: &[SetOverride], pkg: &Package) -> bool {
     match r {
         Replacement::Connection {
             name,
+            id,
             property,
             project,
         } => {
@@ -113,15 +115,56 @@ fn given(r: &Replacement, sets: &[SetOverride], pkg: &Package) -> bool {
                     .any(|c| !c.project && c.name.eq_ignore_ascii_case(name));
             sets.iter().any(|s| {
                 let named = s.variable.eq_ignore_ascii_case(&scoped)
-                    || (bare_reaches && s.variable.eq_ignore_ascii_case(name));
+                    || (bare_reaches
+                        && (s.variable.eq_ignore_ascii_case(name)
+                            || (!id.is_empty() && s.variable.eq_ignore_ascii_case(id))));
                 named
-                    && matches!(&s.target, SetTarget::Connection(p)
-                        if p.eq_ignore_ascii_case(property) || p.eq_ignore_ascii_case("ConnectionString"))
+                    && match &s.target {
+                        SetTarget::Connection(p) if p.eq_ignore_ascii_case(property) => true,
+                        SetTarget::Connection(p) if p.eq_ignore_ascii_case("ConnectionString") => {
+                            carries_password(&s.value)
+                        }
+                        _ => false,
+                    }
             })
         }
-        Replacement::Variable(v) => sets
-            .iter()
-            .any(|s| s.target == SetTarget::Variable && s.variable.eq_ignore_ascii_case(v)),
+        Replacement::Variable { scope, name } => {
+            let (ns, n) = split_variable(name);
+            sets.iter().any(|s| {
+                let (set_ns, set_n) = split_variable(&s.variable);
+                s.target == SetTarget::Variable
+                    && s.scope == *scope
+                    && set_n == n
+                    && set_ns.is_none_or(|x| ns.is_some_and(|ns| x.eq_ignore_ascii_case(ns)))
+            })
+        }
         Replacement::Nothing => false,
     }
+}
+
+/// `User::Name` as (`Some("User")`, `Name`); a bare name has no namespace.
+fn split_variable(name: &str) -> (Option<&str>, &str) {
+    match name.split_once("::") {
+        Some((ns, n)) => (Some(ns.trim()), n.trim()),
+        None => (None, name.trim()),
+    }
+}
+
+/// Whether a connection string gives a password (`Password=`, `PWD=`) or
+/// needs none (Windows authentication).
+pub(crate) fn carries_password(connection_string: &str) -> bool {
+    connection_string.split(';').any(|pair| {
+        let Some((key, value)) = pair.split_once('=') else {
+            return false;
+        };
+        let key = key.trim().to_ascii_lowercase();
+        let value = value.trim().to_ascii_lowercase();
+        match key.as_str() {
+            "password" | "pwd" => true,
+            "integrated security" | "trusted_connection" => {
+                matches!(value.as_str(), "sspi" | "true" | "yes")
+            }
+            _ => false,
+        }
+    })
 }

@@ -6,7 +6,8 @@
 //! A `/DECRYPT` password is not put on the program's command line on Unix
 //! (other users can read command lines there): SSIS on Linux reads it from
 //! `SSIS_PACKAGE_DECRYPT`, which is set for the child only. On Windows,
-//! where dtexec has no such variable, `/DECRYPT` is passed on.
+//! where dtexec has no such variable, `/DECRYPT` is passed on with the
+//! password, however the run was given it.
 
 use super::cancel::CancelToken;
 use super::cmdline::{DECRYPT_ENV, decrypt_takes_value, is_option};
@@ -16,10 +17,12 @@ use std::io::{Read, Write};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-/// The arguments for the fallback program and the password to pass aside.
-fn arguments(args: &[OsString]) -> (Vec<OsString>, Option<OsString>) {
+/// The arguments for the fallback program and the password to pass aside
+/// in its environment: `decrypt` is the run's `/DECRYPT` password however
+/// it was given (after the option, in `SSIS_PACKAGE_DECRYPT`, typed at the
+/// terminal). On Windows it follows a bare `/DECRYPT` instead.
+fn arguments(args: &[OsString], decrypt: Option<&str>) -> (Vec<OsString>, Option<OsString>) {
     let mut out = Vec::new();
-    let mut password = None;
     let mut i = 0;
     while i < args.len() {
         let a = &args[i];
@@ -32,37 +35,58 @@ fn arguments(args: &[OsString]) -> (Vec<OsString>, Option<OsString>) {
         if s.starts_with("--events=") || s.starts_with("--fallback=") {
             continue;
         }
-        if cfg!(unix) && is_option(&s, "Decrypt") {
+        if is_option(&s, "Decrypt") {
             let next = args.get(i).map(|a| a.to_string_lossy().into_owned());
-            if decrypt_takes_value(next.as_deref()) {
-                password = args.get(i).cloned();
-                i += 1;
+            let has_value = decrypt_takes_value(next.as_deref());
+            if cfg!(unix) {
+                i += usize::from(has_value);
+                continue;
+            }
+            out.push(a.clone());
+            if let (false, Some(p)) = (has_value, decrypt) {
+                out.push(p.into());
             }
             continue;
         }
         out.push(a.clone());
     }
-    (out, password)
+    let aside = if cfg!(unix) {
+        decrypt.map(OsString::from)
+    } else {
+        None
+    };
+    (out, aside)
 }
 
 /// How the `--events json` lines name this runner as the executor.
 pub const BUILT_IN: &str = "built-in";
 
-/// Runs `program` for a package this runner refused because of `why`;
-/// its output is copied to `out` and `err`; returns its exit code (3 when
-/// canceled, 6 when it cannot be started). With `--events json` (`events`:
-/// where the JSON lines go), an `Executor` line first names `program`, which
-/// the service records as the execution's executor.
+/// The run handed over: the program, this run's arguments and its
+/// `/DECRYPT` password however it was given.
+pub struct Handover<'a> {
+    /// The dtexec-compatible program.
+    pub program: &'a str,
+    /// `ssis exec`'s arguments.
+    pub args: &'a [OsString],
+    /// The password, if the run has one.
+    pub decrypt: Option<&'a str>,
+}
+
+/// Runs the program of `to` for a package this runner refused because of
+/// `why`; its output is copied to `out` and `err`; returns its exit code
+/// (3 when canceled, 6 when it cannot be started). With `--events json`
+/// (`events`: where the JSON lines go), an `Executor` line first names the
+/// program, which the service records as the execution's executor.
 pub fn run(
-    program: &str,
-    args: &[OsString],
+    to: &Handover,
     events: Option<SharedWriter>,
     why: &str,
     out: &mut SharedWriter,
     err: &mut SharedWriter,
     cancel: &CancelToken,
 ) -> i32 {
-    let (child_args, password) = arguments(args);
+    let program = to.program;
+    let (child_args, password) = arguments(to.args, to.decrypt);
     if let Some(mut events) = events {
         let line = serde_json::json!({
             "Time": ssis_core::timefmt::rfc3339(std::time::SystemTime::now(), true),
@@ -154,13 +178,33 @@ mod tests {
         .iter()
         .map(OsString::from)
         .collect();
-        let (a, pw) = arguments(&args);
+        let (a, pw) = arguments(&args, Some("s3cret"));
         let a: Vec<String> = a.iter().map(|x| x.to_string_lossy().into_owned()).collect();
         if cfg!(unix) {
             assert_eq!(a, ["/F", "p.dtsx", "/Rep", "E"]);
             assert_eq!(pw, Some(OsString::from("s3cret")));
         } else {
             assert_eq!(a, ["/F", "p.dtsx", "/De", "s3cret", "/Rep", "E"]);
+        }
+    }
+
+    #[test]
+    fn a_password_given_aside_reaches_the_fallback_too() {
+        // A bare /DECRYPT: the password came from the environment or the
+        // terminal. Unix passes it aside; Windows dtexec reads it only
+        // after /DECRYPT.
+        let args: Vec<OsString> = ["/F", "p.dtsx", "/De", "/Rep", "E"]
+            .iter()
+            .map(OsString::from)
+            .collect();
+        let (a, pw) = arguments(&args, Some("typed"));
+        let a: Vec<String> = a.iter().map(|x| x.to_string_lossy().into_owned()).collect();
+        if cfg!(unix) {
+            assert_eq!(a, ["/F", "p.dtsx", "/Rep", "E"]);
+            assert_eq!(pw, Some(OsString::from("typed")));
+        } else {
+            assert_eq!(a, ["/F", "p.dtsx", "/De", "typed", "/Rep", "E"]);
+            assert_eq!(pw, None);
         }
     }
 }

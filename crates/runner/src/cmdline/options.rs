@@ -110,7 +110,11 @@ pub fn redact_secrets(args: &[String]) -> Vec<String> {
             .iter()
             .any(|o| is_option(word, o))
         {
-            let lower = next.to_ascii_lowercase();
+            let lower: String = next
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect::<String>()
+                .to_ascii_lowercase();
             (lower.contains("password") || lower.contains("pwd=")).then(|| {
                 match next.split_once(';') {
                     Some((target, _)) => format!("{target};{MASK}"),

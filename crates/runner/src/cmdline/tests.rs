@@ -330,11 +330,13 @@ fn a_registered_command_line_hides_its_secrets() {
     );
     assert_eq!(
         redact_secrets(&words(
-            "exec /U sa /P pw1 /SET \\Package.Connections[Db].Properties[Password];pw2 \
+            "exec /U sa /P pw1 /SET \\Package.Connections[Db].Properties[Password];pw2 /CONN \
+             Db2;\"PWD\t=pw5\" \
              /CONN Db;Server=s;PWD=pw3 /PAR CM.Db.Password;pw4 /CONN Files;C:\\in.csv /SET Password"
         )),
         words(
-            "exec /U sa /P ******** /SET \\Package.Connections[Db].Properties[Password];******** \
+            "exec /U sa /P ******** /SET \\Package.Connections[Db].Properties[Password];******** /CONN \
+             Db2;******** \
              /CONN Db;******** /PAR CM.Db.Password;******** /CONN Files;C:\\in.csv /SET ********"
         )
     );

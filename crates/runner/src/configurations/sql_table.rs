@@ -90,6 +90,28 @@ pub(crate) fn problem(pkg: &Package, c: &PackageConfiguration) -> Option<String>
     }
 }
 
+/// The encrypted value of `cm` its SQL login lacks: an empty password
+/// where the package stored one encrypted.
+fn encrypted_password(
+    pkg: &Package,
+    cm: &crate::model::ConnectionManager,
+    target: &SqlServerTarget,
+) -> Option<String> {
+    if !matches!(&target.auth, Auth::SqlLogin { password, .. } if password.is_empty()) {
+        return None;
+    }
+    pkg.encrypted_values
+        .iter()
+        .find_map(|v| match &v.replaced_by {
+            crate::model::Replacement::Connection { name, project, .. }
+                if name.eq_ignore_ascii_case(&cm.name) && *project == cm.project =>
+            {
+                Some(v.what.clone())
+            }
+            _ => None,
+        })
+}
+
 fn integrated(c: &PackageConfiguration, cm: &str) -> String {
     format!(
         "configuration '{}': connection manager '{cm}' uses Integrated Security (Windows \
@@ -116,6 +138,17 @@ pub(crate) fn read(
         SqlServerTarget::of_manager(cm, &cm.connection_string).map_err(|e| bad(c, e.message))?;
     if target.auth == Auth::Integrated {
         return Err(Error::new(ErrorKind::Package, integrated(c, &cm.name)));
+    }
+    if let Some(what) = encrypted_password(pkg, cm, &target) {
+        // Logging in with the empty password would be a failed login (or a
+        // locked account) on the server: not tried.
+        return Err(bad(
+            c,
+            format!(
+                "{what} is stored encrypted and the run does not give it (/SET, /CONN or an \
+                 earlier configuration): the table is not read"
+            ),
+        ));
     }
     let cancel = CancelToken::new();
     let reading = |e: ssis_core::Error| {

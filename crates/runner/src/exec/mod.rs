@@ -254,9 +254,13 @@ impl<'a> Exec<'a> {
     /// saying `why`, and returns its exit code; `None` without one.
     fn hand_over(&mut self, why: impl FnOnce() -> String) -> Option<i32> {
         let program = self.opts.fallback.as_deref()?;
-        Some(fallback::run(
+        let to = fallback::Handover {
             program,
-            self.args,
+            args: self.args,
+            decrypt: self.opts.decrypt.as_deref(),
+        };
+        Some(fallback::run(
+            &to,
             self.opts.events_json.then(|| self.out.clone()),
             &why(),
             &mut self.text,

@@ -123,14 +123,22 @@ pub enum Replacement {
     Connection {
         /// The manager's name.
         name: String,
+        /// Its `DTSID` (`/CONN` may name a manager by it).
+        id: String,
         /// The encrypted property.
         property: String,
         /// The manager belongs to the project.
         project: bool,
     },
-    /// The variable or parameter set (`User::Key`, `$Package::P`,
-    /// `$Project::P`).
-    Variable(String),
+    /// The variable or parameter declared on the container `scope`
+    /// (`Package`, `Package\Loop`) set: `name` is `User::Key`,
+    /// `$Package::P` or `$Project::P`.
+    Variable {
+        /// The declaring container's path.
+        scope: String,
+        /// The namespace-qualified name.
+        name: String,
+    },
     /// Nothing can (a task's property, a file encrypted whole).
     Nothing,
 }

@@ -264,6 +264,7 @@ impl Reader<'_> {
                     ),
                     replaced_by: Replacement::Connection {
                         name: manager.name.clone(),
+                        id: manager.id.clone(),
                         property,
                         project: true,
                     },
@@ -285,7 +286,10 @@ impl Reader<'_> {
             .into_iter()
             .map(|h| EncryptedValue {
                 what: format!("Value of project parameter '{}'", h.0),
-                replaced_by: Replacement::Variable(format!("$Project::{}", h.0)),
+                replaced_by: Replacement::Variable {
+                    scope: "Package".into(),
+                    name: format!("$Project::{}", h.0),
+                },
             })
             .collect();
         Ok((parameters, encrypted))

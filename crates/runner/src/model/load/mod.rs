@@ -184,7 +184,8 @@ pub fn load_package_bytes_with(
             Vec::new()
         } else {
             let mut found = Vec::new();
-            encrypted_values(&root, &Owner::package(), &mut found);
+            let owner = Owner::package().inside(&root, true);
+            encrypted_values(&root, &owner, &mut found);
             found
         },
         connections,
@@ -262,10 +263,13 @@ fn int(s: &str) -> Option<i64> {
 struct Owner {
     label: String,
     kind: OwnerKind,
+    /// The path of the container the walk is in (`Package\Loop`).
+    container: String,
 }
 
+#[derive(Clone)]
 enum OwnerKind {
-    Connection(String),
+    Connection { name: String, id: String },
     Variable(String),
     Other,
 }
@@ -275,16 +279,48 @@ impl Owner {
         Owner {
             label: "the package".into(),
             kind: OwnerKind::Other,
+            container: "Package".into(),
         }
     }
 
-    /// The owner `el` is, if it is one (an object with an `ObjectName`).
-    fn of(el: &Element) -> Option<Owner> {
-        let name = el
+    /// The owner of what is inside `el`: `el` itself when it is an object
+    /// (it has an `ObjectName`), in the container it names or is in.
+    fn inside(&self, el: &Element, is_root: bool) -> Owner {
+        let container = match el.local_name() {
+            "Executable" => match el.attr("refId") {
+                Some(r) if !r.is_empty() => r.to_string(),
+                _ if is_root => "Package".to_string(),
+                _ => format!(
+                    "{}\\{}",
+                    self.container,
+                    el.prop("ObjectName").unwrap_or("")
+                ),
+            },
+            "EventHandler" => format!(
+                "{}.EventHandlers[{}]",
+                self.container,
+                el.prop("EventName")
+                    .or_else(|| el.prop("CreationName"))
+                    .unwrap_or("")
+                    .trim()
+            ),
+            _ => self.container.clone(),
+        };
+        let Some(name) = el
             .prop("ObjectName")
-            .filter(|_| el.local_name() != "Property")?;
+            .filter(|_| el.local_name() != "Property")
+        else {
+            return Owner {
+                label: self.label.clone(),
+                kind: self.kind.clone(),
+                container,
+            };
+        };
         let kind = match el.local_name() {
-            "ConnectionManager" => OwnerKind::Connection(name.to_string()),
+            "ConnectionManager" => OwnerKind::Connection {
+                name: name.to_string(),
+                id: el.prop("DTSID").unwrap_or("").to_string(),
+            },
             "PackageParameter" => OwnerKind::Variable(format!("$Package::{name}")),
             "Variable" => OwnerKind::Variable(format!(
                 "{}::{name}",
@@ -292,20 +328,25 @@ impl Owner {
             )),
             _ => OwnerKind::Other,
         };
-        Some(Owner {
+        Owner {
             label: format!("'{name}'"),
             kind,
-        })
+            container,
+        }
     }
 
     fn replaced_by(&self, property: &str) -> Replacement {
         match &self.kind {
-            OwnerKind::Connection(name) => Replacement::Connection {
+            OwnerKind::Connection { name, id } => Replacement::Connection {
                 name: name.clone(),
+                id: id.clone(),
                 property: property.to_string(),
                 project: false,
             },
-            OwnerKind::Variable(v) => Replacement::Variable(v.clone()),
+            OwnerKind::Variable(v) => Replacement::Variable {
+                scope: self.container.clone(),
+                name: v.clone(),
+            },
             OwnerKind::Other => Replacement::Nothing,
         }
     }
@@ -333,10 +374,8 @@ fn encrypted_values(el: &Element, owner: &Owner, out: &mut Vec<EncryptedValue>) 
         });
         return;
     }
-    let inner = Owner::of(el);
-    let owner = inner.as_ref().unwrap_or(owner);
     for c in &el.children {
-        encrypted_values(c, owner, out);
+        encrypted_values(c, &owner.inside(c, false), out);
     }
 }
 
