@@ -137,3 +137,61 @@ fn named_files_never_reach_the_service() {
     assert_ne!(owner, 0, "the export belongs to the user");
     d.stop();
 }
+
+#[test]
+fn a_run_file_behind_a_link_into_a_closed_folder_tells_nothing_of_it() {
+    // The file check follows the path as the caller would: a link into a
+    // folder the caller cannot search gets one answer, whether what it
+    // names exists or not (before, the check walked the path as written
+    // and the service looked behind the link as itself).
+    require_root("access_files");
+    ensure_users();
+    let f = Fixture::new(true);
+    write_config(
+        &f,
+        &format!(
+            "    <Grants>\n      <Grant Principal=\"user:{GRANTED}\" Rights=\"Connect,Read,Execute\" />\n    </Grants>"
+        ),
+    );
+    let bin = open_to_users(&f);
+    let d = f.start();
+    open_socket(&f);
+    let public = f.dir.path().join("public");
+    let closed = f.dir.path().join("closed");
+    std::fs::create_dir(&public).unwrap();
+    std::fs::create_dir(&closed).unwrap();
+    std::fs::set_permissions(&public, std::fs::Permissions::from_mode(0o777)).unwrap();
+    std::fs::set_permissions(&closed, std::fs::Permissions::from_mode(0o700)).unwrap();
+    std::fs::copy(f.package("Quick"), closed.join("present.dtsx")).unwrap();
+    let answers: Vec<String> = ["present.dtsx", "absent.dtsx"]
+        .iter()
+        .map(|name| {
+            let link = public.join(format!("to-{name}"));
+            std::os::unix::fs::symlink(closed.join(name), &link).unwrap();
+            let out = run_as(
+                GRANTED,
+                &bin,
+                &f.socket(),
+                &["run", "--file", link.to_str().unwrap()],
+            );
+            assert!(!out.status.success(), "{name}: {}", text(&out));
+            String::from_utf8_lossy(&out.stderr).replace(&format!("to-{name}"), "LINK")
+        })
+        .collect();
+    assert!(answers[0].contains("Access is denied"), "{}", answers[0]);
+    assert_eq!(answers[0], answers[1], "the same answer for both");
+    // A link the caller can follow runs.
+    let open = public.join("open.dtsx");
+    std::fs::copy(f.package("Quick"), &open).unwrap();
+    std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let link = public.join("to-open");
+    std::os::unix::fs::symlink(&open, &link).unwrap();
+    let out = run_as(
+        GRANTED,
+        &bin,
+        &f.socket(),
+        &["run", "--file", link.to_str().unwrap(), "--wait"],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    d.stop();
+}

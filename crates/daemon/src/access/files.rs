@@ -16,8 +16,6 @@ use std::path::Path;
 #[cfg(unix)]
 const READ: u32 = 4;
 #[cfg(unix)]
-const WRITE: u32 = 2;
-#[cfg(unix)]
 const SEARCH: u32 = 1;
 
 /// Checks every file a request names ([`Request::files`]) against the
@@ -41,7 +39,7 @@ pub fn check_files(svc: &Service, peer: &Peer, request: &Request) -> Result<()> 
                 ),
             )
             .with_target("File")),
-            FileUse::Run => check(peer, method, Path::new(file), false),
+            FileUse::Run => check(peer, method, Path::new(file)),
         };
         checked.inspect_err(|e| {
             if e.kind == ErrorKind::AccessDenied {
@@ -69,8 +67,13 @@ fn denied(peer: &Peer, method: &str, file: &Path, why: &str) -> Error {
     .with_target(file.display().to_string())
 }
 
+/// Whether the caller may read `file`: the path is followed as the kernel
+/// would follow it for the caller, component by component and through
+/// symbolic links, each directory searched only if the caller may search
+/// it, so the service learns (and answers) nothing about what lies past a
+/// directory the caller cannot enter.
 #[cfg(unix)]
-fn check(peer: &Peer, method: &str, file: &Path, write: bool) -> Result<()> {
+fn check(peer: &Peer, method: &str, file: &Path) -> Result<()> {
     use std::os::unix::fs::MetadataExt;
     let Some(uid) = peer.uid else {
         return Err(denied(
@@ -98,35 +101,132 @@ fn check(peer: &Peer, method: &str, file: &Path, write: bool) -> Result<()> {
         };
         bits & want == want
     };
-    let parent = file.parent().unwrap_or(Path::new("/"));
-    for dir in parent.ancestors() {
-        if let Ok(meta) = std::fs::metadata(dir) {
-            if !may(&meta, SEARCH) {
-                return Err(denied(peer, method, file, "reach"));
-            }
-        }
-    }
-    if write {
-        let meta = std::fs::metadata(parent).map_err(|e| Error::io(&e, "open", parent))?;
-        if !may(&meta, WRITE | SEARCH) {
-            return Err(denied(peer, method, file, "write"));
-        }
-        if let Ok(meta) = std::fs::metadata(file) {
-            if !may(&meta, WRITE) {
-                return Err(denied(peer, method, file, "overwrite"));
-            }
-        }
-    } else if let Ok(meta) = std::fs::metadata(file) {
-        if !may(&meta, READ) {
-            return Err(denied(peer, method, file, "read"));
-        }
+    let missing = || {
+        Error::not_found(format!("'{}' does not exist", file.display()))
+            .with_target(file.display().to_string())
+    };
+    let reached = follow(file, &|dir| {
+        std::fs::metadata(dir).is_ok_and(|m| may(&m, SEARCH))
+    })
+    .map_err(|stop| match stop {
+        Stop::Denied => denied(peer, method, file, "reach"),
+        Stop::Missing => missing(),
+        Stop::Loop => Error::invalid(format!(
+            "'{}' has too many levels of symbolic links",
+            file.display()
+        ))
+        .with_target(file.display().to_string()),
+    })?;
+    let meta = std::fs::metadata(&reached).map_err(|_| missing())?;
+    if !may(&meta, READ) {
+        return Err(denied(peer, method, file, "read"));
     }
     Ok(())
+}
+
+/// Why following a path stopped.
+#[cfg(unix)]
+#[derive(Debug, PartialEq)]
+enum Stop {
+    /// A directory on the way may not be searched.
+    Denied,
+    /// Something on the way does not exist.
+    Missing,
+    /// More than 40 symbolic links, as the kernel's ELOOP.
+    Loop,
+}
+
+/// The real path `path` (absolute) names, followed one component at a
+/// time: a directory is looked into only when `searchable` says so, and a
+/// symbolic link is replaced by its target.
+#[cfg(unix)]
+fn follow(
+    path: &Path,
+    searchable: &dyn Fn(&Path) -> bool,
+) -> std::result::Result<std::path::PathBuf, Stop> {
+    use std::collections::VecDeque;
+    use std::path::Component;
+    let mut pending: VecDeque<std::ffi::OsString> = VecDeque::new();
+    let push_front = |pending: &mut VecDeque<std::ffi::OsString>, p: &Path| {
+        for c in p.components().rev() {
+            pending.push_front(c.as_os_str().to_os_string());
+        }
+    };
+    push_front(&mut pending, path);
+    let mut current = std::path::PathBuf::from("/");
+    let mut links = 0;
+    while let Some(part) = pending.pop_front() {
+        match Path::new(&part).components().next() {
+            Some(Component::RootDir) => current = std::path::PathBuf::from("/"),
+            Some(Component::ParentDir) => {
+                current.pop();
+            }
+            Some(Component::Normal(name)) => {
+                if !searchable(&current) {
+                    return Err(Stop::Denied);
+                }
+                let next = current.join(name);
+                let meta = std::fs::symlink_metadata(&next).map_err(|_| Stop::Missing)?;
+                if meta.file_type().is_symlink() {
+                    links += 1;
+                    if links > 40 {
+                        return Err(Stop::Loop);
+                    }
+                    let target = std::fs::read_link(&next).map_err(|_| Stop::Missing)?;
+                    push_front(&mut pending, &target);
+                } else {
+                    current = next;
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(current)
 }
 
 /// Windows: only the service account connects until the named-pipe
 /// transport brings caller tokens (issue 9); other callers may not name files.
 #[cfg(windows)]
-fn check(peer: &Peer, method: &str, file: &Path, _write: bool) -> Result<()> {
+fn check(peer: &Peer, method: &str, file: &Path) -> Result<()> {
     Err(denied(peer, method, file, "name"))
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_path_is_followed_as_its_caller_would_follow_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path().canonicalize().unwrap();
+        std::fs::create_dir_all(d.join("open/sub")).unwrap();
+        std::fs::create_dir_all(d.join("closed")).unwrap();
+        std::fs::write(d.join("open/p.dtsx"), "x").unwrap();
+        std::fs::write(d.join("closed/secret.dtsx"), "x").unwrap();
+        let link = |target: &str, name: &str| {
+            std::os::unix::fs::symlink(target, d.join("open").join(name)).unwrap();
+        };
+        link("p.dtsx", "relative");
+        link("sub/../p.dtsx", "dots");
+        link("../closed/secret.dtsx", "into-closed");
+        link("../closed/nothing.dtsx", "into-closed-missing");
+        link("loop-b", "loop-a");
+        link("loop-a", "loop-b");
+        // The caller may not search `closed` (as if it were mode 700).
+        let searchable = |p: &Path| !p.ends_with("closed");
+        let follow = |name: &str| follow(&d.join("open").join(name), &searchable);
+        assert_eq!(follow("p.dtsx").unwrap(), d.join("open/p.dtsx"));
+        assert_eq!(follow("relative").unwrap(), d.join("open/p.dtsx"));
+        assert_eq!(follow("dots").unwrap(), d.join("open/p.dtsx"));
+        // Past a directory the caller cannot search, a present file and a
+        // missing one give the same answer.
+        assert_eq!(follow("into-closed"), Err(Stop::Denied));
+        assert_eq!(follow("into-closed-missing"), Err(Stop::Denied));
+        assert_eq!(follow("none.dtsx"), Err(Stop::Missing));
+        assert_eq!(follow("loop-a"), Err(Stop::Loop));
+        assert_eq!(
+            super::follow(&d.join("closed/secret.dtsx"), &searchable),
+            Err(Stop::Denied)
+        );
+    }
 }
