@@ -73,7 +73,7 @@ pub(super) fn read(
                 bad(
                     format!(
                         "project parameter '{name}': DataType '{type_code}' is not a parameter \
-                         type (a .NET TypeCode: 3 Boolean, 5–12 integers, 13 Single, 14 Double, \
+                         type (a .NET TypeCode: 3 Boolean, 5–7 and 9–12 integers, 13 Single, 14 Double, \
                          15 Decimal, 16 DateTime, 18 String)"
                     ),
                     p.line,
@@ -113,14 +113,14 @@ pub(super) fn read(
 }
 
 /// The VARIANT code (what variables use) of a .NET TypeCode (what
-/// parameters use); `None` for a type a parameter cannot have.
+/// parameters use); `None` for a type a parameter cannot have (Char,
+/// UInt16 and the others SSDT does not offer).
 pub(super) fn variant_of_type_code(code: i32) -> Option<i32> {
     Some(match code {
         3 => 11,  // Boolean
         5 => 16,  // SByte
         6 => 17,  // Byte
         7 => 2,   // Int16
-        8 => 18,  // UInt16
         9 => 3,   // Int32
         10 => 19, // UInt32
         11 => 20, // Int64
@@ -132,4 +132,19 @@ pub(super) fn variant_of_type_code(code: i32) -> Option<i32> {
         18 => 8,  // String
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::variant_of_type_code;
+
+    #[test]
+    fn parameter_types_map_to_variable_types_and_others_are_refused() {
+        assert_eq!(variant_of_type_code(3), Some(11), "Boolean");
+        assert_eq!(variant_of_type_code(9), Some(3), "Int32");
+        assert_eq!(variant_of_type_code(18), Some(8), "String");
+        for not_a_parameter_type in [0, 1, 2, 4, 8, 17, 19] {
+            assert_eq!(variant_of_type_code(not_a_parameter_type), None);
+        }
+    }
 }
