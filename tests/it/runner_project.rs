@@ -294,6 +294,50 @@ fn child_by_project_reference_shares_the_projects_values() {
 }
 
 #[test]
+fn a_parameter_assignment_naming_nothing_is_refused_before_the_run() {
+    for (from, to, expect) in [
+        (
+            "<BindedVariableOrParameterName>User::TagValue",
+            "<BindedVariableOrParameterName>User::NoSuchVariable",
+            "the task sees no variable or parameter 'User::NoSuchVariable'",
+        ),
+        (
+            "<ParameterName>Tag</ParameterName>",
+            "<ParameterName>NoSuchParameter</ParameterName>",
+            "the child's parameter 'NoSuchParameter', which the child package 'DataFlow' does not declare",
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let mut files = project_files(d, "DontSaveSensitive", &[]);
+        for (name, text) in files.iter_mut() {
+            if name == "Main.dtsx" {
+                assert!(text.contains(from), "MAIN changed");
+                *text = text.replace(from, to);
+            }
+        }
+        let project = d.join("Sales.ispac");
+        write_ispac(&project, &files);
+        let dir_arg = format!("$Project::InDir;{}", d.display());
+        for extra in [None, Some("/VALIDATE")] {
+            let mut args = vec![
+                "/Proj",
+                project.to_str().unwrap(),
+                "/Pack",
+                "Main.dtsx",
+                "/Par",
+                &dir_arg,
+            ];
+            args.extend(extra);
+            let r = exec(&args);
+            assert_ne!(r.code, 0, "{extra:?}: {}", r.out);
+            assert!(r.out.contains(expect), "{extra:?}: {}", r.out);
+            assert!(!d.join("big.csv").exists(), "nothing ran");
+        }
+    }
+}
+
+#[test]
 fn project_folder_and_dtproj_run_like_the_ispac() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();

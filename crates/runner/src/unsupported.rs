@@ -416,6 +416,7 @@ impl Walker<'_> {
                     ));
                     return;
                 }
+                found.extend(assignment_problems(self.pkg, exe, spec, &child));
                 self.seen.push(key);
                 let prefix = format!("{}{}>", self.prefix, exe.path);
                 check_package(&child, &prefix, self.seen, self.out);
@@ -423,6 +424,77 @@ impl Walker<'_> {
             }
         }
     }
+}
+
+/// What an Execute Package task's parameter assignments name that does not
+/// exist: a parameter the child does not declare, or a variable or
+/// parameter the task does not see in `parent`.
+fn assignment_problems(
+    parent: &Package,
+    exe: &Executable,
+    spec: &ExecutePackageSpec,
+    child: &Package,
+) -> Vec<String> {
+    let mut chain = Vec::new();
+    find_chain(&parent.root, &exe.path, &mut chain);
+    let mut problems = Vec::new();
+    for (param, bound) in &spec.parameter_assignments {
+        let target = if param.contains("::") {
+            param.clone()
+        } else {
+            format!("$Package::{param}")
+        };
+        if !child
+            .root
+            .variables
+            .iter()
+            .any(|v| v.qualified_name() == target)
+        {
+            problems.push(format!(
+                "Execute Package Task assigns '{bound}' to the child's parameter '{param}', which \
+                 the child package '{}' does not declare",
+                child.name()
+            ));
+        }
+        let (ns, name) = match bound.split_once("::") {
+            Some((ns, n)) => (Some(ns.trim()), n.trim()),
+            None => (None, bound.trim()),
+        };
+        let seen = ns.is_some_and(|ns| ns.eq_ignore_ascii_case("System"))
+            || chain.iter().any(|e| {
+                e.variables.iter().any(|v| {
+                    v.name == name && ns.is_none_or(|ns| ns.eq_ignore_ascii_case(&v.namespace))
+                })
+            });
+        if !seen {
+            problems.push(format!(
+                "Execute Package Task assigns '{bound}' to the child's parameter '{param}', but \
+                 the task sees no variable or parameter '{bound}'"
+            ));
+        }
+    }
+    problems
+}
+
+/// The containers from `exe` down to the executable at `path`, that one
+/// included (an event handler's root counts as a container).
+fn find_chain<'a>(exe: &'a Executable, path: &str, chain: &mut Vec<&'a Executable>) -> bool {
+    chain.push(exe);
+    if exe.path == path {
+        return true;
+    }
+    let children = exe
+        .body()
+        .map(|b| b.executables.iter().collect::<Vec<_>>())
+        .unwrap_or_default();
+    let handlers = exe.event_handlers.iter().map(|h| &h.root);
+    for next in children.into_iter().chain(handlers) {
+        if find_chain(next, path, chain) {
+            return true;
+        }
+    }
+    chain.pop();
+    false
 }
 
 /// How an enumerator the runner does not run is named in its refusal: the
