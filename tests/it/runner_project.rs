@@ -338,6 +338,34 @@ fn a_parameter_assignment_naming_nothing_is_refused_before_the_run() {
 }
 
 #[test]
+fn a_childs_encrypted_parameter_is_given_by_the_tasks_assignment() {
+    // The child's Tag is stored encrypted with the Windows user key: run
+    // alone it needs /PAR; run by the parent, the task's assignment gives it.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("orders.csv"), ORDERS).unwrap();
+    let mut files = project_files(d, "DontSaveSensitive", &[]);
+    let plain = "DTS:Name=\"ParameterValue\">T0</DTS:Property>";
+    let encrypted = "DTS:Name=\"ParameterValue\" Sensitive=\"1\" Encrypted=\"1\">AQAAANCMnd8BFdERjHoAwE/Cl+sBAAAAtag==</DTS:Property>";
+    for (name, text) in files.iter_mut() {
+        if name == "Orders Flow.dtsx" {
+            assert!(text.contains(plain));
+            *text = text.replace(plain, encrypted);
+        }
+    }
+    let project = d.join("Sales.ispac");
+    write_ispac(&project, &files);
+    let p = project.to_str().unwrap();
+    let dir_arg = format!("$Project::InDir;{}", d.display());
+    let r = exec(&["/Proj", p, "/Pack", "Orders Flow.dtsx", "/Par", &dir_arg]);
+    assert_eq!(r.code, 5, "{}", r.out);
+    assert!(r.out.contains("ParameterValue of 'Tag'"), "{}", r.out);
+    let r = exec(&["/Proj", p, "/Pack", "Main.dtsx", "/Par", &dir_arg]);
+    assert_eq!(r.code, 0, "{}{}", r.out, r.err);
+    assert_eq!(read(d, "rows-fromparent-North.txt"), "2");
+}
+
+#[test]
 fn project_folder_and_dtproj_run_like_the_ispac() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();

@@ -244,11 +244,58 @@ fn a_user_key_value_the_run_gives_does_not_keep_the_package_from_running() {
         r.out
     );
     assert!(!dir.path().join("a.txt").exists(), "nothing ran");
-    // A variable named without its namespace is the User:: one.
+    // A password inside a quoted value is no password; a key written
+    // without its space is read as the connection reads it.
+    let quoted = dir.path().join("quoted.dtsConfig");
+    std::fs::write(
+        &quoted,
+        r#"<?xml version="1.0"?><DTSConfiguration><Configuration ConfiguredType="Property" Path="\Package.Connections[Sales DB].Properties[ConnectionString]" ValueType="String"><ConfiguredValue>Data Source=db;User ID=etl;Application Name="x;Password=y"</ConfiguredValue></Configuration></DTSConfiguration>"#,
+    )
+    .unwrap();
+    let r = exec(&[
+        "/F",
+        pkg,
+        "/SET",
+        key,
+        "/CONFIGFILE",
+        quoted.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 5, "{}", r.out);
+    let r = exec(&[
+        "/F",
+        pkg,
+        "/SET",
+        key,
+        "/CONN",
+        "Sales DB;Data Source=db;IntegratedSecurity=SSPI",
+    ]);
+    assert!(!r.out.contains("the run does not give"), "{}", r.out);
+    // A variable named without its namespace is the first of the name its
+    // container declares: here the encrypted User:: one.
     let bare = "\\Package.Variables[ApiKey];k";
     let r = exec(&["/F", pkg, "/CONN", conn, "/SET", bare]);
     assert_eq!(r.code, 1, "{}", r.out);
     assert!(dir.path().join("a.txt").exists());
+    // With another namespace's ApiKey declared first, the bare name sets
+    // that one, and the encrypted value is not given.
+    let text = std::fs::read_to_string(pkg).unwrap().replacen(
+        "<DTS:Variable ",
+        r#"<DTS:Variable DTS:CreationName="" DTS:DTSID="{99999999-0000-0000-0000-000000000004}" DTS:Namespace="Custom" DTS:ObjectName="ApiKey"><DTS:VariableValue DTS:DataType="8">c</DTS:VariableValue></DTS:Variable>
+    <DTS:Variable "#,
+        1,
+    );
+    let custom_first = dir.path().join("custom-first.dtsx");
+    std::fs::write(&custom_first, text).unwrap();
+    let r = exec(&[
+        "/F",
+        custom_first.to_str().unwrap(),
+        "/CONN",
+        conn,
+        "/SET",
+        bare,
+    ]);
+    assert_eq!(r.code, 5, "{}", r.out);
+    assert!(r.out.contains("VariableValue of 'ApiKey'"), "{}", r.out);
     let config = dir.path().join("secrets.dtsConfig");
     std::fs::write(
         &config,

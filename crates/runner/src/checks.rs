@@ -2,7 +2,7 @@
 //! does not have, or holding components it cannot run.
 
 use crate::cmdline::{SetOverride, SetTarget};
-use crate::model::{EncryptedValue, Package, Replacement};
+use crate::model::{EncryptedValue, Executable, Package, Replacement};
 use crate::{model, unsupported};
 use ssis_core::error::{Error, ErrorKind, Result};
 
@@ -130,16 +130,37 @@ fn given(r: &Replacement, sets: &[SetOverride], pkg: &Package) -> bool {
         }
         Replacement::Variable { scope, name } => {
             let (ns, n) = split_variable(name);
+            // A name without namespace sets the first variable of the name
+            // the container declares (as the overrides apply it).
+            let first = first_declared(&pkg.root, scope, n);
             sets.iter().any(|s| {
                 let (set_ns, set_n) = split_variable(&s.variable);
-                s.target == SetTarget::Variable
-                    && s.scope == *scope
-                    && set_n == n
-                    && set_ns.is_none_or(|x| ns.is_some_and(|ns| x.eq_ignore_ascii_case(ns)))
+                let same_ns = match set_ns {
+                    Some(x) => ns.is_some_and(|ns| x.eq_ignore_ascii_case(ns)),
+                    None => first.is_some_and(|f| ns.is_some_and(|ns| f.eq_ignore_ascii_case(ns))),
+                };
+                s.target == SetTarget::Variable && s.scope == *scope && set_n == n && same_ns
             })
         }
         Replacement::Nothing => false,
     }
+}
+
+/// The namespace of the first variable named `name` that the container at
+/// `scope` declares (declaration order, as the variables keep them).
+fn first_declared<'a>(exe: &'a Executable, scope: &str, name: &str) -> Option<&'a str> {
+    if exe.path == scope {
+        return exe
+            .variables
+            .iter()
+            .find(|v| v.name == name)
+            .map(|v| v.namespace.as_str());
+    }
+    let children = exe.body().into_iter().flat_map(|b| b.executables.iter());
+    let handlers = exe.event_handlers.iter().map(|h| &h.root);
+    children
+        .chain(handlers)
+        .find_map(|c| first_declared(c, scope, name))
 }
 
 /// `User::Name` as (`Some("User")`, `Name`); a bare name has no namespace.
@@ -150,21 +171,21 @@ fn split_variable(name: &str) -> (Option<&str>, &str) {
     }
 }
 
-/// Whether a connection string gives a password (`Password=`, `PWD=`) or
-/// needs none (Windows authentication).
+/// Whether a connection string gives a password (`Password`, `PWD`) or
+/// needs none (Windows authentication), read as the connection reads it
+/// (quotes, keys without spaces or underscores).
 pub(crate) fn carries_password(connection_string: &str) -> bool {
-    connection_string.split(';').any(|pair| {
-        let Some((key, value)) = pair.split_once('=') else {
-            return false;
-        };
-        let key = key.trim().to_ascii_lowercase();
-        let value = value.trim().to_ascii_lowercase();
-        match key.as_str() {
-            "password" | "pwd" => true,
-            "integrated security" | "trusted_connection" => {
-                matches!(value.as_str(), "sspi" | "true" | "yes")
-            }
-            _ => false,
-        }
-    })
+    use crate::connections::connstr;
+    let Ok(pairs) = connstr::parse(connection_string) else {
+        return false;
+    };
+    let windows = pairs
+        .get(&["Integrated Security", "Trusted_Connection"])
+        .is_some_and(|v| {
+            matches!(
+                v.trim().to_ascii_lowercase().as_str(),
+                "true" | "yes" | "sspi" | "1"
+            )
+        });
+    windows || pairs.get(&["Password", "PWD"]).is_some()
 }

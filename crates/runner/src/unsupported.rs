@@ -408,7 +408,11 @@ impl Walker<'_> {
                 "Execute Package Task: the child package cannot be loaded: {e}"
             )),
             Ok(child) => {
-                if let Err(e) = super::check_encryption(&child, None, &[]) {
+                // Its encrypted values may be given by its own
+                // configurations or the task's assignments: checked when it
+                // starts (engine::child_package), with those.
+                let whole = || super::check_encryption(&child, None, &[]);
+                if let Err(e) = child.encrypted_whole.then(whole).unwrap_or(Ok(())) {
                     found.push(format!(
                         "Execute Package Task: the child package '{}' cannot run: {}",
                         source.describe(),

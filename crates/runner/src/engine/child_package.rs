@@ -3,6 +3,7 @@
 //! under the task, then run by the same engine one level down.
 
 use super::{Engine, MAX_PACKAGE_DEPTH, execute_scoped};
+use crate::cmdline::SetOverride;
 use crate::events::EventKind;
 use crate::model::{ExecResult, Executable, Package};
 use crate::system_vars;
@@ -67,11 +68,28 @@ impl Engine<'_> {
         for w in design.warnings {
             self.emit(EventKind::OnWarning, exe, w);
         }
-        let given: Vec<_> = sets
+        // What the child is given: its configurations, the parent's
+        // variables they name, and the task's parameter assignments.
+        let mut given: Vec<SetOverride> = sets
             .iter()
             .chain(to_vars.iter().map(|(o, _)| o))
             .cloned()
             .collect();
+        given.extend(
+            spec.parameter_assignments
+                .iter()
+                .map(|(param, parent)| SetOverride {
+                    scope: child.root.path.clone(),
+                    variable: if param.contains("::") {
+                        param.clone()
+                    } else {
+                        format!("$Package::{param}")
+                    },
+                    value: String::new(),
+                    path: format!("the parameter assignment from {parent}"),
+                    target: crate::cmdline::SetTarget::Variable,
+                }),
+        );
         if let Err(e) = crate::check_runnable(&child, &given) {
             return TaskOutcome::Failed(format!(
                 "the child package '{}' cannot run: {}",
