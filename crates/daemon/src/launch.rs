@@ -160,11 +160,16 @@ impl Executor {
 }
 
 /// Resolves the package of a run request in the workspace in force.
-pub fn resolve(ws: &Workspace, params: &RunParams) -> Result<Target> {
+///
+/// A file or project is looked at here only for a caller who may open
+/// anything (`look`): for others the access check followed the path as
+/// they would, and a second look as the service could see what a link
+/// swapped in since points to.
+pub fn resolve(ws: &Workspace, params: &RunParams, look: bool) -> Result<Target> {
     match (&params.package, &params.file, &params.project) {
         (Some(path), None, None) => resolve_stored(ws, &StorePath::parse(path)?),
-        (None, Some(file), None) => resolve_file(Path::new(file)),
-        (Some(package), None, Some(project)) => resolve_project(Path::new(project), package),
+        (None, Some(file), None) => resolve_file(Path::new(file), look),
+        (Some(package), None, Some(project)) => resolve_project(Path::new(project), package, look),
         (None, None, Some(_)) => Err(Error::invalid(
             "give the package of the project to run in Package (its name, e.g. Load.dtsx)",
         )
@@ -179,8 +184,10 @@ pub fn resolve(ws: &Workspace, params: &RunParams) -> Result<Target> {
 
 /// A package of a project: the project is checked to exist; the runner
 /// reads it (as the caller) and names a missing package.
-fn resolve_project(project: &Path, package: &str) -> Result<Target> {
-    std::fs::metadata(project).map_err(|e| Error::io(&e, "open the project", project))?;
+fn resolve_project(project: &Path, package: &str, look: bool) -> Result<Target> {
+    if look {
+        std::fs::metadata(project).map_err(|e| Error::io(&e, "open the project", project))?;
+    }
     let package = package.trim();
     if package.is_empty() || package.contains(['/', '\\']) {
         return Err(Error::invalid(format!(
@@ -207,13 +214,15 @@ fn resolve_project(project: &Path, package: &str) -> Result<Target> {
     })
 }
 
-fn resolve_file(file: &Path) -> Result<Target> {
-    let meta = std::fs::metadata(file).map_err(|e| Error::io(&e, "open the package", file))?;
-    if !meta.is_file() {
-        return Err(
-            Error::invalid(format!("'{}' is not a file", file.display()))
-                .with_target(file.display().to_string()),
-        );
+fn resolve_file(file: &Path, look: bool) -> Result<Target> {
+    if look {
+        let meta = std::fs::metadata(file).map_err(|e| Error::io(&e, "open the package", file))?;
+        if !meta.is_file() {
+            return Err(
+                Error::invalid(format!("'{}' is not a file", file.display()))
+                    .with_target(file.display().to_string()),
+            );
+        }
     }
     let file = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
     let name = file
@@ -303,6 +312,7 @@ mod tests {
                     package: Some(package.into()),
                     ..Default::default()
                 },
+                true,
             )
         };
         let real = run("\\File System\\jobs\\REAL").unwrap();

@@ -89,6 +89,12 @@ fn check(peer: &Peer, method: &str, file: &Path) -> Result<()> {
                 .with_target("File"),
         );
     }
+    if file.as_os_str().len() > PATH_MAX {
+        return Err(Error::invalid(format!(
+            "the path is longer than {PATH_MAX} bytes, more than the system takes"
+        ))
+        .with_target("File"));
+    }
     let gids = super::identity::group_ids(&peer.user, peer.gid);
     let may = |meta: &std::fs::Metadata, want: u32| {
         let mode = meta.mode();
@@ -112,12 +118,13 @@ fn check(peer: &Peer, method: &str, file: &Path) -> Result<()> {
         Stop::Denied => denied(peer, method, file, "reach"),
         Stop::Missing => missing(),
         Stop::Loop => Error::invalid(format!(
-            "'{}' has too many levels of symbolic links",
+            "'{}' has too many levels of symbolic links, or too many parts",
             file.display()
         ))
         .with_target(file.display().to_string()),
     })?;
-    let meta = std::fs::metadata(&reached).map_err(|_| missing())?;
+    // Not followed: a link put there since the walk is not looked behind.
+    let meta = std::fs::symlink_metadata(&reached).map_err(|_| missing())?;
     if !may(&meta, READ) {
         return Err(denied(peer, method, file, "read"));
     }
@@ -132,9 +139,14 @@ enum Stop {
     Denied,
     /// Something on the way does not exist.
     Missing,
-    /// More than 40 symbolic links, as the kernel's ELOOP.
+    /// More than 40 symbolic links, as the kernel's ELOOP (or more parts
+    /// than a path of `PATH_MAX` bytes could have).
     Loop,
 }
+
+/// The longest path the system takes (Linux's `PATH_MAX`).
+#[cfg(unix)]
+const PATH_MAX: usize = 4096;
 
 /// The real path `path` (absolute) names, followed one component at a
 /// time: a directory is looked into only when `searchable` says so, and a
@@ -154,11 +166,19 @@ fn follow(
     };
     push_front(&mut pending, path);
     let mut current = std::path::PathBuf::from("/");
-    let mut links = 0;
+    let (mut links, mut steps) = (0, 0);
     while let Some(part) = pending.pop_front() {
+        steps += 1;
+        if steps > PATH_MAX {
+            return Err(Stop::Loop);
+        }
         match Path::new(&part).components().next() {
             Some(Component::RootDir) => current = std::path::PathBuf::from("/"),
             Some(Component::ParentDir) => {
+                // `..` is looked up in the folder too.
+                if !searchable(&current) {
+                    return Err(Stop::Denied);
+                }
                 current.pop();
             }
             Some(Component::Normal(name)) => {
@@ -166,6 +186,11 @@ fn follow(
                     return Err(Stop::Denied);
                 }
                 let next = current.join(name);
+                // Links in /proc are the kernel's, followed by rules (the
+                // process's owner) a look as the service would not apply.
+                if next.starts_with("/proc") {
+                    return Err(Stop::Denied);
+                }
                 let meta = std::fs::symlink_metadata(&next).map_err(|_| Stop::Missing)?;
                 if meta.file_type().is_symlink() {
                     links += 1;
@@ -224,6 +249,19 @@ mod tests {
         assert_eq!(follow("into-closed-missing"), Err(Stop::Denied));
         assert_eq!(follow("none.dtsx"), Err(Stop::Missing));
         assert_eq!(follow("loop-a"), Err(Stop::Loop));
+        // `..` needs the search right on the folder it leaves.
+        assert_eq!(
+            super::follow(&d.join("closed/../open/p.dtsx"), &searchable),
+            Err(Stop::Denied)
+        );
+        // The kernel's own links are not looked behind.
+        assert_eq!(
+            super::follow(Path::new("/proc/self/cwd/x"), &|_| true),
+            Err(Stop::Denied)
+        );
+        // A path of many parts ends (here 5,000 `..`), however it is made.
+        let long = format!("/{}", "../".repeat(5_000));
+        assert_eq!(super::follow(Path::new(&long), &|_| true), Err(Stop::Loop));
         assert_eq!(
             super::follow(&d.join("closed/secret.dtsx"), &searchable),
             Err(Stop::Denied)
