@@ -333,7 +333,8 @@ fn a_bare_decrypt_asks_at_the_terminal_without_echo() {
     };
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("prompted.out");
-    let mut child = std::process::Command::new(crate::common::ssis_bin::ssis_bin())
+    let mut command = std::process::Command::new(crate::common::ssis_bin::ssis_bin());
+    command
         .args([
             "exec",
             "/F",
@@ -345,14 +346,23 @@ fn a_bare_decrypt_asks_at_the_terminal_without_echo() {
         .env_remove("SSIS_PACKAGE_DECRYPT")
         .stdin(slave)
         .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = child.stderr.take().unwrap();
+        .stderr(std::process::Stdio::piped());
+    // The pseudo-terminal is the run's controlling terminal (its /dev/tty,
+    // where the prompt goes), as a login's terminal is.
+    // SAFETY: setsid and ioctl are async-signal-safe; fd 0 is the slave.
+    unsafe {
+        std::os::unix::process::CommandExt::pre_exec(&mut command, || {
+            if libc::setsid() < 0 || libc::ioctl(0, libc::TIOCSCTTY as _, 0) < 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let mut child = command.spawn().unwrap();
     let mut seen = Vec::new();
     let mut byte = [0u8; 1];
     while !String::from_utf8_lossy(&seen).contains("Package password: ") {
-        assert_eq!(stderr.read(&mut byte).unwrap(), 1, "the prompt comes first");
+        assert_eq!(master.read(&mut byte).unwrap(), 1, "the prompt comes first");
         seen.push(byte[0]);
     }
     writeln!(master, "{PASSWORD}").unwrap();
@@ -376,6 +386,39 @@ fn a_bare_decrypt_asks_at_the_terminal_without_echo() {
         "{}",
         String::from_utf8_lossy(&echoed)
     );
+    // Ctrl+C at the prompt ends the run, with the terminal's echo back on.
+    let mut child = command.spawn().unwrap();
+    let mut seen = Vec::new();
+    // SAFETY: clears O_NONBLOCK on the master descriptor this test owns.
+    unsafe {
+        let fd = std::os::fd::AsRawFd::as_raw_fd(&master);
+        libc::fcntl(
+            fd,
+            libc::F_SETFL,
+            libc::fcntl(fd, libc::F_GETFL) & !libc::O_NONBLOCK,
+        );
+    }
+    while !String::from_utf8_lossy(&seen).contains("Package password: ") {
+        assert_eq!(master.read(&mut byte).unwrap(), 1, "the prompt comes again");
+        seen.push(byte[0]);
+    }
+    master.write_all(b"\x03").unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(
+        std::os::unix::process::ExitStatusExt::signal(&status),
+        Some(libc::SIGINT),
+        "{status:?}"
+    );
+    // SAFETY: reads the terminal settings through the master descriptor.
+    let echo = unsafe {
+        let mut t: libc::termios = std::mem::zeroed();
+        assert_eq!(
+            libc::tcgetattr(std::os::fd::AsRawFd::as_raw_fd(&master), &mut t),
+            0
+        );
+        t.c_lflag & libc::ECHO != 0
+    };
+    assert!(echo, "the echo is back on");
     // Without a terminal, the run says where the password can come from.
     let run = exec_process_with(&["/F", &fixture("secret-sensitive.dtsx"), "/DE"], &[]);
     assert_eq!(run.code, 6, "{}", run.text());
