@@ -165,6 +165,17 @@ fn find_and_decrypt(
             .read_event()
             .map_err(|e| malformed(e, reader.error_position()))?;
         match event {
+            Event::Start(_) if stack.len() == super::xml::MAX_DEPTH => {
+                return Err(Error::new(
+                    ErrorKind::Package,
+                    format!(
+                        "elements nest deeper than {} levels, more than this reader takes",
+                        super::xml::MAX_DEPTH
+                    ),
+                )
+                .with_file(origin)
+                .at(line_of(start), 1));
+            }
             Event::Start(s) => {
                 let kind = encryption(&reader, &s).unwrap_or(Kind::Plain);
                 let kind = match (&kind, stack.last()) {

@@ -299,3 +299,11 @@ fn a_canceled_decryption_ends_with_canceled() {
     let e = decrypt_document(doc.as_bytes(), "pw", Path::new("p"), &cancel).unwrap_err();
     assert_eq!(e.kind, ErrorKind::Canceled);
 }
+
+#[test]
+fn a_deep_document_is_refused_as_the_reader_refuses_it() {
+    let deep = format!("<r Salt=\"x\">{}", "<a>".repeat(100_000));
+    let e =
+        decrypt_document(deep.as_bytes(), "pw", Path::new("p"), &CancelToken::new()).unwrap_err();
+    assert!(e.message.contains("deeper than 256"), "{e}");
+}
