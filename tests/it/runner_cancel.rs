@@ -126,15 +126,21 @@ fn a_canceled_load_ends_with_exit_3_even_for_validate() {
     );
 }
 
+/// A FIFO `pkg.dtsx` in `dir`.
+fn fifo_in(dir: &std::path::Path) -> std::path::PathBuf {
+    let fifo = dir.join("pkg.dtsx");
+    let c_path = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: a NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
+    fifo
+}
+
 #[test]
 fn sigterm_while_a_fifo_has_no_writer_ends_the_wait_with_exit_3() {
     // Before, the open of a FIFO nobody writes to blocked for ever, and the
     // signal could not end it.
     let dir = tempfile::tempdir().unwrap();
-    let fifo = dir.path().join("pkg.dtsx");
-    let c_path = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
-    // SAFETY: a NUL-terminated path.
-    assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
+    let fifo = fifo_in(dir.path());
     let mut child = Command::new(crate::common::ssis_bin::ssis_bin())
         .args(["exec", "/F", fifo.to_str().unwrap()])
         .stdout(Stdio::piped())
@@ -164,10 +170,7 @@ fn sigterm_during_the_load_ends_it_with_exit_3() {
     // installed its signal handlers (it opened the file) and is loading
     // (it waits for the rest of the file) when the signal is sent.
     let dir = tempfile::tempdir().unwrap();
-    let fifo = dir.path().join("pkg.dtsx");
-    let c_path = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
-    // SAFETY: a NUL-terminated path.
-    assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
+    let fifo = fifo_in(dir.path());
     let child = Command::new(crate::common::ssis_bin::ssis_bin())
         .args(["exec", "/F", fifo.to_str().unwrap(), "/VALIDATE"])
         .stdout(Stdio::piped())

@@ -138,12 +138,10 @@ fn package_encrypted_whole_with_a_password_is_refused_without_the_right_one() {
     );
 }
 
-#[test]
-fn sensitive_values_encrypted_with_the_user_key_are_refused_not_left_empty() {
-    // EncryptSensitiveWithUserKey (the default level, not written in 2012+
-    // files): a connection manager's password as SSIS writes it.
-    let dir = tempfile::tempdir().unwrap();
-    let connection = r#"<DTS:ConnectionManagers>
+/// A connection manager whose password SSIS encrypted with the Windows
+/// user key (EncryptSensitiveWithUserKey, the default level, not written
+/// in 2012+ files), as SSIS writes it.
+const USER_KEY_MANAGER: &str = r#"<DTS:ConnectionManagers>
     <DTS:ConnectionManager DTS:refId="Package.ConnectionManagers[Sales DB]" DTS:CreationName="OLEDB" DTS:DTSID="{99999999-0000-0000-0000-000000000002}" DTS:ObjectName="Sales DB">
       <DTS:ObjectData>
         <DTS:ConnectionManager DTS:ConnectionString="Data Source=db;User ID=etl;Initial Catalog=Sales;Provider=SQLNCLI11.1;">
@@ -152,6 +150,13 @@ fn sensitive_values_encrypted_with_the_user_key_are_refused_not_left_empty() {
       </DTS:ObjectData>
     </DTS:ConnectionManager>
   </DTS:ConnectionManagers>"#;
+
+#[test]
+fn sensitive_values_encrypted_with_the_user_key_are_refused_not_left_empty() {
+    // EncryptSensitiveWithUserKey (the default level, not written in 2012+
+    // files): a connection manager's password as SSIS writes it.
+    let dir = tempfile::tempdir().unwrap();
+    let connection = USER_KEY_MANAGER;
     let pkg = stage(
         "precedence_2012.dtsx",
         dir.path(),
@@ -178,20 +183,14 @@ fn a_user_key_value_the_run_gives_does_not_keep_the_package_from_running() {
     // connection's encrypted password is replaced by /CONN, /SET or a
     // configuration file; a variable's by /SET.
     let dir = tempfile::tempdir().unwrap();
-    let encrypted = r#"<DTS:ConnectionManagers>
-    <DTS:ConnectionManager DTS:refId="Package.ConnectionManagers[Sales DB]" DTS:CreationName="OLEDB" DTS:DTSID="{99999999-0000-0000-0000-000000000002}" DTS:ObjectName="Sales DB">
-      <DTS:ObjectData>
-        <DTS:ConnectionManager DTS:ConnectionString="Data Source=db;User ID=etl;Initial Catalog=Sales;Provider=SQLNCLI11.1;">
-          <DTS:Password DTS:Name="Password" Sensitive="1" Encrypted="1">AQAAANCMnd8BFdERjHoAwE/Cl+sBAAAAsomething==</DTS:Password>
-        </DTS:ConnectionManager>
-      </DTS:ObjectData>
-    </DTS:ConnectionManager>
-  </DTS:ConnectionManagers>
+    let encrypted = format!(
+        r#"{USER_KEY_MANAGER}
   <DTS:Variables>
-    <DTS:Variable DTS:CreationName="" DTS:DTSID="{99999999-0000-0000-0000-000000000003}" DTS:Namespace="User" DTS:ObjectName="ApiKey">
+    <DTS:Variable DTS:CreationName="" DTS:DTSID="{{99999999-0000-0000-0000-000000000003}}" DTS:Namespace="User" DTS:ObjectName="ApiKey">
       <DTS:VariableValue DTS:DataType="8" Encrypted="1">AQAAANCMnd8BFdERjHoAwE/Cl+sBAAAAother==</DTS:VariableValue>
     </DTS:Variable>
-  </DTS:Variables>"#;
+  </DTS:Variables>"#
+    );
     let pkg = stage(
         "precedence_2012.dtsx",
         dir.path(),

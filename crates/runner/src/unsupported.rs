@@ -443,11 +443,7 @@ fn assignment_problems(
     find_chain(&parent.root, &exe.path, &mut chain);
     let mut problems = Vec::new();
     for (param, bound) in &spec.parameter_assignments {
-        let target = if param.contains("::") {
-            param.clone()
-        } else {
-            format!("$Package::{param}")
-        };
+        let target = ExecutePackageSpec::child_parameter(param);
         if !child
             .root
             .variables

@@ -5,7 +5,7 @@
 use super::{Engine, MAX_PACKAGE_DEPTH, execute_scoped};
 use crate::cmdline::SetOverride;
 use crate::events::EventKind;
-use crate::model::{ExecResult, Executable, Package};
+use crate::model::{ExecResult, Executable, ExecutePackageSpec, Package};
 use crate::system_vars;
 use crate::tasks::TaskOutcome;
 use crate::tasks::execute_package::resolve_child;
@@ -80,11 +80,7 @@ impl Engine<'_> {
                 .iter()
                 .map(|(param, parent)| SetOverride {
                     scope: child.root.path.clone(),
-                    variable: if param.contains("::") {
-                        param.clone()
-                    } else {
-                        format!("$Package::{param}")
-                    },
+                    variable: ExecutePackageSpec::child_parameter(param),
                     value: String::new(),
                     path: format!("the parameter assignment from {parent}"),
                     target: crate::cmdline::SetTarget::Variable,
@@ -170,11 +166,7 @@ impl Engine<'_> {
             }
         }
         for (param, parent) in &spec.parameter_assignments {
-            let target = if param.contains("::") {
-                param.clone()
-            } else {
-                format!("$Package::{param}")
-            };
+            let target = ExecutePackageSpec::child_parameter(param);
             if !child
                 .root
                 .variables

@@ -227,3 +227,15 @@ pub struct ExecutePackageSpec {
     /// (`BatchId`, `User::BatchId`).
     pub parameter_assignments: Vec<(String, String)>,
 }
+
+impl ExecutePackageSpec {
+    /// The child's variable an assignment to `param` sets: `$Package::P`
+    /// for a bare name, else the name as written (`$Project::P`).
+    pub fn child_parameter(param: &str) -> String {
+        if param.contains("::") {
+            param.to_string()
+        } else {
+            format!("$Package::{param}")
+        }
+    }
+}

@@ -107,20 +107,10 @@ pub fn parse_with(bytes: &[u8], origin: &Path, cancel: &CancelToken) -> Result<E
             .at(line, col)
     };
     let mut lines = LineCounter::default();
-    let mut until_poll = CANCEL_POLL_EVENTS;
+    let mut poll = CancelPoll::new(cancel);
     let mut elements = 0usize;
     loop {
-        until_poll -= 1;
-        if until_poll == 0 {
-            until_poll = CANCEL_POLL_EVENTS;
-            if cancel.is_canceled() {
-                return Err(Error::new(
-                    ErrorKind::Canceled,
-                    "canceled while the package was being loaded",
-                )
-                .with_file(origin));
-            }
-        }
+        poll.check("loaded", origin)?;
         let pos = reader.buffer_position();
         let event = reader
             .read_event()
@@ -201,6 +191,40 @@ pub fn parse_with(bytes: &[u8], origin: &Path, cancel: &CancelToken) -> Result<E
         ));
     }
     root.ok_or_else(|| fail("the file has no root element".into(), 0))
+}
+
+/// Looks at a cancel token once every [`CANCEL_POLL_EVENTS`] calls, for
+/// the readers that go through a document event by event.
+pub(crate) struct CancelPoll<'a> {
+    cancel: &'a CancelToken,
+    until: u32,
+}
+
+impl<'a> CancelPoll<'a> {
+    pub(crate) fn new(cancel: &'a CancelToken) -> CancelPoll<'a> {
+        CancelPoll {
+            cancel,
+            until: CANCEL_POLL_EVENTS,
+        }
+    }
+
+    /// A `Canceled` error ("canceled while the package was being `doing`")
+    /// once the token is set.
+    pub(crate) fn check(&mut self, doing: &str, origin: &Path) -> Result<()> {
+        self.until -= 1;
+        if self.until > 0 {
+            return Ok(());
+        }
+        self.until = CANCEL_POLL_EVENTS;
+        if self.cancel.is_canceled() {
+            return Err(Error::new(
+                ErrorKind::Canceled,
+                format!("canceled while the package was being {doing}"),
+            )
+            .with_file(origin));
+        }
+        Ok(())
+    }
 }
 
 fn start_element(

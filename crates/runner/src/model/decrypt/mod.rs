@@ -127,9 +127,6 @@ pub fn has_password_encryption(bytes: &[u8]) -> bool {
 
 type Edit = (std::ops::Range<usize>, String);
 
-/// How many XML events are read between two looks at the cancel token.
-const CANCEL_POLL_EVENTS: u32 = 4096;
-
 fn find_and_decrypt(
     text: &str,
     key: &Key,
@@ -142,24 +139,14 @@ fn find_and_decrypt(
     // Lines are counted only for an error: counting for every element
     // made a 10 MB package take minutes.
     let line_of = |pos: usize| text[..pos.min(text.len())].matches('\n').count() as u64 + 1;
-    let mut until_poll = CANCEL_POLL_EVENTS;
+    let mut poll = super::xml::CancelPoll::new(cancel);
     let malformed = |e: quick_xml::Error, pos: u64| {
         Error::new(ErrorKind::Package, format!("malformed XML: {e}"))
             .with_file(origin)
             .at(line_of(pos as usize), 1)
     };
     loop {
-        until_poll -= 1;
-        if until_poll == 0 {
-            until_poll = CANCEL_POLL_EVENTS;
-            if cancel.is_canceled() {
-                return Err(Error::new(
-                    ErrorKind::Canceled,
-                    "canceled while the package was being decrypted",
-                )
-                .with_file(origin));
-            }
-        }
+        poll.check("decrypted", origin)?;
         let start = reader.buffer_position() as usize;
         let event = reader
             .read_event()
