@@ -64,30 +64,34 @@ pub fn check_encryption(pkg: &Package, password: Option<&str>, sets: &[SetOverri
         return Ok(());
     };
     let advice = match (level.uses_password(), password, pkg.encrypted_whole) {
-        (true, None, _) => "give the password with /DECRYPT".to_string(),
-        (true, Some(_), _) => "the password was given, but this value is stored in a layout \
+        (true, None, _) => "give the password with /DECRYPT",
+        (true, Some(_), _) => {
+            "the password was given, but this value is stored in a layout \
              this runner does not decrypt"
-            .to_string(),
-        (false, _, true) => "this runner cannot decrypt it; re-save it with DontSaveSensitive \
+        }
+        (false, _, true) => {
+            "this runner cannot decrypt it; re-save it with DontSaveSensitive \
              or EncryptAllWithPassword to run it here"
-            .to_string(),
-        (false, _, false) => "this runner cannot decrypt them; give the values (a \
+        }
+        (false, _, false) => {
+            "this runner cannot decrypt them; give the values (a \
              connection's Password or ConnectionString, a parameter) with /SET, /CONN, /PAR \
              or a configuration, or save the package with EncryptSensitiveWithPassword and \
              give the password with /DECRYPT"
-            .to_string(),
+        }
     };
-    let mut msg = format!(
+    let msg = format!(
         "package '{}' {what} ({level}); {advice}",
         pkg.display_name()
     );
-    let mut e = Error::new(ErrorKind::Package, String::new());
     if password.is_some() && !level.uses_password() {
-        msg = format!("/DECRYPT: {msg} (a password does not open it)");
-        e = e.with_target("/DECRYPT");
+        return Err(Error::new(
+            ErrorKind::Package,
+            format!("/DECRYPT: {msg} (a password does not open it)"),
+        )
+        .with_target("/DECRYPT"));
     }
-    e.message = msg;
-    Err(e)
+    Err(Error::new(ErrorKind::Package, msg))
 }
 
 /// Whether `sets` give the value `r` stands for: the manager's encrypted
