@@ -214,8 +214,7 @@ fn a_service_run_hands_the_password_to_the_runner_and_keeps_it_nowhere() {
         &pkg,
         "--set",
         &set,
-        "--decrypt",
-        PASSWORD,
+        &format!("--decrypt={PASSWORD}"),
         "--wait",
     ]);
     assert_eq!(done["Status"], "Succeeded", "{done}");
@@ -239,8 +238,7 @@ fn a_service_run_hands_the_password_to_the_runner_and_keeps_it_nowhere() {
         &pkg,
         "--set",
         &set,
-        "--decrypt",
-        WRONG,
+        &format!("--decrypt={WRONG}"),
         "--wait",
     ]);
     assert_eq!(o.status.code(), Some(5), "{o:?}");
@@ -281,8 +279,7 @@ fn a_service_runs_a_package_of_a_project() {
         "Secret.dtsx",
         "--set",
         &set,
-        "--decrypt",
-        PASSWORD,
+        &format!("--decrypt={PASSWORD}"),
         "--wait",
     ]);
     assert_eq!(done["Status"], "Succeeded", "{done}");
@@ -295,6 +292,18 @@ fn a_service_runs_a_package_of_a_project() {
     assert_eq!(done["PackageFile"], project.as_str());
     let cmd: Vec<String> = serde_json::from_value(done["CommandLine"].clone()).unwrap();
     assert_eq!(cmd[2..6], ["/Project", &project, "/Package", "Secret.dtsx"]);
+    // A bare --decrypt (the password from the client's environment) does
+    // not take the package's name that follows it for a password.
+    std::fs::remove_file(&out).unwrap();
+    let o = std::process::Command::new(crate::common::ssis_bin::ssis_bin())
+        .args(["run", "--project", &project, "--decrypt", "Secret.dtsx"])
+        .args(["--set", &set, "--wait"])
+        .env("SSIS_SERVICE_SOCKET", &d.socket)
+        .env("SSIS_PACKAGE_DECRYPT", PASSWORD)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{o:?}");
+    assert!(out.exists());
     // A package the project does not hold fails the run with dtexec's
     // exit 4, naming the project's packages; a missing project is refused.
     let o = d.ssis(&["run", "--project", &project, "Other.dtsx", "--wait"]);

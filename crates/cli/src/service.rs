@@ -108,9 +108,16 @@ pub struct RunArgs {
     #[arg(long)]
     pub wait: bool,
     /// The password of a package or project protected with one (dtexec's
-    /// /DECRYPT). Without a value, it is read from SSIS_PACKAGE_DECRYPT,
-    /// which keeps it off the command line.
-    #[arg(long, value_name = "PASSWORD", num_args = 0..=1, default_missing_value = "")]
+    /// /DECRYPT), as --decrypt=PASSWORD. A bare --decrypt reads it from
+    /// SSIS_PACKAGE_DECRYPT, or asks at the terminal, which keeps it off
+    /// the command line.
+    #[arg(
+        long,
+        value_name = "PASSWORD",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = ""
+    )]
     pub decrypt: Option<String>,
 }
 
