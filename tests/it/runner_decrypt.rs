@@ -433,3 +433,48 @@ fn a_bare_decrypt_asks_at_the_terminal_without_echo() {
     assert_eq!(run.code, 6, "{}", run.text());
     assert!(run.err.contains("or at a terminal"), "{}", run.err);
 }
+
+#[test]
+fn aes_encrypted_packages_and_projects_open_as_later_ssdt_writes_them() {
+    // SSDT 2017 and later: AES-256, a key per value from its salt.
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = fixture("secret-sensitive-aes.dtsx");
+    let out = dir.path().join("aes.out");
+    assert_eq!(run_with_password(&["/F", &pkg], &out), "geheim-w\u{f6}rt");
+    let (code, text) = exec_process(&["/F", &pkg, "/DE", WRONG]);
+    assert_eq!(code, 5, "{text}");
+    assert!(text.contains("does not decrypt"), "{text}");
+    let project = fixture("project-aes");
+    let out = dir.path().join("aes-project.out");
+    assert_eq!(
+        run_with_password(&["/Project", &project, "/Package", "Secret.dtsx"], &out),
+        "tok&en-42|geheim-w\u{f6}rt"
+    );
+}
+
+#[test]
+fn a_child_package_opens_with_the_password_its_task_holds() {
+    // parent-aes.dtsx (password "Eltern 2") runs secret-all.dtsx, a file
+    // beside it, whose own password is the task's PackagePassword,
+    // encrypted in the parent.
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["parent-aes.dtsx", "secret-all.dtsx"] {
+        std::fs::copy(fixture(name), dir.path().join(name)).unwrap();
+    }
+    let run = |password: &str| {
+        std::process::Command::new(crate::common::ssis_bin::ssis_bin())
+            .args(["exec", "/F", "parent-aes.dtsx", "/DE", password])
+            .current_dir(dir.path())
+            .output()
+            .unwrap()
+    };
+    let o = run("Eltern 2");
+    assert!(o.status.success(), "{o:?}");
+    // The child wrote its secret to its own Out, secret.out, beside it.
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("secret.out")).unwrap(),
+        "geheim-w\u{f6}rt"
+    );
+    let o = run(PASSWORD);
+    assert_eq!(o.status.code(), Some(5), "{o:?}");
+}

@@ -403,7 +403,7 @@ impl Walker<'_> {
             // Recursion is checked at run time (nesting limit).
             return;
         }
-        match source.load(self.pkg) {
+        match source.load(self.pkg, spec.package_password.as_deref()) {
             Err(e) => found.push(format!(
                 "Execute Package Task: the child package cannot be loaded: {e}"
             )),

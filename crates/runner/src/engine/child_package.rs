@@ -37,7 +37,7 @@ impl Engine<'_> {
             Ok(None) => return TaskOutcome::Failed("the child package is unknown".into()),
             Err(e) => return TaskOutcome::Failed(e),
         };
-        let mut child = match source.load(self.pkg) {
+        let mut child = match source.load(self.pkg, spec.package_password.as_deref()) {
             Ok(c) => c,
             Err(e) => return TaskOutcome::Failed(format!("cannot load the child package: {e}")),
         };

@@ -226,6 +226,10 @@ pub struct ExecutePackageSpec {
     /// variable or parameter whose value it gets), e.g.
     /// (`BatchId`, `User::BatchId`).
     pub parameter_assignments: Vec<(String, String)>,
+    /// `PackagePassword`: the password of a child package file (or msdb
+    /// package) protected with one; a project's packages open with the
+    /// project's.
+    pub package_password: Option<String>,
 }
 
 impl ExecutePackageSpec {

@@ -4,7 +4,7 @@
 //! connection a package in that server's msdb) and loads it. The engine
 //! runs the child in-process.
 
-use crate::model::{ExecutePackageSpec, Package, load_package, load_package_bytes};
+use crate::model::{ExecutePackageSpec, Package, load_package_bytes_with, load_package_with};
 use crate::property_exprs;
 use crate::variables::Variables;
 use std::path::{Path, PathBuf};
@@ -53,16 +53,17 @@ impl ChildSource {
         }
     }
 
-    /// Loads the child package of `parent`.
-    pub fn load(&self, parent: &Package) -> ssis_core::Result<Package> {
+    /// Loads the child package of `parent`, opening what it encrypted
+    /// with `password` (the task's `PackagePassword`; a project's packages
+    /// open with the project's).
+    pub fn load(&self, parent: &Package, password: Option<&str>) -> ssis_core::Result<Package> {
+        let cancel = crate::cancel::CancelToken::new();
         match self {
-            ChildSource::File(f) => load_package(f),
-            ChildSource::Project { name, .. } => {
-                crate::project::open_child(parent, name, &crate::cancel::CancelToken::new())
-            }
+            ChildSource::File(f) => load_package_with(f, password, &cancel),
+            ChildSource::Project { name, .. } => crate::project::open_child(parent, name, &cancel),
             ChildSource::Msdb { server, path } => {
                 let bytes = ssis_core::store::msdb::fetch_package(server, path)?;
-                load_package_bytes(&bytes, Path::new(path))
+                load_package_bytes_with(&bytes, Path::new(path), password, &cancel)
             }
         }
     }

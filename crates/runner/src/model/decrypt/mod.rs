@@ -7,15 +7,21 @@
 //!
 //! - **inline** (project files: `.conmgr`, `Project.params`, the manifest's
 //!   `PasswordVerifier`): the element keeps its name and gains `Salt` and
-//!   `IV` attributes in the SSIS namespace; its text is the base64 cipher
-//!   text (PKCS #7), a whole `.conmgr` root included;
+//!   `IV` attributes (and, from SSDT 2017 on, `Algorithm`) in the SSIS
+//!   namespace; its text is the base64 cipher text (PKCS #7), a whole
+//!   `.conmgr` root included;
 //! - **XML Encryption** (packages): an `<EncryptedData>` element of
 //!   `http://www.w3.org/2001/04/xmlenc#` with un-namespaced `Salt` and `IV`,
-//!   whose `CipherValue` is the IV followed by the cipher text (ISO 10126
-//!   padding). It stands for the whole package (the document's root), or
-//!   for one sensitive element; when the clear text is an element named as
-//!   the `EncryptedData`'s parent (a sensitive parameter's
-//!   `ParameterValue` property), it replaces that parent.
+//!   whose `EncryptionMethod` names the cipher and whose `CipherValue` is
+//!   the IV followed by the cipher text (ISO 10126 padding). It stands for
+//!   the whole package (the document's root), or for one sensitive element
+//!   (an Execute Package task's `PackagePassword`, seen in a real file);
+//!   when the clear text is an element named as the `EncryptedData`'s
+//!   parent (a sensitive parameter's `ParameterValue` property), it
+//!   replaces that parent.
+//!
+//! `cipher` has the two ciphers: Triple DES (the older SSDT, one key for
+//! the document) and AES-256 (later SSDT, a key per value from its salt).
 //!
 //! The document is rewritten as text, each encrypted element replaced by
 //! its clear text, and then read as usual. A wrong password is an error
@@ -25,7 +31,7 @@ mod cipher;
 
 use crate::cancel::CancelToken;
 use base64::Engine;
-use cipher::{Key, Padding};
+use cipher::{Algorithm, Key, Padding};
 use quick_xml::NsReader;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::{Namespace, ResolveResult};
@@ -40,10 +46,68 @@ const BOM: &str = "\u{feff}";
 enum Kind {
     Plain,
     /// An element encrypted inline, with its IV.
-    Inline(Vec<u8>),
+    Inline {
+        iv: Vec<u8>,
+        cipher: Cipher,
+    },
     /// An `<EncryptedData>`, gathering its `CipherValue`.
-    EncryptedData(String),
+    EncryptedData {
+        value: String,
+        cipher: Cipher,
+    },
     CipherValue,
+}
+
+impl Kind {
+    fn encrypted(&self) -> bool {
+        matches!(self, Kind::Inline { .. } | Kind::EncryptedData { .. })
+    }
+}
+
+/// How one value is encrypted: its algorithm (its `EncryptionMethod`
+/// comes after the `EncryptedData` starts), its salt, and an algorithm
+/// named that this runner does not have.
+#[derive(Default)]
+struct Cipher {
+    algorithm: Algorithm,
+    salt: Vec<u8>,
+    unknown: Option<String>,
+}
+
+impl Cipher {
+    fn named(&mut self, uri: &str) {
+        match Algorithm::from_uri(uri) {
+            Some(a) => self.algorithm = a,
+            None => self.unknown = Some(uri.to_string()),
+        }
+    }
+}
+
+/// The keys of one password: Triple DES's is the same for every value,
+/// AES's is derived from each value's salt.
+struct Keys<'a> {
+    password: &'a str,
+    triple_des: Option<Key>,
+}
+
+impl Keys<'_> {
+    fn decrypt(
+        &mut self,
+        cipher: &Cipher,
+        iv: &[u8],
+        data: &[u8],
+        padding: Padding,
+    ) -> Option<Vec<u8>> {
+        match cipher.algorithm {
+            Algorithm::TripleDes => self
+                .triple_des
+                .get_or_insert_with(|| Key::new(Algorithm::TripleDes, self.password, &[]))
+                .decrypt(iv, data, padding),
+            Algorithm::Aes256 => {
+                Key::new(Algorithm::Aes256, self.password, &cipher.salt).decrypt(iv, data, padding)
+            }
+        }
+    }
 }
 
 struct Frame {
@@ -76,8 +140,11 @@ pub fn decrypt_document(
     if !text.contains("Salt") {
         return Ok(None);
     }
-    let key = Key::from_password(password);
-    let edits = find_and_decrypt(text, &key, origin, cancel)?;
+    let mut keys = Keys {
+        password,
+        triple_des: None,
+    };
+    let edits = find_and_decrypt(text, &mut keys, origin, cancel)?;
     if edits.is_empty() {
         return Ok(None);
     }
@@ -110,13 +177,10 @@ pub fn has_password_encryption(bytes: &[u8]) -> bool {
         let mut reader = NsReader::from_str(text);
         loop {
             match reader.read_event() {
-                Ok(Event::Start(s)) | Ok(Event::Empty(s)) => {
-                    if matches!(
-                        encryption(&reader, &s),
-                        Some(Kind::Inline(_) | Kind::EncryptedData(_))
-                    ) {
-                        break true;
-                    }
+                Ok(Event::Start(s)) | Ok(Event::Empty(s))
+                    if encryption(&reader, &s).is_some_and(|k| k.encrypted()) =>
+                {
+                    break true;
                 }
                 Ok(Event::Eof) | Err(_) => break false,
                 _ => {}
@@ -129,7 +193,7 @@ type Edit = (std::ops::Range<usize>, String);
 
 fn find_and_decrypt(
     text: &str,
-    key: &Key,
+    keys: &mut Keys,
     origin: &Path,
     cancel: &CancelToken,
 ) -> Result<Vec<Edit>> {
@@ -164,13 +228,13 @@ fn find_and_decrypt(
                 .at(line_of(start), 1));
             }
             Event::Start(s) => {
+                encryption_method(&reader, &s, &mut stack);
                 let kind = encryption(&reader, &s).unwrap_or(Kind::Plain);
                 let kind = match (&kind, stack.last()) {
                     (Kind::Plain, Some(f)) if is_cipher_value(&reader, &s, f) => Kind::CipherValue,
                     _ => kind,
                 };
-                let encrypted = |k: &Kind| matches!(k, Kind::Inline(_) | Kind::EncryptedData(_));
-                if encrypted(&kind) && stack.iter().any(|f| encrypted(&f.kind)) {
+                if kind.encrypted() && stack.iter().any(|f| f.kind.encrypted()) {
                     return Err(Error::new(
                         ErrorKind::Package,
                         "an encrypted element inside another encrypted element: SSIS does not \
@@ -188,10 +252,11 @@ fn find_and_decrypt(
                     replaced_by: None,
                 });
             }
+            Event::Empty(s) => encryption_method(&reader, &s, &mut stack),
             Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) => {
                 if let Some(top) = stack
                     .last_mut()
-                    .filter(|f| matches!(f.kind, Kind::Inline(_) | Kind::CipherValue))
+                    .filter(|f| matches!(f.kind, Kind::Inline { .. } | Kind::CipherValue))
                 {
                     push_text(&mut top.text, event);
                 }
@@ -201,16 +266,39 @@ fn find_and_decrypt(
                 let end = reader.buffer_position() as usize;
                 let what = describe(&frame, stack.last());
                 let fail = || wrong_password(&what, origin, line_of(frame.start));
+                let unknown = |cipher: &Cipher| {
+                    cipher.unknown.as_ref().map(|uri| {
+                        Error::new(
+                            ErrorKind::Package,
+                            format!(
+                                "{what} is encrypted with {uri}, which this runner does not decrypt"
+                            ),
+                        )
+                        .with_file(origin)
+                        .at(line_of(frame.start), 1)
+                    })
+                };
                 match frame.kind {
-                    Kind::Inline(iv) => {
+                    Kind::Inline { iv, cipher } => {
+                        if let Some(e) = unknown(&cipher) {
+                            return Err(e);
+                        }
                         let data = base64(&frame.text).ok_or_else(fail)?;
-                        let clear = key.decrypt(&iv, &data, Padding::Pkcs7);
+                        let clear = keys.decrypt(&cipher, &iv, &data, Padding::Pkcs7);
                         let clear = clear.and_then(element_xml).ok_or_else(fail)?;
                         edits.push((frame.start..end, clear));
                     }
-                    Kind::EncryptedData(value) => {
-                        let data = base64(&value).filter(|d| d.len() > 8).ok_or_else(fail)?;
-                        let clear = key.decrypt(&data[..8], &data[8..], Padding::Iso10126);
+                    Kind::EncryptedData { value, cipher } => {
+                        if let Some(e) = unknown(&cipher) {
+                            return Err(e);
+                        }
+                        // The CipherValue is the IV, then the cipher text.
+                        let block = cipher.algorithm.block();
+                        let data = base64(&value)
+                            .filter(|d| d.len() > block)
+                            .ok_or_else(fail)?;
+                        let (iv, data) = data.split_at(block);
+                        let clear = keys.decrypt(&cipher, iv, data, Padding::Iso10126);
                         let clear = clear.and_then(element_xml).ok_or_else(fail)?;
                         match stack.last_mut() {
                             Some(parent) if replaces(parent, &clear) => {
@@ -220,7 +308,7 @@ fn find_and_decrypt(
                         }
                     }
                     Kind::CipherValue => {
-                        if let Some(Kind::EncryptedData(value)) =
+                        if let Some(Kind::EncryptedData { value, .. }) =
                             stack.iter_mut().rev().nth(1).map(|f| &mut f.kind)
                         {
                             value.push_str(&frame.text);
@@ -241,6 +329,25 @@ fn find_and_decrypt(
         }
     }
     Ok(edits)
+}
+
+/// Records the algorithm `<EncryptionMethod Algorithm="...#aes256-cbc"/>`
+/// names for the `EncryptedData` it is in (the top of `stack`).
+fn encryption_method(reader: &NsReader<&[u8]>, s: &BytesStart, stack: &mut [Frame]) {
+    let Some(Kind::EncryptedData { cipher, .. }) = stack.last_mut().map(|f| &mut f.kind) else {
+        return;
+    };
+    let (_, local) = reader.resolver().resolve_element(s.name());
+    if local.as_ref() != "EncryptionMethod" {
+        return;
+    }
+    let uri = s
+        .attributes()
+        .flatten()
+        .find_map(|a| (a.key.as_ref() == "Algorithm").then(|| a.value.to_string()));
+    if let Some(uri) = uri {
+        cipher.named(&uri);
+    }
 }
 
 /// Adds the text of a text, CDATA or character reference event to `text`
@@ -267,26 +374,33 @@ fn encryption(reader: &NsReader<&[u8]>, s: &BytesStart) -> Option<Kind> {
         _ => None,
     };
     let mut inline_iv = None;
-    let mut inline_salt = false;
-    let mut xmlenc_salt = false;
+    let (mut inline_salt, mut xmlenc_salt) = (None, None);
+    let mut inline = Cipher::default();
     for a in s.attributes().flatten() {
         let (ans, alocal) = reader.resolver().resolve_attribute(a.key);
         let in_ssis = matches!(ans, ResolveResult::Bound(Namespace(n)) if n == SSIS_NS);
         let value = &a.value;
         match (alocal.as_ref(), in_ssis) {
-            ("Salt", true) => inline_salt = true,
+            ("Salt", true) => inline_salt = Some(base64(value).unwrap_or_default()),
             ("IV", true) => inline_iv = base64(value),
-            ("Salt", false) => xmlenc_salt = true,
+            ("Algorithm", true) => inline.named(value),
+            ("Salt", false) => xmlenc_salt = Some(base64(value).unwrap_or_default()),
             _ => {}
         }
     }
-    if local.as_ref() == "EncryptedData" && element_ns == Some(XMLENC_NS) && xmlenc_salt {
-        return Some(Kind::EncryptedData(String::new()));
+    if local.as_ref() == "EncryptedData" && element_ns == Some(XMLENC_NS) {
+        let salt = xmlenc_salt?;
+        return Some(Kind::EncryptedData {
+            value: String::new(),
+            cipher: Cipher {
+                salt,
+                ..Cipher::default()
+            },
+        });
     }
-    match (inline_salt, inline_iv) {
-        (true, Some(iv)) => Some(Kind::Inline(iv)),
-        _ => None,
-    }
+    let (salt, iv) = (inline_salt?, inline_iv?);
+    inline.salt = salt;
+    Some(Kind::Inline { iv, cipher: inline })
 }
 
 /// Whether `s` is the `CipherValue` of an `EncryptedData` (inside its
@@ -353,8 +467,10 @@ fn base64(text: &str) -> Option<Vec<u8>> {
 /// an `EncryptedData`, the package (at the root) or its `parent`.
 fn describe(frame: &Frame, parent: Option<&Frame>) -> String {
     match (&frame.kind, parent) {
-        (Kind::EncryptedData(_), None) => "the package".into(),
-        (Kind::EncryptedData(_), Some(p)) => format!("the value encrypted in {}", element(p)),
+        (Kind::EncryptedData { .. }, None) => "the package".into(),
+        (Kind::EncryptedData { .. }, Some(p)) => {
+            format!("the value encrypted in {}", element(p))
+        }
         _ => element(frame),
     }
 }

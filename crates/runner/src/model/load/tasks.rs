@@ -81,11 +81,19 @@ impl Ctx<'_> {
             }
             parameter_assignments.push((child, parent));
         }
+        // Clear once the package is decrypted; a value still encrypted (the
+        // user key) is one of the package's encrypted values.
+        let package_password = data
+            .and_then(|d| d.child("PackagePassword"))
+            .filter(|p| p.attr("Encrypted").and_then(boolean) != Some(true))
+            .map(|p| p.text.clone())
+            .filter(|p| !p.is_empty());
         Ok(ExecutableKind::ExecutePackage(ExecutePackageSpec {
             use_project_reference,
             connection: get("Connection"),
             package_name: get("PackageName"),
             parameter_assignments,
+            package_password,
         }))
     }
 
