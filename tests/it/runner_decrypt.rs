@@ -477,4 +477,18 @@ fn a_child_package_opens_with_the_password_its_task_holds() {
     );
     let o = run(PASSWORD);
     assert_eq!(o.status.code(), Some(5), "{o:?}");
+    // Without the task's PackagePassword, the child is refused, and the
+    // message says where its password comes from.
+    let text = std::fs::read_to_string(dir.path().join("parent-aes.dtsx")).unwrap();
+    let start = text.find("<EncryptedData").unwrap();
+    let end = text.find("</EncryptedData>").unwrap() + "</EncryptedData>".len();
+    let bare = format!("{}{}", &text[..start], &text[end..]);
+    std::fs::write(dir.path().join("parent-aes.dtsx"), bare).unwrap();
+    let o = run("Eltern 2");
+    assert!(!o.status.success(), "{o:?}");
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("in its PackagePassword, which this task does not set"),
+        "{out}"
+    );
 }

@@ -403,7 +403,10 @@ impl Walker<'_> {
             // Recursion is checked at run time (nesting limit).
             return;
         }
-        match source.load(self.pkg, spec.package_password.as_deref()) {
+        match source.load(
+            self.pkg,
+            spec.package_password.as_ref().map(|p| p.0.as_str()),
+        ) {
             Err(e) => found.push(format!(
                 "Execute Package Task: the child package cannot be loaded: {e}"
             )),

@@ -37,7 +37,10 @@ impl Engine<'_> {
             Ok(None) => return TaskOutcome::Failed("the child package is unknown".into()),
             Err(e) => return TaskOutcome::Failed(e),
         };
-        let mut child = match source.load(self.pkg, spec.package_password.as_deref()) {
+        let mut child = match source.load(
+            self.pkg,
+            spec.package_password.as_ref().map(|p| p.0.as_str()),
+        ) {
             Ok(c) => c,
             Err(e) => return TaskOutcome::Failed(format!("cannot load the child package: {e}")),
         };

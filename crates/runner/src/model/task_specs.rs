@@ -228,8 +228,8 @@ pub struct ExecutePackageSpec {
     pub parameter_assignments: Vec<(String, String)>,
     /// `PackagePassword`: the password of a child package file (or msdb
     /// package) protected with one; a project's packages open with the
-    /// project's.
-    pub package_password: Option<String>,
+    /// project's. Shown as `********` by `Debug`.
+    pub package_password: Option<ssis_core::protocol::executions::Secret>,
 }
 
 impl ExecutePackageSpec {

@@ -58,14 +58,27 @@ impl ChildSource {
     /// open with the project's).
     pub fn load(&self, parent: &Package, password: Option<&str>) -> ssis_core::Result<Package> {
         let cancel = crate::cancel::CancelToken::new();
-        match self {
+        let loaded = match self {
             ChildSource::File(f) => load_package_with(f, password, &cancel),
-            ChildSource::Project { name, .. } => crate::project::open_child(parent, name, &cancel),
+            ChildSource::Project { name, .. } => {
+                return crate::project::open_child(parent, name, &cancel);
+            }
             ChildSource::Msdb { server, path } => {
                 let bytes = ssis_core::store::msdb::fetch_package(server, path)?;
                 load_package_bytes_with(&bytes, Path::new(path), password, &cancel)
             }
-        }
+        };
+        // The child's password is the task's to give, not the run's.
+        loaded.map_err(|mut e| {
+            if password.is_none() && e.message.contains("give the password with /DECRYPT") {
+                e.message = e.message.replace(
+                    "give the password with /DECRYPT",
+                    "the Execute Package task gives a child's password in its PackagePassword, \
+                     which this task does not set",
+                );
+            }
+            e
+        })
     }
 }
 

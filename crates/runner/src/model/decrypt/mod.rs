@@ -65,20 +65,32 @@ impl Kind {
 }
 
 /// How one value is encrypted: its algorithm (its `EncryptionMethod`
-/// comes after the `EncryptedData` starts), its salt, and an algorithm
-/// named that this runner does not have.
+/// comes after the `EncryptedData` starts), its salt, and what keeps it
+/// from being decrypted whatever the password (an algorithm this runner
+/// does not have, a salt that is not base64).
 #[derive(Default)]
 struct Cipher {
     algorithm: Algorithm,
     salt: Vec<u8>,
-    unknown: Option<String>,
+    problem: Option<String>,
 }
 
 impl Cipher {
     fn named(&mut self, uri: &str) {
         match Algorithm::from_uri(uri) {
             Some(a) => self.algorithm = a,
-            None => self.unknown = Some(uri.to_string()),
+            None => {
+                self.problem = Some(format!(
+                    "is encrypted with {uri}, which this runner does not decrypt"
+                ))
+            }
+        }
+    }
+
+    fn salted(&mut self, text: &str) {
+        match base64(text) {
+            Some(salt) => self.salt = salt,
+            None => self.problem = Some(format!("has a Salt that is not base64 ('{text}')")),
         }
     }
 }
@@ -267,15 +279,10 @@ fn find_and_decrypt(
                 let what = describe(&frame, stack.last());
                 let fail = || wrong_password(&what, origin, line_of(frame.start));
                 let unknown = |cipher: &Cipher| {
-                    cipher.unknown.as_ref().map(|uri| {
-                        Error::new(
-                            ErrorKind::Package,
-                            format!(
-                                "{what} is encrypted with {uri}, which this runner does not decrypt"
-                            ),
-                        )
-                        .with_file(origin)
-                        .at(line_of(frame.start), 1)
+                    cipher.problem.as_ref().map(|problem| {
+                        Error::new(ErrorKind::Package, format!("{what} {problem}"))
+                            .with_file(origin)
+                            .at(line_of(frame.start), 1)
                     })
                 };
                 match frame.kind {
@@ -374,32 +381,33 @@ fn encryption(reader: &NsReader<&[u8]>, s: &BytesStart) -> Option<Kind> {
         _ => None,
     };
     let mut inline_iv = None;
-    let (mut inline_salt, mut xmlenc_salt) = (None, None);
-    let mut inline = Cipher::default();
+    let (mut inline_salt, mut xmlenc_salt) = (false, false);
+    let (mut inline, mut xmlenc) = (Cipher::default(), Cipher::default());
     for a in s.attributes().flatten() {
         let (ans, alocal) = reader.resolver().resolve_attribute(a.key);
         let in_ssis = matches!(ans, ResolveResult::Bound(Namespace(n)) if n == SSIS_NS);
         let value = &a.value;
         match (alocal.as_ref(), in_ssis) {
-            ("Salt", true) => inline_salt = Some(base64(value).unwrap_or_default()),
+            ("Salt", true) => {
+                inline_salt = true;
+                inline.salted(value);
+            }
             ("IV", true) => inline_iv = base64(value),
             ("Algorithm", true) => inline.named(value),
-            ("Salt", false) => xmlenc_salt = Some(base64(value).unwrap_or_default()),
+            ("Salt", false) => {
+                xmlenc_salt = true;
+                xmlenc.salted(value);
+            }
             _ => {}
         }
     }
     if local.as_ref() == "EncryptedData" && element_ns == Some(XMLENC_NS) {
-        let salt = xmlenc_salt?;
-        return Some(Kind::EncryptedData {
+        return xmlenc_salt.then_some(Kind::EncryptedData {
             value: String::new(),
-            cipher: Cipher {
-                salt,
-                ..Cipher::default()
-            },
+            cipher: xmlenc,
         });
     }
-    let (salt, iv) = (inline_salt?, inline_iv?);
-    inline.salt = salt;
+    let iv = inline_iv.filter(|_| inline_salt)?;
     Some(Kind::Inline { iv, cipher: inline })
 }
 

@@ -307,3 +307,21 @@ fn a_deep_document_is_refused_as_the_reader_refuses_it() {
         decrypt_document(deep.as_bytes(), "pw", Path::new("p"), &CancelToken::new()).unwrap_err();
     assert!(e.message.contains("deeper than 256"), "{e}");
 }
+
+#[test]
+fn a_salt_that_is_not_base64_is_named_not_taken_for_a_wrong_password() {
+    let doc = r#"<r><EncryptedData Salt="not base64!" IV="AAAAAAAAAAA=" xmlns="http://www.w3.org/2001/04/xmlenc#"><EncryptionMethod Algorithm="http://www.w3.org/2001/04/xmlenc#aes256-cbc" /><CipherData><CipherValue>AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=</CipherValue></CipherData></EncryptedData></r>"#;
+    let e =
+        decrypt_document(doc.as_bytes(), "pw", Path::new("p"), &CancelToken::new()).unwrap_err();
+    assert!(e.message.contains("has a Salt that is not base64"), "{e}");
+    let doc = doc
+        .replace("aes256-cbc", "aes128-gcm")
+        .replace("not base64!", "AAAA");
+    let e =
+        decrypt_document(doc.as_bytes(), "pw", Path::new("p"), &CancelToken::new()).unwrap_err();
+    assert!(
+        e.message
+            .contains("aes128-gcm, which this runner does not decrypt"),
+        "{e}"
+    );
+}

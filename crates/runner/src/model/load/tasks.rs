@@ -87,7 +87,8 @@ impl Ctx<'_> {
             .and_then(|d| d.child("PackagePassword"))
             .filter(|p| p.attr("Encrypted").and_then(boolean) != Some(true))
             .map(|p| p.text.clone())
-            .filter(|p| !p.is_empty());
+            .filter(|p| !p.is_empty())
+            .map(ssis_core::protocol::executions::Secret);
         Ok(ExecutableKind::ExecutePackage(ExecutePackageSpec {
             use_project_reference,
             connection: get("Connection"),
