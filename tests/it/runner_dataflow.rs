@@ -675,6 +675,107 @@ fn excel_source_reads_a_workbook_written_by_openpyxl() {
     assert!(r.out.contains("sheet \"Missing\""), "{}", r.out);
 }
 
+/// The Excel Source's SQL command (with a `?` bound to a variable) and a
+/// range of a sheet as its table, against the openpyxl workbook.
+#[test]
+fn excel_source_sql_command_and_sheet_ranges() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/dataflow/orders.xlsx"),
+        dir.path().join("orders.xlsx"),
+    )
+    .unwrap();
+    let variable = "</DTS:ConnectionManagers>\n  <DTS:Variables>\n    <DTS:Variable DTS:CreationName=\"\" DTS:DTSID=\"{7B000000-0000-4000-8000-000000000001}\" DTS:Namespace=\"User\" DTS:ObjectName=\"MinQty\">\n      <DTS:VariableValue DTS:DataType=\"3\">3</DTS:VariableValue>\n    </DTS:Variable>\n  </DTS:Variables>";
+    let with_command = |sql: &str| {
+        stage(
+            "dataflow_excel_2012.dtsx",
+            dir.path(),
+            &[
+                ("</DTS:ConnectionManagers>", variable),
+                ("name=\"AccessMode\">0<", "name=\"AccessMode\">2<"),
+                (
+                    "name=\"SqlCommand\"><",
+                    &format!(
+                        "name=\"SqlCommand\">{}<",
+                        sql.replace('<', "&lt;").replace('>', "&gt;")
+                    ),
+                ),
+                (
+                    "name=\"ParameterMapping\"><",
+                    "name=\"ParameterMapping\">\"Parameter0:Input\",{7B000000-0000-4000-8000-000000000001};<",
+                ),
+            ],
+        )
+    };
+    let out = || String::from_utf8(read(dir.path(), "out.csv")).unwrap();
+    let header = "\"Name\",\"Qty\",\"Price\",\"When\",\"Ok\"\r\n";
+    let pkg = with_command(
+        "SELECT [Name], Qty, Price, [When], Ok FROM [Orders$] WHERE Qty >= ? ORDER BY Qty DESC",
+    );
+    let r = ssis_exec(&["/F", pkg.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.out);
+    assert_eq!(
+        out(),
+        format!(
+            "{header}\"bob\",10,,2023-12-31 00:00:00,False\r\n\"Zoë\",3,2.5,2024-03-05 14:30:00,True\r\n"
+        )
+    );
+    // The variable's value is what the marker takes.
+    let r = ssis_exec(&[
+        "/F",
+        pkg.to_str().unwrap(),
+        "/SET",
+        "\\Package.Variables[User::MinQty].Properties[Value];1",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.out);
+    assert_eq!(out().lines().count(), 4, "{}", out());
+    // Columns renamed in the command are found by their new names.
+    let pkg =
+        with_command("SELECT Qty AS Amount, Name FROM [Orders$] WHERE Name LIKE 'B%' AND Qty > ?");
+    let r = ssis_exec(&["/F", pkg.to_str().unwrap()]);
+    assert_eq!(r.code, 1, "{}", r.out);
+    assert!(r.out.contains("has no column \"Qty\""), "{}", r.out);
+    // A command it cannot read fails validation, naming where.
+    let pkg = with_command("SELECT Name FORM [Orders$] WHERE Qty > ?");
+    let r = ssis_exec(&["/F", pkg.to_str().unwrap(), "/VALIDATE"]);
+    assert_eq!(r.code, 1, "{}", r.out);
+    assert!(
+        r.out
+            .contains("the SQL command: at character 13: expected FROM, found 'FORM'"),
+        "{}",
+        r.out
+    );
+    // A range as the table: the header row and the two rows below it.
+    let pkg = stage(
+        "dataflow_excel_2012.dtsx",
+        dir.path(),
+        &[(
+            "name=\"OpenRowset\">Orders$<",
+            "name=\"OpenRowset\">[Orders$A1:E3]<",
+        )],
+    );
+    let r = ssis_exec(&["/F", pkg.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.out);
+    assert_eq!(
+        out(),
+        format!(
+            "{header}\"Zoë\",3,2.5,2024-03-05 14:30:00,True\r\n\"bob\",10,,2023-12-31 00:00:00,False\r\n"
+        )
+    );
+    // A name without $ is a named range, which this workbook has none of.
+    let pkg = stage(
+        "dataflow_excel_2012.dtsx",
+        dir.path(),
+        &[(
+            "name=\"OpenRowset\">Orders$<",
+            "name=\"OpenRowset\">Orders<",
+        )],
+    );
+    let r = ssis_exec(&["/F", pkg.to_str().unwrap()]);
+    assert_eq!(r.code, 1, "{}", r.out);
+    assert!(r.out.contains("has no named range \"Orders\""), "{}", r.out);
+}
+
 #[test]
 fn flat_file_paths_from_expressions_and_unsupported_property_expressions() {
     let dir = tempfile::tempdir().unwrap();

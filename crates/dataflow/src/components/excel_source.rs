@@ -1,17 +1,22 @@
-//! Excel Source: reads a worksheet (`OpenRowset` `Sheet1$`, or the sheet
-//! named by `OpenRowsetVariable`) of the `.xlsx`/`.xlsm`/`.xlsb`/`.xls`/
-//! `.ods` file named by the Excel connection manager's `Data Source`, with
-//! the first row as column names unless `HDR=NO` (then F1, F2, ...). Empty
-//! cells are NULL; numbers, booleans, text and dates convert to the output
-//! column's type under its error and truncation dispositions. SQL command
-//! access modes are refused.
+//! Excel Source: reads a worksheet, a range of one or a named range
+//! (`OpenRowset` `Sheet1$`, `Sheet1$A3:F`, or the table named by
+//! `OpenRowsetVariable`), or what a SQL command selects from one
+//! (`SqlCommand`, or the variable `SqlCommandVariable`, with `?` parameters
+//! from `ParameterMapping`; see [`super::excel_query`]), in the
+//! `.xlsx`/`.xlsm`/`.xlsb`/`.xls`/`.ods` file named by the Excel connection
+//! manager's `Data Source`, with the first row as column names unless
+//! `HDR=NO` (then F1, F2, ...). Empty cells are NULL; numbers, booleans,
+//! text and dates convert to the output column's type under its error and
+//! truncation dispositions.
 
+use super::excel_query::{self, Lit, Query};
+use super::sql::parameter_variables;
 use super::{BuildCtx, dispose};
 use crate::buffer::Batch;
 use crate::exec::{Component, Out, Step};
 use crate::model::Disposition;
 use crate::types::ColumnType;
-use calamine::{Data, Reader, open_workbook_auto};
+use calamine::{Data, open_workbook_auto};
 use ssis_runner::expr::{DateTime, Value};
 
 struct Col {
@@ -25,7 +30,8 @@ struct Col {
 
 pub struct ExcelSource {
     path: String,
-    sheet: String,
+    /// What is read (the whole table for the OpenRowset modes).
+    query: Query,
     header: bool,
     cols: Vec<Col>,
     main: usize,
@@ -62,21 +68,51 @@ impl ExcelSource {
             ));
         }
         let mode = ctx.comp.access_mode();
-        let sheet = match mode {
-            "0" => ctx.comp.prop("OpenRowset").unwrap_or("").to_string(),
-            "1" => {
-                let var = ctx.comp.prop("OpenRowsetVariable").unwrap_or("");
-                (ctx.var)(var)
-                    .map(|v| v.to_string())
-                    .ok_or_else(|| format!("the variable \"{var}\" does not exist"))?
-            }
-            _ => return Err(format!("access mode {mode} (SQL command) is not supported")),
+        let var_text = |name: &str| {
+            let var = ctx.comp.prop(name).unwrap_or("");
+            (ctx.var)(var)
+                .map(|v| v.to_string())
+                .ok_or_else(|| format!("the variable \"{var}\" does not exist"))
         };
-        let sheet = sheet
-            .trim()
-            .trim_matches(['[', ']', '\''])
-            .trim_end_matches('$')
-            .to_string();
+        let command = |sql: String| -> Result<Query, String> {
+            let mut q = excel_query::parse(&sql).map_err(|e| format!("the SQL command: {e}"))?;
+            let vars = parameter_variables(ctx)?;
+            if q.params != vars.len() {
+                return Err(format!(
+                    "the SQL command has {} parameter marker(s), ParameterMapping maps {}",
+                    q.params,
+                    vars.len()
+                ));
+            }
+            if !ctx.checking {
+                let values = vars
+                    .iter()
+                    .map(|v| {
+                        (ctx.var)(v)
+                            .map(|x| lit(&x))
+                            .ok_or_else(|| format!("the parameter variable {v} does not exist"))
+                    })
+                    .collect::<Result<Vec<_>, String>>()?;
+                q.bind(&values);
+            }
+            Ok(q)
+        };
+        let query = match mode {
+            "0" => Query::whole(ctx.comp.prop("OpenRowset").unwrap_or("")),
+            "1" => Query::whole(&var_text("OpenRowsetVariable")?),
+            "2" => command(ctx.comp.prop("SqlCommand").unwrap_or("").to_string())?,
+            "3" => command(var_text("SqlCommandVariable")?)?,
+            _ => return Err(format!("access mode {mode} is not supported")),
+        };
+        let query = Query {
+            table: query
+                .table
+                .trim()
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .to_string(),
+            ..query
+        };
         let (main, error) = ctx.main_and_error_outputs();
         let main = main.ok_or("it has no output")?;
         let out = &ctx.comp.outputs[main];
@@ -111,13 +147,33 @@ impl ExcelSource {
         };
         Ok(ExcelSource {
             path,
-            sheet,
+            query,
             header,
             cols,
             main,
             error: error.map(|e| (e, ctx.outputs[e].0.len())),
             rows_per_batch: ctx.rows_for(&ctx.outputs[main]),
         })
+    }
+}
+
+/// A variable's value as a command's parameter.
+fn lit(v: &Value) -> Lit {
+    use ssis_runner::expr::DataType;
+    match v {
+        Value::Null(_) => Lit::Null,
+        Value::Bool(b) => Lit::Bool(*b),
+        Value::WStr(_) | Value::Str { .. } => Lit::Text(v.as_str().unwrap_or("").to_string()),
+        Value::Date(d) | Value::DbDate(d) | Value::DbTimestamp(d) => {
+            Lit::Date(excel_query::serial(*d))
+        }
+        Value::DbTimestamp2 { local, .. } | Value::DbTimestampOffset { local, .. } => {
+            Lit::Date(excel_query::serial(*local))
+        }
+        other => match other.cast(DataType::R8) {
+            Ok(Value::R8(f)) => Lit::Num(f),
+            _ => Lit::Text(other.to_string()),
+        },
     }
 }
 
@@ -153,42 +209,39 @@ impl Component for ExcelSource {
     fn run_source(&mut self, out: &mut Out<'_>) -> Step {
         let mut book = open_workbook_auto(&self.path)
             .map_err(|e| format!("cannot open the workbook \"{}\": {e}", self.path))?;
-        let range = book
-            .worksheet_range(&self.sheet)
-            .map_err(|e| format!("\"{}\": sheet \"{}\": {e}", self.path, self.sheet))?;
-        let mut rows = range.rows();
-        let names: Vec<String> = if self.header {
-            rows.next()
-                .map(|r| r.iter().map(|d| d.to_string()).collect())
-                .unwrap_or_default()
-        } else {
-            (1..=range.width()).map(|i| format!("F{i}")).collect()
-        };
+        let table = excel_query::resolve(&mut book, &self.path, &self.query.table)?;
+        let sel = excel_query::select(table, self.header, &self.query)
+            .map_err(|e| format!("\"{}\", \"{}\": {e}", self.path, self.query.table))?;
         let mut at = Vec::new();
         for c in &self.cols {
-            at.push(names.iter().position(|n| *n == c.external).ok_or_else(|| {
-                format!(
-                    "output column \"{}\": sheet \"{}\" has no column \"{}\"",
-                    c.name, self.sheet, c.external
-                )
-            })?);
+            at.push(
+                sel.names
+                    .iter()
+                    .position(|n| *n == c.external)
+                    .ok_or_else(|| {
+                        format!(
+                            "output column \"{}\": \"{}\" has no column \"{}\"",
+                            c.name, self.query.table, c.external
+                        )
+                    })?,
+            );
         }
         let n = self.cols.len();
         let mut batch = Batch::with_capacity(n, self.rows_per_batch);
         let mut errors = self.error.map(|(_, w)| Batch::with_capacity(w, 16));
-        for (line, r) in rows.enumerate() {
+        for r in 0..sel.rows.len() {
             let mut row = Vec::with_capacity(n);
             let mut skip = None;
             for (c, &i) in self.cols.iter().zip(&at) {
-                let v = cell_value(r.get(i).unwrap_or(&Data::Empty))
+                let v = cell_value(sel.cell(r, i))
                     .map_err(crate::types::CellError::Conversion)
                     .and_then(|v| c.ty.convert(v));
                 match v {
                     Ok(v) => row.push(v),
                     Err(e) => {
-                        if dispose(&e, c.error, c.truncation, &c.name).map_err(|m| {
-                            format!("sheet row {}: {m}", line + 1 + usize::from(self.header))
-                        })? {
+                        if dispose(&e, c.error, c.truncation, &c.name)
+                            .map_err(|m| format!("sheet row {}: {m}", sel.sheet_row(r)))?
+                        {
                             skip = skip.or(Some((e.code(), row.len() as i32 + 1)));
                         }
                         row.push(e.kept(&c.ty));

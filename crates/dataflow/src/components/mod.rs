@@ -11,6 +11,7 @@ mod copy_column;
 mod data_conversion;
 mod derived_column;
 mod excel_destination;
+mod excel_query;
 mod excel_source;
 mod export_column;
 mod fast_load;

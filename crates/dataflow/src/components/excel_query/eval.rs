@@ -1,0 +1,312 @@
+//! Running a [`Query`] over a table's cells: Jet's rules where they matter
+//! to which rows come out — text compared ignoring case, numbers and dates
+//! compared as numbers (TRUE is -1), a comparison with NULL unknown (so the
+//! row is left out), NULLs first in ascending order.
+
+use super::{Cmp, Expr, Lit, OrderKey, Query, Select, Selected};
+use calamine::{Data, Range};
+use std::cmp::Ordering;
+
+/// The table's column names: its first row's text (an empty one is F and
+/// its number), or F1, F2, ... without a header.
+fn column_names(data: &Range<Data>, header: bool) -> Vec<String> {
+    (0..data.width())
+        .map(|c| match data.get((0, c)) {
+            Some(d) if header && !matches!(d, Data::Empty) => d.to_string(),
+            _ => format!("F{}", c + 1),
+        })
+        .collect()
+}
+
+/// A cell as a command sees it.
+fn lit(d: &Data) -> Lit {
+    match d {
+        Data::Empty | Data::Error(_) => Lit::Null,
+        Data::Int(i) => Lit::Num(*i as f64),
+        Data::Float(f) => Lit::Num(*f),
+        Data::Bool(b) => Lit::Bool(*b),
+        Data::DateTime(t) => Lit::Date(t.as_f64()),
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => Lit::Text(s.clone()),
+    }
+}
+
+fn number(l: &Lit) -> Option<f64> {
+    match l {
+        Lit::Num(n) | Lit::Date(n) => Some(*n),
+        Lit::Bool(b) => Some(if *b { -1.0 } else { 0.0 }),
+        Lit::Text(t) => t.trim().parse().ok(),
+        Lit::Null => None,
+    }
+}
+
+/// Jet's comparison of two values; None when either is NULL.
+fn compare(a: &Lit, b: &Lit) -> Option<Ordering> {
+    match (a, b) {
+        (Lit::Null, _) | (_, Lit::Null) => None,
+        (Lit::Text(x), Lit::Text(y)) => Some(x.to_lowercase().cmp(&y.to_lowercase())),
+        (Lit::Date(d), Lit::Text(t)) => super::date_serial(t).and_then(|s| d.partial_cmp(&s)),
+        (Lit::Text(t), Lit::Date(d)) => super::date_serial(t).and_then(|s| s.partial_cmp(d)),
+        (Lit::Text(_), _) | (_, Lit::Text(_)) if number(a).is_none() || number(b).is_none() => {
+            // Text that is not a number beside a number: compared as text.
+            Some(text(a)?.to_lowercase().cmp(&text(b)?.to_lowercase()))
+        }
+        _ => number(a)?.partial_cmp(&number(b)?),
+    }
+}
+
+/// `text LIKE pattern`, `%` any run and `_` any one character, ignoring case.
+fn like(text: &str, pattern: &str) -> bool {
+    let t: Vec<char> = text.to_lowercase().chars().collect();
+    let p: Vec<char> = pattern.to_lowercase().chars().collect();
+    // Greedy match with backtracking to the last `%`.
+    let (mut ti, mut pi) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == '_' || p[pi] == t[ti]) {
+            ti += 1;
+            pi += 1;
+        } else if pi < p.len() && p[pi] == '%' {
+            star = Some((pi, ti));
+            pi += 1;
+        } else if let Some((sp, st)) = star {
+            pi = sp + 1;
+            ti = st + 1;
+            star = Some((sp, st + 1));
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|c| *c == '%')
+}
+
+fn text(l: &Lit) -> Option<String> {
+    match l {
+        Lit::Null => None,
+        Lit::Text(t) => Some(t.clone()),
+        Lit::Num(n) | Lit::Date(n) => Some(n.to_string()),
+        Lit::Bool(b) => Some(if *b { "True" } else { "False" }.into()),
+    }
+}
+
+/// A condition over one row, with SQL's three values (None: unknown).
+struct Row<'a> {
+    data: &'a Range<Data>,
+    row: usize,
+    names: &'a [String],
+}
+
+impl Row<'_> {
+    fn value(&self, e: &Expr) -> Result<Lit, String> {
+        Ok(match e {
+            Expr::Lit(l) => l.clone(),
+            Expr::Column(name) => {
+                let c = find(self.names, name)?;
+                lit(self.data.get((self.row, c)).unwrap_or(&Data::Empty))
+            }
+            Expr::Param(i) => return Err(format!("parameter {i} has no value")),
+            _ => return Err("a condition is used where a value is expected".into()),
+        })
+    }
+
+    fn test(&self, e: &Expr) -> Result<Option<bool>, String> {
+        Ok(match e {
+            Expr::And(a, b) => match (self.test(a)?, self.test(b)?) {
+                (Some(false), _) | (_, Some(false)) => Some(false),
+                (Some(true), Some(true)) => Some(true),
+                _ => None,
+            },
+            Expr::Or(a, b) => match (self.test(a)?, self.test(b)?) {
+                (Some(true), _) | (_, Some(true)) => Some(true),
+                (Some(false), Some(false)) => Some(false),
+                _ => None,
+            },
+            Expr::Not(a) => self.test(a)?.map(|b| !b),
+            Expr::IsNull(a, negated) => Some((self.value(a)? == Lit::Null) != *negated),
+            Expr::Cmp(op, a, b) => compare(&self.value(a)?, &self.value(b)?).map(|o| match op {
+                Cmp::Eq => o.is_eq(),
+                Cmp::Ne => o.is_ne(),
+                Cmp::Lt => o.is_lt(),
+                Cmp::Le => o.is_le(),
+                Cmp::Gt => o.is_gt(),
+                Cmp::Ge => o.is_ge(),
+            }),
+            Expr::Like(a, p) => match (text(&self.value(a)?), text(&self.value(p)?)) {
+                (Some(t), Some(p)) => Some(like(&t, &p)),
+                _ => None,
+            },
+            Expr::In(a, list) => {
+                let v = self.value(a)?;
+                let mut unknown = false;
+                for e in list {
+                    match compare(&v, &self.value(e)?) {
+                        Some(Ordering::Equal) => return Ok(Some(true)),
+                        None => unknown = true,
+                        _ => {}
+                    }
+                }
+                (!unknown).then_some(false)
+            }
+            Expr::Between(a, low, high) => {
+                let v = self.value(a)?;
+                match (
+                    compare(&v, &self.value(low)?),
+                    compare(&v, &self.value(high)?),
+                ) {
+                    (Some(l), Some(h)) => Some(l.is_ge() && h.is_le()),
+                    _ => None,
+                }
+            }
+            Expr::Column(_) | Expr::Lit(_) | Expr::Param(_) => {
+                // A value alone as a condition: true when it is not zero.
+                number(&self.value(e)?).map(|n| n != 0.0)
+            }
+        })
+    }
+}
+
+/// The column named `name`: exactly, else ignoring case, as Jet matches.
+fn find(names: &[String], name: &str) -> Result<usize, String> {
+    names
+        .iter()
+        .position(|n| n == name)
+        .or_else(|| names.iter().position(|n| n.eq_ignore_ascii_case(name)))
+        .ok_or_else(|| {
+            format!(
+                "the table has no column \"{name}\" (it has {})",
+                names
+                    .iter()
+                    .map(|n| format!("\"{n}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        })
+}
+
+/// Fails naming the first column `e` names that the table lacks.
+fn check_columns(e: &Expr, names: &[String]) -> Result<(), String> {
+    match e {
+        Expr::Column(n) => find(names, n).map(|_| ()),
+        Expr::Lit(_) | Expr::Param(_) => Ok(()),
+        Expr::Cmp(_, a, b) | Expr::And(a, b) | Expr::Or(a, b) | Expr::Like(a, b) => {
+            check_columns(a, names)?;
+            check_columns(b, names)
+        }
+        Expr::Not(a) | Expr::IsNull(a, _) => check_columns(a, names),
+        Expr::In(a, list) => {
+            check_columns(a, names)?;
+            list.iter().try_for_each(|e| check_columns(e, names))
+        }
+        Expr::Between(a, b, c) => {
+            check_columns(a, names)?;
+            check_columns(b, names)?;
+            check_columns(c, names)
+        }
+    }
+}
+
+/// For ORDER BY: NULL first, then numbers (dates, booleans), then text.
+fn order(a: &Lit, b: &Lit) -> Ordering {
+    let rank = |l: &Lit| match l {
+        Lit::Null => 0,
+        Lit::Text(t) if t.trim().parse::<f64>().is_err() => 2,
+        _ => 1,
+    };
+    rank(a)
+        .cmp(&rank(b))
+        .then_with(|| compare(a, b).unwrap_or(Ordering::Equal))
+}
+
+/// Runs `q` over `data` (its first row the header when `header`).
+pub fn select(data: Range<Data>, header: bool, q: &Query) -> Result<Selected, String> {
+    let names = column_names(&data, header);
+    let skip = usize::from(header);
+    let (out_names, cols) = match &q.select {
+        Select::All => (names.clone(), (0..names.len()).collect()),
+        Select::Columns(items) => {
+            let mut out = Vec::new();
+            let mut cols = Vec::new();
+            for it in items {
+                cols.push(find(&names, &it.column)?);
+                out.push(it.alias.clone().unwrap_or_else(|| it.column.clone()));
+            }
+            (out, cols)
+        }
+    };
+    if let Some(f) = &q.filter {
+        check_columns(f, &names)?;
+    }
+    let height = data.height().saturating_sub(skip);
+    let mut rows = Vec::with_capacity(height);
+    for r in 0..height {
+        let row = Row {
+            data: &data,
+            row: r + skip,
+            names: &names,
+        };
+        let keep = match &q.filter {
+            Some(f) => row.test(f)? == Some(true),
+            None => true,
+        };
+        if keep {
+            rows.push(r);
+        }
+    }
+    let cell = |r: usize, c: usize| lit(data.get((r + skip, c)).unwrap_or(&Data::Empty));
+    if q.distinct {
+        let mut seen = std::collections::HashSet::new();
+        rows.retain(|r| {
+            let key: Vec<String> = cols
+                .iter()
+                .map(|c| match cell(*r, *c) {
+                    Lit::Text(t) => format!("t{}", t.to_lowercase()),
+                    other => format!("{:?}", number(&other)),
+                })
+                .collect();
+            seen.insert(key)
+        });
+    }
+    if !q.order.is_empty() {
+        let mut keys = Vec::new();
+        for (key, desc) in &q.order {
+            let c = match key {
+                OrderKey::Position(n) => *cols.get(n - 1).ok_or_else(|| {
+                    format!("ORDER BY {n}: the select list has {} column(s)", cols.len())
+                })?,
+                OrderKey::Name(name) => match find(&out_names, name) {
+                    Ok(i) => cols[i],
+                    Err(_) => find(&names, name)?,
+                },
+            };
+            keys.push((c, *desc));
+        }
+        rows.sort_by(|a, b| {
+            keys.iter()
+                .map(|(c, desc)| {
+                    let o = order(&cell(*a, *c), &cell(*b, *c));
+                    if *desc { o.reverse() } else { o }
+                })
+                .find(|o| o.is_ne())
+                .unwrap_or(Ordering::Equal)
+        });
+    }
+    if let Some((n, percent)) = q.top {
+        let keep = if percent {
+            (rows.len() as u128 * u128::from(n.min(100))).div_ceil(100) as usize
+        } else {
+            usize::try_from(n).unwrap_or(usize::MAX)
+        };
+        rows.truncate(keep);
+    }
+    Ok(Selected {
+        data,
+        skip,
+        names: out_names,
+        cols,
+        rows,
+    })
+}
+
+#[cfg(test)]
+pub fn like_for_tests(text: &str, pattern: &str) -> bool {
+    like(text, pattern)
+}

@@ -1,0 +1,198 @@
+use super::*;
+
+/// A table: a header row, then rows of cells.
+fn table(rows: &[&[Data]]) -> Range<Data> {
+    let width = rows.iter().map(|r| r.len()).max().unwrap_or(1) as u32;
+    let mut r = Range::new((0, 0), (rows.len() as u32 - 1, width - 1));
+    for (i, row) in rows.iter().enumerate() {
+        for (j, d) in row.iter().enumerate() {
+            r.set_value((i as u32, j as u32), d.clone());
+        }
+    }
+    r
+}
+
+fn s(t: &str) -> Data {
+    Data::String(t.into())
+}
+
+fn orders() -> Range<Data> {
+    table(&[
+        &[s("Name"), s("Qty"), s("City")],
+        &[s("Zoë"), Data::Int(3), s("Oslo")],
+        &[s("bob"), Data::Float(10.0), Data::Empty],
+        &[s("Ann"), Data::Int(7), s("oslo")],
+        &[s("cy"), s("n/a"), s("Rome")],
+    ])
+}
+
+/// The selected rows as text, one `a|b` a row.
+fn run(sql: &str) -> Result<Vec<String>, String> {
+    let q = parse(sql)?;
+    let sel = select(orders(), true, &q)?;
+    Ok((0..sel.rows.len())
+        .map(|r| {
+            (0..sel.cols.len())
+                .map(|c| sel.cell(r, c).to_string())
+                .collect::<Vec<_>>()
+                .join("|")
+        })
+        .collect())
+}
+
+#[test]
+fn star_and_columns_with_aliases() {
+    let q = parse("select Name AS Who, [Qty] from [Orders$];").unwrap();
+    assert_eq!(q.table, "Orders$");
+    let sel = select(orders(), true, &q).unwrap();
+    assert_eq!(sel.names, ["Who", "Qty"]);
+    assert_eq!(run("SELECT * FROM `Orders$`").unwrap().len(), 4);
+    assert_eq!(
+        run("SELECT TOP 2 name FROM [Orders$]").unwrap(),
+        ["Zoë", "bob"]
+    );
+    assert_eq!(
+        run("SELECT TOP 50 PERCENT Name FROM Orders$")
+            .unwrap()
+            .len(),
+        2
+    );
+}
+
+#[test]
+fn conditions_follow_jet() {
+    // Text ignores case; NULL matches neither = nor <>.
+    assert_eq!(
+        run("SELECT Name FROM [S$] WHERE City = 'OSLO'").unwrap(),
+        ["Zoë", "Ann"]
+    );
+    assert_eq!(
+        run("SELECT Name FROM [S$] WHERE City <> 'Oslo'").unwrap(),
+        ["cy"]
+    );
+    assert_eq!(
+        run("SELECT Name FROM [S$] WHERE City IS NULL").unwrap(),
+        ["bob"]
+    );
+    assert_eq!(
+        run("SELECT Name FROM [S$] WHERE NOT City IS NULL AND Qty >= 3 OR Name LIKE 'c_'").unwrap(),
+        ["Zoë", "Ann", "cy"]
+    );
+    assert_eq!(
+        run("SELECT Name FROM [S$] WHERE Qty BETWEEN 3 AND 7").unwrap(),
+        ["Zoë", "Ann"]
+    );
+    assert_eq!(
+        run("SELECT Name FROM [S$] WHERE Qty NOT IN (3, 10)").unwrap(),
+        ["Ann", "cy"]
+    );
+    assert_eq!(
+        run("SELECT Name FROM [S$] WHERE Name LIKE '%O%'").unwrap(),
+        ["Zoë", "bob"]
+    );
+    // A number is not below text that is not one: compared as text.
+    assert_eq!(
+        run("SELECT Name FROM [S$] WHERE Qty < 'a'").unwrap(),
+        ["Zoë", "bob", "Ann"]
+    );
+    // NOT of unknown stays unknown.
+    assert_eq!(
+        run("SELECT Name FROM [S$] WHERE NOT (City = 'Rome')").unwrap(),
+        ["Zoë", "Ann"]
+    );
+}
+
+#[test]
+fn order_distinct_and_parameters() {
+    assert_eq!(
+        run("SELECT Name FROM [S$] ORDER BY City DESC, 1").unwrap(),
+        ["cy", "Ann", "Zoë", "bob"]
+    );
+    assert_eq!(
+        run("SELECT DISTINCT City FROM [S$] ORDER BY City").unwrap(),
+        ["", "Oslo", "Rome"]
+    );
+    let mut q = parse("SELECT Name FROM [S$] WHERE Qty > ? AND City = ?").unwrap();
+    assert_eq!(q.params, 2);
+    q.bind(&[Lit::Num(3.0), Lit::Text("oslo".into())]);
+    let sel = select(orders(), true, &q).unwrap();
+    assert_eq!(sel.rows, [2]);
+}
+
+#[test]
+fn without_a_header_columns_are_f1_f2() {
+    let q = parse("SELECT F2 FROM [S$] WHERE F1 = 'Name'").unwrap();
+    let sel = select(orders(), false, &q).unwrap();
+    assert_eq!(
+        (sel.names.clone(), sel.rows.clone()),
+        (vec!["F2".to_string()], vec![0])
+    );
+    assert_eq!(sel.cell(0, 0).to_string(), "Qty");
+}
+
+#[test]
+fn dates_compare_as_dates() {
+    let d = |serial: f64| {
+        Data::DateTime(calamine::ExcelDateTime::new(
+            serial,
+            calamine::ExcelDateTimeType::DateTime,
+            false,
+        ))
+    };
+    let data = table(&[&[s("When")], &[d(45_356.5)], &[d(45_000.0)]]);
+    let q = parse("SELECT * FROM [S$] WHERE [When] >= #3/1/2024#").unwrap();
+    assert_eq!(select(data.clone(), true, &q).unwrap().rows, [0]);
+    let q = parse("SELECT * FROM [S$] WHERE [When] < '2024-03-01'").unwrap();
+    assert_eq!(select(data, true, &q).unwrap().rows, [1]);
+}
+
+#[test]
+fn errors_name_what_and_where() {
+    let err = |sql: &str| run(sql).unwrap_err();
+    assert_eq!(
+        err("SELECT Name FORM [S$]"),
+        "at character 13: expected FROM, found 'FORM'"
+    );
+    assert_eq!(
+        err("SELECT Nope FROM [S$]").split(" (").next().unwrap(),
+        "the table has no column \"Nope\""
+    );
+    assert!(err("SELECT Name FROM [S$] WHERE Missing = 1").contains("no column \"Missing\""));
+    assert_eq!(
+        err("SELECT Name FROM [S$] WHERE UCase(Name) = 'A'"),
+        "at character 29: functions such as UCase() are not supported"
+    );
+    assert_eq!(
+        err("SELECT Name FROM [S$] WHERE Qty * 2 > 3"),
+        "at character 33: arithmetic ('*') is not supported"
+    );
+    assert_eq!(
+        err("SELECT Name FROM [S$"),
+        "the name opened at character 18 is not closed"
+    );
+    assert_eq!(
+        err("SELECT Name FROM [S$] WHERE City = 'x"),
+        "the text opened at character 36 is not closed"
+    );
+    assert!(err("SELECT Name FROM [S$] WHERE [When] > #31/31/2024#").contains("is not a date"));
+    assert_eq!(
+        err("SELECT Name FROM [S$] ORDER BY 3"),
+        "ORDER BY 3: the select list has 1 column(s)"
+    );
+    assert_eq!(
+        err("SELECT Name FROM [S$] x"),
+        "at character 23: expected the end of the command, found 'x'"
+    );
+}
+
+#[test]
+fn like_patterns() {
+    use super::eval::like_for_tests as like;
+    assert!(like("Abc", "a%"));
+    assert!(like("abc", "%c"));
+    assert!(like("abc", "a_c"));
+    assert!(like("aXbXc", "%x%x%"));
+    assert!(!like("abc", "a_"));
+    assert!(like("", "%"));
+    assert!(!like("ab", "%c%"));
+}
