@@ -1204,6 +1204,32 @@ fn excel_destination_appends_a_sheet_and_keeps_the_others_of_an_openpyxl_workboo
         assert_eq!(code, 0, "{}: {out}", pkg.display());
         assert_eq!(loaded(&log), four, "{}", pkg.display());
         assert!(out.contains("To Excel: wrote 4 rows."), "{out}");
+        // The destination's sheet named by a SQL command (access mode 2).
+        let by_command = dir.path().join("by_command.dtsx");
+        let loaded_sheet = "<property name=\"AccessMode\">0</property><property name=\"OpenRowset\">Loaded$</property>";
+        let text = std::fs::read_to_string(&pkg).unwrap();
+        assert!(text.contains(loaded_sheet));
+        let command = |sql: &str| {
+            text.replacen(
+                loaded_sheet,
+                &format!("<property name=\"AccessMode\">2</property><property name=\"SqlCommand\">{sql}</property>"),
+                1,
+            )
+        };
+        std::fs::copy(&fixture, dir.path().join("orders.xlsx")).unwrap();
+        std::fs::write(&by_command, command("SELECT * FROM [Loaded$]")).unwrap();
+        log.lock().unwrap().clear();
+        let (code, out) = ssis_exec(&by_command);
+        assert_eq!(code, 0, "{out}");
+        assert_eq!(loaded(&log), four);
+        // A range cannot be written into; the sheet to name is said.
+        std::fs::write(&by_command, command("SELECT * FROM [Loaded$A1:C9]")).unwrap();
+        let (code, out) = ssis_exec(&by_command);
+        assert_eq!(code, 1, "{out}");
+        assert!(
+            out.contains("writing into a range (A1:C9) is not supported; name the sheet (Loaded$)"),
+            "{out}"
+        );
         // A .xls workbook is refused by name, not written as .xlsx.
         let xls = dir.path().join("old.dtsx");
         std::fs::write(

@@ -1,5 +1,6 @@
 //! Excel Destination: appends its rows to a worksheet (`OpenRowset`
-//! `Sheet1$`, or the sheet named by `OpenRowsetVariable`) of the `.xlsx`
+//! `Sheet1$`, the sheet named by `OpenRowsetVariable`, or the one a SQL
+//! command's `SELECT ... FROM` names) of the `.xlsx`
 //! file the Excel connection manager names (other formats are refused), each input column under the
 //! header cell of its external column's name (`HDR=YES`; with `HDR=NO`,
 //! the columns in input order). A sheet the workbook lacks is created with
@@ -47,13 +48,26 @@ impl ExcelDestination {
                     .map(|v| v.to_string())
                     .ok_or_else(|| format!("the variable \"{var}\" does not exist"))?
             }
-            m => return Err(format!("access mode {m} (SQL command) is not supported")),
+            // The sheet a SQL command selects from.
+            "2" => {
+                let sql = ctx.comp.prop("SqlCommand").unwrap_or("");
+                super::excel_query::parse(sql)
+                    .map_err(|e| format!("the SQL command: {e}"))?
+                    .table
+            }
+            m => return Err(format!("access mode {m} is not supported")),
         };
-        let sheet = sheet
-            .trim()
-            .trim_matches(['[', ']', '\''])
-            .trim_end_matches('$')
-            .to_string();
+        let sheet = sheet.trim().trim_matches(['[', ']', '\'']);
+        let sheet = match sheet.rsplit_once('$') {
+            Some((name, "")) => name.trim_matches('\'').to_string(),
+            Some((_, range)) => {
+                return Err(format!(
+                    "\"{sheet}\": writing into a range ({range}) is not supported; name the sheet ({}$)",
+                    &sheet[..sheet.len() - range.len() - 1]
+                ));
+            }
+            None => sheet.to_string(),
+        };
         if sheet.is_empty() {
             return Err("it names no worksheet (OpenRowset)".into());
         }
