@@ -8,7 +8,9 @@
 //!     cargo bench -p ssis-dataflow --bench pipeline -- [ROWS] [PYTHON]
 //!
 //! ROWS defaults to 1,000,000; PYTHON (with `duckdb` and `pandas`
-//! installed) defaults to `python3`; `-` skips the peers.
+//! installed) defaults to `python3`; `-` skips the peers. For profiling
+//! one package, `--make DIR ROWS` writes the input and the packages into
+//! DIR, and `--child DIR/sort.dtsx` runs one as the bench does.
 
 use std::io::{BufWriter, Write};
 use std::path::Path;
@@ -102,7 +104,8 @@ fn settle() {
     }
 }
 
-fn run_ours(dir: &Path, task: &str) -> Figure {
+/// Writes the package of `task` into `dir`, reading `dir/input.csv`.
+fn write_package(dir: &Path, task: &str) -> std::path::PathBuf {
     let template =
         Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("benches/packages/{task}.dtsx"));
     let text = std::fs::read_to_string(template)
@@ -110,6 +113,11 @@ fn run_ours(dir: &Path, task: &str) -> Figure {
         .replace("@@DIR@@", dir.to_str().unwrap());
     let pkg = dir.join(format!("{task}.dtsx"));
     std::fs::write(&pkg, text).unwrap();
+    pkg
+}
+
+fn run_ours(dir: &Path, task: &str) -> Figure {
+    let pkg = write_package(dir, task);
     settle();
     let start = Instant::now();
     let out = Command::new(std::env::current_exe().unwrap())
@@ -160,6 +168,19 @@ fn main() {
         .collect();
     if args.first().map(String::as_str) == Some("--child") {
         child(&args[1]);
+    }
+    if let (Some("--make"), Some(dir), Some(rows)) = (
+        args.first().map(String::as_str),
+        args.get(1),
+        args.get(2).and_then(|r| r.parse().ok()),
+    ) {
+        let dir = Path::new(dir);
+        std::fs::create_dir_all(dir).unwrap();
+        generate(&dir.join("input.csv"), rows);
+        for task in TASKS {
+            println!("{}", write_package(dir, task).display());
+        }
+        return;
     }
     let rows: u64 = args
         .first()
