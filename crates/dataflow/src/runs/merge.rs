@@ -7,79 +7,87 @@
 
 use super::{Run, RunWriter, TempDirs};
 use std::cmp::Ordering;
-use std::collections::BinaryHeap;
 use std::io;
 
-/// A run's current row: the heap's top is the least key, the earliest run
-/// among equal keys.
-struct Head {
-    key: Vec<u8>,
-    run: usize,
-}
-
-impl Ord for Head {
-    fn cmp(&self, other: &Head) -> Ordering {
-        other.key.cmp(&self.key).then(other.run.cmp(&self.run))
-    }
-}
-
-impl PartialOrd for Head {
-    fn partial_cmp(&self, other: &Head) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl PartialEq for Head {
-    fn eq(&self, other: &Head) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-
-impl Eq for Head {}
-
-/// Runs being merged.
+/// Runs being merged through a tournament of losers: `tree[1..k]` holds,
+/// at each match of a binary tree whose leaves are the runs, the run that
+/// lost there, and `tree[0]` the overall winner, so moving the winner on
+/// replays only its path to the root (one key comparison per level, keys
+/// compared where they lie in the runs). A run that has ended loses every
+/// match; among equal keys the earlier run wins.
 pub struct Merge {
     runs: Vec<Run>,
-    heap: BinaryHeap<Head>,
-    /// The head last given out: its run moves on at the next call.
-    given: Option<Head>,
+    /// Whether each run has a current row.
+    live: Vec<bool>,
+    tree: Vec<usize>,
+    /// Whether the winner was given out: its run moves on at the next call.
+    given: bool,
 }
 
 impl Merge {
     /// Starts merging `runs` (earliest first).
     pub fn new(mut runs: Vec<Run>) -> io::Result<Merge> {
-        let mut heap = BinaryHeap::with_capacity(runs.len());
-        for (run, r) in runs.iter_mut().enumerate() {
-            if r.advance()? {
-                heap.push(Head {
-                    key: r.key()?.to_vec(),
-                    run,
-                });
-            }
+        let mut live = Vec::with_capacity(runs.len());
+        for r in &mut runs {
+            live.push(r.advance()?);
         }
-        Ok(Merge {
+        let k = runs.len().max(1);
+        let mut m = Merge {
             runs,
-            heap,
-            given: None,
+            live,
+            tree: vec![0; k],
+            given: false,
+        };
+        // Bottom up: the winner of each match plays on, its loser stays.
+        let mut winner = vec![0; k];
+        for node in (1..k).rev() {
+            let side = |c: usize| if c >= k { c - k } else { winner[c] };
+            let (a, b) = (side(2 * node), side(2 * node + 1));
+            let (w, l) = if m.before(b, a)? { (b, a) } else { (a, b) };
+            winner[node] = w;
+            m.tree[node] = l;
+        }
+        m.tree[0] = if k > 1 { winner[1] } else { 0 };
+        Ok(m)
+    }
+
+    /// Whether run `a`'s current row comes before run `b`'s.
+    fn before(&self, a: usize, b: usize) -> io::Result<bool> {
+        let live = |r: usize| self.live.get(r).copied().unwrap_or(false);
+        Ok(match (live(a), live(b)) {
+            (false, _) => false,
+            (true, false) => true,
+            (true, true) => match self.runs[a].key()?.cmp(self.runs[b].key()?) {
+                Ordering::Less => true,
+                Ordering::Greater => false,
+                Ordering::Equal => a < b,
+            },
         })
     }
 
     /// The run whose current row comes next; None at the end.
     pub fn next_row(&mut self) -> io::Result<Option<&Run>> {
-        if let Some(mut head) = self.given.take() {
-            let run = &mut self.runs[head.run];
-            if run.advance()? {
-                head.key.clear();
-                head.key.extend_from_slice(run.key()?);
-                self.heap.push(head);
+        let k = self.tree.len();
+        if std::mem::take(&mut self.given) {
+            let mut win = self.tree[0];
+            self.live[win] = self.runs[win].advance()?;
+            let mut node = (win + k) / 2;
+            while node >= 1 {
+                let other = self.tree[node];
+                if self.before(other, win)? {
+                    self.tree[node] = win;
+                    win = other;
+                }
+                node /= 2;
             }
+            self.tree[0] = win;
         }
-        let Some(head) = self.heap.pop() else {
+        let win = self.tree[0];
+        if !self.live.get(win).copied().unwrap_or(false) {
             return Ok(None);
-        };
-        let run = head.run;
-        self.given = Some(head);
-        Ok(Some(&self.runs[run]))
+        }
+        self.given = true;
+        Ok(Some(&self.runs[win]))
     }
 }
 
@@ -195,6 +203,36 @@ mod tests {
                 (3, 31)
             ]
         );
+    }
+
+    #[test]
+    fn any_number_of_runs_merges_stably() {
+        // 0 to 9 runs (trees of every shape), some empty, keys repeating.
+        let mut x: u32 = 7;
+        let mut next = move || {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            x >> 16
+        };
+        for k in 0..10 {
+            let rows: Vec<Vec<(u8, i32)>> = (0..k)
+                .map(|r| {
+                    let n = next() % 6;
+                    let mut run: Vec<(u8, i32)> = (0..n)
+                        .map(|i| ((next() % 4) as u8, (r * 100 + i) as i32))
+                        .collect();
+                    run.sort_by_key(|(key, _)| *key);
+                    run
+                })
+                .collect();
+            let runs = rows
+                .iter()
+                .enumerate()
+                .map(|(i, r)| run(r, i % 3 == 0))
+                .collect();
+            let mut want: Vec<(u8, i32)> = rows.concat();
+            want.sort_by_key(|(key, _)| *key);
+            assert_eq!(drain(runs), want, "{k} runs");
+        }
     }
 
     #[test]

@@ -11,7 +11,7 @@ mod merge;
 
 pub use merge::{Merge, Merged};
 
-use crate::spill::{arr, decode, take};
+use crate::spill::{arr, decode_push, take};
 use ssis_runner::expr::Value;
 use std::io::{self, Read, Write};
 
@@ -384,7 +384,7 @@ impl Run {
     pub fn decode_into(&self, cols: &mut [Vec<Value>]) -> io::Result<()> {
         let mut b = self.cells()?;
         for col in cols {
-            col.push(decode(&mut b).ok_or_else(damaged)?);
+            decode_push(&mut b, col).ok_or_else(damaged)?;
         }
         Ok(())
     }
