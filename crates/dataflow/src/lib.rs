@@ -6,7 +6,8 @@
 //! - [`model`]: the pipeline as the package XML writes it (both layouts).
 //! - [`types`]: SSIS data types, conversions, truncation ([`type_names`]:
 //!   their names in the XML and flat file codes).
-//! - [`buffer`]: columnar batches and their layouts.
+//! - [`buffer`]: columnar batches and their layouts ([`push`]: cells pushed
+//!   onto a column from their parts, in the hot loops).
 //! - [`cache`]: the Cache connection manager and the caches filled in a run.
 //! - [`plan`]: validation and the runnable graph.
 //! - [`exec`]: the scheduler (push with back-pressure) and the component trait.
@@ -31,6 +32,7 @@ pub mod flatfile;
 pub mod model;
 mod ordered;
 pub mod plan;
+pub mod push;
 pub mod rawfile;
 pub mod runs;
 pub mod sortkey;

@@ -199,6 +199,43 @@ impl FlatFileSource {
         })
     }
 
+    /// Pushes the cell of `c` onto `col`: text that fits, fields in their
+    /// fast form and unread fields through [`crate::push`] (built where they
+    /// land), the rest through [`FlatFileSource::value`].
+    #[inline]
+    fn push_value(
+        &self,
+        c: &Col,
+        field: Option<&str>,
+        col: &mut Vec<Value>,
+    ) -> Result<(), crate::types::CellError> {
+        if let Some(s) = field.filter(|s| !s.is_empty()) {
+            if !c.read {
+                // Checked, not kept.
+                check(&c.ty, c.kind, s)?;
+                crate::push::null(col, c.ty.value_type());
+                return Ok(());
+            }
+            match c.kind {
+                CellKind::Text
+                    if (c.ty.length == 0 || s.len() <= c.ty.length as usize)
+                        && c.ty.value_type() == ssis_runner::expr::DataType::WStr =>
+                {
+                    crate::push::wstr(col, s);
+                    return Ok(());
+                }
+                CellKind::Fast(t)
+                    if fast::parse_onto(t, c.ty.precision, c.ty.scale, trim(s), col) =>
+                {
+                    return Ok(());
+                }
+                _ => {}
+            }
+        }
+        col.push(self.value(c, field)?);
+        Ok(())
+    }
+
     fn value(&self, c: &Col, field: Option<&str>) -> Result<Value, crate::types::CellError> {
         match field {
             None => Ok(c.ty.null()),
@@ -305,8 +342,8 @@ impl FlatFileSource {
             // row's cells are taken back out.
             let mut redirect = None;
             for (c, col) in self.cols.iter().zip(&mut batch.cols) {
-                match self.value(c, fields.text(c.field, record)) {
-                    Ok(v) => col.push(v),
+                match self.push_value(c, fields.text(c.field, record), col) {
+                    Ok(()) => {}
                     Err(e) => {
                         let to_error = dispose(&e, c.error, c.truncation, &c.name)
                             .map_err(|m| format!("{}: {m}", self.place(file, line)))?;

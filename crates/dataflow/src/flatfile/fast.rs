@@ -40,6 +40,54 @@ pub fn parse(ty: DataType, precision: u8, scale: u8, text: &str) -> Option<Value
     }
 }
 
+/// [`parse`], pushing the value onto `col` (through [`crate::push`], so
+/// it is built where it lands); false when `text` is not in the fast form,
+/// and nothing is pushed.
+pub fn parse_onto(
+    ty: DataType,
+    precision: u8,
+    scale: u8,
+    text: &str,
+    col: &mut Vec<Value>,
+) -> bool {
+    use crate::push;
+    let t = text.as_bytes();
+    match ty {
+        DataType::I4 => match int(t).and_then(|x| i32::try_from(x).ok()) {
+            Some(x) => push::i4(col, x),
+            None => return false,
+        },
+        DataType::I8 => match int(t) {
+            Some(x) => push::i8(col, x),
+            None => return false,
+        },
+        DataType::R8 => match text.parse::<f64>().ok().filter(|x| x.is_finite()) {
+            Some(x) => push::r8(col, x),
+            None => return false,
+        },
+        DataType::Numeric => {
+            let precision = if precision == 0 { 18 } else { precision };
+            match numeric_mantissa(t, precision, scale) {
+                Some(m) => push::numeric(col, m, precision, scale),
+                None => return false,
+            }
+        }
+        DataType::DbTimestamp => match timestamp(t) {
+            Some(d) => push::db_timestamp(col, d),
+            None => return false,
+        },
+        DataType::Bool => match parse(ty, precision, scale, text) {
+            Some(Value::Bool(b)) => push::bool(col, b),
+            _ => return false,
+        },
+        _ => match parse(ty, precision, scale, text) {
+            Some(v) => col.push(v),
+            None => return false,
+        },
+    }
+    true
+}
+
 /// Whether [`parse`] has a fast path for `ty`.
 pub fn handles(ty: DataType) -> bool {
     use DataType::*;
@@ -76,6 +124,15 @@ fn uint(t: &[u8]) -> Option<u64> {
 /// `[-]digits[.digits]` with no more fraction digits than `scale`, within
 /// `precision` (as a cast from text to DT_NUMERIC gives it).
 fn numeric(t: &[u8], precision: u8, scale: u8) -> Option<Value> {
+    Some(Value::Numeric {
+        mantissa: numeric_mantissa(t, precision, scale)?,
+        precision,
+        scale,
+    })
+}
+
+/// The mantissa of [`numeric`].
+fn numeric_mantissa(t: &[u8], precision: u8, scale: u8) -> Option<i128> {
     let (neg, d) = match t.first() {
         Some(b'-') => (true, &t[1..]),
         _ => (false, t),
@@ -109,11 +166,7 @@ fn numeric(t: &[u8], precision: u8, scale: u8) -> Option<Value> {
     if digits.max(usize::from(scale) + 1).min(38) > usize::from(precision) {
         return None;
     }
-    Some(Value::Numeric {
-        mantissa: if neg { -m } else { m },
-        precision,
-        scale,
-    })
+    Some(if neg { -m } else { m })
 }
 
 fn two(t: &[u8]) -> Option<u32> {
