@@ -2,8 +2,9 @@
 //! (10 mixed-type columns): Flat File Source → Derived Column (3
 //! expressions) → Conditional Split (2 outputs) → 2 Flat File
 //! Destinations; then Sort and Aggregate. Each run is its own process, so
-//! its peak RSS is its own, and starts after `sync`, so it does not pay
-//! for the writeback of the run before it.
+//! its peak RSS is its own, and starts after `sync` and with the input
+//! read through, so it pays neither for the writeback of the run before it
+//! nor for reading back what that run pushed out of the page cache.
 //!
 //!     cargo bench -p ssis-dataflow --bench pipeline -- [ROWS] [PYTHON]
 //!
@@ -97,10 +98,15 @@ struct Figure {
 }
 
 /// Writes back what earlier runs left in the page cache (each writes up to
-/// a gigabyte), so that no run pays for another's output.
-fn settle() {
+/// a gigabyte), so that no run pays for another's output, and reads the
+/// input through, so that every run finds it cached (a peer's 2 GB can
+/// push part of it out, and the run after would read it from disk).
+fn settle(dir: &Path) {
     if cfg!(unix) {
         let _ = Command::new("sync").status();
+    }
+    if let Ok(mut f) = std::fs::File::open(dir.join("input.csv")) {
+        let _ = std::io::copy(&mut f, &mut std::io::sink());
     }
 }
 
@@ -118,7 +124,7 @@ fn write_package(dir: &Path, task: &str) -> std::path::PathBuf {
 
 fn run_ours(dir: &Path, task: &str) -> Figure {
     let pkg = write_package(dir, task);
-    settle();
+    settle(dir);
     let start = Instant::now();
     let out = Command::new(std::env::current_exe().unwrap())
         .args(["--child", pkg.to_str().unwrap()])
@@ -138,7 +144,7 @@ fn run_ours(dir: &Path, task: &str) -> Figure {
 
 fn run_peer(python: &str, dir: &Path, engine: &str, task: &str) -> Option<Figure> {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/peers.py");
-    settle();
+    settle(dir);
     let out = Command::new(python)
         .arg(script)
         .args([dir.to_str().unwrap(), engine, task])

@@ -172,6 +172,22 @@ impl Sum {
         }
     }
 
+    /// Adds `v` (not NULL) in place: the commonest case, a value of the
+    /// sum's own scale, without moving the sum (a sum passed and returned
+    /// by value stalled on every row, as [`crate::push`] tells).
+    #[inline]
+    pub fn add(&mut self, v: &Value) {
+        if let (Sum::Exact(m, s), Some((m2, s2))) = (&mut *self, decimal(v)) {
+            if *s == s2 {
+                if let Some(c) = m.checked_add(m2) {
+                    *m = c;
+                    return;
+                }
+            }
+        }
+        *self = self.plus(v);
+    }
+
     /// As a float.
     pub fn as_f64(self) -> f64 {
         match self {
@@ -272,6 +288,15 @@ mod tests {
             scale: 2,
         };
         let s = Sum::Exact(0, 2).plus(&cents(125)).plus(&cents(-5));
+        let mut in_place = Sum::Exact(0, 2);
+        in_place.add(&cents(125));
+        in_place.add(&cents(-5));
+        in_place.add(&Value::I4(1));
+        // In place: the same scale stays exact, another is rescaled.
+        assert_eq!(in_place.value().to_string(), "2.20");
+        let mut big = Sum::Exact(i128::MAX, 2);
+        big.add(&cents(1));
+        assert!(matches!(big, Sum::Float(_)));
         assert_eq!(s.value().to_string(), "1.20");
         assert!(matches!(
             Sum::Exact(i128::MAX, 2).plus(&cents(1)),

@@ -301,7 +301,7 @@ impl Component for Aggregate {
                     }
                     (Acc::Sum(s, n), _) => {
                         if let Some(v) = v.filter(|v| !v.is_null()) {
-                            *s = Some(s.unwrap_or(Sum::Exact(0, 0)).plus(v));
+                            s.get_or_insert(Sum::Exact(0, 0)).add(v);
                             *n += 1;
                         }
                     }
