@@ -83,7 +83,7 @@ fn trim(s: &str) -> &str {
 fn check(ty: &ColumnType, kind: CellKind, s: &str) -> Result<(), crate::types::CellError> {
     let fits = match kind {
         CellKind::Text => ty.length == 0 || s.len() <= ty.length as usize,
-        CellKind::Fast(t) => fast::parse(t, ty.precision, ty.scale, trim(s)).is_some(),
+        CellKind::Fast(t) => fast::valid(t, ty.precision, ty.scale, trim(s)),
         CellKind::General => false,
     };
     if !fits {

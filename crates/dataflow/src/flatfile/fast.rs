@@ -88,6 +88,29 @@ pub fn parse_onto(
     true
 }
 
+/// Whether [`parse`] would give `text` a value, without building it where
+/// that costs (a float's plain decimal form is checked, not converted).
+pub fn valid(ty: DataType, precision: u8, scale: u8, text: &str) -> bool {
+    match ty {
+        DataType::R8 if plain_decimal(text.as_bytes()) => true,
+        _ => parse(ty, precision, scale, text).is_some(),
+    }
+}
+
+/// `[-]digits[.[digits]]` with at most 300 digits before the point: a form
+/// every float parse accepts and none takes past the finite range.
+fn plain_decimal(t: &[u8]) -> bool {
+    let d = t.strip_prefix(b"-").unwrap_or(t);
+    let (int, frac) = match d.iter().position(|b| *b == b'.') {
+        Some(i) => (&d[..i], &d[i + 1..]),
+        None => (d, &d[d.len()..]),
+    };
+    !int.is_empty()
+        && int.len() <= 300
+        && int.iter().all(u8::is_ascii_digit)
+        && frac.iter().all(u8::is_ascii_digit)
+}
+
 /// Whether [`parse`] has a fast path for `ty`.
 pub fn handles(ty: DataType) -> bool {
     use DataType::*;

@@ -245,3 +245,36 @@ fn short_decimals_are_the_shortest_form() {
         }
     }
 }
+
+/// The check without conversion agrees with the conversion, including
+/// where a float's text overflows to infinity.
+#[test]
+fn valid_agrees_with_parse() {
+    let huge = format!("{}.5", "9".repeat(300));
+    let too_huge = "9".repeat(400);
+    for text in [
+        "1.5",
+        "-0.25",
+        "12.",
+        ".5",
+        "1e5",
+        "-",
+        "",
+        "1.2.3",
+        "abc",
+        "inf",
+        "NaN",
+        "1,5",
+        huge.as_str(),
+        too_huge.as_str(),
+    ] {
+        assert_eq!(
+            valid(DataType::R8, 0, 0, text),
+            parse(DataType::R8, 0, 0, text).is_some(),
+            "{text:?}"
+        );
+    }
+    assert!(valid(DataType::R8, 0, 0, &huge));
+    assert!(!valid(DataType::R8, 0, 0, &too_huge));
+    assert!(valid(DataType::I4, 0, 0, "-12") && !valid(DataType::I4, 0, 0, "1.0"));
+}
