@@ -80,16 +80,25 @@ fn trim(s: &str) -> &str {
 /// Checks a field of a column nothing reads without keeping it: its
 /// length, or the fast parse, else the general conversion (which also
 /// words the error).
+#[inline]
 fn check(ty: &ColumnType, kind: CellKind, s: &str) -> Result<(), crate::types::CellError> {
     let fits = match kind {
         CellKind::Text => ty.length == 0 || s.len() <= ty.length as usize,
         CellKind::Fast(t) => fast::valid(t, ty.precision, ty.scale, trim(s)),
         CellKind::General => false,
     };
-    if !fits {
-        ty.parse_text(s)?;
+    if fits {
+        Ok(())
+    } else {
+        convert_to_check(ty, s)
     }
-    Ok(())
+}
+
+/// The general conversion of a field [`check`] could not pass quickly.
+#[cold]
+#[inline(never)]
+fn convert_to_check(ty: &ColumnType, s: &str) -> Result<(), crate::types::CellError> {
+    ty.parse_text(s).map(|_| ())
 }
 
 /// Whether a component other than the source can read the output column

@@ -91,10 +91,50 @@ pub fn parse_onto(
 /// Whether [`parse`] would give `text` a value, without building it where
 /// that costs (a float's plain decimal form is checked, not converted).
 pub fn valid(ty: DataType, precision: u8, scale: u8, text: &str) -> bool {
+    let t = text.as_bytes();
     match ty {
-        DataType::R8 if plain_decimal(text.as_bytes()) => true,
+        DataType::R8 if plain_decimal(t) => true,
+        DataType::I4 => int(t).is_some_and(|x| i32::try_from(x).is_ok()),
+        DataType::Bool => t.eq_ignore_ascii_case(b"true") || t.eq_ignore_ascii_case(b"false"),
+        DataType::DbTimestamp => timestamp_valid(t),
         _ => parse(ty, precision, scale, text).is_some(),
     }
+}
+
+/// Whether [`timestamp`] reads `t`, without counting its days.
+fn timestamp_valid(t: &[u8]) -> bool {
+    if t.len() != 19
+        || t[4] != b'-'
+        || t[7] != b'-'
+        || t[10] != b' '
+        || t[13] != b':'
+        || t[16] != b':'
+    {
+        return false;
+    }
+    let parts = (|| {
+        let year = two(&t[0..2])? * 100 + two(&t[2..4])?;
+        Some((
+            year,
+            two(&t[5..7])?,
+            two(&t[8..10])?,
+            two(&t[11..13])?,
+            two(&t[14..16])?,
+            two(&t[17..19])?,
+        ))
+    })();
+    let Some((year, month, day, hour, minute, second)) = parts else {
+        return false;
+    };
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let days = match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        1..=12 => 31,
+        _ => return false,
+    };
+    year >= 1 && (1..=days).contains(&day) && hour <= 23 && minute <= 59 && second <= 59
 }
 
 /// `[-]digits[.[digits]]` with at most 300 digits before the point: a form

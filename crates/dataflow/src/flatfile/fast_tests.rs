@@ -277,4 +277,28 @@ fn valid_agrees_with_parse() {
     assert!(valid(DataType::R8, 0, 0, &huge));
     assert!(!valid(DataType::R8, 0, 0, &too_huge));
     assert!(valid(DataType::I4, 0, 0, "-12") && !valid(DataType::I4, 0, 0, "1.0"));
+    for (ty, text) in [
+        (DataType::I4, "2147483648"),
+        (DataType::I4, "-2147483648"),
+        (DataType::Bool, "TRUE"),
+        (DataType::Bool, "yes"),
+        (DataType::DbTimestamp, "2024-02-29 23:59:59"),
+        (DataType::DbTimestamp, "2023-02-29 00:00:00"),
+        (DataType::DbTimestamp, "1900-02-29 00:00:00"),
+        (DataType::DbTimestamp, "2000-02-29 00:00:00"),
+        (DataType::DbTimestamp, "0000-01-01 00:00:00"),
+        (DataType::DbTimestamp, "2024-13-01 00:00:00"),
+        (DataType::DbTimestamp, "2024-04-31 00:00:00"),
+        (DataType::DbTimestamp, "2024-04-30 24:00:00"),
+        (DataType::DbTimestamp, "2024-04-30 23:60:00"),
+        (DataType::DbTimestamp, "2024-04-30 23:59:60"),
+        (DataType::DbTimestamp, "2024-04-30T23:59:59"),
+        (DataType::DbTimestamp, "2024-4-30 23:59:59"),
+    ] {
+        assert_eq!(
+            valid(ty, 0, 0, text),
+            parse(ty, 0, 0, text).is_some(),
+            "{ty:?} {text:?}"
+        );
+    }
 }
