@@ -57,9 +57,11 @@ impl ExcelDestination {
             }
             m => return Err(format!("access mode {m} is not supported")),
         };
-        let sheet = sheet.trim().trim_matches(['[', ']', '\'']);
+        let sheet =
+            super::excel_query::unquote(sheet.trim().trim_start_matches('[').trim_end_matches(']'));
+        let sheet = sheet.as_str();
         let sheet = match sheet.rsplit_once('$') {
-            Some((name, "")) => name.trim_matches('\'').to_string(),
+            Some((name, "")) => super::excel_query::unquote(name),
             Some((_, range)) => {
                 return Err(format!(
                     "\"{sheet}\": writing into a range ({range}) is not supported; name the sheet ({}$)",

@@ -11,8 +11,9 @@ use std::cmp::Ordering;
 /// its number), or F1, F2, ... without a header.
 fn column_names(data: &Range<Data>, header: bool) -> Vec<String> {
     (0..data.width())
-        .map(|c| match data.get((0, c)) {
-            Some(d) if header && !matches!(d, Data::Empty) => d.to_string(),
+        .map(|c| match data.get((0, c)).map(|d| d.to_string()) {
+            // ACE writes a header's `.` as `#`.
+            Some(name) if header && !name.is_empty() => name.replace('.', "#"),
             _ => format!("F{}", c + 1),
         })
         .collect()
@@ -34,7 +35,8 @@ fn number(l: &Lit) -> Option<f64> {
     match l {
         Lit::Num(n) | Lit::Date(n) => Some(*n),
         Lit::Bool(b) => Some(if *b { -1.0 } else { 0.0 }),
-        Lit::Text(t) => t.trim().parse().ok(),
+        // Finite only: "NaN" or "Inf" in a cell is text, not a number.
+        Lit::Text(t) => t.trim().parse().ok().filter(|x: &f64| x.is_finite()),
         Lit::Null => None,
     }
 }
@@ -62,11 +64,11 @@ fn like(text: &str, pattern: &str) -> bool {
     let (mut ti, mut pi) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
     while ti < t.len() {
-        if pi < p.len() && (p[pi] == '_' || p[pi] == t[ti]) {
-            ti += 1;
-            pi += 1;
-        } else if pi < p.len() && p[pi] == '%' {
+        if pi < p.len() && p[pi] == '%' {
             star = Some((pi, ti));
+            pi += 1;
+        } else if pi < p.len() && (p[pi] == '_' || p[pi] == t[ti]) {
+            ti += 1;
             pi += 1;
         } else if let Some((sp, st)) = star {
             pi = sp + 1;
@@ -148,11 +150,12 @@ impl Row<'_> {
             }
             Expr::Between(a, low, high) => {
                 let v = self.value(a)?;
-                match (
-                    compare(&v, &self.value(low)?),
-                    compare(&v, &self.value(high)?),
-                ) {
-                    (Some(l), Some(h)) => Some(l.is_ge() && h.is_le()),
+                let above = compare(&v, &self.value(low)?).map(Ordering::is_ge);
+                let below = compare(&v, &self.value(high)?).map(Ordering::is_le);
+                // AND's three values: false if either is false.
+                match (above, below) {
+                    (Some(false), _) | (_, Some(false)) => Some(false),
+                    (Some(true), Some(true)) => Some(true),
                     _ => None,
                 }
             }
@@ -169,7 +172,10 @@ fn find(names: &[String], name: &str) -> Result<usize, String> {
     names
         .iter()
         .position(|n| n == name)
-        .or_else(|| names.iter().position(|n| n.eq_ignore_ascii_case(name)))
+        .or_else(|| {
+            let lower = name.to_lowercase();
+            names.iter().position(|n| n.to_lowercase() == lower)
+        })
         .ok_or_else(|| {
             format!(
                 "the table has no column \"{name}\" (it has {})",
@@ -204,16 +210,21 @@ fn check_columns(e: &Expr, names: &[String]) -> Result<(), String> {
     }
 }
 
-/// For ORDER BY: NULL first, then numbers (dates, booleans), then text.
+/// For ORDER BY, a total order: NULL first, then numbers (dates,
+/// booleans) by value, then text ignoring case.
 fn order(a: &Lit, b: &Lit) -> Ordering {
-    let rank = |l: &Lit| match l {
-        Lit::Null => 0,
-        Lit::Text(t) if t.trim().parse::<f64>().is_err() => 2,
-        _ => 1,
-    };
-    rank(a)
-        .cmp(&rank(b))
-        .then_with(|| compare(a, b).unwrap_or(Ordering::Equal))
+    match (a, b) {
+        (Lit::Null, Lit::Null) => Ordering::Equal,
+        (Lit::Null, _) => Ordering::Less,
+        (_, Lit::Null) => Ordering::Greater,
+        (Lit::Text(x), Lit::Text(y)) => x.to_lowercase().cmp(&y.to_lowercase()),
+        (Lit::Text(_), _) => Ordering::Greater,
+        (_, Lit::Text(_)) => Ordering::Less,
+        _ => {
+            let n = |l: &Lit| number(l).unwrap_or(0.0);
+            n(a).total_cmp(&n(b))
+        }
+    }
 }
 
 /// Runs `q` over `data` (its first row the header when `header`).
@@ -265,36 +276,46 @@ pub fn select(data: Range<Data>, header: bool, q: &Query) -> Result<Selected, St
             seen.insert(key)
         });
     }
-    if !q.order.is_empty() {
-        let mut keys = Vec::new();
-        for (key, desc) in &q.order {
-            let c = match key {
-                OrderKey::Position(n) => *cols.get(n - 1).ok_or_else(|| {
-                    format!("ORDER BY {n}: the select list has {} column(s)", cols.len())
-                })?,
-                OrderKey::Name(name) => match find(&out_names, name) {
-                    Ok(i) => cols[i],
-                    Err(_) => find(&names, name)?,
-                },
-            };
-            keys.push((c, *desc));
-        }
-        rows.sort_by(|a, b| {
-            keys.iter()
-                .map(|(c, desc)| {
-                    let o = order(&cell(*a, *c), &cell(*b, *c));
-                    if *desc { o.reverse() } else { o }
-                })
-                .find(|o| o.is_ne())
-                .unwrap_or(Ordering::Equal)
-        });
+    let mut keys = Vec::new();
+    for (key, desc) in &q.order {
+        let c = match key {
+            OrderKey::Position(n) => *cols.get(n - 1).ok_or_else(|| {
+                format!("ORDER BY {n}: the select list has {} column(s)", cols.len())
+            })?,
+            // The table's columns first (Jet's ORDER BY sees them, not the
+            // select list's names); a name only the select list has is
+            // found there.
+            OrderKey::Name(name) => match find(&names, name) {
+                Ok(c) => c,
+                Err(e) => cols[find(&out_names, name).map_err(|_| e)?],
+            },
+        };
+        keys.push((c, *desc));
+    }
+    let by_keys = |a: usize, b: usize| {
+        keys.iter()
+            .map(|(c, desc)| {
+                let o = order(&cell(a, *c), &cell(b, *c));
+                if *desc { o.reverse() } else { o }
+            })
+            .find(|o| o.is_ne())
+            .unwrap_or(Ordering::Equal)
+    };
+    if !keys.is_empty() {
+        rows.sort_by(|a, b| by_keys(*a, *b));
     }
     if let Some((n, percent)) = q.top {
-        let keep = if percent {
+        let mut keep = if percent {
             (rows.len() as u128 * u128::from(n.min(100))).div_ceil(100) as usize
         } else {
             usize::try_from(n).unwrap_or(usize::MAX)
         };
+        // Jet's TOP keeps the rows that tie with the last one kept.
+        if !keys.is_empty() && keep > 0 {
+            while keep < rows.len() && by_keys(rows[keep - 1], rows[keep]).is_eq() {
+                keep += 1;
+            }
+        }
         rows.truncate(keep);
     }
     Ok(Selected {

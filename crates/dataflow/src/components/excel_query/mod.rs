@@ -17,7 +17,7 @@ mod tests;
 
 use calamine::{Data, Range};
 pub use parse::parse;
-pub use table::resolve;
+pub use table::{resolve, unquote};
 
 /// A command read.
 #[derive(Debug, Clone, PartialEq)]

@@ -137,9 +137,20 @@ pub fn parse(sql: &str) -> Result<Query, String> {
     while p.eat_sym(";") {}
     match p.toks.get(p.at) {
         None => Ok(q),
+        Some((Tok::Word(w), at)) if UNSUPPORTED.iter().any(|u| u.eq_ignore_ascii_case(w)) => {
+            Err(format!(
+                "at character {at}: {} is not supported (one sheet or range, no grouping)",
+                w.to_uppercase()
+            ))
+        }
         Some(_) => Err(p.unexpected("the end of the command")),
     }
 }
+
+/// Words of SQL beyond this part of it, named when they come.
+const UNSUPPORTED: [&str; 9] = [
+    "GROUP", "HAVING", "JOIN", "INNER", "LEFT", "RIGHT", "UNION", "INTO", "PIVOT",
+];
 
 struct Parser {
     toks: Vec<(Tok, usize)>,
@@ -208,6 +219,17 @@ impl Parser {
         }
     }
 
+    /// Fails when `name`, just read, is followed by `(`: a function call.
+    fn refuse_call(&self, name: &str) -> Result<(), String> {
+        match self.toks.get(self.at) {
+            Some((Tok::Sym("("), _)) => Err(format!(
+                "at character {}: functions such as {name}() are not supported",
+                self.toks[self.at - 1].1
+            )),
+            _ => Ok(()),
+        }
+    }
+
     fn query(&mut self) -> Result<Query, String> {
         self.expect_kw("SELECT")?;
         let distinct = self.eat_kw("DISTINCT");
@@ -230,6 +252,7 @@ impl Parser {
             let mut items = Vec::new();
             loop {
                 let column = self.name("a column name or *")?;
+                self.refuse_call(&column)?;
                 let alias = if self.eat_kw("AS") {
                     Some(self.name("a name after AS")?)
                 } else {
@@ -348,7 +371,8 @@ impl Parser {
                 Some(Tok::Sym("<=")) => Cmp::Le,
                 Some(Tok::Sym(">")) => Cmp::Gt,
                 Some(Tok::Sym(">=")) => Cmp::Ge,
-                _ => return Err(self.unexpected("a comparison, IS, LIKE, IN or BETWEEN")),
+                // A value alone (`WHERE Flag`): true when not zero.
+                _ => return Ok(left),
             };
             self.at += 1;
             return Ok(Expr::Cmp(op, Box::new(left), Box::new(self.operand()?)));

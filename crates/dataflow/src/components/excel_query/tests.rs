@@ -195,4 +195,81 @@ fn like_patterns() {
     assert!(!like("abc", "a_"));
     assert!(like("", "%"));
     assert!(!like("ab", "%c%"));
+    // A literal % in the text does not stop % in the pattern matching.
+    assert!(like("%abc", "%c"));
+    assert!(like("%x", "%"));
+}
+
+#[test]
+fn jet_rules_for_ties_nulls_and_names() {
+    // TOP keeps the rows tying with the last one kept (Oslo and oslo).
+    assert_eq!(
+        run("SELECT TOP 2 Name FROM [S$] ORDER BY City DESC").unwrap(),
+        ["cy", "Zoë", "Ann"]
+    );
+    // ORDER BY sees the table's City, not the select list's.
+    assert_eq!(
+        run("SELECT Name AS City, City AS Town FROM [S$] ORDER BY City").unwrap(),
+        ["bob|", "Zoë|Oslo", "Ann|oslo", "cy|Rome"]
+    );
+    // An alias only the select list has is found there.
+    assert_eq!(
+        run("SELECT Name AS Who FROM [S$] ORDER BY Who DESC").unwrap(),
+        ["Zoë", "cy", "bob", "Ann"]
+    );
+    // Numbers before text, whatever the text looks like.
+    assert_eq!(
+        run("SELECT Name FROM [S$] ORDER BY Qty").unwrap(),
+        ["Zoë", "Ann", "bob", "cy"]
+    );
+    // NOT (false AND unknown) is true.
+    assert_eq!(
+        run("SELECT Name FROM [S$] WHERE Qty NOT BETWEEN 5 AND NULL").unwrap(),
+        ["Zoë"]
+    );
+    // Header names as ACE gives them, matched ignoring case beyond ASCII.
+    let data = table(&[
+        &[s("No."), s("Ärger"), s(""), s("Ok")],
+        &[Data::Int(1), s("x"), s("y"), Data::Bool(true)],
+        &[Data::Int(2), s("z"), s("w"), Data::Bool(false)],
+    ]);
+    let q = parse("SELECT [no#], ÄRGER, F3 FROM [S$] WHERE Ok").unwrap();
+    let sel = select(data.clone(), true, &q).unwrap();
+    assert_eq!(
+        (sel.names.clone(), sel.rows.clone()),
+        (
+            vec!["no#".to_string(), "ÄRGER".into(), "F3".into()],
+            vec![0]
+        )
+    );
+    let q = parse("SELECT * FROM [S$] WHERE NOT Ok").unwrap();
+    assert_eq!(select(data, true, &q).unwrap().rows, [1]);
+}
+
+#[test]
+fn what_is_beyond_this_sql_is_named() {
+    let err = |sql: &str| run(sql).unwrap_err();
+    assert_eq!(
+        err("SELECT City FROM [S$] GROUP BY City"),
+        "at character 23: GROUP is not supported (one sheet or range, no grouping)"
+    );
+    assert_eq!(
+        err("SELECT COUNT(*) FROM [S$]"),
+        "at character 8: functions such as COUNT() are not supported"
+    );
+}
+
+#[test]
+fn nan_and_inf_in_cells_are_text() {
+    let data = table(&[
+        &[s("X")],
+        &[s("NaN")],
+        &[Data::Int(2)],
+        &[s("inf")],
+        &[Data::Int(1)],
+    ]);
+    let q = parse("SELECT X FROM [S$] ORDER BY X").unwrap();
+    let sel = select(data, true, &q).unwrap();
+    let got: Vec<String> = (0..4).map(|r| sel.cell(r, 0).to_string()).collect();
+    assert_eq!(got, ["1", "2", "inf", "NaN"]);
 }
