@@ -186,7 +186,7 @@ fn cell_value(d: &Data) -> Result<Value, String> {
             Value::WStr(s.as_str().into())
         }
         Data::Bool(b) => Value::Bool(*b),
-        Data::DateTime(t) => match ole_date(t.as_f64()) {
+        Data::DateTime(t) => match ole_date(excel_query::cell_serial(t)) {
             Some(d) => Value::Date(d),
             None => return Err(format!("the date {} is out of range", t.as_f64())),
         },
@@ -292,5 +292,22 @@ mod tests {
         assert!(h);
         let d = ole_date(45_356.604_166_666_66).unwrap();
         assert_eq!(d.format_timestamp(), "2024-03-05 14:30:00");
+        // The same moment in a 1904-system workbook is 1,462 days less.
+        let cell = |v, is_1904| {
+            Data::DateTime(calamine::ExcelDateTime::new(
+                v,
+                calamine::ExcelDateTimeType::DateTime,
+                is_1904,
+            ))
+        };
+        for c in [
+            cell(45_356.604_166_666_66, false),
+            cell(43_894.604_166_666_66, true),
+        ] {
+            let Ok(Value::Date(d)) = cell_value(&c) else {
+                panic!("not a date")
+            };
+            assert_eq!(d.format_timestamp(), "2024-03-05 14:30:00");
+        }
     }
 }

@@ -26,7 +26,7 @@ fn lit(d: &Data) -> Lit {
         Data::Int(i) => Lit::Num(*i as f64),
         Data::Float(f) => Lit::Num(*f),
         Data::Bool(b) => Lit::Bool(*b),
-        Data::DateTime(t) => Lit::Date(t.as_f64()),
+        Data::DateTime(t) => Lit::Date(super::cell_serial(t)),
         Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => Lit::Text(s.clone()),
     }
 }

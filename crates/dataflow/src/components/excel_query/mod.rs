@@ -113,6 +113,20 @@ pub fn date_serial(text: &str) -> Option<f64> {
     ssis_runner::expr::DateTime::parse(text).map(serial)
 }
 
+/// A date cell's OLE Automation date: a workbook in the 1904 date system
+/// (Excel for Mac's older default) counts its days from 1904-01-01, 1,462
+/// days later. calamine keeps that flag to itself and shows it only in the
+/// calendar date it gives, so the date is compared with the 1900 system's.
+pub fn cell_serial(t: &calamine::ExcelDateTime) -> f64 {
+    let v = t.as_f64();
+    let in_1900 = calamine::ExcelDateTime::new(v, calamine::ExcelDateTimeType::DateTime, false);
+    if t.to_ymd_hms_milli() == in_1900.to_ymd_hms_milli() {
+        v
+    } else {
+        v + 1462.0
+    }
+}
+
 /// A date-time as an OLE Automation date.
 pub fn serial(d: ssis_runner::expr::DateTime) -> f64 {
     d.ticks() as f64 / 864_000_000_000.0 + 25_569.0
