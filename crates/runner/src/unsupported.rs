@@ -446,13 +446,7 @@ fn assignment_problems(
     find_chain(&parent.root, &exe.path, &mut chain);
     let mut problems = Vec::new();
     for (param, bound) in &spec.parameter_assignments {
-        let target = ExecutePackageSpec::child_parameter(param);
-        if !child
-            .root
-            .variables
-            .iter()
-            .any(|v| v.qualified_name() == target)
-        {
+        if !ExecutePackageSpec::child_declares(child, param) {
             problems.push(format!(
                 "Execute Package Task assigns '{bound}' to the child's parameter '{param}', which \
                  the child package '{}' does not declare",

@@ -103,27 +103,7 @@ pub fn valid(ty: DataType, precision: u8, scale: u8, text: &str) -> bool {
 
 /// Whether [`timestamp`] reads `t`, without counting its days.
 fn timestamp_valid(t: &[u8]) -> bool {
-    if t.len() != 19
-        || t[4] != b'-'
-        || t[7] != b'-'
-        || t[10] != b' '
-        || t[13] != b':'
-        || t[16] != b':'
-    {
-        return false;
-    }
-    let parts = (|| {
-        let year = two(&t[0..2])? * 100 + two(&t[2..4])?;
-        Some((
-            year,
-            two(&t[5..7])?,
-            two(&t[8..10])?,
-            two(&t[11..13])?,
-            two(&t[14..16])?,
-            two(&t[17..19])?,
-        ))
-    })();
-    let Some((year, month, day, hour, minute, second)) = parts else {
+    let Some((year, month, day, hour, minute, second)) = timestamp_parts(t) else {
         return false;
     };
     let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
@@ -237,8 +217,8 @@ fn two(t: &[u8]) -> Option<u32> {
     (a <= 9 && b <= 9).then(|| u32::from(a) * 10 + u32::from(b))
 }
 
-/// Exactly `yyyy-mm-dd hh:mm:ss`.
-fn timestamp(t: &[u8]) -> Option<DateTime> {
+/// The numbers of exactly `yyyy-mm-dd hh:mm:ss`, not yet checked as a date.
+fn timestamp_parts(t: &[u8]) -> Option<(u32, u32, u32, u32, u32, u32)> {
     if t.len() != 19
         || t[4] != b'-'
         || t[7] != b'-'
@@ -248,14 +228,26 @@ fn timestamp(t: &[u8]) -> Option<DateTime> {
     {
         return None;
     }
-    let year = two(&t[0..2])? * 100 + two(&t[2..4])?;
+    Some((
+        two(&t[0..2])? * 100 + two(&t[2..4])?,
+        two(&t[5..7])?,
+        two(&t[8..10])?,
+        two(&t[11..13])?,
+        two(&t[14..16])?,
+        two(&t[17..19])?,
+    ))
+}
+
+/// Exactly `yyyy-mm-dd hh:mm:ss`.
+fn timestamp(t: &[u8]) -> Option<DateTime> {
+    let (year, month, day, hour, minute, second) = timestamp_parts(t)?;
     DateTime::from_parts(DateParts {
         year: i64::from(year),
-        month: two(&t[5..7])?,
-        day: two(&t[8..10])?,
-        hour: two(&t[11..13])?,
-        minute: two(&t[14..16])?,
-        second: two(&t[17..19])?,
+        month,
+        day,
+        hour,
+        minute,
+        second,
         ticks: 0,
     })
 }

@@ -169,13 +169,8 @@ impl Engine<'_> {
             }
         }
         for (param, parent) in &spec.parameter_assignments {
-            let target = ExecutePackageSpec::child_parameter(param);
-            if !child
-                .root
-                .variables
-                .iter()
-                .any(|v| v.qualified_name() == target)
-            {
+            let target = crate::model::ExecutePackageSpec::child_parameter(param);
+            if !crate::model::ExecutePackageSpec::child_declares(child, param) {
                 return Err(format!(
                     "the task assigns '{parent}' to the child's parameter '{param}', which the \
                      child package '{}' does not declare",

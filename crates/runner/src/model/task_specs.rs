@@ -242,4 +242,14 @@ impl ExecutePackageSpec {
             format!("$Package::{param}")
         }
     }
+
+    /// Whether `child` declares the parameter an assignment to `param` sets.
+    pub fn child_declares(child: &super::Package, param: &str) -> bool {
+        let target = Self::child_parameter(param);
+        child
+            .root
+            .variables
+            .iter()
+            .any(|v| v.qualified_name() == target)
+    }
 }
