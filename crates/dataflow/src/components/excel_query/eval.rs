@@ -56,18 +56,76 @@ fn compare(a: &Lit, b: &Lit) -> Option<Ordering> {
     }
 }
 
-/// `text LIKE pattern`, `%` any run and `_` any one character, ignoring case.
+/// One place of a LIKE pattern.
+enum Pat {
+    /// `%`: any run of characters.
+    Any,
+    /// `_`: any one character.
+    One,
+    /// `[a-cx]`, or `[!a-c]` / `[^a-c]` when negated: one character in (or
+    /// not in) the ranges.
+    Class(Vec<(char, char)>, bool),
+    Char(char),
+}
+
+/// The places of `pattern` (already lowercased); an unclosed `[` is itself.
+fn places(pattern: &str) -> Vec<Pat> {
+    let p: Vec<char> = pattern.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < p.len() {
+        match p[i] {
+            '%' => out.push(Pat::Any),
+            '_' => out.push(Pat::One),
+            '[' if p[i + 1..].contains(&']') => {
+                let close = i + 1 + p[i + 1..].iter().position(|c| *c == ']').unwrap_or(0);
+                let mut body = &p[i + 1..close];
+                let negated = matches!(body.first(), Some('!' | '^'));
+                if negated {
+                    body = &body[1..];
+                }
+                let mut ranges = Vec::new();
+                let mut j = 0;
+                while j < body.len() {
+                    if j + 2 < body.len() && body[j + 1] == '-' {
+                        ranges.push((body[j], body[j + 2]));
+                        j += 3;
+                    } else {
+                        ranges.push((body[j], body[j]));
+                        j += 1;
+                    }
+                }
+                out.push(Pat::Class(ranges, negated));
+                i = close;
+            }
+            c => out.push(Pat::Char(c)),
+        }
+        i += 1;
+    }
+    out
+}
+
+/// `text LIKE pattern`, ignoring case: `%` any run, `_` any one character,
+/// `[...]` one of a set (`[!...]` or `[^...]` one not in it).
 fn like(text: &str, pattern: &str) -> bool {
     let t: Vec<char> = text.to_lowercase().chars().collect();
-    let p: Vec<char> = pattern.to_lowercase().chars().collect();
+    let p = places(&pattern.to_lowercase());
+    let one = |pat: &Pat, c: char| match pat {
+        Pat::One => true,
+        Pat::Char(x) => *x == c,
+        Pat::Class(ranges, negated) => {
+            ranges.iter().any(|(a, z)| (*a..=*z).contains(&c)) != *negated
+        }
+        Pat::Any => false,
+    };
     // Greedy match with backtracking to the last `%`.
     let (mut ti, mut pi) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
     while ti < t.len() {
-        if pi < p.len() && p[pi] == '%' {
+        if pi < p.len() && matches!(p[pi], Pat::Any) {
             star = Some((pi, ti));
             pi += 1;
-        } else if pi < p.len() && (p[pi] == '_' || p[pi] == t[ti]) {
+        } else if pi < p.len() && one(&p[pi], t[ti]) {
             ti += 1;
             pi += 1;
         } else if let Some((sp, st)) = star {
@@ -78,7 +136,7 @@ fn like(text: &str, pattern: &str) -> bool {
             return false;
         }
     }
-    p[pi..].iter().all(|c| *c == '%')
+    p[pi..].iter().all(|x| matches!(x, Pat::Any))
 }
 
 fn text(l: &Lit) -> Option<String> {

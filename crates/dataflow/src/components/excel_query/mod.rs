@@ -4,7 +4,7 @@
 //! whole, or through a SQL command in the part of Jet/ACE SQL such commands
 //! are written in: `SELECT [DISTINCT] [TOP n [PERCENT]] * | col [AS name],
 //! ... FROM table [WHERE ...] [ORDER BY col|n [ASC|DESC], ...]`, the
-//! condition made of comparisons, `IS [NOT] NULL`, `[NOT] LIKE` (`%`, `_`),
+//! condition made of comparisons, `IS [NOT] NULL`, `[NOT] LIKE` (`%`, `_`, `[a-c]`, `[!a-c]`),
 //! `[NOT] IN (...)`, `[NOT] BETWEEN`, `AND`, `OR`, `NOT`, with text
 //! compared ignoring case as Jet does and NULL never equal to anything.
 //! `?` markers take the values of the `ParameterMapping` variables.

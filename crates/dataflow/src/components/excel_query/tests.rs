@@ -198,6 +198,12 @@ fn like_patterns() {
     // A literal % in the text does not stop % in the pattern matching.
     assert!(like("%abc", "%c"));
     assert!(like("%x", "%"));
+    // Sets and ranges, and their negation.
+    assert!(like("Bob", "[a-c]%"));
+    assert!(!like("Zoë", "[a-c]%"));
+    assert!(like("Zoë", "[!a-c]%") && like("Zoë", "[^a-c]%"));
+    assert!(like("x7", "x[0-9]") && !like("xa", "x[0-9]"));
+    assert!(like("a]", "a]") && like("[x", "[x"));
 }
 
 #[test]
