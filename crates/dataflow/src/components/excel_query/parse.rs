@@ -334,12 +334,18 @@ impl Parser {
     }
 
     fn predicate(&mut self) -> Result<Expr, String> {
-        if self.eat_sym("(") {
+        let left = if self.eat_sym("(") {
             let e = self.or()?;
             self.expect_sym(")")?;
-            return Ok(e);
-        }
-        let left = self.operand()?;
+            // A condition in parentheses stands alone; a value, such as
+            // `(Qty)`, may still be compared.
+            if !matches!(e, Expr::Column(_) | Expr::Lit(_) | Expr::Param(_)) {
+                return Ok(e);
+            }
+            e
+        } else {
+            self.operand()?
+        };
         if self.eat_kw("IS") {
             let negated = self.eat_kw("NOT");
             self.expect_kw("NULL")?;
@@ -381,6 +387,11 @@ impl Parser {
     }
 
     fn operand(&mut self) -> Result<Expr, String> {
+        if self.eat_sym("(") {
+            let e = self.operand()?;
+            self.expect_sym(")")?;
+            return Ok(e);
+        }
         let e = match self.peek().cloned() {
             Some(Tok::Quoted(n)) => Expr::Column(n),
             Some(Tok::Word(w)) if w.eq_ignore_ascii_case("NULL") => Expr::Lit(Lit::Null),

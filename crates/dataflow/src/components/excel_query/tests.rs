@@ -248,6 +248,11 @@ fn jet_rules_for_ties_nulls_and_names() {
             vec![0]
         )
     );
+    // Values in parentheses are still values.
+    assert_eq!(
+        run("SELECT Name FROM [S$] WHERE (Qty) > (5) AND ((City) = 'oslo')").unwrap(),
+        ["Ann"]
+    );
     let q = parse("SELECT * FROM [S$] WHERE NOT Ok").unwrap();
     assert_eq!(select(data, true, &q).unwrap().rows, [1]);
 }
