@@ -31,6 +31,27 @@ pub struct ExcelDestination {
     rows: Vec<Vec<Value>>,
 }
 
+/// The sheet a table name (`Sheet1$`, `[Sheet1$]`, `'My Sheet$'`,
+/// `'Bob''s'$`, `Sheet1`) names; a range is refused, naming the sheet to
+/// give instead.
+fn sheet_name(table: &str) -> Result<String, String> {
+    let table =
+        super::excel_query::unquote(table.trim().trim_start_matches('[').trim_end_matches(']'));
+    let sheet = match table.rsplit_once('$') {
+        Some((name, "")) => super::excel_query::unquote(name),
+        Some((name, range)) => {
+            return Err(format!(
+                "\"{table}\": writing into a range ({range}) is not supported; name the sheet ({name}$)"
+            ));
+        }
+        None => table.clone(),
+    };
+    if sheet.is_empty() {
+        return Err("it names no worksheet (OpenRowset)".into());
+    }
+    Ok(sheet)
+}
+
 impl ExcelDestination {
     pub fn build(ctx: &BuildCtx) -> Result<ExcelDestination, String> {
         let cm = ctx.connection()?;
@@ -57,22 +78,7 @@ impl ExcelDestination {
             }
             m => return Err(format!("access mode {m} is not supported")),
         };
-        let sheet =
-            super::excel_query::unquote(sheet.trim().trim_start_matches('[').trim_end_matches(']'));
-        let sheet = sheet.as_str();
-        let sheet = match sheet.rsplit_once('$') {
-            Some((name, "")) => super::excel_query::unquote(name),
-            Some((_, range)) => {
-                return Err(format!(
-                    "\"{sheet}\": writing into a range ({range}) is not supported; name the sheet ({}$)",
-                    &sheet[..sheet.len() - range.len() - 1]
-                ));
-            }
-            None => sheet.to_string(),
-        };
-        if sheet.is_empty() {
-            return Err("it names no worksheet (OpenRowset)".into());
-        }
+        let sheet = sheet_name(&sheet)?;
         let input = ctx.comp.inputs.first().ok_or("it has no input")?;
         let layout = &ctx.inputs[0];
         let mut cols = Vec::new();
@@ -296,6 +302,25 @@ impl Component for ExcelDestination {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sheet_names() {
+        for (table, sheet) in [
+            ("Sheet1$", "Sheet1"),
+            ("[Sheet1$]", "Sheet1"),
+            ("'My Sheet$'", "My Sheet"),
+            ("'My Sheet'$", "My Sheet"),
+            ("['Bob''s$']", "Bob's"),
+            ("Loaded", "Loaded"),
+        ] {
+            assert_eq!(sheet_name(table).as_deref(), Ok(sheet), "{table}");
+        }
+        assert_eq!(
+            sheet_name("[Loaded$A1:C9]").unwrap_err(),
+            "\"Loaded$A1:C9\": writing into a range (A1:C9) is not supported; name the sheet (Loaded$)"
+        );
+        assert!(sheet_name("$").is_err());
+    }
 
     #[test]
     fn serial_dates() {
