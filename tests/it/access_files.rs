@@ -11,20 +11,27 @@ use serde_json::{Value, json};
 use std::os::unix::fs::PermissionsExt;
 use std::time::{Duration, Instant};
 
-#[test]
-fn named_files_never_reach_the_service() {
+/// A service whose configuration grants GRANTED `rights`, open to the test
+/// users: its fixture, the running daemon, and the `ssis` binary they run.
+fn service_granting(rights: &str) -> (Fixture, crate::service_support::Daemon, std::path::PathBuf) {
     require_root("access_files");
     ensure_users();
     let f = Fixture::new(true);
     write_config(
         &f,
         &format!(
-            "    <Grants>\n      <Grant Principal=\"user:{GRANTED}\" Rights=\"Connect,Read,Write\" />\n    </Grants>"
+            "    <Grants>\n      <Grant Principal=\"user:{GRANTED}\" Rights=\"{rights}\" />\n    </Grants>"
         ),
     );
     let bin = open_to_users(&f);
     let d = f.start();
     open_socket(&f);
+    (f, d, bin)
+}
+
+#[test]
+fn named_files_never_reach_the_service() {
+    let (f, d, bin) = service_granting("Connect,Read,Write");
     let home = f.dir.path().join("home");
     std::fs::create_dir(&home).unwrap();
     std::fs::set_permissions(&home, std::fs::Permissions::from_mode(0o777)).unwrap();
@@ -144,18 +151,7 @@ fn a_run_file_behind_a_link_into_a_closed_folder_tells_nothing_of_it() {
     // folder the caller cannot search gets one answer, whether what it
     // names exists or not (before, the check walked the path as written
     // and the service looked behind the link as itself).
-    require_root("access_files");
-    ensure_users();
-    let f = Fixture::new(true);
-    write_config(
-        &f,
-        &format!(
-            "    <Grants>\n      <Grant Principal=\"user:{GRANTED}\" Rights=\"Connect,Read,Execute\" />\n    </Grants>"
-        ),
-    );
-    let bin = open_to_users(&f);
-    let d = f.start();
-    open_socket(&f);
+    let (f, d, bin) = service_granting("Connect,Read,Execute");
     let public = f.dir.path().join("public");
     let closed = f.dir.path().join("closed");
     std::fs::create_dir(&public).unwrap();
